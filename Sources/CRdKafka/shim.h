@@ -1,0 +1,28 @@
+// The C surface the Kafka module uses: librdkafka's client and mock-cluster headers, plus small
+// inline helpers for the variadic calls Swift cannot make directly.
+#ifndef REENTRYBUS_CRDKAFKA_SHIM_H
+#define REENTRYBUS_CRDKAFKA_SHIM_H
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+/// Enqueues one message on a topic handle; librdkafka copies key, value and takes ownership of
+/// `headers` (which may be NULL) on success. `opaque` comes back in the delivery report.
+static inline rd_kafka_resp_err_t reentrybus_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt,
+                                                     int32_t partition,
+                                                     const void *key, size_t key_size,
+                                                     const void *value, size_t value_size,
+                                                     rd_kafka_headers_t *headers,
+                                                     void *opaque) {
+    return rd_kafka_producev(rk,
+                             RD_KAFKA_V_RKT(rkt),
+                             RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_KEY(key, key_size),
+                             RD_KAFKA_V_VALUE((void *)value, value_size),
+                             RD_KAFKA_V_HEADERS(headers),
+                             RD_KAFKA_V_OPAQUE(opaque),
+                             RD_KAFKA_V_END);
+}
+
+#endif

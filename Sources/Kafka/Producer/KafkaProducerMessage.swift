@@ -1,0 +1,48 @@
+/// A message to send. Keys decide the partition (same key, same partition, kept in order), so
+/// ReentryBus keys events by person.
+public struct KafkaProducerMessage: Sendable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [KafkaHeader]
+    /// A fixed partition; nil lets the partitioner choose from the key.
+    public var partition: Int32?
+
+    public init(
+        topic: String, key: [UInt8]? = nil, value: [UInt8], headers: [KafkaHeader] = [],
+        partition: Int32? = nil
+    ) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.partition = partition
+    }
+
+    public init(
+        topic: String, key: String?, value: String, headers: [KafkaHeader] = [], partition: Int32? = nil
+    ) {
+        self.init(
+            topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8), headers: headers,
+            partition: partition)
+    }
+}
+
+/// Where the broker stored a message: proof that it is durable (with `acks=all`, on every
+/// in-sync replica).
+public struct KafkaDeliveryReceipt: Sendable, Hashable {
+    public var topicPartition: TopicPartition
+    public var offset: KafkaOffset
+
+    public var topic: String { topicPartition.topic }
+    public var partition: Int32 { topicPartition.partition }
+}
+
+/// The outcome of `KafkaProducer.sendBatch`: how many messages were delivered and, for each one
+/// that was not, its position in the batch and why.
+public struct KafkaBatchReport: Sendable {
+    public var delivered: Int
+    public var failures: [(index: Int, error: KafkaError)]
+
+    public var allDelivered: Bool { failures.isEmpty }
+}

@@ -1,0 +1,117 @@
+import CRdKafka
+import Logging
+
+/// One librdkafka handle (`rd_kafka_t`) with our callbacks installed.
+///
+/// Together with the other files in `RDKafka/` this is the only code that calls `rd_kafka_*`.
+/// librdkafka documents its handle as thread-safe, which is why this class may be shared; the
+/// handle is destroyed exactly once, by its owner, on the owner's dedicated thread (destruction
+/// blocks while librdkafka's threads stop).
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind {
+        case producer, consumer
+    }
+
+    let handle: OpaquePointer
+    let context: ClientContext
+    private let retainedContext: Unmanaged<ClientContext>
+
+    init(kind: Kind, properties: [String: String], context: ClientContext) throws(KafkaError) {
+        let conf = try RDKafkaConfig.make(properties)
+        let retained = Unmanaged.passRetained(context)
+        rd_kafka_conf_set_opaque(conf, retained.toOpaque())
+        Self.installCallbacks(conf, kind: kind, context: context)
+
+        var errorText = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            retained.release()
+            throw KafkaError(
+                code: .invalidConfiguration, operation: "create \(kind) client",
+                reason: String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        self.handle = handle
+        self.context = context
+        self.retainedContext = retained
+    }
+
+    /// Destroys the handle (blocking until librdkafka's threads have stopped) and releases the
+    /// callback context. Call once, from a dedicated thread, after the last use of `handle`.
+    func destroy() {
+        rd_kafka_destroy(handle)
+        retainedContext.release()
+    }
+
+    /// The error behind `RD_KAFKA_RESP_ERR__FATAL`, as librdkafka recorded it.
+    func fatalError(operation: String) -> KafkaError {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &text, text.count)
+        let reason = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return .rdKafka(code, operation: operation, reason: reason.isEmpty ? nil : reason, isFatal: true)
+    }
+
+    private static func installCallbacks(_ conf: OpaquePointer, kind: Kind, context: ClientContext) {
+        rd_kafka_conf_set_log_cb(conf) { handle, level, facility, message in
+            guard let context = ClientContext.from(handle) else { return }
+            let logLevel = Logger.Level(syslogLevel: level)
+            guard context.logger.logLevel <= logLevel else { return }
+            context.logger.log(
+                level: logLevel,
+                "\(message.map { String(cString: $0) } ?? "")",
+                metadata: ["kafka.facility": "\(facility.map { String(cString: $0) } ?? "")"],
+                source: "librdkafka")
+        }
+        rd_kafka_conf_set_error_cb(conf) { handle, code, reason, _ in
+            guard let handle, let context = ClientContext.from(handle) else { return }
+            let error = rd_kafka_resp_err_t(code)
+            if error == RD_KAFKA_RESP_ERR__FATAL {
+                var text = [CChar](repeating: 0, count: 512)
+                let underlying = rd_kafka_fatal_error(handle, &text, text.count)
+                let fatal = KafkaError.rdKafka(
+                    underlying, operation: "run client",
+                    reason: String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                    isFatal: true)
+                context.recordFatal(fatal)
+                context.logger.error("Kafka client failed fatally", metadata: ["kafka.error": "\(fatal)"])
+            } else {
+                context.logger.warning(
+                    "Kafka client error",
+                    metadata: [
+                        "kafka.error": "\(String(cString: rd_kafka_err2name(error)))",
+                        "kafka.reason": "\(reason.map { String(cString: $0) } ?? "")",
+                    ])
+            }
+        }
+        rd_kafka_conf_set_stats_cb(conf) { handle, json, length, _ in
+            guard let json, let context = ClientContext.from(handle) else { return 0 }
+            context.statistics.report(UnsafeRawBufferPointer(start: json, count: length))
+            return 0  // librdkafka frees the JSON
+        }
+        switch kind {
+        case .producer:
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
+                guard let message, let opaque = message.pointee._private else { return }
+                let target = Unmanaged<DeliveryTarget>.fromOpaque(opaque).takeRetainedValue()
+                target.complete(message)
+            }
+        case .consumer:
+            if context.rebalance != nil {
+                rd_kafka_conf_set_rebalance_cb(conf) { handle, event, partitions, _ in
+                    guard let handle, let partitions, let context = ClientContext.from(handle) else { return }
+                    context.rebalance?(handle, event, partitions)
+                }
+            }
+        }
+    }
+}
+
+/// A librdkafka queue handle (`rd_kafka_queue_t`), thread-safe per librdkafka; destroyed by
+/// its owner.
+final class RDKafkaQueue: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+    }
+}
