@@ -1,0 +1,363 @@
+import Foundation
+
+extension JSONValue {
+    /// Parses one JSON document (RFC 8259) from UTF-8 bytes.
+    ///
+    /// Our own parser rather than `JSONSerialization`: it keeps integers exact, rejects duplicate
+    /// member names, bounds size and depth before doing work, reports the line and column of a
+    /// fault, and avoids bridging through `NSNumber`/`NSDictionary`, which matters at the event
+    /// rates the bus handles. A leading UTF-8 byte order mark is skipped.
+    public init(parsing bytes: some ContiguousBytes, limits: JSONDecodingLimits = .events)
+        throws(JSONDecodingError)
+    {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONDecodingError) -> JSONValue in
+                var parser = JSONParser(bytes: raw.assumingMemoryBound(to: UInt8.self), limits: limits)
+                return try parser.parseDocument()
+            }
+        }
+        self = try result.get()
+    }
+
+    /// Parses one JSON document from text, with the same rules as the byte-based initializer.
+    public init(parsing text: String, limits: JSONDecodingLimits = .events) throws(JSONDecodingError) {
+        try self.init(parsing: Array(text.utf8), limits: limits)
+    }
+}
+
+/// A recursive-descent JSON parser over a byte buffer, valid only while the buffer is.
+struct JSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let limits: JSONDecodingLimits
+    private var index = 0
+    private var depth = 0
+    /// Members and elements of the containers being parsed, innermost last. One growing buffer
+    /// shared by all containers, so each finished container is copied out once at its exact size
+    /// instead of growing its own array.
+    private var pendingMembers: [(key: String, value: JSONValue, offset: Int)] = []
+    private var pendingElements: [JSONValue] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    mutating func parseDocument() throws(JSONDecodingError) -> JSONValue {
+        guard bytes.count <= limits.maxDocumentBytes else {
+            throw JSONDecodingError(
+                reason: .documentTooLarge(byteCount: bytes.count, limit: limits.maxDocumentBytes))
+        }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard index == bytes.count else { throw error(.trailingCharacters) }
+        return value
+    }
+
+    // MARK: Values
+
+    private mutating func parseValue() throws(JSONDecodingError) -> JSONValue {
+        guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case let byte: throw error(.unexpectedByte(byte, expected: "a value"))
+        }
+    }
+
+    private mutating func parseObject() throws(JSONDecodingError) -> JSONValue {
+        try enterContainer()
+        index += 1  // {
+        // Members are gathered first and hashed once into a dictionary of the right size,
+        // which avoids rehashing as the dictionary grows.
+        let base = pendingMembers.count
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return .object([:])
+        }
+        while true {
+            let keyOffset = index
+            guard try peek() == UInt8(ascii: "\"") else {
+                throw error(.unexpectedByte(bytes[index], expected: "a member name in double quotes"))
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard try peek() == UInt8(ascii: ":") else {
+                throw error(.unexpectedByte(bytes[index], expected: "':' after the member name"))
+            }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            pendingMembers.append((key, value, keyOffset))
+            skipWhitespace()
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "}") { break }
+            guard next == UInt8(ascii: ",") else {
+                throw error(.unexpectedByte(next, expected: "',' or '}' after an object member"), at: index - 1)
+            }
+            skipWhitespace()
+        }
+        depth -= 1
+        var members = [String: JSONValue](minimumCapacity: pendingMembers.count - base)
+        for pair in pendingMembers[base...] where members.updateValue(pair.value, forKey: pair.key) != nil {
+            throw error(.duplicateKey(pair.key), at: pair.offset)
+        }
+        pendingMembers.removeSubrange(base...)
+        return .object(members)
+    }
+
+    private mutating func parseArray() throws(JSONDecodingError) -> JSONValue {
+        try enterContainer()
+        index += 1  // [
+        let base = pendingElements.count
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .array([])
+        }
+        while true {
+            let element = try parseValue()
+            pendingElements.append(element)
+            skipWhitespace()
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "]") { break }
+            guard next == UInt8(ascii: ",") else {
+                throw error(.unexpectedByte(next, expected: "',' or ']' after an array element"), at: index - 1)
+            }
+            skipWhitespace()
+        }
+        depth -= 1
+        let elements = Array(pendingElements[base...])
+        pendingElements.removeSubrange(base...)
+        return .array(elements)
+    }
+
+    private mutating func enterContainer() throws(JSONDecodingError) {
+        depth += 1
+        guard depth <= limits.maxNestingDepth else {
+            throw error(.nestingTooDeep(limit: limits.maxNestingDepth))
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONDecodingError) {
+        let count = literal.utf8CodeUnitCount
+        let start = literal.utf8Start
+        for offset in 0..<count {
+            guard index + offset < bytes.count else { throw error(.unexpectedEndOfInput, at: bytes.count) }
+            guard bytes[index + offset] == start[offset] else {
+                throw error(.unexpectedByte(bytes[index + offset], expected: "a value"), at: index + offset)
+            }
+        }
+        index += count
+    }
+
+    // MARK: Strings
+
+    /// Parses a string starting at its opening quote; leaves `index` after the closing quote.
+    private mutating func parseString() throws(JSONDecodingError) -> String {
+        index += 1  // opening quote
+        let start = index
+        // Fast path: no escapes, so the string is the bytes between the quotes. The scan runs
+        // on locals; this loop is where most of a document's bytes are read.
+        var isASCII = true
+        var i = index
+        let end = bytes.count
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                index = i + 1
+                if isASCII { return String(decoding: slice, as: UTF8.self) }
+                guard let string = String(validating: slice, as: UTF8.self) else {
+                    throw error(.invalidUTF8, at: start)
+                }
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 {
+                index = i
+                throw error(.controlCharacterInString)
+            }
+            isASCII = isASCII && byte < 0x80
+            i += 1
+        }
+        index = i
+        guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
+        var buffer = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard let string = String(validating: buffer, as: UTF8.self) else {
+                    throw error(.invalidUTF8, at: start)
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                try parseEscape(into: &buffer)
+            case 0..<0x20:
+                throw error(.controlCharacterInString)
+            default:
+                buffer.append(byte)
+                index += 1
+            }
+        }
+        throw error(.unexpectedEndOfInput)
+    }
+
+    private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONDecodingError) {
+        let escapeStart = index
+        index += 1  // backslash
+        guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
+        let code = bytes[index]
+        index += 1
+        switch code {
+        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4(escapeStart: escapeStart)
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
+                else { throw error(.unpairedSurrogate, at: escapeStart) }
+                index += 2
+                let low = try parseHex4(escapeStart: escapeStart)
+                guard (0xDC00..<0xE000).contains(low) else { throw error(.unpairedSurrogate, at: escapeStart) }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw error(.unpairedSurrogate, at: escapeStart)
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw error(.invalidEscape, at: escapeStart) }
+            buffer.append(contentsOf: UTF8.encode(unicode)!)
+        default:
+            throw error(.invalidEscape, at: escapeStart)
+        }
+    }
+
+    private mutating func parseHex4(escapeStart: Int) throws(JSONDecodingError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error(.unexpectedEndOfInput, at: bytes.count) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error(.invalidEscape, at: escapeStart)
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    // MARK: Numbers
+
+    private mutating func parseNumber() throws(JSONDecodingError) -> JSONNumber {
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        // Integer part: "0" or a non-zero digit followed by digits. Accumulate as a negative
+        // Int64 so that Int64.min parses exactly.
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+        var accumulated: Int64 = 0
+        var overflow = false
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) { throw error(.invalidNumber, at: start) }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) {
+                let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+                let (times10, o1) = accumulated.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.subtractingReportingOverflow(digit)
+                overflow = overflow || o1 || o2
+                accumulated = next
+                index += 1
+            }
+        }
+        var isIntegerLiteral = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            isIntegerLiteral = false
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            isIntegerLiteral = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if isIntegerLiteral, !overflow {
+            if negative { return JSONNumber(accumulated) }
+            if accumulated != .min { return JSONNumber(-accumulated) }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let double = Double(text), let number = JSONNumber(double) else {
+            throw error(.numberOutOfRange, at: start)
+        }
+        return number
+    }
+
+    // MARK: Helpers
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func peek() throws(JSONDecodingError) -> UInt8 {
+        guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
+        return bytes[index]
+    }
+
+    private func error(_ reason: JSONDecodingError.Reason, at offset: Int? = nil) -> JSONDecodingError {
+        let offset = min(offset ?? index, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for i in 0..<offset where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return JSONDecodingError(reason: reason, byteOffset: offset, line: line, column: offset - lineStart + 1)
+    }
+}

@@ -1,0 +1,62 @@
+/// A JSON Schema (draft 2020-12) compiled for repeated validation.
+///
+/// Each topic contract's event schema is compiled once, when the contract is loaded, and then
+/// validates every event on the hot path: keyword values are checked, references resolved and
+/// regular expressions built up front, so validation only walks the instance. The compiled
+/// schema is an immutable value; share it freely between tasks and threads.
+///
+/// Supported: `type`, `enum`, `const`, the numeric, string, array and object assertions,
+/// `properties`, `patternProperties`, `additionalProperties`, `propertyNames`, `required`,
+/// `dependentRequired`, `dependentSchemas`, `prefixItems`, `items`, `contains`
+/// (`minContains`, `maxContains`), `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`,
+/// boolean schemas, `$defs` and local `$ref` (JSON Pointer fragments, with siblings applied
+/// too), and `format` for `date`, `date-time` and `uuid`. Annotations and unknown keywords are
+/// ignored. Keywords that would need more than this (`$dynamicRef`, `unevaluated*`, an `$id`
+/// inside a subschema, remote references) make compilation fail rather than be skipped.
+public struct JSONSchema: Sendable {
+    /// How the schema is applied.
+    public struct Options: Sendable, Hashable {
+        /// Whether `format` is an assertion for the formats we know (`date`, `date-time`,
+        /// `uuid`). Default: `true`, since contracts rely on it; JSON Schema's own default is
+        /// annotation only, which `false` gives. Other formats are never asserted.
+        public var assertsFormat: Bool
+
+        public init(assertsFormat: Bool = true) {
+            self.assertsFormat = assertsFormat
+        }
+    }
+
+    /// All compiled subschemas; the root is node 0.
+    let nodes: [Node]
+
+    /// Compiles a schema document.
+    ///
+    /// - Throws: ``SchemaCompilationError`` naming the location of the first problem: a keyword
+    ///   with a malformed value, an unresolvable or cyclic `$ref`, an invalid pattern, or an
+    ///   unsupported keyword.
+    public init(_ document: JSONValue, options: Options = Options()) throws(SchemaCompilationError) {
+        var compiler = SchemaCompiler(document: document, options: options)
+        nodes = try compiler.compileDocument()
+    }
+
+    /// Every way `instance` fails the schema; empty when it is valid.
+    ///
+    /// Use this where the reasons go back to someone (an HTTP answer, a dead-letter record).
+    /// The order is stable: keywords in a fixed order, object members by name, array elements
+    /// by index.
+    public func validate(_ instance: JSONValue) -> [SchemaViolation] {
+        // Most events are valid: the quick pass answers them without building paths or
+        // sorting member names; only an invalid instance pays for the full report.
+        if isValid(instance) { return [] }
+        var evaluator = SchemaEvaluator(nodes: nodes, collecting: true)
+        _ = evaluator.evaluate(0, instance)
+        return evaluator.violations
+    }
+
+    /// Whether `instance` satisfies the schema; stops at the first failure, so it is cheaper
+    /// than ``validate(_:)`` when only the verdict matters.
+    public func isValid(_ instance: JSONValue) -> Bool {
+        var evaluator = SchemaEvaluator(nodes: nodes, collecting: false)
+        return evaluator.evaluate(0, instance)
+    }
+}
