@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -36,13 +37,33 @@ let package = Package(
             name: "KafkaBaseline",
             linkerSettings: [.linkedLibrary("rdkafka")]
         ),
-        .target(name: "Contracts"),
-        .executableTarget(
-            name: "reentrybus",
+        .target(name: "Contracts", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Contracts applied to Kafka: `topics apply` and `publish` (file import) logic.
+        .target(
+            name: "ContractTools",
+            dependencies: [
+                "Contracts",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Release-mode benchmarks behind `reentrybus bench`, each beside its baseline.
+        .target(
+            name: "Benchmarks",
             dependencies: [
                 "Kafka",
                 "KafkaBaseline",
                 "Contracts",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "reentrybus",
+            dependencies: [
+                "Kafka",
+                "Contracts",
+                "ContractTools",
+                "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -50,6 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        .testTarget(name: "ContractToolsTests", dependencies: ["ContractTools", "Contracts", "Kafka"]),
     ],
     swiftLanguageModes: [.v6]
 )

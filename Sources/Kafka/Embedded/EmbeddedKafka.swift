@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import ServiceLifecycle
 
 /// An in-process Kafka cluster: librdkafka's mock cluster, speaking the real Kafka protocol on
 /// loopback ports, with N brokers and fault injection.
@@ -198,4 +199,12 @@ public struct KafkaBrokerError: Hashable, Sendable {
     public static let invalidRecord = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_INVALID_RECORD.rawValue)
     public static let topicAuthorizationFailed = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED.rawValue)
     public static let coordinatorNotAvailable = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
+}
+
+extension EmbeddedKafka: Service {
+    /// Serves until graceful shutdown (or cancellation), then stops the cluster.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        shutdown()
+    }
 }

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Benchmarks
+
+/// `reentrybus bench …`: release-mode benchmarks. Each prints one figure a line,
+/// `<name> <value> <unit>`, and each comparison with its baseline as `ratio <name> <value>`;
+/// progress goes to standard error.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a benchmark (build with -c release).",
+        subcommands: [
+            BenchKafka.self,
+        ]
+    )
+}
+
+struct BenchKafka: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka",
+        abstract: "Swift Kafka client against raw librdkafka (C) on the embedded broker, in one run.")
+
+    @Option(help: "Messages per throughput run.")
+    var messages = 1_000_000
+
+    @Option(help: "Messages in the latency run (sent at --rate per second).")
+    var latencyMessages = 10_000
+
+    @Option(help: "Messages per second in the latency run.")
+    var rate = 1_000
+
+    @Option(help: "Runs of each throughput workload per side (the best counts).")
+    var repetitions = 2
+
+    func run() async throws {
+        let benchmark = KafkaBenchmark(
+            messages: messages, latencyMessages: latencyMessages, rate: rate, repetitions: repetitions)
+        try await benchmark.run()
+    }
+}

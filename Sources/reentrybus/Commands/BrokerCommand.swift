@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import ServiceLifecycle
+
+/// `reentrybus broker`: the embedded Kafka cluster, served to other processes until Ctrl-C.
+struct Broker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the embedded Kafka broker (in memory) for kcat and other clients.",
+        discussion: """
+            Prints the bootstrap servers on standard output, then serves until interrupted \
+            (Ctrl-C or SIGTERM). Data lives in memory only; production uses Apache Kafka.
+            """)
+
+    @Option(help: "Number of brokers in the cluster.")
+    var brokers = 3
+
+    @Option(name: .customLong("topic"), help: "Create a topic at start: NAME or NAME:PARTITIONS (repeatable).")
+    var topics: [String] = []
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32.") }
+        for topic in topics where TopicArgument(topic) == nil {
+            throw ValidationError("--topic \(topic) is not NAME or NAME:PARTITIONS with a positive number of partitions.")
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.logger("reentrybus.broker")
+        let kafka = try EmbeddedKafka(brokers: brokers, logger: logger)
+        for topic in topics.compactMap(TopicArgument.init) {
+            try kafka.createTopic(topic.name, partitions: topic.partitions)
+        }
+        // Written unbuffered: scripts read the address before the broker stops.
+        FileHandle.standardOutput.write(Data("""
+            bootstrap servers: \(kafka.bootstrapServers)
+            brokers: \(brokers); other topics are auto-created with 4 partitions; Ctrl-C stops
+
+            """.utf8))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: kafka)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// A `--topic` argument: `NAME` (4 partitions) or `NAME:PARTITIONS`.
+struct TopicArgument {
+    var name: String
+    var partitions: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard let name = parts.first, !name.isEmpty, parts.count <= 2 else { return nil }
+        self.name = String(name)
+        if parts.count == 2 {
+            guard let partitions = Int(parts[1]), partitions > 0 else { return nil }
+            self.partitions = partitions
+        } else {
+            self.partitions = 4
+        }
+    }
+}

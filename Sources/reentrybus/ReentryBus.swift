@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `reentrybus`: the command-line entry to ReentryBus. The root only lists the subcommands;
+/// each lives in `Commands/`.
+@main
+struct ReentryBus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reentrybus",
+        abstract: "Information sharing between supervision, corrections, courts and police, over Kafka.",
+        subcommands: [
+            Broker.self,
+            Bench.self,
+        ]
+    )
+}
