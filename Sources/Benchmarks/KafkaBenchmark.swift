@@ -1,5 +1,323 @@
-/// Placeholder replaced below.
-public struct KafkaBenchmark {
-    public init(messages: Int, latencyMessages: Int, rate: Int, repetitions: Int) {}
-    public func run() async throws {}
+import Foundation
+import Kafka
+import KafkaBaseline
+import Logging
+
+/// `reentrybus bench kafka`: the Swift client beside raw librdkafka (the C program in
+/// `KafkaBaseline`), same workloads, same embedded broker, same run.
+///
+/// - Producer throughput: `messages` × 256 B and 1 KiB values with 16-byte keys, idempotent,
+///   `acks=all`, linger 5 ms, into 256-partition topics (the embedded broker keeps ~5 MiB per
+///   partition); from the first send to the last delivery report. Swift uses `sendBatch`.
+/// - Consumer throughput: the same messages read back by a new group, every payload byte
+///   summed; from the first message to the last (group join excluded). Swift uses `batches`.
+/// - End-to-end latency: `latencyMessages` at `rate`/s, linger 0, fetch wait 10 ms; each
+///   message carries its CLOCK_MONOTONIC send time; after one warm-up message per partition.
+///
+/// Each throughput workload runs `repetitions` times per side, alternating which side goes
+/// first; the best run of each side counts (the broker shares the machine's cores).
+public struct KafkaBenchmark: Sendable {
+    public var messages: Int
+    public var latencyMessages: Int
+    public var rate: Int
+    public var repetitions: Int
+    /// Which sides run (both, for figures with ratios; one, for profiling).
+    public var sides: Set<String> = ["c", "swift"]
+    /// Which workloads run: `produce`, `consume`, `latency`.
+    public var workloads: Set<String> = ["produce", "consume", "latency"]
+
+    private let printer = FigurePrinter()
+    private let logger: Logger = {
+        var logger = Logger(label: "bench.kafka")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    public init(messages: Int, latencyMessages: Int, rate: Int, repetitions: Int) {
+        self.messages = messages
+        self.latencyMessages = latencyMessages
+        self.rate = rate
+        self.repetitions = max(1, repetitions)
+    }
+
+    public func run() async throws {
+        if !workloads.isDisjoint(with: ["produce", "consume"]) {
+            for size in [256, 1024] {
+                try await throughput(valueSize: size)
+            }
+        }
+        if workloads.contains("latency") {
+            try await latency(valueSize: 256)
+        }
+    }
+
+    // MARK: - Throughput
+
+    private enum Side: String { case c, swift }
+
+    private func throughput(valueSize: Int) async throws {
+        let label = valueSize == 1024 ? "1KiB" : "\(valueSize)B"
+        // Each produce run gets a fresh cluster, so no run pays for the memory another left.
+        var produced: [Side: [Double]] = [:]
+        if workloads.contains("produce") {
+            for round in 0..<repetitions {
+                for side in order(round) {
+                    printer.progress("produce \(messages) × \(label), \(side), run \(round + 1)")
+                    let kafka = try EmbeddedKafka(brokers: 3, logger: logger)
+                    defer { kafka.shutdown() }
+                    try kafka.createTopic("bench", partitions: 256)
+                    let seconds = side == .c
+                        ? try await produceC(kafka, topic: "bench", valueSize: valueSize)
+                        : try await produceSwift(kafka, topic: "bench", valueSize: valueSize)
+                    produced[side, default: []].append(seconds)
+                }
+            }
+            report("kafka.produce.\(label)", produced, valueSize: valueSize)
+        }
+        guard workloads.contains("consume") else { return }
+        // Both sides read the same messages, from one cluster, each as a new group.
+        let kafka = try EmbeddedKafka(brokers: 3, logger: logger)
+        defer { kafka.shutdown() }
+        try kafka.createTopic("bench", partitions: 256)
+        printer.progress("fill the topic to consume: \(messages) × \(label)")
+        _ = try await produceC(kafka, topic: "bench", valueSize: valueSize)
+        var consumed: [Side: [Double]] = [:]
+        var checksums: [Side: UInt64] = [:]
+        for round in 0..<repetitions {
+            for side in order(round) {
+                printer.progress("consume \(messages) × \(label), \(side), run \(round + 1)")
+                let group = "bench-\(side)-\(round)"
+                let (seconds, checksum) = side == .c
+                    ? try await consumeC(kafka, topic: "bench", group: group)
+                    : try await consumeSwift(kafka, topic: "bench", group: group)
+                consumed[side, default: []].append(seconds)
+                checksums[side] = checksum
+            }
+        }
+        guard checksums.count < 2 || checksums[.c] == checksums[.swift] else {
+            throw BenchmarkFailure(description: "C and Swift consumers read different bytes (\(checksums))")
+        }
+        report("kafka.consume.\(label)", consumed, valueSize: valueSize)
+    }
+
+    /// Both sides, the first going first in even rounds; or the one side asked for.
+    private func order(_ round: Int) -> [Side] {
+        (round % 2 == 0 ? [Side.c, .swift] : [.swift, .c]).filter { sides.contains($0.rawValue) }
+    }
+
+    private func report(_ name: String, _ runs: [Side: [Double]], valueSize: Int) {
+        var rates: [Side: Double] = [:]
+        for side in [Side.c, .swift] {
+            guard let best = runs[side]?.min() else { continue }
+            let rate = Double(messages) / best
+            rates[side] = rate
+            printer.figure("\(name).\(side)", rate, "msgs/s")
+            printer.figure("\(name).\(side).bandwidth", rate * Double(valueSize) / 1_000_000, "MB/s")
+        }
+        if let swift = rates[.swift], let c = rates[.c] { printer.ratio(name, swift / c) }
+    }
+
+    private func produceC(_ kafka: EmbeddedKafka, topic: String, valueSize: Int) async throws -> Double {
+        let bootstrap = kafka.bootstrapServers
+        let count = UInt64(messages)
+        let result = await onOwnThread { () -> kb_result in
+            var result = kb_result()
+            kb_produce(bootstrap, topic, count, valueSize, 5, &result)
+            return result
+        }
+        try check(result)
+        return result.seconds
+    }
+
+    private func produceSwift(_ kafka: EmbeddedKafka, topic: String, valueSize: Int) async throws -> Double {
+        var configuration = kafka.producerConfiguration(clientID: "bench-producer")
+        configuration.maxQueuedMessages = 1_000_000
+        configuration.linger = .milliseconds(5)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let value = (0..<valueSize).map { UInt8(truncatingIfNeeded: 97 + $0 % 26) }
+        let count = messages
+        let start = ContinuousClock.now
+        let report = try await producer.sendBatch(
+            (0..<count).lazy.map { KafkaProducerMessage(topic: topic, key: Self.key(UInt64($0)), value: value) })
+        let elapsed = ContinuousClock.now - start
+        await producer.shutdown()
+        guard report.delivered == count else {
+            throw BenchmarkFailure(description: "Swift producer: \(report.failures.count) failures, first: \(report.failures.first.map { "\($0.error)" } ?? "-")")
+        }
+        return elapsed.seconds
+    }
+
+    private func consumeC(_ kafka: EmbeddedKafka, topic: String, group: String) async throws -> (Double, UInt64) {
+        let bootstrap = kafka.bootstrapServers
+        let count = UInt64(messages)
+        let result = await onOwnThread { () -> kb_result in
+            var result = kb_result()
+            kb_consume(bootstrap, topic, group, count, &result)
+            return result
+        }
+        try check(result)
+        return (result.seconds, result.checksum)
+    }
+
+    private func consumeSwift(_ kafka: EmbeddedKafka, topic: String, group: String) async throws -> (Double, UInt64) {
+        var configuration = kafka.consumerConfiguration(groupID: group, topics: [topic], clientID: "bench-consumer")
+        configuration.commitStrategy = .manual
+        configuration.prefetchMessages = 1_000_000
+        configuration.prefetchKilobytes = 1_048_576
+        configuration.client.statisticsInterval = nil
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        var received = 0
+        var checksum: UInt64 = 0
+        var start: ContinuousClock.Instant?
+        var end = ContinuousClock.now
+        for try await batch in consumer.batches {
+            if start == nil { start = .now }
+            for message in batch { checksum &+= byteSum(message.value) }
+            received += batch.count
+            if received >= messages {
+                end = .now
+                break
+            }
+        }
+        await consumer.close()
+        guard let start, received >= messages else {
+            throw BenchmarkFailure(description: "Swift consumer read \(received) of \(messages)")
+        }
+        return ((end - start).seconds, checksum)
+    }
+
+    // MARK: - Latency
+
+    private func latency(valueSize: Int) async throws {
+        let kafka = try EmbeddedKafka(brokers: 3, logger: logger)
+        defer { kafka.shutdown() }
+        printer.progress("latency, C: \(latencyMessages) messages at \(rate)/s")
+        let c = try await latencyC(kafka, valueSize: valueSize)
+        printer.progress("latency, Swift: \(latencyMessages) messages at \(rate)/s")
+        let swift = try await latencySwift(kafka, valueSize: valueSize)
+        for (side, samples) in [("c", c), ("swift", swift)] {
+            printer.figure("kafka.latency.\(side).p50", percentile(samples, 0.50), "ms")
+            printer.figure("kafka.latency.\(side).p99", percentile(samples, 0.99), "ms")
+            printer.figure("kafka.latency.\(side).p99.9", percentile(samples, 0.999), "ms")
+        }
+        printer.ratio("kafka.latency.p99", percentile(swift, 0.99) / percentile(c, 0.99))
+    }
+
+    private func latencyC(_ kafka: EmbeddedKafka, valueSize: Int) async throws -> [Double] {
+        let bootstrap = kafka.bootstrapServers
+        let count = latencyMessages
+        let rate = UInt32(self.rate)
+        let (result, samples) = await onOwnThread { () -> (kb_result, [Double]) in
+            var result = kb_result()
+            var samples = [Double](repeating: 0, count: count)
+            kb_latency(bootstrap, "bench-latency-c", "bench-latency-c", UInt32(count), rate, valueSize, 10, &samples, &result)
+            return (result, samples)
+        }
+        try check(result)
+        return samples.prefix(Int(result.messages)).sorted()
+    }
+
+    private func latencySwift(_ kafka: EmbeddedKafka, valueSize: Int) async throws -> [Double] {
+        let topic = "bench-latency-swift"
+        try kafka.createTopic(topic, partitions: 4)
+        var producerConfiguration = kafka.producerConfiguration(clientID: "bench-latency-producer")
+        producerConfiguration.linger = .zero
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let (assignments, assigned) = AsyncStream.makeStream(of: [TopicPartition].self)
+        let consumer = try KafkaConsumer(
+            configuration: kafka.consumerConfiguration(groupID: topic, topics: [topic], clientID: "bench-latency-consumer"),
+            rebalanceHandler: KafkaRebalanceHandler(partitionsAssigned: { partitions in
+                assigned.yield(partitions)
+                return [:]
+            }),
+            logger: logger)
+        // Warm-up: one message per assigned partition, read back, so every fetch path is live.
+        var partitions: [TopicPartition] = []
+        for await assignment in assignments {
+            partitions = assignment
+            break
+        }
+        let warmUp = partitions.map {
+            KafkaProducerMessage(topic: topic, key: nil, value: [UInt8](repeating: 0, count: valueSize), partition: $0.partition)
+        }
+        _ = try await producer.sendBatch(warmUp)
+        var messages = consumer.batches.makeAsyncIterator()
+        var warmedUp = 0
+        while warmedUp < warmUp.count, let batch = try await messages.next() { warmedUp += batch.count }
+
+        let paced = PacedMessages(topic: topic, count: latencyMessages, rate: rate, valueSize: valueSize)
+        let sending = Task { try await producer.sendBatch(paced) }
+        var samples: [Double] = []
+        samples.reserveCapacity(latencyMessages)
+        while samples.count < latencyMessages, let batch = try await messages.next() {
+            let now = monotonicNanoseconds()
+            for message in batch {
+                let sent = message.value.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                samples.append(Double(now - sent) / 1_000_000)
+            }
+        }
+        let report = try await sending.value
+        await consumer.close()
+        await producer.shutdown()
+        guard report.allDelivered else { throw BenchmarkFailure(description: "latency producer: \(report.failures.count) failures") }
+        return samples.sorted()
+    }
+
+    private func check(_ result: kb_result) throws {
+        guard result.error == 0 else {
+            var text = result.error_text
+            let message = withUnsafeBytes(of: &text) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw BenchmarkFailure(description: "C baseline: \(message)")
+        }
+    }
+
+    /// The same 16-digit, zero-padded decimal key as the C baseline.
+    static func key(_ index: UInt64) -> [UInt8] {
+        var digits = [UInt8](repeating: 48, count: 16)
+        var value = index % 10_000_000_000_000_000
+        var position = 15
+        while value > 0 && position >= 0 {
+            digits[position] = 48 + UInt8(value % 10)
+            value /= 10
+            position -= 1
+        }
+        return digits
+    }
+}
+
+/// Messages released at a fixed rate, each stamped with its send time (first 8 bytes).
+struct PacedMessages: AsyncSequence, Sendable {
+    typealias Element = KafkaProducerMessage
+    let topic: String
+    let count: Int
+    let rate: Int
+    let valueSize: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let sequence: PacedMessages
+        let start = ContinuousClock.now
+        var sent = 0
+        var value: [UInt8]
+
+        mutating func next() async throws -> KafkaProducerMessage? {
+            guard sent < sequence.count else { return nil }
+            let due = start + .nanoseconds(Int64(sent) * 1_000_000_000 / Int64(sequence.rate))
+            try await Task.sleep(until: due, tolerance: .zero, clock: .continuous)
+            var stamp = monotonicNanoseconds()
+            withUnsafeBytes(of: &stamp) { bytes in value.replaceSubrange(0..<8, with: bytes) }
+            defer { sent += 1 }
+            return KafkaProducerMessage(topic: sequence.topic, key: KafkaBenchmark.key(UInt64(sent)), value: value)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(sequence: self, value: [UInt8](repeating: 97, count: Swift.max(8, valueSize)))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }

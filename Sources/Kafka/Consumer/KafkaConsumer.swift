@@ -264,8 +264,13 @@ public final class KafkaConsumer: Service, Sendable {
                 if closing { break }
                 guard buffer.waitForRoom(timeout: .milliseconds(100)) else { continue }
                 rebalancer.resetRebalanced()
-                let count = rd_kafka_consume_batch_queue(queue.handle, 100, slots, capacity)
-                guard count > 0 else { continue }
+                // Block (up to 100 ms) for one message, then take what else is ready without
+                // waiting: a blocking batch call waits for a full batch or its whole timeout,
+                // which under light load adds that timeout to every message's latency.
+                guard let first = rd_kafka_consumer_poll(handle, 100) else { continue }
+                slots[0] = first
+                let more = capacity > 1 ? rd_kafka_consume_batch_queue(queue.handle, 0, slots + 1, capacity - 1) : 0
+                let count = 1 + max(0, more)
                 var batch: [KafkaConsumerMessage] = []
                 batch.reserveCapacity(count)
                 for index in 0..<count {

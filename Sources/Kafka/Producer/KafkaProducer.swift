@@ -33,6 +33,7 @@ public final class KafkaProducer: Service, Sendable {
     private let topics = LockedValue<[String: OpaquePointer]>([:])
     private let queueSpace = QueueSpace()
     private let flushWaiters = FlushWaiters()
+    private let urgency = DeliveryUrgency()
     private let stopPolling = LockedValue(false)
     private let pollThread: DedicatedThread
 
@@ -47,10 +48,20 @@ public final class KafkaProducer: Service, Sendable {
         let flushWaiters = self.flushWaiters
         let topics = self.topics
         let stopPolling = self.stopPolling
+        let urgency = self.urgency
         self.pollThread = DedicatedThread(name: "kafka-producer") {
             let handle = client.handle
             while !stopPolling.withLock({ $0 }) {
-                let served = rd_kafka_poll(handle, 100)
+                let served: Int32
+                if urgency.isUrgent || rd_kafka_outq_len(handle) == 0 {
+                    // Someone waits, or nothing is in flight: block until a report (or other
+                    // event) arrives, and serve it at once.
+                    served = rd_kafka_poll(handle, 100)
+                } else {
+                    // Reports nobody waits for yet: let them accumulate, serve them in bulk.
+                    urgency.waitWhileNotUrgent(timeout: .milliseconds(10))
+                    served = rd_kafka_poll(handle, 0)
+                }
                 if served > 0 || queueSpace.hasWaiters { queueSpace.advance() }
                 flushWaiters.check(queueLength: Int(rd_kafka_outq_len(handle)))
             }
@@ -81,8 +92,10 @@ public final class KafkaProducer: Service, Sendable {
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReceipt {
         let client = self.client
         let waiter = DeliveryWaiter { client.fatalError(operation: "send to topic \(message.topic)") }
-        try await enqueue(message, target: waiter)
-        return try await waiter.wait().get()
+        return try await urgency.during { () async throws(KafkaError) -> KafkaDeliveryReceipt in
+            try await enqueue(message, target: waiter)
+            return try await waiter.wait().get()
+        }
     }
 
     /// Sends one message; see `send(_:)`.
@@ -99,15 +112,24 @@ public final class KafkaProducer: Service, Sendable {
     /// Throws only when messages could not be queued at all (producer closed, invalid
     /// message, fatal error); messages queued before that still get their reports, and are
     /// waited for, before the error is thrown. Per-message delivery failures are in the report.
+    @inlinable
     public func sendBatch<Messages: Sequence<KafkaProducerMessage>>(
         _ messages: Messages
     ) async throws(KafkaError) -> KafkaBatchReport {
+        // Generic code is only specialised in the caller's module: keep this shim inlinable
+        // and the work in a non-generic function, so no per-message generic dispatch remains.
+        var iterator = messages.makeIterator()
+        return try await sendBatch(next: { iterator.next() })
+    }
+
+    @usableFromInline
+    func sendBatch(next: () -> KafkaProducerMessage?) async throws(KafkaError) -> KafkaBatchReport {
         let client = self.client
         let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
         var count = 0
         var enqueueError: KafkaError?
         var cachedTopic: (name: String, handle: OpaquePointer)?
-        for message in messages {
+        while let message = next() {
             do {
                 let handle: OpaquePointer
                 if let cachedTopic, cachedTopic.name == message.topic {
@@ -118,12 +140,39 @@ public final class KafkaProducer: Service, Sendable {
                 }
                 try await enqueue(message, topicHandle: handle, target: batch.entry(count))
                 count += 1
+                if count % 512 == 0 { serveReportsWithoutWaiting() }
             } catch {
                 enqueueError = error
                 break
             }
         }
-        let report = await batch.wait(expecting: count)
+        let report = await urgency.during { await batch.wait(expecting: count) }
+        if let enqueueError { throw enqueueError }
+        return report
+    }
+
+    /// Sends messages as an asynchronous sequence produces them (a paced stream, lines read
+    /// from a file, …), with many in flight, and returns when every one has a delivery report.
+    /// Behaves as the synchronous `sendBatch`; an error thrown by the sequence itself ends the
+    /// batch and is reported as `.invalidArgument` after the queued messages' reports.
+    public func sendBatch<Messages: AsyncSequence>(
+        _ messages: Messages
+    ) async throws(KafkaError) -> KafkaBatchReport where Messages.Element == KafkaProducerMessage {
+        let client = self.client
+        let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
+        var count = 0
+        var enqueueError: KafkaError?
+        do {
+            for try await message in messages {
+                try await enqueue(message, target: batch.entry(count))
+                count += 1
+            }
+        } catch let error as KafkaError {
+            enqueueError = error
+        } catch {
+            enqueueError = KafkaError(code: .invalidArgument, operation: "read messages to send", reason: "\(error)")
+        }
+        let report = await urgency.during { await batch.wait(expecting: count) }
         if let enqueueError { throw enqueueError }
         return report
     }
@@ -131,8 +180,9 @@ public final class KafkaProducer: Service, Sendable {
     /// Waits until every message queued so far has its delivery report, or `timeout` passed.
     public func flush(timeout: Duration) async throws(KafkaError) {
         guard lifecycle.withLock({ if case .closed = $0 { false } else { true } }) else { return }
-        let drained = await flushWaiters.wait(
-            deadline: .now + timeout, queueLength: { Int(rd_kafka_outq_len(self.client.handle)) })
+        let drained = await urgency.during {
+            await flushWaiters.wait(deadline: .now + timeout, queueLength: { Int(rd_kafka_outq_len(self.client.handle)) })
+        }
         if !drained {
             throw KafkaError(
                 code: .timedOut, operation: "flush",
@@ -178,25 +228,52 @@ public final class KafkaProducer: Service, Sendable {
     private func enqueue(
         _ message: KafkaProducerMessage, topicHandle: OpaquePointer, target: DeliveryTarget
     ) async throws(KafkaError) {
-        while true {
+        // The common case stays synchronous: one attempt, no suspension point.
+        var code = produce(message, topicHandle: topicHandle, target: target)
+        while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            // Read the generation, then try once more: room freed before the read is seen by
+            // the retry, room freed after it advances the generation, so the wait cannot miss
+            // a wake-up.
             let generation = queueSpace.generation
-            let code: rd_kafka_resp_err_t? = lifecycle.withLock { state in
-                guard case .running = state else { return nil }
-                return Self.produce(message, handle: client.handle, topicHandle: topicHandle, target: target)
-            }
-            switch code {
-            case nil:
-                throw KafkaError.closed("send to topic \(message.topic)")
-            case RD_KAFKA_RESP_ERR_NO_ERROR:
-                return
-            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                await queueSpace.wait(after: generation)
-            case RD_KAFKA_RESP_ERR__FATAL:
-                throw client.fatalError(operation: "send to topic \(message.topic)")
-            case let code?:
-                throw KafkaError.rdKafka(code, operation: "send to topic \(message.topic)")
+            code = produce(message, topicHandle: topicHandle, target: target)
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                await urgency.during { await queueSpace.wait(after: generation) }
+                code = produce(message, topicHandle: topicHandle, target: target)
             }
         }
+        switch code {
+        case nil, RD_KAFKA_RESP_ERR__DESTROY:
+            throw KafkaError.closed("send to topic \(message.topic)")
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            return
+        case RD_KAFKA_RESP_ERR__FATAL:
+            throw client.fatalError(operation: "send to topic \(message.topic)")
+        case let code?:
+            throw KafkaError.rdKafka(code, operation: "send to topic \(message.topic)")
+        }
+    }
+
+    /// One attempt to hand `message` to librdkafka; nil once the producer is shutting down.
+    private func produce(
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, target: DeliveryTarget
+    ) -> rd_kafka_resp_err_t? {
+        lifecycle.withLock { state in
+            guard case .running = state else { return nil }
+            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, target: target)
+        }
+    }
+
+    /// Serves delivery reports that are ready, on the calling task, without blocking
+    /// (`rd_kafka_poll` with a zero timeout returns at once). A batch sender calls it now and
+    /// then, as a C producer loop would: the reports then free the message copies on the thread
+    /// that allocated them, which is markedly cheaper for the allocator than freeing them on
+    /// the poll thread.
+    private func serveReportsWithoutWaiting() {
+        let served = lifecycle.withLock { state -> Int32 in
+            guard case .running = state else { return 0 }
+            return rd_kafka_poll(client.handle, 0)
+        }
+        if served > 0 { queueSpace.advance() }
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {

@@ -1,3 +1,4 @@
+import CRdKafka
 import Foundation
 
 /// An OS thread owned by one Kafka client, for librdkafka's blocking calls.
@@ -11,6 +12,7 @@ final class DedicatedThread: Sendable {
     /// Starts `body` on a new thread named `name` (names show up in debuggers and `top -H`).
     init(name: String, body: @escaping @Sendable () -> Void) {
         let thread = Thread { [finished] in
+            Self.nameCurrentThread(name)
             body()
             let waiters = finished.withLock { state in
                 state.done = true
@@ -19,7 +21,6 @@ final class DedicatedThread: Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = String(name.prefix(15))
         thread.stackSize = 1 << 20
         thread.start()
     }
@@ -34,6 +35,11 @@ final class DedicatedThread: Sendable {
             }
             if done { continuation.resume() }
         }
+    }
+
+    /// Names the OS thread (visible in `top -H`, perf and debuggers); Linux allows 15 bytes.
+    private static func nameCurrentThread(_ name: String) {
+        reentrybus_name_current_thread(String(name.utf8.prefix(15))!)
     }
 
     /// Runs one blocking piece of work on a thread of its own and returns its result; for rare

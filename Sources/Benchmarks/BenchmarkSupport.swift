@@ -1,0 +1,65 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prints benchmark figures, one a line: `<name> <value> <unit>` and `ratio <name> <value>`.
+/// Progress goes to standard error so standard output holds only figures.
+struct FigurePrinter {
+    func figure(_ name: String, _ value: Double, _ unit: String) {
+        write("\(name) \(Self.format(value)) \(unit)\n", to: .standardOutput)
+    }
+
+    func ratio(_ name: String, _ value: Double) {
+        write("ratio \(name) \(String(format: "%.3f", value))\n", to: .standardOutput)
+    }
+
+    func progress(_ text: String) {
+        write("… \(text)\n", to: .standardError)
+    }
+
+    private func write(_ text: String, to handle: FileHandle) {
+        handle.write(Data(text.utf8))
+    }
+
+    static func format(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.0f", value) : String(format: "%.3f", value)
+    }
+}
+
+/// Nanoseconds of CLOCK_MONOTONIC: the clock the C baseline stamps messages with, so both sides
+/// measure latency the same way.
+func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+/// Runs blocking C work on a thread of its own, off Swift's cooperative pool.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
+
+/// The p-th percentile (0…1) of sorted samples, nearest-rank.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count, max(1, rank)) - 1]
+}
+
+/// Sum of every byte: proof that a consumer touched each payload.
+@inline(__always)
+func byteSum(_ bytes: [UInt8]) -> UInt64 {
+    var sum: UInt64 = 0
+    for byte in bytes { sum &+= UInt64(byte) }
+    return sum
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+}
