@@ -9,6 +9,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Run a benchmark (build with -c release).",
         subcommands: [
             BenchKafka.self,
+            BenchContracts.self,
         ]
     )
 }
@@ -30,9 +31,17 @@ struct BenchKafka: AsyncParsableCommand {
     @Option(help: "Runs of each throughput workload per side (the best counts).")
     var repetitions = 2
 
+    @Option(help: ArgumentHelp("Sides to run, comma-separated: c, swift (one side is for profiling).", visibility: .hidden))
+    var sides = "c,swift"
+
+    @Option(help: ArgumentHelp("Workloads, comma-separated: produce, consume, latency.", visibility: .hidden))
+    var workloads = "produce,consume,latency"
+
     func run() async throws {
-        let benchmark = KafkaBenchmark(
+        var benchmark = KafkaBenchmark(
             messages: messages, latencyMessages: latencyMessages, rate: rate, repetitions: repetitions)
+        benchmark.sides = Set(sides.split(separator: ",").map(String.init))
+        benchmark.workloads = Set(workloads.split(separator: ",").map(String.init))
         try await benchmark.run()
     }
 }
