@@ -10,6 +10,7 @@ struct ReentryBus: AsyncParsableCommand {
         subcommands: [
             Broker.self,
             Bench.self,
+            Topics.self, Publish.self,
         ]
     )
 }

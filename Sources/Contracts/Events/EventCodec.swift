@@ -1,0 +1,83 @@
+import Foundation
+
+/// The JSON form of events: what producers send and consumers decode.
+///
+/// Output is stable, so the same event always gives the same bytes: members sorted by name,
+/// no escaped slashes, instants as RFC 3339 in UTC (`2025-03-03T14:00:00Z`, with milliseconds
+/// only when they are not zero), ids in lower case. Decoding accepts any RFC 3339 offset.
+public enum EventCodec {
+    /// Encodes an event to its JSON bytes.
+    public static func encode<Payload>(_ event: EventEnvelope<Payload>) throws(EventCodingError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatInstant(date))
+        }
+        do {
+            return Array(try encoder.encode(event))
+        } catch {
+            throw EventCodingError(eventType: Payload.eventType, reason: "cannot be encoded: \(Self.summary(of: error))")
+        }
+    }
+
+    /// Decodes an event of a known type. Validate the bytes against the contract first: this
+    /// checks only what the Swift types need, not the contract's finer rules.
+    public static func decode<Payload>(_ type: Payload.Type, from bytes: some DataProtocol) throws(EventCodingError) -> EventEnvelope<Payload> {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseInstant(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 date-time")
+            }
+            return date
+        }
+        do {
+            return try decoder.decode(EventEnvelope<Payload>.self, from: Data(bytes))
+        } catch {
+            throw EventCodingError(eventType: Payload.eventType, reason: "cannot be decoded: \(Self.summary(of: error))")
+        }
+    }
+
+    /// `2025-03-03T14:00:00Z`, or `…:00.250Z` when there are milliseconds.
+    public static func formatInstant(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let wholeSeconds = Date(timeIntervalSince1970: (milliseconds / 1000).rounded(.down))
+        let fraction = Int(milliseconds.truncatingRemainder(dividingBy: 1000) + 1000) % 1000
+        var text = wholeSeconds.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+        if text.hasSuffix("Z"), fraction != 0 {
+            text.removeLast()
+            text += "." + String(format: "%03d", fraction) + "Z"
+        }
+        return text
+    }
+
+    /// Parses an RFC 3339 date-time with any offset and optional fractional seconds.
+    public static func parseInstant(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// The coding path and kind of a `DecodingError`, without the values it may quote.
+    static func summary(of error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            "$" + context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
+        case DecodingError.typeMismatch(_, let context): return "\(path(context)) has the wrong type"
+        case DecodingError.valueNotFound(_, let context): return "\(path(context)) is null"
+        case DecodingError.dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        default: return String(describing: type(of: error))
+        }
+    }
+}
+
+/// An event that could not be encoded or decoded; names the type and the field, not the data.
+public struct EventCodingError: Error, Sendable, CustomStringConvertible {
+    public var eventType: String
+    public var reason: String
+
+    public var description: String { "\(eventType): \(reason)" }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+extension ContractLoader {
+    /// Producers and consumers must be agency kinds from the glossary.
+    mutating func check(topic: TopicContract, agencyKinds: [String]) {
+        for (list, names) in [("producers", topic.producers), ("consumers", topic.consumers)] {
+            if names.isEmpty {
+                record(ContractProblem(file: topic.file, path: "$.\(list)", message: "name at least one agency kind"))
+            }
+            for (index, name) in names.enumerated() where !agencyKinds.contains(name) {
+                record(ContractProblem(file: topic.file, path: "$.\(list)[\(index)]",
+                                       message: "\"\(name)\" is not an agencyKind in the glossary"))
+            }
+        }
+    }
+
+    /// An example as written, completed with the shared example envelope: members the example
+    /// sets win, `null` removes one, and the event's type and version are filled in. Without
+    /// its own `eventId`, an example gets one derived from its name, so ids differ.
+    func completeExample(_ example: JSONValue, event: EventContract, index: Int, envelope: Envelope) -> JSONValue {
+        guard case .object(let members) = example else { return example }
+        var complete = envelope.example
+        complete["eventId"] = .string(Self.exampleID("\(event.qualifiedName)#\(index)"))
+        for (name, value) in members {
+            if case .null = value { complete.removeValue(forKey: name) } else { complete[name] = value }
+        }
+        complete["eventType"] = .string(event.type)
+        complete["schemaVersion"] = .number(JSONNumber(event.version))
+        return .object(complete)
+    }
+
+    /// A stable UUID (version 8, RFC 9562) from a name: FNV-1a over the name with two seeds.
+    static func exampleID(_ name: String) -> String {
+        func fnv(_ seed: UInt64) -> UInt64 {
+            var hash = seed
+            for byte in name.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+            return hash
+        }
+        var bytes = withUnsafeBytes(of: fnv(0xcbf2_9ce4_8422_2325).bigEndian, Array.init)
+            + withUnsafeBytes(of: fnv(0x8422_2325_cbf2_9ce4).bigEndian, Array.init)
+        bytes[6] = (bytes[6] & 0x0f) | 0x80
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+
+    /// Valid examples must pass; each invalid one must fail with the declared keyword at the
+    /// declared path (failing for some other reason would hide a gap in the schema).
+    mutating func checkExamples(_ event: inout EventContract, topic: TopicContract, schema: JSONSchema) {
+        let examplesPath = event.path.appending(key: "examples")
+        for (index, example) in event.validExamples.enumerated() {
+            let violations = schema.validate(example)
+            if !violations.isEmpty {
+                record(ContractProblem(file: topic.file, path: examplesPath.appending(key: "valid").appending(index: index).description,
+                                       message: "valid example is rejected: " + Self.describe(violations)))
+            }
+        }
+        for index in event.invalidExamples.indices {
+            let spec = event.invalidExamples[index]
+            let at = spec.path.description
+            var built = event.validExamples[spec.from]
+            var applied = true
+            for (field, value) in spec.set where !built.setting(field.split(separator: ".").map(String.init)[...], to: value) {
+                record(ContractProblem(file: topic.file, path: at, message: "cannot set \(field): valid example \(spec.from) has no such place"))
+                applied = false
+            }
+            for field in spec.remove where !built.setting(field.split(separator: ".").map(String.init)[...], to: nil) {
+                record(ContractProblem(file: topic.file, path: at, message: "cannot remove \(field): valid example \(spec.from) has no such field"))
+                applied = false
+            }
+            guard applied else { continue }
+            event.invalidExamples[index].event = built
+            let violations = schema.validate(built)
+            let expected = "\(spec.expectedKeyword) at \(spec.expectedPath)"
+            if violations.isEmpty {
+                record(ContractProblem(file: topic.file, path: at, message: "invalid example (\(spec.description)) is accepted; expected it to fail \(expected)"))
+            } else if !violations.contains(where: { $0.keyword == spec.expectedKeyword && $0.instancePath.description == spec.expectedPath }) {
+                record(ContractProblem(file: topic.file, path: at,
+                                       message: "invalid example (\(spec.description)) fails, but not \(expected): " + Self.describe(violations)))
+            }
+        }
+    }
+
+    static func describe(_ violations: [SchemaViolation]) -> String {
+        violations.map { "\($0.instancePath) [\($0.keyword)] \($0.message)" }.joined(separator: "; ")
+    }
+
+    /// Every payload field is covered by a classification on itself or on a containing field,
+    /// and every classification names a field the schema defines.
+    mutating func checkClassifications(_ event: EventContract, topic: TopicContract, envelope: Envelope) {
+        var defined: Set<String> = []
+        Self.collectFields(of: event.payloadSchema, prefix: "payload", into: &defined)
+        let fieldsPath = event.path.appending(key: "fields").description
+        for field in defined.sorted() {
+            var components = field.split(separator: ".").map(String.init)
+            var covered = false
+            while components.count > 1 {
+                if event.fields[components.joined(separator: ".")] != nil { covered = true; break }
+                components.removeLast()
+            }
+            if !covered {
+                record(ContractProblem(file: topic.file, path: fieldsPath, message: "field \(field) has no classification"))
+            }
+        }
+        for field in event.fields.keys.sorted() where !defined.contains(field) {
+            record(ContractProblem(file: topic.file, path: fieldsPath,
+                                   message: "\(field) is classified but the payload schema defines no such field (envelope fields are classified in common.yaml)"))
+        }
+    }
+
+    /// Dotted paths of the properties a schema spells out inline (through `items` and the
+    /// applicators, not through `$ref`: a referenced definition is classified as a whole).
+    static func collectFields(of schema: JSONValue, prefix: String, into fields: inout Set<String>) {
+        guard case .object(let keywords) = schema else { return }
+        if case .object(let properties)? = keywords["properties"] {
+            for (name, subschema) in properties {
+                let path = prefix + "." + name
+                fields.insert(path)
+                collectFields(of: subschema, prefix: path, into: &fields)
+            }
+        }
+        for keyword in ["items", "if", "then", "else", "not"] {
+            if let subschema = keywords[keyword] { collectFields(of: subschema, prefix: prefix, into: &fields) }
+        }
+        for keyword in ["allOf", "anyOf", "oneOf"] {
+            if case .array(let subschemas)? = keywords[keyword] {
+                for subschema in subschemas { collectFields(of: subschema, prefix: prefix, into: &fields) }
+            }
+        }
+    }
+
+    /// The key field must be present in every event of the topic: either the subject's state
+    /// ID (then required through `keyedSubject`) or a required string member of the payload.
+    mutating func checkKey(topic: TopicContract, event: EventContract) {
+        let components = topic.key.components
+        if components == ["subject", "stateId"] { return }
+        guard components.count == 2, components[0] == "payload" else {
+            record(ContractProblem(file: topic.file, path: "$.key.field", message: "the key must be subject.stateId or payload.<required field>"))
+            return
+        }
+        guard case .array(let required)? = event.payloadSchema["required"], required.contains(.string(components[1])) else {
+            record(ContractProblem(file: topic.file, path: event.path.appending(key: "payload").description,
+                                   message: "the topic is keyed by \(topic.key.field), but \(event.qualifiedName) does not require it"))
+            return
+        }
+    }
+}

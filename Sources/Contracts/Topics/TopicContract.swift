@@ -1,0 +1,119 @@
+/// The contract of one Kafka topic, read from `Topics/<name>.yaml`.
+///
+/// It says what the topic is for, how it is keyed and kept, who writes and reads it, and the
+/// exact shape and classification of every event type and version it carries. Tools apply it
+/// to clusters (`topics apply`) and every producer validates against it before sending.
+public struct TopicContract: Sendable {
+    /// How long the topic keeps messages.
+    public enum Retention: Sendable, Hashable, CustomStringConvertible {
+        /// Kept this many milliseconds.
+        case milliseconds(Int64)
+        /// Kept until deleted (`retention.ms=-1`), for reference data and court orders.
+        case forever
+
+        /// The value of the `retention.ms` topic config.
+        public var configValue: String {
+            switch self {
+            case .milliseconds(let ms): String(ms)
+            case .forever: "-1"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .forever: "forever"
+            case .milliseconds(let ms) where ms % 86_400_000 == 0: "\(ms / 86_400_000)d"
+            case .milliseconds(let ms) where ms % 3_600_000 == 0: "\(ms / 3_600_000)h"
+            case .milliseconds(let ms): "\(ms)ms"
+            }
+        }
+
+        /// Parses `forever`, `<n>d`, `<n>h` or `<n>ms`.
+        init?(_ text: String) {
+            if text == "forever" { self = .forever; return }
+            for (suffix, factor) in [("ms", Int64(1)), ("d", 86_400_000), ("h", 3_600_000)] where text.hasSuffix(suffix) {
+                guard let n = Int64(text.dropLast(suffix.count)), n > 0 else { return nil }
+                self = .milliseconds(n * factor)
+                return
+            }
+            return nil
+        }
+    }
+
+    /// Kafka's `cleanup.policy`.
+    public enum CleanupPolicy: String, Sendable, Hashable {
+        /// Old messages are deleted after the retention time.
+        case delete
+        /// Only the latest message per key is kept.
+        case compact
+    }
+
+    /// The message key: which event field it is taken from and why that field.
+    public struct Key: Sendable, Hashable {
+        /// Dotted path into the event, e.g. `subject.stateId`.
+        public var field: String
+        public var why: String
+
+        /// The path's components, e.g. `["subject", "stateId"]`.
+        public var components: [String] { field.split(separator: ".").map(String.init) }
+    }
+
+    public var name: String
+    /// The file it was read from, relative to the contracts directory.
+    public var file: String
+    public var purpose: String
+    public var key: Key
+    public var partitions: Int
+    public var cleanupPolicy: CleanupPolicy
+    public var retention: Retention
+    public var producers: [String]
+    public var consumers: [String]
+    public var events: [EventContract]
+
+    /// Topic configs for `topics apply`.
+    public var configs: [String: String] {
+        ["cleanup.policy": cleanupPolicy.rawValue, "retention.ms": retention.configValue]
+    }
+
+    /// Whether events are keyed by the subject's state ID, which makes `subject.stateId` required.
+    public var isKeyedBySubject: Bool { key.field.hasPrefix("subject.") }
+}
+
+/// One version of one event type that a topic carries.
+public struct EventContract: Sendable {
+    /// E.g. `custody.release.scheduled`.
+    public var type: String
+    public var version: Int
+    public var description: String
+    /// The JSON Schema of the `payload` member, as written in the contract.
+    public var payloadSchema: JSONValue
+    /// Field path (e.g. `payload.destination`) → classifications. A classification covers the
+    /// field and everything inside it.
+    public var fields: [String: [FieldClassification]]
+    /// Complete example events, valid against the schema.
+    public var validExamples: [JSONValue]
+    public var invalidExamples: [InvalidExample]
+    /// Where the event is in its file, for messages: `$.events[2]`.
+    public var path: JSONPath
+
+    /// `<type>.v<version>`, the stem of the exported schema's file name.
+    public var qualifiedName: String { "\(type).v\(version)" }
+}
+
+/// An example the schema must reject, with the violation it must report.
+public struct InvalidExample: Sendable {
+    public var description: String
+    /// The valid example it is made from (index into ``EventContract/validExamples``).
+    public var from: Int
+    /// Dotted paths (`payload.charges.0.level`) set to new values.
+    public var set: [(field: String, value: JSONValue)]
+    /// Dotted paths removed.
+    public var remove: [String]
+    /// The complete (invalid) event, once built from the valid example.
+    public var event: JSONValue
+    /// Instance path of the expected violation, e.g. `$.payload.releaseType`.
+    public var expectedPath: String
+    /// The keyword that must fail there, e.g. `enum`.
+    public var expectedKeyword: String
+    public var path: JSONPath
+}

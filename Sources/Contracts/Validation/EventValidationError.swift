@@ -1,0 +1,44 @@
+/// Why an event was refused at the edge. Descriptions name the field and the rule, never the
+/// field's value (events carry personal data, and these end up in logs and dead-letter topics).
+public struct EventValidationError: Error, Sendable, CustomStringConvertible {
+    public enum Reason: Sendable {
+        /// The bytes are not one JSON document within the size and depth limits.
+        case notJSON(JSONDecodingError)
+        /// An envelope member needed to pick the contract is missing or has the wrong type.
+        case envelopeField(String)
+        /// No contract defines this event type and version.
+        case unknownEventType(String, version: Int)
+        /// The contract puts this event type on another topic.
+        case wrongTopic(eventType: String, expected: String)
+        /// The event breaks its schema.
+        case schemaViolations([SchemaViolation])
+        /// A header is missing or disagrees with the envelope.
+        case header(String, problem: String)
+        /// The message key is not the value of the topic's key field.
+        case keyMismatch(field: String)
+    }
+
+    public var reason: Reason
+
+    public init(_ reason: Reason) {
+        self.reason = reason
+    }
+
+    /// The schema violations, if that is the reason.
+    public var violations: [SchemaViolation] {
+        if case .schemaViolations(let violations) = reason { return violations }
+        return []
+    }
+
+    public var description: String {
+        switch reason {
+        case .notJSON(let error): "not a JSON event: \(error)"
+        case .envelopeField(let field): "$.\(field): missing or of the wrong type; every event needs eventType (string) and schemaVersion (integer)"
+        case .unknownEventType(let type, let version): "$.eventType: no contract defines \(type) version \(version)"
+        case .wrongTopic(let type, let expected): "$.eventType: \(type) belongs on topic \(expected)"
+        case .schemaViolations(let violations): violations.map { "\($0.instancePath): \($0.message) [\($0.keyword)]" }.joined(separator: "; ")
+        case .header(let name, let problem): "header \(name): \(problem)"
+        case .keyMismatch(let field): "message key: must equal the event's \(field)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ContractTools
+import Contracts
+import Foundation
+import Testing
+
+@testable import Kafka
+
+/// Runs `validate_with_jsonschema.py` on NDJSON input; returns its exit status and output.
+func pythonJSONSchema(_ ndjson: String) async throws -> (status: Int32, output: String) {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_with_jsonschema.py")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script.path, repositoryTopics.path]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    let finished = AsyncStream<Int32> { continuation in
+        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+    }
+    try process.run()
+    let text = await DedicatedThread.run(name: "python-io") {
+        input.fileHandleForWriting.write(Data(ndjson.utf8))
+        try? input.fileHandleForWriting.close()
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+    var status: Int32 = -1
+    for await code in finished { status = code }
+    if status == 3 {
+        Issue.record("Python's jsonschema package is missing; install it with the test command in README.md (pip install jsonschema): \(text)")
+    }
+    return (status, text)
+}
+
+@Suite("An independent JSON Schema validator accepts our events", .timeLimit(.minutes(2)))
+struct IndependentValidatorTests {
+    @Test("events our producer writes, of every event type, pass Python's jsonschema on Topics/schemas")
+    func producedEventsPassPython() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        let publisher = EventPublisher(catalog: catalog, logger: testLogger)
+        var expected = 0
+        for topic in catalog.topics {
+            try kafka.createTopic(topic.name, partitions: 1)
+            let lines = topic.events.flatMap { exampleLines($0.type, count: $0.validExamples.count) }
+            let report = try await publisher.publish(
+                Array(lines.joined(separator: "\n").utf8), format: .ndjson, topic: topic.name, producer: producer, dryRun: false)
+            #expect(report.failures.isEmpty)
+            expected += report.published
+        }
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer(
+            configuration: kafka.consumerConfiguration(groupID: unique("python"), topics: catalog.topics.map(\.name)), logger: testLogger)
+        let collector = MessageCollector()
+        collector.start(consumer)
+        let total = expected
+        try await within(.seconds(30), "\(total) events") { await collector.waitFor(total) }
+        await consumer.close()
+        let ndjson = collector.messages.map { String(decoding: $0.value, as: UTF8.self) }.joined(separator: "\n")
+
+        let result = try await pythonJSONSchema(ndjson)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("checked \(expected) events, 0 invalid"), "\(result.output)")
+    }
+
+    @Test("Python's jsonschema rejects the contracts' invalid examples too (the check can fail)")
+    func invalidExamplesFailPython() async throws {
+        let invalid = catalog.topics.flatMap(\.events).flatMap(\.invalidExamples).map(\.event.description)
+        let result = try await pythonJSONSchema(invalid.joined(separator: "\n"))
+        #expect(result.status == 1)
+        #expect(result.output.contains("checked \(invalid.count) events, \(invalid.count) invalid"), "\(result.output)")
+    }
+
+    @Test("events encoded by the Swift types pass Python's jsonschema")
+    func swiftEncodedEvents() async throws {
+        let event = EventEnvelope(
+            occurredAt: Date(timeIntervalSince1970: 1_750_000_000.5), source: SourceAgency(agencyId: "MO-KCPD", agencyKind: .police),
+            subject: SubjectIdentifiers(stateId: "MO1234567", dateOfBirth: CalendarDate("1990-07-14")),
+            payload: ArrestMade(
+                arrestId: "A-1", arrestedAt: Date(timeIntervalSince1970: 1_750_000_000), arrestingAgencyId: "MO-KCPD",
+                location: Location(coordinates: Coordinates(latitude: 39.07, longitude: -94.55)),
+                charges: [Charge(code: "571.030", description: "Unlawful use of a weapon", level: .felony)]))
+        let result = try await pythonJSONSchema(String(decoding: try EventCodec.encode(event), as: UTF8.self))
+        #expect(result.status == 0, "\(result.output)")
+    }
+}

@@ -1,0 +1,123 @@
+import Contracts
+import Foundation
+import Testing
+
+@Suite("Topic contracts in Topics/")
+struct TopicCatalogTests {
+    @Test("the repository's contracts pass every check, exported files included")
+    func repositoryIsValid() throws {
+        let report = TopicCatalog.check(directory: repositoryTopics)
+        #expect(report.problems.map(\.description) == [])
+        #expect(report.topics >= 10)
+        #expect(report.eventVersions >= 27)
+        #expect(report.invalidExamples >= report.eventVersions)
+    }
+
+    @Test("every topic declares key, partitions, retention, producers and consumers")
+    func topicsAreComplete() throws {
+        let catalog = try TopicCatalog.load(from: repositoryTopics)
+        for topic in catalog.topics {
+            #expect(!topic.key.why.isEmpty)
+            #expect(topic.partitions > 0)
+            #expect(!topic.producers.isEmpty && !topic.consumers.isEmpty)
+            #expect(topic.configs["retention.ms"] != nil)
+        }
+        #expect(catalog.topic(named: "supervision.mental-health-bulletins")?.cleanupPolicy == .compact)
+        #expect(catalog.topic(forEventType: "courts.detainer.lodged")?.name == "courts.warrants")
+    }
+
+    @Test("a broken schema is reported with its file and path")
+    func brokenSchema() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("custody.releases.yaml", in: copy,
+                 replacing: "        reason: {type: string, minLength: 1, maxLength: 500}\n        expectedAt",
+                 with: "        reason: {type: string, minLength: -1, maxLength: 500}\n        expectedAt")
+        let problems = TopicCatalog.check(directory: copy).problems
+        let problem = try #require(problems.first)
+        #expect(problem.file == "custody.releases.yaml")
+        #expect(problem.path == "$.events[1].payload.properties.reason.minLength")
+        #expect(problem.message.contains("minLength"))
+    }
+
+    @Test("a valid example the schema rejects is reported with its path and the violation")
+    func rejectedValidExample() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("courts.warrants.yaml", in: copy, replacing: "warrantKind: failure_to_appear", with: "warrantKind: failure-to-appear")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { !$0.file.hasPrefix("examples/") }
+        #expect(problems.count == 1)
+        #expect(problems.first?.file == "courts.warrants.yaml")
+        #expect(problems.first?.path == "$.events[0].examples.valid[0]")
+        #expect(problems.first?.message.contains("$.payload.warrantKind [enum]") == true)
+    }
+
+    @Test("an invalid example that passes, or fails differently, is reported")
+    func invalidExampleExpectations() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        // The schema no longer limits the bond: the invalid example is accepted.
+        try edit("courts.warrants.yaml", in: copy, replacing: "bondAmount: {type: number, minimum: 0}", with: "bondAmount: {type: number}")
+        // The declared keyword is wrong.
+        try edit("supervision.cases.yaml", in: copy, replacing: "expect: {path: $.payload.address.postalCode, keyword: pattern}",
+                 with: "expect: {path: $.payload.address.postalCode, keyword: maxLength}")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }
+        #expect(problems.map(\.file) == ["courts.warrants.yaml", "supervision.cases.yaml"])
+        #expect(problems.first?.path == "$.events[0].examples.invalid[0]")
+        #expect(problems.first?.message.contains("is accepted") == true)
+        #expect(problems.last?.path == "$.events[4].examples.invalid[0]")
+        #expect(problems.last?.message.contains("but not maxLength at $.payload.address.postalCode") == true)
+    }
+
+    @Test("an unclassified field, a bad key and an unknown agency kind are reported")
+    func classificationsAndKeys() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("supervision.assessments.yaml", in: copy, replacing: "      payload.score: cji\n", with: "")
+        try edit("police.incidents.yaml", in: copy, replacing: "field: payload.incidentId", with: "field: payload.reportNumber")
+        try edit("records.sealing.yaml", in: copy, replacing: "producers: [court]", with: "producers: [judge]")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }.map(\.description)
+        #expect(problems.contains("supervision.assessments.yaml: $.events[0].fields: field payload.score has no classification"))
+        #expect(problems.contains { $0.hasPrefix("police.incidents.yaml: $.events[0].payload: the topic is keyed by payload.reportNumber") })
+        #expect(problems.contains("records.sealing.yaml: $.producers[0]: \"judge\" is not an agencyKind in the glossary"))
+    }
+
+    @Test("YAML syntax errors and unknown keys name the file")
+    func malformedFiles() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("police.contacts.yaml", in: copy, replacing: "partitions: 12", with: "partitions: [12")
+        try edit("police.arrests.yaml", in: copy, replacing: "partitions: 12", with: "partition: 12")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }
+        #expect(problems.contains { $0.file == "police.contacts.yaml" && $0.message.hasPrefix("not valid YAML") })
+        #expect(problems.contains { $0.file == "police.arrests.yaml" && $0.path == "$.partition" && $0.message.hasPrefix("unknown key") })
+        #expect(throws: ContractLoadingError.self) { try TopicCatalog.load(from: copy) }
+    }
+
+    @Test("an edited contract whose exported schema was not regenerated is reported")
+    func staleExport() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("police.arrests.yaml", in: copy, replacing: "retention: 365d", with: "retention: 400d")
+        #expect(TopicCatalog.check(directory: copy).isValid)  // retention is not in the schema
+        try edit("police.arrests.yaml", in: copy, replacing: "        reportNumber: {type: string, minLength: 1, maxLength: 40}\n    fields:",
+                 with: "        reportNumber: {type: string, minLength: 1, maxLength: 41}\n    fields:")
+        let problems = TopicCatalog.check(directory: copy).problems
+        #expect(problems.map(\.file) == ["schemas/police.arrest.made.v1.schema.json"])
+        let catalog = try TopicCatalog.load(from: copy)
+        #expect(try catalog.export(to: copy) == ["schemas/police.arrest.made.v1.schema.json"])
+        #expect(TopicCatalog.check(directory: copy).isValid)
+    }
+
+    @Test("exported schemas stand alone: they compile without the contracts")
+    func exportedSchemasStandAlone() throws {
+        let catalog = try TopicCatalog.load(from: repositoryTopics)
+        for (path, text) in catalog.exportedFiles where path.hasPrefix("schemas/") {
+            let schema = try JSONSchema(try JSONValue(parsing: text, limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20)))
+            let name = String(path.dropFirst("schemas/".count).dropLast(".schema.json".count))
+            let examples = try JSONValue(parsing: catalog.exportedFiles["examples/\(name).json"]!, limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
+            guard case .array(let events) = examples else { Issue.record("examples of \(name) are not a list"); continue }
+            for event in events { #expect(schema.validate(event) == [], "\(name)") }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Contracts
+import Foundation
+
+/// The repository's `Topics/` directory.
+let repositoryTopics = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Topics", isDirectory: true)
+
+/// A scratch copy of `Topics/` that a test may break; removed by the caller.
+func copyOfTopics() throws -> URL {
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("topics-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: repositoryTopics, to: copy)
+    return copy
+}
+
+/// Replaces the one occurrence of `old` in a file of `directory`.
+func edit(_ file: String, in directory: URL, replacing old: String, with new: String) throws {
+    let url = directory.appendingPathComponent(file)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    precondition(text.components(separatedBy: old).count == 2, "\(old) must occur exactly once in \(file)")
+    try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: url)
+}
