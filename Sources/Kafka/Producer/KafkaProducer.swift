@@ -31,7 +31,7 @@ public final class KafkaProducer: Service, Sendable {
     private let lifecycle = Mutex(Lifecycle.running)
     /// Topic handles by name; created on first use, destroyed with the client.
     private let topics = LockedValue<[String: OpaquePointer]>([:])
-    private let queueSpace = QueueSpace()
+    let queueSpace = QueueSpace()
     private let flushWaiters = FlushWaiters()
     private let urgency = DeliveryUrgency()
     private let stopPolling = LockedValue(false)

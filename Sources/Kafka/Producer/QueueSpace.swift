@@ -10,6 +10,7 @@ final class QueueSpace: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
+        var waits = 0
     }
     private let state = Mutex(State())
 
@@ -27,11 +28,15 @@ final class QueueSpace: Sendable {
 
     var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
 
+    /// How many times a sender had to wait for room (for tests and diagnostics).
+    var waits: Int { state.withLock { $0.waits } }
+
     /// Returns once the generation has moved past `seen`.
     func wait(after seen: UInt64) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let moved = state.withLock { state in
                 if state.generation != seen { return true }
+                state.waits += 1
                 state.waiters.append(continuation)
                 return false
             }

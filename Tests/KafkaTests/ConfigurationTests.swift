@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Kafka
+
+@Suite("Configuration, logs and statistics")
+struct ConfigurationTests {
+    @Test("the defaults are the safe ones")
+    func safeDefaults() {
+        let producer = KafkaProducerConfiguration().rdKafkaProperties
+        #expect(producer["enable.idempotence"] == "true")
+        #expect(producer["acks"] == "all")
+        let consumer = KafkaConsumerConfiguration(groupID: "g", topics: ["t"]).rdKafkaProperties
+        #expect(consumer["enable.auto.offset.store"] == "false", "offsets are stored only after processing")
+        #expect(consumer["auto.offset.reset"] == "earliest")
+    }
+
+    @Test("raw properties override typed settings; TLS and SASL pass through")
+    func rawPropertiesAndSecurity() {
+        var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(
+            security: .sasl(.init(mechanism: .scramSHA512, username: "svc-router", password: "s3cret"),
+                             tls: .init(caLocation: "/etc/ssl/ca.pem"))))
+        configuration.client.properties["linger.ms"] = "50"
+        let properties = configuration.rdKafkaProperties
+        #expect(properties["linger.ms"] == "50")
+        #expect(properties["security.protocol"] == "sasl_ssl")
+        #expect(properties["sasl.mechanisms"] == "SCRAM-SHA-512")
+        #expect(properties["sasl.password"] == "s3cret")
+        #expect(properties["ssl.ca.location"] == "/etc/ssl/ca.pem")
+        #expect(!configuration.client.security.description.contains("s3cret"))
+    }
+
+    @Test("an unknown property is refused, naming it")
+    func unknownProperty() {
+        var configuration = KafkaProducerConfiguration()
+        configuration.client.properties["lingr.ms"] = "5"
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: configuration, logger: testLogger)
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.description.contains("lingr.ms") == true)
+    }
+
+    @Test("librdkafka's log lines reach swift-log")
+    func logsReachSwiftLog() async throws {
+        let records = Observed<[String]>([])
+        var logger = Logger(label: "capture") { _ in CapturingLogHandler(records: records) }
+        logger.logLevel = .debug
+        var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: ["127.0.0.1:1"]))
+        configuration.client.properties["debug"] = "broker"
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        try await within(.seconds(30), "a librdkafka log line") {
+            await records.wait { lines in lines.contains { $0.contains("127.0.0.1:1") } }
+        }
+        await producer.shutdown()
+    }
+
+    @Test("statistics give queue depth and consumer lag per topic")
+    func statisticsSnapshot() throws {
+        let json = """
+            {"name":"c#consumer-1","msg_cnt":12,"msg_size":3072,
+             "topics":{"police.arrests":{"partitions":{
+                "0":{"consumer_lag":5},"1":{"consumer_lag":7},"-1":{"consumer_lag":-1}}},
+               "courts.warrants":{"partitions":{"0":{"consumer_lag":-1}}}}}
+            """
+        let statistics = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let snapshot = KafkaStatisticsSnapshot(statistics)
+        #expect(snapshot.queuedMessages == 12)
+        #expect(snapshot.queuedBytes == 3072)
+        #expect(snapshot.consumerLagByTopic == ["police.arrests": 12], "unknown lag (-1) is left out")
+    }
+}
+
+/// Collects log messages for assertions.
+struct CapturingLogHandler: LogHandler {
+    let records: Observed<[String]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.update { $0.append("\(event.level) \(event.message)") }
+    }
+}
