@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what ReentryBus needs on a Debian machine, if it is missing:
+#   librdkafka-dev (+ pkg-config) for the Kafka client, kcat for the interoperability tests,
+#   libsqlite3-dev for the services' local state, Python's jsonschema for the contract tests.
+# Prints what it does; exits non-zero with a clear message when it cannot install something.
+set -euo pipefail
+
+say() { printf 'reentrybus: %s\n' "$*" >&2; }
+
+if ! command -v swift >/dev/null 2>&1; then
+    say "Swift is not on PATH. Install a Swift 6 toolchain (swift.org) and run this again."
+    exit 1
+fi
+
+missing=()
+pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "missing: ${missing[*]}; this script installs them with apt-get (Debian). Install them by hand."
+        exit 1
+    fi
+    apt=(apt-get)
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            apt=(sudo apt-get)
+        else
+            say "missing: ${missing[*]}; run as root (or install sudo) so that apt-get can install them."
+            exit 1
+        fi
+    fi
+    say "installing ${missing[*]} with apt-get"
+    if ! "${apt[@]}" update -qq || ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}"; then
+        say "apt-get could not install ${missing[*]}; install them by hand and run this again."
+        exit 1
+    fi
+fi
+
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
+    say "installing Python's jsonschema (the independent validator the contract tests use)"
+    if ! python3 -m pip install --quiet jsonschema 2>/dev/null; then
+        say "pip could not install jsonschema; trying Debian's python3-jsonschema"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema || {
+            say "could not install jsonschema: run 'python3 -m pip install jsonschema' and try again."
+            exit 1
+        }
+    fi
+fi
