@@ -56,6 +56,21 @@ struct FaultToleranceTests {
         #expect(error?.code == .brokerRejected)
         #expect(error?.isRetriable == false)
         #expect(error?.description.contains("TOPIC_AUTHORIZATION_FAILED") == true)
+
+        // In a batch, the failed message comes back with its error, so it can be retried.
+        // (Another topic: librdkafka now refuses the first one locally, with the same error.)
+        let other = unique("errors-batch")
+        try kafka.createTopic(other, partitions: 1)
+        _ = try await producer.send(topic: other, key: nil, value: Array("first".utf8))
+        kafka.failNextRequests(.produce, with: [.topicAuthorizationFailed])
+        let report = try await producer.sendBatch([KafkaProducerMessage(
+            topic: other, key: "SID-9", value: "refused-in-batch", headers: [KafkaHeader(key: "event-type", value: "x")])])
+        #expect(report.delivered == 0)
+        let failure = try #require(report.failures.first)
+        #expect(failure.error.code == .brokerRejected)
+        #expect(failure.message.key == Array("SID-9".utf8))
+        #expect(failure.message.value == Array("refused-in-batch".utf8))
+        #expect(failure.message.headers == [KafkaHeader(key: "event-type", value: "x")])
         await producer.shutdown()
     }
 

@@ -1,21 +1,53 @@
 import CRdKafka
 import Synchronization
 
-/// Receives one message's delivery report. An instance is retained into the message's opaque
-/// pointer when it is enqueued and released by the delivery-report callback, which librdkafka
-/// calls exactly once per accepted message (delivered, failed or purged) on the poll thread.
-class DeliveryTarget: @unchecked Sendable {
-    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {}
+/// Who receives a message's delivery report, encoded into the message's opaque pointer, which
+/// librdkafka hands back exactly once per accepted message (delivered, failed or purged) to the
+/// delivery-report callback on the poll thread.
+///
+/// - A `send` passes its `DeliveryWaiter`, retained into the pointer and released by the
+///   callback.
+/// - A `sendBatch` passes its `DeliveryBatch` unretained, with the low bit set as a tag (object
+///   addresses are 16-byte aligned, so the bit is free): no allocation or reference counting
+///   per message on the high-throughput path. The batch stays alive because `sendBatch` holds
+///   it until the last report has arrived.
+enum DeliveryRecipient {
+    case waiter(DeliveryWaiter)
+    case batch(DeliveryBatch)
 
-    static func error(of message: UnsafePointer<rd_kafka_message_t>, operation: @autoclosure () -> String) -> KafkaError? {
-        let code = message.pointee.err
-        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError.rdKafka(code, operation: operation())
+    /// The pointer to enqueue with the message; if librdkafka refuses the message, pass it to
+    /// `abandon` so a retained waiter is released.
+    func opaque() -> UnsafeMutableRawPointer {
+        switch self {
+        case .waiter(let waiter):
+            return Unmanaged.passRetained(waiter).toOpaque()
+        case .batch(let batch):
+            let address = UInt(bitPattern: Unmanaged.passUnretained(batch).toOpaque()) | 1
+            return UnsafeMutableRawPointer(bitPattern: address)!
+        }
+    }
+
+    static func abandon(_ opaque: UnsafeMutableRawPointer) {
+        if UInt(bitPattern: opaque) & 1 == 0 {
+            Unmanaged<DeliveryWaiter>.fromOpaque(opaque).release()
+        }
+    }
+
+    /// Called by the delivery-report callback.
+    static func deliver(_ message: UnsafePointer<rd_kafka_message_t>, to opaque: UnsafeMutableRawPointer) {
+        let address = UInt(bitPattern: opaque)
+        if address & 1 == 1 {
+            let batch = UnsafeRawPointer(bitPattern: address & ~1)!
+            Unmanaged<DeliveryBatch>.fromOpaque(batch).takeUnretainedValue().complete(message)
+        } else {
+            Unmanaged<DeliveryWaiter>.fromOpaque(opaque).takeRetainedValue().complete(message)
+        }
     }
 }
 
 /// One `send` waiting for its report. The report may arrive before the sender has suspended,
 /// so the outcome is kept until the continuation is installed.
-final class DeliveryWaiter: DeliveryTarget, @unchecked Sendable {
+final class DeliveryWaiter: Sendable {
     private enum State {
         case pending
         case waiting(CheckedContinuation<Result<KafkaDeliveryReceipt, KafkaError>, Never>)
@@ -28,13 +60,14 @@ final class DeliveryWaiter: DeliveryTarget, @unchecked Sendable {
         self.fatalError = fatalError
     }
 
-    override func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
+    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
         let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
         let result: Result<KafkaDeliveryReceipt, KafkaError>
-        if message.pointee.err == RD_KAFKA_RESP_ERR__FATAL {
+        let code = message.pointee.err
+        if code == RD_KAFKA_RESP_ERR__FATAL {
             result = .failure(fatalError())
-        } else if let error = Self.error(of: message, operation: "send to topic \(topic)") {
-            result = .failure(error)
+        } else if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            result = .failure(KafkaError.rdKafka(code, operation: "send to topic \(topic)"))
         } else {
             result = .success(KafkaDeliveryReceipt(
                 topicPartition: TopicPartition(topic: topic, partition: message.pointee.partition),
@@ -78,12 +111,12 @@ final class DeliveryWaiter: DeliveryTarget, @unchecked Sendable {
     }
 }
 
-/// Counts the reports of one `sendBatch`; only failures are kept, so memory stays bounded by
-/// them rather than by the batch size.
+/// Counts the reports of one `sendBatch`; only failures are kept (with the failed message,
+/// rebuilt from librdkafka's copy), so memory stays bounded by them, not by the batch size.
 final class DeliveryBatch: Sendable {
     private struct State {
         var delivered = 0
-        var failures: [(index: Int, error: KafkaError)] = []
+        var failures: [KafkaBatchReport.Failure] = []
         var expected: Int?
         var continuation: CheckedContinuation<KafkaBatchReport, Never>?
         var completed: Int { delivered + failures.count }
@@ -95,12 +128,18 @@ final class DeliveryBatch: Sendable {
         self.fatalError = fatalError
     }
 
-    /// The report target for the message at `index` of the batch.
-    func entry(_ index: Int) -> DeliveryTarget { Entry(batch: self, index: index) }
-
-    func record(index: Int, error: KafkaError?) {
+    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let code = message.pointee.err
+        var failure: KafkaBatchReport.Failure?
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let failed = KafkaProducerMessage(reportedBy: message)
+            failure = KafkaBatchReport.Failure(
+                message: failed,
+                error: code == RD_KAFKA_RESP_ERR__FATAL
+                    ? fatalError() : KafkaError.rdKafka(code, operation: "send to topic \(failed.topic)"))
+        }
         let finished: (CheckedContinuation<KafkaBatchReport, Never>, KafkaBatchReport)? = state.withLock { state in
-            if let error { state.failures.append((index, error)) } else { state.delivered += 1 }
+            if let failure { state.failures.append(failure) } else { state.delivered += 1 }
             return Self.finish(&state)
         }
         if let (continuation, report) = finished { continuation.resume(returning: report) }
@@ -124,25 +163,18 @@ final class DeliveryBatch: Sendable {
         guard let expected = state.expected, state.completed == expected, let continuation = state.continuation
         else { return nil }
         state.continuation = nil
-        return (continuation, KafkaBatchReport(delivered: state.delivered, failures: state.failures.sorted { $0.index < $1.index }))
+        return (continuation, KafkaBatchReport(delivered: state.delivered, failures: state.failures))
     }
+}
 
-    private final class Entry: DeliveryTarget, @unchecked Sendable {
-        let batch: DeliveryBatch
-        let index: Int
-
-        init(batch: DeliveryBatch, index: Int) {
-            self.batch = batch
-            self.index = index
-        }
-
-        override func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
-            let code = message.pointee.err
-            guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return batch.record(index: index, error: nil) }
-            let error = code == RD_KAFKA_RESP_ERR__FATAL
-                ? batch.fatalError()
-                : KafkaError.rdKafka(code, operation: "send to topic \(String(cString: rd_kafka_topic_name(message.pointee.rkt)))")
-            batch.record(index: index, error: error)
-        }
+extension KafkaProducerMessage {
+    /// The message as librdkafka reports it back (its own copy of key, value and headers).
+    init(reportedBy message: UnsafePointer<rd_kafka_message_t>) {
+        let raw = message.pointee
+        var converter = MessageConverter()
+        let converted = converter.convert(UnsafeMutablePointer(mutating: message))
+        self.init(
+            topic: converted.topic, key: raw.key == nil ? nil : converted.key, value: converted.value,
+            headers: converted.headers, partition: raw.partition >= 0 ? raw.partition : nil)
     }
 }

@@ -59,7 +59,7 @@ public final class KafkaProducer: Service, Sendable {
                     served = rd_kafka_poll(handle, 100)
                 } else {
                     // Reports nobody waits for yet: let them accumulate, serve them in bulk.
-                    urgency.waitWhileNotUrgent(timeout: .milliseconds(10))
+                    urgency.waitWhileNotUrgent(timeout: .milliseconds(100))
                     served = rd_kafka_poll(handle, 0)
                 }
                 if served > 0 || queueSpace.hasWaiters { queueSpace.advance() }
@@ -93,7 +93,7 @@ public final class KafkaProducer: Service, Sendable {
         let client = self.client
         let waiter = DeliveryWaiter { client.fatalError(operation: "send to topic \(message.topic)") }
         return try await urgency.during { () async throws(KafkaError) -> KafkaDeliveryReceipt in
-            try await enqueue(message, target: waiter)
+            try await enqueue(message, to: .waiter(waiter))
             return try await waiter.wait().get()
         }
     }
@@ -138,9 +138,9 @@ public final class KafkaProducer: Service, Sendable {
                     handle = try topicHandle(message.topic)
                     cachedTopic = (message.topic, handle)
                 }
-                try await enqueue(message, topicHandle: handle, target: batch.entry(count))
+                try await enqueue(message, topicHandle: handle, to: .batch(batch))
                 count += 1
-                if count % 512 == 0 { serveReportsWithoutWaiting() }
+                if count % 256 == 0 { serveReportsWithoutWaiting() }
             } catch {
                 enqueueError = error
                 break
@@ -164,7 +164,7 @@ public final class KafkaProducer: Service, Sendable {
         var enqueueError: KafkaError?
         do {
             for try await message in messages {
-                try await enqueue(message, target: batch.entry(count))
+                try await enqueue(message, to: .batch(batch))
                 count += 1
             }
         } catch let error as KafkaError {
@@ -221,24 +221,24 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: - Enqueueing
 
-    private func enqueue(_ message: KafkaProducerMessage, target: DeliveryTarget) async throws(KafkaError) {
-        try await enqueue(message, topicHandle: topicHandle(message.topic), target: target)
+    private func enqueue(_ message: KafkaProducerMessage, to recipient: DeliveryRecipient) async throws(KafkaError) {
+        try await enqueue(message, topicHandle: topicHandle(message.topic), to: recipient)
     }
 
     private func enqueue(
-        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, target: DeliveryTarget
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
     ) async throws(KafkaError) {
         // The common case stays synchronous: one attempt, no suspension point.
-        var code = produce(message, topicHandle: topicHandle, target: target)
+        var code = produce(message, topicHandle: topicHandle, to: recipient)
         while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
             // Read the generation, then try once more: room freed before the read is seen by
             // the retry, room freed after it advances the generation, so the wait cannot miss
             // a wake-up.
             let generation = queueSpace.generation
-            code = produce(message, topicHandle: topicHandle, target: target)
+            code = produce(message, topicHandle: topicHandle, to: recipient)
             if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 await urgency.during { await queueSpace.wait(after: generation) }
-                code = produce(message, topicHandle: topicHandle, target: target)
+                code = produce(message, topicHandle: topicHandle, to: recipient)
             }
         }
         switch code {
@@ -255,11 +255,11 @@ public final class KafkaProducer: Service, Sendable {
 
     /// One attempt to hand `message` to librdkafka; nil once the producer is shutting down.
     private func produce(
-        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, target: DeliveryTarget
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
     ) -> rd_kafka_resp_err_t? {
         lifecycle.withLock { state in
             guard case .running = state else { return nil }
-            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, target: target)
+            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, to: recipient)
         }
     }
 
@@ -277,24 +277,33 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
-        let handle = topics.withLock { topics -> OpaquePointer? in
-            if let handle = topics[name] { return handle }
-            let handle = rd_kafka_topic_new(client.handle, name, nil)
-            topics[name] = handle
+        // Under the lifecycle lock: the handle must not be used once shutdown has begun (the
+        // poll thread destroys it), and shutdown waits for this lock.
+        let handle: OpaquePointer?? = lifecycle.withLock { state in
+            guard case .running = state else { return .none }
+            return topics.withLock { topics -> OpaquePointer? in
+                if let handle = topics[name] { return handle }
+                let handle = rd_kafka_topic_new(client.handle, name, nil)
+                topics[name] = handle
+                return handle
+            }
+        }
+        switch handle {
+        case .none:
+            throw KafkaError.closed("send to topic \(name)")
+        case .some(nil):
+            throw KafkaError.rdKafka(rd_kafka_last_error(), operation: "open topic \(name)")
+        case .some(let handle?):
             return handle
         }
-        guard let handle else {
-            throw KafkaError.rdKafka(rd_kafka_last_error(), operation: "open topic \(name)")
-        }
-        return handle
     }
 
-    /// Hands one message to librdkafka, which copies key and value. On success the target is
-    /// retained into the message's opaque and released by the delivery-report callback.
+    /// Hands one message to librdkafka, which copies key and value. On success the recipient
+    /// travels in the message's opaque pointer to the delivery-report callback.
     private static func produce(
-        _ message: KafkaProducerMessage, handle: OpaquePointer, topicHandle: OpaquePointer, target: DeliveryTarget
+        _ message: KafkaProducerMessage, handle: OpaquePointer, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
     ) -> rd_kafka_resp_err_t {
-        let opaque = Unmanaged.passRetained(target).toOpaque()
+        let opaque = recipient.opaque()
         var headers: OpaquePointer?
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
@@ -317,7 +326,7 @@ public final class KafkaProducer: Service, Sendable {
             }
         }
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            Unmanaged<DeliveryTarget>.fromOpaque(opaque).release()
+            DeliveryRecipient.abandon(opaque)
             if let headers { rd_kafka_headers_destroy(headers) }
         }
         return code

@@ -39,10 +39,15 @@ public struct KafkaDeliveryReceipt: Sendable, Hashable {
 }
 
 /// The outcome of `KafkaProducer.sendBatch`: how many messages were delivered and, for each one
-/// that was not, its position in the batch and why.
+/// that was not, the message and why (so the caller can retry or report it).
 public struct KafkaBatchReport: Sendable {
+    public struct Failure: Sendable {
+        public var message: KafkaProducerMessage
+        public var error: KafkaError
+    }
+
     public var delivered: Int
-    public var failures: [(index: Int, error: KafkaError)]
+    public var failures: [Failure]
 
     public var allDelivered: Bool { failures.isEmpty }
 }

@@ -92,8 +92,7 @@ final class RDKafkaClient: @unchecked Sendable {
         case .producer:
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
                 guard let message, let opaque = message.pointee._private else { return }
-                let target = Unmanaged<DeliveryTarget>.fromOpaque(opaque).takeRetainedValue()
-                target.complete(message)
+                DeliveryRecipient.deliver(message, to: opaque)
             }
         case .consumer:
             if context.rebalance != nil {
