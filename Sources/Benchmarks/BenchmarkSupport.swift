@@ -55,9 +55,11 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 /// Sum of every byte: proof that a consumer touched each payload.
 @inline(__always)
 func byteSum(_ bytes: [UInt8]) -> UInt64 {
-    var sum: UInt64 = 0
-    for byte in bytes { sum &+= UInt64(byte) }
-    return sum
+    bytes.withUnsafeBufferPointer { buffer in
+        var sum: UInt64 = 0
+        for byte in buffer { sum &+= UInt64(byte) }
+        return sum
+    }
 }
 
 struct BenchmarkFailure: Error, CustomStringConvertible {

@@ -334,6 +334,16 @@ public final class KafkaConsumer: Service, Sendable {
 /// Converts librdkafka messages to `KafkaConsumerMessage`, caching topic names by handle so a
 /// batch of one topic allocates no topic strings.
 struct MessageConverter {
+    /// A copy of `count` bytes: one allocation and one `memcpy` (initialising an array from a
+    /// raw buffer as a sequence would copy byte by byte).
+    @inline(__always)
+    static func bytes(_ start: UnsafeRawPointer, _ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.initialize(from: start.assumingMemoryBound(to: UInt8.self), count: count) }
+            initialized = count
+        }
+    }
+
     private var topicNames: [OpaquePointer: String] = [:]
     private var last: (handle: OpaquePointer, name: String)?
 
@@ -350,8 +360,8 @@ struct MessageConverter {
             topicNames[raw.rkt] = topic
             last = (raw.rkt, topic)
         }
-        let key = raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) }
-        let value = raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) } ?? []
+        let key = raw.key.map { Self.bytes($0, raw.key_len) }
+        let value = raw.payload.map { Self.bytes($0, raw.len) } ?? []
         var headers: [KafkaHeader] = []
         var headerList: OpaquePointer?
         if rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
@@ -362,7 +372,7 @@ struct MessageConverter {
             while rd_kafka_header_get_all(headerList, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
                 headers.append(KafkaHeader(
                     key: name.map { String(cString: $0) } ?? "",
-                    value: bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                    value: bytes.map { Self.bytes($0, size) }))
                 index += 1
             }
         }
