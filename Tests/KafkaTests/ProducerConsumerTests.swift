@@ -181,6 +181,7 @@ struct ProducerConsumerTests {
         #expect(!collector.messages(of: "b").isEmpty)
 
         await b.close()  // commits what b stored, then leaves the group
+        #expect(assignedToB.value.isEmpty, "b's revoke hook ran before it left")
         try await within(.seconds(60), "a to take every partition") { await assignedToA.wait { $0.count == 4 } }
         let secondHalf = (0..<200).map { KafkaProducerMessage(topic: topic, key: "p\($0)", value: "second-\($0)") }
         #expect(try await producer.sendBatch(secondHalf).delivered == 200)
@@ -192,5 +193,37 @@ struct ProducerConsumerTests {
         #expect(values.count == 400, "every message read exactly once")
         #expect(Set(values).count == 400)
         #expect(collector.messages(of: "a").filter { String(decoding: $0.value, as: UTF8.self).hasPrefix("second-") }.count == 200)
+    }
+
+    @Test("a paused partition is not fetched until it is resumed")
+    func pauseAndResume() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        let topic = unique("pause")
+        try kafka.createTopic(topic, partitions: 2)
+        let consumer = try KafkaConsumer(
+            configuration: kafka.consumerConfiguration(groupID: unique("group"), topics: [topic]), logger: testLogger)
+        let collector = MessageCollector()
+        collector.start(consumer)
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        // A first message read means the partitions are assigned and being fetched.
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: nil, value: "first", partition: 1))
+        try await within(.seconds(30), "the first message") { await collector.waitFor(1) }
+        let paused = TopicPartition(topic: topic, partition: 0)
+        try consumer.pause([paused])
+
+        let toPaused = (0..<10).map { KafkaProducerMessage(topic: topic, key: nil, value: "paused-\($0)", partition: 0) }
+        let toActive = (0..<10).map { KafkaProducerMessage(topic: topic, key: nil, value: "active-\($0)", partition: 1) }
+        #expect(try await producer.sendBatch(toPaused).delivered == 10)
+        #expect(try await producer.sendBatch(toActive).delivered == 10)
+        // Partition 1 was written after partition 0 and sits on the same broker: once its
+        // messages arrived, partition 0's would have too, had it not been paused.
+        try await within(.seconds(30), "the active partition") { await collector.waitFor(11) }
+        #expect(collector.messages.allSatisfy { $0.partition == 1 })
+
+        try consumer.resume([paused])
+        try await within(.seconds(30), "the resumed partition") { await collector.waitFor(21) }
+        #expect(collector.messages.filter { $0.partition == 0 }.count == 10)
+        await producer.shutdown()
+        await consumer.close()
     }
 }
