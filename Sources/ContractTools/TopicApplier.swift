@@ -3,34 +3,44 @@ import Kafka
 import Logging
 
 /// Makes a cluster's topics match the contracts: creates missing topics with their partitions
-/// and configs, and reports drift on existing ones. Running it twice changes nothing the
+/// and configs, updates the configs of existing ones, grows their partitions when the contract
+/// asks for more, and reports what it cannot change. Running it twice changes nothing the
 /// second time.
 ///
-/// Existing topics are not changed: growing partitions moves keys to other partitions (and so
-/// breaks per-person order for events already written), and the administrator API has no
-/// alter-configs call yet, so drift is reported for an operator to resolve.
+/// Partitions can only grow. Growing them maps some keys to new partitions: events written
+/// before stay where they were, so per-person order holds for new events only. The change is
+/// reported with that warning; a cluster that cannot add partitions (the embedded broker)
+/// leaves the difference reported as drift.
 public struct TopicApplier: Sendable {
     /// One thing `apply` did or found.
     public enum Change: Sendable, Hashable, CustomStringConvertible {
         case created(topic: String, partitions: Int, configs: [String: String])
+        case configUpdated(topic: String, config: String, cluster: String?, contract: String)
+        case partitionsAdded(topic: String, from: Int, to: Int)
         case partitionDrift(topic: String, cluster: Int, contract: Int)
         case configDrift(topic: String, config: String, cluster: String?, contract: String)
 
         /// Whether the cluster was modified (as opposed to drift being reported).
         public var isModification: Bool {
-            if case .created = self { return true }
-            return false
+            switch self {
+            case .created, .configUpdated, .partitionsAdded: true
+            case .partitionDrift, .configDrift: false
+            }
         }
 
         public var description: String {
             switch self {
             case .created(let topic, let partitions, let configs):
                 "created \(topic): \(partitions) partitions, " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            case .configUpdated(let topic, let config, let cluster, let contract):
+                "updated \(topic): \(config) \(cluster ?? "unset") -> \(contract)"
+            case .partitionsAdded(let topic, let from, let to):
+                "updated \(topic): partitions \(from) -> \(to) (keys may now map to new partitions: per-key order holds for new events only)"
             case .partitionDrift(let topic, let cluster, let contract):
                 "drift \(topic): \(cluster) partitions on the cluster, \(contract) in the contract (not changed: "
-                    + (cluster > contract ? "partitions cannot shrink)" : "adding partitions would move keys; add them deliberately)")
+                    + (cluster > contract ? "partitions cannot shrink)" : "this cluster cannot add partitions)")
             case .configDrift(let topic, let config, let cluster, let contract):
-                "drift \(topic): \(config) is \(cluster ?? "unset") on the cluster, \(contract) in the contract (not changed: no alter-configs support yet)"
+                "drift \(topic): \(config) is \(cluster ?? "unset") on the cluster, \(contract) in the contract (not changed)"
             }
         }
     }
@@ -55,11 +65,25 @@ public struct TopicApplier: Sendable {
                 continue
             }
             let description = try await administrator.describeTopic(named: topic.name)
-            if description.partitions.count != topic.partitions {
-                changes.append(.partitionDrift(topic: topic.name, cluster: description.partitions.count, contract: topic.partitions))
+            let onCluster = description.partitions.count
+            if topic.partitions > onCluster {
+                do {
+                    try await administrator.addPartitions(named: topic.name, totalCount: topic.partitions)
+                    changes.append(.partitionsAdded(topic: topic.name, from: onCluster, to: topic.partitions))
+                    logger.info("topics apply: partitions added", metadata: ["topic": "\(topic.name)"])
+                } catch where error.code == .unsupported {
+                    changes.append(.partitionDrift(topic: topic.name, cluster: onCluster, contract: topic.partitions))
+                }
+            } else if topic.partitions < onCluster {
+                changes.append(.partitionDrift(topic: topic.name, cluster: onCluster, contract: topic.partitions))
             }
-            for (name, value) in topic.configs.sorted(by: { $0.key < $1.key }) where description.configs[name] != value {
-                changes.append(.configDrift(topic: topic.name, config: name, cluster: description.configs[name], contract: value))
+            let differing = topic.configs.sorted(by: { $0.key < $1.key }).filter { description.configs[$0.key] != $0.value }
+            if !differing.isEmpty {
+                try await administrator.setTopicConfigs(named: topic.name, configs: topic.configs)
+                for (name, value) in differing {
+                    changes.append(.configUpdated(topic: topic.name, config: name, cluster: description.configs[name], contract: value))
+                }
+                logger.info("topics apply: configs updated", metadata: ["topic": "\(topic.name)"])
             }
         }
         return changes

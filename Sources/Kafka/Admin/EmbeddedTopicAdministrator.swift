@@ -1,6 +1,7 @@
 /// Topic administration for `EmbeddedKafka`. The mock cluster answers metadata requests but no
-/// CreateTopics, DeleteTopics or DescribeConfigs: topics are created through its own API,
-/// configs are remembered here, and deletion makes the topic unknown to every client.
+/// CreateTopics, DeleteTopics, CreatePartitions or configs requests: topics are created through
+/// its own API, configs are remembered here, deletion makes the topic unknown to every client,
+/// and adding partitions is refused as unsupported.
 struct EmbeddedTopicAdministrator: KafkaTopicAdministrator {
     let kafka: EmbeddedKafka
     let metadata: KafkaAdmin
@@ -33,5 +34,15 @@ struct EmbeddedTopicAdministrator: KafkaTopicAdministrator {
 
     func listTopics() async throws(KafkaError) -> [String] {
         try await metadata.metadata().map(\.name).filter { !$0.hasPrefix("__") && !kafka.isDeleted($0) }.sorted()
+    }
+
+    func setTopicConfigs(named name: String, configs: [String: String]) async throws(KafkaError) {
+        _ = try await describeTopic(named: name)
+        kafka.recordConfigs(configs, for: name)
+    }
+
+    func addPartitions(named name: String, totalCount count: Int) async throws(KafkaError) {
+        throw KafkaError(code: .unsupported, operation: "add partitions to \(name)",
+                         reason: "the embedded broker cannot add partitions to a topic; restart it")
     }
 }

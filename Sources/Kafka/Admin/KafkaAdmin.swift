@@ -60,6 +60,50 @@ public final class KafkaAdmin: KafkaTopicAdministrator {
         }
     }
 
+    public func setTopicConfigs(named name: String, configs: [String: String]) async throws(KafkaError) {
+        try await perform("alter configs of \(name)", RD_KAFKA_ADMIN_OP_ALTERCONFIGS) { handle, options, queue in
+            let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name)
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+                let code = rd_kafka_ConfigResource_set_config(resource, key, value)
+                if code != RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaError.rdKafka(code, operation: "set config \(key) of \(name)") }
+            }
+            var resources: [OpaquePointer?] = [resource]
+            rd_kafka_AlterConfigs(handle, &resources, 1, options, queue)
+            return nil
+        } result: { event in
+            var count = 0
+            guard let resources = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event), &count)
+            else { return nil }
+            for index in 0..<count {
+                guard let resource = resources[index] else { continue }
+                let code = rd_kafka_ConfigResource_error(resource)
+                if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let reason = rd_kafka_ConfigResource_error_string(resource).map { String(cString: $0) }
+                    return KafkaError.rdKafka(code, operation: "alter configs of \(name)", reason: reason)
+                }
+            }
+            return nil
+        }
+    }
+
+    public func addPartitions(named name: String, totalCount count: Int) async throws(KafkaError) {
+        try await perform("add partitions to \(name)", RD_KAFKA_ADMIN_OP_CREATEPARTITIONS) { handle, options, queue in
+            var text = [CChar](repeating: 0, count: 512)
+            guard let request = rd_kafka_NewPartitions_new(name, count, &text, text.count) else {
+                return KafkaError(code: .invalidArgument, operation: "add partitions to \(name)", reason: String(cString: text))
+            }
+            defer { rd_kafka_NewPartitions_destroy(request) }
+            var requests: [OpaquePointer?] = [request]
+            rd_kafka_CreatePartitions(handle, &requests, 1, options, queue)
+            return nil
+        } result: { event in
+            var count = 0
+            let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+            return Self.firstError(results, count, operation: "add partitions to \(name)")
+        }
+    }
+
     public func describeTopic(named name: String) async throws(KafkaError) -> KafkaTopicDescription {
         guard var description = try await metadata().first(where: { $0.name == name }) else {
             throw KafkaError(code: .unknownTopic, operation: "describe topic \(name)", reason: "the cluster has no topic \(name)")
@@ -149,7 +193,7 @@ public final class KafkaAdmin: KafkaTopicAdministrator {
             defer { rd_kafka_AdminOptions_destroy(options) }
             var text = [CChar](repeating: 0, count: 512)
             rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &text, text.count)
-            if kind != RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS {
+            if kind != RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS && kind != RD_KAFKA_ADMIN_OP_ALTERCONFIGS {
                 rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &text, text.count)
             }
             if let error = start(handle, options, queue) { return error }

@@ -11,6 +11,12 @@ public protocol KafkaTopicAdministrator: Sendable {
     func deleteTopic(named name: String) async throws(KafkaError)
     /// Names of all topics, internal ones (`__…`) excluded.
     func listTopics() async throws(KafkaError) -> [String]
+    /// Sets a topic's configs to exactly `configs`: with Kafka's (non-incremental) AlterConfigs,
+    /// configs not named here return to the broker's defaults.
+    func setTopicConfigs(named name: String, configs: [String: String]) async throws(KafkaError)
+    /// Grows a topic to `count` partitions (Kafka cannot shrink them). Keys written before
+    /// may map to other partitions afterwards.
+    func addPartitions(named name: String, totalCount count: Int) async throws(KafkaError)
 }
 
 /// A topic to create.
