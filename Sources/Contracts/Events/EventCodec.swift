@@ -42,21 +42,12 @@ public enum EventCodec {
 
     /// `2025-03-03T14:00:00Z`, or `…:00.250Z` when there are milliseconds.
     public static func formatInstant(_ date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        let wholeSeconds = Date(timeIntervalSince1970: (milliseconds / 1000).rounded(.down))
-        let fraction = Int(milliseconds.truncatingRemainder(dividingBy: 1000) + 1000) % 1000
-        var text = wholeSeconds.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-        if text.hasSuffix("Z"), fraction != 0 {
-            text.removeLast()
-            text += "." + String(format: "%03d", fraction) + "Z"
-        }
-        return text
+        RFC3339.format(date)
     }
 
     /// Parses an RFC 3339 date-time with any offset and optional fractional seconds.
     public static func parseInstant(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        RFC3339.parse(text)
     }
 
     /// The coding path and kind of a `DecodingError`, without the values it may quote.
