@@ -10,6 +10,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             BenchKafka.self,
             BenchContracts.self,
+            BenchPipeline.self,
         ]
     )
 }

@@ -1,0 +1,215 @@
+import Contracts
+import ContractTools
+import Foundation
+import Kafka
+import Logging
+import Notifications
+import Pipeline
+import ServiceKit
+import ServiceLifecycle
+
+/// `bench pipeline`: the walking skeleton's services on the embedded broker.
+///
+/// - Latency: an arrest of a supervisee produced at `rate` per second; measured from just
+///   before the producer is handed the arrest to the commit of its notification in the inbox
+///   (router → bus.notifications → inbox, two consumer hops and two SQLite transactions).
+/// - Throughput: `events` mixed events (case started, arrest, warrant issued, release
+///   scheduled; a quarter each) produced first, then the router and the warrant resolver
+///   started on empty databases and timed until both have handled everything: a replay.
+///   Topics get enough partitions to stay under the broker's ~5 MiB kept per partition.
+public struct PipelineBenchmark: Sendable {
+    public var latencyEvents: Int
+    public var rate: Int
+    public var events: Int
+    public var contractsDirectory: URL
+
+    public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
+        self.latencyEvents = latencyEvents
+        self.rate = rate
+        self.events = events
+        self.contractsDirectory = contractsDirectory
+    }
+
+    private var logger: Logger {
+        var logger = Logger(label: "bench.pipeline")
+        logger.logLevel = .error
+        return logger
+    }
+
+    public func run() async throws {
+        let printer = FigurePrinter()
+        let catalog = try TopicCatalog.load(from: contractsDirectory)
+        try await latency(catalog, printer)
+        try await throughput(catalog, printer)
+    }
+
+    private func bus(partitions: Int) throws -> EmbeddedKafka {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: logger)
+        for topic in ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases", NotificationOutbox.topic, BusTopics.deadLetters] {
+            try kafka.createTopic(topic, partitions: partitions)
+        }
+        return kafka
+    }
+
+    private func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-bench-\(UUID().uuidString.prefix(8))")
+    }
+
+    private static func person(_ index: Int) -> SubjectIdentifiers {
+        SubjectIdentifiers(stateId: "MO\(String(format: "%08d", index))", name: PersonName(given: "Bench", family: "Person\(index)"))
+    }
+
+    // MARK: Latency
+
+    private func latency(_ catalog: TopicCatalog, _ printer: FigurePrinter) async throws {
+        let kafka = try bus(partitions: 12)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = PipelineConfiguration(bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog)
+        let now = Date()
+        let supervisees = 1_000
+        let stored = LatencyLog(capacity: latencyEvents)
+        let router = try configuration.makeService(.router, logger: logger)
+        let inbox = try configuration.makeService(.inbox, logger: logger) { notification in
+            stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
+        }
+        let group = ServiceGroup(services: [router, inbox], logger: logger)
+        printer.progress("latency: \(latencyEvents) arrests at \(rate)/s, router + inbox")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
+            producerConfiguration.linger = .zero
+            let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+            let cases = try (0..<supervisees).map { index in
+                try DemoScenario.caseStarted(Self.person(index), caseId: "C-\(index)", officer: Officer(officerId: "PO-\(index % 50)", name: "Officer"),
+                                             startDate: DemoScenario.day(now, -30), now: now, id: UUID())
+            }
+            _ = try await producer.sendBatch(cases.map(\.message))
+            await router.progress.wait { $0.consumed("supervision.cases") >= Int64(supervisees) }
+            let arrests = try (0..<latencyEvents).map { index in
+                try DemoScenario.arrest(Self.person(index % supervisees), arrestId: "A-\(index)", at: now, now: now, id: UUID())
+            }
+            let interval = UInt64(1_000_000_000 / max(1, rate))
+            let start = monotonicNanoseconds()
+            try await withThrowingTaskGroup(of: Void.self) { sends in
+                for (index, arrest) in arrests.enumerated() {
+                    let due = start + UInt64(index) * interval
+                    let current = monotonicNanoseconds()
+                    if due > current { try await Task.sleep(for: .nanoseconds(Int64(due - current))) }
+                    stored.produced(arrest.eventId, at: monotonicNanoseconds())
+                    sends.addTask { _ = try await producer.send(arrest.message) }
+                    if index % 64 == 63 { while let _ = try await sends.nextResult() { if sends.isEmpty { break } } }
+                }
+                try await sends.waitForAll()
+            }
+            await inbox.progress.wait { $0.applied >= latencyEvents }
+            await producer.shutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        kafka.shutdown()
+        let latencies = stored.latenciesMilliseconds().sorted()
+        guard latencies.count == latencyEvents else {
+            throw BenchmarkFailure(description: "\(latencies.count) of \(latencyEvents) arrests reached the inbox")
+        }
+        printer.figure("pipeline.arrest_to_inbox.p50", percentile(latencies, 0.50), "ms")
+        printer.figure("pipeline.arrest_to_inbox.p99", percentile(latencies, 0.99), "ms")
+        printer.figure("pipeline.arrest_to_inbox.p99_9", percentile(latencies, 0.999), "ms")
+    }
+
+    // MARK: Throughput
+
+    private func throughput(_ catalog: TopicCatalog, _ printer: FigurePrinter) async throws {
+        // ~700 bytes an event, a quarter of them per topic, at most ~4 MiB per partition.
+        let perTopic = (events + 3) / 4
+        let partitions = max(12, min(512, perTopic * 700 / (4 << 20) + 1))
+        let kafka = try bus(partitions: partitions)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = PipelineConfiguration(bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog)
+        let now = Date()
+        printer.progress("throughput: producing \(events) mixed events over \(partitions) partitions per topic")
+        var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
+        producerConfiguration.maxQueuedMessages = 200_000
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        var produced: [String: Int64] = [:]
+        var index = 0
+        while index < events {
+            let chunk = min(20_000, events - index)
+            var messages: [KafkaProducerMessage] = []
+            messages.reserveCapacity(chunk)
+            for n in index..<(index + chunk) {
+                let person = Self.person(n / 4)
+                let event: ScenarioEvent
+                switch n % 4 {
+                case 0: event = try DemoScenario.caseStarted(person, caseId: "C-\(n / 4)", officer: Officer(officerId: "PO-\(n % 97)", name: "Officer"),
+                                                             startDate: DemoScenario.day(now, -30), now: now, id: UUID())
+                case 1: event = try DemoScenario.arrest(person, arrestId: "A-\(n / 4)", at: now, now: now, id: UUID())
+                case 2: event = try DemoScenario.warrantIssued(person, warrantId: "W-\(n / 4)", kind: .bench, agency: "MO-CIRCUIT16", now: now, id: UUID())
+                default: event = try DemoScenario.releaseScheduled(person, releaseId: "R-\(n / 4)", facility: DemoScenario.werdcc,
+                                                                   at: now.addingTimeInterval(60 * 86_400), to: DemoScenario.kansasCity, now: now, id: UUID())
+                }
+                produced[event.topic, default: 0] += 1
+                messages.append(event.message)
+            }
+            let report = try await producer.sendBatch(messages)
+            guard report.allDelivered else { throw BenchmarkFailure(description: "\(report.failures.count) events not delivered") }
+            index += chunk
+        }
+        await producer.shutdown()
+        printer.progress("throughput: replaying with router + warrant resolver on empty databases")
+        let router = try configuration.makeService(.router, logger: logger)
+        let resolver = try configuration.makeService(.warrantResolver, logger: logger)
+        let group = ServiceGroup(services: [router, resolver], logger: logger)
+        let targets = produced
+        let clock = ContinuousClock()
+        let (started, finished) = try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // Timed from the first committed batch of either service (group joins excluded).
+            await withTaskGroup(of: Void.self) { first in
+                first.addTask { await router.progress.wait { $0.batches > 0 } }
+                first.addTask { await resolver.progress.wait { $0.batches > 0 } }
+                await first.next()
+                first.cancelAll()
+            }
+            let started = clock.now
+            let consumedAtStart = router.progress.snapshot.nextOffsets.values.reduce(0) { $0 + $1.rawValue }
+                + resolver.progress.snapshot.nextOffsets.values.reduce(0) { $0 + $1.rawValue }
+            for service in [router, resolver] {
+                await service.progress.wait { progress in service.projection.topics.allSatisfy { progress.consumed($0) >= targets[$0] ?? 0 } }
+            }
+            let finished = clock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return ((started, consumedAtStart), finished)
+        }
+        kafka.shutdown()
+        let seconds = Double((finished - started.0).components.attoseconds) / 1e18 + Double((finished - started.0).components.seconds)
+        let handled = Double(events) - Double(started.1)
+        printer.figure("pipeline.replay.events", Double(events), "events")
+        printer.figure("pipeline.replay.throughput", handled / seconds, "events/s")
+        printer.figure("pipeline.replay.notifications", Double((router.progress.snapshot.published[NotificationOutbox.topic] ?? 0)
+            + (resolver.progress.snapshot.published[NotificationOutbox.topic] ?? 0)), "notifications")
+    }
+}
+
+/// Produce and store times of the latency run, by source event id.
+final class LatencyLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var producedAt: [String: UInt64] = [:]
+    private var storedAt: [String: UInt64] = [:]
+
+    init(capacity: Int) {
+        producedAt.reserveCapacity(capacity)
+        storedAt.reserveCapacity(capacity)
+    }
+
+    func produced(_ id: String, at time: UInt64) { lock.withLock { producedAt[id] = time } }
+    func stored(_ id: String, at time: UInt64) { lock.withLock { storedAt[id] = time } }
+
+    func latenciesMilliseconds() -> [Double] {
+        lock.withLock {
+            storedAt.compactMap { id, stored in producedAt[id].map { Double(stored &- $0) / 1e6 } }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Kafka
+
+/// What a running service has durably done, with a way to await a condition on it without
+/// polling (tests, `dev`, benchmarks). Updated after each batch's commit.
+public final class ServiceProgress: @unchecked Sendable {
+    public struct Snapshot: Sendable {
+        /// Next offset per partition, as committed in the service's database.
+        public var nextOffsets: [TopicPartition: KafkaOffset] = [:]
+        /// Events applied, poison messages dead-lettered, duplicates (by event id) and messages
+        /// skipped (at or below a stored offset) since this process started the service.
+        public var applied = 0
+        public var deadLettered = 0
+        public var duplicates = 0
+        public var skipped = 0
+        /// Outbox messages the broker acknowledged since start, per topic.
+        public var published: [String: Int] = [:]
+        /// Batches committed since start.
+        public var batches = 0
+
+        /// The sum of next offsets over the topic's partitions: on a topic whose partitions start
+        /// at offset 0, the number of its messages the service has consumed.
+        public func consumed(_ topic: String) -> Int64 {
+            nextOffsets.filter { $0.key.topic == topic }.reduce(0) { $0 + $1.value.rawValue }
+        }
+    }
+
+    private let lock = NSLock()
+    private var state = Snapshot()
+    private var waiters: [(id: UUID, ready: @Sendable (Snapshot) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+
+    public init() {}
+
+    public var snapshot: Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    func update(_ change: (inout Snapshot) -> Void) {
+        lock.lock()
+        change(&state)
+        let current = state
+        var ready: [CheckedContinuation<Void, Never>] = []
+        waiters.removeAll { waiter in
+            guard waiter.ready(current) else { return false }
+            ready.append(waiter.continuation)
+            return true
+        }
+        lock.unlock()
+        for continuation in ready { continuation.resume() }
+    }
+
+    /// Returns once `ready` holds for the progress (or the task is cancelled).
+    public func wait(until ready: @escaping @Sendable (Snapshot) -> Bool) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if ready(state) || Task.isCancelled {
+                    lock.unlock()
+                    continuation.resume()
+                } else {
+                    waiters.append((id, ready, continuation))
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            lock.lock()
+            let index = waiters.firstIndex { $0.id == id }
+            let waiter = index.map { waiters.remove(at: $0) }
+            lock.unlock()
+            waiter?.continuation.resume()
+        }
+    }
+}

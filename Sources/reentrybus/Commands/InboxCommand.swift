@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Notifications
+import ServiceKit
+
+/// `reentrybus inbox RECIPIENT`: a recipient's notifications from an inbox database.
+struct Inbox: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List a recipient's notifications (from a running `dev` or `serve inbox`, or a data directory).",
+        discussion: "RECIPIENT is kind:id (officer:PP-KC-118, agency:MO-KCPD, facility:MO-DOC-WERDCC) or a bare id.")
+
+    @Argument(help: "The recipient, e.g. officer:PP-KC-118 or MO-KCPD.")
+    var recipient: String
+
+    @Option(help: "The data directory holding inbox.sqlite.")
+    var dataDir = ".reentrybus/dev"
+
+    @Flag(help: "Also print each notification's facts and why it was sent.")
+    var details = false
+
+    func run() throws {
+        let path = URL(fileURLWithPath: dataDir).appendingPathComponent("inbox.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("There is no inbox database at \(path); pass --data-dir.")
+        }
+        let database = try ServiceDatabase.openReadOnly(path: path)
+        let notifications = try database.read { try InboxStore.notifications(for: recipient, $0) }
+        for notification in notifications {
+            print(notification.line)
+            guard details else { continue }
+            for fact in notification.facts { print("    \(fact.label): \(fact.value)") }
+            print("    why: \(notification.reason.rule): \(notification.reason.explanation)")
+            print("    matched: " + notification.reason.matched.map { "\($0.name)=\($0.value)" }.joined(separator: ", "))
+            print("    id: \(notification.id)")
+        }
+        if notifications.isEmpty { printError("no notifications for \(recipient)") }
+    }
+}

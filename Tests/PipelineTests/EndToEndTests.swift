@@ -1,0 +1,216 @@
+import Contracts
+import Foundation
+import GRDB
+import Notifications
+import Pipeline
+import Routing
+import ServiceKit
+import Testing
+import Warrants
+
+@testable import Kafka
+
+/// A fixed "now", so the expected notifications are the same on every run.
+let scenarioNow = Date(timeIntervalSince1970: 1_750_000_000)  // 2025-06-15T15:06:40Z
+
+@Suite("Pipeline end to end on the embedded broker", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
+struct EndToEndTests {
+    /// Flows A, B and the variant, published by kcat step by step; the inbox holds exactly the
+    /// seven notifications they call for. A poison message on the way is dead-lettered and the
+    /// pipeline goes on.
+    @Test func flowsAAndBAndTheVariant() async throws {
+        let bus = try await TestBus()
+        try await within(.seconds(90), "flows A, B and the variant") {
+            let router = try bus.start(.router)
+            let resolver = try bus.start(.warrantResolver)
+            let inbox = try bus.start(.inbox)
+            let services: [PipelineConfiguration.ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
+            let scenario = try DemoScenario(now: scenarioNow)
+            for (index, step) in scenario.steps.enumerated() {
+                try await bus.kcatPublish(step.event)
+                await bus.waitUntilCaughtUp(services[step.readBy]!)
+                if index == 1 {
+                    // A poison message: an arrest without charges (schema violation), with the
+                    // documented headers.
+                    var document = try JSONSerialization.jsonObject(with: Data(step.event.value)) as! [String: Any]
+                    var payload = document["payload"] as! [String: Any]
+                    payload["charges"] = nil
+                    document["payload"] = payload
+                    document["eventId"] = "6d1c1b5e-0000-4000-8000-000000000001"
+                    var poison = step.event
+                    poison.eventId = "6d1c1b5e-0000-4000-8000-000000000001"
+                    try await bus.kcatPublish(poison, value: Array(try JSONSerialization.data(withJSONObject: document)))
+                    await bus.waitUntilCaughtUp(router)
+                }
+            }
+            await bus.waitUntilInboxCaughtUp(inbox, running: [router, resolver])
+
+            let notifications = try bus.inbox()
+            let ids = { (name: String) in ScenarioEvent.eventId("demo/\(name)").uuidString.lowercased() }
+            struct Key: Hashable { var recipient: String; var priority: NotificationPriority; var rule: String; var source: String }
+            let expected: Set<Key> = [
+                Key(recipient: "officer:PP-KC-118", priority: .high, rule: "supervisee-arrested", source: ids("A2")),
+                Key(recipient: "agency:MO-CIRCUIT16", priority: .high, rule: "warrant-check-pending", source: ids("B2")),
+                Key(recipient: "agency:MO-KCPD", priority: .high, rule: "release-warrant-pending", source: ids("B2")),
+                Key(recipient: "facility:MO-DOC-WERDCC", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+                Key(recipient: "agency:MO-KCPD", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+                Key(recipient: "agency:MO-IPD", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+                Key(recipient: "agency:MO-CIRCUIT7", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+            ]
+            #expect(notifications.count == 7)
+            #expect(Set(notifications.map { Key(recipient: $0.recipient.description, priority: $0.priority, rule: $0.reason.rule, source: $0.sourceEventId) }) == expected)
+
+            // Flow A: who, what, when, where, the arresting agency, and why.
+            let arrest = try #require(notifications.first { $0.reason.rule == "supervisee-arrested" })
+            let facts = Dictionary(uniqueKeysWithValues: arrest.facts.map { ($0.label, $0.value) })
+            #expect(facts["who"] == "Darnell Reyes, born 1990-07-14, state ID MO1234567, FBI 734591KA2")
+            #expect(facts["what"] == "arrested: Unlawful use of a weapon (felony)")
+            #expect(facts["when"] == "2025-06-15T14:06:40Z")
+            #expect(facts["where"] == "3100 Prospect Ave, Kansas City, MO 64128")
+            #expect(facts["arresting agency"] == "MO-KCPD")
+            #expect(arrest.reason.matched == [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("fbiNumber", "734591KA2")])
+            #expect(arrest.reason.explanation.contains("PP-KC-2025-3391"))
+            // Flow B: the check opened pending with the warrant listed, and is now clear.
+            let pending = try #require(notifications.first { $0.reason.rule == "warrant-check-pending" })
+            #expect(pending.summary.contains("1616-CR-02291-W1"))
+            #expect(pending.reason.matched.contains(MatchedIdentifier("warrantId", "1616-CR-02291-W1")))
+            let police = try #require(notifications.first { $0.reason.rule == "release-warrant-pending" })
+            #expect(police.reason.matched.contains(MatchedIdentifier("city", "Kansas City, MO")))
+            let check = try bus.read(.warrantResolver) { try WarrantResolverProjection.check("WERDCC-2025-0117", $0) }
+            #expect(check?.status == "clear")
+            let variantCheck = try bus.read(.warrantResolver) { try WarrantResolverProjection.check("JCDC-B-88213", $0) }
+            #expect(variantCheck?.status == "pending")
+            #expect(variantCheck?.scheduled == false)
+
+            // The poison message went to the dead-letter topic with its reason; nothing else did.
+            #expect(router.service.progress.snapshot.deadLettered == 1)
+            #expect(resolver.service.progress.snapshot.deadLettered == 0)
+            let deadLetters = try await kcat(["-b", bus.kafka.bootstrapServers, "-C", "-t", BusTopics.deadLetters, "-e", "-q", "-f", "%k %h\\n"])
+            let lines = deadLetters.split(separator: "\n")
+            #expect(lines.count == 1)
+            #expect(lines.first?.hasPrefix("MO1234567 ") == true)
+            #expect(lines.first?.contains("dead-letter-reason=invalid event") == true)
+            #expect(lines.first?.contains("dead-letter-source=police.arrests[") == true)
+
+            try await inbox.stop()
+            try await resolver.stop()
+            try await router.stop()
+        }
+    }
+
+    /// The router stopped mid-stream and started again on the same data directory: no
+    /// duplicate, no missing notification. Then its and the inbox's data directories are
+    /// deleted and everything is replayed from the beginning: same state, same inbox.
+    @Test func restartThenReplayFromScratch() async throws {
+        let bus = try await TestBus(maxBatchSize: 7)
+        try await within(.seconds(120), "restart and replay") {
+            let count = 60
+            let people = (0..<count).map { index in
+                SubjectIdentifiers(stateId: "MO9\(String(format: "%06d", index))", name: PersonName(given: "Person", family: "Number\(index)"))
+            }
+            let cases = try people.enumerated().map { index, person in
+                try DemoScenario.caseStarted(person, caseId: "CASE-\(index)", officer: Officer(officerId: "PO-\(index % 7)", name: "Officer \(index % 7)"),
+                                             startDate: DemoScenario.day(scenarioNow, -100), now: scenarioNow, id: ScenarioEvent.eventId("case-\(index)"))
+            }
+            let arrests = try people.enumerated().map { index, person in
+                try DemoScenario.arrest(person, arrestId: "A-\(index)", at: scenarioNow.addingTimeInterval(Double(index)), now: scenarioNow,
+                                        id: ScenarioEvent.eventId("arrest-\(index)"))
+            }
+            var router = try bus.start(.router)
+            var inbox = try bus.start(.inbox)
+            try await bus.publish(cases + Array(arrests.prefix(count / 2)))
+            await bus.waitUntilCaughtUp(router)
+            try await router.stop()  // the stream goes on without it
+            try await bus.publish(Array(arrests.suffix(count / 2)))
+            router = try bus.start(.router)
+            await bus.waitUntilCaughtUp(router)
+            await bus.waitUntilInboxCaughtUp(inbox, running: [router])
+
+            let expectedIds = Set(people.indices.map { index in
+                BusNotification.id(sourceEventId: ScenarioEvent.eventId("arrest-\(index)").uuidString.lowercased(),
+                                   rule: RouterProjection.rule, scope: "CASE-\(index)", recipient: .officer("PO-\(index % 7)"))
+            })
+            let first = try bus.inbox()
+            #expect(first.count == count)
+            #expect(Set(first.map(\.id)) == expectedIds)
+            let sent = try bus.read(.router) { try NotificationOutbox.sent($0) }
+            #expect(sent.count == count)
+            #expect(router.service.progress.snapshot.duplicates == 0)
+            #expect(inbox.service.progress.snapshot.duplicates == 0)
+            let routerChecksum = try bus.read(.router) { try RouterProjection().stateChecksum($0) }
+            let inboxChecksum = try bus.read(.inbox) { try InboxStore.checksum($0) }
+
+            // Replay: delete both databases, start again from the beginning of every topic.
+            try await inbox.stop()
+            try await router.stop()
+            try bus.removeDatabase(.router)
+            try bus.removeDatabase(.inbox)
+            router = try bus.start(.router)
+            inbox = try bus.start(.inbox)
+            await bus.waitUntilCaughtUp(router)
+            await bus.waitUntilInboxCaughtUp(inbox, running: [router])
+            #expect(try bus.read(.router) { try RouterProjection().stateChecksum($0) } == routerChecksum)
+            #expect(try bus.read(.inbox) { try InboxStore.checksum($0) } == inboxChecksum)
+            // The replayed router re-sent the same ids; the inbox kept one of each.
+            #expect(try bus.inbox().count == count)
+            try await inbox.stop()
+            try await router.stop()
+        }
+    }
+
+    /// Events in another order: a warrant recalled before the release is scheduled gives a clear
+    /// check and no notification; an arrest before a case's start never notifies, not even
+    /// when the case arrives after it; an arrest within the case read before the case notifies
+    /// once the case arrives.
+    @Test func eventsInAnotherOrder() async throws {
+        let bus = try await TestBus()
+        try await within(.seconds(90), "out-of-order events") {
+            let router = try bus.start(.router)
+            let resolver = try bus.start(.warrantResolver)
+            let inbox = try bus.start(.inbox)
+            let id = { (name: String) in ScenarioEvent.eventId("order/\(name)") }
+
+            // Warrant issued and recalled, then the release scheduled.
+            try await bus.kcatPublish(try DemoScenario.warrantIssued(DemoScenario.hill, warrantId: "W-RECALLED", kind: .bench,
+                                                                     agency: "MO-CIRCUIT16", now: scenarioNow, id: id("issued")))
+            try await bus.kcatPublish(try DemoScenario.warrantRecalled(DemoScenario.hill, warrantId: "W-RECALLED", now: scenarioNow, id: id("recalled")))
+            await bus.waitUntilCaughtUp(resolver)
+            try await bus.kcatPublish(try DemoScenario.releaseScheduled(
+                DemoScenario.hill, releaseId: "R-AFTER-RECALL", facility: DemoScenario.werdcc,
+                at: scenarioNow.addingTimeInterval(60 * 86_400), to: DemoScenario.kansasCity, now: scenarioNow, id: id("scheduled")))
+            await bus.waitUntilCaughtUp(resolver)
+            let check = try bus.read(.warrantResolver) { try WarrantResolverProjection.check("R-AFTER-RECALL", $0) }
+            #expect(check?.status == "clear")
+            #expect(try bus.read(.warrantResolver) { try NotificationOutbox.sent($0) }.isEmpty)
+
+            // Arrest five days before the case starts, read before the case: never notifies.
+            let start = DemoScenario.day(scenarioNow, -2)
+            try await bus.kcatPublish(try DemoScenario.arrest(DemoScenario.reyes, arrestId: "A-BEFORE", at: scenarioNow.addingTimeInterval(-7 * 86_400),
+                                                              now: scenarioNow, id: id("arrest-before")))
+            // And one by a second person, inside their case, also read before their case.
+            try await bus.kcatPublish(try DemoScenario.arrest(DemoScenario.grant, arrestId: "A-INSIDE", at: scenarioNow, now: scenarioNow,
+                                                              id: id("arrest-inside")))
+            await bus.waitUntilCaughtUp(router)
+            try await bus.kcatPublish(try DemoScenario.caseStarted(DemoScenario.reyes, caseId: "CASE-R", officer: DemoScenario.brooks,
+                                                                   startDate: start, now: scenarioNow, id: id("case-reyes")))
+            try await bus.kcatPublish(try DemoScenario.caseStarted(DemoScenario.grant, caseId: "CASE-G", officer: Officer(officerId: "PP-KC-200", name: "P.O. Lee"),
+                                                                   startDate: start, now: scenarioNow, id: id("case-grant")))
+            await bus.waitUntilCaughtUp(router)
+            // A later arrest of the first person, inside the case: this one notifies.
+            try await bus.kcatPublish(try DemoScenario.arrest(DemoScenario.reyes, arrestId: "A-AFTER", at: scenarioNow, now: scenarioNow,
+                                                              id: id("arrest-after")))
+            await bus.waitUntilCaughtUp(router)
+            await bus.waitUntilInboxCaughtUp(inbox, running: [router, resolver])
+
+            let notifications = try bus.inbox()
+            #expect(Set(notifications.map { "\($0.recipient) \($0.sourceEventId)" }) == [
+                "officer:PP-KC-118 \(id("arrest-after").uuidString.lowercased())",
+                "officer:PP-KC-200 \(id("arrest-inside").uuidString.lowercased())",
+            ])
+            #expect(notifications.count == 2)
+            try await inbox.stop()
+            try await resolver.stop()
+            try await router.stop()
+        }
+    }
+}

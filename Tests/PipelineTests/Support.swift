@@ -1,0 +1,185 @@
+import ContractTools
+import Contracts
+import Foundation
+import GRDB
+import Logging
+import Notifications
+import Pipeline
+import ServiceKit
+import ServiceLifecycle
+import Testing
+
+@testable import Kafka
+
+let testLogger: Logger = {
+    var logger = Logger(label: "pipeline-tests")
+    logger.logLevel = .warning
+    return logger
+}()
+
+let topicsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+
+let catalog: TopicCatalog = try! TopicCatalog.load(from: topicsDirectory)
+
+let kcatAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat")
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Runs `body`, failing with `TimedOut` after `limit`: a guard against hangs, not a
+/// synchronisation (the body awaits the event itself).
+func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        guard let value = first else { throw TimedOut(what: what) }
+        return value
+    }
+}
+
+/// An embedded broker with the contracts' topics and the bus topics, a data directory, and
+/// the services started and stopped one by one.
+final class TestBus: Sendable {
+    let kafka: EmbeddedKafka
+    let configuration: PipelineConfiguration
+    /// Messages produced per topic by the test (the topics are fresh, so offsets start at 0).
+    let produced = LockedValue<[String: Int64]>([:])
+    /// Outbox messages acknowledged per service, over all its runs.
+    let published = LockedValue<[PipelineConfiguration.ServiceName: Int]>([:])  // to the notifications topic
+
+    init(maxBatchSize: Int = 1_000) async throws {
+        kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        _ = try await TopicApplier(catalog: catalog, logger: testLogger).apply(to: try kafka.administrator())
+        try BusTopics.create(on: kafka)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-test-\(UUID().uuidString.prefix(8))")
+        configuration = PipelineConfiguration(
+            bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog, maxBatchSize: maxBatchSize)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: configuration.dataDirectory)
+    }
+
+    func start(_ name: PipelineConfiguration.ServiceName) throws -> RunningService {
+        RunningService(name: name, service: try configuration.makeService(name, logger: testLogger), bus: self)
+    }
+
+    /// Publishes with kcat, in the documented format.
+    func kcatPublish(_ event: ScenarioEvent) async throws {
+        try await kcatPublish(event, value: event.value)
+    }
+
+    func kcatPublish(_ event: ScenarioEvent, value: [UInt8]) async throws {
+        _ = try await kcat(event.kcatArguments(bootstrap: kafka.bootstrapServers), input: String(decoding: value, as: UTF8.self) + "\n")
+        produced.withLock { $0[event.topic, default: 0] += 1 }
+    }
+
+    /// Publishes with our producer (for volume).
+    func publish(_ events: [ScenarioEvent]) async throws {
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        let report = try await producer.sendBatch(events.map(\.message))
+        await producer.shutdown()
+        #expect(report.allDelivered)
+        produced.withLock { for event in events { $0[event.topic, default: 0] += 1 } }
+    }
+
+    func producedCount(_ topic: String) -> Int64 { produced.withLock { $0[topic] ?? 0 } }
+
+    /// Waits until `service` has read (and fully handled) everything produced to its topics.
+    func waitUntilCaughtUp(_ service: RunningService) async {
+        let targets = service.service.projection.topics.map { ($0, producedCount($0)) }
+        await service.service.progress.wait { progress in targets.allSatisfy { progress.consumed($0.0) >= $0.1 } }
+    }
+
+    /// Waits until the inbox has read every notification the services delivered to the topic.
+    func waitUntilInboxCaughtUp(_ inbox: RunningService, running: [RunningService]) async {
+        let topic = configuration.notificationsTopic
+        let delivered = published.withLock { $0.filter { $0.key != .inbox }.values.reduce(0, +) }
+            + running.filter { $0.name != .inbox }.reduce(0) { $0 + ($1.service.progress.snapshot.published[topic] ?? 0) }
+        await inbox.service.progress.wait { $0.consumed(topic) >= Int64(delivered) }
+    }
+
+    func database(_ name: PipelineConfiguration.ServiceName) throws -> DatabaseQueue {
+        try ServiceDatabase.openReadOnly(path: configuration.databasePath(name))
+    }
+
+    /// Reads a service's database (synchronously: GRDB's async overload is not needed here).
+    func read<T>(_ name: PipelineConfiguration.ServiceName, _ body: (Database) throws -> T) throws -> T {
+        try database(name).read(body)
+    }
+
+    func inbox() throws -> [BusNotification] {
+        try database(.inbox).read { try InboxStore.all($0) }
+    }
+
+    func removeDatabase(_ name: PipelineConfiguration.ServiceName) throws {
+        let path = configuration.databasePath(name)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+}
+
+/// A service running in a service group of its own, stopped by graceful shutdown.
+final class RunningService: Sendable {
+    let name: PipelineConfiguration.ServiceName
+    let service: EventConsumerService
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let bus: TestBus
+
+    init(name: PipelineConfiguration.ServiceName, service: EventConsumerService, bus: TestBus) {
+        self.name = name
+        self.service = service
+        self.bus = bus
+        let group = ServiceGroup(services: [service], logger: testLogger)
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let count = service.progress.snapshot.published[bus.configuration.notificationsTopic] ?? 0
+        bus.published.withLock { $0[name, default: 0] += count }
+    }
+}
+
+/// Runs kcat and returns its standard output.
+func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    let stdin = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = stdin
+    let finished = AsyncStream<Int32> { continuation in
+        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+    }
+    try process.run()
+    let (outputData, errorData) = await DedicatedThread.run(name: "kcat-io") {
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        return (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
+    }
+    var status: Int32 = -1
+    for await code in finished { status = code }
+    guard status == 0 else { throw KcatFailed(status: status, standardError: String(decoding: errorData, as: UTF8.self)) }
+    return String(decoding: outputData, as: UTF8.self)
+}
+
+struct KcatFailed: Error {
+    var status: Int32
+    var standardError: String
+}
