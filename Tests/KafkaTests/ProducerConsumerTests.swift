@@ -106,6 +106,9 @@ struct ProducerConsumerTests {
         #expect(next.map { String(decoding: $0.value, as: UTF8.self) } == "m5")
         #expect(next?.offset == KafkaOffset(5))
         await second.close()
+        await second.close()  // closing again is harmless
+        let error = await #expect(throws: KafkaError.self) { try await second.commit() }
+        #expect(error?.code == .closed)
     }
 
     @Test("a service that stores its own offsets resumes exactly from them")

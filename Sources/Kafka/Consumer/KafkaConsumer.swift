@@ -201,8 +201,12 @@ public final class KafkaConsumer: Service, Sendable {
         wakePollThread()
     }
 
+    /// Interrupts the poll thread's wait. Under the control lock: the poll thread marks the
+    /// consumer closed under it before destroying the queue, so a closed queue is never touched.
     private func wakePollThread() {
-        rd_kafka_queue_yield(queue.handle)
+        control.withLock { control in
+            if !control.closed { rd_kafka_queue_yield(queue.handle) }
+        }
         buffer.wake()
     }
 
