@@ -131,6 +131,7 @@ public struct KafkaBenchmark: Sendable {
 
     private func produceSwift(_ kafka: EmbeddedKafka, topic: String, valueSize: Int) async throws -> Double {
         var configuration = kafka.producerConfiguration(clientID: "bench-producer")
+        configuration.client.properties = [:]  // librdkafka's defaults, as the C baseline has
         configuration.maxQueuedMessages = 1_000_000
         configuration.linger = .milliseconds(5)
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
@@ -221,6 +222,7 @@ public struct KafkaBenchmark: Sendable {
         let topic = "bench-latency-swift"
         try kafka.createTopic(topic, partitions: 4)
         var producerConfiguration = kafka.producerConfiguration(clientID: "bench-latency-producer")
+        producerConfiguration.client.properties = [:]  // librdkafka's defaults, as the C baseline has
         producerConfiguration.linger = .zero
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let (assignments, assigned) = AsyncStream.makeStream(of: [TopicPartition].self)

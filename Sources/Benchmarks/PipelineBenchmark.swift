@@ -65,7 +65,7 @@ public struct PipelineBenchmark: Sendable {
         let kafka = try bus(partitions: 12)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = PipelineConfiguration(bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog)
+        let configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
         let now = Date()
         let supervisees = 1_000
         let stored = LatencyLog(capacity: latencyEvents)
@@ -126,7 +126,7 @@ public struct PipelineBenchmark: Sendable {
         let kafka = try bus(partitions: partitions)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = PipelineConfiguration(bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog)
+        let configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
         let now = Date()
         printer.progress("throughput: producing \(events) mixed events over \(partitions) partitions per topic")
         var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")

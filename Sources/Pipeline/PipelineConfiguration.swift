@@ -36,12 +36,16 @@ public struct PipelineConfiguration: Sendable {
     public var deadLetterTopic: String
     public var notificationsTopic: String
     public var jurisdictions: Jurisdictions
+    /// Extra librdkafka properties for the services' producers, e.g.
+    /// `EmbeddedKafka.producerTuning` on the embedded broker. Default: none.
+    public var producerProperties: [String: String]
 
     public init(
         bootstrapServers: [String], dataDirectory: URL, catalog: TopicCatalog, groupPrefix: String = "reentrybus",
         sessionTimeout: Duration = .seconds(6), fetchMaxWait: Duration = .milliseconds(10), maxBatchSize: Int = 1_000,
         linger: Duration = .milliseconds(1), deadLetterTopic: String = BusTopics.deadLetters,
-        notificationsTopic: String = NotificationOutbox.topic, jurisdictions: Jurisdictions = Jurisdictions()
+        notificationsTopic: String = NotificationOutbox.topic, jurisdictions: Jurisdictions = Jurisdictions(),
+        producerProperties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
         self.dataDirectory = dataDirectory
@@ -54,6 +58,16 @@ public struct PipelineConfiguration: Sendable {
         self.deadLetterTopic = deadLetterTopic
         self.notificationsTopic = notificationsTopic
         self.jurisdictions = jurisdictions
+        self.producerProperties = producerProperties
+    }
+
+    /// Settings for services running on `kafka`, the embedded broker.
+    public static func embedded(
+        _ kafka: EmbeddedKafka, dataDirectory: URL, catalog: TopicCatalog
+    ) -> PipelineConfiguration {
+        PipelineConfiguration(
+            bootstrapServers: [kafka.bootstrapServers], dataDirectory: dataDirectory, catalog: catalog,
+            producerProperties: EmbeddedKafka.producerTuning)
     }
 
     public func databasePath(_ service: ServiceName) -> String {
@@ -69,7 +83,8 @@ public struct PipelineConfiguration: Sendable {
             consumer: KafkaConsumerConfiguration(
                 client: client, groupID: "\(groupPrefix).\(service.rawValue)", topics: [],
                 sessionTimeout: sessionTimeout, fetchMaxWait: fetchMaxWait, maxBatchSize: maxBatchSize),
-            producer: KafkaProducerConfiguration(client: client, linger: linger),
+            producer: KafkaProducerConfiguration(
+                client: client.adding(producerProperties), linger: linger),
             deadLetterTopic: deadLetterTopic)
     }
 
@@ -112,5 +127,13 @@ public enum BusTopics {
         for topic in all where !existing.contains(topic) {
             try await administrator.createTopic(KafkaTopicSpecification(name: topic, partitions: partitions, configs: [:]))
         }
+    }
+}
+
+extension KafkaClientConfiguration {
+    fileprivate func adding(_ properties: [String: String]) -> KafkaClientConfiguration {
+        var copy = self
+        copy.properties.merge(properties) { _, new in new }
+        return copy
     }
 }

@@ -60,8 +60,9 @@ final class TestBus: Sendable {
         _ = try await TopicApplier(catalog: catalog, logger: testLogger).apply(to: try kafka.administrator())
         try BusTopics.create(on: kafka)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-test-\(UUID().uuidString.prefix(8))")
-        configuration = PipelineConfiguration(
-            bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog, maxBatchSize: maxBatchSize)
+        var configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
+        configuration.maxBatchSize = maxBatchSize
+        self.configuration = configuration
     }
 
     deinit {

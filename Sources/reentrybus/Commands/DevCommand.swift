@@ -38,7 +38,7 @@ struct Dev: AsyncParsableCommand {
         try BusTopics.create(on: kafka)
 
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
-        let configuration = PipelineConfiguration(bootstrapServers: [kafka.bootstrapServers], dataDirectory: directory, catalog: catalog)
+        let configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
         for service in PipelineConfiguration.ServiceName.allCases {
             let path = configuration.databasePath(service)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
