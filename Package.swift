@@ -127,15 +127,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        // Helpers shared by the test targets that run Kafka (not part of any product).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Kafka", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(
             name: "ContractToolsTests",
-            dependencies: ["ContractTools", "Contracts", "Kafka"],
+            dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts",
+            "Pipeline", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

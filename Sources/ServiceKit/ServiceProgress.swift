@@ -3,7 +3,7 @@ import Kafka
 
 /// What a running service has durably done, with a way to await a condition on it without
 /// polling (tests, `dev`, benchmarks). Updated after each batch's commit.
-public final class ServiceProgress: @unchecked Sendable {
+public final class ServiceProgress: Sendable {
     public struct Snapshot: Sendable {
         /// Next offset per partition, as committed in the service's database.
         public var nextOffsets: [TopicPartition: KafkaOffset] = [:]
@@ -25,52 +25,18 @@ public final class ServiceProgress: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var state = Snapshot()
-    private var waiters: [(id: UUID, ready: @Sendable (Snapshot) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    private let state = AwaitableState(Snapshot())
 
     public init() {}
 
-    public var snapshot: Snapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        return state
-    }
+    public var snapshot: Snapshot { state.value }
 
     func update(_ change: (inout Snapshot) -> Void) {
-        lock.lock()
-        change(&state)
-        let current = state
-        var ready: [CheckedContinuation<Void, Never>] = []
-        waiters.removeAll { waiter in
-            guard waiter.ready(current) else { return false }
-            ready.append(waiter.continuation)
-            return true
-        }
-        lock.unlock()
-        for continuation in ready { continuation.resume() }
+        state.update(change)
     }
 
     /// Returns once `ready` holds for the progress (or the task is cancelled).
     public func wait(until ready: @escaping @Sendable (Snapshot) -> Bool) async {
-        let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                lock.lock()
-                if ready(state) || Task.isCancelled {
-                    lock.unlock()
-                    continuation.resume()
-                } else {
-                    waiters.append((id, ready, continuation))
-                    lock.unlock()
-                }
-            }
-        } onCancel: {
-            lock.lock()
-            let index = waiters.firstIndex { $0.id == id }
-            let waiter = index.map { waiters.remove(at: $0) }
-            lock.unlock()
-            waiter?.continuation.resume()
-        }
+        await state.wait(until: ready)
     }
 }

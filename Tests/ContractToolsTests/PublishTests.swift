@@ -1,6 +1,7 @@
 import ContractTools
 import Contracts
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Kafka

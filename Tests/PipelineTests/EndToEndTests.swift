@@ -5,6 +5,7 @@ import Notifications
 import Pipeline
 import Routing
 import ServiceKit
+import TestSupport
 import Testing
 import Warrants
 

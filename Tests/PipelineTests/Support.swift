@@ -7,43 +7,17 @@ import Notifications
 import Pipeline
 import ServiceKit
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Kafka
 
-let testLogger: Logger = {
-    var logger = Logger(label: "pipeline-tests")
-    logger.logLevel = .warning
-    return logger
-}()
+let testLogger = makeTestLogger("pipeline-tests")
 
 let topicsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
 
 let catalog: TopicCatalog = try! TopicCatalog.load(from: topicsDirectory)
-
-let kcatAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat")
-
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Runs `body`, failing with `TimedOut` after `limit`: a guard against hangs, not a
-/// synchronisation (the body awaits the event itself).
-func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        guard let value = first else { throw TimedOut(what: what) }
-        return value
-    }
-}
 
 /// An embedded broker with the contracts' topics and the bus topics, a data directory, and
 /// the services started and stopped one by one.
@@ -152,35 +126,4 @@ final class RunningService: Sendable {
         let count = service.progress.snapshot.published[bus.configuration.notificationsTopic] ?? 0
         bus.published.withLock { $0[name, default: 0] += count }
     }
-}
-
-/// Runs kcat and returns its standard output.
-func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    let stdin = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = stdin
-    let finished = AsyncStream<Int32> { continuation in
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
-    }
-    try process.run()
-    let (outputData, errorData) = await DedicatedThread.run(name: "kcat-io") {
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        return (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
-    }
-    var status: Int32 = -1
-    for await code in finished { status = code }
-    guard status == 0 else { throw KcatFailed(status: status, standardError: String(decoding: errorData, as: UTF8.self)) }
-    return String(decoding: outputData, as: UTF8.self)
-}
-
-struct KcatFailed: Error {
-    var status: Int32
-    var standardError: String
 }

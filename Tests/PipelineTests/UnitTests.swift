@@ -4,6 +4,7 @@ import Kafka
 import Notifications
 import Pipeline
 import ServiceKit
+import TestSupport
 import Testing
 
 @Suite struct UnitTests {

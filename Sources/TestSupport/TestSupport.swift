@@ -1,0 +1,140 @@
+import Foundation
+import Kafka
+import ServiceKit
+import Logging
+import Synchronization
+import Testing
+
+// Helpers shared by the test targets that run Kafka: awaiting events without polling,
+// a timeout guard, collecting a consumer's messages, and running kcat.
+
+/// A logger for tests: warnings and errors only, so a failing test shows librdkafka's view.
+public func makeTestLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .warning
+    return logger
+}
+
+/// Runs blocking work (pipe reads) on a thread of its own, off the cooperative pool.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
+    }
+}
+
+/// A unique name, so tests sharing a process never share topics or groups.
+public func unique(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+public struct TimedOut: Error, CustomStringConvertible {
+    public var what: String
+    public var description: String { "timed out waiting for \(what)" }
+}
+
+/// Runs `body`, failing with `TimedOut` if it has not finished within `limit`. The limit is a
+/// guard against hangs, not a synchronisation: `body` awaits the event itself.
+public func within<T: Sendable>(
+    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        guard let value = first else { throw TimedOut(what: what) }
+        return value
+    }
+}
+
+/// State that changes on other threads, awaited without polling (ServiceKit's type).
+public typealias Observed = AwaitableState
+
+/// Reads consumers' messages, each on a task of its own, storing each offset after
+/// "processing" (recording) it.
+public final class MessageCollector: Sendable {
+    public struct Received: Sendable {
+        public var consumer: String
+        public var message: KafkaConsumerMessage
+    }
+    public let received = Observed<[Received]>([])
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    public init() {}
+
+    public func start(_ consumer: KafkaConsumer, name: String = "consumer") {
+        let task = Task { [received] in
+            do {
+                for try await message in consumer.messages {
+                    received.update { $0.append(Received(consumer: name, message: message)) }
+                    try consumer.storeOffset(message)
+                }
+            } catch {
+                Issue.record(error, "consumer \(name) failed")
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    public var messages: [KafkaConsumerMessage] { received.value.map(\.message) }
+
+    public func messages(of consumer: String) -> [KafkaConsumerMessage] {
+        received.value.filter { $0.consumer == consumer }.map(\.message)
+    }
+
+    /// Returns once at least `count` messages arrived in all.
+    public func waitFor(_ count: Int) async {
+        await received.wait { $0.count >= count }
+    }
+}
+
+/// Follows a consumer's assignment through its rebalance handler.
+public func assignmentTracker() -> (Observed<Set<TopicPartition>>, KafkaRebalanceHandler) {
+    let assignment = Observed<Set<TopicPartition>>([])
+    let handler = KafkaRebalanceHandler(
+        partitionsAssigned: { partitions in
+            assignment.update { $0.formUnion(partitions) }
+            return [:]
+        },
+        partitionsRevoked: { partitions in assignment.update { $0.subtract(partitions) } })
+    return (assignment, handler)
+}
+
+/// Runs kcat (Debian's `kcat`) and returns its standard output.
+public func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let stdin = Pipe()
+    process.standardInput = stdin
+    let finished = AsyncStream<Int32> { continuation in
+        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+    }
+    try process.run()
+    // Pipes are read with blocking calls: on a thread of their own, off the cooperative pool.
+    let (outputData, errorData) = await onOwnThread {
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        return (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
+    }
+    var status: Int32 = -1
+    for await code in finished { status = code }
+    guard status == 0 else {
+        throw KcatFailed(status: status, standardError: String(decoding: errorData, as: UTF8.self))
+    }
+    return String(decoding: outputData, as: UTF8.self)
+}
+
+public struct KcatFailed: Error {
+    public var status: Int32
+    public var standardError: String
+}
+
+public let kcatAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat")
