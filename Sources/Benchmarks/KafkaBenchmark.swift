@@ -166,6 +166,7 @@ public struct KafkaBenchmark: Sendable {
         configuration.prefetchMessages = 1_000_000
         configuration.prefetchKilobytes = 1_048_576
         configuration.client.statisticsInterval = nil
+        configuration.maxBatchSize = 10_000  // fewer hand-overs between the poll thread and this task
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         var received = 0
         var checksum: UInt64 = 0

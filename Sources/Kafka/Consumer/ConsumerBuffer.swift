@@ -1,6 +1,33 @@
+import CRdKafka
 import Foundation
 
+/// Messages as librdkafka returned them, not yet converted. Owned by whoever holds them: each
+/// is destroyed exactly once, after conversion or when dropped.
+struct RawMessages: @unchecked Sendable {
+    var messages: [UnsafeMutablePointer<rd_kafka_message_t>]
+
+    init(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) {
+        self.messages = messages
+    }
+
+    func destroyAll() {
+        for message in messages { rd_kafka_message_destroy(message) }
+    }
+}
+
+extension TopicPartition {
+    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        self.init(topic: String(cString: rd_kafka_topic_name(message.pointee.rkt)), partition: message.pointee.partition)
+    }
+}
+
 /// The hand-over between a consumer's poll thread and the task iterating its messages.
+///
+/// The poll thread pushes librdkafka's messages as they are; the iterating task converts them
+/// to `KafkaConsumerMessage` when it takes a batch. The copies of keys and values are thus
+/// allocated on the thread that uses and later frees them, which the allocator handles much
+/// faster than memory freed on another thread (measured: 1 KiB messages at ~0.5 of the C
+/// baseline's consume rate when the poll thread converted them).
 ///
 /// Bounded: the poll thread stops taking messages from librdkafka while `capacity` batches wait
 /// (librdkafka then stops fetching once its own prefetch queue is full), so a slow service
@@ -10,18 +37,20 @@ import Foundation
 /// the partitions are given away.
 ///
 /// An `NSCondition` (lock + condition variable) because the poll thread must *block* while the
-/// buffer is full or a batch is in flight; async callers only take the lock briefly.
+/// buffer is full or a batch is in flight. Conversion happens under the lock, so `finish` (before
+/// the client is destroyed) never overlaps a conversion.
 final class ConsumerBuffer: @unchecked Sendable {
     typealias Batch = [KafkaConsumerMessage]
 
     private let condition = NSCondition()
     private let capacity: Int
     // Everything below is guarded by `condition`.
-    private var batches: [Batch] = []
-    private var waiting: CheckedContinuation<Result<Batch?, KafkaError>, Never>?
+    private var batches: [RawMessages] = []
+    private var waiting: CheckedContinuation<Void, Never>?
     private var inFlight = false
     private var finished: KafkaError?? = nil  // .some(nil): closed; .some(error): failed
     private var wakeRequested = false
+    private var converter = MessageConverter()
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -42,24 +71,34 @@ final class ConsumerBuffer: @unchecked Sendable {
         return batches.count < capacity
     }
 
-    func push(_ batch: Batch) {
+    func push(_ batch: RawMessages) {
         condition.lock()
-        if let waiting {
-            self.waiting = nil
-            inFlight = true
+        guard finished == nil else {
             condition.unlock()
-            waiting.resume(returning: .success(batch))
-        } else {
-            batches.append(batch)
-            condition.unlock()
+            return batch.destroyAll()
         }
+        batches.append(batch)
+        let waiting = self.waiting
+        self.waiting = nil
+        condition.unlock()
+        waiting?.resume()
     }
 
     /// Removes messages of revoked partitions that the application has not been given yet.
     func dropPending(of partitions: Set<TopicPartition>) {
         condition.lock()
         defer { condition.unlock() }
-        batches = batches.map { $0.filter { !partitions.contains($0.topicPartition) } }.filter { !$0.isEmpty }
+        batches = batches.compactMap { batch in
+            var kept: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+            for message in batch.messages {
+                if partitions.contains(TopicPartition(message)) {
+                    rd_kafka_message_destroy(message)
+                } else {
+                    kept.append(message)
+                }
+            }
+            return kept.isEmpty ? nil : RawMessages(kept)
+        }
     }
 
     /// Blocks until the application has finished the batch it holds, or `timeout` passed.
@@ -75,16 +114,18 @@ final class ConsumerBuffer: @unchecked Sendable {
     }
 
     /// Ends the sequence: a waiting iterator gets nil (or the error), buffered batches are
-    /// discarded (they were never processed, so their offsets were never stored).
+    /// destroyed (they were never processed, so their offsets were never stored). Call before
+    /// the client is destroyed: librdkafka's messages must go first.
     func finish(_ error: KafkaError?) {
         condition.lock()
         finished = .some(error)
+        for batch in batches { batch.destroyAll() }
         batches = []
         let waiting = self.waiting
         self.waiting = nil
         condition.broadcast()
         condition.unlock()
-        waiting?.resume(returning: error.map { .failure($0) } ?? .success(nil))
+        waiting?.resume()
     }
 
     /// Interrupts `waitForRoom`, so the poll thread can run a command or close.
@@ -107,22 +148,53 @@ final class ConsumerBuffer: @unchecked Sendable {
 
     /// Finishes the previous batch and returns the next, suspending until there is one.
     func next() async throws(KafkaError) -> Batch? {
-        let result: Result<Batch?, KafkaError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+        while true {
+            switch take() {
+            case .batch(let batch): return batch
+            case .finished(let error?): throw error
+            case .finished(nil): return nil
+            case .empty:
+                if Task.isCancelled { return nil }
+                await waitForPush()
+            }
+        }
+    }
+
+    private enum Taken {
+        case batch(Batch)
+        case finished(KafkaError?)
+        case empty
+    }
+
+    /// Marks the previous batch finished and takes (converting) the next, if any.
+    private func take() -> Taken {
+        condition.lock()
+        defer { condition.unlock() }
+        inFlight = false
+        condition.broadcast()
+        if !batches.isEmpty {
+            let raw = batches.removeFirst()
+            inFlight = true
+            var batch: Batch = []
+            batch.reserveCapacity(raw.messages.count)
+            for message in raw.messages {
+                batch.append(converter.convert(message))
+                rd_kafka_message_destroy(message)
+            }
+            return .batch(batch)
+        }
+        if let finished { return .finished(finished) }
+        return .empty
+    }
+
+    /// Suspends until the poll thread pushes, the buffer finishes, or the task is cancelled.
+    private func waitForPush() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 condition.lock()
-                inFlight = false
-                condition.broadcast()
-                if !batches.isEmpty {
-                    let batch = batches.removeFirst()
-                    inFlight = true
+                if !batches.isEmpty || finished != nil || Task.isCancelled {
                     condition.unlock()
-                    continuation.resume(returning: .success(batch))
-                } else if let finished {
-                    condition.unlock()
-                    continuation.resume(returning: finished.map { .failure($0) } ?? .success(nil))
-                } else if Task.isCancelled {
-                    condition.unlock()
-                    continuation.resume(returning: .success(nil))
+                    continuation.resume()
                 } else {
                     precondition(waiting == nil, "a consumer's messages are iterated by one task at a time")
                     waiting = continuation
@@ -134,8 +206,7 @@ final class ConsumerBuffer: @unchecked Sendable {
             let waiting = self.waiting
             self.waiting = nil
             condition.unlock()
-            waiting?.resume(returning: .success(nil))
+            waiting?.resume()
         }
-        return try result.get()
     }
 }

@@ -257,7 +257,6 @@ public final class KafkaConsumer: Service, Sendable {
             let capacity = max(1, configuration.maxBatchSize)
             let slots = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
             defer { slots.deallocate() }
-            var converter = MessageConverter()
             var failure: KafkaError?
             while true {
                 let (commands, closing) = control.withLock { control in
@@ -275,24 +274,22 @@ public final class KafkaConsumer: Service, Sendable {
                 slots[0] = first
                 let more = capacity > 1 ? rd_kafka_consume_batch_queue(queue.handle, 0, slots + 1, capacity - 1) : 0
                 let count = 1 + max(0, more)
-                var batch: [KafkaConsumerMessage] = []
+                var batch: [UnsafeMutablePointer<rd_kafka_message_t>] = []
                 batch.reserveCapacity(count)
+                let current = rebalancer.rebalancedSinceReset ? rebalancer.currentAssignment : nil
                 for index in 0..<count {
                     let message = slots[index]!
-                    defer { rd_kafka_message_destroy(message) }
                     if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                         if let fatal = report(message.pointee.err, message) { failure = fatal }
-                        continue
+                        rd_kafka_message_destroy(message)
+                    } else if let current, !current.contains(TopicPartition(message)) {
+                        // Fetched before a revoke in this same call: another member's now.
+                        rd_kafka_message_destroy(message)
+                    } else {
+                        batch.append(message)
                     }
-                    batch.append(converter.convert(message))
                 }
-                if rebalancer.rebalancedSinceReset {
-                    // Messages fetched before a revoke in this same call belong to another
-                    // member now.
-                    let current = rebalancer.currentAssignment
-                    batch.removeAll { !current.contains($0.topicPartition) }
-                }
-                if !batch.isEmpty { buffer.push(batch) }
+                if !batch.isEmpty { buffer.push(RawMessages(batch)) }
                 if failure != nil { break }
             }
             close(handle, failure: failure)
