@@ -37,8 +37,9 @@ extension TopicPartition {
 /// the partitions are given away.
 ///
 /// An `NSCondition` (lock + condition variable) because the poll thread must *block* while the
-/// buffer is full or a batch is in flight. Conversion happens under the lock, so `finish` (before
-/// the client is destroyed) never overlaps a conversion.
+/// buffer is full or a batch is in flight. Conversion happens outside the lock, so the poll thread
+/// keeps fetching meanwhile; `finish` (before the client is destroyed) waits for a conversion in
+/// progress, so librdkafka's messages are never used after the client is gone.
 final class ConsumerBuffer: @unchecked Sendable {
     typealias Batch = [KafkaConsumerMessage]
 
@@ -50,6 +51,8 @@ final class ConsumerBuffer: @unchecked Sendable {
     private var inFlight = false
     private var finished: KafkaError?? = nil  // .some(nil): closed; .some(error): failed
     private var wakeRequested = false
+    private var converting = false
+    /// Used only by the one iterating task, outside the lock.
     private var converter = MessageConverter()
 
     init(capacity: Int) {
@@ -118,6 +121,7 @@ final class ConsumerBuffer: @unchecked Sendable {
     /// the client is destroyed: librdkafka's messages must go first.
     func finish(_ error: KafkaError?) {
         condition.lock()
+        while converting { condition.wait() }
         finished = .some(error)
         for batch in batches { batch.destroyAll() }
         batches = []
@@ -169,22 +173,29 @@ final class ConsumerBuffer: @unchecked Sendable {
     /// Marks the previous batch finished and takes (converting) the next, if any.
     private func take() -> Taken {
         condition.lock()
-        defer { condition.unlock() }
         inFlight = false
         condition.broadcast()
-        if !batches.isEmpty {
-            let raw = batches.removeFirst()
-            inFlight = true
-            var batch: Batch = []
-            batch.reserveCapacity(raw.messages.count)
-            for message in raw.messages {
-                batch.append(converter.convert(message))
-                rd_kafka_message_destroy(message)
-            }
-            return .batch(batch)
+        guard !batches.isEmpty, finished == nil else {
+            defer { condition.unlock() }
+            return finished.map { .finished($0) } ?? .empty
         }
-        if let finished { return .finished(finished) }
-        return .empty
+        let raw = batches.removeFirst()
+        inFlight = true
+        converting = true
+        condition.unlock()
+
+        var batch: Batch = []
+        batch.reserveCapacity(raw.messages.count)
+        for message in raw.messages {
+            batch.append(converter.convert(message))
+        }
+        raw.destroyAll()
+
+        condition.lock()
+        converting = false
+        condition.broadcast()
+        condition.unlock()
+        return .batch(batch)
     }
 
     /// Suspends until the poll thread pushes, the buffer finishes, or the task is cancelled.
