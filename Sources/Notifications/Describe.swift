@@ -45,10 +45,7 @@ public enum Describe {
 
     /// The calendar day of an instant in UTC.
     public static func day(_ date: Date) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        CalendarDate(utcDayOf: date)
     }
 
     public static func instant(_ date: Date) -> String { EventCodec.formatInstant(date) }

@@ -36,3 +36,17 @@ struct RFC3339Tests {
         }
     }
 }
+
+@Suite("Calendar days of instants")
+struct CalendarDayTests {
+    @Test("the UTC day of an instant matches Foundation's Gregorian calendar")
+    func utcDay() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for seconds in stride(from: -3_000_000_000.0, through: 4_000_000_000.0, by: 12_345_678.9) {
+            let date = Date(timeIntervalSince1970: seconds)
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            #expect(CalendarDate(utcDayOf: date) == CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!))
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar day without time or time zone (`YYYY-MM-DD`), for dates of birth, court dates
 /// and supervision terms, which are days in law rather than instants.
 public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -50,5 +52,14 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+}
+
+extension CalendarDate {
+    /// The calendar day, in UTC, of an instant (arithmetic, no `Calendar`: this runs per event).
+    public init(utcDayOf date: Date) {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let (year, month, day) = RFC3339.civil(fromDays: days)
+        self.init(year: year, month: month, day: day)!
     }
 }
