@@ -155,15 +155,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> BusNotification {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            guard let date = EventCodec.parseInstant(try container.decode(String.self)) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 date-time")
-            }
-            return date
-        }
-        return try decoder.decode(BusNotification.self, from: Data(bytes))
+        try EventCodec.decodeJSON(BusNotification.self, from: bytes)
     }
 
     /// One readable line: time, recipient, priority, summary.

@@ -211,6 +211,6 @@ public struct RouterProjection: EventProjection {
     }
 
     static func decodeSubject(_ data: Data) throws -> SubjectIdentifiers? {
-        try JSONDecoder().decode(SubjectIdentifiers?.self, from: data)
+        try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: data)
     }
 }

@@ -24,20 +24,29 @@ public enum EventCodec {
     /// Decodes an event of a known type. Validate the bytes against the contract first: this
     /// checks only what the Swift types need, not the contract's finer rules.
     public static func decode<Payload>(_ type: Payload.Type, from bytes: some DataProtocol) throws(EventCodingError) -> EventEnvelope<Payload> {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = parseInstant(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 date-time")
-            }
-            return date
-        }
+        let value: JSONValue
         do {
-            return try decoder.decode(EventEnvelope<Payload>.self, from: Data(bytes))
+            value = try JSONValue(parsing: Array(bytes))
+        } catch {
+            throw EventCodingError(eventType: Payload.eventType, reason: "cannot be decoded: \(error)")
+        }
+        return try decode(type, from: value)
+    }
+
+    /// Decodes an event of a known type from its parsed JSON (as validated), without parsing
+    /// the bytes again.
+    public static func decode<Payload>(_ type: Payload.Type, from value: JSONValue) throws(EventCodingError) -> EventEnvelope<Payload> {
+        do {
+            return try JSONValueDecoder().decode(EventEnvelope<Payload>.self, from: value)
         } catch {
             throw EventCodingError(eventType: Payload.eventType, reason: "cannot be decoded: \(Self.summary(of: error))")
         }
+    }
+
+    /// Decodes any `Decodable` from JSON bytes the way events are decoded (our parser, RFC 3339
+    /// dates): for the bus's own messages, such as notifications.
+    public static func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: some DataProtocol) throws -> T {
+        try JSONValueDecoder().decode(type, from: JSONValue(parsing: Array(bytes)))
     }
 
     /// `2025-03-03T14:00:00Z`, or `…:00.250Z` when there are milliseconds.
