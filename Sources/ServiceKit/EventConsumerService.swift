@@ -212,7 +212,7 @@ public final class EventConsumerService: Service, Sendable {
                 return AdmittedEvent(
                     topicPartition: message.topicPartition, offset: message.offset, key: event.key, eventType: event.eventType,
                     schemaVersion: event.schemaVersion, eventId: event.eventId.lowercased(), value: message.value,
-                    timestampMilliseconds: message.timestampMilliseconds)
+                    timestampMilliseconds: message.timestampMilliseconds, document: event.document)
             } catch {
                 throw PoisonMessage(reason: "invalid event: \(error.description)")
             }

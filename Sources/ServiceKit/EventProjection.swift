@@ -41,10 +41,12 @@ public struct AdmittedEvent: Sendable {
     public var value: [UInt8]
     /// The Kafka timestamp, milliseconds since 1970.
     public var timestampMilliseconds: Int64?
+    /// The value as parsed when it was validated, so decoding does not parse it again.
+    public var document: JSONValue?
 
     public init(
         topicPartition: TopicPartition, offset: KafkaOffset, key: String, eventType: String, schemaVersion: Int,
-        eventId: String, value: [UInt8], timestampMilliseconds: Int64?
+        eventId: String, value: [UInt8], timestampMilliseconds: Int64?, document: JSONValue? = nil
     ) {
         self.topicPartition = topicPartition
         self.offset = offset
@@ -54,11 +56,13 @@ public struct AdmittedEvent: Sendable {
         self.eventId = eventId
         self.value = value
         self.timestampMilliseconds = timestampMilliseconds
+        self.document = document
     }
 
     /// Decodes the event as `Payload`; a failure is a poison message.
     public func decode<Payload: EventPayload>(_ type: Payload.Type) throws(PoisonMessage) -> EventEnvelope<Payload> {
         do {
+            if let document { return try EventCodec.decode(type, from: document) }
             return try EventCodec.decode(type, from: value)
         } catch {
             throw PoisonMessage(reason: error.description)
