@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 #if canImport(Glibc)
 import Glibc
@@ -54,8 +55,8 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 /// Sum of every byte: proof that a consumer touched each payload.
 @inline(__always)
-func byteSum(_ bytes: [UInt8]) -> UInt64 {
-    bytes.withUnsafeBufferPointer { buffer in
+func byteSum(_ bytes: KafkaBytes) -> UInt64 {
+    bytes.withUnsafeBytes { buffer in
         var sum: UInt64 = 0
         for byte in buffer { sum &+= UInt64(byte) }
         return sum

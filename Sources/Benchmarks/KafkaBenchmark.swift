@@ -166,7 +166,6 @@ public struct KafkaBenchmark: Sendable {
         configuration.prefetchMessages = 1_000_000
         configuration.prefetchKilobytes = 1_048_576
         configuration.client.statisticsInterval = nil
-        configuration.maxBatchSize = 10_000  // fewer hand-overs between the poll thread and this task
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         var received = 0
         var checksum: UInt64 = 0
@@ -174,7 +173,7 @@ public struct KafkaBenchmark: Sendable {
         var end = ContinuousClock.now
         for try await batch in consumer.batches {
             if start == nil { start = .now }
-            for message in batch { checksum &+= byteSum(message.value) }
+            for message in batch { checksum &+= byteSum(message.payload) }
             received += batch.count
             if received >= messages {
                 end = .now
@@ -255,7 +254,7 @@ public struct KafkaBenchmark: Sendable {
         while samples.count < latencyMessages, let batch = try await messages.next() {
             let now = monotonicNanoseconds()
             for message in batch {
-                let sent = message.value.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let sent = message.payload.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 samples.append(Double(now - sent) / 1_000_000)
             }
         }

@@ -88,3 +88,23 @@ struct CapturingLogHandler: LogHandler {
         records.update { $0.append("\(event.level) \(event.message)") }
     }
 }
+
+@Suite("Message bytes")
+struct KafkaBytesTests {
+    @Test("bytes of a batch's buffer read, compare and copy like arrays")
+    func bytesBehaveLikeArrays() {
+        let bytes = KafkaBytes(Array("SID-1001".utf8))
+        #expect(Array(bytes) == Array("SID-1001".utf8))
+        #expect(bytes == KafkaBytes(Array("SID-1001".utf8)))
+        #expect(bytes != KafkaBytes(Array("SID-1002".utf8)))
+        #expect(String(decoding: bytes, as: UTF8.self) == "SID-1001")
+        #expect(bytes.withUnsafeBytes { $0.count } == 8)
+        #expect(KafkaBytes([]).isEmpty)
+
+        let message = KafkaConsumerMessage(
+            topicPartition: TopicPartition(topic: "t", partition: 0), offset: KafkaOffset(3), key: nil, value: [1, 2, 3])
+        #expect(message.value == [1, 2, 3])
+        #expect(message.key == nil)
+        #expect(Array(message.payload) == [1, 2, 3])
+    }
+}

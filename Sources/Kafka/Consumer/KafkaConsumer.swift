@@ -348,7 +348,21 @@ struct MessageConverter {
     private var topicNames: [OpaquePointer: String] = [:]
     private var last: (handle: OpaquePointer, name: String)?
 
+    /// Converts a batch, copying all keys and values into one buffer.
+    mutating func convert(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaConsumerMessage] {
+        var total = 0
+        for message in messages { total += message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len) }
+        var bytes = BatchBytes(capacity: total)
+        return messages.map { convert($0, into: &bytes) }
+    }
+
+    /// Converts one message (its bytes in a buffer of their own).
     mutating func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        var bytes = BatchBytes(capacity: message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len))
+        return convert(message, into: &bytes)
+    }
+
+    private mutating func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>, into bytes: inout BatchBytes) -> KafkaConsumerMessage {
         let raw = message.pointee
         let topic: String
         if let last, last.handle == raw.rkt {
@@ -361,19 +375,19 @@ struct MessageConverter {
             topicNames[raw.rkt] = topic
             last = (raw.rkt, topic)
         }
-        let key = raw.key.map { Self.bytes($0, raw.key_len) }
-        let value = raw.payload.map { Self.bytes($0, raw.len) } ?? []
+        let key = raw.key.map { bytes.append($0, raw.key_len) }
+        let value = raw.payload.map { bytes.append($0, raw.len) } ?? bytes.append(UnsafeRawPointer(bitPattern: 1)!, 0)
         var headers: [KafkaHeader] = []
         var headerList: OpaquePointer?
         if rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
             var index = 0
             var name: UnsafePointer<CChar>?
-            var bytes: UnsafeRawPointer?
+            var headerBytes: UnsafeRawPointer?
             var size = 0
-            while rd_kafka_header_get_all(headerList, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            while rd_kafka_header_get_all(headerList, index, &name, &headerBytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
                 headers.append(KafkaHeader(
                     key: name.map { String(cString: $0) } ?? "",
-                    value: bytes.map { Self.bytes($0, size) }))
+                    value: headerBytes.map { Self.bytes($0, size) }))
                 index += 1
             }
         }
@@ -381,7 +395,7 @@ struct MessageConverter {
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         return KafkaConsumerMessage(
             topicPartition: TopicPartition(topic: topic, partition: raw.partition),
-            offset: KafkaOffset(raw.offset), key: key, value: value, headers: headers,
+            offset: KafkaOffset(raw.offset), keyBytes: key, payload: value, headers: headers,
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 }

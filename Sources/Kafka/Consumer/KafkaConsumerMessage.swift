@@ -4,12 +4,19 @@ import Foundation
 public struct KafkaConsumerMessage: Sendable {
     public var topicPartition: TopicPartition
     public var offset: KafkaOffset
-    public var key: [UInt8]?
-    public var value: [UInt8]
+    /// The key's bytes, without a copy (see `KafkaBytes`).
+    public var keyBytes: KafkaBytes?
+    /// The value's bytes, without a copy: the fastest way to read a message.
+    public var payload: KafkaBytes
     public var headers: [KafkaHeader]
     /// When the producer (or broker, per the topic's settings) stamped the message, in
     /// milliseconds since 1970; nil when the message has none.
     public var timestampMilliseconds: Int64?
+
+    /// The key, copied into an array.
+    public var key: [UInt8]? { keyBytes.map(Array.init) }
+    /// The value, copied into an array.
+    public var value: [UInt8] { Array(payload) }
 
     public var topic: String { topicPartition.topic }
     public var partition: Int32 { topicPartition.partition }
@@ -27,10 +34,19 @@ public struct KafkaConsumerMessage: Sendable {
         topicPartition: TopicPartition, offset: KafkaOffset, key: [UInt8]?, value: [UInt8],
         headers: [KafkaHeader] = [], timestampMilliseconds: Int64? = nil
     ) {
+        self.init(
+            topicPartition: topicPartition, offset: offset, keyBytes: key.map(KafkaBytes.init),
+            payload: KafkaBytes(value), headers: headers, timestampMilliseconds: timestampMilliseconds)
+    }
+
+    init(
+        topicPartition: TopicPartition, offset: KafkaOffset, keyBytes: KafkaBytes?, payload: KafkaBytes,
+        headers: [KafkaHeader], timestampMilliseconds: Int64?
+    ) {
         self.topicPartition = topicPartition
         self.offset = offset
-        self.key = key
-        self.value = value
+        self.keyBytes = keyBytes
+        self.payload = payload
         self.headers = headers
         self.timestampMilliseconds = timestampMilliseconds
     }
