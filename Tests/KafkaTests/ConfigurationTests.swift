@@ -15,6 +15,7 @@ struct ConfigurationTests {
         let consumer = KafkaConsumerConfiguration(groupID: "g", topics: ["t"]).rdKafkaProperties
         #expect(consumer["enable.auto.offset.store"] == "false", "offsets are stored only after processing")
         #expect(consumer["auto.offset.reset"] == "earliest")
+        #expect(consumer["heartbeat.interval.ms"] == "3000", "Kafka's default with a 45 s session")
     }
 
     @Test("raw properties override typed settings; TLS and SASL pass through")

@@ -88,7 +88,9 @@ public struct KafkaConsumerConfiguration: Sendable {
             result["enable.auto.commit"] = "false"
         }
         result["session.timeout.ms"] = String(sessionTimeout.milliseconds)
-        result["heartbeat.interval.ms"] = String(max(100, sessionTimeout.milliseconds / 3))
+        // Kafka's default (3 s), or a third of a shorter session: members hear of a rebalance at
+        // their next heartbeat.
+        result["heartbeat.interval.ms"] = String(max(100, min(3_000, sessionTimeout.milliseconds / 3)))
         result["fetch.wait.max.ms"] = String(fetchMaxWait.milliseconds)
         result["queued.min.messages"] = String(prefetchMessages)
         result["queued.max.messages.kbytes"] = String(prefetchKilobytes)
