@@ -69,8 +69,14 @@ public final class MessageCollector: Sendable {
         let task = Task { [received] in
             do {
                 for try await message in consumer.messages {
+                    // Store first, then let the test see the message: a test that closes the
+                    // consumer once it has seen what it waited for must not race the store.
+                    do {
+                        try consumer.storeOffset(message)
+                    } catch let error as KafkaError where error.code == .closed {
+                        return  // closed by the test while this message was being handled
+                    }
                     received.update { $0.append(Received(consumer: name, message: message)) }
-                    try consumer.storeOffset(message)
                 }
             } catch {
                 Issue.record(error, "consumer \(name) failed")
