@@ -40,19 +40,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 out += "." + key
             case .key(let key):
                 out += "['"
-                for scalar in key.unicodeScalars {
-                    switch scalar {
-                    case "'": out += "\\'"
-                    case "\\": out += "\\\\"
-                    case "\n": out += "\\n"
-                    case "\r": out += "\\r"
-                    case "\t": out += "\\t"
-                    case _ where scalar.value < 0x20:
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    default: out.unicodeScalars.append(scalar)
-                    }
-                }
+                JSONValue.writeEscaped(key, quote: "'", to: &out)
                 out += "']"
             }
         }

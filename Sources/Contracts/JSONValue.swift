@@ -135,9 +135,15 @@ extension JSONValue: CustomStringConvertible {
 
     static func writeQuoted(_ s: String, to out: inout String) {
         out += "\""
+        writeEscaped(s, quote: "\"", to: &out)
+        out += "\""
+    }
+
+    /// `s` with `quote`, backslash and control characters escaped as in JSON string literals.
+    static func writeEscaped(_ s: String, quote: Unicode.Scalar, to out: inout String) {
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
+            case quote: out += "\\" + String(quote)
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
@@ -148,7 +154,6 @@ extension JSONValue: CustomStringConvertible {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        out += "\""
     }
 }
 

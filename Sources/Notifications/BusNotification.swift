@@ -145,13 +145,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
 
     /// The stable JSON form (sorted keys, RFC 3339 instants).
     public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(EventCodec.formatInstant(date))
-        }
-        return Array(try encoder.encode(self))
+        try EventCodec.encodeJSON(self)
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> BusNotification {

@@ -205,9 +205,7 @@ public struct RouterProjection: EventProjection {
     }
 
     static func encode(_ subject: SubjectIdentifiers?) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(subject))
+        try EventCodec.encodeJSON(subject)
     }
 
     static func decodeSubject(_ data: Data) throws -> SubjectIdentifiers? {

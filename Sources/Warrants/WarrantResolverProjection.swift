@@ -413,8 +413,6 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(value))
+        try EventCodec.encodeJSON(value)
     }
 }

@@ -8,14 +8,8 @@ import Foundation
 public enum EventCodec {
     /// Encodes an event to its JSON bytes.
     public static func encode<Payload>(_ event: EventEnvelope<Payload>) throws(EventCodingError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(formatInstant(date))
-        }
         do {
-            return Array(try encoder.encode(event))
+            return try encodeJSON(event)
         } catch {
             throw EventCodingError(eventType: Payload.eventType, reason: "cannot be encoded: \(Self.summary(of: error))")
         }
@@ -41,6 +35,18 @@ public enum EventCodec {
         } catch {
             throw EventCodingError(eventType: Payload.eventType, reason: "cannot be decoded: \(Self.summary(of: error))")
         }
+    }
+
+    /// Encodes any `Encodable` in the stable form events use (sorted members, no escaped
+    /// slashes, RFC 3339 instants): for the bus's own messages and stored documents.
+    public static func encodeJSON<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatInstant(date))
+        }
+        return Array(try encoder.encode(value))
     }
 
     /// Decodes any `Decodable` from JSON bytes the way events are decoded (our parser, RFC 3339
