@@ -45,6 +45,7 @@ final class ConsumerBuffer: @unchecked Sendable {
 
     private let condition = NSCondition()
     private let capacity: Int
+    private let maxBatchSize: Int
     // Everything below is guarded by `condition`.
     private var batches: [RawMessages] = []
     private var waiting: CheckedContinuation<Void, Never>?
@@ -55,8 +56,13 @@ final class ConsumerBuffer: @unchecked Sendable {
     /// Used only by the one iterating task, outside the lock.
     private var converter = MessageConverter()
 
-    init(capacity: Int) {
+    /// - Parameters:
+    ///   - capacity: batches the poll thread may push ahead of the application.
+    ///   - maxBatchSize: the most messages handed over at once (the poll thread's batches are
+    ///     never larger, and several waiting ones are merged up to it).
+    init(capacity: Int, maxBatchSize: Int) {
         self.capacity = max(1, capacity)
+        self.maxBatchSize = max(1, maxBatchSize)
     }
 
     // MARK: Poll thread
@@ -171,6 +177,11 @@ final class ConsumerBuffer: @unchecked Sendable {
     }
 
     /// Marks the previous batch finished and takes (converting) the next, if any.
+    ///
+    /// Takes every waiting batch that fits in `maxBatchSize`, not just the oldest: an
+    /// application that fell behind then catches up with one larger batch, paying its per-batch
+    /// cost (a transaction, a flush) once, instead of working through small batches while new
+    /// ones queue behind them (measured: arrest → inbox p50 ~55 ms with one fetch per batch).
     private func take() -> Taken {
         condition.lock()
         inFlight = false
@@ -179,7 +190,11 @@ final class ConsumerBuffer: @unchecked Sendable {
             defer { condition.unlock() }
             return finished.map { .finished($0) } ?? .empty
         }
-        let raw = batches.removeFirst()
+        var raw = batches.removeFirst()
+        while let next = batches.first, raw.messages.count + next.messages.count <= maxBatchSize {
+            raw.messages.append(contentsOf: next.messages)
+            batches.removeFirst()
+        }
         inFlight = true
         converting = true
         condition.unlock()

@@ -53,7 +53,7 @@ public final class KafkaConsumer: Service, Sendable {
         guard !configuration.topics.isEmpty else {
             throw KafkaError(code: .invalidArgument, operation: "subscribe", reason: "no topics to subscribe to")
         }
-        let buffer = ConsumerBuffer(capacity: configuration.bufferedBatches)
+        let buffer = ConsumerBuffer(capacity: configuration.bufferedBatches, maxBatchSize: configuration.maxBatchSize)
         let rebalancer = Rebalancer(
             handler: rebalanceHandler, buffer: buffer, configuration: configuration, logger: logger)
         let context = ClientContext(
