@@ -77,14 +77,18 @@ public final class EventConsumerService: Service, Sendable {
             try await publishOutbox(producer)  // what a previous run committed but did not deliver
             let database = self.database
             let logger = self.logger
-            let handler = KafkaRebalanceHandler(partitionsAssigned: { partitions in
-                // On the consumer's thread: blocking on SQLite is allowed here.
-                let stored = (try? database.storedOffsets()) ?? [:]
-                var start: [TopicPartition: KafkaOffset] = [:]
-                for partition in partitions { start[partition] = stored[partition] ?? .beginning }
-                logger.debug("Resuming from stored offsets", metadata: ["partitions": "\(start.count)"])
-                return start
-            })
+            let progress = self.progress
+            let handler = KafkaRebalanceHandler(
+                partitionsAssigned: { partitions in
+                    // On the consumer's thread: blocking on SQLite is allowed here.
+                    let stored = (try? database.storedOffsets()) ?? [:]
+                    var start: [TopicPartition: KafkaOffset] = [:]
+                    for partition in partitions { start[partition] = stored[partition] ?? .beginning }
+                    logger.debug("Resuming from stored offsets", metadata: ["partitions": "\(start.count)"])
+                    progress.update { $0.assigned.formUnion(partitions) }
+                    return start
+                },
+                partitionsRevoked: { partitions in progress.update { $0.assigned.subtract(partitions) } })
             let consumer = try KafkaConsumer(configuration: configuration.consumer, rebalanceHandler: handler, logger: logger)
             // The child task is the only caller of `close()` (calling it twice touches a
             // destroyed queue in Kafka 2.0.2's client wrapper): on graceful shutdown, or when

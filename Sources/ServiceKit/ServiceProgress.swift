@@ -17,6 +17,8 @@ public final class ServiceProgress: Sendable {
         public var published: [String: Int] = [:]
         /// Batches committed since start.
         public var batches = 0
+        /// The partitions the group currently gives this service (empty until it has joined).
+        public var assigned: Set<TopicPartition> = []
 
         /// The sum of next offsets over the topic's partitions: on a topic whose partitions start
         /// at offset 0, the number of its messages the service has consumed.
