@@ -5,6 +5,7 @@ import Kafka
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Runs an `EventProjection` as a Kafka consumer group member with exactly-once effect.
 ///
@@ -15,8 +16,9 @@ import ServiceLifecycle
 /// - On assignment the consumer starts each partition at the offset stored in the database
 ///   (the beginning when there is none: a deleted data directory replays everything).
 /// - Messages the projection emits go to the outbox table in the same transaction and are
-///   produced after the commit; the outbox row is removed only once the broker acknowledged it,
-///   so a crash re-sends, never loses (receivers de-duplicate by the `event-id` header).
+///   produced after the commit; the outbox row is removed only once the broker acknowledged it
+///   (in the next batch's transaction, saving one per batch), so a crash re-sends, never loses
+///   (receivers de-duplicate by the `event-id` header).
 /// - Poison messages (failing admission, or rejected by the projection) go to the dead-letter
 ///   topic with the reason in a header and the original bytes; the pipeline goes on.
 /// - Graceful shutdown finishes the batch in hand, commits, flushes the outbox, leaves the
@@ -51,6 +53,9 @@ public final class EventConsumerService: Service, Sendable {
     let configuration: Configuration
     let logger: Logger
     let deadLetters: Counter
+    /// Outbox entries up to this sequence number were acknowledged by the broker and are
+    /// removed by the next write. Touched only by the task running the service's loop.
+    private let acknowledgedOutbox = Mutex<Int64?>(nil)
 
     public init(
         projection: any EventProjection, database: ServiceDatabase, admission: MessageAdmission,
@@ -111,6 +116,7 @@ public final class EventConsumerService: Service, Sendable {
                 }
                 group.cancelAll()
             }
+            try await removeAcknowledgedOutbox()
         } catch {
             await producer.shutdown()
             throw error
@@ -134,8 +140,10 @@ public final class EventConsumerService: Service, Sendable {
         let projection = self.projection
         let admission = self.admission
         let deadLetterTopic = configuration.deadLetterTopic
-        let outcome = try await database.writer.write { db -> BatchOutcome in
+        let acknowledged = acknowledgedOutbox.withLock { $0 }
+        let outcome = try await database.write { db -> BatchOutcome in
             var outcome = BatchOutcome()
+            if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
             var offsets = try ServiceDatabase.storedOffsets(db)
             let transaction = ProjectionTransaction(db: db)
             for message in ordered {
@@ -183,6 +191,7 @@ public final class EventConsumerService: Service, Sendable {
         for source in outcome.deadLetterSources {
             logger.warning("Poison message sent to the dead-letter topic", metadata: ["source": "\(source)", "topic": "\(deadLetterTopic)"])
         }
+        if acknowledged != nil { acknowledgedOutbox.withLock { $0 = nil } }
         if outcome.deadLettered > 0 { deadLetters.increment(by: outcome.deadLettered) }
         let t1 = ContinuousClock.now
         for action in outcome.afterCommit { action() }
@@ -236,10 +245,17 @@ public final class EventConsumerService: Service, Sendable {
         if !pending.isEmpty {
             logger.info("Re-sending the outbox of a previous run", metadata: ["messages": "\(pending.count)"])
             try await publish(pending, producer)
+            try await removeAcknowledgedOutbox()
         }
     }
 
-    /// Produces outbox entries and removes them once all are acknowledged.
+    private func removeAcknowledgedOutbox() async throws {
+        guard let acknowledged = acknowledgedOutbox.withLock({ $0 }) else { return }
+        try await database.removeFromOutbox(through: acknowledged)
+        acknowledgedOutbox.withLock { $0 = nil }
+    }
+
+    /// Produces outbox entries; once all are acknowledged, the next write removes them.
     private func publish(_ entries: [ServiceDatabase.OutboxEntry], _ producer: KafkaProducer) async throws {
         let report = try await producer.sendBatch(entries.map {
             KafkaProducerMessage(topic: $0.message.topic, key: Array($0.message.key.utf8), value: $0.message.value, headers: $0.message.headers)
@@ -247,7 +263,7 @@ public final class EventConsumerService: Service, Sendable {
         guard report.allDelivered, let last = entries.last else {
             throw OutboxError(undelivered: report.failures.count, reason: report.failures.first.map { "\($0.error)" } ?? "")
         }
-        try await database.removeFromOutbox(through: last.seq)
+        acknowledgedOutbox.withLock { $0 = last.seq }
         progress.update { progress in
             for entry in entries { progress.published[entry.message.topic, default: 0] += 1 }
         }

@@ -11,6 +11,7 @@ import Kafka
 public final class ServiceDatabase: Sendable {
     public let writer: DatabasePool
     public let path: String
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, registerMigrations: (inout DatabaseMigrator) -> Void) throws {
@@ -22,6 +23,8 @@ public final class ServiceDatabase: Sendable {
             // WAL + NORMAL: a commit is durable against process crashes (the failure the
             // offsets-with-effects rule protects against) without an fsync per batch.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoints run in the background (WALCheckpointer), never inside a commit.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         self.path = path
@@ -47,6 +50,14 @@ public final class ServiceDatabase: Sendable {
         }
         registerMigrations(&migrator)
         try migrator.migrate(writer)
+        checkpointer = try WALCheckpointer(path: path)
+    }
+
+    /// Runs `body` in one write transaction; starts a background checkpoint when one is due.
+    public func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        let result = try await writer.write(body)
+        checkpointer.committed()
+        return result
     }
 
     /// Opens an existing database read-only, without migrating (for `inbox` and checks).
@@ -141,6 +152,10 @@ public final class ServiceDatabase: Sendable {
 
     /// Removes outbox entries up to `seq` once the broker acknowledged them.
     func removeFromOutbox(through seq: Int64) async throws {
-        try await writer.write { db in try db.cachedExecute(sql: "DELETE FROM kit_outbox WHERE seq <= ?", arguments: [seq]) }
+        try await write { db in try Self.removeFromOutbox(through: seq, db) }
+    }
+
+    static func removeFromOutbox(through seq: Int64, _ db: Database) throws {
+        try db.cachedExecute(sql: "DELETE FROM kit_outbox WHERE seq <= ?", arguments: [seq])
     }
 }

@@ -96,6 +96,10 @@ struct EndToEndTests {
             try await inbox.stop()
             try await resolver.stop()
             try await router.stop()
+            // A graceful stop leaves no outbox behind: every row was acknowledged, then removed.
+            for name in [PipelineConfiguration.ServiceName.router, .warrantResolver] {
+                #expect(try bus.read(name) { try Int.fetchOne($0, sql: "SELECT count(*) FROM kit_outbox") } == 0)
+            }
         }
     }
 
