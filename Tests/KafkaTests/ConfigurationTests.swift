@@ -108,4 +108,25 @@ struct KafkaBytesTests {
         #expect(message.key == nil)
         #expect(Array(message.payload) == [1, 2, 3])
     }
+
+    @Test("a batch buffer is reused only after its last message is released; the pool stays bounded")
+    func batchBuffersAreReusedAfterRelease() {
+        let pool = BatchBufferPool(keeping: 1, largest: 1 << 20)
+        var batch: BatchBytes? = BatchBytes(capacity: 100_000, pool: pool)
+        var held: KafkaBytes? = batch!.append([UInt8](repeating: 7, count: 3), 3)
+        let heldBase = UnsafeMutableRawPointer(mutating: held!.withUnsafeBytes { $0.baseAddress! })
+        batch = nil
+        let (taken, size) = pool.take(atLeast: 100_000)
+        #expect(taken != heldBase)  // a message still holds that buffer: not handed out again
+        #expect(size == 128 << 10)  // rounded up to a power of two
+        #expect(Array(held!) == [7, 7, 7])
+        pool.recycle(taken, capacity: size)  // kept: the pool had room for one
+        held = nil  // the held buffer goes back too, finds the pool full and is freed
+        let (reused, reusedSize) = pool.take(atLeast: 10)
+        #expect(reused == taken && reusedSize == 128 << 10)
+        let (fresh, freshSize) = pool.take(atLeast: 10)  // the pool is empty again
+        #expect(freshSize == 64 << 10)
+        pool.recycle(reused, capacity: reusedSize)
+        pool.recycle(fresh, capacity: freshSize)
+    }
 }

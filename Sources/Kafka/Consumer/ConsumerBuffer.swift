@@ -54,7 +54,7 @@ final class ConsumerBuffer: @unchecked Sendable {
     private var wakeRequested = false
     private var converting = false
     /// Used only by the one iterating task, outside the lock.
-    private var converter = MessageConverter()
+    private var converter: MessageConverter
 
     /// - Parameters:
     ///   - capacity: batches the poll thread may push ahead of the application.
@@ -63,6 +63,8 @@ final class ConsumerBuffer: @unchecked Sendable {
     init(capacity: Int, maxBatchSize: Int) {
         self.capacity = max(1, capacity)
         self.maxBatchSize = max(1, maxBatchSize)
+        // Batches in the buffer, the one converting and the one the application holds.
+        converter = MessageConverter(buffers: BatchBufferPool(keeping: self.capacity + 2))
     }
 
     // MARK: Poll thread

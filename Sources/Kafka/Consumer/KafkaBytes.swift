@@ -14,12 +14,24 @@ public struct KafkaBytes: RandomAccessCollection, Hashable, Sendable {
     final class Storage: @unchecked Sendable {
         // Written once, before any KafkaBytes refers to it; read-only afterwards.
         let base: UnsafeMutableRawPointer
+        let capacity: Int
+        /// Where the memory goes back when the last message of the batch is released.
+        private let pool: BatchBufferPool?
 
         init(capacity: Int) {
-            base = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, capacity), alignment: 16)
+            self.capacity = Swift.max(1, capacity)
+            base = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
+            pool = nil
         }
 
-        deinit { base.deallocate() }
+        init(from pool: BatchBufferPool, atLeast capacity: Int) {
+            (base, self.capacity) = pool.take(atLeast: capacity)
+            self.pool = pool
+        }
+
+        deinit {
+            if let pool { pool.recycle(base, capacity: capacity) } else { base.deallocate() }
+        }
     }
 
     init(storage: Storage, offset: Int, count: Int) {
@@ -68,8 +80,8 @@ struct BatchBytes {
     private let storage: KafkaBytes.Storage
     private var used = 0
 
-    init(capacity: Int) {
-        storage = KafkaBytes.Storage(capacity: capacity)
+    init(capacity: Int, pool: BatchBufferPool?) {
+        storage = pool.map { KafkaBytes.Storage(from: $0, atLeast: capacity) } ?? KafkaBytes.Storage(capacity: capacity)
     }
 
     mutating func append(_ start: UnsafeRawPointer, _ count: Int) -> KafkaBytes {

@@ -346,19 +346,25 @@ struct MessageConverter {
     }
 
     private var topicNames: [OpaquePointer: String] = [:]
+    private let buffers: BatchBufferPool?
+
+    /// - Parameter buffers: where batch buffers come from; without one each is allocated.
+    init(buffers: BatchBufferPool? = nil) {
+        self.buffers = buffers
+    }
     private var last: (handle: OpaquePointer, name: String)?
 
     /// Converts a batch, copying all keys and values into one buffer.
     mutating func convert(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaConsumerMessage] {
         var total = 0
         for message in messages { total += message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len) }
-        var bytes = BatchBytes(capacity: total)
+        var bytes = BatchBytes(capacity: total, pool: buffers)
         return messages.map { convert($0, into: &bytes) }
     }
 
     /// Converts one message (its bytes in a buffer of their own).
     mutating func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
-        var bytes = BatchBytes(capacity: message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len))
+        var bytes = BatchBytes(capacity: message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len), pool: nil)
         return convert(message, into: &bytes)
     }
 
