@@ -128,7 +128,7 @@ public struct PipelineBenchmark: Sendable {
                 if due > current { try await Task.sleep(for: .nanoseconds(Int64(due - current))) }
                 produced(arrest.eventId)
                 sends.addTask { _ = try await producer.send(arrest.message) }
-                if index % 64 == 63 { while let _ = try await sends.nextResult() { if sends.isEmpty { break } } }
+                if index % 64 == 63 { while let _ = await sends.nextResult() { if sends.isEmpty { break } } }
             }
             try await sends.waitForAll()
         }
