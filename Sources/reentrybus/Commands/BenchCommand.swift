@@ -29,8 +29,8 @@ struct BenchKafka: AsyncParsableCommand {
     @Option(help: "Messages per second in the latency run.")
     var rate = 1_000
 
-    @Option(help: "Runs of each throughput workload per side (the best counts).")
-    var repetitions = 2
+    @Option(help: "Runs of each throughput workload per side, alternating sides (the best counts).")
+    var repetitions = 5
 
     @Option(help: ArgumentHelp("Sides to run, comma-separated: c, swift (one side is for profiling).", visibility: .hidden))
     var sides = "c,swift"
