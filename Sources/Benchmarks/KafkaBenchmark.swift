@@ -11,7 +11,8 @@ import Logging
 ///   partition); from the first send to the last delivery report. Swift uses `sendBatch`.
 /// - Consumer throughput: the same messages read back by a new group, every payload byte
 ///   summed; from the first message to the last (group join excluded). Swift uses `batches`.
-/// - End-to-end latency: `latencyMessages` at `rate`/s, linger 0, fetch wait 10 ms; each
+/// - End-to-end latency: `latencyMessages` at `rate`/s, linger 0, fetch wait
+///   `EmbeddedKafka.fetchMaxWait` on both sides; each
 ///   message carries its CLOCK_MONOTONIC send time; after one warm-up message per partition.
 ///
 /// Each throughput workload runs `repetitions` times per side, alternating which side goes
@@ -208,10 +209,12 @@ public struct KafkaBenchmark: Sendable {
         let bootstrap = kafka.bootstrapServers
         let count = latencyMessages
         let rate = UInt32(self.rate)
+        let wait = EmbeddedKafka.fetchMaxWait.components
+        let fetchWait = Int32(wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000)
         let (result, samples) = await onOwnThread { () -> (kb_result, [Double]) in
             var result = kb_result()
             var samples = [Double](repeating: 0, count: count)
-            kb_latency(bootstrap, "bench-latency-c", "bench-latency-c", UInt32(count), rate, valueSize, 10, &samples, &result)
+            kb_latency(bootstrap, "bench-latency-c", "bench-latency-c", UInt32(count), rate, valueSize, fetchWait, &samples, &result)
             return (result, samples)
         }
         try check(result)

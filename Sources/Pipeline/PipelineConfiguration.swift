@@ -67,7 +67,7 @@ public struct PipelineConfiguration: Sendable {
     ) -> PipelineConfiguration {
         PipelineConfiguration(
             bootstrapServers: [kafka.bootstrapServers], dataDirectory: dataDirectory, catalog: catalog,
-            producerProperties: EmbeddedKafka.producerTuning)
+            fetchMaxWait: EmbeddedKafka.fetchMaxWait, producerProperties: EmbeddedKafka.producerTuning)
     }
 
     public func databasePath(_ service: ServiceName) -> String {

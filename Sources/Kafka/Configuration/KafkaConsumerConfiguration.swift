@@ -32,7 +32,7 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Default: 45 seconds (Kafka's); tests on the embedded broker use 6 seconds.
     public var sessionTimeout: Duration
     /// How long the broker may hold a fetch that has no data. Default: 500 ms (Kafka's). The
-    /// embedded broker holds empty fetches for all of it, so it lowers this to 10 ms.
+    /// embedded broker holds empty fetches for all of it, so it lowers this (`EmbeddedKafka.fetchMaxWait`).
     public var fetchMaxWait: Duration
     /// Largest batch handed to the application at once. Default: 1,000.
     public var maxBatchSize: Int
