@@ -9,6 +9,8 @@ import Kafka
 /// transaction, and on assignment the service resumes from them. A fresh database (deleted data
 /// directory) therefore replays every partition from the beginning.
 public final class ServiceDatabase: Sendable {
+    /// For reads. Write through `write(_:)`: the writer never checkpoints its log itself, so a
+    /// write that bypasses it lets the log grow until the next one.
     public let writer: DatabasePool
     public let path: String
     private let checkpointer: WALCheckpointer

@@ -54,9 +54,4 @@ final class WALCheckpointer: Sendable {
             }
         }
     }
-
-    /// Waits for a checkpoint in progress (before the database is closed or deleted).
-    func waitUntilIdle() {
-        queue.sync {}
-    }
 }
