@@ -209,8 +209,7 @@ public struct KafkaBenchmark: Sendable {
         let bootstrap = kafka.bootstrapServers
         let count = latencyMessages
         let rate = UInt32(self.rate)
-        let wait = EmbeddedKafka.fetchMaxWait.components
-        let fetchWait = Int32(wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000)
+        let fetchWait = Int32(EmbeddedKafka.fetchMaxWait / .milliseconds(1))
         let (result, samples) = await onOwnThread { () -> (kb_result, [Double]) in
             var result = kb_result()
             var samples = [Double](repeating: 0, count: count)

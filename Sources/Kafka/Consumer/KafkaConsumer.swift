@@ -346,13 +346,13 @@ struct MessageConverter {
     }
 
     private var topicNames: [OpaquePointer: String] = [:]
+    private var last: (handle: OpaquePointer, name: String)?
     private let buffers: BatchBufferPool?
 
     /// - Parameter buffers: where batch buffers come from; without one each is allocated.
     init(buffers: BatchBufferPool? = nil) {
         self.buffers = buffers
     }
-    private var last: (handle: OpaquePointer, name: String)?
 
     /// Converts a batch, copying all keys and values into one buffer.
     mutating func convert(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaConsumerMessage] {
