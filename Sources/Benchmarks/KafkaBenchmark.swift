@@ -16,7 +16,8 @@ import Logging
 ///   message carries its CLOCK_MONOTONIC send time; after one warm-up message per partition.
 ///
 /// Each throughput workload runs `repetitions` times per side, alternating which side goes
-/// first; the best run of each side counts (the broker shares the machine's cores).
+/// first; the best run of each side counts (the broker shares the machine's cores). Each run's
+/// rate and CPU time per message go to standard error, to show how much the host moved them.
 public struct KafkaBenchmark: Sendable {
     public var messages: Int
     public var latencyMessages: Int
@@ -67,10 +68,12 @@ public struct KafkaBenchmark: Sendable {
                     let kafka = try EmbeddedKafka(brokers: 3, logger: logger)
                     defer { kafka.shutdown() }
                     try kafka.createTopic("bench", partitions: 256)
+                    let cpu = processCPUSeconds()
                     let seconds = side == .c
                         ? try await produceC(kafka, topic: "bench", valueSize: valueSize)
                         : try await produceSwift(kafka, topic: "bench", valueSize: valueSize)
                     produced[side, default: []].append(seconds)
+                    reportRun(side, seconds: seconds, cpuBefore: cpu)
                 }
             }
             report("kafka.produce.\(label)", produced, valueSize: valueSize)
@@ -88,10 +91,12 @@ public struct KafkaBenchmark: Sendable {
             for side in order(round) {
                 printer.progress("consume \(messages) × \(label), \(side), run \(round + 1)")
                 let group = "bench-\(side)-\(round)"
+                let cpu = processCPUSeconds()
                 let (seconds, checksum) = side == .c
                     ? try await consumeC(kafka, topic: "bench", group: group)
                     : try await consumeSwift(kafka, topic: "bench", group: group)
                 consumed[side, default: []].append(seconds)
+                reportRun(side, seconds: seconds, cpuBefore: cpu)
                 checksums[side] = checksum
             }
         }
@@ -104,6 +109,13 @@ public struct KafkaBenchmark: Sendable {
     /// Both sides, the first going first in even rounds; or the one side asked for.
     private func order(_ round: Int) -> [Side] {
         (round % 2 == 0 ? [Side.c, .swift] : [.swift, .c]).filter { sides.contains($0.rawValue) }
+    }
+
+    /// One run's rate, and the whole process's CPU time per message (broker included): a
+    /// figure that moves less with the host's load than the rate, to judge a run by.
+    private func reportRun(_ side: Side, seconds: Double, cpuBefore: Double) {
+        let cpu = (processCPUSeconds() - cpuBefore) * 1e9 / Double(messages)
+        printer.progress("  \(side): \(FigurePrinter.format(Double(messages) / seconds)) msgs/s, \(FigurePrinter.format(cpu)) ns CPU/msg")
     }
 
     private func report(_ name: String, _ runs: [Side: [Double]], valueSize: Int) {
