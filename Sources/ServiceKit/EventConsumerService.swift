@@ -17,8 +17,11 @@ import Synchronization
 ///   (the beginning when there is none: a deleted data directory replays everything).
 /// - Messages the projection emits go to the outbox table in the same transaction and are
 ///   produced after the commit; the outbox row is removed only once the broker acknowledged it
-///   (in the next batch's transaction, saving one per batch), so a crash re-sends, never loses
-///   (receivers de-duplicate by the `event-id` header).
+///   (in a later batch's transaction, saving one per batch), so a crash re-sends, never loses
+///   (receivers de-duplicate by the `event-id` header). A batch's delivery runs while the next
+///   batch is applied (one delivery in flight at most): the acknowledgement wait (a few ms on
+///   the embedded broker) no longer holds up the next transaction. Progress still reports a
+///   batch only once its outbox is acknowledged, in order.
 /// - Poison messages (failing admission, or rejected by the projection) go to the dead-letter
 ///   topic with the reason in a header and the original bytes; the pipeline goes on.
 /// - Graceful shutdown finishes the batch in hand, commits, flushes the outbox, leaves the
@@ -54,8 +57,11 @@ public final class EventConsumerService: Service, Sendable {
     let logger: Logger
     let deadLetters: Counter
     /// Outbox entries up to this sequence number were acknowledged by the broker and are
-    /// removed by the next write. Touched only by the task running the service's loop.
+    /// removed by the next write. Set by the delivery task, read by the service's loop.
     private let acknowledgedOutbox = Mutex<Int64?>(nil)
+    /// Outbox entries up to this sequence number were handed to the producer (acknowledged or
+    /// in flight): a batch publishes only the entries after it. Touched only by the loop.
+    private let publishedOutbox = Mutex<Int64>(0)
 
     public init(
         projection: any EventProjection, database: ServiceDatabase, admission: MessageAdmission,
@@ -103,11 +109,13 @@ public final class EventConsumerService: Service, Sendable {
                     try? await gracefulShutdown()
                     await consumer.close()
                 }
+                var delivery: OutboxDelivery?
                 do {
                     for try await batch in consumer.batches {
-                        try await self.process(batch, producer: producer)
+                        delivery = try await self.process(batch, producer: producer, previous: delivery)
                         try? consumer.storeOffsets(for: batch)  // Kafka's view, for lag monitoring only
                     }
+                    try await delivery?.finish()
                 } catch {
                     logger.error("Service stopped by an error", metadata: ["error": "\(String(describing: type(of: error)))"])
                     logger.debug("Service error detail", metadata: ["error": "\(error)"])
@@ -133,14 +141,17 @@ public final class EventConsumerService: Service, Sendable {
         var deadLetterSources: [String] = []
     }
 
-    /// Applies one batch in one transaction, then produces its outbox.
-    func process(_ batch: [KafkaConsumerMessage], producer: KafkaProducer) async throws {
+    /// Applies one batch in one transaction, then starts producing its outbox once `previous`
+    /// (the last batch's delivery) is acknowledged; returns the new delivery, to be finished
+    /// by the next call or at the end.
+    func process(_ batch: [KafkaConsumerMessage], producer: KafkaProducer, previous: OutboxDelivery? = nil) async throws -> OutboxDelivery {
         let t0 = ContinuousClock.now
         let ordered = ArrivalOrder.merged(batch)
         let projection = self.projection
         let admission = self.admission
         let deadLetterTopic = configuration.deadLetterTopic
         let acknowledged = acknowledgedOutbox.withLock { $0 }
+        let published = publishedOutbox.withLock { $0 }
         let outcome = try await database.write { db -> BatchOutcome in
             var outcome = BatchOutcome()
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
@@ -184,31 +195,45 @@ public final class EventConsumerService: Service, Sendable {
             try ServiceDatabase.advance(outcome.offsets, db)
             try ServiceDatabase.increment("dead_lettered", by: outcome.deadLettered, db)
             try ServiceDatabase.increment("duplicates", by: outcome.duplicates, db)
-            if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(db) }
+            if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
             return outcome
         }
         for source in outcome.deadLetterSources {
             logger.warning("Poison message sent to the dead-letter topic", metadata: ["source": "\(source)", "topic": "\(deadLetterTopic)"])
         }
-        if acknowledged != nil { acknowledgedOutbox.withLock { $0 = nil } }
+        if let acknowledged { acknowledgedOutbox.withLock { if $0 == acknowledged { $0 = nil } } }
         if outcome.deadLettered > 0 { deadLetters.increment(by: outcome.deadLettered) }
-        let t1 = ContinuousClock.now
+        let committed = ContinuousClock.now
         for action in outcome.afterCommit { action() }
-        if !outcome.outbox.isEmpty { try await publish(outcome.outbox, producer) }
-        logger.trace("Batch handled", metadata: [
-            "messages": "\(batch.count)", "transaction": "\(t1 - t0)", "outbox": "\(outcome.outbox.count)",
-            "outbox.delivery": "\(ContinuousClock.now - t1)",
-        ])
-        // Reported once the outbox is delivered too: "consumed" then means "fully handled".
-        progress.update { progress in
-            progress.nextOffsets.merge(outcome.offsets) { max($0, $1) }
-            progress.applied += outcome.applied
-            progress.deadLettered += outcome.deadLettered
-            progress.duplicates += outcome.duplicates
-            progress.skipped += outcome.skipped
-            progress.batches += 1
+        // The last batch's delivery overlapped this transaction; it must be acknowledged (and
+        // reported) before this batch's starts, so deliveries and progress stay in order.
+        try await previous?.finish()
+        let messages = batch.count
+        let report: @Sendable () -> Void = { [progress, logger] in
+            logger.trace("Batch handled", metadata: [
+                "messages": "\(messages)", "transaction": "\(committed - t0)", "outbox": "\(outcome.outbox.count)",
+                "outbox.delivery": "\(ContinuousClock.now - committed)",
+            ])
+            // Reported once the outbox is delivered too: "consumed" then means "fully handled".
+            progress.update { progress in
+                progress.nextOffsets.merge(outcome.offsets) { max($0, $1) }
+                progress.applied += outcome.applied
+                progress.deadLettered += outcome.deadLettered
+                progress.duplicates += outcome.duplicates
+                progress.skipped += outcome.skipped
+                progress.batches += 1
+            }
         }
+        guard let last = outcome.outbox.last else {
+            report()
+            return OutboxDelivery(nil)
+        }
+        publishedOutbox.withLock { $0 = last.seq }
+        return OutboxDelivery(Task {
+            try await self.publish(outcome.outbox, producer)
+            report()
+        })
     }
 
     /// Checks a message; throws `PoisonMessage` naming what is wrong (never the data).
@@ -244,6 +269,7 @@ public final class EventConsumerService: Service, Sendable {
         let pending = try database.pendingOutbox()
         if !pending.isEmpty {
             logger.info("Re-sending the outbox of a previous run", metadata: ["messages": "\(pending.count)"])
+            if let last = pending.last { publishedOutbox.withLock { $0 = last.seq } }
             try await publish(pending, producer)
             try await removeAcknowledgedOutbox()
         }
@@ -276,4 +302,15 @@ public struct OutboxError: Error, Sendable, CustomStringConvertible {
     public var undelivered: Int
     public var reason: String
     public var description: String { "\(undelivered) outbox message(s) were not acknowledged: \(reason)" }
+}
+
+/// A batch's outbox being produced (and its progress reported) in the background; nil when
+/// the batch emitted nothing.
+struct OutboxDelivery: Sendable {
+    private let task: Task<Void, any Error>?
+
+    init(_ task: Task<Void, any Error>?) { self.task = task }
+
+    /// Waits until the broker acknowledged every message; rethrows a failed delivery.
+    func finish() async throws { try await task?.value }
 }

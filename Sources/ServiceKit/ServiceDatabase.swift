@@ -137,8 +137,9 @@ public final class ServiceDatabase: Sendable {
             arguments: [message.topic, message.key, Data(message.value), String(decoding: headers, as: UTF8.self)])
     }
 
-    static func outbox(_ db: Database) throws -> [OutboxEntry] {
-        try Row.fetchAll(db, cached: "SELECT seq, topic, key, value, headers FROM kit_outbox ORDER BY seq").map { row in
+    /// Outbox entries after sequence number `seq`, oldest first.
+    static func outbox(after seq: Int64 = 0, _ db: Database) throws -> [OutboxEntry] {
+        try Row.fetchAll(db, cached: "SELECT seq, topic, key, value, headers FROM kit_outbox WHERE seq > ? ORDER BY seq", arguments: [seq]).map { row in
             let headerText: String = row["headers"]
             let pairs = (try? JSONDecoder().decode([[String]].self, from: Data(headerText.utf8))) ?? []
             let value: Data = row["value"]

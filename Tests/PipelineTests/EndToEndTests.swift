@@ -140,6 +140,11 @@ struct EndToEndTests {
             #expect(Set(first.map(\.id)) == expectedIds)
             let sent = try bus.read(.router) { try NotificationOutbox.sent($0) }
             #expect(sent.count == count)
+            // Each was produced once (a graceful stop delivers everything first), although
+            // each batch's delivery overlapped the next batch's transaction.
+            let produced = bus.published.withLock { $0[.router] ?? 0 }
+                + (router.service.progress.snapshot.published[bus.configuration.notificationsTopic] ?? 0)
+            #expect(produced == count)
             #expect(router.service.progress.snapshot.duplicates == 0)
             #expect(inbox.service.progress.snapshot.duplicates == 0)
             let routerChecksum = try bus.read(.router) { try RouterProjection().stateChecksum($0) }
