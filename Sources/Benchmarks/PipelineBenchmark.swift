@@ -22,6 +22,8 @@ public struct PipelineBenchmark: Sendable {
     public var rate: Int
     public var events: Int
     public var contractsDirectory: URL
+    /// Logs the services' trace lines (each batch's transaction and delivery times) to stderr.
+    public var trace = false
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -32,15 +34,15 @@ public struct PipelineBenchmark: Sendable {
 
     private var logger: Logger {
         var logger = Logger(label: "bench.pipeline")
-        logger.logLevel = .error
+        logger.logLevel = trace ? .trace : .error
         return logger
     }
 
     public func run() async throws {
         let printer = FigurePrinter()
         let catalog = try TopicCatalog.load(from: contractsDirectory)
-        try await latency(catalog, printer)
-        try await throughput(catalog, printer)
+        if latencyEvents > 0 { try await latency(catalog, printer) }
+        if events > 0 { try await throughput(catalog, printer) }
     }
 
     private func bus(partitions: Int) throws -> EmbeddedKafka {

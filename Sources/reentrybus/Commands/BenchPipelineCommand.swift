@@ -7,22 +7,31 @@ struct BenchPipeline: AsyncParsableCommand {
         commandName: "pipeline",
         abstract: "Arrest → officer's inbox latency at a fixed rate, and the services' throughput on a replay of mixed events.")
 
-    @Option(help: "Arrests in the latency run (sent at --rate per second).")
+    @Option(help: "Arrests in the latency run (sent at --rate per second); 0 skips it.")
     var latencyEvents = 10_000
 
     @Option(help: "Arrests per second in the latency run.")
     var rate = 1_000
 
-    @Option(help: "Mixed events in the replay (throughput) run.")
+    @Option(help: "Mixed events in the replay (throughput) run; 0 skips it.")
     var events = 1_000_000
 
     @Option(name: .customLong("dir"), help: "The contracts directory.")
     var directory = "Topics"
 
+    @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
+    var trace = false
+
+    func validate() throws {
+        guard latencyEvents >= 0, events >= 0 else { throw ValidationError("--latency-events and --events must not be negative") }
+        guard rate > 0 else { throw ValidationError("--rate must be at least 1") }
+    }
+
     func run() async throws {
-        try await PipelineBenchmark(
+        var benchmark = PipelineBenchmark(
             latencyEvents: latencyEvents, rate: rate, events: events,
-            contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true)
-        ).run()
+            contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
+        benchmark.trace = trace
+        try await benchmark.run()
     }
 }
