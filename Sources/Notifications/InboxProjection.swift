@@ -55,6 +55,23 @@ public enum InboxStore {
                 CREATE INDEX inbox_by_recipient ON inbox (recipient, occurred_at);
                 """)
         }
+        // v2: a rowid table with the id in a unique index (rows of ~1 KiB inserted at random
+        // keys split pages; see NotificationOutbox's notifications-v2).
+        migrator.registerMigration("inbox-v2") { db in
+            try db.rebuildTable(
+                "inbox",
+                definition: """
+                    id TEXT NOT NULL UNIQUE,
+                    recipient TEXT NOT NULL,
+                    priority TEXT NOT NULL,
+                    occurred_at TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    produced_at_ms INTEGER
+                    """,
+                columns: ["id", "recipient", "priority", "occurred_at", "summary", "body", "produced_at_ms"], order: "id")
+            try db.execute(sql: "CREATE INDEX inbox_by_recipient ON inbox (recipient, occurred_at)")
+        }
     }
 
     /// Stores a notification unless one with its id is there; returns whether it was new.

@@ -56,6 +56,24 @@ public struct RouterProjection: EventProjection {
                 CREATE INDEX router_arrests_by_fbi ON router_arrests (fbi_number);
                 """)
         }
+        // v2: arrests (each with its ~1 KiB event) in a rowid table, the event id in a unique
+        // index: appended rather than inserted at a random key (see notifications-v2).
+        migrator.registerMigration("router-v2") { db in
+            try db.rebuildTable(
+                "router_arrests",
+                definition: """
+                    event_id TEXT NOT NULL UNIQUE,
+                    state_id TEXT,
+                    fbi_number TEXT,
+                    arrest_day TEXT NOT NULL,
+                    event BLOB NOT NULL
+                    """,
+                columns: ["event_id", "state_id", "fbi_number", "arrest_day", "event"], order: "event_id")
+            try db.execute(sql: """
+                CREATE INDEX router_arrests_by_state_id ON router_arrests (state_id);
+                CREATE INDEX router_arrests_by_fbi ON router_arrests (fbi_number);
+                """)
+        }
     }
 
     public func handles(eventType: String) -> Bool {

@@ -1,0 +1,64 @@
+import GRDB
+import Notifications
+import Routing
+import ServiceKit
+import Testing
+
+/// Databases written by an earlier version keep their rows when the tables holding ~1 KiB rows
+/// become rowid tables (notifications-v2, router-v2, inbox-v2), and ids stay unique.
+@Suite struct MigrationTests {
+    /// Migrates `db` with `projection`'s migrations up to `identifier`.
+    private func migrate(_ db: DatabaseQueue, _ projection: any EventProjection, upTo identifier: String? = nil) throws {
+        var migrator = DatabaseMigrator()
+        projection.registerMigrations(&migrator)
+        if let identifier { try migrator.migrate(db, upTo: identifier) } else { try migrator.migrate(db) }
+    }
+
+    private func isRowidTable(_ table: String, _ db: DatabaseQueue) throws -> Bool {
+        // A WITHOUT ROWID table has no rowid column to select.
+        (try? db.read { try Int.fetchOne($0, sql: "SELECT rowid FROM \(table) LIMIT 1") }) != nil
+    }
+
+    @Test func routerTablesKeepTheirRows() throws {
+        let db = try DatabaseQueue()
+        try migrate(db, RouterProjection(), upTo: "notifications-v1")
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO notifications_sent VALUES ('n-1', 'officer:PO-1', 'high', 'rule', 'e-1', x'7b7d')")
+        }
+        try migrate(db, RouterProjection(), upTo: "router-v1")
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO router_arrests VALUES ('e-1', 'MO1', NULL, '2025-06-15', x'7b7d')")
+        }
+        #expect(try !isRowidTable("router_arrests", db))
+        try migrate(db, RouterProjection())
+
+        #expect(try isRowidTable("notifications_sent", db))
+        #expect(try isRowidTable("router_arrests", db))
+        try db.write { db in
+            #expect(try String.fetchAll(db, sql: "SELECT recipient FROM notifications_sent WHERE id = 'n-1'") == ["officer:PO-1"])
+            #expect(try String.fetchAll(db, sql: "SELECT event_id FROM router_arrests WHERE state_id = 'MO1'") == ["e-1"])
+            try db.execute(sql: "INSERT OR IGNORE INTO notifications_sent VALUES ('n-1', 'officer:PO-2', 'high', 'rule', 'e-2', x'7b7d')")
+            #expect(db.changesCount == 0)
+            try db.execute(sql: "INSERT OR IGNORE INTO router_arrests VALUES ('e-1', 'MO2', NULL, '2025-06-16', x'7b7d')")
+            #expect(db.changesCount == 0)
+        }
+    }
+
+    @Test func inboxKeepsItsRowsAndIndex() throws {
+        let db = try DatabaseQueue()
+        let inbox = InboxProjection()
+        try migrate(db, inbox, upTo: "inbox-v1")
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO inbox VALUES ('n-1', 'officer:PO-1', 'high', '2025-06-15T14:06:40Z', 'summary', x'7b7d', NULL)")
+        }
+        try migrate(db, inbox)
+
+        #expect(try isRowidTable("inbox", db))
+        try db.write { db in
+            #expect(try String.fetchAll(db, sql: "SELECT summary FROM inbox WHERE recipient = 'officer:PO-1'") == ["summary"])
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'inbox_by_recipient'").count == 1)
+            try db.execute(sql: "INSERT OR IGNORE INTO inbox VALUES ('n-1', 'officer:PO-2', 'high', '2025-06-16T00:00:00Z', 'other', x'7b7d', NULL)")
+            #expect(db.changesCount == 0)
+        }
+    }
+}
