@@ -81,6 +81,50 @@ public struct WarrantResolverProjection: EventProjection {
                 ) WITHOUT ROWID;
                 """)
         }
+        // v2: warrants and checks (rows of 300-500 bytes, keyed by partners' ids) in rowid tables
+        // with the id in a unique index, appended rather than inserted into random leaves (see
+        // NotificationOutbox's notifications-v2). Check items stay: their rows are small.
+        migrator.registerMigration("warrants-v2") { db in
+            try db.rebuildTable(
+                "warrants",
+                definition: """
+                    warrant_id TEXT NOT NULL UNIQUE,
+                    state_id TEXT,
+                    fbi_number TEXT,
+                    warrant_kind TEXT,
+                    issuing_agency_id TEXT,
+                    issued_on TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'recalled', 'quashed', 'served')),
+                    subject BLOB
+                    """,
+                columns: ["warrant_id", "state_id", "fbi_number", "warrant_kind", "issuing_agency_id", "issued_on", "status", "subject"],
+                order: "warrant_id")
+            try db.rebuildTable(
+                "warrant_checks",
+                definition: """
+                    release_id TEXT NOT NULL UNIQUE,
+                    state_id TEXT,
+                    fbi_number TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'clear', 'hold')),
+                    scheduled INTEGER NOT NULL,
+                    closed INTEGER NOT NULL DEFAULT 0,
+                    facility_id TEXT NOT NULL,
+                    facility_name TEXT NOT NULL,
+                    release_at TEXT NOT NULL,
+                    release_type TEXT NOT NULL,
+                    destination BLOB,
+                    subject BLOB NOT NULL
+                    """,
+                columns: ["release_id", "state_id", "fbi_number", "status", "scheduled", "closed", "facility_id", "facility_name",
+                          "release_at", "release_type", "destination", "subject"],
+                order: "release_id")
+            try db.execute(sql: """
+                CREATE INDEX warrants_by_state_id ON warrants (state_id);
+                CREATE INDEX warrants_by_fbi ON warrants (fbi_number);
+                CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
+                CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
+                """)
+        }
     }
 
     public func handles(eventType: String) -> Bool {

@@ -3,9 +3,10 @@ import Notifications
 import Routing
 import ServiceKit
 import Testing
+import Warrants
 
 /// Databases written by an earlier version keep their rows when the tables holding ~1 KiB rows
-/// become rowid tables (notifications-v2, router-v2, inbox-v2), and ids stay unique.
+/// become rowid tables (notifications-v2, router-v2, inbox-v2, warrants-v2), and ids stay unique.
 @Suite struct MigrationTests {
     /// Migrates `db` with `projection`'s migrations up to `identifier`.
     private func migrate(_ db: DatabaseQueue, _ projection: any EventProjection, upTo identifier: String? = nil) throws {
@@ -58,6 +59,32 @@ import Testing
             #expect(try String.fetchAll(db, sql: "SELECT summary FROM inbox WHERE recipient = 'officer:PO-1'") == ["summary"])
             #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'inbox_by_recipient'").count == 1)
             try db.execute(sql: "INSERT OR IGNORE INTO inbox VALUES ('n-1', 'officer:PO-2', 'high', '2025-06-16T00:00:00Z', 'other', x'7b7d', NULL)")
+            #expect(db.changesCount == 0)
+        }
+    }
+
+    @Test func warrantTablesKeepTheirRowsAndReferences() throws {
+        let db = try DatabaseQueue()
+        try migrate(db, WarrantResolverProjection(), upTo: "warrants-v1")
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO warrants (warrant_id, state_id, status) VALUES ('W-1', 'MO1', 'active');
+                INSERT INTO warrant_checks (release_id, state_id, status, scheduled, facility_id, facility_name, release_at, release_type, subject)
+                    VALUES ('R-1', 'MO1', 'pending', 1, 'F', 'Facility', '2026-01-01T00:00:00Z', 'parole', x'7b7d');
+                INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ('R-1', 'W-1');
+                """)
+        }
+        try migrate(db, WarrantResolverProjection())
+
+        #expect(try isRowidTable("warrants", db))
+        #expect(try isRowidTable("warrant_checks", db))
+        try db.write { db in
+            #expect(try String.fetchAll(db, sql: "SELECT warrant_id FROM warrants WHERE state_id = 'MO1'") == ["W-1"])
+            #expect(try String.fetchAll(db, sql: """
+                SELECT c.status FROM warrant_checks c JOIN warrant_check_items i ON i.release_id = c.release_id WHERE i.warrant_id = 'W-1'
+                """) == ["pending"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            try db.execute(sql: "INSERT OR IGNORE INTO warrants (warrant_id, status) VALUES ('W-1', 'recalled')")
             #expect(db.changesCount == 0)
         }
     }
