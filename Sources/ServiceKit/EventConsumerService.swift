@@ -144,7 +144,7 @@ public final class EventConsumerService: Service, Sendable {
     /// Applies one batch in one transaction, then starts producing its outbox once `previous`
     /// (the last batch's delivery) is acknowledged; returns the new delivery, to be finished
     /// by the next call or at the end.
-    func process(_ batch: [KafkaConsumerMessage], producer: KafkaProducer, previous: OutboxDelivery? = nil) async throws -> OutboxDelivery {
+    func process(_ batch: [KafkaConsumerMessage], producer: KafkaProducer, previous: OutboxDelivery?) async throws -> OutboxDelivery {
         let t0 = ContinuousClock.now
         let ordered = ArrivalOrder.merged(batch)
         let projection = self.projection
