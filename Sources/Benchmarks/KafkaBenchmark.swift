@@ -10,7 +10,8 @@ import Logging
 ///   `acks=all`, linger 5 ms, into 256-partition topics (the embedded broker keeps ~5 MiB per
 ///   partition); from the first send to the last delivery report. Swift uses `sendBatch`.
 /// - Consumer throughput: the same messages read back by a new group, every payload byte
-///   summed; from the first message to the last (group join excluded). Swift uses `batches`.
+///   summed; from the first message to the last (group join excluded). Swift uses `batches`
+///   and reads each payload in place.
 /// - End-to-end latency: `latencyMessages` at `rate`/s, linger 0, fetch wait
 ///   `EmbeddedKafka.fetchMaxWait` on both sides; each
 ///   message carries its CLOCK_MONOTONIC send time; after one warm-up message per partition.
@@ -186,7 +187,9 @@ public struct KafkaBenchmark: Sendable {
         var end = ContinuousClock.now
         for try await batch in consumer.batches {
             if start == nil { start = .now }
-            for message in batch { checksum &+= byteSum(message.payload) }
+            // In place: `for message in batch` copies each message (its buffers and headers
+            // retained and released), measured ~250 ns CPU more per 256 B message.
+            for index in batch.indices { checksum &+= byteSum(batch[index].payload) }
             received += batch.count
             if received >= messages {
                 end = .now
