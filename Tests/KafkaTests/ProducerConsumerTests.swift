@@ -51,6 +51,9 @@ struct ProducerConsumerTests {
         let report = try await producer.sendBatch(messages)
         #expect(report.delivered == 1_200)
         #expect(report.failures.isEmpty)
+        // An empty batch has nothing to wait for and returns at once.
+        let empty = try await producer.sendBatch([KafkaProducerMessage]())
+        #expect(empty.delivered == 0 && empty.failures.isEmpty)
         await producer.shutdown()
 
         let consumer = try KafkaConsumer(

@@ -93,7 +93,14 @@ public final class KafkaProducer: Service, Sendable {
         let client = self.client
         let waiter = DeliveryWaiter { client.fatalError(operation: "send to topic \(message.topic)") }
         return try await urgency.during { () async throws(KafkaError) -> KafkaDeliveryReceipt in
-            try await enqueue(message, to: .waiter(waiter))
+            let topicHandle = try topicHandle(message.topic)
+            let opaque = DeliveryRecipient.waiter(waiter).opaque()
+            do throws(KafkaError) {
+                try await enqueue(message, topicHandle: topicHandle, opaque: opaque)
+            } catch {
+                DeliveryRecipient.abandon(opaque)
+                throw error
+            }
             return try await waiter.wait().get()
         }
     }
@@ -129,6 +136,7 @@ public final class KafkaProducer: Service, Sendable {
         var count = 0
         var enqueueError: KafkaError?
         var cachedTopic: (name: String, handle: OpaquePointer)?
+        let opaque = DeliveryRecipient.batch(batch).opaque()  // unretained: nothing to abandon
         while let message = next() {
             do {
                 let handle: OpaquePointer
@@ -138,7 +146,10 @@ public final class KafkaProducer: Service, Sendable {
                     handle = try topicHandle(message.topic)
                     cachedTopic = (message.topic, handle)
                 }
-                try await enqueue(message, topicHandle: handle, to: .batch(batch))
+                // Synchronous while there is room: no async call per message.
+                if try !enqueueIfRoom(message, topicHandle: handle, opaque: opaque) {
+                    try await enqueueWhenRoom(message, topicHandle: handle, opaque: opaque)
+                }
                 count += 1
                 if count % 256 == 0 { serveReportsWithoutWaiting() }
             } catch {
@@ -162,9 +173,10 @@ public final class KafkaProducer: Service, Sendable {
         let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
         var count = 0
         var enqueueError: KafkaError?
+        let opaque = DeliveryRecipient.batch(batch).opaque()
         do {
             for try await message in messages {
-                try await enqueue(message, to: .batch(batch))
+                try await enqueue(message, topicHandle: topicHandle(message.topic), opaque: opaque)
                 count += 1
             }
         } catch let error as KafkaError {
@@ -221,45 +233,66 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: - Enqueueing
 
-    private func enqueue(_ message: KafkaProducerMessage, to recipient: DeliveryRecipient) async throws(KafkaError) {
-        try await enqueue(message, topicHandle: topicHandle(message.topic), to: recipient)
+    /// Hands `message` to librdkafka, waiting for room in the local queue if need be.
+    private func enqueue(
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
+    ) async throws(KafkaError) {
+        if try enqueueIfRoom(message, topicHandle: topicHandle, opaque: opaque) { return }
+        try await enqueueWhenRoom(message, topicHandle: topicHandle, opaque: opaque)
     }
 
-    private func enqueue(
-        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
+    /// One attempt: false if the local queue is full, an error if librdkafka refused the
+    /// message for any other reason.
+    private func enqueueIfRoom(
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
+    ) throws(KafkaError) -> Bool {
+        let code = produce(message, topicHandle: topicHandle, opaque: opaque)
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return false }
+        try check(code, topic: message.topic)
+        return true
+    }
+
+    /// Waits until delivery reports free room, then enqueues (again and again if others took
+    /// the room first).
+    private func enqueueWhenRoom(
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) async throws(KafkaError) {
-        // The common case stays synchronous: one attempt, no suspension point.
-        var code = produce(message, topicHandle: topicHandle, to: recipient)
+        var code: rd_kafka_resp_err_t? = RD_KAFKA_RESP_ERR__QUEUE_FULL
         while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
             // Read the generation, then try once more: room freed before the read is seen by
             // the retry, room freed after it advances the generation, so the wait cannot miss
             // a wake-up.
             let generation = queueSpace.generation
-            code = produce(message, topicHandle: topicHandle, to: recipient)
+            code = produce(message, topicHandle: topicHandle, opaque: opaque)
             if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 await urgency.during { await queueSpace.wait(after: generation) }
-                code = produce(message, topicHandle: topicHandle, to: recipient)
+                code = produce(message, topicHandle: topicHandle, opaque: opaque)
             }
         }
+        try check(code, topic: message.topic)
+    }
+
+    /// Turns the result of a produce call into an error; nil means the producer is closing.
+    private func check(_ code: rd_kafka_resp_err_t?, topic: String) throws(KafkaError) {
         switch code {
         case nil, RD_KAFKA_RESP_ERR__DESTROY:
-            throw KafkaError.closed("send to topic \(message.topic)")
+            throw KafkaError.closed("send to topic \(topic)")
         case RD_KAFKA_RESP_ERR_NO_ERROR:
             return
         case RD_KAFKA_RESP_ERR__FATAL:
-            throw client.fatalError(operation: "send to topic \(message.topic)")
+            throw client.fatalError(operation: "send to topic \(topic)")
         case let code?:
-            throw KafkaError.rdKafka(code, operation: "send to topic \(message.topic)")
+            throw KafkaError.rdKafka(code, operation: "send to topic \(topic)")
         }
     }
 
     /// One attempt to hand `message` to librdkafka; nil once the producer is shutting down.
     private func produce(
-        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
+        _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> rd_kafka_resp_err_t? {
         lifecycle.withLock { state in
             guard case .running = state else { return nil }
-            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, to: recipient)
+            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, opaque: opaque)
         }
     }
 
@@ -298,12 +331,12 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
-    /// Hands one message to librdkafka, which copies key and value. On success the recipient
-    /// travels in the message's opaque pointer to the delivery-report callback.
+    /// Hands one message to librdkafka, which copies key and value. On success `opaque` (a
+    /// `DeliveryRecipient`) travels with the message to the delivery-report callback; on
+    /// failure the caller still owns it.
     private static func produce(
-        _ message: KafkaProducerMessage, handle: OpaquePointer, topicHandle: OpaquePointer, to recipient: DeliveryRecipient
+        _ message: KafkaProducerMessage, handle: OpaquePointer, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> rd_kafka_resp_err_t {
-        let opaque = recipient.opaque()
         var headers: OpaquePointer?
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
@@ -325,10 +358,7 @@ public final class KafkaProducer: Service, Sendable {
                     value.baseAddress, value.count, headers, opaque)
             }
         }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            DeliveryRecipient.abandon(opaque)
-            if let headers { rd_kafka_headers_destroy(headers) }
-        }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
         return code
     }
 
