@@ -69,7 +69,7 @@ public struct KafkaBenchmark: Sendable {
                     let kafka = try EmbeddedKafka(brokers: 3, logger: logger)
                     defer { kafka.shutdown() }
                     try kafka.createTopic("bench", partitions: 256)
-                    let cpu = processCPUSeconds()
+                    let cpu = CPUSample()
                     let seconds = side == .c
                         ? try await produceC(kafka, topic: "bench", valueSize: valueSize)
                         : try await produceSwift(kafka, topic: "bench", valueSize: valueSize)
@@ -92,7 +92,7 @@ public struct KafkaBenchmark: Sendable {
             for side in order(round) {
                 printer.progress("consume \(messages) × \(label), \(side), run \(round + 1)")
                 let group = "bench-\(side)-\(round)"
-                let cpu = processCPUSeconds()
+                let cpu = CPUSample()
                 let (seconds, checksum) = side == .c
                     ? try await consumeC(kafka, topic: "bench", group: group)
                     : try await consumeSwift(kafka, topic: "bench", group: group)
@@ -112,11 +112,23 @@ public struct KafkaBenchmark: Sendable {
         (round % 2 == 0 ? [Side.c, .swift] : [.swift, .c]).filter { sides.contains($0.rawValue) }
     }
 
-    /// One run's rate, and the whole process's CPU time per message (broker included): a
-    /// figure that moves less with the host's load than the rate, to judge a run by.
-    private func reportRun(_ side: Side, seconds: Double, cpuBefore: Double) {
-        let cpu = (processCPUSeconds() - cpuBefore) * 1e9 / Double(messages)
-        printer.progress("  \(side): \(FigurePrinter.format(Double(messages) / seconds)) msgs/s, \(FigurePrinter.format(cpu)) ns CPU/msg")
+    /// One run's rate, the whole process's CPU time per message (broker included), and the
+    /// clients' share of it (the broker's `rdk:mock` thread excluded): figures that move less
+    /// with the host's load than the rate, to judge a run by.
+    private func reportRun(_ side: Side, seconds: Double, cpuBefore: CPUSample) {
+        let now = CPUSample()
+        let perMessage = { (seconds: Double) in FigurePrinter.format(seconds * 1e9 / Double(messages)) }
+        printer.progress(
+            "  \(side): \(FigurePrinter.format(Double(messages) / seconds)) msgs/s, "
+                + "\(perMessage(now.process - cpuBefore.process)) ns CPU/msg, "
+                + "clients \(perMessage(now.clients - cpuBefore.clients)) ns")
+    }
+
+    /// CPU seconds used so far by the process and by everything but the embedded broker.
+    private struct CPUSample {
+        let process = processCPUSeconds()
+        let broker = threadsCPUSeconds(named: "rdk:mock")
+        var clients: Double { process - broker }
     }
 
     private func report(_ name: String, _ runs: [Side: [Double]], valueSize: Int) {
@@ -148,6 +160,7 @@ public struct KafkaBenchmark: Sendable {
         configuration.client.properties = [:]  // librdkafka's defaults, as the C baseline has
         configuration.maxQueuedMessages = 1_000_000
         configuration.linger = .milliseconds(5)
+        configuration.client.statisticsInterval = nil
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         let value = (0..<valueSize).map { UInt8(truncatingIfNeeded: 97 + $0 % 26) }
         let count = messages
