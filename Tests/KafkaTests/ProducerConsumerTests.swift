@@ -36,6 +36,18 @@ struct ProducerConsumerTests {
         #expect(message.offset == receipt.offset)
         #expect(message.timestamp != nil)
         await consumer.close()
+
+        // A consumer that does not read headers gets the same message without them.
+        var configuration = kafka.consumerConfiguration(groupID: unique("group"), topics: [topic])
+        configuration.readsHeaders = false
+        let headless = try KafkaConsumer(configuration: configuration, logger: testLogger)
+        let headlessCollector = MessageCollector()
+        headlessCollector.start(headless)
+        try await within(.seconds(30), "the message without headers") { await headlessCollector.waitFor(1) }
+        let bare = try #require(headlessCollector.messages.first)
+        #expect(bare.headers.isEmpty)
+        #expect(bare.key == message.key && bare.value == message.value && bare.offset == message.offset)
+        await headless.close()
     }
 
     @Test("messages with the same key stay in one partition, in the order sent")

@@ -60,11 +60,12 @@ final class ConsumerBuffer: @unchecked Sendable {
     ///   - capacity: batches the poll thread may push ahead of the application.
     ///   - maxBatchSize: the most messages handed over at once (the poll thread's batches are
     ///     never larger, and several waiting ones are merged up to it).
-    init(capacity: Int, maxBatchSize: Int) {
+    ///   - readsHeaders: whether messages are given their headers.
+    init(capacity: Int, maxBatchSize: Int, readsHeaders: Bool = true) {
         self.capacity = max(1, capacity)
         self.maxBatchSize = max(1, maxBatchSize)
         // Batches in the buffer, the one converting and the one the application holds.
-        converter = MessageConverter(buffers: BatchBufferPool(keeping: self.capacity + 2))
+        converter = MessageConverter(buffers: BatchBufferPool(keeping: self.capacity + 2), readsHeaders: readsHeaders)
     }
 
     // MARK: Poll thread
