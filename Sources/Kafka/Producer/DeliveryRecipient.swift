@@ -142,7 +142,7 @@ final class DeliveryBatch: Sendable {
                     ? fatalError() : KafkaError.rdKafka(code, operation: "send to topic \(failed.topic)"))
             failures.withLock { $0.append(failure) }  // before the count, so `finish` sees it
         }
-        let done = completed.add(1, ordering: .sequentiallyConsistent).newValue
+        let done = completed.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
         if done == expected.load(ordering: .sequentiallyConsistent) { finish() }
     }
 

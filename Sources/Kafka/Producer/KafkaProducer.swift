@@ -58,9 +58,11 @@ public final class KafkaProducer: Service, Sendable {
                     // event) arrives, and serve it at once.
                     served = rd_kafka_poll(handle, 100)
                 } else {
-                    // Reports nobody waits for yet: let them accumulate, serve them in bulk.
+                    // Reports nobody waits for yet: let them accumulate, serve them in bulk,
+                    // unless a batch sender is serving them: two threads serving one queue
+                    // would free message copies away from the thread that allocated them.
                     urgency.waitWhileNotUrgent(timeout: .milliseconds(100))
-                    served = rd_kafka_poll(handle, 0)
+                    served = urgency.sendersServe && !urgency.isUrgent ? 0 : rd_kafka_poll(handle, 0)
                 }
                 if served > 0 || queueSpace.hasWaiters { queueSpace.advance() }
                 flushWaiters.check(queueLength: Int(rd_kafka_outq_len(handle)))
@@ -137,6 +139,7 @@ public final class KafkaProducer: Service, Sendable {
         var enqueueError: KafkaError?
         var cachedTopic: (name: String, handle: OpaquePointer)?
         let opaque = DeliveryRecipient.batch(batch).opaque()  // unretained: nothing to abandon
+        urgency.beginServing()
         while let message = next() {
             do {
                 let handle: OpaquePointer
@@ -157,6 +160,7 @@ public final class KafkaProducer: Service, Sendable {
                 break
             }
         }
+        urgency.endServing()
         let report = await urgency.during { await batch.wait(expecting: count) }
         if let enqueueError { throw enqueueError }
         return report
