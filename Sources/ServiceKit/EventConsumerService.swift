@@ -112,7 +112,7 @@ public final class EventConsumerService: Service, Sendable {
                 var delivery: OutboxDelivery?
                 do {
                     for try await batch in consumer.batches {
-                        delivery = try await self.process(batch, producer: producer, previous: delivery)
+                        delivery = try await self.process(Array(batch), producer: producer, previous: delivery)
                         try? consumer.storeOffsets(for: batch)  // Kafka's view, for lag monitoring only
                     }
                     try await delivery?.finish()

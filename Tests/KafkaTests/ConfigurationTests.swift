@@ -109,11 +109,43 @@ struct KafkaBytesTests {
         #expect(Array(message.payload) == [1, 2, 3])
     }
 
+    @Test("each message of a batch reads its own key, value, headers and timestamp")
+    func batchMessagesAreViews() {
+        var bytes = BatchBytes(capacity: 16, pool: nil)
+        let firstKey = Array("SID-1".utf8).withUnsafeBytes { bytes.append($0) }
+        let firstValue = Array("one".utf8).withUnsafeBytes { bytes.append($0) }
+        let secondValue = Array("second".utf8).withUnsafeBytes { bytes.append($0) }
+        let headers = [KafkaHeader(key: "event-type", value: "a"), KafkaHeader(key: "event-id", value: "1"),
+                       KafkaHeader(key: "event-type", value: "b")]
+        let records = [
+            BatchContents.Record(topic: 0, partition: 2, offset: 10, keyStart: firstKey, keyCount: 5,
+                                 valueStart: firstValue, valueCount: 3, timestamp: 1_000, headers: 0..<2),
+            BatchContents.Record(topic: 1, partition: 0, offset: 4, keyStart: 0, keyCount: -1,
+                                 valueStart: secondValue, valueCount: 6, timestamp: BatchContents.Record.noTimestamp,
+                                 headers: 2..<3),
+        ]
+        let batch = KafkaConsumerBatch(BatchContents(bytes: bytes.storage, records: records, topics: ["arrests", "cases"], headers: headers))
+        let messages = Array(batch)  // copies outlive the batch value
+        #expect(messages.count == 2)
+        #expect(messages[0].topicPartition == TopicPartition(topic: "arrests", partition: 2))
+        #expect(messages[0].offset == KafkaOffset(10))
+        #expect(messages[0].key == Array("SID-1".utf8) && messages[0].value == Array("one".utf8))
+        #expect(messages[0].headers == Array(headers[0..<2]))
+        #expect(messages[0].header("event-type")?.stringValue == "a")
+        #expect(messages[0].timestampMilliseconds == 1_000)
+        #expect(messages[1].topic == "cases" && messages[1].partition == 0)
+        #expect(messages[1].key == nil && messages[1].value == Array("second".utf8))
+        #expect(messages[1].header("event-type")?.stringValue == "b")
+        #expect(messages[1].header("event-id") == nil)  // the first message's header stays its own
+        #expect(messages[1].timestampMilliseconds == nil)
+    }
+
     @Test("a batch buffer is reused only after its last message is released; the pool stays bounded")
     func batchBuffersAreReusedAfterRelease() {
         let pool = BatchBufferPool(keeping: 1, largest: 1 << 20)
         var batch: BatchBytes? = BatchBytes(capacity: 100_000, pool: pool)
-        var held: KafkaBytes? = batch!.append([UInt8](repeating: 7, count: 3), 3)
+        let start = batch!.append([UInt8](repeating: 7, count: 3), 3)
+        var held: KafkaBytes? = KafkaBytes(storage: batch!.storage, offset: start, count: 3)
         let heldBase = UnsafeMutableRawPointer(mutating: held!.withUnsafeBytes { $0.baseAddress! })
         batch = nil
         let (taken, size) = pool.take(atLeast: 100_000)

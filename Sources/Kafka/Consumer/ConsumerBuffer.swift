@@ -41,7 +41,7 @@ extension TopicPartition {
 /// keeps fetching meanwhile; `finish` (before the client is destroyed) waits for a conversion in
 /// progress, so librdkafka's messages are never used after the client is gone.
 final class ConsumerBuffer: @unchecked Sendable {
-    typealias Batch = [KafkaConsumerMessage]
+    typealias Batch = KafkaConsumerBatch
 
     private let condition = NSCondition()
     private let capacity: Int

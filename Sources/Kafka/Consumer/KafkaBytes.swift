@@ -77,16 +77,23 @@ extension KafkaBytes: ContiguousBytes {}
 
 /// Packs the keys and values of one batch into one `KafkaBytes.Storage`.
 struct BatchBytes {
-    private let storage: KafkaBytes.Storage
+    let storage: KafkaBytes.Storage
     private var used = 0
 
     init(capacity: Int, pool: BatchBufferPool?) {
         storage = pool.map { KafkaBytes.Storage(from: $0, atLeast: capacity) } ?? KafkaBytes.Storage(capacity: capacity)
     }
 
-    mutating func append(_ start: UnsafeRawPointer, _ count: Int) -> KafkaBytes {
+    /// Copies `count` bytes in and returns where they start.
+    mutating func append(_ start: UnsafeRawPointer, _ count: Int) -> Int {
+        precondition(used + count <= storage.capacity, "batch buffer overflow")
         if count > 0 { (storage.base + used).copyMemory(from: start, byteCount: count) }
         defer { used += count }
-        return KafkaBytes(storage: storage, offset: used, count: count)
+        return used
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let base = bytes.baseAddress else { return used }
+        return append(base, bytes.count)
     }
 }

@@ -100,9 +100,7 @@ public final class KafkaConsumer: Service, Sendable {
     public var messages: KafkaConsumerMessages { KafkaConsumerMessages(batches: batches) }
 
     /// Messages in the batches librdkafka hands over (up to `maxBatchSize`): the fastest path.
-    /// Where every microsecond counts, read fields in place (`batch[i].payload`): `for message
-    /// in batch` copies each message, retaining and releasing its buffer and headers (measured:
-    /// ~150–250 ns per message).
+    /// See `KafkaConsumerBatch` for what a batch costs and keeps alive.
     public var batches: KafkaConsumerBatches { KafkaConsumerBatches(buffer: buffer) }
 
     /// Partitions currently assigned to this consumer.
@@ -337,8 +335,8 @@ public final class KafkaConsumer: Service, Sendable {
     }
 }
 
-/// Converts librdkafka messages to `KafkaConsumerMessage`, caching topic names by handle so a
-/// batch of one topic allocates no topic strings.
+/// Converts librdkafka's messages to a `KafkaConsumerBatch`, caching topic names by handle so
+/// a batch allocates no topic strings.
 struct MessageConverter {
     /// A copy of `count` bytes: one allocation and one `memcpy` (initialising an array from a
     /// raw buffer as a sequence would copy byte by byte).
@@ -350,8 +348,25 @@ struct MessageConverter {
         }
     }
 
+    /// Appends `message`'s headers to `headers`.
+    ///
+    /// librdkafka parses a record's headers on this first call, allocating a parse buffer even
+    /// when there are none (the count is part of the bytes): ~80 ns per message, which
+    /// `readsHeaders` lets a consumer that needs no headers skip.
+    static func appendHeaders(of message: UnsafePointer<rd_kafka_message_t>, to headers: inout [KafkaHeader]) {
+        var headerList: OpaquePointer?
+        guard rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList else { return }
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var headerBytes: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(headerList, index, &name, &headerBytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: headerBytes.map { bytes($0, size) }))
+            index += 1
+        }
+    }
+
     private var topicNames: [OpaquePointer: String] = [:]
-    private var last: (handle: OpaquePointer, name: String)?
     private let buffers: BatchBufferPool?
     private let readsHeaders: Bool
 
@@ -364,56 +379,46 @@ struct MessageConverter {
     }
 
     /// Converts a batch, copying all keys and values into one buffer.
-    mutating func convert(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) -> [KafkaConsumerMessage] {
+    mutating func convert(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) -> KafkaConsumerBatch {
         var total = 0
         for message in messages { total += message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len) }
         var bytes = BatchBytes(capacity: total, pool: buffers)
-        return messages.map { convert($0, into: &bytes) }
-    }
-
-    /// Converts one message (its bytes in a buffer of their own).
-    mutating func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
-        var bytes = BatchBytes(capacity: message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len), pool: nil)
-        return convert(message, into: &bytes)
-    }
-
-    private mutating func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>, into bytes: inout BatchBytes) -> KafkaConsumerMessage {
-        let raw = message.pointee
-        let topic: String
-        if let last, last.handle == raw.rkt {
-            topic = last.name
-        } else if let cached = topicNames[raw.rkt] {
-            topic = cached
-            last = (raw.rkt, cached)
-        } else {
-            topic = String(cString: rd_kafka_topic_name(raw.rkt))
-            topicNames[raw.rkt] = topic
-            last = (raw.rkt, topic)
-        }
-        let key = raw.key.map { bytes.append($0, raw.key_len) }
-        let value = raw.payload.map { bytes.append($0, raw.len) } ?? bytes.append(UnsafeRawPointer(bitPattern: 1)!, 0)
+        var records: [BatchContents.Record] = []
+        records.reserveCapacity(messages.count)
+        var topics: [String] = []
         var headers: [KafkaHeader] = []
-        // librdkafka parses a record's headers on this first call, allocating a parse buffer
-        // even when there are none (the count is part of the bytes): ~80 ns per message, which
-        // `readsHeaders` lets a consumer that needs no headers skip.
-        var headerList: OpaquePointer?
-        if readsHeaders, rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var headerBytes: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(headerList, index, &name, &headerBytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append(KafkaHeader(
-                    key: name.map { String(cString: $0) } ?? "",
-                    value: headerBytes.map { Self.bytes($0, size) }))
-                index += 1
+        var last: (handle: OpaquePointer, index: Int32)?
+        for message in messages {
+            let raw = message.pointee
+            let topic: Int32
+            if let last, last.handle == raw.rkt {
+                topic = last.index
+            } else {
+                let name = topicName(raw.rkt)
+                topic = Int32(topics.firstIndex(of: name) ?? topics.endIndex)
+                if topic == topics.endIndex { topics.append(name) }
+                last = (raw.rkt, topic)
             }
+            let keyStart = raw.key.map { bytes.append($0, raw.key_len) }
+            let valueStart = raw.payload.map { bytes.append($0, raw.len) } ?? 0
+            let firstHeader = headers.endIndex
+            if readsHeaders { Self.appendHeaders(of: message, to: &headers) }
+            var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+            let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+            records.append(BatchContents.Record(
+                topic: topic, partition: raw.partition, offset: raw.offset,
+                keyStart: keyStart ?? 0, keyCount: keyStart == nil ? -1 : raw.key_len,
+                valueStart: valueStart, valueCount: raw.payload == nil ? 0 : raw.len,
+                timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? BatchContents.Record.noTimestamp : timestamp,
+                headers: firstHeader..<headers.endIndex))
         }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return KafkaConsumerMessage(
-            topicPartition: TopicPartition(topic: topic, partition: raw.partition),
-            offset: KafkaOffset(raw.offset), keyBytes: key, payload: value, headers: headers,
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+        return KafkaConsumerBatch(BatchContents(bytes: bytes.storage, records: records, topics: topics, headers: headers))
+    }
+
+    private mutating func topicName(_ handle: OpaquePointer) -> String {
+        if let cached = topicNames[handle] { return cached }
+        let name = String(cString: rd_kafka_topic_name(handle))
+        topicNames[handle] = name
+        return name
     }
 }

@@ -1,7 +1,7 @@
 /// The messages of a `KafkaConsumer`, batch by batch. Asking for the next batch marks the
 /// previous one as processed.
 public struct KafkaConsumerBatches: AsyncSequence, Sendable {
-    public typealias Element = [KafkaConsumerMessage]
+    public typealias Element = KafkaConsumerBatch
     public typealias Failure = KafkaError
 
     let buffer: ConsumerBuffer
@@ -9,7 +9,7 @@ public struct KafkaConsumerBatches: AsyncSequence, Sendable {
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: ConsumerBuffer
 
-        public mutating func next() async throws(KafkaError) -> [KafkaConsumerMessage]? {
+        public mutating func next() async throws(KafkaError) -> KafkaConsumerBatch? {
             try await buffer.next()
         }
     }
@@ -27,17 +27,17 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var batches: KafkaConsumerBatches.AsyncIterator
-        var current: [KafkaConsumerMessage] = []
+        var current: KafkaConsumerBatch?
         var index = 0
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerMessage? {
-            while index == current.count {
+            while index == current?.count ?? 0 {
                 guard let batch = try await batches.buffer.next() else { return nil }
                 current = batch
                 index = 0
             }
             defer { index += 1 }
-            return current[index]
+            return current![index]
         }
     }
 

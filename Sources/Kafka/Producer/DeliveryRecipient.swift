@@ -169,10 +169,12 @@ extension KafkaProducerMessage {
     /// The message as librdkafka reports it back (its own copy of key, value and headers).
     init(reportedBy message: UnsafePointer<rd_kafka_message_t>) {
         let raw = message.pointee
-        var converter = MessageConverter()
-        let converted = converter.convert(UnsafeMutablePointer(mutating: message))
+        var headers: [KafkaHeader] = []
+        MessageConverter.appendHeaders(of: message, to: &headers)
         self.init(
-            topic: converted.topic, key: raw.key == nil ? nil : converted.key, value: converted.value,
-            headers: converted.headers, partition: raw.partition >= 0 ? raw.partition : nil)
+            topic: String(cString: rd_kafka_topic_name(raw.rkt)),
+            key: raw.key.map { MessageConverter.bytes($0, raw.key_len) },
+            value: raw.payload.map { MessageConverter.bytes($0, raw.len) } ?? [],
+            headers: headers, partition: raw.partition >= 0 ? raw.partition : nil)
     }
 }
