@@ -29,8 +29,8 @@ struct BenchKafka: AsyncParsableCommand {
     @Option(help: "Messages per second in the latency run.")
     var rate = 1_000
 
-    @Option(help: "Runs of each throughput workload per side, alternating sides (the best counts).")
-    var repetitions = 5
+    @Option(help: "Rounds of each throughput workload (both sides per round, alternating which goes first; medians count).")
+    var repetitions = 7
 
     @Option(help: ArgumentHelp("Sides to run, comma-separated: c, swift (one side is for profiling).", visibility: .hidden))
     var sides = "c,swift"
