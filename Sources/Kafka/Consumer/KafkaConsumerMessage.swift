@@ -13,10 +13,7 @@ public struct KafkaConsumerMessage: Sendable {
 
     private var record: BatchContents.Record { contents.records[index] }
 
-    public var topicPartition: TopicPartition {
-        let record = self.record
-        return TopicPartition(topic: contents.topics[Int(record.topic)], partition: record.partition)
-    }
+    public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
     public var offset: KafkaOffset { KafkaOffset(record.offset) }
     /// The key's bytes, without a copy (see `KafkaBytes`).
     public var keyBytes: KafkaBytes? {

@@ -31,13 +31,15 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         var index = 0
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerMessage? {
-            while index == current?.count ?? 0 {
+            while true {
+                if let current, index < current.count {
+                    defer { index += 1 }
+                    return current[index]
+                }
                 guard let batch = try await batches.buffer.next() else { return nil }
                 current = batch
                 index = 0
             }
-            defer { index += 1 }
-            return current![index]
         }
     }
 
