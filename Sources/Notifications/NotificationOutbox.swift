@@ -8,7 +8,7 @@ import ServiceKit
 /// `notifications_sent` table), through the service's outbox to `bus.notifications`.
 public enum NotificationOutbox {
     /// The topic of notifications, keyed by recipient.
-    public static let topic = "bus.notifications"
+    public static let topic = BusTopic.notifications
     /// Partitions the bus topics get when the pipeline creates them.
     public static let partitions = 12
 

@@ -111,10 +111,10 @@ public struct PipelineConfiguration: Sendable {
 
 /// The bus's own topics (not partner contracts): notifications and dead letters.
 public enum BusTopics {
-    public static let deadLetters = "bus.dead-letters"
+    public static let deadLetters = BusTopic.deadLetters
     public static let partitions = 12
 
-    public static var all: [String] { [NotificationOutbox.topic, deadLetters] }
+    public static var all: [String] { BusTopic.all }
 
     /// Creates them on the embedded broker.
     public static func create(on kafka: EmbeddedKafka) throws {

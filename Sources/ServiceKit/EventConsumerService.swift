@@ -37,7 +37,7 @@ public final class EventConsumerService: Service, Sendable {
         /// Where poison messages go. Default: `bus.dead-letters`.
         public var deadLetterTopic: String
 
-        public init(consumer: KafkaConsumerConfiguration, producer: KafkaProducerConfiguration, deadLetterTopic: String = "bus.dead-letters") {
+        public init(consumer: KafkaConsumerConfiguration, producer: KafkaProducerConfiguration, deadLetterTopic: String = BusTopic.deadLetters) {
             self.consumer = consumer
             self.producer = producer
             self.deadLetterTopic = deadLetterTopic

@@ -1,0 +1,13 @@
+/// The bus's own topics: what the services produce, as opposed to the agencies' topics.
+///
+/// This is the one place in code that names them. Each has a contract in `Topics/` like the
+/// agencies' topics, and `topics apply` creates them with the others.
+public enum BusTopic {
+    /// Notifications routed to a recipient (officer, agency), keyed by recipient.
+    public static let notifications = "bus.notifications"
+    /// Messages a service could not use, with the reason in a header and the original bytes.
+    public static let deadLetters = "bus.dead-letters"
+
+    /// Every bus topic, in a stable order.
+    public static let all = [notifications, deadLetters]
+}
