@@ -102,7 +102,8 @@ public struct PipelineConfiguration: Sendable {
     ) throws -> EventConsumerService {
         let projection = projection(service, onStored: onStored)
         let database = try ServiceDatabase(path: databasePath(service), registerMigrations: projection.registerMigrations)
-        let admission: MessageAdmission = service == .inbox ? .headers : .contracts(EventValidator(catalog: catalog))
+        let admission: MessageAdmission = service == .inbox
+            ? .headers(eventTypes: [BusNotification.eventType]) : .contracts(EventValidator(catalog: catalog))
         return EventConsumerService(
             projection: projection, database: database, admission: admission,
             configuration: serviceConfiguration(service), logger: logger)

@@ -43,10 +43,13 @@ public struct AdmittedEvent: Sendable {
     public var timestampMilliseconds: Int64?
     /// The value as parsed when it was validated, so decoding does not parse it again.
     public var document: JSONValue?
+    /// The message's headers (e.g. a notification's signature).
+    public var headers: [KafkaHeader]
 
     public init(
         topicPartition: TopicPartition, offset: KafkaOffset, key: String, eventType: String, schemaVersion: Int,
-        eventId: String, value: [UInt8], timestampMilliseconds: Int64?, document: JSONValue? = nil
+        eventId: String, value: [UInt8], timestampMilliseconds: Int64?, document: JSONValue? = nil,
+        headers: [KafkaHeader] = []
     ) {
         self.topicPartition = topicPartition
         self.offset = offset
@@ -57,6 +60,7 @@ public struct AdmittedEvent: Sendable {
         self.value = value
         self.timestampMilliseconds = timestampMilliseconds
         self.document = document
+        self.headers = headers
     }
 
     /// Decodes the event as `Payload`; a failure is a poison message.
@@ -76,52 +80,4 @@ public struct PoisonMessage: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public init(reason: String) { self.reason = reason }
     public var description: String { reason }
-}
-
-/// A message to produce once the batch's transaction has committed (the outbox).
-public struct OutgoingMessage: Sendable, Hashable {
-    public var topic: String
-    public var key: String
-    public var value: [UInt8]
-    public var headers: [KafkaHeader]
-
-    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader]) {
-        self.topic = topic
-        self.key = key
-        self.value = value
-        self.headers = headers
-    }
-}
-
-/// The batch's transaction as a projection sees it: the database, and the outbox.
-///
-/// Not Sendable: it lives only inside the write closure.
-public final class ProjectionTransaction {
-    public let db: Database
-    private(set) var emitted = 0
-    private(set) var afterCommit: [@Sendable () -> Void] = []
-
-    init(db: Database) { self.db = db }
-
-    /// Queues `message` in the outbox, in this transaction: it is produced after the commit,
-    /// and again after a crash until its delivery is confirmed (receivers de-duplicate by the
-    /// `event-id` header).
-    public func emit(_ message: OutgoingMessage) throws {
-        try ServiceDatabase.appendToOutbox(message, db)
-        emitted += 1
-    }
-
-    /// Runs `action` once the transaction has committed (e.g. to print what was stored).
-    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
-        afterCommit.append(action)
-    }
-}
-
-/// How a service checks messages before applying them.
-public enum MessageAdmission: Sendable {
-    /// Against the topic contracts: value, key and headers (`EventValidator.validateMessage`).
-    case contracts(EventValidator)
-    /// Only the headers `event-type`, `schema-version` and `event-id` and a UTF-8 key; the
-    /// projection decodes (and rejects) the value itself. For the bus's own topics.
-    case headers
 }

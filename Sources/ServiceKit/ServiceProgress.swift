@@ -13,6 +13,14 @@ public final class ServiceProgress: Sendable {
         public var deadLettered = 0
         public var duplicates = 0
         public var skipped = 0
+        /// Events of types the service does not need, read past, per event type.
+        public var skippedByType: [String: Int] = [:]
+        /// Events whose id had been applied before with other content (dead-lettered).
+        public var reusedIds = 0
+        /// Applied event ids forgotten after their topic's retention.
+        public var forgottenEventIds = 0
+        /// Outbox messages the broker refused for good (moved to the failed outbox).
+        public var failedOutbox = 0
         /// Outbox messages the broker acknowledged since start, per topic.
         public var published: [String: Int] = [:]
         /// Batches committed since start.

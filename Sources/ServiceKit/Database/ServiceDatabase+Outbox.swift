@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import Kafka
+
+extension ServiceDatabase {
+    struct OutboxEntry: Sendable {
+        var seq: Int64
+        var message: OutgoingMessage
+    }
+
+    /// An outbox message the broker refused for good, kept with the reason for an operator.
+    public struct FailedOutboxEntry: Sendable {
+        public var seq: Int64
+        public var message: OutgoingMessage
+        public var reason: String
+    }
+
+    static func appendToOutbox(_ message: OutgoingMessage, _ db: Database) throws {
+        try db.cachedExecute(
+            sql: "INSERT INTO kit_outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
+            arguments: [message.topic, message.key, Data(message.value), encodeHeaders(message.headers)])
+    }
+
+    /// At most `limit` outbox entries after sequence number `seq`, oldest first.
+    static func outbox(after seq: Int64 = 0, limit: Int = .max, _ db: Database) throws -> [OutboxEntry] {
+        try Row.fetchAll(
+            db, cached: "SELECT seq, topic, key, value, headers FROM kit_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            arguments: [seq, limit]
+        ).map { row in
+            let value: Data = row["value"]
+            return OutboxEntry(seq: row["seq"], message: OutgoingMessage(
+                topic: row["topic"], key: row["key"], value: Array(value), headers: try decodeHeaders(row["headers"])))
+        }
+    }
+
+    /// One page of what a previous run committed but did not deliver.
+    func pendingOutbox(after seq: Int64, limit: Int) async throws -> [OutboxEntry] {
+        try await read { db in try Self.outbox(after: seq, limit: limit, db) }
+    }
+
+    /// Removes outbox entries up to `seq` once the broker acknowledged them.
+    func removeFromOutbox(through seq: Int64) async throws {
+        try await write { db in try Self.removeFromOutbox(through: seq, db) }
+    }
+
+    static func removeFromOutbox(through seq: Int64, _ db: Database) throws {
+        try db.cachedExecute(sql: "DELETE FROM kit_outbox WHERE seq <= ?", arguments: [seq])
+    }
+
+    /// Moves entries the broker refused for good out of the outbox, with their reasons, so they
+    /// block neither the entries behind them nor a restart.
+    func moveToFailedOutbox(_ failures: [(entry: OutboxEntry, reason: String)]) async throws {
+        guard !failures.isEmpty else { return }
+        let failedAt = ISO8601DateFormatter().string(from: Date())
+        try await write { db in
+            for (entry, reason) in failures {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO kit_outbox_failed (seq, topic, key, value, headers, reason, failed_at)
+                        SELECT seq, topic, key, value, headers, ?, ? FROM kit_outbox WHERE seq = ?
+                        """,
+                    arguments: [reason, failedAt, entry.seq])
+                try db.execute(sql: "DELETE FROM kit_outbox WHERE seq = ?", arguments: [entry.seq])
+            }
+            try Self.increment("outbox_failed", by: failures.count, db)
+        }
+    }
+
+    /// Outbox messages the broker refused for good, oldest first.
+    public func failedOutbox() async throws -> [FailedOutboxEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, topic, key, value, headers, reason FROM kit_outbox_failed ORDER BY seq").map { row in
+                let value: Data = row["value"]
+                return FailedOutboxEntry(
+                    seq: row["seq"],
+                    message: OutgoingMessage(topic: row["topic"], key: row["key"], value: Array(value), headers: try Self.decodeHeaders(row["headers"])),
+                    reason: row["reason"])
+            }
+        }
+    }
+
+    private static func encodeHeaders(_ headers: [KafkaHeader]) throws -> String {
+        String(decoding: try JSONEncoder().encode(headers.map { [$0.key, $0.stringValue ?? ""] }), as: UTF8.self)
+    }
+
+    private static func decodeHeaders(_ text: String) throws -> [KafkaHeader] {
+        let pairs = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
+        return pairs.filter { $0.count == 2 }.map { KafkaHeader(key: $0[0], value: $0[1]) }
+    }
+}

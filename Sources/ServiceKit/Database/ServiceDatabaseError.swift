@@ -1,0 +1,73 @@
+import GRDB
+
+/// Why a service's database could not be opened or written, in words an operator can act on.
+///
+/// Each case names the file (or directory): a service that stops on a storage error must say
+/// which of its files is at fault and what to do about it. `description` holds no SQL and no
+/// values (a statement's arguments may be personal data); SQLite's own message, which may quote
+/// SQL, is only in `debugDescription`.
+public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The data directory's path names a file, not a directory.
+        case dataDirectoryIsAFile
+        /// The data directory could not be created (permissions, a read-only file system, …).
+        case cannotCreateDataDirectory
+        /// SQLite could not open the file (missing permission, not a database, …).
+        case cannotOpen
+        /// The file is a database, but `PRAGMA quick_check` found damage.
+        case damaged
+        /// The file cannot be written (read-only file or directory, disk full, I/O error).
+        case cannotWrite
+        /// Anything else SQLite reported.
+        case other
+    }
+
+    public var kind: Kind
+    /// The database file, or the data directory for the directory cases.
+    public var path: String
+    /// SQLite's result code, when the error came from SQLite.
+    public var sqliteCode: Int32?
+    /// SQLite's message or the system's, for `debugDescription` only.
+    var detail: String
+
+    public init(_ kind: Kind, path: String, sqliteCode: Int32? = nil, detail: String = "") {
+        self.kind = kind
+        self.path = path
+        self.sqliteCode = sqliteCode
+        self.detail = detail
+    }
+
+    public var description: String {
+        let code = sqliteCode.map { " (SQLite error \($0))" } ?? ""
+        switch kind {
+        case .dataDirectoryIsAFile:
+            return "The data directory \(path) is a file, not a directory: choose another --data-dir or move the file."
+        case .cannotCreateDataDirectory:
+            return "The data directory \(path) could not be created: check that its parent exists and is writable."
+        case .cannotOpen:
+            return "The database \(path) could not be opened\(code): check that it is a ReentryBus service database and readable and writable by this user."
+        case .damaged:
+            return "The database \(path) is damaged (SQLite's quick_check failed): stop the service, move the file and its -wal and -shm files aside, and start again to rebuild it from the topics."
+        case .cannotWrite:
+            return "The database \(path) cannot be written\(code): check free disk space and the file's and directory's permissions."
+        case .other:
+            return "The database \(path) failed\(code)."
+        }
+    }
+
+    public var debugDescription: String { detail.isEmpty ? description : "\(description) [\(detail)]" }
+
+    /// Maps an error from SQLite (through GRDB) on the database at `path`; other errors are
+    /// returned unchanged.
+    static func wrapping(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        let kind: Kind
+        switch error.resultCode {
+        case .SQLITE_CORRUPT: kind = .damaged
+        case .SQLITE_NOTADB, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: kind = .cannotOpen
+        case .SQLITE_READONLY, .SQLITE_FULL, .SQLITE_IOERR: kind = .cannotWrite
+        default: kind = .other
+        }
+        return ServiceDatabaseError(kind, path: path, sqliteCode: error.resultCode.rawValue, detail: error.message ?? "")
+    }
+}

@@ -1,0 +1,98 @@
+import Contracts
+import GRDB
+import Kafka
+
+extension EventConsumerService {
+    /// What one batch's transaction did.
+    struct BatchOutcome: Sendable {
+        var applied = 0, deadLettered = 0, duplicates = 0, skipped = 0, reusedIds = 0, forgotten = 0
+        /// Events of types the service does not need, per type.
+        var skippedByType: [String: Int] = [:]
+        var offsets: [TopicPartition: KafkaOffset] = [:]
+        /// The outbox entries this batch added, to deliver after the commit.
+        var outbox: [ServiceDatabase.OutboxEntry] = []
+        var afterCommit: [@Sendable () -> Void] = []
+        /// Where each dead letter came from and why (for the log: names no values).
+        var deadLetters: [(source: String, reason: String)] = []
+    }
+
+    /// Applies one batch in one transaction: effects, outbox, offsets, applied event ids.
+    ///
+    /// `acknowledged`: outbox entries up to it were delivered and are removed here.
+    /// `published`: entries up to it were handed to the producer; the outcome lists only those after.
+    func applyBatch(_ batch: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64) async throws -> BatchOutcome {
+        let ordered = ArrivalOrder.merged(batch)
+        let projection = self.projection
+        let admission = self.admission
+        let deadLetterTopic = configuration.deadLetterTopic
+        let maxMessageBytes = configuration.producer.maxMessageBytes
+        let retention = configuration.retention
+        let forgetLimit = max(2 * batch.count, 100)
+        return try await database.write { db -> BatchOutcome in
+            var outcome = BatchOutcome()
+            if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
+            var offsets = try ServiceDatabase.storedOffsets(db)
+            var clock = try ServiceDatabase.eventClock(db)
+            let transaction = ProjectionTransaction(db: db, maxMessageBytes: maxMessageBytes)
+            for message in ordered {
+                if let next = offsets[message.topicPartition], message.offset < next {
+                    outcome.skipped += 1
+                    continue
+                }
+                offsets[message.topicPartition] = KafkaOffset(message.offset.rawValue + 1)
+                outcome.offsets[message.topicPartition] = offsets[message.topicPartition]
+                if let time = message.timestampMilliseconds, time > (clock ?? .min) { clock = time }
+                do {
+                    let envelope = try admission.envelope(of: message)
+                    guard projection.handles(eventType: envelope.eventType) else {
+                        outcome.skippedByType[envelope.eventType, default: 0] += 1
+                        continue
+                    }
+                    let event = try admission.admit(message, envelope)
+                    let eventTime = message.timestampMilliseconds ?? clock
+                    let record = try ServiceDatabase.recordApplied(
+                        event.eventId, contentHash: Self.contentHash(message.value),
+                        forgetAfterMilliseconds: eventTime.map { retention.forgetAfter(eventTime: $0, topic: message.topic) }, db)
+                    switch record {
+                    case .new: break
+                    case .duplicate:
+                        outcome.duplicates += 1
+                        continue
+                    case .reused:
+                        outcome.reusedIds += 1
+                        throw PoisonMessage(reason: "event-id reused for different content")
+                    }
+                    try db.inSavepoint {
+                        try projection.apply(event, in: transaction)
+                        return .commit
+                    }
+                    outcome.applied += 1
+                } catch let poison as PoisonMessage {
+                    try transaction.emitDeadLetter(DeadLetter.message(
+                        for: message, reason: poison.reason, topic: deadLetterTopic, maxMessageBytes: maxMessageBytes))
+                    outcome.deadLettered += 1
+                    outcome.deadLetters.append(("\(message.topicPartition)@\(message.offset)", poison.reason))
+                }
+            }
+            try ServiceDatabase.advance(outcome.offsets, db)
+            if let clock {
+                try ServiceDatabase.advanceEventClock(to: clock, db)
+                outcome.forgotten = try ServiceDatabase.forgetAppliedEvents(before: clock, limit: forgetLimit, db)
+            }
+            try ServiceDatabase.increment("dead_lettered", by: outcome.deadLettered, db)
+            try ServiceDatabase.increment("duplicates", by: outcome.duplicates, db)
+            try ServiceDatabase.increment("event_id_reused", by: outcome.reusedIds, db)
+            for (type, count) in outcome.skippedByType { try ServiceDatabase.increment("skipped:\(type)", by: count, db) }
+            if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
+            outcome.afterCommit = transaction.afterCommit
+            return outcome
+        }
+    }
+
+    /// SHA-256 of the value: tells a redelivery (same bytes) from another event reusing an id.
+    static func contentHash(_ value: [UInt8]) -> [UInt8] {
+        var hash = SHA256()
+        hash.update(value)
+        return hash.finalize()
+    }
+}

@@ -1,0 +1,30 @@
+import Kafka
+
+/// A message to produce once the batch's transaction has committed (the outbox).
+public struct OutgoingMessage: Sendable, Hashable {
+    public var topic: String
+    public var key: String
+    public var value: [UInt8]
+    public var headers: [KafkaHeader]
+
+    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+
+    /// An upper bound of the size librdkafka checks against the producer's largest message
+    /// (`message.max.bytes`): key, value and headers, plus the record's framing.
+    public var wireSize: Int {
+        Self.wireSize(key: key.utf8.count, value: value.count, headers: headers)
+    }
+
+    /// Framing of a record and its batch in Kafka's v2 format, rounded up generously: a message
+    /// within the limit by less than this is treated as over it.
+    static let framingAllowance = 512
+
+    static func wireSize(key: Int, value: Int, headers: [KafkaHeader]) -> Int {
+        headers.reduce(key + value + framingAllowance) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) + 10 }
+    }
+}
