@@ -135,6 +135,14 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "Kafka", "Contracts", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "ContractToolsTests",
             dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath

@@ -11,13 +11,37 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            pending.append(byte)
-            length &+= 1
-            if pending.count == 64 {
-                compress(pending[...])
-                pending.removeAll(keepingCapacity: true)
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if handled != nil { return }
+        for byte in bytes { update(byte) }
+    }
+
+    /// Hashes whole 64-byte blocks straight from `buffer`; only a partial block is copied.
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        var index = 0
+        length &+= UInt64(buffer.count)
+        if !pending.isEmpty {
+            while index < buffer.count, pending.count < 64 {
+                pending.append(buffer[index])
+                index += 1
             }
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while buffer.count - index >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: buffer[index..<index + 64]))
+            index += 64
+        }
+        pending.append(contentsOf: buffer[index...])
+    }
+
+    private mutating func update(_ byte: UInt8) {
+        pending.append(byte)
+        length &+= 1
+        if pending.count == 64 {
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
         }
     }
 
@@ -29,10 +53,12 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var index = 0
-        while index < tail.count {
-            compress(tail[index..<index + 64])
-            index += 64
+        tail.withUnsafeBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                compress(UnsafeRawBufferPointer(rebasing: bytes[index..<index + 64]))
+                index += 64
+            }
         }
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
@@ -49,12 +75,17 @@ public struct SHA256: Sendable {
         return hash.finalize().hexString
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        let base = block.startIndex
+    /// One 64-byte block. The message schedule lives on the stack: no allocation per block.
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeRawBufferPointer, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
-            w[i] = UInt32(block[base + 4 * i]) << 24 | UInt32(block[base + 4 * i + 1]) << 16
-                | UInt32(block[base + 4 * i + 2]) << 8 | UInt32(block[base + 4 * i + 3])
+            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
+                | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
         }
         for i in 16..<64 {
             let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)

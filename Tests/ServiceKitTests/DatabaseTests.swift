@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceKit
+
+@Suite struct DatabaseTests {
+    let directory = TemporaryDirectory()
+
+    /// A file damaged in its middle is found when the service opens it, not at a later write,
+    /// and the error names the file.
+    @Test func aDamagedDatabaseIsFoundAtStartAndNamed() async throws {
+        let path = directory.path("probe.sqlite")
+        do {
+            let service = try makeProbeService(directory: directory)
+            for start in stride(from: 0, to: 600, by: 100) {
+                _ = try await service.apply((start..<start + 100).map { TestArrest().consumed(offset: Int64($0)) })
+            }
+            // Fold the log into the file so that the damage below hits real pages.
+            try await service.database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        #expect(size > 16 * 4_096)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64(size / 2))
+        try handle.write(contentsOf: Data(repeating: 0x5a, count: 3 * 4_096))
+        try handle.close()
+
+        #expect {
+            _ = try makeProbeService(directory: directory)
+        } throws: { error in
+            guard let error = error as? ServiceDatabaseError else { return false }
+            return error.kind == .damaged && error.description.contains(path)
+        }
+    }
+
+    @Test func aDataDirectoryThatIsAFileIsNamed() throws {
+        let file = directory.path("not-a-directory")
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect {
+            _ = try ServiceDatabase(path: file + "/router.sqlite", registerMigrations: { _ in })
+        } throws: { error in
+            guard let error = error as? ServiceDatabaseError else { return false }
+            return error.kind == .dataDirectoryIsAFile && error.description.contains(file) && !error.description.contains("NSCocoaErrorDomain")
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsNamed() throws {
+        let path = directory.path("router.sqlite")
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 8_192))
+        #expect {
+            _ = try ServiceDatabase(path: path, registerMigrations: { _ in })
+        } throws: { error in
+            guard let error = error as? ServiceDatabaseError else { return false }
+            return error.kind == .cannotOpen && error.description.contains(path)
+        }
+    }
+
+    /// Applied event ids are forgotten once their topic's retention has passed on the
+    /// stream's clock: over three retention windows of events the table stays flat.
+    @Test func appliedEventIdsStayBoundedOverThreeRetentionWindows() async throws {
+        let window: Int64 = 60_000
+        let service = try makeProbeService(
+            directory: directory, retention: EventIdRetention(byTopic: ["police.arrests": .milliseconds(window)]))
+        let perBatch = 50
+        let batchesPerWindow = 10
+        var counts: [Int] = []
+        var offset: Int64 = 0
+        for batch in 0..<(3 * batchesPerWindow) {
+            let time = Int64(batch) * window / Int64(batchesPerWindow)
+            let messages = (0..<perBatch).map { index in
+                TestArrest().consumed(offset: offset + Int64(index), timestamp: time + Int64(index))
+            }
+            offset += Int64(perBatch)
+            _ = try await service.apply(messages)
+            counts.append(try await service.database.rememberedEventIds())
+        }
+        // One window holds batchesPerWindow batches; pruning lags by at most one batch.
+        let bound = (batchesPerWindow + 1) * perBatch
+        #expect(counts.max()! <= bound, "remembered ids per batch: \(counts)")
+        #expect(counts.last! >= batchesPerWindow * perBatch - perBatch)
+        // The projection's own state is not the runtime's to prune.
+        #expect(try await service.count("probe_applied") == 3 * batchesPerWindow * perBatch)
+    }
+
+    /// A replay (fresh database, same messages) forgets exactly as the first run did: the
+    /// clock is the stream's, not the wall's.
+    @Test func forgettingIsTheSameOnReplay() async throws {
+        let messages = (0..<200).map { TestArrest().consumed(offset: Int64($0), timestamp: Int64($0) * 1_000) }
+        var remembered: [Int] = []
+        for run in 0..<2 {
+            let runDirectory = TemporaryDirectory()
+            let service = try makeProbeService(
+                directory: runDirectory, retention: EventIdRetention(byTopic: ["police.arrests": .seconds(30)]))
+            for start in stride(from: 0, to: 200, by: 40) { _ = try await service.apply(Array(messages[start..<start + 40])) }
+            remembered.append(try await service.database.rememberedEventIds())
+            _ = run
+        }
+        #expect(remembered[0] == remembered[1])
+        #expect(remembered[0] < 200)
+    }
+}

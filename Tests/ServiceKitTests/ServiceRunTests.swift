@@ -1,0 +1,84 @@
+import Contracts
+import Foundation
+import GRDB
+import Kafka
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@testable import ServiceKit
+
+/// The service on the embedded broker, for what needs a real producer and consumer.
+@Suite struct ServiceRunTests {
+    let directory = TemporaryDirectory()
+
+    private func runUntil(
+        _ service: EventConsumerService, _ what: String, _ ready: @escaping @Sendable (ServiceProgress.Snapshot) -> Bool
+    ) async throws {
+        let group = ServiceGroup(services: [service], logger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await within(.seconds(60), what) { await service.progress.wait(until: ready) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// A ~1 MB arrest (accepted by its producer) used to stop the service for good: the copy
+    /// with dead-letter headers exceeded the service's own producer limit. Now it is
+    /// dead-lettered by reference and the arrests behind it are applied.
+    @Test func aMessageTooLargeToCopyIsDeadLetteredByReferenceAndTheServiceGoesOn() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        let huge = TestArrest()
+        let value = [UInt8](repeating: 0x20, count: 999_800 - huge.value.count) + huge.value  // valid JSON, padded
+        let after = TestArrest()
+        let report = try await producer.sendBatch([
+            KafkaProducerMessage(topic: "police.arrests", key: Array(huge.stateId.utf8), value: value, headers: huge.headers),
+            after.producerMessage,
+        ])
+        #expect(report.allDelivered)
+        await producer.shutdown()
+
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning)
+        try await runUntil(service, "both arrests handled") { $0.consumed("police.arrests") >= 2 }
+        let progress = service.progress.snapshot
+        #expect(progress.deadLettered == 1)
+        #expect(progress.applied == 1)
+        #expect(progress.published[BusTopic.deadLetters] == 1)
+        #expect(progress.published["probe.out"] == 1)
+        #expect(try await service.database.failedOutbox().isEmpty)
+
+        let letters = try await kcat(["-b", kafka.bootstrapServers, "-C", "-t", BusTopic.deadLetters, "-e", "-q", "-f", "%h\\t%s\\n"])
+        #expect(letters.contains("dead-letter-form=reference"))
+        #expect(letters.contains("\"size\":999800"))
+    }
+
+    /// An outbox row the broker can never accept (left by an earlier version) no longer stops
+    /// every start: it moves to the failed outbox with its reason, the rows behind it go out.
+    @Test func anUndeliverableOutboxRowIsParkedAndTheRestDelivered() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning)
+        try await service.database.write { db in
+            try ServiceDatabase.appendToOutbox(OutgoingMessage(topic: "probe.out", key: "k", value: [UInt8](repeating: 1, count: 1_200_000), headers: []), db)
+            try ServiceDatabase.appendToOutbox(OutgoingMessage(topic: "probe.out", key: "k", value: Array("after".utf8), headers: []), db)
+        }
+        try await runUntil(service, "the outbox re-sent") { $0.published["probe.out"] ?? 0 >= 2 }
+        let failed = try await service.database.failedOutbox()
+        #expect(failed.count == 1)
+        #expect(failed.first?.reason.contains("larger than the largest message") == true)
+        #expect(service.progress.snapshot.failedOutbox == 1)
+        #expect(try await service.count("kit_outbox") == 0)
+        let delivered = try await kcat(["-b", kafka.bootstrapServers, "-C", "-t", "probe.out", "-e", "-q", "-f", "%s\\n"])
+        #expect(delivered == "after\n")
+        #expect(try await service.database.counters()["outbox_failed"] == 1)
+    }
+}

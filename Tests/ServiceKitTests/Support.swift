@@ -1,0 +1,138 @@
+import Contracts
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import TestSupport
+
+@testable import ServiceKit
+
+let testLogger = makeTestLogger("servicekit-tests")
+
+let topicsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+
+let catalog: TopicCatalog = try! TopicCatalog.load(from: topicsDirectory)
+
+/// A projection that applies arrests only: it records each applied event id and emits one
+/// message per arrest to `outputTopic`, so tests can see what was applied and delivered.
+struct ProbeProjection: EventProjection {
+    let name = "probe"
+    let topics = ["police.arrests"]
+    var outputTopic = "probe.out"
+
+    func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("probe-v1") { db in
+            try db.execute(sql: "CREATE TABLE probe_applied (event_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID")
+        }
+    }
+
+    func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
+
+    func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        try transaction.db.execute(sql: "INSERT INTO probe_applied (event_id) VALUES (?)", arguments: [event.eventId])
+        try transaction.emit(OutgoingMessage(
+            topic: outputTopic, key: event.key, value: Array(event.eventId.utf8),
+            headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
+    }
+
+    func stateChecksum(_ db: Database) throws -> String { "" }
+}
+
+/// A valid arrest in the documented format (value, key, headers), from the contract's example.
+struct TestArrest {
+    var eventId = UUID().uuidString.lowercased()
+    var stateId = "MO1234567"
+    var arrestId = "KCPD-A-25-018832"
+
+    var value: [UInt8] {
+        let text = arrestTemplate
+            .replacingOccurrences(of: "b1f1ab36-d430-8d4f-91b2-1f587b58ffc4", with: eventId)
+            .replacingOccurrences(of: "MO1234567", with: stateId)
+            .replacingOccurrences(of: "KCPD-A-25-018832", with: arrestId)
+        return Array(text.utf8)
+    }
+
+    var headers: [KafkaHeader] {
+        [KafkaHeader(key: EventHeaders.eventType, value: "police.arrest.made"),
+         KafkaHeader(key: EventHeaders.schemaVersion, value: "1"),
+         KafkaHeader(key: EventHeaders.eventId, value: eventId),
+         KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json)]
+    }
+
+    /// As consumed from `police.arrests`, at `offset`, stamped `timestamp` (ms).
+    func consumed(offset: Int64, partition: Int32 = 0, timestamp: Int64? = nil, headers: [KafkaHeader]? = nil, value: [UInt8]? = nil) -> KafkaConsumerMessage {
+        KafkaConsumerMessage(
+            topicPartition: TopicPartition(topic: "police.arrests", partition: partition), offset: KafkaOffset(offset),
+            key: Array(stateId.utf8), value: value ?? self.value, headers: headers ?? self.headers,
+            timestampMilliseconds: timestamp)
+    }
+
+    var producerMessage: KafkaProducerMessage {
+        KafkaProducerMessage(topic: "police.arrests", key: Array(stateId.utf8), value: value, headers: headers)
+    }
+}
+
+/// The example arrest of `Topics/examples/police.arrest.made.v1.json`, compact.
+let arrestTemplate: String = {
+    let url = topicsDirectory.appendingPathComponent("examples/police.arrest.made.v1.json")
+    let examples = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [Any]
+    let data = try! JSONSerialization.data(withJSONObject: examples[0], options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+}()
+
+/// A fresh directory for a test's databases, removed when the value is released.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("servicekit-test-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// A service over the probe projection, not started: tests call `applyBatch` directly or run it.
+func makeProbeService(
+    directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"], groupID: String = "probe",
+    retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
+    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5)
+) throws -> EventConsumerService {
+    let projection = ProbeProjection()
+    let database = try ServiceDatabase(path: directory.path("probe.sqlite"), registerMigrations: projection.registerMigrations)
+    let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
+    var producerClient = client
+    producerClient.properties.merge(producerProperties) { _, new in new }
+    let configuration = EventConsumerService.Configuration(
+        consumer: KafkaConsumerConfiguration(
+            client: client, groupID: groupID, topics: [], sessionTimeout: .seconds(6), fetchMaxWait: fetchMaxWait),
+        producer: KafkaProducerConfiguration(client: producerClient, linger: .milliseconds(1), maxMessageBytes: maxMessageBytes),
+        retention: retention)
+    return EventConsumerService(
+        projection: projection, database: database, admission: .contracts(EventValidator(catalog: catalog)),
+        configuration: configuration, logger: testLogger)
+}
+
+extension EventConsumerService {
+    /// Applies messages as one batch with nothing delivered yet.
+    func apply(_ messages: [KafkaConsumerMessage]) async throws -> BatchOutcome {
+        try await applyBatch(messages, acknowledged: nil, published: 0)
+    }
+
+    func count(_ table: String) async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+
+    func deadLetters() async throws -> [OutgoingMessage] {
+        try await database.read { db in
+            try ServiceDatabase.outbox(db).map(\.message).filter { $0.topic == BusTopic.deadLetters }
+        }
+    }
+}
+
+extension OutgoingMessage {
+    func header(_ key: String) -> String? { headers.first { $0.key == key }?.stringValue }
+}
