@@ -1,5 +1,7 @@
 import Dispatch
+import Foundation
 import GRDB
+import Metrics
 import Synchronization
 
 /// Copies a service database's write-ahead log into the database file on its own connection
@@ -26,6 +28,9 @@ final class WALCheckpointer: Sendable {
     private let interval: Duration
     private let queue = DispatchQueue(label: "reentrybus.servicekit.checkpoint")
     private let state: Mutex<State>
+    /// A failed passive checkpoint only leaves the log longer (the next one retries), but a
+    /// log that never shrinks is worth an alert: counted, per database file.
+    private let failures: Counter
 
     init(path: String, interval: Duration = .seconds(1)) throws {
         var configuration = Configuration()
@@ -33,6 +38,7 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
         state = Mutex(State(last: .now))
+        failures = Counter(label: "reentrybus_wal_checkpoint_failures_total", dimensions: [("database", (path as NSString).lastPathComponent)])
     }
 
     /// Called after each commit: starts a checkpoint when one is due.
@@ -44,9 +50,12 @@ final class WALCheckpointer: Sendable {
         }
         guard start else { return }
         queue.async { [self] in
-            // A failed passive checkpoint only leaves the log longer; the next one retries.
-            try? connection.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            do {
+                try connection.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                }
+            } catch {
+                failures.increment()
             }
             state.withLock { state in
                 state.running = false
