@@ -130,7 +130,11 @@ let package = Package(
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Kafka", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),

@@ -24,9 +24,6 @@ public protocol EventProjection: Sendable {
     /// changes are rolled back and it goes to the dead-letter topic); any other error fails the
     /// batch and stops the service, leaving the offsets where they were.
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws
-    /// A digest of the service's reference state (not its bookkeeping), to compare a rebuilt
-    /// state with the original.
-    func stateChecksum(_ db: Database) throws -> String
 }
 
 /// An event that passed admission: checked against its contract (or the service's own format),

@@ -36,7 +36,6 @@ struct ProbeProjection: EventProjection {
             headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
     }
 
-    func stateChecksum(_ db: Database) throws -> String { "" }
 }
 
 /// A valid arrest in the documented format (value, key, headers), from the contract's example.
