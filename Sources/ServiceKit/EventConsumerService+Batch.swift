@@ -51,7 +51,7 @@ extension EventConsumerService {
                     let event = try admission.admit(message, envelope)
                     let eventTime = message.timestampMilliseconds ?? clock
                     let record = try ServiceDatabase.recordApplied(
-                        event.eventId, contentHash: Self.contentHash(message.value),
+                        event.eventId, contentHash: Self.contentHash(event.value),
                         forgetAfterMilliseconds: eventTime.map { retention.forgetAfter(eventTime: $0, topic: message.topic) }, db)
                     switch record {
                     case .new: break

@@ -30,12 +30,13 @@ extension MessageAdmission {
     func envelope(of message: KafkaConsumerMessage) throws(PoisonMessage) -> MessageEnvelope {
         guard let keyBytes = message.key, !keyBytes.isEmpty else { throw PoisonMessage(reason: "the message has no key") }
         guard let key = String(validating: keyBytes, as: UTF8.self) else { throw PoisonMessage(reason: "the message key is not UTF-8") }
-        let eventType = try Self.header(EventHeaders.eventType, in: message)
-        let versionText = try Self.header(EventHeaders.schemaVersion, in: message)
+        let headers = message.headers
+        let eventType = try Self.header(EventHeaders.eventType, in: headers)
+        let versionText = try Self.header(EventHeaders.schemaVersion, in: headers)
         guard let version = Int(versionText), version >= 1, String(version) == versionText else {
             throw PoisonMessage(reason: "header \(EventHeaders.schemaVersion) is not a positive integer")
         }
-        let eventId = try Self.header(EventHeaders.eventId, in: message)
+        let eventId = try Self.header(EventHeaders.eventId, in: headers)
         switch self {
         case .contracts(let validator):
             guard let contract = validator.catalog.topic(named: message.topic) else {
@@ -54,31 +55,33 @@ extension MessageAdmission {
 
     /// Checks the whole message of an event the service needs.
     func admit(_ message: KafkaConsumerMessage, _ envelope: MessageEnvelope) throws(PoisonMessage) -> AdmittedEvent {
+        let value = message.value
+        let messageHeaders = message.headers
         switch self {
         case .contracts(let validator):
             var headers: [String: String] = [:]
-            for header in message.headers where headers[header.key] == nil { headers[header.key] = header.stringValue }
+            for header in messageHeaders where headers[header.key] == nil { headers[header.key] = header.stringValue }
             do {
-                let event = try validator.validateMessage(topic: message.topic, key: message.key, value: message.value, headers: headers)
+                let event = try validator.validateMessage(topic: message.topic, key: message.key, value: value, headers: headers)
                 return AdmittedEvent(
                     topicPartition: message.topicPartition, offset: message.offset, key: event.key, eventType: event.eventType,
-                    schemaVersion: event.schemaVersion, eventId: event.eventId.lowercased(), value: message.value,
-                    timestampMilliseconds: message.timestampMilliseconds, document: event.document, headers: message.headers)
+                    schemaVersion: event.schemaVersion, eventId: event.eventId.lowercased(), value: value,
+                    timestampMilliseconds: message.timestampMilliseconds, document: event.document, headers: messageHeaders)
             } catch {
                 throw PoisonMessage(reason: "invalid event: \(error.description)")
             }
         case .headers:
             return AdmittedEvent(
                 topicPartition: message.topicPartition, offset: message.offset, key: envelope.key, eventType: envelope.eventType,
-                schemaVersion: envelope.schemaVersion, eventId: envelope.eventId.lowercased(), value: message.value,
-                timestampMilliseconds: message.timestampMilliseconds, headers: message.headers)
+                schemaVersion: envelope.schemaVersion, eventId: envelope.eventId.lowercased(), value: value,
+                timestampMilliseconds: message.timestampMilliseconds, headers: messageHeaders)
         }
     }
 
     /// The one value of header `name`: present once, non-empty, UTF-8.
-    private static func header(_ name: String, in message: KafkaConsumerMessage) throws(PoisonMessage) -> String {
+    private static func header(_ name: String, in headers: [KafkaHeader]) throws(PoisonMessage) -> String {
         var found: KafkaHeader?
-        for header in message.headers where header.key == name {
+        for header in headers where header.key == name {
             guard found == nil else { throw PoisonMessage(reason: "header \(name) appears more than once") }
             found = header
         }
