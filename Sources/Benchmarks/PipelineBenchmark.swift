@@ -1,4 +1,5 @@
 import Contracts
+import Demo
 import ContractTools
 import Foundation
 import Kafka

@@ -1,4 +1,5 @@
 import Contracts
+import Demo
 import Foundation
 import GRDB
 import Notifications

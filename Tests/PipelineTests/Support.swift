@@ -1,5 +1,6 @@
 import ContractTools
 import Contracts
+import Demo
 import Foundation
 import GRDB
 import Logging

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContractTools
 import Contracts
+import Demo
 import Foundation
 import Kafka
 import Notifications

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Pipeline
 import Logging
 import ServiceKit
 import ServiceLifecycle

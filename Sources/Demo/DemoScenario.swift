@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Pipeline
 
 /// The scenario of `dev --demo` and of the end-to-end tests: flow A (a supervisee is
 /// arrested), flow B (a scheduled release with an active warrant, then the warrant recalled)
