@@ -13,7 +13,7 @@ public struct DemoScenario: Sendable {
     public struct Step: Sendable {
         public var name: String
         public var event: ScenarioEvent
-        public var readBy: PipelineConfiguration.ServiceName
+        public var readBy: ServiceName
     }
 
     /// All times are relative to `now`; ids depend only on the step names and `run`.
