@@ -166,6 +166,14 @@ public final class Application: Sendable {
         await group?.triggerGracefulShutdown()
     }
 
+    /// Runs `action` once every service has started, on the thread of the last to start. From
+    /// then on the termination signals (`ShutdownOptions.stopsOnTerminationSignals`) start a
+    /// graceful shutdown: `reentrybus` announces itself here, so a script that waits for its
+    /// banner can stop it cleanly.
+    public func onRunning(_ action: @escaping @Sendable () -> Void) {
+        states.onAllStarted(action)
+    }
+
     /// Runs `action` once graceful shutdown begins (the first service is asked to stop), on
     /// the thread that asks; at once if it has begun. `reentrybus` arms its exit deadline here.
     public func onShutdownBegan(_ action: @escaping @Sendable () -> Void) {

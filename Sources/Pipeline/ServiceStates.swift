@@ -24,6 +24,8 @@ final class ServiceStates: Sendable {
         var ended: Set<String> = []
         var shutdownBegan: ContinuousClock.Instant?
         var shutdownBeganActions: [@Sendable () -> Void] = []
+        var allStarted = false
+        var allStartedActions: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -35,7 +37,27 @@ final class ServiceStates: Sendable {
         }
     }
 
-    func started(_ name: String) { set(name, .running) }
+    /// When the last registered service starts, the `onAllStarted` actions run.
+    func started(_ name: String) {
+        let actions = state.withLock { state -> [@Sendable () -> Void] in
+            state.phases[name] = .running
+            guard !state.allStarted, state.phases.values.allSatisfy({ $0 != .notStarted }) else { return [] }
+            state.allStarted = true
+            defer { state.allStartedActions = [] }
+            return state.allStartedActions
+        }
+        for action in actions { action() }
+    }
+
+    /// Runs `action` once every registered service has started (at once if they have).
+    func onAllStarted(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.allStarted { return true }
+            state.allStartedActions.append(action)
+            return false
+        }
+        if now { action() }
+    }
 
     /// The first request to stop is the start of graceful shutdown: the deadline runs from it.
     func stopRequested(_ name: String) {
@@ -95,7 +117,4 @@ final class ServiceStates: Sendable {
         state.withLock { state in state.names.filter { !state.ended.contains($0) } }
     }
 
-    private func set(_ name: String, _ phase: Phase) {
-        state.withLock { $0.phases[name] = phase }
-    }
 }

@@ -43,12 +43,14 @@ struct Broker: AsyncParsableCommand {
             shutdown: shutdown.options)
         let application = try buildApplication(configuration, logger: logger)
         try await application.prepare()
-        // Written unbuffered: scripts read the address before the broker stops.
-        FileHandle.standardOutput.write(Data("""
+        let announcement = """
             bootstrap servers: \(application.bootstrapServers.joined(separator: ","))
             brokers: \(brokers); other topics are auto-created with 4 partitions; Ctrl-C stops
 
-            """.utf8))
+            """
+        // Written unbuffered once the broker runs with its topics (and Ctrl-C and SIGTERM stop
+        // it gracefully): scripts read the address before the broker stops.
+        application.onRunning { FileHandle.standardOutput.write(Data(announcement.utf8)) }
         try await application.runAsCommand()
     }
 }

@@ -10,14 +10,16 @@ struct Dev: AsyncParsableCommand {
         discussion: """
             Prints one line per notification stored in the inbox: time, recipient, priority, summary. \
             The embedded broker keeps nothing between runs, so the services' databases in --data-dir \
-            start empty on every run (list a recipient's notifications meanwhile with `reentrybus inbox RECIPIENT --data-dir DIR`). \
+            start empty on every run: dev marks the directory as its own and deletes its databases at \
+            each start, and refuses a directory holding databases it did not create (such as serve's). \
+            List a recipient's notifications meanwhile with `reentrybus inbox RECIPIENT --data-dir DIR`. \
             Ctrl-C (or SIGTERM) shuts down cleanly, within --shutdown-deadline.
             """)
 
     @Flag(help: "Publish a scenario covering flow A (supervisee arrested), flow B (scheduled release with a warrant, then recalled) and the unscheduled-release variant.")
     var demo = false
 
-    @Option(help: "Where the services keep their SQLite databases.")
+    @Option(help: "Where the services keep their SQLite databases (deleted at each start; see below).")
     var dataDir = ".reentrybus/dev"
 
     @Option(help: "Brokers in the embedded cluster.")
@@ -35,10 +37,7 @@ struct Dev: AsyncParsableCommand {
         let logger = logging.logger("reentrybus.dev")
         let catalog = try contracts.loadCatalog()
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
-        for service in ServiceName.allCases {
-            let path = directory.appendingPathComponent("\(service.rawValue).sqlite").path
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
+        try DevDataDirectory(directory).prepareFreshRun()
         let output = FileHandle.standardOutput
         let application = try buildApplication(
             ApplicationConfiguration(
@@ -53,12 +52,14 @@ struct Dev: AsyncParsableCommand {
                 progress: application.services.mapValues(\.progress), logger: logger)
             try application.addService(publisher, named: "demo-publisher")
         }
-        output.write(Data("""
+        let banner = """
             reentrybus dev: embedded broker at \(application.bootstrapServers.joined(separator: ",")); \
             services: router, warrant-resolver, inbox; data in \(dataDir)
             \(demo ? "publishing the demo scenario (flows A, B and the variant); " : "")Ctrl-C stops
 
-            """.utf8))
+            """
+        // Once everything runs: from then on Ctrl-C and SIGTERM stop it gracefully.
+        application.onRunning { output.write(Data(banner.utf8)) }
         try await application.runAsCommand()
     }
 }
