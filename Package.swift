@@ -104,7 +104,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // Assembly of the services for `dev`, `serve`, the tests and the benchmark.
+        // The application builder: one ApplicationConfiguration → the broker (embedded or
+        // external), topic setup and every service in one ServiceGroup, with a shutdown deadline;
+        // what `dev`, `serve`, `broker`, the benchmark and the tests run.
         .target(
             name: "Pipeline",
             dependencies: [
