@@ -91,7 +91,7 @@ public final class Application: Sendable {
         } catch let error as ApplicationError {
             throw error
         } catch {
-            throw .invalidConfiguration(field: "topics", reason: "could not be set up: \(error)")
+            throw .topicSetupFailed(reason: "\(error)")
         }
         lifecycle.withLock { lifecycle in
             if case .configuring(let added, _, let stopRequested) = lifecycle {
@@ -180,7 +180,7 @@ public final class Application: Sendable {
         states.onShutdownBegan(action)
     }
 
-    /// Names of the services whose `run()` has not returned (all of them before `run()`).
+    /// Names of the services `run()` started whose own `run()` has not returned yet.
     public var unfinishedServices: [String] { states.unfinished }
 
     /// The deadline error when services were cancelled after shutdown had run for the deadline.

@@ -6,6 +6,8 @@ public enum ApplicationError: Error, CustomStringConvertible, Sendable {
     /// No broker answered a metadata request within `timeout`: the address refuses, does not
     /// resolve, or is not Kafka. `reason` is the client's last error.
     case brokerUnreachable(bootstrapServers: [String], timeout: Duration, reason: String)
+    /// The broker answered, but creating the topics failed (not authorised, a broker error).
+    case topicSetupFailed(reason: String)
     /// A service failed with `error`; the others were shut down gracefully.
     case serviceFailed(service: String, error: any Error)
     /// Graceful shutdown passed its deadline. `notStopped` were asked to stop and had not
@@ -20,6 +22,8 @@ public enum ApplicationError: Error, CustomStringConvertible, Sendable {
         case .brokerUnreachable(let servers, let timeout, let reason):
             "no Kafka broker answered at \(servers.joined(separator: ",")) within \(Self.format(timeout)) (\(reason)); "
                 + "check the bootstrap address and that the broker runs, or raise the connect timeout"
+        case .topicSetupFailed(let reason):
+            "the topics could not be set up: \(reason)"
         case .serviceFailed(let service, let error):
             "service \(service) failed: \(error)"
         case .shutdownDeadlineExceeded(let deadline, let notStopped, let cancelledUnasked):
