@@ -19,7 +19,7 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Publish a scenario covering flow A (supervisee arrested), flow B (scheduled release with a warrant, then recalled) and the unscheduled-release variant.")
     var demo = false
 
-    @Option(help: "Where the services keep their SQLite databases (deleted at each start; see below).")
+    @Option(help: "Where the services keep their SQLite databases (emptied at each start, if dev created them).")
     var dataDir = ".reentrybus/dev"
 
     @Option(help: "Brokers in the embedded cluster.")
