@@ -57,6 +57,7 @@ let package = Package(
                 "Contracts",
                 "ContractTools",
                 "Pipeline",
+                "Demo",
                 "ServiceKit",
                 "Notifications",
                 .product(name: "Logging", package: "swift-log"),
@@ -103,12 +104,24 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // Assembly of the services for `dev`, `serve`, the demo scenario and the benchmark.
+        // The application builder: one ApplicationConfiguration → the broker (embedded or
+        // external), topic setup and every service in one ServiceGroup, with a shutdown deadline;
+        // what `dev`, `serve`, `broker`, the benchmark and the tests run.
         .target(
             name: "Pipeline",
             dependencies: [
                 "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "ContractTools",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The demo scenario of `dev --demo`, its event builders (also the benchmark's and the
+        // tests'): data for demonstrations, kept out of the services' modules.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Pipeline", "ServiceKit", "Kafka", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -121,6 +134,7 @@ let package = Package(
                 "ContractTools",
                 "Benchmarks",
                 "Pipeline",
+                "Demo",
                 "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,7 +166,7 @@ let package = Package(
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
+            "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

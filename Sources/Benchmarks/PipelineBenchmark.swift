@@ -1,12 +1,11 @@
 import Contracts
-import ContractTools
+import Demo
 import Foundation
 import Kafka
 import Logging
 import Notifications
 import Pipeline
 import ServiceKit
-import ServiceLifecycle
 
 /// `bench pipeline`: the walking skeleton's services on the embedded broker.
 ///
@@ -45,12 +44,18 @@ public struct PipelineBenchmark: Sendable {
         if events > 0 { try await throughput(catalog, printer) }
     }
 
-    private func bus(partitions: Int) throws -> EmbeddedKafka {
-        let kafka = try EmbeddedKafka(brokers: 1, logger: logger)
-        for topic in ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases", NotificationOutbox.topic, BusTopics.deadLetters] {
-            try kafka.createTopic(topic, partitions: partitions)
-        }
-        return kafka
+    /// The topics the benchmark's services read and write, each with `partitions`.
+    private static let topics = ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases"] + BusTopic.all
+
+    /// `services` on an embedded broker of their own, with the benchmark's topics.
+    private func application(
+        _ services: Set<ServiceName>, partitions: Int, catalog: TopicCatalog, directory: URL,
+        onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
+    ) throws -> Application {
+        let configuration = ApplicationConfiguration(
+            broker: .embedded(brokers: 1), dataDirectory: directory, services: services, catalog: catalog,
+            topics: .init(createContractTopics: false, additional: Self.topics.map { KafkaTopicSpecification(name: $0, partitions: partitions) }))
+        return try buildApplication(configuration, logger: logger, onNotificationStored: onNotificationStored)
     }
 
     private func temporaryDirectory() -> URL {
@@ -64,22 +69,22 @@ public struct PipelineBenchmark: Sendable {
     // MARK: Latency
 
     private func latency(_ catalog: TopicCatalog, _ printer: FigurePrinter) async throws {
-        let kafka = try bus(partitions: 12)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
         let now = Date()
         let supervisees = Self.supervisees
         let warmUp = Self.warmUpArrests
         let stored = LatencyLog(capacity: latencyEvents)
-        let router = try configuration.makeService(.router, logger: logger)
-        let inbox = try configuration.makeService(.inbox, logger: logger) { notification in
+        let application = try application([.router, .inbox], partitions: 12, catalog: catalog, directory: directory) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
         }
-        let group = ServiceGroup(services: [router, inbox], logger: logger)
+        guard let kafka = application.kafka, let router = application.services[.router], let inbox = application.services[.inbox] else {
+            throw BenchmarkFailure(description: "the application lacks its embedded broker or a service")
+        }
+        try await application.prepare()  // the topics, before the first event is produced
         printer.progress("latency: \(latencyEvents) arrests at \(rate)/s after \(warmUp) not measured, router + inbox")
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask { try await application.run() }
             var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
             producerConfiguration.linger = .zero
             let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -95,10 +100,9 @@ public struct PipelineBenchmark: Sendable {
             try await sendArrests(warmUp..<(warmUp + latencyEvents), producer: producer, now: now) { stored.produced($0, at: monotonicNanoseconds()) }
             await inbox.progress.wait { $0.applied >= warmUp + latencyEvents }
             await producer.shutdown()
-            await group.triggerGracefulShutdown()
+            await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        kafka.shutdown()
         let latencies = stored.latenciesMilliseconds().sorted()
         guard latencies.count == latencyEvents else {
             throw BenchmarkFailure(description: "\(latencies.count) of \(latencyEvents) arrests reached the inbox")
@@ -145,10 +149,12 @@ public struct PipelineBenchmark: Sendable {
         // lost 94 of its 750,000 notifications that way).
         let perTopic = (events + 3) / 4
         let partitions = max(12, min(512, perTopic * 1024 / (4 << 20) + 1))
-        let kafka = try bus(partitions: partitions)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
+        let application = try application([.router, .warrantResolver], partitions: partitions, catalog: catalog, directory: directory)
+        guard let kafka = application.kafka, let router = application.services[.router], let resolver = application.services[.warrantResolver]
+        else { throw BenchmarkFailure(description: "the application lacks its embedded broker or a service") }
+        try await application.prepare()
         let now = Date()
         printer.progress("throughput: producing \(events) mixed events over \(partitions) partitions per topic")
         var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
@@ -180,13 +186,10 @@ public struct PipelineBenchmark: Sendable {
         }
         await producer.shutdown()
         printer.progress("throughput: replaying with router + warrant resolver on empty databases")
-        let router = try configuration.makeService(.router, logger: logger)
-        let resolver = try configuration.makeService(.warrantResolver, logger: logger)
-        let group = ServiceGroup(services: [router, resolver], logger: logger)
         let targets = produced
         let clock = ContinuousClock()
         let (started, finished) = try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask { try await application.run() }
             // Timed from the first committed batch of either service (group joins excluded).
             await withTaskGroup(of: Void.self) { first in
                 first.addTask { await router.progress.wait { $0.batches > 0 } }
@@ -201,17 +204,16 @@ public struct PipelineBenchmark: Sendable {
                 await service.progress.wait { progress in service.projection.topics.allSatisfy { progress.consumed($0) >= targets[$0] ?? 0 } }
             }
             let finished = clock.now
-            await group.triggerGracefulShutdown()
+            await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return ((started, consumedAtStart), finished)
         }
-        kafka.shutdown()
         let seconds = Double((finished - started.0).components.attoseconds) / 1e18 + Double((finished - started.0).components.seconds)
         let handled = Double(events) - Double(started.1)
         printer.figure("pipeline.replay.events", Double(events), "events")
         printer.figure("pipeline.replay.throughput", handled / seconds, "events/s")
-        let notifications = (router.progress.snapshot.published[NotificationOutbox.topic] ?? 0)
-            + (resolver.progress.snapshot.published[NotificationOutbox.topic] ?? 0)
+        let notifications = (router.progress.snapshot.published[BusTopic.notifications] ?? 0)
+            + (resolver.progress.snapshot.published[BusTopic.notifications] ?? 0)
         printer.figure("pipeline.replay.notifications", Double(notifications), "notifications")
         // Every arrest notifies its officer; every release with its warrant notifies court and police.
         let expected = (events + 2) / 4 + 2 * (events / 4)

@@ -1,4 +1,5 @@
 import Contracts
+import Demo
 import Foundation
 import GRDB
 import Notifications
@@ -25,7 +26,7 @@ struct EndToEndTests {
             let router = try bus.start(.router)
             let resolver = try bus.start(.warrantResolver)
             let inbox = try bus.start(.inbox)
-            let services: [PipelineConfiguration.ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
+            let services: [ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
             let scenario = try DemoScenario(now: scenarioNow)
             for (index, step) in scenario.steps.enumerated() {
                 try await bus.kcatPublish(step.event)
@@ -86,7 +87,7 @@ struct EndToEndTests {
             // The poison message went to the dead-letter topic with its reason; nothing else did.
             #expect(router.service.progress.snapshot.deadLettered == 1)
             #expect(resolver.service.progress.snapshot.deadLettered == 0)
-            let deadLetters = try await kcat(["-b", bus.kafka.bootstrapServers, "-C", "-t", BusTopics.deadLetters, "-e", "-q", "-f", "%k %h\\n"])
+            let deadLetters = try await kcat(["-b", bus.kafka.bootstrapServers, "-C", "-t", BusTopic.deadLetters, "-e", "-q", "-f", "%k %h\\n"])
             let lines = deadLetters.split(separator: "\n")
             #expect(lines.count == 1)
             #expect(lines.first?.hasPrefix("MO1234567 ") == true)
@@ -97,7 +98,7 @@ struct EndToEndTests {
             try await resolver.stop()
             try await router.stop()
             // A graceful stop leaves no outbox behind: every row was acknowledged, then removed.
-            for name in [PipelineConfiguration.ServiceName.router, .warrantResolver] {
+            for name in [ServiceName.router, .warrantResolver] {
                 #expect(try bus.read(name) { try Int.fetchOne($0, sql: "SELECT count(*) FROM kit_outbox") } == 0)
             }
         }
@@ -143,7 +144,7 @@ struct EndToEndTests {
             // Each was produced once (a graceful stop delivers everything first), although
             // each batch's delivery overlapped the next batch's transaction.
             let produced = bus.published.withLock { $0[.router] ?? 0 }
-                + (router.service.progress.snapshot.published[bus.configuration.notificationsTopic] ?? 0)
+                + (router.service.progress.snapshot.published[BusTopic.notifications] ?? 0)
             #expect(produced == count)
             #expect(router.service.progress.snapshot.duplicates == 0)
             #expect(inbox.service.progress.snapshot.duplicates == 0)

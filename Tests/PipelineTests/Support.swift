@@ -1,12 +1,11 @@
-import ContractTools
 import Contracts
+import Demo
 import Foundation
 import GRDB
 import Logging
 import Notifications
 import Pipeline
 import ServiceKit
-import ServiceLifecycle
 import TestSupport
 import Testing
 
@@ -20,22 +19,25 @@ let topicsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 let catalog: TopicCatalog = try! TopicCatalog.load(from: topicsDirectory)
 
 /// An embedded broker with the contracts' topics and the bus topics, a data directory, and
-/// the services started and stopped one by one.
+/// the services started and stopped one by one, each an application of its own on the shared
+/// broker.
 final class TestBus: Sendable {
     let kafka: EmbeddedKafka
-    let configuration: PipelineConfiguration
+    /// The services' settings; `services` is set per started service.
+    let configuration: ApplicationConfiguration
     /// Messages produced per topic by the test (the topics are fresh, so offsets start at 0).
     let produced = LockedValue<[String: Int64]>([:])
     /// Outbox messages acknowledged per service, over all its runs.
-    let published = LockedValue<[PipelineConfiguration.ServiceName: Int]>([:])  // to the notifications topic
+    let published = LockedValue<[ServiceName: Int]>([:])  // to the notifications topic
 
     init(maxBatchSize: Int = 1_000) async throws {
         kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
-        _ = try await TopicApplier(catalog: catalog, logger: testLogger).apply(to: try kafka.administrator())
-        try BusTopics.create(on: kafka)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-test-\(UUID().uuidString.prefix(8))")
-        var configuration = PipelineConfiguration.embedded(kafka, dataDirectory: directory, catalog: catalog)
-        configuration.maxBatchSize = maxBatchSize
+        var configuration = ApplicationConfiguration(
+            broker: .shared(kafka), dataDirectory: directory, services: [], catalog: catalog, client: .init(maxBatchSize: maxBatchSize))
+        // The topics once, by the builder's own setup; the services' applications leave them be.
+        try await buildApplication(configuration, logger: testLogger).prepare()
+        configuration.topics.createContractTopics = false
         self.configuration = configuration
     }
 
@@ -43,8 +45,10 @@ final class TestBus: Sendable {
         try? FileManager.default.removeItem(at: configuration.dataDirectory)
     }
 
-    func start(_ name: PipelineConfiguration.ServiceName) throws -> RunningService {
-        RunningService(name: name, service: try configuration.makeService(name, logger: testLogger), bus: self)
+    func start(_ name: ServiceName) throws -> RunningService {
+        var configuration = self.configuration
+        configuration.services = [name]
+        return RunningService(name: name, application: try buildApplication(configuration, logger: testLogger), bus: self)
     }
 
     /// Publishes with kcat, in the documented format.
@@ -76,18 +80,18 @@ final class TestBus: Sendable {
 
     /// Waits until the inbox has read every notification the services delivered to the topic.
     func waitUntilInboxCaughtUp(_ inbox: RunningService, running: [RunningService]) async {
-        let topic = configuration.notificationsTopic
+        let topic = BusTopic.notifications
         let delivered = published.withLock { $0.filter { $0.key != .inbox }.values.reduce(0, +) }
             + running.filter { $0.name != .inbox }.reduce(0) { $0 + ($1.service.progress.snapshot.published[topic] ?? 0) }
         await inbox.service.progress.wait { $0.consumed(topic) >= Int64(delivered) }
     }
 
-    func database(_ name: PipelineConfiguration.ServiceName) throws -> DatabaseQueue {
+    func database(_ name: ServiceName) throws -> DatabaseQueue {
         try ServiceDatabase.openReadOnly(path: configuration.databasePath(name))
     }
 
     /// Reads a service's database (synchronously: GRDB's async overload is not needed here).
-    func read<T>(_ name: PipelineConfiguration.ServiceName, _ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ name: ServiceName, _ body: (Database) throws -> T) throws -> T {
         try database(name).read(body)
     }
 
@@ -95,7 +99,7 @@ final class TestBus: Sendable {
         try database(.inbox).read { try InboxStore.all($0) }
     }
 
-    func removeDatabase(_ name: PipelineConfiguration.ServiceName) throws {
+    func removeDatabase(_ name: ServiceName) throws {
         let path = configuration.databasePath(name)
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileManager.default.removeItem(atPath: path + suffix)
@@ -103,27 +107,26 @@ final class TestBus: Sendable {
     }
 }
 
-/// A service running in a service group of its own, stopped by graceful shutdown.
+/// A service running in an application of its own, stopped by graceful shutdown.
 final class RunningService: Sendable {
-    let name: PipelineConfiguration.ServiceName
+    let name: ServiceName
+    let application: Application
     let service: EventConsumerService
-    let group: ServiceGroup
     let task: Task<Void, any Error>
     let bus: TestBus
 
-    init(name: PipelineConfiguration.ServiceName, service: EventConsumerService, bus: TestBus) {
+    init(name: ServiceName, application: Application, bus: TestBus) {
         self.name = name
-        self.service = service
+        self.application = application
+        self.service = application.services[name]!
         self.bus = bus
-        let group = ServiceGroup(services: [service], logger: testLogger)
-        self.group = group
-        task = Task { try await group.run() }
+        task = Task { try await application.run() }
     }
 
     func stop() async throws {
-        await group.triggerGracefulShutdown()
+        await application.triggerGracefulShutdown()
         try await task.value
-        let count = service.progress.snapshot.published[bus.configuration.notificationsTopic] ?? 0
+        let count = service.progress.snapshot.published[BusTopic.notifications] ?? 0
         bus.published.withLock { $0[name, default: 0] += count }
     }
 }

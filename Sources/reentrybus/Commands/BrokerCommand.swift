@@ -1,15 +1,17 @@
 import ArgumentParser
 import Foundation
 import Kafka
-import ServiceLifecycle
+import Pipeline
 
 /// `reentrybus broker`: the embedded Kafka cluster, served to other processes until Ctrl-C.
 struct Broker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the embedded Kafka broker (in memory) for kcat and other clients.",
         discussion: """
-            Prints the bootstrap servers on standard output, then serves until interrupted \
-            (Ctrl-C or SIGTERM). Data lives in memory only; production uses Apache Kafka.
+            Creates the --topic topics, prints the bootstrap servers on standard output, then serves \
+            until interrupted (Ctrl-C or SIGTERM). It answers no CreateTopics request: name every \
+            topic other processes need with --topic (others are auto-created with 4 partitions). \
+            Data lives in memory only; production uses Apache Kafka.
             """)
 
     @Option(help: "Number of brokers in the cluster.")
@@ -18,6 +20,7 @@ struct Broker: AsyncParsableCommand {
     @Option(name: .customLong("topic"), help: "Create a topic at start: NAME or NAME:PARTITIONS (repeatable).")
     var topics: [String] = []
 
+    @OptionGroup var shutdown: ShutdownOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -29,20 +32,26 @@ struct Broker: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.logger("reentrybus.broker")
-        let kafka = try EmbeddedKafka(brokers: brokers, logger: logger)
-        for topic in topics.compactMap(TopicArgument.init) {
-            try kafka.createTopic(topic.name, partitions: topic.partitions)
-        }
-        // Written unbuffered: scripts read the address before the broker stops.
-        FileHandle.standardOutput.write(Data("""
-            bootstrap servers: \(kafka.bootstrapServers)
+        let configuration = ApplicationConfiguration(
+            broker: .embedded(brokers: brokers),
+            // No service runs, so no database is opened here.
+            dataDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true),
+            services: [], catalog: nil,
+            topics: .init(
+                createContractTopics: false,
+                additional: topics.compactMap(TopicArgument.init).map { KafkaTopicSpecification(name: $0.name, partitions: $0.partitions) }),
+            shutdown: shutdown.options)
+        let application = try buildApplication(configuration, logger: logger)
+        try await application.prepare()
+        let announcement = """
+            bootstrap servers: \(application.bootstrapServers.joined(separator: ","))
             brokers: \(brokers); other topics are auto-created with 4 partitions; Ctrl-C stops
 
-            """.utf8))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: kafka)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            """
+        // Written unbuffered once the broker runs with its topics (and Ctrl-C and SIGTERM stop
+        // it gracefully): scripts read the address before the broker stops.
+        application.onRunning { FileHandle.standardOutput.write(Data(announcement.utf8)) }
+        try await application.runAsCommand()
     }
 }
 

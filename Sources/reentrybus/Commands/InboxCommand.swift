@@ -7,9 +7,9 @@ import ServiceKit
 struct Inbox: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a recipient's notifications (from a running `dev` or `serve inbox`, or a data directory).",
-        discussion: "RECIPIENT is kind:id (officer:PP-KC-118, agency:MO-KCPD, facility:MO-DOC-WERDCC) or a bare id.")
+        discussion: "RECIPIENT is kind:id, kind one of officer, agency, facility (officer:PP-KC-118, agency:MO-KCPD, facility:MO-DOC-WERDCC).")
 
-    @Argument(help: "The recipient, e.g. officer:PP-KC-118 or MO-KCPD.")
+    @Argument(help: "The recipient, kind:id, e.g. officer:PP-KC-118 or agency:MO-KCPD.")
     var recipient: String
 
     @Option(help: "The data directory holding inbox.sqlite.")
@@ -18,11 +18,20 @@ struct Inbox: ParsableCommand {
     @Flag(help: "Also print each notification's facts and why it was sent.")
     var details = false
 
+    func validate() throws {
+        guard Recipient(recipient) != nil else {
+            let kinds = [Recipient.Kind.officer, .agency, .facility].map(\.rawValue).joined(separator: ", ")
+            throw ValidationError(
+                "The recipient \"\(recipient)\" is not kind:id with a kind among \(kinds) and a non-empty id, e.g. officer:PP-KC-118.")
+        }
+    }
+
     func run() throws {
         let path = URL(fileURLWithPath: dataDir).appendingPathComponent("inbox.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("There is no inbox database at \(path); pass --data-dir.")
         }
+        let recipient = Recipient(self.recipient)!.description
         let database = try ServiceDatabase.openReadOnly(path: path)
         let notifications = try database.read { try InboxStore.notifications(for: recipient, $0) }
         for notification in notifications {

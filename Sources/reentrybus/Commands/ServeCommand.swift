@@ -1,9 +1,6 @@
 import ArgumentParser
-import Contracts
 import Foundation
-import Kafka
 import Pipeline
-import ServiceLifecycle
 
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
@@ -12,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             The service keeps its state and its consumed offsets in <data-dir>/<service>.sqlite and \
             resumes from them; delete the file to rebuild it from the beginning of the topics. \
-            Ctrl-C (or SIGTERM) finishes the batch in hand, commits and leaves the group.
+            It fails at start when no broker answers within --connect-timeout. Ctrl-C (or SIGTERM) \
+            finishes the batch in hand, commits and leaves the group, within --shutdown-deadline.
             """)
 
     @Argument(help: "router, warrant-resolver or inbox.")
@@ -30,33 +28,46 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Consumer session timeout in seconds (6 suits the embedded broker; Kafka's default is 45).")
     var sessionTimeout = 6
 
-    @Flag(help: "Create bus.notifications and bus.dead-letters if they are missing.")
-    var createBusTopics = false
+    @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing.", valueName: "seconds"))
+    var connectTimeout: Double = 30
+
+    @Flag(help: "Create the contracts' topics and the bus topics that are missing (as `topics apply` creates them).")
+    var createTopics = false
 
     @OptionGroup var contracts: ContractsDirectoryOption
+    @OptionGroup var shutdown: ShutdownOptions
     @OptionGroup var logging: LoggingOptions
 
+    var servers: [String] {
+        bootstrap.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     func validate() throws {
-        guard PipelineConfiguration.ServiceName(rawValue: service) != nil else {
+        guard ServiceName(rawValue: service) != nil else {
             throw ValidationError("Unknown service \(service); choose router, warrant-resolver or inbox.")
         }
+        guard !servers.isEmpty, !servers.contains(where: \.isEmpty) else {
+            throw ValidationError("--bootstrap must name at least one HOST:PORT (and no empty one between commas).")
+        }
         guard sessionTimeout >= 1 else { throw ValidationError("--session-timeout must be at least 1 second.") }
+        guard connectTimeout > 0, connectTimeout <= 3_600 else {
+            throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds, not \(connectTimeout).")
+        }
     }
 
     func run() async throws {
         let logger = logging.logger("reentrybus.\(service)")
-        let name = PipelineConfiguration.ServiceName(rawValue: service)!
-        let servers = bootstrap.split(separator: ",").map(String.init)
-        if createBusTopics {
-            let admin = try KafkaAdmin(configuration: KafkaClientConfiguration(bootstrapServers: servers), timeout: .seconds(30), logger: logger)
-            try await BusTopics.apply(to: admin)
-        }
-        let configuration = PipelineConfiguration(
-            bootstrapServers: servers, dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true), catalog: try contracts.loadCatalog(),
-            groupPrefix: groupPrefix, sessionTimeout: .seconds(sessionTimeout))
-        let instance = try configuration.makeService(name, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: instance)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let name = ServiceName(rawValue: service)!
+        // The inbox checks no contract: it needs the catalog only to create topics.
+        let catalog = name == .inbox && !createTopics ? nil : try contracts.loadCatalog()
+        let configuration = ApplicationConfiguration(
+            broker: .external(bootstrapServers: servers), dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true),
+            services: [name], catalog: catalog,
+            topics: .init(createContractTopics: createTopics),
+            client: .init(
+                groupPrefix: groupPrefix, sessionTimeout: .seconds(sessionTimeout),
+                connectTimeout: .milliseconds(Int64((connectTimeout * 1_000).rounded()))),
+            shutdown: shutdown.options)
+        try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

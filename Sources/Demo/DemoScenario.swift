@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Pipeline
 
 /// The scenario of `dev --demo` and of the end-to-end tests: flow A (a supervisee is
 /// arrested), flow B (a scheduled release with an active warrant, then the warrant recalled)
@@ -12,7 +13,7 @@ public struct DemoScenario: Sendable {
     public struct Step: Sendable {
         public var name: String
         public var event: ScenarioEvent
-        public var readBy: PipelineConfiguration.ServiceName
+        public var readBy: ServiceName
     }
 
     /// All times are relative to `now`; ids depend only on the step names and `run`.

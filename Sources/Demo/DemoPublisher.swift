@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Pipeline
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -9,10 +10,10 @@ import ServiceLifecycle
 public final class DemoPublisher: Service, Sendable {
     let scenario: DemoScenario
     let producer: KafkaProducerConfiguration
-    let progress: [PipelineConfiguration.ServiceName: ServiceProgress]
+    let progress: [ServiceName: ServiceProgress]
     let logger: Logger
 
-    public init(scenario: DemoScenario, producer: KafkaProducerConfiguration, progress: [PipelineConfiguration.ServiceName: ServiceProgress], logger: Logger) {
+    public init(scenario: DemoScenario, producer: KafkaProducerConfiguration, progress: [ServiceName: ServiceProgress], logger: Logger) {
         self.scenario = scenario
         self.producer = producer
         self.progress = progress

@@ -1,0 +1,137 @@
+import Contracts
+import Foundation
+import Kafka
+import Warrants
+
+/// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
+/// Kafka is, which services run, where their databases live, the contracts, which topics to
+/// create, client tuning and the shutdown deadline. `dev`, `serve`, `broker`, the tests and the
+/// benchmark each fill one in; nothing else assembles services.
+public struct ApplicationConfiguration: Sendable {
+    /// Where Kafka is.
+    public enum Broker: Sendable {
+        /// An embedded broker (librdkafka's mock cluster, in memory) of this many brokers, started
+        /// by `buildApplication` and stopped last at shutdown. What `dev` and `broker` run.
+        case embedded(brokers: Int)
+        /// An embedded broker someone else started and stops: tests that stop and start services
+        /// one by one on the same broker.
+        case shared(EmbeddedKafka)
+        /// A Kafka cluster at these `host:port` addresses (at least one).
+        case external(bootstrapServers: [String])
+    }
+
+    /// Which topics exist before the services start. Topics that exist are never changed
+    /// (`reentrybus topics apply` reports drift and updates configs).
+    public struct TopicOptions: Sendable {
+        /// Create, when missing, the topic of every contract in the catalog and every bus topic
+        /// (`BusTopic.all`). Default: true.
+        public var createContractTopics: Bool
+        /// More topics to create when missing (`broker --topic`, the benchmark's wider
+        /// topics). Created first, so they win over a contract's partitions. Default: none.
+        public var additional: [KafkaTopicSpecification]
+        /// Partitions of a bus topic that no contract describes yet. Default: 12.
+        public var busTopicPartitions: Int
+
+        public init(createContractTopics: Bool = true, additional: [KafkaTopicSpecification] = [], busTopicPartitions: Int = 12) {
+            self.createContractTopics = createContractTopics
+            self.additional = additional
+            self.busTopicPartitions = busTopicPartitions
+        }
+    }
+
+    /// Kafka client settings of every service.
+    public struct ClientOptions: Sendable {
+        /// Consumer groups are `<groupPrefix>.<service>`. Default: `reentrybus`.
+        public var groupPrefix: String
+        /// How long the group waits for a silent member. Default: 6 seconds (the embedded broker
+        /// rebalances in session timeout − 1 s; Kafka's own default is 45 s).
+        public var sessionTimeout: Duration
+        /// How long a broker may hold an empty fetch. Default (nil): `EmbeddedKafka.fetchMaxWait`
+        /// on an embedded broker, which holds every empty fetch that long, 10 ms elsewhere.
+        public var fetchMaxWait: Duration?
+        /// Largest batch a service applies in one transaction. Default: 1,000.
+        public var maxBatchSize: Int
+        /// Producer linger of the outbox. Default: 1 ms (a batch's notifications travel in a few
+        /// requests).
+        public var linger: Duration
+        /// Extra librdkafka properties for the services' producers, applied over
+        /// `EmbeddedKafka.producerTuning` on an embedded broker. Default: none.
+        public var producerProperties: [String: String]
+        /// How long the start waits for the broker to answer a metadata request before it fails
+        /// with `ApplicationError.brokerUnreachable` (an address that refuses, does not resolve or
+        /// is not Kafka). Also bounds each topic-setup request. Default: 30 seconds.
+        public var connectTimeout: Duration
+
+        public init(
+            groupPrefix: String = "reentrybus", sessionTimeout: Duration = .seconds(6), fetchMaxWait: Duration? = nil,
+            maxBatchSize: Int = 1_000, linger: Duration = .milliseconds(1), producerProperties: [String: String] = [:],
+            connectTimeout: Duration = .seconds(30)
+        ) {
+            self.groupPrefix = groupPrefix
+            self.sessionTimeout = sessionTimeout
+            self.fetchMaxWait = fetchMaxWait
+            self.maxBatchSize = maxBatchSize
+            self.linger = linger
+            self.producerProperties = producerProperties
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    /// How the application stops.
+    public struct ShutdownOptions: Sendable {
+        /// How long graceful shutdown (each service finishes the batch in hand, commits,
+        /// delivers its outbox and leaves its group) may take for all services together. Past it
+        /// the remaining services are cancelled and `Application.run()` throws
+        /// `ApplicationError.shutdownDeadlineExceeded` naming those that had not stopped.
+        /// Default: 30 seconds.
+        public var deadline: Duration
+        /// How long cancelled services get to end after the deadline before `reentrybus` exits
+        /// anyway (a service blocked in a C call ignores cancellation). Default: 5 seconds.
+        public var cancellationGrace: Duration
+        /// Whether SIGTERM and SIGINT (Ctrl-C) start graceful shutdown. Default: false (a
+        /// library must not take the process's signals); `reentrybus` sets it.
+        public var stopsOnTerminationSignals: Bool
+
+        public init(deadline: Duration = .seconds(30), cancellationGrace: Duration = .seconds(5), stopsOnTerminationSignals: Bool = false) {
+            self.deadline = deadline
+            self.cancellationGrace = cancellationGrace
+            self.stopsOnTerminationSignals = stopsOnTerminationSignals
+        }
+    }
+
+    public var broker: Broker
+    /// Each service keeps `<dataDirectory>/<service>.sqlite` (the directory is created when
+    /// missing).
+    public var dataDirectory: URL
+    /// The services to run. Default: all of them.
+    public var services: Set<ServiceName>
+    /// The contracts events are checked against and whose topics are created. Required when
+    /// the router or the warrant resolver runs, or `topics.createContractTopics` is set.
+    public var catalog: TopicCatalog?
+    public var topics: TopicOptions
+    public var client: ClientOptions
+    public var shutdown: ShutdownOptions
+    /// Which police department serves a city (the warrant resolver's release notices).
+    /// Default: `Jurisdictions()`.
+    public var jurisdictions: Jurisdictions
+
+    public init(
+        broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
+        topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
+        jurisdictions: Jurisdictions = Jurisdictions()
+    ) {
+        self.broker = broker
+        self.dataDirectory = dataDirectory
+        self.services = services
+        self.catalog = catalog
+        self.topics = topics
+        self.client = client
+        self.shutdown = shutdown
+        self.jurisdictions = jurisdictions
+    }
+
+    /// The database file of `service`.
+    public func databasePath(_ service: ServiceName) -> String {
+        dataDirectory.appendingPathComponent("\(service.rawValue).sqlite").path
+    }
+}

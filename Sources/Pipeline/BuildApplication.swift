@@ -1,0 +1,148 @@
+import Contracts
+import Foundation
+import Kafka
+import Logging
+import Notifications
+import Routing
+import ServiceKit
+import Warrants
+
+/// Builds the bus described by `configuration`: starts the embedded broker when it asks for
+/// one, opens and migrates each service's database, and wires each service to Kafka. Nothing
+/// connects until `Application.run()` (or `prepare()`).
+///
+/// `dev`, `serve`, `broker`, the tests and the benchmark all build through here, so a service
+/// is assembled the same way everywhere.
+///
+/// - Parameter onNotificationStored: called by the inbox after each commit, once per
+///   notification it stored (`dev` prints them, the benchmark times them).
+public func buildApplication(
+    _ configuration: ApplicationConfiguration, logger: Logger,
+    onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
+) throws(ApplicationError) -> Application {
+    try validate(configuration)
+    let kafka: EmbeddedKafka?
+    let bootstrapServers: [String]
+    switch configuration.broker {
+    case .embedded(let brokers):
+        do {
+            kafka = try EmbeddedKafka(brokers: brokers, logger: logger)
+        } catch {
+            throw .invalidConfiguration(field: "broker", reason: "could not start the embedded broker: \(error)")
+        }
+        bootstrapServers = [kafka!.bootstrapServers]
+    case .shared(let shared):
+        kafka = shared
+        bootstrapServers = [shared.bootstrapServers]
+    case .external(let servers):
+        kafka = nil
+        bootstrapServers = servers
+    }
+    let factory = ServiceFactory(configuration: configuration, bootstrapServers: bootstrapServers, embedded: kafka != nil)
+    var services: [ServiceName: EventConsumerService] = [:]
+    for name in configuration.services {
+        services[name] = try factory.makeService(name, logger: logger, onNotificationStored: onNotificationStored)
+    }
+    var ownsBroker = false
+    if case .embedded = configuration.broker { ownsBroker = true }
+    return Application(
+        configuration: configuration, kafka: kafka, ownsBroker: ownsBroker, bootstrapServers: bootstrapServers,
+        services: services, logger: logger)
+}
+
+private func validate(_ configuration: ApplicationConfiguration) throws(ApplicationError) {
+    switch configuration.broker {
+    case .embedded(let brokers) where !(1...32).contains(brokers):
+        throw .invalidConfiguration(field: "broker", reason: "must have 1 to 32 embedded brokers, not \(brokers)")
+    case .external(let servers) where servers.isEmpty || servers.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }):
+        throw .invalidConfiguration(field: "broker", reason: "needs at least one bootstrap server, HOST:PORT, and no empty one")
+    default: break
+    }
+    if configuration.catalog == nil {
+        if configuration.topics.createContractTopics {
+            throw .invalidConfiguration(field: "catalog", reason: "is needed to create the contracts' topics")
+        }
+        if let name = configuration.services.first(where: { $0 != .inbox }) {
+            throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name), which checks events against the contracts")
+        }
+    }
+    let client = configuration.client
+    guard client.maxBatchSize > 0 else { throw .invalidConfiguration(field: "client.maxBatchSize", reason: "must be at least 1") }
+    guard client.sessionTimeout >= .seconds(1) else { throw .invalidConfiguration(field: "client.sessionTimeout", reason: "must be at least 1 second") }
+    guard client.connectTimeout > .zero else { throw .invalidConfiguration(field: "client.connectTimeout", reason: "must be positive") }
+    guard configuration.shutdown.deadline > .zero else { throw .invalidConfiguration(field: "shutdown.deadline", reason: "must be positive") }
+    guard configuration.topics.busTopicPartitions > 0 else {
+        throw .invalidConfiguration(field: "topics.busTopicPartitions", reason: "must be at least 1")
+    }
+}
+
+/// Makes one service of the pipeline: its projection, database, admission and Kafka settings.
+struct ServiceFactory: Sendable {
+    let configuration: ApplicationConfiguration
+    let bootstrapServers: [String]
+    /// Whether the broker is embedded, which takes the clients' embedded tuning.
+    let embedded: Bool
+
+    func makeService(
+        _ name: ServiceName, logger: Logger, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
+    ) throws(ApplicationError) -> EventConsumerService {
+        let projection: any EventProjection = switch name {
+        case .router: RouterProjection()
+        case .warrantResolver: WarrantResolverProjection(jurisdictions: configuration.jurisdictions)
+        case .inbox: InboxProjection(topic: BusTopic.notifications, onStored: onNotificationStored)
+        }
+        let admission: MessageAdmission
+        if name == .inbox {
+            admission = .headers(eventTypes: [BusNotification.eventType])
+        } else if let catalog = configuration.catalog {
+            admission = .contracts(EventValidator(catalog: catalog))
+        } else {
+            throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
+        }
+        let path = configuration.databasePath(name)
+        let database: ServiceDatabase
+        do {
+            database = try ServiceDatabase(path: path, registerMigrations: projection.registerMigrations)
+        } catch let error as ServiceDatabaseError {
+            throw .databaseUnusable(service: name.rawValue, error: error)
+        } catch {
+            throw .invalidConfiguration(field: "dataDirectory", reason: "could not open the database \(path) of \(name): \(error)")
+        }
+        return EventConsumerService(
+            projection: projection, database: database, admission: admission,
+            configuration: serviceConfiguration(name), logger: logger)
+    }
+
+    func serviceConfiguration(_ name: ServiceName) -> EventConsumerService.Configuration {
+        let options = configuration.client
+        // Nagle's algorithm holds a small produce request back until the previous one is
+        // acknowledged (~40 ms with delayed ACKs): off, as notifications are small and urgent.
+        let client = KafkaClientConfiguration(
+            bootstrapServers: bootstrapServers, clientID: "reentrybus-\(name.rawValue)", properties: ["socket.nagle.disable": "true"])
+        var producerClient = client
+        if embedded { producerClient.properties.merge(EmbeddedKafka.producerTuning) { _, tuned in tuned } }
+        producerClient.properties.merge(options.producerProperties) { _, new in new }
+        return EventConsumerService.Configuration(
+            consumer: KafkaConsumerConfiguration(
+                client: client, groupID: "\(options.groupPrefix).\(name.rawValue)", topics: [],
+                sessionTimeout: options.sessionTimeout,
+                fetchMaxWait: options.fetchMaxWait ?? (embedded ? EmbeddedKafka.fetchMaxWait : .milliseconds(10)),
+                maxBatchSize: options.maxBatchSize),
+            producer: KafkaProducerConfiguration(client: producerClient, linger: options.linger),
+            deadLetterTopic: BusTopic.deadLetters, retention: eventIdRetention)
+    }
+
+    /// Applied event ids are remembered for their topic's retention (contracts); a topic kept
+    /// forever gets a year: offsets already stop the redelivery of what was consumed, and an
+    /// event written twice is written close in time.
+    var eventIdRetention: EventIdRetention {
+        var byTopic: [String: Duration] = [:]
+        for topic in configuration.catalog?.topics ?? [] {
+            switch topic.retention {
+            case .milliseconds(let milliseconds): byTopic[topic.name] = .milliseconds(milliseconds)
+            case .forever: byTopic[topic.name] = .seconds(365 * 86_400)
+            }
+        }
+        return EventIdRetention(byTopic: byTopic)
+    }
+}

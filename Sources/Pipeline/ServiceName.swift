@@ -1,0 +1,22 @@
+/// The pipeline's services, as `reentrybus serve` names them. Each keeps its state in
+/// `<data directory>/<name>.sqlite` and consumes as the group `<group prefix>.<name>`.
+public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Supervision cases; "supervisee arrested" to the supervising officer.
+    case router
+    /// Active warrants; a warrant check per release, to courts and police.
+    case warrantResolver = "warrant-resolver"
+    /// The notifications of `bus.notifications`, by recipient.
+    case inbox
+
+    public var description: String { rawValue }
+
+    /// Downstream services first: a `ServiceGroup` stops its services in reverse order, so the
+    /// services that produce notifications stop before the inbox that reads them.
+    var startOrder: Int {
+        switch self {
+        case .inbox: 0
+        case .warrantResolver: 1
+        case .router: 2
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Notifications
+import Pipeline
+import ServiceKit
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `reentrybus` binary built with the tests (next to the test bundle).
+func reentrybusBinary() throws -> URL {
+    try #require(BuildProducts.executable("reentrybus"), "reentrybus is not next to the test bundle: build with `swift build --build-tests`")
+}
+
+func temporaryDirectory(_ prefix: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+}
+
+/// Runs `reentrybus` to its end.
+func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Termination, ChildProcess) {
+    let process = try ChildProcess(try reentrybusBinary(), arguments)
+    let termination = try await within(.seconds(60), "reentrybus \(arguments.first ?? "") to end") { await process.waitForExit() }
+    return (termination, process)
+}
+
+/// What users see from the command line: bad input refused with a sentence, a start that
+/// cannot reach its broker ending in bounded time, `dev` keeping its hands off databases it
+/// did not create.
+@Suite("reentrybus on the command line") struct CommandLineTests {
+    /// Finding 10: a recipient must be kind:id with a known kind and an id.
+    @Test(arguments: ["bogus:kind:x", "", "PP-KC-118", "officer:", ":PP-KC-118", "Officer:PP-KC-118"])
+    func inboxRefusesARecipientThatIsNotKindColonId(_ recipient: String) async throws {
+        let directory = temporaryDirectory("reentrybus-inbox")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (termination, process) = try await runReentrybus(["inbox", recipient, "--data-dir", directory.path])
+        #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")  // ArgumentParser's validation status
+        #expect(process.errors.value.contains("is not kind:id with a kind among officer, agency, facility and a non-empty id"))
+        #expect(process.output.value.isEmpty)
+    }
+
+    @Test func inboxAcceptsAKnownKind() async throws {
+        let directory = temporaryDirectory("reentrybus-inbox")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try ServiceDatabase(path: directory.appendingPathComponent("inbox.sqlite").path, registerMigrations: InboxProjection().registerMigrations)
+        let (termination, process) = try await runReentrybus(["inbox", "agency:police:MO:Kansas City", "--data-dir", directory.path])
+        #expect(termination == .init(status: 0, bySignal: false), "\(process.errors.value)")
+        #expect(process.errors.value.contains("no notifications for agency:police:MO:Kansas City"))
+    }
+
+    /// Finding 8: a bootstrap address where nothing listens ends `serve` with a clear error
+    /// within the connect timeout, instead of waiting for ever.
+    @Test func serveFailsWithinTheConnectTimeoutWhenNoBrokerAnswers() async throws {
+        let directory = temporaryDirectory("reentrybus-serve")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let address = "127.0.0.1:\(try unusedLocalPort())"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (termination, process) = try await runReentrybus([
+            "serve", "inbox", "--bootstrap", address, "--connect-timeout", "1", "--data-dir", directory.path, "--log-level", "critical",
+        ])
+        #expect(termination == .init(status: 1, bySignal: false))
+        #expect(process.errors.value.contains("no Kafka broker answered at \(address) within 1 s"), "\(process.errors.value)")
+        #expect(clock.now - start < .seconds(15))
+    }
+
+    /// Finding 9: `dev` refuses a directory holding databases it did not create (here, as
+    /// `serve` leaves them) and deletes nothing.
+    @Test func devRefusesADirectoryWithDatabasesItDidNotCreate() async throws {
+        let directory = temporaryDirectory("reentrybus-serve-data")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let router = directory.appendingPathComponent("router.sqlite")
+        try Data("serve's state".utf8).write(to: router)
+        let (termination, process) = try await runReentrybus(["dev", "--data-dir", directory.path, "--dir", topicsDirectory.path])
+        #expect(termination == .init(status: 1, bySignal: false))
+        #expect(process.errors.value.contains("holds databases that `reentrybus dev` did not create (router.sqlite)"), "\(process.errors.value)")
+        #expect(try Data(contentsOf: router) == Data("serve's state".utf8))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(DevDataDirectory.markerName).path))
+    }
+
+    /// `dev` on a new directory marks it as its own, runs, and stops cleanly on SIGTERM
+    /// (status 0) within its shutdown deadline.
+    @Test func devMarksANewDirectoryAndStopsOnSIGTERM() async throws {
+        let directory = temporaryDirectory("reentrybus-dev")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = try ChildProcess(try reentrybusBinary(), [
+            "dev", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--shutdown-deadline", "20", "--log-level", "warning",
+        ])
+        let banner = try await within(.seconds(60), "dev to start") { await process.waitForLine(startingWith: "reentrybus dev:") }
+        #expect(banner != nil, "\(process.lastErrorLines())")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(DevDataDirectory.markerName).path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("router.sqlite").path))
+        process.send(SIGTERM)
+        let termination = try await within(.seconds(40), "dev to stop") { await process.waitForExit() }
+        #expect(termination == .init(status: 0, bySignal: false), "\(process.lastErrorLines())")
+    }
+}
+
+/// `dev`'s data directory: it deletes only what it created.
+@Suite struct DevDataDirectoryTests {
+    private let files = FileManager.default
+
+    @Test func aMissingDirectoryIsCreatedAndMarked() throws {
+        let directory = temporaryDirectory("reentrybus-dev")
+        defer { try? files.removeItem(at: directory) }
+        try DevDataDirectory(directory).prepareFreshRun()
+        #expect(files.fileExists(atPath: directory.appendingPathComponent(DevDataDirectory.markerName).path))
+    }
+
+    @Test func aMarkedDirectoryLosesTheServicesDatabasesAndNothingElse() throws {
+        let directory = temporaryDirectory("reentrybus-dev")
+        defer { try? files.removeItem(at: directory) }
+        try DevDataDirectory(directory).prepareFreshRun()
+        let databases = ["router.sqlite", "router.sqlite-wal", "router.sqlite-shm", "inbox.sqlite", "warrant-resolver.sqlite"]
+        for name in databases + ["notes.txt"] { try Data("x".utf8).write(to: directory.appendingPathComponent(name)) }
+        try DevDataDirectory(directory).prepareFreshRun()
+        for name in databases { #expect(!files.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)") }
+        #expect(files.fileExists(atPath: directory.appendingPathComponent("notes.txt").path))
+    }
+
+    @Test func anUnmarkedDirectoryWithDatabasesIsRefusedAndLeftAlone() throws {
+        let directory = temporaryDirectory("reentrybus-serve")
+        defer { try? files.removeItem(at: directory) }
+        try files.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["inbox.sqlite", "inbox.sqlite-wal", "other.sqlite"] { try Data("x".utf8).write(to: directory.appendingPathComponent(name)) }
+        #expect(throws: DevDataDirectoryError.notCreatedByDev(path: directory.path, databases: ["inbox.sqlite", "inbox.sqlite-wal", "other.sqlite"])) {
+            try DevDataDirectory(directory).prepareFreshRun()
+        }
+        for name in ["inbox.sqlite", "inbox.sqlite-wal", "other.sqlite"] { #expect(files.fileExists(atPath: directory.appendingPathComponent(name).path)) }
+        #expect(!files.fileExists(atPath: directory.appendingPathComponent(DevDataDirectory.markerName).path))
+    }
+
+    @Test func anUnmarkedDirectoryWithoutDatabasesIsMarked() throws {
+        let directory = temporaryDirectory("reentrybus-dev")
+        defer { try? files.removeItem(at: directory) }
+        try files.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: directory.appendingPathComponent("README"))
+        try DevDataDirectory(directory).prepareFreshRun()
+        #expect(files.fileExists(atPath: directory.appendingPathComponent(DevDataDirectory.markerName).path))
+        #expect(files.fileExists(atPath: directory.appendingPathComponent("README").path))
+    }
+
+    @Test func aFileIsNotADataDirectory() throws {
+        let file = temporaryDirectory("reentrybus-file")
+        defer { try? files.removeItem(at: file) }
+        try Data("x".utf8).write(to: file)
+        #expect(throws: DevDataDirectoryError.notADirectory(path: file.path)) { try DevDataDirectory(file).prepareFreshRun() }
+    }
+}
