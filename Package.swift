@@ -139,6 +139,9 @@ let package = Package(
             dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
+        .testTarget(name: "NotificationsTests", dependencies: [
+            "Notifications", "ServiceKit", "Kafka", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
