@@ -142,6 +142,12 @@ let package = Package(
         .testTarget(name: "NotificationsTests", dependencies: [
             "Notifications", "ServiceKit", "Kafka", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "RoutingTests", dependencies: [
+            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "WarrantsTests", dependencies: [
+            "Warrants", "Notifications", "ServiceKit", "Kafka", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -36,6 +36,9 @@ public struct PipelineConfiguration: Sendable {
     public var deadLetterTopic: String
     public var notificationsTopic: String
     public var jurisdictions: Jurisdictions
+    /// Signs the services' notifications; the inbox verifies with it. Default: a random key,
+    /// which only services in this process share.
+    public var notificationKey: NotificationSigningKey
     /// Extra librdkafka properties for the services' producers, e.g.
     /// `EmbeddedKafka.producerTuning` on the embedded broker. Default: none.
     public var producerProperties: [String: String]
@@ -45,7 +48,7 @@ public struct PipelineConfiguration: Sendable {
         sessionTimeout: Duration = .seconds(6), fetchMaxWait: Duration = .milliseconds(10), maxBatchSize: Int = 1_000,
         linger: Duration = .milliseconds(1), deadLetterTopic: String = BusTopics.deadLetters,
         notificationsTopic: String = NotificationOutbox.topic, jurisdictions: Jurisdictions = Jurisdictions(),
-        producerProperties: [String: String] = [:]
+        producerProperties: [String: String] = [:], notificationKey: NotificationSigningKey = .random()
     ) {
         self.bootstrapServers = bootstrapServers
         self.dataDirectory = dataDirectory
@@ -59,6 +62,7 @@ public struct PipelineConfiguration: Sendable {
         self.notificationsTopic = notificationsTopic
         self.jurisdictions = jurisdictions
         self.producerProperties = producerProperties
+        self.notificationKey = notificationKey
     }
 
     /// Settings for services running on `kafka`, the embedded broker.
@@ -90,9 +94,9 @@ public struct PipelineConfiguration: Sendable {
 
     public func projection(_ service: ServiceName, onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }) -> any EventProjection {
         switch service {
-        case .router: RouterProjection()
-        case .warrantResolver: WarrantResolverProjection(jurisdictions: jurisdictions)
-        case .inbox: InboxProjection(topic: notificationsTopic, onStored: onStored)
+        case .router: RouterProjection(signingKey: notificationKey)
+        case .warrantResolver: WarrantResolverProjection(jurisdictions: jurisdictions, signingKey: notificationKey)
+        case .inbox: InboxProjection(topic: notificationsTopic, verifyingKeys: [notificationKey], onStored: onStored)
         }
     }
 
