@@ -36,15 +36,3 @@ public struct SupervisionCase: Sendable, Hashable {
     /// Whether the case was active on `day` (`YYYY-MM-DD`): start ≤ day ≤ end, if ended.
     public func covers(_ day: String) -> Bool { startDate <= day && endDate.map { day <= $0 } ?? true }
 }
-
-/// An arrest the router keeps so that a case read after it can still match it.
-public struct StoredArrest: Sendable {
-    public var event: EventEnvelope<ArrestMade>
-    /// When the router may forget it (event clock, ms since 1970); nil: kept.
-    public var forgetAfterMilliseconds: Int64?
-
-    public init(event: EventEnvelope<ArrestMade>, forgetAfterMilliseconds: Int64?) {
-        self.event = event
-        self.forgetAfterMilliseconds = forgetAfterMilliseconds
-    }
-}
