@@ -165,6 +165,15 @@ let package = Package(
             dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
+        .testTarget(name: "NotificationsTests", dependencies: [
+            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "RoutingTests", dependencies: [
+            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "WarrantsTests", dependencies: [
+            "Warrants", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),

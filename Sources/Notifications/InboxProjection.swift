@@ -4,16 +4,30 @@ import GRDB
 import Kafka
 import ServiceKit
 
-/// The inbox read model: every notification from `bus.notifications`, once per id, queryable
-/// by recipient. `onStored` sees each newly stored notification after its commit (`dev` prints
-/// them).
+/// The inbox read model: every notification from `bus.notifications` whose signature verifies,
+/// once per id, queryable by recipient (`InboxStore`). `onStored` sees each newly stored
+/// notification after its commit (`dev` prints them).
+///
+/// A notification is admitted only if its `notification-key-id` and `notification-signature`
+/// headers sign its exact bytes with one of `verifyingKeys` (`NotificationSignature`), its JSON
+/// decodes, and its id equals the `event-id` header. Anything else is a `PoisonMessage`: it
+/// goes to the dead-letter topic, never into an inbox, so whoever can write to the topic
+/// without a service's key cannot write into anyone's inbox.
 public struct InboxProjection: EventProjection {
     public let name = "inbox"
     public let topics: [String]
+    let verifyingKeys: [NotificationSigningKey]
     let onStored: @Sendable (BusNotification) -> Void
 
-    public init(topic: String = NotificationOutbox.topic, onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - verifyingKeys: the keys the producing services sign with (more than one while a
+    ///     key is being replaced). With none, every notification is rejected.
+    public init(
+        topic: String = NotificationOutbox.topic, verifyingKeys: [NotificationSigningKey],
+        onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
+    ) {
         topics = [topic]
+        self.verifyingKeys = verifyingKeys
         self.onStored = onStored
     }
 
@@ -24,92 +38,27 @@ public struct InboxProjection: EventProjection {
     public func handles(eventType: String) -> Bool { eventType == BusNotification.eventType }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        let notification: BusNotification
-        do { notification = try BusNotification.decode(event.value) } catch {
-            throw PoisonMessage(reason: "not a notification: \(String(describing: type(of: error)))")
-        }
-        guard notification.id == event.eventId else { throw PoisonMessage(reason: "event-id header differs from the notification id") }
+        try store(event, headers: event.headers, in: transaction)
+    }
+
+    /// Verifies and stores one notification.
+    func store(_ event: AdmittedEvent, headers: [KafkaHeader], in transaction: ProjectionTransaction) throws {
+        let notification = try admit(event.value, eventId: event.eventId, headers: headers)
         if try InboxStore.insert(notification, receivedAtMilliseconds: event.timestampMilliseconds, transaction.db) {
             let onStored = self.onStored
             transaction.afterCommit { onStored(notification) }
         }
     }
 
-    public func stateChecksum(_ db: Database) throws -> String { try InboxStore.checksum(db) }
-}
-
-/// Queries on the inbox database (`<data-dir>/inbox.sqlite`).
-public enum InboxStore {
-    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("inbox-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE inbox (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    recipient TEXT NOT NULL,
-                    priority TEXT NOT NULL,
-                    occurred_at TEXT NOT NULL,
-                    summary TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    produced_at_ms INTEGER
-                ) WITHOUT ROWID;
-                CREATE INDEX inbox_by_recipient ON inbox (recipient, occurred_at);
-                """)
+    /// The inbox's rule: the notification in `value` if it is signed, well formed and carries
+    /// the id of its `event-id` header; a `PoisonMessage` naming the problem otherwise.
+    func admit(_ value: [UInt8], eventId: String, headers: [KafkaHeader]) throws(PoisonMessage) -> BusNotification {
+        try NotificationSignature.verify(value, headers: headers, keys: verifyingKeys)
+        let notification: BusNotification
+        do { notification = try BusNotification.decode(value) } catch {
+            throw PoisonMessage(reason: "not a notification: \(String(describing: type(of: error)))")
         }
-        // v2: a rowid table with the id in a unique index (rows of ~1 KiB inserted at random
-        // keys split pages; see NotificationOutbox's notifications-v2).
-        migrator.registerMigration("inbox-v2") { db in
-            try db.rebuildTable(
-                "inbox",
-                definition: """
-                    id TEXT NOT NULL UNIQUE,
-                    recipient TEXT NOT NULL,
-                    priority TEXT NOT NULL,
-                    occurred_at TEXT NOT NULL,
-                    summary TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    produced_at_ms INTEGER
-                    """,
-                columns: ["id", "recipient", "priority", "occurred_at", "summary", "body", "produced_at_ms"], order: "id")
-            try db.execute(sql: "CREATE INDEX inbox_by_recipient ON inbox (recipient, occurred_at)")
-        }
-    }
-
-    /// Stores a notification unless one with its id is there; returns whether it was new.
-    static func insert(_ notification: BusNotification, receivedAtMilliseconds: Int64?, _ db: Database) throws -> Bool {
-        try db.cachedExecute(
-            sql: "INSERT OR IGNORE INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [notification.id, notification.recipient.description, notification.priority.rawValue,
-                        EventCodec.formatInstant(notification.occurredAt), notification.summary,
-                        Data(try notification.encoded()), receivedAtMilliseconds])
-        return db.changesCount > 0
-    }
-
-    /// A recipient's notifications, oldest first. `recipient` is `kind:id`, or a bare id that
-    /// matches any kind.
-    public static func notifications(for recipient: String, _ db: Database) throws -> [BusNotification] {
-        let rows: [Row]
-        if Recipient(recipient) != nil {
-            rows = try Row.fetchAll(db, cached: "SELECT body FROM inbox WHERE recipient = ? ORDER BY occurred_at, id", arguments: [recipient])
-        } else {
-            rows = try Row.fetchAll(
-                db, cached: "SELECT body FROM inbox WHERE substr(recipient, instr(recipient, ':') + 1) = ? ORDER BY occurred_at, id",
-                arguments: [recipient])
-        }
-        return try rows.map { try BusNotification.decode(Array($0["body"] as Data)) }
-    }
-
-    /// Every notification, ordered by id.
-    public static func all(_ db: Database) throws -> [BusNotification] {
-        try Row.fetchAll(db, cached: "SELECT body FROM inbox ORDER BY id").map { try BusNotification.decode(Array($0["body"] as Data)) }
-    }
-
-    /// SHA-256 over every stored notification's bytes in id order.
-    public static func checksum(_ db: Database) throws -> String {
-        var hash = SHA256()
-        for row in try Row.fetchAll(db, cached: "SELECT id, body FROM inbox ORDER BY id") {
-            hash.update((row["id"] as String).utf8)
-            hash.update(Array(row["body"] as Data))
-        }
-        return hash.finalize().hexString
+        guard notification.id == eventId else { throw PoisonMessage(reason: "event-id header differs from the notification id") }
+        return notification
     }
 }

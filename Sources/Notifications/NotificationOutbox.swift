@@ -5,7 +5,13 @@ import Kafka
 import ServiceKit
 
 /// Emits notifications from a service's transaction: each id once per service (the
-/// `notifications_sent` table), through the service's outbox to `bus.notifications`.
+/// `notifications_sent` table), signed, through the service's outbox to `bus.notifications`.
+/// The only SQL on `notifications_sent`.
+///
+/// A row is kept until its time to be forgotten (`notifications_sent_expiry`, see
+/// `RetentionWindow`) has passed on the event clock; rows written before that table existed
+/// have none and are kept. (The time lives in a table of its own because shipped rows and the
+/// statements that write them keep the table's original columns.)
 public enum NotificationOutbox {
     /// The topic of notifications, keyed by recipient.
     public static let topic = BusTopic.notifications
@@ -43,18 +49,39 @@ public enum NotificationOutbox {
                     """,
                 columns: ["id", "recipient", "priority", "rule", "source_event_id", "body"], order: "id")
         }
+        // v3: when each sent notification may be forgotten (event clock, ms since 1970),
+        // indexed by that time for bounded pruning.
+        migrator.registerMigration("notifications-v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE notifications_sent_expiry (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    forget_after_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX notifications_sent_expiry_by_time ON notifications_sent_expiry (forget_after_ms);
+                """)
+        }
     }
 
-    /// Queues `notification` unless this service already sent one with its id. Returns whether
-    /// it was queued.
+    /// Queues `notification`, signed with `key`, unless this service already sent one with its
+    /// id. `forgetAfterMilliseconds` is when the service may forget it sent it (nil: never).
+    /// Returns whether it was queued.
     @discardableResult
-    public static func emit(_ notification: BusNotification, in transaction: ProjectionTransaction, topic: String = topic) throws -> Bool {
+    public static func emit(
+        _ notification: BusNotification, signedWith key: NotificationSigningKey, forgetAfterMilliseconds: Int64?,
+        in transaction: ProjectionTransaction, topic: String = topic
+    ) throws -> Bool {
         let body = try notification.encoded()
-        try transaction.db.cachedExecute(
+        let db = transaction.db
+        try db.cachedExecute(
             sql: "INSERT OR IGNORE INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [notification.id, notification.recipient.description, notification.priority.rawValue,
                         notification.reason.rule, notification.sourceEventId, Data(body)])
-        guard transaction.db.changesCount > 0 else { return false }
+        guard db.changesCount > 0 else { return false }
+        if let forgetAfterMilliseconds {
+            try db.cachedExecute(
+                sql: "INSERT OR REPLACE INTO notifications_sent_expiry (id, forget_after_ms) VALUES (?, ?)",
+                arguments: [notification.id, forgetAfterMilliseconds])
+        }
         try transaction.emit(OutgoingMessage(
             topic: topic, key: notification.recipient.description, value: body,
             headers: [
@@ -62,14 +89,34 @@ public enum NotificationOutbox {
                 KafkaHeader(key: EventHeaders.schemaVersion, value: String(BusNotification.schemaVersion)),
                 KafkaHeader(key: EventHeaders.eventId, value: notification.id),
                 KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json),
-            ]))
+            ] + NotificationSignature.headers(signing: body, with: key)))
         return true
     }
 
-    /// Every notification this service has sent, ordered by id.
+    /// Forgets at most `limit` sent notifications whose time to be forgotten is before
+    /// `nowMilliseconds` on the event clock; returns how many. Bounded, so that no event's
+    /// transaction stalls on a large purge.
+    @discardableResult
+    public static func forget(before nowMilliseconds: Int64, limit: Int, _ db: Database) throws -> Int {
+        let ids = try String.fetchAll(
+            db, cached: "SELECT id FROM notifications_sent_expiry WHERE forget_after_ms < ? ORDER BY forget_after_ms, id LIMIT ?",
+            arguments: [nowMilliseconds, limit])
+        for id in ids {
+            try db.cachedExecute(sql: "DELETE FROM notifications_sent WHERE id = ?", arguments: [id])
+            try db.cachedExecute(sql: "DELETE FROM notifications_sent_expiry WHERE id = ?", arguments: [id])
+        }
+        return ids.count
+    }
+
+    /// Every notification this service has sent (and not yet forgotten), ordered by id.
     public static func sent(_ db: Database) throws -> [BusNotification] {
         try Row.fetchAll(db, cached: "SELECT body FROM notifications_sent ORDER BY id").map { row in
             try BusNotification.decode(Array(row["body"] as Data))
         }
+    }
+
+    /// How many sent notifications the service remembers.
+    public static func sentCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, cached: "SELECT count(*) FROM notifications_sent") ?? 0
     }
 }

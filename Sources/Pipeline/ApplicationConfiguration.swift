@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Kafka
+import Notifications
 import Warrants
 
 /// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
@@ -114,11 +115,20 @@ public struct ApplicationConfiguration: Sendable {
     /// Which police department serves a city (the warrant resolver's release notices).
     /// Default: `Jurisdictions()`.
     public var jurisdictions: Jurisdictions
+    /// The key the router and the warrant resolver sign notifications with, and the inbox
+    /// verifies them with. Default: a random key of this process — right when every service
+    /// runs in one process (`dev`, tests); services in separate processes must share one
+    /// (`serve` reads it from configuration and refuses to start without it).
+    public var notificationKey: NotificationSigningKey
+    /// Keys the inbox also accepts, while the services move to a new `notificationKey`.
+    /// Default: none.
+    public var previousNotificationKeys: [NotificationSigningKey]
 
     public init(
         broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
         topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
-        jurisdictions: Jurisdictions = Jurisdictions()
+        jurisdictions: Jurisdictions = Jurisdictions(), notificationKey: NotificationSigningKey = .random(),
+        previousNotificationKeys: [NotificationSigningKey] = []
     ) {
         self.broker = broker
         self.dataDirectory = dataDirectory
@@ -128,6 +138,8 @@ public struct ApplicationConfiguration: Sendable {
         self.client = client
         self.shutdown = shutdown
         self.jurisdictions = jurisdictions
+        self.notificationKey = notificationKey
+        self.previousNotificationKeys = previousNotificationKeys
     }
 
     /// The database file of `service`.

@@ -87,9 +87,13 @@ struct ServiceFactory: Sendable {
         _ name: ServiceName, logger: Logger, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
     ) throws(ApplicationError) -> EventConsumerService {
         let projection: any EventProjection = switch name {
-        case .router: RouterProjection()
-        case .warrantResolver: WarrantResolverProjection(jurisdictions: configuration.jurisdictions)
-        case .inbox: InboxProjection(topic: BusTopic.notifications, onStored: onNotificationStored)
+        case .router: RouterProjection(signingKey: configuration.notificationKey)
+        case .warrantResolver:
+            WarrantResolverProjection(jurisdictions: configuration.jurisdictions, signingKey: configuration.notificationKey)
+        case .inbox:
+            InboxProjection(
+                topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,
+                onStored: onNotificationStored)
         }
         let admission: MessageAdmission
         if name == .inbox {

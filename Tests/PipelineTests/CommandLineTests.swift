@@ -43,7 +43,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
     @Test func inboxAcceptsAKnownKind() async throws {
         let directory = temporaryDirectory("reentrybus-inbox")
         defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try ServiceDatabase(path: directory.appendingPathComponent("inbox.sqlite").path, registerMigrations: InboxProjection().registerMigrations)
+        _ = try ServiceDatabase(path: directory.appendingPathComponent("inbox.sqlite").path, registerMigrations: InboxProjection(verifyingKeys: []).registerMigrations)
         let (termination, process) = try await runReentrybus(["inbox", "agency:police:MO:Kansas City", "--data-dir", directory.path])
         #expect(termination == .init(status: 0, bySignal: false), "\(process.errors.value)")
         #expect(process.errors.value.contains("no notifications for agency:police:MO:Kansas City"))
@@ -59,10 +59,31 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         let start = clock.now
         let (termination, process) = try await runReentrybus([
             "serve", "inbox", "--bootstrap", address, "--connect-timeout", "1", "--data-dir", directory.path, "--log-level", "critical",
+            "--notification-key-file", try writeNotificationKeyFile(in: directory),
         ])
         #expect(termination == .init(status: 1, bySignal: false))
         #expect(process.errors.value.contains("no Kafka broker answered at \(address) within 1 s"), "\(process.errors.value)")
         #expect(clock.now - start < .seconds(15))
+    }
+
+    /// Services in separate processes must share the notification key: `serve` without one
+    /// refuses to start and says how to give one, never printing a key.
+    @Test func serveRefusesToStartWithoutANotificationKey() async throws {
+        let directory = temporaryDirectory("reentrybus-serve-key")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (termination, process) = try await runReentrybus(["serve", "router", "--data-dir", directory.path, "--dir", topicsDirectory.path])
+        #expect(termination == .init(status: 64, bySignal: false))
+        #expect(process.errors.value.contains("REENTRYBUS_NOTIFICATION_KEY"), "\(process.errors.value)")
+
+        let short = directory.appendingPathComponent("short.key")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("00112233".utf8).write(to: short)
+        let (refused, shortProcess) = try await runReentrybus([
+            "serve", "router", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--notification-key-file", short.path,
+        ])
+        #expect(refused == .init(status: 64, bySignal: false))
+        #expect(shortProcess.errors.value.contains("\(short.path): notification signing key: 4 bytes is too short"), "\(shortProcess.errors.value)")
+        #expect(!shortProcess.errors.value.contains("00112233"))
     }
 
     /// Finding 9: `dev` refuses a directory holding databases it did not create (here, as

@@ -62,8 +62,10 @@ struct KillTests {
         try await Self.produce(events, bootstrap: bootstrap)
         print("kill -9 test: \(events.count) events produced in \(clock.now - began)")
 
+        let keyFile = try writeNotificationKeyFile(in: directory)
         let services = KilledServices(binary: binary, arguments: { name in
             ["serve", name, "--bootstrap", bootstrap, "--data-dir", directory.path, "--dir", topicsDirectory.path,
+             "--notification-key-file", keyFile,
              "--session-timeout", "3", "--log-level", "warning"]
         })
         let progress = Progress(directory: directory, events: Int64(events.count), notifications: expected.count)

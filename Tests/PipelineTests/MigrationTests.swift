@@ -22,16 +22,16 @@ import Warrants
 
     @Test func routerTablesKeepTheirRows() throws {
         let db = try DatabaseQueue()
-        try migrate(db, RouterProjection(), upTo: "notifications-v1")
+        try migrate(db, RouterProjection(signingKey: .random()), upTo: "notifications-v1")
         try db.write { db in
             try db.execute(sql: "INSERT INTO notifications_sent VALUES ('n-1', 'officer:PO-1', 'high', 'rule', 'e-1', x'7b7d')")
         }
-        try migrate(db, RouterProjection(), upTo: "router-v1")
+        try migrate(db, RouterProjection(signingKey: .random()), upTo: "router-v1")
         try db.write { db in
             try db.execute(sql: "INSERT INTO router_arrests VALUES ('e-1', 'MO1', NULL, '2025-06-15', x'7b7d')")
         }
         #expect(try !isRowidTable("router_arrests", db))
-        try migrate(db, RouterProjection())
+        try migrate(db, RouterProjection(signingKey: .random()))
 
         #expect(try isRowidTable("notifications_sent", db))
         #expect(try isRowidTable("router_arrests", db))
@@ -47,7 +47,7 @@ import Warrants
 
     @Test func inboxKeepsItsRowsAndIndex() throws {
         let db = try DatabaseQueue()
-        let inbox = InboxProjection()
+        let inbox = InboxProjection(verifyingKeys: [])
         try migrate(db, inbox, upTo: "inbox-v1")
         try db.write { db in
             try db.execute(sql: "INSERT INTO inbox VALUES ('n-1', 'officer:PO-1', 'high', '2025-06-15T14:06:40Z', 'summary', x'7b7d', NULL)")
@@ -65,7 +65,7 @@ import Warrants
 
     @Test func warrantTablesKeepTheirRowsAndReferences() throws {
         let db = try DatabaseQueue()
-        try migrate(db, WarrantResolverProjection(), upTo: "warrants-v1")
+        try migrate(db, WarrantResolverProjection(signingKey: .random()), upTo: "warrants-v1")
         try db.write { db in
             try db.execute(sql: """
                 INSERT INTO warrants (warrant_id, state_id, status) VALUES ('W-1', 'MO1', 'active');
@@ -74,7 +74,7 @@ import Warrants
                 INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ('R-1', 'W-1');
                 """)
         }
-        try migrate(db, WarrantResolverProjection())
+        try migrate(db, WarrantResolverProjection(signingKey: .random()))
 
         #expect(try isRowidTable("warrants", db))
         #expect(try isRowidTable("warrant_checks", db))

@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
     var createTopics = false
 
     @OptionGroup var contracts: ContractsDirectoryOption
+    @OptionGroup var notificationKey: NotificationKeyOptions
     @OptionGroup var shutdown: ShutdownOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -67,7 +68,8 @@ struct Serve: AsyncParsableCommand {
             client: .init(
                 groupPrefix: groupPrefix, sessionTimeout: .seconds(sessionTimeout),
                 connectTimeout: .milliseconds(Int64((connectTimeout * 1_000).rounded()))),
-            shutdown: shutdown.options)
+            shutdown: shutdown.options,
+            notificationKey: try notificationKey.signingKey(), previousNotificationKeys: try notificationKey.previousKeys())
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

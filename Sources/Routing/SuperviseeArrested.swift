@@ -1,0 +1,19 @@
+import Contracts
+import Notifications
+
+/// Rule `supervisee-arrested`: an arrest goes to the supervising officer (or, without one, the
+/// supervising agency) of every case of the arrested person that covers the day of the arrest
+/// (UTC): the case's start date ≤ the arrest's day ≤ its end date, if it has ended.
+///
+/// A plain function of the arrest and the cases the store found for its subject (matched on
+/// state ID or FBI number): no storage, no clock.
+enum SuperviseeArrested {
+    static let rule = "supervisee-arrested"
+
+    /// The notifications `arrest` calls for, given the cases matching its subject, in the
+    /// cases' order.
+    static func notifications(for arrest: EventEnvelope<ArrestMade>, cases: [SupervisionCase]) -> [BusNotification] {
+        let day = Describe.day(arrest.payload.arrestedAt).description
+        return cases.filter { $0.covers(day) }.map { ArrestNotification.make(arrest, supervision: $0) }
+    }
+}

@@ -1,0 +1,125 @@
+import TestSupport
+import Contracts
+import GRDB
+import Kafka
+import ServiceKit
+import Testing
+
+@testable import Notifications
+
+/// The inbox's rule (a notification is admitted only if signed by a known key, well formed,
+/// and its id is the event-id header) and its store (once per id, queries by recipient).
+@Suite struct InboxTests {
+    let key = NotificationSigningKey.random()
+
+    private func inbox(_ keys: [NotificationSigningKey]? = nil) -> InboxProjection {
+        InboxProjection(verifyingKeys: keys ?? [key])
+    }
+
+    private func signed(_ notification: BusNotification, with key: NotificationSigningKey) throws -> [KafkaHeader] {
+        NotificationSignature.headers(signing: try notification.encoded(), with: key)
+    }
+
+    private func rejection(_ headers: [KafkaHeader], _ notification: BusNotification = Fixtures.notification()) async throws -> String? {
+        // Through `apply`, as the runtime hands a message over: the headers travel in the event.
+        let harness = try ProjectionHarness(inbox())
+        let event = try Fixtures.admitted(notification, headers: headers)
+        do {
+            try await harness.apply(event)
+        } catch let poison as PoisonMessage {
+            #expect(try await harness.count("inbox") == 0)
+            return poison.reason
+        }
+        return nil
+    }
+
+    @Test func aForgedNotificationWithoutSignatureIsRejected() async throws {
+        #expect(try await rejection([]) == "notification signature missing: no header notification-key-id")
+    }
+
+    @Test func aForgedNotificationWithAWrongSignatureIsRejected() async throws {
+        let headers = [KafkaHeader(key: NotificationSignature.keyIdHeader, value: key.id),
+                       KafkaHeader(key: NotificationSignature.signatureHeader, value: String(repeating: "0", count: 64))]
+        #expect(try await rejection(headers)?.hasPrefix("notification signature invalid") == true)
+    }
+
+    @Test func aNotificationSignedByAnotherKeyIsRejected() async throws {
+        #expect(try await rejection(try signed(Fixtures.notification(), with: .random()))?.hasPrefix("notification signature invalid") == true)
+    }
+
+    @Test func aSignedNotificationWithAlteredTextIsRejected() async throws {
+        let genuine = Fixtures.notification()
+        var forged = genuine
+        forged.summary = "stand down, subject cleared"
+        #expect(try await rejection(try signed(genuine, with: key), forged)?.hasPrefix("notification signature invalid") == true)
+    }
+
+    @Test func anInboxWithoutKeysRejectsEverything() throws {
+        let notification = Fixtures.notification()
+        #expect(throws: PoisonMessage.self) {
+            try inbox([]).admit(try notification.encoded(), eventId: notification.id, headers: try signed(notification, with: key))
+        }
+    }
+
+    @Test func aCorrectlySignedNotificationIsStoredOnce() async throws {
+        let harness = try ProjectionHarness(inbox())
+        let inbox = inbox()
+        let notification = Fixtures.notification()
+        let headers = try signed(notification, with: key)
+        let event = try Fixtures.admitted(notification)
+        try await harness.write { _, transaction in try inbox.store(event, headers: headers, in: transaction) }
+        try await harness.write { _, transaction in try inbox.store(event, headers: headers, in: transaction) }
+        let stored = try await harness.write { db, _ in try InboxStore.all(db) }
+        #expect(stored == [notification])
+    }
+
+    @Test func theIdMustBeTheEventIdHeader() throws {
+        let notification = Fixtures.notification()
+        #expect(throws: PoisonMessage.self) {
+            try inbox().admit(try notification.encoded(), eventId: "another-id", headers: try signed(notification, with: key))
+        }
+    }
+
+    @Test func aSignedBodyThatIsNotANotificationIsRejected() throws {
+        let body = Array("{}".utf8)
+        let error = #expect(throws: PoisonMessage.self) {
+            try inbox().admit(body, eventId: "x", headers: NotificationSignature.headers(signing: body, with: key))
+        }
+        #expect(error?.reason.hasPrefix("not a notification") == true)
+    }
+
+    // MARK: Store
+
+    private func inboxDatabase() throws -> DatabaseQueue {
+        let db = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        InboxStore.registerMigrations(&migrator)
+        try migrator.migrate(db)
+        return db
+    }
+
+    @Test func storesOncePerId() throws {
+        let db = try inboxDatabase()
+        let notification = Fixtures.notification()
+        let (first, second, stored) = try db.write { db in
+            (try InboxStore.insert(notification, receivedAtMilliseconds: 1, db), try InboxStore.insert(notification, receivedAtMilliseconds: 2, db),
+             try InboxStore.all(db))
+        }
+        #expect(first && !second)
+        #expect(stored == [notification])
+    }
+
+    @Test func findsARecipientsNotificationsByKindAndIdOrByIdAlone() throws {
+        let db = try inboxDatabase()
+        let officer = Fixtures.notification(.officer("PO-1"), source: "e-1")
+        let later = Fixtures.notification(.officer("PO-1"), source: "e-2")
+        let agency = Fixtures.notification(.agency("PO-1"), source: "e-3")
+        let other = Fixtures.notification(.officer("PO-2"), source: "e-4")
+        try db.write { db in
+            for notification in [other, agency, later, officer] { _ = try InboxStore.insert(notification, receivedAtMilliseconds: nil, db) }
+        }
+        #expect(Set(try db.read { try InboxStore.notifications(for: "officer:PO-1", $0) }) == [officer, later])
+        #expect(Set(try db.read { try InboxStore.notifications(for: "PO-1", $0) }) == [officer, later, agency])
+        #expect(try db.read { try InboxStore.notifications(for: "agency:PO-2", $0) }.isEmpty)
+    }
+}

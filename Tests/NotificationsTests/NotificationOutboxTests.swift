@@ -1,0 +1,72 @@
+import TestSupport
+import Contracts
+import GRDB
+import Kafka
+import Testing
+
+@testable import Notifications
+@testable import ServiceKit
+
+/// A service that only sends notifications (no tables of its own).
+private struct SenderProjection: EventProjection {
+    let name = "sender"
+    let topics: [String] = []
+    func registerMigrations(_ migrator: inout DatabaseMigrator) { NotificationOutbox.registerMigrations(&migrator) }
+    func handles(eventType: String) -> Bool { false }
+    func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {}
+}
+
+@Suite struct NotificationOutboxTests {
+    let key = NotificationSigningKey.random()
+
+    @Test func emitsTheUnchangedBodySignedInHeadersOncePerId() async throws {
+        let harness = try ProjectionHarness(SenderProjection())
+        let notification = Fixtures.notification()
+        let key = self.key
+        let first = try await harness.write { _, transaction in
+            try NotificationOutbox.emit(notification, signedWith: key, forgetAfterMilliseconds: 10, in: transaction)
+        }
+        let second = try await harness.write { _, transaction in
+            try NotificationOutbox.emit(notification, signedWith: key, forgetAfterMilliseconds: 10, in: transaction)
+        }
+        #expect(first && !second)
+        let outbox = try await harness.write { db, _ in try ServiceDatabase.outbox(db).map(\.message) }
+        #expect(outbox.count == 1)
+        let message = try #require(outbox.first)
+        let body = try notification.encoded()
+        #expect(message.value == body)
+        #expect(message.key == "officer:PO-1")
+        #expect(message.headers.first { $0.key == EventHeaders.eventId }?.stringValue == notification.id)
+        try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+    }
+
+    @Test func forgetsInBoundedStepsOnlyWhatIsDue() throws {
+        let db = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        NotificationOutbox.registerMigrations(&migrator)
+        try migrator.migrate(db)
+        try db.write { db in
+            for index in 0..<10 {
+                try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d')",
+                               arguments: ["n-\(index)"])
+                try db.execute(sql: "INSERT INTO notifications_sent_expiry (id, forget_after_ms) VALUES (?, ?)", arguments: ["n-\(index)", index * 100])
+            }
+            // A row written before expiry times existed is kept.
+            try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES ('old', 'officer:PO-1', 'high', 'r', 'e', x'7b7d')")
+        }
+        let steps = try db.write { db in (0..<3).map { _ in (try? NotificationOutbox.forget(before: 550, limit: 4, db)) ?? -1 } }
+        #expect(steps == [4, 2, 0])
+        #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["n-6", "n-7", "n-8", "n-9", "old"])
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM notifications_sent_expiry") } == 4)
+    }
+
+    @Test func retentionWindowsFollowTheContract() {
+        #expect(RetentionWindow(.milliseconds(365 * 86_400_000)) == .days(365))
+        #expect(RetentionWindow(TopicContract.Retention.milliseconds(86_400_000)) == .days(1))
+        #expect(RetentionWindow(TopicContract.Retention.forever) == nil)
+        #expect(RetentionWindow.days(2).forgetAfter(1_000) == Int64(172_801_000))
+        #expect(RetentionWindow.days(2).forgetAfter(nil) == nil)
+        #expect(RetentionWindow(.seconds(-5)).milliseconds == 0)
+        #expect(RetentionWindow.days(365).description == "365d")
+    }
+}

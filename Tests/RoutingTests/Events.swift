@@ -1,0 +1,61 @@
+import Contracts
+import Foundation
+import Kafka
+import ServiceKit
+
+/// Events for the router's tests, with fixed ids and times.
+enum Events {
+    /// 2025-06-15T15:06:40Z.
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+    static let nowMilliseconds: Int64 = 1_750_000_000_000
+
+    static let reyes = SubjectIdentifiers(
+        stateId: "MO1234567", fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+    static let brooks = Officer(officerId: "PP-KC-118", name: "P.O. Tanya Brooks")
+    static let lee = Officer(officerId: "PP-KC-200", name: "P.O. Lee")
+
+    static func id(_ name: String) -> UUID {
+        var hash = SHA256()
+        hash.update("routing-tests\u{0}\(name)")
+        let b = hash.finalize()
+        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], 0x80 | (b[6] & 0x0f), b[7], 0x80 | (b[8] & 0x3f), b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+
+    static func day(_ offsetDays: Int) -> CalendarDate { CalendarDate(utcDayOf: now.addingTimeInterval(Double(offsetDays) * 86_400)) }
+
+    static func caseStarted(_ subject: SubjectIdentifiers = reyes, caseId: String = "CASE-1", officer: Officer? = brooks, start: CalendarDate = day(-30), id name: String = "case") -> EventEnvelope<CaseStarted> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
+            subject: subject,
+            payload: CaseStarted(caseId: caseId, supervisionType: .parole, startDate: start, supervisingAgencyId: "MO-DOC-PP", officer: officer))
+    }
+
+    static func caseEnded(caseId: String = "CASE-1", on day: CalendarDate, id name: String = "ended") -> EventEnvelope<CaseEnded> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
+            subject: reyes, payload: CaseEnded(caseId: caseId, endDate: day, endReason: .completed))
+    }
+
+    static func officerAssigned(_ officer: Officer, caseId: String = "CASE-1", id name: String = "assigned") -> EventEnvelope<OfficerAssigned> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
+            subject: reyes, payload: OfficerAssigned(caseId: caseId, officer: officer))
+    }
+
+    static func arrest(_ subject: SubjectIdentifiers = reyes, at: Date = now.addingTimeInterval(-3_600), id name: String = "arrest") -> EventEnvelope<ArrestMade> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: at, recordedAt: now, source: SourceAgency(agencyId: "MO-KCPD", agencyKind: .police), subject: subject,
+            payload: ArrestMade(
+                arrestId: "A-\(name)", arrestedAt: at, arrestingAgencyId: "MO-KCPD",
+                location: Location(address: Address(line1: "3100 Prospect Ave", city: "Kansas City", state: "MO", postalCode: "64128")),
+                charges: [Charge(code: "571.030", description: "Unlawful use of a weapon", level: .felony)]))
+    }
+
+    /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
+    static func admitted<Payload>(_ event: EventEnvelope<Payload>, topic: String, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
+        AdmittedEvent(
+            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: event.subject?.stateId ?? "",
+            eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
+            timestampMilliseconds: kafkaTime)
+    }
+}

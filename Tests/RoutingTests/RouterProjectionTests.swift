@@ -1,0 +1,129 @@
+import TestSupport
+import Contracts
+import Foundation
+import GRDB
+import Notifications
+import ServiceKit
+import Testing
+
+@testable import Routing
+
+/// The router as the runtime drives it: events applied one transaction each on a service
+/// database, notifications read back from the outbox (signed).
+@Suite struct RouterProjectionTests {
+    let key = NotificationSigningKey.random()
+
+    private func router(retention: RetentionWindow = RouterProjection.defaultArrestRetention) throws -> ProjectionHarness {
+        try ProjectionHarness(RouterProjection(signingKey: key, arrestRetention: retention))
+    }
+
+    /// The notifications in `messages`, each checked to be signed with the router's key.
+    private func notifications(_ messages: [OutgoingMessage]) throws -> [BusNotification] {
+        try messages.map { message in
+            try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+            return try BusNotification.decode(message.value)
+        }
+    }
+
+    private func cases(_ event: EventEnvelope<some EventPayload>, kafkaTime: Int64? = Events.nowMilliseconds) throws -> AdmittedEvent {
+        try Events.admitted(event, topic: RouterProjection.casesTopic, kafkaTime: kafkaTime)
+    }
+
+    private func arrests(_ event: EventEnvelope<ArrestMade>, kafkaTime: Int64? = Events.nowMilliseconds) throws -> AdmittedEvent {
+        try Events.admitted(event, topic: RouterProjection.arrestsTopic, kafkaTime: kafkaTime)
+    }
+
+    @Test func anArrestDuringACaseNotifiesTheOfficerOnce() async throws {
+        let router = try router()
+        #expect(try await router.apply(cases(Events.caseStarted())).isEmpty)
+        let sent = try notifications(try await router.apply(arrests(Events.arrest())))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(sent.first?.reason.rule == "supervisee-arrested")
+        // The same case re-sent (another event) matches the kept arrest again: same id, not sent twice.
+        #expect(try await router.apply(cases(Events.caseStarted(id: "case-again"))).isEmpty)
+    }
+
+    @Test func anArrestBeforeTheCaseStartsNeverNotifiesInEitherOrder() async throws {
+        let early = Events.arrest(at: Events.now.addingTimeInterval(-40 * 86_400))
+        let caseFirst = try router()
+        try await caseFirst.apply(cases(Events.caseStarted()))
+        #expect(try await caseFirst.apply(arrests(early)).isEmpty)
+        let arrestFirst = try router()
+        #expect(try await arrestFirst.apply(arrests(early)).isEmpty)
+        #expect(try await arrestFirst.apply(cases(Events.caseStarted())).isEmpty)
+    }
+
+    @Test func anArrestReadBeforeItsCaseNotifiesWhenTheCaseArrives() async throws {
+        let router = try router()
+        #expect(try await router.apply(arrests(Events.arrest())).isEmpty)
+        let sent = try notifications(try await router.apply(cases(Events.caseStarted())))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+    }
+
+    @Test func aCaseEndedBeforeTheArrestNotifiesNobody() async throws {
+        let router = try router()
+        try await router.apply(cases(Events.caseStarted()))
+        try await router.apply(cases(Events.caseEnded(on: Events.day(-3))))
+        #expect(try await router.apply(arrests(Events.arrest())).isEmpty)
+    }
+
+    @Test func aReassignedCaseNotifiesTheNewOfficer() async throws {
+        let router = try router()
+        try await router.apply(cases(Events.caseStarted()))
+        try await router.apply(cases(Events.officerAssigned(Events.lee)))
+        #expect(try notifications(try await router.apply(arrests(Events.arrest()))).map(\.recipient) == [.officer("PP-KC-200")])
+    }
+
+    @Test func aCaseWithoutOfficerNotifiesTheAgency() async throws {
+        let router = try router()
+        try await router.apply(cases(Events.caseStarted(officer: nil)))
+        #expect(try notifications(try await router.apply(arrests(Events.arrest()))).map(\.recipient) == [.agency("MO-DOC-PP")])
+    }
+
+    @Test func anArrestKnownOnlyByFBINumberIsMatched() async throws {
+        let router = try router()
+        try await router.apply(cases(Events.caseStarted()))
+        let arrest = Events.arrest(SubjectIdentifiers(fbiNumber: "734591KA2"))
+        let sent = try notifications(try await router.apply(arrests(arrest)))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(sent.first?.reason.matched == [MatchedIdentifier("fbiNumber", "734591KA2")])
+        // The arrest names nobody: the case's subject does.
+        #expect(sent.first?.summary.hasPrefix("Your supervisee Darnell Reyes (MO1234567)") == true)
+    }
+
+    // MARK: Bounded state
+
+    @Test func keptArrestsAndSentNotificationsStayFlatOverThreeRetentionWindows() async throws {
+        let window: Int64 = 10_000
+        let step: Int64 = 1_000
+        let router = try router(retention: RetentionWindow(milliseconds: window))
+        try await router.apply(cases(Events.caseStarted(), kafkaTime: Events.nowMilliseconds))
+        var counts: [(arrests: Int, sent: Int)] = []
+        for index in 0..<Int(3 * window / step) {
+            let time = Events.nowMilliseconds + Int64(index) * step
+            let sent = try await router.apply(arrests(Events.arrest(id: "arrest-\(index)"), kafkaTime: time))
+            #expect(sent.count == 1)
+            counts.append((try await router.count("router_arrests"), try await router.count("notifications_sent")))
+        }
+        // Rows of the last window (its events and the one at its start) stay; older ones go.
+        let full = Int(window / step) + 1
+        #expect(counts.prefix(full).map(\.arrests) == Array(1...full))
+        #expect(counts.dropFirst(full).allSatisfy { $0.arrests == full && $0.sent == full })
+        #expect(try await router.count("router_arrests_expiry") == full)
+        #expect(try await router.count("notifications_sent_expiry") == full)
+    }
+
+    @Test func anArrestOlderThanTheWindowNoLongerMatchesACaseReadLater() async throws {
+        let router = try router(retention: RetentionWindow(milliseconds: 10_000))
+        try await router.apply(arrests(Events.arrest(), kafkaTime: Events.nowMilliseconds))
+        #expect(try await router.apply(cases(Events.caseStarted(), kafkaTime: Events.nowMilliseconds + 10_001)).isEmpty)
+        #expect(try await router.count("router_arrests") == 0)
+    }
+
+    @Test func theDefaultWindowIsTheArrestsTopicsRetention() throws {
+        let topics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+        let contract = try #require(try TopicCatalog.load(from: topics).topic(named: RouterProjection.arrestsTopic))
+        #expect(RetentionWindow(contract.retention) == RouterProjection.defaultArrestRetention)
+    }
+}

@@ -1,0 +1,80 @@
+import Contracts
+import GRDB
+import Testing
+
+@testable import Routing
+
+/// The router's store on an in-memory database with its migrations.
+@Suite struct RouterStoreTests {
+    private func database() throws -> DatabaseQueue {
+        let db = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        RouterStore.registerMigrations(&migrator)
+        try migrator.migrate(db)
+        return db
+    }
+
+    @Test func findsCasesByStateIdOrFBINumber() throws {
+        let db = try database()
+        let other = SubjectIdentifiers(stateId: "MO0000001", name: PersonName(family: "Other"))
+        try db.write { db in
+            let store = RouterStore(db)
+            try store.saveCase(Events.caseStarted(caseId: "CASE-2"))
+            try store.saveCase(Events.caseStarted(other, caseId: "CASE-3", id: "other"))
+        }
+        let byStateId = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(stateId: "MO1234567")) }
+        let byFBI = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(fbiNumber: "734591KA2")) }
+        let byName = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(name: Events.reyes.name)) }
+        #expect(byStateId.map(\.caseId) == ["CASE-2"])
+        #expect(byFBI.map(\.caseId) == ["CASE-2"])
+        #expect(byName.isEmpty)
+        #expect(byStateId.first?.officerId == "PP-KC-118")
+        #expect(byStateId.first?.subject == Events.reyes)
+    }
+
+    @Test func aReSentCaseKeepsItsAssignedOfficerAndEndDate() throws {
+        let db = try database()
+        let cases = try db.write { db in
+            let store = RouterStore(db)
+            try store.saveCase(Events.caseStarted())
+            try store.assignOfficer(Events.lee, to: "CASE-1")
+            try store.endCase("CASE-1", on: Events.day(5))
+            try store.saveCase(Events.caseStarted(officer: nil))
+            return try store.cases(matching: Events.reyes)
+        }
+        #expect(cases.map(\.officerId) == ["PP-KC-200"])
+        #expect(cases.map(\.endDate) == [Events.day(5).description])
+    }
+
+    @Test func keepsEachArrestOnceAndHidesThoseDueToBeForgotten() throws {
+        let db = try database()
+        let arrest = Events.arrest()
+        let value = try EventCodec.encode(arrest)
+        let (count, atTen, atEleven) = try db.write { db in
+            let store = RouterStore(db)
+            try store.recordArrest(arrest, eventId: "e-1", value: value, forgetAfterMilliseconds: 10)
+            try store.recordArrest(arrest, eventId: "e-1", value: value, forgetAfterMilliseconds: 99)
+            return (try store.arrestCount(), try store.arrests(matching: Events.reyes, nowMilliseconds: 10),
+                    try store.arrests(matching: Events.reyes, nowMilliseconds: 11))
+        }
+        #expect(count == 1)
+        #expect(atTen.map(\.forgetAfterMilliseconds) == [10])
+        #expect(atTen.first?.event.payload.arrestId == "A-arrest")
+        #expect(atEleven.isEmpty)
+    }
+
+    @Test func forgetsArrestsInBoundedSteps() throws {
+        let db = try database()
+        let value = try EventCodec.encode(Events.arrest())
+        let steps = try db.write { db in
+            let store = RouterStore(db)
+            for index in 0..<5 {
+                try store.recordArrest(Events.arrest(id: "a\(index)"), eventId: "e-\(index)", value: value, forgetAfterMilliseconds: Int64(index))
+            }
+            try store.recordArrest(Events.arrest(id: "kept"), eventId: "e-kept", value: value, forgetAfterMilliseconds: nil)
+            return [try store.forgetArrests(before: 100, limit: 2), try store.forgetArrests(before: 100, limit: 2),
+                    try store.forgetArrests(before: 100, limit: 2), try store.arrestCount()]
+        }
+        #expect(steps == [2, 2, 1, 1])
+    }
+}

@@ -1,0 +1,76 @@
+import Contracts
+import Foundation
+import Kafka
+import ServiceKit
+
+/// Events for the warrant resolver's tests, with fixed ids and times.
+enum Events {
+    /// 2025-06-15T15:06:40Z.
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+    static let nowMilliseconds: Int64 = 1_750_000_000_000
+
+    static let hill = SubjectIdentifiers(
+        stateId: "MO7654321", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
+    static let werdcc = Facility(facilityId: "MO-DOC-WERDCC", name: "Western Reception, Diagnostic and Correctional Center", kind: .prison)
+    static let jail = Facility(facilityId: "MO-JCDC", name: "Jackson County Detention Center", kind: .jail)
+    static let kansasCity = Address(line1: "4410 Troost Ave", city: "Kansas City", state: "MO", postalCode: "64110")
+    static let independence = Address(line1: "215 N Liberty St", city: "Independence", state: "MO", postalCode: "64050")
+
+    static func id(_ name: String) -> UUID {
+        var hash = SHA256()
+        hash.update("warrants-tests\u{0}\(name)")
+        let b = hash.finalize()
+        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], 0x80 | (b[6] & 0x0f), b[7], 0x80 | (b[8] & 0x3f), b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+
+    static func issued(_ warrantId: String = "W-1", agency: String = "MO-CIRCUIT16", subject: SubjectIdentifiers = hill, id name: String? = nil) -> EventEnvelope<WarrantIssued> {
+        EventEnvelope(
+            eventId: id(name ?? "issued-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: agency, agencyKind: .court),
+            subject: subject,
+            payload: WarrantIssued(warrantId: warrantId, warrantKind: .bench, issuedOn: CalendarDate("2025-06-01")!, issuingAgencyId: agency))
+    }
+
+    static func recalled(_ warrantId: String = "W-1", id name: String? = nil) -> EventEnvelope<WarrantRecalled> {
+        EventEnvelope(
+            eventId: id(name ?? "recalled-\(warrantId)"), occurredAt: now, recordedAt: now,
+            source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court), subject: hill,
+            payload: WarrantRecalled(warrantId: warrantId, recalledOn: CalendarDate("2025-06-15")!, reason: "Defendant appeared"))
+    }
+
+    static func served(_ warrantId: String = "W-1") -> EventEnvelope<WarrantServed> {
+        EventEnvelope(
+            eventId: id("served-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-KCPD", agencyKind: .police),
+            subject: hill, payload: WarrantServed(warrantId: warrantId, servedAt: now, servingAgencyId: "MO-KCPD"))
+    }
+
+    static func scheduled(_ releaseId: String = "R-1", to destination: Address? = kansasCity, id name: String? = nil) -> EventEnvelope<ReleaseScheduled> {
+        EventEnvelope(
+            eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            subject: hill,
+            payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: now.addingTimeInterval(60 * 86_400), releaseType: .parole,
+                                      destination: destination))
+    }
+
+    static func completed(_ releaseId: String = "R-1", to destination: Address? = independence) -> EventEnvelope<ReleaseCompleted> {
+        EventEnvelope(
+            eventId: id("completed-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail),
+            subject: hill,
+            payload: ReleaseCompleted(releaseId: releaseId, facility: jail, releasedAt: now, releaseType: .bailBond, destination: destination))
+    }
+
+    static func cancelled(_ releaseId: String = "R-1") -> EventEnvelope<ReleaseCancelled> {
+        EventEnvelope(
+            eventId: id("cancelled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            subject: hill, payload: ReleaseCancelled(releaseId: releaseId, reason: "Parole rescinded"))
+    }
+
+    /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
+    static func admitted<Payload>(_ event: EventEnvelope<Payload>, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
+        let topic = Payload.self == ReleaseScheduled.self || Payload.self == ReleaseCompleted.self || Payload.self == ReleaseCancelled.self
+            ? "custody.releases" : "courts.warrants"
+        return AdmittedEvent(
+            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: event.subject?.stateId ?? "",
+            eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
+            timestampMilliseconds: kafkaTime)
+    }
+}

@@ -1,0 +1,73 @@
+import Contracts
+import Notifications
+import Testing
+
+@testable import Warrants
+
+/// The resolver's rules as plain functions.
+@Suite struct WarrantCheckRulesTests {
+    let jurisdictions = Jurisdictions()
+    let w1 = Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")
+    let w2 = Warrant(warrantId: "W-2", kind: "arrest", issuingAgencyId: "MO-CIRCUIT7")
+
+    @Test func aScheduledReleaseWithWarrantsOpensAPendingCheckAndWithoutAClearOne() {
+        let scheduled = Events.scheduled()
+        let pending = WarrantCheckRules.check(for: scheduled, activeWarrants: [w1])
+        #expect(pending.status == "pending" && pending.scheduled && !pending.closed)
+        #expect(pending.releaseAt == "2025-08-14T15:06:40Z")
+        #expect(WarrantCheckRules.check(for: scheduled, activeWarrants: []).status == "clear")
+        let unscheduled = WarrantCheckRules.check(for: Events.completed(), activeWarrants: [w1])
+        #expect(unscheduled.status == "pending" && !unscheduled.scheduled && unscheduled.closed)
+    }
+
+    @Test func aPendingCheckAsksEachIssuingAgencyThenTellsThePolice() {
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1, w2])
+        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1, w2], source: .init(Events.scheduled()), jurisdictions: jurisdictions)
+        #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16"), .agency("MO-CIRCUIT7"), .agency("MO-KCPD")])
+        #expect(notifications.map(\.reason.rule) == ["warrant-check-pending", "warrant-check-pending", "release-warrant-pending"])
+        // Each court hears of its own warrant; the police of every one.
+        #expect(notifications[0].summary.contains("W-1 (bench)") && !notifications[0].summary.contains("W-2"))
+        #expect(notifications[2].summary.contains("W-1 (bench); W-2 (arrest)"))
+        #expect(notifications[2].reason.matched.last == MatchedIdentifier("city", "Kansas City, MO"))
+    }
+
+    @Test func withoutDestinationOnlyTheCourtsHear() {
+        let check = WarrantCheckRules.check(for: Events.scheduled(to: nil), activeWarrants: [w1])
+        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled(to: nil)), jurisdictions: jurisdictions)
+        #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16")])
+    }
+
+    @Test func noWarrantNoNotification() {
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [])
+        #expect(WarrantCheckRules.pendingNotifications(check, warrants: [], source: .init(Events.scheduled()), jurisdictions: jurisdictions).isEmpty)
+        #expect(WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [], jurisdictions: jurisdictions).isEmpty)
+    }
+
+    @Test func aResolutionDependsOnTheWarrantsStoredStatus() {
+        #expect(WarrantCheckRules.resolution(previousStatus: nil) == .recordResolved)
+        #expect(WarrantCheckRules.resolution(previousStatus: "active") == .resolve)
+        #expect(WarrantCheckRules.resolution(previousStatus: "recalled") == .ignore)
+        #expect(WarrantCheckRules.issueJoinsOpenChecks(previousStatus: nil))
+        #expect(!WarrantCheckRules.issueJoinsOpenChecks(previousStatus: "active"))
+        #expect(!WarrantCheckRules.issueJoinsOpenChecks(previousStatus: "served"))
+        #expect(WarrantCheckRules.becomesClear(activeWarrantsLeft: []))
+        #expect(!WarrantCheckRules.becomesClear(activeWarrantsLeft: [w2]))
+    }
+
+    @Test func aClearCheckTellsTheFacilityAndThePolice() {
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1])
+        let notifications = WarrantCheckRules.clearNotifications(check, warrantId: "W-1", status: "recalled", source: .init(Events.recalled()),
+                                                                 jurisdictions: jurisdictions)
+        #expect(notifications.map(\.recipient) == [.facility("MO-DOC-WERDCC"), .agency("MO-KCPD")])
+        #expect(notifications.allSatisfy { $0.priority == .routine && $0.reason.rule == "warrant-check-clear" })
+        #expect(notifications[0].reason.explanation == "Your facility is releasing this person; the last active warrant on the check was recalled.")
+    }
+
+    @Test func anUnscheduledReleaseIsUrgentForThePoliceAndEachIssuingAgency() {
+        let notifications = WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [w1, w2], jurisdictions: jurisdictions)
+        #expect(notifications.map(\.recipient) == [.agency("MO-IPD"), .agency("MO-CIRCUIT16"), .agency("MO-CIRCUIT7")])
+        #expect(notifications.allSatisfy { $0.priority == .urgent && $0.reason.rule == "unscheduled-release-active-warrant" })
+        #expect(notifications[0].reason.matched.map(\.value) == ["MO7654321", "W-1", "W-2", "Independence, MO"])
+        #expect(notifications[1].reason.matched.map(\.value) == ["MO7654321", "W-1"])
+    }
+}

@@ -1,0 +1,151 @@
+import TestSupport
+import Contracts
+import Foundation
+import GRDB
+import Notifications
+import ServiceKit
+import Testing
+
+@testable import Warrants
+
+/// The warrant resolver as the runtime drives it: events applied one transaction each on a
+/// service database, notifications read back from the outbox (signed).
+@Suite struct WarrantResolverProjectionTests {
+    let key = NotificationSigningKey.random()
+
+    private func resolver(retention: RetentionWindow = WarrantResolverProjection.defaultNotificationRetention) throws -> ProjectionHarness {
+        try ProjectionHarness(WarrantResolverProjection(signingKey: key, notificationRetention: retention))
+    }
+
+    /// Applies `event`; returns the notifications it sent, each checked to be signed.
+    @discardableResult
+    private func apply(_ resolver: ProjectionHarness, _ event: EventEnvelope<some EventPayload>, kafkaTime: Int64 = Events.nowMilliseconds) async throws -> [BusNotification] {
+        try await resolver.apply(Events.admitted(event, kafkaTime: kafkaTime)).map { message in
+            try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+            return try BusNotification.decode(message.value)
+        }
+    }
+
+    private func check(_ resolver: ProjectionHarness, _ releaseId: String = "R-1") async throws -> WarrantCheck? {
+        try await resolver.write { db, _ in try WarrantResolverProjection.check(releaseId, db) }
+    }
+
+    private func summary(_ notifications: [BusNotification]) -> [String] {
+        notifications.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" }
+    }
+
+    @Test func aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() async throws {
+        let resolver = try resolver()
+        #expect(try await apply(resolver, Events.issued()).isEmpty)
+        let sent = try await apply(resolver, Events.scheduled())
+        #expect(summary(sent) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
+        #expect(sent.allSatisfy { $0.sourceEventId == Events.id("scheduled-R-1").uuidString.lowercased() })
+        #expect(try await check(resolver)?.status == "pending")
+        // A re-sent schedule changes nothing.
+        #expect(try await apply(resolver, Events.scheduled(id: "scheduled-again")).isEmpty)
+    }
+
+    @Test func aScheduledReleaseWithoutWarrantIsClearAndSilent() async throws {
+        let resolver = try resolver()
+        #expect(try await apply(resolver, Events.scheduled()).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
+    @Test func theCheckClearsWhenTheLastWarrantIsRecalledOrServed() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.issued("W-1"))
+        try await apply(resolver, Events.issued("W-2", agency: "MO-CIRCUIT7"))
+        #expect(try await apply(resolver, Events.scheduled()).count == 3)
+        #expect(try await apply(resolver, Events.recalled("W-1")).isEmpty)  // W-2 is still active
+        #expect(try await check(resolver)?.status == "pending")
+        let sent = try await apply(resolver, Events.served("W-2"))
+        #expect(summary(sent) == ["facility:MO-DOC-WERDCC routine warrant-check-clear", "agency:MO-KCPD routine warrant-check-clear"])
+        #expect(sent.first?.summary.hasSuffix("warrant W-2 served") == true)
+        #expect(try await check(resolver)?.status == "clear")
+        // A second resolution of the same warrant changes nothing.
+        #expect(try await apply(resolver, Events.recalled("W-2")).isEmpty)
+    }
+
+    @Test func aWarrantIssuedWhileACheckIsOpenJoinsIt() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.scheduled())
+        let sent = try await apply(resolver, Events.issued())
+        #expect(summary(sent) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
+        #expect(try await check(resolver)?.status == "pending")
+        // Re-sent, it does not notify again.
+        #expect(try await apply(resolver, Events.issued(id: "issued-again")).isEmpty)
+    }
+
+    @Test func aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.issued())
+        try await apply(resolver, Events.recalled())
+        #expect(try await apply(resolver, Events.scheduled()).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
+    @Test func aResolutionReadBeforeTheIssueKeepsTheWarrantResolved() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.recalled())
+        #expect(try await apply(resolver, Events.issued()).isEmpty)
+        #expect(try await apply(resolver, Events.scheduled()).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
+    @Test func anUnscheduledReleaseWithAnActiveWarrantIsUrgent() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.issued("W-9", agency: "MO-CIRCUIT7"))
+        let sent = try await apply(resolver, Events.completed("JAIL-1"))
+        #expect(summary(sent) == ["agency:MO-IPD urgent unscheduled-release-active-warrant", "agency:MO-CIRCUIT7 urgent unscheduled-release-active-warrant"])
+        let check = try #require(try await check(resolver, "JAIL-1"))
+        #expect(check.status == "pending" && !check.scheduled && check.closed)
+    }
+
+    @Test func anUnscheduledReleaseWithoutWarrantIsSilent() async throws {
+        let resolver = try resolver()
+        #expect(try await apply(resolver, Events.completed()).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
+    @Test func aScheduledReleaseThatHappensOrIsCancelledClosesItsCheck() async throws {
+        let resolver = try resolver()
+        try await apply(resolver, Events.scheduled("R-1"))
+        try await apply(resolver, Events.scheduled("R-2"))
+        #expect(try await apply(resolver, Events.completed("R-1")).isEmpty)  // scheduled: not urgent
+        try await apply(resolver, Events.cancelled("R-2"))
+        #expect(try await check(resolver, "R-1")?.closed == true)
+        #expect(try await check(resolver, "R-2")?.closed == true)
+        // A closed check takes no new warrant.
+        #expect(try await apply(resolver, Events.issued()).isEmpty)
+        #expect(try await check(resolver, "R-1")?.status == "clear")
+    }
+
+    // MARK: Bounded state
+
+    @Test func sentNotificationsStayFlatOverThreeRetentionWindowsWhileChecksStay() async throws {
+        let window: Int64 = 10_000
+        let step: Int64 = 1_000
+        let resolver = try resolver(retention: RetentionWindow(milliseconds: window))
+        var sentCounts: [Int] = []
+        for index in 0..<Int(3 * window / step) {
+            let time = Events.nowMilliseconds + Int64(index) * step
+            let person = SubjectIdentifiers(stateId: "MO9\(index)")
+            try await apply(resolver, Events.issued("W-\(index)", subject: person), kafkaTime: time)
+            var scheduled = Events.scheduled("R-\(index)")
+            scheduled.subject = person
+            #expect(try await apply(resolver, scheduled, kafkaTime: time).count == 2)
+            sentCounts.append(try await resolver.count("notifications_sent"))
+        }
+        let full = 2 * (Int(window / step) + 1)
+        #expect(sentCounts.dropFirst(Int(window / step) + 1).allSatisfy { $0 == full })
+        // Warrants and checks are reference state: they stay.
+        #expect(try await resolver.count("warrant_checks") == Int(3 * window / step))
+    }
+
+    @Test func theDefaultWindowIsTheReleasesTopicsRetention() throws {
+        let topics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+        let contract = try #require(try TopicCatalog.load(from: topics).topic(named: WarrantResolverProjection.releasesTopic))
+        #expect(RetentionWindow(contract.retention) == WarrantResolverProjection.defaultNotificationRetention)
+    }
+}

@@ -1,0 +1,67 @@
+import Contracts
+import GRDB
+import Testing
+
+@testable import Warrants
+
+/// The resolver's store on an in-memory database with its migrations.
+@Suite struct WarrantStoreTests {
+    private func database() throws -> DatabaseQueue {
+        let db = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        WarrantStore.registerMigrations(&migrator)
+        try migrator.migrate(db)
+        return db
+    }
+
+    @Test func activeWarrantsAreThoseOfThePersonNotResolved() throws {
+        let db = try database()
+        let other = SubjectIdentifiers(stateId: "MO0000001")
+        let (ofHill, ofOther, statuses) = try db.write { db in
+            let store = WarrantStore(db)
+            try store.saveIssued(Events.issued("W-1"))
+            try store.saveIssued(Events.issued("W-2", agency: "MO-CIRCUIT7"))
+            try store.saveIssued(Events.issued("W-3", subject: other))
+            try store.setWarrantStatus("W-2", "served")
+            try store.saveFirstSeenResolved("W-4", status: "recalled", subject: Events.hill)
+            return (try store.activeWarrants(of: Events.hill), try store.activeWarrants(of: other),
+                    try ["W-1", "W-2", "W-4", "W-5"].map { try store.warrantStatus($0) })
+        }
+        #expect(ofHill == [Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")])
+        #expect(ofOther.map(\.warrantId) == ["W-3"])
+        #expect(statuses == ["active", "served", "recalled", nil])
+    }
+
+    @Test func aReIssuedWarrantKeepsItsResolution() throws {
+        let db = try database()
+        let status = try db.write { db in
+            let store = WarrantStore(db)
+            try store.saveFirstSeenResolved("W-1", status: "quashed", subject: Events.hill)
+            try store.saveIssued(Events.issued("W-1"))
+            return try store.warrantStatus("W-1")
+        }
+        #expect(status == "quashed")
+    }
+
+    @Test func checksListTheirWarrantsAndOnlyOpenOnesTakeNewOnes() throws {
+        let db = try database()
+        let w1 = Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")
+        let (open, pendingListingW1, onR1, check) = try db.write { db in
+            let store = WarrantStore(db)
+            try store.saveIssued(Events.issued("W-1"))
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-1"), activeWarrants: [w1]), warrants: [w1])
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-2"), activeWarrants: []), warrants: [])
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: []), warrants: [])
+            try store.close("R-3")
+            try store.addWarrant("W-1", toCheck: "R-2")
+            return (try store.openChecks(of: Events.hill).map(\.releaseId), try store.openPendingChecks(listing: "W-1"),
+                    try store.activeWarrants(on: "R-1"), try store.check("R-2"))
+        }
+        #expect(open == ["R-1", "R-2"])
+        #expect(pendingListingW1 == ["R-1", "R-2"])
+        #expect(onR1 == [w1])
+        #expect(check?.status == "pending")
+        #expect(check?.destination == Events.kansasCity)
+        #expect(check?.subject == Events.hill)
+    }
+}
