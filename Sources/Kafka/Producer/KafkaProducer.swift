@@ -10,7 +10,9 @@ import Synchronization
 ///   reorder messages of a partition.
 /// - Backpressure: librdkafka's local queue is bounded
 ///   (`KafkaProducerConfiguration.maxQueuedMessages`); when it is full, `send` and `sendBatch`
-///   suspend until delivery reports free room. Nothing is dropped.
+///   suspend until delivery reports free room. Nothing is dropped. A sender whose task is
+///   cancelled while it waits for room stops waiting and fails with `.cancelled` (that message
+///   was not queued; in a batch, those queued before it are still reported).
 /// - Threads: one dedicated thread per producer serves delivery reports, blocked in
 ///   librdkafka's poll while idle. Callers never block; they suspend.
 /// - Shutdown: `shutdown()` (or the end of `run()` on graceful shutdown) stops accepting new
@@ -73,11 +75,10 @@ public final class KafkaProducer: Service, Sendable {
 
     deinit {
         // Reached only when `shutdown()` was never called: what is still queued is lost.
-        if state.withLock({ $0.releasedWithoutShutdown() }) {
-            let undelivered = client.outQueueLength
-            if undelivered > 0 {
-                logger.error("Producer released without shutdown(); undelivered messages are lost", metadata: ["kafka.undelivered": "\(undelivered)"])
-            }
+        // Read the queue before closing: once closed, the poll thread destroys the handle.
+        let undelivered = state.withLock { $0.pollThreadContinues } ? client.outQueueLength : 0
+        if state.withLock({ $0.releasedWithoutShutdown() }) && undelivered > 0 {
+            logger.error("Producer released without shutdown(); undelivered messages are lost", metadata: ["kafka.undelivered": "\(undelivered)"])
         }
     }
 
@@ -112,9 +113,10 @@ public final class KafkaProducer: Service, Sendable {
     /// delivery report. This is the high-throughput path: no per-message suspension, memory
     /// bounded by the local queue and by the failures.
     ///
-    /// Throws only when messages could not be queued at all (producer closed, invalid
-    /// message, fatal error); messages queued before that still get their reports, and are
-    /// waited for, before the error is thrown. Per-message delivery failures are in the report.
+    /// Throws only when messages could not be queued at all (producer closed, invalid message,
+    /// fatal error, or `.cancelled`: the task was cancelled while waiting for room); messages
+    /// queued before that still get their reports, and are waited for, before the error is
+    /// thrown. Per-message delivery failures are in the report.
     @inlinable
     public func sendBatch<Messages: Sequence<KafkaProducerMessage>>(
         _ messages: Messages
