@@ -11,16 +11,16 @@ struct FaultToleranceTests {
         let kafka = try EmbeddedKafka(brokers: 3, logger: testLogger)
         let topic = unique("outage")
         try kafka.createTopic(topic, partitions: 4, replicationFactor: 3)
-        for partition in Int32(0)..<4 { kafka.setPartitionLeader(topic: topic, partition: partition, broker: 2) }
+        for partition in Int32(0)..<4 { try kafka.setPartitionLeader(topic: topic, partition: partition, broker: 2) }
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
         _ = try await producer.send(topic: topic, key: Array("warm-up".utf8), value: Array("0".utf8))
 
-        kafka.setBrokerDown(2)
+        try kafka.setBrokerDown(2)
         let messages = (1...100).map { KafkaProducerMessage(topic: topic, key: "person-\($0 % 10)", value: "m\($0)") }
         let sending = Task { try await producer.sendBatch(messages) }
         // The outage itself: the broker stays down this long whatever the clients do.
         try await Task.sleep(for: .seconds(3))
-        kafka.setBrokerUp(2)
+        try kafka.setBrokerUp(2)
         let report = try await within(.seconds(60), "delivery after recovery") { try await sending.value }
         #expect(report.delivered == 100)
         #expect(report.failures.isEmpty)
@@ -46,11 +46,11 @@ struct FaultToleranceTests {
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
         _ = try await producer.send(topic: topic, key: nil, value: Array("first".utf8))
 
-        kafka.failNextRequests(.produce, with: [.notLeaderForPartition, .requestTimedOut])
+        try kafka.failNextRequests(.produce, with: [.notLeaderForPartition, .requestTimedOut])
         let retried = try await producer.send(topic: topic, key: nil, value: Array("retried".utf8))
         #expect(retried.offset == KafkaOffset(1))
 
-        kafka.failNextRequests(.produce, with: [.topicAuthorizationFailed])
+        try kafka.failNextRequests(.produce, with: [.topicAuthorizationFailed])
         let error = await #expect(throws: KafkaError.self) {
             try await producer.send(topic: topic, key: nil, value: Array("refused".utf8))
         }
@@ -63,7 +63,7 @@ struct FaultToleranceTests {
         let other = unique("errors-batch")
         try kafka.createTopic(other, partitions: 1)
         _ = try await producer.send(topic: other, key: nil, value: Array("first".utf8))
-        kafka.failNextRequests(.produce, with: [.topicAuthorizationFailed])
+        try kafka.failNextRequests(.produce, with: [.topicAuthorizationFailed])
         let report = try await producer.sendBatch([KafkaProducerMessage(
             topic: other, key: "SID-9", value: "refused-in-batch", headers: [KafkaHeader(key: "event-type", value: "x")])])
         #expect(report.delivered == 0)
@@ -85,12 +85,12 @@ struct FaultToleranceTests {
         let producer = try KafkaProducer(configuration: configuration, logger: testLogger)
         _ = try await producer.send(topic: topic, key: nil, value: Array("warm-up".utf8))
 
-        kafka.setBrokerDown(1)  // nothing leaves the queue until the broker is back
+        try kafka.setBrokerDown(1)  // nothing leaves the queue until the broker is back
         let messages = (0..<50).map { KafkaProducerMessage(topic: topic, key: "k", value: "m\($0)") }
         let sending = Task { try await producer.sendBatch(messages) }
         let single = Task { try await producer.send(topic: topic, key: nil, value: Array("single".utf8)) }
         try await Task.sleep(for: .seconds(1))  // the outage
-        kafka.setBrokerUp(1)
+        try kafka.setBrokerUp(1)
         let report = try await within(.seconds(60), "the batch") { try await sending.value }
         _ = try await within(.seconds(60), "the single send") { try await single.value }
         #expect(report.delivered == 50)

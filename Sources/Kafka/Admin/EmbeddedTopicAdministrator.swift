@@ -29,7 +29,7 @@ struct EmbeddedTopicAdministrator: KafkaTopicAdministrator {
 
     func deleteTopic(named name: String) async throws(KafkaError) {
         _ = try await describeTopic(named: name)
-        kafka.markDeleted(name)
+        try kafka.markDeleted(name)
     }
 
     func listTopics() async throws(KafkaError) -> [String] {

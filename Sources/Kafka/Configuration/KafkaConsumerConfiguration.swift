@@ -46,6 +46,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// How long a revoke waits for the batch the application is processing before it gives the
     /// partitions up. Default: 30 seconds.
     public var revokeDrainTimeout: Duration
+    /// How long `close()` may take to commit stored offsets and leave the group. librdkafka's
+    /// close has no bound of its own and, with the brokers gone, can block for ever; past this
+    /// the close is abandoned (the group notices after `sessionTimeout`) and `close()` returns
+    /// a `.timedOut` error. Default: 10 seconds.
+    public var closeTimeout: Duration
     /// Whether messages carry their headers. Default: true. librdkafka parses a record's headers
     /// only when asked, and asking costs an allocation per message even when it has none
     /// (~80 ns per message, ~10 % of what the consumer spends on a 256-byte message); a
@@ -65,7 +70,8 @@ public struct KafkaConsumerConfiguration: Sendable {
         prefetchMessages: Int = 100_000,
         prefetchKilobytes: Int = 65_536,
         revokeDrainTimeout: Duration = .seconds(30),
-        readsHeaders: Bool = true
+        readsHeaders: Bool = true,
+        closeTimeout: Duration = .seconds(10)
     ) {
         self.client = client
         self.groupID = groupID
@@ -80,6 +86,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.prefetchKilobytes = prefetchKilobytes
         self.revokeDrainTimeout = revokeDrainTimeout
         self.readsHeaders = readsHeaders
+        self.closeTimeout = closeTimeout
     }
 
     var rdKafkaProperties: [String: String] {

@@ -1,25 +1,5 @@
-import CRdKafka
 import Foundation
-
-/// Messages as librdkafka returned them, not yet converted. Owned by whoever holds them: each
-/// is destroyed exactly once, after conversion or when dropped.
-struct RawMessages: @unchecked Sendable {
-    var messages: [UnsafeMutablePointer<rd_kafka_message_t>]
-
-    init(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>]) {
-        self.messages = messages
-    }
-
-    func destroyAll() {
-        for message in messages { rd_kafka_message_destroy(message) }
-    }
-}
-
-extension TopicPartition {
-    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
-        self.init(topic: String(cString: rd_kafka_topic_name(message.pointee.rkt)), partition: message.pointee.partition)
-    }
-}
+import Synchronization
 
 /// The hand-over between a consumer's poll thread and the task iterating its messages.
 ///
@@ -36,7 +16,9 @@ extension TopicPartition {
 /// application asks for the next one — which lets a revoke wait for that work to end before
 /// the partitions are given away.
 ///
-/// An `NSCondition` (lock + condition variable) because the poll thread must *block* while the
+/// The state is one value, `ConsumerBufferState`, whose transitions say what to do (resume the
+/// iterating task, destroy messages); this class performs that outside the lock. The lock is an
+/// `NSCondition` (lock + condition variable) because the poll thread must *block* while the
 /// buffer is full or a batch is in flight. Conversion happens outside the lock, so the poll thread
 /// keeps fetching meanwhile; `finish` (before the client is destroyed) waits for a conversion in
 /// progress, so librdkafka's messages are never used after the client is gone.
@@ -44,15 +26,8 @@ final class ConsumerBuffer: @unchecked Sendable {
     typealias Batch = KafkaConsumerBatch
 
     private let condition = NSCondition()
-    private let capacity: Int
-    private let maxBatchSize: Int
-    // Everything below is guarded by `condition`.
-    private var batches: [RawMessages] = []
-    private var waiting: CheckedContinuation<Void, Never>?
-    private var inFlight = false
-    private var finished: KafkaError?? = nil  // .some(nil): closed; .some(error): failed
-    private var wakeRequested = false
-    private var converting = false
+    /// Guarded by `condition`.
+    private var state: ConsumerBufferState<RawMessages, CheckedContinuation<Void, Never>>
     /// Used only by the one iterating task, outside the lock.
     private var converter: MessageConverter
 
@@ -62,10 +37,15 @@ final class ConsumerBuffer: @unchecked Sendable {
     ///     never larger, and several waiting ones are merged up to it).
     ///   - readsHeaders: whether messages are given their headers.
     init(capacity: Int, maxBatchSize: Int, readsHeaders: Bool = true) {
-        self.capacity = max(1, capacity)
-        self.maxBatchSize = max(1, maxBatchSize)
+        state = ConsumerBufferState(capacity: capacity, maxBatchSize: maxBatchSize)
         // Batches in the buffer, the one converting and the one the application holds.
-        converter = MessageConverter(buffers: BatchBufferPool(keeping: self.capacity + 2), readsHeaders: readsHeaders)
+        converter = MessageConverter(buffers: BatchBufferPool(keeping: state.capacity + 2), readsHeaders: readsHeaders)
+    }
+
+    private func withLock<Result>(_ body: (inout ConsumerBufferState<RawMessages, CheckedContinuation<Void, Never>>) -> Result) -> Result {
+        condition.lock()
+        defer { condition.unlock() }
+        return body(&state)
     }
 
     // MARK: Poll thread
@@ -76,41 +56,22 @@ final class ConsumerBuffer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: Double(timeout.milliseconds) / 1000)
-        while batches.count >= capacity && !wakeRequested {
+        while !state.mayStopWaitingForRoom {
             if !condition.wait(until: deadline) { break }
         }
-        wakeRequested = false
-        return batches.count < capacity
+        return state.endWaitForRoom()
     }
 
     func push(_ batch: RawMessages) {
-        condition.lock()
-        guard finished == nil else {
-            condition.unlock()
-            return batch.destroyAll()
+        switch withLock({ $0.push(batch) }) {
+        case .resume(let waiter): waiter?.resume()
+        case .discard(let batch): batch.destroyAll()
         }
-        batches.append(batch)
-        let waiting = self.waiting
-        self.waiting = nil
-        condition.unlock()
-        waiting?.resume()
     }
 
     /// Removes messages of revoked partitions that the application has not been given yet.
     func dropPending(of partitions: Set<TopicPartition>) {
-        condition.lock()
-        defer { condition.unlock() }
-        batches = batches.compactMap { batch in
-            var kept: [UnsafeMutablePointer<rd_kafka_message_t>] = []
-            for message in batch.messages {
-                if partitions.contains(TopicPartition(message)) {
-                    rd_kafka_message_destroy(message)
-                } else {
-                    kept.append(message)
-                }
-            }
-            return kept.isEmpty ? nil : RawMessages(kept)
-        }
+        withLock { $0.dropPending { $0.removing(partitions) } }
     }
 
     /// Blocks until the application has finished the batch it holds, or `timeout` passed.
@@ -119,32 +80,29 @@ final class ConsumerBuffer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: Double(timeout.milliseconds) / 1000)
-        while inFlight {
-            if !condition.wait(until: deadline) { return !inFlight }
+        while state.inFlight {
+            if !condition.wait(until: deadline) { return !state.inFlight }
         }
         return true
     }
 
     /// Ends the sequence: a waiting iterator gets nil (or the error), buffered batches are
     /// destroyed (they were never processed, so their offsets were never stored). Call before
-    /// the client is destroyed: librdkafka's messages must go first.
+    /// the client is destroyed: librdkafka's messages must go first. Later calls do nothing.
     func finish(_ error: KafkaError?) {
         condition.lock()
-        while converting { condition.wait() }
-        finished = .some(error)
-        for batch in batches { batch.destroyAll() }
-        batches = []
-        let waiting = self.waiting
-        self.waiting = nil
+        while state.converting { condition.wait() }
+        let (discarded, waiter) = state.finish(error)
         condition.broadcast()
         condition.unlock()
-        waiting?.resume()
+        for batch in discarded { batch.destroyAll() }
+        waiter?.resume()
     }
 
     /// Interrupts `waitForRoom`, so the poll thread can run a command or close.
     func wake() {
         condition.lock()
-        wakeRequested = true
+        state.wake()
         condition.broadcast()
         condition.unlock()
     }
@@ -154,84 +112,216 @@ final class ConsumerBuffer: @unchecked Sendable {
     /// Marks the batch in flight as finished (for `close()`, which ends processing).
     func acknowledge() {
         condition.lock()
-        inFlight = false
+        state.acknowledge()
         condition.broadcast()
         condition.unlock()
     }
 
     /// Finishes the previous batch and returns the next, suspending until there is one.
+    /// Fails with `.invalidUse` when another task is already waiting on this consumer.
     func next() async throws(KafkaError) -> Batch? {
         while true {
             switch take() {
-            case .batch(let batch): return batch
+            case .convert(let raw):
+                return convert(raw)
             case .finished(let error?): throw error
             case .finished(nil): return nil
             case .empty:
                 if Task.isCancelled { return nil }
-                await waitForPush()
+                if let misuse = await waitForPush() { throw misuse }
             }
         }
     }
 
-    private enum Taken {
-        case batch(Batch)
-        case finished(KafkaError?)
-        case empty
-    }
-
-    /// Marks the previous batch finished and takes (converting) the next, if any.
-    ///
-    /// Takes every waiting batch that fits in `maxBatchSize`, not just the oldest: an
-    /// application that fell behind then catches up with one larger batch, paying its per-batch
-    /// cost (a transaction, a flush) once, instead of working through small batches while new
-    /// ones queue behind them (measured: arrest → inbox p50 ~55 ms with one fetch per batch).
-    private func take() -> Taken {
-        condition.lock()
-        inFlight = false
-        condition.broadcast()
-        guard !batches.isEmpty, finished == nil else {
-            defer { condition.unlock() }
-            return finished.map { .finished($0) } ?? .empty
-        }
-        var raw = batches.removeFirst()
-        while let next = batches.first, raw.messages.count + next.messages.count <= maxBatchSize {
-            raw.messages.append(contentsOf: next.messages)
-            batches.removeFirst()
-        }
-        inFlight = true
-        converting = true
-        condition.unlock()
-
+    /// Converts taken messages outside the lock (the poll thread keeps fetching meanwhile),
+    /// then lets a waiting `finish` go on.
+    private func convert(_ raw: RawMessages) -> Batch {
         let batch = converter.convert(raw.messages)
         raw.destroyAll()
-
         condition.lock()
-        converting = false
+        state.converted()
         condition.broadcast()
         condition.unlock()
-        return .batch(batch)
+        return batch
+    }
+
+    /// Marks the previous batch finished and takes the next (merged up to `maxBatchSize`) to
+    /// convert outside the lock.
+    private func take() -> ConsumerBufferState<RawMessages, CheckedContinuation<Void, Never>>.TakeAction {
+        condition.lock()
+        defer { condition.unlock() }
+        let action = state.take()
+        condition.broadcast()  // the previous batch is finished: a revoke may go on
+        return action
     }
 
     /// Suspends until the poll thread pushes, the buffer finishes, or the task is cancelled.
-    private func waitForPush() async {
+    /// Returns an error, at once, when another task is already waiting.
+    private func waitForPush() async -> KafkaError? {
+        let misuse = Mutex<KafkaError?>(nil)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                condition.lock()
-                if !batches.isEmpty || finished != nil || Task.isCancelled {
-                    condition.unlock()
+                let action = withLock { $0.waitForPush(continuation, isCancelled: Task.isCancelled) }
+                switch action {
+                case .suspend: break
+                case .resume: continuation.resume()
+                case .reject(let error):
+                    misuse.withLock { $0 = error }
                     continuation.resume()
-                } else {
-                    precondition(waiting == nil, "a consumer's messages are iterated by one task at a time")
-                    waiting = continuation
-                    condition.unlock()
                 }
             }
         } onCancel: {
-            condition.lock()
-            let waiting = self.waiting
-            self.waiting = nil
-            condition.unlock()
-            waiting?.resume()
+            withLock { $0.cancelWait() }?.resume()
         }
+        return misuse.withLock { $0 }
+    }
+}
+
+/// What a `ConsumerBufferState` holds: a batch of messages not yet handed over.
+protocol PendingMessages {
+    var count: Int { get }
+    mutating func append(contentsOf other: Self)
+}
+
+extension RawMessages: PendingMessages {}
+
+/// The state of a `ConsumerBuffer`: pending batches, the iterating task's waiter, whether the
+/// application holds a batch (in flight) or one is being converted, and whether the sequence
+/// has finished. Each transition returns what the caller must do outside the lock. Generic over
+/// the messages and the waiter so that tests drive it with plain values.
+struct ConsumerBufferState<Pending: PendingMessages, Waiter> {
+    enum Phase {
+        case open
+        /// Ended: by `close()` (nil) or by a fatal error.
+        case finished(KafkaError?)
+    }
+
+    let capacity: Int
+    let maxBatchSize: Int
+    private(set) var phase = Phase.open
+    private(set) var pending: [Pending] = []
+    /// The task waiting for a batch (one at a time).
+    private var waiter: Waiter?
+    /// The application holds a batch it has not finished (it has not asked for the next).
+    private(set) var inFlight = false
+    /// The iterating task is converting a batch outside the lock (librdkafka's messages in use).
+    private(set) var converting = false
+    private var wakeRequested = false
+
+    init(capacity: Int, maxBatchSize: Int) {
+        self.capacity = max(1, capacity)
+        self.maxBatchSize = max(1, maxBatchSize)
+    }
+
+    var isFinished: Bool {
+        if case .finished = phase { true } else { false }
+    }
+
+    // Poll thread
+
+    var hasRoom: Bool { pending.count < capacity }
+    var mayStopWaitingForRoom: Bool { hasRoom || wakeRequested }
+
+    /// Ends a wait for room; returns whether there is room.
+    mutating func endWaitForRoom() -> Bool {
+        wakeRequested = false
+        return hasRoom
+    }
+
+    mutating func wake() {
+        wakeRequested = true
+    }
+
+    enum PushAction {
+        /// Resume this waiter, if any: a batch is ready.
+        case resume(Waiter?)
+        /// The sequence has ended: destroy the batch.
+        case discard(Pending)
+    }
+
+    mutating func push(_ batch: Pending) -> PushAction {
+        guard !isFinished else { return .discard(batch) }
+        pending.append(batch)
+        defer { waiter = nil }
+        return .resume(waiter)
+    }
+
+    /// Replaces every pending batch by what `keep` leaves of it (nil: nothing).
+    mutating func dropPending(_ keep: (Pending) -> Pending?) {
+        pending = pending.compactMap(keep)
+    }
+
+    /// Ends the sequence (call only while not `converting`). Returns the batches to destroy and
+    /// the waiter to resume. A second call changes nothing.
+    mutating func finish(_ error: KafkaError?) -> (discard: [Pending], resume: Waiter?) {
+        guard !isFinished else { return ([], nil) }
+        phase = .finished(error)
+        defer {
+            pending = []
+            waiter = nil
+        }
+        return (pending, waiter)
+    }
+
+    // Application
+
+    /// The application is done with the batch it holds (`close()`).
+    mutating func acknowledge() {
+        inFlight = false
+    }
+
+    enum TakeAction {
+        /// Convert these messages outside the lock, then call `converted()`.
+        case convert(Pending)
+        /// The sequence ended: nil, or this error.
+        case finished(KafkaError?)
+        /// Nothing yet: wait for a push.
+        case empty
+    }
+
+    /// Finishes the previous batch and takes every pending batch that fits in `maxBatchSize`
+    /// (not just the oldest): an application that fell behind then catches up with one larger
+    /// batch, paying its per-batch cost (a transaction, a flush) once (measured: arrest → inbox
+    /// p50 ~55 ms with one fetch per batch).
+    mutating func take() -> TakeAction {
+        inFlight = false
+        if case .finished(let error) = phase { return .finished(error) }
+        guard !pending.isEmpty else { return .empty }
+        var taken = pending.removeFirst()
+        while let next = pending.first, taken.count + next.count <= maxBatchSize {
+            taken.append(contentsOf: next)
+            pending.removeFirst()
+        }
+        inFlight = true
+        converting = true
+        return .convert(taken)
+    }
+
+    mutating func converted() {
+        converting = false
+    }
+
+    enum WaitAction {
+        case suspend
+        case resume
+        /// Another task is already waiting: fail this one.
+        case reject(KafkaError)
+    }
+
+    mutating func waitForPush(_ newWaiter: Waiter, isCancelled: Bool) -> WaitAction {
+        if !pending.isEmpty || isFinished || isCancelled { return .resume }
+        guard waiter == nil else {
+            return .reject(KafkaError(
+                code: .invalidUse, operation: "read messages",
+                reason: "a consumer's messages are iterated by one task at a time; another task is already waiting"))
+        }
+        waiter = newWaiter
+        return .suspend
+    }
+
+    /// The waiting task was cancelled: the waiter to resume, if any.
+    mutating func cancelWait() -> Waiter? {
+        defer { waiter = nil }
+        return waiter
     }
 }

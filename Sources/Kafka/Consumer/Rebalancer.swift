@@ -1,28 +1,21 @@
-import CRdKafka
 import Logging
 import Synchronization
 
-/// Handles librdkafka's rebalance callback on the consumer's poll thread.
+/// Handles librdkafka's rebalance callback, on the thread serving the consumer queue (the poll
+/// thread, or the closing thread during `close()`).
 ///
 /// On assignment it asks the service where to start (its own stored offsets) and assigns the
 /// partitions there. On revoke it drops messages of those partitions that the application has
 /// not been given, waits for the batch the application is processing, lets the service flush,
 /// commits stored offsets and only then gives the partitions up — so no effect is left without
-/// its offset and no partition is read by two members at once.
+/// its offset and no partition is read by two members at once. Its bookkeeping is one value,
+/// `RebalanceState`, behind one lock.
 final class Rebalancer: Sendable {
     private let handler: KafkaRebalanceHandler?
     private let buffer: ConsumerBuffer
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
-    private let assignment = Mutex<Set<TopicPartition>>([])
-    private let rebalanced = Atomic<Bool>(false)
-    /// Offsets the application stored, per assigned partition.
-    private let stored = Mutex<[TopicPartition: KafkaOffset]>([:])
-    /// Stored offsets whose commit on revoke failed (a coordinator may refuse commits while the
-    /// group rebalances). If the same partitions come back in the next assignment, reading
-    /// resumes from them instead of from the older committed offset, and they are stored again
-    /// so the next commit carries them.
-    private let uncommitted = Mutex<[TopicPartition: KafkaOffset]>([:])
+    private let state = Mutex(RebalanceState())
 
     init(handler: KafkaRebalanceHandler?, buffer: ConsumerBuffer, configuration: KafkaConsumerConfiguration, logger: Logger) {
         self.handler = handler
@@ -31,92 +24,125 @@ final class Rebalancer: Sendable {
         self.logger = logger
     }
 
-    var currentAssignment: Set<TopicPartition> { assignment.withLock { $0 } }
-    var rebalancedSinceReset: Bool { rebalanced.load(ordering: .relaxed) }
-    func resetRebalanced() { rebalanced.store(false, ordering: .relaxed) }
+    var currentAssignment: Set<TopicPartition> { state.withLock { $0.assignment } }
+
+    /// Starts watching for a rebalance during one poll.
+    func resetRebalanced() { state.withLock { $0.resetRebalanced() } }
+
+    /// The assignment, if a rebalance happened since `resetRebalanced()` (nil otherwise).
+    var assignmentIfRebalanced: Set<TopicPartition>? { state.withLock { $0.assignmentIfRebalanced } }
 
     /// Records offsets the application stored (called after librdkafka accepted them).
     func didStore(_ offsets: [TopicPartition: KafkaOffset]) {
-        stored.withLock { stored in
-            for (partition, offset) in offsets where stored[partition].map({ $0 < offset }) ?? true {
-                stored[partition] = offset
-            }
-        }
+        state.withLock { $0.didStore(offsets) }
     }
 
-    func rebalance(
-        _ handle: OpaquePointer, _ event: rd_kafka_resp_err_t,
-        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
-    ) {
-        rebalanced.store(true, ordering: .relaxed)
-        let partitions = TopicPartitionList.partitions(list)
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
-        switch event {
-        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            var start = uncommitted.withLock { uncommitted in
-                defer { uncommitted = [:] }
-                return uncommitted.filter { partitions.contains($0.key) }
-            }
-            let resumed = start
+    func rebalance(_ rebalance: RDKafkaRebalance) {
+        let partitions = rebalance.partitions
+        switch rebalance.event {
+        case .assign:
+            let resumed = state.withLock { $0.assigning(partitions) }
+            var start = resumed
             start.merge(handler?.partitionsAssigned(partitions) ?? [:]) { _, fromService in fromService }
-            for index in 0..<Int(list.pointee.cnt) {
-                let element = list.pointee.elems[index]
-                let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-                if let offset = start[partition] { list.pointee.elems[index].offset = offset.rawValue }
-            }
             logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(partitions.map(\.description).sorted())"])
-            if cooperative {
-                if let error = rd_kafka_incremental_assign(handle, list) {
-                    logger.error("Assigning partitions failed", metadata: ["kafka.error": "\(KafkaError.consuming(error, operation: "assign"))"])
-                }
-            } else {
-                let code = rd_kafka_assign(handle, list)
-                if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    logger.error("Assigning partitions failed", metadata: ["kafka.error": "\(KafkaError.rdKafka(code, operation: "assign"))"])
-                }
+            if let error = rebalance.assign(startingAt: start) {
+                logger.error("Assigning partitions failed", metadata: ["kafka.error": "\(error)"])
             }
-            assignment.withLock { $0.formUnion(partitions) }
+            state.withLock { $0.assigned(partitions) }
             if !resumed.isEmpty {
-                let list = TopicPartitionList.make(resumed)
-                rd_kafka_offsets_store(handle, list)
-                rd_kafka_topic_partition_list_destroy(list)
+                if let error = rebalance.storeOffsets(resumed) {
+                    logger.error("Storing the offsets kept from a failed commit failed", metadata: ["kafka.error": "\(error)"])
+                }
                 didStore(resumed)
             }
 
-        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        case .revoke:
             let revoked = Set(partitions)
-            assignment.withLock { $0.subtract(revoked) }
+            state.withLock { $0.revoking(revoked) }
             buffer.dropPending(of: revoked)
             if !buffer.waitUntilIdle(timeout: configuration.revokeDrainTimeout) {
                 logger.warning("Partitions revoked while the application was still processing a batch",
                                metadata: ["kafka.waited": "\(configuration.revokeDrainTimeout)"])
             }
             handler?.partitionsRevoked(partitions)
-            let storedForRevoked = stored.withLock { stored in
-                defer { for partition in revoked { stored[partition] = nil } }
-                return stored.filter { revoked.contains($0.key) }
-            }
-            if case .storedOffsets = configuration.commitStrategy {
-                let code = rd_kafka_commit(handle, nil, 0)
-                if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    logger.warning("Committing stored offsets before revoke failed; keeping them in case the partitions come back",
-                                   metadata: ["kafka.error": "\(KafkaError.rdKafka(code, operation: "commit"))"])
-                    uncommitted.withLock { $0.merge(storedForRevoked) { _, new in new } }
-                }
+            // Taken after the wait: the batch in flight may have stored offsets meanwhile.
+            let storedForRevoked = state.withLock { $0.takeStored(of: revoked) }
+            if case .storedOffsets = configuration.commitStrategy, let error = rebalance.commitStoredOffsets() {
+                logger.warning("Committing stored offsets before revoke failed; keeping them in case the partitions come back",
+                               metadata: ["kafka.error": "\(error)"])
+                state.withLock { $0.commitFailed(storedForRevoked) }
             }
             logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(partitions.map(\.description).sorted())"])
-            if cooperative {
-                if let error = rd_kafka_incremental_unassign(handle, list) {
-                    logger.error("Unassigning partitions failed", metadata: ["kafka.error": "\(KafkaError.consuming(error, operation: "unassign"))"])
-                }
-            } else {
-                rd_kafka_assign(handle, nil)
+            if let error = rebalance.unassign() {
+                logger.error("Unassigning partitions failed", metadata: ["kafka.error": "\(error)"])
             }
 
-        default:
-            logger.error("Rebalance failed", metadata: ["kafka.error": "\(KafkaError.rdKafka(event, operation: "rebalance"))"])
-            assignment.withLock { $0.removeAll() }
-            rd_kafka_assign(handle, nil)
+        case .failed(let error):
+            logger.error("Rebalance failed", metadata: ["kafka.error": "\(error)"])
+            state.withLock { $0.failed() }
+            rebalance.unassignAll()
         }
+    }
+}
+
+/// What a consumer knows of its group membership: the assigned partitions, the offsets the
+/// application stored for them, and stored offsets whose commit on revoke failed (a coordinator
+/// may refuse commits while the group rebalances) — if the same partitions come back, reading
+/// resumes from those instead of from the older committed offset, and they are stored again so
+/// the next commit carries them. A pure value; `Rebalancer` holds it behind one lock.
+struct RebalanceState: Equatable {
+    private(set) var assignment: Set<TopicPartition> = []
+    /// Whether a rebalance happened since `resetRebalanced()`.
+    private(set) var rebalanced = false
+    private(set) var stored: [TopicPartition: KafkaOffset] = [:]
+    private(set) var uncommitted: [TopicPartition: KafkaOffset] = [:]
+
+    mutating func resetRebalanced() { rebalanced = false }
+
+    var assignmentIfRebalanced: Set<TopicPartition>? { rebalanced ? assignment : nil }
+
+    /// Keeps, per partition, the highest offset stored.
+    mutating func didStore(_ offsets: [TopicPartition: KafkaOffset]) {
+        for (partition, offset) in offsets where stored[partition].map({ $0 < offset }) ?? true {
+            stored[partition] = offset
+        }
+    }
+
+    /// Partitions are being assigned: returns where to resume those whose last commit failed
+    /// (the service's own offsets, asked next, take precedence). Forgets the other failed
+    /// commits: their partitions went to another member, which resumes from the committed ones.
+    mutating func assigning(_ partitions: [TopicPartition]) -> [TopicPartition: KafkaOffset] {
+        rebalanced = true
+        defer { uncommitted = [:] }
+        return uncommitted.filter { partitions.contains($0.key) }
+    }
+
+    mutating func assigned(_ partitions: [TopicPartition]) {
+        assignment.formUnion(partitions)
+    }
+
+    /// Partitions are being revoked: they leave the assignment at once (messages fetched for
+    /// them are dropped).
+    mutating func revoking(_ revoked: Set<TopicPartition>) {
+        rebalanced = true
+        assignment.subtract(revoked)
+    }
+
+    /// Once the batch in flight is finished: forgets and returns the offsets stored for revoked
+    /// partitions, which the revoke commits.
+    mutating func takeStored(of revoked: Set<TopicPartition>) -> [TopicPartition: KafkaOffset] {
+        defer { for partition in revoked { stored[partition] = nil } }
+        return stored.filter { revoked.contains($0.key) }
+    }
+
+    /// The commit before a revoke failed: keep these offsets in case the partitions come back.
+    mutating func commitFailed(_ offsets: [TopicPartition: KafkaOffset]) {
+        uncommitted.merge(offsets) { _, new in new }
+    }
+
+    /// The rebalance failed: librdkafka unassigns everything.
+    mutating func failed() {
+        rebalanced = true
+        assignment.removeAll()
     }
 }

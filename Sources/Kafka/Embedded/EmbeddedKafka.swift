@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import ServiceLifecycle
 
@@ -17,11 +16,9 @@ public final class EmbeddedKafka: Sendable {
     /// `host:port,host:port,…` of the brokers.
     public let bootstrapServers: String
 
-    private let owner: RDKafkaClient
-    private let cluster: MockCluster
+    private let cluster: RDKafkaMockCluster
     private let logger: Logger
-    private let state = LockedValue<(shutDown: Bool, topicConfigs: [String: [String: String]], deleted: Set<String>)>(
-        (false, [:], []))
+    private let state = LockedValue(EmbeddedKafkaState())
 
     /// Starts a cluster of `brokers` brokers.
     public init(brokers: Int = 3, logger: Logger = Logger(label: "reentrybus.embedded-kafka")) throws(KafkaError) {
@@ -29,34 +26,28 @@ public final class EmbeddedKafka: Sendable {
             throw KafkaError(code: .invalidArgument, operation: "start embedded broker", reason: "brokers must be 1…32, not \(brokers)")
         }
         let context = ClientContext(logger: logger, statistics: KafkaStatisticsReporter(clientID: "embedded-kafka"))
-        // The mock cluster lives inside a client handle; this one never connects anywhere.
-        let owner = try RDKafkaClient(
-            kind: .producer, properties: ["client.id": "embedded-kafka", "log_level": "3"], context: context)
-        guard let cluster = rd_kafka_mock_cluster_new(owner.handle, Int32(brokers)) else {
-            owner.destroy()
-            throw KafkaError(code: .other, operation: "start embedded broker", reason: "librdkafka could not create the mock cluster")
-        }
-        self.owner = owner
-        self.cluster = MockCluster(cluster)
+        let cluster = try RDKafkaMockCluster(brokers: brokers, context: context)
+        self.cluster = cluster
         self.brokerCount = brokers
-        self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        self.bootstrapServers = cluster.bootstrapServers
         self.logger = logger
     }
 
     deinit {
-        shutdown()
+        // Released without shutdown: destroy on a thread of its own (it blocks while
+        // librdkafka's threads stop), wherever the last reference went.
+        if state.withLock({ $0.shutdown() }) {
+            let cluster = self.cluster
+            _ = DedicatedThread(name: "kafka-embed-end") { cluster.destroy() }
+        }
     }
 
     /// Stops every broker and frees the cluster. Clients still connected see their brokers go
-    /// away. Safe to call more than once.
+    /// away. Blocks while librdkafka's threads stop (a fraction of a second), so async code
+    /// should prefer `run()`'s shutdown, which waits for it on a thread of its own. Safe to call
+    /// more than once; afterwards the cluster's methods throw `.invalidUse`.
     public func shutdown() {
-        let first = state.withLock { state in
-            defer { state.shutDown = true }
-            return !state.shutDown
-        }
-        guard first else { return }
-        rd_kafka_mock_cluster_destroy(cluster.handle)
-        owner.destroy()
+        if state.withLock({ $0.shutdown() }) { cluster.destroy() }
     }
 
     // MARK: Topics
@@ -66,9 +57,8 @@ public final class EmbeddedKafka: Sendable {
         guard partitions > 0 else {
             throw KafkaError(code: .invalidArgument, operation: "create topic \(name)", reason: "partitions must be positive")
         }
-        let code = withCluster { rd_kafka_mock_topic_create($0, name, Int32(partitions), Int32(replicationFactor)) }
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError.rdKafka(code, operation: "create topic \(name)")
+        try withCluster { cluster throws(KafkaError) in
+            try cluster.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
         }
     }
 
@@ -81,57 +71,44 @@ public final class EmbeddedKafka: Sendable {
     }
 
     func recordConfigs(_ configs: [String: String], for topic: String) {
-        state.withLock { state in
-            state.topicConfigs[topic] = configs
-            state.deleted.remove(topic)
-        }
+        state.withLock { $0.recordConfigs(configs, for: topic) }
     }
 
-    func configs(of topic: String) -> [String: String] { state.withLock { $0.topicConfigs[topic] ?? [:] } }
-    func isDeleted(_ topic: String) -> Bool { state.withLock { $0.deleted.contains(topic) } }
+    func configs(of topic: String) -> [String: String] { state.withLock { $0.configs(of: topic) } }
+    func isDeleted(_ topic: String) -> Bool { state.withLock { $0.isDeleted(topic) } }
 
-    func markDeleted(_ topic: String) {
-        state.withLock { state in
-            state.deleted.insert(topic)
-            state.topicConfigs[topic] = nil
+    func markDeleted(_ topic: String) throws(KafkaError) {
+        try withClusterChanging { cluster in
+            cluster.setTopicUnknown(topic, true)
+            return { (state: inout EmbeddedKafkaState) in state.markDeleted(topic) }
         }
-        withCluster { rd_kafka_mock_topic_set_error($0, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) }
-    }
-
-    func undelete(_ topic: String) {
-        withCluster { rd_kafka_mock_topic_set_error($0, topic, RD_KAFKA_RESP_ERR_NO_ERROR) }
     }
 
     // MARK: Fault injection
 
     /// Takes a broker down: its connections are dropped and new ones refused until `setBrokerUp`.
-    public func setBrokerDown(_ broker: Int32) {
-        withCluster { _ = rd_kafka_mock_broker_set_down($0, broker) }
+    public func setBrokerDown(_ broker: Int32) throws(KafkaError) {
+        try withCluster { $0.setBroker(broker, up: false) }
     }
 
-    public func setBrokerUp(_ broker: Int32) {
-        withCluster { _ = rd_kafka_mock_broker_set_up($0, broker) }
+    public func setBrokerUp(_ broker: Int32) throws(KafkaError) {
+        try withCluster { $0.setBroker(broker, up: true) }
     }
 
     /// Adds `delay` to every response of a broker.
-    public func setRoundTripTime(_ delay: Duration, broker: Int32) {
-        withCluster { _ = rd_kafka_mock_broker_set_rtt($0, broker, Int32(delay.milliseconds)) }
+    public func setRoundTripTime(_ delay: Duration, broker: Int32) throws(KafkaError) {
+        try withCluster { $0.setRoundTripTime(milliseconds: Int32(delay.milliseconds), broker: broker) }
     }
 
     /// Makes the next `errors.count` requests of kind `api` (to any broker) fail with these
     /// errors, in order.
-    public func failNextRequests(_ api: KafkaAPI, with errors: [KafkaBrokerError]) {
-        var codes = errors.map { rd_kafka_resp_err_t($0.rawValue) }
-        withCluster { cluster in
-            codes.withUnsafeMutableBufferPointer { buffer in
-                rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, buffer.count, buffer.baseAddress)
-            }
-        }
+    public func failNextRequests(_ api: KafkaAPI, with errors: [KafkaBrokerError]) throws(KafkaError) {
+        try withCluster { $0.failNextRequests(api: api.rawValue, errors: errors.map(\.rawValue)) }
     }
 
     /// Moves a partition's leadership to `broker`.
-    public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) {
-        withCluster { _ = rd_kafka_mock_partition_set_leader($0, topic, partition, broker) }
+    public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+        try withCluster { $0.setPartitionLeader(topic: topic, partition: partition, broker: broker) }
     }
 
     // MARK: Client settings
@@ -170,19 +147,54 @@ public final class EmbeddedKafka: Sendable {
             sessionTimeout: .seconds(6), fetchMaxWait: Self.fetchMaxWait)
     }
 
-    @discardableResult
-    private func withCluster<Result>(_ body: (OpaquePointer) -> Result) -> Result {
-        state.withLock { state in
-            precondition(!state.shutDown, "the embedded Kafka cluster was shut down")
-            return body(cluster.handle)
+    /// Runs `body` on the cluster while it runs (under the state lock, so `shutdown()` waits
+    /// for it); fails with `.invalidUse` after `shutdown()`.
+    private func withCluster(_ body: (RDKafkaMockCluster) throws(KafkaError) -> Void) throws(KafkaError) {
+        try withClusterChanging { cluster throws(KafkaError) in
+            try body(cluster)
+            return { _ in }
+        }
+    }
+
+    /// As above, then applies the returned change to the state under the same lock.
+    private func withClusterChanging(
+        _ body: (RDKafkaMockCluster) throws(KafkaError) -> (inout EmbeddedKafkaState) -> Void
+    ) throws(KafkaError) {
+        try state.withLock { state throws(KafkaError) in
+            guard state.isRunning else {
+                throw KafkaError(code: .invalidUse, operation: "use the embedded Kafka cluster", reason: "it was shut down")
+            }
+            let change = try body(cluster)
+            change(&state)
         }
     }
 }
 
-/// `rd_kafka_mock_cluster_t`; librdkafka serialises its calls onto the mock cluster's thread.
-final class MockCluster: @unchecked Sendable {
-    let handle: OpaquePointer
-    init(_ handle: OpaquePointer) { self.handle = handle }
+/// What `EmbeddedKafka` knows besides the mock cluster: whether it still runs, topic configs
+/// (the mock keeps none) and deleted topics. A pure value behind the cluster's one lock.
+struct EmbeddedKafkaState {
+    private(set) var isRunning = true
+    private var topicConfigs: [String: [String: String]] = [:]
+    private var deleted: Set<String> = []
+
+    /// Returns true for the first call only: the caller then destroys the cluster.
+    mutating func shutdown() -> Bool {
+        defer { isRunning = false }
+        return isRunning
+    }
+
+    mutating func recordConfigs(_ configs: [String: String], for topic: String) {
+        topicConfigs[topic] = configs
+        deleted.remove(topic)
+    }
+
+    func configs(of topic: String) -> [String: String] { topicConfigs[topic] ?? [:] }
+    func isDeleted(_ topic: String) -> Bool { deleted.contains(topic) }
+
+    mutating func markDeleted(_ topic: String) {
+        deleted.insert(topic)
+        topicConfigs[topic] = nil
+    }
 }
 
 /// Kafka request kinds, for injecting errors (`EmbeddedKafka.failNextRequests`).
@@ -203,24 +215,30 @@ public struct KafkaAPI: Hashable, Sendable {
     public static let initProducerID = KafkaAPI(rawValue: 22)
 }
 
-/// Error codes a broker can answer with (Kafka protocol codes), for fault injection.
+/// Error codes a broker can answer with (Kafka protocol codes, which librdkafka uses as its own
+/// broker error codes), for fault injection.
 public struct KafkaBrokerError: Hashable, Sendable {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    public static let notLeaderForPartition = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION.rawValue)
-    public static let requestTimedOut = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT.rawValue)
-    public static let notEnoughReplicas = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS.rawValue)
-    public static let messageTooLarge = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue)
-    public static let invalidRecord = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_INVALID_RECORD.rawValue)
-    public static let topicAuthorizationFailed = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED.rawValue)
-    public static let coordinatorNotAvailable = KafkaBrokerError(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
+    public static let notLeaderForPartition = KafkaBrokerError(rawValue: 6)  // NOT_LEADER_FOR_PARTITION
+    public static let requestTimedOut = KafkaBrokerError(rawValue: 7)  // REQUEST_TIMED_OUT
+    public static let notEnoughReplicas = KafkaBrokerError(rawValue: 19)  // NOT_ENOUGH_REPLICAS
+    public static let messageTooLarge = KafkaBrokerError(rawValue: 10)  // MSG_SIZE_TOO_LARGE
+    public static let invalidRecord = KafkaBrokerError(rawValue: 87)  // INVALID_RECORD
+    public static let topicAuthorizationFailed = KafkaBrokerError(rawValue: 29)  // TOPIC_AUTHORIZATION_FAILED
+    public static let coordinatorNotAvailable = KafkaBrokerError(rawValue: 15)  // COORDINATOR_NOT_AVAILABLE
 }
 
 extension EmbeddedKafka: Service {
     /// Serves until graceful shutdown (or cancellation), then stops the cluster.
     public func run() async throws {
-        try? await gracefulShutdown()
-        shutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            logger.debug("Embedded Kafka cancelled; shutting down as on graceful shutdown")
+        }
+        // Destroying blocks while librdkafka's threads stop: not on the cooperative pool.
+        await DedicatedThread.run(name: "kafka-embed-end") { self.shutdown() }
     }
 }

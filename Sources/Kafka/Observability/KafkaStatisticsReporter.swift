@@ -10,20 +10,30 @@ import Metrics
 /// - `reentrybus_kafka_queue_bytes{client}`: the same in bytes.
 /// - `reentrybus_kafka_consumer_lag{client,topic}`: messages between the group's committed
 ///   offset and the end of each partition, summed over the topic's assigned partitions.
+/// - `reentrybus_kafka_statistics_unreadable_total{client}`: statistics documents that were
+///   not the JSON object expected (skipped).
 struct KafkaStatisticsReporter: Sendable {
     let clientID: String
     private let queueMessages: Gauge
     private let queueBytes: Gauge
+    private let unreadable: Counter
 
     init(clientID: String) {
         self.clientID = clientID
         self.queueMessages = Gauge(label: "reentrybus_kafka_queue_messages", dimensions: [("client", clientID)])
         self.queueBytes = Gauge(label: "reentrybus_kafka_queue_bytes", dimensions: [("client", clientID)])
+        self.unreadable = Counter(label: "reentrybus_kafka_statistics_unreadable_total", dimensions: [("client", clientID)])
     }
 
     func report(_ json: UnsafeRawBufferPointer) {
         let data = Data(json)
-        guard let statistics = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            return unreadable.increment()
+        }
+        guard let statistics = parsed as? [String: Any] else { return unreadable.increment() }
         let snapshot = KafkaStatisticsSnapshot(statistics)
         queueMessages.record(snapshot.queuedMessages)
         queueBytes.record(snapshot.queuedBytes)

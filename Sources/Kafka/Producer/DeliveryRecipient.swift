@@ -1,4 +1,3 @@
-import CRdKafka
 import Synchronization
 
 /// Who receives a message's delivery report, encoded into the message's opaque pointer, which
@@ -34,79 +33,92 @@ enum DeliveryRecipient {
     }
 
     /// Called by the delivery-report callback.
-    static func deliver(_ message: UnsafePointer<rd_kafka_message_t>, to opaque: UnsafeMutableRawPointer) {
+    static func deliver(_ report: RDKafkaDeliveryReport, to opaque: UnsafeMutableRawPointer) {
         let address = UInt(bitPattern: opaque)
         if address & 1 == 1 {
             let batch = UnsafeRawPointer(bitPattern: address & ~1)!
-            Unmanaged<DeliveryBatch>.fromOpaque(batch).takeUnretainedValue().complete(message)
+            Unmanaged<DeliveryBatch>.fromOpaque(batch).takeUnretainedValue().complete(report)
         } else {
-            Unmanaged<DeliveryWaiter>.fromOpaque(opaque).takeRetainedValue().complete(message)
+            Unmanaged<DeliveryWaiter>.fromOpaque(opaque).takeRetainedValue().complete(report)
         }
     }
 }
 
 /// One `send` waiting for its report. The report may arrive before the sender has suspended,
-/// so the outcome is kept until the continuation is installed.
+/// so the outcome is kept until the continuation is installed (`DeliveryWaitState`).
 final class DeliveryWaiter: Sendable {
-    private enum State {
-        case pending
-        case waiting(CheckedContinuation<Result<KafkaDeliveryReceipt, KafkaError>, Never>)
-        case done(Result<KafkaDeliveryReceipt, KafkaError>)
-    }
-    private let state = Mutex<State>(.pending)
+    typealias Outcome = Result<KafkaDeliveryReceipt, KafkaError>
+    private let state = Mutex(DeliveryWaitState<CheckedContinuation<Outcome, Never>>())
     private let fatalError: @Sendable () -> KafkaError
 
     init(fatalError: @escaping @Sendable () -> KafkaError) {
         self.fatalError = fatalError
     }
 
-    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
-        let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
-        let result: Result<KafkaDeliveryReceipt, KafkaError>
-        let code = message.pointee.err
-        if code == RD_KAFKA_RESP_ERR__FATAL {
-            result = .failure(fatalError())
-        } else if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            result = .failure(KafkaError.rdKafka(code, operation: "send to topic \(topic)"))
-        } else {
-            result = .success(KafkaDeliveryReceipt(
-                topicPartition: TopicPartition(topic: topic, partition: message.pointee.partition),
-                offset: KafkaOffset(message.pointee.offset)))
-        }
-        resolve(result)
+    func complete(_ report: RDKafkaDeliveryReport) {
+        resolve(report.result(fatal: fatalError))
     }
 
     /// Completes the wait without a report: the message was never accepted.
-    func resolve(_ result: Result<KafkaDeliveryReceipt, KafkaError>) {
-        let continuation: CheckedContinuation<Result<KafkaDeliveryReceipt, KafkaError>, Never>? = state.withLock { state in
-            switch state {
-            case .pending:
-                state = .done(result)
-                return nil
-            case .waiting(let continuation):
-                state = .done(result)
-                return continuation
-            case .done:
-                return nil
-            }
-        }
-        continuation?.resume(returning: result)
+    func resolve(_ result: Outcome) {
+        state.withLock { $0.resolve(result) }?.resume(returning: result)
     }
 
-    func wait() async -> Result<KafkaDeliveryReceipt, KafkaError> {
+    func wait() async -> Outcome {
         await withCheckedContinuation { continuation in
-            let ready: Result<KafkaDeliveryReceipt, KafkaError>? = state.withLock { state in
-                switch state {
-                case .pending:
-                    state = .waiting(continuation)
-                    return nil
-                case .done(let result):
-                    return result
-                case .waiting:
-                    preconditionFailure("a delivery is awaited once")
-                }
+            switch state.withLock({ $0.wait(continuation) }) {
+            case .suspend: break
+            case .resume(let outcome): continuation.resume(returning: outcome)
             }
-            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// The state of one `DeliveryWaiter`: a report and a waiter, in either order, each once.
+/// Generic over the waiter so tests drive it with plain values.
+struct DeliveryWaitState<Waiter> {
+    typealias Outcome = Result<KafkaDeliveryReceipt, KafkaError>
+    private enum State {
+        case pending
+        case waiting(Waiter)
+        case done(Outcome)
+    }
+    private var state = State.pending
+
+    enum WaitAction {
+        /// Keep the waiter suspended: `resolve` will hand it back.
+        case suspend
+        /// Resume the waiter at once with this outcome.
+        case resume(Outcome)
+    }
+
+    /// The report arrived; returns the waiter to resume with it, if one is waiting. A second
+    /// report (librdkafka sends one per message) is ignored.
+    mutating func resolve(_ outcome: Outcome) -> Waiter? {
+        switch state {
+        case .pending:
+            state = .done(outcome)
+            return nil
+        case .waiting(let waiter):
+            state = .done(outcome)
+            return waiter
+        case .done:
+            return nil
+        }
+    }
+
+    /// A task waits for the report. A second waiter while one is suspended is refused with
+    /// `.invalidUse` rather than trapping: only `send` waits, once.
+    mutating func wait(_ waiter: Waiter) -> WaitAction {
+        switch state {
+        case .pending:
+            state = .waiting(waiter)
+            return .suspend
+        case .done(let outcome):
+            return .resume(outcome)
+        case .waiting:
+            return .resume(.failure(KafkaError(
+                code: .invalidUse, operation: "await a delivery report", reason: "the report is already awaited")))
         }
     }
 }
@@ -132,14 +144,9 @@ final class DeliveryBatch: Sendable {
         self.fatalError = fatalError
     }
 
-    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
-        let code = message.pointee.err
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            let failed = KafkaProducerMessage(reportedBy: message)
-            let failure = KafkaBatchReport.Failure(
-                message: failed,
-                error: code == RD_KAFKA_RESP_ERR__FATAL
-                    ? fatalError() : KafkaError.rdKafka(code, operation: "send to topic \(failed.topic)"))
+    func complete(_ report: RDKafkaDeliveryReport) {
+        if !report.isDelivered {
+            let failure = report.failure(fatal: fatalError)
             failures.withLock { $0.append(failure) }  // before the count, so `finish` sees it
         }
         let done = completed.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
@@ -162,19 +169,5 @@ final class DeliveryBatch: Sendable {
         let failures = failures.withLock { $0 }
         let report = KafkaBatchReport(delivered: expected.load(ordering: .relaxed) - failures.count, failures: failures)
         continuation.withLock { $0.take() }?.resume(returning: report)
-    }
-}
-
-extension KafkaProducerMessage {
-    /// The message as librdkafka reports it back (its own copy of key, value and headers).
-    init(reportedBy message: UnsafePointer<rd_kafka_message_t>) {
-        let raw = message.pointee
-        var headers: [KafkaHeader] = []
-        MessageConverter.appendHeaders(of: message, to: &headers)
-        self.init(
-            topic: String(cString: rd_kafka_topic_name(raw.rkt)),
-            key: raw.key.map { MessageConverter.bytes($0, raw.key_len) },
-            value: raw.payload.map { MessageConverter.bytes($0, raw.len) } ?? [],
-            headers: headers, partition: raw.partition >= 0 ? raw.partition : nil)
     }
 }

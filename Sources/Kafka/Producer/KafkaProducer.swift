@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -11,30 +10,34 @@ import Synchronization
 ///   reorder messages of a partition.
 /// - Backpressure: librdkafka's local queue is bounded
 ///   (`KafkaProducerConfiguration.maxQueuedMessages`); when it is full, `send` and `sendBatch`
-///   suspend until delivery reports free room. Nothing is dropped.
+///   suspend until delivery reports free room. Nothing is dropped. A sender whose task is
+///   cancelled while it waits for room stops waiting and fails with `.cancelled` (that message
+///   was not queued; in a batch, those queued before it are still reported).
 /// - Threads: one dedicated thread per producer serves delivery reports, blocked in
-///   `rd_kafka_poll` while idle. Callers never block; they suspend.
+///   librdkafka's poll while idle. Callers never block; they suspend.
 /// - Shutdown: `shutdown()` (or the end of `run()` on graceful shutdown) stops accepting new
 ///   messages, waits up to `shutdownTimeout` for every accepted one to be delivered, and only
 ///   then purges what is left, failing those sends with `.purged` so that no caller is left
 ///   believing an undelivered message was sent.
 public final class KafkaProducer: Service, Sendable {
-    private enum Lifecycle {
-        case running
-        case shuttingDown
-        case closed
+    /// The lifecycle (`ProducerLifecycle`) behind one lock, shared with the poll thread.
+    final class State: Sendable {
+        private let lifecycle = Mutex(ProducerLifecycle())
+
+        func withLock<Result, Failure: Error>(
+            _ body: (inout ProducerLifecycle) throws(Failure) -> Result
+        ) throws(Failure) -> Result {
+            try lifecycle.withLock { lifecycle throws(Failure) in try body(&lifecycle) }
+        }
     }
 
     private let client: RDKafkaClient
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
-    private let lifecycle = Mutex(Lifecycle.running)
-    /// Topic handles by name; created on first use, destroyed with the client.
-    private let topics = LockedValue<[String: OpaquePointer]>([:])
+    private let state = State()
     let queueSpace = QueueSpace()
     private let flushWaiters = FlushWaiters()
     private let urgency = DeliveryUrgency()
-    private let stopPolling = LockedValue(false)
     private let pollThread: DedicatedThread
 
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
@@ -46,44 +49,36 @@ public final class KafkaProducer: Service, Sendable {
         self.logger = logger
         let queueSpace = self.queueSpace
         let flushWaiters = self.flushWaiters
-        let topics = self.topics
-        let stopPolling = self.stopPolling
+        let state = self.state
         let urgency = self.urgency
         self.pollThread = DedicatedThread(name: "kafka-producer") {
-            let handle = client.handle
-            while !stopPolling.withLock({ $0 }) {
-                let served: Int32
-                if urgency.isUrgent || rd_kafka_outq_len(handle) == 0 {
+            while state.withLock({ $0.pollThreadContinues }) {
+                let served: Int
+                if urgency.isUrgent || client.outQueueLength == 0 {
                     // Someone waits, or nothing is in flight: block until a report (or other
                     // event) arrives, and serve it at once.
-                    served = rd_kafka_poll(handle, 100)
+                    served = client.poll(timeoutMilliseconds: 100)
                 } else {
                     // Reports nobody waits for yet: let them accumulate, serve them in bulk,
                     // unless a batch sender is serving them: two threads serving one queue
                     // would free message copies away from the thread that allocated them.
                     urgency.waitWhileNotUrgent(timeout: .milliseconds(100))
-                    served = urgency.sendersServe && !urgency.isUrgent ? 0 : rd_kafka_poll(handle, 0)
+                    served = urgency.sendersServe && !urgency.isUrgent ? 0 : client.poll(timeoutMilliseconds: 0)
                 }
                 if served > 0 || queueSpace.hasWaiters { queueSpace.advance() }
-                flushWaiters.check(queueLength: Int(rd_kafka_outq_len(handle)))
+                flushWaiters.check(queueLength: client.outQueueLength)
             }
-            rd_kafka_poll(handle, 0)
-            topics.withLock { topics in
-                for topic in topics.values { rd_kafka_topic_destroy(topic) }
-                topics = [:]
-            }
+            _ = client.poll(timeoutMilliseconds: 0)
             client.destroy()
         }
     }
 
     deinit {
         // Reached only when `shutdown()` was never called: what is still queued is lost.
-        if lifecycle.withLock({ if case .closed = $0 { false } else { true } }) {
-            let undelivered = rd_kafka_outq_len(client.handle)
-            if undelivered > 0 {
-                logger.error("Producer released without shutdown(); undelivered messages are lost", metadata: ["kafka.undelivered": "\(undelivered)"])
-            }
-            stopPolling.withLock { $0 = true }
+        // Read the queue before closing: once closed, the poll thread destroys the handle.
+        let undelivered = state.withLock { $0.pollThreadContinues } ? client.outQueueLength : 0
+        if state.withLock({ $0.releasedWithoutShutdown() }) && undelivered > 0 {
+            logger.error("Producer released without shutdown(); undelivered messages are lost", metadata: ["kafka.undelivered": "\(undelivered)"])
         }
     }
 
@@ -118,9 +113,10 @@ public final class KafkaProducer: Service, Sendable {
     /// delivery report. This is the high-throughput path: no per-message suspension, memory
     /// bounded by the local queue and by the failures.
     ///
-    /// Throws only when messages could not be queued at all (producer closed, invalid
-    /// message, fatal error); messages queued before that still get their reports, and are
-    /// waited for, before the error is thrown. Per-message delivery failures are in the report.
+    /// Throws only when messages could not be queued at all (producer closed, invalid message,
+    /// fatal error, or `.cancelled`: the task was cancelled while waiting for room); messages
+    /// queued before that still get their reports, and are waited for, before the error is
+    /// thrown. Per-message delivery failures are in the report.
     @inlinable
     public func sendBatch<Messages: Sequence<KafkaProducerMessage>>(
         _ messages: Messages
@@ -137,7 +133,7 @@ public final class KafkaProducer: Service, Sendable {
         let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
         var count = 0
         var enqueueError: KafkaError?
-        var cachedTopic: (name: String, handle: OpaquePointer)?
+        var cachedTopic: (name: String, handle: OpaquePointer)?  // the client's topic handle
         let opaque = DeliveryRecipient.batch(batch).opaque()  // unretained: nothing to abandon
         urgency.beginServing()
         while let message = next() {
@@ -195,9 +191,10 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Waits until every message queued so far has its delivery report, or `timeout` passed.
     public func flush(timeout: Duration) async throws(KafkaError) {
-        guard lifecycle.withLock({ if case .closed = $0 { false } else { true } }) else { return }
+        guard state.withLock({ $0.mayFlush }) else { return }
+        let client = self.client
         let drained = await urgency.during {
-            await flushWaiters.wait(deadline: .now + timeout, queueLength: { Int(rd_kafka_outq_len(self.client.handle)) })
+            await flushWaiters.wait(deadline: .now + timeout, queueLength: { client.outQueueLength })
         }
         if !drained {
             throw KafkaError(
@@ -209,29 +206,38 @@ public final class KafkaProducer: Service, Sendable {
     /// Stops accepting messages, delivers what was accepted (waiting up to `shutdownTimeout`),
     /// fails the rest with `.purged`, and releases the client. Safe to call more than once.
     public func shutdown() async {
-        let first = lifecycle.withLock { state in
-            guard case .running = state else { return false }
-            state = .shuttingDown
-            return true
+        switch state.withLock({ $0.shutdown() }) {
+        case .waitForPollThread:
+            return await pollThread.join()
+        case .drain:
+            break
         }
-        guard first else { return await pollThread.join() }
         queueSpace.advance()  // senders waiting for room see the shutdown and fail
         do {
             try await flush(timeout: configuration.shutdownTimeout)
         } catch {
-            let left = rd_kafka_outq_len(client.handle)
-            logger.error("Producer shutting down with undelivered messages; purging them", metadata: ["kafka.undelivered": "\(left)"])
-            rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-            try? await flush(timeout: .seconds(5))
+            logger.error("Producer shutting down with undelivered messages; purging them",
+                         metadata: ["kafka.undelivered": "\(client.outQueueLength)"])
+            client.purgeAll()
+            do {
+                try await flush(timeout: .seconds(5))
+            } catch {
+                // Purged messages report at once; what is left is in a broker request.
+                logger.error("Purged messages still had no report after 5 s; closing regardless",
+                             metadata: ["kafka.undelivered": "\(client.outQueueLength)", "kafka.error": "\(error)"])
+            }
         }
-        lifecycle.withLock { $0 = .closed }
-        stopPolling.withLock { $0 = true }
+        state.withLock { $0.drained() }
         await pollThread.join()
     }
 
     /// Runs until graceful shutdown (or cancellation), then shuts down as `shutdown()` does.
     public func run() async throws {
-        try? await gracefulShutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            logger.debug("Producer cancelled; shutting down as on graceful shutdown")
+        }
         await shutdown()
     }
 
@@ -250,65 +256,54 @@ public final class KafkaProducer: Service, Sendable {
     private func enqueueIfRoom(
         _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) throws(KafkaError) -> Bool {
-        let code = produce(message, topicHandle: topicHandle, opaque: opaque)
-        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return false }
-        try check(code, topic: message.topic)
-        return true
+        switch produce(message, topicHandle: topicHandle, opaque: opaque) {
+        case .enqueued: return true
+        case .queueFull: return false
+        case .failed(let error): throw error
+        }
     }
 
     /// Waits until delivery reports free room, then enqueues (again and again if others took
-    /// the room first).
+    /// the room first). Cancelling the task ends the wait: the message is then not sent, and
+    /// the error says so (`.cancelled`).
     private func enqueueWhenRoom(
         _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) async throws(KafkaError) {
-        var code: rd_kafka_resp_err_t? = RD_KAFKA_RESP_ERR__QUEUE_FULL
-        while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+        while true {
             // Read the generation, then try once more: room freed before the read is seen by
             // the retry, room freed after it advances the generation, so the wait cannot miss
             // a wake-up.
             let generation = queueSpace.generation
-            code = produce(message, topicHandle: topicHandle, opaque: opaque)
-            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                await urgency.during { await queueSpace.wait(after: generation) }
-                code = produce(message, topicHandle: topicHandle, opaque: opaque)
+            if try enqueueIfRoom(message, topicHandle: topicHandle, opaque: opaque) { return }
+            await urgency.during { await queueSpace.wait(after: generation) }
+            if Task.isCancelled {
+                throw KafkaError(
+                    code: .cancelled, operation: "send to topic \(message.topic)",
+                    reason: "the task was cancelled while waiting for room in the local queue; the message was not sent")
             }
         }
-        try check(code, topic: message.topic)
     }
 
-    /// Turns the result of a produce call into an error; nil means the producer is closing.
-    private func check(_ code: rd_kafka_resp_err_t?, topic: String) throws(KafkaError) {
-        switch code {
-        case nil, RD_KAFKA_RESP_ERR__DESTROY:
-            throw KafkaError.closed("send to topic \(topic)")
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            return
-        case RD_KAFKA_RESP_ERR__FATAL:
-            throw client.fatalError(operation: "send to topic \(topic)")
-        case let code?:
-            throw KafkaError.rdKafka(code, operation: "send to topic \(topic)")
-        }
-    }
-
-    /// One attempt to hand `message` to librdkafka; nil once the producer is shutting down.
+    /// One attempt to hand `message` to librdkafka; `.failed(.closed)` once the producer is
+    /// shutting down. Under the lifecycle lock: shutdown waits for it before the handle goes.
     private func produce(
         _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
-    ) -> rd_kafka_resp_err_t? {
-        lifecycle.withLock { state in
-            guard case .running = state else { return nil }
-            return Self.produce(message, handle: client.handle, topicHandle: topicHandle, opaque: opaque)
+    ) -> RDKafkaClient.ProduceResult {
+        state.withLock { state in
+            guard state.acceptsMessages else { return .failed(KafkaError.closed("send to topic \(message.topic)")) }
+            return client.produce(message, topic: topicHandle, opaque: opaque)
         }
     }
 
     /// Serves delivery reports that are ready, on the calling task, without blocking
-    /// (`rd_kafka_poll` with a zero timeout returns at once). A batch sender calls it now and
+    /// (a poll with a zero timeout returns at once). A batch sender calls it now and
     /// then, as a C producer loop would: the reports then free the message copies on the thread
     /// that allocated them, which is markedly cheaper for the allocator than freeing them on
     /// the poll thread.
     private func serveReportsWithoutWaiting() {
-        let served = lifecycle.withLock { state -> Int32 in
-            guard case .running = state else { return 0 }
-            return rd_kafka_poll(client.handle, 0)
+        let served = state.withLock { state -> Int in
+            guard state.acceptsMessages else { return 0 }
+            return client.poll(timeoutMilliseconds: 0)
         }
         if served > 0 { queueSpace.advance() }
     }
@@ -316,58 +311,9 @@ public final class KafkaProducer: Service, Sendable {
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
         // Under the lifecycle lock: the handle must not be used once shutdown has begun (the
         // poll thread destroys it), and shutdown waits for this lock.
-        let handle: OpaquePointer?? = lifecycle.withLock { state in
-            guard case .running = state else { return .none }
-            return topics.withLock { topics -> OpaquePointer? in
-                if let handle = topics[name] { return handle }
-                let handle = rd_kafka_topic_new(client.handle, name, nil)
-                topics[name] = handle
-                return handle
-            }
+        try state.withLock { state throws(KafkaError) in
+            guard state.acceptsMessages else { throw KafkaError.closed("send to topic \(name)") }
+            return try client.topic(named: name)
         }
-        switch handle {
-        case .none:
-            throw KafkaError.closed("send to topic \(name)")
-        case .some(nil):
-            throw KafkaError.rdKafka(rd_kafka_last_error(), operation: "open topic \(name)")
-        case .some(let handle?):
-            return handle
-        }
-    }
-
-    /// Hands one message to librdkafka, which copies key and value. On success `opaque` (a
-    /// `DeliveryRecipient`) travels with the message to the delivery-report callback; on
-    /// failure the caller still owns it.
-    private static func produce(
-        _ message: KafkaProducerMessage, handle: OpaquePointer, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
-    ) -> rd_kafka_resp_err_t {
-        var headers: OpaquePointer?
-        if !message.headers.isEmpty {
-            headers = rd_kafka_headers_new(message.headers.count)
-            for header in message.headers {
-                if let value = header.value {
-                    value.withUnsafeBytes { bytes in
-                        _ = rd_kafka_header_add(headers, header.key, -1, bytes.baseAddress, bytes.count)
-                    }
-                } else {
-                    rd_kafka_header_add(headers, header.key, -1, nil, 0)
-                }
-            }
-        }
-        let code = message.value.withUnsafeBytes { value in
-            withKeyBytes(message.key) { key in
-                reentrybus_produce(
-                    handle, topicHandle, message.partition ?? -1,
-                    key?.baseAddress, key?.count ?? 0,
-                    value.baseAddress, value.count, headers, opaque)
-            }
-        }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
-        return code
-    }
-
-    private static func withKeyBytes<R>(_ key: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        guard let key else { return body(nil) }
-        return key.withUnsafeBytes { body($0) }
     }
 }

@@ -9,10 +9,9 @@ import Synchronization
 /// Callbacks run on the client's own poll thread, except the log callback, which librdkafka may
 /// call from its internal threads: everything here is immutable or behind a `Mutex`.
 final class ClientContext: Sendable {
-    typealias RebalanceCallback = @Sendable (
-        _ handle: OpaquePointer, _ event: rd_kafka_resp_err_t,
-        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
-    ) -> Void
+    /// Runs on the thread that serves the consumer queue, during the rebalance; the argument
+    /// is valid only for the duration of the call.
+    typealias RebalanceCallback = @Sendable (RDKafkaRebalance) -> Void
 
     let logger: Logger
     let statistics: KafkaStatisticsReporter

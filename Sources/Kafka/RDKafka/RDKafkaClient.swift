@@ -1,12 +1,17 @@
 import CRdKafka
 import Logging
 
-/// One librdkafka handle (`rd_kafka_t`) with our callbacks installed.
+/// One librdkafka handle (`rd_kafka_t`) with our callbacks installed, and the typed Swift
+/// methods the producer, consumer and admin call on it.
 ///
-/// Together with the other files in `RDKafka/` this is the only code that calls `rd_kafka_*`.
-/// librdkafka documents its handle as thread-safe, which is why this class may be shared; the
-/// handle is destroyed exactly once, by its owner, on the owner's dedicated thread (destruction
-/// blocks while librdkafka's threads stop).
+/// Together with the other files in `RDKafka/` this is the only code that calls librdkafka's
+/// C functions; everything above it sees Swift values (`TopicPartition`, `KafkaError`, …) and a
+/// few opaque pointers it passes back unchanged. librdkafka documents its handle as
+/// thread-safe, which is why this class may be shared. Which of its methods block is said on
+/// each; those run on the owner's dedicated thread, never on Swift's cooperative pool. The handle
+/// is destroyed exactly once, by its owner, after the last call (`destroy()`).
+///
+/// Methods are split by role: `RDKafkaClient+Producer.swift`, `+Consumer.swift`, `+Admin.swift`.
 final class RDKafkaClient: @unchecked Sendable {
     enum Kind {
         case producer, consumer
@@ -15,6 +20,10 @@ final class RDKafkaClient: @unchecked Sendable {
     let handle: OpaquePointer
     let context: ClientContext
     private let retainedContext: Unmanaged<ClientContext>
+    /// The consumer queue (consumers only): where fetched messages and rebalance events arrive.
+    let consumerQueue: OpaquePointer?
+    /// Producer topic handles by name; created on first use, destroyed with the client.
+    let topics = LockedValue<[String: OpaquePointer]>([:])
 
     init(kind: Kind, properties: [String: String], context: ClientContext) throws(KafkaError) {
         let conf = try RDKafkaConfig.make(properties)
@@ -34,11 +43,23 @@ final class RDKafkaClient: @unchecked Sendable {
         self.handle = handle
         self.context = context
         self.retainedContext = retained
+        if kind == .consumer {
+            // Serve the main queue (callbacks) through the consumer queue, then keep the latter.
+            rd_kafka_poll_set_consumer(handle)
+            consumerQueue = rd_kafka_queue_get_consumer(handle)
+        } else {
+            consumerQueue = nil
+        }
     }
 
     /// Destroys the handle (blocking until librdkafka's threads have stopped) and releases the
-    /// callback context. Call once, from a dedicated thread, after the last use of `handle`.
+    /// callback context. Call once, from a dedicated thread, after the last use of the client.
     func destroy() {
+        topics.withLock { topics in
+            for topic in topics.values { rd_kafka_topic_destroy(topic) }
+            topics = [:]
+        }
+        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
         rd_kafka_destroy(handle)
         retainedContext.release()
     }
@@ -92,25 +113,15 @@ final class RDKafkaClient: @unchecked Sendable {
         case .producer:
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
                 guard let message, let opaque = message.pointee._private else { return }
-                DeliveryRecipient.deliver(message, to: opaque)
+                DeliveryRecipient.deliver(RDKafkaDeliveryReport(message), to: opaque)
             }
         case .consumer:
             if context.rebalance != nil {
                 rd_kafka_conf_set_rebalance_cb(conf) { handle, event, partitions, _ in
                     guard let handle, let partitions, let context = ClientContext.from(handle) else { return }
-                    context.rebalance?(handle, event, partitions)
+                    context.rebalance?(RDKafkaRebalance(handle: handle, event: event, list: partitions))
                 }
             }
         }
-    }
-}
-
-/// A librdkafka queue handle (`rd_kafka_queue_t`), thread-safe per librdkafka; destroyed by
-/// its owner.
-final class RDKafkaQueue: @unchecked Sendable {
-    let handle: OpaquePointer
-
-    init(_ handle: OpaquePointer) {
-        self.handle = handle
     }
 }
