@@ -104,9 +104,11 @@ public final class EventConsumerService: Service, Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Ends by graceful shutdown (close the consumer: the loop then ends) or by
-                    // cancellation once the loop has ended for another reason.
+                    // cancellation once the loop has ended for another reason. A close that
+                    // had to be abandoned (the broker gone) fails the service, so the process
+                    // can say so and exit non-zero.
                     do { try await gracefulShutdown() } catch {}
-                    await consumer.close()
+                    if let abandoned = await consumer.close() { throw abandoned }
                 }
                 do {
                     try await consume(consumer, producer)
@@ -117,6 +119,7 @@ public final class EventConsumerService: Service, Sendable {
                     throw error
                 }
                 group.cancelAll()
+                try await group.waitForAll()
             }
             try await removeAcknowledgedOutbox()
         } catch {
