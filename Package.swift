@@ -133,7 +133,8 @@ let package = Package(
             dependencies: ["Kafka", "ServiceKit", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        // Notifications: its BusNotification encoding is checked against the bus.notifications contract.
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Notifications"]),
         .testTarget(
             name: "ContractToolsTests",
             dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],

@@ -58,8 +58,10 @@ public struct TopicCatalog: Sendable {
         let events = catalog.topics.flatMap(\.events)
         return ContractCheckReport(
             topics: catalog.topics.count, eventVersions: events.count,
-            validExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.validExamples.count },
-            invalidExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.invalidExamples.count },
+            validExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.validExamples.count }
+                + catalog.topics.flatMap(\.headerExamples).filter { $0.expectedHeader == nil }.count,
+            invalidExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.invalidExamples.count }
+                + catalog.topics.flatMap(\.headerExamples).filter { $0.expectedHeader != nil }.count,
             problems: problems)
     }
 
