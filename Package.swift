@@ -38,7 +38,14 @@ let package = Package(
             name: "KafkaBaseline",
             linkerSettings: [.linkedLibrary("rdkafka")]
         ),
-        .target(name: "Contracts", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Resources/Topics is a symbolic link to the repository's Topics/ (where partners and the
+        // docs expect the contracts). `.process` reads through the link (`.copy` would copy the link
+        // itself) and puts every file at the bundle's top level; see TopicCatalog+Embedded.swift.
+        .target(
+            name: "Contracts",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.process("Resources/Topics")]
+        ),
         // Contracts applied to Kafka: `topics apply` and `publish` (file import) logic.
         .target(
             name: "ContractTools",
