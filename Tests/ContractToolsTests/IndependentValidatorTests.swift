@@ -49,7 +49,8 @@ struct IndependentValidatorTests {
             try kafka.createTopic(topic.name, partitions: 1)
             let lines = topic.events.flatMap { exampleLines($0.type, count: $0.validExamples.count) }
             let report = try await publisher.publish(
-                Array(lines.joined(separator: "\n").utf8), format: .ndjson, topic: topic.name, producer: producer, dryRun: false)
+                Array(lines.joined(separator: "\n").utf8), format: .ndjson, topic: topic.name,
+                to: PublishDestination(producer: producer, administrator: try kafka.administrator()))
             #expect(report.failures.isEmpty)
             expected += report.published
         }
