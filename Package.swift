@@ -134,6 +134,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The fuzz harness for everything that reads untrusted bytes (JSON, schemas, import
+        // files, headers): its own mutation fuzzer, or libFuzzer when scripts/fuzz builds it
+        // with -sanitize=fuzzer. Run outside `swift test`; seeds in Fuzz/corpus.
+        .executableTarget(
+            name: "reentrybus-fuzz",
+            dependencies: ["Contracts", "ContractTools", .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/Sources"
+        ),
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
