@@ -57,12 +57,14 @@ public struct EventPublisher: Sendable {
     /// Validates every record of `data` for `topic`. `progress` is called with (records
     /// checked, total) every 1,000 records.
     ///
-    /// - Throws: ``PublishError/unknownTopic(_:)``, or ``PublishError/unreadableFile(_:)``
+    /// - Throws: ``PublishError/unknownTopic(_:)``, ``PublishError/notAnEventTopic(_:)`` for
+    ///   the bus's own topics, or ``PublishError/unreadableFile(_:)``
     ///   when the file as a whole cannot be read (not UTF-8, an unclosed quote, …).
     public func validate(
         _ data: [UInt8], format: EventFileFormat, topic: String, progress: (Int, Int) -> Void = { _, _ in }
     ) throws(PublishError) -> Validation {
-        guard validator.catalog.topic(named: topic) != nil else { throw PublishError.unknownTopic(topic) }
+        guard let contract = validator.catalog.topic(named: topic) else { throw PublishError.unknownTopic(topic) }
+        guard contract.valueFormat == .event else { throw PublishError.notAnEventTopic(topic) }
         let records: [EventFileRecord]
         do { records = try reader.records(in: data, format: format) } catch { throw PublishError.unreadableFile(error) }
         var messages: [KafkaProducerMessage] = []
@@ -225,6 +227,8 @@ public struct PartialPublication: Sendable, CustomStringConvertible {
 
 public enum PublishError: Error, Sendable, CustomStringConvertible {
     case unknownTopic(String)
+    /// A topic of the bus's own messages (`bus.*`), which only its services write.
+    case notAnEventTopic(String)
     case unreadableFile(RecordReadError)
     /// No broker answered within the connect timeout; nothing was sent.
     case brokerUnreachable(String)
@@ -236,6 +240,7 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownTopic(let topic): "no contract defines topic \(topic)"
+        case .notAnEventTopic(let topic): "topic \(topic) carries the bus's own messages, written by its services; files of agency events go to the agencies' topics"
         case .unreadableFile(let error): "the file cannot be read: \(error); nothing was published"
         case .brokerUnreachable(let reason): "the broker cannot be reached: \(reason); nothing was published"
         case .topicMissing(let topic): "the cluster has no topic \(topic); create it with `reentrybus topics apply`; nothing was published"

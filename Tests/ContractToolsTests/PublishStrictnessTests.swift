@@ -118,6 +118,13 @@ struct PublishStrictnessTests {
         await producer.shutdown()
     }
 
+    @Test("the bus's own topics are not imported from files")
+    func busTopicsRefused() {
+        for topic in BusTopic.all {
+            #expect(throws: PublishError.self) { _ = try publisher.validate(Array("{}".utf8), format: .json, topic: topic) }
+        }
+    }
+
     @Test("a topic the cluster lacks is named, and nothing is sent")
     func missingTopic() async throws {
         let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
