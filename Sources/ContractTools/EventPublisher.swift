@@ -27,6 +27,7 @@ public struct EventPublisher: Sendable {
 
     /// The outcome of validating a file.
     public struct Validation: Sendable {
+        public var topic: String
         /// The messages to send, in file order; empty when any record failed.
         public var messages: [KafkaProducerMessage]
         /// The line of each message's record.
@@ -97,8 +98,8 @@ public struct EventPublisher: Sendable {
         }
         progress(records.count, records.count)
         return failures.isEmpty
-            ? Validation(messages: messages, lines: lines, failures: [], records: records.count)
-            : Validation(messages: [], lines: [], failures: failures, records: records.count)
+            ? Validation(topic: topic, messages: messages, lines: lines, failures: [], records: records.count)
+            : Validation(topic: topic, messages: [], lines: [], failures: failures, records: records.count)
     }
 
     /// Validates, then (unless `destination` is `nil`: a dry run, or any record failed)
@@ -116,20 +117,33 @@ public struct EventPublisher: Sendable {
             logger.info("publish: nothing sent", metadata: ["topic": "\(topic)", "records": "\(validation.records)", "invalid": "\(validation.failures.count)"])
             return Report(records: validation.records, failures: validation.failures, published: 0)
         }
-        do {
-            _ = try await destination.administrator.describeTopic(named: topic)
-        } catch where error.code == .unknownTopic {
-            throw PublishError.topicMissing(topic)
-        } catch {
-            throw PublishError.brokerUnreachable(error.description)
-        }
-        let published = try await send(validation, with: destination)
-        logger.info("publish: sent", metadata: ["topic": "\(topic)", "events": "\(published)"])
+        let published = try await send(validation, to: destination)
         return Report(records: validation.records, failures: [], published: published)
     }
 
+    /// Sends a file that passed ``validate(_:format:topic:progress:)`` (it sends nothing if
+    /// any record failed): checks that the broker answers and has the topic, then sends every
+    /// event in file order and waits for every acknowledgement. Returns how many were stored.
+    ///
+    /// - Throws: ``PublishError/brokerUnreachable(_:)`` or ``PublishError/topicMissing(_:)``
+    ///   (nothing sent), or ``PublishError/partiallyPublished(_:)`` listing what was stored.
+    public func send(_ validation: Validation, to destination: PublishDestination) async throws(PublishError) -> Int {
+        guard validation.failures.isEmpty, !validation.messages.isEmpty else { return 0 }
+        let topics: [String]
+        do {
+            // Metadata only: a publisher may lack the rights to describe topic configs.
+            topics = try await destination.administrator.listTopics()
+        } catch {
+            throw PublishError.brokerUnreachable(error.description)
+        }
+        guard topics.contains(validation.topic) else { throw PublishError.topicMissing(validation.topic) }
+        let published = try await sendInChunks(validation, with: destination)
+        logger.info("publish: sent", metadata: ["topic": "\(validation.topic)", "events": "\(published)"])
+        return published
+    }
+
     /// Sends chunk after chunk, stopping after the first chunk with a failure.
-    private func send(_ validation: Validation, with destination: PublishDestination) async throws(PublishError) -> Int {
+    private func sendInChunks(_ validation: Validation, with destination: PublishDestination) async throws(PublishError) -> Int {
         let messages = validation.messages, lines = validation.lines
         let chunkSize = max(1, destination.chunkSize)
         var stored: [Int] = []

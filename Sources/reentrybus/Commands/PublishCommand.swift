@@ -59,31 +59,38 @@ struct Publish: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let publisher = EventPublisher(catalog: catalog, logger: logger)
-        var destination: PublishDestination?
-        if !dryRun {
-            let client = KafkaClientConfiguration(bootstrapServers: bootstrap.split(separator: ",").map(String.init), clientID: "reentrybus-publish")
-            destination = PublishDestination(
-                producer: try KafkaProducer(configuration: KafkaProducerConfiguration(client: client), logger: logger),
-                administrator: try KafkaAdmin(configuration: client, timeout: .seconds(connectTimeout), logger: logger))
-        }
-        let report: EventPublisher.Report
+        let validation: EventPublisher.Validation
         do {
-            report = try await publisher.publish(
-                Array(data), format: format, topic: topic, to: destination,
-                progress: { done, total in
-                    if total >= 1_000 { printError("validated \(done) of \(total) records") }
-                })
+            validation = try publisher.validate(Array(data), format: format, topic: topic) { done, total in
+                if total >= 1_000 { printError("validated \(done) of \(total) records") }
+            }
         } catch {
-            await destination?.producer.shutdown()
             printError("publish: \(file): \(error)")
             throw ExitCode.failure
         }
-        await destination?.producer.shutdown()
-        for failure in report.failures { print("\(file):\(failure)") }
-        if !report.failures.isEmpty {
-            print("\(report.failures.count) of \(report.records) records are invalid; nothing was published")
+        for failure in validation.failures { print("\(file):\(failure)") }
+        if !validation.failures.isEmpty {
+            print("\(validation.failures.count) of \(validation.records) records are invalid; nothing was published")
             throw ExitCode.failure
         }
-        print(dryRun ? "\(report.records) records are valid (dry run: nothing published)" : "published \(report.published) events to \(topic)")
+        if dryRun {
+            print("\(validation.records) records are valid (dry run: nothing published)")
+            return
+        }
+        // Clients only once the file is known to be good: they start connecting at once.
+        let client = KafkaClientConfiguration(bootstrapServers: bootstrap.split(separator: ",").map(String.init), clientID: "reentrybus-publish")
+        let destination = PublishDestination(
+            producer: try KafkaProducer(configuration: KafkaProducerConfiguration(client: client), logger: logger),
+            administrator: try KafkaAdmin(configuration: client, timeout: .seconds(connectTimeout), logger: logger))
+        let published: Int
+        do {
+            published = try await publisher.send(validation, to: destination)
+        } catch {
+            await destination.producer.shutdown()
+            printError("publish: \(file): \(error)")
+            throw ExitCode.failure
+        }
+        await destination.producer.shutdown()
+        print("published \(published) events to \(topic)")
     }
 }
