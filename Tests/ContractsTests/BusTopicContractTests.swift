@@ -84,6 +84,9 @@ struct BusTopicContractTests {
         var badForm = reference
         badForm["dead-letter-form"] = "truncated"
         #expect(throws: EventValidationError.self) { try validator.validateHeaders(badForm, topic: BusTopic.deadLetters) }
+        var sizeless = reference
+        sizeless["dead-letter-size"] = nil
+        #expect(throws: EventValidationError.self) { try validator.validateHeaders(sizeless, topic: BusTopic.deadLetters) }
         do {
             _ = try validator.validateMessage(topic: BusTopic.deadLetters, key: nil, value: [0xff, 0x00], headers: copy)
             Issue.record("a dead letter's value cannot be validated as an event")

@@ -176,7 +176,7 @@ extension ContractLoader {
         for (index, element) in try reader.array(value, path).enumerated() {
             let at = path.appending(index: index)
             let members = try reader.object(element, at)
-            try reader.onlyKeys(members, ["name", "description", "required", "pattern", "values", "classification"], at)
+            try reader.onlyKeys(members, ["name", "description", "required", "requiredWhen", "pattern", "values", "classification"], at)
             let name = try reader.string(members["name"], at.appending(key: "name"))
             if result.contains(where: { $0.name == name }) { throw reader.problem(at.appending(key: "name"), "header \(name) is listed twice") }
             let required: Bool
@@ -192,10 +192,19 @@ extension ContractLoader {
                 matcher = compiled
             }
             let values = try members["values"].map { value throws(ContractProblem) in try reader.strings(value, at.appending(key: "values")) }
+            var requiredWhen: (header: String, value: String)?
+            if let condition = members["requiredWhen"] {
+                let pairs = try reader.object(condition, at.appending(key: "requiredWhen"))
+                guard pairs.count == 1, let (header, value) = pairs.first, case .string(let text) = value else {
+                    throw reader.problem(at.appending(key: "requiredWhen"), "name one other header and the value that makes this one required")
+                }
+                requiredWhen = (header, text)
+            }
             let classes = try classifications(.object([name: members["classification"] ?? .array([])]), at.appending(key: "classification"), reader)
             result.append(HeaderContract(
                 name: name, description: try reader.string(members["description"], at.appending(key: "description")),
-                required: required, pattern: pattern, values: values, classifications: classes[name] ?? [], matcher: matcher))
+                required: required, pattern: pattern, values: values, requiredWhen: requiredWhen,
+                classifications: classes[name] ?? [], matcher: matcher))
         }
         return result
     }
@@ -244,7 +253,7 @@ extension ContractLoader {
             record(ContractProblem(file: topic.file, path: "$.headers", message: "an opaque topic needs at least one required header: it is all that can be checked"))
         }
         for example in topic.headerExamples {
-            let problems = topic.headers.compactMap { header in header.problem(with: example.headers[header.name]).map { (header.name, $0) } }
+            let problems = topic.headers.compactMap { header in header.problem(in: example.headers).map { (header.name, $0) } }
             if let expected = example.expectedHeader {
                 if !problems.contains(where: { $0.0 == expected }) {
                     record(ContractProblem(file: topic.file, path: example.path.description,

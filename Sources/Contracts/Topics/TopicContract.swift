@@ -119,12 +119,23 @@ public struct HeaderContract: Sendable {
     public var pattern: String?
     /// The only values allowed, if the contract lists them.
     public var values: [String]?
+    /// Required only when another header has a given value (`requiredWhen: {header: value}`),
+    /// e.g. a dead letter's size when its form is `reference`.
+    public var requiredWhen: (header: String, value: String)?
     public var classifications: [FieldClassification]
     /// `pattern`, compiled when the contract is loaded.
     let matcher: JSONSchema.Pattern?
 
-    /// Why `value` breaks this header's contract (`nil` if it does not). Names the rule, never
-    /// the value, which may hold personal data.
+    /// Why this header, in a message with `headers`, breaks its contract (`nil` if it does
+    /// not). Names the rule, never the value, which may hold personal data.
+    public func problem(in headers: [String: String]) -> String? {
+        if headers[name] == nil, let condition = requiredWhen, headers[condition.header] == condition.value {
+            return "missing (required when \(condition.header) is \(condition.value))"
+        }
+        return problem(with: headers[name])
+    }
+
+    /// Why `value` breaks this header's own rules (`nil` if it does not).
     public func problem(with value: String?) -> String? {
         guard let value else { return required ? "missing" : nil }
         if let values, !values.contains(value) { return "must be one of \(values.joined(separator: ", "))" }

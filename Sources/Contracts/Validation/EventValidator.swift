@@ -86,7 +86,7 @@ public struct EventValidator: Sendable {
     public func validateHeaders(_ headers: [String: String], topic: String) throws(EventValidationError) {
         guard let contract = catalog.topic(named: topic) else { throw EventValidationError(.unknownTopic(topic)) }
         for header in contract.headers {
-            if let problem = header.problem(with: headers[header.name]) { throw EventValidationError(.header(header.name, problem: problem)) }
+            if let problem = header.problem(in: headers) { throw EventValidationError(.header(header.name, problem: problem)) }
         }
     }
 
