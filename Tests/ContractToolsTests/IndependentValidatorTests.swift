@@ -7,11 +7,11 @@ import Testing
 @testable import Kafka
 
 /// Runs `validate_with_jsonschema.py` on NDJSON input; returns its exit status and output.
-func pythonJSONSchema(_ ndjson: String) async throws -> (status: Int32, output: String) {
+func pythonJSONSchema(_ ndjson: String, schema: String? = nil) async throws -> (status: Int32, output: String) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_with_jsonschema.py")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path, repositoryTopics.path]
+    process.arguments = ["python3", script.path, repositoryTopics.path] + (schema.map { [$0] } ?? [])
     let input = Pipe()
     let output = Pipe()
     process.standardInput = input
@@ -76,6 +76,16 @@ struct IndependentValidatorTests {
         let result = try await pythonJSONSchema(invalid.joined(separator: "\n"))
         #expect(result.status == 1)
         #expect(result.output.contains("checked \(invalid.count) events, \(invalid.count) invalid"), "\(result.output)")
+    }
+
+    @Test("bus.notifications: Python's jsonschema accepts the contract's valid messages and rejects the invalid ones")
+    func notificationSchemaInPython() async throws {
+        let event = try #require(catalog.event(type: "bus.notification.routed", version: 1))
+        let valid = try await pythonJSONSchema(event.validExamples.map(\.description).joined(separator: "\n"), schema: event.qualifiedName)
+        #expect(valid.status == 0, "\(valid.output)")
+        #expect(valid.output.contains("checked \(event.validExamples.count) events, 0 invalid"), "\(valid.output)")
+        let invalid = try await pythonJSONSchema(event.invalidExamples.map(\.event.description).joined(separator: "\n"), schema: event.qualifiedName)
+        #expect(invalid.output.contains("checked \(event.invalidExamples.count) events, \(event.invalidExamples.count) invalid"), "\(invalid.output)")
     }
 
     @Test("events encoded by the Swift types pass Python's jsonschema")
