@@ -38,7 +38,14 @@ let package = Package(
             name: "KafkaBaseline",
             linkerSettings: [.linkedLibrary("rdkafka")]
         ),
-        .target(name: "Contracts", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Resources/Topics is a symbolic link to the repository's Topics/ (where partners and the
+        // docs expect the contracts). `.process` reads through the link (`.copy` would copy the link
+        // itself) and puts every file at the bundle's top level; see TopicCatalog+Embedded.swift.
+        .target(
+            name: "Contracts",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.process("Resources/Topics")]
+        ),
         // Contracts applied to Kafka: `topics apply` and `publish` (file import) logic.
         .target(
             name: "ContractTools",
@@ -141,6 +148,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The fuzz harness for everything that reads untrusted bytes (JSON, schemas, import
+        // files, headers): its own mutation fuzzer, or libFuzzer when scripts/fuzz builds it
+        // with -sanitize=fuzzer. Run outside `swift test`; seeds in Fuzz/corpus.
+        .executableTarget(
+            name: "reentrybus-fuzz",
+            dependencies: ["Contracts", "ContractTools", .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/Sources"
+        ),
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
@@ -151,7 +166,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        // Notifications: its BusNotification encoding is checked against the bus.notifications contract.
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Notifications"]),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [

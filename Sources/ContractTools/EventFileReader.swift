@@ -17,7 +17,15 @@ public struct EventFileReader: Sendable {
         self.limits = limits
     }
 
+    /// Splits `data` into records. Nothing is repaired or guessed: bytes that are not UTF-8, an
+    /// unclosed quote, a stray quote, an empty element of a JSON array fail the whole file
+    /// (``RecordReadError`` with the line), since publishing the rest would silently lose or
+    /// alter a record. Errors inside one record fail only that record, each with its line.
     public func records(in data: [UInt8], format: EventFileFormat) throws(RecordReadError) -> [EventFileRecord] {
+        if let offset = UTF8Validation.firstInvalidByte(in: data) {
+            let line = Self.line(at: offset, in: data)
+            throw RecordReadError("line \(line), byte offset \(offset): not valid UTF-8 (files must be UTF-8; nothing was changed or replaced)", line: line)
+        }
         switch format {
         case .ndjson: return ndjson(data)
         case .json: return try json(data)
@@ -25,12 +33,27 @@ public struct EventFileReader: Sendable {
         }
     }
 
-    private func parse(_ bytes: ArraySlice<UInt8>, line: Int) -> EventFileRecord {
-        let bytes = Array(bytes)
+    /// 1-based line of the byte at `offset`.
+    static func line(at offset: Int, in data: [UInt8]) -> Int {
+        1 + data[..<min(offset, data.count)].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+
+    /// Parses one record whose bytes start at `offset` in the file, on `line` and `column`.
+    /// A JSON error's position is given in the file's terms, and the record's line becomes the
+    /// line of the fault, so the message points where the fix is.
+    private func parse(_ bytes: ArraySlice<UInt8>, line: Int, column: Int) -> EventFileRecord {
+        let record = Array(bytes)
         do {
-            return EventFileRecord(line: line, content: .success(try JSONValue(parsing: bytes, limits: limits)), bytes: bytes)
+            return EventFileRecord(line: line, content: .success(try JSONValue(parsing: record, limits: limits)), bytes: record)
         } catch {
-            return EventFileRecord(line: line, content: .failure(RecordReadError("not valid JSON: \(error)")), bytes: bytes)
+            var located = error
+            if let errorLine = error.line, let errorColumn = error.column, let byte = error.byteOffset {
+                located.line = line + errorLine - 1
+                located.column = errorLine == 1 ? column + errorColumn - 1 : errorColumn
+                located.byteOffset = bytes.startIndex + byte
+            }
+            let at = located.line ?? line
+            return EventFileRecord(line: at, content: .failure(RecordReadError("not valid JSON: \(located)", line: at)), bytes: record)
         }
     }
 
@@ -42,7 +65,7 @@ public struct EventFileReader: Sendable {
             var end = index
             if end > start, data[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             let text = data[start..<end]
-            if text.contains(where: { !Self.isSpace($0) }) { records.append(parse(text, line: line)) }
+            if text.contains(where: { !Self.isSpace($0) }) { records.append(parse(text, line: line, column: 1)) }
             line += 1
             start = index + 1
         }
@@ -54,40 +77,61 @@ public struct EventFileReader: Sendable {
     }
 
     /// A JSON array is split at its top-level elements by a small scanner (strings and
-    /// nesting tracked), so each element keeps its own bytes and line.
+    /// nesting tracked), so each element keeps its own bytes and line. An empty element
+    /// (`[a,,b]`, `[a,]`, `[,a]`) fails the file: JSON has none, and skipping it would hide a
+    /// record lost in an export.
     private func json(_ data: [UInt8]) throws(RecordReadError) -> [EventFileRecord] {
-        guard let first = data.firstIndex(where: { !Self.isSpace($0) }) else { throw RecordReadError("the file is empty") }
-        let lineOf = { (offset: Int) in 1 + data[..<offset].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
-        guard data[first] == UInt8(ascii: "[") else { return [parse(data[first...], line: lineOf(first))] }
+        guard var first = data.firstIndex(where: { !Self.isSpace($0) }) else { throw RecordReadError("the file is empty", line: 1) }
+        // A byte order mark before the array (the parser skips one before a single object).
+        if data.count >= first + 3, data[first] == 0xEF, data[first + 1] == 0xBB, data[first + 2] == 0xBF {
+            first = data[(first + 3)...].firstIndex(where: { !Self.isSpace($0) }) ?? data.count
+            guard first < data.count else { throw RecordReadError("the file is empty", line: 1) }
+        }
+        guard data[first] == UInt8(ascii: "[") else {
+            return [parse(data[first...], line: Self.line(at: first, in: data), column: Self.column(at: first, in: data))]
+        }
         var records: [EventFileRecord] = []
         var depth = 0
         var inString = false
         var escaped = false
         var elementStart: Int?
-        var line = 1
-        var elementLine = 1
+        var line = Self.line(at: first, in: data)
+        var lineStart = (data[..<first].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        var elementLine = line
+        var elementColumn = 1
+        var sawElement = false
         var index = first + 1
-        line = lineOf(first)
-        func finish(_ end: Int) {
-            guard let start = elementStart else { return }
+        func finish(_ end: Int, at separator: UInt8) throws(RecordReadError) {
+            guard let start = elementStart else {
+                // `[]` is an empty array; any other missing element is an error.
+                if separator == UInt8(ascii: "]") && !sawElement { return }
+                throw RecordReadError("line \(line): an empty element in the JSON array (two commas, or a comma next to a bracket)", line: line)
+            }
             var stop = end
             while stop > start, Self.isSpace(data[stop - 1]) { stop -= 1 }
-            records.append(parse(data[start..<stop], line: elementLine))
+            records.append(parse(data[start..<stop], line: elementLine, column: elementColumn))
             elementStart = nil
         }
         while index < data.count {
             let byte = data[index]
-            if byte == UInt8(ascii: "\n") { line += 1 }
             if inString {
                 if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
             } else if depth == 0 && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]")) {
-                finish(index)
+                try finish(index, at: byte)
+                sawElement = true
                 if byte == UInt8(ascii: "]") {
-                    guard data[(index + 1)...].allSatisfy(Self.isSpace) else { throw RecordReadError("line \(line): text after the closing ]") }
+                    if let extra = data[(index + 1)...].firstIndex(where: { !Self.isSpace($0) }) {
+                        let extraLine = Self.line(at: extra, in: data)
+                        throw RecordReadError("line \(extraLine): text after the closing ]", line: extraLine)
+                    }
                     return records
                 }
             } else {
-                if elementStart == nil && !Self.isSpace(byte) { elementStart = index; elementLine = line }
+                if elementStart == nil && !Self.isSpace(byte) {
+                    elementStart = index
+                    elementLine = line
+                    elementColumn = index - lineStart + 1
+                }
                 switch byte {
                 case UInt8(ascii: "\""): inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
@@ -95,9 +139,18 @@ public struct EventFileReader: Sendable {
                 default: break
                 }
             }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = index + 1
+            }
             index += 1
         }
-        throw RecordReadError("line \(line): the JSON array is not closed")
+        throw RecordReadError("line \(line): the JSON array is not closed", line: line)
+    }
+
+    /// 1-based column (in bytes) of the byte at `offset`.
+    static func column(at offset: Int, in data: [UInt8]) -> Int {
+        offset - ((data[..<offset].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1) + 1
     }
 
     // MARK: CSV
@@ -109,33 +162,39 @@ public struct EventFileReader: Sendable {
     }
 
     private func csv(_ data: [UInt8]) throws(RecordReadError) -> [EventFileRecord] {
-        var rows = Self.csvRows(String(decoding: data, as: UTF8.self))
-        guard !rows.isEmpty else { throw RecordReadError("the file is empty; the first row must name the fields") }
+        var rows = try Self.csvRows(data)
+        guard !rows.isEmpty else { throw RecordReadError("the file is empty; the first row must name the fields", line: 1) }
         let header = rows.removeFirst()
         var columns: [Column] = []
         for cell in header.cells {
             let parts = cell.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let path = parts.first, !path.isEmpty else { throw RecordReadError("line 1: an empty column name") }
+            guard let path = parts.first, !path.isEmpty else { throw RecordReadError("line \(header.line): an empty column name", line: header.line) }
             let kindName = parts.count > 1 ? parts[1] : "string"
             guard let kind = Column.Kind(rawValue: kindName) else {
-                throw RecordReadError("line 1: column \(path): unknown type \(kindName); use string, integer, number, boolean or json")
+                throw RecordReadError("line \(header.line): column \(path): unknown type \(kindName); use string, integer, number, boolean or json", line: header.line)
             }
-            columns.append(Column(path: path.split(separator: ".").map(String.init), kind: kind))
+            let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !components.contains(where: \.isEmpty) else {
+                throw RecordReadError("line \(header.line): column \(path): an empty part in the field path", line: header.line)
+            }
+            columns.append(Column(path: components, kind: kind))
         }
         return rows.filter { !($0.cells.count == 1 && $0.cells[0].isEmpty) }.map { row in
             var document = JSONValue.object([:])
             do throws(RecordReadError) {
                 guard row.cells.count == columns.count else {
-                    throw RecordReadError("has \(row.cells.count) cells; the header names \(columns.count) fields")
+                    throw RecordReadError("has \(row.cells.count) cells; the header names \(columns.count) fields", line: row.line)
                 }
                 for (column, cell) in zip(columns, row.cells) where !cell.isEmpty {
-                    let value = try typed(cell, column)
+                    let value = try typed(cell, column, line: row.line)
                     guard document.creating(column.path[...], value) else {
-                        throw RecordReadError("column \(column.path.joined(separator: ".")) conflicts with another column")
+                        throw RecordReadError("column \(column.path.joined(separator: ".")) conflicts with another column", line: row.line)
                     }
                 }
                 let bytes = Array(document.description.utf8)
-                guard bytes.count <= limits.maxDocumentBytes else { throw RecordReadError("the event is larger than \(limits.maxDocumentBytes) bytes") }
+                guard bytes.count <= limits.maxDocumentBytes else {
+                    throw RecordReadError("the event is larger than \(limits.maxDocumentBytes) bytes", line: row.line)
+                }
                 return EventFileRecord(line: row.line, content: .success(document), bytes: bytes)
             } catch {
                 return EventFileRecord(line: row.line, content: .failure(error), bytes: [])
@@ -143,63 +202,85 @@ public struct EventFileReader: Sendable {
         }
     }
 
-    private func typed(_ cell: String, _ column: Column) throws(RecordReadError) -> JSONValue {
+    private func typed(_ cell: String, _ column: Column, line: Int) throws(RecordReadError) -> JSONValue {
         let name = column.path.joined(separator: ".")
         switch column.kind {
         case .string: return .string(cell)
         case .integer:
-            guard let n = Int64(cell) else { throw RecordReadError("\(name): not an integer") }
+            guard let n = Int64(cell) else { throw RecordReadError("\(name): not an integer", line: line) }
             return .number(JSONNumber(n))
         case .number:
-            guard let d = Double(cell), let n = JSONNumber(d) else { throw RecordReadError("\(name): not a number") }
+            guard let d = Double(cell), let n = JSONNumber(d) else { throw RecordReadError("\(name): not a number", line: line) }
             return .number(n)
         case .boolean:
             switch cell.lowercased() {
             case "true", "yes", "1": return .bool(true)
             case "false", "no", "0": return .bool(false)
-            default: throw RecordReadError("\(name): not true or false")
+            default: throw RecordReadError("\(name): not true or false", line: line)
             }
         case .json:
-            do { return try JSONValue(parsing: cell, limits: limits) } catch { throw RecordReadError("\(name): not valid JSON: \(error)") }
+            do { return try JSONValue(parsing: cell, limits: limits) } catch { throw RecordReadError("\(name): not valid JSON: \(error)", line: line) }
         }
     }
 
-    /// RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks.
-    static func csvRows(_ text: String) -> [(line: Int, cells: [String])] {
+    /// RFC 4180 rows, read strictly: a quoted cell may hold commas, doubled quotes and line
+    /// breaks, and must be closed; a quote inside an unquoted cell, or text after a closing
+    /// quote, is an error. Works on bytes (the delimiters are ASCII, which never occurs inside
+    /// a multi-byte UTF-8 sequence), so a combining mark after a comma cannot hide the comma.
+    /// A leading byte order mark is skipped. Lines end with LF, CRLF or a lone CR.
+    static func csvRows(_ data: [UInt8]) throws(RecordReadError) -> [(line: Int, cells: [String])] {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var rows: [(line: Int, cells: [String])] = []
         var cells: [String] = []
-        var cell = ""
+        var cell: [UInt8] = []
         var inQuotes = false
+        var wasQuoted = false
+        var quoteLine = 1
         var line = 1
         var rowLine = 1
-        var characters = Array(text)
-        if characters.last != "\n" { characters.append("\n") }
-        var i = 0
-        while i < characters.count {
-            let c = characters[i]
+        var i = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        func endCell() {
+            cells.append(String(decoding: cell, as: UTF8.self))  // validated as UTF-8 before
+            cell = []
+            wasQuoted = false
+        }
+        while i < data.count {
+            let byte = data[i]
             if inQuotes {
-                if c == "\"" {
-                    if i + 1 < characters.count, characters[i + 1] == "\"" { cell.append("\""); i += 1 } else { inQuotes = false }
+                if byte == quote {
+                    if i + 1 < data.count, data[i + 1] == quote { cell.append(quote); i += 1 } else { inQuotes = false; wasQuoted = true }
                 } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
-                    cell.append(c)
+                    if byte == lf || (byte == cr && (i + 1 == data.count || data[i + 1] != lf)) { line += 1 }
+                    cell.append(byte)
                 }
-            } else if c == "\"" && cell.isEmpty {
-                inQuotes = true
-            } else if c == "," {
-                cells.append(cell)
-                cell = ""
-            } else if c == "\n" || c == "\r\n" || c == "\r" {
-                cells.append(cell)
+            } else if byte == comma {
+                endCell()
+            } else if byte == lf || byte == cr {
+                if byte == cr, i + 1 < data.count, data[i + 1] == lf { i += 1 }
+                endCell()
                 rows.append((rowLine, cells))
                 cells = []
-                cell = ""
                 line += 1
                 rowLine = line
+            } else if wasQuoted {
+                throw RecordReadError("line \(line): text after a quoted cell's closing quote (a quote inside a cell is written \"\")", line: line)
+            } else if byte == quote {
+                guard cell.isEmpty else {
+                    throw RecordReadError("line \(line): a quote inside an unquoted cell (quote the whole cell and double the quote)", line: line)
+                }
+                inQuotes = true
+                quoteLine = line
             } else {
-                cell.append(c)
+                cell.append(byte)
             }
             i += 1
+        }
+        if inQuotes {
+            throw RecordReadError("line \(quoteLine): a quoted cell opened on this line is never closed", line: quoteLine)
+        }
+        if !cells.isEmpty || !cell.isEmpty || wasQuoted {
+            endCell()
+            rows.append((rowLine, cells))
         }
         return rows
     }

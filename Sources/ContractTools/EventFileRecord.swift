@@ -12,10 +12,16 @@ public struct EventFileRecord: Sendable {
     public var bytes: [UInt8]
 }
 
-/// A record that is not even well-formed data.
+/// A record (or a whole file) that is not even well-formed data.
 public struct RecordReadError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and where; names positions and rules, never the file's content.
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// 1-based line of the fault.
+    public var line: Int
+    public init(_ description: String, line: Int) {
+        self.description = description
+        self.line = line
+    }
 }
 
 /// The formats `publish` reads.

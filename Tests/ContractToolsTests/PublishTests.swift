@@ -33,7 +33,8 @@ struct PublishTests {
 
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
         let publisher = EventPublisher(catalog: catalog, logger: testLogger)
-        let report = try await publisher.publish(file, format: .ndjson, topic: topic, producer: producer, dryRun: false)
+        let report = try await publisher.publish(
+            file, format: .ndjson, topic: topic, to: PublishDestination(producer: producer, administrator: try kafka.administrator()))
         #expect(report.records == 60)
         #expect(report.published == 0)
         #expect(report.failures.map(\.line) == [37])
@@ -59,7 +60,8 @@ struct PublishTests {
         let lines = exampleLines("courts.warrant.issued", count: 20) + exampleLines("courts.warrant.served", count: 5)
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
         let report = try await EventPublisher(catalog: catalog, logger: testLogger).publish(
-            Array(lines.joined(separator: "\r\n").utf8), format: .ndjson, topic: topic, producer: producer, dryRun: false)
+            Array(lines.joined(separator: "\r\n").utf8), format: .ndjson, topic: topic,
+            to: PublishDestination(producer: producer, administrator: try kafka.administrator()))
         await producer.shutdown()
         #expect(report.published == 25)
 
@@ -80,7 +82,7 @@ struct PublishTests {
     func dryRun() async throws {
         let lines = exampleLines("police.arrest.made", count: 3)
         let report = try await EventPublisher(catalog: catalog, logger: testLogger).publish(
-            Array(lines.joined(separator: "\n").utf8), format: .ndjson, topic: "police.arrests", producer: nil, dryRun: true)
+            Array(lines.joined(separator: "\n").utf8), format: .ndjson, topic: "police.arrests", to: nil)
         #expect(report.records == 3 && report.failures.isEmpty && report.published == 0)
     }
 
@@ -92,7 +94,9 @@ struct PublishTests {
         let file = "[\n  \(arrest[0]),\n  \(release),\n  {\"eventType\": \n  },\n  \(arrest[1])\n]\n"
         let result = try publisher.validate(Array(file.utf8), format: .json, topic: "police.arrests")
         #expect(result.records == 4)
-        #expect(result.failures.map(\.line) == [3, 4])
+        // The broken element starts on line 4; its fault (a `}` where a value belongs) is on line 5.
+        #expect(result.failures.map(\.line) == [3, 5])
+        #expect(result.failures.last?.reason.contains("at line 5, column 3") == true)
         #expect(result.failures.first?.reason.contains("belongs on topic custody.releases") == true)
         #expect(result.messages.isEmpty)
     }

@@ -3,8 +3,9 @@
 An independent check that the contracts are plain JSON Schema (draft 2020-12): whatever our
 Swift validator accepts, a partner's Python validator must accept too.
 
-Usage: python3 validate_with_jsonschema.py TOPICS_DIR < events.ndjson
-Each input line is one event. Prints one line per invalid event and exits 1 if there is any;
+Usage: python3 validate_with_jsonschema.py TOPICS_DIR [TYPE.vN] < events.ndjson
+Each input line is one event; its schema is named by its eventType and schemaVersion, or by
+TYPE.vN for messages that carry them in headers only (bus.notifications). Prints one line per invalid event and exits 1 if there is any;
 exits 3 if the jsonschema package is missing.
 """
 import json
@@ -27,7 +28,7 @@ def main() -> int:
         if not line.strip():
             continue
         event = json.loads(line)
-        name = f"{event.get('eventType')}.v{event.get('schemaVersion')}"
+        name = sys.argv[2] if len(sys.argv) > 2 else f"{event.get('eventType')}.v{event.get('schemaVersion')}"
         if name not in validators:
             path = schemas / f"{name}.schema.json"
             if not path.exists():

@@ -1,15 +1,22 @@
 import Foundation
 
 extension ContractLoader {
-    /// Producers and consumers must be agency kinds from the glossary.
-    mutating func check(topic: TopicContract, agencyKinds: [String]) {
+    /// Who may produce and consume topics: the glossary's agency kinds and, for the bus's own
+    /// topics, its services (`busService`), kept apart so no event can claim a service as its
+    /// source agency.
+    func participantCodes(_ glossary: Glossary) -> [String] {
+        (glossary.enumerations["agencyKind"]?.codes ?? []) + (glossary.enumerations["busService"]?.codes ?? [])
+    }
+
+    /// Producers and consumers must be agency kinds or bus services from the glossary.
+    mutating func check(topic: TopicContract, participants agencyKinds: [String]) {
         for (list, names) in [("producers", topic.producers), ("consumers", topic.consumers)] {
             if names.isEmpty {
                 record(ContractProblem(file: topic.file, path: "$.\(list)", message: "name at least one agency kind"))
             }
             for (index, name) in names.enumerated() where !agencyKinds.contains(name) {
                 record(ContractProblem(file: topic.file, path: "$.\(list)[\(index)]",
-                                       message: "\"\(name)\" is not an agencyKind in the glossary"))
+                                       message: "\"\(name)\" is not an agencyKind or busService in the glossary"))
             }
         }
     }
@@ -93,12 +100,14 @@ extension ContractLoader {
     /// and every classification names a field the schema defines.
     mutating func checkClassifications(_ event: EventContract, topic: TopicContract, envelope: Envelope) {
         var defined: Set<String> = []
-        Self.collectFields(of: event.payloadSchema, prefix: "payload", into: &defined)
+        // A message topic's fields are classified from the root; an event's under `payload`.
+        let isMessage = topic.valueFormat == .message
+        Self.collectFields(of: event.payloadSchema, prefix: isMessage ? nil : "payload", into: &defined)
         let fieldsPath = event.path.appending(key: "fields").description
         for field in defined.sorted() {
             var components = field.split(separator: ".").map(String.init)
             var covered = false
-            while components.count > 1 {
+            while components.count > (isMessage ? 0 : 1) {
                 if event.fields[components.joined(separator: ".")] != nil { covered = true; break }
                 components.removeLast()
             }
@@ -114,11 +123,11 @@ extension ContractLoader {
 
     /// Dotted paths of the properties a schema spells out inline (through `items` and the
     /// applicators, not through `$ref`: a referenced definition is classified as a whole).
-    static func collectFields(of schema: JSONValue, prefix: String, into fields: inout Set<String>) {
+    static func collectFields(of schema: JSONValue, prefix: String?, into fields: inout Set<String>) {
         guard case .object(let keywords) = schema else { return }
         if case .object(let properties)? = keywords["properties"] {
             for (name, subschema) in properties {
-                let path = prefix + "." + name
+                let path = prefix.map { $0 + "." + name } ?? name
                 fields.insert(path)
                 collectFields(of: subschema, prefix: path, into: &fields)
             }
@@ -137,6 +146,16 @@ extension ContractLoader {
     /// ID (then required through `keyedSubject`) or a required string member of the payload.
     mutating func checkKey(topic: TopicContract, event: EventContract) {
         let components = topic.key.components
+        if topic.valueFormat == .message {
+            // Key and event id are top-level members the message schema requires.
+            let required: [JSONValue] = if case .array(let names)? = event.payloadSchema["required"] { names } else { [] }
+            for (what, field) in [("key", topic.key.field), ("eventIdField", topic.eventIdField ?? "")]
+            where field.contains(".") || !required.contains(.string(field)) {
+                record(ContractProblem(file: topic.file, path: event.path.appending(key: "message").description,
+                                       message: "the topic's \(what) is \(field), which must be a top-level member \(event.qualifiedName) requires"))
+            }
+            return
+        }
         if components == ["subject", "stateId"] { return }
         guard components.count == 2, components[0] == "payload" else {
             record(ContractProblem(file: topic.file, path: "$.key.field", message: "the key must be subject.stateId or payload.<required field>"))
@@ -146,6 +165,104 @@ extension ContractLoader {
             record(ContractProblem(file: topic.file, path: event.path.appending(key: "payload").description,
                                    message: "the topic is keyed by \(topic.key.field), but \(event.qualifiedName) does not require it"))
             return
+        }
+    }
+}
+
+extension ContractLoader {
+    /// The `headers:` list of a topic.
+    func headers(_ value: JSONValue, _ path: JSONPath, _ reader: ContractReader) throws(ContractProblem) -> [HeaderContract] {
+        var result: [HeaderContract] = []
+        for (index, element) in try reader.array(value, path).enumerated() {
+            let at = path.appending(index: index)
+            let members = try reader.object(element, at)
+            try reader.onlyKeys(members, ["name", "description", "required", "requiredWhen", "pattern", "values", "classification"], at)
+            let name = try reader.string(members["name"], at.appending(key: "name"))
+            if result.contains(where: { $0.name == name }) { throw reader.problem(at.appending(key: "name"), "header \(name) is listed twice") }
+            let required: Bool
+            switch members["required"] {
+            case nil: required = false
+            case .bool(let flag)?: required = flag
+            case let other?: throw reader.problem(at.appending(key: "required"), "must be true or false, not \(other.kind)")
+            }
+            let pattern = try reader.optionalString(members["pattern"], at.appending(key: "pattern"))
+            var matcher: JSONSchema.Pattern?
+            if let pattern {
+                guard let compiled = JSONSchema.Pattern(pattern) else { throw reader.problem(at.appending(key: "pattern"), "not a valid regular expression") }
+                matcher = compiled
+            }
+            let values = try members["values"].map { value throws(ContractProblem) in try reader.strings(value, at.appending(key: "values")) }
+            var requiredWhen: (header: String, value: String)?
+            if let condition = members["requiredWhen"] {
+                let pairs = try reader.object(condition, at.appending(key: "requiredWhen"))
+                guard pairs.count == 1, let (header, value) = pairs.first, case .string(let text) = value else {
+                    throw reader.problem(at.appending(key: "requiredWhen"), "name one other header and the value that makes this one required")
+                }
+                requiredWhen = (header, text)
+            }
+            let classes = try classifications(.object([name: members["classification"] ?? .array([])]), at.appending(key: "classification"), reader)
+            result.append(HeaderContract(
+                name: name, description: try reader.string(members["description"], at.appending(key: "description")),
+                required: required, pattern: pattern, values: values, requiredWhen: requiredWhen,
+                classifications: classes[name] ?? [], matcher: matcher))
+        }
+        return result
+    }
+
+    /// The `examples:` of an opaque topic: header sets that must pass, and ones that must fail
+    /// naming a header.
+    func headerExamples(_ value: JSONValue?, _ path: JSONPath, _ reader: ContractReader) throws(ContractProblem) -> [HeaderExample] {
+        let examples = try reader.object(value, path)
+        try reader.onlyKeys(examples, ["valid", "invalid"], path)
+        var result: [HeaderExample] = []
+        for kind in ["valid", "invalid"] {
+            let listPath = path.appending(key: kind)
+            let list = try reader.array(examples[kind] ?? .array([]), listPath)
+            if kind == "valid" && list.isEmpty { throw reader.problem(listPath, "at least one valid example is required") }
+            for (index, element) in list.enumerated() {
+                let at = listPath.appending(index: index)
+                let members = try reader.object(element, at)
+                try reader.onlyKeys(members, kind == "valid" ? ["description", "headers"] : ["description", "headers", "expect"], at)
+                var headers: [String: String] = [:]
+                for (name, text) in try reader.object(members["headers"], at.appending(key: "headers")) {
+                    guard case .string(let string) = text else { throw reader.problem(at.appending(key: "headers").appending(key: name), "header values are strings") }
+                    headers[name] = string
+                }
+                var expected: String?
+                if kind == "invalid" {
+                    let expect = try reader.object(members["expect"], at.appending(key: "expect"))
+                    try reader.onlyKeys(expect, ["header"], at.appending(key: "expect"))
+                    expected = try reader.string(expect["header"], at.appending(key: "expect").appending(key: "header"))
+                }
+                result.append(HeaderExample(
+                    description: try reader.string(members["description"], at.appending(key: "description")),
+                    headers: headers, expectedHeader: expected, path: at))
+            }
+        }
+        return result
+    }
+
+    /// Valid header examples pass every header check; each invalid one fails at the header it
+    /// names. An opaque topic needs a classification for its value and at least one required header.
+    mutating func checkHeaderExamples(_ topic: TopicContract) {
+        guard topic.valueFormat == .opaque else { return }
+        if topic.valueClassifications.isEmpty {
+            record(ContractProblem(file: topic.file, path: "$.classification", message: "classify the value as a whole (it holds other topics' data)"))
+        }
+        if !topic.headers.contains(where: \.required) {
+            record(ContractProblem(file: topic.file, path: "$.headers", message: "an opaque topic needs at least one required header: it is all that can be checked"))
+        }
+        for example in topic.headerExamples {
+            let problems = topic.headers.compactMap { header in header.problem(in: example.headers).map { (header.name, $0) } }
+            if let expected = example.expectedHeader {
+                if !problems.contains(where: { $0.0 == expected }) {
+                    record(ContractProblem(file: topic.file, path: example.path.description,
+                                           message: "invalid example (\(example.description)) does not fail at header \(expected)"))
+                }
+            } else if let (name, problem) = problems.first {
+                record(ContractProblem(file: topic.file, path: example.path.description,
+                                       message: "valid example is rejected: header \(name): \(problem)"))
+            }
         }
     }
 }

@@ -42,7 +42,8 @@ struct ContractLoader {
                 record(ContractProblem(file: file, path: "$.name", message: "topic \(topic.name) is also defined in \(other.file)"))
                 continue
             }
-            check(topic: topic, agencyKinds: glossary.enumerations["agencyKind"]?.codes ?? [])
+            check(topic: topic, participants: participantCodes(glossary))
+            checkHeaderExamples(topic)
             for (index, var event) in topic.events.enumerated() {
                 if let owner = eventOwners[event.qualifiedName] {
                     record(ContractProblem(file: file, path: event.path.appending(key: "type").description,
@@ -52,8 +53,10 @@ struct ContractLoader {
                 eventOwners[event.qualifiedName] = file
                 let document = schemaDocument(topic: topic, event: event, envelope: envelope, definitions: definitions)
                 documents[event.qualifiedName] = document
-                event.validExamples = event.validExamples.enumerated().map { i, example in
-                    completeExample(example, event: event, index: i, envelope: envelope)
+                if topic.valueFormat == .event {
+                    event.validExamples = event.validExamples.enumerated().map { i, example in
+                        completeExample(example, event: event, index: i, envelope: envelope)
+                    }
                 }
                 topic.events[index] = event
                 do {
@@ -184,8 +187,18 @@ struct ContractLoader {
         let reader = ContractReader(file: file)
         do throws(ContractProblem) {
             let root = try reader.object(document, .root)
-            try reader.onlyKeys(root, ["name", "purpose", "key", "partitions", "cleanupPolicy", "retention", "producers", "consumers", "events"], .root)
             func at(_ key: String) -> JSONPath { JSONPath.root.appending(key: key) }
+            let formatName = try reader.optionalString(root["value"], at("value")) ?? TopicContract.ValueFormat.event.rawValue
+            guard let format = TopicContract.ValueFormat(rawValue: formatName) else {
+                throw reader.problem(at("value"), "must be event, message or opaque")
+            }
+            var allowed: Set<String> = ["name", "purpose", "key", "partitions", "cleanupPolicy", "retention", "producers", "consumers", "value", "headers"]
+            switch format {
+            case .event: allowed.insert("events")
+            case .message: allowed.formUnion(["events", "eventIdField"])
+            case .opaque: allowed.formUnion(["classification", "examples"])
+            }
+            try reader.onlyKeys(root, allowed, .root)
             let name = try reader.string(root["name"], at("name"))
             guard file == name + ".yaml" else { throw reader.problem(at("name"), "the file must be named after the topic: \(name).yaml") }
             let keyMembers = try reader.object(root["key"], at("key"))
@@ -207,31 +220,48 @@ struct ContractLoader {
                 throw reader.problem(at("retention"), "must be forever, <days>d, <hours>h or <milliseconds>ms")
             }
             var events: [EventContract] = []
-            for (index, value) in try reader.array(root["events"], at("events")).enumerated() {
-                events.append(try loadEvent(value, at("events").appending(index: index), reader))
+            if format != .opaque {
+                for (index, value) in try reader.array(root["events"], at("events")).enumerated() {
+                    events.append(try loadEvent(value, at("events").appending(index: index), format: format, reader))
+                }
+                if events.isEmpty { throw reader.problem(at("events"), "a topic carries at least one event type") }
             }
-            if events.isEmpty { throw reader.problem(at("events"), "a topic carries at least one event type") }
-            return TopicContract(
+            var topic = TopicContract(
                 name: name, file: file, purpose: try reader.string(root["purpose"], at("purpose")), key: key,
                 partitions: partitions, cleanupPolicy: policy, retention: retention,
                 producers: try reader.strings(root["producers"], at("producers")),
                 consumers: try reader.strings(root["consumers"], at("consumers")), events: events)
+            topic.valueFormat = format
+            topic.headers = try headers(root["headers"] ?? .array([]), at("headers"), reader)
+            switch format {
+            case .event: break
+            case .message:
+                topic.eventIdField = try reader.string(root["eventIdField"], at("eventIdField"))
+            case .opaque:
+                topic.valueClassifications = try classifications(.object(["value": root["classification"] ?? .array([])]), at("classification"), reader)["value"] ?? []
+                topic.headerExamples = try headerExamples(root["examples"], at("examples"), reader)
+            }
+            return topic
         } catch {
             record(error)
             return nil
         }
     }
 
-    private func loadEvent(_ value: JSONValue, _ path: JSONPath, _ reader: ContractReader) throws(ContractProblem) -> EventContract {
+    private func loadEvent(_ value: JSONValue, _ path: JSONPath, format: TopicContract.ValueFormat, _ reader: ContractReader) throws(ContractProblem) -> EventContract {
         let members = try reader.object(value, path)
-        try reader.onlyKeys(members, ["type", "version", "description", "payload", "fields", "examples"], path)
+        // The schema's key says what it describes: the payload inside the envelope, or the whole message.
+        let schemaKey = format == .message ? "message" : "payload"
+        try reader.onlyKeys(members, ["type", "version", "description", schemaKey, "fields", "examples"], path)
         let type = try reader.string(members["type"], path.appending(key: "type"))
         guard type.range(of: #"^[a-z]+(\.[a-z][a-z-]*)+$"#, options: .regularExpression) != nil else {
             throw reader.problem(path.appending(key: "type"), "event types are dotted lower-case words, e.g. custody.release.scheduled")
         }
         let version = try reader.integer(members["version"], path.appending(key: "version"))
         guard version >= 1 else { throw reader.problem(path.appending(key: "version"), "versions start at 1") }
-        guard let payload = members["payload"] else { throw reader.problem(path.appending(key: "payload"), "missing (the payload's JSON Schema)") }
+        guard let payload = members[schemaKey] else {
+            throw reader.problem(path.appending(key: schemaKey), format == .message ? "missing (the message's JSON Schema)" : "missing (the payload's JSON Schema)")
+        }
         let examplesPath = path.appending(key: "examples")
         let examples = try reader.object(members["examples"], examplesPath)
         try reader.onlyKeys(examples, ["valid", "invalid"], examplesPath)
@@ -271,6 +301,19 @@ struct ContractLoader {
     /// The standalone schema of one event version: the envelope with this event's type,
     /// version and payload, and every shared definition under `$defs`.
     private func schemaDocument(topic: TopicContract, event: EventContract, envelope: Envelope, definitions: [String: JSONValue]) -> JSONValue {
+        if topic.valueFormat == .message {
+            guard case .object(var members) = event.payloadSchema else { return event.payloadSchema }
+            members["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+            members["$id"] = .string("https://reentrybus.org/schemas/\(event.qualifiedName).schema.json")
+            members["title"] = .string("\(event.type) version \(event.version)")
+            members["description"] = .string("""
+                \(event.description) Carried on topic \(topic.name), keyed by \(topic.key.field). The message is \
+                this object alone: its type and version travel in the event-type and schema-version headers, \
+                and its \(topic.eventIdField ?? "id") in the event-id header.
+                """)
+            members["$defs"] = .object(definitions)
+            return .object(members)
+        }
         var properties = envelope.properties
         properties["eventType"] = ["type": "string", "const": .string(event.type)]
         properties["schemaVersion"] = ["type": "integer", "const": .number(JSONNumber(event.version))]
@@ -294,6 +337,10 @@ struct ContractLoader {
     /// A schema compilation error, placed in the contract file where it can be fixed.
     private func problem(for error: SchemaCompilationError, topic: TopicContract, event: EventContract) -> ContractProblem {
         let path = Self.path(fromPointer: error.schemaLocation)
+        if topic.valueFormat == .message, path.components.first != .key("$defs") {
+            return ContractProblem(file: topic.file, path: JSONPath(event.path.components + [.key("message")] + path.components).description,
+                                   message: error.description)
+        }
         if path.components.starts(with: [.key("properties"), .key("payload")]) {
             let rest = path.components.dropFirst(2)
             return ContractProblem(file: topic.file, path: JSONPath(event.path.components + [.key("payload")] + rest).description,

@@ -51,15 +51,21 @@ public struct TopicCatalog: Sendable {
     /// Everything `topics validate` checks: what ``load(from:)`` checks, and that the exported
     /// schemas and examples on disk are the ones the contracts generate now.
     public static func check(directory: URL) -> ContractCheckReport {
+        check(directory: directory, exports: true)
+    }
+
+    static func check(directory: URL, exports: Bool) -> ContractCheckReport {
         var loader = ContractLoader(directory: directory)
         let (catalog, loadProblems) = loader.load()
         var problems = loadProblems
-        problems += catalog.staleExports(in: directory)
+        if exports { problems += catalog.staleExports(in: directory) }
         let events = catalog.topics.flatMap(\.events)
         return ContractCheckReport(
             topics: catalog.topics.count, eventVersions: events.count,
-            validExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.validExamples.count },
-            invalidExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.invalidExamples.count },
+            validExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.validExamples.count }
+                + catalog.topics.flatMap(\.headerExamples).filter { $0.expectedHeader == nil }.count,
+            invalidExamples: events.reduce(0) { (sum: Int, event: EventContract) in sum + event.invalidExamples.count }
+                + catalog.topics.flatMap(\.headerExamples).filter { $0.expectedHeader != nil }.count,
             problems: problems)
     }
 

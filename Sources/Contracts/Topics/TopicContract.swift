@@ -58,6 +58,23 @@ public struct TopicContract: Sendable {
         public var components: [String] { field.split(separator: ".").map(String.init) }
     }
 
+    /// What a message's value is on this topic.
+    ///
+    /// The agencies' topics carry the common envelope (``event``). The bus's own topics differ,
+    /// and a contract says how rather than forcing them into the envelope: notifications are a
+    /// JSON document of their own whose type, version and id travel only in headers
+    /// (``message``), and dead letters hold the original bytes of any topic, which are JSON of
+    /// no one schema, so only their headers can be checked (``opaque``).
+    public enum ValueFormat: String, Sendable, Hashable {
+        /// The common envelope from `common.yaml`, with the event's fields under `payload`.
+        case event
+        /// A JSON document described whole by each event's `message` schema; the event's type,
+        /// version and id are in the `event-type`, `schema-version` and `event-id` headers.
+        case message
+        /// Bytes that no schema describes; the contract documents and checks the headers only.
+        case opaque
+    }
+
     public var name: String
     /// The file it was read from, relative to the contracts directory.
     public var file: String
@@ -68,7 +85,20 @@ public struct TopicContract: Sendable {
     public var retention: Retention
     public var producers: [String]
     public var consumers: [String]
+    /// Event versions the topic carries; empty on an ``ValueFormat/opaque`` topic.
     public var events: [EventContract]
+    /// Default: ``ValueFormat/event``.
+    public var valueFormat: ValueFormat = .event
+    /// On a ``ValueFormat/message`` topic, the top-level member the `event-id` header repeats.
+    public var eventIdField: String?
+    /// Headers particular to this topic (beyond `event-type`, `schema-version`, `event-id` and
+    /// `content-type`, which every event and message topic uses), checked by
+    /// ``EventValidator/validateHeaders(_:topic:)``.
+    public var headers: [HeaderContract] = []
+    /// On an ``ValueFormat/opaque`` topic, the classification of the value as a whole.
+    public var valueClassifications: [FieldClassification] = []
+    /// On an ``ValueFormat/opaque`` topic, header sets that must pass and fail the header checks.
+    public var headerExamples: [HeaderExample] = []
 
     /// Topic configs for `topics apply`.
     public var configs: [String: String] {
@@ -76,7 +106,51 @@ public struct TopicContract: Sendable {
     }
 
     /// Whether events are keyed by the subject's state ID, which makes `subject.stateId` required.
-    public var isKeyedBySubject: Bool { key.field.hasPrefix("subject.") }
+    public var isKeyedBySubject: Bool { valueFormat == .event && key.field.hasPrefix("subject.") }
+}
+
+/// A header a topic's messages carry, as its contract documents it.
+public struct HeaderContract: Sendable {
+    public var name: String
+    public var description: String
+    /// Whether every message must carry it.
+    public var required: Bool
+    /// ECMA-262 pattern the value must match (searched, so anchor it), if any.
+    public var pattern: String?
+    /// The only values allowed, if the contract lists them.
+    public var values: [String]?
+    /// Required only when another header has a given value (`requiredWhen: {header: value}`),
+    /// e.g. a dead letter's size when its form is `reference`.
+    public var requiredWhen: (header: String, value: String)?
+    public var classifications: [FieldClassification]
+    /// `pattern`, compiled when the contract is loaded.
+    let matcher: JSONSchema.Pattern?
+
+    /// Why this header, in a message with `headers`, breaks its contract (`nil` if it does
+    /// not). Names the rule, never the value, which may hold personal data.
+    public func problem(in headers: [String: String]) -> String? {
+        if headers[name] == nil, let condition = requiredWhen, headers[condition.header] == condition.value {
+            return "missing (required when \(condition.header) is \(condition.value))"
+        }
+        return problem(with: headers[name])
+    }
+
+    /// Why `value` breaks this header's own rules (`nil` if it does not).
+    public func problem(with value: String?) -> String? {
+        guard let value else { return required ? "missing" : nil }
+        if let values, !values.contains(value) { return "must be one of \(values.joined(separator: ", "))" }
+        if let matcher, !matcher.matches(value) { return "does not match \(matcher.source)" }
+        return nil
+    }
+}
+
+/// A set of headers that the contract says must pass (``expectedHeader`` nil) or fail, naming
+/// the header that must be reported.
+public struct HeaderExample: Sendable, Hashable {
+    public var description: String
+    public var headers: [String: String]
+    public var expectedHeader: String?
+    public var path: JSONPath
 }
 
 /// One version of one event type that a topic carries.
@@ -85,9 +159,11 @@ public struct EventContract: Sendable {
     public var type: String
     public var version: Int
     public var description: String
-    /// The JSON Schema of the `payload` member, as written in the contract.
+    /// The JSON Schema of the `payload` member as written in the contract or, on a
+    /// ``TopicContract/ValueFormat/message`` topic, of the whole message (`message:`).
     public var payloadSchema: JSONValue
-    /// Field path (e.g. `payload.destination`) → classifications. A classification covers the
+    /// Field path (e.g. `payload.destination`; on a message topic, from the root: `summary`) →
+    /// classifications. A classification covers the
     /// field and everything inside it.
     public var fields: [String: [FieldClassification]]
     /// Complete example events, valid against the schema.

@@ -16,6 +16,10 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         case header(String, problem: String)
         /// The message key is not the value of the topic's key field.
         case keyMismatch(field: String)
+        /// No contract defines this topic.
+        case unknownTopic(String)
+        /// The topic's values are opaque bytes (dead letters): only their headers can be checked.
+        case opaqueValue(topic: String)
     }
 
     public var reason: Reason
@@ -39,6 +43,8 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         case .schemaViolations(let violations): violations.map { "\($0.instancePath): \($0.message) [\($0.keyword)]" }.joined(separator: "; ")
         case .header(let name, let problem): "header \(name): \(problem)"
         case .keyMismatch(let field): "message key: must equal the event's \(field)"
+        case .unknownTopic(let topic): "no contract defines topic \(topic)"
+        case .opaqueValue(let topic): "topic \(topic) carries opaque values; only its headers can be validated"
         }
     }
 }

@@ -47,7 +47,21 @@ public struct EventValidator: Sendable {
 
     /// Validates a received message: the value against its contract, and the key and headers
     /// against the value, so that a partner's client that sets them wrongly is caught.
+    ///
+    /// On a topic whose value is a message of its own (``TopicContract/ValueFormat/message``,
+    /// such as `bus.notifications`) the contract is picked by the `event-type` and
+    /// `schema-version` headers, and the `event-id` header must equal the message's id member.
+    /// Every topic's documented headers (``TopicContract/headers``) are checked too. An
+    /// ``TopicContract/ValueFormat/opaque`` topic (`bus.dead-letters`) has no event to return:
+    /// use ``validateHeaders(_:topic:)`` for it; this method throws ``EventValidationError/Reason/opaqueValue(topic:)``.
     public func validateMessage(topic: String, key: [UInt8]?, value: [UInt8], headers: [String: String]) throws(EventValidationError) -> ValidatedEvent {
+        guard let contract = catalog.topic(named: topic) else { throw EventValidationError(.unknownTopic(topic)) }
+        switch contract.valueFormat {
+        case .opaque: throw EventValidationError(.opaqueValue(topic: topic))
+        case .message: return try validateMessageValue(contract, key: key, value: value, headers: headers)
+        case .event: break
+        }
+        try validateHeaders(headers, topic: topic)
         let event = try validate(bytes: value, topic: topic)
         let expected = [
             EventHeaders.eventType: event.eventType, EventHeaders.schemaVersion: String(event.schemaVersion),
@@ -64,5 +78,50 @@ public struct EventValidator: Sendable {
             throw EventValidationError(.keyMismatch(field: catalog.topic(named: topic)?.key.field ?? "key field"))
         }
         return event
+    }
+
+    /// Checks the headers a topic's contract documents (required, allowed values, pattern).
+    /// For an opaque topic such as `bus.dead-letters` this is the whole check: the value is
+    /// another topic's bytes and is never parsed.
+    public func validateHeaders(_ headers: [String: String], topic: String) throws(EventValidationError) {
+        guard let contract = catalog.topic(named: topic) else { throw EventValidationError(.unknownTopic(topic)) }
+        for header in contract.headers {
+            if let problem = header.problem(in: headers) { throw EventValidationError(.header(header.name, problem: problem)) }
+        }
+    }
+
+    /// A message topic's value: the contract from the headers, the schema over the whole
+    /// value, then the id and key members against the `event-id` header and the message key.
+    private func validateMessageValue(
+        _ contract: TopicContract, key: [UInt8]?, value: [UInt8], headers: [String: String]
+    ) throws(EventValidationError) -> ValidatedEvent {
+        try validateHeaders(headers, topic: contract.name)
+        guard let eventType = headers[EventHeaders.eventType] else { throw EventValidationError(.header(EventHeaders.eventType, problem: "missing")) }
+        guard let versionText = headers[EventHeaders.schemaVersion], let version = Int(versionText) else {
+            throw EventValidationError(.header(EventHeaders.schemaVersion, problem: "missing or not an integer"))
+        }
+        guard let schema = catalog.schema(forEventType: eventType, version: version), catalog.topic(forEventType: eventType)?.name == contract.name else {
+            throw EventValidationError(.unknownEventType(eventType, version: version))
+        }
+        if let contentType = headers[EventHeaders.contentType], contentType != EventHeaders.json {
+            throw EventValidationError(.header(EventHeaders.contentType, problem: "must be \(EventHeaders.json)"))
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: value, limits: limits)
+        } catch {
+            throw EventValidationError(.notJSON(error))
+        }
+        let violations = schema.validate(document)
+        guard violations.isEmpty else { throw EventValidationError(.schemaViolations(violations)) }
+        let idField = contract.eventIdField ?? "id"
+        // The loader made sure the schema requires both members; a non-string is a violation above.
+        guard case .string(let eventId)? = document[idField], case .string(let messageKey)? = document[contract.key.field] else {
+            throw EventValidationError(.keyMismatch(field: contract.key.field))
+        }
+        guard let sentId = headers[EventHeaders.eventId] else { throw EventValidationError(.header(EventHeaders.eventId, problem: "missing")) }
+        guard sentId == eventId else { throw EventValidationError(.header(EventHeaders.eventId, problem: "differs from the message's \(idField)")) }
+        guard let key, String(decoding: key, as: UTF8.self) == messageKey else { throw EventValidationError(.keyMismatch(field: contract.key.field)) }
+        return ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, document: document)
     }
 }

@@ -4,18 +4,22 @@ import Contracts
 import Foundation
 import Kafka
 
-/// `reentrybus publish --topic T FILE`: validate a file of events, then publish all or none.
+/// `reentrybus publish --topic T FILE`: validate a file of events, then publish it.
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a file of events (JSON, NDJSON or CSV) and publish it to a topic, all or nothing.",
         discussion: """
-            Every record is validated against its contract first. If any is invalid, each bad \
-            record's line and error is printed and nothing is published (exit status 1). CSV \
+            The file is read strictly (UTF-8, CSV quoting and column counts, JSON syntax) and \
+            every record validated against its contract; event ids must not repeat. If anything \
+            is wrong, each bad record's line and error is printed and nothing is published (exit \
+            status 1). Then the broker must answer within --connect-timeout and have the topic. \
+            Delivery is not a Kafka transaction: if the broker fails part-way, nothing more is \
+            sent and the lines stored, failed and not sent are printed (exit status 1). CSV \
             files name each column's field in the header row (e.g. payload.facility.name, \
             schemaVersion:integer); see Topics/README.md.
             """)
 
-    @Option(help: "The topic to publish to (a contract in --dir).")
+    @Option(help: "The topic to publish to (one of the contracts).")
     var topic: String
 
     @Argument(help: "The file of events; the format comes from its extension unless --format is given.")
@@ -27,6 +31,9 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…].")
     var bootstrap = "localhost:9092"
 
+    @Option(help: "Seconds to wait for the broker to answer before giving up.")
+    var connectTimeout = 30
+
     @Flag(help: "Validate only; publish nothing.")
     var dryRun = false
 
@@ -37,6 +44,7 @@ struct Publish: AsyncParsableCommand {
         guard resolvedFormat != nil else {
             throw ValidationError("Cannot tell the format of \(file) from its extension; pass --format json, ndjson or csv.")
         }
+        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be a positive number of seconds.") }
     }
 
     var resolvedFormat: EventFileFormat? {
@@ -46,33 +54,43 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.logger("reentrybus.publish")
         let catalog = try contracts.loadCatalog()
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let data = FileManager.default.contents(atPath: file), let format = resolvedFormat else {
             printError("cannot read \(file)")
             throw ExitCode.failure
         }
         let publisher = EventPublisher(catalog: catalog, logger: logger)
-        let producer = dryRun ? nil : try KafkaProducer(
-            configuration: KafkaProducerConfiguration(client: KafkaClientConfiguration(
-                bootstrapServers: bootstrap.split(separator: ",").map(String.init), clientID: "reentrybus-publish")),
-            logger: logger)
-        let report: EventPublisher.Report
+        let validation: EventPublisher.Validation
         do {
-            report = try await publisher.publish(
-                Array(data), format: resolvedFormat!, topic: topic, producer: producer, dryRun: dryRun,
-                progress: { done, total in
-                    if total >= 1_000 { printError("validated \(done) of \(total) records") }
-                })
+            validation = try publisher.validate(Array(data), format: format, topic: topic) { done, total in
+                if total >= 1_000 { printError("validated \(done) of \(total) records") }
+            }
         } catch {
-            await producer?.shutdown()
-            printError("publish: \(error)")
+            printError("publish: \(file): \(error)")
             throw ExitCode.failure
         }
-        await producer?.shutdown()
-        for failure in report.failures { print("\(file):\(failure)") }
-        if !report.failures.isEmpty {
-            print("\(report.failures.count) of \(report.records) records are invalid; nothing was published")
+        for failure in validation.failures { print("\(file):\(failure)") }
+        if !validation.failures.isEmpty {
+            print("\(validation.failures.count) of \(validation.records) records are invalid; nothing was published")
             throw ExitCode.failure
         }
-        print(dryRun ? "\(report.records) records are valid (dry run: nothing published)" : "published \(report.published) events to \(topic)")
+        if dryRun {
+            print("\(validation.records) records are valid (dry run: nothing published)")
+            return
+        }
+        // Clients only once the file is known to be good: they start connecting at once.
+        let client = KafkaClientConfiguration(bootstrapServers: bootstrap.split(separator: ",").map(String.init), clientID: "reentrybus-publish")
+        let destination = PublishDestination(
+            producer: try KafkaProducer(configuration: KafkaProducerConfiguration(client: client), logger: logger),
+            administrator: try KafkaAdmin(configuration: client, timeout: .seconds(connectTimeout), logger: logger))
+        let published: Int
+        do {
+            published = try await publisher.send(validation, to: destination)
+        } catch {
+            await destination.producer.shutdown()
+            printError("publish: \(file): \(error)")
+            throw ExitCode.failure
+        }
+        await destination.producer.shutdown()
+        print("published \(published) events to \(topic)")
     }
 }

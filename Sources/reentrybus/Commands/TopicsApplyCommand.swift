@@ -6,8 +6,13 @@ import Kafka
 struct TopicsApply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Create the contracts' topics on a cluster and report drift on existing ones.",
-        discussion: "Idempotent: a second run reports no changes. Prints one line per change or drift.")
+        abstract: "Create the contracts' topics (bus.* included) on a cluster, align their configs, report drift.",
+        discussion: """
+            Creates missing topics with the contract's partitions and configs, sets configs that \
+            differ, adds partitions the contract asks for where the cluster can, and reports what \
+            it cannot change. Idempotent: a second run changes nothing. Prints one line per change \
+            or drift.
+            """)
 
     @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…].")
     var bootstrap = "localhost:9092"
