@@ -24,19 +24,16 @@ public struct ApplicationConfiguration: Sendable {
     /// Which topics exist before the services start. Topics that exist are never changed
     /// (`reentrybus topics apply` reports drift and updates configs).
     public struct TopicOptions: Sendable {
-        /// Create, when missing, the topic of every contract in the catalog and every bus topic
-        /// (`BusTopic.all`). Default: true.
+        /// Create, when missing, the topic of every contract in the catalog, the bus topics
+        /// (`BusTopic.all`) among them. Default: true.
         public var createContractTopics: Bool
         /// More topics to create when missing (`broker --topic`, the benchmark's wider
         /// topics). Created first, so they win over a contract's partitions. Default: none.
         public var additional: [KafkaTopicSpecification]
-        /// Partitions of a bus topic that no contract describes yet. Default: 12.
-        public var busTopicPartitions: Int
 
-        public init(createContractTopics: Bool = true, additional: [KafkaTopicSpecification] = [], busTopicPartitions: Int = 12) {
+        public init(createContractTopics: Bool = true, additional: [KafkaTopicSpecification] = []) {
             self.createContractTopics = createContractTopics
             self.additional = additional
-            self.busTopicPartitions = busTopicPartitions
         }
     }
 
@@ -107,7 +104,8 @@ public struct ApplicationConfiguration: Sendable {
     /// The services to run. Default: all of them.
     public var services: Set<ServiceName>
     /// The contracts events are checked against and whose topics are created. Required when
-    /// the router or the warrant resolver runs, or `topics.createContractTopics` is set.
+    /// any service runs, or `topics.createContractTopics` is set (`TopicCatalog.embedded()`
+    /// is the copy built into the binary).
     public var catalog: TopicCatalog?
     public var topics: TopicOptions
     public var client: ClientOptions

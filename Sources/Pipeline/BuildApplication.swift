@@ -62,7 +62,7 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
         if configuration.topics.createContractTopics {
             throw .invalidConfiguration(field: "catalog", reason: "is needed to create the contracts' topics")
         }
-        if let name = configuration.services.first(where: { $0 != .inbox }) {
+        if let name = configuration.services.first {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name), which checks events against the contracts")
         }
     }
@@ -71,9 +71,6 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
     guard client.sessionTimeout >= .seconds(1) else { throw .invalidConfiguration(field: "client.sessionTimeout", reason: "must be at least 1 second") }
     guard client.connectTimeout > .zero else { throw .invalidConfiguration(field: "client.connectTimeout", reason: "must be positive") }
     guard configuration.shutdown.deadline > .zero else { throw .invalidConfiguration(field: "shutdown.deadline", reason: "must be positive") }
-    guard configuration.topics.busTopicPartitions > 0 else {
-        throw .invalidConfiguration(field: "topics.busTopicPartitions", reason: "must be at least 1")
-    }
 }
 
 /// Makes one service of the pipeline: its projection, database, admission and Kafka settings.
@@ -95,14 +92,12 @@ struct ServiceFactory: Sendable {
                 topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,
                 onStored: onNotificationStored)
         }
-        let admission: MessageAdmission
-        if name == .inbox {
-            admission = .headers(eventTypes: [BusNotification.eventType])
-        } else if let catalog = configuration.catalog {
-            admission = .contracts(EventValidator(catalog: catalog))
-        } else {
+        // Every service checks what it reads against the contracts, the inbox too
+        // (`bus.notifications` has one: schema, signature headers, id and key).
+        guard let catalog = configuration.catalog else {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
         }
+        let admission = MessageAdmission.contracts(EventValidator(catalog: catalog))
         let path = configuration.databasePath(name)
         let database: ServiceDatabase
         do {

@@ -4,8 +4,8 @@ import Kafka
 import Logging
 
 /// Creates the topics an application needs before its services start: the additional ones
-/// first, then every contract's (`TopicApplier`), then the bus topics no contract describes
-/// yet. The one place in code that creates bus topics.
+/// first, then every contract's (`TopicApplier`), the bus topics among them (each has a
+/// contract in `Topics/`). The one place in code that creates topics for the services.
 struct TopicSetup: Sendable {
     let options: ApplicationConfiguration.TopicOptions
     let catalog: TopicCatalog?
@@ -18,18 +18,10 @@ struct TopicSetup: Sendable {
             existing.insert(topic.name)
             logger.info("Topic created", metadata: ["topic": "\(topic.name)", "partitions": "\(topic.partitions)"])
         }
-        guard options.createContractTopics else { return }
-        var contracted: Set<String> = []
-        if let catalog {
-            let changes = try await TopicApplier(catalog: catalog, logger: logger).apply(to: administrator)
-            for change in changes where !change.isModification {
-                logger.notice("Topic differs from its contract", metadata: ["change": "\(change)"])
-            }
-            contracted = Set(catalog.topics.map(\.name))
-        }
-        for name in BusTopic.all where !contracted.contains(name) && !existing.contains(name) {
-            try await administrator.createTopic(KafkaTopicSpecification(name: name, partitions: options.busTopicPartitions))
-            logger.info("Topic created", metadata: ["topic": "\(name)", "partitions": "\(options.busTopicPartitions)"])
+        guard options.createContractTopics, let catalog else { return }
+        let changes = try await TopicApplier(catalog: catalog, logger: logger).apply(to: administrator)
+        for change in changes where !change.isModification {
+            logger.notice("Topic differs from its contract", metadata: ["change": "\(change)"])
         }
     }
 }

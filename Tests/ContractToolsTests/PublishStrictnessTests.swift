@@ -146,7 +146,7 @@ struct PublishStrictnessTests {
         let lines = exampleLines("custody.release.cancelled", count: 15)
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
         // The first produce request succeeds, the next is refused for good.
-        kafka.failNextRequests(.produce, with: [KafkaBrokerError(rawValue: 0), .topicAuthorizationFailed])
+        try kafka.failNextRequests(.produce, with: [KafkaBrokerError(rawValue: 0), .topicAuthorizationFailed])
         let destination = PublishDestination(producer: producer, administrator: try kafka.administrator(), chunkSize: 5)
         var partial: PartialPublication?
         do {

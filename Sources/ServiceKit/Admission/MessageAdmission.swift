@@ -11,10 +11,8 @@ import Kafka
 /// counted per type and skipped) and check the value itself.
 public enum MessageAdmission: Sendable {
     /// Against the topic contracts: value, key and headers (`EventValidator.validateMessage`).
+    /// The bus's own topics have contracts too.
     case contracts(EventValidator)
-    /// Headers and key only; the projection decodes (and rejects) the value itself. For the
-    /// bus's own topics, whose event types are listed here (exact match).
-    case headers(eventTypes: Set<String>)
 }
 
 /// The parts of a message's envelope read from its key and headers, before its value.
@@ -45,16 +43,12 @@ extension MessageAdmission {
             guard contract.events.contains(where: { $0.type == eventType }) else {
                 throw PoisonMessage(reason: "header \(EventHeaders.eventType) \(Self.quoted(eventType)) is not an event type of topic \(message.topic)'s contract")
             }
-        case .headers(let eventTypes):
-            guard eventTypes.contains(eventType) else {
-                throw PoisonMessage(reason: "header \(EventHeaders.eventType) \(Self.quoted(eventType)) is not an event type of topic \(message.topic)")
-            }
         }
         return MessageEnvelope(key: key, eventType: eventType, schemaVersion: version, eventId: eventId)
     }
 
     /// Checks the whole message of an event the service needs.
-    func admit(_ message: KafkaConsumerMessage, _ envelope: MessageEnvelope) throws(PoisonMessage) -> AdmittedEvent {
+    func admit(_ message: KafkaConsumerMessage) throws(PoisonMessage) -> AdmittedEvent {
         let value = message.value
         let messageHeaders = message.headers
         switch self {
@@ -70,11 +64,6 @@ extension MessageAdmission {
             } catch {
                 throw PoisonMessage(reason: "invalid event: \(error.description)")
             }
-        case .headers:
-            return AdmittedEvent(
-                topicPartition: message.topicPartition, offset: message.offset, key: envelope.key, eventType: envelope.eventType,
-                schemaVersion: envelope.schemaVersion, eventId: envelope.eventId.lowercased(), value: value,
-                timestampMilliseconds: message.timestampMilliseconds, headers: messageHeaders)
         }
     }
 

@@ -59,8 +59,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.logger("reentrybus.\(service)")
         let name = ServiceName(rawValue: service)!
-        // The inbox checks no contract: it needs the catalog only to create topics.
-        let catalog = name == .inbox && !createTopics ? nil : try contracts.loadCatalog()
+        let catalog = try contracts.loadCatalog()
         let configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: servers), dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true),
             services: [name], catalog: catalog,
