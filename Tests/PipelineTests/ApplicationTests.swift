@@ -123,7 +123,9 @@ import Testing
             #expect(timeout == .seconds(1))
             #expect(error?.description.contains("no Kafka broker answered at 127.0.0.1:\(port) within 1 s") == true)
         }
-        #expect(clock.now - start < .seconds(10))
+        // A guard against the old hang (it never ended), not a timing figure: on a loaded
+        // 2-core machine the 1 s request has been seen to end after ~12 s.
+        #expect(clock.now - start < .seconds(25))
     }
 
     @Test func configurationsThatCannotWorkAreRefusedByName() throws {
