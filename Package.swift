@@ -196,6 +196,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // docker-compose.yml and the Dockerfile checked on paper (no Docker engine here): Debian's
+        // docker-compose, the Compose Specification's schema with Python's jsonschema, and the
+        // services and variables the binary knows.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: ["Pipeline", "Contracts"],
+            exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,6 +16,8 @@ missing=()
 pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+# Debian's docker-compose checks docker-compose.yml without an engine (its recommends would add one).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then
@@ -32,7 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         fi
     fi
     say "installing ${missing[*]} with apt-get"
-    if ! "${apt[@]}" update -qq || ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}"; then
+    if ! "${apt[@]}" update -qq || ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"; then
         say "apt-get could not install ${missing[*]}; install them by hand and run this again."
         exit 1
     fi
