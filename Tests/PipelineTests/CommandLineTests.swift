@@ -63,7 +63,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         ])
         #expect(termination == .init(status: 1, bySignal: false))
         #expect(process.errors.value.contains("no Kafka broker answered at \(address) within 1 s"), "\(process.errors.value)")
-        #expect(clock.now - start < .seconds(15))
+        #expect(clock.now - start < .seconds(25), "a guard against the old hang, with room for a loaded machine")
     }
 
     /// Services in separate processes must share the notification key: `serve` without one
