@@ -133,9 +133,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The deployment configuration: one YAML file, environment overrides and flags over
+        // built-in defaults; Kafka security with secrets from the environment or files, masked
+        // when printed; the JSON log format. What `serve`, `topics apply`, `publish` and
+        // `config check` read.
+        .target(
+            name: "Configuration",
+            dependencies: [
+                "Kafka",
+                "Notifications",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "reentrybus",
             dependencies: [
+                "Configuration",
                 "Kafka",
                 "Contracts",
                 "ContractTools",
@@ -189,6 +203,11 @@ let package = Package(
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
             "Warrants", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
+        .testTarget(name: "ConfigurationTests", dependencies: [
+            "Configuration", "Kafka", "Notifications", "Pipeline", "ServiceKit", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",

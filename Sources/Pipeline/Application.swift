@@ -79,7 +79,8 @@ public final class Application: Sendable {
                 try await setup.apply(to: try kafka.administrator(timeout: timeout))
             } else {
                 let administrator = try KafkaAdmin(
-                    configuration: KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "reentrybus-setup"),
+                    configuration: KafkaClientConfiguration(
+                        bootstrapServers: bootstrapServers, clientID: "reentrybus-setup", security: configuration.client.security),
                     timeout: timeout, logger: logger)
                 do {
                     _ = try await administrator.listTopics()

@@ -59,11 +59,15 @@ public struct ApplicationConfiguration: Sendable {
         /// with `ApplicationError.brokerUnreachable` (an address that refuses, does not resolve or
         /// is not Kafka). Also bounds each topic-setup request. Default: 30 seconds.
         public var connectTimeout: Duration
+        /// TLS and SASL of every Kafka client the application makes: the services' consumers
+        /// and producers and the topic-setup admin client. Default: plaintext (what the
+        /// embedded broker speaks).
+        public var security: KafkaSecurity
 
         public init(
             groupPrefix: String = "reentrybus", sessionTimeout: Duration = .seconds(6), fetchMaxWait: Duration? = nil,
             maxBatchSize: Int = 1_000, linger: Duration = .milliseconds(1), producerProperties: [String: String] = [:],
-            connectTimeout: Duration = .seconds(30)
+            connectTimeout: Duration = .seconds(30), security: KafkaSecurity = .plaintext
         ) {
             self.groupPrefix = groupPrefix
             self.sessionTimeout = sessionTimeout
@@ -72,6 +76,7 @@ public struct ApplicationConfiguration: Sendable {
             self.linger = linger
             self.producerProperties = producerProperties
             self.connectTimeout = connectTimeout
+            self.security = security
         }
     }
 

@@ -117,7 +117,8 @@ struct ServiceFactory: Sendable {
         // Nagle's algorithm holds a small produce request back until the previous one is
         // acknowledged (~40 ms with delayed ACKs): off, as notifications are small and urgent.
         let client = KafkaClientConfiguration(
-            bootstrapServers: bootstrapServers, clientID: "reentrybus-\(name.rawValue)", properties: ["socket.nagle.disable": "true"])
+            bootstrapServers: bootstrapServers, clientID: "reentrybus-\(name.rawValue)", security: options.security,
+            properties: ["socket.nagle.disable": "true"])
         var producerClient = client
         if embedded { producerClient.properties.merge(EmbeddedKafka.producerTuning) { _, tuned in tuned } }
         producerClient.properties.merge(options.producerProperties) { _, new in new }

@@ -12,6 +12,7 @@ struct ReentryBus: AsyncParsableCommand {
             Bench.self,
             Topics.self, Publish.self,
             Dev.self, Serve.self, Inbox.self,
+            Config.self,
         ]
     )
 }

@@ -1,18 +1,19 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Notifications
 
 /// Where `serve` finds the key that services sign notifications with (and the inbox verifies).
 ///
 /// Services in separate processes must share one key, so `serve` has no default: a file
-/// (`--notification-key-file`, readable only by the service's user) or the environment variable
-/// `REENTRYBUS_NOTIFICATION_KEY`; hex or base64, at least 32 bytes (`openssl rand -hex 32`).
-/// The key is never printed: errors name the file or the variable, not the value.
+/// (`--notification-key-file`, `notification-key-file` in the configuration file or
+/// `$REENTRYBUS_NOTIFICATION_KEY_FILE`, readable only by the service's user) or the
+/// environment variable `REENTRYBUS_NOTIFICATION_KEY`; hex or base64, at least 32 bytes
+/// (`openssl rand -hex 32`). The key is never printed: errors name the file or the variable,
+/// not the value. `BusConfiguration` reads and checks it.
 struct NotificationKeyOptions: ParsableArguments {
-    static let environmentVariable = "REENTRYBUS_NOTIFICATION_KEY"
-
     @Option(help: ArgumentHelp(
-        "A file holding the notification signing key (hex or base64, ≥ 32 bytes); else $REENTRYBUS_NOTIFICATION_KEY.",
+        "A file holding the notification signing key (hex or base64, ≥ 32 bytes); else $REENTRYBUS_NOTIFICATION_KEY(_FILE) or the configuration file.",
         valueName: "path"))
     var notificationKeyFile: String?
 
@@ -20,20 +21,18 @@ struct NotificationKeyOptions: ParsableArguments {
         "A file holding a key the inbox still accepts while services move to a new one (repeatable).", valueName: "path"))
     var previousNotificationKeyFile: [String] = []
 
-    /// The configured key, or a validation error saying how to configure one.
-    func signingKey(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> NotificationSigningKey {
-        if let notificationKeyFile { return try Self.key(fromFile: notificationKeyFile) }
-        guard let text = environment[Self.environmentVariable] else {
-            throw ValidationError("""
-                serve needs the key that services sign notifications with: set \(Self.environmentVariable) \
-                or --notification-key-file (hex or base64, at least 32 bytes, the same for every service; \
-                e.g. `openssl rand -hex 32`).
-                """)
-        }
+    /// Sets the flags' layer of the configuration.
+    func apply(to flags: inout ConfigurationFlags) {
+        flags.set(.notificationKeyFile, notificationKeyFile, flag: "--notification-key-file")
+    }
+
+    /// The configured key, or a validation error saying how to configure one (exit status 64).
+    func signingKey(_ configuration: BusConfiguration) throws -> NotificationSigningKey {
         do {
-            return try NotificationSigningKey(text: text)
+            return try configuration.requireNotificationKey()
         } catch {
-            throw ValidationError("\(Self.environmentVariable): \(error)")
+            printError("reentrybus: \(error), or pass --notification-key-file")
+            throw ExitCode.validationFailure
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Pipeline
 
@@ -7,68 +8,91 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one service (router, warrant-resolver, inbox) against a Kafka cluster.",
         discussion: """
+            Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
+            configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
+            `reentrybus config check FILE` shows the result. Kafka TLS and SASL are set there \
+            (kafka.security-protocol, kafka.sasl.*, kafka.tls.*). A bad setting stops the command \
+            before anything starts (exit status 64). \
             The service keeps its state and its consumed offsets in <data-dir>/<service>.sqlite and \
             resumes from them; delete the file to rebuild it from the beginning of the topics. \
-            It fails at start when no broker answers within --connect-timeout. Ctrl-C (or SIGTERM) \
-            finishes the batch in hand, commits and leaves the group, within --shutdown-deadline.
+            It fails at start when no broker answers within the connect timeout. Ctrl-C (or SIGTERM) \
+            finishes the batch in hand, commits and leaves the group, within the shutdown deadline.
             """)
 
     @Argument(help: "router, warrant-resolver or inbox.")
     var service: String
 
-    @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…].")
-    var bootstrap = "localhost:9092"
+    @Option(help: ArgumentHelp("Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (default: localhost:9092).", valueName: "servers"))
+    var bootstrap: String?
 
-    @Option(help: "Where the service keeps its SQLite database.")
-    var dataDir = ".reentrybus/serve"
+    @Option(help: ArgumentHelp("Where the service keeps its SQLite database (default: .reentrybus/serve).", valueName: "path"))
+    var dataDir: String?
 
-    @Option(help: "Consumer group prefix (the group is <prefix>.<service>).")
-    var groupPrefix = "reentrybus"
+    @Option(help: ArgumentHelp("Consumer group prefix; the group is <prefix>.<service> (default: reentrybus).", valueName: "prefix"))
+    var groupPrefix: String?
 
-    @Option(help: "Consumer session timeout in seconds (6 suits the embedded broker; Kafka's default is 45).")
-    var sessionTimeout = 6
+    @Option(help: ArgumentHelp(
+        "Consumer session timeout in seconds (default: 6, which suits the embedded broker; Kafka's default is 45).", valueName: "seconds"))
+    var sessionTimeout: Double?
 
-    @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing.", valueName: "seconds"))
-    var connectTimeout: Double = 30
+    @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing (default: 30).", valueName: "seconds"))
+    var connectTimeout: Double?
+
+    @Option(help: ArgumentHelp(
+        "HOST:PORT of the HTTP endpoint serving /metrics and /health (default: none).", valueName: "address"))
+    var metricsListen: String?
 
     @Flag(help: "Create the contracts' topics and the bus topics that are missing (as `topics apply` creates them).")
     var createTopics = false
 
+    @OptionGroup var config: ConfigurationOptions
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var notificationKey: NotificationKeyOptions
     @OptionGroup var shutdown: ShutdownOptions
     @OptionGroup var logging: LoggingOptions
 
-    var servers: [String] {
-        bootstrap.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
     func validate() throws {
         guard ServiceName(rawValue: service) != nil else {
             throw ValidationError("Unknown service \(service); choose router, warrant-resolver or inbox.")
         }
-        guard !servers.isEmpty, !servers.contains(where: \.isEmpty) else {
-            throw ValidationError("--bootstrap must name at least one HOST:PORT (and no empty one between commas).")
-        }
-        guard sessionTimeout >= 1 else { throw ValidationError("--session-timeout must be at least 1 second.") }
-        guard connectTimeout > 0, connectTimeout <= 3_600 else {
-            throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds, not \(connectTimeout).")
-        }
     }
 
     func run() async throws {
-        let logger = logging.logger("reentrybus.\(service)")
+        // Everything is resolved and checked before anything starts.
+        let settings = try config.resolve(logging: logging) { flags in
+            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
+            flags.set(.dataDirectory, dataDir, flag: "--data-dir")
+            flags.set(.groupPrefix, groupPrefix, flag: "--group-prefix")
+            flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
+            flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
+            flags.set(.metricsListen, metricsListen, flag: "--metrics-listen")
+            flags.set(.shutdownDeadline, shutdown.shutdownDeadline, flag: "--shutdown-deadline")
+            notificationKey.apply(to: &flags)
+        }
+        let signingKey = try notificationKey.signingKey(settings)
+        let previousKeys = try notificationKey.previousKeys()
+        let logger = logging.logger("reentrybus.\(service)", settings)
+        for name in settings.unknownEnvironmentVariables {
+            logger.warning("An environment variable named like a setting is not one", metadata: ["variable": "\(name)"])
+        }
+        logger.info("Configuration", metadata: [
+            "file": "\(settings.configurationFile ?? "none")", "bootstrap": "\(settings.bootstrapServers.joined(separator: ","))",
+            "security": "\(settings.security)", "group-prefix": "\(settings.groupPrefix)",
+        ])
         let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
+        // settings.metricsListen: the per-process /metrics and /health endpoint's address, for
+        // the metrics endpoint to listen on (nil: none).
         let configuration = ApplicationConfiguration(
-            broker: .external(bootstrapServers: servers), dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true),
+            broker: .external(bootstrapServers: settings.bootstrapServers),
+            dataDirectory: URL(fileURLWithPath: settings.dataDirectory, isDirectory: true),
             services: [name], catalog: catalog,
             topics: .init(createContractTopics: createTopics),
             client: .init(
-                groupPrefix: groupPrefix, sessionTimeout: .seconds(sessionTimeout),
-                connectTimeout: .milliseconds(Int64((connectTimeout * 1_000).rounded()))),
-            shutdown: shutdown.options,
-            notificationKey: try notificationKey.signingKey(), previousNotificationKeys: try notificationKey.previousKeys())
+                groupPrefix: settings.groupPrefix, sessionTimeout: settings.sessionTimeout,
+                connectTimeout: settings.connectTimeout, security: settings.security),
+            shutdown: shutdown.options(deadline: settings.shutdownDeadline),
+            notificationKey: signingKey, previousNotificationKeys: previousKeys)
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

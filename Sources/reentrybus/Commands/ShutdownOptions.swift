@@ -2,22 +2,30 @@ import ArgumentParser
 import Pipeline
 
 /// The `--shutdown-deadline` option of the commands that run services (`dev`, `serve`,
-/// `broker`).
+/// `broker`). `serve` also reads `REENTRYBUS_SHUTDOWN_DEADLINE` and the configuration file
+/// under the flag; `dev` and `broker` read only the flag (default: 30 seconds).
 struct ShutdownOptions: ParsableArguments {
+    static let defaultDeadline = 30.0
+
     @Option(help: ArgumentHelp(
-        "Seconds graceful shutdown (Ctrl-C, SIGTERM) may take; past it the services still running are cancelled and the command exits with status 1, naming them.",
+        "Seconds graceful shutdown (Ctrl-C, SIGTERM) may take; past it the services still running are cancelled and the command exits with status 1, naming them (default: 30).",
         valueName: "seconds"))
-    var shutdownDeadline: Double = 30
+    var shutdownDeadline: Double?
 
     func validate() throws {
+        guard let shutdownDeadline else { return }
         guard shutdownDeadline > 0, shutdownDeadline <= 86_400 else {
             throw ValidationError("--shutdown-deadline must be more than 0 and at most 86400 seconds, not \(shutdownDeadline).")
         }
     }
 
-    /// Graceful shutdown on SIGTERM and SIGINT, within the deadline.
+    /// Graceful shutdown on SIGTERM and SIGINT, within the flag's deadline (or the default).
     var options: ApplicationConfiguration.ShutdownOptions {
-        ApplicationConfiguration.ShutdownOptions(
-            deadline: .milliseconds(Int64((shutdownDeadline * 1_000).rounded())), stopsOnTerminationSignals: true)
+        options(deadline: .milliseconds(Int64(((shutdownDeadline ?? Self.defaultDeadline) * 1_000).rounded())))
+    }
+
+    /// Graceful shutdown on SIGTERM and SIGINT, within `deadline`.
+    func options(deadline: Duration) -> ApplicationConfiguration.ShutdownOptions {
+        ApplicationConfiguration.ShutdownOptions(deadline: deadline, stopsOnTerminationSignals: true)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import ContractTools
 import Contracts
 import Kafka
@@ -11,21 +12,29 @@ struct TopicsApply: AsyncParsableCommand {
             Creates missing topics with the contract's partitions and configs, sets configs that \
             differ, adds partitions the contract asks for where the cluster can, and reports what \
             it cannot change. Idempotent: a second run changes nothing. Prints one line per change \
-            or drift.
+            or drift. The cluster's address and security (TLS, SASL) come from the flags, the \
+            REENTRYBUS_* environment and the configuration file (--config), as for `serve`.
             """)
 
-    @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…].")
-    var bootstrap = "localhost:9092"
+    @Option(help: ArgumentHelp("Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (default: localhost:9092).", valueName: "servers"))
+    var bootstrap: String?
 
+    @Option(help: ArgumentHelp("Seconds each request to the cluster may take (default: 30).", valueName: "seconds"))
+    var connectTimeout: Double?
+
+    @OptionGroup var config: ConfigurationOptions
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.logger("reentrybus.topics")
+        let settings = try config.resolve(logging: logging) { flags in
+            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
+            flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
+        }
+        let logger = logging.logger("reentrybus.topics", settings)
         let catalog = try contracts.loadCatalog()
         let admin = try KafkaAdmin(
-            configuration: KafkaClientConfiguration(bootstrapServers: bootstrap.split(separator: ",").map(String.init)),
-            timeout: .seconds(30), logger: logger)
+            configuration: settings.kafkaClient(clientID: "reentrybus-topics"), timeout: settings.connectTimeout, logger: logger)
         let changes = try await TopicApplier(catalog: catalog, logger: logger).apply(to: admin)
         for change in changes { print(change) }
         let created = changes.filter(\.isModification).count

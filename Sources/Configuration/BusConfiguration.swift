@@ -1,0 +1,150 @@
+import Foundation
+import Kafka
+import Logging
+import Notifications
+
+/// The effective configuration of a `reentrybus` process that talks to a Kafka cluster
+/// (`serve`, `topics apply`, `publish`), resolved from four layers — command-line flag >
+/// environment variable > configuration file > built-in default — and checked as a whole.
+///
+/// Secrets (the SASL password, the TLS key password, the notification key, a database URL's
+/// password) come from the environment or from files of their own, never from the configuration
+/// file itself. They are held in types that print masked (`Secret`, `KafkaSecurity`,
+/// `NotificationSigningKey`, `DatabaseURL`), and `settings` — what `config check` prints —
+/// holds only masked forms.
+public struct BusConfiguration: Sendable {
+    /// The built-in defaults (the bottom layer).
+    public enum Defaults {
+        public static let bootstrapServers = ["localhost:9092"]
+        public static let groupPrefix = "reentrybus"
+        /// 6 seconds suits the embedded broker and is Kafka's smallest allowed by default
+        /// (`group.min.session.timeout.ms`); Kafka's own default is 45 seconds.
+        public static let sessionTimeout: Duration = .seconds(6)
+        public static let connectTimeout: Duration = .seconds(30)
+        public static let shutdownDeadline: Duration = .seconds(30)
+        public static let dataDirectory = ".reentrybus/serve"
+        public static let logLevel: Logger.Level = .info
+        public static let logFormat: LogFormat = .text
+    }
+
+    /// The configuration file read (`--config`, else `REENTRYBUS_CONFIG`), if any.
+    public var configurationFile: String?
+    /// `host:port` of the brokers to bootstrap from. Default: `localhost:9092`.
+    public var bootstrapServers: [String]
+    /// TLS and SASL settings for every Kafka client (producers, consumers, the admin client).
+    /// Default: plaintext.
+    public var security: KafkaSecurity
+    /// Consumer groups are `<groupPrefix>.<service>`. Default: `reentrybus`.
+    public var groupPrefix: String
+    /// How long a consumer group waits for a silent member. Default: 6 seconds.
+    public var sessionTimeout: Duration
+    /// How long the start waits for a broker to answer. Default: 30 seconds.
+    public var connectTimeout: Duration
+    /// How long graceful shutdown may take. Default: 30 seconds.
+    public var shutdownDeadline: Duration
+    /// Where services keep their SQLite databases. Default: `.reentrybus/serve`.
+    public var dataDirectory: String
+    /// The PostgreSQL URL of the read models (validated now, used by a later issue). Default: none.
+    public var databaseURL: DatabaseURL?
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    /// Where the per-process HTTP endpoint (`/metrics`, `/health/live`, `/health/ready`)
+    /// listens; nil (the default) runs no endpoint.
+    public var metricsListen: ListenAddress?
+    /// The key notifications are signed and verified with; `serve` requires it
+    /// (`requireNotificationKey()`), the other commands ignore it.
+    public var notificationKey: NotificationSigningKey?
+    /// Every setting with its printed value (secrets masked) and where it came from.
+    public var settings: [EffectiveSetting]
+    /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
+    public var unknownEnvironmentVariables: [String]
+
+    /// Resolves the configuration from `flags`, `environment` and the configuration file they
+    /// name, over the defaults, and checks it: every value parses, secrets the settings need are
+    /// there, settings do not contradict each other, files named by settings can be read.
+    ///
+    /// - Throws: `ConfigurationError` naming the setting and where it was set (file and line,
+    ///   environment variable or flag). It never contains a secret.
+    public init(flags: ConfigurationFlags = ConfigurationFlags(), environment: [String: String]) throws(ConfigurationError) {
+        var resolver = try ConfigurationResolver(flags: flags, environment: environment)
+        self = try resolver.resolve()
+    }
+
+    init(
+        configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
+        sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
+        databaseURL: DatabaseURL?, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
+        notificationKey: NotificationSigningKey?, settings: [EffectiveSetting], unknownEnvironmentVariables: [String]
+    ) {
+        self.configurationFile = configurationFile
+        self.bootstrapServers = bootstrapServers
+        self.security = security
+        self.groupPrefix = groupPrefix
+        self.sessionTimeout = sessionTimeout
+        self.connectTimeout = connectTimeout
+        self.shutdownDeadline = shutdownDeadline
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.metricsListen = metricsListen
+        self.notificationKey = notificationKey
+        self.settings = settings
+        self.unknownEnvironmentVariables = unknownEnvironmentVariables
+    }
+
+    /// Every environment variable the `reentrybus` binary reads (`ConfigurationKey.environmentVariables`).
+    public static var environmentVariables: [String] { ConfigurationKey.environmentVariables }
+
+    /// Client settings for a Kafka client of this process: the bootstrap servers and the
+    /// security settings; `clientID` names the client in the broker's logs.
+    public func kafkaClient(clientID: String) -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: clientID, security: security)
+    }
+
+    /// The notification key, or an error saying how to set it (for `serve`, whose services in
+    /// separate processes must share one).
+    public func requireNotificationKey() throws(ConfigurationError) -> NotificationSigningKey {
+        guard let notificationKey else {
+            throw .missingSetting(
+                key: .notificationKey,
+                reason: "serve needs the key that services sign notifications with (hex or base64, at least 32 bytes, "
+                    + "the same for every service; e.g. `openssl rand -hex 32`)",
+                file: configurationFile)
+        }
+        return notificationKey
+    }
+
+    /// The effective configuration as `config check` prints it: a comment naming the file, then
+    /// one `key: value  # source` line per setting, secrets masked.
+    public var report: String {
+        let width = settings.map { $0.key.name.count + 2 + $0.printedValue.count }.max() ?? 0
+        var lines = ["# configuration file: \(configurationFile ?? "none (environment and defaults only)")"]
+        for setting in settings {
+            let text = "\(setting.key.name): \(setting.printedValue)"
+            lines.append(text + String(repeating: " ", count: max(1, width - text.count + 2)) + "# \(setting.source)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The printed value of `key`, for tests and messages.
+    public func printedValue(of key: ConfigurationKey) -> String? {
+        settings.first { $0.key == key }?.printedValue
+    }
+
+    /// Where `key` came from.
+    public func source(of key: ConfigurationKey) -> ConfigurationSource? {
+        settings.first { $0.key == key }?.source
+    }
+}
+
+extension BusConfiguration: CustomStringConvertible, CustomReflectable {
+    /// The report: secrets masked.
+    public var description: String { report }
+
+    /// Reflection (`dump`, debuggers) sees the printed settings only, never the secrets that
+    /// `security` and `notificationKey` hand to the clients.
+    public var customMirror: Mirror {
+        Mirror(self, children: settings.map { Mirror.Child(label: $0.key.name, value: $0.printedValue) }, displayStyle: .struct)
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import Kafka
+import Logging
+import Notifications
+
+/// Resolves a `BusConfiguration`: picks each setting's winning layer, parses it, checks the
+/// settings against each other, reads the secrets, and records what `config check` prints.
+struct ConfigurationResolver {
+    /// The Kafka security protocols, as Kafka spells them (`security.protocol`).
+    enum SecurityProtocol: String, CaseIterable {
+        case plaintext
+        case ssl
+        case saslPlaintext = "sasl_plaintext"
+        case saslSSL = "sasl_ssl"
+
+        var usesSASL: Bool { self == .saslPlaintext || self == .saslSSL }
+        var usesTLS: Bool { self == .ssl || self == .saslSSL }
+    }
+
+    static let saslKeys: [ConfigurationKey] = [.saslMechanism, .saslUsername, .saslPassword, .saslPasswordFile]
+    static let tlsKeys: [ConfigurationKey] = [.tlsCAFile, .tlsCertificateFile, .tlsKeyFile, .tlsKeyPasswordFile, .tlsVerifyHostname]
+
+    let file: ConfigurationFile?
+    let unknownEnvironmentVariables: [String]
+    /// The winning raw value of each setting that some layer sets.
+    private(set) var chosen: [ConfigurationKey: RawSetting] = [:]
+    private var printed: [ConfigurationKey: EffectiveSetting] = [:]
+
+    init(flags: ConfigurationFlags, environment: [String: String]) throws(ConfigurationError) {
+        let path = flags.configurationFile ?? environment[ConfigurationKey.configurationFileVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if let path {
+            file = try ConfigurationFile(path: path)
+        } else {
+            file = nil
+        }
+        var environmentLayer: [ConfigurationKey: RawSetting] = [:]
+        for key in ConfigurationKey.allCases {
+            // An empty variable (`VAR=` in a compose file) counts as unset.
+            if let name = key.environmentVariable, let value = environment[name], !value.isEmpty {
+                environmentLayer[key] = RawSetting(text: value, source: .environment(name))
+            }
+        }
+        let known = Set(ConfigurationKey.environmentVariables)
+        unknownEnvironmentVariables = environment.keys.filter { $0.hasPrefix("REENTRYBUS_") && !known.contains($0) }.sorted()
+        let layers = [flags.values, environmentLayer, file?.settings ?? [:]]  // highest first
+        for key in ConfigurationKey.allCases {
+            chosen[key] = layers.lazy.compactMap { $0[key] }.first
+        }
+        // A secret given inline and as a file: the higher layer wins; in one layer it is ambiguous.
+        for (inline, fromFile) in [(ConfigurationKey.saslPassword, ConfigurationKey.saslPasswordFile), (.notificationKey, .notificationKeyFile)] {
+            guard let value = chosen[inline], let path = chosen[fromFile] else { continue }
+            if value.source.precedence == path.source.precedence {
+                throw .conflict(key: inline, source: value.source, reason: "is set together with \(fromFile.name) (\(path.source)); set only one")
+            }
+            chosen[value.source.precedence > path.source.precedence ? fromFile : inline] = nil
+        }
+    }
+
+    mutating func resolve() throws(ConfigurationError) -> BusConfiguration {
+        let bootstrapServers = try parseBootstrap()
+        let groupPrefix = try parseGroupPrefix()
+        let sessionTimeout = try seconds(.sessionTimeout, default: BusConfiguration.Defaults.sessionTimeout, within: 1...3_600)
+        let connectTimeout = try seconds(.connectTimeout, default: BusConfiguration.Defaults.connectTimeout, within: 0.001...3_600)
+        let security = try parseSecurity()
+        let dataDirectory = try plainText(.dataDirectory, default: BusConfiguration.Defaults.dataDirectory)
+        let databaseURL = try parseDatabaseURL()
+        let logLevel = try parseLogLevel()
+        let logFormat = try parseLogFormat()
+        let metricsListen = try parseMetricsListen()
+        let shutdownDeadline = try seconds(.shutdownDeadline, default: BusConfiguration.Defaults.shutdownDeadline, within: 0.001...86_400)
+        let notificationKey = try parseNotificationKey()
+        return BusConfiguration(
+            configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
+            sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
+            dataDirectory: dataDirectory, databaseURL: databaseURL, logLevel: logLevel, logFormat: logFormat,
+            metricsListen: metricsListen, notificationKey: notificationKey,
+            settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
+            unknownEnvironmentVariables: unknownEnvironmentVariables)
+    }
+
+    // MARK: - Values
+
+    private mutating func record(_ key: ConfigurationKey, _ printedValue: String, _ source: ConfigurationSource) {
+        printed[key] = EffectiveSetting(key: key, printedValue: printedValue, source: source)
+    }
+
+    private func source(_ key: ConfigurationKey) -> ConfigurationSource { chosen[key]?.source ?? .defaultValue }
+
+    private mutating func parseBootstrap() throws(ConfigurationError) -> [String] {
+        guard let raw = chosen[.bootstrap] else {
+            record(.bootstrap, BusConfiguration.Defaults.bootstrapServers.joined(separator: ","), .defaultValue)
+            return BusConfiguration.Defaults.bootstrapServers
+        }
+        let entries = raw.text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (index, entry) in entries.enumerated() {
+            do {
+                _ = try ListenAddress(parsing: entry)
+            } catch {
+                let which = entries.count == 1 ? "" : " (entry \(index + 1) of \(entries.count))"
+                throw .invalidValue(key: .bootstrap, source: raw.source, reason: "must be HOST:PORT[,HOST:PORT…]; the value\(which) \(error)")
+            }
+        }
+        record(.bootstrap, entries.joined(separator: ","), raw.source)
+        return entries
+    }
+
+    private mutating func parseGroupPrefix() throws(ConfigurationError) -> String {
+        let prefix = try plainText(.groupPrefix, default: BusConfiguration.Defaults.groupPrefix)
+        guard prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw .invalidValue(key: .groupPrefix, source: source(.groupPrefix), reason: "must be ASCII letters, digits, '.', '_' or '-'")
+        }
+        return prefix
+    }
+
+    /// A non-empty text setting, printed as it is.
+    private mutating func plainText(_ key: ConfigurationKey, default defaultValue: String) throws(ConfigurationError) -> String {
+        guard let raw = chosen[key] else {
+            record(key, defaultValue, .defaultValue)
+            return defaultValue
+        }
+        let text = raw.text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw .invalidValue(key: key, source: raw.source, reason: "must not be empty") }
+        record(key, text, raw.source)
+        return text
+    }
+
+    /// A duration given as a number of seconds (`45`, `0.5`).
+    private mutating func seconds(
+        _ key: ConfigurationKey, default defaultValue: Duration, within range: ClosedRange<Double>
+    ) throws(ConfigurationError) -> Duration {
+        guard let raw = chosen[key] else {
+            record(key, Self.format(seconds: defaultValue), .defaultValue)
+            return defaultValue
+        }
+        guard let value = Double(raw.text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw .invalidValue(key: key, source: raw.source, reason: "must be a number of seconds, such as 30")
+        }
+        guard range.contains(value) else {
+            let lower = range.lowerBound < 1 ? "more than 0" : "at least \(Self.format(range.lowerBound))"
+            throw .invalidValue(key: key, source: raw.source, reason: "must be \(lower) and at most \(Self.format(range.upperBound)) seconds")
+        }
+        let duration = Duration.milliseconds(Int64((value * 1_000).rounded()))
+        record(key, Self.format(seconds: duration), raw.source)
+        return duration
+    }
+
+    private mutating func parseLogLevel() throws(ConfigurationError) -> Logger.Level {
+        guard let raw = chosen[.logLevel] else {
+            record(.logLevel, BusConfiguration.Defaults.logLevel.rawValue, .defaultValue)
+            return BusConfiguration.Defaults.logLevel
+        }
+        guard let level = Logger.Level(rawValue: raw.text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw .invalidValue(key: .logLevel, source: raw.source, reason: "must be trace, debug, info, notice, warning, error or critical")
+        }
+        record(.logLevel, level.rawValue, raw.source)
+        return level
+    }
+
+    private mutating func parseLogFormat() throws(ConfigurationError) -> LogFormat {
+        guard let raw = chosen[.logFormat] else {
+            record(.logFormat, BusConfiguration.Defaults.logFormat.rawValue, .defaultValue)
+            return BusConfiguration.Defaults.logFormat
+        }
+        guard let format = LogFormat(rawValue: raw.text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw .invalidValue(key: .logFormat, source: raw.source, reason: "must be text or json")
+        }
+        record(.logFormat, format.rawValue, raw.source)
+        return format
+    }
+
+    private mutating func parseMetricsListen() throws(ConfigurationError) -> ListenAddress? {
+        guard let raw = chosen[.metricsListen] else { return nil }
+        do {
+            let address = try ListenAddress(parsing: raw.text)
+            record(.metricsListen, address.description, raw.source)
+            return address
+        } catch {
+            throw .invalidValue(key: .metricsListen, source: raw.source, reason: "must be HOST:PORT, such as 0.0.0.0:9464; the value \(error)")
+        }
+    }
+
+    private mutating func parseDatabaseURL() throws(ConfigurationError) -> DatabaseURL? {
+        guard let raw = chosen[.databaseURL] else { return nil }
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(raw.text.trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw .invalidValue(key: .databaseURL, source: raw.source, reason: "the URL \(error)")
+        }
+        if url.hasPassword, case .file = raw.source {
+            throw .invalidValue(
+                key: .databaseURL, source: raw.source,
+                reason: "holds a password, and secrets stay out of the configuration file: give the URL with its password in "
+                    + "\(ConfigurationKey.databaseURL.environmentVariable ?? "the environment") instead")
+        }
+        record(.databaseURL, url.description, raw.source)
+        return url
+    }
+
+    private mutating func parseNotificationKey() throws(ConfigurationError) -> NotificationSigningKey? {
+        if let raw = chosen[.notificationKey] {
+            do {
+                let key = try NotificationSigningKey(text: raw.text)
+                record(.notificationKey, "\(Secret.mask) (id \(key.id))", raw.source)
+                return key
+            } catch {
+                throw .invalidValue(key: .notificationKey, source: raw.source, reason: "\(error)")
+            }
+        }
+        guard let raw = chosen[.notificationKeyFile] else { return nil }
+        let text = try readFile(.notificationKeyFile, raw)
+        do {
+            let key = try NotificationSigningKey(text: text.revealed)
+            record(.notificationKeyFile, "\(raw.text) (id \(key.id))", raw.source)
+            return key
+        } catch {
+            throw .unreadableReferencedFile(key: .notificationKeyFile, source: raw.source, path: raw.text, reason: "\(error)")
+        }
+    }
+
+    // MARK: - Security
+
+    private mutating func parseSecurity() throws(ConfigurationError) -> KafkaSecurity {
+        let protocolSource = source(.securityProtocol)
+        var securityProtocol = SecurityProtocol.plaintext
+        if let raw = chosen[.securityProtocol] {
+            guard let parsed = SecurityProtocol(rawValue: raw.text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw .invalidValue(key: .securityProtocol, source: raw.source, reason: "must be plaintext, ssl, sasl_plaintext or sasl_ssl")
+            }
+            securityProtocol = parsed
+        }
+        record(.securityProtocol, securityProtocol.rawValue, protocolSource)
+        let because = "\(ConfigurationKey.securityProtocol.name) is \(securityProtocol.rawValue) (\(protocolSource))"
+        if !securityProtocol.usesSASL, let key = Self.saslKeys.first(where: { chosen[$0] != nil }) {
+            throw .conflict(key: key, source: source(key), reason: "is set, but \(because): SASL settings need sasl_plaintext or sasl_ssl")
+        }
+        if !securityProtocol.usesTLS, let key = Self.tlsKeys.first(where: { chosen[$0] != nil }) {
+            throw .conflict(key: key, source: source(key), reason: "is set, but \(because): TLS settings need ssl or sasl_ssl")
+        }
+        var tls: KafkaSecurity.TLS?
+        if securityProtocol.usesTLS { tls = try parseTLS() }
+        guard securityProtocol.usesSASL else { return tls.map(KafkaSecurity.tls) ?? .plaintext }
+        let sasl = try parseSASL(because: because, protocolSource: protocolSource, securityProtocol: securityProtocol)
+        return .sasl(sasl, tls: tls)
+    }
+
+    private mutating func parseSASL(
+        because: String, protocolSource: ConfigurationSource, securityProtocol: SecurityProtocol
+    ) throws(ConfigurationError) -> KafkaSecurity.SASL {
+        guard let rawMechanism = chosen[.saslMechanism] else {
+            throw .missingSetting(key: .saslMechanism, reason: "\(because) needs one: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", file: file?.path)
+        }
+        guard let mechanism = KafkaSecurity.SASL.Mechanism(rawValue: rawMechanism.text.trimmingCharacters(in: .whitespaces).uppercased()) else {
+            throw .invalidValue(key: .saslMechanism, source: rawMechanism.source, reason: "must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+        }
+        record(.saslMechanism, mechanism.rawValue, rawMechanism.source)
+        guard chosen[.saslUsername] != nil else {
+            throw .missingSetting(key: .saslUsername, reason: "\(because) needs the SASL user name", file: file?.path)
+        }
+        let username = try plainText(.saslUsername, default: "")
+        let password: Secret
+        if let raw = chosen[.saslPassword] {
+            password = Secret(raw.text)
+            record(.saslPassword, Secret.mask, raw.source)
+        } else if let raw = chosen[.saslPasswordFile] {
+            password = try readFile(.saslPasswordFile, raw)
+            record(.saslPasswordFile, raw.text, raw.source)
+        } else {
+            throw .missingSecret(
+                key: .saslPassword, requiredBy: "\(ConfigurationKey.securityProtocol.name) \(securityProtocol.rawValue)",
+                requiredBySource: protocolSource, file: file?.path)
+        }
+        return KafkaSecurity.SASL(mechanism: mechanism, username: username, password: password.revealed)
+    }
+
+    private mutating func parseTLS() throws(ConfigurationError) -> KafkaSecurity.TLS {
+        var tls = KafkaSecurity.TLS()
+        tls.caLocation = try readablePath(.tlsCAFile)
+        tls.certificateLocation = try readablePath(.tlsCertificateFile)
+        tls.keyLocation = try readablePath(.tlsKeyFile)
+        if tls.certificateLocation != nil, tls.keyLocation == nil {
+            throw .missingSetting(key: .tlsKeyFile, reason: "\(ConfigurationKey.tlsCertificateFile.name) is set (\(source(.tlsCertificateFile))) and a client certificate needs its key", file: file?.path)
+        }
+        if tls.keyLocation != nil, tls.certificateLocation == nil {
+            throw .missingSetting(key: .tlsCertificateFile, reason: "\(ConfigurationKey.tlsKeyFile.name) is set (\(source(.tlsKeyFile))) and a client key needs its certificate", file: file?.path)
+        }
+        if let raw = chosen[.tlsKeyPasswordFile] {
+            guard tls.keyLocation != nil else {
+                throw .conflict(key: .tlsKeyPasswordFile, source: raw.source, reason: "is set, but \(ConfigurationKey.tlsKeyFile.name) is not: there is no key to decrypt")
+            }
+            tls.keyPassword = try readFile(.tlsKeyPasswordFile, raw).revealed
+            record(.tlsKeyPasswordFile, raw.text, raw.source)
+        } else if let keyPath = tls.keyLocation, Self.isEncryptedKey(atPath: keyPath) {
+            throw .missingSecret(key: .tlsKeyPasswordFile, requiredBy: "\(ConfigurationKey.tlsKeyFile.name) (an encrypted key)", requiredBySource: source(.tlsKeyFile), file: file?.path)
+        }
+        if let raw = chosen[.tlsVerifyHostname] {
+            switch raw.text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true": tls.verifyHostname = true
+            case "false": tls.verifyHostname = false
+            default: throw .invalidValue(key: .tlsVerifyHostname, source: raw.source, reason: "must be true or false")
+            }
+            record(.tlsVerifyHostname, String(tls.verifyHostname), raw.source)
+        } else {
+            record(.tlsVerifyHostname, "true", .defaultValue)
+        }
+        return tls
+    }
+
+    /// The path a setting names, checked to be a readable file.
+    private mutating func readablePath(_ key: ConfigurationKey) throws(ConfigurationError) -> String? {
+        guard let raw = chosen[key] else { return nil }
+        let path = raw.text.trimmingCharacters(in: .whitespaces)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            FileManager.default.isReadableFile(atPath: path)
+        else {
+            throw .unreadableReferencedFile(key: key, source: raw.source, path: path, reason: "cannot be read (missing, a directory, or not readable by this user)")
+        }
+        record(key, path, raw.source)
+        return path
+    }
+
+    /// A secret kept in a file of its own: its content without the final line break.
+    private func readFile(_ key: ConfigurationKey, _ raw: RawSetting) throws(ConfigurationError) -> Secret {
+        let path = raw.text.trimmingCharacters(in: .whitespaces)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadableReferencedFile(key: key, source: raw.source, path: path, reason: "cannot be read (missing, or not readable by this user)")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw .unreadableReferencedFile(key: key, source: raw.source, path: path, reason: "is not UTF-8 text")
+        }
+        while let last = text.last, last.isNewline { text.removeLast() }
+        guard !text.isEmpty else {
+            throw .unreadableReferencedFile(key: key, source: raw.source, path: path, reason: "is empty")
+        }
+        return Secret(text)
+    }
+
+    /// Whether a PEM private key is encrypted (PKCS#8 `ENCRYPTED PRIVATE KEY`, or a legacy
+    /// `Proc-Type: 4,ENCRYPTED` header), so that it needs a password.
+    static func isEncryptedKey(atPath path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        let text = String(decoding: data, as: UTF8.self)
+        return text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+    }
+
+    // MARK: - Printing
+
+    static func format(seconds duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1_000 == 0 ? String(milliseconds / 1_000) : String(Double(milliseconds) / 1_000)
+    }
+
+    static func format(_ value: Double) -> String {
+        value.rounded() == value ? String(Int64(value)) : String(value)
+    }
+}

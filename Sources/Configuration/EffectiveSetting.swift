@@ -1,0 +1,12 @@
+/// One line of the effective configuration as `config check` prints it: the setting, its value
+/// as printed (a secret masked, a database URL with its password masked, `(not set)`), and
+/// where it came from.
+public struct EffectiveSetting: Sendable, Equatable {
+    public let key: ConfigurationKey
+    /// Never a secret's value.
+    public let printedValue: String
+    public let source: ConfigurationSource
+
+    /// What an unset optional setting prints.
+    public static let notSet = "(not set)"
+}
