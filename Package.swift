@@ -220,7 +220,7 @@ let package = Package(
         // services and variables the binary knows.
         .testTarget(
             name: "DeploymentTests",
-            dependencies: ["Pipeline", "Contracts"],
+            dependencies: ["Pipeline", "Contracts", "Configuration"],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath
         ),
     ],
