@@ -12,11 +12,18 @@ import Logging
 ///   spreadsheet then re-sends the whole file without duplicating the part that went through.
 /// - **The broker is checked first**: it must answer within the administrator's timeout and
 ///   have the topic, so an unreachable broker fails in seconds, not after the delivery timeout.
-/// - **Delivery is not transactional** (the `Kafka` module has no transaction API yet). Events
-///   are sent in order, in chunks; after a chunk in which any event failed nothing more is
-///   sent, and ``PublishError/partiallyPublished(_:)`` lists, by line, exactly which events the
-///   broker stored, which failed, which were never sent, and which (only if the client itself
-///   failed mid-chunk) may or may not be stored.
+/// - **Delivery is one Kafka transaction** when the destination's producer is transactional
+///   (``PublishingProducer/isTransactional``): every event is sent, in file order and in
+///   chunks, then the transaction is committed; on any failure it is aborted and
+///   ``PublishError/aborted(_:)`` says nothing was published. Readers that read only committed
+///   data (librdkafka's default, and every ReentryBus service) see all the events or none. The
+///   embedded broker is the exception: it accepts the transaction without enforcing it, so the
+///   result says so (``PublishDelivery/transactionNotEnforced``) and an abort's report lists
+///   the lines its readers can nevertheless see.
+/// - **Without a transaction** (a producer without a transactional id, for a cluster that has
+///   none), events are sent in order, in chunks; after a chunk in which any event failed
+///   nothing more is sent, and ``PublishError/partiallyPublished(_:)`` lists, by line, exactly
+///   which events the broker stored, which failed and which were never sent.
 public struct EventPublisher: Sendable {
     /// A record that cannot be published, and why.
     public struct RecordFailure: Sendable, CustomStringConvertible {
@@ -43,6 +50,8 @@ public struct EventPublisher: Sendable {
         public var failures: [RecordFailure]
         /// How many events the broker acknowledged; 0 on a dry run or when any record failed.
         public var published: Int
+        /// How they were published; nil when nothing was sent.
+        public var delivery: PublishDelivery? = nil
     }
 
     public let validator: EventValidator
@@ -106,8 +115,8 @@ public struct EventPublisher: Sendable {
     /// checks the broker and sends every event in file order, waiting for every acknowledgement.
     ///
     /// - Throws: ``PublishError``: the topic is unknown, the file unreadable, the broker
-    ///   unreachable or without the topic (nothing sent), or delivery failed part-way (the
-    ///   error lists what was stored).
+    ///   unreachable or without the topic (nothing sent), or delivery failed: see
+    ///   ``send(_:to:)``.
     public func publish(
         _ data: [UInt8], format: EventFileFormat, topic: String, to destination: PublishDestination?,
         progress: (Int, Int) -> Void = { _, _ in }
@@ -117,18 +126,25 @@ public struct EventPublisher: Sendable {
             logger.info("publish: nothing sent", metadata: ["topic": "\(topic)", "records": "\(validation.records)", "invalid": "\(validation.failures.count)"])
             return Report(records: validation.records, failures: validation.failures, published: 0)
         }
-        let published = try await send(validation, to: destination)
-        return Report(records: validation.records, failures: [], published: published)
+        let publication = try await send(validation, to: destination)
+        return Report(records: validation.records, failures: [], published: publication.published, delivery: publication.delivery)
     }
 
     /// Sends a file that passed ``validate(_:format:topic:progress:)`` (it sends nothing if
-    /// any record failed): checks that the broker answers and has the topic, then sends every
-    /// event in file order and waits for every acknowledgement. Returns how many were stored.
+    /// any record failed): checks that the broker answers and has the topic, then publishes
+    /// every event in file order, in one transaction if the producer is transactional, and
+    /// waits for every acknowledgement.
     ///
-    /// - Throws: ``PublishError/brokerUnreachable(_:)`` or ``PublishError/topicMissing(_:)``
-    ///   (nothing sent), or ``PublishError/partiallyPublished(_:)`` listing what was stored.
-    public func send(_ validation: Validation, to destination: PublishDestination) async throws(PublishError) -> Int {
-        guard validation.failures.isEmpty, !validation.messages.isEmpty else { return 0 }
+    /// - Throws: ``PublishError/brokerUnreachable(_:)``, ``PublishError/topicMissing(_:)`` or
+    ///   ``PublishError/transactionUnavailable(_:)`` (nothing sent);
+    ///   ``PublishError/aborted(_:)`` (sent, then aborted: nothing published);
+    ///   ``PublishError/commitOutcomeUnknown(_:)`` (all or none, not known which);
+    ///   without a transaction, ``PublishError/partiallyPublished(_:)`` listing what was stored.
+    public func send(_ validation: Validation, to destination: PublishDestination) async throws(PublishError) -> Publication {
+        let producer = destination.producer
+        guard validation.failures.isEmpty, !validation.messages.isEmpty else {
+            return Publication(published: 0, delivery: producer.isTransactional ? .transaction : .withoutTransaction)
+        }
         let topics: [String]
         do {
             // Metadata only: a publisher may lack the rights to describe topic configs.
@@ -137,46 +153,120 @@ public struct EventPublisher: Sendable {
             throw PublishError.brokerUnreachable(error.description)
         }
         guard topics.contains(validation.topic) else { throw PublishError.topicMissing(validation.topic) }
-        let published = try await sendInChunks(validation, with: destination)
-        logger.info("publish: sent", metadata: ["topic": "\(validation.topic)", "events": "\(published)"])
-        return published
+        let publication: Publication
+        if producer.isTransactional {
+            publication = try await sendInTransaction(validation, with: destination)
+        } else {
+            let outcome = await sendInChunks(validation, with: destination)
+            if let cause = outcome.cause {
+                throw PublishError.partiallyPublished(PartialPublication(
+                    total: validation.messages.count, stored: outcome.stored, failed: outcome.failed,
+                    notSent: outcome.notSent, cause: cause))
+            }
+            publication = Publication(published: outcome.stored.count, delivery: .withoutTransaction)
+        }
+        logger.info("publish: sent", metadata: [
+            "topic": "\(validation.topic)", "events": "\(publication.published)", "delivery": "\(publication.delivery.name)",
+        ])
+        return publication
+    }
+
+    /// Initializes transactions (bounded by the connect timeout), begins one, sends every
+    /// event, and commits; on any failure aborts.
+    private func sendInTransaction(_ validation: Validation, with destination: PublishDestination) async throws(PublishError) -> Publication {
+        let producer = destination.producer
+        let total = validation.messages.count
+        // The embedded broker accepts transactions without enforcing them: say so, not promise.
+        let embedded: Bool
+        do {
+            embedded = try await producer.clusterIdentity(timeout: destination.connectTimeout).isEmbedded
+        } catch {
+            embedded = false
+            logger.warning("publish: the cluster id could not be read; assuming it enforces transactions", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await producer.initializeTransactions(timeout: destination.connectTimeout)
+            try await producer.beginTransaction()
+        } catch {
+            throw PublishError.transactionUnavailable(error.description)
+        }
+        let outcome = await sendInChunks(validation, with: destination)
+        if let cause = outcome.cause {
+            let aborted = await abort(after: outcome, total: total, cause: cause, embedded: embedded, producer: producer)
+            throw aborted
+        }
+        var retries = 0
+        while true {
+            do {
+                try await producer.commitTransaction(timeout: nil)
+                return Publication(published: total, delivery: embedded ? .transactionNotEnforced : .transaction)
+            } catch where error.requiresAbort {
+                let aborted = await abort(after: outcome, total: total, cause: error.description, embedded: embedded, producer: producer)
+                throw aborted
+            } catch where error.isRetriable && retries < 2 {
+                // A timed-out commit goes on in the background; committing again resumes it.
+                retries += 1
+            } catch {
+                throw PublishError.commitOutcomeUnknown(CommitOutcomeUnknown(total: total, cause: error.description))
+            }
+        }
+    }
+
+    /// Aborts the open transaction after `outcome` failed, and describes what that means.
+    private func abort(
+        after outcome: ChunkedSend, total: Int, cause: String, embedded: Bool, producer: any PublishingProducer
+    ) async -> PublishError {
+        var abortFailure: String?
+        do {
+            try await producer.abortTransaction(timeout: nil)
+        } catch {
+            abortFailure = error.description
+        }
+        logger.warning("publish: transaction aborted", metadata: [
+            "events": "\(total)", "failed": "\(outcome.failed.count)", "abortFailed": "\(abortFailure != nil)",
+        ])
+        return .aborted(AbortedPublication(
+            total: total, failed: outcome.failed, storedThenAborted: outcome.stored, cause: cause,
+            abortFailure: abortFailure, isEmbeddedBroker: embedded))
+    }
+
+    /// What became of each line when sending chunk after chunk; `cause` is set when one failed.
+    struct ChunkedSend {
+        var stored: [Int] = []
+        var failed: [RecordFailure] = []
+        var notSent: [Int] = []
+        var cause: String?
     }
 
     /// Sends chunk after chunk, stopping after the first chunk with a failure.
-    private func sendInChunks(_ validation: Validation, with destination: PublishDestination) async throws(PublishError) -> Int {
+    private func sendInChunks(_ validation: Validation, with destination: PublishDestination) async -> ChunkedSend {
         let messages = validation.messages, lines = validation.lines
         let chunkSize = max(1, destination.chunkSize)
-        var stored: [Int] = []
+        var outcome = ChunkedSend()
         var start = 0
         while start < messages.count {
             let end = min(start + chunkSize, messages.count)
-            let report: KafkaBatchReport
-            do {
-                report = try await destination.producer.sendBatch(messages[start..<end])
-            } catch {
-                // The client failed while queueing: this chunk's reports are not known.
-                throw PublishError.partiallyPublished(PartialPublication(
-                    total: messages.count, stored: stored, failed: [], unknown: Array(lines[start..<end]),
-                    notSent: Array(lines[end...]), cause: error.description))
-            }
+            let report = await destination.producer.sendChunk(messages[start..<end])
             guard report.allDelivered else {
+                // Messages are queued in order: those past the first `queued` never were.
+                let queuedEnd = start + report.queued
                 var lineOfId: [String: Int] = [:]
-                for index in start..<end { lineOfId[Self.eventId(messages[index])] = lines[index] }
-                var failed: [RecordFailure] = []
+                for index in start..<queuedEnd { lineOfId[Self.eventId(messages[index])] = lines[index] }
                 for failure in report.failures {
                     if let line = lineOfId.removeValue(forKey: Self.eventId(failure.message)) {
-                        failed.append(RecordFailure(line: line, reason: failure.error.description))
+                        outcome.failed.append(RecordFailure(line: line, reason: failure.error.description))
                     }
                 }
-                stored += lineOfId.values
-                throw PublishError.partiallyPublished(PartialPublication(
-                    total: messages.count, stored: stored.sorted(), failed: failed.sorted { $0.line < $1.line }, unknown: [],
-                    notSent: Array(lines[end...]), cause: failed.first?.reason ?? "delivery failed"))
+                outcome.failed.sort { $0.line < $1.line }
+                outcome.stored = (outcome.stored + lineOfId.values).sorted()
+                outcome.notSent = Array(lines[queuedEnd...])
+                outcome.cause = outcome.failed.first?.reason ?? report.queueingError?.description ?? "delivery failed"
+                return outcome
             }
-            stored += lines[start..<end]
+            outcome.stored += lines[start..<end]
             start = end
         }
-        return stored.count
+        return outcome
     }
 
     private static func eventId(_ message: KafkaProducerMessage) -> String {
@@ -184,33 +274,109 @@ public struct EventPublisher: Sendable {
     }
 }
 
+/// How a publish was delivered.
+public enum PublishDelivery: Sendable, Equatable {
+    /// In one Kafka transaction: readers of committed data see every event or none.
+    case transaction
+    /// In one transaction on the embedded broker, a test broker that accepts transactions but
+    /// does not enforce them (an aborted transaction's events stay visible).
+    case transactionNotEnforced
+    /// Without a transaction: in order, in chunks, stopping at the first failure.
+    case withoutTransaction
+
+    /// For logs: `transaction`, `transaction-not-enforced`, `without-transaction`.
+    public var name: String {
+        switch self {
+        case .transaction: "transaction"
+        case .transactionNotEnforced: "transaction-not-enforced"
+        case .withoutTransaction: "without-transaction"
+        }
+    }
+}
+
+/// A publish that went through: how many events, and how.
+public struct Publication: Sendable, Equatable {
+    public var published: Int
+    public var delivery: PublishDelivery
+}
+
 /// Where ``EventPublisher`` sends events.
 public struct PublishDestination: Sendable {
-    public var producer: KafkaProducer
+    /// A transactional producer publishes in one transaction; any other without one.
+    public var producer: any PublishingProducer
     /// Asked first whether the topic exists; its timeout bounds how long an unreachable broker
     /// takes to fail (`reentrybus publish --connect-timeout`, 30 s by default).
     public var administrator: any KafkaTopicAdministrator
     /// Messages handed to the producer before waiting for all their acknowledgements; after a
     /// chunk with a failure nothing more is sent. Default: 1,000.
     public var chunkSize: Int
+    /// How long reading the cluster id and initializing transactions may take. Default: 30 s.
+    public var connectTimeout: Duration
 
-    public init(producer: KafkaProducer, administrator: any KafkaTopicAdministrator, chunkSize: Int = 1_000) {
+    public init(
+        producer: any PublishingProducer, administrator: any KafkaTopicAdministrator, chunkSize: Int = 1_000,
+        connectTimeout: Duration = .seconds(30)
+    ) {
         self.producer = producer
         self.administrator = administrator
         self.chunkSize = chunkSize
+        self.connectTimeout = connectTimeout
     }
 }
 
-/// A publish that failed after the broker stored some events: what happened to each line.
+/// A transactional publish that failed and was aborted: nothing was committed.
+public struct AbortedPublication: Sendable, CustomStringConvertible {
+    public var total: Int
+    /// Events the broker reported as not stored, with the reason.
+    public var failed: [EventPublisher.RecordFailure]
+    /// Lines of the events the broker stored before the failure, which the abort then
+    /// discarded: readers of committed data never see them, except on the embedded broker.
+    public var storedThenAborted: [Int]
+    public var cause: String
+    /// Why the abort itself failed, if it did: the broker then aborts the transaction after its
+    /// timeout, and readers of committed data on those partitions wait until then.
+    public var abortFailure: String?
+    /// The embedded broker, which does not enforce transactions: its readers do see
+    /// `storedThenAborted`.
+    public var isEmbeddedBroker: Bool
+
+    public var description: String {
+        var text = "nothing was published: the transaction was aborted"
+        if !failed.isEmpty { text += "; \(failed.count) of \(total) events failed (\(PartialPublication.ranges(failed.map(\.line))))" }
+        text += "; first error: \(cause)"
+        if let abortFailure {
+            text += "; the abort itself failed (\(abortFailure)), so the broker aborts the transaction when it times out"
+        }
+        if isEmbeddedBroker && !storedThenAborted.isEmpty {
+            text += "; but this is the embedded test broker, which does not enforce transactions: its readers do see the "
+                + "\(storedThenAborted.count) events it stored before the failure (\(PartialPublication.ranges(storedThenAborted)))"
+        }
+        return text
+    }
+}
+
+/// A transactional publish whose commit did not report an outcome: the broker either commits
+/// every event or aborts them all, never some.
+public struct CommitOutcomeUnknown: Sendable, CustomStringConvertible {
+    public var total: Int
+    public var cause: String
+
+    public var description: String {
+        "the commit did not complete (\(cause)): either all \(total) events are published or none is, never part of "
+            + "the file (the broker aborts a transaction that is not committed within its timeout); read the topic "
+            + "before publishing this file again"
+    }
+}
+
+/// A publish without a transaction that failed after the broker stored some events: what
+/// happened to each line.
 public struct PartialPublication: Sendable, CustomStringConvertible {
     public var total: Int
     /// Lines of the events the broker acknowledged.
     public var stored: [Int]
     /// Events the broker reported as not stored, with the reason.
     public var failed: [EventPublisher.RecordFailure]
-    /// Events handed to the producer whose outcome is unknown (the client failed mid-chunk).
-    public var unknown: [Int]
-    /// Events never sent, because an earlier one failed.
+    /// Events never sent, because an earlier one failed (or could not be queued).
     public var notSent: [Int]
     public var cause: String
 
@@ -219,7 +385,6 @@ public struct PartialPublication: Sendable, CustomStringConvertible {
         if !failed.isEmpty {
             parts.append("\(failed.count) failed (\(Self.ranges(failed.map(\.line))))")
         }
-        if !unknown.isEmpty { parts.append("\(unknown.count) may or may not be stored (\(Self.ranges(unknown)))") }
         if !notSent.isEmpty { parts.append("\(notSent.count) were not sent (\(Self.ranges(notSent)))") }
         return "publishing failed part-way, and it is not transactional: " + parts.joined(separator: "; ") + "; first error: \(cause)"
     }
@@ -248,7 +413,14 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     case brokerUnreachable(String)
     /// The cluster has no such topic; nothing was sent.
     case topicMissing(String)
-    /// Delivery failed after some events were stored.
+    /// The cluster would not start a transaction (none within the connect timeout, or it has
+    /// no transactions); nothing was sent.
+    case transactionUnavailable(String)
+    /// A transactional publish failed and was aborted: nothing was published.
+    case aborted(AbortedPublication)
+    /// A transactional publish's commit gave no outcome: all events or none are published.
+    case commitOutcomeUnknown(CommitOutcomeUnknown)
+    /// Without a transaction: delivery failed after some events were stored.
     case partiallyPublished(PartialPublication)
 
     public var description: String {
@@ -258,6 +430,9 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
         case .unreadableFile(let error): "the file cannot be read: \(error); nothing was published"
         case .brokerUnreachable(let reason): "the broker cannot be reached: \(reason); nothing was published"
         case .topicMissing(let topic): "the cluster has no topic \(topic); create it with `reentrybus topics apply`; nothing was published"
+        case .transactionUnavailable(let reason): "the cluster did not start a transaction: \(reason); nothing was published (a cluster without transactions needs --no-transaction, which gives up all or nothing)"
+        case .aborted(let aborted): aborted.description
+        case .commitOutcomeUnknown(let unknown): unknown.description
         case .partiallyPublished(let partial): partial.description
         }
     }

@@ -114,7 +114,7 @@ struct ProducerStateTests {
     func lifecycle() {
         var lifecycle = ProducerLifecycle()
         #expect(lifecycle.acceptsMessages && lifecycle.pollThreadContinues)
-        #expect(lifecycle.shutdown() == .drain)
+        #expect(lifecycle.shutdown() == .drain(abortTransaction: false))
         #expect(!lifecycle.acceptsMessages, "send after shutdown fails with closed")
         #expect(lifecycle.mayFlush, "the shutdown flushes what was accepted")
         #expect(lifecycle.shutdown() == .waitForPollThread, "a second shutdown does not drain again")

@@ -56,12 +56,15 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public let isRetriable: Bool
     /// True when the client can no longer be used and must be recreated.
     public let isFatal: Bool
+    /// True when a transactional producer's open transaction failed and can only be aborted
+    /// (`KafkaProducer.abortTransaction`); a new transaction may then begin.
+    public let requiresAbort: Bool
     public let file: String
     public let line: UInt
 
     public init(
         code: Code, operation: String, reason: String, rdKafkaCode: Int32? = nil,
-        isRetriable: Bool = false, isFatal: Bool = false,
+        isRetriable: Bool = false, isFatal: Bool = false, requiresAbort: Bool = false,
         file: String = #fileID, line: UInt = #line
     ) {
         self.code = code
@@ -70,6 +73,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.rdKafkaCode = rdKafkaCode
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.requiresAbort = requiresAbort
         self.file = file
         self.line = line
     }
@@ -78,6 +82,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         var text = "Kafka \(operation) failed: \(code): \(reason)"
         if let rdKafkaCode { text += " [\(KafkaError.rdKafkaName(of: rdKafkaCode))]" }
         if isFatal { text += " (fatal: the client must be recreated)" }
+        if requiresAbort { text += " (the transaction must be aborted)" }
         return text
     }
 }

@@ -19,10 +19,17 @@ import Synchronization
 ///   messages, waits up to `shutdownTimeout` for every accepted one to be delivered, and only
 ///   then purges what is left, failing those sends with `.purged` so that no caller is left
 ///   believing an undelivered message was sent.
+/// - Transactions: with `KafkaProducerConfiguration.transactionalID` set, messages are sent
+///   only inside a transaction and become visible to `read_committed` consumers all together
+///   on commit, or never (see `KafkaProducer+Transactions.swift`).
 public final class KafkaProducer: Service, Sendable {
     /// The lifecycle (`ProducerLifecycle`) behind one lock, shared with the poll thread.
     final class State: Sendable {
-        private let lifecycle = Mutex(ProducerLifecycle())
+        private let lifecycle: Mutex<ProducerLifecycle>
+
+        init(transactional: Bool) {
+            lifecycle = Mutex(ProducerLifecycle(transactional: transactional))
+        }
 
         func withLock<Result, Failure: Error>(
             _ body: (inout ProducerLifecycle) throws(Failure) -> Result
@@ -31,22 +38,30 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
-    private let client: RDKafkaClient
-    private let configuration: KafkaProducerConfiguration
-    private let logger: Logger
-    private let state = State()
+    let client: RDKafkaClient
+    let configuration: KafkaProducerConfiguration
+    let logger: Logger
+    let state: State
+    /// Blocking calls on threads of their own (transactions, cluster id) that shutdown awaits.
+    let blockingCalls = BlockingCallsInFlight()
     let queueSpace = QueueSpace()
     private let flushWaiters = FlushWaiters()
     private let urgency = DeliveryUrgency()
     private let pollThread: DedicatedThread
 
+    /// Creates the producer and starts its poll thread. A transactional producer
+    /// (`configuration.transactionalID`) must then call `initializeTransactions(timeout:)`.
+    ///
+    /// - Throws: `.invalidConfiguration` naming the setting librdkafka or this client refused.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        try configuration.validate()
         let context = ClientContext(
             logger: logger, statistics: KafkaStatisticsReporter(clientID: configuration.client.clientID))
         let client = try RDKafkaClient(kind: .producer, properties: configuration.rdKafkaProperties, context: context)
         self.client = client
         self.configuration = configuration
         self.logger = logger
+        self.state = State(transactional: configuration.transactionalID != nil)
         let queueSpace = self.queueSpace
         let flushWaiters = self.flushWaiters
         let state = self.state
@@ -114,9 +129,11 @@ public final class KafkaProducer: Service, Sendable {
     /// bounded by the local queue and by the failures.
     ///
     /// Throws only when messages could not be queued at all (producer closed, invalid message,
-    /// fatal error, or `.cancelled`: the task was cancelled while waiting for room); messages
-    /// queued before that still get their reports, and are waited for, before the error is
-    /// thrown. Per-message delivery failures are in the report.
+    /// fatal error, `.invalidUse` outside a transaction of a transactional producer, or
+    /// `.cancelled`: the task was cancelled while waiting for room); messages queued before
+    /// that still get their reports, and are waited for, before the error is thrown (their
+    /// outcomes are then not returned: `sendBatchKeepingReport(_:)` keeps them). Per-message
+    /// delivery failures are in the report.
     @inlinable
     public func sendBatch<Messages: Sequence<KafkaProducerMessage>>(
         _ messages: Messages
@@ -124,11 +141,27 @@ public final class KafkaProducer: Service, Sendable {
         // Generic code is only specialised in the caller's module: keep this shim inlinable
         // and the work in a non-generic function, so no per-message generic dispatch remains.
         var iterator = messages.makeIterator()
-        return try await sendBatch(next: { iterator.next() })
+        let report = await sendBatch(next: { iterator.next() })
+        if let error = report.queueingError { throw error }
+        return report
     }
 
+    /// Sends as `sendBatch(_:)` does, but when a message cannot be queued it does not throw:
+    /// queueing stops there, and the report says why (`queueingError`) and holds the outcome
+    /// of every message queued before it (the first `queued` ones); the rest were not sent.
+    /// For callers that must say exactly what happened to each message (a file's publisher).
+    @inlinable
+    public func sendBatchKeepingReport<Messages: Sequence<KafkaProducerMessage>>(
+        _ messages: Messages
+    ) async -> KafkaBatchReport {
+        var iterator = messages.makeIterator()
+        return await sendBatch(next: { iterator.next() })
+    }
+
+    /// The batch path: queues messages until `next` ends or one cannot be queued, then waits
+    /// for the reports of those queued. A queueing failure is in the report, not thrown.
     @usableFromInline
-    func sendBatch(next: () -> KafkaProducerMessage?) async throws(KafkaError) -> KafkaBatchReport {
+    func sendBatch(next: () -> KafkaProducerMessage?) async -> KafkaBatchReport {
         let client = self.client
         let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
         var count = 0
@@ -157,8 +190,8 @@ public final class KafkaProducer: Service, Sendable {
             }
         }
         urgency.endServing()
-        let report = await urgency.during { await batch.wait(expecting: count) }
-        if let enqueueError { throw enqueueError }
+        var report = await urgency.during { await batch.wait(expecting: count) }
+        report.queueingError = enqueueError
         return report
     }
 
@@ -205,14 +238,20 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Stops accepting messages, delivers what was accepted (waiting up to `shutdownTimeout`),
     /// fails the rest with `.purged`, and releases the client. Safe to call more than once.
+    ///
+    /// A transactional producer's open transaction is aborted first (waiting up to
+    /// `shutdownTimeout`), and a transactional call still running is waited for.
     public func shutdown() async {
+        let abortsTransaction: Bool
         switch state.withLock({ $0.shutdown() }) {
         case .waitForPollThread:
             return await pollThread.join()
-        case .drain:
-            break
+        case .drain(let abort):
+            abortsTransaction = abort
         }
         queueSpace.advance()  // senders waiting for room see the shutdown and fail
+        if abortsTransaction { await abortOnShutdown() }
+        await blockingCalls.idle()
         do {
             try await flush(timeout: configuration.shutdownTimeout)
         } catch {
@@ -285,12 +324,13 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// One attempt to hand `message` to librdkafka; `.failed(.closed)` once the producer is
-    /// shutting down. Under the lifecycle lock: shutdown waits for it before the handle goes.
+    /// shutting down, `.failed(.invalidUse)` outside a transaction of a transactional producer.
+    /// Under the lifecycle lock: shutdown waits for it before the handle goes.
     private func produce(
         _ message: KafkaProducerMessage, topicHandle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> RDKafkaClient.ProduceResult {
         state.withLock { state in
-            guard state.acceptsMessages else { return .failed(KafkaError.closed("send to topic \(message.topic)")) }
+            guard state.acceptsMessages else { return .failed(state.refusal("send to topic \(message.topic)")) }
             return client.produce(message, topic: topicHandle, opaque: opaque)
         }
     }
@@ -302,7 +342,7 @@ public final class KafkaProducer: Service, Sendable {
     /// the poll thread.
     private func serveReportsWithoutWaiting() {
         let served = state.withLock { state -> Int in
-            guard state.acceptsMessages else { return 0 }
+            guard state.mayUseHandle else { return 0 }
             return client.poll(timeoutMilliseconds: 0)
         }
         if served > 0 { queueSpace.advance() }
@@ -312,7 +352,7 @@ public final class KafkaProducer: Service, Sendable {
         // Under the lifecycle lock: the handle must not be used once shutdown has begun (the
         // poll thread destroys it), and shutdown waits for this lock.
         try state.withLock { state throws(KafkaError) in
-            guard state.acceptsMessages else { throw KafkaError.closed("send to topic \(name)") }
+            guard state.acceptsMessages else { throw state.refusal("send to topic \(name)") }
             return try client.topic(named: name)
         }
     }

@@ -48,6 +48,13 @@ public struct KafkaBatchReport: Sendable {
 
     public var delivered: Int
     public var failures: [Failure]
+    /// Why queueing stopped before the last message (only from
+    /// `KafkaProducer.sendBatchKeepingReport`; `sendBatch` throws it instead): the first
+    /// `queued` messages have their outcome here, the rest were never handed to librdkafka.
+    public var queueingError: KafkaError? = nil
 
-    public var allDelivered: Bool { failures.isEmpty }
+    /// Messages handed to librdkafka, each delivered or failed.
+    public var queued: Int { delivered + failures.count }
+    /// Every message was queued and delivered.
+    public var allDelivered: Bool { failures.isEmpty && queueingError == nil }
 }
