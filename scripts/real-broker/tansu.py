@@ -259,6 +259,9 @@ def main() -> int:
     runner.add_argument("--exit-with-parent", action=argparse.BooleanOptionalAction, default=True,
                         help="stop when the parent process ends (default: yes)")
     arguments = parser.parse_args()
+    # A parent may spawn us with signals blocked (a test runner starting processes from
+    # libdispatch's threads does): SIGTERM and SIGUSR1 would then never arrive, here or in Tansu.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         if arguments.command == "fetch":
