@@ -42,8 +42,10 @@ enum TansuBinary {
     /// broker fails the tests instead of skipping them.
     static let required = ProcessInfo.processInfo.environment["REENTRYBUS_REAL_BROKER_REQUIRED"] == "1"
 
-    /// Whether the real-broker tests run; prints the reason when they do not.
-    static func available() async -> Bool {
+    /// Whether the real-broker tests run; prints the reason, once, when they do not.
+    static func available() async -> Bool { await decided.value }
+
+    private static let decided = Task<Bool, Never> {
         switch await fetched.value {
         case .success:
             return true
