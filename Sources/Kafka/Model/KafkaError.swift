@@ -33,7 +33,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(name: "invalid argument")
         /// The topic or resource already exists.
         public static let alreadyExists = Code(name: "already exists")
-        /// The embedded broker (librdkafka's mock cluster) cannot do this.
+        /// The broker does not offer this request: the embedded broker (librdkafka's mock
+        /// cluster), or a Kafka-protocol broker without it (Tansu has no CreatePartitions).
         public static let unsupported = Code(name: "unsupported")
         /// The client was used in a way it does not allow (for example, two tasks iterating one
         /// consumer's messages at once, or an embedded cluster used after `shutdown()`).

@@ -78,6 +78,9 @@ extension KafkaError.Code {
             self = .alreadyExists
         case RD_KAFKA_RESP_ERR__DESTROY:
             self = .closed
+        case RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE:
+            // A request the broker does not offer (e.g. CreatePartitions or AlterConfigs on Tansu).
+            self = .unsupported
         case RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE,
             RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
             RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS, RD_KAFKA_RESP_ERR_POLICY_VIOLATION,

@@ -1,0 +1,62 @@
+import Demo
+import Foundation
+import Notifications
+import Pipeline
+import TestSupport
+import Testing
+
+/// Every service as its own `reentrybus serve` process on a real broker, fed by `reentrybus
+/// publish`, the way an agency runs them: topics from `topics apply`, one shared notification
+/// key, the inbox ending with exactly the notifications the demo scenario calls for.
+@Suite("Services end to end on Tansu", .needsTansu, .timeLimit(.minutes(3)))
+struct ServicesEndToEndTests {
+    @Test func everyServiceThroughServeFedByPublish() async throws {
+        let broker = try await RealBroker.start()
+        let directory = temporaryDirectory("reentrybus-real-e2e")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await applyTopics(broker)
+        let services = try ServiceProcesses(broker: broker, directory: directory)
+        for name in ["router", "warrant-resolver", "inbox"] { try services.start(name) }
+
+        let scenario = try DemoScenario(now: Date(timeIntervalSince1970: 1_750_000_000))
+        var produced: [String: Int64] = [:]
+        for (index, step) in scenario.steps.enumerated() {
+            // One file per step, published by the command partners use.
+            let file = directory.appendingPathComponent("step-\(index).ndjson")
+            try Data(step.event.value + Array("\n".utf8)).write(to: file)
+            let publish = try await runReentrybus([
+                "publish", "--topic", step.event.topic, file.path, "--bootstrap", broker.bootstrap, "--dir", topicsDirectory.path,
+                "--log-level", "warning",
+            ])
+            #expect(publish.termination.value == .init(status: 0, bySignal: false), "\(step.name): \(publish.lastErrorLines())")
+            #expect(publish.output.value.contains("published 1 events to \(step.event.topic)"), "\(publish.output.value)")
+            produced[step.event.topic, default: 0] += 1
+            // The scenario is a sequence in time: its next step waits until this one was read.
+            let topic = step.event.topic
+            let target = produced[topic]!
+            try await services.wait("\(step.readBy.rawValue) to read \(step.name)", progress: { services.consumed(by: step.readBy.rawValue, from: [topic]) }) { $0 >= target }
+        }
+        try await services.wait("the inbox to hold seven notifications", progress: { Int64(services.inboxCount) }) { $0 >= 7 }
+        try await services.stopGracefully()
+
+        let notifications = try #require(services.read("inbox") { try InboxStore.all($0) })
+        let ids = { (name: String) in ScenarioEvent.eventId("demo/\(name)").uuidString.lowercased() }
+        struct Key: Hashable { var recipient: String; var priority: NotificationPriority; var rule: String; var source: String }
+        let expected: Set<Key> = [
+            Key(recipient: "officer:PP-KC-118", priority: .high, rule: "supervisee-arrested", source: ids("A2")),
+            Key(recipient: "agency:MO-CIRCUIT16", priority: .high, rule: "warrant-check-pending", source: ids("B2")),
+            Key(recipient: "agency:MO-KCPD", priority: .high, rule: "release-warrant-pending", source: ids("B2")),
+            Key(recipient: "facility:MO-DOC-WERDCC", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+            Key(recipient: "agency:MO-KCPD", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+            Key(recipient: "agency:MO-IPD", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+            Key(recipient: "agency:MO-CIRCUIT7", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+        ]
+        #expect(notifications.count == 7)
+        #expect(Set(notifications.map { Key(recipient: $0.recipient.description, priority: $0.priority, rule: $0.reason.rule, source: $0.sourceEventId) }) == expected)
+        // A graceful stop leaves no outbox behind: every notification was acknowledged by Tansu.
+        for name in ["router", "warrant-resolver"] {
+            #expect(services.read(name) { try Int.fetchOne($0, sql: "SELECT count(*) FROM kit_outbox") } == 0, "\(name)")
+        }
+        await broker.stop()
+    }
+}
