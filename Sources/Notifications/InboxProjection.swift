@@ -10,7 +10,7 @@ import ServiceKit
 ///
 /// A notification is admitted only if its `notification-key-id` and `notification-signature`
 /// headers sign its exact bytes with one of `verifyingKeys` (`NotificationSignature`), its JSON
-/// decodes, and its id equals the `event-id` header. Anything else is a `PoisonMessage`: it
+/// decodes, its id equals the `event-id` header and its recipient the message key. Anything else is a `PoisonMessage`: it
 /// goes to the dead-letter topic, never into an inbox, so whoever can write to the topic
 /// without a service's key cannot write into anyone's inbox.
 public struct InboxProjection: EventProjection {
@@ -44,7 +44,11 @@ public struct InboxProjection: EventProjection {
     /// Verifies and stores one notification.
     func store(_ event: AdmittedEvent, headers: [KafkaHeader], in transaction: ProjectionTransaction) throws {
         let notification = try admit(event.value, eventId: event.eventId, headers: headers)
-        if try InboxStore.insert(notification, receivedAtMilliseconds: event.timestampMilliseconds, transaction.db) {
+        // The key is not signed: checked here too, whether or not admission checked it.
+        guard event.key == notification.recipient.description else {
+            throw PoisonMessage(reason: "the message key differs from the notification's recipient")
+        }
+        if try InboxStore.insert(notification, body: event.value, receivedAtMilliseconds: event.timestampMilliseconds, transaction.db) {
             let onStored = self.onStored
             transaction.afterCommit { onStored(notification) }
         }

@@ -45,11 +45,18 @@ public enum InboxStore {
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
     static func insert(_ notification: BusNotification, receivedAtMilliseconds: Int64?, _ db: Database) throws -> Bool {
+        try insert(notification, body: try notification.encoded(), receivedAtMilliseconds: receivedAtMilliseconds, db)
+    }
+
+    /// Stores a notification with `body`, its JSON bytes as received (the exact bytes its
+    /// signature covers, so they are not encoded again), unless one with its id is there;
+    /// returns whether it was new.
+    static func insert(_ notification: BusNotification, body: [UInt8], receivedAtMilliseconds: Int64?, _ db: Database) throws -> Bool {
         try db.cachedExecute(
             sql: "INSERT OR IGNORE INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [notification.id, notification.recipient.description, notification.priority.rawValue,
                         EventCodec.formatInstant(notification.occurredAt), notification.summary,
-                        Data(try notification.encoded()), receivedAtMilliseconds])
+                        Data(body), receivedAtMilliseconds])
         return db.changesCount > 0
     }
 

@@ -48,7 +48,7 @@ extension EventConsumerService {
                         outcome.skippedByType[envelope.eventType, default: 0] += 1
                         continue
                     }
-                    let event = try admission.admit(message)
+                    let event = try admission.admit(message, envelope: envelope)
                     let eventTime = message.timestampMilliseconds ?? clock
                     let record = try ServiceDatabase.recordApplied(
                         event.eventId, contentHash: Self.contentHash(event.value),

@@ -80,6 +80,17 @@ import Testing
         }
     }
 
+    /// The key is outside the signature: a signed notification re-keyed to another recipient
+    /// is rejected, whichever admission the service uses.
+    @Test func theKeyMustBeTheRecipient() async throws {
+        let harness = try ProjectionHarness(inbox())
+        let notification = Fixtures.notification()
+        var event = try Fixtures.admitted(notification, headers: try signed(notification, with: key))
+        event.key = "officer:someone-else"
+        await #expect(throws: PoisonMessage.self) { try await harness.apply(event) }
+        #expect(try await harness.count("inbox") == 0)
+    }
+
     @Test func aSignedBodyThatIsNotANotificationIsRejected() throws {
         let body = Array("{}".utf8)
         let error = #expect(throws: PoisonMessage.self) {

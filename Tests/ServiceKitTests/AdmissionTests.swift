@@ -88,6 +88,22 @@ import Testing
         #expect(try await service.deadLetters().first?.header(DeadLetter.reasonHeader)?.hasPrefix("invalid event:") == true)
     }
 
+    /// Envelope-only admission (the inbox's choice, whose projection checks signed values
+    /// itself) still dead-letters a type outside the topic's contract, and hands a needed
+    /// event's value over unvalidated, as the bytes received.
+    @Test func envelopeAdmissionChecksTheEnvelopeAndLeavesTheValueToTheProjection() async throws {
+        let service = try makeProbeService(directory: directory, admission: .envelopes(EventValidator(catalog: catalog)))
+        let arrest = TestArrest()
+        var wrongType = arrest.headers
+        wrongType[0] = KafkaHeader(key: EventHeaders.eventType, value: "no.such.type")
+        let outcome = try await service.apply([
+            arrest.consumed(offset: 0, headers: wrongType), arrest.consumed(offset: 1, value: Array("not json".utf8)),
+        ])
+        #expect(outcome.deadLettered == 1)
+        #expect(outcome.applied == 1)
+        #expect(try await service.deadLetters().first?.header(DeadLetter.reasonHeader)?.contains("header event-type") == true)
+    }
+
     @Test func messagesAtOrBelowTheStoredOffsetAreSkipped() async throws {
         let service = try makeProbeService(directory: directory)
         _ = try await service.apply([TestArrest().consumed(offset: 0), TestArrest().consumed(offset: 1)])

@@ -98,7 +98,7 @@ final class TemporaryDirectory: Sendable {
 func makeProbeService(
     directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"], groupID: String = "probe",
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
-    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5)
+    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil
 ) throws -> EventConsumerService {
     let projection = ProbeProjection()
     let database = try ServiceDatabase(path: directory.path("probe.sqlite"), registerMigrations: projection.registerMigrations)
@@ -111,7 +111,7 @@ func makeProbeService(
         producer: KafkaProducerConfiguration(client: producerClient, linger: .milliseconds(1), maxMessageBytes: maxMessageBytes),
         retention: retention)
     return EventConsumerService(
-        projection: projection, database: database, admission: .contracts(EventValidator(catalog: catalog)),
+        projection: projection, database: database, admission: admission ?? .contracts(EventValidator(catalog: catalog)),
         configuration: configuration, logger: testLogger)
 }
 

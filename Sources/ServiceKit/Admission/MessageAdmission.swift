@@ -13,6 +13,12 @@ public enum MessageAdmission: Sendable {
     /// Against the topic contracts: value, key and headers (`EventValidator.validateMessage`).
     /// The bus's own topics have contracts too.
     case contracts(EventValidator)
+    /// Only the envelope against the topic contracts (key, the headers above, an event type of
+    /// the topic, the headers the contract documents): the value is left to the projection,
+    /// which must check it itself. For a consumer whose projection proves more than a schema
+    /// can, at less cost: the inbox verifies each notification's signature over its exact
+    /// bytes, then decodes it.
+    case envelopes(EventValidator)
 }
 
 /// The parts of a message's envelope read from its key and headers, before its value.
@@ -35,23 +41,40 @@ extension MessageAdmission {
             throw PoisonMessage(reason: "header \(EventHeaders.schemaVersion) is not a positive integer")
         }
         let eventId = try Self.header(EventHeaders.eventId, in: headers)
-        switch self {
-        case .contracts(let validator):
-            guard let contract = validator.catalog.topic(named: message.topic) else {
-                throw PoisonMessage(reason: "topic \(message.topic) has no contract")
-            }
-            guard contract.events.contains(where: { $0.type == eventType }) else {
-                throw PoisonMessage(reason: "header \(EventHeaders.eventType) \(Self.quoted(eventType)) is not an event type of topic \(message.topic)'s contract")
-            }
+        guard let contract = catalog.topic(named: message.topic) else {
+            throw PoisonMessage(reason: "topic \(message.topic) has no contract")
+        }
+        guard contract.events.contains(where: { $0.type == eventType }) else {
+            throw PoisonMessage(reason: "header \(EventHeaders.eventType) \(Self.quoted(eventType)) is not an event type of topic \(message.topic)'s contract")
         }
         return MessageEnvelope(key: key, eventType: eventType, schemaVersion: version, eventId: eventId)
     }
 
-    /// Checks the whole message of an event the service needs.
-    func admit(_ message: KafkaConsumerMessage) throws(PoisonMessage) -> AdmittedEvent {
+    private var catalog: TopicCatalog {
+        switch self {
+        case .contracts(let validator): validator.catalog
+        case .envelopes(let validator): validator.catalog
+        }
+    }
+
+    /// Checks the whole message of an event the service needs (`envelope`: what
+    /// `envelope(of:)` read from it).
+    func admit(_ message: KafkaConsumerMessage, envelope: MessageEnvelope) throws(PoisonMessage) -> AdmittedEvent {
         let value = message.value
         let messageHeaders = message.headers
         switch self {
+        case .envelopes(let validator):
+            var headers: [String: String] = [:]
+            for header in messageHeaders where headers[header.key] == nil { headers[header.key] = header.stringValue }
+            do {
+                try validator.validateHeaders(headers, topic: message.topic)
+            } catch {
+                throw PoisonMessage(reason: "invalid event: \(error.description)")
+            }
+            return AdmittedEvent(
+                topicPartition: message.topicPartition, offset: message.offset, key: envelope.key, eventType: envelope.eventType,
+                schemaVersion: envelope.schemaVersion, eventId: envelope.eventId.lowercased(), value: value,
+                timestampMilliseconds: message.timestampMilliseconds, document: nil, headers: messageHeaders)
         case .contracts(let validator):
             var headers: [String: String] = [:]
             for header in messageHeaders where headers[header.key] == nil { headers[header.key] = header.stringValue }
