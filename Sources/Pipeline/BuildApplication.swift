@@ -92,12 +92,16 @@ struct ServiceFactory: Sendable {
                 topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,
                 onStored: onNotificationStored)
         }
-        // Every service checks what it reads against the contracts, the inbox too
-        // (`bus.notifications` has one: schema, signature headers, id and key).
+        // Every service checks what it reads against the contracts. The inbox checks the envelope
+        // (key, headers, an event type of `bus.notifications`' contract, the documented headers)
+        // and leaves the value to its own rule, which verifies the signature over the exact
+        // bytes, decodes the notification and checks its id and recipient against the headers
+        // and key: a schema check on top would cost the latency path without adding trust.
         guard let catalog = configuration.catalog else {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
         }
-        let admission = MessageAdmission.contracts(EventValidator(catalog: catalog))
+        let validator = EventValidator(catalog: catalog)
+        let admission: MessageAdmission = name == .inbox ? .envelopes(validator) : .contracts(validator)
         let path = configuration.databasePath(name)
         let database: ServiceDatabase
         do {
