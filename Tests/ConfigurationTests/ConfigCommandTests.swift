@@ -93,6 +93,18 @@ import Testing
         #expect(process.errors.value.contains("\(file):4: kafka.tls.ca-file: \(scratch.path("absent-ca.pem")): cannot be read"), "\(process.errors.value)")
     }
 
+    /// `publish` reads the same configuration: a setting it cannot use stops it, named with the
+    /// file and line, before it reads the broker.
+    @Test func publishTakesTheConfigurationToo() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let file = try scratch.write("reentrybus.yaml", "kafka:\n  security-protocol: ssl\n  tls:\n    ca-file: \(scratch.path("absent-ca.pem"))\n")
+        let events = try scratch.write("events.ndjson", "")
+        let (termination, process) = try await run(["publish", "--topic", "police.arrests", events, "--config", file])
+        #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")
+        #expect(process.errors.value.contains("\(file):4: kafka.tls.ca-file: \(scratch.path("absent-ca.pem")): cannot be read"), "\(process.errors.value)")
+    }
+
     /// `serve` with JSON logs and SASL credentials, against an address where no broker listens:
     /// every log line is one JSON object, and neither the password nor the key appears.
     @Test func serveLogsJSONLinesThatCarryNoSecret() async throws {

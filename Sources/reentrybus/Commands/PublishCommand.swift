@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import ContractTools
 import Contracts
 import Foundation
@@ -33,11 +34,11 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "json, ndjson or csv.")
     var format: String?
 
-    @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…].")
-    var bootstrap = "localhost:9092"
+    @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (else the environment or --config; default localhost:9092).")
+    var bootstrap: String?
 
-    @Option(help: "Seconds to wait for the broker to answer before giving up.")
-    var connectTimeout = 30
+    @Option(help: "Seconds to wait for the broker to answer before giving up (default 30).")
+    var connectTimeout: Int?
 
     @Flag(help: "Validate only; publish nothing.")
     var dryRun = false
@@ -46,13 +47,16 @@ struct Publish: AsyncParsableCommand {
     var noTransaction = false
 
     @OptionGroup var contracts: ContractsDirectoryOption
+    @OptionGroup var config: ConfigurationOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard resolvedFormat != nil else {
             throw ValidationError("Cannot tell the format of \(file) from its extension; pass --format json, ndjson or csv.")
         }
-        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be a positive number of seconds.") }
+        if let connectTimeout, connectTimeout <= 0 {
+            throw ValidationError("--connect-timeout must be a positive number of seconds.")
+        }
     }
 
     var resolvedFormat: EventFileFormat? {
@@ -60,7 +64,13 @@ struct Publish: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = logging.logger("reentrybus.publish")
+        // Bootstrap servers, Kafka security (TLS, SASL) and the connect timeout: flag >
+        // environment > configuration file > default, as for `serve` and `topics apply`.
+        let settings = try config.resolve(logging: logging) { flags in
+            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
+            flags.set(.connectTimeout, connectTimeout.map(Double.init), flag: "--connect-timeout")
+        }
+        let logger = logging.logger("reentrybus.publish", settings)
         let catalog = try contracts.loadCatalog()
         guard let data = FileManager.default.contents(atPath: file), let format = resolvedFormat else {
             printError("cannot read \(file)")
@@ -86,7 +96,7 @@ struct Publish: AsyncParsableCommand {
             return
         }
         // Clients only once the file is known to be good: they start connecting at once.
-        let client = KafkaClientConfiguration(bootstrapServers: bootstrap.split(separator: ",").map(String.init), clientID: "reentrybus-publish")
+        let client = settings.kafkaClient(clientID: "reentrybus-publish")
         // A fresh transactional id per run: two publishes at once must not fence each other. A
         // run killed mid-transaction leaves it to the broker, which aborts it after the
         // transaction timeout (60 s).
@@ -96,8 +106,8 @@ struct Publish: AsyncParsableCommand {
             logger: logger)
         let destination = PublishDestination(
             producer: producer,
-            administrator: try KafkaAdmin(configuration: client, timeout: .seconds(connectTimeout), logger: logger),
-            connectTimeout: .seconds(connectTimeout))
+            administrator: try KafkaAdmin(configuration: client, timeout: settings.connectTimeout, logger: logger),
+            connectTimeout: settings.connectTimeout)
         let publication: Publication
         do {
             publication = try await publisher.send(validation, to: destination)
