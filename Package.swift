@@ -12,10 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -111,12 +113,26 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Per-process observability: swift-metrics exported in Prometheus format, and the
+        // health endpoints, on one HTTP listener (a ServiceLifecycle service).
+        .target(
+            name: "Observability",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The application builder: one ApplicationConfiguration → the broker (embedded or
         // external), topic setup and every service in one ServiceGroup, with a shutdown deadline;
         // what `dev`, `serve`, `broker`, the benchmark and the tests run.
         .target(
             name: "Pipeline",
             dependencies: [
+                "Observability",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "ContractTools",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,7 +154,7 @@ let package = Package(
         // when printed; the JSON log format. What `serve`, `topics apply`, `publish` and
         // `config check` read.
         .target(
-            name: "Configuration",
+            name: "Settings",
             dependencies: [
                 "Kafka",
                 "Notifications",
@@ -149,7 +165,9 @@ let package = Package(
         .executableTarget(
             name: "reentrybus",
             dependencies: [
-                "Configuration",
+                "Observability",
+                .product(name: "Metrics", package: "swift-metrics"),
+                "Settings",
                 "Kafka",
                 "Contracts",
                 "ContractTools",
@@ -205,9 +223,19 @@ let package = Package(
             "Warrants", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
-        .testTarget(name: "ConfigurationTests", dependencies: [
-            "Configuration", "Kafka", "Notifications", "Pipeline", "ServiceKit", "TestSupport",
+        .testTarget(name: "SettingsTests", dependencies: [
+            "Settings", "Kafka", "Notifications", "Pipeline", "ServiceKit", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ObservabilityTests", dependencies: [
+            "Observability", "Pipeline", "Demo", "ServiceKit", "Notifications", "Kafka", "Contracts", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
@@ -220,7 +248,7 @@ let package = Package(
         // services and variables the binary knows.
         .testTarget(
             name: "DeploymentTests",
-            dependencies: ["Pipeline", "Contracts", "Configuration"],
+            dependencies: ["Pipeline", "Contracts", "Settings"],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath
         ),
         // Against Tansu, a real Kafka-protocol broker behind scripts/real-broker's proxy: each test

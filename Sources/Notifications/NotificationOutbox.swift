@@ -17,6 +17,8 @@ public enum NotificationOutbox {
     public static let topic = BusTopic.notifications
     /// Partitions the bus topics get when the pipeline creates them.
     public static let partitions = 12
+    /// The counter of notifications queued, per service, rule and priority (once committed).
+    public static let metricLabel = "reentrybus_notifications_total"
 
     /// Registers the `notifications_sent` table.
     public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
@@ -64,7 +66,8 @@ public enum NotificationOutbox {
 
     /// Queues `notification`, signed with `key`, unless this service already sent one with its
     /// id. `forgetAfterMilliseconds` is when the service may forget it sent it (nil: never).
-    /// Returns whether it was queued.
+    /// Returns whether it was queued; a queued one is counted in
+    /// `reentrybus_notifications_total{service,rule,priority}` once the batch commits.
     @discardableResult
     public static func emit(
         _ notification: BusNotification, signedWith key: NotificationSigningKey, forgetAfterMilliseconds: Int64?,
@@ -90,6 +93,10 @@ public enum NotificationOutbox {
                 KafkaHeader(key: EventHeaders.eventId, value: notification.id),
                 KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json),
             ] + NotificationSignature.headers(signing: body, with: key)))
+        // The rule's code and the priority: bounded labels (never the recipient or an id).
+        transaction.countOnCommit(metricLabel, dimensions: [
+            (name: "rule", value: notification.reason.rule), (name: "priority", value: notification.priority.rawValue),
+        ])
         return true
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ServiceKit
 import ServiceLifecycle
 import Synchronization
@@ -106,7 +107,7 @@ public final class Application: Sendable {
     /// `shutdownDeadlineExceeded` when services had to be cancelled. Runs once.
     public func run() async throws {
         try await prepare()
-        let entries: [(name: String, service: any Service)]
+        var entries: [(name: String, service: any Service)]
         do {
             entries = try lifecycle.withLock { lifecycle throws(ApplicationError) in
                 guard case .configuring(let added, _, _) = lifecycle else {
@@ -119,6 +120,14 @@ public final class Application: Sendable {
                 }
                 return entries + added
             }
+        }
+        if let options = configuration.observability {
+            // First: it stops last, so Prometheus can scrape the drain while readiness says 503.
+            let joined = ReadinessCheck.servicesJoined(Dictionary(uniqueKeysWithValues: services.map { ($0.key.rawValue, $0.value.progress) }))
+            let states = self.states
+            let readiness = ReadinessCheck { states.shutdownBegan != nil ? ["shutting-down"] : joined.pending() }
+            entries.insert(("observability", ObservabilityService(
+                configuration: .init(address: options.listen), export: options.export, readiness: readiness, logger: logger)), at: 0)
         }
         for entry in entries { states.register(entry.name) }
         var groupConfiguration = ServiceGroupConfiguration(

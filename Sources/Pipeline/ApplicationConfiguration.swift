@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Notifications
+import Observability
 import Warrants
 
 /// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
@@ -126,12 +127,29 @@ public struct ApplicationConfiguration: Sendable {
     /// Keys the inbox also accepts, while the services move to a new `notificationKey`.
     /// Default: none.
     public var previousNotificationKeys: [NotificationSigningKey]
+    /// The process's HTTP endpoint for Prometheus (`/metrics`) and health checks
+    /// (`/health/live`, `/health/ready`). Default: nil, none (tests, the benchmark, `dev`).
+    /// `MetricsSystem.bootstrap(export.factory)` must run before `buildApplication`: a metric
+    /// made before it stays a no-op.
+    public var observability: ObservabilityOptions?
+
+    /// Where the metrics and health endpoint listens and what it exports.
+    public struct ObservabilityOptions: Sendable {
+        /// Default: `127.0.0.1:9464`.
+        public var listen: ListenAddress
+        public var export: MetricsExport
+
+        public init(listen: ListenAddress = .default, export: MetricsExport) {
+            self.listen = listen
+            self.export = export
+        }
+    }
 
     public init(
         broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
         topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
         jurisdictions: Jurisdictions = Jurisdictions(), notificationKey: NotificationSigningKey = .random(),
-        previousNotificationKeys: [NotificationSigningKey] = []
+        previousNotificationKeys: [NotificationSigningKey] = [], observability: ObservabilityOptions? = nil
     ) {
         self.broker = broker
         self.dataDirectory = dataDirectory
@@ -143,6 +161,7 @@ public struct ApplicationConfiguration: Sendable {
         self.jurisdictions = jurisdictions
         self.notificationKey = notificationKey
         self.previousNotificationKeys = previousNotificationKeys
+        self.observability = observability
     }
 
     /// The database file of `service`.

@@ -8,6 +8,11 @@ extension EventConsumerService {
         var applied = 0, deadLettered = 0, duplicates = 0, skipped = 0, reusedIds = 0, forgotten = 0
         /// Events of types the service does not need, per type.
         var skippedByType: [String: Int] = [:]
+        /// Events applied, per type.
+        var appliedByType: [String: Int] = [:]
+        /// What the projection asked to count (`ProjectionTransaction.countOnCommit`), for
+        /// the events whose changes were kept.
+        var counts: [ProjectionCount] = []
         var offsets: [TopicPartition: KafkaOffset] = [:]
         /// The outbox entries this batch added, to deliver after the commit.
         var outbox: [ServiceDatabase.OutboxEntry] = []
@@ -35,6 +40,7 @@ extension EventConsumerService {
             var clock = try ServiceDatabase.eventClock(db)
             let transaction = ProjectionTransaction(db: db, maxMessageBytes: maxMessageBytes)
             for message in ordered {
+                let countsMark = transaction.countsMark
                 if let next = offsets[message.topicPartition], message.offset < next {
                     outcome.skipped += 1
                     continue
@@ -67,7 +73,9 @@ extension EventConsumerService {
                         return .commit
                     }
                     outcome.applied += 1
+                    outcome.appliedByType[envelope.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {
+                    transaction.rollBackCounts(to: countsMark)
                     try transaction.emitDeadLetter(DeadLetter.message(
                         for: message, reason: poison.reason, topic: deadLetterTopic, maxMessageBytes: maxMessageBytes))
                     outcome.deadLettered += 1
@@ -85,6 +93,7 @@ extension EventConsumerService {
             for (type, count) in outcome.skippedByType { try ServiceDatabase.increment("skipped:\(type)", by: count, db) }
             if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
+            outcome.counts = transaction.counts
             return outcome
         }
     }

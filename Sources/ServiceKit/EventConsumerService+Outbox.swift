@@ -144,6 +144,7 @@ extension EventConsumerService {
             throw OutboxError(undelivered: retryLater.count, reason: retryLater.first.map { $0.description } ?? "")
         }
         outboxCursor.withLock { $0.acknowledged = last.seq }
+        metrics.outboxDepth(changedBy: -entries.count)
         progress.update { progress in
             for entry in entries { progress.published[entry.message.topic, default: 0] += 1 }
             progress.failedOutbox += failed.count

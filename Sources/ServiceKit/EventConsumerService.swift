@@ -97,6 +97,7 @@ public final class EventConsumerService: Service, Sendable {
     public func run() async throws {
         let stored = try await database.storedOffsets()
         progress.update { $0.nextOffsets = stored }
+        metrics.outboxDepth(set: try await database.outboxCount())
         let producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         do {
             try await resendOutbox(producer)  // what a previous run committed but did not deliver
@@ -156,6 +157,7 @@ public final class EventConsumerService: Service, Sendable {
                     outboxCursor.withLock { if $0.acknowledged == acknowledged { $0.acknowledged = nil } }
                 }
                 let committed = ContinuousClock.now
+                metrics.batchCommit.recordNanoseconds((committed - started).wholeNanoseconds)
                 record(outcome)
                 for action in outcome.afterCommit { action() }
                 try await group.waitForAll()  // the previous delivery, before this one starts
@@ -184,6 +186,9 @@ public final class EventConsumerService: Service, Sendable {
         if outcome.duplicates > 0 { metrics.duplicates.increment(by: outcome.duplicates) }
         if outcome.reusedIds > 0 { metrics.reusedIds.increment(by: outcome.reusedIds) }
         for (type, count) in outcome.skippedByType { metrics.skipped(type).increment(by: count) }
+        for (type, count) in outcome.appliedByType { metrics.applied(type).increment(by: count) }
+        for count in outcome.counts { metrics.projectionCounter(count).increment() }
+        metrics.outboxDepth(changedBy: outcome.outbox.count)
     }
 
     /// The handler that starts each assigned partition at the offset stored with the effects.
@@ -210,7 +215,10 @@ public final class EventConsumerService: Service, Sendable {
                 var start: [TopicPartition: KafkaOffset] = [:]
                 for partition in partitions { start[partition] = stored[partition] ?? .beginning }
                 logger.debug("Resuming from stored offsets", metadata: ["partitions": "\(start.count)"])
-                progress.update { $0.assigned.formUnion(partitions) }
+                progress.update {
+                    $0.assigned.formUnion(partitions)
+                    $0.joinedGroup = true
+                }
                 return start
             },
             partitionsRevoked: { partitions in progress.update { $0.assigned.subtract(partitions) } })
@@ -225,5 +233,16 @@ public final class EventConsumerService: Service, Sendable {
         case let error as PoisonMessage: error.description
         default: String(describing: type(of: error))
         }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (for swift-metrics timers), saturating.
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return sumOverflow ? (whole < 0 ? .min : .max) : sum
     }
 }

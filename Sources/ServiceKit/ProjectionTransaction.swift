@@ -9,6 +9,8 @@ public final class ProjectionTransaction {
     public let maxMessageBytes: Int
     private(set) var emitted = 0
     private(set) var afterCommit: [@Sendable () -> Void] = []
+    /// What the projection asked to count, in order; truncated when an event's changes roll back.
+    private(set) var counts: [ProjectionCount] = []
 
     init(db: Database, maxMessageBytes: Int) {
         self.db = db
@@ -38,5 +40,36 @@ public final class ProjectionTransaction {
     /// Runs `action` once the transaction has committed (e.g. to print what was stored).
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
         afterCommit.append(action)
+    }
+
+    /// Adds one to the counter `label{service, dimensions…}` once the batch has committed, and
+    /// not at all when the event's changes roll back (a poison message) or the batch fails: the
+    /// count says what is durable, as the outbox does.
+    ///
+    /// Dimensions must be bounded sets (rule codes, enumerations), never values of an event:
+    /// a value that is not a short code (lowercase letters, digits, `.`, `_`, `-`, at most 64
+    /// characters) is counted as `other`, so a person's name or id can never become a label.
+    public func countOnCommit(_ label: String, dimensions: [(name: String, value: String)]) {
+        counts.append(ProjectionCount(
+            label: label,
+            dimensions: dimensions.map { ProjectionCount.Dimension(name: $0.name, value: ProjectionCount.boundedValue($0.value)) }))
+    }
+
+    /// Where the counts stand, to roll back to when an event's changes are rolled back.
+    var countsMark: Int { counts.count }
+
+    func rollBackCounts(to mark: Int) {
+        if mark < counts.count { counts.removeSubrange(mark...) }
+    }
+}
+
+extension ProjectionCount {
+    /// `value` when it is a short code, `other` otherwise.
+    static func boundedValue(_ value: String) -> String {
+        let allowed = value.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+        return allowed && !value.isEmpty && value.utf8.count <= 64 ? value : "other"
     }
 }

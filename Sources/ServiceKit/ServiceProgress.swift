@@ -27,6 +27,10 @@ public final class ServiceProgress: Sendable {
         public var batches = 0
         /// The partitions the group currently gives this service (empty until it has joined).
         public var assigned: Set<TopicPartition> = []
+        /// Whether the group has given this service an assignment at least once. It may be
+        /// empty (more members than partitions), so this, not `assigned`, says the service is
+        /// ready: it has joined its group and will be given partitions on the next rebalance.
+        public var joinedGroup = false
 
         /// The sum of next offsets over the topic's partitions: on a topic whose partitions start
         /// at offset 0, the number of its messages the service has consumed.

@@ -1,4 +1,4 @@
-import Configuration
+import Settings
 
 /// The environment variables the `reentrybus` binary reads, from the configuration module
 /// itself: the one list docker-compose.yml and the Dockerfile are compared against, so a

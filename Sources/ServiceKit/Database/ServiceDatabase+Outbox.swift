@@ -38,6 +38,11 @@ extension ServiceDatabase {
         try await read { db in try Self.outbox(after: seq, limit: limit, db) }
     }
 
+    /// How many rows wait in the outbox (committed, not yet acknowledged or removed).
+    func outboxCount() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM kit_outbox") ?? 0 }
+    }
+
     /// Removes outbox entries up to `seq` once the broker acknowledged them.
     func removeFromOutbox(through seq: Int64) async throws {
         try await write { db in try Self.removeFromOutbox(through: seq, db) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import Settings
 import Foundation
 
 /// `reentrybus config …`: the configuration file and the environment, checked before a deploy.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import Settings
 import Foundation
 
 /// `--config FILE` (else `$REENTRYBUS_CONFIG`): the configuration file of the commands that

@@ -1,6 +1,8 @@
 import ArgumentParser
-import Configuration
+import Settings
 import Foundation
+import Metrics
+import Observability
 import Pipeline
 
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
@@ -81,8 +83,14 @@ struct Serve: AsyncParsableCommand {
         ])
         let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
-        // settings.metricsListen: the per-process /metrics and /health endpoint's address, for
-        // the metrics endpoint to listen on (nil: none).
+        // The per-process /metrics and /health endpoint (nil: none). Metrics are bootstrapped
+        // before the services are built, so theirs are exported.
+        var observability: ApplicationConfiguration.ObservabilityOptions?
+        if let listen = settings.metricsListen {
+            let export = MetricsExport()
+            MetricsSystem.bootstrap(export.factory)
+            observability = .init(listen: try Observability.ListenAddress(host: listen.host, port: listen.port), export: export)
+        }
         let configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: settings.bootstrapServers),
             dataDirectory: URL(fileURLWithPath: settings.dataDirectory, isDirectory: true),
@@ -92,7 +100,7 @@ struct Serve: AsyncParsableCommand {
                 groupPrefix: settings.groupPrefix, sessionTimeout: settings.sessionTimeout,
                 connectTimeout: settings.connectTimeout, security: settings.security),
             shutdown: shutdown.options(deadline: settings.shutdownDeadline),
-            notificationKey: signingKey, previousNotificationKeys: previousKeys)
+            notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: observability)
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

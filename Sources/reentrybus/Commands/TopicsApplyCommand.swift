@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import Settings
 import ContractTools
 import Contracts
 import Kafka
