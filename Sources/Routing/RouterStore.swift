@@ -126,7 +126,7 @@ public struct RouterStore {
                 caseId: row["case_id"], stateId: row["state_id"], fbiNumber: row["fbi_number"],
                 supervisionType: row["supervision_type"], agencyId: row["supervising_agency_id"],
                 officerId: row["officer_id"], officerName: row["officer_name"], startDate: row["start_date"],
-                endDate: row["end_date"], subject: try? EventCodec.decodeJSON(SubjectIdentifiers?.self, from: row["subject"] as Data))
+                endDate: row["end_date"], subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: row["subject"] as Data))
         }
     }
 

@@ -224,15 +224,17 @@ public struct WarrantStore {
         try db.cachedExecute(sql: "UPDATE warrant_checks SET closed = 1 WHERE release_id = ?", arguments: [releaseId])
     }
 
-    private static func check(row: Row) -> WarrantCheck {
+    /// A stored check; a subject or destination that no longer decodes is an error (a damaged
+    /// row), not a notification without the person's name.
+    private static func check(row: Row) throws -> WarrantCheck {
         let destination: Data? = row["destination"]
         let subject: Data = row["subject"]
         return WarrantCheck(
             releaseId: row["release_id"], stateId: row["state_id"], fbiNumber: row["fbi_number"], status: row["status"],
             scheduled: row["scheduled"], closed: row["closed"], facilityId: row["facility_id"], facilityName: row["facility_name"],
             releaseAt: row["release_at"], releaseType: row["release_type"],
-            destination: destination.flatMap { try? JSONDecoder().decode(Address.self, from: $0) },
-            subject: try? JSONDecoder().decode(SubjectIdentifiers?.self, from: subject))
+            destination: try destination.map { try JSONDecoder().decode(Address.self, from: $0) },
+            subject: try JSONDecoder().decode(SubjectIdentifiers?.self, from: subject))
     }
 
     // MARK: Checksum
