@@ -114,7 +114,7 @@ struct PublishStrictnessTests {
             guard case .brokerUnreachable = error else { Issue.record("unexpected \(error)"); return }
             #expect(error.description.contains("nothing was published"))
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(25))  // a guard against a hang, with room for a loaded machine
         await producer.shutdown()
     }
 

@@ -42,6 +42,6 @@ struct AdminTests {
         }
         #expect(error?.code == .timedOut)
         #expect(error?.description.contains("timed out") == true)
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(25))  // a guard against a hang, with room for a loaded machine
     }
 }

@@ -88,7 +88,7 @@ struct TransactionTests {
         _ = try await producer.send(topic: topic, key: nil, value: Array("left open".utf8))
         let started = ContinuousClock.now
         await producer.shutdown()  // aborts the open transaction
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(25))  // a guard against a hang, with room for a loaded machine
         let closed = await #expect(throws: KafkaError.self) { try await producer.beginTransaction() }
         #expect(closed?.code == .closed)
     }
