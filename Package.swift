@@ -192,7 +192,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -58,7 +58,8 @@ struct KillTests {
         let announced = try await within(.seconds(30), "the broker's address") { await broker.waitForLine(startingWith: "bootstrap servers: ") }
         let bootstrap = String(try #require(announced, "the broker ended: \(broker.lastErrorLines())").dropFirst("bootstrap servers: ".count))
 
-        let (events, expected) = try Self.scenario()
+        let scenario = try ArrestScenario(supervisees: Self.supervisees, run: "kill")
+        let (events, expected) = (scenario.events, scenario.expected)
         try await Self.produce(events, bootstrap: bootstrap)
         print("kill -9 test: \(events.count) events produced in \(clock.now - began)")
 
@@ -101,24 +102,6 @@ struct KillTests {
         #expect(ids.count == expected.count, "notifications in the inbox, each once")
         #expect(Set(ids) == expected, "\(expected.subtracting(ids).count) missing, \(Set(ids).subtracting(expected).count) unexpected")
         print("kill -9 test: \(Self.kills) kills, \(ids.count) of \(expected.count) notifications, none missing, none twice, in \(clock.now - began)")
-    }
-
-    /// A case and, within it, an arrest of each supervisee; the ids of the notifications they call for.
-    static func scenario() throws -> ([ScenarioEvent], Set<String>) {
-        let now = Date(timeIntervalSince1970: 1_750_000_000)
-        var events: [ScenarioEvent] = []
-        var expected: Set<String> = []
-        for index in 0..<supervisees {
-            let person = SubjectIdentifiers(stateId: "MO8\(String(format: "%07d", index))", name: PersonName(given: "Killed", family: "Run\(index)"))
-            let officer = "PO-\(index % 97)"
-            events.append(try DemoScenario.caseStarted(
-                person, caseId: "K-\(index)", officer: Officer(officerId: officer, name: "Officer \(index % 97)"),
-                startDate: DemoScenario.day(now, -30), now: now, id: ScenarioEvent.eventId("kill/case-\(index)")))
-            let arrest = try DemoScenario.arrest(person, arrestId: "KA-\(index)", at: now, now: now, id: ScenarioEvent.eventId("kill/arrest-\(index)"))
-            events.append(arrest)
-            expected.insert(BusNotification.id(sourceEventId: arrest.eventId, rule: RouterProjection.rule, scope: "K-\(index)", recipient: .officer(officer)))
-        }
-        return (events, expected)
     }
 
     static func produce(_ events: [ScenarioEvent], bootstrap: String) async throws {

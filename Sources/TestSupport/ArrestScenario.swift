@@ -9,11 +9,13 @@ import Routing
 /// (`BusNotification.id`: the arrest's event id, the rule, the case, the officer) whatever the
 /// order in which the router reads cases and arrests. An inbox holding exactly these ids lost
 /// nothing and holds nothing twice.
-struct ArrestScenario {
-    let events: [ScenarioEvent]
-    let expected: Set<String>
+/// The kill -9 tests on the embedded and on the real broker share it.
+public struct ArrestScenario: Sendable {
+    public let events: [ScenarioEvent]
+    public let expected: Set<String>
 
-    init(supervisees: Int, run: String) throws {
+    /// `run` makes the event ids of one test's scenario its own.
+    public init(supervisees: Int, run: String) throws {
         let now = Date(timeIntervalSince1970: 1_750_000_000)
         var events: [ScenarioEvent] = []
         var expected: Set<String> = []
@@ -31,5 +33,5 @@ struct ArrestScenario {
         self.expected = expected
     }
 
-    static let routerTopics = [RouterProjection.casesTopic, RouterProjection.arrestsTopic]
+    public static let routerTopics = [RouterProjection.casesTopic, RouterProjection.arrestsTopic]
 }
