@@ -242,9 +242,12 @@ public struct WarrantStore {
     /// SHA-256 over warrants, checks, check items and sent notifications.
     public func checksum() throws -> String {
         var hash = SHA256()
-        for table in ["warrants ORDER BY warrant_id", "warrant_checks ORDER BY release_id", "warrant_check_items ORDER BY release_id, warrant_id",
-                      "notifications_sent ORDER BY id"] {
+        for table in ["warrants ORDER BY warrant_id", "warrant_checks ORDER BY release_id", "warrant_check_items ORDER BY release_id, warrant_id"] {
             for row in try Row.fetchAll(db, cached: "SELECT * FROM \(table)") { hash.update(row: row) }
+        }
+        // The columns sent notifications had when this checksum was defined (not when they may be forgotten).
+        for row in try Row.fetchAll(db, cached: "SELECT id, recipient, priority, rule, source_event_id, body FROM notifications_sent ORDER BY id") {
+            hash.update(row: row)
         }
         return hash.finalize().hexString
     }

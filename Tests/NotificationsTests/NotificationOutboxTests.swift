@@ -47,9 +47,10 @@ private struct SenderProjection: EventProjection {
         try migrator.migrate(db)
         try db.write { db in
             for index in 0..<10 {
-                try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d')",
-                               arguments: ["n-\(index)"])
-                try db.execute(sql: "INSERT INTO notifications_sent_expiry (id, forget_after_ms) VALUES (?, ?)", arguments: ["n-\(index)", index * 100])
+                try db.execute(sql: """
+                    INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms)
+                    VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d', ?)
+                    """, arguments: ["n-\(index)", index * 100])
             }
             // A row written before expiry times existed is kept.
             try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES ('old', 'officer:PO-1', 'high', 'r', 'e', x'7b7d')")
@@ -57,7 +58,28 @@ private struct SenderProjection: EventProjection {
         let steps = try db.write { db in (0..<3).map { _ in (try? NotificationOutbox.forget(before: 550, limit: 4, db)) ?? -1 } }
         #expect(steps == [4, 2, 0])
         #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["n-6", "n-7", "n-8", "n-9", "old"])
-        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM notifications_sent_expiry") } == 4)
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM notifications_sent WHERE forget_after_ms IS NOT NULL") } == 4)
+    }
+
+    /// A database that kept the times in the side table of notifications-v3 keeps them, on
+    /// the rows themselves, after notifications-v4; rows without a time stay without one.
+    @Test func theTimesOfTheSideTableMoveOntoTheRows() throws {
+        let db = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        NotificationOutbox.registerMigrations(&migrator)
+        try migrator.migrate(db, upTo: "notifications-v3")
+        try db.write { db in
+            for id in ["a", "b", "old"] {
+                try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d')",
+                               arguments: [id])
+            }
+            try db.execute(sql: "INSERT INTO notifications_sent_expiry (id, forget_after_ms) VALUES ('a', 100), ('b', 900)")
+        }
+        try migrator.migrate(db)
+        let rows = try db.read { try Row.fetchAll($0, sql: "SELECT id, forget_after_ms FROM notifications_sent ORDER BY id") }
+        #expect(rows.map { [$0["id"] as String, ($0["forget_after_ms"] as Int64?).map(String.init) ?? "nil"] } == [["a", "100"], ["b", "900"], ["old", "nil"]])
+        #expect(try db.write { try NotificationOutbox.forget(before: 500, limit: 10, $0) } == 1)
+        #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["b", "old"])
     }
 
     @Test func retentionWindowsFollowTheContract() {

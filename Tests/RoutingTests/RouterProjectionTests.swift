@@ -109,8 +109,8 @@ import Testing
         let full = Int(window / step) + 1
         #expect(counts.prefix(full).map(\.arrests) == Array(1...full))
         #expect(counts.dropFirst(full).allSatisfy { $0.arrests == full && $0.sent == full })
-        #expect(try await router.count("router_arrests_expiry") == full)
-        #expect(try await router.count("notifications_sent_expiry") == full)
+        #expect(try await router.count("router_arrests WHERE forget_after_ms IS NOT NULL") == full)
+        #expect(try await router.count("notifications_sent WHERE forget_after_ms IS NOT NULL") == full)
     }
 
     @Test func anArrestOlderThanTheWindowNoLongerMatchesACaseReadLater() async throws {
