@@ -21,16 +21,14 @@ import ServiceKit
 /// notifies each officer at most once, whichever event completed the match.
 ///
 /// Kept arrests and sent notifications are forgotten once the arrests topic can no longer
-/// redeliver their arrest (`arrestRetention`, measured by the events' Kafka timestamps): each
-/// event applied forgets at most `forgetStep` of each.
+/// redeliver their arrest (`arrestRetention`, measured by the events' Kafka timestamps), once
+/// per batch (`forget(before:limit:in:)`); a read never returns an arrest already due.
 public struct RouterProjection: EventProjection {
     public static let rule = SuperviseeArrested.rule
     public static let casesTopic = "supervision.cases"
     public static let arrestsTopic = "police.arrests"
     /// The retention of `police.arrests` in its contract (`Topics/police.arrests.yaml`).
     public static let defaultArrestRetention = RetentionWindow.days(365)
-    /// Rows of each table forgotten at most per event applied.
-    public static let forgetStep = 8
 
     public let name = "router"
     public let topics = [Self.casesTopic, Self.arrestsTopic]
@@ -60,10 +58,6 @@ public struct RouterProjection: EventProjection {
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         let store = RouterStore(transaction.db)
         let now = event.timestampMilliseconds
-        if let now {
-            try store.forgetArrests(before: now, limit: Self.forgetStep)
-            try NotificationOutbox.forget(before: now, limit: Self.forgetStep, transaction.db)
-        }
         switch event.eventType {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
@@ -92,6 +86,11 @@ public struct RouterProjection: EventProjection {
         default:
             return
         }
+    }
+
+    public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
+        try RouterStore(transaction.db).forgetArrests(before: now, limit: limit)
+        try NotificationOutbox.forget(before: now, limit: limit, transaction.db)
     }
 
     /// Signs and queues `notifications` (each id at most once).

@@ -32,7 +32,7 @@ extension EventConsumerService {
         let deadLetterTopic = configuration.deadLetterTopic
         let maxMessageBytes = configuration.producer.maxMessageBytes
         let retention = configuration.retention
-        let forgetLimit = max(2 * batch.count, 100)
+        let forgetLimit = ForgetBudget.rows(forBatchOf: batch.count)
         return try await database.write { db -> BatchOutcome in
             var outcome = BatchOutcome()
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
@@ -86,6 +86,7 @@ extension EventConsumerService {
             if let clock {
                 try ServiceDatabase.advanceEventClock(to: clock, db)
                 outcome.forgotten = try ServiceDatabase.forgetAppliedEvents(before: clock, limit: forgetLimit, db)
+                try projection.forget(before: clock, limit: forgetLimit, in: transaction)
             }
             try ServiceDatabase.increment("dead_lettered", by: outcome.deadLettered, db)
             try ServiceDatabase.increment("duplicates", by: outcome.duplicates, db)

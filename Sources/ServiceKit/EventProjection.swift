@@ -24,6 +24,23 @@ public protocol EventProjection: Sendable {
     /// changes are rolled back and it goes to the dead-letter topic); any other error fails the
     /// batch and stops the service, leaving the offsets where they were.
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws
+    /// Forgets at most `limit` rows of each of its tables whose time to be forgotten is before
+    /// `now` (the event clock: the newest Kafka timestamp the service has read). The runtime
+    /// calls it once per batch, after the batch's events, in the same transaction, so the cost
+    /// of bounded state is paid per batch, not per event; each table's prune is one indexed
+    /// range delete. What is due but over `limit` goes in the next batch. The default forgets
+    /// nothing.
+    func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws
+}
+
+extension EventProjection {
+    public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
+}
+
+/// How many rows per table a batch may forget: twice the batch (so state shrinks faster than a
+/// steady stream adds to it) and at least 100 (so a small batch still catches up).
+enum ForgetBudget {
+    static func rows(forBatchOf count: Int) -> Int { max(2 * count, 100) }
 }
 
 /// An event that passed admission: checked against its contract (or the service's own format),

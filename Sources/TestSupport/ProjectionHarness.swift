@@ -3,8 +3,9 @@ import GRDB
 import Kafka
 @testable import ServiceKit
 
-/// Applies events to a projection as the runtime does (each in one transaction of a service
-/// database with every migration), and returns what the projection queued in the outbox.
+/// Applies events to a projection as the runtime does (each as a batch of one: one transaction
+/// of a service database with every migration, then the batch's `forget` at the event's
+/// time), and returns what the projection queued in the outbox.
 ///
 /// `ProjectionTransaction`'s initializer is internal to ServiceKit (only the runtime opens a
 /// batch's transaction), hence `@testable`: the services' rule tests share this one harness.
@@ -29,7 +30,11 @@ public final class ProjectionHarness: Sendable {
         let projection = self.projection
         return try await database.write { db in
             let before = try ServiceDatabase.outbox(db).last?.seq ?? 0
-            try projection.apply(event, in: ProjectionTransaction(db: db, maxMessageBytes: 1_000_000))
+            let transaction = ProjectionTransaction(db: db, maxMessageBytes: 1_000_000)
+            try projection.apply(event, in: transaction)
+            if let now = event.timestampMilliseconds {
+                try projection.forget(before: now, limit: ForgetBudget.rows(forBatchOf: 1), in: transaction)
+            }
             return try ServiceDatabase.outbox(after: before, db).map(\.message)
         }
     }

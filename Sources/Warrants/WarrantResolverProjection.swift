@@ -29,16 +29,14 @@ import ServiceKit
 /// Checks are `hold` only once detainers are handled (a later issue).
 ///
 /// Sent notifications are forgotten once `custody.releases` can no longer redeliver the
-/// events that caused them (`notificationRetention`, by the events' Kafka timestamps): a
-/// repeat is recognised by the warrants and checks themselves, which are reference state and
-/// stay.
+/// events that caused them (`notificationRetention`, by the events' Kafka timestamps; once per
+/// batch, `forget(before:limit:in:)`): a repeat is recognised by the warrants and checks
+/// themselves, which are reference state and stay.
 public struct WarrantResolverProjection: EventProjection {
     public static let warrantsTopic = "courts.warrants"
     public static let releasesTopic = "custody.releases"
     /// The retention of `custody.releases` in its contract (`Topics/custody.releases.yaml`).
     public static let defaultNotificationRetention = RetentionWindow.days(365)
-    /// Sent notifications forgotten at most per event applied.
-    public static let forgetStep = 8
 
     public typealias Warrant = Warrants.Warrant
     public typealias Check = WarrantCheck
@@ -84,9 +82,6 @@ public struct WarrantResolverProjection: EventProjection {
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         let store = WarrantStore(transaction.db)
-        if let now = event.timestampMilliseconds {
-            try NotificationOutbox.forget(before: now, limit: Self.forgetStep, transaction.db)
-        }
         let notifications: [BusNotification]
         switch event.eventType {
         case WarrantIssued.eventType:
@@ -115,6 +110,10 @@ public struct WarrantResolverProjection: EventProjection {
         for notification in notifications {
             try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfter, in: transaction)
         }
+    }
+
+    public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
+        try NotificationOutbox.forget(before: now, limit: limit, transaction.db)
     }
 
     // MARK: Steps: the store read, the rule applied, the store written
