@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Writes the secrets docker-compose.yml gives to its containers, in deploy/secrets/ (git-ignored):
-#   notification.key         the key the services sign notifications with and the inbox checks
-#   kafka-sasl-password      the bus services' Kafka password (SASL/PLAIN user "reentrybus")
-#   kafka-broker-password    the brokers' own Kafka password (user "broker": between brokers, healthchecks)
-#   kafka-jaas.conf          the brokers' list of users and passwords, made from the two above
-#   kafka-client.properties  what the brokers' healthcheck logs in with
-#   postgres-password        the PostgreSQL password of the user "reentrybus"
-# An existing file is kept, never overwritten: a new notification key would make the inbox refuse
-# the notifications signed with the old one (see README.md, "Production", to rotate one).
+#   notification.key                 the key the services sign notifications with and the inbox checks
+#   kafka-<user>-password            the Kafka password of each client user of docker-compose.yml:
+#                                    topics (user reentrybus-topics), router, warrant-resolver, inbox
+#                                    (users reentrybus-<service>), each its own
+#   kafka-broker-password            the brokers' own Kafka password (user "broker", the super user:
+#                                    between brokers and controllers, healthchecks, the acls job)
+#   kafka-jaas.conf                  the brokers' list of users and passwords, made from the above
+#   kafka-client.properties          what the brokers' healthcheck and the acls job log in with
+#   postgres-password                the PostgreSQL password of the user "reentrybus"
+# An existing key or password is kept, never overwritten: a new notification key would make the
+# inbox refuse the notifications signed with the old one (see README.md, "Production", to rotate
+# one). The two files made from the passwords are written again on every run, so a user added
+# here reaches the brokers' list (restart the brokers to read it).
 # Prints the names of the files it writes, never their contents.
 set -euo pipefail
 
@@ -36,25 +41,39 @@ write() {
     say "wrote $target"
 }
 
+# derive NAME: standard input into $dir/NAME, replacing it (made from the files above).
+derive() {
+    cat >"$dir/$1.tmp"
+    mv "$dir/$1.tmp" "$dir/$1"
+    say "wrote $dir/$1"
+}
+
+# The Kafka client users of docker-compose.yml (REENTRYBUS_KAFKA_SASL_USERNAME), by the name of
+# their password file kafka-<name>-password: the topics job and each bus service.
+clients="topics router warrant-resolver inbox"
+
 openssl rand -hex 32 | write notification.key
-openssl rand -hex 24 | tr -d '\n' | write kafka-sasl-password
+for client in $clients; do
+    openssl rand -hex 24 | tr -d '\n' | write "kafka-$client-password"
+done
 openssl rand -hex 24 | tr -d '\n' | write kafka-broker-password
 openssl rand -hex 24 | tr -d '\n' | write postgres-password
 
-client="$(tr -d '\n' <"$dir/kafka-sasl-password")"
 broker="$(tr -d '\n' <"$dir/kafka-broker-password")"
 
-write kafka-jaas.conf <<JAAS
-KafkaServer {
-    org.apache.kafka.common.security.plain.PlainLoginModule required
-    username="broker"
-    password="$broker"
-    user_broker="$broker"
-    user_reentrybus="$client";
-};
-JAAS
+{
+    printf 'KafkaServer {\n'
+    printf '    org.apache.kafka.common.security.plain.PlainLoginModule required\n'
+    printf '    username="broker"\n'
+    printf '    password="%s"\n' "$broker"
+    printf '    user_broker="%s"' "$broker"
+    for client in $clients; do
+        printf '\n    user_reentrybus-%s="%s"' "$client" "$(tr -d '\n' <"$dir/kafka-$client-password")"
+    done
+    printf ';\n};\n'
+} | derive kafka-jaas.conf
 
-write kafka-client.properties <<PROPERTIES
+derive kafka-client.properties <<PROPERTIES
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=PLAIN
 sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="$broker";

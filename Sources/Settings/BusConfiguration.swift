@@ -58,15 +58,26 @@ public struct BusConfiguration: Sendable {
     public var settings: [EffectiveSetting]
     /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
     public var unknownEnvironmentVariables: [String]
+    /// Settings the file, the environment or a flag gave that this command does not use (see
+    /// `init(flags:environment:keys:)`), in `ConfigurationKey` order; left at their defaults.
+    public var unusedSettings: [UnusedSetting]
 
     /// Resolves the configuration from `flags`, `environment` and the configuration file they
     /// name, over the defaults, and checks it: every value parses, secrets the settings need are
     /// there, settings do not contradict each other, files named by settings can be read.
     ///
+    /// `keys` are the settings the command uses (default: all). The others are not resolved:
+    /// they keep their defaults and are listed in `unusedSettings`, so that `dev`, which runs its
+    /// own embedded broker, is not stopped by Kafka security settings meant for `serve`. The file
+    /// is still checked whole: an unknown key or a wrong kind of value stops any command.
+    ///
     /// - Throws: `ConfigurationError` naming the setting and where it was set (file and line,
     ///   environment variable or flag). It never contains a secret.
-    public init(flags: ConfigurationFlags = ConfigurationFlags(), environment: [String: String]) throws(ConfigurationError) {
-        var resolver = try ConfigurationResolver(flags: flags, environment: environment)
+    public init(
+        flags: ConfigurationFlags = ConfigurationFlags(), environment: [String: String],
+        keys: Set<ConfigurationKey> = Set(ConfigurationKey.allCases)
+    ) throws(ConfigurationError) {
+        var resolver = try ConfigurationResolver(flags: flags, environment: environment, keys: keys)
         self = try resolver.resolve()
     }
 
@@ -74,7 +85,8 @@ public struct BusConfiguration: Sendable {
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
         databaseURL: DatabaseURL?, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
-        notificationKey: NotificationSigningKey?, settings: [EffectiveSetting], unknownEnvironmentVariables: [String]
+        notificationKey: NotificationSigningKey?, settings: [EffectiveSetting], unknownEnvironmentVariables: [String],
+        unusedSettings: [UnusedSetting]
     ) {
         self.configurationFile = configurationFile
         self.bootstrapServers = bootstrapServers
@@ -91,6 +103,7 @@ public struct BusConfiguration: Sendable {
         self.notificationKey = notificationKey
         self.settings = settings
         self.unknownEnvironmentVariables = unknownEnvironmentVariables
+        self.unusedSettings = unusedSettings
     }
 
     /// Every environment variable the `reentrybus` binary reads (`ConfigurationKey.environmentVariables`).

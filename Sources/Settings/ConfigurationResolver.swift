@@ -22,11 +22,17 @@ struct ConfigurationResolver {
 
     let file: ConfigurationFile?
     let unknownEnvironmentVariables: [String]
+    /// Settings a layer gave that the command does not use (`keys`), left at their defaults.
+    private(set) var unusedSettings: [UnusedSetting] = []
     /// The winning raw value of each setting that some layer sets.
     private(set) var chosen: [ConfigurationKey: RawSetting] = [:]
     private var printed: [ConfigurationKey: EffectiveSetting] = [:]
 
-    init(flags: ConfigurationFlags, environment: [String: String]) throws(ConfigurationError) {
+    /// Reads the file and picks each setting's winning layer. Only `keys` are resolved: the others
+    /// stay at their defaults (and are listed in `unusedSettings` when a layer set them), so a
+    /// setting a command does not use cannot stop it. The file is still checked whole (unknown
+    /// keys, wrong kinds of value).
+    init(flags: ConfigurationFlags, environment: [String: String], keys: Set<ConfigurationKey> = Set(ConfigurationKey.allCases)) throws(ConfigurationError) {
         let path = flags.configurationFile ?? environment[ConfigurationKey.configurationFileVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let path {
             file = try ConfigurationFile(path: path)
@@ -44,7 +50,12 @@ struct ConfigurationResolver {
         unknownEnvironmentVariables = environment.keys.filter { $0.hasPrefix("REENTRYBUS_") && !known.contains($0) }.sorted()
         let layers = [flags.values, environmentLayer, file?.settings ?? [:]]  // highest first
         for key in ConfigurationKey.allCases {
-            chosen[key] = layers.lazy.compactMap { $0[key] }.first
+            guard let raw = layers.lazy.compactMap({ $0[key] }).first else { continue }
+            if keys.contains(key) {
+                chosen[key] = raw
+            } else {
+                unusedSettings.append(UnusedSetting(key: key, source: raw.source))
+            }
         }
         // A secret given inline and as a file: the higher layer wins; in one layer it is ambiguous.
         for (inline, fromFile) in [(ConfigurationKey.saslPassword, ConfigurationKey.saslPasswordFile), (.notificationKey, .notificationKeyFile)] {
@@ -75,7 +86,7 @@ struct ConfigurationResolver {
             dataDirectory: dataDirectory, databaseURL: databaseURL, logLevel: logLevel, logFormat: logFormat,
             metricsListen: metricsListen, notificationKey: notificationKey,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
-            unknownEnvironmentVariables: unknownEnvironmentVariables)
+            unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
 
     // MARK: - Values

@@ -10,3 +10,13 @@ public struct EffectiveSetting: Sendable, Equatable {
     /// What an unset optional setting prints.
     public static let notSet = "(not set)"
 }
+
+/// A setting some layer gave that the command does not use: which one and where it was set,
+/// never its value (it may be a secret).
+public struct UnusedSetting: Sendable, Equatable, CustomStringConvertible {
+    public let key: ConfigurationKey
+    public let source: ConfigurationSource
+
+    /// `key (source)`, as a log line names it.
+    public var description: String { "\(key.name) (\(source))" }
+}

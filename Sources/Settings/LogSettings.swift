@@ -10,9 +10,10 @@ public struct LogSettings: Sendable, Equatable {
         self.format = format
     }
 
-    /// Flag > environment (`REENTRYBUS_LOG_LEVEL`, `REENTRYBUS_LOG_FORMAT`) > default, for the
-    /// commands that read no configuration file (`dev`, `broker`): only the two variables are
-    /// read, so other settings in the environment cannot stop them.
+    /// Flag > environment (`REENTRYBUS_LOG_LEVEL`, `REENTRYBUS_LOG_FORMAT`) > default, without
+    /// the configuration file: what the logging flags are checked against as the command line
+    /// is parsed. Only the two variables are read, so other settings in the environment cannot
+    /// stop the check.
     public init(level: String?, format: String?, environment: [String: String]) throws(ConfigurationError) {
         var flags = ConfigurationFlags()
         flags.set(.logLevel, level, flag: "--log-level")

@@ -13,7 +13,9 @@ struct ComposeFile {
     struct Service {
         var name: String
         var image: String?
-        /// The arguments after the image's entrypoint; empty when the file sets none.
+        /// The entrypoint the file sets instead of the image's; empty when it sets none.
+        var entrypoint: [String]
+        /// The arguments after the entrypoint; empty when the file sets none.
         var command: [String]
         /// `env_file` entries, then `environment` over them, as compose merges them.
         var environment: [String: String]
@@ -65,6 +67,12 @@ struct ComposeFile {
         services.values.filter { $0.image?.hasPrefix(prefix) == true }.sorted { $0.name < $1.name }
     }
 
+    /// The Kafka brokers: `apache/kafka` services with a node id (the acls job runs the same
+    /// image for its tools).
+    var kafkaBrokers: [Service] {
+        services(image: "apache/kafka:").filter { $0.environment["KAFKA_NODE_ID"] != nil }
+    }
+
     private static func service(_ name: String, _ node: JSONValue, directory: URL) throws -> Service {
         let path = "$.services.\(name)"
         var environment: [String: String] = [:]
@@ -93,7 +101,8 @@ struct ComposeFile {
         var healthcheck = strings(node["healthcheck"]?["test"], objectKey: nil)
         if case .string(let shell)? = node["healthcheck"]?["test"] { healthcheck = ["CMD-SHELL", shell] }
         return Service(
-            name: name, image: node["image"].flatMap(text), command: commandWords(node["command"]),
+            name: name, image: node["image"].flatMap(text), entrypoint: commandWords(node["entrypoint"]),
+            command: commandWords(node["command"]),
             environment: environment, secrets: strings(node["secrets"], objectKey: "source"),
             healthcheck: healthcheck, restart: node["restart"].flatMap(text), dependsOn: dependsOn,
             volumes: strings(node["volumes"], objectKey: "source"))

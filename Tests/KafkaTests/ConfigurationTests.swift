@@ -58,19 +58,22 @@ struct ConfigurationTests {
         await producer.shutdown()
     }
 
-    @Test("statistics give queue depth and consumer lag per topic")
+    @Test("statistics give a consumer's lag per partition (more in StatisticsTests)")
     func statisticsSnapshot() throws {
         let json = """
-            {"name":"c#consumer-1","msg_cnt":12,"msg_size":3072,
+            {"name":"c#consumer-1","type":"consumer","msg_cnt":0,"msg_size":0,
              "topics":{"police.arrests":{"partitions":{
-                "0":{"consumer_lag":5},"1":{"consumer_lag":7},"-1":{"consumer_lag":-1}}},
-               "courts.warrants":{"partitions":{"0":{"consumer_lag":-1}}}}}
+                "0":{"fetch_state":"active","consumer_lag":5,"consumer_lag_stored":5},
+                "1":{"fetch_state":"active","consumer_lag":9,"consumer_lag_stored":7},
+                "-1":{"fetch_state":"none","consumer_lag":-1,"consumer_lag_stored":-1}}},
+               "courts.warrants":{"partitions":{"0":{"fetch_state":"active","consumer_lag":-1,"consumer_lag_stored":-1}}}}}
             """
         let statistics = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let snapshot = KafkaStatisticsSnapshot(statistics)
-        #expect(snapshot.queuedMessages == 12)
-        #expect(snapshot.queuedBytes == 3072)
-        #expect(snapshot.consumerLagByTopic == ["police.arrests": 12], "unknown lag (-1) is left out")
+        #expect(snapshot.queuedMessages == nil && snapshot.queuedBytes == nil, "msg_cnt counts producer queues only")
+        #expect(snapshot.consumerLag == [
+            LagPartition(topic: "police.arrests", partition: 0): 5, LagPartition(topic: "police.arrests", partition: 1): 7,
+        ], "unknown lag (-1) is left out")
     }
 }
 

@@ -11,7 +11,9 @@ struct Broker: AsyncParsableCommand {
             Creates the --topic topics, prints the bootstrap servers on standard output, then serves \
             until interrupted (Ctrl-C or SIGTERM). It answers no CreateTopics request: name every \
             topic other processes need with --topic (others are auto-created with 4 partitions). \
-            Data lives in memory only; production uses Apache Kafka.
+            Data lives in memory only; production uses Apache Kafka. \
+            From the configuration file (--config or REENTRYBUS_CONFIG) and the REENTRYBUS_* \
+            environment, broker reads log.*, metrics.listen and shutdown-deadline (flags win).
             """)
 
     @Option(help: "Number of brokers in the cluster.")
@@ -20,8 +22,7 @@ struct Broker: AsyncParsableCommand {
     @Option(name: .customLong("topic"), help: "Create a topic at start: NAME or NAME:PARTITIONS (repeatable).")
     var topics: [String] = []
 
-    @OptionGroup var shutdown: ShutdownOptions
-    @OptionGroup var logging: LoggingOptions
+    @OptionGroup var operational: OperationalOptions
 
     func validate() throws {
         guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32.") }
@@ -31,7 +32,8 @@ struct Broker: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = logging.logger("reentrybus.broker")
+        let operation = try operational.resolve(command: "broker", keys: OperationalOptions.embeddedBrokerKeys)
+        let logger = operation.logger
         let configuration = ApplicationConfiguration(
             broker: .embedded(brokers: brokers),
             // No service runs, so no database is opened here.
@@ -40,7 +42,7 @@ struct Broker: AsyncParsableCommand {
             topics: .init(
                 createContractTopics: false,
                 additional: topics.compactMap(TopicArgument.init).map { KafkaTopicSpecification(name: $0.name, partitions: $0.partitions) }),
-            shutdown: shutdown.options)
+            shutdown: operation.shutdown, observability: operation.observability)
         let application = try buildApplication(configuration, logger: logger)
         try await application.prepare()
         let announcement = """

@@ -13,7 +13,10 @@ struct Dev: AsyncParsableCommand {
             start empty on every run: dev marks the directory as its own and deletes its databases at \
             each start, and refuses a directory holding databases it did not create (such as serve's). \
             List a recipient's notifications meanwhile with `reentrybus inbox RECIPIENT --data-dir DIR`. \
-            Ctrl-C (or SIGTERM) shuts down cleanly, within --shutdown-deadline.
+            Ctrl-C (or SIGTERM) shuts down cleanly, within --shutdown-deadline. \
+            From the configuration file (--config or REENTRYBUS_CONFIG) and the REENTRYBUS_* \
+            environment, dev reads log.*, metrics.listen and shutdown-deadline (flags win); the \
+            Kafka settings and data-dir are serve's and are not used (a notice names those set).
             """)
 
     @Flag(help: "Publish a scenario covering flow A (supervisee arrested), flow B (scheduled release with a warrant, then recalled) and the unscheduled-release variant.")
@@ -26,22 +29,23 @@ struct Dev: AsyncParsableCommand {
     var brokers = 1
 
     @OptionGroup var contracts: ContractsDirectoryOption
-    @OptionGroup var shutdown: ShutdownOptions
-    @OptionGroup var logging: LoggingOptions
+    @OptionGroup var operational: OperationalOptions
 
     func validate() throws {
         guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32.") }
     }
 
     func run() async throws {
-        let logger = logging.logger("reentrybus.dev")
+        let operation = try operational.resolve(command: "dev", keys: OperationalOptions.embeddedBrokerKeys)
+        let logger = operation.logger
         let catalog = try contracts.loadCatalog()
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
         try DevDataDirectory(directory).prepareFreshRun()
         let output = FileHandle.standardOutput
         let application = try buildApplication(
             ApplicationConfiguration(
-                broker: .embedded(brokers: brokers), dataDirectory: directory, catalog: catalog, shutdown: shutdown.options),
+                broker: .embedded(brokers: brokers), dataDirectory: directory, catalog: catalog, shutdown: operation.shutdown,
+                observability: operation.observability),
             logger: logger
         ) { notification in
             output.write(Data((notification.line + "\n").utf8))

@@ -1,9 +1,7 @@
 import ArgumentParser
-import Settings
 import Foundation
-import Metrics
-import Observability
 import Pipeline
+import Settings
 
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
@@ -40,18 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing (default: 30).", valueName: "seconds"))
     var connectTimeout: Double?
 
-    @Option(help: ArgumentHelp(
-        "HOST:PORT of the HTTP endpoint serving /metrics and /health (default: none).", valueName: "address"))
-    var metricsListen: String?
-
     @Flag(help: "Create the contracts' topics and the bus topics that are missing (as `topics apply` creates them).")
     var createTopics = false
 
-    @OptionGroup var config: ConfigurationOptions
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var notificationKey: NotificationKeyOptions
-    @OptionGroup var shutdown: ShutdownOptions
-    @OptionGroup var logging: LoggingOptions
+    @OptionGroup var operational: OperationalOptions
 
     func validate() throws {
         guard ServiceName(rawValue: service) != nil else {
@@ -61,36 +53,24 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         // Everything is resolved and checked before anything starts.
-        let settings = try config.resolve(logging: logging) { flags in
+        let operation = try operational.resolve(command: service) { flags in
             flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
             flags.set(.dataDirectory, dataDir, flag: "--data-dir")
             flags.set(.groupPrefix, groupPrefix, flag: "--group-prefix")
             flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
             flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
-            flags.set(.metricsListen, metricsListen, flag: "--metrics-listen")
-            flags.set(.shutdownDeadline, shutdown.shutdownDeadline, flag: "--shutdown-deadline")
             notificationKey.apply(to: &flags)
         }
+        let settings = operation.configuration
+        let logger = operation.logger
         let signingKey = try notificationKey.signingKey(settings)
         let previousKeys = try notificationKey.previousKeys()
-        let logger = logging.logger("reentrybus.\(service)", settings)
-        for name in settings.unknownEnvironmentVariables {
-            logger.warning("An environment variable named like a setting is not one", metadata: ["variable": "\(name)"])
-        }
         logger.info("Configuration", metadata: [
             "file": "\(settings.configurationFile ?? "none")", "bootstrap": "\(settings.bootstrapServers.joined(separator: ","))",
             "security": "\(settings.security)", "group-prefix": "\(settings.groupPrefix)",
         ])
         let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
-        // The per-process /metrics and /health endpoint (nil: none). Metrics are bootstrapped
-        // before the services are built, so theirs are exported.
-        var observability: ApplicationConfiguration.ObservabilityOptions?
-        if let listen = settings.metricsListen {
-            let export = MetricsExport()
-            MetricsSystem.bootstrap(export.factory)
-            observability = .init(listen: try Observability.ListenAddress(host: listen.host, port: listen.port), export: export)
-        }
         let configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: settings.bootstrapServers),
             dataDirectory: URL(fileURLWithPath: settings.dataDirectory, isDirectory: true),
@@ -99,8 +79,8 @@ struct Serve: AsyncParsableCommand {
             client: .init(
                 groupPrefix: settings.groupPrefix, sessionTimeout: settings.sessionTimeout,
                 connectTimeout: settings.connectTimeout, security: settings.security),
-            shutdown: shutdown.options(deadline: settings.shutdownDeadline),
-            notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: observability)
+            shutdown: operation.shutdown,
+            notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability)
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

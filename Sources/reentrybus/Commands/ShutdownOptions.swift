@@ -2,11 +2,9 @@ import ArgumentParser
 import Pipeline
 
 /// The `--shutdown-deadline` option of the commands that run services (`dev`, `serve`,
-/// `broker`). `serve` also reads `REENTRYBUS_SHUTDOWN_DEADLINE` and the configuration file
-/// under the flag; `dev` and `broker` read only the flag (default: 30 seconds).
+/// `broker`), part of `OperationalOptions`: `REENTRYBUS_SHUTDOWN_DEADLINE` and the configuration
+/// file's `shutdown-deadline` are read under the flag (default: 30 seconds).
 struct ShutdownOptions: ParsableArguments {
-    static let defaultDeadline = 30.0
-
     @Option(help: ArgumentHelp(
         "Seconds graceful shutdown (Ctrl-C, SIGTERM) may take; past it the services still running are cancelled and the command exits with status 1, naming them (default: 30).",
         valueName: "seconds"))
@@ -17,11 +15,6 @@ struct ShutdownOptions: ParsableArguments {
         guard shutdownDeadline > 0, shutdownDeadline <= 86_400 else {
             throw ValidationError("--shutdown-deadline must be more than 0 and at most 86400 seconds, not \(shutdownDeadline).")
         }
-    }
-
-    /// Graceful shutdown on SIGTERM and SIGINT, within the flag's deadline (or the default).
-    var options: ApplicationConfiguration.ShutdownOptions {
-        options(deadline: .milliseconds(Int64(((shutdownDeadline ?? Self.defaultDeadline) * 1_000).rounded())))
     }
 
     /// Graceful shutdown on SIGTERM and SIGINT, within `deadline`.

@@ -1,0 +1,115 @@
+import Contracts
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import Notifications
+import Pipeline
+
+@testable import ServiceKit
+
+/// One thing a Kafka user may do: an ACL operation (`Read`) on a resource (`topic:NAME`,
+/// `group:NAME`, `transactional-id:NAME`, `cluster`), spelled as deploy/kafka/acls.conf spells it.
+struct KafkaPermission: Hashable, Comparable, CustomStringConvertible {
+    var operation: String
+    var resource: String
+
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.resource, lhs.operation) < (rhs.resource, rhs.operation) }
+    var description: String { "\(operation) on \(resource)" }
+}
+
+/// deploy/kafka/acls.conf: `USER OPERATIONS RESOURCE...` per line, `#` comments.
+struct KafkaGrantFile {
+    /// Each user's permissions, every line of theirs together.
+    var permissions: [String: Set<KafkaPermission>]
+
+    init(text: String, file: String) throws {
+        var permissions: [String: Set<KafkaPermission>] = [:]
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard !words.isEmpty else { continue }
+            guard words.count >= 3 else { throw ComposeFileError(path: "\(file):\(index + 1)", reason: "expected USER OPERATIONS RESOURCE...") }
+            for operation in words[1].split(separator: ",") {
+                for resource in words[2...] {
+                    permissions[words[0], default: []].insert(KafkaPermission(operation: String(operation), resource: resource))
+                }
+            }
+        }
+        self.permissions = permissions
+    }
+}
+
+/// What each Kafka client of docker-compose.yml needs, read from the code that runs it.
+enum KafkaNeeds {
+    /// A bus service: Read and Describe on the topics its consumer reads (its projection's) and
+    /// on its consumer group; Write and Describe on what it writes: the dead-letter topic it is
+    /// configured with, and `bus.notifications` when it sends notifications (it keeps
+    /// `NotificationOutbox`'s table, through which every notification is sent); IdempotentWrite
+    /// on the cluster when its producer is idempotent; Write and Describe on its transactional
+    /// id when it has one.
+    static func service(_ name: ServiceName, groupPrefix: String, catalog: TopicCatalog) throws -> Set<KafkaPermission> {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deployment-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Nothing connects until run(): the address is never dialled.
+        let configuration = ApplicationConfiguration(
+            broker: .external(bootstrapServers: ["127.0.0.1:9"]), dataDirectory: directory, services: [name], catalog: catalog,
+            topics: .init(createContractTopics: false), client: .init(groupPrefix: groupPrefix))
+        let application = try buildApplication(configuration, logger: Logger(label: "deployment-tests"))
+        guard let service = application.services[name] else { throw ComposeFileError(path: name.rawValue, reason: "not built") }
+        let settings = service.configuration
+        var needs: Set<KafkaPermission> = []
+        for topic in settings.consumer.topics {
+            needs.formUnion(["Read", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(topic)") })
+        }
+        needs.formUnion(["Read", "Describe"].map { KafkaPermission(operation: $0, resource: "group:\(settings.consumer.groupID)") })
+        var writes = [settings.deadLetterTopic]
+        if sendsNotifications(service.projection) { writes.append(NotificationOutbox.topic) }
+        for topic in writes {
+            needs.formUnion(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(topic)") })
+        }
+        let producer = settings.producer
+        if producer.idempotent || producer.transactionalID != nil {
+            needs.insert(KafkaPermission(operation: "IdempotentWrite", resource: "cluster"))
+        }
+        if let id = producer.transactionalID {
+            needs.formUnion(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "transactional-id:\(id)") })
+        }
+        return needs
+    }
+
+    /// `topics apply` (`TopicApplier` through `KafkaAdmin`): on every contract's topic, Describe
+    /// (list, metadata), Create, DescribeConfigs and AlterConfigs (align configs), Alter (add
+    /// partitions).
+    static func topicsJob(catalog: TopicCatalog) -> Set<KafkaPermission> {
+        Set(catalog.topics.flatMap { topic in
+            ["Create", "Describe", "DescribeConfigs", "AlterConfigs", "Alter"].map { KafkaPermission(operation: $0, resource: "topic:\(topic.name)") }
+        })
+    }
+
+    /// Whether the projection registers `NotificationOutbox`'s migrations, which every sender of
+    /// notifications needs (each id sent once, through the outbox).
+    static func sendsNotifications(_ projection: any EventProjection) -> Bool {
+        var outbox = DatabaseMigrator()
+        NotificationOutbox.registerMigrations(&outbox)
+        var own = DatabaseMigrator()
+        projection.registerMigrations(&own)
+        return !outbox.migrations.isEmpty && Set(own.migrations).isSuperset(of: outbox.migrations)
+    }
+
+    /// `user: …` for each permission a user is granted and does not need, each it needs and is
+    /// not granted, and each user granted anything who is no client.
+    static func problems(granted: [String: Set<KafkaPermission>], needed: [String: Set<KafkaPermission>]) -> [String] {
+        var problems: [String] = []
+        for (user, needs) in needed.sorted(by: { $0.key < $1.key }) {
+            let grants = granted[user] ?? []
+            for missing in needs.subtracting(grants).sorted() { problems.append("\(user): needs \(missing), not granted") }
+            for extra in grants.subtracting(needs).sorted() { problems.append("\(user): granted \(extra), which it does not need") }
+        }
+        for user in granted.keys.sorted() where needed[user] == nil {
+            let grants = (granted[user] ?? []).sorted().map(\.description).joined(separator: ", ")
+            problems.append("\(user): granted \(grants), but no client of the file logs in as \(user)")
+        }
+        return problems
+    }
+}
