@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        // SHA-256 and HMAC on the hot path (BoringSSL with the CPU's SHA instructions); the
+        // gateway's JWT verification (jwt-kit) builds on the same package.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -80,6 +83,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "Contracts",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -93,6 +97,7 @@ let package = Package(
                 "ServiceKit",
                 "Kafka",
                 "Contracts",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
