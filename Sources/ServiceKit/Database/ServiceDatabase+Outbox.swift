@@ -17,19 +17,19 @@ extension ServiceDatabase {
 
     static func appendToOutbox(_ message: OutgoingMessage, _ db: Database) throws {
         try db.cachedExecute(
-            sql: "INSERT INTO kit_outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
-            arguments: [message.topic, message.key, Data(message.value), encodeHeaders(message.headers)])
+            sql: "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes) VALUES (?, ?, ?, '', ?)",
+            arguments: [message.topic, message.key, Data(message.value), Data(OutboxHeaders.encode(message.headers))])
     }
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.
     static func outbox(after seq: Int64 = 0, limit: Int = .max, _ db: Database) throws -> [OutboxEntry] {
         try Row.fetchAll(
-            db, cached: "SELECT seq, topic, key, value, headers FROM kit_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            db, cached: "SELECT seq, topic, key, value, headers, header_bytes FROM kit_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
             arguments: [seq, limit]
         ).map { row in
             let value: Data = row["value"]
             return OutboxEntry(seq: row["seq"], message: OutgoingMessage(
-                topic: row["topic"], key: row["key"], value: Array(value), headers: try decodeHeaders(row["headers"])))
+                topic: row["topic"], key: row["key"], value: Array(value), headers: try headers(of: row)))
         }
     }
 
@@ -61,8 +61,8 @@ extension ServiceDatabase {
             for (entry, reason) in failures {
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO kit_outbox_failed (seq, topic, key, value, headers, reason, failed_at)
-                        SELECT seq, topic, key, value, headers, ?, ? FROM kit_outbox WHERE seq = ?
+                        INSERT OR REPLACE INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, reason, failed_at)
+                        SELECT seq, topic, key, value, headers, header_bytes, ?, ? FROM kit_outbox WHERE seq = ?
                         """,
                     arguments: [reason, failedAt, entry.seq])
                 try db.execute(sql: "DELETE FROM kit_outbox WHERE seq = ?", arguments: [entry.seq])
@@ -74,21 +74,27 @@ extension ServiceDatabase {
     /// Outbox messages the broker refused for good, oldest first.
     public func failedOutbox() async throws -> [FailedOutboxEntry] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, topic, key, value, headers, reason FROM kit_outbox_failed ORDER BY seq").map { row in
+            try Row.fetchAll(db, sql: "SELECT seq, topic, key, value, headers, header_bytes, reason FROM kit_outbox_failed ORDER BY seq").map { row in
                 let value: Data = row["value"]
                 return FailedOutboxEntry(
                     seq: row["seq"],
-                    message: OutgoingMessage(topic: row["topic"], key: row["key"], value: Array(value), headers: try Self.decodeHeaders(row["headers"])),
+                    message: OutgoingMessage(topic: row["topic"], key: row["key"], value: Array(value), headers: try Self.headers(of: row)),
                     reason: row["reason"])
             }
         }
     }
 
-    private static func encodeHeaders(_ headers: [KafkaHeader]) throws -> String {
-        String(decoding: try JSONEncoder().encode(headers.map { [$0.key, $0.stringValue ?? ""] }), as: UTF8.self)
+    /// A row's headers: its `header_bytes` (servicekit-v3), or the JSON text of a row written
+    /// before.
+    private static func headers(of row: Row) throws -> [KafkaHeader] {
+        if let bytes = row["header_bytes"] as Data? { return try OutboxHeaders.decode(Array(bytes)) }
+        let text: String = row["headers"]
+        // v3 writes '' there; its bytes of a message without headers may read back as NULL.
+        if text.isEmpty { return [] }
+        return try decodeVersion1Headers(text)
     }
 
-    private static func decodeHeaders(_ text: String) throws -> [KafkaHeader] {
+    private static func decodeVersion1Headers(_ text: String) throws -> [KafkaHeader] {
         let pairs = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
         return pairs.filter { $0.count == 2 }.map { KafkaHeader(key: $0[0], value: $0[1]) }
     }

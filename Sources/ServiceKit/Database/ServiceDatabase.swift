@@ -108,7 +108,7 @@ public final class ServiceDatabase: Sendable {
     }
 
     /// The runtime's own tables. Never edit a shipped migration: add one.
-    private static func registerRuntimeMigrations(_ migrator: inout DatabaseMigrator) {
+    static func registerRuntimeMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("servicekit-v1") { db in
             try db.execute(sql: """
                 CREATE TABLE kit_offsets (
@@ -153,6 +153,15 @@ public final class ServiceDatabase: Sendable {
                     reason TEXT NOT NULL,
                     failed_at TEXT NOT NULL
                 );
+                """)
+        }
+        // v3: outbox headers as bytes (`OutboxHeaders`), not JSON text: binary header values
+        // survive (a dead letter copies its source's headers), and writing them costs a loop
+        // instead of a JSONEncoder per message. Rows written before keep their text.
+        migrator.registerMigration("servicekit-v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE kit_outbox ADD COLUMN header_bytes BLOB;
+                ALTER TABLE kit_outbox_failed ADD COLUMN header_bytes BLOB;
                 """)
         }
     }
