@@ -57,9 +57,9 @@ public struct BusNotification: Codable, Sendable, Hashable {
         return parts.joined(separator: "-")
     }
 
-    /// The stable JSON form (sorted keys, RFC 3339 instants).
+    /// The stable JSON form (sorted keys, RFC 3339 instants); see `writtenJSON()`.
     public func encoded() throws -> [UInt8] {
-        try EventCodec.encodeJSON(self)
+        writtenJSON()
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> BusNotification {
