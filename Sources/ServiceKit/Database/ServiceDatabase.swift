@@ -32,6 +32,10 @@ public final class ServiceDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Checkpoints run in the background (WALCheckpointer), never inside a commit.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // 16 MiB of pages per connection (SQLite's default is 2 MiB): the event-id and
+            // notification tables are keyed by random ids, so each insert lands on a random
+            // leaf page; with the default cache most of them were read back from the file.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
