@@ -110,11 +110,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The agency directory (reference.agencies): which police agency serves a place, which
+        // prosecutor a court; as a value and as reference state in a service's database.
+        .target(
+            name: "Directory",
+            dependencies: [
+                "ServiceKit", "Contracts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
         .target(
             name: "Warrants",
             dependencies: [
-                "ServiceKit", "Notifications", "Contracts",
+                "ServiceKit", "Notifications", "Contracts", "Directory",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -224,8 +233,11 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: [
             "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "DirectoryTests", dependencies: [
+            "Directory", "ServiceKit", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "WarrantsTests", dependencies: [
-            "Warrants", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
         .testTarget(name: "SettingsTests", dependencies: [

@@ -2,9 +2,11 @@ import Contracts
 import Foundation
 import Pipeline
 
-/// The scenario of `dev --demo` and of the end-to-end tests: flow A (a supervisee is
-/// arrested), flow B (a scheduled release with an active warrant, then the warrant recalled)
-/// and its variant (a jail releases on bail a person with an active warrant, unscheduled).
+/// The scenario of `dev --demo` and of the end-to-end tests: first the agency directory
+/// (`reference.agencies`: the Missouri police departments the releases go to, and the courts,
+/// prosecutors and agencies the events name), then flow A (a supervisee is arrested), flow B
+/// (a scheduled release with an active warrant, then the warrant recalled) and its variant (a
+/// jail releases on bail a person with an active warrant, unscheduled).
 ///
 /// Each step names the service that must have read it before the next step is published:
 /// flow B is a sequence in time (the recall comes weeks after the schedule), which the two
@@ -24,7 +26,11 @@ public struct DemoScenario: Sendable {
     public init(now: Date, run: String = "demo") throws {
         self.now = now
         self.run = run
-        steps = [
+        steps = try Self.directory.map { entry in
+            Step(name: "D \(entry.agencyId) described", event: try Self.agencyDescribed(entry, now: now, id: id("D-\(entry.agencyId)")),
+                 readBy: .warrantResolver)
+        }
+        steps += [
             Step(name: "A1 case started", event: try Self.caseStarted(Self.reyes, caseId: "PP-KC-2025-3391", officer: Self.brooks,
                                                                     startDate: Self.day(now, -30), now: now, id: id("A1")), readBy: .router),
             Step(name: "A2 arrest", event: try Self.arrest(Self.reyes, arrestId: "KCPD-A-25-018832", at: now.addingTimeInterval(-3_600),
@@ -62,7 +68,48 @@ public struct DemoScenario: Sendable {
     public static let kansasCity = Address(line1: "4410 Troost Ave", city: "Kansas City", state: "MO", postalCode: "64110")
     public static let independence = Address(line1: "215 N Liberty St", city: "Independence", state: "MO", postalCode: "64050")
 
+    /// The agency directory of the scenario: the police departments of the Missouri cities it
+    /// releases to (and two more), the courts and prosecutors its warrants name, and the
+    /// agencies that send its events.
+    public static let directory: [AgencyDescribed] = [
+        police("MO-KCPD", "Kansas City Missouri Police Department", counties: ["Jackson", "Clay", "Platte", "Cass"], places: ["Kansas City"],
+               phone: "+1 816 234 5000"),
+        police("MO-SLMPD", "St. Louis Metropolitan Police Department", counties: ["St. Louis City"], places: ["St. Louis"],
+               phone: "+1 314 231 1212"),
+        police("MO-IPD", "Independence Police Department", counties: ["Jackson"], places: ["Independence"], phone: "+1 816 325 7300"),
+        police("MO-SPD", "Springfield Police Department", counties: ["Greene"], places: ["Springfield"], phone: "+1 417 864 1810"),
+        police("MO-CPD", "Columbia Police Department", counties: ["Boone"], places: ["Columbia"], phone: "+1 573 874 7652"),
+        AgencyDescribed(agencyId: "MO-CIRCUIT16", kind: .court, name: "16th Judicial Circuit Court of Missouri (Jackson County)",
+                        jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Jackson"]), dutyContact: DutyContact(phone: "+1 816 881 3926")),
+        AgencyDescribed(agencyId: "MO-CIRCUIT7", kind: .court, name: "7th Judicial Circuit Court of Missouri (Clay County)",
+                        jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Clay"]), dutyContact: DutyContact(phone: "+1 816 407 3900")),
+        AgencyDescribed(agencyId: "MO-JCPO", kind: .prosecutor, name: "Jackson County Prosecuting Attorney",
+                        jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Jackson"]), dutyContact: DutyContact(phone: "+1 816 881 3555"),
+                        courts: ["MO-CIRCUIT16"]),
+        AgencyDescribed(agencyId: "MO-CCPO", kind: .prosecutor, name: "Clay County Prosecuting Attorney",
+                        jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Clay"]), dutyContact: DutyContact(phone: "+1 816 407 3100"),
+                        courts: ["MO-CIRCUIT7"]),
+        AgencyDescribed(agencyId: "MO-DOC", kind: .prison, name: "Missouri Department of Corrections",
+                        jurisdiction: AgencyJurisdiction(state: "MO", statewide: true), dutyContact: DutyContact(phone: "+1 573 751 2389")),
+        AgencyDescribed(agencyId: "MO-DOC-PP", kind: .communitySupervision, name: "Missouri Division of Probation and Parole",
+                        jurisdiction: AgencyJurisdiction(state: "MO", statewide: true), dutyContact: DutyContact(phone: "+1 573 751 8488")),
+        AgencyDescribed(agencyId: "MO-JCSO", kind: .jail, name: "Jackson County Detention Center (Jackson County Sheriff's Office)",
+                        jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Jackson"]), dutyContact: DutyContact(phone: "+1 816 881 4200")),
+    ]
+
+    private static func police(_ id: String, _ name: String, counties: [String], places: [String], phone: String) -> AgencyDescribed {
+        AgencyDescribed(agencyId: id, kind: .police, name: name, jurisdiction: AgencyJurisdiction(state: "MO", counties: counties, places: places),
+                        dutyContact: DutyContact(phone: phone))
+    }
+
     // MARK: Event builders (also used by tests)
+
+    /// An agency's directory entry, as the agency asked for it.
+    public static func agencyDescribed(_ entry: AgencyDescribed, now: Date, id: UUID) throws -> ScenarioEvent {
+        try ScenarioEvent(topic: "reference.agencies", key: entry.agencyId, EventEnvelope(
+            eventId: id, occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: entry.agencyId, agencyKind: entry.kind),
+            subject: nil, payload: entry))
+    }
 
     public static func day(_ date: Date, _ offsetDays: Int) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)

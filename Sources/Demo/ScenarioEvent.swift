@@ -4,7 +4,8 @@ import Kafka
 import ServiceKit
 
 /// One event ready to publish in the documented Kafka format (`Topics/README.md`): JSON value,
-/// key = subject's state ID, headers event-type, schema-version, event-id, content-type.
+/// key = the topic's key field (the subject's state ID unless given), headers event-type,
+/// schema-version, event-id, content-type.
 public struct ScenarioEvent: Sendable {
     public var topic: String
     public var key: String
@@ -12,9 +13,15 @@ public struct ScenarioEvent: Sendable {
     public var eventType: String
     public var value: [UInt8]
 
+    /// An event of a topic keyed by the subject's state ID.
     public init<Payload>(topic: String, _ event: EventEnvelope<Payload>) throws {
+        try self.init(topic: topic, key: event.subject?.stateId ?? "", event)
+    }
+
+    /// An event of a topic keyed otherwise (`reference.agencies`: the agency id).
+    public init<Payload>(topic: String, key: String, _ event: EventEnvelope<Payload>) throws {
         self.topic = topic
-        self.key = event.subject?.stateId ?? ""
+        self.key = key
         self.eventId = event.eventId.uuidString.lowercased()
         self.eventType = event.eventType
         self.value = try EventCodec.encode(event)

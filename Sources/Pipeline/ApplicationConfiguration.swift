@@ -3,7 +3,6 @@ import Foundation
 import Kafka
 import Notifications
 import Observability
-import Warrants
 
 /// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
 /// Kafka is, which services run, where their databases live, the contracts, which topics to
@@ -116,9 +115,6 @@ public struct ApplicationConfiguration: Sendable {
     public var topics: TopicOptions
     public var client: ClientOptions
     public var shutdown: ShutdownOptions
-    /// Which police department serves a city (the warrant resolver's release notices).
-    /// Default: `Jurisdictions()`.
-    public var jurisdictions: Jurisdictions
     /// The key the router and the warrant resolver sign notifications with, and the inbox
     /// verifies them with. Default: a random key of this process — right when every service
     /// runs in one process (`dev`, tests); services in separate processes must share one
@@ -148,7 +144,7 @@ public struct ApplicationConfiguration: Sendable {
     public init(
         broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
         topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
-        jurisdictions: Jurisdictions = Jurisdictions(), notificationKey: NotificationSigningKey = .random(),
+        notificationKey: NotificationSigningKey = .random(),
         previousNotificationKeys: [NotificationSigningKey] = [], observability: ObservabilityOptions? = nil
     ) {
         self.broker = broker
@@ -158,7 +154,6 @@ public struct ApplicationConfiguration: Sendable {
         self.topics = topics
         self.client = client
         self.shutdown = shutdown
-        self.jurisdictions = jurisdictions
         self.notificationKey = notificationKey
         self.previousNotificationKeys = previousNotificationKeys
         self.observability = observability

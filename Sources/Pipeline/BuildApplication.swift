@@ -85,8 +85,7 @@ struct ServiceFactory: Sendable {
     ) throws(ApplicationError) -> EventConsumerService {
         let projection: any EventProjection = switch name {
         case .router: RouterProjection(signingKey: configuration.notificationKey)
-        case .warrantResolver:
-            WarrantResolverProjection(jurisdictions: configuration.jurisdictions, signingKey: configuration.notificationKey)
+        case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
         case .inbox:
             InboxProjection(
                 topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,

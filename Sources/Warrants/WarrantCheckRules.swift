@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import Notifications
 
@@ -55,10 +56,11 @@ enum WarrantCheckRules {
 
     /// Rules `warrant-check-pending` and `release-warrant-pending`: each issuing agency is asked
     /// to resolve its warrants before the release (agencies in id order), then the police
-    /// department of the destination city, if one is given, is told a person with a warrant
-    /// pending is releasing into its jurisdiction. Nothing without warrants.
+    /// agency of the destination city (`DestinationPolice`, asking `directory`), if a
+    /// destination is given, is told a person with a warrant pending is releasing into its
+    /// jurisdiction. Nothing without warrants.
     static func pendingNotifications(
-        _ check: WarrantCheck, warrants: [Warrant], source: Source, jurisdictions: Jurisdictions
+        _ check: WarrantCheck, warrants: [Warrant], source: Source, directory: AgencyDirectory
     ) -> [BusNotification] {
         guard !warrants.isEmpty else { return [] }
         var notifications = Set(warrants.map(\.issuingAgencyId)).sorted().map { agency in
@@ -66,19 +68,20 @@ enum WarrantCheckRules {
         }
         if let destination = check.destination {
             notifications.append(PendingCheckNotification.police(
-                jurisdictions.police(for: destination), destination: destination, check: check, warrants: warrants, source: source))
+                DestinationPolice.recipient(for: destination, in: directory), destination: destination, check: check, warrants: warrants, source: source))
         }
         return notifications
     }
 
     /// Rule `unscheduled-release-active-warrant`: a release with no prior schedule while the
-    /// person has active warrants is urgent for the destination's police department (if a
-    /// destination is given) and each issuing agency (in id order). Nothing without warrants.
+    /// person has active warrants is urgent for the destination's police agency (if a
+    /// destination is given; `DestinationPolice`, asking `directory`) and each issuing agency
+    /// (in id order). Nothing without warrants.
     static func unscheduledReleaseNotifications(
-        _ completed: EventEnvelope<ReleaseCompleted>, warrants: [Warrant], jurisdictions: Jurisdictions
+        _ completed: EventEnvelope<ReleaseCompleted>, warrants: [Warrant], directory: AgencyDirectory
     ) -> [BusNotification] {
         guard !warrants.isEmpty else { return [] }
-        let police = completed.payload.destination.map(jurisdictions.police(for:))
+        let police = completed.payload.destination.map { DestinationPolice.recipient(for: $0, in: directory) }
         var recipients: [Recipient] = police.map { [$0] } ?? []
         recipients += Set(warrants.map { Recipient.agency($0.issuingAgencyId) }).sorted()
         return recipients.map { recipient in
@@ -116,13 +119,14 @@ enum WarrantCheckRules {
     /// Whether a pending check becomes clear: none of its warrants is active any more.
     static func becomesClear(activeWarrantsLeft: [Warrant]) -> Bool { activeWarrantsLeft.isEmpty }
 
-    /// Rule `warrant-check-clear`: the releasing facility, and the destination's police
-    /// department if a destination is given, are told the last active warrant was resolved.
+    /// Rule `warrant-check-clear`: the releasing facility, and the destination's police agency
+    /// (`DestinationPolice`, asking `directory`) if a destination is given, are told the last
+    /// active warrant was resolved.
     static func clearNotifications(
-        _ check: WarrantCheck, warrantId: String, status: String, source: Source, jurisdictions: Jurisdictions
+        _ check: WarrantCheck, warrantId: String, status: String, source: Source, directory: AgencyDirectory
     ) -> [BusNotification] {
         var recipients = [Recipient.facility(check.facilityId)]
-        if let destination = check.destination { recipients.append(jurisdictions.police(for: destination)) }
+        if let destination = check.destination { recipients.append(DestinationPolice.recipient(for: destination, in: directory)) }
         return recipients.map { ClearCheckNotification.make($0, check: check, warrantId: warrantId, status: status, source: source) }
     }
 

@@ -1,11 +1,13 @@
 import Contracts
+import Directory
 import Foundation
 import GRDB
 import Notifications
 import ServiceKit
 
 /// The warrant resolver: keeps every person's warrants (reference state from
-/// `courts.warrants`) and opens a warrant check for each release (`custody.releases`). It ties
+/// `courts.warrants`) and the agency directory (reference state from `reference.agencies`,
+/// `DirectoryStore`), and opens a warrant check for each release (`custody.releases`). It ties
 /// together its store (`WarrantStore`, the only SQL), its rules (`WarrantCheckRules`, plain
 /// functions) and their wording (`PendingCheckNotification`, `ClearCheckNotification`,
 /// `UnscheduledReleaseNotification`), and signs what it sends.
@@ -28,6 +30,13 @@ import ServiceKit
 ///   (`custody.release.cancelled`), closes its check.
 /// Checks are `hold` only once detainers are handled (a later issue).
 ///
+/// "The police department of the destination city" is the agency the directory names for the
+/// city (`DestinationPolice`): a police agency listing the place, else a sheriff. With no entry
+/// (not published yet, or read after the release: the topics are not ordered with each other)
+/// the notification still goes out, to `agency:police:<STATE>:<City>`, and is counted in
+/// `reentrybus_directory_misses_total{rule, kind="police"}`; an entry read later does not send
+/// it again.
+///
 /// Sent notifications are forgotten once `custody.releases` can no longer redeliver the
 /// events that caused them (`notificationRetention`, by the events' Kafka timestamps; once per
 /// batch, `forget(before:limit:in:)`): a repeat is recognised by the warrants and checks
@@ -35,6 +44,7 @@ import ServiceKit
 public struct WarrantResolverProjection: EventProjection {
     public static let warrantsTopic = "courts.warrants"
     public static let releasesTopic = "custody.releases"
+    public static let directoryTopic = DirectoryStore.topic
     /// The retention of `custody.releases` in its contract (`Topics/custody.releases.yaml`).
     public static let defaultNotificationRetention = RetentionWindow.days(365)
 
@@ -50,8 +60,7 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     public let name = "warrant-resolver"
-    public let topics = [Self.warrantsTopic, Self.releasesTopic]
-    public let jurisdictions: Jurisdictions
+    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic]
     /// How long sent notifications are remembered.
     public let notificationRetention: RetentionWindow
     let signingKey: NotificationSigningKey
@@ -59,11 +68,7 @@ public struct WarrantResolverProjection: EventProjection {
     /// - Parameters:
     ///   - signingKey: signs every notification sent (from configuration).
     ///   - notificationRetention: the releases topic's retention.
-    public init(
-        jurisdictions: Jurisdictions = Jurisdictions(), signingKey: NotificationSigningKey,
-        notificationRetention: RetentionWindow = Self.defaultNotificationRetention
-    ) {
-        self.jurisdictions = jurisdictions
+    public init(signingKey: NotificationSigningKey, notificationRetention: RetentionWindow = Self.defaultNotificationRetention) {
         self.signingKey = signingKey
         self.notificationRetention = notificationRetention
     }
@@ -76,7 +81,7 @@ public struct WarrantResolverProjection: EventProjection {
         switch eventType {
         case WarrantIssued.eventType, WarrantRecalled.eventType, WarrantQuashed.eventType, WarrantServed.eventType,
              ReleaseScheduled.eventType, ReleaseCompleted.eventType, ReleaseCancelled.eventType: true
-        default: false
+        default: DirectoryStore.handles(eventType: eventType)
         }
     }
 
@@ -102,14 +107,29 @@ public struct WarrantResolverProjection: EventProjection {
         case ReleaseCancelled.eventType:
             try store.close(try event.decode(ReleaseCancelled.self).payload.releaseId)
             notifications = []
+        case let type where DirectoryStore.handles(eventType: type):
+            try DirectoryStore(transaction.db).apply(event)
+            return
         default:
             return
         }
         guard !notifications.isEmpty else { return }
         let forgetAfter = notificationRetention.forgetAfter(event.timestampMilliseconds)
         for notification in notifications {
-            try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfter, in: transaction)
+            let sent = try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfter, in: transaction)
+            if sent && DestinationPolice.isFallback(notification.recipient) {
+                // Bounded labels: the rule's code and the kind looked for, never the city.
+                transaction.countOnCommit(DestinationPolice.missLabel, dimensions: [
+                    (name: "rule", value: notification.reason.rule), (name: "kind", value: AgencyKind.police.rawValue),
+                ])
+            }
         }
+    }
+
+    /// The part of the directory that can name the police of `destination` (none without one).
+    private func directory(for destination: Address?, _ db: Database) throws -> AgencyDirectory {
+        guard let destination else { return AgencyDirectory() }
+        return try DirectoryStore(db).directory(forPlace: destination.city, in: destination.state)
     }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
@@ -126,7 +146,8 @@ public struct WarrantResolverProjection: EventProjection {
         for check in try store.openChecks(of: issued.subject) {
             try store.addWarrant(issued.payload.warrantId, toCheck: check.releaseId)
             let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == issued.payload.warrantId }
-            notifications += WarrantCheckRules.pendingNotifications(check, warrants: listed, source: .init(issued), jurisdictions: jurisdictions)
+            notifications += WarrantCheckRules.pendingNotifications(
+                check, warrants: listed, source: .init(issued), directory: try directory(for: check.destination, store.db))
         }
         return notifications
     }
@@ -148,7 +169,7 @@ public struct WarrantResolverProjection: EventProjection {
                 try store.markClear(releaseId)
                 guard let check = try store.check(releaseId) else { continue }
                 notifications += WarrantCheckRules.clearNotifications(
-                    check, warrantId: warrantId, status: status, source: .init(event), jurisdictions: jurisdictions)
+                    check, warrantId: warrantId, status: status, source: .init(event), directory: try directory(for: check.destination, store.db))
             }
             return notifications
         }
@@ -159,7 +180,8 @@ public struct WarrantResolverProjection: EventProjection {
         let warrants = try store.activeWarrants(of: scheduled.subject)
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants)
         try store.insert(check, warrants: warrants)
-        return WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: .init(scheduled), jurisdictions: jurisdictions)
+        return WarrantCheckRules.pendingNotifications(
+            check, warrants: warrants, source: .init(scheduled), directory: try directory(for: check.destination, store.db))
     }
 
     private func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, _ store: WarrantStore) throws -> [BusNotification] {
@@ -169,7 +191,8 @@ public struct WarrantResolverProjection: EventProjection {
         }
         let warrants = try store.activeWarrants(of: completed.subject)
         try store.insert(WarrantCheckRules.check(for: completed, activeWarrants: warrants), warrants: warrants)
-        return WarrantCheckRules.unscheduledReleaseNotifications(completed, warrants: warrants, jurisdictions: jurisdictions)
+        return WarrantCheckRules.unscheduledReleaseNotifications(
+            completed, warrants: warrants, directory: try directory(for: completed.payload.destination, store.db))
     }
 
     // MARK: Queries

@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import GRDB
 import Notifications
@@ -101,6 +102,8 @@ public struct WarrantStore {
                 CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
                 """)
         }
+        // The agency directory (`reference.agencies`), which names the police of a destination.
+        DirectoryStore.registerMigrations(&migrator)
     }
 
     // MARK: Warrants
@@ -239,12 +242,13 @@ public struct WarrantStore {
 
     // MARK: Checksum
 
-    /// SHA-256 over warrants, checks, check items and sent notifications.
+    /// SHA-256 over warrants, checks, check items, the directory and sent notifications.
     public func checksum() throws -> String {
         var hash = SHA256()
         for table in ["warrants ORDER BY warrant_id", "warrant_checks ORDER BY release_id", "warrant_check_items ORDER BY release_id, warrant_id"] {
             for row in try Row.fetchAll(db, cached: "SELECT * FROM \(table)") { hash.update(row: row) }
         }
+        try DirectoryStore(db).update(&hash)
         // The columns sent notifications had when this checksum was defined (not when they may be forgotten).
         for row in try Row.fetchAll(db, cached: "SELECT id, recipient, priority, rule, source_event_id, body FROM notifications_sent ORDER BY id") {
             hash.update(row: row)

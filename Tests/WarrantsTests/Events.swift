@@ -64,12 +64,45 @@ enum Events {
             subject: hill, payload: ReleaseCancelled(releaseId: releaseId, reason: "Parole rescinded"))
     }
 
+    // MARK: The agency directory
+
+    static func police(_ id: String, places: [String], state: String = "MO", kind: AgencyKind = .police) -> AgencyDescribed {
+        AgencyDescribed(agencyId: id, kind: kind, name: "\(id) Police", jurisdiction: AgencyJurisdiction(state: state, places: places),
+                        dutyContact: DutyContact(phone: "+1 816 555 0100"))
+    }
+
+    /// The directory the tests publish: the police of the two destinations, and of St. Louis.
+    static let directory = [
+        police("MO-KCPD", places: ["Kansas City"]), police("MO-IPD", places: ["Independence"]), police("MO-SLMPD", places: ["St. Louis"]),
+    ]
+
+    static func described(_ entry: AgencyDescribed, id name: String? = nil) -> EventEnvelope<AgencyDescribed> {
+        EventEnvelope(
+            eventId: id(name ?? "described-\(entry.agencyId)"), occurredAt: now, recordedAt: now,
+            source: SourceAgency(agencyId: entry.agencyId, agencyKind: entry.kind), subject: nil, payload: entry)
+    }
+
+    static func retired(_ agencyId: String) -> EventEnvelope<AgencyRetired> {
+        EventEnvelope(
+            eventId: id("retired-\(agencyId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: agencyId, agencyKind: .police),
+            subject: nil, payload: AgencyRetired(agencyId: agencyId, retiredOn: CalendarDate("2025-06-15")!))
+    }
+
     /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
     static func admitted<Payload>(_ event: EventEnvelope<Payload>, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
-        let topic = Payload.self == ReleaseScheduled.self || Payload.self == ReleaseCompleted.self || Payload.self == ReleaseCancelled.self
-            ? "custody.releases" : "courts.warrants"
+        let topic: String
+        let key: String
+        if let described = event.payload as? AgencyDescribed {
+            (topic, key) = ("reference.agencies", described.agencyId)
+        } else if let retired = event.payload as? AgencyRetired {
+            (topic, key) = ("reference.agencies", retired.agencyId)
+        } else {
+            topic = Payload.self == ReleaseScheduled.self || Payload.self == ReleaseCompleted.self || Payload.self == ReleaseCancelled.self
+                ? "custody.releases" : "courts.warrants"
+            key = event.subject?.stateId ?? ""
+        }
         return AdmittedEvent(
-            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: event.subject?.stateId ?? "",
+            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: key,
             eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
             timestampMilliseconds: kafkaTime)
     }

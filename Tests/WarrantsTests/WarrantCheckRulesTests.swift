@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Notifications
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 /// The resolver's rules as plain functions.
 @Suite struct WarrantCheckRulesTests {
-    let jurisdictions = Jurisdictions()
+    let directory = AgencyDirectory(entries: Events.directory)
     let w1 = Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")
     let w2 = Warrant(warrantId: "W-2", kind: "arrest", issuingAgencyId: "MO-CIRCUIT7")
 
@@ -22,7 +23,7 @@ import Testing
 
     @Test func aPendingCheckAsksEachIssuingAgencyThenTellsThePolice() {
         let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1, w2])
-        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1, w2], source: .init(Events.scheduled()), jurisdictions: jurisdictions)
+        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1, w2], source: .init(Events.scheduled()), directory: directory)
         #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16"), .agency("MO-CIRCUIT7"), .agency("MO-KCPD")])
         #expect(notifications.map(\.reason.rule) == ["warrant-check-pending", "warrant-check-pending", "release-warrant-pending"])
         // Each court hears of its own warrant; the police of every one.
@@ -33,14 +34,14 @@ import Testing
 
     @Test func withoutDestinationOnlyTheCourtsHear() {
         let check = WarrantCheckRules.check(for: Events.scheduled(to: nil), activeWarrants: [w1])
-        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled(to: nil)), jurisdictions: jurisdictions)
+        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled(to: nil)), directory: directory)
         #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16")])
     }
 
     @Test func noWarrantNoNotification() {
         let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [])
-        #expect(WarrantCheckRules.pendingNotifications(check, warrants: [], source: .init(Events.scheduled()), jurisdictions: jurisdictions).isEmpty)
-        #expect(WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [], jurisdictions: jurisdictions).isEmpty)
+        #expect(WarrantCheckRules.pendingNotifications(check, warrants: [], source: .init(Events.scheduled()), directory: directory).isEmpty)
+        #expect(WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [], directory: directory).isEmpty)
     }
 
     @Test func aResolutionDependsOnTheWarrantsStoredStatus() {
@@ -57,14 +58,23 @@ import Testing
     @Test func aClearCheckTellsTheFacilityAndThePolice() {
         let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1])
         let notifications = WarrantCheckRules.clearNotifications(check, warrantId: "W-1", status: "recalled", source: .init(Events.recalled()),
-                                                                 jurisdictions: jurisdictions)
+                                                                 directory: directory)
         #expect(notifications.map(\.recipient) == [.facility("MO-DOC-WERDCC"), .agency("MO-KCPD")])
         #expect(notifications.allSatisfy { $0.priority == .routine && $0.reason.rule == "warrant-check-clear" })
         #expect(notifications[0].reason.explanation == "Your facility is releasing this person; the last active warrant on the check was recalled.")
     }
 
+    @Test func aCityTheDirectoryDoesNotListGoesToTheFallbackAddress() {
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1])
+        let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled()),
+                                                                   directory: AgencyDirectory())
+        #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16"), .agency("police:MO:Kansas City")])
+        #expect(DestinationPolice.isFallback(notifications[1].recipient))
+        #expect(!DestinationPolice.isFallback(.agency("MO-KCPD")))
+    }
+
     @Test func anUnscheduledReleaseIsUrgentForThePoliceAndEachIssuingAgency() {
-        let notifications = WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [w1, w2], jurisdictions: jurisdictions)
+        let notifications = WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [w1, w2], directory: directory)
         #expect(notifications.map(\.recipient) == [.agency("MO-IPD"), .agency("MO-CIRCUIT16"), .agency("MO-CIRCUIT7")])
         #expect(notifications.allSatisfy { $0.priority == .urgent && $0.reason.rule == "unscheduled-release-active-warrant" })
         #expect(notifications[0].reason.matched.map(\.value) == ["MO7654321", "W-1", "W-2", "Independence, MO"])

@@ -13,8 +13,15 @@ import Testing
 @Suite struct WarrantResolverProjectionTests {
     let key = NotificationSigningKey.random()
 
-    private func resolver(retention: RetentionWindow = WarrantResolverProjection.defaultNotificationRetention) throws -> ProjectionHarness {
-        try ProjectionHarness(WarrantResolverProjection(signingKey: key, notificationRetention: retention))
+    /// A resolver that has read the tests' agency directory (unless `directory` is false).
+    private func resolver(
+        retention: RetentionWindow = WarrantResolverProjection.defaultNotificationRetention, directory: Bool = true
+    ) async throws -> ProjectionHarness {
+        let resolver = try ProjectionHarness(WarrantResolverProjection(signingKey: key, notificationRetention: retention))
+        if directory {
+            for entry in Events.directory { #expect(try await apply(resolver, Events.described(entry)).isEmpty) }
+        }
+        return resolver
     }
 
     /// Applies `event`; returns the notifications it sent, each checked to be signed.
@@ -35,7 +42,7 @@ import Testing
     }
 
     @Test func aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         #expect(try await apply(resolver, Events.issued()).isEmpty)
         let sent = try await apply(resolver, Events.scheduled())
         #expect(summary(sent) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
@@ -46,13 +53,13 @@ import Testing
     }
 
     @Test func aScheduledReleaseWithoutWarrantIsClearAndSilent() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         #expect(try await apply(resolver, Events.scheduled()).isEmpty)
         #expect(try await check(resolver)?.status == "clear")
     }
 
     @Test func theCheckClearsWhenTheLastWarrantIsRecalledOrServed() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.issued("W-1"))
         try await apply(resolver, Events.issued("W-2", agency: "MO-CIRCUIT7"))
         #expect(try await apply(resolver, Events.scheduled()).count == 3)
@@ -67,7 +74,7 @@ import Testing
     }
 
     @Test func aWarrantIssuedWhileACheckIsOpenJoinsIt() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.scheduled())
         let sent = try await apply(resolver, Events.issued())
         #expect(summary(sent) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
@@ -77,7 +84,7 @@ import Testing
     }
 
     @Test func aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.issued())
         try await apply(resolver, Events.recalled())
         #expect(try await apply(resolver, Events.scheduled()).isEmpty)
@@ -85,7 +92,7 @@ import Testing
     }
 
     @Test func aResolutionReadBeforeTheIssueKeepsTheWarrantResolved() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.recalled())
         #expect(try await apply(resolver, Events.issued()).isEmpty)
         #expect(try await apply(resolver, Events.scheduled()).isEmpty)
@@ -93,7 +100,7 @@ import Testing
     }
 
     @Test func anUnscheduledReleaseWithAnActiveWarrantIsUrgent() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.issued("W-9", agency: "MO-CIRCUIT7"))
         let sent = try await apply(resolver, Events.completed("JAIL-1"))
         #expect(summary(sent) == ["agency:MO-IPD urgent unscheduled-release-active-warrant", "agency:MO-CIRCUIT7 urgent unscheduled-release-active-warrant"])
@@ -102,13 +109,13 @@ import Testing
     }
 
     @Test func anUnscheduledReleaseWithoutWarrantIsSilent() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         #expect(try await apply(resolver, Events.completed()).isEmpty)
         #expect(try await check(resolver)?.status == "clear")
     }
 
     @Test func aScheduledReleaseThatHappensOrIsCancelledClosesItsCheck() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.scheduled("R-1"))
         try await apply(resolver, Events.scheduled("R-2"))
         #expect(try await apply(resolver, Events.completed("R-1")).isEmpty)  // scheduled: not urgent
@@ -125,7 +132,7 @@ import Testing
     @Test func sentNotificationsStayFlatOverThreeRetentionWindowsWhileChecksStay() async throws {
         let window: Int64 = 10_000
         let step: Int64 = 1_000
-        let resolver = try resolver(retention: RetentionWindow(milliseconds: window))
+        let resolver = try await resolver(retention: RetentionWindow(milliseconds: window))
         var sentCounts: [Int] = []
         for index in 0..<Int(3 * window / step) {
             let time = Events.nowMilliseconds + Int64(index) * step

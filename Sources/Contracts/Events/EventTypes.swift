@@ -29,6 +29,8 @@ public enum EventTypes {
         MentalHealthBulletinWithdrawn.self,
         RecordSealed.self,
         RecordExpunged.self,
+        AgencyDescribed.self,
+        AgencyRetired.self,
     ]
 
     /// The payload type of an event type and version.
