@@ -57,29 +57,26 @@ struct ComposeServicesTests {
         .enabled(if: ExternalTool.find("openssl") != nil, "openssl is not installed (the script makes the keys with it)"))
     func secretsScriptWritesEveryFile() async throws {
         let compose = try loadCompose()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("deployment-\(UUID().uuidString)", isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("deploy"), withIntermediateDirectories: true)
-        let script = root.appendingPathComponent("deploy/make-secrets.sh")
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("deploy/make-secrets.sh"), to: script)
-        let bash = URL(fileURLWithPath: "/bin/bash")
+        try await withCopyOfSecretsScript { root, script in
+            let bash = URL(fileURLWithPath: "/bin/bash")
 
-        let first = try await ExternalTool.run(bash, [script.path])
-        #expect(first.status == 0, "\(first.output)")
-        #expect(!compose.secretFiles.isEmpty)
-        var contents: [String: String] = [:]
-        for (secret, file) in compose.secretFiles {
-            let written = root.appendingPathComponent(file)
-            let text = try #require(FileManager.default.contents(atPath: written.path).map { String(decoding: $0, as: UTF8.self) },
-                                    "the script does not write \(file), the file of the secret \(secret)")
-            #expect(text.count >= 32, "\(file) is \(text.count) characters")
-            #expect(!first.output.contains(text.trimmingCharacters(in: .whitespacesAndNewlines)), "the script printed \(file)")
-            contents[file] = text
-        }
-        let second = try await ExternalTool.run(bash, [script.path])
-        #expect(second.status == 0, "\(second.output)")
-        for (file, text) in contents {
-            #expect(try readText(root.appendingPathComponent(file)) == text, "a second run replaced \(file)")
+            let first = try await ExternalTool.run(bash, [script.path])
+            #expect(first.status == 0, "\(first.output)")
+            #expect(!compose.secretFiles.isEmpty)
+            var contents: [String: String] = [:]
+            for (secret, file) in compose.secretFiles {
+                let written = root.appendingPathComponent(file)
+                let text = try #require(FileManager.default.contents(atPath: written.path).map { String(decoding: $0, as: UTF8.self) },
+                                        "the script does not write \(file), the file of the secret \(secret)")
+                #expect(text.count >= 32, "\(file) is \(text.count) characters")
+                #expect(!first.output.contains(text.trimmingCharacters(in: .whitespacesAndNewlines)), "the script printed \(file)")
+                contents[file] = text
+            }
+            let second = try await ExternalTool.run(bash, [script.path])
+            #expect(second.status == 0, "\(second.output)")
+            for (file, text) in contents {
+                #expect(try readText(root.appendingPathComponent(file)) == text, "a second run replaced \(file)")
+            }
         }
     }
 

@@ -174,33 +174,30 @@ struct KafkaAccessTests {
         .enabled(if: ExternalTool.find("openssl") != nil, "openssl is not installed (the script makes the keys with it)"))
     func brokersKnowEveryClient() async throws {
         let compose = try loadCompose()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("deployment-\(UUID().uuidString)", isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("deploy"), withIntermediateDirectories: true)
-        let script = root.appendingPathComponent("deploy/make-secrets.sh")
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("deploy/make-secrets.sh"), to: script)
-        let result = try await ExternalTool.run(URL(fileURLWithPath: "/bin/bash"), [script.path])
-        #expect(result.status == 0, "\(result.output)")
+        try await withCopyOfSecretsScript { root, script in
+            let result = try await ExternalTool.run(URL(fileURLWithPath: "/bin/bash"), [script.path])
+            #expect(result.status == 0, "\(result.output)")
 
-        let jaas = try readText(root.appendingPathComponent(try #require(compose.secretFiles["kafka_jaas"])))
-        var passwords: [String: String] = [:]
-        for line in jaas.split(separator: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("user_"), let equals = trimmed.firstIndex(of: "=") else { continue }
-            passwords[String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<equals])] =
-                trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: CharacterSet(charactersIn: "\";"))
+            let jaas = try readText(root.appendingPathComponent(try #require(compose.secretFiles["kafka_jaas"])))
+            var passwords: [String: String] = [:]
+            for line in jaas.split(separator: "\n") {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard trimmed.hasPrefix("user_"), let equals = trimmed.firstIndex(of: "=") else { continue }
+                passwords[String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<equals])] =
+                    trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: CharacterSet(charactersIn: "\";"))
+            }
+            for client in Self.clients(compose) {
+                let user = try #require(client.environment["REENTRYBUS_KAFKA_SASL_USERNAME"])
+                let secret = String((client.environment["REENTRYBUS_KAFKA_SASL_PASSWORD_FILE"] ?? "").dropFirst("/run/secrets/".count))
+                let password = try readText(root.appendingPathComponent(try #require(compose.secretFiles[secret]))).trimmingCharacters(in: .newlines)
+                #expect(password.count >= 32, "\(client.name)")
+                #expect(passwords[user] == password, "the brokers do not know \(client.name)'s user \(user) with its password")
+            }
+            #expect(Set(passwords.values).count == passwords.count, "two users share a password")
+            let properties = try readText(root.appendingPathComponent(try #require(compose.secretFiles["kafka_client_properties"])))
+            let superUser = try #require(compose.kafkaBrokers.first?.environment["KAFKA_SUPER_USERS"]).dropFirst("User:".count)
+            #expect(properties.contains("username=\"\(superUser)\""), "the healthcheck and the acls job log in as the super user")
         }
-        for client in Self.clients(compose) {
-            let user = try #require(client.environment["REENTRYBUS_KAFKA_SASL_USERNAME"])
-            let secret = String((client.environment["REENTRYBUS_KAFKA_SASL_PASSWORD_FILE"] ?? "").dropFirst("/run/secrets/".count))
-            let password = try readText(root.appendingPathComponent(try #require(compose.secretFiles[secret]))).trimmingCharacters(in: .newlines)
-            #expect(password.count >= 32, "\(client.name)")
-            #expect(passwords[user] == password, "the brokers do not know \(client.name)'s user \(user) with its password")
-        }
-        #expect(Set(passwords.values).count == passwords.count, "two users share a password")
-        let properties = try readText(root.appendingPathComponent(try #require(compose.secretFiles["kafka_client_properties"])))
-        let superUser = try #require(compose.kafkaBrokers.first?.environment["KAFKA_SUPER_USERS"]).dropFirst("User:".count)
-        #expect(properties.contains("username=\"\(superUser)\""), "the healthcheck and the acls job log in as the super user")
     }
 
     // MARK: - Helpers

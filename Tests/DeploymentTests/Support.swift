@@ -66,3 +66,15 @@ func validateAgainstComposeSpecification(_ compose: ComposeFile) async throws ->
     }
     return result
 }
+
+/// A copy of `deploy/make-secrets.sh` in a temporary folder shaped like the repository (so the
+/// files it writes land in that folder's `deploy/secrets/`): `body` gets the folder and the
+/// script; the folder is removed afterwards.
+func withCopyOfSecretsScript<T>(_ body: (_ root: URL, _ script: URL) async throws -> T) async throws -> T {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("deployment-\(UUID().uuidString)", isDirectory: true)
+    defer { try? FileManager.default.removeItem(at: root) }
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("deploy"), withIntermediateDirectories: true)
+    let script = root.appendingPathComponent("deploy/make-secrets.sh")
+    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("deploy/make-secrets.sh"), to: script)
+    return try await body(root, script)
+}
