@@ -22,9 +22,9 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
 # Debian's docker-compose checks docker-compose.yml without an engine (its recommends would add one).
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
-# The storage tests run initdb/pg_ctl themselves (Sources/TestSupport/PostgresCluster.swift).
+# The storage tests run initdb and postgres themselves (Sources/TestSupport/PostgresCluster.swift).
 pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-[ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/pg_ctl" ] && [ -x "$pg_bin/psql" ] || missing+=(postgresql-15)
+[ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/postgres" ] && [ -x "$pg_bin/psql" ] || missing+=(postgresql-15)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

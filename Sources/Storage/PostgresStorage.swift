@@ -35,7 +35,8 @@ public final class PostgresStorage: StorageDatabase {
 
     deinit {
         // Nobody can await this close; a failure to close a connection being dropped is moot.
-        if let open = connection.withLock({ $0 }) { open.close().whenFailure { _ in } }
+        // The closure keeps the connection alive until it is closed (postgres-nio asserts that).
+        if let open = connection.withLock({ $0 }) { open.close().whenComplete { _ in _ = open } }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
@@ -115,7 +116,9 @@ public final class PostgresStorage: StorageDatabase {
             defer { current = nil }
             return current
         }) {
-            open.close().whenFailure { _ in }  // already broken: its close failing tells nothing new
+            // Already broken: its close failing tells nothing new. The closure keeps the
+            // connection alive until it is closed (postgres-nio asserts that).
+            open.close().whenComplete { _ in _ = open }
         }
     }
 }

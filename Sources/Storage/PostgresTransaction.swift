@@ -35,15 +35,9 @@ final class PostgresTransaction: StorageTransaction {
         }
     }
 
-    /// The simple query protocol: several statements in one round trip, no arguments.
+    /// One statement after the other (see ``SQLScript``), in this transaction.
     func executeScript(_ sql: String) throws(StorageError) {
-        guard !aborted else { throw StorageError(.transactionAborted, database: location) }
-        do {
-            _ = try connection.simpleQuery(sql).wait()
-        } catch {
-            aborted = true
-            throw Self.storageError(error, location: location) ?? StorageError(.other(code: "script"), database: location)
-        }
+        for statement in SQLScript.statements(sql) { _ = try run(statement, []) }
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {

@@ -6,14 +6,16 @@ import Glibc
 #endif
 
 /// A private PostgreSQL cluster for tests: `initdb` in a fresh temporary directory, the server
-/// on a free loopback port with its unix socket inside that directory, trust authentication for
-/// loopback and the socket only, fsync off. A database per test (``createDatabase()``); stopped
+/// (`postgres`, a child of the test process) on a free loopback port with its unix socket inside that directory, trust authentication for
+/// loopback and the socket only, fsync off (commits survive the server's death, not the
+/// machine's). A database per test (``createDatabase()``); stopped
 /// and started mid-test on the same port and data (``stop(_:)``, ``start()``); removed with its
 /// directory by ``remove()`` — ``PostgresCluster/with(_:)`` and the `.postgresCluster` suite
 /// trait do that also when a test fails.
+/// The server's log is its standard error, kept in memory (``serverLog(lines:)``).
 ///
 /// PostgreSQL refuses to run as root (CI runs as root): the server programs then run as the
-/// `postgres` user (Debian's package creates it) or else `nobody`, through `runuser`, and the
+/// `postgres` user (Debian's package creates it) or else `nobody`, through `setpriv`, and the
 /// directory is handed to that user. Clients (`psql`, the tests' connections) run as the caller.
 public final class PostgresCluster: Sendable {
     /// The server's role, with trust authentication.
@@ -23,36 +25,39 @@ public final class PostgresCluster: Sendable {
     /// The temporary directory: data/, the socket and the server log.
     public let directory: URL
     public let binaries: PostgresBinaries
-    private let serverUser: String?
-    private let running = Mutex(false)
+    /// `setpriv` arguments that run a server program as an unprivileged user (when root).
+    private let asServerUser: [String]?
+    /// The running `postgres` process, nil when stopped.
+    private let server = Mutex<ChildProcess?>(nil)
     private let removed = Mutex(false)
 
-    /// How long the server may take to accept connections after `pg_ctl start`.
+    /// How long the server may take to accept connections after it was started.
     public static let startDeadlineSeconds = 60
 
     var dataDirectory: URL { directory.appendingPathComponent("data") }
     /// The unix socket's directory (PostgreSQL's `unix_socket_directories`).
     public var socketDirectory: URL { directory.appendingPathComponent("socket") }
-    var logFile: URL { directory.appendingPathComponent("server.log") }
 
     /// Creates and starts a cluster.
     ///
     /// - Throws: ``PostgresClusterError`` when PostgreSQL is missing or a step failed (with its output).
     public static func start() async throws -> PostgresCluster {
         guard let binaries = PostgresBinaries.find() else { throw PostgresClusterError(step: "find", output: PostgresBinaries.notFoundReason) }
-        let serverUser = try unprivilegedUserIfRoot()
+        let asServerUser = try unprivilegedUserIfRoot()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-pg-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("socket"), withIntermediateDirectories: true)
         // Port races (another process taking the free port first) are retried with a new one.
         var lastError: (any Error)?
         for _ in 0..<3 {
-            let cluster = PostgresCluster(binaries: binaries, directory: directory, port: try unusedLocalPort(), serverUser: serverUser)
+            let cluster = PostgresCluster(binaries: binaries, directory: directory, port: try unusedLocalPort(), asServerUser: asServerUser)
             do {
                 try await cluster.initialise()
                 try await cluster.start()
                 return cluster
             } catch let error as PostgresClusterError where error.step == "start" && error.output.contains("could not bind") {
                 lastError = error
+                await cluster.remove()
+                try FileManager.default.createDirectory(at: directory.appendingPathComponent("socket"), withIntermediateDirectories: true)
             } catch {
                 await cluster.remove()
                 throw error
@@ -74,53 +79,64 @@ public final class PostgresCluster: Sendable {
         }
     }
 
-    private init(binaries: PostgresBinaries, directory: URL, port: Int, serverUser: String?) {
+    private init(binaries: PostgresBinaries, directory: URL, port: Int, asServerUser: [String]?) {
         self.binaries = binaries
         self.directory = directory
         self.port = port
-        self.serverUser = serverUser
+        self.asServerUser = asServerUser
     }
 
-    deinit {
-        // A cluster that was never removed (a test crashed past `with`): stop the server at
-        // once; its directory stays for inspection.
-        guard running.withLock({ $0 }) else { return }
-        let pidFile = dataDirectory.appendingPathComponent("postmaster.pid")
-        do {
-            let firstLine = try String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n").first
-            if let pid = firstLine.flatMap({ Int32($0) }) { kill(pid, SIGQUIT) }
-        } catch {
-            FileHandle.standardError.write(Data("PostgresCluster: no server to stop at \(pidFile.path): \(error)\n".utf8))
-        }
-    }
+    // A cluster dropped without remove() (a test crashed past `with`): the server's
+    // ChildProcess kills it when released; the directory stays for inspection.
 
-    public var isRunning: Bool { running.withLock { $0 } }
+    public var isRunning: Bool { server.withLock { $0 != nil } }
 
     /// `initdb`: trust authentication (the server listens on loopback and its own socket only).
     private func initialise() async throws {
         if FileManager.default.fileExists(atPath: dataDirectory.path) { return }
-        if let serverUser { try await Self.run("/usr/bin/chown", ["-R", serverUser, directory.path], step: "chown") }
+        if let asServerUser {
+            try await Self.run(URL(fileURLWithPath: "/usr/bin/chown"), ["-R", asServerUser[0].replacingOccurrences(of: "--reuid=", with: ""), directory.path], step: "chown")
+        }
         try await runAsServer(binaries.initdb, [
             "-D", dataDirectory.path, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
         ], step: "initdb")
     }
 
     /// Starts the server (again, after ``stop(_:)``: same port, same data) and returns once it
-    /// accepts connections: `pg_ctl -w` polls the server until it is ready, within
+    /// accepts connections: it says so on its standard error, awaited (not polled) for at most
     /// ``startDeadlineSeconds``.
+    ///
+    /// `postgres` runs as a child of the test process, not daemonised by `pg_ctl`: a daemon would
+    /// inherit Foundation's process-monitoring socket and `pg_ctl` would never be seen to end.
     public func start() async throws {
-        let options = [
-            "-p \(port)", "-k \(socketDirectory.path)", "-c listen_addresses=\(host)",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-        ].joined(separator: " ")
+        guard !isRunning else { return }
+        let arguments = [
+            binaries.postgres.path, "-D", dataDirectory.path, "-p", "\(port)", "-k", socketDirectory.path,
+            "-c", "listen_addresses=\(host)",
+            // fsync off: a killed server loses nothing the OS has (what the tests simulate), only a
+            // machine crash would. synchronous_commit stays on: off would lose commits to SIGQUIT.
+            "-c", "fsync=off",
+        ]
+        let process = try asServerUser.map { try ChildProcess(URL(fileURLWithPath: "/usr/bin/setpriv"), $0 + ["--"] + arguments, name: "postgres") }
+            ?? ChildProcess(binaries.postgres, Array(arguments.dropFirst()), name: "postgres")
+        let ready: Bool
         do {
-            try await runAsServer(binaries.pgCtl, [
-                "-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "\(Self.startDeadlineSeconds)", "start",
-            ], step: "start")
-        } catch let error as PostgresClusterError {
-            throw PostgresClusterError(step: error.step, output: error.output + "\n" + serverLog())
+            ready = try await within(.seconds(Self.startDeadlineSeconds), "PostgreSQL to accept connections") {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await process.errors.wait { $0.contains("ready to accept connections") } }
+                    group.addTask { await process.termination.wait { $0 != nil } }
+                    await group.next()
+                    group.cancelAll()
+                }
+                return process.termination.value == nil
+            }
+        } catch {
+            process.send(SIGKILL)
+            await process.waitForExit()
+            throw PostgresClusterError(step: "start", output: "\(error)\n" + process.errors.value)
         }
-        running.withLock { $0 = true }
+        guard ready else { throw PostgresClusterError(step: "start", output: process.errors.value) }
+        server.withLock { $0 = process }
     }
 
     public enum StopMode: String, Sendable {
@@ -130,11 +146,16 @@ public final class PostgresCluster: Sendable {
         case immediate
     }
 
-    /// Stops the server and waits until it has stopped; the data stays for ``start()``.
+    /// Stops the server and waits until it has ended; the data stays for ``start()``.
     public func stop(_ mode: StopMode = .fast) async throws {
-        guard isRunning else { return }
-        try await runAsServer(binaries.pgCtl, ["-D", dataDirectory.path, "-m", mode.rawValue, "-w", "-t", "60", "stop"], step: "stop")
-        running.withLock { $0 = false }
+        guard let process = server.withLock({ $0 }) else { return }
+        // PostgreSQL's signals: SIGINT is a fast shutdown, SIGQUIT an immediate one.
+        process.send(mode == .fast ? SIGINT : SIGQUIT)
+        let ended = try await within(.seconds(60), "PostgreSQL to stop") { await process.waitForExit() }
+        server.withLock { $0 = nil }
+        guard ended.status == 0 || mode == .immediate else {
+            throw PostgresClusterError(step: "stop", output: "postgres \(ended): \(process.lastErrorLines())")
+        }
     }
 
     /// Stops the server if it runs and deletes the directory. Failures are recorded on stderr
@@ -167,20 +188,14 @@ public final class PostgresCluster: Sendable {
     /// `postgres://reentrybus@127.0.0.1:PORT/DATABASE`, for the storage's configuration.
     public func url(database: String) -> String { "postgres://\(superuser)@\(host):\(port)/\(database)" }
 
-    /// The server log's last lines, for a failure message.
+    /// The running server's last log lines (its standard error), for a failure message.
     public func serverLog(lines: Int = 30) -> String {
-        let log: String
-        do {
-            log = try String(contentsOf: logFile, encoding: .utf8)
-        } catch {
-            return "(no server log at \(logFile.path): \(error))"
-        }
-        return log.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        server.withLock { $0 }?.lastErrorLines(lines) ?? "(the server is not running)"
     }
 
     private func runAsServer(_ program: URL, _ arguments: [String], step: String) async throws {
-        if let serverUser {
-            try await Self.run(URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", serverUser, "--", program.path] + arguments, step: step)
+        if let asServerUser {
+            try await Self.run(URL(fileURLWithPath: "/usr/bin/setpriv"), asServerUser + ["--", program.path] + arguments, step: step)
         } else {
             try await Self.run(program, arguments, step: step)
         }
@@ -196,13 +211,18 @@ public final class PostgresCluster: Sendable {
         return process.output.value
     }
 
-    /// Nil when not root; else the user the server runs as (`postgres`, or `nobody`).
-    private static func unprivilegedUserIfRoot() throws -> String? {
+    /// Nil when not root; else `setpriv` options that run a program as `postgres` (Debian's
+    /// package creates that user), or else `nobody`. `setpriv` execs the program itself, so a
+    /// signal to the child reaches PostgreSQL.
+    private static func unprivilegedUserIfRoot() throws -> [String]? {
         guard geteuid() == 0 else { return nil }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") else {
-            throw PostgresClusterError(step: "find", output: "running as root, and /usr/sbin/runuser (util-linux) is missing to run PostgreSQL as another user")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw PostgresClusterError(step: "find", output: "running as root, and /usr/bin/setpriv (util-linux) is missing to run PostgreSQL as another user")
         }
-        return getpwnam("postgres") != nil ? "postgres" : "nobody"
+        guard let user = getpwnam("postgres") ?? getpwnam("nobody") else {
+            throw PostgresClusterError(step: "find", output: "running as root, and there is neither a postgres nor a nobody user to run PostgreSQL as")
+        }
+        return ["--reuid=\(user.pointee.pw_uid)", "--regid=\(user.pointee.pw_gid)", "--clear-groups"]
     }
 }
 
@@ -213,19 +233,19 @@ public struct PostgresClusterError: Error, CustomStringConvertible {
     public var description: String { "PostgreSQL cluster: \(step) failed: \(output)" }
 }
 
-/// PostgreSQL's server programs: `$PG_BIN`, else Debian's PostgreSQL 15 (`/usr/lib/postgresql/15/bin`).
+/// PostgreSQL's server programs: from `$PG_BIN` when it is set (and only there, so that
+/// `PG_BIN=/nonexistent` shows the tests skipping), else Debian's PostgreSQL 15
+/// (`/usr/lib/postgresql/15/bin`).
 public struct PostgresBinaries: Sendable {
     public var directory: URL
     var initdb: URL { directory.appendingPathComponent("initdb") }
-    var pgCtl: URL { directory.appendingPathComponent("pg_ctl") }
     var psql: URL { directory.appendingPathComponent("psql") }
+    var postgres: URL { directory.appendingPathComponent("postgres") }
 
     public static func find() -> PostgresBinaries? {
-        let candidates = [ProcessInfo.processInfo.environment["PG_BIN"], "/usr/lib/postgresql/15/bin"].compactMap { $0 }
-        return candidates.map { PostgresBinaries(directory: URL(fileURLWithPath: $0)) }.first { binaries in
-            [binaries.initdb, binaries.pgCtl, binaries.psql, binaries.directory.appendingPathComponent("postgres")]
-                .allSatisfy { FileManager.default.isExecutableFile(atPath: $0.path) }
-        }
+        let binaries = PostgresBinaries(directory: URL(fileURLWithPath: ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"))
+        let complete = [binaries.initdb, binaries.psql, binaries.postgres].allSatisfy { FileManager.default.isExecutableFile(atPath: $0.path) }
+        return complete ? binaries : nil
     }
 
     /// Whether the tests that need PostgreSQL can run here.
@@ -233,5 +253,5 @@ public struct PostgresBinaries: Sendable {
 
     /// Why they skip when it is not.
     public static let notFoundReason =
-        "PostgreSQL is not installed: no initdb, pg_ctl, postgres and psql in $PG_BIN or /usr/lib/postgresql/15/bin (scripts/install-deps.sh installs Debian's postgresql-15)"
+        "PostgreSQL is not installed: no initdb, postgres and psql in $PG_BIN, or without PG_BIN in /usr/lib/postgresql/15/bin (scripts/install-deps.sh installs Debian's postgresql-15)"
 }
