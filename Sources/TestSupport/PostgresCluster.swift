@@ -95,7 +95,9 @@ public final class PostgresCluster: Sendable {
     private func initialise() async throws {
         if FileManager.default.fileExists(atPath: dataDirectory.path) { return }
         if let asServerUser {
-            try await Self.run(URL(fileURLWithPath: "/usr/bin/chown"), ["-R", asServerUser[0].replacingOccurrences(of: "--reuid=", with: ""), directory.path], step: "chown")
+            // setpriv's first two options name the user and group the directory is handed to.
+            let owner = asServerUser.prefix(2).map { $0.split(separator: "=").last.map(String.init) ?? "" }.joined(separator: ":")
+            try await Self.run(URL(fileURLWithPath: "/usr/bin/chown"), ["-R", owner, directory.path], step: "chown")
         }
         try await runAsServer(binaries.initdb, [
             "-D", dataDirectory.path, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
