@@ -21,6 +21,8 @@ let package = Package(
         // SHA-256 and HMAC on the hot path (BoringSSL with the CPU's SHA instructions); the
         // gateway's JWT verification (jwt-kit) builds on the same package.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        // PostgreSQL's wire protocol for the Storage module's PostgreSQL backend.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -74,6 +76,16 @@ let package = Package(
                 "Notifications",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // One storage interface over SQLite (GRDB) and PostgreSQL (postgres-nio): synchronous
+        // statements inside one transaction, typed rows and errors, SQL written once for both.
+        .target(
+            name: "Storage",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The consumer-service runtime: a SQLite database per service whose transactions hold a
@@ -212,6 +224,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
+        // The same conformance tests against SQLite and a private PostgreSQL cluster (TestSupport).
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         // Notifications: its BusNotification encoding is checked against the bus.notifications contract.
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Notifications"]),
         .testTarget(

@@ -1,0 +1,56 @@
+import Foundation
+
+extension PostgresStorage {
+    /// Where the PostgreSQL database is and who connects: from a `postgres://` URL or field by field.
+    public struct Configuration: Sendable, Hashable {
+        /// Host name or address; default `127.0.0.1`.
+        public var host: String
+        /// TCP port; default 5432.
+        public var port: Int
+        public var username: String
+        /// Nil for trust or peer authentication. Never printed (see `location`).
+        public var password: String?
+        public var database: String
+        /// How long connecting may take before the database counts as unavailable; default 10 s.
+        public var connectTimeout: Duration
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil,
+            database: String, connectTimeout: Duration = .seconds(10)
+        ) {
+            self.host = host
+            self.port = port
+            self.username = username
+            self.password = password
+            self.database = database
+            self.connectTimeout = connectTimeout
+        }
+
+        /// Reads `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`).
+        /// Connections are plain TCP: TLS is not offered yet.
+        ///
+        /// - Throws: ``StorageError`` `.invalidConfiguration` naming the part at fault (never the password).
+        public init(url: String) throws(StorageError) {
+            guard let components = URLComponents(string: url), let scheme = components.scheme,
+                  scheme == "postgres" || scheme == "postgresql"
+            else { throw StorageError(.invalidConfiguration(field: "database URL", reason: "expected postgres://USER@HOST:PORT/DATABASE")) }
+            guard let host = components.host, !host.isEmpty else {
+                throw StorageError(.invalidConfiguration(field: "host", reason: "the URL names no host"))
+            }
+            guard let username = components.user, !username.isEmpty else {
+                throw StorageError(.invalidConfiguration(field: "user", reason: "the URL names no user"))
+            }
+            let database = String(components.path.drop { $0 == "/" })
+            guard !database.isEmpty, !database.contains("/") else {
+                throw StorageError(.invalidConfiguration(field: "database", reason: "the URL's path must be one database name"))
+            }
+            if let port = components.port, !(1...65535).contains(port) {
+                throw StorageError(.invalidConfiguration(field: "port", reason: "must be between 1 and 65535"))
+            }
+            self.init(host: host, port: components.port ?? 5432, username: username, password: components.password, database: database)
+        }
+
+        /// The URL without the password: names the database in errors and logs.
+        public var location: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+    }
+}

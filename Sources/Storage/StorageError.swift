@@ -1,0 +1,75 @@
+/// Why a storage operation failed, the same on SQLite and PostgreSQL.
+///
+/// `description` names the database (file, or URL without password), the constraint or the
+/// column, and never SQL or values: a statement's arguments may be personal data. The
+/// backend's own message is only in `debugDescription`.
+public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// A row would duplicate a unique key. `constraint` is PostgreSQL's name for it, which
+        /// SQLite reports alike (see ``StorageDialect``): `<table>_pkey` for a primary key,
+        /// `<table>_<columns>_key` for a `UNIQUE` column or table constraint, the index's name
+        /// for a `CREATE UNIQUE INDEX`.
+        case uniqueViolation(constraint: String)
+        /// Another constraint failed (NOT NULL, CHECK, foreign key).
+        case constraintViolation
+        /// The database cannot be reached or went away (PostgreSQL stopped, connection lost,
+        /// SQLite busy): nothing of the transaction was committed; retrying later may succeed.
+        case unavailable
+        /// A statement ran after an earlier one in the same transaction (or savepoint) failed.
+        /// PostgreSQL refuses those; the SQLite backend refuses them too, so code that swallows
+        /// a failed statement fails on both. Roll back (leave the transaction or savepoint).
+        case transactionAborted
+        /// The row has no column of that name.
+        case noSuchColumn(String)
+        /// The column holds another kind of value than the caller asked for.
+        case typeMismatch(column: String, expected: String, found: String)
+        /// A PostgreSQL column type outside the shared ones (BIGINT, DOUBLE PRECISION, TEXT, BYTEA).
+        case unsupportedColumnType(column: String, type: String)
+        /// A configuration value (a database URL's part) is unusable.
+        case invalidConfiguration(field: String, reason: String)
+        /// Anything else; `code` is SQLite's result code or PostgreSQL's SQLSTATE.
+        case other(code: String)
+    }
+
+    public var kind: Kind
+    /// The database: a SQLite file path or a PostgreSQL URL without password. Nil for errors
+    /// found reading a row.
+    public var database: String?
+    /// The backend's message, for `debugDescription` only (may quote SQL or values).
+    var detail: String
+
+    public init(_ kind: Kind, database: String? = nil, detail: String = "") {
+        self.kind = kind
+        self.database = database
+        self.detail = detail
+    }
+
+    /// Whether retrying the whole transaction later may succeed.
+    public var isRetriable: Bool { kind == .unavailable }
+
+    public var description: String {
+        let name = database.map { "The database \($0)" } ?? "A row"
+        switch kind {
+        case .uniqueViolation(let constraint):
+            return "\(name) refused a duplicate key (unique constraint \(constraint))."
+        case .constraintViolation:
+            return "\(name) refused a row that violates a constraint."
+        case .unavailable:
+            return "\(name) is unavailable (stopped, unreachable or busy); nothing of the transaction was committed."
+        case .transactionAborted:
+            return "\(name) refused a statement: an earlier statement of the transaction failed, so it must be rolled back."
+        case .noSuchColumn(let column):
+            return "\(name) has no column \(column)."
+        case .typeMismatch(let column, let expected, let found):
+            return "\(name)'s column \(column) holds \(found), not \(expected)."
+        case .unsupportedColumnType(let column, let type):
+            return "\(name)'s column \(column) has the type \(type), which shared SQL does not use (BIGINT, DOUBLE PRECISION, TEXT, BYTEA)."
+        case .invalidConfiguration(let field, let reason):
+            return "The database configuration's \(field) is unusable: \(reason)."
+        case .other(let code):
+            return "\(name) failed (\(code))."
+        }
+    }
+
+    public var debugDescription: String { detail.isEmpty ? description : "\(description) [\(detail)]" }
+}

@@ -1,0 +1,59 @@
+/// One open transaction, as a store sees it: statements run synchronously, in order, and
+/// commit together or not at all.
+///
+/// Not Sendable: a transaction lives only inside the closure given to
+/// ``StorageDatabase/write(_:)``, on the thread that runs it (GRDB's writer queue for SQLite,
+/// the database's own queue for PostgreSQL), never on the cooperative pool.
+///
+/// After a statement fails, the transaction (or the innermost ``savepoint(_:)``) can only be
+/// rolled back: further statements throw `.transactionAborted`. PostgreSQL behaves so by itself;
+/// the SQLite backend enforces it, so that code tested on SQLite behaves the same on PostgreSQL.
+public protocol StorageTransaction: AnyObject {
+    /// Which SQL the database speaks, for the few statements that differ (see ``StorageDialect``).
+    var dialect: StorageDialect { get }
+
+    /// Runs one statement with `$1`, `$2`, … bound to `arguments`; returns how many rows it
+    /// inserted, updated or deleted (0 for an `ON CONFLICT DO NOTHING` that found the row).
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int
+
+    /// Runs one query and returns all its rows.
+    func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow]
+
+    /// Runs several statements without arguments (a migration's DDL), separated by `;`.
+    func executeScript(_ sql: String) throws(StorageError)
+
+    /// Runs `body` in a savepoint: when it throws, its statements are rolled back (and the
+    /// transaction can go on), then the error is rethrown; otherwise its statements are kept.
+    func savepoint<T>(_ body: () throws -> T) throws -> T
+}
+
+extension StorageTransaction {
+    @discardableResult
+    public func execute(_ sql: String) throws(StorageError) -> Int {
+        try execute(sql, [])
+    }
+
+    public func fetchAll(_ sql: String) throws(StorageError) -> [StorageRow] {
+        try fetchAll(sql, [])
+    }
+
+    /// The first row of the query, or nil when it returns none.
+    public func fetchOne(_ sql: String, _ arguments: [SQLValue] = []) throws(StorageError) -> StorageRow? {
+        try fetchAll(sql, arguments).first
+    }
+}
+
+/// A database that runs transactions: SQLite (``SQLiteStorage``) or PostgreSQL (``PostgresStorage``).
+public protocol StorageDatabase: Sendable {
+    var dialect: StorageDialect { get }
+    /// Names the database in errors and logs: a file path, or a URL without password.
+    var location: String { get }
+
+    /// Runs `body` in one transaction, off the caller's task (on the database's own thread):
+    /// committed when it returns, rolled back when it throws (its error is rethrown) or when a
+    /// statement in it failed and was not rolled back to a savepoint (`.transactionAborted`).
+    ///
+    /// - Throws: what `body` throws; errors of the database as ``StorageError``.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T
+}

@@ -1,0 +1,92 @@
+import Logging
+import Storage
+import Testing
+import TestSupport
+
+/// The storage conformance tests on PostgreSQL 15, in a private cluster started for the suite
+/// (one database per test); skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct PostgresStorageTests {
+    static func logger() -> Logger {
+        var logger = Logger(label: "storage-tests")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// A fresh database in the suite's cluster; its connection is closed after `check`.
+    func onFreshDatabase(_ check: (any StorageDatabase) async throws -> Void) async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let name = try await cluster.createDatabase()
+        let database = PostgresStorage(configuration: try .init(url: cluster.url(database: name)), logger: Self.logger())
+        do {
+            try await check(database)
+            try await database.close()
+        } catch {
+            try await database.close()
+            throw error
+        }
+    }
+
+    @Test func typedValuesRoundTrip() async throws { try await onFreshDatabase(StorageConformance.typedValuesRoundTrip) }
+    @Test func conflictIgnoreAndUpsert() async throws { try await onFreshDatabase(StorageConformance.conflictIgnoreAndUpsert) }
+    @Test func placeholdersBindByNumber() async throws { try await onFreshDatabase(StorageConformance.placeholdersBindByNumber) }
+    @Test func rollbackLeavesNothing() async throws { try await onFreshDatabase(StorageConformance.rollbackLeavesNothing) }
+    @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
+    @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
+    @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
+
+    /// PostgreSQL stopping: a transaction fails with a retriable `.unavailable` naming the
+    /// database, nothing of it is kept, and once the server is back the next transaction
+    /// reconnects by itself. Runs its own cluster, so the suite's stays up.
+    @Test func stoppedServerIsUnavailableThenReconnects() async throws {
+        try await PostgresCluster.with { cluster in
+            let name = try await cluster.createDatabase()
+            let database = PostgresStorage(configuration: try .init(url: cluster.url(database: name)), logger: Self.logger())
+            try await StorageConformance.createPeople(database)
+            try await database.write { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"]) }
+
+            try await cluster.stop(.immediate)
+            let error = await #expect(throws: StorageError.self) {
+                try await database.write { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"]) }
+            }
+            #expect(error?.kind == .unavailable)
+            #expect(error?.isRetriable == true)
+            #expect(error?.database == database.location)
+            // While it is down, connecting again fails the same way.
+            let again = await #expect(throws: StorageError.self) { try await StorageConformance.ids(database) }
+            #expect(again?.kind == .unavailable)
+
+            try await cluster.start()
+            try await database.write { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-3"]) }
+            #expect(try await StorageConformance.ids(database) == ["p-1", "p-3"])
+            try await database.close()
+        }
+    }
+}
+
+/// `postgres://` URLs, checked without a server.
+@Suite struct PostgresConfigurationTests {
+    @Test func readsEveryPartAndNeverPrintsThePassword() throws {
+        let configuration = try PostgresStorage.Configuration(url: "postgres://bus:s3cret@db.example.org:6543/reentry")
+        #expect(configuration == PostgresStorage.Configuration(
+            host: "db.example.org", port: 6543, username: "bus", password: "s3cret", database: "reentry"))
+        #expect(configuration.location == "postgres://bus@db.example.org:6543/reentry")
+        #expect(try PostgresStorage.Configuration(url: "postgresql://bus@localhost/reentry").port == 5432)
+    }
+
+    @Test(arguments: [
+        ("mysql://bus@host/db", "database URL"),
+        ("postgres://bus@/db", "host"),
+        ("postgres://host/db", "user"),
+        ("postgres://bus@host", "database"),
+        ("postgres://bus@host/a/b", "database"),
+    ])
+    func rejectsAnIncompleteURLNamingThePart(url: String, field: String) {
+        let error = #expect(throws: StorageError.self) { try PostgresStorage.Configuration(url: url) }
+        guard case .invalidConfiguration(let named, _)? = error?.kind else {
+            Issue.record("expected an invalid configuration, got \(String(describing: error))")
+            return
+        }
+        #expect(named == field)
+    }
+}

@@ -1,0 +1,185 @@
+import Storage
+import Testing
+
+/// The behaviour every storage backend must share, run against SQLite and PostgreSQL alike
+/// (SQLiteStorageTests, PostgresStorageTests): stores are written once and tested on both.
+enum StorageConformance {
+    struct Failure: Error, Equatable {}
+
+    static let personTable = """
+        CREATE TABLE person (
+            id TEXT PRIMARY KEY,
+            age BIGINT,
+            photo BYTEA,
+            note TEXT,
+            score DOUBLE PRECISION,
+            email TEXT UNIQUE
+        );
+        CREATE UNIQUE INDEX person_by_note ON person (note);
+        """
+
+    static func createPeople(_ database: any StorageDatabase) async throws {
+        try await database.write { try $0.executeScript(personTable) }
+    }
+
+    static func ids(_ database: any StorageDatabase) async throws -> [String] {
+        try await database.write { transaction in
+            try transaction.fetchAll("SELECT id FROM person ORDER BY id").map { try $0.get("id", as: String.self) }
+        }
+    }
+
+    /// Text, 64-bit integers, bytes (zero bytes, not UTF-8), doubles and NULL come back as stored.
+    static func typedValuesRoundTrip(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        let photo: [UInt8] = [0, 255, 0, 1, 0xC3, 0x28]
+        try await database.write { transaction in
+            try transaction.execute(
+                "INSERT INTO person (id, age, photo, note, score) VALUES ($1, $2, $3, $4, $5)",
+                ["p-1", .integer(.max), .bytes(photo), "Zoë Ångström — 東京", 2.5])
+            try transaction.execute("INSERT INTO person (id, age) VALUES ($1, $2)", ["p-2", .integer(.min)])
+        }
+        let rows = try await database.write { try $0.fetchAll("SELECT id, age, photo, note, score FROM person ORDER BY id") }
+        #expect(rows.count == 2)
+        #expect(try rows[0].get("age", as: Int64.self) == .max)
+        #expect(try rows[0].get("photo", as: [UInt8].self) == photo)
+        #expect(try rows[0].get("note", as: String.self) == "Zoë Ångström — 東京")
+        #expect(try rows[0].get("score", as: Double.self) == 2.5)
+        #expect(try rows[1].get("age", as: Int64.self) == .min)
+        #expect(try rows[1].get("photo", as: [UInt8]?.self) == nil)
+        #expect(try rows[1].get("note", as: String?.self) == nil)
+        #expect(rows[1]["score"] == .null)
+        // Asking for the wrong type names the column, and NULL is not a value.
+        let mismatch = #expect(throws: StorageError.self) { try rows[0].get("note", as: Int64.self) }
+        #expect(mismatch?.kind == .typeMismatch(column: "note", expected: "Int64", found: "text"))
+        let null = #expect(throws: StorageError.self) { try rows[1].get("note", as: String.self) }
+        #expect(null?.kind == .typeMismatch(column: "note", expected: "String", found: "NULL"))
+        let missing = #expect(throws: StorageError.self) { try rows[1].get("nickname", as: String.self) }
+        #expect(missing?.kind == .noSuchColumn("nickname"))
+        let count = try await database.write { try $0.fetchOne("SELECT count(*) AS n FROM person")?.get("n", as: Int.self) }
+        #expect(count == 2)
+    }
+
+    /// `ON CONFLICT DO NOTHING` reports 0 changed rows and keeps the first row; `DO UPDATE` with
+    /// `excluded` replaces it.
+    static func conflictIgnoreAndUpsert(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        let changes = try await database.write { transaction in
+            let insert = "INSERT INTO person (id, age) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING"
+            return [try transaction.execute(insert, ["p-1", 30]), try transaction.execute(insert, ["p-1", 31])]
+        }
+        #expect(changes == [1, 0])
+        let upserted = try await database.write { transaction in
+            try transaction.execute(
+                "INSERT INTO person (id, age) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET age = excluded.age", ["p-1", 32])
+        }
+        #expect(upserted == 1)
+        let age = try await database.write { try $0.fetchOne("SELECT age FROM person WHERE id = $1", ["p-1"])?.get("age", as: Int64.self) }
+        #expect(age == 32)
+    }
+
+    /// `$2` before `$1`, and `$1` twice, bind as numbered (SQLite numbers by appearance otherwise).
+    static func placeholdersBindByNumber(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        let row = try await database.write { transaction in
+            try transaction.execute("INSERT INTO person (id, note) VALUES ($1, $2)", ["p-1", "before"])
+            try transaction.execute("UPDATE person SET note = $2 WHERE id = $1", ["p-1", "after"])
+            return try transaction.fetchOne("SELECT note, id FROM person WHERE id = $1 AND (note = $2 OR id = $1)", ["p-1", "after"])
+        }
+        #expect(try row?.get("note", as: String.self) == "after")
+        #expect(row?.columns == ["note", "id"])
+    }
+
+    /// A transaction whose body throws leaves nothing behind and rethrows the body's error.
+    static func rollbackLeavesNothing(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        await #expect(throws: Failure()) {
+            try await database.write { transaction in
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+                throw Failure()
+            }
+        }
+        #expect(try await ids(database) == [])
+    }
+
+    /// A duplicate key is `.uniqueViolation` naming the constraint as PostgreSQL names it, for a
+    /// primary key, a UNIQUE column and a unique index; the description holds no value.
+    static func uniqueViolationNamesConstraint(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        try await database.write { transaction in
+            try transaction.execute("INSERT INTO person (id, email, note) VALUES ($1, $2, $3)", ["p-1", "a@example.org", "n-1"])
+        }
+        let cases: [(sql: String, arguments: [SQLValue], constraint: String)] = [
+            ("INSERT INTO person (id) VALUES ($1)", ["p-1"], "person_pkey"),
+            ("INSERT INTO person (id, email) VALUES ($1, $2)", ["p-2", "a@example.org"], "person_email_key"),
+            ("INSERT INTO person (id, note) VALUES ($1, $2)", ["p-3", "n-1"], "person_by_note"),
+        ]
+        for (sql, arguments, constraint) in cases {
+            let error = await #expect(throws: StorageError.self) {
+                try await database.write { try $0.execute(sql, arguments) }
+            }
+            #expect(error?.kind == .uniqueViolation(constraint: constraint))
+            #expect(error?.database == database.location)
+            #expect(error.map { !"\($0)".contains("a@example.org") && !"\($0)".contains("p-") } == true)
+        }
+        #expect(try await ids(database) == ["p-1"])
+    }
+
+    /// A failing statement fails the whole transaction: earlier writes are rolled back, later
+    /// statements are refused, and swallowing the error does not commit anything.
+    static func transactionIsAllOrNothing(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        try await database.write { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-0"]) }
+        let uncaught = await #expect(throws: StorageError.self) {
+            try await database.write { transaction in
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-0"])
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+            }
+        }
+        #expect(uncaught?.kind == .uniqueViolation(constraint: "person_pkey"))
+        let swallowed = await #expect(throws: StorageError.self) {
+            try await database.write { transaction in
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-3"])
+                do {
+                    try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-0"])
+                } catch {
+                    let refused = #expect(throws: StorageError.self) {
+                        try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-4"])
+                    }
+                    #expect(refused?.kind == .transactionAborted)
+                }
+            }
+        }
+        #expect(swallowed?.kind == .transactionAborted)
+        #expect(try await ids(database) == ["p-0"])
+    }
+
+    /// A savepoint that throws (a failed statement or the caller's error) rolls back only its own
+    /// statements; the transaction goes on and commits the rest (one event's changes in a batch).
+    static func savepointRollsBackItsPartOnly(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        try await database.write { transaction in
+            try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+            #expect(throws: Failure()) {
+                try transaction.savepoint {
+                    try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+                    throw Failure()
+                }
+            }
+            let duplicate = #expect(throws: StorageError.self) {
+                try transaction.savepoint {
+                    try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-3"])
+                    try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+                }
+            }
+            #expect(duplicate?.kind == .uniqueViolation(constraint: "person_pkey"))
+            let kept = try transaction.savepoint {
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-4"])
+            }
+            #expect(kept == 1)
+            try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-5"])
+        }
+        #expect(try await ids(database) == ["p-1", "p-4", "p-5"])
+    }
+}
