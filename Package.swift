@@ -279,7 +279,10 @@ let package = Package(
         // services and variables the binary knows.
         .testTarget(
             name: "DeploymentTests",
-            dependencies: ["Pipeline", "Contracts", "Settings"],
+            dependencies: [
+                "Pipeline", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath
         ),
         // Against Tansu, a real Kafka-protocol broker behind scripts/real-broker's proxy: each test

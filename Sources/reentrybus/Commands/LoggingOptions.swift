@@ -34,13 +34,6 @@ struct LoggingOptions: ParsableArguments {
         flags.set(.logFormat, logFormat, flag: "--log-format")
     }
 
-    /// A logger for `label`, for commands without a configuration file (flags and environment;
-    /// `validate()` has checked both).
-    func logger(_ label: String) -> Logger {
-        LoggingOptions.bootstrapOnce
-        return ((try? settings()) ?? LogSettings()).logger(label: label)
-    }
-
     /// A logger for `label` with the level and format of `configuration`.
     func logger(_ label: String, _ configuration: BusConfiguration) -> Logger {
         LoggingOptions.bootstrapOnce
