@@ -9,15 +9,6 @@ import Testing
 import Glibc
 #endif
 
-/// The `reentrybus` binary built with the tests (next to the test bundle).
-func reentrybusBinary() throws -> URL {
-    try #require(BuildProducts.executable("reentrybus"), "reentrybus is not next to the test bundle: build with `swift build --build-tests`")
-}
-
-func temporaryDirectory(_ prefix: String) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))", isDirectory: true)
-}
-
 /// Runs `reentrybus` to its end.
 func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Termination, ChildProcess) {
     let process = try ChildProcess(try reentrybusBinary(), arguments)

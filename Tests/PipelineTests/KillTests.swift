@@ -64,12 +64,14 @@ struct KillTests {
         print("kill -9 test: \(events.count) events produced in \(clock.now - began)")
 
         let keyFile = try writeNotificationKeyFile(in: directory)
-        let services = KilledServices(binary: binary, arguments: { name in
+        let services = ServeProcesses(binary: binary, directory: directory) { name in
             ["serve", name, "--bootstrap", bootstrap, "--data-dir", directory.path, "--dir", topicsDirectory.path,
              "--notification-key-file", keyFile,
              "--session-timeout", "3", "--log-level", "warning"]
-        })
-        let progress = Progress(directory: directory, events: Int64(events.count), notifications: expected.count)
+        }
+        // Progress as the databases show it: events the router consumed, notifications in the inbox.
+        let router = { services.consumed(by: "router", from: ArrestScenario.routerTopics) }
+        let combined = { router() + Int64(services.inboxCount) }
         try services.start("router")
         try services.start("inbox")
 
@@ -77,22 +79,22 @@ struct KillTests {
         // within the first 80 % so that every kill lands mid-stream; the first two kill each
         // service once, the others one of them or both.
         let total = Double(events.count + expected.count)
-        let points = (0..<Self.kills).map { _ in Int((Double.random(in: 0.03..<0.8, using: &random) * total).rounded()) }.sorted()
+        let points = (0..<Self.kills).map { _ in Int64((Double.random(in: 0.03..<0.8, using: &random) * total).rounded()) }.sorted()
         var victims: [[String]] = Bool.random(using: &random) ? [["router"], ["inbox"]] : [["inbox"], ["router"]]
         while victims.count < Self.kills { victims.append([["router"], ["inbox"], ["router", "inbox"]].randomElement(using: &random)!) }
 
         for (point, victim) in zip(points, victims) {
-            let reached = try await progress.wait("combined progress \(point)", services: services) { $0.combined >= point }
+            try await services.wait("combined progress \(point)", progress: combined) { $0 >= point }
+            let (routerAt, inboxAt) = (router(), services.inboxCount)
             for name in victim {
                 try await services.kill(name)
                 try services.start(name)
             }
-            print("kill -9 test: killed \(victim.joined(separator: " and ")) at router \(reached.router)/\(events.count), inbox \(reached.inbox)/\(expected.count)")
+            print("kill -9 test: killed \(victim.joined(separator: " and ")) at router \(routerAt)/\(events.count), inbox \(inboxAt)/\(expected.count)")
         }
-        let done = try await progress.wait("every event and notification", services: services) {
-            $0.router == Int64(events.count) && $0.inbox == expected.count
-        }
-        #expect(done.inbox == expected.count)
+        try await services.wait("every event and notification", progress: combined) { $0 >= Int64(events.count + expected.count) }
+        #expect(router() == Int64(events.count))
+        #expect(services.inboxCount == expected.count)
         try await services.stopGracefully()
         broker.send(SIGTERM)
         _ = try await within(.seconds(30), "the broker to stop") { await broker.waitForExit() }
@@ -113,100 +115,5 @@ struct KillTests {
             #expect(report.allDelivered)
         }
         await producer.shutdown()
-    }
-}
-
-/// The service processes of the kill test, restarted under the same names.
-final class KilledServices: @unchecked Sendable {
-    private let binary: URL
-    private let arguments: (String) -> [String]
-    private let lock = NSLock()
-    private var running: [String: ChildProcess] = [:]
-    /// Standard error of every process that ended, for a failure message.
-    private var ended: [String] = []
-
-    init(binary: URL, arguments: @escaping (String) -> [String]) {
-        self.binary = binary
-        self.arguments = arguments
-    }
-
-    func start(_ name: String) throws {
-        let process = try ChildProcess(binary, arguments(name), name: name)
-        lock.withLock { running[name] = process }
-    }
-
-    func kill(_ name: String) async throws {
-        let process = try #require(lock.withLock { running.removeValue(forKey: name) })
-        process.send(SIGKILL)
-        let termination = try await within(.seconds(30), "\(name) to die") { await process.waitForExit() }
-        #expect(termination == .init(status: SIGKILL, bySignal: true), "\(name) ended before the kill: \(process.lastErrorLines())")
-        lock.withLock { ended.append("\(name): \(process.lastErrorLines(5))") }
-    }
-
-    /// A service that ended on its own is a failure: the test would wait for it in vain.
-    func checkAlive() throws {
-        for (name, process) in lock.withLock({ running }) {
-            if let termination = process.termination.value {
-                throw ServiceEnded(description: "\(name) ended (\(termination)): \(process.lastErrorLines())")
-            }
-        }
-    }
-
-    func stopGracefully() async throws {
-        for (name, process) in lock.withLock({ running }) {
-            process.send(SIGTERM)
-            let termination = try await within(.seconds(40), "\(name) to stop") { await process.waitForExit() }
-            #expect(termination == .init(status: 0, bySignal: false), "\(name): \(process.lastErrorLines())")
-        }
-        lock.withLock { running = [:] }
-    }
-
-    var diagnostics: String { lock.withLock { (ended + running.map { "\($0.key): \($0.value.lastErrorLines(5))" }).joined(separator: "\n") } }
-
-    struct ServiceEnded: Error, CustomStringConvertible { var description: String }
-}
-
-/// The services' progress as their databases show it: events the router consumed (its
-/// stored offsets on the fresh topics), notifications in the inbox.
-struct Progress: Sendable {
-    struct Snapshot: Sendable {
-        var router: Int64
-        var inbox: Int
-        var combined: Int { Int(router) + inbox }
-    }
-
-    let directory: URL
-    let events: Int64
-    let notifications: Int
-
-    func snapshot() -> Snapshot {
-        Snapshot(
-            router: read("router.sqlite") { try Int64.fetchOne($0, sql: "SELECT coalesce(sum(next_offset), 0) FROM kit_offsets") ?? 0 } ?? 0,
-            inbox: read("inbox.sqlite") { try Int.fetchOne($0, sql: "SELECT count(*) FROM inbox") ?? 0 } ?? 0)
-    }
-
-    /// Nil while the database or its tables do not exist yet (a service starting).
-    private func read<T>(_ file: String, _ body: (Database) throws -> T) -> T? {
-        let path = directory.appendingPathComponent(file).path
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? ServiceDatabase.openReadOnly(path: path).read(body)
-    }
-
-    /// Polls every 20 ms until `ready` holds; fails after a minute without progress, or when a
-    /// service ended on its own.
-    func wait(_ what: String, services: KilledServices, until ready: (Snapshot) -> Bool) async throws -> Snapshot {
-        var last = snapshot()
-        var lastChange = ContinuousClock.now
-        while !ready(last) {
-            try services.checkAlive()
-            guard ContinuousClock.now - lastChange < .seconds(60) else {
-                throw KilledServices.ServiceEnded(description: "no progress for a minute waiting for \(what): stuck at router \(last.router)/\(events), inbox \(last.inbox)/\(notifications)\n\(services.diagnostics)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-            let next = snapshot()
-            if next.combined != last.combined { lastChange = .now }
-            last = next
-        }
-        return last
     }
 }

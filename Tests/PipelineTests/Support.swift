@@ -131,13 +131,3 @@ final class RunningService: Sendable {
     }
 }
 
-/// Writes a fresh notification signing key (64 hex digits) into `directory` for `serve`
-/// processes, which share one key; returns the file's path.
-func writeNotificationKeyFile(in directory: URL) throws -> String {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var generator = SystemRandomNumberGenerator()
-    let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    let path = directory.appendingPathComponent("notification.key").path
-    try Data(hex.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-}

@@ -25,9 +25,9 @@ struct KillRestartTests {
         let scenario = try ArrestScenario(supervisees: 1_000, run: "real-kill")
         try await broker.produce(scenario.events.map(\.message))
         let total = Int64(scenario.events.count)
-        let router = { (services: ServiceProcesses) in services.consumed(by: "router", from: ArrestScenario.routerTopics) }
+        let router = { (services: ServeProcesses) in services.consumed(by: "router", from: ArrestScenario.routerTopics) }
 
-        let services = try ServiceProcesses(broker: broker, directory: directory)
+        let services = try ServeProcesses(broker: broker, directory: directory)
         try services.start("router")
         try services.start("inbox")
 

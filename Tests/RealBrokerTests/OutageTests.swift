@@ -24,9 +24,9 @@ struct OutageTests {
         let half = messages.count / 2
         try await broker.produce(Array(messages[..<half]))
         let total = Int64(messages.count)
-        let router = { (services: ServiceProcesses) in services.consumed(by: "router", from: ArrestScenario.routerTopics) }
+        let router = { (services: ServeProcesses) in services.consumed(by: "router", from: ArrestScenario.routerTopics) }
 
-        let services = try ServiceProcesses(broker: broker, directory: directory)
+        let services = try ServeProcesses(broker: broker, directory: directory)
         try services.start("router")
         try services.start("inbox")
         try await services.wait("the router's first batch", progress: { router(services) }) { $0 >= 1 }

@@ -15,7 +15,7 @@ struct ServicesEndToEndTests {
         let directory = temporaryDirectory("reentrybus-real-e2e")
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try await applyTopics(broker)
-        let services = try ServiceProcesses(broker: broker, directory: directory)
+        let services = try ServeProcesses(broker: broker, directory: directory)
         for name in ["router", "warrant-resolver", "inbox"] { try services.start(name) }
 
         let scenario = try DemoScenario(now: Date(timeIntervalSince1970: 1_750_000_000))
