@@ -1,0 +1,41 @@
+import Demo
+import Notifications
+
+/// What the demo scenario's three flows must deliver, whichever broker and however the
+/// services run (in one process or as `serve` processes): seven notifications, by recipient,
+/// priority, rule and source event. Both end-to-end tests compare the inbox with this.
+public struct DemoNotificationKey: Hashable, Sendable, CustomStringConvertible {
+    public var recipient: String
+    public var priority: NotificationPriority
+    public var rule: String
+    public var source: String
+
+    public init(_ notification: BusNotification) {
+        self.init(recipient: notification.recipient.description, priority: notification.priority,
+                  rule: notification.reason.rule, source: notification.sourceEventId)
+    }
+
+    init(recipient: String, priority: NotificationPriority, rule: String, source: String) {
+        self.recipient = recipient
+        self.priority = priority
+        self.rule = rule
+        self.source = source
+    }
+
+    public var description: String { "\(recipient) \(priority.rawValue) \(rule) \(source)" }
+
+    /// Flow A: an arrest reaches the supervising officer; flow B: a release with an active
+    /// warrant, then cleared; flow C: a short-notice release with an active warrant.
+    public static let expected: Set<DemoNotificationKey> = {
+        let ids = { (name: String) in ScenarioEvent.eventId("demo/\(name)").uuidString.lowercased() }
+        return [
+            .init(recipient: "officer:PP-KC-118", priority: .high, rule: "supervisee-arrested", source: ids("A2")),
+            .init(recipient: "agency:MO-CIRCUIT16", priority: .high, rule: "warrant-check-pending", source: ids("B2")),
+            .init(recipient: "agency:MO-KCPD", priority: .high, rule: "release-warrant-pending", source: ids("B2")),
+            .init(recipient: "facility:MO-DOC-WERDCC", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+            .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
+            .init(recipient: "agency:MO-IPD", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+            .init(recipient: "agency:MO-CIRCUIT7", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+        ]
+    }()
+}
