@@ -25,6 +25,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebu
         case typeMismatch(column: String, expected: String, found: String)
         /// A PostgreSQL column type outside the shared ones (BIGINT, DOUBLE PRECISION, TEXT, BYTEA).
         case unsupportedColumnType(column: String, type: String)
+        /// The database was written by a newer version of ReentryBus: it records schema steps
+        /// this program does not know. Nothing was changed; run the newer version.
+        case schemaFromNewerVersion(unknownMigrations: [String])
         /// A configuration value (a database URL's part) is unusable.
         case invalidConfiguration(field: String, reason: String)
         /// Anything else; `code` is SQLite's result code or PostgreSQL's SQLSTATE.
@@ -64,6 +67,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebu
             return "\(name)'s column \(column) holds \(found), not \(expected)."
         case .unsupportedColumnType(let column, let type):
             return "\(name)'s column \(column) has the type \(type), which shared SQL does not use (BIGINT, DOUBLE PRECISION, TEXT, BYTEA)."
+        case .schemaFromNewerVersion(let unknown):
+            return "\(name) was written by a newer version of ReentryBus (schema steps \(unknown.joined(separator: ", ")) are unknown here): run that version, or point this one at another database."
         case .invalidConfiguration(let field, let reason):
             return "The database configuration's \(field) is unusable: \(reason)."
         case .other(let code):
