@@ -139,6 +139,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Each agency's read models (views): supervision caseload, police, release coordinator,
+        // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
+        .target(
+            name: "ReadModels",
+            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory"]
+        ),
         // Per-process observability: swift-metrics exported in Prometheus format, and the
         // health endpoints, on one HTTP listener (a ServiceLifecycle service).
         .target(
@@ -249,6 +255,9 @@ let package = Package(
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "ReadModelsTests", dependencies: [
+            "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport",
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
             "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),

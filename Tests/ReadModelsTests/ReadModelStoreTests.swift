@@ -1,0 +1,18 @@
+import Storage
+import Testing
+
+@testable import ReadModels
+
+/// What every read model's migrations must satisfy: they apply on a fresh database and again
+/// as a no-op, so a restarted service finds its tables as it left them.
+@Suite struct ReadModelStoreTests {
+    @Test(arguments: ReadModelCatalog.all.map(\.name))
+    func migrationsApplyOnceOnSQLite(name: String) async throws {
+        let store = try #require(ReadModelCatalog.all.first { $0.name == name })
+        let database = try SQLiteStorage.inMemory()
+        let applied = try await database.write { try StorageMigrator.migrate(store.migrations, in: $0) }
+        #expect(applied.count == store.migrations.count)
+        let again = try await database.write { try StorageMigrator.migrate(store.migrations, in: $0) }
+        #expect(again.isEmpty)
+    }
+}
