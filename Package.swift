@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "Contracts",
+                "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +111,7 @@ let package = Package(
                 "Kafka",
                 "Contracts",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,7 +120,7 @@ let package = Package(
             name: "Routing",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage",
             ]
         ),
         // The agency directory (reference.agencies): which police agency serves a place, which
@@ -128,7 +129,7 @@ let package = Package(
             name: "Directory",
             dependencies: [
                 "ServiceKit", "Contracts",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage",
             ]
         ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
@@ -136,7 +137,7 @@ let package = Package(
             name: "Warrants",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts", "Directory",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage",
             ]
         ),
         // Each agency's read models (views): supervision caseload, police, release coordinator,
@@ -165,7 +166,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Observability",
-                "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "ContractTools",
+                "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "ContractTools", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -224,7 +225,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -237,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "Kafka", "Contracts", "TestSupport",
+                "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -248,19 +249,19 @@ let package = Package(
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "NotificationsTests", dependencies: [
-            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
-            "Directory", "ServiceKit", "Contracts", .product(name: "GRDB", package: "GRDB.swift"),
+            "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ReadModelsTests", dependencies: [
             "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport",
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
-            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
         .testTarget(name: "SettingsTests", dependencies: [
@@ -268,7 +269,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ObservabilityTests", dependencies: [
-            "Observability", "Pipeline", "Demo", "ServiceKit", "Notifications", "Kafka", "Contracts", "TestSupport",
+            "Observability", "Pipeline", "Demo", "ServiceKit", "Notifications", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -278,7 +279,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport",
+            "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

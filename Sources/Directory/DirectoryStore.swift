@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import ServiceKit
 
 /// The agency directory kept as reference state in a service's own database: every agency's
@@ -9,44 +9,63 @@ import ServiceKit
 /// `directory(forCourt:)`). Each method is one step of the batch transaction it is given;
 /// every value a bound parameter.
 ///
-/// A service that needs the directory registers `registerMigrations` with its own and hands
+/// A service that needs the directory adds `migrations` to its own and hands
 /// the topic's events to `apply(_:)`. Entries are reference state: never pruned by time; a
 /// retired agency's row stays, marked so, and answers nothing.
 public struct DirectoryStore {
     /// The directory's topic (`Topics/reference.agencies.yaml`).
     public static let topic = "reference.agencies"
 
-    let db: Database
+    let transaction: any StorageTransaction
 
-    public init(_ db: Database) { self.db = db }
+    public init(_ transaction: any StorageTransaction) { self.transaction = transaction }
 
-    /// Registers the directory's tables. Shipped migrations are never edited: changes come as
-    /// new ones.
-    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("directory-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE directory_agencies (
-                    agency_id TEXT PRIMARY KEY NOT NULL,
-                    kind TEXT,
-                    status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
-                    entry BLOB
-                ) WITHOUT ROWID;
-                CREATE TABLE directory_places (
-                    state TEXT NOT NULL,
-                    place_key TEXT NOT NULL,
-                    agency_id TEXT NOT NULL,
-                    PRIMARY KEY (state, place_key, agency_id)
-                ) WITHOUT ROWID;
-                CREATE INDEX directory_places_by_agency ON directory_places (agency_id);
-                CREATE TABLE directory_courts (
-                    court_id TEXT NOT NULL,
-                    agency_id TEXT NOT NULL,
-                    PRIMARY KEY (court_id, agency_id)
-                ) WITHOUT ROWID;
-                CREATE INDEX directory_courts_by_agency ON directory_courts (agency_id);
-                """)
-        }
-    }
+    /// The directory's tables. Shipped steps are never edited: changes come as new ones.
+    /// v1 shipped on SQLite alone and stays literal there.
+    public static let migrations: [StorageMigration] = [
+        .script("directory-v1", sqlite: """
+            CREATE TABLE directory_agencies (
+                agency_id TEXT PRIMARY KEY NOT NULL,
+                kind TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+                entry BLOB
+            ) WITHOUT ROWID;
+            CREATE TABLE directory_places (
+                state TEXT NOT NULL,
+                place_key TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                PRIMARY KEY (state, place_key, agency_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX directory_places_by_agency ON directory_places (agency_id);
+            CREATE TABLE directory_courts (
+                court_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                PRIMARY KEY (court_id, agency_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX directory_courts_by_agency ON directory_courts (agency_id);
+            """,
+            postgres: """
+            CREATE TABLE directory_agencies (
+                agency_id TEXT PRIMARY KEY NOT NULL,
+                kind TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+                entry BYTEA
+            );
+            CREATE TABLE directory_places (
+                state TEXT NOT NULL,
+                place_key TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                PRIMARY KEY (state, place_key, agency_id)
+            );
+            CREATE INDEX directory_places_by_agency ON directory_places (agency_id);
+            CREATE TABLE directory_courts (
+                court_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                PRIMARY KEY (court_id, agency_id)
+            );
+            CREATE INDEX directory_courts_by_agency ON directory_courts (agency_id);
+            """),
+    ]
 
     /// Whether `eventType` is one of the directory's events.
     public static func handles(eventType: String) -> Bool {
@@ -69,21 +88,23 @@ public struct DirectoryStore {
 
     /// Stores an agency's entry, replacing the previous one and what it served.
     public func describe(_ entry: AgencyDescribed) throws {
-        try db.cachedExecute(
-            sql: """
-                INSERT INTO directory_agencies (agency_id, kind, status, entry) VALUES (?, ?, 'active', ?)
-                ON CONFLICT (agency_id) DO UPDATE SET kind = excluded.kind, status = 'active', entry = excluded.entry
-                """,
-            arguments: [entry.agencyId, entry.kind.rawValue, Data(try EventCodec.encodeJSON(entry))])
+        try transaction.execute(
+            """
+            INSERT INTO directory_agencies (agency_id, kind, status, entry) VALUES ($1, $2, 'active', $3)
+            ON CONFLICT (agency_id) DO UPDATE SET kind = excluded.kind, status = 'active', entry = excluded.entry
+            """,
+            [.text(entry.agencyId), .text(entry.kind.rawValue), .bytes(try EventCodec.encodeJSON(entry))])
         try forgetServed(by: entry.agencyId)
         let state = entry.jurisdiction.state.uppercased()
         for place in Set((entry.jurisdiction.places ?? []).map(PlaceKey.init)) {
-            try db.cachedExecute(sql: "INSERT INTO directory_places (state, place_key, agency_id) VALUES (?, ?, ?)",
-                                 arguments: [state, place.value, entry.agencyId])
+            try transaction.execute(
+                "INSERT INTO directory_places (state, place_key, agency_id) VALUES ($1, $2, $3)",
+                [.text(state), .text(place.value), .text(entry.agencyId)])
         }
         if entry.kind == .prosecutor {
             for court in Set(entry.courts ?? []) {
-                try db.cachedExecute(sql: "INSERT INTO directory_courts (court_id, agency_id) VALUES (?, ?)", arguments: [court, entry.agencyId])
+                try transaction.execute(
+                    "INSERT INTO directory_courts (court_id, agency_id) VALUES ($1, $2)", [.text(court), .text(entry.agencyId)])
             }
         }
     }
@@ -91,58 +112,57 @@ public struct DirectoryStore {
     /// Marks an agency retired (recording the id even if its entry was never read): it serves
     /// no place and no court any more.
     public func retire(_ agencyId: String) throws {
-        try db.cachedExecute(
-            sql: """
-                INSERT INTO directory_agencies (agency_id, status) VALUES (?, 'retired')
-                ON CONFLICT (agency_id) DO UPDATE SET status = 'retired'
-                """,
-            arguments: [agencyId])
+        try transaction.execute(
+            """
+            INSERT INTO directory_agencies (agency_id, status) VALUES ($1, 'retired')
+            ON CONFLICT (agency_id) DO UPDATE SET status = 'retired'
+            """,
+            [.text(agencyId)])
         try forgetServed(by: agencyId)
     }
 
     private func forgetServed(by agencyId: String) throws {
-        try db.cachedExecute(sql: "DELETE FROM directory_places WHERE agency_id = ?", arguments: [agencyId])
-        try db.cachedExecute(sql: "DELETE FROM directory_courts WHERE agency_id = ?", arguments: [agencyId])
+        try transaction.execute("DELETE FROM directory_places WHERE agency_id = $1", [.text(agencyId)])
+        try transaction.execute("DELETE FROM directory_courts WHERE agency_id = $1", [.text(agencyId)])
     }
 
     // MARK: Reads
 
     /// `active` or `retired`; nil for an agency never read.
     public func status(_ agencyId: String) throws -> String? {
-        try String.fetchOne(db, cached: "SELECT status FROM directory_agencies WHERE agency_id = ?", arguments: [agencyId])
+        try transaction.fetchOne("SELECT status FROM directory_agencies WHERE agency_id = $1", [.text(agencyId)])?.get("status")
     }
 
     /// The part of the directory that can answer for a place of a state: the active agencies
     /// listing it.
     public func directory(forPlace place: String, in state: String) throws -> AgencyDirectory {
-        try directory(
-            rows: Row.fetchAll(
-                db, cached: """
-                    SELECT a.entry FROM directory_places p JOIN directory_agencies a ON a.agency_id = p.agency_id
-                    WHERE p.state = ? AND p.place_key = ? AND a.status = 'active' ORDER BY a.agency_id
-                    """, arguments: [state.uppercased(), PlaceKey(place).value]))
+        try directory(rows: transaction.fetchAll(
+            """
+            SELECT a.entry FROM directory_places p JOIN directory_agencies a ON a.agency_id = p.agency_id
+            WHERE p.state = $1 AND p.place_key = $2 AND a.status = 'active' ORDER BY a.agency_id
+            """,
+            [.text(state.uppercased()), .text(PlaceKey(place).value)]))
     }
 
     /// The part of the directory that can answer for a court: the active prosecutors serving it.
     public func directory(forCourt courtId: String) throws -> AgencyDirectory {
-        try directory(
-            rows: Row.fetchAll(
-                db, cached: """
-                    SELECT a.entry FROM directory_courts c JOIN directory_agencies a ON a.agency_id = c.agency_id
-                    WHERE c.court_id = ? AND a.status = 'active' ORDER BY a.agency_id
-                    """, arguments: [courtId]))
+        try directory(rows: transaction.fetchAll(
+            """
+            SELECT a.entry FROM directory_courts c JOIN directory_agencies a ON a.agency_id = c.agency_id
+            WHERE c.court_id = $1 AND a.status = 'active' ORDER BY a.agency_id
+            """,
+            [.text(courtId)]))
     }
 
     /// The whole directory (every active agency).
     public func all() throws -> AgencyDirectory {
-        try directory(rows: Row.fetchAll(db, cached: "SELECT entry FROM directory_agencies WHERE status = 'active' ORDER BY agency_id"))
+        try directory(rows: transaction.fetchAll("SELECT entry FROM directory_agencies WHERE status = 'active' ORDER BY agency_id"))
     }
 
     /// A stored entry that no longer decodes is an error (a damaged row), not a missing agency.
-    private func directory(rows: [Row]) throws -> AgencyDirectory {
+    private func directory(rows: [StorageRow]) throws -> AgencyDirectory {
         AgencyDirectory(entries: try rows.map { row in
-            let entry: Data = row["entry"]
-            return try EventCodec.decodeJSON(AgencyDescribed.self, from: entry)
+            try EventCodec.decodeJSON(AgencyDescribed.self, from: try row.get("entry", as: [UInt8].self))
         })
     }
 
@@ -150,9 +170,12 @@ public struct DirectoryStore {
 
     /// Adds the directory's tables to a service's state checksum.
     public func update(_ hash: inout SHA256) throws {
-        for table in ["directory_agencies ORDER BY agency_id", "directory_places ORDER BY state, place_key, agency_id",
-                      "directory_courts ORDER BY court_id, agency_id"] {
-            for row in try Row.fetchAll(db, cached: "SELECT * FROM \(table)") { hash.update(row: row) }
+        for query in [
+            "SELECT agency_id, kind, status, entry FROM directory_agencies ORDER BY agency_id",
+            "SELECT state, place_key, agency_id FROM directory_places ORDER BY state, place_key, agency_id",
+            "SELECT court_id, agency_id FROM directory_courts ORDER BY court_id, agency_id",
+        ] {
+            for row in try transaction.fetchAll(query) { hash.update(row: row) }
         }
     }
 }

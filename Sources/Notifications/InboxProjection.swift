@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import Kafka
 import ServiceKit
 
@@ -31,8 +31,8 @@ public struct InboxProjection: EventProjection {
         self.onStored = onStored
     }
 
-    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        InboxStore.registerMigrations(&migrator)
+    public var migrations: [StorageMigration] {
+        InboxStore.migrations
     }
 
     public func handles(eventType: String) -> Bool { eventType == BusNotification.eventType }
@@ -48,7 +48,7 @@ public struct InboxProjection: EventProjection {
         guard event.key == notification.recipient.description else {
             throw PoisonMessage(reason: "the message key differs from the notification's recipient")
         }
-        if try InboxStore.insert(notification, body: event.value, receivedAtMilliseconds: event.timestampMilliseconds, transaction.db) {
+        if try InboxStore.insert(notification, body: event.value, receivedAtMilliseconds: event.timestampMilliseconds, transaction.storage) {
             let onStored = self.onStored
             transaction.afterCommit { onStored(notification) }
         }

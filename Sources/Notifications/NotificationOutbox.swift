@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import Kafka
 import ServiceKit
 
@@ -19,26 +19,39 @@ public enum NotificationOutbox {
     /// The counter of notifications queued, per service, rule and priority (once committed).
     public static let metricLabel = "reentrybus_notifications_total"
 
-    /// Registers the `notifications_sent` table.
-    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("notifications-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE notifications_sent (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    recipient TEXT NOT NULL,
-                    priority TEXT NOT NULL,
-                    rule TEXT NOT NULL,
-                    source_event_id TEXT NOT NULL,
-                    body BLOB NOT NULL
-                ) WITHOUT ROWID;
-                """)
-        }
+    /// The `notifications_sent` table's steps. v1–v4 shipped on SQLite alone and stay literal
+    /// there; PostgreSQL creates the v4 shape in v1.
+    public static let migrations: [StorageMigration] = [
+        .script("notifications-v1", sqlite: """
+            CREATE TABLE notifications_sent (
+                id TEXT PRIMARY KEY NOT NULL,
+                recipient TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                source_event_id TEXT NOT NULL,
+                body BLOB NOT NULL
+            ) WITHOUT ROWID;
+            """,
+            postgres: """
+            CREATE TABLE notifications_sent (
+                id TEXT NOT NULL UNIQUE,
+                recipient TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                source_event_id TEXT NOT NULL,
+                body BYTEA NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX notifications_sent_by_forget_time ON notifications_sent (forget_after_ms)
+                WHERE forget_after_ms IS NOT NULL;
+            """),
         // v2: a rowid table, each row appended, with the id in a unique index. Rows of ~1 KiB
         // keyed by a hash made every insert land in a random, nearly full leaf (SQLite advises
         // WITHOUT ROWID only for rows under ~1/20 of a page): page splits, and more pages
         // written to the log per batch.
-        migrator.registerMigration("notifications-v2") { db in
-            try db.rebuildTable(
+        StorageMigration("notifications-v2") { transaction in
+            guard transaction.dialect == .sqlite else { return }
+            try transaction.rebuildTable(
                 "notifications_sent",
                 definition: """
                     id TEXT NOT NULL UNIQUE,
@@ -49,33 +62,31 @@ public enum NotificationOutbox {
                     body BLOB NOT NULL
                     """,
                 columns: ["id", "recipient", "priority", "rule", "source_event_id", "body"], order: "id")
-        }
+        },
         // v3: when each sent notification may be forgotten (event clock, ms since 1970),
         // indexed by that time for bounded pruning.
-        migrator.registerMigration("notifications-v3") { db in
-            try db.execute(sql: """
-                CREATE TABLE notifications_sent_expiry (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    forget_after_ms INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                CREATE INDEX notifications_sent_expiry_by_time ON notifications_sent_expiry (forget_after_ms);
-                """)
-        }
+        .script("notifications-v3", sqlite: """
+            CREATE TABLE notifications_sent_expiry (
+                id TEXT PRIMARY KEY NOT NULL,
+                forget_after_ms INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX notifications_sent_expiry_by_time ON notifications_sent_expiry (forget_after_ms);
+            """,
+            postgres: nil),
         // v4: the time as a column of the row itself, with a partial index. The side table cost
         // every notification two more B-tree inserts (one at a random key) and every prune two
         // more deletes; the added column leaves the original columns, and statements naming
         // them, as they were.
-        migrator.registerMigration("notifications-v4") { db in
-            try db.execute(sql: """
-                ALTER TABLE notifications_sent ADD COLUMN forget_after_ms INTEGER;
-                UPDATE notifications_sent SET forget_after_ms =
-                    (SELECT x.forget_after_ms FROM notifications_sent_expiry x WHERE x.id = notifications_sent.id);
-                DROP TABLE notifications_sent_expiry;
-                CREATE INDEX notifications_sent_by_forget_time ON notifications_sent (forget_after_ms)
-                    WHERE forget_after_ms IS NOT NULL;
-                """)
-        }
-    }
+        .script("notifications-v4", sqlite: """
+            ALTER TABLE notifications_sent ADD COLUMN forget_after_ms INTEGER;
+            UPDATE notifications_sent SET forget_after_ms =
+                (SELECT x.forget_after_ms FROM notifications_sent_expiry x WHERE x.id = notifications_sent.id);
+            DROP TABLE notifications_sent_expiry;
+            CREATE INDEX notifications_sent_by_forget_time ON notifications_sent (forget_after_ms)
+                WHERE forget_after_ms IS NOT NULL;
+            """,
+            postgres: nil),
+    ]
 
     /// Queues `notification`, signed with `key`, unless this service already sent one with its
     /// id. `forgetAfterMilliseconds` is when the service may forget it sent it (nil: never).
@@ -87,16 +98,16 @@ public enum NotificationOutbox {
         in transaction: ProjectionTransaction, topic: String = topic
     ) throws -> Bool {
         let body = try notification.encoded()
-        let db = transaction.db
         let recipient = notification.recipient.description
-        try db.cachedExecute(
-            sql: """
-                INSERT OR IGNORE INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [notification.id, recipient, notification.priority.rawValue,
-                        notification.reason.rule, notification.sourceEventId, Data(body), forgetAfterMilliseconds])
-        guard db.changesCount > 0 else { return false }
+        let inserted = try transaction.storage.execute(
+            """
+            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
+            """,
+            [.text(notification.id), .text(recipient), .text(notification.priority.rawValue),
+             .text(notification.reason.rule), .text(notification.sourceEventId), .bytes(body),
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+        guard inserted > 0 else { return false }
         try transaction.emit(OutgoingMessage(
             topic: topic, key: recipient, value: body,
             headers: [
@@ -116,26 +127,25 @@ public enum NotificationOutbox {
     /// `nowMilliseconds` on the event clock; returns how many. Bounded, so that no event's
     /// transaction stalls on a large purge.
     @discardableResult
-    public static func forget(before nowMilliseconds: Int64, limit: Int, _ db: Database) throws -> Int {
-        try db.cachedExecute(
-            sql: """
-                DELETE FROM notifications_sent WHERE rowid IN (
-                    SELECT rowid FROM notifications_sent WHERE forget_after_ms IS NOT NULL AND forget_after_ms < ?
-                    ORDER BY forget_after_ms LIMIT ?)
-                """,
-            arguments: [nowMilliseconds, limit])
-        return db.changesCount
+    public static func forget(before nowMilliseconds: Int64, limit: Int, _ transaction: any StorageTransaction) throws -> Int {
+        try transaction.execute(
+            """
+            DELETE FROM notifications_sent WHERE id IN (
+                SELECT id FROM notifications_sent WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
+                ORDER BY forget_after_ms LIMIT $2)
+            """,
+            [.integer(nowMilliseconds), .integer(Int64(limit))])
     }
 
     /// Every notification this service has sent (and not yet forgotten), ordered by id.
-    public static func sent(_ db: Database) throws -> [BusNotification] {
-        try Row.fetchAll(db, cached: "SELECT body FROM notifications_sent ORDER BY id").map { row in
-            try BusNotification.decode(Array(row["body"] as Data))
+    public static func sent(_ transaction: any StorageTransaction) throws -> [BusNotification] {
+        try transaction.fetchAll("SELECT body FROM notifications_sent ORDER BY id").map { row in
+            try BusNotification.decode(try row.get("body", as: [UInt8].self))
         }
     }
 
     /// How many sent notifications the service remembers.
-    public static func sentCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, cached: "SELECT count(*) FROM notifications_sent") ?? 0
+    public static func sentCount(_ transaction: any StorageTransaction) throws -> Int {
+        try transaction.fetchOne("SELECT count(*) AS n FROM notifications_sent")?.get("n", as: Int.self) ?? 0
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Storage
 import Kafka
 import Notifications
 import Observability
@@ -106,6 +107,10 @@ public struct ApplicationConfiguration: Sendable {
     /// Each service keeps `<dataDirectory>/<service>.sqlite` (the directory is created when
     /// missing).
     public var dataDirectory: URL
+    /// Where the services keep their state instead of `dataDirectory`'s SQLite files: a
+    /// PostgreSQL database, each service in its own schema (named after the service, `-` as
+    /// `_`). Default: nil, SQLite.
+    public var postgres: PostgresStorage.Configuration?
     /// The services to run. Default: all of them.
     public var services: Set<ServiceName>
     /// The contracts events are checked against and whose topics are created. Required when
@@ -145,8 +150,10 @@ public struct ApplicationConfiguration: Sendable {
         broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
         topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
         notificationKey: NotificationSigningKey = .random(),
-        previousNotificationKeys: [NotificationSigningKey] = [], observability: ObservabilityOptions? = nil
+        previousNotificationKeys: [NotificationSigningKey] = [], observability: ObservabilityOptions? = nil,
+        postgres: PostgresStorage.Configuration? = nil
     ) {
+        self.postgres = postgres
         self.broker = broker
         self.dataDirectory = dataDirectory
         self.services = services
@@ -159,8 +166,13 @@ public struct ApplicationConfiguration: Sendable {
         self.observability = observability
     }
 
-    /// The database file of `service`.
+    /// The database file of `service` (when its state is kept in SQLite).
     public func databasePath(_ service: ServiceName) -> String {
         dataDirectory.appendingPathComponent("\(service.rawValue).sqlite").path
+    }
+
+    /// The PostgreSQL schema of `service` (when its state is kept in PostgreSQL).
+    public func databaseSchema(_ service: ServiceName) -> String {
+        service.rawValue.replacingOccurrences(of: "-", with: "_")
     }
 }

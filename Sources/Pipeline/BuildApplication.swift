@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
+import Storage
 import Notifications
 import Routing
 import ServiceKit
@@ -101,14 +102,18 @@ struct ServiceFactory: Sendable {
         }
         let validator = EventValidator(catalog: catalog)
         let admission: MessageAdmission = name == .inbox ? .envelopes(validator) : .contracts(validator)
-        let path = configuration.databasePath(name)
         let database: ServiceDatabase
         do {
-            database = try ServiceDatabase(path: path, registerMigrations: projection.registerMigrations)
+            if let postgres = configuration.postgres {
+                let schema = try postgres.inSchema(configuration.databaseSchema(name))
+                database = try ServiceDatabase(postgres: PostgresStorage(configuration: schema, logger: logger), migrations: projection.migrations)
+            } else {
+                database = try ServiceDatabase(path: configuration.databasePath(name), migrations: projection.migrations)
+            }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: name.rawValue, error: error)
         } catch {
-            throw .invalidConfiguration(field: "dataDirectory", reason: "could not open the database \(path) of \(name): \(error)")
+            throw .invalidConfiguration(field: "database", reason: "could not open the database of \(name): \(error)")
         }
         return EventConsumerService(
             projection: projection, database: database, admission: admission,

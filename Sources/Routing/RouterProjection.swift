@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import Notifications
 import ServiceKit
 
@@ -44,9 +44,7 @@ public struct RouterProjection: EventProjection {
         self.arrestRetention = arrestRetention
     }
 
-    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        RouterStore.registerMigrations(&migrator)
-    }
+    public var migrations: [StorageMigration] { RouterStore.migrations }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {
@@ -56,7 +54,7 @@ public struct RouterProjection: EventProjection {
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        let store = RouterStore(transaction.db)
+        let store = RouterStore(transaction.storage)
         let now = event.timestampMilliseconds
         switch event.eventType {
         case CaseStarted.eventType:
@@ -89,8 +87,8 @@ public struct RouterProjection: EventProjection {
     }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
-        try RouterStore(transaction.db).forgetArrests(before: now, limit: limit)
-        try NotificationOutbox.forget(before: now, limit: limit, transaction.db)
+        try RouterStore(transaction.storage).forgetArrests(before: now, limit: limit)
+        try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
     }
 
     /// Signs and queues `notifications` (each id at most once).

@@ -1,5 +1,5 @@
 import Contracts
-import GRDB
+import Storage
 import Kafka
 
 extension EventConsumerService {
@@ -38,7 +38,7 @@ extension EventConsumerService {
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
             var offsets = try ServiceDatabase.storedOffsets(db)
             var clock = try ServiceDatabase.eventClock(db)
-            let transaction = ProjectionTransaction(db: db, maxMessageBytes: maxMessageBytes)
+            let transaction = ProjectionTransaction(storage: db, maxMessageBytes: maxMessageBytes)
             for message in ordered {
                 let countsMark = transaction.countsMark
                 if let next = offsets[message.topicPartition], message.offset < next {
@@ -68,10 +68,7 @@ extension EventConsumerService {
                         outcome.reusedIds += 1
                         throw PoisonMessage(reason: "event-id reused for different content")
                     }
-                    try db.inSavepoint {
-                        try projection.apply(event, in: transaction)
-                        return .commit
-                    }
+                    try db.savepoint { try projection.apply(event, in: transaction) }
                     outcome.applied += 1
                     outcome.appliedByType[envelope.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import Kafka
 import Logging
 import Metrics

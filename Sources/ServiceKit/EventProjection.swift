@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import GRDB
+import Storage
 import Kafka
 
 /// What a consumer service does with the events it reads: its own tables (migrations) and how
@@ -15,8 +15,9 @@ public protocol EventProjection: Sendable {
     var name: String { get }
     /// Topics it reads.
     var topics: [String] { get }
-    /// Registers its tables' migrations (after the runtime's own). Never edit a shipped one.
-    func registerMigrations(_ migrator: inout DatabaseMigrator)
+    /// Its tables' migration steps (applied after the runtime's own), in order. Never edit a
+    /// shipped step: add one.
+    var migrations: [StorageMigration] { get }
     /// Whether events of this type (the `event-type` header) concern it. Others only advance
     /// the offset: they are neither validated nor applied.
     func handles(eventType: String) -> Bool

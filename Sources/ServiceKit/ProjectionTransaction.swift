@@ -1,10 +1,11 @@
-import GRDB
+import Storage
 
-/// The batch's transaction as a projection sees it: the database, and the outbox.
+/// The batch's transaction as a projection sees it: the database (SQLite or PostgreSQL, one
+/// SQL for both: see `StorageDialect`), and the outbox.
 ///
 /// Not Sendable: it lives only inside the write closure.
 public final class ProjectionTransaction {
-    public let db: Database
+    public let storage: any StorageTransaction
     /// The largest message the service's producer sends (its `maxMessageBytes`).
     public let maxMessageBytes: Int
     private(set) var emitted = 0
@@ -12,8 +13,8 @@ public final class ProjectionTransaction {
     /// What the projection asked to count, in order; truncated when an event's changes roll back.
     private(set) var counts: [ProjectionCount] = []
 
-    init(db: Database, maxMessageBytes: Int) {
-        self.db = db
+    init(storage: any StorageTransaction, maxMessageBytes: Int) {
+        self.storage = storage
         self.maxMessageBytes = maxMessageBytes
     }
 
@@ -27,13 +28,13 @@ public final class ProjectionTransaction {
         guard message.wireSize <= maxMessageBytes else {
             throw PoisonMessage(reason: "its \(message.topic) message would be larger than the largest message (\(maxMessageBytes) bytes)")
         }
-        try ServiceDatabase.appendToOutbox(message, db)
+        try ServiceDatabase.appendToOutbox(message, storage)
         emitted += 1
     }
 
     /// Queues a dead letter, already sized to fit (see `DeadLetter`).
     func emitDeadLetter(_ message: OutgoingMessage) throws {
-        try ServiceDatabase.appendToOutbox(message, db)
+        try ServiceDatabase.appendToOutbox(message, storage)
         emitted += 1
     }
 

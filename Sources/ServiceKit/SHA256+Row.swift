@@ -1,18 +1,17 @@
-import Foundation
-import GRDB
+import Storage
 
 extension SHA256 {
-    /// Adds every column of `row` (name, type and value; blobs byte for byte) to the digest.
-    public mutating func update(row: Row) {
-        for (column, value) in row {
+    /// Adds every column of `row` (name, type and value; bytes byte for byte) to the digest.
+    public mutating func update(row: StorageRow) {
+        for (column, value) in zip(row.columns, row.values) {
             update(column)
             update([0])
-            switch value.storage {
+            switch value {
             case .null: update("N")
-            case .int64(let number): update("I\(number)")
-            case .double(let number): update("D\(number)")
-            case .string(let text): update("S\(text.utf8.count):"); update(text)
-            case .blob(let data): update("B\(data.count):"); update(data)
+            case .integer(let number): update("I\(number)")
+            case .real(let number): update("D\(number)")
+            case .text(let text): update("S\(text.utf8.count):"); update(text)
+            case .bytes(let bytes): update("B\(bytes.count):"); update(bytes)
             }
             update([0])
         }

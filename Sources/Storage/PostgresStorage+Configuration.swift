@@ -13,6 +13,11 @@ extension PostgresStorage {
         public var database: String
         /// How long connecting may take before the database counts as unavailable; default 10 s.
         public var connectTimeout: Duration
+        /// The schema whose tables the connection sees (its `search_path`), created on connect
+        /// when missing; nil for PostgreSQL's default (`public`). Services sharing one database
+        /// each take their own schema, so their tables (offsets, outbox) never meet.
+        /// Set through ``inSchema(_:)``, which checks it.
+        public private(set) var schema: String?
 
         public init(
             host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil,
@@ -24,6 +29,21 @@ extension PostgresStorage {
             self.password = password
             self.database = database
             self.connectTimeout = connectTimeout
+        }
+
+        /// The same database, seen through `schema`.
+        ///
+        /// - Throws: ``StorageError`` `.invalidConfiguration` unless `schema` is a plain lower-case
+        ///   identifier (letters, digits, `_`; not starting with a digit; at most 63 bytes): it
+        ///   is written into SQL, so nothing else is accepted.
+        public func inSchema(_ schema: String) throws(StorageError) -> Configuration {
+            let allowed = schema.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+            guard allowed, !schema.isEmpty, schema.utf8.count <= 63, !(schema.utf8.first.map { $0 >= 48 && $0 <= 57 } ?? true) else {
+                throw StorageError(.invalidConfiguration(field: "schema", reason: "must be lower-case letters, digits and _, not starting with a digit, at most 63 bytes"))
+            }
+            var copy = self
+            copy.schema = schema
+            return copy
         }
 
         /// Reads `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`).
@@ -51,6 +71,9 @@ extension PostgresStorage {
         }
 
         /// The URL without the password: names the database in errors and logs.
-        public var location: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+        public var location: String {
+            let url = "postgres://\(username)@\(host):\(port)/\(database)"
+            return schema.map { "\(url) (schema \($0))" } ?? url
+        }
     }
 }

@@ -47,6 +47,20 @@ public final class PostgresStorage: StorageDatabase {
         }
     }
 
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
+        try await write(body)
+    }
+
+    public func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        try writeBlocking(body)
+    }
+
+    /// ``write(_:)``, blocking the calling thread until it is done: for start-up work that
+    /// runs before anything is served (migrations), as SQLite's opening does.
+    public func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        try queue.sync { try runTransaction(body) }
+    }
+
     /// Closes the connection (a later ``write(_:)`` opens a new one).
     public func close() async throws {
         let open: PostgresConnection? = await withCheckedContinuation { continuation in
@@ -102,6 +116,12 @@ public final class PostgresStorage: StorageDatabase {
             let open = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: postgres, id: id, logger: logger
             ).wait()
+            if let schema = configuration.schema {
+                // `inSchema` admits only plain identifiers, so the name can be written as is.
+                let setup = PostgresTransaction(open, location: location, logger: logger)
+                try setup.control("CREATE SCHEMA IF NOT EXISTS \(schema)")
+                try setup.control("SET search_path TO \(schema)")
+            }
             connection.withLock { $0 = open }
             return open
         } catch {

@@ -54,6 +54,16 @@ extension Int: StorageValue {
     }
 }
 
+/// Kafka partition numbers and other 32-bit values; a stored integer out of range is a mismatch.
+extension Int32: StorageValue {
+    public static var storageTypeName: String { "Int32" }
+    public var sqlValue: SQLValue { .integer(Int64(self)) }
+    public init?(sqlValue value: SQLValue) {
+        guard case .integer(let integer) = value, let exact = Int32(exactly: integer) else { return nil }
+        self = exact
+    }
+}
+
 /// Stored as the integer 0 or 1 (`BIGINT`): SQLite has no boolean type, so shared SQL uses none.
 extension Bool: StorageValue {
     public static var storageTypeName: String { "Bool" }
@@ -110,4 +120,9 @@ extension Optional: StorageValue where Wrapped: StorageValue {
         guard let wrapped = Wrapped(sqlValue: value) else { return nil }
         self = .some(wrapped)
     }
+}
+
+extension SQLValue {
+    /// `value` as stored, or NULL when there is none: for optional columns.
+    public static func optional<T: StorageValue>(_ value: T?) -> SQLValue { value?.sqlValue ?? .null }
 }

@@ -50,6 +50,25 @@ public struct SQLiteStorage: StorageDatabase {
     }
 }
 
+extension SQLiteStorage {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
+        let location = self.location
+        do {
+            return try await writer.read { db in try body(SQLiteTransaction(db, location: location)) }
+        } catch let error as DatabaseError {
+            throw SQLiteTransaction.storageError(error, location: location)
+        }
+    }
+
+    public func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        do {
+            return try writer.read { db in try body(SQLiteTransaction(db, location: location)) }
+        } catch let error as DatabaseError {
+            throw SQLiteTransaction.storageError(error, location: location)
+        }
+    }
+}
+
 /// A ``StorageTransaction`` over GRDB's `Database` inside a write transaction. Public so that
 /// code already inside a GRDB write (ServiceKit's batch) can hand the same transaction to stores.
 public final class SQLiteTransaction: StorageTransaction {
@@ -160,6 +179,10 @@ public final class SQLiteTransaction: StorageTransaction {
         }
         switch error.resultCode {
         case .SQLITE_CONSTRAINT: return StorageError(.constraintViolation, database: location, detail: detail)
+        case .SQLITE_CORRUPT: return StorageError(.damaged, database: location, detail: detail)
+        case .SQLITE_NOTADB, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+            return StorageError(.cannotOpen, database: location, detail: detail)
+        case .SQLITE_READONLY, .SQLITE_FULL, .SQLITE_IOERR: return StorageError(.cannotWrite, database: location, detail: detail)
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StorageError(.unavailable, database: location, detail: detail)
         default:
             return StorageError(.other(code: "SQLite error \(error.extendedResultCode.rawValue)"), database: location, detail: detail)

@@ -5,6 +5,13 @@
 /// backend's own message is only in `debugDescription`.
 public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public enum Kind: Sendable, Hashable {
+        /// The database could not be opened: a SQLite file that is not a database or not
+        /// readable, a PostgreSQL role or database refused.
+        case cannotOpen
+        /// The database is damaged (SQLite's integrity check or a read found corrupt pages).
+        case damaged
+        /// The database cannot be written: read-only file or directory, disk full, I/O error.
+        case cannotWrite
         /// A row would duplicate a unique key. `constraint` is PostgreSQL's name for it, which
         /// SQLite reports alike (see ``StorageDialect``): `<table>_pkey` for a primary key,
         /// `<table>_<columns>_key` for a `UNIQUE` column or table constraint, the index's name
@@ -53,6 +60,12 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebu
     public var description: String {
         let name = database.map { "The database \($0)" } ?? "A row"
         switch kind {
+        case .cannotOpen:
+            return "\(name) could not be opened: check that it is a ReentryBus database and that this user may read and write it."
+        case .damaged:
+            return "\(name) is damaged: stop the service, move it aside, and replay the service to rebuild it from the topics."
+        case .cannotWrite:
+            return "\(name) cannot be written: check free disk space and permissions."
         case .uniqueViolation(let constraint):
             return "\(name) refused a duplicate key (unique constraint \(constraint))."
         case .constraintViolation:

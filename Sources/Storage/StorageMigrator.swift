@@ -18,7 +18,8 @@ public enum StorageMigrator {
         }
         try transaction.executeScript("CREATE TABLE IF NOT EXISTS kit_migrations (id TEXT PRIMARY KEY NOT NULL)")
         if transaction.dialect == .sqlite, try hasGRDBHistory(transaction) {
-            try transaction.execute("INSERT INTO kit_migrations (id) SELECT identifier FROM grdb_migrations ON CONFLICT (id) DO NOTHING")
+            // `WHERE true`: SQLite cannot otherwise tell the upsert's ON from a join's.
+            try transaction.execute("INSERT INTO kit_migrations (id) SELECT identifier FROM grdb_migrations WHERE true ON CONFLICT (id) DO NOTHING")
         }
         let applied = Set(try transaction.fetchAll("SELECT id FROM kit_migrations").map { try $0.get("id", as: String.self) })
         let unknown = applied.subtracting(known).sorted()

@@ -56,4 +56,13 @@ public protocol StorageDatabase: Sendable {
     ///
     /// - Throws: what `body` throws; errors of the database as ``StorageError``.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T
+
+    /// Runs `body` in a transaction that only reads: on SQLite a reader connection beside the
+    /// writer (WAL: it neither waits for nor blocks a write), on PostgreSQL a transaction like
+    /// ``write(_:)``'s. A statement that writes fails on SQLite.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T
+
+    /// ``read(_:)``, blocking the calling thread until it is done: only for threads that may
+    /// block and are not the database's own (librdkafka's callback thread).
+    func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T
 }

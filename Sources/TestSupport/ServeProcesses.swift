@@ -105,7 +105,7 @@ public final class ServeProcesses: Sendable {
     public func read<T>(_ service: String, _ body: (Database) throws -> T) -> T? {
         let path = directory.appendingPathComponent("\(service).sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? ServiceDatabase.openReadOnly(path: path).read(body)
+        return try? ServiceDatabase.openReadOnly(path: path).writer.read(body)
     }
 
     /// Polls the databases every 20 ms until `ready` holds, so as to see the state the

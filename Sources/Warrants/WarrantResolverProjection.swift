@@ -1,7 +1,7 @@
 import Contracts
 import Directory
 import Foundation
-import GRDB
+import Storage
 import Notifications
 import ServiceKit
 
@@ -73,9 +73,7 @@ public struct WarrantResolverProjection: EventProjection {
         self.notificationRetention = notificationRetention
     }
 
-    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        WarrantStore.registerMigrations(&migrator)
-    }
+    public var migrations: [StorageMigration] { WarrantStore.migrations }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {
@@ -86,7 +84,7 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        let store = WarrantStore(transaction.db)
+        let store = WarrantStore(transaction.storage)
         let notifications: [BusNotification]
         switch event.eventType {
         case WarrantIssued.eventType:
@@ -108,7 +106,7 @@ public struct WarrantResolverProjection: EventProjection {
             try store.close(try event.decode(ReleaseCancelled.self).payload.releaseId)
             notifications = []
         case let type where DirectoryStore.handles(eventType: type):
-            try DirectoryStore(transaction.db).apply(event)
+            try DirectoryStore(transaction.storage).apply(event)
             return
         default:
             return
@@ -127,13 +125,13 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     /// The part of the directory that can name the police of `destination` (none without one).
-    private func directory(for destination: Address?, _ db: Database) throws -> AgencyDirectory {
+    private func directory(for destination: Address?, _ transaction: any StorageTransaction) throws -> AgencyDirectory {
         guard let destination else { return AgencyDirectory() }
-        return try DirectoryStore(db).directory(forPlace: destination.city, in: destination.state)
+        return try DirectoryStore(transaction).directory(forPlace: destination.city, in: destination.state)
     }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
-        try NotificationOutbox.forget(before: now, limit: limit, transaction.db)
+        try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
     }
 
     // MARK: Steps: the store read, the rule applied, the store written
@@ -147,7 +145,7 @@ public struct WarrantResolverProjection: EventProjection {
             try store.addWarrant(issued.payload.warrantId, toCheck: check.releaseId)
             let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == issued.payload.warrantId }
             notifications += WarrantCheckRules.pendingNotifications(
-                check, warrants: listed, source: .init(issued), directory: try directory(for: check.destination, store.db))
+                check, warrants: listed, source: .init(issued), directory: try directory(for: check.destination, store.transaction))
         }
         return notifications
     }
@@ -169,7 +167,7 @@ public struct WarrantResolverProjection: EventProjection {
                 try store.markClear(releaseId)
                 guard let check = try store.check(releaseId) else { continue }
                 notifications += WarrantCheckRules.clearNotifications(
-                    check, warrantId: warrantId, status: status, source: .init(event), directory: try directory(for: check.destination, store.db))
+                    check, warrantId: warrantId, status: status, source: .init(event), directory: try directory(for: check.destination, store.transaction))
             }
             return notifications
         }
@@ -181,7 +179,7 @@ public struct WarrantResolverProjection: EventProjection {
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants)
         try store.insert(check, warrants: warrants)
         return WarrantCheckRules.pendingNotifications(
-            check, warrants: warrants, source: .init(scheduled), directory: try directory(for: check.destination, store.db))
+            check, warrants: warrants, source: .init(scheduled), directory: try directory(for: check.destination, store.transaction))
     }
 
     private func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, _ store: WarrantStore) throws -> [BusNotification] {
@@ -192,17 +190,17 @@ public struct WarrantResolverProjection: EventProjection {
         let warrants = try store.activeWarrants(of: completed.subject)
         try store.insert(WarrantCheckRules.check(for: completed, activeWarrants: warrants), warrants: warrants)
         return WarrantCheckRules.unscheduledReleaseNotifications(
-            completed, warrants: warrants, directory: try directory(for: completed.payload.destination, store.db))
+            completed, warrants: warrants, directory: try directory(for: completed.payload.destination, store.transaction))
     }
 
     // MARK: Queries
 
     /// The check of a release, if there is one.
-    public static func check(_ releaseId: String, _ db: Database) throws -> Check? { try WarrantStore(db).check(releaseId) }
+    public static func check(_ releaseId: String, _ transaction: any StorageTransaction) throws -> Check? { try WarrantStore(transaction).check(releaseId) }
 
     /// The warrants on a check that are still active.
-    public static func activeWarrants(on releaseId: String, _ db: Database) throws -> [Warrant] {
-        try WarrantStore(db).activeWarrants(on: releaseId)
+    public static func activeWarrants(on releaseId: String, _ transaction: any StorageTransaction) throws -> [Warrant] {
+        try WarrantStore(transaction).activeWarrants(on: releaseId)
     }
 
 }

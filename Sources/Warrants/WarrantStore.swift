@@ -1,7 +1,7 @@
 import Contracts
 import Directory
 import Foundation
-import GRDB
+import Storage
 import Notifications
 import ServiceKit
 
@@ -13,56 +13,90 @@ import ServiceKit
 /// Warrants and checks are reference state and are not pruned by time: a warrant leaves the
 /// active set when it is recalled, quashed or served (its row stays, marked so).
 public struct WarrantStore {
-    let db: Database
+    let transaction: any StorageTransaction
 
-    public init(_ db: Database) { self.db = db }
+    public init(_ transaction: any StorageTransaction) { self.transaction = transaction }
 
-    /// Registers the resolver's tables (and the notifications it sends). Shipped migrations
-    /// are never edited: changes come as new ones.
-    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        NotificationOutbox.registerMigrations(&migrator)
-        migrator.registerMigration("warrants-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE warrants (
-                    warrant_id TEXT PRIMARY KEY NOT NULL,
-                    state_id TEXT,
-                    fbi_number TEXT,
-                    warrant_kind TEXT,
-                    issuing_agency_id TEXT,
-                    issued_on TEXT,
-                    status TEXT NOT NULL CHECK (status IN ('active', 'recalled', 'quashed', 'served')),
-                    subject BLOB
-                ) WITHOUT ROWID;
-                CREATE INDEX warrants_by_state_id ON warrants (state_id);
-                CREATE INDEX warrants_by_fbi ON warrants (fbi_number);
-                CREATE TABLE warrant_checks (
-                    release_id TEXT PRIMARY KEY NOT NULL,
-                    state_id TEXT,
-                    fbi_number TEXT,
-                    status TEXT NOT NULL CHECK (status IN ('pending', 'clear', 'hold')),
-                    scheduled INTEGER NOT NULL,
-                    closed INTEGER NOT NULL DEFAULT 0,
-                    facility_id TEXT NOT NULL,
-                    facility_name TEXT NOT NULL,
-                    release_at TEXT NOT NULL,
-                    release_type TEXT NOT NULL,
-                    destination BLOB,
-                    subject BLOB NOT NULL
-                ) WITHOUT ROWID;
-                CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
-                CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
-                CREATE TABLE warrant_check_items (
-                    release_id TEXT NOT NULL REFERENCES warrant_checks (release_id),
-                    warrant_id TEXT NOT NULL,
-                    PRIMARY KEY (release_id, warrant_id)
-                ) WITHOUT ROWID;
-                """)
-        }
+    /// The resolver's tables (and the notifications it sends, and the agency directory).
+    /// Shipped steps are never edited: changes come as new ones. v1–v2 shipped on SQLite alone
+    /// and stay literal there; PostgreSQL creates the v2 shape in v1.
+    public static let migrations: [StorageMigration] = NotificationOutbox.migrations + [
+        .script("warrants-v1", sqlite: """
+            CREATE TABLE warrants (
+                warrant_id TEXT PRIMARY KEY NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                warrant_kind TEXT,
+                issuing_agency_id TEXT,
+                issued_on TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'recalled', 'quashed', 'served')),
+                subject BLOB
+            ) WITHOUT ROWID;
+            CREATE INDEX warrants_by_state_id ON warrants (state_id);
+            CREATE INDEX warrants_by_fbi ON warrants (fbi_number);
+            CREATE TABLE warrant_checks (
+                release_id TEXT PRIMARY KEY NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'clear', 'hold')),
+                scheduled INTEGER NOT NULL,
+                closed INTEGER NOT NULL DEFAULT 0,
+                facility_id TEXT NOT NULL,
+                facility_name TEXT NOT NULL,
+                release_at TEXT NOT NULL,
+                release_type TEXT NOT NULL,
+                destination BLOB,
+                subject BLOB NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
+            CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
+            CREATE TABLE warrant_check_items (
+                release_id TEXT NOT NULL REFERENCES warrant_checks (release_id),
+                warrant_id TEXT NOT NULL,
+                PRIMARY KEY (release_id, warrant_id)
+            ) WITHOUT ROWID;
+            """,
+            postgres: """
+            CREATE TABLE warrants (
+                warrant_id TEXT NOT NULL UNIQUE,
+                state_id TEXT,
+                fbi_number TEXT,
+                warrant_kind TEXT,
+                issuing_agency_id TEXT,
+                issued_on TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'recalled', 'quashed', 'served')),
+                subject BYTEA
+            );
+            CREATE INDEX warrants_by_state_id ON warrants (state_id);
+            CREATE INDEX warrants_by_fbi ON warrants (fbi_number);
+            CREATE TABLE warrant_checks (
+                release_id TEXT NOT NULL UNIQUE,
+                state_id TEXT,
+                fbi_number TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'clear', 'hold')),
+                scheduled BIGINT NOT NULL,
+                closed BIGINT NOT NULL DEFAULT 0,
+                facility_id TEXT NOT NULL,
+                facility_name TEXT NOT NULL,
+                release_at TEXT NOT NULL,
+                release_type TEXT NOT NULL,
+                destination BYTEA,
+                subject BYTEA NOT NULL
+            );
+            CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
+            CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
+            CREATE TABLE warrant_check_items (
+                release_id TEXT NOT NULL REFERENCES warrant_checks (release_id),
+                warrant_id TEXT NOT NULL,
+                PRIMARY KEY (release_id, warrant_id)
+            );
+            """),
         // v2: warrants and checks (rows of 300-500 bytes, keyed by partners' ids) in rowid tables
         // with the id in a unique index, appended rather than inserted into random leaves (see
         // NotificationOutbox's notifications-v2). Check items stay: their rows are small.
-        migrator.registerMigration("warrants-v2") { db in
-            try db.rebuildTable(
+        StorageMigration("warrants-v2") { transaction in
+            guard transaction.dialect == .sqlite else { return }
+            try transaction.rebuildTable(
                 "warrants",
                 definition: """
                     warrant_id TEXT NOT NULL UNIQUE,
@@ -76,7 +110,7 @@ public struct WarrantStore {
                     """,
                 columns: ["warrant_id", "state_id", "fbi_number", "warrant_kind", "issuing_agency_id", "issued_on", "status", "subject"],
                 order: "warrant_id")
-            try db.rebuildTable(
+            try transaction.rebuildTable(
                 "warrant_checks",
                 definition: """
                     release_id TEXT NOT NULL UNIQUE,
@@ -95,149 +129,168 @@ public struct WarrantStore {
                 columns: ["release_id", "state_id", "fbi_number", "status", "scheduled", "closed", "facility_id", "facility_name",
                           "release_at", "release_type", "destination", "subject"],
                 order: "release_id")
-            try db.execute(sql: """
+            try transaction.executeScript("""
                 CREATE INDEX warrants_by_state_id ON warrants (state_id);
                 CREATE INDEX warrants_by_fbi ON warrants (fbi_number);
                 CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
                 CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
                 """)
-        }
+        },
+    ]
         // The agency directory (`reference.agencies`), which names the police of a destination.
-        DirectoryStore.registerMigrations(&migrator)
-    }
+        + DirectoryStore.migrations
 
     // MARK: Warrants
 
     /// The status of a warrant (`active`, `recalled`, `quashed`, `served`); nil if never seen.
     public func warrantStatus(_ warrantId: String) throws -> String? {
-        try String.fetchOne(db, cached: "SELECT status FROM warrants WHERE warrant_id = ?", arguments: [warrantId])
+        try transaction.fetchOne("SELECT status FROM warrants WHERE warrant_id = $1", [.text(warrantId)])?.get("status")
     }
 
     /// Stores an issued warrant as active, or updates its details when it is known already
     /// (a resolution read before the issue keeps it resolved).
     func saveIssued(_ issued: EventEnvelope<WarrantIssued>) throws {
         let warrant = issued.payload
-        try db.cachedExecute(
-            sql: """
-                INSERT INTO warrants (warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject)
-                VALUES (?, ?, ?, ?, ?, ?, 'active', ?)
-                ON CONFLICT (warrant_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
-                    warrant_kind = excluded.warrant_kind, issuing_agency_id = excluded.issuing_agency_id,
-                    issued_on = excluded.issued_on, subject = excluded.subject
-                """,
-            arguments: [warrant.warrantId, issued.subject?.stateId, issued.subject?.fbiNumber, warrant.warrantKind.rawValue,
-                        warrant.issuingAgencyId, warrant.issuedOn.description, Data(try EventCodec.encodeJSON(issued.subject))])
+        try transaction.execute(
+            """
+            INSERT INTO warrants (warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject)
+            VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)
+            ON CONFLICT (warrant_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
+                warrant_kind = excluded.warrant_kind, issuing_agency_id = excluded.issuing_agency_id,
+                issued_on = excluded.issued_on, subject = excluded.subject
+            """,
+            [.text(warrant.warrantId), .optional(issued.subject?.stateId), .optional(issued.subject?.fbiNumber),
+             .text(warrant.warrantKind.rawValue), .text(warrant.issuingAgencyId), .text(warrant.issuedOn.description),
+             .bytes(try EventCodec.encodeJSON(issued.subject))])
     }
 
     /// Stores a warrant first seen resolved (its issue not read yet).
     func saveFirstSeenResolved(_ warrantId: String, status: String, subject: SubjectIdentifiers?) throws {
-        try db.cachedExecute(sql: "INSERT INTO warrants (warrant_id, state_id, fbi_number, status, subject) VALUES (?, ?, ?, ?, ?)",
-                             arguments: [warrantId, subject?.stateId, subject?.fbiNumber, status, Data(try EventCodec.encodeJSON(subject))])
+        try transaction.execute(
+            "INSERT INTO warrants (warrant_id, state_id, fbi_number, status, subject) VALUES ($1, $2, $3, $4, $5)",
+            [.text(warrantId), .optional(subject?.stateId), .optional(subject?.fbiNumber), .text(status),
+             .bytes(try EventCodec.encodeJSON(subject))])
     }
 
     func setWarrantStatus(_ warrantId: String, _ status: String) throws {
-        try db.cachedExecute(sql: "UPDATE warrants SET status = ? WHERE warrant_id = ?", arguments: [status, warrantId])
+        try transaction.execute("UPDATE warrants SET status = $1 WHERE warrant_id = $2", [.text(status), .text(warrantId)])
     }
 
     /// The active warrants of the person `subject` names (same state ID or FBI number), by id.
     public func activeWarrants(of subject: SubjectIdentifiers?) throws -> [Warrant] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
-        return try Row.fetchAll(
-            db, cached: """
-                SELECT warrant_id, warrant_kind, issuing_agency_id FROM warrants
-                WHERE ((state_id IS NOT NULL AND state_id = ?) OR (fbi_number IS NOT NULL AND fbi_number = ?)) AND status = 'active'
-                ORDER BY warrant_id
-                """, arguments: [subject.stateId, subject.fbiNumber]
+        return try transaction.fetchAll(
+            """
+            SELECT warrant_id, warrant_kind, issuing_agency_id FROM warrants
+            WHERE ((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)) AND status = 'active'
+            ORDER BY warrant_id
+            """,
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
         ).map(Self.warrant(row:))
     }
 
     /// The warrants listed on a check that are still active, by id.
     public func activeWarrants(on releaseId: String) throws -> [Warrant] {
-        try Row.fetchAll(
-            db, cached: """
-                SELECT w.warrant_id, w.warrant_kind, w.issuing_agency_id FROM warrant_check_items i
-                JOIN warrants w ON w.warrant_id = i.warrant_id
-                WHERE i.release_id = ? AND w.status = 'active' ORDER BY w.warrant_id
-                """, arguments: [releaseId]
+        try transaction.fetchAll(
+            """
+            SELECT w.warrant_id, w.warrant_kind, w.issuing_agency_id FROM warrant_check_items i
+            JOIN warrants w ON w.warrant_id = i.warrant_id
+            WHERE i.release_id = $1 AND w.status = 'active' ORDER BY w.warrant_id
+            """,
+            [.text(releaseId)]
         ).map(Self.warrant(row:))
     }
 
-    private static func warrant(row: Row) -> Warrant {
-        Warrant(warrantId: row["warrant_id"], kind: row["warrant_kind"] ?? "unknown", issuingAgencyId: row["issuing_agency_id"] ?? "unknown")
+    private static func warrant(row: StorageRow) throws -> Warrant {
+        Warrant(
+            warrantId: try row.get("warrant_id"), kind: try row.get("warrant_kind", as: String?.self) ?? "unknown",
+            issuingAgencyId: try row.get("issuing_agency_id", as: String?.self) ?? "unknown")
     }
 
     // MARK: Checks
 
+    private static let checkColumns = """
+        release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name, release_at, release_type,
+        destination, subject
+        """
+
     /// The check of a release, if there is one.
     public func check(_ releaseId: String) throws -> WarrantCheck? {
-        try Row.fetchOne(db, cached: "SELECT * FROM warrant_checks WHERE release_id = ?", arguments: [releaseId]).map(Self.check(row:))
+        try transaction.fetchOne("SELECT \(Self.checkColumns) FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])
+            .map(Self.check(row:))
     }
 
     /// The open checks (release not yet happened or cancelled) of the person `subject` names.
     func openChecks(of subject: SubjectIdentifiers?) throws -> [WarrantCheck] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
-        return try Row.fetchAll(
-            db, cached: """
-                SELECT * FROM warrant_checks
-                WHERE ((state_id IS NOT NULL AND state_id = ?) OR (fbi_number IS NOT NULL AND fbi_number = ?)) AND closed = 0
-                ORDER BY release_id
-                """, arguments: [subject.stateId, subject.fbiNumber]
+        return try transaction.fetchAll(
+            """
+            SELECT \(Self.checkColumns) FROM warrant_checks
+            WHERE ((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)) AND closed = 0
+            ORDER BY release_id
+            """,
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
         ).map(Self.check(row:))
     }
 
     /// The open, pending checks that list `warrantId`, by release id.
     func openPendingChecks(listing warrantId: String) throws -> [String] {
-        try String.fetchAll(
-            db, cached: """
-                SELECT c.release_id FROM warrant_checks c JOIN warrant_check_items i ON i.release_id = c.release_id
-                WHERE i.warrant_id = ? AND c.closed = 0 AND c.status = 'pending' ORDER BY c.release_id
-                """, arguments: [warrantId])
+        try transaction.fetchAll(
+            """
+            SELECT c.release_id FROM warrant_checks c JOIN warrant_check_items i ON i.release_id = c.release_id
+            WHERE i.warrant_id = $1 AND c.closed = 0 AND c.status = 'pending' ORDER BY c.release_id
+            """,
+            [.text(warrantId)]
+        ).map { try $0.get("release_id") }
     }
 
     /// Opens a check listing `warrants`.
     func insert(_ check: WarrantCheck, warrants: [Warrant]) throws {
-        try db.cachedExecute(
-            sql: """
-                INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
-                    release_at, release_type, destination, subject)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [check.releaseId, check.stateId, check.fbiNumber, check.status, check.scheduled, check.closed, check.facilityId,
-                        check.facilityName, check.releaseAt, check.releaseType, try check.destination.map { Data(try EventCodec.encodeJSON($0)) },
-                        Data(try EventCodec.encodeJSON(check.subject))])
+        try transaction.execute(
+            """
+            INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
+                release_at, release_type, destination, subject)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """,
+            [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
+             check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
+             .text(check.releaseAt), .text(check.releaseType),
+             try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
+             .bytes(try EventCodec.encodeJSON(check.subject))])
         for warrant in warrants {
-            try db.cachedExecute(sql: "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES (?, ?)",
-                                 arguments: [check.releaseId, warrant.warrantId])
+            try transaction.execute(
+                "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(check.releaseId), .text(warrant.warrantId)])
         }
     }
 
     /// Lists `warrantId` on an open check, which becomes `pending`.
     func addWarrant(_ warrantId: String, toCheck releaseId: String) throws {
-        try db.cachedExecute(sql: "INSERT OR IGNORE INTO warrant_check_items (release_id, warrant_id) VALUES (?, ?)",
-                             arguments: [releaseId, warrantId])
-        try db.cachedExecute(sql: "UPDATE warrant_checks SET status = 'pending' WHERE release_id = ?", arguments: [releaseId])
+        try transaction.execute(
+            "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2) ON CONFLICT (release_id, warrant_id) DO NOTHING",
+            [.text(releaseId), .text(warrantId)])
+        try transaction.execute("UPDATE warrant_checks SET status = 'pending' WHERE release_id = $1", [.text(releaseId)])
     }
 
     func markClear(_ releaseId: String) throws {
-        try db.cachedExecute(sql: "UPDATE warrant_checks SET status = 'clear' WHERE release_id = ?", arguments: [releaseId])
+        try transaction.execute("UPDATE warrant_checks SET status = 'clear' WHERE release_id = $1", [.text(releaseId)])
     }
 
     /// Closes a check: the release happened or was cancelled.
     func close(_ releaseId: String) throws {
-        try db.cachedExecute(sql: "UPDATE warrant_checks SET closed = 1 WHERE release_id = ?", arguments: [releaseId])
+        try transaction.execute("UPDATE warrant_checks SET closed = 1 WHERE release_id = $1", [.text(releaseId)])
     }
 
     /// A stored check; a subject or destination that no longer decodes is an error (a damaged
     /// row), not a notification without the person's name.
-    private static func check(row: Row) throws -> WarrantCheck {
-        let destination: Data? = row["destination"]
-        let subject: Data = row["subject"]
+    private static func check(row: StorageRow) throws -> WarrantCheck {
+        let destination = try row.get("destination", as: [UInt8]?.self)
         return WarrantCheck(
-            releaseId: row["release_id"], stateId: row["state_id"], fbiNumber: row["fbi_number"], status: row["status"],
-            scheduled: row["scheduled"], closed: row["closed"], facilityId: row["facility_id"], facilityName: row["facility_name"],
-            releaseAt: row["release_at"], releaseType: row["release_type"],
-            destination: try destination.map { try JSONDecoder().decode(Address.self, from: $0) },
-            subject: try JSONDecoder().decode(SubjectIdentifiers?.self, from: subject))
+            releaseId: try row.get("release_id"), stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"),
+            status: try row.get("status"), scheduled: try row.get("scheduled"), closed: try row.get("closed"),
+            facilityId: try row.get("facility_id"), facilityName: try row.get("facility_name"),
+            releaseAt: try row.get("release_at"), releaseType: try row.get("release_type"),
+            destination: try destination.map { try EventCodec.decodeJSON(Address.self, from: $0) },
+            subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)))
     }
 
     // MARK: Checksum
@@ -245,12 +298,19 @@ public struct WarrantStore {
     /// SHA-256 over warrants, checks, check items, the directory and sent notifications.
     public func checksum() throws -> String {
         var hash = SHA256()
-        for table in ["warrants ORDER BY warrant_id", "warrant_checks ORDER BY release_id", "warrant_check_items ORDER BY release_id, warrant_id"] {
-            for row in try Row.fetchAll(db, cached: "SELECT * FROM \(table)") { hash.update(row: row) }
+        for query in [
+            """
+            SELECT warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject
+            FROM warrants ORDER BY warrant_id
+            """,
+            "SELECT \(Self.checkColumns) FROM warrant_checks ORDER BY release_id",
+            "SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id, warrant_id",
+        ] {
+            for row in try transaction.fetchAll(query) { hash.update(row: row) }
         }
-        try DirectoryStore(db).update(&hash)
+        try DirectoryStore(transaction).update(&hash)
         // The columns sent notifications had when this checksum was defined (not when they may be forgotten).
-        for row in try Row.fetchAll(db, cached: "SELECT id, recipient, priority, rule, source_event_id, body FROM notifications_sent ORDER BY id") {
+        for row in try transaction.fetchAll("SELECT id, recipient, priority, rule, source_event_id, body FROM notifications_sent ORDER BY id") {
             hash.update(row: row)
         }
         return hash.finalize().hexString

@@ -3,15 +3,14 @@ import Directory
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 /// The directory as reference state in a service's database: what a rule loads answers as the
 /// directory value would, after updates and retirements.
 @Suite struct DirectoryStoreTests {
     func database() throws -> DatabaseQueue {
         let queue = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        DirectoryStore.registerMigrations(&migrator)
-        try migrator.migrate(queue)
+        try queue.migrate(DirectoryStore.migrations)
         return queue
     }
 
@@ -20,7 +19,7 @@ import Testing
 
     @Test func aPlaceLoadsTheAgenciesServingIt() throws {
         try database().write { db in
-            let store = DirectoryStore(db)
+            let store = DirectoryStore(db.storage)
             try store.describe(kcpd)
             try store.describe(slmpd)
             #expect(try store.directory(forPlace: "SAINT LOUIS", in: "mo").police(state: "MO", place: "saint louis")?.agencyId == "MO-SLMPD")
@@ -32,7 +31,7 @@ import Testing
 
     @Test func anUpdateMovesAPlaceAndARetirementRemovesTheAgency() throws {
         try database().write { db in
-            let store = DirectoryStore(db)
+            let store = DirectoryStore(db.storage)
             try store.describe(kcpd)
             try store.describe(AgencyDirectoryTests.agency("MO-KCPD", places: ["Kansas City"]))
             #expect(try store.directory(forPlace: "Grandview", in: "MO").entries.isEmpty)
@@ -48,7 +47,7 @@ import Testing
 
     @Test func aRetirementReadBeforeTheEntryIsRecorded() throws {
         try database().write { db in
-            let store = DirectoryStore(db)
+            let store = DirectoryStore(db.storage)
             try store.retire("MO-OLDPD")
             #expect(try store.status("MO-OLDPD") == "retired")
             #expect(try store.status("MO-NEVER") == nil)
@@ -58,7 +57,7 @@ import Testing
 
     @Test func aCourtLoadsItsProsecutorsOnly() throws {
         try database().write { db in
-            let store = DirectoryStore(db)
+            let store = DirectoryStore(db.storage)
             try store.describe(AgencyDirectoryTests.agency("MO-JCPO", .prosecutor, courts: ["MO-CIRCUIT16"]))
             // Courts listed by an agency that is not a prosecutor answer nothing.
             try store.describe(AgencyDirectoryTests.agency("MO-KCPD", courts: ["MO-CIRCUIT16"]))

@@ -1,6 +1,6 @@
 import TestSupport
 import Contracts
-import GRDB
+import Storage
 import Kafka
 import ServiceKit
 import Testing
@@ -101,18 +101,34 @@ import Testing
 
     // MARK: Store
 
-    private func inboxDatabase() throws -> DatabaseQueue {
-        let db = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        InboxStore.registerMigrations(&migrator)
-        try migrator.migrate(db)
+    @Test func storesOncePerIdOnSQLite() async throws { try await InboxStoreScenarios.storesOncePerId(try SQLiteStorage.inMemory()) }
+
+    @Test func findsARecipientsNotificationsOnSQLite() async throws {
+        try await InboxStoreScenarios.findsARecipientsNotificationsByKindAndIdOrByIdAlone(try SQLiteStorage.inMemory())
+    }
+}
+
+/// The inbox store's queries on PostgreSQL 15 (a private cluster), the same scenarios as on
+/// SQLite; skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct InboxStorePostgresTests {
+    @Test func storesOncePerId() async throws { try await onFreshPostgres(InboxStoreScenarios.storesOncePerId) }
+    @Test func findsARecipientsNotifications() async throws {
+        try await onFreshPostgres(InboxStoreScenarios.findsARecipientsNotificationsByKindAndIdOrByIdAlone)
+    }
+}
+
+/// Each scenario on a fresh database of either kind.
+enum InboxStoreScenarios {
+    static func migrated(_ db: any StorageDatabase) async throws -> any StorageDatabase {
+        try await db.write { try StorageMigrator.migrate(InboxStore.migrations, in: $0) }
         return db
     }
 
-    @Test func storesOncePerId() throws {
-        let db = try inboxDatabase()
+    static func storesOncePerId(_ database: any StorageDatabase) async throws {
+        let db = try await migrated(database)
         let notification = Fixtures.notification()
-        let (first, second, stored) = try db.write { db in
+        let (first, second, stored) = try await db.write { db in
             (try InboxStore.insert(notification, receivedAtMilliseconds: 1, db), try InboxStore.insert(notification, receivedAtMilliseconds: 2, db),
              try InboxStore.all(db))
         }
@@ -120,17 +136,17 @@ import Testing
         #expect(stored == [notification])
     }
 
-    @Test func findsARecipientsNotificationsByKindAndIdOrByIdAlone() throws {
-        let db = try inboxDatabase()
+    static func findsARecipientsNotificationsByKindAndIdOrByIdAlone(_ database: any StorageDatabase) async throws {
+        let db = try await migrated(database)
         let officer = Fixtures.notification(.officer("PO-1"), source: "e-1")
         let later = Fixtures.notification(.officer("PO-1"), source: "e-2")
         let agency = Fixtures.notification(.agency("PO-1"), source: "e-3")
         let other = Fixtures.notification(.officer("PO-2"), source: "e-4")
-        try db.write { db in
+        try await db.write { db in
             for notification in [other, agency, later, officer] { _ = try InboxStore.insert(notification, receivedAtMilliseconds: nil, db) }
         }
-        #expect(Set(try db.read { try InboxStore.notifications(for: "officer:PO-1", $0) }) == [officer, later])
-        #expect(Set(try db.read { try InboxStore.notifications(for: "PO-1", $0) }) == [officer, later, agency])
-        #expect(try db.read { try InboxStore.notifications(for: "agency:PO-2", $0) }.isEmpty)
+        #expect(Set(try await db.read { try InboxStore.notifications(for: "officer:PO-1", $0) }) == [officer, later])
+        #expect(Set(try await db.read { try InboxStore.notifications(for: "PO-1", $0) }) == [officer, later, agency])
+        #expect(try await db.read { try InboxStore.notifications(for: "agency:PO-2", $0) }.isEmpty)
     }
 }

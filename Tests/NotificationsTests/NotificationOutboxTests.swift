@@ -1,6 +1,7 @@
 import TestSupport
 import Contracts
 import GRDB
+import Storage
 import Kafka
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
 private struct SenderProjection: EventProjection {
     let name = "sender"
     let topics: [String] = []
-    func registerMigrations(_ migrator: inout DatabaseMigrator) { NotificationOutbox.registerMigrations(&migrator) }
+    var migrations: [StorageMigration] { NotificationOutbox.migrations }
     func handles(eventType: String) -> Bool { false }
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {}
 }
@@ -42,9 +43,7 @@ private struct SenderProjection: EventProjection {
 
     @Test func forgetsInBoundedStepsOnlyWhatIsDue() throws {
         let db = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        NotificationOutbox.registerMigrations(&migrator)
-        try migrator.migrate(db)
+        try db.migrate(NotificationOutbox.migrations)
         try db.write { db in
             for index in 0..<10 {
                 try db.execute(sql: """
@@ -55,7 +54,7 @@ private struct SenderProjection: EventProjection {
             // A row written before expiry times existed is kept.
             try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES ('old', 'officer:PO-1', 'high', 'r', 'e', x'7b7d')")
         }
-        let steps = try db.write { db in (0..<3).map { _ in (try? NotificationOutbox.forget(before: 550, limit: 4, db)) ?? -1 } }
+        let steps = try db.write { db in (0..<3).map { _ in (try? NotificationOutbox.forget(before: 550, limit: 4, db.storage)) ?? -1 } }
         #expect(steps == [4, 2, 0])
         #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["n-6", "n-7", "n-8", "n-9", "old"])
         #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM notifications_sent WHERE forget_after_ms IS NOT NULL") } == 4)
@@ -65,9 +64,7 @@ private struct SenderProjection: EventProjection {
     /// the rows themselves, after notifications-v4; rows without a time stay without one.
     @Test func theTimesOfTheSideTableMoveOntoTheRows() throws {
         let db = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        NotificationOutbox.registerMigrations(&migrator)
-        try migrator.migrate(db, upTo: "notifications-v3")
+        try db.migrate(Array(NotificationOutbox.migrations.prefix { $0.id != "notifications-v4" }))
         try db.write { db in
             for id in ["a", "b", "old"] {
                 try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d')",
@@ -75,10 +72,10 @@ private struct SenderProjection: EventProjection {
             }
             try db.execute(sql: "INSERT INTO notifications_sent_expiry (id, forget_after_ms) VALUES ('a', 100), ('b', 900)")
         }
-        try migrator.migrate(db)
+        try db.migrate(NotificationOutbox.migrations)
         let rows = try db.read { try Row.fetchAll($0, sql: "SELECT id, forget_after_ms FROM notifications_sent ORDER BY id") }
         #expect(rows.map { [$0["id"] as String, ($0["forget_after_ms"] as Int64?).map(String.init) ?? "nil"] } == [["a", "100"], ["b", "900"], ["old", "nil"]])
-        #expect(try db.write { try NotificationOutbox.forget(before: 500, limit: 10, $0) } == 1)
+        #expect(try db.write { try NotificationOutbox.forget(before: 500, limit: 10, $0.storage) } == 1)
         #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["b", "old"])
     }
 

@@ -8,6 +8,7 @@ import Notifications
 import Observability
 import Pipeline
 import TestSupport
+import Storage
 import Testing
 
 @testable import ServiceKit
@@ -121,7 +122,7 @@ import Testing
         let topics = ["police.arrests"]
         let poisonEventId: String
 
-        func registerMigrations(_ migrator: inout DatabaseMigrator) {}
+        let migrations: [StorageMigration] = []
         func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
         func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
             transaction.countOnCommit("reentrybus_counted_total", dimensions: [(name: "rule", value: "counting-rule")])
@@ -142,7 +143,7 @@ import Testing
         let client = KafkaClientConfiguration(bootstrapServers: ["127.0.0.1:1"], clientID: "counting")
         let service = EventConsumerService(
             projection: projection,
-            database: try ServiceDatabase(path: path, registerMigrations: projection.registerMigrations),
+            database: try ServiceDatabase(path: path, migrations: projection.migrations),
             admission: .contracts(EventValidator(catalog: catalog)),
             configuration: .init(
                 consumer: KafkaConsumerConfiguration(client: client, groupID: "counting", topics: []),

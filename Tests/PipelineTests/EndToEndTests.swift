@@ -7,6 +7,7 @@ import Pipeline
 import Routing
 import ServiceKit
 import TestSupport
+import Storage
 import Testing
 import Warrants
 
@@ -88,7 +89,7 @@ struct EndToEndTests {
             try await router.stop()
             // A graceful stop leaves no outbox behind: every row was acknowledged, then removed.
             for name in [ServiceName.router, .warrantResolver] {
-                #expect(try bus.read(name) { try Int.fetchOne($0, sql: "SELECT count(*) FROM kit_outbox") } == 0)
+                #expect(try bus.read(name) { try $0.fetchOne("SELECT count(*) AS n FROM kit_outbox")?.get("n", as: Int.self) } == 0)
             }
         }
     }

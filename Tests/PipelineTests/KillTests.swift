@@ -100,7 +100,7 @@ struct KillTests {
         _ = try await within(.seconds(30), "the broker to stop") { await broker.waitForExit() }
 
         let inbox = try ServiceDatabase.openReadOnly(path: directory.appendingPathComponent("inbox.sqlite").path)
-        let ids = try await inbox.read { try String.fetchAll($0, sql: "SELECT id FROM inbox") }
+        let ids = try await inbox.writer.read { try String.fetchAll($0, sql: "SELECT id FROM inbox") }
         #expect(ids.count == expected.count, "notifications in the inbox, each once")
         #expect(Set(ids) == expected, "\(expected.subtracting(ids).count) missing, \(Set(ids).subtracting(expected).count) unexpected")
         print("kill -9 test: \(Self.kills) kills, \(ids.count) of \(expected.count) notifications, none missing, none twice, in \(clock.now - began)")

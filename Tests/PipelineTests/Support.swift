@@ -7,6 +7,7 @@ import Notifications
 import Pipeline
 import ServiceKit
 import TestSupport
+import Storage
 import Testing
 
 @testable import Kafka
@@ -86,17 +87,17 @@ final class TestBus: Sendable {
         await inbox.service.progress.wait { $0.consumed(topic) >= Int64(delivered) }
     }
 
-    func database(_ name: ServiceName) throws -> DatabaseQueue {
+    func database(_ name: ServiceName) throws -> SQLiteStorage {
         try ServiceDatabase.openReadOnly(path: configuration.databasePath(name))
     }
 
-    /// Reads a service's database (synchronously: GRDB's async overload is not needed here).
-    func read<T>(_ name: ServiceName, _ body: (Database) throws -> T) throws -> T {
-        try database(name).read(body)
+    /// Reads a service's database (synchronously: the async overload is not needed here).
+    func read<T>(_ name: ServiceName, _ body: (any StorageTransaction) throws -> T) throws -> T {
+        try database(name).readBlocking(body)
     }
 
     func inbox() throws -> [BusNotification] {
-        try database(.inbox).read { try InboxStore.all($0) }
+        try read(.inbox) { try InboxStore.all($0) }
     }
 
     func removeDatabase(_ name: ServiceName) throws {

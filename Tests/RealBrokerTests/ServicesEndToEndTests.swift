@@ -39,7 +39,7 @@ struct ServicesEndToEndTests {
         try await services.wait("the inbox to hold seven notifications", progress: { Int64(services.inboxCount) }) { $0 >= 7 }
         try await services.stopGracefully()
 
-        let notifications = try #require(services.read("inbox") { try InboxStore.all($0) })
+        let notifications = try #require(services.read("inbox") { try InboxStore.all($0.storage) })
         #expect(notifications.count == 7)
         #expect(Set(notifications.map(DemoNotificationKey.init)) == DemoNotificationKey.expected)
         // A graceful stop leaves no outbox behind: every notification was acknowledged by Tansu.

@@ -1,30 +1,28 @@
 import Contracts
-import GRDB
+import Storage
 import Testing
 
 @testable import Routing
 
 /// The router's store on an in-memory database with its migrations.
 @Suite struct RouterStoreTests {
-    private func database() throws -> DatabaseQueue {
-        let db = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        RouterStore.registerMigrations(&migrator)
-        try migrator.migrate(db)
+    private func database() async throws -> SQLiteStorage {
+        let db = try SQLiteStorage.inMemory()
+        try await db.write { try StorageMigrator.migrate(RouterStore.migrations, in: $0) }
         return db
     }
 
-    @Test func findsCasesByStateIdOrFBINumber() throws {
-        let db = try database()
+    @Test func findsCasesByStateIdOrFBINumber() async throws {
+        let db = try await database()
         let other = SubjectIdentifiers(stateId: "MO0000001", name: PersonName(family: "Other"))
-        try db.write { db in
+        try await db.write { db in
             let store = RouterStore(db)
             try store.saveCase(Events.caseStarted(caseId: "CASE-2"))
             try store.saveCase(Events.caseStarted(other, caseId: "CASE-3", id: "other"))
         }
-        let byStateId = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(stateId: "MO1234567")) }
-        let byFBI = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(fbiNumber: "734591KA2")) }
-        let byName = try db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(name: Events.reyes.name)) }
+        let byStateId = try await db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(stateId: "MO1234567")) }
+        let byFBI = try await db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(fbiNumber: "734591KA2")) }
+        let byName = try await db.read { try RouterStore($0).cases(matching: SubjectIdentifiers(name: Events.reyes.name)) }
         #expect(byStateId.map(\.caseId) == ["CASE-2"])
         #expect(byFBI.map(\.caseId) == ["CASE-2"])
         #expect(byName.isEmpty)
@@ -32,9 +30,9 @@ import Testing
         #expect(byStateId.first?.subject == Events.reyes)
     }
 
-    @Test func aReSentCaseKeepsItsAssignedOfficerAndEndDate() throws {
-        let db = try database()
-        let cases = try db.write { db in
+    @Test func aReSentCaseKeepsItsAssignedOfficerAndEndDate() async throws {
+        let db = try await database()
+        let cases = try await db.write { db in
             let store = RouterStore(db)
             try store.saveCase(Events.caseStarted())
             try store.assignOfficer(Events.lee, to: "CASE-1")
@@ -46,11 +44,11 @@ import Testing
         #expect(cases.map(\.endDate) == [Events.day(5).description])
     }
 
-    @Test func keepsEachArrestOnceAndHidesThoseDueToBeForgotten() throws {
-        let db = try database()
+    @Test func keepsEachArrestOnceAndHidesThoseDueToBeForgotten() async throws {
+        let db = try await database()
         let arrest = Events.arrest()
         let value = try EventCodec.encode(arrest)
-        let (count, atTen, atEleven) = try db.write { db in
+        let (count, atTen, atEleven) = try await db.write { db in
             let store = RouterStore(db)
             try store.recordArrest(arrest, eventId: "e-1", value: value, forgetAfterMilliseconds: 10)
             try store.recordArrest(arrest, eventId: "e-1", value: value, forgetAfterMilliseconds: 99)
@@ -63,10 +61,10 @@ import Testing
         #expect(atEleven.isEmpty)
     }
 
-    @Test func forgetsArrestsInBoundedSteps() throws {
-        let db = try database()
+    @Test func forgetsArrestsInBoundedSteps() async throws {
+        let db = try await database()
         let value = try EventCodec.encode(Events.arrest())
-        let steps = try db.write { db in
+        let steps = try await db.write { db in
             let store = RouterStore(db)
             for index in 0..<5 {
                 try store.recordArrest(Events.arrest(id: "a\(index)"), eventId: "e-\(index)", value: value, forgetAfterMilliseconds: Int64(index))

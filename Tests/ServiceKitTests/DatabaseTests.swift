@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 import Testing
 
 @testable import ServiceKit
@@ -17,7 +18,8 @@ import Testing
                 _ = try await service.apply((start..<start + 100).map { TestArrest().consumed(offset: Int64($0)) })
             }
             // Fold the log into the file so that the damage below hits real pages.
-            try await service.database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            let pool = try #require((service.database.storage as? SQLiteStorage)?.writer)
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         }
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         #expect(size > 16 * 4_096)
@@ -38,7 +40,7 @@ import Testing
         let file = directory.path("not-a-directory")
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         #expect {
-            _ = try ServiceDatabase(path: file + "/router.sqlite", registerMigrations: { _ in })
+            _ = try ServiceDatabase(path: file + "/router.sqlite", migrations: [])
         } throws: { error in
             guard let error = error as? ServiceDatabaseError else { return false }
             return error.kind == .dataDirectoryIsAFile && error.description.contains(file) && !error.description.contains("NSCocoaErrorDomain")
@@ -49,7 +51,7 @@ import Testing
         let path = directory.path("router.sqlite")
         FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 8_192))
         #expect {
-            _ = try ServiceDatabase(path: path, registerMigrations: { _ in })
+            _ = try ServiceDatabase(path: path, migrations: [])
         } throws: { error in
             guard let error = error as? ServiceDatabaseError else { return false }
             return error.kind == .cannotOpen && error.description.contains(path)

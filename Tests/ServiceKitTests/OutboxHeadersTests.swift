@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Kafka
 import Testing
+import TestSupport
 
 @testable import ServiceKit
 
@@ -11,7 +12,7 @@ import Testing
     /// producer's binary marker) must reach the dead-letter topic byte for byte.
     @Test func binaryAndAbsentValuesSurviveTheOutbox() async throws {
         let directory = try TemporaryDirectory()
-        let database = try ServiceDatabase(path: directory.path("outbox.sqlite"), registerMigrations: { _ in })
+        let database = try ServiceDatabase(path: directory.path("outbox.sqlite"), migrations: [])
         let headers = [
             KafkaHeader(key: "trace", value: [0x00, 0xff, 0xc3, 0x28]),
             KafkaHeader(key: "marker", value: nil),
@@ -32,16 +33,14 @@ import Testing
     /// with their headers after the upgrade.
     @Test func rowsWrittenBeforeVersion3KeepTheirHeaders() throws {
         let queue = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        ServiceDatabase.registerRuntimeMigrations(&migrator)
-        try migrator.migrate(queue, upTo: "servicekit-v2")
+        try queue.migrate(ServiceDatabase.runtimeMigrations.filter { $0.id != "servicekit-v3" })
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO kit_outbox (topic, key, value, headers) VALUES ('bus.notifications', 'officer:PO-1', x'7b7d', '[["event-type","bus.notification"]]')
                 """)
         }
-        try migrator.migrate(queue)
-        let headers = try queue.read { db in try ServiceDatabase.outbox(db).map(\.message.headers) }
+        try queue.migrate(ServiceDatabase.runtimeMigrations)
+        let headers = try queue.read { db in try ServiceDatabase.outbox(db.storage).map(\.message.headers) }
         #expect(headers == [[KafkaHeader(key: "event-type", value: "bus.notification")]])
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
+import Storage
 import TestSupport
 
 @testable import ServiceKit
@@ -21,16 +22,14 @@ struct ProbeProjection: EventProjection {
     let topics = ["police.arrests"]
     var outputTopic = "probe.out"
 
-    func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("probe-v1") { db in
-            try db.execute(sql: "CREATE TABLE probe_applied (event_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID")
-        }
-    }
+    let migrations: [StorageMigration] = [
+        .script("probe-v1", "CREATE TABLE probe_applied (event_id TEXT PRIMARY KEY NOT NULL)"),
+    ]
 
     func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
 
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        try transaction.db.execute(sql: "INSERT INTO probe_applied (event_id) VALUES (?)", arguments: [event.eventId])
+        try transaction.storage.execute("INSERT INTO probe_applied (event_id) VALUES ($1)", [.text(event.eventId)])
         try transaction.emit(OutgoingMessage(
             topic: outputTopic, key: event.key, value: Array(event.eventId.utf8),
             headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
@@ -101,7 +100,7 @@ func makeProbeService(
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil
 ) throws -> EventConsumerService {
     let projection = ProbeProjection()
-    let database = try ServiceDatabase(path: directory.path("probe.sqlite"), registerMigrations: projection.registerMigrations)
+    let database = try ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
     var producerClient = client
     producerClient.properties.merge(producerProperties) { _, new in new }
@@ -122,7 +121,7 @@ extension EventConsumerService {
     }
 
     func count(_ table: String) async throws -> Int {
-        try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        try await database.read { try $0.fetchOne("SELECT count(*) AS n FROM \(table)")?.get("n", as: Int.self) ?? 0 }
     }
 
     func deadLetters() async throws -> [OutgoingMessage] {

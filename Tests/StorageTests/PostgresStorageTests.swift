@@ -34,6 +34,10 @@ struct PostgresStorageTests {
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
+    @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
+    @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }
+    @Test func migratorRefusesANewerSchema() async throws { try await onFreshDatabase(MigratorConformance.aNewerSchemaIsRefusedUntouched) }
+    @Test func migratorRefusesDuplicateIds() async throws { try await onFreshDatabase(MigratorConformance.duplicateIdsAreRefused) }
 
     /// PostgreSQL stopping: a transaction fails with a retriable `.unavailable` naming the
     /// database, nothing of it is kept, and once the server is back the next transaction

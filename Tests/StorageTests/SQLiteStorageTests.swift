@@ -21,6 +21,10 @@ import Testing
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
+    @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
+    @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }
+    @Test func migratorRefusesANewerSchema() async throws { try await onFreshDatabase(MigratorConformance.aNewerSchemaIsRefusedUntouched) }
+    @Test func migratorRefusesDuplicateIds() async throws { try await onFreshDatabase(MigratorConformance.duplicateIdsAreRefused) }
 
     /// BYTEA has NUMERIC affinity in SQLite: a blob still stays a blob (no conversion), and an
     /// integer in a BIGINT column stays an integer.
@@ -32,6 +36,53 @@ import Testing
                 return try transaction.fetchOne("SELECT typeof(age) AS age, typeof(photo) AS photo FROM person")
             }
             #expect(types == StorageRow(columns: ["age", "photo"], values: ["integer", "blob"]))
+        }
+    }
+
+    /// A file migrated by GRDB's migrator before this runner (its ids in `grdb_migrations`)
+    /// goes on from where it stood: recorded steps are not run again, new ones are.
+    @Test func stepsRecordedByGRDBAreTakenOver() async throws {
+        try await onFreshDatabase { database in
+            let sqlite = try #require(database as? SQLiteStorage)
+            try await sqlite.writer.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations (identifier) VALUES ('people-v1');
+                    CREATE TABLE person (id TEXT PRIMARY KEY);
+                    """)
+            }
+            let applied = try sqlite.migrate(MigratorConformance.steps)
+            #expect(applied == ["people-v2"])
+            #expect(try await MigratorConformance.applied(database) == ["people-v1", "people-v2"])
+        }
+    }
+
+    /// Rebuilding a table that others reference (SQLite's way to change a primary key) keeps
+    /// the references: foreign keys are off during the run and checked before the commit, and
+    /// a run that leaves a dangling reference commits nothing.
+    @Test func aRebuildKeepsReferencesAndADanglingOneCommitsNothing() async throws {
+        try await onFreshDatabase { database in
+            let sqlite = try #require(database as? SQLiteStorage)
+            let base: [StorageMigration] = [
+                .script("v1", """
+                    CREATE TABLE parent (id TEXT PRIMARY KEY);
+                    CREATE TABLE child (parent_id TEXT NOT NULL REFERENCES parent (id));
+                    INSERT INTO parent (id) VALUES ('p');
+                    INSERT INTO child (parent_id) VALUES ('p');
+                    """),
+                .script("v2", """
+                    CREATE TABLE parent_rebuilt (id TEXT NOT NULL UNIQUE);
+                    INSERT INTO parent_rebuilt (id) SELECT id FROM parent;
+                    DROP TABLE parent;
+                    ALTER TABLE parent_rebuilt RENAME TO parent;
+                    """),
+            ]
+            #expect(try sqlite.migrate(base) == ["v1", "v2"])
+            let dangling = base + [.script("v3", "DELETE FROM parent")]
+            let error = #expect(throws: StorageError.self) { try sqlite.migrate(dangling) }
+            #expect(error?.kind == .constraintViolation)
+            let parents = try await database.read { try $0.fetchAll("SELECT id FROM parent").count }
+            #expect(parents == 1)
         }
     }
 }

@@ -23,7 +23,7 @@ import Testing
         let projection = resolver.projection
         return try await resolver.database.write { db in
             let before = try ServiceDatabase.outbox(db).last?.seq ?? 0
-            let transaction = ProjectionTransaction(db: db, maxMessageBytes: 1_000_000)
+            let transaction = ProjectionTransaction(storage: db, maxMessageBytes: 1_000_000)
             try projection.apply(admitted, in: transaction)
             let recipients = try ServiceDatabase.outbox(after: before, db).map { try BusNotification.decode($0.message.value).recipient.description }
             let counted = transaction.counts.filter { $0.label == DestinationPolice.missLabel }.map { count in

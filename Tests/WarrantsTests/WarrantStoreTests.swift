@@ -1,23 +1,21 @@
 import Contracts
-import GRDB
+import Storage
 import Testing
 
 @testable import Warrants
 
 /// The resolver's store on an in-memory database with its migrations.
 @Suite struct WarrantStoreTests {
-    private func database() throws -> DatabaseQueue {
-        let db = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        WarrantStore.registerMigrations(&migrator)
-        try migrator.migrate(db)
+    private func database() async throws -> SQLiteStorage {
+        let db = try SQLiteStorage.inMemory()
+        try await db.write { try StorageMigrator.migrate(WarrantStore.migrations, in: $0) }
         return db
     }
 
-    @Test func activeWarrantsAreThoseOfThePersonNotResolved() throws {
-        let db = try database()
+    @Test func activeWarrantsAreThoseOfThePersonNotResolved() async throws {
+        let db = try await database()
         let other = SubjectIdentifiers(stateId: "MO0000001")
-        let (ofHill, ofOther, statuses) = try db.write { db in
+        let (ofHill, ofOther, statuses) = try await db.write { db in
             let store = WarrantStore(db)
             try store.saveIssued(Events.issued("W-1"))
             try store.saveIssued(Events.issued("W-2", agency: "MO-CIRCUIT7"))
@@ -32,9 +30,9 @@ import Testing
         #expect(statuses == ["active", "served", "recalled", nil])
     }
 
-    @Test func aReIssuedWarrantKeepsItsResolution() throws {
-        let db = try database()
-        let status = try db.write { db in
+    @Test func aReIssuedWarrantKeepsItsResolution() async throws {
+        let db = try await database()
+        let status = try await db.write { db in
             let store = WarrantStore(db)
             try store.saveFirstSeenResolved("W-1", status: "quashed", subject: Events.hill)
             try store.saveIssued(Events.issued("W-1"))
@@ -43,10 +41,10 @@ import Testing
         #expect(status == "quashed")
     }
 
-    @Test func checksListTheirWarrantsAndOnlyOpenOnesTakeNewOnes() throws {
-        let db = try database()
+    @Test func checksListTheirWarrantsAndOnlyOpenOnesTakeNewOnes() async throws {
+        let db = try await database()
         let w1 = Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")
-        let (open, pendingListingW1, onR1, check) = try db.write { db in
+        let (open, pendingListingW1, onR1, check) = try await db.write { db in
             let store = WarrantStore(db)
             try store.saveIssued(Events.issued("W-1"))
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-1"), activeWarrants: [w1]), warrants: [w1])
@@ -54,7 +52,7 @@ import Testing
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: []), warrants: [])
             try store.close("R-3")
             try store.addWarrant("W-1", toCheck: "R-2")
-            return (try store.openChecks(of: Events.hill).map(\.releaseId), try store.openPendingChecks(listing: "W-1"),
+            return (try store.openChecks(of: Events.hill).map { $0.releaseId }, try store.openPendingChecks(listing: "W-1"),
                     try store.activeWarrants(on: "R-1"), try store.check("R-2"))
         }
         #expect(open == ["R-1", "R-2"])

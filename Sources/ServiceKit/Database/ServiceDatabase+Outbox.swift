@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import Kafka
+import Storage
 
 extension ServiceDatabase {
     struct OutboxEntry: Sendable {
@@ -15,41 +15,40 @@ extension ServiceDatabase {
         public var reason: String
     }
 
-    static func appendToOutbox(_ message: OutgoingMessage, _ db: Database) throws {
-        try db.cachedExecute(
-            sql: "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes) VALUES (?, ?, ?, '', ?)",
-            arguments: [message.topic, message.key, Data(message.value), Data(OutboxHeaders.encode(message.headers))])
+    static func appendToOutbox(_ message: OutgoingMessage, _ transaction: any StorageTransaction) throws {
+        try transaction.execute(
+            "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes) VALUES ($1, $2, $3, '', $4)",
+            [.text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers))])
     }
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.
-    static func outbox(after seq: Int64 = 0, limit: Int = .max, _ db: Database) throws -> [OutboxEntry] {
-        try Row.fetchAll(
-            db, cached: "SELECT seq, topic, key, value, headers, header_bytes FROM kit_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-            arguments: [seq, limit]
+    static func outbox(after seq: Int64 = 0, limit: Int = Int(Int64.max), _ transaction: any StorageTransaction) throws -> [OutboxEntry] {
+        try transaction.fetchAll(
+            "SELECT seq, topic, key, value, headers, header_bytes FROM kit_outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
+            [.integer(seq), .integer(Int64(limit))]
         ).map { row in
-            let value: Data = row["value"]
-            return OutboxEntry(seq: row["seq"], message: OutgoingMessage(
-                topic: row["topic"], key: row["key"], value: Array(value), headers: try headers(of: row)))
+            OutboxEntry(seq: try row.get("seq"), message: OutgoingMessage(
+                topic: try row.get("topic"), key: try row.get("key"), value: try row.get("value"), headers: try headers(of: row)))
         }
     }
 
     /// One page of what a previous run committed but did not deliver.
     func pendingOutbox(after seq: Int64, limit: Int) async throws -> [OutboxEntry] {
-        try await read { db in try Self.outbox(after: seq, limit: limit, db) }
+        try await read { try Self.outbox(after: seq, limit: limit, $0) }
     }
 
     /// How many rows wait in the outbox (committed, not yet acknowledged or removed).
     func outboxCount() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM kit_outbox") ?? 0 }
+        try await read { try $0.fetchOne("SELECT count(*) AS n FROM kit_outbox")?.get("n", as: Int.self) ?? 0 }
     }
 
     /// Removes outbox entries up to `seq` once the broker acknowledged them.
     func removeFromOutbox(through seq: Int64) async throws {
-        try await write { db in try Self.removeFromOutbox(through: seq, db) }
+        try await write { try Self.removeFromOutbox(through: seq, $0) }
     }
 
-    static func removeFromOutbox(through seq: Int64, _ db: Database) throws {
-        try db.cachedExecute(sql: "DELETE FROM kit_outbox WHERE seq <= ?", arguments: [seq])
+    static func removeFromOutbox(through seq: Int64, _ transaction: any StorageTransaction) throws {
+        try transaction.execute("DELETE FROM kit_outbox WHERE seq <= $1", [.integer(seq)])
     }
 
     /// Moves entries the broker refused for good out of the outbox, with their reasons, so they
@@ -57,38 +56,40 @@ extension ServiceDatabase {
     func moveToFailedOutbox(_ failures: [(entry: OutboxEntry, reason: String)]) async throws {
         guard !failures.isEmpty else { return }
         let failedAt = ISO8601DateFormatter().string(from: Date())
-        try await write { db in
-            for (entry, reason) in failures {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, reason, failed_at)
-                        SELECT seq, topic, key, value, headers, header_bytes, ?, ? FROM kit_outbox WHERE seq = ?
-                        """,
-                    arguments: [reason, failedAt, entry.seq])
-                try db.execute(sql: "DELETE FROM kit_outbox WHERE seq = ?", arguments: [entry.seq])
+        let rows = failures.map { (seq: $0.entry.seq, reason: $0.reason) }
+        try await write { transaction in
+            for (seq, reason) in rows {
+                try transaction.execute(
+                    """
+                    INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, reason, failed_at)
+                    SELECT seq, topic, key, value, headers, header_bytes, $1, $2 FROM kit_outbox WHERE seq = $3
+                    ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at
+                    """,
+                    [.text(reason), .text(failedAt), .integer(seq)])
+                try transaction.execute("DELETE FROM kit_outbox WHERE seq = $1", [.integer(seq)])
             }
-            try Self.increment("outbox_failed", by: failures.count, db)
+            try Self.increment("outbox_failed", by: rows.count, transaction)
         }
     }
 
     /// Outbox messages the broker refused for good, oldest first.
     public func failedOutbox() async throws -> [FailedOutboxEntry] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, topic, key, value, headers, header_bytes, reason FROM kit_outbox_failed ORDER BY seq").map { row in
-                let value: Data = row["value"]
-                return FailedOutboxEntry(
-                    seq: row["seq"],
-                    message: OutgoingMessage(topic: row["topic"], key: row["key"], value: Array(value), headers: try Self.headers(of: row)),
-                    reason: row["reason"])
+        try await read { transaction in
+            try transaction.fetchAll("SELECT seq, topic, key, value, headers, header_bytes, reason FROM kit_outbox_failed ORDER BY seq").map { row in
+                FailedOutboxEntry(
+                    seq: try row.get("seq"),
+                    message: OutgoingMessage(
+                        topic: try row.get("topic"), key: try row.get("key"), value: try row.get("value"), headers: try Self.headers(of: row)),
+                    reason: try row.get("reason"))
             }
         }
     }
 
     /// A row's headers: its `header_bytes` (servicekit-v3), or the JSON text of a row written
     /// before.
-    private static func headers(of row: Row) throws -> [KafkaHeader] {
-        if let bytes = row["header_bytes"] as Data? { return try OutboxHeaders.decode(Array(bytes)) }
-        let text: String = row["headers"]
+    private static func headers(of row: StorageRow) throws -> [KafkaHeader] {
+        if let bytes = try row.get("header_bytes", as: [UInt8]?.self) { return try OutboxHeaders.decode(bytes) }
+        let text = try row.get("headers", as: String.self)
         // v3 writes '' there; its bytes of a message without headers may read back as NULL.
         if text.isEmpty { return [] }
         return try decodeVersion1Headers(text)

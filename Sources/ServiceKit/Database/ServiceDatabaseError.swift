@@ -1,4 +1,5 @@
 import GRDB
+import Storage
 
 /// Why a service's database could not be opened or written, in words an operator can act on.
 ///
@@ -18,7 +19,13 @@ public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, Cu
         case damaged
         /// The file cannot be written (read-only file or directory, disk full, I/O error).
         case cannotWrite
-        /// Anything else SQLite reported.
+        /// The database cannot be reached (PostgreSQL stopped or unreachable, SQLite busy):
+        /// nothing of the transaction was committed; retrying later may succeed.
+        case unavailable
+        /// The database records schema steps this program does not know: a newer version
+        /// wrote it. Nothing was changed.
+        case schemaFromNewerVersion
+        /// Anything else the database reported.
         case other
     }
 
@@ -50,16 +57,24 @@ public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, Cu
             return "The database \(path) is damaged (SQLite's quick_check failed): stop the service, move the file and its -wal and -shm files aside, and start again to rebuild it from the topics."
         case .cannotWrite:
             return "The database \(path) cannot be written\(code): check free disk space and the file's and directory's permissions."
+        case .unavailable:
+            return "The database \(path) is unavailable (stopped, unreachable or busy); nothing of the transaction was committed."
+        case .schemaFromNewerVersion:
+            return "The database \(path) was written by a newer version of ReentryBus (\(detail)): run that version, or give this one another database."
         case .other:
             return "The database \(path) failed\(code)."
         }
     }
+
+    /// Whether retrying the transaction later may succeed.
+    public var isRetriable: Bool { kind == .unavailable }
 
     public var debugDescription: String { detail.isEmpty ? description : "\(description) [\(detail)]" }
 
     /// Maps an error from SQLite (through GRDB) on the database at `path`; other errors are
     /// returned unchanged.
     static func wrapping(_ error: any Error, path: String) -> any Error {
+        if let error = error as? StorageError { return wrapping(error, path: path) }
         guard let error = error as? DatabaseError else { return error }
         let kind: Kind
         switch error.resultCode {
@@ -69,5 +84,24 @@ public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, Cu
         default: kind = .other
         }
         return ServiceDatabaseError(kind, path: path, sqliteCode: error.resultCode.rawValue, detail: error.message ?? "")
+    }
+
+    /// Maps a storage error on the database at `path` (a file, or a URL without password) that
+    /// an operator acts on; the others (a duplicate key, a type mismatch: defects of the
+    /// program) stay as they are, naming database, constraint or column.
+    static func wrapping(_ error: StorageError, path: String) -> any Error {
+        let kind: Kind
+        var detail = error.debugDescription
+        switch error.kind {
+        case .cannotOpen: kind = .cannotOpen
+        case .damaged: kind = .damaged
+        case .cannotWrite: kind = .cannotWrite
+        case .unavailable: kind = .unavailable
+        case .schemaFromNewerVersion(let unknown):
+            kind = .schemaFromNewerVersion
+            detail = "unknown schema steps: \(unknown.joined(separator: ", "))"
+        default: return error
+        }
+        return ServiceDatabaseError(kind, path: path, detail: detail)
     }
 }

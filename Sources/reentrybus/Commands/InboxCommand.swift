@@ -33,7 +33,7 @@ struct Inbox: ParsableCommand {
         }
         let recipient = Recipient(self.recipient)!.description
         let database = try ServiceDatabase.openReadOnly(path: path)
-        let notifications = try database.read { try InboxStore.notifications(for: recipient, $0) }
+        let notifications = try database.readBlocking { try InboxStore.notifications(for: recipient, $0) }
         for notification in notifications {
             print(notification.line)
             guard details else { continue }
