@@ -48,17 +48,33 @@ public final class EventConsumerService: Service, Sendable {
         public var retention: EventIdRetention
         /// Outbox rows a restart reads and re-sends at a time. Default: 1,000.
         public var outboxPageSize: Int
+        /// How long to wait before applying a batch again while the database is unavailable
+        /// (PostgreSQL restarting, the network cut): from `initial`, doubling up to `maximum`.
+        /// Default: 100 ms to 10 s.
+        public var storageRetry: StorageRetry
 
         public init(
             consumer: KafkaConsumerConfiguration, producer: KafkaProducerConfiguration,
             deadLetterTopic: String = BusTopic.deadLetters, retention: EventIdRetention = EventIdRetention(),
-            outboxPageSize: Int = 1_000
+            outboxPageSize: Int = 1_000, storageRetry: StorageRetry = StorageRetry()
         ) {
             self.consumer = consumer
             self.producer = producer
             self.deadLetterTopic = deadLetterTopic
             self.retention = retention
             self.outboxPageSize = max(1, outboxPageSize)
+            self.storageRetry = storageRetry
+        }
+    }
+
+    /// The backoff between attempts at a batch while the database is unavailable.
+    public struct StorageRetry: Sendable {
+        public var initial: Duration
+        public var maximum: Duration
+
+        public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(10)) {
+            self.initial = max(initial, .milliseconds(1))
+            self.maximum = max(maximum, self.initial)
         }
     }
 
@@ -152,7 +168,13 @@ public final class EventConsumerService: Service, Sendable {
                 let messages = Array(batch)
                 let started = ContinuousClock.now
                 let cursor = outboxCursor.withLock { $0 }
-                let outcome = try await applyBatch(messages, acknowledged: cursor.acknowledged, published: cursor.published)
+                guard let outcome = try await applyBatchRetrying(messages, acknowledged: cursor.acknowledged, published: cursor.published)
+                else {
+                    // Shutting down while the database was unavailable: nothing of this batch
+                    // was committed, so its messages are read again after a restart.
+                    try await group.waitForAll()
+                    return nil
+                }
                 if let acknowledged = cursor.acknowledged {
                     outboxCursor.withLock { if $0.acknowledged == acknowledged { $0.acknowledged = nil } }
                 }
@@ -172,6 +194,39 @@ public final class EventConsumerService: Service, Sendable {
             }
             guard let next else { return }
             pending = next
+        }
+    }
+
+    /// Applies a batch, again and again while the database is unavailable: a failed attempt
+    /// committed nothing, so applying the same messages later is still exactly once. The
+    /// consumer is not read meanwhile (its buffer fills, then it stops fetching). Returns nil
+    /// when graceful shutdown comes while waiting; other errors stop the service.
+    private func applyBatchRetrying(
+        _ messages: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64
+    ) async throws -> BatchOutcome? {
+        var delay = configuration.storageRetry.initial
+        var attempt = 1
+        while true {
+            do {
+                let outcome = try await applyBatch(messages, acknowledged: acknowledged, published: published)
+                if attempt > 1 { logger.notice("Database available again; batch applied", metadata: ["attempts": "\(attempt)"]) }
+                return outcome
+            } catch let error as ServiceDatabaseError where error.isRetriable {
+                metrics.storageRetries.increment()
+                progress.update { $0.storageRetries += 1 }
+                logger.warning("Database unavailable; the batch will be applied again", metadata: [
+                    "error": "\(error.description)", "attempt": "\(attempt)", "retry-in": "\(delay)",
+                ])
+                let wait = delay
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                } catch is CancellationError {
+                    if Task.isShuttingDownGracefully { return nil }
+                    throw CancellationError()
+                }
+                delay = min(delay * 2, configuration.storageRetry.maximum)
+                attempt += 1
+            }
         }
     }
 
@@ -228,6 +283,7 @@ public final class EventConsumerService: Service, Sendable {
     static func describe(_ error: any Error) -> String {
         switch error {
         case let error as ServiceDatabaseError: error.description
+        case let error as StorageError: error.description
         case let error as KafkaError: error.description
         case let error as OutboxError: error.description
         case let error as PoisonMessage: error.description

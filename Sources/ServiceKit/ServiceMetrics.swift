@@ -27,6 +27,8 @@ final class ServiceMetrics: Sendable {
     let outboxFailures: Counter
     let offsetStoreFailures: Counter
     let storageReadFailures: Counter
+    /// Batches applied again because the database was unavailable.
+    let storageRetries: Counter
     /// How long each batch's transaction took, from its start to its commit.
     let batchCommit: Timer
     private let outboxDepthGauge: Gauge
@@ -46,6 +48,7 @@ final class ServiceMetrics: Sendable {
         outboxFailures = Counter(label: "reentrybus_outbox_failed_total", dimensions: dimensions, factory: factory)
         offsetStoreFailures = Counter(label: "reentrybus_offset_store_failures_total", dimensions: dimensions, factory: factory)
         storageReadFailures = Counter(label: "reentrybus_storage_read_failures_total", dimensions: dimensions, factory: factory)
+        storageRetries = Counter(label: "reentrybus_storage_retries_total", dimensions: dimensions, factory: factory)
         batchCommit = Timer(label: Self.batchCommitLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge = Gauge(label: Self.outboxDepthLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge.record(0)

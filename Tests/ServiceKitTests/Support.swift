@@ -97,10 +97,12 @@ final class TemporaryDirectory: Sendable {
 func makeProbeService(
     directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"], groupID: String = "probe",
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
-    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil
+    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
+    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init()
 ) throws -> EventConsumerService {
     let projection = ProbeProjection()
-    let database = try ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
+    let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
+        ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
     var producerClient = client
     producerClient.properties.merge(producerProperties) { _, new in new }
@@ -108,7 +110,7 @@ func makeProbeService(
         consumer: KafkaConsumerConfiguration(
             client: client, groupID: groupID, topics: [], sessionTimeout: .seconds(6), fetchMaxWait: fetchMaxWait),
         producer: KafkaProducerConfiguration(client: producerClient, linger: .milliseconds(1), maxMessageBytes: maxMessageBytes),
-        retention: retention)
+        retention: retention, storageRetry: storageRetry)
     return EventConsumerService(
         projection: projection, database: database, admission: admission ?? .contracts(EventValidator(catalog: catalog)),
         configuration: configuration, logger: testLogger)
