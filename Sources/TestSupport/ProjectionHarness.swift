@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import Storage
 @testable import ServiceKit
 
@@ -28,6 +29,16 @@ public final class ProjectionHarness: Sendable {
         self.projection = projection
         directory = nil
         database = try ServiceDatabase(postgres: postgres, migrations: projection.migrations)
+    }
+
+    /// On the suite's PostgreSQL cluster when the test runs under the `.postgresCluster` trait
+    /// (a fresh database), on a fresh SQLite file otherwise: one rule test, both databases.
+    public static func onCurrentDatabase(_ projection: any EventProjection) async throws -> ProjectionHarness {
+        guard let cluster = PostgresCluster.current else { return try ProjectionHarness(projection) }
+        var logger = Logger(label: "projection-harness")
+        logger.logLevel = .warning
+        let url = cluster.url(database: try await cluster.createDatabase())
+        return try ProjectionHarness(projection, postgres: PostgresStorage(configuration: try .init(url: url), logger: logger))
     }
 
     deinit { if let directory { try? FileManager.default.removeItem(at: directory) } }

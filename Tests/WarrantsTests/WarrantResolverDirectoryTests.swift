@@ -33,12 +33,12 @@ import Testing
         }
     }
 
-    private func resolver() throws -> ProjectionHarness {
-        try ProjectionHarness(WarrantResolverProjection(signingKey: key))
+    private func resolver() async throws -> ProjectionHarness {
+        try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
     }
 
     @Test func aReleaseReadBeforeItsPoliceEntryStillNotifiesAtTheFallbackAndIsCounted() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.issued())
         let early = try await apply(resolver, Events.scheduled("R-1"))
         #expect(early.recipients == ["agency:MO-CIRCUIT16", "agency:police:MO:Kansas City"])
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func theCityIsMatchedWhateverItsSpelling() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.described(Events.police("MO-SLMPD", places: ["St. Louis"])))
         try await apply(resolver, Events.issued())
         let stLouis = Address(line1: "1200 Clark Ave", city: "SAINT LOUIS", state: "mo", postalCode: "63103")
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func aRetiredAgencyIsNoLongerToldAndAMovedPlaceGoesToItsNewAgency() async throws {
-        let resolver = try resolver()
+        let resolver = try await resolver()
         try await apply(resolver, Events.described(Events.police("MO-KCPD", places: ["Kansas City"])))
         try await apply(resolver, Events.described(Events.police("MO-IPD", places: ["Independence"])))
         try await apply(resolver, Events.issued("W-1"))
@@ -79,4 +79,12 @@ import Testing
         let stored = try await resolver.write { db, _ in try DirectoryStore(db).status("MO-IPD") }
         #expect(stored == "retired")
     }
+}
+
+/// The same directory rules on PostgreSQL 15; skipped, saying why, where it is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct WarrantResolverDirectoryPostgresTests {
+    @Test func aReleaseReadBeforeItsPoliceEntryStillNotifiesAtTheFallbackAndIsCounted() async throws { try await WarrantResolverDirectoryTests().aReleaseReadBeforeItsPoliceEntryStillNotifiesAtTheFallbackAndIsCounted() }
+    @Test func theCityIsMatchedWhateverItsSpelling() async throws { try await WarrantResolverDirectoryTests().theCityIsMatchedWhateverItsSpelling() }
+    @Test func aRetiredAgencyIsNoLongerToldAndAMovedPlaceGoesToItsNewAgency() async throws { try await WarrantResolverDirectoryTests().aRetiredAgencyIsNoLongerToldAndAMovedPlaceGoesToItsNewAgency() }
 }

@@ -17,7 +17,7 @@ import Testing
     private func resolver(
         retention: RetentionWindow = WarrantResolverProjection.defaultNotificationRetention, directory: Bool = true
     ) async throws -> ProjectionHarness {
-        let resolver = try ProjectionHarness(WarrantResolverProjection(signingKey: key, notificationRetention: retention))
+        let resolver = try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key, notificationRetention: retention))
         if directory {
             for entry in Events.directory { #expect(try await apply(resolver, Events.described(entry)).isEmpty) }
         }
@@ -155,4 +155,20 @@ import Testing
         let contract = try #require(try TopicCatalog.load(from: topics).topic(named: WarrantResolverProjection.releasesTopic))
         #expect(RetentionWindow(contract.retention) == WarrantResolverProjection.defaultNotificationRetention)
     }
+}
+
+/// The same rules on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
+/// skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct WarrantResolverProjectionPostgresTests {
+    @Test func aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() async throws { try await WarrantResolverProjectionTests().aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() }
+    @Test func aScheduledReleaseWithoutWarrantIsClearAndSilent() async throws { try await WarrantResolverProjectionTests().aScheduledReleaseWithoutWarrantIsClearAndSilent() }
+    @Test func theCheckClearsWhenTheLastWarrantIsRecalledOrServed() async throws { try await WarrantResolverProjectionTests().theCheckClearsWhenTheLastWarrantIsRecalledOrServed() }
+    @Test func aWarrantIssuedWhileACheckIsOpenJoinsIt() async throws { try await WarrantResolverProjectionTests().aWarrantIssuedWhileACheckIsOpenJoinsIt() }
+    @Test func aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() async throws { try await WarrantResolverProjectionTests().aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() }
+    @Test func aResolutionReadBeforeTheIssueKeepsTheWarrantResolved() async throws { try await WarrantResolverProjectionTests().aResolutionReadBeforeTheIssueKeepsTheWarrantResolved() }
+    @Test func anUnscheduledReleaseWithAnActiveWarrantIsUrgent() async throws { try await WarrantResolverProjectionTests().anUnscheduledReleaseWithAnActiveWarrantIsUrgent() }
+    @Test func anUnscheduledReleaseWithoutWarrantIsSilent() async throws { try await WarrantResolverProjectionTests().anUnscheduledReleaseWithoutWarrantIsSilent() }
+    @Test func aScheduledReleaseThatHappensOrIsCancelledClosesItsCheck() async throws { try await WarrantResolverProjectionTests().aScheduledReleaseThatHappensOrIsCancelledClosesItsCheck() }
+    @Test func sentNotificationsStayFlatOverThreeRetentionWindowsWhileChecksStay() async throws { try await WarrantResolverProjectionTests().sentNotificationsStayFlatOverThreeRetentionWindowsWhileChecksStay() }
 }
