@@ -207,6 +207,7 @@ let package = Package(
                 "Benchmarks",
                 "Pipeline",
                 "Demo",
+                "Storage",
                 "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,8 +44,9 @@ public struct BusConfiguration: Sendable {
     public var shutdownDeadline: Duration
     /// Where services keep their SQLite databases. Default: `.reentrybus/serve`.
     public var dataDirectory: String
-    /// The PostgreSQL URL of the read models (validated now, used by a later issue). Default: none.
-    public var databaseURL: DatabaseURL?
+    /// Where the services keep their state (see ``DatabaseChoice``). Default: SQLite files in
+    /// the data directory.
+    public var database: DatabaseChoice
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     /// Where the per-process HTTP endpoint (`/metrics`, `/health/live`, `/health/ready`)
@@ -84,7 +85,7 @@ public struct BusConfiguration: Sendable {
     init(
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
-        databaseURL: DatabaseURL?, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
+        database: DatabaseChoice, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
         notificationKey: NotificationSigningKey?, settings: [EffectiveSetting], unknownEnvironmentVariables: [String],
         unusedSettings: [UnusedSetting]
     ) {
@@ -96,7 +97,7 @@ public struct BusConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.shutdownDeadline = shutdownDeadline
         self.dataDirectory = dataDirectory
-        self.databaseURL = databaseURL
+        self.database = database
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.metricsListen = metricsListen

@@ -21,7 +21,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case tlsKeyPasswordFile = "kafka.tls.key-password-file"
     case tlsVerifyHostname = "kafka.tls.verify-hostname"
     case dataDirectory = "data-dir"
-    case databaseURL = "database-url"
+    case database = "database"
+    case databasePasswordFile = "database-password-file"
     case logLevel = "log.level"
     case logFormat = "log.format"
     case metricsListen = "metrics.listen"
@@ -51,7 +52,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .tlsKeyPasswordFile: "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE"
         case .tlsVerifyHostname: nil
         case .dataDirectory: "REENTRYBUS_DATA_DIR"
-        case .databaseURL: "REENTRYBUS_DATABASE_URL"
+        case .database: "REENTRYBUS_DATABASE"
+        case .databasePasswordFile: "REENTRYBUS_DATABASE_PASSWORD_FILE"
         case .logLevel: "REENTRYBUS_LOG_LEVEL"
         case .logFormat: "REENTRYBUS_LOG_FORMAT"
         case .metricsListen: "REENTRYBUS_METRICS_LISTEN"
@@ -64,9 +66,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     /// Whether the configuration file may set it (every key but the two inline secrets).
     public var isFileKey: Bool { self != .saslPassword && self != .notificationKey }
 
-    /// Whether its value is masked wherever it is printed (the database URL is printed with its
+    /// Whether its value is masked wherever it is printed (a database URL is printed with its
     /// password masked).
-    public var isSecret: Bool { self == .saslPassword || self == .notificationKey || self == .databaseURL }
+    public var isSecret: Bool { self == .saslPassword || self == .notificationKey || self == .database }
 
     /// The environment variable naming the configuration file.
     public static let configurationFileVariable = "REENTRYBUS_CONFIG"

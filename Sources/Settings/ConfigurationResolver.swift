@@ -74,7 +74,7 @@ struct ConfigurationResolver {
         let connectTimeout = try seconds(.connectTimeout, default: BusConfiguration.Defaults.connectTimeout, within: 0.001...3_600)
         let security = try parseSecurity()
         let dataDirectory = try plainText(.dataDirectory, default: BusConfiguration.Defaults.dataDirectory)
-        let databaseURL = try parseDatabaseURL()
+        let database = try parseDatabase()
         let logLevel = try parseLogLevel()
         let logFormat = try parseLogFormat()
         let metricsListen = try parseMetricsListen()
@@ -83,7 +83,7 @@ struct ConfigurationResolver {
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
-            dataDirectory: dataDirectory, databaseURL: databaseURL, logLevel: logLevel, logFormat: logFormat,
+            dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
             metricsListen: metricsListen, notificationKey: notificationKey,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
@@ -190,22 +190,42 @@ struct ConfigurationResolver {
         }
     }
 
-    private mutating func parseDatabaseURL() throws(ConfigurationError) -> DatabaseURL? {
-        guard let raw = chosen[.databaseURL] else { return nil }
-        let url: DatabaseURL
+    private mutating func parseDatabase() throws(ConfigurationError) -> DatabaseChoice {
+        let passwordFile = chosen[.databasePasswordFile]
+        guard let raw = chosen[.database] else {
+            if let passwordFile {
+                throw .invalidValue(key: .databasePasswordFile, source: passwordFile.source, reason: "is set, but database is not a postgres:// URL")
+            }
+            record(.database, DatabaseChoice.sqlite(directory: nil).description, .defaultValue)
+            return .sqlite(directory: nil)
+        }
+        let choice: DatabaseChoice
         do {
-            url = try DatabaseURL(raw.text.trimmingCharacters(in: .whitespaces))
+            choice = try DatabaseChoice(parsing: raw.text.trimmingCharacters(in: .whitespaces))
         } catch {
-            throw .invalidValue(key: .databaseURL, source: raw.source, reason: "the URL \(error)")
+            throw .invalidValue(key: .database, source: raw.source, reason: error.description)
+        }
+        guard case .postgres(let url, _) = choice else {
+            if let passwordFile {
+                throw .invalidValue(key: .databasePasswordFile, source: passwordFile.source, reason: "is set, but database is not a postgres:// URL")
+            }
+            record(.database, choice.description, raw.source)
+            return choice
         }
         if url.hasPassword, case .file = raw.source {
             throw .invalidValue(
-                key: .databaseURL, source: raw.source,
-                reason: "holds a password, and secrets stay out of the configuration file: give the URL with its password in "
-                    + "\(ConfigurationKey.databaseURL.environmentVariable ?? "the environment") instead")
+                key: .database, source: raw.source,
+                reason: "holds a password, and secrets stay out of the configuration file: give it in "
+                    + "\(ConfigurationKey.databasePasswordFile.name) or in \(ConfigurationKey.database.environmentVariable ?? "the environment") instead")
         }
-        record(.databaseURL, url.description, raw.source)
-        return url
+        record(.database, url.description, raw.source)
+        guard let passwordFile else { return choice }
+        if url.hasPassword {
+            throw .conflict(key: .database, source: raw.source, reason: "holds a password and \(ConfigurationKey.databasePasswordFile.name) is set too (\(passwordFile.source)); set only one")
+        }
+        let password = try readFile(.databasePasswordFile, passwordFile)
+        record(.databasePasswordFile, passwordFile.text, passwordFile.source)
+        return .postgres(url, password: password)
     }
 
     private mutating func parseNotificationKey() throws(ConfigurationError) -> NotificationSigningKey? {

@@ -46,8 +46,9 @@ extension PostgresStorage {
             return copy
         }
 
-        /// Reads `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`).
-        /// Connections are plain TCP: TLS is not offered yet.
+        /// Reads `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?password=…&sslmode=disable]`
+        /// (also `postgresql://`). Connections are plain TCP: TLS is not offered yet, so any
+        /// other `sslmode` is refused, as is a parameter this client does not know.
         ///
         /// - Throws: ``StorageError`` `.invalidConfiguration` naming the part at fault (never the password).
         public init(url: String) throws(StorageError) {
@@ -67,7 +68,19 @@ extension PostgresStorage {
             if let port = components.port, !(1...65535).contains(port) {
                 throw StorageError(.invalidConfiguration(field: "port", reason: "must be between 1 and 65535"))
             }
-            self.init(host: host, port: components.port ?? 5432, username: username, password: components.password, database: database)
+            var password = components.password
+            for item in components.queryItems ?? [] {
+                switch (item.name, item.value) {
+                case ("password", let value?): password = value
+                case ("sslmode", "disable"): continue
+                case ("sslmode", _):
+                    // Refused rather than ignored: a URL asking for TLS must not connect in the clear.
+                    throw StorageError(.invalidConfiguration(field: "sslmode", reason: "TLS connections are not supported yet; use sslmode=disable on a trusted network"))
+                default:
+                    throw StorageError(.invalidConfiguration(field: item.name, reason: "is not a parameter this client knows (password, sslmode=disable)"))
+                }
+            }
+            self.init(host: host, port: components.port ?? 5432, username: username, password: password, database: database)
         }
 
         /// The URL without the password: names the database in errors and logs.

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Settings
 import Testing
 
 /// What docker-compose.yml must say for the bus to run as designed, checked against the code
@@ -165,5 +166,19 @@ struct ComposeServicesTests {
         #expect(postgres.volumes.contains { $0.hasSuffix(":/var/lib/postgresql/data") }, "\(postgres.volumes)")
         #expect(postgres.healthcheck.contains("pg_isready"), "\(postgres.healthcheck)")
         #expect(postgres.environment["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password")
+    }
+
+    @Test("each bus service keeps its state in that PostgreSQL, with its password from the secret, once it is healthy")
+    func servicesUsePostgres() throws {
+        let compose = try loadCompose()
+        let postgres = try #require(compose.services(image: "postgres:15").first)
+        let served = compose.services(running: ["serve"])
+        #expect(served.count == ServiceName.allCases.count)
+        for service in served {
+            let database = try DatabaseChoice(parsing: try #require(service.environment["REENTRYBUS_DATABASE"], "\(service.name)"))
+            #expect(database.postgresURL?.host == postgres.name, "\(service.name): \(database)")
+            #expect(service.environment["REENTRYBUS_DATABASE_PASSWORD_FILE"] == "/run/secrets/postgres_password", "\(service.name)")
+            #expect(service.dependsOn[postgres.name] == "service_healthy", "\(service.name): \(service.dependsOn)")
+        }
     }
 }

@@ -22,7 +22,10 @@ struct EndToEndTests {
     /// seven notifications they call for. A poison message on the way is dead-lettered and the
     /// pipeline goes on.
     @Test func flowsAAndBAndTheVariant() async throws {
-        let bus = try await TestBus()
+        try await Self.flowsAAndBAndTheVariant(on: try await TestBus())
+    }
+
+    static func flowsAAndBAndTheVariant(on bus: TestBus) async throws {
         try await within(.seconds(90), "flows A, B and the variant") {
             let router = try bus.start(.router)
             let resolver = try bus.start(.warrantResolver)
@@ -213,5 +216,18 @@ struct EndToEndTests {
             try await resolver.stop()
             try await router.stop()
         }
+    }
+}
+
+/// The same flows with every service's state in PostgreSQL 15 (a schema each, in a private
+/// cluster); skipped, saying why, where PostgreSQL or kcat is not installed.
+@Suite(
+    "Pipeline end to end on PostgreSQL", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"),
+    .enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct EndToEndPostgresTests {
+    @Test func flowsAAndBAndTheVariant() async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let url = cluster.url(database: try await cluster.createDatabase())
+        try await EndToEndTests.flowsAAndBAndTheVariant(on: try await TestBus(postgres: try .init(url: url)))
     }
 }

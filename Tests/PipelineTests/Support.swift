@@ -31,11 +31,13 @@ final class TestBus: Sendable {
     /// Outbox messages acknowledged per service, over all its runs.
     let published = LockedValue<[ServiceName: Int]>([:])  // to the notifications topic
 
-    init(maxBatchSize: Int = 1_000) async throws {
+    /// `postgres`: the services keep their state there (a schema each), not in SQLite files.
+    init(maxBatchSize: Int = 1_000, postgres: PostgresStorage.Configuration? = nil) async throws {
         kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-test-\(UUID().uuidString.prefix(8))")
         var configuration = ApplicationConfiguration(
-            broker: .shared(kafka), dataDirectory: directory, services: [], catalog: catalog, client: .init(maxBatchSize: maxBatchSize))
+            broker: .shared(kafka), dataDirectory: directory, services: [], catalog: catalog, client: .init(maxBatchSize: maxBatchSize),
+            postgres: postgres)
         // The topics once, by the builder's own setup; the services' applications leave them be.
         try await buildApplication(configuration, logger: testLogger).prepare()
         configuration.topics.createContractTopics = false
@@ -87,8 +89,11 @@ final class TestBus: Sendable {
         await inbox.service.progress.wait { $0.consumed(topic) >= Int64(delivered) }
     }
 
-    func database(_ name: ServiceName) throws -> SQLiteStorage {
-        try ServiceDatabase.openReadOnly(path: configuration.databasePath(name))
+    func database(_ name: ServiceName) throws -> any StorageDatabase {
+        if let postgres = configuration.postgres {
+            return PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(name)), logger: testLogger)
+        }
+        return try ServiceDatabase.openReadOnly(path: configuration.databasePath(name))
     }
 
     /// Reads a service's database (synchronously: the async overload is not needed here).

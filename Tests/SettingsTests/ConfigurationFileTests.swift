@@ -37,7 +37,7 @@ import Testing
                 key-password-file: \(keyPassword)
                 verify-hostname: false
             data-dir: /var/lib/reentrybus
-            database-url: postgres://reentrybus@db:5432/readmodels?sslmode=require
+            database: postgres://reentrybus@db:5432/readmodels?sslmode=require
             log:
               level: notice
               format: json
@@ -53,9 +53,9 @@ import Testing
         #expect(configuration.connectTimeout == .milliseconds(12_500))
         #expect(configuration.shutdownDeadline == .seconds(20))
         #expect(configuration.dataDirectory == "/var/lib/reentrybus")
-        #expect(configuration.databaseURL?.host == "db")
-        #expect(configuration.databaseURL?.port == 5432)
-        #expect(configuration.databaseURL?.database == "readmodels")
+        #expect(configuration.database.postgresURL?.host == "db")
+        #expect(configuration.database.postgresURL?.port == 5432)
+        #expect(configuration.database.postgresURL?.database == "readmodels")
         #expect(configuration.logLevel == .notice)
         #expect(configuration.logFormat == .json)
         #expect(configuration.metricsListen == ListenAddress(host: "0.0.0.0", port: 9464))
@@ -89,7 +89,7 @@ import Testing
         #expect(empty.logLevel == .info)
         #expect(empty.logFormat == .text)
         #expect(empty.metricsListen == nil)
-        #expect(empty.databaseURL == nil)
+        #expect(empty.database == .sqlite(directory: nil))
         #expect(empty.notificationKey == nil)
         #expect(empty.source(of: .bootstrap) == .defaultValue)
 
@@ -116,7 +116,7 @@ import Testing
 
     /// An unknown key: a typo at the top level or in a section, or a secret written inline.
     @Test(arguments: [
-        BadFile(text: "kafka:\n  bootstrap: a:1\nlogging:\n  level: info\n", key: "logging", line: 3, saying: "allowed at the top level: data-dir, database-url, kafka, log, metrics, notification-key-file, shutdown-deadline"),
+        BadFile(text: "kafka:\n  bootstrap: a:1\nlogging:\n  level: info\n", key: "logging", line: 3, saying: "allowed at the top level: data-dir, database, database-password-file, kafka, log, metrics, notification-key-file, shutdown-deadline"),
         BadFile(text: "kafka:\n  tls:\n    ca-file: /x\n    ca: /y\n", key: "kafka.tls.ca", line: 4, saying: "allowed under kafka.tls: ca-file, cert-file, key-file, key-password-file, verify-hostname"),
         BadFile(text: "kafka:\n  sasl:\n    password: \(distinctiveSecret)\n", key: "kafka.sasl.password", line: 3, saying: "secrets stay out of the configuration file: set kafka.sasl.password-file"),
         BadFile(text: "notification-key: \(distinctiveNotificationKey)\n", key: "notification-key", line: 1, saying: "REENTRYBUS_NOTIFICATION_KEY"),
@@ -152,7 +152,10 @@ import Testing
         BadFile(text: "log:\n  format: xml\n", key: "log.format", line: 2, saying: "must be text or json"),
         BadFile(text: "metrics:\n  listen: 9464\n", key: "metrics.listen", line: 2, saying: "must be HOST:PORT"),
         BadFile(text: "metrics:\n  listen: 0.0.0.0:99999\n", key: "metrics.listen", line: 2, saying: "a port that is not a number from 1 to 65535"),
-        BadFile(text: "database-url: mysql://db/x\n", key: "database-url", line: 1, saying: "must start with postgres://"),
+        BadFile(text: "database: mysql://db/x\n", key: "database", line: 1, saying: "must be sqlite, sqlite:DIRECTORY or postgres://"),
+        BadFile(text: "database: \"sqlite:\"\n", key: "database", line: 1, saying: "names no directory after sqlite:"),
+        BadFile(text: "database: postgres://db:99999/x\n", key: "database", line: 1, saying: "a port that is not a number"),
+        BadFile(text: "database: sqlite\ndatabase-password-file: /x\n", key: "database-password-file", line: 2, saying: "database is not a postgres:// URL"),
         BadFile(text: "data-dir: \"  \"\n", key: "data-dir", line: 1, saying: "must not be empty"),
     ])
     func aBadValueIsNamedWithItsFileAndLine(_ bad: BadFile) throws {

@@ -19,13 +19,13 @@ import Testing
                 "REENTRYBUS_KAFKA_TLS_CERT_FILE": certificate, "REENTRYBUS_KAFKA_TLS_KEY_FILE": key,
                 "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE": keyPassword,
                 "REENTRYBUS_NOTIFICATION_KEY": distinctiveNotificationKey,
-                "REENTRYBUS_DATABASE_URL": "postgres://reentrybus:\(distinctiveSecret)@db/readmodels?password=\(distinctiveSecret)&sslmode=require",
+                "REENTRYBUS_DATABASE": "postgres://reentrybus:\(distinctiveSecret)@db/readmodels?password=\(distinctiveSecret)&sslmode=require",
             ])
         var dumped = ""
         dump(configuration, to: &dumped)
         let printedForms = [
             configuration.report, "\(configuration)", String(reflecting: configuration), dumped,
-            "\(configuration.security)", "\(configuration.databaseURL as Any)", "\(configuration.notificationKey as Any)",
+            "\(configuration.security)", "\(configuration.database)", "\(configuration.notificationKey as Any)",
             configuration.settings.map { "\($0)" }.joined(),
         ]
         for printed in printedForms {
@@ -35,7 +35,7 @@ import Testing
         #expect(configuration.printedValue(of: .saslPassword) == "********")
         #expect(configuration.printedValue(of: .notificationKey)?.hasPrefix("******** (id ") == true)
         #expect(configuration.printedValue(of: .tlsKeyPasswordFile) == keyPassword)
-        #expect(configuration.printedValue(of: .databaseURL) == "postgres://reentrybus:********@db/readmodels?password=********&sslmode=require")
+        #expect(configuration.printedValue(of: .database) == "postgres://reentrybus:********@db/readmodels?password=********&sslmode=require")
         #expect(configuration.report.contains("kafka.sasl.password: ********"))
         #expect(configuration.report.contains("# environment REENTRYBUS_KAFKA_SASL_PASSWORD"))
     }
@@ -49,9 +49,9 @@ import Testing
 
     /// A secret put where it is refused, or in the wrong place, never comes back in the error.
     @Test(arguments: [
-        Leak(environment: ["REENTRYBUS_DATABASE_URL": "mysql://u:\(distinctiveSecret)@db/x"], key: "database-url"),
-        Leak(environment: ["REENTRYBUS_DATABASE_URL": "postgres://u:\(distinctiveSecret)@db:70000/x"], key: "database-url"),
-        Leak(environment: [:], file: "database-url: postgres://u:\(distinctiveSecret)@db/x\n", key: "database-url"),
+        Leak(environment: ["REENTRYBUS_DATABASE": "mysql://u:\(distinctiveSecret)@db/x"], key: "database"),
+        Leak(environment: ["REENTRYBUS_DATABASE": "postgres://u:\(distinctiveSecret)@db:70000/x"], key: "database"),
+        Leak(environment: [:], file: "database: postgres://u:\(distinctiveSecret)@db/x\n", key: "database"),
         Leak(environment: ["REENTRYBUS_NOTIFICATION_KEY": distinctiveSecret], key: "notification-key"),
         Leak(environment: ["REENTRYBUS_NOTIFICATION_KEY": "abcd" + distinctiveNotificationKey.prefix(20)], key: "notification-key"),
         Leak(environment: ["REENTRYBUS_KAFKA_SASL_PASSWORD": distinctiveSecret], key: "kafka.sasl.password"),

@@ -24,7 +24,7 @@ import Testing
             key-file: $DIR/file-key.pem
             key-password-file: $DIR/file-key-password
         data-dir: /file/data
-        database-url: postgres://file-user@file-db/readmodels
+        database: postgres://file-user@file-db/readmodels
         log:
           level: debug
           format: text
@@ -60,7 +60,7 @@ import Testing
         Override(key: .tlsKeyFile, value: "$DIR/env-key.pem", printed: "$DIR/env-key.pem"),
         Override(key: .tlsKeyPasswordFile, value: "$DIR/env-key-password", printed: "$DIR/env-key-password"),
         Override(key: .dataDirectory, value: "/env/data", printed: "/env/data"),
-        Override(key: .databaseURL, value: "postgres://env-user:\(distinctiveSecret)@env-db:5433/readmodels", printed: "postgres://env-user:********@env-db:5433/readmodels"),
+        Override(key: .database, value: "postgres://env-user:\(distinctiveSecret)@env-db:5433/readmodels", printed: "postgres://env-user:********@env-db:5433/readmodels"),
         Override(key: .logLevel, value: "ERROR", printed: "error"),
         Override(key: .logFormat, value: "json", printed: "json"),
         Override(key: .metricsListen, value: "[::]:9464", printed: "[::]:9464"),
@@ -211,7 +211,8 @@ import Testing
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
-            "REENTRYBUS_CONFIG", "REENTRYBUS_BOOTSTRAP", "REENTRYBUS_DATA_DIR", "REENTRYBUS_GROUP_PREFIX", "REENTRYBUS_DATABASE_URL",
+            "REENTRYBUS_CONFIG", "REENTRYBUS_BOOTSTRAP", "REENTRYBUS_DATA_DIR", "REENTRYBUS_GROUP_PREFIX", "REENTRYBUS_DATABASE",
+            "REENTRYBUS_DATABASE_PASSWORD_FILE",
             "REENTRYBUS_LOG_LEVEL", "REENTRYBUS_LOG_FORMAT", "REENTRYBUS_METRICS_LISTEN", "REENTRYBUS_NOTIFICATION_KEY",
             "REENTRYBUS_NOTIFICATION_KEY_FILE", "REENTRYBUS_KAFKA_SECURITY_PROTOCOL", "REENTRYBUS_KAFKA_SASL_MECHANISM",
             "REENTRYBUS_KAFKA_SASL_USERNAME", "REENTRYBUS_KAFKA_SASL_PASSWORD", "REENTRYBUS_KAFKA_SASL_PASSWORD_FILE",

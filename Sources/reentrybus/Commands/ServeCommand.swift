@@ -13,8 +13,10 @@ struct Serve: AsyncParsableCommand {
             `reentrybus config check FILE` shows the result. Kafka TLS and SASL are set there \
             (kafka.security-protocol, kafka.sasl.*, kafka.tls.*). A bad setting stops the command \
             before anything starts (exit status 64). \
-            The service keeps its state and its consumed offsets in <data-dir>/<service>.sqlite and \
-            resumes from them; delete the file to rebuild it from the beginning of the topics. \
+            The service keeps its state and its consumed offsets in <data-dir>/<service>.sqlite, or with \
+            --database postgres://USER@HOST:PORT/DATABASE in that PostgreSQL database's schema <service> \
+            (password from database-password-file or REENTRYBUS_DATABASE), and resumes from them; \
+            delete the file (or drop the schema) to rebuild it from the beginning of the topics. \
             It fails at start when no broker answers within the connect timeout. Ctrl-C (or SIGTERM) \
             finishes the batch in hand, commits and leaves the group, within the shutdown deadline.
             """)
@@ -27,6 +29,11 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Where the service keeps its SQLite database (default: .reentrybus/serve).", valueName: "path"))
     var dataDir: String?
+
+    @Option(help: ArgumentHelp(
+        "Where the service keeps its state: sqlite (files in --data-dir, the default), sqlite:DIRECTORY, or postgres://USER@HOST:PORT/DATABASE.",
+        valueName: "database"))
+    var database: String?
 
     @Option(help: ArgumentHelp("Consumer group prefix; the group is <prefix>.<service> (default: reentrybus).", valueName: "prefix"))
     var groupPrefix: String?
@@ -56,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         let operation = try operational.resolve(command: service) { flags in
             flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
             flags.set(.dataDirectory, dataDir, flag: "--data-dir")
+            flags.set(.database, database, flag: "--database")
             flags.set(.groupPrefix, groupPrefix, flag: "--group-prefix")
             flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
             flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
@@ -71,16 +79,18 @@ struct Serve: AsyncParsableCommand {
         ])
         let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
+        let (dataDirectory, postgres) = try settings.database.storage(dataDirectory: settings.dataDirectory)
         let configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: settings.bootstrapServers),
-            dataDirectory: URL(fileURLWithPath: settings.dataDirectory, isDirectory: true),
+            dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true),
             services: [name], catalog: catalog,
             topics: .init(createContractTopics: createTopics),
             client: .init(
                 groupPrefix: settings.groupPrefix, sessionTimeout: settings.sessionTimeout,
                 connectTimeout: settings.connectTimeout, security: settings.security),
             shutdown: operation.shutdown,
-            notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability)
+            notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability,
+            postgres: postgres)
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }
