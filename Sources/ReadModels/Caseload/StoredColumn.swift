@@ -1,0 +1,41 @@
+import Contracts
+import Storage
+
+/// Columns the views store in a form other than one plain value: a glossary code read back
+/// as its enumeration, and small lists (conditions, household members, charges) kept as JSON
+/// text in the events' stable encoding, so the same list always gives the same text.
+enum StoredColumn {
+    /// JSON text of `value` (sorted members, as events are encoded).
+    static func json<T: Encodable>(_ value: T) throws -> SQLValue {
+        .text(String(decoding: try EventCodec.encodeJSON(value), as: UTF8.self))
+    }
+
+    /// The JSON text of `column` decoded as `T`, or nil when the column is NULL.
+    static func json<T: Decodable>(_ type: T.Type, _ column: String, in row: StorageRow, table: String) throws -> T? {
+        guard let text = try row.get(column, as: String?.self) else { return nil }
+        do {
+            return try EventCodec.decodeJSON(type, from: Array(text.utf8))
+        } catch {
+            throw UnreadableViewRow(table: table, column: column, reason: "does not decode as \(T.self)")
+        }
+    }
+
+    /// The code in `column` as its enumeration.
+    static func code<T: RawRepresentable>(_ type: T.Type, _ column: String, in row: StorageRow, table: String) throws -> T
+    where T.RawValue == String {
+        guard let value = try optionalCode(type, column, in: row, table: table) else {
+            throw UnreadableViewRow(table: table, column: column, reason: "is NULL where a \(T.self) is required")
+        }
+        return value
+    }
+
+    /// The code in `column` as its enumeration, or nil when the column is NULL.
+    static func optionalCode<T: RawRepresentable>(_ type: T.Type, _ column: String, in row: StorageRow, table: String) throws -> T?
+    where T.RawValue == String {
+        guard let raw = try row.get(column, as: String?.self) else { return nil }
+        guard let value = T(rawValue: raw) else {
+            throw UnreadableViewRow(table: table, column: column, reason: "holds a code that is not a \(T.self)")
+        }
+        return value
+    }
+}
