@@ -1,0 +1,14 @@
+import Storage
+import Testing
+import TestSupport
+
+/// The police, release-board and high-needs scenarios on PostgreSQL 15, in a private cluster
+/// started for the suite (one database per scenario); skipped, saying why, where PostgreSQL is
+/// not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct ReleaseViewsOnPostgresTests {
+    @Test(arguments: PoliceViewScenario.allCases)
+    func police(_ scenario: PoliceViewScenario) async throws {
+        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+    }
+}
