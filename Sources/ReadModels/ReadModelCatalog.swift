@@ -3,5 +3,6 @@
 public enum ReadModelCatalog {
     public static let all: [any ReadModelStore] = [
         PoliceViewStore(),
+        ReleaseBoardStore(),
     ]
 }

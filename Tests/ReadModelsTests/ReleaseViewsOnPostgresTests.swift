@@ -11,4 +11,9 @@ struct ReleaseViewsOnPostgresTests {
     func police(_ scenario: PoliceViewScenario) async throws {
         try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
     }
+
+    @Test(arguments: ReleaseBoardScenario.allCases)
+    func releaseBoard(_ scenario: ReleaseBoardScenario) async throws {
+        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+    }
 }
