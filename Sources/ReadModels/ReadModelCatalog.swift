@@ -4,5 +4,6 @@ public enum ReadModelCatalog {
     public static let all: [any ReadModelStore] = [
         PoliceViewStore(),
         ReleaseBoardStore(),
+        HighNeedsStore(),
     ]
 }

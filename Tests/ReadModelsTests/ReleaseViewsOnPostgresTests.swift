@@ -16,4 +16,9 @@ struct ReleaseViewsOnPostgresTests {
     func releaseBoard(_ scenario: ReleaseBoardScenario) async throws {
         try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
     }
+
+    @Test(arguments: HighNeedsScenario.allCases)
+    func highNeeds(_ scenario: HighNeedsScenario) async throws {
+        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+    }
 }
