@@ -56,7 +56,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
             try E.scheduled("R-TODAY", c, expectedAt: E.later(days: 0, hours: -9)),  // 2026-03-01 06:00
             try E.scheduled("R-STL", d, expectedAt: E.later(days: 10), to: E.address(city: "Saint Louis")),
             try E.assessment("A-1", a, risk: .high, completedOn: "2026-01-10"),
-            try E.assessment("A-2", a, risk: .moderate, completedOn: "2026-02-20"),
+            try E.assessment("A-2", a, risk: .moderate, completedOn: "2026-02-20", needs: [AssessedNeed(domain: .mentalHealth, level: .high)]),
             try E.assessment("A-3", a, risk: .veryHigh, completedOn: "2026-03-05"),
             try E.caseStarted("C-A", a, startDate: "2025-06-01"))
 
@@ -77,6 +77,8 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         #expect(row.latestAssessment?.assessmentId == "A-2")
         #expect(row.latestAssessment?.riskLevel == .moderate)
         #expect(row.latestAssessment?.needs == [])
+        // Needs are health information the police view has no use for: never stored.
+        #expect(try await view.read { try $1.fetchOne("SELECT COUNT(*) AS n FROM police_assessments WHERE needs IS NOT NULL")?.get("n", as: Int.self) } == 0)
         let earlier = try await view.read { try $0.releases(into: [E.kansasCity], asOf: E.instant("2026-02-01T00:00:00Z"), withinDays: 90, in: $1) }
         #expect(earlier.first { $0.releaseId == "R-DAY60" }?.latestAssessment?.riskLevel == .high)
         #expect(earlier.first { $0.releaseId == "R-DAY60" }?.activeCase?.caseId == "C-A")
