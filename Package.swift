@@ -259,7 +259,8 @@ let package = Package(
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ReadModelsTests", dependencies: [
-            "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport",
+            "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport", "Notifications", "Kafka",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
             "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),

@@ -4,5 +4,8 @@ public enum ReadModelCatalog {
     public static let all: [any ReadModelStore] = [
         CaseloadStore(),
         CourtStore(),
+        PoliceViewStore(),
+        ReleaseBoardStore(),
+        HighNeedsStore(),
     ]
 }

@@ -150,7 +150,7 @@ private struct CaseloadQuery {
                 """,
                 bound)
             {
-                let recordKind = try StoredColumn.code(WarrantLedger.RecordKind.self, "record_kind", in: row, table: "caseload_warrants")
+                let recordKind = try StoredColumn.code(CaseWarrantLedger.RecordKind.self, "record_kind", in: row, table: "caseload_warrants")
                 let kind: CaseloadFlag.Kind = recordKind == .warrant ? .activeWarrant : .activeDetainer
                 guard wants(kind) else { continue }
                 byCase[try row.get("for_case", as: String.self), default: []].append(CaseloadFlag(

@@ -27,7 +27,7 @@ import Storage
 /// - A violent incident names its people in the payload, by state ID only; a victim or
 ///   suspect without one is not kept (the incident is valid, it names nobody the view can
 ///   match), and an incident naming nobody by state ID changes nothing.
-/// - Warrants and detainers as ``WarrantLedger`` keeps them, releases as ``ReleaseLedger``.
+/// - Warrants and detainers as ``CaseWarrantLedger`` keeps them, releases as ``CaseReleaseLedger``.
 /// - Each fact's newest event (by `occurredAt`) wins, so a repeated or late old event
 ///   changes nothing.
 /// - An event about a person (every type except incidents) without a state ID or FBI number
@@ -48,8 +48,8 @@ public struct CaseloadStore: ReadModelStore {
     ]
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
-    let warrants = WarrantLedger(records: "caseload_warrants", clearances: "caseload_warrant_clearances", keepsDetainers: true)
-    let releases = ReleaseLedger(table: "caseload_releases")
+    let warrants = CaseWarrantLedger(records: "caseload_warrants", clearances: "caseload_warrant_clearances", keepsDetainers: true)
+    let releases = CaseReleaseLedger(table: "caseload_releases")
 
     public init() {}
 

@@ -7,8 +7,8 @@ import Storage
 /// ``blockedReleases(courtId:asOf:in:)``.
 ///
 /// A court is the warrant's issuing agency (`issuingAgencyId`, e.g. `MO-CIRCUIT16`).
-/// Warrants are kept as ``WarrantLedger`` keeps them (detainers are not: they are the
-/// requesting agency's), releases as ``ReleaseLedger``. A release is blocked by a warrant when
+/// Warrants are kept as ``CaseWarrantLedger`` keeps them (detainers are not: they are the
+/// requesting agency's), releases as ``CaseReleaseLedger``. A release is blocked by a warrant when
 /// both are about the same person (same state ID or same FBI number), the warrant is active
 /// and the release pending at the moment asked about, whichever topic was read first.
 /// An event without a state ID or FBI number is a `PoisonMessage`, refused before anything
@@ -21,8 +21,8 @@ public struct CourtStore: ReadModelStore {
     public let topics = [Self.warrantsTopic, Self.releasesTopic]
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
-    let warrants = WarrantLedger(records: "court_warrants", clearances: "court_warrant_clearances", keepsDetainers: false)
-    let releases = ReleaseLedger(table: "court_releases")
+    let warrants = CaseWarrantLedger(records: "court_warrants", clearances: "court_warrant_clearances", keepsDetainers: false)
+    let releases = CaseReleaseLedger(table: "court_releases")
 
     public init() {}
 

@@ -18,7 +18,7 @@ import Storage
 ///   warrant or detainer kind), `agency_id` (issuing or requesting), `issued_ms`,
 ///   `case_number`, `charges` (JSON), `event_ms`; key (`record_kind`, `record_id`).
 /// - clearances: `record_kind`, `record_id`, `person_key`, `cleared_ms`, `how`; same key.
-struct WarrantLedger: Sendable {
+struct CaseWarrantLedger: Sendable {
     enum RecordKind: String, Sendable {
         case warrant
         case detainer

@@ -17,7 +17,7 @@ import Storage
 /// `name_suffix`, `facility_id`, `facility_name`, `facility_kind`, `expected_ms`,
 /// `expected_event_ms` (the `occurredAt` of the event that set `expected_ms`),
 /// `scheduled_ms`, `ended_ms`, `ended_how` (`cancelled` | `completed`).
-struct ReleaseLedger: Sendable {
+struct CaseReleaseLedger: Sendable {
     let table: String
 
     static let eventTypes: Set<String> = [

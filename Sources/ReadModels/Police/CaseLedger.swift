@@ -1,0 +1,224 @@
+import Contracts
+import ServiceKit
+import Storage
+
+/// The supervision cases the police view knows, from `supervision.cases`, one table per kind
+/// of fact so that facts read before their case started still apply once it does:
+///
+/// - `police_cases`: a case's start (type, dates, supervising agency), once per case id (a
+///   re-sent start replaces it only when it happened later);
+/// - `police_case_ends`: each end read; a case has ended at an instant once any end is dated
+///   by then;
+/// - `police_addresses`: each registered address with the day it took effect (a case's
+///   start address from its start day); a person's registered address at an instant is the
+///   one that took effect last by then, over all their cases (`currentAddressSQL`);
+/// - `police_case_conditions`: each full list of conditions with its effective day; the one
+///   in force is the last effective by then;
+/// - `police_case_officers`: each officer assignment (and a start's officer); the current
+///   officer is the one assigned last.
+struct CaseLedger: Sendable {
+    let prefix: String
+
+    var casesTable: String { "\(prefix)_cases" }
+    var endsTable: String { "\(prefix)_case_ends" }
+    var addressesTable: String { "\(prefix)_addresses" }
+    var conditionsTable: String { "\(prefix)_case_conditions" }
+    var officersTable: String { "\(prefix)_case_officers" }
+    var tables: [String] { [casesTable, endsTable, addressesTable, conditionsTable, officersTable] }
+
+    static let types: Set<String> = [
+        CaseStarted.eventType, CaseEnded.eventType, OfficerAssigned.eventType, ConditionsSet.eventType, AddressChanged.eventType,
+    ]
+
+    var schema: String {
+        """
+        CREATE TABLE \(casesTable) (
+            case_id TEXT PRIMARY KEY NOT NULL,
+            person_key TEXT NOT NULL,
+            subject TEXT,
+            supervision_type TEXT NOT NULL,
+            start_on TEXT NOT NULL,
+            start_at BIGINT NOT NULL,
+            expected_end_on TEXT,
+            supervising_agency_id TEXT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            event_id TEXT NOT NULL
+        );
+        CREATE INDEX \(casesTable)_by_person ON \(casesTable) (person_key);
+        CREATE TABLE \(endsTable) (
+            case_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            end_on TEXT NOT NULL,
+            end_at BIGINT NOT NULL,
+            end_reason TEXT NOT NULL,
+            PRIMARY KEY (case_id, event_id)
+        );
+        CREATE INDEX \(endsTable)_by_person ON \(endsTable) (person_key);
+        CREATE TABLE \(addressesTable) (
+            event_id TEXT PRIMARY KEY NOT NULL,
+            case_id TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            effective_at BIGINT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            address TEXT NOT NULL,
+            place TEXT NOT NULL
+        );
+        CREATE INDEX \(addressesTable)_by_person ON \(addressesTable) (person_key, effective_at);
+        CREATE INDEX \(addressesTable)_by_case ON \(addressesTable) (case_id);
+        CREATE TABLE \(conditionsTable) (
+            event_id TEXT PRIMARY KEY NOT NULL,
+            case_id TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            effective_at BIGINT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            conditions TEXT NOT NULL
+        );
+        CREATE INDEX \(conditionsTable)_by_case ON \(conditionsTable) (case_id, effective_at);
+        CREATE INDEX \(conditionsTable)_by_person ON \(conditionsTable) (person_key);
+        CREATE TABLE \(officersTable) (
+            event_id TEXT PRIMARY KEY NOT NULL,
+            case_id TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            officer TEXT NOT NULL
+        );
+        CREATE INDEX \(officersTable)_by_case ON \(officersTable) (case_id, occurred_at);
+        CREATE INDEX \(officersTable)_by_person ON \(officersTable) (person_key)
+        """
+    }
+
+    /// Applies one case event.
+    ///
+    /// - Throws: `PoisonMessage` when it names nobody or does not decode; nothing is written.
+    func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
+        switch event.eventType {
+        case CaseStarted.eventType:
+            let started = try event.decode(CaseStarted.self)
+            try self.started(started, personKey: try LedgerPerson.key(started.subject), eventId: event.eventId, in: transaction)
+        case CaseEnded.eventType:
+            let ended = try event.decode(CaseEnded.self)
+            let personKey = try LedgerPerson.key(ended.subject)
+            let end = ended.payload
+            try transaction.execute(
+                """
+                INSERT INTO \(endsTable) (case_id, event_id, person_key, end_on, end_at, end_reason)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, event_id) DO NOTHING
+                """,
+                [
+                    .text(end.caseId), .text(event.eventId), .text(personKey), .text(end.endDate.description),
+                    .integer(LedgerTime.start(of: end.endDate)), .text(end.endReason.rawValue),
+                ])
+        case OfficerAssigned.eventType:
+            let assigned = try event.decode(OfficerAssigned.self)
+            let personKey = try LedgerPerson.key(assigned.subject)
+            try officer(
+                assigned.payload.officer, caseId: assigned.payload.caseId, personKey: personKey,
+                occurredAt: LedgerTime.milliseconds(assigned.occurredAt), eventId: event.eventId, in: transaction)
+        case ConditionsSet.eventType:
+            let set = try event.decode(ConditionsSet.self)
+            let personKey = try LedgerPerson.key(set.subject)
+            try transaction.execute(
+                """
+                INSERT INTO \(conditionsTable) (event_id, case_id, person_key, effective_at, occurred_at, conditions)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING
+                """,
+                [
+                    .text(event.eventId), .text(set.payload.caseId), .text(personKey),
+                    .integer(LedgerTime.start(of: set.payload.effectiveDate)), .integer(LedgerTime.milliseconds(set.occurredAt)),
+                    .text(try LedgerJSON.text(set.payload.conditions)),
+                ])
+        case AddressChanged.eventType:
+            let changed = try event.decode(AddressChanged.self)
+            let personKey = try LedgerPerson.key(changed.subject)
+            try address(
+                changed.payload.address, caseId: changed.payload.caseId, personKey: personKey,
+                effectiveAt: LedgerTime.start(of: changed.payload.effectiveDate), occurredAt: LedgerTime.milliseconds(changed.occurredAt),
+                eventId: event.eventId, in: transaction)
+        default:
+            return
+        }
+    }
+
+    private func started(_ started: EventEnvelope<CaseStarted>, personKey: String, eventId: String, in transaction: any StorageTransaction) throws {
+        let supervision = started.payload
+        let occurredAt = LedgerTime.milliseconds(started.occurredAt)
+        try transaction.execute(
+            """
+            INSERT INTO \(casesTable) (
+                case_id, person_key, subject, supervision_type, start_on, start_at, expected_end_on, supervising_agency_id,
+                occurred_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT (case_id) DO UPDATE SET
+                person_key = excluded.person_key, subject = excluded.subject, supervision_type = excluded.supervision_type,
+                start_on = excluded.start_on, start_at = excluded.start_at, expected_end_on = excluded.expected_end_on,
+                supervising_agency_id = excluded.supervising_agency_id, occurred_at = excluded.occurred_at,
+                event_id = excluded.event_id
+            WHERE \(casesTable).occurred_at < excluded.occurred_at
+                OR (\(casesTable).occurred_at = excluded.occurred_at AND \(casesTable).event_id < excluded.event_id)
+            """,
+            [
+                .text(supervision.caseId), .text(personKey), try LedgerJSON.optionalText(started.subject).sqlValue,
+                .text(supervision.supervisionType.rawValue), .text(supervision.startDate.description),
+                .integer(LedgerTime.start(of: supervision.startDate)), supervision.expectedEndDate?.description.sqlValue ?? .null,
+                .text(supervision.supervisingAgencyId), .integer(occurredAt), .text(eventId),
+            ])
+        if let address = supervision.address {
+            try self.address(
+                address, caseId: supervision.caseId, personKey: personKey, effectiveAt: LedgerTime.start(of: supervision.startDate),
+                occurredAt: occurredAt, eventId: eventId, in: transaction)
+        }
+        if let officer = supervision.officer {
+            try self.officer(officer, caseId: supervision.caseId, personKey: personKey, occurredAt: occurredAt, eventId: eventId, in: transaction)
+        }
+    }
+
+    private func address(
+        _ address: Address, caseId: String, personKey: String, effectiveAt: Int64, occurredAt: Int64, eventId: String,
+        in transaction: any StorageTransaction
+    ) throws {
+        try transaction.execute(
+            """
+            INSERT INTO \(addressesTable) (event_id, case_id, person_key, effective_at, occurred_at, address, place)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING
+            """,
+            [
+                .text(eventId), .text(caseId), .text(personKey), .integer(effectiveAt), .integer(occurredAt),
+                .text(try LedgerJSON.text(address)), .text(JurisdictionPlace(of: address).key),
+            ])
+    }
+
+    private func officer(
+        _ officer: Officer, caseId: String, personKey: String, occurredAt: Int64, eventId: String, in transaction: any StorageTransaction
+    ) throws {
+        try transaction.execute(
+            """
+            INSERT INTO \(officersTable) (event_id, case_id, person_key, occurred_at, officer)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING
+            """,
+            [.text(eventId), .text(caseId), .text(personKey), .integer(occurredAt), .text(try LedgerJSON.text(officer))])
+    }
+
+    // MARK: Query parts
+
+    /// `current_address AS (…)`: each person's registered address at the instant bound to
+    /// `asOf` (columns `person_key`, `address`, `place`).
+    func currentAddressSQL(asOf: String) -> String {
+        """
+        current_address AS (
+            SELECT person_key, address, place FROM (
+                SELECT a.person_key, a.address, a.place, ROW_NUMBER() OVER (
+                    PARTITION BY a.person_key ORDER BY a.effective_at DESC, a.occurred_at DESC, a.event_id DESC) AS rank
+                FROM \(addressesTable) a WHERE a.effective_at <= \(asOf)) ranked
+            WHERE rank = 1)
+        """
+    }
+
+    /// SQL true when the case aliased `alias` is active at the instant bound to `asOf`.
+    func activeCondition(_ alias: String, asOf: String) -> String {
+        """
+        \(alias).start_at <= \(asOf) AND NOT EXISTS (
+            SELECT 1 FROM \(endsTable) ending WHERE ending.case_id = \(alias).case_id AND ending.end_at <= \(asOf))
+        """
+    }
+}

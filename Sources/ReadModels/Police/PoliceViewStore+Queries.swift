@@ -1,0 +1,184 @@
+import Contracts
+import Foundation
+import Storage
+
+extension PoliceViewStore {
+    /// The whole view for `places` at `asOf`: the four lists below.
+    public func view(of places: [JurisdictionPlace], asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> PoliceView {
+        PoliceView(
+            releases: try releases(into: places, asOf: asOf, withinDays: withinDays, in: transaction),
+            warrants: try warrants(in: places, asOf: asOf, in: transaction),
+            supervisees: try supervisees(in: places, asOf: asOf, in: transaction),
+            bulletins: try bulletins(in: places, asOf: asOf, in: transaction))
+    }
+
+    /// People releasing into `places` within `withinDays` days of `asOf`: releases still
+    /// `scheduled` or `changed` whose expected day (UTC) is `asOf`'s day or one of the next
+    /// `withinDays` days (day 60 in, day 61 out), whose destination's state and city are among
+    /// `places`. Each with its facility, the supervision it leads to, the person's active case
+    /// at `asOf` and latest assessment by `asOf` (risk level, instrument, date). Sorted by
+    /// expected release, then release id. A release without a destination is in no
+    /// jurisdiction and never listed, nor one whose schedule was not read yet (only a change:
+    /// no facility known).
+    public func releases(into places: [JurisdictionPlace], asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [PoliceReleaseRow] {
+        guard !places.isEmpty else { return [] }
+        let window = LedgerTime.dayWindow(asOf: asOf, days: withinDays)
+        let (placeList, placeArguments) = Self.placeholders(places, from: 4)
+        let table = releaseLedger.releasesTable
+        let rows = try transaction.fetchAll(
+            """
+            WITH \(assessmentLedger.latestSQL(asOf: "$1")), \(activeCaseSQL(asOf: "$1"))
+            SELECT \(StoredRelease.columns("r")), \(LatestAssessment.columns("la")),
+                ac.case_id AS active_case_id, ac.supervision_type AS active_supervision_type,
+                ac.supervising_agency_id AS active_agency_id
+            FROM \(table) r
+                LEFT JOIN latest_assessment la ON la.person_key = r.person_key
+                LEFT JOIN active_case ac ON ac.person_key = r.person_key
+            WHERE r.status IN ('scheduled', 'changed') AND r.expected_at >= $2 AND r.expected_at < $3
+                AND r.facility_id IS NOT NULL AND r.destination_place IN (\(placeList))
+            ORDER BY r.expected_at, r.release_id
+            """,
+            [.integer(LedgerTime.milliseconds(asOf)), .integer(window.from), .integer(window.until)] + placeArguments)
+        return try rows.map { row in
+            let release = try StoredRelease(row, table: table)
+            guard let facility = release.facility, let expectedAt = release.expectedAt, let destination = release.destination else {
+                throw StoredValueError(table: table, column: "facility_id")
+            }
+            var activeCase: CaseSummary?
+            if let caseId = try row.get("active_case_id", as: String?.self) {
+                guard let type = SupervisionType(rawValue: try row.get("active_supervision_type")) else {
+                    throw StoredValueError(table: caseLedger.casesTable, column: "supervision_type")
+                }
+                activeCase = CaseSummary(caseId: caseId, supervisionType: type, supervisingAgencyId: try row.get("active_agency_id"))
+            }
+            return PoliceReleaseRow(
+                releaseId: release.releaseId, person: release.person, status: release.status, facility: facility,
+                expectedAt: LedgerTime.date(milliseconds: expectedAt), releaseType: release.releaseType, destination: destination,
+                supervisionType: release.supervisionType, supervisingAgencyId: release.supervisingAgencyId, activeCase: activeCase,
+                latestAssessment: try LatestAssessment(row, table: assessmentLedger.table))
+        }
+    }
+
+    /// Warrants active at `asOf` (issued by its day, not served, recalled or quashed by then)
+    /// of people whose registered address at `asOf` is in `places`, with that address. Sorted
+    /// by issue day, then warrant id.
+    public func warrants(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceWarrantRow] {
+        guard !places.isEmpty else { return [] }
+        let (placeList, placeArguments) = Self.placeholders(places, from: 2)
+        let table = warrantLedger.warrantsTable
+        let rows = try transaction.fetchAll(
+            """
+            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
+            SELECT w.person_key, w.subject, \(ActiveWarrant.columns("w")), ca.address
+            FROM \(table) w JOIN current_address ca ON ca.person_key = w.person_key
+            WHERE ca.place IN (\(placeList)) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
+            ORDER BY w.issued_at, w.warrant_id
+            """,
+            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+        return try rows.map { row in
+            PoliceWarrantRow(
+                person: try person(row, table: table), warrant: try ActiveWarrant(row, table: table),
+                registeredAddress: try address(row))
+        }
+    }
+
+    /// People with a case active at `asOf` (started by its day, not ended by then) whose
+    /// registered address at `asOf` is in `places`: one row per active case, with the officer
+    /// assigned last and the conditions in force at `asOf` that police need
+    /// (``conditionsPoliceNeed``; empty when none). Sorted by person key, then case id.
+    public func supervisees(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceSuperviseeRow] {
+        guard !places.isEmpty else { return [] }
+        let (placeList, placeArguments) = Self.placeholders(places, from: 2)
+        let table = caseLedger.casesTable
+        let rows = try transaction.fetchAll(
+            """
+            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
+            SELECT c.case_id, c.person_key, c.subject, c.supervision_type, c.supervising_agency_id, c.start_on, c.expected_end_on,
+                ca.address,
+                (SELECT o.officer FROM \(caseLedger.officersTable) o WHERE o.case_id = c.case_id
+                    ORDER BY o.occurred_at DESC, o.event_id DESC LIMIT 1) AS officer,
+                (SELECT k.conditions FROM \(caseLedger.conditionsTable) k WHERE k.case_id = c.case_id AND k.effective_at <= $1
+                    ORDER BY k.effective_at DESC, k.occurred_at DESC, k.event_id DESC LIMIT 1) AS conditions
+            FROM \(table) c JOIN current_address ca ON ca.person_key = c.person_key
+            WHERE ca.place IN (\(placeList)) AND \(caseLedger.activeCondition("c", asOf: "$1"))
+            ORDER BY c.person_key, c.case_id
+            """,
+            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+        return try rows.map { row in
+            guard let type = SupervisionType(rawValue: try row.get("supervision_type")) else {
+                throw StoredValueError(table: table, column: "supervision_type")
+            }
+            guard let startOn = CalendarDate(try row.get("start_on", as: String.self)) else {
+                throw StoredValueError(table: table, column: "start_on")
+            }
+            let conditions = try LedgerJSON.decodeIfPresent(
+                [SupervisionCondition].self, try row.get("conditions", as: String?.self), table: caseLedger.conditionsTable, column: "conditions")
+            return PoliceSuperviseeRow(
+                caseId: try row.get("case_id"), person: try person(row, table: table), supervisionType: type,
+                supervisingAgencyId: try row.get("supervising_agency_id"), startOn: startOn,
+                expectedEndOn: try row.get("expected_end_on", as: String?.self).flatMap(CalendarDate.init),
+                officer: try LedgerJSON.decodeIfPresent(Officer.self, try row.get("officer", as: String?.self), table: caseLedger.officersTable, column: "officer"),
+                registeredAddress: try address(row),
+                conditions: (conditions ?? []).filter { Self.conditionsPoliceNeed.contains($0.kind) })
+        }
+    }
+
+    /// Bulletins of people whose registered address at `asOf` is in `places`, whose consent is
+    /// in force at `asOf` (from its grant day through its expiry day, UTC) and which were not
+    /// withdrawn. Sorted by person key, then bulletin id.
+    public func bulletins(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
+        guard !places.isEmpty else { return [] }
+        let (placeList, placeArguments) = Self.placeholders(places, from: 2)
+        let table = bulletinLedger.bulletinsTable
+        let rows = try transaction.fetchAll(
+            """
+            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
+            SELECT b.bulletin_id, b.person_key, b.subject, b.granted_on, b.expires_on, b.scope, b.baseline, b.key_contacts, ca.address
+            FROM \(table) b JOIN current_address ca ON ca.person_key = b.person_key
+            WHERE ca.place IN (\(placeList)) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
+            ORDER BY b.person_key, b.bulletin_id
+            """,
+            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+        return try rows.map { row in
+            guard let grantedOn = CalendarDate(try row.get("granted_on", as: String.self)),
+                let expiresOn = CalendarDate(try row.get("expires_on", as: String.self))
+            else { throw StoredValueError(table: table, column: "granted_on") }
+            return PoliceBulletinRow(
+                bulletinId: try row.get("bulletin_id"), person: try person(row, table: table), registeredAddress: try address(row),
+                consent: BulletinConsent(grantedOn: grantedOn, expiresOn: expiresOn, scope: try row.get("scope")),
+                baseline: try LedgerJSON.decode(BulletinBaseline.self, try row.get("baseline", as: String.self), table: table, column: "baseline"),
+                keyContacts: try LedgerJSON.decode([KeyContact].self, try row.get("key_contacts", as: String.self), table: table, column: "key_contacts"))
+        }
+    }
+
+    // MARK: Parts
+
+    /// `active_case AS (…)`: each person's case active at `asOf` that started last (columns
+    /// `person_key`, `case_id`, `supervision_type`, `supervising_agency_id`).
+    private func activeCaseSQL(asOf: String) -> String {
+        """
+        active_case AS (
+            SELECT person_key, case_id, supervision_type, supervising_agency_id FROM (
+                SELECT c.person_key, c.case_id, c.supervision_type, c.supervising_agency_id, ROW_NUMBER() OVER (
+                    PARTITION BY c.person_key ORDER BY c.start_at DESC, c.case_id DESC) AS rank
+                FROM \(caseLedger.casesTable) c WHERE \(caseLedger.activeCondition("c", asOf: asOf))) ranked
+            WHERE rank = 1)
+        """
+    }
+
+    /// `$first, $first+1, …` for the distinct places, and their keys as arguments.
+    static func placeholders(_ places: [JurisdictionPlace], from first: Int) -> (String, [SQLValue]) {
+        let keys = Array(Set(places.map(\.key))).sorted()
+        let list = keys.indices.map { "$\(first + $0)" }.joined(separator: ", ")
+        return (list, keys.map { .text($0) })
+    }
+
+    private func person(_ row: StorageRow, table: String) throws -> PersonOnRecord {
+        let subject = try LedgerJSON.decodeIfPresent(SubjectIdentifiers.self, try row.get("subject", as: String?.self), table: table, column: "subject")
+        return PersonOnRecord(personKey: try row.get("person_key"), subject: subject)
+    }
+
+    private func address(_ row: StorageRow) throws -> Address {
+        try LedgerJSON.decode(Address.self, try row.get("address", as: String.self), table: caseLedger.addressesTable, column: "address")
+    }
+}

@@ -1,0 +1,72 @@
+import Contracts
+import ServiceKit
+import Storage
+
+/// The police view (`police-view`), asked for one agency's jurisdiction as a list of places
+/// (`JurisdictionPlace`, which the caller takes from the agency directory):
+///
+/// - ``releases(into:asOf:withinDays:in:)``: people releasing into it soon (the Kansas City
+///   pre-release list of the brief), with facility, supervision status and latest risk level;
+/// - ``warrants(in:asOf:in:)``: active warrants of people whose registered address is there;
+/// - ``supervisees(in:asOf:in:)``: people under supervision living there, with the conditions
+///   police enforce (``conditionsPoliceNeed``);
+/// - ``bulletins(in:asOf:in:)``: mental-health bulletins of people living there whose consent is
+///   in force and allows police (a bulletin without such consent is refused on arrival).
+///
+/// "Living there" is the registered address from `supervision.cases`: the address that took
+/// effect last by the moment asked about, over all the person's cases (a case that ended keeps
+/// the last known address). Facts are kept per release, case, warrant, assessment and
+/// bulletin and joined when asked, so the order in which the topics are read does not matter.
+public struct PoliceViewStore: ReadModelStore {
+    public static let releasesTopic = "custody.releases"
+    public static let casesTopic = "supervision.cases"
+    public static let assessmentsTopic = "supervision.assessments"
+    public static let bulletinsTopic = "supervision.mental-health-bulletins"
+    public static let warrantsTopic = "courts.warrants"
+
+    /// The supervision conditions the police view shows: those an officer on patrol can see
+    /// broken or must know at a door.
+    public static let conditionsPoliceNeed: Set<ConditionKind> = [.noContact, .curfew, .electronicMonitoring, .exclusionZone, .noWeapons]
+
+    public let name = "police-view"
+    public let topics = [Self.releasesTopic, Self.casesTopic, Self.assessmentsTopic, Self.bulletinsTopic, Self.warrantsTopic]
+
+    let releaseLedger = ReleaseLedger(prefix: "police")
+    let caseLedger = CaseLedger(prefix: "police")
+    let assessmentLedger = AssessmentLedger(prefix: "police", keepsNeeds: false)
+    let bulletinLedger = BulletinLedger(prefix: "police")
+    let warrantLedger = WarrantLedger(prefix: "police")
+
+    public init() {}
+
+    /// Every table of the view, for sealing and tests.
+    public var tables: [String] {
+        releaseLedger.tables + caseLedger.tables + assessmentLedger.tables + bulletinLedger.tables + warrantLedger.tables
+    }
+
+    public var migrations: [StorageMigration] {
+        [.script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
+            .joined(separator: ";\n"))]
+    }
+
+    public func handles(eventType: String) -> Bool {
+        ReleaseEvent.types.contains(eventType) || CaseLedger.types.contains(eventType)
+            || eventType == AssessmentCompleted.eventType || BulletinLedger.types.contains(eventType)
+            || WarrantLedger.types.contains(eventType)
+    }
+
+    public func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
+        let type = event.eventType
+        if ReleaseEvent.types.contains(type) {
+            try releaseLedger.apply(event, in: transaction)
+        } else if CaseLedger.types.contains(type) {
+            try caseLedger.apply(event, in: transaction)
+        } else if type == AssessmentCompleted.eventType {
+            try assessmentLedger.apply(event, in: transaction)
+        } else if BulletinLedger.types.contains(type) {
+            try bulletinLedger.apply(event, in: transaction)
+        } else if WarrantLedger.types.contains(type) {
+            try warrantLedger.apply(event, in: transaction)
+        }
+    }
+}

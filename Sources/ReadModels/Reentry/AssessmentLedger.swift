@@ -1,0 +1,109 @@
+import Contracts
+import ServiceKit
+import Storage
+
+/// The risk and needs assessments a view knows, from `supervision.assessments`
+/// (`<prefix>_assessments`, one row per assessment id). The latest assessment of a person at
+/// an instant is the one completed last by then (completion day, UTC; then the event that
+/// happened last; then the assessment id): `latestSQL` selects it.
+///
+/// Needs are health information (mental health, substance use): a view that does not use
+/// them (`keepsNeeds: false`, the police view) does not store them.
+struct AssessmentLedger: Sendable {
+    let prefix: String
+    let keepsNeeds: Bool
+
+    var table: String { "\(prefix)_assessments" }
+    var tables: [String] { [table] }
+
+    var schema: String {
+        """
+        CREATE TABLE \(table) (
+            assessment_id TEXT PRIMARY KEY NOT NULL,
+            person_key TEXT NOT NULL,
+            instrument TEXT NOT NULL,
+            completed_on TEXT NOT NULL,
+            completed_at BIGINT NOT NULL,
+            risk_level TEXT NOT NULL,
+            needs TEXT,
+            occurred_at BIGINT NOT NULL,
+            event_id TEXT NOT NULL
+        );
+        CREATE INDEX \(table)_by_person ON \(table) (person_key, completed_at)
+        """
+    }
+
+    /// Keeps one assessment; a re-sent one replaces it only when it happened later.
+    ///
+    /// - Throws: `PoisonMessage` when it names nobody or does not decode.
+    func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
+        let completed = try event.decode(AssessmentCompleted.self)
+        let personKey = try LedgerPerson.key(completed.subject)
+        let assessment = completed.payload
+        try transaction.execute(
+            """
+            INSERT INTO \(table) (
+                assessment_id, person_key, instrument, completed_on, completed_at, risk_level, needs, occurred_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (assessment_id) DO UPDATE SET
+                person_key = excluded.person_key, instrument = excluded.instrument, completed_on = excluded.completed_on,
+                completed_at = excluded.completed_at, risk_level = excluded.risk_level, needs = excluded.needs,
+                occurred_at = excluded.occurred_at, event_id = excluded.event_id
+            WHERE \(table).occurred_at < excluded.occurred_at
+                OR (\(table).occurred_at = excluded.occurred_at AND \(table).event_id < excluded.event_id)
+            """,
+            [
+                .text(assessment.assessmentId), .text(personKey), .text(assessment.instrument),
+                .text(assessment.completedOn.description), .integer(LedgerTime.start(of: assessment.completedOn)),
+                .text(assessment.riskLevel.rawValue), keepsNeeds ? try LedgerJSON.optionalText(assessment.needs).sqlValue : .null,
+                .integer(LedgerTime.milliseconds(completed.occurredAt)), .text(event.eventId),
+            ])
+    }
+
+    /// A query (`WITH latest_assessment AS (…)`) of each person's latest assessment completed
+    /// by the instant bound to `asOf`: columns `person_key`, `assessment_id`, `instrument`,
+    /// `completed_on`, `risk_level`, `needs`.
+    func latestSQL(asOf: String) -> String {
+        """
+        latest_assessment AS (
+            SELECT person_key, assessment_id, instrument, completed_on, risk_level, needs FROM (
+                SELECT a.*, ROW_NUMBER() OVER (
+                    PARTITION BY a.person_key ORDER BY a.completed_at DESC, a.occurred_at DESC, a.assessment_id DESC) AS rank
+                FROM \(table) a WHERE a.completed_at <= \(asOf)) ranked
+            WHERE rank = 1)
+        """
+    }
+}
+
+/// A person's latest risk and needs assessment, as the police and reentry views show it.
+public struct LatestAssessment: Codable, Sendable, Hashable {
+    public var assessmentId: String
+    public var instrument: String
+    public var completedOn: CalendarDate
+    public var riskLevel: RiskLevel
+    /// Only where the view keeps needs (the reentry view); empty otherwise.
+    public var needs: [AssessedNeed]
+
+    /// From a row of `latest_assessment` whose columns are prefixed `assessment_` (nil when
+    /// the person has none: the assessment id is NULL).
+    init?(_ row: StorageRow, table: String) throws {
+        guard let id = try row.get("assessment_assessment_id", as: String?.self) else { return nil }
+        assessmentId = id
+        instrument = try row.get("assessment_instrument")
+        guard let completedOn = CalendarDate(try row.get("assessment_completed_on", as: String.self)) else {
+            throw StoredValueError(table: table, column: "completed_on")
+        }
+        self.completedOn = completedOn
+        guard let riskLevel = RiskLevel(rawValue: try row.get("assessment_risk_level")) else {
+            throw StoredValueError(table: table, column: "risk_level")
+        }
+        self.riskLevel = riskLevel
+        needs = try LedgerJSON.decodeIfPresent([AssessedNeed].self, try row.get("assessment_needs", as: String?.self), table: table, column: "needs") ?? []
+    }
+
+    /// The columns of `latest_assessment` aliased `alias`, prefixed `assessment_`.
+    static func columns(_ alias: String) -> String {
+        ["assessment_id", "instrument", "completed_on", "risk_level", "needs"]
+            .map { "\(alias).\($0) AS assessment_\($0)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,233 @@
+import Contracts
+import Foundation
+import Kafka
+import Notifications
+import ServiceKit
+import Storage
+import Testing
+
+@testable import ReadModels
+
+/// The release board's scenarios, each written once and run on SQLite (here) and PostgreSQL
+/// (`ReleaseViewsOnPostgresTests`). Notifications are built, encoded and signed by the
+/// Notifications module, as the warrant resolver and the router send them.
+enum ReleaseBoardScenario: String, CaseIterable, Sendable {
+    case boardListsTheFacilityReleasesInTheWindow
+    case warrantCheckFollowsWarrantsAndDetainers
+    case whoWasToldAboutTheReleaseOrItsPerson
+    case notificationsAreTrustedOnlyWhenVerified
+    case sameEventsTwiceChangeNothing
+
+    typealias E = ReleaseTestEvents
+    typealias View = ReleaseViewHarness<ReleaseBoardStore>
+
+    /// The key the tests' services sign with.
+    static let signingKey: NotificationSigningKey = {
+        do { return try NotificationSigningKey(bytes: Array(repeating: 7, count: 32)) } catch { preconditionFailure("\(error)") }
+    }()
+
+    /// The board as the lead's wiring would build it: notifications verified with the
+    /// services' keys.
+    static let verifyingStore = ReleaseBoardStore(verifyNotification: { (event: AdmittedEvent) throws(PoisonMessage) -> Void in
+        try NotificationSignature.verify(event.value, headers: event.headers, keys: [signingKey])
+    })
+
+    func run(on database: any StorageDatabase) async throws {
+        let view = try await ReleaseViewHarness(Self.verifyingStore, tables: Self.verifyingStore.tables, on: database)
+        switch self {
+        case .boardListsTheFacilityReleasesInTheWindow: try await Self.boardListsTheFacilityReleasesInTheWindow(view)
+        case .warrantCheckFollowsWarrantsAndDetainers: try await Self.warrantCheckFollowsWarrantsAndDetainers(view)
+        case .whoWasToldAboutTheReleaseOrItsPerson: try await Self.whoWasToldAboutTheReleaseOrItsPerson(view)
+        case .notificationsAreTrustedOnlyWhenVerified: try await Self.notificationsAreTrustedOnlyWhenVerified(view, database)
+        case .sameEventsTwiceChangeNothing: try await Self.sameEventsTwiceChangeNothing(view)
+        }
+    }
+
+    static func board(_ view: View, _ facility: Facility = E.werdcc, asOf: Date = E.asOf) async throws -> [ReleaseBoardRow] {
+        try await view.read { try $0.board(facilityId: facility.facilityId, asOf: asOf, in: $1) }
+    }
+
+    /// A facility's releases within 60 days (day 60 in, day 61 out) in every status, by day;
+    /// another facility's are on its own board; a release completed with no schedule is on
+    /// the board of the day it happened.
+    static func boardListsTheFacilityReleasesInTheWindow(_ view: View) async throws {
+        let p = (1...9).map { E.person("MO200000\($0)") }
+        try await view.apply(
+            try E.scheduled("R-10", p[0], expectedAt: E.later(days: 10)),
+            try E.scheduled("R-20", p[1], expectedAt: E.later(days: 20)),
+            try E.changed("R-20", p[1], expectedAt: E.later(days: 25)),
+            try E.scheduled("R-30", p[2], expectedAt: E.later(days: 30)),
+            try E.cancelled("R-30", p[2]),
+            try E.scheduled("R-02", p[3], expectedAt: E.later(days: 2)),
+            try E.completed("R-02", p[3], releasedAt: E.later(days: 0, hours: -2)),
+            try E.scheduled("R-JAIL", p[4], expectedAt: E.later(days: 5), facility: E.jail),
+            try E.scheduled("R-60", p[5], expectedAt: E.later(days: 60, hours: 8)),
+            try E.scheduled("R-61", p[6], expectedAt: E.later(days: 60, hours: 9.5)),
+            try E.completed("R-BAIL", p[7], releasedAt: E.later(days: 0, hours: -3), facility: E.jail, to: E.address()))
+
+        let rows = try await board(view)
+        #expect(rows.map(\.releaseId) == ["R-02", "R-10", "R-20", "R-30", "R-60"])
+        #expect(rows.map(\.status) == [.completed, .scheduled, .changed, .cancelled, .scheduled])
+        #expect(rows[0].releasedAt == E.later(days: 0, hours: -2))
+        #expect(rows[2].expectedAt == E.later(days: 25))
+        #expect(rows.allSatisfy { $0.facility == E.werdcc && $0.warrantCheck == .clear && $0.told.isEmpty })
+        #expect(try await board(view, asOf: E.later(days: 1)).map(\.releaseId) == ["R-02", "R-10", "R-20", "R-30", "R-60", "R-61"])
+        #expect(try await board(view, asOf: E.later(days: 3)).map(\.releaseId) == ["R-10", "R-20", "R-30", "R-60", "R-61"])
+
+        let jail = try await board(view, E.jail)
+        #expect(jail.map(\.releaseId) == ["R-BAIL", "R-JAIL"])
+        #expect(jail.first?.expectedAt == nil)
+        #expect(jail.first?.status == .completed)
+        #expect(try await board(view, E.jail, asOf: E.later(days: 1)).map(\.releaseId) == ["R-JAIL"])
+    }
+
+    /// `pending` while a warrant of the person is active, `hold` while a detainer is, `clear`
+    /// otherwise, at the moment asked about; matched on state ID or FBI number.
+    static func warrantCheckFollowsWarrantsAndDetainers(_ view: View) async throws {
+        let a = E.person("MO2000001")
+        let fbiOnly = SubjectIdentifiers(fbiNumber: "FBI-77", name: PersonName(family: "Hill"))
+        let fbiAndState = SubjectIdentifiers(stateId: "MO2000002", fbiNumber: "FBI-77")
+        try await view.apply(
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)),
+            try E.scheduled("R-2", fbiOnly, expectedAt: E.later(days: 12)))
+        func checks(_ asOf: Date = E.asOf) async throws -> [WarrantCheckStatus] { try await board(view, asOf: asOf).map(\.warrantCheck) }
+        #expect(try await checks() == [.clear, .clear])
+
+        try await view.apply(try E.warrantIssued("W-1", a, issuedOn: "2026-01-15"), try E.warrantIssued("W-2", fbiAndState, issuedOn: "2026-01-16"))
+        #expect(try await checks() == [.pending, .pending])
+        #expect(try await checks(E.instant("2026-01-14T12:00:00Z")) == [.clear, .clear])
+        let pending = try await board(view)
+        #expect(pending.map { $0.activeWarrants.map(\.warrantId) } == [["W-1"], ["W-2"]])
+
+        try await view.apply(try E.detainerLifted("D-0", a, liftedOn: "2026-01-10"), try E.detainerLodged("D-0", a, lodgedOn: "2026-01-05"))
+        #expect(try await checks() == [.pending, .pending])  // lifted before asOf, read before it was lodged
+        try await view.apply(try E.detainerLodged("D-1", a, lodgedOn: "2026-02-01"))
+        #expect(try await checks() == [.hold, .pending])
+        #expect(try await board(view).first?.activeDetainers.map(\.detainerId) == ["D-1"])
+        try await view.apply(try E.detainerLifted("D-1", a, liftedOn: "2026-02-20"))
+        #expect(try await checks() == [.pending, .pending])
+        #expect(try await checks(E.instant("2026-02-10T12:00:00Z")) == [.hold, .pending])
+
+        try await view.apply(try E.warrantRecalled("W-1", a, on: "2026-02-25"), try E.warrantServed("W-2", fbiAndState, at: E.later(days: 3)))
+        #expect(try await checks() == [.clear, .pending])
+        #expect(try await checks(E.later(days: 3)) == [.clear, .clear])
+        #expect(try await checks(E.instant("2026-02-24T12:00:00Z")) == [.pending, .pending])
+    }
+
+    static func notification(
+        to recipient: Recipient, rule: String, about stateId: String?, source: UUID, sourceType: String, at occurredAt: Date,
+        matched: [MatchedIdentifier] = []
+    ) -> BusNotification {
+        BusNotification(
+            recipient: recipient, priority: .high, summary: "Someone is releasing", reason: NotificationReason(
+                rule: rule, explanation: "Because.", matched: matched),
+            facts: [NotificationFact("who", "someone")], occurredAt: occurredAt, subjectStateId: stateId,
+            sourceEventId: source.uuidString.lowercased(), sourceEventType: sourceType)
+    }
+
+    static func admitted(
+        _ notification: BusNotification, signedWith key: NotificationSigningKey = signingKey, messageKey: String? = nil,
+        eventId: String? = nil
+    ) throws -> AdmittedEvent {
+        let value = try notification.encoded()
+        return AdmittedEvent(
+            topicPartition: TopicPartition(topic: BusTopic.notifications, partition: 0), offset: KafkaOffset(0),
+            key: messageKey ?? notification.recipient.description, eventType: BusNotification.eventType, schemaVersion: 1,
+            eventId: eventId ?? notification.id, value: value, timestampMilliseconds: nil,
+            headers: NotificationSignature.headers(signing: value, with: key))
+    }
+
+    /// Notifications whose source is one of the release's events, or naming its release id,
+    /// are about the release; others with the person's state ID about the person; each only
+    /// once what it reports has happened by `asOf`. One read before the release still links.
+    static func whoWasToldAboutTheReleaseOrItsPerson(_ view: View) async throws {
+        let (a, b) = (E.person("MO2000001"), E.person("MO2000002"))
+        let scheduledId = E.eventId("scheduled-R-1")
+        let policePending = notification(
+            to: .agency("MO-KCPD"), rule: "release-warrant-pending", about: "MO2000001", source: scheduledId,
+            sourceType: ReleaseScheduled.eventType, at: E.instant("2026-02-01T10:00:00Z"))
+        try await view.apply(try admitted(policePending))  // before the release itself
+        try await view.apply(
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)),
+            try E.scheduled("R-2", b, expectedAt: E.later(days: 11)),
+            try admitted(notification(
+                to: .agency("MO-JACKSON-CC"), rule: "warrant-check-pending", about: "MO2000001", source: E.eventId("issued-W-1"),
+                sourceType: WarrantIssued.eventType, at: E.instant("2026-02-03T10:00:00Z"))),
+            try admitted(notification(
+                to: .facility("MO-WERDCC"), rule: "warrant-check-clear", about: nil, source: E.eventId("recalled-W-1"),
+                sourceType: WarrantRecalled.eventType, at: E.instant("2026-02-05T10:00:00Z"),
+                matched: [MatchedIdentifier("releaseId", "R-1"), MatchedIdentifier("warrantId", "W-1")])),
+            try admitted(notification(
+                to: .officer("PP-KC-118"), rule: "supervisee-arrested", about: "MO2000001", source: E.eventId("arrest-1"),
+                sourceType: ArrestMade.eventType, at: E.later(days: 2))),
+            try admitted(notification(
+                to: .agency("MO-KCPD"), rule: "release-warrant-pending", about: "MO2000002", source: E.eventId("other"),
+                sourceType: WarrantIssued.eventType, at: E.instant("2026-02-04T10:00:00Z"))))
+
+        let rows = try await board(view)
+        let told = try #require(rows.first { $0.releaseId == "R-1" }).told
+        #expect(told.map(\.recipient) == ["agency:MO-KCPD", "agency:MO-JACKSON-CC", "facility:MO-WERDCC"])
+        #expect(told.map(\.rule) == ["release-warrant-pending", "warrant-check-pending", "warrant-check-clear"])
+        #expect(told.map(\.about) == [.release, .person, .release])
+        #expect(told.first?.notificationId == policePending.id)
+        #expect(told.first?.sourceEventType == ReleaseScheduled.eventType)
+        #expect(rows.first { $0.releaseId == "R-2" }?.told.map(\.recipient) == ["agency:MO-KCPD"])
+        let later = try await board(view, asOf: E.later(days: 3))
+        #expect(later.first { $0.releaseId == "R-1" }?.told.map(\.rule).last == "supervisee-arrested")
+    }
+
+    /// A notification is kept only when its signature verifies, its id is the event id and
+    /// its recipient the message key; a refused one changes no table.
+    static func notificationsAreTrustedOnlyWhenVerified(_ view: View, _ database: any StorageDatabase) async throws {
+        let notice = notification(
+            to: .agency("MO-KCPD"), rule: "release-warrant-pending", about: "MO2000001", source: E.eventId("scheduled-R-1"),
+            sourceType: ReleaseScheduled.eventType, at: E.instant("2026-02-01T10:00:00Z"))
+        let before = try await view.snapshot()
+
+        let otherKey = try NotificationSigningKey(bytes: Array(repeating: 9, count: 32))
+        #expect(try await view.applyExpectingPoison(try admitted(notice, signedWith: otherKey))?.reason.hasPrefix("notification signature invalid") == true)
+        #expect(try await view.applyExpectingPoison(try admitted(notice, messageKey: "agency:MO-SLMPD"))?.reason
+            == "the message key differs from the notification's recipient")
+        #expect(try await view.applyExpectingPoison(try admitted(notice, eventId: E.eventId("elsewhere").uuidString.lowercased()))?.reason
+            == "event-id header differs from the notification id")
+        var unsigned = try admitted(notice)
+        unsigned.headers = []
+        #expect(try await view.applyExpectingPoison(unsigned)?.reason.hasPrefix("notification signature missing") == true)
+        #expect(try await view.snapshot() == before)
+
+        // The board as the catalog lists it has no keys: it trusts no notification.
+        let unwired = try await ReleaseViewHarness(ReleaseBoardStore(), tables: [], on: database)
+        #expect(try await unwired.applyExpectingPoison(try admitted(notice))?.reason.hasPrefix("notification signature not checked") == true)
+        #expect(try await view.snapshot() == before)
+
+        try await view.apply(try admitted(notice))
+        #expect(try await view.count("releases_notices") == 1)
+    }
+
+    /// Every event a second time (a redelivery) changes no row and no answer.
+    static func sameEventsTwiceChangeNothing(_ view: View) async throws {
+        let a = E.person("MO2000001")
+        let events = [
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)), try E.changed("R-1", a, expectedAt: E.later(days: 12)),
+            try E.warrantIssued("W-1", a), try E.detainerLodged("D-1", a), try E.detainerLifted("D-1", a, liftedOn: "2026-04-01"),
+            try admitted(notification(
+                to: .agency("MO-KCPD"), rule: "release-warrant-pending", about: "MO2000001", source: E.eventId("scheduled-R-1"),
+                sourceType: ReleaseScheduled.eventType, at: E.instant("2026-02-01T10:00:00Z"))),
+        ]
+        for event in events { try await view.apply(event) }
+        let once = try await view.snapshot()
+        let answer = try await board(view)
+        for event in events { try await view.apply(event) }
+        #expect(try await view.snapshot() == once)
+        #expect(try await board(view) == answer)
+        #expect(answer.first?.warrantCheck == .hold)
+        #expect(answer.first?.told.count == 1)
+    }
+}
+
+@Suite struct ReleaseBoardOnSQLiteTests {
+    @Test(arguments: ReleaseBoardScenario.allCases)
+    func scenario(_ scenario: ReleaseBoardScenario) async throws {
+        try await scenario.run(on: try ReleaseViewDatabases.sqlite())
+    }
+}
