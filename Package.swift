@@ -140,6 +140,9 @@ let package = Package(
                 "Storage",
             ]
         ),
+        // Addresses and coordinates for the officer-safety check: a street address in one
+        // normalised form (USPS Publication 28) and distances on the globe. Pure: Foundation only.
+        .target(name: "Places"),
         // Each agency's read models (views): supervision caseload, police, release coordinator,
         // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
         .target(
@@ -258,6 +261,7 @@ let package = Package(
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         .testTarget(name: "ReadModelsTests", dependencies: [
             "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport", "Notifications", "Kafka",
             .product(name: "Logging", package: "swift-log"),

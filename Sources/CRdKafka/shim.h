@@ -38,4 +38,14 @@ static inline rd_kafka_resp_err_t reentrybus_produce(rd_kafka_t *rk, rd_kafka_to
                              RD_KAFKA_V_END);
 }
 
+/// Makes the next request of kind `api_key` that broker `broker_id` of a mock cluster receives
+/// fail with `error` (the broker's error stack; `rd_kafka_mock_broker_error_stack_cnt` counts
+/// what is left of it).
+static inline rd_kafka_resp_err_t reentrybus_mock_broker_push_error(rd_kafka_mock_cluster_t *mcluster,
+                                                                     int32_t broker_id,
+                                                                     int16_t api_key,
+                                                                     rd_kafka_resp_err_t error) {
+    return rd_kafka_mock_broker_push_request_error_rtts(mcluster, broker_id, api_key, 1, error, 0);
+}
+
 #endif

@@ -85,6 +85,20 @@ public final class MessageCollector: Sendable {
         tasks.withLock { $0.append(task) }
     }
 
+    /// Reads a topic reader's messages on a task of its own (a reader stores no offsets).
+    public func start(_ reader: KafkaTopicReader, name: String = "reader") {
+        let task = Task { [received] in
+            do {
+                for try await message in reader.messages {
+                    received.update { $0.append(Received(consumer: name, message: message)) }
+                }
+            } catch {
+                Issue.record(error, "reader \(name) failed")
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
     public var messages: [KafkaConsumerMessage] { received.value.map(\.message) }
 
     public func messages(of consumer: String) -> [KafkaConsumerMessage] {

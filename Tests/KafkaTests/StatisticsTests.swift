@@ -122,6 +122,27 @@ struct StatisticsTests {
         #expect(metrics.series(named: ConsumerLagGauges.label).count == 3)
     }
 
+    /// A topic reader stores no offsets, so librdkafka's lags are unknown (-1): its lag is each
+    /// partition's end in the document less what its application has finished.
+    @Test("a topic reader's lag is the end of each partition it reads less what its application finished")
+    func readerLag() throws {
+        let metrics = RecordingMetrics()
+        let positions: [TopicPartition: Int64] = [
+            TopicPartition(topic: "police.arrests", partition: 0): 115,
+            TopicPartition(topic: "police.arrests", partition: 1): 40,
+            TopicPartition(topic: "supervision.cases", partition: 0): 60,  // ahead of a stale end
+        ]
+        let reporter = KafkaStatisticsReporter(clientID: "reentrybus-resolver", factory: metrics, readerPositions: { positions })
+        Self.report(Self.assigned, to: reporter)
+        let lag = { (partition: LagPartition) in
+            metrics.value(ConsumerLagGauges.label, ["client": "reentrybus-resolver", "topic": partition.topic, "partition": "\(partition.partition)"])
+        }
+        #expect(lag(Self.arrests0) == 5 && lag(Self.arrests1) == 0)
+        #expect(lag(Self.cases0) == 0, "never below 0")
+        #expect(lag(Self.cases1) == nil, "its end is not known yet")
+        #expect(metrics.series(named: ConsumerLagGauges.label).count == 3, "partitions not fetched are left out")
+    }
+
     @Test("a document that is not a JSON object is counted and changes no gauge")
     func unreadableDocument() throws {
         let metrics = RecordingMetrics()

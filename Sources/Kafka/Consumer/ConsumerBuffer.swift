@@ -30,16 +30,20 @@ final class ConsumerBuffer: @unchecked Sendable {
     private var state: ConsumerBufferState<RawMessages, CheckedContinuation<Void, Never>>
     /// Used only by the one iterating task, outside the lock.
     private var converter: MessageConverter
+    /// A topic reader's: told what the application is handed and when it has finished it.
+    private let progress: ReaderProgress?
 
     /// - Parameters:
     ///   - capacity: batches the poll thread may push ahead of the application.
     ///   - maxBatchSize: the most messages handed over at once (the poll thread's batches are
     ///     never larger, and several waiting ones are merged up to it).
     ///   - readsHeaders: whether messages are given their headers.
-    init(capacity: Int, maxBatchSize: Int, readsHeaders: Bool = true) {
+    ///   - progress: a topic reader's progress, kept as batches are handed out and finished.
+    init(capacity: Int, maxBatchSize: Int, readsHeaders: Bool = true, progress: ReaderProgress? = nil) {
         state = ConsumerBufferState(capacity: capacity, maxBatchSize: maxBatchSize)
         // Batches in the buffer, the one converting and the one the application holds.
         converter = MessageConverter(buffers: BatchBufferPool(keeping: state.capacity + 2), readsHeaders: readsHeaders)
+        self.progress = progress
     }
 
     private func withLock<Result>(_ body: (inout ConsumerBufferState<RawMessages, CheckedContinuation<Void, Never>>) -> Result) -> Result {
@@ -121,9 +125,12 @@ final class ConsumerBuffer: @unchecked Sendable {
     /// Fails with `.invalidUse` when another task is already waiting on this consumer.
     func next() async throws(KafkaError) -> Batch? {
         while true {
-            switch take() {
+            let action = take()
+            progress?.finishBatch()
+            switch action {
             case .convert(let raw):
-                return convert(raw)
+                // Nothing to hand over when only ends of partitions were taken.
+                if let batch = convert(raw) { return batch }
             case .finished(let error?): throw error
             case .finished(nil): return nil
             case .empty:
@@ -134,14 +141,20 @@ final class ConsumerBuffer: @unchecked Sendable {
     }
 
     /// Converts taken messages outside the lock (the poll thread keeps fetching meanwhile),
-    /// then lets a waiting `finish` go on.
-    private func convert(_ raw: RawMessages) -> Batch {
-        let batch = converter.convert(raw.messages)
+    /// then lets a waiting `finish` go on. Returns nil when there were no messages (only ends
+    /// of partitions, which a reader's progress takes as finished at once).
+    private func convert(_ raw: RawMessages) -> Batch? {
+        let batch = raw.messages.isEmpty ? nil : converter.convert(raw.messages)
         raw.destroyAll()
         condition.lock()
         state.converted()
         condition.broadcast()
         condition.unlock()
+        if let progress {
+            var reached = batch?.nextOffsets ?? [:]
+            reached.merge(raw.ends) { max($0, $1) }
+            if batch == nil { progress.reach(reached) } else { progress.handOut(reached) }
+        }
         return batch
     }
 

@@ -21,6 +21,16 @@ public struct KafkaConsumerBatch: RandomAccessCollection, Sendable {
         precondition(position >= 0 && position < contents.records.count, "index out of range")
         return KafkaConsumerMessage(contents, position)
     }
+
+    /// Per partition, the offset after the batch's last message there.
+    var nextOffsets: [TopicPartition: Int64] {
+        var result: [TopicPartition: Int64] = [:]
+        for record in contents.records {
+            let partition = TopicPartition(topic: contents.topics[Int(record.topic)], partition: record.partition)
+            result[partition] = Swift.max(result[partition] ?? .min, record.offset + 1)
+        }
+        return result
+    }
 }
 
 /// What a batch holds; shared, immutable once built.

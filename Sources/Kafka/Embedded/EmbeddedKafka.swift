@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// in memory and has documented gaps (no CreateTopics/DeleteTopics requests, about 5 MiB kept
 /// per partition, slow group rebalances, empty fetches held for `fetch.wait.max.ms`; see
 /// `shared/notes/embedded-broker.md`): use Apache Kafka in production.
-/// `producerConfiguration()` and `consumerConfiguration(groupID:topics:)` give client settings
+/// `producerConfiguration()`, `consumerConfiguration(groupID:topics:)` and
+/// `topicReaderConfiguration(topics:)` give client settings
 /// tuned for it.
 public final class EmbeddedKafka: Sendable {
     /// Broker ids are 1…`brokerCount`.
@@ -106,6 +107,23 @@ public final class EmbeddedKafka: Sendable {
         try withCluster { $0.failNextRequests(api: api.rawValue, errors: errors.map(\.rawValue)) }
     }
 
+    /// Makes the next `errors.count` requests of kind `api` that `broker` receives fail with
+    /// these errors, in order. Unlike `failNextRequests(_:with:)`, what is left of them can be
+    /// counted (`pendingErrors(_:broker:)`): a test can tell whether any such request came.
+    public func failNextRequests(_ api: KafkaAPI, broker: Int32, with errors: [KafkaBrokerError]) throws(KafkaError) {
+        try withCluster { cluster throws(KafkaError) in
+            for error in errors { try cluster.failNextRequest(api: api.rawValue, broker: broker, error: error.rawValue) }
+        }
+    }
+
+    /// How many of the errors injected with `failNextRequests(_:broker:with:)` for `api` are
+    /// still waiting for a request at `broker`.
+    public func pendingErrors(_ api: KafkaAPI, broker: Int32) throws(KafkaError) -> Int {
+        var count = 0
+        try withCluster { cluster throws(KafkaError) in count = try cluster.pendingErrors(api: api.rawValue, broker: broker) }
+        return count
+    }
+
     /// Moves a partition's leadership to `broker`.
     public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
         try withCluster { $0.setPartitionLeader(topic: topic, partition: partition, broker: broker) }
@@ -145,6 +163,12 @@ public final class EmbeddedKafka: Sendable {
         KafkaConsumerConfiguration(
             client: clientConfiguration(clientID: clientID), groupID: groupID, topics: topics,
             sessionTimeout: .seconds(6), fetchMaxWait: Self.fetchMaxWait)
+    }
+
+    /// Topic-reader settings tuned for the mock cluster: the short fetch wait (`fetchMaxWait`).
+    public func topicReaderConfiguration(topics: [String], clientID: String = "reentrybus-reader") -> KafkaTopicReaderConfiguration {
+        KafkaTopicReaderConfiguration(
+            client: clientConfiguration(clientID: clientID), topics: topics, fetchMaxWait: Self.fetchMaxWait)
     }
 
     /// Runs `body` on the cluster while it runs (under the state lock, so `shutdown()` waits
@@ -212,6 +236,7 @@ public struct KafkaAPI: Hashable, Sendable {
     public static let joinGroup = KafkaAPI(rawValue: 11)
     public static let heartbeat = KafkaAPI(rawValue: 12)
     public static let syncGroup = KafkaAPI(rawValue: 14)
+    public static let leaveGroup = KafkaAPI(rawValue: 13)
     public static let initProducerID = KafkaAPI(rawValue: 22)
 }
 

@@ -13,6 +13,8 @@ import Synchronization
 /// - `reentrybus_kafka_consumer_lag{client,topic,partition}`: messages between this member's
 ///   position and the end of each partition assigned to it (`ConsumerLag`). A partition the
 ///   member no longer reads stops being exported, rather than showing 0 (see `ConsumerLagGauges`).
+///   For a topic reader, which stores no offsets, the same gauge counts the messages between
+///   what its application has finished and each partition's end (`readerLag`).
 /// - `reentrybus_kafka_statistics_unreadable_total{client}`: statistics documents that were
 ///   not the JSON object expected (skipped).
 ///
@@ -25,9 +27,16 @@ final class KafkaStatisticsReporter: Sendable {
     private let queueBytes: Gauge
     private let unreadable: Counter
     private let lag: ConsumerLagGauges
+    /// A topic reader's: the offset after the last message its application finished, per
+    /// partition (nil for every other client).
+    private let readerPositions: (@Sendable () -> [TopicPartition: Int64])?
 
-    init(clientID: String, factory: any MetricsFactory = MetricsSystem.factory) {
+    init(
+        clientID: String, factory: any MetricsFactory = MetricsSystem.factory,
+        readerPositions: (@Sendable () -> [TopicPartition: Int64])? = nil
+    ) {
         self.clientID = clientID
+        self.readerPositions = readerPositions
         self.queueMessages = Gauge(label: "reentrybus_kafka_queue_messages", dimensions: [("client", clientID)], factory: factory)
         self.queueBytes = Gauge(label: "reentrybus_kafka_queue_bytes", dimensions: [("client", clientID)], factory: factory)
         self.unreadable = Counter(
@@ -48,7 +57,11 @@ final class KafkaStatisticsReporter: Sendable {
         let snapshot = KafkaStatisticsSnapshot(statistics)
         if let messages = snapshot.queuedMessages { queueMessages.record(messages) }
         if let bytes = snapshot.queuedBytes { queueBytes.record(bytes) }
-        lag.update(snapshot.consumerLag)
+        if let readerPositions {
+            lag.update(snapshot.readerLag(positions: readerPositions()))
+        } else {
+            lag.update(snapshot.consumerLag)
+        }
     }
 }
 
@@ -84,6 +97,9 @@ struct KafkaStatisticsSnapshot: Equatable {
     /// last high watermark, so `consumer_lag` goes on reporting a stale value for a partition
     /// another member now reads. The internal partition -1 (UA, unassigned messages) never counts.
     var consumerLag: [LagPartition: Int] = [:]
+    /// The end of each partition being fetched whose end is known: its last stable offset
+    /// (what a read_committed client can read up to), else its high watermark.
+    var ends: [LagPartition: Int] = [:]
 
     init(_ statistics: [String: Any]) {
         if statistics["type"] as? String == "producer" {
@@ -96,6 +112,9 @@ struct KafkaStatisticsSnapshot: Equatable {
             for (key, partition) in partitions {
                 guard let id = Int(key), id >= 0, let fields = partition as? [String: Any] else { continue }
                 if let state = fields["fetch_state"] as? String, Self.unassignedFetchStates.contains(state) { continue }
+                let stable = (fields["ls_offset"] as? NSNumber)?.intValue ?? -1
+                let high = (fields["hi_offset"] as? NSNumber)?.intValue ?? -1
+                if max(stable, high) >= 0 { ends[LagPartition(topic: name, partition: id)] = stable >= 0 ? stable : high }
                 let stored = (fields["consumer_lag_stored"] as? NSNumber)?.intValue ?? -1
                 let committed = (fields["consumer_lag"] as? NSNumber)?.intValue ?? -1
                 let lag = stored >= 0 ? stored : committed
@@ -103,6 +122,18 @@ struct KafkaStatisticsSnapshot: Equatable {
                 consumerLag[LagPartition(topic: name, partition: id)] = lag
             }
         }
+    }
+
+    /// A topic reader's lag: per partition with a known end and a known position, the messages
+    /// between the two (never below 0: the end in a document can trail what was read since).
+    func readerLag(positions: [TopicPartition: Int64]) -> [LagPartition: Int] {
+        var lag: [LagPartition: Int] = [:]
+        for (partition, end) in ends {
+            guard let position = positions[TopicPartition(topic: partition.topic, partition: Int32(partition.partition))]
+            else { continue }
+            lag[partition] = max(0, end - Int(position))
+        }
+        return lag
     }
 }
 

@@ -26,15 +26,28 @@ extension RDKafkaClient {
         guard let first = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return (nil, []) }
         slots[0] = first
         let more = capacity > 1 ? rd_kafka_consume_batch_queue(consumerQueue, 0, slots + 1, capacity - 1) : 0
-        let count = 1 + max(0, more)
+        return sort(slots, count: 1 + max(0, more), keeping: assignment())
+    }
+
+    /// Sorts what a consume call returned into messages worth handing over (none of a
+    /// partition outside `assignment`, when one is given), ends of partitions, and errors;
+    /// destroys the events that are not messages.
+    func sort(
+        _ slots: UnsafeMutablePointer<RDKafkaMessagePointer?>, count: Int, keeping assignment: Set<TopicPartition>?
+    ) -> (messages: RawMessages?, errors: [KafkaError]) {
         var batch: [RDKafkaMessagePointer] = []
         batch.reserveCapacity(count)
+        var ends: [TopicPartition: Int64] = [:]
         var errors: [KafkaError] = []
-        let current = assignment()
         for index in 0..<count {
             let message = slots[index]!
             let code = message.pointee.err
-            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            if code == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                // Only asked for by readers: the offset is the partition's end, the next to read.
+                let partition = TopicPartition(message)
+                ends[partition] = max(ends[partition] ?? .min, message.pointee.offset)
+                rd_kafka_message_destroy(message)
+            } else if code != RD_KAFKA_RESP_ERR_NO_ERROR {
                 if code == RD_KAFKA_RESP_ERR__FATAL {
                     errors.append(fatalError(operation: "consume"))
                 } else {
@@ -42,13 +55,13 @@ extension RDKafkaClient {
                     errors.append(KafkaError.rdKafka(code, operation: "consume", reason: reason))
                 }
                 rd_kafka_message_destroy(message)
-            } else if let current, !current.contains(TopicPartition(message)) {
+            } else if let assignment, !assignment.contains(TopicPartition(message)) {
                 rd_kafka_message_destroy(message)
             } else {
                 batch.append(message)
             }
         }
-        return (batch.isEmpty ? nil : RawMessages(batch), errors)
+        return (batch.isEmpty && ends.isEmpty ? nil : RawMessages(batch, ends: ends), errors)
     }
 
     /// Interrupts a blocking `consume` on another thread.

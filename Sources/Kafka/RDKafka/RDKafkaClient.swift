@@ -11,16 +11,25 @@ import Logging
 /// each; those run on the owner's dedicated thread, never on Swift's cooperative pool. The handle
 /// is destroyed exactly once, by its owner, after the last call (`destroy()`).
 ///
-/// Methods are split by role: `RDKafkaClient+Producer.swift`, `+Consumer.swift`, `+Admin.swift`.
+/// Methods are split by role: `RDKafkaClient+Producer.swift`, `+Consumer.swift`, `+Reader.swift`,
+/// `+Admin.swift`.
 final class RDKafkaClient: @unchecked Sendable {
     enum Kind {
-        case producer, consumer
+        /// A producer, or the handle behind the Admin API and the mock cluster.
+        case producer
+        /// A consumer-group member (the high-level consumer).
+        case consumer
+        /// A consumer outside every group (librdkafka's simple consumer): it reads the
+        /// partitions it is told to, from the offsets it is given (`KafkaTopicReader`).
+        case reader
     }
 
+    let kind: Kind
     let handle: OpaquePointer
     let context: ClientContext
     private let retainedContext: Unmanaged<ClientContext>
-    /// The consumer queue (consumers only): where fetched messages and rebalance events arrive.
+    /// The consumer queue (consumers and readers): where fetched messages arrive, with the
+    /// main queue's callbacks (statistics, errors) and a consumer's rebalance events.
     let consumerQueue: OpaquePointer?
     /// Producer topic handles by name; created on first use, destroyed with the client.
     let topics = LockedValue<[String: OpaquePointer]>([:])
@@ -40,14 +49,24 @@ final class RDKafkaClient: @unchecked Sendable {
                 code: .invalidConfiguration, operation: "create \(kind) client",
                 reason: String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
+        self.kind = kind
         self.handle = handle
         self.context = context
         self.retainedContext = retained
-        if kind == .consumer {
+        switch kind {
+        case .consumer:
             // Serve the main queue (callbacks) through the consumer queue, then keep the latter.
             rd_kafka_poll_set_consumer(handle)
             consumerQueue = rd_kafka_queue_get_consumer(handle)
-        } else {
+        case .reader:
+            // No group, so no group queue: a queue of our own that every started partition
+            // fetches into, with the main queue (callbacks) forwarded to it as for a consumer.
+            let queue = rd_kafka_queue_new(handle)
+            let main = rd_kafka_queue_get_main(handle)
+            rd_kafka_queue_forward(main, queue)
+            rd_kafka_queue_destroy(main)
+            consumerQueue = queue
+        case .producer:
             consumerQueue = nil
         }
     }
@@ -58,6 +77,10 @@ final class RDKafkaClient: @unchecked Sendable {
         topics.withLock { topics in
             for topic in topics.values { rd_kafka_topic_destroy(topic) }
             topics = [:]
+        }
+        if kind == .reader, let main = rd_kafka_queue_get_main(handle) {
+            rd_kafka_queue_forward(main, nil)
+            rd_kafka_queue_destroy(main)
         }
         if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
         rd_kafka_destroy(handle)
@@ -115,7 +138,7 @@ final class RDKafkaClient: @unchecked Sendable {
                 guard let message, let opaque = message.pointee._private else { return }
                 DeliveryRecipient.deliver(RDKafkaDeliveryReport(message), to: opaque)
             }
-        case .consumer:
+        case .consumer, .reader:
             if context.rebalance != nil {
                 rd_kafka_conf_set_rebalance_cb(conf) { handle, event, partitions, _ in
                     guard let handle, let partitions, let context = ClientContext.from(handle) else { return }

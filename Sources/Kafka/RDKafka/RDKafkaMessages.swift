@@ -7,22 +7,28 @@ typealias RDKafkaMessagePointer = UnsafeMutablePointer<rd_kafka_message_t>
 /// is destroyed exactly once, after conversion or when dropped.
 struct RawMessages: @unchecked Sendable {
     var messages: [RDKafkaMessagePointer]
+    /// Partitions whose end was reached after these messages (librdkafka's partition-EOF
+    /// events, which only a topic reader asks for), with the end: the next offset to read.
+    var ends: [TopicPartition: Int64]
 
-    init(_ messages: [RDKafkaMessagePointer]) {
+    init(_ messages: [RDKafkaMessagePointer], ends: [TopicPartition: Int64] = [:]) {
         self.messages = messages
+        self.ends = ends
     }
 
+    /// The messages held (ends do not count).
     var count: Int { messages.count }
 
     mutating func append(contentsOf other: RawMessages) {
         messages.append(contentsOf: other.messages)
+        ends.merge(other.ends) { max($0, $1) }
     }
 
     func destroyAll() {
         for message in messages { rd_kafka_message_destroy(message) }
     }
 
-    /// Destroys the messages of `partitions` and returns the others (nil when none is left).
+    /// Destroys the messages of `partitions` and returns the others (nil when nothing is left).
     func removing(_ partitions: Set<TopicPartition>) -> RawMessages? {
         var kept: [RDKafkaMessagePointer] = []
         for message in messages {
@@ -32,7 +38,8 @@ struct RawMessages: @unchecked Sendable {
                 kept.append(message)
             }
         }
-        return kept.isEmpty ? nil : RawMessages(kept)
+        let keptEnds = ends.filter { !partitions.contains($0.key) }
+        return kept.isEmpty && keptEnds.isEmpty ? nil : RawMessages(kept, ends: keptEnds)
     }
 }
 

@@ -56,6 +56,24 @@ final class RDKafkaMockCluster: @unchecked Sendable {
         }
     }
 
+    /// The next request of API key `api` that `broker` receives fails with this error.
+    func failNextRequest(api: Int16, broker: Int32, error: Int32) throws(KafkaError) {
+        let code = reentrybus_mock_broker_push_error(cluster, broker, api, rd_kafka_resp_err_t(error))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rdKafka(code, operation: "inject an error for requests of kind \(api) at broker \(broker)")
+        }
+    }
+
+    /// Errors still waiting in `broker`'s stack for requests of API key `api`.
+    func pendingErrors(api: Int16, broker: Int32) throws(KafkaError) -> Int {
+        var count = 0
+        let code = rd_kafka_mock_broker_error_stack_cnt(cluster, broker, api, &count)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rdKafka(code, operation: "count the errors injected for requests of kind \(api) at broker \(broker)")
+        }
+        return count
+    }
+
     func setPartitionLeader(topic: String, partition: Int32, broker: Int32) {
         _ = rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker)
     }
