@@ -147,7 +147,7 @@ let package = Package(
         // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
         .target(
             name: "ReadModels",
-            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory"]
+            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory", "Notifications"]
         ),
         // Per-process observability: swift-metrics exported in Prometheus format, and the
         // health endpoints, on one HTTP listener (a ServiceLifecycle service).
@@ -169,7 +169,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Observability",
-                "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "ContractTools", "Storage",
+                "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Kafka", "Contracts", "ContractTools", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

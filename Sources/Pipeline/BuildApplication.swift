@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Storage
 import Notifications
+import ReadModels
 import Routing
 import ServiceKit
 import Warrants
@@ -84,9 +85,12 @@ struct ServiceFactory: Sendable {
     func makeService(
         _ name: ServiceName, logger: Logger, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
     ) throws(ApplicationError) -> EventConsumerService {
+        let verifyingKeys = [configuration.notificationKey] + configuration.previousNotificationKeys
         let projection: any EventProjection = switch name {
         case .router: RouterProjection(signingKey: configuration.notificationKey)
         case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
+        case .views:
+            ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
         case .inbox:
             InboxProjection(
                 topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,

@@ -7,6 +7,9 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     case warrantResolver = "warrant-resolver"
     /// The notifications of `bus.notifications`, by recipient.
     case inbox
+    /// Every agency's read models: caseloads, the police view, the release board, the
+    /// high-needs list, the court view (`reentrybus view …`).
+    case views
 
     public var description: String { rawValue }
 
@@ -15,8 +18,9 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     var startOrder: Int {
         switch self {
         case .inbox: 0
-        case .warrantResolver: 1
-        case .router: 2
+        case .views: 1
+        case .warrantResolver: 2
+        case .router: 3
         }
     }
 }
