@@ -211,6 +211,8 @@ let package = Package(
                 "Pipeline",
                 "Demo",
                 "Storage",
+                "ReadModels",
+                "Directory",
                 "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -20,6 +20,23 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
 /// cannot reach its broker ending in bounded time, `dev` keeping its hands off databases it
 /// did not create.
 @Suite("reentrybus on the command line") struct CommandLineTests {
+    /// A view without the views database says where it looked and how to make one; a view
+    /// asked for both an officer and an agency says which to give; nothing is created.
+    @Test func aViewWithoutItsDatabaseOrWithConflictingScopesIsRefused() async throws {
+        let directory = temporaryDirectory("reentrybus-view")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (missing, process) = try await runReentrybus(["view", "board", "--facility", "MO-DOC-WERDCC", "--data-dir", directory.path])
+        #expect(missing == .init(status: 64, bySignal: false), "\(process.errors.value)")
+        #expect(process.errors.value.contains("There is no views database at \(directory.path)/views.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("views.sqlite").path))
+        let (both, second) = try await runReentrybus(["view", "caseload", "--officer", "PP-1", "--agency", "MO-X", "--data-dir", directory.path])
+        #expect(both == .init(status: 64, bySignal: false))
+        #expect(second.errors.value.contains("Give either --officer or --agency."))
+        let (badDate, third) = try await runReentrybus(["view", "high-needs", "--as-of", "yesterday", "--data-dir", directory.path])
+        #expect(badDate == .init(status: 64, bySignal: false))
+        #expect(third.errors.value.contains("--as-of yesterday is neither YYYY-MM-DD nor an RFC 3339 time"))
+    }
+
     /// Finding 10: a recipient must be kind:id with a known kind and an id.
     @Test(arguments: ["bogus:kind:x", "", "PP-KC-118", "officer:", ":PP-KC-118", "Officer:PP-KC-118"])
     func inboxRefusesARecipientThatIsNotKindColonId(_ recipient: String) async throws {

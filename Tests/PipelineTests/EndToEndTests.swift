@@ -25,11 +25,13 @@ struct EndToEndTests {
         try await Self.flowsAAndBAndTheVariant(on: try await TestBus())
     }
 
-    static func flowsAAndBAndTheVariant(on bus: TestBus) async throws {
+    /// `database`: the `--database` of the `view` commands (nil: the bus's data directory).
+    static func flowsAAndBAndTheVariant(on bus: TestBus, database: String? = nil) async throws {
         try await within(.seconds(90), "flows A, B and the variant") {
             let router = try bus.start(.router)
             let resolver = try bus.start(.warrantResolver)
             let inbox = try bus.start(.inbox)
+            let views = try bus.start(.views)
             let services: [ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
             let scenario = try DemoScenario(now: scenarioNow)
             for step in scenario.steps {
@@ -50,6 +52,11 @@ struct EndToEndTests {
                 }
             }
             await bus.waitUntilInboxCaughtUp(inbox, running: [router, resolver])
+            await bus.waitUntilCaughtUp(views)
+            let delivered = inbox.service.progress.snapshot.consumed(BusTopic.notifications)
+            await views.service.progress.wait { $0.consumed(BusTopic.notifications) >= delivered }
+            try await expectTheDemosViews(bus, database: database)
+            try await views.stop()
 
             let notifications = try bus.inbox()
             #expect(notifications.count == 7)
@@ -77,15 +84,19 @@ struct EndToEndTests {
             #expect(variantCheck?.status == "pending")
             #expect(variantCheck?.scheduled == false)
 
-            // The poison message went to the dead-letter topic with its reason; nothing else did.
+            // The poison message went to the dead-letter topic with its reason, once from each
+            // service that reads arrests (the router and the views); nothing else did.
             #expect(router.service.progress.snapshot.deadLettered == 1)
+            #expect(views.service.progress.snapshot.deadLettered == 1)
             #expect(resolver.service.progress.snapshot.deadLettered == 0)
             let deadLetters = try await kcat(["-b", bus.kafka.bootstrapServers, "-C", "-t", BusTopic.deadLetters, "-e", "-q", "-f", "%k %h\\n"])
             let lines = deadLetters.split(separator: "\n")
-            #expect(lines.count == 1)
-            #expect(lines.first?.hasPrefix("MO1234567 ") == true)
-            #expect(lines.first?.contains("dead-letter-reason=invalid event") == true)
-            #expect(lines.first?.contains("dead-letter-source=police.arrests[") == true)
+            #expect(lines.count == 2)
+            for line in lines {
+                #expect(line.hasPrefix("MO1234567 "))
+                #expect(line.contains("dead-letter-reason=invalid event"))
+                #expect(line.contains("dead-letter-source=police.arrests["))
+            }
 
             try await inbox.stop()
             try await resolver.stop()
@@ -228,6 +239,34 @@ struct EndToEndPostgresTests {
     @Test func flowsAAndBAndTheVariant() async throws {
         let cluster = try #require(PostgresCluster.current)
         let url = cluster.url(database: try await cluster.createDatabase())
-        try await EndToEndTests.flowsAAndBAndTheVariant(on: try await TestBus(postgres: try .init(url: url)))
+        try await EndToEndTests.flowsAAndBAndTheVariant(on: try await TestBus(postgres: try .init(url: url)), database: url)
     }
+}
+
+/// What `reentrybus view … --json` shows after the demo's flows: the officer's caseload with the
+/// arrest, the facility's board with the release cleared and everyone who was told, the police
+/// view of the release into Kansas City.
+func expectTheDemosViews(_ bus: TestBus, database: String?) async throws {
+    let source = database.map { ["--database", $0] } ?? ["--data-dir", bus.configuration.dataDirectory.path]
+    let asOf = ["--as-of", EventCodec.formatInstant(scenarioNow.addingTimeInterval(3_600)), "--json"]
+    func view(_ arguments: [String]) async throws -> Any {
+        let (termination, process) = try await runReentrybus(["view"] + arguments + source + asOf)
+        #expect(termination == .init(status: 0, bySignal: false), "\(process.errors.value)")
+        return try JSONSerialization.jsonObject(with: Data(process.output.value.utf8))
+    }
+
+    let caseload = try #require(try await view(["caseload", "--officer", "PP-KC-118"]) as? [[String: Any]])
+    #expect(caseload.map { $0["caseId"] as? String } == ["PP-KC-2025-3391"])
+    let flags = try #require(caseload.first?["flags"] as? [[String: Any]])
+    #expect(flags.map { $0["kind"] as? String } == ["arrest"])
+
+    let board = try #require(try await view(["board", "--facility", "MO-DOC-WERDCC"]) as? [[String: Any]])
+    #expect(board.map { $0["releaseId"] as? String } == ["WERDCC-2025-0117"])
+    #expect(board.first?["warrantCheck"] as? String == "clear")
+    let told = Set((board.first?["told"] as? [[String: Any]] ?? []).compactMap { $0["recipient"] as? String })
+    #expect(told.isSuperset(of: ["agency:MO-CIRCUIT16", "agency:MO-KCPD", "facility:MO-DOC-WERDCC"]), "\(told)")
+
+    let police = try #require(try await view(["releases", "--agency", "MO-KCPD"]) as? [String: Any])
+    let releases = try #require(police["releases"] as? [[String: Any]])
+    #expect(releases.map { $0["releaseId"] as? String } == ["WERDCC-2025-0117"])
 }
