@@ -101,7 +101,9 @@ public final class EventConsumerService: Service, Sendable {
         self.database = database
         self.admission = admission
         var configuration = configuration
-        if configuration.consumer.topics.isEmpty { configuration.consumer.topics = projection.topics }
+        if configuration.consumer.topics.isEmpty {
+            configuration.consumer.topics = projection.topics.filter { !projection.referenceTopics.contains($0) }
+        }
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "service"] = "\(projection.name)"
@@ -117,6 +119,7 @@ public final class EventConsumerService: Service, Sendable {
         let producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         do {
             try await resendOutbox(producer)  // what a previous run committed but did not deliver
+            let reader = try referenceReader(startingAt: stored)
             let consumer = try KafkaConsumer(configuration: configuration.consumer, rebalanceHandler: rebalanceHandler(), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -125,10 +128,12 @@ public final class EventConsumerService: Service, Sendable {
                     // had to be abandoned (the broker gone) fails the service, so the process
                     // can say so and exit non-zero.
                     do { try await gracefulShutdown() } catch {}
+                    let readerAbandoned = await reader?.close()
                     if let abandoned = await consumer.close() { throw abandoned }
+                    if let readerAbandoned { throw readerAbandoned }
                 }
                 do {
-                    try await consume(consumer, producer)
+                    try await consume(BatchSources(consumer: consumer, reader: reader), consumer, producer)
                 } catch {
                     logger.error("Service stopped by an error", metadata: ["error": "\(Self.describe(error))"])
                     logger.debug("Service error detail", metadata: ["error": "\(String(reflecting: error))"])
@@ -154,14 +159,14 @@ public final class EventConsumerService: Service, Sendable {
 
     /// The batch loop. Batch N's outbox is delivered by a child task while the loop waits for
     /// batch N+1 and applies it; N's delivery must finish (and be reported) before N+1's starts.
-    private func consume(_ consumer: KafkaConsumer, _ producer: KafkaProducer) async throws {
-        var batches = consumer.batches.makeAsyncIterator()
+    private func consume(_ sources: BatchSources, _ consumer: KafkaConsumer, _ producer: KafkaProducer) async throws {
+        var sources = sources
         var pending: PendingDelivery?
         while true {
             let delivery = pending
             let next = try await withThrowingTaskGroup(of: Void.self) { group -> PendingDelivery? in
                 if let delivery { group.addTask { try await self.deliver(delivery, producer) } }
-                guard let batch = try await batches.next() else {
+                guard let (source, batch) = try await sources.next() else {
                     try await group.waitForAll()
                     return nil
                 }
@@ -184,7 +189,8 @@ public final class EventConsumerService: Service, Sendable {
                 for action in outcome.afterCommit { action() }
                 try await group.waitForAll()  // the previous delivery, before this one starts
                 do {
-                    try consumer.storeOffsets(for: batch)  // Kafka's view, for lag monitoring only
+                    // Kafka's view, for lag monitoring only (the reader of reference topics has none).
+                    if source == .group { try consumer.storeOffsets(for: batch) }
                 } catch {
                     metrics.offsetStoreFailures.increment()
                     logger.debug("Could not store offsets for lag monitoring", metadata: ["error": "\(error)"])
@@ -195,6 +201,20 @@ public final class EventConsumerService: Service, Sendable {
             guard let next else { return }
             pending = next
         }
+    }
+
+    /// The reader of the projection's reference topics (nil when it has none), starting each
+    /// partition after what the database has applied, with the consumer's client settings.
+    private func referenceReader(startingAt stored: [TopicPartition: KafkaOffset]) throws -> KafkaTopicReader? {
+        let topics = projection.referenceTopics
+        guard !topics.isEmpty else { return nil }
+        var client = configuration.consumer.client
+        client.clientID += "-reference"
+        let reader = KafkaTopicReaderConfiguration(
+            client: client, topics: topics, fetchMaxWait: configuration.consumer.fetchMaxWait,
+            maxBatchSize: configuration.consumer.maxBatchSize)
+        return try KafkaTopicReader(
+            configuration: reader, startingAt: stored.filter { topics.contains($0.key.topic) }, logger: logger)
     }
 
     /// Applies a batch, again and again while the database is unavailable: a failed attempt

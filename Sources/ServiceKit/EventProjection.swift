@@ -15,6 +15,11 @@ public protocol EventProjection: Sendable {
     var name: String { get }
     /// Topics it reads.
     var topics: [String] { get }
+    /// Those of `topics` every instance reads in full, outside the consumer group (reference
+    /// state such as the agency directory: an instance given only some partitions of it would
+    /// answer from part of it). Read from the beginning (or the offsets stored with the
+    /// effects) and caught up before any other event is applied. Default: none.
+    var referenceTopics: [String] { get }
     /// Its tables' migration steps (applied after the runtime's own), in order. Never edit a
     /// shipped step: add one.
     var migrations: [StorageMigration] { get }
@@ -35,6 +40,8 @@ public protocol EventProjection: Sendable {
 }
 
 extension EventProjection {
+    public var referenceTopics: [String] { [] }
+
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
 }
 

@@ -75,6 +75,10 @@ public struct WarrantResolverProjection: EventProjection {
 
     public var migrations: [StorageMigration] { WarrantStore.migrations }
 
+    /// The agency directory is read in full by every instance: a notice names the police of a
+    /// destination, whichever instance holds the release's partition.
+    public var referenceTopics: [String] { [DirectoryStore.topic] }
+
     public func handles(eventType: String) -> Bool {
         switch eventType {
         case WarrantIssued.eventType, WarrantRecalled.eventType, WarrantQuashed.eventType, WarrantServed.eventType,

@@ -48,9 +48,11 @@ final class TestBus: Sendable {
         try? FileManager.default.removeItem(at: configuration.dataDirectory)
     }
 
-    func start(_ name: ServiceName) throws -> RunningService {
+    /// `dataDirectory`: another instance of the service (same group, its own database).
+    func start(_ name: ServiceName, dataDirectory: URL? = nil) throws -> RunningService {
         var configuration = self.configuration
         configuration.services = [name]
+        if let dataDirectory { configuration.dataDirectory = dataDirectory }
         return RunningService(name: name, application: try buildApplication(configuration, logger: testLogger), bus: self)
     }
 

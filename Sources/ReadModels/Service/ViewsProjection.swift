@@ -25,6 +25,10 @@ public struct ViewsProjection: EventProjection {
         return ([DirectoryStore.topic] + stores.flatMap(\.topics)).filter { seen.insert($0).inserted }
     }
 
+    /// The agency directory is read in full by every instance (a police view asks it for the
+    /// agency's places, whichever instance answers).
+    public var referenceTopics: [String] { [DirectoryStore.topic] }
+
     public var migrations: [StorageMigration] {
         DirectoryStore.migrations + stores.flatMap(\.migrations)
     }
