@@ -141,7 +141,7 @@ enum CourtScenarios {
         let events = try everyKindOfEvent()
         try await migrated(database, events)
         let tables = try await ViewDatabase.tables(database, prefix: "court_")
-        #expect(tables.count == 3)
+        #expect(tables.count == 4)
         let answers = (try await warrants(database), try await blocked(database))
         #expect(answers.0.map(\.warrantId) == ["W-1"])
         #expect(answers.1.map(\.releaseId) == ["R-1"])

@@ -87,9 +87,10 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         let a = E.person("MO2000001")
         let fbiOnly = SubjectIdentifiers(fbiNumber: "FBI-77", name: PersonName(family: "Hill"))
         let fbiAndState = SubjectIdentifiers(stateId: "MO2000002", fbiNumber: "FBI-77")
+        let scheduledAt = E.instant("2026-01-10T10:00:00Z")  // before every warrant, so the board shows the check change
         try await view.apply(
-            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)),
-            try E.scheduled("R-2", fbiOnly, expectedAt: E.later(days: 12)))
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10), occurredAt: scheduledAt),
+            try E.scheduled("R-2", fbiOnly, expectedAt: E.later(days: 12), occurredAt: scheduledAt))
         func checks(_ asOf: Date = E.asOf) async throws -> [WarrantCheckStatus] { try await board(view, asOf: asOf).map(\.warrantCheck) }
         #expect(try await checks() == [.clear, .clear])
 
