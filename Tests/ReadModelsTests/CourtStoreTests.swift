@@ -10,6 +10,7 @@ import TestSupport
     @Test func activeWarrantsOfTheCourt() async throws { try await S.activeWarrantsOfTheCourt(Self.fresh()) }
     @Test func releasesBlockedByTheCourtsWarrants() async throws { try await S.releasesBlockedByTheCourtsWarrants(Self.fresh()) }
     @Test func outOfOrderAndMatchedOnEitherNumber() async throws { try await S.outOfOrderAndMatchedOnEitherNumber(Self.fresh()) }
+    @Test func reopenedAndIdentifiedOverItsEvents() async throws { try await S.reopenedAndIdentifiedOverItsEvents(Self.fresh()) }
     @Test func repeatsAndOrderChangeNothing() async throws { try await S.repeatsAndOrderChangeNothing(Self.fresh(), Self.fresh()) }
     @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await S.poisonEventsLeaveTheTablesUnchanged(Self.fresh()) }
 }
@@ -23,6 +24,7 @@ struct CourtPostgresTests {
     @Test func activeWarrantsOfTheCourt() async throws { try await ViewPostgres.onFresh(S.activeWarrantsOfTheCourt) }
     @Test func releasesBlockedByTheCourtsWarrants() async throws { try await ViewPostgres.onFresh(S.releasesBlockedByTheCourtsWarrants) }
     @Test func outOfOrderAndMatchedOnEitherNumber() async throws { try await ViewPostgres.onFresh(S.outOfOrderAndMatchedOnEitherNumber) }
+    @Test func reopenedAndIdentifiedOverItsEvents() async throws { try await ViewPostgres.onFresh(S.reopenedAndIdentifiedOverItsEvents) }
     @Test func repeatsAndOrderChangeNothing() async throws {
         try await ViewPostgres.onFresh { first in try await ViewPostgres.onFresh { second in try await S.repeatsAndOrderChangeNothing(first, second) } }
     }
