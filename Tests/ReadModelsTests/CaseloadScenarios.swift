@@ -292,7 +292,7 @@ enum CaseloadScenarios {
         let events = try everyKindOfEvent()
         try await migrated(database, events)
         let tables = try await ViewDatabase.tables(database, prefix: "caseload_")
-        #expect(tables.count == 10)
+        #expect(tables.count == 11)
         let answer = try await agency(E.agency, asOf: E.now, database)
         #expect(answer.count == 2)
 

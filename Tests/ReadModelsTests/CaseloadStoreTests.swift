@@ -1,4 +1,3 @@
-import Logging
 import Storage
 import Testing
 import TestSupport
@@ -29,40 +28,17 @@ import TestSupport
 struct CaseloadPostgresTests {
     typealias S = CaseloadScenarios
 
-    @Test func caseDetailsAreThoseInForceAsOf() async throws { try await ViewPostgres.onFresh(S.caseDetailsAreThoseInForceAsOf) }
-    @Test func endedCaseLeavesTheCaseload() async throws { try await ViewPostgres.onFresh(S.endedCaseLeavesTheCaseload) }
-    @Test func reassignmentMovesTheSupervisee() async throws { try await ViewPostgres.onFresh(S.reassignmentMovesTheSupervisee) }
-    @Test func agencyCaseloadHasEveryOfficersCases() async throws { try await ViewPostgres.onFresh(S.agencyCaseloadHasEveryOfficersCases) }
-    @Test func policeFlagsAndTheSinceFilter() async throws { try await ViewPostgres.onFresh(S.policeFlagsAndTheSinceFilter) }
-    @Test func violentIncidentFlagsVictimsAndSuspects() async throws { try await ViewPostgres.onFresh(S.violentIncidentFlagsVictimsAndSuspects) }
-    @Test func warrantsAndDetainersSetAndCleared() async throws { try await ViewPostgres.onFresh(S.warrantsAndDetainersSetAndCleared) }
-    @Test func scheduledReleaseMovedCancelledCompleted() async throws { try await ViewPostgres.onFresh(S.scheduledReleaseMovedCancelledCompleted) }
-    @Test func applyingEveryEventTwiceChangesNothing() async throws { try await ViewPostgres.onFresh(S.applyingEveryEventTwiceChangesNothing) }
+    @Test func caseDetailsAreThoseInForceAsOf() async throws { try await onFreshPostgres(S.caseDetailsAreThoseInForceAsOf) }
+    @Test func endedCaseLeavesTheCaseload() async throws { try await onFreshPostgres(S.endedCaseLeavesTheCaseload) }
+    @Test func reassignmentMovesTheSupervisee() async throws { try await onFreshPostgres(S.reassignmentMovesTheSupervisee) }
+    @Test func agencyCaseloadHasEveryOfficersCases() async throws { try await onFreshPostgres(S.agencyCaseloadHasEveryOfficersCases) }
+    @Test func policeFlagsAndTheSinceFilter() async throws { try await onFreshPostgres(S.policeFlagsAndTheSinceFilter) }
+    @Test func violentIncidentFlagsVictimsAndSuspects() async throws { try await onFreshPostgres(S.violentIncidentFlagsVictimsAndSuspects) }
+    @Test func warrantsAndDetainersSetAndCleared() async throws { try await onFreshPostgres(S.warrantsAndDetainersSetAndCleared) }
+    @Test func scheduledReleaseMovedCancelledCompleted() async throws { try await onFreshPostgres(S.scheduledReleaseMovedCancelledCompleted) }
+    @Test func applyingEveryEventTwiceChangesNothing() async throws { try await onFreshPostgres(S.applyingEveryEventTwiceChangesNothing) }
     @Test func factsReadBeforeTheCaseShowOnceItStarts() async throws {
-        try await ViewPostgres.onFresh { first in try await ViewPostgres.onFresh { second in try await S.factsReadBeforeTheCaseShowOnceItStarts(first, second) } }
+        try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.factsReadBeforeTheCaseShowOnceItStarts(first, second) } }
     }
-    @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await ViewPostgres.onFresh(S.poisonEventsLeaveTheTablesUnchanged) }
-}
-
-/// Fresh PostgreSQL databases in the running suite's cluster (`.postgresCluster`).
-enum ViewPostgres {
-    static func logger() -> Logger {
-        var logger = Logger(label: "read-model-tests")
-        logger.logLevel = .warning
-        return logger
-    }
-
-    /// A fresh database in the suite's cluster; its connection is closed after `check`.
-    static func onFresh(_ check: (any StorageDatabase) async throws -> Void) async throws {
-        let cluster = try #require(PostgresCluster.current)
-        let name = try await cluster.createDatabase()
-        let database = PostgresStorage(configuration: try .init(url: cluster.url(database: name)), logger: logger())
-        do {
-            try await check(database)
-            try await database.close()
-        } catch {
-            try await database.close()
-            throw error
-        }
-    }
+    @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await onFreshPostgres(S.poisonEventsLeaveTheTablesUnchanged) }
 }

@@ -10,6 +10,7 @@ import TestSupport
     @Test func activeWarrantsOfTheCourt() async throws { try await S.activeWarrantsOfTheCourt(Self.fresh()) }
     @Test func releasesBlockedByTheCourtsWarrants() async throws { try await S.releasesBlockedByTheCourtsWarrants(Self.fresh()) }
     @Test func outOfOrderAndMatchedOnEitherNumber() async throws { try await S.outOfOrderAndMatchedOnEitherNumber(Self.fresh()) }
+    @Test func reopenedAndIdentifiedOverItsEvents() async throws { try await S.reopenedAndIdentifiedOverItsEvents(Self.fresh()) }
     @Test func repeatsAndOrderChangeNothing() async throws { try await S.repeatsAndOrderChangeNothing(Self.fresh(), Self.fresh()) }
     @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await S.poisonEventsLeaveTheTablesUnchanged(Self.fresh()) }
 }
@@ -20,11 +21,12 @@ import TestSupport
 struct CourtPostgresTests {
     typealias S = CourtScenarios
 
-    @Test func activeWarrantsOfTheCourt() async throws { try await ViewPostgres.onFresh(S.activeWarrantsOfTheCourt) }
-    @Test func releasesBlockedByTheCourtsWarrants() async throws { try await ViewPostgres.onFresh(S.releasesBlockedByTheCourtsWarrants) }
-    @Test func outOfOrderAndMatchedOnEitherNumber() async throws { try await ViewPostgres.onFresh(S.outOfOrderAndMatchedOnEitherNumber) }
+    @Test func activeWarrantsOfTheCourt() async throws { try await onFreshPostgres(S.activeWarrantsOfTheCourt) }
+    @Test func releasesBlockedByTheCourtsWarrants() async throws { try await onFreshPostgres(S.releasesBlockedByTheCourtsWarrants) }
+    @Test func outOfOrderAndMatchedOnEitherNumber() async throws { try await onFreshPostgres(S.outOfOrderAndMatchedOnEitherNumber) }
+    @Test func reopenedAndIdentifiedOverItsEvents() async throws { try await onFreshPostgres(S.reopenedAndIdentifiedOverItsEvents) }
     @Test func repeatsAndOrderChangeNothing() async throws {
-        try await ViewPostgres.onFresh { first in try await ViewPostgres.onFresh { second in try await S.repeatsAndOrderChangeNothing(first, second) } }
+        try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.repeatsAndOrderChangeNothing(first, second) } }
     }
-    @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await ViewPostgres.onFresh(S.poisonEventsLeaveTheTablesUnchanged) }
+    @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await onFreshPostgres(S.poisonEventsLeaveTheTablesUnchanged) }
 }

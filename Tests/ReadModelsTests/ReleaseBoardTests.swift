@@ -13,6 +13,8 @@ import Testing
 /// Notifications module, as the warrant resolver and the router send them.
 enum ReleaseBoardScenario: String, CaseIterable, Sendable {
     case boardListsTheFacilityReleasesInTheWindow
+    case eachReleaseAsItStoodAtAsOf
+    case anEmptyNumberMatchesNobody
     case warrantCheckFollowsWarrantsAndDetainers
     case whoWasToldAboutTheReleaseOrItsPerson
     case notificationsAreTrustedOnlyWhenVerified
@@ -36,6 +38,8 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         let view = try await ReleaseViewHarness(Self.verifyingStore, tables: Self.verifyingStore.tables, on: database)
         switch self {
         case .boardListsTheFacilityReleasesInTheWindow: try await Self.boardListsTheFacilityReleasesInTheWindow(view)
+        case .eachReleaseAsItStoodAtAsOf: try await Self.eachReleaseAsItStoodAtAsOf(view)
+        case .anEmptyNumberMatchesNobody: try await Self.anEmptyNumberMatchesNobody(view)
         case .warrantCheckFollowsWarrantsAndDetainers: try await Self.warrantCheckFollowsWarrantsAndDetainers(view)
         case .whoWasToldAboutTheReleaseOrItsPerson: try await Self.whoWasToldAboutTheReleaseOrItsPerson(view)
         case .notificationsAreTrustedOnlyWhenVerified: try await Self.notificationsAreTrustedOnlyWhenVerified(view, database)
@@ -81,15 +85,57 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         #expect(try await board(view, E.jail, asOf: E.later(days: 1)).map(\.releaseId) == ["R-JAIL"])
     }
 
+    /// Each release as it stood at the moment asked about: its status and date then, not as
+    /// they are now; a release not scheduled yet is not on the board; a schedule made after
+    /// a cancellation reopens the release from then on.
+    static func eachReleaseAsItStoodAtAsOf(_ view: View) async throws {
+        let (a, b, c) = (E.person("MO2000001"), E.person("MO2000002"), E.person("MO2000003"))
+        try await view.apply(
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)),
+            try E.cancelled("R-1", a, occurredAt: E.instant("2026-02-20T10:00:00Z")),
+            try E.scheduled("R-2", b, expectedAt: E.later(days: 12)),
+            try E.changed("R-2", b, expectedAt: E.later(days: 20), occurredAt: E.instant("2026-02-10T10:00:00Z")),
+            try E.scheduled("R-3", c, expectedAt: E.later(days: 15)),
+            try E.cancelled("R-3", c, occurredAt: E.instant("2026-02-20T10:00:00Z")),
+            try E.scheduled("R-3", c, expectedAt: E.later(days: 18), occurredAt: E.instant("2026-02-25T10:00:00Z"), id: "rescheduled-R-3"))
+        func statuses(_ asOf: Date) async throws -> [String] {
+            try await board(view, asOf: asOf).map { "\($0.releaseId) \($0.status.rawValue)" }
+        }
+        #expect(try await statuses(E.instant("2026-02-01T09:59:59Z")) == [])
+        #expect(try await statuses(E.instant("2026-02-05T12:00:00Z")) == ["R-1 scheduled", "R-2 scheduled", "R-3 scheduled"])
+        #expect(try await board(view, asOf: E.instant("2026-02-05T12:00:00Z")).map(\.expectedAt) == [
+            E.later(days: 10), E.later(days: 12), E.later(days: 15),
+        ])
+        #expect(try await statuses(E.instant("2026-02-22T12:00:00Z")) == ["R-1 cancelled", "R-3 cancelled", "R-2 changed"])
+        let now = try await board(view)
+        #expect(now.map { "\($0.releaseId) \($0.status.rawValue)" } == ["R-1 cancelled", "R-3 scheduled", "R-2 changed"])
+        #expect(now.map(\.expectedAt) == [E.later(days: 10), E.later(days: 18), E.later(days: 20)])
+    }
+
+    /// An empty state ID (or FBI number) is no number: two people with an empty state ID are
+    /// not matched, and the row says the state ID is unknown.
+    static func anEmptyNumberMatchesNobody(_ view: View) async throws {
+        try await view.apply(
+            try E.scheduled("R-1", SubjectIdentifiers(stateId: "", fbiNumber: "FBI-1"), expectedAt: E.later(days: 10)),
+            try E.warrantIssued("W-1", SubjectIdentifiers(stateId: "", fbiNumber: "FBI-2")),
+            try E.detainerLodged("D-1", SubjectIdentifiers(stateId: "MO2000009", fbiNumber: "")))
+        let rows = try await board(view)
+        #expect(rows.map(\.warrantCheck) == [.clear])
+        #expect(rows.first?.person == PersonOnRecord(personKey: "fbi:FBI-1", fbiNumber: "FBI-1"))
+        #expect(try await view.read { try $1.fetchAll("SELECT person_key FROM releases_warrants ORDER BY person_key") }
+            .map { try $0.get("person_key", as: String.self) } == ["fbi:FBI-2", "sid:MO2000009"])
+    }
+
     /// `pending` while a warrant of the person is active, `hold` while a detainer is, `clear`
     /// otherwise, at the moment asked about; matched on state ID or FBI number.
     static func warrantCheckFollowsWarrantsAndDetainers(_ view: View) async throws {
         let a = E.person("MO2000001")
         let fbiOnly = SubjectIdentifiers(fbiNumber: "FBI-77", name: PersonName(family: "Hill"))
         let fbiAndState = SubjectIdentifiers(stateId: "MO2000002", fbiNumber: "FBI-77")
+        let scheduledAt = E.instant("2026-01-10T10:00:00Z")  // before every warrant, so the board shows the check change
         try await view.apply(
-            try E.scheduled("R-1", a, expectedAt: E.later(days: 10)),
-            try E.scheduled("R-2", fbiOnly, expectedAt: E.later(days: 12)))
+            try E.scheduled("R-1", a, expectedAt: E.later(days: 10), occurredAt: scheduledAt),
+            try E.scheduled("R-2", fbiOnly, expectedAt: E.later(days: 12), occurredAt: scheduledAt))
         func checks(_ asOf: Date = E.asOf) async throws -> [WarrantCheckStatus] { try await board(view, asOf: asOf).map(\.warrantCheck) }
         #expect(try await checks() == [.clear, .clear])
 

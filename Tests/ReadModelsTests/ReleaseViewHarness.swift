@@ -1,8 +1,6 @@
-import Logging
 import ServiceKit
 import Storage
 import Testing
-import TestSupport
 
 @testable import ReadModels
 
@@ -66,23 +64,8 @@ struct ReleaseViewHarness<Store: ReadModelStore>: Sendable {
     }
 }
 
-/// Where a scenario runs: SQLite in memory, or a fresh database in the suite's PostgreSQL cluster.
+/// Where a scenario runs: SQLite in memory, or a fresh database in the suite's PostgreSQL
+/// cluster (`onFreshPostgres`, shared with the caseload and court suites).
 enum ReleaseViewDatabases {
     static func sqlite() throws -> any StorageDatabase { try SQLiteStorage.inMemory() }
-
-    /// Runs `scenario` on a fresh database of the running suite's cluster and closes it after.
-    static func onFreshPostgres(_ scenario: (any StorageDatabase) async throws -> Void) async throws {
-        let cluster = try #require(PostgresCluster.current)
-        let name = try await cluster.createDatabase()
-        var logger = Logger(label: "read-models-tests")
-        logger.logLevel = .warning
-        let database = PostgresStorage(configuration: try .init(url: cluster.url(database: name)), logger: logger)
-        do {
-            try await scenario(database)
-            try await database.close()
-        } catch {
-            try await database.close()
-            throw error
-        }
-    }
 }

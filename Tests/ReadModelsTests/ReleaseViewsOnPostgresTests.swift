@@ -9,16 +9,16 @@ import TestSupport
 struct ReleaseViewsOnPostgresTests {
     @Test(arguments: PoliceViewScenario.allCases)
     func police(_ scenario: PoliceViewScenario) async throws {
-        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+        try await onFreshPostgres { try await scenario.run(on: $0) }
     }
 
     @Test(arguments: ReleaseBoardScenario.allCases)
     func releaseBoard(_ scenario: ReleaseBoardScenario) async throws {
-        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+        try await onFreshPostgres { try await scenario.run(on: $0) }
     }
 
     @Test(arguments: HighNeedsScenario.allCases)
     func highNeeds(_ scenario: HighNeedsScenario) async throws {
-        try await ReleaseViewDatabases.onFreshPostgres { try await scenario.run(on: $0) }
+        try await onFreshPostgres { try await scenario.run(on: $0) }
     }
 }

@@ -4,10 +4,11 @@ extension CaseloadStore {
     /// The caseload's tables, in the shared dialect. Shipped steps are never edited: add one.
     ///
     /// Facts are kept per person or per case as they arrive and joined when read, so the
-    /// order in which topics are read does not matter. Times are milliseconds since 1970
-    /// (`*_ms`); a calendar day is its 00:00 UTC. Every row carries `person_key` and the id of
-    /// its source record (case, arrest, booking, contact, incident, assessment, warrant,
-    /// detainer or release), for sealing.
+    /// order in which topics are read does not matter. Times are as ``ViewTime`` stores them
+    /// (`*_at`, milliseconds since 1970; a calendar day is its 00:00 UTC). Every row carries
+    /// `person_key` and the id of its source record (case, arrest, booking, contact, incident,
+    /// assessment, warrant, detainer or release), for sealing. Warrants, detainers and releases
+    /// are kept as the shared ledgers keep them (``WarrantLedger``, ``ReleaseLedger``).
     static let migrationSteps: [StorageMigration] = [
         .script("caseload-v1", """
             CREATE TABLE caseload_cases (
@@ -15,15 +16,13 @@ extension CaseloadStore {
                 person_key TEXT NOT NULL,
                 state_id TEXT,
                 fbi_number TEXT,
-                name_given TEXT,
-                name_middle TEXT,
-                name_family TEXT,
-                name_suffix TEXT,
+                name TEXT,
+                date_of_birth BIGINT,
                 supervision_type TEXT NOT NULL,
                 agency_id TEXT NOT NULL,
-                start_ms BIGINT NOT NULL,
-                expected_end_ms BIGINT,
-                event_ms BIGINT NOT NULL
+                start_at BIGINT NOT NULL,
+                expected_end_at BIGINT,
+                occurred_at BIGINT NOT NULL
             );
             CREATE INDEX caseload_cases_by_agency ON caseload_cases (agency_id);
             CREATE INDEX caseload_cases_by_state_id ON caseload_cases (state_id);
@@ -33,28 +32,28 @@ extension CaseloadStore {
             CREATE TABLE caseload_case_ends (
                 case_id TEXT PRIMARY KEY NOT NULL,
                 person_key TEXT NOT NULL,
-                end_ms BIGINT NOT NULL,
+                end_at BIGINT NOT NULL,
                 end_reason TEXT NOT NULL,
-                event_ms BIGINT NOT NULL
+                occurred_at BIGINT NOT NULL
             );
             CREATE INDEX caseload_case_ends_by_person ON caseload_case_ends (person_key);
 
             CREATE TABLE caseload_officers (
                 case_id TEXT NOT NULL,
-                effective_ms BIGINT NOT NULL,
+                effective_at BIGINT NOT NULL,
                 person_key TEXT NOT NULL,
                 officer_id TEXT NOT NULL,
                 officer_name TEXT NOT NULL,
                 officer_phone TEXT,
                 officer_email TEXT,
-                PRIMARY KEY (case_id, effective_ms)
+                PRIMARY KEY (case_id, effective_at)
             );
             CREATE INDEX caseload_officers_by_officer ON caseload_officers (officer_id);
             CREATE INDEX caseload_officers_by_person ON caseload_officers (person_key);
 
             CREATE TABLE caseload_addresses (
                 case_id TEXT NOT NULL,
-                effective_ms BIGINT NOT NULL,
+                effective_at BIGINT NOT NULL,
                 person_key TEXT NOT NULL,
                 line1 TEXT NOT NULL,
                 line2 TEXT,
@@ -64,18 +63,18 @@ extension CaseloadStore {
                 latitude DOUBLE PRECISION,
                 longitude DOUBLE PRECISION,
                 household TEXT,
-                event_ms BIGINT NOT NULL,
-                PRIMARY KEY (case_id, effective_ms)
+                occurred_at BIGINT NOT NULL,
+                PRIMARY KEY (case_id, effective_at)
             );
             CREATE INDEX caseload_addresses_by_person ON caseload_addresses (person_key);
 
             CREATE TABLE caseload_conditions (
                 case_id TEXT NOT NULL,
-                effective_ms BIGINT NOT NULL,
+                effective_at BIGINT NOT NULL,
                 person_key TEXT NOT NULL,
                 conditions TEXT NOT NULL,
-                event_ms BIGINT NOT NULL,
-                PRIMARY KEY (case_id, effective_ms)
+                occurred_at BIGINT NOT NULL,
+                PRIMARY KEY (case_id, effective_at)
             );
             CREATE INDEX caseload_conditions_by_person ON caseload_conditions (person_key);
 
@@ -86,8 +85,8 @@ extension CaseloadStore {
                 fbi_number TEXT,
                 instrument TEXT NOT NULL,
                 risk_level TEXT NOT NULL,
-                completed_ms BIGINT NOT NULL,
-                event_ms BIGINT NOT NULL
+                completed_at BIGINT NOT NULL,
+                occurred_at BIGINT NOT NULL
             );
             CREATE INDEX caseload_assessments_by_state_id ON caseload_assessments (state_id);
             CREATE INDEX caseload_assessments_by_fbi_number ON caseload_assessments (fbi_number);
@@ -99,71 +98,17 @@ extension CaseloadStore {
                 person_key TEXT NOT NULL,
                 state_id TEXT,
                 fbi_number TEXT,
-                flag_ms BIGINT NOT NULL,
+                flag_at BIGINT NOT NULL,
                 agency_id TEXT,
                 detail TEXT,
                 relation_to_subject TEXT,
                 at_subject_residence BIGINT,
-                event_ms BIGINT NOT NULL,
+                occurred_at BIGINT NOT NULL,
                 PRIMARY KEY (kind, record_id, person_key)
             );
             CREATE INDEX caseload_flags_by_state_id ON caseload_flags (state_id);
             CREATE INDEX caseload_flags_by_fbi_number ON caseload_flags (fbi_number);
-            CREATE INDEX caseload_flags_by_person ON caseload_flags (person_key);
-
-            CREATE TABLE caseload_warrants (
-                record_kind TEXT NOT NULL,
-                record_id TEXT NOT NULL,
-                person_key TEXT NOT NULL,
-                state_id TEXT,
-                fbi_number TEXT,
-                name_given TEXT,
-                name_middle TEXT,
-                name_family TEXT,
-                name_suffix TEXT,
-                subtype TEXT NOT NULL,
-                agency_id TEXT NOT NULL,
-                issued_ms BIGINT NOT NULL,
-                case_number TEXT,
-                charges TEXT,
-                event_ms BIGINT NOT NULL,
-                PRIMARY KEY (record_kind, record_id)
-            );
-            CREATE INDEX caseload_warrants_by_state_id ON caseload_warrants (state_id);
-            CREATE INDEX caseload_warrants_by_fbi_number ON caseload_warrants (fbi_number);
-            CREATE INDEX caseload_warrants_by_person ON caseload_warrants (person_key);
-
-            CREATE TABLE caseload_warrant_clearances (
-                record_kind TEXT NOT NULL,
-                record_id TEXT NOT NULL,
-                person_key TEXT NOT NULL,
-                cleared_ms BIGINT NOT NULL,
-                how TEXT NOT NULL,
-                PRIMARY KEY (record_kind, record_id)
-            );
-            CREATE INDEX caseload_warrant_clearances_by_person ON caseload_warrant_clearances (person_key);
-
-            CREATE TABLE caseload_releases (
-                release_id TEXT PRIMARY KEY NOT NULL,
-                person_key TEXT NOT NULL,
-                state_id TEXT,
-                fbi_number TEXT,
-                name_given TEXT,
-                name_middle TEXT,
-                name_family TEXT,
-                name_suffix TEXT,
-                facility_id TEXT,
-                facility_name TEXT,
-                facility_kind TEXT,
-                expected_ms BIGINT,
-                expected_event_ms BIGINT,
-                scheduled_ms BIGINT,
-                ended_ms BIGINT,
-                ended_how TEXT
-            );
-            CREATE INDEX caseload_releases_by_state_id ON caseload_releases (state_id);
-            CREATE INDEX caseload_releases_by_fbi_number ON caseload_releases (fbi_number);
-            CREATE INDEX caseload_releases_by_person ON caseload_releases (person_key)
-            """),
+            CREATE INDEX caseload_flags_by_person ON caseload_flags (person_key)
+            """ + ";\n" + Self.warrants.schema + ";\n" + Self.releases.schema),
     ]
 }

@@ -8,60 +8,60 @@ extension CaseloadStore {
     func arrestMade(_ arrest: EventEnvelope<ArrestMade>, _ transaction: any StorageTransaction) throws {
         let payload = arrest.payload
         try saveFlag(
-            .arrest, payload.arrestId, person: try KeyedPerson(subject: arrest.subject), at: payload.arrestedAt,
+            .arrest, payload.arrestId, person: try PersonOnRecord(subject: arrest.subject), at: payload.arrestedAt,
             agencyId: payload.arrestingAgencyId,
             detail: payload.charges.isEmpty ? nil : payload.charges.map(\.description).joined(separator: "; "),
-            eventMilliseconds: ViewTime.milliseconds(arrest.occurredAt), transaction)
+            occurredAt: ViewTime.milliseconds(arrest.occurredAt), transaction)
     }
 
     func bookingRecorded(_ booking: EventEnvelope<BookingRecorded>, _ transaction: any StorageTransaction) throws {
         let payload = booking.payload
         try saveFlag(
-            .booking, payload.bookingNumber, person: try KeyedPerson(subject: booking.subject), at: payload.bookedAt,
+            .booking, payload.bookingNumber, person: try PersonOnRecord(subject: booking.subject), at: payload.bookedAt,
             agencyId: payload.facility.facilityId, detail: payload.facility.name,
-            eventMilliseconds: ViewTime.milliseconds(booking.occurredAt), transaction)
+            occurredAt: ViewTime.milliseconds(booking.occurredAt), transaction)
     }
 
     /// Filed under the subject (the supervisee) whoever police met; the flag records whom.
     func contactRecorded(_ contact: EventEnvelope<ContactRecorded>, _ transaction: any StorageTransaction) throws {
         let payload = contact.payload
         try saveFlag(
-            .policeContact, payload.contactId, person: try KeyedPerson(subject: contact.subject), at: payload.contactedAt,
+            .policeContact, payload.contactId, person: try PersonOnRecord(subject: contact.subject), at: payload.contactedAt,
             agencyId: contact.source.agencyId, detail: payload.contactKind.rawValue,
             relationToSubject: payload.relationToSubject, atSubjectResidence: payload.atSubjectResidence,
-            eventMilliseconds: ViewTime.milliseconds(contact.occurredAt), transaction)
+            occurredAt: ViewTime.milliseconds(contact.occurredAt), transaction)
     }
 
     /// One flag per victim and per suspect named by state ID; the others cannot be matched.
     func incidentReported(_ incident: EventEnvelope<ViolentIncidentReported>, _ transaction: any StorageTransaction) throws {
         let payload = incident.payload
-        let named = (payload.victims ?? []).compactMap { KeyedPerson(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentVictim, $0) }
-            + (payload.suspects ?? []).compactMap { KeyedPerson(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentSuspect, $0) }
+        let named = (payload.victims ?? []).compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentVictim, $0) }
+            + (payload.suspects ?? []).compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentSuspect, $0) }
         for (kind, person) in named {
             try saveFlag(
                 kind, payload.incidentId, person: person, at: payload.incidentAt, agencyId: incident.source.agencyId,
-                detail: payload.incidentKind.rawValue, eventMilliseconds: ViewTime.milliseconds(incident.occurredAt), transaction)
+                detail: payload.incidentKind.rawValue, occurredAt: ViewTime.milliseconds(incident.occurredAt), transaction)
         }
     }
 
     private func saveFlag(
-        _ kind: CaseloadFlag.Kind, _ recordId: String, person: KeyedPerson, at date: Date, agencyId: String?, detail: String?,
-        relationToSubject: RelationToSubject? = nil, atSubjectResidence: Bool? = nil, eventMilliseconds: Int64,
+        _ kind: CaseloadFlag.Kind, _ recordId: String, person: PersonOnRecord, at date: Date, agencyId: String?, detail: String?,
+        relationToSubject: RelationToSubject? = nil, atSubjectResidence: Bool? = nil, occurredAt: Int64,
         _ transaction: any StorageTransaction
     ) throws {
         try transaction.execute(
             """
-            INSERT INTO caseload_flags (kind, record_id, person_key, state_id, fbi_number, flag_ms, agency_id, detail,
-                relation_to_subject, at_subject_residence, event_ms)
+            INSERT INTO caseload_flags (kind, record_id, \(PersonOnRecord.identifierColumns), flag_at, agency_id, detail,
+                relation_to_subject, at_subject_residence, occurred_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (kind, record_id, person_key) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
-                flag_ms = excluded.flag_ms, agency_id = excluded.agency_id, detail = excluded.detail,
+                flag_at = excluded.flag_at, agency_id = excluded.agency_id, detail = excluded.detail,
                 relation_to_subject = excluded.relation_to_subject, at_subject_residence = excluded.at_subject_residence,
-                event_ms = excluded.event_ms
-            WHERE excluded.event_ms >= caseload_flags.event_ms
+                occurred_at = excluded.occurred_at
+            WHERE excluded.occurred_at >= caseload_flags.occurred_at
             """,
             [.text(kind.rawValue), .text(recordId)] + person.identifierValues
                 + [.integer(ViewTime.milliseconds(date)), agencyId.sqlValue, detail.sqlValue, relationToSubject.map { .text($0.rawValue) } ?? .null,
-                   atSubjectResidence.sqlValue, .integer(eventMilliseconds)])
+                   atSubjectResidence.sqlValue, .integer(occurredAt)])
     }
 }

@@ -49,9 +49,9 @@ private struct CaseloadQuery {
         """
         FROM caseload_cases c
         LEFT JOIN caseload_case_ends e ON e.case_id = c.case_id
-        LEFT JOIN caseload_officers o ON o.case_id = c.case_id AND o.effective_ms = (
-            SELECT max(p.effective_ms) FROM caseload_officers p WHERE p.case_id = c.case_id AND p.effective_ms <= $3)
-        WHERE \(scope) AND c.start_ms <= $2 AND (e.end_ms IS NULL OR e.end_ms >= $2)
+        LEFT JOIN caseload_officers o ON o.case_id = c.case_id AND o.effective_at = (
+            SELECT max(p.effective_at) FROM caseload_officers p WHERE p.case_id = c.case_id AND p.effective_at <= $3)
+        WHERE \(scope) AND c.start_at <= $2 AND (e.end_at IS NULL OR e.end_at >= $2)
         """
     }
 
@@ -65,7 +65,10 @@ private struct CaseloadQuery {
         """
     }
 
-    var arguments: [SQLValue] { [.text(id), .integer(ViewTime.startOfDay(asOf)), .integer(ViewTime.milliseconds(asOf))] }
+    var arguments: [SQLValue] {
+        let instant = ViewTime.milliseconds(asOf)
+        return [.text(id), .integer(ViewTime.startOfDay(containing: instant)), .integer(instant)]
+    }
 
     /// `AND <column> >= $4` and its argument when `since` is given.
     func sinceClause(_ column: String) -> (sql: String, arguments: [SQLValue]) {
@@ -80,16 +83,16 @@ private struct CaseloadQuery {
             "SELECT c.*, o.officer_id, o.officer_name, o.officer_phone, o.officer_email \(activeCases) ORDER BY c.case_id", arguments)
         guard !cases.isEmpty else { return [] }
         let addresses = try latestPerCase(
-            "SELECT a.* FROM caseload_addresses a WHERE a.case_id \(inScope) AND a.effective_ms <= $2 ORDER BY a.case_id, a.effective_ms",
+            "SELECT a.* FROM caseload_addresses a WHERE a.case_id \(inScope) AND a.effective_at <= $2 ORDER BY a.case_id, a.effective_at",
             key: "case_id", transaction)
         let conditions = try latestPerCase(
-            "SELECT s.* FROM caseload_conditions s WHERE s.case_id \(inScope) AND s.effective_ms <= $2 ORDER BY s.case_id, s.effective_ms",
+            "SELECT s.* FROM caseload_conditions s WHERE s.case_id \(inScope) AND s.effective_at <= $2 ORDER BY s.case_id, s.effective_at",
             key: "case_id", transaction)
         let assessments = try latestPerCase(
             """
             SELECT k.case_id AS for_case, a.* \(personFacts("caseload_assessments", "a"))
-            WHERE k.case_id \(inScope) AND a.completed_ms <= $3
-            ORDER BY k.case_id, a.completed_ms, a.event_ms, a.assessment_id
+            WHERE k.case_id \(inScope) AND a.completed_at <= $3
+            ORDER BY k.case_id, a.completed_at, a.occurred_at, a.assessment_id
             """,
             key: "for_case", transaction)
         let flags = try self.flags(transaction)
@@ -124,15 +127,15 @@ private struct CaseloadQuery {
         var byCase: [String: [CaseloadFlag]] = [:]
         let pointKinds: [CaseloadFlag.Kind] = [.arrest, .booking, .policeContact, .violentIncidentVictim, .violentIncidentSuspect]
         if pointKinds.contains(where: wants) {
-            let (sinceSQL, bound) = sinceClause("f.flag_ms")
+            let (sinceSQL, bound) = sinceClause("f.flag_at")
             for row in try transaction.fetchAll(
-                "SELECT k.case_id AS for_case, f.* \(personFacts("caseload_flags", "f")) WHERE k.case_id \(inScope) AND f.flag_ms <= $3 \(sinceSQL)",
+                "SELECT k.case_id AS for_case, f.* \(personFacts("caseload_flags", "f")) WHERE k.case_id \(inScope) AND f.flag_at <= $3 \(sinceSQL)",
                 bound)
             {
                 let kind = try StoredColumn.code(CaseloadFlag.Kind.self, "kind", in: row, table: "caseload_flags")
                 guard wants(kind) else { continue }
                 byCase[try row.get("for_case", as: String.self), default: []].append(CaseloadFlag(
-                    kind: kind, date: ViewTime.date(try row.get("flag_ms", as: Int64.self)),
+                    kind: kind, date: ViewTime.date(try row.get("flag_at", as: Int64.self)),
                     sourceRecordId: try row.get("record_id", as: String.self), agencyId: try row.get("agency_id", as: String?.self),
                     detail: try row.get("detail", as: String?.self),
                     relationToSubject: try StoredColumn.optionalCode(RelationToSubject.self, "relation_to_subject", in: row, table: "caseload_flags"),
@@ -140,38 +143,38 @@ private struct CaseloadQuery {
             }
         }
         if wants(.activeWarrant) || wants(.activeDetainer) {
-            let (sinceSQL, bound) = sinceClause("w.issued_ms")
+            let warrants = CaseloadStore.warrants
+            let (sinceSQL, bound) = sinceClause("w.issued_at")
             for row in try transaction.fetchAll(
                 """
-                SELECT k.case_id AS for_case, w.record_kind, w.record_id, w.subtype, w.agency_id, w.issued_ms
-                \(personFacts("caseload_warrants", "w"))
-                LEFT JOIN caseload_warrant_clearances x ON x.record_kind = w.record_kind AND x.record_id = w.record_id
-                WHERE k.case_id \(inScope) AND w.issued_ms <= $3 AND (x.cleared_ms IS NULL OR x.cleared_ms > $3) \(sinceSQL)
+                SELECT k.case_id AS for_case, w.record_type, w.record_id, w.kind, w.agency_id, w.issued_at
+                \(personFacts(warrants.recordsTable, "w"))
+                WHERE k.case_id \(inScope) AND \(warrants.activeCondition("w", asOf: "$3")) \(sinceSQL)
                 """,
                 bound)
             {
-                let recordKind = try StoredColumn.code(CaseWarrantLedger.RecordKind.self, "record_kind", in: row, table: "caseload_warrants")
-                let kind: CaseloadFlag.Kind = recordKind == .warrant ? .activeWarrant : .activeDetainer
+                let recordType = try StoredColumn.code(WarrantLedger.RecordType.self, "record_type", in: row, table: warrants.recordsTable)
+                let kind: CaseloadFlag.Kind = recordType == .warrant ? .activeWarrant : .activeDetainer
                 guard wants(kind) else { continue }
                 byCase[try row.get("for_case", as: String.self), default: []].append(CaseloadFlag(
-                    kind: kind, date: ViewTime.date(try row.get("issued_ms", as: Int64.self)),
+                    kind: kind, date: ViewTime.date(try row.get("issued_at", as: Int64.self)),
                     sourceRecordId: try row.get("record_id", as: String.self), agencyId: try row.get("agency_id", as: String.self),
-                    detail: try row.get("subtype", as: String.self)))
+                    detail: try row.get("kind", as: String.self)))
             }
         }
         if wants(.scheduledRelease) {
-            let (sinceSQL, bound) = sinceClause("r.expected_ms")
+            let releases = CaseloadStore.releases
+            let (sinceSQL, bound) = sinceClause("r.expected_at")
             for row in try transaction.fetchAll(
                 """
-                SELECT k.case_id AS for_case, r.release_id, r.facility_id, r.facility_name, r.expected_ms
-                \(personFacts("caseload_releases", "r"))
-                WHERE k.case_id \(inScope) AND r.scheduled_ms IS NOT NULL AND r.scheduled_ms <= $3
-                    AND (r.ended_ms IS NULL OR r.ended_ms > $3) AND r.expected_ms IS NOT NULL \(sinceSQL)
+                SELECT k.case_id AS for_case, r.release_id, r.facility_id, r.facility_name, r.expected_at
+                \(personFacts(releases.releasesTable, "r"))
+                WHERE k.case_id \(inScope) AND \(releases.upcomingCondition("r", asOf: "$3")) AND r.expected_at IS NOT NULL \(sinceSQL)
                 """,
                 bound)
             {
                 byCase[try row.get("for_case", as: String.self), default: []].append(CaseloadFlag(
-                    kind: .scheduledRelease, date: ViewTime.date(try row.get("expected_ms", as: Int64.self)),
+                    kind: .scheduledRelease, date: ViewTime.date(try row.get("expected_at", as: Int64.self)),
                     sourceRecordId: try row.get("release_id", as: String.self), agencyId: try row.get("facility_id", as: String?.self),
                     detail: try row.get("facility_name", as: String?.self)))
             }
@@ -192,28 +195,28 @@ private struct CaseloadQuery {
             Officer(officerId: officerId, name: try row.get("officer_name", as: String.self),
                     phone: try row.get("officer_phone", as: String?.self), email: try row.get("officer_email", as: String?.self))
         }
+        let person = try PersonOnRecord(row, table: "caseload_cases")
         return CaseloadEntry(
-            caseId: try row.get("case_id", as: String.self), personKey: try row.get("person_key", as: String.self),
-            stateId: try row.get("state_id", as: String?.self), fbiNumber: try row.get("fbi_number", as: String?.self),
-            name: try KeyedPerson.name(in: row),
+            caseId: try row.get("case_id", as: String.self), personKey: person.personKey, stateId: person.stateId,
+            fbiNumber: person.fbiNumber, name: person.name,
             supervisionType: try StoredColumn.code(SupervisionType.self, "supervision_type", in: row, table: "caseload_cases"),
             supervisingAgencyId: try row.get("agency_id", as: String.self), officer: officer,
-            startDate: ViewTime.day(try row.get("start_ms", as: Int64.self)),
-            expectedEndDate: try row.get("expected_end_ms", as: Int64?.self).map(ViewTime.day),
-            conditions: try conditions.flatMap {
+            startDate: try StoredColumn.day("start_at", in: row),
+            expectedEndDate: try StoredColumn.optionalDay("expected_end_at", in: row),
+            conditions: try conditions.map {
                 try StoredColumn.json([SupervisionCondition].self, "conditions", in: $0, table: "caseload_conditions")
             } ?? [],
-            conditionsEffectiveDate: try conditions.map { ViewTime.day(try $0.get("effective_ms", as: Int64.self)) },
+            conditionsEffectiveDate: try conditions.map { try StoredColumn.day("effective_at", in: $0) },
             address: try address.map(Self.address),
-            addressEffectiveDate: try address.map { ViewTime.day(try $0.get("effective_ms", as: Int64.self)) },
+            addressEffectiveDate: try address.map { try StoredColumn.day("effective_at", in: $0) },
             householdMembers: try address.flatMap {
-                try StoredColumn.json([HouseholdMember].self, "household", in: $0, table: "caseload_addresses")
+                try StoredColumn.optionalJSON([HouseholdMember].self, "household", in: $0, table: "caseload_addresses")
             },
             latestAssessment: try assessment.map { row in
                 CaseloadAssessment(
                     assessmentId: try row.get("assessment_id", as: String.self), instrument: try row.get("instrument", as: String.self),
                     riskLevel: try StoredColumn.code(RiskLevel.self, "risk_level", in: row, table: "caseload_assessments"),
-                    completedOn: ViewTime.day(try row.get("completed_ms", as: Int64.self)))
+                    completedOn: try StoredColumn.day("completed_at", in: row))
             },
             flags: flags)
     }

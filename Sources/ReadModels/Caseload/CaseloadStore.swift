@@ -27,7 +27,8 @@ import Storage
 /// - A violent incident names its people in the payload, by state ID only; a victim or
 ///   suspect without one is not kept (the incident is valid, it names nobody the view can
 ///   match), and an incident naming nobody by state ID changes nothing.
-/// - Warrants and detainers as ``CaseWarrantLedger`` keeps them, releases as ``CaseReleaseLedger``.
+/// - Warrants and detainers as ``WarrantLedger`` keeps them, releases as ``ReleaseLedger``
+///   (the release as it stood at the moment asked about).
 /// - Each fact's newest event (by `occurredAt`) wins, so a repeated or late old event
 ///   changes nothing.
 /// - An event about a person (every type except incidents) without a state ID or FBI number
@@ -48,8 +49,8 @@ public struct CaseloadStore: ReadModelStore {
     ]
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
-    let warrants = CaseWarrantLedger(records: "caseload_warrants", clearances: "caseload_warrant_clearances", keepsDetainers: true)
-    let releases = CaseReleaseLedger(table: "caseload_releases")
+    static let warrants = WarrantLedger(prefix: "caseload", keepsDetainers: true)
+    static let releases = ReleaseLedger(prefix: "caseload")
 
     public init() {}
 
@@ -60,7 +61,7 @@ public struct CaseloadStore: ReadModelStore {
     ]
 
     public func handles(eventType: String) -> Bool {
-        Self.ownEventTypes.contains(eventType) || warrants.handles(eventType: eventType) || releases.handles(eventType: eventType)
+        Self.ownEventTypes.contains(eventType) || Self.warrants.handles(eventType: eventType) || Self.releases.handles(eventType: eventType)
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
@@ -70,8 +71,8 @@ public struct CaseloadStore: ReadModelStore {
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
             try saveOfficer(
-                assigned.payload.officer, caseId: assigned.payload.caseId, person: try KeyedPerson(subject: assigned.subject),
-                effectiveMilliseconds: ViewTime.milliseconds(assigned.occurredAt), transaction)
+                assigned.payload.officer, caseId: assigned.payload.caseId, personKey: try PersonKey(subject: assigned.subject).value,
+                effectiveAt: ViewTime.milliseconds(assigned.occurredAt), transaction)
         case ConditionsSet.eventType: try conditionsSet(try event.decode(ConditionsSet.self), transaction)
         case AddressChanged.eventType: try addressChanged(try event.decode(AddressChanged.self), transaction)
         case AssessmentCompleted.eventType: try assessmentCompleted(try event.decode(AssessmentCompleted.self), transaction)
@@ -79,8 +80,8 @@ public struct CaseloadStore: ReadModelStore {
         case BookingRecorded.eventType: try bookingRecorded(try event.decode(BookingRecorded.self), transaction)
         case ContactRecorded.eventType: try contactRecorded(try event.decode(ContactRecorded.self), transaction)
         case ViolentIncidentReported.eventType: try incidentReported(try event.decode(ViolentIncidentReported.self), transaction)
-        case let type where warrants.handles(eventType: type): try warrants.apply(event, in: transaction)
-        case let type where releases.handles(eventType: type): try releases.apply(event, in: transaction)
+        case let type where Self.warrants.handles(eventType: type): try Self.warrants.apply(event, in: transaction)
+        case let type where Self.releases.handles(eventType: type): try Self.releases.apply(event, in: transaction)
         default: return
         }
     }

@@ -27,11 +27,12 @@ struct BulletinLedger: Sendable {
         CREATE TABLE \(bulletinsTable) (
             bulletin_id TEXT PRIMARY KEY NOT NULL,
             person_key TEXT NOT NULL,
-            subject TEXT,
-            granted_on TEXT NOT NULL,
+            state_id TEXT,
+            fbi_number TEXT,
+            name TEXT,
+            date_of_birth BIGINT,
             granted_at BIGINT NOT NULL,
-            expires_on TEXT NOT NULL,
-            expires_until BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
             scope TEXT NOT NULL,
             baseline TEXT NOT NULL,
             key_contacts TEXT NOT NULL,
@@ -61,7 +62,7 @@ struct BulletinLedger: Sendable {
         case MentalHealthBulletinWithdrawn.eventType:
             let withdrawn = try event.decode(MentalHealthBulletinWithdrawn.self)
             let bulletinId = withdrawn.payload.bulletinId
-            let at = LedgerTime.milliseconds(withdrawn.occurredAt)
+            let at = ViewTime.milliseconds(withdrawn.occurredAt)
             try transaction.execute(
                 """
                 INSERT INTO \(withdrawalsTable) (bulletin_id, person_key, withdrawn_at, event_id) VALUES ($1, $2, $3, $4)
@@ -69,7 +70,7 @@ struct BulletinLedger: Sendable {
                     person_key = excluded.person_key, withdrawn_at = excluded.withdrawn_at, event_id = excluded.event_id
                 WHERE \(withdrawalsTable).withdrawn_at < excluded.withdrawn_at
                 """,
-                [.text(bulletinId), LedgerPerson.keyIfNamed(withdrawn.subject).sqlValue, .integer(at), .text(event.eventId)])
+                [.text(bulletinId), PersonKey(namedIn: withdrawn.subject)?.value.sqlValue ?? .null, .integer(at), .text(event.eventId)])
             try transaction.execute(
                 "DELETE FROM \(bulletinsTable) WHERE bulletin_id = $1 AND occurred_at <= $2", [.text(bulletinId), .integer(at)])
         default:
@@ -80,10 +81,10 @@ struct BulletinLedger: Sendable {
     private func published(
         _ published: EventEnvelope<MentalHealthBulletinPublished>, eventId: String, in transaction: any StorageTransaction
     ) throws {
-        let personKey = try LedgerPerson.key(published.subject)
+        let person = try PersonOnRecord(subject: published.subject)
         let bulletin = published.payload
         try BulletinConsentRule.check(bulletin.consent)
-        let occurredAt = LedgerTime.milliseconds(published.occurredAt)
+        let occurredAt = ViewTime.milliseconds(published.occurredAt)
         if let withdrawal = try transaction.fetchOne(
             "SELECT withdrawn_at FROM \(withdrawalsTable) WHERE bulletin_id = $1", [.text(bulletin.bulletinId)]),
             try withdrawal.get("withdrawn_at", as: Int64.self) >= occurredAt
@@ -94,29 +95,26 @@ struct BulletinLedger: Sendable {
         try transaction.execute(
             """
             INSERT INTO \(bulletinsTable) (
-                bulletin_id, person_key, subject, granted_on, granted_at, expires_on, expires_until, scope, baseline,
-                key_contacts, occurred_at, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            ON CONFLICT (bulletin_id) DO UPDATE SET
-                person_key = excluded.person_key, subject = excluded.subject, granted_on = excluded.granted_on,
-                granted_at = excluded.granted_at, expires_on = excluded.expires_on, expires_until = excluded.expires_until,
-                scope = excluded.scope, baseline = excluded.baseline, key_contacts = excluded.key_contacts,
-                occurred_at = excluded.occurred_at, event_id = excluded.event_id
+                bulletin_id, \(PersonOnRecord.columns), granted_at, expires_at, scope, baseline, key_contacts, occurred_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (bulletin_id) DO UPDATE SET \(PersonOnRecord.updatedColumns),
+                granted_at = excluded.granted_at, expires_at = excluded.expires_at, scope = excluded.scope,
+                baseline = excluded.baseline, key_contacts = excluded.key_contacts, occurred_at = excluded.occurred_at,
+                event_id = excluded.event_id
             WHERE \(bulletinsTable).occurred_at < excluded.occurred_at
                 OR (\(bulletinsTable).occurred_at = excluded.occurred_at AND \(bulletinsTable).event_id < excluded.event_id)
             """,
-            [
-                .text(bulletin.bulletinId), .text(personKey), try LedgerJSON.optionalText(published.subject).sqlValue,
-                .text(consent.grantedOn.description), .integer(LedgerTime.start(of: consent.grantedOn)),
-                .text(consent.expiresOn.description), .integer(LedgerTime.start(of: consent.expiresOn) + LedgerTime.dayMilliseconds),
-                .text(consent.scope), .text(try LedgerJSON.text(bulletin.baseline)), .text(try LedgerJSON.text(bulletin.keyContacts)),
-                .integer(occurredAt), .text(eventId),
-            ])
+            [.text(bulletin.bulletinId)] + (try person.values())
+                + [
+                    .integer(ViewTime.start(of: consent.grantedOn)), .integer(ViewTime.start(of: consent.expiresOn)),
+                    .text(consent.scope), try StoredColumn.json(bulletin.baseline), try StoredColumn.json(bulletin.keyContacts),
+                    .integer(occurredAt), .text(eventId),
+                ])
     }
 
     /// SQL true when the consent of the bulletin aliased `alias` is in force at the instant
-    /// bound to `asOf`.
+    /// bound to `asOf`: from the start of its grant day to the end of its expiry day (UTC).
     func inForceCondition(_ alias: String, asOf: String) -> String {
-        "\(alias).granted_at <= \(asOf) AND \(alias).expires_until > \(asOf)"
+        "\(alias).granted_at <= \(asOf) AND \(alias).expires_at + \(ViewTime.dayMilliseconds) > \(asOf)"
     }
 }

@@ -35,11 +35,13 @@ struct CaseLedger: Sendable {
         CREATE TABLE \(casesTable) (
             case_id TEXT PRIMARY KEY NOT NULL,
             person_key TEXT NOT NULL,
-            subject TEXT,
+            state_id TEXT,
+            fbi_number TEXT,
+            name TEXT,
+            date_of_birth BIGINT,
             supervision_type TEXT NOT NULL,
-            start_on TEXT NOT NULL,
             start_at BIGINT NOT NULL,
-            expected_end_on TEXT,
+            expected_end_at BIGINT,
             supervising_agency_id TEXT NOT NULL,
             occurred_at BIGINT NOT NULL,
             event_id TEXT NOT NULL
@@ -49,7 +51,6 @@ struct CaseLedger: Sendable {
             case_id TEXT NOT NULL,
             event_id TEXT NOT NULL,
             person_key TEXT NOT NULL,
-            end_on TEXT NOT NULL,
             end_at BIGINT NOT NULL,
             end_reason TEXT NOT NULL,
             PRIMARY KEY (case_id, event_id)
@@ -95,29 +96,29 @@ struct CaseLedger: Sendable {
         switch event.eventType {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
-            try self.started(started, personKey: try LedgerPerson.key(started.subject), eventId: event.eventId, in: transaction)
+            try self.started(started, person: try PersonOnRecord(subject: started.subject), eventId: event.eventId, in: transaction)
         case CaseEnded.eventType:
             let ended = try event.decode(CaseEnded.self)
-            let personKey = try LedgerPerson.key(ended.subject)
+            let personKey = try PersonKey(subject: ended.subject).value
             let end = ended.payload
             try transaction.execute(
                 """
-                INSERT INTO \(endsTable) (case_id, event_id, person_key, end_on, end_at, end_reason)
-                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, event_id) DO NOTHING
+                INSERT INTO \(endsTable) (case_id, event_id, person_key, end_at, end_reason)
+                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, event_id) DO NOTHING
                 """,
                 [
-                    .text(end.caseId), .text(event.eventId), .text(personKey), .text(end.endDate.description),
-                    .integer(LedgerTime.start(of: end.endDate)), .text(end.endReason.rawValue),
+                    .text(end.caseId), .text(event.eventId), .text(personKey), .integer(ViewTime.start(of: end.endDate)),
+                    .text(end.endReason.rawValue),
                 ])
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
-            let personKey = try LedgerPerson.key(assigned.subject)
+            let personKey = try PersonKey(subject: assigned.subject).value
             try officer(
                 assigned.payload.officer, caseId: assigned.payload.caseId, personKey: personKey,
-                occurredAt: LedgerTime.milliseconds(assigned.occurredAt), eventId: event.eventId, in: transaction)
+                occurredAt: ViewTime.milliseconds(assigned.occurredAt), eventId: event.eventId, in: transaction)
         case ConditionsSet.eventType:
             let set = try event.decode(ConditionsSet.self)
-            let personKey = try LedgerPerson.key(set.subject)
+            let personKey = try PersonKey(subject: set.subject).value
             try transaction.execute(
                 """
                 INSERT INTO \(conditionsTable) (event_id, case_id, person_key, effective_at, occurred_at, conditions)
@@ -125,47 +126,47 @@ struct CaseLedger: Sendable {
                 """,
                 [
                     .text(event.eventId), .text(set.payload.caseId), .text(personKey),
-                    .integer(LedgerTime.start(of: set.payload.effectiveDate)), .integer(LedgerTime.milliseconds(set.occurredAt)),
-                    .text(try LedgerJSON.text(set.payload.conditions)),
+                    .integer(ViewTime.start(of: set.payload.effectiveDate)), .integer(ViewTime.milliseconds(set.occurredAt)),
+                    try StoredColumn.json(set.payload.conditions),
                 ])
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            let personKey = try LedgerPerson.key(changed.subject)
+            let personKey = try PersonKey(subject: changed.subject).value
             try address(
                 changed.payload.address, caseId: changed.payload.caseId, personKey: personKey,
-                effectiveAt: LedgerTime.start(of: changed.payload.effectiveDate), occurredAt: LedgerTime.milliseconds(changed.occurredAt),
+                effectiveAt: ViewTime.start(of: changed.payload.effectiveDate), occurredAt: ViewTime.milliseconds(changed.occurredAt),
                 eventId: event.eventId, in: transaction)
         default:
             return
         }
     }
 
-    private func started(_ started: EventEnvelope<CaseStarted>, personKey: String, eventId: String, in transaction: any StorageTransaction) throws {
+    private func started(_ started: EventEnvelope<CaseStarted>, person: PersonOnRecord, eventId: String, in transaction: any StorageTransaction) throws {
         let supervision = started.payload
-        let occurredAt = LedgerTime.milliseconds(started.occurredAt)
+        let personKey = person.personKey
+        let occurredAt = ViewTime.milliseconds(started.occurredAt)
         try transaction.execute(
             """
             INSERT INTO \(casesTable) (
-                case_id, person_key, subject, supervision_type, start_on, start_at, expected_end_on, supervising_agency_id,
+                case_id, \(PersonOnRecord.columns), supervision_type, start_at, expected_end_at, supervising_agency_id,
                 occurred_at, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (case_id) DO UPDATE SET
-                person_key = excluded.person_key, subject = excluded.subject, supervision_type = excluded.supervision_type,
-                start_on = excluded.start_on, start_at = excluded.start_at, expected_end_on = excluded.expected_end_on,
-                supervising_agency_id = excluded.supervising_agency_id, occurred_at = excluded.occurred_at,
-                event_id = excluded.event_id
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            ON CONFLICT (case_id) DO UPDATE SET \(PersonOnRecord.updatedColumns),
+                supervision_type = excluded.supervision_type, start_at = excluded.start_at,
+                expected_end_at = excluded.expected_end_at, supervising_agency_id = excluded.supervising_agency_id,
+                occurred_at = excluded.occurred_at, event_id = excluded.event_id
             WHERE \(casesTable).occurred_at < excluded.occurred_at
                 OR (\(casesTable).occurred_at = excluded.occurred_at AND \(casesTable).event_id < excluded.event_id)
             """,
-            [
-                .text(supervision.caseId), .text(personKey), try LedgerJSON.optionalText(started.subject).sqlValue,
-                .text(supervision.supervisionType.rawValue), .text(supervision.startDate.description),
-                .integer(LedgerTime.start(of: supervision.startDate)), supervision.expectedEndDate?.description.sqlValue ?? .null,
-                .text(supervision.supervisingAgencyId), .integer(occurredAt), .text(eventId),
-            ])
+            [.text(supervision.caseId)] + (try person.values())
+                + [
+                    .text(supervision.supervisionType.rawValue), .integer(ViewTime.start(of: supervision.startDate)),
+                    supervision.expectedEndDate.map { .integer(ViewTime.start(of: $0)) } ?? .null,
+                    .text(supervision.supervisingAgencyId), .integer(occurredAt), .text(eventId),
+                ])
         if let address = supervision.address {
             try self.address(
-                address, caseId: supervision.caseId, personKey: personKey, effectiveAt: LedgerTime.start(of: supervision.startDate),
+                address, caseId: supervision.caseId, personKey: personKey, effectiveAt: ViewTime.start(of: supervision.startDate),
                 occurredAt: occurredAt, eventId: eventId, in: transaction)
         }
         if let officer = supervision.officer {
@@ -184,7 +185,7 @@ struct CaseLedger: Sendable {
             """,
             [
                 .text(eventId), .text(caseId), .text(personKey), .integer(effectiveAt), .integer(occurredAt),
-                .text(try LedgerJSON.text(address)), .text(JurisdictionPlace(of: address).key),
+                try StoredColumn.json(address), .text(JurisdictionPlace(of: address).key),
             ])
     }
 
@@ -196,7 +197,7 @@ struct CaseLedger: Sendable {
             INSERT INTO \(officersTable) (event_id, case_id, person_key, occurred_at, officer)
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING
             """,
-            [.text(eventId), .text(caseId), .text(personKey), .integer(occurredAt), .text(try LedgerJSON.text(officer))])
+            [.text(eventId), .text(caseId), .text(personKey), .integer(occurredAt), try StoredColumn.json(officer)])
     }
 
     // MARK: Query parts

@@ -13,16 +13,16 @@ extension PoliceViewStore {
     }
 
     /// People releasing into `places` within `withinDays` days of `asOf`: releases still
-    /// `scheduled` or `changed` whose expected day (UTC) is `asOf`'s day or one of the next
+    /// `scheduled` or `changed` at `asOf` (scheduled by then, neither cancelled nor completed
+    /// by then) whose expected day (UTC), as it stood then, is `asOf`'s day or one of the next
     /// `withinDays` days (day 60 in, day 61 out), whose destination's state and city are among
     /// `places`. Each with its facility, the supervision it leads to, the person's active case
     /// at `asOf` and latest assessment by `asOf` (risk level, instrument, date). Sorted by
     /// expected release, then release id. A release without a destination is in no
-    /// jurisdiction and never listed, nor one whose schedule was not read yet (only a change:
-    /// no facility known).
+    /// jurisdiction and never listed, nor one whose schedule was not read yet (only a change).
     public func releases(into places: [JurisdictionPlace], asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [PoliceReleaseRow] {
         guard !places.isEmpty else { return [] }
-        let window = LedgerTime.dayWindow(asOf: asOf, days: withinDays)
+        let window = ViewTime.dayWindow(asOf: asOf, days: withinDays)
         let (placeList, placeArguments) = Self.placeholders(places, from: 4)
         let table = releaseLedger.releasesTable
         let rows = try transaction.fetchAll(
@@ -34,27 +34,28 @@ extension PoliceViewStore {
             FROM \(table) r
                 LEFT JOIN latest_assessment la ON la.person_key = r.person_key
                 LEFT JOIN active_case ac ON ac.person_key = r.person_key
-            WHERE r.status IN ('scheduled', 'changed') AND r.expected_at >= $2 AND r.expected_at < $3
-                AND r.facility_id IS NOT NULL AND r.destination_place IN (\(placeList))
+            WHERE \(releaseLedger.upcomingCondition("r", asOf: "$1")) AND r.expected_at >= $2 AND r.expected_at < $3
+                AND r.destination_place IN (\(placeList))
             ORDER BY r.expected_at, r.release_id
             """,
-            [.integer(LedgerTime.milliseconds(asOf)), .integer(window.from), .integer(window.until)] + placeArguments)
+            [.integer(ViewTime.milliseconds(asOf)), .integer(window.from), .integer(window.until)] + placeArguments)
         return try rows.map { row in
             let release = try StoredRelease(row, table: table)
-            guard let facility = release.facility, let expectedAt = release.expectedAt, let destination = release.destination else {
-                throw StoredValueError(table: table, column: "facility_id")
+            guard let destination = release.state.destination else {
+                throw UnreadableViewRow(table: table, column: "destination", reason: "is NULL for a release listed by its destination")
             }
             var activeCase: CaseSummary?
             if let caseId = try row.get("active_case_id", as: String?.self) {
-                guard let type = SupervisionType(rawValue: try row.get("active_supervision_type")) else {
-                    throw StoredValueError(table: caseLedger.casesTable, column: "supervision_type")
-                }
-                activeCase = CaseSummary(caseId: caseId, supervisionType: type, supervisingAgencyId: try row.get("active_agency_id"))
+                activeCase = CaseSummary(
+                    caseId: caseId,
+                    supervisionType: try StoredColumn.code(SupervisionType.self, "active_supervision_type", in: row, table: caseLedger.casesTable),
+                    supervisingAgencyId: try row.get("active_agency_id"))
             }
+            let state = release.state
             return PoliceReleaseRow(
-                releaseId: release.releaseId, person: release.person, status: release.status, facility: facility,
-                expectedAt: LedgerTime.date(milliseconds: expectedAt), releaseType: release.releaseType, destination: destination,
-                supervisionType: release.supervisionType, supervisingAgencyId: release.supervisingAgencyId, activeCase: activeCase,
+                releaseId: release.releaseId, person: release.person, status: state.status, facility: try release.facility(table: table),
+                expectedAt: try release.expectedAt(table: table), releaseType: state.releaseType, destination: destination,
+                supervisionType: state.supervisionType, supervisingAgencyId: state.supervisingAgencyId, activeCase: activeCase,
                 latestAssessment: try LatestAssessment(row, table: assessmentLedger.table))
         }
     }
@@ -65,19 +66,19 @@ extension PoliceViewStore {
     public func warrants(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceWarrantRow] {
         guard !places.isEmpty else { return [] }
         let (placeList, placeArguments) = Self.placeholders(places, from: 2)
-        let table = warrantLedger.warrantsTable
+        let table = warrantLedger.recordsTable
         let rows = try transaction.fetchAll(
             """
             WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
-            SELECT w.person_key, w.subject, \(ActiveWarrant.columns("w")), ca.address
+            SELECT w.*, ca.address
             FROM \(table) w JOIN current_address ca ON ca.person_key = w.person_key
-            WHERE ca.place IN (\(placeList)) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
-            ORDER BY w.issued_at, w.warrant_id
+            WHERE w.record_type = 'warrant' AND ca.place IN (\(placeList)) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
+            ORDER BY w.issued_at, w.record_id
             """,
-            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+            [.integer(ViewTime.milliseconds(asOf))] + placeArguments)
         return try rows.map { row in
             PoliceWarrantRow(
-                person: try person(row, table: table), warrant: try ActiveWarrant(row, table: table),
+                person: try PersonOnRecord(row, table: table), warrant: try ActiveWarrant(row, table: table),
                 registeredAddress: try address(row))
         }
     }
@@ -93,8 +94,7 @@ extension PoliceViewStore {
         let rows = try transaction.fetchAll(
             """
             WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
-            SELECT c.case_id, c.person_key, c.subject, c.supervision_type, c.supervising_agency_id, c.start_on, c.expected_end_on,
-                ca.address,
+            SELECT c.*, ca.address,
                 (SELECT o.officer FROM \(caseLedger.officersTable) o WHERE o.case_id = c.case_id
                     ORDER BY o.occurred_at DESC, o.event_id DESC LIMIT 1) AS officer,
                 (SELECT k.conditions FROM \(caseLedger.conditionsTable) k WHERE k.case_id = c.case_id AND k.effective_at <= $1
@@ -103,21 +103,15 @@ extension PoliceViewStore {
             WHERE ca.place IN (\(placeList)) AND \(caseLedger.activeCondition("c", asOf: "$1"))
             ORDER BY c.person_key, c.case_id
             """,
-            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+            [.integer(ViewTime.milliseconds(asOf))] + placeArguments)
         return try rows.map { row in
-            guard let type = SupervisionType(rawValue: try row.get("supervision_type")) else {
-                throw StoredValueError(table: table, column: "supervision_type")
-            }
-            guard let startOn = CalendarDate(try row.get("start_on", as: String.self)) else {
-                throw StoredValueError(table: table, column: "start_on")
-            }
-            let conditions = try LedgerJSON.decodeIfPresent(
-                [SupervisionCondition].self, try row.get("conditions", as: String?.self), table: caseLedger.conditionsTable, column: "conditions")
+            let conditions = try StoredColumn.optionalJSON([SupervisionCondition].self, "conditions", in: row, table: caseLedger.conditionsTable)
             return PoliceSuperviseeRow(
-                caseId: try row.get("case_id"), person: try person(row, table: table), supervisionType: type,
-                supervisingAgencyId: try row.get("supervising_agency_id"), startOn: startOn,
-                expectedEndOn: try row.get("expected_end_on", as: String?.self).flatMap(CalendarDate.init),
-                officer: try LedgerJSON.decodeIfPresent(Officer.self, try row.get("officer", as: String?.self), table: caseLedger.officersTable, column: "officer"),
+                caseId: try row.get("case_id"), person: try PersonOnRecord(row, table: table),
+                supervisionType: try StoredColumn.code(SupervisionType.self, "supervision_type", in: row, table: table),
+                supervisingAgencyId: try row.get("supervising_agency_id"), startOn: try StoredColumn.day("start_at", in: row),
+                expectedEndOn: try StoredColumn.optionalDay("expected_end_at", in: row),
+                officer: try StoredColumn.optionalJSON(Officer.self, "officer", in: row, table: caseLedger.officersTable),
                 registeredAddress: try address(row),
                 conditions: (conditions ?? []).filter { Self.conditionsPoliceNeed.contains($0.kind) })
         }
@@ -133,21 +127,20 @@ extension PoliceViewStore {
         let rows = try transaction.fetchAll(
             """
             WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
-            SELECT b.bulletin_id, b.person_key, b.subject, b.granted_on, b.expires_on, b.scope, b.baseline, b.key_contacts, ca.address
+            SELECT b.*, ca.address
             FROM \(table) b JOIN current_address ca ON ca.person_key = b.person_key
             WHERE ca.place IN (\(placeList)) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
             ORDER BY b.person_key, b.bulletin_id
             """,
-            [.integer(LedgerTime.milliseconds(asOf))] + placeArguments)
+            [.integer(ViewTime.milliseconds(asOf))] + placeArguments)
         return try rows.map { row in
-            guard let grantedOn = CalendarDate(try row.get("granted_on", as: String.self)),
-                let expiresOn = CalendarDate(try row.get("expires_on", as: String.self))
-            else { throw StoredValueError(table: table, column: "granted_on") }
-            return PoliceBulletinRow(
-                bulletinId: try row.get("bulletin_id"), person: try person(row, table: table), registeredAddress: try address(row),
-                consent: BulletinConsent(grantedOn: grantedOn, expiresOn: expiresOn, scope: try row.get("scope")),
-                baseline: try LedgerJSON.decode(BulletinBaseline.self, try row.get("baseline", as: String.self), table: table, column: "baseline"),
-                keyContacts: try LedgerJSON.decode([KeyContact].self, try row.get("key_contacts", as: String.self), table: table, column: "key_contacts"))
+            PoliceBulletinRow(
+                bulletinId: try row.get("bulletin_id"), person: try PersonOnRecord(row, table: table), registeredAddress: try address(row),
+                consent: BulletinConsent(
+                    grantedOn: try StoredColumn.day("granted_at", in: row), expiresOn: try StoredColumn.day("expires_at", in: row),
+                    scope: try row.get("scope")),
+                baseline: try StoredColumn.json(BulletinBaseline.self, "baseline", in: row, table: table),
+                keyContacts: try StoredColumn.json([KeyContact].self, "key_contacts", in: row, table: table))
         }
     }
 
@@ -173,12 +166,7 @@ extension PoliceViewStore {
         return (list, keys.map { .text($0) })
     }
 
-    private func person(_ row: StorageRow, table: String) throws -> PersonOnRecord {
-        let subject = try LedgerJSON.decodeIfPresent(SubjectIdentifiers.self, try row.get("subject", as: String?.self), table: table, column: "subject")
-        return PersonOnRecord(personKey: try row.get("person_key"), subject: subject)
-    }
-
     private func address(_ row: StorageRow) throws -> Address {
-        try LedgerJSON.decode(Address.self, try row.get("address", as: String.self), table: caseLedger.addressesTable, column: "address")
+        try StoredColumn.json(Address.self, "address", in: row, table: caseLedger.addressesTable)
     }
 }

@@ -35,7 +35,7 @@ public struct PoliceViewStore: ReadModelStore {
     let caseLedger = CaseLedger(prefix: "police")
     let assessmentLedger = AssessmentLedger(prefix: "police", keepsNeeds: false)
     let bulletinLedger = BulletinLedger(prefix: "police")
-    let warrantLedger = WarrantLedger(prefix: "police")
+    let warrantLedger = WarrantLedger(prefix: "police", keepsDetainers: false)
 
     public init() {}
 
@@ -50,14 +50,14 @@ public struct PoliceViewStore: ReadModelStore {
     }
 
     public func handles(eventType: String) -> Bool {
-        ReleaseEvent.types.contains(eventType) || CaseLedger.types.contains(eventType)
+        releaseLedger.handles(eventType: eventType) || CaseLedger.types.contains(eventType)
             || eventType == AssessmentCompleted.eventType || BulletinLedger.types.contains(eventType)
-            || WarrantLedger.types.contains(eventType)
+            || warrantLedger.handles(eventType: eventType)
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let type = event.eventType
-        if ReleaseEvent.types.contains(type) {
+        if releaseLedger.handles(eventType: type) {
             try releaseLedger.apply(event, in: transaction)
         } else if CaseLedger.types.contains(type) {
             try caseLedger.apply(event, in: transaction)
@@ -65,7 +65,7 @@ public struct PoliceViewStore: ReadModelStore {
             try assessmentLedger.apply(event, in: transaction)
         } else if BulletinLedger.types.contains(type) {
             try bulletinLedger.apply(event, in: transaction)
-        } else if WarrantLedger.types.contains(type) {
+        } else if warrantLedger.handles(eventType: type) {
             try warrantLedger.apply(event, in: transaction)
         }
     }

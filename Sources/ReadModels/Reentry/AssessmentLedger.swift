@@ -22,7 +22,6 @@ struct AssessmentLedger: Sendable {
             assessment_id TEXT PRIMARY KEY NOT NULL,
             person_key TEXT NOT NULL,
             instrument TEXT NOT NULL,
-            completed_on TEXT NOT NULL,
             completed_at BIGINT NOT NULL,
             risk_level TEXT NOT NULL,
             needs TEXT,
@@ -38,35 +37,34 @@ struct AssessmentLedger: Sendable {
     /// - Throws: `PoisonMessage` when it names nobody or does not decode.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let completed = try event.decode(AssessmentCompleted.self)
-        let personKey = try LedgerPerson.key(completed.subject)
+        let personKey = try PersonKey(subject: completed.subject).value
         let assessment = completed.payload
         try transaction.execute(
             """
             INSERT INTO \(table) (
-                assessment_id, person_key, instrument, completed_on, completed_at, risk_level, needs, occurred_at, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                assessment_id, person_key, instrument, completed_at, risk_level, needs, occurred_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (assessment_id) DO UPDATE SET
-                person_key = excluded.person_key, instrument = excluded.instrument, completed_on = excluded.completed_on,
-                completed_at = excluded.completed_at, risk_level = excluded.risk_level, needs = excluded.needs,
+                person_key = excluded.person_key, instrument = excluded.instrument, completed_at = excluded.completed_at, risk_level = excluded.risk_level, needs = excluded.needs,
                 occurred_at = excluded.occurred_at, event_id = excluded.event_id
             WHERE \(table).occurred_at < excluded.occurred_at
                 OR (\(table).occurred_at = excluded.occurred_at AND \(table).event_id < excluded.event_id)
             """,
             [
                 .text(assessment.assessmentId), .text(personKey), .text(assessment.instrument),
-                .text(assessment.completedOn.description), .integer(LedgerTime.start(of: assessment.completedOn)),
-                .text(assessment.riskLevel.rawValue), keepsNeeds ? try LedgerJSON.optionalText(assessment.needs).sqlValue : .null,
-                .integer(LedgerTime.milliseconds(completed.occurredAt)), .text(event.eventId),
+                .integer(ViewTime.start(of: assessment.completedOn)), .text(assessment.riskLevel.rawValue),
+                keepsNeeds ? try StoredColumn.optionalJSON(assessment.needs) : .null,
+                .integer(ViewTime.milliseconds(completed.occurredAt)), .text(event.eventId),
             ])
     }
 
     /// A query (`WITH latest_assessment AS (…)`) of each person's latest assessment completed
     /// by the instant bound to `asOf`: columns `person_key`, `assessment_id`, `instrument`,
-    /// `completed_on`, `risk_level`, `needs`.
+    /// `completed_at`, `risk_level`, `needs`.
     func latestSQL(asOf: String) -> String {
         """
         latest_assessment AS (
-            SELECT person_key, assessment_id, instrument, completed_on, risk_level, needs FROM (
+            SELECT person_key, assessment_id, instrument, completed_at, risk_level, needs FROM (
                 SELECT a.*, ROW_NUMBER() OVER (
                     PARTITION BY a.person_key ORDER BY a.completed_at DESC, a.occurred_at DESC, a.assessment_id DESC) AS rank
                 FROM \(table) a WHERE a.completed_at <= \(asOf)) ranked
@@ -90,20 +88,14 @@ public struct LatestAssessment: Codable, Sendable, Hashable {
         guard let id = try row.get("assessment_assessment_id", as: String?.self) else { return nil }
         assessmentId = id
         instrument = try row.get("assessment_instrument")
-        guard let completedOn = CalendarDate(try row.get("assessment_completed_on", as: String.self)) else {
-            throw StoredValueError(table: table, column: "completed_on")
-        }
-        self.completedOn = completedOn
-        guard let riskLevel = RiskLevel(rawValue: try row.get("assessment_risk_level")) else {
-            throw StoredValueError(table: table, column: "risk_level")
-        }
-        self.riskLevel = riskLevel
-        needs = try LedgerJSON.decodeIfPresent([AssessedNeed].self, try row.get("assessment_needs", as: String?.self), table: table, column: "needs") ?? []
+        completedOn = try StoredColumn.day("assessment_completed_at", in: row)
+        riskLevel = try StoredColumn.code(RiskLevel.self, "assessment_risk_level", in: row, table: table)
+        needs = try StoredColumn.optionalJSON([AssessedNeed].self, "assessment_needs", in: row, table: table) ?? []
     }
 
     /// The columns of `latest_assessment` aliased `alias`, prefixed `assessment_`.
     static func columns(_ alias: String) -> String {
-        ["assessment_id", "instrument", "completed_on", "risk_level", "needs"]
+        ["assessment_id", "instrument", "completed_at", "risk_level", "needs"]
             .map { "\(alias).\($0) AS assessment_\($0)" }.joined(separator: ", ")
     }
 }

@@ -4,8 +4,9 @@ import Storage
 
 extension HighNeedsStore {
     /// People releasing within `withinDays` days of `asOf` (releases still `scheduled` or
-    /// `changed` whose expected day, UTC, is `asOf`'s day or one of the next `withinDays`:
-    /// day 60 in, day 61 out) for whom at least one of these holds, each listed in `reasons`:
+    /// `changed` at `asOf` whose expected day, UTC, as it stood then, is `asOf`'s day or one of
+    /// the next `withinDays`: day 60 in, day 61 out) for whom at least one of these holds, each
+    /// listed in `reasons`:
     ///
     /// - `high_risk`: their latest assessment completed by `asOf` has a high or very high risk
     ///   level (a later, lower assessment takes them off);
@@ -16,9 +17,9 @@ extension HighNeedsStore {
     ///
     /// Sorted by expected release, then release id.
     public func highNeeds(asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [HighNeedsRow] {
-        let window = LedgerTime.dayWindow(asOf: asOf, days: withinDays)
-        let asOfMilliseconds = LedgerTime.milliseconds(asOf)
-        let upcoming = "r.status IN ('scheduled', 'changed') AND r.expected_at >= $2 AND r.expected_at < $3 AND r.facility_id IS NOT NULL"
+        let window = ViewTime.dayWindow(asOf: asOf, days: withinDays)
+        let asOfMilliseconds = ViewTime.milliseconds(asOf)
+        let upcoming = "\(releaseLedger.upcomingCondition("r", asOf: "$1")) AND r.expected_at >= $2 AND r.expected_at < $3"
         let table = releaseLedger.releasesTable
         let releaseRows = try transaction.fetchAll(
             """
@@ -42,26 +43,20 @@ extension HighNeedsStore {
             """,
             [
                 .integer(asOfMilliseconds), .integer(window.from), .integer(window.until),
-                .integer(LedgerTime.monthsBefore(Self.incidentMonths, asOf)),
+                .integer(ViewTime.monthsBefore(Self.incidentMonths, asOf)),
             ])
         {
-            guard let kind = ViolentIncidentKind(rawValue: try row.get("incident_kind")) else {
-                throw StoredValueError(table: incidentLedger.incidentsTable, column: "incident_kind")
-            }
-            guard let role = IncidentRole(rawValue: try row.get("role")) else {
-                throw StoredValueError(table: incidentLedger.peopleTable, column: "role")
-            }
             incidentsByRelease[try row.get("board_release_id"), default: []].append(IncidentInvolvement(
-                incidentId: try row.get("incident_id"), kind: kind,
-                incidentAt: LedgerTime.date(milliseconds: try row.get("incident_at")), role: role))
+                incidentId: try row.get("incident_id"),
+                kind: try StoredColumn.code(ViolentIncidentKind.self, "incident_kind", in: row, table: incidentLedger.incidentsTable),
+                incidentAt: ViewTime.date(try row.get("incident_at")),
+                role: try StoredColumn.code(IncidentRole.self, "role", in: row, table: incidentLedger.peopleTable)))
         }
 
         var list: [HighNeedsRow] = []
         for row in releaseRows {
             let release = try StoredRelease(row, table: table)
-            guard let facility = release.facility, let expectedAt = release.expectedAt else {
-                throw StoredValueError(table: table, column: "facility_id")
-            }
+            let state = release.state
             let assessment = try LatestAssessment(row, table: assessmentLedger.table)
             let highNeeds = (assessment?.needs ?? []).filter { Self.highLevels.contains($0.level) }
             let incidents = incidentsByRelease[release.releaseId] ?? []
@@ -72,10 +67,10 @@ extension HighNeedsStore {
             if incidents.contains(where: { $0.role == .suspect }) { reasons.append(.violentIncidentSuspect) }
             guard !reasons.isEmpty else { continue }  // releasing soon, but no rule applies: not on the list
             list.append(HighNeedsRow(
-                releaseId: release.releaseId, person: release.person, status: release.status, facility: facility,
-                expectedAt: LedgerTime.date(milliseconds: expectedAt), releaseType: release.releaseType,
-                destination: release.destination, supervisionType: release.supervisionType,
-                supervisingAgencyId: release.supervisingAgencyId, reasons: reasons, latestAssessment: assessment,
+                releaseId: release.releaseId, person: release.person, status: state.status, facility: try release.facility(table: table),
+                expectedAt: try release.expectedAt(table: table), releaseType: state.releaseType, destination: state.destination,
+                supervisionType: state.supervisionType, supervisingAgencyId: state.supervisingAgencyId, reasons: reasons,
+                latestAssessment: assessment,
                 highNeeds: highNeeds, incidents: incidents))
         }
         return list

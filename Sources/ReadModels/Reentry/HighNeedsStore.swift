@@ -36,13 +36,13 @@ public struct HighNeedsStore: ReadModelStore {
     }
 
     public func handles(eventType: String) -> Bool {
-        ReleaseEvent.types.contains(eventType) || eventType == AssessmentCompleted.eventType
+        releaseLedger.handles(eventType: eventType) || eventType == AssessmentCompleted.eventType
             || eventType == ViolentIncidentReported.eventType
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let type = event.eventType
-        if ReleaseEvent.types.contains(type) {
+        if releaseLedger.handles(eventType: type) {
             try releaseLedger.apply(event, in: transaction)
         } else if type == AssessmentCompleted.eventType {
             try assessmentLedger.apply(event, in: transaction)

@@ -43,7 +43,7 @@ struct IncidentLedger: Sendable {
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let reported = try event.decode(ViolentIncidentReported.self)
         let incident = reported.payload
-        let occurredAt = LedgerTime.milliseconds(reported.occurredAt)
+        let occurredAt = ViewTime.milliseconds(reported.occurredAt)
         if let stored = try transaction.fetchOne(
             "SELECT occurred_at, event_id FROM \(incidentsTable) WHERE incident_id = $1", [.text(incident.incidentId)])
         {
@@ -58,19 +58,19 @@ struct IncidentLedger: Sendable {
                 event_id = excluded.event_id
             """,
             [
-                .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(LedgerTime.milliseconds(incident.incidentAt)),
+                .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(ViewTime.milliseconds(incident.incidentAt)),
                 .integer(occurredAt), .text(event.eventId),
             ])
         try transaction.execute("DELETE FROM \(peopleTable) WHERE incident_id = $1", [.text(incident.incidentId)])
         let named = (incident.victims ?? []).map { ($0, IncidentRole.victim) } + (incident.suspects ?? []).map { ($0, IncidentRole.suspect) }
-        for (person, role) in named {
-            guard let stateId = person.stateId, !stateId.isEmpty else { continue }  // not matchable: see the type's documentation
+        for (involved, role) in named {
+            guard let person = PersonOnRecord(involved: involved) else { continue }  // not matchable: see the type's documentation
             try transaction.execute(
                 """
                 INSERT INTO \(peopleTable) (incident_id, person_key, role) VALUES ($1, $2, $3)
                 ON CONFLICT (incident_id, person_key, role) DO NOTHING
                 """,
-                [.text(incident.incidentId), .text(LedgerPerson.key(stateId: stateId)), .text(role.rawValue)])
+                [.text(incident.incidentId), .text(person.personKey), .text(role.rawValue)])
         }
     }
 }

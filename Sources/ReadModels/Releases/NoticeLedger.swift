@@ -63,9 +63,9 @@ struct NoticeLedger: Sendable {
             """,
             [
                 .text(notice.id.lowercased()), .text(notice.recipient), .text(notice.reason.rule), .text(notice.priority),
-                .integer(LedgerTime.milliseconds(notice.occurredAt)), .text(notice.sourceEventId.lowercased()),
+                .integer(ViewTime.milliseconds(notice.occurredAt)), .text(notice.sourceEventId.lowercased()),
                 .text(notice.sourceEventType), notice.subjectStateId.sqlValue,
-                notice.subjectStateId.map(LedgerPerson.key(stateId:)).sqlValue, releaseId.sqlValue,
+                PersonKey(stateId: notice.subjectStateId, fbiNumber: nil)?.value.sqlValue ?? .null, releaseId.sqlValue,
             ])
     }
 }

@@ -4,10 +4,11 @@ import Storage
 
 extension ReleaseBoardStore {
     /// A facility's releases whose day falls within `withinDays` days of `asOf` (UTC days,
-    /// `asOf`'s day and the last one included): the latest expected day, or for a release
-    /// completed with no schedule read, the day it happened. Every status is listed, so a
-    /// coordinator sees what was cancelled or has already happened. Sorted by that instant,
-    /// then release id.
+    /// `asOf`'s day and the last one included), each as it stood at `asOf`: the latest
+    /// expected day by then, or for a release completed with no schedule read, the day it
+    /// happened. Every status is listed, so a coordinator sees what was cancelled or has
+    /// already happened; a release not yet scheduled or completed by `asOf` is not. Sorted by
+    /// that instant, then release id.
     ///
     /// Each row carries the person's warrants and detainers active at `asOf` (matched on state
     /// ID or FBI number, as the warrant resolver matches them), the check they give, and who
@@ -15,53 +16,52 @@ extension ReleaseBoardStore {
     /// its release id (`about: release`), and other notifications with the person's state ID
     /// (`about: person`), each only if it reports something that happened by `asOf`.
     public func board(facilityId: String, asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [ReleaseBoardRow] {
-        let window = LedgerTime.dayWindow(asOf: asOf, days: withinDays)
-        let asOfMilliseconds = LedgerTime.milliseconds(asOf)
-        let onBoard = "r.facility_id = $1 AND r.board_at >= $2 AND r.board_at < $3"
+        let window = ViewTime.dayWindow(asOf: asOf, days: withinDays)
+        let asOfMilliseconds = ViewTime.milliseconds(asOf)
+        let onBoard = "r.facility_id = $1 AND r.board_at >= $2 AND r.board_at < $3 AND \(releases.inForceCondition("r", asOf: "$4"))"
         let arguments: [SQLValue] = [.text(facilityId), .integer(window.from), .integer(window.until), .integer(asOfMilliseconds)]
         let releasesTable = releases.releasesTable
 
         let releaseRows = try transaction.fetchAll(
             "SELECT \(StoredRelease.columns("r")) FROM \(releasesTable) r WHERE \(onBoard) ORDER BY r.board_at, r.release_id",
-            Array(arguments.prefix(3)))
+            arguments)
 
         var warrantsByRelease: [String: [ActiveWarrant]] = [:]
         for row in try transaction.fetchAll(
             """
             SELECT r.release_id AS board_release_id, \(ActiveWarrant.columns("w"))
-            FROM \(releasesTable) r JOIN \(warrants.warrantsTable) w ON (w.state_id = r.state_id OR w.fbi_number = r.fbi_number)
-            WHERE \(onBoard) AND \(warrants.activeCondition("w", asOf: "$4"))
-            ORDER BY w.issued_at, w.warrant_id
+            FROM \(releasesTable) r JOIN \(warrants.recordsTable) w ON (w.state_id = r.state_id OR w.fbi_number = r.fbi_number)
+            WHERE \(onBoard) AND w.record_type = 'warrant' AND \(warrants.activeCondition("w", asOf: "$4"))
+            ORDER BY w.issued_at, w.record_id
             """, arguments)
         {
-            warrantsByRelease[try row.get("board_release_id"), default: []].append(try ActiveWarrant(row, table: warrants.warrantsTable))
+            warrantsByRelease[try row.get("board_release_id"), default: []].append(try ActiveWarrant(row, table: warrants.recordsTable))
         }
 
         var detainersByRelease: [String: [ActiveDetainer]] = [:]
         for row in try transaction.fetchAll(
             """
             SELECT r.release_id AS board_release_id, \(ActiveDetainer.columns("d"))
-            FROM \(releasesTable) r JOIN \(detainers.detainersTable) d ON (d.state_id = r.state_id OR d.fbi_number = r.fbi_number)
-            WHERE \(onBoard) AND \(detainers.activeCondition("d", asOf: "$4"))
-            ORDER BY d.lodged_at, d.detainer_id
+            FROM \(releasesTable) r JOIN \(warrants.recordsTable) d ON (d.state_id = r.state_id OR d.fbi_number = r.fbi_number)
+            WHERE \(onBoard) AND d.record_type = 'detainer' AND \(warrants.activeCondition("d", asOf: "$4"))
+            ORDER BY d.issued_at, d.record_id
             """, arguments)
         {
-            detainersByRelease[try row.get("board_release_id"), default: []].append(try ActiveDetainer(row, table: detainers.detainersTable))
+            detainersByRelease[try row.get("board_release_id"), default: []].append(try ActiveDetainer(row, table: warrants.recordsTable))
         }
 
         let toldByRelease = try told(onBoard: onBoard, arguments: arguments, in: transaction)
 
         return try releaseRows.map { row in
             let release = try StoredRelease(row, table: releasesTable)
-            guard let facility = release.facility else { throw StoredValueError(table: releasesTable, column: "facility_kind") }
+            let state = release.state
             let activeWarrants = warrantsByRelease[release.releaseId] ?? []
             let activeDetainers = detainersByRelease[release.releaseId] ?? []
             return ReleaseBoardRow(
-                releaseId: release.releaseId, person: release.person, status: release.status, facility: facility,
-                expectedAt: release.expectedAt.map(LedgerTime.date(milliseconds:)),
-                releasedAt: release.releasedAt.map(LedgerTime.date(milliseconds:)), releaseType: release.releaseType,
-                destination: release.destination, supervisionType: release.supervisionType,
-                supervisingAgencyId: release.supervisingAgencyId,
+                releaseId: release.releaseId, person: release.person, status: state.status,
+                facility: try release.facility(table: releasesTable), expectedAt: state.expectedAt, releasedAt: state.releasedAt,
+                releaseType: state.releaseType, destination: state.destination, supervisionType: state.supervisionType,
+                supervisingAgencyId: state.supervisingAgencyId,
                 warrantCheck: !activeDetainers.isEmpty ? .hold : !activeWarrants.isEmpty ? .pending : .clear,
                 activeWarrants: activeWarrants, activeDetainers: activeDetainers,
                 told: toldByRelease[release.releaseId] ?? [])
@@ -90,13 +90,11 @@ extension ReleaseBoardStore {
             """, arguments)
         var byRelease: [String: [String: ToldRecipient]] = [:]
         for row in rows {
-            guard let about = ToldRecipient.About(rawValue: try row.get("about")) else {
-                throw StoredValueError(table: notices.table, column: "about")
-            }
             let told = ToldRecipient(
                 notificationId: try row.get("notification_id"), recipient: try row.get("recipient"), rule: try row.get("rule"),
-                priority: try row.get("priority"), occurredAt: LedgerTime.date(milliseconds: try row.get("occurred_at")),
-                sourceEventType: try row.get("source_event_type"), about: about)
+                priority: try row.get("priority"), occurredAt: ViewTime.date(try row.get("occurred_at")),
+                sourceEventType: try row.get("source_event_type"),
+                about: try StoredColumn.code(ToldRecipient.About.self, "about", in: row, table: notices.table))
             let releaseId: String = try row.get("board_release_id")
             if let known = byRelease[releaseId]?[told.notificationId], known.about == .release { continue }
             byRelease[releaseId, default: [:]][told.notificationId] = told

@@ -32,8 +32,7 @@ public struct ReleaseBoardStore: ReadModelStore {
     public let topics = [Self.releasesTopic, Self.warrantsTopic, Self.notificationsTopic]
 
     let releases = ReleaseLedger(prefix: "releases")
-    let warrants = WarrantLedger(prefix: "releases")
-    let detainers = DetainerLedger(prefix: "releases")
+    let warrants = WarrantLedger(prefix: "releases", keepsDetainers: true)
     let notices = NoticeLedger(prefix: "releases")
     let verifyNotification: NotificationCheck
 
@@ -44,25 +43,22 @@ public struct ReleaseBoardStore: ReadModelStore {
     }
 
     /// Every table of the board, for sealing and tests.
-    public var tables: [String] { releases.tables + warrants.tables + detainers.tables + notices.tables }
+    public var tables: [String] { releases.tables + warrants.tables + notices.tables }
 
     public var migrations: [StorageMigration] {
-        [.script("releases-v1", [releases.schema, warrants.schema, detainers.schema, notices.schema].joined(separator: ";\n"))]
+        [.script("releases-v1", [releases.schema, warrants.schema, notices.schema].joined(separator: ";\n"))]
     }
 
     public func handles(eventType: String) -> Bool {
-        ReleaseEvent.types.contains(eventType) || WarrantLedger.types.contains(eventType)
-            || DetainerLedger.types.contains(eventType) || eventType == RoutedNotice.eventType
+        releases.handles(eventType: eventType) || warrants.handles(eventType: eventType) || eventType == RoutedNotice.eventType
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let type = event.eventType
-        if ReleaseEvent.types.contains(type) {
+        if releases.handles(eventType: type) {
             try releases.apply(event, in: transaction)
-        } else if WarrantLedger.types.contains(type) {
+        } else if warrants.handles(eventType: type) {
             try warrants.apply(event, in: transaction)
-        } else if DetainerLedger.types.contains(type) {
-            try detainers.apply(event, in: transaction)
         } else if type == RoutedNotice.eventType {
             try notices.apply(event, verify: verifyNotification, in: transaction)
         }

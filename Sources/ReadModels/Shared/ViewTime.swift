@@ -1,29 +1,37 @@
 import Contracts
 import Foundation
 
-/// Times as the release, police and reentry views store and compare them: instants as
-/// milliseconds since 1970 (the shared dialect's `BIGINT`), calendar days (`CalendarDate`) as
-/// the instant their UTC day starts, so "in force on a day" and "within N days" are integer
-/// comparisons in SQL on both databases. Days are UTC days, as `CalendarDate(utcDayOf:)` reads
-/// them elsewhere in the bus.
-enum LedgerTime {
+/// Times as every view stores and compares them: an instant is milliseconds since 1970 in a
+/// `BIGINT` column (`…_at`), and a calendar day (an issue date, a case's start, a birth date)
+/// is the instant its UTC day starts, as the router reads days. So "in force on a day",
+/// "within N days" and "at or before `asOf`" are integer comparisons in SQL on both databases,
+/// whatever their collation, and a day is read back exactly (``day(_:)``).
+///
+/// No clock: every function maps the times it is given.
+enum ViewTime {
     static let dayMilliseconds: Int64 = 86_400_000
 
-    /// Milliseconds since 1970 (rounded down).
+    /// Milliseconds since 1970, to the nearest: events carry instants to the millisecond, and a
+    /// `Date` parsed from `…:00.123Z` may hold 0.12299999…, which must still store as 123.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
+        Int64((date.timeIntervalSince1970 * 1_000).rounded())
     }
 
-    static func date(milliseconds: Int64) -> Date {
+    static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
     }
 
-    /// The instant `day` starts, 00:00 UTC.
+    /// 00:00 UTC of `day`.
     static func start(of day: CalendarDate) -> Int64 {
         daysSince1970(year: day.year, month: day.month, day: day.day) * dayMilliseconds
     }
 
-    /// The instant the UTC day holding `milliseconds` starts.
+    /// The UTC day holding `milliseconds` (a stored day reads back as itself).
+    static func day(_ milliseconds: Int64) -> CalendarDate {
+        CalendarDate(utcDayOf: date(milliseconds))
+    }
+
+    /// 00:00 UTC of the day holding `milliseconds`.
     static func startOfDay(containing milliseconds: Int64) -> Int64 {
         floorDivision(milliseconds, dayMilliseconds) * dayMilliseconds
     }
@@ -40,19 +48,18 @@ enum LedgerTime {
     /// falls back to the last day of a shorter month): "the 12 months before" starts here.
     static func monthsBefore(_ months: Int, _ asOf: Date) -> Int64 {
         let instant = milliseconds(asOf)
-        let dayStart = startOfDay(containing: instant)
+        let timeOfDay = instant - startOfDay(containing: instant)
         let day = CalendarDate(utcDayOf: asOf)
-        let monthIndex = day.year * 12 + (day.month - 1) - months
-        let year = floorDivision(Int64(monthIndex), 12)
-        let month = Int(Int64(monthIndex) - year * 12) + 1
+        let monthIndex = Int64(day.year * 12 + (day.month - 1) - months)
+        let year = Int(floorDivision(monthIndex, 12))
+        let month = Int(monthIndex - Int64(year) * 12) + 1
         var dayOfMonth = day.day
-        while dayOfMonth > 28, CalendarDate(year: Int(year), month: month, day: dayOfMonth) == nil { dayOfMonth -= 1 }
-        let start = daysSince1970(year: Int(year), month: month, day: dayOfMonth) * dayMilliseconds
-        return start + (instant - dayStart)
+        while dayOfMonth > 28, CalendarDate(year: year, month: month, day: dayOfMonth) == nil { dayOfMonth -= 1 }
+        return daysSince1970(year: year, month: month, day: dayOfMonth) * dayMilliseconds + timeOfDay
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
+    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = floorDivision(y, 400)
         let yearOfEra = y - era * 400

@@ -1,0 +1,54 @@
+import Contracts
+import ServiceKit
+
+/// The key every view files a person's rows under: `sid:<state id>` when the state ID is
+/// known, else `fbi:<FBI number>`. Every row holding personal data carries it (column
+/// `person_key`) beside its source record's id, so a sealing pass can find everything about a
+/// person in every table of every view.
+///
+/// An empty number counts as missing: two rows with an empty state ID are not the same person.
+struct PersonKey: Sendable, Hashable, CustomStringConvertible {
+    /// `sid:…` or `fbi:…`.
+    let value: String
+
+    /// The reason a person-keyed event naming nobody by either number is refused.
+    static let missingIdentifiers = "subject.stateId and subject.fbiNumber are both missing"
+
+    init(stateId: String) { value = "sid:\(stateId)" }
+
+    init(fbiNumber: String) { value = "fbi:\(fbiNumber)" }
+
+    /// The key of these numbers (the state ID first), or nil when both are missing or empty.
+    init?(stateId: String?, fbiNumber: String?) {
+        if let stateId = Self.nonEmpty(stateId) {
+            self.init(stateId: stateId)
+        } else if let fbiNumber = Self.nonEmpty(fbiNumber) {
+            self.init(fbiNumber: fbiNumber)
+        } else {
+            return nil
+        }
+    }
+
+    /// The key of an event's subject, or nil when it names nobody by either number (for a row
+    /// kept by its own record id that carries the person's key only when there is one).
+    init?(namedIn subject: SubjectIdentifiers?) {
+        self.init(stateId: subject?.stateId, fbiNumber: subject?.fbiNumber)
+    }
+
+    /// The key of an event's subject: an event naming nobody by state ID or FBI number cannot
+    /// be kept against a person, so it is a poison message.
+    init(subject: SubjectIdentifiers?) throws(PoisonMessage) {
+        guard let key = PersonKey(namedIn: subject) else {
+            throw PoisonMessage(reason: Self.missingIdentifiers)
+        }
+        self = key
+    }
+
+    var description: String { value }
+
+    /// `number`, or nil when it is missing or empty.
+    static func nonEmpty(_ number: String?) -> String? {
+        guard let number, !number.isEmpty else { return nil }
+        return number
+    }
+}
