@@ -32,26 +32,9 @@ extension SafetyStore {
     public func check(
         address: VisitAddress, coordinates: Coordinates? = nil, radiusMeters: Int, asOf: Date, in transaction: any StorageTransaction
     ) throws -> SafetyCheckResult {
-        guard (1...Self.maximumRadiusMeters).contains(radiusMeters) else {
-            throw SafetyCheckError(field: "radiusMeters", reason: "must be from 1 to \(Self.maximumRadiusMeters) metres")
-        }
-        var visit: SafetyPlace
-        let given: GeoPoint?
-        do {
-            visit = SafetyPlace(key: try address.key(), point: nil)
-        } catch {
-            throw SafetyCheckError(field: "address", reason: "\(error.field) \(error.reason)")
-        }
-        do {
-            given = try (coordinates ?? address.coordinates).map { point throws(PlaceError) in
-                try GeoPoint(latitude: point.latitude, longitude: point.longitude)
-            }
-        } catch {
-            throw SafetyCheckError(field: error.field, reason: error.reason)
-        }
+        var visit = try Self.visit(address: address, coordinates: coordinates, radiusMeters: radiusMeters)
         var source = SafetyCoordinatesSource.unknown
-        if let given {
-            visit.point = given
+        if visit.point != nil {
             source = .given
         } else if let point = try recordedPoint(of: visit, in: transaction) {
             visit.point = point
@@ -66,6 +49,32 @@ extension SafetyStore {
             residents: residents,
             investigations: try investigations(around: visit, naming: named, asOf: at, in: transaction),
             incidents: try incidents(within: Double(radiusMeters), of: visit, naming: named, asOf: at, in: transaction))
+    }
+
+    /// Checks a question before any table is read (``check(address:coordinates:radiusMeters:asOf:in:)``
+    /// does too), so that a command can refuse it before opening a database.
+    ///
+    /// - Throws: ``SafetyCheckError`` naming `address`, `latitude`, `longitude` or `radiusMeters`.
+    public static func validate(address: VisitAddress, coordinates: Coordinates?, radiusMeters: Int) throws(SafetyCheckError) {
+        _ = try visit(address: address, coordinates: coordinates, radiusMeters: radiusMeters)
+    }
+
+    /// The place asked about, with the coordinates given for it.
+    private static func visit(address: VisitAddress, coordinates: Coordinates?, radiusMeters: Int) throws(SafetyCheckError) -> SafetyPlace {
+        guard (1...maximumRadiusMeters).contains(radiusMeters) else {
+            throw SafetyCheckError(field: "radiusMeters", reason: "must be from 1 to \(maximumRadiusMeters) metres")
+        }
+        do {
+            let key = try address.key()
+            let point = try (coordinates ?? address.coordinates).map { point throws(PlaceError) in
+                try GeoPoint(latitude: point.latitude, longitude: point.longitude)
+            }
+            return SafetyPlace(key: key, point: point)
+        } catch where ["latitude", "longitude"].contains(error.field) {
+            throw SafetyCheckError(field: error.field, reason: error.reason)
+        } catch {
+            throw SafetyCheckError(field: "address", reason: error.field == "address" ? error.reason : "\(error.field) \(error.reason)")
+        }
     }
 
     // MARK: The address

@@ -21,13 +21,13 @@ struct SafetyCheckView: ParsableCommand {
     @Option(help: ArgumentHelp("The address to be visited, on one line.", valueName: "address"))
     var address: String
 
-    @Option(help: ArgumentHelp("Incidents within this distance: 500m, 1km, 0.5mi (default: 500m).", valueName: "distance"))
+    @Option(help: ArgumentHelp("Incidents within this distance: 500m, 1km, 0.5mi (at most 50km).", valueName: "distance"))
     var radius = SafetyRadius(meters: 500)
 
-    @Option(help: ArgumentHelp("The address's latitude (WGS 84 degrees), with --lon.", valueName: "degrees"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The address's latitude (WGS 84 degrees), with --lon.", valueName: "degrees"))
     var lat: Double?
 
-    @Option(help: ArgumentHelp("The address's longitude (WGS 84 degrees), with --lat.", valueName: "degrees"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The address's longitude (WGS 84 degrees), with --lat; -94.57 is west.", valueName: "degrees"))
     var lon: Double?
 
     @OptionGroup var options: ViewOptions
@@ -35,26 +35,33 @@ struct SafetyCheckView: ParsableCommand {
     func validate() throws {
         guard (lat == nil) == (lon == nil) else { throw ValidationError("--lat and --lon go together: give both or neither.") }
         do {
-            _ = try VisitAddress.text(address).key()
+            try SafetyStore.validate(address: .text(address), coordinates: coordinates, radiusMeters: radius.meters)
         } catch {
-            throw ValidationError("--address \(error) (write it as \"street, city, state ZIP\").")
+            throw Self.refusal(error)
         }
     }
 
     func run() throws {
         let asOf = try options.moment()
-        let visit = VisitAddress.text(address)
-        let coordinates = lat.flatMap { lat in lon.map { Coordinates(latitude: lat, longitude: $0) } }
-        let metres = radius.meters
+        let (visit, coordinates, metres) = (VisitAddress.text(address), coordinates, radius.meters)
         let result = try options.read { transaction -> SafetyCheckResult in
             do {
                 return try SafetyStore().check(address: visit, coordinates: coordinates, radiusMeters: metres, asOf: asOf, in: transaction)
             } catch let error as SafetyCheckError {
-                let flag = ["address": "--address", "latitude": "--lat", "longitude": "--lon", "radiusMeters": "--radius"][error.field]
-                throw ValidationError("\(flag ?? error.field) \(error.reason).")
+                throw Self.refusal(error)
             }
         }
         try options.print(result) { SafetyCheckText(result).render() }
+    }
+
+    private var coordinates: Coordinates? {
+        lat.flatMap { lat in lon.map { Coordinates(latitude: lat, longitude: $0) } }
+    }
+
+    /// A refused question, naming the flag at fault.
+    private static func refusal(_ error: SafetyCheckError) -> ValidationError {
+        let flag = ["address": "--address", "latitude": "--lat", "longitude": "--lon", "radiusMeters": "--radius"][error.field]
+        return ValidationError("\(flag ?? error.field) \(error.reason).")
     }
 }
 
@@ -64,6 +71,8 @@ struct SafetyRadius: ExpressibleByArgument {
     let meters: Int
 
     init(meters: Int) { self.meters = meters }
+
+    var defaultValueDescription: String { "\(meters)m" }
 
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
