@@ -1,4 +1,3 @@
-import Logging
 import Storage
 import Testing
 import TestSupport
@@ -36,40 +35,24 @@ struct SafetyPostgresTests {
 
     @Test(arguments: AddressVariants.all)
     func addressVariantsFindTheSameResidents(_ variants: AddressVariants) async throws {
-        try await Self.onFresh { try await S.addressVariantsFindTheSameResidents($0, variants) }
+        try await onFreshPostgres { try await S.addressVariantsFindTheSameResidents($0, variants) }
     }
     @Test func residentsAreTheRegisteredPeopleWithTheirHousehold() async throws {
-        try await Self.onFresh(S.residentsAreTheRegisteredPeopleWithTheirHousehold)
+        try await onFreshPostgres(S.residentsAreTheRegisteredPeopleWithTheirHousehold)
     }
-    @Test func incidentsWithinTheRadiusInTheLast30Days() async throws { try await Self.onFresh(S.incidentsWithinTheRadiusInTheLast30Days) }
-    @Test func coordinatesComeFromEventsAtTheSameAddress() async throws { try await Self.onFresh(S.coordinatesComeFromEventsAtTheSameAddress) }
-    @Test func investigationAreasThatContainTheAddress() async throws { try await Self.onFresh(S.investigationAreasThatContainTheAddress) }
-    @Test func closedInvestigationsNeverShow() async throws { try await Self.onFresh(S.closedInvestigationsNeverShow) }
+    @Test func incidentsWithinTheRadiusInTheLast30Days() async throws { try await onFreshPostgres(S.incidentsWithinTheRadiusInTheLast30Days) }
+    @Test func coordinatesComeFromEventsAtTheSameAddress() async throws { try await onFreshPostgres(S.coordinatesComeFromEventsAtTheSameAddress) }
+    @Test func investigationAreasThatContainTheAddress() async throws { try await onFreshPostgres(S.investigationAreasThatContainTheAddress) }
+    @Test func closedInvestigationsNeverShow() async throws { try await onFreshPostgres(S.closedInvestigationsNeverShow) }
     @Test func investigationUpdatesFoldInAnyOrder() async throws {
-        try await Self.onFresh { first in try await Self.onFresh { second in try await S.investigationUpdatesFoldInAnyOrder(first, second) } }
+        try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.investigationUpdatesFoldInAnyOrder(first, second) } }
     }
     @Test func incidentBeforeTheCaseAddress() async throws {
-        try await Self.onFresh { first in try await Self.onFresh { second in try await S.incidentBeforeTheCaseAddress(first, second) } }
+        try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.incidentBeforeTheCaseAddress(first, second) } }
     }
-    @Test func namesThatAreSomeoneElse() async throws { try await Self.onFresh(S.namesThatAreSomeoneElse) }
-    @Test func applyingEveryEventTwiceChangesNothing() async throws { try await Self.onFresh(S.applyingEveryEventTwiceChangesNothing) }
-    @Test func aPersonsRowsGoByTheirKey() async throws { try await Self.onFresh(S.aPersonsRowsGoByTheirKey) }
-    @Test func poisonEventsWriteNothing() async throws { try await Self.onFresh(S.poisonEventsWriteNothing) }
-    @Test func badQuestionsNameTheirField() async throws { try await Self.onFresh(S.badQuestionsNameTheirField) }
-
-    /// Runs `scenario` on a fresh database of the suite's cluster and closes it after.
-    static func onFresh(_ scenario: (any StorageDatabase) async throws -> Void) async throws {
-        let cluster = try #require(PostgresCluster.current)
-        let name = try await cluster.createDatabase()
-        var logger = Logger(label: "safety-check-tests")
-        logger.logLevel = .warning
-        let database = PostgresStorage(configuration: try .init(url: cluster.url(database: name)), logger: logger)
-        do {
-            try await scenario(database)
-            try await database.close()
-        } catch {
-            try await database.close()
-            throw error
-        }
-    }
+    @Test func namesThatAreSomeoneElse() async throws { try await onFreshPostgres(S.namesThatAreSomeoneElse) }
+    @Test func applyingEveryEventTwiceChangesNothing() async throws { try await onFreshPostgres(S.applyingEveryEventTwiceChangesNothing) }
+    @Test func aPersonsRowsGoByTheirKey() async throws { try await onFreshPostgres(S.aPersonsRowsGoByTheirKey) }
+    @Test func poisonEventsWriteNothing() async throws { try await onFreshPostgres(S.poisonEventsWriteNothing) }
+    @Test func badQuestionsNameTheirField() async throws { try await onFreshPostgres(S.badQuestionsNameTheirField) }
 }
