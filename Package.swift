@@ -147,7 +147,7 @@ let package = Package(
         // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
         .target(
             name: "ReadModels",
-            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory", "Notifications"]
+            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory", "Notifications", "Places"]
         ),
         // Per-process observability: swift-metrics exported in Prometheus format, and the
         // health endpoints, on one HTTP listener (a ServiceLifecycle service).

@@ -22,6 +22,7 @@ public enum ReadModelCatalog {
             PoliceViewStore(),
             ReleaseBoardStore(verifyNotification: notificationCheck),
             HighNeedsStore(),
+            SafetyStore(),
         ]
     }
 }

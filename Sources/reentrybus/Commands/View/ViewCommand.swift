@@ -10,5 +10,5 @@ struct View: ParsableCommand {
             say at --as-of (default: now). --json prints the rows for machines; the columns of the \
             table are a summary of them.
             """,
-        subcommands: [CaseloadView.self, PoliceView.self, ReleaseBoardView.self, HighNeedsView.self, CourtView.self])
+        subcommands: [CaseloadView.self, PoliceView.self, ReleaseBoardView.self, HighNeedsView.self, CourtView.self, SafetyCheckView.self])
 }

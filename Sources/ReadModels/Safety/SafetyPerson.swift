@@ -1,0 +1,61 @@
+import Contracts
+import Foundation
+import ServiceKit
+
+/// How the safety check keys and recognises people.
+///
+/// A supervisee is keyed `sid:<state id>`, else `fbi:<FBI number>`, like every view, so a
+/// sealing pass finds their rows. A person an incident or investigation names has only a state
+/// ID and a name: they are keyed by state ID when they have one. Household members have only a
+/// name. So people are recognised by state ID where both sides have one, and otherwise by a
+/// name key (the given name's first word and the family name, case, accents and punctuation
+/// folded), which ``isNamed(_:as:)`` never uses against a different state ID or date of birth.
+enum SafetyPerson {
+    static let missingReason = "subject.stateId and subject.fbiNumber are both missing"
+
+    /// The key of an event's subject.
+    ///
+    /// - Throws: `PoisonMessage` when the event names nobody by either number.
+    static func key(_ subject: SubjectIdentifiers?) throws(PoisonMessage) -> String {
+        if let stateId = subject?.stateId, !stateId.isEmpty { return key(stateId: stateId) }
+        if let fbiNumber = subject?.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
+        throw PoisonMessage(reason: missingReason)
+    }
+
+    static func key(stateId: String) -> String { "sid:\(stateId)" }
+
+    /// The key of a person an incident or investigation names: by state ID, or nil.
+    static func key(_ person: InvolvedPerson) -> String? {
+        guard let stateId = person.stateId, !stateId.isEmpty else { return nil }
+        return key(stateId: stateId)
+    }
+
+    /// `DARNELL REYES` for Darnell J. Reyes; nil without both a given and a family name
+    /// ("Unknown" alone names nobody in particular).
+    static func nameKey(_ name: PersonName?) -> String? {
+        guard let name, let given = words(name.given ?? "").first else { return nil }
+        let family = words(name.family)
+        guard !family.isEmpty else { return nil }
+        return ([given] + family).joined(separator: " ")
+    }
+
+    private static func words(_ text: String) -> [String] {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).uppercased()
+        return folded.split { !($0.isLetter || $0 == "'" || $0 == "\u{2019}") }
+            .map { String($0.filter(\.isLetter)) }
+            .filter { !$0.isEmpty }
+    }
+
+    /// How `person`, named in an incident or investigation, is the resident `resident`, or nil
+    /// when they cannot be told to be the same: by state ID when both have one (a different
+    /// one is someone else, whatever the name), else by name key, unless their dates of birth
+    /// differ.
+    static func isNamed(_ person: InvolvedPerson, as resident: SafetyResident) -> SafetyMatchBasis? {
+        if let stateId = person.stateId, !stateId.isEmpty, let residentId = resident.stateId, !residentId.isEmpty {
+            return stateId == residentId ? .stateId : nil
+        }
+        guard let key = nameKey(person.name), key == nameKey(resident.name) else { return nil }
+        if let born = person.dateOfBirth, let residentBorn = resident.dateOfBirth, born != residentBorn { return nil }
+        return .name
+    }
+}
