@@ -34,14 +34,20 @@ struct BatchSources {
     }
 
     /// The next batch and its source; nil once the group's consumer has ended (closed).
+    ///
+    /// The group's consumer is read during the catch-up too, so that its failure (no broker
+    /// within the connect timeout) ends the service as it would without a reader; a group
+    /// batch that arrives then waits, unapplied, until the reference state is complete.
     mutating func next() async throws -> (source: Source, batch: KafkaConsumerBatch)? {
         while true {
-            if !kept.isEmpty { return kept.removeFirst() }
+            if let index = kept.firstIndex(where: { $0.source == .reference }) { return kept.remove(at: index) }
+            if referenceCaughtUp, !kept.isEmpty { return kept.removeFirst() }
             guard let reader, !referenceEnded else {
                 var batches = consumer.batches.makeAsyncIterator()
                 return try await batches.next().map { (.group, $0) }
             }
             let caughtUp = referenceCaughtUp
+            let groupKept = !kept.isEmpty
             let consumer = self.consumer
             let arrivals: [Arrival] = try await withThrowingTaskGroup(of: Arrival.self) { group in
                 group.addTask {
@@ -49,13 +55,14 @@ struct BatchSources {
                     if let batch = try await batches.next() { return .batch(.reference, batch) }
                     return Task.isCancelled ? .cancelled : .ended(.reference)
                 }
-                if caughtUp {
+                if !groupKept {
                     group.addTask {
                         var batches = consumer.batches.makeAsyncIterator()
                         if let batch = try await batches.next() { return .batch(.group, batch) }
                         return Task.isCancelled ? .cancelled : .ended(.group)
                     }
-                } else {
+                }
+                if !caughtUp {
                     group.addTask {
                         do {
                             try await reader.waitUntilCaughtUp()

@@ -42,8 +42,8 @@ struct KafkaGrantFile {
 
 /// What each Kafka client of docker-compose.yml needs, read from the code that runs it.
 enum KafkaNeeds {
-    /// A bus service: Read and Describe on the topics its consumer reads (its projection's) and
-    /// on its consumer group; Write and Describe on what it writes: the dead-letter topic it is
+    /// A bus service: Read and Describe on the topics its consumer reads and the reference
+    /// topics it reads in full (together, its projection's), and on its consumer group; Write and Describe on what it writes: the dead-letter topic it is
     /// configured with, and `bus.notifications` when it sends notifications (it keeps
     /// `NotificationOutbox`'s table, through which every notification is sent); IdempotentWrite
     /// on the cluster when its producer is idempotent; Write and Describe on its transactional
@@ -59,7 +59,8 @@ enum KafkaNeeds {
         guard let service = application.services[name] else { throw ComposeFileError(path: name.rawValue, reason: "not built") }
         let settings = service.configuration
         var needs: Set<KafkaPermission> = []
-        for topic in settings.consumer.topics {
+        // The group's topics and the reference topics every instance reads in full (no group).
+        for topic in settings.consumer.topics + service.projection.referenceTopics {
             needs.formUnion(["Read", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(topic)") })
         }
         needs.formUnion(["Read", "Describe"].map { KafkaPermission(operation: $0, resource: "group:\(settings.consumer.groupID)") })
