@@ -58,7 +58,7 @@ struct Dev: AsyncParsableCommand {
         }
         let banner = """
             reentrybus dev: embedded broker at \(application.bootstrapServers.joined(separator: ",")); \
-            services: router, warrant-resolver, inbox; data in \(dataDir)
+            services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")); data in \(dataDir)
             \(demo ? "publishing the demo scenario (flows A, B and the variant); " : "")Ctrl-C stops
 
             """

@@ -8,8 +8,8 @@ struct HighNeedsView: ParsableCommand {
         commandName: "high-needs",
         abstract: "People releasing within the window with a high risk or needs assessment, or a violent incident (victim or suspect) in the last 12 months.")
 
-    @Option(help: ArgumentHelp("Releases within this many days of --as-of (default: 60d).", valueName: "days"))
-    var within = DayWindow(days: 60)
+    @Option(help: ArgumentHelp("Releases within this many days of --as-of, e.g. 30d.", valueName: "days"))
+    var within: DayWindow = DayWindow(days: 60)
 
     @OptionGroup var options: ViewOptions
 

@@ -14,8 +14,8 @@ struct PoliceView: ParsableCommand {
     @Option(help: "The police agency's id, e.g. MO-KCPD.")
     var agency: String
 
-    @Option(help: ArgumentHelp("Releases within this many days of --as-of (default: 60d).", valueName: "days"))
-    var within = DayWindow(days: 60)
+    @Option(help: ArgumentHelp("Releases within this many days of --as-of, e.g. 30d.", valueName: "days"))
+    var within: DayWindow = DayWindow(days: 60)
 
     @OptionGroup var options: ViewOptions
 

@@ -11,8 +11,8 @@ struct ReleaseBoardView: ParsableCommand {
     @Option(help: "The facility's id, e.g. MO-DOC-WERDCC.")
     var facility: String
 
-    @Option(help: ArgumentHelp("Releases within this many days of --as-of (default: 60d).", valueName: "days"))
-    var within = DayWindow(days: 60)
+    @Option(help: ArgumentHelp("Releases within this many days of --as-of, e.g. 30d.", valueName: "days"))
+    var within: DayWindow = DayWindow(days: 60)
 
     @OptionGroup var options: ViewOptions
 

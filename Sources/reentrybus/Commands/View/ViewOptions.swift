@@ -80,4 +80,6 @@ struct DayWindow: ExpressibleByArgument {
     }
 
     init(days: Int) { self.days = days }
+
+    var defaultValueDescription: String { "\(days)d" }
 }
