@@ -9,7 +9,7 @@ import Synchronization
 
 /// Runs an `EventProjection` as a Kafka consumer group member with exactly-once effect.
 ///
-/// - Each batch is applied in **one SQLite transaction** that also raises the stored offsets
+/// - Each batch is applied in **one database transaction** (SQLite or PostgreSQL) that also raises the stored offsets
 ///   and records the applied event ids (with a hash of their content). A message at or below a
 ///   stored offset is skipped; an event id already applied with the same content is counted as
 ///   a duplicate (the embedded broker, like a non-transactional producer, can write a message
@@ -30,6 +30,11 @@ import Synchronization
 /// - Poison messages go to the dead-letter topic with the reason in a header and the original
 ///   bytes, or as a reference when the copy would be too large to send (`DeadLetter`); the
 ///   pipeline goes on.
+/// - Reference topics (`EventProjection.referenceTopics`) are read in full by every instance,
+///   outside the group (`BatchSources`), through the same batch transaction; nothing else is
+///   applied until they have caught up with what they held at start.
+/// - While the database is unavailable (PostgreSQL restarting), a batch is applied again with
+///   backoff (`Configuration.storageRetry`); nothing of a failed attempt was committed.
 /// - Graceful shutdown finishes the batch in hand, commits, flushes the outbox, leaves the
 ///   group and shuts the producer down.
 ///
