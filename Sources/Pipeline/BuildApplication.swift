@@ -85,27 +85,8 @@ struct ServiceFactory: Sendable {
     func makeService(
         _ name: ServiceName, logger: Logger, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
     ) throws(ApplicationError) -> EventConsumerService {
-        let verifyingKeys = [configuration.notificationKey] + configuration.previousNotificationKeys
-        let projection: any EventProjection = switch name {
-        case .router: RouterProjection(signingKey: configuration.notificationKey)
-        case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
-        case .views:
-            ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
-        case .inbox:
-            InboxProjection(
-                topic: BusTopic.notifications, verifyingKeys: [configuration.notificationKey] + configuration.previousNotificationKeys,
-                onStored: onNotificationStored)
-        }
-        // Every service checks what it reads against the contracts. The inbox checks the envelope
-        // (key, headers, an event type of `bus.notifications`' contract, the documented headers)
-        // and leaves the value to its own rule, which verifies the signature over the exact
-        // bytes, decodes the notification and checks its id and recipient against the headers
-        // and key: a schema check on top would cost the latency path without adding trust.
-        guard let catalog = configuration.catalog else {
-            throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
-        }
-        let validator = EventValidator(catalog: catalog)
-        let admission: MessageAdmission = name == .inbox ? .envelopes(validator) : .contracts(validator)
+        let projection = makeProjection(name, onNotificationStored: onNotificationStored)
+        let admission = try makeAdmission(name)
         let database: ServiceDatabase
         do {
             if let postgres = configuration.postgres {
@@ -122,6 +103,34 @@ struct ServiceFactory: Sendable {
         return EventConsumerService(
             projection: projection, database: database, admission: admission,
             configuration: serviceConfiguration(name), logger: logger)
+    }
+
+    /// The service's rules and tables (what `serve` and `replay` both run).
+    func makeProjection(
+        _ name: ServiceName, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
+    ) -> any EventProjection {
+        let verifyingKeys = [configuration.notificationKey] + configuration.previousNotificationKeys
+        return switch name {
+        case .router: RouterProjection(signingKey: configuration.notificationKey)
+        case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
+        case .views:
+            ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
+        case .inbox:
+            InboxProjection(topic: BusTopic.notifications, verifyingKeys: verifyingKeys, onStored: onNotificationStored)
+        }
+    }
+
+    /// How the service checks what it reads against the contracts. The inbox checks the envelope
+    /// (key, headers, an event type of `bus.notifications`' contract, the documented headers)
+    /// and leaves the value to its own rule, which verifies the signature over the exact
+    /// bytes, decodes the notification and checks its id and recipient against the headers
+    /// and key: a schema check on top would cost the latency path without adding trust.
+    func makeAdmission(_ name: ServiceName) throws(ApplicationError) -> MessageAdmission {
+        guard let catalog = configuration.catalog else {
+            throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
+        }
+        let validator = EventValidator(catalog: catalog)
+        return name == .inbox ? .envelopes(validator) : .contracts(validator)
     }
 
     func serviceConfiguration(_ name: ServiceName) -> EventConsumerService.Configuration {

@@ -108,6 +108,7 @@ public final class PostgresStorage: StorageDatabase {
         var postgres = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: .disable)
+        postgres.options.additionalStartupParameters = [("application_name", configuration.applicationName)]
         postgres.options.connectTimeout = TimeAmount.nanoseconds(
             Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000)

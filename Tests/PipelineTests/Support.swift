@@ -32,12 +32,17 @@ final class TestBus: Sendable {
     let published = LockedValue<[ServiceName: Int]>([:])  // to the notifications topic
 
     /// `postgres`: the services keep their state there (a schema each), not in SQLite files.
-    init(maxBatchSize: Int = 1_000, postgres: PostgresStorage.Configuration? = nil) async throws {
+    /// `notificationKey`: what the services sign and verify with (a `reentrybus` process run
+    /// by the test must be given the same).
+    init(
+        maxBatchSize: Int = 1_000, postgres: PostgresStorage.Configuration? = nil,
+        notificationKey: NotificationSigningKey = .random()
+    ) async throws {
         kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-test-\(UUID().uuidString.prefix(8))")
         var configuration = ApplicationConfiguration(
             broker: .shared(kafka), dataDirectory: directory, services: [], catalog: catalog, client: .init(maxBatchSize: maxBatchSize),
-            postgres: postgres)
+            notificationKey: notificationKey, postgres: postgres)
         // The topics once, by the builder's own setup; the services' applications leave them be.
         try await buildApplication(configuration, logger: testLogger).prepare()
         configuration.topics.createContractTopics = false

@@ -1,0 +1,31 @@
+/// How `Replay` waits for the service and for the broker.
+public struct ReplayOptions: Sendable {
+    /// How long the swap waits for the service to stop (for nobody else to have its state open:
+    /// a running `serve`, a `view` or `inbox` reading it). Meanwhile the rebuild keeps catching
+    /// up with what the running service applies. Past it the replay fails and removes what it
+    /// built. Zero: refuse at once when the service runs. Default: 10 minutes.
+    public var stopTimeout: Duration
+    /// How long reading may make no progress (no message, not caught up) before the broker
+    /// counts as gone and the replay fails. Default: 60 seconds.
+    public var stallTimeout: Duration
+    /// How often, while waiting for the service to stop, the replay looks again. Default: 1 second.
+    public var checkInterval: Duration
+    /// How often, while waiting for the service to stop, the rebuild catches up with what the
+    /// service applied meanwhile, so that the last catch-up after the stop is short.
+    /// Default: 10 seconds.
+    public var catchUpInterval: Duration
+    /// How many messages may wait to be applied in timestamp order across partitions (the order
+    /// the running service met them in); past it the earliest goes anyway. Default: 50,000.
+    public var mergeWindow: Int
+
+    public init(
+        stopTimeout: Duration = .seconds(600), stallTimeout: Duration = .seconds(60),
+        checkInterval: Duration = .seconds(1), catchUpInterval: Duration = .seconds(10), mergeWindow: Int = 50_000
+    ) {
+        self.stopTimeout = max(stopTimeout, .zero)
+        self.stallTimeout = max(stallTimeout, .milliseconds(100))
+        self.checkInterval = max(checkInterval, .milliseconds(10))
+        self.catchUpInterval = max(catchUpInterval, self.checkInterval)
+        self.mergeWindow = max(1, mergeWindow)
+    }
+}
