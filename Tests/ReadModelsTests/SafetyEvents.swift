@@ -1,6 +1,5 @@
 import Contracts
 import Foundation
-import Kafka
 import ServiceKit
 import Storage
 import Testing
@@ -60,11 +59,7 @@ enum SafetyEvents {
     static func event<Payload: EventPayload>(_ payload: Payload, subject: SubjectIdentifiers?, at occurredAt: Date) throws -> AdmittedEvent {
         let source = subject == nil ? police : supervision
         let envelope = EventEnvelope(occurredAt: occurredAt, recordedAt: occurredAt, source: source, subject: subject, payload: payload)
-        let topic = try #require(topics[Payload.eventType], "no topic for \(Payload.eventType)")
-        return AdmittedEvent(
-            topicPartition: .init(topic: topic, partition: 0), offset: .init(0), key: subject?.stateId ?? "",
-            eventType: Payload.eventType, schemaVersion: Payload.schemaVersion, eventId: envelope.eventId.uuidString.lowercased(),
-            value: try EventCodec.encode(envelope), timestampMilliseconds: Int64(occurredAt.timeIntervalSince1970 * 1000))
+        return try ReleaseTestEvents.admitted(envelope, topic: try #require(topics[Payload.eventType], "no topic for \(Payload.eventType)"))
     }
 
     // MARK: supervision.cases
@@ -137,57 +132,26 @@ enum SafetyEvents {
     static let angelaNamed = InvolvedPerson(name: PersonName(given: "angela", family: "REYES"))
 }
 
-/// The safety store over a migrated database: apply events one transaction each (as the
-/// runtime's batches would), ask the check, and read every table.
-struct SafetyHarness: Sendable {
-    let database: any StorageDatabase
-    let store = SafetyStore()
+/// The safety store over a migrated database (the views' shared harness): apply events one
+/// transaction each, ask the check, and read every table.
+typealias SafetyHarness = ReleaseViewHarness<SafetyStore>
 
+extension ReleaseViewHarness where Store == SafetyStore {
     init(on database: any StorageDatabase) async throws {
-        self.database = database
-        let store = self.store
-        _ = try await database.write { try StorageMigrator.migrate(store.migrations, in: $0) }
+        let store = SafetyStore()
+        try await self.init(store, tables: store.tables, on: database)
     }
 
+    /// Applies each event in its own transaction, in order.
     func apply(_ events: [AdmittedEvent]) async throws {
-        for event in events {
-            let store = self.store
-            try await database.write { try store.apply(event, in: $0) }
-        }
-    }
-
-    /// The poison message `event` throws (nil when none); what it wrote before throwing is
-    /// committed, so a test can show that it wrote nothing.
-    func poison(_ event: AdmittedEvent) async throws -> PoisonMessage? {
-        let store = self.store
-        return try await database.write { transaction -> PoisonMessage? in
-            do {
-                try store.apply(event, in: transaction)
-                return nil
-            } catch let poison as PoisonMessage {
-                return poison
-            }
-        }
+        for event in events { try await apply(event) }
     }
 
     func check(
         _ address: String, coordinates: Coordinates? = nil, radius: Int = 500, asOf: Date = SafetyEvents.now
     ) async throws -> SafetyCheckResult {
-        let store = self.store
-        return try await database.read {
-            try store.check(address: .text(address), coordinates: coordinates, radiusMeters: radius, asOf: asOf, in: $0)
-        }
-    }
-
-    /// Every row of every table, in a stable order.
-    func snapshot() async throws -> [String: [String]] {
-        let tables = store.tables
-        return try await database.read { transaction in
-            var snapshot: [String: [String]] = [:]
-            for table in tables {
-                snapshot[table] = try transaction.fetchAll("SELECT * FROM \(table)").map { "\($0.values)" }.sorted()
-            }
-            return snapshot
+        try await read { store, transaction in
+            try store.check(address: .text(address), coordinates: coordinates, radiusMeters: radius, asOf: asOf, in: transaction)
         }
     }
 }

@@ -337,7 +337,7 @@ enum SafetyScenarios {
         let before = try await harness.check("4410 N Troost Ave #2B, Kansas City, MO", coordinates: E.home)
         #expect(before.residents.count == 2 && before.incidents.first?.namedResidents.count == 2 && before.investigations.count == 1)
 
-        let tables = harness.store.tables
+        let tables = harness.tables
         let deleted = try await database.write { transaction in
             var deleted: [String: Int] = [:]
             for table in tables {
@@ -370,10 +370,28 @@ enum SafetyScenarios {
             (try E.opened("INV-9", area: E.area(E.home, radius: 0)), "payload.area.radiusMeters"),
         ]
         for (event, reason) in cases {
-            let poison = try await harness.poison(event)
+            let poison = try await harness.applyExpectingPoison(event)
             #expect(poison?.reason.contains(reason) == true, "\(event.eventType): \(poison?.reason ?? "accepted")")
         }
         #expect(try await harness.snapshot() == before)
+    }
+
+    /// A stored value this version cannot read (a database written by another version, or
+    /// edited by hand) fails the check naming its table and column, never the value.
+    static func unreadableRowsNameTheirColumn(_ database: any StorageDatabase) async throws {
+        let harness = try await SafetyHarness(on: database)
+        try await harness.apply([try E.incident("I-1", at: E.north(100), victims: [E.reyesNamed])] + registered())
+        _ = try await database.write { try $0.execute("UPDATE safety_incidents SET incident_kind = 'duel'") }
+        await #expect(throws: UnreadableViewRow(table: "safety_incidents", column: "incident_kind", reason: "holds a code that is not a ViolentIncidentKind")) {
+            try await harness.check("4410 N Troost Ave #2B, Kansas City, MO", coordinates: E.home)
+        }
+        _ = try await database.write { try $0.execute("UPDATE safety_incident_people SET person = '{\"name\": 7}'") }
+        do {
+            _ = try await harness.check("4410 N Troost Ave #2B, Kansas City, MO", coordinates: E.home)
+            Issue.record("an unreadable person was read")
+        } catch let error as UnreadableViewRow {
+            #expect(error.table == "safety_incident_people" && error.column == "person" && !error.description.contains("7"))
+        }
     }
 
     /// A question that cannot be asked says which part is wrong.

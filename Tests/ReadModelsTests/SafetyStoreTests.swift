@@ -5,7 +5,7 @@ import TestSupport
 /// The safety-check scenarios (`SafetyScenarios`) on an in-memory SQLite database each.
 @Suite struct SafetySQLiteTests {
     typealias S = SafetyScenarios
-    static func fresh() throws -> any StorageDatabase { try SQLiteStorage.inMemory() }
+    static func fresh() throws -> any StorageDatabase { try ReleaseViewDatabases.sqlite() }
 
     @Test(arguments: AddressVariants.all)
     func addressVariantsFindTheSameResidents(_ variants: AddressVariants) async throws {
@@ -25,6 +25,7 @@ import TestSupport
     @Test func aPersonsRowsGoByTheirKey() async throws { try await S.aPersonsRowsGoByTheirKey(Self.fresh()) }
     @Test func poisonEventsWriteNothing() async throws { try await S.poisonEventsWriteNothing(Self.fresh()) }
     @Test func badQuestionsNameTheirField() async throws { try await S.badQuestionsNameTheirField(Self.fresh()) }
+    @Test func unreadableRowsNameTheirColumn() async throws { try await S.unreadableRowsNameTheirColumn(Self.fresh()) }
 }
 
 /// The safety-check scenarios on PostgreSQL 15, in a private cluster started for the suite (one
@@ -55,4 +56,5 @@ struct SafetyPostgresTests {
     @Test func aPersonsRowsGoByTheirKey() async throws { try await onFreshPostgres(S.aPersonsRowsGoByTheirKey) }
     @Test func poisonEventsWriteNothing() async throws { try await onFreshPostgres(S.poisonEventsWriteNothing) }
     @Test func badQuestionsNameTheirField() async throws { try await onFreshPostgres(S.badQuestionsNameTheirField) }
+    @Test func unreadableRowsNameTheirColumn() async throws { try await onFreshPostgres(S.unreadableRowsNameTheirColumn) }
 }

@@ -1,33 +1,18 @@
 import Contracts
 import Foundation
-import ServiceKit
 
 /// How the safety check keys and recognises people.
 ///
-/// A supervisee is keyed `sid:<state id>`, else `fbi:<FBI number>`, like every view, so a
-/// sealing pass finds their rows. A person an incident or investigation names has only a state
-/// ID and a name: they are keyed by state ID when they have one. Household members have only a
-/// name. So people are recognised by state ID where both sides have one, and otherwise by a
+/// A supervisee is keyed as in every view (``PersonKey``), so a sealing pass finds their rows.
+/// A person an incident or investigation names has only a state ID and a name: they are keyed
+/// by state ID when they have one. Household members have only a name. So people are recognised by state ID where both sides have one, and otherwise by a
 /// name key (the given name's first word and the family name, case, accents and punctuation
 /// folded), which ``isNamed(_:as:)`` never uses against a different state ID or date of birth.
 enum SafetyPerson {
-    static let missingReason = "subject.stateId and subject.fbiNumber are both missing"
-
-    /// The key of an event's subject.
-    ///
-    /// - Throws: `PoisonMessage` when the event names nobody by either number.
-    static func key(_ subject: SubjectIdentifiers?) throws(PoisonMessage) -> String {
-        if let stateId = subject?.stateId, !stateId.isEmpty { return key(stateId: stateId) }
-        if let fbiNumber = subject?.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
-        throw PoisonMessage(reason: missingReason)
-    }
-
-    static func key(stateId: String) -> String { "sid:\(stateId)" }
-
-    /// The key of a person an incident or investigation names: by state ID, or nil.
+    /// The key of a person an incident or investigation names: by state ID, or nil (their rows
+    /// then keep `person_key` NULL: an involved person has no FBI number, and a name is no key).
     static func key(_ person: InvolvedPerson) -> String? {
-        guard let stateId = person.stateId, !stateId.isEmpty else { return nil }
-        return key(stateId: stateId)
+        PersonOnRecord(involved: person)?.personKey
     }
 
     /// `DARNELL REYES` for Darnell J. Reyes; nil without both a given and a family name
@@ -51,7 +36,7 @@ enum SafetyPerson {
     /// one is someone else, whatever the name), else by name key, unless their dates of birth
     /// differ.
     static func isNamed(_ person: InvolvedPerson, as resident: SafetyResident) -> SafetyMatchBasis? {
-        if let stateId = person.stateId, !stateId.isEmpty, let residentId = resident.stateId, !residentId.isEmpty {
+        if let stateId = PersonKey.nonEmpty(person.stateId), let residentId = PersonKey.nonEmpty(resident.stateId) {
             return stateId == residentId ? .stateId : nil
         }
         guard let key = nameKey(person.name), key == nameKey(resident.name) else { return nil }

@@ -28,7 +28,7 @@ extension SafetyStore {
     ///
     /// - Throws: ``SafetyCheckError`` naming `address`, `latitude`, `longitude` or
     ///   `radiusMeters` when one cannot be used (a radius must be 1…``maximumRadiusMeters``);
-    ///   ``SafetyStoredValueError`` or `StorageError` when the tables cannot be read.
+    ///   ``UnreadableViewRow`` or `StorageError` when the tables cannot be read.
     public func check(
         address: VisitAddress, coordinates: Coordinates? = nil, radiusMeters: Int, asOf: Date, in transaction: any StorageTransaction
     ) throws -> SafetyCheckResult {
@@ -40,7 +40,7 @@ extension SafetyStore {
             visit.point = point
             source = .records
         }
-        let at = SafetyTime.milliseconds(asOf)
+        let at = ViewTime.milliseconds(asOf)
         let residents = try self.residents(at: visit, asOf: at, in: transaction)
         let named = NamedLookup(residents)
         return SafetyCheckResult(
@@ -135,7 +135,7 @@ extension SafetyStore {
             guard place.isSamePlace(as: visit) else { continue }
             let personKey: String = try row.get("person_key")
             let caseId: String = try row.get("case_id")
-            let subject = try SafetyJSON.decode(SubjectIdentifiers.self, try row.get("subject"), table: Table.addresses, column: "subject")
+            let subject = try StoredColumn.optionalJSON(SubjectIdentifiers.self, "subject", in: row, table: Table.addresses)
             residents.append(
                 SafetyResident(
                     kind: .supervisee, name: subject?.name, stateId: subject?.stateId, dateOfBirth: subject?.dateOfBirth,
@@ -146,7 +146,7 @@ extension SafetyStore {
                 residents.append(
                     SafetyResident(
                         kind: .householdMember,
-                        name: try SafetyJSON.decode(PersonName.self, try member.get("name"), table: Table.household, column: "name"),
+                        name: try StoredColumn.json(PersonName.self, "name", in: member, table: Table.household),
                         stateId: nil, dateOfBirth: nil, personKey: personKey, relationship: try member.get("relationship"), caseId: caseId,
                         registeredAddress: place.addressKey))
             }
@@ -208,20 +208,15 @@ extension SafetyStore {
         }
         let people = try transaction.fetchAll(
             "SELECT person FROM safety_investigation_people WHERE investigation_id = $1 ORDER BY position", [.text(id)])
-        let mentions = try named.mentions(
-            in: people.map { (try $0.get("person", as: String.self), SafetyMention.Role.personOfInterest) }, table: Table.investigationPeople)
+        let mentions = try named.mentions(in: people.map { ($0, SafetyMention.Role.personOfInterest) }, table: Table.investigationPeople)
         if !mentions.isEmpty { reasons.append(.namesResident) }
         guard !reasons.isEmpty else { return nil }
-        let sensitivityText: String? = try row.get("sensitivity")
-        let sensitivity = try sensitivityText.map { text throws(SafetyStoredValueError) in
-            guard let value = InvestigationSensitivity(rawValue: text) else { throw SafetyStoredValueError(table: table, column: "sensitivity") }
-            return value
-        }
+        let sensitivity = try StoredColumn.optionalCode(InvestigationSensitivity.self, "sensitivity", in: row, table: table)
         let withheld = sensitivity != .routine
         return SafetyInvestigation(
             investigationId: id, leadAgencyId: try row.get("lead_agency_id"), sensitivity: sensitivity,
             summary: withheld ? nil : try row.get("summary"),
-            contact: try SafetyJSON.decode(Officer.self, try row.get("contact"), table: table, column: "contact"),
+            contact: try StoredColumn.optionalJSON(Officer.self, "contact", in: row, table: table),
             area: area, distanceMeters: distance, reasons: reasons, namedResidents: withheld ? [] : mentions, detailsWithheld: withheld)
     }
 
@@ -230,7 +225,7 @@ extension SafetyStore {
     private func incidents(
         within radius: Double, of visit: SafetyPlace, naming named: NamedLookup, asOf: Int64, in transaction: any StorageTransaction
     ) throws -> [SafetyIncident] {
-        let from = asOf - Int64(Self.incidentWindowDays) * SafetyTime.dayMilliseconds
+        let from = asOf - Int64(Self.incidentWindowDays) * ViewTime.dayMilliseconds
         let window: [SQLValue] = [.integer(from), .integer(asOf)]
         var rows: [String: StorageRow] = [:]
         func collect(_ condition: String, _ arguments: [SQLValue]) throws {
@@ -275,20 +270,15 @@ extension SafetyStore {
         if place.isSameBuilding(as: visit) { reasons.append(.atAddress) }
         let people = try transaction.fetchAll("SELECT role, person FROM safety_incident_people WHERE incident_id = $1 ORDER BY position", [.text(id)])
         let mentions = try named.mentions(
-            in: try people.map { person -> (String, SafetyMention.Role) in
-                let role: String = try person.get("role")
-                guard let known = SafetyMention.Role(rawValue: role) else { throw SafetyStoredValueError(table: Table.incidentPeople, column: "role") }
-                return (try person.get("person", as: String.self), known)
-            },
+            in: try people.map { ($0, try StoredColumn.code(SafetyMention.Role.self, "role", in: $0, table: Table.incidentPeople)) },
             table: Table.incidentPeople)
         if !mentions.isEmpty { reasons.append(.namesResident) }
         guard !reasons.isEmpty else { return nil }
-        let kindText: String = try row.get("incident_kind")
-        guard let kind = ViolentIncidentKind(rawValue: kindText) else { throw SafetyStoredValueError(table: table, column: "incident_kind") }
         return SafetyIncident(
-            incidentId: id, incidentKind: kind, incidentAt: SafetyTime.date(milliseconds: try row.get("incident_at")),
+            incidentId: id, incidentKind: try StoredColumn.code(ViolentIncidentKind.self, "incident_kind", in: row, table: table),
+            incidentAt: ViewTime.date(try row.get("incident_at")),
             reportNumber: try row.get("report_number"),
-            address: try SafetyJSON.decode(Address.self, try row.get("address"), table: table, column: "address"),
+            address: try StoredColumn.optionalJSON(Address.self, "address", in: row, table: table),
             distanceMeters: distance, reasons: reasons, namedResidents: mentions)
     }
 }
@@ -302,7 +292,7 @@ private struct NamedLookup {
 
     init(_ residents: [SafetyResident]) {
         self.residents = residents
-        personKeys = Array(Set(residents.compactMap { $0.stateId.map(SafetyPerson.key(stateId:)) })).sorted()
+        personKeys = Array(Set(residents.compactMap { PersonKey(stateId: $0.stateId, fbiNumber: nil)?.value })).sorted()
         nameKeys = Array(Set(residents.compactMap { SafetyPerson.nameKey($0.name) })).sorted()
     }
 
@@ -322,11 +312,12 @@ private struct NamedLookup {
             .map { try $0.get("id") }
     }
 
-    /// The residents each stored person (JSON of an `InvolvedPerson`, with their role) is.
-    func mentions(in people: [(String, SafetyMention.Role)], table: String) throws -> [SafetyMention] {
+    /// The residents each stored person (a row's `person`, JSON of an `InvolvedPerson`, with
+    /// their role) is.
+    func mentions(in people: [(StorageRow, SafetyMention.Role)], table: String) throws -> [SafetyMention] {
         var mentions: [SafetyMention] = []
-        for (text, role) in people {
-            guard let person = try SafetyJSON.decode(InvolvedPerson.self, text, table: table, column: "person") else { continue }
+        for (row, role) in people {
+            let person = try StoredColumn.json(InvolvedPerson.self, "person", in: row, table: table)
             for resident in residents {
                 if let basis = SafetyPerson.isNamed(person, as: resident) {
                     mentions.append(SafetyMention(resident: resident, role: role, matchedOn: basis))

@@ -11,7 +11,7 @@ extension SafetyStore {
     func applyIncident(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let reported = try event.decode(ViolentIncidentReported.self)
         let incident = reported.payload
-        let occurredAt = SafetyTime.milliseconds(reported.occurredAt)
+        let occurredAt = ViewTime.milliseconds(reported.occurredAt)
         let place = try SafetyPlace(incident.location.address, coordinates: incident.location.coordinates, field: "payload.location.coordinates")
         if let stored = try transaction.fetchOne(
             "SELECT occurred_at, event_id FROM safety_incidents WHERE incident_id = $1", [.text(incident.incidentId)])
@@ -31,8 +31,8 @@ extension SafetyStore {
                 occurred_at = excluded.occurred_at, event_id = excluded.event_id
             """,
             [
-                .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(SafetyTime.milliseconds(incident.incidentAt)),
-                incident.reportNumber.sqlValue, try SafetyJSON.optionalText(incident.location.address).sqlValue,
+                .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(ViewTime.milliseconds(incident.incidentAt)),
+                incident.reportNumber.sqlValue, try StoredColumn.optionalJSON(incident.location.address),
             ] + place.values + [.integer(occurredAt), .text(event.eventId)])
         try transaction.execute("DELETE FROM safety_incident_people WHERE incident_id = $1", [.text(incident.incidentId)])
         let named = (incident.victims ?? []).map { ($0, SafetyMention.Role.victim) } + (incident.suspects ?? []).map { ($0, SafetyMention.Role.suspect) }
@@ -44,7 +44,7 @@ extension SafetyStore {
                 """,
                 [
                     .text(incident.incidentId), .integer(Int64(position)), .text(role.rawValue), SafetyPerson.key(person).sqlValue,
-                    SafetyPerson.nameKey(person.name).sqlValue, .text(try SafetyJSON.text(person)),
+                    SafetyPerson.nameKey(person.name).sqlValue, try StoredColumn.json(person),
                 ])
         }
     }

@@ -25,7 +25,7 @@ extension SafetyStore {
                 INSERT INTO safety_closed_investigations (investigation_id, closed_at, event_id) VALUES ($1, $2, $3)
                 ON CONFLICT (investigation_id) DO NOTHING
                 """,
-                [.text(id), .integer(SafetyTime.milliseconds(closed.occurredAt)), .text(event.eventId)])
+                [.text(id), .integer(ViewTime.milliseconds(closed.occurredAt)), .text(event.eventId)])
             try transaction.execute("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
             try transaction.execute("DELETE FROM safety_investigations WHERE investigation_id = $1", [.text(id)])
         case InvestigationOpened.eventType:
@@ -35,7 +35,7 @@ extension SafetyStore {
                 InvestigationReport(
                     opening: (report.leadAgencyId, report.contact), sensitivity: report.sensitivity, summary: report.summary,
                     people: report.personsOfInterest, area: try Self.area(report.area)),
-                into: report.investigationId, at: Stamp(at: SafetyTime.milliseconds(opened.occurredAt), event: event.eventId), in: transaction)
+                into: report.investigationId, at: Stamp(at: ViewTime.milliseconds(opened.occurredAt), event: event.eventId), in: transaction)
         case InvestigationUpdated.eventType:
             let updated = try event.decode(InvestigationUpdated.self)
             let report = updated.payload
@@ -43,7 +43,7 @@ extension SafetyStore {
                 InvestigationReport(
                     opening: nil, sensitivity: report.sensitivity, summary: report.summary, people: report.personsOfInterest,
                     area: try Self.area(report.area)),
-                into: report.investigationId, at: Stamp(at: SafetyTime.milliseconds(updated.occurredAt), event: event.eventId), in: transaction)
+                into: report.investigationId, at: Stamp(at: ViewTime.milliseconds(updated.occurredAt), event: event.eventId), in: transaction)
         default:
             return
         }
@@ -81,7 +81,7 @@ extension SafetyStore {
                 """,
                 [
                     .text(id), .integer(Int64(position)), SafetyPerson.key(person).sqlValue, SafetyPerson.nameKey(person.name).sqlValue,
-                    .text(try SafetyJSON.text(person)),
+                    try StoredColumn.json(person),
                 ])
         }
     }
@@ -145,15 +145,9 @@ private struct InvestigationState {
         let table = SafetyStore.Table.investigations
         firstAt = try row.get("first_at")
         leadAgencyId = try row.get("lead_agency_id")
-        contact = try SafetyJSON.decode(Officer.self, try row.get("contact"), table: table, column: "contact")
+        contact = try StoredColumn.optionalJSON(Officer.self, "contact", in: row, table: table)
         opened = try Stamp(row: row, field: "opened")
-        let sensitivityText: String? = try row.get("sensitivity")
-        if let sensitivityText {
-            guard let value = InvestigationSensitivity(rawValue: sensitivityText) else {
-                throw SafetyStoredValueError(table: table, column: "sensitivity")
-            }
-            sensitivity = value
-        }
+        sensitivity = try StoredColumn.optionalCode(InvestigationSensitivity.self, "sensitivity", in: row, table: table)
         sensitivityStamp = try Stamp(row: row, field: "sensitivity")
         summary = try row.get("summary")
         summaryStamp = try Stamp(row: row, field: "summary")
@@ -190,7 +184,7 @@ private struct InvestigationState {
             ON CONFLICT (investigation_id) DO UPDATE SET \(updates)
             """,
             [
-                .text(id), .integer(firstAt), leadAgencyId.sqlValue, try SafetyJSON.optionalText(contact).sqlValue,
+                .text(id), .integer(firstAt), leadAgencyId.sqlValue, try StoredColumn.optionalJSON(contact),
                 opened.map { .integer($0.at) } ?? .null, opened?.event.sqlValue ?? .null,
                 sensitivity?.rawValue.sqlValue ?? .null, sensitivityStamp.map { .integer($0.at) } ?? .null,
                 sensitivityStamp?.event.sqlValue ?? .null, summary.sqlValue, summaryStamp.map { .integer($0.at) } ?? .null,
