@@ -108,6 +108,8 @@ public final class ServiceDatabase: Sendable {
     public static func openReadOnly(path: String) throws -> SQLiteStorage {
         var configuration = Configuration()
         configuration.readonly = true
+        // A service checkpointing or closing holds a lock for a moment: wait, do not fail.
+        configuration.busyMode = .timeout(10)
         do {
             return SQLiteStorage(writer: try DatabaseQueue(path: path, configuration: configuration), location: path)
         } catch {

@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
             finishes the batch in hand, commits and leaves the group, within the shutdown deadline.
             """)
 
-    @Argument(help: "router, warrant-resolver or inbox.")
+    @Argument(help: "router, warrant-resolver, inbox or views.")
     var service: String
 
     @Option(help: ArgumentHelp("Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (default: localhost:9092).", valueName: "servers"))
@@ -54,7 +54,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard ServiceName(rawValue: service) != nil else {
-            throw ValidationError("Unknown service \(service); choose router, warrant-resolver or inbox.")
+            throw ValidationError("Unknown service \(service); choose \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
     }
 
