@@ -86,7 +86,7 @@ public final class SQLiteTransaction: StorageTransaction {
     @discardableResult
     public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
         try guarded {
-            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments, sql: sql))
+            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
             return db.changesCount
         }
     }
@@ -95,7 +95,7 @@ public final class SQLiteTransaction: StorageTransaction {
         try guarded {
             let statement = try db.cachedStatement(sql: sql)
             let columns = statement.columnNames
-            return try Row.fetchAll(statement, arguments: Self.arguments(arguments, sql: sql)).map { row in
+            return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
                 StorageRow(columns: columns, values: (0..<columns.count).map { Self.value(row[$0] as DatabaseValue) })
             }
         }
@@ -137,53 +137,12 @@ public final class SQLiteTransaction: StorageTransaction {
         }
     }
 
-    /// `$N` is a named parameter to SQLite, numbered by first appearance. When the text uses
-    /// `$1`, `$2`, … first in that order (nearly every statement), those numbers are SQLite's
-    /// own, and the arguments are bound by position; otherwise (`$2` before `$1`) by name
-    /// (named "N" by GRDB), which costs a dictionary of names per statement.
-    static func arguments(_ values: [SQLValue], sql: String) -> StatementArguments {
-        if placeholdersInOrder(sql) { return StatementArguments(values.map(databaseValue)) }
+    /// `$N` is a named parameter to SQLite (named "N" by GRDB), so the arguments are bound by
+    /// name: `$2` gets `arguments[1]` wherever it stands.
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
         var named: [String: (any DatabaseValueConvertible)?] = [:]
         for (index, value) in values.enumerated() { named[String(index + 1)] = databaseValue(value) }
         return StatementArguments(named)
-    }
-
-    /// Whether the `$N` placeholders of `sql` (outside quotes) appear first as 1, 2, 3, … in order.
-    static func placeholdersInOrder(_ sql: String) -> Bool {
-        var next = 1
-        var quote: UInt8?
-        var bytes = sql.utf8.makeIterator()
-        var pending: UInt8?
-        while let byte = pending ?? bytes.next() {
-            pending = nil
-            if let open = quote {
-                if byte == open { quote = nil }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""): quote = byte
-            case UInt8(ascii: "$"):
-                var number = 0
-                var digits = 0
-                while let digit = bytes.next() {
-                    guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else {
-                        pending = digit
-                        break
-                    }
-                    number = number * 10 + Int(digit - UInt8(ascii: "0"))
-                    digits += 1
-                    if digits > 6 { return false }
-                }
-                guard digits > 0 else { return false }
-                if number == next {
-                    next += 1
-                } else if number > next {
-                    return false  // a later number first: SQLite's numbering differs
-                }  // else: a number seen before, already bound
-            default: break
-            }
-        }
-        return true
     }
 
     static func databaseValue(_ value: SQLValue) -> DatabaseValue {
