@@ -115,7 +115,8 @@ public enum NotificationOutbox {
                 KafkaHeader(key: EventHeaders.schemaVersion, value: String(BusNotification.schemaVersion)),
                 KafkaHeader(key: EventHeaders.eventId, value: notification.id),
                 KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json),
-            ] + NotificationSignature.headers(signing: body, with: key)))
+            ] + NotificationSignature.headers(signing: body, with: key),
+            subjectStateId: notification.subjectStateId))
         // The rule's code and the priority: bounded labels (never the recipient or an id).
         transaction.countOnCommit(metricLabel, dimensions: [
             (name: "rule", value: notification.reason.rule), (name: "priority", value: notification.priority.rawValue),

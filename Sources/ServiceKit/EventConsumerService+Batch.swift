@@ -6,6 +6,8 @@ extension EventConsumerService {
     /// What one batch's transaction did.
     struct BatchOutcome: Sendable {
         var applied = 0, deadLettered = 0, duplicates = 0, skipped = 0, reusedIds = 0, forgotten = 0
+        /// Sealing orders applied, and events not kept because an order covers them.
+        var sealingOrders = 0, sealedRecords = 0
         /// Events of types the service does not need, per type.
         var skippedByType: [String: Int] = [:]
         /// Events applied, per type.
@@ -39,6 +41,9 @@ extension EventConsumerService {
             var offsets = try ServiceDatabase.storedOffsets(db)
             var clock = try ServiceDatabase.eventClock(db)
             let transaction = ProjectionTransaction(storage: db, maxMessageBytes: maxMessageBytes)
+            let sealing = SealingLedger(db)
+            // One indexed read per batch; until an order is applied, no event needs checking.
+            var sealingOrdersExist = try sealing.hasOrders()
             for message in ordered {
                 let countsMark = transaction.countsMark
                 if let next = offsets[message.topicPartition], message.offset < next {
@@ -68,7 +73,28 @@ extension EventConsumerService {
                         outcome.reusedIds += 1
                         throw PoisonMessage(reason: "event-id reused for different content")
                     }
-                    try db.savepoint { try projection.apply(event, in: transaction) }
+                    let effect = try db.savepoint { () throws -> SealingEffect in
+                        if let order = try SealingOrder(event) {
+                            var removed = try projection.seal(order, in: transaction)
+                            removed.merge(try sealing.removeFromOutbox(order))
+                            try sealing.record(order, removed: removed)
+                            return .orderApplied
+                        }
+                        if sealingOrdersExist, try SealedRecordCheck.covers(event, in: sealing) {
+                            return .recordCovered
+                        }
+                        try projection.apply(event, in: transaction)
+                        return .none
+                    }
+                    switch effect {
+                    case .orderApplied:
+                        sealingOrdersExist = true
+                        outcome.sealingOrders += 1
+                    case .recordCovered:
+                        outcome.sealedRecords += 1
+                    case .none:
+                        break
+                    }
                     outcome.applied += 1
                     outcome.appliedByType[envelope.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {
@@ -88,12 +114,24 @@ extension EventConsumerService {
             try ServiceDatabase.increment("dead_lettered", by: outcome.deadLettered, db)
             try ServiceDatabase.increment("duplicates", by: outcome.duplicates, db)
             try ServiceDatabase.increment("event_id_reused", by: outcome.reusedIds, db)
+            try ServiceDatabase.increment("sealing_orders", by: outcome.sealingOrders, db)
+            try ServiceDatabase.increment("sealed_records_not_kept", by: outcome.sealedRecords, db)
             for (type, count) in outcome.skippedByType { try ServiceDatabase.increment("skipped:\(type)", by: count, db) }
             if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts
             return outcome
         }
+    }
+
+    /// What applying one event did about sealing.
+    private enum SealingEffect {
+        /// A sealing order: the projection removed what it covers.
+        case orderApplied
+        /// A record an applied order covers: not kept.
+        case recordCovered
+        /// Anything else: applied as usual.
+        case none
     }
 
     /// SHA-256 of the value: tells a redelivery (same bytes) from another event reusing an id.

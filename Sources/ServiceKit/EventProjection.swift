@@ -37,12 +37,25 @@ public protocol EventProjection: Sendable {
     /// range delete. What is due but over `limit` goes in the next batch. The default forgets
     /// nothing.
     func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws
+    /// Removes every row it keeps that `order` covers — the person's records that occurred before
+    /// the order (all of them, or those of the listed cases) and every row derived from them —
+    /// and says how many rows it removed from which table (never what they held).
+    ///
+    /// The runtime calls it for the events of `records.sealing` the projection handles
+    /// (`SealingOrder.eventTypes`), in the batch's transaction, then records the order
+    /// (`SealingLedger`); from then on it does not apply events about the person that occurred
+    /// before the order (a late delivery, a replay's order). A projection that keeps personal
+    /// data must read `records.sealing`, handle both types and implement this. The default
+    /// removes nothing, for projections that keep none.
+    func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally
 }
 
 extension EventProjection {
     public var referenceTopics: [String] { [] }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
+
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally { SealingTally() }
 }
 
 /// How many rows per table a batch may forget: twice the batch (so state shrinks faster than a

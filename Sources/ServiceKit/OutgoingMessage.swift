@@ -6,12 +6,17 @@ public struct OutgoingMessage: Sendable, Hashable {
     public var key: String
     public var value: [UInt8]
     public var headers: [KafkaHeader]
+    /// The state ID of the person the message is about, if any: not sent, only kept (as a
+    /// digest) while the message waits in the outbox, so that a sealing order for the person
+    /// removes it before it goes out (`SealingLedger`).
+    public var subjectStateId: String?
 
-    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader]) {
+    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader], subjectStateId: String? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
+        self.subjectStateId = subjectStateId
     }
 
     /// An upper bound of the size librdkafka checks against the producer's largest message

@@ -3,9 +3,9 @@ import Foundation
 /// RFC 3339 date-times (`2025-03-03T14:00:00Z`, `2025-03-03T09:00:00.25-05:00`), parsed and
 /// formatted by hand: Foundation's ISO 8601 styles cost tens of microseconds a call, which made
 /// dates most of the time spent decoding an event.
-enum RFC3339 {
+public enum RFC3339 {
     /// The instant, or nil when `text` is not an RFC 3339 date-time.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { bytes -> Date? in
             var reader = Reader(bytes: bytes)

@@ -95,5 +95,5 @@ extension ServiceDatabase {
             ALTER TABLE kit_outbox_failed ADD COLUMN header_bytes BLOB;
             """,
             postgres: nil),
-    ]
+    ] + SealingLedger.migrations
 }

@@ -17,8 +17,9 @@ extension ServiceDatabase {
 
     static func appendToOutbox(_ message: OutgoingMessage, _ transaction: any StorageTransaction) throws {
         try transaction.execute(
-            "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes) VALUES ($1, $2, $3, '', $4)",
-            [.text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers))])
+            "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest) VALUES ($1, $2, $3, '', $4, $5)",
+            [.text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers)),
+             message.subjectStateId.flatMap(SealingOrder.nonEmpty).map { .text(SealingDigest.stateId($0)) } ?? .null])
     }
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.
@@ -61,8 +62,8 @@ extension ServiceDatabase {
             for (seq, reason) in rows {
                 try transaction.execute(
                     """
-                    INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, reason, failed_at)
-                    SELECT seq, topic, key, value, headers, header_bytes, $1, $2 FROM kit_outbox WHERE seq = $3
+                    INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, reason, failed_at)
+                    SELECT seq, topic, key, value, headers, header_bytes, subject_digest, $1, $2 FROM kit_outbox WHERE seq = $3
                     ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at
                     """,
                     [.text(reason), .text(failedAt), .integer(seq)])

@@ -1,0 +1,23 @@
+/// What the bus keeps of a sealed person's numbers and listed cases so that it can recognise
+/// records about them that arrive after the order: a SHA-256 digest, never the numbers.
+///
+/// A digest is not encryption: someone holding a service's database and a candidate state ID
+/// can test it. It keeps the numbers out of sight of anyone browsing the tables and out of
+/// every search for them, which is what a sealed record needs; the order itself stays on
+/// `records.sealing`, where the broker's ACLs protect it.
+public enum SealingDigest {
+    private static let domain = "reentrybus/sealing/v1\u{0}"
+
+    /// The digest of a person known by state ID.
+    public static func stateId(_ stateId: String) -> String { digest("sid:\(stateId)") }
+
+    /// The digest of a person known by FBI number.
+    public static func fbiNumber(_ fbiNumber: String) -> String { digest("fbi:\(fbiNumber)") }
+
+    /// The digest of a court case number or supervision case id.
+    public static func caseNumber(_ caseNumber: String) -> String { digest("case:\(caseNumber)") }
+
+    private static func digest(_ text: String) -> String {
+        SHA256.hex(domain + text)
+    }
+}

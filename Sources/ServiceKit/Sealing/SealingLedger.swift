@@ -1,0 +1,147 @@
+import Storage
+
+/// The sealing orders a service has applied, and what it needs to keep applying them: the
+/// only SQL on `kit_sealing_orders` and `kit_sealed_keys`.
+///
+/// - `kit_sealing_orders`: one row per order: id, kind, scope, issuing court, dates, how many
+///   cases it listed and how many rows it removed from which table. Never the removed data, never
+///   the person's numbers.
+/// - `kit_sealed_keys`: digests (``SealingDigest``) of the person's state ID and FBI number, and
+///   of each listed case, with the time of the order. A record about the person that occurred
+///   before the order but is read after it (a late delivery, or a replay reading topics in
+///   another order) is covered by it: ``covers(stateId:fbiNumber:caseNumber:occurredAtMilliseconds:)``
+///   says so, and the record is not kept. That is how a replay from the beginning of the topics
+///   does not bring sealed data back.
+public struct SealingLedger {
+    let transaction: any StorageTransaction
+
+    public init(_ transaction: any StorageTransaction) {
+        self.transaction = transaction
+    }
+
+    /// The tables' steps (part of every service's own, after `ServiceDatabase.runtimeMigrations`' own).
+    static let migrations: [StorageMigration] = [
+        .script("servicekit-sealing-v1", """
+            CREATE TABLE kit_sealing_orders (
+                order_id TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                issuing_court_id TEXT NOT NULL,
+                ordered_on TEXT NOT NULL,
+                ordered_at_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL,
+                case_count BIGINT NOT NULL,
+                rows_removed BIGINT NOT NULL,
+                removed TEXT NOT NULL
+            );
+            CREATE TABLE kit_sealed_keys (
+                key_digest TEXT NOT NULL,
+                case_digest TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                ordered_at_ms BIGINT NOT NULL,
+                PRIMARY KEY (key_digest, case_digest, order_id)
+            );
+            ALTER TABLE kit_outbox ADD COLUMN subject_digest TEXT;
+            ALTER TABLE kit_outbox_failed ADD COLUMN subject_digest TEXT;
+            CREATE INDEX kit_outbox_by_subject ON kit_outbox (subject_digest) WHERE subject_digest IS NOT NULL;
+            """),
+    ]
+
+    /// Records that `order` was applied and removed `removed`; a second copy of an order keeps
+    /// the first record (its removals were already done).
+    public func record(_ order: SealingOrder, removed: SealingTally) throws(StorageError) {
+        try transaction.execute(
+            """
+            INSERT INTO kit_sealing_orders
+                (order_id, kind, scope, issuing_court_id, ordered_on, ordered_at_ms, event_id, case_count, rows_removed, removed)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT (order_id) DO NOTHING
+            """,
+            [.text(order.orderId), .text(order.kind.rawValue), .text(order.scope.rawValue), .text(order.issuingCourtId),
+             .text(order.orderedOn.description), .integer(order.orderedAtMilliseconds), .text(order.eventId),
+             .integer(Int64(order.caseNumbers.count)), .integer(Int64(removed.total)), .text(removed.description)])
+        let caseDigests = order.scope == .allRecords ? [""] : order.caseNumbers.map(SealingDigest.caseNumber)
+        for keyDigest in Self.keyDigests(stateId: order.stateId, fbiNumber: order.fbiNumber) {
+            for caseDigest in caseDigests {
+                try transaction.execute(
+                    """
+                    INSERT INTO kit_sealed_keys (key_digest, case_digest, order_id, ordered_at_ms) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (key_digest, case_digest, order_id) DO NOTHING
+                    """,
+                    [.text(keyDigest), .text(caseDigest), .text(order.orderId), .integer(order.orderedAtMilliseconds)])
+            }
+        }
+    }
+
+    /// Whether any order has been applied (when none has, nothing needs checking).
+    public func hasOrders() throws(StorageError) -> Bool {
+        try transaction.fetchOne("SELECT 1 AS found FROM kit_sealed_keys LIMIT 1") != nil
+    }
+
+    /// Whether an order applied here covers a record about the person known by these numbers,
+    /// of case `caseNumber` (nil: of no case), that occurred at `occurredAtMilliseconds`:
+    /// an order naming the person, recorded after the record occurred, for all their records or
+    /// for that case.
+    public func covers(
+        stateId: String?, fbiNumber: String?, caseNumber: String? = nil, occurredAtMilliseconds: Int64
+    ) throws(StorageError) -> Bool {
+        let keys = Self.keyDigests(stateId: stateId, fbiNumber: fbiNumber)
+        guard let first = keys.first else { return false }
+        let caseDigest = SealingOrder.nonEmpty(caseNumber).map(SealingDigest.caseNumber) ?? ""
+        return try transaction.fetchOne(
+            """
+            SELECT 1 AS found FROM kit_sealed_keys
+            WHERE key_digest IN ($1, $2) AND case_digest IN ('', $3) AND ordered_at_ms > $4
+            LIMIT 1
+            """,
+            [.text(first), .text(keys.last ?? first), .text(caseDigest), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// The orders applied, oldest first (for operators and tests: no personal data).
+    public func orders() throws(StorageError) -> [AppliedSealingOrder] {
+        try transaction.fetchAll(
+            """
+            SELECT order_id, kind, scope, case_count, rows_removed, removed FROM kit_sealing_orders
+            ORDER BY ordered_at_ms, order_id
+            """
+        ).map { row throws(StorageError) in
+            AppliedSealingOrder(
+                orderId: try row.get("order_id"), kind: try row.get("kind"), scope: try row.get("scope"),
+                caseCount: try row.get("case_count"), rowsRemoved: try row.get("rows_removed"), removed: try row.get("removed"))
+        }
+    }
+
+    /// Removes the outbox's messages about the order's person that have not been delivered (or
+    /// could not be): a notification about a sealed record must not go out after the order.
+    /// Messages carry their subject's digest (`OutgoingMessage.subjectStateId`); an order under
+    /// `listed_cases` leaves them, as a message does not say which case it came from.
+    func removeFromOutbox(_ order: SealingOrder) throws(StorageError) -> SealingTally {
+        var tally = SealingTally()
+        guard order.scope == .allRecords, let stateId = order.stateId else { return tally }
+        let digest = SealingDigest.stateId(stateId)
+        tally.add(try transaction.execute("DELETE FROM kit_outbox WHERE subject_digest = $1", [.text(digest)]), from: "kit_outbox")
+        tally.add(
+            try transaction.execute("DELETE FROM kit_outbox_failed WHERE subject_digest = $1", [.text(digest)]),
+            from: "kit_outbox_failed")
+        return tally
+    }
+
+    /// The digests of the numbers present (one or two).
+    static func keyDigests(stateId: String?, fbiNumber: String?) -> [String] {
+        var digests: [String] = []
+        if let stateId = SealingOrder.nonEmpty(stateId) { digests.append(SealingDigest.stateId(stateId)) }
+        if let fbiNumber = SealingOrder.nonEmpty(fbiNumber) { digests.append(SealingDigest.fbiNumber(fbiNumber)) }
+        return digests
+    }
+}
+
+/// One applied order as recorded: what was removed, counted, never the data.
+public struct AppliedSealingOrder: Sendable, Hashable {
+    public var orderId: String
+    public var kind: String
+    public var scope: String
+    public var caseCount: Int64
+    public var rowsRemoved: Int64
+    /// `table=rows` pairs (``SealingTally``).
+    public var removed: String
+}
