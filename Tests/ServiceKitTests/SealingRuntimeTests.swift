@@ -1,0 +1,174 @@
+import Contracts
+import Foundation
+import Kafka
+import Storage
+import Testing
+
+@testable import ServiceKit
+
+/// A projection keeping arrests by state ID, notifying about each, and sealing what it keeps.
+private struct SealableProbe: EventProjection {
+    let name = "sealable-probe"
+    let topics = ["police.arrests", "records.sealing"]
+    let migrations: [StorageMigration] = [
+        .script("sealable-probe-v1", "CREATE TABLE probe_arrests (event_id TEXT PRIMARY KEY NOT NULL, state_id TEXT NOT NULL)"),
+    ]
+
+    func handles(eventType: String) -> Bool {
+        eventType == "police.arrest.made" || SealingOrder.eventTypes.contains(eventType)
+    }
+
+    func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        let arrest = try event.decode(ArrestMade.self)
+        let stateId = arrest.subject?.stateId ?? ""
+        try transaction.storage.execute("INSERT INTO probe_arrests (event_id, state_id) VALUES ($1, $2)", [.text(event.eventId), .text(stateId)])
+        try transaction.emit(OutgoingMessage(
+            topic: "probe.out", key: stateId, value: Array("arrest of \(stateId)".utf8),
+            headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)], subjectStateId: stateId))
+    }
+
+    func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        var tally = SealingTally()
+        guard order.scope == .allRecords, let stateId = order.stateId else { return tally }
+        tally.add(try transaction.storage.execute("DELETE FROM probe_arrests WHERE state_id = $1", [.text(stateId)]), from: "probe_arrests")
+        return tally
+    }
+}
+
+/// One event of `topic` built from the contract's first example of `eventType`, changed by `edit`.
+private func message(
+    _ eventType: String, topic: String, offset: Int64, key: String, edit: (inout [String: Any]) -> Void
+) throws -> KafkaConsumerMessage {
+    let url = topicsDirectory.appendingPathComponent("examples/\(eventType).v1.json")
+    var event = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])?.first)
+    let eventId = UUID().uuidString.lowercased()
+    event["eventId"] = eventId
+    edit(&event)
+    let value = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
+    return KafkaConsumerMessage(
+        topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(offset), key: Array(key.utf8),
+        value: Array(value),
+        headers: [KafkaHeader(key: EventHeaders.eventType, value: eventType), KafkaHeader(key: EventHeaders.schemaVersion, value: "1"),
+                  KafkaHeader(key: EventHeaders.eventId, value: eventId), KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json)],
+        timestampMilliseconds: nil)
+}
+
+private func arrest(of stateId: String, at occurredAt: String, offset: Int64) throws -> KafkaConsumerMessage {
+    try message("police.arrest.made", topic: "police.arrests", offset: offset, key: stateId) { event in
+        event["occurredAt"] = occurredAt
+        var subject = event["subject"] as? [String: Any] ?? [:]
+        subject["stateId"] = stateId
+        event["subject"] = subject
+    }
+}
+
+private func order(
+    _ eventType: String = "records.record.expunged", of stateId: String?, at occurredAt: String, offset: Int64,
+    caseNumbers: [String]? = nil
+) throws -> KafkaConsumerMessage {
+    try message(eventType, topic: "records.sealing", offset: offset, key: stateId.flatMap { $0.isEmpty ? nil : $0 } ?? "none") { event in
+        event["occurredAt"] = occurredAt
+        var subject = event["subject"] as? [String: Any] ?? [:]
+        subject["stateId"] = stateId
+        event["subject"] = subject
+        var payload = event["payload"] as? [String: Any] ?? [:]
+        payload["scope"] = caseNumbers == nil ? "all_records" : "listed_cases"
+        payload["caseNumbers"] = caseNumbers
+        event["payload"] = payload
+    }
+}
+
+private func makeService(_ directory: TemporaryDirectory) throws -> EventConsumerService {
+    let projection = SealableProbe()
+    let database = try ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
+    let client = KafkaClientConfiguration(bootstrapServers: ["127.0.0.1:1"], clientID: "probe")
+    return EventConsumerService(
+        projection: projection, database: database, admission: .contracts(EventValidator(catalog: catalog)),
+        configuration: .init(
+            consumer: KafkaConsumerConfiguration(client: client, groupID: "probe", topics: []),
+            producer: KafkaProducerConfiguration(client: client)),
+        logger: testLogger)
+}
+
+@Suite("Sealing orders in the runtime")
+struct SealingRuntimeTests {
+    @Test("an order removes the person's rows and undelivered messages, and is recorded by counts alone")
+    func orderRemovesAndRecords() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        _ = try await service.apply([
+            try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0),
+            try arrest(of: "MO7654321", at: "2025-03-01T11:00:00Z", offset: 1),
+        ])
+        #expect(try await service.count("kit_outbox") == 2)
+
+        let outcome = try await service.apply([try order(of: "MO1234567", at: "2025-03-02T09:00:00Z", offset: 0)])
+
+        #expect(outcome.sealingOrders == 1)
+        #expect(try await service.count("probe_arrests") == 1)
+        let left = try await service.database.read { try ServiceDatabase.outbox($0).map(\.message.key) }
+        #expect(left == ["MO7654321"])
+        let recorded = try await service.database.read { try SealingLedger($0).orders() }
+        #expect(recorded == [AppliedSealingOrder(
+            orderId: "1616-CV-812-EXP", kind: "expunged", scope: "all_records", caseCount: 0, rowsRemoved: 2,
+            removed: "kit_outbox=1;probe_arrests=1")])
+        let counters = try await service.database.counters()
+        #expect(counters["sealing_orders"] == 1)
+        // The ledger keeps digests: the state ID is in no table of the runtime.
+        for table in ["kit_sealing_orders", "kit_sealed_keys", "kit_outbox"] {
+            let rows = try await service.database.read { try $0.fetchAll("SELECT * FROM \(table)") }
+            #expect(!rows.contains { "\($0)".contains("MO1234567") }, "\(table) holds the state ID")
+        }
+    }
+
+    @Test("a record that occurred before an applied order is not kept when it arrives late; a later one is")
+    func lateRecordsAreNotKept() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        _ = try await service.apply([try order(of: "MO1234567", at: "2025-03-02T09:00:00Z", offset: 0)])
+
+        let outcome = try await service.apply([
+            try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0),  // before the order: covered
+            try arrest(of: "MO1234567", at: "2025-03-05T10:00:00Z", offset: 1),  // after it: a new record
+            try arrest(of: "MO7654321", at: "2025-03-01T10:00:00Z", offset: 2),  // someone else
+        ])
+
+        #expect(outcome.sealedRecords == 1)
+        #expect(outcome.applied == 3)
+        let kept = try await service.database.read {
+            try $0.fetchAll("SELECT state_id FROM probe_arrests ORDER BY state_id").map { try $0.get("state_id", as: String.self) }
+        }
+        #expect(kept == ["MO1234567", "MO7654321"])
+        #expect(try await service.count("kit_outbox") == 2)
+        #expect(try await service.database.counters()["sealed_records_not_kept"] == 1)
+    }
+
+    @Test("an order for listed cases does not cover a record of no case")
+    func listedCasesLeaveOtherRecords() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        _ = try await service.apply([
+            try order("records.record.sealed", of: "MO1234567", at: "2025-03-02T09:00:00Z", offset: 0, caseNumbers: ["1616-CR02291"]),
+        ])
+        let outcome = try await service.apply([try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0)])
+        #expect(outcome.sealedRecords == 0)
+        #expect(try await service.count("probe_arrests") == 1)
+        let recorded = try await service.database.read { try SealingLedger($0).orders() }
+        #expect(recorded.map(\.kind) == ["sealed"])
+        #expect(recorded.map(\.caseCount) == [1])
+    }
+
+    @Test("an order naming nobody by state ID or FBI number is dead-lettered with the reason and changes nothing")
+    func orderNamingNobody() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        _ = try await service.apply([try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0)])
+        // The contract requires a subject with a state ID on this topic; an empty one passes the
+        // schema's type but names nobody.
+        let outcome = try await service.apply([try order(of: "", at: "2025-03-02T09:00:00Z", offset: 0)])
+        #expect(outcome.deadLettered == 1)
+        #expect(outcome.deadLetters.first?.reason.contains("subject") == true, "\(outcome.deadLetters)")
+        #expect(try await service.count("probe_arrests") == 1)
+        #expect(try await service.database.read { try SealingLedger($0).orders() }.isEmpty)
+    }
+}
