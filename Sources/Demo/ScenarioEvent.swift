@@ -27,6 +27,15 @@ public struct ScenarioEvent: Sendable {
         self.value = try EventCodec.encode(event)
     }
 
+    /// An event already encoded (e.g. a contract's example, edited).
+    public init(topic: String, key: String, eventId: String, eventType: String, value: [UInt8]) {
+        self.topic = topic
+        self.key = key
+        self.eventId = eventId
+        self.eventType = eventType
+        self.value = value
+    }
+
     public var headers: [KafkaHeader] {
         [KafkaHeader(key: EventHeaders.eventType, value: eventType),
          KafkaHeader(key: EventHeaders.schemaVersion, value: "1"),

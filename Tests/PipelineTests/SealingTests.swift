@@ -1,0 +1,158 @@
+import Contracts
+import Demo
+import Foundation
+import Notifications
+import ServiceKit
+import Storage
+import TestSupport
+import Testing
+
+@testable import Kafka
+@testable import Pipeline
+
+/// An expungement order for a person who is in every service's state (the demo's Darnell Reyes,
+/// with every kind of event the contracts have about him) leaves nothing of him in any table of
+/// any database — not in a view, the inbox, the router's or the resolver's reference state, nor
+/// the runtime's bookkeeping — and a record about him that occurred before the order but arrives
+/// after it is not kept; nor does a replay bring anything back. Another person's data stays.
+@Suite("Sealing and expungement across every service (SQLite)", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
+struct SealingEndToEndTests {
+    @Test func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay() async throws {
+        try await expungeEverywhere(on: try await TestBus())
+    }
+}
+
+@Suite(
+    "Sealing and expungement across every service (PostgreSQL)", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"),
+    .enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct SealingEndToEndPostgresTests {
+    @Test func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay() async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let url = cluster.url(database: try await cluster.createDatabase())
+        try await expungeEverywhere(on: try await TestBus(postgres: try .init(url: url)))
+    }
+}
+
+/// What identifies the demo's Darnell Reyes, as text and as a date of birth kept in milliseconds.
+private let reyesTexts = ["MO1234567", "734591KA2", "1198734", "Reyes", "Darnell", "1990-07-14"]
+private let reyesBirthMilliseconds: Int64 = 647_913_600_000  // 1990-07-14T00:00:00Z
+/// The demo's Marcus Hill, who stays.
+private let hillStateId = "MO7654321"
+
+private func expungeEverywhere(on bus: TestBus) async throws {
+    try await within(.seconds(240), "build, expunge, a late record, replay") {
+        try await buildThenExpunge(on: bus)
+
+        try expectNothingAboutReyes(in: bus, "after the order")
+        for name in ServiceName.allCases {
+            let orders = try bus.read(name) { try SealingLedger($0).orders() }
+            #expect(orders.map(\.orderId) == ["SEAL-TEST-001"], "\(name)")
+            #expect((orders.first?.rowsRemoved ?? 0) > 0, "\(name) removed nothing")
+        }
+        // Another person's records stay where they were.
+        for name in [ServiceName.warrantResolver, .views] {
+            let found = try bus.read(name) { try findOccurrences(of: [hillStateId], in: $0) }
+            #expect(!found.isEmpty, "\(name) lost another person's records")
+        }
+
+        // A replay from the beginning of the topics brings nothing back.
+        for name in ServiceName.allCases {
+            let replay = try Replay(name, configuration: bus.configuration, options: ReplayOptions(stopTimeout: .seconds(30)), logger: quietLogger)
+            _ = try await replay.run()
+        }
+        try expectNothingAboutReyes(in: bus, "after a replay")
+    }
+}
+
+/// Every service built from the demo and every kind of event about Reyes, then the order, then
+/// late records about him; every service stopped and released (its database closed) at the end.
+private func buildThenExpunge(on bus: TestBus) async throws {
+    var running: [ServiceName: RunningService] = [:]
+    for name in ServiceName.allCases { running[name] = try bus.start(name) }
+    let scenario = try DemoScenario(now: scenarioNow, run: "sealing")
+    for step in scenario.steps {
+        try await bus.publish([step.event])
+        await bus.waitUntilCaughtUp(running[step.readBy]!)
+    }
+    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-86_400), run: "before"))
+    try await waitForEveryService(bus, running)
+
+    // Before the order, every service holds something about him.
+    for name in ServiceName.allCases {
+        let found = try bus.read(name) { try findOccurrences(of: reyesTexts, integers: [reyesBirthMilliseconds], in: $0) }
+        #expect(!found.isEmpty, "\(name) holds nothing about the person before the order: the test proves nothing")
+    }
+
+    try await bus.publish([try expungement(occurredAt: scenarioNow.addingTimeInterval(86_400))])
+    try await waitForEveryService(bus, running)
+    // Records about him that occurred before the order, read after it (a late delivery).
+    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late"))
+    try await waitForEveryService(bus, running)
+    for name in ServiceName.allCases { try await running[name]!.stop() }
+}
+
+private func expectNothingAboutReyes(in bus: TestBus, _ when: String) throws {
+    for name in ServiceName.allCases {
+        let found = try bus.read(name) { try findOccurrences(of: reyesTexts, integers: [reyesBirthMilliseconds], in: $0) }
+        #expect(found.isEmpty, "\(when), \(name): \(found.sorted { $0.description < $1.description })")
+    }
+}
+
+/// Waits until every service has read everything produced, the notifications included.
+private func waitForEveryService(_ bus: TestBus, _ running: [ServiceName: RunningService]) async throws {
+    for name in [ServiceName.router, .warrantResolver] { await bus.waitUntilCaughtUp(running[name]!) }
+    let inbox = running[.inbox]!, views = running[.views]!
+    await bus.waitUntilInboxCaughtUp(inbox, running: [running[.router]!, running[.warrantResolver]!])
+    await bus.waitUntilCaughtUp(views)
+    let delivered = inbox.service.progress.snapshot.consumed(BusTopic.notifications)
+    await views.service.progress.wait { $0.consumed(BusTopic.notifications) >= delivered }
+}
+
+/// Every contract example about Reyes that adds to what the services know (none that ends or
+/// withdraws something), with fresh ids and the time `occurredAt`.
+private func reyesExamples(occurredAt: Date, run: String) throws -> [ScenarioEvent] {
+    let types = [
+        "supervision.officer.assigned", "supervision.conditions.set", "supervision.address.changed",
+        "supervision.assessment.completed", "supervision.mental-health-bulletin.published",
+        "police.arrest.made", "police.booking.recorded", "police.contact.recorded", "police.violent-incident.reported",
+        "police.investigation.opened", "courts.warrant.issued", "courts.detainer.lodged", "custody.release.scheduled",
+    ]
+    var events: [ScenarioEvent] = []
+    for type in types {
+        for (index, example) in try contractExamples(type).enumerated() {
+            guard (example["subject"] as? [String: Any])?["stateId"] as? String != hillStateId else { continue }
+            events.append(try scenarioEvent(example, type: type, occurredAt: occurredAt, id: "\(run)/\(type)/\(index)"))
+        }
+    }
+    return events
+}
+
+private func expungement(occurredAt: Date) throws -> ScenarioEvent {
+    var order = try #require(try contractExamples("records.record.expunged").first)
+    order["subject"] = ["stateId": "MO1234567", "fbiNumber": "734591KA2"]
+    order["payload"] = ["orderId": "SEAL-TEST-001", "orderedOn": "2025-06-16", "issuingCourtId": "MO-CIRCUIT16", "scope": "all_records"]
+    return try scenarioEvent(order, type: "records.record.expunged", occurredAt: occurredAt, id: "sealing/order")
+}
+
+private func contractExamples(_ type: String) throws -> [[String: Any]] {
+    let url = topicsDirectory.appendingPathComponent("examples/\(type).v1.json")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+}
+
+private func scenarioEvent(_ example: [String: Any], type: String, occurredAt: Date, id: String) throws -> ScenarioEvent {
+    var event = example
+    let eventId = ScenarioEvent.eventId(id).uuidString.lowercased()
+    event["eventId"] = eventId
+    event["occurredAt"] = EventCodec.formatInstant(occurredAt)
+    event["recordedAt"] = EventCodec.formatInstant(occurredAt)
+    let topic = try #require(catalog.topic(forEventType: type)?.name)
+    let payload = event["payload"] as? [String: Any] ?? [:]
+    let key = switch topic {
+    case "police.incidents": payload["incidentId"] as? String
+    case "police.investigations": payload["investigationId"] as? String
+    default: (event["subject"] as? [String: Any])?["stateId"] as? String
+    }
+    return ScenarioEvent(
+        topic: topic, key: try #require(key, "\(type) has no key"), eventId: eventId, eventType: type,
+        value: Array(try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])))
+}
