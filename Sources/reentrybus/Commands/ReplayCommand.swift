@@ -43,19 +43,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "router, warrant-resolver, inbox or views.")
     var service: String
 
-    @Option(help: ArgumentHelp("Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (default: localhost:9092).", valueName: "servers"))
-    var bootstrap: String?
-
-    @Option(help: ArgumentHelp("The directory holding the service's SQLite database (default: .reentrybus/serve).", valueName: "path"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp(
-        "Where the service keeps its state: sqlite (files in --data-dir, the default), sqlite:DIRECTORY, or postgres://USER@HOST:PORT/DATABASE.",
-        valueName: "database"))
-    var database: String?
-
-    @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing (default: 30).", valueName: "seconds"))
-    var connectTimeout: Double?
+    @OptionGroup var broker: BrokerConnectionOptions
+    @OptionGroup var state: ServiceStateOptions
 
     @Option(help: ArgumentHelp(
         "Seconds to wait, once rebuilt, for the service to stop before giving up (0 refuses at once while it runs).",
@@ -94,10 +83,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try config.resolve(logging: logging, keys: Self.keys) { flags in
-            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
-            flags.set(.dataDirectory, dataDir, flag: "--data-dir")
-            flags.set(.database, database, flag: "--database")
-            flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
+            broker.apply(to: &flags)
+            state.apply(to: &flags)
             notificationKey.apply(to: &flags)
         }
         let logger = logging.logger("reentrybus.replay", settings)

@@ -24,16 +24,8 @@ struct Serve: AsyncParsableCommand {
     @Argument(help: "router, warrant-resolver, inbox or views.")
     var service: String
 
-    @Option(help: ArgumentHelp("Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (default: localhost:9092).", valueName: "servers"))
-    var bootstrap: String?
-
-    @Option(help: ArgumentHelp("Where the service keeps its SQLite database (default: .reentrybus/serve).", valueName: "path"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp(
-        "Where the service keeps its state: sqlite (files in --data-dir, the default), sqlite:DIRECTORY, or postgres://USER@HOST:PORT/DATABASE.",
-        valueName: "database"))
-    var database: String?
+    @OptionGroup var broker: BrokerConnectionOptions
+    @OptionGroup var state: ServiceStateOptions
 
     @Option(help: ArgumentHelp("Consumer group prefix; the group is <prefix>.<service> (default: reentrybus).", valueName: "prefix"))
     var groupPrefix: String?
@@ -41,9 +33,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "Consumer session timeout in seconds (default: 6, which suits the embedded broker; Kafka's default is 45).", valueName: "seconds"))
     var sessionTimeout: Double?
-
-    @Option(help: ArgumentHelp("Seconds to wait at start for a broker to answer before failing (default: 30).", valueName: "seconds"))
-    var connectTimeout: Double?
 
     @Flag(help: "Create the contracts' topics and the bus topics that are missing (as `topics apply` creates them).")
     var createTopics = false
@@ -61,12 +50,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // Everything is resolved and checked before anything starts.
         let operation = try operational.resolve(command: service) { flags in
-            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
-            flags.set(.dataDirectory, dataDir, flag: "--data-dir")
-            flags.set(.database, database, flag: "--database")
+            broker.apply(to: &flags)
+            state.apply(to: &flags)
             flags.set(.groupPrefix, groupPrefix, flag: "--group-prefix")
             flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
-            flags.set(.connectTimeout, connectTimeout, flag: "--connect-timeout")
             notificationKey.apply(to: &flags)
         }
         let settings = operation.configuration

@@ -12,11 +12,7 @@ struct ViewOptions: ParsableArguments {
     @OptionGroup var config: ConfigurationOptions
     @OptionGroup var logging: LoggingOptions
 
-    @Option(help: ArgumentHelp("The data directory holding views.sqlite (default: .reentrybus/dev).", valueName: "path"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp("sqlite, sqlite:DIRECTORY or postgres://USER@HOST:PORT/DATABASE (as serve's).", valueName: "database"))
-    var database: String?
+    @OptionGroup var state: ServiceStateOptions
 
     @Option(help: ArgumentHelp("The moment asked about, YYYY-MM-DD or an RFC 3339 time (default: now).", valueName: "time"))
     var asOf: String?
@@ -35,8 +31,8 @@ struct ViewOptions: ParsableArguments {
     /// Opens the views database for reading; it must exist (the `views` service made it).
     func open() throws -> any StorageDatabase {
         let settings = try config.resolve(logging: logging, keys: [.dataDirectory, .database, .databasePasswordFile]) { flags in
-            flags.set(.dataDirectory, dataDir ?? (config.file == nil ? ".reentrybus/dev" : nil), flag: "--data-dir")
-            flags.set(.database, database, flag: "--database")
+            // `dev` writes to .reentrybus/dev: the views read there unless told otherwise.
+            state.apply(to: &flags, defaultDataDirectory: config.file == nil ? ".reentrybus/dev" : nil)
         }
         let (directory, postgres) = try settings.database.storage(dataDirectory: settings.dataDirectory)
         if let postgres {
