@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 
 /// A consumer's lifecycle: running (the application's commands queue for the poll thread),
@@ -131,6 +132,31 @@ final class ConsumerCloseWait: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return handoff.pollThreadDone()
+    }
+}
+
+extension ConsumerCloseWait {
+    /// Runs `closing` (the blocking part of closing a polling client: commit and leave the
+    /// group, or stop the fetchers) on a thread of its own named `threadName`, and waits for it
+    /// up to `timeout`. Past it the thread is abandoned: it destroys `client` itself if its
+    /// close ever returns (`lateNotice` is logged then). Returns the wait, whose
+    /// ``pollThreadDone()`` the poll thread calls last, and whether the close returned in time.
+    ///
+    /// The consumer and the topic reader close alike through it: a close that hangs on an
+    /// unreachable broker must neither block shutdown nor free a handle still in use.
+    static func closeBounded(
+        _ client: RDKafkaClient, threadName: String, timeout: Duration, logger: Logger, lateNotice: Logger.Message,
+        closing: @escaping @Sendable () -> Void
+    ) -> (wait: ConsumerCloseWait, returnedInTime: Bool) {
+        let wait = ConsumerCloseWait()
+        _ = DedicatedThread(name: threadName) {
+            closing()
+            if wait.closeReturned() == .closingThread {
+                logger.notice(lateNotice)
+                client.destroy()
+            }
+        }
+        return (wait, wait.waitForClose(timeout: timeout))
     }
 }
 

@@ -275,21 +275,18 @@ public final class KafkaConsumer: Service, Sendable {
         /// thread of their own, waited for up to `closeTimeout`; past it that thread is
         /// abandoned (it destroys the handle if its close ever returns) and the outcome says so.
         private func close(failure: KafkaError?) {
-            let wait = ConsumerCloseWait()
             let (client, configuration, logger) = (self.client, self.configuration, self.logger)
-            _ = DedicatedThread(name: "kafka-close") {
+            let (wait, leftInTime) = ConsumerCloseWait.closeBounded(
+                client, threadName: "kafka-close", timeout: configuration.closeTimeout, logger: logger,
+                lateNotice: "An abandoned consumer close returned at last; releasing its client"
+            ) {
                 if case .storedOffsets = configuration.commitStrategy, let error = client.commitStoredOffsets() {
                     logger.error("Committing stored offsets on close failed", metadata: ["kafka.error": "\(error)"])
                 }
                 if let error = client.closeConsumer() {
                     logger.warning("Leaving the consumer group failed", metadata: ["kafka.error": "\(error)"])
                 }
-                if wait.closeReturned() == .closingThread {
-                    logger.notice("An abandoned consumer close returned at last; releasing its client")
-                    client.destroy()
-                }
             }
-            let leftInTime = wait.waitForClose(timeout: configuration.closeTimeout)
             let pending = control.withLock { $0.closed() }
             for command in pending { command.fail() }
             buffer.finish(failure)

@@ -329,19 +329,16 @@ private struct ReaderLoop: Sendable {
     /// for up to `closeTimeout`; past it that thread is abandoned (it destroys the handle if
     /// its stop ever returns) and the outcome says so.
     private func close(failure: KafkaError?, reading: Set<TopicPartition>) {
-        let wait = ConsumerCloseWait()
         let (client, logger) = (self.client, self.logger)
         let partitions = Array(reading)
-        _ = DedicatedThread(name: "kafka-reader-end") {
+        let (wait, stoppedInTime) = ConsumerCloseWait.closeBounded(
+            client, threadName: "kafka-reader-end", timeout: configuration.closeTimeout, logger: logger,
+            lateNotice: "An abandoned topic reader stop returned at last; releasing its client"
+        ) {
             if let error = client.stopReading(partitions) {
                 logger.warning("Stopping a topic reader's fetchers failed", metadata: ["kafka.error": "\(error)"])
             }
-            if wait.closeReturned() == .closingThread {
-                logger.notice("An abandoned topic reader stop returned at last; releasing its client")
-                client.destroy()
-            }
         }
-        let stoppedInTime = wait.waitForClose(timeout: configuration.closeTimeout)
         _ = control.withLock { $0.closed() }
         buffer.finish(failure)
         progress.end(failure ?? KafkaError.closed("wait until caught up"))
