@@ -213,9 +213,9 @@ enum CaseloadEvents {
 
 /// What the view tests do with a database.
 enum ViewDatabase {
-    /// Runs `store`'s migrations.
+    /// Runs `store`'s migrations (after the runtime's own: ``ViewMigrations``).
     static func migrate(_ store: some ReadModelStore, _ database: any StorageDatabase) async throws {
-        _ = try await database.write { try StorageMigrator.migrate(store.migrations, in: $0) }
+        _ = try await database.write { try StorageMigrator.migrate(ViewMigrations.of(store), in: $0) }
     }
 
     /// Applies `events` in order, in one transaction.

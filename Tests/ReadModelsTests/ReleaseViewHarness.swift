@@ -16,7 +16,7 @@ struct ReleaseViewHarness<Store: ReadModelStore>: Sendable {
         self.store = store
         self.database = database
         self.tables = tables
-        _ = try await database.write { try StorageMigrator.migrate(store.migrations, in: $0) }
+        _ = try await database.write { try StorageMigrator.migrate(ViewMigrations.of(store), in: $0) }
     }
 
     /// Applies each event in its own transaction.

@@ -33,10 +33,14 @@ extension CaseloadStore {
     }
 
     /// One flag per victim and per suspect named by state ID; the others cannot be matched.
+    /// A person a sealing order applied here covers (the incident occurred before it) is not
+    /// flagged (``SealedMentions``).
     func incidentReported(_ incident: EventEnvelope<ViolentIncidentReported>, _ transaction: any StorageTransaction) throws {
         let payload = incident.payload
-        let named = (payload.victims ?? []).compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentVictim, $0) }
-            + (payload.suspects ?? []).compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentSuspect, $0) }
+        let sealing = try SealedMentions(transaction, occurredAt: ViewTime.milliseconds(incident.occurredAt))
+        let victims = try sealing.uncovered(payload.victims ?? []), suspects = try sealing.uncovered(payload.suspects ?? [])
+        let named = victims.compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentVictim, $0) }
+            + suspects.compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentSuspect, $0) }
         for (kind, person) in named {
             try saveFlag(
                 kind, payload.incidentId, person: person, at: payload.incidentAt, agencyId: incident.source.agencyId,

@@ -10,7 +10,8 @@ import Storage
 ///
 /// People are matched by state ID, the only number the contract gives an involved person:
 /// one named without a state ID cannot be matched with a release and is not kept (the
-/// incident itself stays valid for the other people it names).
+/// incident itself stays valid for the other people it names). Nor is one a sealing order
+/// applied here covers (``SealedMentions``).
 struct IncidentLedger: Sendable {
     let prefix: String
 
@@ -62,7 +63,9 @@ struct IncidentLedger: Sendable {
                 .integer(occurredAt), .text(event.eventId),
             ])
         try transaction.execute("DELETE FROM \(peopleTable) WHERE incident_id = $1", [.text(incident.incidentId)])
-        let named = (incident.victims ?? []).map { ($0, IncidentRole.victim) } + (incident.suspects ?? []).map { ($0, IncidentRole.suspect) }
+        let sealing = try SealedMentions(transaction, occurredAt: occurredAt)
+        let named = try sealing.uncovered(incident.victims ?? []).map { ($0, IncidentRole.victim) }
+            + sealing.uncovered(incident.suspects ?? []).map { ($0, IncidentRole.suspect) }
         for (involved, role) in named {
             guard let person = PersonOnRecord(involved: involved) else { continue }  // not matchable: see the type's documentation
             try transaction.execute(

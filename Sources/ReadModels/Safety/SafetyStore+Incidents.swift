@@ -5,7 +5,8 @@ import Storage
 extension SafetyStore {
     /// Keeps an incident's report when it is the newest of that incident (occurredAt, then
     /// event id): its kind, time, place and the victims and suspects it names, replacing an
-    /// older report's; an older report read later changes nothing.
+    /// older report's; an older report read later changes nothing. A person a sealing order
+    /// applied here covers (the report occurred before it) is not kept (``SealedMentions``).
     ///
     /// - Throws: `PoisonMessage` when it does not decode or its coordinates are off the globe.
     func applyIncident(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
@@ -35,7 +36,9 @@ extension SafetyStore {
                 incident.reportNumber.sqlValue, try StoredColumn.optionalJSON(incident.location.address),
             ] + place.values + [.integer(occurredAt), .text(event.eventId)])
         try transaction.execute("DELETE FROM safety_incident_people WHERE incident_id = $1", [.text(incident.incidentId)])
-        let named = (incident.victims ?? []).map { ($0, SafetyMention.Role.victim) } + (incident.suspects ?? []).map { ($0, SafetyMention.Role.suspect) }
+        let sealing = try SealedMentions(transaction, occurredAt: occurredAt)
+        let named = try sealing.uncovered(incident.victims ?? []).map { ($0, SafetyMention.Role.victim) }
+            + sealing.uncovered(incident.suspects ?? []).map { ($0, SafetyMention.Role.suspect) }
         for (position, (person, role)) in named.enumerated() {
             try transaction.execute(
                 """

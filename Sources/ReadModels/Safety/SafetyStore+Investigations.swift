@@ -12,7 +12,9 @@ extension SafetyStore {
     /// event that set it (occurredAt, then event id), so an update read before its opening, or
     /// twice, ends in the same row. A closing deletes the investigation and the people it
     /// names, and keeps only its id: an opening or update of a closed investigation, read later
-    /// (a replay, another partition's lag), is ignored, so a closed one never shows again.
+    /// (a replay, another partition's lag), is ignored, so a closed one never shows again. A
+    /// person of interest a sealing order applied here covers (the event occurred before it)
+    /// is not kept (``SealedMentions``).
     ///
     /// - Throws: `PoisonMessage` when it does not decode or its area is not a circle on the globe.
     func applyInvestigation(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
@@ -71,8 +73,9 @@ extension SafetyStore {
         let replacesPeople = report.people != nil && (state.peopleStamp.map { $0 < stamp } ?? true)
         if replacesPeople { state.peopleStamp = stamp }
         try state.save(id, in: transaction)
-        guard replacesPeople, let people = report.people else { return }
+        guard replacesPeople, let named = report.people else { return }
         try transaction.execute("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
+        let people = try SealedMentions(transaction, occurredAt: stamp.at).uncovered(named)
         for (position, person) in people.enumerated() {
             try transaction.execute(
                 """

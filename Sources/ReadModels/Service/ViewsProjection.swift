@@ -11,7 +11,13 @@ import Storage
 /// A store that refuses an event (`PoisonMessage`) refuses it for all: the event's changes are
 /// rolled back in every view and it is dead-lettered once, its reason naming the view. A view
 /// that applied an event another refused would answer from facts the others never saw.
+///
+/// Sealing and expungement orders (`records.sealing`) go to every store (``seal(_:in:)``). The
+/// directory keeps agencies, never a person, and is left as it is.
 public struct ViewsProjection: EventProjection {
+    /// The topic of sealing and expungement orders.
+    public static let sealingTopic = "records.sealing"
+
     public let name = "views"
     public let stores: [any ReadModelStore]
 
@@ -22,19 +28,26 @@ public struct ViewsProjection: EventProjection {
 
     public var topics: [String] {
         var seen = Set<String>()
-        return ([DirectoryStore.topic] + stores.flatMap(\.topics)).filter { seen.insert($0).inserted }
+        return ([DirectoryStore.topic, Self.sealingTopic] + stores.flatMap(\.topics)).filter { seen.insert($0).inserted }
     }
 
-    /// The agency directory is read in full by every instance (a police view asks it for the
-    /// agency's places, whichever instance answers).
-    public var referenceTopics: [String] { [DirectoryStore.topic] }
+    /// Read in full by every instance: the agency directory (a police view asks it for the
+    /// agency's places, whichever instance answers), and the sealing orders. An order is keyed
+    /// by its person's state ID, but an incident naming that person among others is keyed
+    /// otherwise and may be kept by any instance: each must apply every order. Reference
+    /// topics are also caught up before anything else at start, so a replay reads the orders
+    /// before the records they cover (which are then not kept).
+    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic] }
 
     public var migrations: [StorageMigration] {
         DirectoryStore.migrations + stores.flatMap(\.migrations)
     }
 
+    /// The stores' event types, the directory's, and both order types (`SealingOrder.eventTypes`,
+    /// which the runtime hands to ``seal(_:in:)``, never to ``apply(_:in:)``).
     public func handles(eventType: String) -> Bool {
-        DirectoryStore.handles(eventType: eventType) || stores.contains { $0.handles(eventType: eventType) }
+        DirectoryStore.handles(eventType: eventType) || SealingOrder.eventTypes.contains(eventType)
+            || stores.contains { $0.handles(eventType: eventType) }
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
@@ -48,5 +61,18 @@ public struct ViewsProjection: EventProjection {
                 throw PoisonMessage(reason: "\(store.name): \(poison.reason)")
             }
         }
+    }
+
+    /// Removes what `order` covers from every store (``ReadModelStore/seal(_:in:)``) and adds
+    /// up what each removed. Each table belongs to one store (its prefix), and a store is asked
+    /// once (by name), so no table is counted twice; a table asked again would count nothing,
+    /// as the counts are the rows each `DELETE` removed.
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        var tally = SealingTally()
+        var sealed = Set<String>()
+        for store in stores where sealed.insert(store.name).inserted {
+            tally.merge(try store.seal(order, in: transaction.storage))
+        }
+        return tally
     }
 }

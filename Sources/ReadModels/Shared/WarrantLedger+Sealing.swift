@@ -1,0 +1,54 @@
+import ServiceKit
+import Storage
+
+extension WarrantLedger {
+    /// The tables that keep a person's numbers side by side (``SealedPerson/addNumbers(pairedIn:_:)``).
+    var tablesPairingNumbers: [String] { [recordsTable] }
+
+    /// Removes the records `person`'s order covers and their resolutions.
+    ///
+    /// - `all_records`: every warrant and detainer naming the person (key or either number),
+    ///   their resolutions, and every resolution filed under the person (one read before its
+    ///   record, or whose record is filed under the other number).
+    /// - `listed_cases`: the person's warrants whose `caseNumber` is listed, the person's
+    ///   detainers resting on one of them (`warrantId`), and their resolutions. A resolution
+    ///   read after the order about a removed warrant cannot be told apart (it names no case)
+    ///   and is kept: it shows nothing without its record.
+    ///
+    /// - Returns: the rows removed per table, and the ids of the events that wrote the removed
+    ///   records (the notifications derived from them go too, where a view keeps them).
+    func seal(_ person: SealedPerson, in transaction: any StorageTransaction) throws -> (removed: SealingTally, eventIds: [String]) {
+        var bindings = SQLBindings()
+        var condition = person.condition("w", &bindings)
+        if let cases = person.listedCases {
+            let listed = bindings.list(cases)
+            let listedAgain = bindings.list(cases)
+            let warrantIsPersons = person.condition("v", &bindings)
+            condition += """
+                 AND ((w.record_type = 'warrant' AND w.case_number IN (\(listed)))
+                    OR (w.record_type = 'detainer' AND w.warrant_id IN (
+                        SELECT v.record_id FROM \(recordsTable) v
+                        WHERE v.record_type = 'warrant' AND v.case_number IN (\(listedAgain)) AND \(warrantIsPersons))))
+                """
+        }
+        let records = try transaction.fetchAll(
+            "SELECT w.record_type, w.record_id, w.event_id FROM \(recordsTable) w WHERE \(condition) ORDER BY w.record_type, w.record_id",
+            bindings.values)
+        var tally = SealingTally()
+        var eventIds: [String] = []
+        for record in records {
+            let key: [SQLValue] = [.text(try record.get("record_type")), .text(try record.get("record_id"))]
+            tally.add(
+                try transaction.execute("DELETE FROM \(resolutionsTable) WHERE record_type = $1 AND record_id = $2", key),
+                from: resolutionsTable)
+            tally.add(try transaction.execute("DELETE FROM \(recordsTable) WHERE record_type = $1 AND record_id = $2", key), from: recordsTable)
+            eventIds.append(try record.get("event_id"))
+        }
+        if person.coversAllRecords {
+            var bindings = SQLBindings()
+            let filedUnder = person.keyCondition(nil, &bindings)
+            tally.add(try transaction.execute("DELETE FROM \(resolutionsTable) WHERE \(filedUnder)", bindings.values), from: resolutionsTable)
+        }
+        return (tally, eventIds)
+    }
+}

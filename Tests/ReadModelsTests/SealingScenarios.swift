@@ -1,0 +1,178 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+
+@testable import ReadModels
+
+/// How the sealing test's order names Reyes, and which kind it is (both kinds remove alike).
+enum OrderNaming: String, CaseIterable, Sendable {
+    /// Sealed; state ID and FBI number.
+    case bothNumbers
+    /// Expunged; FBI number only: rows filed under his state ID go through the rows that pair
+    /// the two numbers.
+    case fbiNumberOnly
+    /// Sealed; state ID only.
+    case stateIdOnly
+
+    var kind: SealingOrder.Kind { self == .fbiNumberOnly ? .expunged : .sealed }
+
+    var subject: SubjectIdentifiers {
+        let reyes = SealingEvents.reyes
+        return switch self {
+        case .bothNumbers: reyes
+        case .fbiNumberOnly: SubjectIdentifiers(fbiNumber: reyes.fbiNumber)
+        case .stateIdOnly: SubjectIdentifiers(stateId: reyes.stateId)
+        }
+    }
+}
+
+/// What a sealing or expungement order does to each view, written once and run on SQLite
+/// and PostgreSQL (`SealingTests`): Reyes is sealed, Okafor (in every table too, a co-defendant
+/// of one of Reyes's court cases, named with him in an incident and an investigation) stays.
+enum SealingScenarios {
+    typealias S = SealingEvents
+    typealias E = ReleaseTestEvents
+
+    /// Every view, the release board trusting the tests' signed notifications.
+    static var stores: [any ReadModelStore] {
+        [CaseloadStore(), CourtStore(), PoliceViewStore(), ReleaseBoardScenario.verifyingStore, HighNeedsStore(), SafetyStore()]
+    }
+
+    static let storeNames = stores.map(\.name)
+
+    static func store(_ name: String) throws -> any ReadModelStore {
+        try #require(stores.first { $0.name == name })
+    }
+
+    /// Tables that hold no one's data (an incident's kind and time, an investigation's area, a
+    /// closed investigation's id): Reyes is never in them.
+    static let tablesOfNobody: Set<String> = ["reentry_incidents", "safety_incidents", "safety_investigations", "safety_closed_investigations"]
+
+    /// What marks a row as Reyes's or derived from his records: his numbers, his name, and
+    /// the ids of the events about him (a notification names its source event; a release's
+    /// notification may name only the release's events).
+    static func aboutReyes() throws -> [String] {
+        S.reyesIdentifiers + (try S.reyesRecords()).map(\.eventId)
+    }
+
+    // MARK: all_records
+
+    /// Every row about Reyes (in every table that holds people, checked first) is removed,
+    /// with every row derived from his records, and nothing else; the tally counts what went
+    /// from each table. Whether the order names him by both numbers, the FBI number or the
+    /// state ID alone, sealed or expunged.
+    static func allRecordsRemoveEveryRowOfThePerson(_ name: String, _ naming: OrderNaming) async throws {
+        let views = try await SealingHarness.views([try store(name)])
+        try await views.apply(try S.everything())
+        let before = try await views.rows()
+        let aboutReyes = try aboutReyes()
+        for table in views.tables where !tablesOfNobody.contains(table) {
+            #expect(before.holding(aboutReyes)[table]?.isEmpty == false, "\(table) holds nothing about Reyes: the test would show nothing")
+        }
+
+        let tally = try await views.seal(try S.order(naming.kind, .allRecords, subject: naming.subject))
+        let after = try await views.rows()
+        #expect(after == before.without(aboutReyes))
+        #expect(after.holding(S.okaforIdentifiers) == before.holding(S.okaforIdentifiers))
+        #expect(tally.rowsByTable == after.removed(since: before))
+        #expect(tally.total > 0)
+    }
+
+    // MARK: listed_cases
+
+    /// Only the listed cases go: Reyes's supervision case CASE-R1 with its facts, his warrant
+    /// of the listed court case with the detainer resting on it and the notification sourced
+    /// from it. His other supervision case and warrant, his records of no case (flags,
+    /// assessments, releases, bulletins, incidents) and Okafor's warrant of the same court case
+    /// stay.
+    static func listedCasesRemoveOnlyThoseCases(_ name: String) async throws {
+        let views = try await SealingHarness.views([try store(name)])
+        try await views.apply(try S.everything())
+        let before = try await views.rows()
+        let ofListedCases = ["CASE-R1", "W-R1", E.eventId("issued-W-R1").uuidString.lowercased()]
+
+        let tally = try await views.seal(try S.order(.expunged, .listedCases, cases: ["CASE-R1", S.sharedCourtCase]))
+        let after = try await views.rows()
+        #expect(after == before.without(ofListedCases))
+        #expect(after.holding(["W-O1", "CASE-R2", "W-R2", "REL-R"]) == before.holding(["W-O1", "CASE-R2", "W-R2", "REL-R"]))
+        #expect(tally.rowsByTable == after.removed(since: before))
+        let keepsCasesOrWarrants = name != HighNeedsStore().name
+        #expect((tally.total > 0) == keepsCasesOrWarrants)
+    }
+
+    // MARK: People named in payloads
+
+    /// After the order, an incident and an investigation that happened before it but are read
+    /// later keep Okafor and not Reyes; an incident that happened after it is a new record and
+    /// keeps him. (For the views that keep incidents or investigations.)
+    static func peopleNamedInPayloadsAfterTheOrder(_ name: String) async throws {
+        let views = try await SealingHarness.views([try store(name)])
+        try await views.apply(try S.everything())
+        try await views.seal(try S.order(.sealed, .allRecords))
+        try await views.apply([
+            try S.incident("INC-2", victims: [S.reyes], suspects: [S.okafor], reportedAt: E.instant("2026-02-25T10:00:00Z")),
+            try S.investigation("INV-2", naming: [S.reyes, S.okafor], at: E.instant("2026-02-26T10:00:00Z")),
+            try S.incident("INC-3", victims: [S.reyes], suspects: [], reportedAt: E.later(days: 1)),
+        ])
+        let after = try await views.rows()
+        let reyesRows = after.holding(S.reyesIdentifiers).values.flatMap { $0 }
+        #expect(!reyesRows.isEmpty, "the incident after the order is kept")
+        #expect(reyesRows.allSatisfy { $0.contains("INC-3") })
+        #expect(after.holding(["INC-2"]).holding(S.okaforIdentifiers).values.contains { !$0.isEmpty })
+        if name == SafetyStore().name {
+            #expect(after.holding(["INV-2"]).holding(S.okaforIdentifiers).values.contains { !$0.isEmpty })
+        }
+    }
+
+    static let storesKeepingPayloadPeople = [CaseloadStore().name, HighNeedsStore().name, SafetyStore().name]
+
+    // MARK: Every view
+
+    /// Every view together, as the `views` service keeps them: before the order each query of
+    /// Reyes's officer, agency, court, city, facility, the high-needs list and the safety check
+    /// of his address shows him and Okafor; after it, each shows Okafor and nothing about
+    /// Reyes, no table holds anything about him, and the tally is every store's. A second copy
+    /// of the order removes nothing.
+    static func everyQueryShowsNothingAboutThePersonAfterward() async throws {
+        let views = try await SealingHarness.views(stores)
+        try await views.apply(try S.everything())
+        let rowsBefore = try await views.rows()
+        for (query, answer) in try await answers(views) {
+            #expect(S.reyesIdentifiers.contains { answer.contains($0) }, "\(query) shows nothing about Reyes before the order")
+            #expect(S.okaforIdentifiers.contains { answer.contains($0) }, "\(query) shows nothing about Okafor")
+        }
+
+        let tally = try await views.seal(try S.order(.expunged, .allRecords))
+        for (query, answer) in try await answers(views) {
+            #expect(!S.reyesIdentifiers.contains { answer.contains($0) }, "\(query) still shows Reyes")
+            #expect(S.okaforIdentifiers.contains { answer.contains($0) }, "\(query) no longer shows Okafor")
+        }
+        let rowsAfter = try await views.rows()
+        #expect(rowsAfter.holding(try aboutReyes()).values.allSatisfy(\.isEmpty))
+        #expect(tally.rowsByTable == rowsAfter.removed(since: rowsBefore))
+        #expect(Set(tally.rowsByTable.keys.map { String($0.prefix { $0 != "_" }) }) == ["caseload", "court", "police", "releases", "reentry", "safety"])
+
+        #expect(try await views.seal(try S.order(.expunged, .allRecords)).total == 0)
+        let orders = try await views.read { try SealingLedger($0).orders() }
+        #expect(orders.map(\.rowsRemoved) == [Int64(tally.total)])
+    }
+
+    /// Each view's queries about the people of ``SealingEvents`` at the order's time, as text.
+    static func answers(_ views: SealingHarness) async throws -> [(String, String)] {
+        let asOf = S.orderedAt
+        return try await views.read { transaction in
+            [
+                ("caseload of the officer", "\(try CaseloadStore().caseload(officerId: S.officer.officerId, asOf: asOf, in: transaction))"),
+                ("caseload of the agency", "\(try CaseloadStore().caseload(agencyId: "MO-DOC-PP", asOf: asOf, in: transaction))"),
+                ("court warrants", "\(try CourtStore().warrants(courtId: S.court, asOf: asOf, in: transaction))"),
+                ("blocked releases", "\(try CourtStore().blockedReleases(courtId: S.court, asOf: asOf, in: transaction))"),
+                ("police view", "\(try PoliceViewStore().view(of: [E.kansasCity], asOf: asOf, in: transaction))"),
+                ("release board", "\(try ReleaseBoardStore().board(facilityId: E.werdcc.facilityId, asOf: asOf, in: transaction))"),
+                ("high needs", "\(try HighNeedsStore().highNeeds(asOf: asOf, in: transaction))"),
+                ("safety check", "\(try SafetyStore().check(address: .text("1200 Main St, Kansas City, MO 64105"), radiusMeters: 500, asOf: asOf, in: transaction))"),
+            ]
+        }
+    }
+}
