@@ -57,6 +57,15 @@ public struct BusNotification: Codable, Sendable, Hashable {
         return parts.joined(separator: "-")
     }
 
+    /// Whether the notification was routed for `scope` (its id is derived from it, see
+    /// ``id(sourceEventId:rule:scope:recipient:)``): the router routes an arrest for the
+    /// supervision case it matched, the warrant resolver for a release. That is how a sealing
+    /// order for listed cases finds what derives from them without the notification naming
+    /// its scope.
+    public func isRouted(forScope scope: String) -> Bool {
+        id == Self.id(sourceEventId: sourceEventId, rule: reason.rule, scope: scope, recipient: recipient)
+    }
+
     /// The stable JSON form (sorted keys, RFC 3339 instants); see `writtenJSON()`.
     public func encoded() throws -> [UInt8] {
         writtenJSON()

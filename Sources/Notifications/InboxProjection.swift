@@ -13,7 +13,15 @@ import ServiceKit
 /// decodes, its id equals the `event-id` header and its recipient the message key. Anything else is a `PoisonMessage`: it
 /// goes to the dead-letter topic, never into an inbox, so whoever can write to the topic
 /// without a service's key cannot write into anyone's inbox.
+///
+/// It reads `records.sealing` too: a sealing order removes the notifications about its person
+/// (`InboxStore.remove(covering:_:)`, which says what a listed-case order removes); the runtime
+/// then keeps out notifications about the person that occurred before the order and arrive
+/// later.
 public struct InboxProjection: EventProjection {
+    /// Court orders sealing or expunging a person's records.
+    public static let sealingTopic = "records.sealing"
+
     public let name = "inbox"
     public let topics: [String]
     let verifyingKeys: [NotificationSigningKey]
@@ -26,7 +34,7 @@ public struct InboxProjection: EventProjection {
         topic: String = NotificationOutbox.topic, verifyingKeys: [NotificationSigningKey],
         onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
     ) {
-        topics = [topic]
+        topics = [topic, Self.sealingTopic]
         self.verifyingKeys = verifyingKeys
         self.onStored = onStored
     }
@@ -35,10 +43,19 @@ public struct InboxProjection: EventProjection {
         InboxStore.migrations
     }
 
-    public func handles(eventType: String) -> Bool { eventType == BusNotification.eventType }
+    public func handles(eventType: String) -> Bool {
+        eventType == BusNotification.eventType || SealingOrder.eventTypes.contains(eventType)
+    }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        // Sealing orders go to `seal(_:in:)`; nothing else of records.sealing is a notification.
+        guard event.eventType == BusNotification.eventType else { return }
         try store(event, headers: event.headers, in: transaction)
+    }
+
+    /// Removes the notifications about the order's person (see `InboxStore.remove(covering:_:)`).
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        try InboxStore.remove(covering: order, transaction.storage)
     }
 
     /// Verifies and stores one notification.

@@ -54,6 +54,12 @@ public enum InboxStore {
                 columns: ["id", "recipient", "priority", "occurred_at", "summary", "body", "produced_at_ms"], order: "id")
             try transaction.executeScript("CREATE INDEX inbox_by_recipient ON inbox (recipient, occurred_at)")
         },
+        // v3: whom each notification is about, as a digest (`NotificationSubject`), so that a
+        // sealing order removes the person's notifications; rows stored before get theirs from
+        // their body.
+        StorageMigration("inbox-v3") { transaction in
+            try NotificationSubject.addDigestColumn(to: "inbox", index: "inbox_by_subject", transaction)
+        },
     ]
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
@@ -67,12 +73,37 @@ public enum InboxStore {
     static func insert(_ notification: BusNotification, body: [UInt8], receivedAtMilliseconds: Int64?, _ transaction: any StorageTransaction) throws -> Bool {
         try transaction.execute(
             """
-            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
+            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
             """,
             [.text(notification.id), .text(notification.recipient.description), .text(notification.priority.rawValue),
              .text(EventCodec.formatInstant(notification.occurredAt)), .text(notification.summary),
-             .bytes(body), receivedAtMilliseconds.map(SQLValue.integer) ?? .null]) > 0
+             .bytes(body), receivedAtMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification)]) > 0
+    }
+
+    /// Removes the notifications a sealing order covers; returns how many, as table `inbox`.
+    ///
+    /// - `all_records`: every notification about the person (`subjectStateId`, by its digest).
+    ///   An order names its person by state ID (`records.sealing` is keyed by it); one naming
+    ///   only an FBI number finds nothing here, as notifications carry the state ID alone.
+    /// - `listed_cases`: the person's notifications routed for a listed case
+    ///   (``BusNotification/isRouted(forScope:)``): the router's arrest notifications, routed
+    ///   for the supervision case they matched. The warrant resolver's are routed for a release
+    ///   and name warrants, not the court case they belong to, which the inbox cannot learn:
+    ///   they stay (the resolver removes its own record of them).
+    ///
+    /// Notifications about the person that occurred before an `all_records` order and arrive
+    /// after it are not stored (the runtime's check on `subjectStateId`). A notification routed
+    /// for a listed case that arrives after the order (it was still in its service's outbox) is
+    /// stored: nothing in it names the case.
+    public static func remove(covering order: SealingOrder, _ transaction: any StorageTransaction) throws -> SealingTally {
+        let derived: ((BusNotification) -> Bool)? = switch order.scope {
+        case .allRecords: nil
+        case .listedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) }
+        }
+        var tally = SealingTally()
+        tally.add(try NotificationSubject.remove(from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), derived: derived, transaction), from: "inbox")
+        return tally
     }
 
     /// A recipient's notifications, oldest first. `recipient` is `kind:id`, or a bare id that

@@ -86,6 +86,12 @@ public enum NotificationOutbox {
                 WHERE forget_after_ms IS NOT NULL;
             """,
             postgres: nil),
+        // v5: whom each notification is about, as a digest (`NotificationSubject`), so that a
+        // sealing order removes what was sent about its person; rows written before get theirs
+        // from their body.
+        StorageMigration("notifications-v5") { transaction in
+            try NotificationSubject.addDigestColumn(to: "notifications_sent", index: "notifications_sent_by_subject", transaction)
+        },
     ]
 
     /// Queues `notification`, signed with `key`, unless this service already sent one with its
@@ -101,12 +107,12 @@ public enum NotificationOutbox {
         let recipient = notification.recipient.description
         let inserted = try transaction.storage.execute(
             """
-            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
+            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms, subject_digest)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
             """,
             [.text(notification.id), .text(recipient), .text(notification.priority.rawValue),
              .text(notification.reason.rule), .text(notification.sourceEventId), .bytes(body),
-             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification)])
         guard inserted > 0 else { return false }
         try transaction.emit(OutgoingMessage(
             topic: topic, key: recipient, value: body,
@@ -136,6 +142,34 @@ public enum NotificationOutbox {
                 ORDER BY forget_after_ms LIMIT $2)
             """,
             [.integer(nowMilliseconds), .integer(Int64(limit))])
+    }
+
+    /// Removes the notifications this service sent that `order` covers; the router and the
+    /// warrant resolver call it from their `seal(_:in:)`, after removing their own rows.
+    ///
+    /// - `all_records`: every notification about the person, found by the digest of their state
+    ///   ID: the order's, and `personStateIds`, those the service's removed rows carried (a row
+    ///   matched by FBI number may carry one the order does not name).
+    /// - `listed_cases`: those of the person's notifications that `derivesFromListedCases`
+    ///   accepts (the service knows what its notifications derive from: the router routes an
+    ///   arrest for a supervision case, ``BusNotification/isRouted(forScope:)``; the resolver's
+    ///   name the warrants they are about). The others stay.
+    ///
+    /// A notification already sent stays in the inbox until the inbox reads the order; one still
+    /// in the outbox is removed by the runtime (`all_records` only).
+    public static func removeSent(
+        covering order: SealingOrder, personStateIds: Set<String> = [],
+        derivesFromListedCases: @escaping (BusNotification) -> Bool, _ transaction: any StorageTransaction
+    ) throws -> SealingTally {
+        var stateIds = personStateIds
+        if let stateId = order.stateId { stateIds.insert(stateId) }
+        let derived: ((BusNotification) -> Bool)? = switch order.scope {
+        case .allRecords: nil
+        case .listedCases: derivesFromListedCases
+        }
+        var tally = SealingTally()
+        tally.add(try NotificationSubject.remove(from: "notifications_sent", about: stateIds, derived: derived, transaction), from: "notifications_sent")
+        return tally
     }
 
     /// Every notification this service has sent (and not yet forgotten), ordered by id.

@@ -23,15 +23,21 @@ import ServiceKit
 /// Kept arrests and sent notifications are forgotten once the arrests topic can no longer
 /// redeliver their arrest (`arrestRetention`, measured by the events' Kafka timestamps), once
 /// per batch (`forget(before:limit:in:)`); a read never returns an arrest already due.
+///
+/// Sealing orders (`records.sealing`, `seal(_:in:)`) remove the person's cases, kept arrests
+/// and the notifications sent about them (all records), or the listed supervision cases and
+/// the notifications routed for them (listed cases).
 public struct RouterProjection: EventProjection {
     public static let rule = SuperviseeArrested.rule
     public static let casesTopic = "supervision.cases"
     public static let arrestsTopic = "police.arrests"
+    /// Court orders sealing or expunging a person's records.
+    public static let sealingTopic = "records.sealing"
     /// The retention of `police.arrests` in its contract (`Topics/police.arrests.yaml`).
     public static let defaultArrestRetention = RetentionWindow.days(365)
 
     public let name = "router"
-    public let topics = [Self.casesTopic, Self.arrestsTopic]
+    public let topics = [Self.casesTopic, Self.arrestsTopic, Self.sealingTopic]
     /// How long arrests and the notifications about them are remembered.
     public let arrestRetention: RetentionWindow
     let signingKey: NotificationSigningKey
@@ -49,7 +55,7 @@ public struct RouterProjection: EventProjection {
     public func handles(eventType: String) -> Bool {
         switch eventType {
         case CaseStarted.eventType, CaseEnded.eventType, OfficerAssigned.eventType, ArrestMade.eventType: true
-        default: false
+        default: SealingOrder.eventTypes.contains(eventType)
         }
     }
 
@@ -84,6 +90,35 @@ public struct RouterProjection: EventProjection {
         default:
             return
         }
+    }
+
+    /// Removes what a sealing order covers (both kinds alike), whatever its time: what the
+    /// router holds when it reads the order.
+    ///
+    /// - `all_records`: every supervision case (`router_cases`) and kept arrest
+    ///   (`router_arrests`) of the person, matched on state ID or FBI number, and every
+    ///   notification sent about the person (`notifications_sent`, by the digest of the state
+    ///   IDs of the order and of the removed rows).
+    /// - `listed_cases`: the person's cases whose id is listed, and the notifications routed for
+    ///   them (``BusNotification/isRouted(forScope:)``: an arrest notification is routed for the
+    ///   case it matched). Arrests belong to no case and stay; so do the notifications the same
+    ///   arrests caused for the person's other cases.
+    ///
+    /// An arrest or case event about the person that occurred before the order and is read
+    /// after it is not applied (the runtime checks its subject, and the case id of case events):
+    /// no removed case comes back to match an arrest, nor an arrest to match a case.
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        let store = RouterStore(transaction.storage)
+        let stateIds = try store.stateIds(of: order)
+        var tally = switch order.scope {
+        case .allRecords: try store.removePerson(order)
+        case .listedCases: try store.removeListedCases(order)
+        }
+        tally.merge(try NotificationOutbox.removeSent(
+            covering: order, personStateIds: stateIds,
+            derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
+            transaction.storage))
+        return tally
     }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {

@@ -11,7 +11,7 @@ import ServiceKit
 /// Arrests are kept until their time to be forgotten (`forget_after_ms`, the arrest's Kafka
 /// timestamp + the arrests topic's retention) has passed on the event clock; a case read after
 /// that no longer matches them. Arrests stored before that time was recorded have none and are
-/// kept.
+/// kept. A sealing order removes what it covers (`RouterStore+Sealing`).
 public struct RouterStore {
     let transaction: any StorageTransaction
 

@@ -15,7 +15,7 @@ enum ClearCheckNotification {
                 explanation: recipient.kind == .facility
                     ? "Your facility is releasing this person; the last active warrant on the check was \(status)."
                     : "You were told of a pending warrant for this release into your jurisdiction; it was \(status).",
-                matched: [MatchedIdentifier("releaseId", check.releaseId), MatchedIdentifier("warrantId", warrantId)]),
+                matched: [MatchedIdentifier("releaseId", check.releaseId), MatchedIdentifier(WarrantCheckRules.warrantIdentifier, warrantId)]),
             facts: [
                 NotificationFact("who", Describe.identifiers(check.subject)),
                 NotificationFact("what", "warrant \(warrantId) \(status); warrant check clear"),

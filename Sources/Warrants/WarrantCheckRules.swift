@@ -130,11 +130,15 @@ enum WarrantCheckRules {
         return recipients.map { ClearCheckNotification.make($0, check: check, warrantId: warrantId, status: status, source: source) }
     }
 
+    /// The name under which a notification lists a warrant it is about (`reason.matched`):
+    /// how a sealing order finds the notifications about a sealed warrant.
+    static let warrantIdentifier = "warrantId"
+
     /// The identifiers a notification says matched: state ID, warrant ids, the city.
     static func matched(_ subject: SubjectIdentifiers?, warrants: [Warrant], city: Address?) -> [MatchedIdentifier] {
         var matched: [MatchedIdentifier] = []
         if let stateId = subject?.stateId { matched.append(MatchedIdentifier("stateId", stateId)) }
-        for warrant in warrants { matched.append(MatchedIdentifier("warrantId", warrant.warrantId)) }
+        for warrant in warrants { matched.append(MatchedIdentifier(warrantIdentifier, warrant.warrantId)) }
         if let city { matched.append(MatchedIdentifier("city", "\(city.city), \(city.state)")) }
         return matched
     }

@@ -41,10 +41,16 @@ import ServiceKit
 /// events that caused them (`notificationRetention`, by the events' Kafka timestamps; once per
 /// batch, `forget(before:limit:in:)`): a repeat is recognised by the warrants and checks
 /// themselves, which are reference state and stay.
+///
+/// Sealing orders (`records.sealing`, `seal(_:in:)`) remove the person's warrants, checks and
+/// the notifications sent about them (all records), or the warrants of the listed court cases
+/// and what derives from them (listed cases).
 public struct WarrantResolverProjection: EventProjection {
     public static let warrantsTopic = "courts.warrants"
     public static let releasesTopic = "custody.releases"
     public static let directoryTopic = DirectoryStore.topic
+    /// Court orders sealing or expunging a person's records.
+    public static let sealingTopic = "records.sealing"
     /// The retention of `custody.releases` in its contract (`Topics/custody.releases.yaml`).
     public static let defaultNotificationRetention = RetentionWindow.days(365)
 
@@ -60,7 +66,7 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     public let name = "warrant-resolver"
-    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic]
+    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic, Self.sealingTopic]
     /// How long sent notifications are remembered.
     public let notificationRetention: RetentionWindow
     let signingKey: NotificationSigningKey
@@ -83,7 +89,7 @@ public struct WarrantResolverProjection: EventProjection {
         switch eventType {
         case WarrantIssued.eventType, WarrantRecalled.eventType, WarrantQuashed.eventType, WarrantServed.eventType,
              ReleaseScheduled.eventType, ReleaseCompleted.eventType, ReleaseCancelled.eventType: true
-        default: DirectoryStore.handles(eventType: eventType)
+        default: DirectoryStore.handles(eventType: eventType) || SealingOrder.eventTypes.contains(eventType)
         }
     }
 
@@ -134,6 +140,42 @@ public struct WarrantResolverProjection: EventProjection {
         return try DirectoryStore(transaction).directory(forPlace: destination.city, in: destination.state)
     }
 
+    /// Removes what a sealing order covers (both kinds alike), whatever its time: what the
+    /// resolver holds when it reads the order.
+    ///
+    /// - `all_records`: every warrant (`warrants`) and warrant check (`warrant_checks`) of the
+    ///   person, matched on state ID or FBI number, the check items listing either
+    ///   (`warrant_check_items`), and every notification sent about the person
+    ///   (`notifications_sent`, by the digest of the state IDs of the order and of the removed
+    ///   rows).
+    /// - `listed_cases`: the person's warrants whose court case (`caseNumber` of the issue) is
+    ///   listed, the check items listing them, and the notifications naming them (their
+    ///   `reason.matched` lists the warrant: pending, clear and unscheduled-release notices).
+    ///   Checks belong to a release and stay; one left without an active warrant becomes
+    ///   `clear` without a notification (`WarrantStore+Sealing`). Warrants stored before their
+    ///   case was recorded have none, and stay.
+    ///
+    /// Events about the person that occurred before the order and are read after it are not
+    /// applied (the runtime checks their subject, and a warrant issue's case number); an issue
+    /// or resolution of a warrant a listed-case order removed is ignored here, as a resolution
+    /// names no case.
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        let store = WarrantStore(transaction.storage)
+        let stateIds = try store.stateIds(of: order)
+        let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
+        case .allRecords: (try store.removePerson(order), [])
+        case .listedCases: try store.removeListedCases(order)
+        }
+        var tally = removed
+        tally.merge(try NotificationOutbox.removeSent(
+            covering: order, personStateIds: stateIds,
+            derivesFromListedCases: { notification in
+                notification.reason.matched.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
+            },
+            transaction.storage))
+        return tally
+    }
+
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
         try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
     }
@@ -142,6 +184,9 @@ public struct WarrantResolverProjection: EventProjection {
 
     private func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, _ store: WarrantStore) throws -> [BusNotification] {
         let previous = try store.warrantStatus(issued.payload.warrantId)
+        if previous == nil, try store.isSealed(issued.payload.warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
+            return []  // removed by a later sealing order: not stored again
+        }
         try store.saveIssued(issued)
         guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return [] }
         var notifications: [BusNotification] = []
@@ -159,6 +204,8 @@ public struct WarrantResolverProjection: EventProjection {
     ) throws -> [BusNotification] {
         switch WarrantCheckRules.resolution(previousStatus: try store.warrantStatus(warrantId)) {
         case .recordResolved:
+            // A warrant a later sealing order removed is not stored again.
+            guard try !store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(event.occurredAt)) else { return [] }
             try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
             return []
         case .ignore:

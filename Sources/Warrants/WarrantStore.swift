@@ -11,7 +11,8 @@ import ServiceKit
 /// the only SQL of the resolver, every value a bound parameter.
 ///
 /// Warrants and checks are reference state and are not pruned by time: a warrant leaves the
-/// active set when it is recalled, quashed or served (its row stays, marked so).
+/// active set when it is recalled, quashed or served (its row stays, marked so). A sealing
+/// order removes what it covers (`WarrantStore+Sealing`).
 public struct WarrantStore {
     let transaction: any StorageTransaction
 
@@ -139,6 +140,19 @@ public struct WarrantStore {
     ]
         // The agency directory (`reference.agencies`), which names the police of a destination.
         + DirectoryStore.migrations
+        + [
+            // v3, for sealing orders (`WarrantStore+Sealing`): the court case each warrant
+            // belongs to (`caseNumber` of its issue; warrants stored before have none, and a
+            // listed-case order does not find them), and the digests of the warrants such
+            // orders removed, so that a late resolution does not store them again.
+            .script("warrants-v3", """
+                ALTER TABLE warrants ADD COLUMN case_number TEXT;
+                CREATE TABLE warrants_sealed (
+                    warrant_digest TEXT PRIMARY KEY NOT NULL,
+                    ordered_at_ms BIGINT NOT NULL
+                );
+                """),
+        ]
 
     // MARK: Warrants
 
@@ -153,15 +167,15 @@ public struct WarrantStore {
         let warrant = issued.payload
         try transaction.execute(
             """
-            INSERT INTO warrants (warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject)
-            VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)
+            INSERT INTO warrants (warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject, case_number)
+            VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8)
             ON CONFLICT (warrant_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
                 warrant_kind = excluded.warrant_kind, issuing_agency_id = excluded.issuing_agency_id,
-                issued_on = excluded.issued_on, subject = excluded.subject
+                issued_on = excluded.issued_on, subject = excluded.subject, case_number = excluded.case_number
             """,
             [.text(warrant.warrantId), .optional(issued.subject?.stateId), .optional(issued.subject?.fbiNumber),
              .text(warrant.warrantKind.rawValue), .text(warrant.issuingAgencyId), .text(warrant.issuedOn.description),
-             .bytes(try EventCodec.encodeJSON(issued.subject))])
+             .bytes(try EventCodec.encodeJSON(issued.subject)), .optional(warrant.caseNumber)])
     }
 
     /// Stores a warrant first seen resolved (its issue not read yet).
@@ -300,7 +314,7 @@ public struct WarrantStore {
         var hash = SHA256()
         for query in [
             """
-            SELECT warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject
+            SELECT warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject, case_number
             FROM warrants ORDER BY warrant_id
             """,
             "SELECT \(Self.checkColumns) FROM warrant_checks ORDER BY release_id",

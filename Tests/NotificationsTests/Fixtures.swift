@@ -5,12 +5,16 @@ import Notifications
 import ServiceKit
 
 enum Fixtures {
-    static func notification(_ recipient: Recipient = .officer("PO-1"), source: String = "e-1", summary: String = "Your supervisee was arrested") -> BusNotification {
+    /// A notification about the person with state ID `subject`, routed for `scope` (a case).
+    static func notification(
+        _ recipient: Recipient = .officer("PO-1"), source: String = "e-1", summary: String = "Your supervisee was arrested",
+        subject: String = "MO1", scope: String = "C-1"
+    ) -> BusNotification {
         BusNotification(
             recipient: recipient, priority: .high, summary: summary,
-            reason: NotificationReason(rule: "supervisee-arrested", explanation: "You supervise case C-1.", matched: [MatchedIdentifier("stateId", "MO1")]),
-            facts: [NotificationFact("who", "state ID MO1")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
-            subjectStateId: "MO1", sourceEventId: source, sourceEventType: "police.arrest.made", scope: "C-1")
+            reason: NotificationReason(rule: "supervisee-arrested", explanation: "You supervise case \(scope).", matched: [MatchedIdentifier("stateId", subject)]),
+            facts: [NotificationFact("who", "state ID \(subject)")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
+            subjectStateId: subject, sourceEventId: source, sourceEventType: "police.arrest.made", scope: scope)
     }
 
     /// The message the inbox reads for `notification`, with `headers` besides the usual ones.

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Kafka
+import Routing
 import ServiceKit
 
 /// Events for the router's tests, with fixed ids and times.
@@ -11,6 +12,9 @@ enum Events {
 
     static let reyes = SubjectIdentifiers(
         stateId: "MO1234567", fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+    /// Another supervisee, whose rows a sealing order about Reyes leaves alone.
+    static let hill = SubjectIdentifiers(
+        stateId: "MO7654321", fbiNumber: "112233KB4", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
     static let brooks = Officer(officerId: "PP-KC-118", name: "P.O. Tanya Brooks")
     static let lee = Officer(officerId: "PP-KC-200", name: "P.O. Lee")
 
@@ -50,6 +54,31 @@ enum Events {
                 location: Location(address: Address(line1: "3100 Prospect Ave", city: "Kansas City", state: "MO", postalCode: "64128")),
                 charges: [Charge(code: "571.030", description: "Unlawful use of a weapon", level: .felony)]))
     }
+
+    /// A court's order sealing (or expunging) `subject`'s records, recorded at `at`: all of
+    /// them, or those of `cases`.
+    static func sealingOrder(
+        _ subject: SubjectIdentifiers = reyes, cases: [String]? = nil, expunged: Bool = false, at: Date = now, id name: String = "order"
+    ) throws -> SealingOrder {
+        let source = SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court)
+        let scope: RecordOrderScope = cases == nil ? .allRecords : .listedCases
+        let event: AdmittedEvent
+        if expunged {
+            event = try admitted(EventEnvelope(
+                eventId: id(name), occurredAt: at, recordedAt: at, source: source, subject: subject,
+                payload: RecordExpunged(orderId: "ORDER-\(name)", orderedOn: CalendarDate(utcDayOf: at), issuingCourtId: "MO-CIRCUIT16", scope: scope, caseNumbers: cases)),
+                topic: RouterProjection.sealingTopic)
+        } else {
+            event = try admitted(EventEnvelope(
+                eventId: id(name), occurredAt: at, recordedAt: at, source: source, subject: subject,
+                payload: RecordSealed(orderId: "ORDER-\(name)", orderedOn: CalendarDate(utcDayOf: at), issuingCourtId: "MO-CIRCUIT16", scope: scope, caseNumbers: cases)),
+                topic: RouterProjection.sealingTopic)
+        }
+        guard let order = try SealingOrder(event) else { throw OrderNotDecoded() }
+        return order
+    }
+
+    struct OrderNotDecoded: Error {}
 
     /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
     static func admitted<Payload>(_ event: EventEnvelope<Payload>, topic: String, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {

@@ -23,16 +23,23 @@ enum Events {
         return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], 0x80 | (b[6] & 0x0f), b[7], 0x80 | (b[8] & 0x3f), b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 
-    static func issued(_ warrantId: String = "W-1", agency: String = "MO-CIRCUIT16", subject: SubjectIdentifiers = hill, id name: String? = nil) -> EventEnvelope<WarrantIssued> {
+    /// Another person, whose rows a sealing order about Hill leaves alone.
+    static let reyes = SubjectIdentifiers(
+        stateId: "MO1234567", fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+
+    static func issued(
+        _ warrantId: String = "W-1", agency: String = "MO-CIRCUIT16", subject: SubjectIdentifiers = hill, caseNumber: String? = nil, id name: String? = nil
+    ) -> EventEnvelope<WarrantIssued> {
         EventEnvelope(
             eventId: id(name ?? "issued-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: agency, agencyKind: .court),
             subject: subject,
-            payload: WarrantIssued(warrantId: warrantId, warrantKind: .bench, issuedOn: CalendarDate("2025-06-01")!, issuingAgencyId: agency))
+            payload: WarrantIssued(warrantId: warrantId, warrantKind: .bench, issuedOn: CalendarDate("2025-06-01")!, issuingAgencyId: agency,
+                                   caseNumber: caseNumber))
     }
 
-    static func recalled(_ warrantId: String = "W-1", id name: String? = nil) -> EventEnvelope<WarrantRecalled> {
+    static func recalled(_ warrantId: String = "W-1", at: Date = now, id name: String? = nil) -> EventEnvelope<WarrantRecalled> {
         EventEnvelope(
-            eventId: id(name ?? "recalled-\(warrantId)"), occurredAt: now, recordedAt: now,
+            eventId: id(name ?? "recalled-\(warrantId)"), occurredAt: at, recordedAt: at,
             source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court), subject: hill,
             payload: WarrantRecalled(warrantId: warrantId, recalledOn: CalendarDate("2025-06-15")!, reason: "Defendant appeared"))
     }
@@ -43,10 +50,12 @@ enum Events {
             subject: hill, payload: WarrantServed(warrantId: warrantId, servedAt: now, servingAgencyId: "MO-KCPD"))
     }
 
-    static func scheduled(_ releaseId: String = "R-1", to destination: Address? = kansasCity, id name: String? = nil) -> EventEnvelope<ReleaseScheduled> {
+    static func scheduled(
+        _ releaseId: String = "R-1", to destination: Address? = kansasCity, subject: SubjectIdentifiers = hill, id name: String? = nil
+    ) -> EventEnvelope<ReleaseScheduled> {
         EventEnvelope(
             eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
-            subject: hill,
+            subject: subject,
             payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: now.addingTimeInterval(60 * 86_400), releaseType: .parole,
                                       destination: destination))
     }
@@ -88,6 +97,29 @@ enum Events {
             subject: nil, payload: AgencyRetired(agencyId: agencyId, retiredOn: CalendarDate("2025-06-15")!))
     }
 
+    // MARK: Sealing orders
+
+    /// A court's order sealing (or expunging) `subject`'s records, recorded at `at`: all of
+    /// them, or those of `cases`.
+    static func sealingOrder(
+        _ subject: SubjectIdentifiers = hill, cases: [String]? = nil, expunged: Bool = false, at: Date = now, id name: String = "order"
+    ) throws -> SealingOrder {
+        let source = SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court)
+        let scope: RecordOrderScope = cases == nil ? .allRecords : .listedCases
+        let orderId = "ORDER-\(name)"
+        let event = expunged
+            ? try admitted(EventEnvelope(
+                eventId: id(name), occurredAt: at, recordedAt: at, source: source, subject: subject,
+                payload: RecordExpunged(orderId: orderId, orderedOn: CalendarDate(utcDayOf: at), issuingCourtId: "MO-CIRCUIT16", scope: scope, caseNumbers: cases)))
+            : try admitted(EventEnvelope(
+                eventId: id(name), occurredAt: at, recordedAt: at, source: source, subject: subject,
+                payload: RecordSealed(orderId: orderId, orderedOn: CalendarDate(utcDayOf: at), issuingCourtId: "MO-CIRCUIT16", scope: scope, caseNumbers: cases)))
+        guard let order = try SealingOrder(event) else { throw OrderNotDecoded() }
+        return order
+    }
+
+    struct OrderNotDecoded: Error {}
+
     /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
     static func admitted<Payload>(_ event: EventEnvelope<Payload>, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
         let topic: String
@@ -96,6 +128,8 @@ enum Events {
             (topic, key) = ("reference.agencies", described.agencyId)
         } else if let retired = event.payload as? AgencyRetired {
             (topic, key) = ("reference.agencies", retired.agencyId)
+        } else if Payload.self == RecordSealed.self || Payload.self == RecordExpunged.self {
+            (topic, key) = ("records.sealing", event.subject?.stateId ?? "")
         } else {
             topic = Payload.self == ReleaseScheduled.self || Payload.self == ReleaseCompleted.self || Payload.self == ReleaseCancelled.self
                 ? "custody.releases" : "courts.warrants"

@@ -1,0 +1,47 @@
+import Storage
+import ServiceKit
+
+/// What a sealing order removes from the router's own tables (`RouterProjection.seal(_:in:)`
+/// says what it removes in all). The person is matched on state ID or FBI number, like every
+/// read of the router.
+extension RouterStore {
+    /// The rows of the order's person, as SQL: `$1` its state ID, `$2` its FBI number.
+    private static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"
+
+    private func personArguments(_ order: SealingOrder) -> [SQLValue] {
+        [.optional(order.stateId), .optional(order.fbiNumber)]
+    }
+
+    /// The state IDs the router's cases and kept arrests of the order's person carry: a row
+    /// matched by FBI number may carry one the order does not name, and the notifications about
+    /// it are found by theirs.
+    func stateIds(of order: SealingOrder) throws -> Set<String> {
+        let rows = try transaction.fetchAll(
+            """
+            SELECT state_id FROM router_cases WHERE \(Self.person) AND state_id IS NOT NULL
+            UNION SELECT state_id FROM router_arrests WHERE \(Self.person) AND state_id IS NOT NULL
+            """,
+            personArguments(order))
+        return Set(try rows.map { try $0.get("state_id", as: String.self) })
+    }
+
+    /// Removes every case and kept arrest of the order's person (`all_records`).
+    func removePerson(_ order: SealingOrder) throws -> SealingTally {
+        var tally = SealingTally()
+        tally.add(try transaction.execute("DELETE FROM router_cases WHERE \(Self.person)", personArguments(order)), from: "router_cases")
+        tally.add(try transaction.execute("DELETE FROM router_arrests WHERE \(Self.person)", personArguments(order)), from: "router_arrests")
+        return tally
+    }
+
+    /// Removes the order's listed cases of its person (`listed_cases`: a listed case id that
+    /// is another person's case is not theirs to seal). Arrests belong to no case and stay.
+    func removeListedCases(_ order: SealingOrder) throws -> SealingTally {
+        var tally = SealingTally()
+        for caseId in order.caseNumbers {
+            tally.add(
+                try transaction.execute("DELETE FROM router_cases WHERE \(Self.person) AND case_id = $3", personArguments(order) + [.text(caseId)]),
+                from: "router_cases")
+        }
+        return tally
+    }
+}

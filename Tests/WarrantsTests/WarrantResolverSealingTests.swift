@@ -1,0 +1,140 @@
+import TestSupport
+import Contracts
+import Foundation
+import Notifications
+import ServiceKit
+import Testing
+
+@testable import Warrants
+
+/// Sealing orders in the warrant resolver: what `seal` removes (the person's warrants, checks,
+/// check items and the notifications sent about them, or only the listed cases' warrants and
+/// what derives from them), what it leaves, what it counts, and that a late event does not
+/// store a sealed warrant again.
+@Suite struct WarrantResolverSealingTests {
+    let key = NotificationSigningKey.random()
+    /// When the tests' orders are recorded: an hour after the events.
+    static let orderTime = Events.now.addingTimeInterval(3_600)
+
+    private func resolver() async throws -> ProjectionHarness {
+        let resolver = try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
+        for entry in Events.directory { try await resolver.apply(Events.admitted(Events.described(entry))) }
+        return resolver
+    }
+
+    /// Hill: W-1 (case CR-1, MO-CIRCUIT16) and W-2 (case CR-2, MO-CIRCUIT7), release R-1 to
+    /// Kansas City, pending: each court and the police told (3 notifications). Reyes: W-9
+    /// (case CR-9), release R-9, pending (2 notifications).
+    private func resolverWithTwoPeople() async throws -> ProjectionHarness {
+        let resolver = try await resolver()
+        try await resolver.apply(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
+        try await resolver.apply(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
+        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 3)
+        try await resolver.apply(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
+        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        return resolver
+    }
+
+    private func seal(_ resolver: ProjectionHarness, _ order: SealingOrder) async throws -> SealingTally {
+        let projection = resolver.projection
+        return try await resolver.write { _, transaction in try projection.seal(order, in: transaction) }
+    }
+
+    private func warrantIds(_ resolver: ProjectionHarness) async throws -> [String] {
+        try await resolver.write { db, _ in try db.fetchAll("SELECT warrant_id FROM warrants ORDER BY warrant_id").map { try $0.get("warrant_id") } }
+    }
+
+    private func items(_ resolver: ProjectionHarness) async throws -> [String] {
+        try await resolver.write { db, _ in
+            try db.fetchAll("SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id, warrant_id").map {
+                "\(try $0.get("release_id", as: String.self)) \(try $0.get("warrant_id", as: String.self))"
+            }
+        }
+    }
+
+    private func sent(_ resolver: ProjectionHarness) async throws -> [BusNotification] {
+        try await resolver.write { db, _ in try NotificationOutbox.sent(db) }
+    }
+
+    private func check(_ resolver: ProjectionHarness, _ releaseId: String) async throws -> WarrantCheck? {
+        try await resolver.write { db, _ in try WarrantResolverProjection.check(releaseId, db) }
+    }
+
+    /// The service's own tables that name any of `texts` (TestSupport's search of every column);
+    /// the runtime's (`kit_*`) are left out: the runtime removes the outbox's messages about a
+    /// sealed person, not the projection (tested in ServiceKit).
+    private func tablesNaming(_ texts: [String], _ harness: ProjectionHarness) async throws -> Set<String> {
+        try await harness.write { db, _ in Set(try findOccurrences(of: texts, in: db).map(\.table).filter { !$0.hasPrefix("kit_") }) }
+    }
+
+    @Test func allRecordsRemovesEveryRowOfThePersonAndNoOneElses() async throws {
+        let resolver = try await resolverWithTwoPeople()
+        let hill = ["MO7654321", "Hill"]
+        #expect(try await tablesNaming(hill, resolver) == ["warrants", "warrant_checks", "notifications_sent"])
+
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable == ["warrants": 2, "warrant_checks": 1, "warrant_check_items": 2, "notifications_sent": 3])
+        #expect(try await tablesNaming(hill, resolver).isEmpty)
+        // Reyes's warrant, check, its item and the notifications about him are untouched.
+        #expect(try await tablesNaming(["MO1234567"], resolver) == ["warrants", "warrant_checks", "notifications_sent"])
+        #expect(try await sent(resolver).filter { $0.subjectStateId == "MO1234567" }.count == 2)
+        #expect(try await items(resolver) == ["R-9 W-9"])
+        #expect(try await check(resolver, "R-9")?.status == "pending")
+    }
+
+    /// The listed case's warrant goes, with its check item and every notification naming it;
+    /// the check stays pending on the other warrant, and the court of that warrant keeps its
+    /// notification. A listed case of another person is not the order's to seal.
+    @Test func listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem() async throws {
+        let resolver = try await resolverWithTwoPeople()
+        let order = try Events.sealingOrder(Events.hill, cases: ["CR-1", "CR-9"], expunged: true, at: Self.orderTime)
+        let tally = try await seal(resolver, order)
+        #expect(tally.rowsByTable == ["warrants": 1, "warrant_check_items": 1, "notifications_sent": 2])
+        #expect(try await warrantIds(resolver) == ["W-2", "W-9"])
+        #expect(try await items(resolver) == ["R-1 W-2", "R-9 W-9"])
+        #expect(try await check(resolver, "R-1")?.status == "pending")
+        let left = try await sent(resolver)
+        #expect(left.filter { $0.subjectStateId == "MO7654321" }.map(\.recipient) == [.agency("MO-CIRCUIT7")])
+        #expect(left.filter { $0.subjectStateId == "MO1234567" }.count == 2)
+        #expect(try await tablesNaming(["W-1"], resolver).isEmpty)
+    }
+
+    /// A check whose only warrant is sealed becomes clear and nobody is told; the warrant's
+    /// issue or recall read after the order (they occurred before it) does not store it again,
+    /// while a recall that occurs after the order is a new record.
+    @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
+        let resolver = try await resolver()
+        try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 2)
+        let outbox = try await resolver.count("kit_outbox")
+
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        #expect(tally.rowsByTable == ["warrants": 1, "warrant_check_items": 1, "notifications_sent": 2])
+        #expect(try await check(resolver, "R-1")?.status == "clear")
+        #expect(try await resolver.count("kit_outbox") == outbox)
+
+        #expect(try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
+        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1"))).isEmpty)
+        #expect(try await warrantIds(resolver).isEmpty)
+        #expect(try await tablesNaming(["W-1"], resolver).isEmpty)
+
+        let afterTheOrder = Self.orderTime.addingTimeInterval(60)
+        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
+        #expect(try await warrantIds(resolver) == ["W-1"])
+    }
+}
+
+/// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
+/// skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct WarrantResolverSealingPostgresTests {
+    @Test func allRecordsRemovesEveryRowOfThePersonAndNoOneElses() async throws {
+        try await WarrantResolverSealingTests().allRecordsRemovesEveryRowOfThePersonAndNoOneElses()
+    }
+    @Test func listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem() async throws {
+        try await WarrantResolverSealingTests().listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem()
+    }
+    @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
+        try await WarrantResolverSealingTests().aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack()
+    }
+}
