@@ -45,7 +45,7 @@ public struct PipelineBenchmark: Sendable {
     }
 
     /// The topics the benchmark's services read and write, each with `partitions`.
-    private static let topics = ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases"] + BusTopic.all
+    private static let topics = ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases", SealingOrder.topic] + BusTopic.all
 
     /// `services` on an embedded broker of their own, with the benchmark's topics.
     private func application(

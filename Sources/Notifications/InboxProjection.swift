@@ -20,7 +20,7 @@ import ServiceKit
 /// later.
 public struct InboxProjection: EventProjection {
     /// Court orders sealing or expunging a person's records.
-    public static let sealingTopic = "records.sealing"
+    public static let sealingTopic = SealingOrder.topic
 
     public let name = "inbox"
     public let topics: [String]
@@ -42,6 +42,10 @@ public struct InboxProjection: EventProjection {
     public var migrations: [StorageMigration] {
         InboxStore.migrations
     }
+
+    /// Sealing orders are read in full by every instance: an instance holds the notifications
+    /// of its recipients' partitions, whichever partition an order is on.
+    public var referenceTopics: [String] { [Self.sealingTopic] }
 
     public func handles(eventType: String) -> Bool {
         eventType == BusNotification.eventType || SealingOrder.eventTypes.contains(eventType)

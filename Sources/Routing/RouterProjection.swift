@@ -32,12 +32,15 @@ public struct RouterProjection: EventProjection {
     public static let casesTopic = "supervision.cases"
     public static let arrestsTopic = "police.arrests"
     /// Court orders sealing or expunging a person's records.
-    public static let sealingTopic = "records.sealing"
+    public static let sealingTopic = SealingOrder.topic
     /// The retention of `police.arrests` in its contract (`Topics/police.arrests.yaml`).
     public static let defaultArrestRetention = RetentionWindow.days(365)
 
     public let name = "router"
     public let topics = [Self.casesTopic, Self.arrestsTopic, Self.sealingTopic]
+    /// Sealing orders are read in full by every instance (each keeps the cases and arrests of
+    /// its own partitions, which need not be the order's).
+    public let referenceTopics = [Self.sealingTopic]
     /// How long arrests and the notifications about them are remembered.
     public let arrestRetention: RetentionWindow
     let signingKey: NotificationSigningKey

@@ -50,7 +50,7 @@ public struct WarrantResolverProjection: EventProjection {
     public static let releasesTopic = "custody.releases"
     public static let directoryTopic = DirectoryStore.topic
     /// Court orders sealing or expunging a person's records.
-    public static let sealingTopic = "records.sealing"
+    public static let sealingTopic = SealingOrder.topic
     /// The retention of `custody.releases` in its contract (`Topics/custody.releases.yaml`).
     public static let defaultNotificationRetention = RetentionWindow.days(365)
 
@@ -83,7 +83,7 @@ public struct WarrantResolverProjection: EventProjection {
 
     /// The agency directory is read in full by every instance: a notice names the police of a
     /// destination, whichever instance holds the release's partition.
-    public var referenceTopics: [String] { [DirectoryStore.topic] }
+    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic] }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {

@@ -59,7 +59,7 @@ import Warrants
         try db.write { db in
             #expect(try String.fetchAll(db, sql: "SELECT summary FROM inbox WHERE recipient = 'officer:PO-1'") == ["summary"])
             #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'inbox_by_recipient'").count == 1)
-            try db.execute(sql: "INSERT OR IGNORE INTO inbox VALUES ('n-1', 'officer:PO-2', 'high', '2025-06-16T00:00:00Z', 'other', x'7b7d', NULL)")
+            try db.execute(sql: "INSERT OR IGNORE INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms) VALUES ('n-1', 'officer:PO-2', 'high', '2025-06-16T00:00:00Z', 'other', x'7b7d', NULL)")
             #expect(db.changesCount == 0)
         }
     }

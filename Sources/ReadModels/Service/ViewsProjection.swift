@@ -16,7 +16,7 @@ import Storage
 /// directory keeps agencies, never a person, and is left as it is.
 public struct ViewsProjection: EventProjection {
     /// The topic of sealing and expungement orders.
-    public static let sealingTopic = "records.sealing"
+    public static let sealingTopic = SealingOrder.topic
 
     public let name = "views"
     public let stores: [any ReadModelStore]

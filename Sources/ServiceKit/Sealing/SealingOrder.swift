@@ -34,6 +34,11 @@ public struct SealingOrder: Sendable, Hashable {
     /// The order event's id.
     public var eventId: String
 
+    /// The topic of sealing and expungement orders. Every instance of a service that keeps
+    /// personal data reads it in full (a reference topic, `EventProjection.referenceTopics`): the
+    /// person's data may sit in any instance's database, whichever partition the order is on.
+    public static let topic = "records.sealing"
+
     /// The two event types of `records.sealing`.
     public static let eventTypes: Set<String> = [RecordSealed.eventType, RecordExpunged.eventType]
 
