@@ -121,6 +121,7 @@ public struct RouterProjection: EventProjection {
             covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
             transaction.storage))
+        for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
     }
 

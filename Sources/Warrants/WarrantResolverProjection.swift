@@ -173,6 +173,7 @@ public struct WarrantResolverProjection: EventProjection {
                 notification.reason.matched.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
             transaction.storage))
+        for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
     }
 

@@ -143,6 +143,29 @@ struct SealingRuntimeTests {
         #expect(try await service.database.counters()["sealed_records_not_kept"] == 1)
     }
 
+    @Test("numbers a projection found beside the order's own cover late records too")
+    func pairedNumbersCoverLateRecords() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        // An order by FBI number alone (other topics' producers may send one; this topic's
+        // contract asks for a state ID, so it is recorded here directly): the projection found
+        // the person's state ID in the rows it removed and noted it.
+        var removed = SealingTally()
+        removed.notePaired(stateId: "MO1234567", fbiNumber: nil)
+        let order = SealingOrder(
+            kind: .expunged, orderId: "1616-CV-900-EXP", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
+            scope: .allRecords, caseNumbers: [], stateId: nil, fbiNumber: "734591KA2",
+            orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-1")  // 2025-03-02T09:00:00Z
+        let noted = removed
+        try await service.database.write { try SealingLedger($0).record(order, removed: noted) }
+        #expect(removed.description == "", "numbers are never part of the record's text")
+
+        let late = try await service.apply([try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0)])
+
+        #expect(late.sealedRecords == 1)
+        #expect(try await service.count("probe_arrests") == 0)
+    }
+
     @Test("an order for listed cases does not cover a record of no case")
     func listedCasesLeaveOtherRecords() async throws {
         let directory = TemporaryDirectory()

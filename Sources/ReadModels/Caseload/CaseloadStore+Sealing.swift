@@ -40,6 +40,7 @@ extension CaseloadStore {
         }
         tally.merge(try Self.warrants.seal(person, in: transaction).removed)
         tally.merge(try Self.releases.seal(person, in: transaction).removed)
+        person.notePaired(in: &tally)
         return tally
     }
 }

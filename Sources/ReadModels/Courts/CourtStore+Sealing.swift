@@ -13,6 +13,7 @@ extension CourtStore {
         try person.addNumbers(pairedIn: Self.warrants.tablesPairingNumbers + Self.releases.tablesPairingNumbers, transaction)
         var tally = try Self.warrants.seal(person, in: transaction).removed
         tally.merge(try Self.releases.seal(person, in: transaction).removed)
+        person.notePaired(in: &tally)
         return tally
     }
 }

@@ -21,6 +21,7 @@ extension PoliceViewStore {
         tally.merge(try assessmentLedger.seal(person, in: transaction))
         tally.merge(try bulletinLedger.seal(person, in: transaction))
         tally.merge(try warrantLedger.seal(person, in: transaction).removed)
+        person.notePaired(in: &tally)
         return tally
     }
 }

@@ -12,6 +12,7 @@ extension HighNeedsStore {
         var tally = try releaseLedger.seal(person, in: transaction).removed
         tally.merge(try assessmentLedger.seal(person, in: transaction))
         tally.merge(try incidentLedger.seal(person, in: transaction))
+        person.notePaired(in: &tally)
         return tally
     }
 }

@@ -18,6 +18,7 @@ extension ReleaseBoardStore {
         tally.merge(sealedReleases.removed)
         tally.merge(try notices.seal(
             person, releaseIds: sealedReleases.releaseIds, eventIds: sealedWarrants.eventIds + sealedReleases.eventIds, in: transaction))
+        person.notePaired(in: &tally)
         return tally
     }
 }

@@ -31,6 +31,7 @@ extension SafetyStore {
                 tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(filedUnder)", bindings.values), from: table)
             }
         }
+        person.notePaired(in: &tally)
         return tally
     }
 

@@ -63,6 +63,13 @@ struct SealedPerson {
         }
     }
 
+    /// Notes the numbers found beside the order's own in `tally`, so the runtime covers late
+    /// records naming the person by any of them (`SealingTally.notePaired`).
+    func notePaired(in tally: inout SealingTally) {
+        for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
+    }
+
     /// Whether someone known by these numbers is the person.
     func isNamed(stateId: String?, fbiNumber: String?) -> Bool {
         if let stateId = PersonKey.nonEmpty(stateId), stateIds.contains(stateId) { return true }

@@ -61,7 +61,10 @@ public struct SealingLedger {
              .text(order.orderedOn.description), .integer(order.orderedAtMilliseconds), .text(order.eventId),
              .integer(Int64(order.caseNumbers.count)), .integer(Int64(removed.total)), .text(removed.description)])
         let caseDigests = order.scope == .allRecords ? [""] : order.caseNumbers.map(SealingDigest.caseNumber)
-        for keyDigest in Self.keyDigests(stateId: order.stateId, fbiNumber: order.fbiNumber) {
+        var keyDigests = Self.keyDigests(stateId: order.stateId, fbiNumber: order.fbiNumber)
+        keyDigests += removed.pairedStateIds.sorted().map(SealingDigest.stateId)
+        keyDigests += removed.pairedFbiNumbers.sorted().map(SealingDigest.fbiNumber)
+        for keyDigest in keyDigests {
             for caseDigest in caseDigests {
                 try transaction.execute(
                     """

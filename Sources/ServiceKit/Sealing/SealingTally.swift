@@ -1,7 +1,15 @@
 /// How many rows a sealing order removed, per table: what the order's record keeps (never
 /// the removed data), and what its test checks.
+///
+/// It also carries the numbers the removed rows paired with the order's own (a row with the
+/// order's FBI number and a state ID): the runtime remembers their digests beside the order's,
+/// so a late record naming the person by the other number is covered too. They are never part
+/// of the ``description``.
 public struct SealingTally: Sendable, Hashable, CustomStringConvertible {
     public private(set) var rowsByTable: [String: Int] = [:]
+    /// State IDs and FBI numbers of the order's person found in the removed rows.
+    public private(set) var pairedStateIds: Set<String> = []
+    public private(set) var pairedFbiNumbers: Set<String> = []
 
     public init() {}
 
@@ -11,9 +19,17 @@ public struct SealingTally: Sendable, Hashable, CustomStringConvertible {
         rowsByTable[table, default: 0] += rows
     }
 
-    /// Adds everything `other` counted.
+    /// Notes numbers the removed rows paired with the order's person (empty ones are ignored).
+    public mutating func notePaired(stateId: String?, fbiNumber: String?) {
+        if let stateId, !stateId.isEmpty { pairedStateIds.insert(stateId) }
+        if let fbiNumber, !fbiNumber.isEmpty { pairedFbiNumbers.insert(fbiNumber) }
+    }
+
+    /// Adds everything `other` counted and noted.
     public mutating func merge(_ other: SealingTally) {
         for (table, rows) in other.rowsByTable { add(rows, from: table) }
+        pairedStateIds.formUnion(other.pairedStateIds)
+        pairedFbiNumbers.formUnion(other.pairedFbiNumbers)
     }
 
     public var total: Int { rowsByTable.values.reduce(0, +) }
