@@ -8,8 +8,10 @@ import Testing
 /// Every event type of the contracts is read by at least one service, on a topic it reads:
 /// an agency publishing an event nobody consumes would believe it shared what it did not.
 @Suite struct EventCoverageTests {
-    /// Sealing and expungement orders (records.sealing) are the one gap left: issue 13, item 4.
-    static let notYetConsumed: Set<String> = ["records.record.sealed", "records.record.expunged"]
+    /// Sealing and expungement orders (records.sealing): issue 13, item 4. Subscriptions
+    /// (bus.subscriptions): the router takes them next (issue 14, item 1), reading the topic
+    /// in full into `SubscriptionStore`.
+    static let notYetConsumed: Set<String> = ["records.record.sealed", "records.record.expunged", "bus.subscription.recorded"]
 
     @Test func everyEventTypeOfTheContractsHasAConsumer() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("coverage-\(UUID().uuidString)")
