@@ -121,13 +121,13 @@ struct SubscriptionsBus {
     ///   state ID of the wrong form), naming the field; `.failed` when it is not delivered.
     func publish(_ subscription: Subscription, source: SourceAgency, at moment: Date) async throws -> KafkaDeliveryReceipt {
         let event = EventEnvelope(occurredAt: moment, recordedAt: moment, source: source, subject: nil, payload: subscription.recorded)
+        let value = try EventCodec.encode(event)
         let validated: ValidatedEvent
         do {
-            validated = try validator.validate(bytes: try EventCodec.encode(event), topic: BusTopic.subscriptions)
-        } catch let error as EventValidationError {
+            validated = try validator.validate(bytes: value, topic: BusTopic.subscriptions)
+        } catch {
             throw SubscriptionsFailure.badInput("the subscription breaks its contract (\(BusTopic.subscriptions)): \(error)")
         }
-        let value = try EventCodec.encode(event)
         // Idempotent (the default): a retry after a lost acknowledgement is not stored twice.
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(client: client, deliveryTimeout: max(connectTimeout, .seconds(1))), logger: logger)
