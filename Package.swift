@@ -120,7 +120,7 @@ let package = Package(
             name: "Routing",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
-                "Storage",
+                "Storage", "Subscriptions",
             ]
         ),
         // The agency directory (reference.agencies): which police agency serves a place, which
@@ -129,6 +129,16 @@ let package = Package(
             name: "Directory",
             dependencies: [
                 "ServiceKit", "Contracts",
+                "Storage",
+            ]
+        ),
+        // Explicit subscriptions (bus.subscriptions): the value, the rules a new or renewed one
+        // must meet (purpose, legal basis, one-year expiry, agencies in the directory), and the
+        // store the router will look them up in (a person, a place, an agency's feed, expiring).
+        .target(
+            name: "Subscriptions",
+            dependencies: [
+                "ServiceKit", "Contracts", "Directory",
                 "Storage",
             ]
         ),
@@ -213,6 +223,7 @@ let package = Package(
                 "Storage",
                 "ReadModels",
                 "Directory",
+                "Subscriptions",
                 "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -262,6 +273,9 @@ let package = Package(
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "SubscriptionsTests", dependencies: [
+            "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         .testTarget(name: "ReadModelsTests", dependencies: [

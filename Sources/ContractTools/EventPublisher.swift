@@ -74,7 +74,9 @@ public struct EventPublisher: Sendable {
         _ data: [UInt8], format: EventFileFormat, topic: String, progress: (Int, Int) -> Void = { _, _ in }
     ) throws(PublishError) -> Validation {
         guard let contract = validator.catalog.topic(named: topic) else { throw PublishError.unknownTopic(topic) }
-        guard contract.valueFormat == .event else { throw PublishError.notAnEventTopic(topic) }
+        // bus.subscriptions carries enveloped events too, but only the bus's tools write it:
+        // `reentrybus subscriptions` checks each against the agency directory first.
+        guard contract.valueFormat == .event, !BusTopic.all.contains(topic) else { throw PublishError.notAnEventTopic(topic) }
         let records: [EventFileRecord]
         do { records = try reader.records(in: data, format: format) } catch { throw PublishError.unreadableFile(error) }
         var messages: [KafkaProducerMessage] = []
@@ -426,6 +428,8 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownTopic(let topic): "no contract defines topic \(topic)"
+        case .notAnEventTopic(let topic) where topic == BusTopic.subscriptions:
+            "topic \(topic) is written by `reentrybus subscriptions add|renew|cancel`, which check each subscription against the agency directory; files of agency events go to the agencies' topics"
         case .notAnEventTopic(let topic): "topic \(topic) carries the bus's own messages, written by its services; files of agency events go to the agencies' topics"
         case .unreadableFile(let error): "the file cannot be read: \(error); nothing was published"
         case .brokerUnreachable(let reason): "the broker cannot be reached: \(reason); nothing was published"

@@ -3,6 +3,7 @@ import Foundation
 import Storage
 import Notifications
 import ServiceKit
+import Subscriptions
 
 /// The router: keeps the supervision cases (reference state from `supervision.cases`) and
 /// sends notifications that follow from other agencies' events. It ties together its store
@@ -37,10 +38,14 @@ public struct RouterProjection: EventProjection {
     public static let defaultArrestRetention = RetentionWindow.days(365)
 
     public let name = "router"
-    public let topics = [Self.casesTopic, Self.arrestsTopic, Self.sealingTopic]
-    /// Sealing orders are read in full by every instance (each keeps the cases and arrests of
-    /// its own partitions, which need not be the order's).
-    public let referenceTopics = [Self.sealingTopic]
+    /// Explicit subscriptions (`bus.subscriptions`): kept in the router's database for the rules
+    /// that route by them (issue 14); no rule reads them yet.
+    public static let subscriptionsTopic = SubscriptionStore.topic
+    public let topics = [Self.casesTopic, Self.arrestsTopic, Self.sealingTopic, Self.subscriptionsTopic]
+    /// Sealing orders and subscriptions are read in full by every instance (each keeps the cases
+    /// and arrests of its own partitions, which need not be the order's; a subscription may
+    /// concern any of them).
+    public let referenceTopics = [Self.sealingTopic, Self.subscriptionsTopic]
     /// How long arrests and the notifications about them are remembered.
     public let arrestRetention: RetentionWindow
     let signingKey: NotificationSigningKey
@@ -53,18 +58,21 @@ public struct RouterProjection: EventProjection {
         self.arrestRetention = arrestRetention
     }
 
-    public var migrations: [StorageMigration] { RouterStore.migrations }
+    public var migrations: [StorageMigration] { RouterStore.migrations + SubscriptionStore.migrations }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {
         case CaseStarted.eventType, CaseEnded.eventType, OfficerAssigned.eventType, ArrestMade.eventType: true
-        default: SealingOrder.eventTypes.contains(eventType)
+        default: SealingOrder.eventTypes.contains(eventType) || SubscriptionStore.handles(eventType: eventType)
         }
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         let store = RouterStore(transaction.storage)
         let now = event.timestampMilliseconds
+        if SubscriptionStore.handles(eventType: event.eventType) {
+            return try SubscriptionStore(transaction.storage).apply(event)
+        }
         switch event.eventType {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
@@ -121,6 +129,7 @@ public struct RouterProjection: EventProjection {
             covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
             transaction.storage))
+        tally.merge(try SubscriptionStore(transaction.storage).seal(order))
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
     }

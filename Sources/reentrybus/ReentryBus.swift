@@ -10,7 +10,7 @@ struct ReentryBus: AsyncParsableCommand {
         subcommands: [
             Broker.self,
             Bench.self,
-            Topics.self, Publish.self,
+            Topics.self, Publish.self, SubscriptionsCommand.self,
             Dev.self, Serve.self, Inbox.self, View.self, ReplayCommand.self,
             Config.self,
         ]

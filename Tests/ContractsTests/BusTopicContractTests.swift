@@ -35,6 +35,17 @@ struct BusTopicContractTests {
         #expect(catalog.topic(forEventType: BusNotification.eventType)?.name == BusTopic.notifications)
     }
 
+    /// Subscriptions are enveloped events like the agencies', compacted like the directory, so
+    /// a reader from the start has each one's latest state.
+    @Test("bus.subscriptions: enveloped events, compacted by subscription id")
+    func subscriptionsTopic() throws {
+        let topic = try #require(catalog.topic(named: BusTopic.subscriptions))
+        #expect(topic.valueFormat == .event)
+        #expect(topic.cleanupPolicy == .compact)
+        #expect(topic.key.field == "payload.subscriptionId")
+        #expect(catalog.topic(forEventType: SubscriptionRecorded.eventType)?.name == BusTopic.subscriptions)
+    }
+
     @Test("a notification as the services encode it passes the bus.notifications contract")
     func encodedNotificationIsValid() throws {
         let value = try notification.encoded()

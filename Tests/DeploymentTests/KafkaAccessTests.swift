@@ -79,7 +79,7 @@ struct KafkaAccessTests {
     func grantMistakesAreCaught() throws {
         let compose = try loadCompose()
         var text = try readText(aclsURL)
-        text = text.replacingOccurrences(of: "topic:supervision.cases topic:police.arrests topic:records.sealing group:reentrybus.router", with: "topic:supervision.cases topic:records.sealing group:reentrybus.router")
+        text = text.replacingOccurrences(of: "topic:supervision.cases topic:police.arrests topic:records.sealing topic:bus.subscriptions group:reentrybus.router", with: "topic:supervision.cases topic:records.sealing topic:bus.subscriptions group:reentrybus.router")
         text += "reentrybus-inbox  Write  topic:bus.notifications\nreentrybus  Read  topic:police.arrests\n"
         let problems = KafkaNeeds.problems(granted: try loadGrants(text).permissions, needed: try Self.needed(compose))
         #expect(problems == [

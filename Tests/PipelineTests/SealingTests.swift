@@ -116,6 +116,7 @@ private func reyesExamples(occurredAt: Date, run: String) throws -> [ScenarioEve
         "supervision.assessment.completed", "supervision.mental-health-bulletin.published",
         "police.arrest.made", "police.booking.recorded", "police.contact.recorded", "police.violent-incident.reported",
         "police.investigation.opened", "courts.warrant.issued", "courts.detainer.lodged", "custody.release.scheduled",
+        "bus.subscription.recorded",
     ]
     var events: [ScenarioEvent] = []
     for type in types {
@@ -150,6 +151,7 @@ private func scenarioEvent(_ example: [String: Any], type: String, occurredAt: D
     let key = switch topic {
     case "police.incidents": payload["incidentId"] as? String
     case "police.investigations": payload["investigationId"] as? String
+    case "bus.subscriptions": payload["subscriptionId"] as? String
     default: (event["subject"] as? [String: Any])?["stateId"] as? String
     }
     return ScenarioEvent(

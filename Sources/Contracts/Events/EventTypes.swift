@@ -31,6 +31,7 @@ public enum EventTypes {
         RecordExpunged.self,
         AgencyDescribed.self,
         AgencyRetired.self,
+        SubscriptionRecorded.self,
     ]
 
     /// The payload type of an event type and version.

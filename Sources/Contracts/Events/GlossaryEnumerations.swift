@@ -256,3 +256,53 @@ public enum BulletinWithdrawalReason: String, Codable, Sendable, Hashable, CaseI
     /// A newer bulletin replaces it.
     case superseded
 }
+
+/// What an explicit subscription asks to be told of: the kinds of events the routing rules route.
+public enum SubscriptionEventKind: String, Codable, Sendable, Hashable, CaseIterable, Comparable {
+    /// Arrests (police.arrest.made).
+    case arrests
+    /// Jail bookings (police.booking.recorded).
+    case bookings
+    /// Police contacts with the person or their household (police.contact.recorded).
+    case contacts
+    /// Violent incidents naming the person, or in the place (police.violent-incident.reported).
+    case incidents
+    /// Investigations opened, updated or closed (police.investigations); criminal intelligence,
+    /// routed beyond their sensitivity only on a 28 CFR Part 23 basis.
+    case investigations
+    /// Releases scheduled, changed, cancelled or completed (custody.releases).
+    case releases
+    /// Warrants issued, served, recalled or quashed, and detainers lodged or lifted (courts.warrants).
+    case warrants
+    /// Supervision cases started or ended, officers assigned, conditions set, addresses changed,
+    /// assessments completed (supervision.cases, supervision.assessments).
+    case supervision
+    /// Mental-health bulletins published or withdrawn, still only under the person's consent and
+    /// its scope (supervision.mental-health-bulletins).
+    case bulletins
+
+    /// By code, so lists print and store in one order.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What entitles a subscriber to the information a subscription routes (the right to know of
+/// 28 CFR 23.20(e)).
+public enum SubscriptionLegalBasis: String, Codable, Sendable, Hashable, CaseIterable {
+    /// The subscriber supervises the person under a court order, a parole board decision or a statute.
+    case supervisionAuthority = "supervision_authority"
+    /// A court order directs or permits the sharing.
+    case courtOrder = "court_order"
+    /// A statute or regulation requires or permits the sharing.
+    case statute
+    /// A written agreement between the agencies (memorandum of understanding) covering this sharing.
+    case informationSharingAgreement = "information_sharing_agreement"
+    /// The subscriber is a member of a joint task force whose charter covers the subject.
+    case taskForce = "task_force"
+    /// 28 CFR Part 23: reasonable suspicion of definable criminal activity (23.20(a)), shared with a
+    /// law-enforcement authority that needs and has the right to know (23.20(e)).
+    case criminalIntelligence = "criminal_intelligence"
+    /// The person's written consent, within its scope and term (HIPAA, 42 CFR Part 2).
+    case consent
+    /// A basis not listed, described in words (required).
+    case other
+}

@@ -7,7 +7,10 @@ public enum BusTopic {
     public static let notifications = "bus.notifications"
     /// Messages a service could not use, with the reason in a header and the original bytes.
     public static let deadLetters = "bus.dead-letters"
+    /// Explicit subscriptions (compacted by subscription id): who follows which person, place
+    /// or agency's feed, why, on what basis, until when.
+    public static let subscriptions = "bus.subscriptions"
 
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters]
+    public static let all = [notifications, deadLetters, subscriptions]
 }
