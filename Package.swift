@@ -227,11 +227,15 @@ let package = Package(
             dependencies: ["Contracts", "ContractTools", .product(name: "Logging", package: "swift-log")],
             path: "Fuzz/Sources"
         ),
+        // A private PostgreSQL cluster from Debian's binaries in a temporary directory, and the
+        // child-process, free-port and deadline helpers it needs: for the tests (through
+        // TestSupport) and `bench replay`, which must not link swift-testing.
+        .target(name: "LocalPostgres", dependencies: ["ServiceKit"]),
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
