@@ -74,6 +74,8 @@ let package = Package(
                 "Demo",
                 "ServiceKit",
                 "Notifications",
+                "Storage",
+                "LocalPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -268,6 +270,8 @@ let package = Package(
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
+        // The benchmarks' machinery on tiny workloads (not their timing).
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),
         .testTarget(name: "ReadModelsTests", dependencies: [
             "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport", "Notifications", "Kafka",
             .product(name: "Logging", package: "swift-log"),
