@@ -74,6 +74,8 @@ let package = Package(
                 "Demo",
                 "ServiceKit",
                 "Notifications",
+                "Storage",
+                "LocalPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -238,11 +240,15 @@ let package = Package(
             dependencies: ["Contracts", "ContractTools", .product(name: "Logging", package: "swift-log")],
             path: "Fuzz/Sources"
         ),
+        // A private PostgreSQL cluster from Debian's binaries in a temporary directory, and the
+        // child-process, free-port and deadline helpers it needs: for the tests (through
+        // TestSupport) and `bench replay`, which must not link swift-testing.
+        .target(name: "LocalPostgres", dependencies: ["ServiceKit"]),
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -278,6 +284,8 @@ let package = Package(
             "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
+        // The benchmarks' machinery on tiny workloads (not their timing).
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),
         .testTarget(name: "ReadModelsTests", dependencies: [
             "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport", "Notifications", "Kafka",
             .product(name: "Logging", package: "swift-log"),

@@ -7,13 +7,20 @@ import Glibc
 
 /// Prints benchmark figures, one a line: `<name> <value> <unit>` and `ratio <name> <value>`.
 /// Progress goes to standard error so standard output holds only figures.
-struct FigurePrinter {
+struct FigurePrinter: Sendable {
+    /// Where figure lines go (without their line end): standard output unless a test collects them.
+    private let figureLine: @Sendable (String) -> Void
+
+    init(figures: (@Sendable (String) -> Void)? = nil) {
+        figureLine = figures ?? { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
+
     func figure(_ name: String, _ value: Double, _ unit: String) {
-        write("\(name) \(Self.format(value)) \(unit)\n", to: .standardOutput)
+        figureLine("\(name) \(Self.format(value)) \(unit)")
     }
 
     func ratio(_ name: String, _ value: Double) {
-        write("ratio \(name) \(String(format: "%.3f", value))\n", to: .standardOutput)
+        figureLine("ratio \(name) \(String(format: "%.3f", value))")
     }
 
     func progress(_ text: String) {

@@ -1,3 +1,4 @@
+import LocalPostgres
 import Testing
 
 /// A suite trait that starts one private PostgreSQL cluster for the whole suite and removes it

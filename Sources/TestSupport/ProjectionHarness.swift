@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import LocalPostgres
 import Logging
 import Storage
 @testable import ServiceKit

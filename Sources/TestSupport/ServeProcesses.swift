@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LocalPostgres
 import ServiceKit
 import Synchronization
 import Testing

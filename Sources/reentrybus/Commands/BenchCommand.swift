@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
             BenchKafka.self,
             BenchContracts.self,
             BenchPipeline.self,
+            BenchReplay.self,
         ]
     )
 }

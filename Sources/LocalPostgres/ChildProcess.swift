@@ -5,9 +5,10 @@ import ServiceKit
 import Glibc
 #endif
 
-/// A program run by a test (`reentrybus broker`, `reentrybus serve …`): its standard output and
-/// error collected as they arrive, its end awaited, signals sent by process id. Killed with
-/// SIGKILL when released while still running, so a failing test leaves no process behind.
+/// A program run as a child of this process (`postgres`, and in tests `reentrybus broker`,
+/// `reentrybus serve …`): its standard output and error collected as they arrive, its end
+/// awaited, signals sent by process id. Killed with SIGKILL when released while still running,
+/// so a failing test or benchmark leaves no process behind.
 public final class ChildProcess: @unchecked Sendable {
     /// How the process ended.
     public struct Termination: Sendable, Equatable, CustomStringConvertible {
@@ -25,10 +26,10 @@ public final class ChildProcess: @unchecked Sendable {
 
     public let name: String
     /// Standard output so far.
-    public let output = Observed<String>("")
+    public let output = AwaitableState<String>("")
     /// Standard error so far.
-    public let errors = Observed<String>("")
-    public let termination = Observed<Termination?>(nil)
+    public let errors = AwaitableState<String>("")
+    public let termination = AwaitableState<Termination?>(nil)
     public let processIdentifier: Int32
     // Process is not Sendable; after `run()` it is only read (terminationStatus) here.
     private let process: Process
@@ -103,18 +104,5 @@ public final class ChildProcess: @unchecked Sendable {
     /// The last `count` lines of standard error, for a failure message.
     public func lastErrorLines(_ count: Int = 20) -> String {
         errors.value.split(separator: "\n").suffix(count).joined(separator: "\n")
-    }
-}
-
-/// Executables of this package, found in the build folder next to the test bundle.
-public enum BuildProducts {
-    /// The executable `name` (e.g. `reentrybus`) built with the tests, or nil when it is not there.
-    public static func executable(_ name: String) -> URL? {
-        let folders = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ]
-        return folders.map { $0.appendingPathComponent(name) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }

@@ -5,8 +5,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// A private PostgreSQL cluster for tests: `initdb` in a fresh temporary directory, the server
-/// (`postgres`, a child of the test process) on a free loopback port with its unix socket inside that directory, trust authentication for
+/// A private PostgreSQL cluster for tests and benchmarks (`bench replay`): `initdb` in a fresh
+/// temporary directory, the server (`postgres`, a child of this process) on a free loopback
+/// port with its unix socket inside that directory, trust authentication for
 /// loopback and the socket only, fsync off (commits survive the server's death, not the
 /// machine's). A database per test (``createDatabase()``); stopped
 /// and started mid-test on the same port and data (``stop(_:)``, ``start()``); removed with its
@@ -108,7 +109,7 @@ public final class PostgresCluster: Sendable {
     /// accepts connections: it says so on its standard error, awaited (not polled) for at most
     /// ``startDeadlineSeconds``.
     ///
-    /// `postgres` runs as a child of the test process, not daemonised by `pg_ctl`: a daemon would
+    /// `postgres` runs as a child of this process, not daemonised by `pg_ctl`: a daemon would
     /// inherit Foundation's process-monitoring socket and `pg_ctl` would never be seen to end.
     public func start() async throws {
         guard !isRunning else { return }
@@ -232,11 +233,17 @@ public final class PostgresCluster: Sendable {
 public struct PostgresClusterError: Error, CustomStringConvertible {
     public var step: String
     public var output: String
+
+    public init(step: String, output: String) {
+        self.step = step
+        self.output = output
+    }
+
     public var description: String { "PostgreSQL cluster: \(step) failed: \(output)" }
 }
 
 /// PostgreSQL's server programs: from `$PG_BIN` when it is set (and only there, so that
-/// `PG_BIN=/nonexistent` shows the tests skipping), else Debian's PostgreSQL 15
+/// `PG_BIN=/nonexistent` shows the tests and `bench replay` skipping), else Debian's PostgreSQL 15
 /// (`/usr/lib/postgresql/15/bin`).
 public struct PostgresBinaries: Sendable {
     public var directory: URL
@@ -250,7 +257,7 @@ public struct PostgresBinaries: Sendable {
         return complete ? binaries : nil
     }
 
-    /// Whether the tests that need PostgreSQL can run here.
+    /// Whether the tests and benchmarks that need PostgreSQL can run here.
     public static var isInstalled: Bool { find() != nil }
 
     /// Why they skip when it is not.

@@ -1,0 +1,67 @@
+import Contracts
+import Foundation
+import Kafka
+import ServiceKit
+import Storage
+
+/// The replay benchmark's baseline: what the database itself does with the same rows, through
+/// the same storage layer, without the projection. Each message becomes one row — its event id
+/// (a random UUID, so inserts land on random pages of the key's index, as the applied-ids table
+/// and most view tables do), its topic and its bytes (~0.7 KiB, about the width of the views'
+/// rows that keep an event's body) — upserted with the plainest statement, one per row, in one
+/// transaction per batch of the same size as the replay's. The table lives in a
+/// ``ServiceDatabase`` opened like a service's (SQLite: WAL, `synchronous = NORMAL`, the 16 MiB
+/// page cache, background checkpoints; PostgreSQL: one connection, a schema of its own), so the
+/// ratio to it shows what the projection costs, not what the driver or the settings cost.
+struct RawUpsertBaseline {
+    static let table = "bench_raw_events"
+
+    static let migrations: [StorageMigration] = [
+        .script("bench-raw-1", """
+            CREATE TABLE \(table) (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                topic TEXT NOT NULL,
+                body BYTEA NOT NULL
+            )
+            """),
+    ]
+
+    static let upsert = """
+        INSERT INTO \(table) (event_id, topic, body) VALUES ($1, $2, $3)
+        ON CONFLICT (event_id) DO UPDATE SET topic = excluded.topic, body = excluded.body
+        """
+
+    let database: ServiceDatabase
+    let batchSize: Int
+
+    /// What a run did.
+    struct Outcome {
+        var rows = 0
+        /// Time spent in the batches' transactions (building the rows is not counted).
+        var seconds = 0.0
+        var rate: Double { seconds > 0 ? Double(rows) / seconds : 0 }
+    }
+
+    /// Upserts one row per message, `batchSize` rows per transaction; `progress` is called
+    /// after each batch with the rows written so far.
+    func run(_ messages: [KafkaConsumerMessage], progress: (Int, Double) -> Void = { _, _ in }) async throws -> Outcome {
+        var outcome = Outcome()
+        var start = messages.startIndex
+        while start < messages.endIndex {
+            let end = min(start + batchSize, messages.endIndex)
+            let rows: [[SQLValue]] = messages[start..<end].map { message in
+                [.text(message.header(EventHeaders.eventId)?.stringValue ?? "\(message.topicPartition)@\(message.offset)"),
+                 .text(message.topic), .bytes(message.value)]
+            }
+            let began = ContinuousClock.now
+            try await database.write { transaction in
+                for row in rows { try transaction.execute(Self.upsert, row) }
+            }
+            outcome.seconds += (ContinuousClock.now - began).seconds
+            outcome.rows += rows.count
+            progress(outcome.rows, outcome.seconds)
+            start = end
+        }
+        return outcome
+    }
+}

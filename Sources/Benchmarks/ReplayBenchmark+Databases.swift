@@ -1,0 +1,90 @@
+import Foundation
+import Kafka
+import LocalPostgres
+import Pipeline
+import ServiceKit
+import Storage
+
+/// Where each database part runs, and the `views` service assembled for it.
+extension ReplayBenchmark {
+    /// SQLite in a temporary directory (removed afterwards): `views.sqlite` as `serve` names it,
+    /// and `raw.sqlite` for the baseline.
+    func onSQLite(_ messages: [KafkaConsumerMessage], _ printer: FigurePrinter) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-bench-replay-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { remove(directory, printer) }
+        var result = Result(database: .sqlite, events: messages.count)
+        printer.progress("replay: sqlite raw upsert of \(messages.count) rows in \(directory.path)")
+        let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations)
+        try await self.raw(messages, into: raw, as: &result, printer)
+        printer.progress("replay: sqlite replay into the views service")
+        let service = try viewsService(dataDirectory: directory, postgres: nil)
+        try await replay(messages, into: service, as: &result, printer)
+        return result
+    }
+
+    /// PostgreSQL: a private cluster (nil when its binaries are missing) or the given database;
+    /// the views in schema `views` as `serve` names it, the baseline in `bench_raw`.
+    func onPostgres(_ messages: [KafkaConsumerMessage], _ printer: FigurePrinter) async throws -> Result? {
+        switch postgres {
+        case .database(let configuration):
+            return try await onPostgres(configuration, messages, printer)
+        case .privateCluster:
+            guard PostgresBinaries.isInstalled else { return nil }
+            printer.progress("replay: starting a private PostgreSQL cluster")
+            return try await PostgresCluster.with { cluster in
+                let name = try await cluster.createDatabase("bench_replay")
+                return try await onPostgres(try PostgresStorage.Configuration(url: cluster.url(database: name)), messages, printer)
+            }
+        }
+    }
+
+    private func onPostgres(
+        _ configuration: PostgresStorage.Configuration, _ messages: [KafkaConsumerMessage], _ printer: FigurePrinter
+    ) async throws -> Result {
+        var result = Result(database: .postgres, events: messages.count)
+        printer.progress("replay: postgres raw upsert of \(messages.count) rows in \(configuration.location)")
+        let rawStorage = PostgresStorage(configuration: try configuration.inSchema("bench_raw"), logger: logger)
+        do {
+            try await raw(messages, into: try ServiceDatabase(postgres: rawStorage, migrations: RawUpsertBaseline.migrations), as: &result, printer)
+            try await rawStorage.close()
+        } catch {
+            try await rawStorage.close()
+            throw error
+        }
+        printer.progress("replay: postgres replay into the views service")
+        let service = try viewsService(dataDirectory: FileManager.default.temporaryDirectory, postgres: configuration)
+        let storage = service.database.storage as? PostgresStorage
+        do {
+            try await replay(messages, into: service, as: &result, printer)
+            try await storage?.close()
+        } catch {
+            try await storage?.close()
+            throw error
+        }
+        return result
+    }
+
+    /// The `views` service as `serve` assembles it (`buildApplication`: the same projection,
+    /// every store, the admission against the contracts, the database opened and migrated
+    /// the same way). Its Kafka clients are configured for an address that is never contacted:
+    /// nothing connects before `Application.run()`, which the benchmark does not call.
+    func viewsService(dataDirectory: URL, postgres: PostgresStorage.Configuration?) throws -> EventConsumerService {
+        let configuration = ApplicationConfiguration(
+            broker: .external(bootstrapServers: ["127.0.0.1:9"]), dataDirectory: dataDirectory, services: [.views], catalog: catalog,
+            topics: .init(createContractTopics: false), client: .init(maxBatchSize: batchSize), postgres: postgres)
+        let application = try buildApplication(configuration, logger: logger)
+        guard let service = application.services[.views] else {
+            throw BenchmarkFailure(description: "the application has no views service")
+        }
+        return service
+    }
+
+    private func remove(_ directory: URL, _ printer: FigurePrinter) {
+        do {
+            try FileManager.default.removeItem(at: directory)
+        } catch {
+            printer.progress("replay: could not remove \(directory.path): \(error)")
+        }
+    }
+}

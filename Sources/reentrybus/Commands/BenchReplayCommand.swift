@@ -1,0 +1,56 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+
+struct BenchReplay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "The views service rebuilding its state from mixed events, on SQLite and PostgreSQL, beside each database's raw batched upsert.",
+        discussion: """
+            Generates --events mixed, contract-valid events (seeded: the same every run) about one person per 20 \
+            events, and applies them batch by batch through the views service's own transaction (admission, \
+            applied ids, offsets, outbox), timing the transactions; then compares with the same number of rows \
+            upserted one statement each, --batch per transaction, in the same database: `ratio replay.<database>` \
+            is replay events/s ÷ raw rows/s. SQLite runs in a temporary directory; PostgreSQL in a private cluster \
+            started from Debian's PostgreSQL 15 ($PG_BIN or /usr/lib/postgresql/15/bin) and removed afterwards, \
+            skipped, saying why, when those programs are missing. A million events take several minutes per database.
+            """)
+
+    @Option(help: "Events to replay (and rows the baseline upserts).")
+    var events = 1_000_000
+
+    @Option(help: ArgumentHelp("Databases to measure, comma-separated: sqlite, postgres.", valueName: "databases"))
+    var databases = "sqlite,postgres"
+
+    @Option(help: "Events per transaction, for the replay and the baseline alike.")
+    var batch = 1_000
+
+    @Option(help: ArgumentHelp("People the events are about (default: one per 20 events).", valueName: "count"))
+    var people: Int?
+
+    @OptionGroup var contracts: ContractsDirectoryOption
+
+    func validate() throws {
+        guard events > 0 else { throw ValidationError("--events must be at least 1") }
+        guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
+        if let people, people <= 0 { throw ValidationError("--people must be at least 1") }
+        _ = try parsedDatabases()
+    }
+
+    func parsedDatabases() throws -> [ReplayBenchmark.Database] {
+        let names = databases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--databases names none; give sqlite, postgres or both") }
+        return try names.map { name in
+            guard let database = ReplayBenchmark.Database(rawValue: name) else {
+                throw ValidationError("--databases: unknown database \(name); known: sqlite, postgres")
+            }
+            return database
+        }
+    }
+
+    func run() async throws {
+        let benchmark = ReplayBenchmark(
+            events: events, people: people, databases: try parsedDatabases(), batchSize: batch, catalog: try contracts.loadCatalog())
+        try await benchmark.run()
+    }
+}

@@ -1,0 +1,61 @@
+import Benchmarks
+import Contracts
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+
+/// `bench replay`'s machinery on a tiny workload: the generated events are ones the views
+/// service accepts — every one applied, none dead-lettered, duplicated or skipped as a type it
+/// does not need — and the run prints its ratio line. Not its timing.
+enum ReplayBenchmarkChecks {
+    static let events = 2_000
+
+    /// The event types the views consume that the workload must cover.
+    static let coveredTypes: [String] = [
+        CaseStarted.eventType, OfficerAssigned.eventType, ConditionsSet.eventType, AddressChanged.eventType, CaseEnded.eventType,
+        AssessmentCompleted.eventType, ArrestMade.eventType, BookingRecorded.eventType, ContactRecorded.eventType,
+        ViolentIncidentReported.eventType, InvestigationOpened.eventType, InvestigationUpdated.eventType, InvestigationClosed.eventType,
+        WarrantIssued.eventType, WarrantServed.eventType, WarrantRecalled.eventType, DetainerLodged.eventType, DetainerLifted.eventType,
+        ReleaseScheduled.eventType, ReleaseChanged.eventType, ReleaseCompleted.eventType,
+        MentalHealthBulletinPublished.eventType, MentalHealthBulletinWithdrawn.eventType, AgencyDescribed.eventType,
+    ]
+
+    static func run(_ benchmark: ReplayBenchmark, database: ReplayBenchmark.Database) async throws {
+        let lines = Mutex<[String]>([])
+        let report = try await benchmark.run { line in lines.withLock { $0.append(line) } }
+        let result = try #require(report.results.first { $0.database == database })
+        #expect(report.workload.values.reduce(0, +) == events)
+        for type in coveredTypes { #expect(report.workload[type, default: 0] > 0, "the workload has no \(type)") }
+        #expect(result.applied == events)
+        #expect(result.deadLettered == 0)
+        #expect(result.duplicates == 0)
+        #expect(result.skipped == 0)
+        #expect(result.rawRows == events)
+        let printed = lines.withLock { $0 }
+        let ratio = try #require(printed.first { $0.hasPrefix("ratio replay.\(database.rawValue) ") }, "no ratio line in \(printed)")
+        #expect(Double(ratio.split(separator: " ").last ?? "").map { $0 > 0 } == true, "\(ratio)")
+        #expect(printed.contains { $0.hasPrefix("replay.\(database.rawValue).raw_upsert ") })
+    }
+}
+
+@Suite struct ReplayBenchmarkTests {
+    @Test func everyEventIsAppliedOnSQLiteAndTheRatioPrinted() async throws {
+        let benchmark = ReplayBenchmark(events: ReplayBenchmarkChecks.events, databases: [.sqlite], catalog: try TopicCatalog.embedded())
+        try await ReplayBenchmarkChecks.run(benchmark, database: .sqlite)
+    }
+}
+
+/// The same on PostgreSQL, in a database of the suite's private cluster; skipped, saying why,
+/// where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct ReplayBenchmarkOnPostgresTests {
+    @Test func everyEventIsAppliedOnPostgresAndTheRatioPrinted() async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let name = try await cluster.createDatabase("bench")
+        let benchmark = ReplayBenchmark(
+            events: ReplayBenchmarkChecks.events, databases: [.postgres], catalog: try TopicCatalog.embedded(),
+            postgres: .database(try PostgresStorage.Configuration(url: cluster.url(database: name))))
+        try await ReplayBenchmarkChecks.run(benchmark, database: .postgres)
+    }
+}
