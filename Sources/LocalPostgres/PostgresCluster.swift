@@ -119,6 +119,9 @@ public final class PostgresCluster: Sendable {
             // fsync off: a killed server loses nothing the OS has (what the tests simulate), only a
             // machine crash would. synchronous_commit stays on: off would lose commits to SIGQUIT.
             "-c", "fsync=off",
+            // The test process's suites share one cluster, each test with databases and pools of
+            // its own: more than the default 100 connections at once.
+            "-c", "max_connections=400",
         ]
         let process = try asServerUser.map { try ChildProcess(URL(fileURLWithPath: "/usr/bin/setpriv"), $0 + ["--"] + arguments, name: "postgres") }
             ?? ChildProcess(binaries.postgres, Array(arguments.dropFirst()), name: "postgres")
