@@ -144,6 +144,11 @@ let package = Package(
                 "Storage",
             ]
         ),
+        // The bus's clock (`bus.timers`): the tick every time-dependent rule reads as "now".
+        .target(
+            name: "Timers",
+            dependencies: ["ServiceKit", "Contracts"]
+        ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
         .target(
             name: "Warrants",
@@ -283,6 +288,7 @@ let package = Package(
         .testTarget(name: "SubscriptionsTests", dependencies: [
             "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
+        .testTarget(name: "TimersTests", dependencies: ["Timers", "ServiceKit", "Contracts", "Kafka"]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         // The benchmarks' machinery on tiny workloads (not their timing).
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),

@@ -10,7 +10,10 @@ public enum BusTopic {
     /// Explicit subscriptions (compacted by subscription id): who follows which person, place
     /// or agency's feed, why, on what basis, until when.
     public static let subscriptions = "bus.subscriptions"
+    /// The bus's clock: one tick a minute from the scheduler, read by every rule that depends
+    /// on time instead of a wall clock.
+    public static let timers = "bus.timers"
 
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions]
+    public static let all = [notifications, deadLetters, subscriptions, timers]
 }
