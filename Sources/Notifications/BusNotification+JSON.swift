@@ -32,6 +32,9 @@ extension BusNotification {
         }
         out.raw("],\"rule\":"); out.string(reason.rule)
         out.raw("},\"recipient\":"); out.string(recipient.description)
+        if let recipientAgencyId {
+            out.raw(",\"recipientAgencyId\":"); out.string(recipientAgencyId)
+        }
         out.raw(",\"sourceEventId\":"); out.string(sourceEventId)
         out.raw(",\"sourceEventType\":"); out.string(sourceEventType)
         if let subjectStateId {

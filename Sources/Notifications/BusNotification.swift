@@ -26,11 +26,15 @@ public struct BusNotification: Codable, Sendable, Hashable {
     public var subjectStateId: String?
     public var sourceEventId: String
     public var sourceEventType: String
+    /// The agency the recipient answers to (for `agency:X`, X): where an urgent notification
+    /// nobody acknowledges is escalated (its duty desk, then a supervisor). Absent when the
+    /// routing service does not know it.
+    public var recipientAgencyId: String?
 
     public init(
         recipient: Recipient, priority: NotificationPriority, summary: String, reason: NotificationReason,
         facts: [NotificationFact], occurredAt: Date, subjectStateId: String?, sourceEventId: String,
-        sourceEventType: String, scope: String = ""
+        sourceEventType: String, scope: String = "", recipientAgencyId: String? = nil
     ) {
         self.id = Self.id(sourceEventId: sourceEventId, rule: reason.rule, scope: scope, recipient: recipient)
         self.recipient = recipient
@@ -42,6 +46,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
         self.subjectStateId = subjectStateId
         self.sourceEventId = sourceEventId
         self.sourceEventType = sourceEventType
+        self.recipientAgencyId = recipientAgencyId ?? (recipient.kind == .agency ? recipient.id : nil)
     }
 
     /// A UUID-shaped id (version 8, "custom") from SHA-256 of source event id, rule, scope and

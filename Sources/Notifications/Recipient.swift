@@ -1,10 +1,13 @@
 import Foundation
 
-/// Who a notification is for: an officer, an agency (a police department, a court), or a
-/// facility. Written `kind:id`, e.g. `officer:PP-KC-118`, `agency:MO-KCPD`.
+/// Who a notification is for, written `kind:id`: an officer (`officer:PP-KC-118`), a unit of an
+/// agency — a squad or desk (`unit:MO-KCPD-VCU`) —, an agency (`agency:MO-KCPD`), a facility,
+/// an agency's duty desk (`duty:MO-KCPD`, staffed around the clock: where an unacknowledged
+/// urgent notification goes first), or a role within an agency (`role:MO-DOC-PP/supervisor`:
+/// where it goes next).
 public struct Recipient: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
-    public enum Kind: String, Codable, Sendable, Comparable {
-        case officer, agency, facility
+    public enum Kind: String, Codable, Sendable, Comparable, CaseIterable {
+        case officer, unit, agency, facility, duty, role
         public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
     }
     public var kind: Kind
@@ -18,6 +21,11 @@ public struct Recipient: Codable, Sendable, Hashable, Comparable, CustomStringCo
     public static func officer(_ id: String) -> Recipient { Recipient(kind: .officer, id: id) }
     public static func agency(_ id: String) -> Recipient { Recipient(kind: .agency, id: id) }
     public static func facility(_ id: String) -> Recipient { Recipient(kind: .facility, id: id) }
+    public static func unit(_ id: String) -> Recipient { Recipient(kind: .unit, id: id) }
+    /// The duty desk of agency `agencyId`.
+    public static func duty(_ agencyId: String) -> Recipient { Recipient(kind: .duty, id: agencyId) }
+    /// The holders of `role` in agency `agencyId` (`role:AGENCY/role`).
+    public static func role(_ role: String, of agencyId: String) -> Recipient { Recipient(kind: .role, id: "\(agencyId)/\(role)") }
 
     /// Parses `kind:id`.
     public init?(_ text: String) {

@@ -30,6 +30,6 @@ enum ArrestNotification {
                 matched: matched),
             facts: facts, occurredAt: payload.arrestedAt, subjectStateId: person?.stateId ?? supervision.stateId,
             sourceEventId: arrest.eventId.uuidString.lowercased(), sourceEventType: ArrestMade.eventType,
-            scope: supervision.caseId)
+            scope: supervision.caseId, recipientAgencyId: supervision.agencyId)
     }
 }

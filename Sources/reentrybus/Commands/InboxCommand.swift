@@ -20,7 +20,7 @@ struct Inbox: ParsableCommand {
 
     func validate() throws {
         guard Recipient(recipient) != nil else {
-            let kinds = [Recipient.Kind.officer, .agency, .facility].map(\.rawValue).joined(separator: ", ")
+            let kinds = Recipient.Kind.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError(
                 "The recipient \"\(recipient)\" is not kind:id with a kind among \(kinds) and a non-empty id, e.g. officer:PP-KC-118.")
         }
