@@ -28,6 +28,32 @@ public struct DutyContact: Codable, Sendable, Hashable {
     }
 }
 
+/// How long an urgent notification to someone of an agency may go unacknowledged before it is
+/// escalated to the agency's duty desk, then to its supervisors.
+public struct AgencyEscalation: Codable, Sendable, Hashable {
+    /// Used when an agency's entry sets none.
+    public static let standard = AgencyEscalation(dutyDeskAfterMinutes: 15, supervisorAfterMinutes: 30)
+
+    public var dutyDeskAfterMinutes: Int
+    public var supervisorAfterMinutes: Int
+
+    public init(dutyDeskAfterMinutes: Int, supervisorAfterMinutes: Int) {
+        self.dutyDeskAfterMinutes = dutyDeskAfterMinutes
+        self.supervisorAfterMinutes = supervisorAfterMinutes
+    }
+}
+
+/// How often an agency's system is expected to publish to one topic (feed liveness).
+public struct FeedCadence: Codable, Sendable, Hashable {
+    public var topic: String
+    public var everyMinutes: Int
+
+    public init(topic: String, everyMinutes: Int) {
+        self.topic = topic
+        self.everyMinutes = everyMinutes
+    }
+}
+
 /// `reference.agency.described` version 1: the whole directory entry of an agency, new or
 /// changed; it replaces the previous one (the topic is compacted, so no event is partial).
 public struct AgencyDescribed: EventPayload {
@@ -39,12 +65,19 @@ public struct AgencyDescribed: EventPayload {
     public var name: String
     public var jurisdiction: AgencyJurisdiction
     public var dutyContact: DutyContact?
+    /// Who looks after the agency's connection to the bus; told when one of its feeds falls silent.
+    public var integratorContact: DutyContact?
+    /// When an unacknowledged urgent notification is escalated; nil means ``AgencyEscalation/standard``.
+    public var escalation: AgencyEscalation?
+    /// Expected publishing cadences overriding the defaults for the agency's kind.
+    public var feedCadences: [FeedCadence]?
     /// For a prosecutor (required there): the courts whose cases it prosecutes.
     public var courts: [String]?
 
     public init(
         agencyId: String, kind: AgencyKind, name: String, jurisdiction: AgencyJurisdiction, dutyContact: DutyContact? = nil,
-        courts: [String]? = nil
+        courts: [String]? = nil, integratorContact: DutyContact? = nil, escalation: AgencyEscalation? = nil,
+        feedCadences: [FeedCadence]? = nil
     ) {
         self.agencyId = agencyId
         self.kind = kind
@@ -52,6 +85,9 @@ public struct AgencyDescribed: EventPayload {
         self.jurisdiction = jurisdiction
         self.dutyContact = dutyContact
         self.courts = courts
+        self.integratorContact = integratorContact
+        self.escalation = escalation
+        self.feedCadences = feedCadences
     }
 }
 
