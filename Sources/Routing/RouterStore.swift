@@ -113,29 +113,52 @@ public struct RouterStore {
             CREATE INDEX router_arrests_by_forget_time ON router_arrests (forget_after_ms) WHERE forget_after_ms IS NOT NULL;
             """,
             postgres: nil),
+        // v5: the case's registered address and household (JSON), for the rules about contacts
+        // at the address or with a household member and about the person's jurisdiction.
+        .script("router-v5", sqlite: """
+            ALTER TABLE router_cases ADD COLUMN address BLOB;
+            ALTER TABLE router_cases ADD COLUMN household BLOB;
+            """,
+            postgres: """
+            ALTER TABLE router_cases ADD COLUMN address BYTEA;
+            ALTER TABLE router_cases ADD COLUMN household BYTEA;
+            """),
     ]
 
     // MARK: Cases
 
     /// Stores a started case, or updates it when re-sent (an officer already assigned stays
-    /// when the re-sent event names none; the end date stays).
+    /// when the re-sent event names none, and so does an address; the end date and the
+    /// household stay).
     func saveCase(_ started: EventEnvelope<CaseStarted>) throws {
         let subject = started.subject
         let payload = started.payload
         try transaction.execute(
             """
             INSERT INTO router_cases (case_id, state_id, fbi_number, supervision_type, supervising_agency_id,
-                officer_id, officer_name, start_date, end_date, subject)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)
+                officer_id, officer_name, start_date, end_date, subject, address)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10)
             ON CONFLICT (case_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
                 supervision_type = excluded.supervision_type, supervising_agency_id = excluded.supervising_agency_id,
                 officer_id = coalesce(excluded.officer_id, router_cases.officer_id),
                 officer_name = coalesce(excluded.officer_name, router_cases.officer_name),
-                start_date = excluded.start_date, subject = excluded.subject
+                start_date = excluded.start_date, subject = excluded.subject,
+                address = coalesce(excluded.address, router_cases.address)
             """,
             [.text(payload.caseId), .optional(subject?.stateId), .optional(subject?.fbiNumber), .text(payload.supervisionType.rawValue),
              .text(payload.supervisingAgencyId), .optional(payload.officer?.officerId), .optional(payload.officer?.name),
-             .text(payload.startDate.description), .bytes(try EventCodec.encodeJSON(subject))])
+             .text(payload.startDate.description), .bytes(try EventCodec.encodeJSON(subject)),
+             try payload.address.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null])
+    }
+
+    /// Records the case's new registered address and, when the event lists it, its household
+    /// (an event without `householdMembers` leaves the household as it was).
+    func changeAddress(_ changed: AddressChanged) throws {
+        try transaction.execute(
+            "UPDATE router_cases SET address = $1, household = coalesce($2, household) WHERE case_id = $3",
+            [.bytes(try EventCodec.encodeJSON(changed.address)),
+             try changed.householdMembers.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null,
+             .text(changed.caseId)])
     }
 
     func endCase(_ caseId: String, on endDate: CalendarDate) throws {
@@ -153,20 +176,30 @@ public struct RouterStore {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
         return try transaction.fetchAll(
             """
-            SELECT case_id, state_id, fbi_number, supervision_type, supervising_agency_id, officer_id, officer_name,
-                start_date, end_date, subject
+            SELECT \(Self.caseColumns)
             FROM router_cases WHERE (state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)
             ORDER BY case_id
             """,
             [.optional(subject.stateId), .optional(subject.fbiNumber)]
-        ).map { row in
-            SupervisionCase(
-                caseId: try row.get("case_id"), stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"),
-                supervisionType: try row.get("supervision_type"), agencyId: try row.get("supervising_agency_id"),
-                officerId: try row.get("officer_id"), officerName: try row.get("officer_name"), startDate: try row.get("start_date"),
-                endDate: try row.get("end_date"),
-                subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)))
-        }
+        ).map(Self.supervisionCase)
+    }
+
+    /// The columns `supervisionCase(_:)` reads, for a family's own queries of `router_cases`.
+    static let caseColumns = """
+        case_id, state_id, fbi_number, supervision_type, supervising_agency_id, officer_id, officer_name,
+            start_date, end_date, subject, address, household
+        """
+
+    /// A case from a row with `caseColumns`.
+    static func supervisionCase(_ row: StorageRow) throws -> SupervisionCase {
+        SupervisionCase(
+            caseId: try row.get("case_id"), stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"),
+            supervisionType: try row.get("supervision_type"), agencyId: try row.get("supervising_agency_id"),
+            officerId: try row.get("officer_id"), officerName: try row.get("officer_name"), startDate: try row.get("start_date"),
+            endDate: try row.get("end_date"),
+            subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)),
+            address: try row.get("address", as: [UInt8]?.self).map { try EventCodec.decodeJSON(Address.self, from: $0) },
+            householdMembers: try row.get("household", as: [UInt8]?.self).map { try EventCodec.decodeJSON([HouseholdMember].self, from: $0) } ?? [])
     }
 
     // MARK: Arrests
@@ -229,7 +262,7 @@ public struct RouterStore {
         for row in try transaction.fetchAll(
             """
             SELECT case_id, state_id, fbi_number, supervision_type, supervising_agency_id, officer_id, officer_name,
-                start_date, end_date, subject FROM router_cases ORDER BY case_id
+                start_date, end_date, subject, address, household FROM router_cases ORDER BY case_id
             """) { hash.update(row: row) }
         for row in try transaction.fetchAll("SELECT event_id, state_id, fbi_number, arrest_day, event FROM router_arrests ORDER BY event_id") {
             hash.update(row: row)
