@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         // PostgreSQL's wire protocol for the Storage module's PostgreSQL backend.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        // Property-based tests (Swift Testing): the router's notifications do not depend on how
+        // its topics interleave. Tests only; no dependencies of its own.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -280,7 +283,9 @@ let package = Package(
             "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),

@@ -99,7 +99,8 @@ public struct RouterProjection: EventProjection {
             try store.endCase(ended.payload.caseId, on: ended.payload.endDate)
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
-            try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId)
+            try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId,
+                                    effectiveMilliseconds: assigned.occurredAt.milliseconds, eventId: event.eventId)
         case AddressChanged.eventType:
             try store.changeAddress(try event.decode(AddressChanged.self).payload)
         default:
