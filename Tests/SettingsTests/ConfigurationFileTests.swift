@@ -45,6 +45,8 @@ import Testing
               listen: 0.0.0.0:9464
             shutdown-deadline: 20
             notification-key-file: \(notificationKey)
+            feeds:
+              operators: role:MO-BUS/on-call
             """, in: scratch)
 
         #expect(configuration.bootstrapServers == ["kafka-1:9093", "kafka-2:9093"])
@@ -157,6 +159,7 @@ import Testing
         BadFile(text: "database: postgres://db:99999/x\n", key: "database", line: 1, saying: "a port that is not a number"),
         BadFile(text: "database: sqlite\ndatabase-password-file: /x\n", key: "database-password-file", line: 2, saying: "database is not a postgres:// URL"),
         BadFile(text: "data-dir: \"  \"\n", key: "data-dir", line: 1, saying: "must not be empty"),
+        BadFile(text: "feeds:\n  operators: BUS-OPERATIONS\n", key: "feeds.operators", line: 2, saying: "must be a recipient officer|unit|agency|facility|duty|role:ID"),
     ])
     func aBadValueIsNamedWithItsFileAndLine(_ bad: BadFile) throws {
         try expectRefused(bad)
