@@ -152,6 +152,15 @@ let package = Package(
             name: "Timers",
             dependencies: ["ServiceKit", "Contracts"]
         ),
+        // Feed liveness: per agency × topic the last event and its count against an expected
+        // cadence; alarms when a feed falls silent, all-clears when it publishes again.
+        .target(
+            name: "Feeds",
+            dependencies: [
+                "ServiceKit", "Notifications", "Contracts", "Directory", "Timers",
+                "Storage",
+            ]
+        ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
         .target(
             name: "Warrants",
@@ -189,7 +198,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Observability",
-                "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Kafka", "Contracts", "ContractTools", "Storage",
+                "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -235,6 +244,7 @@ let package = Package(
                 "Directory",
                 "Subscriptions",
                 "Notifications",
+                "Feeds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -293,6 +303,9 @@ let package = Package(
         .testTarget(name: "SubscriptionsTests", dependencies: [
             "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
+        .testTarget(name: "FeedsTests", dependencies: [
+            "Feeds", "Directory", "Notifications", "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
+        ]),
         .testTarget(name: "TimersTests", dependencies: ["Timers", "ServiceKit", "Contracts", "Kafka"]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         // The benchmarks' machinery on tiny workloads (not their timing).
@@ -320,7 +333,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Pipeline", "Demo", "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
