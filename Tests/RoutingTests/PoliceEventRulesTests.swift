@@ -302,6 +302,29 @@ import Testing
 
     // MARK: Retention
 
+    /// A fact, and a closed investigation's tombstone, go once their topic can no longer
+    /// redeliver the event (10 s windows here); a case read after that matches nothing.
+    @Test func keptFactsAndClosedInvestigationsAreForgottenAfterTheirTopicsRetention() async throws {
+        let router = try await router()
+        let window = RetentionWindow(milliseconds: 10_000)
+        let rules = PoliceEventRules(retentions: PoliceRetentions(arrests: window, contacts: window, incidents: window, investigations: window))
+        let key = self.key
+        let events = [try bookings(Events.booking()), try investigations(Events.investigationOpened(.routine)), try investigations(Events.investigationClosed())]
+        try await router.write { _, transaction in
+            for event in events { try rules.apply(event, in: RouterContext(transaction: transaction, signingKey: key)) }
+        }
+        #expect(try await router.count("police_facts") == 1)
+        #expect(try await router.count("police_investigations WHERE closed = 1") == 1)
+        let forget = { (now: Int64) in
+            try await router.write { _, transaction in try rules.forget(before: now, limit: 100, in: RouterContext(transaction: transaction, signingKey: key)) }
+        }
+        try await forget(Events.nowMilliseconds + 10_000)
+        #expect(try await router.count("police_facts") == 1)
+        try await forget(Events.nowMilliseconds + 10_001)
+        #expect(try await router.count("police_facts") == 0)
+        #expect(try await router.count("police_investigations") == 0)
+    }
+
     @Test func theWindowsAreTheTopicsRetentions() throws {
         let topics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
@@ -339,4 +362,7 @@ struct PoliceEventRulesPostgresTests {
     @Test func updatePoison() async throws { try await PoliceEventRulesTests().anUpdateOfAnInvestigationNotOpenedHereWithoutASensitivityIsDeadLettered() }
     @Test func subscriptions() async throws { try await PoliceEventRulesTests().aPersonSubscriptionReceivesEachKindItCoversInEitherOrder() }
     @Test func expiredSubscriptions() async throws { try await PoliceEventRulesTests().anExpiredOrCancelledSubscriptionRoutesNothing() }
+    @Test func forgetting() async throws {
+        try await PoliceEventRulesTests().keptFactsAndClosedInvestigationsAreForgottenAfterTheirTopicsRetention()
+    }
 }
