@@ -126,6 +126,9 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
                 "Storage", "Subscriptions",
+                // A police contact at a supervisee's registered address: addresses compared as
+                // the officer-safety check compares them (AddressKey, coordinates).
+                "Places",
             ]
         ),
         // The agency directory (reference.agencies): which police agency serves a place, which
