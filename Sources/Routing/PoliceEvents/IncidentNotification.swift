@@ -16,7 +16,7 @@ enum IncidentNotification {
         }
         let kind = incident.incidentKind.rawValue.replacingOccurrences(of: "_", with: " ")
         var matched = audience.matched(subject)
-        if case .supervision(let supervision) = audience, let born = incident.person.dateOfBirth, born == supervision.subject?.dateOfBirth {
+        if case .supervision(let supervision, _) = audience, let born = incident.person.dateOfBirth, born == supervision.subject?.dateOfBirth {
             matched.append(MatchedIdentifier("dateOfBirth", born.description))
         }
         var facts = [

@@ -13,7 +13,7 @@ enum InvestigationNotification {
         let person = audience.person(subject)
         let opened = fact.eventType == InvestigationOpened.eventType
         var matched = audience.matched(subject)
-        if case .supervision(let supervision) = audience, let born = fact.person.dateOfBirth, born == supervision.subject?.dateOfBirth {
+        if case .supervision(let supervision, _) = audience, let born = fact.person.dateOfBirth, born == supervision.subject?.dateOfBirth {
             matched.append(MatchedIdentifier("dateOfBirth", born.description))
         }
         var facts = [

@@ -13,12 +13,14 @@ import Subscriptions
 /// set of notifications then does not depend on whether a case or a subscription was read first,
 /// and an officer who is both supervising and subscribed receives both.
 enum PoliceAudience: Sendable, Hashable {
-    case supervision(SupervisionCase)
+    /// A case and who is told for it: the officer in charge when the fact happened, or one who
+    /// took the case over within the handover window (`SupervisionCase.recipients(forEventAt:)`).
+    case supervision(SupervisionCase, Recipient)
     case subscription(Subscription)
 
     var recipient: Recipient {
         switch self {
-        case .supervision(let supervision): supervision.recipient
+        case .supervision(_, let recipient): recipient
         case .subscription(let subscription): Self.recipient(subscription.subscriber)
         }
     }
@@ -26,7 +28,7 @@ enum PoliceAudience: Sendable, Hashable {
     /// The agency the recipient answers to: the case's supervising agency, the subscriber's.
     var recipientAgencyId: String {
         switch self {
-        case .supervision(let supervision): supervision.agencyId
+        case .supervision(let supervision, _): supervision.agencyId
         case .subscription(let subscription): subscription.subscriberAgencyId
         }
     }
@@ -36,7 +38,7 @@ enum PoliceAudience: Sendable, Hashable {
     /// subscription.
     var scope: String {
         switch self {
-        case .supervision(let supervision): supervision.caseId
+        case .supervision(let supervision, _): supervision.caseId
         case .subscription(let subscription): "subscription:\(subscription.id)"
         }
     }
@@ -52,7 +54,7 @@ enum PoliceAudience: Sendable, Hashable {
     /// Why the recipient is told, before the rule's own words.
     var ground: String {
         switch self {
-        case .supervision(let supervision):
+        case .supervision(let supervision, _):
             "You supervise case \(supervision.caseId), active on that day"
         case .subscription(let subscription):
             "Your subscription \(subscription.id) (basis \(subscription.legalBasis.basis.rawValue)) follows this person"
@@ -62,7 +64,7 @@ enum PoliceAudience: Sendable, Hashable {
     /// The fact that says on what ground: the case or the subscription.
     var groundFact: NotificationFact {
         switch self {
-        case .supervision(let supervision):
+        case .supervision(let supervision, _):
             NotificationFact("case", "\(supervision.caseId) (\(supervision.supervisionType), \(supervision.agencyId))")
         case .subscription(let subscription):
             NotificationFact(
@@ -75,7 +77,7 @@ enum PoliceAudience: Sendable, Hashable {
     /// else the case's.
     func person(_ subject: SubjectIdentifiers?) -> SubjectIdentifiers? {
         if subject?.name != nil { return subject }
-        if case .supervision(let supervision) = self { return supervision.subject ?? subject }
+        if case .supervision(let supervision, _) = self { return supervision.subject ?? subject }
         return subject
     }
 
@@ -101,7 +103,7 @@ extension PoliceAudience {
     /// state ID and FBI number the event and the case (or the person subscription) share.
     func matched(_ subject: SubjectIdentifiers?) -> [MatchedIdentifier] {
         switch self {
-        case .supervision(let supervision):
+        case .supervision(let supervision, _):
             return PoliceMatching.matchedIdentifiers(subject, supervision)
         case .subscription(let subscription):
             guard case .person(let stateId, let fbiNumber) = subscription.subject else { return [] }

@@ -44,7 +44,7 @@ struct PoliceEventRules: RouterRuleSet {
     static let eventTypes: Set<String> = [
         BookingRecorded.eventType, ContactRecorded.eventType, ViolentIncidentReported.eventType, InvestigationOpened.eventType,
         InvestigationUpdated.eventType, InvestigationClosed.eventType, ArrestMade.eventType, CaseStarted.eventType,
-        AddressChanged.eventType, SubscriptionRecorded.eventType,
+        AddressChanged.eventType, SubscriptionRecorded.eventType, OfficerAssigned.eventType,
     ]
 
     func handles(eventType: String) -> Bool { Self.eventTypes.contains(eventType) }
@@ -108,6 +108,13 @@ struct PoliceEventRules: RouterRuleSet {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
             for kept in try store.facts(about: started.subject, nowMilliseconds: now) {
+                try route(kept, cases: try cases(of: kept.fact, context), subscriptions: [], in: context)
+            }
+        case OfficerAssigned.eventType:
+            // A new officer takes over what happened in the handover window before: the kept facts again.
+            let assigned = try event.decode(OfficerAssigned.self)
+            guard let supervision = try context.cases.supervisionCase(id: assigned.payload.caseId) else { return }
+            for kept in try store.facts(about: supervision.subject, nowMilliseconds: now) {
                 try route(kept, cases: try cases(of: kept.fact, context), subscriptions: [], in: context)
             }
         case AddressChanged.eventType:
@@ -174,7 +181,10 @@ struct PoliceEventRules: RouterRuleSet {
         let fact = kept.fact
         let day = Describe.day(fact.occurredAt).description
         let person = fact.person
-        var audiences = cases.filter { $0.covers(day) && Self.isPerson(fact, of: $0) }.map(PoliceAudience.supervision)
+        let at = fact.occurredAt.milliseconds
+        var audiences = cases.filter { $0.covers(day) && Self.isPerson(fact, of: $0) }.flatMap { supervision in
+            supervision.recipients(forEventAt: at).map { PoliceAudience.supervision(supervision, $0) }
+        }
         audiences += PoliceSubscriptionRules.audiences(
             subscriptions.filter { PoliceSubscriptionRules.follows($0, person) }, kind: fact.subscriptionKind, at: fact.occurredAt)
         guard !audiences.isEmpty else { return }

@@ -58,7 +58,7 @@ enum SuperviseePoliceContact {
     static func notifications(for contact: EventEnvelope<ContactRecorded>, audiences: [PoliceAudience]) -> [BusNotification] {
         audiences.compactMap { audience in
             switch audience {
-            case .supervision(let supervision):
+            case .supervision(let supervision, _):
                 guard let found = ground(of: contact.payload, for: supervision) else { return nil }
                 return ContactNotification.make(contact, for: audience, ground: found.0, matched: found.1)
             case .subscription:
