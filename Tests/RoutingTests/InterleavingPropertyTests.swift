@@ -32,6 +32,24 @@ struct InterleavingPropertyTests {
         }
     }
 
+    @Test("the police-event rules too: bookings, contacts, incidents, investigations, subscriptions, a reassignment")
+    func policeEventNotificationsDoNotDependOnInterleaving() async throws {
+        let scenario = try RouterScenario.policeEvents()
+        let expected = try await notifications(applying: scenario.inTopicOrder())
+        #expect(Set(expected.map(\.rule)).isSuperset(of: [
+            "supervisee-arrested", "supervisee-booked", "supervisee-police-contact", "supervisee-victim", "supervisee-suspect",
+            "investigation-named-supervisee", "subscription-investigations",
+        ]), "\(expected)")
+        await propertyCheck(count: 20, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
+            do {
+                let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
+                #expect(sent == expected)
+            } catch {
+                Issue.record(error)
+            }
+        }
+    }
+
     /// Applies `events` one transaction each to a fresh router; the notifications it sent, by
     /// id with recipient and rule.
     private func notifications(applying events: [AdmittedEvent]) async throws -> Set<SentNotification> {
@@ -100,6 +118,46 @@ struct RouterScenario {
             try Events.admitted(Events.arrest(SubjectIdentifiers(stateId: "MO5550001"), at: Events.now, id: "p-arrest-stranger"), topic: arrests),
         ]
         return RouterScenario(streams: [caseStream, arrestStream], finalTick: try Self.tick(at: Events.now.addingTimeInterval(3_600)))
+    }
+
+    /// Reyes (registered address, household, reassigned to Lee an hour after his arrest) and Hill,
+    /// under supervision; an arrest, a booking, three contacts, an incident naming both, an
+    /// investigation opened and updated, and a task force's Part 23 subscription.
+    static func policeEvents() throws -> RouterScenario {
+        let arrests = PoliceEventRules.arrestsTopic
+        let caseStream: [AdmittedEvent] = [
+            try Events.admitted(Events.caseWithAddress(id: "pe-case-1"), topic: RouterProjection.casesTopic),
+            try Events.admitted(Events.addressChanged(id: "pe-moved"), topic: RouterProjection.casesTopic),
+            try Events.admitted(Events.officerAssigned(Events.lee, id: "pe-assigned"), topic: RouterProjection.casesTopic),
+            try Events.admitted(Events.caseStarted(Events.hill, caseId: "CASE-2", start: Events.day(-60), id: "pe-case-2"), topic: RouterProjection.casesTopic),
+        ]
+        let arrestStream: [AdmittedEvent] = [
+            try Events.admitted(Events.arrest(at: Events.now.addingTimeInterval(-3_600), id: "pe-arrest"), topic: arrests),
+            try Events.admitted(Events.booking(at: Events.now.addingTimeInterval(-3_000), id: "pe-booking"), topic: arrests),
+            try Events.admitted(Events.booking(Events.hill, at: Events.now.addingTimeInterval(-2 * 86_400), id: "pe-booking-hill"), topic: arrests),
+        ]
+        let contactStream: [AdmittedEvent] = [
+            try Events.admitted(Events.contact(id: "pe-contact-self"), topic: PoliceEventRules.contactsTopic),
+            try Events.admitted(Events.contact(.householdMember, met: InvolvedPerson(name: Events.angela.name), id: "pe-contact-mother"),
+                                topic: PoliceEventRules.contactsTopic),
+            try Events.admitted(Events.contact(.associate, met: InvolvedPerson(name: PersonName(given: "Kim", family: "Park")), id: "pe-contact-associate"),
+                                topic: PoliceEventRules.contactsTopic),
+        ]
+        let incidentStream = [
+            try Events.admitted(Events.incident(victims: [Events.reyesInvolved], suspects: [Events.hillInvolved], id: "pe-incident"),
+                                topic: PoliceEventRules.incidentsTopic),
+        ]
+        let investigationStream = [
+            try Events.admitted(Events.investigationOpened(id: "pe-opened"), topic: PoliceEventRules.investigationsTopic),
+            try Events.admitted(Events.investigationUpdated(persons: [Events.reyesInvolved, Events.hillInvolved], id: "pe-updated"),
+                                topic: PoliceEventRules.investigationsTopic),
+        ]
+        let subscriptionStream = [
+            try Events.admitted(Events.subscription(kinds: [.investigations, .contacts], id: "pe-task-force"), topic: RouterProjection.subscriptionsTopic),
+        ]
+        return RouterScenario(
+            streams: [caseStream, arrestStream, contactStream, incidentStream, investigationStream, subscriptionStream],
+            finalTick: try Self.tick(at: Events.now.addingTimeInterval(3_600)))
     }
 
     /// A tick of the bus's clock at `instant`'s minute, as the runtime hands it over.
