@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "Timers", "Directory",
                 "Kafka",
                 "Contracts",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -144,10 +144,15 @@ let package = Package(
                 "Storage",
             ]
         ),
-        // The bus's clock (`bus.timers`): the tick every time-dependent rule reads as "now".
+        // The bus's clock (`bus.timers`): the tick every time-dependent rule reads as "now", and
+        // the scheduler service that writes one a minute.
         .target(
             name: "Timers",
-            dependencies: ["ServiceKit", "Contracts"]
+            dependencies: [
+                "ServiceKit", "Contracts", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
         .target(
@@ -187,6 +192,7 @@ let package = Package(
             dependencies: [
                 "Observability",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Kafka", "Contracts", "ContractTools", "Storage",
+                "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,6 +238,7 @@ let package = Package(
                 "Directory",
                 "Subscriptions",
                 "Notifications",
+                "Timers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -253,7 +260,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres", "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -277,7 +284,8 @@ let package = Package(
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "NotificationsTests", dependencies: [
-            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers", "Directory",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
             "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
@@ -288,7 +296,10 @@ let package = Package(
         .testTarget(name: "SubscriptionsTests", dependencies: [
             "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
-        .testTarget(name: "TimersTests", dependencies: ["Timers", "ServiceKit", "Contracts", "Kafka"]),
+        .testTarget(name: "TimersTests", dependencies: [
+            "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         // The benchmarks' machinery on tiny workloads (not their timing).
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),
@@ -316,6 +327,7 @@ let package = Package(
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Timers",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,8 +10,18 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     /// Every agency's read models: caseloads, the police view, the release board, the
     /// high-needs list, the court view (`reentrybus view …`).
     case views
+    /// The bus's clock: one tick a minute on `bus.timers`. Not a consumer: it keeps no state
+    /// (no database, no group) and is never replayed.
+    case scheduler
 
     public var description: String { rawValue }
+
+    /// Whether it is a consumer of the bus (an `EventConsumerService` with a database): every
+    /// service but the scheduler.
+    public var isConsumer: Bool { self != .scheduler }
+
+    /// The consumers, in declaration order.
+    public static var consumers: [ServiceName] { allCases.filter(\.isConsumer) }
 
     /// Downstream services first: a `ServiceGroup` stops its services in reverse order, so the
     /// services that produce notifications stop before the inbox that reads them.
@@ -21,6 +31,7 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
         case .views: 1
         case .warrantResolver: 2
         case .router: 3
+        case .scheduler: 4
         }
     }
 }
