@@ -125,7 +125,9 @@ struct ServiceFactory: Sendable {
             ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
         case .inbox, .scheduler:
             // The scheduler has no projection (`makeScheduler`); never asked for one.
-            InboxProjection(topic: BusTopic.notifications, verifyingKeys: verifyingKeys, onStored: onNotificationStored)
+            InboxProjection(
+                topic: BusTopic.notifications, verifyingKeys: verifyingKeys, signingKey: configuration.notificationKey,
+                validator: configuration.catalog.map { EventValidator(catalog: $0) }, onStored: onNotificationStored)
         }
     }
 

@@ -50,7 +50,9 @@ struct ComposeServicesTests {
         let compose = try loadCompose()
         #expect(DeploymentChecks.secretProblems(compose).isEmpty, "\(DeploymentChecks.secretProblems(compose))")
         for service in compose.services(running: ["serve"]) {
-            #expect(service.environment["REENTRYBUS_NOTIFICATION_KEY_FILE"] == "/run/secrets/notification_key", "\(service.name)")
+            // The consumers sign or verify notifications; the scheduler gets no key.
+            let key = service.environment["REENTRYBUS_NOTIFICATION_KEY_FILE"]
+            #expect(key == (Self.keepsState(service) ? "/run/secrets/notification_key" : nil), "\(service.name)")
             // Its own Kafka password (KafkaAccessTests: one user and one password per client).
             #expect(service.environment["REENTRYBUS_KAFKA_SASL_PASSWORD_FILE"]?.hasPrefix("/run/secrets/kafka_") == true, "\(service.name)")
         }
