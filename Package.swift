@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "Timers", "Directory",
                 "Kafka",
                 "Contracts",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -150,10 +150,15 @@ let package = Package(
                 "Storage",
             ]
         ),
-        // The bus's clock (`bus.timers`): the tick every time-dependent rule reads as "now".
+        // The bus's clock (`bus.timers`): the tick every time-dependent rule reads as "now", and
+        // the scheduler service that writes one a minute.
         .target(
             name: "Timers",
-            dependencies: ["ServiceKit", "Contracts"]
+            dependencies: [
+                "ServiceKit", "Contracts", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Feed liveness: per agency × topic the last event and its count against an expected
         // cadence; alarms when a feed falls silent, all-clears when it publishes again.
@@ -202,6 +207,7 @@ let package = Package(
             dependencies: [
                 "Observability",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
+                "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -248,6 +254,7 @@ let package = Package(
                 "Subscriptions",
                 "Notifications",
                 "Feeds",
+                "Timers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -269,7 +276,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres",
+                "Kafka", "ServiceKit", "Demo", "Contracts", "Notifications", "Routing", "Storage", "LocalPostgres", "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -293,7 +300,8 @@ let package = Package(
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "NotificationsTests", dependencies: [
-            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers", "Directory",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
             "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
@@ -309,7 +317,10 @@ let package = Package(
         .testTarget(name: "FeedsTests", dependencies: [
             "Feeds", "Directory", "Notifications", "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
-        .testTarget(name: "TimersTests", dependencies: ["Timers", "ServiceKit", "Contracts", "Kafka"]),
+        .testTarget(name: "TimersTests", dependencies: [
+            "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         // The benchmarks' machinery on tiny workloads (not their timing).
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),

@@ -154,6 +154,12 @@ public struct DirectoryStore {
             [.text(courtId)]))
     }
 
+    /// An active agency's entry; nil when it was never read or is retired.
+    public func entry(_ agencyId: String) throws -> AgencyDescribed? {
+        try directory(rows: transaction.fetchAll(
+            "SELECT entry FROM directory_agencies WHERE agency_id = $1 AND status = 'active'", [.text(agencyId)])).agency(agencyId)
+    }
+
     /// The whole directory (every active agency).
     public func all() throws -> AgencyDirectory {
         try directory(rows: transaction.fetchAll("SELECT entry FROM directory_agencies WHERE status = 'active' ORDER BY agency_id"))

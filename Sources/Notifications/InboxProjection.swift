@@ -1,5 +1,7 @@
 import Contracts
+import Directory
 import Foundation
+import Timers
 import Storage
 import Kafka
 import ServiceKit
@@ -18,6 +20,13 @@ import ServiceKit
 /// (`InboxStore.remove(covering:_:)`, which says what a listed-case order removes); the runtime
 /// then keeps out notifications about the person that occurred before the order and arrive
 /// later.
+///
+/// Acknowledgement and escalation (`EscalationStore`): it reads `bus.notification-acks`,
+/// `bus.timers` and `reference.agencies` as reference topics (in full on every instance). It
+/// records who acknowledged what; at each tick, an URGENT notification unacknowledged for its
+/// agency's delays after it was routed (its Kafka timestamp) is escalated to the agency's duty
+/// desk, then its supervisors: a new notification signed with `signingKey` and sent through
+/// the outbox, which comes back to the inbox like any other. No clock is read.
 public struct InboxProjection: EventProjection {
     /// Court orders sealing or expunging a person's records.
     public static let sealingTopic = SealingOrder.topic
@@ -25,41 +34,85 @@ public struct InboxProjection: EventProjection {
     public let name = "inbox"
     public let topics: [String]
     let verifyingKeys: [NotificationSigningKey]
+    let signingKey: NotificationSigningKey
+    let validator: EventValidator?
     let onStored: @Sendable (BusNotification) -> Void
 
     /// - Parameters:
     ///   - verifyingKeys: the keys the producing services sign with (more than one while a
     ///     key is being replaced). With none, every notification is rejected.
+    ///   - signingKey: what the inbox signs its escalations with (the services' key).
+    ///   - validator: checks the values of ticks, acknowledgements and directory entries
+    ///     against their contracts (the runtime admits the inbox's messages by envelope only).
     public init(
-        topic: String = NotificationOutbox.topic, verifyingKeys: [NotificationSigningKey],
-        onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
+        topic: String = NotificationOutbox.topic, verifyingKeys: [NotificationSigningKey], signingKey: NotificationSigningKey,
+        validator: EventValidator? = nil, onStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
     ) {
-        topics = [topic, Self.sealingTopic]
+        topics = [topic, Self.sealingTopic, TimerTick.topic, NotificationAcknowledgement.topic, DirectoryStore.topic]
         self.verifyingKeys = verifyingKeys
+        self.signingKey = signingKey
+        self.validator = validator
         self.onStored = onStored
     }
 
     public var migrations: [StorageMigration] {
-        InboxStore.migrations
+        InboxStore.migrations + DirectoryStore.migrations + NotificationOutbox.migrations + EscalationStore.migrations
     }
 
-    /// Sealing orders are read in full by every instance: an instance holds the notifications
-    /// of its recipients' partitions, whichever partition an order is on.
-    public var referenceTopics: [String] { [Self.sealingTopic] }
+    /// Sealing orders, acknowledgements, ticks and the directory are read in full by every
+    /// instance: an instance holds the notifications of its recipients' partitions, whichever
+    /// partition an order or an acknowledgement is on, and escalates them at every tick.
+    public var referenceTopics: [String] {
+        [Self.sealingTopic, TimerTick.topic, NotificationAcknowledgement.topic, DirectoryStore.topic]
+    }
 
     public func handles(eventType: String) -> Bool {
         eventType == BusNotification.eventType || SealingOrder.eventTypes.contains(eventType)
+            || eventType == TimerTick.eventType || eventType == NotificationAcknowledgement.eventType
+            || DirectoryStore.handles(eventType: eventType)
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        // Sealing orders go to `seal(_:in:)`; nothing else of records.sealing is a notification.
-        guard event.eventType == BusNotification.eventType else { return }
-        try store(event, headers: event.headers, in: transaction)
+        // Sealing orders go to `seal(_:in:)`.
+        switch event.eventType {
+        case BusNotification.eventType:
+            try store(event, headers: event.headers, in: transaction)
+        case TimerTick.eventType:
+            try validate(event)
+            try EscalationStore.escalate(at: try TimerTick.decode(event), signedWith: signingKey, in: transaction)
+        case NotificationAcknowledgement.eventType:
+            try validate(event)
+            try EscalationStore.acknowledge(try NotificationAcknowledgement.decode(event), in: transaction)
+        case _ where DirectoryStore.handles(eventType: event.eventType):
+            try validate(event)
+            try DirectoryStore(transaction.storage).apply(event)
+        default:
+            return
+        }
     }
 
-    /// Removes the notifications about the order's person (see `InboxStore.remove(covering:_:)`).
+    /// The whole message against its topic's contract (a `PoisonMessage` naming the problem).
+    private func validate(_ event: AdmittedEvent) throws(PoisonMessage) {
+        guard let validator else { return }
+        var headers: [String: String] = [:]
+        for header in event.headers where headers[header.key] == nil { headers[header.key] = header.stringValue }
+        do {
+            _ = try validator.validateMessage(
+                topic: event.topicPartition.topic, key: Array(event.key.utf8), value: event.value, headers: headers)
+        } catch {
+            throw PoisonMessage(reason: "invalid event: \(error.description)")
+        }
+    }
+
+    /// Removes the notifications about the order's person (see `InboxStore.remove(covering:_:)`),
+    /// the escalations it sent about them, and their chains and acknowledgements.
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
-        try InboxStore.remove(covering: order, transaction.storage)
+        var tally = try InboxStore.remove(covering: order, transaction.storage)
+        tally.merge(try NotificationOutbox.removeSent(covering: order, derivesFromListedCases: { escalation in
+            order.caseNumbers.contains { escalation.isRouted(forScope: $0) }
+        }, transaction.storage))
+        tally.merge(try EscalationStore.removeOrphans(transaction.storage))
+        return tally
     }
 
     /// Verifies and stores one notification.
@@ -70,6 +123,10 @@ public struct InboxProjection: EventProjection {
             throw PoisonMessage(reason: "the message key differs from the notification's recipient")
         }
         if try InboxStore.insert(notification, body: event.value, receivedAtMilliseconds: event.timestampMilliseconds, transaction.storage) {
+            // Routed at its Kafka timestamp; a message without one (none on this broker) at
+            // the time it occurred.
+            let routedAt = event.timestampMilliseconds ?? Int64((notification.occurredAt.timeIntervalSince1970 * 1000).rounded())
+            try EscalationStore.stored(notification, routedAtMilliseconds: routedAt, in: transaction)
             let onStored = self.onStored
             transaction.afterCommit { onStored(notification) }
         }

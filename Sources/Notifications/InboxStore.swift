@@ -121,6 +121,13 @@ public enum InboxStore {
         return try rows.map { try BusNotification.decode(try $0.get("body", as: [UInt8].self)) }
     }
 
+    /// The notification with `id`, if this inbox holds it.
+    public static func notification(_ id: String, _ transaction: any StorageTransaction) throws -> BusNotification? {
+        try transaction.fetchOne("SELECT body FROM inbox WHERE id = $1", [.text(id.lowercased())]).map {
+            try BusNotification.decode(try $0.get("body", as: [UInt8].self))
+        }
+    }
+
     /// Every notification, ordered by id.
     public static func all(_ transaction: any StorageTransaction) throws -> [BusNotification] {
         try transaction.fetchAll("SELECT body FROM inbox ORDER BY id").map { try BusNotification.decode(try $0.get("body", as: [UInt8].self)) }

@@ -5,6 +5,7 @@ import Observability
 import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import Timers
 
 /// The bus as one runnable value: the broker (embedded, or the address of an external one),
 /// the topic setup, and the services, built by `buildApplication(_:logger:onNotificationStored:)`.
@@ -26,6 +27,8 @@ public final class Application: Sendable {
     public let bootstrapServers: [String]
     /// The pipeline's services, for their progress (`ServiceProgress`) and databases.
     public let services: [ServiceName: EventConsumerService]
+    /// The scheduler, when the configuration runs it (`ServiceName.scheduler`).
+    public let scheduler: Scheduler?
 
     let logger: Logger
     let states = ServiceStates()
@@ -40,8 +43,9 @@ public final class Application: Sendable {
 
     init(
         configuration: ApplicationConfiguration, kafka: EmbeddedKafka?, ownsBroker: Bool, bootstrapServers: [String],
-        services: [ServiceName: EventConsumerService], logger: Logger
+        services: [ServiceName: EventConsumerService], scheduler: Scheduler? = nil, logger: Logger
     ) {
+        self.scheduler = scheduler
         self.configuration = configuration
         self.kafka = kafka
         self.ownsBroker = ownsBroker
@@ -118,6 +122,8 @@ public final class Application: Sendable {
                 for name in services.keys.sorted(by: { $0.startOrder < $1.startOrder }) {
                     entries.append((name.rawValue, services[name]!))
                 }
+                // Last: stopped first, so no tick is written for services that have stopped.
+                if let scheduler { entries.append((ServiceName.scheduler.rawValue, scheduler)) }
                 return entries + added
             }
         }

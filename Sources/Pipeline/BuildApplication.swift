@@ -8,6 +8,7 @@ import Notifications
 import ReadModels
 import Routing
 import ServiceKit
+import Timers
 import Warrants
 
 /// Builds the bus described by `configuration`: starts the embedded broker when it asks for
@@ -43,14 +44,15 @@ public func buildApplication(
     }
     let factory = ServiceFactory(configuration: configuration, bootstrapServers: bootstrapServers, embedded: kafka != nil)
     var services: [ServiceName: EventConsumerService] = [:]
-    for name in configuration.services {
+    for name in configuration.services where name.isConsumer {
         services[name] = try factory.makeService(name, logger: logger, onNotificationStored: onNotificationStored)
     }
+    let scheduler = configuration.services.contains(.scheduler) ? factory.makeScheduler(logger: logger) : nil
     var ownsBroker = false
     if case .embedded = configuration.broker { ownsBroker = true }
     return Application(
         configuration: configuration, kafka: kafka, ownsBroker: ownsBroker, bootstrapServers: bootstrapServers,
-        services: services, logger: logger)
+        services: services, scheduler: scheduler, logger: logger)
 }
 
 private func validate(_ configuration: ApplicationConfiguration) throws(ApplicationError) {
@@ -65,7 +67,7 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
         if configuration.topics.createContractTopics {
             throw .invalidConfiguration(field: "catalog", reason: "is needed to create the contracts' topics")
         }
-        if let name = configuration.services.first {
+        if let name = configuration.services.first(where: \.isConsumer) {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name), which checks events against the contracts")
         }
     }
@@ -106,6 +108,12 @@ struct ServiceFactory: Sendable {
             configuration: serviceConfiguration(name), logger: logger)
     }
 
+    /// The scheduler (`ServiceName.scheduler`): the wall clock, an idempotent producer with the
+    /// services' client settings.
+    func makeScheduler(logger: Logger) -> Scheduler {
+        Scheduler(configuration: .init(producer: serviceConfiguration(.scheduler).producer), logger: logger)
+    }
+
     /// The service's rules and tables (what `serve` and `replay` both run).
     func makeProjection(
         _ name: ServiceName, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
@@ -116,8 +124,11 @@ struct ServiceFactory: Sendable {
         case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
         case .views:
             ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
-        case .inbox:
-            InboxProjection(topic: BusTopic.notifications, verifyingKeys: verifyingKeys, onStored: onNotificationStored)
+        case .inbox, .scheduler:
+            // The scheduler has no projection (`makeScheduler`); never asked for one.
+            InboxProjection(
+                topic: BusTopic.notifications, verifyingKeys: verifyingKeys, signingKey: configuration.notificationKey,
+                validator: configuration.catalog.map { EventValidator(catalog: $0) }, onStored: onNotificationStored)
         case .feeds:
             FeedsProjection(catalog: try catalog(for: name), signingKey: configuration.notificationKey, operators: configuration.feedOperators)
         }

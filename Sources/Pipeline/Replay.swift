@@ -80,6 +80,9 @@ public final class Replay: Sendable {
         func invalid(_ field: String, _ reason: String) -> ReplayError {
             ReplayError(reason: .invalidConfiguration(field: field, reason: reason), service: service, current: location, rebuilt: location, leftover: false)
         }
+        guard service.isConsumer else {
+            throw invalid("service", "keeps no state to rebuild: the scheduler writes the clock, it reads nothing")
+        }
         let bootstrapServers: [String]
         let embedded: Bool
         switch configuration.broker {

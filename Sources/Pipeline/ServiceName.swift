@@ -12,8 +12,18 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     case views
     /// Feed liveness: each agency's feeds against their cadence; alarms when one falls silent.
     case feeds
+    /// The bus's clock: one tick a minute on `bus.timers`. Not a consumer: it keeps no state
+    /// (no database, no group) and is never replayed.
+    case scheduler
 
     public var description: String { rawValue }
+
+    /// Whether it is a consumer of the bus (an `EventConsumerService` with a database): every
+    /// service but the scheduler.
+    public var isConsumer: Bool { self != .scheduler }
+
+    /// The consumers, in declaration order.
+    public static var consumers: [ServiceName] { allCases.filter(\.isConsumer) }
 
     /// Downstream services first: a `ServiceGroup` stops its services in reverse order, so the
     /// services that produce notifications stop before the inbox that reads them.
@@ -24,6 +34,7 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
         case .feeds: 2  // beside the warrant resolver: both only send notifications
         case .warrantResolver: 2
         case .router: 3
+        case .scheduler: 4
         }
     }
 }

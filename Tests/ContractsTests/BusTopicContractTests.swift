@@ -46,6 +46,21 @@ struct BusTopicContractTests {
         #expect(catalog.topic(forEventType: SubscriptionRecorded.eventType)?.name == BusTopic.subscriptions)
     }
 
+    @Test("an acknowledgement as `reentrybus ack` encodes it passes the bus.notification-acks contract, keyed by its notification")
+    func encodedAcknowledgementIsValid() throws {
+        let validator = EventValidator(catalog: catalog)
+        for note in [nil, "Calling the jail \"now\""] {
+            let ack = NotificationAcknowledgement(
+                notificationId: notification.id, by: .duty("MO-KCPD"), at: Date(timeIntervalSince1970: 1_750_000_000.25), note: note)
+            let headers = [EventHeaders.eventType: NotificationAcknowledgement.eventType, EventHeaders.schemaVersion: "1", EventHeaders.eventId: ack.id]
+            let event = try validator.validateMessage(
+                topic: BusTopic.notificationAcks, key: Array(notification.id.utf8), value: ack.encoded(), headers: headers)
+            #expect(event.eventType == NotificationAcknowledgement.eventType)
+            #expect(try EventCodec.decodeJSON(NotificationAcknowledgement.self, from: ack.encoded()) == ack)
+        }
+        #expect(catalog.topic(named: BusTopic.notificationAcks)?.key.field == "notificationId")
+    }
+
     @Test("a notification as the services encode it passes the bus.notifications contract")
     func encodedNotificationIsValid() throws {
         let value = try notification.encoded()

@@ -8,6 +8,11 @@ import Testing
 /// the services are told about are the brokers the file starts).
 @Suite("docker-compose.yml runs every service the way the binary expects")
 struct ComposeServicesTests {
+    /// Whether the compose service serves a consumer (every service but the scheduler).
+    static func keepsState(_ service: ComposeFile.Service) -> Bool {
+        service.command.count > 1 && ServiceName(rawValue: service.command[1])?.isConsumer == true
+    }
+
     @Test("every service `reentrybus serve` knows runs as a compose service `serve <name>`")
     func everyServiceIsServed() throws {
         let compose = try loadCompose()
@@ -45,7 +50,9 @@ struct ComposeServicesTests {
         let compose = try loadCompose()
         #expect(DeploymentChecks.secretProblems(compose).isEmpty, "\(DeploymentChecks.secretProblems(compose))")
         for service in compose.services(running: ["serve"]) {
-            #expect(service.environment["REENTRYBUS_NOTIFICATION_KEY_FILE"] == "/run/secrets/notification_key", "\(service.name)")
+            // The consumers sign or verify notifications; the scheduler gets no key.
+            let key = service.environment["REENTRYBUS_NOTIFICATION_KEY_FILE"]
+            #expect(key == (Self.keepsState(service) ? "/run/secrets/notification_key" : nil), "\(service.name)")
             // Its own Kafka password (KafkaAccessTests: one user and one password per client).
             #expect(service.environment["REENTRYBUS_KAFKA_SASL_PASSWORD_FILE"]?.hasPrefix("/run/secrets/kafka_") == true, "\(service.name)")
         }
@@ -106,6 +113,8 @@ struct ComposeServicesTests {
             // The endpoint the healthcheck asks is the one the process serves.
             let listen = try #require(service.environment["REENTRYBUS_METRICS_LISTEN"], "\(service.name)")
             #expect(listen.hasSuffix(":9464"), "\(service.name): REENTRYBUS_METRICS_LISTEN \(listen)")
+            // The scheduler keeps no state: no data directory, no database.
+            guard Self.keepsState(service) else { continue }
             #expect(service.volumes.contains { $0.hasSuffix(":\(service.environment["REENTRYBUS_DATA_DIR"] ?? "?")") },
                     "\(service.name): its data directory is not on a volume: \(service.volumes)")
         }
@@ -174,7 +183,7 @@ struct ComposeServicesTests {
         let postgres = try #require(compose.services(image: "postgres:15").first)
         let served = compose.services(running: ["serve"])
         #expect(served.count == ServiceName.allCases.count)
-        for service in served {
+        for service in served where Self.keepsState(service) {
             let database = try DatabaseChoice(parsing: try #require(service.environment["REENTRYBUS_DATABASE"], "\(service.name)"))
             #expect(database.postgresURL?.host == postgres.name, "\(service.name): \(database)")
             #expect(service.environment["REENTRYBUS_DATABASE_PASSWORD_FILE"] == "/run/secrets/postgres_password", "\(service.name)")

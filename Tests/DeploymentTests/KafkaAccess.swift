@@ -56,6 +56,14 @@ enum KafkaNeeds {
             broker: .external(bootstrapServers: ["127.0.0.1:9"]), dataDirectory: directory, services: [name], catalog: catalog,
             topics: .init(createContractTopics: false), client: .init(groupPrefix: groupPrefix))
         let application = try buildApplication(configuration, logger: Logger(label: "deployment-tests"))
+        if let scheduler = application.scheduler {
+            // It writes the ticks and nothing else: no group, no topic read, no dead letters.
+            var needs = Set(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(scheduler.configuration.topic)") })
+            if scheduler.configuration.producer.idempotent {
+                needs.insert(KafkaPermission(operation: "IdempotentWrite", resource: "cluster"))
+            }
+            return needs
+        }
         guard let service = application.services[name] else { throw ComposeFileError(path: name.rawValue, reason: "not built") }
         let settings = service.configuration
         var needs: Set<KafkaPermission> = []

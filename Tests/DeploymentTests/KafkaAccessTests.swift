@@ -80,12 +80,12 @@ struct KafkaAccessTests {
         let compose = try loadCompose()
         var text = try readText(aclsURL)
         text = text.replacingOccurrences(of: "topic:supervision.cases topic:police.arrests topic:records.sealing topic:bus.subscriptions group:reentrybus.router", with: "topic:supervision.cases topic:records.sealing topic:bus.subscriptions group:reentrybus.router")
-        text += "reentrybus-inbox  Write  topic:bus.notifications\nreentrybus  Read  topic:police.arrests\n"
+        text += "reentrybus-scheduler  Write  topic:bus.notifications\nreentrybus  Read  topic:police.arrests\n"
         let problems = KafkaNeeds.problems(granted: try loadGrants(text).permissions, needed: try Self.needed(compose))
         #expect(problems == [
-            "reentrybus-inbox: granted Write on topic:bus.notifications, which it does not need",
             "reentrybus-router: needs Describe on topic:police.arrests, not granted",
             "reentrybus-router: needs Read on topic:police.arrests, not granted",
+            "reentrybus-scheduler: granted Write on topic:bus.notifications, which it does not need",
             "reentrybus: granted Read on topic:police.arrests, but no client of the file logs in as reentrybus",
         ], "\(problems.joined(separator: "\n"))")
     }

@@ -13,7 +13,7 @@ import Testing
     let key = NotificationSigningKey.random()
 
     private func inbox(_ keys: [NotificationSigningKey]? = nil) -> InboxProjection {
-        InboxProjection(verifyingKeys: keys ?? [key])
+        InboxProjection(verifyingKeys: keys ?? [key], signingKey: key)
     }
 
     private func signed(_ notification: BusNotification, with key: NotificationSigningKey) throws -> [KafkaHeader] {

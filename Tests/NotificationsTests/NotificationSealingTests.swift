@@ -28,7 +28,7 @@ import Testing
     static let mo2Case1 = Fixtures.notification(.officer("PO-1"), source: "e-4", subject: "MO2", scope: "C-1")
 
     private func inboxWithTwoPeople() async throws -> ProjectionHarness {
-        let inbox = try await ProjectionHarness.onCurrentDatabase(InboxProjection(verifyingKeys: [key]))
+        let inbox = try await ProjectionHarness.onCurrentDatabase(InboxProjection(verifyingKeys: [key], signingKey: key))
         for notification in [Self.mo1Case1, Self.mo1Case2, Self.mo1Release, Self.mo2Case1] {
             let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
             try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func theInboxReadsSealingOrders() {
-        let inbox = InboxProjection(verifyingKeys: [key])
+        let inbox = InboxProjection(verifyingKeys: [key], signingKey: key)
         #expect(inbox.topics.contains(InboxProjection.sealingTopic))
         #expect(SealingOrder.eventTypes.allSatisfy(inbox.handles(eventType:)))
     }

@@ -51,7 +51,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
     @Test func inboxAcceptsAKnownKind() async throws {
         let directory = temporaryDirectory("reentrybus-inbox")
         defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try ServiceDatabase(path: directory.appendingPathComponent("inbox.sqlite").path, migrations: InboxProjection(verifyingKeys: []).migrations)
+        _ = try ServiceDatabase(path: directory.appendingPathComponent("inbox.sqlite").path, migrations: InboxProjection(verifyingKeys: [], signingKey: .random()).migrations)
         let (termination, process) = try await runReentrybus(["inbox", "agency:police:MO:Kansas City", "--data-dir", directory.path])
         #expect(termination == .init(status: 0, bySignal: false), "\(process.errors.value)")
         #expect(process.errors.value.contains("no notifications for agency:police:MO:Kansas City"))

@@ -48,7 +48,7 @@ import Warrants
 
     @Test func inboxKeepsItsRowsAndIndex() throws {
         let db = try DatabaseQueue()
-        let inbox = InboxProjection(verifyingKeys: [])
+        let inbox = InboxProjection(verifyingKeys: [], signingKey: .random())
         try migrate(db, inbox, upTo: "inbox-v1")
         try db.write { db in
             try db.execute(sql: "INSERT INTO inbox VALUES ('n-1', 'officer:PO-1', 'high', '2025-06-15T14:06:40Z', 'summary', x'7b7d', NULL)")

@@ -44,7 +44,7 @@ private func expungeEverywhere(on bus: TestBus) async throws {
         try await buildThenExpunge(on: bus)
 
         try expectNothingAboutReyes(in: bus, "after the order")
-        for name in ServiceName.allCases {
+        for name in ServiceName.consumers {
             let orders = try bus.read(name) { try SealingLedger($0).orders() }
             #expect(orders.map(\.orderId) == ["SEAL-TEST-001"], "\(name)")
             if keepsPersonalData(name) { #expect((orders.first?.rowsRemoved ?? 0) > 0, "\(name) removed nothing") }
@@ -56,7 +56,7 @@ private func expungeEverywhere(on bus: TestBus) async throws {
         }
 
         // A replay from the beginning of the topics brings nothing back.
-        for name in ServiceName.allCases {
+        for name in ServiceName.consumers {
             let replay = try Replay(name, configuration: bus.configuration, options: ReplayOptions(stopTimeout: .seconds(30)), logger: quietLogger)
             _ = try await replay.run()
         }
@@ -68,7 +68,7 @@ private func expungeEverywhere(on bus: TestBus) async throws {
 /// late records about him; every service stopped and released (its database closed) at the end.
 private func buildThenExpunge(on bus: TestBus) async throws {
     var running: [ServiceName: RunningService] = [:]
-    for name in ServiceName.allCases { running[name] = try bus.start(name) }
+    for name in ServiceName.consumers { running[name] = try bus.start(name) }
     let scenario = try DemoScenario(now: scenarioNow, run: "sealing")
     for step in scenario.steps {
         try await bus.publish([step.event])
@@ -78,7 +78,7 @@ private func buildThenExpunge(on bus: TestBus) async throws {
     try await waitForEveryService(bus, running)
 
     // Before the order, every service that keeps personal data holds something about him.
-    for name in ServiceName.allCases where keepsPersonalData(name) {
+    for name in ServiceName.consumers where keepsPersonalData(name) {
         let found = try bus.read(name) { try findOccurrences(of: reyesTexts, integers: [reyesBirthMilliseconds], in: $0) }
         #expect(!found.isEmpty, "\(name) holds nothing about the person before the order: the test proves nothing")
     }
@@ -88,7 +88,7 @@ private func buildThenExpunge(on bus: TestBus) async throws {
     // Records about him that occurred before the order, read after it (a late delivery).
     try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late"))
     try await waitForEveryService(bus, running)
-    for name in ServiceName.allCases { try await running[name]!.stop() }
+    for name in ServiceName.consumers { try await running[name]!.stop() }
 }
 
 /// The feeds service keeps agency ids, topics, counts and times, nobody's records: it has
@@ -96,7 +96,7 @@ private func buildThenExpunge(on bus: TestBus) async throws {
 private func keepsPersonalData(_ name: ServiceName) -> Bool { name != .feeds }
 
 private func expectNothingAboutReyes(in bus: TestBus, _ when: String) throws {
-    for name in ServiceName.allCases {
+    for name in ServiceName.consumers {
         let found = try bus.read(name) { try findOccurrences(of: reyesTexts, integers: [reyesBirthMilliseconds], in: $0) }
         #expect(found.isEmpty, "\(when), \(name): \(found.sorted { $0.description < $1.description })")
     }

@@ -13,7 +13,10 @@ public enum BusTopic {
     /// The bus's clock: one tick a minute from the scheduler, read by every rule that depends
     /// on time instead of a wall clock.
     public static let timers = "bus.timers"
+    /// Acknowledgements of notifications (keyed by notification id): who acknowledged which
+    /// notification and when; an acknowledged urgent notification is not escalated further.
+    public static let notificationAcks = "bus.notification-acks"
 
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks]
 }

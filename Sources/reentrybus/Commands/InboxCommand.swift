@@ -7,7 +7,12 @@ import ServiceKit
 struct Inbox: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a recipient's notifications (from a running `dev` or `serve inbox`, or a data directory).",
-        discussion: "RECIPIENT is kind:id, kind one of officer, agency, facility (officer:PP-KC-118, agency:MO-KCPD, facility:MO-DOC-WERDCC).")
+        discussion: """
+            RECIPIENT is kind:id, kind one of officer, unit, agency, facility, duty, role (officer:PP-KC-118, \
+            agency:MO-KCPD, duty:MO-KCPD, role:MO-KCPD/supervisor). Under each URGENT or HIGH notification: \
+            who acknowledged it and when, or the `reentrybus ack` command that acknowledges it, and whom \
+            it was escalated to.
+            """)
 
     @Argument(help: "The recipient, kind:id, e.g. officer:PP-KC-118 or agency:MO-KCPD.")
     var recipient: String
@@ -33,15 +38,17 @@ struct Inbox: ParsableCommand {
         }
         let recipient = Recipient(self.recipient)!.description
         let database = try ServiceDatabase.openReadOnly(path: path)
-        let notifications = try database.readBlocking { try InboxStore.notifications(for: recipient, $0) }
-        for notification in notifications {
+        let entries = try database.readBlocking { try InboxEntry.entries(for: recipient, $0) }
+        for entry in entries {
+            let notification = entry.notification
             print(notification.line)
+            for line in entry.statusLines { print(line) }
             guard details else { continue }
             for fact in notification.facts { print("    \(fact.label): \(fact.value)") }
             print("    why: \(notification.reason.rule): \(notification.reason.explanation)")
             print("    matched: " + notification.reason.matched.map { "\($0.name)=\($0.value)" }.joined(separator: ", "))
             print("    id: \(notification.id)")
         }
-        if notifications.isEmpty { printError("no notifications for \(recipient)") }
+        if entries.isEmpty { printError("no notifications for \(recipient)") }
     }
 }

@@ -69,8 +69,8 @@ struct ReplayCommand: AsyncParsableCommand {
         .subtracting([.groupPrefix, .sessionTimeout, .metricsListen, .shutdownDeadline])
 
     func validate() throws {
-        guard ServiceName(rawValue: service) != nil else {
-            throw ValidationError("Unknown service \(service); choose router, warrant-resolver, inbox or views.")
+        guard let name = ServiceName(rawValue: service), name.isConsumer else {
+            throw ValidationError("Unknown service \(service); choose router, warrant-resolver, inbox or views (the scheduler keeps no state).")
         }
         for (flag, value) in [("--stop-timeout", stopTimeout), ("--stall-timeout", stallTimeout), ("--progress-interval", progressInterval)] {
             guard value.isFinite, value >= 0, value <= 86_400 * 7 else {

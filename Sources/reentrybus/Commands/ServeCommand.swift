@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -18,10 +18,12 @@ struct Serve: AsyncParsableCommand {
             (password from database-password-file or REENTRYBUS_DATABASE), and resumes from them; \
             delete the file (or drop the schema) to rebuild it from the beginning of the topics. \
             It fails at start when no broker answers within the connect timeout. Ctrl-C (or SIGTERM) \
-            finishes the batch in hand, commits and leaves the group, within the shutdown deadline.
+            finishes the batch in hand, commits and leaves the group, within the shutdown deadline. \
+            The scheduler keeps no state and needs no notification key: it writes one tick a minute \
+            to bus.timers from the wall clock, and on Ctrl-C finishes the tick it is sending.
             """)
 
-    @Argument(help: "router, warrant-resolver, inbox, views or feeds.")
+    @Argument(help: "router, warrant-resolver, inbox, views, feeds or scheduler.")
     var service: String
 
     @OptionGroup var broker: BrokerConnectionOptions
@@ -58,13 +60,14 @@ struct Serve: AsyncParsableCommand {
         }
         let settings = operation.configuration
         let logger = operation.logger
-        let signingKey = try notificationKey.signingKey(settings)
+        let name = ServiceName(rawValue: service)!
+        // The scheduler signs and verifies nothing: it needs no key (an unused one of this process).
+        let signingKey = name.isConsumer ? try notificationKey.signingKey(settings) : .random()
         let previousKeys = try notificationKey.previousKeys()
         logger.info("Configuration", metadata: [
             "file": "\(settings.configurationFile ?? "none")", "bootstrap": "\(settings.bootstrapServers.joined(separator: ","))",
             "security": "\(settings.security)", "group-prefix": "\(settings.groupPrefix)",
         ])
-        let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
         let (dataDirectory, postgres) = try settings.database.storage(dataDirectory: settings.dataDirectory)
         var configuration = ApplicationConfiguration(

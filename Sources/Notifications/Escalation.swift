@@ -1,0 +1,113 @@
+import Contracts
+import Foundation
+
+/// The escalation of an URGENT notification nobody acknowledged (issue 14, item 5): after the
+/// delays of its recipient's agency (`AgencyEscalation`, else 15 and 30 minutes from when it
+/// was routed), a new notification to the agency's duty desk, then to its supervisors.
+///
+/// Pure: what to send for one chain at one tick. The inbox decides at ticks of `bus.timers`
+/// only (never the clock), and each escalation's id is derived from the original's id and the
+/// step, so a replay, a redelivery or a second tick sends nothing twice.
+public enum Escalation {
+    /// The rule every escalation names.
+    public static let rule = "urgent-unacknowledged"
+    /// The longest summary `bus.notifications` accepts, in characters (code points).
+    static let maximumSummaryLength = 8_000
+
+    /// One step of the chain.
+    public enum Step: Int, Sendable, Comparable, CaseIterable {
+        case dutyDesk = 1
+        case supervisor = 2
+
+        public static func < (lhs: Step, rhs: Step) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// The scope the escalation's id is derived from (with the original's id).
+        var scope: String { "escalation-step-\(rawValue)" }
+
+        /// Who it goes to in agency `agencyId`.
+        public func recipient(agencyId: String) -> Recipient {
+            switch self {
+            case .dutyDesk: .duty(agencyId)
+            case .supervisor: .role("supervisor", of: agencyId)
+            }
+        }
+
+        /// Minutes after the original was routed at which this step is due.
+        public func delayMinutes(_ delays: AgencyEscalation) -> Int {
+            switch self {
+            case .dutyDesk: delays.dutyDeskAfterMinutes
+            case .supervisor: delays.supervisorAfterMinutes
+            }
+        }
+    }
+
+    /// Whether a notification starts a chain: URGENT, and not itself an escalation.
+    public static func escalates(_ notification: BusNotification) -> Bool {
+        notification.priority == .urgent && !isEscalation(notification)
+    }
+
+    /// Whether a notification asks for an acknowledgement: URGENT and HIGH ones do.
+    public static func asksForAcknowledgement(_ notification: BusNotification) -> Bool {
+        notification.priority >= .high
+    }
+
+    /// Whether `notification` is an escalation (its source is the original notification).
+    public static func isEscalation(_ notification: BusNotification) -> Bool {
+        notification.reason.rule == rule && notification.sourceEventType == BusNotification.eventType
+    }
+
+    /// The step an escalation stands for (its id is derived from the original and the step).
+    public static func step(of escalation: BusNotification) -> Step? {
+        guard isEscalation(escalation), let agencyId = escalation.recipientAgencyId else { return nil }
+        return Step.allCases.first { step in
+            escalation.id == BusNotification.id(
+                sourceEventId: escalation.sourceEventId, rule: rule, scope: step.scope, recipient: step.recipient(agencyId: agencyId))
+        }
+    }
+
+    /// The steps due at `tickMilliseconds` for a chain that has reached `reached` (nil: none
+    /// yet), routed at `routedAtMilliseconds`, with `delays`.
+    public static func dueSteps(
+        reached: Step?, routedAtMilliseconds: Int64, tickMilliseconds: Int64, delays: AgencyEscalation
+    ) -> [Step] {
+        Step.allCases.filter { step in
+            (reached.map { step > $0 } ?? true)
+                && tickMilliseconds - routedAtMilliseconds >= Int64(step.delayMinutes(delays)) * 60_000
+        }
+    }
+
+    /// The escalation of `original` (routed to someone of `agencyId`) at `step`, decided at the
+    /// tick `tickAt`: everything in it comes from the original, the directory entry and the tick.
+    public static func notification(
+        for original: BusNotification, agencyId: String, step: Step, routedAtMilliseconds: Int64, tickAt: Date,
+        dutyContact: DutyContact?
+    ) -> BusNotification {
+        let waited = max(0, (Int64((tickAt.timeIntervalSince1970 * 1000).rounded()) - routedAtMilliseconds) / 60_000)
+        let to = switch step {
+        case .dutyDesk: "your duty desk"
+        case .supervisor: "your agency's supervisors"
+        }
+        var facts = [
+            NotificationFact("Original notification", original.id),
+            NotificationFact("Sent to", original.recipient.description),
+            NotificationFact("Original summary", original.summary),
+            NotificationFact("Unacknowledged for", "\(waited) minutes"),
+        ]
+        if let phone = dutyContact?.phone { facts.append(NotificationFact("Duty desk phone", phone)) }
+        if let email = dutyContact?.email { facts.append(NotificationFact("Duty desk email", email)) }
+        // The contract's 8,000 characters at most: the original's summary is cut to fit.
+        let prefix = "Unacknowledged for \(waited) minutes: "
+        let room = max(0, maximumSummaryLength - prefix.unicodeScalars.count)
+        let summary = prefix + String(String.UnicodeScalarView(original.summary.unicodeScalars.prefix(room)))
+        return BusNotification(
+            recipient: step.recipient(agencyId: agencyId), priority: .urgent,
+            summary: summary,
+            reason: NotificationReason(
+                rule: rule,
+                explanation: "An urgent notification to \(original.recipient) has not been acknowledged for \(waited) minutes; your agency's escalation sends it to \(to). Acknowledge it (or this) to stop the escalation.",
+                matched: [MatchedIdentifier("notificationId", original.id)]),
+            facts: facts, occurredAt: tickAt, subjectStateId: original.subjectStateId,
+            sourceEventId: original.id, sourceEventType: BusNotification.eventType, scope: step.scope,
+            recipientAgencyId: agencyId)
+    }
+}

@@ -1,0 +1,295 @@
+import Contracts
+import Directory
+import Foundation
+import Storage
+import ServiceKit
+import Timers
+
+/// The inbox's acknowledgements and escalation chains: the only SQL on `inbox_acks`,
+/// `inbox_escalations` (one chain per URGENT notification held here) and
+/// `inbox_escalation_steps` (each escalation this instance sent, or saw come back on
+/// `bus.notifications`).
+///
+/// Acknowledgements are read in full by every instance, while each instance holds the
+/// notifications of its recipients' partitions: an acknowledgement of a notification this
+/// instance does not hold (yet) is kept `pending` and judged when the notification arrives.
+public enum EscalationStore {
+    /// The tables' steps, applied after the inbox's own.
+    static let migrations: [StorageMigration] = [
+        .script("escalation-v1", """
+            CREATE TABLE inbox_acks (
+                ack_id TEXT PRIMARY KEY NOT NULL,
+                notification_id TEXT NOT NULL,
+                by_recipient TEXT NOT NULL,
+                acknowledged_at TEXT NOT NULL,
+                note TEXT,
+                status TEXT NOT NULL CHECK (status IN ('accepted', 'pending', 'refused')),
+                reason TEXT
+            );
+            CREATE INDEX inbox_acks_by_notification ON inbox_acks (notification_id, status);
+            CREATE TABLE inbox_escalations (
+                notification_id TEXT PRIMARY KEY NOT NULL,
+                agency_id TEXT NOT NULL,
+                routed_at_ms BIGINT NOT NULL,
+                reached BIGINT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'done'))
+            );
+            CREATE INDEX inbox_escalations_open ON inbox_escalations (state, routed_at_ms);
+            CREATE TABLE inbox_escalation_steps (
+                escalation_id TEXT PRIMARY KEY NOT NULL,
+                notification_id TEXT NOT NULL,
+                step BIGINT NOT NULL,
+                recipient TEXT NOT NULL,
+                escalated_at TEXT NOT NULL
+            );
+            CREATE INDEX inbox_escalation_steps_by_notification ON inbox_escalation_steps (notification_id);
+            """),
+    ]
+
+    /// The counter of URGENT notifications that escalate to nobody (no `recipientAgencyId`).
+    public static let withoutAgencyMetric = "reentrybus_escalations_without_agency_total"
+    /// The counter of acknowledgements refused (by someone not entitled), by where it was judged.
+    public static let refusedMetric = "reentrybus_acknowledgements_refused_total"
+
+    /// Why an acknowledgement is refused (names no value).
+    static let notEntitled = "bus.notification.acknowledged: $.by is neither the notification's recipient nor a recipient of one of its escalations"
+
+    // MARK: Notifications arriving
+
+    /// Called for each notification newly stored in the inbox, routed at `routedAtMilliseconds`
+    /// (its Kafka timestamp): records an escalation that came back, opens the chain of an
+    /// URGENT notification, and judges the acknowledgements that were waiting for it.
+    static func stored(_ notification: BusNotification, routedAtMilliseconds: Int64, in transaction: ProjectionTransaction) throws {
+        let storage = transaction.storage
+        if Escalation.isEscalation(notification), let step = Escalation.step(of: notification) {
+            try record(step: step, escalation: notification, storage)
+        }
+        if Escalation.escalates(notification) {
+            if let agencyId = notification.recipientAgencyId {
+                // An escalation seen before its original (a replay's interleaving) counts.
+                let reached = try reachedStep(of: notification.id, storage)
+                try storage.execute(
+                    """
+                    INSERT INTO inbox_escalations (notification_id, agency_id, routed_at_ms, reached, state)
+                    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
+                    """,
+                    [.text(notification.id), .text(agencyId), .integer(routedAtMilliseconds), .integer(Int64(reached?.rawValue ?? 0)),
+                     .text(reached == .supervisor ? "done" : "open")])
+            } else {
+                // Nobody to escalate to: counted (no personal data in the labels).
+                transaction.countOnCommit(withoutAgencyMetric, dimensions: [(name: "rule", value: notification.reason.rule)])
+            }
+        }
+        try judgePending(of: notification, storage, transaction)
+    }
+
+    /// Records that `escalation` (step `step` of its original) exists, and accepts the
+    /// acknowledgements of the original by its recipient that were waiting for it.
+    static func record(step: Escalation.Step, escalation: BusNotification, _ storage: any StorageTransaction) throws {
+        let original = escalation.sourceEventId
+        try storage.execute(
+            """
+            INSERT INTO inbox_escalation_steps (escalation_id, notification_id, step, recipient, escalated_at)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (escalation_id) DO NOTHING
+            """,
+            [.text(escalation.id), .text(original), .integer(Int64(step.rawValue)), .text(escalation.recipient.description),
+             .text(EventCodec.formatInstant(escalation.occurredAt))])
+        try storage.execute(
+            "UPDATE inbox_escalations SET reached = $2 WHERE notification_id = $1 AND reached < $2",
+            [.text(original), .integer(Int64(step.rawValue))])
+        try storage.execute(
+            "UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open' AND reached >= $2",
+            [.text(original), .integer(Int64(Escalation.Step.supervisor.rawValue))])
+        let accepted = try storage.execute(
+            "UPDATE inbox_acks SET status = 'accepted' WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2",
+            [.text(original), .text(escalation.recipient.description)])
+        if accepted > 0 { try close(original, storage) }
+    }
+
+    /// Judges the acknowledgements of `notification` that arrived before it: accepted when by
+    /// its recipient or a recipient of one of its escalations recorded here; kept pending when
+    /// by a recipient an escalation could still reach (its agency's duty desk or supervisors);
+    /// refused otherwise (counted; the acknowledgement was read long before, so it is not
+    /// dead-lettered now).
+    private static func judgePending(of notification: BusNotification, _ storage: any StorageTransaction, _ transaction: ProjectionTransaction) throws {
+        let pending = try storage.fetchAll(
+            "SELECT ack_id, by_recipient FROM inbox_acks WHERE notification_id = $1 AND status = 'pending' ORDER BY ack_id",
+            [.text(notification.id)])
+        guard !pending.isEmpty else { return }
+        let entitled = try entitledAcknowledgers(of: notification, storage)
+        let reachable: Set<String> = notification.recipientAgencyId.map { agency in
+            Set(Escalation.Step.allCases.map { $0.recipient(agencyId: agency).description })
+        } ?? []
+        for row in pending {
+            let ackId: String = try row.get("ack_id")
+            let by: String = try row.get("by_recipient")
+            if entitled.contains(by) {
+                try storage.execute("UPDATE inbox_acks SET status = 'accepted' WHERE ack_id = $1", [.text(ackId)])
+                try stopChains(acknowledging: notification, storage)
+            } else if !(Escalation.escalates(notification) && reachable.contains(by)) {
+                try storage.execute(
+                    "UPDATE inbox_acks SET status = 'refused', reason = $2 WHERE ack_id = $1", [.text(ackId), .text(notEntitled)])
+                transaction.countOnCommit(refusedMetric, dimensions: [(name: "judged", value: "on-arrival")])
+            }
+        }
+    }
+
+    // MARK: Acknowledgements
+
+    /// Records `ack`. When this instance holds the notification (or sent the escalation it
+    /// names), an ack by someone not entitled is refused: `PoisonMessage` naming why (the
+    /// runtime dead-letters it). An ack of a notification unknown here is kept pending.
+    static func acknowledge(_ ack: NotificationAcknowledgement, in transaction: ProjectionTransaction) throws {
+        let storage = transaction.storage
+        let by = ack.by.description
+        let status: String
+        if let notification = try InboxStore.notification(ack.notificationId, storage) {
+            guard try entitledAcknowledgers(of: notification, storage).contains(by) else {
+                throw PoisonMessage(reason: notEntitled)
+            }
+            status = "accepted"
+            try stopChains(acknowledging: notification, storage)
+        } else if let step = try storage.fetchOne(
+            "SELECT notification_id, recipient FROM inbox_escalation_steps WHERE escalation_id = $1", [.text(ack.notificationId)]) {
+            // An escalation this instance sent, held in another instance's inbox: that one judges
+            // who acknowledged it; this one stops the chain when it was its recipient.
+            if try step.get("recipient", as: String.self) == by {
+                status = "accepted"
+                try close(try step.get("notification_id"), storage)
+            } else {
+                status = "pending"
+            }
+        } else {
+            status = "pending"
+        }
+        try storage.execute(
+            """
+            INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ack_id) DO NOTHING
+            """,
+            [.text(ack.id), .text(ack.notificationId), .text(by), .text(EventCodec.formatInstant(ack.at)),
+             ack.note.map(SQLValue.text) ?? .null, .text(status)])
+    }
+
+    /// Who may acknowledge `notification`: its recipient and the recipients of its escalations
+    /// recorded here.
+    private static func entitledAcknowledgers(of notification: BusNotification, _ storage: any StorageTransaction) throws -> Set<String> {
+        var entitled: Set<String> = [notification.recipient.description]
+        for row in try storage.fetchAll("SELECT recipient FROM inbox_escalation_steps WHERE notification_id = $1", [.text(notification.id)]) {
+            entitled.insert(try row.get("recipient"))
+        }
+        return entitled
+    }
+
+    /// An acknowledgement of a notification stops its chain, and, for an escalation, its
+    /// original's.
+    private static func stopChains(acknowledging notification: BusNotification, _ storage: any StorageTransaction) throws {
+        try close(notification.id, storage)
+        if Escalation.isEscalation(notification) { try close(notification.sourceEventId, storage) }
+    }
+
+    private static func close(_ notificationId: String, _ storage: any StorageTransaction) throws {
+        try storage.execute(
+            "UPDATE inbox_escalations SET state = 'acknowledged' WHERE notification_id = $1 AND state = 'open'", [.text(notificationId)])
+    }
+
+    private static func reachedStep(of notificationId: String, _ storage: any StorageTransaction) throws -> Escalation.Step? {
+        let row = try storage.fetchOne(
+            "SELECT max(step) AS reached FROM inbox_escalation_steps WHERE notification_id = $1", [.text(notificationId)])
+        return try row?.get("reached", as: Int64?.self).flatMap { Escalation.Step(rawValue: Int($0)) }
+    }
+
+    // MARK: Ticks
+
+    /// At the tick `tick`: every open chain whose next steps are due gets them, each a signed
+    /// notification through the outbox (`NotificationOutbox`: each id once). Returns how many
+    /// escalations were queued.
+    @discardableResult
+    static func escalate(at tick: TimerTick, signedWith key: NotificationSigningKey, in transaction: ProjectionTransaction) throws -> Int {
+        let storage = transaction.storage
+        let now = tick.atMilliseconds
+        let chains = try storage.fetchAll(
+            """
+            SELECT notification_id, agency_id, routed_at_ms, reached FROM inbox_escalations
+            WHERE state = 'open' AND routed_at_ms <= $1 ORDER BY routed_at_ms, notification_id
+            """,
+            [.integer(now)])
+        let directory = DirectoryStore(storage)
+        var queued = 0
+        for chain in chains {
+            let id: String = try chain.get("notification_id")
+            let agencyId: String = try chain.get("agency_id")
+            let routedAt: Int64 = try chain.get("routed_at_ms")
+            let reached = Escalation.Step(rawValue: Int(try chain.get("reached", as: Int64.self)))
+            let entry = try directory.entry(agencyId)
+            let due = Escalation.dueSteps(
+                reached: reached, routedAtMilliseconds: routedAt, tickMilliseconds: now, delays: entry?.escalation ?? .standard)
+            guard !due.isEmpty, let original = try InboxStore.notification(id, storage) else { continue }
+            for step in due {
+                let escalation = Escalation.notification(
+                    for: original, agencyId: agencyId, step: step, routedAtMilliseconds: routedAt, tickAt: tick.at,
+                    dutyContact: entry?.dutyContact)
+                if try NotificationOutbox.emit(escalation, signedWith: key, forgetAfterMilliseconds: nil, in: transaction) { queued += 1 }
+                try record(step: step, escalation: escalation, storage)
+            }
+        }
+        return queued
+    }
+
+    // MARK: Reads
+
+    /// An acknowledgement as the inbox shows it.
+    public struct Acknowledgement: Sendable, Hashable {
+        public var by: String
+        public var at: String
+        public var note: String?
+        public var status: String
+    }
+
+    /// The acknowledgements recorded for a notification (accepted, pending or refused), oldest first.
+    public static func acknowledgements(of notificationId: String, _ storage: any StorageTransaction) throws -> [Acknowledgement] {
+        try storage.fetchAll(
+            """
+            SELECT by_recipient, acknowledged_at, note, status FROM inbox_acks WHERE notification_id = $1
+            ORDER BY acknowledged_at, ack_id
+            """,
+            [.text(notificationId)]
+        ).map { row in
+            Acknowledgement(
+                by: try row.get("by_recipient"), at: try row.get("acknowledged_at"), note: try row.get("note"),
+                status: try row.get("status"))
+        }
+    }
+
+    /// Whom a notification was escalated to (recorded here), by step.
+    public static func escalatedTo(_ notificationId: String, _ storage: any StorageTransaction) throws -> [String] {
+        try storage.fetchAll(
+            "SELECT recipient FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step", [.text(notificationId)]
+        ).map { try $0.get("recipient") }
+    }
+
+    /// The chain's state (`open`, `acknowledged`, `done`) and the step reached; nil without one.
+    public static func chain(_ notificationId: String, _ storage: any StorageTransaction) throws -> (state: String, reached: Int)? {
+        guard let row = try storage.fetchOne(
+            "SELECT state, reached FROM inbox_escalations WHERE notification_id = $1", [.text(notificationId)]) else { return nil }
+        return (try row.get("state"), Int(try row.get("reached", as: Int64.self)))
+    }
+
+    // MARK: Sealing
+
+    /// After a sealing order removed notifications from `inbox`: removes their chains, steps
+    /// and accepted or refused acknowledgements (a note may name the person).
+    static func removeOrphans(_ storage: any StorageTransaction) throws -> SealingTally {
+        var tally = SealingTally()
+        tally.add(try storage.execute(
+            "DELETE FROM inbox_escalations WHERE notification_id NOT IN (SELECT id FROM inbox)"), from: "inbox_escalations")
+        tally.add(try storage.execute(
+            """
+            DELETE FROM inbox_escalation_steps WHERE notification_id NOT IN (SELECT id FROM inbox)
+                AND escalation_id NOT IN (SELECT id FROM inbox)
+            """), from: "inbox_escalation_steps")
+        tally.add(try storage.execute(
+            "DELETE FROM inbox_acks WHERE status <> 'pending' AND notification_id NOT IN (SELECT id FROM inbox)"), from: "inbox_acks")
+        return tally
+    }
+}
