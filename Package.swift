@@ -122,7 +122,7 @@ let package = Package(
             name: "Routing",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
-                "Storage", "Subscriptions",
+                "Storage", "Subscriptions", "Directory", "Timers",
             ]
         ),
         // The agency directory (reference.agencies): which police agency serves a place, which
@@ -197,7 +197,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Pipeline", "ServiceKit", "Kafka", "Contracts",
+                "Pipeline", "ServiceKit", "Kafka", "Contracts", "Timers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -280,7 +280,7 @@ let package = Package(
             "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Routing", "Timers", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
@@ -315,7 +315,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Pipeline", "Demo", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
