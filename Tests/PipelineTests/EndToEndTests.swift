@@ -261,7 +261,8 @@ func expectTheDemosViews(_ bus: TestBus, database: String?) async throws {
     let caseload = try #require(try await view(["caseload", "--officer", "PP-KC-118"]) as? [[String: Any]])
     #expect(caseload.map { $0["caseId"] as? String } == ["PP-KC-2025-3391"])
     let flags = try #require(caseload.first?["flags"] as? [[String: Any]])
-    #expect(flags.map { $0["kind"] as? String } == ["arrest"])
+    // The demo's release steps schedule a release of Reyes (R6) after his arrest.
+    #expect(flags.map { $0["kind"] as? String } == ["scheduled_release", "arrest"])
 
     let board = try #require(try await view(["board", "--facility", "MO-DOC-WERDCC"]) as? [[String: Any]])
     #expect(board.map { $0["releaseId"] as? String } == ["WERDCC-2025-0117"])
