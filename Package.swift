@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         // PostgreSQL's wire protocol for the Storage module's PostgreSQL backend.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        // Property-based tests (Swift Testing): the router's notifications do not depend on how
+        // its topics interleave. Tests only; no dependencies of its own.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -123,6 +126,9 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
                 "Storage", "Subscriptions", "Directory", "Timers",
+                // A police contact at a supervisee's registered address: addresses compared as
+                // the officer-safety check compares them (AddressKey, coordinates).
+                "Places",
             ]
         ),
         // The agency directory (reference.agencies): which police agency serves a place, which
@@ -148,6 +154,15 @@ let package = Package(
         .target(
             name: "Timers",
             dependencies: ["ServiceKit", "Contracts"]
+        ),
+        // Feed liveness: per agency × topic the last event and its count against an expected
+        // cadence; alarms when a feed falls silent, all-clears when it publishes again.
+        .target(
+            name: "Feeds",
+            dependencies: [
+                "ServiceKit", "Notifications", "Contracts", "Directory", "Timers",
+                "Storage",
+            ]
         ),
         // The warrant resolver: active warrants, warrant checks per scheduled release.
         .target(
@@ -186,7 +201,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Observability",
-                "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Kafka", "Contracts", "ContractTools", "Storage",
+                "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,6 +247,7 @@ let package = Package(
                 "Directory",
                 "Subscriptions",
                 "Notifications",
+                "Feeds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -280,13 +296,18 @@ let package = Package(
             "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "Timers", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "DirectoryTests", dependencies: [
             "Directory", "ServiceKit", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SubscriptionsTests", dependencies: [
             "Subscriptions", "Directory", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
+        ]),
+        .testTarget(name: "FeedsTests", dependencies: [
+            "Feeds", "Directory", "Notifications", "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", "Storage",
         ]),
         .testTarget(name: "TimersTests", dependencies: ["Timers", "ServiceKit", "Contracts", "Kafka"]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
@@ -315,7 +336,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Pipeline", "Demo", "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

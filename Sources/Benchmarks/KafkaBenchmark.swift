@@ -261,45 +261,11 @@ public struct KafkaBenchmark: Sendable {
         var producerConfiguration = kafka.producerConfiguration(clientID: "bench-latency-producer")
         producerConfiguration.client.properties = [:]  // librdkafka's defaults, as the C baseline has
         producerConfiguration.linger = .zero
-        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        let (assignments, assigned) = AsyncStream.makeStream(of: [TopicPartition].self)
-        let consumer = try KafkaConsumer(
-            configuration: kafka.consumerConfiguration(groupID: topic, topics: [topic], clientID: "bench-latency-consumer"),
-            rebalanceHandler: KafkaRebalanceHandler(partitionsAssigned: { partitions in
-                assigned.yield(partitions)
-                return [:]
-            }),
-            logger: logger)
-        // Warm-up: one message per assigned partition, read back, so every fetch path is live.
-        var partitions: [TopicPartition] = []
-        for await assignment in assignments {
-            partitions = assignment
-            break
-        }
-        let warmUp = partitions.map {
-            KafkaProducerMessage(topic: topic, key: nil, value: [UInt8](repeating: 0, count: valueSize), partition: $0.partition)
-        }
-        _ = try await producer.sendBatch(warmUp)
-        var messages = consumer.batches.makeAsyncIterator()
-        var warmedUp = 0
-        while warmedUp < warmUp.count, let batch = try await messages.next() { warmedUp += batch.count }
-
-        let paced = PacedMessages(topic: topic, count: latencyMessages, rate: rate, valueSize: valueSize)
-        let sending = Task { try await producer.sendBatch(paced) }
-        var samples: [Double] = []
-        samples.reserveCapacity(latencyMessages)
-        while samples.count < latencyMessages, let batch = try await messages.next() {
-            let now = monotonicNanoseconds()
-            for message in batch {
-                let sent = message.payload.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                samples.append(Double(now - sent) / 1_000_000)
-            }
-        }
-        let report = try await sending.value
-        await consumer.close()
-        await producer.shutdown()
-        guard report.allDelivered else { throw BenchmarkFailure(description: "latency producer: \(report.failures.count) failures") }
-        return samples.sorted()
+        let hop = HopLatency(
+            producer: producerConfiguration,
+            consumer: kafka.consumerConfiguration(groupID: topic, topics: [topic], clientID: "bench-latency-consumer"),
+            count: latencyMessages, rate: rate, valueSize: valueSize)
+        return try await hop.measure(logger: logger)
     }
 
     private func check(_ result: kb_result) throws {

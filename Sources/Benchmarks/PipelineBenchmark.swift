@@ -23,6 +23,9 @@ public struct PipelineBenchmark: Sendable {
     public var contractsDirectory: URL
     /// Logs the services' trace lines (each batch's transaction and delivery times) to stderr.
     public var trace = false
+    /// The services' Kafka client settings (linger, fetch wait, …); the raw hop is measured
+    /// with what they make of them. Default: the application's defaults.
+    public var client = ApplicationConfiguration.ClientOptions()
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -37,14 +40,16 @@ public struct PipelineBenchmark: Sendable {
         return logger
     }
 
-    public func run() async throws {
-        let printer = FigurePrinter()
+    /// Runs the parts asked for, printing figure lines to standard output, or to `figures`
+    /// when given (tests).
+    public func run(figures: (@Sendable (String) -> Void)? = nil) async throws {
+        let printer = FigurePrinter(figures: figures)
         let catalog = try TopicCatalog.load(from: contractsDirectory)
         if latencyEvents > 0 { try await latency(catalog, printer) }
         if events > 0 { try await throughput(catalog, printer) }
     }
 
-    /// The topics the benchmark's services read and write, each with `partitions`.
+    /// The topics the benchmark's events travel on, each with `partitions`.
     private static let topics = ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases", SealingOrder.topic] + BusTopic.all
 
     /// `services` on an embedded broker of their own, with the benchmark's topics.
@@ -54,7 +59,10 @@ public struct PipelineBenchmark: Sendable {
     ) throws -> Application {
         let configuration = ApplicationConfiguration(
             broker: .embedded(brokers: 1), dataDirectory: directory, services: services, catalog: catalog,
-            topics: .init(createContractTopics: false, additional: Self.topics.map { KafkaTopicSpecification(name: $0, partitions: partitions) }))
+            // Every contract's topic exists (a service fails at start on a reference topic that
+            // does not); the benchmark's own are created first, with `partitions`.
+            topics: .init(createContractTopics: true, additional: Self.topics.map { KafkaTopicSpecification(name: $0, partitions: partitions) }),
+            client: client)
         return try buildApplication(configuration, logger: logger, onNotificationStored: onNotificationStored)
     }
 
@@ -75,7 +83,8 @@ public struct PipelineBenchmark: Sendable {
         let supervisees = Self.supervisees
         let warmUp = Self.warmUpArrests
         let stored = LatencyLog(capacity: latencyEvents)
-        let application = try application([.router, .inbox], partitions: 12, catalog: catalog, directory: directory) { notification in
+        let rawHopSamples = RawHopSamples()
+        let application = try application([.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
         }
         guard let kafka = application.kafka, let router = application.services[.router], let inbox = application.services[.inbox] else {
@@ -100,6 +109,11 @@ public struct PipelineBenchmark: Sendable {
             try await sendArrests(warmUp..<(warmUp + latencyEvents), producer: producer, now: now) { stored.produced($0, at: monotonicNanoseconds()) }
             await inbox.progress.wait { $0.applied >= warmUp + latencyEvents }
             await producer.shutdown()
+            // The yardstick, on the same broker while the services idle beside it.
+            printer.progress("latency: raw hop, \(latencyEvents) messages at \(rate)/s with the services' client settings")
+            let arrestSize = try DemoScenario.arrest(Self.person(0), arrestId: "A-0", at: now, now: now, id: UUID()).message.value.count
+            let hop = try rawHop(kafka, router: router, inbox: inbox, valueSize: arrestSize)
+            rawHopSamples.set(try await hop.measure(logger: logger))
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -107,11 +121,35 @@ public struct PipelineBenchmark: Sendable {
         guard latencies.count == latencyEvents else {
             throw BenchmarkFailure(description: "\(latencies.count) of \(latencyEvents) arrests reached the inbox")
         }
+        let hop = rawHopSamples.value
         printer.figure("pipeline.arrest_to_inbox.p50", percentile(latencies, 0.50), "ms")
         printer.figure("pipeline.arrest_to_inbox.p99", percentile(latencies, 0.99), "ms")
         printer.figure("pipeline.arrest_to_inbox.p99_9", percentile(latencies, 0.999), "ms")
+        printer.figure("pipeline.raw_hop.p50", percentile(hop, 0.50), "ms")
+        printer.figure("pipeline.raw_hop.p99", percentile(hop, 0.99), "ms")
+        // Arrest → inbox is two hops (arrest → router, notification → inbox).
+        printer.ratio("pipeline.latency.p99", percentile(latencies, 0.99) / (2 * percentile(hop, 0.99)))
     }
 
+    static let rawHopTopic = "bench.raw-hop"
+
+    /// One hop as the services make it: the router's producer settings (the outbox's: linger,
+    /// idempotence, acks, the embedded broker's tuning) sending to a consumer with the inbox's
+    /// consumer settings (fetch wait, batch size, session), over as many partitions as the
+    /// pipeline's topics, at the same rate, with messages as large as the arrests.
+    private func rawHop(_ kafka: EmbeddedKafka, router: EventConsumerService, inbox: EventConsumerService, valueSize: Int) throws -> HopLatency {
+        try kafka.createTopic(Self.rawHopTopic, partitions: Self.latencyPartitions)
+        var producer = router.configuration.producer
+        producer.client.clientID = "bench-raw-hop-producer"
+        var consumer = inbox.configuration.consumer
+        consumer.groupID = Self.rawHopTopic
+        consumer.topics = [Self.rawHopTopic]
+        consumer.client.clientID = "bench-raw-hop-consumer"
+        return HopLatency(producer: producer, consumer: consumer, count: latencyEvents, rate: rate, valueSize: max(8, valueSize))
+    }
+
+    /// Partitions of each topic in the latency run.
+    static let latencyPartitions = 12
     /// Arrests sent before the measured ones, at the same rate.
     static let warmUpArrests = 500
     static let supervisees = 1_000
@@ -242,4 +280,13 @@ final class LatencyLog: @unchecked Sendable {
             storedAt.compactMap { id, stored in producedAt[id].map { Double(stored &- $0) / 1e6 } }
         }
     }
+}
+
+/// The raw hop's latencies, set by the task that measured them.
+final class RawHopSamples: @unchecked Sendable {
+    private let lock = NSLock()
+    private var samples: [Double] = []
+
+    func set(_ samples: [Double]) { lock.withLock { self.samples = samples } }
+    var value: [Double] { lock.withLock { samples } }
 }

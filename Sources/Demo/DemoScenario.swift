@@ -21,7 +21,7 @@ public struct DemoScenario: Sendable {
     /// All times are relative to `now`; ids depend only on the step names and `run`.
     public let now: Date
     public let run: String
-    public private(set) var steps: [Step] = []
+    public internal(set) var steps: [Step] = []
 
     public init(now: Date, run: String = "demo") throws {
         self.now = now

@@ -133,6 +133,9 @@ public struct ApplicationConfiguration: Sendable {
     /// `MetricsSystem.bootstrap(export.factory)` must run before `buildApplication`: a metric
     /// made before it stays a no-op.
     public var observability: ObservabilityOptions?
+    /// Who the feeds service tells, with the agency, of a silent feed: the bus's operators.
+    /// Default: `unit:BUS-OPERATIONS`.
+    public var feedOperators: Recipient = Recipient.unit("BUS-OPERATIONS")
 
     /// Where the metrics and health endpoint listens and what it exports.
     public struct ObservabilityOptions: Sendable {

@@ -1,4 +1,5 @@
 import Contracts
+import Feeds
 import Foundation
 import Kafka
 import Logging
@@ -85,7 +86,7 @@ struct ServiceFactory: Sendable {
     func makeService(
         _ name: ServiceName, logger: Logger, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
     ) throws(ApplicationError) -> EventConsumerService {
-        let projection = makeProjection(name, onNotificationStored: onNotificationStored)
+        let projection = try makeProjection(name, onNotificationStored: onNotificationStored)
         let admission = try makeAdmission(name)
         let database: ServiceDatabase
         do {
@@ -108,7 +109,7 @@ struct ServiceFactory: Sendable {
     /// The service's rules and tables (what `serve` and `replay` both run).
     func makeProjection(
         _ name: ServiceName, onNotificationStored: @escaping @Sendable (BusNotification) -> Void
-    ) -> any EventProjection {
+    ) throws(ApplicationError) -> any EventProjection {
         let verifyingKeys = [configuration.notificationKey] + configuration.previousNotificationKeys
         return switch name {
         case .router: RouterProjection(signingKey: configuration.notificationKey)
@@ -117,6 +118,8 @@ struct ServiceFactory: Sendable {
             ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
         case .inbox:
             InboxProjection(topic: BusTopic.notifications, verifyingKeys: verifyingKeys, onStored: onNotificationStored)
+        case .feeds:
+            FeedsProjection(catalog: try catalog(for: name), signingKey: configuration.notificationKey, operators: configuration.feedOperators)
         }
     }
 
@@ -126,11 +129,18 @@ struct ServiceFactory: Sendable {
     /// bytes, decodes the notification and checks its id and recipient against the headers
     /// and key: a schema check on top would cost the latency path without adding trust.
     func makeAdmission(_ name: ServiceName) throws(ApplicationError) -> MessageAdmission {
+        let validator = EventValidator(catalog: try catalog(for: name))
+        // The feeds service reads every agency event for its envelope's source alone: it checks
+        // the few topics whose contents it uses (the directory, the ticks) in full itself.
+        return name == .inbox || name == .feeds ? .envelopes(validator) : .contracts(validator)
+    }
+
+    /// The contracts, which every service needs.
+    private func catalog(for name: ServiceName) throws(ApplicationError) -> TopicCatalog {
         guard let catalog = configuration.catalog else {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name)")
         }
-        let validator = EventValidator(catalog: catalog)
-        return name == .inbox ? .envelopes(validator) : .contracts(validator)
+        return catalog
     }
 
     func serviceConfiguration(_ name: ServiceName) -> EventConsumerService.Configuration {

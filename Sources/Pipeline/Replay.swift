@@ -102,7 +102,12 @@ public final class Replay: Sendable {
         } catch {
             throw invalid("catalog", "is needed: \(service) checks events against the contracts")
         }
-        let projection = factory.makeProjection(service, onNotificationStored: { _ in })
+        let projection: any EventProjection
+        do {
+            projection = try factory.makeProjection(service, onNotificationStored: { _ in })
+        } catch {
+            throw invalid("catalog", "is needed: \(service) checks events against the contracts")
+        }
         let serviceConfiguration = factory.serviceConfiguration(service)
         var client = serviceConfiguration.consumer.client
         client.clientID = "reentrybus-\(service.rawValue)-replay"

@@ -10,6 +10,8 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     /// Every agency's read models: caseloads, the police view, the release board, the
     /// high-needs list, the court view (`reentrybus view …`).
     case views
+    /// Feed liveness: each agency's feeds against their cadence; alarms when one falls silent.
+    case feeds
 
     public var description: String { rawValue }
 
@@ -19,6 +21,7 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
         switch self {
         case .inbox: 0
         case .views: 1
+        case .feeds: 2  // beside the warrant resolver: both only send notifications
         case .warrantResolver: 2
         case .router: 3
         }

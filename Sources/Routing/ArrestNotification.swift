@@ -4,12 +4,11 @@ import Notifications
 /// The wording of rule `supervisee-arrested`: what the supervising officer reads about an
 /// arrest of their supervisee.
 enum ArrestNotification {
-    static func make(_ arrest: EventEnvelope<ArrestMade>, supervision: SupervisionCase) -> BusNotification {
+    static func make(_ arrest: EventEnvelope<ArrestMade>, supervision: SupervisionCase, recipient: Recipient) -> BusNotification {
         var matched: [MatchedIdentifier] = []
         if let stateId = arrest.subject?.stateId, stateId == supervision.stateId { matched.append(MatchedIdentifier("stateId", stateId)) }
         if let fbi = arrest.subject?.fbiNumber, fbi == supervision.fbiNumber { matched.append(MatchedIdentifier("fbiNumber", fbi)) }
         let person = arrest.subject?.name == nil ? supervision.subject : arrest.subject
-        let recipient = supervision.officerId.map(Recipient.officer) ?? .agency(supervision.agencyId)
         let payload = arrest.payload
         var facts = [
             NotificationFact("who", Describe.identifiers(person)),

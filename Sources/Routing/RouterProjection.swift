@@ -55,6 +55,7 @@ public struct RouterProjection: EventProjection {
         self.arrestRetention = arrestRetention
         ruleSets = [
             SuperviseeArrestedRules(arrestRetention: arrestRetention),
+            PoliceEventRules(),
             ReleaseRules(), BulletinRules(), SubscriptionExpiryRules(),
         ]
     }
@@ -100,7 +101,8 @@ public struct RouterProjection: EventProjection {
             try store.endCase(ended.payload.caseId, on: ended.payload.endDate)
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
-            try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId)
+            try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId,
+                                    effectiveMilliseconds: assigned.occurredAt.milliseconds, eventId: event.eventId)
         case AddressChanged.eventType:
             try store.changeAddress(try event.decode(AddressChanged.self).payload)
         default:

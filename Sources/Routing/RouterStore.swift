@@ -123,6 +123,28 @@ public struct RouterStore {
             ALTER TABLE router_cases ADD COLUMN address BYTEA;
             ALTER TABLE router_cases ADD COLUMN household BYTEA;
             """),
+        // v6: every officer assignment of a case with the time it took effect, so a rule can
+        // name the officer in charge when its event happened, whichever was read first.
+        .script("router-v6", sqlite: """
+            CREATE TABLE router_officer_assignments (
+                case_id TEXT NOT NULL,
+                effective_ms INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                officer_id TEXT NOT NULL,
+                officer_name TEXT,
+                PRIMARY KEY (case_id, event_id)
+            ) WITHOUT ROWID;
+            """,
+            postgres: """
+            CREATE TABLE router_officer_assignments (
+                case_id TEXT NOT NULL,
+                effective_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL,
+                officer_id TEXT NOT NULL,
+                officer_name TEXT,
+                PRIMARY KEY (case_id, event_id)
+            );
+            """),
     ]
 
     // MARK: Cases
@@ -149,6 +171,10 @@ public struct RouterStore {
              .text(payload.supervisingAgencyId), .optional(payload.officer?.officerId), .optional(payload.officer?.name),
              .text(payload.startDate.description), .bytes(try EventCodec.encodeJSON(subject)),
              try payload.address.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null])
+        if let officer = payload.officer {
+            try assignOfficer(officer, to: payload.caseId, effectiveMilliseconds: payload.startDate.startMilliseconds,
+                              eventId: started.eventId.uuidString.lowercased())
+        }
     }
 
     /// Records the case's new registered address and, when the event lists it, its household
@@ -165,16 +191,48 @@ public struct RouterStore {
         try transaction.execute("UPDATE router_cases SET end_date = $1 WHERE case_id = $2", [.text(endDate.description), .text(caseId)])
     }
 
-    func assignOfficer(_ officer: Officer, to caseId: String) throws {
+    /// Makes `officer` the case's current officer and records the assignment as of
+    /// `effectiveMilliseconds` (the event's time; for the officer a case starts with, the
+    /// start of its first day). The current officer is the latest assignment by effective time,
+    /// whichever order the assignments were read in.
+    func assignOfficer(_ officer: Officer, to caseId: String, effectiveMilliseconds: Int64, eventId: String) throws {
         try transaction.execute(
-            "UPDATE router_cases SET officer_id = $1, officer_name = $2 WHERE case_id = $3",
-            [.text(officer.officerId), .optional(officer.name), .text(caseId)])
+            """
+            INSERT INTO router_officer_assignments (case_id, effective_ms, event_id, officer_id, officer_name)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, event_id) DO NOTHING
+            """,
+            [.text(caseId), .integer(effectiveMilliseconds), .text(eventId), .text(officer.officerId), .optional(officer.name)])
+        try transaction.execute(
+            """
+            UPDATE router_cases SET officer_id = latest.officer_id, officer_name = latest.officer_name
+            FROM (SELECT officer_id, officer_name FROM router_officer_assignments WHERE case_id = $1
+                  ORDER BY effective_ms DESC, event_id DESC LIMIT 1) AS latest
+            WHERE router_cases.case_id = $1
+            """,
+            [.text(caseId)])
+    }
+
+    /// The officer assignments of `caseIds`, by case, each list by effective time.
+    func assignments(of caseIds: [String]) throws -> [String: [OfficerAssignment]] {
+        var byCase: [String: [OfficerAssignment]] = [:]
+        for caseId in caseIds {
+            byCase[caseId] = try transaction.fetchAll(
+                """
+                SELECT effective_ms, officer_id, officer_name FROM router_officer_assignments
+                WHERE case_id = $1 ORDER BY effective_ms, event_id
+                """,
+                [.text(caseId)]
+            ).map { row in
+                OfficerAssignment(effectiveMilliseconds: try row.get("effective_ms"), officerId: try row.get("officer_id"), officerName: try row.get("officer_name"))
+            }
+        }
+        return byCase
     }
 
     /// The cases of the person `subject` names (same state ID or same FBI number), by case id.
     public func cases(matching subject: SubjectIdentifiers?) throws -> [SupervisionCase] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
-        return try transaction.fetchAll(
+        let cases = try transaction.fetchAll(
             """
             SELECT \(Self.caseColumns)
             FROM router_cases WHERE (state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)
@@ -182,6 +240,17 @@ public struct RouterStore {
             """,
             [.optional(subject.stateId), .optional(subject.fbiNumber)]
         ).map(Self.supervisionCase)
+        return try withAssignments(cases)
+    }
+
+    /// `cases` with their officer assignments filled in.
+    func withAssignments(_ cases: [SupervisionCase]) throws -> [SupervisionCase] {
+        let assignments = try assignments(of: cases.map(\.caseId))
+        return cases.map { supervision in
+            var supervision = supervision
+            supervision.assignments = assignments[supervision.caseId] ?? []
+            return supervision
+        }
     }
 
     /// The columns `supervisionCase(_:)` reads, for a family's own queries of `router_cases`.
@@ -264,6 +333,10 @@ public struct RouterStore {
             SELECT case_id, state_id, fbi_number, supervision_type, supervising_agency_id, officer_id, officer_name,
                 start_date, end_date, subject, address, household FROM router_cases ORDER BY case_id
             """) { hash.update(row: row) }
+        for row in try transaction.fetchAll(
+            "SELECT case_id, effective_ms, event_id, officer_id, officer_name FROM router_officer_assignments ORDER BY case_id, event_id") {
+            hash.update(row: row)
+        }
         for row in try transaction.fetchAll("SELECT event_id, state_id, fbi_number, arrest_day, event FROM router_arrests ORDER BY event_id") {
             hash.update(row: row)
         }

@@ -3,7 +3,9 @@ import Notifications
 
 /// Rule `supervisee-arrested`: an arrest goes to the supervising officer (or, without one, the
 /// supervising agency) of every case of the arrested person that covers the day of the arrest
-/// (UTC): the case's start date ≤ the arrest's day ≤ its end date, if it has ended.
+/// (UTC): the case's start date ≤ the arrest's day ≤ its end date, if it has ended. The
+/// officer is the one in charge at the time of the arrest, and an officer who takes the case
+/// over within the handover window after it is told too (`SupervisionCase.recipients(forEventAt:)`).
 ///
 /// A plain function of the arrest and the cases the store found for its subject (matched on
 /// state ID or FBI number): no storage, no clock.
@@ -14,6 +16,9 @@ enum SuperviseeArrested {
     /// cases' order.
     static func notifications(for arrest: EventEnvelope<ArrestMade>, cases: [SupervisionCase]) -> [BusNotification] {
         let day = Describe.day(arrest.payload.arrestedAt).description
-        return cases.filter { $0.covers(day) }.map { ArrestNotification.make(arrest, supervision: $0) }
+        let at = arrest.payload.arrestedAt.milliseconds
+        return cases.filter { $0.covers(day) }.flatMap { supervision in
+            supervision.recipients(forEventAt: at).map { ArrestNotification.make(arrest, supervision: supervision, recipient: $0) }
+        }
     }
 }

@@ -16,16 +16,17 @@ struct SuperviseeArrestedRules: RouterRuleSet {
     var topics: [String] { [Self.arrestsTopic] }
 
     func handles(eventType: String) -> Bool {
-        eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
+        eventType == CaseStarted.eventType || eventType == OfficerAssigned.eventType || eventType == ArrestMade.eventType
     }
 
     func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
         let store = context.cases
         switch event.eventType {
-        case CaseStarted.eventType:
-            let started = try event.decode(CaseStarted.self)
-            // Arrests already known that this case covers (each against every case of its person).
-            for arrest in try store.arrests(matching: started.subject, nowMilliseconds: event.timestampMilliseconds) {
+        case CaseStarted.eventType, OfficerAssigned.eventType:
+            // Arrests already known that this case covers, or that its new officer takes over
+            // (each against every case of its person; ids make a repeat a no-op).
+            let subject = try event.eventType == CaseStarted.eventType ? event.decode(CaseStarted.self).subject : event.decode(OfficerAssigned.self).subject
+            for arrest in try store.arrests(matching: subject, nowMilliseconds: event.timestampMilliseconds) {
                 try context.send(SuperviseeArrested.notifications(for: arrest.event, cases: try store.cases(matching: arrest.event.subject)),
                                  forgetAfterMilliseconds: arrest.forgetAfterMilliseconds)
             }

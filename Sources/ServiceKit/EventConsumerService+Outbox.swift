@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 
@@ -19,6 +20,26 @@ struct PendingDelivery: Sendable {
     var messages: Int
     var started: ContinuousClock.Instant
     var committed: ContinuousClock.Instant
+    /// How old its messages were when the loop took the batch (traced only).
+    var ages: MessageAges?
+}
+
+/// How long ago, in milliseconds, the oldest and the newest message of a batch were created
+/// (their Kafka timestamps, against the wall clock): the fetch hop and the wait for the loop,
+/// for the trace that tells where latency goes.
+struct MessageAges: Sendable, CustomStringConvertible {
+    var oldest: Int64
+    var newest: Int64
+
+    init?(_ messages: [KafkaConsumerMessage]) {
+        let times = messages.compactMap(\.timestampMilliseconds)
+        guard let first = times.min(), let last = times.max() else { return nil }
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        oldest = now - first
+        newest = now - last
+    }
+
+    var description: String { "\(oldest)/\(newest) ms" }
 }
 
 /// The broker did not acknowledge every outbox message for a reason that may pass (a timeout,
@@ -38,6 +59,7 @@ extension EventConsumerService {
         logger.trace("Batch handled", metadata: [
             "messages": "\(delivery.messages)", "transaction": "\(delivery.committed - delivery.started)",
             "outbox": "\(outcome.outbox.count)", "outbox.delivery": "\(ContinuousClock.now - delivery.committed)",
+            "age.oldest/newest": "\(delivery.ages.map(\.description) ?? "-")",
         ])
         // Reported once the outbox is delivered too: "consumed" then means "fully handled".
         progress.update { progress in

@@ -92,7 +92,8 @@ public final class EventConsumerService: Service, Sendable {
     public let database: ServiceDatabase
     public let progress = ServiceProgress()
     let admission: MessageAdmission
-    let configuration: Configuration
+    /// Its Kafka client settings, as built: what `bench pipeline` measures a raw hop with.
+    public let configuration: Configuration
     let logger: Logger
     let metrics: ServiceMetrics
     /// Where the outbox stands: what was handed to the producer, what the broker acknowledged.
@@ -177,6 +178,7 @@ public final class EventConsumerService: Service, Sendable {
                 }
                 let messages = Array(batch)
                 let started = ContinuousClock.now
+                let ages = logger.logLevel <= .trace ? MessageAges(messages) : nil
                 let cursor = outboxCursor.withLock { $0 }
                 guard let outcome = try await applyBatchRetrying(messages, acknowledged: cursor.acknowledged, published: cursor.published)
                 else {
@@ -201,7 +203,7 @@ public final class EventConsumerService: Service, Sendable {
                     logger.debug("Could not store offsets for lag monitoring", metadata: ["error": "\(error)"])
                 }
                 if let last = outcome.outbox.last { outboxCursor.withLock { $0.published = last.seq } }
-                return PendingDelivery(outcome: outcome, messages: messages.count, started: started, committed: committed)
+                return PendingDelivery(outcome: outcome, messages: messages.count, started: started, committed: committed, ages: ages)
             }
             guard let next else { return }
             pending = next

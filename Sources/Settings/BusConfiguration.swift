@@ -25,6 +25,8 @@ public struct BusConfiguration: Sendable {
         public static let dataDirectory = ".reentrybus/serve"
         public static let logLevel: Logger.Level = .info
         public static let logFormat: LogFormat = .text
+        /// The bus's operators, told of every silent feed.
+        public static let feedOperators = Recipient.unit("BUS-OPERATIONS")
     }
 
     /// The configuration file read (`--config`, else `REENTRYBUS_CONFIG`), if any.
@@ -55,6 +57,9 @@ public struct BusConfiguration: Sendable {
     /// The key notifications are signed and verified with; `serve` requires it
     /// (`requireNotificationKey()`), the other commands ignore it.
     public var notificationKey: NotificationSigningKey?
+    /// Who the feeds service tells, with the agency, of a silent feed (`serve feeds`). Default:
+    /// `unit:BUS-OPERATIONS`.
+    public var feedOperators: Recipient
     /// Every setting with its printed value (secrets masked) and where it came from.
     public var settings: [EffectiveSetting]
     /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
@@ -86,7 +91,7 @@ public struct BusConfiguration: Sendable {
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
         database: DatabaseChoice, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
-        notificationKey: NotificationSigningKey?, settings: [EffectiveSetting], unknownEnvironmentVariables: [String],
+        notificationKey: NotificationSigningKey?, feedOperators: Recipient, settings: [EffectiveSetting], unknownEnvironmentVariables: [String],
         unusedSettings: [UnusedSetting]
     ) {
         self.configurationFile = configurationFile
@@ -102,6 +107,7 @@ public struct BusConfiguration: Sendable {
         self.logFormat = logFormat
         self.metricsListen = metricsListen
         self.notificationKey = notificationKey
+        self.feedOperators = feedOperators
         self.settings = settings
         self.unknownEnvironmentVariables = unknownEnvironmentVariables
         self.unusedSettings = unusedSettings

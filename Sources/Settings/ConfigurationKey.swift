@@ -29,6 +29,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case shutdownDeadline = "shutdown-deadline"
     case notificationKey = "notification-key"
     case notificationKeyFile = "notification-key-file"
+    case feedOperators = "feeds.operators"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -60,6 +61,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .shutdownDeadline: "REENTRYBUS_SHUTDOWN_DEADLINE"
         case .notificationKey: "REENTRYBUS_NOTIFICATION_KEY"
         case .notificationKeyFile: "REENTRYBUS_NOTIFICATION_KEY_FILE"
+        case .feedOperators: "REENTRYBUS_FEEDS_OPERATORS"
         }
     }
 

@@ -80,11 +80,12 @@ struct ConfigurationResolver {
         let metricsListen = try parseMetricsListen()
         let shutdownDeadline = try seconds(.shutdownDeadline, default: BusConfiguration.Defaults.shutdownDeadline, within: 0.001...86_400)
         let notificationKey = try parseNotificationKey()
+        let feedOperators = try parseFeedOperators()
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
             dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
-            metricsListen: metricsListen, notificationKey: notificationKey,
+            metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
@@ -121,6 +122,17 @@ struct ConfigurationResolver {
             throw .invalidValue(key: .groupPrefix, source: source(.groupPrefix), reason: "must be ASCII letters, digits, '.', '_' or '-'")
         }
         return prefix
+    }
+
+    /// Who the feeds service tells of a silent feed: a recipient `kind:id` of the notifications
+    /// contract (`unit:BUS-OPERATIONS`, `role:OPS/on-call`, …).
+    private mutating func parseFeedOperators() throws(ConfigurationError) -> Recipient {
+        let text = try plainText(.feedOperators, default: BusConfiguration.Defaults.feedOperators.description)
+        guard let recipient = Recipient(text), !recipient.id.contains(where: \.isWhitespace), recipient.id.count <= 80 else {
+            let kinds = Recipient.Kind.allCases.map(\.rawValue).joined(separator: "|")
+            throw .invalidValue(key: .feedOperators, source: source(.feedOperators), reason: "must be a recipient \(kinds):ID, such as unit:BUS-OPERATIONS")
+        }
+        return recipient
     }
 
     /// A non-empty text setting, printed as it is.

@@ -44,7 +44,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         defer { try? FileManager.default.removeItem(at: directory) }
         let (termination, process) = try await runReentrybus(["inbox", recipient, "--data-dir", directory.path])
         #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")  // ArgumentParser's validation status
-        #expect(process.errors.value.contains("is not kind:id with a kind among officer, agency, facility and a non-empty id"))
+        #expect(process.errors.value.contains("is not kind:id with a kind among officer, unit, agency, facility, duty, role and a non-empty id"))
         #expect(process.output.value.isEmpty)
     }
 

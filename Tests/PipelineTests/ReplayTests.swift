@@ -410,6 +410,7 @@ func buildEveryServiceIncrementally(on bus: TestBus) async throws {
     let resolver = try bus.start(.warrantResolver)
     let inbox = try bus.start(.inbox)
     let views = try bus.start(.views)
+    let feeds = try bus.start(.feeds)
     let readers: [ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
     let scenario = try DemoScenario(now: scenarioNow, run: "replay")
     for step in scenario.steps {
@@ -428,7 +429,9 @@ func buildEveryServiceIncrementally(on bus: TestBus) async throws {
     await bus.waitUntilCaughtUp(views)
     let delivered = inbox.service.progress.snapshot.consumed(BusTopic.notifications)
     await views.service.progress.wait { $0.consumed(BusTopic.notifications) >= delivered }
+    await bus.waitUntilCaughtUp(feeds)
     #expect(router.service.progress.snapshot.deadLettered == 1)
+    try await feeds.stop()
     try await views.stop()
     try await inbox.stop()
     try await resolver.stop()

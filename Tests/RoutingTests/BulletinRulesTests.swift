@@ -33,7 +33,7 @@ import Testing
 
     @Test func aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() async throws {
         let router = try await rules.router()
-        try await router.apply(rules.directory(Events.kcpd))
+        try await router.apply(rules.directory(Events.kcpdEntry))
         #expect(try await router.apply(bulletins(Events.bulletinPublished())).isEmpty)
         #expect(try rules.sent(try await router.apply(rules.cases(Events.caseStarted(address: Events.kansasCity)))) == [
             "agency:MO-KCPD routine mental-health-bulletin",

@@ -25,8 +25,8 @@ extension Events {
             subject: nil, payload: AgencyDescribed(agencyId: agencyId, kind: kind, name: name, jurisdiction: AgencyJurisdiction(state: state, places: places)))
     }
 
-    static let kcpd = agency("MO-KCPD", .police, name: "Kansas City Missouri Police Department", places: ["Kansas City"])
-    static let kcReentry = agency("MO-KC-REENTRY", .reentryServices, name: "KC Reentry Partners", places: ["Kansas City", "Raytown"])
+    static let kcpdEntry = agency("MO-KCPD", .police, name: "Kansas City Missouri Police Department", places: ["Kansas City"])
+    static let kcReentryEntry = agency("MO-KC-REENTRY", .reentryServices, name: "KC Reentry Partners", places: ["Kansas City", "Raytown"])
 
     // MARK: Cases
 

@@ -40,8 +40,8 @@ import Testing
     /// The directory (KCPD, KC reentry services) and Reyes's case.
     func routerWithDirectoryAndCase() async throws -> ProjectionHarness {
         let router = try await router()
-        try await router.apply(directory(Events.kcpd))
-        try await router.apply(directory(Events.kcReentry))
+        try await router.apply(directory(Events.kcpdEntry))
+        try await router.apply(directory(Events.kcReentryEntry))
         try await router.apply(cases(Events.caseStarted(address: Events.kansasCity)))
         return router
     }
@@ -65,7 +65,7 @@ import Testing
 
     @Test func aReleaseReadBeforeTheCaseReachesTheOfficerWhenTheCaseArrives() async throws {
         let router = try await router()
-        try await router.apply(directory(Events.kcpd))
+        try await router.apply(directory(Events.kcpdEntry))
         #expect(try sent(try await router.apply(releases(Events.releaseScheduled(expected: Events.at(days: 90))))) == [
             "agency:MO-KCPD routine release-into-jurisdiction",
         ])
@@ -77,7 +77,7 @@ import Testing
 
     @Test func aReleaseOfNoSuperviseeReachesThePoliceAndTheAgencyItNames() async throws {
         let router = try await router()
-        try await router.apply(directory(Events.kcpd))
+        try await router.apply(directory(Events.kcpdEntry))
         let scheduled = Events.releaseScheduled(Events.hill, expected: Events.at(days: 90), supervisingAgencyId: "MO-DOC-PP")
         #expect(try sent(try await router.apply(releases(scheduled))) == [
             "agency:MO-DOC-PP routine supervisee-release",
@@ -126,7 +126,7 @@ import Testing
 
     @Test func aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() async throws {
         let router = try await router()
-        try await router.apply(directory(Events.kcpd))
+        try await router.apply(directory(Events.kcpdEntry))
         try await router.apply(releases(Events.releaseCompleted()))
         #expect(try sent(try await router.apply(cases(Events.caseStarted(address: Events.kansasCity)))) == [
             "officer:PP-KC-118 routine supervisee-release",
@@ -138,7 +138,7 @@ import Testing
 
     @Test func placeAndPersonSubscriptionsForReleasesReceiveTheNotice() async throws {
         let router = try await router()
-        try await router.apply(directory(Events.kcpd))
+        try await router.apply(directory(Events.kcpdEntry))
         try await router.apply(subscriptions(Events.subscription(SubscriptionSubject(place: SubscribedPlace(state: "MO", place: "kansas city")), id: "place")))
         try await router.apply(subscriptions(Events.subscription(
             SubscriptionSubject(place: SubscribedPlace(state: "MO", place: "Kansas City")), subscriber: "unit:MO-KCPD-OLD",

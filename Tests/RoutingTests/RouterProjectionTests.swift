@@ -71,7 +71,30 @@ import Testing
         let router = try await router()
         try await router.apply(cases(Events.caseStarted()))
         try await router.apply(cases(Events.officerAssigned(Events.lee)))
-        #expect(try notifications(try await router.apply(arrests(Events.arrest()))).map(\.recipient) == [.officer("PP-KC-200")])
+        // Arrested after the reassignment: the new officer only.
+        let arrest = Events.arrest(at: Events.now.addingTimeInterval(600))
+        #expect(try notifications(try await router.apply(arrests(arrest))).map(\.recipient) == [.officer("PP-KC-200")])
+    }
+
+    @Test func anArrestReadAfterAReassignmentReachesTheOfficerInChargeThenAndTheNewOne() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        try await router.apply(cases(Events.officerAssigned(Events.lee)))  // at `now`, after the arrest
+        let sent = try notifications(try await router.apply(arrests(Events.arrest(at: Events.now.addingTimeInterval(-3_600)))))
+        #expect(Set(sent.map(\.recipient)) == [.officer("PP-KC-118"), .officer("PP-KC-200")])
+    }
+
+    @Test func aReassignmentHandsOverTheArrestsOfTheMonthBefore() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted(start: Events.day(-90))))
+        let recent = try notifications(try await router.apply(arrests(Events.arrest(at: Events.now.addingTimeInterval(-2 * 86_400), id: "recent"))))
+        let old = try notifications(try await router.apply(arrests(Events.arrest(at: Events.now.addingTimeInterval(-40 * 86_400), id: "old"))))
+        #expect(recent.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(old.map(\.recipient) == [.officer("PP-KC-118")])
+        let handedOver = try notifications(try await router.apply(cases(Events.officerAssigned(Events.lee))))
+        // The arrest two days before the reassignment, not the one forty days before.
+        #expect(handedOver.map(\.recipient) == [.officer("PP-KC-200")])
+        #expect(handedOver.map(\.sourceEventId) == [Events.id("recent").uuidString.lowercased()])
     }
 
     @Test func aCaseWithoutOfficerNotifiesTheAgency() async throws {
@@ -138,6 +161,10 @@ struct RouterProjectionPostgresTests {
     @Test func aCaseEndedBeforeTheArrestNotifiesNobody() async throws { try await RouterProjectionTests().aCaseEndedBeforeTheArrestNotifiesNobody() }
     @Test func aReassignedCaseNotifiesTheNewOfficer() async throws { try await RouterProjectionTests().aReassignedCaseNotifiesTheNewOfficer() }
     @Test func aCaseWithoutOfficerNotifiesTheAgency() async throws { try await RouterProjectionTests().aCaseWithoutOfficerNotifiesTheAgency() }
+    @Test func anArrestReadAfterAReassignmentReachesTheOfficerInChargeThenAndTheNewOne() async throws {
+        try await RouterProjectionTests().anArrestReadAfterAReassignmentReachesTheOfficerInChargeThenAndTheNewOne()
+    }
+    @Test func aReassignmentHandsOverTheArrestsOfTheMonthBefore() async throws { try await RouterProjectionTests().aReassignmentHandsOverTheArrestsOfTheMonthBefore() }
     @Test func anArrestKnownOnlyByFBINumberIsMatched() async throws { try await RouterProjectionTests().anArrestKnownOnlyByFBINumberIsMatched() }
     @Test func keptArrestsAndSentNotificationsStayFlatOverThreeRetentionWindows() async throws { try await RouterProjectionTests().keptArrestsAndSentNotificationsStayFlatOverThreeRetentionWindows() }
     @Test func anArrestOlderThanTheWindowNoLongerMatchesACaseReadLater() async throws { try await RouterProjectionTests().anArrestOlderThanTheWindowNoLongerMatchesACaseReadLater() }

@@ -35,12 +35,15 @@ import Testing
         let cases = try await db.write { db in
             let store = RouterStore(db)
             try store.saveCase(Events.caseStarted())
-            try store.assignOfficer(Events.lee, to: "CASE-1")
+            try store.assignOfficer(Events.lee, to: "CASE-1", effectiveMilliseconds: Events.nowMilliseconds, eventId: "assigned")
             try store.endCase("CASE-1", on: Events.day(5))
             try store.saveCase(Events.caseStarted(officer: nil))
+            // Re-sent with its first officer: the later assignment stays current.
+            try store.saveCase(Events.caseStarted())
             return try store.cases(matching: Events.reyes)
         }
         #expect(cases.map(\.officerId) == ["PP-KC-200"])
+        #expect(cases.first?.assignments.map(\.officerId) == ["PP-KC-118", "PP-KC-200"])
         #expect(cases.map(\.endDate) == [Events.day(5).description])
     }
 

@@ -63,3 +63,10 @@ extension CalendarDate {
         self.init(year: year, month: month, day: day)!
     }
 }
+
+extension CalendarDate {
+    /// The start of the day in UTC, in milliseconds since 1970.
+    public var startMilliseconds: Int64 {
+        Int64(RFC3339.daysSinceEpoch(year: year, month: month, day: day)) * 86_400_000
+    }
+}

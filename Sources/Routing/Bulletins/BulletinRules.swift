@@ -125,6 +125,6 @@ struct BulletinRules: RouterRuleSet {
 
     func seal(_ order: SealingOrder, in context: RouterContext) throws -> SealingTally {
         guard order.scope == .allRecords else { return SealingTally() }  // a bulletin belongs to no case
-        return try BulletinStore(context.storage).removePerson(order)
+        return try BulletinStore(context.storage).removePerson(order, alsoStateIds: try context.cases.stateIds(of: order))
     }
 }

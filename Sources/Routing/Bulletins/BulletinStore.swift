@@ -142,18 +142,21 @@ struct BulletinStore {
     // MARK: Sealing
 
     /// Removes the person's bulletin and its deliveries (`all_records`).
-    func removePerson(_ order: SealingOrder) throws -> SealingTally {
+    func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
         var tally = SealingTally()
         let stateIds = try transaction.fetchAll(
             "SELECT state_id FROM bulletins_current WHERE \(Self.person)", [.optional(order.stateId), .optional(order.fbiNumber)]
         ).map { try $0.get("state_id", as: String.self) }
-        for stateId in Set(stateIds + (order.stateId.map { [$0] } ?? [])).sorted() {
+        for stateId in Set(stateIds + (order.stateId.map { [$0] } ?? [])).union(paired).sorted() {
             tally.add(try transaction.execute("DELETE FROM bulletins_deliveries WHERE state_id = $1", [.text(stateId)]), from: "bulletins_deliveries")
             if stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         }
         tally.add(
             try transaction.execute("DELETE FROM bulletins_current WHERE \(Self.person)", [.optional(order.stateId), .optional(order.fbiNumber)]),
             from: "bulletins_current")
+        for stateId in paired.sorted() {
+            tally.add(try transaction.execute("DELETE FROM bulletins_current WHERE state_id = $1", [.text(stateId)]), from: "bulletins_current")
+        }
         return tally
     }
 }

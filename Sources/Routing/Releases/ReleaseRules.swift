@@ -275,7 +275,9 @@ struct ReleaseRules: RouterRuleSet {
         let store = ReleaseStore(context.storage)
         var tally = SealingTally()
         for stateId in try store.stateIds(of: order) where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
-        tally.merge(try store.removePerson(order))
+        // An order naming only the FBI number: the state IDs the router's cases pair with it
+        // find the involvements, which incidents record by state ID alone.
+        tally.merge(try store.removePerson(order, alsoStateIds: try context.cases.stateIds(of: order)))
         return tally
     }
 

@@ -280,10 +280,11 @@ struct ReleaseStore {
     }
 
     /// Removes every row of the order's person (`all_records`): releases, kept events, the
-    /// assessment and the involvements (by each state ID the person's rows carry).
-    func removePerson(_ order: SealingOrder) throws -> SealingTally {
+    /// assessment and the involvements (by each state ID the person's rows carry, and `paired`:
+    /// those the router's cases pair with an order naming only the FBI number).
+    func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
         var tally = SealingTally()
-        let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? [])
+        let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(paired)
         let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
         for table in ["releases_known", "releases_events", "releases_assessments"] {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Pipeline
 
 struct BenchPipeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,12 +20,21 @@ struct BenchPipeline: AsyncParsableCommand {
     @Option(name: .customLong("dir"), help: "The contracts directory.")
     var directory = "Topics"
 
+    @Option(help: "The services' producer linger in milliseconds (default: the application's).")
+    var lingerMs: Int?
+
+    @Option(help: "How long the embedded broker may hold the services' empty fetches, in milliseconds (default: the application's).")
+    var fetchWaitMs: Int?
+
     @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
     var trace = false
 
     func validate() throws {
         guard latencyEvents >= 0, events >= 0 else { throw ValidationError("--latency-events and --events must not be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be at least 1") }
+        guard (lingerMs ?? 0) >= 0, (fetchWaitMs ?? 1) >= 1 else {
+            throw ValidationError("--linger-ms must not be negative and --fetch-wait-ms must be at least 1")
+        }
     }
 
     func run() async throws {
@@ -32,6 +42,8 @@ struct BenchPipeline: AsyncParsableCommand {
             latencyEvents: latencyEvents, rate: rate, events: events,
             contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         benchmark.trace = trace
+        if let lingerMs { benchmark.client.linger = .milliseconds(lingerMs) }
+        if let fetchWaitMs { benchmark.client.fetchMaxWait = .milliseconds(fetchWaitMs) }
         try await benchmark.run()
     }
 }

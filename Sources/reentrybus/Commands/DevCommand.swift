@@ -52,14 +52,14 @@ struct Dev: AsyncParsableCommand {
         }
         if demo, let kafka = application.kafka {
             let publisher = DemoPublisher(
-                scenario: try DemoScenario(now: Date()), producer: kafka.producerConfiguration(clientID: "reentrybus-demo"),
+                scenario: try DemoScenario(now: Date()).withPoliceEvents(), producer: kafka.producerConfiguration(clientID: "reentrybus-demo"),
                 progress: application.services.mapValues(\.progress), logger: logger)
             try application.addService(publisher, named: "demo-publisher")
         }
         let banner = """
             reentrybus dev: embedded broker at \(application.bootstrapServers.joined(separator: ",")); \
             services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")); data in \(dataDir)
-            \(demo ? "publishing the demo scenario (flows A, B and the variant); " : "")Ctrl-C stops
+            \(demo ? "publishing the demo scenario (flows A, B and the variant, then the police events); " : "")Ctrl-C stops
 
             """
         // Once everything runs: from then on Ctrl-C and SIGTERM stop it gracefully.

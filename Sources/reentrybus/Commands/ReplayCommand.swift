@@ -93,13 +93,15 @@ struct ReplayCommand: AsyncParsableCommand {
         let previousKeys = try notificationKey.previousKeys()
         let catalog = try contracts.loadCatalog()
         let (dataDirectory, postgres) = try settings.database.storage(dataDirectory: settings.dataDirectory)
-        let configuration = ApplicationConfiguration(
+        var configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: settings.bootstrapServers),
             dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true),
             services: [name], catalog: catalog,
             client: .init(connectTimeout: settings.connectTimeout, security: settings.security),
             notificationKey: signingKey, previousNotificationKeys: previousKeys,
             postgres: postgres)
+        // The recipients `serve feeds` tells: a rebuilt feeds state derives the same ids.
+        configuration.feedOperators = settings.feedOperators
         let display = ReplayDisplay(
             service: name.rawValue, interactive: isatty(STDERR_FILENO) == 1, interval: .milliseconds(Int64(progressInterval * 1_000)))
         let replay: Pipeline.Replay

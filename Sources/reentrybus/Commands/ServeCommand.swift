@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox, views) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
             finishes the batch in hand, commits and leaves the group, within the shutdown deadline.
             """)
 
-    @Argument(help: "router, warrant-resolver, inbox or views.")
+    @Argument(help: "router, warrant-resolver, inbox, views or feeds.")
     var service: String
 
     @OptionGroup var broker: BrokerConnectionOptions
@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
         let name = ServiceName(rawValue: service)!
         let catalog = try contracts.loadCatalog()
         let (dataDirectory, postgres) = try settings.database.storage(dataDirectory: settings.dataDirectory)
-        let configuration = ApplicationConfiguration(
+        var configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: settings.bootstrapServers),
             dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true),
             services: [name], catalog: catalog,
@@ -78,6 +78,7 @@ struct Serve: AsyncParsableCommand {
             shutdown: operation.shutdown,
             notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability,
             postgres: postgres)
+        configuration.feedOperators = settings.feedOperators
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

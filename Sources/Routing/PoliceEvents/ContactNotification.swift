@@ -1,0 +1,61 @@
+import Contracts
+import Notifications
+
+/// The wording of rule `supervisee-police-contact` (and `subscription-contacts`): what the
+/// recipient reads about a police contact with their person or the household. The contact's
+/// fields are criminal justice information and personal identifiers, which the supervising
+/// agency (a consumer of `police.contacts`) may see: nothing is withheld.
+enum ContactNotification {
+    static func make(
+        _ contact: EventEnvelope<ContactRecorded>, for audience: PoliceAudience, ground: SuperviseePoliceContact.Ground?,
+        matched extra: [MatchedIdentifier]
+    ) -> BusNotification {
+        let payload = contact.payload
+        let person = audience.person(contact.subject)
+        let kind = payload.contactKind.rawValue.replacingOccurrences(of: "_", with: " ")
+        let met: String
+        switch payload.relationToSubject {
+        case .subject: met = Describe.person(person)
+        case .householdMember, .associate:
+            let name = Describe.name(payload.personContacted?.name) ?? "someone"
+            met = "\(name), \(payload.relationToSubject.rawValue.replacingOccurrences(of: "_", with: " ")) of \(Describe.person(person))"
+        }
+        let matched = audience.matched(contact.subject) + extra
+        let why: String
+        switch ground {
+        case .supervisee?: why = "police met the person themself"
+        case .householdMember?: why = "police met a member of the household listed with the case's registered address"
+        case .registeredAddress?:
+            why = extra.first?.name == "atSubjectResidence"
+                ? "police recorded the contact as at the person's residence"
+                : "the contact was at the case's registered address"
+        case nil: why = "police recorded a contact concerning the person (\(payload.relationToSubject.rawValue))"
+        }
+        var facts = [
+            NotificationFact("who", Describe.identifiers(person)),
+            NotificationFact("met", met),
+            NotificationFact("what", kind),
+            NotificationFact("when", Describe.instant(payload.contactedAt)),
+            NotificationFact("where", Describe.location(payload.location) + (payload.atSubjectResidence ? " (the person's residence, per police)" : "")),
+            NotificationFact("contact", payload.contactId),
+            NotificationFact("police agency", contact.source.agencyId),
+        ]
+        if let ground { facts.append(NotificationFact("reason", ground.rawValue)) }
+        if let summary = payload.summary { facts.append(NotificationFact("summary", summary)) }
+        if let officer = payload.officer {
+            facts.append(NotificationFact("police officer", ([officer.name, officer.officerId] + [officer.phone].compactMap { $0 }).joined(separator: ", ")))
+        }
+        if let report = payload.reportNumber { facts.append(NotificationFact("report", report)) }
+        facts.append(audience.groundFact)
+        return BusNotification(
+            recipient: audience.recipient, priority: .routine,
+            summary: "Police contact (\(kind)) with \(met) at \(Describe.location(payload.location))",
+            reason: NotificationReason(
+                rule: audience.rule(SuperviseePoliceContact.rule, kind: .contacts),
+                explanation: "\(audience.ground); \(why); matched on \(matched.map(\.name).joined(separator: " and ")).",
+                matched: matched),
+            facts: facts, occurredAt: payload.contactedAt, subjectStateId: person?.stateId ?? contact.subject?.stateId,
+            sourceEventId: contact.eventId.uuidString.lowercased(), sourceEventType: ContactRecorded.eventType,
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+    }
+}

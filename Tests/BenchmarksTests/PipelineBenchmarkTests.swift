@@ -1,0 +1,30 @@
+import Benchmarks
+import Contracts
+import Foundation
+import Synchronization
+import Testing
+
+/// `bench pipeline`'s latency part on a short run: every arrest reaches the inbox, the raw hop
+/// with the services' client settings is measured in the same run, and the ratio printed is
+/// arrest → inbox p99 over twice the raw hop's p99. Not its timing.
+@Suite struct PipelineBenchmarkTests {
+    @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {
+        let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+        let benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: contracts)
+        let lines = Mutex<[String]>([])
+        try await benchmark.run { line in lines.withLock { $0.append(line) } }
+        let printed = lines.withLock { $0 }
+        func value(_ prefix: String) throws -> Double {
+            let line = try #require(printed.first { $0.hasPrefix(prefix + " ") }, "no \(prefix) in \(printed)")
+            return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
+        }
+        let pipelineP99 = try value("pipeline.arrest_to_inbox.p99")
+        let hopP50 = try value("pipeline.raw_hop.p50")
+        let hopP99 = try value("pipeline.raw_hop.p99")
+        let ratio = try value("ratio pipeline.latency.p99")
+        #expect(hopP50 > 0 && hopP50 <= hopP99)
+        // Printed with three decimals.
+        #expect(abs(ratio - pipelineP99 / (2 * hopP99)) < 0.002 + ratio * 0.01, "\(printed)")
+    }
+}

@@ -1,0 +1,368 @@
+import TestSupport
+import Contracts
+import Foundation
+import Notifications
+import ServiceKit
+import Testing
+
+@testable import Routing
+
+/// The police-event rules as the runtime drives the router: events applied one transaction
+/// each, notifications read back from the outbox (signed). Each scenario states the exact
+/// notifications (recipient, priority, rule), reads the facts in both orders where a case or a
+/// subscription completes the match, and delivers events twice.
+@Suite struct PoliceEventRulesTests {
+    let key = NotificationSigningKey.random()
+
+    private func router() async throws -> ProjectionHarness {
+        try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
+    }
+
+    private func sent(_ messages: [OutgoingMessage]) throws -> [BusNotification] {
+        try messages.map { message in
+            try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+            return try BusNotification.decode(message.value)
+        }
+    }
+
+    /// (recipient, priority, rule) of each notification, in the order sent.
+    private func routed(_ messages: [OutgoingMessage]) throws -> [Routed] {
+        try sent(messages).map { Routed($0.recipient.description, $0.priority, $0.reason.rule) }
+    }
+
+    struct Routed: Hashable, CustomStringConvertible {
+        var recipient: String
+        var priority: NotificationPriority
+        var rule: String
+        init(_ recipient: String, _ priority: NotificationPriority, _ rule: String) {
+            self.recipient = recipient
+            self.priority = priority
+            self.rule = rule
+        }
+        var description: String { "\(recipient) \(priority) \(rule)" }
+    }
+
+    private func cases(_ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent {
+        try Events.admitted(event, topic: RouterProjection.casesTopic)
+    }
+    private func on(_ topic: String, _ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent {
+        try Events.admitted(event, topic: topic)
+    }
+    private func bookings(_ event: EventEnvelope<BookingRecorded>) throws -> AdmittedEvent { try on(PoliceEventRules.arrestsTopic, event) }
+    private func contacts(_ event: EventEnvelope<ContactRecorded>) throws -> AdmittedEvent { try on(PoliceEventRules.contactsTopic, event) }
+    private func incidents(_ event: EventEnvelope<ViolentIncidentReported>) throws -> AdmittedEvent { try on(PoliceEventRules.incidentsTopic, event) }
+    private func investigations(_ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent { try on(PoliceEventRules.investigationsTopic, event) }
+    private func subscriptions(_ event: EventEnvelope<SubscriptionRecorded>) throws -> AdmittedEvent { try on(RouterProjection.subscriptionsTopic, event) }
+
+    private static let brooks = "officer:PP-KC-118"
+
+    // MARK: supervisee-booked
+
+    @Test func aBookingDuringACaseNotifiesTheOfficerHighOnceInEitherOrder() async throws {
+        let caseFirst = try await router()
+        try await caseFirst.apply(cases(Events.caseStarted()))
+        let first = try sent(try await caseFirst.apply(bookings(Events.booking())))
+        #expect(first.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [Routed(Self.brooks, .high, "supervisee-booked")])
+        #expect(first.first?.reason.matched == [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("fbiNumber", "734591KA2")])
+        #expect(first.first?.recipientAgencyId == "MO-DOC-PP")
+        #expect(first.first?.facts.contains(NotificationFact("booking", "B-booking")) == true)
+        // Delivered again: nothing new.
+        #expect(try await caseFirst.apply(bookings(Events.booking())).isEmpty)
+
+        let bookingFirst = try await router()
+        #expect(try await bookingFirst.apply(bookings(Events.booking())).isEmpty)
+        let later = try sent(try await bookingFirst.apply(cases(Events.caseStarted())))
+        #expect(later.map(\.id) == first.map(\.id))
+        #expect(try await bookingFirst.apply(cases(Events.caseStarted(id: "case-again"))).isEmpty)
+    }
+
+    @Test func aBookingBeforeTheCaseStartsNotifiesNobody() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        #expect(try await router.apply(bookings(Events.booking(at: Events.now.addingTimeInterval(-40 * 86_400)))).isEmpty)
+    }
+
+    // MARK: supervisee-victim / supervisee-suspect
+
+    @Test func anIncidentNamingTheSuperviseeNotifiesTheOfficerByRole() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        let victim = try sent(try await router.apply(incidents(Events.incident(victims: [Events.reyesInvolved], id: "shot"))))
+        #expect(victim.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [Routed(Self.brooks, .high, "supervisee-victim")])
+        #expect(victim.first?.facts.contains(NotificationFact("role", "a victim")) == true)
+        let suspect = try routed(try await router.apply(incidents(Events.incident(
+            victims: [InvolvedPerson(name: PersonName(family: "Unknown"))], suspects: [Events.reyesInvolved], id: "suspect"))))
+        #expect(suspect == [Routed(Self.brooks, .high, "supervisee-suspect")])
+        let both = try sent(try await router.apply(incidents(Events.incident(victims: [Events.reyesInvolved], suspects: [Events.reyesInvolved], id: "both"))))
+        #expect(both.map(\.reason.rule) == ["supervisee-suspect"])
+        #expect(both.first?.facts.contains(NotificationFact("role", "a victim and a suspect")) == true)
+        // Delivered again: nothing new.
+        #expect(try await router.apply(incidents(Events.incident(victims: [Events.reyesInvolved], id: "shot"))).isEmpty)
+    }
+
+    @Test func anIncidentReadBeforeTheCaseNotifiesWhenTheCaseArrives() async throws {
+        let router = try await router()
+        #expect(try await router.apply(incidents(Events.incident(victims: [Events.reyesInvolved, Events.hillInvolved]))).isEmpty)
+        #expect(try routed(try await router.apply(cases(Events.caseStarted()))) == [Routed(Self.brooks, .high, "supervisee-victim")])
+        // Hill's case, read later still, gets Hill's own notification.
+        let hill = try sent(try await router.apply(cases(Events.caseStarted(Events.hill, caseId: "CASE-2", officer: Events.lee, id: "case-hill"))))
+        #expect(hill.map(\.recipient) == [.officer("PP-KC-200")])
+        #expect(hill.first?.subjectStateId == "MO7654321")
+        #expect(hill.first?.facts.contains(NotificationFact("others involved", "1 other victim(s), 0 other suspect(s) (not named here)")) == true)
+    }
+
+    @Test func anIncidentNamingThePersonByNameAloneOrAnotherBirthDateNotifiesNobody() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        let byName = InvolvedPerson(name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        #expect(try await router.apply(incidents(Events.incident(victims: [byName], id: "by-name"))).isEmpty)
+        let otherBirth = InvolvedPerson(stateId: "MO1234567", dateOfBirth: CalendarDate("1971-01-01"))
+        #expect(try await router.apply(incidents(Events.incident(victims: [otherBirth], id: "other-birth"))).isEmpty)
+    }
+
+    // MARK: supervisee-police-contact
+
+    @Test func aContactWithTheSuperviseeTheHouseholdOrAtHomeNotifiesTheOfficerSayingWhich() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseWithAddress()))
+        try await router.apply(cases(Events.addressChanged()))
+        func reason(_ messages: [OutgoingMessage]) throws -> [String] {
+            try sent(messages).map { notification in
+                #expect(notification.recipient == .officer("PP-KC-118"))
+                #expect(notification.priority == .routine)
+                #expect(notification.reason.rule == "supervisee-police-contact")
+                return notification.facts.first { $0.label == "reason" }?.value ?? "none"
+            }
+        }
+        #expect(try reason(try await router.apply(contacts(Events.contact(.subject, id: "stop")))) == ["supervisee"])
+        // Angela, as police wrote her name, met away from home.
+        let angela = InvolvedPerson(name: PersonName(given: "ANGELA M.", family: "reyes"))
+        let household = try await router.apply(contacts(Events.contact(.householdMember, met: angela, id: "mother")))
+        #expect(try reason(household) == ["household-member"])
+        #expect(try sent(household).first?.reason.matched.contains(MatchedIdentifier("householdMember", "Angela Reyes (mother)")) == true)
+        // An associate at the registered address, written another way.
+        let door = Location(address: Address(line1: "4410 Troost Avenue", line2: "Apartment 2", city: "Kansas City", state: "Missouri"))
+        let associate = InvolvedPerson(name: PersonName(given: "Tyrell", family: "Moore"))
+        #expect(try reason(try await router.apply(contacts(Events.contact(.associate, met: associate, at: door, id: "at-home")))) == ["registered-address"])
+        // Police say it was at the residence, at coordinates only.
+        #expect(try reason(try await router.apply(contacts(Events.contact(.associate, met: associate, atResidence: true, id: "said-home")))) == ["registered-address"])
+        // None of the three: an associate elsewhere; someone police call household, unlisted, elsewhere; another flat.
+        #expect(try await router.apply(contacts(Events.contact(.associate, met: associate, id: "elsewhere"))).isEmpty)
+        #expect(try await router.apply(contacts(Events.contact(.householdMember, met: associate, id: "unlisted"))).isEmpty)
+        let otherFlat = Location(address: Address(line1: "4410 Troost Ave", line2: "Apt 5", city: "Kansas City", state: "MO"))
+        #expect(try await router.apply(contacts(Events.contact(.associate, met: associate, at: otherFlat, id: "apt-5"))).isEmpty)
+        // Delivered again: nothing new.
+        #expect(try await router.apply(contacts(Events.contact(.subject, id: "stop"))).isEmpty)
+    }
+
+    @Test func aContactKeptBeforeTheCaseOrTheAddressRoutesWhenTheyArrive() async throws {
+        let router = try await router()
+        let angela = InvolvedPerson(name: PersonName(given: "Angela", family: "Reyes"))
+        #expect(try await router.apply(contacts(Events.contact(.householdMember, met: angela, id: "mother"))).isEmpty)
+        // The case alone lists no household yet.
+        #expect(try await router.apply(cases(Events.caseWithAddress(address: nil))).isEmpty)
+        let moved = try sent(try await router.apply(cases(Events.addressChanged())))
+        #expect(moved.map(\.reason.rule) == ["supervisee-police-contact"])
+        #expect(moved.first?.facts.contains(NotificationFact("reason", "household-member")) == true)
+    }
+
+    @Test func aContactWithSomeoneElseThatDoesNotSayWhomIsDeadLettered() async throws {
+        let router = try await router()
+        await #expect(throws: PoisonMessage.self) { try await router.apply(contacts(Events.contact(.householdMember, met: nil))) }
+    }
+
+    // MARK: investigation-named-supervisee
+
+    @Test func aRoutineInvestigationReachesTheOfficerWithoutItsSummary() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        let opened = try sent(try await router.apply(investigations(Events.investigationOpened(.routine))))
+        #expect(opened.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [Routed(Self.brooks, .high, "investigation-named-supervisee")])
+        let labels = Set(opened.first?.facts.map(\.label) ?? [])
+        #expect(labels.contains("area") && labels.contains("lead agency") && labels.contains("withheld"))
+        #expect(!labels.contains("summary"))
+        #expect(opened.first.map { !$0.summary.contains("armed robberies") } == true)
+        #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)
+    }
+
+    @Test func aRestrictedOrConfidentialInvestigationReachesNoOfficerWithoutAPart23Subscription() async throws {
+        for sensitivity in [InvestigationSensitivity.restricted, .confidential] {
+            let router = try await router()
+            try await router.apply(cases(Events.caseStarted()))
+            // A subscription on another basis does not reach beyond the sensitivity either.
+            try await router.apply(subscriptions(Events.subscription(kinds: [.investigations], basis: .taskForce, id: "task-force")))
+            #expect(try await router.apply(investigations(Events.investigationOpened(sensitivity))).isEmpty)
+        }
+    }
+
+    @Test func aPart23SubscriptionReceivesTheSummaryOrForConfidentialOnlyTheExistence() async throws {
+        let router = try await router()
+        try await router.apply(subscriptions(Events.subscription(kinds: [.investigations])))
+        let restricted = try sent(try await router.apply(investigations(Events.investigationOpened(.restricted))))
+        #expect(restricted.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) }
+            == [Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations")])
+        #expect(restricted.first?.facts.contains(NotificationFact("summary", "Series of armed robberies near 31st and Prospect.")) == true)
+        #expect(restricted.first?.recipientAgencyId == "MO-KCPD")
+        let confidential = try sent(try await router.apply(investigations(
+            Events.investigationOpened(.confidential, investigation: "INV-2", id: "opened-2"))))
+        #expect(confidential.map(\.reason.rule) == ["subscription-investigations"])
+        let labels = Set(confidential.first?.facts.map(\.label) ?? [])
+        #expect(!labels.contains("summary") && !labels.contains("area") && labels.contains("lead agency"))
+    }
+
+    @Test func anUpdateNamingTheSuperviseeNotifiesAndTheClosureAsksEveryReceiverToPurge() async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        try await router.apply(cases(Events.caseStarted(Events.hill, caseId: "CASE-2", officer: Events.lee, id: "case-hill")))
+        try await router.apply(subscriptions(Events.subscription(kinds: [.investigations])))
+        // Opened naming Hill only; then updated to name Reyes too.
+        let opened = try sent(try await router.apply(investigations(Events.investigationOpened(.routine, persons: [Events.hillInvolved]))))
+        #expect(opened.map(\.recipient) == [.officer("PP-KC-200")])
+        let updated = try sent(try await router.apply(investigations(Events.investigationUpdated(persons: [Events.hillInvolved, Events.reyesInvolved]))))
+        #expect(Set(updated.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) }) == [
+            Routed("officer:PP-KC-200", .high, "investigation-named-supervisee"),
+            Routed(Self.brooks, .high, "investigation-named-supervisee"),
+            Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations"),
+        ])
+        // An update that only restricts it tells no officer, still the Part 23 subscriber.
+        let restricted = try routed(try await router.apply(investigations(Events.investigationUpdated(sensitivity: .restricted, id: "restricted"))))
+        #expect(restricted == [Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations")])
+
+        let purges = try sent(try await router.apply(investigations(Events.investigationClosed())))
+        #expect(purges.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [
+            Routed(Self.brooks, .high, "investigation-closed-purge"),
+            Routed("officer:PP-KC-200", .high, "investigation-closed-purge"),
+            Routed("unit:MO-KCPD-VCU", .high, "investigation-closed-purge"),
+        ])
+        try #require(purges.count == 3)
+        let ids: (BusNotification) -> Set<String> = { Set($0.facts.first { $0.label == "purge" }?.value.components(separatedBy: ", ") ?? []) }
+        #expect(ids(purges[0]) == Set(updated.filter { $0.recipient == .officer("PP-KC-118") }.map(\.id)))
+        #expect(ids(purges[1]) == Set((opened + updated).filter { $0.recipient == .officer("PP-KC-200") }.map(\.id)))
+        #expect(ids(purges[2]).count == 2)
+        // What the router kept about it is purged; a late update or a new case routes nothing.
+        #expect(try await router.count("police_facts") == 0)
+        #expect(try await router.count("police_investigation_people") == 0)
+        #expect(try await router.count("police_investigation_receipts") == 0)
+        #expect(try await router.apply(investigations(Events.investigationUpdated(persons: [Events.reyesInvolved], id: "late"))).isEmpty)
+        #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)
+        #expect(try await router.apply(investigations(Events.investigationClosed())).isEmpty)
+    }
+
+    @Test func anInvestigationReadBeforeTheCaseNotifiesWhenTheCaseArrives() async throws {
+        let router = try await router()
+        #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)
+        #expect(try routed(try await router.apply(cases(Events.caseStarted()))) == [Routed(Self.brooks, .high, "investigation-named-supervisee")])
+    }
+
+    @Test func anUpdateOfAnInvestigationNotOpenedHereWithoutASensitivityIsDeadLettered() async throws {
+        let router = try await router()
+        await #expect(throws: PoisonMessage.self) {
+            try await router.apply(investigations(Events.investigationUpdated(persons: [Events.reyesInvolved])))
+        }
+    }
+
+    // MARK: Subscriptions
+
+    @Test func aPersonSubscriptionReceivesEachKindItCoversInEitherOrder() async throws {
+        let kinds: [SubscriptionEventKind] = [.arrests, .bookings, .contacts, .incidents]
+        let expected: Set<Routed> = [
+            Routed("agency:MO-KCPD", .high, "subscription-arrests"), Routed("agency:MO-KCPD", .high, "subscription-bookings"),
+            Routed("agency:MO-KCPD", .routine, "subscription-contacts"), Routed("agency:MO-KCPD", .high, "subscription-incidents"),
+        ]
+        let facts: [AdmittedEvent] = [
+            try on(RouterProjection.arrestsTopic, Events.arrest()), try bookings(Events.booking()),
+            try contacts(Events.contact(.associate, met: InvolvedPerson(name: PersonName(family: "Moore")))),
+            try incidents(Events.incident(suspects: [Events.reyesInvolved])),
+        ]
+        let subscription = try subscriptions(Events.subscription("agency:MO-KCPD", kinds: kinds, basis: .informationSharingAgreement))
+
+        let subscriptionFirst = try await router()
+        try await subscriptionFirst.apply(subscription)
+        var first: [BusNotification] = []
+        for fact in facts { first += try sent(try await subscriptionFirst.apply(fact)) }
+        #expect(Set(first.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) }) == expected)
+        #expect(first.count == 4)
+
+        let factsFirst = try await router()
+        for fact in facts { #expect(try await factsFirst.apply(fact).isEmpty) }
+        let later = try sent(try await factsFirst.apply(subscription))
+        #expect(Set(later.map(\.id)) == Set(first.map(\.id)))
+        // The subscription delivered again sends nothing new.
+        #expect(try await factsFirst.apply(subscription).isEmpty)
+    }
+
+    @Test func anExpiredOrCancelledSubscriptionRoutesNothing() async throws {
+        let router = try await router()
+        try await router.apply(subscriptions(Events.subscription(
+            kinds: [.bookings], basis: .taskForce, starts: Events.now.addingTimeInterval(-100 * 86_400),
+            expires: Events.now.addingTimeInterval(-10 * 86_400), id: "expired")))
+        try await router.apply(subscriptions(Events.subscription(kinds: [.bookings], basis: .taskForce, cancelled: true, id: "cancelled")))
+        #expect(try await router.apply(bookings(Events.booking())).isEmpty)
+    }
+
+    // MARK: Retention
+
+    /// A fact, and a closed investigation's tombstone, go once their topic can no longer
+    /// redeliver the event (10 s windows here); a case read after that matches nothing.
+    @Test func keptFactsAndClosedInvestigationsAreForgottenAfterTheirTopicsRetention() async throws {
+        let router = try await router()
+        let window = RetentionWindow(milliseconds: 10_000)
+        let rules = PoliceEventRules(retentions: PoliceRetentions(arrests: window, contacts: window, incidents: window, investigations: window))
+        let key = self.key
+        let events = [try bookings(Events.booking()), try investigations(Events.investigationOpened(.routine)), try investigations(Events.investigationClosed())]
+        try await router.write { _, transaction in
+            for event in events { try rules.apply(event, in: RouterContext(transaction: transaction, signingKey: key)) }
+        }
+        #expect(try await router.count("police_facts") == 1)
+        #expect(try await router.count("police_investigations WHERE closed = 1") == 1)
+        let forget = { (now: Int64) in
+            try await router.write { _, transaction in try rules.forget(before: now, limit: 100, in: RouterContext(transaction: transaction, signingKey: key)) }
+        }
+        try await forget(Events.nowMilliseconds + 10_000)
+        #expect(try await router.count("police_facts") == 1)
+        try await forget(Events.nowMilliseconds + 10_001)
+        #expect(try await router.count("police_facts") == 0)
+        #expect(try await router.count("police_investigations") == 0)
+    }
+
+    @Test func theWindowsAreTheTopicsRetentions() throws {
+        let topics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+        let catalog = try TopicCatalog.load(from: topics)
+        let windows = PoliceEventRules.defaultRetentions
+        for (topic, window) in [
+            (PoliceEventRules.arrestsTopic, windows.arrests), (PoliceEventRules.contactsTopic, windows.contacts),
+            (PoliceEventRules.incidentsTopic, windows.incidents), (PoliceEventRules.investigationsTopic, windows.investigations),
+        ] {
+            let contract = try #require(catalog.topic(named: topic))
+            #expect(RetentionWindow(contract.retention) == window, "\(topic)")
+        }
+    }
+}
+
+/// The same rules on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
+/// skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct PoliceEventRulesPostgresTests {
+    @Test func booking() async throws { try await PoliceEventRulesTests().aBookingDuringACaseNotifiesTheOfficerHighOnceInEitherOrder() }
+    @Test func bookingBeforeCase() async throws { try await PoliceEventRulesTests().aBookingBeforeTheCaseStartsNotifiesNobody() }
+    @Test func incidentRoles() async throws { try await PoliceEventRulesTests().anIncidentNamingTheSuperviseeNotifiesTheOfficerByRole() }
+    @Test func incidentBeforeCase() async throws { try await PoliceEventRulesTests().anIncidentReadBeforeTheCaseNotifiesWhenTheCaseArrives() }
+    @Test func incidentByName() async throws { try await PoliceEventRulesTests().anIncidentNamingThePersonByNameAloneOrAnotherBirthDateNotifiesNobody() }
+    @Test func contacts() async throws { try await PoliceEventRulesTests().aContactWithTheSuperviseeTheHouseholdOrAtHomeNotifiesTheOfficerSayingWhich() }
+    @Test func contactBeforeCase() async throws { try await PoliceEventRulesTests().aContactKeptBeforeTheCaseOrTheAddressRoutesWhenTheyArrive() }
+    @Test func contactPoison() async throws { try await PoliceEventRulesTests().aContactWithSomeoneElseThatDoesNotSayWhomIsDeadLettered() }
+    @Test func routineInvestigation() async throws { try await PoliceEventRulesTests().aRoutineInvestigationReachesTheOfficerWithoutItsSummary() }
+    @Test func restrictedInvestigation() async throws {
+        try await PoliceEventRulesTests().aRestrictedOrConfidentialInvestigationReachesNoOfficerWithoutAPart23Subscription()
+    }
+    @Test func part23() async throws { try await PoliceEventRulesTests().aPart23SubscriptionReceivesTheSummaryOrForConfidentialOnlyTheExistence() }
+    @Test func purge() async throws { try await PoliceEventRulesTests().anUpdateNamingTheSuperviseeNotifiesAndTheClosureAsksEveryReceiverToPurge() }
+    @Test func investigationBeforeCase() async throws { try await PoliceEventRulesTests().anInvestigationReadBeforeTheCaseNotifiesWhenTheCaseArrives() }
+    @Test func updatePoison() async throws { try await PoliceEventRulesTests().anUpdateOfAnInvestigationNotOpenedHereWithoutASensitivityIsDeadLettered() }
+    @Test func subscriptions() async throws { try await PoliceEventRulesTests().aPersonSubscriptionReceivesEachKindItCoversInEitherOrder() }
+    @Test func expiredSubscriptions() async throws { try await PoliceEventRulesTests().anExpiredOrCancelledSubscriptionRoutesNothing() }
+    @Test func forgetting() async throws {
+        try await PoliceEventRulesTests().keptFactsAndClosedInvestigationsAreForgottenAfterTheirTopicsRetention()
+    }
+}
