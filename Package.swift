@@ -125,7 +125,7 @@ let package = Package(
             name: "Routing",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
-                "Storage", "Subscriptions",
+                "Storage", "Subscriptions", "Directory", "Timers",
                 // A police contact at a supervisee's registered address: addresses compared as
                 // the officer-safety check compares them (AddressKey, coordinates).
                 "Places",
@@ -218,7 +218,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Pipeline", "ServiceKit", "Kafka", "Contracts",
+                "Pipeline", "ServiceKit", "Kafka", "Contracts", "Timers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

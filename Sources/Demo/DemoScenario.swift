@@ -48,6 +48,7 @@ public struct DemoScenario: Sendable {
                                                                                at: now, type: .bailBond, to: Self.independence,
                                                                                now: now, id: id("C2")), readBy: .warrantResolver),
         ]
+        steps += try Self.releaseSteps(now: now, run: run)
     }
 
     private func id(_ step: String) -> UUID { ScenarioEvent.eventId("\(run)/\(step)") }

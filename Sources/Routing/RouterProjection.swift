@@ -56,6 +56,7 @@ public struct RouterProjection: EventProjection {
         ruleSets = [
             SuperviseeArrestedRules(arrestRetention: arrestRetention),
             PoliceEventRules(),
+            ReleaseRules(), BulletinRules(), SubscriptionExpiryRules(),
         ]
     }
 

@@ -1,9 +1,9 @@
 import Demo
 import Notifications
 
-/// What the demo scenario's three flows must deliver, whichever broker and however the
-/// services run (in one process or as `serve` processes): seven notifications, by recipient,
-/// priority, rule and source event. Both end-to-end tests compare the inbox with this.
+/// What the demo scenario's flows must deliver, whichever broker and however the services run
+/// (in one process or as `serve` processes): its notifications, by recipient, priority, rule and
+/// source event. Both end-to-end tests compare the inbox with this.
 public struct DemoNotificationKey: Hashable, Sendable, CustomStringConvertible {
     public var recipient: String
     public var priority: NotificationPriority
@@ -36,6 +36,22 @@ public struct DemoNotificationKey: Hashable, Sendable, CustomStringConvertible {
             .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
             .init(recipient: "agency:MO-IPD", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
             .init(recipient: "agency:MO-CIRCUIT7", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+            // The release rules (Sources/Routing/Releases): Hill's release B2 (no case: the agency it
+            // names), Grant's release C2 at short notice, then steps R1–R6 (DemoScenario+Releases).
+            .init(recipient: "agency:MO-DOC-PP", priority: .routine, rule: "supervisee-release", source: ids("B2")),
+            .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "release-into-jurisdiction", source: ids("B2")),
+            .init(recipient: "agency:MO-IPD", priority: .routine, rule: "release-into-jurisdiction", source: ids("C2")),
+            .init(recipient: "agency:MO-IPD", priority: .urgent, rule: "short-notice-release", source: ids("C2")),
+            .init(recipient: "unit:MO-KCPD-PPS", priority: .routine, rule: "subscription-release", source: ids("B2")),
+            .init(recipient: "agency:MO-KCPD", priority: .high, rule: "high-risk-release-60-days", source: ids("B2")),
+            .init(recipient: "agency:MO-KC-REENTRY", priority: .high, rule: "high-risk-release-60-days", source: ids("B2")),
+            .init(recipient: "agency:MO-KC-REENTRY", priority: .routine, rule: "high-needs-release", source: ids("B2")),
+            .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "mental-health-bulletin", source: ids("R4")),
+            .init(recipient: "unit:MO-KCPD-PPS", priority: .routine, rule: "subscription-expiring", source: DemoScenario.hillSubscriptionId(run: "demo")),
+            .init(recipient: "officer:PP-KC-118", priority: .routine, rule: "supervisee-release", source: ids("R6")),
+            .init(recipient: "agency:MO-DOC-PP", priority: .urgent, rule: "short-notice-release", source: ids("R6")),
+            .init(recipient: "agency:MO-IPD", priority: .routine, rule: "release-into-jurisdiction", source: ids("R6")),
+            .init(recipient: "agency:MO-IPD", priority: .urgent, rule: "short-notice-release", source: ids("R6")),
         ]
     }()
 }

@@ -18,9 +18,9 @@ let scenarioNow = Date(timeIntervalSince1970: 1_750_000_000)  // 2025-06-15T15:0
 
 @Suite("Pipeline end to end on the embedded broker", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
 struct EndToEndTests {
-    /// Flows A, B and the variant, published by kcat step by step; the inbox holds exactly the
-    /// seven notifications they call for. A poison message on the way is dead-lettered and the
-    /// pipeline goes on.
+    /// Flows A, B, the variant and the release steps, published by kcat step by step; the inbox
+    /// holds exactly the notifications they call for (`DemoNotificationKey.expected`). A poison
+    /// message on the way is dead-lettered and the pipeline goes on.
     @Test func flowsAAndBAndTheVariant() async throws {
         try await Self.flowsAAndBAndTheVariant(on: try await TestBus())
     }
@@ -59,7 +59,7 @@ struct EndToEndTests {
             try await views.stop()
 
             let notifications = try bus.inbox()
-            #expect(notifications.count == 7)
+            #expect(notifications.count == DemoNotificationKey.expected.count)
             #expect(Set(notifications.map(DemoNotificationKey.init)) == DemoNotificationKey.expected)
 
             // Flow A: who, what, when, where, the arresting agency, and why.
@@ -218,11 +218,14 @@ struct EndToEndTests {
             await bus.waitUntilInboxCaughtUp(inbox, running: [router, resolver])
 
             let notifications = try bus.inbox()
+            // The release notices of the router (no directory here: Kansas City's fallback address).
             #expect(Set(notifications.map { "\($0.recipient) \($0.sourceEventId)" }) == [
                 "officer:PP-KC-118 \(id("arrest-after").uuidString.lowercased())",
                 "officer:PP-KC-200 \(id("arrest-inside").uuidString.lowercased())",
+                "agency:MO-DOC-PP \(id("scheduled").uuidString.lowercased())",
+                "agency:police:MO:Kansas City \(id("scheduled").uuidString.lowercased())",
             ])
-            #expect(notifications.count == 2)
+            #expect(notifications.count == 4)
             try await inbox.stop()
             try await resolver.stop()
             try await router.stop()
@@ -258,7 +261,8 @@ func expectTheDemosViews(_ bus: TestBus, database: String?) async throws {
     let caseload = try #require(try await view(["caseload", "--officer", "PP-KC-118"]) as? [[String: Any]])
     #expect(caseload.map { $0["caseId"] as? String } == ["PP-KC-2025-3391"])
     let flags = try #require(caseload.first?["flags"] as? [[String: Any]])
-    #expect(flags.map { $0["kind"] as? String } == ["arrest"])
+    // The demo's release steps schedule a release of Reyes (R6) after his arrest.
+    #expect(flags.map { $0["kind"] as? String } == ["scheduled_release", "arrest"])
 
     let board = try #require(try await view(["board", "--facility", "MO-DOC-WERDCC"]) as? [[String: Any]])
     #expect(board.map { $0["releaseId"] as? String } == ["WERDCC-2025-0117"])

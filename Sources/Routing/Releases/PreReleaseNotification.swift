@@ -1,0 +1,100 @@
+import Contracts
+import Foundation
+import Notifications
+
+/// The wording of rules `high-risk-release-60-days` (to the destination's police agency, the
+/// supervising officer and the reentry-services agency) and `high-needs-release` (to the
+/// reentry-services agency): the pre-release notices of the Kansas City practice.
+///
+/// What they withhold: the assessment's needs are health information (mental health, substance
+/// use: `payload.needs` is classified `health`), so no notice names a need's domain; a
+/// high-needs notice says only that a need was scored high, and which assessment to ask the
+/// supervising agency about. The risk level, instrument date and incident (criminal justice
+/// information) are given.
+enum PreReleaseNotification {
+    /// Who a pre-release notice is for and why.
+    enum Role {
+        case police(Address)
+        case officer(SupervisionCase)
+        case reentryServices(Address)
+    }
+
+    static func highRisk(_ release: KnownRelease, assessment: KeptAssessment, to recipient: Recipient, as role: Role) -> BusNotification {
+        let person = Describe.person(release.subject)
+        let explanation = switch role {
+        case .police: "A person assessed high risk is releasing into your jurisdiction within 60 days: time for the pre-release meeting."
+        case .officer(let supervision): "You supervise case \(supervision.caseId); the person is assessed high risk and releases within 60 days."
+        case .reentryServices: "A person assessed high risk is releasing into the place you serve within 60 days."
+        }
+        var facts = common(release)
+        facts.append(NotificationFact("assessment", "\(assessment.assessmentId) on \(assessment.completedOn): risk \(assessment.riskLevel.rawValue)"))
+        if case .officer(let supervision) = role { facts.append(NotificationFact("case", "\(supervision.caseId) (\(supervision.agencyId))")) }
+        return BusNotification(
+            recipient: recipient, priority: .high,
+            summary: "High-risk release in 60 days or less: \(person) expected \(release.expectedAt.map(Describe.instant) ?? "") "
+                + (release.destination.map { "to \($0.city), \($0.state)" } ?? "(destination not given)"),
+            reason: NotificationReason(
+                rule: ReleaseRules.highRiskRelease60Days, explanation: explanation,
+                matched: matched(release, role) + [MatchedIdentifier("assessmentId", assessment.assessmentId)]),
+            facts: facts,
+            occurredAt: release.expectedEventOccurredAt ?? release.expectedAt ?? Date(timeIntervalSince1970: 0),
+            subjectStateId: release.subject?.stateId, sourceEventId: release.expectedEventId ?? release.releaseId,
+            sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope,
+            recipientAgencyId: {
+                if case .officer(let supervision) = role { return supervision.agencyId }
+                return nil
+            }())
+    }
+
+    static func highNeeds(
+        _ release: KnownRelease, assessment: KeptAssessment?, involvements: [KeptInvolvement], to recipient: Recipient, destination: Address
+    ) -> BusNotification {
+        var facts = common(release)
+        var why: [String] = []
+        if let assessment, assessment.highNeeds {
+            facts.append(NotificationFact("assessment", "\(assessment.assessmentId) on \(assessment.completedOn): a need scored high (details from the supervising agency)"))
+            why.append("a need scored high")
+        }
+        for involvement in involvements {
+            facts.append(NotificationFact("violent incident", "\(involvement.incidentId) (\(involvement.kind)) on \(Describe.day(involvement.at)), as \(involvement.role)"))
+        }
+        if !involvements.isEmpty { why.append("involvement in a violent incident in the last 12 months") }
+        var matched = matched(release, .reentryServices(destination))
+        if let assessment, assessment.highNeeds { matched.append(MatchedIdentifier("assessmentId", assessment.assessmentId)) }
+        matched += involvements.map { MatchedIdentifier("incidentId", $0.incidentId) }
+        return BusNotification(
+            recipient: recipient, priority: .routine,
+            summary: "High needs at release: \(Describe.person(release.subject)) expected \(release.expectedAt.map(Describe.instant) ?? "") to \(destination.city), \(destination.state)",
+            reason: NotificationReason(
+                rule: ReleaseRules.highNeedsRelease,
+                explanation: "The person releases within 60 days into the place you serve, with \(why.joined(separator: " and ")).",
+                matched: matched),
+            facts: facts,
+            occurredAt: release.expectedEventOccurredAt ?? release.expectedAt ?? Date(timeIntervalSince1970: 0),
+            subjectStateId: release.subject?.stateId, sourceEventId: release.expectedEventId ?? release.releaseId,
+            sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope)
+    }
+
+    private static func common(_ release: KnownRelease) -> [NotificationFact] {
+        var facts = [
+            NotificationFact("who", Describe.identifiers(release.subject)),
+            NotificationFact("release", release.releaseId),
+            NotificationFact("expected", release.expectedAt.map(Describe.instant) ?? "not given"),
+        ]
+        if let facility = release.facility { facts.append(NotificationFact("from", "\(facility.name) (\(facility.facilityId))")) }
+        if let releaseType = release.releaseType { facts.append(NotificationFact("release type", releaseType)) }
+        facts.append(NotificationFact("destination", Describe.address(release.destination) ?? "not given"))
+        return facts
+    }
+
+    private static func matched(_ release: KnownRelease, _ role: Role) -> [MatchedIdentifier] {
+        var matched: [MatchedIdentifier] = []
+        if let stateId = release.subject?.stateId { matched.append(MatchedIdentifier("stateId", stateId)) }
+        matched.append(MatchedIdentifier("releaseId", release.releaseId))
+        switch role {
+        case .police(let address), .reentryServices(let address): matched.append(MatchedIdentifier("city", "\(address.city), \(address.state)"))
+        case .officer(let supervision): matched.append(MatchedIdentifier("caseId", supervision.caseId))
+        }
+        return matched
+    }
+}

@@ -1,0 +1,287 @@
+import Contracts
+import Directory
+import Foundation
+import Notifications
+import ServiceKit
+import Storage
+import Subscriptions
+import Timers
+
+/// The release rule family: release notice (every event of `custody.releases`) and the
+/// pre-release practice of Kansas City (60 days ahead, from `bus.timers`).
+///
+/// - `supervisee-release`: every release event (scheduled, changed, cancelled, completed) of a
+///   person with a supervision case covering the day of the release or of the event → the
+///   supervising officer (the agency without one), routed for the case. Without any case held
+///   here, the agency the release names as supervising (`supervisingAgencyId`) is told.
+/// - `release-into-jurisdiction`: every release event whose destination (the event's, else the
+///   release's last known) is a place the agency directory gives a police agency → that agency.
+/// - `short-notice-release`: a release completed with no schedule read before, or scheduled (or
+///   moved) less than 72 hours before its expected time by the event's own times → URGENT to the
+///   destination's police agency and each supervising agency, warrant or not (the warrant
+///   resolver alerts separately about warrants).
+/// - `subscription-release`: explicit subscriptions (`bus.subscriptions`) with kind `releases`
+///   following the person, or the destination's place, active at the event's time → the same
+///   notice, URGENT when short notice.
+/// - `high-risk-release-60-days`: a scheduled release whose person's latest assessment
+///   (`supervision.assessments`) is high or very high risk → the destination's police agency,
+///   the supervising officer and the reentry-services agency serving the destination; on the
+///   first tick at or after expected − 60 days (at once when scheduled less than 60 days
+///   ahead), once per expected date (scope `release@expected`: a moved date notifies again).
+/// - `high-needs-release`: the same window, and a need scored high on the latest assessment or
+///   an involvement in a violent incident (`police.incidents`) in the 12 months before the tick
+///   → the reentry-services agency serving the destination, once per release and date.
+///
+/// Order: release events of a person are read in order (one partition). Cases, assessments,
+/// incidents and subscriptions are other topics: release events are kept, so a case read later
+/// still sends `supervisee-release` and the supervising agency's `short-notice-release`; a
+/// person subscription read later sends `subscription-release` for events at which it was
+/// active; an assessment, incident or case read later evaluates the person's releases whose
+/// window is open. "Now" is the latest tick read, or the event's own time when later (no tick
+/// yet), and no later than the release's expected time. A directory entry read after a notice
+/// went to a place's fallback address does not send it again (`PlaceAgencies`).
+struct ReleaseRules: RouterRuleSet {
+    static let superviseeRelease = "supervisee-release"
+    static let releaseIntoJurisdiction = "release-into-jurisdiction"
+    static let shortNoticeRelease = "short-notice-release"
+    static let subscriptionRelease = "subscription-release"
+    static let highRiskRelease60Days = "high-risk-release-60-days"
+    static let highNeedsRelease = "high-needs-release"
+
+    static let releasesTopic = "custody.releases"
+    static let assessmentsTopic = "supervision.assessments"
+    static let incidentsTopic = "police.incidents"
+    /// The retentions of `custody.releases` and `supervision.assessments` in their contracts.
+    static let defaultReleaseRetention = RetentionWindow.days(365)
+    static let defaultAssessmentRetention = RetentionWindow.days(1095)
+
+    var releaseRetention = Self.defaultReleaseRetention
+    var assessmentRetention = Self.defaultAssessmentRetention
+
+    var topics: [String] { [Self.releasesTopic, Self.assessmentsTopic, Self.incidentsTopic, DirectoryStore.topic, TimerTick.topic] }
+    /// Assessments and incidents are keyed and partitioned otherwise than the cases; the
+    /// directory and the clock concern everyone.
+    var referenceTopics: [String] { [Self.assessmentsTopic, Self.incidentsTopic, DirectoryStore.topic, TimerTick.topic] }
+    var migrations: [StorageMigration] { DirectoryStore.migrations + ReleaseStore.migrations }
+
+    func handles(eventType: String) -> Bool {
+        ReleaseEvents.eventTypes.contains(eventType) || DirectoryStore.handles(eventType: eventType)
+            || [AssessmentCompleted.eventType, ViolentIncidentReported.eventType, TimerTick.eventType, CaseStarted.eventType,
+                SubscriptionRecorded.eventType].contains(eventType)
+    }
+
+    func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
+        let store = ReleaseStore(context.storage)
+        switch event.eventType {
+        case let type where ReleaseEvents.eventTypes.contains(type):
+            try releaseEvent(event, store, context)
+        case let type where DirectoryStore.handles(eventType: type):
+            try DirectoryStore(context.storage).apply(event)
+        case AssessmentCompleted.eventType:
+            let assessment = try event.decode(AssessmentCompleted.self)
+            guard let stateId = assessment.subject?.stateId else {
+                throw PoisonMessage(reason: "\(event.eventType): subject.stateId: the release rules keep assessments by state ID")
+            }
+            try store.keepAssessment(assessment, stateId: stateId, forgetAfterMilliseconds: assessmentRetention.forgetAfter(event.timestampMilliseconds))
+            try evaluateDue(of: assessment.subject, occurredAt: assessment.occurredAt, store, context)
+        case ViolentIncidentReported.eventType:
+            let envelope = try event.decode(ViolentIncidentReported.self)
+            let incident = envelope.payload
+            let ledger = SealingLedger(context.storage)
+            var people: [String] = []
+            for (role, involved) in [("victim", incident.victims ?? []), ("suspect", incident.suspects ?? [])] {
+                for person in involved {
+                    guard let stateId = person.stateId else { continue }
+                    // An incident names people in its payload only: the runtime cannot tell that a
+                    // sealing order covers one of them; a record from before the order is not kept.
+                    if try ledger.covers(stateId: stateId, fbiNumber: nil, occurredAtMilliseconds: ReleaseClock.milliseconds(envelope.occurredAt)) {
+                        continue
+                    }
+                    try store.keepInvolvement(incidentId: incident.incidentId, stateId: stateId, role: role, kind: incident.incidentKind.rawValue, at: incident.incidentAt)
+                    if !people.contains(stateId) { people.append(stateId) }
+                }
+            }
+            for stateId in people {
+                try evaluateDue(of: SubjectIdentifiers(stateId: stateId), occurredAt: incident.incidentAt, store, context)
+            }
+        case TimerTick.eventType:
+            let tick = try TimerTick.decode(event)
+            let last = try store.lastTick()
+            guard last.map({ tick.atMilliseconds > $0 }) ?? true else { return }  // an old or repeated tick
+            try store.recordTick(tick.atMilliseconds)
+            for release in try store.releasesComingDue(after: last, until: tick.atMilliseconds) {
+                try preRelease(release, now: tick.atMilliseconds, store, context)
+            }
+        case CaseStarted.eventType:
+            let started = try event.decode(CaseStarted.self)
+            let cases = try context.cases.cases(matching: started.subject)
+            for (notice, forgetAfter) in try store.notices(of: started.subject, nowMilliseconds: event.timestampMilliseconds) {
+                try context.send(Self.caseNotifications(notice, cases: cases), forgetAfterMilliseconds: forgetAfter)
+            }
+            try evaluateDue(of: started.subject, occurredAt: started.occurredAt, store, context)
+        case SubscriptionRecorded.eventType:
+            try subscriptionRecorded(event, store, context)
+        default:
+            return
+        }
+    }
+
+    // MARK: Release events
+
+    private func releaseEvent(_ event: AdmittedEvent, _ store: ReleaseStore, _ context: RouterContext) throws {
+        let previous = try store.release(try Self.releaseId(of: event))
+        let (release, notice) = try ReleaseEvents.apply(event, to: previous)
+        let forgetAfter = releaseRetention.forgetAfter(event.timestampMilliseconds)
+        try store.save(release, forgetAfterMilliseconds: forgetAfter)
+        try store.keep(notice, forgetAfterMilliseconds: forgetAfter)
+        let cases = try context.cases.cases(matching: notice.subject)
+        var notifications = Self.caseNotifications(notice, cases: cases)
+        if let destination = notice.destination {
+            let places = try PlaceAgencies(for: destination, in: DirectoryStore(context.storage))
+            notifications += Self.placeNotifications(notice, police: places.police(serving: destination), destination: destination)
+        }
+        notifications += Self.subscriberNotifications(notice, subscriptions: try subscriptions(following: notice, context))
+        try context.sendCountingMisses(notifications, forgetAfterMilliseconds: forgetAfter)
+        let now = max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(notice.occurredAt))
+        try preRelease(release, now: now, store, context)
+    }
+
+    /// The release id an event names (decoded by its type; the payload decodes again later).
+    private static func releaseId(of event: AdmittedEvent) throws -> String {
+        switch event.eventType {
+        case ReleaseScheduled.eventType: try event.decode(ReleaseScheduled.self).payload.releaseId
+        case ReleaseChanged.eventType: try event.decode(ReleaseChanged.self).payload.releaseId
+        case ReleaseCancelled.eventType: try event.decode(ReleaseCancelled.self).payload.releaseId
+        default: try event.decode(ReleaseCompleted.self).payload.releaseId
+        }
+    }
+
+    /// `supervisee-release` and the supervising agencies' `short-notice-release`: what the
+    /// person's cases (those covering the release's or the event's day) call for.
+    static func caseNotifications(_ notice: ReleaseNotice, cases: [SupervisionCase]) -> [BusNotification] {
+        let covering = cases.filter { $0.covers(notice.releaseDay) || $0.covers(notice.eventDay) }
+        var notifications: [BusNotification] = covering.map { SuperviseeReleaseNotification.make(notice, supervision: $0) }
+        if covering.isEmpty, let agency = notice.supervisingAgencyId {
+            notifications.append(SuperviseeReleaseNotification.make(notice, supervisingAgencyId: agency))
+        }
+        guard notice.isShortNotice else { return notifications }
+        var agencies: [(agency: String, caseId: String?)] = []
+        for supervision in covering where !agencies.contains(where: { $0.agency == supervision.agencyId }) {
+            agencies.append((supervision.agencyId, supervision.caseId))
+        }
+        if let named = notice.supervisingAgencyId, !agencies.contains(where: { $0.agency == named }) { agencies.append((named, nil)) }
+        notifications += agencies.map { ShortNoticeReleaseNotification.make(notice, recipient: .agency($0.agency), destination: nil, supervisingCase: $0.caseId) }
+        return notifications
+    }
+
+    /// `release-into-jurisdiction` and the police's `short-notice-release`.
+    static func placeNotifications(_ notice: ReleaseNotice, police: Recipient, destination: Address) -> [BusNotification] {
+        var notifications = [ReleaseIntoJurisdictionNotification.make(notice, police: police, destination: destination)]
+        if notice.isShortNotice {
+            notifications.append(ShortNoticeReleaseNotification.make(notice, recipient: police, destination: destination, supervisingCase: nil))
+        }
+        return notifications
+    }
+
+    /// `subscription-release`: one per subscription.
+    static func subscriberNotifications(_ notice: ReleaseNotice, subscriptions: [Subscription]) -> [BusNotification] {
+        subscriptions.map { SubscriptionReleaseNotification.make(notice, subscription: $0) }
+    }
+
+    /// The active subscriptions at the event's time, with kind `releases`, following the person
+    /// or the destination's place (by id, each once).
+    private func subscriptions(following notice: ReleaseNotice, _ context: RouterContext) throws -> [Subscription] {
+        let store = context.subscriptions
+        var found = try store.active(forPerson: notice.subject?.stateId, fbiNumber: notice.subject?.fbiNumber, asOf: notice.occurredAt)
+        if let destination = notice.destination {
+            found += try store.active(inState: destination.state, place: destination.city, county: nil, asOf: notice.occurredAt)
+        }
+        var seen: Set<String> = []
+        return found.filter { $0.covers(.releases) && seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
+    }
+
+    /// A person subscription read after release events it was active at: their notices now.
+    private func subscriptionRecorded(_ event: AdmittedEvent, _ store: ReleaseStore, _ context: RouterContext) throws {
+        let recorded = try event.decode(SubscriptionRecorded.self).payload
+        guard let subscription = try context.subscriptions.subscription(recorded.subscriptionId), subscription.covers(.releases),
+              case .person(let stateId, let fbiNumber) = subscription.subject else { return }
+        for (notice, forgetAfter) in try store.notices(of: SubjectIdentifiers(stateId: stateId, fbiNumber: fbiNumber), nowMilliseconds: event.timestampMilliseconds)
+        where subscription.isActive(asOf: notice.occurredAt) {
+            try context.send(Self.subscriberNotifications(notice, subscriptions: [subscription]), forgetAfterMilliseconds: forgetAfter)
+        }
+    }
+
+    // MARK: Pre-release (60 days)
+
+    /// Evaluates the person's releases whose window is open, "now" being the latest tick or
+    /// `occurredAt` when later.
+    private func evaluateDue(of subject: SubjectIdentifiers?, occurredAt: Date, _ store: ReleaseStore, _ context: RouterContext) throws {
+        let now = max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(occurredAt))
+        for release in try store.dueReleases(of: subject, now: now) {
+            try preRelease(release, now: now, store, context)
+        }
+    }
+
+    /// `high-risk-release-60-days` and `high-needs-release` for one release, if its window has
+    /// opened by `clock`. The rules are judged at `clock`, or at the expected time when the clock
+    /// has passed it (a release read late — by a replay, which reads the clock before the
+    /// releases — is judged as it would have been while it was due; its completion, read in
+    /// order after it, ends the evaluation).
+    private func preRelease(_ release: KnownRelease, now clock: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
+        guard release.status == .scheduled, let expectedAt = release.expectedAt, let dueFrom = release.dueFromMilliseconds,
+              dueFrom <= clock else { return }
+        let now = min(clock, ReleaseClock.milliseconds(expectedAt))
+        let assessment = try store.latestAssessment(of: release.subject)
+        let involvements = try store.involvements(
+            stateId: release.subject?.stateId, from: now - ReleaseRisk.incidentLookBackMilliseconds, until: now)
+        let places = try release.destination.map { try PlaceAgencies(for: $0, in: DirectoryStore(context.storage)) }
+        let nowDay = Describe.day(ReleaseClock.date(now)).description
+        let releaseDay = Describe.day(expectedAt).description
+        let cases = try context.cases.cases(matching: release.subject).filter { $0.covers(nowDay) || $0.covers(releaseDay) }
+        let notifications = Self.preReleaseNotifications(
+            release, assessment: assessment, involvements: involvements, cases: cases, places: places)
+        // Remembered until well after the release, when no tick can make it due again.
+        try context.sendCountingMisses(notifications, forgetAfterMilliseconds: ReleaseClock.milliseconds(expectedAt) + 60 * 86_400_000)
+    }
+
+    /// The pre-release notices for a release in its window: a plain function of what was found.
+    static func preReleaseNotifications(
+        _ release: KnownRelease, assessment: KeptAssessment?, involvements: [KeptInvolvement], cases: [SupervisionCase], places: PlaceAgencies?
+    ) -> [BusNotification] {
+        var notifications: [BusNotification] = []
+        if let assessment, ReleaseRisk.isHigh(assessment.riskLevel) {
+            if let destination = release.destination, let places {
+                notifications.append(PreReleaseNotification.highRisk(release, assessment: assessment, to: places.police(serving: destination), as: .police(destination)))
+            }
+            for supervision in cases {
+                notifications.append(PreReleaseNotification.highRisk(release, assessment: assessment, to: supervision.recipient, as: .officer(supervision)))
+            }
+            if let destination = release.destination, let places {
+                notifications.append(PreReleaseNotification.highRisk(
+                    release, assessment: assessment, to: places.reentryServices(serving: destination), as: .reentryServices(destination)))
+            }
+        }
+        if (assessment?.highNeeds ?? false) || !involvements.isEmpty, let destination = release.destination, let places {
+            notifications.append(PreReleaseNotification.highNeeds(
+                release, assessment: assessment, involvements: involvements, to: places.reentryServices(serving: destination), destination: destination))
+        }
+        return notifications
+    }
+
+    // MARK: Sealing and forgetting
+
+    func seal(_ order: SealingOrder, in context: RouterContext) throws -> SealingTally {
+        guard order.scope == .allRecords else { return SealingTally() }  // releases belong to no supervision case
+        let store = ReleaseStore(context.storage)
+        var tally = SealingTally()
+        for stateId in try store.stateIds(of: order) where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        // An order naming only the FBI number: the state IDs the router's cases pair with it
+        // find the involvements, which incidents record by state ID alone.
+        tally.merge(try store.removePerson(order, alsoStateIds: try context.cases.stateIds(of: order)))
+        return tally
+    }
+
+    func forget(before now: Int64, limit: Int, in context: RouterContext) throws {
+        try ReleaseStore(context.storage).forget(before: now, limit: limit)
+    }
+}

@@ -1,0 +1,315 @@
+import Contracts
+import Foundation
+import Storage
+import ServiceKit
+
+/// The release rules' database: the releases known (`releases_known`), the release events kept
+/// for cases read later (`releases_events`), each person's latest assessment
+/// (`releases_assessments`), who was involved in which violent incident when
+/// (`releases_involvements`) and the last tick of the bus's clock read (`releases_clock`).
+/// Each method is one step of the batch transaction it is given; every value a bound parameter;
+/// the same SQL on SQLite and PostgreSQL.
+///
+/// Releases and kept events are forgotten once `custody.releases` can no longer redeliver their
+/// events; an assessment once `supervision.assessments` can no longer redeliver it; an
+/// involvement a year after its incident (the high-needs rule looks back 12 months), all on
+/// the event clock (`forget_after_ms`).
+struct ReleaseStore {
+    let transaction: any StorageTransaction
+
+    init(_ transaction: any StorageTransaction) { self.transaction = transaction }
+
+    /// Shipped steps are never edited: changes come as new ones.
+    static let migrations: [StorageMigration] = [
+        .script("releases-v1", """
+            CREATE TABLE releases_known (
+                release_id TEXT PRIMARY KEY NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled', 'completed')),
+                expected_at_ms BIGINT,
+                due_from_ms BIGINT,
+                release BYTEA NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_known_by_state_id ON releases_known (state_id);
+            CREATE INDEX releases_known_by_fbi ON releases_known (fbi_number);
+            CREATE INDEX releases_known_by_due ON releases_known (status, due_from_ms);
+            CREATE INDEX releases_known_by_forget_time ON releases_known (forget_after_ms);
+            CREATE TABLE releases_events (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                release_id TEXT NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                notice BYTEA NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_events_by_state_id ON releases_events (state_id);
+            CREATE INDEX releases_events_by_fbi ON releases_events (fbi_number);
+            CREATE INDEX releases_events_by_forget_time ON releases_events (forget_after_ms);
+            CREATE TABLE releases_assessments (
+                state_id TEXT PRIMARY KEY NOT NULL,
+                fbi_number TEXT,
+                assessment_id TEXT NOT NULL,
+                completed_on TEXT NOT NULL,
+                risk_level TEXT NOT NULL,
+                high_needs BIGINT NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_assessments_by_fbi ON releases_assessments (fbi_number);
+            CREATE INDEX releases_assessments_by_forget_time ON releases_assessments (forget_after_ms);
+            CREATE TABLE releases_involvements (
+                incident_id TEXT NOT NULL,
+                state_id TEXT NOT NULL,
+                role TEXT NOT NULL,
+                incident_kind TEXT NOT NULL,
+                incident_at_ms BIGINT NOT NULL,
+                forget_after_ms BIGINT,
+                PRIMARY KEY (incident_id, state_id, role)
+            );
+            CREATE INDEX releases_involvements_by_state_id ON releases_involvements (state_id, incident_at_ms);
+            CREATE INDEX releases_involvements_by_forget_time ON releases_involvements (forget_after_ms);
+            CREATE TABLE releases_clock (
+                clock TEXT PRIMARY KEY NOT NULL,
+                at_ms BIGINT NOT NULL
+            );
+            """),
+    ]
+
+    /// The rows of a person: `$1` state ID, `$2` FBI number.
+    static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"
+
+    // MARK: Clock
+
+    /// The latest tick read (ms since 1970); nil before the first.
+    func lastTick() throws -> Int64? {
+        try transaction.fetchOne("SELECT at_ms FROM releases_clock WHERE clock = 'minute'")?.get("at_ms")
+    }
+
+    func recordTick(_ atMilliseconds: Int64) throws {
+        try transaction.execute(
+            """
+            INSERT INTO releases_clock (clock, at_ms) VALUES ('minute', $1)
+            ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms
+            """,
+            [.integer(atMilliseconds)])
+    }
+
+    // MARK: Releases
+
+    func release(_ releaseId: String) throws -> KnownRelease? {
+        try transaction.fetchOne("SELECT release FROM releases_known WHERE release_id = $1", [.text(releaseId)]).map(Self.release(row:))
+    }
+
+    func save(_ release: KnownRelease, forgetAfterMilliseconds: Int64?) throws {
+        try transaction.execute(
+            """
+            INSERT INTO releases_known (release_id, state_id, fbi_number, status, expected_at_ms, due_from_ms, release, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (release_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
+                status = excluded.status, expected_at_ms = excluded.expected_at_ms, due_from_ms = excluded.due_from_ms,
+                release = excluded.release, forget_after_ms = excluded.forget_after_ms
+            """,
+            [.text(release.releaseId), .optional(release.subject?.stateId), .optional(release.subject?.fbiNumber),
+             .text(release.status.rawValue), release.expectedAt.map { .integer(ReleaseClock.milliseconds($0)) } ?? .null,
+             release.dueFromMilliseconds.map(SQLValue.integer) ?? .null, .bytes(try EventCodec.encodeJSON(release)),
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// Scheduled releases whose pre-release window opened after `after` (nil: ever) and at or
+    /// before `until`: those a tick at `until` makes due.
+    func releasesComingDue(after: Int64?, until: Int64) throws -> [KnownRelease] {
+        try transaction.fetchAll(
+            """
+            SELECT release FROM releases_known
+            WHERE status = 'scheduled' AND due_from_ms IS NOT NULL AND due_from_ms > $1 AND due_from_ms <= $2
+            ORDER BY due_from_ms, release_id
+            """,
+            [.integer(after ?? Int64.min), .integer(until)]
+        ).map(Self.release(row:))
+    }
+
+    /// The person's scheduled releases whose pre-release window opened at or before `now`, by
+    /// release id.
+    func dueReleases(of subject: SubjectIdentifiers?, now: Int64) throws -> [KnownRelease] {
+        guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
+        return try transaction.fetchAll(
+            """
+            SELECT release FROM releases_known
+            WHERE \(Self.person) AND status = 'scheduled' AND due_from_ms IS NOT NULL AND due_from_ms <= $3
+            ORDER BY release_id
+            """,
+            [.optional(subject.stateId), .optional(subject.fbiNumber), .integer(now)]
+        ).map(Self.release(row:))
+    }
+
+    private static func release(row: StorageRow) throws -> KnownRelease {
+        try EventCodec.decodeJSON(KnownRelease.self, from: try row.get("release", as: [UInt8].self))
+    }
+
+    // MARK: Kept events
+
+    func keep(_ notice: ReleaseNotice, forgetAfterMilliseconds: Int64?) throws {
+        try transaction.execute(
+            """
+            INSERT INTO releases_events (event_id, release_id, state_id, fbi_number, notice, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING
+            """,
+            [.text(notice.eventId), .text(notice.releaseId), .optional(notice.subject?.stateId), .optional(notice.subject?.fbiNumber),
+             .bytes(try EventCodec.encodeJSON(notice)), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The kept release events of the person `subject` names, with when they may be forgotten;
+    /// those already due to be forgotten at `nowMilliseconds` count as gone.
+    func notices(of subject: SubjectIdentifiers?, nowMilliseconds: Int64?) throws -> [(notice: ReleaseNotice, forgetAfter: Int64?)] {
+        guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
+        return try transaction.fetchAll(
+            """
+            SELECT notice, forget_after_ms FROM releases_events
+            WHERE \(Self.person) AND (forget_after_ms IS NULL OR forget_after_ms >= $3)
+            ORDER BY event_id
+            """,
+            [.optional(subject.stateId), .optional(subject.fbiNumber), .integer(nowMilliseconds ?? Int64.min)]
+        ).map { row in
+            (try EventCodec.decodeJSON(ReleaseNotice.self, from: try row.get("notice", as: [UInt8].self)), try row.get("forget_after_ms"))
+        }
+    }
+
+    // MARK: Assessments
+
+    /// Keeps `assessment` as the person's latest unless a later one (completed on a later day,
+    /// or the same day with a greater id) is kept already.
+    func keepAssessment(_ assessment: EventEnvelope<AssessmentCompleted>, stateId: String, forgetAfterMilliseconds: Int64?) throws {
+        let payload = assessment.payload
+        let highNeeds = (payload.needs ?? []).contains { ReleaseRisk.isHigh($0.level) }
+        try transaction.execute(
+            """
+            INSERT INTO releases_assessments (state_id, fbi_number, assessment_id, completed_on, risk_level, high_needs, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (state_id) DO UPDATE SET fbi_number = excluded.fbi_number, assessment_id = excluded.assessment_id,
+                completed_on = excluded.completed_on, risk_level = excluded.risk_level, high_needs = excluded.high_needs,
+                forget_after_ms = excluded.forget_after_ms
+            WHERE excluded.completed_on > releases_assessments.completed_on
+                OR (excluded.completed_on = releases_assessments.completed_on AND excluded.assessment_id >= releases_assessments.assessment_id)
+            """,
+            [.text(stateId), .optional(assessment.subject?.fbiNumber), .text(payload.assessmentId), .text(payload.completedOn.description),
+             .text(payload.riskLevel.rawValue), .integer(highNeeds ? 1 : 0), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The latest assessment kept of the person `subject` names (the latest of those matched on
+    /// state ID or FBI number); nil when none.
+    func latestAssessment(of subject: SubjectIdentifiers?) throws -> KeptAssessment? {
+        guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return nil }
+        return try transaction.fetchOne(
+            """
+            SELECT assessment_id, completed_on, risk_level, high_needs FROM releases_assessments WHERE \(Self.person)
+            ORDER BY completed_on DESC, assessment_id DESC LIMIT 1
+            """,
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
+        ).map { row in
+            KeptAssessment(
+                assessmentId: try row.get("assessment_id"), completedOn: try row.get("completed_on"),
+                riskLevel: RiskLevel(rawValue: try row.get("risk_level")) ?? .low, highNeeds: try row.get("high_needs", as: Int64.self) != 0)
+        }
+    }
+
+    // MARK: Involvements
+
+    func keepInvolvement(incidentId: String, stateId: String, role: String, kind: String, at: Date) throws {
+        let atMilliseconds = ReleaseClock.milliseconds(at)
+        try transaction.execute(
+            """
+            INSERT INTO releases_involvements (incident_id, state_id, role, incident_kind, incident_at_ms, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (incident_id, state_id, role) DO UPDATE SET incident_kind = excluded.incident_kind,
+                incident_at_ms = excluded.incident_at_ms, forget_after_ms = excluded.forget_after_ms
+            """,
+            [.text(incidentId), .text(stateId), .text(role), .text(kind), .integer(atMilliseconds),
+             .integer(atMilliseconds + ReleaseRisk.incidentLookBackMilliseconds + 86_400_000)])
+    }
+
+    /// The person's involvements in violent incidents at or after `from` and at or before `until`, by time.
+    func involvements(stateId: String?, from: Int64, until: Int64) throws -> [KeptInvolvement] {
+        guard let stateId else { return [] }
+        return try transaction.fetchAll(
+            """
+            SELECT incident_id, role, incident_kind, incident_at_ms FROM releases_involvements
+            WHERE state_id = $1 AND incident_at_ms >= $2 AND incident_at_ms <= $3
+            ORDER BY incident_at_ms, incident_id, role
+            """,
+            [.text(stateId), .integer(from), .integer(until)]
+        ).map { row in
+            KeptInvolvement(
+                incidentId: try row.get("incident_id"), role: try row.get("role"), kind: try row.get("incident_kind"),
+                at: ReleaseClock.date(try row.get("incident_at_ms")))
+        }
+    }
+
+    // MARK: Forgetting and sealing
+
+    /// Forgets at most `limit` rows of each table due before `nowMilliseconds`.
+    func forget(before nowMilliseconds: Int64, limit: Int) throws {
+        for (table, key) in [("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id")] {
+            try transaction.execute(
+                """
+                DELETE FROM \(table) WHERE \(key) IN (
+                    SELECT \(key) FROM \(table) WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
+                    ORDER BY forget_after_ms LIMIT $2)
+                """,
+                [.integer(nowMilliseconds), .integer(Int64(limit))])
+        }
+        try transaction.execute(
+            """
+            DELETE FROM releases_involvements WHERE (incident_id, state_id, role) IN (
+                SELECT incident_id, state_id, role FROM releases_involvements WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
+                ORDER BY forget_after_ms LIMIT $2)
+            """,
+            [.integer(nowMilliseconds), .integer(Int64(limit))])
+    }
+
+    /// The state IDs the release rows of the order's person carry (a row matched by FBI number
+    /// may carry one the order does not name).
+    func stateIds(of order: SealingOrder) throws -> Set<String> {
+        let rows = try transaction.fetchAll(
+            """
+            SELECT state_id FROM releases_known WHERE \(Self.person) AND state_id IS NOT NULL
+            UNION SELECT state_id FROM releases_assessments WHERE \(Self.person)
+            """,
+            [.optional(order.stateId), .optional(order.fbiNumber)])
+        return Set(try rows.map { try $0.get("state_id", as: String.self) })
+    }
+
+    /// Removes every row of the order's person (`all_records`): releases, kept events, the
+    /// assessment and the involvements (by each state ID the person's rows carry, and `paired`:
+    /// those the router's cases pair with an order naming only the FBI number).
+    func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
+        var tally = SealingTally()
+        let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(paired)
+        let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
+        for table in ["releases_known", "releases_events", "releases_assessments"] {
+            tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)
+        }
+        for stateId in stateIds.sorted() {
+            tally.add(try transaction.execute("DELETE FROM releases_involvements WHERE state_id = $1", [.text(stateId)]), from: "releases_involvements")
+        }
+        return tally
+    }
+}
+
+/// A person's latest assessment, as the pre-release rules need it.
+struct KeptAssessment: Sendable, Hashable {
+    var assessmentId: String
+    var completedOn: String
+    var riskLevel: RiskLevel
+    /// Whether a need was scored at a high level (high or very high).
+    var highNeeds: Bool
+}
+
+/// An involvement in a violent incident, as the high-needs rule needs it.
+struct KeptInvolvement: Sendable, Hashable {
+    var incidentId: String
+    /// `victim` or `suspect`.
+    var role: String
+    var kind: String
+    var at: Date
+}
