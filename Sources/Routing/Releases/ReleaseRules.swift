@@ -66,7 +66,7 @@ struct ReleaseRules: RouterRuleSet {
 
     func handles(eventType: String) -> Bool {
         ReleaseEvents.eventTypes.contains(eventType) || DirectoryStore.handles(eventType: eventType)
-            || [AssessmentCompleted.eventType, ViolentIncidentReported.eventType, TimerTick.eventType, CaseStarted.eventType,
+            || [AssessmentCompleted.eventType, ViolentIncidentReported.eventType, TimerTick.eventType, CaseStarted.eventType, OfficerAssigned.eventType,
                 SubscriptionRecorded.eventType].contains(eventType)
     }
 
@@ -112,6 +112,15 @@ struct ReleaseRules: RouterRuleSet {
             for release in try store.releasesComingDue(after: last, until: tick.atMilliseconds) {
                 try preRelease(release, now: tick.atMilliseconds, store, context)
             }
+        case OfficerAssigned.eventType:
+            // A new officer takes over the releases of the handover window before: the kept notices again.
+            let assigned = try event.decode(OfficerAssigned.self)
+            guard let supervision = try context.cases.supervisionCase(id: assigned.payload.caseId) else { return }
+            let cases = try context.cases.cases(matching: supervision.subject)
+            for (notice, forgetAfter) in try store.notices(of: supervision.subject, nowMilliseconds: event.timestampMilliseconds) {
+                try context.send(Self.caseNotifications(notice, cases: cases), forgetAfterMilliseconds: forgetAfter)
+            }
+            try evaluateDue(of: supervision.subject, occurredAt: assigned.occurredAt, store, context)
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
             let cases = try context.cases.cases(matching: started.subject)
@@ -160,8 +169,15 @@ struct ReleaseRules: RouterRuleSet {
     /// person's cases (those covering the release's or the event's day) call for.
     static func caseNotifications(_ notice: ReleaseNotice, cases: [SupervisionCase]) -> [BusNotification] {
         let covering = cases.filter { $0.covers(notice.releaseDay) || $0.covers(notice.eventDay) }
-        var notifications: [BusNotification] = covering.map { SuperviseeReleaseNotification.make(notice, supervision: $0) }
-        if covering.isEmpty, let agency = notice.supervisingAgencyId {
+        // The officer in charge when the event happened and any who took the case over within the
+        // handover window; and always the agency the release names as supervising (also when the
+        // router holds none of its cases: parole that starts at the release), so who is told does
+        // not depend on whether the case or the release is read first.
+        let at = Int64((notice.occurredAt.timeIntervalSince1970 * 1_000).rounded())
+        var notifications: [BusNotification] = covering.flatMap { supervision in
+            supervision.recipients(forEventAt: at).map { SuperviseeReleaseNotification.make(notice, supervision: supervision, recipient: $0) }
+        }
+        if let agency = notice.supervisingAgencyId {
             notifications.append(SuperviseeReleaseNotification.make(notice, supervisingAgencyId: agency))
         }
         guard notice.isShortNotice else { return notifications }
@@ -253,8 +269,14 @@ struct ReleaseRules: RouterRuleSet {
             if let destination = release.destination, let places {
                 notifications.append(PreReleaseNotification.highRisk(release, assessment: assessment, to: places.police(serving: destination), as: .police(destination)))
             }
+            // The officer in charge when the notice fell due (the window opened, or the date was set
+            // if later) and any who took the case over within the handover window: the same
+            // people whenever the notice is judged.
+            let dueAt = max(release.dueFromMilliseconds ?? .min, release.expectedEventOccurredAt.map(ReleaseClock.milliseconds) ?? .min)
             for supervision in cases {
-                notifications.append(PreReleaseNotification.highRisk(release, assessment: assessment, to: supervision.recipient, as: .officer(supervision)))
+                for officer in supervision.recipients(forEventAt: dueAt) {
+                    notifications.append(PreReleaseNotification.highRisk(release, assessment: assessment, to: officer, as: .officer(supervision)))
+                }
             }
             if let destination = release.destination, let places {
                 notifications.append(PreReleaseNotification.highRisk(

@@ -6,9 +6,9 @@ import Notifications
 enum SuperviseeReleaseNotification {
     /// To the officer (or agency) of `supervision`, routed for the case (its scope), so a
     /// sealing order for the case finds it.
-    static func make(_ notice: ReleaseNotice, supervision: SupervisionCase) -> BusNotification {
+    static func make(_ notice: ReleaseNotice, supervision: SupervisionCase, recipient: Recipient) -> BusNotification {
         BusNotification(
-            recipient: supervision.recipient, priority: .routine,
+            recipient: recipient, priority: .routine,
             summary: "Your supervisee \(notice.person): \(notice.what)"
                 + (notice.facility.map { " (\($0.name))" } ?? ""),
             reason: NotificationReason(
@@ -21,8 +21,8 @@ enum SuperviseeReleaseNotification {
             scope: supervision.caseId, recipientAgencyId: supervision.agencyId)
     }
 
-    /// To the agency the release names as supervising, when the router holds no case of the
-    /// person (parole that starts at the release).
+    /// To the agency the release names as supervising, always: also when the router holds no
+    /// case of the person (parole that starts at the release).
     static func make(_ notice: ReleaseNotice, supervisingAgencyId: String) -> BusNotification {
         BusNotification(
             recipient: .agency(supervisingAgencyId), priority: .routine,
