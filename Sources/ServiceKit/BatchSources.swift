@@ -31,9 +31,13 @@ struct BatchSources {
         case caughtUp
         /// A wait given up because another source answered first.
         case cancelled
+        /// The reader was closed (graceful shutdown) before it caught up.
+        case closedBeforeCaughtUp
     }
 
-    /// The next batch and its source; nil once the group's consumer has ended (closed).
+    /// The next batch and its source; nil once the group's consumer has ended (closed), or when
+    /// the reader is closed (graceful shutdown) before it has caught up: a service stopped
+    /// during its start stops cleanly, having applied nothing without its reference state.
     ///
     /// The group's consumer is read during the catch-up too, so that its failure (no broker
     /// within the connect timeout) ends the service as it would without a reader; a group
@@ -69,6 +73,8 @@ struct BatchSources {
                             return .caughtUp
                         } catch where Task.isCancelled {
                             return .cancelled
+                        } catch let error as KafkaError where error.code == .closed {
+                            return .closedBeforeCaughtUp
                         }
                     }
                 }
@@ -90,6 +96,10 @@ struct BatchSources {
                     referenceEnded = true
                     referenceCaughtUp = true
                 case .cancelled: break
+                case .closedBeforeCaughtUp:
+                    // Shut down before the reference state was complete: apply nothing more
+                    // (what is kept was not committed and is read again after a restart).
+                    return nil
                 }
             }
         }

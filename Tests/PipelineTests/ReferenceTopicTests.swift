@@ -61,6 +61,27 @@ struct ReferenceTopicTests {
         #expect(police.count == 24, "one notice to Kansas City's police per release")
         #expect(Set(police) == ["agency:MO-KCPD"], "\(Set(police))")
     }
+
+    /// A service told to stop while its reference reader is still catching up (a SIGTERM right
+    /// after start) stops cleanly: no "client closed" failure, and nothing of its group topics
+    /// applied without the reference state.
+    @Test func aShutdownDuringTheReferenceCatchUpStopsCleanly() async throws {
+        let bus = try await TestBus()
+        let entries = 30_000
+        let base = DemoScenario.directory[0]
+        try await bus.publish(try (0..<entries).map { index in
+            var entry = base
+            entry.agencyId = "MO-PD\(index)"
+            return try DemoScenario.agencyDescribed(entry, now: scenarioNow, id: UUID())
+        })
+        try await within(.seconds(90), "the resolver to stop during its catch-up") {
+            let resolver = try bus.start(.warrantResolver)
+            await resolver.service.progress.wait { $0.consumed("reference.agencies") > 0 }
+            try await resolver.stop()  // throws if the service failed
+            let read = resolver.service.progress.snapshot.consumed("reference.agencies")
+            #expect(read < Int64(entries), "stopped after the catch-up (\(read) of \(entries)): the test did not exercise it")
+        }
+    }
 }
 
 /// Returns once `ready` holds for the two services' progress together, re-checked each time
@@ -79,4 +100,5 @@ func waitUntil(
             group.cancelAll()
         }
     }
+
 }

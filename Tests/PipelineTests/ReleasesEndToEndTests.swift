@@ -49,6 +49,7 @@ struct ReleasesEndToEndTests {
             let source = id("scheduled").uuidString.lowercased()
             #expect(notifications.allSatisfy { $0.sourceEventId == source })
             #expect(notifications.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" }.sorted() == [
+                "agency:MO-DOC-PP routine supervisee-release",  // the supervising agency the release names, always
                 "agency:MO-KC-REENTRY high high-risk-release-60-days",
                 "agency:MO-KCPD high high-risk-release-60-days",
                 "agency:MO-KCPD routine release-into-jurisdiction",
