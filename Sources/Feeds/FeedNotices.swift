@@ -22,14 +22,7 @@ public enum FeedNotices {
     /// A UUID-shaped id (version 8) of one silence of one feed: SHA-256 of the agency, the topic
     /// and the silence's start.
     public static func silenceId(_ key: FeedKey, since: Int64) -> String {
-        var hash = SHA256()
-        hash.update("reentrybus.feed-silence\u{0}\(key.agencyId)\u{0}\(key.topic)\u{0}\(since)")
-        var bytes = Array(hash.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hexString
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        SHA256.derivedUUID("reentrybus.feed-silence\u{0}\(key.agencyId)\u{0}\(key.topic)\u{0}\(since)")
     }
 
     /// The alarm for `feed`, silent since `since`, to `operators` and to the agency.

@@ -52,14 +52,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
     /// A UUID-shaped id (version 8, "custom") from SHA-256 of source event id, rule, scope and
     /// recipient.
     public static func id(sourceEventId: String, rule: String, scope: String, recipient: Recipient) -> String {
-        var hash = SHA256()
-        hash.update("reentrybus.notification\u{0}\(sourceEventId.lowercased())\u{0}\(rule)\u{0}\(scope)\u{0}\(recipient)")
-        var bytes = Array(hash.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hexString
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        SHA256.derivedUUID("reentrybus.notification\u{0}\(sourceEventId.lowercased())\u{0}\(rule)\u{0}\(scope)\u{0}\(recipient)")
     }
 
     /// Whether the notification was routed for `scope` (its id is derived from it, see

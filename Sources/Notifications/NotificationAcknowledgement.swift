@@ -30,14 +30,7 @@ public struct NotificationAcknowledgement: Sendable, Hashable, Codable {
 
     /// A UUID-shaped id (version 8) from SHA-256 of the notification id, who and when.
     public static func id(notificationId: String, by: Recipient, at: Date) -> String {
-        var hash = SHA256()
-        hash.update("reentrybus.notification-ack\u{0}\(notificationId.lowercased())\u{0}\(by)\u{0}\(EventCodec.formatInstant(at))")
-        var bytes = Array(hash.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hexString
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        SHA256.derivedUUID("reentrybus.notification-ack\u{0}\(notificationId.lowercased())\u{0}\(by)\u{0}\(EventCodec.formatInstant(at))")
     }
 
     /// The message value: sorted members, an RFC 3339 instant.

@@ -31,6 +31,20 @@ public struct SHA256: Sendable {
         Array(function.finalize())
     }
 
+    /// A UUID-shaped id (version 8, "custom") from the first 16 bytes of the digest of `text`:
+    /// the ids the services derive from what they are about (a notification from its source
+    /// event, rule, scope and recipient; a tick from its minute), so a replay derives the same.
+    public static func derivedUUID(_ text: String) -> String {
+        var hash = SHA256()
+        hash.update(text)
+        var bytes = Array(hash.finalize().prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x80
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.hexString
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+
     /// The digest of `text`'s UTF-8 bytes, as lower-case hex.
     public static func hex(_ text: String) -> String {
         var hash = SHA256()

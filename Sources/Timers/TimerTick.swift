@@ -36,14 +36,7 @@ public struct TimerTick: Sendable, Hashable, Codable {
 
     /// A UUID-shaped id (version 8) from SHA-256 of the clock and the instant.
     public static func id(clock: String, at: Date) -> String {
-        var hash = SHA256()
-        hash.update("reentrybus.timer\u{0}\(clock)\u{0}\(EventCodec.formatInstant(at))")
-        var bytes = Array(hash.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hexString
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        SHA256.derivedUUID("reentrybus.timer\u{0}\(clock)\u{0}\(EventCodec.formatInstant(at))")
     }
 
     /// The message value: sorted members, an RFC 3339 instant.
