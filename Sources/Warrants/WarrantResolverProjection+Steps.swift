@@ -54,8 +54,9 @@ extension WarrantResolverProjection {
             let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == warrantId }
             let directory = try directory(for: check.destination, courts: [court], store.transaction)
             var notifications = WarrantCheckRules.pendingNotifications(check, warrants: listed, source: source, directory: directory)
-            if opened.status == "clear" && check.isUnresolved {
-                // A clear check reopens: the facility that was free to release is told too.
+            let facility = Recipient.facility(check.facilityId).description
+            if opened.status == "clear", try store.told(check.releaseId).contains(where: { $0.recipient == facility && $0.rule == WarrantCheckRules.clear }) {
+                // A cleared check reopens: the facility that was told it may release is told again.
                 notifications.append(PendingCheckNotification.reopened(check: check, warrants: listed, source: source))
             }
             effects.notify(notifications, about: check.releaseId)

@@ -18,7 +18,7 @@ import Testing
 
     private func resolver() async throws -> ProjectionHarness {
         let resolver = try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
-        for entry in Events.directory { try await resolver.apply(Events.admitted(Events.described(entry))) }
+        for entry in Events.directory { try await resolver.notifications(Events.admitted(Events.described(entry))) }
         return resolver
     }
 
@@ -27,11 +27,11 @@ import Testing
     /// (case CR-9), release R-9, pending (2 notifications).
     private func resolverWithTwoPeople() async throws -> ProjectionHarness {
         let resolver = try await resolver()
-        try await resolver.apply(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
-        try await resolver.apply(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 3)
-        try await resolver.apply(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 3)
+        try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
         return resolver
     }
 
@@ -104,8 +104,8 @@ import Testing
     /// while a recall that occurs after the order is a new record.
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         let resolver = try await resolver()
-        try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 2)
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 2)
         let outbox = try await resolver.count("kit_outbox")
 
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
@@ -113,13 +113,13 @@ import Testing
         #expect(try await check(resolver, "R-1")?.status == "clear")
         #expect(try await resolver.count("kit_outbox") == outbox)
 
-        #expect(try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
-        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1"))).isEmpty)
         #expect(try await warrantIds(resolver).isEmpty)
         #expect(try await tablesNaming(["W-1"], resolver).isEmpty)
 
         let afterTheOrder = Self.orderTime.addingTimeInterval(60)
-        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
         #expect(try await warrantIds(resolver) == ["W-1"])
     }
 }
