@@ -29,7 +29,19 @@ import Timers
 ///   an **urgent** alert to the destination's police department and each issuing agency
 ///   (`unscheduled-release-active-warrant`). A release that was scheduled, or cancelled
 ///   (`custody.release.cancelled`), closes its check.
-/// Checks are `hold` only once detainers are handled (a later issue).
+/// - Detainer lodged (`courts.detainer.lodged`): the person's open checks go on `hold` and the
+///   holding agency is told (`warrant-check-hold`); lifted, they go back to `pending` or
+///   `clear` and the holding agency and facility are told (`warrant-check-hold-lifted`).
+/// - Release changed: a new date moves the deadlines; a new city tells its police of the
+///   warrants pending and the old city's police that the release no longer concerns it.
+/// - Ticks of the bus's clock (`bus.timers`, read in full): a check still `pending` or `hold`
+///   escalates 30, 7 and 1 day(s) before the release (`CheckEscalation`).
+/// - A scheduled release completed while `pending` or `hold` is URGENT
+///   (`released-with-unresolved-warrant`); a warrant issued after a check was cleared reopens it.
+/// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
+/// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
+/// directory does not know, a detainer of an unknown holding agency, a change of a release
+/// never scheduled.
 ///
 /// "The police department of the destination city" is the agency the directory names for the
 /// city (`DestinationPolice`): a police agency listing the place, else a sheriff. With no entry
