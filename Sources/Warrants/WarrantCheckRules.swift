@@ -54,7 +54,7 @@ enum WarrantCheckRules {
 
     /// The check a scheduled release opens: `pending` with the person's active warrants,
     /// `clear` without.
-    static func check(for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant], activeDetainers: [Detainer]) -> WarrantCheck {
+    static func check(for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
         let release = scheduled.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: scheduled.subject?.stateId, fbiNumber: scheduled.subject?.fbiNumber,
@@ -66,7 +66,7 @@ enum WarrantCheckRules {
     }
 
     /// The (closed) check recorded for a release that happened with no schedule read before.
-    static func check(for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant], activeDetainers: [Detainer]) -> WarrantCheck {
+    static func check(for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
         let release = completed.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: completed.subject?.stateId, fbiNumber: completed.subject?.fbiNumber,

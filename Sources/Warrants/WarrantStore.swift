@@ -285,17 +285,6 @@ public struct WarrantStore {
         ).map(Self.check(row:))
     }
 
-    /// The open, pending checks that list `warrantId`, by release id.
-    func openPendingChecks(listing warrantId: String) throws -> [String] {
-        try transaction.fetchAll(
-            """
-            SELECT c.release_id FROM warrant_checks c JOIN warrant_check_items i ON i.release_id = c.release_id
-            WHERE i.warrant_id = $1 AND c.closed = 0 AND c.status = 'pending' ORDER BY c.release_id
-            """,
-            [.text(warrantId)]
-        ).map { try $0.get("release_id") }
-    }
-
     /// Opens a check listing `warrants` and `detainers`; its first escalation is due 30 days
     /// before the release (`CheckEscalation`).
     func insert(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {

@@ -206,6 +206,7 @@ enum Events {
 
 extension ProjectionHarness {
     /// Applies `event`; the notifications it queued, not the `bus.warrant-checks` events.
+    @discardableResult
     func notifications(_ event: AdmittedEvent) async throws -> [OutgoingMessage] {
         try await apply(event).filter { $0.topic == BusTopic.notifications }
     }

@@ -50,7 +50,7 @@ struct ResolverUnderTest {
                 output.notifications.append(try BusNotification.decode(message.value))
             case BusTopic.warrantChecks:
                 output.checkEvents.append(try WarrantCheckEvent.decode(message.value))
-                output.checkEventTypes.append(message.headers.first { $0.key == EventHeaders.eventType }?.value ?? "")
+                output.checkEventTypes.append(message.headers.first { $0.key == EventHeaders.eventType }?.value.map { String(decoding: $0, as: UTF8.self) } ?? "")
             default:
                 Issue.record("unexpected topic \(message.topic)")
             }
