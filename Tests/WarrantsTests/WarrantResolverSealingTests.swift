@@ -73,7 +73,7 @@ import Testing
         #expect(try await tablesNaming(hill, resolver) == ["warrants", "warrant_checks", "notifications_sent"])
 
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
-        #expect(tally.rowsByTable == ["warrants": 2, "warrant_checks": 1, "warrant_check_items": 2, "notifications_sent": 3])
+        #expect(tally.rowsByTable == ["warrants": 2, "warrant_checks": 1, "warrant_check_items": 2, "warrant_check_told": 3, "notifications_sent": 3])
         #expect(try await tablesNaming(hill, resolver).isEmpty)
         // Reyes's warrant, check, its item and the notifications about him are untouched.
         #expect(try await tablesNaming(["MO1234567"], resolver) == ["warrants", "warrant_checks", "notifications_sent"])
