@@ -28,11 +28,14 @@ struct WarrantChecksEndToEndTests {
                 now: scenarioNow, id: id("scheduled"))
             try await bus.publish(directory)
             await bus.waitUntilCaughtUp(resolver)
+            // The warrant read before the release (two topics: no order between them otherwise), so
+            // the check opens pending (read the other way round it opens clear and a warrant joins it).
             try await bus.publish([
                 try DemoScenario.warrantIssued(DemoScenario.reyes, warrantId: "1616-CR-9-W1", kind: .failureToAppear, agency: "MO-CIRCUIT16",
                                                now: scenarioNow, id: id("issued")),
-                release,
             ])
+            await bus.waitUntilCaughtUp(resolver)
+            try await bus.publish([release])
             await bus.waitUntilCaughtUp(resolver)
             // 6 days before the release, a tick (and the release redelivered); then the release, the warrant still active.
             let tick = TimerTick(minuteOf: expected.addingTimeInterval(-6 * 86_400))
@@ -41,6 +44,25 @@ struct WarrantChecksEndToEndTests {
                 release,
             ])
             await bus.waitUntilCaughtUp(resolver)
+
+            // `reentrybus warrant-checks` lists the open check: pending, two deadlines passed, who was told.
+            let dataDirectory = bus.configuration.dataDirectory.path
+            let (status, listing) = try await runReentrybus(["warrant-checks", "--data-dir", dataDirectory, "--status", "pending"])
+            #expect(status.status == 0, "\(listing.errors.value)")
+            let table = listing.output.value
+            #expect(table.contains("WERDCC-W-1  pending  MO-DOC-WERDCC"), "\(table)")
+            #expect(table.contains("warrant 1616-CR-9-W1 (failure_to_appear, MO-CIRCUIT16)"))
+            #expect(table.contains("agency:MO-JCPO (warrant-check-escalation), agency:MO-JCPO (warrant-check-prosecutor)"))
+            #expect(table.contains("30d \(EventCodec.formatInstant(expected.addingTimeInterval(-30 * 86_400)).prefix(10))*"))
+            let (holdStatus, holds) = try await runReentrybus(["warrant-checks", "--data-dir", dataDirectory, "--status", "hold"])
+            #expect(holdStatus.status == 0 && holds.output.value == "No open warrant checks with status hold.\n")
+            let (jsonStatus, json) = try await runReentrybus(["warrant-checks", "--data-dir", dataDirectory, "--facility", "MO-DOC-WERDCC", "--json"])
+            #expect(jsonStatus.status == 0)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.output.value.utf8)) as? [String: Any])
+            let checks = try #require(document["checks"] as? [[String: Any]])
+            #expect(checks.map { $0["releaseId"] as? String } == ["WERDCC-W-1"])
+            #expect((checks.first?["deadlines"] as? [[String: Any]])?.map { $0["escalated"] as? Bool } == [true, true, false])
+
             try await bus.publish([
                 try DemoScenario.releaseCompleted(DemoScenario.reyes, releaseId: "WERDCC-W-1", facility: DemoScenario.werdcc, at: expected,
                                                   type: .parole, to: DemoScenario.kansasCity, now: expected, id: id("completed")),
