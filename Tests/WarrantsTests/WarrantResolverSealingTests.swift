@@ -82,6 +82,24 @@ import Testing
         #expect(try await check(resolver, "R-9")?.status == "pending")
     }
 
+    /// An order for all records removes the person's detainers and the checks' detainer items
+    /// too; another person's detainer stays.
+    @Test func allRecordsRemovesThePersonsDetainers() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.lodged("D-1")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes)))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 1)
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 1)
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable == ["detainers": 1, "warrant_check_detainers": 1, "warrant_checks": 1, "warrant_check_told": 1, "notifications_sent": 1])
+        let left = try await resolver.write { db, _ in
+            (try db.fetchAll("SELECT detainer_id FROM detainers").map { try $0.get("detainer_id", as: String.self) },
+             try db.fetchAll("SELECT release_id FROM warrant_check_detainers").map { try $0.get("release_id", as: String.self) })
+        }
+        #expect(left.0 == ["D-9"] && left.1 == ["R-9"])
+        #expect(try await check(resolver, "R-9")?.status == "hold")
+    }
+
     /// The listed case's warrant goes, with its check item and every notification naming it;
     /// the check stays pending on the other warrant, and the court of that warrant keeps its
     /// notification. A listed case of another person is not the order's to seal.
@@ -133,6 +151,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem() async throws {
         try await WarrantResolverSealingTests().listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem()
+    }
+    @Test func allRecordsRemovesThePersonsDetainers() async throws {
+        try await WarrantResolverSealingTests().allRecordsRemovesThePersonsDetainers()
     }
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         try await WarrantResolverSealingTests().aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack()
