@@ -5,8 +5,9 @@ import Storage
 import Notifications
 import ServiceKit
 
-/// The warrant resolver's database: every person's warrants (reference state), the warrant
-/// check of each release with the warrants it lists, and (through `NotificationOutbox`) the
+/// The warrant resolver's database: every person's warrants and detainers (reference state),
+/// the warrant check of each release with the warrants and detainers it lists, its deadlines
+/// and who was told (`WarrantStore+Checks`), and (through `NotificationOutbox`) the
 /// notifications sent. Each method is one step of the batch transaction it is given; this is
 /// the only SQL of the resolver, every value a bound parameter.
 ///
