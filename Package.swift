@@ -174,7 +174,7 @@ let package = Package(
             name: "Warrants",
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts", "Directory",
-                "Storage",
+                "Storage", "Timers",
             ]
         ),
         // Addresses and coordinates for the officer-safety check: a street address in one
@@ -329,7 +329,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
-            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
+            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
         .testTarget(name: "SettingsTests", dependencies: [

@@ -20,6 +20,10 @@ public protocol EventProjection: Sendable {
     /// answer from part of it). Read from the beginning (or the offsets stored with the
     /// effects) and caught up before any other event is applied. Default: none.
     var referenceTopics: [String] { get }
+    /// Topics it writes through the outbox besides `bus.notifications` and the dead-letter
+    /// topic (e.g. the warrant resolver's `bus.warrant-checks`): what its Kafka user must be
+    /// allowed to write. Default: none.
+    var producedTopics: [String] { get }
     /// Its tables' migration steps (applied after the runtime's own), in order. Never edit a
     /// shipped step: add one.
     var migrations: [StorageMigration] { get }
@@ -52,6 +56,8 @@ public protocol EventProjection: Sendable {
 
 extension EventProjection {
     public var referenceTopics: [String] { [] }
+
+    public var producedTopics: [String] { [] }
 
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
 

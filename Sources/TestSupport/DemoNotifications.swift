@@ -31,11 +31,13 @@ public struct DemoNotificationKey: Hashable, Sendable, CustomStringConvertible {
         return [
             .init(recipient: "officer:PP-KC-118", priority: .high, rule: "supervisee-arrested", source: ids("A2")),
             .init(recipient: "agency:MO-CIRCUIT16", priority: .high, rule: "warrant-check-pending", source: ids("B2")),
+            .init(recipient: "agency:MO-JCPO", priority: .high, rule: "warrant-check-prosecutor", source: ids("B2")),
             .init(recipient: "agency:MO-KCPD", priority: .high, rule: "release-warrant-pending", source: ids("B2")),
             .init(recipient: "facility:MO-DOC-WERDCC", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
             .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "warrant-check-clear", source: ids("B3")),
             .init(recipient: "agency:MO-IPD", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
             .init(recipient: "agency:MO-CIRCUIT7", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
+            .init(recipient: "agency:MO-CCPO", priority: .urgent, rule: "unscheduled-release-active-warrant", source: ids("C2")),
             // The release rules (Sources/Routing/Releases): Hill's release B2 (no case: the agency it
             // names), Grant's release C2 at short notice, then steps R1–R6 (DemoScenario+Releases).
             .init(recipient: "agency:MO-DOC-PP", priority: .routine, rule: "supervisee-release", source: ids("B2")),

@@ -26,6 +26,46 @@ enum PendingCheckNotification {
             scope: check.releaseId)
     }
 
+    /// To the prosecutor's office serving `court` (from the agency directory), about that
+    /// court's `warrants` on the check.
+    static func prosecutor(_ agency: String, court: String, check: WarrantCheck, warrants own: [Warrant], source: Source) -> BusNotification {
+        let list = own.map(\.label).joined(separator: "; ")
+        return BusNotification(
+            recipient: .agency(agency), priority: .high,
+            summary: "Resolve before release: \(court) warrant \(list) for \(Describe.person(check.subject)), releasing from \(release(check))",
+            reason: NotificationReason(
+                rule: WarrantCheckRules.prosecutorPending,
+                explanation: "You prosecute for the court that issued this active warrant and the person is scheduled for release; resolve it with the court before the release date.",
+                matched: WarrantCheckRules.matched(check.subject, warrants: own, city: nil)),
+            facts: [
+                NotificationFact("who", Describe.identifiers(check.subject)),
+                NotificationFact("what", "warrant check pending: \(list), issued by \(court)"),
+                NotificationFact("release", "\(check.releaseId) from \(check.facilityName) at \(check.releaseAt) (\(check.releaseType))"),
+                NotificationFact("destination", Describe.address(check.destination) ?? "not given"),
+            ],
+            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
+            scope: check.releaseId)
+    }
+
+    /// To the releasing facility, whose check was clear: a new warrant reopened it.
+    static func reopened(check: WarrantCheck, warrants: [Warrant], source: Source) -> BusNotification {
+        let list = warrants.map(\.label).joined(separator: "; ")
+        return BusNotification(
+            recipient: .facility(check.facilityId), priority: .high,
+            summary: "Warrant check reopened: \(Describe.person(check.subject)), releasing from \(release(check)), has a new warrant: \(list)",
+            reason: NotificationReason(
+                rule: WarrantCheckRules.reopened,
+                explanation: "The check of this release was clear; a warrant issued since makes it pending again. Do not release before it is resolved.",
+                matched: WarrantCheckRules.matched(check.subject, warrants: warrants, city: nil)),
+            facts: [
+                NotificationFact("who", Describe.identifiers(check.subject)),
+                NotificationFact("what", "warrant check \(check.status) again: \(list)"),
+                NotificationFact("release", "\(check.releaseId) from \(check.facilityName) at \(check.releaseAt) (\(check.releaseType))"),
+            ],
+            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
+            scope: check.releaseId)
+    }
+
     /// To the police department of `destination`, listing every warrant pending.
     static func police(
         _ recipient: Recipient, destination: Address, check: WarrantCheck, warrants: [Warrant], source: Source

@@ -18,9 +18,10 @@ public struct Warrant: Sendable, Hashable {
     var label: String { "\(warrantId) (\(kind))" }
 }
 
-/// The warrant check of one release: the person's active warrants at the time, tracked until
-/// none is left. `pending` while any is active, `clear` without; `hold` once detainers are
-/// handled (a later issue).
+/// The warrant check of one release: the person's active warrants and detainers, tracked until
+/// the release happens or is cancelled. `hold` while any detainer is active (another agency
+/// takes custody at release), else `pending` while any warrant is active, else `clear`
+/// (`WarrantCheckRules.status(warrants:detainers:)`).
 public struct WarrantCheck: Sendable, Hashable {
     public var releaseId: String
     public var stateId: String?
@@ -38,11 +39,22 @@ public struct WarrantCheck: Sendable, Hashable {
     public var releaseType: String
     public var destination: Address?
     public var subject: SubjectIdentifiers?
+    /// The agency that will supervise the person after release, if the release names one.
+    public var supervisingAgencyId: String?
+    /// The (expected) release in milliseconds since 1970: what the escalation deadlines count
+    /// back from. Nil for checks stored before deadlines were kept: they never escalate.
+    public var expectedAtMilliseconds: Int64?
+    /// How many events of this check were published on `bus.warrant-checks` (0 before the first).
+    public var revision: Int
+    /// The nearest stage (days before the release: 30, 7, 1) escalated for the current date;
+    /// nil when none was.
+    public var escalatedDays: Int?
 
     public init(
         releaseId: String, stateId: String?, fbiNumber: String?, status: String, scheduled: Bool, closed: Bool,
         facilityId: String, facilityName: String, releaseAt: String, releaseType: String, destination: Address?,
-        subject: SubjectIdentifiers?
+        subject: SubjectIdentifiers?, supervisingAgencyId: String? = nil, expectedAtMilliseconds: Int64? = nil, revision: Int = 0,
+        escalatedDays: Int? = nil
     ) {
         self.releaseId = releaseId
         self.stateId = stateId
@@ -56,8 +68,35 @@ public struct WarrantCheck: Sendable, Hashable {
         self.releaseType = releaseType
         self.destination = destination
         self.subject = subject
+        self.supervisingAgencyId = supervisingAgencyId
+        self.expectedAtMilliseconds = expectedAtMilliseconds
+        self.revision = revision
+        self.escalatedDays = escalatedDays
     }
+
+    /// Whether the check stands in the way of the release (`pending` or `hold`).
+    public var isUnresolved: Bool { status != "clear" }
 
     /// The release's day, `YYYY-MM-DD`.
     var releaseDay: String { String(releaseAt.prefix(10)) }
+}
+
+/// A detainer as the resolver lists it on a check: another agency asks the facility to hold the
+/// person and hand them over instead of releasing them.
+public struct Detainer: Sendable, Hashable {
+    public var detainerId: String
+    /// The detainer kind's code (`unknown` when only its lifting was seen).
+    public var kind: String
+    /// The agency that asked for the hold and takes custody at release (the event's
+    /// `requestingAgencyId`; `unknown` when only its lifting was seen).
+    public var holdingAgencyId: String
+
+    public init(detainerId: String, kind: String, holdingAgencyId: String) {
+        self.detainerId = detainerId
+        self.kind = kind
+        self.holdingAgencyId = holdingAgencyId
+    }
+
+    /// "KS-JOCO-D-25-118 (other_jurisdiction, for KS-JOCO-SO)", as notifications list it.
+    var label: String { "\(detainerId) (\(kind), for \(holdingAgencyId))" }
 }

@@ -14,48 +14,72 @@ enum WarrantCheckRules {
     static let clear = "warrant-check-clear"
     static let unscheduled = "unscheduled-release-active-warrant"
 
-    /// The event a notification comes from.
+    static let prosecutorPending = "warrant-check-prosecutor"
+    static let reopened = "warrant-check-reopened"
+    static let hold = "warrant-check-hold"
+    static let holdLifted = "warrant-check-hold-lifted"
+    static let escalation = "warrant-check-escalation"
+    static let releasedUnresolved = "released-with-unresolved-warrant"
+    static let movedAway = "release-moved-away"
+
+    /// The event a notification or a check event comes from.
     struct Source {
-        var eventId: UUID
+        /// Its event id, lowercased.
+        var id: String
         var eventType: String
         var occurredAt: Date
 
         init<Payload>(_ envelope: EventEnvelope<Payload>) {
-            eventId = envelope.eventId
+            id = envelope.eventId.uuidString.lowercased()
             eventType = envelope.eventType
             occurredAt = envelope.occurredAt
         }
 
-        var id: String { eventId.uuidString.lowercased() }
+        /// A tick of the bus's clock: it occurred at its own instant.
+        init(tick id: String, eventType: String, at: Date) {
+            self.id = id.lowercased()
+            self.eventType = eventType
+            occurredAt = at
+        }
+    }
+
+    /// A check's status from what it lists: `hold` while a detainer is active (another agency
+    /// takes custody, whatever the warrants), else `pending` while a warrant is active, else
+    /// `clear`.
+    static func status(warrants: [Warrant], detainers: [Detainer]) -> String {
+        !detainers.isEmpty ? "hold" : !warrants.isEmpty ? "pending" : "clear"
     }
 
     // MARK: Releases
 
     /// The check a scheduled release opens: `pending` with the person's active warrants,
     /// `clear` without.
-    static func check(for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant]) -> WarrantCheck {
+    static func check(for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
         let release = scheduled.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: scheduled.subject?.stateId, fbiNumber: scheduled.subject?.fbiNumber,
-            status: activeWarrants.isEmpty ? "clear" : "pending", scheduled: true, closed: false,
+            status: status(warrants: activeWarrants, detainers: activeDetainers), scheduled: true, closed: false,
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.expectedAt), releaseType: release.releaseType.rawValue,
-            destination: release.destination, subject: scheduled.subject)
+            destination: release.destination, subject: scheduled.subject, supervisingAgencyId: release.supervisingAgencyId,
+            expectedAtMilliseconds: CheckEscalation.milliseconds(release.expectedAt))
     }
 
     /// The (closed) check recorded for a release that happened with no schedule read before.
-    static func check(for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant]) -> WarrantCheck {
+    static func check(for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
         let release = completed.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: completed.subject?.stateId, fbiNumber: completed.subject?.fbiNumber,
-            status: activeWarrants.isEmpty ? "clear" : "pending", scheduled: false, closed: true,
+            status: status(warrants: activeWarrants, detainers: activeDetainers), scheduled: false, closed: true,
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.releasedAt), releaseType: release.releaseType.rawValue,
-            destination: release.destination, subject: completed.subject)
+            destination: release.destination, subject: completed.subject, supervisingAgencyId: release.supervisingAgencyId,
+            expectedAtMilliseconds: CheckEscalation.milliseconds(release.releasedAt))
     }
 
-    /// Rules `warrant-check-pending` and `release-warrant-pending`: each issuing agency is asked
-    /// to resolve its warrants before the release (agencies in id order), then the police
+    /// Rules `warrant-check-pending`, `warrant-check-prosecutor` and `release-warrant-pending`:
+    /// each issuing agency is asked to resolve its warrants before the release, and the
+    /// prosecutor the directory says serves it likewise (agencies in id order), then the police
     /// agency of the destination city (`DestinationPolice`, asking `directory`), if a
     /// destination is given, is told a person with a warrant pending is releasing into its
     /// jurisdiction. Nothing without warrants.
@@ -63,8 +87,13 @@ enum WarrantCheckRules {
         _ check: WarrantCheck, warrants: [Warrant], source: Source, directory: AgencyDirectory
     ) -> [BusNotification] {
         guard !warrants.isEmpty else { return [] }
-        var notifications = Set(warrants.map(\.issuingAgencyId)).sorted().map { agency in
-            PendingCheckNotification.court(agency, check: check, warrants: warrants.filter { $0.issuingAgencyId == agency }, source: source)
+        var notifications: [BusNotification] = []
+        for court in Set(warrants.map(\.issuingAgencyId)).sorted() {
+            let own = warrants.filter { $0.issuingAgencyId == court }
+            notifications.append(PendingCheckNotification.court(court, check: check, warrants: own, source: source))
+            if let prosecutor = directory.prosecutor(servingCourt: court), prosecutor.agencyId != court {
+                notifications.append(PendingCheckNotification.prosecutor(prosecutor.agencyId, court: court, check: check, warrants: own, source: source))
+            }
         }
         if let destination = check.destination {
             notifications.append(PendingCheckNotification.police(
@@ -76,20 +105,88 @@ enum WarrantCheckRules {
     /// Rule `unscheduled-release-active-warrant`: a release with no prior schedule while the
     /// person has active warrants is urgent for the destination's police agency (if a
     /// destination is given; `DestinationPolice`, asking `directory`) and each issuing agency
-    /// (in id order). Nothing without warrants.
+    /// (in id order), each followed by the prosecutor serving it. Nothing without warrants.
     static func unscheduledReleaseNotifications(
         _ completed: EventEnvelope<ReleaseCompleted>, warrants: [Warrant], directory: AgencyDirectory
     ) -> [BusNotification] {
         guard !warrants.isEmpty else { return [] }
         let police = completed.payload.destination.map { DestinationPolice.recipient(for: $0, in: directory) }
-        var recipients: [Recipient] = police.map { [$0] } ?? []
-        recipients += Set(warrants.map { Recipient.agency($0.issuingAgencyId) }).sorted()
-        return recipients.map { recipient in
-            let isPolice = recipient == police
-            return UnscheduledReleaseNotification.make(
-                recipient, isPolice: isPolice, completed: completed, warrants: warrants,
-                matchedWarrants: isPolice ? warrants : warrants.filter { recipient == .agency($0.issuingAgencyId) })
+        var recipients: [(Recipient, [Warrant])] = police.map { [($0, warrants)] } ?? []
+        for court in Set(warrants.map(\.issuingAgencyId)).sorted() {
+            let own = warrants.filter { $0.issuingAgencyId == court }
+            recipients.append((.agency(court), own))
+            if let prosecutor = directory.prosecutor(servingCourt: court), prosecutor.agencyId != court {
+                recipients.append((.agency(prosecutor.agencyId), own))
+            }
         }
+        var seen: Set<Recipient> = []
+        return recipients.filter { seen.insert($0.0).inserted }.map { recipient, matched in
+            UnscheduledReleaseNotification.make(
+                recipient, isPolice: recipient == police, completed: completed, warrants: warrants, matchedWarrants: matched)
+        }
+    }
+
+    // MARK: Detainers, escalation, release
+
+    /// Rule `warrant-check-hold`: each detainer's holding agency is told the release is held for it.
+    static func holdNotifications(_ check: WarrantCheck, detainers: [Detainer], source: Source) -> [BusNotification] {
+        detainers.map { HoldNotification.hold($0, check: check, source: source) }
+    }
+
+    /// Rule `warrant-check-hold-lifted`: the holding agency and the releasing facility are told
+    /// the detainer was lifted, and what the check is now.
+    static func liftedNotifications(_ check: WarrantCheck, detainer: Detainer, source: Source) -> [BusNotification] {
+        distinct([.agency(detainer.holdingAgencyId), .facility(check.facilityId)]).map {
+            HoldNotification.lifted($0, detainer: detainer, check: check, source: source)
+        }
+    }
+
+    /// The issuing courts of `warrants` (id order), each followed by the prosecutor serving it
+    /// (from `directory`), then the holding agencies of `detainers`.
+    static func resolvers(warrants: [Warrant], detainers: [Detainer], directory: AgencyDirectory) -> [Recipient] {
+        var recipients: [Recipient] = []
+        for court in Set(warrants.map(\.issuingAgencyId)).sorted() {
+            recipients.append(.agency(court))
+            if let prosecutor = directory.prosecutor(servingCourt: court) { recipients.append(.agency(prosecutor.agencyId)) }
+        }
+        recipients += Set(detainers.map(\.holdingAgencyId)).sorted().map(Recipient.agency)
+        return distinct(recipients)
+    }
+
+    /// Rule `warrant-check-escalation`: stage `days` of a check still `pending` or `hold` →
+    /// the issuing courts, their prosecutors, the holding agencies and the releasing facility.
+    static func escalationNotifications(
+        _ check: WarrantCheck, days: Int, warrants: [Warrant], detainers: [Detainer], source: Source, directory: AgencyDirectory
+    ) -> [BusNotification] {
+        guard check.isUnresolved else { return [] }
+        return distinct(resolvers(warrants: warrants, detainers: detainers, directory: directory) + [.facility(check.facilityId)]).map {
+            UnresolvedCheckNotification.escalation($0, days: days, check: check, warrants: warrants, detainers: detainers, source: source)
+        }
+    }
+
+    /// Rule `released-with-unresolved-warrant`: a release completed while its check was
+    /// `pending` or `hold` → URGENT to the issuing courts, their prosecutors, the holding
+    /// agencies, the police of the destination (`DestinationPolice`) and the supervising agency.
+    static func releasedUnresolvedNotifications(
+        _ check: WarrantCheck, completed: EventEnvelope<ReleaseCompleted>, warrants: [Warrant], detainers: [Detainer], directory: AgencyDirectory
+    ) -> [BusNotification] {
+        guard check.isUnresolved else { return [] }
+        let release = completed.payload
+        let destination = release.destination ?? check.destination
+        var recipients = resolvers(warrants: warrants, detainers: detainers, directory: directory)
+        if let destination { recipients.append(DestinationPolice.recipient(for: destination, in: directory)) }
+        if let supervising = release.supervisingAgencyId ?? check.supervisingAgencyId { recipients.append(.agency(supervising)) }
+        return distinct(recipients).map {
+            UnresolvedCheckNotification.released(
+                $0, check: check, releasedAt: Describe.instant(release.releasedAt), destination: destination, warrants: warrants,
+                detainers: detainers, source: Source(completed))
+        }
+    }
+
+    /// `recipients` without repeats, in their first order.
+    static func distinct(_ recipients: [Recipient]) -> [Recipient] {
+        var seen: Set<Recipient> = []
+        return recipients.filter { seen.insert($0).inserted }
     }
 
     // MARK: Warrants
@@ -116,8 +213,6 @@ enum WarrantCheckRules {
     /// time it is seen, not when re-sent or already resolved.
     static func issueJoinsOpenChecks(previousStatus: String?) -> Bool { previousStatus == nil }
 
-    /// Whether a pending check becomes clear: none of its warrants is active any more.
-    static func becomesClear(activeWarrantsLeft: [Warrant]) -> Bool { activeWarrantsLeft.isEmpty }
 
     /// Rule `warrant-check-clear`: the releasing facility, and the destination's police agency
     /// (`DestinationPolice`, asking `directory`) if a destination is given, are told the last

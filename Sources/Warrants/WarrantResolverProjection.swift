@@ -4,6 +4,7 @@ import Foundation
 import Storage
 import Notifications
 import ServiceKit
+import Timers
 
 /// The warrant resolver: keeps every person's warrants (reference state from
 /// `courts.warrants`) and the agency directory (reference state from `reference.agencies`,
@@ -28,7 +29,19 @@ import ServiceKit
 ///   an **urgent** alert to the destination's police department and each issuing agency
 ///   (`unscheduled-release-active-warrant`). A release that was scheduled, or cancelled
 ///   (`custody.release.cancelled`), closes its check.
-/// Checks are `hold` only once detainers are handled (a later issue).
+/// - Detainer lodged (`courts.detainer.lodged`): the person's open checks go on `hold` and the
+///   holding agency is told (`warrant-check-hold`); lifted, they go back to `pending` or
+///   `clear` and the holding agency and facility are told (`warrant-check-hold-lifted`).
+/// - Release changed: a new date moves the deadlines; a new city tells its police of the
+///   warrants pending and the old city's police that the release no longer concerns it.
+/// - Ticks of the bus's clock (`bus.timers`, read in full): a check still `pending` or `hold`
+///   escalates 30, 7 and 1 day(s) before the release (`CheckEscalation`).
+/// - A scheduled release completed while `pending` or `hold` is URGENT
+///   (`released-with-unresolved-warrant`); a warrant issued after a check was cleared reopens it.
+/// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
+/// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
+/// directory does not know, a detainer of an unknown holding agency, a change of a release
+/// never scheduled.
 ///
 /// "The police department of the destination city" is the agency the directory names for the
 /// city (`DestinationPolice`): a police agency listing the place, else a sheriff. With no entry
@@ -63,10 +76,19 @@ public struct WarrantResolverProjection: EventProjection {
         public static let policePending = WarrantCheckRules.policePending
         public static let clear = WarrantCheckRules.clear
         public static let unscheduled = WarrantCheckRules.unscheduled
+        public static let prosecutorPending = WarrantCheckRules.prosecutorPending
+        public static let reopened = WarrantCheckRules.reopened
+        public static let hold = WarrantCheckRules.hold
+        public static let holdLifted = WarrantCheckRules.holdLifted
+        public static let escalation = WarrantCheckRules.escalation
+        public static let releasedUnresolved = WarrantCheckRules.releasedUnresolved
+        public static let movedAway = WarrantCheckRules.movedAway
     }
 
     public let name = "warrant-resolver"
-    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic, Self.sealingTopic]
+    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic, Self.sealingTopic, TimerTick.topic]
+    /// The resolver publishes each check's changes (`WarrantCheckEvent`).
+    public var producedTopics: [String] { [WarrantCheckEvent.topic] }
     /// How long sent notifications are remembered.
     public let notificationRetention: RetentionWindow
     let signingKey: NotificationSigningKey
@@ -83,48 +105,65 @@ public struct WarrantResolverProjection: EventProjection {
 
     /// The agency directory is read in full by every instance: a notice names the police of a
     /// destination, whichever instance holds the release's partition.
-    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic] }
+    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic, TimerTick.topic] }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {
         case WarrantIssued.eventType, WarrantRecalled.eventType, WarrantQuashed.eventType, WarrantServed.eventType,
-             ReleaseScheduled.eventType, ReleaseCompleted.eventType, ReleaseCancelled.eventType: true
+             DetainerLodged.eventType, DetainerLifted.eventType, ReleaseScheduled.eventType, ReleaseChanged.eventType,
+             ReleaseCompleted.eventType, ReleaseCancelled.eventType, TimerTick.eventType: true
         default: DirectoryStore.handles(eventType: eventType) || SealingOrder.eventTypes.contains(eventType)
         }
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         let store = WarrantStore(transaction.storage)
-        let notifications: [BusNotification]
+        let effects = CheckEffects()
         switch event.eventType {
         case WarrantIssued.eventType:
-            notifications = try warrantIssued(try event.decode(WarrantIssued.self), store)
+            try warrantIssued(try event.decode(WarrantIssued.self), store, effects)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
-            notifications = try warrantResolved(recalled.payload.warrantId, status: "recalled", recalled, store)
+            try warrantResolved(recalled.payload.warrantId, status: "recalled", recalled, store, effects)
         case WarrantQuashed.eventType:
             let quashed = try event.decode(WarrantQuashed.self)
-            notifications = try warrantResolved(quashed.payload.warrantId, status: "quashed", quashed, store)
+            try warrantResolved(quashed.payload.warrantId, status: "quashed", quashed, store, effects)
         case WarrantServed.eventType:
             let served = try event.decode(WarrantServed.self)
-            notifications = try warrantResolved(served.payload.warrantId, status: "served", served, store)
+            try warrantResolved(served.payload.warrantId, status: "served", served, store, effects)
+        case DetainerLodged.eventType:
+            try detainerLodged(try event.decode(DetainerLodged.self), store, effects)
+        case DetainerLifted.eventType:
+            try detainerLifted(try event.decode(DetainerLifted.self), store, effects)
         case ReleaseScheduled.eventType:
-            notifications = try releaseScheduled(try event.decode(ReleaseScheduled.self), store)
+            try releaseScheduled(try event.decode(ReleaseScheduled.self), store, effects)
+        case ReleaseChanged.eventType:
+            try releaseChanged(try event.decode(ReleaseChanged.self), store, effects)
         case ReleaseCompleted.eventType:
-            notifications = try releaseCompleted(try event.decode(ReleaseCompleted.self), store)
+            try releaseCompleted(try event.decode(ReleaseCompleted.self), store, effects)
         case ReleaseCancelled.eventType:
-            try store.close(try event.decode(ReleaseCancelled.self).payload.releaseId)
-            notifications = []
+            try releaseCancelled(try event.decode(ReleaseCancelled.self), store, effects)
+        case TimerTick.eventType:
+            try tick(try TimerTick.decode(event), store, effects)
         case let type where DirectoryStore.handles(eventType: type):
             try DirectoryStore(transaction.storage).apply(event)
             return
         default:
             return
         }
-        guard !notifications.isEmpty else { return }
+        try send(effects, for: event, store, transaction)
+    }
+
+    /// Sends what one event did: its notifications (through `NotificationOutbox`, each id once,
+    /// and who was told recorded on the check), then one `bus.warrant-checks` event per check
+    /// it changed, at the check's next revision, in the same transaction as the changes.
+    private func send(_ effects: CheckEffects, for event: AdmittedEvent, _ store: WarrantStore, _ transaction: ProjectionTransaction) throws {
         let forgetAfter = notificationRetention.forgetAfter(event.timestampMilliseconds)
-        for notification in notifications {
+        for (releaseId, notification) in effects.notifications {
             let sent = try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfter, in: transaction)
+            if let releaseId {
+                try store.recordTold(releaseId, recipient: notification.recipient.description, rule: notification.reason.rule)
+            }
             if sent && DestinationPolice.isFallback(notification.recipient) {
                 // Bounded labels: the rule's code and the kind looked for, never the city.
                 transaction.countOnCommit(DestinationPolice.missLabel, dimensions: [
@@ -132,12 +171,24 @@ public struct WarrantResolverProjection: EventProjection {
                 ])
             }
         }
+        for releaseId in effects.changed {
+            guard let check = try store.check(releaseId), let cause = effects.cause else { continue }
+            let revision = try store.nextRevision(releaseId)
+            let checkEvent = WarrantCheckEvent(
+                check, revision: revision, warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId),
+                outcome: effects.outcomes[releaseId], cause: cause)
+            try transaction.emit(try checkEvent.message())
+        }
     }
 
-    /// The part of the directory that can name the police of `destination` (none without one).
-    private func directory(for destination: Address?, _ transaction: any StorageTransaction) throws -> AgencyDirectory {
-        guard let destination else { return AgencyDirectory() }
-        return try DirectoryStore(transaction).directory(forPlace: destination.city, in: destination.state)
+    /// The part of the directory the rules ask about a check: the police of `destination` and
+    /// the prosecutors serving `courts`.
+    func directory(for destination: Address?, courts: [String] = [], _ transaction: any StorageTransaction) throws -> AgencyDirectory {
+        let store = DirectoryStore(transaction)
+        var entries: [AgencyDescribed] = []
+        if let destination { entries += try store.directory(forPlace: destination.city, in: destination.state).entries.values }
+        for court in Set(courts).sorted() { entries += try store.directory(forCourt: court).entries.values }
+        return AgencyDirectory(entries: entries.sorted { $0.agencyId < $1.agencyId })
     }
 
     /// Removes what a sealing order covers (both kinds alike), whatever its time: what the
@@ -181,74 +232,26 @@ public struct WarrantResolverProjection: EventProjection {
         try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
     }
 
-    // MARK: Steps: the store read, the rule applied, the store written
-
-    private func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, _ store: WarrantStore) throws -> [BusNotification] {
-        let previous = try store.warrantStatus(issued.payload.warrantId)
-        if previous == nil, try store.isSealed(issued.payload.warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
-            return []  // removed by a later sealing order: not stored again
-        }
-        try store.saveIssued(issued)
-        guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return [] }
-        var notifications: [BusNotification] = []
-        for check in try store.openChecks(of: issued.subject) {
-            try store.addWarrant(issued.payload.warrantId, toCheck: check.releaseId)
-            let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == issued.payload.warrantId }
-            notifications += WarrantCheckRules.pendingNotifications(
-                check, warrants: listed, source: .init(issued), directory: try directory(for: check.destination, store.transaction))
-        }
-        return notifications
-    }
-
-    private func warrantResolved<Payload>(
-        _ warrantId: String, status: String, _ event: EventEnvelope<Payload>, _ store: WarrantStore
-    ) throws -> [BusNotification] {
-        switch WarrantCheckRules.resolution(previousStatus: try store.warrantStatus(warrantId)) {
-        case .recordResolved:
-            // A warrant a later sealing order removed is not stored again.
-            guard try !store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(event.occurredAt)) else { return [] }
-            try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
-            return []
-        case .ignore:
-            return []
-        case .resolve:
-            try store.setWarrantStatus(warrantId, status)
-            var notifications: [BusNotification] = []
-            for releaseId in try store.openPendingChecks(listing: warrantId)
-            where WarrantCheckRules.becomesClear(activeWarrantsLeft: try store.activeWarrants(on: releaseId)) {
-                try store.markClear(releaseId)
-                guard let check = try store.check(releaseId) else { continue }
-                notifications += WarrantCheckRules.clearNotifications(
-                    check, warrantId: warrantId, status: status, source: .init(event), directory: try directory(for: check.destination, store.transaction))
-            }
-            return notifications
-        }
-    }
-
-    private func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, _ store: WarrantStore) throws -> [BusNotification] {
-        guard try store.check(scheduled.payload.releaseId) == nil else { return [] }  // a re-sent schedule changes nothing
-        let warrants = try store.activeWarrants(of: scheduled.subject)
-        let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants)
-        try store.insert(check, warrants: warrants)
-        return WarrantCheckRules.pendingNotifications(
-            check, warrants: warrants, source: .init(scheduled), directory: try directory(for: check.destination, store.transaction))
-    }
-
-    private func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, _ store: WarrantStore) throws -> [BusNotification] {
-        if try store.check(completed.payload.releaseId) != nil {
-            try store.close(completed.payload.releaseId)
-            return []
-        }
-        let warrants = try store.activeWarrants(of: completed.subject)
-        try store.insert(WarrantCheckRules.check(for: completed, activeWarrants: warrants), warrants: warrants)
-        return WarrantCheckRules.unscheduledReleaseNotifications(
-            completed, warrants: warrants, directory: try directory(for: completed.payload.destination, store.transaction))
-    }
-
     // MARK: Queries
 
     /// The check of a release, if there is one.
     public static func check(_ releaseId: String, _ transaction: any StorageTransaction) throws -> Check? { try WarrantStore(transaction).check(releaseId) }
+
+    /// The detainers on a check that are still active.
+    public static func activeDetainers(on releaseId: String, _ transaction: any StorageTransaction) throws -> [Detainer] {
+        try WarrantStore(transaction).activeDetainers(on: releaseId)
+    }
+
+    /// The open checks (of one facility, of one status), by expected release, and who was told
+    /// about each: what `reentrybus warrant-checks` lists.
+    public static func openChecks(
+        facilityId: String? = nil, status: String? = nil, _ transaction: any StorageTransaction
+    ) throws -> [(check: Check, warrants: [Warrant], detainers: [Detainer], told: [(recipient: String, rule: String)])] {
+        let store = WarrantStore(transaction)
+        return try store.openChecks(facilityId: facilityId, status: status).map { check in
+            (check, try store.activeWarrants(on: check.releaseId), try store.activeDetainers(on: check.releaseId), try store.told(check.releaseId))
+        }
+    }
 
     /// The warrants on a check that are still active.
     public static func activeWarrants(on releaseId: String, _ transaction: any StorageTransaction) throws -> [Warrant] {

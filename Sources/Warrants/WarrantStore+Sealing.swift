@@ -30,8 +30,8 @@ extension WarrantStore {
         return Set(try rows.map { try $0.get("state_id", as: String.self) })
     }
 
-    /// Removes every warrant and check of the order's person, and every check item listing
-    /// either (`all_records`). Another person's check that listed one of the warrants (numbers
+    /// Removes every warrant, detainer and check of the order's person, every check item
+    /// listing any of them, and who was told about the checks (`all_records`). Another person's check that listed one of the warrants (numbers
     /// shared by mistake) is settled as the type's overview says.
     func removePerson(_ order: SealingOrder) throws -> SealingTally {
         let arguments = personArguments(order)
@@ -51,6 +51,17 @@ extension WarrantStore {
                 """,
                 arguments),
             from: "warrant_check_items")
+        tally.add(try transaction.execute(
+            """
+            DELETE FROM warrant_check_detainers
+            WHERE release_id IN (SELECT release_id FROM warrant_checks WHERE \(Self.person))
+                OR detainer_id IN (SELECT detainer_id FROM detainers WHERE \(Self.person))
+            """,
+            arguments), from: "warrant_check_detainers")
+        tally.add(try transaction.execute(
+            "DELETE FROM warrant_check_told WHERE release_id IN (SELECT release_id FROM warrant_checks WHERE \(Self.person))", arguments),
+            from: "warrant_check_told")
+        tally.add(try transaction.execute("DELETE FROM detainers WHERE \(Self.person)", arguments), from: "detainers")
         tally.add(try transaction.execute("DELETE FROM warrant_checks WHERE \(Self.person)", arguments), from: "warrant_checks")
         tally.add(try transaction.execute("DELETE FROM warrants WHERE \(Self.person)", arguments), from: "warrants")
         try settleChecks(others)

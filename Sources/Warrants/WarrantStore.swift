@@ -5,8 +5,9 @@ import Storage
 import Notifications
 import ServiceKit
 
-/// The warrant resolver's database: every person's warrants (reference state), the warrant
-/// check of each release with the warrants it lists, and (through `NotificationOutbox`) the
+/// The warrant resolver's database: every person's warrants and detainers (reference state),
+/// the warrant check of each release with the warrants and detainers it lists, its deadlines
+/// and who was told (`WarrantStore+Checks`), and (through `NotificationOutbox`) the
 /// notifications sent. Each method is one step of the batch transaction it is given; this is
 /// the only SQL of the resolver, every value a bound parameter.
 ///
@@ -152,6 +153,44 @@ public struct WarrantStore {
                     ordered_at_ms BIGINT NOT NULL
                 );
                 """),
+            // v4, for detainers, release changes, escalation and `bus.warrant-checks`: the
+            // check's supervising agency, expected time (ms), revision (events published),
+            // nearest stage escalated and when the next one is due (indexed: a tick reads only
+            // the checks due); the detainers and those listed on each check; who was told about
+            // each check (`reentrybus warrant-checks`); the last tick of the bus's clock read.
+            .script("warrants-v4", """
+                ALTER TABLE warrant_checks ADD COLUMN supervising_agency_id TEXT;
+                ALTER TABLE warrant_checks ADD COLUMN expected_at_ms BIGINT;
+                ALTER TABLE warrant_checks ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE warrant_checks ADD COLUMN escalated_days BIGINT;
+                ALTER TABLE warrant_checks ADD COLUMN next_escalation_ms BIGINT;
+                CREATE INDEX warrant_checks_by_next_escalation ON warrant_checks (next_escalation_ms);
+                CREATE TABLE detainers (
+                    detainer_id TEXT PRIMARY KEY NOT NULL,
+                    state_id TEXT,
+                    fbi_number TEXT,
+                    detainer_kind TEXT,
+                    holding_agency_id TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'lifted'))
+                );
+                CREATE INDEX detainers_by_state_id ON detainers (state_id);
+                CREATE INDEX detainers_by_fbi ON detainers (fbi_number);
+                CREATE TABLE warrant_check_detainers (
+                    release_id TEXT NOT NULL,
+                    detainer_id TEXT NOT NULL,
+                    PRIMARY KEY (release_id, detainer_id)
+                );
+                CREATE TABLE warrant_check_told (
+                    release_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    PRIMARY KEY (release_id, recipient, rule)
+                );
+                CREATE TABLE warrant_clock (
+                    clock TEXT PRIMARY KEY NOT NULL,
+                    at_ms BIGINT NOT NULL
+                );
+                """),
         ]
 
     // MARK: Warrants
@@ -223,9 +262,9 @@ public struct WarrantStore {
 
     // MARK: Checks
 
-    private static let checkColumns = """
+    static let checkColumns = """
         release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name, release_at, release_type,
-        destination, subject
+        destination, subject, supervising_agency_id, expected_at_ms, revision, escalated_days
         """
 
     /// The check of a release, if there is one.
@@ -247,46 +286,43 @@ public struct WarrantStore {
         ).map(Self.check(row:))
     }
 
-    /// The open, pending checks that list `warrantId`, by release id.
-    func openPendingChecks(listing warrantId: String) throws -> [String] {
-        try transaction.fetchAll(
-            """
-            SELECT c.release_id FROM warrant_checks c JOIN warrant_check_items i ON i.release_id = c.release_id
-            WHERE i.warrant_id = $1 AND c.closed = 0 AND c.status = 'pending' ORDER BY c.release_id
-            """,
-            [.text(warrantId)]
-        ).map { try $0.get("release_id") }
-    }
-
-    /// Opens a check listing `warrants`.
-    func insert(_ check: WarrantCheck, warrants: [Warrant]) throws {
+    /// Opens a check listing `warrants` and `detainers`; its first escalation is due 30 days
+    /// before the release (`CheckEscalation`).
+    func insert(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {
+        let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
         try transaction.execute(
             """
             INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
-                release_at, release_type, destination, subject)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                release_at, release_type, destination, subject, supervising_agency_id, expected_at_ms, revision, escalated_days,
+                next_escalation_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, NULL, $15)
             """,
             [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
              check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
              .text(check.releaseAt), .text(check.releaseType),
              try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
-             .bytes(try EventCodec.encodeJSON(check.subject))])
+             .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
+             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null])
         for warrant in warrants {
             try transaction.execute(
                 "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(check.releaseId), .text(warrant.warrantId)])
         }
+        for detainer in detainers {
+            try transaction.execute(
+                "INSERT INTO warrant_check_detainers (release_id, detainer_id) VALUES ($1, $2)", [.text(check.releaseId), .text(detainer.detainerId)])
+        }
     }
 
-    /// Lists `warrantId` on an open check, which becomes `pending`.
+    /// Lists `warrantId` on an open check.
     func addWarrant(_ warrantId: String, toCheck releaseId: String) throws {
         try transaction.execute(
             "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2) ON CONFLICT (release_id, warrant_id) DO NOTHING",
             [.text(releaseId), .text(warrantId)])
-        try transaction.execute("UPDATE warrant_checks SET status = 'pending' WHERE release_id = $1", [.text(releaseId)])
     }
 
-    func markClear(_ releaseId: String) throws {
-        try transaction.execute("UPDATE warrant_checks SET status = 'clear' WHERE release_id = $1", [.text(releaseId)])
+    /// Sets a check's status (`clear`, `pending`, `hold`).
+    func setStatus(_ releaseId: String, _ status: String) throws {
+        try transaction.execute("UPDATE warrant_checks SET status = $1 WHERE release_id = $2", [.text(status), .text(releaseId)])
     }
 
     /// Closes a check: the release happened or was cancelled.
@@ -296,7 +332,7 @@ public struct WarrantStore {
 
     /// A stored check; a subject or destination that no longer decodes is an error (a damaged
     /// row), not a notification without the person's name.
-    private static func check(row: StorageRow) throws -> WarrantCheck {
+    static func check(row: StorageRow) throws -> WarrantCheck {
         let destination = try row.get("destination", as: [UInt8]?.self)
         return WarrantCheck(
             releaseId: try row.get("release_id"), stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"),
@@ -304,12 +340,15 @@ public struct WarrantStore {
             facilityId: try row.get("facility_id"), facilityName: try row.get("facility_name"),
             releaseAt: try row.get("release_at"), releaseType: try row.get("release_type"),
             destination: try destination.map { try EventCodec.decodeJSON(Address.self, from: $0) },
-            subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)))
+            subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)),
+            supervisingAgencyId: try row.get("supervising_agency_id"), expectedAtMilliseconds: try row.get("expected_at_ms"),
+            revision: try row.get("revision"), escalatedDays: try row.get("escalated_days"))
     }
 
     // MARK: Checksum
 
-    /// SHA-256 over warrants, checks, check items, the directory and sent notifications.
+    /// SHA-256 over warrants, detainers, checks, check items, who was told, the directory and
+    /// sent notifications.
     public func checksum() throws -> String {
         var hash = SHA256()
         for query in [
@@ -319,6 +358,9 @@ public struct WarrantStore {
             """,
             "SELECT \(Self.checkColumns) FROM warrant_checks ORDER BY release_id",
             "SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id, warrant_id",
+            "SELECT detainer_id, state_id, fbi_number, detainer_kind, holding_agency_id, status FROM detainers ORDER BY detainer_id",
+            "SELECT release_id, detainer_id FROM warrant_check_detainers ORDER BY release_id, detainer_id",
+            "SELECT release_id, recipient, rule FROM warrant_check_told ORDER BY release_id, recipient, rule",
         ] {
             for row in try transaction.fetchAll(query) { hash.update(row: row) }
         }

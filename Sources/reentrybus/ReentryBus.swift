@@ -11,7 +11,7 @@ struct ReentryBus: AsyncParsableCommand {
             Broker.self,
             Bench.self,
             Topics.self, Publish.self, SubscriptionsCommand.self,
-            Dev.self, Serve.self, Inbox.self, Ack.self, View.self, FeedsCommand.self, ReplayCommand.self,
+            Dev.self, Serve.self, Inbox.self, Ack.self, View.self, FeedsCommand.self, WarrantChecksCommand.self, ReplayCommand.self,
             Config.self,
         ]
     )

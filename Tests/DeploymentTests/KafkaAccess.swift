@@ -44,8 +44,9 @@ struct KafkaGrantFile {
 enum KafkaNeeds {
     /// A bus service: Read and Describe on the topics its consumer reads and the reference
     /// topics it reads in full (together, its projection's), and on its consumer group; Write and Describe on what it writes: the dead-letter topic it is
-    /// configured with, and `bus.notifications` when it sends notifications (it keeps
-    /// `NotificationOutbox`'s table, through which every notification is sent); IdempotentWrite
+    /// configured with, `bus.notifications` when it sends notifications (it keeps
+    /// `NotificationOutbox`'s table, through which every notification is sent), and the topics
+    /// its projection says it produces (`producedTopics`); IdempotentWrite
     /// on the cluster when its producer is idempotent; Write and Describe on its transactional
     /// id when it has one.
     static func service(_ name: ServiceName, groupPrefix: String, catalog: TopicCatalog) throws -> Set<KafkaPermission> {
@@ -74,6 +75,7 @@ enum KafkaNeeds {
         needs.formUnion(["Read", "Describe"].map { KafkaPermission(operation: $0, resource: "group:\(settings.consumer.groupID)") })
         var writes = [settings.deadLetterTopic]
         if sendsNotifications(service.projection) { writes.append(NotificationOutbox.topic) }
+        writes += service.projection.producedTopics
         for topic in writes {
             needs.formUnion(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(topic)") })
         }

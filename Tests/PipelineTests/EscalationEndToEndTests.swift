@@ -67,32 +67,34 @@ struct EscalationEndToEndTests {
             await inbox.service.progress.wait { $0.consumed(TimerTick.topic) >= 4 }
             try await later.stop()
             try await inbox.stop()
-            #expect(bus.published.withLock { $0[.inbox] ?? 0 } == 3, "the restarted inbox sent nothing")
+            #expect(bus.published.withLock { $0[.inbox] ?? 0 } == 5, "the restarted inbox sent nothing")
             let onTopic = try await kcat(["-b", bus.kafka.bootstrapServers, "-C", "-t", BusTopic.notifications, "-e", "-q", "-f", "%k\\n"])
             #expect(onTopic.split(separator: "\n").count == sent)
         }
     }
 
-    /// The resolver's two URGENT notifications, escalated to their duty desks at +16 minutes;
-    /// the police's acknowledged with the CLI, the court's escalated to its supervisors at +31.
+    /// The resolver's three URGENT notifications, escalated to their duty desks at +16 minutes;
+    /// the police's acknowledged with the CLI, the court's and the prosecutor's escalated to
+    /// their supervisors at +31.
     /// Returns the two originals, how many notifications are on the topic and when the clock
     /// started; every service it ran is stopped (their databases closed, for the replay).
     static func escalateThenAcknowledge(on bus: TestBus) async throws -> (BusNotification, BusNotification, Int, Date) {
         let resolver = try bus.start(.warrantResolver)
         let inbox = try bus.start(.inbox)
         // The directory, then a short-notice release with an active warrant: URGENT to the
-        // destination's police (MO-IPD) and to the issuing court (MO-CIRCUIT7).
+        // destination's police (MO-IPD), to the issuing court (MO-CIRCUIT7) and to the prosecutor
+        // serving it (MO-CCPO).
         let scenario = try DemoScenario(now: scenarioNow)
         // The warrant before the release (two topics: no order between them otherwise).
         for prefix in ["D ", "C1", "C2"] {
             try await bus.publish(scenario.steps.filter { $0.name.hasPrefix(prefix) }.map(\.event))
             await bus.waitUntilCaughtUp(resolver)
         }
-        await resolver.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 2 }
+        await resolver.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 3 }
         await bus.waitUntilInboxCaughtUp(inbox, running: [resolver])
         let stored = try bus.inbox()
         let urgent = stored.filter { $0.priority == .urgent }
-        #expect(Set(urgent.map(\.recipient.description)) == ["agency:MO-IPD", "agency:MO-CIRCUIT7"],
+        #expect(Set(urgent.map(\.recipient.description)) == ["agency:MO-IPD", "agency:MO-CIRCUIT7", "agency:MO-CCPO"],
                 "inbox: \(stored.map(\.line)); dead-lettered \(inbox.service.progress.snapshot.deadLettered), consumed \(inbox.service.progress.snapshot.consumed(BusTopic.notifications)); resolver published \(resolver.service.progress.snapshot.published), dead-lettered \(resolver.service.progress.snapshot.deadLettered)")
         let police = try #require(urgent.first { $0.recipient == .agency("MO-IPD") })
         let court = try #require(urgent.first { $0.recipient == .agency("MO-CIRCUIT7") })
@@ -109,8 +111,8 @@ struct EscalationEndToEndTests {
         // escalations come back into the inbox.
         await scheduler.tick(at: start.addingTimeInterval(16 * 60))
         await inbox.service.progress.wait { $0.consumed(TimerTick.topic) >= 2 }
-        await inbox.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 2 }
-        await inbox.service.progress.wait { $0.consumed(BusTopic.notifications) >= Int64(routed + 2) }
+        await inbox.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 3 }
+        await inbox.service.progress.wait { $0.consumed(BusTopic.notifications) >= Int64(routed + 3) }
         let policeDuty = try Self.inbox("duty:MO-IPD", on: bus)
         #expect(policeDuty.count == 1)
         let policeEscalation = try #require(policeDuty.first)
@@ -136,9 +138,10 @@ struct EscalationEndToEndTests {
         // Thirty-one minutes on: the court's supervisors, not the police's.
         await scheduler.tick(at: start.addingTimeInterval(31 * 60))
         await inbox.service.progress.wait { $0.consumed(TimerTick.topic) >= 3 }
-        await inbox.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 3 }
-        await inbox.service.progress.wait { $0.consumed(BusTopic.notifications) >= Int64(routed + 3) }
+        await inbox.service.progress.wait { ($0.published[BusTopic.notifications] ?? 0) >= 5 }
+        await inbox.service.progress.wait { $0.consumed(BusTopic.notifications) >= Int64(routed + 5) }
         #expect(try Self.inbox("role:MO-CIRCUIT7/supervisor", on: bus).map(\.sourceEventId) == [court.id])
+        #expect(try Self.inbox("role:MO-CCPO/supervisor", on: bus).count == 1)
         #expect(try Self.inbox("role:MO-IPD/supervisor", on: bus).isEmpty)
         // `reentrybus inbox` shows who acknowledged and whom it was escalated to.
         let (listed, listing) = try await runReentrybus(["inbox", "agency:MO-IPD", "--data-dir", bus.configuration.dataDirectory.path])
@@ -151,6 +154,6 @@ struct EscalationEndToEndTests {
         try await scheduler.stop()
         try await inbox.stop()
         try await resolver.stop()
-        return (police, court, routed + 3, start)
+        return (police, court, routed + 5, start)
     }
 }

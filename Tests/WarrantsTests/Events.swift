@@ -2,6 +2,8 @@ import Contracts
 import Foundation
 import Kafka
 import ServiceKit
+import TestSupport
+import Timers
 
 /// Events for the warrant resolver's tests, with fixed ids and times.
 enum Events {
@@ -57,7 +59,7 @@ enum Events {
             eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
             subject: subject,
             payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: now.addingTimeInterval(60 * 86_400), releaseType: .parole,
-                                      destination: destination))
+                                      destination: destination, supervisingAgencyId: "MO-DOC-PP"))
     }
 
     static func completed(_ releaseId: String = "R-1", to destination: Address? = independence) -> EventEnvelope<ReleaseCompleted> {
@@ -80,10 +82,69 @@ enum Events {
                         dutyContact: DutyContact(phone: "+1 816 555 0100"))
     }
 
-    /// The directory the tests publish: the police of the two destinations, and of St. Louis.
+    static func agency(_ id: String, _ kind: AgencyKind, courts: [String]? = nil) -> AgencyDescribed {
+        AgencyDescribed(agencyId: id, kind: kind, name: "\(id) \(kind.rawValue)", jurisdiction: AgencyJurisdiction(state: "MO", counties: ["Jackson"]),
+                        dutyContact: DutyContact(phone: "+1 816 555 0100"), courts: courts)
+    }
+
+    /// The directory the tests publish: the police of the two destinations, and of St. Louis,
+    /// the two courts the warrants name, and the sheriff that lodges detainers.
     static let directory = [
         police("MO-KCPD", places: ["Kansas City"]), police("MO-IPD", places: ["Independence"]), police("MO-SLMPD", places: ["St. Louis"]),
+        agency("MO-CIRCUIT16", .court), agency("MO-CIRCUIT7", .court), agency("KS-JOCO-SO", .sheriff),
     ]
+
+    /// The prosecutors serving the two courts.
+    static let prosecutors = [agency("MO-JCPO", .prosecutor, courts: ["MO-CIRCUIT16"]), agency("MO-CCPO", .prosecutor, courts: ["MO-CIRCUIT7"])]
+
+    // MARK: Detainers, release changes, ticks
+
+    static func lodged(
+        _ detainerId: String = "D-1", holder: String = "KS-JOCO-SO", subject: SubjectIdentifiers = hill, id name: String? = nil
+    ) -> EventEnvelope<DetainerLodged> {
+        EventEnvelope(
+            eventId: id(name ?? "lodged-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: holder, agencyKind: .sheriff),
+            subject: subject,
+            payload: DetainerLodged(detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: holder, lodgedOn: CalendarDate("2025-06-10")!))
+    }
+
+    static func lifted(_ detainerId: String = "D-1", subject: SubjectIdentifiers = hill) -> EventEnvelope<DetainerLifted> {
+        EventEnvelope(
+            eventId: id("lifted-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "KS-JOCO-SO", agencyKind: .sheriff),
+            subject: subject, payload: DetainerLifted(detainerId: detainerId, liftedOn: CalendarDate("2025-06-20")!, reason: "Charges dismissed"))
+    }
+
+    /// The expected release of `scheduled`: 60 days after `now`.
+    static let releaseAt = now.addingTimeInterval(60 * 86_400)
+
+    static func changed(
+        _ releaseId: String = "R-1", expectedAt: Date? = nil, to destination: Address? = nil, id name: String? = nil
+    ) -> EventEnvelope<ReleaseChanged> {
+        EventEnvelope(
+            eventId: id(name ?? "changed-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            subject: hill,
+            payload: ReleaseChanged(releaseId: releaseId, reason: "Parole board decision", expectedAt: expectedAt, destination: destination))
+    }
+
+    static func completed(_ releaseId: String, at: Date, to destination: Address? = kansasCity, subject: SubjectIdentifiers = hill) -> EventEnvelope<ReleaseCompleted> {
+        EventEnvelope(
+            eventId: id("completed-\(releaseId)"), occurredAt: at, recordedAt: at, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            subject: subject,
+            payload: ReleaseCompleted(releaseId: releaseId, facility: werdcc, releasedAt: at, releaseType: .parole, destination: destination,
+                                      supervisingAgencyId: "MO-DOC-PP"))
+    }
+
+    /// The tick of the minute that contains `daysBeforeRelease` days before `releaseAt`.
+    static func tick(daysBeforeRelease days: Double) -> TimerTick {
+        TimerTick(minuteOf: releaseAt.addingTimeInterval(-days * 86_400))
+    }
+
+    /// `tick` as the runtime hands it to a projection.
+    static func admitted(_ tick: TimerTick) -> AdmittedEvent {
+        AdmittedEvent(
+            topicPartition: TopicPartition(topic: TimerTick.topic, partition: 0), offset: KafkaOffset(0), key: TimerTick.minuteClock,
+            eventType: TimerTick.eventType, schemaVersion: 1, eventId: tick.id, value: tick.encoded(), timestampMilliseconds: tick.atMilliseconds)
+    }
 
     static func described(_ entry: AgencyDescribed, id name: String? = nil) -> EventEnvelope<AgencyDescribed> {
         EventEnvelope(
@@ -132,6 +193,7 @@ enum Events {
             (topic, key) = ("records.sealing", event.subject?.stateId ?? "")
         } else {
             topic = Payload.self == ReleaseScheduled.self || Payload.self == ReleaseCompleted.self || Payload.self == ReleaseCancelled.self
+                || Payload.self == ReleaseChanged.self
                 ? "custody.releases" : "courts.warrants"
             key = event.subject?.stateId ?? ""
         }
@@ -139,5 +201,13 @@ enum Events {
             topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: key,
             eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
             timestampMilliseconds: kafkaTime)
+    }
+}
+
+extension ProjectionHarness {
+    /// Applies `event`; the notifications it queued, not the `bus.warrant-checks` events.
+    @discardableResult
+    func notifications(_ event: AdmittedEvent) async throws -> [OutgoingMessage] {
+        try await apply(event).filter { $0.topic == BusTopic.notifications }
     }
 }

@@ -51,8 +51,30 @@ import Testing
         #expect(WarrantCheckRules.issueJoinsOpenChecks(previousStatus: nil))
         #expect(!WarrantCheckRules.issueJoinsOpenChecks(previousStatus: "active"))
         #expect(!WarrantCheckRules.issueJoinsOpenChecks(previousStatus: "served"))
-        #expect(WarrantCheckRules.becomesClear(activeWarrantsLeft: []))
-        #expect(!WarrantCheckRules.becomesClear(activeWarrantsLeft: [w2]))
+    }
+
+    @Test func aDetainerHoldsWhateverTheWarrantsAWarrantMakesPendingNothingIsClear() {
+        let detainer = Detainer(detainerId: "D-1", kind: "federal", holdingAgencyId: "US-USMS")
+        #expect(WarrantCheckRules.status(warrants: [w1], detainers: [detainer]) == "hold")
+        #expect(WarrantCheckRules.status(warrants: [], detainers: [detainer]) == "hold")
+        #expect(WarrantCheckRules.status(warrants: [w1], detainers: []) == "pending")
+        #expect(WarrantCheckRules.status(warrants: [], detainers: []) == "clear")
+    }
+
+    @Test func escalationStagesAreDueAt30And7And1DaysAndATickSendsTheNearestDue() {
+        let day = CheckEscalation.day
+        let release: Int64 = 100 * day
+        #expect(CheckEscalation.nextDue(expectedAt: release, escalatedDays: nil) == 70 * day)
+        #expect(CheckEscalation.nextDue(expectedAt: release, escalatedDays: 30) == 93 * day)
+        #expect(CheckEscalation.nextDue(expectedAt: release, escalatedDays: 7) == 99 * day)
+        #expect(CheckEscalation.nextDue(expectedAt: release, escalatedDays: 1) == nil)
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: nil, now: 70 * day - 1) == nil)
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: nil, now: 70 * day) == 30)
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: 30, now: 92 * day) == nil)
+        // Opened (or the scheduler back) 5 days before: the 7-day stage only.
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: nil, now: 95 * day) == 7)
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: 7, now: 101 * day) == 1)
+        #expect(CheckEscalation.stageDue(expectedAt: release, escalatedDays: 1, now: 101 * day) == nil)
     }
 
     @Test func aClearCheckTellsTheFacilityAndThePolice() {

@@ -25,7 +25,9 @@ import Testing
             let before = try ServiceDatabase.outbox(db).last?.seq ?? 0
             let transaction = ProjectionTransaction(storage: db, maxMessageBytes: 1_000_000)
             try projection.apply(admitted, in: transaction)
-            let recipients = try ServiceDatabase.outbox(after: before, db).map { try BusNotification.decode($0.message.value).recipient.description }
+            let recipients = try ServiceDatabase.outbox(after: before, db).filter { $0.message.topic == BusTopic.notifications }.map {
+                try BusNotification.decode($0.message.value).recipient.description
+            }
             let counted = transaction.counts.filter { $0.label == DestinationPolice.missLabel }.map { count in
                 count.dimensions.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
             }
@@ -33,8 +35,12 @@ import Testing
         }
     }
 
+    /// A resolver that knows the two courts the warrants name (a warrant of an unknown court is
+    /// refused) and no police agency.
     private func resolver() async throws -> ProjectionHarness {
-        try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
+        let resolver = try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
+        for court in ["MO-CIRCUIT16", "MO-CIRCUIT7"] { try await apply(resolver, Events.described(Events.agency(court, .court))) }
+        return resolver
     }
 
     @Test func aReleaseReadBeforeItsPoliceEntryStillNotifiesAtTheFallbackAndIsCounted() async throws {

@@ -27,7 +27,7 @@ import Testing
     /// Applies `event`; returns the notifications it sent, each checked to be signed.
     @discardableResult
     private func apply(_ resolver: ProjectionHarness, _ event: EventEnvelope<some EventPayload>, kafkaTime: Int64 = Events.nowMilliseconds) async throws -> [BusNotification] {
-        try await resolver.apply(Events.admitted(event, kafkaTime: kafkaTime)).map { message in
+        try await resolver.notifications(Events.admitted(event, kafkaTime: kafkaTime)).map { message in
             try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
             return try BusNotification.decode(message.value)
         }

@@ -18,7 +18,7 @@ import Testing
 
     private func resolver() async throws -> ProjectionHarness {
         let resolver = try await ProjectionHarness.onCurrentDatabase(WarrantResolverProjection(signingKey: key))
-        for entry in Events.directory { try await resolver.apply(Events.admitted(Events.described(entry))) }
+        for entry in Events.directory { try await resolver.notifications(Events.admitted(Events.described(entry))) }
         return resolver
     }
 
@@ -27,11 +27,11 @@ import Testing
     /// (case CR-9), release R-9, pending (2 notifications).
     private func resolverWithTwoPeople() async throws -> ProjectionHarness {
         let resolver = try await resolver()
-        try await resolver.apply(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
-        try await resolver.apply(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 3)
-        try await resolver.apply(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 3)
+        try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
         return resolver
     }
 
@@ -73,13 +73,31 @@ import Testing
         #expect(try await tablesNaming(hill, resolver) == ["warrants", "warrant_checks", "notifications_sent"])
 
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
-        #expect(tally.rowsByTable == ["warrants": 2, "warrant_checks": 1, "warrant_check_items": 2, "notifications_sent": 3])
+        #expect(tally.rowsByTable == ["warrants": 2, "warrant_checks": 1, "warrant_check_items": 2, "warrant_check_told": 3, "notifications_sent": 3])
         #expect(try await tablesNaming(hill, resolver).isEmpty)
         // Reyes's warrant, check, its item and the notifications about him are untouched.
         #expect(try await tablesNaming(["MO1234567"], resolver) == ["warrants", "warrant_checks", "notifications_sent"])
         #expect(try await sent(resolver).filter { $0.subjectStateId == "MO1234567" }.count == 2)
         #expect(try await items(resolver) == ["R-9 W-9"])
         #expect(try await check(resolver, "R-9")?.status == "pending")
+    }
+
+    /// An order for all records removes the person's detainers and the checks' detainer items
+    /// too; another person's detainer stays.
+    @Test func allRecordsRemovesThePersonsDetainers() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.lodged("D-1")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes)))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 1)
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 1)
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable == ["detainers": 1, "warrant_check_detainers": 1, "warrant_checks": 1, "warrant_check_told": 1, "notifications_sent": 1])
+        let left = try await resolver.write { db, _ in
+            (try db.fetchAll("SELECT detainer_id FROM detainers").map { try $0.get("detainer_id", as: String.self) },
+             try db.fetchAll("SELECT release_id FROM warrant_check_detainers").map { try $0.get("release_id", as: String.self) })
+        }
+        #expect(left.0 == ["D-9"] && left.1 == ["R-9"])
+        #expect(try await check(resolver, "R-9")?.status == "hold")
     }
 
     /// The listed case's warrant goes, with its check item and every notification naming it;
@@ -104,8 +122,8 @@ import Testing
     /// while a recall that occurs after the order is a new record.
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         let resolver = try await resolver()
-        try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
-        #expect(try await resolver.apply(Events.admitted(Events.scheduled("R-1"))).count == 2)
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 2)
         let outbox = try await resolver.count("kit_outbox")
 
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
@@ -113,13 +131,13 @@ import Testing
         #expect(try await check(resolver, "R-1")?.status == "clear")
         #expect(try await resolver.count("kit_outbox") == outbox)
 
-        #expect(try await resolver.apply(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
-        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1"))).isEmpty)
         #expect(try await warrantIds(resolver).isEmpty)
         #expect(try await tablesNaming(["W-1"], resolver).isEmpty)
 
         let afterTheOrder = Self.orderTime.addingTimeInterval(60)
-        #expect(try await resolver.apply(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
         #expect(try await warrantIds(resolver) == ["W-1"])
     }
 }
@@ -133,6 +151,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem() async throws {
         try await WarrantResolverSealingTests().listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem()
+    }
+    @Test func allRecordsRemovesThePersonsDetainers() async throws {
+        try await WarrantResolverSealingTests().allRecordsRemovesThePersonsDetainers()
     }
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         try await WarrantResolverSealingTests().aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack()

@@ -52,7 +52,8 @@ import Testing
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: []), warrants: [])
             try store.close("R-3")
             try store.addWarrant("W-1", toCheck: "R-2")
-            return (try store.openChecks(of: Events.hill).map { $0.releaseId }, try store.openPendingChecks(listing: "W-1"),
+            try store.setStatus("R-2", "pending")
+            return (try store.openChecks(of: Events.hill).map { $0.releaseId }, try store.openChecks(listingWarrant: "W-1"),
                     try store.activeWarrants(on: "R-1"), try store.check("R-2"))
         }
         #expect(open == ["R-1", "R-2"])

@@ -16,7 +16,10 @@ public enum BusTopic {
     /// Acknowledgements of notifications (keyed by notification id): who acknowledged which
     /// notification and when; an acknowledged urgent notification is not escalated further.
     public static let notificationAcks = "bus.notification-acks"
+    /// The warrant check of each release (keyed by release id): clear, pending or hold, with
+    /// its warrants, detainers and deadlines, for the jail and prison systems that release.
+    public static let warrantChecks = "bus.warrant-checks"
 
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks]
 }

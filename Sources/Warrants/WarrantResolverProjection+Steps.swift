@@ -1,0 +1,263 @@
+import Contracts
+import Directory
+import Foundation
+import Notifications
+import ServiceKit
+import Storage
+import Timers
+
+/// What one event did beyond the store: the notifications it sends (each about a release's
+/// check, or none) and the checks it changed, in the order they changed, with the outcome of
+/// those it closed. `WarrantResolverProjection.send` turns it into messages.
+final class CheckEffects {
+    private(set) var notifications: [(releaseId: String?, notification: BusNotification)] = []
+    private(set) var changed: [String] = []
+    private(set) var outcomes: [String: WarrantCheckEvent.Outcome] = [:]
+    /// The event that changed the checks.
+    private(set) var cause: WarrantCheckRules.Source?
+
+    func notify(_ notifications: [BusNotification], about releaseId: String?) {
+        self.notifications += notifications.map { (releaseId, $0) }
+    }
+
+    /// The check of `releaseId` changed (`outcome`: it closed so).
+    func changed(_ releaseId: String, by cause: WarrantCheckRules.Source, outcome: WarrantCheckEvent.Outcome? = nil) {
+        if !changed.contains(releaseId) { changed.append(releaseId) }
+        if let outcome { outcomes[releaseId] = outcome }
+        self.cause = cause
+    }
+}
+
+/// The steps: the store read, the rule applied, the store written, the effects noted.
+extension WarrantResolverProjection {
+    // MARK: Warrants
+
+    func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let warrantId = issued.payload.warrantId
+        let court = issued.payload.issuingAgencyId
+        guard try DirectoryStore(store.transaction).status(court) != nil else {
+            throw PoisonMessage(reason: "\(WarrantIssued.eventType): payload.issuingAgencyId: no agency of that id in the agency directory (reference.agencies), so no court or prosecutor to ask")
+        }
+        let previous = try store.warrantStatus(warrantId)
+        if previous == nil, try store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
+            return  // removed by a later sealing order: not stored again
+        }
+        try store.saveIssued(issued)
+        guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return }
+        let source = WarrantCheckRules.Source(issued)
+        for opened in try store.openChecks(of: issued.subject) {
+            try store.addWarrant(warrantId, toCheck: opened.releaseId)
+            var check = opened
+            check.status = WarrantCheckRules.status(
+                warrants: try store.activeWarrants(on: check.releaseId), detainers: try store.activeDetainers(on: check.releaseId))
+            try store.setStatus(check.releaseId, check.status)
+            let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == warrantId }
+            let directory = try directory(for: check.destination, courts: [court], store.transaction)
+            var notifications = WarrantCheckRules.pendingNotifications(check, warrants: listed, source: source, directory: directory)
+            let facility = Recipient.facility(check.facilityId).description
+            if opened.status == "clear", try store.told(check.releaseId).contains(where: { $0.recipient == facility && $0.rule == WarrantCheckRules.clear }) {
+                // A cleared check reopens: the facility that was told it may release is told again.
+                notifications.append(PendingCheckNotification.reopened(check: check, warrants: listed, source: source))
+            }
+            effects.notify(notifications, about: check.releaseId)
+            effects.changed(check.releaseId, by: source)
+        }
+    }
+
+    func warrantResolved<Payload>(
+        _ warrantId: String, status: String, _ event: EventEnvelope<Payload>, _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
+        switch WarrantCheckRules.resolution(previousStatus: try store.warrantStatus(warrantId)) {
+        case .recordResolved:
+            // A warrant a later sealing order removed is not stored again.
+            guard try !store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(event.occurredAt)) else { return }
+            try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
+        case .ignore:
+            return
+        case .resolve:
+            try store.setWarrantStatus(warrantId, status)
+            let source = WarrantCheckRules.Source(event)
+            for releaseId in try store.openChecks(listingWarrant: warrantId) {
+                guard var check = try store.check(releaseId) else { continue }
+                let before = check.status
+                check.status = WarrantCheckRules.status(warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId))
+                try store.setStatus(releaseId, check.status)
+                if before != "clear" && check.status == "clear" {
+                    effects.notify(WarrantCheckRules.clearNotifications(
+                        check, warrantId: warrantId, status: status, source: source,
+                        directory: try directory(for: check.destination, store.transaction)), about: releaseId)
+                }
+                effects.changed(releaseId, by: source)
+            }
+        }
+    }
+
+    // MARK: Detainers
+
+    func detainerLodged(_ lodged: EventEnvelope<DetainerLodged>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let detainer = lodged.payload
+        guard try DirectoryStore(store.transaction).status(detainer.requestingAgencyId) != nil else {
+            throw PoisonMessage(reason: "\(DetainerLodged.eventType): payload.requestingAgencyId: no holding agency of that id in the agency directory (reference.agencies), so nobody to hand the person to")
+        }
+        let previous = try store.detainerStatus(detainer.detainerId)
+        try store.saveLodged(lodged)
+        guard previous == nil else { return }  // re-sent, or lifted before it was read
+        let source = WarrantCheckRules.Source(lodged)
+        for opened in try store.openChecks(of: lodged.subject) {
+            try store.addDetainer(detainer.detainerId, toCheck: opened.releaseId)
+            var check = opened
+            check.status = "hold"
+            try store.setStatus(check.releaseId, check.status)
+            let listed = try store.activeDetainers(on: check.releaseId).filter { $0.detainerId == detainer.detainerId }
+            effects.notify(WarrantCheckRules.holdNotifications(check, detainers: listed, source: source), about: check.releaseId)
+            effects.changed(check.releaseId, by: source)
+        }
+    }
+
+    func detainerLifted(_ lifted: EventEnvelope<DetainerLifted>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let detainerId = lifted.payload.detainerId
+        switch try store.detainerStatus(detainerId) {
+        case nil:
+            try store.saveFirstSeenLifted(detainerId, subject: lifted.subject)  // a lodging read later stays lifted
+        case "active":
+            try store.setDetainerLifted(detainerId)
+            guard let detainer = try store.detainer(detainerId) else { return }
+            let source = WarrantCheckRules.Source(lifted)
+            for releaseId in try store.openChecks(listingDetainer: detainerId) {
+                guard var check = try store.check(releaseId) else { continue }
+                check.status = WarrantCheckRules.status(warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId))
+                try store.setStatus(releaseId, check.status)
+                effects.notify(WarrantCheckRules.liftedNotifications(check, detainer: detainer, source: source), about: releaseId)
+                effects.changed(releaseId, by: source)
+            }
+        default:
+            return
+        }
+    }
+
+    // MARK: Releases
+
+    func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        guard try store.check(scheduled.payload.releaseId) == nil else { return }  // a re-sent schedule changes nothing
+        let warrants = try store.activeWarrants(of: scheduled.subject)
+        let detainers = try store.activeDetainers(of: scheduled.subject)
+        let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers)
+        try store.insert(check, warrants: warrants, detainers: detainers)
+        let source = WarrantCheckRules.Source(scheduled)
+        let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
+        effects.notify(
+            WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: source, directory: directory)
+                + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source),
+            about: check.releaseId)
+        effects.changed(check.releaseId, by: source)
+    }
+
+    /// A release moved: a new date moves the deadlines (escalation starts again for it); a new
+    /// destination tells the new city's police of what is unresolved and the old city's police,
+    /// if it was told anything, that the release no longer concerns it. A change for a release
+    /// the resolver never saw scheduled is refused (dead letter); one after the release closed
+    /// changes nothing.
+    func releaseChanged(_ changed: EventEnvelope<ReleaseChanged>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let change = changed.payload
+        guard let original = try store.check(change.releaseId) else {
+            throw PoisonMessage(reason: "\(ReleaseChanged.eventType): payload.releaseId: no release of that id was scheduled (custody.release.scheduled) before this change")
+        }
+        guard !original.closed else { return }
+        let source = WarrantCheckRules.Source(changed)
+        var check = original
+        var moved = false
+        if let expectedAt = change.expectedAt, CheckEscalation.milliseconds(expectedAt) != original.expectedAtMilliseconds {
+            check.releaseAt = Describe.instant(expectedAt)
+            check.expectedAtMilliseconds = CheckEscalation.milliseconds(expectedAt)
+            try store.moveRelease(check.releaseId, expectedAt: CheckEscalation.milliseconds(expectedAt), releaseAt: check.releaseAt)
+            moved = true
+        }
+        if let supervising = change.supervisingAgencyId, supervising != original.supervisingAgencyId {
+            check.supervisingAgencyId = supervising
+            try store.setSupervisingAgency(check.releaseId, supervising)
+            moved = true
+        }
+        if let destination = change.destination, destination != original.destination {
+            check.destination = destination
+            try store.setDestination(check.releaseId, destination)
+            moved = true
+            let warrants = try store.activeWarrants(on: check.releaseId)
+            let directory = try directory(for: destination, store.transaction)
+            let newPolice = DestinationPolice.recipient(for: destination, in: directory)
+            var oldPolice: Recipient?
+            if let old = original.destination {
+                oldPolice = DestinationPolice.recipient(for: old, in: try self.directory(for: old, store.transaction))
+            }
+            if newPolice != oldPolice {
+                if !warrants.isEmpty {
+                    effects.notify(
+                        [PendingCheckNotification.police(newPolice, destination: destination, check: check, warrants: warrants, source: source)],
+                        about: check.releaseId)
+                }
+                let told = Set(try store.told(check.releaseId).map(\.recipient))
+                if let old = original.destination, let oldPolice, told.contains(oldPolice.description) {
+                    effects.notify([UnresolvedCheckNotification.movedAway(oldPolice, old: old, check: check, source: source)], about: check.releaseId)
+                }
+            }
+        }
+        if moved { effects.changed(check.releaseId, by: source) }
+    }
+
+    func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let releaseId = completed.payload.releaseId
+        let source = WarrantCheckRules.Source(completed)
+        if let check = try store.check(releaseId) {
+            guard !check.closed else { return }  // re-sent, or completed after a cancellation
+            try store.close(releaseId)
+            let warrants = try store.activeWarrants(on: releaseId)
+            let detainers = try store.activeDetainers(on: releaseId)
+            let destination = completed.payload.destination ?? check.destination
+            let directory = try directory(for: destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
+            effects.notify(
+                WarrantCheckRules.releasedUnresolvedNotifications(check, completed: completed, warrants: warrants, detainers: detainers, directory: directory),
+                about: releaseId)
+            effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
+            return
+        }
+        let warrants = try store.activeWarrants(of: completed.subject)
+        let detainers = try store.activeDetainers(of: completed.subject)
+        let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers)
+        try store.insert(check, warrants: warrants, detainers: detainers)
+        let directory = try directory(for: completed.payload.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
+        effects.notify(
+            WarrantCheckRules.unscheduledReleaseNotifications(completed, warrants: warrants, directory: directory)
+                + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source),
+            about: releaseId)
+        effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
+    }
+
+    func releaseCancelled(_ cancelled: EventEnvelope<ReleaseCancelled>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let releaseId = cancelled.payload.releaseId
+        guard let check = try store.check(releaseId), !check.closed else { return }
+        try store.close(releaseId)
+        effects.changed(releaseId, by: WarrantCheckRules.Source(cancelled), outcome: .cancelled)
+    }
+
+    // MARK: The clock
+
+    /// A tick of the bus's clock: each open check still `pending` or `hold` whose next stage is
+    /// due escalates (`CheckEscalation`). An old or repeated tick does nothing.
+    func tick(_ tick: TimerTick, _ store: WarrantStore, _ effects: CheckEffects) throws {
+        let now = tick.atMilliseconds
+        if let last = try store.lastTick(), now <= last { return }
+        try store.recordTick(now)
+        let source = WarrantCheckRules.Source(tick: tick.id, eventType: TimerTick.eventType, at: tick.at)
+        for check in try store.checksDueForEscalation(now: now) {
+            guard let expected = check.expectedAtMilliseconds,
+                  let days = CheckEscalation.stageDue(expectedAt: expected, escalatedDays: check.escalatedDays, now: now) else { continue }
+            try store.recordEscalation(check.releaseId, days: days, nextDue: CheckEscalation.nextDue(expectedAt: expected, escalatedDays: days))
+            let warrants = try store.activeWarrants(on: check.releaseId)
+            let detainers = try store.activeDetainers(on: check.releaseId)
+            let directory = try directory(for: nil, courts: warrants.map(\.issuingAgencyId), store.transaction)
+            effects.notify(
+                WarrantCheckRules.escalationNotifications(check, days: days, warrants: warrants, detainers: detainers, source: source, directory: directory),
+                about: check.releaseId)
+            effects.changed(check.releaseId, by: source)
+        }
+    }
+}
