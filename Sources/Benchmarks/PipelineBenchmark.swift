@@ -103,11 +103,14 @@ public struct PipelineBenchmark: Sendable {
             }
             _ = try await producer.sendBatch(cases.map(\.message))
             await router.progress.wait { $0.consumed("supervision.cases") >= Int64(supervisees) }
+            // Each case tells the police of its registered address of a new resident
+            // (`resident-supervision-started`): those reach the inbox before any arrest is sent.
+            await inbox.progress.wait { $0.applied >= supervisees }
             // Warm-up, not measured: group joins, each partition's first fetch, SQLite's caches.
             try await sendArrests(0..<warmUp, producer: producer, now: now) { _ in }
-            await inbox.progress.wait { $0.applied >= warmUp }
+            await inbox.progress.wait { $0.applied >= supervisees + warmUp }
             try await sendArrests(warmUp..<(warmUp + latencyEvents), producer: producer, now: now) { stored.produced($0, at: monotonicNanoseconds()) }
-            await inbox.progress.wait { $0.applied >= warmUp + latencyEvents }
+            await inbox.progress.wait { $0.applied >= supervisees + warmUp + latencyEvents }
             await producer.shutdown()
             // The yardstick, on the same broker while the services idle beside it.
             printer.progress("latency: raw hop, \(latencyEvents) messages at \(rate)/s with the services' client settings")

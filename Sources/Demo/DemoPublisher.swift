@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Kafka
 import Pipeline
@@ -25,6 +26,7 @@ public final class DemoPublisher: Service, Sendable {
         do {
             for step in scenario.steps {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                if step.afterInboxCaughtUp { await inboxCaughtUp() }
                 let receipt = try await producer.send(step.event.message)
                 logger.info("Demo event published", metadata: ["step": "\(step.name)", "topic": "\(receipt.topicPartition)"])
                 if let progress = progress[step.readBy] {
@@ -39,5 +41,15 @@ public final class DemoPublisher: Service, Sendable {
         }
         await producer.shutdown()
         try? await gracefulShutdown()
+    }
+
+    /// Waits until the inbox has read as many notifications as the other services have
+    /// delivered (acknowledged by the broker) by now. A notification still in a service's
+    /// outbox at that moment is not waited for.
+    private func inboxCaughtUp() async {
+        guard let inbox = progress[.inbox] else { return }
+        let topic = BusTopic.notifications
+        let delivered = progress.filter { $0.key != .inbox }.values.reduce(0) { $0 + ($1.snapshot.published[topic] ?? 0) }
+        await inbox.wait { $0.consumed(topic) >= Int64(delivered) }
     }
 }

@@ -16,6 +16,9 @@ public struct DemoScenario: Sendable {
         public var name: String
         public var event: ScenarioEvent
         public var readBy: ServiceName
+        /// Publish only once the inbox has read every notification the services delivered so
+        /// far (a tick that escalates what is in the inbox: `withDemoClock()`).
+        public var afterInboxCaughtUp = false
     }
 
     /// All times are relative to `now`; ids depend only on the step names and `run`.

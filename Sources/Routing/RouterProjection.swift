@@ -57,6 +57,7 @@ public struct RouterProjection: EventProjection {
             SuperviseeArrestedRules(arrestRetention: arrestRetention),
             PoliceEventRules(),
             ReleaseRules(), BulletinRules(), SubscriptionExpiryRules(),
+            ResidentRules(), IssuedWarrantRules(),
         ]
     }
 

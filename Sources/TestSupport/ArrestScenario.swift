@@ -4,11 +4,12 @@ import Foundation
 import Notifications
 import Routing
 
-/// Supervisees each with a case and, within it, an arrest: 2 × `supervisees` events, and one
-/// notification per arrest for the supervising officer, whose id is known in advance
-/// (`BusNotification.id`: the arrest's event id, the rule, the case, the officer) whatever the
-/// order in which the router reads cases and arrests. An inbox holding exactly these ids lost
-/// nothing and holds nothing twice.
+/// Supervisees each with a case and, within it, an arrest: 2 × `supervisees` events, and two
+/// notifications each whose ids are known in advance (`BusNotification.id`) whatever the order
+/// in which the router reads cases and arrests: the arrest's, for the supervising officer (the
+/// arrest's event id, the rule, the case, the officer), and the case's new resident, for the
+/// police of its registered address in Kansas City (no directory here: the city's fallback
+/// address). An inbox holding exactly these ids lost nothing and holds nothing twice.
 /// The kill -9 tests on the embedded and on the real broker share it.
 public struct ArrestScenario: Sendable {
     public let events: [ScenarioEvent]
@@ -22,9 +23,12 @@ public struct ArrestScenario: Sendable {
         for index in 0..<supervisees {
             let person = SubjectIdentifiers(stateId: "MO7\(String(format: "%07d", index))", name: PersonName(given: "Real", family: "Broker\(index)"))
             let officer = "PO-\(index % 31)"
-            events.append(try DemoScenario.caseStarted(
+            let started = try DemoScenario.caseStarted(
                 person, caseId: "RB-\(index)", officer: Officer(officerId: officer, name: "Officer \(index % 31)"),
-                startDate: DemoScenario.day(now, -30), now: now, id: ScenarioEvent.eventId("\(run)/case-\(index)")))
+                startDate: DemoScenario.day(now, -30), now: now, id: ScenarioEvent.eventId("\(run)/case-\(index)"))
+            events.append(started)
+            expected.insert(BusNotification.id(sourceEventId: started.eventId, rule: Self.residentRule, scope: "RB-\(index)",
+                                               recipient: .agency("police:MO:Kansas City")))
             let arrest = try DemoScenario.arrest(person, arrestId: "RBA-\(index)", at: now, now: now, id: ScenarioEvent.eventId("\(run)/arrest-\(index)"))
             events.append(arrest)
             expected.insert(BusNotification.id(sourceEventId: arrest.eventId, rule: RouterProjection.rule, scope: "RB-\(index)", recipient: .officer(officer)))
@@ -34,4 +38,7 @@ public struct ArrestScenario: Sendable {
     }
 
     public static let routerTopics = [RouterProjection.casesTopic, RouterProjection.arrestsTopic]
+    /// The rule telling a place's police of a supervisee registered there (`Sources/Routing/Residents`).
+    static let residentRule = "resident-supervision-started"
+
 }

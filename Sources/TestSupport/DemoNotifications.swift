@@ -30,6 +30,8 @@ public struct DemoNotificationKey: Hashable, Sendable, CustomStringConvertible {
         let ids = { (name: String) in ScenarioEvent.eventId("demo/\(name)").uuidString.lowercased() }
         return [
             .init(recipient: "officer:PP-KC-118", priority: .high, rule: "supervisee-arrested", source: ids("A2")),
+            // The resident rules (Sources/Routing/Residents): Reyes's case, registered in Kansas City.
+            .init(recipient: "agency:MO-KCPD", priority: .routine, rule: "resident-supervision-started", source: ids("A1")),
             .init(recipient: "agency:MO-CIRCUIT16", priority: .high, rule: "warrant-check-pending", source: ids("B2")),
             .init(recipient: "agency:MO-JCPO", priority: .high, rule: "warrant-check-prosecutor", source: ids("B2")),
             .init(recipient: "agency:MO-KCPD", priority: .high, rule: "release-warrant-pending", source: ids("B2")),

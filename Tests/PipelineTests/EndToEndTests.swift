@@ -140,16 +140,19 @@ struct EndToEndTests {
                 BusNotification.id(sourceEventId: ScenarioEvent.eventId("arrest-\(index)").uuidString.lowercased(),
                                    rule: RouterProjection.rule, scope: "CASE-\(index)", recipient: .officer("PO-\(index % 7)"))
             })
+            // Each case also tells Kansas City's police of its new resident (no directory here:
+            // the city's fallback address): two notifications per person.
             let first = try bus.inbox()
-            #expect(first.count == count)
-            #expect(Set(first.map(\.id)) == expectedIds)
+            #expect(first.count == 2 * count)
+            #expect(Set(first.filter { $0.reason.rule == RouterProjection.rule }.map(\.id)) == expectedIds)
+            #expect(first.filter { $0.reason.rule == "resident-supervision-started" }.count == count)
             let sent = try bus.read(.router) { try NotificationOutbox.sent($0) }
-            #expect(sent.count == count)
+            #expect(sent.count == 2 * count)
             // Each was produced once (a graceful stop delivers everything first), although
             // each batch's delivery overlapped the next batch's transaction.
             let produced = bus.published.withLock { $0[.router] ?? 0 }
                 + (router.service.progress.snapshot.published[BusTopic.notifications] ?? 0)
-            #expect(produced == count)
+            #expect(produced == 2 * count)
             #expect(router.service.progress.snapshot.duplicates == 0)
             #expect(inbox.service.progress.snapshot.duplicates == 0)
             let routerChecksum = try bus.read(.router) { try stateDigest($0) }
@@ -167,7 +170,7 @@ struct EndToEndTests {
             #expect(try bus.read(.router) { try stateDigest($0) } == routerChecksum)
             #expect(try bus.read(.inbox) { try stateDigest($0) } == inboxChecksum)
             // The replayed router re-sent the same ids; the inbox kept one of each.
-            #expect(try bus.inbox().count == count)
+            #expect(try bus.inbox().count == 2 * count)
             try await inbox.stop()
             try await router.stop()
         }
@@ -224,8 +227,11 @@ struct EndToEndTests {
                 "officer:PP-KC-200 \(id("arrest-inside").uuidString.lowercased())",
                 "agency:MO-DOC-PP \(id("scheduled").uuidString.lowercased())",
                 "agency:police:MO:Kansas City \(id("scheduled").uuidString.lowercased())",
+                // Both cases are registered in Kansas City: its police learn of each new resident.
+                "agency:police:MO:Kansas City \(id("case-reyes").uuidString.lowercased())",
+                "agency:police:MO:Kansas City \(id("case-grant").uuidString.lowercased())",
             ])
-            #expect(notifications.count == 4)
+            #expect(notifications.count == 6)
             try await inbox.stop()
             try await resolver.stop()
             try await router.stop()

@@ -30,13 +30,13 @@ struct SeededRandom: RandomNumberGenerator {
 /// SIGKILL at random moments and restarted: the inbox ends equal to the inbox of a run without
 /// kills, every notification once.
 ///
-/// The expected inbox is computed: each arrest of a supervisee notifies the supervising
-/// officer once, under an id derived from the arrest's event id, the rule, the case and the
-/// officer (`BusNotification.id`), whatever the order in which the router reads cases and
-/// arrests. Progress is read from the services' databases, polled with a deadline.
+/// The expected inbox is computed (`ArrestScenario`): each arrest of a supervisee notifies the
+/// supervising officer once, and each case the police of its registered address, under ids
+/// derived from the source event, the rule, the case and the recipient (`BusNotification.id`),
+/// whatever the order in which the router reads cases and arrests. Progress is read from the services' databases, polled with a deadline.
 @Suite("Services killed with SIGKILL and restarted", .serialized)
 struct KillTests {
-    static let supervisees = 10_000  // a case and an arrest each: 20,000 events, 10,000 notifications
+    static let supervisees = 10_000  // a case and an arrest each: 20,000 events, 20,000 notifications (officer, police)
     static let kills = 6
     static let partitions = 8
 

@@ -36,6 +36,8 @@ struct PoliceEventsEndToEndTests {
             let notifications = try bus.inbox()
             let routed = notifications.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" }.sorted()
             #expect(routed == [
+                // The case is registered in Kansas City; no directory entry here: the place's fallback address.
+                "agency:police:MO:Kansas City routine resident-supervision-started",
                 "officer:PP-KC-118 high investigation-closed-purge",
                 "officer:PP-KC-118 high investigation-named-supervisee",
                 "officer:PP-KC-118 high supervisee-booked",

@@ -37,6 +37,7 @@ import Testing
         #expect(try await router.apply(bulletins(Events.bulletinPublished())).isEmpty)
         #expect(try rules.sent(try await router.apply(rules.cases(Events.caseStarted(address: Events.kansasCity)))) == [
             "agency:MO-KCPD routine mental-health-bulletin",
+            "agency:MO-KCPD routine resident-supervision-started",
         ])
     }
 

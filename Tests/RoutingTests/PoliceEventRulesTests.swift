@@ -162,7 +162,8 @@ import Testing
         // The case alone lists no household yet.
         #expect(try await router.apply(cases(Events.caseWithAddress(address: nil))).isEmpty)
         let moved = try sent(try await router.apply(cases(Events.addressChanged())))
-        #expect(moved.map(\.reason.rule) == ["supervisee-police-contact"])
+        // (A first address also tells its police of the new resident: `ResidentRules`.)
+        #expect(moved.map(\.reason.rule) == ["supervisee-police-contact", "resident-moved-in"])
         #expect(moved.first?.facts.contains(NotificationFact("reason", "household-member")) == true)
     }
 

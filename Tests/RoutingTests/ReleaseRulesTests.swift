@@ -71,6 +71,7 @@ import Testing
         ])
         #expect(try sent(try await router.apply(cases(Events.caseStarted(address: Events.kansasCity)))) == [
             "officer:PP-KC-118 routine supervisee-release",
+            "agency:MO-KCPD routine resident-supervision-started",
         ])
         #expect(try await router.apply(cases(Events.caseStarted(address: Events.kansasCity, id: "case-again"))).isEmpty)
     }
@@ -131,6 +132,7 @@ import Testing
         #expect(try sent(try await router.apply(cases(Events.caseStarted(address: Events.kansasCity)))) == [
             "officer:PP-KC-118 routine supervisee-release",
             "agency:MO-DOC-PP urgent short-notice-release",
+            "agency:MO-KCPD routine resident-supervision-started",
         ])
     }
 

@@ -21,8 +21,9 @@ import Timers
 ///   destination's police agency and each supervising agency, warrant or not (the warrant
 ///   resolver alerts separately about warrants).
 /// - `subscription-release`: explicit subscriptions (`bus.subscriptions`) with kind `releases`
-///   following the person, or the destination's place, active at the event's time → the same
-///   notice, URGENT when short notice.
+///   following the person, the destination's place or a county the directory puts it in
+///   (`PlaceCounties`), active at the event's time → the same notice, URGENT when short notice;
+///   a subscription read after the event sends it then, with the same id.
 /// - `high-risk-release-60-days`: a scheduled release whose person's latest assessment
 ///   (`supervision.assessments`) is high or very high risk → the destination's police agency,
 ///   the supervising officer and the reentry-services agency serving the destination; on the
@@ -36,7 +37,8 @@ import Timers
 /// incidents and subscriptions are other topics: release events are kept, so a case read later
 /// still sends `supervisee-release` and the supervising agency's `short-notice-release`; a
 /// person subscription read later sends `subscription-release` for events at which it was
-/// active; an assessment, incident or case read later evaluates the person's releases whose
+/// active, and so does a place or county subscription for events into its place; an
+/// assessment, incident or case read later evaluates the person's releases whose
 /// window is open. "Now" is the latest tick read, or the event's own time when later (no tick
 /// yet), and no later than the release's expected time. A directory entry read after a notice
 /// went to a place's fallback address does not send it again (`PlaceAgencies`).
@@ -211,18 +213,33 @@ struct ReleaseRules: RouterRuleSet {
         var found = try store.active(forPerson: notice.subject?.stateId, fbiNumber: notice.subject?.fbiNumber, asOf: notice.occurredAt)
         if let destination = notice.destination {
             found += try store.active(inState: destination.state, place: destination.city, county: nil, asOf: notice.occurredAt)
+            for county in try PlaceCounties.counties(of: destination, in: DirectoryStore(context.storage)) {
+                found += try store.active(inState: destination.state, place: nil, county: county, asOf: notice.occurredAt)
+            }
         }
         var seen: Set<String> = []
         return found.filter { $0.covers(.releases) && seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
     }
 
-    /// A person subscription read after release events it was active at: their notices now.
+    /// A person or place subscription read after release events it was active at (the topics
+    /// are not ordered with each other): their notices now, each once (same ids as when the
+    /// subscription is read first).
     private func subscriptionRecorded(_ event: AdmittedEvent, _ store: ReleaseStore, _ context: RouterContext) throws {
         let recorded = try event.decode(SubscriptionRecorded.self).payload
-        guard let subscription = try context.subscriptions.subscription(recorded.subscriptionId), subscription.covers(.releases),
-              case .person(let stateId, let fbiNumber) = subscription.subject else { return }
-        for (notice, forgetAfter) in try store.notices(of: SubjectIdentifiers(stateId: stateId, fbiNumber: fbiNumber), nowMilliseconds: event.timestampMilliseconds)
-        where subscription.isActive(asOf: notice.occurredAt) {
+        guard let subscription = try context.subscriptions.subscription(recorded.subscriptionId), subscription.covers(.releases) else { return }
+        let kept: [(notice: ReleaseNotice, forgetAfter: Int64?)]
+        switch subscription.subject {
+        case .person(let stateId, let fbiNumber):
+            kept = try store.notices(of: SubjectIdentifiers(stateId: stateId, fbiNumber: fbiNumber), nowMilliseconds: event.timestampMilliseconds)
+        case .place(let state, let place):
+            kept = try store.notices(inState: state, places: [place], nowMilliseconds: event.timestampMilliseconds)
+        case .county(let state, let county):
+            let places = try PlaceCounties.places(of: county, state: state, in: DirectoryStore(context.storage))
+            kept = try store.notices(inState: state, places: places, nowMilliseconds: event.timestampMilliseconds)
+        default:
+            return
+        }
+        for (notice, forgetAfter) in kept where subscription.isActive(asOf: notice.occurredAt) {
             try context.send(Self.subscriberNotifications(notice, subscriptions: [subscription]), forgetAfterMilliseconds: forgetAfter)
         }
     }

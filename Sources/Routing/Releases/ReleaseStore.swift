@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import Storage
 import ServiceKit
@@ -73,6 +74,13 @@ struct ReleaseStore {
                 clock TEXT PRIMARY KEY NOT NULL,
                 at_ms BIGINT NOT NULL
             );
+            """),
+        // v2: each kept event's destination (state, `PlaceKey` of the city), so a place or county
+        // subscription read after a release finds it. Rows kept before have none.
+        .script("releases-v2", """
+            ALTER TABLE releases_events ADD COLUMN dest_state TEXT;
+            ALTER TABLE releases_events ADD COLUMN dest_place_key TEXT;
+            CREATE INDEX releases_events_by_place ON releases_events (dest_state, dest_place_key);
             """),
     ]
 
@@ -152,11 +160,32 @@ struct ReleaseStore {
     func keep(_ notice: ReleaseNotice, forgetAfterMilliseconds: Int64?) throws {
         try transaction.execute(
             """
-            INSERT INTO releases_events (event_id, release_id, state_id, fbi_number, notice, forget_after_ms)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING
+            INSERT INTO releases_events (event_id, release_id, state_id, fbi_number, notice, forget_after_ms, dest_state, dest_place_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING
             """,
             [.text(notice.eventId), .text(notice.releaseId), .optional(notice.subject?.stateId), .optional(notice.subject?.fbiNumber),
-             .bytes(try EventCodec.encodeJSON(notice)), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+             .bytes(try EventCodec.encodeJSON(notice)), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null,
+             .optional(notice.destination?.state.uppercased()), .optional(notice.destination.map { PlaceKey($0.city).value })])
+    }
+
+    /// The kept release events whose destination is one of `places` of `state` (names compared
+    /// as `PlaceKey` compares them), by event id, with when they may be forgotten; those already
+    /// due at `nowMilliseconds` count as gone.
+    func notices(inState state: String, places: [String], nowMilliseconds: Int64?) throws -> [(notice: ReleaseNotice, forgetAfter: Int64?)] {
+        var found: [(notice: ReleaseNotice, forgetAfter: Int64?)] = []
+        for key in Set(places.map { PlaceKey($0).value }).sorted() {
+            found += try transaction.fetchAll(
+                """
+                SELECT notice, forget_after_ms FROM releases_events
+                WHERE dest_state = $1 AND dest_place_key = $2 AND (forget_after_ms IS NULL OR forget_after_ms >= $3)
+                ORDER BY event_id
+                """,
+                [.text(state.uppercased()), .text(key), .integer(nowMilliseconds ?? Int64.min)]
+            ).map { row in
+                (try EventCodec.decodeJSON(ReleaseNotice.self, from: try row.get("notice", as: [UInt8].self)), try row.get("forget_after_ms"))
+            }
+        }
+        return found
     }
 
     /// The kept release events of the person `subject` names, with when they may be forgotten;

@@ -19,7 +19,7 @@ struct Dev: AsyncParsableCommand {
             Kafka settings and data-dir are serve's and are not used (a notice names those set).
             """)
 
-    @Flag(help: "Publish a scenario covering flow A (supervisee arrested), flow B (scheduled release with a warrant, then recalled) and the unscheduled-release variant.")
+    @Flag(help: "Publish a scenario covering flow A (supervisee arrested), flow B (scheduled release with a warrant, then recalled), the unscheduled-release variant, the police events, and a tick of the bus's clock 45 minutes ahead (escalations, a feed alarm and its all-clear).")
     var demo = false
 
     @Option(help: "Where the services keep their SQLite databases (emptied at each start, if dev created them).")
@@ -52,14 +52,14 @@ struct Dev: AsyncParsableCommand {
         }
         if demo, let kafka = application.kafka {
             let publisher = DemoPublisher(
-                scenario: try DemoScenario(now: Date()).withPoliceEvents(), producer: kafka.producerConfiguration(clientID: "reentrybus-demo"),
+                scenario: try DemoScenario(now: Date()).withPoliceEvents().withDemoClock(), producer: kafka.producerConfiguration(clientID: "reentrybus-demo"),
                 progress: application.services.mapValues(\.progress), logger: logger)
             try application.addService(publisher, named: "demo-publisher")
         }
         let banner = """
             reentrybus dev: embedded broker at \(application.bootstrapServers.joined(separator: ",")); \
             services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")); data in \(dataDir)
-            \(demo ? "publishing the demo scenario (flows A, B and the variant, then the police events); " : "")Ctrl-C stops
+            \(demo ? "publishing the demo scenario (flows A, B and the variant, the police events, then a tick \(Int(DemoScenario.clockLead / 60)) minutes ahead: escalations and a feed alarm); " : "")Ctrl-C stops
 
             """
         // Once everything runs: from then on Ctrl-C and SIGTERM stop it gracefully.
