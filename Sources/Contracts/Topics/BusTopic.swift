@@ -17,6 +17,10 @@ public enum BusTopic {
     /// notification and when; an acknowledged urgent notification is not escalated further.
     public static let notificationAcks = "bus.notification-acks"
 
+    /// The audit ledger: one entry per disclosure of people's data (who, why, about whom, which
+    /// fields by classification, never the values), each chained to the one before by SHA-256.
+    public static let audit = "bus.audit"
+
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, audit]
 }
