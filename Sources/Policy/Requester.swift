@@ -1,3 +1,5 @@
+import Contracts
+
 /// Who asks to see data, as the gateway's token (or the CLI's options) states it: the person or
 /// system (`subject`), their agency and its kind, their roles there, and why they ask.
 ///

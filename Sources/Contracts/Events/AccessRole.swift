@@ -1,5 +1,6 @@
 /// What a requester does at their agency: the glossary's `accessRole` codes, which the access
-/// policy grants classifications to. A test keeps this list equal to the glossary's.
+/// policy (`Sources/Policy`) grants classifications to. A test keeps this list equal to the
+/// glossary's, as for every enumeration.
 public enum AccessRole: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
     case officer
     case supervisor
