@@ -68,6 +68,14 @@ public struct AccessPolicy: Sendable {
         try self.init(yaml: text, file: url.path, catalog: catalog)
     }
 
+    /// Reads a policy file against the contracts built into this program.
+    ///
+    /// - Throws: the contracts' ``ContractLoadingError`` (their bundle is missing beside the
+    ///   executable) or ``AccessPolicyError``.
+    public init(contentsOf url: URL) throws {
+        try self.init(contentsOf: url, catalog: TopicCatalog.embedded())
+    }
+
     /// Reads a policy from its YAML text; `file` names it in errors.
     public init(yaml text: String, file: String, catalog: TopicCatalog) throws(AccessPolicyError) {
         let grants = try PolicyFileReader(file: file, glossary: catalog.glossary).grants(from: text)

@@ -25,7 +25,8 @@ struct AllowDenyTableTests {
         (.officer, "police", .officerSafety, .criminalIntelligence, true),
         (.officer, "police", .investigation, .health, false),
         (.officer, "police", .crisisResponse, .health, true),
-        (.officer, "police", .crisisResponse, .cji, false),
+        (.officer, "police", .crisisResponse, .cji, true),
+        (.officer, "police", .crisisResponse, .criminalIntelligence, false),
         (.officer, "police", .supervision, .cji, false),
         (.officer, "sheriff", .officerSafety, .cji, true),
         // The same role at the wrong kind of agency.

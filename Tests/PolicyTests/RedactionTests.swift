@@ -47,8 +47,9 @@ struct RedactionTests {
         #expect(withConsent.value[path: "payload.keyContacts"] == bulletin[path: "payload.keyContacts"])
         #expect(withConsent.notices == [.part2Redisclosure])
         #expect(DisclosureNotice.part2Redisclosure.text.hasPrefix("42 CFR part 2 prohibits unauthorized use or disclosure of these records."))
-        // The subject's CJI is not for a crisis call: the subject goes, the bulletin stays.
-        #expect(withConsent.withheld.map(\.field) == ["occurredAt", "recordedAt", "subject"])
+        // Whom it is about, and the bulletin whole.
+        #expect(withConsent.value == bulletin)
+        #expect(withConsent.withheld.isEmpty)
 
         let withoutConsent = policy.redact(bulletin, eventType: "supervision.mental-health-bulletin.published", for: crisisOfficer)
         #expect(withoutConsent.value[path: "payload"] == .object([:]))
