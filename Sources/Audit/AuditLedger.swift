@@ -38,12 +38,7 @@ public struct AuditLedger: Sendable {
         guard name.range(of: "^[a-z0-9][a-z0-9._-]{0,63}$", options: .regularExpression) != nil else {
             throw AuditError.invalidLedgerName(name)
         }
-        let migrations = AuditStore.migrations
-        if let sqlite = storage as? SQLiteStorage {
-            try sqlite.migrate(migrations)
-        } else {
-            _ = try await storage.write { try StorageMigrator.migrate(migrations, in: $0) }
-        }
+        _ = try await storage.write { try StorageMigrator.migrate(AuditStore.migrations, in: $0) }
         return AuditLedger(storage: storage, name: name)
     }
 

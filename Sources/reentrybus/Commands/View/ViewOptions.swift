@@ -89,7 +89,7 @@ struct ViewOptions: ParsableArguments {
         default: []
         }
         let requester = Requester(
-            subject: reader ?? ProcessInfo.processInfo.userName, agencyId: nil, agencyKind: nil, roles: [],
+            subject: reader ?? Self.operatingSystemUser, agencyId: nil, agencyKind: nil, roles: [],
             purpose: purpose.flatMap(AccessPurpose.init(code:)) ?? .administration)
         let ledger = try await openAuditLedger(config: config, logging: logging, state: state, mustExist: false)
         try await ledger.append(Disclosure(
@@ -97,6 +97,13 @@ struct ViewOptions: ParsableArguments {
             persons: PersonIdentifier.all(in: value),
             disclosed: fields.sorted().map { DisclosedField(field: $0, classifications: []) }))
         try print(rows, table: table)
+    }
+
+    /// The user running the command, or their numeric id where the system knows no name (a
+    /// container's user without a passwd entry).
+    static var operatingSystemUser: String {
+        let name = ProcessInfo.processInfo.userName
+        return name.isEmpty ? "uid:\(getuid())" : String(name.prefix(200))
     }
 
     /// Prints `rows` as JSON, or else as `table`.
