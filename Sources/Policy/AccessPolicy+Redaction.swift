@@ -13,12 +13,21 @@ extension AccessPolicy {
     /// everything inside it (array items included); a deeper classification in the contract
     /// decides for what it covers.
     ///
+    /// A message made from another event (a notification: it has a `sourceEventType`) is as
+    /// sensitive as that event: each of its fields that is not `public` also carries every
+    /// classification the source event's contract gives (a bulletin's notification is health
+    /// information, an investigation's criminal intelligence), so its summary and facts need
+    /// what the event's own fields would.
+    ///
     /// - Parameter version: the event version whose contract applies; nil for the envelope's
     ///   `schemaVersion`, else the latest the catalog knows.
     public func redact(
         _ value: JSONValue, eventType: String, version: Int? = nil, for requester: Requester, context: DisclosureContext = DisclosureContext()
     ) -> Redaction {
-        let map = classificationMap(eventType: eventType, version: version ?? value.schemaVersion)
+        var map = classificationMap(eventType: eventType, version: version ?? value.schemaVersion)
+        if case .object(let members) = value, case .string(let source)? = members["sourceEventType"], source != eventType {
+            map = map.inheriting(sourceClassifications(eventType: source))
+        }
         var walk = RedactionWalk(map: map) { classifications in self.decide(classifications, for: requester, context: context) }
         let redacted = walk.object(value, path: "", inherited: nil) ?? .object([:])
         let disclosed = walk.disclosed.sorted { $0.key < $1.key }.map { DisclosedField(field: $0.key, classifications: $0.value) }
@@ -38,6 +47,14 @@ extension AccessPolicy {
         if classifications.contains(.health), !context.consentInForce { return .consentNotInForce }
         if classifications.contains(.criminalIntelligence), !context.holdsPart23Subscription { return .noPart23Basis }
         return nil
+    }
+
+    /// Every classification other than `public` that the contract of `eventType` (its latest
+    /// version, with the envelope) gives to any field; `nil` when no contract describes it.
+    func sourceClassifications(eventType: String) -> Set<FieldClassification>? {
+        let map = classificationMap(eventType: eventType, version: nil)
+        guard !map.fields.isEmpty else { return nil }
+        return Set(map.fields.values.joined()).subtracting([.public])
     }
 
     /// The classified paths of one event version: the envelope's and the event's own on an event
@@ -74,6 +91,17 @@ struct ClassificationMap {
             }
         }
         self.ancestors = ancestors
+    }
+
+    /// The map with `source`'s classifications added to every field that is not only public;
+    /// a source without a contract makes every such field unclassified (withheld): what it
+    /// carries is unknown.
+    func inheriting(_ source: Set<FieldClassification>?) -> ClassificationMap {
+        ClassificationMap(fields: fields.mapValues { own in
+            guard own != [.public] else { return own }
+            guard let source else { return [] }
+            return Array(Set(own).union(source)).sorted { $0.rawValue < $1.rawValue }
+        })
     }
 }
 

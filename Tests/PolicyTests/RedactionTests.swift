@@ -142,6 +142,32 @@ struct RedactionTests {
         #expect(officer.persons == [PersonIdentifier(identifier: "stateId", value: "MO1234567")])
     }
 
+    @Test("a notification made from a bulletin is health information: its facts need consent, and carry the Part 2 notice")
+    func notificationInheritsItsSourcesClassifications() throws {
+        let notification = try example("bus.notification.routed")
+            .setting("sourceEventType", to: "supervision.mental-health-bulletin.published")
+            .setting("facts", to: .array([.object(["label": "baseline", "value": "Calm when well; may not answer when unwell."])]))
+        let crisisOfficer = requester([.officer], "police", .crisisResponse)
+        let withoutConsent = policy.redact(notification, eventType: "bus.notification.routed", for: crisisOfficer)
+        #expect(withoutConsent.value[path: "facts"] == nil)
+        #expect(withoutConsent.value[path: "summary"] == nil)
+        #expect(withoutConsent.withheld.contains(WithheldField(field: "facts", classifications: [.cji, .health, .pii], reason: .consentNotInForce)))
+        #expect(withoutConsent.value[path: "id"] == notification[path: "id"])
+
+        let withConsent = policy.redact(notification, eventType: "bus.notification.routed", for: crisisOfficer, context: DisclosureContext(consentInForce: true))
+        #expect(withConsent.value == notification)
+        #expect(withConsent.notices == [.part2Redisclosure])
+
+        // The same notification made from an arrest needs no consent.
+        let arrest = try example("bus.notification.routed")
+        #expect(policy.redact(arrest, eventType: "bus.notification.routed", for: requester([.officer], "community_supervision", .supervision)).withheld.isEmpty)
+        // From an event type nothing describes: what it carries is unknown, so it is withheld.
+        let unknown = policy.redact(notification.setting("sourceEventType", to: "police.rumour.heard"), eventType: "bus.notification.routed",
+                                    for: requester([.officer], "community_supervision", .supervision))
+        #expect(unknown.withheld.first { $0.field == "facts" }?.reason == .unclassified)
+        #expect(unknown.value[path: "recipient"] == notification[path: "recipient"])
+    }
+
     @Test("the repository's notification contract: the whole summary, reason and facts go together")
     func notificationAsContracted() throws {
         let notification = try example("bus.notification.routed")
