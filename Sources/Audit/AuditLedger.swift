@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Policy
 import Storage
@@ -116,7 +117,19 @@ public struct AuditLedger: Sendable {
         try require(
             disclosure.resource.range(of: "^[a-z][a-z0-9.-]{0,127}$", options: .regularExpression) != nil,
             "resource", "must be lower-case letters, digits, dots and dashes, starting with a letter")
+        if let agencyId = disclosure.requester.agencyId {
+            try require(
+                agencyId.count <= 40 && agencyId.range(of: "^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)*$", options: .regularExpression) != nil,
+                "requester.agencyId", "must be an agency id such as MO-KCPD")
+        }
+        if let kind = disclosure.requester.agencyKind {
+            try require(AgencyKind(rawValue: kind) != nil, "requester.agencyKind", "must be a code of the glossary's agencyKind")
+        }
         try require(disclosure.persons.count <= 500, "persons", "at most 500 per entry")
+        for person in disclosure.persons {
+            try require(PersonIdentifier.kinds.contains(person.identifier), "persons.identifier", "must be one of \(PersonIdentifier.kinds.joined(separator: ", "))")
+            try require(!person.value.isEmpty && person.value.count <= 40, "persons.value", "must be 1 to 40 characters")
+        }
         try require(disclosure.disclosed.count <= 500 && disclosure.withheld.count <= 500, "disclosed", "at most 500 fields per entry")
     }
 }

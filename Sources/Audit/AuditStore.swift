@@ -119,6 +119,7 @@ enum AuditStore {
     }
 
     static func pendingCount(_ transaction: any StorageTransaction) throws -> Int {
-        try transaction.fetchOne("SELECT count(*) AS n FROM audit_outbox")?.get("n", as: Int.self) ?? 0
+        // Counted as `pending` reads them: an entry removed from under the ledger is not sent.
+        try transaction.fetchOne("SELECT count(*) AS n FROM audit_outbox o JOIN audit_entries e ON e.sequence = o.sequence")?.get("n", as: Int.self) ?? 0
     }
 }

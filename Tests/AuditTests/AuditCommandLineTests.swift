@@ -1,5 +1,8 @@
 import Audit
+import Contracts
 import Foundation
+import Kafka
+import Logging
 import Storage
 import TestSupport
 import Testing
@@ -43,6 +46,21 @@ struct AuditCommandLineTests {
         let (broken, again) = try await Self.run(["audit", "verify", "--data-dir", directory.path])
         #expect(broken == .init(status: 1, bySignal: false))
         #expect(again.errors.value.contains("the chain is broken at entry 2 removed: missing; the next entry is 3"), "\(again.errors.value)")
+
+        // The outbox goes to bus.audit once a broker with the topic answers; until then it stays.
+        var logger = Logger(label: "audit-cli-tests")
+        logger.logLevel = .warning
+        let kafka = try EmbeddedKafka(brokers: 1, logger: logger)
+        defer { kafka.shutdown() }
+        let (noTopic, refused) = try await Self.run(["audit", "publish", "--bootstrap", kafka.bootstrapServers, "--data-dir", directory.path])
+        #expect(noTopic == .init(status: 1, bySignal: false))
+        #expect(refused.errors.value.contains("the cluster has no topic bus.audit"), "\(refused.errors.value)")
+        #expect(try await ledger.pendingPublicationCount() == 3)
+        try kafka.createTopic(BusTopic.audit, partitions: 1)
+        let (published, publish) = try await Self.run(["audit", "publish", "--bootstrap", kafka.bootstrapServers, "--data-dir", directory.path])
+        #expect(published == .init(status: 0, bySignal: false), "\(publish.errors.value)")
+        #expect(publish.output.value.contains("published 3 audit entries to bus.audit"))
+        #expect(try await ledger.pendingPublicationCount() == 0)
 
         // No ledger there: said so, and none is created.
         let empty = temporaryDirectory("reentrybus-audit-none")

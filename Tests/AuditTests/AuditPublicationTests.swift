@@ -56,6 +56,11 @@ struct AuditPublicationTests {
         await #expect(throws: AuditError.invalidDisclosure(field: "resource", reason: "must be lower-case letters, digits, dots and dashes, starting with a letter")) {
             try await ledger.append(disclosure)
         }
+        var unknownKind = AuditScenarios.disclosure(2)
+        unknownKind.requester.agencyKind = "task_force"
+        await #expect(throws: AuditError.invalidDisclosure(field: "requester.agencyKind", reason: "must be a code of the glossary's agencyKind")) {
+            try await ledger.append(unknownKind)
+        }
         #expect(try await ledger.verify().verifiedEntries == 0)
         await #expect(throws: AuditError.self) { try await AuditLedger.open(storage: try SQLiteStorage.inMemory(), name: "Gateway One") }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import Kafka
 import Logging
 import Policy
 import Settings
@@ -16,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
             schema audit of --database postgres://…. Each entry records who received which fields of \
             whose data, why and when, never the values, chained to the one before by SHA-256.
             """,
-        subcommands: [AuditVerify.self, AuditSearch.self])
+        subcommands: [AuditVerify.self, AuditSearch.self, AuditPublish.self])
 }
 
 /// Where the ledger is, as `view` finds the views database.
@@ -113,5 +114,52 @@ struct AuditSearch: AsyncParsableCommand {
                 "\(entry.disclosed.count) fields (\(classes.joined(separator: ", ")))", String(entry.withheld.count))
         }
         print(table.render(empty: "Nobody received data about \(person) through this ledger."), terminator: "")
+    }
+}
+
+/// `reentrybus audit publish`: sends the entries still queued in the ledger's outbox (the CLI
+/// views', or a gateway's that stopped before its broker came back) to `bus.audit`.
+struct AuditPublish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Send the ledger's entries not yet on bus.audit (idempotent producer; returns once the broker stored them).",
+        discussion: "Exits 1 when no broker answers or the cluster has no bus.audit; the entries then stay queued.")
+
+    @Option(help: ArgumentHelp(
+        "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (else the environment or --config; default localhost:9092).", valueName: "servers"))
+    var bootstrap: String?
+
+    @OptionGroup var store: AuditStoreOptions
+
+    func run() async throws {
+        let settings = try store.config.resolve(logging: store.logging) { flags in
+            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
+        }
+        let logger = store.logging.logger("reentrybus.audit", settings)
+        let ledger = try await store.open(mustExist: true)
+        let client = settings.kafkaClient(clientID: "reentrybus-audit")
+        do {
+            let topics = try await KafkaAdmin(configuration: client, timeout: settings.connectTimeout, logger: logger).listTopics()
+            guard topics.contains(AuditEntry.topic) else {
+                printError("reentrybus audit publish: the cluster has no topic \(AuditEntry.topic); create it with `reentrybus topics apply`")
+                throw ExitCode.failure
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("reentrybus audit publish: no Kafka broker answered at \(client.bootstrapServers.joined(separator: ",")): \(error)")
+            throw ExitCode.failure
+        }
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+        let published: Int
+        do {
+            published = try await AuditPublisher(ledger: ledger, producer: producer).publishPending()
+        } catch {
+            await producer.shutdown()
+            printError("reentrybus audit publish: \(error); the entries not acknowledged stay queued")
+            throw ExitCode.failure
+        }
+        await producer.shutdown()
+        print("published \(published) audit entries to \(AuditEntry.topic)")
     }
 }
