@@ -85,10 +85,12 @@ enum AuditScenarios {
     static func aChangedEntryIsFound(_ storage: any StorageDatabase) async throws {
         let ledger = try await ledgerWith(4, storage)
         // Someone rewrites who saw the data in entry 2, leaving its stored hash.
-        let bytes = try await storage.read { try $0.fetchOne("SELECT body FROM audit_entries WHERE sequence = 2")!.get("body", as: [UInt8].self) }
+        let row = try await storage.read { try $0.fetchOne("SELECT body FROM audit_entries WHERE sequence = 2").map { try $0.get("body", as: [UInt8].self) } }
+        let bytes = try #require(row)
         let forged = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "PP-KC-118", with: "PP-KC-999").utf8)
         try await tamper(storage, [])
-        try await storage.write { try $0.execute("UPDATE audit_entries SET body = $1 WHERE sequence = 2", [.bytes(forged)]) }
+        #expect(forged != bytes)
+        #expect(try await storage.write { try $0.execute("UPDATE audit_entries SET body = $1 WHERE sequence = 2", [.bytes(forged)]) } == 1)
         let verification = try await ledger.verify()
         #expect(verification.problem?.sequence == 2)
         #expect(verification.problem?.kind == .changed)
@@ -96,7 +98,7 @@ enum AuditScenarios {
         #expect(verification.problem?.description == "entry 2 changed: its content does not match its hash")
 
         // … and then stores the forged content's hash too: entry 3's link still names entry 2.
-        try await storage.write { try $0.execute("UPDATE audit_entries SET hash = $1 WHERE sequence = 2", [.text(AuditEntry.hash(forged))]) }
+        #expect(try await storage.write { try $0.execute("UPDATE audit_entries SET hash = $1 WHERE sequence = 2", [.text(AuditEntry.hash(forged))]) } == 1)
         let again = try await ledger.verify()
         #expect(again.problem?.sequence == 2)
         #expect(again.problem?.kind == .changed)
