@@ -29,7 +29,12 @@ extension AccessPolicy {
             map = map.inheriting(sourceClassifications(eventType: source))
         }
         var walk = RedactionWalk(map: map) { classifications in self.decide(classifications, for: requester, context: context) }
-        let redacted = walk.object(value, path: "", inherited: nil) ?? .object([:])
+        guard let redacted = walk.object(value, path: "", inherited: nil) else {
+            // Events and messages are objects; anything else is described by no contract.
+            return Redaction(
+                value: .object([:]), disclosed: [], withheld: [WithheldField(field: "$", classifications: [], reason: .unclassified)],
+                persons: PersonIdentifier.all(in: value), notices: [])
+        }
         let disclosed = walk.disclosed.sorted { $0.key < $1.key }.map { DisclosedField(field: $0.key, classifications: $0.value) }
         let withheld = walk.withheld.sorted { $0.key < $1.key }.map { WithheldField(field: $0.key, classifications: $0.value.0, reason: $0.value.1) }
         let health = disclosed.contains { $0.classifications.contains(.health) }

@@ -110,6 +110,10 @@ struct RedactionTests {
         #expect(redaction.value == .object([:]))
         #expect(redaction.disclosed.isEmpty)
         #expect(redaction.unclassifiedCount == arrest.memberNames.count)
+        // Not even an object: withheld whole, and said so.
+        let list = policy.redact(.array([arrest]), eventType: "police.arrest.made", for: requester([.officer], "community_supervision", .supervision))
+        #expect(list.value == .object([:]))
+        #expect(list.withheld == [WithheldField(field: "$", classifications: [], reason: .unclassified)])
     }
 
     @Test("a notification: nested classifications decide inside objects and inside every item of an array")
