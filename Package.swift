@@ -177,6 +177,23 @@ let package = Package(
                 "Storage", "Timers",
             ]
         ),
+        // The access policy (Policy/access-policy.yaml, built in through the symbolic link
+        // Resources/access-policy.yaml): role × agency kind × classification × purpose, deny by
+        // default, and the engine that redacts values field by field from the contracts.
+        .target(
+            name: "Policy",
+            dependencies: ["Contracts", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/access-policy.yaml")]
+        ),
+        // The audit ledger: every disclosure appended to a hash-chained, append-only store
+        // (SQLite or PostgreSQL) and, through its outbox, to bus.audit; verify and search.
+        .target(
+            name: "Audit",
+            dependencies: [
+                "Policy", "Contracts", "Storage", "ServiceKit", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Addresses and coordinates for the officer-safety check: a street address in one
         // normalised form (USPS Publication 28) and distances on the globe. Pure: Foundation only.
         .target(name: "Places"),
@@ -255,6 +272,7 @@ let package = Package(
                 "Notifications",
                 "Feeds",
                 "Timers",
+                "Policy", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -322,6 +340,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Contracts"]),
+        .testTarget(name: "AuditTests", dependencies: [
+            "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",
+        ]),
         // The benchmarks' machinery on tiny workloads (not their timing).
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "Storage", "TestSupport"]),
         .testTarget(name: "ReadModelsTests", dependencies: [

@@ -98,6 +98,7 @@ struct EventModelTests {
             "offenseLevel": codes(OffenseLevel.self), "bulletinWithdrawalReason": codes(BulletinWithdrawalReason.self),
             "subscriptionEventKind": codes(SubscriptionEventKind.self),
             "subscriptionLegalBasis": codes(SubscriptionLegalBasis.self),
+            "accessRole": codes(AccessRole.self), "accessPurpose": codes(AccessPurpose.self),
         ]
         #expect(Set(swift.keys) == Set(glossary.keys))
         for (name, enumeration) in glossary {

@@ -279,4 +279,15 @@ func expectTheDemosViews(_ bus: TestBus, database: String?) async throws {
     let police = try #require(try await view(["releases", "--agency", "MO-KCPD"]) as? [String: Any])
     let releases = try #require(police["releases"] as? [[String: Any]])
     #expect(releases.map { $0["releaseId"] as? String } == ["WERDCC-2025-0117"])
+
+    // Each view was a disclosure, recorded in the audit ledger beside the views: the caseload
+    // is found by the supervisee's state ID, with who read it and why; the chain is whole.
+    let stateId = try #require(caseload.first?["stateId"] as? String)
+    let (searched, search) = try await runReentrybus(["audit", "search", "--person", stateId, "--json"] + source)
+    #expect(searched == .init(status: 0, bySignal: false), "\(search.errors.value)")
+    let entries = try #require(try JSONSerialization.jsonObject(with: Data(search.output.value.utf8)) as? [[String: Any]])
+    #expect(entries.contains { $0["resource"] as? String == "view.caseload" && $0["channel"] as? String == "cli" && $0["purpose"] as? String == "administration" })
+    let (verified, verify) = try await runReentrybus(["audit", "verify"] + source)
+    #expect(verified == .init(status: 0, bySignal: false), "\(verify.errors.value)")
+    #expect(verify.output.value.contains("audit ledger intact: 3 entries"), "\(verify.output.value)")
 }

@@ -20,6 +20,10 @@ public enum BusTopic {
     /// its warrants, detainers and deadlines, for the jail and prison systems that release.
     public static let warrantChecks = "bus.warrant-checks"
 
+    /// The audit ledger: one entry per disclosure of people's data (who, why, about whom, which
+    /// fields by classification, never the values), each chained to the one before by SHA-256.
+    public static let audit = "bus.audit"
+
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks, audit]
 }

@@ -71,7 +71,7 @@ struct ContractLoader {
             }
             topics.append(topic)
         }
-        return (TopicCatalog(glossary: glossary, topics: topics, schemaDocuments: documents, schemas: schemas), problems)
+        return (TopicCatalog(glossary: glossary, topics: topics, schemaDocuments: documents, schemas: schemas, envelopeFields: envelope.fields), problems)
     }
 
     mutating func record(_ problem: ContractProblem) {

@@ -20,11 +20,19 @@ public struct TopicCatalog: Sendable {
     public let topics: [TopicContract]
     /// Complete, self-contained JSON Schema documents by qualified name (`<type>.v<version>`).
     public let schemaDocuments: [String: JSONValue]
+    /// The classifications of the envelope's members (`common.yaml`'s `envelope.fields`, e.g.
+    /// `subject`: pii and cji), which every event of a ``TopicContract/ValueFormat/event`` topic
+    /// carries beside its own ``EventContract/fields``: what the access policy redacts by.
+    public let envelopeFields: [String: [FieldClassification]]
     let schemas: [String: JSONSchema]
     let topicIndexByEventType: [String: Int]
 
-    init(glossary: Glossary, topics: [TopicContract], schemaDocuments: [String: JSONValue], schemas: [String: JSONSchema]) {
+    init(
+        glossary: Glossary, topics: [TopicContract], schemaDocuments: [String: JSONValue], schemas: [String: JSONSchema],
+        envelopeFields: [String: [FieldClassification]] = [:]
+    ) {
         self.glossary = glossary
+        self.envelopeFields = envelopeFields
         self.topics = topics.sorted { $0.name < $1.name }
         self.schemaDocuments = schemaDocuments
         self.schemas = schemas

@@ -3,7 +3,7 @@ import Foundation
 import ReadModels
 
 /// `reentrybus view caseload --officer ID | --agency ID`: supervisees with their dated flags.
-struct CaseloadView: ParsableCommand {
+struct CaseloadView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseload",
         abstract: "An officer's or a supervising agency's supervisees, with their flags (arrests, contacts, incidents, warrants, releases).",
@@ -31,7 +31,7 @@ struct CaseloadView: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let since = self.since.map { asOf.addingTimeInterval(-Double($0.days) * 86_400) }
         let kinds = flags.isEmpty ? nil : Set(flags.compactMap(CaseloadFlag.Kind.init(rawValue:)))
@@ -42,7 +42,7 @@ struct CaseloadView: ParsableCommand {
             }
             return try store.caseload(agencyId: agency ?? "", asOf: asOf, since: since, kinds: kinds, in: transaction)
         }
-        try options.print(entries) {
+        try await options.disclose(entries, resource: "view.caseload") {
             var table = TextTable("PERSON", "CASE", "TYPE", "OFFICER", "ADDRESS", "RISK", "FLAGS (NEWEST FIRST)")
             for entry in entries {
                 table.add(

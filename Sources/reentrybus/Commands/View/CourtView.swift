@@ -3,7 +3,7 @@ import Foundation
 import ReadModels
 
 /// `reentrybus view court --court ID`: the warrants a court issued and the releases they block.
-struct CourtView: ParsableCommand {
+struct CourtView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "court",
         abstract: "A court's active warrants and the scheduled releases they block (for the clerk and the prosecutor).")
@@ -18,7 +18,7 @@ struct CourtView: ParsableCommand {
         var blockedReleases: [BlockedRelease]
     }
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let courtId = court
         let store = CourtStore()
@@ -26,7 +26,7 @@ struct CourtView: ParsableCommand {
             Rows(warrants: try store.warrants(courtId: courtId, asOf: asOf, in: transaction),
                  blockedReleases: try store.blockedReleases(courtId: courtId, asOf: asOf, in: transaction))
         }
-        try options.print(rows) {
+        try await options.disclose(rows, resource: "view.court") {
             var warrants = TextTable("WARRANT", "PERSON", "KIND", "ISSUED", "CASE")
             for warrant in rows.warrants {
                 warrants.add(

@@ -3,7 +3,7 @@ import Foundation
 import ReadModels
 
 /// `reentrybus view high-needs`: reentry services' list of people releasing soon who need most.
-struct HighNeedsView: ParsableCommand {
+struct HighNeedsView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "high-needs",
         abstract: "People releasing within the window with a high risk or needs assessment, or a violent incident (victim or suspect) in the last 12 months.")
@@ -13,11 +13,11 @@ struct HighNeedsView: ParsableCommand {
 
     @OptionGroup var options: ViewOptions
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let days = within.days
         let rows = try options.read { try HighNeedsStore().highNeeds(asOf: asOf, withinDays: days, in: $0) }
-        try options.print(rows) {
+        try await options.disclose(rows, resource: "view.high-needs") {
             var table = TextTable("RELEASE DATE", "PERSON", "FACILITY", "TO", "WHY")
             for row in rows {
                 table.add(

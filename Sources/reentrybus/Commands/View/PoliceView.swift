@@ -5,7 +5,7 @@ import ReadModels
 
 /// `reentrybus view releases --agency MO-KCPD --within 60d`: a police agency's view of its
 /// jurisdiction (the places the agency directory lists for it).
-struct PoliceView: ParsableCommand {
+struct PoliceView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "releases",
         abstract: "A police agency's jurisdiction: releases into it, active warrants, supervisees living there, mental-health bulletins.",
@@ -19,7 +19,7 @@ struct PoliceView: ParsableCommand {
 
     @OptionGroup var options: ViewOptions
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let agencyId = agency
         let days = within.days
@@ -30,7 +30,7 @@ struct PoliceView: ParsableCommand {
             let places = (entry.jurisdiction.places ?? []).map { JurisdictionPlace(state: entry.jurisdiction.state, city: $0) }
             return (places, try PoliceViewStore().view(of: places, asOf: asOf, withinDays: days, in: transaction))
         }
-        try options.print(view) {
+        try await options.disclose(view, resource: "view.releases") {
             var text = "Jurisdiction of \(agencyId): \(ViewFormat.list(places.map(\.description)))\n\n"
             var releases = TextTable("RELEASE DATE", "PERSON", "FACILITY", "TO", "SUPERVISION", "RISK")
             for row in view.releases {

@@ -3,7 +3,7 @@ import Foundation
 import ReadModels
 
 /// `reentrybus view board --facility ID`: a facility's releases, warrant checks and who was told.
-struct ReleaseBoardView: ParsableCommand {
+struct ReleaseBoardView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board",
         abstract: "A facility's releases with their warrant-check status (clear, pending, hold) and who was told.")
@@ -16,12 +16,12 @@ struct ReleaseBoardView: ParsableCommand {
 
     @OptionGroup var options: ViewOptions
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let facilityId = facility
         let days = within.days
         let rows = try options.read { try ReleaseBoardStore().board(facilityId: facilityId, asOf: asOf, withinDays: days, in: $0) }
-        try options.print(rows) {
+        try await options.disclose(rows, resource: "view.board") {
             var table = TextTable("RELEASE", "PERSON", "STATUS", "DATE", "CHECK", "WARRANTS/DETAINERS", "TOLD")
             for row in rows {
                 table.add(

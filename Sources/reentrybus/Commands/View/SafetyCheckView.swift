@@ -6,7 +6,7 @@ import ReadModels
 /// `reentrybus view safety-check --address "…" [--radius 500m]`: before a home visit, the open
 /// investigations and recent violent incidents at or around the address, and whether the
 /// people registered there are named in them.
-struct SafetyCheckView: ParsableCommand {
+struct SafetyCheckView: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "safety-check",
         abstract: "Before a visit: open investigations whose area holds the address, violent incidents near it, and who lives there.",
@@ -41,7 +41,7 @@ struct SafetyCheckView: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let asOf = try options.moment()
         let (visit, coordinates, metres) = (VisitAddress.text(address), coordinates, radius.meters)
         let result = try options.read { transaction -> SafetyCheckResult in
@@ -51,7 +51,7 @@ struct SafetyCheckView: ParsableCommand {
                 throw Self.refusal(error)
             }
         }
-        try options.print(result) { SafetyCheckText(result).render() }
+        try await options.disclose(result, resource: "view.safety-check") { SafetyCheckText(result).render() }
     }
 
     private var coordinates: Coordinates? {

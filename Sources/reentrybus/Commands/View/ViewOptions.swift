@@ -1,7 +1,10 @@
 import ArgumentParser
+import Audit
+import Contracts
 import Foundation
 import Logging
 import Pipeline
+import Policy
 import ServiceKit
 import Settings
 import Storage
@@ -19,6 +22,22 @@ struct ViewOptions: ParsableArguments {
 
     @Flag(help: "Print the rows as JSON (one document) instead of a table.")
     var json = false
+
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Who reads the view, as the audit ledger records it (default: the operating-system user).", valueName: "user"))
+    var reader: String?
+
+    @Option(help: ArgumentHelp(
+        "Why, as the audit ledger records it: \(AccessPurpose.allCases.map(\.rawValue).joined(separator: ", ")) (default: administration).",
+        valueName: "purpose"))
+    var purpose: String?
+
+    func validate() throws {
+        if let purpose, AccessPurpose(code: purpose) == nil {
+            throw ValidationError("--purpose \(purpose) is not one of \(AccessPurpose.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if let reader, reader.isEmpty || reader.count > 200 { throw ValidationError("--as must be 1 to 200 characters.") }
+    }
 
     /// The moment asked about.
     func moment() throws -> Date {
@@ -50,6 +69,41 @@ struct ViewOptions: ParsableArguments {
     /// Runs `query` in one read transaction of the views database.
     func read<T>(_ query: (any StorageTransaction) throws -> T) throws -> T {
         try open().readBlocking(query)
+    }
+
+    /// Records the disclosure of `rows` in the audit ledger (beside the views database: the
+    /// same data directory or PostgreSQL database), then prints them. A view read from the
+    /// database is not redacted, so its columns are recorded without classifications; the
+    /// persons are the identifiers the rows hold. Nothing is printed if the entry cannot be
+    /// written.
+    func disclose<Row: Encodable>(_ rows: Row, resource: String, table: () -> String) async throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let value = try JSONValue(parsing: Array(try encoder.encode(rows)))
+        let fields: Set<String> = switch value {
+        case .array(let items): Set(items.flatMap { item -> [String] in
+            guard case .object(let members) = item else { return [] }
+            return Array(members.keys)
+        })
+        case .object(let members): Set(members.keys)
+        default: []
+        }
+        let requester = Requester(
+            subject: reader ?? Self.operatingSystemUser, agencyId: nil, agencyKind: nil, roles: [],
+            purpose: purpose.flatMap(AccessPurpose.init(code:)) ?? .administration)
+        let ledger = try await openAuditLedger(config: config, logging: logging, state: state, mustExist: false)
+        try await ledger.append(Disclosure(
+            requester: requester, requestId: UUID().uuidString.lowercased(), channel: .cli, resource: resource,
+            persons: PersonIdentifier.all(in: value),
+            disclosed: fields.sorted().map { DisclosedField(field: $0, classifications: []) }))
+        try print(rows, table: table)
+    }
+
+    /// The user running the command, or their numeric id where the system knows no name (a
+    /// container's user without a passwd entry).
+    static var operatingSystemUser: String {
+        let name = ProcessInfo.processInfo.userName
+        return name.isEmpty ? "uid:\(getuid())" : String(name.prefix(200))
     }
 
     /// Prints `rows` as JSON, or else as `table`.
