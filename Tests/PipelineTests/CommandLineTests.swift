@@ -102,7 +102,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let router = directory.appendingPathComponent("router.sqlite")
         try Data("serve's state".utf8).write(to: router)
-        let (termination, process) = try await runReentrybus(["dev", "--data-dir", directory.path, "--dir", topicsDirectory.path])
+        let (termination, process) = try await runReentrybus(["dev", "--gateway-listen", "127.0.0.1:0", "--data-dir", directory.path, "--dir", topicsDirectory.path])
         #expect(termination == .init(status: 1, bySignal: false))
         #expect(process.errors.value.contains("holds databases that `reentrybus dev` did not create (router.sqlite)"), "\(process.errors.value)")
         #expect(try Data(contentsOf: router) == Data("serve's state".utf8))
@@ -115,7 +115,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         let directory = temporaryDirectory("reentrybus-dev")
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = try ChildProcess(try reentrybusBinary(), [
-            "dev", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--shutdown-deadline", "20", "--log-level", "warning",
+            "dev", "--gateway-listen", "127.0.0.1:0", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--shutdown-deadline", "20", "--log-level", "warning",
         ])
         let banner = try await within(.seconds(60), "dev to start") { await process.waitForLine(startingWith: "reentrybus dev:") }
         #expect(banner != nil, "\(process.lastErrorLines())")
