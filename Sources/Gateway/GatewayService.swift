@@ -14,9 +14,8 @@ import Synchronization
 public struct GatewayService: Service {
     public let configuration: GatewayConfiguration
     let catalog: TopicCatalog
-    /// The producer behind the gateway's sink, shut down after the server.
-    public let producer: KafkaProducer
-    /// Its settings (idempotent, `acks=all`), for what its Kafka user must be granted.
+    /// The settings of the producer behind the gateway's sink (idempotent, `acks=all`): made
+    /// when `run()` starts (nothing connects before), shut down after the server.
     public let producerConfiguration: KafkaProducerConfiguration
     let database: ServiceDatabase
     let notifications: any NotificationSource
@@ -33,14 +32,13 @@ public struct GatewayService: Service {
     ///   - onListening: called once the server listens, with the port it got (the one the
     ///     system chose when the configured port is 0).
     public init(
-        configuration: GatewayConfiguration, catalog: TopicCatalog, producer: KafkaProducer,
-        producerConfiguration: KafkaProducerConfiguration, database: ServiceDatabase,
+        configuration: GatewayConfiguration, catalog: TopicCatalog, producerConfiguration: KafkaProducerConfiguration,
+        database: ServiceDatabase,
         notifications: any NotificationSource, filter: (any DisclosureFilter)? = nil, recorder: (any DisclosureRecorder)? = nil,
         logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
     ) {
         self.configuration = configuration
         self.catalog = catalog
-        self.producer = producer
         self.producerConfiguration = producerConfiguration
         self.database = database
         self.notifications = notifications
@@ -57,6 +55,7 @@ public struct GatewayService: Service {
     }
 
     public func run() async throws {
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let gateway: Gateway
         let openAPI: [UInt8]
         do {

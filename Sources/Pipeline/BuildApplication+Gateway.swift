@@ -54,15 +54,10 @@ extension ServiceFactory {
         } catch {
             throw .invalidConfiguration(field: "database", reason: "could not open the database of the gateway: \(error)")
         }
-        let producer: KafkaProducer
+        // Made when the gateway runs (nothing connects before `Application.run()`).
         let producerConfiguration = serviceConfiguration(.gateway).producer
-        do {
-            producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        } catch {
-            throw .invalidConfiguration(field: "client", reason: "the gateway's producer: \(error)")
-        }
         return GatewayService(
-            configuration: settings, catalog: catalog, producer: producer, producerConfiguration: producerConfiguration, database: database, notifications: notifications, logger: logger)
+            configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications, logger: logger)
     }
 }
 
