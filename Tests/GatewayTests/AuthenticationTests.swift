@@ -1,3 +1,4 @@
+import CryptoExtras
 import Foundation
 import Gateway
 import Hummingbird
@@ -64,6 +65,30 @@ import Testing
             #expect(bodies.count == 1, "every refusal reads the same: \(bodies)")
         }
         #expect(harness.recorder.disclosures.withLock { $0.count } == 0, "nothing was disclosed")
+    }
+
+    @Test("an RS256 token verifies with an RSA key of the set; the same token claiming ES256 does not")
+    func rs256() async throws {
+        let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let primitives = try rsa.publicKey.getKeyPrimitives()
+        func encode(_ data: Data) -> String {
+            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let jwks = """
+            {"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"rsa-1","n":"\(encode(primitives.modulus))","e":"\(encode(primitives.publicExponent))"}]}
+            """
+        let authenticator = try await BearerAuthenticator(configuration: AuthenticationConfiguration(
+            jwks: jwks, issuer: TestIssuer.issuer, audience: TestIssuer.audience))
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: rsa), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "rsa-1"))
+        let token = try await keys.sign(TestIssuer.Claims(), kid: JWKIdentifier(string: "rsa-1"))
+        let caller = await authenticator.caller(authorization: "Bearer \(token)")
+        #expect(caller == Caller(subject: "PP-KC-118", agencyId: "MO-DOC-PP", roles: [.officer], purpose: "supervision"))
+        // The header rewritten to claim another algorithm: refused before any signature check.
+        let parts = token.split(separator: ".")
+        let es256 = encode(Data(#"{"alg":"ES256","kid":"rsa-1","typ":"JWT"}"#.utf8))
+        #expect(await authenticator.caller(authorization: "Bearer \(es256).\(parts[1]).\(parts[2])") == nil)
     }
 
     @Test("a key set with a private key, another algorithm or no kid is refused at start, naming the key")

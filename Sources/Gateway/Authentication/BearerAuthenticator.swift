@@ -95,8 +95,7 @@ public struct BearerAuthenticator: Sendable {
         guard token.utf8.count <= configuration.maxTokenBytes else { return nil }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(Self.isBase64URL) }) else { return nil }
-        guard let headerBytes = Self.base64URLDecoded(parts[0]),
-              let header = try? JSONValue(parsing: headerBytes, limits: JSONDecodingLimits(maxDocumentBytes: 2_048, maxNestingDepth: 4)),
+        guard let header = Self.header(parts[0]),
               case .string(let alg)? = header["alg"], case .string(let kid)? = header["kid"],
               let keyAlgorithm = algorithms[kid], keyAlgorithm == alg, header["crit"] == nil
         else { return nil }
@@ -107,6 +106,16 @@ public struct BearerAuthenticator: Sendable {
             return nil
         }
         return check(claims)
+    }
+
+    /// The token's header as JSON, or nil when it is not (the answer is the one 401 either way).
+    static func header(_ part: Substring) -> JSONValue? {
+        guard let bytes = base64URLDecoded(part) else { return nil }
+        do {
+            return try JSONValue(parsing: bytes, limits: JSONDecodingLimits(maxDocumentBytes: 2_048, maxNestingDepth: 4))
+        } catch {
+            return nil
+        }
     }
 
     /// The claims' rules (issuer, audience, times, identity); nil when any fails.
