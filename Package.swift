@@ -380,7 +380,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Pipeline", "Demo", "Gateway",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"), "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
