@@ -370,7 +370,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport",
+            "Gateway", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),

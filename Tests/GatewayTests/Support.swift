@@ -108,15 +108,29 @@ struct GatewayHarness {
     let issuer = TestIssuer()
     let sink = RecordingSink()
     let recorder: RecordingRecorder
-    let inbox: SQLiteStorage
+    let inbox: any StorageDatabase
     let gateway: Gateway
     let directory: URL
 
-    init(ingest: IngestConfiguration = IngestConfiguration(), recorder: RecordingRecorder = RecordingRecorder()) async throws {
+    /// - Parameter postgres: keep the gateway's tables and the inbox in these PostgreSQL
+    ///   databases (each in its own schema, as the services do) instead of SQLite.
+    init(
+        ingest: IngestConfiguration = IngestConfiguration(), recorder: RecordingRecorder = RecordingRecorder(),
+        postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
-        let database = try ServiceDatabase(path: directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations)
-        inbox = try SQLiteStorage.inMemory()
-        _ = try inbox.migrate(InboxProjection(verifyingKeys: [], signingKey: .random()).migrations)
+        let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
+        let database: ServiceDatabase
+        if let postgres {
+            database = try ServiceDatabase(postgres: postgres.gateway, migrations: Gateway.migrations)
+            inbox = postgres.inbox
+            _ = try await postgres.inbox.write { try StorageMigrator.migrate(inboxMigrations, in: $0) }
+        } else {
+            database = try ServiceDatabase(path: directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations)
+            let sqlite = try SQLiteStorage.inMemory()
+            _ = try sqlite.migrate(inboxMigrations)
+            inbox = sqlite
+        }
         let configuration = GatewayConfiguration(
             port: 0, authentication: AuthenticationConfiguration(jwks: issuer.jwks, issuer: TestIssuer.issuer, audience: TestIssuer.audience),
             ingest: ingest)
