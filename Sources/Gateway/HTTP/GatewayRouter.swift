@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// The gateway's routes, shared by `GatewayService` and the tests (which drive it without a
 /// socket):
@@ -32,11 +33,14 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
 /// Turns every error into problem details: `Problem`s as they are, Hummingbird's own HTTP
 /// errors (404 of an unknown route, 413 of a body past its limit) by their status alone, and
 /// anything else into a bare 500 that says nothing about the cause (logged, without data).
-/// Adds `x-request-id` to every response.
+/// Adds `x-request-id` to every response, and counts each answer
+/// (`reentrybus_gateway_requests_total{route,status}`, `reentrybus_gateway_request_seconds{route}`;
+/// the route is its template, `unmatched` for none, so the labels stay bounded).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
         let requestId = RequestIdentity.id(of: request, context: context)
         var response: Response
         do {
@@ -58,6 +62,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try Problem(.internalServerError, type: "/problems/internal", title: "Internal error").response(from: request, context: context)
         }
         response.headers[RequestIdentity.header] = requestId
+        let route = context.endpointPath.map { "\(request.method.rawValue) \($0)" } ?? "unmatched"
+        Counter(label: "reentrybus_gateway_requests_total", dimensions: [("route", route), ("status", "\(response.status.code)")]).increment()
+        let elapsed = ContinuousClock.now - started
+        Metrics.Timer(label: "reentrybus_gateway_request_seconds", dimensions: [("route", route)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return response
     }
 }

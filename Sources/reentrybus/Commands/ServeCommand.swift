@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler, gateway) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -20,7 +20,12 @@ struct Serve: AsyncParsableCommand {
             It fails at start when no broker answers within the connect timeout. Ctrl-C (or SIGTERM) \
             finishes the batch in hand, commits and leaves the group, within the shutdown deadline. \
             The scheduler keeps no state and needs no notification key: it writes one tick a minute \
-            to bus.timers from the wall clock, and on Ctrl-C finishes the tick it is sending.
+            to bus.timers from the wall clock, and on Ctrl-C finishes the tick it is sending. \
+            The gateway (HTTP ingest and the inbox) needs no notification key but the token issuer's \
+            public keys (--jwks-file, gateway.jwks-file); it listens on --listen (default 127.0.0.1:8080), \
+            keeps what it ingested in <data-dir>/gateway.sqlite (or the schema gateway) and reads the \
+            inbox's database (<data-dir>/inbox.sqlite, or the schema inbox). On Ctrl-C it stops \
+            accepting requests and answers those in flight once the broker has acknowledged them.
             """)
 
     @Argument(help: "router, warrant-resolver, inbox, views, feeds, scheduler or gateway.")
