@@ -116,7 +116,7 @@ struct GatewayHarness {
     ///   databases (each in its own schema, as the services do) instead of SQLite.
     init(
         ingest: IngestConfiguration = IngestConfiguration(), recorder: RecordingRecorder = RecordingRecorder(),
-        postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil
+        postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
         let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
@@ -139,7 +139,7 @@ struct GatewayHarness {
         self.recorder = recorder
         gateway = Gateway(
             configuration: configuration, catalog: catalog, authenticator: authenticator, sink: sink, database: database,
-            notifications: StorageNotificationSource { inbox }, recorder: recorder, logger: Logger(label: "gateway-tests"))
+            notifications: StorageNotificationSource { inbox }, recorder: recorder, logger: Logger(label: "gateway-tests"), now: now)
     }
 
     var router: Router<BasicRequestContext> { buildGatewayRouter(gateway, openAPI: try! OpenAPIDocument.bytes()) }

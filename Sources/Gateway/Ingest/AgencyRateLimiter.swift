@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// How fast each agency may send events: a token bucket per agency, refilled continuously.
@@ -20,15 +21,17 @@ public struct IngestRate: Sendable, Hashable {
 public final class AgencyRateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
-        var updated: ContinuousClock.Instant
+        var updated: Date
     }
 
     let rate: IngestRate
     let maxTrackedAgencies = 10_000
     private let buckets = Mutex<[String: Bucket]>([:])
-    private let now: @Sendable () -> ContinuousClock.Instant
+    private let now: @Sendable () -> Date
 
-    public init(rate: IngestRate, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    /// - Parameter now: the clock (the gateway's; tests pass their own). Time running
+    ///   backwards refills nothing.
+    public init(rate: IngestRate, now: @escaping @Sendable () -> Date = Date.init) {
         self.rate = rate
         self.now = now
     }
@@ -42,8 +45,7 @@ public final class AgencyRateLimiter: Sendable {
         let rate = self.rate
         return buckets.withLock { buckets -> Int? in
             var bucket = buckets[agency] ?? Bucket(tokens: rate.burst, updated: instant)
-            let elapsed = instant - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = instant.timeIntervalSince(bucket.updated)
             bucket.tokens = min(rate.burst, bucket.tokens + max(0, seconds) * rate.eventsPerSecond)
             bucket.updated = instant
             let needed = Double(events)
@@ -56,8 +58,7 @@ public final class AgencyRateLimiter: Sendable {
             buckets[agency] = bucket
             if buckets.count > maxTrackedAgencies {
                 buckets = buckets.filter { entry in
-                    let idle = instant - entry.value.updated
-                    let idleSeconds = Double(idle.components.seconds)
+                    let idleSeconds = max(0, instant.timeIntervalSince(entry.value.updated))
                     return entry.value.tokens + idleSeconds * rate.eventsPerSecond < rate.burst
                 }
             }

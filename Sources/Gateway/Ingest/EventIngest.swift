@@ -48,7 +48,7 @@ public struct EventIngest: Sendable {
         validator = EventValidator(catalog: catalog, limits: JSONDecodingLimits(maxDocumentBytes: configuration.maxEventBytes))
         self.sink = sink
         self.database = database
-        limiter = AgencyRateLimiter(rate: configuration.rate)
+        limiter = AgencyRateLimiter(rate: configuration.rate, now: now)
         self.configuration = configuration
         self.logger = logger
         self.now = now
