@@ -39,6 +39,27 @@ import Testing
         #expect(headers["event-type"] == "police.arrest.made")
     }
 
+    @Test("while an event is being delivered, a second request with its id is 409 with Retry-After; once stored, the retry gets its outcome")
+    func concurrentSameIdIsRefusedUntilStored() async throws {
+        let harness = try await GatewayHarness(holdingDeliveries: true)
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let event = try arrestEvent()
+        try await harness.test { client in
+            async let first = client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: event))
+            await harness.gated.begun.wait { $0 >= 1 }
+            let second = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: event))
+            #expect(second.status == .conflict)
+            #expect(second.headers[.retryAfter] == "1")
+            harness.gated.open.update { $0 = true }
+            let answered = try await first
+            #expect(answered.status == .accepted)
+            let retry = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: event))
+            #expect(String(buffer: retry.body) == String(buffer: answered.body))
+        }
+        #expect(harness.gated.messages.withLock { $0.count } == 1)
+        #expect(harness.gated.begun.value == 1)
+    }
+
     @Test("the same event id with other content is 409 and nothing more is sent")
     func reusedIdIsAConflict() async throws {
         let harness = try await GatewayHarness()

@@ -107,6 +107,7 @@ struct TestIssuer {
 struct GatewayHarness {
     let issuer = TestIssuer()
     let sink = RecordingSink()
+    let gated = GatedSink()
     let recorder: RecordingRecorder
     let inbox: any StorageDatabase
     let gateway: Gateway
@@ -116,7 +117,8 @@ struct GatewayHarness {
     ///   databases (each in its own schema, as the services do) instead of SQLite.
     init(
         ingest: IngestConfiguration = IngestConfiguration(), recorder: RecordingRecorder = RecordingRecorder(),
-        postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init
+        postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init,
+        holdingDeliveries: Bool = false
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
         let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
@@ -138,7 +140,7 @@ struct GatewayHarness {
         let inbox = self.inbox
         self.recorder = recorder
         gateway = Gateway(
-            configuration: configuration, catalog: catalog, authenticator: authenticator, sink: sink, database: database,
+            configuration: configuration, catalog: catalog, authenticator: authenticator, sink: holdingDeliveries ? gated : sink, database: database,
             notifications: StorageNotificationSource { inbox }, recorder: recorder, logger: Logger(label: "gateway-tests"), now: now)
     }
 
@@ -174,4 +176,18 @@ extension HTTPFields {
 
 func json(_ buffer: ByteBuffer) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as! [String: Any]
+}
+
+/// Holds every delivery until the test opens it, counting deliveries begun.
+final class GatedSink: EventSink {
+    let open = AwaitableState(false)
+    let begun = AwaitableState(0)
+    let messages = Mutex<[KafkaProducerMessage]>([])
+
+    func deliver(_ messages: [KafkaProducerMessage]) async -> [Int: String] {
+        begun.update { $0 += 1 }
+        await open.wait { $0 }
+        self.messages.withLock { $0 += messages }
+        return [:]
+    }
 }

@@ -183,6 +183,8 @@ public struct EventIngest: Sendable {
                 topic: event.topic, key: Array(event.key.utf8), value: checked[index].bytes,
                 headers: event.headers.map { KafkaHeader(key: $0.key, value: $0.value) })
         }
+        // A retry of events all stored before sends nothing and writes nothing.
+        guard !messages.isEmpty else { return Self.accepted(ids, stored: stored, fresh: [:]) }
         let failures = await sink.deliver(messages)
         let acceptedAt = Int64((now().timeIntervalSince1970 * 1000).rounded())
         var outcomes: [IngestStore.Outcome] = []
@@ -211,9 +213,13 @@ public struct EventIngest: Sendable {
             }
             throw .unavailable("The broker did not store \(notStored.joined(separator: ", ")); the others were stored. Retry the same request: stored events are not sent again.")
         }
-        let fresherOutcomes = Dictionary(outcomes.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.map { id in
-            let outcome = stored[id] ?? fresherOutcomes[id]!
+        return Self.accepted(ids, stored: stored, fresh: Dictionary(outcomes.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// Each id's first outcome: stored before, or just now.
+    static func accepted(_ ids: [String], stored: [String: IngestStore.Outcome], fresh: [String: IngestStore.Outcome]) -> [Accepted] {
+        ids.compactMap { id in
+            guard let outcome = stored[id] ?? fresh[id] else { return nil }
             return Accepted(eventId: id, topic: outcome.topic, acceptedAt: Date(timeIntervalSince1970: Double(outcome.acceptedAtMilliseconds) / 1000))
         }
     }
