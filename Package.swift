@@ -26,6 +26,12 @@ let package = Package(
         // Property-based tests (Swift Testing): the router's notifications do not depend on how
         // its topics interleave. Tests only; no dependencies of its own.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        // The gateway's JWT verification (RS256/ES256 from a JWKS file): on swift-crypto, which
+        // the bus already builds; adds swift-certificates' X509 (already in the graph through
+        // postgres-nio's TLS) and swift-extras-base64.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // HTTP field names of the gateway's own headers (x-request-id); already built for Hummingbird.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -216,13 +222,29 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The HTTP gateway: ingest for systems that cannot speak Kafka (validated, answered once
+        // the broker acknowledged, idempotent by event id), the caller's inbox and its acks,
+        // JWT bearer authentication; every disclosure through a filter and a recorder.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
         // The application builder: one ApplicationConfiguration → the broker (embedded or
         // external), topic setup and every service in one ServiceGroup, with a shutdown deadline;
         // what `dev`, `serve`, `broker`, the benchmark and the tests run.
         .target(
             name: "Pipeline",
             dependencies: [
-                "Observability",
+                "Observability", "Gateway",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
                 "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -256,7 +278,8 @@ let package = Package(
         .executableTarget(
             name: "reentrybus",
             dependencies: [
-                "Observability",
+                "Observability", "Gateway",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "Settings",
                 "Kafka",
@@ -369,8 +392,22 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            // RSA key generation for the RS256 test (already built for jwt-kit).
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Demo", "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            "Pipeline", "Demo", "Gateway",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"), "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -381,7 +418,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "Pipeline", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka",
+                "Pipeline", "Gateway", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath

@@ -63,7 +63,7 @@ public enum InboxStore {
     ]
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
-    static func insert(_ notification: BusNotification, receivedAtMilliseconds: Int64?, _ transaction: any StorageTransaction) throws -> Bool {
+    public static func insert(_ notification: BusNotification, receivedAtMilliseconds: Int64?, _ transaction: any StorageTransaction) throws -> Bool {
         try insert(notification, body: try notification.encoded(), receivedAtMilliseconds: receivedAtMilliseconds, transaction)
     }
 
@@ -119,6 +119,27 @@ public enum InboxStore {
                 "SELECT body FROM inbox WHERE substr(recipient, \(position) + 1) = $1 ORDER BY occurred_at, id", [.text(recipient)])
         }
         return try rows.map { try BusNotification.decode(try $0.get("body", as: [UInt8].self)) }
+    }
+
+    /// A page of the notifications of any of `recipients` (each `kind:id`), ordered by when
+    /// they occurred then by id, strictly after `after` (the last row of the previous page) when
+    /// given: a position that stays valid however many notifications arrive meanwhile.
+    public static func page(
+        for recipients: [String], after: (occurredAt: String, id: String)?, limit: Int, _ transaction: any StorageTransaction
+    ) throws -> [(occurredAt: String, notification: BusNotification)] {
+        guard !recipients.isEmpty, limit > 0 else { return [] }
+        var arguments = recipients.map(SQLValue.text)
+        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
+        var sql = "SELECT occurred_at, body FROM inbox WHERE recipient IN (\(placeholders))"
+        if let after {
+            let time = arguments.count + 1
+            sql += " AND (occurred_at > $\(time) OR (occurred_at = $\(time + 1) AND id > $\(time + 2)))"
+            arguments += [.text(after.occurredAt), .text(after.occurredAt), .text(after.id)]
+        }
+        sql += " ORDER BY occurred_at, id LIMIT \(limit)"
+        return try transaction.fetchAll(sql, arguments).map { row in
+            (try row.get("occurred_at", as: String.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
+        }
     }
 
     /// The notification with `id`, if this inbox holds it.

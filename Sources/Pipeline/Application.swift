@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Kafka
 import Logging
 import Observability
@@ -29,6 +30,8 @@ public final class Application: Sendable {
     public let services: [ServiceName: EventConsumerService]
     /// The scheduler, when the configuration runs it (`ServiceName.scheduler`).
     public let scheduler: Scheduler?
+    /// The HTTP gateway, when the configuration runs it (`ServiceName.gateway`).
+    public let gateway: GatewayService?
 
     let logger: Logger
     let states = ServiceStates()
@@ -43,9 +46,10 @@ public final class Application: Sendable {
 
     init(
         configuration: ApplicationConfiguration, kafka: EmbeddedKafka?, ownsBroker: Bool, bootstrapServers: [String],
-        services: [ServiceName: EventConsumerService], scheduler: Scheduler? = nil, logger: Logger
+        services: [ServiceName: EventConsumerService], scheduler: Scheduler? = nil, gateway: GatewayService? = nil, logger: Logger
     ) {
         self.scheduler = scheduler
+        self.gateway = gateway
         self.configuration = configuration
         self.kafka = kafka
         self.ownsBroker = ownsBroker
@@ -124,6 +128,9 @@ public final class Application: Sendable {
                 }
                 // Last: stopped first, so no tick is written for services that have stopped.
                 if let scheduler { entries.append((ServiceName.scheduler.rawValue, scheduler)) }
+                // After the scheduler: stopped before everything else, so no new request reaches
+                // the bus while the services drain.
+                if let gateway { entries.append((ServiceName.gateway.rawValue, gateway)) }
                 return entries + added
             }
         }

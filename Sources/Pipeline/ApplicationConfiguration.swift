@@ -3,6 +3,7 @@ import Foundation
 import Storage
 import Kafka
 import Notifications
+import Gateway
 import Observability
 
 /// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
@@ -111,7 +112,7 @@ public struct ApplicationConfiguration: Sendable {
     /// PostgreSQL database, each service in its own schema (named after the service, `-` as
     /// `_`). Default: nil, SQLite.
     public var postgres: PostgresStorage.Configuration?
-    /// The services to run. Default: all of them.
+    /// The services to run. Default: all of them but the gateway (`ServiceName.pipeline`).
     public var services: Set<ServiceName>
     /// The contracts events are checked against and whose topics are created. Required when
     /// any service runs, or `topics.createContractTopics` is set (`TopicCatalog.embedded()`
@@ -136,6 +137,8 @@ public struct ApplicationConfiguration: Sendable {
     /// Who the feeds service tells, with the agency, of a silent feed: the bus's operators.
     /// Default: `unit:BUS-OPERATIONS`.
     public var feedOperators: Recipient = Recipient.unit("BUS-OPERATIONS")
+    /// The HTTP gateway's settings; required when `services` holds `.gateway`. Default: nil.
+    public var gateway: GatewayConfiguration?
 
     /// Where the metrics and health endpoint listens and what it exports.
     public struct ObservabilityOptions: Sendable {
@@ -150,7 +153,7 @@ public struct ApplicationConfiguration: Sendable {
     }
 
     public init(
-        broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.allCases), catalog: TopicCatalog?,
+        broker: Broker, dataDirectory: URL, services: Set<ServiceName> = Set(ServiceName.pipeline), catalog: TopicCatalog?,
         topics: TopicOptions = TopicOptions(), client: ClientOptions = ClientOptions(), shutdown: ShutdownOptions = ShutdownOptions(),
         notificationKey: NotificationSigningKey = .random(),
         previousNotificationKeys: [NotificationSigningKey] = [], observability: ObservabilityOptions? = nil,

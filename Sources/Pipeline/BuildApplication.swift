@@ -48,11 +48,13 @@ public func buildApplication(
         services[name] = try factory.makeService(name, logger: logger, onNotificationStored: onNotificationStored)
     }
     let scheduler = configuration.services.contains(.scheduler) ? factory.makeScheduler(logger: logger) : nil
+    let gateway = configuration.services.contains(.gateway)
+        ? try factory.makeGateway(inbox: services[.inbox]?.database.storage, logger: logger) : nil
     var ownsBroker = false
     if case .embedded = configuration.broker { ownsBroker = true }
     return Application(
         configuration: configuration, kafka: kafka, ownsBroker: ownsBroker, bootstrapServers: bootstrapServers,
-        services: services, scheduler: scheduler, logger: logger)
+        services: services, scheduler: scheduler, gateway: gateway, logger: logger)
 }
 
 private func validate(_ configuration: ApplicationConfiguration) throws(ApplicationError) {
@@ -63,11 +65,14 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
         throw .invalidConfiguration(field: "broker", reason: "needs at least one bootstrap server, HOST:PORT, and no empty one")
     default: break
     }
+    if configuration.services.contains(.gateway) && configuration.gateway == nil {
+        throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway (its keys, issuer, audience and address)")
+    }
     if configuration.catalog == nil {
         if configuration.topics.createContractTopics {
             throw .invalidConfiguration(field: "catalog", reason: "is needed to create the contracts' topics")
         }
-        if let name = configuration.services.first(where: \.isConsumer) {
+        if let name = configuration.services.first(where: { $0.isConsumer || $0 == .gateway }) {
             throw .invalidConfiguration(field: "catalog", reason: "is needed by \(name), which checks events against the contracts")
         }
     }
@@ -124,8 +129,9 @@ struct ServiceFactory: Sendable {
         case .warrantResolver: WarrantResolverProjection(signingKey: configuration.notificationKey)
         case .views:
             ViewsProjection(stores: ReadModelCatalog.all(verifyingNotificationsWith: verifyingKeys))
-        case .inbox, .scheduler:
-            // The scheduler has no projection (`makeScheduler`); never asked for one.
+        case .inbox, .scheduler, .gateway:
+            // The scheduler and the gateway have no projection (`makeScheduler`,
+            // `makeGateway`); never asked for one.
             InboxProjection(
                 topic: BusTopic.notifications, verifyingKeys: verifyingKeys, signingKey: configuration.notificationKey,
                 validator: configuration.catalog.map { EventValidator(catalog: $0) }, onStored: onNotificationStored)

@@ -15,12 +15,21 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     /// The bus's clock: one tick a minute on `bus.timers`. Not a consumer: it keeps no state
     /// (no database, no group) and is never replayed.
     case scheduler
+    /// The HTTP gateway: ingest for systems that cannot speak Kafka, the inbox over HTTP.
+    /// Not a consumer: it writes agency events and acknowledgements, reads the inbox's
+    /// database, and keeps the outcomes of what it ingested in its own. Runs only with
+    /// `ApplicationConfiguration.gateway` set.
+    case gateway
 
     public var description: String { rawValue }
 
     /// Whether it is a consumer of the bus (an `EventConsumerService` with a database): every
     /// service but the scheduler.
-    public var isConsumer: Bool { self != .scheduler }
+    public var isConsumer: Bool { self != .scheduler && self != .gateway }
+
+    /// The services that run without settings of their own: every one but the gateway, which
+    /// needs its keys and listen address (`ApplicationConfiguration.gateway`).
+    public static var pipeline: [ServiceName] { allCases.filter { $0 != .gateway } }
 
     /// The consumers, in declaration order.
     public static var consumers: [ServiceName] { allCases.filter(\.isConsumer) }
@@ -35,6 +44,7 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
         case .warrantResolver: 2
         case .router: 3
         case .scheduler: 4
+        case .gateway: 5  // stopped first: no new request reaches the bus while it drains
         }
     }
 }

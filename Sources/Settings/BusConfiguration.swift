@@ -27,6 +27,27 @@ public struct BusConfiguration: Sendable {
         public static let logFormat: LogFormat = .text
         /// The bus's operators, told of every silent feed.
         public static let feedOperators = Recipient.unit("BUS-OPERATIONS")
+        /// The gateway listens on loopback unless an operator says otherwise.
+        public static let gatewayListen = "127.0.0.1:8080"
+        public static let gatewayIssuer = "reentrybus"
+        public static let gatewayAudience = "reentrybus-gateway"
+        /// Events per second per agency, sustained.
+        public static let gatewayRate = 200.0
+    }
+
+    /// The gateway's settings (`serve gateway`).
+    public struct GatewaySettings: Sendable, Hashable {
+        /// Default: `127.0.0.1:8080`.
+        public var listen: ListenAddress
+        /// The JSON Web Key Set file with the token issuer's public keys; `serve gateway`
+        /// requires it. Default: none.
+        public var jwksFile: String?
+        /// The `iss` tokens must carry. Default: `reentrybus`.
+        public var issuer: String
+        /// The `aud` tokens must name. Default: `reentrybus-gateway`.
+        public var audience: String
+        /// Events per second each agency may send, sustained. Default: 200.
+        public var ratePerAgency: Double
     }
 
     /// The configuration file read (`--config`, else `REENTRYBUS_CONFIG`), if any.
@@ -60,6 +81,8 @@ public struct BusConfiguration: Sendable {
     /// Who the feeds service tells, with the agency, of a silent feed (`serve feeds`). Default:
     /// `unit:BUS-OPERATIONS`.
     public var feedOperators: Recipient
+    /// The gateway's listen address, key set, issuer, audience and rate.
+    public var gateway: GatewaySettings
     /// Every setting with its printed value (secrets masked) and where it came from.
     public var settings: [EffectiveSetting]
     /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
@@ -91,9 +114,10 @@ public struct BusConfiguration: Sendable {
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
         database: DatabaseChoice, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
-        notificationKey: NotificationSigningKey?, feedOperators: Recipient, settings: [EffectiveSetting], unknownEnvironmentVariables: [String],
-        unusedSettings: [UnusedSetting]
+        notificationKey: NotificationSigningKey?, feedOperators: Recipient, gateway: GatewaySettings, settings: [EffectiveSetting],
+        unknownEnvironmentVariables: [String], unusedSettings: [UnusedSetting]
     ) {
+        self.gateway = gateway
         self.configurationFile = configurationFile
         self.bootstrapServers = bootstrapServers
         self.security = security

@@ -30,6 +30,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case notificationKey = "notification-key"
     case notificationKeyFile = "notification-key-file"
     case feedOperators = "feeds.operators"
+    case gatewayListen = "gateway.listen"
+    case gatewayJWKSFile = "gateway.jwks-file"
+    case gatewayIssuer = "gateway.issuer"
+    case gatewayAudience = "gateway.audience"
+    case gatewayRate = "gateway.rate"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -62,6 +67,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .notificationKey: "REENTRYBUS_NOTIFICATION_KEY"
         case .notificationKeyFile: "REENTRYBUS_NOTIFICATION_KEY_FILE"
         case .feedOperators: "REENTRYBUS_FEEDS_OPERATORS"
+        case .gatewayListen: "REENTRYBUS_GATEWAY_LISTEN"
+        case .gatewayJWKSFile: "REENTRYBUS_GATEWAY_JWKS_FILE"
+        case .gatewayIssuer: "REENTRYBUS_GATEWAY_ISSUER"
+        case .gatewayAudience: "REENTRYBUS_GATEWAY_AUDIENCE"
+        case .gatewayRate: "REENTRYBUS_GATEWAY_RATE"
         }
     }
 

@@ -81,11 +81,12 @@ struct ConfigurationResolver {
         let shutdownDeadline = try seconds(.shutdownDeadline, default: BusConfiguration.Defaults.shutdownDeadline, within: 0.001...86_400)
         let notificationKey = try parseNotificationKey()
         let feedOperators = try parseFeedOperators()
+        let gateway = try parseGateway()
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
             dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
-            metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators,
+            metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators, gateway: gateway,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
@@ -133,6 +134,36 @@ struct ConfigurationResolver {
             throw .invalidValue(key: .feedOperators, source: source(.feedOperators), reason: "must be a recipient \(kinds):ID, such as unit:BUS-OPERATIONS")
         }
         return recipient
+    }
+
+    private mutating func parseGateway() throws(ConfigurationError) -> BusConfiguration.GatewaySettings {
+        let listenText = try plainText(.gatewayListen, default: BusConfiguration.Defaults.gatewayListen)
+        let listen: ListenAddress
+        do {
+            listen = try ListenAddress(parsing: listenText)
+        } catch {
+            throw .invalidValue(key: .gatewayListen, source: source(.gatewayListen), reason: "must be HOST:PORT, such as 0.0.0.0:8080; the value \(error)")
+        }
+        var jwksFile: String?
+        if let raw = chosen[.gatewayJWKSFile] {
+            let path = raw.text.trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty else { throw .invalidValue(key: .gatewayJWKSFile, source: raw.source, reason: "must not be empty") }
+            record(.gatewayJWKSFile, path, raw.source)
+            jwksFile = path
+        }
+        let issuer = try plainText(.gatewayIssuer, default: BusConfiguration.Defaults.gatewayIssuer)
+        let audience = try plainText(.gatewayAudience, default: BusConfiguration.Defaults.gatewayAudience)
+        var rate = BusConfiguration.Defaults.gatewayRate
+        if let raw = chosen[.gatewayRate] {
+            guard let value = Double(raw.text.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0, value <= 1_000_000 else {
+                throw .invalidValue(key: .gatewayRate, source: raw.source, reason: "must be a number of events per second from more than 0 to 1,000,000, such as 200")
+            }
+            rate = value
+            record(.gatewayRate, raw.text.trimmingCharacters(in: .whitespaces), raw.source)
+        } else {
+            record(.gatewayRate, "200", .defaultValue)
+        }
+        return BusConfiguration.GatewaySettings(listen: listen, jwksFile: jwksFile, issuer: issuer, audience: audience, ratePerAgency: rate)
     }
 
     /// A non-empty text setting, printed as it is.

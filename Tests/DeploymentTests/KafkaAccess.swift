@@ -1,4 +1,5 @@
 import Contracts
+import Gateway
 import Foundation
 import GRDB
 import Kafka
@@ -53,10 +54,25 @@ enum KafkaNeeds {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deployment-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         // Nothing connects until run(): the address is never dialled.
-        let configuration = ApplicationConfiguration(
+        var configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: ["127.0.0.1:9"]), dataDirectory: directory, services: [name], catalog: catalog,
             topics: .init(createContractTopics: false), client: .init(groupPrefix: groupPrefix))
+        if name == .gateway {
+            // The key set is only checked for its shape here; nothing listens.
+            configuration.gateway = GatewayConfiguration(authentication: AuthenticationConfiguration(
+                jwks: #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"k","x":"x","y":"y"}]}"#, issuer: "i", audience: "a"))
+        }
         let application = try buildApplication(configuration, logger: Logger(label: "deployment-tests"))
+        if let gateway = application.gateway {
+            // It writes the agency events it ingests and acknowledgements; it reads no topic.
+            var needs = Set(gateway.writtenTopics.flatMap { topic in
+                ["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(topic)") }
+            })
+            if gateway.producerConfiguration.idempotent {
+                needs.insert(KafkaPermission(operation: "IdempotentWrite", resource: "cluster"))
+            }
+            return needs
+        }
         if let scheduler = application.scheduler {
             // It writes the ticks and nothing else: no group, no topic read, no dead letters.
             var needs = Set(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "topic:\(scheduler.configuration.topic)") })

@@ -20,7 +20,7 @@ import Glibc
         try Data("log:\n  level: info\nmetrics:\n  listn: 127.0.0.1:9464\n".utf8).write(to: file)
         let data = directory.appendingPathComponent("data")
         var arguments = [command, "--config", file.path]
-        if command == "dev" { arguments += ["--data-dir", data.path, "--dir", topicsDirectory.path] }
+        if command == "dev" { arguments += ["--data-dir", data.path, "--dir", topicsDirectory.path, "--gateway-listen", "127.0.0.1:0"] }
         let (termination, process) = try await runReentrybus(arguments)
         #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")
         #expect(process.errors.value.contains("\(file.path):4: unknown key metrics.listn; allowed under metrics: listen"), "\(process.errors.value)")
@@ -63,7 +63,7 @@ import Glibc
         let file = directory.appendingPathComponent("dev.yaml")
         try Data("metrics:\n  listen: 127.0.0.1:\(port)\nshutdown-deadline: 20\nlog:\n  level: info\n".utf8).write(to: file)
         let process = try ChildProcess(try reentrybusBinary(), [
-            "dev", "--config", file.path, "--data-dir", directory.appendingPathComponent("data").path, "--dir", topicsDirectory.path,
+            "dev", "--gateway-listen", "127.0.0.1:0", "--config", file.path, "--data-dir", directory.appendingPathComponent("data").path, "--dir", topicsDirectory.path,
         ])
         let banner = try await within(.seconds(60), "dev to start") { await process.waitForLine(startingWith: "reentrybus dev:") }
         try #require(banner != nil, "\(process.lastErrorLines())")

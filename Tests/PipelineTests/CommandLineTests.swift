@@ -94,6 +94,32 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         #expect(!shortProcess.errors.value.contains("00112233"))
     }
 
+    /// `serve gateway` needs the token issuer's public keys, and refuses a key set holding a
+    /// private key, before anything starts; the gateway's flags are refused for other services.
+    @Test func serveGatewayNeedsAPublicKeySet() async throws {
+        let directory = temporaryDirectory("reentrybus-serve-gateway")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (missing, process) = try await runReentrybus(["serve", "gateway", "--data-dir", directory.path, "--dir", topicsDirectory.path])
+        #expect(missing == .init(status: 64, bySignal: false))
+        #expect(process.errors.value.contains("REENTRYBUS_GATEWAY_JWKS_FILE"), "\(process.errors.value)")
+
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let jwks = directory.appendingPathComponent("jwks.json")
+        try Data(#"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"k","x":"a","y":"b","d":"c2VjcmV0"}]}"#.utf8).write(to: jwks)
+        let (refused, privateProcess) = try await runReentrybus([
+            "serve", "gateway", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--jwks-file", jwks.path,
+        ])
+        #expect(refused == .init(status: 64, bySignal: false))
+        #expect(privateProcess.errors.value.contains("private key material"), "\(privateProcess.errors.value)")
+        #expect(!privateProcess.errors.value.contains("c2VjcmV0"))
+
+        let (wrongService, wrongProcess) = try await runReentrybus([
+            "serve", "router", "--listen", "127.0.0.1:8080", "--data-dir", directory.path, "--dir", topicsDirectory.path,
+        ])
+        #expect(wrongService == .init(status: 64, bySignal: false))
+        #expect(wrongProcess.errors.value.contains("the gateway's"), "\(wrongProcess.errors.value)")
+    }
+
     /// Finding 9: `dev` refuses a directory holding databases it did not create (here, as
     /// `serve` leaves them) and deletes nothing.
     @Test func devRefusesADirectoryWithDatabasesItDidNotCreate() async throws {
@@ -102,7 +128,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let router = directory.appendingPathComponent("router.sqlite")
         try Data("serve's state".utf8).write(to: router)
-        let (termination, process) = try await runReentrybus(["dev", "--data-dir", directory.path, "--dir", topicsDirectory.path])
+        let (termination, process) = try await runReentrybus(["dev", "--gateway-listen", "127.0.0.1:0", "--data-dir", directory.path, "--dir", topicsDirectory.path])
         #expect(termination == .init(status: 1, bySignal: false))
         #expect(process.errors.value.contains("holds databases that `reentrybus dev` did not create (router.sqlite)"), "\(process.errors.value)")
         #expect(try Data(contentsOf: router) == Data("serve's state".utf8))
@@ -115,7 +141,7 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         let directory = temporaryDirectory("reentrybus-dev")
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = try ChildProcess(try reentrybusBinary(), [
-            "dev", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--shutdown-deadline", "20", "--log-level", "warning",
+            "dev", "--gateway-listen", "127.0.0.1:0", "--data-dir", directory.path, "--dir", topicsDirectory.path, "--shutdown-deadline", "20", "--log-level", "warning",
         ])
         let banner = try await within(.seconds(60), "dev to start") { await process.waitForLine(startingWith: "reentrybus dev:") }
         #expect(banner != nil, "\(process.lastErrorLines())")

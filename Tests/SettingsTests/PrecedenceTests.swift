@@ -208,6 +208,26 @@ import Testing
         #expect(configuration.unknownEnvironmentVariables == ["REENTRYBUS_BOOSTRAP"])
     }
 
+    /// The gateway's settings: safe defaults (loopback, a rate), overrides, and a bad rate named.
+    @Test func gatewaySettings() throws {
+        let defaults = try BusConfiguration(environment: [:])
+        #expect(defaults.gateway.listen.description == "127.0.0.1:8080")
+        #expect(defaults.gateway.jwksFile == nil)
+        #expect(defaults.gateway.ratePerAgency == 200)
+        let set = try BusConfiguration(environment: [
+            "REENTRYBUS_GATEWAY_LISTEN": "0.0.0.0:9090", "REENTRYBUS_GATEWAY_JWKS_FILE": "/etc/jwks.json",
+            "REENTRYBUS_GATEWAY_ISSUER": "https://idp", "REENTRYBUS_GATEWAY_AUDIENCE": "bus", "REENTRYBUS_GATEWAY_RATE": "50",
+        ])
+        #expect(set.gateway.listen.description == "0.0.0.0:9090")
+        #expect(set.gateway.jwksFile == "/etc/jwks.json")
+        #expect(set.gateway.issuer == "https://idp")
+        #expect(set.gateway.audience == "bus")
+        #expect(set.gateway.ratePerAgency == 50)
+        #expect(throws: ConfigurationError.self) { try BusConfiguration(environment: ["REENTRYBUS_GATEWAY_RATE": "-1"]) }
+        let error = #expect(throws: ConfigurationError.self) { try BusConfiguration(environment: ["REENTRYBUS_GATEWAY_RATE": "fast"]) }
+        #expect(error?.description.contains("gateway.rate") == true, "\(String(describing: error))")
+    }
+
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
@@ -219,6 +239,8 @@ import Testing
             "REENTRYBUS_KAFKA_TLS_CA_FILE", "REENTRYBUS_KAFKA_TLS_CERT_FILE", "REENTRYBUS_KAFKA_TLS_KEY_FILE",
             "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE", "REENTRYBUS_SESSION_TIMEOUT", "REENTRYBUS_CONNECT_TIMEOUT",
             "REENTRYBUS_SHUTDOWN_DEADLINE", "REENTRYBUS_FEEDS_OPERATORS",
+            "REENTRYBUS_GATEWAY_LISTEN", "REENTRYBUS_GATEWAY_JWKS_FILE", "REENTRYBUS_GATEWAY_ISSUER", "REENTRYBUS_GATEWAY_AUDIENCE",
+            "REENTRYBUS_GATEWAY_RATE",
         ]
         #expect(BusConfiguration.environmentVariables == agreed.sorted())
     }

@@ -28,6 +28,9 @@ struct Dev: AsyncParsableCommand {
     @Option(help: "Brokers in the embedded cluster.")
     var brokers = 1
 
+    @Option(help: ArgumentHelp("Where the HTTP gateway listens (port 0: any free port).", valueName: "host:port"))
+    var gatewayListen = "127.0.0.1:8080"
+
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var operational: OperationalOptions
 
@@ -42,12 +45,14 @@ struct Dev: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true)
         try DevDataDirectory(directory).prepareFreshRun()
         let output = FileHandle.standardOutput
-        let application = try buildApplication(
-            ApplicationConfiguration(
-                broker: .embedded(brokers: brokers), dataDirectory: directory, catalog: catalog, shutdown: operation.shutdown,
-                observability: operation.observability),
-            logger: logger
-        ) { notification in
+        // The demo key pair stays in the data directory (never printed); the tokens are printed.
+        let identities = try DemoGatewayIdentities(directory: directory)
+        var configuration = ApplicationConfiguration(
+            broker: .embedded(brokers: brokers), dataDirectory: directory, services: Set(ServiceName.allCases), catalog: catalog,
+            shutdown: operation.shutdown, observability: operation.observability)
+        configuration.gateway = try identities.configuration(listen: gatewayListen)
+        let tokens = try await identities.tokens()
+        let application = try buildApplication(configuration, logger: logger) { notification in
             output.write(Data((notification.line + "\n").utf8))
         }
         if demo, let kafka = application.kafka {
@@ -64,6 +69,11 @@ struct Dev: AsyncParsableCommand {
             """
         // Once everything runs: from then on Ctrl-C and SIGTERM stop it gracefully.
         application.onRunning { output.write(Data(banner.utf8)) }
+        application.gateway?.listener.whenListening { host, port in
+            var lines = ["gateway: http://\(host):\(port) (OpenAPI at /openapi.json); demo bearer tokens, valid 12 hours:"]
+            for (user, token) in tokens { lines.append("  \(user.label), sub \(user.subject): \(token)") }
+            output.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
         try await application.runAsCommand()
     }
 }

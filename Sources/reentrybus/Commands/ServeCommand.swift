@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler, gateway) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -20,11 +20,25 @@ struct Serve: AsyncParsableCommand {
             It fails at start when no broker answers within the connect timeout. Ctrl-C (or SIGTERM) \
             finishes the batch in hand, commits and leaves the group, within the shutdown deadline. \
             The scheduler keeps no state and needs no notification key: it writes one tick a minute \
-            to bus.timers from the wall clock, and on Ctrl-C finishes the tick it is sending.
+            to bus.timers from the wall clock, and on Ctrl-C finishes the tick it is sending. \
+            The gateway (HTTP ingest and the inbox) needs no notification key but the token issuer's \
+            public keys (--jwks-file, gateway.jwks-file); it listens on --listen (default 127.0.0.1:8080), \
+            keeps what it ingested in <data-dir>/gateway.sqlite (or the schema gateway) and reads the \
+            inbox's database (<data-dir>/inbox.sqlite, or the schema inbox). On Ctrl-C it stops \
+            accepting requests and answers those in flight once the broker has acknowledged them.
             """)
 
-    @Argument(help: "router, warrant-resolver, inbox, views, feeds or scheduler.")
+    @Argument(help: "router, warrant-resolver, inbox, views, feeds, scheduler or gateway.")
     var service: String
+
+    @Option(help: ArgumentHelp(
+        "The gateway's HOST:PORT (else REENTRYBUS_GATEWAY_LISTEN or gateway.listen; default 127.0.0.1:8080).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: ArgumentHelp(
+        "The gateway's JSON Web Key Set of the token issuer's public keys (else REENTRYBUS_GATEWAY_JWKS_FILE or gateway.jwks-file).",
+        valueName: "file"))
+    var jwksFile: String?
 
     @OptionGroup var broker: BrokerConnectionOptions
     @OptionGroup var state: ServiceStateOptions
@@ -56,12 +70,17 @@ struct Serve: AsyncParsableCommand {
             state.apply(to: &flags)
             flags.set(.groupPrefix, groupPrefix, flag: "--group-prefix")
             flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
+            flags.set(.gatewayListen, listen, flag: "--listen")
+            flags.set(.gatewayJWKSFile, jwksFile, flag: "--jwks-file")
             notificationKey.apply(to: &flags)
         }
         let settings = operation.configuration
         let logger = operation.logger
         let name = ServiceName(rawValue: service)!
-        // The scheduler signs and verifies nothing: it needs no key (an unused one of this process).
+        if name != .gateway, listen != nil || jwksFile != nil {
+            throw ValidationError("--listen and --jwks-file are the gateway's; \(name) does not use them.")
+        }
+        // The scheduler and the gateway sign and verify nothing: they need no key (an unused one of this process).
         let signingKey = name.isConsumer ? try notificationKey.signingKey(settings) : .random()
         let previousKeys = try notificationKey.previousKeys()
         logger.info("Configuration", metadata: [
@@ -82,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability,
             postgres: postgres)
         configuration.feedOperators = settings.feedOperators
+        if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway) }
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }

@@ -1,0 +1,44 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+import Storage
+
+/// The gateway's collaborators, assembled once: what the router's handlers call. Tests build
+/// one with in-memory sources and sinks and drive `buildGatewayRouter(_:)` without a socket.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let catalog: TopicCatalog
+    public let authenticator: BearerAuthenticator
+    public let ingest: EventIngest
+    public let notifications: any NotificationSource
+    /// What of a notification a caller sees. Default: `PublicFieldsOnlyFilter` (deny by default).
+    public let filter: any DisclosureFilter
+    /// Where every disclosure is recorded before its response goes out. Default:
+    /// `LoggingDisclosureRecorder`.
+    public let recorder: any DisclosureRecorder
+    /// Where acknowledgements go (`bus.notification-acks`): the same producer as ingest.
+    public let sink: any EventSink
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(
+        configuration: GatewayConfiguration, catalog: TopicCatalog, authenticator: BearerAuthenticator, sink: any EventSink,
+        database: ServiceDatabase, notifications: any NotificationSource, filter: (any DisclosureFilter)? = nil,
+        recorder: (any DisclosureRecorder)? = nil, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.authenticator = authenticator
+        self.sink = sink
+        ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
+        self.notifications = notifications
+        self.filter = filter ?? PublicFieldsOnlyFilter(catalog: catalog)
+        self.recorder = recorder ?? LoggingDisclosureRecorder(logger: logger)
+        self.logger = logger
+        self.now = now
+    }
+
+    /// The gateway's own tables (`IngestStore`).
+    public static var migrations: [StorageMigration] { IngestStore.migrations }
+}

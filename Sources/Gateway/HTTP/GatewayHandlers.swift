@@ -1,0 +1,248 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Kafka
+import Notifications
+
+/// The routes' handlers: authentication, then the request's shape (content type, size), then
+/// the domain rules (`EventIngest`, `InboxAccess`), then the disclosure seams.
+struct GatewayHandlers: Sendable {
+    let gateway: Gateway
+
+    static let ndjsonTypes: Set<String> = ["application/x-ndjson", "application/ndjson"]
+
+    // MARK: - Authentication and request shape
+
+    func authenticate(_ request: Request) async throws(Problem) -> Caller {
+        guard let caller = await gateway.authenticator.caller(authorization: request.headers[.authorization]) else {
+            throw Problem.unauthenticated
+        }
+        return caller
+    }
+
+    /// The media type of the request without parameters, lowercased.
+    static func mediaType(_ request: Request) -> String? {
+        request.headers[.contentType].map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+    }
+
+    /// The body, refused with 413 past `limit` (by its Content-Length before reading, or while
+    /// reading one without).
+    static func body(of request: Request, limit: Int) async throws(Problem) -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Problem.tooLarge(limit: limit) }
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.tooLarge(limit: limit)
+        } catch {
+            throw Problem.badRequest("The request body could not be read.")
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.description)))
+    }
+
+    // MARK: - Ingest
+
+    func ingestOne(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
+        let body = try await Self.body(of: request, limit: gateway.configuration.ingest.maxEventBytes)
+        let accepted = try await gateway.ingest.ingest([body], lines: nil, caller: caller)
+        return Self.json(.accepted, Self.document(accepted[0]))
+    }
+
+    func ingestBatch(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        guard let type = Self.mediaType(request), Self.ndjsonTypes.contains(type) else {
+            throw Problem.unsupportedMediaType(expected: "application/x-ndjson")
+        }
+        let limits = gateway.configuration.ingest
+        let body = try await Self.body(of: request, limit: limits.maxBatchBytes)
+        var events: [[UInt8]] = []
+        var lines: [Int] = []
+        var blank: [Problem.Violation] = []
+        let split = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // One newline at the end is the line's terminator, not an empty line.
+        let count = split.last?.isEmpty == true ? split.count - 1 : split.count
+        for (index, line) in split.prefix(count).enumerated() {
+            let bytes = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                blank.append(.init(path: "$", keyword: "json", message: "an empty line; each line is one event", line: index + 1))
+                continue
+            }
+            events.append(Array(bytes))
+            lines.append(index + 1)
+        }
+        guard events.count + blank.count <= limits.maxBatchEvents else {
+            throw Problem(.contentTooLarge, type: "/problems/too-large", title: "Too many events",
+                          detail: "A batch may hold at most \(limits.maxBatchEvents) events.")
+        }
+        guard blank.isEmpty else { throw Problem.badRequest("\(blank.count) problem(s) in the batch; nothing was sent.", violations: blank) }
+        let accepted = try await gateway.ingest.ingest(events, lines: lines, caller: caller)
+        return Self.json(.accepted, .object(["events": .array(accepted.map(Self.document))]))
+    }
+
+    static func document(_ accepted: EventIngest.Accepted) -> JSONValue {
+        .object([
+            "eventId": .string(accepted.eventId), "topic": .string(accepted.topic), "status": "accepted",
+            "acceptedAt": .string(EventCodec.formatInstant(accepted.acceptedAt)),
+        ])
+    }
+
+    // MARK: - Inbox
+
+    func inbox(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        let parameters = request.uri.queryParameters
+        var limit = 50
+        if let text = parameters["limit"] {
+            guard let value = Int(text), (1...gateway.configuration.maxPageSize).contains(value) else {
+                throw Problem.badRequest("limit must be a whole number from 1 to \(gateway.configuration.maxPageSize).")
+            }
+            limit = value
+        }
+        var cursor: InboxCursor?
+        if let text = parameters["cursor"] {
+            guard let parsed = InboxCursor(token: String(text)) else { throw Problem.badRequest("cursor is not one this API returned.") }
+            cursor = parsed
+        }
+        let recipients = InboxAccess.recipients(of: caller).map(\.description)
+        let rows: [(position: InboxCursor, notification: BusNotification)]
+        do {
+            rows = try await gateway.notifications.page(for: recipients, after: cursor, limit: limit)
+        } catch {
+            gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
+        var items: [JSONValue] = []
+        var persons: Set<String> = []
+        var disclosed: [FieldClassification: Set<String>] = [:]
+        var withheld: Set<String> = []
+        for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
+            let value: JSONValue
+            do {
+                value = try JSONValue(parsing: row.notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
+            } catch {
+                throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
+            }
+            let filtered = gateway.filter.filter(
+                value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: caller)
+            if let person = row.notification.subjectStateId { persons.insert(person) }
+            Self.tally(filtered, eventType: BusNotification.eventType, catalog: gateway.catalog, into: &disclosed)
+            withheld.formUnion(filtered.withheld.map(\.path))
+            items.append(.object(["notification": filtered.value, "withheld": Self.document(filtered.withheld)]))
+        }
+        // The next page starts after the last row read, shown or not; none when the page was short.
+        let next: JSONValue = rows.count == limit ? .string(rows[rows.count - 1].position.token) : .null
+        if !items.isEmpty {
+            try await record(Disclosure(
+                caller: caller, requestId: RequestIdentity.id(of: request, context: context), route: "GET /v1/inbox",
+                persons: persons.sorted(), fieldsByClassification: disclosed.mapValues { $0.sorted() }, withheld: withheld.sorted(),
+                at: gateway.now()))
+        }
+        return Self.json(.ok, .object(["items": .array(items), "nextCursor": next]))
+    }
+
+    /// A response goes out only once its disclosure is recorded.
+    func record(_ disclosure: Disclosure) async throws(Problem) {
+        do {
+            try await gateway.recorder.record(disclosure)
+        } catch {
+            gateway.logger.error("Disclosure not recorded; response withheld", metadata: ["request-id": "\(disclosure.requestId)"])
+            throw Problem.unavailable("The request could not be recorded; nothing was disclosed.")
+        }
+    }
+
+    static func document(_ withheld: [WithheldField]) -> JSONValue {
+        .array(withheld.map { field in
+            .object([
+                "path": .string(field.path), "classifications": .array(field.classifications.map { .string($0.rawValue) }),
+                "reason": .string(field.reason),
+            ])
+        })
+    }
+
+    /// Adds the kept members' classifications (from the contract) to `disclosed`.
+    static func tally(
+        _ filtered: FilteredDisclosure, eventType: String, catalog: TopicCatalog, into disclosed: inout [FieldClassification: Set<String>]
+    ) {
+        guard case .object(let members) = filtered.value else { return }
+        let fields = catalog.event(type: eventType, version: 1)?.fields ?? [:]
+        for name in members.keys {
+            for classification in fields[name] ?? [] { disclosed[classification, default: []].insert("$.\(name)") }
+        }
+    }
+
+    // MARK: - Acknowledgement
+
+    func acknowledge(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        // Not a UUID (a traversal, an injection, a typo): the same 404 as someone else's.
+        guard let raw = context.parameters.get("id"), raw.utf8.count == 36, UUID(uuidString: raw) != nil else { throw Problem.notFound }
+        let id = raw.lowercased()
+        var note: String?
+        let body = try await Self.body(of: request, limit: 16 * 1024)
+        if !body.isEmpty {
+            guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
+            note = try Self.note(in: body)
+        }
+        let notification: BusNotification?
+        do {
+            notification = try await gateway.notifications.notification(id: id)
+        } catch {
+            gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
+        guard let notification, InboxAccess.isCallers(notification, caller: caller) else { throw Problem.notFound }
+        // Acknowledged as its recipient, whom the inbox accepts acknowledgements from.
+        let ack = NotificationAcknowledgement(notificationId: id, by: notification.recipient, at: gateway.now(), note: note)
+        let headers = [
+            EventHeaders.eventType: NotificationAcknowledgement.eventType,
+            EventHeaders.schemaVersion: String(NotificationAcknowledgement.schemaVersion),
+            EventHeaders.eventId: ack.id, EventHeaders.contentType: EventHeaders.json,
+        ]
+        let topic = NotificationAcknowledgement.topic
+        do {
+            _ = try EventValidator(catalog: gateway.catalog).validateMessage(
+                topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(), headers: headers)
+        } catch {
+            throw Problem.badRequest("The acknowledgement breaks its contract: \(error.description)")
+        }
+        let message = KafkaProducerMessage(
+            topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(),
+            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
+        let failures = await gateway.sink.deliver([message])
+        guard failures.isEmpty else {
+            gateway.logger.warning("Broker did not store an acknowledgement", metadata: ["reason": "\(failures[0] ?? "")"])
+            throw Problem.unavailable("The acknowledgement was not stored; retry.")
+        }
+        return Self.json(.accepted, .object([
+            "acknowledgementId": .string(ack.id), "notificationId": .string(ack.notificationId), "by": .string(ack.by.description),
+            "at": .string(EventCodec.formatInstant(ack.at)),
+        ]))
+    }
+
+    /// `{"note": "…"}` (1 to 2,000 characters) or `{}`.
+    static func note(in body: [UInt8]) throws(Problem) -> String? {
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: 16 * 1024, maxNestingDepth: 4))
+        } catch {
+            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "\(error)")])
+        }
+        guard case .object(let members) = document, Set(members.keys).isSubset(of: ["note"]) else {
+            throw Problem.badRequest("The body may hold only note.", violations: [.init(path: "$", keyword: "additionalProperties", message: "only note is allowed")])
+        }
+        guard let value = members["note"] else { return nil }
+        guard case .string(let note) = value, (1...2_000).contains(note.count) else {
+            throw Problem.badRequest("note must be a string of 1 to 2,000 characters.",
+                                     violations: [.init(path: "$.note", keyword: "maxLength", message: "1 to 2,000 characters")])
+        }
+        return note
+    }
+}

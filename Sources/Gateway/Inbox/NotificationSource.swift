@@ -1,0 +1,35 @@
+import Foundation
+import Notifications
+import Storage
+
+/// Where the gateway reads notifications: the inbox read model. A seam so tests can hand it an
+/// in-memory inbox; `StorageNotificationSource` reads the inbox service's database.
+public protocol NotificationSource: Sendable {
+    /// A page of the notifications of any of `recipients` after `cursor` (see
+    /// `InboxStore.page(for:after:limit:_:)`).
+    func page(for recipients: [String], after cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)]
+    /// The notification with `id` (a lowercase UUID), if the inbox holds it.
+    func notification(id: String) async throws -> BusNotification?
+}
+
+/// The inbox service's database (its SQLite file, or its PostgreSQL schema), read only through
+/// `InboxStore`'s queries.
+public struct StorageNotificationSource: NotificationSource {
+    let storage: @Sendable () throws -> any StorageDatabase
+
+    /// - Parameter storage: opens (or returns) the inbox's database when a request needs it,
+    ///   so the gateway may start before the inbox service has created it.
+    public init(storage: @escaping @Sendable () throws -> any StorageDatabase) {
+        self.storage = storage
+    }
+
+    public func page(for recipients: [String], after cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)] {
+        let after = cursor.map { (occurredAt: $0.occurredAt, id: $0.id) }
+        let rows = try await storage().read { try InboxStore.page(for: recipients, after: after, limit: limit, $0) }
+        return rows.map { (InboxCursor(occurredAt: $0.occurredAt, id: $0.notification.id), $0.notification) }
+    }
+
+    public func notification(id: String) async throws -> BusNotification? {
+        try await storage().read { try InboxStore.notification(id, $0) }
+    }
+}

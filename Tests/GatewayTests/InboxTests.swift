@@ -1,0 +1,142 @@
+import Contracts
+import Foundation
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Notifications
+import Testing
+
+/// `GET /v1/inbox` and `POST /v1/notifications/{id}/ack`: only the caller's notifications,
+/// deny-by-default fields, stable cursors, acknowledgements on the bus.
+@Suite struct InboxTests {
+    static let officer = Recipient.officer("PP-KC-118")
+
+    @Test("the caller sees their own, their agency's and their role's notifications, never another agency's")
+    func onlyTheCallersNotifications() async throws {
+        let harness = try await GatewayHarness()
+        let mine = notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)
+        let agency = notification(to: .agency("MO-DOC-PP"), agency: nil, minute: 2)
+        let role = notification(to: .role("officer", of: "MO-DOC-PP"), agency: "MO-DOC-PP", minute: 3)
+        let sameOfficerIdOtherAgency = notification(to: Self.officer, agency: "MO-KCPD", minute: 4)
+        let officerWithoutAgency = notification(to: Self.officer, agency: nil, minute: 5)
+        let otherAgency = notification(to: .agency("MO-KCPD"), agency: nil, minute: 6)
+        try await harness.store([mine, agency, role, sameOfficerIdOtherAgency, officerWithoutAgency, otherAgency])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(response.status == .ok)
+            let items = try #require(try json(response.body)["items"] as? [[String: Any]])
+            let ids = items.compactMap { ($0["notification"] as? [String: Any])?["id"] as? String }
+            #expect(ids == [mine.id, agency.id, role.id])
+        }
+        let disclosures = harness.recorder.disclosures.withLock { $0 }
+        #expect(disclosures.count == 1)
+        #expect(disclosures.first?.persons == ["MO1234567"])
+        #expect(disclosures.first?.route == "GET /v1/inbox")
+    }
+
+    @Test("deny by default: only public fields are shown; every other one is absent and listed with its classifications")
+    func onlyPublicFieldsAreDisclosed() async throws {
+        let harness = try await GatewayHarness()
+        try await harness.store([notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
+            let text = String(buffer: response.body)
+            #expect(!text.contains("Reyes") && !text.contains("MO1234567") && !text.contains("571.030"), "no cji or pii value leaks")
+            let item = try #require((try json(response.body)["items"] as? [[String: Any]])?.first)
+            let shown = Set((item["notification"] as? [String: Any] ?? [:]).keys)
+            #expect(shown == ["id", "recipient", "recipientAgencyId", "priority", "sourceEventId", "sourceEventType"])
+            let withheld = try #require(item["withheld"] as? [[String: Any]])
+            let byPath = Dictionary(uniqueKeysWithValues: withheld.map { ($0["path"] as? String ?? "", $0["classifications"] as? [String] ?? []) })
+            #expect(byPath["$.summary"] == ["cji", "pii"])
+            #expect(byPath["$.subjectStateId"] == ["cji", "pii"])
+            #expect(byPath["$.occurredAt"] == ["cji"])
+            #expect(Set(byPath.keys) == ["$.summary", "$.reason", "$.facts", "$.occurredAt", "$.subjectStateId"])
+        }
+    }
+
+    @Test("the filter never passes through: a member the contract does not classify is withheld")
+    func unclassifiedMembersAreWithheld() {
+        let filter = PublicFieldsOnlyFilter(catalog: catalog)
+        let caller = Caller(subject: "S", agencyId: "MO-DOC-PP", roles: [.admin], purpose: "audit")
+        let filtered = filter.filter(["id": "x", "secretNote": "y"], eventType: BusNotification.eventType, schemaVersion: 1, for: caller)
+        #expect(filtered.value == ["id": "x"])
+        #expect(filtered.withheld.map(\.path) == ["$.secretNote"])
+        let unknown = filter.filter(["id": "x"], eventType: "no.such.event", schemaVersion: 1, for: caller)
+        #expect(unknown.value == [:])
+    }
+
+    @Test("pages follow a stable cursor, even when notifications arrive between pages; a forged cursor is 400")
+    func paginationWithStableCursor() async throws {
+        let harness = try await GatewayHarness()
+        let first = (1...5).map { notification(to: Self.officer, agency: "MO-DOC-PP", minute: $0 * 10) }
+        try await harness.store(first)
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let uri = "/v1/inbox?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let response = try await client.execute(uri: uri, method: .get, headers: .bearer(token, contentType: nil))
+                #expect(response.status == .ok)
+                let body = try json(response.body)
+                seen += (body["items"] as? [[String: Any]] ?? []).compactMap { ($0["notification"] as? [String: Any])?["id"] as? String }
+                cursor = body["nextCursor"] as? String
+                pages += 1
+                // One that occurred earlier than everything arrives after the first page: the
+                // cursor neither repeats nor skips what it already passed.
+                if pages == 1 { try await harness.store([notification(to: Self.officer, agency: "MO-DOC-PP", minute: 0)]) }
+            } while cursor != nil && pages < 10
+            #expect(seen == first.map(\.id))
+            let forged = try await client.execute(uri: "/v1/inbox?cursor=bm90LWEtY3Vyc29y", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(forged.status == .badRequest)
+            let tooMany = try await client.execute(uri: "/v1/inbox?limit=100000", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(tooMany.status == .badRequest)
+        }
+    }
+
+    @Test("a response is sent only once its disclosure is recorded: a recorder that fails means 503 and no data")
+    func unrecordedDisclosureIsWithheld() async throws {
+        let harness = try await GatewayHarness(recorder: RecordingRecorder(refuses: true))
+        try await harness.store([notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(response.status == .serviceUnavailable)
+            #expect(!String(buffer: response.body).contains("PP-KC-118"))
+        }
+    }
+
+    @Test("acknowledging one's own notification publishes the acknowledgement; someone else's, or a bad id, is a plain 404")
+    func acknowledge() async throws {
+        let harness = try await GatewayHarness()
+        let mine = notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)
+        let theirs = notification(to: .agency("MO-KCPD"), agency: nil, minute: 2)
+        try await harness.store([mine, theirs])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let acked = try await client.execute(
+                uri: "/v1/notifications/\(mine.id)/ack", method: .post, headers: .bearer(token), body: ByteBuffer(string: #"{"note":"on my way"}"#))
+            #expect(acked.status == .accepted)
+            let body = try json(acked.body)
+            #expect(body["notificationId"] as? String == mine.id)
+            #expect(body["by"] as? String == "officer:PP-KC-118")
+
+            let other = try await client.execute(uri: "/v1/notifications/\(theirs.id)/ack", method: .post, headers: .bearer(token, contentType: nil))
+            let missing = try await client.execute(uri: "/v1/notifications/\(UUID().uuidString)/ack", method: .post, headers: .bearer(token, contentType: nil))
+            let traversal = try await client.execute(uri: "/v1/notifications/..%2F..%2Finbox.sqlite/ack", method: .post, headers: .bearer(token, contentType: nil))
+            let dots = try await client.execute(uri: "/v1/notifications/../../etc/passwd/ack", method: .post, headers: .bearer(token, contentType: nil))
+            #expect(other.status == .notFound)
+            #expect(missing.status == .notFound)
+            #expect(traversal.status == .notFound)
+            #expect(dots.status == .notFound)
+            #expect(String(buffer: other.body) == String(buffer: missing.body), "no hint that it exists")
+        }
+        let sent = harness.sink.sent
+        #expect(sent.count == 1)
+        #expect(sent.first?.topic == BusTopic.notificationAcks)
+        #expect(sent.first.map { String(decoding: $0.key ?? [], as: UTF8.self) } == mine.id)
+    }
+}

@@ -1,0 +1,123 @@
+import Contracts
+import Demo
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import Kafka
+import Notifications
+import Pipeline
+import ServiceKit
+import Storage
+import TestSupport
+import Testing
+
+/// The gateway on the embedded broker with the router and the inbox: events sent over HTTP
+/// are on their topic exactly once however often they are retried, are routed, reach the
+/// caller's inbox over HTTP, and an acknowledgement over HTTP reaches the inbox.
+@Suite struct GatewayEndToEndTests {
+    struct Claims: JWTPayload {
+        var sub: String
+        var iss = "https://idp.test"
+        var aud = "reentrybus-gateway"
+        var exp = Date().timeIntervalSince1970 + 600
+        var agency: String
+        var roles: [String]
+        var purpose: String
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    @Test("ingest → topic exactly once → router → inbox over HTTP → acknowledgement → inbox")
+    func ingestRouteReadAcknowledge() async throws {
+        let bus = try await TestBus()
+        let key = ES256PrivateKey()
+        let parameters = try #require(key.publicKey.parameters)
+        let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"e2e","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: key, kid: JWKIdentifier(string: "e2e"))
+        func token(_ subject: String, _ agency: String, _ roles: [String]) async throws -> String {
+            try await keys.sign(Claims(sub: subject, agency: agency, roles: roles, purpose: "test"), kid: JWKIdentifier(string: "e2e"))
+        }
+        var configuration = bus.configuration
+        configuration.services = [.router, .inbox, .gateway]
+        configuration.gateway = GatewayConfiguration(
+            port: 0, authentication: AuthenticationConfiguration(jwks: jwks, issuer: "https://idp.test", audience: "reentrybus-gateway"))
+        let application = try buildApplication(configuration, logger: testLogger)
+        let port = AwaitableState<Int?>(nil)
+        application.gateway?.listener.whenListening { _, bound in port.update { $0 = bound } }
+        let running = Task { try await application.run() }
+        await port.wait { $0 != nil }
+        let client = TestClient(host: "127.0.0.1", port: port.value!, configuration: .init(timeout: .seconds(20)))
+        client.connect()
+
+        let reader = try KafkaTopicReader(configuration: bus.kafka.topicReaderConfiguration(topics: ["police.arrests"]), logger: testLogger)
+        let collector = MessageCollector()
+        collector.start(reader)
+
+        let scenario = try DemoScenario(now: Date(), run: unique("gateway"))
+        let caseStarted = try #require(scenario.steps.first { $0.name == "A1 case started" }).event
+        let arrest = try #require(scenario.steps.first { $0.name == "A2 arrest" }).event
+        let probation = try await token("doc-cms", "MO-DOC-PP", ["integrator"])
+        let police = try await token("kcpd-rms", "MO-KCPD", ["integrator"])
+        func post(_ event: ScenarioEvent, _ token: String) async throws -> TestClient.Response {
+            try await client.execute(TestClient.Request(
+                "/v1/events", method: .post, authority: "localhost",
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: ByteBuffer(bytes: event.value)))
+        }
+        #expect(try await post(caseStarted, probation).status == .accepted)
+        let first = try await post(arrest, police)
+        #expect(first.status == .accepted)
+        let retry = try await post(arrest, police)
+        #expect(retry.status == .accepted)
+        #expect(retry.body == first.body)
+        // A later arrest of the same person (same key, same partition): once it is on the
+        // topic, anything the retry had sent would be before it.
+        var later = try JSONSerialization.jsonObject(with: Data(arrest.value)) as! [String: Any]
+        let laterId = UUID().uuidString.lowercased()
+        later["eventId"] = laterId
+        var payload = later["payload"] as! [String: Any]
+        payload["arrestId"] = "KCPD-A-25-999999"
+        later["payload"] = payload
+        let laterEvent = ScenarioEvent(
+            topic: arrest.topic, key: arrest.key, eventId: laterId, eventType: arrest.eventType,
+            value: Array(try JSONSerialization.data(withJSONObject: later)))
+        #expect(try await post(laterEvent, police).status == .accepted)
+        func eventId(_ message: KafkaConsumerMessage) -> String? { message.headers.first { $0.key == "event-id" }?.stringValue }
+        await collector.received.wait { $0.contains { eventId($0.message) == laterId } }
+        #expect(collector.messages.filter { eventId($0) == arrest.eventId }.count == 1, "the arrest is on its topic exactly once")
+        _ = await reader.close()
+
+        // Routed to the supervising officer, read over HTTP by that officer of MO-DOC-PP.
+        let inbox = try #require(application.services[.inbox])
+        await inbox.progress.wait { $0.consumed(BusTopic.notifications) >= 1 }
+        let officer = try await token("PP-KC-118", "MO-DOC-PP", ["officer"])
+        let page = try await client.execute(TestClient.Request(
+            "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
+        #expect(page.status == .ok)
+        let items = (try JSONSerialization.jsonObject(with: Data(page.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        let notification = try #require(items.compactMap { $0["notification"] as? [String: Any] }.first { $0["sourceEventId"] as? String == arrest.eventId })
+        #expect(notification["recipient"] as? String == "officer:PP-KC-118")
+        #expect(notification["summary"] == nil, "withheld by default")
+        // Police of another agency do not see it.
+        let analyst = try await token("KCPD-A-204", "MO-KCPD", ["analyst", "officer"])
+        let theirs = try await client.execute(TestClient.Request(
+            "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(analyst)"]))
+        #expect(!String(buffer: theirs.body ?? ByteBuffer()).contains(notification["id"] as! String))
+
+        let id = try #require(notification["id"] as? String)
+        let acked = try await client.execute(TestClient.Request(
+            "/v1/notifications/\(id)/ack", method: .post, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
+        #expect(acked.status == .accepted)
+        await inbox.progress.wait { $0.consumed(BusTopic.notificationAcks) >= 1 }
+        let acknowledgements = try await inbox.database.read { try EscalationStore.acknowledgements(of: id, $0) }
+        #expect(acknowledgements.map(\.by) == ["officer:PP-KC-118"])
+        #expect(acknowledgements.map(\.status) == ["accepted"])
+
+        try await client.shutdown()
+        await application.triggerGracefulShutdown()
+        try await running.value
+    }
+}
