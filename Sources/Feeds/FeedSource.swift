@@ -26,7 +26,7 @@ struct FeedSource {
         guard case .string(let agencyId)? = document["source"]?["agencyId"] else {
             throw PoisonMessage(reason: "$.source.agencyId is missing")
         }
-        guard Self.isAgencyId(agencyId) else { throw PoisonMessage(reason: "$.source.agencyId is not an agency id") }
+        guard AgencyIdentifier.isValid(agencyId) else { throw PoisonMessage(reason: "$.source.agencyId is not an agency id") }
         self.agencyId = agencyId
         if case .string(let kind)? = document["source"]?["agencyKind"], AgencyKind(rawValue: kind) != nil {
             agencyKind = kind
@@ -34,26 +34,5 @@ struct FeedSource {
         if case .string(let text)? = document["recordedAt"], let recorded = RFC3339.parse(text) {
             recordedAtMilliseconds = SealingOrder.milliseconds(recorded)
         }
-    }
-
-    /// `^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)*$`, at most 40 characters.
-    static func isAgencyId(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 4, bytes.count <= 40 else { return false }
-        func upper(_ byte: UInt8) -> Bool { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }
-        func digit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
-        guard upper(bytes[0]), upper(bytes[1]), bytes[2] == UInt8(ascii: "-") else { return false }
-        var previousWasDash = true
-        for byte in bytes[3...] {
-            if byte == UInt8(ascii: "-") {
-                if previousWasDash { return false }
-                previousWasDash = true
-            } else if upper(byte) || digit(byte) {
-                previousWasDash = false
-            } else {
-                return false
-            }
-        }
-        return !previousWasDash
     }
 }

@@ -26,9 +26,10 @@ public struct BusNotification: Codable, Sendable, Hashable {
     public var subjectStateId: String?
     public var sourceEventId: String
     public var sourceEventType: String
-    /// The agency the recipient answers to (for `agency:X`, X): where an urgent notification
-    /// nobody acknowledges is escalated (its duty desk, then a supervisor). Absent when the
-    /// routing service does not know it.
+    /// The agency the recipient answers to (for `agency:X`, X when X is an agency id): where an
+    /// urgent notification nobody acknowledges is escalated (its duty desk, then a supervisor).
+    /// Absent when the routing service does not know it — as for a stand-in address such as
+    /// `agency:police:MO:Independence`, kept for whichever agency the directory later names.
     public var recipientAgencyId: String?
 
     public init(
@@ -46,7 +47,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
         self.subjectStateId = subjectStateId
         self.sourceEventId = sourceEventId
         self.sourceEventType = sourceEventType
-        self.recipientAgencyId = recipientAgencyId ?? (recipient.kind == .agency ? recipient.id : nil)
+        self.recipientAgencyId = recipientAgencyId ?? (recipient.kind == .agency && AgencyIdentifier.isValid(recipient.id) ? recipient.id : nil)
     }
 
     /// A UUID-shaped id (version 8, "custom") from SHA-256 of source event id, rule, scope and

@@ -47,4 +47,27 @@ import Testing
         notification.reason.matched = []
         #expect(notification.writtenJSON() == (try EventCodec.encodeJSON(notification)))
     }
+
+    /// A notification to a stand-in address (`agency:police:MO:Independence`, used until the
+    /// directory names the city's agency) answers to no agency yet: it carries no
+    /// `recipientAgencyId`, and so stays valid under `bus.notifications` (whose pattern a stand-in
+    /// would fail, dead-lettering the notice at every reader); a real agency id is carried.
+    @Test func onlyARealAgencyIdBecomesTheRecipientsAgency() throws {
+        let validator = EventValidator(catalog: try TopicCatalog.embedded())
+        for (recipient, agencyId) in [(Recipient.agency("police:MO:Independence"), nil), (.agency("MO-KCPD"), "MO-KCPD")] as [(Recipient, String?)] {
+            var notification = Self.notification(text: "x", stateId: "MO1234567", facts: 1, milliseconds: false)
+            notification = BusNotification(
+                recipient: recipient, priority: notification.priority, summary: notification.summary, reason: notification.reason,
+                facts: notification.facts, occurredAt: notification.occurredAt, subjectStateId: notification.subjectStateId,
+                sourceEventId: "6f1c2a7e-3b1d-4c55-9a0e-2d9b8f4e1a01", sourceEventType: notification.sourceEventType)
+            #expect(notification.recipientAgencyId == agencyId)
+            let body = try notification.encoded()
+            var headers = [
+                EventHeaders.eventType: BusNotification.eventType, EventHeaders.schemaVersion: String(BusNotification.schemaVersion),
+                EventHeaders.eventId: notification.id, EventHeaders.contentType: EventHeaders.json,
+            ]
+            for header in NotificationSignature.headers(signing: body, with: .random()) { headers[header.key] = header.stringValue }
+            _ = try validator.validateMessage(topic: "bus.notifications", key: Array(recipient.description.utf8), value: body, headers: headers)
+        }
+    }
 }

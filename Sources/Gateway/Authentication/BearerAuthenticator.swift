@@ -128,7 +128,7 @@ public struct BearerAuthenticator: Sendable {
             guard nbf.isFinite, nbf <= now + leeway else { return nil }
         }
         guard let subject = claims.sub, Self.isIdentifier(subject),
-              let agency = claims.agency, Self.isAgencyId(agency),
+              let agency = claims.agency, AgencyIdentifier.isValid(agency),
               let roleNames = claims.roles, !roleNames.isEmpty, roleNames.count <= Role.allCases.count,
               let purpose = claims.purpose, Self.isIdentifier(purpose)
         else { return nil }
@@ -154,16 +154,6 @@ public struct BearerAuthenticator: Sendable {
             && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "/") }
     }
 
-    /// The contracts' agency id: `XX-CODE[-CODE…]`, at most 40 characters.
-    static func isAgencyId(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 4, bytes.count <= 40, bytes[0].isUppercaseLetter, bytes[1].isUppercaseLetter, bytes[2] == UInt8(ascii: "-") else {
-            return false
-        }
-        let codes = bytes[3...].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        return codes.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isUppercaseLetter || ($0 >= 0x30 && $0 <= 0x39) } }
-    }
-
     static func isBase64URL(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
@@ -174,8 +164,4 @@ public struct BearerAuthenticator: Sendable {
         while base64.utf8.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64).map { Array($0) }
     }
-}
-
-extension UInt8 {
-    fileprivate var isUppercaseLetter: Bool { self >= 0x41 && self <= 0x5A }
 }
