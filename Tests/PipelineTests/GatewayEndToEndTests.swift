@@ -92,7 +92,10 @@ import Testing
 
         // Routed to the supervising officer, read over HTTP by that officer of MO-DOC-PP.
         let inbox = try #require(application.services[.inbox])
-        await inbox.progress.wait { $0.consumed(BusTopic.notifications) >= 1 }
+        // Three notifications: the case's notice to the police of its address
+        // (`resident-supervision-started`), then one to the officer for each arrest; the
+        // officer's for the later arrest comes after the first's on the officer's partition.
+        await inbox.progress.wait { $0.consumed(BusTopic.notifications) >= 3 }
         let officer = try await token("PP-KC-118", "MO-DOC-PP", ["officer"])
         let page = try await client.execute(TestClient.Request(
             "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
