@@ -77,23 +77,11 @@ struct Ack: AsyncParsableCommand {
             printError("reentrybus ack: the acknowledgement breaks its contract (\(topic)): \(error)")
             throw ExitCode.validationFailure
         }
-        let client = settings.kafkaClient(clientID: "reentrybus-ack")
-        let timeout = settings.connectTimeout
-        do {
-            let topics = try await KafkaAdmin(configuration: client, timeout: timeout, logger: logger).listTopics()
-            guard topics.contains(topic) else {
-                printError("reentrybus ack: the cluster has no topic \(topic); create it with `reentrybus topics apply`")
-                throw ExitCode.failure
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            printError("reentrybus ack: no Kafka broker answered at \(client.bootstrapServers.joined(separator: ",")): \(error)")
-            throw ExitCode.failure
-        }
-        // Idempotent (the default): a retry after a lost acknowledgement is not stored twice.
-        let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(client: client, deliveryTimeout: max(timeout, .seconds(1))), logger: logger)
+        let cluster = OperatorCluster(
+            command: "reentrybus ack", client: settings.kafkaClient(clientID: "reentrybus-ack"), connectTimeout: settings.connectTimeout,
+            logger: logger)
+        try await cluster.requireTopic(topic)
+        let producer = try cluster.producer()
         do {
             _ = try await producer.send(
                 topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(),

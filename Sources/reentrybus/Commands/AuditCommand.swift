@@ -137,20 +137,11 @@ struct AuditPublish: AsyncParsableCommand {
         }
         let logger = store.logging.logger("reentrybus.audit", settings)
         let ledger = try await store.open(mustExist: true)
-        let client = settings.kafkaClient(clientID: "reentrybus-audit")
-        do {
-            let topics = try await KafkaAdmin(configuration: client, timeout: settings.connectTimeout, logger: logger).listTopics()
-            guard topics.contains(AuditEntry.topic) else {
-                printError("reentrybus audit publish: the cluster has no topic \(AuditEntry.topic); create it with `reentrybus topics apply`")
-                throw ExitCode.failure
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            printError("reentrybus audit publish: no Kafka broker answered at \(client.bootstrapServers.joined(separator: ",")): \(error)")
-            throw ExitCode.failure
-        }
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+        let cluster = OperatorCluster(
+            command: "reentrybus audit publish", client: settings.kafkaClient(clientID: "reentrybus-audit"),
+            connectTimeout: settings.connectTimeout, logger: logger)
+        try await cluster.requireTopic(AuditEntry.topic)
+        let producer = try cluster.producer()
         let published: Int
         do {
             published = try await AuditPublisher(ledger: ledger, producer: producer).publishPending()

@@ -128,9 +128,8 @@ struct SubscriptionsBus {
         } catch {
             throw SubscriptionsFailure.badInput("the subscription breaks its contract (\(BusTopic.subscriptions)): \(error)")
         }
-        // Idempotent (the default): a retry after a lost acknowledgement is not stored twice.
-        let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(client: client, deliveryTimeout: max(connectTimeout, .seconds(1))), logger: logger)
+        let producer = try OperatorCluster(
+            command: "reentrybus subscriptions", client: client, connectTimeout: connectTimeout, logger: logger).producer()
         do {
             let receipt = try await producer.send(
                 topic: BusTopic.subscriptions, key: Array(validated.key.utf8), value: value,
