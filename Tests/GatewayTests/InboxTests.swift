@@ -54,7 +54,7 @@ import Testing
             let byPath = Dictionary(uniqueKeysWithValues: withheld.map { ($0["path"] as? String ?? "", $0["classifications"] as? [String] ?? []) })
             #expect(byPath["$.summary"] == ["cji", "pii"])
             #expect(byPath["$.subjectStateId"] == ["cji", "pii"])
-            #expect(byPath["$.occurredAt"] == ["cji"])
+            #expect(byPath["$.occurredAt"] == ["cji", "pii"], "a notification is as sensitive as the arrest it was made from")
             #expect(Set(byPath.keys) == ["$.summary", "$.reason", "$.facts", "$.occurredAt", "$.subjectStateId"])
         }
     }
@@ -62,7 +62,7 @@ import Testing
     @Test("the policy never passes through: a member the contract does not classify is withheld, even from an admin")
     func unclassifiedMembersAreWithheld() {
         let policy = DisclosurePolicy(policy: accessPolicy)
-        let caller = Caller(subject: "S", agencyId: "MO-DOC-PP", roles: [.admin], purpose: .audit, agencyKind: .communitySupervision)
+        let caller = Caller(subject: "S", agencyId: "MO-DOC-PP", roles: [.admin], purpose: .administration, agencyKind: .communitySupervision)
         let requester = policy.requester(for: caller, directoryKind: nil)
         #expect(requester.agencyKind == "community_supervision")
         let redaction = policy.redact(

@@ -132,6 +132,7 @@ struct GatewayHarness {
             ingest: ingest)
         let authenticator = try await BearerAuthenticator(configuration: configuration.authentication)
         let inbox = self.inbox
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let auditPath = directory.appendingPathComponent("audit.sqlite").path
         let writable = try await AuditLedger.open(storage: SQLiteStorage(path: auditPath))
         ledger = ledgerFails ? try await AuditLedger.open(storage: ServiceDatabase.openReadOnly(path: auditPath)) : writable

@@ -153,7 +153,8 @@ struct GatewayHandlers: Sendable {
     /// The caller as the policy places them: the agency kind from the token, else from the
     /// agency directory the inbox keeps (unknown: `public` fields only).
     func requester(for caller: Caller) async throws -> Requester {
-        let directoryKind = caller.agencyKind == nil ? try await gateway.notifications.agencyKind(of: caller.agencyId) : nil
+        var directoryKind: AgencyKind?
+        if caller.agencyKind == nil { directoryKind = try await gateway.notifications.agencyKind(of: caller.agencyId) }
         return gateway.disclosure.requester(for: caller, directoryKind: directoryKind)
     }
 
