@@ -101,7 +101,7 @@ import Testing
             "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
         #expect(page.status == .ok)
         let items = (try JSONSerialization.jsonObject(with: Data(page.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        let notification = try #require(items.compactMap { $0["notification"] as? [String: Any] }.first { $0["sourceEventId"] as? String == arrest.eventId })
+        let notification = try #require(items.compactMap { $0["notification"] as? [String: Any] }.first { [arrest.eventId, laterId].contains($0["sourceEventId"] as? String) })
         #expect(notification["recipient"] as? String == "officer:PP-KC-118")
         #expect(notification["summary"] == nil, "the directory does not know MO-DOC-PP here: public fields only")
         // The same officer, their agency's kind in the token: the policy lets CJI and PII through.
@@ -109,7 +109,7 @@ import Testing
         let full = try await client.execute(TestClient.Request(
             "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(placed)"]))
         let fullItems = (try JSONSerialization.jsonObject(with: Data(full.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        let shown = try #require(fullItems.compactMap { $0["notification"] as? [String: Any] }.first { $0["sourceEventId"] as? String == arrest.eventId })
+        let shown = try #require(fullItems.compactMap { $0["notification"] as? [String: Any] }.first { [arrest.eventId, laterId].contains($0["sourceEventId"] as? String) })
         #expect(shown["summary"] is String)
         // Police of another agency do not see it.
         let analyst = try await token("KCPD-A-204", "MO-KCPD", ["analyst", "officer"])
