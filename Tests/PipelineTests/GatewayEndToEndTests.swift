@@ -139,6 +139,14 @@ import Testing
         let person = try #require(shown["subjectStateId"] as? String)
         let about = try await ledger.search(person: person)
         #expect(about.contains { $0.requester.subject == "PP-KC-118" && $0.channel == .api })
+        // The commands an auditor runs find the same.
+        let directory = ["--data-dir", configuration.dataDirectory.path]
+        let (searched, search) = try await runReentrybus(["audit", "search", "--person", person, "--json"] + directory)
+        #expect(searched == .init(status: 0, bySignal: false), "\(search.errors.value)")
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(search.output.value.utf8)) as? [[String: Any]])
+        #expect(found.contains { $0["resource"] as? String == "bus.notification.routed" && $0["channel"] as? String == "api" })
+        let (verified, verify) = try await runReentrybus(["audit", "verify"] + directory)
+        #expect(verified == .init(status: 0, bySignal: false), "\(verify.errors.value)")
         #expect(try await ledger.pendingPublicationCount() == 0, "every entry acknowledged on bus.audit")
     }
 }
