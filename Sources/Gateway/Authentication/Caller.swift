@@ -2,7 +2,7 @@ import Contracts
 
 /// Who is calling, as the gateway knows them from a verified bearer token: a plain value that
 /// every decision (may this agency ingest this event, whose inbox is this, what may they see)
-/// reads, and that the disclosure seams (`DisclosureFilter`, `DisclosureRecorder`) receive.
+/// reads, and that the disclosure seams (`DisclosurePolicy`, `DisclosureRecorder`) receive.
 public struct Caller: Sendable, Hashable {
     /// The token's `sub`: the person or system, e.g. an officer id (`PP-KC-118`) or a system's
     /// client id.
