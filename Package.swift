@@ -228,7 +228,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage",
+                "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -244,7 +244,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Observability", "Gateway",
+                "Observability", "Gateway", "Policy", "Audit",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
                 "Timers",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -393,7 +393,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
+            "Gateway", "Policy", "Audit", "Directory", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -12,10 +12,9 @@ public struct Gateway: Sendable {
     public let authenticator: BearerAuthenticator
     public let ingest: EventIngest
     public let notifications: any NotificationSource
-    /// What of a notification a caller sees. Default: `PublicFieldsOnlyFilter` (deny by default).
-    public let filter: any DisclosureFilter
-    /// Where every disclosure is recorded before its response goes out. Default:
-    /// `LoggingDisclosureRecorder`.
+    /// What of a notification a caller sees: the access policy, field by field.
+    public let disclosure: DisclosurePolicy
+    /// Where every disclosure is recorded before its response goes out: the audit ledger.
     public let recorder: any DisclosureRecorder
     /// Where acknowledgements go (`bus.notification-acks`): the same producer as ingest.
     public let sink: any EventSink
@@ -24,8 +23,8 @@ public struct Gateway: Sendable {
 
     public init(
         configuration: GatewayConfiguration, catalog: TopicCatalog, authenticator: BearerAuthenticator, sink: any EventSink,
-        database: ServiceDatabase, notifications: any NotificationSource, filter: (any DisclosureFilter)? = nil,
-        recorder: (any DisclosureRecorder)? = nil, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        database: ServiceDatabase, notifications: any NotificationSource, disclosure: DisclosurePolicy,
+        recorder: any DisclosureRecorder, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
         self.catalog = catalog
@@ -33,8 +32,8 @@ public struct Gateway: Sendable {
         self.sink = sink
         ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
         self.notifications = notifications
-        self.filter = filter ?? PublicFieldsOnlyFilter(catalog: catalog)
-        self.recorder = recorder ?? LoggingDisclosureRecorder(logger: logger)
+        self.disclosure = disclosure
+        self.recorder = recorder
         self.logger = logger
         self.now = now
     }

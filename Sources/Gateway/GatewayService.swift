@@ -1,3 +1,4 @@
+import Audit
 import Contracts
 import Foundation
 import Hummingbird
@@ -5,12 +6,14 @@ import Kafka
 import Logging
 import ServiceKit
 import ServiceLifecycle
+import Storage
 import Synchronization
 
-/// The gateway as a ServiceLifecycle service: `run()` loads the key set, listens until
-/// graceful shutdown, then stops accepting connections, finishes the requests in flight (each
-/// waits for its delivery reports), and only then shuts the producer down, delivering what it
-/// holds.
+/// The gateway as a ServiceLifecycle service: `run()` loads the key set, opens the audit
+/// ledger, listens until graceful shutdown, then stops accepting connections, finishes the
+/// requests in flight (each waits for its delivery reports), publishes what the ledger still
+/// queues for `bus.audit` (one last attempt), and only then shuts the producer down,
+/// delivering what it holds.
 public struct GatewayService: Service {
     public let configuration: GatewayConfiguration
     let catalog: TopicCatalog
@@ -19,51 +22,61 @@ public struct GatewayService: Service {
     public let producerConfiguration: KafkaProducerConfiguration
     let database: ServiceDatabase
     let notifications: any NotificationSource
-    let filter: (any DisclosureFilter)?
-    let recorder: (any DisclosureRecorder)?
+    let disclosure: DisclosurePolicy
+    /// The bus's audit store (`<data-dir>/audit.sqlite` or the schema `audit`), opened as the
+    /// ledger when `run()` starts.
+    let auditStorage: any StorageDatabase
+    let auditTiming: AuditPublication.Timing
     let logger: Logger
     let onListening: @Sendable (_ host: String, _ port: Int) -> Void
     /// Tells whoever asks where the server listens, once it does (`dev` prints the URL).
     public let listener = GatewayListener()
 
     /// - Parameters:
-    ///   - filter: what callers see; nil for the deny-by-default `PublicFieldsOnlyFilter`.
-    ///   - recorder: where disclosures are recorded; nil for `LoggingDisclosureRecorder`.
+    ///   - disclosure: what callers see (the access policy).
+    ///   - auditStorage: the audit ledger's store, the one `reentrybus audit` reads.
+    ///   - auditTiming: how often the ledger's queue is sent to `bus.audit`, and the backoff.
     ///   - onListening: called once the server listens, with the port it got (the one the
     ///     system chose when the configured port is 0).
     public init(
         configuration: GatewayConfiguration, catalog: TopicCatalog, producerConfiguration: KafkaProducerConfiguration,
         database: ServiceDatabase,
-        notifications: any NotificationSource, filter: (any DisclosureFilter)? = nil, recorder: (any DisclosureRecorder)? = nil,
-        logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+        notifications: any NotificationSource, disclosure: DisclosurePolicy, auditStorage: any StorageDatabase,
+        auditTiming: AuditPublication.Timing = AuditPublication.Timing(), logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
     ) {
         self.configuration = configuration
         self.catalog = catalog
         self.producerConfiguration = producerConfiguration
         self.database = database
         self.notifications = notifications
-        self.filter = filter
-        self.recorder = recorder
+        self.disclosure = disclosure
+        self.auditStorage = auditStorage
+        self.auditTiming = auditTiming
         self.logger = logger
         self.onListening = onListening
     }
 
     /// The topics the gateway writes: every agency topic (ingest) and
-    /// `bus.notification-acks` (acknowledgements). Its Kafka user's Write grants.
+    /// `bus.notification-acks` (acknowledgements) and `bus.audit` (its disclosures). Its Kafka
+    /// user's Write grants.
     public var writtenTopics: [String] {
-        EventIngest.ingestTopics(catalog) + [BusTopic.notificationAcks]
+        EventIngest.ingestTopics(catalog) + [BusTopic.notificationAcks, BusTopic.audit]
     }
 
     public func run() async throws {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let gateway: Gateway
         let openAPI: [UInt8]
+        let ledger: AuditLedger
+        let publication = AuditPublication(timing: auditTiming)
         do {
             let authenticator = try await BearerAuthenticator(configuration: configuration.authentication)
             openAPI = try OpenAPIDocument.bytes()
+            ledger = try await AuditLedger.open(storage: auditStorage)
             gateway = Gateway(
                 configuration: configuration, catalog: catalog, authenticator: authenticator, sink: KafkaEventSink(producer: producer),
-                database: database, notifications: notifications, filter: filter, recorder: recorder, logger: logger)
+                database: database, notifications: notifications, disclosure: disclosure,
+                recorder: LedgerDisclosureRecorder(ledger: ledger, publication: publication, logger: logger), logger: logger)
         } catch {
             await producer.shutdown()
             throw error
@@ -82,13 +95,22 @@ public struct GatewayService: Service {
                 listener.listening(host: configuration.host, port: port)
             },
             logger: logger)
+        let publisher = AuditPublisher(ledger: ledger, producer: producer)
+        // What an earlier run left queued goes out first.
+        publication.appended()
+        let publishing = Task { await publication.run(logger: logger) { try await publisher.publishPending() } }
+        let outcome: Result<Void, any Error>
         do {
             try await application.run()
+            outcome = .success(())
         } catch {
-            await producer.shutdown()
-            throw error
+            outcome = .failure(error)
         }
+        // Requests are over: one last publication of the ledger's queue, then the producer.
+        publication.finish()
+        await publishing.value
         await producer.shutdown()
+        try outcome.get()
     }
 }
 

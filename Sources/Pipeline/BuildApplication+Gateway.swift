@@ -1,7 +1,9 @@
+import Audit
 import Foundation
 import Gateway
 import Kafka
 import Logging
+import Policy
 import ServiceKit
 import Storage
 import Synchronization
@@ -12,7 +14,9 @@ extension ServiceFactory {
     /// services' client settings, and the inbox's database to read notifications from: the
     /// in-process inbox's when it runs here (`dev`), else `<data-dir>/inbox.sqlite` (opened
     /// read-only when a request first needs it, so the gateway may start before the inbox) or
-    /// the PostgreSQL schema `inbox`.
+    /// the PostgreSQL schema `inbox`. It discloses by the built-in access policy, and appends
+    /// every disclosure to the bus's audit ledger, the store `reentrybus audit` reads
+    /// (`<data-dir>/audit.sqlite`, or the schema `audit`), opened when it runs.
     func makeGateway(inbox: (any StorageDatabase)?, logger: Logger) throws(ApplicationError) -> GatewayService {
         guard let settings = configuration.gateway else {
             throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway")
@@ -25,8 +29,15 @@ extension ServiceFactory {
         } catch {
             throw .invalidConfiguration(field: "gateway.authentication", reason: error.reason)
         }
+        let policy: AccessPolicy
+        do {
+            policy = try AccessPolicy.bundled(catalog: catalog)
+        } catch {
+            throw .invalidConfiguration(field: "catalog", reason: "the built-in access policy does not fit the contracts: \(error.description)")
+        }
         let database: ServiceDatabase
         let notifications: any NotificationSource
+        let auditStorage: any StorageDatabase
         do {
             if let postgres = configuration.postgres {
                 database = try ServiceDatabase(
@@ -39,6 +50,7 @@ extension ServiceFactory {
                     inboxStorage = PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.inbox)), logger: logger)
                 }
                 notifications = StorageNotificationSource { inboxStorage }
+                auditStorage = PostgresStorage(configuration: try postgres.inSchema(AuditLedger.storeName), logger: logger)
             } else {
                 database = try ServiceDatabase(path: configuration.databasePath(.gateway), migrations: Gateway.migrations)
                 if let inbox {
@@ -48,6 +60,7 @@ extension ServiceFactory {
                     let opened = InboxOpener(path: path)
                     notifications = StorageNotificationSource { try opened.storage() }
                 }
+                auditStorage = try SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("\(AuditLedger.storeName).sqlite").path)
             }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: ServiceName.gateway.rawValue, error: error)
@@ -57,7 +70,8 @@ extension ServiceFactory {
         // Made when the gateway runs (nothing connects before `Application.run()`).
         let producerConfiguration = serviceConfiguration(.gateway).producer
         return GatewayService(
-            configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications, logger: logger)
+            configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications,
+            disclosure: DisclosurePolicy(policy: policy), auditStorage: auditStorage, logger: logger)
     }
 }
 

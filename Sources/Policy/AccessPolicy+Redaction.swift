@@ -24,11 +24,27 @@ extension AccessPolicy {
     public func redact(
         _ value: JSONValue, eventType: String, version: Int? = nil, for requester: Requester, context: DisclosureContext = DisclosureContext()
     ) -> Redaction {
+        redact(value, eventType: eventType, version: version) { classifications in self.decide(classifications, for: requester, context: context) }
+    }
+
+    /// Redacts `value` to its `public` fields alone, whoever asks: for a requester the policy
+    /// cannot place (an agency whose kind nobody knows), so that no grant is guessed. Every other
+    /// field is withheld as ``WithholdingReason/notGranted``, unclassified ones as such.
+    public func redactToPublic(_ value: JSONValue, eventType: String, version: Int? = nil) -> Redaction {
+        redact(value, eventType: eventType, version: version) { classifications in
+            guard !classifications.isEmpty else { return .unclassified }
+            return classifications.allSatisfy { $0 == .public } ? nil : .notGranted
+        }
+    }
+
+    /// The walk shared by both redactions; `decide` says why a field of given classifications is
+    /// withheld, or nil to show it.
+    func redact(_ value: JSONValue, eventType: String, version: Int?, decide: @escaping ([FieldClassification]) -> WithholdingReason?) -> Redaction {
         var map = classificationMap(eventType: eventType, version: version ?? value.schemaVersion)
         if case .object(let members) = value, case .string(let source)? = members["sourceEventType"], source != eventType {
             map = map.inheriting(sourceClassifications(eventType: source))
         }
-        var walk = RedactionWalk(map: map) { classifications in self.decide(classifications, for: requester, context: context) }
+        var walk = RedactionWalk(map: map, decide: decide)
         guard let redacted = walk.object(value, path: "", inherited: nil) else {
             // Events and messages are objects; anything else is described by no contract.
             return Redaction(

@@ -64,7 +64,7 @@ import Testing
             bodies.insert(String(buffer: none.body))
             #expect(bodies.count == 1, "every refusal reads the same: \(bodies)")
         }
-        #expect(harness.recorder.disclosures.withLock { $0.count } == 0, "nothing was disclosed")
+        #expect(try await harness.auditEntries() == 0, "nothing was disclosed")
     }
 
     @Test("an RS256 token verifies with an RSA key of the set; the same token claiming ES256 does not")
@@ -84,7 +84,7 @@ import Testing
         await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: rsa), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "rsa-1"))
         let token = try await keys.sign(TestIssuer.Claims(), kid: JWKIdentifier(string: "rsa-1"))
         let caller = await authenticator.caller(authorization: "Bearer \(token)")
-        #expect(caller == Caller(subject: "PP-KC-118", agencyId: "MO-DOC-PP", roles: [.officer], purpose: "supervision"))
+        #expect(caller == Caller(subject: "PP-KC-118", agencyId: "MO-DOC-PP", roles: [.officer], purpose: .supervision))
         // The header rewritten to claim another algorithm: refused before any signature check.
         let parts = token.split(separator: ".")
         let es256 = encode(Data(#"{"alg":"ES256","kid":"rsa-1","typ":"JWT"}"#.utf8))

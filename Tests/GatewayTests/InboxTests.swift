@@ -1,9 +1,11 @@
+import Audit
 import Contracts
 import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Notifications
+import Policy
 import Testing
 
 /// `GET /v1/inbox` and `POST /v1/notifications/{id}/ack`: only the caller's notifications,
@@ -29,13 +31,14 @@ import Testing
             let ids = items.compactMap { ($0["notification"] as? [String: Any])?["id"] as? String }
             #expect(ids == [mine.id, agency.id, role.id])
         }
-        let disclosures = harness.recorder.disclosures.withLock { $0 }
-        #expect(disclosures.count == 1)
-        #expect(disclosures.first?.persons == ["MO1234567"])
-        #expect(disclosures.first?.route == "GET /v1/inbox")
+        #expect(try await harness.auditEntries() == 1, "one response, one audit entry")
+        let entries = try await harness.ledger.search(person: "MO1234567")
+        #expect(entries.count == 1)
+        #expect(entries.first?.resource == BusNotification.eventType)
+        #expect(entries.first?.channel == .api)
     }
 
-    @Test("deny by default: only public fields are shown; every other one is absent and listed with its classifications")
+    @Test("an agency whose kind neither the token nor the directory knows sees public fields only; every other one is absent and listed")
     func onlyPublicFieldsAreDisclosed() async throws {
         let harness = try await GatewayHarness()
         try await harness.store([notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)])
@@ -51,19 +54,23 @@ import Testing
             let byPath = Dictionary(uniqueKeysWithValues: withheld.map { ($0["path"] as? String ?? "", $0["classifications"] as? [String] ?? []) })
             #expect(byPath["$.summary"] == ["cji", "pii"])
             #expect(byPath["$.subjectStateId"] == ["cji", "pii"])
-            #expect(byPath["$.occurredAt"] == ["cji"])
+            #expect(byPath["$.occurredAt"] == ["cji", "pii"], "a notification is as sensitive as the arrest it was made from")
             #expect(Set(byPath.keys) == ["$.summary", "$.reason", "$.facts", "$.occurredAt", "$.subjectStateId"])
         }
     }
 
-    @Test("the filter never passes through: a member the contract does not classify is withheld")
+    @Test("the policy never passes through: a member the contract does not classify is withheld, even from an admin")
     func unclassifiedMembersAreWithheld() {
-        let filter = PublicFieldsOnlyFilter(catalog: catalog)
-        let caller = Caller(subject: "S", agencyId: "MO-DOC-PP", roles: [.admin], purpose: "audit")
-        let filtered = filter.filter(["id": "x", "secretNote": "y"], eventType: BusNotification.eventType, schemaVersion: 1, for: caller)
-        #expect(filtered.value == ["id": "x"])
-        #expect(filtered.withheld.map(\.path) == ["$.secretNote"])
-        let unknown = filter.filter(["id": "x"], eventType: "no.such.event", schemaVersion: 1, for: caller)
+        let policy = DisclosurePolicy(policy: accessPolicy)
+        let caller = Caller(subject: "S", agencyId: "MO-DOC-PP", roles: [.admin], purpose: .administration, agencyKind: .communitySupervision)
+        let requester = policy.requester(for: caller, directoryKind: nil)
+        #expect(requester.agencyKind == "community_supervision")
+        let redaction = policy.redact(
+            ["id": "x", "secretNote": "y"], eventType: BusNotification.eventType, schemaVersion: 1, for: requester, context: DisclosureContext())
+        #expect(redaction.value == ["id": "x"])
+        #expect(redaction.withheld.map(\.field) == ["secretNote"])
+        #expect(redaction.withheld.first?.reason == .unclassified)
+        let unknown = policy.redact(["id": "x"], eventType: "no.such.event", schemaVersion: 1, for: requester, context: DisclosureContext())
         #expect(unknown.value == [:])
     }
 
@@ -97,16 +104,18 @@ import Testing
         }
     }
 
-    @Test("a response is sent only once its disclosure is recorded: a recorder that fails means 503 and no data")
+    @Test("a response is sent only once its disclosure is in the audit ledger: a ledger that cannot append means 503 and no data")
     func unrecordedDisclosureIsWithheld() async throws {
-        let harness = try await GatewayHarness(recorder: RecordingRecorder(refuses: true))
+        let harness = try await GatewayHarness(ledgerFails: true)
         try await harness.store([notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)])
         let token = try await harness.issuer.token()
         try await harness.test { client in
             let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
             #expect(response.status == .serviceUnavailable)
-            #expect(!String(buffer: response.body).contains("PP-KC-118"))
+            let text = String(buffer: response.body)
+            #expect(!text.contains("PP-KC-118") && !text.contains("MO1234567"))
         }
+        #expect(try await harness.auditEntries() == 0)
     }
 
     @Test("acknowledging one's own notification publishes the acknowledgement; someone else's, or a bad id, is a plain 404")

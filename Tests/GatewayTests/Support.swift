@@ -1,4 +1,6 @@
+import Audit
 import Contracts
+import Directory
 import Foundation
 import Gateway
 import Hummingbird
@@ -7,6 +9,7 @@ import JWTKit
 import Kafka
 import Logging
 import Notifications
+import Policy
 import ServiceKit
 import Storage
 import Synchronization
@@ -45,20 +48,8 @@ final class RecordingSink: EventSink {
 }
 
 /// Records disclosures; throws when told to.
-final class RecordingRecorder: DisclosureRecorder {
-    struct Refused: Error {}
-    let disclosures = Mutex<[Disclosure]>([])
-    let refuses: Bool
-
-    init(refuses: Bool = false) {
-        self.refuses = refuses
-    }
-
-    func record(_ disclosure: Disclosure) async throws {
-        if refuses { throw Refused() }
-        disclosures.withLock { $0.append(disclosure) }
-    }
-}
+/// The built-in access policy over the test catalog.
+let accessPolicy = try! AccessPolicy.bundled(catalog: catalog)
 
 /// The issuer's keys and tokens of the tests.
 struct TestIssuer {
@@ -84,6 +75,7 @@ struct TestIssuer {
         var roles: [String]? = ["officer"]
         var purpose: String? = "supervision"
         var units: [String]? = nil
+        var agencyKind: String? = nil
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
@@ -103,20 +95,22 @@ struct TestIssuer {
     }
 }
 
-/// A gateway over a temporary database, an in-memory inbox and a recording sink.
+/// A gateway over a temporary database, an in-memory inbox, a recording sink, the built-in
+/// access policy and an audit ledger in a temporary SQLite file.
 struct GatewayHarness {
     let issuer = TestIssuer()
     let sink = RecordingSink()
     let gated = GatedSink()
-    let recorder: RecordingRecorder
+    let ledger: AuditLedger
     let inbox: any StorageDatabase
     let gateway: Gateway
     let directory: URL
 
     /// - Parameter postgres: keep the gateway's tables and the inbox in these PostgreSQL
     ///   databases (each in its own schema, as the services do) instead of SQLite.
+    /// - Parameter ledgerFails: the ledger's file is opened read-only, so every append fails.
     init(
-        ingest: IngestConfiguration = IngestConfiguration(), recorder: RecordingRecorder = RecordingRecorder(),
+        ingest: IngestConfiguration = IngestConfiguration(), ledgerFails: Bool = false,
         postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init,
         holdingDeliveries: Bool = false
     ) async throws {
@@ -138,16 +132,37 @@ struct GatewayHarness {
             ingest: ingest)
         let authenticator = try await BearerAuthenticator(configuration: configuration.authentication)
         let inbox = self.inbox
-        self.recorder = recorder
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let auditPath = directory.appendingPathComponent("audit.sqlite").path
+        let writable = try await AuditLedger.open(storage: SQLiteStorage(path: auditPath))
+        ledger = ledgerFails ? try await AuditLedger.open(storage: ServiceDatabase.openReadOnly(path: auditPath)) : writable
         gateway = Gateway(
             configuration: configuration, catalog: catalog, authenticator: authenticator, sink: holdingDeliveries ? gated : sink, database: database,
-            notifications: StorageNotificationSource { inbox }, recorder: recorder, logger: Logger(label: "gateway-tests"), now: now)
+            notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
+            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "gateway-tests")), logger: Logger(label: "gateway-tests"), now: now)
     }
 
     var router: Router<BasicRequestContext> { buildGatewayRouter(gateway, openAPI: try! OpenAPIDocument.bytes()) }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await Application(router: router).test(.router, body)
+    }
+
+    /// Puts agencies in the directory the inbox keeps.
+    func describe(_ agencies: [(id: String, kind: AgencyKind)]) async throws {
+        try await inbox.write { transaction in
+            for agency in agencies {
+                try DirectoryStore(transaction).describe(AgencyDescribed(
+                    agencyId: agency.id, kind: agency.kind, name: agency.id, jurisdiction: AgencyJurisdiction(state: "MO")))
+            }
+        }
+    }
+
+    /// How many entries the audit ledger holds (and that its chain is whole).
+    func auditEntries() async throws -> Int {
+        let verification = try await ledger.verify()
+        #expect(verification.isIntact)
+        return Int(verification.verifiedEntries)
     }
 
     func store(_ notifications: [BusNotification]) async throws {

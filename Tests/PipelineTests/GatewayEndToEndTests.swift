@@ -1,3 +1,4 @@
+import Audit
 import Contracts
 import Demo
 import Foundation
@@ -26,6 +27,7 @@ import Testing
         var agency: String
         var roles: [String]
         var purpose: String
+        var agencyKind: String?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
@@ -38,8 +40,9 @@ import Testing
         let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"e2e","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: key, kid: JWKIdentifier(string: "e2e"))
-        func token(_ subject: String, _ agency: String, _ roles: [String]) async throws -> String {
-            try await keys.sign(Claims(sub: subject, agency: agency, roles: roles, purpose: "test"), kid: JWKIdentifier(string: "e2e"))
+        func token(_ subject: String, _ agency: String, _ roles: [String], kind: String? = nil) async throws -> String {
+            try await keys.sign(
+                Claims(sub: subject, agency: agency, roles: roles, purpose: "supervision", agencyKind: kind), kid: JWKIdentifier(string: "e2e"))
         }
         var configuration = bus.configuration
         configuration.services = [.router, .inbox, .gateway]
@@ -101,9 +104,16 @@ import Testing
             "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
         #expect(page.status == .ok)
         let items = (try JSONSerialization.jsonObject(with: Data(page.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        let notification = try #require(items.compactMap { $0["notification"] as? [String: Any] }.first { $0["sourceEventId"] as? String == arrest.eventId })
+        let notification = try #require(items.compactMap { $0["notification"] as? [String: Any] }.first { [arrest.eventId, laterId].contains($0["sourceEventId"] as? String) })
         #expect(notification["recipient"] as? String == "officer:PP-KC-118")
-        #expect(notification["summary"] == nil, "withheld by default")
+        #expect(notification["summary"] == nil, "the directory does not know MO-DOC-PP here: public fields only")
+        // The same officer, their agency's kind in the token: the policy lets CJI and PII through.
+        let placed = try await token("PP-KC-118", "MO-DOC-PP", ["officer"], kind: "community_supervision")
+        let full = try await client.execute(TestClient.Request(
+            "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(placed)"]))
+        let fullItems = (try JSONSerialization.jsonObject(with: Data(full.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        let shown = try #require(fullItems.compactMap { $0["notification"] as? [String: Any] }.first { [arrest.eventId, laterId].contains($0["sourceEventId"] as? String) })
+        #expect(shown["summary"] is String)
         // Police of another agency do not see it.
         let analyst = try await token("KCPD-A-204", "MO-KCPD", ["analyst", "officer"])
         let theirs = try await client.execute(TestClient.Request(
@@ -122,5 +132,24 @@ import Testing
         try await client.shutdown()
         await application.triggerGracefulShutdown()
         try await running.value
+
+        // What `reentrybus audit verify` and `audit search --person` read: the gateway's
+        // disclosures, chained, and sent to bus.audit by the time it stopped.
+        let ledger = try await AuditLedger.open(storage: SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("audit.sqlite").path))
+        let verification = try await ledger.verify()
+        #expect(verification.isIntact)
+        #expect(verification.verifiedEntries >= 2, "one entry per inbox response that carried data")
+        let person = try #require(shown["subjectStateId"] as? String)
+        let about = try await ledger.search(person: person)
+        #expect(about.contains { $0.requester.subject == "PP-KC-118" && $0.channel == .api })
+        // The commands an auditor runs find the same.
+        let directory = ["--data-dir", configuration.dataDirectory.path]
+        let (searched, search) = try await runReentrybus(["audit", "search", "--person", person, "--json"] + directory)
+        #expect(searched == .init(status: 0, bySignal: false), "\(search.errors.value)")
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(search.output.value.utf8)) as? [[String: Any]])
+        #expect(found.contains { $0["resource"] as? String == "bus.notification.routed" && $0["channel"] as? String == "api" })
+        let (verified, verify) = try await runReentrybus(["audit", "verify"] + directory)
+        #expect(verified == .init(status: 0, bySignal: false), "\(verify.errors.value)")
+        #expect(try await ledger.pendingPublicationCount() == 0, "every entry acknowledged on bus.audit")
     }
 }

@@ -13,8 +13,9 @@ import JWTKit
 /// - the signature verifies with that key (jwt-kit, swift-crypto);
 /// - `iss` is the configured issuer and `aud` names the configured audience;
 /// - `exp` is present and not past, `nbf` (if present) not ahead, each within `leeway`;
-/// - `sub`, `agency` (an agency id), `roles` (known roles, at least one) and `purpose` are
-///   present; `units`, if present, are units of that agency (`<agency>-…`).
+/// - `sub`, `agency` (an agency id), `roles` (known roles, at least one) and `purpose` (a
+///   glossary `accessPurpose` code: the policy grants by it) are present; `units`, if present,
+///   are units of that agency (`<agency>-…`); `agencyKind`, if present, is a glossary code.
 public struct BearerAuthenticator: Sendable {
     let configuration: AuthenticationConfiguration
     let keys: JWTKeyCollection
@@ -130,8 +131,14 @@ public struct BearerAuthenticator: Sendable {
         guard let subject = claims.sub, Self.isIdentifier(subject),
               let agency = claims.agency, AgencyIdentifier.isValid(agency),
               let roleNames = claims.roles, !roleNames.isEmpty, roleNames.count <= Role.allCases.count,
-              let purpose = claims.purpose, Self.isIdentifier(purpose)
+              let purposeCode = claims.purpose, let purpose = AccessPurpose(code: purposeCode)
         else { return nil }
+        var agencyKind: AgencyKind?
+        if let code = claims.agencyKind {
+            // A kind the glossary does not know is a broken token, not an unknown kind.
+            guard let kind = AgencyKind(rawValue: code) else { return nil }
+            agencyKind = kind
+        }
         var roles: Set<Role> = []
         for name in roleNames {
             guard let role = Role(rawValue: name) else { return nil }
@@ -142,7 +149,7 @@ public struct BearerAuthenticator: Sendable {
             guard unit.hasPrefix(agency + "-"), Self.isIdentifier(unit) else { return nil }
             units.append(unit)
         }
-        var caller = Caller(subject: subject, agencyId: agency, roles: roles, purpose: purpose)
+        var caller = Caller(subject: subject, agencyId: agency, roles: roles, purpose: purpose, agencyKind: agencyKind)
         caller.units = units
         return caller
     }

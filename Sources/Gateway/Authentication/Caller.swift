@@ -1,6 +1,8 @@
+import Contracts
+
 /// Who is calling, as the gateway knows them from a verified bearer token: a plain value that
 /// every decision (may this agency ingest this event, whose inbox is this, what may they see)
-/// reads, and that the disclosure seams (`DisclosureFilter`, `DisclosureRecorder`) receive.
+/// reads, and that the disclosure seams (`DisclosurePolicy`, `DisclosureRecorder`) receive.
 public struct Caller: Sendable, Hashable {
     /// The token's `sub`: the person or system, e.g. an officer id (`PP-KC-118`) or a system's
     /// client id.
@@ -9,22 +11,33 @@ public struct Caller: Sendable, Hashable {
     public var agencyId: String
     /// What the caller may do (`roles` claim); never empty.
     public var roles: Set<Role>
-    /// Why the caller asks (`purpose` claim), e.g. `supervision`, `investigation`, `audit`:
-    /// the audit ledger records it with every disclosure.
-    public var purpose: String
+    /// Why the caller asks (`purpose` claim): a glossary `accessPurpose` code (`supervision`,
+    /// `investigation`, `audit`; dashes allowed). The access policy grants by it and the audit
+    /// ledger records it with every disclosure.
+    public var purpose: AccessPurpose
+    /// The kind of the caller's agency (`agencyKind` claim, a glossary `agencyKind` code), when
+    /// the token states it; else the gateway asks the agency directory. Default: nil.
+    public var agencyKind: AgencyKind?
     /// Units (squads, desks) of the caller's agency they belong to (`units` claim), each
     /// `<agency>-…`, e.g. `MO-KCPD-VCU`. Default: none.
     public var units: [String]
 
-    public init(subject: String, agencyId: String, roles: Set<Role>, purpose: String, units: [String] = []) {
+    public init(
+        subject: String, agencyId: String, roles: Set<Role>, purpose: AccessPurpose, agencyKind: AgencyKind? = nil, units: [String] = []
+    ) {
         self.subject = subject
         self.agencyId = agencyId
         self.roles = roles
         self.purpose = purpose
+        self.agencyKind = agencyKind
         self.units = units
     }
 
     public func has(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// The caller's roles as the access policy names them (`release-coordinator` →
+    /// `release_coordinator`).
+    public var accessRoles: [AccessRole] { roles.compactMap { AccessRole(code: $0.rawValue) }.sorted() }
 }
 
 /// The roles a token may carry (`roles` claim). Unknown role names make the token invalid:

@@ -14,6 +14,8 @@ struct TokenClaims: JWTPayload {
     var agency: String?
     var roles: [String]?
     var purpose: String?
+    /// The kind of the caller's agency (a glossary `agencyKind` code), if the issuer states it.
+    var agencyKind: String?
     /// The units (squads, desks) of the caller's agency they belong to, e.g. `MO-KCPD-VCU`.
     var units: [String]?
 

@@ -1,8 +1,10 @@
+import Audit
 import Contracts
 import Foundation
 import Hummingbird
 import Kafka
 import Notifications
+import Policy
 
 /// The routes' handlers: authentication, then the request's shape (content type, size), then
 /// the domain rules (`EventIngest`, `InboxAccess`), then the disclosure seams.
@@ -113,16 +115,16 @@ struct GatewayHandlers: Sendable {
         }
         let recipients = InboxAccess.recipients(of: caller).map(\.description)
         let rows: [(position: InboxCursor, notification: BusNotification)]
+        let requester: Requester
         do {
             rows = try await gateway.notifications.page(for: recipients, after: cursor, limit: limit)
+            requester = try await self.requester(for: caller)
         } catch {
             gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
             throw Problem.unavailable("The inbox cannot be read right now.")
         }
         var items: [JSONValue] = []
-        var persons: Set<String> = []
-        var disclosed: [FieldClassification: Set<String>] = [:]
-        var withheld: Set<String> = []
+        var redactions: [Redaction] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
             let value: JSONValue
             do {
@@ -130,22 +132,38 @@ struct GatewayHandlers: Sendable {
             } catch {
                 throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
             }
-            let filtered = gateway.filter.filter(
-                value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: caller)
-            if let person = row.notification.subjectStateId { persons.insert(person) }
-            Self.tally(filtered, eventType: BusNotification.eventType, catalog: gateway.catalog, into: &disclosed)
-            withheld.formUnion(filtered.withheld.map(\.path))
-            items.append(.object(["notification": filtered.value, "withheld": Self.document(filtered.withheld)]))
+            let redaction = gateway.disclosure.redact(
+                value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
+                context: Self.context(of: row.notification))
+            redactions.append(redaction)
+            var item: [String: JSONValue] = ["notification": redaction.value, "withheld": Self.document(redaction.withheld)]
+            if !redaction.notices.isEmpty { item["notices"] = Self.document(redaction.notices) }
+            items.append(.object(item))
         }
         // The next page starts after the last row read, shown or not; none when the page was short.
         let next: JSONValue = rows.count == limit ? .string(rows[rows.count - 1].position.token) : .null
         if !items.isEmpty {
             try await record(Disclosure(
-                caller: caller, requestId: RequestIdentity.id(of: request, context: context), route: "GET /v1/inbox",
-                persons: persons.sorted(), fieldsByClassification: disclosed.mapValues { $0.sorted() }, withheld: withheld.sorted(),
-                at: gateway.now()))
+                redactions: redactions, requester: requester, requestId: RequestIdentity.id(of: request, context: context), channel: .api,
+                resource: BusNotification.eventType, at: gateway.now()))
         }
         return Self.json(.ok, .object(["items": .array(items), "nextCursor": next]))
+    }
+
+    /// The caller as the policy places them: the agency kind from the token, else from the
+    /// agency directory the inbox keeps (unknown: `public` fields only).
+    func requester(for caller: Caller) async throws -> Requester {
+        var directoryKind: AgencyKind?
+        if caller.agencyKind == nil { directoryKind = try await gateway.notifications.agencyKind(of: caller.agencyId) }
+        return gateway.disclosure.requester(for: caller, directoryKind: directoryKind)
+    }
+
+    /// What the gateway knows of a notification's disclosure beyond who asks: nothing proves a
+    /// consent in force (the bulletin's consent is not in the notification) or a Part 23
+    /// subscription (the subscriptions live in the router's database, which the gateway does
+    /// not read), so both are "no" and health and intelligence fields are withheld.
+    static func context(of notification: BusNotification) -> DisclosureContext {
+        DisclosureContext(consentInForce: false, holdsPart23Subscription: false)
     }
 
     /// A response goes out only once its disclosure is recorded.
@@ -153,29 +171,28 @@ struct GatewayHandlers: Sendable {
         do {
             try await gateway.recorder.record(disclosure)
         } catch {
-            gateway.logger.error("Disclosure not recorded; response withheld", metadata: ["request-id": "\(disclosure.requestId)"])
+            gateway.logger.error("Disclosure not recorded; response withheld", metadata: [
+                "request-id": "\(disclosure.requestId)", "error-type": "\(type(of: error))",
+            ])
             throw Problem.unavailable("The request could not be recorded; nothing was disclosed.")
         }
     }
 
+    /// Each withheld member: its path from the root (`$.summary`), its classifications, the
+    /// reason's code (the `bus.audit` contract's) and the reason in words.
     static func document(_ withheld: [WithheldField]) -> JSONValue {
         .array(withheld.map { field in
             .object([
-                "path": .string(field.path), "classifications": .array(field.classifications.map { .string($0.rawValue) }),
-                "reason": .string(field.reason),
+                "path": .string(field.field == "$" ? "$" : "$.\(field.field)"),
+                "classifications": .array(field.classifications.map { .string($0.rawValue) }),
+                "code": .string(field.reason.rawValue), "reason": .string(field.reason.explanation),
             ])
         })
     }
 
-    /// Adds the kept members' classifications (from the contract) to `disclosed`.
-    static func tally(
-        _ filtered: FilteredDisclosure, eventType: String, catalog: TopicCatalog, into disclosed: inout [FieldClassification: Set<String>]
-    ) {
-        guard case .object(let members) = filtered.value else { return }
-        let fields = catalog.event(type: eventType, version: 1)?.fields ?? [:]
-        for name in members.keys {
-            for classification in fields[name] ?? [] { disclosed[classification, default: []].insert("$.\(name)") }
-        }
+    /// The notices that travel with the data (the 42 CFR Part 2 notice with health fields).
+    static func document(_ notices: [DisclosureNotice]) -> JSONValue {
+        .array(notices.map { .object(["code": .string($0.rawValue), "text": .string($0.text)]) })
     }
 
     // MARK: - Acknowledgement

@@ -1,15 +1,22 @@
+import Contracts
+import Directory
 import Foundation
 import Notifications
 import Storage
 
-/// Where the gateway reads notifications: the inbox read model. A seam so tests can hand it an
-/// in-memory inbox; `StorageNotificationSource` reads the inbox service's database.
+/// Where the gateway reads notifications: the inbox read model, and the agency directory the
+/// inbox keeps beside it (`reference.agencies`), which says a caller's agency's kind. A seam so
+/// tests can hand it an in-memory inbox; `StorageNotificationSource` reads the inbox service's
+/// database.
 public protocol NotificationSource: Sendable {
     /// A page of the notifications of any of `recipients` after `cursor` (see
     /// `InboxStore.page(for:after:limit:_:)`).
     func page(for recipients: [String], after cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)]
     /// The notification with `id` (a lowercase UUID), if the inbox holds it.
     func notification(id: String) async throws -> BusNotification?
+    /// The kind of the active agency `agencyId` by the directory; nil when the directory does
+    /// not know it (or it retired).
+    func agencyKind(of agencyId: String) async throws -> AgencyKind?
 }
 
 /// The inbox service's database (its SQLite file, or its PostgreSQL schema), read only through
@@ -31,5 +38,9 @@ public struct StorageNotificationSource: NotificationSource {
 
     public func notification(id: String) async throws -> BusNotification? {
         try await storage().read { try InboxStore.notification(id, $0) }
+    }
+
+    public func agencyKind(of agencyId: String) async throws -> AgencyKind? {
+        try await storage().read { try DirectoryStore($0).entry(agencyId)?.kind }
     }
 }

@@ -50,9 +50,9 @@ struct DemoGatewayIdentities {
     static let users = [
         User(label: "probation officer (MO-DOC-PP)", subject: "PP-KC-118", agency: "MO-DOC-PP", roles: ["officer"], purpose: "supervision"),
         User(label: "police analyst (MO-KCPD)", subject: "KCPD-A-204", agency: "MO-KCPD", roles: ["analyst"], purpose: "investigation"),
-        User(label: "release coordinator (MO-DOC)", subject: "DOC-RC-17", agency: "MO-DOC", roles: ["release-coordinator"], purpose: "reentry-planning"),
+        User(label: "release coordinator (MO-DOC)", subject: "DOC-RC-17", agency: "MO-DOC", roles: ["release-coordinator"], purpose: "release-planning"),
         User(label: "auditor (MO-DOC-PP)", subject: "AUD-7", agency: "MO-DOC-PP", roles: ["auditor"], purpose: "audit"),
-        User(label: "police system, integrator (MO-KCPD)", subject: "kcpd-rms", agency: "MO-KCPD", roles: ["integrator"], purpose: "ingest"),
+        User(label: "police system, integrator (MO-KCPD)", subject: "kcpd-rms", agency: "MO-KCPD", roles: ["integrator"], purpose: "data-integration"),
     ]
 
     let privateKey: ES256PrivateKey
