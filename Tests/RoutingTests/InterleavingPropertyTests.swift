@@ -23,14 +23,7 @@ struct InterleavingPropertyTests {
         let scenario = try RouterScenario.mixed()
         let expected = try await notifications(applying: scenario.inTopicOrder())
         #expect(!expected.isEmpty, "the scenario must route something for the property to mean anything")
-        await propertyCheck(count: 25, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
-            do {
-                let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
-                #expect(sent == expected, "missing \(expected.subtracting(sent).sorted { $0.description < $1.description }), extra \(sent.subtracting(expected).sorted { $0.description < $1.description })")
-            } catch {
-                Issue.record(error)
-            }
-        }
+        await expectEveryInterleaving(of: scenario, sends: expected, count: 25)
     }
 
     @Test("the police-event rules too: bookings, contacts, incidents, investigations, subscriptions, a reassignment")
@@ -41,14 +34,7 @@ struct InterleavingPropertyTests {
             "supervisee-arrested", "supervisee-booked", "supervisee-police-contact", "supervisee-victim", "supervisee-suspect",
             "investigation-named-supervisee", "subscription-investigations",
         ]), "\(expected)")
-        await propertyCheck(count: 20, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
-            do {
-                let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
-                #expect(sent == expected, "missing \(expected.subtracting(sent).sorted { $0.description < $1.description }), extra \(sent.subtracting(expected).sorted { $0.description < $1.description })")
-            } catch {
-                Issue.record(error)
-            }
-        }
+        await expectEveryInterleaving(of: scenario, sends: expected, count: 20)
     }
 
     @Test("the release, pre-release and bulletin rules too, with ticks of the clock among the events")
@@ -58,14 +44,7 @@ struct InterleavingPropertyTests {
         #expect(Set(expected.map(\.rule)).isSuperset(of: [
             "supervisee-release", "release-into-jurisdiction", "short-notice-release", "high-risk-release-60-days", "mental-health-bulletin",
         ]), "\(expected)")
-        await propertyCheck(count: 20, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
-            do {
-                let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
-                #expect(sent == expected, "missing \(expected.subtracting(sent).sorted { $0.description < $1.description }), extra \(sent.subtracting(expected).sorted { $0.description < $1.description })")
-            } catch {
-                Issue.record(error)
-            }
-        }
+        await expectEveryInterleaving(of: scenario, sends: expected, count: 20)
     }
 
     @Test("the resident and issuing-court rules too: warrants, a detainer, a move, arrests, a case ending")
@@ -76,7 +55,13 @@ struct InterleavingPropertyTests {
             "resident-supervision-started", "resident-moved-in", "resident-moved-out", "resident-supervision-ended", "resident-warrant",
             "issued-warrant-resolved", "issued-warrant-subject-arrested", "issued-warrant-subject-supervised",
         ]), "\(expected)")
-        await propertyCheck(count: 20, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
+        await expectEveryInterleaving(of: scenario, sends: expected, count: 20)
+    }
+
+    /// Checks, over `count` random interleavings of `scenario`'s topics with random redeliveries,
+    /// that the router sends exactly `expected`.
+    private func expectEveryInterleaving(of scenario: RouterScenario, sends expected: Set<SentNotification>, count: Int) async {
+        await propertyCheck(count: count, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
             do {
                 let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
                 #expect(sent == expected, "missing \(expected.subtracting(sent).sorted { $0.description < $1.description }), extra \(sent.subtracting(expected).sorted { $0.description < $1.description })")
