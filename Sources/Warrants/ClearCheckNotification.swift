@@ -7,8 +7,8 @@ enum ClearCheckNotification {
     static func make(
         _ recipient: Recipient, check: WarrantCheck, warrantId: String, status: String, source: WarrantCheckRules.Source
     ) -> BusNotification {
-        BusNotification(
-            recipient: recipient, priority: .routine,
+        check.notification(
+            to: recipient, priority: .routine,
             summary: "Warrant check clear for the release of \(Describe.person(check.subject)) from \(check.facilityName) on \(check.releaseDay): warrant \(warrantId) \(status)",
             reason: NotificationReason(
                 rule: WarrantCheckRules.clear,
@@ -16,13 +16,11 @@ enum ClearCheckNotification {
                     ? "Your facility is releasing this person; the last active warrant on the check was \(status)."
                     : "You were told of a pending warrant for this release into your jurisdiction; it was \(status).",
                 matched: [MatchedIdentifier("releaseId", check.releaseId), MatchedIdentifier(WarrantCheckRules.warrantIdentifier, warrantId)]),
+            what: "warrant \(warrantId) \(status); warrant check clear",
             facts: [
-                NotificationFact("who", Describe.identifiers(check.subject)),
-                NotificationFact("what", "warrant \(warrantId) \(status); warrant check clear"),
                 NotificationFact("release", "\(check.releaseId) from \(check.facilityName) on \(check.releaseAt)"),
                 NotificationFact("destination", Describe.address(check.destination) ?? "not given"),
             ],
-            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
-            scope: check.releaseId)
+            source: source)
     }
 }

@@ -18,19 +18,14 @@ enum UnresolvedCheckNotification {
         _ recipient: Recipient, days: Int, check: WarrantCheck, warrants: [Warrant], detainers: [Detainer], source: Source
     ) -> BusNotification {
         let list = items(warrants, detainers)
-        return BusNotification(
-            recipient: recipient, priority: days <= 1 ? .urgent : .high,
+        return check.notification(
+            to: recipient, priority: days <= 1 ? .urgent : .high,
             summary: "\(days == 1 ? "1 day" : "\(days) days") to release, warrant check still \(check.status): \(Describe.person(check.subject)) from \(check.facilityName) on \(check.releaseDay): \(list)",
             reason: NotificationReason(
                 rule: WarrantCheckRules.escalation,
                 explanation: "The release is \(days == 1 ? "1 day" : "\(days) days") away and what you were asked to resolve is still open.",
                 matched: WarrantCheckRules.matched(check.subject, warrants: warrants, city: nil)),
-            facts: [
-                NotificationFact("who", Describe.identifiers(check.subject)),
-                NotificationFact("what", "warrant check \(check.status) \(days) day(s) before release: \(list)"),
-                NotificationFact("release", "\(check.releaseId) from \(check.facilityName) at \(check.releaseAt) (\(check.releaseType))"),
-            ],
-            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
+            what: "warrant check \(check.status) \(days) day(s) before release: \(list)", facts: [check.releaseFact], source: source,
             scope: "\(check.releaseId)@\(days)d@\(check.releaseAt)")
     }
 
@@ -41,39 +36,31 @@ enum UnresolvedCheckNotification {
     ) -> BusNotification {
         let list = items(warrants, detainers)
         let what = detainers.isEmpty ? "warrant" : warrants.isEmpty ? "detainer" : "warrant/detainer"
-        return BusNotification(
-            recipient: recipient, priority: .urgent,
+        return check.notification(
+            to: recipient, priority: .urgent,
             summary: "URGENT: \(Describe.person(check.subject)) was released from \(check.facilityName) with unresolved \(what): \(list)",
             reason: NotificationReason(
                 rule: WarrantCheckRules.releasedUnresolved,
                 explanation: "The release went ahead while its warrant check was \(check.status); the \(what) is still active.",
                 matched: WarrantCheckRules.matched(check.subject, warrants: warrants, city: destination)),
+            what: "released with unresolved \(what): \(list)",
             facts: [
-                NotificationFact("who", Describe.identifiers(check.subject)),
-                NotificationFact("what", "released with unresolved \(what): \(list)"),
                 NotificationFact("when", releasedAt),
                 NotificationFact("from", "\(check.facilityName) (\(check.facilityId))"),
                 NotificationFact("destination", Describe.address(destination) ?? "not given"),
             ],
-            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
-            scope: check.releaseId)
+            source: source)
     }
 
     /// To the police of the old destination: the release no longer goes to its city.
     static func movedAway(_ recipient: Recipient, old: Address, check: WarrantCheck, source: Source) -> BusNotification {
-        BusNotification(
-            recipient: recipient, priority: .routine,
+        check.notification(
+            to: recipient, priority: .routine,
             summary: "No longer releasing to \(old.city), \(old.state): \(Describe.person(check.subject)) from \(check.facilityName) on \(check.releaseDay)",
             reason: NotificationReason(
                 rule: WarrantCheckRules.movedAway,
                 explanation: "You were told of this release into your jurisdiction; its destination changed and it no longer concerns you.",
                 matched: WarrantCheckRules.matched(check.subject, warrants: [], city: old)),
-            facts: [
-                NotificationFact("who", Describe.identifiers(check.subject)),
-                NotificationFact("what", "destination changed away from \(old.city), \(old.state)"),
-                NotificationFact("release", "\(check.releaseId) from \(check.facilityName) at \(check.releaseAt) (\(check.releaseType))"),
-            ],
-            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
-            scope: check.releaseId)
+            what: "destination changed away from \(old.city), \(old.state)", facts: [check.releaseFact], source: source)
     }
 }
