@@ -135,13 +135,7 @@ public enum NotificationOutbox {
     /// transaction stalls on a large purge.
     @discardableResult
     public static func forget(before nowMilliseconds: Int64, limit: Int, _ transaction: any StorageTransaction) throws -> Int {
-        try transaction.execute(
-            """
-            DELETE FROM notifications_sent WHERE id IN (
-                SELECT id FROM notifications_sent WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
+        try transaction.forgetDue("notifications_sent", key: "id", before: nowMilliseconds, limit: limit)
     }
 
     /// Removes the notifications this service sent that `order` covers; the router and the

@@ -308,13 +308,7 @@ public struct RouterStore {
     /// (soonest due first); returns how many. Bounded, so no transaction stalls on a large purge.
     @discardableResult
     func forgetArrests(before nowMilliseconds: Int64, limit: Int) throws -> Int {
-        try transaction.execute(
-            """
-            DELETE FROM router_arrests WHERE event_id IN (
-                SELECT event_id FROM router_arrests WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
+        try transaction.forgetDue("router_arrests", key: "event_id", before: nowMilliseconds, limit: limit)
     }
 
     /// How many arrests the router keeps.

@@ -108,13 +108,7 @@ struct IssuedWarrantStore {
 
     /// Forgets at most `limit` resolved warrants due before `nowMilliseconds`.
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
-        try transaction.execute(
-            """
-            DELETE FROM issued_warrants WHERE warrant_id IN (
-                SELECT warrant_id FROM issued_warrants WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
+        try transaction.forgetDue("issued_warrants", key: "warrant_id", before: nowMilliseconds, limit: limit)
     }
 
     /// Removes every warrant of the order's person (`all_records`).

@@ -104,13 +104,7 @@ struct PoliceFactStore {
     /// Forgets at most `limit` facts and closed or silent investigations due before
     /// `nowMilliseconds` (soonest first).
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
-        try transaction.execute(
-            """
-            DELETE FROM police_facts WHERE fact_id IN (
-                SELECT fact_id FROM police_facts WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
+        try transaction.forgetDue("police_facts", key: "fact_id", before: nowMilliseconds, limit: limit)
         let due = try transaction.fetchAll(
             """
             SELECT investigation_id FROM police_investigations WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1

@@ -278,22 +278,12 @@ struct ReleaseStore {
 
     /// Forgets at most `limit` rows of each table due before `nowMilliseconds`.
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
-        for (table, key) in [("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id")] {
-            try transaction.execute(
-                """
-                DELETE FROM \(table) WHERE \(key) IN (
-                    SELECT \(key) FROM \(table) WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                    ORDER BY forget_after_ms LIMIT $2)
-                """,
-                [.integer(nowMilliseconds), .integer(Int64(limit))])
+        for (table, key) in [
+            ("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id"),
+            ("releases_involvements", "(incident_id, state_id, role)"),
+        ] {
+            try transaction.forgetDue(table, key: key, before: nowMilliseconds, limit: limit)
         }
-        try transaction.execute(
-            """
-            DELETE FROM releases_involvements WHERE (incident_id, state_id, role) IN (
-                SELECT incident_id, state_id, role FROM releases_involvements WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
     }
 
     /// The state IDs the release rows of the order's person carry (a row matched by FBI number

@@ -136,13 +136,7 @@ struct ResidentStore {
 
     /// Forgets at most `limit` warrant events due before `nowMilliseconds`.
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
-        try transaction.execute(
-            """
-            DELETE FROM residents_warrant_events WHERE event_id IN (
-                SELECT event_id FROM residents_warrant_events WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1
-                ORDER BY forget_after_ms LIMIT $2)
-            """,
-            [.integer(nowMilliseconds), .integer(Int64(limit))])
+        try transaction.forgetDue("residents_warrant_events", key: "event_id", before: nowMilliseconds, limit: limit)
     }
 
     /// Removes every address and warrant event of the order's person (`all_records`).
