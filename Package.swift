@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "Policy",
             dependencies: ["Contracts", .product(name: "Yams", package: "Yams")],
-            resources: [.embedInCode("Resources/access-policy.yaml")]
+            resources: [.embedInCode("Resources/access-policy.yaml"), .embedInCode("Resources/views.yaml")]
         ),
         // The audit ledger: every disclosure appended to a hash-chained, append-only store
         // (SQLite or PostgreSQL) and, through its outbox, to bus.audit; verify and search.
@@ -229,6 +229,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
+                "ReadModels", "Warrants",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -394,6 +395,7 @@ let package = Package(
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Policy", "Audit", "Directory", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
+            "ReadModels", "Warrants",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -37,6 +37,14 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var persons: [PersonIdentifier]
     public var disclosed: [DisclosedField]
     public var withheld: [WithheldField]
+    /// `disclosed` or `denied`; absent in entries written before denials were recorded (they
+    /// were all disclosures).
+    public var outcome: DisclosureOutcome?
+    /// Why a denied request was refused; absent for disclosures.
+    public var denialReason: DenialReason?
+
+    /// Whether the entry records a refusal.
+    public var isDenial: Bool { outcome == .denied }
 
     init(_ disclosure: Disclosure, id: String, ledger: String, sequence: Int64, previousHash: String) {
         self.id = id
@@ -55,6 +63,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         persons = disclosure.persons
         disclosed = disclosure.disclosed
         withheld = disclosure.withheld
+        outcome = disclosure.outcome
+        denialReason = disclosure.denialReason
     }
 
     /// The stored and published bytes: sorted members, RFC 3339 instant.

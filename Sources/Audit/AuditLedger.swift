@@ -91,6 +91,13 @@ public struct AuditLedger: Sendable {
         return try bodies.map(AuditEntry.decode)
     }
 
+    /// At most `limit` entries after `sequence`, in chain order: what a reviewer pages through
+    /// (refusals included).
+    public func entries(after sequence: Int64 = 0, limit: Int = 1_000) async throws -> [AuditEntry] {
+        let rows = try await storage.read { try AuditStore.rows(after: sequence, limit: limit, $0) }
+        return try rows.map { try AuditEntry.decode($0.body) }
+    }
+
     /// How many entries still wait for the broker's acknowledgement on `bus.audit`.
     public func pendingPublicationCount() async throws -> Int {
         try await storage.read { try AuditStore.pendingCount($0) }
@@ -130,6 +137,8 @@ public struct AuditLedger: Sendable {
             try require(PersonIdentifier.kinds.contains(person.identifier), "persons.identifier", "must be one of \(PersonIdentifier.kinds.joined(separator: ", "))")
             try require(!person.value.isEmpty && person.value.count <= 40, "persons.value", "must be 1 to 40 characters")
         }
+        try require((disclosure.outcome == .denied) == (disclosure.denialReason != nil), "denialReason", "is given exactly when the outcome is denied")
+        try require(disclosure.outcome == .disclosed || (disclosure.disclosed.isEmpty && disclosure.withheld.isEmpty), "disclosed", "must be empty for a denial")
         try require(disclosure.disclosed.count <= 500 && disclosure.withheld.count <= 500, "disclosed", "at most 500 fields per entry")
     }
 }

@@ -18,14 +18,18 @@ public struct Gateway: Sendable {
     public let recorder: any DisclosureRecorder
     /// Where acknowledgements go (`bus.notification-acks`): the same producer as ingest.
     public let sink: any EventSink
+    /// The read-model views and who may read them; nil when this gateway serves none (their
+    /// endpoints then answer 503).
+    public let views: GatewayViews?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
         configuration: GatewayConfiguration, catalog: TopicCatalog, authenticator: BearerAuthenticator, sink: any EventSink,
         database: ServiceDatabase, notifications: any NotificationSource, disclosure: DisclosurePolicy,
-        recorder: any DisclosureRecorder, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        recorder: any DisclosureRecorder, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, views: GatewayViews? = nil
     ) {
+        self.views = views
         self.configuration = configuration
         self.catalog = catalog
         self.authenticator = authenticator

@@ -27,6 +27,8 @@ public struct GatewayService: Service {
     /// ledger when `run()` starts.
     let auditStorage: any StorageDatabase
     let auditTiming: AuditPublication.Timing
+    /// The read-model views it serves; nil: none (their endpoints answer 503).
+    let views: GatewayViews?
     let logger: Logger
     let onListening: @Sendable (_ host: String, _ port: Int) -> Void
     /// Tells whoever asks where the server listens, once it does (`dev` prints the URL).
@@ -42,8 +44,10 @@ public struct GatewayService: Service {
         configuration: GatewayConfiguration, catalog: TopicCatalog, producerConfiguration: KafkaProducerConfiguration,
         database: ServiceDatabase,
         notifications: any NotificationSource, disclosure: DisclosurePolicy, auditStorage: any StorageDatabase,
-        auditTiming: AuditPublication.Timing = AuditPublication.Timing(), logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+        auditTiming: AuditPublication.Timing = AuditPublication.Timing(), logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
+        views: GatewayViews? = nil
     ) {
+        self.views = views
         self.configuration = configuration
         self.catalog = catalog
         self.producerConfiguration = producerConfiguration
@@ -76,7 +80,7 @@ public struct GatewayService: Service {
             gateway = Gateway(
                 configuration: configuration, catalog: catalog, authenticator: authenticator, sink: KafkaEventSink(producer: producer),
                 database: database, notifications: notifications, disclosure: disclosure,
-                recorder: LedgerDisclosureRecorder(ledger: ledger, publication: publication, logger: logger), logger: logger)
+                recorder: LedgerDisclosureRecorder(ledger: ledger, publication: publication, logger: logger), logger: logger, views: views)
         } catch {
             await producer.shutdown()
             throw error

@@ -16,8 +16,13 @@ extension ServiceFactory {
     /// read-only when a request first needs it, so the gateway may start before the inbox) or
     /// the PostgreSQL schema `inbox`. It discloses by the built-in access policy, and appends
     /// every disclosure to the bus's audit ledger, the store `reentrybus audit` reads
-    /// (`<data-dir>/audit.sqlite`, or the schema `audit`), opened when it runs.
-    func makeGateway(inbox: (any StorageDatabase)?, logger: Logger) throws(ApplicationError) -> GatewayService {
+    /// (`<data-dir>/audit.sqlite`, or the schema `audit`), opened when it runs. Its read-model
+    /// views read the `views` and `warrant-resolver` databases the same way as the inbox's
+    /// (in-process ones in `dev`, else read-only SQLite on first use, or their PostgreSQL
+    /// schemas), by the built-in `Policy/views.yaml`.
+    func makeGateway(
+        inbox: (any StorageDatabase)?, views: (any StorageDatabase)? = nil, warrants: (any StorageDatabase)? = nil, logger: Logger
+    ) throws(ApplicationError) -> GatewayService {
         guard let settings = configuration.gateway else {
             throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway")
         }
@@ -35,9 +40,16 @@ extension ServiceFactory {
         } catch {
             throw .invalidConfiguration(field: "catalog", reason: "the built-in access policy does not fit the contracts: \(error.description)")
         }
+        let viewPolicy: ViewPolicy
+        do {
+            viewPolicy = try ViewPolicy.bundled(catalog: catalog)
+        } catch {
+            throw .invalidConfiguration(field: "catalog", reason: "the built-in views policy does not fit the contracts: \(error.description)")
+        }
         let database: ServiceDatabase
         let notifications: any NotificationSource
         let auditStorage: any StorageDatabase
+        let viewSource: StorageViewSource
         do {
             if let postgres = configuration.postgres {
                 database = try ServiceDatabase(
@@ -51,6 +63,11 @@ extension ServiceFactory {
                 }
                 notifications = StorageNotificationSource { inboxStorage }
                 auditStorage = PostgresStorage(configuration: try postgres.inSchema(AuditLedger.storeName), logger: logger)
+                let viewsStorage: any StorageDatabase = try views
+                    ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.views)), logger: logger)
+                let warrantsStorage: any StorageDatabase = try warrants
+                    ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.warrantResolver)), logger: logger)
+                viewSource = StorageViewSource(views: { viewsStorage }, warrants: { warrantsStorage })
             } else {
                 database = try ServiceDatabase(path: configuration.databasePath(.gateway), migrations: Gateway.migrations)
                 if let inbox {
@@ -61,6 +78,8 @@ extension ServiceFactory {
                     notifications = StorageNotificationSource { try opened.storage() }
                 }
                 auditStorage = try SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("\(AuditLedger.storeName).sqlite").path)
+                viewSource = StorageViewSource(views: Self.opener(views, path: configuration.databasePath(.views)),
+                                               warrants: Self.opener(warrants, path: configuration.databasePath(.warrantResolver)))
             }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: ServiceName.gateway.rawValue, error: error)
@@ -71,11 +90,20 @@ extension ServiceFactory {
         let producerConfiguration = serviceConfiguration(.gateway).producer
         return GatewayService(
             configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications,
-            disclosure: DisclosurePolicy(policy: policy), auditStorage: auditStorage, logger: logger)
+            disclosure: DisclosurePolicy(policy: policy), auditStorage: auditStorage, logger: logger,
+            views: GatewayViews(source: viewSource, policy: viewPolicy))
+    }
+
+    /// The in-process database when there is one, else the SQLite file at `path` read-only on first use.
+    static func opener(_ inProcess: (any StorageDatabase)?, path: String) -> @Sendable () throws -> any StorageDatabase {
+        if let inProcess { return { inProcess } }
+        let opened = InboxOpener(path: path)
+        return { try opened.storage() }
     }
 }
 
-/// The inbox service's SQLite file, opened read-only on first use and kept open.
+/// A service's SQLite file (the inbox's, the views', the warrant resolver's), opened read-only
+/// on first use and kept open.
 final class InboxOpener: Sendable {
     let path: String
     private let opened = Mutex<SQLiteStorage?>(nil)

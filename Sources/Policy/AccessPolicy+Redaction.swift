@@ -37,6 +37,25 @@ extension AccessPolicy {
         }
     }
 
+    /// Redacts `value`, which no contract describes (a row of a read-model view), by
+    /// `classifications`: its paths (dotted members, array items not numbered, as a contract's
+    /// `fields`) and their classifications, e.g. the view's entry in `Policy/views.yaml`. The
+    /// same walk and decisions as an event's: a path not in the map is withheld as unclassified.
+    /// A requester without an agency kind sees `public` fields only.
+    public func redact(
+        _ value: JSONValue, classifications: [String: [FieldClassification]], for requester: Requester,
+        context: DisclosureContext = DisclosureContext()
+    ) -> Redaction {
+        let map = ClassificationMap(fields: classifications)
+        guard requester.agencyKind != nil else {
+            return redact(value, map: map) { classifications in
+                guard !classifications.isEmpty else { return .unclassified }
+                return classifications.allSatisfy { $0 == .public } ? nil : .notGranted
+            }
+        }
+        return redact(value, map: map) { classifications in self.decide(classifications, for: requester, context: context) }
+    }
+
     /// The walk shared by both redactions; `decide` says why a field of given classifications is
     /// withheld, or nil to show it.
     func redact(_ value: JSONValue, eventType: String, version: Int?, decide: @escaping ([FieldClassification]) -> WithholdingReason?) -> Redaction {
@@ -44,6 +63,11 @@ extension AccessPolicy {
         if case .object(let members) = value, case .string(let source)? = members["sourceEventType"], source != eventType {
             map = map.inheriting(sourceClassifications(eventType: source))
         }
+        return redact(value, map: map, decide: decide)
+    }
+
+    /// Walks `value` by `map`.
+    func redact(_ value: JSONValue, map: ClassificationMap, decide: @escaping ([FieldClassification]) -> WithholdingReason?) -> Redaction {
         var walk = RedactionWalk(map: map, decide: decide)
         guard let redacted = walk.object(value, path: "", inherited: nil) else {
             // Events and messages are objects; anything else is described by no contract.

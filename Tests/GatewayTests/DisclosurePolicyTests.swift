@@ -117,7 +117,7 @@ import Testing
         #expect(try await harness.ledger.pendingPublicationCount() == 2, "queued for bus.audit")
     }
 
-    @Test("a cross-agency attempt is denied and discloses nothing, so the ledger records nothing (denials are counted, not audited)")
+    @Test("a cross-agency attempt is denied and discloses nothing; the acknowledgement of another agency's notification is recorded as a denial")
     func crossAgencyIsDenied() async throws {
         let harness = try await GatewayHarness()
         try await harness.describe([(Self.agency, .communitySupervision), ("MO-KCPD", .police)])
@@ -133,9 +133,14 @@ import Testing
             #expect(!String(buffer: ack.body).contains("MO1234567"))
         }
         let denied = deniedCount.withLock { $0 }
-        let audited = try await harness.auditEntries()
-        print("cross-agency attempts: 2, denied: \(denied), audited: \(audited)")
+        let entries = try await harness.ledger.entries()
+        print("cross-agency attempts: 2, denied: \(denied), audited as denied: \(entries.filter(\.isDenial).count)")
         #expect(denied == 2)
-        #expect(audited == 0)
+        // The empty page asked for nothing of theirs; the acknowledgement named their notification.
+        #expect(entries.count == 1)
+        #expect(entries.first?.isDenial == true && entries.first?.denialReason == .notAddressedToCaller)
+        #expect(entries.first?.disclosed.isEmpty == true && entries.first?.withheld.isEmpty == true)
+        #expect(entries.first?.requester.agencyId == "MO-KCPD")
+        #expect(try await harness.auditEntries() == 1, "the chain stays whole")
     }
 }

@@ -45,7 +45,7 @@ import Testing
                 Claims(sub: subject, agency: agency, roles: roles, purpose: "supervision", agencyKind: kind), kid: JWKIdentifier(string: "e2e"))
         }
         var configuration = bus.configuration
-        configuration.services = [.router, .inbox, .gateway]
+        configuration.services = [.router, .inbox, .views, .gateway]
         configuration.gateway = GatewayConfiguration(
             port: 0, authentication: AuthenticationConfiguration(jwks: jwks, issuer: "https://idp.test", audience: "reentrybus-gateway"))
         let application = try buildApplication(configuration, logger: testLogger)
@@ -120,6 +120,21 @@ import Testing
             "/v1/inbox", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(analyst)"]))
         #expect(!String(buffer: theirs.body ?? ByteBuffer()).contains(notification["id"] as! String))
 
+        // The read-model views, from the in-process views service's database: the supervisor's
+        // agency's caseload holds the case; another agency's is refused.
+        let views = try #require(application.services[.views])
+        await views.progress.wait { $0.consumed("supervision.cases") >= 1 }
+        let supervisor = try await token("PP-KC-001", "MO-DOC-PP", ["supervisor"], kind: "community_supervision")
+        let caseload = try await client.execute(TestClient.Request(
+            "/v1/views/caseload", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(supervisor)"]))
+        #expect(caseload.status == .ok)
+        let rows = ((try JSONSerialization.jsonObject(with: Data(caseload.body?.readableBytesView ?? [])) as? [String: Any])?["items"] as? [[String: Any]] ?? [])
+            .compactMap { $0["row"] as? [String: Any] }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0["supervisingAgencyId"] as? String == "MO-DOC-PP" && $0["caseId"] is String })
+        let foreign = try await client.execute(TestClient.Request(
+            "/v1/views/caseload?agency=MO-DOC-PP", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(analyst)"]))
+        #expect(foreign.status == .forbidden)
+
         let id = try #require(notification["id"] as? String)
         let acked = try await client.execute(TestClient.Request(
             "/v1/notifications/\(id)/ack", method: .post, authority: "localhost", headers: [.authorization: "Bearer \(officer)"]))
@@ -138,7 +153,10 @@ import Testing
         let ledger = try await AuditLedger.open(storage: SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("audit.sqlite").path))
         let verification = try await ledger.verify()
         #expect(verification.isIntact)
-        #expect(verification.verifiedEntries >= 2, "one entry per inbox response that carried data")
+        #expect(verification.verifiedEntries >= 4, "one entry per inbox or view response that carried data, and the refusal")
+        let recorded = try await ledger.entries()
+        #expect(recorded.contains { $0.resource == "view.caseload" && $0.outcome == .disclosed && $0.requester.subject == "PP-KC-001" })
+        #expect(recorded.contains { $0.resource == "view.caseload" && $0.isDenial && $0.requester.agencyId == "MO-KCPD" })
         let person = try #require(shown["subjectStateId"] as? String)
         let about = try await ledger.search(person: person)
         #expect(about.contains { $0.requester.subject == "PP-KC-118" && $0.channel == .api })

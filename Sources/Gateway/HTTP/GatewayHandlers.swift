@@ -215,7 +215,17 @@ struct GatewayHandlers: Sendable {
             gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
             throw Problem.unavailable("The inbox cannot be read right now.")
         }
-        guard let notification, InboxAccess.isCallers(notification, caller: caller) else { throw Problem.notFound }
+        guard let notification else { throw Problem.notFound }
+        guard InboxAccess.isCallers(notification, caller: caller) else {
+            // Someone else's (another agency's): a refusal the ledger records, answered like a
+            // missing one so that the answer says nothing of whether it exists.
+            let requester = try await viewRequester(for: caller)
+            try await record(.denial(
+                requester: requester, requestId: RequestIdentity.id(of: request, context: context), resource: BusNotification.eventType,
+                reason: .notAddressedToCaller, persons: notification.subjectStateId.map { [PersonIdentifier(identifier: "stateId", value: $0)] } ?? [],
+                at: gateway.now()))
+            throw Problem.notFound
+        }
         // Acknowledged as its recipient, whom the inbox accepts acknowledgements from.
         let ack = NotificationAcknowledgement(notificationId: id, by: notification.recipient, at: gateway.now(), note: note)
         let headers = [
