@@ -13,6 +13,7 @@ import Metrics
 ///   `cursor`).
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
 /// - `GET /openapi.json`: the API's OpenAPI 3.1 document (no token needed).
+/// - the pages of `configuration.pages` (the web UI), when set.
 ///
 /// Every error is RFC 9457 problem details; anything unexpected is a bare 500 (`Problem`s
 /// only reach clients by design). Every response carries `x-request-id`.
@@ -27,6 +28,7 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
     router.get("/openapi.json") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
     }
+    gateway.configuration.pages?.register(on: router, gateway: gateway)
     return router
 }
 
