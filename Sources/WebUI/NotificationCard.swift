@@ -38,7 +38,11 @@ struct NotificationCard {
             values["matched"] = matched
             values["hasMatched"] = !matched.isEmpty
         }
-        let facts: [[String: Any]] = Self.array(value["facts"]).map { ["label": Self.string($0["label"]) ?? "", "value": Self.string($0["value"]) ?? ""] }
+        // A fact that is an instant (`2025-06-11T22:40:00-05:00`) is shown in the agency's zone.
+        let facts: [[String: Any]] = Self.array(value["facts"]).map { fact in
+            let text = Self.string(fact["value"]) ?? ""
+            return ["label": Self.string(fact["label"]) ?? "", "value": EventCodec.parseInstant(text).map(dates.text) ?? text]
+        }
         values["facts"] = facts
         values["hasFacts"] = !facts.isEmpty
         values["sourceEventType"] = Self.string(value["sourceEventType"]) ?? "—"

@@ -124,6 +124,8 @@ import WebUI
             // Times in the default zone, America/Chicago: 1_750_001_800 is 15 Jun 2025, 15:36:40 UTC.
             #expect(html.contains("Sun 15 Jun 2025, 10:36 CDT"))
             #expect(html.contains("action=\"/ui/notifications/\(newer.id)/ack\""))
+            // A fact holding an instant is shown in the zone too (22:40 in UTC-5 is 22:40 CDT).
+            #expect(html.contains("<dt>Arrested at</dt><dd>Wed 11 Jun 2025, 22:40 CDT</dd>"))
             #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             #expect(try await harness.auditEntries() == before + 1)
 

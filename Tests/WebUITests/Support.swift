@@ -135,7 +135,7 @@ func arrest(to recipient: Recipient = .officer("PP-KC-118"), agency: String? = "
     BusNotification(
         recipient: recipient, priority: .urgent, summary: summary,
         reason: NotificationReason(rule: "supervisee-arrested", explanation: "You supervise this person (case PP-2024-0117).", matched: [MatchedIdentifier("stateId", "MO1234567")]),
-        facts: [NotificationFact("Charges", "571.030 Unlawful use of a weapon")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000 + Double(minute) * 60),
+        facts: [NotificationFact("Arrested at", "2025-06-11T22:40:00-05:00"), NotificationFact("Charges", "571.030 Unlawful use of a weapon")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000 + Double(minute) * 60),
         subjectStateId: "MO1234567", sourceEventId: UUID().uuidString.lowercased(), sourceEventType: "police.arrest.made",
         recipientAgencyId: agency)
 }
