@@ -148,7 +148,7 @@ struct PageHandlers: Sendable {
             "countText": cards.count == 1 ? "1 notification" : "\(cards.count) notifications",
         ]
         if acknowledged != nil { values["flash"] = "Notification acknowledged." }
-        if truncated { values["truncated"] = "Only the oldest \(configuration.maxInboxItems) notifications were read; acknowledge or archive older ones to see the newest." }
+        if truncated { values["truncated"] = "This page shows at most \(configuration.maxInboxItems) notifications, read oldest first; you have more, and the newest are not among them." }
         let csrf = session.csrfToken(for: request)
         values["csrf"] = csrf.token
         return page(.ok, "inbox", values, title: "Inbox", caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)

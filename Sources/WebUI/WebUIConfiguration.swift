@@ -33,7 +33,7 @@ public struct WebUIConfiguration: Sendable {
     /// other address the browser sees https, and the cookies must not travel without it.
     public var secureCookies: Bool?
     /// Most notifications the inbox page reads in one view (pages of the gateway's
-    /// `maxPageSize`); every one read is shown and recorded. Default: 1,000.
+    /// `maxPageSize`); every one read is shown and recorded. At least 1. Default: 1,000.
     public var maxInboxItems: Int
 
     public init(
@@ -44,7 +44,7 @@ public struct WebUIConfiguration: Sendable {
         self.timeZone = timeZone
         self.agencyTimeZones = agencyTimeZones
         self.secureCookies = secureCookies
-        self.maxInboxItems = maxInboxItems
+        self.maxInboxItems = max(1, maxInboxItems)
     }
 
     /// The zone dates are shown in for a user of `agencyId`.

@@ -286,4 +286,18 @@ import WebUI
             #expect(html.contains("Times are shown in America/Denver."))
         }
     }
+
+    @Test("past maxInboxItems the page says that the newest are missing, and shows (and records) only what it read")
+    func truncatedInbox() async throws {
+        let harness = try await UIHarness(ui: WebUIConfiguration(maxInboxItems: 2))
+        let three = (1...3).map { arrest(minute: $0, summary: "Arrest \($0)") }
+        try await harness.store(three)
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let html = text(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token)))
+            #expect(html.contains("2 notifications, newest first."))
+            #expect(html.contains("you have more, and the newest are not among them"))
+            #expect(html.contains("Arrest 1") && html.contains("Arrest 2") && !html.contains("Arrest 3"))
+        }
+    }
 }

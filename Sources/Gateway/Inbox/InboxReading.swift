@@ -51,7 +51,7 @@ extension Gateway {
             redactions.append(redaction)
         }
         // The next page starts after the last row read, shown or not; none when the page was short.
-        let next = rows.count == limit ? rows[rows.count - 1].position : nil
+        let next = limit > 0 && rows.count == limit ? rows[rows.count - 1].position : nil
         if !items.isEmpty {
             try await record(Disclosure(
                 redactions: redactions, requester: requester, requestId: requestId, channel: .api,
