@@ -23,10 +23,16 @@ from selenium.webdriver.support.ui import WebDriverWait
 STEP_SECONDS = 20
 
 
+def out_of_time(signum, frame):
+    raise TimeoutError("the walk took longer than 240 s")
+
+
 def main():
     base, shots, needle = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
     os.makedirs(shots, exist_ok=True)
-    signal.alarm(240)  # the whole walk, whatever hangs
+    # The whole walk, whatever hangs: raised in the walk, so the browser is still quit below.
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(240)
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -132,7 +138,7 @@ def main():
         found["forgedLandsOn"] = driver.current_url.replace(base, "")
         found["forgedMessage"] = driver.find_element(By.CSS_SELECTOR, "p.notice").text
         shot("09-forged-session")
-    except (TimeoutException, RuntimeError) as error:
+    except (TimeoutException, TimeoutError, RuntimeError) as error:
         found["error"] = "%s: %s" % (type(error).__name__, str(error).strip()[:300])
         found["url"] = driver.current_url
     finally:
