@@ -97,6 +97,13 @@ struct PageHandlers: Sendable {
             }
             token = pasted
         }
+        // Browsers keep cookies of at most 4,096 bytes (name and attributes included): a longer
+        // token would be dropped silently and every page would ask to sign in again.
+        guard token.utf8.count <= PageSession.maxCookieToken else {
+            return signInForm(
+                request, status: .badRequest, message: nil,
+                tokenError: "This token is too long to keep in a browser (at most \(PageSession.maxCookieToken) characters). Ask for a shorter one.", cookies: [])
+        }
         // The same message for every reason a token fails, as the API's one 401.
         guard PageSession.isCookieSafe(token), await gateway.authenticator.caller(token: token) != nil else {
             return signInForm(

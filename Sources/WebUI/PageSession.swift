@@ -18,6 +18,10 @@ struct PageSession: Sendable {
 
     let secure: Bool
 
+    /// The longest token a session cookie carries: 4,096 bytes per cookie in browsers (RFC 6265
+    /// §6.1's minimum), less the name and attributes.
+    static let maxCookieToken = 3_900
+
     /// The session's token, if the request carries one (not yet verified).
     static func token(of request: Request) -> String? {
         request.cookies[sessionCookie].map(\.value).flatMap { $0.isEmpty ? nil : $0 }

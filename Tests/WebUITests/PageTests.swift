@@ -300,4 +300,17 @@ import WebUI
             #expect(html.contains("Arrest 1") && html.contains("Arrest 2") && !html.contains("Arrest 3"))
         }
     }
+
+    @Test("a token too long for a browser cookie is refused beside the field, before it is checked")
+    func tokenTooLongForCookie() async throws {
+        let harness = try await UIHarness()
+        let long = String(repeating: "a", count: 2_000) + "." + String(repeating: "b", count: 2_000) + ".c"
+        try await harness.test { client in
+            let (headers, body) = form([("csrf", testCSRF), ("token", long)], cookies: cookies(csrf: testCSRF))
+            let response = try await client.execute(uri: "/ui/sign-in", method: .post, headers: headers, body: body)
+            #expect(response.status == .badRequest)
+            #expect(text(response).contains("too long to keep in a browser"))
+            #expect(!response.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_session=") })
+        }
+    }
 }
