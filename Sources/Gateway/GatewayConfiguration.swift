@@ -11,16 +11,20 @@ public struct GatewayConfiguration: Sendable {
     public var ingest: IngestConfiguration
     /// Largest page of `GET /v1/inbox` (`limit`); the default page is 50. Default: 200.
     public var maxPageSize: Int
+    /// Pages served beside the API (the web UI), registered on the same router. Default: nil
+    /// (the API alone).
+    public var pages: (any GatewayPages)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, authentication: AuthenticationConfiguration,
-        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200
+        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200, pages: (any GatewayPages)? = nil
     ) {
         self.host = host
         self.port = port
         self.authentication = authentication
         self.ingest = ingest
         self.maxPageSize = maxPageSize
+        self.pages = pages
     }
 }
 

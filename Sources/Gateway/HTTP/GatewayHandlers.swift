@@ -113,69 +113,13 @@ struct GatewayHandlers: Sendable {
             guard let parsed = InboxCursor(token: String(text)) else { throw Problem.badRequest("cursor is not one this API returned.") }
             cursor = parsed
         }
-        let recipients = InboxAccess.recipients(of: caller).map(\.description)
-        let rows: [(position: InboxCursor, notification: BusNotification)]
-        let requester: Requester
-        do {
-            rows = try await gateway.notifications.page(for: recipients, after: cursor, limit: limit)
-            requester = try await self.requester(for: caller)
-        } catch {
-            gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
-            throw Problem.unavailable("The inbox cannot be read right now.")
+        let page = try await gateway.inboxPage(for: caller, after: cursor, limit: limit, requestId: RequestIdentity.id(of: request, context: context))
+        let items: [JSONValue] = page.items.map { visible in
+            var item: [String: JSONValue] = ["notification": visible.value, "withheld": Self.document(visible.withheld)]
+            if !visible.notices.isEmpty { item["notices"] = Self.document(visible.notices) }
+            return .object(item)
         }
-        var items: [JSONValue] = []
-        var redactions: [Redaction] = []
-        for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
-            let value: JSONValue
-            do {
-                value = try JSONValue(parsing: row.notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
-            } catch {
-                throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
-            }
-            let redaction = gateway.disclosure.redact(
-                value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
-                context: Self.context(of: row.notification))
-            redactions.append(redaction)
-            var item: [String: JSONValue] = ["notification": redaction.value, "withheld": Self.document(redaction.withheld)]
-            if !redaction.notices.isEmpty { item["notices"] = Self.document(redaction.notices) }
-            items.append(.object(item))
-        }
-        // The next page starts after the last row read, shown or not; none when the page was short.
-        let next: JSONValue = rows.count == limit ? .string(rows[rows.count - 1].position.token) : .null
-        if !items.isEmpty {
-            try await record(Disclosure(
-                redactions: redactions, requester: requester, requestId: RequestIdentity.id(of: request, context: context), channel: .api,
-                resource: BusNotification.eventType, at: gateway.now()))
-        }
-        return Self.json(.ok, .object(["items": .array(items), "nextCursor": next]))
-    }
-
-    /// The caller as the policy places them: the agency kind from the token, else from the
-    /// agency directory the inbox keeps (unknown: `public` fields only).
-    func requester(for caller: Caller) async throws -> Requester {
-        var directoryKind: AgencyKind?
-        if caller.agencyKind == nil { directoryKind = try await gateway.notifications.agencyKind(of: caller.agencyId) }
-        return gateway.disclosure.requester(for: caller, directoryKind: directoryKind)
-    }
-
-    /// What the gateway knows of a notification's disclosure beyond who asks: nothing proves a
-    /// consent in force (the bulletin's consent is not in the notification) or a Part 23
-    /// subscription (the subscriptions live in the router's database, which the gateway does
-    /// not read), so both are "no" and health and intelligence fields are withheld.
-    static func context(of notification: BusNotification) -> DisclosureContext {
-        DisclosureContext(consentInForce: false, holdsPart23Subscription: false)
-    }
-
-    /// A response goes out only once its disclosure is recorded.
-    func record(_ disclosure: Disclosure) async throws(Problem) {
-        do {
-            try await gateway.recorder.record(disclosure)
-        } catch {
-            gateway.logger.error("Disclosure not recorded; response withheld", metadata: [
-                "request-id": "\(disclosure.requestId)", "error-type": "\(type(of: error))",
-            ])
-            throw Problem.unavailable("The request could not be recorded; nothing was disclosed.")
-        }
+        return Self.json(.ok, .object(["items": .array(items), "nextCursor": page.next.map { .string($0.token) } ?? .null]))
     }
 
     /// Each withheld member: its path from the root (`$.summary`), its classifications, the
@@ -208,46 +152,7 @@ struct GatewayHandlers: Sendable {
             guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
             note = try Self.note(in: body)
         }
-        let notification: BusNotification?
-        do {
-            notification = try await gateway.notifications.notification(id: id)
-        } catch {
-            gateway.logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
-            throw Problem.unavailable("The inbox cannot be read right now.")
-        }
-        guard let notification else { throw Problem.notFound }
-        guard InboxAccess.isCallers(notification, caller: caller) else {
-            // Someone else's (another agency's): a refusal the ledger records, answered like a
-            // missing one so that the answer says nothing of whether it exists.
-            let requester = try await viewRequester(for: caller)
-            try await record(.denial(
-                requester: requester, requestId: RequestIdentity.id(of: request, context: context), resource: BusNotification.eventType,
-                reason: .notAddressedToCaller, persons: notification.subjectStateId.map { [PersonIdentifier(identifier: "stateId", value: $0)] } ?? [],
-                at: gateway.now()))
-            throw Problem.notFound
-        }
-        // Acknowledged as its recipient, whom the inbox accepts acknowledgements from.
-        let ack = NotificationAcknowledgement(notificationId: id, by: notification.recipient, at: gateway.now(), note: note)
-        let headers = [
-            EventHeaders.eventType: NotificationAcknowledgement.eventType,
-            EventHeaders.schemaVersion: String(NotificationAcknowledgement.schemaVersion),
-            EventHeaders.eventId: ack.id, EventHeaders.contentType: EventHeaders.json,
-        ]
-        let topic = NotificationAcknowledgement.topic
-        do {
-            _ = try EventValidator(catalog: gateway.catalog).validateMessage(
-                topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(), headers: headers)
-        } catch {
-            throw Problem.badRequest("The acknowledgement breaks its contract: \(error.description)")
-        }
-        let message = KafkaProducerMessage(
-            topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(),
-            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
-        let failures = await gateway.sink.deliver([message])
-        guard failures.isEmpty else {
-            gateway.logger.warning("Broker did not store an acknowledgement", metadata: ["reason": "\(failures[0] ?? "")"])
-            throw Problem.unavailable("The acknowledgement was not stored; retry.")
-        }
+        let ack = try await gateway.acknowledge(notificationId: id, note: note, by: caller, requestId: RequestIdentity.id(of: request, context: context))
         return Self.json(.accepted, .object([
             "acknowledgementId": .string(ack.id), "notificationId": .string(ack.notificationId), "by": .string(ack.by.description),
             "at": .string(EventCodec.formatInstant(ack.at)),

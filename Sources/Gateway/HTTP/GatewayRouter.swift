@@ -14,6 +14,7 @@ import Metrics
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
 /// - `GET /v1/views/…`, `GET /v1/persons/{identifier}`: the read-model views (`ViewEndpoint`).
 /// - `GET /openapi.json`: the API's OpenAPI 3.1 document (no token needed).
+/// - the pages of `configuration.pages` (the web UI), when set.
 ///
 /// Every error is RFC 9457 problem details; anything unexpected is a bare 500 (`Problem`s
 /// only reach clients by design). Every response carries `x-request-id`.
@@ -29,6 +30,7 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
     router.get("/openapi.json") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
     }
+    gateway.configuration.pages?.register(on: router, gateway: gateway)
     return router
 }
 

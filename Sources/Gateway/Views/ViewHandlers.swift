@@ -24,7 +24,7 @@ extension GatewayHandlers {
                 cursor = parsed
             }
         }
-        let requester = try await viewRequester(for: caller)
+        let requester = try await gateway.placedRequester(for: caller)
         let requestId = RequestIdentity.id(of: request, context: context)
         let rows: [JSONValue]
         do {
@@ -47,7 +47,7 @@ extension GatewayHandlers {
             items.append(Self.item(redaction))
         }
         if !items.isEmpty {
-            try await record(Disclosure(
+            try await gateway.record(Disclosure(
                 redactions: redactions, requester: requester, requestId: requestId, channel: .api, resource: definition.resource, at: gateway.now()))
         }
         guard endpoint.key != nil else {
@@ -66,7 +66,7 @@ extension GatewayHandlers {
               identifier.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) != nil
         else { throw Problem.badRequest("identifier must be 1 to 40 letters, digits or dashes (a state ID, an FBI number, …).") }
         guard let views = gateway.views else { throw Problem.unavailable("The read-model views are not served here.") }
-        let requester = try await viewRequester(for: caller)
+        let requester = try await gateway.placedRequester(for: caller)
         let requestId = RequestIdentity.id(of: request, context: context)
         var sections: [String: JSONValue] = [:]
         var redactions: [Redaction] = []
@@ -100,7 +100,7 @@ extension GatewayHandlers {
                              requestId: requestId)
         }
         if !redactions.isEmpty {
-            try await record(Disclosure(
+            try await gateway.record(Disclosure(
                 redactions: redactions, requester: requester, requestId: requestId, channel: .api, resource: "view.person", at: gateway.now()))
         }
         return Self.json(.ok, .object(["identifier": .string(identifier), "views": .object(sections)]))
@@ -125,7 +125,7 @@ extension GatewayHandlers {
 
     /// Records the refusal, then answers 403 (503 when it cannot be recorded).
     func refuse(_ resource: String, reason: DenialReason, requester: Requester, requestId: String) async throws(Problem) -> Never {
-        try await record(.denial(requester: requester, requestId: requestId, resource: resource, reason: reason, at: gateway.now()))
+        try await gateway.record(.denial(requester: requester, requestId: requestId, resource: resource, reason: reason, at: gateway.now()))
         throw Problem.forbidden(Self.explanation(reason))
     }
 
@@ -136,16 +136,6 @@ extension GatewayHandlers {
         case .otherOfficer: "You may read only your own caseload."
         case .unknownAgencyKind: "Your agency's kind is not known, so no view is allowed."
         case .notAddressedToCaller: "The notification is not addressed to you."
-        }
-    }
-
-    /// The caller as the policy places them; 503 when the agency directory cannot be read.
-    func viewRequester(for caller: Caller) async throws(Problem) -> Requester {
-        do {
-            return try await requester(for: caller)
-        } catch {
-            gateway.logger.error("Agency directory unreadable", metadata: ["error-type": "\(type(of: error))"])
-            throw Problem.unavailable("The agency directory cannot be read right now.")
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Demo
 import Foundation
 import Pipeline
+import WebUI
 
 /// `reentrybus dev`: the embedded broker, the topics, and every service in one process.
 struct Dev: AsyncParsableCommand {
@@ -50,8 +51,13 @@ struct Dev: AsyncParsableCommand {
         var configuration = ApplicationConfiguration(
             broker: .embedded(brokers: brokers), dataDirectory: directory, services: Set(ServiceName.allCases), catalog: catalog,
             shutdown: operation.shutdown, observability: operation.observability)
-        configuration.gateway = try identities.configuration(listen: gatewayListen)
         let tokens = try await identities.tokens()
+        configuration.gateway = try identities.configuration(listen: gatewayListen)
+        // The web UI's sign-in lists the demo people (not the police system) with their tokens:
+        // dev only; `serve gateway` offers a token field alone.
+        configuration.gateway?.pages = try WebUI(configuration: WebUIConfiguration(demoUsers: tokens.compactMap { user, token in
+            user.roles.contains("integrator") ? nil : WebUIConfiguration.DemoUser(label: user.label, subject: user.subject, token: token)
+        }))
         let application = try buildApplication(configuration, logger: logger) { notification in
             output.write(Data((notification.line + "\n").utf8))
         }
@@ -72,6 +78,9 @@ struct Dev: AsyncParsableCommand {
         application.gateway?.listener.whenListening { host, port in
             var lines = ["gateway: http://\(host):\(port) (OpenAPI at /openapi.json); demo bearer tokens, valid 12 hours:"]
             for (user, token) in tokens { lines.append("  \(user.label), sub \(user.subject): \(token)") }
+            if let person = tokens.first?.0 {
+                lines.append("web UI: http://\(host):\(port)/ui/sign-in (sign in as the \(person.label), \(person.subject), from the list)")
+            }
             output.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
         try await application.runAsCommand()

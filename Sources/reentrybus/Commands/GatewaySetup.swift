@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import JWTKit
 import Settings
+import WebUI
 
 /// The gateway's settings for `serve gateway` (from the configuration) and `dev` (a demo key
 /// pair and tokens).
@@ -19,7 +20,9 @@ enum GatewaySetup {
         let configuration = GatewayConfiguration(
             host: settings.listen.host, port: settings.listen.port,
             authentication: AuthenticationConfiguration(jwks: jwks, issuer: settings.issuer, audience: settings.audience),
-            ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: settings.ratePerAgency, burst: max(1_000, settings.ratePerAgency))))
+            ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: settings.ratePerAgency, burst: max(1_000, settings.ratePerAgency))),
+            // The web UI at /ui: sign-in with a token only (no demo users outside dev).
+            pages: try WebUI())
         do {
             _ = try BearerAuthenticator.checkKeySet(configuration.authentication)
         } catch {

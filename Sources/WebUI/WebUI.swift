@@ -1,0 +1,54 @@
+import Gateway
+import Hummingbird
+
+/// The web UI: server-rendered pages on the gateway's router, for the people the bus serves
+/// (officers, analysts, release coordinators), under the gateway's own authentication, access
+/// policy and audit ledger. Set it on `GatewayConfiguration.pages`.
+///
+/// Pages (all under `/ui`, `/` leads to the inbox):
+/// - `GET /ui/sign-in`, `POST /ui/sign-in`: choose a demo user (`dev` only) or paste a token;
+///   the session is the token in an HttpOnly, SameSite=Strict cookie, verified again on every
+///   page by the gateway's `BearerAuthenticator`.
+/// - `POST /ui/sign-out`.
+/// - `GET /ui/inbox`: the caller's notifications, newest first (the gateway's `inboxPage`, the
+///   same redaction and audit entry as `GET /v1/inbox`).
+/// - `GET /ui/notifications/{id}`: one notification; someone else's is a plain not-found.
+/// - `POST /ui/notifications/{id}/ack`: acknowledges (the gateway's `acknowledge`, as
+///   `POST /v1/notifications/{id}/ack`).
+/// - `GET /ui/assets/app.css`, `GET /ui/assets/app.js`.
+///
+/// Every form that changes something carries a CSRF token (double-submit: a random cookie of
+/// its own, echoed in the form). Every page is sent with a content security policy that allows
+/// only this origin's stylesheet and script.
+public struct WebUI: GatewayPages {
+    public let configuration: WebUIConfiguration
+    let templates: PageTemplates
+
+    /// - Throws: `WebUISetupError` when a built-in template does not parse (a broken build).
+    public init(configuration: WebUIConfiguration = WebUIConfiguration()) throws(WebUISetupError) {
+        self.configuration = configuration
+        templates = try PageTemplates()
+    }
+
+    public func register(on router: Router<BasicRequestContext>, gateway: Gateway) {
+        let pages = PageHandlers(gateway: gateway, configuration: configuration, templates: templates)
+        router.get("/") { _, _ in PageResponse.redirect(to: "/ui/inbox") }
+        router.get("/ui") { _, _ in PageResponse.redirect(to: "/ui/inbox") }
+        router.get("/ui/sign-in") { request, context in await pages.signInPage(request, context: context) }
+        router.post("/ui/sign-in") { request, context in await pages.signIn(request, context: context) }
+        router.post("/ui/sign-out") { request, context in await pages.signOut(request, context: context) }
+        router.get("/ui/inbox") { request, context in await pages.inbox(request, context: context) }
+        router.get("/ui/notifications/{id}") { request, context in await pages.notification(request, context: context) }
+        router.post("/ui/notifications/{id}/ack") { request, context in await pages.acknowledge(request, context: context) }
+        router.get("/ui/assets/app.css") { _, _ in PageResponse.asset(PageAssets.css, type: "text/css; charset=utf-8") }
+        router.get("/ui/assets/app.js") { _, _ in PageResponse.asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
+        // Any other address under /ui: the UI's own not-found page rather than problem details.
+        router.get("/ui/**") { request, context in await pages.notFound(request, context: context) }
+    }
+}
+
+/// Why the web UI cannot start: a built-in template that does not parse (names it).
+public struct WebUISetupError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "web UI: \(reason)" }
+}

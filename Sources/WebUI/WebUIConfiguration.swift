@@ -1,0 +1,54 @@
+import Foundation
+
+/// What the web UI needs besides the gateway: who may sign in without a token (only `dev`'s
+/// demo users), which time zone dates are shown in, and whether cookies are marked `Secure`.
+/// Every setting has a safe default: no demo sign-in, Central time, automatic `Secure`.
+public struct WebUIConfiguration: Sendable {
+    /// A user the sign-in page offers by name, with the token it signs in with. Only `dev`
+    /// (demo tokens it made itself) may set these: never configure them in production.
+    public struct DemoUser: Sendable, Hashable {
+        /// What the list shows, e.g. `probation officer (MO-DOC-PP)`.
+        public var label: String
+        /// The token's `sub`, which the form posts to choose the user.
+        public var subject: String
+        public var token: String
+
+        public init(label: String, subject: String, token: String) {
+            self.label = label
+            self.subject = subject
+            self.token = token
+        }
+    }
+
+    /// The demo users the sign-in page lists. Default: none (sign in with a token only).
+    public var demoUsers: [DemoUser]
+    /// The time zone dates are shown in when the caller's agency has none in
+    /// `agencyTimeZones`. The agency directory (`reference.agencies`) carries no time zone yet.
+    /// Default: `America/Chicago`, the zone of the Missouri agencies the bus serves.
+    public var timeZone: TimeZone
+    /// Time zones by agency id, overriding `timeZone` for that agency's users. Default: none.
+    public var agencyTimeZones: [String: TimeZone]
+    /// Whether cookies carry `Secure`. nil (the default): yes, unless the gateway listens on a
+    /// loopback address (plain http on one machine, as in `dev`); behind a TLS proxy on any
+    /// other address the browser sees https, and the cookies must not travel without it.
+    public var secureCookies: Bool?
+    /// Most notifications the inbox page reads in one view (pages of the gateway's
+    /// `maxPageSize`); every one read is shown and recorded. At least 1. Default: 1,000.
+    public var maxInboxItems: Int
+
+    public init(
+        demoUsers: [DemoUser] = [], timeZone: TimeZone = TimeZone(identifier: "America/Chicago") ?? .gmt,
+        agencyTimeZones: [String: TimeZone] = [:], secureCookies: Bool? = nil, maxInboxItems: Int = 1_000
+    ) {
+        self.demoUsers = demoUsers
+        self.timeZone = timeZone
+        self.agencyTimeZones = agencyTimeZones
+        self.secureCookies = secureCookies
+        self.maxInboxItems = max(1, maxInboxItems)
+    }
+
+    /// The zone dates are shown in for a user of `agencyId`.
+    public func timeZone(forAgency agencyId: String) -> TimeZone {
+        agencyTimeZones[agencyId] ?? timeZone
+    }
+}
