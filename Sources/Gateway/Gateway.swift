@@ -18,6 +18,10 @@ public struct Gateway: Sendable {
     public let recorder: any DisclosureRecorder
     /// Where acknowledgements go (`bus.notification-acks`): the same producer as ingest.
     public let sink: any EventSink
+    /// The gateway's own database: ingest outcomes, webhook endpoints and their deliveries.
+    public let database: ServiceDatabase
+    /// Triggered on graceful shutdown: open streams end, the webhook dispatcher stops.
+    public let shutdown = ShutdownSignal()
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -30,6 +34,7 @@ public struct Gateway: Sendable {
         self.catalog = catalog
         self.authenticator = authenticator
         self.sink = sink
+        self.database = database
         ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
         self.notifications = notifications
         self.disclosure = disclosure
@@ -38,6 +43,6 @@ public struct Gateway: Sendable {
         self.now = now
     }
 
-    /// The gateway's own tables (`IngestStore`).
-    public static var migrations: [StorageMigration] { IngestStore.migrations }
+    /// The gateway's own tables (`IngestStore`, `WebhookStore`).
+    public static var migrations: [StorageMigration] { IngestStore.migrations + WebhookStore.migrations }
 }

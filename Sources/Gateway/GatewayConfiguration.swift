@@ -11,11 +11,14 @@ public struct GatewayConfiguration: Sendable {
     public var ingest: IngestConfiguration
     /// Largest page of `GET /v1/inbox` (`limit`); the default page is 50. Default: 200.
     public var maxPageSize: Int
+    /// Webhooks and the live stream. Default: `PushConfiguration()`.
+    public var push: PushConfiguration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, authentication: AuthenticationConfiguration,
-        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200
+        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200, push: PushConfiguration = PushConfiguration()
     ) {
+        self.push = push
         self.host = host
         self.port = port
         self.authentication = authentication

@@ -126,19 +126,10 @@ struct GatewayHandlers: Sendable {
         var items: [JSONValue] = []
         var redactions: [Redaction] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
-            let value: JSONValue
-            do {
-                value = try JSONValue(parsing: row.notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
-            } catch {
-                throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
-            }
-            let redaction = gateway.disclosure.redact(
-                value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
-                context: Self.context(of: row.notification))
-            redactions.append(redaction)
-            var item: [String: JSONValue] = ["notification": redaction.value, "withheld": Self.document(redaction.withheld)]
-            if !redaction.notices.isEmpty { item["notices"] = Self.document(redaction.notices) }
-            items.append(.object(item))
+            // The same document as a webhook's body and a stream event's data.
+            let disclosed = try NotificationDisclosure.disclose(row.notification, at: row.position, to: requester, policy: gateway.disclosure)
+            redactions.append(disclosed.redaction)
+            items.append(disclosed.document)
         }
         // The next page starts after the last row read, shown or not; none when the page was short.
         let next: JSONValue = rows.count == limit ? .string(rows[rows.count - 1].position.token) : .null

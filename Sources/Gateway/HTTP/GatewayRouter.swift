@@ -12,6 +12,9 @@ import Metrics
 /// - `GET /v1/inbox`: the caller's notifications, filtered, a page at a time (`limit`,
 ///   `cursor`).
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
+/// - `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/dead-letters`:
+///   the caller's agency's webhook endpoints (`WebhookHandlers`).
+/// - `GET /v1/stream`: the caller's notifications as Server-Sent Events (`LiveStream`).
 /// - `GET /openapi.json`: the API's OpenAPI 3.1 document (no token needed).
 ///
 /// Every error is RFC 9457 problem details; anything unexpected is a bare 500 (`Problem`s
@@ -24,6 +27,7 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
     router.post("/v1/events/batch") { request, context in try await handlers.ingestBatch(request, context: context) }
     router.get("/v1/inbox") { request, context in try await handlers.inbox(request, context: context) }
     router.post("/v1/notifications/{id}/ack") { request, context in try await handlers.acknowledge(request, context: context) }
+    addPushRoutes(to: router, gateway: gateway)
     router.get("/openapi.json") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
     }
