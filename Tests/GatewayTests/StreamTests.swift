@@ -69,8 +69,14 @@ import Testing
         }
         try await client.shutdown()
         let streamed = try await auditEntries(harness.ledger).filter { $0.channel == .stream }
-        #expect(streamed.count == 8, "one entry per push: 5, then 3")
         #expect(streamed.allSatisfy { $0.requester.subject == "PP-KC-118" && $0.persons.map(\.value) == ["MO1234567"] })
-        #expect(try await harness.auditEntries() == 8)
+        // One entry per push, per connection (its request id). A push is recorded before it is
+        // written, so the first connection may also have recorded the sixth if it was read
+        // before the server noticed that client had gone: the ledger over-reports, never under.
+        let connections = Dictionary(grouping: streamed, by: \.requestId)
+        let firstConnection = try #require(streamed.first?.requestId)
+        #expect(connections.count == 2)
+        #expect((5...6).contains(connections[firstConnection]?.count ?? 0))
+        #expect(connections.first { $0.key != firstConnection }?.value.count == 3, "the resumed connection: 4, 5 and 6")
     }
 }
