@@ -217,3 +217,13 @@ import Testing
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 }
+
+extension WebhookTests {
+    @Test("an endpoint printed or interpolated never shows its secret")
+    func secretNotPrinted() throws {
+        let endpoint = WebhookEndpoint(agencyId: Self.agency, url: try #require(URL(string: "https://cms.example.org/hook")), registrant: Self.integrator)
+        let secretPart = String(endpoint.secret.dropFirst(WebhookSecret.prefix.count))
+        #expect(!"\(endpoint)".contains(secretPart))
+        #expect(!String(reflecting: endpoint).contains(secretPart))
+    }
+}

@@ -113,3 +113,12 @@ public enum WebhookSecret {
         return "v1," + Data(hmac.finalize()).base64EncodedString()
     }
 }
+
+/// Printed (logs, `print`, string interpolation) without its secret.
+extension WebhookEndpoint: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "WebhookEndpoint(id: \(id), agency: \(agencyId), url: \(url.absoluteString), secret: <hidden>, eventTypes: \(eventTypes), rules: \(rules))"
+    }
+
+    public var debugDescription: String { description }
+}
