@@ -146,16 +146,54 @@ import Testing
         let later = notification(to: .agency(Self.agency), agency: nil, minute: 4)
         try await harness.store([later])
         failing.update { $0 = false }
-        let inbox = harness.inbox
-        let restarted = Gateway(
-            configuration: harness.gateway.configuration, catalog: catalog, authenticator: harness.gateway.authenticator, sink: harness.sink,
-            database: try ServiceDatabase(path: harness.directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations),
-            notifications: StorageNotificationSource { inbox }, disclosure: harness.gateway.disclosure, recorder: harness.gateway.recorder,
-            logger: Logger(label: "webhook-tests"), now: clock.now)
+        let restarted = try restart(harness, now: clock.now)
         await deliver(restarted, clock: clock, rounds: 5) { receiver.accepted(path: "/hook/cms").count == 4 }
         await receiver.stop()
         #expect(receiver.accepted(path: "/hook/cms").sorted() == (before + [later]).map(\.id).sorted(), "each accepted once")
         #expect(receiver.received.value.filter { $0.attempt == 1 }.map(\.id).sorted() == (before + [later]).map(\.id).sorted())
+        #expect(try await restarted.database.read { try WebhookStore.pending(for: endpoint.id, $0) }.isEmpty)
+    }
+
+    /// A new gateway over the harness's database file and inbox: what a restart finds.
+    func restart(_ harness: GatewayHarness, now: @escaping @Sendable () -> Date) throws -> Gateway {
+        let inbox = harness.inbox
+        return Gateway(
+            configuration: harness.gateway.configuration, catalog: catalog, authenticator: harness.gateway.authenticator, sink: harness.sink,
+            database: try ServiceDatabase(path: harness.directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations),
+            notifications: StorageNotificationSource { inbox }, disclosure: harness.gateway.disclosure, recorder: harness.gateway.recorder,
+            logger: Logger(label: "webhook-tests"), now: now)
+    }
+
+    @Test("graceful shutdown stops the running dispatcher after the delivery in flight; what was due stays owed and goes out at the next start")
+    func shutdownKeepsDueDeliveries() async throws {
+        var settings = Self.settings
+        settings.webhooks.firstRetry = .milliseconds(10)
+        settings.webhooks.maxBackoff = .milliseconds(10)
+        let harness = try await GatewayHarness(push: settings)
+        try await harness.describe([(Self.agency, .communitySupervision)])
+        let notifications = (1...2).map { notification(to: .agency(Self.agency), agency: nil, minute: $0) }
+        try await harness.store(notifications)
+        let secret = WebhookSecret.generate()
+        // The first request is read and never answered while the gateway shuts down.
+        let receiver = WebhookReceiver(secrets: ["/hook/cms": secret]) { _, attempt in attempt == 1 ? .stall : .status(204) }
+        let base = await receiver.start()
+        let endpoint = try await register(harness, url: "\(base)/hook/cms", secret: secret)
+        let running = Task { await WebhookDispatcher(gateway: harness.gateway, logger: Logger(label: "webhook-tests")).run() }
+        await receiver.received.wait { !$0.isEmpty }
+        harness.gateway.shutdown.trigger()
+        await running.value
+        let owed = try await harness.gateway.database.read { try WebhookStore.pending(for: endpoint.id, $0) }
+        #expect(owed.map(\.notificationId) == notifications.map(\.id), "both still owed")
+        #expect(owed.map(\.attempts) == [1, 0], "the one in flight timed out; the next was not started")
+        #expect(receiver.received.value.count == 1)
+
+        let restarted = try restart(harness, now: Date.init)
+        let again = Task { await WebhookDispatcher(gateway: restarted, logger: Logger(label: "webhook-tests")).run() }
+        await receiver.received.wait { received in Set(received.filter { $0.answered == 204 }.map(\.id)).count == 2 }
+        restarted.shutdown.trigger()
+        await again.value
+        await receiver.stop()
+        #expect(Set(receiver.accepted(path: "/hook/cms")) == Set(notifications.map(\.id)))
         #expect(try await restarted.database.read { try WebhookStore.pending(for: endpoint.id, $0) }.isEmpty)
     }
 
