@@ -79,4 +79,23 @@ import Testing
         #expect((5...6).contains(connections[firstConnection]?.count ?? 0))
         #expect(connections.first { $0.key != firstConnection }?.value.count == 3, "the resumed connection: 4, 5 and 6")
     }
+
+    @Test("a stream ends once the caller's token has expired, pushing nothing more")
+    func endsWhenTheTokenExpires() async throws {
+        let clock = ManualClock()
+        let harness = try await GatewayHarness(now: clock.now, push: Self.settings)
+        try await harness.describe([(Self.agency, .communitySupervision)])
+        try await harness.store([notification(to: .agency(Self.agency), agency: nil, minute: 1)])
+        let token = try await harness.issuer.token()
+        // The token (valid for 10 minutes) was accepted; the stream's clock is now past it.
+        clock.advance(by: 3_600)
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/stream", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            #expect(text.contains(": token expired"))
+            #expect(!text.contains("event: notification"))
+        }
+        #expect(try await harness.auditEntries() == 0)
+    }
 }

@@ -12,7 +12,8 @@ import Policy
 /// without it the stream starts at the inbox's beginning. `data:` is the same document as an
 /// inbox item (redacted by the same policy), and each push is recorded in the audit ledger
 /// (channel `stream`) before it is written. A comment line every `heartbeatInterval` keeps a
-/// quiet stream open; graceful shutdown ends every stream at its next wait.
+/// quiet stream open; graceful shutdown ends every stream at its next wait, and the caller's
+/// token expiring ends theirs.
 struct LiveStream: Sendable {
     let gateway: Gateway
 
@@ -61,6 +62,11 @@ struct LiveStream: Sendable {
         try await writer.write(ByteBuffer(string: "retry: \(max(WebhookDispatcher.milliseconds(settings.pollInterval), 1_000))\n: connected\n\n"))
         // What is in hand is written before a shutdown is noticed: a read, then the wait.
         while !Task.isCancelled {
+            // A token that expires ends the stream: the client reconnects with a fresh one.
+            if let expiry = caller.expiresAt, gateway.now() >= expiry {
+                try await writer.write(ByteBuffer(string: ": token expired\n\n"))
+                return
+            }
             let batch: InboxFollower.Batch
             do {
                 batch = try await follower.next(for: caller, as: requester, after: cursor, limit: settings.batchSize)

@@ -21,7 +21,9 @@ struct WebhookHandlers: Sendable {
 
     /// Registers an endpoint; the answer shows its secret, the only time it is shown.
     func register(_ request: Request, context: some RequestContext) async throws -> Response {
-        let caller = try await manager(request)
+        var caller = try await manager(request)
+        // The endpoint outlives the token it was registered with.
+        caller.expiresAt = nil
         guard GatewayHandlers.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
         let body = try await GatewayHandlers.body(of: request, limit: 16 * 1024)
         let endpoint = try Self.endpoint(in: body, registrant: caller, at: gateway.now())
