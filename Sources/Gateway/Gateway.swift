@@ -21,6 +21,10 @@ public struct Gateway: Sendable {
     /// The read-model views and who may read them; nil when this gateway serves none (their
     /// endpoints then answer 503).
     public let views: GatewayViews?
+    /// The gateway's own database: ingest outcomes, webhook endpoints and their deliveries.
+    public let database: ServiceDatabase
+    /// Triggered on graceful shutdown: open streams end, the webhook dispatcher stops.
+    public let shutdown = ShutdownSignal()
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -34,6 +38,7 @@ public struct Gateway: Sendable {
         self.catalog = catalog
         self.authenticator = authenticator
         self.sink = sink
+        self.database = database
         ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
         self.notifications = notifications
         self.disclosure = disclosure
@@ -42,6 +47,6 @@ public struct Gateway: Sendable {
         self.now = now
     }
 
-    /// The gateway's own tables (`IngestStore`).
-    public static var migrations: [StorageMigration] { IngestStore.migrations }
+    /// The gateway's own tables (`IngestStore`, `WebhookStore`).
+    public static var migrations: [StorageMigration] { IngestStore.migrations + WebhookStore.migrations }
 }

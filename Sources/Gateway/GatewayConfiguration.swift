@@ -14,11 +14,15 @@ public struct GatewayConfiguration: Sendable {
     /// Pages served beside the API (the web UI), registered on the same router. Default: nil
     /// (the API alone).
     public var pages: (any GatewayPages)?
+    /// Webhooks and the live stream. Default: `PushConfiguration()`.
+    public var push: PushConfiguration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, authentication: AuthenticationConfiguration,
-        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200, pages: (any GatewayPages)? = nil
+        ingest: IngestConfiguration = IngestConfiguration(), maxPageSize: Int = 200, pages: (any GatewayPages)? = nil,
+        push: PushConfiguration = PushConfiguration()
     ) {
+        self.push = push
         self.host = host
         self.port = port
         self.authentication = authentication

@@ -10,7 +10,8 @@ import Storage
 import Synchronization
 
 /// The gateway as a ServiceLifecycle service: `run()` loads the key set, opens the audit
-/// ledger, listens until graceful shutdown, then stops accepting connections, finishes the
+/// ledger, delivers webhooks (`WebhookDispatcher`) and listens until graceful shutdown, then
+/// ends the live streams and the dispatcher, stops accepting connections, finishes the
 /// requests in flight (each waits for its delivery reports), publishes what the ledger still
 /// queues for `bus.audit` (one last attempt), and only then shuts the producer down,
 /// delivering what it holds.
@@ -103,14 +104,23 @@ public struct GatewayService: Service {
         // What an earlier run left queued goes out first.
         publication.appended()
         let publishing = Task { await publication.run(logger: logger) { try await publisher.publishPending() } }
+        // Webhook deliveries run beside the server; graceful shutdown ends open streams and the
+        // dispatcher (at its next wait), so the server does not wait on them.
+        let dispatching = Task { await WebhookDispatcher(gateway: gateway, logger: logger).run() }
         let outcome: Result<Void, any Error>
         do {
-            try await application.run()
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: {
+                gateway.shutdown.trigger()
+            }
             outcome = .success(())
         } catch {
             outcome = .failure(error)
         }
-        // Requests are over: one last publication of the ledger's queue, then the producer.
+        gateway.shutdown.trigger()
+        await dispatching.value
+        // Requests and deliveries are over: one last publication of the ledger's queue, then the producer.
         publication.finish()
         await publishing.value
         await producer.shutdown()

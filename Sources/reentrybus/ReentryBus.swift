@@ -12,7 +12,7 @@ struct ReentryBus: AsyncParsableCommand {
             Bench.self,
             Topics.self, Publish.self, SubscriptionsCommand.self,
             Dev.self, Serve.self, Inbox.self, Ack.self, View.self, FeedsCommand.self, WarrantChecksCommand.self, ReplayCommand.self,
-            AuditCommand.self, Config.self,
+            AuditCommand.self, WebhooksCommand.self, Config.self,
         ]
     )
 }

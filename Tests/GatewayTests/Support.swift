@@ -112,7 +112,7 @@ struct GatewayHarness {
     init(
         ingest: IngestConfiguration = IngestConfiguration(), ledgerFails: Bool = false,
         postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init,
-        holdingDeliveries: Bool = false, views: GatewayViews? = nil
+        holdingDeliveries: Bool = false, views: GatewayViews? = nil, push: PushConfiguration = PushConfiguration()
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
         let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
@@ -129,7 +129,7 @@ struct GatewayHarness {
         }
         let configuration = GatewayConfiguration(
             port: 0, authentication: AuthenticationConfiguration(jwks: issuer.jwks, issuer: TestIssuer.issuer, audience: TestIssuer.audience),
-            ingest: ingest)
+            ingest: ingest, push: push)
         let authenticator = try await BearerAuthenticator(configuration: configuration.authentication)
         let inbox = self.inbox
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Audit
 import Contracts
 import Demo
@@ -144,9 +145,30 @@ import Testing
         #expect(acknowledgements.map(\.by) == ["officer:PP-KC-118"])
         #expect(acknowledgements.map(\.status) == ["accepted"])
 
+        // A live stream open at shutdown: graceful shutdown ends it, and the gateway does not
+        // wait on it.
+        let streamClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let pushed = AwaitableState(false)
+        let streamURL = "http://127.0.0.1:\(port.value!)/v1/stream"
+        let streaming = Task {
+            var request = HTTPClientRequest(url: streamURL)
+            request.headers.add(name: "authorization", value: "Bearer \(placed)")
+            let response = try await streamClient.execute(request, deadline: .distantFuture)
+            var text = ""
+            for try await chunk in response.body {
+                text += String(buffer: chunk)
+                if text.contains("event: notification\n") { pushed.update { $0 = true } }
+            }
+            return text
+        }
+        await pushed.wait { $0 }
+
         try await client.shutdown()
         await application.triggerGracefulShutdown()
         try await running.value
+        let streamed = try await streaming.value
+        try await streamClient.shutdown()
+        #expect(streamed.contains("id: ") && streamed.contains(#""sourceEventId":"\#(arrest.eventId)""#))
 
         // What `reentrybus audit verify` and `audit search --person` read: the gateway's
         // disclosures, chained, and sent to bus.audit by the time it stopped.
@@ -160,6 +182,7 @@ import Testing
         let person = try #require(shown["subjectStateId"] as? String)
         let about = try await ledger.search(person: person)
         #expect(about.contains { $0.requester.subject == "PP-KC-118" && $0.channel == .api })
+        #expect(about.contains { $0.requester.subject == "PP-KC-118" && $0.channel == .stream }, "each push audited")
         // The commands an auditor runs find the same.
         let directory = ["--data-dir", configuration.dataDirectory.path]
         let (searched, search) = try await runReentrybus(["audit", "search", "--person", person, "--json"] + directory)
@@ -169,5 +192,17 @@ import Testing
         let (verified, verify) = try await runReentrybus(["audit", "verify"] + directory)
         #expect(verified == .init(status: 0, bySignal: false), "\(verify.errors.value)")
         #expect(try await ledger.pendingPublicationCount() == 0, "every entry acknowledged on bus.audit")
+
+        // Webhook endpoints registered and listed from the command line, on the gateway's database.
+        let (added, add) = try await runReentrybus([
+            "webhooks", "add", "--url", "https://cms.example.org/hook", "--agency", "MO-DOC-PP", "--subject", "doc-cms",
+            "--role", "integrator", "--role", "officer", "--purpose", "supervision", "--event-type", "police.arrest.made",
+        ] + directory)
+        #expect(added == .init(status: 0, bySignal: false), "\(add.errors.value)")
+        let secret = try #require(add.output.value.split(separator: "\n").first { $0.hasPrefix("secret: whsec_") })
+        let (listed, list) = try await runReentrybus(["webhooks", "list"] + directory)
+        #expect(listed == .init(status: 0, bySignal: false), "\(list.errors.value)")
+        #expect(list.output.value.contains("https://cms.example.org/hook") && list.output.value.contains("doc-cms"))
+        #expect(!list.output.value.contains(String(secret.dropFirst("secret: ".count))), "the secret is shown once")
     }
 }

@@ -151,6 +151,7 @@ public struct BearerAuthenticator: Sendable {
         }
         var caller = Caller(subject: subject, agencyId: agency, roles: roles, purpose: purpose, agencyKind: agencyKind)
         caller.units = units
+        caller.expiresAt = Date(timeIntervalSince1970: exp + leeway)
         return caller
     }
 

@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 
 /// Who is calling, as the gateway knows them from a verified bearer token: a plain value that
 /// every decision (may this agency ingest this event, whose inbox is this, what may they see)
@@ -21,6 +22,9 @@ public struct Caller: Sendable, Hashable {
     /// Units (squads, desks) of the caller's agency they belong to (`units` claim), each
     /// `<agency>-…`, e.g. `MO-KCPD-VCU`. Default: none.
     public var units: [String]
+    /// When the token stops being valid (its `exp`, plus the leeway), for responses that outlive
+    /// the request (the live stream ends then). Nil: not from a token (a webhook's registrant).
+    public var expiresAt: Date?
 
     public init(
         subject: String, agencyId: String, roles: Set<Role>, purpose: AccessPurpose, agencyKind: AgencyKind? = nil, units: [String] = []

@@ -114,11 +114,8 @@ struct GatewayHandlers: Sendable {
             cursor = parsed
         }
         let page = try await gateway.inboxPage(for: caller, after: cursor, limit: limit, requestId: RequestIdentity.id(of: request, context: context))
-        let items: [JSONValue] = page.items.map { visible in
-            var item: [String: JSONValue] = ["notification": visible.value, "withheld": Self.document(visible.withheld)]
-            if !visible.notices.isEmpty { item["notices"] = Self.document(visible.notices) }
-            return .object(item)
-        }
+        // Each item is the document a webhook's body and a stream event's data carry.
+        let items: [JSONValue] = page.items.map(\.document)
         return Self.json(.ok, .object(["items": .array(items), "nextCursor": page.next.map { .string($0.token) } ?? .null]))
     }
 

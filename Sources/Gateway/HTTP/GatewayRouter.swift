@@ -13,6 +13,9 @@ import Metrics
 ///   `cursor`).
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
 /// - `GET /v1/views/…`, `GET /v1/persons/{identifier}`: the read-model views (`ViewEndpoint`).
+/// - `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/dead-letters`:
+///   the caller's agency's webhook endpoints (`WebhookHandlers`).
+/// - `GET /v1/stream`: the caller's notifications as Server-Sent Events (`LiveStream`).
 /// - `GET /openapi.json`: the API's OpenAPI 3.1 document (no token needed).
 /// - the pages of `configuration.pages` (the web UI), when set.
 ///
@@ -27,6 +30,7 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
     router.get("/v1/inbox") { request, context in try await handlers.inbox(request, context: context) }
     router.post("/v1/notifications/{id}/ack") { request, context in try await handlers.acknowledge(request, context: context) }
     handlers.addViewRoutes(to: router)
+    addPushRoutes(to: router, gateway: gateway)
     router.get("/openapi.json") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
     }

@@ -14,6 +14,9 @@ public struct VisibleNotification: Sendable {
     public var value: JSONValue
     public var withheld: [WithheldField]
     public var notices: [DisclosureNotice]
+    /// The document every channel sends for it (an inbox item, a webhook's body, a stream
+    /// event's data): `{"notification", "withheld", "notices"?}`.
+    public var document: JSONValue
 }
 
 /// A page of a caller's inbox, oldest first, and where the next one starts.
@@ -150,26 +153,13 @@ extension Gateway {
         return notification
     }
 
-    /// `notification` as `requester` may see it, and the redaction to record.
+    /// `notification` as `requester` may see it, and the redaction to record: the redaction of
+    /// every channel (`NotificationDisclosure`).
     func visible(_ notification: BusNotification, to requester: Requester) throws(Problem) -> (VisibleNotification, Redaction) {
-        let value: JSONValue
-        do {
-            value = try JSONValue(parsing: notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
-        } catch {
-            throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
-        }
-        let redaction = disclosure.redact(
-            value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
-            context: Self.disclosureContext(of: notification))
-        return (VisibleNotification(id: notification.id, value: redaction.value, withheld: redaction.withheld, notices: redaction.notices), redaction)
-    }
-
-    /// What the gateway knows of a notification's disclosure beyond who asks: nothing proves a
-    /// consent in force (the bulletin's consent is not in the notification) or a Part 23
-    /// subscription (the subscriptions live in the router's database, which the gateway does
-    /// not read), so both are "no" and health and intelligence fields are withheld.
-    static func disclosureContext(of notification: BusNotification) -> DisclosureContext {
-        DisclosureContext(consentInForce: false, holdsPart23Subscription: false)
+        let (redaction, document) = try NotificationDisclosure.redact(notification, to: requester, policy: disclosure)
+        let item = VisibleNotification(
+            id: notification.id, value: redaction.value, withheld: redaction.withheld, notices: redaction.notices, document: document)
+        return (item, redaction)
     }
 
     /// A response goes out only once its disclosure is recorded.

@@ -1,0 +1,39 @@
+import Contracts
+import Notifications
+import Policy
+
+/// Follows a caller's inbox after a position, for the channels that push (webhooks, the live
+/// stream): each call reads the next notifications of the caller's recipients from the
+/// `NotificationSource`, keeps those that are the caller's (`InboxAccess.isCallers`) and that
+/// `including` accepts, and redacts them for `requester`. Recording each disclosure is the
+/// channel's (a stream push, a delivery attempt); the position returned is the last row read,
+/// shown or not, so a follower never reads the same row twice.
+///
+/// Positions order notifications by when they occurred (`InboxCursor`, the inbox's order): one
+/// that arrives after the follower passed its time is not seen (the inbox's cursor has the
+/// same property).
+struct InboxFollower: Sendable {
+    let notifications: any NotificationSource
+    let policy: DisclosurePolicy
+
+    struct Batch: Sendable {
+        var items: [DisclosedNotification]
+        /// The position of the last row read; nil when none was.
+        var lastRead: InboxCursor?
+        /// Whether the page was full: more may be waiting.
+        var full: Bool
+    }
+
+    func next(
+        for caller: Caller, as requester: Requester, after cursor: InboxCursor?, limit: Int,
+        including: @Sendable (BusNotification) -> Bool = { _ in true }
+    ) async throws -> Batch {
+        let recipients = InboxAccess.recipients(of: caller).map(\.description)
+        let rows = try await notifications.page(for: recipients, after: cursor, limit: limit)
+        var items: [DisclosedNotification] = []
+        for row in rows where InboxAccess.isCallers(row.notification, caller: caller) && including(row.notification) {
+            items.append(try NotificationDisclosure.disclose(row.notification, at: row.position, to: requester, policy: policy))
+        }
+        return Batch(items: items, lastRead: rows.last?.position, full: rows.count == limit)
+    }
+}

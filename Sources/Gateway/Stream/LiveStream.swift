@@ -1,0 +1,117 @@
+import Audit
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Notifications
+import Policy
+
+/// `GET /v1/stream`: the caller's notifications as Server-Sent Events, as they arrive. Each
+/// event's `id:` is the inbox cursor of its notification, so a client that reconnects with
+/// `Last-Event-ID` resumes right after the last one it received (none skipped, none repeated);
+/// without it the stream starts at the inbox's beginning. `data:` is the same document as an
+/// inbox item (redacted by the same policy), and each push is recorded in the audit ledger
+/// (channel `stream`) before it is written. A comment line every `heartbeatInterval` keeps a
+/// quiet stream open; graceful shutdown ends every stream at its next wait, and the caller's
+/// token expiring ends theirs.
+struct LiveStream: Sendable {
+    let gateway: Gateway
+
+    static let lastEventId = HTTPField.Name("Last-Event-ID")!
+
+    func stream(_ request: Request, context: some RequestContext) async throws -> Response {
+        let handlers = GatewayHandlers(gateway: gateway)
+        let caller = try await handlers.authenticate(request)
+        var cursor: InboxCursor?
+        if let text = request.headers[Self.lastEventId], !text.isEmpty {
+            guard let parsed = InboxCursor(token: text) else { throw Problem.badRequest("Last-Event-ID is not an id this stream sent.") }
+            cursor = parsed
+        }
+        let requester: Requester
+        do {
+            requester = try await handlers.requester(for: caller)
+        } catch {
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
+        let requestId = RequestIdentity.id(of: request, context: context)
+        let gateway = self.gateway
+        let start = cursor
+        let body = ResponseBody { writer in
+            try await Self.push(gateway: gateway, caller: caller, requester: requester, requestId: requestId, after: start, to: &writer)
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+
+    /// Writes the caller's notifications after `cursor` until shutdown, cancellation, a
+    /// disclosure that cannot be recorded, or a client that went away (the write throws).
+    static func push(
+        gateway: Gateway, caller: Caller, requester: Requester, requestId: String, after start: InboxCursor?,
+        to writer: inout any ResponseBodyWriter
+    ) async throws {
+        let settings = gateway.configuration.push
+        let follower = InboxFollower(notifications: gateway.notifications, policy: gateway.disclosure)
+        let clock = ContinuousClock()
+        var cursor = start
+        var lastWrite = clock.now
+        // The reconnection delay clients should use, then at once a comment so the client sees
+        // the stream open even when nothing is waiting.
+        try await writer.write(ByteBuffer(string: "retry: \(max(WebhookDispatcher.milliseconds(settings.pollInterval), 1_000))\n: connected\n\n"))
+        // What is in hand is written before a shutdown is noticed: a read, then the wait.
+        while !Task.isCancelled {
+            // A token that expires ends the stream: the client reconnects with a fresh one.
+            if let expiry = caller.expiresAt, gateway.now() >= expiry {
+                try await writer.write(ByteBuffer(string: ": token expired\n\n"))
+                return
+            }
+            let batch: InboxFollower.Batch
+            do {
+                batch = try await follower.next(for: caller, as: requester, after: cursor, limit: settings.batchSize)
+            } catch {
+                gateway.logger.warning("Stream's inbox unreadable; ending the stream", metadata: ["request-id": "\(requestId)", "error-type": "\(type(of: error))"])
+                return
+            }
+            for item in batch.items {
+                do {
+                    try await gateway.recorder.record(Disclosure(
+                        redactions: [item.redaction], requester: requester, requestId: requestId, channel: .stream,
+                        resource: BusNotification.eventType, at: gateway.now()))
+                } catch {
+                    gateway.logger.error("Disclosure not recorded; stream ended", metadata: ["request-id": "\(requestId)", "error-type": "\(type(of: error))"])
+                    return
+                }
+                try await writer.write(ByteBuffer(string: event(item)))
+                // Past this item even if the next write fails: a reconnect resumes after it.
+                cursor = item.position
+                lastWrite = clock.now
+            }
+            if let lastRead = batch.lastRead { cursor = lastRead }
+            if batch.full && !gateway.shutdown.isTriggered { continue }
+            if await gateway.shutdown.wait(upTo: settings.pollInterval) { return }
+            if clock.now - lastWrite >= settings.heartbeatInterval {
+                try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                lastWrite = clock.now
+            }
+        }
+    }
+
+    /// One Server-Sent Event: `id:` the cursor, `event: notification`, `data:` the item (one
+    /// line: the document has no raw newlines).
+    static func event(_ item: DisclosedNotification) -> String {
+        "id: \(item.position.token)\nevent: notification\ndata: \(item.document.description)\n\n"
+    }
+}
+
+/// The push channels' routes, added by `buildGatewayRouter`.
+func addPushRoutes(to router: Router<BasicRequestContext>, gateway: Gateway) {
+    let webhooks = WebhookHandlers(gateway: gateway)
+    router.post("/v1/webhooks") { request, context in try await webhooks.register(request, context: context) }
+    router.get("/v1/webhooks") { request, context in try await webhooks.list(request, context: context) }
+    router.delete("/v1/webhooks/{id}") { request, context in try await webhooks.remove(request, context: context) }
+    router.get("/v1/webhooks/{id}/dead-letters") { request, context in try await webhooks.deadLetters(request, context: context) }
+    let stream = LiveStream(gateway: gateway)
+    router.get("/v1/stream") { request, context in try await stream.stream(request, context: context) }
+}
