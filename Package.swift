@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // HTTP field names of the gateway's own headers (x-request-id); already built for Hummingbird.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // The gateway load driver's HTTP client (`reentrybus bench gateway`): already built for
+        // HummingbirdTesting, so it costs no new package.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`): rdkafka.h and rdkafka_mock.h.
@@ -85,6 +88,7 @@ let package = Package(
                 "Notifications",
                 "Storage",
                 "LocalPostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -229,6 +233,8 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
+                // The disclosure context: bulletins' consent (the police view), Part 23 subscriptions.
+                "ReadModels", "Subscriptions",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -393,7 +399,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Policy", "Audit", "Directory", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
+            "Gateway", "ReadModels", "Subscriptions", "Policy", "Audit", "Directory", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -49,7 +49,9 @@ public func buildApplication(
     }
     let scheduler = configuration.services.contains(.scheduler) ? factory.makeScheduler(logger: logger) : nil
     let gateway = configuration.services.contains(.gateway)
-        ? try factory.makeGateway(inbox: services[.inbox]?.database.storage, logger: logger) : nil
+        ? try factory.makeGateway(
+            inbox: services[.inbox]?.database.storage, views: services[.views]?.database.storage,
+            router: services[.router]?.database.storage, logger: logger) : nil
     var ownsBroker = false
     if case .embedded = configuration.broker { ownsBroker = true }
     return Application(

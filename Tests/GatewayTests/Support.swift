@@ -112,7 +112,7 @@ struct GatewayHarness {
     init(
         ingest: IngestConfiguration = IngestConfiguration(), ledgerFails: Bool = false,
         postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init,
-        holdingDeliveries: Bool = false
+        holdingDeliveries: Bool = false, disclosureContext: any DisclosureContextSource = NoDisclosureContext()
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
         let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
@@ -139,7 +139,8 @@ struct GatewayHarness {
         gateway = Gateway(
             configuration: configuration, catalog: catalog, authenticator: authenticator, sink: holdingDeliveries ? gated : sink, database: database,
             notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
-            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "gateway-tests")), logger: Logger(label: "gateway-tests"), now: now)
+            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "gateway-tests")), disclosureContext: disclosureContext,
+            logger: Logger(label: "gateway-tests"), now: now)
     }
 
     var router: Router<BasicRequestContext> { buildGatewayRouter(gateway, openAPI: try! OpenAPIDocument.bytes()) }

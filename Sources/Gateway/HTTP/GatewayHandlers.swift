@@ -134,7 +134,7 @@ struct GatewayHandlers: Sendable {
             }
             let redaction = gateway.disclosure.redact(
                 value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
-                context: Self.context(of: row.notification))
+                context: try await disclosureContext(for: requester, notification: row.notification))
             redactions.append(redaction)
             var item: [String: JSONValue] = ["notification": redaction.value, "withheld": Self.document(redaction.withheld)]
             if !redaction.notices.isEmpty { item["notices"] = Self.document(redaction.notices) }
@@ -158,12 +158,15 @@ struct GatewayHandlers: Sendable {
         return gateway.disclosure.requester(for: caller, directoryKind: directoryKind)
     }
 
-    /// What the gateway knows of a notification's disclosure beyond who asks: nothing proves a
-    /// consent in force (the bulletin's consent is not in the notification) or a Part 23
-    /// subscription (the subscriptions live in the router's database, which the gateway does
-    /// not read), so both are "no" and health and intelligence fields are withheld.
-    static func context(of notification: BusNotification) -> DisclosureContext {
-        DisclosureContext(consentInForce: false, holdsPart23Subscription: false)
+    /// What decides a notification's disclosure beyond who asks (consent in force, a Part 23
+    /// subscription): the gateway's `DisclosureContextSource`. Unreadable: 503, nothing shown.
+    func disclosureContext(for requester: Requester, notification: BusNotification) async throws(Problem) -> DisclosureContext {
+        do {
+            return try await gateway.disclosureContext.context(for: requester, notification: notification)
+        } catch {
+            gateway.logger.error("Disclosure context unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
+        }
     }
 
     /// A response goes out only once its disclosure is recorded.
