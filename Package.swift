@@ -34,7 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         // The web UI's templates (Mustache, HTML-escaped by default); no dependencies of its own.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        // The gateway's webhook deliveries; already in the graph through HummingbirdTesting.
+        // The gateway's webhook deliveries and the load driver (`reentrybus bench gateway`);
+        // already in the graph through HummingbirdTesting.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
@@ -89,6 +90,7 @@ let package = Package(
                 "Notifications",
                 "Storage",
                 "LocalPostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -233,7 +235,8 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
-                "ReadModels", "Warrants",
+                // The views; the disclosure context: bulletins' consent (the police view), Part 23 subscriptions.
+                "ReadModels", "Warrants", "Subscriptions",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -421,7 +424,7 @@ let package = Package(
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Policy", "Audit", "Directory", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport", "LocalPostgres",
-            "ReadModels", "Warrants",
+            "ReadModels", "Warrants", "Subscriptions",
             .product(name: "Hummingbird", package: "hummingbird"),
             // A stream read as it arrives, and the webhook receiver's signature check.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

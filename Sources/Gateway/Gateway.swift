@@ -14,6 +14,9 @@ public struct Gateway: Sendable {
     public let notifications: any NotificationSource
     /// What of a notification a caller sees: the access policy, field by field.
     public let disclosure: DisclosurePolicy
+    /// Whether a notification's consent is in force and the caller holds a Part 23 subscription
+    /// for it (`DisclosureContextSource`); by default neither, so both kinds of field are withheld.
+    public let disclosureContext: any DisclosureContextSource
     /// Where every disclosure is recorded before its response goes out: the audit ledger.
     public let recorder: any DisclosureRecorder
     /// Where acknowledgements go (`bus.notification-acks`): the same producer as ingest.
@@ -31,7 +34,8 @@ public struct Gateway: Sendable {
     public init(
         configuration: GatewayConfiguration, catalog: TopicCatalog, authenticator: BearerAuthenticator, sink: any EventSink,
         database: ServiceDatabase, notifications: any NotificationSource, disclosure: DisclosurePolicy,
-        recorder: any DisclosureRecorder, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, views: GatewayViews? = nil
+        recorder: any DisclosureRecorder, disclosureContext: any DisclosureContextSource = NoDisclosureContext(), logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init, views: GatewayViews? = nil
     ) {
         self.views = views
         self.configuration = configuration
@@ -42,6 +46,7 @@ public struct Gateway: Sendable {
         ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
         self.notifications = notifications
         self.disclosure = disclosure
+        self.disclosureContext = disclosureContext
         self.recorder = recorder
         self.logger = logger
         self.now = now

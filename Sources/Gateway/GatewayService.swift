@@ -24,6 +24,7 @@ public struct GatewayService: Service {
     let database: ServiceDatabase
     let notifications: any NotificationSource
     let disclosure: DisclosurePolicy
+    let disclosureContext: any DisclosureContextSource
     /// The bus's audit store (`<data-dir>/audit.sqlite` or the schema `audit`), opened as the
     /// ledger when `run()` starts.
     let auditStorage: any StorageDatabase
@@ -37,6 +38,7 @@ public struct GatewayService: Service {
 
     /// - Parameters:
     ///   - disclosure: what callers see (the access policy).
+    ///   - disclosureContext: consent in force and Part 23 subscriptions, per notification.
     ///   - auditStorage: the audit ledger's store, the one `reentrybus audit` reads.
     ///   - auditTiming: how often the ledger's queue is sent to `bus.audit`, and the backoff.
     ///   - onListening: called once the server listens, with the port it got (the one the
@@ -44,7 +46,8 @@ public struct GatewayService: Service {
     public init(
         configuration: GatewayConfiguration, catalog: TopicCatalog, producerConfiguration: KafkaProducerConfiguration,
         database: ServiceDatabase,
-        notifications: any NotificationSource, disclosure: DisclosurePolicy, auditStorage: any StorageDatabase,
+        notifications: any NotificationSource, disclosure: DisclosurePolicy,
+        disclosureContext: any DisclosureContextSource = NoDisclosureContext(), auditStorage: any StorageDatabase,
         auditTiming: AuditPublication.Timing = AuditPublication.Timing(), logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
         views: GatewayViews? = nil
     ) {
@@ -55,6 +58,7 @@ public struct GatewayService: Service {
         self.database = database
         self.notifications = notifications
         self.disclosure = disclosure
+        self.disclosureContext = disclosureContext
         self.auditStorage = auditStorage
         self.auditTiming = auditTiming
         self.logger = logger
@@ -81,7 +85,8 @@ public struct GatewayService: Service {
             gateway = Gateway(
                 configuration: configuration, catalog: catalog, authenticator: authenticator, sink: KafkaEventSink(producer: producer),
                 database: database, notifications: notifications, disclosure: disclosure,
-                recorder: LedgerDisclosureRecorder(ledger: ledger, publication: publication, logger: logger), logger: logger, views: views)
+                recorder: LedgerDisclosureRecorder(ledger: ledger, publication: publication, logger: logger),
+                disclosureContext: disclosureContext, logger: logger, views: views)
         } catch {
             await producer.shutdown()
             throw error

@@ -14,14 +14,16 @@ extension ServiceFactory {
     /// services' client settings, and the inbox's database to read notifications from: the
     /// in-process inbox's when it runs here (`dev`), else `<data-dir>/inbox.sqlite` (opened
     /// read-only when a request first needs it, so the gateway may start before the inbox) or
-    /// the PostgreSQL schema `inbox`. It discloses by the built-in access policy, and appends
+    /// the PostgreSQL schema `inbox`. Whether a consent is in force and a caller holds a Part 23
+    /// subscription it reads the same way from the views' database (the police view's bulletins)
+    /// and the router's (the explicit subscriptions). It discloses by the built-in access policy, and appends
     /// every disclosure to the bus's audit ledger, the store `reentrybus audit` reads
     /// (`<data-dir>/audit.sqlite`, or the schema `audit`), opened when it runs. Its read-model
-    /// views read the `views` and `warrant-resolver` databases the same way as the inbox's
-    /// (in-process ones in `dev`, else read-only SQLite on first use, or their PostgreSQL
-    /// schemas), by the built-in `Policy/views.yaml`.
+    /// views read the `views` and `warrant-resolver` databases the same way as the inbox's, by
+    /// the built-in `Policy/views.yaml`.
     func makeGateway(
-        inbox: (any StorageDatabase)?, views: (any StorageDatabase)? = nil, warrants: (any StorageDatabase)? = nil, logger: Logger
+        inbox: (any StorageDatabase)?, views: (any StorageDatabase)? = nil, warrants: (any StorageDatabase)? = nil,
+        router: (any StorageDatabase)? = nil, logger: Logger
     ) throws(ApplicationError) -> GatewayService {
         guard let settings = configuration.gateway else {
             throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway")
@@ -48,6 +50,7 @@ extension ServiceFactory {
         }
         let database: ServiceDatabase
         let notifications: any NotificationSource
+        let disclosureContext: any DisclosureContextSource
         let auditStorage: any StorageDatabase
         let viewSource: StorageViewSource
         do {
@@ -62,24 +65,23 @@ extension ServiceFactory {
                     inboxStorage = PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.inbox)), logger: logger)
                 }
                 notifications = StorageNotificationSource { inboxStorage }
+                let viewsStorage = try views ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.views)), logger: logger)
+                let routerStorage = try router ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.router)), logger: logger)
+                disclosureContext = StorageDisclosureContextSource(views: { viewsStorage }, subscriptions: { routerStorage })
                 auditStorage = PostgresStorage(configuration: try postgres.inSchema(AuditLedger.storeName), logger: logger)
-                let viewsStorage: any StorageDatabase = try views
-                    ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.views)), logger: logger)
                 let warrantsStorage: any StorageDatabase = try warrants
                     ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.warrantResolver)), logger: logger)
                 viewSource = StorageViewSource(views: { viewsStorage }, warrants: { warrantsStorage })
             } else {
                 database = try ServiceDatabase(path: configuration.databasePath(.gateway), migrations: Gateway.migrations)
-                if let inbox {
-                    notifications = StorageNotificationSource { inbox }
-                } else {
-                    let path = configuration.databasePath(.inbox)
-                    let opened = InboxOpener(path: path)
-                    notifications = StorageNotificationSource { try opened.storage() }
-                }
+                let inboxStorage = readOnly(.inbox, inProcess: inbox)
+                notifications = StorageNotificationSource { try inboxStorage() }
+                let viewsStorage = readOnly(.views, inProcess: views)
+                let routerStorage = readOnly(.router, inProcess: router)
+                disclosureContext = StorageDisclosureContextSource(views: { try viewsStorage() }, subscriptions: { try routerStorage() })
                 auditStorage = try SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("\(AuditLedger.storeName).sqlite").path)
-                viewSource = StorageViewSource(views: Self.opener(views, path: configuration.databasePath(.views)),
-                                               warrants: Self.opener(warrants, path: configuration.databasePath(.warrantResolver)))
+                let warrantsStorage = readOnly(.warrantResolver, inProcess: warrants)
+                viewSource = StorageViewSource(views: { try viewsStorage() }, warrants: { try warrantsStorage() })
             }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: ServiceName.gateway.rawValue, error: error)
@@ -90,21 +92,22 @@ extension ServiceFactory {
         let producerConfiguration = serviceConfiguration(.gateway).producer
         return GatewayService(
             configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications,
-            disclosure: DisclosurePolicy(policy: policy), auditStorage: auditStorage, logger: logger,
+            disclosure: DisclosurePolicy(policy: policy), disclosureContext: disclosureContext, auditStorage: auditStorage, logger: logger,
             views: GatewayViews(source: viewSource, policy: viewPolicy))
     }
 
-    /// The in-process database when there is one, else the SQLite file at `path` read-only on first use.
-    static func opener(_ inProcess: (any StorageDatabase)?, path: String) -> @Sendable () throws -> any StorageDatabase {
+    /// Another service's SQLite database as the gateway reads it: the in-process service's
+    /// when it runs here, else its file, opened read-only when a request first needs it.
+    private func readOnly(_ service: ServiceName, inProcess: (any StorageDatabase)?) -> @Sendable () throws -> any StorageDatabase {
         if let inProcess { return { inProcess } }
-        let opened = InboxOpener(path: path)
-        return { try opened.storage() }
+        let opener = ReadOnlyOpener(path: configuration.databasePath(service))
+        return { try opener.storage() }
     }
 }
 
-/// A service's SQLite file (the inbox's, the views', the warrant resolver's), opened read-only
-/// on first use and kept open.
-final class InboxOpener: Sendable {
+/// Another service's SQLite file (the inbox's, the views', the router's, the warrant
+/// resolver's), opened read-only on first use and kept open.
+final class ReadOnlyOpener: Sendable {
     let path: String
     private let opened = Mutex<SQLiteStorage?>(nil)
 
@@ -115,7 +118,7 @@ final class InboxOpener: Sendable {
     func storage() throws -> SQLiteStorage {
         try opened.withLock { opened in
             if let opened { return opened }
-            guard FileManager.default.fileExists(atPath: path) else { throw InboxNotCreatedYet(path: path) }
+            guard FileManager.default.fileExists(atPath: path) else { throw DatabaseNotCreatedYet(path: path) }
             let storage = try ServiceDatabase.openReadOnly(path: path)
             opened = storage
             return storage
@@ -123,8 +126,8 @@ final class InboxOpener: Sendable {
     }
 }
 
-/// The inbox service has not created its database yet (the gateway answers 503 meanwhile).
-struct InboxNotCreatedYet: Error, CustomStringConvertible {
+/// The service has not created its database yet (the gateway answers 503 meanwhile).
+struct DatabaseNotCreatedYet: Error, CustomStringConvertible {
     let path: String
-    var description: String { "no inbox database at \(path) yet" }
+    var description: String { "no database at \(path) yet" }
 }

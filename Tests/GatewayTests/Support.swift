@@ -112,7 +112,8 @@ struct GatewayHarness {
     init(
         ingest: IngestConfiguration = IngestConfiguration(), ledgerFails: Bool = false,
         postgres: (gateway: PostgresStorage, inbox: PostgresStorage)? = nil, now: @escaping @Sendable () -> Date = Date.init,
-        holdingDeliveries: Bool = false, views: GatewayViews? = nil, push: PushConfiguration = PushConfiguration()
+        holdingDeliveries: Bool = false, views: GatewayViews? = nil, push: PushConfiguration = PushConfiguration(),
+        disclosureContext: any DisclosureContextSource = NoDisclosureContext()
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)", isDirectory: true)
         let inboxMigrations = InboxProjection(verifyingKeys: [], signingKey: .random()).migrations
@@ -139,8 +140,8 @@ struct GatewayHarness {
         gateway = Gateway(
             configuration: configuration, catalog: catalog, authenticator: authenticator, sink: holdingDeliveries ? gated : sink, database: database,
             notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
-            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "gateway-tests")), logger: Logger(label: "gateway-tests"), now: now,
-            views: views)
+            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "gateway-tests")), disclosureContext: disclosureContext,
+            logger: Logger(label: "gateway-tests"), now: now, views: views)
     }
 
     var router: Router<BasicRequestContext> { buildGatewayRouter(gateway, openAPI: try! OpenAPIDocument.bytes()) }

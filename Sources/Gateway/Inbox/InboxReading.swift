@@ -49,7 +49,7 @@ extension Gateway {
         var items: [VisibleNotification] = []
         var redactions: [Redaction] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
-            let (item, redaction) = try visible(row.notification, to: requester)
+            let (item, redaction) = try await visible(row.notification, to: requester)
             items.append(item)
             redactions.append(redaction)
         }
@@ -71,7 +71,7 @@ extension Gateway {
     public func notification(id raw: String, for caller: Caller, requestId: String) async throws(Problem) -> VisibleNotification {
         let requester = try await placedRequester(for: caller)
         let notification = try await callersNotification(id: raw, caller: caller, requester: requester, requestId: requestId)
-        let (item, redaction) = try visible(notification, to: requester)
+        let (item, redaction) = try await visible(notification, to: requester)
         try await record(Disclosure(
             redactions: [redaction], requester: requester, requestId: requestId, channel: .api,
             resource: BusNotification.eventType, at: now()))
@@ -154,9 +154,9 @@ extension Gateway {
     }
 
     /// `notification` as `requester` may see it, and the redaction to record: the redaction of
-    /// every channel (`NotificationDisclosure`).
-    func visible(_ notification: BusNotification, to requester: Requester) throws(Problem) -> (VisibleNotification, Redaction) {
-        let (redaction, document) = try NotificationDisclosure.redact(notification, to: requester, policy: disclosure)
+    /// every channel (`redact(_:for:)`).
+    func visible(_ notification: BusNotification, to requester: Requester) async throws(Problem) -> (VisibleNotification, Redaction) {
+        let (redaction, document) = try await redact(notification, for: requester)
         let item = VisibleNotification(
             id: notification.id, value: redaction.value, withheld: redaction.withheld, notices: redaction.notices, document: document)
         return (item, redaction)

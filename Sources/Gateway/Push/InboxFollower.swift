@@ -13,8 +13,8 @@ import Policy
 /// that arrives after the follower passed its time is not seen (the inbox's cursor has the
 /// same property).
 struct InboxFollower: Sendable {
-    let notifications: any NotificationSource
-    let policy: DisclosurePolicy
+    /// Its notification source and its one redaction (`Gateway.disclose(_:at:to:)`).
+    let gateway: Gateway
 
     struct Batch: Sendable {
         var items: [DisclosedNotification]
@@ -29,10 +29,10 @@ struct InboxFollower: Sendable {
         including: @Sendable (BusNotification) -> Bool = { _ in true }
     ) async throws -> Batch {
         let recipients = InboxAccess.recipients(of: caller).map(\.description)
-        let rows = try await notifications.page(for: recipients, after: cursor, limit: limit)
+        let rows = try await gateway.notifications.page(for: recipients, after: cursor, limit: limit)
         var items: [DisclosedNotification] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) && including(row.notification) {
-            items.append(try NotificationDisclosure.disclose(row.notification, at: row.position, to: requester, policy: policy))
+            items.append(try await gateway.disclose(row.notification, at: row.position, to: requester))
         }
         return Batch(items: items, lastRead: rows.last?.position, full: rows.count == limit)
     }

@@ -13,31 +13,36 @@ struct DisclosedNotification: Sendable {
     let document: JSONValue
 }
 
-enum NotificationDisclosure {
-    /// `notification` redacted for `requester` by the gateway's access policy, and the item
-    /// document made of it.
-    static func redact(
-        _ notification: BusNotification, to requester: Requester, policy: DisclosurePolicy
-    ) throws(Problem) -> (redaction: Redaction, document: JSONValue) {
+extension Gateway {
+    /// `notification` redacted for `requester` by the access policy, with what the data says of
+    /// its disclosure (a consent in force, a Part 23 subscription), and the item document made of
+    /// it. Every output path (inbox, pages, webhooks, stream) calls this.
+    ///
+    /// - Throws: 503 when the disclosure context cannot be read (nothing is shown then).
+    func redact(_ notification: BusNotification, for requester: Requester) async throws(Problem) -> (redaction: Redaction, document: JSONValue) {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
         } catch {
             throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
         }
-        let redaction = policy.redact(
-            value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester,
-            context: DisclosureContext())
+        let context: DisclosureContext
+        do {
+            context = try await disclosureContext.context(for: requester, notification: notification)
+        } catch {
+            logger.error("Disclosure context unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
+        }
+        let redaction = disclosure.redact(
+            value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester, context: context)
         var item: [String: JSONValue] = ["notification": redaction.value, "withheld": GatewayHandlers.document(redaction.withheld)]
         if !redaction.notices.isEmpty { item["notices"] = GatewayHandlers.document(redaction.notices) }
         return (redaction, .object(item))
     }
 
-    /// `notification` at `position` redacted for `requester`.
-    static func disclose(
-        _ notification: BusNotification, at position: InboxCursor, to requester: Requester, policy: DisclosurePolicy
-    ) throws(Problem) -> DisclosedNotification {
-        let (redaction, document) = try redact(notification, to: requester, policy: policy)
+    /// `notification` at `position` redacted for `requester` (`redact(_:for:)`).
+    func disclose(_ notification: BusNotification, at position: InboxCursor, to requester: Requester) async throws(Problem) -> DisclosedNotification {
+        let (redaction, document) = try await redact(notification, for: requester)
         return DisclosedNotification(position: position, notification: notification, redaction: redaction, document: document)
     }
 }

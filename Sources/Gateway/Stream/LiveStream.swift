@@ -53,7 +53,7 @@ struct LiveStream: Sendable {
         to writer: inout any ResponseBodyWriter
     ) async throws {
         let settings = gateway.configuration.push
-        let follower = InboxFollower(notifications: gateway.notifications, policy: gateway.disclosure)
+        let follower = InboxFollower(gateway: gateway)
         let clock = ContinuousClock()
         var cursor = start
         var lastWrite = clock.now

@@ -114,7 +114,7 @@ public struct WebhookDispatcher: Sendable {
     /// page was read (more may wait).
     func enqueue(_ stored: WebhookStore.Stored, requester: Requester) async throws -> Bool {
         let endpoint = stored.endpoint
-        let follower = InboxFollower(notifications: gateway.notifications, policy: gateway.disclosure)
+        let follower = InboxFollower(gateway: gateway)
         let batch = try await follower.next(
             for: endpoint.registrant, as: requester, after: stored.cursor, limit: gateway.configuration.push.batchSize,
             including: { endpoint.wants(eventType: $0.sourceEventType, rule: $0.reason.rule) })
@@ -176,7 +176,7 @@ public struct WebhookDispatcher: Sendable {
         do {
             guard let notification = try await gateway.notifications.notification(id: delivery.notificationId) else { return .gone }
             let position = InboxCursor(occurredAt: delivery.occurredAt, id: notification.id)
-            disclosed = try NotificationDisclosure.disclose(notification, at: position, to: requester, policy: gateway.disclosure)
+            disclosed = try await gateway.disclose(notification, at: position, to: requester)
         } catch {
             return .failed(status: nil, reason: "the inbox could not be read")
         }

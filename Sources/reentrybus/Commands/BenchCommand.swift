@@ -12,6 +12,7 @@ struct Bench: AsyncParsableCommand {
             BenchContracts.self,
             BenchPipeline.self,
             BenchReplay.self,
+            BenchGateway.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Demo
 import Foundation
+import Gateway
 import Pipeline
 import WebUI
 
@@ -32,11 +33,18 @@ struct Dev: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the HTTP gateway listens (port 0: any free port).", valueName: "host:port"))
     var gatewayListen = "127.0.0.1:8080"
 
+    @Option(help: ArgumentHelp("Events per second each agency may send the gateway (bursts of at least 1,000).", valueName: "rate"))
+    var gatewayRate: Double = 200
+
+    @Flag(help: "Also print the gateway's URL, the broker's address and the demo tokens as one line, `gateway-json {…}`, for load drivers and tests.")
+    var gatewayJSON = false
+
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var operational: OperationalOptions
 
     func validate() throws {
         guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32.") }
+        guard gatewayRate > 0, gatewayRate <= 1_000_000 else { throw ValidationError("--gateway-rate must be above 0 and at most 1,000,000.") }
     }
 
     func run() async throws {
@@ -53,6 +61,7 @@ struct Dev: AsyncParsableCommand {
             shutdown: operation.shutdown, observability: operation.observability)
         let tokens = try await identities.tokens()
         configuration.gateway = try identities.configuration(listen: gatewayListen)
+        configuration.gateway?.ingest.rate = IngestRate(eventsPerSecond: gatewayRate, burst: max(1_000, gatewayRate))
         // The web UI's sign-in lists the demo people (not the police system) with their tokens:
         // dev only; `serve gateway` offers a token field alone.
         configuration.gateway?.pages = try WebUI(configuration: WebUIConfiguration(demoUsers: tokens.compactMap { user, token in
@@ -75,14 +84,30 @@ struct Dev: AsyncParsableCommand {
             """
         // Once everything runs: from then on Ctrl-C and SIGTERM stop it gracefully.
         application.onRunning { output.write(Data(banner.utf8)) }
+        let bootstrapServers = application.bootstrapServers
         application.gateway?.listener.whenListening { host, port in
             var lines = ["gateway: http://\(host):\(port) (OpenAPI at /openapi.json); demo bearer tokens, valid 12 hours:"]
             for (user, token) in tokens { lines.append("  \(user.label), sub \(user.subject): \(token)") }
             if let person = tokens.first?.0 {
                 lines.append("web UI: http://\(host):\(port)/ui/sign-in (sign in as the \(person.label), \(person.subject), from the list)")
             }
+            if gatewayJSON { lines.append(Self.gatewayJSONLine(host: host, port: port, bootstrapServers: bootstrapServers, tokens: tokens)) }
             output.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
         try await application.runAsCommand()
+    }
+
+    /// `gateway-json {"url":…,"bootstrapServers":[…],"tokens":{subject: token}}`: what a second
+    /// process needs to drive the gateway and read what it wrote, in one line it can parse.
+    static func gatewayJSONLine(host: String, port: Int, bootstrapServers: [String], tokens: [(DemoGatewayIdentities.User, String)]) -> String {
+        let document: [String: Any] = [
+            "url": "http://\(host):\(port)", "bootstrapServers": bootstrapServers,
+            "tokens": Dictionary(tokens.map { ($0.0.subject, $0.1) }, uniquingKeysWith: { first, _ in first }),
+        ]
+        do {
+            return "gateway-json " + String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
+        } catch {
+            return "gateway-json {\"error\":\"the gateway's details could not be encoded\"}"
+        }
     }
 }
