@@ -72,7 +72,7 @@ struct PostgresTests {
         #expect(stored.endpoint.registrant == registrant && stored.endpoint.secret == endpoint.secret && stored.endpoint.rules == endpoint.rules)
         #expect(stored.cursor == nil)
 
-        let requester = try await GatewayHandlers(gateway: harness.gateway).requester(for: registrant)
+        let requester = try await harness.gateway.requester(for: registrant)
         let dispatcher = WebhookDispatcher(gateway: harness.gateway, logger: Logger(label: "gateway-postgres-tests"))
         _ = try await dispatcher.enqueue(stored, requester: requester)
         let owed = try await database.read { try WebhookStore.pending(for: endpoint.id, $0) }

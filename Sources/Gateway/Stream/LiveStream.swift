@@ -27,12 +27,7 @@ struct LiveStream: Sendable {
             guard let parsed = InboxCursor(token: text) else { throw Problem.badRequest("Last-Event-ID is not an id this stream sent.") }
             cursor = parsed
         }
-        let requester: Requester
-        do {
-            requester = try await handlers.requester(for: caller)
-        } catch {
-            throw Problem.unavailable("The inbox cannot be read right now.")
-        }
+        let requester = try await handlers.gateway.placedRequester(for: caller)
         let requestId = RequestIdentity.id(of: request, context: context)
         let gateway = self.gateway
         let start = cursor

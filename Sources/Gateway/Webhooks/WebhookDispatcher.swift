@@ -88,7 +88,7 @@ public struct WebhookDispatcher: Sendable {
         let requester: Requester
         let more: Bool
         do {
-            requester = try await GatewayHandlers(gateway: gateway).requester(for: endpoint.registrant)
+            requester = try await gateway.requester(for: endpoint.registrant)
             more = try await enqueue(stored, requester: requester)
         } catch {
             logger.warning("Webhook endpoint's inbox unreadable", metadata: ["endpoint": "\(endpoint.id)", "error-type": "\(type(of: error))"])
