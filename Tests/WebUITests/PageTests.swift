@@ -1,4 +1,5 @@
 import Foundation
+import Audit
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -177,7 +178,7 @@ import WebUI
         }
     }
 
-    @Test("another agency's notification: not in the inbox, its page a plain not-found like an id that does not exist; nothing disclosed")
+    @Test("another agency's notification: not in the inbox, its page a plain not-found like an id that does not exist; nothing disclosed, the attempt recorded as a denial")
     func otherAgency() async throws {
         let harness = try await UIHarness()
         let officers = arrest(minute: 1)
@@ -199,7 +200,11 @@ import WebUI
                 #expect(!text(response).contains("Darnell"))
             }
             #expect(text(theirs) == text(missing))
-            #expect(try await harness.auditEntries() == before)
+            // The attempt on someone else's notification is one denial entry; the missing and
+            // malformed ids are not anyone's record: nothing.
+            #expect(try await harness.auditEntries() == before + 1)
+            let denial = try #require(try await harness.ledger.entries(after: Int64(before)).last)
+            #expect(denial.isDenial && denial.denialReason == .notAddressedToCaller && denial.disclosed.isEmpty)
         }
     }
 
