@@ -233,7 +233,10 @@ private final class FigureLines: Sendable {
 }
 
 /// A valid arrest (the contract's example, source MO-KCPD) with a given event id and an arrest
-/// id and report number made from `index`, so every event is distinct.
+/// id, report number and state ID made from `index`, so every event is distinct and the events
+/// spread over the topic's partitions (keyed by state ID). One person for all of them put every
+/// event in one partition, where the embedded broker keeps only about 5 MiB (~6,300 arrests)
+/// and silently drops the oldest: the check then counted dropped events as missing.
 enum ArrestTemplate {
     static func event(id: String, index: Int) -> [UInt8] {
         let number = String(format: "%06d", index % 1_000_000)
@@ -244,7 +247,7 @@ enum ArrestTemplate {
             "location":{"address":{"city":"Kansas City","line1":"3100 Prospect Ave","postalCode":"64128","state":"MO"}},\
             "reportNumber":"KCPD-25-\(number)"},"recordedAt":"2025-03-03T14:00:05Z","schemaVersion":1,\
             "source":{"agencyId":"MO-KCPD","agencyKind":"police"},\
-            "subject":{"dateOfBirth":"1990-07-14","name":{"family":"Reyes","given":"Darnell"},"stateId":"MO1234567"}}
+            "subject":{"dateOfBirth":"1990-07-14","name":{"family":"Reyes","given":"Darnell"},"stateId":"MO9\(number)"}}
             """.utf8)
     }
 }
