@@ -246,7 +246,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         // The web UI: server-rendered pages on the gateway's router (sign-in, inbox), under the
         // gateway's authentication, policy and audit. Templates, CSS and JS are embedded in the

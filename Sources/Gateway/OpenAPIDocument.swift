@@ -1,20 +1,15 @@
-import Foundation
-
 /// The gateway's OpenAPI 3.1 document (`Sources/Gateway/Resources/openapi.json`, kept in the
-/// repository and copied into the module's bundle), served at `/openapi.json`.
+/// repository), served at `/openapi.json`. Embedded in the binary, like the access policy and
+/// the UI's templates: the container image ships the executable and the contracts' bundle only,
+/// and a resource bundle missing there would stop the gateway at its first start.
 public enum OpenAPIDocument {
     /// The document's bytes.
     ///
-    /// - Throws: `OpenAPIDocumentError` when the bundle lacks it (a broken build).
+    /// - Throws: `OpenAPIDocumentError` when the embedded copy is empty (a broken build).
     public static func bytes() throws -> [UInt8] {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
-            throw OpenAPIDocumentError(reason: "openapi.json is not in the Gateway module's bundle")
-        }
-        do {
-            return Array(try Data(contentsOf: url))
-        } catch {
-            throw OpenAPIDocumentError(reason: "openapi.json cannot be read: \(error.localizedDescription)")
-        }
+        let bytes = PackageResources.openapi_json
+        guard !bytes.isEmpty else { throw OpenAPIDocumentError(reason: "the embedded openapi.json is empty") }
+        return bytes
     }
 }
 
