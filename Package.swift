@@ -342,7 +342,9 @@ let package = Package(
         // A private PostgreSQL cluster from Debian's binaries in a temporary directory, and the
         // child-process, free-port and deadline helpers it needs: for the tests (through
         // TestSupport) and `bench replay`, which must not link swift-testing.
-        .target(name: "LocalPostgres", dependencies: ["ServiceKit"]),
+        // Child processes started with posix_spawn (Foundation's Process crashed on Linux).
+        .target(name: "CSpawn"),
+        .target(name: "LocalPostgres", dependencies: ["ServiceKit", "CSpawn"]),
         // Helpers shared by the test targets that run Kafka (not part of any product).
         .target(
             name: "TestSupport",
@@ -367,7 +369,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContractToolsTests",
-            dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport"],
+            dependencies: ["ContractTools", "Contracts", "Kafka", "TestSupport", "LocalPostgres"],
             exclude: ["validate_with_jsonschema.py"]  // run by the tests with python3, found via #filePath
         ),
         .testTarget(name: "NotificationsTests", dependencies: [
@@ -468,7 +470,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "Pipeline", "Gateway", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka",
+                "Pipeline", "Gateway", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka", "LocalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath

@@ -9,7 +9,7 @@ import Glibc
 /// `reentrybus serve …`): its standard output and error collected as they arrive, its end
 /// awaited, signals sent by process id. Killed with SIGKILL when released while still running,
 /// so a failing test or benchmark leaves no process behind.
-public final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: Sendable {
     /// How the process ended.
     public struct Termination: Sendable, Equatable, CustomStringConvertible {
         /// The exit status, or the signal number when `bySignal`.
@@ -31,45 +31,65 @@ public final class ChildProcess: @unchecked Sendable {
     public let errors = AwaitableState<String>("")
     public let termination = AwaitableState<Termination?>(nil)
     public let processIdentifier: Int32
-    // Process is not Sendable; after `run()` it is only read (terminationStatus) here.
-    private let process: Process
 
-    /// Starts `executable` with `arguments`.
-    public init(_ executable: URL, _ arguments: [String], name: String? = nil) throws {
+    /// Starts `executable` with `arguments` in `directory` (the current one when nil). `input`,
+    /// when given, is written to its standard input, which is then closed (otherwise standard
+    /// input is `/dev/null`). With `mergingErrors`, standard error goes to `output` as well, in
+    /// the order the program wrote them.
+    public init(
+        _ executable: URL, _ arguments: [String], name: String? = nil,
+        directory: URL? = nil, input: String? = nil, mergingErrors: Bool = false
+    ) throws {
         self.name = name ?? executable.lastPathComponent
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let outputPipe = Pipe()
-        let errorPipe = Pipe()
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        process.standardInput = FileHandle.nullDevice
-        let termination = self.termination
+        var opened: [Int32] = []
+        defer { for descriptor in opened { close(descriptor) } }
+        let outputPipe = try Spawn.pipe()
+        opened += [outputPipe.read, outputPipe.write]
+        let errorPipe = mergingErrors ? nil : try Spawn.pipe()
+        opened += errorPipe.map { [$0.read, $0.write] } ?? []
+        let inputPipe = input == nil ? nil : try Spawn.pipe()
+        opened += inputPipe.map { [$0.read, $0.write] } ?? []
+
+        processIdentifier = try Spawn.start(
+            executable, arguments, directory: directory,
+            input: inputPipe.map { .descriptor($0.read) } ?? .null,
+            output: .descriptor(outputPipe.write),
+            error: .descriptor(errorPipe?.write ?? outputPipe.write))
+        // The child has its copies; ours of the ends it uses close now (the defer), so reads
+        // see the end of output when the child (and anything it started) has closed its own.
+        // The ends this process keeps are handed to the threads below, which close them.
+        opened.removeAll { [outputPipe.read, errorPipe?.read, inputPipe?.write].contains($0) }
+
         // Output is read to its end before the termination is published, so a test that saw
-        // the end sees all of the output.
+        // the end sees all of the output. Blocking calls, each on a thread of its own (off the
+        // cooperative pool).
         let readers = DispatchGroup()
-        process.terminationHandler = { process in
-            let ended = Termination(status: process.terminationStatus, bySignal: process.terminationReason == .uncaughtSignal)
-            readers.notify(queue: .global()) { termination.update { $0 = ended } }
-        }
-        try process.run()
-        self.process = process
-        self.processIdentifier = process.processIdentifier
-        for (pipe, text) in [(outputPipe, output), (errorPipe, errors)] {
+        for (descriptor, text) in [(outputPipe.read, output), (errorPipe?.read, errors)] {
+            guard let descriptor else { continue }
             readers.enter()
-            // Blocking reads, on a thread of their own (off the cooperative pool).
-            let thread = Thread {
-                let handle = pipe.fileHandleForReading
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    text.update { $0 += String(decoding: data, as: UTF8.self) }
-                }
+            Thread {
+                Spawn.readToEnd(descriptor) { chunk in text.update { $0 += String(decoding: chunk, as: UTF8.self) } }
                 readers.leave()
-            }
-            thread.start()
+            }.start()
         }
+        if let inputPipe, let input {
+            Thread { Spawn.writeAll(Array(input.utf8), to: inputPipe.write) }.start()
+        }
+        let pid = processIdentifier
+        let termination = self.termination
+        Thread {
+            let ended = Spawn.waitForExit(pid)
+            readers.notify(queue: .global()) { termination.update { $0 = ended } }
+        }.start()
+    }
+
+    /// Runs `executable` to its end and returns how it ended with its output (see `init`).
+    public static func run(
+        _ executable: URL, _ arguments: [String], directory: URL? = nil, input: String? = nil, mergingErrors: Bool = false
+    ) async throws -> (termination: Termination, output: String, errors: String) {
+        let process = try ChildProcess(executable, arguments, directory: directory, input: input, mergingErrors: mergingErrors)
+        let termination = await process.waitForExit()
+        return (termination, process.output.value, process.errors.value)
     }
 
     deinit {

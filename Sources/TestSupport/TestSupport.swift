@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import LocalPostgres
 import ServiceKit
 import Logging
 import Synchronization
@@ -102,31 +103,11 @@ public func assignmentTracker() -> (Observed<Set<TopicPartition>>, KafkaRebalanc
 
 /// Runs kcat (Debian's `kcat`) and returns its standard output.
 public func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    let stdin = Pipe()
-    process.standardInput = stdin
-    let finished = AsyncStream<Int32> { continuation in
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+    let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/kcat"), arguments, input: input ?? "")
+    guard run.termination == .init(status: 0, bySignal: false) else {
+        throw KcatFailed(status: run.termination.status, standardError: run.errors)
     }
-    try process.run()
-    // Pipes are read with blocking calls: on a thread of their own, off the cooperative pool.
-    let (outputData, errorData) = await onOwnThread {
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        return (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
-    }
-    var status: Int32 = -1
-    for await code in finished { status = code }
-    guard status == 0 else {
-        throw KcatFailed(status: status, standardError: String(decoding: errorData, as: UTF8.self))
-    }
-    return String(decoding: outputData, as: UTF8.self)
+    return run.output
 }
 
 public struct KcatFailed: Error {

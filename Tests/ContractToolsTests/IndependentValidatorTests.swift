@@ -1,6 +1,7 @@
 import ContractTools
 import Contracts
 import Foundation
+import LocalPostgres
 import TestSupport
 import Testing
 
@@ -9,34 +10,17 @@ import Testing
 /// Runs `validate_with_jsonschema.py` on NDJSON input; returns its exit status and output.
 func pythonJSONSchema(_ ndjson: String, schema: String? = nil) async throws -> (status: Int32, output: String) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_with_jsonschema.py")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path, repositoryTopics.path] + (schema.map { [$0] } ?? [])
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = output
-    let finished = AsyncStream<Int32> { continuation in
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
-    }
-    try process.run()
-    let text = await DedicatedThread.run(name: "python-io") {
-        input.fileHandleForWriting.write(Data(ndjson.utf8))
-        try? input.fileHandleForWriting.close()
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    }
-    var status: Int32 = -1
-    for await code in finished { status = code }
+    let run = try await ChildProcess.run(
+        URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, repositoryTopics.path] + (schema.map { [$0] } ?? []),
+        input: ndjson, mergingErrors: true)
+    let (status, text) = (run.termination.bySignal ? -1 : run.termination.status, run.output)
     if status == 3 {
         Issue.record("Python's jsonschema package is missing; install it with the test command in README.md (pip install jsonschema): \(text)")
     }
     return (status, text)
 }
 
-// Serialized: Foundation's Process.run() on Linux is not safe to call from two tests at once
-// (it crashed copying the environment when this suite's two Python runs overlapped).
-@Suite("An independent JSON Schema validator accepts our events", .serialized, .timeLimit(.minutes(2)))
+@Suite("An independent JSON Schema validator accepts our events", .timeLimit(.minutes(2)))
 struct IndependentValidatorTests {
     @Test("events our producer writes, of every event type, pass Python's jsonschema on Topics/schemas")
     func producedEventsPassPython() async throws {
