@@ -60,6 +60,35 @@ public enum InboxStore {
         StorageMigration("inbox-v3") { transaction in
             try NotificationSubject.addDigestColumn(to: "inbox", index: "inbox_by_subject", transaction)
         },
+        // v4: each notification's arrival number, the order the inbox stored them in, which the
+        // channels that push follow (`arrivals(for:after:limit:_:)`): a notification that
+        // occurred long ago but arrives now is after every position handed out before. Rows
+        // stored before are numbered in the order they occurred.
+        StorageMigration("inbox-v4") { transaction in
+            try transaction.executeScript("ALTER TABLE inbox ADD COLUMN arrival BIGINT")
+            var next: Int64 = 1
+            var after: (occurredAt: String, id: String) = ("", "")
+            while true {
+                let rows = try transaction.fetchAll(
+                    """
+                    SELECT occurred_at, id FROM inbox WHERE occurred_at > $1 OR (occurred_at = $2 AND id > $3)
+                    ORDER BY occurred_at, id LIMIT 500
+                    """,
+                    [.text(after.occurredAt), .text(after.occurredAt), .text(after.id)])
+                for row in rows {
+                    after = (try row.get("occurred_at"), try row.get("id"))
+                    _ = try transaction.execute("UPDATE inbox SET arrival = $1 WHERE id = $2", [.integer(next), .text(after.id)])
+                    next += 1
+                }
+                if rows.count < 500 { break }
+            }
+            try transaction.executeScript("""
+                CREATE UNIQUE INDEX inbox_by_arrival ON inbox (arrival);
+                CREATE INDEX inbox_by_recipient_arrival ON inbox (recipient, arrival);
+                CREATE TABLE inbox_arrivals (next BIGINT NOT NULL);
+                """)
+            _ = try transaction.execute("INSERT INTO inbox_arrivals (next) VALUES ($1)", [.integer(next)])
+        },
     ]
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
@@ -71,14 +100,25 @@ public enum InboxStore {
     /// signature covers, so they are not encoded again), unless one with its id is there;
     /// returns whether it was new.
     static func insert(_ notification: BusNotification, body: [UInt8], receivedAtMilliseconds: Int64?, _ transaction: any StorageTransaction) throws -> Bool {
-        try transaction.execute(
+        guard try transaction.fetchOne("SELECT id FROM inbox WHERE id = $1", [.text(notification.id)]) == nil else { return false }
+        // The next arrival number. On PostgreSQL the UPDATE locks the counter's row until this
+        // transaction ends, so inbox writers commit in the order of their numbers: a reader
+        // that sees number n has seen every number before it (the followers rely on it).
+        // A duplicate that raced past the check above leaves a gap, which readers skip.
+        _ = try transaction.execute("UPDATE inbox_arrivals SET next = next + 1", [])
+        guard let counter = try transaction.fetchOne("SELECT next - 1 AS arrival FROM inbox_arrivals", []) else {
+            throw StorageError(.typeMismatch(column: "inbox_arrivals.next", expected: "one row", found: "none"))
+        }
+        let arrival: Int64 = try counter.get("arrival")
+        return try transaction.execute(
             """
-            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
+            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest, arrival)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
             """,
             [.text(notification.id), .text(notification.recipient.description), .text(notification.priority.rawValue),
              .text(EventCodec.formatInstant(notification.occurredAt)), .text(notification.summary),
-             .bytes(body), receivedAtMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification)]) > 0
+             .bytes(body), receivedAtMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification),
+             .integer(arrival)]) > 0
     }
 
     /// Removes the notifications a sealing order covers; returns how many, as table `inbox`.
@@ -139,6 +179,26 @@ public enum InboxStore {
         sql += " ORDER BY occurred_at, id LIMIT \(limit)"
         return try transaction.fetchAll(sql, arguments).map { row in
             (try row.get("occurred_at", as: String.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
+        }
+    }
+
+    /// A page of the notifications of any of `recipients` (each `kind:id`) in the order the
+    /// inbox stored them, strictly after arrival number `after` when given. Unlike `page`'s
+    /// occurrence order, a notification stored later is always after a position read earlier,
+    /// so a follower that keeps the last number it read misses nothing.
+    public static func arrivals(
+        for recipients: [String], after: Int64?, limit: Int, _ transaction: any StorageTransaction
+    ) throws -> [(arrival: Int64, notification: BusNotification)] {
+        guard !recipients.isEmpty, limit > 0 else { return [] }
+        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
+        return try transaction.fetchAll(
+            """
+            SELECT arrival, body FROM inbox WHERE recipient IN (\(placeholders)) AND arrival > $\(recipients.count + 1)
+            ORDER BY arrival LIMIT \(limit)
+            """,
+            recipients.map(SQLValue.text) + [.integer(after ?? 0)]
+        ).map { row in
+            (try row.get("arrival", as: Int64.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
         }
     }
 

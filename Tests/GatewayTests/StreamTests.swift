@@ -80,6 +80,37 @@ import Testing
         #expect(connections.first { $0.key != firstConnection }?.value.count == 3, "the resumed connection: 4, 5 and 6")
     }
 
+    @Test("a notification that occurred before the last one pushed, arriving after it, is pushed live and after a reconnect")
+    func aLateArrivalIsPushed() async throws {
+        let harness = try await GatewayHarness(push: Self.settings)
+        try await harness.describe([(Self.agency, .communitySupervision)])
+        let recent = (5...6).map { notification(to: .agency(Self.agency), agency: nil, minute: $0) }
+        try await harness.store(recent)
+        let token = try await harness.issuer.token()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await Application(router: harness.router).test(.live) { test in
+            let url = "http://127.0.0.1:\(try #require(test.port))/v1/stream"
+            let reader = StreamReader()
+            reader.start(url: url, token: token, client: client)
+            await reader.events.wait { $0.count >= 2 }
+            // Occurred an hour before the others; published late.
+            let late = notification(to: .agency(Self.agency), agency: nil, minute: -60)
+            try await harness.store([late])
+            await reader.events.wait { $0.count >= 3 }
+            await reader.stop()
+            #expect(try reader.events.value.map(Self.notificationId) == (recent + [late]).map(\.id))
+
+            // A client that dropped after the second reconnects and still gets it.
+            let resumed = StreamReader()
+            resumed.start(url: url, token: token, lastEventId: reader.events.value[1].id, client: client)
+            await resumed.events.wait { $0.count >= 1 }
+            harness.gateway.shutdown.trigger()
+            await resumed.ended.wait { $0 }
+            #expect(try resumed.events.value.map(Self.notificationId) == [late.id])
+        }
+        try await client.shutdown()
+    }
+
     @Test("a stream ends once the caller's token has expired, pushing nothing more")
     func endsWhenTheTokenExpires() async throws {
         let clock = ManualClock()

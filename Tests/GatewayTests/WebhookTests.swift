@@ -169,6 +169,33 @@ import Testing
         #expect(try await restarted.database.read { try WebhookStore.pending(for: endpoint.id, $0) }.isEmpty)
     }
 
+    @Test("a notification that arrives after the endpoint's cursor passed its time (it occurred earlier) is still delivered")
+    func aLateArrivalIsDelivered() async throws {
+        let clock = ManualClock()
+        let harness = try await harness(clock)
+        let recent = (5...6).map { notification(to: .agency(Self.agency), agency: nil, minute: $0) }
+        try await harness.store(recent)
+        let secret = WebhookSecret.generate()
+        let receiver = WebhookReceiver(secrets: ["/hook/cms": secret])
+        let base = await receiver.start()
+        let endpoint = try await register(harness, url: "\(base)/hook/cms", secret: secret)
+        // In the order first accepted (an answer slower than the timeout is delivered again).
+        let accepted: @Sendable () -> [String] = {
+            var seen = Set<String>()
+            return receiver.accepted(path: "/hook/cms").filter { seen.insert($0).inserted }
+        }
+        await deliver(harness.gateway, clock: clock, rounds: 10) { accepted().count == 2 }
+        #expect(accepted() == recent.map(\.id))
+
+        // An arrest from an hour before, published late (a records system that was offline).
+        let late = notification(to: .agency(Self.agency), agency: nil, minute: -60)
+        try await harness.store([late])
+        await deliver(harness.gateway, clock: clock, rounds: 10) { accepted().count == 3 }
+        await receiver.stop()
+        #expect(accepted() == (recent + [late]).map(\.id), "delivered, after the ones that arrived before it")
+        #expect(try await harness.gateway.database.read { try WebhookStore.pending(for: endpoint.id, $0) }.isEmpty)
+    }
+
     /// A new gateway over the harness's database file and inbox: what a restart finds.
     func restart(_ harness: GatewayHarness, now: @escaping @Sendable () -> Date) throws -> Gateway {
         let inbox = harness.inbox

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Contracts
 import Storage
@@ -106,6 +107,9 @@ import Testing
     @Test func findsARecipientsNotificationsOnSQLite() async throws {
         try await InboxStoreScenarios.findsARecipientsNotificationsByKindAndIdOrByIdAlone(try SQLiteStorage.inMemory())
     }
+
+    @Test("arrival order: a notification that occurred earlier but arrives later is after every position read before; numbers are never reused")
+    func arrivalOrderOnSQLite() async throws { try await InboxStoreScenarios.followsArrivalOrder(try SQLiteStorage.inMemory()) }
 }
 
 /// The inbox store's queries on PostgreSQL 15 (a private cluster), the same scenarios as on
@@ -116,6 +120,7 @@ struct InboxStorePostgresTests {
     @Test func findsARecipientsNotifications() async throws {
         try await onFreshPostgres(InboxStoreScenarios.findsARecipientsNotificationsByKindAndIdOrByIdAlone)
     }
+    @Test func arrivalOrder() async throws { try await onFreshPostgres(InboxStoreScenarios.followsArrivalOrder) }
 }
 
 /// Each scenario on a fresh database of either kind.
@@ -148,5 +153,44 @@ enum InboxStoreScenarios {
         #expect(Set(try await db.read { try InboxStore.notifications(for: "officer:PO-1", $0) }) == [officer, later])
         #expect(Set(try await db.read { try InboxStore.notifications(for: "PO-1", $0) }) == [officer, later, agency])
         #expect(try await db.read { try InboxStore.notifications(for: "agency:PO-2", $0) }.isEmpty)
+    }
+
+    static func followsArrivalOrder(_ database: any StorageDatabase) async throws {
+        let db = try await migrated(database)
+        func notification(_ source: String, minute: Double) -> BusNotification {
+            var notification = Fixtures.notification(.officer("PO-1"), source: source)
+            notification.occurredAt = Date(timeIntervalSince1970: 1_750_000_000 + minute * 60)
+            return notification
+        }
+        let (second, third) = (notification("e-2", minute: 2), notification("e-3", minute: 3))
+        let other = Fixtures.notification(.officer("PO-2"), source: "e-9")
+        try await db.write { db in
+            for stored in [second, other, third] { _ = try InboxStore.insert(stored, receivedAtMilliseconds: nil, db) }
+        }
+        let read = try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: nil, limit: 10, $0) }
+        #expect(read.map(\.notification) == [second, third])
+        let position = try #require(read.last?.arrival)
+
+        // Occurred before both, arrives after a follower read them; a repeat of one changes nothing.
+        let late = notification("e-1", minute: 1)
+        try await db.write { db throws in
+            #expect(try InboxStore.insert(late, receivedAtMilliseconds: nil, db))
+            #expect(try InboxStore.insert(third, receivedAtMilliseconds: nil, db) == false)
+        }
+        #expect(try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: position, limit: 10, $0) }.map(\.notification) == [late])
+        let byOccurrence = try await db.read {
+            try InboxStore.page(for: ["officer:PO-1"], after: (EventCodec.formatInstant(third.occurredAt), third.id), limit: 10, $0)
+        }
+        #expect(byOccurrence.isEmpty, "the occurrence order (the inbox's pages) has it before the last page: why the push channels follow arrivals")
+
+        // The newest row removed (a sealing order): the next one still gets a number above it.
+        let newest = try #require(try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: position, limit: 10, $0) }.last?.arrival)
+        let next = notification("e-4", minute: 4)
+        try await db.write { db in
+            _ = try db.execute("DELETE FROM inbox WHERE arrival = $1", [.integer(newest)])
+            _ = try InboxStore.insert(next, receivedAtMilliseconds: nil, db)
+        }
+        let after = try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: newest, limit: 10, $0) }
+        #expect(after.map(\.notification) == [next])
     }
 }

@@ -64,6 +64,27 @@ import Warrants
         }
     }
 
+    @Test("inbox-v4 numbers the rows stored before in the order they occurred, and the counter goes on after them")
+    func inboxArrivalNumbersExistingRows() throws {
+        let db = try DatabaseQueue()
+        let inbox = InboxProjection(verifyingKeys: [], signingKey: .random())
+        try migrate(db, inbox, upTo: "inbox-v3")
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms)
+                VALUES ('n-b', 'officer:PO-1', 'high', '2025-06-15T14:00:00Z', 's', x'7b7d', NULL),
+                       ('n-a', 'officer:PO-1', 'high', '2025-06-16T09:00:00Z', 's', x'7b7d', NULL),
+                       ('n-c', 'officer:PO-1', 'high', '2025-06-15T14:00:00Z', 's', x'7b7d', NULL)
+                """)
+        }
+        try migrate(db, inbox)
+        try db.read { db throws in
+            #expect(try String.fetchAll(db, sql: "SELECT id FROM inbox ORDER BY arrival") == ["n-b", "n-c", "n-a"])
+            #expect(try Int64.fetchAll(db, sql: "SELECT arrival FROM inbox ORDER BY arrival") == [1, 2, 3])
+            #expect(try Int64.fetchOne(db, sql: "SELECT next FROM inbox_arrivals") == 4)
+        }
+    }
+
     @Test func warrantTablesKeepTheirRowsAndReferences() throws {
         let db = try DatabaseQueue()
         try migrate(db, WarrantResolverProjection(signingKey: .random()), upTo: "warrants-v1")

@@ -12,6 +12,9 @@ public protocol NotificationSource: Sendable {
     /// A page of the notifications of any of `recipients` after `cursor` (see
     /// `InboxStore.page(for:after:limit:_:)`).
     func page(for recipients: [String], after cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)]
+    /// The notifications of any of `recipients` in the order the inbox stored them, after
+    /// `cursor` (see `InboxStore.arrivals(for:after:limit:_:)`): what the push channels follow.
+    func arrivals(for recipients: [String], after cursor: ArrivalCursor?, limit: Int) async throws -> [(position: ArrivalCursor, notification: BusNotification)]
     /// The notification with `id` (a lowercase UUID), if the inbox holds it.
     func notification(id: String) async throws -> BusNotification?
     /// The kind of the active agency `agencyId` by the directory; nil when the directory does
@@ -34,6 +37,11 @@ public struct StorageNotificationSource: NotificationSource {
         let after = cursor.map { (occurredAt: $0.occurredAt, id: $0.id) }
         let rows = try await storage().read { try InboxStore.page(for: recipients, after: after, limit: limit, $0) }
         return rows.map { (InboxCursor(occurredAt: $0.occurredAt, id: $0.notification.id), $0.notification) }
+    }
+
+    public func arrivals(for recipients: [String], after cursor: ArrivalCursor?, limit: Int) async throws -> [(position: ArrivalCursor, notification: BusNotification)] {
+        let rows = try await storage().read { try InboxStore.arrivals(for: recipients, after: cursor?.arrival, limit: limit, $0) }
+        return rows.map { (ArrivalCursor(arrival: $0.arrival), $0.notification) }
     }
 
     public func notification(id: String) async throws -> BusNotification? {

@@ -9,30 +9,30 @@ import Policy
 /// channel's (a stream push, a delivery attempt); the position returned is the last row read,
 /// shown or not, so a follower never reads the same row twice.
 ///
-/// Positions order notifications by when they occurred (`InboxCursor`, the inbox's order): one
-/// that arrives after the follower passed its time is not seen (the inbox's cursor has the
-/// same property).
+/// Positions are arrival numbers (`ArrivalCursor`), not the inbox page's occurrence order: a
+/// notification that occurred long ago but arrives after the follower read past its time is
+/// still ahead of the follower.
 struct InboxFollower: Sendable {
     /// Its notification source and its one redaction (`Gateway.disclose(_:at:to:)`).
     let gateway: Gateway
 
     struct Batch: Sendable {
-        var items: [DisclosedNotification]
+        var items: [(position: ArrivalCursor, disclosed: DisclosedNotification)]
         /// The position of the last row read; nil when none was.
-        var lastRead: InboxCursor?
+        var lastRead: ArrivalCursor?
         /// Whether the page was full: more may be waiting.
         var full: Bool
     }
 
     func next(
-        for caller: Caller, as requester: Requester, after cursor: InboxCursor?, limit: Int,
+        for caller: Caller, as requester: Requester, after cursor: ArrivalCursor?, limit: Int,
         including: @Sendable (BusNotification) -> Bool = { _ in true }
     ) async throws -> Batch {
         let recipients = InboxAccess.recipients(of: caller).map(\.description)
-        let rows = try await gateway.notifications.page(for: recipients, after: cursor, limit: limit)
-        var items: [DisclosedNotification] = []
+        let rows = try await gateway.notifications.arrivals(for: recipients, after: cursor, limit: limit)
+        var items: [(position: ArrivalCursor, disclosed: DisclosedNotification)] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) && including(row.notification) {
-            items.append(try await gateway.disclose(row.notification, at: row.position, to: requester))
+            items.append((row.position, try await gateway.disclose(row.notification, to: requester)))
         }
         return Batch(items: items, lastRead: rows.last?.position, full: rows.count == limit)
     }

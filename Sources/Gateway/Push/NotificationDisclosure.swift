@@ -6,7 +6,6 @@ import Policy
 /// (an inbox item, a webhook's body, a stream event's data), made by one function so the three
 /// cannot drift apart.
 struct DisclosedNotification: Sendable {
-    let position: InboxCursor
     let notification: BusNotification
     let redaction: Redaction
     /// `{"notification": …, "withheld": […], "notices": […]}` (notices only when there are some).
@@ -40,9 +39,9 @@ extension Gateway {
         return (redaction, .object(item))
     }
 
-    /// `notification` at `position` redacted for `requester` (`redact(_:for:)`).
-    func disclose(_ notification: BusNotification, at position: InboxCursor, to requester: Requester) async throws(Problem) -> DisclosedNotification {
+    /// `notification` redacted for `requester` (`redact(_:for:)`).
+    func disclose(_ notification: BusNotification, to requester: Requester) async throws(Problem) -> DisclosedNotification {
         let (redaction, document) = try await redact(notification, for: requester)
-        return DisclosedNotification(position: position, notification: notification, redaction: redaction, document: document)
+        return DisclosedNotification(notification: notification, redaction: redaction, document: document)
     }
 }

@@ -6,10 +6,11 @@ import Hummingbird
 import Notifications
 import Policy
 
-/// `GET /v1/stream`: the caller's notifications as Server-Sent Events, as they arrive. Each
-/// event's `id:` is the inbox cursor of its notification, so a client that reconnects with
-/// `Last-Event-ID` resumes right after the last one it received (none skipped, none repeated);
-/// without it the stream starts at the inbox's beginning. `data:` is the same document as an
+/// `GET /v1/stream`: the caller's notifications as Server-Sent Events, in the order the inbox
+/// stored them. Each event's `id:` is its arrival position (`ArrivalCursor`), so a client that
+/// reconnects with `Last-Event-ID` resumes right after the last one it received (none skipped,
+/// none repeated, however long ago a late one occurred); without it the stream starts at the
+/// inbox's beginning. `data:` is the same document as an
 /// inbox item (redacted by the same policy), and each push is recorded in the audit ledger
 /// (channel `stream`) before it is written. A comment line every `heartbeatInterval` keeps a
 /// quiet stream open; graceful shutdown ends every stream at its next wait, and the caller's
@@ -22,9 +23,9 @@ struct LiveStream: Sendable {
     func stream(_ request: Request, context: some RequestContext) async throws -> Response {
         let handlers = GatewayHandlers(gateway: gateway)
         let caller = try await handlers.authenticate(request)
-        var cursor: InboxCursor?
+        var cursor: ArrivalCursor?
         if let text = request.headers[Self.lastEventId], !text.isEmpty {
-            guard let parsed = InboxCursor(token: text) else { throw Problem.badRequest("Last-Event-ID is not an id this stream sent.") }
+            guard let parsed = ArrivalCursor(token: text) else { throw Problem.badRequest("Last-Event-ID is not an id this stream sent.") }
             cursor = parsed
         }
         let requester = try await handlers.gateway.placedRequester(for: caller)
@@ -44,7 +45,7 @@ struct LiveStream: Sendable {
     /// Writes the caller's notifications after `cursor` until shutdown, cancellation, a
     /// disclosure that cannot be recorded, or a client that went away (the write throws).
     static func push(
-        gateway: Gateway, caller: Caller, requester: Requester, requestId: String, after start: InboxCursor?,
+        gateway: Gateway, caller: Caller, requester: Requester, requestId: String, after start: ArrivalCursor?,
         to writer: inout any ResponseBodyWriter
     ) async throws {
         let settings = gateway.configuration.push
@@ -69,7 +70,7 @@ struct LiveStream: Sendable {
                 gateway.logger.warning("Stream's inbox unreadable; ending the stream", metadata: ["request-id": "\(requestId)", "error-type": "\(type(of: error))"])
                 return
             }
-            for item in batch.items {
+            for (position, item) in batch.items {
                 do {
                     try await gateway.recorder.record(Disclosure(
                         redactions: [item.redaction], requester: requester, requestId: requestId, channel: .stream,
@@ -78,9 +79,9 @@ struct LiveStream: Sendable {
                     gateway.logger.error("Disclosure not recorded; stream ended", metadata: ["request-id": "\(requestId)", "error-type": "\(type(of: error))"])
                     return
                 }
-                try await writer.write(ByteBuffer(string: event(item)))
+                try await writer.write(ByteBuffer(string: event(item, at: position)))
                 // Past this item even if the next write fails: a reconnect resumes after it.
-                cursor = item.position
+                cursor = position
                 lastWrite = clock.now
             }
             if let lastRead = batch.lastRead { cursor = lastRead }
@@ -93,10 +94,10 @@ struct LiveStream: Sendable {
         }
     }
 
-    /// One Server-Sent Event: `id:` the cursor, `event: notification`, `data:` the item (one
-    /// line: the document has no raw newlines).
-    static func event(_ item: DisclosedNotification) -> String {
-        "id: \(item.position.token)\nevent: notification\ndata: \(item.document.description)\n\n"
+    /// One Server-Sent Event: `id:` the item's arrival position, `event: notification`,
+    /// `data:` the item (one line: the document has no raw newlines).
+    static func event(_ item: DisclosedNotification, at position: ArrivalCursor) -> String {
+        "id: \(position.token)\nevent: notification\ndata: \(item.document.description)\n\n"
     }
 }
 

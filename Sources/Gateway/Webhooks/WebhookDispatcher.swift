@@ -119,7 +119,7 @@ public struct WebhookDispatcher: Sendable {
             for: endpoint.registrant, as: requester, after: stored.cursor, limit: gateway.configuration.push.batchSize,
             including: { endpoint.wants(eventType: $0.sourceEventType, rule: $0.reason.rule) })
         guard let lastRead = batch.lastRead else { return false }
-        let owed = batch.items.map { (id: $0.notification.id, occurredAt: $0.position.occurredAt) }
+        let owed = batch.items.map { (id: $0.disclosed.notification.id, arrival: $0.position.arrival) }
         let now = Self.milliseconds(gateway.now())
         try await database.write { try WebhookStore.enqueue(owed, for: endpoint.id, advancingTo: lastRead, now: now, $0) }
         return batch.full
@@ -175,8 +175,7 @@ public struct WebhookDispatcher: Sendable {
         let disclosed: DisclosedNotification
         do {
             guard let notification = try await gateway.notifications.notification(id: delivery.notificationId) else { return .gone }
-            let position = InboxCursor(occurredAt: delivery.occurredAt, id: notification.id)
-            disclosed = try await gateway.disclose(notification, at: position, to: requester)
+            disclosed = try await gateway.disclose(notification, to: requester)
         } catch {
             return .failed(status: nil, reason: "the inbox could not be read")
         }

@@ -22,14 +22,13 @@ public enum WebhookStore {
                 agency_kind TEXT,
                 units TEXT NOT NULL,
                 created_at_ms INTEGER NOT NULL,
-                cursor_occurred_at TEXT,
-                cursor_id TEXT
+                cursor_arrival BIGINT
             );
             CREATE INDEX gateway_webhooks_by_agency ON gateway_webhooks (agency_id);
             CREATE TABLE gateway_webhook_deliveries (
                 endpoint_id TEXT NOT NULL,
                 notification_id TEXT NOT NULL,
-                occurred_at TEXT NOT NULL,
+                arrival INTEGER NOT NULL,
                 attempts INTEGER NOT NULL,
                 enqueued_at_ms INTEGER NOT NULL,
                 due_at_ms INTEGER NOT NULL,
@@ -63,14 +62,13 @@ public enum WebhookStore {
                 agency_kind TEXT,
                 units TEXT NOT NULL,
                 created_at_ms BIGINT NOT NULL,
-                cursor_occurred_at TEXT,
-                cursor_id TEXT
+                cursor_arrival BIGINT
             );
             CREATE INDEX gateway_webhooks_by_agency ON gateway_webhooks (agency_id);
             CREATE TABLE gateway_webhook_deliveries (
                 endpoint_id TEXT NOT NULL,
                 notification_id TEXT NOT NULL,
-                occurred_at TEXT NOT NULL,
+                arrival BIGINT NOT NULL,
                 attempts BIGINT NOT NULL,
                 enqueued_at_ms BIGINT NOT NULL,
                 due_at_ms BIGINT NOT NULL,
@@ -96,7 +94,8 @@ public enum WebhookStore {
     public struct Delivery: Sendable, Hashable {
         public var endpointId: String
         public var notificationId: String
-        public var occurredAt: String
+        /// The notification's arrival number in the inbox (deliveries go out in that order).
+        public var arrival: Int64
         /// Attempts made so far.
         public var attempts: Int
         public var enqueuedAtMilliseconds: Int64
@@ -119,26 +118,27 @@ public enum WebhookStore {
     /// An endpoint and where its cursor stands.
     public struct Stored: Sendable, Hashable {
         public var endpoint: WebhookEndpoint
-        public var cursor: InboxCursor?
+        /// The arrival number of the last inbox row the endpoint's deliveries were made from.
+        public var cursor: ArrivalCursor?
     }
 
     // MARK: - Endpoints
 
     /// Registers an endpoint whose cursor starts at `cursor` (nil: the inbox's beginning).
-    public static func add(_ endpoint: WebhookEndpoint, cursor: InboxCursor?, _ transaction: any StorageTransaction) throws {
+    public static func add(_ endpoint: WebhookEndpoint, cursor: ArrivalCursor?, _ transaction: any StorageTransaction) throws {
         let caller = endpoint.registrant
         _ = try transaction.execute(
             """
             INSERT INTO gateway_webhooks (id, agency_id, url, secret, event_types, rules, subject, roles, purpose, agency_kind, units,
-                created_at_ms, cursor_occurred_at, cursor_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                created_at_ms, cursor_arrival)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             """,
             [.text(endpoint.id), .text(endpoint.agencyId), .text(endpoint.url.absoluteString), .text(endpoint.secret),
              .text(endpoint.eventTypes.joined(separator: ",")), .text(endpoint.rules.joined(separator: ",")),
              .text(caller.subject), .text(caller.roles.map(\.rawValue).sorted().joined(separator: ",")), .text(caller.purpose.rawValue),
              .optional(caller.agencyKind?.rawValue), .text(caller.units.joined(separator: ",")),
              .integer(Int64((endpoint.createdAt.timeIntervalSince1970 * 1_000).rounded())),
-             .optional(cursor?.occurredAt), .optional(cursor?.id)])
+             cursor.map { .integer($0.arrival) } ?? .null])
     }
 
     /// The endpoints of `agencyId`, or of every agency, oldest first.
@@ -185,10 +185,7 @@ public enum WebhookStore {
             id: try row.get("id", as: String.self), agencyId: caller.agencyId, url: url, secret: try row.get("secret", as: String.self),
             eventTypes: list(try row.get("event_types", as: String.self)), rules: list(try row.get("rules", as: String.self)),
             registrant: caller, createdAt: Date(timeIntervalSince1970: Double(try row.get("created_at_ms", as: Int64.self)) / 1_000))
-        var cursor: InboxCursor?
-        if let occurredAt = try row.get("cursor_occurred_at", as: String?.self), let id = try row.get("cursor_id", as: String?.self) {
-            cursor = InboxCursor(occurredAt: occurredAt, id: id)
-        }
+        let cursor = try row.get("cursor_arrival", as: Int64?.self).map(ArrivalCursor.init(arrival:))
         return Stored(endpoint: endpoint, cursor: cursor)
     }
 
@@ -196,23 +193,22 @@ public enum WebhookStore {
 
     // MARK: - Deliveries
 
-    /// Owes `notifications` (id, occurredAt) to an endpoint, due at once, and moves its cursor
-    /// to `cursor` — in the caller's transaction, so that what the cursor passed is owed.
+    /// Owes `notifications` (id, arrival number) to an endpoint, due at once, and moves its
+    /// cursor to `cursor` — in the caller's transaction, so that what the cursor passed is owed.
     public static func enqueue(
-        _ notifications: [(id: String, occurredAt: String)], for endpointId: String, advancingTo cursor: InboxCursor,
+        _ notifications: [(id: String, arrival: Int64)], for endpointId: String, advancingTo cursor: ArrivalCursor,
         now: Int64, _ transaction: any StorageTransaction
     ) throws {
         for notification in notifications {
             _ = try transaction.execute(
                 """
-                INSERT INTO gateway_webhook_deliveries (endpoint_id, notification_id, occurred_at, attempts, enqueued_at_ms, due_at_ms)
+                INSERT INTO gateway_webhook_deliveries (endpoint_id, notification_id, arrival, attempts, enqueued_at_ms, due_at_ms)
                 VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT (endpoint_id, notification_id) DO NOTHING
                 """,
-                [.text(endpointId), .text(notification.id), .text(notification.occurredAt), .integer(now)])
+                [.text(endpointId), .text(notification.id), .integer(notification.arrival), .integer(now)])
         }
         _ = try transaction.execute(
-            "UPDATE gateway_webhooks SET cursor_occurred_at = $1, cursor_id = $2 WHERE id = $3",
-            [.text(cursor.occurredAt), .text(cursor.id), .text(endpointId)])
+            "UPDATE gateway_webhooks SET cursor_arrival = $1 WHERE id = $2", [.integer(cursor.arrival), .text(endpointId)])
     }
 
     /// The endpoint's deliveries due by `now`, the longest-waiting first.
@@ -220,7 +216,7 @@ public enum WebhookStore {
         try transaction.fetchAll(
             """
             SELECT * FROM gateway_webhook_deliveries WHERE endpoint_id = $1 AND due_at_ms <= $2
-            ORDER BY due_at_ms, occurred_at, notification_id LIMIT \(max(limit, 1))
+            ORDER BY due_at_ms, arrival LIMIT \(max(limit, 1))
             """,
             [.text(endpointId), .integer(now)]
         ).map(delivery)
@@ -229,14 +225,14 @@ public enum WebhookStore {
     /// Every delivery still owed to the endpoint (tests, the CLI).
     public static func pending(for endpointId: String, _ transaction: any StorageTransaction) throws -> [Delivery] {
         try transaction.fetchAll(
-            "SELECT * FROM gateway_webhook_deliveries WHERE endpoint_id = $1 ORDER BY occurred_at, notification_id", [.text(endpointId)]
+            "SELECT * FROM gateway_webhook_deliveries WHERE endpoint_id = $1 ORDER BY arrival", [.text(endpointId)]
         ).map(delivery)
     }
 
     private static func delivery(_ row: StorageRow) throws -> Delivery {
         Delivery(
             endpointId: try row.get("endpoint_id", as: String.self), notificationId: try row.get("notification_id", as: String.self),
-            occurredAt: try row.get("occurred_at", as: String.self), attempts: try row.get("attempts", as: Int.self),
+            arrival: try row.get("arrival", as: Int64.self), attempts: try row.get("attempts", as: Int.self),
             enqueuedAtMilliseconds: try row.get("enqueued_at_ms", as: Int64.self), dueAtMilliseconds: try row.get("due_at_ms", as: Int64.self),
             lastStatus: try row.get("last_status", as: Int?.self), lastReason: try row.get("last_reason", as: String?.self))
     }
