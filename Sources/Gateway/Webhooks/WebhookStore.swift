@@ -8,47 +8,8 @@ import Storage
 /// Rows hold notification ids, never their contents: each attempt reads and redacts afresh.
 public enum WebhookStore {
     public static let migrations: [StorageMigration] = [
-        .script("gateway-webhooks-v1", sqlite: """
-            CREATE TABLE gateway_webhooks (
-                id TEXT NOT NULL PRIMARY KEY,
-                agency_id TEXT NOT NULL,
-                url TEXT NOT NULL,
-                secret TEXT NOT NULL,
-                event_types TEXT NOT NULL,
-                rules TEXT NOT NULL,
-                subject TEXT NOT NULL,
-                roles TEXT NOT NULL,
-                purpose TEXT NOT NULL,
-                agency_kind TEXT,
-                units TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL,
-                cursor_arrival BIGINT
-            );
-            CREATE INDEX gateway_webhooks_by_agency ON gateway_webhooks (agency_id);
-            CREATE TABLE gateway_webhook_deliveries (
-                endpoint_id TEXT NOT NULL,
-                notification_id TEXT NOT NULL,
-                arrival INTEGER NOT NULL,
-                attempts INTEGER NOT NULL,
-                enqueued_at_ms INTEGER NOT NULL,
-                due_at_ms INTEGER NOT NULL,
-                last_status INTEGER,
-                last_reason TEXT,
-                PRIMARY KEY (endpoint_id, notification_id)
-            );
-            CREATE INDEX gateway_webhook_deliveries_due ON gateway_webhook_deliveries (endpoint_id, due_at_ms);
-            CREATE TABLE gateway_webhook_dead_letters (
-                endpoint_id TEXT NOT NULL,
-                notification_id TEXT NOT NULL,
-                attempts INTEGER NOT NULL,
-                enqueued_at_ms INTEGER NOT NULL,
-                dead_at_ms INTEGER NOT NULL,
-                last_status INTEGER,
-                last_reason TEXT NOT NULL,
-                PRIMARY KEY (endpoint_id, notification_id)
-            );
-            """,
-            postgres: """
+        // One script for both: SQLite takes BIGINT as an integer column.
+        .script("gateway-webhooks-v1", """
             CREATE TABLE gateway_webhooks (
                 id TEXT NOT NULL PRIMARY KEY,
                 agency_id TEXT NOT NULL,
