@@ -41,6 +41,10 @@ public struct WarrantCheck: Sendable, Hashable {
     public var subject: SubjectIdentifiers?
     /// The agency that will supervise the person after release, if the release names one.
     public var supervisingAgencyId: String?
+    /// The agency that published the release (the jail's or prison's): whom the facility's
+    /// notifications belong to, so an unacknowledged URGENT one escalates to its duty desk.
+    /// Nil for checks stored before it was kept.
+    public var releasingAgencyId: String?
     /// The (expected) release in milliseconds since 1970: what the escalation deadlines count
     /// back from. Nil for checks stored before deadlines were kept: they never escalate.
     public var expectedAtMilliseconds: Int64?
@@ -53,8 +57,8 @@ public struct WarrantCheck: Sendable, Hashable {
     public init(
         releaseId: String, stateId: String?, fbiNumber: String?, status: String, scheduled: Bool, closed: Bool,
         facilityId: String, facilityName: String, releaseAt: String, releaseType: String, destination: Address?,
-        subject: SubjectIdentifiers?, supervisingAgencyId: String? = nil, expectedAtMilliseconds: Int64? = nil, revision: Int = 0,
-        escalatedDays: Int? = nil
+        subject: SubjectIdentifiers?, supervisingAgencyId: String? = nil, releasingAgencyId: String? = nil,
+        expectedAtMilliseconds: Int64? = nil, revision: Int = 0, escalatedDays: Int? = nil
     ) {
         self.releaseId = releaseId
         self.stateId = stateId
@@ -69,6 +73,7 @@ public struct WarrantCheck: Sendable, Hashable {
         self.destination = destination
         self.subject = subject
         self.supervisingAgencyId = supervisingAgencyId
+        self.releasingAgencyId = releasingAgencyId
         self.expectedAtMilliseconds = expectedAtMilliseconds
         self.revision = revision
         self.escalatedDays = escalatedDays

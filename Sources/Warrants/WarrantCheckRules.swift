@@ -62,7 +62,7 @@ enum WarrantCheckRules {
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.expectedAt), releaseType: release.releaseType.rawValue,
             destination: release.destination, subject: scheduled.subject, supervisingAgencyId: release.supervisingAgencyId,
-            expectedAtMilliseconds: CheckEscalation.milliseconds(release.expectedAt))
+            releasingAgencyId: scheduled.source.agencyId, expectedAtMilliseconds: CheckEscalation.milliseconds(release.expectedAt))
     }
 
     /// The (closed) check recorded for a release that happened with no schedule read before.
@@ -74,7 +74,7 @@ enum WarrantCheckRules {
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.releasedAt), releaseType: release.releaseType.rawValue,
             destination: release.destination, subject: completed.subject, supervisingAgencyId: release.supervisingAgencyId,
-            expectedAtMilliseconds: CheckEscalation.milliseconds(release.releasedAt))
+            releasingAgencyId: completed.source.agencyId, expectedAtMilliseconds: CheckEscalation.milliseconds(release.releasedAt))
     }
 
     /// Rules `warrant-check-pending`, `warrant-check-prosecutor` and `release-warrant-pending`:

@@ -191,6 +191,9 @@ public struct WarrantStore {
                     at_ms BIGINT NOT NULL
                 );
                 """),
+            // v5: the agency that published the release, which the facility's notifications
+            // name as theirs (`recipientAgencyId`) so the inbox can escalate them.
+            .script("warrants-v5", "ALTER TABLE warrant_checks ADD COLUMN releasing_agency_id TEXT"),
         ]
 
     // MARK: Warrants
@@ -264,7 +267,7 @@ public struct WarrantStore {
 
     static let checkColumns = """
         release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name, release_at, release_type,
-        destination, subject, supervising_agency_id, expected_at_ms, revision, escalated_days
+        destination, subject, supervising_agency_id, releasing_agency_id, expected_at_ms, revision, escalated_days
         """
 
     /// The check of a release, if there is one.
@@ -294,15 +297,16 @@ public struct WarrantStore {
             """
             INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
                 release_at, release_type, destination, subject, supervising_agency_id, expected_at_ms, revision, escalated_days,
-                next_escalation_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, NULL, $15)
+                next_escalation_ms, releasing_agency_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, NULL, $15, $16)
             """,
             [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
              check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
              .text(check.releaseAt), .text(check.releaseType),
              try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
              .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
-             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null])
+             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
+             .optional(check.releasingAgencyId)])
         for warrant in warrants {
             try transaction.execute(
                 "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(check.releaseId), .text(warrant.warrantId)])
@@ -341,7 +345,8 @@ public struct WarrantStore {
             releaseAt: try row.get("release_at"), releaseType: try row.get("release_type"),
             destination: try destination.map { try EventCodec.decodeJSON(Address.self, from: $0) },
             subject: try EventCodec.decodeJSON(SubjectIdentifiers?.self, from: try row.get("subject", as: [UInt8].self)),
-            supervisingAgencyId: try row.get("supervising_agency_id"), expectedAtMilliseconds: try row.get("expected_at_ms"),
+            supervisingAgencyId: try row.get("supervising_agency_id"), releasingAgencyId: try row.get("releasing_agency_id"),
+            expectedAtMilliseconds: try row.get("expected_at_ms"),
             revision: try row.get("revision"), escalatedDays: try row.get("escalated_days"))
     }
 

@@ -203,10 +203,15 @@ struct ResolverUnderTest {
         try await resolver.apply(Events.scheduled())
         #expect(try await resolver.tick(Events.tick(daysBeforeRelease: 31)).notifications.isEmpty)
         var sent: [String] = []
+        var facilityAgencies: Set<String?> = []
         for days in [29.9, 29.8, 6.9, 6.8, 0.9, 0.8, -1] {
             let output = try await resolver.tick(Events.tick(daysBeforeRelease: days))
             sent += output.notifications.map { "\(days) \($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" }
+            facilityAgencies.formUnion(output.notifications.filter { $0.recipient.kind == .facility }.map(\.recipientAgencyId))
         }
+        // The facility's notifications are the releasing agency's (the schedule's source), so
+        // the inbox escalates an unacknowledged URGENT one to that agency's duty desk.
+        #expect(facilityAgencies == ["MO-DOC"])
         #expect(sent == [
             "29.9 agency:MO-CIRCUIT16 high warrant-check-escalation", "29.9 agency:MO-JCPO high warrant-check-escalation",
             "29.9 facility:MO-DOC-WERDCC high warrant-check-escalation",
