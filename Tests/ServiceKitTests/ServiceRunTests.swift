@@ -18,7 +18,9 @@ import Testing
         let group = ServiceGroup(services: [service], logger: testLogger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await within(.seconds(60), what) { await service.progress.wait(until: ready) }
+            // A bound for a hang, not a timing: alone this takes ~5 s; in the full parallel pass
+            // on 2 cores (hundreds of tests, each with its own broker) it once took over 60.
+            try await within(.seconds(180), what) { await service.progress.wait(until: ready) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
