@@ -266,6 +266,9 @@ let package = Package(
                 .embedInCode("Resources/inbox.mustache"), .embedInCode("Resources/notification.mustache"),
                 .embedInCode("Resources/message.mustache"), .embedInCode("Resources/card.mustache"),
                 .embedInCode("Resources/app.css"), .embedInCode("Resources/app.js"),
+                // The view pages (ViewPages.swift).
+                .embedInCode("Resources/caseload.mustache"), .embedInCode("Resources/releases.mustache"),
+                .embedInCode("Resources/warrant-checks.mustache"), .embedInCode("Resources/person.mustache"),
             ]
         ),
         // The application builder: one ApplicationConfiguration → the broker (embedded or

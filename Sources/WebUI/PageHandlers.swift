@@ -235,6 +235,7 @@ struct PageHandlers: Sendable {
                 "subject": caller.subject, "agency": caller.agencyId,
                 "roles": caller.roles.map(\.rawValue).sorted().joined(separator: ", "),
             ] as [String: Any]
+            layout["viewLinks"] = viewLinks(for: caller, template: template)
         }
         guard let html = templates.render(template, values, layout: layout) else {
             logger.error("Page template missing", metadata: ["template": "\(template)"])

@@ -13,9 +13,15 @@ struct PageTemplates: Sendable {
         ("message", PackageResources.message_mustache), ("card", PackageResources.card_mustache),
     ]
 
+    /// The view pages' (`ViewPages.swift`).
+    static let viewSources: [(name: String, bytes: [UInt8])] = [
+        ("caseload", PackageResources.caseload_mustache), ("releases", PackageResources.releases_mustache),
+        ("warrant-checks", PackageResources.warrant_checks_mustache), ("person", PackageResources.person_mustache),
+    ]
+
     init() throws(WebUISetupError) {
         var library = MustacheLibrary()
-        for source in Self.sources {
+        for source in Self.sources + Self.viewSources {
             do {
                 try library.register(String(decoding: source.bytes, as: UTF8.self), named: source.name)
             } catch {

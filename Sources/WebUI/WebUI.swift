@@ -15,6 +15,15 @@ import Hummingbird
 /// - `GET /ui/notifications/{id}`: one notification; someone else's is a plain not-found.
 /// - `POST /ui/notifications/{id}/ack`: acknowledges (the gateway's `acknowledge`, as
 ///   `POST /v1/notifications/{id}/ack`).
+/// - `GET /ui/caseload?sort=&order=&flag=`: an officer's supervisees (a supervisor's: the
+///   agency's) with their flags and dates, sorted and filtered on the server.
+/// - `GET /ui/releases`: the next 60 days of releases (police, a facility's board, reentry
+///   services' high-needs list, as the views policy allows), a list and a calendar by week.
+/// - `GET /ui/warrant-checks`: open warrant checks, the nearest deadline first, who was told.
+/// - `GET /ui/persons/{identifier}`: what the caller may see of one person, per view, and how
+///   many fields were withheld. The view pages read through the gateway's `viewPage` and
+///   `personPage` (the policy, redaction and audit entry of `GET /v1/views/…`); a refused view
+///   is a plain "not available for your role" page.
 /// - `GET /ui/assets/app.css`, `GET /ui/assets/app.js`.
 ///
 /// Every form that changes something carries a CSRF token (double-submit: a random cookie of
@@ -40,6 +49,11 @@ public struct WebUI: GatewayPages {
         router.get("/ui/inbox") { request, context in await pages.inbox(request, context: context) }
         router.get("/ui/notifications/{id}") { request, context in await pages.notification(request, context: context) }
         router.post("/ui/notifications/{id}/ack") { request, context in await pages.acknowledge(request, context: context) }
+        // View pages
+        router.get("/ui/caseload") { request, context in await pages.caseload(request, context: context) }
+        router.get("/ui/releases") { request, context in await pages.releases(request, context: context) }
+        router.get("/ui/warrant-checks") { request, context in await pages.warrantChecks(request, context: context) }
+        router.get("/ui/persons/{identifier}") { request, context in await pages.person(request, context: context) }
         router.get("/ui/assets/app.css") { _, _ in PageResponse.asset(PageAssets.css, type: "text/css; charset=utf-8") }
         router.get("/ui/assets/app.js") { _, _ in PageResponse.asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
         // Any other address under /ui: the UI's own not-found page rather than problem details.

@@ -35,16 +35,21 @@ public struct WebUIConfiguration: Sendable {
     /// Most notifications the inbox page reads in one view (pages of the gateway's
     /// `maxPageSize`); every one read is shown and recorded. At least 1. Default: 1,000.
     public var maxInboxItems: Int
+    /// Most rows a view page (caseload, releases, warrant checks) reads of one view (pages of
+    /// the gateway's `maxPageSize`, each recorded); past it the page says there are more. At
+    /// least 1. Default: 1,000.
+    public var maxViewRows: Int
 
     public init(
         demoUsers: [DemoUser] = [], timeZone: TimeZone = TimeZone(identifier: "America/Chicago") ?? .gmt,
-        agencyTimeZones: [String: TimeZone] = [:], secureCookies: Bool? = nil, maxInboxItems: Int = 1_000
+        agencyTimeZones: [String: TimeZone] = [:], secureCookies: Bool? = nil, maxInboxItems: Int = 1_000, maxViewRows: Int = 1_000
     ) {
         self.demoUsers = demoUsers
         self.timeZone = timeZone
         self.agencyTimeZones = agencyTimeZones
         self.secureCookies = secureCookies
         self.maxInboxItems = max(1, maxInboxItems)
+        self.maxViewRows = max(1, maxViewRows)
     }
 
     /// The zone dates are shown in for a user of `agencyId`.

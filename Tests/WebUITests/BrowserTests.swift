@@ -63,7 +63,8 @@ struct BrowserToolsUnavailable: Error, Sendable {
 
 /// The web UI in a real browser against `reentrybus dev --demo`: an officer signs in, finds
 /// the demo arrest, opens "why", acknowledges it; the police analyst (another agency) does
-/// not see it and its address answers a plain not-found; a forged session leads to sign-in.
+/// not see it and its address answers a plain not-found, and sees the 60-day release list and
+/// its week calendar; a forged session leads to sign-in.
 /// Screenshots of each page go to `.build/test-output/webui/` (not committed).
 @Suite(.serialized) struct BrowserTests {
     static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -127,11 +128,21 @@ struct BrowserToolsUnavailable: Error, Sendable {
         #expect(found["analystSeesArrest"] as? Bool == false)
         #expect(found["analystDirectHeading"] as? String == "Not found")
         #expect(found["analystDirectText"] as? String == "There is nothing at this address for you.")
+        // The analyst's releases: the demo's scheduled release of Marcus Hill into Kansas City
+        // (B2, 60 days ahead), in the list with its risk level and in the week calendar.
+        #expect(found["releasesLinked"] as? Bool == true)
+        #expect(found["releasesHeading"] as? String == "Releases")
+        #expect((found["analystReleases"] as? [String])?.contains("WERDCC-2025-0117") == true)
+        #expect((found["analystReleaseText"] as? [String])?.contains { $0.contains("Marcus Hill") && $0.contains("High") } == true)
+        #expect((found["calendarReleases"] as? [String])?.contains("WERDCC-2025-0117") == true)
+        #expect((found["calendarWeeks"] as? Int ?? 0) >= 9)
+        #expect(found["releasesNoHorizontalScrollDesktop"] as? Bool == true)
+        #expect(found["releasesNoHorizontalScrollPhone"] as? Bool == true)
         #expect(found["forgedLandsOn"] as? String == "/ui/sign-in?ended=1")
         #expect((found["forgedMessage"] as? String)?.contains("Your session ended") == true)
 
         let pictures = try FileManager.default.contentsOfDirectory(atPath: Self.screenshots.path).filter { $0.hasSuffix(".png") }
-        #expect(pictures.count >= 9, "\(pictures)")
+        #expect(pictures.count >= 12, "\(pictures)")
 
         // Released early (a failed step), ChildProcess kills dev; here it stops as Ctrl-C would.
         dev.send(SIGTERM)

@@ -91,7 +91,10 @@ struct UIHarness {
     let gateway: Gateway
     let ui: WebUI
 
-    init(host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration()) async throws {
+    init(
+        host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration(),
+        views: GatewayViews? = nil, now: @escaping @Sendable () -> Date = Date.init
+    ) async throws {
         self.issuer = issuer
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("webui-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -110,7 +113,8 @@ struct UIHarness {
         gateway = Gateway(
             configuration: gatewayConfiguration, catalog: catalog, authenticator: authenticator, sink: sink, database: database,
             notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
-            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), logger: Logger(label: "webui-tests"))
+            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), logger: Logger(label: "webui-tests"),
+            now: now, views: views)
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {

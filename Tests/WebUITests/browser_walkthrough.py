@@ -130,6 +130,41 @@ def main():
         found["analystDirectText"] = driver.find_element(By.CSS_SELECTOR, "p.message").text
         shot("08-analyst-not-found")
 
+        # The police analyst's releases: the nav link, the 60-day list and the week calendar
+        # (the demo's releases into Kansas City may still be reaching the views).
+        links = driver.find_elements(By.CSS_SELECTOR, "nav a[href='/ui/releases']")
+        found["releasesLinked"] = len(links) == 1
+        if links:
+            links[0].click()
+        else:
+            driver.get(base + "/ui/releases")
+        rows = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            rows = driver.find_elements(By.CSS_SELECTOR, "section[data-view='police-releases'] tr[data-release-id]")
+            if rows:
+                break
+            time.sleep(1)  # polling a page a person would reload: no event to await in a browser
+            driver.refresh()
+        found["releasesHeading"] = driver.find_element(By.TAG_NAME, "h1").text
+        found["analystReleases"] = [r.get_attribute("data-release-id") for r in rows]
+        found["analystReleaseText"] = [r.text for r in rows]
+        found["calendarReleases"] = [e.get_attribute("data-release-id") for e in
+                                     driver.find_elements(By.CSS_SELECTOR, "#release-calendar li[data-release-id]")]
+        found["calendarWeeks"] = len(driver.find_elements(By.CSS_SELECTOR, "#release-calendar tbody tr"))
+        found["releasesNoHorizontalScrollDesktop"] = driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")
+        shot("10-analyst-releases")
+        driver.execute_script("document.getElementById('calendar-heading').scrollIntoView()")
+        shot("11-analyst-releases-calendar")
+        driver.set_window_size(390, 800)
+        driver.refresh()
+        wait.until(ec.presence_of_element_located((By.ID, "release-calendar")))
+        found["releasesNoHorizontalScrollPhone"] = driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")
+        shot("12-analyst-releases-phone")
+        driver.set_window_size(1280, 800)
+
         # A forged session: back to sign-in, saying so.
         driver.delete_cookie("reentrybus_session")
         driver.add_cookie({"name": "reentrybus_session", "value": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln", "path": "/"})
