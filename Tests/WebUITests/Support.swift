@@ -91,7 +91,10 @@ struct UIHarness {
     let gateway: Gateway
     let ui: WebUI
 
-    init(host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration()) async throws {
+    init(
+        host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration(),
+        views: GatewayViews? = nil, maxPageSize: Int = 200
+    ) async throws {
         self.issuer = issuer
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("webui-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -102,7 +105,7 @@ struct UIHarness {
         let gatewayConfiguration = GatewayConfiguration(
             host: host, port: 0,
             authentication: AuthenticationConfiguration(jwks: issuer.jwks, issuer: TestIssuer.issuer, audience: TestIssuer.audience),
-            pages: ui)
+            maxPageSize: maxPageSize, pages: ui)
         let authenticator = try await BearerAuthenticator(configuration: gatewayConfiguration.authentication)
         ledger = try await AuditLedger.open(storage: SQLiteStorage(path: directory.appendingPathComponent("audit.sqlite").path))
         let database = try ServiceDatabase(path: directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations)
@@ -110,7 +113,8 @@ struct UIHarness {
         gateway = Gateway(
             configuration: gatewayConfiguration, catalog: catalog, authenticator: authenticator, sink: sink, database: database,
             notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
-            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), logger: Logger(label: "webui-tests"))
+            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), logger: Logger(label: "webui-tests"),
+            views: views)
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -120,6 +124,18 @@ struct UIHarness {
     func store(_ notifications: [BusNotification]) async throws {
         try await inbox.write { transaction in
             for notification in notifications { _ = try InboxStore.insert(notification, receivedAtMilliseconds: nil, transaction) }
+        }
+    }
+
+    /// What the inbox service writes once it accepted an acknowledgement from the bus.
+    func acceptAcknowledgement(of notification: BusNotification, at instant: String) async throws {
+        try await inbox.write { transaction in
+            _ = try transaction.execute(
+                """
+                INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
+                VALUES ($1, $2, $3, $4, NULL, 'accepted')
+                """,
+                [.text(UUID().uuidString.lowercased()), .text(notification.id), .text(notification.recipient.description), .text(instant)])
         }
     }
 
