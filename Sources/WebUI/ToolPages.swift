@@ -58,6 +58,20 @@ extension PageHandlers {
         return PageResponse.html(.ok, html, cookies: [csrf.cookie].compactMap { $0 })
     }
 
+    /// The query of a form sent with GET (`application/x-www-form-urlencoded`): a browser
+    /// sends a space as `+` (and a plus as `%2B`), which the URI's own query parameters keep as
+    /// a plus. The first value of each name.
+    static func formQuery(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String? { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let name = parts.first.flatMap(decoded), values[name] == nil else { continue }
+            values[name] = parts.count > 1 ? decoded(parts[1]) ?? "" : ""
+        }
+        return values
+    }
+
     /// A response with no body: what the stream and the fragment answer when they cannot.
     static func bare(_ status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.cacheControl: "no-store", .contentLength: "0"])
@@ -71,10 +85,10 @@ extension PageHandlers {
     /// refusal recorded, the answer redacted and recorded).
     func safetyCheck(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
-        let parameters = request.uri.queryParameters
+        let parameters = Self.formQuery(request)
         let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
-        let address = parameters["address"].map(String.init)
-        let radiusText = parameters["radius"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let address = parameters["address"]
+        let radiusText = parameters["radius"]?.trimmingCharacters(in: .whitespaces) ?? ""
         var values: [String: Any] = [
             "address": String((address ?? "").prefix(Gateway.maxSafetyCheckAddressLength + 50)), "radius": radiusText.isEmpty ? "500" : String(radiusText.prefix(12)),
             "maxAddress": Gateway.maxSafetyCheckAddressLength, "maxRadius": SafetyCheckPage.maxRadius,
@@ -168,7 +182,7 @@ extension PageHandlers {
     func audit(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
         let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
-        let person = request.uri.queryParameters["person"].map { String($0).trimmingCharacters(in: .whitespaces) }
+        let person = Self.formQuery(request)["person"].map { $0.trimmingCharacters(in: .whitespaces) }
         guard caller.has(.auditor) else {
             do {
                 try await gateway.refuseAuditSearch(for: caller, stateId: person, requestId: context.id)

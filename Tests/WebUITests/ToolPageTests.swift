@@ -200,6 +200,12 @@ import WebUI
             #expect(try await harness.auditEntries() == before + 1)
             let entry = try #require(try await harness.ledger.entries(after: Int64(before)).first)
             #expect(entry.resource == "view.safety-check" && entry.outcome == .disclosed && entry.requester.subject == "PP-KC-118")
+
+            // As a browser sends the form: spaces as "+", a comma as %2C.
+            let browser = try await client.execute(
+                uri: "/ui/safety-check?address=4410+Troost+Ave%2C+Kansas+City%2C+MO+64110&radius=500", method: .get, headers: cookies(session: token))
+            #expect(browser.status == .ok)
+            #expect(source.asked.withLock { $0.last } == .safetyCheck(address: "4410 Troost Ave, Kansas City, MO 64110", coordinates: nil, radiusMeters: 500))
         }
     }
 
@@ -327,7 +333,7 @@ import WebUI
             #expect(form.contains("href=\"/ui/audit\" aria-current=\"page\""))
             #expect(try await harness.auditEntries() == before, "opening the form discloses nothing")
 
-            let response = try await client.execute(uri: "/ui/audit?person=MO1234567", method: .get, headers: cookies(session: auditor))
+            let response = try await client.execute(uri: "/ui/audit?person=+MO1234567+", method: .get, headers: cookies(session: auditor))
             #expect(response.status == .ok)
             let html = text(response)
             #expect(html.contains("2 entries about MO1234567"))
