@@ -237,6 +237,8 @@ let package = Package(
                 "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
                 // The views; the disclosure context: bulletins' consent (the police view), Part 23 subscriptions.
                 "ReadModels", "Warrants", "Subscriptions",
+                // The feeds' coverage map (the web UI's feeds page).
+                "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -255,6 +257,8 @@ let package = Package(
             name: "WebUI",
             dependencies: [
                 "Gateway", "Contracts", "Notifications", "Policy",
+                // The tool pages: audit entries, the feeds' coverage map.
+                "Audit", "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -269,6 +273,9 @@ let package = Package(
                 // The view pages (ViewPages.swift).
                 .embedInCode("Resources/caseload.mustache"), .embedInCode("Resources/releases.mustache"),
                 .embedInCode("Resources/warrant-checks.mustache"), .embedInCode("Resources/person.mustache"),
+                // The tool pages.
+                .embedInCode("Resources/safety-check.mustache"), .embedInCode("Resources/feeds.mustache"),
+                .embedInCode("Resources/audit.mustache"),
             ]
         ),
         // The application builder: one ApplicationConfiguration → the broker (embedded or
@@ -447,6 +454,7 @@ let package = Package(
             name: "WebUITests",
             dependencies: [
                 "WebUI", "Gateway", "Policy", "Audit", "Contracts", "Notifications", "ServiceKit", "Storage", "Kafka", "TestSupport",
+                "Feeds", "Directory", "ReadModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

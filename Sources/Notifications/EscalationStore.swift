@@ -261,6 +261,25 @@ public enum EscalationStore {
         }
     }
 
+    /// The accepted acknowledgements of each of `notificationIds` (those with none are absent),
+    /// oldest first: what a page of the inbox shows beside each notification, in one query.
+    public static func acceptedAcknowledgements(of notificationIds: [String], _ storage: any StorageTransaction) throws -> [String: [Acknowledgement]] {
+        guard !notificationIds.isEmpty else { return [:] }
+        let placeholders = (1...notificationIds.count).map { "$\($0)" }.joined(separator: ", ")
+        var acknowledgements: [String: [Acknowledgement]] = [:]
+        for row in try storage.fetchAll(
+            """
+            SELECT notification_id, by_recipient, acknowledged_at, note, status FROM inbox_acks
+            WHERE notification_id IN (\(placeholders)) AND status = 'accepted' ORDER BY acknowledged_at, ack_id
+            """,
+            notificationIds.map(SQLValue.text)
+        ) {
+            acknowledgements[try row.get("notification_id"), default: []].append(Acknowledgement(
+                by: try row.get("by_recipient"), at: try row.get("acknowledged_at"), note: try row.get("note"), status: try row.get("status")))
+        }
+        return acknowledgements
+    }
+
     /// Whom a notification was escalated to (recorded here), by step.
     public static func escalatedTo(_ notificationId: String, _ storage: any StorageTransaction) throws -> [String] {
         try storage.fetchAll(

@@ -182,6 +182,40 @@ public enum InboxStore {
         }
     }
 
+    /// A page of the notifications of any of `recipients` (each `kind:id`), newest first: by
+    /// when they occurred, then by id, both descending, strictly before `before` (the last row
+    /// of the previous page) when given. What a reader opens every morning reads the newest
+    /// without walking the whole inbox; the position stays valid however many arrive meanwhile
+    /// (those are above it, for the live stream to bring).
+    public static func pageNewestFirst(
+        for recipients: [String], before: (occurredAt: String, id: String)?, limit: Int, _ transaction: any StorageTransaction
+    ) throws -> [(occurredAt: String, notification: BusNotification)] {
+        guard !recipients.isEmpty, limit > 0 else { return [] }
+        var arguments = recipients.map(SQLValue.text)
+        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
+        var sql = "SELECT occurred_at, body FROM inbox WHERE recipient IN (\(placeholders))"
+        if let before {
+            let time = arguments.count + 1
+            sql += " AND (occurred_at < $\(time) OR (occurred_at = $\(time + 1) AND id < $\(time + 2)))"
+            arguments += [.text(before.occurredAt), .text(before.occurredAt), .text(before.id)]
+        }
+        sql += " ORDER BY occurred_at DESC, id DESC LIMIT \(limit)"
+        return try transaction.fetchAll(sql, arguments).map { row in
+            (try row.get("occurred_at", as: String.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
+        }
+    }
+
+    /// The arrival number of the last notification stored for any of `recipients`; nil when
+    /// none is. A page that shows the inbox reads this first: a follower of `arrivals` from
+    /// there brings whatever the page could not have shown.
+    public static func latestArrival(for recipients: [String], _ transaction: any StorageTransaction) throws -> Int64? {
+        guard !recipients.isEmpty else { return nil }
+        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
+        return try transaction.fetchOne(
+            "SELECT MAX(arrival) AS latest FROM inbox WHERE recipient IN (\(placeholders))", recipients.map(SQLValue.text)
+        )?.get("latest", as: Int64?.self)
+    }
+
     /// A page of the notifications of any of `recipients` (each `kind:id`) in the order the
     /// inbox stored them, strictly after arrival number `after` when given. Unlike `page`'s
     /// occurrence order, a notification stored later is always after a position read earlier,

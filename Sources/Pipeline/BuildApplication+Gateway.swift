@@ -20,10 +20,11 @@ extension ServiceFactory {
     /// every disclosure to the bus's audit ledger, the store `reentrybus audit` reads
     /// (`<data-dir>/audit.sqlite`, or the schema `audit`), opened when it runs. Its read-model
     /// views read the `views` and `warrant-resolver` databases the same way as the inbox's, by
-    /// the built-in `Policy/views.yaml`.
+    /// the built-in `Policy/views.yaml`; the feeds' coverage map (the web UI's feeds page) the
+    /// `feeds` database the same way.
     func makeGateway(
         inbox: (any StorageDatabase)?, views: (any StorageDatabase)? = nil, warrants: (any StorageDatabase)? = nil,
-        router: (any StorageDatabase)? = nil, logger: Logger
+        router: (any StorageDatabase)? = nil, feeds: (any StorageDatabase)? = nil, logger: Logger
     ) throws(ApplicationError) -> GatewayService {
         guard let settings = configuration.gateway else {
             throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway")
@@ -53,6 +54,7 @@ extension ServiceFactory {
         let disclosureContext: any DisclosureContextSource
         let auditStorage: any StorageDatabase
         let viewSource: StorageViewSource
+        let feedsStorage: @Sendable () throws -> any StorageDatabase
         do {
             if let postgres = configuration.postgres {
                 database = try ServiceDatabase(
@@ -72,6 +74,8 @@ extension ServiceFactory {
                 let warrantsStorage: any StorageDatabase = try warrants
                     ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.warrantResolver)), logger: logger)
                 viewSource = StorageViewSource(views: { viewsStorage }, warrants: { warrantsStorage })
+                let feedsDatabase = try feeds ?? PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(.feeds)), logger: logger)
+                feedsStorage = { feedsDatabase }
             } else {
                 database = try ServiceDatabase(path: configuration.databasePath(.gateway), migrations: Gateway.migrations)
                 let inboxStorage = readOnly(.inbox, inProcess: inbox)
@@ -82,6 +86,8 @@ extension ServiceFactory {
                 auditStorage = try SQLiteStorage(path: configuration.dataDirectory.appendingPathComponent("\(AuditLedger.storeName).sqlite").path)
                 let warrantsStorage = readOnly(.warrantResolver, inProcess: warrants)
                 viewSource = StorageViewSource(views: { try viewsStorage() }, warrants: { try warrantsStorage() })
+                let feedsDatabase = readOnly(.feeds, inProcess: feeds)
+                feedsStorage = { try feedsDatabase() }
             }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: ServiceName.gateway.rawValue, error: error)
@@ -93,7 +99,7 @@ extension ServiceFactory {
         return GatewayService(
             configuration: settings, catalog: catalog, producerConfiguration: producerConfiguration, database: database, notifications: notifications,
             disclosure: DisclosurePolicy(policy: policy), disclosureContext: disclosureContext, auditStorage: auditStorage, logger: logger,
-            views: GatewayViews(source: viewSource, policy: viewPolicy))
+            views: GatewayViews(source: viewSource, policy: viewPolicy, feeds: feedsStorage))
     }
 
     /// Another service's SQLite database as the gateway reads it: the in-process service's

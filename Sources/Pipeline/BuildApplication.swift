@@ -51,7 +51,8 @@ public func buildApplication(
     let gateway = configuration.services.contains(.gateway)
         ? try factory.makeGateway(
             inbox: services[.inbox]?.database.storage, views: services[.views]?.database.storage,
-            warrants: services[.warrantResolver]?.database.storage, router: services[.router]?.database.storage, logger: logger) : nil
+            warrants: services[.warrantResolver]?.database.storage, router: services[.router]?.database.storage,
+            feeds: services[.feeds]?.database.storage, logger: logger) : nil
     var ownsBroker = false
     if case .embedded = configuration.broker { ownsBroker = true }
     return Application(

@@ -17,10 +17,17 @@ struct NotificationCard {
         return EventCodec.parseInstant(text)
     }
 
-    /// The template's values. `acknowledged`: this view just acknowledged it.
+    /// The template's values. `acknowledged`: this view just acknowledged it (the inbox may not
+    /// have recorded it yet); one the inbox accepted shows who acknowledged it and when.
     func values(acknowledged: Bool) -> [String: Any] {
         let value = visible.value
-        var values: [String: Any] = ["id": visible.id, "acknowledged": acknowledged]
+        let acknowledgements: [[String: Any]] = visible.acknowledgements.map { ack in
+            let at = EventCodec.parseInstant(ack.at)
+            return ["by": ack.by, "at": at.map(dates.text) ?? ack.at, "atISO": at.map(EventCodec.formatInstant) ?? ack.at]
+        }
+        var values: [String: Any] = [
+            "id": visible.id, "acknowledged": acknowledged || !acknowledgements.isEmpty, "acknowledgements": acknowledgements,
+        ]
         let priority = Self.string(value["priority"]) ?? "routine"
         values["priority"] = Self.priorityLabels[priority] == nil ? "routine" : priority
         values["priorityLabel"] = Self.priorityLabels[priority] ?? "Routine"

@@ -134,12 +134,16 @@ struct PageHandlers: Sendable {
         var cards: [NotificationCard] = []
         var cursor: InboxCursor?
         var truncated = false
+        let liveFrom: ArrivalCursor?
         do {
-            // Oldest first from the inbox, a page at a time, each page recorded as the API's;
-            // shown newest first.
+            // Where the live stream starts, read before the page: whatever arrives after it is
+            // the stream's to bring (one that arrives while the page is read is both shown and
+            // streamed; the script recognises it by its id).
+            liveFrom = try await gateway.latestArrival(for: caller)
+            // Newest first from the inbox, a page at a time, each page recorded as the API's.
             repeat {
                 let limit = min(gateway.configuration.maxPageSize, configuration.maxInboxItems - cards.count)
-                let page = try await gateway.inboxPage(for: caller, after: cursor, limit: limit, requestId: context.id)
+                let page = try await gateway.inboxPageNewestFirst(for: caller, before: cursor, limit: limit, requestId: context.id)
                 cards += page.items.map { NotificationCard(visible: $0, dates: dates) }
                 cursor = page.next
                 truncated = cursor != nil && cards.count >= configuration.maxInboxItems
@@ -147,7 +151,6 @@ struct PageHandlers: Sendable {
         } catch {
             return problemPage(error, request: request, caller: caller)
         }
-        cards.sort { ($0.occurredAt ?? .distantPast, $0.visible.id) > ($1.occurredAt ?? .distantPast, $1.visible.id) }
         let acknowledged = request.uri.queryParameters["acknowledged"].map(String.init).flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
         var values: [String: Any] = [
             "items": cards.map { $0.values(acknowledged: $0.visible.id == acknowledged) },
@@ -155,7 +158,8 @@ struct PageHandlers: Sendable {
             "countText": cards.count == 1 ? "1 notification" : "\(cards.count) notifications",
         ]
         if acknowledged != nil { values["flash"] = "Notification acknowledged." }
-        if truncated { values["truncated"] = "This page shows at most \(configuration.maxInboxItems) notifications, read oldest first; you have more, and the newest are not among them." }
+        if truncated { values["truncated"] = "This page shows your newest \(configuration.maxInboxItems) notifications; older ones are not shown." }
+        values["liveSource"] = "/ui/stream" + (liveFrom.map { "?after=" + $0.token } ?? "")
         let csrf = session.csrfToken(for: request)
         values["csrf"] = csrf.token
         return page(.ok, "inbox", values, title: "Inbox", caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)
@@ -231,6 +235,7 @@ struct PageHandlers: Sendable {
         let dates = dates ?? PageDates(timeZone: caller.map { configuration.timeZone(forAgency: $0.agencyId) } ?? configuration.timeZone)
         var layout: [String: Any] = ["title": title, "csrf": csrf, "timeZoneName": dates.zoneName, "inboxCurrent": template == "inbox"]
         if let caller {
+            layout.merge(toolNavigation(for: caller, template: template)) { _, tool in tool }
             layout["user"] = [
                 "subject": caller.subject, "agency": caller.agencyId,
                 "roles": caller.roles.map(\.rawValue).sorted().joined(separator: ", "),

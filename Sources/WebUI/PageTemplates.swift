@@ -11,6 +11,8 @@ struct PageTemplates: Sendable {
         ("layout", PackageResources.layout_mustache), ("signin", PackageResources.signin_mustache),
         ("inbox", PackageResources.inbox_mustache), ("notification", PackageResources.notification_mustache),
         ("message", PackageResources.message_mustache), ("card", PackageResources.card_mustache),
+        ("safety-check", PackageResources.safety_check_mustache), ("feeds", PackageResources.feeds_mustache),
+        ("audit", PackageResources.audit_mustache),
     ]
 
     /// The view pages' (`ViewPages.swift`).

@@ -10,8 +10,9 @@ import Hummingbird
 ///   the session is the token in an HttpOnly, SameSite=Strict cookie, verified again on every
 ///   page by the gateway's `BearerAuthenticator`.
 /// - `POST /ui/sign-out`.
-/// - `GET /ui/inbox`: the caller's notifications, newest first (the gateway's `inboxPage`, the
-///   same redaction and audit entry as `GET /v1/inbox`).
+/// - `GET /ui/inbox`: the caller's notifications, newest first from the database (the
+///   gateway's `inboxPageNewestFirst`, the same redaction and audit entry as `GET /v1/inbox`),
+///   each acknowledged one with who acknowledged it and when; new ones appear live.
 /// - `GET /ui/notifications/{id}`: one notification; someone else's is a plain not-found.
 /// - `POST /ui/notifications/{id}/ack`: acknowledges (the gateway's `acknowledge`, as
 ///   `POST /v1/notifications/{id}/ack`).
@@ -24,6 +25,14 @@ import Hummingbird
 ///   many fields were withheld. The view pages read through the gateway's `viewPage` and
 ///   `personPage` (the policy, redaction and audit entry of `GET /v1/views/…`); a refused view
 ///   is a plain "not available for your role" page.
+/// - `GET /ui/stream`: the inbox's live updates (Server-Sent Events: the gateway's live
+///   stream, by the session cookie); `GET /ui/notifications/{id}/card`: one card, which the
+///   inbox's script inserts when the stream brings a notification.
+/// - `GET /ui/safety-check`: the officer-safety check (address form and answer), as
+///   `GET /v1/views/safety-check`.
+/// - `GET /ui/feeds`: the feeds' coverage map (admins, auditors, analysts, supervisors).
+/// - `GET /ui/audit`: who saw a person's data (auditors; anyone else is refused, and that is
+///   recorded); the search itself is recorded.
 /// - `GET /ui/assets/app.css`, `GET /ui/assets/app.js`.
 ///
 /// Every form that changes something carries a CSRF token (double-submit: a random cookie of
@@ -54,6 +63,12 @@ public struct WebUI: GatewayPages {
         router.get("/ui/releases") { request, context in await pages.releases(request, context: context) }
         router.get("/ui/warrant-checks") { request, context in await pages.warrantChecks(request, context: context) }
         router.get("/ui/persons/{identifier}") { request, context in await pages.person(request, context: context) }
+        // Tool pages
+        router.get("/ui/stream") { request, context in await pages.stream(request, context: context) }
+        router.get("/ui/notifications/{id}/card") { request, context in await pages.card(request, context: context) }
+        router.get("/ui/safety-check") { request, context in await pages.safetyCheck(request, context: context) }
+        router.get("/ui/feeds") { request, context in await pages.feeds(request, context: context) }
+        router.get("/ui/audit") { request, context in await pages.audit(request, context: context) }
         router.get("/ui/assets/app.css") { _, _ in PageResponse.asset(PageAssets.css, type: "text/css; charset=utf-8") }
         router.get("/ui/assets/app.js") { _, _ in PageResponse.asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
         // Any other address under /ui: the UI's own not-found page rather than problem details.

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
+import Policy
 import Storage
 import TestSupport
 import Testing
@@ -15,6 +16,24 @@ struct AuditCommandLineTests {
         let process = try ChildProcess(binary, arguments)
         let termination = try await within(.seconds(60), "reentrybus \(arguments.joined(separator: " "))") { await process.waitForExit() }
         return (termination, process)
+    }
+
+    @Test("search prints each entry's outcome: disclosed, or denied with the reason")
+    func searchOutcome() async throws {
+        let directory = temporaryDirectory("reentrybus-audit-outcome")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let ledger = try await AuditLedger.open(storage: try SQLiteStorage(path: directory.appendingPathComponent("audit.sqlite").path))
+        try await ledger.append(AuditScenarios.disclosure(1))
+        try await ledger.append(.denial(
+            requester: AuditScenarios.analyst, requestId: "req-2", resource: "bus.notification.routed", reason: .notAddressedToCaller,
+            persons: [PersonIdentifier(identifier: "stateId", value: "MO1234567")], at: AuditScenarios.start))
+        let (status, search) = try await Self.run(["audit", "search", "--person", "MO1234567", "--data-dir", directory.path])
+        #expect(status == .init(status: 0, bySignal: false), "\(search.errors.value)")
+        let lines = search.output.value.split(separator: "\n")
+        #expect(lines.first?.contains("OUTCOME") == true)
+        #expect(lines.contains { $0.contains("PP-KC-118") && $0.contains(" disclosed ") })
+        #expect(lines.contains { $0.contains("kcpd-analyst-4") && $0.contains("denied (not_addressed_to_caller)") })
     }
 
     @Test("verify exits 0 on a whole chain and 1 naming the first bad entry; search lists who saw a person")

@@ -110,6 +110,9 @@ import Testing
 
     @Test("arrival order: a notification that occurred earlier but arrives later is after every position read before; numbers are never reused")
     func arrivalOrderOnSQLite() async throws { try await InboxStoreScenarios.followsArrivalOrder(try SQLiteStorage.inMemory()) }
+
+    @Test("newest first: pages by occurrence then id, both descending, each after the last; the latest arrival; accepted acknowledgements")
+    func newestFirstOnSQLite() async throws { try await InboxStoreScenarios.pagesNewestFirst(try SQLiteStorage.inMemory()) }
 }
 
 /// The inbox store's queries on PostgreSQL 15 (a private cluster), the same scenarios as on
@@ -121,6 +124,7 @@ struct InboxStorePostgresTests {
         try await onFreshPostgres(InboxStoreScenarios.findsARecipientsNotificationsByKindAndIdOrByIdAlone)
     }
     @Test func arrivalOrder() async throws { try await onFreshPostgres(InboxStoreScenarios.followsArrivalOrder) }
+    @Test func newestFirst() async throws { try await onFreshPostgres(InboxStoreScenarios.pagesNewestFirst) }
 }
 
 /// Each scenario on a fresh database of either kind.
@@ -192,5 +196,49 @@ enum InboxStoreScenarios {
         }
         let after = try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: newest, limit: 10, $0) }
         #expect(after.map(\.notification) == [next])
+    }
+
+    static func pagesNewestFirst(_ database: any StorageDatabase) async throws {
+        let db = database
+        _ = try await db.write { try StorageMigrator.migrate(InboxStore.migrations + EscalationStore.migrations, in: $0) }
+        func notification(_ source: String, minute: Double) -> BusNotification {
+            var notification = Fixtures.notification(.officer("PO-1"), source: source)
+            notification.occurredAt = Date(timeIntervalSince1970: 1_750_000_000 + minute * 60)
+            return notification
+        }
+        // Two at the same minute: the id breaks the tie. Stored out of order; another's last.
+        let mine = [notification("e-1", minute: 1), notification("e-3", minute: 3), notification("e-2", minute: 2),
+                    notification("e-5", minute: 5), notification("e-4", minute: 3)]
+        let other = Fixtures.notification(.officer("PO-2"), source: "e-9")
+        #expect(try await db.read { try InboxStore.latestArrival(for: ["officer:PO-1"], $0) } == nil)
+        try await db.write { db in
+            for stored in mine + [other] { _ = try InboxStore.insert(stored, receivedAtMilliseconds: nil, db) }
+        }
+        let expected = mine.sorted { (EventCodec.formatInstant($0.occurredAt), $0.id) > (EventCodec.formatInstant($1.occurredAt), $1.id) }
+        var read: [BusNotification] = []
+        var before: (occurredAt: String, id: String)?
+        repeat {
+            let page = try await db.read { [before] in try InboxStore.pageNewestFirst(for: ["officer:PO-1"], before: before, limit: 2, $0) }
+            read += page.map(\.notification)
+            before = page.count == 2 ? page.last.map { ($0.occurredAt, $0.notification.id) } : nil
+        } while before != nil
+        #expect(read.map(\.id) == expected.map(\.id))
+        #expect(read.first?.sourceEventId == "e-5")
+
+        let arrivals = try await db.read { try InboxStore.arrivals(for: ["officer:PO-1"], after: nil, limit: 10, $0) }
+        #expect(try await db.read { try InboxStore.latestArrival(for: ["officer:PO-1"], $0) } == arrivals.last?.arrival)
+        #expect(try await db.read { try InboxStore.latestArrival(for: ["officer:PO-3"], $0) } == nil)
+
+        // Only accepted acknowledgements, by notification.
+        try await db.write { db in
+            for (ack, id, status) in [("a-1", mine[0].id, "accepted"), ("a-2", mine[1].id, "pending"), ("a-3", mine[0].id, "accepted")] {
+                _ = try db.execute(
+                    "INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status) VALUES ($1, $2, $3, $4, NULL, $5)",
+                    [.text(ack), .text(id), .text("officer:PO-1"), .text("2025-06-15T1\(ack.last!):00:00Z"), .text(status)])
+            }
+        }
+        let acks = try await db.read { try EscalationStore.acceptedAcknowledgements(of: mine.map(\.id), $0) }
+        #expect(acks.keys.sorted() == [mine[0].id])
+        #expect(acks[mine[0].id]?.map(\.at) == ["2025-06-15T11:00:00Z", "2025-06-15T13:00:00Z"])
     }
 }

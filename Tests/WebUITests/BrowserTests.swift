@@ -62,13 +62,17 @@ struct BrowserToolsUnavailable: Error, Sendable {
 }
 
 /// The web UI in a real browser against `reentrybus dev --demo`: an officer signs in, finds
-/// the demo arrest, opens "why", acknowledges it; the police analyst (another agency) does
-/// not see it and its address answers a plain not-found, and sees the 60-day release list and
-/// its week calendar; a forged session leads to sign-in.
+/// the demo arrest, sees another arrest of the supervisee (reported by the police system after
+/// they signed in) arrive live, opens "why", acknowledges it, runs the safety check for the
+/// supervisee's address; the police analyst (another agency) does not see it and its address
+/// answers a plain not-found, and sees the 60-day release list and its week calendar; a forged
+/// session leads to sign-in.
 /// Screenshots of each page go to `.build/test-output/webui/` (not committed).
 @Suite(.serialized) struct BrowserTests {
-    static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/test-output/webui", isDirectory: true)
+    /// The demo supervisee's registered address (`DemoScenario.kansasCity`), one line.
+    static let safetyAddress = "4410 Troost Ave, Kansas City, MO 64110"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let screenshots = repository.appendingPathComponent(".build/test-output/webui", isDirectory: true)
 
     @Test("officer and analyst walk the web UI in headless Chromium", .enabled("Selenium cannot be installed here; the reason is printed") {
         await BrowserTools.available()
@@ -80,11 +84,18 @@ struct BrowserToolsUnavailable: Error, Sendable {
         let binary = try reentrybusBinary()
         let data = temporaryDirectory("webui-dev")
         defer { try? FileManager.default.removeItem(at: data) }
-        let dev = try ChildProcess(binary, ["dev", "--demo", "--gateway-listen", "127.0.0.1:0", "--data-dir", data.path], name: "reentrybus dev")
+        let dev = try ChildProcess(
+            binary, ["dev", "--demo", "--gateway-listen", "127.0.0.1:0", "--gateway-json", "--data-dir", data.path], name: "reentrybus dev")
         let uiLine = try await within(.seconds(120), "dev to print the web UI's address") { await dev.waitForLine(startingWith: "web UI: ") }
         let line = try #require(uiLine, "dev ended: \(dev.lastErrorLines())")
         let signIn = try #require(line.split(separator: " ").dropFirst(2).first.map(String.init))
         let base = try #require(signIn.components(separatedBy: "/ui/").first)
+        // The police system's token, for the arrest the walk reports while the inbox is open.
+        let jsonLine = try await within(.seconds(30), "dev to print gateway-json") { await dev.waitForLine(startingWith: "gateway-json ") }
+        let gatewayLine = try #require(jsonLine, "dev ended: \(dev.lastErrorLines())")
+        let gateway = try #require(try JSONSerialization.jsonObject(with: Data(gatewayLine.dropFirst("gateway-json ".count).utf8)) as? [String: Any])
+        let integrator = try #require((gateway["tokens"] as? [String: String])?["kcpd-rms"])
+        let arrestExample = Self.repository.appendingPathComponent("Topics/examples/police.arrest.made.v1.json")
         // The demo's arrest has reached the officer's inbox (dev prints each stored notification).
         let arrestLine = try await within(.seconds(120), "the demo arrest in the officer's inbox") {
             await dev.output.wait { $0.split(separator: "\n").contains { $0.contains("officer:PP-KC-118") && $0.contains("was arrested") } }
@@ -94,7 +105,8 @@ struct BrowserToolsUnavailable: Error, Sendable {
 
         try FileManager.default.createDirectory(at: Self.screenshots, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("browser_walkthrough.py")
-        let walk = try ChildProcess(python, [script.path, base, Self.screenshots.path, "was arrested"], name: "browser walkthrough")
+        let walk = try ChildProcess(
+            python, [script.path, base, Self.screenshots.path, "was arrested", integrator, arrestExample.path, Self.safetyAddress], name: "browser walkthrough")
         let ended = try await within(.seconds(300), "the browser walkthrough") { await walk.waitForExit() }
         #expect(ended == .init(status: 0, bySignal: false), "\(walk.lastErrorLines())")
         let output = walk.output.value.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -116,6 +128,13 @@ struct BrowserToolsUnavailable: Error, Sendable {
         #expect((found["priority"] as? String)?.uppercased() == printedPriority)
         #expect(found["rule"] as? String == "supervisee-arrested")
         #expect((found["timeShown"] as? String)?.hasSuffix("CST") == true || (found["timeShown"] as? String)?.hasSuffix("CDT") == true)
+        // Live: the second arrest, reported after the officer signed in, appeared without a reload.
+        #expect(found["liveReportStatus"] as? Int == 202 || found["liveReportStatus"] as? Int == 200 || found["liveReportStatus"] as? Int == 201)
+        #expect(found["liveArrest"] as? Bool == true)
+        #expect(found["liveNotReloaded"] as? Bool == true)
+        #expect(found["liveIsFirst"] as? Bool == true)
+        #expect((found["liveAnnounced"] as? String)?.hasPrefix("New notification:") == true)
+        #expect(found["liveRegion"] as? String == "polite")
         #expect(found["whyClosedAtFirst"] as? Bool == true)
         #expect((found["whyText"] as? String)?.isEmpty == false)
         #expect(found["noHorizontalScrollDesktop"] as? Bool == true)
@@ -123,6 +142,11 @@ struct BrowserToolsUnavailable: Error, Sendable {
         #expect((found["detailHeading"] as? String)?.contains("was arrested") == true)
         #expect(found["acknowledgedShown"] as? Bool == true)
         #expect(found["flash"] as? String == "Notification acknowledged.")
+        // The safety check answers for the demo supervisee's registered address.
+        #expect(found["safetyLabelled"] as? Bool == true)
+        #expect((found["safetyHeading"] as? String)?.uppercased().contains("4410 TROOST") == true)
+        #expect((found["safetyAnswer"] as? String)?.contains("Registered here") == true)
+        #expect((found["safetyAnswer"] as? String)?.contains("Reyes") == true, "\(found["safetyAnswer"] ?? "")")
         #expect(found["signedOutMessage"] as? String == "You signed out.")
 
         #expect(found["analystSeesArrest"] as? Bool == false)
@@ -142,7 +166,7 @@ struct BrowserToolsUnavailable: Error, Sendable {
         #expect((found["forgedMessage"] as? String)?.contains("Your session ended") == true)
 
         let pictures = try FileManager.default.contentsOfDirectory(atPath: Self.screenshots.path).filter { $0.hasSuffix(".png") }
-        #expect(pictures.count >= 12, "\(pictures)")
+        #expect(pictures.count >= 14, "\(pictures)")
 
         // Released early (a failed step), ChildProcess kills dev; here it stops as Ctrl-C would.
         dev.send(SIGTERM)

@@ -93,7 +93,7 @@ struct UIHarness {
 
     init(
         host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration(),
-        views: GatewayViews? = nil, now: @escaping @Sendable () -> Date = Date.init
+        views: GatewayViews? = nil, maxPageSize: Int = 200, now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         self.issuer = issuer
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("webui-\(UUID().uuidString)", isDirectory: true)
@@ -105,7 +105,7 @@ struct UIHarness {
         let gatewayConfiguration = GatewayConfiguration(
             host: host, port: 0,
             authentication: AuthenticationConfiguration(jwks: issuer.jwks, issuer: TestIssuer.issuer, audience: TestIssuer.audience),
-            pages: ui)
+            maxPageSize: maxPageSize, pages: ui)
         let authenticator = try await BearerAuthenticator(configuration: gatewayConfiguration.authentication)
         ledger = try await AuditLedger.open(storage: SQLiteStorage(path: directory.appendingPathComponent("audit.sqlite").path))
         let database = try ServiceDatabase(path: directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations)
@@ -124,6 +124,18 @@ struct UIHarness {
     func store(_ notifications: [BusNotification]) async throws {
         try await inbox.write { transaction in
             for notification in notifications { _ = try InboxStore.insert(notification, receivedAtMilliseconds: nil, transaction) }
+        }
+    }
+
+    /// What the inbox service writes once it accepted an acknowledgement from the bus.
+    func acceptAcknowledgement(of notification: BusNotification, at instant: String) async throws {
+        try await inbox.write { transaction in
+            _ = try transaction.execute(
+                """
+                INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
+                VALUES ($1, $2, $3, $4, NULL, 'accepted')
+                """,
+                [.text(UUID().uuidString.lowercased()), .text(notification.id), .text(notification.recipient.description), .text(instant)])
         }
     }
 

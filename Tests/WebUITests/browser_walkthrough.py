@@ -1,16 +1,25 @@
 """Walks the web UI in headless Chromium (Debian's chromium and chromedriver) with Selenium.
 
 Run by BrowserTests.swift against `reentrybus dev --demo`:
-    python browser_walkthrough.py BASE_URL SCREENSHOT_DIR NOTIFICATION_SUMMARY_PART
+    python browser_walkthrough.py BASE_URL SCREENSHOT_DIR NOTIFICATION_SUMMARY_PART INTEGRATOR_TOKEN ARREST_EXAMPLE SAFETY_ADDRESS
+
+INTEGRATOR_TOKEN is the police system's demo token: with it the walk reports another arrest of
+the demo's supervisee through the gateway (ARREST_EXAMPLE, the contract's example, made fresh)
+while the officer's inbox is open, and watches it arrive live. SAFETY_ADDRESS is an address the
+demo registers a supervisee at.
 
 Prints one JSON object of findings on stdout (the Swift test asserts on them); every wait is
 bounded, and the whole run is cut off by an alarm.
 """
 import json
 import os
+import random
 import signal
 import sys
 import time
+import urllib.request
+import uuid
+from datetime import datetime, timezone
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -27,8 +36,29 @@ def out_of_time(signum, frame):
     raise TimeoutError("the walk took longer than 240 s")
 
 
+def report_arrest(base, token, example_path):
+    """The police system reports a new arrest of the example's person (the demo's supervisee)
+    through the gateway's POST /v1/events; returns the HTTP status."""
+    with open(example_path, encoding="utf-8") as handle:
+        event = json.load(handle)[0]
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    number = "%06d" % random.randrange(1000000)
+    event["eventId"] = str(uuid.uuid4())
+    event["occurredAt"] = now
+    event["recordedAt"] = now
+    event["payload"]["arrestedAt"] = now
+    event["payload"]["arrestId"] = "KCPD-A-26-" + number
+    event["payload"]["reportNumber"] = "KCPD-26-0" + number
+    request = urllib.request.Request(
+        base + "/v1/events", data=json.dumps(event).encode("utf-8"), method="POST",
+        headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=STEP_SECONDS) as response:
+        return response.status
+
+
 def main():
     base, shots, needle = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+    integrator_token, arrest_example, safety_address = sys.argv[4], sys.argv[5], sys.argv[6]
     os.makedirs(shots, exist_ok=True)
     # The whole walk, whatever hangs: raised in the walk, so the browser is still quit below.
     signal.signal(signal.SIGALRM, out_of_time)
@@ -87,6 +117,26 @@ def main():
             "return document.documentElement.scrollWidth <= window.innerWidth")
         shot("02-inbox")
 
+        # Live: with the inbox open, the police system reports another arrest of the same
+        # supervisee; its card appears at the top without a reload, and is announced.
+        shown = set(c.get_attribute("data-notification-id") for c in driver.find_elements(By.CSS_SELECTOR, "li.card"))
+        driver.execute_script("window.reentrybusNotReloaded = true;")
+        found["liveReportStatus"] = report_arrest(base, integrator_token, arrest_example)
+
+        def live_card(d):
+            for c in d.find_elements(By.CSS_SELECTOR, "li.card"):
+                if c.get_attribute("data-notification-id") not in shown and needle in c.text:
+                    return c
+            return False
+        live = WebDriverWait(driver, 90).until(live_card)
+        found["liveArrest"] = True
+        found["liveNotReloaded"] = driver.execute_script("return window.reentrybusNotReloaded === true;")
+        found["liveIsFirst"] = driver.find_elements(By.CSS_SELECTOR, "li.card")[0].get_attribute("data-notification-id") == live.get_attribute("data-notification-id")
+        notice = driver.find_element(By.ID, "live-notice")
+        found["liveAnnounced"] = notice.text
+        found["liveRegion"] = notice.get_attribute("aria-live")
+        shot("02b-inbox-live")
+
         # "Why": closed, then opened by a click on its summary.
         details = card.find_element(By.CSS_SELECTOR, "details.why")
         found["whyClosedAtFirst"] = details.get_attribute("open") is None
@@ -111,9 +161,22 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "form.ack button").click()
         wait.until(ec.url_contains("acknowledged=" + notification_id))
         acked = driver.find_element(By.ID, "n-" + notification_id)
-        found["acknowledgedShown"] = "Acknowledged." in acked.text
+        # "Acknowledged." at once, or "Acknowledged by … at …" once the inbox accepted it.
+        found["acknowledgedShown"] = "Acknowledged" in acked.text
         found["flash"] = driver.find_element(By.CSS_SELECTOR, "p.notice[role='status']").text
         shot("06-acknowledged")
+
+        # The officer-safety check for an address the demo registers the supervisee at.
+        driver.get(base + "/ui/safety-check")
+        found["safetyLabelled"] = len(driver.find_elements(By.CSS_SELECTOR, "label[for='address']")) == 1
+        field = driver.find_element(By.ID, "address")
+        field.clear()
+        field.send_keys(safety_address)
+        field.send_keys(Keys.ENTER)
+        answer = wait.until(ec.presence_of_element_located((By.ID, "safety-answer")))
+        found["safetyHeading"] = answer.find_element(By.TAG_NAME, "h2").text
+        found["safetyAnswer"] = answer.text[:2000]
+        shot("06b-safety-check")
 
         # Sign out.
         driver.find_element(By.CSS_SELECTOR, "form[action='/ui/sign-out'] button").click()

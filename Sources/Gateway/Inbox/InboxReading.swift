@@ -17,9 +17,13 @@ public struct VisibleNotification: Sendable {
     /// The document every channel sends for it (an inbox item, a webhook's body, a stream
     /// event's data): `{"notification", "withheld", "notices"?}`.
     public var document: JSONValue
+    /// Who acknowledged it and when (accepted by the inbox), oldest first; filled by the pages
+    /// that show the inbox (`inboxPageNewestFirst`), empty elsewhere.
+    public var acknowledgements: [EscalationStore.Acknowledgement] = []
 }
 
-/// A page of a caller's inbox, oldest first, and where the next one starts.
+/// A page of a caller's inbox (oldest first, or newest first for the pages that say so) and
+/// where the next one starts.
 public struct InboxPage: Sendable {
     public var items: [VisibleNotification]
     /// The position after the last row read (shown or not); nil when the page was short.
@@ -46,6 +50,51 @@ extension Gateway {
             logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
             throw Problem.unavailable("The inbox cannot be read right now.")
         }
+        return try await disclosedPage(rows, limit: limit, caller: caller, requester: requester, requestId: requestId)
+    }
+
+    /// A page of `caller`'s notifications newest first, before `cursor` (the previous page's
+    /// `next`), redacted, each with the acknowledgements the inbox accepted; the disclosure is
+    /// recorded as `inboxPage`'s. What the web UI's inbox shows.
+    ///
+    /// - Throws: `Problem` 503 as `inboxPage`.
+    public func inboxPageNewestFirst(for caller: Caller, before cursor: InboxCursor?, limit: Int, requestId: String) async throws(Problem) -> InboxPage {
+        let recipients = InboxAccess.recipients(of: caller).map(\.description)
+        let rows: [(position: InboxCursor, notification: BusNotification)]
+        let requester: Requester
+        let acknowledgements: [String: [EscalationStore.Acknowledgement]]
+        do {
+            rows = try await notifications.pageNewestFirst(for: recipients, before: cursor, limit: limit)
+            requester = try await self.requester(for: caller)
+            acknowledgements = try await notifications.acknowledgements(of: rows.map(\.notification.id))
+        } catch {
+            logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
+        var page = try await disclosedPage(rows, limit: limit, caller: caller, requester: requester, requestId: requestId)
+        for index in page.items.indices { page.items[index].acknowledgements = acknowledgements[page.items[index].id] ?? [] }
+        return page
+    }
+
+    /// Where a live stream of `caller`'s notifications starts so that it brings exactly what a
+    /// page read after this call cannot show: the arrival position of their last notification
+    /// now (nil: from the beginning). Read it before the page; a notification stored between
+    /// the two is then both shown and streamed, which the page's script recognises by its id.
+    ///
+    /// - Throws: `Problem` 503 when the inbox cannot be read.
+    public func latestArrival(for caller: Caller) async throws(Problem) -> ArrivalCursor? {
+        do {
+            return try await notifications.latestArrival(for: InboxAccess.recipients(of: caller).map(\.description))
+        } catch {
+            logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
+    }
+
+    /// `rows` as `caller` may see them (only theirs, redacted), the disclosure recorded.
+    private func disclosedPage(
+        _ rows: [(position: InboxCursor, notification: BusNotification)], limit: Int, caller: Caller, requester: Requester, requestId: String
+    ) async throws(Problem) -> InboxPage {
         var items: [VisibleNotification] = []
         var redactions: [Redaction] = []
         for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
@@ -71,7 +120,14 @@ extension Gateway {
     public func notification(id raw: String, for caller: Caller, requestId: String) async throws(Problem) -> VisibleNotification {
         let requester = try await placedRequester(for: caller)
         let notification = try await callersNotification(id: raw, caller: caller, requester: requester, requestId: requestId)
-        let (item, redaction) = try await visible(notification, to: requester)
+        let (visibleItem, redaction) = try await visible(notification, to: requester)
+        var item = visibleItem
+        do {
+            item.acknowledgements = try await notifications.acknowledgements(of: [notification.id])[notification.id] ?? []
+        } catch {
+            logger.error("Inbox unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The inbox cannot be read right now.")
+        }
         try await record(Disclosure(
             redactions: [redaction], requester: requester, requestId: requestId, channel: .api,
             resource: BusNotification.eventType, at: now()))

@@ -12,6 +12,15 @@ public protocol NotificationSource: Sendable {
     /// A page of the notifications of any of `recipients` after `cursor` (see
     /// `InboxStore.page(for:after:limit:_:)`).
     func page(for recipients: [String], after cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)]
+    /// A page of the notifications of any of `recipients` newest first, before `cursor` (see
+    /// `InboxStore.pageNewestFirst(for:before:limit:_:)`).
+    func pageNewestFirst(for recipients: [String], before cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)]
+    /// The arrival position of the last notification stored for any of `recipients` (see
+    /// `InboxStore.latestArrival(for:_:)`); nil when there is none.
+    func latestArrival(for recipients: [String]) async throws -> ArrivalCursor?
+    /// The accepted acknowledgements of each of `notificationIds` (see
+    /// `EscalationStore.acceptedAcknowledgements(of:_:)`).
+    func acknowledgements(of notificationIds: [String]) async throws -> [String: [EscalationStore.Acknowledgement]]
     /// The notifications of any of `recipients` in the order the inbox stored them, after
     /// `cursor` (see `InboxStore.arrivals(for:after:limit:_:)`): what the push channels follow.
     func arrivals(for recipients: [String], after cursor: ArrivalCursor?, limit: Int) async throws -> [(position: ArrivalCursor, notification: BusNotification)]
@@ -37,6 +46,20 @@ public struct StorageNotificationSource: NotificationSource {
         let after = cursor.map { (occurredAt: $0.occurredAt, id: $0.id) }
         let rows = try await storage().read { try InboxStore.page(for: recipients, after: after, limit: limit, $0) }
         return rows.map { (InboxCursor(occurredAt: $0.occurredAt, id: $0.notification.id), $0.notification) }
+    }
+
+    public func pageNewestFirst(for recipients: [String], before cursor: InboxCursor?, limit: Int) async throws -> [(position: InboxCursor, notification: BusNotification)] {
+        let before = cursor.map { (occurredAt: $0.occurredAt, id: $0.id) }
+        let rows = try await storage().read { try InboxStore.pageNewestFirst(for: recipients, before: before, limit: limit, $0) }
+        return rows.map { (InboxCursor(occurredAt: $0.occurredAt, id: $0.notification.id), $0.notification) }
+    }
+
+    public func latestArrival(for recipients: [String]) async throws -> ArrivalCursor? {
+        try await storage().read { try InboxStore.latestArrival(for: recipients, $0) }.map(ArrivalCursor.init(arrival:))
+    }
+
+    public func acknowledgements(of notificationIds: [String]) async throws -> [String: [EscalationStore.Acknowledgement]] {
+        try await storage().read { try EscalationStore.acceptedAcknowledgements(of: notificationIds, $0) }
     }
 
     public func arrivals(for recipients: [String], after cursor: ArrivalCursor?, limit: Int) async throws -> [(position: ArrivalCursor, notification: BusNotification)] {

@@ -28,18 +28,7 @@ struct LiveStream: Sendable {
             guard let parsed = ArrivalCursor(token: text) else { throw Problem.badRequest("Last-Event-ID is not an id this stream sent.") }
             cursor = parsed
         }
-        let requester = try await handlers.gateway.placedRequester(for: caller)
-        let requestId = RequestIdentity.id(of: request, context: context)
-        let gateway = self.gateway
-        let start = cursor
-        let body = ResponseBody { writer in
-            try await Self.push(gateway: gateway, caller: caller, requester: requester, requestId: requestId, after: start, to: &writer)
-            try await writer.finish(nil)
-        }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
-            body: body)
+        return try await gateway.liveStream(for: caller, after: cursor, requestId: RequestIdentity.id(of: request, context: context))
     }
 
     /// Writes the caller's notifications after `cursor` until shutdown, cancellation, a
@@ -98,6 +87,27 @@ struct LiveStream: Sendable {
     /// `data:` the item (one line: the document has no raw newlines).
     static func event(_ item: DisclosedNotification, at position: ArrivalCursor) -> String {
         "id: \(position.token)\nevent: notification\ndata: \(item.document.description)\n\n"
+    }
+}
+
+extension Gateway {
+    /// The live stream of `caller`'s notifications after `start` (nil: from the inbox's
+    /// beginning) as a Server-Sent Events response: what `GET /v1/stream` sends, for a caller
+    /// authenticated some other way than a bearer header (the web UI's session cookie). The same
+    /// pushes, each recorded in the audit ledger (channel `stream`) before it is written.
+    ///
+    /// - Throws: `Problem` 503 when the agency directory cannot be read.
+    public func liveStream(for caller: Caller, after start: ArrivalCursor?, requestId: String) async throws(Problem) -> Response {
+        let requester = try await placedRequester(for: caller)
+        let gateway = self
+        let body = ResponseBody { writer in
+            try await LiveStream.push(gateway: gateway, caller: caller, requester: requester, requestId: requestId, after: start, to: &writer)
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
     }
 }
 

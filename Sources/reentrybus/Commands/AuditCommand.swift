@@ -86,7 +86,7 @@ struct AuditVerify: AsyncParsableCommand {
 struct AuditSearch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "List who received a person's data: when, who, agency, roles, purpose, channel, which fields.")
+        abstract: "List who received a person's data, or was refused it: when, who, agency, roles, purpose, channel, outcome, which fields.")
 
     @Option(help: ArgumentHelp("The person's identifier (state ID, FBI number, DOC, booking or RMS number).", valueName: "id"))
     var person: String
@@ -105,15 +105,22 @@ struct AuditSearch: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(entries), as: UTF8.self))
             return
         }
-        var table = TextTable("#", "WHEN", "WHO", "AGENCY", "ROLES", "PURPOSE", "CHANNEL", "RESOURCE", "DISCLOSED", "WITHHELD")
+        var table = TextTable("#", "WHEN", "WHO", "AGENCY", "ROLES", "PURPOSE", "CHANNEL", "RESOURCE", "OUTCOME", "DISCLOSED", "WITHHELD")
         for entry in entries {
             let classes = Set(entry.disclosed.flatMap(\.classifications)).map(\.rawValue).sorted()
             table.add(
                 String(entry.sequence), ViewFormat.minute(entry.at), entry.requester.subject, entry.requester.agencyId ?? "-",
                 entry.requester.roles.map(\.rawValue).joined(separator: ","), entry.purpose.rawValue, entry.channel.rawValue, entry.resource,
-                "\(entry.disclosed.count) fields (\(classes.joined(separator: ", ")))", String(entry.withheld.count))
+                Self.outcome(entry), "\(entry.disclosed.count) fields (\(classes.joined(separator: ", ")))", String(entry.withheld.count))
         }
         print(table.render(empty: "Nobody received data about \(person) through this ledger."), terminator: "")
+    }
+
+    /// `disclosed`, or `denied (<reason>)`: whether data left the bus or the request was refused
+    /// (an entry written before outcomes were recorded was a disclosure).
+    static func outcome(_ entry: AuditEntry) -> String {
+        guard entry.isDenial else { return DisclosureOutcome.disclosed.rawValue }
+        return DisclosureOutcome.denied.rawValue + (entry.denialReason.map { " (\($0.rawValue))" } ?? "")
     }
 }
 

@@ -1,0 +1,88 @@
+import Audit
+import Contracts
+import Foundation
+import Policy
+
+/// Reads the audit ledger by person: who saw that person's data. A seam beside
+/// `DisclosureRecorder` (the same ledger); the gateway's `LedgerDisclosureRecorder` is one.
+public protocol AuditSearching: Sendable {
+    /// Every entry about the person with an identifier equal to `person`, oldest first.
+    func search(person: String) async throws -> [AuditEntry]
+}
+
+extension LedgerDisclosureRecorder: AuditSearching {
+    public func search(person: String) async throws -> [AuditEntry] {
+        try await ledger.search(person: person)
+    }
+}
+
+extension Gateway {
+    /// The audit resource a search of the ledger is recorded under.
+    public static let auditSearchResource = "audit.search"
+
+    /// What an audit search shows of each entry, recorded as the search's disclosed fields:
+    /// who (their subject, agency, roles are personal data of staff), when, and what they saw
+    /// of the person (criminal justice information by itself).
+    static let auditSearchFields: [DisclosedField] = [
+        DisclosedField(field: "entries.at", classifications: [.public]),
+        DisclosedField(field: "entries.channel", classifications: [.public]),
+        DisclosedField(field: "entries.denialReason", classifications: [.public]),
+        DisclosedField(field: "entries.disclosed", classifications: [.cji]),
+        DisclosedField(field: "entries.outcome", classifications: [.cji]),
+        DisclosedField(field: "entries.purpose", classifications: [.cji]),
+        DisclosedField(field: "entries.requester", classifications: [.pii]),
+        DisclosedField(field: "entries.resource", classifications: [.cji]),
+        DisclosedField(field: "entries.withheld", classifications: [.public]),
+    ]
+
+    /// Who saw the person `stateId`'s data, when, through which channel, and whether it was
+    /// disclosed or refused: the audit ledger's entries about them, oldest first.
+    ///
+    /// Only a caller with the `auditor` role may search, across every agency (that is what an
+    /// auditor is for); anyone else is a refusal recorded in the ledger (`role_not_allowed`,
+    /// naming the person asked about), then `Problem` 403. The search is itself a disclosure of
+    /// audit data about that person: recorded (resource `audit.search`) before this returns,
+    /// so the next search shows it.
+    ///
+    /// - Throws: `Problem` 400 when `stateId` is not 1 to 40 letters, digits or dashes (nothing
+    ///   is read or recorded); 403 as said; 503 when the ledger cannot be searched or the search
+    ///   not recorded.
+    public func auditSearch(stateId: String, for caller: Caller, requestId: String) async throws(Problem) -> [AuditEntry] {
+        guard stateId.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) != nil else {
+            throw Problem.badRequest("A state ID is 1 to 40 letters, digits or dashes.")
+        }
+        let person = PersonIdentifier(identifier: "stateId", value: stateId)
+        guard caller.has(.auditor) else {
+            try await refuseAuditSearch(for: caller, stateId: stateId, requestId: requestId)
+            throw Problem.forbidden("Only auditors may search the audit ledger.")
+        }
+        guard let ledger = recorder as? any AuditSearching else {
+            throw Problem.unavailable("The audit ledger cannot be searched here.")
+        }
+        let requester = try await placedRequester(for: caller)
+        let entries: [AuditEntry]
+        do {
+            entries = try await ledger.search(person: stateId)
+        } catch {
+            logger.error("Audit ledger unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("The audit ledger cannot be read right now.")
+        }
+        try await record(Disclosure(
+            requester: requester, requestId: requestId, channel: .api, resource: Self.auditSearchResource, persons: [person],
+            disclosed: entries.isEmpty ? [] : Self.auditSearchFields, at: now()))
+        return entries
+    }
+
+    /// Records that `caller` was refused the audit search (`role_not_allowed`), naming the
+    /// person asked about when `stateId` is one: what a page that non-auditors open records
+    /// before it says no.
+    ///
+    /// - Throws: `Problem` 503 when the refusal cannot be recorded.
+    public func refuseAuditSearch(for caller: Caller, stateId: String?, requestId: String) async throws(Problem) {
+        let requester = try await placedRequester(for: caller)
+        let persons = stateId.flatMap { $0.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) == nil ? nil : $0 }
+            .map { [PersonIdentifier(identifier: "stateId", value: $0)] } ?? []
+        try await record(.denial(
+            requester: requester, requestId: requestId, resource: Self.auditSearchResource, reason: .roleNotAllowed, persons: persons, at: now()))
+    }
+}
