@@ -4,6 +4,7 @@
 /// examples: MARTHA/MARHTA 0.961, DWAYNE/DUANE 0.840, DIXON/DICKSONX 0.813).
 public enum JaroWinkler {
     /// Jaro similarity in 0...1 (1 for two empty strings).
+    @inlinable
     public static func jaro<C: Collection>(_ a: C, _ b: C) -> Double where C.Element: Equatable {
         let s = Array(a), t = Array(b)
         if s.isEmpty && t.isEmpty { return 1 }
@@ -43,6 +44,11 @@ public enum JaroWinkler {
             prefix += 1
         }
         return jaro + Double(prefix) * prefixScale * (1 - jaro)
+    }
+
+    /// The byte-array form the resolver uses (no generic dispatch, no copies).
+    public static func similarity(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        similarity(a, b, prefixScale: 0.1)
     }
 
     public static func similarity(_ a: String, _ b: String) -> Double {

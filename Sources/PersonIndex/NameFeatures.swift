@@ -8,6 +8,9 @@ struct NameFeatures: Sendable {
     let compact: [UInt8]
     /// NYSIIS of the compact form and of each word (a part of a compound surname on its own).
     let phoneticKeys: [String]
+    /// The first word as a string, and the formal names it may be a nickname of.
+    let firstString: String
+    let formalNames: [String]
 
     init?(words: [String]) {
         guard !words.isEmpty else { return nil }
@@ -16,11 +19,11 @@ struct NameFeatures: Sendable {
         var keys = [NYSIIS.key(words.joined())]
         if words.count > 1 { keys += words.map(NYSIIS.key) }
         phoneticKeys = keys.filter { !$0.isEmpty }
+        firstString = words[0]
+        formalNames = Nicknames.formalNames(of: words[0])
     }
 
     var first: [UInt8] { words[0] }
-    var compactString: String { String(decoding: compact, as: UTF8.self) }
-    var firstString: String { String(decoding: first, as: UTF8.self) }
 }
 
 /// Agreement levels of two names, best first. The model learns how much each level weighs.
@@ -50,7 +53,7 @@ enum NameLevel {
     /// different.
     static func given(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
         if a.first == b.first || a.compact == b.compact { return 4 }
-        if Nicknames.areEquivalent(a.firstString, b.firstString) { return 3 }
+        if !a.formalNames.isEmpty && a.formalNames.contains(where: b.formalNames.contains) { return 3 }
         if isClose(a.first, b.first) || b.words.contains(a.first) || a.words.contains(b.first) { return 2 }
         if a.first.count == 1 || b.first.count == 1 {
             return a.first[0] == b.first[0] ? 1 : 0

@@ -11,8 +11,8 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// Blocks with more records are not compared (a placeholder value shared by thousands of
     /// records would otherwise make the work quadratic); their number is reported. Default: 1,000.
     public var maximumBlockSize = 1_000
-    /// Random pairs the u probabilities are estimated from. Default: 100,000.
-    public var randomPairs = 100_000
+    /// Random pairs the u probabilities are estimated from. Default: 50,000.
+    public var randomPairs = 50_000
     /// Seed of the random pairs (the same seed gives the same scores). Default: 0x5EED.
     public var seed: UInt64 = 0x5EED
     /// Weigh an exact name agreement by how common the name is (Smith weighs less than
