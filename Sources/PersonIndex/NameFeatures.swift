@@ -63,9 +63,9 @@ enum NameLevel {
         return 0
     }
 
-    /// One edit apart (for words of four letters or more), or Jaro–Winkler ≥ 0.92.
+    /// One edit apart (for words of three letters or more), or Jaro–Winkler ≥ 0.92.
     static func isClose(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        if min(a.count, b.count) >= 4, abs(a.count - b.count) <= 1, OptimalStringAlignment.distance(a, b) <= 1 { return true }
+        if min(a.count, b.count) >= 3, abs(a.count - b.count) <= 1, OptimalStringAlignment.distance(a, b) <= 1 { return true }
         return JaroWinkler.similarity(a, b) >= 0.92
     }
 }

@@ -76,7 +76,7 @@ public struct PersonResolver: Sendable {
             }
             let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
             guard probability >= configuration.reviewThreshold else { continue }
-            let mayLink = !(configuration.givenNameDisagreementPreventsLink && vector[.givenName] == 0)
+            let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 2 && vector[.sex] != 0)
             let decision: ResolvedPair.Decision = probability >= configuration.linkThreshold && mayLink ? .link : .review
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
             if decision == .link { clusters.link(first, second) }
@@ -99,7 +99,7 @@ public struct PersonResolver: Sendable {
     private func estimateModel(features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics) -> FellegiSunterModel {
         let randomU = randomPairU(features)
         let em = ExpectationMaximization()
-        var m = FellegiSunterModel.initialM()
+        var m = FellegiSunterModel.defaultM
         var iterations = 0, converged = true
         let sessions: [(select: (ComparisonVector) -> Bool, ignoring: Set<ComparisonField>, learns: [ComparisonField])] = [
             ({ $0[.dateOfBirth] == 4 }, [.dateOfBirth], ComparisonField.allCases.filter { $0 != .dateOfBirth }),
@@ -132,19 +132,28 @@ public struct PersonResolver: Sendable {
         return counts.sorted { $0.key < $1.key }.map { (ComparisonVector(packed: $0.key), $0.value) }
     }
 
-    /// u per field and level from random pairs (add-one smoothing, so no level is impossible).
+    /// u per field and level from random pairs (every pair when there are fewer than
+    /// `randomPairs`), blended with the built-in u as if it had been seen on 1,000 pairs, so a
+    /// small batch still gets sensible probabilities and no level is impossible.
     private func randomPairU(_ features: [RecordFeatures]) -> [[Double]] {
-        var counts = ComparisonField.allCases.map { [Double](repeating: 1, count: $0.levelCount) }
-        if features.count > 1 {
+        let pseudoPairs = 1_000.0
+        var counts = FellegiSunterModel.defaultU.map { $0.map { $0 * pseudoPairs } }
+        func add(_ a: Int, _ b: Int) {
+            let vector = RecordComparison.compare(features[a], features[b])
+            for field in ComparisonField.allCases {
+                if let level = vector[field] { counts[field.rawValue][Int(level)] += 1 }
+            }
+        }
+        let n = features.count
+        if n > 1 && n * (n - 1) / 2 <= configuration.randomPairs {
+            for a in 0..<(n - 1) { for b in (a + 1)..<n { add(a, b) } }
+        } else if n > 1 {
             var generator = SplitMix64(seed: configuration.seed)
             for _ in 0..<configuration.randomPairs {
-                let a = Int.random(in: 0..<features.count, using: &generator)
-                var b = Int.random(in: 0..<(features.count - 1), using: &generator)
+                let a = Int.random(in: 0..<n, using: &generator)
+                var b = Int.random(in: 0..<(n - 1), using: &generator)
                 if b >= a { b += 1 }
-                let vector = RecordComparison.compare(features[a], features[b])
-                for field in ComparisonField.allCases {
-                    if let level = vector[field] { counts[field.rawValue][Int(level)] += 1 }
-                }
+                add(a, b)
             }
         }
         return counts.map { $0.normalised() }
@@ -164,8 +173,12 @@ struct PairScorer {
         self.model = model
         self.features = features
         adjust = configuration.termFrequencyAdjustment
-        givenFrequencies = TermFrequencies(values: features.compactMap { $0.givenNames.first?.first }, total: features.count)
-        familyFrequencies = TermFrequencies(values: features.compactMap { $0.familyNames.first?.compact }, total: features.count)
+        givenFrequencies = TermFrequencies(
+            values: features.compactMap { $0.givenNames.first?.first }, total: features.count,
+            average: model.u[ComparisonField.givenName.rawValue][ComparisonField.givenName.levelCount - 1])
+        familyFrequencies = TermFrequencies(
+            values: features.compactMap { $0.familyNames.first?.compact }, total: features.count,
+            average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
     }
 
     func weight(_ a: Int, _ b: Int, _ vector: ComparisonVector) -> Double {

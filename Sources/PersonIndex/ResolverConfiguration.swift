@@ -18,10 +18,11 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// Weigh an exact name agreement by how common the name is (Smith weighs less than
     /// Zielinski). Default: true.
     public var termFrequencyAdjustment = true
-    /// A pair whose given names disagree outright (level 0) is at most sent to review, never
-    /// linked: under the model's independence assumption twins (same family name, date of birth
-    /// and address) would otherwise score as one person. Default: true.
-    public var givenNameDisagreementPreventsLink = true
+    /// A pair is linked only when its given names agree at least closely (equal, nickname, one
+    /// typo) and its sexes do not disagree; otherwise it is at most sent to review. Under the
+    /// model's independence assumption twins (same family name, date of birth and address) and
+    /// a bare initial beside a full name would otherwise score as one person. Default: true.
+    public var linkNeedsGivenNameAndSex = true
 
     public init() {}
 

@@ -1,3 +1,5 @@
+import PersonIndex
+
 /// Names the generator draws from, most common first (draws favour the front, as real names
 /// do: many Smiths, few Zielinskis). Given names include many with common nicknames.
 enum NameLists {
@@ -63,4 +65,11 @@ enum NameLists {
         ("Rockford", "IL", "61101"), ("Rockford", "IL", "61102"), ("Elgin", "IL", "60120"), ("Waukegan", "IL", "60085"),
         ("Cicero", "IL", "60804"), ("Evanston", "IL", "60201"), ("Danville", "IL", "61832"), ("Quincy", "IL", "62301"),
     ]
+
+    /// A city with one of its postal codes: a listed code with its last digit drawn, so a postal
+    /// code holds hundreds, not thousands, of 100,000 records.
+    static func place(random: inout SplitMix64) -> (city: String, state: String, postalCode: String) {
+        let place = places[Int.random(in: 0..<places.count, using: &random)]
+        return (place.city, place.state, String(place.postalCode.prefix(4)) + String(Int.random(in: 0..<10, using: &random)))
+    }
 }

@@ -63,7 +63,7 @@ extension SyntheticPopulation {
         Address(
             number: Int.random(in: 1...9999, using: &random), street: NameLists.streets.randomElement(using: &random) ?? "Main",
             type: NameLists.streetTypes.randomElement(using: &random) ?? ("Street", "St"),
-            place: NameLists.places.randomElement(using: &random) ?? ("Springfield", "IL", "62701"))
+            place: NameLists.place(random: &random))
     }
 
     /// One letter substituted, inserted or deleted (not the first: people rarely mistype it).

@@ -156,7 +156,7 @@ public struct SyntheticPopulation: Sendable {
         Address(
             number: Int.random(in: 1...9999, using: &random), street: NameLists.streets.randomElement(using: &random) ?? "Main",
             type: NameLists.streetTypes.randomElement(using: &random) ?? ("Street", "St"),
-            place: NameLists.places.randomElement(using: &random) ?? ("Springfield", "IL", "62701"))
+            place: NameLists.place(random: &random))
     }
 
     /// An element drawn with weight falling with its position (about 1/(rank + 10)): front
