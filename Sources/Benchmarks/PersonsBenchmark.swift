@@ -21,8 +21,14 @@ public struct PersonsBenchmark: Sendable {
         self.large = large
     }
 
+    /// Figures to standard output, progress to standard error.
     public func run() {
         run(printer: FigurePrinter())
+    }
+
+    /// Figure lines (`<name> <value> <unit>`) to `figures` instead (for tests).
+    public func run(figures: @escaping @Sendable (String) -> Void) {
+        run(printer: FigurePrinter(figures: figures))
     }
 
     func run(printer: FigurePrinter) {
