@@ -404,7 +404,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
-        .testTarget(name: "PersonIndexTests", dependencies: ["PersonIndex", "SyntheticPersons"]),
+        // TestSupport: `persons resolve` run as a user runs it (the built executable).
+        .testTarget(name: "PersonIndexTests", dependencies: ["PersonIndex", "SyntheticPersons", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Contracts"]),
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",
