@@ -14,6 +14,14 @@ public struct DateOfBirth: Sendable, Hashable, Comparable, CustomStringConvertib
         self.day = day
     }
 
+    /// The nearest real date: each component brought into its range (month 1–12, the day into
+    /// the month's days, the year into 1800–2200), for generated data.
+    public init(clamping year: Int, month: Int, day: Int) {
+        self.year = min(max(year, 1800), 2200)
+        self.month = min(max(month, 1), 12)
+        self.day = min(max(day, 1), Self.days(inMonth: self.month, year: self.year))
+    }
+
     /// Parses exactly `YYYY-MM-DD`; nil for anything else.
     public init?(iso text: String) {
         let bytes = Array(text.utf8)

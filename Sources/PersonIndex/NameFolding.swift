@@ -25,7 +25,7 @@ public enum NameFolding {
         }
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
             switch scalar.value {
-            case 0x41...0x5A: current.unicodeScalars.append(Unicode.Scalar(scalar.value + 0x20)!)
+            case 0x41...0x5A: current.unicodeScalars.append(Unicode.Scalar(UInt8(truncatingIfNeeded: scalar.value + 0x20)))
             case 0x61...0x7A: current.unicodeScalars.append(scalar)
             case 0x30...0x39 where keepDigits: current.unicodeScalars.append(scalar)
             case 0x27, 0x2019, 0x2018, 0x60: continue  // apostrophes join: O'Brien → obrien

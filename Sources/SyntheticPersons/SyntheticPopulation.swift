@@ -142,7 +142,7 @@ public struct SyntheticPopulation: Sendable {
         let day = Int.random(in: 1...DateOfBirthDays.inMonth(month, year), using: &random)
         return Person(
             given: givenName(sex, random: &random), family: family,
-            dateOfBirth: DateOfBirth(year: year, month: month, day: day) ?? DateOfBirth(year: 1980, month: 1, day: 1)!,
+            dateOfBirth: DateOfBirth(clamping: year, month: month, day: day),
             sex: sex, address: makeAddress(random: &random),
             stateId: "IL\(10_000_000 + index)", fbiNumber: "F\(String(UInt32(truncatingIfNeeded: random.next()), radix: 36).uppercased())\(index)",
             ssn: String(format9: 100_000_000 + Int.random(in: 0..<800_000_000, using: &random)))
