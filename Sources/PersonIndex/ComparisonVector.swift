@@ -6,7 +6,8 @@ public enum ComparisonField: Int, Sendable, CaseIterable, CustomStringConvertibl
     /// Levels of this field (see the comparison functions for their meaning).
     public var levelCount: Int {
         switch self {
-        case .givenName, .familyName, .dateOfBirth: 5
+        case .givenName: 6
+        case .familyName, .dateOfBirth: 5
         case .sex: 2
         case .address: 4
         case .ssn: 3
@@ -60,8 +61,8 @@ public struct ComparisonVector: Sendable, Hashable {
 enum RecordComparison {
     static func compare(_ a: RecordFeatures, _ b: RecordFeatures) -> ComparisonVector {
         var vector = ComparisonVector()
-        vector[.givenName] = best(a.givenNames, b.givenNames, NameLevel.given)
-        vector[.familyName] = best(a.familyNames, b.familyNames, NameLevel.family)
+        vector[.givenName] = best(a.givenNames, b.givenNames, top: 5, NameLevel.given)
+        vector[.familyName] = best(a.familyNames, b.familyNames, top: 4, NameLevel.family)
         if let x = a.dateOfBirth, let y = b.dateOfBirth { vector[.dateOfBirth] = DateOfBirth.agreementLevel(x, y) }
         if let x = a.sex, let y = b.sex { vector[.sex] = x == y ? 1 : 0 }
         vector[.address] = addressLevel(a, b)
@@ -73,13 +74,13 @@ enum RecordComparison {
     }
 
     /// The best level over every pair of names (the names themselves and the aliases').
-    private static func best(_ a: [NameFeatures], _ b: [NameFeatures], _ level: (NameFeatures, NameFeatures) -> UInt8) -> UInt8? {
+    private static func best(_ a: [NameFeatures], _ b: [NameFeatures], top: UInt8, _ level: (NameFeatures, NameFeatures) -> UInt8) -> UInt8? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
         var best: UInt8 = 0
         for x in a {
             for y in b {
                 best = max(best, level(x, y))
-                if best == 4 { return best }
+                if best == top { return best }
             }
         }
         return best

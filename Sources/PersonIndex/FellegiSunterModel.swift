@@ -49,7 +49,7 @@ public struct FellegiSunterModel: Sendable, Equatable {
 extension FellegiSunterModel {
     /// m per field and level, in `ComparisonField` order.
     public static let defaultM: [[Double]] = [
-        [0.02, 0.05, 0.13, 0.10, 0.70],  // given name: else, sounds alike, close, nickname, equal
+        [0.02, 0.02, 0.03, 0.13, 0.10, 0.70],  // given name: else, initial, sounds alike, close, nickname, equal
         [0.01, 0.01, 0.14, 0.03, 0.81],  // family name: else, sounds alike, close, shares a part, equal
         [0.002, 0.003, 0.06, 0.03, 0.905],  // date of birth: else, year ±1, one component, swapped, equal
         [0.01, 0.99],  // sex
@@ -60,7 +60,7 @@ extension FellegiSunterModel {
 
     /// u per field and level, in `ComparisonField` order.
     public static let defaultU: [[Double]] = [
-        [0.983, 0.006, 0.0025, 0.0025, 0.006],
+        [0.983, 0.003, 0.003, 0.0025, 0.0025, 0.006],
         [0.986, 0.001, 0.002, 0.003, 0.008],
         [0.942, 0.053, 0.0048, 0.00005, 0.00025],
         [0.5, 0.5],

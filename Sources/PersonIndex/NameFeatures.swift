@@ -47,19 +47,19 @@ enum NameLevel {
         return 0
     }
 
-    /// Given names: 4 equal (first word, or all words run together), 3 nickname-equivalent
-    /// (Bill, William), 2 close (one typing error, Jaro–Winkler ≥ 0.92, or one's first word
-    /// among the other's words), 1 sound alike or Jaro–Winkler ≥ 0.85 or an initial that agrees, 0
-    /// different.
+    /// Given names: 5 equal (first word, or all words run together), 4 nickname-equivalent
+    /// (Bill, William), 3 close (one typing error, Jaro–Winkler ≥ 0.92, or one's first word
+    /// among the other's words), 2 sound alike (NYSIIS) or Jaro–Winkler ≥ 0.85, 1 an initial
+    /// that agrees with the other's first letter, 0 different.
     static func given(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
-        if a.first == b.first || a.compact == b.compact { return 4 }
-        if !a.formalNames.isEmpty && a.formalNames.contains(where: b.formalNames.contains) { return 3 }
-        if isClose(a.first, b.first) || b.words.contains(a.first) || a.words.contains(b.first) { return 2 }
+        if a.first == b.first || a.compact == b.compact { return 5 }
+        if !a.formalNames.isEmpty && a.formalNames.contains(where: b.formalNames.contains) { return 4 }
+        if isClose(a.first, b.first) || b.words.contains(a.first) || a.words.contains(b.first) { return 3 }
         if a.first.count == 1 || b.first.count == 1 {
             return a.first[0] == b.first[0] ? 1 : 0
         }
-        if a.phoneticKeys.first == b.phoneticKeys.first && a.phoneticKeys.first != nil { return 1 }
-        if JaroWinkler.similarity(a.first, b.first) >= 0.85 { return 1 }
+        if a.phoneticKeys.first == b.phoneticKeys.first && a.phoneticKeys.first != nil { return 2 }
+        if JaroWinkler.similarity(a.first, b.first) >= 0.85 { return 2 }
         return 0
     }
 

@@ -76,7 +76,7 @@ public struct PersonResolver: Sendable {
             }
             let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
             guard probability >= configuration.reviewThreshold else { continue }
-            let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 2 && vector[.sex] != 0)
+            let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
             let decision: ResolvedPair.Decision = probability >= configuration.linkThreshold && mayLink ? .link : .review
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
             if decision == .link { clusters.link(first, second) }
@@ -103,7 +103,7 @@ public struct PersonResolver: Sendable {
         var iterations = 0, converged = true
         let sessions: [(select: (ComparisonVector) -> Bool, ignoring: Set<ComparisonField>, learns: [ComparisonField])] = [
             ({ $0[.dateOfBirth] == 4 }, [.dateOfBirth], ComparisonField.allCases.filter { $0 != .dateOfBirth }),
-            ({ ($0[.givenName] ?? 0) >= 3 && ($0[.familyName] ?? 0) >= 3 }, [.givenName, .familyName], [.dateOfBirth]),
+            ({ ($0[.givenName] ?? 0) >= 4 && ($0[.familyName] ?? 0) >= 3 }, [.givenName, .familyName], [.dateOfBirth]),
         ]
         for session in sessions {
             let selected = Self.distinctCounts(vectors.filter(session.select))
@@ -185,10 +185,10 @@ struct PairScorer {
         var total = model.matchWeight(vector)
         guard adjust else { return total }
         let x = features[a], y = features[b]
-        if vector[.familyName] == 4, let name = x.familyNames.first?.compact, name == y.familyNames.first?.compact {
+        if vector[.familyName] == UInt8(ComparisonField.familyName.levelCount - 1), let name = x.familyNames.first?.compact, name == y.familyNames.first?.compact {
             total += adjustment(.familyName, share: familyFrequencies.share(name))
         }
-        if vector[.givenName] == 4, let name = x.givenNames.first?.first, name == y.givenNames.first?.first {
+        if vector[.givenName] == UInt8(ComparisonField.givenName.levelCount - 1), let name = x.givenNames.first?.first, name == y.givenNames.first?.first {
             total += adjustment(.givenName, share: givenFrequencies.share(name))
         }
         return total

@@ -19,9 +19,11 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// Zielinski). Default: true.
     public var termFrequencyAdjustment = true
     /// A pair is linked only when its given names agree at least closely (equal, nickname, one
-    /// typo) and its sexes do not disagree; otherwise it is at most sent to review. Under the
-    /// model's independence assumption twins (same family name, date of birth and address) and
-    /// a bare initial beside a full name would otherwise score as one person. Default: true.
+    /// typo — not merely by sound or initial) and its sexes do not disagree; otherwise it is at
+    /// most sent to review. Under the model's independence assumption twins (same family name,
+    /// date of birth and address) and a bare initial beside a full name would otherwise score as
+    /// one person. (Letting sound-alike names link gained 0.4–0.9 points of recall on the
+    /// benchmark data and cost up to 0.2 points of precision.) Default: true.
     public var linkNeedsGivenNameAndSex = true
 
     public init() {}
