@@ -90,6 +90,7 @@ let package = Package(
                 "Notifications",
                 "Storage",
                 "LocalPostgres",
+                "PersonIndex", "SyntheticPersons",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,6 +207,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The person index's matching core: records, normalisation, comparators (Jaro-Winkler,
+        // Damerau-Levenshtein, NYSIIS), strong-identifier links, blocking, a Fellegi-Sunter model
+        // estimated by EM, clusters. Pure: Foundation only, no Kafka (`persons resolve` runs it offline).
+        .target(name: "PersonIndex"),
+        // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
+        // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
+        .target(name: "SyntheticPersons", dependencies: ["PersonIndex"]),
         // Addresses and coordinates for the officer-safety check: a street address in one
         // normalised form (USPS Publication 28) and distances on the globe. Pure: Foundation only.
         .target(name: "Places"),
@@ -336,6 +344,7 @@ let package = Package(
                 "Feeds",
                 "Timers",
                 "Policy", "Audit",
+                "PersonIndex",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -405,6 +414,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
+        // TestSupport: `persons resolve` run as a user runs it (the built executable).
+        .testTarget(name: "PersonIndexTests", dependencies: ["PersonIndex", "SyntheticPersons", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Contracts"]),
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",

@@ -13,6 +13,7 @@ struct ReentryBus: AsyncParsableCommand {
             Topics.self, Publish.self, SubscriptionsCommand.self,
             Dev.self, Serve.self, Inbox.self, Ack.self, View.self, FeedsCommand.self, WarrantChecksCommand.self, ReplayCommand.self,
             AuditCommand.self, WebhooksCommand.self, Config.self,
+            PersonsCommand.self,
         ]
     )
 }

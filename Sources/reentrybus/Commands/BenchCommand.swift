@@ -13,6 +13,7 @@ struct Bench: AsyncParsableCommand {
             BenchPipeline.self,
             BenchReplay.self,
             BenchGateway.self,
+            BenchPersons.self,
         ]
     )
 }

@@ -1,0 +1,79 @@
+/// Blocking: only records that share a key in at least one pass are compared, so the work grows
+/// with the records and the size of their blocks rather than with every pair. Each pass catches
+/// what the others miss: a typo in the family name (given initial + date of birth), a wrong
+/// date (postal code + family-name prefix, phonetic names), a nickname (phonetic family name +
+/// year), a compound surname (each part's key), names changed altogether (strong identifiers).
+public enum BlockingPass: String, Sendable, CaseIterable {
+    /// NYSIIS of the family name (and of each part of a compound one) + year of birth.
+    case familyPhoneticAndBirthYear
+    /// Initial of the given name (and of the formal names a nickname stands for) + full date of
+    /// birth, day and month in ascending order so a swapped pair shares the key.
+    case givenInitialAndBirthDate
+    /// Postal code + the first three letters of the family name (or of each part).
+    case postalCodeAndFamilyPrefix
+    /// NYSIIS of the family name + NYSIIS of the given name (records without a date of birth).
+    case familyAndGivenPhonetic
+    /// Each strong identifier (state ID, FBI number, DOC, booking, RMS numbers in scope).
+    case strongIdentifiers
+
+    func keys(_ record: RecordFeatures) -> [String] {
+        switch self {
+        case .familyPhoneticAndBirthYear:
+            guard let year = record.dateOfBirth?.year else { return [] }
+            return record.familyNames.flatMap { $0.phoneticKeys }.map { "\($0)|\(year)" }
+        case .givenInitialAndBirthDate:
+            guard let date = record.dateOfBirth else { return [] }
+            let low = min(date.month, date.day), high = max(date.month, date.day)
+            return Self.givenInitials(record).map { "\($0)|\(date.year)-\(low)-\(high)" }
+        case .postalCodeAndFamilyPrefix:
+            guard let postal = record.postalCode else { return [] }
+            return record.familyNames.flatMap { name in
+                ([name.compact] + (name.words.count > 1 ? name.words : [])).map { String(decoding: $0.prefix(3), as: UTF8.self) }
+            }.map { "\(postal)|\($0)" }
+        case .familyAndGivenPhonetic:
+            let given = record.givenNames.compactMap { $0.phoneticKeys.first }
+            return record.familyNames.flatMap { family in family.phoneticKeys.flatMap { f in given.map { "\(f)|\($0)" } } }
+        case .strongIdentifiers:
+            return record.strongIdentifiers.map(\.description)
+        }
+    }
+
+    private static func givenInitials(_ record: RecordFeatures) -> Set<Character> {
+        var initials: Set<Character> = []
+        for name in record.givenNames {
+            initials.insert(Character(Unicode.Scalar(name.first[0])))
+            for formal in Nicknames.formalNames(of: name.firstString) { if let c = formal.first { initials.insert(c) } }
+        }
+        return initials
+    }
+}
+
+/// The candidate pairs of a set of records: every pair sharing a key in some pass, each once.
+struct CandidatePairs {
+    /// Pairs as (lower index, higher index), in ascending order.
+    private(set) var pairs: [(Int32, Int32)] = []
+    /// Blocks left out because they held more records than the configured maximum.
+    private(set) var oversizedBlocks = 0
+
+    init(records: [RecordFeatures], passes: [BlockingPass], maximumBlockSize: Int) {
+        var seen = Set<UInt64>()
+        for pass in passes {
+            var blocks: [String: [Int32]] = [:]
+            for (index, record) in records.enumerated() {
+                for key in Set(pass.keys(record)) { blocks[key, default: []].append(Int32(index)) }
+            }
+            for members in blocks.values where members.count > 1 {
+                guard members.count <= maximumBlockSize else {
+                    oversizedBlocks += 1
+                    continue
+                }
+                for i in 0..<(members.count - 1) {
+                    for j in (i + 1)..<members.count {
+                        seen.insert(UInt64(UInt32(members[i])) << 32 | UInt64(UInt32(members[j])))
+                    }
+                }
+            }
+        }
+        pairs = seen.sorted().map { (Int32(truncatingIfNeeded: $0 >> 32), Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF)) }
+    }
+}

@@ -1,0 +1,71 @@
+/// One name (given or family) prepared once for many comparisons: its folded words, the words
+/// run together ("garcia lopez" → "garcialopez", so compound surnames written with a hyphen, a
+/// space or nothing agree), and NYSIIS keys.
+struct NameFeatures: Sendable {
+    /// Folded words, in order.
+    let words: [[UInt8]]
+    /// The words joined without separator.
+    let compact: [UInt8]
+    /// NYSIIS of the compact form and of each word (a part of a compound surname on its own).
+    let phoneticKeys: [String]
+    /// The first word as a string, and the formal names it may be a nickname of.
+    let firstString: String
+    let formalNames: [String]
+
+    init?(words: [String]) {
+        guard !words.isEmpty else { return nil }
+        self.words = words.map { Array($0.utf8) }
+        compact = Array(words.joined().utf8)
+        var keys = [NYSIIS.key(words.joined())]
+        if words.count > 1 { keys += words.map(NYSIIS.key) }
+        phoneticKeys = keys.filter { !$0.isEmpty }
+        firstString = words[0]
+        formalNames = Nicknames.formalNames(of: words[0])
+    }
+
+    var first: [UInt8] { words[0] }
+}
+
+/// Agreement levels of two names, best first. The model learns how much each level weighs.
+enum NameLevel {
+    /// Family names: 4 equal, 3 one shares a word of the other (compound written one way or
+    /// the other), 2 close (one typing error, or Jaro–Winkler ≥ 0.92), 1 sound alike (NYSIIS)
+    /// or Jaro–Winkler ≥ 0.85, 0 different.
+    static func family(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
+        if a.compact == b.compact { return 4 }
+        if a.words.count > 1 || b.words.count > 1 {
+            for x in a.words where x.count >= 3 {
+                if b.words.contains(x) { return 3 }
+            }
+        }
+        if isClose(a.compact, b.compact) { return 2 }
+        for x in a.words where x.count >= 4 {
+            for y in b.words where y.count >= 4 && isClose(x, y) { return 2 }
+        }
+        if a.phoneticKeys.contains(where: { b.phoneticKeys.contains($0) }) { return 1 }
+        if JaroWinkler.similarity(a.compact, b.compact) >= 0.85 { return 1 }
+        return 0
+    }
+
+    /// Given names: 5 equal (first word, or all words run together), 4 nickname-equivalent
+    /// (Bill, William), 3 close (one typing error, Jaro–Winkler ≥ 0.92, or one's first word
+    /// among the other's words), 2 sound alike (NYSIIS) or Jaro–Winkler ≥ 0.85, 1 an initial
+    /// that agrees with the other's first letter, 0 different.
+    static func given(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
+        if a.first == b.first || a.compact == b.compact { return 5 }
+        if !a.formalNames.isEmpty && a.formalNames.contains(where: b.formalNames.contains) { return 4 }
+        if isClose(a.first, b.first) || b.words.contains(a.first) || a.words.contains(b.first) { return 3 }
+        if a.first.count == 1 || b.first.count == 1 {
+            return a.first[0] == b.first[0] ? 1 : 0
+        }
+        if a.phoneticKeys.first == b.phoneticKeys.first && a.phoneticKeys.first != nil { return 2 }
+        if JaroWinkler.similarity(a.first, b.first) >= 0.85 { return 2 }
+        return 0
+    }
+
+    /// One edit apart (for words of three letters or more), or Jaro–Winkler ≥ 0.92.
+    static func isClose(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        if min(a.count, b.count) >= 3, abs(a.count - b.count) <= 1, OptimalStringAlignment.distance(a, b) <= 1 { return true }
+        return JaroWinkler.similarity(a, b) >= 0.92
+    }
+}

@@ -1,0 +1,66 @@
+/// Common English given-name diminutives (Bill for William, Liz for Elizabeth): two given names
+/// are nickname-equivalent when they are the same formal name or share one. A name may belong
+/// to several formal names (Al: Albert, Alan, Alfred, Alexander), so equivalence is weaker
+/// evidence than equality; the model weighs it as its own level.
+public enum Nicknames {
+    /// Formal name → its usual diminutives (folded: lower-case ASCII).
+    public static let table: [String: [String]] = [
+        "abigail": ["abby", "abbie", "gail"], "abraham": ["abe"], "albert": ["al", "bert", "bertie"],
+        "alan": ["al"], "alfred": ["al", "alf", "fred", "freddie"], "alexander": ["al", "alex", "sandy", "xander"],
+        "alexandra": ["alex", "sandra", "sandy", "lexi"], "andrew": ["andy", "drew"], "anthony": ["tony"],
+        "barbara": ["barb", "babs"], "benjamin": ["ben", "benny", "benji"], "bernard": ["bernie"],
+        "beverly": ["bev"], "bradley": ["brad"], "catherine": ["cathy", "cate", "kate", "katie"],
+        "charles": ["charlie", "chuck", "chas"], "christine": ["chris", "chrissy", "tina"],
+        "christopher": ["chris", "kit", "topher"], "clifford": ["cliff"], "cynthia": ["cindy"],
+        "daniel": ["dan", "danny"], "david": ["dave", "davy"], "deborah": ["deb", "debbie", "debby"],
+        "dennis": ["denny"], "donald": ["don", "donny"], "dorothy": ["dot", "dottie", "dolly"],
+        "douglas": ["doug"], "edward": ["ed", "eddie", "ted", "teddy", "ned"], "edwin": ["ed", "eddie"],
+        "elizabeth": ["liz", "lizzie", "beth", "betty", "betsy", "eliza", "libby", "lisa"],
+        "eugene": ["gene"], "frances": ["fran", "frannie"], "francis": ["frank", "fran"],
+        "frederick": ["fred", "freddie", "fritz"], "gabriel": ["gabe"], "gerald": ["gerry", "jerry"],
+        "gregory": ["greg"], "harold": ["hal", "harry"], "henry": ["hank", "harry"], "herbert": ["herb", "bert"],
+        "isaac": ["ike"], "jacob": ["jake"], "james": ["jim", "jimmy", "jamie"], "janet": ["jan"],
+        "jeffrey": ["jeff"], "jennifer": ["jen", "jenny", "jenn"], "jessica": ["jess", "jessie"],
+        "john": ["jack", "johnny", "jon"], "jonathan": ["jon", "jonny"], "joseph": ["joe", "joey"],
+        "joshua": ["josh"], "judith": ["judy"], "katherine": ["kathy", "kate", "katie", "kay", "kitty"],
+        "kathleen": ["kathy", "kate", "kay"], "kenneth": ["ken", "kenny"], "lawrence": ["larry"],
+        "leonard": ["leo", "len", "lenny"], "louis": ["lou"], "margaret": ["maggie", "meg", "peggy", "marge", "madge"],
+        "matthew": ["matt"], "michael": ["mike", "mikey", "mick", "mickey"], "nathaniel": ["nate", "nat"],
+        "nathan": ["nate"], "nicholas": ["nick", "nicky"], "pamela": ["pam"], "patricia": ["pat", "patty", "trish", "tricia"],
+        "patrick": ["pat", "paddy"], "peter": ["pete"], "philip": ["phil"], "phillip": ["phil"],
+        "rebecca": ["becky", "becca"], "richard": ["rick", "ricky", "dick", "rich", "richie"],
+        "robert": ["bob", "bobby", "rob", "robbie", "bert"], "ronald": ["ron", "ronnie"], "russell": ["russ"],
+        "samantha": ["sam", "sammy"], "samuel": ["sam", "sammy"], "sandra": ["sandy"], "stephen": ["steve", "stevie"],
+        "steven": ["steve", "stevie"], "susan": ["sue", "susie", "suzy"], "theodore": ["ted", "teddy", "theo"],
+        "thomas": ["tom", "tommy"], "timothy": ["tim", "timmy"], "victoria": ["vicky", "tori"],
+        "vincent": ["vince", "vinny"], "walter": ["walt", "wally"], "william": ["bill", "billy", "will", "willie", "liam"],
+        "zachary": ["zach", "zack"], "virginia": ["ginny"], "terrence": ["terry"], "teresa": ["terry", "tess"],
+        "raymond": ["ray"], "randall": ["randy"], "priscilla": ["cilla"], "melissa": ["missy", "mel"],
+        "angela": ["angie"], "cassandra": ["cassie"], "jacqueline": ["jackie"], "gwendolyn": ["gwen"],
+        "christina": ["chris", "tina"], "valerie": ["val"], "veronica": ["ronnie"], "suzanne": ["sue", "suzy"],
+        "mitchell": ["mitch"], "maxwell": ["max"], "montgomery": ["monty"], "reginald": ["reggie", "reg"],
+    ]
+
+    /// For every name in the table (formal or diminutive), the formal names it stands for.
+    private static let formalNames: [String: [String]] = {
+        var index: [String: [String]] = [:]
+        for (formal, diminutives) in table {
+            index[formal, default: []].append(formal)
+            for diminutive in diminutives { index[diminutive, default: []].append(formal) }
+        }
+        return index.mapValues { Array(Set($0)).sorted() }
+    }()
+
+    /// The formal names `name` (folded) may stand for; empty when the table does not know it.
+    public static func formalNames(of name: String) -> [String] {
+        formalNames[name] ?? []
+    }
+
+    /// Whether two different folded given names may name the same person by the table.
+    public static func areEquivalent(_ first: String, _ second: String) -> Bool {
+        let a = formalNames(of: first)
+        guard !a.isEmpty else { return false }
+        let b = formalNames(of: second)
+        return b.contains { a.contains($0) }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// Links the records of one batch that name the same person: strong identifiers first, then a
+/// Fellegi–Sunter model over the blocked pairs whose m probabilities are estimated by EM from
+/// the batch itself and whose u probabilities come from random pairs; decisions by two
+/// thresholds; persons as the clusters of the links. The same records and configuration give
+/// the same result on every run (no clock, no unseeded randomness, no hash-order dependence).
+public struct PersonResolver: Sendable {
+    public var configuration: ResolverConfiguration
+
+    public init(configuration: ResolverConfiguration = ResolverConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// What `resolve` reports while it works (for a progress line on long inputs).
+    public enum Progress: Sendable {
+        case blocked(records: Int, candidatePairs: Int)
+        case compared(pairs: Int, of: Int)
+        case estimated(iterations: Int, converged: Bool)
+    }
+
+    /// Counts for the operator (no personal data).
+    public struct Statistics: Sendable {
+        public var records = 0
+        public var candidatePairs = 0
+        public var oversizedBlocks = 0
+        public var distinctVectors = 0
+        public var emIterations = 0
+        public var emConverged = false
+        public var links = 0
+        public var linksByIdentifier = 0
+        public var reviews = 0
+    }
+
+    public struct Resolution: Sendable {
+        /// Linked and review pairs, in the order of their first record, then second.
+        public var pairs: [ResolvedPair]
+        /// Person id per record (same order as the input): the survivor rule of `PersonClusters`.
+        public var personIds: [String]
+        /// The model as estimated on this batch.
+        public var model: FellegiSunterModel
+        public var statistics: Statistics
+    }
+
+    public func resolve(_ records: [PersonRecord], progress: (Progress) -> Void = { _ in }) -> Resolution {
+        var statistics = Statistics()
+        statistics.records = records.count
+        let features = records.map(RecordFeatures.init)
+        let candidates = CandidatePairs(
+            records: features, passes: configuration.blockingPasses, maximumBlockSize: configuration.maximumBlockSize)
+        statistics.candidatePairs = candidates.pairs.count
+        statistics.oversizedBlocks = candidates.oversizedBlocks
+        progress(.blocked(records: records.count, candidatePairs: candidates.pairs.count))
+
+        var vectors: [ComparisonVector] = []
+        vectors.reserveCapacity(candidates.pairs.count)
+        let step = max(100_000, candidates.pairs.count / 10)
+        for (index, (a, b)) in candidates.pairs.enumerated() {
+            vectors.append(RecordComparison.compare(features[Int(a)], features[Int(b)]))
+            if (index + 1) % step == 0 { progress(.compared(pairs: index + 1, of: candidates.pairs.count)) }
+        }
+
+        let model = estimateModel(features: features, vectors: vectors, statistics: &statistics)
+        progress(.estimated(iterations: statistics.emIterations, converged: statistics.emConverged))
+
+        let scorer = PairScorer(model: model, features: features, configuration: configuration)
+        var clusters = PersonClusters(recordIds: records.map(\.recordId))
+        var pairs: [ResolvedPair] = []
+        for ((a, b), vector) in zip(candidates.pairs, vectors) {
+            let first = Int(a), second = Int(b)
+            if vector[.identifiers] == 1 {
+                pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: 1, decision: .link, byIdentifier: true))
+                clusters.link(first, second)
+                statistics.linksByIdentifier += 1
+                continue
+            }
+            let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
+            guard probability >= configuration.reviewThreshold else { continue }
+            let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
+            let decision: ResolvedPair.Decision = probability >= configuration.linkThreshold && mayLink ? .link : .review
+            pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
+            if decision == .link { clusters.link(first, second) }
+        }
+        statistics.links = pairs.count { $0.decision == .link }
+        statistics.reviews = pairs.count - statistics.links
+        return Resolution(pairs: pairs, personIds: clusters.personIds(), model: model, statistics: statistics)
+    }
+
+    /// m by EM, u from random pairs (the candidates are biased towards agreement on the
+    /// blocking fields, random pairs are not), the prior from the matches EM finds among the
+    /// candidates, spread over all pairs.
+    ///
+    /// One EM over all candidates would learn "same household" as readily as "same person"
+    /// (relatives share a surname and an address), so, as Splink does, m is learnt in sessions
+    /// on selections of the pairs, each ignoring the fields it was selected on: pairs with the
+    /// same date of birth teach every field but the date (twins and strangers born the same day
+    /// are the non-matches there); pairs whose names agree teach the date (namesakes are the
+    /// non-matches). A last round with m fixed gives the share of matches among candidates.
+    private func estimateModel(features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics) -> FellegiSunterModel {
+        let randomU = randomPairU(features)
+        let em = ExpectationMaximization()
+        var m = FellegiSunterModel.defaultM
+        var iterations = 0, converged = true
+        let sessions: [(select: (ComparisonVector) -> Bool, ignoring: Set<ComparisonField>, learns: [ComparisonField])] = [
+            ({ $0[.dateOfBirth] == 4 }, [.dateOfBirth], ComparisonField.allCases.filter { $0 != .dateOfBirth }),
+            ({ ($0[.givenName] ?? 0) >= 4 && ($0[.familyName] ?? 0) >= 3 }, [.givenName, .familyName], [.dateOfBirth]),
+        ]
+        for session in sessions {
+            let selected = Self.distinctCounts(vectors.filter(session.select))
+            guard selected.reduce(0, { $0 + $1.1 }) >= 20 else { continue }  // too few pairs to learn from
+            let result = em.estimate(vectors: selected, initialM: m, initialU: randomU, ignoring: session.ignoring)
+            for field in session.learns { m[field.rawValue] = result.m[field.rawValue] }
+            iterations += result.iterations
+            converged = converged && result.converged
+        }
+        let all = Self.distinctCounts(vectors)
+        statistics.distinctVectors = all.count
+        let shares = em.estimate(vectors: all, initialM: m, initialU: randomU, fixingM: true)
+        statistics.emIterations = iterations + shares.iterations
+        statistics.emConverged = converged && shares.converged
+        let n = Double(features.count)
+        let allPairs = max(1, n * (n - 1) / 2)
+        let expectedMatches = shares.matchShare * Double(vectors.count)
+        let prior = min(max(expectedMatches / allPairs, 1e-12), 0.5)
+        return FellegiSunterModel(m: m, u: randomU, matchPrior: prior)
+    }
+
+    /// Distinct vectors with their counts, in a fixed order (so sums come out the same every run).
+    private static func distinctCounts(_ vectors: [ComparisonVector]) -> [(ComparisonVector, Int)] {
+        var counts: [UInt32: Int] = [:]
+        for vector in vectors { counts[vector.packed, default: 0] += 1 }
+        return counts.sorted { $0.key < $1.key }.map { (ComparisonVector(packed: $0.key), $0.value) }
+    }
+
+    /// u per field and level from random pairs (every pair when there are fewer than
+    /// `randomPairs`), blended with the built-in u as if it had been seen on 1,000 pairs, so a
+    /// small batch still gets sensible probabilities and no level is impossible.
+    private func randomPairU(_ features: [RecordFeatures]) -> [[Double]] {
+        let pseudoPairs = 1_000.0
+        var counts = FellegiSunterModel.defaultU.map { $0.map { $0 * pseudoPairs } }
+        func add(_ a: Int, _ b: Int) {
+            let vector = RecordComparison.compare(features[a], features[b])
+            for field in ComparisonField.allCases {
+                if let level = vector[field] { counts[field.rawValue][Int(level)] += 1 }
+            }
+        }
+        let n = features.count
+        if n > 1 && n * (n - 1) / 2 <= configuration.randomPairs {
+            for a in 0..<(n - 1) { for b in (a + 1)..<n { add(a, b) } }
+        } else if n > 1 {
+            var generator = SplitMix64(seed: configuration.seed)
+            for _ in 0..<configuration.randomPairs {
+                let a = Int.random(in: 0..<n, using: &generator)
+                var b = Int.random(in: 0..<(n - 1), using: &generator)
+                if b >= a { b += 1 }
+                add(a, b)
+            }
+        }
+        return counts.map { $0.normalised() }
+    }
+}
+
+/// Match weights with the term-frequency adjustment: an exact agreement on a name weighs
+/// log2(m / share of records with that name) instead of log2(m / u).
+struct PairScorer {
+    let model: FellegiSunterModel
+    let features: [RecordFeatures]
+    let adjust: Bool
+    let givenFrequencies: TermFrequencies
+    let familyFrequencies: TermFrequencies
+
+    init(model: FellegiSunterModel, features: [RecordFeatures], configuration: ResolverConfiguration) {
+        self.model = model
+        self.features = features
+        adjust = configuration.termFrequencyAdjustment
+        givenFrequencies = TermFrequencies(
+            values: features.compactMap { $0.givenNames.first?.first }, total: features.count,
+            average: model.u[ComparisonField.givenName.rawValue][ComparisonField.givenName.levelCount - 1])
+        familyFrequencies = TermFrequencies(
+            values: features.compactMap { $0.familyNames.first?.compact }, total: features.count,
+            average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
+    }
+
+    func weight(_ a: Int, _ b: Int, _ vector: ComparisonVector) -> Double {
+        var total = model.matchWeight(vector)
+        guard adjust else { return total }
+        let x = features[a], y = features[b]
+        if vector[.familyName] == UInt8(ComparisonField.familyName.levelCount - 1), let name = x.familyNames.first?.compact, name == y.familyNames.first?.compact {
+            total += adjustment(.familyName, share: familyFrequencies.share(name))
+        }
+        if vector[.givenName] == UInt8(ComparisonField.givenName.levelCount - 1), let name = x.givenNames.first?.first, name == y.givenNames.first?.first {
+            total += adjustment(.givenName, share: givenFrequencies.share(name))
+        }
+        return total
+    }
+
+    /// Bits to add to the exact level's weight: log2(u / share).
+    private func adjustment(_ field: ComparisonField, share: Double) -> Double {
+        let u = model.u[field.rawValue][field.levelCount - 1]
+        return log2(u / share)
+    }
+}

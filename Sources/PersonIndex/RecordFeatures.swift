@@ -1,0 +1,51 @@
+/// A record prepared once for comparison: folded names with their phonetic keys (aliases
+/// included), the address reduced to normalised words, identifiers normalised. Comparing two
+/// prepared records does no string allocation beyond the comparators' own arrays.
+struct RecordFeatures: Sendable {
+    /// The given name first, then the aliases' given names.
+    let givenNames: [NameFeatures]
+    /// The family name first, then the aliases' family names.
+    let familyNames: [NameFeatures]
+    let dateOfBirth: DateOfBirth?
+    /// Male or female; unknown and unspecified are nil (not compared).
+    let sex: Sex?
+    let addressLine: [UInt8]?
+    let postalCode: String?
+    let city: [UInt8]?
+    let ssn: String?
+    let strongIdentifiers: [StrongIdentifier]
+
+    init(_ record: PersonRecord) {
+        var given: [NameFeatures] = []
+        var family: [NameFeatures] = []
+        if let name = record.givenName, let features = NameFeatures(words: NameFolding.words(name)) { given.append(features) }
+        if let name = record.familyName, let features = NameFeatures(words: NameFolding.familyWords(name)) { family.append(features) }
+        for alias in record.aliases {
+            let words = NameFolding.familyWords(alias)
+            guard words.count >= 2 else {
+                if let features = NameFeatures(words: words) { family.append(features) }
+                continue
+            }
+            if let features = NameFeatures(words: [words[0]]) { given.append(features) }
+            if let features = NameFeatures(words: Array(words.dropFirst())) { family.append(features) }
+        }
+        givenNames = given
+        familyNames = family
+        dateOfBirth = record.dateOfBirth
+        sex = record.sex.flatMap { $0.isInformative ? $0 : nil }
+        if let address = record.address {
+            let line = address.line1.map { NameFolding.addressWords($0).joined(separator: " ") } ?? ""
+            addressLine = line.isEmpty ? nil : Array(line.utf8)
+            let postal = address.postalCode.map { String($0.filter(\.isNumber).prefix(5)) } ?? ""
+            postalCode = postal.isEmpty ? nil : postal
+            let city = address.city.map { NameFolding.words($0).joined(separator: " ") } ?? ""
+            self.city = city.isEmpty ? nil : Array(city.utf8)
+        } else {
+            addressLine = nil
+            postalCode = nil
+            city = nil
+        }
+        ssn = record.identifiers.ssn
+        strongIdentifiers = StrongIdentifier.all(of: record)
+    }
+}

@@ -1,0 +1,190 @@
+import PersonIndex
+
+/// Records of a synthetic population with the truth known: true persons first (families sharing
+/// an address and a surname, twins sharing a date of birth too), then each source's records of
+/// them, each independently spoiled the way agencies' records are — typos, transposed letters,
+/// nicknames, compound surnames written one way or another, day and month swapped, a component
+/// of the date off, missing fields, moved addresses. The same seed gives the same records.
+public struct SyntheticPopulation: Sendable {
+    /// Records, and for each the index of the true person it describes.
+    public struct Labelled: Sendable {
+        public var records: [PersonRecord]
+        public var personOfRecord: [Int]
+
+        /// The number of record pairs that describe the same person.
+        public var truePairCount: Int {
+            var sizes: [Int: Int] = [:]
+            for person in personOfRecord { sizes[person, default: 0] += 1 }
+            return sizes.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        }
+    }
+
+    /// How much noise and structure to generate; the defaults are the benchmark's.
+    public struct Noise: Sendable {
+        public var typo = 0.06
+        public var transposition = 0.03
+        public var nickname = 0.12
+        public var initialOnly = 0.02
+        public var compoundVariant = 0.5
+        public var dayMonthSwap = 0.05
+        public var dateComponentOff = 0.03
+        public var missingDate = 0.04
+        public var missingSex = 0.05
+        public var missingAddress = 0.10
+        public var moved = 0.25
+        public var abbreviatedStreet = 0.3
+        public var stateIdPresent = 0.35
+        public var fbiNumberPresent = 0.15
+        public var alias = 0.03
+        /// Share of persons who are relatives of another (same surname and address).
+        public var relative = 0.15
+        /// Share of persons who are a twin of another (also the same date of birth).
+        public var twin = 0.02
+        /// Share of a source's records that are a second record of a person it already has.
+        public var duplicateInSource = 0.08
+        /// Share of such duplicates that repeat the booking number (linked by identifier).
+        public var duplicateKeepsBooking = 0.3
+        public var ssnPresent = 0.0
+        public init() {}
+    }
+
+    public var seed: UInt64
+    public var noise: Noise
+
+    public init(seed: UInt64, noise: Noise = Noise()) {
+        self.seed = seed
+        self.noise = noise
+    }
+
+    /// `sources` sources of `recordsPerSource` records each, over a population sized so that
+    /// most persons appear in more than one source.
+    public func generate(sources: Int, recordsPerSource: Int) -> Labelled {
+        var random = SplitMix64(seed: seed)
+        let total = sources * recordsPerSource
+        let persons = makePersons(count: max(2, Int(Double(total) / 1.7)), random: &random)
+        var labelled = Labelled(records: [], personOfRecord: [])
+        for sourceIndex in 0..<sources {
+            let source = "agency-\(sourceIndex + 1)"
+            let distinct = Int(Double(recordsPerSource) * (1 - noise.duplicateInSource))
+            var chosen = Array(persons.indices)
+            chosen.shuffle(using: &random)
+            chosen = Array(chosen.prefix(min(distinct, persons.count)))
+            var bookingOf: [Int: String] = [:]
+            var draws = chosen
+            while draws.count < recordsPerSource { draws.append(chosen[Int.random(in: 0..<chosen.count, using: &random)]) }
+            for (position, personIndex) in draws.enumerated() {
+                let recordId = "\(source)-\(position + 1)"
+                var booking = "B\(sourceIndex + 1)\(100_000 + position)"
+                if let earlier = bookingOf[personIndex], Double.random(in: 0..<1, using: &random) < noise.duplicateKeepsBooking {
+                    booking = earlier
+                }
+                bookingOf[personIndex] = bookingOf[personIndex] ?? booking
+                let record = makeRecord(persons[personIndex], recordId: recordId, source: source, booking: booking, random: &random)
+                labelled.records.append(record)
+                labelled.personOfRecord.append(personIndex)
+            }
+        }
+        return labelled
+    }
+
+    // MARK: - True persons
+
+    struct Person: Sendable {
+        var given: String
+        var family: String
+        var dateOfBirth: DateOfBirth
+        var sex: Sex
+        var address: Address
+        var stateId: String
+        var fbiNumber: String
+        var ssn: String
+    }
+
+    struct Address: Sendable {
+        var number: Int
+        var street: String
+        var type: (long: String, short: String)
+        var place: (city: String, state: String, postalCode: String)
+    }
+
+    private func makePersons(count: Int, random: inout SplitMix64) -> [Person] {
+        var persons: [Person] = []
+        persons.reserveCapacity(count)
+        for index in 0..<count {
+            let roll = Double.random(in: 0..<1, using: &random)
+            if let relativeOf = persons.indices.randomElement(using: &random), roll < noise.relative + noise.twin {
+                var person = makePerson(index: index, random: &random)
+                let anchor = persons[relativeOf]
+                person.family = anchor.family
+                person.address = anchor.address
+                if roll < noise.twin {
+                    person.dateOfBirth = anchor.dateOfBirth
+                    while person.given == anchor.given { person.given = givenName(person.sex, random: &random) }
+                }
+                persons.append(person)
+            } else {
+                persons.append(makePerson(index: index, random: &random))
+            }
+        }
+        return persons
+    }
+
+    private func makePerson(index: Int, random: inout SplitMix64) -> Person {
+        let sex: Sex = Bool.random(using: &random) ? .male : .female
+        var family = skewed(NameLists.family, random: &random)
+        if Double.random(in: 0..<1, using: &random) < 0.08 {
+            let first = NameLists.compoundParts.randomElement(using: &random) ?? "Garcia"
+            var second = first
+            while second == first { second = NameLists.compoundParts.randomElement(using: &random) ?? "Lopez" }
+            family = "\(first)-\(second)"
+        }
+        let year = Int.random(in: 1950...2004, using: &random), month = Int.random(in: 1...12, using: &random)
+        let day = Int.random(in: 1...DateOfBirthDays.inMonth(month, year), using: &random)
+        return Person(
+            given: givenName(sex, random: &random), family: family,
+            dateOfBirth: DateOfBirth(clamping: year, month: month, day: day),
+            sex: sex, address: makeAddress(random: &random),
+            stateId: "IL\(10_000_000 + index)", fbiNumber: "F\(String(UInt32(truncatingIfNeeded: random.next()), radix: 36).uppercased())\(index)",
+            ssn: String(format9: 100_000_000 + Int.random(in: 0..<800_000_000, using: &random)))
+    }
+
+    private func givenName(_ sex: Sex, random: inout SplitMix64) -> String {
+        skewed(sex == .male ? NameLists.male : NameLists.female, random: &random)
+    }
+
+    private func makeAddress(random: inout SplitMix64) -> Address {
+        Address(
+            number: Int.random(in: 1...9999, using: &random), street: NameLists.streets.randomElement(using: &random) ?? "Main",
+            type: NameLists.streetTypes.randomElement(using: &random) ?? ("Street", "St"),
+            place: NameLists.place(random: &random))
+    }
+
+    /// An element drawn with weight falling with its position (about 1/(rank + 10)): front
+    /// names are common, the tail rare.
+    private func skewed(_ values: [String], random: inout SplitMix64) -> String {
+        let total = values.indices.reduce(0.0) { $0 + 1 / Double($1 + 10) }
+        var target = Double.random(in: 0..<total, using: &random)
+        for (index, value) in values.enumerated() {
+            target -= 1 / Double(index + 10)
+            if target < 0 { return value }
+        }
+        return values[values.count - 1]
+    }
+}
+
+enum DateOfBirthDays {
+    static func inMonth(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+extension String {
+    init(format9 value: Int) {
+        let digits = String(value)
+        self = String(repeating: "0", count: Swift.max(0, 9 - digits.count)) + digits
+    }
+}

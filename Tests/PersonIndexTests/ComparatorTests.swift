@@ -1,0 +1,67 @@
+import PersonIndex
+import Testing
+
+/// The comparators against the values their authors and references publish.
+@Suite struct Comparators {
+    @Test("Jaro-Winkler gives Winkler's published values", arguments: [
+        ("MARTHA", "MARHTA", 0.961), ("DIXON", "DICKSONX", 0.813), ("DWAYNE", "DUANE", 0.840),
+    ])
+    func jaroWinkler(a: String, b: String, expected: Double) {
+        #expect(abs(JaroWinkler.similarity(a, b) - expected) < 0.0005)
+        #expect(abs(JaroWinkler.similarity(b, a) - expected) < 0.0005)
+    }
+
+    @Test func jaroWithoutThePrefixBonus() {
+        #expect(abs(JaroWinkler.jaro(Array("MARTHA".utf8), Array("MARHTA".utf8)) - 0.944) < 0.0005)
+        #expect(JaroWinkler.similarity("SMITH", "SMITH") == 1)
+        #expect(JaroWinkler.similarity("ABC", "XYZ") == 0)
+    }
+
+    @Test("Damerau-Levenshtein as optimal string alignment", arguments: [
+        ("CA", "ABC", 3),  // 2 for the unrestricted distance: OSA never edits a substring twice
+        ("kitten", "sitting", 3), ("ab", "ba", 1), ("martha", "marhta", 1), ("smith", "smith", 0), ("", "abc", 3),
+    ])
+    func optimalStringAlignment(a: String, b: String, expected: Int) {
+        #expect(OptimalStringAlignment.distance(a, b) == expected)
+        #expect(OptimalStringAlignment.distance(b, a) == expected)
+    }
+
+    @Test("NYSIIS on the published examples", arguments: [
+        // Herzog, Scheuren & Winkler, Data Quality and Record Linkage Techniques (2007), p. 121.
+        ("Brian", "BRAN"), ("Brown", "BRAN"), ("Brun", "BRAN"), ("Capp", "CAP"), ("Cope", "CAP"), ("Copp", "CAP"),
+        ("Kipp", "CAP"), ("Dane", "DAN"), ("Dean", "DAN"), ("Dionne", "DAN"), ("Smith", "SNAT"), ("Schmit", "SNAT"),
+        ("Trueman", "TRANAN"), ("Truman", "TRANAN"),
+        // The rules' own examples (first and last letters, EV, H after a consonant).
+        ("MACINTOSH", "MCANT"), ("BART", "BAD"), ("HUNT", "HAD"), ("WESTERLUND", "WASTARLAD"), ("CASSTEVENS", "CASTAFAN"),
+        ("BOWMAN", "BANAN"), ("FRAZIER", "FRASAR"), ("JILES", "JAL"),
+    ])
+    func nysiis(name: String, key: String) {
+        #expect(NYSIIS.key(name) == key)
+    }
+
+    @Test func datesOfBirthCompareByLevel() throws {
+        let date = try #require(DateOfBirth(iso: "1985-03-07"))
+        func level(_ other: String) throws -> UInt8 { DateOfBirth.agreementLevel(date, try #require(DateOfBirth(iso: other))) }
+        #expect(try level("1985-03-07") == 4)
+        #expect(try level("1985-07-03") == 3)  // day and month swapped
+        #expect(try level("1985-03-17") == 2)  // one component off
+        #expect(try level("1986-03-07") == 2)
+        #expect(try level("1986-04-08") == 1)  // year within one, the rest different
+        #expect(try level("1990-07-03") == 0)
+    }
+
+    @Test func namesFoldAccentsPunctuationAndCompounds() {
+        #expect(NameFolding.words("José  O'Brien") == ["jose", "obrien"])
+        #expect(NameFolding.familyWords("García-López Jr.") == ["garcia", "lopez"])
+        #expect(NameFolding.words("Søndergaard") == ["sondergaard"])
+        #expect(NameFolding.addressWords("12 North Main Street") == ["12", "n", "main", "st"])
+    }
+
+    @Test func nicknamesAreEquivalentThroughTheirFormalName() {
+        #expect(Nicknames.areEquivalent("bill", "william"))
+        #expect(Nicknames.areEquivalent("bob", "robert"))
+        #expect(Nicknames.areEquivalent("liz", "beth"))  // both Elizabeth
+        #expect(!Nicknames.areEquivalent("bill", "robert"))
+        #expect(!Nicknames.areEquivalent("zelda", "zelda"))  // unknown names are not nicknames (equality is its own level)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PersonIndex
+import SyntheticPersons
+import Testing
+
+/// The resolver on generated records whose truth is known.
+@Suite struct Resolver {
+    private static let data = SyntheticPopulation(seed: 7).generate(sources: 2, recordsPerSource: 1_000)
+
+    @Test func emLearnsThatAgreementIsMoreLikelyForTheSamePerson() {
+        let model = PersonResolver().resolve(Self.data.records).model
+        // No SSN in the data: that field has nothing to learn from.
+        for field in ComparisonField.allCases where field != .ssn {
+            let top = field.levelCount - 1
+            #expect(model.m[field.rawValue][top] > model.u[field.rawValue][top], "\(field): exact agreement")
+            #expect(model.m[field.rawValue][0] < model.u[field.rawValue][0], "\(field): disagreement")
+        }
+        #expect(model.matchPrior > 0 && model.matchPrior < 0.01)
+    }
+
+    /// Measured on this set (seed 7, 2 × 1,000 records): precision 0.996, recall 0.880, review
+    /// share 0.092 (seeds 8 and 9: precision 1.000 and 0.998, recall 0.916 and 0.904); asserted
+    /// with margin.
+    @Test func reachesPrecisionAndRecallOnGeneratedRecords() {
+        let resolution = PersonResolver().resolve(Self.data.records)
+        let evaluation = LinkEvaluation(Self.data, resolution)
+        #expect(evaluation.truePairs > 500)
+        #expect(evaluation.precision >= 0.99, "precision \(evaluation.precision)")
+        #expect(evaluation.recall >= 0.85, "recall \(evaluation.recall)")
+        #expect(evaluation.reviewShare <= 0.12, "review share \(evaluation.reviewShare)")
+    }
+
+    @Test func sameInputSameOutput() throws {
+        let first = PersonResolver().resolve(Self.data.records)
+        let second = PersonResolver().resolve(Self.data.records)
+        #expect(first.pairs == second.pairs)
+        #expect(first.personIds == second.personIds)
+        #expect(first.model == second.model)
+        #expect(try first.pairs.map { try $0.jsonLine() } == second.pairs.map { try $0.jsonLine() })
+    }
+
+    @Test func aStrongIdentifierLinksWhateverTheNames() {
+        let records = [
+            PersonRecord(recordId: "a", source: "jail", givenName: "John", familyName: "Smith", identifiers: PersonIdentifiers(fbiNumber: "123-AB")),
+            PersonRecord(recordId: "b", source: "police", givenName: "Juan", familyName: "Herrera", identifiers: PersonIdentifiers(fbiNumber: "123ab")),
+            PersonRecord(recordId: "c", source: "jail", givenName: "Mary", familyName: "Jones", identifiers: PersonIdentifiers(bookingNumber: "B1")),
+            PersonRecord(recordId: "d", source: "police", givenName: "Mary", familyName: "Jones", identifiers: PersonIdentifiers(bookingNumber: "B1")),
+        ]
+        let resolution = PersonResolver().resolve(records)
+        #expect(resolution.pairs.contains { $0.a == "a" && $0.b == "b" && $0.decision == .link && $0.byIdentifier })
+        // A booking number is scoped by its agency: the same number from two sources is no link.
+        #expect(!resolution.pairs.contains { $0.byIdentifier && $0.a == "c" })
+    }
+
+    /// Too few pairs for EM: the built-in probabilities decide, and the obvious pair (nickname,
+    /// compound surname written two ways, day and month swapped, the same address) is linked.
+    @Test func aSmallBatchStillLinksTheObviousPair() throws {
+        let lines = [
+            #"{"recordId":"j1","source":"jail","givenName":"William","familyName":"Garcia-Lopez","dateOfBirth":"1985-03-07","sex":"M","address":{"line1":"12 North Main Street","postalCode":"62701"}}"#,
+            #"{"recordId":"p1","source":"police","givenName":"Bill","familyName":"Garcia Lopez","dateOfBirth":"1985-07-03","sex":"M","address":{"line1":"12 N Main St","postalCode":"62701"}}"#,
+            #"{"recordId":"d1","source":"doc","givenName":"Mary","familyName":"Smith","dateOfBirth":"1990-01-01","address":{"line1":"4 Elm St","postalCode":"62702"}}"#,
+            #"{"recordId":"p2","source":"police","givenName":"Marie","familyName":"Smyth","dateOfBirth":"1971-05-09"}"#,
+        ]
+        let records = try PersonRecordReader.read(Data(lines.joined(separator: "\n").utf8))
+        let resolution = PersonResolver().resolve(records)
+        #expect(resolution.pairs.map { "\($0.a)-\($0.b) \($0.decision)" } == ["j1-p1 link"])
+        #expect(resolution.personIds == ["j1", "j1", "d1", "p2"])
+    }
+
+    @Test func twinsAreNeverLinkedAutomatically() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        let date = try #require(DateOfBirth(iso: "1990-05-05"))
+        var records = [
+            PersonRecord(recordId: "t1", source: "jail", givenName: "Anna", familyName: "Zielinski", dateOfBirth: date, sex: .female, address: address),
+            PersonRecord(recordId: "t2", source: "jail", givenName: "Maria", familyName: "Zielinski", dateOfBirth: date, sex: .female, address: address),
+        ]
+        records += Self.data.records.prefix(500)
+        let resolution = PersonResolver().resolve(records)
+        #expect(resolution.personIds[0] != resolution.personIds[1])
+    }
+
+    @Test func aPersonKeepsTheSmallestRecordIdWhateverTheLinkOrder() {
+        var forward = PersonClusters(recordIds: ["r3", "r1", "r2", "r4"])
+        forward.link(0, 1)
+        forward.link(1, 2)
+        var backward = PersonClusters(recordIds: ["r3", "r1", "r2", "r4"])
+        backward.link(2, 1)
+        backward.link(0, 2)
+        #expect(forward.personIds() == ["r1", "r1", "r1", "r4"])
+        #expect(backward.personIds() == forward.personIds())
+    }
+}
