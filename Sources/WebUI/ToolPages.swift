@@ -255,7 +255,7 @@ enum SafetyCheckPage {
 
     static func values(_ answer: VisibleViewRow?, dates: PageDates) -> [String: Any] {
         guard let answer else { return ["noAnswer": true] }
-        let row = answer.row
+        let row = answer.value
         var values: [String: Any] = [:]
         values["checkedAddress"] = string(row["address"]) ?? "(address withheld)"
         if let asOf = string(row["asOf"]).flatMap(EventCodec.parseInstant) { values["asOf"] = dates.text(asOf) }

@@ -4,15 +4,6 @@ import Contracts
 import Policy
 import ReadModels
 
-/// A view's one row as a caller may see it: the policy's redaction of it, what was withheld and
-/// why, and the notices that travel with it. Holds nothing the caller may not see.
-public struct VisibleViewRow: Sendable {
-    /// The row without the withheld fields.
-    public var row: JSONValue
-    public var withheld: [WithheldField]
-    public var notices: [DisclosureNotice]
-}
-
 /// A safety-check question that cannot be asked, found before anything is read: the form field
 /// it concerns (`address` or `radius`) and why, in words for a message beside that field.
 public struct SafetyCheckInputError: Error, Sendable, Hashable {
@@ -21,9 +12,8 @@ public struct SafetyCheckInputError: Error, Sendable, Hashable {
 }
 
 /// The officer-safety check for callers that are not HTTP requests to `GET /v1/views/safety-check`
-/// (the web UI's form): the same endpoint definition (`ViewEndpoint.all`'s `safety-check`), the
-/// same views policy (a refusal recorded before it is answered), the same read, redaction and
-/// audit entry as the JSON handler.
+/// (the web UI's form): its input checked field by field first, then `viewPage("safety-check")`,
+/// the JSON handler's own path (policy, refusal recorded, redaction, audit entry).
 extension Gateway {
     /// The longest address the check accepts: one line, street to ZIP.
     public static let maxSafetyCheckAddressLength = 200
@@ -62,30 +52,7 @@ extension Gateway {
         } catch {
             throw Problem.badRequest("\(error.field): \(error.reason)")
         }
-        guard let views, let endpoint = ViewEndpoint.all.first(where: { $0.name == "safety-check" }),
-              let definition = views.policy.views[endpoint.name]
-        else { throw Problem.unavailable("The read-model views are not served here.") }
-        let handlers = GatewayHandlers(gateway: self)
         let parameters = ["address": address.trimmingCharacters(in: .whitespacesAndNewlines), "radius": String(radiusMeters)]
-        let requester = try await placedRequester(for: caller)
-        let rows: [JSONValue]
-        do {
-            let scope = try handlers.allowed(endpoint.name, views: views, caller: caller, requester: requester, parameters: parameters)
-            let query = try endpoint.query(ViewRequest(caller: caller, scope: scope, parameters: parameters))
-            rows = try await handlers.read(query, from: views.source)
-        } catch let denied as ViewDenied {
-            try await handlers.refuse(definition.resource, reason: denied.reason, requester: requester, requestId: requestId)
-        } catch let problem as Problem {
-            throw problem
-        } catch {
-            throw Problem.badRequest("The question could not be asked.")
-        }
-        guard let row = rows.first else { return nil }
-        let redaction = disclosure.policy.redact(
-            row, classifications: definition.fields, for: requester,
-            context: GatewayHandlers.viewContext(view: endpoint.name, row: row, for: requester))
-        try await record(Disclosure(
-            redactions: [redaction], requester: requester, requestId: requestId, channel: .api, resource: definition.resource, at: now()))
-        return VisibleViewRow(row: redaction.value, withheld: redaction.withheld, notices: redaction.notices)
+        return try await viewPage("safety-check", for: caller, parameters: parameters, after: nil, limit: 1, requestId: requestId).items.first
     }
 }
