@@ -12,6 +12,21 @@ import Storage
 import Synchronization
 import Testing
 
+/// Runs `body` with an HTTP client that is shut down whatever `body` does: AsyncHTTPClient
+/// traps when a running client is released, which would turn one failed test (a time limit, a
+/// thrown error) into a crash of the whole test process.
+func withHTTPClient<T: Sendable>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let result: Result<T, any Error>
+    do {
+        result = .success(try await body(client))
+    } catch {
+        result = .failure(error)
+    }
+    try await client.shutdown()
+    return try result.get()
+}
+
 /// A clock the webhook tests move by hand, so retry schedules are exact and need no waiting.
 final class ManualClock: Sendable {
     private let current = Mutex(Date())

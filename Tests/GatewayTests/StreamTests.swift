@@ -28,8 +28,7 @@ import Testing
         let others = notification(to: .agency("MO-KCPD"), agency: nil, minute: 2)
         try await harness.store(first + [others])
         let token = try await harness.issuer.token()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        try await Application(router: harness.router).test(.live) { test in
+        try await withHTTPClient { client in try await Application(router: harness.router).test(.live) { test in
             let url = "http://127.0.0.1:\(try #require(test.port))/v1/stream"
             let reader = StreamReader()
             reader.start(url: url, token: token, client: client)
@@ -66,8 +65,7 @@ import Testing
             anonymous.start(url: url, token: "forged", client: client)
             await anonymous.ended.wait { $0 }
             #expect(anonymous.status.value == 401)
-        }
-        try await client.shutdown()
+        } }
         let streamed = try await auditEntries(harness.ledger).filter { $0.channel == .stream }
         #expect(streamed.allSatisfy { $0.requester.subject == "PP-KC-118" && $0.persons.map(\.value) == ["MO1234567"] })
         // One entry per push, per connection (its request id). A push is recorded before it is
@@ -87,8 +85,7 @@ import Testing
         let recent = (5...6).map { notification(to: .agency(Self.agency), agency: nil, minute: $0) }
         try await harness.store(recent)
         let token = try await harness.issuer.token()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        try await Application(router: harness.router).test(.live) { test in
+        try await withHTTPClient { client in try await Application(router: harness.router).test(.live) { test in
             let url = "http://127.0.0.1:\(try #require(test.port))/v1/stream"
             let reader = StreamReader()
             reader.start(url: url, token: token, client: client)
@@ -107,8 +104,7 @@ import Testing
             harness.gateway.shutdown.trigger()
             await resumed.ended.wait { $0 }
             #expect(try resumed.events.value.map(Self.notificationId) == [late.id])
-        }
-        try await client.shutdown()
+        } }
     }
 
     @Test("a stream ends once the caller's token has expired, pushing nothing more")

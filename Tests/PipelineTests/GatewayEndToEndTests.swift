@@ -165,9 +165,11 @@ import Testing
 
         try await client.shutdown()
         await application.triggerGracefulShutdown()
-        try await running.value
-        let streamed = try await streaming.value
+        // The stream's client is shut down whatever happened: released running, it would trap.
+        let ended = await (running.result, streaming.result)
         try await streamClient.shutdown()
+        try ended.0.get()
+        let streamed = try ended.1.get()
         #expect(streamed.contains("id: ") && streamed.contains(#""sourceEventId":"\#(arrest.eventId)""#))
 
         // What `reentrybus audit verify` and `audit search --person` read: the gateway's
