@@ -167,19 +167,7 @@ public enum InboxStore {
     public static func page(
         for recipients: [String], after: (occurredAt: String, id: String)?, limit: Int, _ transaction: any StorageTransaction
     ) throws -> [(occurredAt: String, notification: BusNotification)] {
-        guard !recipients.isEmpty, limit > 0 else { return [] }
-        var arguments = recipients.map(SQLValue.text)
-        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
-        var sql = "SELECT occurred_at, body FROM inbox WHERE recipient IN (\(placeholders))"
-        if let after {
-            let time = arguments.count + 1
-            sql += " AND (occurred_at > $\(time) OR (occurred_at = $\(time + 1) AND id > $\(time + 2)))"
-            arguments += [.text(after.occurredAt), .text(after.occurredAt), .text(after.id)]
-        }
-        sql += " ORDER BY occurred_at, id LIMIT \(limit)"
-        return try transaction.fetchAll(sql, arguments).map { row in
-            (try row.get("occurred_at", as: String.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
-        }
+        try page(for: recipients, from: after, newestFirst: false, limit: limit, transaction)
     }
 
     /// A page of the notifications of any of `recipients` (each `kind:id`), newest first: by
@@ -190,19 +178,33 @@ public enum InboxStore {
     public static func pageNewestFirst(
         for recipients: [String], before: (occurredAt: String, id: String)?, limit: Int, _ transaction: any StorageTransaction
     ) throws -> [(occurredAt: String, notification: BusNotification)] {
+        try page(for: recipients, from: before, newestFirst: true, limit: limit, transaction)
+    }
+
+    /// `page` in either direction: strictly past `position` (after it ascending, before it
+    /// descending), ordered by when they occurred, then by id.
+    private static func page(
+        for recipients: [String], from position: (occurredAt: String, id: String)?, newestFirst: Bool, limit: Int,
+        _ transaction: any StorageTransaction
+    ) throws -> [(occurredAt: String, notification: BusNotification)] {
         guard !recipients.isEmpty, limit > 0 else { return [] }
         var arguments = recipients.map(SQLValue.text)
-        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
-        var sql = "SELECT occurred_at, body FROM inbox WHERE recipient IN (\(placeholders))"
-        if let before {
+        var sql = "SELECT occurred_at, body FROM inbox WHERE recipient IN (\(placeholders(recipients.count)))"
+        let past = newestFirst ? "<" : ">"
+        if let position {
             let time = arguments.count + 1
-            sql += " AND (occurred_at < $\(time) OR (occurred_at = $\(time + 1) AND id < $\(time + 2)))"
-            arguments += [.text(before.occurredAt), .text(before.occurredAt), .text(before.id)]
+            sql += " AND (occurred_at \(past) $\(time) OR (occurred_at = $\(time + 1) AND id \(past) $\(time + 2)))"
+            arguments += [.text(position.occurredAt), .text(position.occurredAt), .text(position.id)]
         }
-        sql += " ORDER BY occurred_at DESC, id DESC LIMIT \(limit)"
+        sql += newestFirst ? " ORDER BY occurred_at DESC, id DESC LIMIT \(limit)" : " ORDER BY occurred_at, id LIMIT \(limit)"
         return try transaction.fetchAll(sql, arguments).map { row in
             (try row.get("occurred_at", as: String.self), try BusNotification.decode(try row.get("body", as: [UInt8].self)))
         }
+    }
+
+    /// `$1, $2, …, $count`.
+    private static func placeholders(_ count: Int) -> String {
+        (1...count).map { "$\($0)" }.joined(separator: ", ")
     }
 
     /// The arrival number of the last notification stored for any of `recipients`; nil when
@@ -210,9 +212,8 @@ public enum InboxStore {
     /// there brings whatever the page could not have shown.
     public static func latestArrival(for recipients: [String], _ transaction: any StorageTransaction) throws -> Int64? {
         guard !recipients.isEmpty else { return nil }
-        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
         return try transaction.fetchOne(
-            "SELECT MAX(arrival) AS latest FROM inbox WHERE recipient IN (\(placeholders))", recipients.map(SQLValue.text)
+            "SELECT MAX(arrival) AS latest FROM inbox WHERE recipient IN (\(placeholders(recipients.count)))", recipients.map(SQLValue.text)
         )?.get("latest", as: Int64?.self)
     }
 
@@ -224,10 +225,9 @@ public enum InboxStore {
         for recipients: [String], after: Int64?, limit: Int, _ transaction: any StorageTransaction
     ) throws -> [(arrival: Int64, notification: BusNotification)] {
         guard !recipients.isEmpty, limit > 0 else { return [] }
-        let placeholders = (1...recipients.count).map { "$\($0)" }.joined(separator: ", ")
         return try transaction.fetchAll(
             """
-            SELECT arrival, body FROM inbox WHERE recipient IN (\(placeholders)) AND arrival > $\(recipients.count + 1)
+            SELECT arrival, body FROM inbox WHERE recipient IN (\(placeholders(recipients.count))) AND arrival > $\(recipients.count + 1)
             ORDER BY arrival LIMIT \(limit)
             """,
             recipients.map(SQLValue.text) + [.integer(after ?? 0)]
