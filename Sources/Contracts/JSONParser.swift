@@ -290,44 +290,80 @@ struct JSONParser {
         guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
         var accumulated: Int64 = 0
         var overflow = false
+        // All digits as one integer, while it stays exact in a Double (below 2^53), for the
+        // fast conversion of decimals below.
+        var mantissa: UInt64 = 0
+        var mantissaExact = true
+        func addToMantissa(_ digit: UInt8) {
+            if mantissa < (1 << 53) / 10 { mantissa = mantissa * 10 + UInt64(digit) } else { mantissaExact = false }
+        }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, isDigit(bytes[index]) { throw error(.invalidNumber, at: start) }
         } else {
             while index < bytes.count, isDigit(bytes[index]) {
-                let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+                let digit = bytes[index] - UInt8(ascii: "0")
                 let (times10, o1) = accumulated.multipliedReportingOverflow(by: 10)
-                let (next, o2) = times10.subtractingReportingOverflow(digit)
+                let (next, o2) = times10.subtractingReportingOverflow(Int64(digit))
                 overflow = overflow || o1 || o2
                 accumulated = next
+                addToMantissa(digit)
                 index += 1
             }
         }
         var isIntegerLiteral = true
+        var fractionDigits = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isIntegerLiteral = false
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                addToMantissa(bytes[index] - UInt8(ascii: "0"))
+                fractionDigits += 1
+                index += 1
+            }
         }
+        var exponent = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isIntegerLiteral = false
             index += 1
+            var exponentNegative = false
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                index += 1
+            }
+            if exponentNegative { exponent = -exponent }
         }
         if isIntegerLiteral, !overflow {
             if negative { return JSONNumber(accumulated) }
             if accumulated != .min { return JSONNumber(-accumulated) }
+        }
+        // A decimal whose digits fit in 53 bits and whose power of ten is exact in a Double
+        // (10^0…10^22): one IEEE multiplication or division rounds correctly (Clinger's fast
+        // path), with no text conversion. Coordinates and amounts take this path.
+        let scale = exponent - fractionDigits
+        if mantissaExact, scale >= -22, scale <= 22 {
+            let power = Self.powersOfTen[abs(scale)]
+            let magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
+            if let number = JSONNumber(negative ? -magnitude : magnitude) { return number }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let double = Double(text), let number = JSONNumber(double) else {
             throw error(.numberOutOfRange, at: start)
         }
         return number
+    }
+
+    /// 10^0 … 10^22, each exact in a Double.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
     }
 
     // MARK: Helpers

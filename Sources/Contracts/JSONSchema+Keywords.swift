@@ -32,9 +32,37 @@ extension JSONSchema {
             case forbidden
         }
 
-        var properties: [String: Int] = [:]
+        var properties = PropertyTable()
         var patterns: [PatternSchema] = []
         var additional: Additional?
+    }
+
+    /// `properties`: member name → subschema. An object schema names a handful of members, and
+    /// comparing a name with each of them (lengths first, then bytes) is cheaper than hashing
+    /// it; a long list is hashed.
+    struct PropertyTable: Sendable {
+        private var names: [String] = []
+        private var nodes: [Int] = []
+        private var hashed: [String: Int]?
+
+        /// Above this many names, lookups hash.
+        static let linearLimit = 16
+
+        subscript(name: String) -> Int? {
+            get {
+                if let hashed { return hashed[name] }
+                for i in names.indices where names[i] == name { return nodes[i] }
+                return nil
+            }
+            set {
+                precondition(newValue != nil, "a property is never removed")
+                if let i = names.firstIndex(of: name) { nodes[i] = newValue! } else {
+                    names.append(name)
+                    nodes.append(newValue!)
+                }
+                hashed = names.count > Self.linearLimit ? Dictionary(uniqueKeysWithValues: zip(names, nodes)) : nil
+            }
+        }
     }
 
     /// `enum`'s allowed values; long lists are also hashed so lookup stays fast.

@@ -9,9 +9,13 @@ extension JSONSchema {
     /// `$` matches only at the very end (ICU also matches before a final newline, so
     /// `^[0-9]{6}$` would pass `"123456\n"`), and `\d` and `\w` are ASCII-only (ICU's also match
     /// other scripts' digits and letters). Matching is an unanchored search, as the spec says.
+    ///
+    /// Patterns of the simple kind contracts use are also compiled to an ``ASCIIPattern``,
+    /// which answers for ASCII strings (identifiers, codes) without ICU; ICU answers the rest.
     struct Pattern: Sendable {
         let source: String
         let regex: NSRegularExpression
+        let ascii: ASCIIPattern?
 
         /// `nil` if `source` is not a valid regular expression.
         init?(_ source: String) {
@@ -20,9 +24,16 @@ extension JSONSchema {
             }
             self.source = source
             self.regex = regex
+            self.ascii = ASCIIPattern(source)
         }
 
         func matches(_ string: String) -> Bool {
+            if let ascii, let answer = ascii.matches(string) { return answer }
+            return icuMatches(string)
+        }
+
+        /// The answer of ICU alone (tests compare it with the ASCII matcher's).
+        func icuMatches(_ string: String) -> Bool {
             let range = NSRange(location: 0, length: string.utf16.count)
             return regex.firstMatch(in: string, options: [], range: range) != nil
         }

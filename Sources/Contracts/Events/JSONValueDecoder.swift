@@ -13,8 +13,22 @@ struct JSONValueDecoder {
 
 private struct ValueDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    /// The path to the value's container and the value's key in it: the path itself is an
+    /// array, built only when a container or an error needs it.
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(value: JSONValue, codingPath: [any CodingKey]) {
+        self.init(value: value, parentPath: codingPath, key: nil)
+    }
+
+    init(value: JSONValue, parentPath: [any CodingKey], key: (any CodingKey)?) {
+        self.value = value
+        self.parentPath = parentPath
+        self.key = key
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: Any].self) }
@@ -27,10 +41,14 @@ private struct ValueDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValue(value: value, codingPath: codingPath)
+        SingleValue(decoder: self)
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        if type == String.self {
+            guard case .string(let string) = value else { throw mismatch(type) }
+            return string as! T
+        }
         if type == Date.self {
             guard case .string(let text) = value, let date = RFC3339.parse(text) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "expected an RFC 3339 date-time"))
@@ -60,8 +78,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return value
     }
 
+    /// The decoder of a member; its coding path is built only if something asks for it.
+    private func decoder(_ key: Key, _ value: JSONValue) -> ValueDecoder {
+        ValueDecoder(value: value, parentPath: codingPath, key: key)
+    }
+
     private func decoder(_ key: Key) throws -> ValueDecoder {
-        ValueDecoder(value: try value(key), codingPath: codingPath + [key])
+        decoder(key, try value(key))
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -76,7 +99,54 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = members[key.stringValue] else { return nil }
         if case .null = value { return nil }
-        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decodeValue(type)
+        return try decoder(key, value).decodeValue(type)
+    }
+
+    // The primitive types are read straight from the member: most of an event's fields are
+    // strings, and a decoder per field (with its coding path) was most of decoding's cost.
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        let value = try value(key)
+        guard case .string(let string) = value else { throw decoder(key, value).mismatch(type) }
+        return string
+    }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let value = members[key.stringValue] else { return nil }
+        switch value {
+        case .null: return nil
+        case .string(let string): return string
+        default: throw decoder(key, value).mismatch(type)
+        }
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        let value = try value(key)
+        guard case .bool(let bool) = value else { throw decoder(key, value).mismatch(type) }
+        return bool
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        guard let value = members[key.stringValue] else { return nil }
+        switch value {
+        case .null: return nil
+        case .bool(let bool): return bool
+        default: throw decoder(key, value).mismatch(type)
+        }
+    }
+
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        let value = try value(key)
+        guard case .number(let number) = value, let exact = number.int64Value, let int = Int(exactly: exact) else {
+            throw decoder(key, value).mismatch(type)
+        }
+        return int
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        let value = try value(key)
+        guard case .number(let number) = value else { throw decoder(key, value).mismatch(type) }
+        return number.doubleValue
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -117,7 +187,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "no more elements"))
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [Index(currentIndex)])
+        return ValueDecoder(value: elements[currentIndex], parentPath: codingPath, key: Index(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -144,8 +214,9 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 }
 
 private struct SingleValue: SingleValueDecodingContainer {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
+    let decoder: ValueDecoder
+    var value: JSONValue { decoder.value }
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     func decodeNil() -> Bool {
         if case .null = value { return true }
@@ -192,6 +263,6 @@ private struct SingleValue: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try ValueDecoder(value: value, codingPath: codingPath).decodeValue(type)
+        try decoder.decodeValue(type)
     }
 }
