@@ -64,6 +64,8 @@ public struct ContractsBenchmark: Sendable {
             ours[subject.name] = try measure("contracts.parse_validate.\(subject.name)", printer) {
                 _ = try validator.validate(bytes: bytes, topic: subject.topic)
             }
+            // Parsing alone, the share of every other figure that builds the tree.
+            try measure("contracts.parse.\(subject.name)", printer) { _ = try JSONValue(parsing: bytes) }
             // Decoding alone: parse, then decode into the Swift type (no schema).
             try measure("contracts.decode.\(subject.name)", printer) { try subject.decode(JSONValue(parsing: bytes)) }
             // What a service does with each event: parse + validate, then decode the document.

@@ -5,39 +5,59 @@ import Foundation
 /// Events are parsed once (for schema validation) into `JSONValue`s; decoding the Swift types
 /// from that tree avoids a second parse by Foundation's `JSONDecoder`, which was most of the
 /// time a service spent on an event. Dates are RFC 3339 strings, as `EventCodec` writes them.
+///
+/// Coding paths are relative: a decoder knows only its own key (a container, its decoder's), so
+/// decoding builds no path arrays; an error on its way out of a container gets that container's
+/// key put in front (``DecodingError/prefixed(by:)``), so the error that leaves the top carries
+/// the whole path from the root.
 struct JSONValueDecoder {
     func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try ValueDecoder(value: value, codingPath: []).decodeValue(type)
+        try ValueDecoder(value: value, path: .root).decodeValue(type)
     }
+}
+
+/// A path relative to the container that holds a value: usually the value's key alone; a
+/// container nested inside another's decoding (`nestedContainer`) carries the keys between,
+/// since its errors do not pass back through the containers it skipped.
+private enum RelativePath {
+    case root
+    case key(any CodingKey)
+    case keys([any CodingKey])
+
+    var keys: [any CodingKey] {
+        switch self {
+        case .root: []
+        case .key(let key): [key]
+        case .keys(let keys): keys
+        }
+    }
+
+    func appending(_ key: any CodingKey) -> RelativePath { .keys(keys + [key]) }
 }
 
 private struct ValueDecoder: Decoder {
     let value: JSONValue
-    /// The path to the value's container and the value's key in it: the path itself is an
-    /// array, built only when a container or an error needs it.
-    let parentPath: [any CodingKey]
-    let key: (any CodingKey)?
-    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
+    let path: RelativePath
+    var codingPath: [any CodingKey] { path.keys }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(value: JSONValue, codingPath: [any CodingKey]) {
-        self.init(value: value, parentPath: codingPath, key: nil)
+    init(value: JSONValue, path: RelativePath) {
+        self.value = value
+        self.path = path
     }
 
-    init(value: JSONValue, parentPath: [any CodingKey], key: (any CodingKey)?) {
-        self.value = value
-        self.parentPath = parentPath
-        self.key = key
+    init(value: JSONValue, key: any CodingKey) {
+        self.init(value: value, path: .key(key))
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: Any].self) }
-        return KeyedDecodingContainer(KeyedContainer(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer(members: members, path: path))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else { throw mismatch([Any].self) }
-        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+        return UnkeyedContainer(elements: elements, path: path)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
@@ -65,7 +85,9 @@ private struct ValueDecoder: Decoder {
 
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
-    let codingPath: [any CodingKey]
+    /// The object's path relative to its own container (see ``JSONValueDecoder``).
+    let path: RelativePath
+    var codingPath: [any CodingKey] { path.keys }
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
@@ -78,13 +100,17 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return value
     }
 
-    /// The decoder of a member; its coding path is built only if something asks for it.
-    private func decoder(_ key: Key, _ value: JSONValue) -> ValueDecoder {
-        ValueDecoder(value: value, parentPath: codingPath, key: key)
+    /// Decodes a member; an error from inside it gets this object's key in front.
+    private func decodeMember<T: Decodable>(_ type: T.Type, _ key: Key, _ value: JSONValue) throws -> T {
+        do {
+            return try ValueDecoder(value: value, key: key).decodeValue(type)
+        } catch let error as DecodingError {
+            throw error.prefixed(by: path)
+        }
     }
 
-    private func decoder(_ key: Key) throws -> ValueDecoder {
-        decoder(key, try value(key))
+    private func mismatch(_ type: Any.Type, _ key: Key, _ value: JSONValue) -> DecodingError {
+        DecodingError.typeMismatch(type, .init(codingPath: codingPath + [key], debugDescription: "found \(value.kind.rawValue)"))
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -93,21 +119,21 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder(key).decodeValue(type)
+        try decodeMember(type, key, value(key))
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = members[key.stringValue] else { return nil }
         if case .null = value { return nil }
-        return try decoder(key, value).decodeValue(type)
+        return try decodeMember(type, key, value)
     }
 
     // The primitive types are read straight from the member: most of an event's fields are
-    // strings, and a decoder per field (with its coding path) was most of decoding's cost.
+    // strings, and a decoder per field was most of decoding's cost.
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
         let value = try value(key)
-        guard case .string(let string) = value else { throw decoder(key, value).mismatch(type) }
+        guard case .string(let string) = value else { throw mismatch(type, key, value) }
         return string
     }
 
@@ -116,13 +142,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         switch value {
         case .null: return nil
         case .string(let string): return string
-        default: throw decoder(key, value).mismatch(type)
+        default: throw mismatch(type, key, value)
         }
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
         let value = try value(key)
-        guard case .bool(let bool) = value else { throw decoder(key, value).mismatch(type) }
+        guard case .bool(let bool) = value else { throw mismatch(type, key, value) }
         return bool
     }
 
@@ -131,44 +157,49 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         switch value {
         case .null: return nil
         case .bool(let bool): return bool
-        default: throw decoder(key, value).mismatch(type)
+        default: throw mismatch(type, key, value)
         }
     }
 
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
         let value = try value(key)
         guard case .number(let number) = value, let exact = number.int64Value, let int = Int(exactly: exact) else {
-            throw decoder(key, value).mismatch(type)
+            throw mismatch(type, key, value)
         }
         return int
     }
 
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
         let value = try value(key)
-        guard case .number(let number) = value else { throw decoder(key, value).mismatch(type) }
+        guard case .number(let number) = value else { throw mismatch(type, key, value) }
         return number.doubleValue
     }
 
+    // A nested container's errors never pass back through this one, so it starts from this
+    // object's path with the key added.
+
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try decoder(key).container(keyedBy: type)
+        try ValueDecoder(value: value(key), path: path.appending(key)).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try decoder(key).unkeyedContainer()
+        try ValueDecoder(value: value(key), path: path.appending(key)).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .object(members), codingPath: codingPath)
+        ValueDecoder(value: .object(members), path: path)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        try decoder(key)
+        ValueDecoder(value: try value(key), key: key)
     }
 }
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [JSONValue]
-    let codingPath: [any CodingKey]
+    /// The array's path relative to its own container (see ``JSONValueDecoder``).
+    let path: RelativePath
+    var codingPath: [any CodingKey] { path.keys }
     var currentIndex = 0
 
     var count: Int? { elements.count }
@@ -187,7 +218,17 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "no more elements"))
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], parentPath: codingPath, key: Index(currentIndex))
+        return ValueDecoder(value: elements[currentIndex], key: Index(currentIndex))
+    }
+
+    /// Runs `body` on the next element; an error from inside it gets this array's key in front.
+    private mutating func next<T>(_ body: (ValueDecoder) throws -> T) throws -> T {
+        let decoder = try nextDecoder()
+        do {
+            return try body(decoder)
+        } catch let error as DecodingError {
+            throw error.prefixed(by: path)
+        }
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -197,15 +238,17 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try nextDecoder().decodeValue(type)
+        try next { try $0.decodeValue(type) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        try nextDecoder().container(keyedBy: type)
+        let element = try nextDecoder()
+        return try ValueDecoder(value: element.value, path: path.appending(Index(currentIndex - 1))).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try nextDecoder().unkeyedContainer()
+        let element = try nextDecoder()
+        return try ValueDecoder(value: element.value, path: path.appending(Index(currentIndex - 1))).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
@@ -264,5 +307,22 @@ private struct SingleValue: SingleValueDecodingContainer {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try decoder.decodeValue(type)
+    }
+}
+
+extension DecodingError {
+    /// The same error with `path` in front of its coding path.
+    fileprivate func prefixed(by path: RelativePath) -> DecodingError {
+        if case .root = path { return self }
+        func moved(_ context: Context) -> Context {
+            Context(codingPath: path.keys + context.codingPath, debugDescription: context.debugDescription, underlyingError: context.underlyingError)
+        }
+        switch self {
+        case .typeMismatch(let type, let context): return .typeMismatch(type, moved(context))
+        case .valueNotFound(let type, let context): return .valueNotFound(type, moved(context))
+        case .keyNotFound(let missing, let context): return .keyNotFound(missing, moved(context))
+        case .dataCorrupted(let context): return .dataCorrupted(moved(context))
+        @unknown default: return self
+        }
     }
 }
