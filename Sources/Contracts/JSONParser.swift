@@ -179,6 +179,16 @@ struct JSONParser {
         var isASCII = true
         var i = index
         let end = bytes.count
+        // Eight bytes at a time while none of them ends the fast path (a quote, a backslash, a
+        // control character) or is non-ASCII; the byte loop below takes over at the first such.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.mayEndPlainRun(word) { break }
+                i += 8
+            }
+        }
         while i < end {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
@@ -367,6 +377,19 @@ struct JSONParser {
     }
 
     // MARK: Helpers
+
+    /// Whether any byte of `word` is a quote, a backslash, below 0x20 or above 0x7F (the
+    /// classic "has a zero byte" bit trick, applied to each condition).
+    @inline(__always)
+    private static func mayEndPlainRun(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs != 0
+        return quote || backslash || control || word & highs != 0
+    }
 
     private func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")

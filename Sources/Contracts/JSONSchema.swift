@@ -28,6 +28,10 @@ public struct JSONSchema: Sendable {
 
     /// All compiled subschemas; the root is node 0.
     let nodes: [Node]
+    /// For each node, the node that does its work: a subschema that is only a `$ref` (every
+    /// `"$ref": "#/$defs/…"` property) stands for its target, so evaluation skips the hop.
+    /// Such a node has no check of its own that could fail, so violations are unchanged.
+    let effective: [Int]
 
     /// Compiles a schema document.
     ///
@@ -37,6 +41,17 @@ public struct JSONSchema: Sendable {
     public init(_ document: JSONValue, options: Options = Options()) throws(SchemaCompilationError) {
         var compiler = SchemaCompiler(document: document, options: options)
         nodes = try compiler.compileDocument()
+        effective = Self.followingReferences(nodes)
+    }
+
+    /// ``effective``: each node's target after any chain of `$ref`-only nodes (the compiler
+    /// has rejected reference cycles).
+    private static func followingReferences(_ nodes: [Node]) -> [Int] {
+        nodes.indices.map { start in
+            var index = start
+            while nodes[index].checks.count == 1, case .ref(let target) = nodes[index].checks[0] { index = target }
+            return index
+        }
     }
 
     /// Every way `instance` fails the schema; empty when it is valid.
@@ -48,7 +63,7 @@ public struct JSONSchema: Sendable {
         // Most events are valid: the quick pass answers them without building paths or
         // sorting member names; only an invalid instance pays for the full report.
         if isValid(instance) { return [] }
-        var evaluator = SchemaEvaluator(nodes: nodes, collecting: true)
+        var evaluator = SchemaEvaluator(nodes: nodes, effective: effective, collecting: true)
         _ = evaluator.evaluate(0, instance)
         return evaluator.violations
     }
@@ -56,7 +71,7 @@ public struct JSONSchema: Sendable {
     /// Whether `instance` satisfies the schema; stops at the first failure, so it is cheaper
     /// than ``validate(_:)`` when only the verdict matters.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(nodes: nodes, collecting: false)
+        var evaluator = SchemaEvaluator(nodes: nodes, effective: effective, collecting: false)
         return evaluator.evaluate(0, instance)
     }
 }

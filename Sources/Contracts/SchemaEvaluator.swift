@@ -6,17 +6,21 @@
 /// the branches of `anyOf` or the condition of `if`).
 struct SchemaEvaluator {
     private let nodes: [JSONSchema.Node]
+    /// ``JSONSchema/effective``: where a `$ref`-only node's work is.
+    private let effective: [Int]
     private let collecting: Bool
     private var path: [JSONPath.Component] = []
     private(set) var violations: [SchemaViolation] = []
 
-    init(nodes: [JSONSchema.Node], collecting: Bool) {
+    init(nodes: [JSONSchema.Node], effective: [Int], collecting: Bool) {
         self.nodes = nodes
+        self.effective = effective
         self.collecting = collecting
     }
 
     /// Whether `value` satisfies node `index`; in collecting mode, records why not.
-    mutating func evaluate(_ index: Int, _ value: JSONValue) -> Bool {
+    mutating func evaluate(_ node: Int, _ value: JSONValue) -> Bool {
+        let index = effective[node]
         var valid = true
         for check in nodes[index].checks where !apply(check, node: index, to: value) {
             valid = false
@@ -29,7 +33,7 @@ struct SchemaEvaluator {
 
     /// Evaluates a subschema only for its verdict, never recording its violations.
     private func probe(_ index: Int, _ value: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(nodes: nodes, collecting: false)
+        var evaluator = SchemaEvaluator(nodes: nodes, effective: effective, collecting: false)
         return evaluator.evaluate(index, value)
     }
 
