@@ -94,7 +94,7 @@ public struct StorageViewSource: ViewSource {
             return try Self.encode([result])
         case .warrantChecks(let agencyId):
             let checks = try await warrants().read { try WarrantResolverProjection.openChecks($0) }
-            return try Self.encode(checks.filter { Self.concerns($0, agencyId: agencyId) }.map(WarrantCheckRow.init))
+            return try Self.encode(checks.filter { Self.concerns($0, agencyId: agencyId) }.map(OpenWarrantCheck.init))
         }
     }
 
@@ -135,39 +135,3 @@ public struct StorageViewSource: ViewSource {
     }
 }
 
-/// One open warrant check as the API shows it (the fields of `reentrybus warrant-checks --json`).
-struct WarrantCheckRow: Encodable {
-    struct Deadline: Encodable {
-        var daysBefore: Int
-        var at: String
-        var escalated: Bool
-    }
-    struct Told: Encodable {
-        var recipient: String
-        var rule: String
-    }
-    var releaseId: String
-    var status: String
-    var stateId: String?
-    var facilityId: String
-    var facilityName: String
-    var releaseAt: String
-    var deadlines: [Deadline]
-    var warrants: [String]
-    var detainers: [String]
-    var told: [Told]
-
-    init(_ entry: (check: WarrantCheck, warrants: [Warrant], detainers: [Detainer], told: [(recipient: String, rule: String)])) {
-        let check = entry.check
-        releaseId = check.releaseId
-        status = check.status
-        stateId = check.stateId
-        facilityId = check.facilityId
-        facilityName = check.facilityName
-        releaseAt = check.releaseAt
-        deadlines = WarrantCheckDeadlines.of(check).map { Deadline(daysBefore: $0.daysBefore, at: $0.at, escalated: $0.escalated) }
-        warrants = entry.warrants.map(\.warrantId)
-        detainers = entry.detainers.map(\.detainerId)
-        told = entry.told.map { Told(recipient: $0.recipient, rule: $0.rule) }
-    }
-}

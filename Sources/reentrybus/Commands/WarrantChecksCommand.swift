@@ -38,7 +38,7 @@ struct WarrantChecksCommand: ParsableCommand {
 
     func run() throws {
         let rows = try open().readBlocking { storage in
-            try WarrantResolverProjection.openChecks(facilityId: facility, status: status?.rawValue, storage).map(Row.init)
+            try WarrantResolverProjection.openChecks(facilityId: facility, status: status?.rawValue, storage).map(OpenWarrantCheck.init)
         }
         if json {
             let encoder = JSONEncoder()
@@ -51,7 +51,7 @@ struct WarrantChecksCommand: ParsableCommand {
             table.add(
                 row.releaseId, row.status, row.facilityId, row.releaseAt,
                 row.deadlines.map { "\($0.daysBefore)d \($0.at.prefix(10))\($0.escalated ? "*" : "")" }.joined(separator: ", "),
-                (row.warrants + row.detainers).joined(separator: ", ").ifEmpty("-"),
+                row.unresolved.joined(separator: ", ").ifEmpty("-"),
                 row.told.map { "\($0.recipient) (\($0.rule))" }.joined(separator: ", ").ifEmpty("-"))
         }
         print(table.render(empty: "No open warrant checks\(facility.map { " at \($0)" } ?? "")\(status.map { " with status \($0.rawValue)" } ?? "")."),
@@ -59,44 +59,7 @@ struct WarrantChecksCommand: ParsableCommand {
     }
 
     struct Document: Encodable {
-        var checks: [Row]
-    }
-
-    /// One open check as printed.
-    struct Row: Encodable {
-        struct Deadline: Encodable {
-            var daysBefore: Int
-            var at: String
-            var escalated: Bool
-        }
-        struct Told: Encodable {
-            var recipient: String
-            var rule: String
-        }
-        var releaseId: String
-        var status: String
-        var stateId: String?
-        var facilityId: String
-        var facilityName: String
-        var releaseAt: String
-        var deadlines: [Deadline]
-        var warrants: [String]
-        var detainers: [String]
-        var told: [Told]
-
-        init(_ entry: (check: WarrantCheck, warrants: [Warrant], detainers: [Detainer], told: [(recipient: String, rule: String)])) {
-            let check = entry.check
-            releaseId = check.releaseId
-            status = check.status
-            stateId = check.stateId
-            facilityId = check.facilityId
-            facilityName = check.facilityName
-            releaseAt = check.releaseAt
-            deadlines = WarrantCheckDeadlines.of(check).map { Deadline(daysBefore: $0.daysBefore, at: $0.at, escalated: $0.escalated) }
-            warrants = entry.warrants.map { "warrant \($0.warrantId) (\($0.kind), \($0.issuingAgencyId))" }
-            detainers = entry.detainers.map { "detainer \($0.detainerId) (\($0.kind), for \($0.holdingAgencyId))" }
-            told = entry.told.map { Told(recipient: $0.recipient, rule: $0.rule) }
-        }
+        var checks: [OpenWarrantCheck]
     }
 
     /// Opens the resolver's database for reading; it must exist (the service made it).
