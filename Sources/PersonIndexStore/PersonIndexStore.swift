@@ -233,6 +233,8 @@ public struct PersonIndexStore: Sendable {
                 record = { consequences = try self.apply(plan, person: lowPerson, by: operatorId, session) }
             }
         }
+        // The decision's event comes first, so its id comes first too; its person once known.
+        var decided = try session.event(.decided, personId: low)
         let sequence = try session.next("decisions")
         _ = try transaction.execute(
             "INSERT INTO person_index_decisions (seq, a, b, decision, decided_by, decided_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -245,7 +247,7 @@ public struct PersonIndexStore: Sendable {
         _ = try transaction.execute("DELETE FROM person_index_reviews WHERE a = $1 AND b = $2", [.text(low), .text(high)])
         try record()
 
-        var decided = try session.event(.decided, personId: try person(of: low, session))
+        decided.personId = try person(of: low, session)
         decided.a = low
         decided.b = high
         decided.decision = kind.rawValue

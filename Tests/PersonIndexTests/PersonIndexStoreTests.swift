@@ -4,6 +4,7 @@ import LocalPostgres
 import PersonIndex
 import PersonIndexStore
 import Storage
+import SyntheticPersons
 import TestSupport
 import Testing
 
@@ -224,4 +225,38 @@ struct PersonIndexStorePostgresTests {
     @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws { try await PersonIndexStoreTests().decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() }
     @Test func aDistinctThatAStateIdContradictsIsRefused() async throws { try await PersonIndexStoreTests().aDistinctThatAStateIdContradictsIsRefused() }
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
+}
+
+/// The store fed one record at a time with generated records whose truth is known: the
+/// built-in model, without learning from the batch, still links precisely. Measured on this
+/// set (seed 11, 2 × 300 records): precision 1.0, recall 0.859 (267 linked pairs); asserted
+/// with margin.
+@Suite struct PersonIndexStoreOnGeneratedRecords {
+    @Test func linksPreciselyOneRecordAtATime() async throws {
+        let data = SyntheticPopulation(seed: 11).generate(sources: 2, recordsPerSource: 300)
+        let database = try SQLiteStorage.inMemory()
+        let store = PersonIndexStore()
+        let records = data.records
+        let persons = try await database.write { transaction in
+            try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
+            _ = try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), transaction)
+            return try records.map { try store.personId(of: $0.recordId, transaction) ?? "" }
+        }
+        var members: [String: [Int]] = [:]
+        for (index, person) in persons.enumerated() { members[person, default: []].append(index) }
+        var linked = 0, correct = 0
+        for group in members.values where group.count > 1 {
+            for i in 0..<(group.count - 1) {
+                for j in (i + 1)..<group.count {
+                    linked += 1
+                    if data.personOfRecord[group[i]] == data.personOfRecord[group[j]] { correct += 1 }
+                }
+            }
+        }
+        let precision = linked == 0 ? 0 : Double(correct) / Double(linked)
+        let recall = Double(correct) / Double(data.truePairCount)
+        #expect(data.truePairCount > 100)
+        #expect(precision >= 0.98, "precision \(precision) (\(correct) of \(linked))")
+        #expect(recall >= 0.75, "recall \(recall) (\(correct) of \(data.truePairCount))")
+    }
 }
