@@ -180,6 +180,10 @@ enum IndexRecords {
             let m1 = try await index.person("m1"), m2 = try await index.person("m2")
             #expect(m1 == "m1" && m2 == "m2")
             #expect(try await index.person("m3") == "m1")
+
+            // A human link that would rejoin them is refused, naming the pair decided distinct.
+            await #expect(throws: PersonIndexStoreError(.conflictsWithDecision(a: "m1", b: "m2"))) { try await index.decide(.link, "m3", "m2") }
+            #expect(try await index.history("m2", "m3").isEmpty)
         }
     }
 
