@@ -211,6 +211,11 @@ let package = Package(
         // Damerau-Levenshtein, NYSIIS), strong-identifier links, blocking, a Fellegi-Sunter model
         // estimated by EM, clusters. Pure: Foundation only, no Kafka (`persons resolve` runs it offline).
         .target(name: "PersonIndex"),
+        // The person index's state on a database (SQLite or PostgreSQL): records, persons,
+        // the review queue and human decisions, each change returning its bus.identity events.
+        // Apart from PersonIndex so that the matching core stays pure (Foundation only) and
+        // `persons resolve` and the benchmarks do not link a database.
+        .target(name: "PersonIndexStore", dependencies: ["PersonIndex", "Storage", "Contracts", "ServiceKit"]),
         // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
         // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
         .target(name: "SyntheticPersons", dependencies: ["PersonIndex"]),
@@ -344,7 +349,7 @@ let package = Package(
                 "Feeds",
                 "Timers",
                 "Policy", "Audit",
-                "PersonIndex",
+                "PersonIndex", "PersonIndexStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -415,7 +420,9 @@ let package = Package(
         ]),
         .testTarget(name: "PlacesTests", dependencies: ["Places"]),
         // TestSupport: `persons resolve` run as a user runs it (the built executable).
-        .testTarget(name: "PersonIndexTests", dependencies: ["PersonIndex", "SyntheticPersons", "TestSupport"]),
+        .testTarget(
+            name: "PersonIndexTests",
+            dependencies: ["PersonIndex", "PersonIndexStore", "SyntheticPersons", "TestSupport", "Contracts", "Storage", "LocalPostgres"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Contracts"]),
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",

@@ -75,15 +75,22 @@ public struct PersonResolver: Sendable {
                 continue
             }
             let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
-            guard probability >= configuration.reviewThreshold else { continue }
-            let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
-            let decision: ResolvedPair.Decision = probability >= configuration.linkThreshold && mayLink ? .link : .review
+            guard let decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
             if decision == .link { clusters.link(first, second) }
         }
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links
         return Resolution(pairs: pairs, personIds: clusters.personIds(), model: model, statistics: statistics)
+    }
+
+    /// A scored pair's decision: link at or above the link threshold (when the given names agree
+    /// at least closely and the sexes do not disagree, if the configuration asks for it),
+    /// review at or above the review threshold, nil below. Shared with `IncrementalMatcher`.
+    static func decision(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> ResolvedPair.Decision? {
+        guard probability >= configuration.reviewThreshold else { return nil }
+        let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
+        return probability >= configuration.linkThreshold && mayLink ? .link : .review
     }
 
     /// m by EM, u from random pairs (the candidates are biased towards agreement on the

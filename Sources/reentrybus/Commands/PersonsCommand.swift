@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import PersonIndex
 
-/// `reentrybus persons …`: the person index's matcher, offline (no Kafka).
-struct PersonsCommand: ParsableCommand {
+/// `reentrybus persons …`: the person index's matcher offline, and its store with the review queue (no Kafka yet).
+struct PersonsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persons",
-        abstract: "Link one person's records across agencies (offline, without the bus).",
-        subcommands: [PersonsResolve.self])
+        abstract: "Link one person's records across agencies (offline, without the bus), and review the doubtful pairs.",
+        subcommands: [PersonsResolve.self, PersonsIndex.self, PersonsReview.self, PersonsLink.self, PersonsDistinct.self])
 }
 
 /// `persons resolve --input RECORDS.ndjson --output LINKS.ndjson`.

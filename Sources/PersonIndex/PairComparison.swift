@@ -1,0 +1,78 @@
+/// One pair of records compared and decided: what a growing index stores and explains (the
+/// batch resolver keeps only the score). Field reasons name levels and weights, never values.
+public struct PairComparison: Sendable, Hashable {
+    public enum Decision: String, Sendable, Hashable {
+        /// The same person: a shared strong identifier, or a score at or above the link threshold.
+        case link
+        /// Possibly the same person: for a human to decide.
+        case review
+        /// Below the review threshold: nothing to do.
+        case distinct
+    }
+
+    /// How one field agreed and the bits of evidence that gave.
+    public struct FieldReason: Sendable, Hashable {
+        public var field: ComparisonField
+        /// The agreement level, 0 (disagree) up to `field.levelCount - 1` (agree exactly).
+        public var level: UInt8
+        /// Bits of evidence (log2 m/u) of the level: positive for, negative against.
+        public var weight: Double
+
+        public init(field: ComparisonField, level: UInt8, weight: Double) {
+            self.field = field
+            self.level = level
+            self.weight = weight
+        }
+
+        /// The level's name, as `bus.identity` spells it (`agree`, `swapped`, `nickname`, …).
+        public var levelName: String { field.levelName(level) }
+    }
+
+    /// Match probability (1 for a shared strong identifier).
+    public var score: Double
+    public var decision: Decision
+    /// The strong identifiers the two records share, by kind (`stateId`, `fbiNumber`, …):
+    /// not empty exactly when an identifier decided the link.
+    public var sharedIdentifiers: [String]
+    /// Each field both records have, in `ComparisonField` order.
+    public var reasons: [FieldReason]
+
+    public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
+
+    /// The fields that agreed at any level above disagreement (the strong identifiers shared
+    /// when one decided), as `bus.identity.linked` lists them.
+    public var agreedFields: [String] {
+        if byIdentifier { return sharedIdentifiers }
+        return reasons.filter { $0.level > 0 && $0.field != .identifiers }.map(\.field.description)
+    }
+}
+
+extension ComparisonField {
+    /// The name of `level` of this field (see the comparison functions for their meaning).
+    public func levelName(_ level: UInt8) -> String {
+        if level == 0 { return "disagree" }
+        if Int(level) == levelCount - 1 { return "agree" }
+        let names: [String] = switch self {
+        case .givenName: ["disagree", "initial", "sounds_alike", "close", "nickname"]
+        case .familyName: ["disagree", "sounds_alike", "close", "shares_part"]
+        case .dateOfBirth: ["disagree", "year_within_one", "one_component", "swapped"]
+        case .address: ["disagree", "postal_code", "close_street"]
+        case .ssn: ["disagree", "last_four"]
+        case .sex, .identifiers: ["disagree"]
+        }
+        return Int(level) < names.count ? names[Int(level)] : "agree"
+    }
+}
+
+extension StrongIdentifier {
+    /// The identifier's kind as the records' JSON names it (`stateId`, `docNumber`, …).
+    public var kind: String {
+        switch self {
+        case .stateId: "stateId"
+        case .fbiNumber: "fbiNumber"
+        case .docNumber: "docNumber"
+        case .bookingNumber: "bookingNumber"
+        case .rmsNumber: "rmsNumber"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PersonIndex
+import Storage
+
+/// One operation's view of the store: its transaction, its time, and the small reads and
+/// counters the operations share.
+struct Session {
+    let transaction: any StorageTransaction
+    let at: Date
+
+    var atMilliseconds: Int64 { Int64((at.timeIntervalSince1970 * 1_000).rounded()) }
+
+    /// The next value of a counter (events, records, decisions), counted in this transaction.
+    func next(_ counter: String) throws -> Int64 {
+        _ = try transaction.execute("UPDATE person_index_counters SET value = value + 1 WHERE name = $1", [.text(counter)])
+        return try transaction.fetchOne("SELECT value FROM person_index_counters WHERE name = $1", [.text(counter)])?
+            .get("value", as: Int64.self) ?? 0
+    }
+
+    /// A new event of `kind` about `personId`, its id from the next event number.
+    func event(_ kind: IdentityEvent.Kind, personId: String) throws -> IdentityEvent {
+        IdentityEvent(kind: kind, sequence: try next("events"), personId: personId, at: at)
+    }
+
+    func record(_ recordId: String) throws -> PersonRecord {
+        guard let row = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) else {
+            throw PersonIndexStoreError(.unknownRecord(recordId))
+        }
+        do {
+            return try PersonRecordReader.parse(line: Data(try row.get("record_json", as: String.self).utf8), number: 1)
+        } catch {
+            throw PersonIndexStoreError(.unreadableRecord(recordId))
+        }
+    }
+
+    func source(of recordId: String) throws -> String? {
+        try transaction.fetchOne("SELECT source FROM person_index_records WHERE record_id = $1", [.text(recordId)])?.get("source", as: String.self)
+    }
+
+    /// The record ids of a person, ascending.
+    func members(_ personId: String) throws -> [String] {
+        try transaction.fetchAll("SELECT record_id FROM person_index_records WHERE person_id = $1 ORDER BY record_id", [.text(personId)])
+            .map { try $0.get("record_id", as: String.self) }
+    }
+
+    /// A pair, one record in each person, whose latest human decision is `distinct` (but not
+    /// `excluding`, a pair being decided anew), or nil.
+    func distinctPairBetween(_ first: String, _ second: String, excluding: (String, String)? = nil) throws -> (String, String)? {
+        guard first != second else { return nil }
+        let rows = try transaction.fetchAll(
+            """
+            SELECT p.a AS a, p.b AS b FROM person_index_pair_decisions p
+            JOIN person_index_records ra ON ra.record_id = p.a
+            JOIN person_index_records rb ON rb.record_id = p.b
+            WHERE p.decision = 'distinct'
+              AND ((ra.person_id = $1 AND rb.person_id = $2) OR (ra.person_id = $2 AND rb.person_id = $1))
+            ORDER BY p.a, p.b
+            """, [.text(first), .text(second)])
+        for row in rows {
+            let pair = (try row.get("a", as: String.self), try row.get("b", as: String.self))
+            if let excluding, pair == excluding { continue }
+            return pair
+        }
+        return nil
+    }
+
+    /// The links among a person's records: (a, b, what decided, score).
+    func links(within personId: String) throws -> [(a: String, b: String, source: String, score: Double)] {
+        try transaction.fetchAll(
+            """
+            SELECT l.a AS a, l.b AS b, l.decided_by AS decided_by, l.score AS score FROM person_index_links l
+            JOIN person_index_records ra ON ra.record_id = l.a
+            JOIN person_index_records rb ON rb.record_id = l.b
+            WHERE ra.person_id = $1 AND rb.person_id = $1
+            ORDER BY l.a, l.b
+            """, [.text(personId)]
+        ).map { (try $0.get("a", as: String.self), try $0.get("b", as: String.self), try $0.get("decided_by", as: String.self), try $0.get("score", as: Double.self)) }
+    }
+
+    /// The pairs within a person whose latest human decision is `distinct`.
+    func distinctPairs(within personId: String) throws -> [(String, String)] {
+        try transaction.fetchAll(
+            """
+            SELECT p.a AS a, p.b AS b FROM person_index_pair_decisions p
+            JOIN person_index_records ra ON ra.record_id = p.a
+            JOIN person_index_records rb ON rb.record_id = p.b
+            WHERE p.decision = 'distinct' AND ra.person_id = $1 AND rb.person_id = $1
+            ORDER BY p.a, p.b
+            """, [.text(personId)]
+        ).map { (try $0.get("a", as: String.self), try $0.get("b", as: String.self)) }
+    }
+}

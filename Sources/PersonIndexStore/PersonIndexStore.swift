@@ -1,0 +1,336 @@
+import Foundation
+import PersonIndex
+import Storage
+
+/// The person index's state on a database (SQLite or PostgreSQL, one DDL): the records, the
+/// person each belongs to, the links between records (with what decided each), the pairs
+/// waiting for review, and every human decision (the history, and the latest per pair).
+///
+/// Records arrive one at a time: each is compared only with the records its blocking keys
+/// reach (stored beside the records), never with the whole store. Every operation runs in the
+/// caller's transaction and returns the `bus.identity` events it implies, for the caller's
+/// outbox. A human decision always wins over the model: a model link never joins persons
+/// holding a pair a human called distinct (the pair goes to review instead), and `distinct`
+/// undoes the model's links that held the two records together (an explicit split).
+///
+/// Person ids follow `PersonClusters`' survivor rule: a person's id is its smallest record id,
+/// so a merge keeps the smaller of the two ids and a split leaves the original id with the part
+/// that holds that record.
+public struct PersonIndexStore: Sendable {
+    public var matcher: IncrementalMatcher
+
+    public init(matcher: IncrementalMatcher = IncrementalMatcher()) {
+        self.matcher = matcher
+    }
+
+    public static let migrations: [StorageMigration] = [
+        .script("person-index-v1", """
+            CREATE TABLE person_index_records (
+                record_id TEXT NOT NULL PRIMARY KEY,
+                source TEXT NOT NULL,
+                record_json TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                added_seq BIGINT NOT NULL
+            );
+            CREATE INDEX person_index_records_by_person ON person_index_records (person_id);
+            CREATE TABLE person_index_blocking_keys (
+                block_key TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                PRIMARY KEY (block_key, record_id)
+            );
+            CREATE TABLE person_index_links (
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                decided_by TEXT NOT NULL,
+                score DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (a, b)
+            );
+            CREATE INDEX person_index_links_by_b ON person_index_links (b);
+            CREATE TABLE person_index_reviews (
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                score DOUBLE PRECISION NOT NULL,
+                reasons TEXT NOT NULL,
+                requested_seq BIGINT NOT NULL,
+                PRIMARY KEY (a, b)
+            );
+            CREATE TABLE person_index_decisions (
+                seq BIGINT NOT NULL PRIMARY KEY,
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                decided_by TEXT NOT NULL,
+                decided_at_ms BIGINT NOT NULL
+            );
+            CREATE INDEX person_index_decisions_by_pair ON person_index_decisions (a, b);
+            CREATE TABLE person_index_pair_decisions (
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                PRIMARY KEY (a, b)
+            );
+            CREATE TABLE person_index_counters (
+                name TEXT NOT NULL PRIMARY KEY,
+                value BIGINT NOT NULL
+            );
+            INSERT INTO person_index_counters (name, value) VALUES ('events', 0);
+            INSERT INTO person_index_counters (name, value) VALUES ('records', 0);
+            INSERT INTO person_index_counters (name, value) VALUES ('decisions', 0)
+            """),
+    ]
+
+    // MARK: - Records
+
+    /// Adds records in order, each compared with the records already stored that share a
+    /// blocking key with it (and with those added before it here): links, merges and review
+    /// requests, as events. A record id stored before with the same contents is skipped (a
+    /// redelivery); with other contents it is refused.
+    public func add(_ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction) throws -> [IdentityEvent] {
+        let session = Session(transaction: transaction, at: at)
+        var events: [IdentityEvent] = []
+        for record in records { events += try add(record, session) }
+        return events
+    }
+
+    private func add(_ record: PersonRecord, _ session: Session) throws -> [IdentityEvent] {
+        let json = try record.jsonLine()
+        if let stored = try session.transaction.fetchOne(
+            "SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(record.recordId)]) {
+            guard try stored.get("record_json", as: String.self) == json else { throw PersonIndexStoreError(.conflictingRecord(record.recordId)) }
+            return []
+        }
+        let keys = matcher.blockingKeys(record)
+        var candidateIds = Set<String>()
+        for key in keys {
+            let rows = try session.transaction.fetchAll(
+                "SELECT record_id FROM person_index_blocking_keys WHERE block_key = $1 LIMIT $2",
+                [.text(key), .integer(Int64(matcher.configuration.maximumBlockSize) + 1)])
+            // An oversized block (a placeholder value shared by thousands) is not compared, as in a batch.
+            guard rows.count <= matcher.configuration.maximumBlockSize else { continue }
+            for row in rows { candidateIds.insert(try row.get("record_id", as: String.self)) }
+        }
+        _ = try session.transaction.execute(
+            "INSERT INTO person_index_records (record_id, source, record_json, person_id, added_seq) VALUES ($1, $2, $3, $1, $4)",
+            [.text(record.recordId), .text(record.source), .text(json), .integer(try session.next("records"))])
+        for key in keys {
+            _ = try session.transaction.execute(
+                "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ($1, $2)", [.text(key), .text(record.recordId)])
+        }
+
+        var decided: [(candidate: String, comparison: PairComparison)] = []
+        for candidateId in candidateIds.sorted() {
+            let comparison = matcher.compare(record, try session.record(candidateId))
+            if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
+        }
+        // Links before reviews (a review between records a link has joined is moot), strong
+        // identifiers first, then by score; ties by record id, so the result is reproducible.
+        decided.sort { x, y in
+            let rank = { (c: PairComparison) in c.decision == .link ? (c.byIdentifier ? 0 : 1) : 2 }
+            if rank(x.comparison) != rank(y.comparison) { return rank(x.comparison) < rank(y.comparison) }
+            if x.comparison.score != y.comparison.score { return x.comparison.score > y.comparison.score }
+            return x.candidate < y.candidate
+        }
+        var events: [IdentityEvent] = []
+        for (candidate, comparison) in decided {
+            let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
+            if comparison.decision == .link, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
+                events += try link(
+                    record.recordId, to: candidate, source: source, comparison: comparison, by: nil,
+                    newRecord: record.recordId, session)
+            } else {
+                events += try requestReview(record.recordId, candidate, comparison, session)
+            }
+        }
+        return events
+    }
+
+    /// The person `recordId` belongs to, or nil when the index does not hold it.
+    public func personId(of recordId: String, _ transaction: any StorageTransaction) throws -> String? {
+        try transaction.fetchOne("SELECT person_id FROM person_index_records WHERE record_id = $1", [.text(recordId)])?
+            .get("person_id", as: String.self)
+    }
+
+    /// The record ids of a person, ascending.
+    public func records(ofPerson personId: String, _ transaction: any StorageTransaction) throws -> [String] {
+        try Session(transaction: transaction, at: Date(timeIntervalSince1970: 0)).members(personId)
+    }
+
+    // MARK: - Review
+
+    /// Pairs waiting for a human, oldest request first; pairs whose records have since come
+    /// to one person another way are left out (they come back if a split parts them again).
+    public func pendingReviews(limit: Int, _ transaction: any StorageTransaction) throws -> [PendingReview] {
+        let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
+        let rows = try transaction.fetchAll(
+            """
+            SELECT r.a AS a, r.b AS b, r.score AS score, r.reasons AS reasons, ra.person_id AS a_person, rb.person_id AS b_person
+            FROM person_index_reviews r
+            JOIN person_index_records ra ON ra.record_id = r.a
+            JOIN person_index_records rb ON rb.record_id = r.b
+            WHERE ra.person_id <> rb.person_id
+            ORDER BY r.requested_seq, r.a, r.b
+            LIMIT $1
+            """, [.integer(Int64(max(0, limit)))])
+        return try rows.map { row in
+            let reasons = try JSONDecoder().decode([IdentityEvent.Reason].self, from: Data(try row.get("reasons", as: String.self).utf8))
+            return PendingReview(
+                a: try session.record(try row.get("a", as: String.self)), b: try session.record(try row.get("b", as: String.self)),
+                aPersonId: try row.get("a_person", as: String.self), bPersonId: try row.get("b_person", as: String.self),
+                score: try row.get("score", as: Double.self), reasons: reasons)
+        }
+    }
+
+    /// Every human decision about the pair, oldest first (the last one is in force).
+    public func decisions(_ a: String, _ b: String, _ transaction: any StorageTransaction) throws -> [HumanDecision] {
+        let (low, high) = Self.ordered(a, b)
+        return try transaction.fetchAll(
+            "SELECT a, b, decision, decided_by, decided_at_ms FROM person_index_decisions WHERE a = $1 AND b = $2 ORDER BY seq",
+            [.text(low), .text(high)]
+        ).map { row in
+            HumanDecision(
+                a: try row.get("a", as: String.self), b: try row.get("b", as: String.self),
+                kind: HumanDecision.Kind(rawValue: try row.get("decision", as: String.self)) ?? .distinct,
+                decidedBy: try row.get("decided_by", as: String.self), atMilliseconds: try row.get("decided_at_ms", as: Int64.self))
+        }
+    }
+
+    /// Records a human's decision about records `a` and `b`: kept in the history beside any
+    /// earlier one about the pair; the latest wins. `link` joins their persons; `distinct`
+    /// splits their person when the model's links held them together.
+    ///
+    /// - Throws: ``PersonIndexStoreError``: an unknown record id (named), the same record
+    ///   twice, a malformed operator id, a `distinct` that only undoing strong-identifier or
+    ///   human links could satisfy, a `link` that would join a pair decided distinct. Nothing
+    ///   is changed then.
+    public func decide(
+        _ kind: HumanDecision.Kind, _ a: String, _ b: String, by operatorId: String, at: Date, _ transaction: any StorageTransaction
+    ) throws -> [IdentityEvent] {
+        guard PersonIndexStoreError.isOperatorId(operatorId) else { throw PersonIndexStoreError(.invalidOperator) }
+        guard a != b else { throw PersonIndexStoreError(.sameRecord(a)) }
+        let session = Session(transaction: transaction, at: at)
+        for id in [a, b] where try personId(of: id, transaction) == nil { throw PersonIndexStoreError(.unknownRecord(id)) }
+        let (low, high) = Self.ordered(a, b)
+        let previous = try transaction.fetchOne("SELECT decision FROM person_index_pair_decisions WHERE a = $1 AND b = $2", [.text(low), .text(high)])
+            .map { try $0.get("decision", as: String.self) }
+        let lowPerson = try person(of: low, session), highPerson = try person(of: high, session)
+
+        var consequences: [IdentityEvent] = []
+        var record: () throws -> Void = {}
+        switch kind {
+        case .link:
+            if lowPerson != highPerson, let conflict = try session.distinctPairBetween(lowPerson, highPerson, excluding: (low, high)) {
+                throw PersonIndexStoreError(.conflictsWithDecision(a: conflict.0, b: conflict.1))
+            }
+            record = {
+                consequences = try self.link(
+                    high, to: low, source: .human, comparison: self.matcher.compare(try session.record(low), try session.record(high)),
+                    by: operatorId, newRecord: nil, session)
+            }
+        case .distinct:
+            if lowPerson == highPerson {
+                let plan = try splitPlan(person: lowPerson, parting: (low, high), session)
+                record = { consequences = try self.apply(plan, person: lowPerson, by: operatorId, session) }
+            }
+        }
+        // The decision's event comes first, so its id comes first too; its person once known.
+        var decided = try session.event(.decided, personId: low)
+        let sequence = try session.next("decisions")
+        _ = try transaction.execute(
+            "INSERT INTO person_index_decisions (seq, a, b, decision, decided_by, decided_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            [.integer(sequence), .text(low), .text(high), .text(kind.rawValue), .text(operatorId), .integer(session.atMilliseconds)])
+        _ = try transaction.execute(
+            """
+            INSERT INTO person_index_pair_decisions (a, b, decision, seq) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (a, b) DO UPDATE SET decision = excluded.decision, seq = excluded.seq
+            """, [.text(low), .text(high), .text(kind.rawValue), .integer(sequence)])
+        _ = try transaction.execute("DELETE FROM person_index_reviews WHERE a = $1 AND b = $2", [.text(low), .text(high)])
+        try record()
+
+        decided.personId = try person(of: low, session)
+        decided.a = low
+        decided.b = high
+        decided.decision = kind.rawValue
+        decided.decidedBy = operatorId
+        decided.supersedes = previous
+        return [decided] + consequences
+    }
+
+    // MARK: - Links and persons
+
+    /// Stores the link between `recordId` and `other` and moves `recordId`'s person into
+    /// `other`'s (or the reverse: the smaller id survives). `newRecord` is the record being
+    /// added, whose own one-record person is no person anyone knew: absorbing it is no merge.
+    private func link(
+        _ recordId: String, to other: String, source: IdentityEvent.DecisionSource, comparison: PairComparison, by operatorId: String?,
+        newRecord: String?, _ session: Session
+    ) throws -> [IdentityEvent] {
+        let (low, high) = Self.ordered(recordId, other)
+        _ = try session.transaction.execute(
+            """
+            INSERT INTO person_index_links (a, b, decided_by, score) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (a, b) DO UPDATE SET decided_by = excluded.decided_by, score = excluded.score
+            """, [.text(low), .text(high), .text(source.rawValue), .real(comparison.score)])
+        let mine = try person(of: recordId, session), theirs = try person(of: other, session)
+        guard mine != theirs || source == .human else { return [] }  // already one person: the link only strengthens it
+        let survivor = min(mine, theirs), absorbed = max(mine, theirs)
+        var events: [IdentityEvent] = []
+        var linked = try session.event(.linked, personId: survivor)
+        linked.recordId = recordId
+        linked.source = try session.source(of: recordId)
+        linked.linkedTo = other
+        linked.decisionSource = source
+        linked.score = Self.rounded(comparison.score, places: 6)
+        linked.agreed = comparison.agreedFields
+        linked.decidedBy = operatorId
+        events.append(linked)
+        guard mine != theirs else { return events }
+        _ = try session.transaction.execute(
+            "UPDATE person_index_records SET person_id = $1 WHERE person_id = $2", [.text(survivor), .text(absorbed)])
+        if absorbed != newRecord {
+            var merged = try session.event(.merged, personId: survivor)
+            merged.mergedPersonId = absorbed
+            merged.decisionSource = source
+            merged.decidedBy = operatorId
+            events.append(merged)
+        }
+        return events
+    }
+
+    private func requestReview(_ recordId: String, _ other: String, _ comparison: PairComparison, _ session: Session) throws -> [IdentityEvent] {
+        let (low, high) = Self.ordered(recordId, other)
+        let lowPerson = try person(of: low, session), highPerson = try person(of: high, session)
+        guard lowPerson != highPerson else { return [] }
+        let reasons = comparison.reasons.map {
+            IdentityEvent.Reason(field: $0.field.description, level: $0.levelName, weight: Self.rounded($0.weight, places: 3))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let sequence = try session.next("events")
+        _ = try session.transaction.execute(
+            """
+            INSERT INTO person_index_reviews (a, b, score, reasons, requested_seq) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (a, b) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, requested_seq = excluded.requested_seq
+            """,
+            [.text(low), .text(high), .real(comparison.score), .text(String(decoding: try encoder.encode(reasons), as: UTF8.self)), .integer(sequence)])
+        var event = IdentityEvent(kind: .reviewRequested, sequence: sequence, personId: lowPerson, at: session.at)
+        event.a = low
+        event.b = high
+        event.bPersonId = highPerson
+        event.score = Self.rounded(comparison.score, places: 6)
+        event.reasons = reasons
+        return [event]
+    }
+
+    private func person(of recordId: String, _ session: Session) throws -> String {
+        guard let person = try personId(of: recordId, session.transaction) else { throw PersonIndexStoreError(.unknownRecord(recordId)) }
+        return person
+    }
+
+    static func ordered(_ a: String, _ b: String) -> (String, String) { a < b ? (a, b) : (b, a) }
+
+    static func rounded(_ value: Double, places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
+    }
+}

@@ -1,0 +1,238 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PersonIndex
+import PersonIndexStore
+import Storage
+
+/// Where the person index keeps its state, for `persons index|review|link|distinct`.
+struct PersonIndexDatabaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The person index's database: a SQLite file (created if missing) or postgres://USER@HOST:PORT/DATABASE.",
+        valueName: "database"))
+    var database = ".reentrybus/persons.sqlite"
+
+    /// Opens the database, brings its schema up to date, runs `body` in one transaction and
+    /// closes it (PostgreSQL) whatever `body` did.
+    func withStore<T: Sendable>(_ body: @escaping @Sendable (PersonIndexStore, any StorageTransaction) throws -> T) async throws -> T {
+        let store = PersonIndexStore()
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            var logger = Logger(label: "reentrybus.persons")
+            logger.logLevel = .warning
+            let postgres = PostgresStorage(configuration: try .init(url: database), logger: logger)
+            do {
+                let result = try await postgres.write { transaction in
+                    try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
+                    return try body(store, transaction)
+                }
+                try await postgres.close()
+                return result
+            } catch {
+                try? await postgres.close()
+                throw error
+            }
+        }
+        let directory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let sqlite = try SQLiteStorage(path: database)
+        return try await sqlite.write { transaction in
+            try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
+            return try body(store, transaction)
+        }
+    }
+}
+
+/// `persons index --input RECORDS.ndjson`: loads records into the index's store.
+struct PersonsIndex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Add records to the person index's store: link, merge, or queue doubtful pairs for review.",
+        discussion: """
+            Reads the same NDJSON as persons resolve. Each record is compared with the stored records its \
+            blocking keys reach, with the built-in model (a fixed prior, no name frequencies). A malformed \
+            line stops the run naming its line and field, and nothing is stored; a record id stored before \
+            with the same contents is skipped, with other contents refused. Prints what the index decided \
+            (counts of bus.identity events); persons review lists the queue.
+            """)
+
+    @Option(help: "Records, NDJSON.")
+    var input: String
+
+    @OptionGroup var store: PersonIndexDatabaseOptions
+
+    func run() async throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            throw PersonsInputError(text: "cannot read --input \(input): \(error.localizedDescription)")
+        }
+        let records: [PersonRecord]
+        do {
+            records = try PersonRecordReader.read(data)
+        } catch {
+            throw PersonsInputError(text: "\(input): \(error.description); nothing was stored")
+        }
+        let now = Date()
+        let events = try await PersonsDecision.refusing {
+            try await store.withStore { store, transaction in try store.add(records, at: now, transaction) }
+        }
+        var counts: [String: Int] = [:]
+        for event in events { counts[event.eventType, default: 0] += 1 }
+        let summary = IdentityEvent.Kind.allCases.compactMap { kind in counts[kind.eventType].map { "\($0) \(kind.rawValue)" } }
+        print("\(records.count) records read; events: \(summary.isEmpty ? "none" : summary.joined(separator: ", "))")
+    }
+}
+
+/// `persons review`: the pairs waiting for a human, side by side.
+struct PersonsReview: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "List the pairs of records waiting for a human decision, side by side, with the score's reasons.",
+        discussion: """
+            Personal data, for the operator's terminal only: it is printed, never logged. Decide each pair \
+            with persons link A B --by OPERATOR or persons distinct A B --by OPERATOR.
+            """)
+
+    @OptionGroup var store: PersonIndexDatabaseOptions
+
+    @Option(help: "At most this many pairs, oldest request first.")
+    var limit = 20
+
+    @Flag(help: "Print the pairs as JSON (one document) instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+    }
+
+    func run() async throws {
+        let limit = self.limit
+        let reviews = try await store.withStore { store, transaction in try store.pendingReviews(limit: limit, transaction) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let document = ReviewDocument(pairs: try reviews.map(ReviewDocument.Pair.init))
+            print(String(decoding: try encoder.encode(document), as: UTF8.self))
+            return
+        }
+        guard !reviews.isEmpty else {
+            print("No pairs waiting for review.")
+            return
+        }
+        for review in reviews { print(Self.text(review)) }
+    }
+
+    static func text(_ review: PendingReview) -> String {
+        var table = TextTable("FIELD", review.a.recordId, review.b.recordId)
+        for (field, a, b) in sideBySide(review.a, review.b) { table.add(field, a, b) }
+        let reasons = review.reasons.map { "\($0.field) \($0.level) \(String(format: "%+.2f", $0.weight))" }.joined(separator: ", ")
+        return "\(review.a.recordId) (person \(review.aPersonId)) / \(review.b.recordId) (person \(review.bPersonId)): "
+            + "score \(String(format: "%.4f", review.score))\n" + table.render(empty: "") + "reasons (bits): \(reasons)\n"
+    }
+
+    /// The records' fields, one row each, "-" where a record lacks one.
+    static func sideBySide(_ a: PersonRecord, _ b: PersonRecord) -> [(String, String, String)] {
+        func fields(_ r: PersonRecord) -> [(String, String?)] {
+            let address = r.address.map { [$0.line1, $0.line2, $0.city, $0.state, $0.postalCode].compactMap { $0 }.joined(separator: ", ") }
+            let ids = r.identifiers
+            return [
+                ("source", r.source), ("givenName", r.givenName), ("familyName", r.familyName),
+                ("aliases", r.aliases.isEmpty ? nil : r.aliases.joined(separator: "; ")), ("dateOfBirth", r.dateOfBirth?.description),
+                ("sex", r.sex?.rawValue), ("address", address), ("stateId", ids.stateId), ("fbiNumber", ids.fbiNumber), ("ssn", ids.ssn),
+                ("docNumber", ids.docNumber.map { "\($0)\(ids.docState.map { " (\($0))" } ?? "")" }),
+                ("bookingNumber", ids.bookingNumber), ("rmsNumber", ids.rmsNumber),
+            ]
+        }
+        return zip(fields(a), fields(b)).compactMap { x, y in
+            x.1 == nil && y.1 == nil ? nil : (x.0, x.1 ?? "-", y.1 ?? "-")
+        }
+    }
+
+    struct ReviewDocument: Encodable {
+        struct Pair: Encodable {
+            var a: [String: String]
+            var b: [String: String]
+            var aPersonId: String
+            var bPersonId: String
+            var score: Double
+            var reasons: [IdentityEvent.Reason]
+
+            init(_ review: PendingReview) throws {
+                var a: [String: String] = ["recordId": review.a.recordId], b: [String: String] = ["recordId": review.b.recordId]
+                for (field, x, y) in PersonsReview.sideBySide(review.a, review.b) {
+                    if x != "-" { a[field] = x }
+                    if y != "-" { b[field] = y }
+                }
+                self.a = a
+                self.b = b
+                aPersonId = review.aPersonId
+                bPersonId = review.bPersonId
+                score = review.score
+                reasons = review.reasons
+            }
+        }
+        var pairs: [Pair]
+    }
+}
+
+/// `persons link A B --by OPERATOR` and `persons distinct A B --by OPERATOR`.
+struct PersonsDecision: ParsableArguments {
+    @Argument(help: "The first record id.")
+    var a: String
+
+    @Argument(help: "The second record id.")
+    var b: String
+
+    @Option(help: "Who decides: the operator id (letters, digits, . _ @ -).")
+    var by: String
+
+    @OptionGroup var store: PersonIndexDatabaseOptions
+
+    func record(_ kind: HumanDecision.Kind) async throws {
+        let (a, b, by) = (self.a, self.b, self.by)
+        let now = Date()
+        let events = try await Self.refusing {
+            try await store.withStore { store, transaction in try store.decide(kind, a, b, by: by, at: now, transaction) }
+        }
+        let described = events.map { event -> String in
+            switch event.kind {
+            case .decided: "decided \(event.decision ?? "")\(event.supersedes.map { " (replaces \($0))" } ?? "")"
+            case .linked: "linked \(event.recordId ?? "") to person \(event.personId)"
+            case .merged: "merged person \(event.mergedPersonId ?? "") into \(event.personId)"
+            case .split: "split person \(event.personId) into \((event.persons ?? []).map(\.personId).joined(separator: ", "))"
+            case .unlinked: "\(event.recordId ?? "") left person \(event.personId) for \(event.newPersonId ?? "")"
+            case .reviewRequested: "review requested"
+            }
+        }
+        print(described.joined(separator: "\n"))
+    }
+
+    /// Runs `body`, turning the index's refusals into `Error: …` lines without the usage text.
+    static func refusing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PersonIndexStoreError {
+            throw PersonsInputError(text: "\(error.description); nothing was changed")
+        }
+    }
+}
+
+struct PersonsLink: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link", abstract: "Record that two records are the same person (a human decision: it wins over the model).")
+
+    @OptionGroup var decision: PersonsDecision
+
+    func run() async throws { try await decision.record(.link) }
+}
+
+struct PersonsDistinct: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distinct",
+        abstract: "Record that two records are different people; splits their person when only the model joined them.")
+
+    @OptionGroup var decision: PersonsDecision
+
+    func run() async throws { try await decision.record(.distinct) }
+}

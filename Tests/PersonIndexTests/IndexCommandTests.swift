@@ -1,0 +1,73 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `reentrybus persons index|review|link|distinct` on a temporary SQLite file, as an operator
+/// runs them.
+@Suite("reentrybus persons index, review, link and distinct on the command line")
+struct IndexCommandTests {
+    private static func run(_ arguments: [String]) async throws -> (ChildProcess.Termination, ChildProcess) {
+        let binary = try #require(BuildProducts.executable("reentrybus"), "build the reentrybus executable with the tests")
+        let process = try ChildProcess(binary, arguments)
+        let termination = try await within(.seconds(60), "reentrybus \(arguments.joined(separator: " "))") { await process.waitForExit() }
+        return (termination, process)
+    }
+
+    private static let records = [
+        #"{"recordId":"t1","source":"jail","givenName":"Jonathan","familyName":"Smithers","dateOfBirth":"1990-04-11","sex":"M"}"#,
+        #"{"recordId":"t2","source":"police","givenName":"Jonatan","familyName":"Smithers","dateOfBirth":"1990-11-04","sex":"M"}"#,
+        #"{"recordId":"d1","source":"doc","givenName":"Mary","familyName":"Smith","identifiers":{"stateId":"IL-123"}}"#,
+        #"{"recordId":"p2","source":"police","givenName":"Marie","familyName":"Smyth","identifiers":{"stateId":"il123"}}"#,
+    ]
+
+    @Test func indexReviewLinkAndDistinctEndToEnd() async throws {
+        let directory = temporaryDirectory("reentrybus-person-index")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let input = directory.appendingPathComponent("records.ndjson")
+        let database = directory.appendingPathComponent("persons.sqlite").path
+
+        // A bad line: named with its field, nothing stored.
+        let bad = Self.records + [#"{"recordId":"x1","source":"jail","familyName":"Doe","dateOfBirth":"1990-02-30"}"#]
+        try Data(bad.joined(separator: "\n").utf8).write(to: input)
+        let (refused, badRun) = try await Self.run(["persons", "index", "--input", input.path, "--database", database])
+        #expect(refused.status != 0)
+        #expect(badRun.errors.value.contains("line 5, field dateOfBirth"), "\(badRun.errors.value)")
+
+        try Data(Self.records.joined(separator: "\n").utf8).write(to: input)
+        let (indexed, index) = try await Self.run(["persons", "index", "--input", input.path, "--database", database])
+        #expect(indexed == .init(status: 0, bySignal: false), "\(index.errors.value)")
+        #expect(index.output.value.contains("4 records read; events: 1 linked, 1 review-requested"), "\(index.output.value)")
+
+        let (listed, review) = try await Self.run(["persons", "review", "--database", database, "--json"])
+        #expect(listed.status == 0, "\(review.errors.value)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(review.output.value.utf8)) as? [String: Any])
+        let pairs = try #require(document["pairs"] as? [[String: Any]])
+        #expect(pairs.count == 1)
+        let pair = try #require(pairs.first)
+        #expect((pair["a"] as? [String: String])?["givenName"] == "Jonathan")
+        #expect((pair["b"] as? [String: String])?["givenName"] == "Jonatan")
+        #expect((pair["reasons"] as? [[String: Any]])?.compactMap { $0["level"] as? String } == ["close", "agree", "swapped", "agree"])
+
+        let (text, textReview) = try await Self.run(["persons", "review", "--database", database, "--limit", "5"])
+        #expect(text.status == 0)
+        #expect(textReview.output.value.contains("t1 (person t1) / t2 (person t2)"), "\(textReview.output.value)")
+        #expect(textReview.output.value.contains("dateOfBirth"), "\(textReview.output.value)")
+
+        let (unknown, unknownRun) = try await Self.run(["persons", "link", "t1", "nobody", "--by", "analyst.reyes", "--database", database])
+        #expect(unknown.status != 0)
+        #expect(unknownRun.errors.value.contains("no record nobody in the person index; nothing was changed"), "\(unknownRun.errors.value)")
+
+        let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--database", database])
+        #expect(linked.status == 0, "\(link.errors.value)")
+        #expect(link.output.value.contains("linked t2 to person t1"), "\(link.output.value)")
+        let (empty, emptyReview) = try await Self.run(["persons", "review", "--database", database])
+        #expect(empty.status == 0)
+        #expect(emptyReview.output.value.contains("No pairs waiting for review."))
+
+        let (split, distinct) = try await Self.run(["persons", "distinct", "t2", "t1", "--by", "sgt.ortiz", "--database", database])
+        #expect(split.status == 0, "\(distinct.errors.value)")
+        #expect(distinct.output.value.contains("decided distinct (replaces link)"), "\(distinct.output.value)")
+        #expect(distinct.output.value.contains("split person t1 into t1, t2"), "\(distinct.output.value)")
+    }
+}

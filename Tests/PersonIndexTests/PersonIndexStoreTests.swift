@@ -1,0 +1,266 @@
+import Contracts
+import Foundation
+import LocalPostgres
+import PersonIndex
+import PersonIndexStore
+import Storage
+import SyntheticPersons
+import TestSupport
+import Testing
+
+/// The repository's contracts, to check the events the store returns.
+let repositoryTopics = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Topics", isDirectory: true)
+
+/// The person index's store on a fresh database: SQLite in memory, or a fresh PostgreSQL
+/// database when the suite runs under `.postgresCluster`.
+struct IndexUnderTest: Sendable {
+    let database: any StorageDatabase
+    let store = PersonIndexStore()
+    static let validator = EventValidator(catalog: try! TopicCatalog.load(from: repositoryTopics))
+
+    static func run(_ body: (IndexUnderTest) async throws -> Void) async throws {
+        if PostgresCluster.current != nil {
+            try await onFreshPostgres { database in try await body(try await IndexUnderTest(database)) }
+        } else {
+            try await body(try await IndexUnderTest(try SQLiteStorage.inMemory()))
+        }
+    }
+
+    init(_ database: any StorageDatabase) async throws {
+        self.database = database
+        _ = try await database.write { try StorageMigrator.migrate(PersonIndexStore.migrations, in: $0) }
+    }
+
+    /// Adds records and checks every event returned against the `bus.identity` contract.
+    func add(_ records: PersonRecord..., at seconds: Double = 1_750_000_000) async throws -> [IdentityEvent] {
+        let store = self.store
+        let events = try await database.write { try store.add(records, at: Date(timeIntervalSince1970: seconds), $0) }
+        try Self.validate(events)
+        return events
+    }
+
+    func decide(_ kind: HumanDecision.Kind, _ a: String, _ b: String, by: String = "analyst.reyes", at seconds: Double = 1_750_000_600) async throws
+        -> [IdentityEvent]
+    {
+        let store = self.store
+        let events = try await database.write { try store.decide(kind, a, b, by: by, at: Date(timeIntervalSince1970: seconds), $0) }
+        try Self.validate(events)
+        return events
+    }
+
+    func person(_ recordId: String) async throws -> String? {
+        let store = self.store
+        return try await database.read { try store.personId(of: recordId, $0) }
+    }
+
+    func reviews() async throws -> [PendingReview] {
+        let store = self.store
+        return try await database.read { try store.pendingReviews(limit: 100, $0) }
+    }
+
+    func history(_ a: String, _ b: String) async throws -> [HumanDecision] {
+        let store = self.store
+        return try await database.read { try store.decisions(a, b, $0) }
+    }
+
+    static func validate(_ events: [IdentityEvent]) throws {
+        for event in events {
+            let validated = try validator.validateMessage(
+                topic: IdentityEvent.topic, key: Array(event.personId.utf8), value: try event.encoded(), headers: event.headers)
+            #expect(validated.eventType == event.eventType)
+        }
+    }
+}
+
+/// Hand-made records: one person under a state ID in two agencies, a pair with a typo in
+/// the given name and day and month swapped, and one person twice without any identifier.
+enum IndexRecords {
+    static func record(
+        _ id: String, _ source: String, _ given: String, _ family: String, _ dob: String, _ sex: Sex = .male,
+        stateId: String? = nil, address: PostalAddress? = nil
+    ) -> PersonRecord {
+        PersonRecord(
+            recordId: id, source: source, givenName: given, familyName: family, dateOfBirth: DateOfBirth(iso: dob), sex: sex,
+            address: address, identifiers: PersonIdentifiers(stateId: stateId))
+    }
+
+    static let jail = record("r1", "jail", "William", "Garcia", "1985-03-07", stateId: "MO1234567")
+    static let prison = record("r2", "doc", "Bill", "Garcia-Lopez", "1986-01-01", stateId: "mo-1234567")
+    static let typo = record("t1", "jail", "Jonathan", "Smithers", "1990-04-11")
+    static let swapped = record("t2", "police", "Jonatan", "Smithers", "1990-11-04")
+    static let oak = PostalAddress(line1: "5 Oak Street", city: "Kansas City", state: "MO", postalCode: "64106")
+    static let maria1 = record("m1", "jail", "Maria", "Lopez", "1979-02-20", .female, address: oak)
+    static let maria2 = record("m2", "police", "Maria", "Lopez", "1979-02-20", .female, address: PostalAddress(line1: "5 Oak St", postalCode: "64106"))
+    static let maria3 = record("m3", "courts", "Maria", "Lopez", "1979-02-20", .female, address: oak)
+}
+
+/// The store's rules, on SQLite; `PersonIndexStorePostgresTests` runs the same on PostgreSQL.
+@Suite struct PersonIndexStoreTests {
+    @Test func aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() async throws {
+        try await IndexUnderTest.run { index in
+            #expect(try await index.add(IndexRecords.jail).isEmpty)
+            let events = try await index.add(IndexRecords.prison)
+            #expect(events.map(\.eventType) == ["bus.identity.linked"])
+            let linked = try #require(events.first)
+            #expect(linked.personId == "r1" && linked.recordId == "r2" && linked.linkedTo == "r1")
+            #expect(linked.decisionSource == .strongIdentifier && linked.score == 1 && linked.agreed == ["stateId"])
+            #expect(try await index.person("r2") == "r1")
+
+            // A record with a smaller id joins: the person takes its id, the old one is merged into it.
+            let earlier = IndexRecords.record("a0", "court", "Will", "Garcia", "1985-03-07", stateId: "MO1234567")
+            let merge = try await index.add(earlier)
+            #expect(merge.map(\.eventType) == ["bus.identity.linked", "bus.identity.merged"])
+            #expect(merge.last?.personId == "a0" && merge.last?.mergedPersonId == "r1")
+            #expect(try await index.person("r1") == "a0")
+            #expect(try await index.person("r2") == "a0")
+            // Redelivered: nothing new.
+            #expect(try await index.add(earlier).isEmpty)
+        }
+    }
+
+    @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.typo)
+            let events = try await index.add(IndexRecords.swapped)
+            #expect(events.map(\.eventType) == ["bus.identity.review-requested"])
+            let request = try #require(events.first)
+            #expect(request.a == "t1" && request.b == "t2" && request.personId == "t1" && request.bPersonId == "t2")
+            let score = try #require(request.score)
+            #expect(score >= 0.5 && score < 0.99)
+            let levels = Dictionary(uniqueKeysWithValues: (request.reasons ?? []).map { ($0.field, $0.level) })
+            #expect(levels == ["givenName": "close", "familyName": "agree", "dateOfBirth": "swapped", "sex": "agree"])
+            #expect(try await index.person("t2") == "t2")
+
+            let pending = try await index.reviews()
+            #expect(pending.map { "\($0.a.recordId)-\($0.b.recordId)" } == ["t1-t2"])
+            #expect(pending.first?.b.givenName == "Jonatan")
+        }
+    }
+
+    @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.typo, IndexRecords.swapped)
+            let link = try await index.decide(.link, "t2", "t1")
+            #expect(link.map(\.eventType) == ["bus.identity.decided", "bus.identity.linked", "bus.identity.merged"])
+            #expect(link.first?.decision == "link" && link.first?.supersedes == nil)
+            #expect(link[1].decisionSource == .human && link[1].decidedBy == "analyst.reyes")
+            #expect(try await index.person("t2") == "t1")
+            #expect(try await index.reviews().isEmpty)
+
+            let distinct = try await index.decide(.distinct, "t1", "t2", by: "sgt.ortiz", at: 1_750_001_000)
+            #expect(distinct.map(\.eventType) == ["bus.identity.decided", "bus.identity.split", "bus.identity.unlinked"])
+            #expect(distinct.first?.supersedes == "link")
+            #expect(try await index.person("t2") == "t2")
+            #expect(try await index.person("t1") == "t1")
+            let history = try await index.history("t2", "t1")
+            #expect(history.map(\.kind) == [.link, .distinct])
+            #expect(history.map(\.decidedBy) == ["analyst.reyes", "sgt.ortiz"])
+        }
+    }
+
+    @Test func distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.maria1)
+            let linked = try await index.add(IndexRecords.maria2)
+            #expect(linked.map(\.eventType) == ["bus.identity.linked"])
+            #expect(linked.first?.decisionSource == .model)
+            #expect(linked.first?.agreed == ["givenName", "familyName", "dateOfBirth", "sex", "address"])
+            #expect(try await index.person("m2") == "m1")
+
+            let split = try await index.decide(.distinct, "m1", "m2")
+            #expect(split.map(\.eventType) == ["bus.identity.decided", "bus.identity.split", "bus.identity.unlinked"])
+            #expect(split[1].persons == [.init(personId: "m1", recordIds: ["m1"]), .init(personId: "m2", recordIds: ["m2"])])
+            #expect(split[2].recordId == "m2" && split[2].personId == "m1" && split[2].newPersonId == "m2")
+
+            // A third record the model links to both: it joins one, and the other pair goes to review.
+            let third = try await index.add(IndexRecords.maria3)
+            #expect(third.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"])
+            let m1 = try await index.person("m1"), m2 = try await index.person("m2")
+            #expect(m1 == "m1" && m2 == "m2")
+            #expect(try await index.person("m3") == "m1")
+
+            // A human link that would rejoin them is refused, naming the pair decided distinct.
+            await #expect(throws: PersonIndexStoreError(.conflictsWithDecision(a: "m1", b: "m2"))) { try await index.decide(.link, "m3", "m2") }
+            #expect(try await index.history("m2", "m3").isEmpty)
+        }
+    }
+
+    @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.typo, IndexRecords.swapped)
+            await #expect(throws: PersonIndexStoreError(.unknownRecord("nobody"))) { try await index.decide(.link, "t1", "nobody") }
+            await #expect(throws: PersonIndexStoreError(.unknownRecord("ghost"))) { try await index.decide(.distinct, "ghost", "t1") }
+            await #expect(throws: PersonIndexStoreError(.sameRecord("t1"))) { try await index.decide(.distinct, "t1", "t1") }
+            await #expect(throws: PersonIndexStoreError(.invalidOperator)) { try await index.decide(.link, "t1", "t2", by: "analyst reyes") }
+            #expect(try await index.history("t1", "t2").isEmpty)
+            #expect(try await index.reviews().count == 1)
+            #expect(PersonIndexStoreError(.unknownRecord("nobody")).description == "no record nobody in the person index")
+        }
+    }
+
+    @Test func aDistinctThatAStateIdContradictsIsRefused() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.jail, IndexRecords.prison)
+            await #expect(throws: PersonIndexStoreError(.boundByStrongerEvidence(a: "r1", b: "r2"))) { try await index.decide(.distinct, "r2", "r1") }
+            #expect(try await index.person("r2") == "r1")
+            #expect(try await index.history("r1", "r2").isEmpty)
+        }
+    }
+
+    @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.typo)
+            var changed = IndexRecords.typo
+            changed.familyName = "Smith"
+            await #expect(throws: PersonIndexStoreError(.conflictingRecord("t1"))) { try await index.add(changed) }
+        }
+    }
+}
+
+/// The same rules on PostgreSQL 15; skipped, saying why, where it is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct PersonIndexStorePostgresTests {
+    @Test func aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() async throws { try await PersonIndexStoreTests().aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() }
+    @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
+    @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws { try await PersonIndexStoreTests().linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() }
+    @Test func distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() async throws { try await PersonIndexStoreTests().distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() }
+    @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws { try await PersonIndexStoreTests().decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() }
+    @Test func aDistinctThatAStateIdContradictsIsRefused() async throws { try await PersonIndexStoreTests().aDistinctThatAStateIdContradictsIsRefused() }
+    @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
+}
+
+/// The store fed one record at a time with generated records whose truth is known: the
+/// built-in model, without learning from the batch, still links precisely. Measured on this
+/// set (seed 11, 2 × 300 records): precision 1.0, recall 0.859 (267 linked pairs); asserted
+/// with margin.
+@Suite struct PersonIndexStoreOnGeneratedRecords {
+    @Test func linksPreciselyOneRecordAtATime() async throws {
+        let data = SyntheticPopulation(seed: 11).generate(sources: 2, recordsPerSource: 300)
+        let database = try SQLiteStorage.inMemory()
+        let store = PersonIndexStore()
+        let records = data.records
+        let persons = try await database.write { transaction in
+            try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
+            _ = try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), transaction)
+            return try records.map { try store.personId(of: $0.recordId, transaction) ?? "" }
+        }
+        var members: [String: [Int]] = [:]
+        for (index, person) in persons.enumerated() { members[person, default: []].append(index) }
+        var linked = 0, correct = 0
+        for group in members.values where group.count > 1 {
+            for i in 0..<(group.count - 1) {
+                for j in (i + 1)..<group.count {
+                    linked += 1
+                    if data.personOfRecord[group[i]] == data.personOfRecord[group[j]] { correct += 1 }
+                }
+            }
+        }
+        let precision = linked == 0 ? 0 : Double(correct) / Double(linked)
+        let recall = Double(correct) / Double(data.truePairCount)
+        #expect(data.truePairCount > 100)
+        #expect(precision >= 0.98, "precision \(precision) (\(correct) of \(linked))")
+        #expect(recall >= 0.75, "recall \(recall) (\(correct) of \(data.truePairCount))")
+    }
+}
