@@ -45,18 +45,7 @@ struct PersonsResolve: ParsableCommand {
     }
 
     func run() throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: input))
-        } catch {
-            throw PersonsInputError(text: "cannot read --input \(input): \(error.localizedDescription)")
-        }
-        let records: [PersonRecord]
-        do {
-            records = try PersonRecordReader.read(data)
-        } catch {
-            throw PersonsInputError(text: "\(input): \(error.description); nothing was written")
-        }
+        let records = try PersonsInputError.records(in: input, otherwise: "nothing was written")
         var configuration = ResolverConfiguration()
         configuration.linkThreshold = linkThreshold
         configuration.reviewThreshold = reviewThreshold
@@ -89,4 +78,20 @@ struct PersonsResolve: ParsableCommand {
 struct PersonsInputError: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
+
+    /// The records of an NDJSON file (`--input`); a file that cannot be read or a malformed
+    /// line is an error naming the file (and the line and field), ending with `consequence`.
+    static func records(in input: String, otherwise consequence: String) throws -> [PersonRecord] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            throw PersonsInputError(text: "cannot read --input \(input): \(error.localizedDescription)")
+        }
+        do {
+            return try PersonRecordReader.read(data)
+        } catch {
+            throw PersonsInputError(text: "\(input): \(error.description); \(consequence)")
+        }
+    }
 }

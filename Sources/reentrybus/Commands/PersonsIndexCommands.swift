@@ -61,18 +61,7 @@ struct PersonsIndex: AsyncParsableCommand {
     @OptionGroup var store: PersonIndexDatabaseOptions
 
     func run() async throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: input))
-        } catch {
-            throw PersonsInputError(text: "cannot read --input \(input): \(error.localizedDescription)")
-        }
-        let records: [PersonRecord]
-        do {
-            records = try PersonRecordReader.read(data)
-        } catch {
-            throw PersonsInputError(text: "\(input): \(error.description); nothing was stored")
-        }
+        let records = try PersonsInputError.records(in: input, otherwise: "nothing was stored")
         let now = Date()
         let events = try await PersonsDecision.refusing {
             try await store.withStore { store, transaction in try store.add(records, at: now, transaction) }
