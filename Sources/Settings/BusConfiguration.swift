@@ -48,6 +48,10 @@ public struct BusConfiguration: Sendable {
         public var audience: String
         /// Events per second each agency may send, sustained. Default: 200.
         public var ratePerAgency: Double
+        /// Internal receivers webhooks may reach besides public addresses: CIDR ranges
+        /// (`10.20.0.0/16`) or host names (`hooks.internal.example`), as written; the gateway reads
+        /// them (`WebhookDestinationPolicy`). Default: none (public unicast addresses only).
+        public var webhooksAllow: [String] = []
     }
 
     /// The configuration file read (`--config`, else `REENTRYBUS_CONFIG`), if any.

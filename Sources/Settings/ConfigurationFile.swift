@@ -92,17 +92,18 @@ public struct ConfigurationFile: Sendable {
         }
     }
 
-    /// A setting's text: a scalar; for the bootstrap servers also a list of scalars (joined with
-    /// commas); nil for a null.
+    /// A setting's text: a scalar; for the bootstrap servers and the webhooks' allow list also a
+    /// list of scalars (joined with commas); nil for a null.
     private static func text(of node: Node, key: ConfigurationKey, file: String, line: Int?) throws(ConfigurationError) -> String? {
         switch node {
         case .scalar(let scalar):
             return isNull(node) ? nil : scalar.string
-        case .sequence(let sequence) where key == .bootstrap:
+        case .sequence(let sequence) where key == .bootstrap || key == .gatewayWebhooksAllow:
             var servers: [String] = []
             for element in sequence {
                 guard case .scalar(let scalar) = element else {
-                    throw .wrongType(key: key.name, file: file, line: element.mark?.line ?? line, expected: "HOST:PORT entries", found: kind(of: element))
+                    let expected = key == .bootstrap ? "HOST:PORT entries" : "CIDR ranges or host names"
+                    throw .wrongType(key: key.name, file: file, line: element.mark?.line ?? line, expected: expected, found: kind(of: element))
                 }
                 servers.append(scalar.string)
             }

@@ -35,6 +35,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case gatewayIssuer = "gateway.issuer"
     case gatewayAudience = "gateway.audience"
     case gatewayRate = "gateway.rate"
+    case gatewayWebhooksAllow = "gateway.webhooks.allow"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -72,6 +73,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .gatewayIssuer: "REENTRYBUS_GATEWAY_ISSUER"
         case .gatewayAudience: "REENTRYBUS_GATEWAY_AUDIENCE"
         case .gatewayRate: "REENTRYBUS_GATEWAY_RATE"
+        case .gatewayWebhooksAllow: "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW"
         }
     }
 

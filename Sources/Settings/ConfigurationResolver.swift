@@ -163,7 +163,18 @@ struct ConfigurationResolver {
         } else {
             record(.gatewayRate, "200", .defaultValue)
         }
-        return BusConfiguration.GatewaySettings(listen: listen, jwksFile: jwksFile, issuer: issuer, audience: audience, ratePerAgency: rate)
+        var webhooksAllow: [String] = []
+        if let raw = chosen[.gatewayWebhooksAllow] {
+            webhooksAllow = raw.text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !webhooksAllow.contains(where: \.isEmpty) else {
+                throw .invalidValue(key: .gatewayWebhooksAllow, source: raw.source, reason: "must list CIDR ranges or host names, such as 10.20.0.0/16,hooks.internal.example, with no empty entry")
+            }
+            record(.gatewayWebhooksAllow, webhooksAllow.joined(separator: ","), raw.source)
+        } else {
+            record(.gatewayWebhooksAllow, "none (public addresses only)", .defaultValue)
+        }
+        return BusConfiguration.GatewaySettings(
+            listen: listen, jwksFile: jwksFile, issuer: issuer, audience: audience, ratePerAgency: rate, webhooksAllow: webhooksAllow)
     }
 
     /// A non-empty text setting, printed as it is.

@@ -44,6 +44,8 @@ final class WebhookReceiver: Sendable {
         case status(Int)
         /// Reads the body, then never answers until the test ends (the gateway times out).
         case stall
+        /// `302 Found` to `location`.
+        case redirect(to: String)
     }
 
     struct Received: Sendable {
@@ -107,6 +109,11 @@ final class WebhookReceiver: Sendable {
                 if let index = received.lastIndex(where: { $0.id == id && $0.attempt == attempt && $0.path == "/hook/\(name)" }) { received[index].answered = code }
             }
             return Response(status: HTTPResponse.Status(code: code))
+        case .redirect(let location):
+            received.update { received in
+                if let index = received.lastIndex(where: { $0.id == id && $0.attempt == attempt && $0.path == "/hook/\(name)" }) { received[index].answered = 302 }
+            }
+            return Response(status: .found, headers: [.location: location])
         case .stall:
             await released.wait { $0 }
             return Response(status: .serviceUnavailable)

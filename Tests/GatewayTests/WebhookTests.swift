@@ -19,7 +19,10 @@ import Testing
     static let integrator = Caller(subject: "SYS-CMS", agencyId: agency, roles: [.officer, .integrator], purpose: .supervision)
     static let settings = PushConfiguration(
         pollInterval: .milliseconds(20), heartbeatInterval: .milliseconds(100),
-        webhooks: WebhookConfiguration(requestTimeout: .seconds(1), firstRetry: .seconds(1), maxBackoff: .seconds(10), giveUpAfter: .seconds(60)))
+        // The receivers listen on loopback, which deliveries may reach only when allowed.
+        webhooks: WebhookConfiguration(
+            requestTimeout: .seconds(1), firstRetry: .seconds(1), maxBackoff: .seconds(10), giveUpAfter: .seconds(60),
+            destinations: .allowingLoopback))
 
     func harness(_ clock: ManualClock) async throws -> GatewayHarness {
         let harness = try await GatewayHarness(now: clock.now, push: Self.settings)
@@ -241,7 +244,9 @@ import Testing
 
     @Test("an agency's integrator or admin registers, lists and removes its own endpoints; the secret is shown once; others get 403 or 404")
     func registration() async throws {
-        let harness = try await GatewayHarness()
+        // cms.example.org resolves to a public address (a fixed answer: no real DNS in tests).
+        let resolver = WebhookResolver.fixed(["cms.example.org": [IPAddress("93.184.215.14")!]])
+        let harness = try await GatewayHarness(push: PushConfiguration(webhooks: WebhookConfiguration(destinations: .allowingLoopback, resolver: resolver)))
         let integrator = try await harness.issuer.token(agency: Self.agency, roles: ["integrator"])
         let officer = try await harness.issuer.token(agency: Self.agency, roles: ["officer"])
         let otherAgency = try await harness.issuer.token(agency: "MO-KCPD", roles: ["admin"])

@@ -228,6 +228,27 @@ import Testing
         #expect(error?.description.contains("gateway.rate") == true, "\(String(describing: error))")
     }
 
+    /// The webhooks' allow list: none by default; a YAML list or a comma-separated value; the
+    /// flag over the environment over the file; an empty entry named.
+    @Test func webhooksAllowList() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(try BusConfiguration(environment: [:]).gateway.webhooksAllow.isEmpty)
+        let file = """
+            gateway:
+              webhooks:
+                allow: ["10.20.0.0/16", hooks.internal.example]
+            """
+        #expect(try resolve(file: file, in: scratch).gateway.webhooksAllow == ["10.20.0.0/16", "hooks.internal.example"])
+        let fromEnvironment = try resolve(file: file, in: scratch, environment: ["REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW": "fd00::/8, 10.9.0.0/16"])
+        #expect(fromEnvironment.gateway.webhooksAllow == ["fd00::/8", "10.9.0.0/16"])
+        #expect(fromEnvironment.printedValue(of: .gatewayWebhooksAllow) == "fd00::/8,10.9.0.0/16")
+        let fromFlag = try resolve(file: file, in: scratch) { $0.set(.gatewayWebhooksAllow, "hooks.b.example", flag: "--webhooks-allow") }
+        #expect(fromFlag.gateway.webhooksAllow == ["hooks.b.example"])
+        let error = #expect(throws: ConfigurationError.self) { try BusConfiguration(environment: ["REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW": "10.0.0.0/8,,x"]) }
+        #expect(error?.description.contains("gateway.webhooks.allow") == true, "\(String(describing: error))")
+    }
+
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
@@ -240,7 +261,7 @@ import Testing
             "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE", "REENTRYBUS_SESSION_TIMEOUT", "REENTRYBUS_CONNECT_TIMEOUT",
             "REENTRYBUS_SHUTDOWN_DEADLINE", "REENTRYBUS_FEEDS_OPERATORS",
             "REENTRYBUS_GATEWAY_LISTEN", "REENTRYBUS_GATEWAY_JWKS_FILE", "REENTRYBUS_GATEWAY_ISSUER", "REENTRYBUS_GATEWAY_AUDIENCE",
-            "REENTRYBUS_GATEWAY_RATE",
+            "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW",
         ]
         #expect(BusConfiguration.environmentVariables == agreed.sorted())
     }

@@ -23,8 +23,14 @@ public struct PushConfiguration: Sendable {
     }
 }
 
-/// Delivery of webhooks: timeouts, the retry schedule, when to give up.
+/// Delivery of webhooks: where they may go, timeouts, the retry schedule, when to give up.
 public struct WebhookConfiguration: Sendable {
+    /// Which addresses endpoints may reach, checked at registration and at every delivery.
+    /// Default: public unicast addresses only (`dev` and the tests allow loopback).
+    public var destinations: WebhookDestinationPolicy
+    /// How an endpoint's host name becomes addresses to check and connect to. Default: the
+    /// system's resolver.
+    public var resolver: WebhookResolver
     /// Longest a delivery may take, connecting included. Default: 10 s.
     public var requestTimeout: Duration
     /// The wait after the first failure; each further failure doubles it (with jitter: a random
@@ -40,8 +46,11 @@ public struct WebhookConfiguration: Sendable {
 
     public init(
         requestTimeout: Duration = .seconds(10), firstRetry: Duration = .seconds(5), maxBackoff: Duration = .seconds(3_600),
-        giveUpAfter: Duration = .seconds(86_400), deliveriesPerRound: Int = 50
+        giveUpAfter: Duration = .seconds(86_400), deliveriesPerRound: Int = 50,
+        destinations: WebhookDestinationPolicy = WebhookDestinationPolicy(), resolver: WebhookResolver = .system
     ) {
+        self.destinations = destinations
+        self.resolver = resolver
         self.requestTimeout = requestTimeout
         self.firstRetry = firstRetry
         self.maxBackoff = maxBackoff

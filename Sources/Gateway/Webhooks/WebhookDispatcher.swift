@@ -47,13 +47,20 @@ public struct WebhookDispatcher: Sendable {
     }
 
     /// Runs `body` with the deliveries' HTTP client (no redirects followed: a delivery goes
-    /// where it was registered to), shut down after.
-    func withClient<T: Sendable>(_ body: (HTTPClient) async -> T) async -> T {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: HTTPClient.Configuration.Timeout(connect: .milliseconds(Self.milliseconds(configuration.requestTimeout)))))
+    /// where it was registered to, and a redirect could point it at an address the
+    /// `WebhookDestinationPolicy` refuses), shut down after.
+    ///
+    /// `pinning` maps a host name to the address checked for it: the client connects there
+    /// without a lookup of its own (AsyncHTTPClient's `dnsOverride`; TLS still verifies the
+    /// certificate for the name), so DNS cannot answer differently between the check and the
+    /// connection (rebinding). AsyncHTTPClient takes no custom resolver and no per-request
+    /// override, so a delivery to a host name gets a client of its own.
+    func withClient<T: Sendable>(pinning: [String: String] = [:], _ body: (HTTPClient) async -> T) async -> T {
+        var settings = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: .milliseconds(Self.milliseconds(configuration.requestTimeout))))
+        settings.dnsOverride = pinning
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
         let result = await body(client)
         do {
             try await client.shutdown()
@@ -179,6 +186,14 @@ public struct WebhookDispatcher: Sendable {
         } catch {
             return .failed(status: nil, reason: "the inbox could not be read")
         }
+        // Checked before the disclosure is recorded: what is refused is never sent.
+        let destination: WebhookDestination
+        do throws(WebhookDestinationRefusal) {
+            destination = try await WebhookDestination.check(endpoint.url, policy: configuration.destinations, resolver: configuration.resolver)
+        } catch {
+            logger.warning("Webhook delivery refused by the destination policy", metadata: ["endpoint": "\(endpoint.id)", "reason": "\(error.reason)"])
+            return .failed(status: nil, reason: "not sent: url \(error.reason)")
+        }
         let body = Array(disclosed.document.description.utf8)
         let sentAt = gateway.now()
         do {
@@ -198,6 +213,14 @@ public struct WebhookDispatcher: Sendable {
         request.headers.add(
             name: "webhook-signature", value: WebhookSecret.signature(secret: key, id: delivery.notificationId, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
+        guard let pinned = destination.pinned else { return await post(request, to: endpoint, client: client) }
+        return await withClient(pinning: [destination.host: pinned.description]) { pinnedClient in
+            await post(request, to: endpoint, client: pinnedClient)
+        }
+    }
+
+    /// POSTs a prepared delivery; a 2xx settles it (a 3xx is not followed: it fails).
+    func post(_ request: HTTPClientRequest, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Self.milliseconds(configuration.requestTimeout)))
             let status = Int(response.status.code)

@@ -27,6 +27,7 @@ struct WebhookHandlers: Sendable {
         guard GatewayHandlers.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
         let body = try await GatewayHandlers.body(of: request, limit: 16 * 1024)
         let endpoint = try Self.endpoint(in: body, registrant: caller, at: gateway.now())
+        try await checkDestination(endpoint.url)
         do {
             try await gateway.database.write { try WebhookStore.add(endpoint, cursor: nil, $0) }
         } catch {
@@ -68,6 +69,18 @@ struct WebhookHandlers: Sendable {
             return WebhookEndpoint(agencyId: registrant.agencyId, url: url, eventTypes: eventTypes, rules: rules, registrant: registrant, createdAt: now)
         } catch {
             throw Problem.badRequest("\(error.field) \(error.reason).", violations: [.init(path: "$.\(error.field)", keyword: "format", message: error.reason)])
+        }
+    }
+
+    /// Refuses a URL whose host is, or resolves only to, addresses the operator does not allow
+    /// (`WebhookDestinationPolicy`); a 400 naming `url` and why. Deliveries check again, against
+    /// what the name resolves to then.
+    func checkDestination(_ url: URL) async throws(Problem) {
+        let webhooks = gateway.configuration.push.webhooks
+        do throws(WebhookDestinationRefusal) {
+            _ = try await WebhookDestination.check(url, policy: webhooks.destinations, resolver: webhooks.resolver)
+        } catch {
+            throw Problem.badRequest("url \(error.reason).", violations: [.init(path: "$.url", keyword: "format", message: error.reason)])
         }
     }
 

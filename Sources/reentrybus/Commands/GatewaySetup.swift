@@ -17,12 +17,19 @@ enum GatewaySetup {
         guard let data = FileManager.default.contents(atPath: path), let jwks = String(data: data, encoding: .utf8) else {
             throw ValidationError("The key set file \(path) cannot be read as UTF-8 text.")
         }
-        let configuration = GatewayConfiguration(
+        let destinations: WebhookDestinationPolicy
+        do {
+            destinations = try WebhookDestinationPolicy(allowing: settings.webhooksAllow)
+        } catch {
+            throw ValidationError("gateway.webhooks.allow: \(error).")
+        }
+        var configuration = GatewayConfiguration(
             host: settings.listen.host, port: settings.listen.port,
             authentication: AuthenticationConfiguration(jwks: jwks, issuer: settings.issuer, audience: settings.audience),
             ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: settings.ratePerAgency, burst: max(1_000, settings.ratePerAgency))),
             // The web UI at /ui: sign-in with a token only (no demo users outside dev).
             pages: try WebUI())
+        configuration.push.webhooks.destinations = destinations
         do {
             _ = try BearerAuthenticator.checkKeySet(configuration.authentication)
         } catch {
@@ -89,9 +96,12 @@ struct DemoGatewayIdentities {
         guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65_535).contains(port) else {
             throw ValidationError("--gateway-listen must be HOST:PORT, such as 127.0.0.1:8080.")
         }
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             host: String(parts[0]), port: port,
             authentication: AuthenticationConfiguration(jwks: try jwks, issuer: Self.issuer, audience: Self.audience))
+        // dev's receivers run on this machine: loopback is allowed besides public addresses.
+        configuration.push.webhooks.destinations = .allowingLoopback
+        return configuration
     }
 
     /// A token for each demo user, valid for 12 hours.

@@ -40,6 +40,12 @@ struct Serve: AsyncParsableCommand {
         valueName: "file"))
     var jwksFile: String?
 
+    @Option(help: ArgumentHelp(
+        "Internal receivers the gateway's webhooks may reach besides public addresses, comma-separated CIDR ranges or host names "
+            + "(else REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW or gateway.webhooks.allow; default: none).",
+        valueName: "cidr|host,…"))
+    var webhooksAllow: String?
+
     @OptionGroup var broker: BrokerConnectionOptions
     @OptionGroup var state: ServiceStateOptions
 
@@ -72,13 +78,14 @@ struct Serve: AsyncParsableCommand {
             flags.set(.sessionTimeout, sessionTimeout, flag: "--session-timeout")
             flags.set(.gatewayListen, listen, flag: "--listen")
             flags.set(.gatewayJWKSFile, jwksFile, flag: "--jwks-file")
+            flags.set(.gatewayWebhooksAllow, webhooksAllow, flag: "--webhooks-allow")
             notificationKey.apply(to: &flags)
         }
         let settings = operation.configuration
         let logger = operation.logger
         let name = ServiceName(rawValue: service)!
-        if name != .gateway, listen != nil || jwksFile != nil {
-            throw ValidationError("--listen and --jwks-file are the gateway's; \(name) does not use them.")
+        if name != .gateway, listen != nil || jwksFile != nil || webhooksAllow != nil {
+            throw ValidationError("--listen, --jwks-file and --webhooks-allow are the gateway's; \(name) does not use them.")
         }
         // The scheduler and the gateway sign and verify nothing: they need no key (an unused one of this process).
         let signingKey = name.isConsumer ? try notificationKey.signingKey(settings) : .random()
