@@ -302,7 +302,7 @@ let package = Package(
             dependencies: [
                 "Observability", "Gateway", "Policy", "Audit",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
-                "Timers",
+                "Timers", "PersonIndexService",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
