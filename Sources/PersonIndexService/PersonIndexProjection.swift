@@ -28,8 +28,10 @@ import Storage
 /// - **Sealing** (`records.sealing`, read in full): an order for all of a person's records
 ///   removes every person holding a record with the order's state ID or FBI number, with their
 ///   links, reviews and decisions (`PersonIndexStore.removePersons`); events about the person
-///   still in the outbox are dropped by the runtime. A person an incident, an investigation or a
-///   contact names in its payload is checked against the orders one by one. An order for listed
+///   still in the outbox are dropped by the runtime, and so are the records read from events
+///   about the person that name someone else (the person a contact was with: `DerivedRecords`).
+///   A person an incident, an investigation or a contact names in its payload is checked
+///   against the orders one by one. An order for listed
 ///   cases removes nothing: the index's records carry no case.
 public struct PersonIndexProjection: EventProjection {
     public static let arrestsTopic = "police.arrests"
@@ -69,7 +71,7 @@ public struct PersonIndexProjection: EventProjection {
         eventTypes = types
     }
 
-    public var migrations: [StorageMigration] { PersonIndexStore.migrations }
+    public var migrations: [StorageMigration] { PersonIndexStore.migrations + DerivedRecords.migrations }
 
     public func handles(eventType: String) -> Bool { eventTypes.contains(eventType) }
 
@@ -88,7 +90,12 @@ public struct PersonIndexProjection: EventProjection {
                 transaction.countOnCommit(Self.sealedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)])
                 continue
             }
-            for (number, var identity) in try add(indexed, at: at, transaction.storage).enumerated() {
+            let (recordId, identities) = try add(indexed, at: at, transaction.storage)
+            if indexed.role != "subject" {
+                try DerivedRecords(transaction: transaction.storage)
+                    .note(recordId, subjectStateId: mentions.subject?.stateId, subjectFbiNumber: mentions.subject?.fbiNumber)
+            }
+            for (number, var identity) in identities.enumerated() {
                 identity.id = Self.eventId(causedBy: event.eventId, record: position, event: number)
                 try transaction.emit(Self.message(identity, subjectStateId: indexed.stateId))
             }
@@ -96,11 +103,13 @@ public struct PersonIndexProjection: EventProjection {
     }
 
     /// Adds the record; one whose id the index holds with other contents goes in as a variant.
-    private func add(_ indexed: IndexedRecord, at: Date, _ storage: any StorageTransaction) throws -> [IdentityEvent] {
+    /// Returns the id the record is stored under and the events it caused.
+    private func add(_ indexed: IndexedRecord, at: Date, _ storage: any StorageTransaction) throws -> (String, [IdentityEvent]) {
         do {
-            return try store.add([indexed.record], at: at, storage)
+            return (indexed.record.recordId, try store.add([indexed.record], at: at, storage))
         } catch let error as PersonIndexStoreError where error.reason == .conflictingRecord(indexed.record.recordId) {
-            return try store.add([indexed.variant().record], at: at, storage)
+            let variant = indexed.variant().record
+            return (variant.recordId, try store.add([variant], at: at, storage))
         }
     }
 
@@ -108,9 +117,15 @@ public struct PersonIndexProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         var tally = SealingTally()
         guard order.scope == .allRecords else { return tally }
-        let removal = try store.removePersons(
+        var removal = try store.removePersons(
             holding: PersonIdentifiers(stateId: order.stateId, fbiNumber: order.fbiNumber), transaction.storage)
+        let derived = DerivedRecords(transaction: transaction.storage)
+        let others = try store.removeRecords(
+            try derived.records(subjectStateId: order.stateId, subjectFbiNumber: order.fbiNumber), transaction.storage)
+        for (table, rows) in others.rowsByTable { removal.rowsByTable[table, default: 0] += rows }
+        removal.recordIds += others.recordIds
         for (table, rows) in removal.rowsByTable { tally.add(rows, from: table) }
+        tally.add(try derived.forget(removal.recordIds), from: "person_index_derived_records")
         for stateId in removal.stateIds { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         for fbiNumber in removal.fbiNumbers { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
         return tally

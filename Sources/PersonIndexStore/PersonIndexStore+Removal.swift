@@ -40,32 +40,41 @@ extension PersonIndexStore {
                 persons.insert(try row.get("person_id", as: String.self))
             }
         }
-        var removal = Removal()
+        var members: [String] = []
         for person in persons.sorted() {
-            let members = try transaction.fetchAll(
+            members += try transaction.fetchAll(
                 "SELECT record_id FROM person_index_records WHERE person_id = $1 ORDER BY record_id", [.text(person)]
             ).map { try $0.get("record_id", as: String.self) }
-            let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
-            for recordId in members {
-                for identifier in StrongIdentifier.all(of: try session.record(recordId)) {
-                    switch identifier {
-                    case .stateId(let value): removal.stateIds.insert(value)
-                    case .fbiNumber(let value): removal.fbiNumbers.insert(value)
-                    default: break
-                    }
+        }
+        return try removeRecords(members, transaction)
+    }
+
+    /// Removes these records (ids the index does not hold are ignored) with their blocking keys
+    /// and every link, review and human decision naming them: records derived from a sealed
+    /// person's event that name someone else (the person a contact was with). The rest of
+    /// their persons stay as they are, under the same person ids.
+    public func removeRecords(_ recordIds: [String], _ transaction: any StorageTransaction) throws -> Removal {
+        var removal = Removal()
+        let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
+        for recordId in recordIds where try personId(of: recordId, transaction) != nil {
+            for identifier in StrongIdentifier.all(of: try session.record(recordId)) {
+                switch identifier {
+                case .stateId(let value): removal.stateIds.insert(value)
+                case .fbiNumber(let value): removal.fbiNumbers.insert(value)
+                default: break
                 }
-                func delete(_ table: String, _ condition: String) throws {
-                    let rows = try transaction.execute("DELETE FROM \(table) WHERE \(condition)", [.text(recordId)])
-                    if rows > 0 { removal.rowsByTable[table, default: 0] += rows }
-                }
-                try delete("person_index_blocking_keys", "record_id = $1")
-                try delete("person_index_links", "a = $1 OR b = $1")
-                try delete("person_index_reviews", "a = $1 OR b = $1")
-                try delete("person_index_decisions", "a = $1 OR b = $1")
-                try delete("person_index_pair_decisions", "a = $1 OR b = $1")
-                try delete("person_index_records", "record_id = $1")
-                removal.recordIds.append(recordId)
             }
+            func delete(_ table: String, _ condition: String) throws {
+                let rows = try transaction.execute("DELETE FROM \(table) WHERE \(condition)", [.text(recordId)])
+                if rows > 0 { removal.rowsByTable[table, default: 0] += rows }
+            }
+            try delete("person_index_blocking_keys", "record_id = $1")
+            try delete("person_index_links", "a = $1 OR b = $1")
+            try delete("person_index_reviews", "a = $1 OR b = $1")
+            try delete("person_index_decisions", "a = $1 OR b = $1")
+            try delete("person_index_pair_decisions", "a = $1 OR b = $1")
+            try delete("person_index_records", "record_id = $1")
+            removal.recordIds.append(recordId)
         }
         return removal
     }

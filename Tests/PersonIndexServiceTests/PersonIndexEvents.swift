@@ -47,6 +47,17 @@ enum PersonIndexEvents {
                                 charges: [Charge(code: "565.050", description: "Assault", level: .felony)]))
     }
 
+    /// A household contact: the subject by state ID only, the brother met by name.
+    static func householdContact() -> EventEnvelope<ContactRecorded> {
+        EventEnvelope(
+            eventId: id("contact"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-KCPD", agencyKind: .police),
+            subject: SubjectIdentifiers(stateId: "MO1234567"),
+            payload: ContactRecorded(
+                contactId: "C-1", contactedAt: now, contactKind: .domesticDisturbance, relationToSubject: .householdMember,
+                personContacted: InvolvedPerson(name: PersonName(given: "Andre", family: "Reyes")), location: Location(address: troost),
+                atSubjectResidence: true))
+    }
+
     static func expunged(_ stateId: String = "MO1234567", at: Date = now.addingTimeInterval(86_400)) -> EventEnvelope<RecordExpunged> {
         EventEnvelope(
             eventId: id("expunged-\(stateId)"), occurredAt: at, recordedAt: at, source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court),

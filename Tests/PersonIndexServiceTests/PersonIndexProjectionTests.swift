@@ -124,10 +124,12 @@ let catalog = try! TopicCatalog.load(from: repositoryTopics)
         #expect(variant.first?["decisionSource"] as? String == "strong_identifier")
     }
 
-    /// An expungement removes every record of the person from the index; another person stays.
+    /// An expungement removes every record of the person from the index, and the records read
+    /// from events about him that name someone else (his brother, met at a contact); another
+    /// person stays.
     @Test func anExpungementRemovesThePersonsRecords() async throws {
         let harness = try await index()
-        for event in [try E.admitted(E.caseStarted()), try E.admitted(E.arrest()), try E.admitted(E.booking())] {
+        for event in [try E.admitted(E.caseStarted()), try E.admitted(E.arrest()), try E.admitted(E.booking()), try E.admitted(E.householdContact())] {
             _ = try await identities(harness, event)
         }
         let hill = SubjectIdentifiers(stateId: "MO7654321", docNumber: "2200001", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
@@ -137,7 +139,8 @@ let catalog = try! TopicCatalog.load(from: repositoryTopics)
         let order = try #require(try SealingOrder(try E.admitted(E.expunged())))
         let projection = harness.projection
         let tally = try await harness.write { _, transaction in try projection.seal(order, in: transaction) }
-        #expect(tally.rowsByTable["person_index_records"] == 3, "\(tally)")
+        #expect(tally.rowsByTable["person_index_records"] == 4, "\(tally)")  // case, arrest, booking, the brother
+        #expect(tally.rowsByTable["person_index_derived_records"] == 1, "\(tally)")
         #expect(try await harness.write { db, _ in
             try db.fetchAll("SELECT record_id FROM person_index_records ORDER BY record_id").map { try $0.get("record_id", as: String.self) }
         } == ["MO-DOC-PP/doc/2200001"])
