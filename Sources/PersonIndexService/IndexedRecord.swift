@@ -81,7 +81,8 @@ struct IndexedRecord: Sendable, Hashable {
             ?? subject.docNumber.map { ("doc", $0) }
         if let (kind, number) = own, !number.isEmpty {
             let id = "\(agency)/\(kind)/\(number)"
-            record.recordId = id.utf8.count <= maximumIdLength - 18 ? id : digestId(prefix: "\(agency)/\(kind)/", record)
+            // Room is left for a variant's suffix (`~` and 16 hex digits); a longer id is a digest.
+            record.recordId = id.utf8.count <= maximumIdLength - 17 ? id : digestId(prefix: "\(agency)/\(kind)/", record)
         } else {
             record.recordId = digestId(prefix: "\(agency)/p/", record)
         }
