@@ -216,6 +216,9 @@ let package = Package(
         // Apart from PersonIndex so that the matching core stays pure (Foundation only) and
         // `persons resolve` and the benchmarks do not link a database.
         .target(name: "PersonIndexStore", dependencies: ["PersonIndex", "Storage", "Contracts", "ServiceKit"]),
+        // The person index as a bus service: every agency event naming a person indexed, its
+        // bus.identity decisions published through the outbox in the batch's transaction.
+        .target(name: "PersonIndexService", dependencies: ["PersonIndex", "PersonIndexStore", "ServiceKit", "Contracts", "Storage", "Kafka"]),
         // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
         // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
         .target(name: "SyntheticPersons", dependencies: ["PersonIndex"]),
@@ -299,7 +302,7 @@ let package = Package(
             dependencies: [
                 "Observability", "Gateway", "Policy", "Audit",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
-                "Timers",
+                "Timers", "PersonIndexService",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -423,6 +426,10 @@ let package = Package(
         .testTarget(
             name: "PersonIndexTests",
             dependencies: ["PersonIndex", "PersonIndexStore", "SyntheticPersons", "TestSupport", "Contracts", "Storage", "LocalPostgres"]),
+        // The person-index service's projection on SQLite and PostgreSQL.
+        .testTarget(
+            name: "PersonIndexServiceTests",
+            dependencies: ["PersonIndexService", "PersonIndex", "PersonIndexStore", "ServiceKit", "Kafka", "TestSupport", "Contracts", "Storage", "LocalPostgres"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Contracts"]),
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",

@@ -10,8 +10,8 @@ import ServiceKit
 /// that makes the change, so the same operations on a fresh store give the same ids.
 /// Events name records and persons by id and the fields that agreed, never a compared value.
 public struct IdentityEvent: Sendable, Hashable, Encodable {
-    /// The topic, named once here (the producing module) until `BusTopic` lists it.
-    public static let topic = "bus.identity"
+    /// The topic (`BusTopic.identity`).
+    public static let topic = BusTopic.identity
     public static let schemaVersion = 1
 
     public enum Kind: String, Sendable, Hashable, CaseIterable {

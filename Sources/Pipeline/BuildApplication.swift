@@ -5,6 +5,7 @@ import Kafka
 import Logging
 import Storage
 import Notifications
+import PersonIndexService
 import ReadModels
 import Routing
 import ServiceKit
@@ -140,6 +141,7 @@ struct ServiceFactory: Sendable {
                 validator: configuration.catalog.map { EventValidator(catalog: $0) }, onStored: onNotificationStored)
         case .feeds:
             FeedsProjection(catalog: try catalog(for: name), signingKey: configuration.notificationKey, operators: configuration.feedOperators)
+        case .personIndex: PersonIndexProjection(catalog: try catalog(for: name))
         }
     }
 

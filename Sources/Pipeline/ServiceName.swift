@@ -12,6 +12,9 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
     case views
     /// Feed liveness: each agency's feeds against their cadence; alarms when one falls silent.
     case feeds
+    /// The person index: links each person's records across agencies and publishes its
+    /// decisions on `bus.identity`.
+    case personIndex = "person-index"
     /// The bus's clock: one tick a minute on `bus.timers`. Not a consumer: it keeps no state
     /// (no database, no group) and is never replayed.
     case scheduler
@@ -42,6 +45,7 @@ public enum ServiceName: String, Sendable, CaseIterable, CustomStringConvertible
         case .views: 1
         case .feeds: 2  // beside the warrant resolver: both only send notifications
         case .warrantResolver: 2
+        case .personIndex: 2  // its events have no reader among the services yet
         case .router: 3
         case .scheduler: 4
         case .gateway: 5  // stopped first: no new request reaches the bus while it drains

@@ -10,7 +10,8 @@ import Storage
 /// Also left out: the inbox's arrival numbers (`arrival`, the counter `inbox_arrivals`). They
 /// record the order this database stored notifications in, which depends on how the topics'
 /// partitions interleaved on the day, not on the events: a replay stores the same rows in
-/// another order.
+/// another order. Likewise the person index's sequence numbers (`added_seq`, `requested_seq`,
+/// the table `person_index_counters`): the order its records arrived in.
 public func stateDigest(_ transaction: any StorageTransaction) throws -> String {
     let tableQuery = switch transaction.dialect {
     case .sqlite:
@@ -43,5 +44,7 @@ public func stateDigest(_ transaction: any StorageTransaction) throws -> String 
 }
 
 /// Tables and columns of local order, not state (see `stateDigest`).
-private let localTables: Set<String> = ["inbox_arrivals"]
-private let localColumns: [String: Set<String>] = ["inbox": ["arrival"]]
+private let localTables: Set<String> = ["inbox_arrivals", "person_index_counters"]
+private let localColumns: [String: Set<String>] = [
+    "inbox": ["arrival"], "person_index_records": ["added_seq"], "person_index_reviews": ["requested_seq"],
+]

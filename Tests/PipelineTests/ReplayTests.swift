@@ -411,6 +411,7 @@ func buildEveryServiceIncrementally(on bus: TestBus) async throws {
     let inbox = try bus.start(.inbox)
     let views = try bus.start(.views)
     let feeds = try bus.start(.feeds)
+    let personIndex = try bus.start(.personIndex)
     let readers: [ServiceName: RunningService] = [.router: router, .warrantResolver: resolver]
     let scenario = try DemoScenario(now: scenarioNow, run: "replay")
     for step in scenario.steps {
@@ -430,7 +431,9 @@ func buildEveryServiceIncrementally(on bus: TestBus) async throws {
     let delivered = inbox.service.progress.snapshot.consumed(BusTopic.notifications)
     await views.service.progress.wait { $0.consumed(BusTopic.notifications) >= delivered }
     await bus.waitUntilCaughtUp(feeds)
+    await bus.waitUntilCaughtUp(personIndex)
     #expect(router.service.progress.snapshot.deadLettered == 1)
+    try await personIndex.stop()
     try await feeds.stop()
     try await views.stop()
     try await inbox.stop()

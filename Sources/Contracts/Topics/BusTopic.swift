@@ -24,6 +24,10 @@ public enum BusTopic {
     /// fields by classification, never the values), each chained to the one before by SHA-256.
     public static let audit = "bus.audit"
 
+    /// The person index's decisions (keyed by person id): records linked, persons merged or
+    /// split, pairs sent to review, human decisions. Written by the person index only.
+    public static let identity = "bus.identity"
+
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks, audit]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks, audit, identity]
 }

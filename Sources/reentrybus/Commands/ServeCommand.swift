@@ -6,7 +6,7 @@ import Settings
 /// `reentrybus serve SERVICE`: one service against any Kafka cluster.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, scheduler, gateway) against a Kafka cluster.",
+        abstract: "Run one service (router, warrant-resolver, inbox, views, feeds, person-index, scheduler, gateway) against a Kafka cluster.",
         discussion: """
             Settings come from the flags, then the REENTRYBUS_* environment variables, then the \
             configuration file (--config or REENTRYBUS_CONFIG), then the defaults; \
@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
             accepting requests and answers those in flight once the broker has acknowledged them.
             """)
 
-    @Argument(help: "router, warrant-resolver, inbox, views, feeds, scheduler or gateway.")
+    @Argument(help: "router, warrant-resolver, inbox, views, feeds, person-index, scheduler or gateway.")
     var service: String
 
     @Option(help: ArgumentHelp(

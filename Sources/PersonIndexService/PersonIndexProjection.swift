@@ -1,0 +1,152 @@
+import Contracts
+import Kafka
+import Foundation
+import PersonIndex
+import PersonIndexStore
+import ServiceKit
+import Storage
+
+/// The person index on the bus (`reentrybus serve person-index`): every agency event that names
+/// a person becomes one `PersonRecord` per person named (`IndexedRecord`), added to the index
+/// (`PersonIndexStore`) in the batch's transaction; the `bus.identity` events the store returns
+/// (linked, merged, review-requested) go to the outbox in that same transaction. Offsets, the
+/// index and the events to publish are durable together or not at all.
+///
+/// - **Which events**: every event type of the topics whose events name a person: arrests and
+///   bookings, police contacts (the subject and the person contacted), violent incidents
+///   (victims and suspects), investigations (persons of interest), releases, supervision cases,
+///   warrants and detainers. Assessments and mental-health bulletins name the same supervisees
+///   by state ID as their cases do and are not read (the bulletins are health information the
+///   index has no need for).
+/// - **Idempotent**: a record id already stored with the same contents is skipped by the store,
+///   so a redelivered batch changes nothing and queues nothing. Record ids are derived (from the
+///   agency's identifier or the record's contents) and the events' ids from the agency event
+///   that caused them (``eventId(causedBy:record:event:)``), so a replay from the beginning
+///   rebuilds the same records and links (and `replay` publishes nothing).
+/// - **Time**: an event's `at` is the Kafka timestamp of the agency event that caused it (its
+///   `occurredAt` without one): no clock is read.
+/// - **Sealing** (`records.sealing`, read in full): an order for all of a person's records
+///   removes every person holding a record with the order's state ID or FBI number, with their
+///   links, reviews and decisions (`PersonIndexStore.removePersons`); events about the person
+///   still in the outbox are dropped by the runtime, and so are the records read from events
+///   about the person that name someone else (the person a contact was with: `DerivedRecords`).
+///   A person an incident, an investigation or a contact names in its payload is checked
+///   against the orders one by one. An order for listed
+///   cases removes nothing: the index's records carry no case.
+public struct PersonIndexProjection: EventProjection {
+    public static let arrestsTopic = "police.arrests"
+    public static let contactsTopic = "police.contacts"
+    public static let incidentsTopic = "police.incidents"
+    public static let investigationsTopic = "police.investigations"
+    public static let releasesTopic = "custody.releases"
+    public static let casesTopic = "supervision.cases"
+    public static let warrantsTopic = "courts.warrants"
+    /// The agency topics whose events name a person (see the type's documentation).
+    public static let personTopics = [
+        arrestsTopic, contactsTopic, incidentsTopic, investigationsTopic, releasesTopic, casesTopic, warrantsTopic,
+    ]
+    /// The metric counting people an event names without a family name (not indexed).
+    public static let unnamedMetric = "reentrybus_person_index_unnamed_total"
+    /// The metric counting payload people left out because a sealing order covers them.
+    public static let sealedMetric = "reentrybus_person_index_sealed_skipped_total"
+
+    public let name = "person-index"
+    public let topics = Self.personTopics + [SealingOrder.topic]
+    /// Every instance removes a sealed person from its own index, whichever partition the order is on.
+    public var referenceTopics: [String] { [SealingOrder.topic] }
+    /// The index's decisions.
+    public var producedTopics: [String] { [BusTopic.identity] }
+    public let store: PersonIndexStore
+    let eventTypes: Set<String>
+
+    /// - Parameters:
+    ///   - catalog: the contracts: the event types of ``personTopics``.
+    ///   - store: the index's store (its matcher and thresholds).
+    public init(catalog: TopicCatalog, store: PersonIndexStore = PersonIndexStore()) {
+        self.store = store
+        var types = SealingOrder.eventTypes
+        for topic in catalog.topics where Self.personTopics.contains(topic.name) {
+            for event in topic.events { types.insert(event.type) }
+        }
+        eventTypes = types
+    }
+
+    public var migrations: [StorageMigration] { PersonIndexStore.migrations + DerivedRecords.migrations }
+
+    public func handles(eventType: String) -> Bool { eventTypes.contains(eventType) }
+
+    public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        let mentions = try PersonMentions(event)
+        let (records, unnamed) = IndexedRecord.records(from: mentions)
+        for _ in 0..<unnamed { transaction.countOnCommit(Self.unnamedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)]) }
+        let occurredAt = RFC3339.parse(mentions.occurredAt)
+        let at = event.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1_000) } ?? occurredAt ?? Date(timeIntervalSince1970: 0)
+        let ledger = SealingLedger(transaction.storage)
+        for (position, indexed) in records.enumerated() {
+            // The runtime has checked the envelope's subject; the payload's people are checked here.
+            if indexed.role != "subject", let occurredAt, try ledger.covers(
+                stateId: indexed.stateId, fbiNumber: indexed.fbiNumber, occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
+            {
+                transaction.countOnCommit(Self.sealedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)])
+                continue
+            }
+            let (recordId, identities) = try add(indexed, at: at, transaction.storage)
+            if indexed.role != "subject" {
+                try DerivedRecords(transaction: transaction.storage)
+                    .note(recordId, subjectStateId: mentions.subject?.stateId, subjectFbiNumber: mentions.subject?.fbiNumber)
+            }
+            for (number, var identity) in identities.enumerated() {
+                identity.id = Self.eventId(causedBy: event.eventId, record: position, event: number)
+                try transaction.emit(Self.message(identity, subjectStateId: indexed.stateId))
+            }
+        }
+    }
+
+    /// Adds the record; one whose id the index holds with other contents goes in as a variant.
+    /// Returns the id the record is stored under and the events it caused.
+    private func add(_ indexed: IndexedRecord, at: Date, _ storage: any StorageTransaction) throws -> (String, [IdentityEvent]) {
+        do {
+            return (indexed.record.recordId, try store.add([indexed.record], at: at, storage))
+        } catch let error as PersonIndexStoreError where error.reason == .conflictingRecord(indexed.record.recordId) {
+            let variant = indexed.variant().record
+            return (variant.recordId, try store.add([variant], at: at, storage))
+        }
+    }
+
+    /// Removes the order's person from the index (see the type's documentation).
+    public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        var tally = SealingTally()
+        guard order.scope == .allRecords else { return tally }
+        var removal = try store.removePersons(
+            holding: PersonIdentifiers(stateId: order.stateId, fbiNumber: order.fbiNumber), transaction.storage)
+        let derived = DerivedRecords(transaction: transaction.storage)
+        let others = try store.removeRecords(
+            try derived.records(subjectStateId: order.stateId, subjectFbiNumber: order.fbiNumber), transaction.storage)
+        for (table, rows) in others.rowsByTable { removal.rowsByTable[table, default: 0] += rows }
+        removal.recordIds += others.recordIds
+        for (table, rows) in removal.rowsByTable { tally.add(rows, from: table) }
+        tally.add(try derived.forget(removal.recordIds), from: "person_index_derived_records")
+        for stateId in removal.stateIds { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        for fbiNumber in removal.fbiNumbers { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
+        return tally
+    }
+
+    /// The id of the `number`th event the `record`th person of agency event `eventId` caused: a
+    /// UUID of version 8 from SHA-256. Derived from the cause rather than the store's event
+    /// counter, whose value depends on the order the topics' partitions interleaved in: a
+    /// replay may end with another count, and the service would then give new events ids
+    /// already used for others, which receivers would drop as duplicates. An agency event is
+    /// applied once (offsets and applied event ids), so each id names one event.
+    static func eventId(causedBy eventId: String, record: Int, event number: Int) -> String {
+        SHA256.derivedUUID("reentrybus.identity\u{0}\(eventId)\u{0}\(record)\u{0}\(number)")
+    }
+
+    /// `event` as a message of `bus.identity`, keyed by its person; `subjectStateId` lets a
+    /// sealing order drop it while it waits in the outbox.
+    static func message(_ event: IdentityEvent, subjectStateId: String?) throws -> OutgoingMessage {
+        OutgoingMessage(
+            topic: BusTopic.identity, key: event.personId, value: try event.encoded(),
+            headers: event.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) },
+            subjectStateId: subjectStateId)
+    }
+}

@@ -1,0 +1,44 @@
+import Contracts
+import ServiceKit
+
+/// The people one agency event names, read from its JSON without decoding the whole event: the
+/// envelope's subject and, in the payload, the people an incident, an investigation or a
+/// contact names, with the addresses the event gives for its subject. Every event type of the
+/// topics the person index reads decodes into it (absent members are nil), so one reading serves
+/// them all and an event type added to a contract later is read the same way.
+struct PersonMentions: Decodable, Sendable {
+    struct Source: Decodable, Sendable {
+        var agencyId: String
+    }
+
+    /// The payload members that name a person or the subject's address.
+    struct Payload: Decodable, Sendable {
+        /// A supervision case's registered address, or an approved new one.
+        var address: Address?
+        /// Where a released person goes to live.
+        var destination: Address?
+        var location: Location?
+        /// Whether a contact's `location` is the subject's residence.
+        var atSubjectResidence: Bool?
+        var personContacted: InvolvedPerson?
+        var victims: [InvolvedPerson]?
+        var suspects: [InvolvedPerson]?
+        var personsOfInterest: [InvolvedPerson]?
+    }
+
+    var eventId: String
+    var occurredAt: String
+    var source: Source
+    var subject: SubjectIdentifiers?
+    var payload: Payload?
+
+    /// Reads `event`; one that does not decode is a poison message (the reason names the
+    /// member, never a value).
+    init(_ event: AdmittedEvent) throws(PoisonMessage) {
+        do {
+            self = try EventCodec.decodeJSON(Self.self, from: event.value)
+        } catch {
+            throw PoisonMessage(reason: "its people could not be read (source.agencyId, subject or the payload's people are malformed)")
+        }
+    }
+}
