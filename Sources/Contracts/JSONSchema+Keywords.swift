@@ -60,7 +60,11 @@ extension JSONSchema {
                     names.append(name)
                     nodes.append(newValue!)
                 }
-                hashed = names.count > Self.linearLimit ? Dictionary(uniqueKeysWithValues: zip(names, nodes)) : nil
+                if hashed != nil {
+                    hashed![name] = newValue
+                } else if names.count > Self.linearLimit {
+                    hashed = Dictionary(uniqueKeysWithValues: zip(names, nodes))
+                }
             }
         }
     }

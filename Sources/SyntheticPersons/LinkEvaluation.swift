@@ -18,9 +18,16 @@ public struct LinkEvaluation: Sendable, Equatable {
     }
 
     public init(_ labelled: SyntheticPopulation.Labelled, _ resolution: PersonResolver.Resolution) {
+        self.init(labelled, personIds: resolution.personIds, pairs: resolution.pairs)
+    }
+
+    /// From the person id each record ended in (same order as `labelled.records`) and the pairs
+    /// decided (only those sent to review count here): for resolutions made other than by
+    /// `PersonResolver`, such as the index's store adding records one at a time.
+    public init(_ labelled: SyntheticPopulation.Labelled, personIds: [String], pairs: [ResolvedPair] = []) {
         truePairs = labelled.truePairCount
         var members: [String: [Int]] = [:]
-        for (index, person) in resolution.personIds.enumerated() { members[person, default: []].append(index) }
+        for (index, person) in personIds.enumerated() { members[person, default: []].append(index) }
         var linked = 0, correct = 0
         for group in members.values where group.count > 1 {
             for i in 0..<(group.count - 1) {
@@ -35,9 +42,9 @@ public struct LinkEvaluation: Sendable, Equatable {
         var indexOf: [String: Int] = [:]
         for (index, record) in labelled.records.enumerated() { indexOf[record.recordId] = index }
         var inReview = 0
-        for pair in resolution.pairs where pair.decision == .review {
+        for pair in pairs where pair.decision == .review {
             guard let a = indexOf[pair.a], let b = indexOf[pair.b] else { continue }
-            if labelled.personOfRecord[a] == labelled.personOfRecord[b], resolution.personIds[a] != resolution.personIds[b] {
+            if labelled.personOfRecord[a] == labelled.personOfRecord[b], personIds[a] != personIds[b] {
                 inReview += 1
             }
         }

@@ -7,10 +7,7 @@ import Testing
 @Suite("reentrybus persons index, review, link and distinct on the command line")
 struct IndexCommandTests {
     private static func run(_ arguments: [String]) async throws -> (ChildProcess.Termination, ChildProcess) {
-        let binary = try #require(BuildProducts.executable("reentrybus"), "build the reentrybus executable with the tests")
-        let process = try ChildProcess(binary, arguments)
-        let termination = try await within(.seconds(60), "reentrybus \(arguments.joined(separator: " "))") { await process.waitForExit() }
-        return (termination, process)
+        try await runPersonsCommand(arguments)
     }
 
     private static let records = [

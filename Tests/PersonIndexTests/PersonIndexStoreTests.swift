@@ -246,21 +246,10 @@ struct PersonIndexStorePostgresTests {
             _ = try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), transaction)
             return try records.map { try store.personId(of: $0.recordId, transaction) ?? "" }
         }
-        var members: [String: [Int]] = [:]
-        for (index, person) in persons.enumerated() { members[person, default: []].append(index) }
-        var linked = 0, correct = 0
-        for group in members.values where group.count > 1 {
-            for i in 0..<(group.count - 1) {
-                for j in (i + 1)..<group.count {
-                    linked += 1
-                    if data.personOfRecord[group[i]] == data.personOfRecord[group[j]] { correct += 1 }
-                }
-            }
-        }
-        let precision = linked == 0 ? 0 : Double(correct) / Double(linked)
-        let recall = Double(correct) / Double(data.truePairCount)
+        let evaluation = LinkEvaluation(data, personIds: persons)
+        let (correct, linked) = (evaluation.correctLinkedPairs, evaluation.linkedPairs)
         #expect(data.truePairCount > 100)
-        #expect(precision >= 0.98, "precision \(precision) (\(correct) of \(linked))")
-        #expect(recall >= 0.75, "recall \(recall) (\(correct) of \(data.truePairCount))")
+        #expect(linked > 0 && evaluation.precision >= 0.98, "precision \(evaluation.precision) (\(correct) of \(linked))")
+        #expect(evaluation.recall >= 0.75, "recall \(evaluation.recall) (\(correct) of \(data.truePairCount))")
     }
 }
