@@ -53,8 +53,11 @@ import Testing
     func harness(_ clock: ManualClock, resolver: WebhookResolver) async throws -> GatewayHarness {
         let push = PushConfiguration(
             pollInterval: .milliseconds(20),
+            // No test here is about a slow receiver: a generous request timeout keeps a loaded
+            // machine (the loopback receiver answering late) from turning a 302 or a delivery
+            // into a timeout. The retry times run on the manual clock.
             webhooks: WebhookConfiguration(
-                requestTimeout: .seconds(1), firstRetry: .seconds(1), maxBackoff: .seconds(10), giveUpAfter: .seconds(30),
+                requestTimeout: .seconds(30), firstRetry: .seconds(1), maxBackoff: .seconds(10), giveUpAfter: .seconds(30),
                 destinations: .allowingLoopback, resolver: resolver))
         let harness = try await GatewayHarness(now: clock.now, push: push)
         try await harness.describe([(Self.agency, .communitySupervision)])
