@@ -1,0 +1,124 @@
+import Contracts
+import Foundation
+import Notifications
+import PersonIndexStore
+import ServiceKit
+import Storage
+
+/// Rule `supervisee-arrested` through the person index (issue 19, item 3): an arrest whose
+/// subject has no state ID reaches the supervising officer once `bus.identity` links its record
+/// to a person who has a supervision case — whether the link arrives before or after the
+/// arrest (the arrest is kept until then). A later `unlinked` or `split` that separates the two
+/// records sends a retraction to the same recipient, once (`supervisee-arrested-retracted`).
+///
+/// Record ids are the person index's own (`PersonRecordIds`, one derivation for both), so the
+/// router names an arrest's and a case's records exactly as the index does. `bus.identity` is a
+/// reference topic: it is keyed by person id, unrelated to the arrests' and cases' keys, so no
+/// partition of it belongs with theirs; every instance keeps the whole mapping (a row a record).
+///
+/// Notification ids are those of `supervisee-arrested` (source arrest, rule, case, recipient):
+/// an arrest matched both by FBI number and through a link notifies once, and a replay or a
+/// redelivered identity event sends nothing new. Only what this family sent is retracted.
+struct LinkedArrestRules: RouterRuleSet {
+    static let retractionRule = "supervisee-arrested-retracted"
+    let arrestRetention: RetentionWindow
+
+    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic] }
+    var referenceTopics: [String] { [BusTopic.identity] }
+    var migrations: [StorageMigration] { PersonLinkStore.migrations }
+
+    func handles(eventType: String) -> Bool {
+        IdentityDecision.eventTypes.contains(eventType) || eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
+    }
+
+    func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        switch event.eventType {
+        case CaseStarted.eventType:
+            guard let record = try PersonRecordIds.subject(of: event) else { return }
+            let caseId = try event.decode(CaseStarted.self).payload.caseId
+            try links.setRecord(record, ofCase: caseId)
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case ArrestMade.eventType:
+            let arrest = try event.decode(ArrestMade.self)
+            // An arrest with a state ID is matched on it (`SuperviseeArrestedRules`).
+            guard (arrest.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+            try links.keepArrest(eventId: event.eventId, recordId: record, eventType: event.eventType, value: event.value,
+                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case IdentityDecision.linked, IdentityDecision.merged:
+            let decision = try decode(event)
+            if let record = decision.recordId {
+                try links.setPerson(decision.personId, of: record, decision: PersonLinkStore.Link(
+                    personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []))
+            }
+            if let other = decision.linkedTo { try links.setPerson(decision.personId, of: other) }
+            if let merged = decision.mergedPersonId { try links.merge(merged, into: decision.personId) }
+            try route(person: decision.personId, in: context)
+        case IdentityDecision.unlinked, IdentityDecision.split:
+            let decision = try decode(event)
+            if let record = decision.recordId, let newPerson = decision.newPersonId { try links.setPerson(newPerson, of: record) }
+            for part in decision.persons ?? [] {
+                for record in part.recordIds { try links.setPerson(part.personId, of: record) }
+            }
+            try retractSeparated(in: context)
+        default:
+            return
+        }
+    }
+
+    func forget(before now: Int64, limit: Int, in context: RouterContext) throws {
+        try PersonLinkStore(transaction: context.storage).forget(before: now, limit: limit)
+    }
+
+    private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> IdentityDecision {
+        do {
+            return try EventCodec.decodeJSON(IdentityDecision.self, from: event.value)
+        } catch {
+            throw PoisonMessage(reason: "bus.identity: personId, recordId, linkedTo or persons malformed")
+        }
+    }
+
+    /// Sends what the person's kept arrests call for, to the officers of the person's cases.
+    private func route(person: String, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        let records = try links.records(of: person)
+        let caseIds = try links.cases(ofRecords: records)
+        guard !caseIds.isEmpty else { return }
+        let cases = try context.cases.cases(withIds: caseIds)
+        for kept in try links.arrests(ofRecords: records) where kept.eventType == ArrestMade.eventType {
+            let arrest = try EventCodec.decode(ArrestMade.self, from: kept.value)
+            let day = Describe.day(arrest.payload.arrestedAt).description
+            let at = arrest.payload.arrestedAt.milliseconds
+            for supervision in cases where supervision.covers(day) {
+                // How sure: the link of the arrest's record, else that of the case's record.
+                var link = try links.link(of: kept.recordId)
+                if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
+                for recipient in supervision.recipients(forEventAt: at) {
+                    let notification = LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
+                    guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
+                                                      in: context.transaction) else { continue }
+                    try links.noteSent(BusNotificationRecord(
+                        notificationId: notification.id, arrestEventId: arrest.eventId.uuidString.lowercased(), caseId: supervision.caseId,
+                        personId: person, notice: try notification.encoded(), forgetAfter: kept.forgetAfter))
+                }
+            }
+        }
+    }
+
+    /// Retracts, once, every notice sent through a link whose arrest and case records are no
+    /// longer one person.
+    private func retractSeparated(in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        for notice in try links.openNotices() {
+            guard let arrestRecord = try links.record(ofArrest: notice.arrestEventId), let caseRecord = try links.record(ofCase: notice.caseId) else { continue }
+            let arrestPerson = try links.link(of: arrestRecord)?.personId
+            let casePerson = try links.link(of: caseRecord)?.personId
+            guard arrestPerson != casePerson else { continue }
+            let earlier = try BusNotification.decode(notice.notice)
+            let retraction = LinkedArrestNotification.retraction(of: earlier, arrestEventId: notice.arrestEventId, caseId: notice.caseId)
+            _ = try NotificationOutbox.emit(retraction, signedWith: context.signingKey, forgetAfterMilliseconds: notice.forgetAfter, in: context.transaction)
+            try links.markRetracted(notice.notificationId)
+        }
+    }
+}

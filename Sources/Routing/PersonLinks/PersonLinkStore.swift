@@ -1,0 +1,231 @@
+import Contracts
+import Foundation
+import Storage
+
+/// The router's copy of the person index's links (`bus.identity`) and what it routed through
+/// them: record id → person id with the decision that linked the record, the record of each
+/// supervision case, the arrests without a state ID waiting for a link, and the notifications
+/// sent through a link (so that an unlink retracts them, once). The family's own tables; the
+/// only SQL on them.
+struct PersonLinkStore {
+    let transaction: any StorageTransaction
+
+    static let migrations: [StorageMigration] = [
+        // One shape on both; only the byte and float types are spelled apart.
+        .script("router-person-links-v1", sqlite: """
+            CREATE TABLE router_person_records (
+                record_id TEXT PRIMARY KEY NOT NULL,
+                person_id TEXT NOT NULL,
+                decision_source TEXT,
+                score REAL,
+                agreed TEXT
+            );
+            CREATE INDEX router_person_records_by_person ON router_person_records (person_id);
+            CREATE TABLE router_case_records (
+                case_id TEXT PRIMARY KEY NOT NULL,
+                record_id TEXT NOT NULL
+            );
+            CREATE INDEX router_case_records_by_record ON router_case_records (record_id);
+            CREATE TABLE router_unmatched_arrests (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                record_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                event BLOB NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX router_unmatched_arrests_by_record ON router_unmatched_arrests (record_id);
+            CREATE TABLE router_linked_notices (
+                notification_id TEXT PRIMARY KEY NOT NULL,
+                arrest_event_id TEXT NOT NULL,
+                case_id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                notice BLOB NOT NULL,
+                retracted INTEGER NOT NULL DEFAULT 0,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX router_linked_notices_by_person ON router_linked_notices (person_id)
+            """,
+            postgres: """
+            CREATE TABLE router_person_records (
+                record_id TEXT PRIMARY KEY NOT NULL,
+                person_id TEXT NOT NULL,
+                decision_source TEXT,
+                score DOUBLE PRECISION,
+                agreed TEXT
+            );
+            CREATE INDEX router_person_records_by_person ON router_person_records (person_id);
+            CREATE TABLE router_case_records (
+                case_id TEXT PRIMARY KEY NOT NULL,
+                record_id TEXT NOT NULL
+            );
+            CREATE INDEX router_case_records_by_record ON router_case_records (record_id);
+            CREATE TABLE router_unmatched_arrests (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                record_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                event BYTEA NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX router_unmatched_arrests_by_record ON router_unmatched_arrests (record_id);
+            CREATE TABLE router_linked_notices (
+                notification_id TEXT PRIMARY KEY NOT NULL,
+                arrest_event_id TEXT NOT NULL,
+                case_id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                notice BYTEA NOT NULL,
+                retracted INTEGER NOT NULL DEFAULT 0,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX router_linked_notices_by_person ON router_linked_notices (person_id)
+            """),
+    ]
+
+    /// How a record came to its person: the `bus.identity.linked` decision about it.
+    struct Link: Sendable, Hashable {
+        var personId: String
+        var decisionSource: String?
+        var score: Double?
+        var agreed: [String]
+    }
+
+    // MARK: Links
+
+    func link(of recordId: String) throws -> Link? {
+        try transaction.fetchOne(
+            "SELECT person_id, decision_source, score, agreed FROM router_person_records WHERE record_id = $1", [.text(recordId)]
+        ).map { row in
+            Link(personId: try row.get("person_id"), decisionSource: try row.get("decision_source"), score: try row.get("score"),
+                 agreed: (try row.get("agreed", as: String?.self)).map { $0.split(separator: ",").map(String.init) } ?? [])
+        }
+    }
+
+    /// `recordId` belongs to `personId`; the decision is kept when given (a record named only
+    /// as the other side of a link keeps the decision it had).
+    func setPerson(_ personId: String, of recordId: String, decision: Link? = nil) throws {
+        if let decision {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_person_records (record_id, person_id, decision_source, score, agreed) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, decision_source = excluded.decision_source,
+                    score = excluded.score, agreed = excluded.agreed
+                """,
+                [.text(recordId), .text(personId), .optional(decision.decisionSource), decision.score.map(SQLValue.real) ?? .null,
+                 .text(decision.agreed.joined(separator: ","))])
+        } else {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_person_records (record_id, person_id) VALUES ($1, $2)
+                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id
+                """, [.text(recordId), .text(personId)])
+        }
+    }
+
+    /// Every record of `merged` now belongs to `survivor`.
+    func merge(_ merged: String, into survivor: String) throws {
+        _ = try transaction.execute("UPDATE router_person_records SET person_id = $1 WHERE person_id = $2", [.text(survivor), .text(merged)])
+    }
+
+    func records(of personId: String) throws -> [String] {
+        try transaction.fetchAll("SELECT record_id FROM router_person_records WHERE person_id = $1 ORDER BY record_id", [.text(personId)])
+            .map { try $0.get("record_id") }
+    }
+
+    // MARK: Cases
+
+    func setRecord(_ recordId: String, ofCase caseId: String) throws {
+        _ = try transaction.execute(
+            "INSERT INTO router_case_records (case_id, record_id) VALUES ($1, $2) ON CONFLICT (case_id) DO UPDATE SET record_id = excluded.record_id",
+            [.text(caseId), .text(recordId)])
+    }
+
+    /// The case ids whose record is one of `recordIds`, ascending.
+    func cases(ofRecords recordIds: [String]) throws -> [String] {
+        var ids = Set<String>()
+        for record in recordIds {
+            for row in try transaction.fetchAll("SELECT case_id FROM router_case_records WHERE record_id = $1", [.text(record)]) {
+                ids.insert(try row.get("case_id"))
+            }
+        }
+        return ids.sorted()
+    }
+
+    func record(ofCase caseId: String) throws -> String? {
+        try transaction.fetchOne("SELECT record_id FROM router_case_records WHERE case_id = $1", [.text(caseId)]).map { try $0.get("record_id") }
+    }
+
+    // MARK: Arrests without a state ID
+
+    func keepArrest(eventId: String, recordId: String, eventType: String, value: [UInt8], forgetAfterMilliseconds: Int64?) throws {
+        _ = try transaction.execute(
+            """
+            INSERT INTO router_unmatched_arrests (event_id, record_id, event_type, event, forget_after_ms) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (event_id) DO NOTHING
+            """,
+            [.text(eventId), .text(recordId), .text(eventType), .bytes(value), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The kept arrests (and bookings) of these records: record id, event type, bytes, forget time.
+    func arrests(ofRecords recordIds: [String]) throws -> [(recordId: String, eventType: String, value: [UInt8], forgetAfter: Int64?)] {
+        var result: [(String, String, [UInt8], Int64?)] = []
+        for record in recordIds {
+            for row in try transaction.fetchAll(
+                "SELECT event_type, event, forget_after_ms FROM router_unmatched_arrests WHERE record_id = $1 ORDER BY event_id", [.text(record)]) {
+                result.append((record, try row.get("event_type"), try row.get("event", as: [UInt8].self), try row.get("forget_after_ms")))
+            }
+        }
+        return result
+    }
+
+    // MARK: Notices sent through a link
+
+    func noteSent(_ notification: BusNotificationRecord) throws {
+        _ = try transaction.execute(
+            """
+            INSERT INTO router_linked_notices (notification_id, arrest_event_id, case_id, person_id, notice, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (notification_id) DO NOTHING
+            """,
+            [.text(notification.notificationId), .text(notification.arrestEventId), .text(notification.caseId), .text(notification.personId),
+             .bytes(notification.notice), notification.forgetAfter.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The notices sent through a link and not yet retracted.
+    func openNotices() throws -> [BusNotificationRecord] {
+        try transaction.fetchAll(
+            "SELECT notification_id, arrest_event_id, case_id, person_id, notice, forget_after_ms FROM router_linked_notices WHERE retracted = 0 ORDER BY notification_id"
+        ).map { row in
+            BusNotificationRecord(
+                notificationId: try row.get("notification_id"), arrestEventId: try row.get("arrest_event_id"), caseId: try row.get("case_id"),
+                personId: try row.get("person_id"), notice: try row.get("notice", as: [UInt8].self), forgetAfter: try row.get("forget_after_ms"))
+        }
+    }
+
+    func markRetracted(_ notificationId: String) throws {
+        _ = try transaction.execute("UPDATE router_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
+    }
+
+    func forget(before now: Int64, limit: Int) throws {
+        for table in ["router_unmatched_arrests", "router_linked_notices"] {
+            _ = try transaction.execute(
+                "DELETE FROM \(table) WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1", [.integer(now)])
+        }
+        _ = limit
+    }
+}
+
+/// A notification the router sent through a person-index link, as kept for its retraction.
+struct BusNotificationRecord: Sendable, Hashable {
+    var notificationId: String
+    var arrestEventId: String
+    var caseId: String
+    var personId: String
+    /// The notification's JSON (for its recipients and what to name in the retraction).
+    var notice: [UInt8]
+    var forgetAfter: Int64?
+}
+
+extension PersonLinkStore {
+    /// The record of a kept arrest.
+    func record(ofArrest eventId: String) throws -> String? {
+        try transaction.fetchOne("SELECT record_id FROM router_unmatched_arrests WHERE event_id = $1", [.text(eventId)]).map { try $0.get("record_id") }
+    }
+}

@@ -1,0 +1,116 @@
+import Contracts
+import Foundation
+import Kafka
+import Notifications
+import PersonIndexStore
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import Routing
+
+/// Issue 19, item 3: an arrest without a state ID reaches the supervising officer through the
+/// person index's links (`bus.identity`), in either order; an unlink retracts it, once.
+@Suite struct LinkedArrestRulesTests {
+    let key = NotificationSigningKey.random()
+    /// Reyes as a records system knows him: no state ID, a typo in the given name.
+    static let unknown = SubjectIdentifiers(rmsNumber: "KC-25-1", name: PersonName(given: "Darnel", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+
+    private func router() async throws -> ProjectionHarness {
+        try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
+    }
+
+    private func notifications(_ messages: [OutgoingMessage]) throws -> [BusNotification] {
+        try messages.map { message in
+            try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+            return try BusNotification.decode(message.value)
+        }
+    }
+
+    private var caseEvent: AdmittedEvent { get throws { try Events.admitted(Events.caseStarted(), topic: RouterProjection.casesTopic) } }
+    private var arrestEvent: AdmittedEvent { get throws { try Events.admitted(Events.arrest(Self.unknown), topic: RouterProjection.arrestsTopic) } }
+
+    /// A `bus.identity` message as the person index writes it.
+    private func identity(_ type: String, id: String, _ members: [String: Any]) throws -> AdmittedEvent {
+        var body = members
+        body["id"] = id
+        body["at"] = "2025-06-15T15:06:40Z"
+        let value = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        return AdmittedEvent(
+            topicPartition: TopicPartition(topic: BusTopic.identity, partition: 0), offset: KafkaOffset(0), key: members["personId"] as? String ?? "",
+            eventType: type, schemaVersion: 1, eventId: id, value: value, timestampMilliseconds: Events.nowMilliseconds)
+    }
+
+    private func records() throws -> (arrest: String, case: String) {
+        (try #require(try PersonRecordIds.subject(of: arrestEvent)), try #require(try PersonRecordIds.subject(of: caseEvent)))
+    }
+
+    /// The index links the arrest's record to the case's (scored by the model).
+    private func linked() throws -> AdmittedEvent {
+        let (arrest, supervision) = try records()
+        return try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000001", [
+            "personId": min(arrest, supervision), "recordId": arrest, "linkedTo": supervision, "decisionSource": "model",
+            "score": 0.987, "agreed": ["familyName", "dateOfBirth"],
+        ])
+    }
+
+    private func unlinked() throws -> AdmittedEvent {
+        let (arrest, supervision) = try records()
+        return try identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000002", [
+            "personId": min(arrest, supervision), "recordId": arrest, "newPersonId": arrest, "reason": "human_distinct", "decidedBy": "analyst.reyes",
+        ])
+    }
+
+    @Test func recordIdsAreTheIndexsOwn() throws {
+        let (arrest, _) = try records()
+        #expect(arrest == "MO-KCPD/rms/KC-25-1")
+    }
+
+    @Test func aLinkAfterTheArrestRoutesItWithItsConfidence() async throws {
+        let router = try await router()
+        #expect(try await router.apply(caseEvent).isEmpty)
+        // No state ID, no FBI number: nothing to match on yet.
+        #expect(try await router.apply(arrestEvent).isEmpty)
+        let sent = try notifications(try await router.apply(linked()))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        let notice = try #require(sent.first)
+        #expect(notice.reason.rule == "supervisee-arrested")
+        #expect(notice.reason.matched == [MatchedIdentifier("personIndex", "model")])
+        #expect(notice.facts.contains(NotificationFact("match", "model score 0.987; agreed: familyName, dateOfBirth")))
+        // A redelivered link changes nothing.
+        #expect(try await router.apply(linked()).isEmpty)
+    }
+
+    @Test func aLinkBeforeTheArrestRoutesItOnArrival() async throws {
+        let router = try await router()
+        #expect(try await router.apply(caseEvent).isEmpty)
+        #expect(try await router.apply(linked()).isEmpty)
+        let sent = try notifications(try await router.apply(arrestEvent))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(try await router.apply(arrestEvent).isEmpty)
+    }
+
+    @Test func anUnlinkRetractsOnceToTheSameRecipient() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        let first = try #require(try notifications(try await router.apply(linked())).first)
+        let retractions = try notifications(try await router.apply(unlinked()))
+        #expect(retractions.map(\.recipient) == [first.recipient])
+        let retraction = try #require(retractions.first)
+        #expect(retraction.reason.rule == "supervisee-arrested-retracted")
+        #expect(retraction.summary.contains("concerned a different person"))
+        #expect(retraction.facts.contains(NotificationFact("retracts", first.id)))
+        // Nothing personal beyond what the first notice named: no name, no charges.
+        #expect(!retraction.summary.contains("Reyes") && !retraction.facts.contains { $0.value.contains("weapon") })
+        // Redelivered: not again.
+        #expect(try await router.apply(unlinked()).isEmpty)
+    }
+
+    @Test func anArrestWithoutLinkNotifiesNobody() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        #expect(try await router.apply(arrestEvent).isEmpty)
+        #expect(try await router.apply(unlinked()).isEmpty)
+    }
+}
