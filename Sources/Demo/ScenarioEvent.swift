@@ -13,9 +13,10 @@ public struct ScenarioEvent: Sendable {
     public var eventType: String
     public var value: [UInt8]
 
-    /// An event of a topic keyed by the subject's state ID.
+    /// An event of a topic keyed by person: the subject's state ID or, for a version whose
+    /// subject may lack it, the scoped identifier `SubjectKey` gives.
     public init<Payload>(topic: String, _ event: EventEnvelope<Payload>) throws {
-        try self.init(topic: topic, key: event.subject?.stateId ?? "", event)
+        try self.init(topic: topic, key: SubjectKey.key(event.subject, source: event.source) ?? "", event)
     }
 
     /// An event of a topic keyed otherwise (`reference.agencies`: the agency id).

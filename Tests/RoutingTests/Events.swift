@@ -83,8 +83,8 @@ enum Events {
     /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
     static func admitted<Payload>(_ event: EventEnvelope<Payload>, topic: String, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
         AdmittedEvent(
-            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: event.subject?.stateId ?? "",
-            eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
+            topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: SubjectKey.key(event.subject, source: event.source) ?? "",
+            eventType: event.eventType, schemaVersion: event.schemaVersion, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
             timestampMilliseconds: kafkaTime)
     }
 }

@@ -8,6 +8,27 @@ public protocol EventPayload: Codable, Sendable, Hashable {
     static var eventType: String { get }
     /// The schema version this type mirrors.
     static var schemaVersion: Int { get }
+    /// The later version of the same payload whose subject may lack the state ID
+    /// (`stateIdOptional` in the contract), or nil. The payload is the same, so one Swift type
+    /// reads both; an event is written in version ``schemaVersion`` when its subject has a state
+    /// ID, so consumers not yet reading the new version keep receiving every such event.
+    static var stateIdOptionalVersion: Int? { get }
+}
+
+extension EventPayload {
+    public static var stateIdOptionalVersion: Int? { nil }
+
+    /// Whether this type reads events of `version`.
+    public static func reads(version: Int) -> Bool {
+        version == schemaVersion || version == stateIdOptionalVersion
+    }
+
+    /// The version an event about `subject` is written in: ``schemaVersion`` unless the subject
+    /// lacks a state ID and a version allowing that exists.
+    public static func version(for subject: SubjectIdentifiers?) -> Int {
+        guard let later = stateIdOptionalVersion, (subject?.stateId ?? "").isEmpty else { return schemaVersion }
+        return later
+    }
 }
 
 /// The part of every event that is the same for all types: identity, timing, source, subject
@@ -38,7 +59,7 @@ public struct EventEnvelope<Payload: EventPayload>: Codable, Sendable, Hashable 
     ) {
         self.eventId = eventId
         self.eventType = Payload.eventType
-        self.schemaVersion = Payload.schemaVersion
+        self.schemaVersion = Payload.version(for: subject)
         self.occurredAt = occurredAt
         self.recordedAt = recordedAt
         self.source = source
@@ -57,7 +78,7 @@ public struct EventEnvelope<Payload: EventPayload>: Codable, Sendable, Hashable 
         let c = try decoder.container(keyedBy: CodingKeys.self)
         eventType = try c.decode(String.self, forKey: .eventType)
         schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
-        guard eventType == Payload.eventType, schemaVersion == Payload.schemaVersion else {
+        guard eventType == Payload.eventType, Payload.reads(version: schemaVersion) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .eventType, in: c,
                 debugDescription: "expected \(Payload.eventType) version \(Payload.schemaVersion), found \(eventType) version \(schemaVersion)")

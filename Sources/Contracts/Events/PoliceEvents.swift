@@ -11,10 +11,12 @@ public struct InvestigationArea: Codable, Sendable, Hashable {
     }
 }
 
-/// `police.arrest.made` version 1: A person was taken into custody by a law enforcement officer.
+/// `police.arrest.made` versions 1 and 2: A person was taken into custody by a law enforcement
+/// officer. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ArrestMade: EventPayload {
     public static let eventType = "police.arrest.made"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var arrestId: String
     public var arrestedAt: Date
@@ -33,10 +35,12 @@ public struct ArrestMade: EventPayload {
     }
 }
 
-/// `police.booking.recorded` version 1: A jail booked a person into custody.
+/// `police.booking.recorded` versions 1 and 2: A jail booked a person into custody. Version 2
+/// is the same payload with a subject that may lack the state ID.
 public struct BookingRecorded: EventPayload {
     public static let eventType = "police.booking.recorded"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var bookingNumber: String
     public var facility: Facility

@@ -146,6 +146,10 @@ extension ContractLoader {
     /// ID (then required through `keyedSubject`) or a required string member of the payload.
     mutating func checkKey(topic: TopicContract, event: EventContract) {
         let components = topic.key.components
+        if event.stateIdOptional, !(topic.valueFormat == .event && components == ["subject", "stateId"]) {
+            record(ContractProblem(file: topic.file, path: event.path.appending(key: "stateIdOptional").description,
+                                   message: "only an event of a topic keyed by subject.stateId may make the state ID optional"))
+        }
         if topic.valueFormat == .message {
             // Key and event id are top-level members the message schema requires.
             let required: [JSONValue] = if case .array(let names)? = event.payloadSchema["required"] { names } else { [] }

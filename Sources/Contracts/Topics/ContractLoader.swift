@@ -252,7 +252,7 @@ struct ContractLoader {
         let members = try reader.object(value, path)
         // The schema's key says what it describes: the payload inside the envelope, or the whole message.
         let schemaKey = format == .message ? "message" : "payload"
-        try reader.onlyKeys(members, ["type", "version", "description", schemaKey, "fields", "examples"], path)
+        try reader.onlyKeys(members, ["type", "version", "description", schemaKey, "fields", "examples", "stateIdOptional"], path)
         let type = try reader.string(members["type"], path.appending(key: "type"))
         guard type.range(of: #"^[a-z]+(\.[a-z][a-z-]*)+$"#, options: .regularExpression) != nil else {
             throw reader.problem(path.appending(key: "type"), "event types are dotted lower-case words, e.g. custody.release.scheduled")
@@ -293,7 +293,17 @@ struct ContractLoader {
             description: try reader.string(members["description"], path.appending(key: "description")),
             payloadSchema: payload,
             fields: try classifications(members["fields"], path.appending(key: "fields"), reader),
-            validExamples: valid, invalidExamples: invalid, path: path)
+            validExamples: valid, invalidExamples: invalid, path: path,
+            stateIdOptional: try stateIdOptional(members["stateIdOptional"], path.appending(key: "stateIdOptional"), reader))
+    }
+
+    /// `stateIdOptional:` of an event version: absent (false) or a boolean.
+    private func stateIdOptional(_ value: JSONValue?, _ path: JSONPath, _ reader: ContractReader) throws(ContractProblem) -> Bool {
+        switch value {
+        case nil: return false
+        case .bool(let flag)?: return flag
+        case let other?: throw reader.problem(path, "must be true or false, not \(other.kind)")
+        }
     }
 
     // MARK: Schemas
@@ -317,7 +327,10 @@ struct ContractLoader {
         var properties = envelope.properties
         properties["eventType"] = ["type": "string", "const": .string(event.type)]
         properties["schemaVersion"] = ["type": "integer", "const": .number(JSONNumber(event.version))]
-        properties["subject"] = ["$ref": .string(topic.isKeyedBySubject ? "#/$defs/keyedSubject" : "#/$defs/subject")]
+        // A version whose subject may lack the state ID takes any identifier (`$defs/subject`,
+        // at least one number); the key is then `SubjectKey`'s, documented in the description.
+        let keyedByStateId = topic.isKeyedBySubject && !event.stateIdOptional
+        properties["subject"] = ["$ref": .string(keyedByStateId ? "#/$defs/keyedSubject" : "#/$defs/subject")]
         properties["payload"] = event.payloadSchema
         var required = envelope.required
         if topic.isKeyedBySubject && !required.contains("subject") { required.append("subject") }
@@ -325,7 +338,7 @@ struct ContractLoader {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": .string("https://reentrybus.org/schemas/\(event.qualifiedName).schema.json"),
             "title": .string("\(event.type) version \(event.version)"),
-            "description": .string("\(event.description) Carried on topic \(topic.name), keyed by \(topic.key.field)."),
+            "description": .string("\(event.description) Carried on topic \(topic.name), keyed by \(event.stateIdOptional ? SubjectKey.rule : topic.key.field)."),
             "type": "object",
             "required": .array(required.map(JSONValue.string)),
             "additionalProperties": false,

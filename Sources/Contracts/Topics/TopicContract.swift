@@ -171,6 +171,12 @@ public struct EventContract: Sendable {
     public var invalidExamples: [InvalidExample]
     /// Where the event is in its file, for messages: `$.events[2]`.
     public var path: JSONPath
+    /// On a topic keyed by `subject.stateId`: whether this version's subject may lack the state
+    /// ID (`stateIdOptional: true` in the contract, issue 19). Bookings and records-system
+    /// entries often arrive before fingerprints give a state ID; refusing them lost the event.
+    /// Such an event is keyed by ``SubjectKey`` — the state ID when present, else another
+    /// identifier scoped by its agency — and must carry at least one identifier (`$defs/subject`).
+    public var stateIdOptional: Bool = false
 
     /// `<type>.v<version>`, the stem of the exported schema's file name.
     public var qualifiedName: String { "\(type).v\(version)" }

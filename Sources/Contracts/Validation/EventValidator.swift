@@ -38,10 +38,18 @@ public struct EventValidator: Sendable {
         guard contract.name == topic else { throw EventValidationError(.wrongTopic(eventType: eventType, expected: contract.name)) }
         let violations = schema.validate(document)
         guard violations.isEmpty else { throw EventValidationError(.schemaViolations(violations)) }
-        // The schema guarantees both: eventId is a uuid string, the key field a required string.
-        guard case .string(let eventId)? = document["eventId"],
-            case .string(let key)? = document.value(atDottedPath: contract.key.components)
-        else { throw EventValidationError(.keyMismatch(field: contract.key.field)) }
+        // The schema guarantees both: eventId is a uuid string, the key field a required string
+        // (or, for a version whose subject may lack the state ID, at least one identifier).
+        let stateIdOptional = catalog.event(type: eventType, version: Int(version))?.stateIdOptional ?? false
+        let keyValue: String? = if stateIdOptional {
+            SubjectKey.key(of: document)
+        } else if case .string(let field)? = document.value(atDottedPath: contract.key.components) {
+            field
+        } else {
+            nil
+        }
+        guard case .string(let eventId)? = document["eventId"], let key = keyValue
+        else { throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject (no identifier)" : contract.key.field)) }
         return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: Int(version), eventId: eventId, key: key, document: document)
     }
 
@@ -75,7 +83,8 @@ public struct EventValidator: Sendable {
             throw EventValidationError(.header(EventHeaders.contentType, problem: "must be \(EventHeaders.json)"))
         }
         guard let key, String(decoding: key, as: UTF8.self) == event.key else {
-            throw EventValidationError(.keyMismatch(field: catalog.topic(named: topic)?.key.field ?? "key field"))
+            let stateIdOptional = catalog.event(type: event.eventType, version: event.schemaVersion)?.stateIdOptional ?? false
+            throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject key (the state ID, else fbi:, doc:, booking: or rms: with its scope)" : catalog.topic(named: topic)?.key.field ?? "key field"))
         }
         return event
     }

@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import Testing
+
+/// Issue 19, item 4: `police.arrests` version 2 takes an event whose subject lacks the state ID
+/// when another identifier is present, keyed by `SubjectKey`.
+@Suite("Person-keyed events without a state ID")
+struct SubjectKeyTests {
+    static let catalog: TopicCatalog = try! TopicCatalog.load(from: repositoryTopics)
+    let validator = EventValidator(catalog: Self.catalog)
+
+    static func arrest(_ subject: SubjectIdentifiers?, agency: String = "MO-KCPD") -> EventEnvelope<ArrestMade> {
+        EventEnvelope(
+            eventId: UUID(uuidString: "6f1c2a7e-3b1d-4c55-9a0e-2d9b8f4e1a01")!, occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
+            recordedAt: Date(timeIntervalSince1970: 1_750_000_005), source: SourceAgency(agencyId: agency, agencyKind: .police), subject: subject,
+            payload: ArrestMade(arrestId: "KCPD-A-1", arrestedAt: Date(timeIntervalSince1970: 1_750_000_000), arrestingAgencyId: agency,
+                                location: Location(description: "Near the bus station"),
+                                charges: [Charge(code: "571.030", description: "Unlawful use of a weapon", level: .felony)]))
+    }
+
+    func send<Payload>(_ event: EventEnvelope<Payload>, key: String) throws(EventValidationError) -> ValidatedEvent {
+        let headers = [EventHeaders.eventType: event.eventType, EventHeaders.schemaVersion: String(event.schemaVersion),
+                       EventHeaders.eventId: event.eventId.uuidString.lowercased()]
+        return try validator.validateMessage(topic: "police.arrests", key: Array(key.utf8), value: try! EventCodec.encode(event), headers: headers)
+    }
+
+    @Test("version 2 validates with each identifier alone, keyed by it with its scope", arguments: [
+        (SubjectIdentifiers(stateId: "MO1234567"), "MO1234567"),
+        (SubjectIdentifiers(fbiNumber: "123456AB9"), "fbi:123456AB9"),
+        (SubjectIdentifiers(docNumber: "1198734"), "doc:MO:1198734"),
+        (SubjectIdentifiers(bookingNumber: "2025-005120"), "booking:MO-KCPD:2025-005120"),
+        (SubjectIdentifiers(rmsNumber: "KC-25-1"), "rms:MO-KCPD:KC-25-1"),
+        // The widest scope wins when several are present; the state ID always.
+        (SubjectIdentifiers(stateId: "MO1234567", bookingNumber: "2025-005120"), "MO1234567"),
+        (SubjectIdentifiers(docNumber: "1198734", bookingNumber: "2025-005120"), "doc:MO:1198734"),
+    ])
+    func eachIdentifier(subject: SubjectIdentifiers, key: String) throws {
+        var event = Self.arrest(subject)
+        event.schemaVersion = 2
+        let validated = try send(event, key: key)
+        #expect(validated.key == key)
+        #expect(validated.schemaVersion == 2)
+    }
+
+    @Test("an event with no identifier at all is refused, naming the subject")
+    func noIdentifier() throws {
+        var event = Self.arrest(SubjectIdentifiers(name: PersonName(given: "Darnell", family: "Reyes")))
+        event.schemaVersion = 2
+        let error = #expect(throws: EventValidationError.self) { try send(event, key: "") }
+        guard case .schemaViolations(let violations)? = error?.reason else { Issue.record("not a schema violation: \(String(describing: error))"); return }
+        #expect(violations.contains { $0.instancePath.description == "$.subject" && $0.keyword == "anyOf" })
+    }
+
+    @Test("version 1 still requires the state ID")
+    func versionOneUnchanged() throws {
+        var event = Self.arrest(SubjectIdentifiers(bookingNumber: "2025-005120"))
+        event.schemaVersion = 1
+        let error = #expect(throws: EventValidationError.self) { try send(event, key: "booking:MO-KCPD:2025-005120") }
+        guard case .schemaViolations(let violations)? = error?.reason else { Issue.record("not a schema violation"); return }
+        #expect(violations.contains { $0.instancePath.description == "$.subject" })
+    }
+
+    @Test("the key rule is enforced: an unscoped number, another agency's scope, or a number when the state ID is known")
+    func keyRule() throws {
+        var booking = Self.arrest(SubjectIdentifiers(bookingNumber: "2025-005120"))
+        booking.schemaVersion = 2
+        for wrong in ["2025-005120", "booking:MO-JACKSON-SO:2025-005120", "rms:MO-KCPD:2025-005120"] {
+            let error = #expect(throws: EventValidationError.self) { try send(booking, key: wrong) }
+            guard case .keyMismatch(let field)? = error?.reason else { Issue.record("not a key mismatch: \(wrong)"); continue }
+            #expect(field.hasPrefix("subject key"))
+        }
+        var known = Self.arrest(SubjectIdentifiers(stateId: "MO1234567", bookingNumber: "2025-005120"))
+        known.schemaVersion = 2
+        #expect(throws: EventValidationError.self) { try send(known, key: "booking:MO-KCPD:2025-005120") }
+    }
+
+    @Test("Swift events are written in version 1 with a state ID, in version 2 without, and both decode")
+    func swiftVersions() throws {
+        let known = Self.arrest(SubjectIdentifiers(stateId: "MO1234567"))
+        #expect(known.schemaVersion == 1)
+        let unknown = Self.arrest(SubjectIdentifiers(bookingNumber: "2025-005120"))
+        #expect(unknown.schemaVersion == 2)
+        #expect(SubjectKey.key(unknown.subject, source: unknown.source) == "booking:MO-KCPD:2025-005120")
+        _ = try send(unknown, key: "booking:MO-KCPD:2025-005120")
+        let decoded = try EventCodec.decode(ArrestMade.self, from: try EventCodec.encode(unknown))
+        #expect(decoded.schemaVersion == 2 && decoded.subject?.stateId == nil)
+        #expect(EventTypes.payloadType(eventType: "police.booking.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(BookingRecorded.self))
+        #expect(EventTypes.payloadType(eventType: "police.contact.recorded", version: 2) == nil)
+    }
+
+    @Test("stateIdOptional on a topic not keyed by the state ID is reported")
+    func onlyOnPersonKeyedTopics() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("police.incidents.yaml", in: copy, replacing: "    version: 1\n", with: "    version: 1\n    stateIdOptional: true\n")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("police.incidents.yaml: $.events[0].stateIdOptional: only an event of a topic keyed by subject.stateId") })
+    }
+}
