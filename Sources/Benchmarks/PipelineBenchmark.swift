@@ -34,7 +34,7 @@ public struct PipelineBenchmark: Sendable {
         self.contractsDirectory = contractsDirectory
     }
 
-    private var logger: Logger {
+    var logger: Logger {
         var logger = Logger(label: "bench.pipeline")
         logger.logLevel = trace ? .trace : .error
         return logger
@@ -226,10 +226,15 @@ public struct PipelineBenchmark: Sendable {
             index += chunk
         }
         await producer.shutdown()
+        let (consumeRate, upsertRate) = try await baselines(of: produced, router: router, directory: directory, printer)
         printer.progress("throughput: replaying with router + warrant resolver on empty databases")
+        // Resident memory of the process (both services and the embedded broker holding the
+        // produced events) before the replay, and its peak during it.
+        let residentBefore = ProcessMemory.residentBytes()
+        let peakReset = ProcessMemory.resetPeak()
         let targets = produced
         let clock = ContinuousClock()
-        let (started, finished) = try await withThrowingTaskGroup(of: Void.self) { tasks in
+        let (started, finished, published, byRule) = try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await application.run() }
             // Timed from the first committed batch of either service (group joins excluded).
             await withTaskGroup(of: Void.self) { first in
@@ -245,21 +250,36 @@ public struct PipelineBenchmark: Sendable {
                 await service.progress.wait { progress in service.projection.topics.allSatisfy { progress.consumed($0) >= targets[$0] ?? 0 } }
             }
             let finished = clock.now
+            let published = [router, resolver].reduce(0) { $0 + ($1.progress.snapshot.published[BusTopic.notifications] ?? 0) }
+            let byRule = try await notificationsByRule(kafka, expected: published)
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            return ((started, consumedAtStart), finished)
+            return ((started, consumedAtStart), finished, published, byRule)
         }
         let seconds = Double((finished - started.0).components.attoseconds) / 1e18 + Double((finished - started.0).components.seconds)
         let handled = Double(events) - Double(started.1)
+        let peak = ProcessMemory.peakResidentBytes()
         printer.figure("pipeline.replay.events", Double(events), "events")
         printer.figure("pipeline.replay.throughput", handled / seconds, "events/s")
-        let notifications = (router.progress.snapshot.published[BusTopic.notifications] ?? 0)
-            + (resolver.progress.snapshot.published[BusTopic.notifications] ?? 0)
-        printer.figure("pipeline.replay.notifications", Double(notifications), "notifications")
-        // Every arrest notifies its officer; every release with its warrant notifies court and police.
-        let expected = (events + 2) / 4 + 2 * (events / 4)
-        guard notifications == expected else {
-            throw BenchmarkFailure(description: "the replay sent \(notifications) notifications, expected \(expected): events were lost (broker retention?) or doubled")
+        if let residentBefore, let peak, peakReset {
+            printer.figure("pipeline.replay.resident_before", residentBefore / 1_048_576, "MiB")
+            printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
+        }
+        printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
+        printer.figure("pipeline.replay.notifications", Double(published), "notifications")
+        for (rule, count) in byRule.sorted(by: { $0.key < $1.key }) {
+            printer.figure("pipeline.replay.notifications.\(rule)", Double(count), "notifications")
+        }
+        // What the broker kept is what the services say they published (none lost to its
+        // retention, none doubled), and the rule every event of the mix feeds saw them all:
+        // each arrest (a quarter of the events) tells its officer.
+        let readBack = byRule.values.reduce(0, +)
+        let arrests = (events + 2) / 4
+        guard readBack == published, byRule["supervisee-arrested"] == arrests else {
+            throw BenchmarkFailure(description: """
+                the replay published \(published) notifications, bus.notifications holds \(readBack), \
+                \(byRule["supervisee-arrested"] ?? 0) for the \(arrests) arrests: events were lost (broker retention?) or doubled
+                """)
         }
     }
 }

@@ -38,7 +38,7 @@ extension EventConsumerService {
         return try await database.write { db -> BatchOutcome in
             var outcome = BatchOutcome()
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
-            var offsets = try ServiceDatabase.storedOffsets(db)
+            var offsets = try ServiceDatabase.storedOffsets(of: Set(ordered.map(\.topicPartition)), db)
             var clock = try ServiceDatabase.eventClock(db)
             let transaction = ProjectionTransaction(storage: db, maxMessageBytes: maxMessageBytes)
             let sealing = SealingLedger(db)

@@ -17,6 +17,8 @@ struct OutboxCursor: Sendable {
 /// once it is.
 struct PendingDelivery: Sendable {
     var outcome: EventConsumerService.BatchOutcome
+    /// Its outbox, already handed to the producer (nil when it has none).
+    var queued: QueuedOutbox?
     var messages: Int
     var started: ContinuousClock.Instant
     var committed: ContinuousClock.Instant
@@ -42,6 +44,16 @@ struct MessageAges: Sendable, CustomStringConvertible {
     var description: String { "\(oldest)/\(newest) ms" }
 }
 
+/// Outbox entries handed to the producer, whose delivery reports are still to come.
+struct QueuedOutbox: Sendable {
+    var entries: [ServiceDatabase.OutboxEntry]
+    /// Those handed to the producer, in order.
+    var sendable: [ServiceDatabase.OutboxEntry] = []
+    /// Those too large to send, with the reason.
+    var tooLarge: [(entry: ServiceDatabase.OutboxEntry, reason: String)] = []
+    var batch: KafkaQueuedBatch?
+}
+
 /// The broker did not acknowledge every outbox message for a reason that may pass (a timeout,
 /// a missing topic, an authorization the operator can grant); they stay in the outbox and are
 /// sent again when the service restarts.
@@ -52,9 +64,9 @@ public struct OutboxError: Error, Sendable, CustomStringConvertible {
 }
 
 extension EventConsumerService {
-    /// Delivers a batch's outbox, then reports the batch's progress.
+    /// Waits for a batch's outbox to be delivered, then reports the batch's progress.
     func deliver(_ delivery: PendingDelivery, _ producer: KafkaProducer) async throws {
-        if !delivery.outcome.outbox.isEmpty { try await publish(delivery.outcome.outbox, producer) }
+        if let queued = delivery.queued { try await complete(queued, producer) }
         let outcome = delivery.outcome
         logger.trace("Batch handled", metadata: [
             "messages": "\(delivery.messages)", "transaction": "\(delivery.committed - delivery.started)",
@@ -98,58 +110,73 @@ extension EventConsumerService {
         outboxCursor.withLock { if $0.acknowledged == acknowledged { $0.acknowledged = nil } }
     }
 
-    /// Produces outbox entries. Entries the broker refuses for good move to the failed table
-    /// (with the reason, counted and logged); once every other entry is acknowledged, the
-    /// next write removes them all. A failure that may pass stops the service (the entries
-    /// stay for the next run); a fatal producer error too.
+    /// Produces outbox entries and waits for the broker: ``queue(_:_:)``, then
+    /// ``complete(_:_:)``.
     func publish(_ entries: [ServiceDatabase.OutboxEntry], _ producer: KafkaProducer) async throws {
-        guard let last = entries.last else { return }
+        guard !entries.isEmpty else { return }
+        try await complete(await queue(entries, producer), producer)
+    }
+
+    /// Hands outbox entries to the producer, in order, without waiting for the broker: the
+    /// batch loop queues each batch's outbox as soon as it is committed, so a notification does
+    /// not wait for the previous batch's acknowledgements before it leaves. Entries larger than
+    /// the largest message are set aside, to be moved to the failed table by ``complete(_:_:)``.
+    func queue(_ entries: [ServiceDatabase.OutboxEntry], _ producer: KafkaProducer) async -> QueuedOutbox {
         let limit = configuration.producer.maxMessageBytes
-        var failed: [(entry: ServiceDatabase.OutboxEntry, reason: String)] = []
-        var sendable: [ServiceDatabase.OutboxEntry] = []
+        var outbox = QueuedOutbox(entries: entries)
         for entry in entries {
             if entry.message.wireSize > limit {
-                failed.append((entry, "larger than the largest message (\(limit) bytes)"))
+                outbox.tooLarge.append((entry, "larger than the largest message (\(limit) bytes)"))
             } else {
-                sendable.append(entry)
+                outbox.sendable.append(entry)
             }
         }
+        outbox.batch = await producer.queueBatch(outbox.sendable.map(Self.kafkaMessage))
+        return outbox
+    }
+
+    /// Waits for the broker's answer to a queued outbox. Entries the broker refuses for good
+    /// move to the failed table (with the reason, counted and logged); once every other entry
+    /// is acknowledged, the next write removes them all. A failure that may pass stops the
+    /// service (the entries stay for the next run); a fatal producer error too.
+    func complete(_ outbox: QueuedOutbox, _ producer: KafkaProducer) async throws {
+        guard let last = outbox.entries.last, let batch = outbox.batch else { return }
+        var failed = outbox.tooLarge
+        let sendable = outbox.sendable
         var retryLater: [KafkaError] = []
-        do {
-            let report = try await producer.sendBatch(sendable.map(Self.kafkaMessage))
-            if !report.allDelivered {
-                // A failure carries its message: find the entry (equal messages are
-                // interchangeable, so the first not yet matched is taken).
-                var bySeq: [OutgoingMessage: [ServiceDatabase.OutboxEntry]] = [:]
-                for entry in sendable { bySeq[entry.message, default: []].append(entry) }
-                for failure in report.failures {
-                    let message = OutgoingMessage(
-                        topic: failure.message.topic, key: String(decoding: failure.message.key ?? [], as: UTF8.self),
-                        value: failure.message.value, headers: failure.message.headers)
-                    guard var candidates = bySeq[message], !candidates.isEmpty else {
-                        retryLater.append(failure.error)
-                        continue
-                    }
-                    let entry = candidates.removeFirst()
-                    bySeq[message] = candidates
-                    if Self.isPermanent(failure.error) {
-                        failed.append((entry, failure.error.description))
-                    } else {
-                        retryLater.append(failure.error)
-                    }
-                }
-            }
-        } catch {
-            // Not even queued (e.g. refused by the client before sending): send one at a time
-            // to tell the entries that can never go from the others.
-            if error.isFatal { throw error }
-            retryLater = []
+        let report = await batch.report()
+        if let queueingError = report.queueingError {
+            // Not all queued (e.g. refused by the client before sending): send one at a time
+            // to tell the entries that can never go from the others. Those already delivered
+            // go again; receivers de-duplicate by event id.
+            if queueingError.isFatal { throw queueingError }
             for entry in sendable {
                 do {
                     _ = try await producer.send(Self.kafkaMessage(entry))
                 } catch {
                     if error.isFatal { throw error }
                     if Self.isPermanent(error) { failed.append((entry, error.description)) } else { retryLater.append(error) }
+                }
+            }
+        } else if !report.allDelivered {
+            // A failure carries its message: find the entry (equal messages are
+            // interchangeable, so the first not yet matched is taken).
+            var bySeq: [OutgoingMessage: [ServiceDatabase.OutboxEntry]] = [:]
+            for entry in sendable { bySeq[entry.message, default: []].append(entry) }
+            for failure in report.failures {
+                let message = OutgoingMessage(
+                    topic: failure.message.topic, key: String(decoding: failure.message.key ?? [], as: UTF8.self),
+                    value: failure.message.value, headers: failure.message.headers)
+                guard var candidates = bySeq[message], !candidates.isEmpty else {
+                    retryLater.append(failure.error)
+                    continue
+                }
+                let entry = candidates.removeFirst()
+                bySeq[message] = candidates
+                if Self.isPermanent(failure.error) {
+                    failed.append((entry, failure.error.description))
+                } else {
+                    retryLater.append(failure.error)
                 }
             }
         }
@@ -166,9 +193,9 @@ extension EventConsumerService {
             throw OutboxError(undelivered: retryLater.count, reason: retryLater.first.map { $0.description } ?? "")
         }
         outboxCursor.withLock { $0.acknowledged = last.seq }
-        metrics.outboxDepth(changedBy: -entries.count)
+        metrics.outboxDepth(changedBy: -outbox.entries.count)
         progress.update { progress in
-            for entry in entries { progress.published[entry.message.topic, default: 0] += 1 }
+            for entry in outbox.entries { progress.published[entry.message.topic, default: 0] += 1 }
             progress.failedOutbox += failed.count
         }
     }

@@ -22,9 +22,11 @@ import Synchronization
 /// - Messages the projection emits go to the outbox table in the same transaction and are
 ///   produced after the commit; the outbox row is removed only once the broker acknowledged it
 ///   (in a later batch's transaction, saving one per batch), so a crash re-sends, never loses
-///   (receivers de-duplicate by the `event-id` header). A batch's delivery runs, as a child
-///   task, while the service waits for and applies the next batch (one delivery in flight at
-///   most); progress reports a batch only once its outbox is acknowledged, in order. A message
+///   (receivers de-duplicate by the `event-id` header). A batch's outbox is handed to the
+///   producer as soon as it commits; a child task waits for its acknowledgements while the
+///   service waits for and applies the next batch, whose outbox queues behind it (two batches'
+///   outboxes in flight at most); progress reports a batch only once its outbox is
+///   acknowledged, in order. A message
 ///   the broker refuses for good (too large, invalid) moves to a failed table with the reason,
 ///   counted and logged, and blocks neither the messages behind it nor a restart.
 /// - Poison messages go to the dead-letter topic with the reason in a header and the original
@@ -163,8 +165,11 @@ public final class EventConsumerService: Service, Sendable {
         ])
     }
 
-    /// The batch loop. Batch N's outbox is delivered by a child task while the loop waits for
-    /// batch N+1 and applies it; N's delivery must finish (and be reported) before N+1's starts.
+    /// The batch loop. Batch N's outbox is queued to the producer right after N commits; a
+    /// child task waits for its acknowledgements while the loop waits for batch N+1 and applies
+    /// it, and N+1's outbox is queued behind N's at once. N's delivery finishes (and is
+    /// reported) before N+1's is waited for, so progress and the acknowledged outbox move in
+    /// order.
     private func consume(_ sources: BatchSources, _ consumer: KafkaConsumer, _ producer: KafkaProducer) async throws {
         var sources = sources
         var pending: PendingDelivery?
@@ -194,7 +199,13 @@ public final class EventConsumerService: Service, Sendable {
                 metrics.batchCommit.recordNanoseconds((committed - started).wholeNanoseconds)
                 record(outcome)
                 for action in outcome.afterCommit { action() }
-                try await group.waitForAll()  // the previous delivery, before this one starts
+                // Handed to the producer now, behind the previous batch's messages (librdkafka
+                // keeps their order), while the previous batch's acknowledgements may still be
+                // on their way: a notification never waits for another batch's round trip.
+                var queued: QueuedOutbox?
+                if !outcome.outbox.isEmpty { queued = await queue(outcome.outbox, producer) }
+                if let last = outcome.outbox.last { outboxCursor.withLock { $0.published = last.seq } }
+                try await group.waitForAll()  // the previous delivery is acknowledged and reported first
                 do {
                     // Kafka's view, for lag monitoring only (the reader of reference topics has none).
                     if source == .group { try consumer.storeOffsets(for: batch) }
@@ -202,8 +213,8 @@ public final class EventConsumerService: Service, Sendable {
                     metrics.offsetStoreFailures.increment()
                     logger.debug("Could not store offsets for lag monitoring", metadata: ["error": "\(error)"])
                 }
-                if let last = outcome.outbox.last { outboxCursor.withLock { $0.published = last.seq } }
-                return PendingDelivery(outcome: outcome, messages: messages.count, started: started, committed: committed, ages: ages)
+                return PendingDelivery(
+                    outcome: outcome, queued: queued, messages: messages.count, started: started, committed: committed, ages: ages)
             }
             guard let next else { return }
             pending = next

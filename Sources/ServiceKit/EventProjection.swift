@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Storage
 import Kafka
+import Synchronization
 
 /// What a consumer service does with the events it reads: its own tables (migrations) and how
 /// one event changes them. The runtime (`EventConsumerService`) calls `apply` inside the
@@ -79,13 +80,17 @@ public struct AdmittedEvent: Sendable {
     public var eventType: String
     public var schemaVersion: Int
     public var eventId: String
-    public var value: [UInt8]
+    public var value: [UInt8] { didSet { decoded = DecodedEnvelopes() } }
     /// The Kafka timestamp, milliseconds since 1970.
     public var timestampMilliseconds: Int64?
     /// The value as parsed when it was validated, so decoding does not parse it again.
-    public var document: JSONValue?
+    public var document: JSONValue? { didSet { decoded = DecodedEnvelopes() } }
     /// The message's headers (e.g. a notification's signature).
     public var headers: [KafkaHeader]
+    /// What ``decode(_:)`` made of it, shared by every copy of this value: the views service
+    /// hands one event to up to six stores, each of which decodes it. A new value or document
+    /// starts afresh.
+    private var decoded = DecodedEnvelopes()
 
     public init(
         topicPartition: TopicPartition, offset: KafkaOffset, key: String, eventType: String, schemaVersion: Int,
@@ -106,12 +111,30 @@ public struct AdmittedEvent: Sendable {
 
     /// Decodes the event as `Payload`; a failure is a poison message.
     public func decode<Payload: EventPayload>(_ type: Payload.Type) throws(PoisonMessage) -> EventEnvelope<Payload> {
+        if let envelope = decoded.envelope(EventEnvelope<Payload>.self) { return envelope }
         do {
-            if let document { return try EventCodec.decode(type, from: document) }
-            return try EventCodec.decode(type, from: value)
+            let envelope = if let document { try EventCodec.decode(type, from: document) } else { try EventCodec.decode(type, from: value) }
+            decoded.store(envelope)
+            return envelope
         } catch {
             throw PoisonMessage(reason: error.description)
         }
+    }
+}
+
+/// The decoded forms of one event, by type. A class, so that the copies of an
+/// ``AdmittedEvent`` share it; behind a lock because an `AdmittedEvent` is `Sendable`,
+/// although in practice one batch's thread decodes it (the lock is never contended). A failed
+/// decoding is not kept: it becomes a poison message, and the event goes no further.
+private final class DecodedEnvelopes: Sendable {
+    private let forms = Mutex<[ObjectIdentifier: any Sendable]>([:])
+
+    func envelope<Envelope: Sendable>(_ type: Envelope.Type) -> Envelope? {
+        forms.withLock { $0[ObjectIdentifier(type)] as? Envelope }
+    }
+
+    func store<Envelope: Sendable>(_ envelope: Envelope) {
+        forms.withLock { $0[ObjectIdentifier(Envelope.self)] = envelope }
     }
 }
 

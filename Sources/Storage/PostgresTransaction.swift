@@ -9,6 +9,7 @@ final class PostgresTransaction: StorageTransaction {
     let location: String
     let logger: Logger
     var dialect: StorageDialect { .postgres }
+    let scratch = TransactionScratch()
     /// A statement failed and was not rolled back to a savepoint yet (PostgreSQL refuses more).
     private(set) var aborted = false
     private var savepointDepth = 0

@@ -75,6 +75,7 @@ public final class SQLiteTransaction: StorageTransaction {
     public let db: Database
     public let location: String
     public var dialect: StorageDialect { .sqlite }
+    public let scratch = TransactionScratch()
     /// A statement failed and was not rolled back to a savepoint yet.
     private(set) var aborted = false
 
@@ -86,7 +87,7 @@ public final class SQLiteTransaction: StorageTransaction {
     @discardableResult
     public func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
         try guarded {
-            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments, for: sql))
             return db.changesCount
         }
     }
@@ -95,7 +96,7 @@ public final class SQLiteTransaction: StorageTransaction {
         try guarded {
             let statement = try db.cachedStatement(sql: sql)
             let columns = statement.columnNames
-            return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
+            return try Row.fetchAll(statement, arguments: Self.arguments(arguments, for: sql)).map { row in
                 StorageRow(columns: columns, values: (0..<columns.count).map { Self.value(row[$0] as DatabaseValue) })
             }
         }
@@ -135,6 +136,22 @@ public final class SQLiteTransaction: StorageTransaction {
             aborted = true
             throw Self.storageError(error, db: db, location: location)
         }
+    }
+
+    /// The arguments of `sql`, bound by position where the parameters' order is known.
+    ///
+    /// `$N` is a named parameter to SQLite, numbered in the order names first appear
+    /// (``SQLParameterOrder``): positional values in that order bind the same as by name,
+    /// without GRDB building and searching a dictionary of names for every statement. A
+    /// statement whose parameters cannot all be bound so (an argument missing) goes by name,
+    /// which reports what is missing.
+    static func arguments(_ values: [SQLValue], for sql: String) -> StatementArguments {
+        guard let order = SQLParameterOrder(sql), order.numbers.allSatisfy({ $0 >= 1 && $0 <= values.count }) else {
+            return arguments(values)
+        }
+        // Existentials, not `[DatabaseValue]`: GRDB maps the latter through a key path, which
+        // costs more than the binding.
+        return StatementArguments(order.numbers.map { databaseValue(values[$0 - 1]) as (any DatabaseValueConvertible)? })
     }
 
     /// `$N` is a named parameter to SQLite (named "N" by GRDB), so the arguments are bound by

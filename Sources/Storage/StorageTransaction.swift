@@ -12,6 +12,10 @@ public protocol StorageTransaction: AnyObject {
     /// Which SQL the database speaks, for the few statements that differ (see ``StorageDialect``).
     var dialect: StorageDialect { get }
 
+    /// Values derived during this transaction, shared by the stores applying its batch
+    /// (``TransactionScratch``).
+    var scratch: TransactionScratch { get }
+
     /// Runs one statement with `$1`, `$2`, … bound to `arguments`; returns how many rows it
     /// inserted, updated or deleted (0 for an `ON CONFLICT DO NOTHING` that found the row).
     @discardableResult

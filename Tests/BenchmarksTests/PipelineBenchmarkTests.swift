@@ -27,4 +27,30 @@ import Testing
         // Printed with three decimals.
         #expect(abs(ratio - pipelineP99 / (2 * hopP99)) < 0.002 + ratio * 0.01, "\(printed)")
     }
+
+    /// The replay part on 400 events: both yardsticks measured in the same run, the ratio is
+    /// the replay's rate over the lower of them, and every notification the services say they
+    /// published is on bus.notifications (the run throws otherwise), counted by rule.
+    @Test func replayRunPrintsItsYardsticksTheRatioAndTheNotificationsByRule() async throws {
+        let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+        let benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: contracts)
+        let lines = Mutex<[String]>([])
+        try await benchmark.run { line in lines.withLock { $0.append(line) } }
+        let printed = lines.withLock { $0 }
+        func value(_ prefix: String) throws -> Double {
+            let line = try #require(printed.first { $0.hasPrefix(prefix + " ") }, "no \(prefix) in \(printed)")
+            return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
+        }
+        let consume = try value("pipeline.raw_consume")
+        let upsert = try value("pipeline.raw_upsert.sqlite")
+        let replay = try value("pipeline.replay.throughput")
+        let ratio = try value("ratio pipeline.replay")
+        #expect(consume > 0 && upsert > 0 && replay > 0)
+        #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+        #expect(try value("pipeline.replay.notifications.supervisee-arrested") == 100)
+        let byRule = printed.filter { $0.hasPrefix("pipeline.replay.notifications.") }
+            .compactMap { Double($0.split(separator: " ")[1]) }.reduce(0, +)
+        #expect(byRule == (try value("pipeline.replay.notifications")))
+    }
 }

@@ -89,6 +89,36 @@ struct ProducerConsumerTests {
         #expect(collector.messages.count == 1_200)
     }
 
+    /// A service queues each committed batch's outbox before the previous one is acknowledged:
+    /// batches queued one after the other keep their order, and each report, awaited in any
+    /// order, counts its own messages.
+    @Test("batches queued before earlier reports arrive keep their order")
+    func queuedBatchesKeepTheirOrder() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        let topic = unique("queued")
+        try kafka.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        var queued: [KafkaQueuedBatch] = []
+        for batch in 0..<5 {
+            queued.append(await producer.queueBatch((0..<(batch + 1) * 10).map { KafkaProducerMessage(topic: topic, key: "k", value: "\(batch)-\($0)") }))
+        }
+        #expect(queued.map(\.count) == [10, 20, 30, 40, 50])
+        for batch in queued.reversed() {
+            let report = await batch.report()
+            #expect(report.delivered == batch.count && report.allDelivered)
+        }
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer(
+            configuration: kafka.consumerConfiguration(groupID: unique("group"), topics: [topic]), logger: testLogger)
+        let collector = MessageCollector()
+        collector.start(consumer)
+        try await within(.seconds(30), "150 messages") { await collector.waitFor(150) }
+        await consumer.close()
+        let expected = (0..<5).flatMap { batch in (0..<(batch + 1) * 10).map { "\(batch)-\($0)" } }
+        #expect(collector.messages.map { String(decoding: $0.value, as: UTF8.self) } == expected)
+    }
+
     @Test("a consumer restarted after committing resumes after the last committed message")
     func resumeAfterCommit() async throws {
         let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)

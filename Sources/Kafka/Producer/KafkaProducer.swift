@@ -158,10 +158,28 @@ public final class KafkaProducer: Service, Sendable {
         return await sendBatch(next: { iterator.next() })
     }
 
+    /// Queues messages now and returns without waiting for their delivery reports:
+    /// ``KafkaQueuedBatch/report()`` waits for them. For a sender that must hand batches to
+    /// librdkafka in order but need not wait for one batch's acknowledgements before queueing
+    /// the next (a service's outbox: batch N+1 is committed while batch N is still in flight).
+    /// Suspends only while the local queue is full; a message that cannot be queued ends the
+    /// queueing, and the report says why (`queueingError`), as `sendBatchKeepingReport(_:)`'s.
+    @inlinable
+    public func queueBatch<Messages: Sequence<KafkaProducerMessage>>(_ messages: Messages) async -> KafkaQueuedBatch {
+        var iterator = messages.makeIterator()
+        return await queueBatch(next: { iterator.next() })
+    }
+
     /// The batch path: queues messages until `next` ends or one cannot be queued, then waits
     /// for the reports of those queued. A queueing failure is in the report, not thrown.
     @usableFromInline
     func sendBatch(next: () -> KafkaProducerMessage?) async -> KafkaBatchReport {
+        await queueBatch(next: next).report()
+    }
+
+    /// Queues messages until `next` ends or one cannot be queued.
+    @usableFromInline
+    func queueBatch(next: () -> KafkaProducerMessage?) async -> KafkaQueuedBatch {
         let client = self.client
         let batch = DeliveryBatch { client.fatalError(operation: "send batch") }
         var count = 0
@@ -190,9 +208,7 @@ public final class KafkaProducer: Service, Sendable {
             }
         }
         urgency.endServing()
-        var report = await urgency.during { await batch.wait(expecting: count) }
-        report.queueingError = enqueueError
-        return report
+        return KafkaQueuedBatch(batch: batch, count: count, queueingError: enqueueError, urgency: urgency)
     }
 
     /// Sends messages as an asynchronous sequence produces them (a paced stream, lines read

@@ -92,24 +92,49 @@ struct ReleaseLedger: Sendable {
             """,
             [.text(event.eventId), .text(release.releaseId), .text(person.value), .text(event.eventType), .bytes(event.value)])
         guard inserted > 0 else { return }
+        // The row just written holds these bytes: the fold below need not decode them again.
+        DecodedReleaseEvent(eventType: event.eventType, body: event.value, event: release).remember(event.eventId, in: transaction.scratch)
         try refold(release.releaseId, in: transaction)
     }
 
     /// Rewrites a release's history from all its stored events.
+    ///
+    /// Every view that shows releases keeps the same events and folds them alike, so the
+    /// decoded events and the folded rows are kept in the transaction's scratch
+    /// (``DecodedReleaseEvent``, ``FoldedRelease``): the first view of a batch to fold a release
+    /// pays for it, the others reuse it when their stored events are byte for byte the same.
     private func refold(_ releaseId: String, in transaction: any StorageTransaction) throws {
         var events: [ReleaseEvent] = []
-        for row in try transaction.fetchAll("SELECT event_type, body FROM \(eventsTable) WHERE release_id = $1", [.text(releaseId)]) {
-            events.append(try ReleaseEvent(
-                storedType: try row.get("event_type", as: String.self), body: try row.get("body", as: [UInt8].self), table: eventsTable))
+        var eventIds: [String] = []
+        var sameAsRemembered = true
+        for row in try transaction.fetchAll(
+            "SELECT event_id, event_type, body FROM \(eventsTable) WHERE release_id = $1", [.text(releaseId)]
+        ) {
+            let eventId = try row.get("event_id", as: String.self)
+            let stored = DecodedReleaseEvent.Stored(eventType: try row.get("event_type"), body: try row.get("body"))
+            switch DecodedReleaseEvent.recall(eventId, stored, in: transaction.scratch) {
+            case .same(let event):
+                events.append(event)
+            case .different:
+                sameAsRemembered = false
+                events.append(try ReleaseEvent(storedType: stored.eventType, body: stored.body, table: eventsTable))
+            case .unknown:
+                let event = try ReleaseEvent(storedType: stored.eventType, body: stored.body, table: eventsTable)
+                DecodedReleaseEvent(eventType: stored.eventType, body: stored.body, event: event).remember(eventId, in: transaction.scratch)
+                events.append(event)
+            }
+            eventIds.append(eventId)
         }
-        let fold = ReleaseFold(events)
+        let key = sameAsRemembered ? FoldedRelease.key(releaseId, eventIds: eventIds) : nil
+        let folded: FoldedRelease
+        if let key, let remembered = transaction.scratch.value(key, as: FoldedRelease.self) {
+            folded = remembered
+        } else {
+            folded = try FoldedRelease(releaseId, ReleaseFold(events))
+            if let key { transaction.scratch.store(folded, for: key) }
+        }
         try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1", [.text(releaseId)])
-        guard !fold.history.isEmpty else { return }
-        let person = try PersonOnRecord(subject: fold.subject).values()
-        for (index, (from, state)) in fold.history.enumerated() {
-            let until = index + 1 < fold.history.count ? fold.history[index + 1].from : nil
-            let expectedAt = state.expectedAt.map(ViewTime.milliseconds)
-            let releasedAt = state.releasedAt.map(ViewTime.milliseconds)
+        for row in folded.rows {
             try transaction.execute(
                 """
                 INSERT INTO \(releasesTable) (
@@ -118,14 +143,7 @@ struct ReleaseLedger: Sendable {
                     supervision_type, supervising_agency_id)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                 """,
-                [.text(releaseId), .integer(from), until.sqlValue] + person
-                    + [
-                        .text(state.status.rawValue), state.facility?.facilityId.sqlValue ?? .null, state.facility?.name.sqlValue ?? .null,
-                        state.facility?.kind.rawValue.sqlValue ?? .null, expectedAt.sqlValue, releasedAt.sqlValue,
-                        (expectedAt ?? releasedAt).sqlValue, state.releaseType?.rawValue.sqlValue ?? .null,
-                        try StoredColumn.optionalJSON(state.destination), state.destination.map { JurisdictionPlace(of: $0).key }.sqlValue,
-                        state.supervisionType?.rawValue.sqlValue ?? .null, state.supervisingAgencyId.sqlValue,
-                    ])
+                row)
         }
     }
 

@@ -22,6 +22,21 @@ extension ServiceDatabase {
         return result
     }
 
+    /// The stored offsets of `partitions` only: a batch reads those of the partitions it holds
+    /// (a few, at low rates) rather than every partition the service ever read (hundreds).
+    static func storedOffsets(of partitions: some Sequence<TopicPartition>, _ transaction: any StorageTransaction) throws -> [TopicPartition: KafkaOffset] {
+        var result: [TopicPartition: KafkaOffset] = [:]
+        for partition in partitions where result[partition] == nil {
+            if let row = try transaction.fetchOne(
+                "SELECT next_offset FROM kit_offsets WHERE topic = $1 AND partition_id = $2",
+                [.text(partition.topic), .integer(Int64(partition.partition))]
+            ) {
+                result[partition] = KafkaOffset(try row.get("next_offset", as: Int64.self))
+            }
+        }
+        return result
+    }
+
     /// Raises stored offsets (never lowers them: compare-and-set against the stored value).
     static func advance(_ offsets: [TopicPartition: KafkaOffset], _ transaction: any StorageTransaction) throws {
         for (partition, offset) in offsets {
