@@ -31,10 +31,10 @@ import Testing
     private var arrestEvent: AdmittedEvent { get throws { try Events.admitted(Events.arrest(Self.unknown), topic: RouterProjection.arrestsTopic) } }
 
     /// A `bus.identity` message as the person index writes it.
-    private func identity(_ type: String, id: String, _ members: [String: Any]) throws -> AdmittedEvent {
+    private func identity(_ type: String, id: String, at: String = "2025-06-15T15:06:40Z", _ members: [String: Any]) throws -> AdmittedEvent {
         var body = members
         body["id"] = id
-        body["at"] = "2025-06-15T15:06:40Z"
+        body["at"] = at
         let value = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         return AdmittedEvent(
             topicPartition: TopicPartition(topic: BusTopic.identity, partition: 0), offset: KafkaOffset(0), key: members["personId"] as? String ?? "",
@@ -105,6 +105,58 @@ import Testing
         #expect(!retraction.summary.contains("Reyes") && !retraction.facts.contains { $0.value.contains("weapon") })
         // Redelivered: not again.
         #expect(try await router.apply(unlinked()).isEmpty)
+    }
+
+    /// The person index's decisions reach the router from several partitions (a merge is keyed
+    /// by the survivor, the link it absorbs by the absorbed person): a merge read before the
+    /// link it absorbs leaves the same mapping, and sends the same notice, as the other order.
+    @Test func aMergeReadBeforeTheLinkItAbsorbsEndsTheSame() async throws {
+        let (arrest, supervision) = try records()
+        let caseLinked = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000010", at: "2025-06-15T15:00:00Z", [
+            "personId": "P-CASE", "recordId": supervision, "linkedTo": "MO-DOC/doc/other", "decisionSource": "strong_identifier", "score": 1,
+        ])
+        let arrestLinked = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000011", at: "2025-06-15T15:01:00Z", [
+            "personId": "P-ARREST", "recordId": arrest, "linkedTo": "MO-KCPD/rms/other", "decisionSource": "model", "score": 0.97,
+        ])
+        let merged = try identity("bus.identity.merged", id: "00000000-0000-8000-8000-000000000012", at: "2025-06-15T15:02:00Z", [
+            "personId": "P-CASE", "mergedPersonId": "P-ARREST", "decisionSource": "model",
+        ])
+        var outcomes: [(mapping: [String], sent: [String])] = []
+        for order in [[caseLinked, arrestLinked, merged], [merged, caseLinked, arrestLinked], [arrestLinked, merged, caseLinked]] {
+            let router = try await router()
+            _ = try await router.apply(caseEvent)
+            _ = try await router.apply(arrestEvent)
+            var sent: [String] = []
+            for event in order { sent += try notifications(try await router.apply(event)).map(\.id) }
+            let mapping = try await router.write { db, _ in
+                try db.fetchAll("SELECT record_id, person_id FROM router_person_records ORDER BY record_id").map {
+                    "\(try $0.get("record_id", as: String.self)) -> \(try $0.get("person_id", as: String.self))"
+                }
+            }
+            outcomes.append((mapping, sent))
+        }
+        #expect(outcomes[0].mapping.count == 4 && outcomes[0].mapping.allSatisfy { $0.hasSuffix("-> P-CASE") }, "\(outcomes[0].mapping)")
+        #expect(outcomes[0].sent.count == 1)
+        for outcome in outcomes.dropFirst() {
+            #expect(outcome.mapping == outcomes[0].mapping)
+            #expect(outcome.sent == outcomes[0].sent)
+        }
+    }
+
+    /// An expungement of the supervisee removes every row naming the person's records (their
+    /// ids hold agencies' numbers), the arrest kept under one, and the notice sent through it.
+    @Test func anExpungementRemovesThePersonsRecordsAndWhatWasRoutedThroughThem() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        #expect(try notifications(try await router.apply(linked())).count == 1)
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true)
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        for table in ["router_person_records", "router_case_records", "router_unmatched_arrests", "router_linked_notices"] {
+            #expect(try await router.count(table) == 0, "\(table)")
+            #expect(tally.rowsByTable[table, default: 0] > 0, "\(table)")
+        }
     }
 
     @Test func anArrestWithoutLinkNotifiesNobody() async throws {

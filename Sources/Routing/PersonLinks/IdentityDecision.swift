@@ -18,6 +18,8 @@ struct IdentityDecision: Decodable, Sendable {
     var newPersonId: String?
     var mergedPersonId: String?
     var persons: [SplitPerson]?
+    /// When the index decided (RFC 3339): orders decisions read from different partitions.
+    var at: String
 
     static let linked = "bus.identity.linked"
     static let merged = "bus.identity.merged"

@@ -43,23 +43,26 @@ struct LinkedArrestRules: RouterRuleSet {
             let arrest = try event.decode(ArrestMade.self)
             // An arrest with a state ID is matched on it (`SuperviseeArrestedRules`).
             guard (arrest.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
-            try links.keepArrest(eventId: event.eventId, recordId: record, eventType: event.eventType, value: event.value,
+            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: arrest.subject?.fbiNumber, eventType: event.eventType, value: event.value,
                                  forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case IdentityDecision.linked, IdentityDecision.merged:
-            let decision = try decode(event)
+            let (decision, version) = try decode(event)
             if let record = decision.recordId {
                 try links.setPerson(decision.personId, of: record, decision: PersonLinkStore.Link(
-                    personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []))
+                    personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []),
+                    version: version)
             }
-            if let other = decision.linkedTo { try links.setPerson(decision.personId, of: other) }
-            if let merged = decision.mergedPersonId { try links.merge(merged, into: decision.personId) }
-            try route(person: decision.personId, in: context)
+            if let other = decision.linkedTo { try links.setPerson(decision.personId, of: other, version: version) }
+            if let merged = decision.mergedPersonId { try links.merge(merged, into: decision.personId, version: version) }
+            // The person the records now belong to (a merge read earlier may have absorbed it).
+            let person = try decision.recordId.flatMap { try links.link(of: $0)?.personId } ?? decision.personId
+            try route(person: person, in: context)
         case IdentityDecision.unlinked, IdentityDecision.split:
-            let decision = try decode(event)
-            if let record = decision.recordId, let newPerson = decision.newPersonId { try links.setPerson(newPerson, of: record) }
+            let (decision, version) = try decode(event)
+            if let record = decision.recordId, let newPerson = decision.newPersonId { try links.setPerson(newPerson, of: record, version: version) }
             for part in decision.persons ?? [] {
-                for record in part.recordIds { try links.setPerson(part.personId, of: record) }
+                for record in part.recordIds { try links.setPerson(part.personId, of: record, version: version) }
             }
             try retractSeparated(in: context)
         default:
@@ -67,16 +70,31 @@ struct LinkedArrestRules: RouterRuleSet {
         }
     }
 
+    /// Removes the person's records, links and what was routed through them (all records), or
+    /// the listed cases' records (listed cases); see `PersonLinkStore+Sealing`. Called before
+    /// the router removes the cases it finds them by.
+    func seal(_ order: SealingOrder, in context: RouterContext) throws -> SealingTally {
+        let links = PersonLinkStore(transaction: context.storage)
+        let caseIds = try context.cases.caseIds(of: order)
+        switch order.scope {
+        case .allRecords: return try links.sealPerson(caseIds: caseIds, fbiNumber: order.fbiNumber)
+        case .listedCases: return try links.sealCases(caseIds.filter(order.caseNumbers.contains))
+        }
+    }
+
     func forget(before now: Int64, limit: Int, in context: RouterContext) throws {
         try PersonLinkStore(transaction: context.storage).forget(before: now, limit: limit)
     }
 
-    private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> IdentityDecision {
+    private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> (IdentityDecision, PersonLinkStore.Version) {
+        let decision: IdentityDecision
         do {
-            return try EventCodec.decodeJSON(IdentityDecision.self, from: event.value)
+            decision = try EventCodec.decodeJSON(IdentityDecision.self, from: event.value)
         } catch {
-            throw PoisonMessage(reason: "bus.identity: personId, recordId, linkedTo or persons malformed")
+            throw PoisonMessage(reason: "bus.identity: personId, recordId, linkedTo, persons or at malformed")
         }
+        guard let at = RFC3339.parse(decision.at) else { throw PoisonMessage(reason: "bus.identity: at is not an RFC 3339 time") }
+        return (decision, PersonLinkStore.Version(atMilliseconds: at.milliseconds, eventId: event.eventId))
     }
 
     /// Sends what the person's kept arrests call for, to the officers of the person's cases.

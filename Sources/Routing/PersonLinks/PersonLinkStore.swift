@@ -18,7 +18,9 @@ struct PersonLinkStore {
                 person_id TEXT NOT NULL,
                 decision_source TEXT,
                 score REAL,
-                agreed TEXT
+                agreed TEXT,
+                at_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL
             );
             CREATE INDEX router_person_records_by_person ON router_person_records (person_id);
             CREATE TABLE router_case_records (
@@ -26,9 +28,16 @@ struct PersonLinkStore {
                 record_id TEXT NOT NULL
             );
             CREATE INDEX router_case_records_by_record ON router_case_records (record_id);
+            CREATE TABLE router_person_merges (
+                merged_person_id TEXT PRIMARY KEY NOT NULL,
+                survivor_id TEXT NOT NULL,
+                at_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL
+            );
             CREATE TABLE router_unmatched_arrests (
                 event_id TEXT PRIMARY KEY NOT NULL,
                 record_id TEXT NOT NULL,
+                fbi_number TEXT,
                 event_type TEXT NOT NULL,
                 event BLOB NOT NULL,
                 forget_after_ms BIGINT
@@ -51,7 +60,9 @@ struct PersonLinkStore {
                 person_id TEXT NOT NULL,
                 decision_source TEXT,
                 score DOUBLE PRECISION,
-                agreed TEXT
+                agreed TEXT,
+                at_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL
             );
             CREATE INDEX router_person_records_by_person ON router_person_records (person_id);
             CREATE TABLE router_case_records (
@@ -59,9 +70,16 @@ struct PersonLinkStore {
                 record_id TEXT NOT NULL
             );
             CREATE INDEX router_case_records_by_record ON router_case_records (record_id);
+            CREATE TABLE router_person_merges (
+                merged_person_id TEXT PRIMARY KEY NOT NULL,
+                survivor_id TEXT NOT NULL,
+                at_ms BIGINT NOT NULL,
+                event_id TEXT NOT NULL
+            );
             CREATE TABLE router_unmatched_arrests (
                 event_id TEXT PRIMARY KEY NOT NULL,
                 record_id TEXT NOT NULL,
+                fbi_number TEXT,
                 event_type TEXT NOT NULL,
                 event BYTEA NOT NULL,
                 forget_after_ms BIGINT
@@ -99,30 +117,81 @@ struct PersonLinkStore {
         }
     }
 
-    /// `recordId` belongs to `personId`; the decision is kept when given (a record named only
-    /// as the other side of a link keeps the decision it had).
-    func setPerson(_ personId: String, of recordId: String, decision: Link? = nil) throws {
-        if let decision {
-            _ = try transaction.execute(
-                """
-                INSERT INTO router_person_records (record_id, person_id, decision_source, score, agreed) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, decision_source = excluded.decision_source,
-                    score = excluded.score, agreed = excluded.agreed
-                """,
-                [.text(recordId), .text(personId), .optional(decision.decisionSource), decision.score.map(SQLValue.real) ?? .null,
-                 .text(decision.agreed.joined(separator: ","))])
-        } else {
-            _ = try transaction.execute(
-                """
-                INSERT INTO router_person_records (record_id, person_id) VALUES ($1, $2)
-                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id
-                """, [.text(recordId), .text(personId)])
+    /// Where an identity event stands among the index's decisions: its time (`at`, in
+    /// milliseconds) and, between events of the same millisecond, its id. The router reads
+    /// `bus.identity`'s partitions in whatever interleaving the broker gives (a person's events
+    /// share a partition; a merge or a split moves records across persons, hence partitions), so
+    /// each row keeps the version that wrote it and an older event never overwrites a newer
+    /// one: the mapping is a function of the events read, not of the order they were read in.
+    struct Version: Sendable, Hashable, Comparable {
+        var atMilliseconds: Int64
+        var eventId: String
+
+        static func < (lhs: Version, rhs: Version) -> Bool {
+            (lhs.atMilliseconds, lhs.eventId) < (rhs.atMilliseconds, rhs.eventId)
         }
     }
 
-    /// Every record of `merged` now belongs to `survivor`.
-    func merge(_ merged: String, into survivor: String) throws {
-        _ = try transaction.execute("UPDATE router_person_records SET person_id = $1 WHERE person_id = $2", [.text(survivor), .text(merged)])
+    /// `recordId` belongs to `personId` as of `version` — unless the row holds a newer decision.
+    /// The person is first followed through the merges made at or after `version` (a merge read
+    /// before the link it absorbs). The decision is replaced when given; a record named only as
+    /// the other side of a link keeps the decision it had.
+    func setPerson(_ personId: String, of recordId: String, decision: Link? = nil, version: Version) throws {
+        if let stored = try self.version(of: recordId), version < stored { return }
+        let person = try resolve(personId, since: version.atMilliseconds)
+        let arguments: [SQLValue] = [.text(recordId), .text(person), .integer(version.atMilliseconds), .text(version.eventId)]
+        if let decision {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_person_records (record_id, person_id, at_ms, event_id, decision_source, score, agreed)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, at_ms = excluded.at_ms, event_id = excluded.event_id,
+                    decision_source = excluded.decision_source, score = excluded.score, agreed = excluded.agreed
+                """,
+                arguments + [.optional(decision.decisionSource), decision.score.map(SQLValue.real) ?? .null, .text(decision.agreed.joined(separator: ","))])
+        } else {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_person_records (record_id, person_id, at_ms, event_id) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, at_ms = excluded.at_ms, event_id = excluded.event_id
+                """, arguments)
+        }
+    }
+
+    private func version(of recordId: String) throws -> Version? {
+        try transaction.fetchOne("SELECT at_ms, event_id FROM router_person_records WHERE record_id = $1", [.text(recordId)]).map { row in
+            Version(atMilliseconds: try row.get("at_ms"), eventId: try row.get("event_id"))
+        }
+    }
+
+    /// The person `personId` became through the merges made at or after `atMilliseconds`
+    /// (a bounded walk: survivors are smaller ids, so a chain ends).
+    private func resolve(_ personId: String, since atMilliseconds: Int64) throws -> String {
+        var person = personId
+        var since = atMilliseconds
+        for _ in 0..<64 {
+            guard let row = try transaction.fetchOne(
+                "SELECT survivor_id, at_ms FROM router_person_merges WHERE merged_person_id = $1 AND at_ms >= $2", [.text(person), .integer(since)])
+            else { break }
+            person = try row.get("survivor_id")
+            since = try row.get("at_ms")
+        }
+        return person
+    }
+
+    /// Every record of `merged` assigned at or before the merge now belongs to `survivor`; the
+    /// merge is kept (the newest per absorbed person) for links of `merged` read after it.
+    func merge(_ merged: String, into survivor: String, version: Version) throws {
+        _ = try transaction.execute(
+            """
+            INSERT INTO router_person_merges (merged_person_id, survivor_id, at_ms, event_id) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (merged_person_id) DO UPDATE SET survivor_id = excluded.survivor_id, at_ms = excluded.at_ms, event_id = excluded.event_id
+            WHERE router_person_merges.at_ms < excluded.at_ms
+               OR (router_person_merges.at_ms = excluded.at_ms AND router_person_merges.event_id < excluded.event_id)
+            """, [.text(merged), .text(survivor), .integer(version.atMilliseconds), .text(version.eventId)])
+        _ = try transaction.execute(
+            "UPDATE router_person_records SET person_id = $1 WHERE person_id = $2 AND at_ms <= $3",
+            [.text(try resolve(survivor, since: version.atMilliseconds)), .text(merged), .integer(version.atMilliseconds)])
     }
 
     func records(of personId: String) throws -> [String] {
@@ -155,13 +224,15 @@ struct PersonLinkStore {
 
     // MARK: Arrests without a state ID
 
-    func keepArrest(eventId: String, recordId: String, eventType: String, value: [UInt8], forgetAfterMilliseconds: Int64?) throws {
+    /// Keeps an arrest without a state ID under its record; `fbiNumber` (when it has one) lets a
+    /// sealing order naming the person by it find the arrest before any link does.
+    func keepArrest(eventId: String, recordId: String, fbiNumber: String?, eventType: String, value: [UInt8], forgetAfterMilliseconds: Int64?) throws {
         _ = try transaction.execute(
             """
-            INSERT INTO router_unmatched_arrests (event_id, record_id, event_type, event, forget_after_ms) VALUES ($1, $2, $3, $4, $5)
+            INSERT INTO router_unmatched_arrests (event_id, record_id, fbi_number, event_type, event, forget_after_ms) VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (event_id) DO NOTHING
             """,
-            [.text(eventId), .text(recordId), .text(eventType), .bytes(value), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+            [.text(eventId), .text(recordId), .optional(fbiNumber), .text(eventType), .bytes(value), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
     }
 
     /// The kept arrests (and bookings) of these records: record id, event type, bytes, forget time.

@@ -1,0 +1,60 @@
+import ServiceKit
+import Storage
+
+/// What a sealing order removes from the person-link family's tables. Record ids name the
+/// person by an agency's own number (`MO-DOC/doc/1198734`), so they are personal data like the
+/// rest: every row naming one of the person's records goes.
+extension PersonLinkStore {
+    /// `all_records`: the records of the person's cases (`caseIds`, from the router's cases),
+    /// of the kept arrests naming the order's FBI number, and every record the index put with
+    /// them (the persons they belong to) — with the kept arrests of those records, the notices
+    /// sent through them, the cases' record rows, and the merges naming those persons.
+    func sealPerson(caseIds: [String], fbiNumber: String?) throws -> SealingTally {
+        var records = Set<String>()
+        for caseId in caseIds { if let record = try record(ofCase: caseId) { records.insert(record) } }
+        if let fbiNumber {
+            for row in try transaction.fetchAll("SELECT record_id FROM router_unmatched_arrests WHERE fbi_number = $1", [.text(fbiNumber)]) {
+                records.insert(try row.get("record_id"))
+            }
+        }
+        var persons = Set<String>()
+        for record in records { if let person = try link(of: record)?.personId { persons.insert(person) } }
+        for person in persons { records.formUnion(try self.records(of: person)) }
+
+        var tally = SealingTally()
+        func delete(_ table: String, _ condition: String, _ value: String) throws {
+            tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(condition)", [.text(value)]), from: table)
+        }
+        for record in records.sorted() {
+            for row in try transaction.fetchAll("SELECT event_id FROM router_unmatched_arrests WHERE record_id = $1", [.text(record)]) {
+                try delete("router_linked_notices", "arrest_event_id = $1", try row.get("event_id"))
+            }
+            try delete("router_unmatched_arrests", "record_id = $1", record)
+            try delete("router_case_records", "record_id = $1", record)
+            try delete("router_person_records", "record_id = $1", record)
+        }
+        for caseId in caseIds {
+            try delete("router_linked_notices", "case_id = $1", caseId)
+            try delete("router_case_records", "case_id = $1", caseId)
+        }
+        for person in persons.sorted() { try delete("router_linked_notices", "person_id = $1", person) }
+        // Person ids are record ids (a person is named by its smallest record), so a merge may
+        // name the person by any of its records, absorbed or surviving.
+        for id in records.union(persons).sorted() {
+            try delete("router_person_merges", "merged_person_id = $1 OR survivor_id = $1", id)
+        }
+        return tally
+    }
+
+    /// `listed_cases`: the listed cases' record rows and the notices sent through a link for
+    /// them (the outbox removes the notifications themselves). The person's records stay: they
+    /// belong to no one case.
+    func sealCases(_ caseIds: [String]) throws -> SealingTally {
+        var tally = SealingTally()
+        for caseId in caseIds {
+            tally.add(try transaction.execute("DELETE FROM router_linked_notices WHERE case_id = $1", [.text(caseId)]), from: "router_linked_notices")
+            tally.add(try transaction.execute("DELETE FROM router_case_records WHERE case_id = $1", [.text(caseId)]), from: "router_case_records")
+        }
+        return tally
+    }
+}
