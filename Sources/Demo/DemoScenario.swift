@@ -124,13 +124,14 @@ public struct DemoScenario: Sendable {
     }
 
     public static func caseStarted(
-        _ subject: SubjectIdentifiers, caseId: String, officer: Officer?, startDate: CalendarDate, now: Date, id: UUID
+        _ subject: SubjectIdentifiers, caseId: String, officer: Officer?, startDate: CalendarDate, now: Date, id: UUID,
+        address: Address = kansasCity
     ) throws -> ScenarioEvent {
         try ScenarioEvent(topic: "supervision.cases", EventEnvelope(
             eventId: id, occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
             subject: subject,
             payload: CaseStarted(caseId: caseId, supervisionType: .parole, startDate: startDate, supervisingAgencyId: "MO-DOC-PP",
-                                 officer: officer, address: kansasCity)))
+                                 officer: officer, address: address)))
     }
 
     public static func arrest(_ subject: SubjectIdentifiers, arrestId: String, at: Date, now: Date, id: UUID) throws -> ScenarioEvent {

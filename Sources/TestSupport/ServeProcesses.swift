@@ -62,11 +62,23 @@ public final class ServeProcesses: Sendable {
         ended.withLock { $0.append("\(name) (killed): \(process.lastErrorLines(5))") }
     }
 
-    /// A service that ended on its own is a failure: the test would wait for it in vain.
+    /// A service that ended on its own is a failure: the test would wait for it in vain. So is
+    /// a consumer whose next offset the broker no longer holds (librdkafka logs "Offset out of
+    /// range" and resets): the embedded broker dropped messages it had not read yet, past its
+    /// ~5 MiB a partition, and the test would wait for them in vain; the scenario is too large
+    /// for the partitions it was given.
     public func checkAlive() throws {
         for (name, process) in running.withLock({ $0 }) {
             if let termination = process.termination.value {
                 throw ServeProcessesFailure(description: "\(name) ended (\(termination)): \(process.lastErrorLines())")
+            }
+            let errors = process.errors.value
+            if errors.contains("Offset out of range"),
+               let line = errors.split(separator: "\n").first(where: { $0.contains("Offset out of range") }) {
+                throw ServeProcessesFailure(description: """
+                    the broker no longer holds messages \(name) had not read (a partition over the embedded broker's \
+                    ~5 MiB: give the scenario's topics more partitions or spread its keys): \(line)
+                    """)
             }
         }
     }

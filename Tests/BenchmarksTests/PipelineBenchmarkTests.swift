@@ -8,17 +8,26 @@ import Testing
 /// with the services' client settings is measured in the same run, and the ratio printed is
 /// arrest → inbox p99 over twice the raw hop's p99. Not its timing.
 @Suite struct PipelineBenchmarkTests {
-    @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {
-        let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
-        let benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: contracts)
+    static let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
+
+    /// The figure lines a run prints.
+    static func figures(of benchmark: PipelineBenchmark) async throws -> [String] {
         let lines = Mutex<[String]>([])
         try await benchmark.run { line in lines.withLock { $0.append(line) } }
-        let printed = lines.withLock { $0 }
-        func value(_ prefix: String) throws -> Double {
-            let line = try #require(printed.first { $0.hasPrefix(prefix + " ") }, "no \(prefix) in \(printed)")
-            return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
-        }
+        return lines.withLock { $0 }
+    }
+
+    /// The value of the figure line starting with `prefix`.
+    static func value(_ prefix: String, in printed: [String]) throws -> Double {
+        let line = try #require(printed.first { $0.hasPrefix(prefix + " ") }, "no \(prefix) in \(printed)")
+        return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
+    }
+
+    @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {
+        let benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: Self.contracts)
+        let printed = try await Self.figures(of: benchmark)
+        func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
         let pipelineP99 = try value("pipeline.arrest_to_inbox.p99")
         let hopP50 = try value("pipeline.raw_hop.p50")
         let hopP99 = try value("pipeline.raw_hop.p99")
@@ -32,16 +41,9 @@ import Testing
     /// the replay's rate over the lower of them, and every notification the services say they
     /// published is on bus.notifications (the run throws otherwise), counted by rule.
     @Test func replayRunPrintsItsYardsticksTheRatioAndTheNotificationsByRule() async throws {
-        let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Topics", isDirectory: true)
-        let benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: contracts)
-        let lines = Mutex<[String]>([])
-        try await benchmark.run { line in lines.withLock { $0.append(line) } }
-        let printed = lines.withLock { $0 }
-        func value(_ prefix: String) throws -> Double {
-            let line = try #require(printed.first { $0.hasPrefix(prefix + " ") }, "no \(prefix) in \(printed)")
-            return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
-        }
+        let benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: Self.contracts)
+        let printed = try await Self.figures(of: benchmark)
+        func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
         let consume = try value("pipeline.raw_consume")
         let upsert = try value("pipeline.raw_upsert.sqlite")
         let replay = try value("pipeline.replay.throughput")

@@ -32,7 +32,7 @@ struct DemoClockEndToEndTests {
             let urgent = DemoNotificationKey.expected.filter { $0.priority == .urgent }.count
             let inbox = try #require(services[.inbox])
             await inbox.service.progress.wait { ($0.published[topic] ?? 0) >= 2 * urgent }
-            await try #require(services[.feeds]).service.progress.wait { ($0.published[topic] ?? 0) >= 4 }
+            try await #require(services[.feeds]).service.progress.wait { ($0.published[topic] ?? 0) >= 4 }
             publishing.cancel()  // past its last step it waits for a shutdown that never comes here
             _ = await publishing.result
             let delivered = services.values.reduce(0) { $0 + ($1.service.progress.snapshot.published[topic] ?? 0) }

@@ -39,12 +39,13 @@ struct KillTests {
     static let supervisees = 10_000  // a case and an arrest each: 20,000 events, 20,000 notifications (officer, police)
     static let kills = 6
     static let partitions = 8
-    /// More partitions for the notifications: the embedded broker keeps only ~5 MiB a partition
-    /// and silently drops older messages (shared/notes/embedded-broker.md). With 8, one run's
-    /// partition grew past 9,000 messages (2,500 expected; the rest copies sent again by a
-    /// router killed mid-delivery, which the inbox drops by id) and over the cap while its
-    /// inbox, killed four times, lagged: its next offsets were dropped ("offset reset … offset
-    /// not available") and it never caught up. 32 keep every partition far below the cap.
+    /// More partitions for the notifications, which are keyed by recipient: 31 officers and
+    /// the police of 16 cities (`ArrestScenario.cities`). The embedded broker keeps only ~5 MiB
+    /// a partition and silently drops older messages (shared/notes/embedded-broker.md): with
+    /// 8, one run's partition grew past 9,000 messages (copies sent again by a router killed
+    /// mid-delivery, which the inbox drops by id, on top of those expected) while its inbox,
+    /// killed four times, lagged; with every case's police in one city, one recipient's 10,000
+    /// notices overfilled a partition alone. `ServeProcesses` fails at once if it happens again.
     static let notificationPartitions = 32
 
     @Test func theInboxAfterKillsEqualsTheInboxOfARunWithoutKills() async throws {
