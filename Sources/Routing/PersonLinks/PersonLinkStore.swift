@@ -274,12 +274,11 @@ struct PersonLinkStore {
         _ = try transaction.execute("UPDATE router_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
     }
 
+    /// Forgets at most `limit` kept arrests and at most `limit` sent notices due before `now`
+    /// (soonest first), so one pass of the clock stays a bounded transaction.
     func forget(before now: Int64, limit: Int) throws {
-        for table in ["router_unmatched_arrests", "router_linked_notices"] {
-            _ = try transaction.execute(
-                "DELETE FROM \(table) WHERE forget_after_ms IS NOT NULL AND forget_after_ms < $1", [.integer(now)])
-        }
-        _ = limit
+        _ = try transaction.forgetDue("router_unmatched_arrests", key: "event_id", before: now, limit: limit)
+        _ = try transaction.forgetDue("router_linked_notices", key: "notification_id", before: now, limit: limit)
     }
 }
 
