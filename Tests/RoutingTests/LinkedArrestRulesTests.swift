@@ -159,6 +159,44 @@ import Testing
         }
     }
 
+    /// Identity events name no subject, so the runtime cannot tell they are about a sealed
+    /// person: the router remembers the records it removed. Read again after the order (a late
+    /// delivery, a replay), the link, the arrest without a state ID and a link joining one more
+    /// record to the person leave nothing and send nothing; a decision made after the order is new.
+    @Test func afterAnExpungementTheLinksAndTheArrestReadAgainAreNotKept() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        #expect(try notifications(try await router.apply(linked())).count == 1)
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true, at: Events.now.addingTimeInterval(3_600))
+        _ = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+
+        let (_, supervision) = try records()
+        let another = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000020", [
+            "personId": supervision, "recordId": "MO-KCJ/booking/B-77", "linkedTo": supervision, "decisionSource": "model", "score": 0.99,
+        ])
+        let anotherSplit = try identity("bus.identity.split", id: "00000000-0000-8000-8000-000000000021", [
+            "personId": supervision, "persons": [["personId": "MO-KCJ/booking/B-77", "recordIds": ["MO-KCJ/booking/B-77"]]],
+        ])
+        for late in [try linked(), try arrestEvent, another, anotherSplit, try unlinked()] {
+            #expect(try await router.apply(late).isEmpty)
+        }
+        for table in ["router_person_records", "router_unmatched_arrests", "router_linked_notices", "router_person_merges"] {
+            #expect(try await router.count(table) == 0, "\(table)")
+        }
+        // The digests name no one.
+        let digests = try await router.write { db, _ in try findOccurrences(of: ["KC-25-1", "B-77", "1198734"], in: db) }
+        #expect(digests.isEmpty, "\(digests)")
+
+        // A link the index made after the order (the same agency number, a new record) is kept.
+        let after = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000022", at: "2025-06-16T09:00:00Z", [
+            "personId": "MO-KCJ/booking/B-77", "recordId": "MO-KCJ/booking/B-77", "linkedTo": "MO-KCJ/booking/B-78", "decisionSource": "strong_identifier", "score": 1,
+        ])
+        _ = try await router.apply(after)
+        #expect(try await router.count("router_person_records") == 2)
+    }
+
     @Test func anArrestWithoutLinkNotifiesNobody() async throws {
         let router = try await router()
         _ = try await router.apply(caseEvent)

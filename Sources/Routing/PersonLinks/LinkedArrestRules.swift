@@ -36,18 +36,29 @@ struct LinkedArrestRules: RouterRuleSet {
         switch event.eventType {
         case CaseStarted.eventType:
             guard let record = try PersonRecordIds.subject(of: event) else { return }
-            let caseId = try event.decode(CaseStarted.self).payload.caseId
-            try links.setRecord(record, ofCase: caseId)
+            let started = try event.decode(CaseStarted.self)
+            if try links.sealedAfter([record], occurredAtMilliseconds: started.occurredAt.milliseconds) != nil { return }
+            try links.setRecord(record, ofCase: started.payload.caseId)
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case ArrestMade.eventType:
             let arrest = try event.decode(ArrestMade.self)
             // An arrest with a state ID is matched on it (`SuperviseeArrestedRules`).
             guard (arrest.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+            // The runtime's ledger knows the person by state ID and FBI number only; a booking
+            // or RMS number is known here, as a record a sealing order removed.
+            if try links.sealedAfter([record], occurredAtMilliseconds: arrest.occurredAt.milliseconds) != nil { return }
             try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: arrest.subject?.fbiNumber, eventType: event.eventType, value: event.value,
                                  forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case IdentityDecision.linked, IdentityDecision.merged:
             let (decision, version) = try decode(event)
+            // A link or merge joining a removed record joins the sealed person: its other side
+            // was theirs too when the order came, and is not kept either.
+            let named = [decision.personId, decision.recordId, decision.linkedTo, decision.mergedPersonId].compactMap { $0 }
+            if let orderedAt = try links.sealedAfter(named, occurredAtMilliseconds: version.atMilliseconds) {
+                try links.noteSealed(Set(named), orderedAtMilliseconds: orderedAt)
+                return
+            }
             if let record = decision.recordId {
                 try links.setPerson(decision.personId, of: record, decision: PersonLinkStore.Link(
                     personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []),
@@ -60,9 +71,16 @@ struct LinkedArrestRules: RouterRuleSet {
             try route(person: person, in: context)
         case IdentityDecision.unlinked, IdentityDecision.split:
             let (decision, version) = try decode(event)
-            if let record = decision.recordId, let newPerson = decision.newPersonId { try links.setPerson(newPerson, of: record, version: version) }
+            // The parts are different people: a removed record is left out, the others kept.
+            func sealed(_ id: String) throws -> Bool { try links.sealedAfter([id], occurredAtMilliseconds: version.atMilliseconds) != nil }
+            if let record = decision.recordId, let newPerson = decision.newPersonId, try !sealed(record), try !sealed(newPerson) {
+                try links.setPerson(newPerson, of: record, version: version)
+            }
             for part in decision.persons ?? [] {
-                for record in part.recordIds { try links.setPerson(part.personId, of: record, version: version) }
+                guard try !sealed(part.personId) else { continue }
+                for record in part.recordIds {
+                    if try !sealed(record) { try links.setPerson(part.personId, of: record, version: version) }
+                }
             }
             try retractSeparated(in: context)
         default:
@@ -77,7 +95,7 @@ struct LinkedArrestRules: RouterRuleSet {
         let links = PersonLinkStore(transaction: context.storage)
         let caseIds = try context.cases.caseIds(of: order)
         switch order.scope {
-        case .allRecords: return try links.sealPerson(caseIds: caseIds, fbiNumber: order.fbiNumber)
+        case .allRecords: return try links.sealPerson(caseIds: caseIds, fbiNumber: order.fbiNumber, orderedAtMilliseconds: order.orderedAtMilliseconds)
         case .listedCases: return try links.sealCases(caseIds.filter(order.caseNumbers.contains))
         }
     }

@@ -9,7 +9,11 @@ extension PersonLinkStore {
     /// of the kept arrests naming the order's FBI number, and every record the index put with
     /// them (the persons they belong to) — with the kept arrests of those records, the notices
     /// sent through them, the cases' record rows, and the merges naming those persons.
-    func sealPerson(caseIds: [String], fbiNumber: String?) throws -> SealingTally {
+    ///
+    /// Every record and person id removed is remembered as a digest with the order's time
+    /// (`router_sealed_person_records`), so that an identity event or an arrest about them that
+    /// occurred before the order but is read after it (a late delivery, a replay) is not kept.
+    func sealPerson(caseIds: [String], fbiNumber: String?, orderedAtMilliseconds: Int64) throws -> SealingTally {
         var records = Set<String>()
         for caseId in caseIds { if let record = try record(ofCase: caseId) { records.insert(record) } }
         if let fbiNumber {
@@ -43,7 +47,43 @@ extension PersonLinkStore {
         for id in records.union(persons).sorted() {
             try delete("router_person_merges", "merged_person_id = $1 OR survivor_id = $1", id)
         }
+        try noteSealed(records.union(persons), orderedAtMilliseconds: orderedAtMilliseconds)
         return tally
+    }
+
+    /// Remembers `ids` (records, or persons named by a record) as removed by an order made at
+    /// `orderedAtMilliseconds`; a later order for the same id keeps the later time.
+    func noteSealed(_ ids: Set<String>, orderedAtMilliseconds: Int64) throws {
+        for id in ids.sorted() {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_sealed_person_records (record_digest, ordered_at_ms) VALUES ($1, $2)
+                ON CONFLICT (record_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
+                    WHERE excluded.ordered_at_ms > router_sealed_person_records.ordered_at_ms
+                """, [.text(Self.sealedDigest(id)), .integer(orderedAtMilliseconds)])
+        }
+    }
+
+    /// The time of the latest order that removed one of `ids` after `occurredAtMilliseconds`
+    /// (nil: none did): something that happened before the order and names a removed record
+    /// is the sealed person's, and is not kept. Something that happened after it is new.
+    func sealedAfter(_ ids: [String], occurredAtMilliseconds: Int64) throws -> Int64? {
+        var latest: Int64?
+        for id in Set(ids).sorted() {
+            guard let row = try transaction.fetchOne(
+                "SELECT ordered_at_ms FROM router_sealed_person_records WHERE record_digest = $1 AND ordered_at_ms > $2",
+                [.text(Self.sealedDigest(id)), .integer(occurredAtMilliseconds)])
+            else { continue }
+            let orderedAt: Int64 = try row.get("ordered_at_ms")
+            latest = max(latest ?? orderedAt, orderedAt)
+        }
+        return latest
+    }
+
+    /// A removed record's id as the router remembers it: a SHA-256 digest with a domain tag of
+    /// its own (like `SealingDigest`'s), never the id, which holds an agency's number.
+    static func sealedDigest(_ recordId: String) -> String {
+        SHA256.hex("reentrybus/sealing/person-record/v1\u{0}\(recordId)")
     }
 
     /// `listed_cases`: the listed cases' record rows and the notices sent through a link for

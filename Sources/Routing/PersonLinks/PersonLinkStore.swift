@@ -96,6 +96,14 @@ struct PersonLinkStore {
             );
             CREATE INDEX router_linked_notices_by_person ON router_linked_notices (person_id)
             """),
+        // Digests of the records a sealing order removed (`PersonLinkStore+Sealing`): identity
+        // events carry no subject, so the runtime's ledger cannot recognise them as the person's.
+        .script("router-person-links-v2", """
+            CREATE TABLE router_sealed_person_records (
+                record_digest TEXT PRIMARY KEY NOT NULL,
+                ordered_at_ms BIGINT NOT NULL
+            )
+            """),
     ]
 
     /// How a record came to its person: the `bus.identity.linked` decision about it.
