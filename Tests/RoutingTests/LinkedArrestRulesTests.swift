@@ -197,6 +197,21 @@ import Testing
         #expect(try await router.count("router_person_records") == 2)
     }
 
+    /// The clock forgets kept arrests in bounded steps: at most `limit` a pass, soonest first.
+    @Test func forgettingTakesAtMostTheLimitAPass() async throws {
+        let router = try await router()
+        for number in 1...3 {
+            _ = try await router.apply(try Events.admitted(Events.arrest(Self.unknown, id: "arrest-\(number)"), topic: RouterProjection.arrestsTopic))
+        }
+        #expect(try await router.count("router_unmatched_arrests") == 3)
+        let projection = router.projection
+        let later = Int64.max / 2
+        try await router.write { _, transaction in try projection.forget(before: later, limit: 2, in: transaction) }
+        #expect(try await router.count("router_unmatched_arrests") == 1)
+        try await router.write { _, transaction in try projection.forget(before: later, limit: 2, in: transaction) }
+        #expect(try await router.count("router_unmatched_arrests") == 0)
+    }
+
     @Test func anArrestWithoutLinkNotifiesNobody() async throws {
         let router = try await router()
         _ = try await router.apply(caseEvent)
