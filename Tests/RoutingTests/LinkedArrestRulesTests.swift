@@ -197,6 +197,34 @@ import Testing
         #expect(try await router.count("router_person_records") == 2)
     }
 
+    /// A jail booking that names only its booking number (police.arrests v2) is not dead-lettered
+    /// for lacking a state ID: once the index links its record to the supervisee's, the officer
+    /// gets `supervisee-booked` with the match's confidence; an unlink retracts it.
+    @Test func aBookingWithoutAStateIdIsRoutedThroughTheLinkAndRetracted() async throws {
+        let router = try await router()
+        let subject = SubjectIdentifiers(bookingNumber: "B-booking", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        let booking = try Events.admitted(Events.booking(subject), topic: RouterProjection.arrestsTopic)
+        let record = try #require(try PersonRecordIds.subject(of: booking))
+        let (_, supervision) = try records()
+        _ = try await router.apply(caseEvent)
+        #expect(try await router.apply(booking).isEmpty)
+        let sent = try notifications(try await router.apply(identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000030", [
+            "personId": min(record, supervision), "recordId": record, "linkedTo": supervision, "decisionSource": "model",
+            "score": 0.991, "agreed": ["givenName", "familyName", "dateOfBirth"],
+        ])))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        let notice = try #require(sent.first)
+        #expect(notice.reason.rule == "supervisee-booked")
+        #expect(notice.reason.explanation.contains("The booking named no state ID"))
+        #expect(notice.facts.contains(NotificationFact("match", "model score 0.991; agreed: givenName, familyName, dateOfBirth")))
+        let retractions = try notifications(try await router.apply(identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000031", [
+            "personId": min(record, supervision), "recordId": record, "newPersonId": record, "reason": "human_distinct",
+        ])))
+        #expect(retractions.map(\.recipient) == [notice.recipient])
+        #expect(retractions.first?.summary.contains("earlier notice of a booking") == true)
+        #expect(retractions.first?.sourceEventType == "police.booking.recorded")
+    }
+
     /// The clock forgets kept arrests in bounded steps: at most `limit` a pass, soonest first.
     @Test func forgettingTakesAtMostTheLimitAPass() async throws {
         let router = try await router()

@@ -5,10 +5,11 @@ import PersonIndexStore
 import ServiceKit
 import Storage
 
-/// Rule `supervisee-arrested` through the person index (issue 19, item 3): an arrest whose
-/// subject has no state ID reaches the supervising officer once `bus.identity` links its record
-/// to a person who has a supervision case — whether the link arrives before or after the
-/// arrest (the arrest is kept until then). A later `unlinked` or `split` that separates the two
+/// Rules `supervisee-arrested` and `supervisee-booked` through the person index (issue 19,
+/// item 3): an arrest or a jail booking whose subject has neither a state ID nor an FBI number
+/// reaches the supervising officer once `bus.identity` links its record to a person who has a
+/// supervision case — whether the link arrives before or after the event (which is kept until
+/// then). A later `unlinked` or `split` that separates the two
 /// records sends a retraction to the same recipient, once (`supervisee-arrested-retracted`).
 ///
 /// Record ids are the person index's own (`PersonRecordIds`, one derivation for both), so the
@@ -29,6 +30,7 @@ struct LinkedArrestRules: RouterRuleSet {
 
     func handles(eventType: String) -> Bool {
         IdentityDecision.eventTypes.contains(eventType) || eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
+            || eventType == BookingRecorded.eventType
     }
 
     func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
@@ -48,6 +50,14 @@ struct LinkedArrestRules: RouterRuleSet {
             // or RMS number is known here, as a record a sealing order removed.
             if try links.sealedAfter([record], occurredAtMilliseconds: arrest.occurredAt.milliseconds) != nil { return }
             try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: arrest.subject?.fbiNumber, eventType: event.eventType, value: event.value,
+                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case BookingRecorded.eventType:
+            let booking = try event.decode(BookingRecorded.self)
+            // A booking with either number is matched on it (`PoliceEventRules`).
+            guard !SuperviseeArrested.hasMatchableIdentifier(booking.subject), let record = try PersonRecordIds.subject(of: event) else { return }
+            if try links.sealedAfter([record], occurredAtMilliseconds: booking.occurredAt.milliseconds) != nil { return }
+            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: nil, eventType: event.eventType, value: event.value,
                                  forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case IdentityDecision.linked, IdentityDecision.merged:
@@ -122,20 +132,19 @@ struct LinkedArrestRules: RouterRuleSet {
         let caseIds = try links.cases(ofRecords: records)
         guard !caseIds.isEmpty else { return }
         let cases = try context.cases.cases(withIds: caseIds)
-        for kept in try links.arrests(ofRecords: records) where kept.eventType == ArrestMade.eventType {
-            let arrest = try EventCodec.decode(ArrestMade.self, from: kept.value)
-            let day = Describe.day(arrest.payload.arrestedAt).description
-            let at = arrest.payload.arrestedAt.milliseconds
+        for kept in try links.arrests(ofRecords: records) {
+            let event = try KeptEvent(kept.eventType, kept.value)
+            let day = Describe.day(event.at).description
             for supervision in cases where supervision.covers(day) {
-                // How sure: the link of the arrest's record, else that of the case's record.
+                // How sure: the link of the event's record, else that of the case's record.
                 var link = try links.link(of: kept.recordId)
                 if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
-                for recipient in supervision.recipients(forEventAt: at) {
-                    let notification = LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
+                for recipient in supervision.recipients(forEventAt: event.at.milliseconds) {
+                    let notification = event.notification(supervision: supervision, recipient: recipient, link: link)
                     guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
                                                       in: context.transaction) else { continue }
                     try links.noteSent(BusNotificationRecord(
-                        notificationId: notification.id, arrestEventId: arrest.eventId.uuidString.lowercased(), caseId: supervision.caseId,
+                        notificationId: notification.id, arrestEventId: event.eventId, caseId: supervision.caseId,
                         personId: person, notice: try notification.encoded(), forgetAfter: kept.forgetAfter))
                 }
             }
@@ -155,6 +164,39 @@ struct LinkedArrestRules: RouterRuleSet {
             let retraction = LinkedArrestNotification.retraction(of: earlier, arrestEventId: notice.arrestEventId, caseId: notice.caseId)
             _ = try NotificationOutbox.emit(retraction, signedWith: context.signingKey, forgetAfterMilliseconds: notice.forgetAfter, in: context.transaction)
             try links.markRetracted(notice.notificationId)
+        }
+    }
+}
+
+/// An event kept under its record until a link routes it: an arrest or a booking.
+private enum KeptEvent {
+    case arrest(EventEnvelope<ArrestMade>)
+    case booking(EventEnvelope<BookingRecorded>)
+
+    init(_ eventType: String, _ value: [UInt8]) throws {
+        self = eventType == BookingRecorded.eventType
+            ? .booking(try EventCodec.decode(BookingRecorded.self, from: value)) : .arrest(try EventCodec.decode(ArrestMade.self, from: value))
+    }
+
+    var eventId: String {
+        switch self {
+        case .arrest(let arrest): arrest.eventId.uuidString.lowercased()
+        case .booking(let booking): booking.eventId.uuidString.lowercased()
+        }
+    }
+
+    /// When it happened: the arrest, the booking.
+    var at: Date {
+        switch self {
+        case .arrest(let arrest): arrest.payload.arrestedAt
+        case .booking(let booking): booking.payload.bookedAt
+        }
+    }
+
+    func notification(supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification {
+        switch self {
+        case .arrest(let arrest): LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
+        case .booking(let booking): LinkedArrestNotification.make(booking, supervision: supervision, recipient: recipient, link: link)
         }
     }
 }
