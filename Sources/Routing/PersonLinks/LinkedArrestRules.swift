@@ -6,20 +6,21 @@ import ServiceKit
 import Storage
 
 /// Rules `supervisee-arrested` and `supervisee-booked` through the person index (issue 19,
-/// item 3): an arrest or a jail booking whose subject has neither a state ID nor an FBI number
-/// reaches the supervising officer once `bus.identity` links its record to a person who has a
-/// supervision case — whether the link arrives before or after the event (which is kept until
-/// then). A later `unlinked` or `split` that separates the two
-/// records sends a retraction to the same recipient, once (`supervisee-arrested-retracted`).
+/// item 3): an arrest or a jail booking whose subject has no state ID reaches the supervising
+/// officer once `bus.identity` links its record to a person who has a supervision case —
+/// whether the link arrives before or after the event (which is kept until then). A later
+/// `unlinked` or `split` that separates the two records sends a retraction to the same
+/// recipient, once (`supervisee-arrested-retracted`).
 ///
 /// Record ids are the person index's own (`PersonRecordIds`, one derivation for both), so the
 /// router names an arrest's and a case's records exactly as the index does. `bus.identity` is a
 /// reference topic: it is keyed by person id, unrelated to the arrests' and cases' keys, so no
 /// partition of it belongs with theirs; every instance keeps the whole mapping (a row a record).
 ///
-/// Notification ids are those of `supervisee-arrested` (source arrest, rule, case, recipient):
-/// an arrest matched both by FBI number and through a link notifies once, and a replay or a
-/// redelivered identity event sends nothing new. Only what this family sent is retracted.
+/// Notification ids are those of `supervisee-arrested` and `supervisee-booked` (source event,
+/// rule, case, recipient): an event matched both by FBI number and through a link notifies
+/// once, and a replay or a redelivered identity event sends nothing new. Only what this family
+/// sent is retracted.
 struct LinkedArrestRules: RouterRuleSet {
     static let retractionRule = "supervisee-arrested-retracted"
     let arrestRetention: RetentionWindow
@@ -54,10 +55,11 @@ struct LinkedArrestRules: RouterRuleSet {
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case BookingRecorded.eventType:
             let booking = try event.decode(BookingRecorded.self)
-            // A booking with either number is matched on it (`PoliceEventRules`).
-            guard !SuperviseeArrested.hasMatchableIdentifier(booking.subject), let record = try PersonRecordIds.subject(of: event) else { return }
+            // As an arrest: one with a state ID is matched on it (`PoliceEventRules`); one with
+            // only an FBI number is matched on it there too, and here (same notification ids).
+            guard (booking.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
             if try links.sealedAfter([record], occurredAtMilliseconds: booking.occurredAt.milliseconds) != nil { return }
-            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: nil, eventType: event.eventType, value: event.value,
+            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: booking.subject?.fbiNumber, eventType: event.eventType, value: event.value,
                                  forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case IdentityDecision.linked, IdentityDecision.merged:
