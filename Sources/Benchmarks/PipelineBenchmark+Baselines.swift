@@ -69,36 +69,62 @@ extension PipelineBenchmark {
 }
 
 extension PipelineBenchmark {
-    /// Reads `bus.notifications` from the beginning until `expected` notifications arrived (a
-    /// minute at most without progress) and counts them by rule (a minute at most): what the replay sent, as the
-    /// broker kept it.
-    func notificationsByRule(_ kafka: EmbeddedKafka, expected: Int) async throws -> [String: Int] {
-        let consumer = try KafkaConsumer(
-            configuration: kafka.consumerConfiguration(groupID: "bench-notifications-\(UUID().uuidString.prefix(8))", topics: [BusTopic.notifications]),
-            logger: logger)
-        var byRule: [String: Int] = [:]
-        var count = 0
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await Task.sleep(for: .seconds(60))
-                    throw BenchmarkFailure(description: "bus.notifications did not hold the \(expected) notifications published within a minute")
-                }
-                for try await batch in consumer.batches {
+    /// Reads `bus.notifications` in full, outside any group, up to the ends its partitions had
+    /// when the reading began, and counts the notifications by rule: what the replay sent, as
+    /// the broker kept it. Fails when the broker dropped some (a partition whose first offset
+    /// is not 0: the embedded broker keeps about 5 MiB a partition), or after two minutes.
+    func notificationsByRule(_ kafka: EmbeddedKafka) async throws -> [String: Int] {
+        let reader = try KafkaTopicReader(
+            configuration: kafka.topicReaderConfiguration(topics: [BusTopic.notifications], clientID: "bench-notifications"), logger: logger)
+        // Counts until the reader closes (after catching up): the sequence then ends, or
+        // throws `.closed` while waiting for more.
+        let reading = Task { () throws -> (byRule: [String: Int], firstOffsets: [Int32: Int64], byRecipient: [String: Int], bytes: Int) in
+            var bytes = 0
+            var byRule: [String: Int] = [:]
+            var firstOffsets: [Int32: Int64] = [:]
+            var byRecipient: [String: Int] = [:]
+            do {
+                for try await batch in reader.batches {
                     for message in batch {
+                        if firstOffsets[message.partition] == nil { firstOffsets[message.partition] = message.offset.rawValue }
+                        byRecipient[String(decoding: message.key ?? [], as: UTF8.self), default: 0] += 1
+                        bytes += message.payload.count + (message.keyBytes?.count ?? 0) + message.headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
                         let rule = (try? BusNotification.decode(message.value))?.reason.rule ?? "(unreadable)"
                         byRule[rule, default: 0] += 1
                     }
-                    count += batch.count
-                    if count >= expected { break }
                 }
+            } catch let error as KafkaError where error.code == .closed {
+                // Closed once caught up: everything was counted.
+            }
+            return (byRule, firstOffsets, byRecipient, bytes)
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await reader.waitUntilCaughtUp() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(120))
+                    throw BenchmarkFailure(description: "reading bus.notifications back took more than two minutes")
+                }
+                try await group.next()
                 group.cancelAll()
             }
         } catch {
-            _ = await consumer.close()
+            reading.cancel()
+            await reader.close()
             throw error
         }
-        if let abandoned = await consumer.close() { throw abandoned }
+        if let abandoned = await reader.close() { throw abandoned }
+        let (byRule, firstOffsets, byRecipient, bytes) = try await reading.value
+        let kept = byRule.values.reduce(0, +)
+        let dropped = firstOffsets.filter { $0.value > 0 }
+        guard dropped.isEmpty else {
+            let largest = byRecipient.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            throw BenchmarkFailure(description: """
+                the embedded broker dropped the oldest notifications of \(dropped.count) partition(s) of bus.notifications \
+                (\(dropped.values.reduce(0, +)) in all; it keeps about 5 MiB a partition): the run needs more partitions or \
+                recipients spread wider (\(bytes / max(1, kept)) bytes a notification; the recipients with the most kept: \(largest))
+                """)
+        }
         return byRule
     }
 }

@@ -53,15 +53,20 @@ public struct PipelineBenchmark: Sendable {
     private static let topics = ["supervision.cases", "police.arrests", "courts.warrants", "custody.releases", SealingOrder.topic] + BusTopic.all
 
     /// `services` on an embedded broker of their own, with the benchmark's topics.
+    /// `notificationPartitions` for `bus.notifications` when given (it carries more than the
+    /// others).
     private func application(
-        _ services: Set<ServiceName>, partitions: Int, catalog: TopicCatalog, directory: URL,
+        _ services: Set<ServiceName>, partitions: Int, notificationPartitions: Int? = nil, catalog: TopicCatalog, directory: URL,
         onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
     ) throws -> Application {
+        let specifications = Self.topics.map { topic in
+            KafkaTopicSpecification(name: topic, partitions: topic == BusTopic.notifications ? notificationPartitions ?? partitions : partitions)
+        }
         let configuration = ApplicationConfiguration(
             broker: .embedded(brokers: 1), dataDirectory: directory, services: services, catalog: catalog,
             // Every contract's topic exists (a service fails at start on a reference topic that
             // does not); the benchmark's own are created first, with `partitions`.
-            topics: .init(createContractTopics: true, additional: Self.topics.map { KafkaTopicSpecification(name: $0, partitions: partitions) }),
+            topics: .init(createContractTopics: true, additional: specifications),
             client: client)
         return try buildApplication(configuration, logger: logger, onNotificationStored: onNotificationStored)
     }
@@ -188,16 +193,23 @@ public struct PipelineBenchmark: Sendable {
         // topic, at most ~4 MiB per partition: the embedded broker silently drops the oldest
         // data of a partition past ~5 MiB (a 1,000,000-event run sized for 700 bytes an event
         // lost 94 of its 750,000 notifications that way).
+        // Notifications, about two an event, are keyed by recipient: the people spread over
+        // enough places, officers, courts and supervising agencies (`spread`, ~250 people each) that no recipient's
+        // share nears a partition's cap, and the topic gets partitions for its volume (~1.4 KB
+        // a notification, ~2 MiB a partition on average: hashing spreads recipients unevenly).
         let perTopic = (events + 3) / 4
         let partitions = max(12, min(512, perTopic * 1024 / (4 << 20) + 1))
+        let notificationPartitions = max(12, min(2048, 2 * events * 1536 / (2 << 20) + 1))
+        let spread = max(16, perTopic / 250)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let application = try application([.router, .warrantResolver], partitions: partitions, catalog: catalog, directory: directory)
+        let application = try application(
+            [.router, .warrantResolver], partitions: partitions, notificationPartitions: notificationPartitions, catalog: catalog, directory: directory)
         guard let kafka = application.kafka, let router = application.services[.router], let resolver = application.services[.warrantResolver]
         else { throw BenchmarkFailure(description: "the application lacks its embedded broker or a service") }
         try await application.prepare()
         let now = Date()
-        printer.progress("throughput: producing \(events) mixed events over \(partitions) partitions per topic")
+        printer.progress("throughput: producing \(events) mixed events over \(partitions) partitions per topic (\(notificationPartitions) for notifications)")
         var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
         producerConfiguration.maxQueuedMessages = 200_000
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -208,15 +220,19 @@ public struct PipelineBenchmark: Sendable {
             var messages: [KafkaProducerMessage] = []
             messages.reserveCapacity(chunk)
             for n in index..<(index + chunk) {
-                let person = Self.person(n / 4)
+                let (number, person) = (n / 4, Self.person(n / 4))
                 let event: ScenarioEvent
                 switch n % 4 {
-                case 0: event = try DemoScenario.caseStarted(person, caseId: "C-\(n / 4)", officer: Officer(officerId: "PO-\(n % 97)", name: "Officer"),
-                                                             startDate: DemoScenario.day(now, -30), now: now, id: UUID())
-                case 1: event = try DemoScenario.arrest(person, arrestId: "A-\(n / 4)", at: now, now: now, id: UUID())
-                case 2: event = try DemoScenario.warrantIssued(person, warrantId: "W-\(n / 4)", kind: .bench, agency: "MO-CIRCUIT16", now: now, id: UUID())
-                default: event = try DemoScenario.releaseScheduled(person, releaseId: "R-\(n / 4)", facility: DemoScenario.werdcc,
-                                                                   at: now.addingTimeInterval(60 * 86_400), to: DemoScenario.kansasCity, now: now, id: UUID())
+                case 0: event = try DemoScenario.caseStarted(
+                    person, caseId: "C-\(number)", officer: Officer(officerId: "PO-\(number % spread)", name: "Officer"),
+                    startDate: DemoScenario.day(now, -30), now: now, id: UUID(), address: DemoScenario.address(person: number, among: spread),
+                    supervisingAgencyId: "MO-DOC-PP\(number % spread)")
+                case 1: event = try DemoScenario.arrest(person, arrestId: "A-\(number)", at: now, now: now, id: UUID())
+                case 2: event = try DemoScenario.warrantIssued(
+                    person, warrantId: "W-\(number)", kind: .bench, agency: "MO-CIRCUIT\(number % spread)", now: now, id: UUID())
+                default: event = try DemoScenario.releaseScheduled(
+                    person, releaseId: "R-\(number)", facility: DemoScenario.werdcc, at: now.addingTimeInterval(60 * 86_400),
+                    to: DemoScenario.address(person: number + 1, among: spread), now: now, id: UUID(), supervisingAgencyId: "MO-DOC-PP\(number % spread)")
                 }
                 produced[event.topic, default: 0] += 1
                 messages.append(event.message)
@@ -251,7 +267,17 @@ public struct PipelineBenchmark: Sendable {
             }
             let finished = clock.now
             let published = [router, resolver].reduce(0) { $0 + ($1.progress.snapshot.published[BusTopic.notifications] ?? 0) }
-            let byRule = try await notificationsByRule(kafka, expected: published)
+            // A failed read-back stops the application gracefully too (the broker last): left
+            // to the task group's cancellation, the broker went first and the services' close
+            // waited for it.
+            let byRule: [String: Int]
+            do {
+                byRule = try await notificationsByRule(kafka)
+            } catch {
+                await application.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                throw error
+            }
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return ((started, consumedAtStart), finished, published, byRule)

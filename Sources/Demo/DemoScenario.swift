@@ -125,12 +125,12 @@ public struct DemoScenario: Sendable {
 
     public static func caseStarted(
         _ subject: SubjectIdentifiers, caseId: String, officer: Officer?, startDate: CalendarDate, now: Date, id: UUID,
-        address: Address = kansasCity
+        address: Address = kansasCity, supervisingAgencyId: String = "MO-DOC-PP"
     ) throws -> ScenarioEvent {
         try ScenarioEvent(topic: "supervision.cases", EventEnvelope(
             eventId: id, occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
             subject: subject,
-            payload: CaseStarted(caseId: caseId, supervisionType: .parole, startDate: startDate, supervisingAgencyId: "MO-DOC-PP",
+            payload: CaseStarted(caseId: caseId, supervisionType: .parole, startDate: startDate, supervisingAgencyId: supervisingAgencyId,
                                  officer: officer, address: address)))
     }
 
@@ -160,12 +160,13 @@ public struct DemoScenario: Sendable {
     }
 
     public static func releaseScheduled(
-        _ subject: SubjectIdentifiers, releaseId: String, facility: Facility, at: Date, to destination: Address, now: Date, id: UUID
+        _ subject: SubjectIdentifiers, releaseId: String, facility: Facility, at: Date, to destination: Address, now: Date, id: UUID,
+        supervisingAgencyId: String = "MO-DOC-PP"
     ) throws -> ScenarioEvent {
         try ScenarioEvent(topic: "custody.releases", EventEnvelope(
             eventId: id, occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison), subject: subject,
             payload: ReleaseScheduled(releaseId: releaseId, facility: facility, expectedAt: at, releaseType: .parole, destination: destination,
-                                      supervisionType: .parole, supervisingAgencyId: "MO-DOC-PP")))
+                                      supervisionType: .parole, supervisingAgencyId: supervisingAgencyId)))
     }
 
     public static func releaseCompleted(

@@ -42,8 +42,13 @@ struct BatchSources {
     /// The group's consumer is read during the catch-up too, so that its failure (no broker
     /// within the connect timeout) ends the service as it would without a reader; a group
     /// batch that arrives then waits, unapplied, until the reference state is complete.
+    ///
+    /// Throws `CancellationError` when the calling task is cancelled (a service group torn
+    /// down rather than shut down): every wait started in a cancelled task ends at once as
+    /// `.cancelled`, so without this check the loop would start new waits forever.
     mutating func next() async throws -> (source: Source, batch: KafkaConsumerBatch)? {
         while true {
+            try Task.checkCancellation()
             if let index = kept.firstIndex(where: { $0.source == .reference }) { return kept.remove(at: index) }
             if referenceCaughtUp, !kept.isEmpty { return kept.removeFirst() }
             guard let reader, !referenceEnded else {

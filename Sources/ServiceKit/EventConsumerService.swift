@@ -142,6 +142,10 @@ public final class EventConsumerService: Service, Sendable {
                 }
                 do {
                     try await consume(BatchSources(consumer: consumer, reader: reader), consumer, producer)
+                } catch is CancellationError {
+                    logger.info("Service cancelled")
+                    group.cancelAll()
+                    throw CancellationError()
                 } catch {
                     logger.error("Service stopped by an error", metadata: ["error": "\(Self.describe(error))"])
                     logger.debug("Service error detail", metadata: ["error": "\(String(reflecting: error))"])

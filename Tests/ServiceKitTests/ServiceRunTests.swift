@@ -60,6 +60,35 @@ import Testing
         #expect(letters.contains("\"size\":999800"))
     }
 
+    /// A service whose group is torn down (cancelled, not shut down) ends, reference topic or
+    /// not. With one, its wait for the next batch used to start new waits forever, each ending
+    /// at once as cancelled: two busy threads and a process that never exited (seen when
+    /// `bench pipeline` failed mid-run and its task group cancelled the services).
+    @Test func aCancelledServiceThatReadsAReferenceTopicEnds() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", "probe.reference", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        #expect(try await producer.sendBatch([TestArrest().producerMessage]).allDelivered)
+        await producer.shutdown()
+
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning, referenceTopics: ["probe.reference"])
+        let ended = AwaitableState(false)
+        let running = Task {
+            defer { ended.update { $0 = true } }
+            try await service.run()
+        }
+        try await within(.seconds(180), "the arrest handled") { await service.progress.wait { $0.consumed("police.arrests") >= 1 } }
+        running.cancel()
+        // Bounds a hang: the wait itself is cancellable, so a service that never ends fails here.
+        try await within(.seconds(60), "the cancelled service to end") { await ended.wait { $0 } }
+        #expect(ended.value)
+        let outcome = await running.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+    }
+
     /// An outbox row the broker can never accept (left by an earlier version) no longer stops
     /// every start: it moves to the failed outbox with its reason, the rows behind it go out.
     @Test func anUndeliverableOutboxRowIsParkedAndTheRestDelivered() async throws {

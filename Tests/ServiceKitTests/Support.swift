@@ -19,8 +19,10 @@ let catalog: TopicCatalog = try! TopicCatalog.load(from: topicsDirectory)
 /// message per arrest to `outputTopic`, so tests can see what was applied and delivered.
 struct ProbeProjection: EventProjection {
     let name = "probe"
-    let topics = ["police.arrests"]
     var outputTopic = "probe.out"
+    /// Read in full by every instance, outside the group (none unless a test names some).
+    var referenceTopics: [String] = []
+    var topics: [String] { ["police.arrests"] + referenceTopics }
 
     let migrations: [StorageMigration] = [
         .script("probe-v1", "CREATE TABLE probe_applied (event_id TEXT PRIMARY KEY NOT NULL)"),
@@ -98,9 +100,9 @@ func makeProbeService(
     directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"], groupID: String = "probe",
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
-    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init()
+    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = []
 ) throws -> EventConsumerService {
-    let projection = ProbeProjection()
+    let projection = ProbeProjection(referenceTopics: referenceTopics)
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
         ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
