@@ -139,6 +139,9 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
                 "Storage", "Subscriptions", "Directory", "Timers",
+                // Arrests without a state ID follow bus.identity: record ids named exactly as
+                // the person index names them (PersonRecordIds), one derivation for both.
+                "PersonIndexStore",
                 // A police contact at a supervisee's registered address: addresses compared as
                 // the officer-safety check compares them (AddressKey, coordinates).
                 "Places",
@@ -404,7 +407,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            "Routing", "PersonIndexStore", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
@@ -496,6 +499,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"), "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
+            // A reviewer's decision recorded in the person index's store (PersonIndexEndToEndTests).
+            "PersonIndexStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -12,6 +12,9 @@ public struct ScenarioEvent: Sendable {
     public var eventId: String
     public var eventType: String
     public var value: [UInt8]
+    /// The contract version the value follows (header `schema-version`): 1 unless the event
+    /// needs a later version's leniency (police.arrests v2: a subject without a state ID).
+    public var schemaVersion = 1
 
     /// An event of a topic keyed by person: the subject's state ID or, for a version whose
     /// subject may lack it, the scoped identifier `SubjectKey` gives.
@@ -39,7 +42,7 @@ public struct ScenarioEvent: Sendable {
 
     public var headers: [KafkaHeader] {
         [KafkaHeader(key: EventHeaders.eventType, value: eventType),
-         KafkaHeader(key: EventHeaders.schemaVersion, value: "1"),
+         KafkaHeader(key: EventHeaders.schemaVersion, value: String(schemaVersion)),
          KafkaHeader(key: EventHeaders.eventId, value: eventId),
          KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json)]
     }

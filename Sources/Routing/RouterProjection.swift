@@ -55,6 +55,7 @@ public struct RouterProjection: EventProjection {
         self.arrestRetention = arrestRetention
         ruleSets = [
             SuperviseeArrestedRules(arrestRetention: arrestRetention),
+            LinkedArrestRules(arrestRetention: arrestRetention),
             PoliceEventRules(),
             ReleaseRules(), BulletinRules(), SubscriptionExpiryRules(),
             ResidentRules(), IssuedWarrantRules(),

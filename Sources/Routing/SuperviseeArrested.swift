@@ -12,6 +12,11 @@ import Notifications
 enum SuperviseeArrested {
     static let rule = "supervisee-arrested"
 
+    /// Whether the store can match `subject` to a case: it names a state ID or an FBI number.
+    static func hasMatchableIdentifier(_ subject: SubjectIdentifiers?) -> Bool {
+        !(subject?.stateId ?? "").isEmpty || !(subject?.fbiNumber ?? "").isEmpty
+    }
+
     /// The notifications `arrest` calls for, given the cases matching its subject, in the
     /// cases' order.
     static func notifications(for arrest: EventEnvelope<ArrestMade>, cases: [SupervisionCase]) -> [BusNotification] {

@@ -32,6 +32,10 @@ struct SuperviseeArrestedRules: RouterRuleSet {
             }
         case ArrestMade.eventType:
             let arrest = try event.decode(ArrestMade.self)
+            // Matched here on state ID or FBI number only. An arrest with neither could never be
+            // matched from this table, nor found in it by a sealing order: the person-link
+            // family (`LinkedArrestRules`) keeps it under its record instead.
+            guard SuperviseeArrested.hasMatchableIdentifier(arrest.subject) else { return }
             let forgetAfter = arrestRetention.forgetAfter(event.timestampMilliseconds)
             try store.recordArrest(arrest, eventId: event.eventId, value: event.value, forgetAfterMilliseconds: forgetAfter)
             try context.send(SuperviseeArrested.notifications(for: arrest, cases: try store.cases(matching: arrest.subject)),

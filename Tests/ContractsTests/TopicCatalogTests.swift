@@ -82,6 +82,21 @@ struct TopicCatalogTests {
         #expect(problems.contains("records.sealing.yaml: $.producers[0]: \"judge\" is not an agencyKind or busService in the glossary"))
     }
 
+    @Test("an event's own consumers must be among its topic's")
+    func eventConsumers() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let catalog = try TopicCatalog.load(from: copy)
+        let identity = try #require(catalog.topic(named: "bus.identity"))
+        let decided = try #require(identity.events.first { $0.type == "bus.identity.decided" })
+        #expect(decided.readers(on: identity) == ["operations"])
+        #expect(try #require(identity.events.first { $0.type == "bus.identity.linked" }).readers(on: identity) == identity.consumers)
+        try edit("bus.identity.yaml", in: copy, replacing: "    consumers: [operations]\n    description: >\n      A human decided",
+                 with: "    consumers: [inbox]\n    description: >\n      A human decided")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file == "bus.identity.yaml" }.map(\.description)
+        #expect(problems.contains { $0.hasSuffix(".consumers[0]: \"inbox\" is not among the topic's consumers") }, "\(problems)")
+    }
+
     @Test("YAML syntax errors and unknown keys name the file")
     func malformedFiles() throws {
         let copy = try copyOfTopics()

@@ -9,10 +9,8 @@ import Testing
 /// (state ID) and a violent incident naming him as a victim without one, produced to Kafka; the
 /// index's decisions read from `bus.identity` with kcat, as an operator's tool would.
 ///
-/// A booking without a state ID cannot travel yet: `police.arrests` is keyed by the subject's
-/// state ID and refuses an event without one (issue 19, item 4). The incident's victim, which
-/// its contract lets go without a state ID, stands in for it here; the projection's own tests
-/// apply such a booking directly.
+/// An arrest without a state ID (police.arrests v2), routed to the officer through the index's
+/// link, is `PersonIndexRoutingEndToEndTests`.
 @Suite("Person index end to end on the embedded broker", .enabled(if: kcatAvailable, "kcat is not installed"))
 struct PersonIndexEndToEndTests {
     @Test func aCaseAndAnArrestAreLinkedByTheStateIdAndAVictimWithoutOneIsScored() async throws {

@@ -432,6 +432,10 @@ func buildEveryServiceIncrementally(on bus: TestBus) async throws {
     await views.service.progress.wait { $0.consumed(BusTopic.notifications) >= delivered }
     await bus.waitUntilCaughtUp(feeds)
     await bus.waitUntilCaughtUp(personIndex)
+    // The router reads the index's decisions: it stops only once it has read every one, or a
+    // restart (the replay's) would find some unread and its state would move.
+    let decisions = Int64(personIndex.service.progress.snapshot.published[BusTopic.identity] ?? 0)
+    await router.service.progress.wait { $0.consumed(BusTopic.identity) >= decisions }
     #expect(router.service.progress.snapshot.deadLettered == 1)
     try await personIndex.stop()
     try await feeds.stop()

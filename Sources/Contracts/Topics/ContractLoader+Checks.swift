@@ -19,6 +19,15 @@ extension ContractLoader {
                                        message: "\"\(name)\" is not an agencyKind or busService in the glossary"))
             }
         }
+        // An event's own readers narrow the topic's: none outside them, at least one.
+        for event in topic.events {
+            guard let readers = event.consumers else { continue }
+            let at = "\(event.path).consumers"
+            if readers.isEmpty { record(ContractProblem(file: topic.file, path: at, message: "name at least one of the topic's consumers")) }
+            for (index, name) in readers.enumerated() where !topic.consumers.contains(name) {
+                record(ContractProblem(file: topic.file, path: "\(at)[\(index)]", message: "\"\(name)\" is not among the topic's consumers"))
+            }
+        }
     }
 
     /// An example as written, completed with the shared example envelope: members the example

@@ -252,7 +252,7 @@ struct ContractLoader {
         let members = try reader.object(value, path)
         // The schema's key says what it describes: the payload inside the envelope, or the whole message.
         let schemaKey = format == .message ? "message" : "payload"
-        try reader.onlyKeys(members, ["type", "version", "description", schemaKey, "fields", "examples", "stateIdOptional"], path)
+        try reader.onlyKeys(members, ["type", "version", "description", schemaKey, "fields", "examples", "stateIdOptional", "consumers"], path)
         let type = try reader.string(members["type"], path.appending(key: "type"))
         guard type.range(of: #"^[a-z]+(\.[a-z][a-z-]*)+$"#, options: .regularExpression) != nil else {
             throw reader.problem(path.appending(key: "type"), "event types are dotted lower-case words, e.g. custody.release.scheduled")
@@ -288,13 +288,15 @@ struct ContractLoader {
                 expectedKeyword: try reader.string(expect["keyword"], at.appending(key: "expect").appending(key: "keyword")),
                 path: at))
         }
-        return EventContract(
+        var event = EventContract(
             type: type, version: version,
             description: try reader.string(members["description"], path.appending(key: "description")),
             payloadSchema: payload,
             fields: try classifications(members["fields"], path.appending(key: "fields"), reader),
             validExamples: valid, invalidExamples: invalid, path: path,
             stateIdOptional: try stateIdOptional(members["stateIdOptional"], path.appending(key: "stateIdOptional"), reader))
+        if let consumers = members["consumers"] { event.consumers = try reader.strings(consumers, path.appending(key: "consumers")) }
+        return event
     }
 
     /// `stateIdOptional:` of an event version: absent (false) or a boolean.

@@ -177,6 +177,14 @@ public struct EventContract: Sendable {
     /// Such an event is keyed by ``SubjectKey`` — the state ID when present, else another
     /// identifier scoped by its agency — and must carry at least one identifier (`$defs/subject`).
     public var stateIdOptional: Bool = false
+    /// Who reads this event type, when only some of the topic's consumers do (`consumers:` in
+    /// the event, a subset of the topic's): `bus.identity` carries review requests and human
+    /// decisions for the operators beside the links the router follows. Nil: every consumer of
+    /// the topic.
+    public var consumers: [String]?
+
+    /// The topic's consumers that read this event type.
+    public func readers(on topic: TopicContract) -> [String] { consumers ?? topic.consumers }
 
     /// `<type>.v<version>`, the stem of the exported schema's file name.
     public var qualifiedName: String { "\(type).v\(version)" }

@@ -55,7 +55,9 @@ struct PoliceEventRules: RouterRuleSet {
         switch event.eventType {
         case BookingRecorded.eventType:
             let booking = try event.decode(BookingRecorded.self)
-            try Self.requirePerson(booking.subject, eventType: BookingRecorded.eventType)
+            // Without a state ID or FBI number (police.arrests v2), the person-link family keeps
+            // it until the person index links its record (`LinkedArrestRules`).
+            guard SuperviseeArrested.hasMatchableIdentifier(booking.subject) else { return }
             try keepAndRoute(.booking(booking), factId: event.eventId, forgetAfter: retentions.arrests.forgetAfter(now), in: context)
         case ContactRecorded.eventType:
             let contact = try event.decode(ContactRecorded.self)

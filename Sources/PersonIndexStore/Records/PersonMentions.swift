@@ -6,35 +6,35 @@ import ServiceKit
 /// contact names, with the addresses the event gives for its subject. Every event type of the
 /// topics the person index reads decodes into it (absent members are nil), so one reading serves
 /// them all and an event type added to a contract later is read the same way.
-struct PersonMentions: Decodable, Sendable {
-    struct Source: Decodable, Sendable {
-        var agencyId: String
+public struct PersonMentions: Decodable, Sendable {
+    public struct Source: Decodable, Sendable {
+        public var agencyId: String
     }
 
     /// The payload members that name a person or the subject's address.
-    struct Payload: Decodable, Sendable {
+    public struct Payload: Decodable, Sendable {
         /// A supervision case's registered address, or an approved new one.
-        var address: Address?
+        public var address: Address?
         /// Where a released person goes to live.
-        var destination: Address?
-        var location: Location?
+        public var destination: Address?
+        public var location: Location?
         /// Whether a contact's `location` is the subject's residence.
-        var atSubjectResidence: Bool?
-        var personContacted: InvolvedPerson?
-        var victims: [InvolvedPerson]?
-        var suspects: [InvolvedPerson]?
-        var personsOfInterest: [InvolvedPerson]?
+        public var atSubjectResidence: Bool?
+        public var personContacted: InvolvedPerson?
+        public var victims: [InvolvedPerson]?
+        public var suspects: [InvolvedPerson]?
+        public var personsOfInterest: [InvolvedPerson]?
     }
 
-    var eventId: String
-    var occurredAt: String
-    var source: Source
-    var subject: SubjectIdentifiers?
-    var payload: Payload?
+    public var eventId: String
+    public var occurredAt: String
+    public var source: Source
+    public var subject: SubjectIdentifiers?
+    public var payload: Payload?
 
     /// Reads `event`; one that does not decode is a poison message (the reason names the
     /// member, never a value).
-    init(_ event: AdmittedEvent) throws(PoisonMessage) {
+    public init(_ event: AdmittedEvent) throws(PoisonMessage) {
         do {
             self = try EventCodec.decodeJSON(Self.self, from: event.value)
         } catch {

@@ -2,6 +2,9 @@ import Contracts
 import PersonIndex
 import ServiceKit
 
+// Shared by the person-index service (which indexes the records) and the router (which names
+// an arrest's and a case's records to follow bus.identity): one derivation, so the two agree.
+
 /// One person an agency event names, as the person index keeps it: a `PersonRecord` under a
 /// deterministic record id, with the numbers a sealing order could name the person by.
 ///
@@ -15,22 +18,22 @@ import ServiceKit
 ///   the same description by the same agency is one record, however many events repeat it
 ///   (a warrant's issue, service and recall), and a redelivery or a replay makes no new record.
 /// Digests are SHA-256 of the record's stable JSON, so the ids are the same on every replay.
-struct IndexedRecord: Sendable, Hashable {
-    var record: PersonRecord
+public struct IndexedRecord: Sendable, Hashable {
+    public var record: PersonRecord
     /// The person's state ID and FBI number as the event gave them (for sealing).
-    var stateId: String?
-    var fbiNumber: String?
+    public var stateId: String?
+    public var fbiNumber: String?
     /// Where the person sits in the event (`subject`, `payload.victims[0]`), for the ledger's
     /// per-person check; never logged with a value.
-    var role: String
+    public var role: String
 
     /// The longest record id `bus.identity` accepts.
-    static let maximumIdLength = 80
+    public static let maximumIdLength = 80
 
     /// The records `mentions` yields, subject first, then the payload's people in contract
     /// order; people without a family name are left out (the index compares names: a record
     /// without one cannot be read back) and counted by the caller.
-    static func records(from mentions: PersonMentions) -> (records: [IndexedRecord], unnamed: Int) {
+    public static func records(from mentions: PersonMentions) -> (records: [IndexedRecord], unnamed: Int) {
         let agency = mentions.source.agencyId
         var records: [IndexedRecord] = []
         var unnamed = 0
@@ -65,7 +68,7 @@ struct IndexedRecord: Sendable, Hashable {
     }
 
     /// The subject's record: its own identifier's id when it has one, else a digest id.
-    static func subjectRecord(_ subject: SubjectIdentifiers, agency: String, address: Address?) -> IndexedRecord? {
+    public static func subjectRecord(_ subject: SubjectIdentifiers, agency: String, address: Address?) -> IndexedRecord? {
         guard let name = subject.name else { return nil }
         var record = PersonRecord(
             recordId: "", source: agency, givenName: name.given, familyName: name.family,
@@ -91,7 +94,7 @@ struct IndexedRecord: Sendable, Hashable {
 
     /// The same record under a variant id (`<id>~<digest>`): the agency described the person
     /// it knows by this identifier otherwise than the stored record does.
-    func variant() -> IndexedRecord {
+    public func variant() -> IndexedRecord {
         var copy = self
         copy.record.recordId = Self.digestId(prefix: "\(record.recordId)~", record)
         return copy
@@ -99,7 +102,7 @@ struct IndexedRecord: Sendable, Hashable {
 
     /// `prefix` and 16 hex digits of the SHA-256 of the record's contents (its id left out),
     /// shortened to the id limit by hashing the prefix too when it is long.
-    static func digestId(prefix: String, _ record: PersonRecord) -> String {
+    public static func digestId(prefix: String, _ record: PersonRecord) -> String {
         var anonymous = record
         anonymous.recordId = ""
         let contents = (try? anonymous.jsonLine()) ?? "\(anonymous)"
@@ -110,14 +113,26 @@ struct IndexedRecord: Sendable, Hashable {
 
     /// The subject's home as the event states it: a case's registered or changed address, a
     /// release's destination, a contact's place when it was the subject's residence.
-    static func residence(_ payload: PersonMentions.Payload?) -> Address? {
+    public static func residence(_ payload: PersonMentions.Payload?) -> Address? {
         guard let payload else { return nil }
         if let address = payload.address ?? payload.destination { return address }
         if payload.atSubjectResidence == true { return payload.location?.address }
         return nil
     }
 
-    static func dateOfBirth(_ date: CalendarDate) -> DateOfBirth? {
+    public static func dateOfBirth(_ date: CalendarDate) -> DateOfBirth? {
         DateOfBirth(year: date.year, month: date.month, day: date.day)
+    }
+}
+
+/// The record id the person index gives an event's subject, for services that follow
+/// `bus.identity` (the router): computed by the same code that indexes it.
+public enum PersonRecordIds {
+    /// The id of the subject's record (its base id: a later variant is linked to it by the
+    /// shared identifier); nil when the subject has no name, which the index does not keep.
+    public static func subject(of event: AdmittedEvent) throws(PoisonMessage) -> String? {
+        let mentions = try PersonMentions(event)
+        guard let subject = mentions.subject else { return nil }
+        return IndexedRecord.subjectRecord(subject, agency: mentions.source.agencyId, address: IndexedRecord.residence(mentions.payload))?.record.recordId
     }
 }

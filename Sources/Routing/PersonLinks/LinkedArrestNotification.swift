@@ -1,0 +1,62 @@
+import Contracts
+import Notifications
+
+/// The wording of rule `supervisee-arrested` when the arrest named no state ID and the person
+/// index linked its record to the supervisee's case: the same facts as `ArrestNotification` (no
+/// more personal data), plus how sure the link is — what decided it (a shared strong identifier,
+/// the model's score, a human) and which fields agreed, never their values.
+enum LinkedArrestNotification {
+    static func make(_ arrest: EventEnvelope<ArrestMade>, supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification {
+        matched(ArrestNotification.make(arrest, supervision: supervision, recipient: recipient), supervision: supervision, link: link)
+    }
+
+    /// Rule `supervisee-booked` alike: a booking that named no state ID, linked by the index.
+    static func make(_ booking: EventEnvelope<BookingRecorded>, supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification {
+        matched(BookingNotification.make(booking, for: .supervision(supervision, recipient)), supervision: supervision, link: link)
+    }
+
+    /// `notification` (the rule's own wording) saying the match came through the index, and how sure it is.
+    private static func matched(_ notification: BusNotification, supervision: SupervisionCase, link: PersonLinkStore.Link?) -> BusNotification {
+        var notification = notification
+        let confidence = describe(link)
+        let what = noun(notification.sourceEventType)
+        notification.reason.matched = [MatchedIdentifier("personIndex", link?.decisionSource ?? "linked")]
+        notification.reason.explanation = "You supervise case \(supervision.caseId), which was active on the day of this \(what). The \(what) named no state ID; the person index linked its record to your supervisee (\(confidence)). Check the identity before acting."
+        notification.facts.append(NotificationFact("match", confidence))
+        return notification
+    }
+
+    /// What the notice was about, in a word: "booking" or "arrest".
+    static func noun(_ eventType: String) -> String {
+        eventType == BookingRecorded.eventType ? "booking" : "arrest"
+    }
+
+    /// `model score 0.97; agreed: givenName, familyName, dateOfBirth`.
+    static func describe(_ link: PersonLinkStore.Link?) -> String {
+        guard let link else { return "linked by the person index" }
+        let source = switch link.decisionSource {
+        case "strong_identifier": "a shared strong identifier"
+        case "model": "model score \(link.score.map { String(format: "%.3f", $0) } ?? "unknown")"
+        case "human": "decided by a reviewer"
+        default: "linked by the person index"
+        }
+        return link.agreed.isEmpty ? source : "\(source); agreed: \(link.agreed.joined(separator: ", "))"
+    }
+
+    /// Rule `supervisee-arrested-retracted`: the earlier notice concerned a different person.
+    /// Names the earlier notification and the arrest, nothing more about anyone.
+    static func retraction(of earlier: BusNotification, arrestEventId: String, caseId: String) -> BusNotification {
+        let what = noun(earlier.sourceEventType)
+        return BusNotification(
+            recipient: earlier.recipient, priority: .high,
+            summary: "Retraction: the earlier notice of \(what == "arrest" ? "an" : "a") \(what) (notification \(earlier.id)) concerned a different person, not your supervisee",
+            reason: NotificationReason(
+                rule: LinkedArrestRules.retractionRule,
+                explanation: "The person index no longer links the \(what)'s record to your supervisee of case \(caseId) (a reviewer decided they are different people). Disregard notification \(earlier.id).",
+                matched: [MatchedIdentifier("notification", earlier.id)]),
+            facts: [NotificationFact("retracts", earlier.id), NotificationFact("case", caseId)],
+            occurredAt: earlier.occurredAt, subjectStateId: earlier.subjectStateId,
+            sourceEventId: arrestEventId, sourceEventType: earlier.sourceEventType,
+            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId)
+    }
+}

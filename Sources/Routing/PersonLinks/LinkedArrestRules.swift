@@ -1,0 +1,204 @@
+import Contracts
+import Foundation
+import Notifications
+import PersonIndexStore
+import ServiceKit
+import Storage
+
+/// Rules `supervisee-arrested` and `supervisee-booked` through the person index (issue 19,
+/// item 3): an arrest or a jail booking whose subject has no state ID reaches the supervising
+/// officer once `bus.identity` links its record to a person who has a supervision case —
+/// whether the link arrives before or after the event (which is kept until then). A later
+/// `unlinked` or `split` that separates the two records sends a retraction to the same
+/// recipient, once (`supervisee-arrested-retracted`).
+///
+/// Record ids are the person index's own (`PersonRecordIds`, one derivation for both), so the
+/// router names an arrest's and a case's records exactly as the index does. `bus.identity` is a
+/// reference topic: it is keyed by person id, unrelated to the arrests' and cases' keys, so no
+/// partition of it belongs with theirs; every instance keeps the whole mapping (a row a record).
+///
+/// Notification ids are those of `supervisee-arrested` and `supervisee-booked` (source event,
+/// rule, case, recipient): an event matched both by FBI number and through a link notifies
+/// once, and a replay or a redelivered identity event sends nothing new. Only what this family
+/// sent is retracted.
+struct LinkedArrestRules: RouterRuleSet {
+    static let retractionRule = "supervisee-arrested-retracted"
+    let arrestRetention: RetentionWindow
+
+    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic] }
+    var referenceTopics: [String] { [BusTopic.identity] }
+    var migrations: [StorageMigration] { PersonLinkStore.migrations }
+
+    func handles(eventType: String) -> Bool {
+        IdentityDecision.eventTypes.contains(eventType) || eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
+            || eventType == BookingRecorded.eventType
+    }
+
+    func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        switch event.eventType {
+        case CaseStarted.eventType:
+            guard let record = try PersonRecordIds.subject(of: event) else { return }
+            let started = try event.decode(CaseStarted.self)
+            if try links.sealedAfter([record], occurredAtMilliseconds: started.occurredAt.milliseconds) != nil { return }
+            try links.setRecord(record, ofCase: started.payload.caseId)
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case ArrestMade.eventType:
+            let arrest = try event.decode(ArrestMade.self)
+            // An arrest with a state ID is matched on it (`SuperviseeArrestedRules`).
+            guard (arrest.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+            // The runtime's ledger knows the person by state ID and FBI number only; a booking
+            // or RMS number is known here, as a record a sealing order removed.
+            if try links.sealedAfter([record], occurredAtMilliseconds: arrest.occurredAt.milliseconds) != nil { return }
+            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: arrest.subject?.fbiNumber, eventType: event.eventType, value: event.value,
+                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case BookingRecorded.eventType:
+            let booking = try event.decode(BookingRecorded.self)
+            // As an arrest: one with a state ID is matched on it (`PoliceEventRules`); one with
+            // only an FBI number is matched on it there too, and here (same notification ids).
+            guard (booking.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+            if try links.sealedAfter([record], occurredAtMilliseconds: booking.occurredAt.milliseconds) != nil { return }
+            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: booking.subject?.fbiNumber, eventType: event.eventType, value: event.value,
+                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+        case IdentityDecision.linked, IdentityDecision.merged:
+            let (decision, version) = try decode(event)
+            // A link or merge joining a removed record joins the sealed person: its other side
+            // was theirs too when the order came, and is not kept either.
+            let named = [decision.personId, decision.recordId, decision.linkedTo, decision.mergedPersonId].compactMap { $0 }
+            if let orderedAt = try links.sealedAfter(named, occurredAtMilliseconds: version.atMilliseconds) {
+                try links.noteSealed(Set(named), orderedAtMilliseconds: orderedAt)
+                return
+            }
+            if let record = decision.recordId {
+                try links.setPerson(decision.personId, of: record, decision: PersonLinkStore.Link(
+                    personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []),
+                    version: version)
+            }
+            if let other = decision.linkedTo { try links.setPerson(decision.personId, of: other, version: version) }
+            if let merged = decision.mergedPersonId { try links.merge(merged, into: decision.personId, version: version) }
+            // The person the records now belong to (a merge read earlier may have absorbed it).
+            let person = try decision.recordId.flatMap { try links.link(of: $0)?.personId } ?? decision.personId
+            try route(person: person, in: context)
+        case IdentityDecision.unlinked, IdentityDecision.split:
+            let (decision, version) = try decode(event)
+            // The parts are different people: a removed record is left out, the others kept.
+            func sealed(_ id: String) throws -> Bool { try links.sealedAfter([id], occurredAtMilliseconds: version.atMilliseconds) != nil }
+            if let record = decision.recordId, let newPerson = decision.newPersonId, try !sealed(record), try !sealed(newPerson) {
+                try links.setPerson(newPerson, of: record, version: version)
+            }
+            for part in decision.persons ?? [] {
+                guard try !sealed(part.personId) else { continue }
+                for record in part.recordIds {
+                    if try !sealed(record) { try links.setPerson(part.personId, of: record, version: version) }
+                }
+            }
+            try retractSeparated(in: context)
+        default:
+            return
+        }
+    }
+
+    /// Removes the person's records, links and what was routed through them (all records), or
+    /// the listed cases' records (listed cases); see `PersonLinkStore+Sealing`. Called before
+    /// the router removes the cases it finds them by.
+    func seal(_ order: SealingOrder, in context: RouterContext) throws -> SealingTally {
+        let links = PersonLinkStore(transaction: context.storage)
+        let caseIds = try context.cases.caseIds(of: order)
+        switch order.scope {
+        case .allRecords: return try links.sealPerson(caseIds: caseIds, fbiNumber: order.fbiNumber, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        case .listedCases: return try links.sealCases(caseIds.filter(order.caseNumbers.contains))
+        }
+    }
+
+    func forget(before now: Int64, limit: Int, in context: RouterContext) throws {
+        try PersonLinkStore(transaction: context.storage).forget(before: now, limit: limit)
+    }
+
+    private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> (IdentityDecision, PersonLinkStore.Version) {
+        let decision: IdentityDecision
+        do {
+            decision = try EventCodec.decodeJSON(IdentityDecision.self, from: event.value)
+        } catch {
+            throw PoisonMessage(reason: "bus.identity: personId, recordId, linkedTo, persons or at malformed")
+        }
+        guard let at = RFC3339.parse(decision.at) else { throw PoisonMessage(reason: "bus.identity: at is not an RFC 3339 time") }
+        return (decision, PersonLinkStore.Version(atMilliseconds: at.milliseconds, eventId: event.eventId))
+    }
+
+    /// Sends what the person's kept arrests call for, to the officers of the person's cases.
+    private func route(person: String, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        let records = try links.records(of: person)
+        let caseIds = try links.cases(ofRecords: records)
+        guard !caseIds.isEmpty else { return }
+        let cases = try context.cases.cases(withIds: caseIds)
+        for kept in try links.arrests(ofRecords: records) {
+            let event = try KeptEvent(kept.eventType, kept.value)
+            let day = Describe.day(event.at).description
+            for supervision in cases where supervision.covers(day) {
+                // How sure: the link of the event's record, else that of the case's record.
+                var link = try links.link(of: kept.recordId)
+                if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
+                for recipient in supervision.recipients(forEventAt: event.at.milliseconds) {
+                    let notification = event.notification(supervision: supervision, recipient: recipient, link: link)
+                    guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
+                                                      in: context.transaction) else { continue }
+                    try links.noteSent(BusNotificationRecord(
+                        notificationId: notification.id, arrestEventId: event.eventId, caseId: supervision.caseId,
+                        personId: person, notice: try notification.encoded(), forgetAfter: kept.forgetAfter))
+                }
+            }
+        }
+    }
+
+    /// Retracts, once, every notice sent through a link whose arrest and case records are no
+    /// longer one person.
+    private func retractSeparated(in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        for notice in try links.openNotices() {
+            guard let arrestRecord = try links.record(ofArrest: notice.arrestEventId), let caseRecord = try links.record(ofCase: notice.caseId) else { continue }
+            let arrestPerson = try links.link(of: arrestRecord)?.personId
+            let casePerson = try links.link(of: caseRecord)?.personId
+            guard arrestPerson != casePerson else { continue }
+            let earlier = try BusNotification.decode(notice.notice)
+            let retraction = LinkedArrestNotification.retraction(of: earlier, arrestEventId: notice.arrestEventId, caseId: notice.caseId)
+            _ = try NotificationOutbox.emit(retraction, signedWith: context.signingKey, forgetAfterMilliseconds: notice.forgetAfter, in: context.transaction)
+            try links.markRetracted(notice.notificationId)
+        }
+    }
+}
+
+/// An event kept under its record until a link routes it: an arrest or a booking.
+private enum KeptEvent {
+    case arrest(EventEnvelope<ArrestMade>)
+    case booking(EventEnvelope<BookingRecorded>)
+
+    init(_ eventType: String, _ value: [UInt8]) throws {
+        self = eventType == BookingRecorded.eventType
+            ? .booking(try EventCodec.decode(BookingRecorded.self, from: value)) : .arrest(try EventCodec.decode(ArrestMade.self, from: value))
+    }
+
+    var eventId: String {
+        switch self {
+        case .arrest(let arrest): arrest.eventId.uuidString.lowercased()
+        case .booking(let booking): booking.eventId.uuidString.lowercased()
+        }
+    }
+
+    /// When it happened: the arrest, the booking.
+    var at: Date {
+        switch self {
+        case .arrest(let arrest): arrest.payload.arrestedAt
+        case .booking(let booking): booking.payload.bookedAt
+        }
+    }
+
+    func notification(supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification {
+        switch self {
+        case .arrest(let arrest): LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
+        case .booking(let booking): LinkedArrestNotification.make(booking, supervision: supervision, recipient: recipient, link: link)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ServiceKit
+import Storage
+
+/// What a sealing order removes from the person-link family's tables. Record ids name the
+/// person by an agency's own number (`MO-DOC/doc/1198734`), so they are personal data like the
+/// rest: every row naming one of the person's records goes.
+extension PersonLinkStore {
+    /// `all_records`: the records of the person's cases (`caseIds`, from the router's cases),
+    /// of the kept arrests naming the order's FBI number, and every record the index put with
+    /// them (the persons they belong to) — with the kept arrests of those records, the notices
+    /// sent through them, the cases' record rows, and the merges naming those persons.
+    ///
+    /// Every record and person id removed is remembered as a digest with the order's time
+    /// (`router_sealed_person_records`), so that an identity event or an arrest about them that
+    /// occurred before the order but is read after it (a late delivery, a replay) is not kept.
+    func sealPerson(caseIds: [String], fbiNumber: String?, orderedAtMilliseconds: Int64) throws -> SealingTally {
+        var records = Set<String>()
+        for caseId in caseIds { if let record = try record(ofCase: caseId) { records.insert(record) } }
+        if let fbiNumber {
+            for row in try transaction.fetchAll("SELECT record_id FROM router_unmatched_arrests WHERE fbi_number = $1", [.text(fbiNumber)]) {
+                records.insert(try row.get("record_id"))
+            }
+        }
+        var persons = Set<String>()
+        for record in records { if let person = try link(of: record)?.personId { persons.insert(person) } }
+        for person in persons { records.formUnion(try self.records(of: person)) }
+
+        var tally = SealingTally()
+        func delete(_ table: String, _ condition: String, _ value: String) throws {
+            tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(condition)", [.text(value)]), from: table)
+        }
+        for record in records.sorted() {
+            for row in try transaction.fetchAll("SELECT event_id FROM router_unmatched_arrests WHERE record_id = $1", [.text(record)]) {
+                try delete("router_linked_notices", "arrest_event_id = $1", try row.get("event_id"))
+            }
+            try delete("router_unmatched_arrests", "record_id = $1", record)
+            try delete("router_case_records", "record_id = $1", record)
+            try delete("router_person_records", "record_id = $1", record)
+        }
+        for caseId in caseIds {
+            try delete("router_linked_notices", "case_id = $1", caseId)
+            try delete("router_case_records", "case_id = $1", caseId)
+        }
+        for person in persons.sorted() { try delete("router_linked_notices", "person_id = $1", person) }
+        // Person ids are record ids (a person is named by its smallest record), so a merge may
+        // name the person by any of its records, absorbed or surviving.
+        for id in records.union(persons).sorted() {
+            try delete("router_person_merges", "merged_person_id = $1 OR survivor_id = $1", id)
+        }
+        try noteSealed(records.union(persons), orderedAtMilliseconds: orderedAtMilliseconds)
+        return tally
+    }
+
+    /// Remembers `ids` (records, or persons named by a record) as removed by an order made at
+    /// `orderedAtMilliseconds`; a later order for the same id keeps the later time.
+    func noteSealed(_ ids: Set<String>, orderedAtMilliseconds: Int64) throws {
+        for id in ids.sorted() {
+            _ = try transaction.execute(
+                """
+                INSERT INTO router_sealed_person_records (record_digest, ordered_at_ms) VALUES ($1, $2)
+                ON CONFLICT (record_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
+                    WHERE excluded.ordered_at_ms > router_sealed_person_records.ordered_at_ms
+                """, [.text(Self.sealedDigest(id)), .integer(orderedAtMilliseconds)])
+        }
+    }
+
+    /// The time of the latest order that removed one of `ids` after `occurredAtMilliseconds`
+    /// (nil: none did): something that happened before the order and names a removed record
+    /// is the sealed person's, and is not kept. Something that happened after it is new.
+    func sealedAfter(_ ids: [String], occurredAtMilliseconds: Int64) throws -> Int64? {
+        var latest: Int64?
+        for id in Set(ids).sorted() {
+            guard let row = try transaction.fetchOne(
+                "SELECT ordered_at_ms FROM router_sealed_person_records WHERE record_digest = $1 AND ordered_at_ms > $2",
+                [.text(Self.sealedDigest(id)), .integer(occurredAtMilliseconds)])
+            else { continue }
+            let orderedAt: Int64 = try row.get("ordered_at_ms")
+            latest = max(latest ?? orderedAt, orderedAt)
+        }
+        return latest
+    }
+
+    /// A removed record's id as the router remembers it: a SHA-256 digest with a domain tag of
+    /// its own (like `SealingDigest`'s), never the id, which holds an agency's number.
+    static func sealedDigest(_ recordId: String) -> String {
+        SHA256.hex("reentrybus/sealing/person-record/v1\u{0}\(recordId)")
+    }
+
+    /// `listed_cases`: the listed cases' record rows and the notices sent through a link for
+    /// them (the outbox removes the notifications themselves). The person's records stay: they
+    /// belong to no one case.
+    func sealCases(_ caseIds: [String]) throws -> SealingTally {
+        var tally = SealingTally()
+        for caseId in caseIds {
+            tally.add(try transaction.execute("DELETE FROM router_linked_notices WHERE case_id = $1", [.text(caseId)]), from: "router_linked_notices")
+            tally.add(try transaction.execute("DELETE FROM router_case_records WHERE case_id = $1", [.text(caseId)]), from: "router_case_records")
+        }
+        return tally
+    }
+}

@@ -1,0 +1,249 @@
+import Contracts
+import Foundation
+import Kafka
+import Notifications
+import PersonIndexStore
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import Routing
+
+/// Issue 19, item 3: an arrest without a state ID reaches the supervising officer through the
+/// person index's links (`bus.identity`), in either order; an unlink retracts it, once.
+@Suite struct LinkedArrestRulesTests {
+    let key = NotificationSigningKey.random()
+    /// Reyes as a records system knows him: no state ID, a typo in the given name.
+    static let unknown = SubjectIdentifiers(rmsNumber: "KC-25-1", name: PersonName(given: "Darnel", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+
+    private func router() async throws -> ProjectionHarness {
+        try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
+    }
+
+    private func notifications(_ messages: [OutgoingMessage]) throws -> [BusNotification] {
+        try messages.map { message in
+            try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
+            return try BusNotification.decode(message.value)
+        }
+    }
+
+    private var caseEvent: AdmittedEvent { get throws { try Events.admitted(Events.caseStarted(), topic: RouterProjection.casesTopic) } }
+    private var arrestEvent: AdmittedEvent { get throws { try Events.admitted(Events.arrest(Self.unknown), topic: RouterProjection.arrestsTopic) } }
+
+    /// A `bus.identity` message as the person index writes it.
+    private func identity(_ type: String, id: String, at: String = "2025-06-15T15:06:40Z", _ members: [String: Any]) throws -> AdmittedEvent {
+        var body = members
+        body["id"] = id
+        body["at"] = at
+        let value = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        return AdmittedEvent(
+            topicPartition: TopicPartition(topic: BusTopic.identity, partition: 0), offset: KafkaOffset(0), key: members["personId"] as? String ?? "",
+            eventType: type, schemaVersion: 1, eventId: id, value: value, timestampMilliseconds: Events.nowMilliseconds)
+    }
+
+    private func records() throws -> (arrest: String, case: String) {
+        (try #require(try PersonRecordIds.subject(of: arrestEvent)), try #require(try PersonRecordIds.subject(of: caseEvent)))
+    }
+
+    /// The index links the arrest's record to the case's (scored by the model).
+    private func linked() throws -> AdmittedEvent {
+        let (arrest, supervision) = try records()
+        return try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000001", [
+            "personId": min(arrest, supervision), "recordId": arrest, "linkedTo": supervision, "decisionSource": "model",
+            "score": 0.987, "agreed": ["familyName", "dateOfBirth"],
+        ])
+    }
+
+    private func unlinked() throws -> AdmittedEvent {
+        let (arrest, supervision) = try records()
+        return try identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000002", [
+            "personId": min(arrest, supervision), "recordId": arrest, "newPersonId": arrest, "reason": "human_distinct", "decidedBy": "analyst.reyes",
+        ])
+    }
+
+    @Test func recordIdsAreTheIndexsOwn() throws {
+        let (arrest, _) = try records()
+        #expect(arrest == "MO-KCPD/rms/KC-25-1")
+    }
+
+    @Test func aLinkAfterTheArrestRoutesItWithItsConfidence() async throws {
+        let router = try await router()
+        #expect(try await router.apply(caseEvent).isEmpty)
+        // No state ID, no FBI number: nothing to match on yet.
+        #expect(try await router.apply(arrestEvent).isEmpty)
+        let sent = try notifications(try await router.apply(linked()))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        let notice = try #require(sent.first)
+        #expect(notice.reason.rule == "supervisee-arrested")
+        #expect(notice.reason.matched == [MatchedIdentifier("personIndex", "model")])
+        #expect(notice.facts.contains(NotificationFact("match", "model score 0.987; agreed: familyName, dateOfBirth")))
+        // A redelivered link changes nothing.
+        #expect(try await router.apply(linked()).isEmpty)
+    }
+
+    @Test func aLinkBeforeTheArrestRoutesItOnArrival() async throws {
+        let router = try await router()
+        #expect(try await router.apply(caseEvent).isEmpty)
+        #expect(try await router.apply(linked()).isEmpty)
+        let sent = try notifications(try await router.apply(arrestEvent))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(try await router.apply(arrestEvent).isEmpty)
+    }
+
+    @Test func anUnlinkRetractsOnceToTheSameRecipient() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        let first = try #require(try notifications(try await router.apply(linked())).first)
+        let retractions = try notifications(try await router.apply(unlinked()))
+        #expect(retractions.map(\.recipient) == [first.recipient])
+        let retraction = try #require(retractions.first)
+        #expect(retraction.reason.rule == "supervisee-arrested-retracted")
+        #expect(retraction.summary.contains("concerned a different person"))
+        #expect(retraction.facts.contains(NotificationFact("retracts", first.id)))
+        // Nothing personal beyond what the first notice named: no name, no charges.
+        #expect(!retraction.summary.contains("Reyes") && !retraction.facts.contains { $0.value.contains("weapon") })
+        // Redelivered: not again.
+        #expect(try await router.apply(unlinked()).isEmpty)
+    }
+
+    /// The person index's decisions reach the router from several partitions (a merge is keyed
+    /// by the survivor, the link it absorbs by the absorbed person): a merge read before the
+    /// link it absorbs leaves the same mapping, and sends the same notice, as the other order.
+    @Test func aMergeReadBeforeTheLinkItAbsorbsEndsTheSame() async throws {
+        let (arrest, supervision) = try records()
+        let caseLinked = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000010", at: "2025-06-15T15:00:00Z", [
+            "personId": "P-CASE", "recordId": supervision, "linkedTo": "MO-DOC/doc/other", "decisionSource": "strong_identifier", "score": 1,
+        ])
+        let arrestLinked = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000011", at: "2025-06-15T15:01:00Z", [
+            "personId": "P-ARREST", "recordId": arrest, "linkedTo": "MO-KCPD/rms/other", "decisionSource": "model", "score": 0.97,
+        ])
+        let merged = try identity("bus.identity.merged", id: "00000000-0000-8000-8000-000000000012", at: "2025-06-15T15:02:00Z", [
+            "personId": "P-CASE", "mergedPersonId": "P-ARREST", "decisionSource": "model",
+        ])
+        var outcomes: [(mapping: [String], sent: [String])] = []
+        for order in [[caseLinked, arrestLinked, merged], [merged, caseLinked, arrestLinked], [arrestLinked, merged, caseLinked]] {
+            let router = try await router()
+            _ = try await router.apply(caseEvent)
+            _ = try await router.apply(arrestEvent)
+            var sent: [String] = []
+            for event in order { sent += try notifications(try await router.apply(event)).map(\.id) }
+            let mapping = try await router.write { db, _ in
+                try db.fetchAll("SELECT record_id, person_id FROM router_person_records ORDER BY record_id").map {
+                    "\(try $0.get("record_id", as: String.self)) -> \(try $0.get("person_id", as: String.self))"
+                }
+            }
+            outcomes.append((mapping, sent))
+        }
+        #expect(outcomes[0].mapping.count == 4 && outcomes[0].mapping.allSatisfy { $0.hasSuffix("-> P-CASE") }, "\(outcomes[0].mapping)")
+        #expect(outcomes[0].sent.count == 1)
+        for outcome in outcomes.dropFirst() {
+            #expect(outcome.mapping == outcomes[0].mapping)
+            #expect(outcome.sent == outcomes[0].sent)
+        }
+    }
+
+    /// An expungement of the supervisee removes every row naming the person's records (their
+    /// ids hold agencies' numbers), the arrest kept under one, and the notice sent through it.
+    @Test func anExpungementRemovesThePersonsRecordsAndWhatWasRoutedThroughThem() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        #expect(try notifications(try await router.apply(linked())).count == 1)
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true)
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        for table in ["router_person_records", "router_case_records", "router_unmatched_arrests", "router_linked_notices"] {
+            #expect(try await router.count(table) == 0, "\(table)")
+            #expect(tally.rowsByTable[table, default: 0] > 0, "\(table)")
+        }
+    }
+
+    /// Identity events name no subject, so the runtime cannot tell they are about a sealed
+    /// person: the router remembers the records it removed. Read again after the order (a late
+    /// delivery, a replay), the link, the arrest without a state ID and a link joining one more
+    /// record to the person leave nothing and send nothing; a decision made after the order is new.
+    @Test func afterAnExpungementTheLinksAndTheArrestReadAgainAreNotKept() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        #expect(try notifications(try await router.apply(linked())).count == 1)
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true, at: Events.now.addingTimeInterval(3_600))
+        _ = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+
+        let (_, supervision) = try records()
+        let another = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000020", [
+            "personId": supervision, "recordId": "MO-KCJ/booking/B-77", "linkedTo": supervision, "decisionSource": "model", "score": 0.99,
+        ])
+        let anotherSplit = try identity("bus.identity.split", id: "00000000-0000-8000-8000-000000000021", [
+            "personId": supervision, "persons": [["personId": "MO-KCJ/booking/B-77", "recordIds": ["MO-KCJ/booking/B-77"]]],
+        ])
+        for late in [try linked(), try arrestEvent, another, anotherSplit, try unlinked()] {
+            #expect(try await router.apply(late).isEmpty)
+        }
+        for table in ["router_person_records", "router_unmatched_arrests", "router_linked_notices", "router_person_merges"] {
+            #expect(try await router.count(table) == 0, "\(table)")
+        }
+        // The digests name no one.
+        let digests = try await router.write { db, _ in try findOccurrences(of: ["KC-25-1", "B-77", "1198734"], in: db) }
+        #expect(digests.isEmpty, "\(digests)")
+
+        // A link the index made after the order (the same agency number, a new record) is kept.
+        let after = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000022", at: "2025-06-16T09:00:00Z", [
+            "personId": "MO-KCJ/booking/B-77", "recordId": "MO-KCJ/booking/B-77", "linkedTo": "MO-KCJ/booking/B-78", "decisionSource": "strong_identifier", "score": 1,
+        ])
+        _ = try await router.apply(after)
+        #expect(try await router.count("router_person_records") == 2)
+    }
+
+    /// A jail booking that names only its booking number (police.arrests v2) is not dead-lettered
+    /// for lacking a state ID: once the index links its record to the supervisee's, the officer
+    /// gets `supervisee-booked` with the match's confidence; an unlink retracts it.
+    @Test func aBookingWithoutAStateIdIsRoutedThroughTheLinkAndRetracted() async throws {
+        let router = try await router()
+        let subject = SubjectIdentifiers(bookingNumber: "B-booking", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        let booking = try Events.admitted(Events.booking(subject), topic: RouterProjection.arrestsTopic)
+        let record = try #require(try PersonRecordIds.subject(of: booking))
+        let (_, supervision) = try records()
+        _ = try await router.apply(caseEvent)
+        #expect(try await router.apply(booking).isEmpty)
+        let sent = try notifications(try await router.apply(identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000030", [
+            "personId": min(record, supervision), "recordId": record, "linkedTo": supervision, "decisionSource": "model",
+            "score": 0.991, "agreed": ["givenName", "familyName", "dateOfBirth"],
+        ])))
+        #expect(sent.map(\.recipient) == [.officer("PP-KC-118")])
+        let notice = try #require(sent.first)
+        #expect(notice.reason.rule == "supervisee-booked")
+        #expect(notice.reason.explanation.contains("The booking named no state ID"))
+        #expect(notice.facts.contains(NotificationFact("match", "model score 0.991; agreed: givenName, familyName, dateOfBirth")))
+        let retractions = try notifications(try await router.apply(identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000031", [
+            "personId": min(record, supervision), "recordId": record, "newPersonId": record, "reason": "human_distinct",
+        ])))
+        #expect(retractions.map(\.recipient) == [notice.recipient])
+        #expect(retractions.first?.summary.contains("earlier notice of a booking") == true)
+        #expect(retractions.first?.sourceEventType == "police.booking.recorded")
+    }
+
+    /// The clock forgets kept arrests in bounded steps: at most `limit` a pass, soonest first.
+    @Test func forgettingTakesAtMostTheLimitAPass() async throws {
+        let router = try await router()
+        for number in 1...3 {
+            _ = try await router.apply(try Events.admitted(Events.arrest(Self.unknown, id: "arrest-\(number)"), topic: RouterProjection.arrestsTopic))
+        }
+        #expect(try await router.count("router_unmatched_arrests") == 3)
+        let projection = router.projection
+        let later = Int64.max / 2
+        try await router.write { _, transaction in try projection.forget(before: later, limit: 2, in: transaction) }
+        #expect(try await router.count("router_unmatched_arrests") == 1)
+        try await router.write { _, transaction in try projection.forget(before: later, limit: 2, in: transaction) }
+        #expect(try await router.count("router_unmatched_arrests") == 0)
+    }
+
+    @Test func anArrestWithoutLinkNotifiesNobody() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        #expect(try await router.apply(arrestEvent).isEmpty)
+        #expect(try await router.apply(unlinked()).isEmpty)
+    }
+}
