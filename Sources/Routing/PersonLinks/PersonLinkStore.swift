@@ -11,50 +11,8 @@ struct PersonLinkStore {
     let transaction: any StorageTransaction
 
     static let migrations: [StorageMigration] = [
-        // One shape on both; only the byte and float types are spelled apart.
-        .script("router-person-links-v1", sqlite: """
-            CREATE TABLE router_person_records (
-                record_id TEXT PRIMARY KEY NOT NULL,
-                person_id TEXT NOT NULL,
-                decision_source TEXT,
-                score REAL,
-                agreed TEXT,
-                at_ms BIGINT NOT NULL,
-                event_id TEXT NOT NULL
-            );
-            CREATE INDEX router_person_records_by_person ON router_person_records (person_id);
-            CREATE TABLE router_case_records (
-                case_id TEXT PRIMARY KEY NOT NULL,
-                record_id TEXT NOT NULL
-            );
-            CREATE INDEX router_case_records_by_record ON router_case_records (record_id);
-            CREATE TABLE router_person_merges (
-                merged_person_id TEXT PRIMARY KEY NOT NULL,
-                survivor_id TEXT NOT NULL,
-                at_ms BIGINT NOT NULL,
-                event_id TEXT NOT NULL
-            );
-            CREATE TABLE router_unmatched_arrests (
-                event_id TEXT PRIMARY KEY NOT NULL,
-                record_id TEXT NOT NULL,
-                fbi_number TEXT,
-                event_type TEXT NOT NULL,
-                event BLOB NOT NULL,
-                forget_after_ms BIGINT
-            );
-            CREATE INDEX router_unmatched_arrests_by_record ON router_unmatched_arrests (record_id);
-            CREATE TABLE router_linked_notices (
-                notification_id TEXT PRIMARY KEY NOT NULL,
-                arrest_event_id TEXT NOT NULL,
-                case_id TEXT NOT NULL,
-                person_id TEXT NOT NULL,
-                notice BLOB NOT NULL,
-                retracted INTEGER NOT NULL DEFAULT 0,
-                forget_after_ms BIGINT
-            );
-            CREATE INDEX router_linked_notices_by_person ON router_linked_notices (person_id)
-            """,
-            postgres: """
+        // In the shared dialect (`StorageDialect`): the same text on SQLite and PostgreSQL.
+        .script("router-person-links-v1", """
             CREATE TABLE router_person_records (
                 record_id TEXT PRIMARY KEY NOT NULL,
                 person_id TEXT NOT NULL,
