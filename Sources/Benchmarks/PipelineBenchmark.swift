@@ -193,14 +193,16 @@ public struct PipelineBenchmark: Sendable {
         // topic, at most ~4 MiB per partition: the embedded broker silently drops the oldest
         // data of a partition past ~5 MiB (a 1,000,000-event run sized for 700 bytes an event
         // lost 94 of its 750,000 notifications that way).
-        // Notifications, about two an event, are keyed by recipient: the people spread over
-        // enough places, officers, courts and supervising agencies (`spread`, ~250 people each) that no recipient's
-        // share nears a partition's cap, and the topic gets partitions for its volume (~1.4 KB
-        // a notification, ~2 MiB a partition on average: hashing spreads recipients unevenly).
+        // Notifications, about two an event, are keyed by recipient, and a partition holds
+        // whole recipients: the people spread over enough places, officers, courts and
+        // supervising agencies (`spread`, ~25 people each) that every partition holds dozens of
+        // recipients and so stays near the average (100,000 events with ~250 people a
+        // recipient overfilled two of 147 partitions), and the topic gets partitions for its
+        // volume (~1.4 KB a notification, ~2 MiB a partition on average).
         let perTopic = (events + 3) / 4
         let partitions = max(12, min(512, perTopic * 1024 / (4 << 20) + 1))
         let notificationPartitions = max(12, min(2048, 2 * events * 1536 / (2 << 20) + 1))
-        let spread = max(16, perTopic / 250)
+        let spread = max(16, perTopic / 25)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let application = try application(
