@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceKit
+
+/// The background checkpoint keeps a service database's write-ahead log bounded while a writer
+/// commits without pause.
+@Suite struct WALCheckpointerTests {
+    let directory = TemporaryDirectory()
+
+    /// A writer committing in a loop while passive checkpoints run beside it: a passive
+    /// checkpoint copies only the frames that were there when it began, so the log was never
+    /// wholly copied and never started over (a replay left the router a 2 GB log). The
+    /// checkpointer now restarts a log grown past its limit; the file stays near the limit.
+    @Test func theLogOfABusyWriterStaysNearTheLimit() async throws {
+        let path = directory.path("busy.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)  // as a service's: a restart holds the next commit
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+        let limitPages = 256
+        let checkpointer = try WALCheckpointer(path: path, interval: .zero, restartAbovePages: limitPages)
+        let body = Data(repeating: 0x5A, count: 3_000)
+        let commits = 3_000  // ~1 page each: ~12 MB written, 12× the limit
+        var largestLog = 0
+        for _ in 0..<commits {
+            try await pool.write { try $0.execute(sql: "INSERT INTO rows (body) VALUES (?)", arguments: [body]) }
+            checkpointer.committed()
+            largestLog = max(largestLog, Self.fileSize(path + "-wal"))
+        }
+        checkpointer.waitForCheckpoint()
+        let pageSize = try await pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") ?? 4_096 }
+        // Restarted whenever it passed the limit: bounded by the limit plus what the writer
+        // added while one checkpoint ran, far below the ~12 MB the writes made.
+        #expect(largestLog < 8 * limitPages * pageSize, "largest log \(largestLog) bytes")
+        #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == commits)
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+}
