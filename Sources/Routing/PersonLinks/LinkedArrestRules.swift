@@ -44,24 +44,12 @@ struct LinkedArrestRules: RouterRuleSet {
             try links.setRecord(record, ofCase: started.payload.caseId)
             if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
         case ArrestMade.eventType:
-            let arrest = try event.decode(ArrestMade.self)
             // An arrest with a state ID is matched on it (`SuperviseeArrestedRules`).
-            guard (arrest.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
-            // The runtime's ledger knows the person by state ID and FBI number only; a booking
-            // or RMS number is known here, as a record a sealing order removed.
-            if try links.sealedAfter([record], occurredAtMilliseconds: arrest.occurredAt.milliseconds) != nil { return }
-            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: arrest.subject?.fbiNumber, eventType: event.eventType, value: event.value,
-                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
-            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+            try keepUnidentified(event, as: ArrestMade.self, in: context)
         case BookingRecorded.eventType:
-            let booking = try event.decode(BookingRecorded.self)
             // As an arrest: one with a state ID is matched on it (`PoliceEventRules`); one with
             // only an FBI number is matched on it there too, and here (same notification ids).
-            guard (booking.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
-            if try links.sealedAfter([record], occurredAtMilliseconds: booking.occurredAt.milliseconds) != nil { return }
-            try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: booking.subject?.fbiNumber, eventType: event.eventType, value: event.value,
-                                 forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
-            if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
+            try keepUnidentified(event, as: BookingRecorded.self, in: context)
         case IdentityDecision.linked, IdentityDecision.merged:
             let (decision, version) = try decode(event)
             // A link or merge joining a removed record joins the sealed person: its other side
@@ -114,6 +102,21 @@ struct LinkedArrestRules: RouterRuleSet {
 
     func forget(before now: Int64, limit: Int, in context: RouterContext) throws {
         try PersonLinkStore(transaction: context.storage).forget(before: now, limit: limit)
+    }
+
+    /// Keeps an arrest or a booking without a state ID under its subject's record, and routes
+    /// it at once when the record is already linked to a person; one with a state ID is left to
+    /// the rules that match on it.
+    private func keepUnidentified<Payload: EventPayload>(_ event: AdmittedEvent, as payload: Payload.Type, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        let envelope = try event.decode(payload)
+        guard (envelope.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+        // The runtime's ledger knows the person by state ID and FBI number only; a booking or
+        // RMS number is known here, as a record a sealing order removed.
+        if try links.sealedAfter([record], occurredAtMilliseconds: envelope.occurredAt.milliseconds) != nil { return }
+        try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: envelope.subject?.fbiNumber, eventType: event.eventType, value: event.value,
+                             forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+        if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
     }
 
     private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> (IdentityDecision, PersonLinkStore.Version) {
