@@ -19,7 +19,7 @@ enum StringFormat: String, Sendable {
         return Array(string.utf8).withUnsafeBufferPointer { isValid(utf8: $0) }
     }
 
-    private func isValid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func isValid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         switch self {
         case .date:
             return bytes.count == 10 && Self.fullDate(bytes, 0)

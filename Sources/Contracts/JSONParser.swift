@@ -27,10 +27,12 @@ extension JSONValue {
 
 /// A recursive-descent JSON parser over a byte buffer, valid only while the buffer is.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let limits: JSONDecodingLimits
-    private var index = 0
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    let limits: JSONDecodingLimits
+    /// The next byte to read; the byte validator moves it back to read a value again.
+    var index = 0
+    /// Containers open around `index`.
+    var depth = 0
     /// Members and elements of the containers being parsed, innermost last. One growing buffer
     /// shared by all containers, so each finished container is copied out once at its exact size
     /// instead of growing its own array.
@@ -57,7 +59,7 @@ struct JSONParser {
 
     // MARK: Values
 
-    private mutating func parseValue() throws(JSONDecodingError) -> JSONValue {
+    mutating func parseValue() throws(JSONDecodingError) -> JSONValue {
         guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -149,14 +151,14 @@ struct JSONParser {
         return .array(elements)
     }
 
-    private mutating func enterContainer() throws(JSONDecodingError) {
+    mutating func enterContainer() throws(JSONDecodingError) {
         depth += 1
         guard depth <= limits.maxNestingDepth else {
             throw error(.nestingTooDeep(limit: limits.maxNestingDepth))
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONDecodingError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONDecodingError) {
         let count = literal.utf8CodeUnitCount
         let start = literal.utf8Start
         for offset in 0..<count {
@@ -171,7 +173,7 @@ struct JSONParser {
     // MARK: Strings
 
     /// Parses a string starting at its opening quote; leaves `index` after the closing quote.
-    private mutating func parseString() throws(JSONDecodingError) -> String {
+    mutating func parseString() throws(JSONDecodingError) -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes, so the string is the bytes between the quotes. The scan runs
@@ -232,6 +234,96 @@ struct JSONParser {
         throw error(.unexpectedEndOfInput)
     }
 
+    /// Where a string's bytes lie, as read by ``scanString()``.
+    struct ScannedString {
+        /// The first byte after the opening quote and the closing quote's offset.
+        var start: Int
+        var end: Int
+        var isASCII: Bool
+        /// Whether the string holds escapes, so that its bytes are not its value
+        /// (``parseString()`` from `start - 1` decodes it).
+        var hasEscapes: Bool
+    }
+
+    /// Reads a string starting at its opening quote with the checks of ``parseString()``
+    /// (control characters, escapes, UTF-8) but without making a `String`; leaves `index` after
+    /// the closing quote. For the byte validator, which compares and matches bytes in place.
+    mutating func scanString() throws(JSONDecodingError) -> ScannedString {
+        let quote = index
+        let start = quote + 1
+        var i = start
+        let end = bytes.count
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.mayEndPlainRun(word) { break }
+                i += 8
+            }
+        }
+        var isASCII = true
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                if !isASCII, !Self.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<i])) {
+                    index = start
+                    throw error(.invalidUTF8, at: start)
+                }
+                index = i + 1
+                return ScannedString(start: start, end: i, isASCII: isASCII, hasEscapes: false)
+            }
+            if byte == UInt8(ascii: "\\") {
+                // Escapes are rare in events: the full parser checks them.
+                index = quote
+                _ = try parseString()
+                return ScannedString(start: start, end: index - 1, isASCII: false, hasEscapes: true)
+            }
+            if byte < 0x20 {
+                index = i
+                throw error(.controlCharacterInString)
+            }
+            isASCII = isASCII && byte < 0x80
+            i += 1
+        }
+        index = end
+        throw error(.unexpectedEndOfInput)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 (no overlong forms, surrogates or values beyond
+    /// U+10FFFF), as `String(validating:)` decides, without making a string.
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let lead = bytes[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            func continuation(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
+            switch lead {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                i += 2
+            case 0xE0...0xEF:
+                guard continuation(1), continuation(2) else { return false }
+                let second = bytes[i + 1]
+                if lead == 0xE0, second < 0xA0 { return false }  // overlong
+                if lead == 0xED, second > 0x9F { return false }  // surrogate
+                i += 3
+            case 0xF0...0xF4:
+                guard continuation(1), continuation(2), continuation(3) else { return false }
+                let second = bytes[i + 1]
+                if lead == 0xF0, second < 0x90 { return false }  // overlong
+                if lead == 0xF4, second > 0x8F { return false }  // beyond U+10FFFF
+                i += 4
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONDecodingError) {
         let escapeStart = index
         index += 1  // backslash
@@ -288,7 +380,7 @@ struct JSONParser {
 
     // MARK: Numbers
 
-    private mutating func parseNumber() throws(JSONDecodingError) -> JSONNumber {
+    mutating func parseNumber() throws(JSONDecodingError) -> JSONNumber {
         let start = index
         var negative = false
         if bytes[index] == UInt8(ascii: "-") {
@@ -395,7 +487,7 @@ struct JSONParser {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -404,7 +496,7 @@ struct JSONParser {
         }
     }
 
-    private func peek() throws(JSONDecodingError) -> UInt8 {
+    func peek() throws(JSONDecodingError) -> UInt8 {
         guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
         return bytes[index]
     }

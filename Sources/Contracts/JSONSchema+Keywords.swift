@@ -45,6 +45,9 @@ extension JSONSchema {
         private var nodes: [Int] = []
         private var hashed: [String: Int]?
 
+        /// Every name with its subschema, in the order they were added.
+        var entries: [(name: String, node: Int)] { zip(names, nodes).map { ($0, $1) } }
+
         /// Above this many names, lookups hash.
         static let linearLimit = 16
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON Schema (draft 2020-12) compiled for repeated validation.
 ///
 /// Each topic contract's event schema is compiled once, when the contract is loaded, and then
@@ -32,6 +34,8 @@ public struct JSONSchema: Sendable {
     /// `"$ref": "#/$defs/…"` property) stands for its target, so evaluation skips the hop.
     /// Such a node has no check of its own that could fail, so violations are unchanged.
     let effective: [Int]
+    /// The nodes arranged for validating bytes without a tree (``ByteValidator``).
+    let program: ByteProgram
 
     /// Compiles a schema document.
     ///
@@ -42,6 +46,7 @@ public struct JSONSchema: Sendable {
         var compiler = SchemaCompiler(document: document, options: options)
         nodes = try compiler.compileDocument()
         effective = Self.followingReferences(nodes)
+        program = ByteProgram(nodes)
     }
 
     /// ``effective``: each node's target after any chain of `$ref`-only nodes (the compiler
@@ -73,5 +78,26 @@ public struct JSONSchema: Sendable {
     public func isValid(_ instance: JSONValue) -> Bool {
         var evaluator = SchemaEvaluator(nodes: nodes, effective: effective, collecting: false)
         return evaluator.evaluate(0, instance)
+    }
+
+    /// Whether the JSON document in `bytes` satisfies the schema. Valid documents are answered
+    /// from the bytes without building a tree (``ByteValidator``); any other is parsed, so a
+    /// malformed document is simply not valid. Use ``validate(_:)`` on the parsed value for
+    /// the reasons.
+    public func isValid(bytes: some ContiguousBytes, limits: JSONDecodingLimits = .events) -> Bool {
+        let verdict = bytes.withUnsafeBytes { byteVerdict($0.assumingMemoryBound(to: UInt8.self), limits: limits) }
+        switch verdict {
+        case .valid: return true
+        case .invalid, .unknown:
+            guard let document = try? JSONValue(parsing: bytes, limits: limits) else { return false }
+            return isValid(document)
+        }
+    }
+
+    /// The byte validator's verdict alone: ``ByteValidator/Verdict/valid`` is certain, the
+    /// others send the caller to the tree.
+    func byteVerdict(_ bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits) -> ByteValidator.Verdict {
+        var validator = ByteValidator(bytes: bytes, limits: limits, program: program, effective: effective)
+        return validator.document(0)
     }
 }

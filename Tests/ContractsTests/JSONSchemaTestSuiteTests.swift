@@ -1,4 +1,4 @@
-import Contracts
+@testable import Contracts
 import Foundation
 import Testing
 
@@ -116,6 +116,8 @@ struct JSONSchemaTestSuiteTests {
             return
         }
         var passed = 0
+        var decidedOnBytes = 0
+        var cases = 0
         var skippedGroups: [String] = []
         for group in groupList {
             guard case .string(let description) = group["description"], let schemaDocument = group["schema"],
@@ -153,10 +155,18 @@ struct JSONSchemaTestSuiteTests {
                 #expect(violations.isEmpty == expected, "\(label): \(violations)")
                 #expect(verdict == expected, "\(label): isValid disagrees")
                 if violations.isEmpty == expected && verdict == expected { passed += 1 }
+                // The same case as bytes: the byte validator may leave a case to the tree, but
+                // never answer it wrongly.
+                let bytes = Array(instance.description.utf8)
+                let fast = bytes.withUnsafeBufferPointer { schema.byteVerdict($0, limits: .events) }
+                #expect(fast != (expected ? .invalid : .valid), "\(label): the byte validator answered \(fast)")
+                #expect(schema.isValid(bytes: bytes) == expected, "\(label): isValid(bytes:) disagrees")
+                cases += 1
+                if fast != .unknown { decidedOnBytes += 1 }
             }
         }
         let staleSkips = Set(file.skipped.keys).subtracting(skippedGroups)
         #expect(staleSkips.isEmpty, "\(file.name): skipped groups not in the file: \(staleSkips.sorted())")
-        print("JSON Schema Test Suite \(file.name): \(passed) cases passed, \(skippedGroups.count) groups skipped")
+        print("JSON Schema Test Suite \(file.name): \(passed) cases passed, \(skippedGroups.count) groups skipped, \(decidedOnBytes) of \(cases) decided on bytes")
     }
 }

@@ -1,0 +1,444 @@
+import Foundation
+
+/// Validates a JSON document's bytes against a compiled schema in one pass, without building
+/// a tree: strings are compared and matched where they lie, numbers read into a
+/// ``JSONNumber`` on the stack, member names checked against the schema as they are read.
+///
+/// It answers for the common case only. ``Verdict/valid`` is certain: the document parses
+/// (same grammar and limits as ``JSONValue/init(parsing:limits:)``, which this reads through)
+/// and the tree would have no violation. Anything else — an invalid value, malformed JSON, a
+/// string with escapes used as a member name, a keyword with no byte form — is
+/// ``Verdict/invalid`` or ``Verdict/unknown``, and the caller parses and validates the tree,
+/// which gives the verdict and the reasons. So errors stay exactly as precise as before and
+/// only valid events, nearly all of them, take the fast path.
+///
+/// `$ref`, `allOf`, `anyOf`, `oneOf`, `not` and `if` read their value again from its first
+/// byte for each subschema; in the contracts they sit on small objects (a subject's
+/// identifiers).
+struct ByteValidator {
+    enum Verdict: Equatable {
+        case valid
+        case invalid
+        /// The bytes are not well-formed, or a check cannot be decided on them.
+        case unknown
+    }
+
+    private var reader: JSONParser
+    private let program: JSONSchema.ByteProgram
+    private let effective: [Int]
+    /// The member names of the objects being read, innermost last, as byte ranges; each object
+    /// removes its own when it ends.
+    private var names: [JSONParser.ScannedString] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, program: JSONSchema.ByteProgram, effective: [Int]) {
+        reader = JSONParser(bytes: bytes, limits: limits)
+        self.program = program
+        self.effective = effective
+    }
+
+    /// The verdict on the whole document for node `node` (the root is 0).
+    mutating func document(_ node: Int) -> Verdict {
+        let bytes = reader.bytes
+        guard bytes.count <= reader.limits.maxDocumentBytes else { return .unknown }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { reader.index = 3 }
+        reader.skipWhitespace()
+        let verdict = value(node)
+        guard verdict == .valid else { return verdict }
+        reader.skipWhitespace()
+        return reader.index == bytes.count ? .valid : .unknown
+    }
+
+    // MARK: Values
+
+    /// Reads the value at `reader.index` (no whitespace before it) against `node`; when
+    /// ``Verdict/valid``, leaves the index after the value.
+    private mutating func value(_ node: Int) -> Verdict {
+        let index = effective[node]
+        let plan = program.nodes[index]
+        guard plan.checks.decidable else { return .unknown }
+        let start = reader.index
+        let depth = reader.depth
+        let local = read(plan)
+        guard local == .valid, !plan.checks.inPlace.isEmpty else { return local }
+        let end = reader.index
+        for check in plan.checks.inPlace {
+            let verdict = applyInPlace(check, at: start, depth: depth)
+            guard verdict == .valid else { return verdict }
+        }
+        reader.index = end
+        reader.depth = depth
+        return .valid
+    }
+
+    /// The same value, read again from `start` for another subschema.
+    private mutating func again(_ node: Int, at start: Int, depth: Int) -> Verdict {
+        reader.index = start
+        reader.depth = depth
+        return value(node)
+    }
+
+    private mutating func applyInPlace(_ check: JSONSchema.Check, at start: Int, depth: Int) -> Verdict {
+        switch check {
+        case .ref(let target):
+            return again(target, at: start, depth: depth)
+        case .allOf(let nodes):
+            for node in nodes {
+                let verdict = again(node, at: start, depth: depth)
+                guard verdict == .valid else { return verdict }
+            }
+            return .valid
+        case .anyOf(let nodes):
+            var undecided = false
+            for node in nodes {
+                switch again(node, at: start, depth: depth) {
+                case .valid: return .valid
+                case .unknown: undecided = true
+                case .invalid: continue
+                }
+            }
+            return undecided ? .unknown : .invalid
+        case .oneOf(let nodes):
+            var matching = 0
+            var undecided = false
+            for node in nodes {
+                switch again(node, at: start, depth: depth) {
+                case .valid: matching += 1
+                case .unknown: undecided = true
+                case .invalid: continue
+                }
+                if matching > 1 { return .invalid }
+            }
+            if undecided { return .unknown }
+            return matching == 1 ? .valid : .invalid
+        case .not(let node):
+            switch again(node, at: start, depth: depth) {
+            case .valid: return .invalid
+            case .invalid: return .valid
+            case .unknown: return .unknown
+            }
+        case .conditional(let condition, let then, let otherwise):
+            let branch: Int?
+            switch again(condition, at: start, depth: depth) {
+            case .valid: branch = then
+            case .invalid: branch = otherwise
+            case .unknown: return .unknown
+            }
+            guard let branch else { return .valid }
+            return again(branch, at: start, depth: depth)
+        default:
+            return .unknown
+        }
+    }
+
+    /// Reads one value with `plan`'s checks for its kind.
+    private mutating func read(_ plan: JSONSchema.ByteNode) -> Verdict {
+        if plan.checks.alwaysFalse { return .invalid }
+        guard reader.index < reader.bytes.count else { return .unknown }
+        switch reader.bytes[reader.index] {
+        case UInt8(ascii: "{"): return object(plan)
+        case UInt8(ascii: "["): return array(plan)
+        case UInt8(ascii: "\""): return string(plan)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number(plan)
+        case UInt8(ascii: "t"): return literal("true", .boolean, plan) { $0.booleans.contains(true) }
+        case UInt8(ascii: "f"): return literal("false", .boolean, plan) { $0.booleans.contains(false) }
+        case UInt8(ascii: "n"): return literal("null", .null, plan) { $0.allowsNull }
+        default: return .unknown
+        }
+    }
+
+    private func admits(_ plan: JSONSchema.ByteNode, _ kind: JSONValue.Kind) -> Bool {
+        plan.checks.types?.admits(kind) ?? true
+    }
+
+    private mutating func literal(
+        _ spelling: StaticString, _ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode, allowed: (JSONSchema.ByteAllowedValues) -> Bool
+    ) -> Verdict {
+        do { try reader.expectLiteral(spelling) } catch { return .unknown }
+        guard admits(plan, kind), plan.checks.allowed.allSatisfy(allowed) else { return .invalid }
+        return .valid
+    }
+
+    private mutating func number(_ plan: JSONSchema.ByteNode) -> Verdict {
+        let n: JSONNumber
+        do { n = try reader.parseNumber() } catch { return .unknown }
+        guard admits(plan, n.isInteger ? .integer : .number), plan.checks.allowed.allSatisfy({ $0.numbers.contains(n) }) else { return .invalid }
+        for check in plan.checks.numberChecks {
+            let fails: Bool = switch check {
+            case .minimum(let limit): n < limit
+            case .maximum(let limit): n > limit
+            case .exclusiveMinimum(let limit): n <= limit
+            case .exclusiveMaximum(let limit): n >= limit
+            case .multipleOf(let divisor): !n.isMultiple(of: divisor)
+            default: false
+            }
+            if fails { return .invalid }
+        }
+        return .valid
+    }
+
+    private mutating func string(_ plan: JSONSchema.ByteNode) -> Verdict {
+        guard admits(plan, .string) else { return .invalid }
+        let scanned: JSONParser.ScannedString
+        do { scanned = try reader.scanString() } catch { return .unknown }
+        let needsValue = !plan.checks.allowed.isEmpty || plan.checks.minLength != nil || plan.checks.maxLength != nil || !plan.checks.patterns.isEmpty || !plan.checks.formats.isEmpty
+        guard needsValue else { return .valid }
+        if scanned.hasEscapes { return escapedString(plan, scanned) }
+        let bytes = UnsafeBufferPointer(rebasing: reader.bytes[scanned.start..<scanned.end])
+        for allowed in plan.checks.allowed where !allowed.strings.contains(where: { Self.equal($0, bytes) }) { return .invalid }
+        if plan.checks.minLength != nil || plan.checks.maxLength != nil {
+            // Code points: every byte that does not continue a sequence starts one.
+            var length = bytes.count
+            if !scanned.isASCII { length = bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+            if let minimum = plan.checks.minLength, length < minimum { return .invalid }
+            if let maximum = plan.checks.maxLength, length > maximum { return .invalid }
+        }
+        for pattern in plan.checks.patterns {
+            let matches = pattern.ascii.flatMap { $0.matches(bytes: bytes) } ?? pattern.icuMatches(String(decoding: bytes, as: UTF8.self))
+            if !matches { return .invalid }
+        }
+        for format in plan.checks.formats where !format.isValid(utf8: bytes) { return .invalid }
+        return .valid
+    }
+
+    /// A string whose bytes hold escapes: decoded, then checked as the tree checks it.
+    private mutating func escapedString(_ plan: JSONSchema.ByteNode, _ scanned: JSONParser.ScannedString) -> Verdict {
+        let after = reader.index
+        reader.index = scanned.start - 1
+        let text: String
+        do { text = try reader.parseString() } catch { return .unknown }
+        reader.index = after
+        let value = JSONValue.string(text)
+        for allowed in plan.checks.allowed where !allowed.values.contains(value) { return .invalid }
+        let length = text.unicodeScalars.count
+        if let minimum = plan.checks.minLength, length < minimum { return .invalid }
+        if let maximum = plan.checks.maxLength, length > maximum { return .invalid }
+        for pattern in plan.checks.patterns where !pattern.matches(text) { return .invalid }
+        for format in plan.checks.formats where !format.isValid(text) { return .invalid }
+        return .valid
+    }
+
+    private mutating func array(_ plan: JSONSchema.ByteNode) -> Verdict {
+        guard admits(plan, .array) else { return .invalid }
+        // The program holds no enum or const with containers, so an array is in none.
+        guard plan.checks.allowed.isEmpty else { return .invalid }
+        do { try reader.enterContainer() } catch { return .unknown }
+        reader.index += 1
+        reader.skipWhitespace()
+        var count = 0
+        var elements: [Range<Int>] = []
+        guard reader.index < reader.bytes.count else { return .unknown }
+        if reader.bytes[reader.index] == UInt8(ascii: "]") {
+            reader.index += 1
+        } else {
+            while true {
+                if let allowed = plan.checks.itemsAllowed, count >= allowed { return .invalid }
+                let node: Int? = if count < plan.checks.prefixItems.count {
+                    plan.checks.prefixItems[count]
+                } else if let items = plan.checks.items, count >= items.from {
+                    items.node
+                } else {
+                    nil
+                }
+                let start = reader.index
+                let verdict = node.map { value($0) } ?? skip()
+                guard verdict == .valid else { return verdict }
+                if plan.checks.uniqueItems {
+                    guard let repeated = isRepeated(start..<reader.index, among: &elements) else { return .unknown }
+                    if repeated { return .invalid }
+                }
+                count += 1
+                reader.skipWhitespace()
+                guard reader.index < reader.bytes.count else { return .unknown }
+                let next = reader.bytes[reader.index]
+                reader.index += 1
+                if next == UInt8(ascii: "]") { break }
+                guard next == UInt8(ascii: ",") else { return .unknown }
+                reader.skipWhitespace()
+            }
+        }
+        reader.depth -= 1
+        if let minimum = plan.checks.minItems, count < minimum { return .invalid }
+        if let maximum = plan.checks.maxItems, count > maximum { return .invalid }
+        return .valid
+    }
+
+    private mutating func object(_ plan: JSONSchema.ByteNode) -> Verdict {
+        guard admits(plan, .object) else { return .invalid }
+        guard plan.checks.allowed.isEmpty else { return .invalid }
+        do { try reader.enterContainer() } catch { return .unknown }
+        reader.index += 1
+        reader.skipWhitespace()
+        let base = names.count
+        defer { names.removeSubrange(base...) }
+        guard reader.index < reader.bytes.count else { return .unknown }
+        if reader.bytes[reader.index] == UInt8(ascii: "}") {
+            reader.index += 1
+        } else {
+            while true {
+                guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: "\"") else { return .unknown }
+                let name: JSONParser.ScannedString
+                do { name = try reader.scanString() } catch { return .unknown }
+                // Escaped or non-ASCII names (rare) are compared by the tree, as `String`s.
+                guard !name.hasEscapes, name.isASCII else { return .unknown }
+                let nameBytes = UnsafeBufferPointer(rebasing: reader.bytes[name.start..<name.end])
+                // A repeated name is a parse error: the tree reports where.
+                for earlier in names[base...] where Self.equal(reader.bytes, earlier, nameBytes) { return .unknown }
+                names.append(name)
+                reader.skipWhitespace()
+                guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: ":") else { return .unknown }
+                reader.index += 1
+                reader.skipWhitespace()
+                let verdict = plan.checks.members.map { member(nameBytes, $0) } ?? skip()
+                guard verdict == .valid else { return verdict }
+                reader.skipWhitespace()
+                guard reader.index < reader.bytes.count else { return .unknown }
+                let next = reader.bytes[reader.index]
+                reader.index += 1
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else { return .unknown }
+                reader.skipWhitespace()
+            }
+        }
+        reader.depth -= 1
+        let count = names.count - base
+        if let minimum = plan.checks.minProperties, count < minimum { return .invalid }
+        if let maximum = plan.checks.maxProperties, count > maximum { return .invalid }
+        for required in plan.checks.required where !names[base...].contains(where: { Self.equal(reader.bytes, $0, required) }) { return .invalid }
+        return .valid
+    }
+
+    /// `uniqueItems`: whether the element at `span` equals an earlier one; `nil` when its bytes
+    /// are not its value (not a string, or a string with escapes) and the tree must compare.
+    private func isRepeated(_ span: Range<Int>, among earlier: inout [Range<Int>]) -> Bool? {
+        let bytes = reader.bytes
+        guard bytes[span.lowerBound] == UInt8(ascii: "\""), !bytes[span].contains(UInt8(ascii: "\\")) else { return nil }
+        for other in earlier where other.count == span.count
+            && memcmp(bytes.baseAddress! + other.lowerBound, bytes.baseAddress! + span.lowerBound, span.count) == 0
+        {
+            return true
+        }
+        earlier.append(span)
+        return false
+    }
+
+    /// One member's value, against every subschema that applies to its name.
+    private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ members: JSONSchema.ByteMembers) -> Verdict {
+        var schemas: [Int] = []
+        if let node = members.node(named: name) { schemas.append(node) }
+        if !members.patterns.isEmpty {
+            let key = String(decoding: name, as: UTF8.self)
+            for schema in members.patterns where schema.pattern.matches(key) { schemas.append(schema.node) }
+        }
+        if schemas.isEmpty {
+            switch members.additional {
+            case .forbidden: return .invalid
+            case .schema(let node): return value(node)
+            case nil: return skip()
+            }
+        }
+        if schemas.count == 1 { return value(schemas[0]) }
+        let start = reader.index
+        let depth = reader.depth
+        var end = start
+        for node in schemas {
+            let verdict = again(node, at: start, depth: depth)
+            guard verdict == .valid else { return verdict }
+            end = reader.index
+        }
+        reader.index = end
+        return .valid
+    }
+
+    /// Reads over one value, checking only that it is well-formed.
+    private mutating func skip() -> Verdict {
+        read(JSONSchema.ByteNode.anything)
+    }
+
+    // MARK: Bytes
+
+    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = name.end - name.start
+        return count == other.count && (count == 0 || memcmp(bytes.baseAddress! + name.start, other.baseAddress!, count) == 0)
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString, _ other: [UInt8]) -> Bool {
+        other.withUnsafeBufferPointer { equal(bytes, name, $0) }
+    }
+}
+
+
+extension ByteValidator {
+    /// A reader of a few members, for picking an event's schema and key before or after
+    /// validation: it checks the grammar only of what it reads.
+    init(reading bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits) {
+        self.init(bytes: bytes, limits: limits, program: JSONSchema.ByteProgram([]), effective: [])
+    }
+
+    /// Where the values of `names` start in the object whose `{` is at `offset` (`nil` for a
+    /// name not there); reads until every name is found. `nil` when no object is at `offset`,
+    /// a name has escapes, or the bytes are malformed before the last name found.
+    mutating func memberOffsets(ofObjectAt offset: Int, _ wanted: [[UInt8]]) -> [Int?]? {
+        let bytes = reader.bytes
+        reader.index = offset
+        reader.depth = 0
+        reader.skipWhitespace()
+        guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "{") else { return nil }
+        reader.index += 1
+        var found = [Int?](repeating: nil, count: wanted.count)
+        var missing = wanted.count
+        reader.skipWhitespace()
+        while missing > 0 {
+            guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "\"") else {
+                // `}` ends an object without the rest; anything else is malformed.
+                return reader.index < bytes.count && bytes[reader.index] == UInt8(ascii: "}") ? found : nil
+            }
+            guard let name = try? reader.scanString(), !name.hasEscapes else { return nil }
+            reader.skipWhitespace()
+            guard reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: ":") else { return nil }
+            reader.index += 1
+            reader.skipWhitespace()
+            for (i, candidate) in wanted.enumerated() where found[i] == nil && Self.equal(bytes, name, candidate) {
+                found[i] = reader.index
+                missing -= 1
+            }
+            guard skip() == .valid else { return nil }
+            reader.skipWhitespace()
+            guard reader.index < bytes.count else { return nil }
+            if bytes[reader.index] == UInt8(ascii: "}") { return found }
+            guard bytes[reader.index] == UInt8(ascii: ",") else { return nil }
+            reader.index += 1
+            reader.skipWhitespace()
+        }
+        return found
+    }
+
+    /// The string at `offset`, if it is one without escapes.
+    mutating func string(at offset: Int) -> String? {
+        reader.index = offset
+        guard offset < reader.bytes.count, reader.bytes[offset] == UInt8(ascii: "\""),
+            let scanned = try? reader.scanString(), !scanned.hasEscapes
+        else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: reader.bytes[scanned.start..<scanned.end]), as: UTF8.self)
+    }
+
+    /// The integer at `offset`, if it is one.
+    mutating func integer(at offset: Int) -> Int64? {
+        reader.index = offset
+        guard offset < reader.bytes.count, let number = try? reader.parseNumber() else { return nil }
+        return number.int64Value
+    }
+
+    /// The string at a path of member names from the root object.
+    mutating func string(atPath path: [[UInt8]]) -> String? {
+        var offset = 0
+        for name in path {
+            guard let found = memberOffsets(ofObjectAt: offset, [name]), let next = found[0] else { return nil }
+            offset = next
+        }
+        return string(at: offset)
+    }
+}
