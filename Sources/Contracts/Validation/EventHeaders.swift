@@ -21,7 +21,57 @@ public struct ValidatedEvent: Sendable {
     public var eventId: String
     /// The message key, from the topic's key field.
     public var key: String
-    public var document: JSONValue
+
+    /// The event as a tree. Validation that needed no tree (``EventValidator`` answers valid
+    /// events from their bytes) kept the bytes instead, and each read parses them: read it once
+    /// and keep the value.
+    public var document: JSONValue {
+        get {
+            switch source {
+            case .tree(let document): return document
+            case .bytes(let bytes, let limits):
+                do {
+                    return try JSONValue(parsing: bytes, limits: limits)
+                } catch {
+                    // Cannot happen: the byte validator accepts only what this parser parses.
+                    assertionFailure("validated bytes did not parse: \(error)")
+                    return .null
+                }
+            }
+        }
+        set { source = .tree(newValue) }
+    }
+
+    private enum Source: Sendable {
+        case tree(JSONValue)
+        case bytes([UInt8], JSONDecodingLimits)
+    }
+
+    private var source: Source
+
+    /// Whether validation read the bytes alone (tests check that valid events take that path).
+    var wasValidatedOnBytes: Bool {
+        if case .bytes = source { return true }
+        return false
+    }
+
+    init(topic: String, eventType: String, schemaVersion: Int, eventId: String, key: String, document: JSONValue) {
+        self.topic = topic
+        self.eventType = eventType
+        self.schemaVersion = schemaVersion
+        self.eventId = eventId
+        self.key = key
+        source = .tree(document)
+    }
+
+    init(topic: String, eventType: String, schemaVersion: Int, eventId: String, key: String, bytes: [UInt8], limits: JSONDecodingLimits) {
+        self.topic = topic
+        self.eventType = eventType
+        self.schemaVersion = schemaVersion
+        self.eventId = eventId
+        self.key = key
+        source = .bytes(bytes, limits)
+    }
 
     /// The headers to send with the event, in a fixed order.
     public var headers: [(key: String, value: String)] {

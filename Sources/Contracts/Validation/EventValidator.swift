@@ -17,6 +17,7 @@ public struct EventValidator: Sendable {
 
     /// Parses and validates one event's JSON bytes for `topic`.
     public func validate(bytes: some ContiguousBytes, topic: String) throws(EventValidationError) -> ValidatedEvent {
+        if let event = bytes.withUnsafeBytes({ validatedOnBytes($0.assumingMemoryBound(to: UInt8.self), topic: topic) }) { return event }
         let document: JSONValue
         do {
             document = try JSONValue(parsing: bytes, limits: limits)
@@ -24,6 +25,28 @@ public struct EventValidator: Sendable {
             throw EventValidationError(.notJSON(error))
         }
         return try validate(document, topic: topic)
+    }
+
+    private static let envelopeNames = [Array("eventType".utf8), Array("schemaVersion".utf8), Array("eventId".utf8)]
+
+    /// The path of valid events: the envelope, the schema and the key read from the bytes,
+    /// with no tree built (``JSONSchema/byteVerdict(_:limits:)``). `nil` for any event it
+    /// cannot pass — invalid, malformed, or keyed by ``SubjectKey`` — which the tree then
+    /// validates and, if it is invalid, explains.
+    private func validatedOnBytes(_ bytes: UnsafeBufferPointer<UInt8>, topic: String) -> ValidatedEvent? {
+        guard bytes.count <= limits.maxDocumentBytes, bytes.first == UInt8(ascii: "{") else { return nil }
+        var reader = ByteValidator(reading: bytes, limits: limits)
+        guard let envelope = reader.memberOffsets(ofObjectAt: 0, Self.envelopeNames),
+            let eventType = envelope[0].flatMap({ reader.string(at: $0) }),
+            let version = envelope[1].flatMap({ reader.integer(at: $0) }).flatMap({ Int(exactly: $0) }),
+            let contract = catalog.topic(forEventType: eventType), contract.name == topic,
+            let event = catalog.event(type: eventType, version: version), !event.stateIdOptional,
+            let schema = catalog.schema(forEventType: eventType, version: version),
+            schema.byteVerdict(bytes, limits: limits) == .valid,
+            let eventId = envelope[2].flatMap({ reader.string(at: $0) }),
+            let key = reader.string(atPath: contract.key.components.map { Array($0.utf8) })
+        else { return nil }
+        return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: Array(bytes), limits: limits)
     }
 
     /// Validates a parsed event for `topic` and extracts its key.
@@ -115,22 +138,35 @@ public struct EventValidator: Sendable {
         if let contentType = headers[EventHeaders.contentType], contentType != EventHeaders.json {
             throw EventValidationError(.header(EventHeaders.contentType, problem: "must be \(EventHeaders.json)"))
         }
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: value, limits: limits)
-        } catch {
-            throw EventValidationError(.notJSON(error))
-        }
-        let violations = schema.validate(document)
-        guard violations.isEmpty else { throw EventValidationError(.schemaViolations(violations)) }
         let idField = contract.eventIdField ?? "id"
-        // The loader made sure the schema requires both members; a non-string is a violation above.
-        guard case .string(let eventId)? = document[idField], case .string(let messageKey)? = document[contract.key.field] else {
-            throw EventValidationError(.keyMismatch(field: contract.key.field))
+        var event: ValidatedEvent
+        if let onBytes = value.withUnsafeBufferPointer({ bytes -> ValidatedEvent? in
+            // Valid messages, nearly all, are read from their bytes; the tree explains the others.
+            guard schema.byteVerdict(bytes, limits: limits) == .valid else { return nil }
+            var reader = ByteValidator(reading: bytes, limits: limits)
+            guard let eventId = reader.string(atPath: [Array(idField.utf8)]), let messageKey = reader.string(atPath: [Array(contract.key.field.utf8)])
+            else { return nil }
+            return ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, bytes: value, limits: limits)
+        }) {
+            event = onBytes
+        } else {
+            let document: JSONValue
+            do {
+                document = try JSONValue(parsing: value, limits: limits)
+            } catch {
+                throw EventValidationError(.notJSON(error))
+            }
+            let violations = schema.validate(document)
+            guard violations.isEmpty else { throw EventValidationError(.schemaViolations(violations)) }
+            // The loader made sure the schema requires both members; a non-string is a violation above.
+            guard case .string(let eventId)? = document[idField], case .string(let messageKey)? = document[contract.key.field] else {
+                throw EventValidationError(.keyMismatch(field: contract.key.field))
+            }
+            event = ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, document: document)
         }
         guard let sentId = headers[EventHeaders.eventId] else { throw EventValidationError(.header(EventHeaders.eventId, problem: "missing")) }
-        guard sentId == eventId else { throw EventValidationError(.header(EventHeaders.eventId, problem: "differs from the message's \(idField)")) }
-        guard let key, String(decoding: key, as: UTF8.self) == messageKey else { throw EventValidationError(.keyMismatch(field: contract.key.field)) }
-        return ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, document: document)
+        guard sentId == event.eventId else { throw EventValidationError(.header(EventHeaders.eventId, problem: "differs from the message's \(idField)")) }
+        guard let key, String(decoding: key, as: UTF8.self) == event.key else { throw EventValidationError(.keyMismatch(field: contract.key.field)) }
+        return event
     }
 }

@@ -143,10 +143,11 @@ public struct EventIngest: Sendable {
 
     /// Why `caller` may not send `event`, or nil.
     func sourceProblem(_ event: ValidatedEvent, caller: Caller) -> String? {
-        guard case .string(let agency)? = event.document["source"]?["agencyId"], agency == caller.agencyId else {
+        let source = event.document["source"]
+        guard case .string(let agency)? = source?["agencyId"], agency == caller.agencyId else {
             return "$.source.agencyId is not your agency"
         }
-        guard case .string(let kind)? = event.document["source"]?["agencyKind"],
+        guard case .string(let kind)? = source?["agencyKind"],
               let contract = catalog.topic(named: event.topic), contract.producers.contains(kind)
         else { return "$.source.agencyKind does not produce \(event.topic)" }
         return nil
