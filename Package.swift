@@ -142,6 +142,8 @@ let package = Package(
                 // Arrests without a state ID follow bus.identity: record ids named exactly as
                 // the person index names them (PersonRecordIds), one derivation for both.
                 "PersonIndexStore",
+                // The router's copy of bus.identity (record -> person), shared with the warrant resolver.
+                "PersonLinks",
                 // A police contact at a supervisee's registered address: addresses compared as
                 // the officer-safety check compares them (AddressKey, coordinates).
                 "Places",
@@ -221,6 +223,10 @@ let package = Package(
         .target(name: "PersonIndexStore", dependencies: ["PersonIndex", "Storage", "Contracts", "ServiceKit"]),
         // The person index as a bus service: every agency event naming a person indexed, its
         // bus.identity decisions published through the outbox in the batch's transaction.
+        // A service's own copy of bus.identity (record -> person, versioned decisions, merges,
+        // the digests of sealed records): the router and the warrant resolver each keep one in
+        // tables of their own. Apart from PersonIndexStore, the index's own state.
+        .target(name: "PersonLinks", dependencies: ["Contracts", "Storage", "ServiceKit"]),
         .target(name: "PersonIndexService", dependencies: ["PersonIndex", "PersonIndexStore", "ServiceKit", "Contracts", "Storage", "Kafka"]),
         // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
         // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
