@@ -193,6 +193,9 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts", "Directory",
                 "Storage", "Timers",
+                // Releases, warrants and detainers matched through bus.identity: record ids named
+                // as the person index names them, the mapping kept as the router keeps it.
+                "PersonIndexStore", "PersonLinks",
             ]
         ),
         // The access policy (Policy/access-policy.yaml, built in through the symbolic link
@@ -450,7 +453,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
-            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            "Warrants", "PersonIndexStore", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.
