@@ -39,6 +39,11 @@ import Timers
 ///   escalates 30, 7 and 1 day(s) before the release (`CheckEscalation`).
 /// - A scheduled release completed while `pending` or `hold` is URGENT
 ///   (`released-with-unresolved-warrant`); a warrant issued after a check was cleared reopens it.
+/// - Person ids (`bus.identity`, read in full; `WarrantResolverProjection+PersonLinks`): a
+///   warrant or detainer whose subject the person index links to the release's joins the check
+///   as one matched by number would, its notices saying how sure the link is; an unlink or split
+///   takes it off again and retracts, once, what each recipient was told of it
+///   (`warrant-check-retracted`).
 /// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
