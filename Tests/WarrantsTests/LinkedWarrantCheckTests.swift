@@ -119,6 +119,36 @@ import Testing
         #expect(try await resolver.apply(warrant).notifications.isEmpty)
     }
 
+    /// Release, warrant and link in each of the six orders: the same check, and the same
+    /// recipients told under the same rules (the source event, hence the ids, is whichever came last).
+    @Test func everyOrderOfReleaseWarrantAndLinkEndsTheSame() async throws {
+        let events = [try Events.admitted(Events.scheduled()), try Events.admitted(warrant), try linked()]
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        for order in orders {
+            let resolver = try await ResolverUnderTest()
+            var told: [String] = []
+            for index in order { told += try await resolver.apply(events[index]).summary }
+            #expect(told.sorted() == Self.pendingToCircuit7.sorted(), "\(order)")
+            #expect(try await resolver.check()?.status == "pending", "\(order)")
+        }
+    }
+
+    /// A split (the person's records parted into two persons) separates them as an unlink does.
+    @Test func aSplitSeparatesAsAnUnlinkDoes() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        try await resolver.apply(try linked())
+        let (release, warrantRecord) = try records()
+        let split = try await resolver.apply(try identity("bus.identity.split", id: "00000000-0000-8000-8000-000000000104", at: "2025-06-15T17:00:00Z", [
+            "personId": warrantRecord, "persons": [["personId": warrantRecord, "recordIds": [warrantRecord]], ["personId": release, "recordIds": [release]]],
+        ]))
+        #expect(Set(split.summary) == [
+            "agency:MO-CIRCUIT7 high warrant-check-retracted", "agency:MO-CCPO high warrant-check-retracted", "agency:MO-KCPD high warrant-check-retracted",
+        ])
+        #expect(split.checkEvents.map(\.status) == ["clear"])
+    }
+
     @Test func anUnscheduledReleaseOfALinkedPersonWithAnActiveWarrantIsUrgent() async throws {
         let resolver = try await ResolverUnderTest()
         try await resolver.apply(warrant)
@@ -228,6 +258,8 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func aLinkReadAfterReleaseAndWarrantJoinsTheWarrantAndNotifiesAsANumberWould() async throws { try await LinkedWarrantCheckTests().aLinkReadAfterReleaseAndWarrantJoinsTheWarrantAndNotifiesAsANumberWould() }
     @Test func aLinkReadBeforeTheReleaseOpensThePendingCheck() async throws { try await LinkedWarrantCheckTests().aLinkReadBeforeTheReleaseOpensThePendingCheck() }
     @Test func aLinkReadBeforeTheWarrantJoinsItOnIssue() async throws { try await LinkedWarrantCheckTests().aLinkReadBeforeTheWarrantJoinsItOnIssue() }
+    @Test func everyOrderOfReleaseWarrantAndLinkEndsTheSame() async throws { try await LinkedWarrantCheckTests().everyOrderOfReleaseWarrantAndLinkEndsTheSame() }
+    @Test func aSplitSeparatesAsAnUnlinkDoes() async throws { try await LinkedWarrantCheckTests().aSplitSeparatesAsAnUnlinkDoes() }
     @Test func anUnscheduledReleaseOfALinkedPersonWithAnActiveWarrantIsUrgent() async throws { try await LinkedWarrantCheckTests().anUnscheduledReleaseOfALinkedPersonWithAnActiveWarrantIsUrgent() }
     @Test func anUnlinkTakesTheWarrantOffTheCheckAndRetractsOnceToThoseTold() async throws { try await LinkedWarrantCheckTests().anUnlinkTakesTheWarrantOffTheCheckAndRetractsOnceToThoseTold() }
     @Test func anUnlinkOfTheOnlyWarrantClearsTheCheck() async throws { try await LinkedWarrantCheckTests().anUnlinkOfTheOnlyWarrantClearsTheCheck() }
