@@ -142,6 +142,8 @@ let package = Package(
                 // Arrests without a state ID follow bus.identity: record ids named exactly as
                 // the person index names them (PersonRecordIds), one derivation for both.
                 "PersonIndexStore",
+                // The router's copy of bus.identity (record -> person), shared with the warrant resolver.
+                "PersonLinks",
                 // A police contact at a supervisee's registered address: addresses compared as
                 // the officer-safety check compares them (AddressKey, coordinates).
                 "Places",
@@ -191,6 +193,9 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts", "Directory",
                 "Storage", "Timers",
+                // Releases, warrants and detainers matched through bus.identity: record ids named
+                // as the person index names them, the mapping kept as the router keeps it.
+                "PersonIndexStore", "PersonLinks",
             ]
         ),
         // The access policy (Policy/access-policy.yaml, built in through the symbolic link
@@ -221,6 +226,10 @@ let package = Package(
         .target(name: "PersonIndexStore", dependencies: ["PersonIndex", "Storage", "Contracts", "ServiceKit"]),
         // The person index as a bus service: every agency event naming a person indexed, its
         // bus.identity decisions published through the outbox in the batch's transaction.
+        // A service's own copy of bus.identity (record -> person, versioned decisions, merges,
+        // the digests of sealed records): the router and the warrant resolver each keep one in
+        // tables of their own. Apart from PersonIndexStore, the index's own state.
+        .target(name: "PersonLinks", dependencies: ["Contracts", "Storage", "ServiceKit"]),
         .target(name: "PersonIndexService", dependencies: ["PersonIndex", "PersonIndexStore", "ServiceKit", "Contracts", "Storage", "Kafka"]),
         // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
         // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
@@ -444,7 +453,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WarrantsTests", dependencies: [
-            "Warrants", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
+            "Warrants", "PersonIndexStore", "Directory", "Notifications", "ServiceKit", "Kafka", "Contracts", "TestSupport", "Storage", "Timers",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Pipeline and ServiceKit: the security settings are checked down to the services' clients.

@@ -35,6 +35,13 @@ enum WarrantCheckRules {
             occurredAt = envelope.occurredAt
         }
 
+        /// An event that is not an agency event (a `bus.identity` decision, made at `occurredAt`).
+        init(id: String, eventType: String, occurredAt: Date) {
+            self.id = id.lowercased()
+            self.eventType = eventType
+            self.occurredAt = occurredAt
+        }
+
         /// A tick of the bus's clock: it occurred at its own instant.
         init(tick id: String, eventType: String, at: Date) {
             self.id = id.lowercased()

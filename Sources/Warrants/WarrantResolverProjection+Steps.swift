@@ -32,7 +32,8 @@ final class CheckEffects {
 extension WarrantResolverProjection {
     // MARK: Warrants
 
-    func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    /// `record`: the subject's record in the person index, if it names someone the index keeps.
+    func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let warrantId = issued.payload.warrantId
         let court = issued.payload.issuingAgencyId
         guard try DirectoryStore(store.transaction).status(court) != nil else {
@@ -43,10 +44,14 @@ extension WarrantResolverProjection {
             return  // removed by a later sealing order: not stored again
         }
         try store.saveIssued(issued)
+        if let record { try store.setRecord(record, of: .warrant, warrantId) }
         guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return }
         let source = WarrantCheckRules.Source(issued)
-        for opened in try store.openChecks(of: issued.subject) {
+        let direct = try store.openChecks(of: issued.subject)
+        let linked = try linkedOpenChecks(of: record, besides: direct, store)
+        for opened in direct + linked {
             try store.addWarrant(warrantId, toCheck: opened.releaseId)
+            if linked.contains(opened) { try store.markLinked(.init(releaseId: opened.releaseId, kind: .warrant, itemId: warrantId)) }
             var check = opened
             check.status = WarrantCheckRules.status(
                 warrants: try store.activeWarrants(on: check.releaseId), detainers: try store.activeDetainers(on: check.releaseId))
@@ -94,17 +99,21 @@ extension WarrantResolverProjection {
 
     // MARK: Detainers
 
-    func detainerLodged(_ lodged: EventEnvelope<DetainerLodged>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func detainerLodged(_ lodged: EventEnvelope<DetainerLodged>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let detainer = lodged.payload
         guard try DirectoryStore(store.transaction).status(detainer.requestingAgencyId) != nil else {
             throw PoisonMessage(reason: "\(DetainerLodged.eventType): payload.requestingAgencyId: no holding agency of that id in the agency directory (reference.agencies), so nobody to hand the person to")
         }
         let previous = try store.detainerStatus(detainer.detainerId)
         try store.saveLodged(lodged)
+        if let record { try store.setRecord(record, of: .detainer, detainer.detainerId) }
         guard previous == nil else { return }  // re-sent, or lifted before it was read
         let source = WarrantCheckRules.Source(lodged)
-        for opened in try store.openChecks(of: lodged.subject) {
+        let direct = try store.openChecks(of: lodged.subject)
+        let linked = try linkedOpenChecks(of: record, besides: direct, store)
+        for opened in direct + linked {
             try store.addDetainer(detainer.detainerId, toCheck: opened.releaseId)
+            if linked.contains(opened) { try store.markLinked(.init(releaseId: opened.releaseId, kind: .detainer, itemId: detainer.detainerId)) }
             var check = opened
             check.status = "hold"
             try store.setStatus(check.releaseId, check.status)
@@ -137,12 +146,12 @@ extension WarrantResolverProjection {
 
     // MARK: Releases
 
-    func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         guard try store.check(scheduled.payload.releaseId) == nil else { return }  // a re-sent schedule changes nothing
-        let warrants = try store.activeWarrants(of: scheduled.subject)
-        let detainers = try store.activeDetainers(of: scheduled.subject)
+        let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: scheduled.payload.releaseId, store)
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers)
         try store.insert(check, warrants: warrants, detainers: detainers)
+        try markLinked(warrants, detainers, release: check.releaseId, record: record, subject: scheduled.subject, store)
         let source = WarrantCheckRules.Source(scheduled)
         let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
         effects.notify(
@@ -203,7 +212,7 @@ extension WarrantResolverProjection {
         if moved { effects.changed(check.releaseId, by: source) }
     }
 
-    func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let releaseId = completed.payload.releaseId
         let source = WarrantCheckRules.Source(completed)
         if let check = try store.check(releaseId) {
@@ -219,16 +228,43 @@ extension WarrantResolverProjection {
             effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
             return
         }
-        let warrants = try store.activeWarrants(of: completed.subject)
-        let detainers = try store.activeDetainers(of: completed.subject)
+        let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
         let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers)
         try store.insert(check, warrants: warrants, detainers: detainers)
+        try markLinked(warrants, detainers, release: releaseId, record: record, subject: completed.subject, store)
         let directory = try directory(for: completed.payload.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
         effects.notify(
             WarrantCheckRules.unscheduledReleaseNotifications(completed, warrants: warrants, directory: directory)
                 + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source),
             about: releaseId)
         effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
+    }
+
+    /// The person's active warrants and detainers for a new check: matched by state ID or FBI
+    /// number, and through the person index (`record`, remembered as the release's), by id.
+    private func personItems(
+        of subject: SubjectIdentifiers?, record: String?, release releaseId: String, _ store: WarrantStore
+    ) throws -> (warrants: [Warrant], detainers: [Detainer]) {
+        if let record { try store.setRecord(record, of: .release, releaseId) }
+        let warrants = try store.activeWarrants(of: subject)
+        let detainers = try store.activeDetainers(of: subject)
+        let linked = try linkedItems(of: record, besides: warrants, detainers, store)
+        return ((warrants + linked.warrants).sorted { $0.warrantId < $1.warrantId }, (detainers + linked.detainers).sorted { $0.detainerId < $1.detainerId })
+    }
+
+    /// Notes which of a new check's items it lists through the index (not by number).
+    private func markLinked(
+        _ warrants: [Warrant], _ detainers: [Detainer], release releaseId: String, record: String?, subject: SubjectIdentifiers?, _ store: WarrantStore
+    ) throws {
+        guard record != nil else { return }
+        let direct = Set(try store.activeWarrants(of: subject).map(\.warrantId))
+        let directDetainers = Set(try store.activeDetainers(of: subject).map(\.detainerId))
+        for warrant in warrants where !direct.contains(warrant.warrantId) {
+            try store.markLinked(.init(releaseId: releaseId, kind: .warrant, itemId: warrant.warrantId))
+        }
+        for detainer in detainers where !directDetainers.contains(detainer.detainerId) {
+            try store.markLinked(.init(releaseId: releaseId, kind: .detainer, itemId: detainer.detainerId))
+        }
     }
 
     func releaseCancelled(_ cancelled: EventEnvelope<ReleaseCancelled>, _ store: WarrantStore, _ effects: CheckEffects) throws {

@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import Storage
 import Notifications
+import PersonLinks
 import ServiceKit
 import Timers
 
@@ -38,6 +39,11 @@ import Timers
 ///   escalates 30, 7 and 1 day(s) before the release (`CheckEscalation`).
 /// - A scheduled release completed while `pending` or `hold` is URGENT
 ///   (`released-with-unresolved-warrant`); a warrant issued after a check was cleared reopens it.
+/// - Person ids (`bus.identity`, read in full; `WarrantResolverProjection+PersonLinks`): a
+///   warrant or detainer whose subject the person index links to the release's joins the check
+///   as one matched by number would, its notices saying how sure the link is; an unlink or split
+///   takes it off again and retracts, once, what each recipient was told of it
+///   (`warrant-check-retracted`).
 /// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
@@ -86,7 +92,7 @@ public struct WarrantResolverProjection: EventProjection {
     }
 
     public let name = "warrant-resolver"
-    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic, Self.sealingTopic, TimerTick.topic]
+    public let topics = [Self.warrantsTopic, Self.releasesTopic, Self.directoryTopic, Self.sealingTopic, TimerTick.topic, BusTopic.identity]
     /// The resolver publishes each check's changes (`WarrantCheckEvent`).
     public var producedTopics: [String] { [WarrantCheckEvent.topic] }
     /// How long sent notifications are remembered.
@@ -104,15 +110,17 @@ public struct WarrantResolverProjection: EventProjection {
     public var migrations: [StorageMigration] { WarrantStore.migrations }
 
     /// The agency directory is read in full by every instance: a notice names the police of a
-    /// destination, whichever instance holds the release's partition.
-    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic, TimerTick.topic] }
+    /// destination, whichever instance holds the release's partition. So is `bus.identity`: it
+    /// is keyed by person id, unrelated to the releases' and warrants' keys, so every instance
+    /// keeps the whole record → person mapping.
+    public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic, TimerTick.topic, BusTopic.identity] }
 
     public func handles(eventType: String) -> Bool {
         switch eventType {
         case WarrantIssued.eventType, WarrantRecalled.eventType, WarrantQuashed.eventType, WarrantServed.eventType,
              DetainerLodged.eventType, DetainerLifted.eventType, ReleaseScheduled.eventType, ReleaseChanged.eventType,
              ReleaseCompleted.eventType, ReleaseCancelled.eventType, TimerTick.eventType: true
-        default: DirectoryStore.handles(eventType: eventType) || SealingOrder.eventTypes.contains(eventType)
+        default: DirectoryStore.handles(eventType: eventType) || SealingOrder.eventTypes.contains(eventType) || IdentityDecision.eventTypes.contains(eventType)
         }
     }
 
@@ -121,7 +129,9 @@ public struct WarrantResolverProjection: EventProjection {
         let effects = CheckEffects()
         switch event.eventType {
         case WarrantIssued.eventType:
-            try warrantIssued(try event.decode(WarrantIssued.self), store, effects)
+            let issued = try event.decode(WarrantIssued.self)
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: issued.occurredAt, store) else { return }
+            try warrantIssued(issued, record: record, store, effects)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
             try warrantResolved(recalled.payload.warrantId, status: "recalled", recalled, store, effects)
@@ -132,19 +142,27 @@ public struct WarrantResolverProjection: EventProjection {
             let served = try event.decode(WarrantServed.self)
             try warrantResolved(served.payload.warrantId, status: "served", served, store, effects)
         case DetainerLodged.eventType:
-            try detainerLodged(try event.decode(DetainerLodged.self), store, effects)
+            let lodged = try event.decode(DetainerLodged.self)
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: lodged.occurredAt, store) else { return }
+            try detainerLodged(lodged, record: record, store, effects)
         case DetainerLifted.eventType:
             try detainerLifted(try event.decode(DetainerLifted.self), store, effects)
         case ReleaseScheduled.eventType:
-            try releaseScheduled(try event.decode(ReleaseScheduled.self), store, effects)
+            let scheduled = try event.decode(ReleaseScheduled.self)
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else { return }
+            try releaseScheduled(scheduled, record: record, store, effects)
         case ReleaseChanged.eventType:
             try releaseChanged(try event.decode(ReleaseChanged.self), store, effects)
         case ReleaseCompleted.eventType:
-            try releaseCompleted(try event.decode(ReleaseCompleted.self), store, effects)
+            let completed = try event.decode(ReleaseCompleted.self)
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: completed.occurredAt, store) else { return }
+            try releaseCompleted(completed, record: record, store, effects)
         case ReleaseCancelled.eventType:
             try releaseCancelled(try event.decode(ReleaseCancelled.self), store, effects)
         case TimerTick.eventType:
             try tick(try TimerTick.decode(event), store, effects)
+        case let type where IdentityDecision.eventTypes.contains(type):
+            try identityDecided(event, store, effects)
         case let type where DirectoryStore.handles(eventType: type):
             try DirectoryStore(transaction.storage).apply(event)
             return
@@ -159,11 +177,15 @@ public struct WarrantResolverProjection: EventProjection {
     /// it changed, at the check's next revision, in the same transaction as the changes.
     private func send(_ effects: CheckEffects, for event: AdmittedEvent, _ store: WarrantStore, _ transaction: ProjectionTransaction) throws {
         let forgetAfter = notificationRetention.forgetAfter(event.timestampMilliseconds)
-        for (releaseId, notification) in effects.notifications {
+        for (releaseId, planned) in effects.notifications {
+            // A notification telling of a warrant or detainer matched through the person index
+            // says so, and is kept for the retraction an unlink would call for.
+            let (notification, linked) = try releaseId.map { try linkedItemsTold(in: planned, releaseId: $0, store) } ?? (planned, [])
             let sent = try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfter, in: transaction)
             if let releaseId {
                 try store.recordTold(releaseId, recipient: notification.recipient.description, rule: notification.reason.rule)
             }
+            for item in linked { try store.noteLinkedNotice(notification, about: item) }
             if sent && DestinationPolice.isFallback(notification.recipient) {
                 // Bounded labels: the rule's code and the kind looked for, never the city.
                 transaction.countOnCommit(DestinationPolice.missLabel, dimensions: [
@@ -213,11 +235,14 @@ public struct WarrantResolverProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = WarrantStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
+        var linked = SealingTally()
+        if order.scope == .allRecords { linked = try store.removePersonLinks(order) }
         let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
         case .allRecords: (try store.removePerson(order), [])
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed
+        tally.merge(linked)
         tally.merge(try NotificationOutbox.removeSent(
             covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in

@@ -68,6 +68,44 @@ extension WarrantStore {
         return tally
     }
 
+    /// Removes what the resolver keeps of the person through the index (`all_records`): the
+    /// records of the person's releases, warrants and detainers (matched on state ID or FBI
+    /// number) and every record the index put with them — their mapping rows and the merges
+    /// naming them (remembered as digests with the order's time, so an identity event read late
+    /// does not bring them back: `PersonLinks.remove`), the subject-record rows, the items
+    /// listed through a link and the notifications kept for their retraction. Called before
+    /// ``removePerson(_:)``, which removes the rows it finds them by.
+    func removePersonLinks(_ order: SealingOrder) throws -> SealingTally {
+        let arguments = personArguments(order)
+        var records = Set<String>()
+        for (kind, sql) in [
+            (SubjectKind.release, "SELECT release_id AS id FROM warrant_checks WHERE \(Self.person)"),
+            (.warrant, "SELECT warrant_id AS id FROM warrants WHERE \(Self.person)"),
+            (.detainer, "SELECT detainer_id AS id FROM detainers WHERE \(Self.person)"),
+        ] {
+            for row in try transaction.fetchAll(sql, arguments) {
+                if let record = try record(of: kind, try row.get("id")) { records.insert(record) }
+            }
+        }
+        var persons = Set<String>()
+        for record in records { if let person = try identity.link(of: record)?.personId { persons.insert(person) } }
+        for person in persons { records.formUnion(try identity.records(of: person)) }
+
+        var tally = SealingTally()
+        for kind in SubjectKind.allCases {
+            for id in try ids(of: kind, withRecords: records.sorted()) {
+                let (condition, values): (String, [SQLValue]) = kind == .release
+                    ? ("release_id = $1", [.text(id)]) : ("item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)])
+                tally.add(try transaction.execute("DELETE FROM warrant_linked_notices WHERE \(condition)", values), from: "warrant_linked_notices")
+                tally.add(try transaction.execute("DELETE FROM warrant_check_linked WHERE \(condition)", values), from: "warrant_check_linked")
+                tally.add(try transaction.execute(
+                    "DELETE FROM warrant_subject_records WHERE item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)]), from: "warrant_subject_records")
+            }
+        }
+        tally.merge(try identity.remove(records: records, ids: records.union(persons), orderedAtMilliseconds: order.orderedAtMilliseconds))
+        return tally
+    }
+
     /// Removes the person's warrants of the listed cases (`case_number`; warrants stored before
     /// the column existed have none and stay) and the check items listing them, settles the
     /// checks that listed them, and remembers each removed warrant (a digest of its id, with
@@ -87,6 +125,12 @@ extension WarrantStore {
             checks.formUnion(try releaseIds("SELECT release_id FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]))
             tally.add(try transaction.execute("DELETE FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]), from: "warrant_check_items")
             tally.add(try transaction.execute("DELETE FROM warrants WHERE warrant_id = $1", [.text(warrantId)]), from: "warrants")
+            // What the person index's part kept of it: its subject's record, the checks that
+            // listed it through a link and the notices kept for their retraction.
+            let item: [SQLValue] = [.text(SubjectKind.warrant.rawValue), .text(warrantId)]
+            for table in ["warrant_subject_records", "warrant_check_linked", "warrant_linked_notices"] {
+                tally.add(try transaction.execute("DELETE FROM \(table) WHERE item_kind = $1 AND item_id = $2", item), from: table)
+            }
             try transaction.execute(
                 """
                 INSERT INTO warrants_sealed (warrant_digest, ordered_at_ms) VALUES ($1, $2)

@@ -194,6 +194,55 @@ public struct WarrantStore {
             // v5: the agency that published the release, which the facility's notifications
             // name as theirs (`recipientAgencyId`) so the inbox can escalate them.
             .script("warrants-v5", "ALTER TABLE warrant_checks ADD COLUMN releasing_agency_id TEXT"),
+            // v6, matching through the person index (`WarrantStore+PersonLinks`), in the shared
+            // dialect: the resolver's copy of `bus.identity` (`PersonLinks`: the columns of the
+            // router's `router-person-links-v1` and `-v2`), the record of each release's,
+            // warrant's and detainer's subject, the warrants and detainers a check lists through
+            // a link, and the notifications that told of them (for the retraction).
+            .script("warrants-v6", """
+                CREATE TABLE warrant_person_records (
+                    record_id TEXT PRIMARY KEY NOT NULL,
+                    person_id TEXT NOT NULL,
+                    decision_source TEXT,
+                    score DOUBLE PRECISION,
+                    agreed TEXT,
+                    at_ms BIGINT NOT NULL,
+                    event_id TEXT NOT NULL
+                );
+                CREATE INDEX warrant_person_records_by_person ON warrant_person_records (person_id);
+                CREATE TABLE warrant_person_merges (
+                    merged_person_id TEXT PRIMARY KEY NOT NULL,
+                    survivor_id TEXT NOT NULL,
+                    at_ms BIGINT NOT NULL,
+                    event_id TEXT NOT NULL
+                );
+                CREATE TABLE warrant_sealed_person_records (
+                    record_digest TEXT PRIMARY KEY NOT NULL,
+                    ordered_at_ms BIGINT NOT NULL
+                );
+                CREATE TABLE warrant_subject_records (
+                    item_kind TEXT NOT NULL CHECK (item_kind IN ('release', 'warrant', 'detainer')),
+                    item_id TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    PRIMARY KEY (item_kind, item_id)
+                );
+                CREATE INDEX warrant_subject_records_by_record ON warrant_subject_records (record_id);
+                CREATE TABLE warrant_check_linked (
+                    release_id TEXT NOT NULL,
+                    item_kind TEXT NOT NULL CHECK (item_kind IN ('warrant', 'detainer')),
+                    item_id TEXT NOT NULL,
+                    PRIMARY KEY (release_id, item_kind, item_id)
+                );
+                CREATE TABLE warrant_linked_notices (
+                    notification_id TEXT NOT NULL,
+                    release_id TEXT NOT NULL,
+                    item_kind TEXT NOT NULL,
+                    item_id TEXT NOT NULL,
+                    notice BYTEA NOT NULL,
+                    PRIMARY KEY (notification_id, item_kind, item_id)
+                );
+                CREATE INDEX warrant_linked_notices_by_item ON warrant_linked_notices (release_id, item_kind, item_id);
+                """),
         ]
 
     // MARK: Warrants

@@ -1,5 +1,6 @@
 import Contracts
 import Notifications
+import PersonLinks
 
 /// The wording of rule `supervisee-arrested` when the arrest named no state ID and the person
 /// index linked its record to the supervisee's case: the same facts as `ArrestNotification` (no
@@ -31,16 +32,9 @@ enum LinkedArrestNotification {
         eventType == BookingRecorded.eventType ? "booking" : "arrest"
     }
 
-    /// `model score 0.97; agreed: givenName, familyName, dateOfBirth`.
+    /// `model score 0.97; agreed: givenName, familyName, dateOfBirth` (`PersonLinks.Link.confidence`).
     static func describe(_ link: PersonLinkStore.Link?) -> String {
-        guard let link else { return "linked by the person index" }
-        let source = switch link.decisionSource {
-        case "strong_identifier": "a shared strong identifier"
-        case "model": "model score \(link.score.map { String(format: "%.3f", $0) } ?? "unknown")"
-        case "human": "decided by a reviewer"
-        default: "linked by the person index"
-        }
-        return link.agreed.isEmpty ? source : "\(source); agreed: \(link.agreed.joined(separator: ", "))"
+        link?.confidence ?? "linked by the person index"
     }
 
     /// Rule `supervisee-arrested-retracted`: the earlier notice concerned a different person.

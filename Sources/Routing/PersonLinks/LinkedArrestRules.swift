@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Notifications
 import PersonIndexStore
+import PersonLinks
 import ServiceKit
 import Storage
 
@@ -50,39 +51,13 @@ struct LinkedArrestRules: RouterRuleSet {
             // As an arrest: one with a state ID is matched on it (`PoliceEventRules`); one with
             // only an FBI number is matched on it there too, and here (same notification ids).
             try keepUnidentified(event, as: BookingRecorded.self, in: context)
-        case IdentityDecision.linked, IdentityDecision.merged:
-            let (decision, version) = try decode(event)
-            // A link or merge joining a removed record joins the sealed person: its other side
-            // was theirs too when the order came, and is not kept either.
-            let named = [decision.personId, decision.recordId, decision.linkedTo, decision.mergedPersonId].compactMap { $0 }
-            if let orderedAt = try links.sealedAfter(named, occurredAtMilliseconds: version.atMilliseconds) {
-                try links.noteSealed(Set(named), orderedAtMilliseconds: orderedAt)
-                return
+        case let type where IdentityDecision.eventTypes.contains(type):
+            // The mapping is `PersonLinks`' (shared with the warrant resolver); what it did decides.
+            switch try links.identity.apply(event) {
+            case .joined(let person): try route(person: person, in: context)
+            case .separated: try retractSeparated(in: context)
+            case .ignored: return
             }
-            if let record = decision.recordId {
-                try links.setPerson(decision.personId, of: record, decision: PersonLinkStore.Link(
-                    personId: decision.personId, decisionSource: decision.decisionSource, score: decision.score, agreed: decision.agreed ?? []),
-                    version: version)
-            }
-            if let other = decision.linkedTo { try links.setPerson(decision.personId, of: other, version: version) }
-            if let merged = decision.mergedPersonId { try links.merge(merged, into: decision.personId, version: version) }
-            // The person the records now belong to (a merge read earlier may have absorbed it).
-            let person = try decision.recordId.flatMap { try links.link(of: $0)?.personId } ?? decision.personId
-            try route(person: person, in: context)
-        case IdentityDecision.unlinked, IdentityDecision.split:
-            let (decision, version) = try decode(event)
-            // The parts are different people: a removed record is left out, the others kept.
-            func sealed(_ id: String) throws -> Bool { try links.sealedAfter([id], occurredAtMilliseconds: version.atMilliseconds) != nil }
-            if let record = decision.recordId, let newPerson = decision.newPersonId, try !sealed(record), try !sealed(newPerson) {
-                try links.setPerson(newPerson, of: record, version: version)
-            }
-            for part in decision.persons ?? [] {
-                guard try !sealed(part.personId) else { continue }
-                for record in part.recordIds {
-                    if try !sealed(record) { try links.setPerson(part.personId, of: record, version: version) }
-                }
-            }
-            try retractSeparated(in: context)
         default:
             return
         }
@@ -117,17 +92,6 @@ struct LinkedArrestRules: RouterRuleSet {
         try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: envelope.subject?.fbiNumber, eventType: event.eventType, value: event.value,
                              forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
         if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
-    }
-
-    private func decode(_ event: AdmittedEvent) throws(PoisonMessage) -> (IdentityDecision, PersonLinkStore.Version) {
-        let decision: IdentityDecision
-        do {
-            decision = try EventCodec.decodeJSON(IdentityDecision.self, from: event.value)
-        } catch {
-            throw PoisonMessage(reason: "bus.identity: personId, recordId, linkedTo, persons or at malformed")
-        }
-        guard let at = RFC3339.parse(decision.at) else { throw PoisonMessage(reason: "bus.identity: at is not an RFC 3339 time") }
-        return (decision, PersonLinkStore.Version(atMilliseconds: at.milliseconds, eventId: event.eventId))
     }
 
     /// Sends what the person's kept arrests call for, to the officers of the person's cases.

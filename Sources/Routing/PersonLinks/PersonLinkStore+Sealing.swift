@@ -1,3 +1,4 @@
+import PersonLinks
 import ServiceKit
 import Storage
 
@@ -35,55 +36,23 @@ extension PersonLinkStore {
             }
             try delete("router_unmatched_arrests", "record_id = $1", record)
             try delete("router_case_records", "record_id = $1", record)
-            try delete("router_person_records", "record_id = $1", record)
         }
         for caseId in caseIds {
             try delete("router_linked_notices", "case_id = $1", caseId)
             try delete("router_case_records", "case_id = $1", caseId)
         }
         for person in persons.sorted() { try delete("router_linked_notices", "person_id = $1", person) }
-        // Person ids are record ids (a person is named by its smallest record), so a merge may
-        // name the person by any of its records, absorbed or surviving.
-        for id in records.union(persons).sorted() {
-            try delete("router_person_merges", "merged_person_id = $1 OR survivor_id = $1", id)
-        }
-        try noteSealed(records.union(persons), orderedAtMilliseconds: orderedAtMilliseconds)
+        // The mapping rows, the merges naming the person by any of its records, the digests.
+        tally.merge(try identity.remove(records: records, ids: records.union(persons), orderedAtMilliseconds: orderedAtMilliseconds))
         return tally
     }
 
-    /// Remembers `ids` (records, or persons named by a record) as removed by an order made at
-    /// `orderedAtMilliseconds`; a later order for the same id keeps the later time.
     func noteSealed(_ ids: Set<String>, orderedAtMilliseconds: Int64) throws {
-        for id in ids.sorted() {
-            _ = try transaction.execute(
-                """
-                INSERT INTO router_sealed_person_records (record_digest, ordered_at_ms) VALUES ($1, $2)
-                ON CONFLICT (record_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
-                    WHERE excluded.ordered_at_ms > router_sealed_person_records.ordered_at_ms
-                """, [.text(Self.sealedDigest(id)), .integer(orderedAtMilliseconds)])
-        }
+        try identity.noteSealed(ids, orderedAtMilliseconds: orderedAtMilliseconds)
     }
 
-    /// The time of the latest order that removed one of `ids` after `occurredAtMilliseconds`
-    /// (nil: none did): something that happened before the order and names a removed record
-    /// is the sealed person's, and is not kept. Something that happened after it is new.
     func sealedAfter(_ ids: [String], occurredAtMilliseconds: Int64) throws -> Int64? {
-        var latest: Int64?
-        for id in Set(ids).sorted() {
-            guard let row = try transaction.fetchOne(
-                "SELECT ordered_at_ms FROM router_sealed_person_records WHERE record_digest = $1 AND ordered_at_ms > $2",
-                [.text(Self.sealedDigest(id)), .integer(occurredAtMilliseconds)])
-            else { continue }
-            let orderedAt: Int64 = try row.get("ordered_at_ms")
-            latest = max(latest ?? orderedAt, orderedAt)
-        }
-        return latest
-    }
-
-    /// A removed record's id as the router remembers it: a SHA-256 digest with a domain tag of
-    /// its own (like `SealingDigest`'s), never the id, which holds an agency's number.
-    static func sealedDigest(_ recordId: String) -> String {
-        SHA256.hex("reentrybus/sealing/person-record/v1\u{0}\(recordId)")
+        try identity.sealedAfter(ids, occurredAtMilliseconds: occurredAtMilliseconds)
     }
 
     /// `listed_cases`: the listed cases' record rows and the notices sent through a link for

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PersonLinks
 import Storage
 
 /// The router's copy of the person index's links (`bus.identity`) and what it routed through
@@ -64,106 +65,19 @@ struct PersonLinkStore {
             """),
     ]
 
-    /// How a record came to its person: the `bus.identity.linked` decision about it.
-    struct Link: Sendable, Hashable {
-        var personId: String
-        var decisionSource: String?
-        var score: Double?
-        var agreed: [String]
-    }
+    /// The router's copy of the index's mapping (`PersonLinks`, shared with the warrant
+    /// resolver), in the tables `router-person-links-v1` and `-v2` created.
+    static let tables = PersonLinks.Tables(records: "router_person_records", merges: "router_person_merges", sealed: "router_sealed_person_records")
+    var identity: PersonLinks { PersonLinks(transaction, tables: Self.tables) }
+
+    typealias Link = PersonLinks.Link
+    typealias Version = PersonLinks.Version
 
     // MARK: Links
 
-    func link(of recordId: String) throws -> Link? {
-        try transaction.fetchOne(
-            "SELECT person_id, decision_source, score, agreed FROM router_person_records WHERE record_id = $1", [.text(recordId)]
-        ).map { row in
-            Link(personId: try row.get("person_id"), decisionSource: try row.get("decision_source"), score: try row.get("score"),
-                 agreed: (try row.get("agreed", as: String?.self)).map { $0.split(separator: ",").map(String.init) } ?? [])
-        }
-    }
+    func link(of recordId: String) throws -> Link? { try identity.link(of: recordId) }
 
-    /// Where an identity event stands among the index's decisions: its time (`at`, in
-    /// milliseconds) and, between events of the same millisecond, its id. The router reads
-    /// `bus.identity`'s partitions in whatever interleaving the broker gives (a person's events
-    /// share a partition; a merge or a split moves records across persons, hence partitions), so
-    /// each row keeps the version that wrote it and an older event never overwrites a newer
-    /// one: the mapping is a function of the events read, not of the order they were read in.
-    struct Version: Sendable, Hashable, Comparable {
-        var atMilliseconds: Int64
-        var eventId: String
-
-        static func < (lhs: Version, rhs: Version) -> Bool {
-            (lhs.atMilliseconds, lhs.eventId) < (rhs.atMilliseconds, rhs.eventId)
-        }
-    }
-
-    /// `recordId` belongs to `personId` as of `version` — unless the row holds a newer decision.
-    /// The person is first followed through the merges made at or after `version` (a merge read
-    /// before the link it absorbs). The decision is replaced when given; a record named only as
-    /// the other side of a link keeps the decision it had.
-    func setPerson(_ personId: String, of recordId: String, decision: Link? = nil, version: Version) throws {
-        if let stored = try self.version(of: recordId), version < stored { return }
-        let person = try resolve(personId, since: version.atMilliseconds)
-        let arguments: [SQLValue] = [.text(recordId), .text(person), .integer(version.atMilliseconds), .text(version.eventId)]
-        if let decision {
-            _ = try transaction.execute(
-                """
-                INSERT INTO router_person_records (record_id, person_id, at_ms, event_id, decision_source, score, agreed)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, at_ms = excluded.at_ms, event_id = excluded.event_id,
-                    decision_source = excluded.decision_source, score = excluded.score, agreed = excluded.agreed
-                """,
-                arguments + [.optional(decision.decisionSource), decision.score.map(SQLValue.real) ?? .null, .text(decision.agreed.joined(separator: ","))])
-        } else {
-            _ = try transaction.execute(
-                """
-                INSERT INTO router_person_records (record_id, person_id, at_ms, event_id) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, at_ms = excluded.at_ms, event_id = excluded.event_id
-                """, arguments)
-        }
-    }
-
-    private func version(of recordId: String) throws -> Version? {
-        try transaction.fetchOne("SELECT at_ms, event_id FROM router_person_records WHERE record_id = $1", [.text(recordId)]).map { row in
-            Version(atMilliseconds: try row.get("at_ms"), eventId: try row.get("event_id"))
-        }
-    }
-
-    /// The person `personId` became through the merges made at or after `atMilliseconds`
-    /// (a bounded walk: survivors are smaller ids, so a chain ends).
-    private func resolve(_ personId: String, since atMilliseconds: Int64) throws -> String {
-        var person = personId
-        var since = atMilliseconds
-        for _ in 0..<64 {
-            guard let row = try transaction.fetchOne(
-                "SELECT survivor_id, at_ms FROM router_person_merges WHERE merged_person_id = $1 AND at_ms >= $2", [.text(person), .integer(since)])
-            else { break }
-            person = try row.get("survivor_id")
-            since = try row.get("at_ms")
-        }
-        return person
-    }
-
-    /// Every record of `merged` assigned at or before the merge now belongs to `survivor`; the
-    /// merge is kept (the newest per absorbed person) for links of `merged` read after it.
-    func merge(_ merged: String, into survivor: String, version: Version) throws {
-        _ = try transaction.execute(
-            """
-            INSERT INTO router_person_merges (merged_person_id, survivor_id, at_ms, event_id) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (merged_person_id) DO UPDATE SET survivor_id = excluded.survivor_id, at_ms = excluded.at_ms, event_id = excluded.event_id
-            WHERE router_person_merges.at_ms < excluded.at_ms
-               OR (router_person_merges.at_ms = excluded.at_ms AND router_person_merges.event_id < excluded.event_id)
-            """, [.text(merged), .text(survivor), .integer(version.atMilliseconds), .text(version.eventId)])
-        _ = try transaction.execute(
-            "UPDATE router_person_records SET person_id = $1 WHERE person_id = $2 AND at_ms <= $3",
-            [.text(try resolve(survivor, since: version.atMilliseconds)), .text(merged), .integer(version.atMilliseconds)])
-    }
-
-    func records(of personId: String) throws -> [String] {
-        try transaction.fetchAll("SELECT record_id FROM router_person_records WHERE person_id = $1 ORDER BY record_id", [.text(personId)])
-            .map { try $0.get("record_id") }
-    }
+    func records(of personId: String) throws -> [String] { try identity.records(of: personId) }
 
     // MARK: Cases
 

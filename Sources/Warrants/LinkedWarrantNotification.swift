@@ -1,0 +1,58 @@
+import Contracts
+import Notifications
+import PersonLinks
+
+/// The wording added to a warrant-check notification that tells of a warrant or detainer the
+/// check lists through the person index (the release's subject and the warrant's carry no
+/// common state ID or FBI number; `bus.identity` links their records), and of rule
+/// `warrant-check-retracted`, sent when the index separates them again.
+///
+/// How sure the link is, never what was compared: what decided it (a shared strong identifier,
+/// the model's score, a reviewer) and the names of the fields that agreed.
+enum LinkedWarrantNotification {
+    static let retractionRule = "warrant-check-retracted"
+
+    /// What the notification lists in `reason.matched` for the index's part.
+    static let matchedName = "personIndex"
+
+    /// `notification` (its own rule's wording) saying which of the items it tells of were
+    /// matched through the index, and how sure each match is. Its id does not change: the same
+    /// event tells the same recipient once, however the person was matched.
+    static func matched(_ notification: BusNotification, items: [(item: WarrantStore.LinkedItem, link: PersonLinks.Link?)]) -> BusNotification {
+        guard !items.isEmpty else { return notification }
+        var notification = notification
+        let described = items.map { "\(noun($0.item.kind)) \($0.item.itemId) (\(confidence($0.link)))" }
+        notification.reason.explanation += " The release's subject and the subject of \(described.joined(separator: " and ")) share no state ID or FBI number: the person index linked their records. Check the identity before acting."
+        let sources = Set(items.map { $0.link?.decisionSource ?? "linked" }).sorted()
+        notification.reason.matched += sources.map { MatchedIdentifier(matchedName, $0) }
+        notification.facts += items.map { NotificationFact("match", "\(noun($0.item.kind)) \($0.item.itemId): \(confidence($0.link))") }
+        return notification
+    }
+
+    /// Rule `warrant-check-retracted`: to a recipient told of `item` through a link that the
+    /// index has since undone — the earlier notifications (named by id) concerned a different
+    /// person. Names the release, the item and the check's status now; nothing about anyone.
+    static func retraction(
+        of earlier: [BusNotification], item: WarrantStore.LinkedItem, check: WarrantCheck, source: WarrantCheckRules.Source
+    ) -> BusNotification? {
+        guard let first = earlier.first else { return nil }
+        let what = "\(noun(item.kind)) \(item.itemId)"
+        let ids = earlier.map(\.id)
+        let identifier = item.kind == .detainer ? "detainerId" : WarrantCheckRules.warrantIdentifier
+        return BusNotification(
+            recipient: first.recipient, priority: .high,
+            summary: "Retraction: the earlier notice about \(what) on release \(item.releaseId) concerned a different person",
+            reason: NotificationReason(
+                rule: retractionRule,
+                explanation: "The person index no longer links the subject of release \(item.releaseId) to the subject of \(what) (a reviewer decided they are different people, or the index split them). Disregard notification \(ids.joined(separator: ", ")). The check of this release is now \(check.status).",
+                matched: [MatchedIdentifier("releaseId", item.releaseId), MatchedIdentifier(identifier, item.itemId)]
+                    + ids.map { MatchedIdentifier("notification", $0) }),
+            facts: ids.map { NotificationFact("retracts", $0) } + [check.releaseFact, NotificationFact("check", check.status)],
+            occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
+            scope: "\(item.releaseId)/\(item.kind.rawValue)/\(item.itemId)", recipientAgencyId: first.recipientAgencyId)
+    }
+
+    static func noun(_ kind: WarrantStore.SubjectKind) -> String { kind.rawValue }
+
+    static func confidence(_ link: PersonLinks.Link?) -> String { link?.confidence ?? "linked by the person index" }
+}
