@@ -1,161 +1,210 @@
 import Foundation
 
 extension JSONSchema {
-    /// A schema's nodes arranged for validating JSON bytes without building a tree
+    /// A schema's nodes as a flat program for validating JSON bytes without building a tree
     /// (``ByteValidator``): each node's checks grouped by the kind of value they constrain, so
-    /// that reading a value applies only its kind's checks, and member names, enum strings and
-    /// required names kept as bytes, so that they are compared with the input in place.
+    /// that reading a value applies only its kind's checks; member names, required names and
+    /// enum strings kept as bytes in one pool, so that they are compared with the input in
+    /// place.
+    ///
+    /// Every node is a plain value of integers and ranges into the program's tables (no class,
+    /// no array of its own): the validator reads one per value it meets, and a node holding
+    /// arrays cost a retain and a release for each of them every time — a third of the time.
     ///
     /// Built once with the schema. A node with a check that has no byte form here
-    /// (`uniqueItems`, `contains`, `propertyNames`, `dependentRequired`, `dependentSchemas`, an
-    /// `enum` or `const` of arrays or objects) is marked undecidable: the byte validator answers
-    /// "cannot say" for it and the caller validates the parsed tree instead.
+    /// (`contains`, `propertyNames`, `dependentRequired`, `dependentSchemas`, an `enum` or
+    /// `const` of arrays or objects, non-ASCII member names) is marked undecidable: the byte
+    /// validator answers "cannot say" for it and the caller validates the parsed tree instead.
     struct ByteProgram: Sendable {
-        let nodes: [ByteNode]
-
-        init(_ nodes: [Node]) {
-            self.nodes = nodes.map(ByteNode.init)
-        }
-    }
-
-    /// One node of the program. A class, so that reading a node takes one reference rather than
-    /// copying a struct of a dozen arrays (a retain and release each) for every value read.
-    final class ByteNode: Sendable {
-        let checks: ByteChecks
-
-        init(_ node: Node) {
-            checks = ByteChecks(node)
-        }
-
-        /// A node with no checks: reading a value with it only checks that it is well-formed.
-        static let anything = ByteNode(Node(location: "", checks: []))
-    }
-
-    /// One node's checks, by the kind of value they apply to.
-    struct ByteChecks: Sendable {
-        var decidable = true
-        var alwaysFalse = false
-        var types: TypeSet?
-        /// `enum` and `const`: the value must be one of each list.
+        var nodes: [ByteNode] = []
+        /// Member names, required names and enum strings, back to back.
+        var pool: [UInt8] = []
+        /// A name or string in ``pool``.
+        var strings: [Range<Int>] = []
+        /// `properties`: the name (index into ``strings``) and the subschema.
+        var members: [(name: Int, node: Int)] = []
+        var memberPatterns: [PatternSchema] = []
+        /// `required`: indexes into ``strings``.
+        var required: [Int] = []
+        /// `enum` and `const`: each a set of allowed values.
         var allowed: [ByteAllowedValues] = []
-        var numberChecks: [Check] = []
-        var minLength: Int?
-        var maxLength: Int?
+        var numberChecks: [(kind: NumberCheck, limit: JSONNumber)] = []
         var patterns: [Pattern] = []
-        var formats: [StringFormat] = []
-        var minItems: Int?
-        var maxItems: Int?
         var prefixItems: [Int] = []
-        var items: (node: Int, from: Int)?
-        var itemsAllowed: Int?
-        /// Decided on bytes for arrays of strings without escapes, whose bytes are their values.
-        var uniqueItems = false
-        var required: [[UInt8]] = []
-        var minProperties: Int?
-        var maxProperties: Int?
-        var members: ByteMembers?
         /// `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`: applied to the same value again.
         var inPlace: [Check] = []
 
-        init(_ node: Node) {
-            for check in node.checks {
-                switch check {
-                case .alwaysFalse: alwaysFalse = true
-                case .type(let set): types = types.map { $0.intersection(set) } ?? set
-                case .enumeration(let values): add(values.values)
-                case .const(let value): add([value])
-                case .minimum, .maximum, .exclusiveMinimum, .exclusiveMaximum, .multipleOf: numberChecks.append(check)
-                case .minLength(let n): minLength = max(minLength ?? 0, n)
-                case .maxLength(let n): maxLength = min(maxLength ?? .max, n)
-                case .pattern(let pattern): patterns.append(pattern)
-                case .format(let format): formats.append(format)
-                case .minItems(let n): minItems = max(minItems ?? 0, n)
-                case .maxItems(let n): maxItems = min(maxItems ?? .max, n)
-                case .prefixItems(let nodes): prefixItems = nodes
-                case .items(let node, let from): items = (node, from)
-                case .noItemsBeyond(let allowed): itemsAllowed = allowed
-                case .required(let names): required += names.map { Array($0.utf8) }
-                case .minProperties(let n): minProperties = max(minProperties ?? 0, n)
-                case .maxProperties(let n): maxProperties = min(maxProperties ?? .max, n)
-                case .members(let schemas): members = ByteMembers(schemas)
-                case .ref, .allOf, .anyOf, .oneOf, .not, .conditional: inPlace.append(check)
-                case .uniqueItems: uniqueItems = true
-                case .contains, .propertyNames, .dependentRequired, .dependentSchemas: decidable = false
-                }
-            }
-            // Names compared as bytes must be ASCII: Swift's `String` equality, which the tree
-            // uses for member names, treats some different non-ASCII spellings as equal.
-            if required.contains(where: { $0.contains { $0 >= 0x80 } }) { decidable = false }
-            if let members, !members.isASCII { decidable = false }
-            if allowed.contains(where: \.hasContainers) { decidable = false }
+        enum NumberCheck: Sendable {
+            case minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf
         }
 
-        private mutating func add(_ values: [JSONValue]) {
-            allowed.append(ByteAllowedValues(values))
+        init(_ schemaNodes: [Node]) {
+            for node in schemaNodes { nodes.append(compile(node)) }
+        }
+
+        private mutating func string(_ text: String) -> Int {
+            let start = pool.count
+            pool.append(contentsOf: text.utf8)
+            strings.append(start..<pool.count)
+            return strings.count - 1
+        }
+
+        /// One node. Its entries in every table are appended while it is compiled, so each of
+        /// its runs is the tail a table gained meanwhile.
+        private mutating func compile(_ node: Node) -> ByteNode {
+            var n = ByteNode()
+            let start = (
+                allowed: allowed.count, numberChecks: numberChecks.count, patterns: patterns.count, prefixItems: prefixItems.count,
+                required: required.count, members: members.count, memberPatterns: memberPatterns.count, inPlace: inPlace.count
+            )
+            for check in node.checks {
+                switch check {
+                case .alwaysFalse: n.alwaysFalse = true
+                case .type(let set): n.types = n.types.intersection(set)
+                case .enumeration(let values): addAllowed(values.values)
+                case .const(let value): addAllowed([value])
+                case .minimum(let limit): numberChecks.append((.minimum, limit))
+                case .maximum(let limit): numberChecks.append((.maximum, limit))
+                case .exclusiveMinimum(let limit): numberChecks.append((.exclusiveMinimum, limit))
+                case .exclusiveMaximum(let limit): numberChecks.append((.exclusiveMaximum, limit))
+                case .multipleOf(let divisor): numberChecks.append((.multipleOf, divisor))
+                case .minLength(let limit): n.minLength = max(n.minLength, limit)
+                case .maxLength(let limit): n.maxLength = min(n.maxLength, limit)
+                case .pattern(let pattern): patterns.append(pattern)
+                case .format(let format): n.formats.insert(ByteNode.Formats(format))
+                case .minItems(let limit): n.minItems = max(n.minItems, limit)
+                case .maxItems(let limit): n.maxItems = min(n.maxItems, limit)
+                case .uniqueItems: n.uniqueItems = true
+                case .prefixItems(let nodes): prefixItems += nodes
+                case .items(let node, let from):
+                    n.itemsNode = node
+                    n.itemsFrom = from
+                case .noItemsBeyond(let allowed): n.itemsAllowed = allowed
+                case .required(let names):
+                    if names.contains(where: { $0.utf8.contains { $0 >= 0x80 } }) { n.decidable = false }
+                    for name in names { required.append(string(name)) }
+                case .minProperties(let limit): n.minProperties = max(n.minProperties, limit)
+                case .maxProperties(let limit): n.maxProperties = min(n.maxProperties, limit)
+                case .members(let schemas):
+                    let entries = schemas.properties.entries
+                    if entries.contains(where: { $0.name.utf8.contains { $0 >= 0x80 } }) { n.decidable = false }
+                    for entry in entries { members.append((name: string(entry.name), node: entry.node)) }
+                    memberPatterns += schemas.patterns
+                    n.hasMembers = true
+                    switch schemas.additional {
+                    case nil: n.additional = ByteNode.anyAdditional
+                    case .forbidden: n.additional = ByteNode.noAdditional
+                    case .schema(let node): n.additional = node
+                    }
+                case .ref, .allOf, .anyOf, .oneOf, .not, .conditional: inPlace.append(check)
+                case .contains, .propertyNames, .dependentRequired, .dependentSchemas: n.decidable = false
+                }
+            }
+            n.allowed = start.allowed..<allowed.count
+            n.numberChecks = start.numberChecks..<numberChecks.count
+            n.patterns = start.patterns..<patterns.count
+            n.prefixItems = start.prefixItems..<prefixItems.count
+            n.required = start.required..<required.count
+            n.members = start.members..<members.count
+            n.memberPatterns = start.memberPatterns..<memberPatterns.count
+            n.inPlace = start.inPlace..<inPlace.count
+            if allowed[n.allowed].contains(where: \.hasContainers) { n.decidable = false }
+            return n
+        }
+
+        private mutating func addAllowed(_ values: [JSONValue]) {
+            let entry = ByteAllowedValues(values, program: &self)
+            allowed.append(entry)
+        }
+
+        fileprivate mutating func addString(_ text: String) -> Int { string(text) }
+    }
+
+    /// One node's checks, by the kind of value they apply to: integers and ranges into the
+    /// program's tables only.
+    struct ByteNode: Sendable {
+        static let anyAdditional = -1
+        static let noAdditional = -2
+
+        var decidable = true
+        var alwaysFalse = false
+        var types: TypeSet = [.null, .boolean, .integer, .number, .string, .array, .object]
+        var allowed: Range<Int> = 0..<0
+        var numberChecks: Range<Int> = 0..<0
+        var minLength = 0
+        var maxLength = Int.max
+        var patterns: Range<Int> = 0..<0
+        var formats: Formats = []
+        var minItems = 0
+        var maxItems = Int.max
+        var prefixItems: Range<Int> = 0..<0
+        /// `items`: the subschema from index `itemsFrom` on; -1 for none.
+        var itemsNode = -1
+        var itemsFrom = 0
+        /// `items: false` after `prefixItems`: how many elements are allowed; -1 for no limit.
+        var itemsAllowed = -1
+        /// Decided on bytes for arrays of strings without escapes, whose bytes are their values.
+        var uniqueItems = false
+        var required: Range<Int> = 0..<0
+        var minProperties = 0
+        var maxProperties = Int.max
+        var hasMembers = false
+        var members: Range<Int> = 0..<0
+        var memberPatterns: Range<Int> = 0..<0
+        /// `additionalProperties`: a node, ``anyAdditional`` or ``noAdditional``.
+        var additional = ByteNode.anyAdditional
+        var inPlace: Range<Int> = 0..<0
+
+        /// Whether a string's value must be looked at (its bytes, length or form).
+        var checksStrings: Bool {
+            !allowed.isEmpty || minLength > 0 || maxLength != .max || !patterns.isEmpty || !formats.isEmpty
+        }
+
+        struct Formats: OptionSet, Sendable {
+            let rawValue: UInt8
+            static let date = Formats(rawValue: 1)
+            static let dateTime = Formats(rawValue: 2)
+            static let uuid = Formats(rawValue: 4)
+
+            init(rawValue: UInt8) { self.rawValue = rawValue }
+
+            init(_ format: StringFormat) {
+                switch format {
+                case .date: self = .date
+                case .dateTime: self = .dateTime
+                case .uuid: self = .uuid
+                }
+            }
+
+            var each: [StringFormat] {
+                [(Formats.date, StringFormat.date), (.dateTime, .dateTime), (.uuid, .uuid)].compactMap { contains($0.0) ? $0.1 : nil }
+            }
         }
     }
 
-    /// An `enum` or `const`, split by kind for comparing with bytes (a class: see ``ByteNode``).
-    final class ByteAllowedValues: Sendable {
-        let strings: [[UInt8]]
-        let numbers: [JSONNumber]
-        let booleans: [Bool]
-        let allowsNull: Bool
-        let hasContainers: Bool
+    /// An `enum` or `const`, split by kind for comparing with bytes; its strings are in the
+    /// program's pool.
+    struct ByteAllowedValues: Sendable {
+        /// Indexes into ``ByteProgram/strings``.
+        var strings: [Int] = []
+        var numbers: [JSONNumber] = []
+        var booleans: [Bool] = []
+        var allowsNull = false
+        var hasContainers = false
         /// The values as the tree compares them, for strings whose bytes hold escapes.
-        let values: AllowedValues
+        var values: AllowedValues
 
-        init(_ values: [JSONValue]) {
+        init(_ values: [JSONValue], program: inout ByteProgram) {
             self.values = AllowedValues(values)
-            var strings: [[UInt8]] = []
-            var numbers: [JSONNumber] = []
-            var booleans: [Bool] = []
-            var allowsNull = false
-            var hasContainers = false
             for value in values {
                 switch value {
-                case .string(let s): strings.append(Array(s.utf8))
+                case .string(let s): strings.append(program.addString(s))
                 case .number(let n): numbers.append(n)
                 case .bool(let b): booleans.append(b)
                 case .null: allowsNull = true
                 case .array, .object: hasContainers = true
                 }
             }
-            self.strings = strings
-            self.numbers = numbers
-            self.booleans = booleans
-            self.allowsNull = allowsNull
-            self.hasContainers = hasContainers
-        }
-    }
-
-    /// `properties`, `patternProperties` and `additionalProperties` with names as bytes (a
-    /// class: see ``ByteNode``).
-    final class ByteMembers: Sendable {
-        let names: [[UInt8]]
-        let nodes: [Int]
-        let patterns: [PatternSchema]
-        let additional: MemberSchemas.Additional?
-
-        init(_ schemas: MemberSchemas) {
-            let named = schemas.properties.entries
-            names = named.map { Array($0.name.utf8) }
-            nodes = named.map(\.node)
-            patterns = schemas.patterns
-            additional = schemas.additional
-        }
-
-        var isASCII: Bool { !names.contains { $0.contains { $0 >= 0x80 } } }
-
-        /// The subschema of the member whose name is `name`'s bytes.
-        func node(named name: UnsafeBufferPointer<UInt8>) -> Int? {
-            for i in names.indices where names[i].count == name.count {
-                let equal = names[i].withUnsafeBufferPointer { candidate in
-                    name.count == 0 || memcmp(candidate.baseAddress!, name.baseAddress!, name.count) == 0
-                }
-                if equal { return nodes[i] }
-            }
-            return nil
         }
     }
 }

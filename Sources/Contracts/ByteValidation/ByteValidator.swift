@@ -28,10 +28,12 @@ struct ByteValidator {
     private let effective: [Int]
     /// The member names of the objects being read, innermost last, as byte ranges; each object
     /// removes its own when it ends.
-    private var names: [JSONParser.ScannedString] = []
+    private var names: [JSONParser.ScannedString]
 
     init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, program: JSONSchema.ByteProgram, effective: [Int]) {
         reader = JSONParser(bytes: bytes, limits: limits)
+        names = []
+        names.reserveCapacity(32)
         self.program = program
         self.effective = effective
     }
@@ -53,16 +55,15 @@ struct ByteValidator {
     /// Reads the value at `reader.index` (no whitespace before it) against `node`; when
     /// ``Verdict/valid``, leaves the index after the value.
     private mutating func value(_ node: Int) -> Verdict {
-        let index = effective[node]
-        let plan = program.nodes[index]
-        guard plan.checks.decidable else { return .unknown }
+        let plan = program.nodes[effective[node]]
+        guard plan.decidable else { return .unknown }
         let start = reader.index
         let depth = reader.depth
         let local = read(plan)
-        guard local == .valid, !plan.checks.inPlace.isEmpty else { return local }
+        guard local == .valid, !plan.inPlace.isEmpty else { return local }
         let end = reader.index
-        for check in plan.checks.inPlace {
-            let verdict = applyInPlace(check, at: start, depth: depth)
+        for i in plan.inPlace {
+            let verdict = applyInPlace(program.inPlace[i], at: start, depth: depth)
             guard verdict == .valid else { return verdict }
         }
         reader.index = end
@@ -132,7 +133,7 @@ struct ByteValidator {
 
     /// Reads one value with `plan`'s checks for its kind.
     private mutating func read(_ plan: JSONSchema.ByteNode) -> Verdict {
-        if plan.checks.alwaysFalse { return .invalid }
+        if plan.alwaysFalse { return .invalid }
         guard reader.index < reader.bytes.count else { return .unknown }
         switch reader.bytes[reader.index] {
         case UInt8(ascii: "{"): return object(plan)
@@ -147,29 +148,31 @@ struct ByteValidator {
     }
 
     private func admits(_ plan: JSONSchema.ByteNode, _ kind: JSONValue.Kind) -> Bool {
-        plan.checks.types?.admits(kind) ?? true
+        plan.types.admits(kind)
     }
 
     private mutating func literal(
         _ spelling: StaticString, _ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode, allowed: (JSONSchema.ByteAllowedValues) -> Bool
     ) -> Verdict {
         do { try reader.expectLiteral(spelling) } catch { return .unknown }
-        guard admits(plan, kind), plan.checks.allowed.allSatisfy(allowed) else { return .invalid }
+        guard admits(plan, kind) else { return .invalid }
+        for i in plan.allowed where !allowed(program.allowed[i]) { return .invalid }
         return .valid
     }
 
     private mutating func number(_ plan: JSONSchema.ByteNode) -> Verdict {
         let n: JSONNumber
         do { n = try reader.parseNumber() } catch { return .unknown }
-        guard admits(plan, n.isInteger ? .integer : .number), plan.checks.allowed.allSatisfy({ $0.numbers.contains(n) }) else { return .invalid }
-        for check in plan.checks.numberChecks {
-            let fails: Bool = switch check {
-            case .minimum(let limit): n < limit
-            case .maximum(let limit): n > limit
-            case .exclusiveMinimum(let limit): n <= limit
-            case .exclusiveMaximum(let limit): n >= limit
-            case .multipleOf(let divisor): !n.isMultiple(of: divisor)
-            default: false
+        guard admits(plan, n.isInteger ? .integer : .number) else { return .invalid }
+        for i in plan.allowed where !program.allowed[i].numbers.contains(n) { return .invalid }
+        for i in plan.numberChecks {
+            let (kind, limit) = program.numberChecks[i]
+            let fails: Bool = switch kind {
+            case .minimum: n < limit
+            case .maximum: n > limit
+            case .exclusiveMinimum: n <= limit
+            case .exclusiveMaximum: n >= limit
+            case .multipleOf: !n.isMultiple(of: limit)
             }
             if fails { return .invalid }
         }
@@ -180,23 +183,24 @@ struct ByteValidator {
         guard admits(plan, .string) else { return .invalid }
         let scanned: JSONParser.ScannedString
         do { scanned = try reader.scanString() } catch { return .unknown }
-        let needsValue = !plan.checks.allowed.isEmpty || plan.checks.minLength != nil || plan.checks.maxLength != nil || !plan.checks.patterns.isEmpty || !plan.checks.formats.isEmpty
-        guard needsValue else { return .valid }
+        guard plan.checksStrings else { return .valid }
         if scanned.hasEscapes { return escapedString(plan, scanned) }
         let bytes = UnsafeBufferPointer(rebasing: reader.bytes[scanned.start..<scanned.end])
-        for allowed in plan.checks.allowed where !allowed.strings.contains(where: { Self.equal($0, bytes) }) { return .invalid }
-        if plan.checks.minLength != nil || plan.checks.maxLength != nil {
+        for i in plan.allowed where !program.allowed[i].strings.contains(where: { poolEquals($0, bytes) }) { return .invalid }
+        if plan.minLength > 0 || plan.maxLength != .max {
             // Code points: every byte that does not continue a sequence starts one.
             var length = bytes.count
             if !scanned.isASCII { length = bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
-            if let minimum = plan.checks.minLength, length < minimum { return .invalid }
-            if let maximum = plan.checks.maxLength, length > maximum { return .invalid }
+            if length < plan.minLength || length > plan.maxLength { return .invalid }
         }
-        for pattern in plan.checks.patterns {
+        for i in plan.patterns {
+            let pattern = program.patterns[i]
             let matches = pattern.ascii.flatMap { $0.matches(bytes: bytes) } ?? pattern.icuMatches(String(decoding: bytes, as: UTF8.self))
             if !matches { return .invalid }
         }
-        for format in plan.checks.formats where !format.isValid(utf8: bytes) { return .invalid }
+        if !plan.formats.isEmpty {
+            for format in plan.formats.each where !format.isValid(utf8: bytes) { return .invalid }
+        }
         return .valid
     }
 
@@ -208,19 +212,18 @@ struct ByteValidator {
         do { text = try reader.parseString() } catch { return .unknown }
         reader.index = after
         let value = JSONValue.string(text)
-        for allowed in plan.checks.allowed where !allowed.values.contains(value) { return .invalid }
+        for i in plan.allowed where !program.allowed[i].values.contains(value) { return .invalid }
         let length = text.unicodeScalars.count
-        if let minimum = plan.checks.minLength, length < minimum { return .invalid }
-        if let maximum = plan.checks.maxLength, length > maximum { return .invalid }
-        for pattern in plan.checks.patterns where !pattern.matches(text) { return .invalid }
-        for format in plan.checks.formats where !format.isValid(text) { return .invalid }
+        if length < plan.minLength || length > plan.maxLength { return .invalid }
+        for i in plan.patterns where !program.patterns[i].matches(text) { return .invalid }
+        for format in plan.formats.each where !format.isValid(text) { return .invalid }
         return .valid
     }
 
     private mutating func array(_ plan: JSONSchema.ByteNode) -> Verdict {
         guard admits(plan, .array) else { return .invalid }
         // The program holds no enum or const with containers, so an array is in none.
-        guard plan.checks.allowed.isEmpty else { return .invalid }
+        guard plan.allowed.isEmpty else { return .invalid }
         do { try reader.enterContainer() } catch { return .unknown }
         reader.index += 1
         reader.skipWhitespace()
@@ -231,18 +234,18 @@ struct ByteValidator {
             reader.index += 1
         } else {
             while true {
-                if let allowed = plan.checks.itemsAllowed, count >= allowed { return .invalid }
-                let node: Int? = if count < plan.checks.prefixItems.count {
-                    plan.checks.prefixItems[count]
-                } else if let items = plan.checks.items, count >= items.from {
-                    items.node
+                if plan.itemsAllowed >= 0, count >= plan.itemsAllowed { return .invalid }
+                let node = if count < plan.prefixItems.count {
+                    program.prefixItems[plan.prefixItems.lowerBound + count]
+                } else if plan.itemsNode >= 0, count >= plan.itemsFrom {
+                    plan.itemsNode
                 } else {
-                    nil
+                    -1
                 }
                 let start = reader.index
-                let verdict = node.map { value($0) } ?? skip()
+                let verdict = node >= 0 ? value(node) : skip()
                 guard verdict == .valid else { return verdict }
-                if plan.checks.uniqueItems {
+                if plan.uniqueItems {
                     guard let repeated = isRepeated(start..<reader.index, among: &elements) else { return .unknown }
                     if repeated { return .invalid }
                 }
@@ -257,19 +260,18 @@ struct ByteValidator {
             }
         }
         reader.depth -= 1
-        if let minimum = plan.checks.minItems, count < minimum { return .invalid }
-        if let maximum = plan.checks.maxItems, count > maximum { return .invalid }
+        if count < plan.minItems || count > plan.maxItems { return .invalid }
         return .valid
     }
 
     private mutating func object(_ plan: JSONSchema.ByteNode) -> Verdict {
         guard admits(plan, .object) else { return .invalid }
-        guard plan.checks.allowed.isEmpty else { return .invalid }
+        guard plan.allowed.isEmpty else { return .invalid }
         do { try reader.enterContainer() } catch { return .unknown }
         reader.index += 1
         reader.skipWhitespace()
         let base = names.count
-        defer { names.removeSubrange(base...) }
+        defer { names.removeLast(names.count - base) }
         guard reader.index < reader.bytes.count else { return .unknown }
         if reader.bytes[reader.index] == UInt8(ascii: "}") {
             reader.index += 1
@@ -282,13 +284,13 @@ struct ByteValidator {
                 guard !name.hasEscapes, name.isASCII else { return .unknown }
                 let nameBytes = UnsafeBufferPointer(rebasing: reader.bytes[name.start..<name.end])
                 // A repeated name is a parse error: the tree reports where.
-                for earlier in names[base...] where Self.equal(reader.bytes, earlier, nameBytes) { return .unknown }
+                for i in base..<names.count where Self.equal(reader.bytes, names[i], nameBytes) { return .unknown }
                 names.append(name)
                 reader.skipWhitespace()
                 guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: ":") else { return .unknown }
                 reader.index += 1
                 reader.skipWhitespace()
-                let verdict = plan.checks.members.map { member(nameBytes, $0) } ?? skip()
+                let verdict = plan.hasMembers ? member(nameBytes, plan) : skip()
                 guard verdict == .valid else { return verdict }
                 reader.skipWhitespace()
                 guard reader.index < reader.bytes.count else { return .unknown }
@@ -301,9 +303,16 @@ struct ByteValidator {
         }
         reader.depth -= 1
         let count = names.count - base
-        if let minimum = plan.checks.minProperties, count < minimum { return .invalid }
-        if let maximum = plan.checks.maxProperties, count > maximum { return .invalid }
-        for required in plan.checks.required where !names[base...].contains(where: { Self.equal(reader.bytes, $0, required) }) { return .invalid }
+        if count < plan.minProperties || count > plan.maxProperties { return .invalid }
+        for i in plan.required {
+            let required = program.required[i]
+            var present = false
+            for j in base..<names.count where poolEquals(required, reader.bytes, names[j]) {
+                present = true
+                break
+            }
+            if !present { return .invalid }
+        }
         return .valid
     }
 
@@ -322,21 +331,31 @@ struct ByteValidator {
     }
 
     /// One member's value, against every subschema that applies to its name.
-    private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ members: JSONSchema.ByteMembers) -> Verdict {
-        var schemas: [Int] = []
-        if let node = members.node(named: name) { schemas.append(node) }
-        if !members.patterns.isEmpty {
-            let key = String(decoding: name, as: UTF8.self)
-            for schema in members.patterns where schema.pattern.matches(key) { schemas.append(schema.node) }
+    private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ plan: JSONSchema.ByteNode) -> Verdict {
+        var property = -1
+        for i in plan.members where poolEquals(program.members[i].name, name) {
+            property = program.members[i].node
+            break
         }
-        if schemas.isEmpty {
-            switch members.additional {
-            case .forbidden: return .invalid
-            case .schema(let node): return value(node)
-            case nil: return skip()
+        if plan.memberPatterns.isEmpty {
+            if property >= 0 { return value(property) }
+            switch plan.additional {
+            case JSONSchema.ByteNode.noAdditional: return .invalid
+            case JSONSchema.ByteNode.anyAdditional: return skip()
+            default: return value(plan.additional)
             }
         }
-        if schemas.count == 1 { return value(schemas[0]) }
+        // With `patternProperties` (rare in contracts) every matching subschema applies.
+        var schemas: [Int] = property >= 0 ? [property] : []
+        let key = String(decoding: name, as: UTF8.self)
+        for i in plan.memberPatterns where program.memberPatterns[i].pattern.matches(key) { schemas.append(program.memberPatterns[i].node) }
+        if schemas.isEmpty {
+            switch plan.additional {
+            case JSONSchema.ByteNode.noAdditional: return .invalid
+            case JSONSchema.ByteNode.anyAdditional: return skip()
+            default: return value(plan.additional)
+            }
+        }
         let start = reader.index
         let depth = reader.depth
         var end = start
@@ -351,13 +370,20 @@ struct ByteValidator {
 
     /// Reads over one value, checking only that it is well-formed.
     private mutating func skip() -> Verdict {
-        read(JSONSchema.ByteNode.anything)
+        read(JSONSchema.ByteNode())
     }
 
     // MARK: Bytes
 
-    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        a.count == b.count && a.withUnsafeBufferPointer { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    /// Whether the program's string `id` (a name or an enum string) is `bytes`.
+    private func poolEquals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let range = program.strings[id]
+        guard range.count == bytes.count else { return false }
+        return range.isEmpty || program.pool.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) == 0 }
+    }
+
+    private func poolEquals(_ id: Int, _ input: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString) -> Bool {
+        poolEquals(id, UnsafeBufferPointer(rebasing: input[name.start..<name.end]))
     }
 
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -369,7 +395,6 @@ struct ByteValidator {
         other.withUnsafeBufferPointer { equal(bytes, name, $0) }
     }
 }
-
 
 extension ByteValidator {
     /// A reader of a few members, for picking an event's schema and key before or after

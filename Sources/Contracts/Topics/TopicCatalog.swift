@@ -26,6 +26,23 @@ public struct TopicCatalog: Sendable {
     public let envelopeFields: [String: [FieldClassification]]
     let schemas: [String: JSONSchema]
     let topicIndexByEventType: [String: Int]
+    /// What validating an event of each type needs, found with one lookup per event.
+    let validationRoutes: [String: ValidationRoute]
+
+    /// An event type's topic, key and versions, for ``EventValidator``'s path over bytes (a
+    /// class: the validator reads it per event without copying the topic's contract).
+    final class ValidationRoute: Sendable {
+        let topic: String
+        /// The key field's path of member names (`subject`, `stateId`), as bytes.
+        let keyPath: [[UInt8]]
+        let versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]
+
+        init(topic: String, keyPath: [[UInt8]], versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]) {
+            self.topic = topic
+            self.keyPath = keyPath
+            self.versions = versions
+        }
+    }
 
     init(
         glossary: Glossary, topics: [TopicContract], schemaDocuments: [String: JSONValue], schemas: [String: JSONSchema],
@@ -41,6 +58,16 @@ public struct TopicCatalog: Sendable {
             for event in topic.events { index[event.type] = i }
         }
         topicIndexByEventType = index
+        var routes: [String: ValidationRoute] = [:]
+        for topic in self.topics where topic.valueFormat == .event {
+            for type in Set(topic.events.map(\.type)) {
+                let versions = topic.events.filter { $0.type == type }.compactMap { event in
+                    schemas[event.qualifiedName].map { (version: event.version, schema: $0, stateIdOptional: event.stateIdOptional) }
+                }
+                routes[type] = ValidationRoute(topic: topic.name, keyPath: topic.key.components.map { Array($0.utf8) }, versions: versions)
+            }
+        }
+        validationRoutes = routes
     }
 
     /// Loads and checks every contract in `directory`.

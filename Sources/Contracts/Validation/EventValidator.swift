@@ -39,12 +39,11 @@ public struct EventValidator: Sendable {
         guard let envelope = reader.memberOffsets(ofObjectAt: 0, Self.envelopeNames),
             let eventType = envelope[0].flatMap({ reader.string(at: $0) }),
             let version = envelope[1].flatMap({ reader.integer(at: $0) }).flatMap({ Int(exactly: $0) }),
-            let contract = catalog.topic(forEventType: eventType), contract.name == topic,
-            let event = catalog.event(type: eventType, version: version), !event.stateIdOptional,
-            let schema = catalog.schema(forEventType: eventType, version: version),
-            schema.byteVerdict(bytes, limits: limits) == .valid,
+            let route = catalog.validationRoutes[eventType], route.topic == topic,
+            let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
+            entry.schema.byteVerdict(bytes, limits: limits) == .valid,
             let eventId = envelope[2].flatMap({ reader.string(at: $0) }),
-            let key = reader.string(atPath: contract.key.components.map { Array($0.utf8) })
+            let key = reader.string(atPath: route.keyPath)
         else { return nil }
         return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: Array(bytes), limits: limits)
     }
