@@ -23,6 +23,13 @@ struct FigurePrinter: Sendable {
         figureLine("ratio \(name) \(String(format: "%.3f", value))")
     }
 
+    /// A ratio that could not be measured: `ratio <name> missing: <reason>` (the reason on one
+    /// line), so a reader of the figures sees why rather than nothing.
+    func missingRatio(_ name: String, reason: String) {
+        let oneLine = reason.split(whereSeparator: \.isNewline).joined(separator: " ")
+        figureLine("ratio \(name) missing: \(oneLine)")
+    }
+
     func progress(_ text: String) {
         write("… \(text)\n", to: .standardError)
     }

@@ -41,7 +41,8 @@ public struct ContractsPeer: Sendable {
     func measure(
         _ inputs: [Input], roundDuration: Duration, rounds: Int, progress: (String) -> Void
     ) async throws -> [String: Rates] {
-        let interpreter = try await prepareEnvironment(progress: progress)
+        let interpreter = try await PeerEnvironment(directory: environment, packages: Self.packages, python: python)
+            .prepare(progress: progress)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("contracts-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -67,30 +68,5 @@ public struct ContractsPeer: Sendable {
             rates[String(fields[0])] = Rates(parseAndValidate: both, parseOnly: parse)
         }
         return rates
-    }
-
-    /// The environment's Python, after installing the pinned packages if they are not there.
-    private func prepareEnvironment(progress: (String) -> Void) async throws -> URL {
-        let interpreter = environment.appendingPathComponent("bin/python")
-        let marker = environment.appendingPathComponent("reentrybus-peer-packages")
-        let wanted = Self.packages.joined(separator: " ")
-        if (try? String(contentsOf: marker, encoding: .utf8)) == wanted,
-            FileManager.default.isExecutableFile(atPath: interpreter.path)
-        {
-            return interpreter
-        }
-        progress("making the peer's environment in \(environment.path) (\(wanted), from PyPI)")
-        let python = URL(fileURLWithPath: "/usr/bin/env")
-        let made = try await ChildProcess.run(python, [self.python, "-m", "venv", "--clear", environment.path])
-        guard made.termination == .init(status: 0, bySignal: false) else {
-            throw BenchmarkFailure(description: "could not make a Python environment at \(environment.path): \(made.errors.suffix(1_000))")
-        }
-        let pip = environment.appendingPathComponent("bin/pip")
-        let installed = try await ChildProcess.run(pip, ["install", "--quiet", "--disable-pip-version-check"] + Self.packages)
-        guard installed.termination == .init(status: 0, bySignal: false) else {
-            throw BenchmarkFailure(description: "pip could not install \(wanted): \(installed.errors.suffix(1_000))")
-        }
-        try Data(wanted.utf8).write(to: marker)
-        return interpreter
     }
 }

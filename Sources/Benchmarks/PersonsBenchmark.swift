@@ -5,8 +5,13 @@ import SyntheticPersons
 /// The person index's matcher on generated records with known truth: precision and recall of
 /// the links (as the persons they build), the share of true pairs left to review, and the
 /// time to resolve (generation excluded), for two sources of N records and, optionally,
-/// 100,000 records from four sources. Splink (the reference the issue compares with) is not in
-/// this first slice.
+/// 100,000 records from four sources.
+///
+/// Beside each, in the same run, the peer (``PersonsPeer``: Splink with DuckDB, from PyPI) links
+/// the same records with a comparable model; both are scored by the same ``LinkEvaluation`` and
+/// printed as `ratio persons.f1` = our F1 ÷ Splink's and `ratio persons.time` = Splink's time ÷
+/// ours (`persons.100000.f1` and `persons.100000.time` for the large run). When the peer cannot
+/// run, our figures are printed all the same and each ratio line says why it is missing.
 public struct PersonsBenchmark: Sendable {
     /// Records per source in the two-source run. Default: 5,000.
     public var recordsPerSource: Int
@@ -14,35 +19,41 @@ public struct PersonsBenchmark: Sendable {
     public var seed: UInt64
     /// Also run 100,000 records (four sources of 25,000).
     public var large: Bool
+    /// Splink; `nil` measures our side only.
+    public var peer: PersonsPeer?
 
-    public init(recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false) {
+    public init(recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil) {
         self.recordsPerSource = recordsPerSource
         self.seed = seed
         self.large = large
+        self.peer = peer
     }
 
     /// Figures to standard output, progress to standard error.
-    public func run() {
-        run(printer: FigurePrinter())
+    public func run() async {
+        await run(printer: FigurePrinter())
     }
 
     /// Figure lines (`<name> <value> <unit>`) to `figures` instead (for tests).
-    public func run(figures: @escaping @Sendable (String) -> Void) {
-        run(printer: FigurePrinter(figures: figures))
+    public func run(figures: @escaping @Sendable (String) -> Void) async {
+        await run(printer: FigurePrinter(figures: figures))
     }
 
-    func run(printer: FigurePrinter) {
-        measure(name: "persons.\(recordsPerSource)x\(recordsPerSource)", sources: 2, recordsPerSource: recordsPerSource, printer)
-        if large { measure(name: "persons.100000", sources: 4, recordsPerSource: 25_000, printer) }
+    func run(printer: FigurePrinter) async {
+        await measure(
+            name: "persons.\(recordsPerSource)x\(recordsPerSource)", ratioName: "persons", sources: 2,
+            recordsPerSource: recordsPerSource, printer)
+        if large { await measure(name: "persons.100000", ratioName: "persons.100000", sources: 4, recordsPerSource: 25_000, printer) }
     }
 
-    private func measure(name: String, sources: Int, recordsPerSource: Int, _ printer: FigurePrinter) {
+    private func measure(name: String, ratioName: String, sources: Int, recordsPerSource: Int, _ printer: FigurePrinter) async {
         printer.progress("\(name): generating \(sources) × \(recordsPerSource) records (seed \(seed))")
         let data = SyntheticPopulation(seed: seed).generate(sources: sources, recordsPerSource: recordsPerSource)
         printer.progress("\(name): resolving")
+        let resolver = PersonResolver()
         let clock = ContinuousClock()
         let start = clock.now
-        let resolution = PersonResolver().resolve(data.records) { progress in
+        let resolution = resolver.resolve(data.records) { progress in
             if case .blocked(_, let pairs) = progress { printer.progress("\(name): \(pairs) candidate pairs") }
         }
         let elapsed = start.duration(to: clock.now)
@@ -54,5 +65,30 @@ public struct PersonsBenchmark: Sendable {
         printer.figure("\(name).true_pairs", Double(evaluation.truePairs), "pairs")
         printer.figure("\(name).candidate_pairs", Double(resolution.statistics.candidatePairs), "pairs")
         printer.figure("\(name).time", seconds, "s")
+        printer.figure("\(name).f1", evaluation.f1, "ratio")
+
+        guard let peer else { return }
+        printer.progress("\(name): Splink on the same records")
+        do {
+            let (splink, processSeconds) = try await peer.resolve(
+                data.records, linkThreshold: resolver.configuration.linkThreshold,
+                reviewThreshold: resolver.configuration.reviewThreshold, progress: printer.progress)
+            printer.progress("\(name): Splink \(splink.version)")
+            let theirs = LinkEvaluation(data, personIds: splink.personIds, pairs: splink.resolvedReviewPairs(data.records))
+            printer.figure("peer.\(name).precision", theirs.precision, "ratio")
+            printer.figure("peer.\(name).recall", theirs.recall, "ratio")
+            printer.figure("peer.\(name).review_share", theirs.reviewShare, "ratio")
+            printer.figure("peer.\(name).f1", theirs.f1, "ratio")
+            printer.figure("peer.\(name).time", splink.seconds, "s")
+            printer.figure("peer.\(name).process_time", processSeconds, "s")
+            printer.ratio("\(ratioName).f1", evaluation.f1 / theirs.f1)
+            printer.ratio("\(ratioName).time", splink.seconds / seconds)
+        } catch {
+            let reason = String(describing: error)
+            printer.progress("\(name): Splink did not run: \(reason)")
+            let short = String((reason.split(separator: "\n").first.map(String.init) ?? reason).prefix(300))
+            printer.missingRatio("\(ratioName).f1", reason: short)
+            printer.missingRatio("\(ratioName).time", reason: short)
+        }
     }
 }

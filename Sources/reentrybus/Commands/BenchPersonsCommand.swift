@@ -1,10 +1,17 @@
 import ArgumentParser
 import Benchmarks
+import Foundation
 
-struct BenchPersons: ParsableCommand {
+struct BenchPersons: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persons",
-        abstract: "Person matching on generated records: precision, recall, review share and time (two sources of N records).")
+        abstract: "Person matching on generated records: precision, recall, review share and time (two sources of N records), beside Splink.",
+        discussion: """
+            The peer runs scripts/persons-peer.py in a Python environment the benchmark makes on \
+            first use (pinned Splink with DuckDB from PyPI) on the same records, with a comparable \
+            model at our thresholds; both sides are scored the same way, and the ratios are our \
+            F1 ÷ Splink's and Splink's time ÷ ours, measured in the same run.
+            """)
 
     @Option(help: "Records per source in the two-source run.")
     var records = 5_000
@@ -15,11 +22,27 @@ struct BenchPersons: ParsableCommand {
     @Flag(help: "Also resolve 100,000 records (four sources of 25,000).")
     var large = false
 
+    @Flag(help: "Measure our side only (no Splink, no ratios).")
+    var noPeer = false
+
+    @Option(help: "The peer's script.")
+    var peerScript = "scripts/persons-peer.py"
+
+    @Option(help: "The peer's Python environment, made on first use.")
+    var peerEnvironment = ".build/persons-peer-venv"
+
     func validate() throws {
         guard records >= 10 else { throw ValidationError("--records must be at least 10.") }
     }
 
-    func run() throws {
-        PersonsBenchmark(recordsPerSource: records, seed: seed, large: large).run()
+    func run() async throws {
+        let script = URL(fileURLWithPath: peerScript)
+        if !noPeer, !FileManager.default.fileExists(atPath: script.path) {
+            throw ValidationError("the peer's script is not at \(script.path): pass --peer-script or --no-peer")
+        }
+        await PersonsBenchmark(
+            recordsPerSource: records, seed: seed, large: large,
+            peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true))
+        ).run()
     }
 }
