@@ -15,7 +15,17 @@ extension JSONSchema {
     /// (`contains`, `propertyNames`, `dependentRequired`, `dependentSchemas`, an `enum` or
     /// `const` of arrays or objects, non-ASCII member names) is marked undecidable: the byte
     /// validator answers "cannot say" for it and the caller validates the parsed tree instead.
-    struct ByteProgram: Sendable {
+    final class ByteProgram: Sendable {
+        let tables: ByteTables
+
+        init(_ schemaNodes: [Node]) {
+            tables = ByteTables(schemaNodes)
+        }
+    }
+
+    /// ``ByteProgram``'s tables. The program holds them in a class so that a validator (one per
+    /// document) takes one reference to them instead of copying a dozen arrays.
+    struct ByteTables: Sendable {
         var nodes: [ByteNode] = []
         /// Member names, required names and enum strings, back to back.
         var pool: [UInt8] = []
@@ -185,7 +195,7 @@ extension JSONSchema {
     /// An `enum` or `const`, split by kind for comparing with bytes; its strings are in the
     /// program's pool.
     struct ByteAllowedValues: Sendable {
-        /// Indexes into ``ByteProgram/strings``.
+        /// Indexes into ``ByteTables/strings``.
         var strings: [Int] = []
         var numbers: [JSONNumber] = []
         var booleans: [Bool] = []
@@ -194,7 +204,7 @@ extension JSONSchema {
         /// The values as the tree compares them, for strings whose bytes hold escapes.
         var values: AllowedValues
 
-        init(_ values: [JSONValue], program: inout ByteProgram) {
+        init(_ values: [JSONValue], program: inout ByteTables) {
             self.values = AllowedValues(values)
             for value in values {
                 switch value {

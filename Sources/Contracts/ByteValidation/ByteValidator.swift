@@ -55,7 +55,7 @@ struct ByteValidator {
     /// Reads the value at `reader.index` (no whitespace before it) against `node`; when
     /// ``Verdict/valid``, leaves the index after the value.
     private mutating func value(_ node: Int) -> Verdict {
-        let plan = program.nodes[effective[node]]
+        let plan = program.tables.nodes[effective[node]]
         guard plan.decidable else { return .unknown }
         let start = reader.index
         let depth = reader.depth
@@ -63,7 +63,7 @@ struct ByteValidator {
         guard local == .valid, !plan.inPlace.isEmpty else { return local }
         let end = reader.index
         for i in plan.inPlace {
-            let verdict = applyInPlace(program.inPlace[i], at: start, depth: depth)
+            let verdict = applyInPlace(program.tables.inPlace[i], at: start, depth: depth)
             guard verdict == .valid else { return verdict }
         }
         reader.index = end
@@ -156,7 +156,7 @@ struct ByteValidator {
     ) -> Verdict {
         do { try reader.expectLiteral(spelling) } catch { return .unknown }
         guard admits(plan, kind) else { return .invalid }
-        for i in plan.allowed where !allowed(program.allowed[i]) { return .invalid }
+        for i in plan.allowed where !allowed(program.tables.allowed[i]) { return .invalid }
         return .valid
     }
 
@@ -164,9 +164,9 @@ struct ByteValidator {
         let n: JSONNumber
         do { n = try reader.parseNumber() } catch { return .unknown }
         guard admits(plan, n.isInteger ? .integer : .number) else { return .invalid }
-        for i in plan.allowed where !program.allowed[i].numbers.contains(n) { return .invalid }
+        for i in plan.allowed where !program.tables.allowed[i].numbers.contains(n) { return .invalid }
         for i in plan.numberChecks {
-            let (kind, limit) = program.numberChecks[i]
+            let (kind, limit) = program.tables.numberChecks[i]
             let fails: Bool = switch kind {
             case .minimum: n < limit
             case .maximum: n > limit
@@ -186,7 +186,7 @@ struct ByteValidator {
         guard plan.checksStrings else { return .valid }
         if scanned.hasEscapes { return escapedString(plan, scanned) }
         let bytes = UnsafeBufferPointer(rebasing: reader.bytes[scanned.start..<scanned.end])
-        for i in plan.allowed where !program.allowed[i].strings.contains(where: { poolEquals($0, bytes) }) { return .invalid }
+        for i in plan.allowed where !program.tables.allowed[i].strings.contains(where: { poolEquals($0, bytes) }) { return .invalid }
         if plan.minLength > 0 || plan.maxLength != .max {
             // Code points: every byte that does not continue a sequence starts one.
             var length = bytes.count
@@ -194,8 +194,9 @@ struct ByteValidator {
             if length < plan.minLength || length > plan.maxLength { return .invalid }
         }
         for i in plan.patterns {
-            let pattern = program.patterns[i]
-            let matches = pattern.ascii.flatMap { $0.matches(bytes: bytes) } ?? pattern.icuMatches(String(decoding: bytes, as: UTF8.self))
+            // Read in place: binding the pattern to a local would copy (and retain) it.
+            let matches = program.tables.patterns[i].ascii?.matches(bytes: bytes)
+                ?? program.tables.patterns[i].icuMatches(String(decoding: bytes, as: UTF8.self))
             if !matches { return .invalid }
         }
         if !plan.formats.isEmpty {
@@ -212,10 +213,10 @@ struct ByteValidator {
         do { text = try reader.parseString() } catch { return .unknown }
         reader.index = after
         let value = JSONValue.string(text)
-        for i in plan.allowed where !program.allowed[i].values.contains(value) { return .invalid }
+        for i in plan.allowed where !program.tables.allowed[i].values.contains(value) { return .invalid }
         let length = text.unicodeScalars.count
         if length < plan.minLength || length > plan.maxLength { return .invalid }
-        for i in plan.patterns where !program.patterns[i].matches(text) { return .invalid }
+        for i in plan.patterns where !program.tables.patterns[i].matches(text) { return .invalid }
         for format in plan.formats.each where !format.isValid(text) { return .invalid }
         return .valid
     }
@@ -236,7 +237,7 @@ struct ByteValidator {
             while true {
                 if plan.itemsAllowed >= 0, count >= plan.itemsAllowed { return .invalid }
                 let node = if count < plan.prefixItems.count {
-                    program.prefixItems[plan.prefixItems.lowerBound + count]
+                    program.tables.prefixItems[plan.prefixItems.lowerBound + count]
                 } else if plan.itemsNode >= 0, count >= plan.itemsFrom {
                     plan.itemsNode
                 } else {
@@ -305,7 +306,7 @@ struct ByteValidator {
         let count = names.count - base
         if count < plan.minProperties || count > plan.maxProperties { return .invalid }
         for i in plan.required {
-            let required = program.required[i]
+            let required = program.tables.required[i]
             var present = false
             for j in base..<names.count where poolEquals(required, reader.bytes, names[j]) {
                 present = true
@@ -333,8 +334,8 @@ struct ByteValidator {
     /// One member's value, against every subschema that applies to its name.
     private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ plan: JSONSchema.ByteNode) -> Verdict {
         var property = -1
-        for i in plan.members where poolEquals(program.members[i].name, name) {
-            property = program.members[i].node
+        for i in plan.members where poolEquals(program.tables.members[i].name, name) {
+            property = program.tables.members[i].node
             break
         }
         if plan.memberPatterns.isEmpty {
@@ -348,7 +349,7 @@ struct ByteValidator {
         // With `patternProperties` (rare in contracts) every matching subschema applies.
         var schemas: [Int] = property >= 0 ? [property] : []
         let key = String(decoding: name, as: UTF8.self)
-        for i in plan.memberPatterns where program.memberPatterns[i].pattern.matches(key) { schemas.append(program.memberPatterns[i].node) }
+        for i in plan.memberPatterns where program.tables.memberPatterns[i].pattern.matches(key) { schemas.append(program.tables.memberPatterns[i].node) }
         if schemas.isEmpty {
             switch plan.additional {
             case JSONSchema.ByteNode.noAdditional: return .invalid
@@ -377,9 +378,9 @@ struct ByteValidator {
 
     /// Whether the program's string `id` (a name or an enum string) is `bytes`.
     private func poolEquals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let range = program.strings[id]
+        let range = program.tables.strings[id]
         guard range.count == bytes.count else { return false }
-        return range.isEmpty || program.pool.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) == 0 }
+        return range.isEmpty || program.tables.pool.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) == 0 }
     }
 
     private func poolEquals(_ id: Int, _ input: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString) -> Bool {
