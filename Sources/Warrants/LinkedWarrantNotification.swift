@@ -33,11 +33,11 @@ enum LinkedWarrantNotification {
     /// index has since undone — the earlier notifications (named by id) concerned a different
     /// person. Names the release, the item and the check's status now; nothing about anyone.
     static func retraction(
-        of earlier: [BusNotification], item: WarrantStore.LinkedItem, check: WarrantCheck, source: WarrantCheckRules.Source
+        of earlier: [WarrantStore.LinkedNotice], item: WarrantStore.LinkedItem, check: WarrantCheck, source: WarrantCheckRules.Source
     ) -> BusNotification? {
         guard let first = earlier.first else { return nil }
         let what = "\(noun(item.kind)) \(item.itemId)"
-        let ids = earlier.map(\.id)
+        let ids = earlier.map(\.notificationId)
         let identifier = item.kind == .detainer ? "detainerId" : WarrantCheckRules.warrantIdentifier
         return BusNotification(
             recipient: first.recipient, priority: .high,

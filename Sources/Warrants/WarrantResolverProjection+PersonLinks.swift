@@ -119,7 +119,7 @@ extension WarrantResolverProjection {
             check.status = WarrantCheckRules.status(
                 warrants: try store.activeWarrants(on: item.releaseId), detainers: try store.activeDetainers(on: item.releaseId))
             try store.setStatus(item.releaseId, check.status)
-            var byRecipient: [Recipient: [BusNotification]] = [:]
+            var byRecipient: [Recipient: [WarrantStore.LinkedNotice]] = [:]
             var order: [Recipient] = []
             for notice in try store.linkedNotices(about: item) {
                 if byRecipient[notice.recipient] == nil { order.append(notice.recipient) }

@@ -185,7 +185,7 @@ public struct WarrantResolverProjection: EventProjection {
             if let releaseId {
                 try store.recordTold(releaseId, recipient: notification.recipient.description, rule: notification.reason.rule)
             }
-            for item in linked { try store.noteLinkedNotice(notification, about: item) }
+            for item in linked { try store.noteLinkedNotice(notification, about: item, forgetAfterMilliseconds: forgetAfter) }
             if sent && DestinationPolice.isFallback(notification.recipient) {
                 // Bounded labels: the rule's code and the kind looked for, never the city.
                 transaction.countOnCommit(DestinationPolice.missLabel, dimensions: [
@@ -253,8 +253,11 @@ public struct WarrantResolverProjection: EventProjection {
         return tally
     }
 
+    /// Forgets the notifications sent, and the notices kept for a retraction (each with the
+    /// notification it names), whose time has passed: at most `limit` rows of each per pass.
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
         try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
+        try WarrantStore(transaction.storage).forgetLinkedNotices(before: now, limit: limit)
     }
 
     // MARK: Queries

@@ -198,7 +198,8 @@ public struct WarrantStore {
             // dialect: the resolver's copy of `bus.identity` (`PersonLinks`: the columns of the
             // router's `router-person-links-v1` and `-v2`), the record of each release's,
             // warrant's and detainer's subject, the warrants and detainers a check lists through
-            // a link, and the notifications that told of them (for the retraction).
+            // a link, and the notifications that told of them (for the retraction: their
+            // recipient, id and rule, never the body, forgotten with the notification they name).
             .script("warrants-v6", """
                 CREATE TABLE warrant_person_records (
                     record_id TEXT PRIMARY KEY NOT NULL,
@@ -238,10 +239,15 @@ public struct WarrantStore {
                     release_id TEXT NOT NULL,
                     item_kind TEXT NOT NULL,
                     item_id TEXT NOT NULL,
-                    notice BYTEA NOT NULL,
+                    recipient TEXT NOT NULL,
+                    recipient_agency_id TEXT,
+                    rule TEXT NOT NULL,
+                    forget_after_ms BIGINT,
                     PRIMARY KEY (notification_id, item_kind, item_id)
                 );
                 CREATE INDEX warrant_linked_notices_by_item ON warrant_linked_notices (release_id, item_kind, item_id);
+                CREATE INDEX warrant_linked_notices_by_forget_time ON warrant_linked_notices (forget_after_ms)
+                    WHERE forget_after_ms IS NOT NULL;
                 """),
         ]
 

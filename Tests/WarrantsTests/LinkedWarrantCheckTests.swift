@@ -4,6 +4,7 @@ import Kafka
 import Notifications
 import PersonIndexStore
 import ServiceKit
+import Storage
 import TestSupport
 import Testing
 
@@ -250,6 +251,58 @@ import Testing
         let found = try await resolver.harness.write { db, _ in try findOccurrences(of: ["MO-DOC/p/", "MO-CIRCUIT7/p/"], in: db) }
         #expect(found.isEmpty, "\(found)")
     }
+
+    private func rows(_ resolver: ResolverUnderTest, _ sql: String) async throws -> [String] {
+        try await resolver.harness.write { db, _ in
+            try db.fetchAll(sql).map { row in
+                row.values.map { value in
+                    switch value {
+                    case .text(let text): text
+                    case .integer(let integer): String(integer)
+                    case .null: "NULL"
+                    default: value.typeName
+                    }
+                }.joined(separator: " ")
+            }
+        }
+    }
+
+    // MARK: What is kept for a retraction
+
+    /// The notice kept for a retraction names the notification, its recipient and rule, never
+    /// the body; it is forgotten with the notification (the link event's Kafka time plus the
+    /// retention), at most `limit` per pass. An unlink read after that takes the warrant off the
+    /// check and retracts nothing: nobody is remembered as told.
+    @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        let joined = try await resolver.apply(try linked())
+        #expect(joined.summary == Self.pendingToCircuit7)
+        let forgetAfter = Events.nowMilliseconds + WarrantResolverProjection.defaultNotificationRetention.milliseconds
+        let kept = try await rows(resolver, "SELECT notification_id, recipient, rule, forget_after_ms FROM warrant_linked_notices ORDER BY recipient")
+        #expect(kept == joined.notifications.sorted { $0.recipient.description < $1.recipient.description }.map {
+            "\($0.id) \($0.recipient.description) \($0.reason.rule) \(forgetAfter)"
+        })
+        let personal = try await resolver.harness.write { db, _ in try findOccurrences(of: ["Hill", "MO765", "1985"], in: db) }
+        #expect(!personal.contains { $0.table == "warrant_linked_notices" }, "\(personal)")
+
+        let projection = resolver.harness.projection
+        let forget = { @Sendable (now: Int64, limit: Int) async throws in
+            try await resolver.harness.write { _, transaction in try projection.forget(before: now, limit: limit, in: transaction) }
+        }
+        try await forget(forgetAfter, 10)  // not before its time
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 3)
+        try await forget(forgetAfter + 1, 2)  // bounded per pass
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 1)
+        #expect(try await resolver.harness.count("notifications_sent") == 1)
+        try await forget(forgetAfter + 1, 2)
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 0)
+
+        let separated = try await resolver.apply(try unlinked())
+        #expect(separated.notifications.isEmpty)
+        #expect(separated.checkEvents.map(\.status) == ["clear"])
+    }
 }
 
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
@@ -265,4 +318,5 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func anUnlinkOfTheOnlyWarrantClearsTheCheck() async throws { try await LinkedWarrantCheckTests().anUnlinkOfTheOnlyWarrantClearsTheCheck() }
     @Test func aLinkedDetainerHoldsTheRelease() async throws { try await LinkedWarrantCheckTests().aLinkedDetainerHoldsTheRelease() }
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
+    @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
 }
