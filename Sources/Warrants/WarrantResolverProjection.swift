@@ -220,7 +220,11 @@ public struct WarrantResolverProjection: EventProjection {
     ///   person, matched on state ID or FBI number, the check items listing either
     ///   (`warrant_check_items`), and every notification sent about the person
     ///   (`notifications_sent`, by the digest of the state IDs of the order and of the removed
-    ///   rows).
+    ///   rows); through the person index (`WarrantStore+Sealing`'s `removePersonLinks` and
+    ///   `removeLinkedOnly`), the link rows of every record the index put with the person and
+    ///   the releases' checks, warrants and detainers of those records that carry none of the
+    ///   order's numbers, with their check items, who was told, and the notifications about
+    ///   them (those of the numbers they carry that name them).
     /// - `listed_cases`: the person's warrants whose court case (`caseNumber` of the issue) is
     ///   listed, the check items listing them, and the notifications naming them (their
     ///   `reason.matched` lists the warrant: pending, clear and unscheduled-release notices).
@@ -236,7 +240,8 @@ public struct WarrantResolverProjection: EventProjection {
         let store = WarrantStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
         var linked = SealingTally()
-        if order.scope == .allRecords { linked = try store.removePersonLinks(order) }
+        var personItems = WarrantStore.PersonItems()
+        if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
         let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
         case .allRecords: (try store.removePerson(order), [])
         case .listedCases: try store.removeListedCases(order)
@@ -249,6 +254,19 @@ public struct WarrantResolverProjection: EventProjection {
                 notification.reason.matched.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
             transaction.storage))
+        if !personItems.isEmpty {
+            // What the index put with the person but carries none of the order's numbers; the
+            // notifications about it, found by the numbers it carries and judged by what they name.
+            let linkedOnly = try store.removeLinkedOnly(personItems, order: order)
+            tally.merge(linkedOnly.tally)
+            let items = linkedOnly.items
+            var others = linkedOnly.stateIds.subtracting(stateIds)
+            if let stateId = order.stateId { others.remove(stateId) }
+            tally.add(try NotificationOutbox.removeSent(
+                about: others, where: { WarrantStore.concerns($0, items) }, transaction.storage), from: "notifications_sent")
+        }
+        // Numbers paired with the person by a shared number; not those found through a link (a
+        // mistyped state ID may be another person's: the runtime would refuse their records).
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
     }

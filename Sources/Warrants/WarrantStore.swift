@@ -199,7 +199,9 @@ public struct WarrantStore {
             // router's `router-person-links-v1` and `-v2`), the record of each release's,
             // warrant's and detainer's subject, the warrants and detainers a check lists through
             // a link, and the notifications that told of them (for the retraction: their
-            // recipient, id and rule, never the body, forgotten with the notification they name).
+            // recipient, id and rule, never the body, forgotten with the notification they name);
+            // and the digests of the detainers and releases an order removed (`warrants_sealed`
+            // keeps those of warrants).
             .script("warrants-v6", """
                 CREATE TABLE warrant_person_records (
                     record_id TEXT PRIMARY KEY NOT NULL,
@@ -248,6 +250,10 @@ public struct WarrantStore {
                 CREATE INDEX warrant_linked_notices_by_item ON warrant_linked_notices (release_id, item_kind, item_id);
                 CREATE INDEX warrant_linked_notices_by_forget_time ON warrant_linked_notices (forget_after_ms)
                     WHERE forget_after_ms IS NOT NULL;
+                CREATE TABLE warrant_sealed_items (
+                    item_digest TEXT PRIMARY KEY NOT NULL,
+                    ordered_at_ms BIGINT NOT NULL
+                );
                 """),
         ]
 

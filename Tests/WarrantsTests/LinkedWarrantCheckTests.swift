@@ -252,6 +252,16 @@ import Testing
         #expect(found.isEmpty, "\(found)")
     }
 
+    // MARK: Rows found only through a link, on an expungement
+
+    /// A link as the index writes it: `record` joins `to`, both named as the person `person`.
+    private func link(_ record: String, to other: String, person: String, id: String) throws -> AdmittedEvent {
+        try identity("bus.identity.linked", id: id, [
+            "personId": person, "recordId": record, "linkedTo": other, "decisionSource": "model", "score": 0.987,
+            "agreed": ["givenName", "familyName", "dateOfBirth"],
+        ])
+    }
+
     private func rows(_ resolver: ResolverUnderTest, _ sql: String) async throws -> [String] {
         try await resolver.harness.write { db, _ in
             try db.fetchAll(sql).map { row in
@@ -265,6 +275,100 @@ import Testing
                 }.joined(separator: " ")
             }
         }
+    }
+
+    /// Hill's release R-1 carries his state ID; the court's warrant W-7, the sheriff's detainer
+    /// D-7 and a second release R-2 carry the mistyped one (R-2 lists W-7 and D-7 by that
+    /// number). The index puts all four records with Hill. Reyes (another person) has a
+    /// warrant and a release of his own. Hill's expungement removes every row of the four —
+    /// W-7, D-7 and R-2 although they carry none of the order's numbers — what derives from
+    /// them (check items and detainers, who was told, every notification about them), and
+    /// counts each in the tally; Reyes's rows stay, exactly.
+    @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws {
+        let resolver = try await ResolverUnderTest()
+        let reyesSent = try await resolver.apply(Events.issued("W-9", subject: Events.reyes)).notifications.count
+            + (try await resolver.apply(Events.scheduled("R-9", subject: Events.reyes)).notifications.count)
+        #expect(reyesSent == 3)
+
+        let second = Events.scheduled("R-2", subject: Self.mistyped)
+        let detainer = Events.lodged("D-7", subject: Self.mistyped)
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        try await resolver.apply(detainer)
+        #expect(try await resolver.apply(second).summary == [
+            "agency:MO-CIRCUIT7 high warrant-check-pending", "agency:MO-CCPO high warrant-check-prosecutor",
+            "agency:MO-KCPD high release-warrant-pending", "agency:KS-JOCO-SO high warrant-check-hold",
+        ])
+        let (release, warrantRecord) = try records()
+        let detainerRecord = try #require(try PersonRecordIds.subject(of: Events.admitted(detainer)))
+        let secondRecord = try #require(try PersonRecordIds.subject(of: Events.admitted(second)))
+        let person = [release, warrantRecord, detainerRecord, secondRecord].min()!
+        let links = [
+            try link(warrantRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000201"),
+            try link(detainerRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000202"),
+            try link(secondRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000203"),
+        ]
+        var toldThroughLinks: [String] = []
+        for event in links { toldThroughLinks += try await resolver.apply(event).summary }
+        #expect(toldThroughLinks == Self.pendingToCircuit7 + ["agency:KS-JOCO-SO high warrant-check-hold"])
+        #expect(try await resolver.check("R-1")?.status == "hold")
+        let sentBefore = try await resolver.harness.count("notifications_sent")
+        #expect(sentBefore == reyesSent + 4 + 4)
+
+        let order = try Events.sealingOrder(expunged: true, at: Events.now.addingTimeInterval(7_200))
+        let projection = resolver.harness.projection
+        let tally = try await resolver.harness.write { _, transaction in try projection.seal(order, in: transaction) }
+
+        // Reyes's rows, and nothing else.
+        #expect(try await rows(resolver, "SELECT warrant_id FROM warrants ORDER BY warrant_id") == ["W-9"])
+        #expect(try await rows(resolver, "SELECT release_id FROM warrant_checks ORDER BY release_id") == ["R-9"])
+        #expect(try await rows(resolver, "SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id") == ["R-9 W-9"])
+        for table in ["detainers", "warrant_check_detainers", "warrant_check_linked", "warrant_linked_notices", "warrant_person_records"] {
+            #expect(try await resolver.harness.count(table) == 0, "\(table)")
+        }
+        let reyesRecords = ["release R-9", "warrant W-9"]
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records ORDER BY item_kind, item_id") == reyesRecords)
+        #expect(try await rows(resolver, "SELECT DISTINCT release_id FROM warrant_check_told") == ["R-9"])
+        let left = try await resolver.harness.write { db, _ in try NotificationOutbox.sent(db) }
+        #expect(left.count == reyesSent && left.allSatisfy { $0.subjectStateId == Events.reyes.stateId })
+
+        // The tally counts them (R-1 by its number; R-2, W-7 and D-7 through the link).
+        #expect(tally.rowsByTable["warrant_checks"] == 2)
+        #expect(tally.rowsByTable["warrants"] == 1)
+        #expect(tally.rowsByTable["detainers"] == 1)
+        // W-7 (linked); R-2: W-7 (by number).
+        #expect(tally.rowsByTable["warrant_check_items"] == 2)
+        // D-7 (linked); R-2: D-7 (by number).
+        #expect(tally.rowsByTable["warrant_check_detainers"] == 2)
+        #expect(tally.rowsByTable["notifications_sent"] == sentBefore - reyesSent)
+        #expect(tally.rowsByTable["warrant_check_told"] == 8)
+        // The mistyped number is not paired with Hill's: it may be another person's.
+        #expect(tally.pairedStateIds.isEmpty)
+
+        // Redelivered or replayed (each occurred before the order): nothing comes back, nothing is sent, nothing is refused.
+        let late: [AdmittedEvent] = [
+            try Events.admitted(warrant), try Events.admitted(detainer), try Events.admitted(second),
+            try Events.admitted(Events.recalled("W-7")), try Events.admitted(Events.lifted("D-7", subject: Self.mistyped)),
+            try Events.admitted(Events.changed("R-2", expectedAt: Events.releaseAt.addingTimeInterval(86_400))),
+            try Events.admitted(Events.completed("R-2", at: Events.now, subject: Self.mistyped)),
+            try Events.admitted(Events.scheduled()),
+        ] + links
+        for event in late {
+            let output = try await resolver.apply(event)
+            #expect(output.notifications.isEmpty && output.checkEvents.isEmpty, "\(event.eventType)")
+        }
+        #expect(try await rows(resolver, "SELECT warrant_id FROM warrants ORDER BY warrant_id") == ["W-9"])
+        #expect(try await rows(resolver, "SELECT release_id FROM warrant_checks ORDER BY release_id") == ["R-9"])
+        for table in ["detainers", "warrant_check_detainers", "warrant_check_linked", "warrant_person_records"] {
+            #expect(try await resolver.harness.count(table) == 0, "\(table)")
+        }
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records ORDER BY item_kind, item_id") == reyesRecords)
+        #expect(try await resolver.harness.count("notifications_sent") == reyesSent)
+        // Neither number, nor the name, is left in the resolver's tables (the runtime's outbox,
+        // `kit_outbox`, is emptied of the person's messages by the runtime's own sealing step,
+        // which this test does not run).
+        let found = try await resolver.harness.write { db, _ in try findOccurrences(of: ["MO7654312", "MO7654321", "Hill"], in: db) }
+        #expect(found.filter { !$0.table.hasPrefix("kit_") }.isEmpty, "\(found)")
     }
 
     // MARK: What is kept for a retraction
@@ -318,5 +422,6 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func anUnlinkOfTheOnlyWarrantClearsTheCheck() async throws { try await LinkedWarrantCheckTests().anUnlinkOfTheOnlyWarrantClearsTheCheck() }
     @Test func aLinkedDetainerHoldsTheRelease() async throws { try await LinkedWarrantCheckTests().aLinkedDetainerHoldsTheRelease() }
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
+    @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() }
     @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
 }
