@@ -226,7 +226,7 @@ extension WarrantResolverProjection {
         let source = WarrantCheckRules.Source(completed)
         if let check = try store.check(releaseId) {
             guard !check.closed else { return }  // re-sent, or completed after a cancellation
-            try store.close(releaseId)
+            try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
             let warrants = try store.activeWarrants(on: releaseId)
             let detainers = try store.activeDetainers(on: releaseId)
             let destination = completed.payload.destination ?? check.destination
@@ -242,6 +242,7 @@ extension WarrantResolverProjection {
         let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
         let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers)
         try store.insert(check, warrants: warrants, detainers: detainers)
+        try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
         try markLinked(warrants, detainers, release: releaseId, record: record, subject: completed.subject, store)
         let directory = try directory(for: completed.payload.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
         effects.notify(

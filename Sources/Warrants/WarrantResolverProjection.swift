@@ -43,7 +43,10 @@ import Timers
 ///   warrant or detainer whose subject the person index links to the release's joins the check
 ///   as one matched by number would, its notices saying how sure the link is; an unlink or split
 ///   takes it off again and retracts, once, what each recipient was told of it
-///   (`warrant-check-retracted`).
+///   (`warrant-check-retracted`). A link read after a release completed (within
+///   `notificationRetention` of it) to a person with an active warrant is URGENT for the
+///   warrant's court, its prosecutor and the destination's police
+///   (`released-person-linked-to-active-warrant`).
 /// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
@@ -89,6 +92,8 @@ public struct WarrantResolverProjection: EventProjection {
         public static let escalation = WarrantCheckRules.escalation
         public static let releasedUnresolved = WarrantCheckRules.releasedUnresolved
         public static let movedAway = WarrantCheckRules.movedAway
+        public static let releasedLinked = WarrantCheckRules.releasedLinked
+        public static let retracted = LinkedWarrantNotification.retractionRule
     }
 
     public let name = "warrant-resolver"

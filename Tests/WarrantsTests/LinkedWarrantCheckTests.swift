@@ -407,6 +407,66 @@ import Testing
         #expect(separated.notifications.isEmpty)
         #expect(separated.checkEvents.map(\.status) == ["clear"])
     }
+
+    // MARK: A link read after the release
+
+    /// The release happened while the check was clear; the index then links Hill to W-7,
+    /// still active. The court, its prosecutor and the destination's police are told, URGENT,
+    /// with the match stated; the closed check keeps its status and publishes nothing. A
+    /// redelivered link says nothing again; an unlink retracts the alert to each of the three.
+    @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        let released = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(released.notifications.isEmpty && released.checkEvents.map(\.status) == ["clear"])
+
+        let alerted = try await resolver.apply(try linked())
+        #expect(alerted.summary == [
+            "agency:MO-CIRCUIT7 urgent released-person-linked-to-active-warrant", "agency:MO-CCPO urgent released-person-linked-to-active-warrant",
+            "agency:MO-KCPD urgent released-person-linked-to-active-warrant",
+        ])
+        expectMatchStated(alerted)
+        #expect(alerted.notifications.allSatisfy { $0.reason.matched.contains(MatchedIdentifier("warrantId", "W-7")) })
+        #expect(alerted.notifications.last?.reason.matched.contains(MatchedIdentifier("city", "Kansas City, MO")) == true)
+        #expect(alerted.checkEvents.isEmpty)
+        let closed = try #require(try await resolver.check())
+        #expect(closed.status == "clear" && closed.closed)
+
+        #expect(try await resolver.apply(try linked()).notifications.isEmpty)
+
+        let separated = try await resolver.apply(try unlinked())
+        #expect(Set(separated.summary) == [
+            "agency:MO-CIRCUIT7 high warrant-check-retracted", "agency:MO-CCPO high warrant-check-retracted", "agency:MO-KCPD high warrant-check-retracted",
+        ])
+        for retraction in separated.notifications {
+            let earlier = try #require(alerted.notifications.first { $0.recipient == retraction.recipient })
+            #expect(retraction.facts.filter { $0.label == "retracts" } == [NotificationFact("retracts", earlier.id)])
+        }
+    }
+
+    /// Released more than the notification retention (365 days) before the link was decided:
+    /// nothing is said and the check is unchanged. A cancelled release is never alerted.
+    @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws {
+        let late = try await ResolverUnderTest()
+        try await late.apply(Events.scheduled())
+        try await late.apply(warrant)
+        try await late.apply(Events.completed("R-1", at: Events.now))
+        let (release, warrantRecord) = try records()
+        let yearLater = try await late.apply(try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000301", at: "2026-06-16T16:00:00Z", [
+            "personId": min(release, warrantRecord), "recordId": warrantRecord, "linkedTo": release, "decisionSource": "model", "score": 0.987,
+            "agreed": ["givenName"],
+        ]))
+        #expect(yearLater.notifications.isEmpty && yearLater.checkEvents.isEmpty)
+        #expect(try await late.harness.count("warrant_check_items") == 0)
+
+        let cancelled = try await ResolverUnderTest()
+        try await cancelled.apply(Events.scheduled())
+        try await cancelled.apply(warrant)
+        try await cancelled.apply(Events.cancelled())
+        let output = try await cancelled.apply(try linked())
+        #expect(output.notifications.isEmpty && output.checkEvents.isEmpty)
+    }
 }
 
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
@@ -424,4 +484,6 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
     @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() }
     @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
+    @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws { try await LinkedWarrantCheckTests().aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() }
+    @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws { try await LinkedWarrantCheckTests().aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() }
 }
