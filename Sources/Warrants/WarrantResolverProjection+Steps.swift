@@ -44,7 +44,7 @@ extension WarrantResolverProjection {
             return  // removed by a later sealing order: not stored again
         }
         try store.saveIssued(issued)
-        if let record { try store.setRecord(record, of: .warrant, warrantId) }
+        try store.restateRecord(record, of: .warrant, warrantId)
         guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return }
         let source = WarrantCheckRules.Source(issued)
         let direct = try store.openChecks(of: issued.subject)
@@ -109,7 +109,7 @@ extension WarrantResolverProjection {
             return  // removed by a later sealing order: not stored again
         }
         try store.saveLodged(lodged)
-        if let record { try store.setRecord(record, of: .detainer, detainer.detainerId) }
+        try store.restateRecord(record, of: .detainer, detainer.detainerId)
         guard previous == nil else { return }  // re-sent, or lifted before it was read
         let source = WarrantCheckRules.Source(lodged)
         let direct = try store.openChecks(of: lodged.subject)

@@ -32,11 +32,32 @@ extension WarrantStore {
 
     // MARK: Subject records
 
-    /// Remembers the record of a release's, warrant's or detainer's subject; the first one read
-    /// stays (a warrant's resolution or a release's completion may describe the person otherwise).
+    /// Remembers the record of a release's subject; the first one read stays (a release's
+    /// completion may describe the person otherwise). Warrants and detainers:
+    /// ``restateRecord(_:of:_:)``.
     func setRecord(_ recordId: String, of kind: SubjectKind, _ id: String) throws {
         try transaction.execute(
             "INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3) ON CONFLICT (item_kind, item_id) DO NOTHING",
+            [.text(kind.rawValue), .text(id), .text(recordId)])
+    }
+
+    /// Sets the record of a warrant's or detainer's subject as its latest issue (lodging)
+    /// states it, removing it when that names nobody the index keeps (`record` nil). A re-issue
+    /// under the same id with another subject rewrites the row's state ID and FBI number
+    /// (`saveIssued`, `saveLodged`); the record follows, so that a sealing order, which finds
+    /// the person's records through the rows matching its numbers, is not led to the person of
+    /// an earlier subject.
+    func restateRecord(_ recordId: String?, of kind: SubjectKind, _ id: String) throws {
+        guard let recordId else {
+            try transaction.execute(
+                "DELETE FROM warrant_subject_records WHERE item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)])
+            return
+        }
+        try transaction.execute(
+            """
+            INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3)
+            ON CONFLICT (item_kind, item_id) DO UPDATE SET record_id = excluded.record_id
+            """,
             [.text(kind.rawValue), .text(id), .text(recordId)])
     }
 

@@ -371,6 +371,33 @@ import Testing
         #expect(found.filter { !$0.table.hasPrefix("kit_") }.isEmpty, "\(found)")
     }
 
+    /// A warrant id issued first against Hill, then (a correction, or a number reused by
+    /// mistake) against Reyes: the warrant's record follows its latest subject, so Reyes's
+    /// expungement, which finds his records through the rows carrying his numbers, is not led
+    /// to Hill's person. Hill's check stays (cleared silently: it lost the warrant), as do his
+    /// records in the resolver's copy of the index.
+    @Test func aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() async throws {
+        let resolver = try await ResolverUnderTest()
+        let hillsIssue = Events.issued("W-1")
+        try await resolver.apply(hillsIssue)
+        #expect(try await resolver.apply(Events.scheduled()).notifications.count == 3)
+        let (release, _) = try records()
+        let hillsWarrant = try #require(try PersonRecordIds.subject(of: Events.admitted(hillsIssue)))
+        try await resolver.apply(try link(hillsWarrant, to: release, person: min(hillsWarrant, release), id: "00000000-0000-8000-8000-000000000401"))
+        try await resolver.apply(Events.issued("W-1", subject: Events.reyes, id: "issued-W-1-again"))
+
+        let order = try Events.sealingOrder(Events.reyes, expunged: true, at: Events.now.addingTimeInterval(7_200))
+        let projection = resolver.harness.projection
+        let tally = try await resolver.harness.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["warrants"] == 1 && tally.rowsByTable["warrant_checks"] == nil)
+        #expect(try await resolver.check()?.status == "clear")
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records") == ["release R-1"])
+        #expect(try await resolver.harness.count("warrant_person_records") == 2)
+        // Hill's records are not remembered as sealed: his release read again is his, still.
+        let again = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(again.checkEvents.map(\.status) == ["clear"])
+    }
+
     // MARK: What is kept for a retraction
 
     /// The notice kept for a retraction names the notification, its recipient and rule, never
@@ -483,6 +510,7 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func aLinkedDetainerHoldsTheRelease() async throws { try await LinkedWarrantCheckTests().aLinkedDetainerHoldsTheRelease() }
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
     @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() }
+    @Test func aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() async throws { try await LinkedWarrantCheckTests().aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() }
     @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
     @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws { try await LinkedWarrantCheckTests().aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() }
     @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws { try await LinkedWarrantCheckTests().aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() }
