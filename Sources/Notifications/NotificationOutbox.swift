@@ -166,6 +166,16 @@ public enum NotificationOutbox {
         return tally
     }
 
+    /// Removes the notifications this service sent about the people known by `stateIds` that
+    /// `concerns` accepts, leaving their others; returns how many. For rows a service found
+    /// through something other than the order's numbers (the warrant resolver's, through the
+    /// person index's links), whose state IDs may also be another person's.
+    public static func removeSent(
+        about stateIds: Set<String>, where concerns: @escaping (BusNotification) -> Bool, _ transaction: any StorageTransaction
+    ) throws -> Int {
+        try NotificationSubject.remove(from: "notifications_sent", about: stateIds, derived: concerns, transaction)
+    }
+
     /// Every notification this service has sent (and not yet forgotten), ordered by id.
     public static func sent(_ transaction: any StorageTransaction) throws -> [BusNotification] {
         try transaction.fetchAll("SELECT body FROM notifications_sent ORDER BY id").map { row in

@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import Notifications
 import PersonLinks
 
@@ -33,11 +34,11 @@ enum LinkedWarrantNotification {
     /// index has since undone — the earlier notifications (named by id) concerned a different
     /// person. Names the release, the item and the check's status now; nothing about anyone.
     static func retraction(
-        of earlier: [BusNotification], item: WarrantStore.LinkedItem, check: WarrantCheck, source: WarrantCheckRules.Source
+        of earlier: [WarrantStore.LinkedNotice], item: WarrantStore.LinkedItem, check: WarrantCheck, source: WarrantCheckRules.Source
     ) -> BusNotification? {
         guard let first = earlier.first else { return nil }
         let what = "\(noun(item.kind)) \(item.itemId)"
-        let ids = earlier.map(\.id)
+        let ids = earlier.map(\.notificationId)
         let identifier = item.kind == .detainer ? "detainerId" : WarrantCheckRules.warrantIdentifier
         return BusNotification(
             recipient: first.recipient, priority: .high,
@@ -50,6 +51,33 @@ enum LinkedWarrantNotification {
             facts: ids.map { NotificationFact("retracts", $0) } + [check.releaseFact, NotificationFact("check", check.status)],
             occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
             scope: "\(item.releaseId)/\(item.kind.rawValue)/\(item.itemId)", recipientAgencyId: first.recipientAgencyId)
+    }
+
+    /// Rule `released-person-linked-to-active-warrant`, URGENT to `recipient`: the person was
+    /// released (at `completedAt`) before the index linked them to `warrants`, which are still
+    /// active. `city`: the destination, for its police. The match itself (how sure, which fields
+    /// agreed) is added as for every notice telling of a warrant listed through a link.
+    static func releasedLinked(
+        _ recipient: Recipient, check: WarrantCheck, warrants: [Warrant], city: Address?, completedAt: Date, source: WarrantCheckRules.Source
+    ) -> BusNotification {
+        let list = warrants.map(\.label).joined(separator: "; ")
+        return check.notification(
+            to: recipient, priority: .urgent,
+            summary: "URGENT: \(Describe.person(check.subject)), released from \(check.facilityName), is linked to an active warrant: \(list)",
+            reason: NotificationReason(
+                rule: WarrantCheckRules.releasedLinked,
+                explanation: city == nil
+                    ? "Your warrant is active and the person index has linked its subject to a person released before the link was known."
+                    : "A person released into your jurisdiction before the link was known has been linked by the person index to an active warrant.",
+                matched: WarrantCheckRules.matched(check.subject, warrants: warrants, city: city)),
+            what: "released, then linked to active warrant(s): \(list)",
+            facts: [
+                NotificationFact("when", Describe.instant(completedAt)),
+                NotificationFact("from", "\(check.facilityName) (\(check.facilityId))"),
+                NotificationFact("destination", Describe.address(check.destination) ?? "not given"),
+                check.releaseFact,
+            ],
+            source: source)
     }
 
     static func noun(_ kind: WarrantStore.SubjectKind) -> String { kind.rawValue }

@@ -21,6 +21,7 @@ enum WarrantCheckRules {
     static let escalation = "warrant-check-escalation"
     static let releasedUnresolved = "released-with-unresolved-warrant"
     static let movedAway = "release-moved-away"
+    static let releasedLinked = "released-person-linked-to-active-warrant"
 
     /// The event a notification or a check event comes from.
     struct Source {
@@ -130,6 +131,31 @@ enum WarrantCheckRules {
         return recipients.filter { seen.insert($0.0).inserted }.map { recipient, matched in
             UnscheduledReleaseNotification.make(
                 recipient, isPolice: recipient == police, completed: completed, warrants: warrants, matchedWarrants: matched)
+        }
+    }
+
+    /// Rule `released-person-linked-to-active-warrant`: the person index linked the subject of
+    /// a release that already happened to the subject of active `warrants` the check did not
+    /// list → URGENT to each issuing court (id order), the prosecutor serving it, and the
+    /// police of the destination the release gave (if any; `DestinationPolice`).
+    static func releasedLinkedNotifications(
+        _ check: WarrantCheck, warrants: [Warrant], completedAt: Date, source: Source, directory: AgencyDirectory
+    ) -> [BusNotification] {
+        guard !warrants.isEmpty else { return [] }
+        var recipients: [(Recipient, [Warrant], Address?)] = []
+        for court in Set(warrants.map(\.issuingAgencyId)).sorted() {
+            let own = warrants.filter { $0.issuingAgencyId == court }
+            recipients.append((.agency(court), own, nil))
+            if let prosecutor = directory.prosecutor(servingCourt: court), prosecutor.agencyId != court {
+                recipients.append((.agency(prosecutor.agencyId), own, nil))
+            }
+        }
+        if let destination = check.destination {
+            recipients.append((DestinationPolice.recipient(for: destination, in: directory), warrants, destination))
+        }
+        var seen: Set<Recipient> = []
+        return recipients.filter { seen.insert($0.0).inserted }.map { recipient, own, city in
+            LinkedWarrantNotification.releasedLinked(recipient, check: check, warrants: own, city: city, completedAt: completedAt, source: source)
         }
     }
 

@@ -63,7 +63,7 @@ extension WarrantResolverProjection {
         let source = WarrantCheckRules.Source(
             id: event.eventId, eventType: event.eventType, occurredAt: Date(timeIntervalSince1970: Double(version.atMilliseconds) / 1000))
         switch try store.identity.apply(event) {
-        case .joined(let person): try joinLinked(person: person, source: source, store, effects)
+        case .joined(let person): try joinLinked(person: person, source: source, at: version.atMilliseconds, store, effects)
         case .separated: try separateUnlinked(source: source, store, effects)
         case .ignored: return
         }
@@ -72,14 +72,20 @@ extension WarrantResolverProjection {
     /// Every open check of the person's releases takes the person's active warrants and
     /// detainers it does not list yet, with the notifications a warrant issued (a detainer
     /// lodged) while the check was open sends.
-    private func joinLinked(person: String, source: WarrantCheckRules.Source, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    private func joinLinked(
+        person: String, source: WarrantCheckRules.Source, at decidedAt: Int64, _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
         let records = try store.identity.records(of: person)
         guard records.count > 1 else { return }
         let warrantIds = try store.ids(of: .warrant, withRecords: records)
         let detainerIds = try store.ids(of: .detainer, withRecords: records)
         guard !warrantIds.isEmpty || !detainerIds.isEmpty else { return }
         for releaseId in try store.ids(of: .release, withRecords: records) {
-            guard let opened = try store.check(releaseId), !opened.closed else { continue }
+            guard let opened = try store.check(releaseId) else { continue }
+            guard !opened.closed else {
+                try alertReleased(opened, warrantIds: warrantIds, source: source, at: decidedAt, store, effects)
+                continue
+            }
             let warrants = try store.activeWarrants(withIds: warrantIds).filter { try !store.lists(releaseId, warrant: $0.warrantId) }
             let detainers = try store.activeDetainers(withIds: detainerIds).filter { try !store.lists(releaseId, detainer: $0.detainerId) }
             guard !warrants.isEmpty || !detainers.isEmpty else { continue }
@@ -107,6 +113,42 @@ extension WarrantResolverProjection {
         }
     }
 
+    /// A link read after the release happened: the check is closed and takes nothing new, but
+    /// the person is out while a court wants them. If the release completed within
+    /// `notificationRetention` of the decision (either side: a link decided before the release
+    /// but read after it too), each active warrant of the person the check does not list yet is
+    /// listed on it (through the link: an unlink retracts what follows, and a later decision
+    /// joining the same records finds it listed and says nothing again), and its court, that
+    /// court's prosecutor and the destination's police are told, URGENT
+    /// (`released-person-linked-to-active-warrant`). The check's status and outcome stay those
+    /// of the release, and no `bus.warrant-checks` event is published: what the jail was told
+    /// at release was true then. Detainers are not alerted (the agency holding one asked for
+    /// the person at release, which is past); a cancelled release has no completion and
+    /// nothing is said.
+    ///
+    /// The window is the time the resolver remembers what it sent about the release (the
+    /// releases topic's retention): within it, the alert is judged with the check's
+    /// notifications still known and can be retracted; beyond it, the release is history the
+    /// bus can no longer redeliver, and the court's own warrant process is the place for it.
+    private func alertReleased(
+        _ check: WarrantCheck, warrantIds: [String], source: WarrantCheckRules.Source, at decidedAt: Int64,
+        _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
+        guard let completedAt = try store.completedAt(check.releaseId),
+              abs(decidedAt - completedAt) <= notificationRetention.milliseconds else { return }
+        let warrants = try store.activeWarrants(withIds: warrantIds).filter { try !store.lists(check.releaseId, warrant: $0.warrantId) }
+        guard !warrants.isEmpty else { return }
+        for warrant in warrants {
+            try store.addWarrant(warrant.warrantId, toCheck: check.releaseId)
+            try store.markLinked(.init(releaseId: check.releaseId, kind: .warrant, itemId: warrant.warrantId))
+        }
+        let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
+        effects.notify(
+            WarrantCheckRules.releasedLinkedNotifications(
+                check, warrants: warrants, completedAt: Date(timeIntervalSince1970: Double(completedAt) / 1000), source: source, directory: directory),
+            about: check.releaseId)
+    }
+
     /// Every item listed through a link whose subject and release's subject are no longer one
     /// person leaves its check (open or closed); the check's status is computed again, and each
     /// recipient told of the item gets one retraction naming what it was told.
@@ -119,7 +161,7 @@ extension WarrantResolverProjection {
             check.status = WarrantCheckRules.status(
                 warrants: try store.activeWarrants(on: item.releaseId), detainers: try store.activeDetainers(on: item.releaseId))
             try store.setStatus(item.releaseId, check.status)
-            var byRecipient: [Recipient: [BusNotification]] = [:]
+            var byRecipient: [Recipient: [WarrantStore.LinkedNotice]] = [:]
             var order: [Recipient] = []
             for notice in try store.linkedNotices(about: item) {
                 if byRecipient[notice.recipient] == nil { order.append(notice.recipient) }

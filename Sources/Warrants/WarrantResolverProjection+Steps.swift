@@ -44,7 +44,7 @@ extension WarrantResolverProjection {
             return  // removed by a later sealing order: not stored again
         }
         try store.saveIssued(issued)
-        if let record { try store.setRecord(record, of: .warrant, warrantId) }
+        try store.restateRecord(record, of: .warrant, warrantId)
         guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return }
         let source = WarrantCheckRules.Source(issued)
         let direct = try store.openChecks(of: issued.subject)
@@ -105,8 +105,11 @@ extension WarrantResolverProjection {
             throw PoisonMessage(reason: "\(DetainerLodged.eventType): payload.requestingAgencyId: no holding agency of that id in the agency directory (reference.agencies), so nobody to hand the person to")
         }
         let previous = try store.detainerStatus(detainer.detainerId)
+        if previous == nil, try store.isSealed(.detainer, detainer.detainerId, occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt)) {
+            return  // removed by a later sealing order: not stored again
+        }
         try store.saveLodged(lodged)
-        if let record { try store.setRecord(record, of: .detainer, detainer.detainerId) }
+        try store.restateRecord(record, of: .detainer, detainer.detainerId)
         guard previous == nil else { return }  // re-sent, or lifted before it was read
         let source = WarrantCheckRules.Source(lodged)
         let direct = try store.openChecks(of: lodged.subject)
@@ -127,6 +130,8 @@ extension WarrantResolverProjection {
         let detainerId = lifted.payload.detainerId
         switch try store.detainerStatus(detainerId) {
         case nil:
+            // A detainer a later sealing order removed is not stored again.
+            guard try !store.isSealed(.detainer, detainerId, occurredAtMilliseconds: SealingOrder.milliseconds(lifted.occurredAt)) else { return }
             try store.saveFirstSeenLifted(detainerId, subject: lifted.subject)  // a lodging read later stays lifted
         case "active":
             try store.setDetainerLifted(detainerId)
@@ -148,6 +153,8 @@ extension WarrantResolverProjection {
 
     func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         guard try store.check(scheduled.payload.releaseId) == nil else { return }  // a re-sent schedule changes nothing
+        // A release a later sealing order removed is not opened again.
+        guard try !store.isSealed(.release, scheduled.payload.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) else { return }
         let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: scheduled.payload.releaseId, store)
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers)
         try store.insert(check, warrants: warrants, detainers: detainers)
@@ -169,6 +176,8 @@ extension WarrantResolverProjection {
     func releaseChanged(_ changed: EventEnvelope<ReleaseChanged>, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let change = changed.payload
         guard let original = try store.check(change.releaseId) else {
+            // A release a later sealing order removed was scheduled: its change is the sealed person's, not kept.
+            if try store.isSealed(.release, change.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(changed.occurredAt)) { return }
             throw PoisonMessage(reason: "\(ReleaseChanged.eventType): payload.releaseId: no release of that id was scheduled (custody.release.scheduled) before this change")
         }
         guard !original.closed else { return }
@@ -217,7 +226,7 @@ extension WarrantResolverProjection {
         let source = WarrantCheckRules.Source(completed)
         if let check = try store.check(releaseId) {
             guard !check.closed else { return }  // re-sent, or completed after a cancellation
-            try store.close(releaseId)
+            try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
             let warrants = try store.activeWarrants(on: releaseId)
             let detainers = try store.activeDetainers(on: releaseId)
             let destination = completed.payload.destination ?? check.destination
@@ -228,9 +237,12 @@ extension WarrantResolverProjection {
             effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
             return
         }
+        // A release a later sealing order removed is not opened again.
+        guard try !store.isSealed(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) else { return }
         let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
         let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers)
         try store.insert(check, warrants: warrants, detainers: detainers)
+        try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
         try markLinked(warrants, detainers, release: releaseId, record: record, subject: completed.subject, store)
         let directory = try directory(for: completed.payload.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
         effects.notify(

@@ -43,7 +43,10 @@ import Timers
 ///   warrant or detainer whose subject the person index links to the release's joins the check
 ///   as one matched by number would, its notices saying how sure the link is; an unlink or split
 ///   takes it off again and retracts, once, what each recipient was told of it
-///   (`warrant-check-retracted`).
+///   (`warrant-check-retracted`). A link read after a release completed (within
+///   `notificationRetention` of it) to a person with an active warrant is URGENT for the
+///   warrant's court, its prosecutor and the destination's police
+///   (`released-person-linked-to-active-warrant`).
 /// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
@@ -89,6 +92,8 @@ public struct WarrantResolverProjection: EventProjection {
         public static let escalation = WarrantCheckRules.escalation
         public static let releasedUnresolved = WarrantCheckRules.releasedUnresolved
         public static let movedAway = WarrantCheckRules.movedAway
+        public static let releasedLinked = WarrantCheckRules.releasedLinked
+        public static let retracted = LinkedWarrantNotification.retractionRule
     }
 
     public let name = "warrant-resolver"
@@ -185,7 +190,7 @@ public struct WarrantResolverProjection: EventProjection {
             if let releaseId {
                 try store.recordTold(releaseId, recipient: notification.recipient.description, rule: notification.reason.rule)
             }
-            for item in linked { try store.noteLinkedNotice(notification, about: item) }
+            for item in linked { try store.noteLinkedNotice(notification, about: item, forgetAfterMilliseconds: forgetAfter) }
             if sent && DestinationPolice.isFallback(notification.recipient) {
                 // Bounded labels: the rule's code and the kind looked for, never the city.
                 transaction.countOnCommit(DestinationPolice.missLabel, dimensions: [
@@ -220,7 +225,11 @@ public struct WarrantResolverProjection: EventProjection {
     ///   person, matched on state ID or FBI number, the check items listing either
     ///   (`warrant_check_items`), and every notification sent about the person
     ///   (`notifications_sent`, by the digest of the state IDs of the order and of the removed
-    ///   rows).
+    ///   rows); through the person index (`WarrantStore+Sealing`'s `removePersonLinks` and
+    ///   `removeLinkedOnly`), the link rows of every record the index put with the person and
+    ///   the releases' checks, warrants and detainers of those records that carry none of the
+    ///   order's numbers, with their check items, who was told, and the notifications about
+    ///   them (those of the numbers they carry that name them).
     /// - `listed_cases`: the person's warrants whose court case (`caseNumber` of the issue) is
     ///   listed, the check items listing them, and the notifications naming them (their
     ///   `reason.matched` lists the warrant: pending, clear and unscheduled-release notices).
@@ -236,7 +245,8 @@ public struct WarrantResolverProjection: EventProjection {
         let store = WarrantStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
         var linked = SealingTally()
-        if order.scope == .allRecords { linked = try store.removePersonLinks(order) }
+        var personItems = WarrantStore.PersonItems()
+        if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
         let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
         case .allRecords: (try store.removePerson(order), [])
         case .listedCases: try store.removeListedCases(order)
@@ -249,12 +259,28 @@ public struct WarrantResolverProjection: EventProjection {
                 notification.reason.matched.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
             transaction.storage))
+        if !personItems.isEmpty {
+            // What the index put with the person but carries none of the order's numbers; the
+            // notifications about it, found by the numbers it carries and judged by what they name.
+            let linkedOnly = try store.removeLinkedOnly(personItems, order: order)
+            tally.merge(linkedOnly.tally)
+            let items = linkedOnly.items
+            var others = linkedOnly.stateIds.subtracting(stateIds)
+            if let stateId = order.stateId { others.remove(stateId) }
+            tally.add(try NotificationOutbox.removeSent(
+                about: others, where: { WarrantStore.concerns($0, items) }, transaction.storage), from: "notifications_sent")
+        }
+        // Numbers paired with the person by a shared number; not those found through a link (a
+        // mistyped state ID may be another person's: the runtime would refuse their records).
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
     }
 
+    /// Forgets the notifications sent, and the notices kept for a retraction (each with the
+    /// notification it names), whose time has passed: at most `limit` rows of each per pass.
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
         try NotificationOutbox.forget(before: now, limit: limit, transaction.storage)
+        try WarrantStore(transaction.storage).forgetLinkedNotices(before: now, limit: limit)
     }
 
     // MARK: Queries

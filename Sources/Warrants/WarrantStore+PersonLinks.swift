@@ -32,11 +32,32 @@ extension WarrantStore {
 
     // MARK: Subject records
 
-    /// Remembers the record of a release's, warrant's or detainer's subject; the first one read
-    /// stays (a warrant's resolution or a release's completion may describe the person otherwise).
+    /// Remembers the record of a release's subject; the first one read stays (a release's
+    /// completion may describe the person otherwise). Warrants and detainers:
+    /// ``restateRecord(_:of:_:)``.
     func setRecord(_ recordId: String, of kind: SubjectKind, _ id: String) throws {
         try transaction.execute(
             "INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3) ON CONFLICT (item_kind, item_id) DO NOTHING",
+            [.text(kind.rawValue), .text(id), .text(recordId)])
+    }
+
+    /// Sets the record of a warrant's or detainer's subject as its latest issue (lodging)
+    /// states it, removing it when that names nobody the index keeps (`record` nil). A re-issue
+    /// under the same id with another subject rewrites the row's state ID and FBI number
+    /// (`saveIssued`, `saveLodged`); the record follows, so that a sealing order, which finds
+    /// the person's records through the rows matching its numbers, is not led to the person of
+    /// an earlier subject.
+    func restateRecord(_ recordId: String?, of kind: SubjectKind, _ id: String) throws {
+        guard let recordId else {
+            try transaction.execute(
+                "DELETE FROM warrant_subject_records WHERE item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)])
+            return
+        }
+        try transaction.execute(
+            """
+            INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3)
+            ON CONFLICT (item_kind, item_id) DO UPDATE SET record_id = excluded.record_id
+            """,
             [.text(kind.rawValue), .text(id), .text(recordId)])
     }
 
@@ -131,22 +152,46 @@ extension WarrantStore {
 
     // MARK: Notices about an item listed through a link
 
-    /// Keeps a notification that told its recipient of an item listed through a link.
-    func noteLinkedNotice(_ notification: BusNotification, about item: LinkedItem) throws {
-        try transaction.execute(
-            """
-            INSERT INTO warrant_linked_notices (notification_id, release_id, item_kind, item_id, notice) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (notification_id, item_kind, item_id) DO NOTHING
-            """,
-            [.text(notification.id), .text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId), .bytes(try notification.encoded())])
+    /// What is kept of a notification that told its recipient of an item listed through a link:
+    /// enough to retract it (who was told, by which notification, under which rule), never its
+    /// body — the body names the person, and a retraction names nothing but the ids.
+    struct LinkedNotice: Sendable, Hashable {
+        var notificationId: String
+        var recipient: Recipient
+        var recipientAgencyId: String?
+        var rule: String
     }
 
-    /// The notifications that told of the item, by id.
-    func linkedNotices(about item: LinkedItem) throws -> [BusNotification] {
+    /// Keeps what a retraction of `notification` needs, until `forgetAfterMilliseconds` (the
+    /// time `notifications_sent` forgets it; nil: kept).
+    func noteLinkedNotice(_ notification: BusNotification, about item: LinkedItem, forgetAfterMilliseconds: Int64?) throws {
+        try transaction.execute(
+            """
+            INSERT INTO warrant_linked_notices (notification_id, release_id, item_kind, item_id, recipient, recipient_agency_id, rule, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (notification_id, item_kind, item_id) DO NOTHING
+            """,
+            [.text(notification.id), .text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId),
+             .text(notification.recipient.description), .optional(notification.recipientAgencyId), .text(notification.reason.rule),
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The notifications that told of the item (and are not forgotten), by id. A row whose
+    /// recipient no longer parses is an error (a damaged row), not a retraction to nobody.
+    func linkedNotices(about item: LinkedItem) throws -> [LinkedNotice] {
         try transaction.fetchAll(
-            "SELECT notice FROM warrant_linked_notices WHERE release_id = $1 AND item_kind = $2 AND item_id = $3 ORDER BY notification_id",
+            """
+            SELECT notification_id, recipient, recipient_agency_id, rule FROM warrant_linked_notices
+            WHERE release_id = $1 AND item_kind = $2 AND item_id = $3 ORDER BY notification_id
+            """,
             [.text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId)]
-        ).map { try BusNotification.decode(try $0.get("notice", as: [UInt8].self)) }
+        ).map { row in
+            let recipient: String = try row.get("recipient")
+            guard let parsed = Recipient(recipient) else { throw LinkedNoticeDamaged(column: "recipient") }
+            return LinkedNotice(
+                notificationId: try row.get("notification_id"), recipient: parsed,
+                recipientAgencyId: try row.get("recipient_agency_id"), rule: try row.get("rule"))
+        }
     }
 
     /// Forgets the notifications about the item (retracted, or sealed).
@@ -155,4 +200,19 @@ extension WarrantStore {
             "DELETE FROM warrant_linked_notices WHERE release_id = $1 AND item_kind = $2 AND item_id = $3",
             [.text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId)])
     }
+
+    /// Forgets at most `limit` kept notices whose time to be forgotten is before
+    /// `nowMilliseconds` (event clock); returns how many. An unlink read after that still takes
+    /// the item off its check, and retracts nothing: the service no longer remembers having
+    /// told anyone (as `notifications_sent` no longer does).
+    @discardableResult
+    func forgetLinkedNotices(before nowMilliseconds: Int64, limit: Int) throws -> Int {
+        try transaction.forgetDue("warrant_linked_notices", key: "(notification_id, item_kind, item_id)", before: nowMilliseconds, limit: limit)
+    }
+}
+
+/// A kept notice whose column no longer reads (`column` names it; no value is shown).
+struct LinkedNoticeDamaged: Error, CustomStringConvertible {
+    var column: String
+    var description: String { "warrant_linked_notices.\(column): the stored value does not parse" }
 }

@@ -1,3 +1,4 @@
+import Notifications
 import Storage
 import ServiceKit
 
@@ -68,14 +69,25 @@ extension WarrantStore {
         return tally
     }
 
+    /// The releases, warrants and detainers whose subject's record the index put with the
+    /// order's person, whether or not they carry one of the order's numbers.
+    struct PersonItems: Sendable, Hashable {
+        var releases: Set<String> = []
+        var warrants: Set<String> = []
+        var detainers: Set<String> = []
+
+        var isEmpty: Bool { releases.isEmpty && warrants.isEmpty && detainers.isEmpty }
+    }
+
     /// Removes what the resolver keeps of the person through the index (`all_records`): the
     /// records of the person's releases, warrants and detainers (matched on state ID or FBI
     /// number) and every record the index put with them — their mapping rows and the merges
     /// naming them (remembered as digests with the order's time, so an identity event read late
     /// does not bring them back: `PersonLinks.remove`), the subject-record rows, the items
     /// listed through a link and the notifications kept for their retraction. Called before
-    /// ``removePerson(_:)``, which removes the rows it finds them by.
-    func removePersonLinks(_ order: SealingOrder) throws -> SealingTally {
+    /// ``removePerson(_:)``, which removes the rows it finds them by. Returns the releases,
+    /// warrants and detainers of those records, for ``removeLinkedOnly(_:order:)``.
+    func removePersonLinks(_ order: SealingOrder) throws -> (tally: SealingTally, items: PersonItems) {
         let arguments = personArguments(order)
         var records = Set<String>()
         for (kind, sql) in [
@@ -92,8 +104,15 @@ extension WarrantStore {
         for person in persons { records.formUnion(try identity.records(of: person)) }
 
         var tally = SealingTally()
+        var items = PersonItems()
         for kind in SubjectKind.allCases {
-            for id in try ids(of: kind, withRecords: records.sorted()) {
+            let ids = try ids(of: kind, withRecords: records.sorted())
+            switch kind {
+            case .release: items.releases = Set(ids)
+            case .warrant: items.warrants = Set(ids)
+            case .detainer: items.detainers = Set(ids)
+            }
+            for id in ids {
                 let (condition, values): (String, [SQLValue]) = kind == .release
                     ? ("release_id = $1", [.text(id)]) : ("item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)])
                 tally.add(try transaction.execute("DELETE FROM warrant_linked_notices WHERE \(condition)", values), from: "warrant_linked_notices")
@@ -103,7 +122,87 @@ extension WarrantStore {
             }
         }
         tally.merge(try identity.remove(records: records, ids: records.union(persons), orderedAtMilliseconds: order.orderedAtMilliseconds))
-        return tally
+        return (tally, items)
+    }
+
+    /// What ``removeLinkedOnly(_:order:)`` removed, for the notifications about it.
+    struct LinkedOnlyRemoval {
+        var tally = SealingTally()
+        /// The rows removed (those left by ``removePerson(_:)``: none carried the order's numbers).
+        var items = PersonItems()
+        /// The state IDs those rows carried: the notifications about them are found by theirs.
+        var stateIds: Set<String> = []
+    }
+
+    /// Removes the releases' checks, warrants and detainers the index put with the order's
+    /// person that carry none of the order's numbers (`items`, from
+    /// ``removePersonLinks(_:)``, less what ``removePerson(_:)`` already removed; called after
+    /// it): their rows, the check items and detainers listing them or listed on their checks,
+    /// who was told about those checks; another check that listed one of the warrants is
+    /// settled as for ``removePerson(_:)``. Each removed id is remembered as a digest with the
+    /// order's time (``isSealed(_:_:occurredAtMilliseconds:)``), so that an event about it that
+    /// occurred before the order — a warrant's resolution, a detainer's lifting, a release's
+    /// change, which name no record the index keeps — does not store it again.
+    ///
+    /// The index's link is taken as the court's word on whose the record is: a warrant whose
+    /// subject's state ID was mistyped is the sealed person's, whatever number it carries.
+    func removeLinkedOnly(_ items: PersonItems, order: SealingOrder) throws -> LinkedOnlyRemoval {
+        var removal = LinkedOnlyRemoval()
+        for (table, key, ids) in [("warrant_checks", "release_id", items.releases), ("warrants", "warrant_id", items.warrants),
+                                  ("detainers", "detainer_id", items.detainers)] {
+            for id in ids.sorted() {
+                guard let row = try transaction.fetchOne("SELECT state_id FROM \(table) WHERE \(key) = $1", [.text(id)]) else { continue }
+                switch table {
+                case "warrant_checks": removal.items.releases.insert(id)
+                case "warrants": removal.items.warrants.insert(id)
+                default: removal.items.detainers.insert(id)
+                }
+                if let stateId = try row.get("state_id", as: String?.self) { removal.stateIds.insert(stateId) }
+            }
+        }
+        var others: Set<String> = []
+        for warrantId in removal.items.warrants.sorted() {
+            others.formUnion(try releaseIds("SELECT release_id FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]))
+            removal.tally.add(try transaction.execute("DELETE FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]), from: "warrant_check_items")
+            removal.tally.add(try transaction.execute("DELETE FROM warrants WHERE warrant_id = $1", [.text(warrantId)]), from: "warrants")
+            try noteSealed(.warrant, warrantId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
+        for detainerId in removal.items.detainers.sorted() {
+            others.formUnion(try releaseIds("SELECT release_id FROM warrant_check_detainers WHERE detainer_id = $1", [.text(detainerId)]))
+            removal.tally.add(try transaction.execute(
+                "DELETE FROM warrant_check_detainers WHERE detainer_id = $1", [.text(detainerId)]), from: "warrant_check_detainers")
+            removal.tally.add(try transaction.execute("DELETE FROM detainers WHERE detainer_id = $1", [.text(detainerId)]), from: "detainers")
+            try noteSealed(.detainer, detainerId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
+        for releaseId in removal.items.releases.sorted() {
+            let release: [SQLValue] = [.text(releaseId)]
+            for table in ["warrant_check_items", "warrant_check_detainers", "warrant_check_told", "warrant_checks"] {
+                removal.tally.add(try transaction.execute("DELETE FROM \(table) WHERE release_id = $1", release), from: table)
+            }
+            try noteSealed(.release, releaseId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
+        try settleChecks(others.subtracting(removal.items.releases))
+        return removal
+    }
+
+    /// Whether `notification` is about one of `items`: it names a removed release (its
+    /// `releaseId`, its `release` fact, or the scope its id was derived from), warrant or
+    /// detainer. Used on the notifications of the state IDs the removed rows carried, which
+    /// may also be another person's.
+    static func concerns(_ notification: BusNotification, _ items: PersonItems) -> Bool {
+        for matched in notification.reason.matched {
+            switch matched.name {
+            case "releaseId" where items.releases.contains(matched.value): return true
+            case WarrantCheckRules.warrantIdentifier where items.warrants.contains(matched.value): return true
+            case "detainerId" where items.detainers.contains(matched.value): return true
+            default: continue
+            }
+        }
+        for releaseId in items.releases {
+            if notification.facts.contains(where: { $0.label == "release" && $0.value.hasPrefix("\(releaseId) from ") }) { return true }
+            if notification.isRouted(forScope: releaseId) { return true }
+        }
+        return false
     }
 
     /// Removes the person's warrants of the listed cases (`case_number`; warrants stored before
@@ -131,25 +230,45 @@ extension WarrantStore {
             for table in ["warrant_subject_records", "warrant_check_linked", "warrant_linked_notices"] {
                 tally.add(try transaction.execute("DELETE FROM \(table) WHERE item_kind = $1 AND item_id = $2", item), from: table)
             }
-            try transaction.execute(
-                """
-                INSERT INTO warrants_sealed (warrant_digest, ordered_at_ms) VALUES ($1, $2)
-                ON CONFLICT (warrant_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
-                    WHERE excluded.ordered_at_ms > warrants_sealed.ordered_at_ms
-                """,
-                [.text(Self.sealedDigest(warrantId)), .integer(order.orderedAtMilliseconds)])
+            try noteSealed(.warrant, warrantId, orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
         try settleChecks(checks)
         return (tally, warrantIds)
     }
 
-    /// Whether a listed-case order removed `warrantId` after an event about it that occurred at
+    /// Whether an order removed `warrantId` (a listed-case order, or an all-records one that
+    /// found it through a link) after an event about it that occurred at
     /// `occurredAtMilliseconds`: such an event (an issue or a resolution read late: a resolution
     /// names no case, so the runtime cannot tell it is sealed) must not store the warrant again.
     func isSealed(_ warrantId: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        try transaction.fetchOne(
-            "SELECT 1 AS found FROM warrants_sealed WHERE warrant_digest = $1 AND ordered_at_ms > $2",
-            [.text(Self.sealedDigest(warrantId)), .integer(occurredAtMilliseconds)]) != nil
+        try isSealed(.warrant, warrantId, occurredAtMilliseconds: occurredAtMilliseconds)
+    }
+
+    /// Whether an order removed the release (warrant, detainer) `id` after an event about it
+    /// that occurred at `occurredAtMilliseconds`. Warrants are remembered in `warrants_sealed`
+    /// (since `warrants-v3`), detainers and releases in `warrant_sealed_items`.
+    func isSealed(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> Bool {
+        let (table, column) = Self.sealedTable(kind)
+        return try transaction.fetchOne(
+            "SELECT 1 AS found FROM \(table) WHERE \(column) = $1 AND ordered_at_ms > $2",
+            [.text(Self.sealedDigest(kind, id)), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// Remembers `id` as removed by an order made at `orderedAtMilliseconds` (a later order
+    /// keeps the later time).
+    func noteSealed(_ kind: SubjectKind, _ id: String, orderedAtMilliseconds: Int64) throws {
+        let (table, column) = Self.sealedTable(kind)
+        try transaction.execute(
+            """
+            INSERT INTO \(table) (\(column), ordered_at_ms) VALUES ($1, $2)
+            ON CONFLICT (\(column)) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
+                WHERE excluded.ordered_at_ms > \(table).ordered_at_ms
+            """,
+            [.text(Self.sealedDigest(kind, id)), .integer(orderedAtMilliseconds)])
+    }
+
+    private static func sealedTable(_ kind: SubjectKind) -> (table: String, column: String) {
+        kind == .warrant ? ("warrants_sealed", "warrant_digest") : ("warrant_sealed_items", "item_digest")
     }
 
     /// A `pending` check with no active warrant left becomes `clear`, silently (see the
@@ -174,6 +293,12 @@ extension WarrantStore {
     /// A removed warrant's id as the resolver remembers it: a SHA-256 digest with a domain tag
     /// of its own (like `SealingDigest`'s), never the id.
     static func sealedDigest(_ warrantId: String) -> String {
-        SHA256.hex("reentrybus/sealing/warrant/v1\u{0}\(warrantId)")
+        sealedDigest(.warrant, warrantId)
+    }
+
+    /// A removed release's, warrant's or detainer's id as the resolver remembers it: each kind
+    /// with its own domain tag (a warrant's is the one `warrants-v3` has used since).
+    static func sealedDigest(_ kind: SubjectKind, _ id: String) -> String {
+        SHA256.hex("reentrybus/sealing/\(kind.rawValue)/v1\u{0}\(id)")
     }
 }

@@ -198,7 +198,11 @@ public struct WarrantStore {
             // dialect: the resolver's copy of `bus.identity` (`PersonLinks`: the columns of the
             // router's `router-person-links-v1` and `-v2`), the record of each release's,
             // warrant's and detainer's subject, the warrants and detainers a check lists through
-            // a link, and the notifications that told of them (for the retraction).
+            // a link, and the notifications that told of them (for the retraction: their
+            // recipient, id and rule, never the body, forgotten with the notification they name);
+            // the digests of the detainers and releases an order removed (`warrants_sealed` keeps
+            // those of warrants); and when a release completed (a link read after it may still
+            // call for an alert, `WarrantResolverProjection+PersonLinks`).
             .script("warrants-v6", """
                 CREATE TABLE warrant_person_records (
                     record_id TEXT PRIMARY KEY NOT NULL,
@@ -238,10 +242,20 @@ public struct WarrantStore {
                     release_id TEXT NOT NULL,
                     item_kind TEXT NOT NULL,
                     item_id TEXT NOT NULL,
-                    notice BYTEA NOT NULL,
+                    recipient TEXT NOT NULL,
+                    recipient_agency_id TEXT,
+                    rule TEXT NOT NULL,
+                    forget_after_ms BIGINT,
                     PRIMARY KEY (notification_id, item_kind, item_id)
                 );
                 CREATE INDEX warrant_linked_notices_by_item ON warrant_linked_notices (release_id, item_kind, item_id);
+                CREATE INDEX warrant_linked_notices_by_forget_time ON warrant_linked_notices (forget_after_ms)
+                    WHERE forget_after_ms IS NOT NULL;
+                CREATE TABLE warrant_sealed_items (
+                    item_digest TEXT PRIMARY KEY NOT NULL,
+                    ordered_at_ms BIGINT NOT NULL
+                );
+                ALTER TABLE warrant_checks ADD COLUMN completed_at_ms BIGINT;
                 """),
         ]
 
@@ -378,9 +392,18 @@ public struct WarrantStore {
         try transaction.execute("UPDATE warrant_checks SET status = $1 WHERE release_id = $2", [.text(status), .text(releaseId)])
     }
 
-    /// Closes a check: the release happened or was cancelled.
-    func close(_ releaseId: String) throws {
-        try transaction.execute("UPDATE warrant_checks SET closed = 1 WHERE release_id = $1", [.text(releaseId)])
+    /// Closes a check: the release happened (at `completedAtMilliseconds`) or was cancelled (nil).
+    func close(_ releaseId: String, completedAtMilliseconds: Int64? = nil) throws {
+        try transaction.execute(
+            "UPDATE warrant_checks SET closed = 1, completed_at_ms = $2 WHERE release_id = $1",
+            [.text(releaseId), completedAtMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// When the release of a closed check happened; nil while open, when it was cancelled, or
+    /// when it closed before `warrants-v6` recorded the time.
+    func completedAt(_ releaseId: String) throws -> Int64? {
+        try transaction.fetchOne("SELECT completed_at_ms FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?
+            .get("completed_at_ms", as: Int64?.self)
     }
 
     /// A stored check; a subject or destination that no longer decodes is an error (a damaged

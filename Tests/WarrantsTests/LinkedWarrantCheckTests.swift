@@ -4,6 +4,7 @@ import Kafka
 import Notifications
 import PersonIndexStore
 import ServiceKit
+import Storage
 import TestSupport
 import Testing
 
@@ -250,6 +251,249 @@ import Testing
         let found = try await resolver.harness.write { db, _ in try findOccurrences(of: ["MO-DOC/p/", "MO-CIRCUIT7/p/"], in: db) }
         #expect(found.isEmpty, "\(found)")
     }
+
+    // MARK: Rows found only through a link, on an expungement
+
+    /// A link as the index writes it: `record` joins `to`, both named as the person `person`.
+    private func link(_ record: String, to other: String, person: String, id: String) throws -> AdmittedEvent {
+        try identity("bus.identity.linked", id: id, [
+            "personId": person, "recordId": record, "linkedTo": other, "decisionSource": "model", "score": 0.987,
+            "agreed": ["givenName", "familyName", "dateOfBirth"],
+        ])
+    }
+
+    private func rows(_ resolver: ResolverUnderTest, _ sql: String) async throws -> [String] {
+        try await resolver.harness.write { db, _ in
+            try db.fetchAll(sql).map { row in
+                row.values.map { value in
+                    switch value {
+                    case .text(let text): text
+                    case .integer(let integer): String(integer)
+                    case .null: "NULL"
+                    default: value.typeName
+                    }
+                }.joined(separator: " ")
+            }
+        }
+    }
+
+    /// Hill's release R-1 carries his state ID; the court's warrant W-7, the sheriff's detainer
+    /// D-7 and a second release R-2 carry the mistyped one (R-2 lists W-7 and D-7 by that
+    /// number). The index puts all four records with Hill. Reyes (another person) has a
+    /// warrant and a release of his own. Hill's expungement removes every row of the four —
+    /// W-7, D-7 and R-2 although they carry none of the order's numbers — what derives from
+    /// them (check items and detainers, who was told, every notification about them), and
+    /// counts each in the tally; Reyes's rows stay, exactly.
+    @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws {
+        let resolver = try await ResolverUnderTest()
+        let reyesSent = try await resolver.apply(Events.issued("W-9", subject: Events.reyes)).notifications.count
+            + (try await resolver.apply(Events.scheduled("R-9", subject: Events.reyes)).notifications.count)
+        #expect(reyesSent == 3)
+
+        let second = Events.scheduled("R-2", subject: Self.mistyped)
+        let detainer = Events.lodged("D-7", subject: Self.mistyped)
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        try await resolver.apply(detainer)
+        #expect(try await resolver.apply(second).summary == [
+            "agency:MO-CIRCUIT7 high warrant-check-pending", "agency:MO-CCPO high warrant-check-prosecutor",
+            "agency:MO-KCPD high release-warrant-pending", "agency:KS-JOCO-SO high warrant-check-hold",
+        ])
+        let (release, warrantRecord) = try records()
+        let detainerRecord = try #require(try PersonRecordIds.subject(of: Events.admitted(detainer)))
+        let secondRecord = try #require(try PersonRecordIds.subject(of: Events.admitted(second)))
+        let person = [release, warrantRecord, detainerRecord, secondRecord].min()!
+        let links = [
+            try link(warrantRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000201"),
+            try link(detainerRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000202"),
+            try link(secondRecord, to: release, person: person, id: "00000000-0000-8000-8000-000000000203"),
+        ]
+        var toldThroughLinks: [String] = []
+        for event in links { toldThroughLinks += try await resolver.apply(event).summary }
+        #expect(toldThroughLinks == Self.pendingToCircuit7 + ["agency:KS-JOCO-SO high warrant-check-hold"])
+        #expect(try await resolver.check("R-1")?.status == "hold")
+        let sentBefore = try await resolver.harness.count("notifications_sent")
+        #expect(sentBefore == reyesSent + 4 + 4)
+
+        let order = try Events.sealingOrder(expunged: true, at: Events.now.addingTimeInterval(7_200))
+        let projection = resolver.harness.projection
+        let tally = try await resolver.harness.write { _, transaction in try projection.seal(order, in: transaction) }
+
+        // Reyes's rows, and nothing else.
+        #expect(try await rows(resolver, "SELECT warrant_id FROM warrants ORDER BY warrant_id") == ["W-9"])
+        #expect(try await rows(resolver, "SELECT release_id FROM warrant_checks ORDER BY release_id") == ["R-9"])
+        #expect(try await rows(resolver, "SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id") == ["R-9 W-9"])
+        for table in ["detainers", "warrant_check_detainers", "warrant_check_linked", "warrant_linked_notices", "warrant_person_records"] {
+            #expect(try await resolver.harness.count(table) == 0, "\(table)")
+        }
+        let reyesRecords = ["release R-9", "warrant W-9"]
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records ORDER BY item_kind, item_id") == reyesRecords)
+        #expect(try await rows(resolver, "SELECT DISTINCT release_id FROM warrant_check_told") == ["R-9"])
+        let left = try await resolver.harness.write { db, _ in try NotificationOutbox.sent(db) }
+        #expect(left.count == reyesSent && left.allSatisfy { $0.subjectStateId == Events.reyes.stateId })
+
+        // The tally counts them (R-1 by its number; R-2, W-7 and D-7 through the link).
+        #expect(tally.rowsByTable["warrant_checks"] == 2)
+        #expect(tally.rowsByTable["warrants"] == 1)
+        #expect(tally.rowsByTable["detainers"] == 1)
+        // W-7 (linked); R-2: W-7 (by number).
+        #expect(tally.rowsByTable["warrant_check_items"] == 2)
+        // D-7 (linked); R-2: D-7 (by number).
+        #expect(tally.rowsByTable["warrant_check_detainers"] == 2)
+        #expect(tally.rowsByTable["notifications_sent"] == sentBefore - reyesSent)
+        #expect(tally.rowsByTable["warrant_check_told"] == 8)
+        // The mistyped number is not paired with Hill's: it may be another person's.
+        #expect(tally.pairedStateIds.isEmpty)
+
+        // Redelivered or replayed (each occurred before the order): nothing comes back, nothing is sent, nothing is refused.
+        let late: [AdmittedEvent] = [
+            try Events.admitted(warrant), try Events.admitted(detainer), try Events.admitted(second),
+            try Events.admitted(Events.recalled("W-7")), try Events.admitted(Events.lifted("D-7", subject: Self.mistyped)),
+            try Events.admitted(Events.changed("R-2", expectedAt: Events.releaseAt.addingTimeInterval(86_400))),
+            try Events.admitted(Events.completed("R-2", at: Events.now, subject: Self.mistyped)),
+            try Events.admitted(Events.scheduled()),
+        ] + links
+        for event in late {
+            let output = try await resolver.apply(event)
+            #expect(output.notifications.isEmpty && output.checkEvents.isEmpty, "\(event.eventType)")
+        }
+        #expect(try await rows(resolver, "SELECT warrant_id FROM warrants ORDER BY warrant_id") == ["W-9"])
+        #expect(try await rows(resolver, "SELECT release_id FROM warrant_checks ORDER BY release_id") == ["R-9"])
+        for table in ["detainers", "warrant_check_detainers", "warrant_check_linked", "warrant_person_records"] {
+            #expect(try await resolver.harness.count(table) == 0, "\(table)")
+        }
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records ORDER BY item_kind, item_id") == reyesRecords)
+        #expect(try await resolver.harness.count("notifications_sent") == reyesSent)
+        // Neither number, nor the name, is left in the resolver's tables (the runtime's outbox,
+        // `kit_outbox`, is emptied of the person's messages by the runtime's own sealing step,
+        // which this test does not run).
+        let found = try await resolver.harness.write { db, _ in try findOccurrences(of: ["MO7654312", "MO7654321", "Hill"], in: db) }
+        #expect(found.filter { !$0.table.hasPrefix("kit_") }.isEmpty, "\(found)")
+    }
+
+    /// A warrant id issued first against Hill, then (a correction, or a number reused by
+    /// mistake) against Reyes: the warrant's record follows its latest subject, so Reyes's
+    /// expungement, which finds his records through the rows carrying his numbers, is not led
+    /// to Hill's person. Hill's check stays (cleared silently: it lost the warrant), as do his
+    /// records in the resolver's copy of the index.
+    @Test func aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() async throws {
+        let resolver = try await ResolverUnderTest()
+        let hillsIssue = Events.issued("W-1")
+        try await resolver.apply(hillsIssue)
+        #expect(try await resolver.apply(Events.scheduled()).notifications.count == 3)
+        let (release, _) = try records()
+        let hillsWarrant = try #require(try PersonRecordIds.subject(of: Events.admitted(hillsIssue)))
+        try await resolver.apply(try link(hillsWarrant, to: release, person: min(hillsWarrant, release), id: "00000000-0000-8000-8000-000000000401"))
+        try await resolver.apply(Events.issued("W-1", subject: Events.reyes, id: "issued-W-1-again"))
+
+        let order = try Events.sealingOrder(Events.reyes, expunged: true, at: Events.now.addingTimeInterval(7_200))
+        let projection = resolver.harness.projection
+        let tally = try await resolver.harness.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["warrants"] == 1 && tally.rowsByTable["warrant_checks"] == nil)
+        #expect(try await resolver.check()?.status == "clear")
+        #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records") == ["release R-1"])
+        #expect(try await resolver.harness.count("warrant_person_records") == 2)
+        // Hill's records are not remembered as sealed: his release read again is his, still.
+        let again = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(again.checkEvents.map(\.status) == ["clear"])
+    }
+
+    // MARK: What is kept for a retraction
+
+    /// The notice kept for a retraction names the notification, its recipient and rule, never
+    /// the body; it is forgotten with the notification (the link event's Kafka time plus the
+    /// retention), at most `limit` per pass. An unlink read after that takes the warrant off the
+    /// check and retracts nothing: nobody is remembered as told.
+    @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        let joined = try await resolver.apply(try linked())
+        #expect(joined.summary == Self.pendingToCircuit7)
+        let forgetAfter = Events.nowMilliseconds + WarrantResolverProjection.defaultNotificationRetention.milliseconds
+        let kept = try await rows(resolver, "SELECT notification_id, recipient, rule, forget_after_ms FROM warrant_linked_notices ORDER BY recipient")
+        #expect(kept == joined.notifications.sorted { $0.recipient.description < $1.recipient.description }.map {
+            "\($0.id) \($0.recipient.description) \($0.reason.rule) \(forgetAfter)"
+        })
+        let personal = try await resolver.harness.write { db, _ in try findOccurrences(of: ["Hill", "MO765", "1985"], in: db) }
+        #expect(!personal.contains { $0.table == "warrant_linked_notices" }, "\(personal)")
+
+        let projection = resolver.harness.projection
+        let forget = { @Sendable (now: Int64, limit: Int) async throws in
+            try await resolver.harness.write { _, transaction in try projection.forget(before: now, limit: limit, in: transaction) }
+        }
+        try await forget(forgetAfter, 10)  // not before its time
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 3)
+        try await forget(forgetAfter + 1, 2)  // bounded per pass
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 1)
+        #expect(try await resolver.harness.count("notifications_sent") == 1)
+        try await forget(forgetAfter + 1, 2)
+        #expect(try await resolver.harness.count("warrant_linked_notices") == 0)
+
+        let separated = try await resolver.apply(try unlinked())
+        #expect(separated.notifications.isEmpty)
+        #expect(separated.checkEvents.map(\.status) == ["clear"])
+    }
+
+    // MARK: A link read after the release
+
+    /// The release happened while the check was clear; the index then links Hill to W-7,
+    /// still active. The court, its prosecutor and the destination's police are told, URGENT,
+    /// with the match stated; the closed check keeps its status and publishes nothing. A
+    /// redelivered link says nothing again; an unlink retracts the alert to each of the three.
+    @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(warrant)
+        let released = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(released.notifications.isEmpty && released.checkEvents.map(\.status) == ["clear"])
+
+        let alerted = try await resolver.apply(try linked())
+        #expect(alerted.summary == [
+            "agency:MO-CIRCUIT7 urgent released-person-linked-to-active-warrant", "agency:MO-CCPO urgent released-person-linked-to-active-warrant",
+            "agency:MO-KCPD urgent released-person-linked-to-active-warrant",
+        ])
+        expectMatchStated(alerted)
+        #expect(alerted.notifications.allSatisfy { $0.reason.matched.contains(MatchedIdentifier("warrantId", "W-7")) })
+        #expect(alerted.notifications.last?.reason.matched.contains(MatchedIdentifier("city", "Kansas City, MO")) == true)
+        #expect(alerted.checkEvents.isEmpty)
+        let closed = try #require(try await resolver.check())
+        #expect(closed.status == "clear" && closed.closed)
+
+        #expect(try await resolver.apply(try linked()).notifications.isEmpty)
+
+        let separated = try await resolver.apply(try unlinked())
+        #expect(Set(separated.summary) == [
+            "agency:MO-CIRCUIT7 high warrant-check-retracted", "agency:MO-CCPO high warrant-check-retracted", "agency:MO-KCPD high warrant-check-retracted",
+        ])
+        for retraction in separated.notifications {
+            let earlier = try #require(alerted.notifications.first { $0.recipient == retraction.recipient })
+            #expect(retraction.facts.filter { $0.label == "retracts" } == [NotificationFact("retracts", earlier.id)])
+        }
+    }
+
+    /// Released more than the notification retention (365 days) before the link was decided:
+    /// nothing is said and the check is unchanged. A cancelled release is never alerted.
+    @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws {
+        let late = try await ResolverUnderTest()
+        try await late.apply(Events.scheduled())
+        try await late.apply(warrant)
+        try await late.apply(Events.completed("R-1", at: Events.now))
+        let (release, warrantRecord) = try records()
+        let yearLater = try await late.apply(try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000301", at: "2026-06-16T16:00:00Z", [
+            "personId": min(release, warrantRecord), "recordId": warrantRecord, "linkedTo": release, "decisionSource": "model", "score": 0.987,
+            "agreed": ["givenName"],
+        ]))
+        #expect(yearLater.notifications.isEmpty && yearLater.checkEvents.isEmpty)
+        #expect(try await late.harness.count("warrant_check_items") == 0)
+
+        let cancelled = try await ResolverUnderTest()
+        try await cancelled.apply(Events.scheduled())
+        try await cancelled.apply(warrant)
+        try await cancelled.apply(Events.cancelled())
+        let output = try await cancelled.apply(try linked())
+        #expect(output.notifications.isEmpty && output.checkEvents.isEmpty)
+    }
 }
 
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
@@ -265,4 +509,9 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func anUnlinkOfTheOnlyWarrantClearsTheCheck() async throws { try await LinkedWarrantCheckTests().anUnlinkOfTheOnlyWarrantClearsTheCheck() }
     @Test func aLinkedDetainerHoldsTheRelease() async throws { try await LinkedWarrantCheckTests().aLinkedDetainerHoldsTheRelease() }
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
+    @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() }
+    @Test func aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() async throws { try await LinkedWarrantCheckTests().aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() }
+    @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
+    @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws { try await LinkedWarrantCheckTests().aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() }
+    @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws { try await LinkedWarrantCheckTests().aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() }
 }
