@@ -179,18 +179,8 @@ struct JSONParser {
         // Fast path: no escapes, so the string is the bytes between the quotes. The scan runs
         // on locals; this loop is where most of a document's bytes are read.
         var isASCII = true
-        var i = index
+        var i = plainRunEnd(from: index)
         let end = bytes.count
-        // Eight bytes at a time while none of them ends the fast path (a quote, a backslash, a
-        // control character) or is non-ASCII; the byte loop below takes over at the first such.
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while i + 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if Self.mayEndPlainRun(word) { break }
-                i += 8
-            }
-        }
         while i < end {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
@@ -251,16 +241,8 @@ struct JSONParser {
     mutating func scanString() throws(JSONDecodingError) -> ScannedString {
         let quote = index
         let start = quote + 1
-        var i = start
+        var i = plainRunEnd(from: start)
         let end = bytes.count
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while i + 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if Self.mayEndPlainRun(word) { break }
-                i += 8
-            }
-        }
         var isASCII = true
         while i < end {
             let byte = bytes[i]
@@ -469,6 +451,21 @@ struct JSONParser {
     }
 
     // MARK: Helpers
+
+    /// Where the run of plain bytes from `start` ends, eight bytes at a time: a plain byte is
+    /// ASCII and neither a quote, a backslash nor a control character. The byte loops of
+    /// ``parseString()`` and ``scanString()`` take over there.
+    @inline(__always)
+    private func plainRunEnd(from start: Int) -> Int {
+        var i = start
+        guard let base = bytes.baseAddress else { return i }
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= bytes.count {
+            if Self.mayEndPlainRun(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
+            i += 8
+        }
+        return i
+    }
 
     /// Whether any byte of `word` is a quote, a backslash, below 0x20 or above 0x7F (the
     /// classic "has a zero byte" bit trick, applied to each condition).

@@ -221,13 +221,19 @@ struct ByteValidator {
         return .valid
     }
 
-    private mutating func array(_ plan: JSONSchema.ByteNode) -> Verdict {
-        guard admits(plan, .array) else { return .invalid }
-        // The program holds no enum or const with containers, so an array is in none.
+    /// Opens an array or an object for `plan`: `nil` to read on, else the verdict.
+    private mutating func open(_ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode) -> Verdict? {
+        guard admits(plan, kind) else { return .invalid }
+        // The program holds no enum or const with containers, so a container is in none.
         guard plan.allowed.isEmpty else { return .invalid }
         do { try reader.enterContainer() } catch { return .unknown }
         reader.index += 1
         reader.skipWhitespace()
+        return nil
+    }
+
+    private mutating func array(_ plan: JSONSchema.ByteNode) -> Verdict {
+        if let verdict = open(.array, plan) { return verdict }
         var count = 0
         var elements: [Range<Int>] = []
         guard reader.index < reader.bytes.count else { return .unknown }
@@ -266,11 +272,7 @@ struct ByteValidator {
     }
 
     private mutating func object(_ plan: JSONSchema.ByteNode) -> Verdict {
-        guard admits(plan, .object) else { return .invalid }
-        guard plan.allowed.isEmpty else { return .invalid }
-        do { try reader.enterContainer() } catch { return .unknown }
-        reader.index += 1
-        reader.skipWhitespace()
+        if let verdict = open(.object, plan) { return verdict }
         let base = names.count
         defer { names.removeLast(names.count - base) }
         guard reader.index < reader.bytes.count else { return .unknown }
