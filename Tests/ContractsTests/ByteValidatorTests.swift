@@ -226,4 +226,33 @@ struct ByteValidatorTests {
             return true
         }
     }
+
+    /// Subschemas asking only for member names (`required` under `anyOf`/`allOf`, as in the
+    /// contracts' subject) are answered from the names of the object just read: the same
+    /// verdicts as reading it again, including for a value that is not an object.
+    @Test func namesOnlySubschemasAnswerAsTheTreeDoes() throws {
+        let schema = try JSONSchema(JSONValue(parsing: #"""
+            {"type": "object", "properties": {"subject": {"$ref": "#/$defs/keyed"}, "other": {"$ref": "#/$defs/keyed"}},
+             "$defs": {
+                "keyed": {"allOf": [{"$ref": "#/$defs/subject"}, {"required": ["a"]}]},
+                "subject": {"properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                            "anyOf": [{"required": ["b"]}, {"required": ["c"]}, {"type": "object", "required": ["d"]}]}}}
+            """#))
+        let cases: [(String, Bool)] = [
+            (#"{"subject": {"a": "1", "b": "2"}}"#, true),
+            (#"{"subject": {"a": "1", "c": 3}}"#, true),
+            (#"{"subject": {"a": "1", "d": null}}"#, true),
+            (#"{"subject": {"a": "1"}}"#, false),
+            (#"{"subject": {"b": "2"}}"#, false),
+            (#"{"subject": {"a": 1, "b": "2"}}"#, false),
+            (#"{"subject": {"a": "1", "b": "2"}, "other": {"a": "1"}}"#, false),
+            (#"{"subject": {"a": "1", "b": "2"}, "other": {"c": 1, "a": "x"}}"#, true),
+            (#"{"subject": "not an object"}"#, true),  // required and properties ask nothing of a string
+        ]
+        for (text, valid) in cases {
+            let bytes = Array(text.utf8)
+            #expect(Self.treeVerdict(schema, bytes) == valid, "\(text)")
+            #expect(Self.byteVerdict(schema, bytes) == (valid ? .valid : .invalid), "\(text)")
+        }
+    }
 }

@@ -165,6 +165,15 @@ extension JSONSchema {
         var additional = ByteNode.anyAdditional
         var inPlace: Range<Int> = 0..<0
 
+        /// Whether the node checks nothing but that the value, if an object, has the required
+        /// members (and its type): then the names of an object already read answer it.
+        var asksOnlyNames: Bool {
+            decidable && !alwaysFalse && allowed.isEmpty && numberChecks.isEmpty && minLength == 0 && maxLength == .max
+                && patterns.isEmpty && formats.isEmpty && minItems == 0 && maxItems == .max && prefixItems.isEmpty
+                && itemsNode < 0 && itemsAllowed < 0 && !uniqueItems && minProperties == 0 && maxProperties == .max
+                && !hasMembers && inPlace.isEmpty
+        }
+
         /// Whether a string's value must be looked at (its bytes, length or form).
         var checksStrings: Bool {
             !allowed.isEmpty || minLength > 0 || maxLength != .max || !patterns.isEmpty || !formats.isEmpty

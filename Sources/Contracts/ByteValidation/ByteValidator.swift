@@ -29,6 +29,13 @@ struct ByteValidator {
     /// The member names of the objects being read, innermost last, as byte ranges; each object
     /// removes its own when it ends.
     private var names: [JSONParser.ScannedString]
+    /// The object whose value has in-place subschemas still to apply, if one is being read:
+    /// its member names are kept when it ends (``recent``), so that subschemas asking only for
+    /// names (`required`, as the contracts' `anyOf` of identifiers does) are answered without
+    /// reading it again.
+    private var watched = -1
+    private var recent: (start: Int, end: Int) = (-1, -1)
+    private var recentNames: [JSONParser.ScannedString] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, program: JSONSchema.ByteProgram, effective: [Int]) {
         reader = JSONParser(bytes: bytes, limits: limits)
@@ -59,8 +66,12 @@ struct ByteValidator {
         guard plan.decidable else { return .unknown }
         let start = reader.index
         let depth = reader.depth
+        guard !plan.inPlace.isEmpty else { return read(plan) }
+        let outer = watched
+        watched = start
         let local = read(plan)
-        guard local == .valid, !plan.inPlace.isEmpty else { return local }
+        watched = outer
+        guard local == .valid else { return local }
         let end = reader.index
         for i in plan.inPlace {
             let verdict = applyInPlace(program.tables.inPlace[i], at: start, depth: depth)
@@ -71,8 +82,19 @@ struct ByteValidator {
         return .valid
     }
 
-    /// The same value, read again from `start` for another subschema.
+    /// The same value, read again from `start` for another subschema — or, when the subschema
+    /// asks only for member names and the object's names were kept, answered from them.
     private mutating func again(_ node: Int, at start: Int, depth: Int) -> Verdict {
+        let plan = program.tables.nodes[effective[node]]
+        if plan.asksOnlyNames, recent.start == start {
+            reader.index = recent.end
+            reader.depth = depth
+            guard plan.types.admits(.object) else { return .invalid }
+            for i in plan.required where !recentNames.contains(where: { poolEquals(program.tables.required[i], reader.bytes, $0) }) {
+                return .invalid
+            }
+            return .valid
+        }
         reader.index = start
         reader.depth = depth
         return value(node)
@@ -272,6 +294,7 @@ struct ByteValidator {
     }
 
     private mutating func object(_ plan: JSONSchema.ByteNode) -> Verdict {
+        let start = reader.index
         if let verdict = open(.object, plan) { return verdict }
         let base = names.count
         defer { names.removeLast(names.count - base) }
@@ -305,6 +328,11 @@ struct ByteValidator {
             }
         }
         reader.depth -= 1
+        if start == watched {
+            recent = (start, reader.index)
+            recentNames.removeAll(keepingCapacity: true)
+            recentNames.append(contentsOf: names[base...])
+        }
         let count = names.count - base
         if count < plan.minProperties || count > plan.maxProperties { return .invalid }
         for i in plan.required {
