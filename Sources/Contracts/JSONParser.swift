@@ -178,27 +178,15 @@ struct JSONParser {
         let start = index
         // Fast path: no escapes, so the string is the bytes between the quotes. The scan runs
         // on locals; this loop is where most of a document's bytes are read.
-        var isASCII = true
-        var i = plainRunEnd(from: index)
-        let end = bytes.count
-        while i < end {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                index = i + 1
-                if isASCII { return String(decoding: slice, as: UTF8.self) }
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw error(.invalidUTF8, at: start)
-                }
-                return string
+        let (i, isASCII) = try plainRun(from: start)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
+            index = i + 1
+            if isASCII { return String(decoding: slice, as: UTF8.self) }
+            guard let string = String(validating: slice, as: UTF8.self) else {
+                throw error(.invalidUTF8, at: start)
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 {
-                index = i
-                throw error(.controlCharacterInString)
-            }
-            isASCII = isASCII && byte < 0x80
-            i += 1
+            return string
         }
         index = i
         guard index < bytes.count else { throw error(.unexpectedEndOfInput) }
@@ -241,25 +229,34 @@ struct JSONParser {
     mutating func scanString() throws(JSONDecodingError) -> ScannedString {
         let quote = index
         let start = quote + 1
-        var i = plainRunEnd(from: start)
-        let end = bytes.count
+        let (i, isASCII) = try plainRun(from: start)
+        guard i < bytes.count else {
+            index = i
+            throw error(.unexpectedEndOfInput)
+        }
+        if bytes[i] == UInt8(ascii: "\\") {
+            // Escapes are rare in events: the full parser checks them.
+            index = quote
+            _ = try parseString()
+            return ScannedString(start: start, end: index - 1, isASCII: false, hasEscapes: true)
+        }
+        if !isASCII, !Self.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<i])) {
+            index = start
+            throw error(.invalidUTF8, at: start)
+        }
+        index = i + 1
+        return ScannedString(start: start, end: i, isASCII: isASCII, hasEscapes: false)
+    }
+
+    /// Reads a string's bytes from `start` up to its closing quote or first backslash (or the
+    /// end of input), which it returns with whether all were ASCII. A control character is an
+    /// error, with `index` on it.
+    private mutating func plainRun(from start: Int) throws(JSONDecodingError) -> (end: Int, isASCII: Bool) {
         var isASCII = true
-        while i < end {
+        var i = plainRunEnd(from: start)
+        while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                if !isASCII, !Self.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<i])) {
-                    index = start
-                    throw error(.invalidUTF8, at: start)
-                }
-                index = i + 1
-                return ScannedString(start: start, end: i, isASCII: isASCII, hasEscapes: false)
-            }
-            if byte == UInt8(ascii: "\\") {
-                // Escapes are rare in events: the full parser checks them.
-                index = quote
-                _ = try parseString()
-                return ScannedString(start: start, end: index - 1, isASCII: false, hasEscapes: true)
-            }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return (i, isASCII) }
             if byte < 0x20 {
                 index = i
                 throw error(.controlCharacterInString)
@@ -267,8 +264,7 @@ struct JSONParser {
             isASCII = isASCII && byte < 0x80
             i += 1
         }
-        index = end
-        throw error(.unexpectedEndOfInput)
+        return (i, isASCII)
     }
 
     /// Whether `bytes` are well-formed UTF-8 (no overlong forms, surrogates or values beyond

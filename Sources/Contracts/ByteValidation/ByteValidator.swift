@@ -243,6 +243,19 @@ struct ByteValidator {
         return .valid
     }
 
+    /// After an element or member: `true` after a comma (another follows), `false` after the
+    /// container's `closing` byte, `nil` for anything else.
+    private mutating func separator(closing: UInt8) -> Bool? {
+        reader.skipWhitespace()
+        guard reader.index < reader.bytes.count else { return nil }
+        let next = reader.bytes[reader.index]
+        reader.index += 1
+        if next == closing { return false }
+        guard next == UInt8(ascii: ",") else { return nil }
+        reader.skipWhitespace()
+        return true
+    }
+
     /// Opens an array or an object for `plan`: `nil` to read on, else the verdict.
     private mutating func open(_ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode) -> Verdict? {
         guard admits(plan, kind) else { return .invalid }
@@ -279,13 +292,8 @@ struct ByteValidator {
                     if repeated { return .invalid }
                 }
                 count += 1
-                reader.skipWhitespace()
-                guard reader.index < reader.bytes.count else { return .unknown }
-                let next = reader.bytes[reader.index]
-                reader.index += 1
-                if next == UInt8(ascii: "]") { break }
-                guard next == UInt8(ascii: ",") else { return .unknown }
-                reader.skipWhitespace()
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return .unknown }
+                if !more { break }
             }
         }
         reader.depth -= 1
@@ -318,13 +326,8 @@ struct ByteValidator {
                 reader.skipWhitespace()
                 let verdict = plan.hasMembers ? member(nameBytes, plan) : skip()
                 guard verdict == .valid else { return verdict }
-                reader.skipWhitespace()
-                guard reader.index < reader.bytes.count else { return .unknown }
-                let next = reader.bytes[reader.index]
-                reader.index += 1
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { return .unknown }
-                reader.skipWhitespace()
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return .unknown }
+                if !more { break }
             }
         }
         reader.depth -= 1
