@@ -51,20 +51,25 @@ public struct PersonIndexProjection: EventProjection {
     public static let sealedMetric = "reentrybus_person_index_sealed_skipped_total"
 
     public let name = "person-index"
-    public let topics = Self.personTopics + [SealingOrder.topic]
+    public let topics = Self.personTopics + [SealingOrder.topic, PersonDecision.topic]
     /// Every instance removes a sealed person from its own index, whichever partition the order is on.
     public var referenceTopics: [String] { [SealingOrder.topic] }
     /// The index's decisions.
     public var producedTopics: [String] { [BusTopic.identity] }
     public let store: PersonIndexStore
     let eventTypes: Set<String>
+    /// Checks reviewers' decisions against their contract (the runtime admits messages of a
+    /// message topic by their envelope only).
+    let validator: EventValidator
 
     /// - Parameters:
     ///   - catalog: the contracts: the event types of ``personTopics``.
     ///   - store: the index's store (its matcher and thresholds).
     public init(catalog: TopicCatalog, store: PersonIndexStore = PersonIndexStore()) {
         self.store = store
+        validator = EventValidator(catalog: catalog)
         var types = SealingOrder.eventTypes
+        types.insert(PersonDecision.eventType)
         for topic in catalog.topics where Self.personTopics.contains(topic.name) {
             for event in topic.events { types.insert(event.type) }
         }
@@ -76,6 +81,7 @@ public struct PersonIndexProjection: EventProjection {
     public func handles(eventType: String) -> Bool { eventTypes.contains(eventType) }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        if event.eventType == PersonDecision.eventType { return try applyDecision(event, in: transaction) }
         let mentions = try PersonMentions(event)
         let (records, unnamed) = IndexedRecord.records(from: mentions)
         for _ in 0..<unnamed { transaction.countOnCommit(Self.unnamedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)]) }
@@ -99,6 +105,35 @@ public struct PersonIndexProjection: EventProjection {
                 identity.id = Self.eventId(causedBy: event.eventId, record: position, event: number)
                 try transaction.emit(Self.message(identity, subjectStateId: indexed.stateId))
             }
+        }
+    }
+
+    /// A reviewer's decision (`bus.person-decisions`): checked against its contract, applied by
+    /// the store as `persons link|distinct --offline` would, its `bus.identity` events queued
+    /// with ids derived from the decision's. A decision the store refuses (a record it does not
+    /// hold, a link across a pair decided distinct, a distinct only undoing an identifier could
+    /// satisfy) is a poison message: dead-lettered with the store's reason, nothing changed.
+    private func applyDecision(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        var headers: [String: String] = [:]
+        for header in event.headers where headers[header.key] == nil { headers[header.key] = header.stringValue }
+        do {
+            _ = try validator.validateMessage(
+                topic: event.topicPartition.topic, key: Array(event.key.utf8), value: event.value, headers: headers)
+        } catch {
+            throw PoisonMessage(reason: "invalid event: \(error.description)")
+        }
+        let decision = try PersonDecision.decode(event)
+        let identities: [IdentityEvent]
+        do {
+            identities = try store.decide(decision.decision, decision.a, decision.b, by: decision.decidedBy, at: decision.at, transaction.storage)
+        } catch let refusal as PersonIndexStoreError {
+            throw PoisonMessage(reason: "\(PersonDecision.eventType): \(refusal.description)")
+        }
+        // A sealing order drops what still waits in the outbox by the subject's state ID.
+        let stateId = try store.stateId(of: decision.a, transaction.storage) ?? store.stateId(of: decision.b, transaction.storage)
+        for (number, var identity) in identities.enumerated() {
+            identity.id = Self.eventId(causedBy: decision.id, record: 0, event: number)
+            try transaction.emit(Self.message(identity, subjectStateId: stateId))
         }
     }
 

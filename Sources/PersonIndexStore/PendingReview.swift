@@ -16,7 +16,7 @@ public struct PendingReview: Sendable, Hashable {
 
 /// A human's decision about a pair, as kept in the history (every one, oldest first).
 public struct HumanDecision: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         /// The same person.
         case link
         /// Different people.

@@ -151,6 +151,13 @@ public struct PersonIndexStore: Sendable {
             .get("person_id", as: String.self)
     }
 
+    /// The state ID a stored record carries, or nil (no such record, or none on it): the
+    /// subject a sealing order names, for messages about the record waiting in an outbox.
+    public func stateId(of recordId: String, _ transaction: any StorageTransaction) throws -> String? {
+        guard try personId(of: recordId, transaction) != nil else { return nil }
+        return try Session(transaction: transaction, at: Date(timeIntervalSince1970: 0)).record(recordId).identifiers.stateId
+    }
+
     /// The record ids of a person, ascending.
     public func records(ofPerson personId: String, _ transaction: any StorageTransaction) throws -> [String] {
         try Session(transaction: transaction, at: Date(timeIntervalSince1970: 0)).members(personId)

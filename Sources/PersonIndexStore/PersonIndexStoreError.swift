@@ -42,7 +42,7 @@ public struct PersonIndexStoreError: Error, Sendable, Hashable, CustomStringConv
     }
 
     /// Whether `text` is a valid operator id (see ``Reason/invalidOperator``).
-    static func isOperatorId(_ text: String) -> Bool {
+    public static func isOperatorId(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...80).contains(bytes.count) else { return false }
         func alphanumeric(_ byte: UInt8) -> Bool {

@@ -51,18 +51,26 @@ struct IndexCommandTests {
         #expect(textReview.output.value.contains("t1 (person t1) / t2 (person t2)"), "\(textReview.output.value)")
         #expect(textReview.output.value.contains("dateOfBirth"), "\(textReview.output.value)")
 
-        let (unknown, unknownRun) = try await Self.run(["persons", "link", "t1", "nobody", "--by", "analyst.reyes", "--database", database])
+        // A store named without --offline: the command says which way it would go, nothing changes.
+        let (ambiguous, ambiguousRun) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--database", database])
+        #expect(ambiguous.status == 64)
+        #expect(ambiguousRun.errors.value.contains("add --offline"), "\(ambiguousRun.errors.value)")
+        let (same, sameRun) = try await Self.run(["persons", "link", "t1", "t1", "--by", "analyst.reyes", "--offline"])
+        #expect(same.status == 64)
+        #expect(sameRun.errors.value.contains("The two record ids are the same (t1)"), "\(sameRun.errors.value)")
+
+        let (unknown, unknownRun) = try await Self.run(["persons", "link", "t1", "nobody", "--by", "analyst.reyes", "--offline", "--database", database])
         #expect(unknown.status != 0)
         #expect(unknownRun.errors.value.contains("no record nobody in the person index; nothing was changed"), "\(unknownRun.errors.value)")
 
-        let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--database", database])
+        let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--offline", "--database", database])
         #expect(linked.status == 0, "\(link.errors.value)")
         #expect(link.output.value.contains("linked t2 to person t1"), "\(link.output.value)")
         let (empty, emptyReview) = try await Self.run(["persons", "review", "--database", database])
         #expect(empty.status == 0)
         #expect(emptyReview.output.value.contains("No pairs waiting for review."))
 
-        let (split, distinct) = try await Self.run(["persons", "distinct", "t2", "t1", "--by", "sgt.ortiz", "--database", database])
+        let (split, distinct) = try await Self.run(["persons", "distinct", "t2", "t1", "--by", "sgt.ortiz", "--offline", "--database", database])
         #expect(split.status == 0, "\(distinct.errors.value)")
         #expect(distinct.output.value.contains("decided distinct (replaces link)"), "\(distinct.output.value)")
         #expect(distinct.output.value.contains("split person t1 into t1, t2"), "\(distinct.output.value)")

@@ -17,9 +17,10 @@ import Testing
 /// different people: the officer receives a retraction naming the earlier notice, once.
 ///
 /// The index decides the pair by its model: a link when the score clears the upper threshold,
-/// otherwise a review request, which a reviewer settles with `link` (as `persons link` records
-/// it). A reviewer's decision reaches `bus.identity` here as an operator's tool would publish
-/// it: recorded in the index's store (the service stopped), its events produced to the topic.
+/// otherwise a review request, which a reviewer settles with `link`. A reviewer's decision goes
+/// the way an operator's does: `reentrybus persons link|distinct` publishes it on
+/// `bus.person-decisions`, the running index applies it and announces the result on
+/// `bus.identity` through its outbox, and the router follows.
 @Suite("Routing through the person index end to end on the embedded broker")
 struct PersonIndexRoutingEndToEndTests {
     static let officer = Recipient.officer(DemoScenario.brooks.officerId)
@@ -45,7 +46,6 @@ struct PersonIndexRoutingEndToEndTests {
             try await bus.publish([try Self.arrest(id: id("arrest"))])
             await bus.waitUntilCaughtUp(index)
             var decisions = Int64(index.service.progress.snapshot.published[BusTopic.identity] ?? 0)
-            try await index.stop()
             await Self.untilRead(decisions, by: router)
             await bus.waitUntilCaughtUp(router)
 
@@ -54,7 +54,7 @@ struct PersonIndexRoutingEndToEndTests {
                 try PersonIndexStore().personId(of: Self.arrestRecord, storage) == PersonIndexStore().personId(of: Self.caseRecord, storage)
             } ? "model score" : "decided by a reviewer"
             if linkedBy == "decided by a reviewer" {
-                decisions += try await Self.decide(.link, on: bus)
+                decisions = try await Self.decide(.link, on: bus, index: index)
                 await Self.untilRead(decisions, by: router)
             }
             await bus.waitUntilInboxCaughtUp(inbox, running: [router])
@@ -70,7 +70,7 @@ struct PersonIndexRoutingEndToEndTests {
             #expect(notice.reason.explanation.contains("named no state ID"))
 
             // A reviewer decides they are different people: the officer is told, once.
-            decisions += try await Self.decide(.distinct, on: bus)
+            decisions = try await Self.decide(.distinct, on: bus, index: index)
             await Self.untilRead(decisions, by: router)
             await bus.waitUntilInboxCaughtUp(inbox, running: [router])
             let retractions = try bus.inbox().filter { $0.reason.rule == "supervisee-arrested-retracted" }
@@ -79,6 +79,11 @@ struct PersonIndexRoutingEndToEndTests {
             #expect(retraction.facts.contains(NotificationFact("retracts", notice.id)))
             #expect(retraction.summary.contains("concerned a different person"))
             #expect(router.service.progress.snapshot.deadLettered == 0)
+            #expect(index.service.progress.snapshot.deadLettered == 0)
+            // The reviewers' decisions are in the index's own record of who decided what.
+            let recorded = try bus.read(.personIndex) { storage in try PersonIndexStore().decisions(Self.caseRecord, Self.arrestRecord, storage) }
+            #expect(recorded.last?.kind == .distinct && recorded.last?.decidedBy == "analyst.e2e", "\(recorded)")
+            try await index.stop()
             try await inbox.stop()
             try await router.stop()
         }
@@ -102,21 +107,22 @@ struct PersonIndexRoutingEndToEndTests {
         return event
     }
 
-    /// Records a reviewer's decision about the arrest's and the case's records in the (stopped)
-    /// index's store and produces the events it implies to `bus.identity`; returns how many.
-    static func decide(_ kind: HumanDecision.Kind, on bus: TestBus) async throws -> Int64 {
-        let storage = try SQLiteStorage(path: bus.configuration.databasePath(.personIndex))
-        let events = try await storage.write { transaction in
-            try PersonIndexStore().decide(kind, caseRecord, arrestRecord, by: "analyst.e2e", at: Date(), transaction)
-        }
-        let producer = try KafkaProducer(configuration: bus.kafka.producerConfiguration(), logger: testLogger)
-        let report = try await producer.sendBatch(try events.map { event in
-            KafkaProducerMessage(
-                topic: BusTopic.identity, key: Array(event.personId.utf8), value: try event.encoded(),
-                headers: event.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
-        })
-        await producer.shutdown()
-        #expect(report.allDelivered)
-        return Int64(events.count)
+    /// A reviewer's decision about the arrest's and the case's records, as an operator makes it:
+    /// `reentrybus persons KIND A B --by …` against the running cluster. Returns how many
+    /// `bus.identity` events the index has published once it applied the decision.
+    static func decide(_ kind: HumanDecision.Kind, on bus: TestBus, index: RunningService) async throws -> Int64 {
+        let before = index.service.progress.snapshot
+        let applied = before.consumed(PersonDecision.topic)
+        let published = before.published[BusTopic.identity] ?? 0
+        let (status, process) = try await runReentrybus([
+            "persons", kind.rawValue, arrestRecord, caseRecord, "--by", "analyst.e2e",
+            "--bootstrap", bus.kafka.bootstrapServers, "--dir", topicsDirectory.path, "--connect-timeout", "20", "--log-level", "error",
+        ])
+        #expect(status.status == 0, "\(process.errors.value)")
+        #expect(process.output.value.contains("published decision"), "\(process.output.value)")
+        await index.service.progress.wait { $0.consumed(PersonDecision.topic) > applied }
+        // The decision's own event and at least one link, merge, split or unlink.
+        await index.service.progress.wait { ($0.published[BusTopic.identity] ?? 0) >= published + 2 }
+        return Int64(index.service.progress.snapshot.published[BusTopic.identity] ?? 0)
     }
 }

@@ -27,7 +27,10 @@ public enum BusTopic {
     /// The person index's decisions (keyed by person id): records linked, persons merged or
     /// split, pairs sent to review, human decisions. Written by the person index only.
     public static let identity = "bus.identity"
+    /// Reviewers' decisions about pairs of person records (link or distinct), one partition, kept
+    /// for ever: the person index applies them and announces the result on ``identity``.
+    public static let personDecisions = "bus.person-decisions"
 
     /// Every bus topic, in a stable order.
-    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks, audit, identity]
+    public static let all = [notifications, deadLetters, subscriptions, timers, notificationAcks, warrantChecks, audit, identity, personDecisions]
 }

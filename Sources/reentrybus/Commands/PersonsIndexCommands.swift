@@ -1,5 +1,7 @@
 import ArgumentParser
+import Contracts
 import Foundation
+import Kafka
 import Logging
 import PersonIndex
 import PersonIndexStore
@@ -8,14 +10,18 @@ import Storage
 /// Where the person index keeps its state, for `persons index|review|link|distinct`.
 struct PersonIndexDatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The person index's database: a SQLite file (created if missing) or postgres://USER@HOST:PORT/DATABASE.",
+        "The person index's database: a SQLite file (created if missing; default .reentrybus/persons.sqlite) or postgres://USER@HOST:PORT/DATABASE.",
         valueName: "database"))
-    var database = ".reentrybus/persons.sqlite"
+    var database: String?
+
+    /// The file a command uses when `--database` is not given.
+    static let defaultDatabase = ".reentrybus/persons.sqlite"
 
     /// Opens the database, brings its schema up to date, runs `body` in one transaction and
     /// closes it (PostgreSQL) whatever `body` did.
     func withStore<T: Sendable>(_ body: @escaping @Sendable (PersonIndexStore, any StorageTransaction) throws -> T) async throws -> T {
         let store = PersonIndexStore()
+        let database = self.database ?? Self.defaultDatabase
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
             var logger = Logger(label: "reentrybus.persons")
             logger.logLevel = .warning
@@ -166,6 +172,12 @@ struct PersonsReview: AsyncParsableCommand {
 }
 
 /// `persons link A B --by OPERATOR` and `persons distinct A B --by OPERATOR`.
+///
+/// By default the decision is published on `bus.person-decisions` for the running person index
+/// to apply: only the service changes its state (it announces every change on `bus.identity`,
+/// which the router and the warrant resolver follow), and a replay reads the decision again.
+/// `--offline` writes it into a store of the index's own (`persons index`'s) instead, as before
+/// the service existed: nothing is announced then.
 struct PersonsDecision: ParsableArguments {
     @Argument(help: "The first record id.")
     var a: String
@@ -176,9 +188,98 @@ struct PersonsDecision: ParsableArguments {
     @Option(help: "Who decides: the operator id (letters, digits, . _ @ -).")
     var by: String
 
+    @Flag(help: "Write the decision into the --database store directly (persons index's offline store), not to the bus.")
+    var offline = false
+
     @OptionGroup var store: PersonIndexDatabaseOptions
 
+    @Option(help: ArgumentHelp(
+        "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (else the environment or --config; default localhost:9092).", valueName: "servers"))
+    var bootstrap: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the broker to answer before giving up (default 30).", valueName: "seconds"))
+    var connectTimeout: Int?
+
+    @OptionGroup var contracts: ContractsDirectoryOption
+    @OptionGroup var config: ConfigurationOptions
+    @OptionGroup var logging: LoggingOptions
+
+    static let discussion = """
+        The decision is published on bus.person-decisions (checked against its contract, idempotent \
+        producer; the command returns once the broker stored it). The running person index applies it \
+        and announces what changed on bus.identity, which the router and the warrant resolver follow; \
+        one it cannot apply (an unknown record, a link across a pair decided distinct) goes to \
+        bus.dead-letters with the reason. Cluster settings as for `publish`: flag > REENTRYBUS_* \
+        environment > configuration file > default. --offline writes the decision into an offline \
+        store (persons index's, --database) instead and prints what it changed.
+        """
+
+    func validate() throws {
+        guard a != b else { throw ValidationError("The two record ids are the same (\(a)): a decision is about two records.") }
+        for (name, id) in [("first", a), ("second", b)] where id.isEmpty || id.utf8.count > 80 {
+            throw ValidationError("The \(name) record id must have 1 to 80 bytes.")
+        }
+        guard PersonIndexStoreError.isOperatorId(by) else {
+            throw ValidationError("--by \"\(by)\" is not an operator id: 1 to 80 letters, digits, . _ @ -, starting with a letter or digit.")
+        }
+        if offline {
+            guard bootstrap == nil, connectTimeout == nil else {
+                throw ValidationError("--bootstrap and --connect-timeout are for the bus; --offline writes the --database store only.")
+            }
+        } else if store.database != nil {
+            throw ValidationError(
+                "--database names an offline store: add --offline to write the decision there, or leave it out to publish the decision for the running person index.")
+        }
+        if let connectTimeout, connectTimeout <= 0 {
+            throw ValidationError("--connect-timeout must be a positive number of seconds.")
+        }
+    }
+
     func record(_ kind: HumanDecision.Kind) async throws {
+        if offline { try await recordOffline(kind) } else { try await publish(kind) }
+    }
+
+    /// Publishes the decision on `bus.person-decisions`, once its contract accepts it; returns
+    /// when the broker stored it.
+    private func publish(_ kind: HumanDecision.Kind) async throws {
+        let command = "reentrybus persons \(kind.rawValue)"
+        let settings = try config.resolve(logging: logging) { flags in
+            flags.set(.bootstrap, bootstrap, flag: "--bootstrap")
+            flags.set(.connectTimeout, connectTimeout.map(Double.init), flag: "--connect-timeout")
+        }
+        let logger = logging.logger("reentrybus.persons.decision", settings)
+        let decision = PersonDecision(kind, a, b, by: by, at: Date())
+        let topic = PersonDecision.topic
+        let value = try decision.encoded()
+        do {
+            _ = try EventValidator(catalog: try contracts.loadCatalog())
+                .validateMessage(topic: topic, key: Array(decision.a.utf8), value: value, headers: decision.headers)
+        } catch {
+            printError("\(command): the decision breaks its contract (\(topic)): \(error)")
+            throw ExitCode.validationFailure
+        }
+        let cluster = OperatorCluster(
+            command: command, client: settings.kafkaClient(clientID: "reentrybus-persons"), connectTimeout: settings.connectTimeout,
+            logger: logger)
+        try await cluster.requireTopic(topic)
+        let producer = try cluster.producer()
+        do {
+            _ = try await producer.send(
+                topic: topic, key: Array(decision.a.utf8), value: value,
+                headers: decision.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
+        } catch {
+            await producer.shutdown()
+            printError("\(command): \(topic) did not store the decision: \(error)")
+            throw ExitCode.failure
+        }
+        await producer.shutdown()
+        print("""
+            published decision \(decision.id): \(kind.rawValue) \(decision.a) \(decision.b) by \(decision.decidedBy) at \(EventCodec.formatInstant(decision.at))
+            the person index applies it and announces what changed on \(BusTopic.identity); one it refuses goes to \(BusTopic.deadLetters) with the reason
+            """)
+    }
+
+    private func recordOffline(_ kind: HumanDecision.Kind) async throws {
         let (a, b, by) = (self.a, self.b, self.by)
         let now = Date()
         let events = try await Self.refusing {
@@ -209,7 +310,9 @@ struct PersonsDecision: ParsableArguments {
 
 struct PersonsLink: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "link", abstract: "Record that two records are the same person (a human decision: it wins over the model).")
+        commandName: "link",
+        abstract: "Decide that two records are the same person (a human decision: it wins over the model).",
+        discussion: PersonsDecision.discussion)
 
     @OptionGroup var decision: PersonsDecision
 
@@ -219,7 +322,8 @@ struct PersonsLink: AsyncParsableCommand {
 struct PersonsDistinct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distinct",
-        abstract: "Record that two records are different people; splits their person when only the model joined them.")
+        abstract: "Decide that two records are different people; splits their person when only the model joined them.",
+        discussion: PersonsDecision.discussion)
 
     @OptionGroup var decision: PersonsDecision
 
