@@ -8,6 +8,7 @@ import Logging
 import Notifications
 import ServiceKit
 import Storage
+import Synchronization
 import Testing
 
 /// Webhooks: registration by an agency's integrator or admin, signed deliveries at least once
@@ -200,10 +201,14 @@ import Testing
     }
 
     /// A new gateway over the harness's database file and inbox: what a restart finds.
-    func restart(_ harness: GatewayHarness, now: @escaping @Sendable () -> Date) throws -> Gateway {
+    /// `requestTimeout` replaces the deliveries' timeout, for a restart whose receiver answers
+    /// every request (a loaded machine must not turn a late 204 into a retry the test did not plan).
+    func restart(_ harness: GatewayHarness, now: @escaping @Sendable () -> Date, requestTimeout: Duration? = nil) throws -> Gateway {
         let inbox = harness.inbox
+        var configuration = harness.gateway.configuration
+        if let requestTimeout { configuration.push.webhooks.requestTimeout = requestTimeout }
         return Gateway(
-            configuration: harness.gateway.configuration, catalog: catalog, authenticator: harness.gateway.authenticator, sink: harness.sink,
+            configuration: configuration, catalog: catalog, authenticator: harness.gateway.authenticator, sink: harness.sink,
             database: try ServiceDatabase(path: harness.directory.appendingPathComponent("gateway.sqlite").path, migrations: Gateway.migrations),
             notifications: StorageNotificationSource { inbox }, disclosure: harness.gateway.disclosure, recorder: harness.gateway.recorder,
             logger: Logger(label: "webhook-tests"), now: now)
@@ -219,8 +224,12 @@ import Testing
         let notifications = (1...2).map { notification(to: .agency(Self.agency), agency: nil, minute: $0) }
         try await harness.store(notifications)
         let secret = WebhookSecret.generate()
-        // The first request is read and never answered while the gateway shuts down.
-        let receiver = WebhookReceiver(secrets: ["/hook/cms": secret]) { _, attempt in attempt == 1 ? .stall : .status(204) }
+        // The first request is read and never answered while the gateway shuts down; after the
+        // restart every request is answered at once.
+        let restarting = Atomic<Bool>(false)
+        let receiver = WebhookReceiver(secrets: ["/hook/cms": secret]) { _, attempt in
+            attempt == 1 && !restarting.load(ordering: .relaxed) ? .stall : .status(204)
+        }
         let base = await receiver.start()
         let endpoint = try await register(harness, url: "\(base)/hook/cms", secret: secret)
         let running = Task { await WebhookDispatcher(gateway: harness.gateway, logger: Logger(label: "webhook-tests")).run() }
@@ -232,7 +241,8 @@ import Testing
         #expect(owed.map(\.attempts) == [1, 0], "the one in flight timed out; the next was not started")
         #expect(receiver.received.value.count == 1)
 
-        let restarted = try restart(harness, now: Date.init)
+        restarting.store(true, ordering: .relaxed)
+        let restarted = try restart(harness, now: Date.init, requestTimeout: .seconds(60))
         let again = Task { await WebhookDispatcher(gateway: restarted, logger: Logger(label: "webhook-tests")).run() }
         await receiver.received.wait { received in Set(received.filter { $0.answered == 204 }.map(\.id)).count == 2 }
         restarted.shutdown.trigger()
