@@ -85,7 +85,9 @@ struct SubjectKeyTests {
         let decoded = try EventCodec.decode(ArrestMade.self, from: try EventCodec.encode(unknown))
         #expect(decoded.schemaVersion == 2 && decoded.subject?.stateId == nil)
         #expect(EventTypes.payloadType(eventType: "police.booking.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(BookingRecorded.self))
-        #expect(EventTypes.payloadType(eventType: "police.contact.recorded", version: 2) == nil)
+        #expect(EventTypes.payloadType(eventType: "police.contact.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(ContactRecorded.self))
+        // Releases stay on version 1: a release without a state ID would get a warrant check saying clear.
+        #expect(EventTypes.payloadType(eventType: "custody.release.scheduled", version: 2) == nil)
     }
 
     @Test("stateIdOptional on a topic not keyed by the state ID is reported")

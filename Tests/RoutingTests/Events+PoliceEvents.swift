@@ -43,7 +43,9 @@ extension Events {
         atResidence: Bool = false, subject: SubjectIdentifiers = reyes, when: Date = now.addingTimeInterval(-7_200), id name: String = "contact"
     ) -> EventEnvelope<ContactRecorded> {
         EventEnvelope(
-            eventId: id(name), occurredAt: when, recordedAt: now, source: kcpd, subject: SubjectIdentifiers(stateId: subject.stateId),
+            // The state ID alone when there is one (version 1); else the subject as given (version 2).
+            eventId: id(name), occurredAt: when, recordedAt: now, source: kcpd,
+            subject: subject.stateId == nil ? subject : SubjectIdentifiers(stateId: subject.stateId),
             payload: ContactRecorded(
                 contactId: "C-\(name)", contactedAt: when, contactKind: relation == .subject ? .trafficStop : .domesticDisturbance,
                 relationToSubject: relation, personContacted: met, location: place, atSubjectResidence: atResidence,

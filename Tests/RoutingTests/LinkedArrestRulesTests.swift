@@ -225,6 +225,41 @@ import Testing
         #expect(retractions.first?.sourceEventType == "police.booking.recorded")
     }
 
+    /// A police contact recorded under the records system's number only (police.contacts v2) is
+    /// not dead-lettered: once the index links its subject to the supervisee, the officer gets
+    /// `supervisee-police-contact` on the rule's own ground with the match's confidence; an
+    /// unlink retracts it. A contact on no ground (an associate met away from the registered
+    /// address) tells nobody, linked or not.
+    @Test func aContactWithoutAStateIdIsRoutedThroughTheLinkOnItsGroundAndRetracted() async throws {
+        let router = try await router()
+        let contact = Events.contact(.subject, subject: Self.unknown, id: "contact-unidentified")
+        #expect(contact.schemaVersion == 2)
+        let event = try Events.admitted(contact, topic: PoliceEventRules.contactsTopic)
+        let associate = try Events.admitted(
+            Events.contact(.associate, met: InvolvedPerson(name: PersonName(given: "Tony", family: "Vale")), subject: Self.unknown, id: "contact-associate"),
+            topic: PoliceEventRules.contactsTopic)
+        let (arrestRecord, supervision) = try records()
+        #expect(try PersonRecordIds.subject(of: event) == arrestRecord)  // the same records system number
+        _ = try await router.apply(caseEvent)
+        #expect(try await router.apply(event).isEmpty)
+        #expect(try await router.apply(associate).isEmpty)
+        let sent = try notifications(try await router.apply(linked()))
+        #expect(sent.map(\.reason.rule) == ["supervisee-police-contact"], "the associate's contact has no ground: \(sent.map(\.summary))")
+        let notice = try #require(sent.first)
+        #expect(notice.recipient == .officer("PP-KC-118"))
+        #expect(notice.reason.matched.first == MatchedIdentifier("personIndex", "model"))
+        #expect(notice.reason.explanation.contains("The police contact named no state ID"))
+        #expect(notice.facts.contains(NotificationFact("reason", "supervisee")))
+        #expect(notice.facts.contains(NotificationFact("match", "model score 0.987; agreed: familyName, dateOfBirth")))
+        // Linked again (a redelivery), nothing new; unlinked, retracted once to the same officer.
+        #expect(try await router.apply(linked()).isEmpty)
+        let retractions = try notifications(try await router.apply(unlinked()))
+        #expect(retractions.map(\.recipient) == [notice.recipient])
+        #expect(retractions.first?.summary.contains("earlier notice of a police contact") == true)
+        #expect(retractions.first?.sourceEventType == ContactRecorded.eventType)
+        _ = supervision
+    }
+
     /// The clock forgets kept arrests in bounded steps: at most `limit` a pass, soonest first.
     @Test func forgettingTakesAtMostTheLimitAPass() async throws {
         let router = try await router()

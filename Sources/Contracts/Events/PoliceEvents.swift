@@ -57,10 +57,12 @@ public struct BookingRecorded: EventPayload {
     }
 }
 
-/// `police.contact.recorded` version 1: An officer met the subject or someone in the subject's household.
+/// `police.contact.recorded` versions 1 and 2: An officer met the subject, or someone in the
+/// subject's household. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ContactRecorded: EventPayload {
     public static let eventType = "police.contact.recorded"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var contactId: String
     public var contactedAt: Date

@@ -16,6 +16,17 @@ enum LinkedArrestNotification {
         matched(BookingNotification.make(booking, for: .supervision(supervision, recipient)), supervision: supervision, link: link)
     }
 
+    /// Rule `supervisee-police-contact` alike: a contact that named no state ID, linked by the
+    /// index, on the grounds a contact matched by state ID would need; nil when none holds.
+    static func make(_ contact: EventEnvelope<ContactRecorded>, supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification? {
+        guard let (ground, matchedOn) = SuperviseePoliceContact.ground(of: contact.payload, for: supervision) else { return nil }
+        var notice = matched(
+            ContactNotification.make(contact, for: .supervision(supervision, recipient), ground: ground, matched: matchedOn),
+            supervision: supervision, link: link)
+        notice.reason.matched += matchedOn  // the household member or the address, beside the link
+        return notice
+    }
+
     /// `notification` (the rule's own wording) saying the match came through the index, and how sure it is.
     private static func matched(_ notification: BusNotification, supervision: SupervisionCase, link: PersonLinkStore.Link?) -> BusNotification {
         var notification = notification
@@ -27,9 +38,13 @@ enum LinkedArrestNotification {
         return notification
     }
 
-    /// What the notice was about, in a word: "booking" or "arrest".
+    /// What the notice was about, in a word or two: "booking", "police contact" or "arrest".
     static func noun(_ eventType: String) -> String {
-        eventType == BookingRecorded.eventType ? "booking" : "arrest"
+        switch eventType {
+        case BookingRecorded.eventType: "booking"
+        case ContactRecorded.eventType: "police contact"
+        default: "arrest"
+        }
     }
 
     /// `model score 0.97; agreed: givenName, familyName, dateOfBirth` (`PersonLinks.Link.confidence`).

@@ -6,10 +6,14 @@ import PersonLinks
 import ServiceKit
 import Storage
 
-/// Rules `supervisee-arrested` and `supervisee-booked` through the person index (issue 19,
-/// item 3): an arrest or a jail booking whose subject has no state ID reaches the supervising
-/// officer once `bus.identity` links its record to a person who has a supervision case —
-/// whether the link arrives before or after the event (which is kept until then). A later
+/// Rules `supervisee-arrested`, `supervisee-booked` and `supervisee-police-contact` through the
+/// person index (issue 19, items 3 and 4): an arrest, a jail booking or a police contact whose
+/// subject has neither a state ID nor an FBI number (version 2 of `police.arrests` and
+/// `police.contacts`) reaches the supervising officer once `bus.identity` links its record to a
+/// person who has a supervision case — whether the link arrives before or after the event (which
+/// is kept until then). A contact is routed on the same grounds as one matched by state ID
+/// (`SuperviseePoliceContact`: the supervisee met, a listed household member, the registered
+/// address), judged against the case when the link routes it. A later
 /// `unlinked` or `split` that separates the two records sends a retraction to the same
 /// recipient, once (`supervisee-arrested-retracted`).
 ///
@@ -26,13 +30,13 @@ struct LinkedArrestRules: RouterRuleSet {
     static let retractionRule = "supervisee-arrested-retracted"
     let arrestRetention: RetentionWindow
 
-    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic] }
+    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic, PoliceEventRules.contactsTopic] }
     var referenceTopics: [String] { [BusTopic.identity] }
     var migrations: [StorageMigration] { PersonLinkStore.migrations }
 
     func handles(eventType: String) -> Bool {
         IdentityDecision.eventTypes.contains(eventType) || eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
-            || eventType == BookingRecorded.eventType
+            || eventType == BookingRecorded.eventType || eventType == ContactRecorded.eventType
     }
 
     func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
@@ -51,6 +55,9 @@ struct LinkedArrestRules: RouterRuleSet {
             // As an arrest: one with a state ID is matched on it (`PoliceEventRules`); one with
             // only an FBI number is matched on it there too, and here (same notification ids).
             try keepUnidentified(event, as: BookingRecorded.self, in: context)
+        case ContactRecorded.eventType:
+            // One with a state ID or an FBI number is matched on it (`PoliceEventRules`).
+            try keepUnidentified(event, as: ContactRecorded.self, in: context)
         case let type where IdentityDecision.eventTypes.contains(type):
             // The mapping is `PersonLinks`' (shared with the warrant resolver); what it did decides.
             switch try links.identity.apply(event) {
@@ -79,13 +86,13 @@ struct LinkedArrestRules: RouterRuleSet {
         try PersonLinkStore(transaction: context.storage).forget(before: now, limit: limit)
     }
 
-    /// Keeps an arrest or a booking without a state ID under its subject's record, and routes
-    /// it at once when the record is already linked to a person; one with a state ID is left to
-    /// the rules that match on it.
+    /// Keeps an arrest, a booking or a contact without a state ID or FBI number under its
+    /// subject's record, and routes it at once when the record is already linked to a person;
+    /// one with either is left to the rules that match on it.
     private func keepUnidentified<Payload: EventPayload>(_ event: AdmittedEvent, as payload: Payload.Type, in context: RouterContext) throws {
         let links = PersonLinkStore(transaction: context.storage)
         let envelope = try event.decode(payload)
-        guard (envelope.subject?.stateId ?? "").isEmpty, let record = try PersonRecordIds.subject(of: event) else { return }
+        guard !SuperviseeArrested.hasMatchableIdentifier(envelope.subject), let record = try PersonRecordIds.subject(of: event) else { return }
         // The runtime's ledger knows the person by state ID and FBI number only; a booking or
         // RMS number is known here, as a record a sealing order removed.
         if try links.sealedAfter([record], occurredAtMilliseconds: envelope.occurredAt.milliseconds) != nil { return }
@@ -109,8 +116,8 @@ struct LinkedArrestRules: RouterRuleSet {
                 var link = try links.link(of: kept.recordId)
                 if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
                 for recipient in supervision.recipients(forEventAt: event.at.milliseconds) {
-                    let notification = event.notification(supervision: supervision, recipient: recipient, link: link)
-                    guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
+                    guard let notification = event.notification(supervision: supervision, recipient: recipient, link: link),
+                        try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
                                                       in: context.transaction) else { continue }
                     try links.noteSent(BusNotificationRecord(
                         notificationId: notification.id, arrestEventId: event.eventId, caseId: supervision.caseId,
@@ -137,35 +144,44 @@ struct LinkedArrestRules: RouterRuleSet {
     }
 }
 
-/// An event kept under its record until a link routes it: an arrest or a booking.
+/// An event kept under its record until a link routes it: an arrest, a booking or a contact.
 private enum KeptEvent {
     case arrest(EventEnvelope<ArrestMade>)
     case booking(EventEnvelope<BookingRecorded>)
+    case contact(EventEnvelope<ContactRecorded>)
 
     init(_ eventType: String, _ value: [UInt8]) throws {
-        self = eventType == BookingRecorded.eventType
-            ? .booking(try EventCodec.decode(BookingRecorded.self, from: value)) : .arrest(try EventCodec.decode(ArrestMade.self, from: value))
+        switch eventType {
+        case BookingRecorded.eventType: self = .booking(try EventCodec.decode(BookingRecorded.self, from: value))
+        case ContactRecorded.eventType: self = .contact(try EventCodec.decode(ContactRecorded.self, from: value))
+        default: self = .arrest(try EventCodec.decode(ArrestMade.self, from: value))
+        }
     }
 
     var eventId: String {
         switch self {
         case .arrest(let arrest): arrest.eventId.uuidString.lowercased()
         case .booking(let booking): booking.eventId.uuidString.lowercased()
+        case .contact(let contact): contact.eventId.uuidString.lowercased()
         }
     }
 
-    /// When it happened: the arrest, the booking.
+    /// When it happened: the arrest, the booking, the contact.
     var at: Date {
         switch self {
         case .arrest(let arrest): arrest.payload.arrestedAt
         case .booking(let booking): booking.payload.bookedAt
+        case .contact(let contact): contact.payload.contactedAt
         }
     }
 
-    func notification(supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification {
+    /// The notice for `recipient` of `supervision`; nil for a contact that concerns the case on
+    /// no ground (an associate met elsewhere).
+    func notification(supervision: SupervisionCase, recipient: Recipient, link: PersonLinkStore.Link?) -> BusNotification? {
         switch self {
         case .arrest(let arrest): LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
         case .booking(let booking): LinkedArrestNotification.make(booking, supervision: supervision, recipient: recipient, link: link)
+        case .contact(let contact): LinkedArrestNotification.make(contact, supervision: supervision, recipient: recipient, link: link)
         }
     }
 }

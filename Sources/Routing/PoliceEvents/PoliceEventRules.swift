@@ -11,7 +11,9 @@ import Subscriptions
 /// contacts, incidents and investigations (`subscription-<kind>`, `PoliceSubscriptionRules`).
 ///
 /// Bookings (`police.arrests`) and contacts (`police.contacts`) are keyed by the person's state
-/// ID on the cases' 12 partitions: read in the group, co-partitioned with the cases. Incidents
+/// ID on the cases' 12 partitions: read in the group, co-partitioned with the cases. Those whose
+/// subject has neither a state ID nor an FBI number (version 2 of either topic) are left to
+/// `LinkedArrestRules`, which routes them once the person index links their subject. Incidents
 /// and investigations are keyed by their own id on 6: every instance reads them in full
 /// (reference topics), keeps the facts of the people they name, and notifies for the cases it
 /// holds. Subscriptions are read by every instance too, so a subscriber of a person named in an
@@ -61,8 +63,10 @@ struct PoliceEventRules: RouterRuleSet {
             try keepAndRoute(.booking(booking), factId: event.eventId, forgetAfter: retentions.arrests.forgetAfter(now), in: context)
         case ContactRecorded.eventType:
             let contact = try event.decode(ContactRecorded.self)
-            try Self.requirePerson(contact.subject, eventType: ContactRecorded.eventType)
             try SuperviseePoliceContact.check(contact)
+            // Without a state ID or FBI number (police.contacts v2), the person-link family keeps
+            // it until the person index links its subject's record (`LinkedArrestRules`).
+            guard SuperviseeArrested.hasMatchableIdentifier(contact.subject) else { return }
             try keepAndRoute(.contact(contact), factId: event.eventId, forgetAfter: retentions.contacts.forgetAfter(now), in: context)
         case ViolentIncidentReported.eventType:
             let incident = try event.decode(ViolentIncidentReported.self)
@@ -266,13 +270,6 @@ struct PoliceEventRules: RouterRuleSet {
             stateId: person.stateId, fbiNumber: nil, occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
     }
 
-    /// - Throws: `PoisonMessage` naming `subject.stateId` when the event names nobody the cases
-    ///   can be matched with (the topic's key is the state ID).
-    private static func requirePerson(_ subject: SubjectIdentifiers?, eventType: String) throws(PoisonMessage) {
-        guard subject?.stateId != nil || subject?.fbiNumber != nil else {
-            throw PoisonMessage(reason: "\(eventType): subject.stateId is missing: the person cannot be matched with a supervision case")
-        }
-    }
 }
 
 /// How long each police topic can redeliver its events: how long the facts and the record of
