@@ -142,7 +142,9 @@ public enum InboxStore {
         case .listedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) }
         }
         var tally = SealingTally()
-        tally.add(try NotificationSubject.remove(from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), derived: derived, transaction), from: "inbox")
+        tally.add(try NotificationSubject.remove(
+            from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), columns: "id, body",
+            reading: { row in try BusNotification.decode(try row.get("body", as: [UInt8].self)) }, derived: derived, transaction), from: "inbox")
         return tally
     }
 

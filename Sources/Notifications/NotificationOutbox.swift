@@ -6,7 +6,8 @@ import ServiceKit
 
 /// Emits notifications from a service's transaction: each id once per service (the
 /// `notifications_sent` table), signed, through the service's outbox to `bus.notifications`.
-/// The only SQL on `notifications_sent`.
+/// The only SQL on `notifications_sent`, which keeps what ``SentNotification`` holds, never a
+/// notification's text.
 ///
 /// A row is kept until its time to be forgotten (`forget_after_ms`, see `RetentionWindow`)
 /// has passed on the event clock; rows written before that time was recorded have none and
@@ -92,6 +93,16 @@ public enum NotificationOutbox {
         StorageMigration("notifications-v5") { transaction in
             try NotificationSubject.addDigestColumn(to: "notifications_sent", index: "notifications_sent_by_subject", transaction)
         },
+        // v6: no copy of the notification: the records it derives from (`SentNotification`),
+        // read once from each stored body, then the body dropped. The bodies kept personal data
+        // in one more place and were some 60 % of the router's database.
+        StorageMigration("notifications-v6") { transaction in
+            try transaction.executeScript("ALTER TABLE notifications_sent ADD COLUMN derives_from TEXT")
+            try NotificationSubject.rewrite(
+                "notifications_sent", column: "derives_from",
+                from: { body in SentNotification.encode(SentNotification.derivations(of: try BusNotification.decode(body))) }, transaction)
+            try transaction.executeScript("ALTER TABLE notifications_sent DROP COLUMN body")
+        },
     ]
 
     /// Queues `notification`, signed with `key`, unless this service already sent one with its
@@ -103,17 +114,18 @@ public enum NotificationOutbox {
         _ notification: BusNotification, signedWith key: NotificationSigningKey, forgetAfterMilliseconds: Int64?,
         in transaction: ProjectionTransaction, topic: String = topic
     ) throws -> Bool {
-        let body = try notification.encoded()
         let recipient = notification.recipient.description
         let inserted = try transaction.storage.execute(
             """
-            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms, subject_digest)
+            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, derives_from, forget_after_ms, subject_digest)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
             """,
             [.text(notification.id), .text(recipient), .text(notification.priority.rawValue),
-             .text(notification.reason.rule), .text(notification.sourceEventId), .bytes(body),
+             .text(notification.reason.rule), .text(notification.sourceEventId),
+             SentNotification.encode(SentNotification.derivations(of: notification)),
              forgetAfterMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification)])
         guard inserted > 0 else { return false }
+        let body = try notification.encoded()
         try transaction.emit(OutgoingMessage(
             topic: topic, key: recipient, value: body,
             headers: [
@@ -153,16 +165,16 @@ public enum NotificationOutbox {
     /// in the outbox is removed by the runtime (`all_records` only).
     public static func removeSent(
         covering order: SealingOrder, personStateIds: Set<String> = [],
-        derivesFromListedCases: @escaping (BusNotification) -> Bool, _ transaction: any StorageTransaction
+        derivesFromListedCases: @escaping (SentNotification) -> Bool, _ transaction: any StorageTransaction
     ) throws -> SealingTally {
         var stateIds = personStateIds
         if let stateId = order.stateId { stateIds.insert(stateId) }
-        let derived: ((BusNotification) -> Bool)? = switch order.scope {
+        let derived: ((SentNotification) -> Bool)? = switch order.scope {
         case .allRecords: nil
         case .listedCases: derivesFromListedCases
         }
         var tally = SealingTally()
-        tally.add(try NotificationSubject.remove(from: "notifications_sent", about: stateIds, derived: derived, transaction), from: "notifications_sent")
+        tally.add(try removeSent(stateIds, derived, transaction), from: "notifications_sent")
         return tally
     }
 
@@ -171,16 +183,32 @@ public enum NotificationOutbox {
     /// through something other than the order's numbers (the warrant resolver's, through the
     /// person index's links), whose state IDs may also be another person's.
     public static func removeSent(
-        about stateIds: Set<String>, where concerns: @escaping (BusNotification) -> Bool, _ transaction: any StorageTransaction
+        about stateIds: Set<String>, where concerns: @escaping (SentNotification) -> Bool, _ transaction: any StorageTransaction
     ) throws -> Int {
-        try NotificationSubject.remove(from: "notifications_sent", about: stateIds, derived: concerns, transaction)
+        try removeSent(stateIds, concerns, transaction)
     }
 
-    /// Every notification this service has sent (and not yet forgotten), ordered by id.
-    public static func sent(_ transaction: any StorageTransaction) throws -> [BusNotification] {
-        try transaction.fetchAll("SELECT body FROM notifications_sent ORDER BY id").map { row in
-            try BusNotification.decode(try row.get("body", as: [UInt8].self))
-        }
+    private static func removeSent(
+        _ stateIds: Set<String>, _ derived: ((SentNotification) -> Bool)?, _ transaction: any StorageTransaction
+    ) throws -> Int {
+        try NotificationSubject.remove(
+            from: "notifications_sent", about: stateIds, columns: SentNotification.columns, reading: SentNotification.init(row:),
+            derived: derived, transaction)
+    }
+
+    /// What this service remembers of every notification it has sent (and not yet forgotten),
+    /// ordered by id.
+    public static func sent(_ transaction: any StorageTransaction) throws -> [SentNotification] {
+        try transaction.fetchAll("SELECT \(SentNotification.columns) FROM notifications_sent ORDER BY id").map(SentNotification.init(row:))
+    }
+
+    /// The rows whose notifications are about the person with state ID `stateId` (by digest),
+    /// ordered by id.
+    public static func sent(about stateId: String, _ transaction: any StorageTransaction) throws -> [SentNotification] {
+        try transaction.fetchAll(
+            "SELECT \(SentNotification.columns) FROM notifications_sent WHERE subject_digest = $1 ORDER BY id",
+            [NotificationSubject.digest(stateId: stateId)]
+        ).map(SentNotification.init(row:))
     }
 
     /// How many sent notifications the service remembers.

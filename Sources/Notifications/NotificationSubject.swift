@@ -30,20 +30,7 @@ enum NotificationSubject {
     /// in migration tests).
     static func addDigestColumn(to table: String, index: String, pageSize: Int = 500, _ transaction: any StorageTransaction) throws {
         try transaction.executeScript("ALTER TABLE \(table) ADD COLUMN subject_digest TEXT")
-        var after = ""
-        while true {
-            let rows = try transaction.fetchAll(
-                "SELECT id, body FROM \(table) WHERE id > $1 ORDER BY id LIMIT $2", [.text(after), .integer(Int64(pageSize))])
-            for row in rows {
-                let id: String = try row.get("id")
-                let digest = digest(stateId: subjectStateId(in: try row.get("body", as: [UInt8].self)))
-                if digest != .null {
-                    try transaction.execute("UPDATE \(table) SET subject_digest = $1 WHERE id = $2", [digest, .text(id)])
-                }
-                after = id
-            }
-            if rows.count < pageSize { break }
-        }
+        try rewrite(table, column: "subject_digest", pageSize: pageSize, from: { body in digest(stateId: subjectStateId(in: body)) }, transaction)
         try transaction.executeScript("CREATE INDEX \(index) ON \(table) (subject_digest) WHERE subject_digest IS NOT NULL")
     }
 
@@ -61,11 +48,13 @@ enum NotificationSubject {
     }
 
     /// Removes from `table` the notifications about the person known by `stateIds`: all of
-    /// them when `derived` is nil, else those it accepts; returns how many. A row of the
-    /// person whose body does not decode cannot be judged and is removed too: it is about the
-    /// person, and nothing shows it is not of what the order seals.
-    static func remove(
-        from table: String, about stateIds: Set<String>, derived: ((BusNotification) -> Bool)?, _ transaction: any StorageTransaction
+    /// them when `derived` is nil, else those it accepts (each row read from `columns` by
+    /// `read`); returns how many. A row of the person that cannot be read cannot be judged and
+    /// is removed too: it is about the person, and nothing shows it is not of what the order
+    /// seals.
+    static func remove<Stored>(
+        from table: String, about stateIds: Set<String>, columns: String, reading read: (StorageRow) throws -> Stored,
+        derived: ((Stored) -> Bool)?, _ transaction: any StorageTransaction
     ) throws -> Int {
         var removed = 0
         for stateId in stateIds.sorted() {
@@ -75,11 +64,11 @@ enum NotificationSubject {
                 removed += try transaction.execute("DELETE FROM \(table) WHERE subject_digest = $1", [digest])
                 continue
             }
-            for row in try transaction.fetchAll("SELECT id, body FROM \(table) WHERE subject_digest = $1 ORDER BY id", [digest]) {
+            for row in try transaction.fetchAll("SELECT \(columns) FROM \(table) WHERE subject_digest = $1 ORDER BY id", [digest]) {
                 let id: String = try row.get("id")
                 let covered: Bool
                 do {
-                    covered = derived(try BusNotification.decode(try row.get("body", as: [UInt8].self)))
+                    covered = derived(try read(row))
                 } catch {
                     covered = true  // unreadable: removed (documented above)
                 }
@@ -87,5 +76,25 @@ enum NotificationSubject {
             }
         }
         return removed
+    }
+
+    /// Sets `column` of every row of `table` from its body (`value`), in pages of `pageSize`
+    /// rows by id; a body `value` cannot read leaves the column NULL.
+    static func rewrite(
+        _ table: String, column: String, pageSize: Int = 500, from value: ([UInt8]) throws -> SQLValue, _ transaction: any StorageTransaction
+    ) throws {
+        var after = ""
+        while true {
+            let rows = try transaction.fetchAll(
+                "SELECT id, body FROM \(table) WHERE id > $1 ORDER BY id LIMIT $2", [.text(after), .integer(Int64(pageSize))])
+            for row in rows {
+                let id: String = try row.get("id")
+                if let stored = try? value(try row.get("body", as: [UInt8].self)), stored != .null {
+                    try transaction.execute("UPDATE \(table) SET \(column) = $1 WHERE id = $2", [stored, .text(id)])
+                }
+                after = id
+            }
+            if rows.count < pageSize { break }
+        }
     }
 }

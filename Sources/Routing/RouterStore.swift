@@ -334,7 +334,7 @@ public struct RouterStore {
         for row in try transaction.fetchAll("SELECT event_id, state_id, fbi_number, arrest_day, event FROM router_arrests ORDER BY event_id") {
             hash.update(row: row)
         }
-        for row in try transaction.fetchAll("SELECT id, body FROM notifications_sent ORDER BY id") { hash.update(row: row) }
+        for row in try transaction.fetchAll("SELECT id, derives_from FROM notifications_sent ORDER BY id") { hash.update(row: row) }
         return hash.finalize().hexString
     }
 }

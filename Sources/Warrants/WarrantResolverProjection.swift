@@ -256,7 +256,7 @@ public struct WarrantResolverProjection: EventProjection {
         tally.merge(try NotificationOutbox.removeSent(
             covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in
-                notification.reason.matched.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
+                notification.derivesFrom.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
             transaction.storage))
         if !personItems.isEmpty {

@@ -189,20 +189,17 @@ extension WarrantStore {
     /// `releaseId`, its `release` fact, or the scope its id was derived from), warrant or
     /// detainer. Used on the notifications of the state IDs the removed rows carried, which
     /// may also be another person's.
-    static func concerns(_ notification: BusNotification, _ items: PersonItems) -> Bool {
-        for matched in notification.reason.matched {
-            switch matched.name {
-            case "releaseId" where items.releases.contains(matched.value): return true
-            case WarrantCheckRules.warrantIdentifier where items.warrants.contains(matched.value): return true
-            case "detainerId" where items.detainers.contains(matched.value): return true
+    static func concerns(_ notification: SentNotification, _ items: PersonItems) -> Bool {
+        for derivation in notification.derivesFrom {
+            switch derivation.name {
+            case "releaseId" where items.releases.contains(derivation.value): return true
+            case SentNotification.releaseFact where items.releases.contains(derivation.value): return true
+            case WarrantCheckRules.warrantIdentifier where items.warrants.contains(derivation.value): return true
+            case "detainerId" where items.detainers.contains(derivation.value): return true
             default: continue
             }
         }
-        for releaseId in items.releases {
-            if notification.facts.contains(where: { $0.label == "release" && $0.value.hasPrefix("\(releaseId) from ") }) { return true }
-            if notification.isRouted(forScope: releaseId) { return true }
-        }
-        return false
+        return items.releases.contains { notification.isRouted(forScope: $0) }
     }
 
     /// Removes the person's warrants of the listed cases (`case_number`; warrants stored before

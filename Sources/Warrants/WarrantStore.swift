@@ -442,8 +442,8 @@ public struct WarrantStore {
             for row in try transaction.fetchAll(query) { hash.update(row: row) }
         }
         try DirectoryStore(transaction).update(&hash)
-        // The columns sent notifications had when this checksum was defined (not when they may be forgotten).
-        for row in try transaction.fetchAll("SELECT id, recipient, priority, rule, source_event_id, body FROM notifications_sent ORDER BY id") {
+        // What is kept of each sent notification (not when it may be forgotten).
+        for row in try transaction.fetchAll("SELECT id, recipient, priority, rule, source_event_id, derives_from FROM notifications_sent ORDER BY id") {
             hash.update(row: row)
         }
         return hash.finalize().hexString

@@ -1,5 +1,6 @@
 import TestSupport
 import Contracts
+import Foundation
 import GRDB
 import Storage
 import Kafka
@@ -47,12 +48,12 @@ private struct SenderProjection: EventProjection {
         try db.write { db in
             for index in 0..<10 {
                 try db.execute(sql: """
-                    INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, forget_after_ms)
-                    VALUES (?, 'officer:PO-1', 'high', 'r', 'e', x'7b7d', ?)
+                    INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, forget_after_ms)
+                    VALUES (?, 'officer:PO-1', 'high', 'r', 'e', ?)
                     """, arguments: ["n-\(index)", index * 100])
             }
             // A row written before expiry times existed is kept.
-            try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES ('old', 'officer:PO-1', 'high', 'r', 'e', x'7b7d')")
+            try db.execute(sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id) VALUES ('old', 'officer:PO-1', 'high', 'r', 'e')")
         }
         let steps = try db.write { db in (0..<3).map { _ in (try? NotificationOutbox.forget(before: 550, limit: 4, db.storage)) ?? -1 } }
         #expect(steps == [4, 2, 0])
@@ -77,6 +78,43 @@ private struct SenderProjection: EventProjection {
         #expect(rows.map { [$0["id"] as String, ($0["forget_after_ms"] as Int64?).map(String.init) ?? "nil"] } == [["a", "100"], ["b", "900"], ["old", "nil"]])
         #expect(try db.write { try NotificationOutbox.forget(before: 500, limit: 10, $0.storage) } == 1)
         #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == ["b", "old"])
+    }
+
+    /// notifications-v6 on rows written before it: the records each notification derives from
+    /// are read from its body, then the body is gone; a body that is not a notification leaves
+    /// none. A listed-cases order then judges the rows by what was kept.
+    @Test func sentRowsKeepWhatTheyDeriveFromAndLoseTheirBodies() throws {
+        let db = try DatabaseQueue()
+        try db.migrate(Array(NotificationOutbox.migrations.prefix { $0.id != "notifications-v6" }))
+        var check = Fixtures.notification(.agency("MO-CIRCUIT7"), source: "e-2", summary: "Warrant W-1 blocks release R-1", scope: "R-1")
+        check.reason.matched += [MatchedIdentifier("warrantId", "W-1"), MatchedIdentifier("detainerId", "D-1")]
+        check.facts.append(NotificationFact("release", "R-1 from Jackson County Detention Center"))
+        let arrest = Fixtures.notification()
+        try db.write { db in
+            for (id, body) in [(check.id, try check.encoded()), (arrest.id, try arrest.encoded()), ("garbled", Array("{}".utf8))] {
+                try db.execute(
+                    sql: "INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, body, subject_digest) VALUES (?, 'agency:MO-CIRCUIT7', 'high', 'r', 'e-2', ?, ?)",
+                    arguments: [id, Data(body), SealingDigest.stateId("MO1")])
+            }
+        }
+        try db.migrate(NotificationOutbox.migrations)
+        let columns = try db.read { try Row.fetchAll($0, sql: "PRAGMA table_info(notifications_sent)").map { $0["name"] as String } }
+        #expect(!columns.contains("body") && columns.contains("derives_from"), "\(columns)")
+        let sent = try db.read { try NotificationOutbox.sent($0.storage) }
+        let derivations = Dictionary(uniqueKeysWithValues: sent.map { ($0.id, $0.derivesFrom) })
+        #expect(derivations[check.id] == [
+            MatchedIdentifier("warrantId", "W-1"), MatchedIdentifier("detainerId", "D-1"), MatchedIdentifier("release", "R-1"),
+        ])
+        #expect(derivations[arrest.id] == [], "a state ID is the person's, not a record the notice derives from")
+        #expect(derivations["garbled"] == [])
+        // An emitted notification keeps the same, and its text nowhere.
+        #expect(SentNotification(check).derivesFrom == derivations[check.id])
+        let removed = try db.write { db in
+            try NotificationOutbox.removeSent(
+                covering: NotificationSealingTests.order("MO1", cases: ["CR-1"]), derivesFromListedCases: { $0.derives(from: "warrantId", "W-1") }, db.storage)
+        }
+        #expect(removed.rowsByTable == ["notifications_sent": 1])
+        #expect(try db.read { try String.fetchAll($0, sql: "SELECT id FROM notifications_sent ORDER BY id") } == [arrest.id, "garbled"].sorted())
     }
 
     @Test func retentionWindowsFollowTheContract() {

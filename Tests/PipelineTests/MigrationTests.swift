@@ -39,7 +39,7 @@ import Warrants
         try db.write { db in
             #expect(try String.fetchAll(db, sql: "SELECT recipient FROM notifications_sent WHERE id = 'n-1'") == ["officer:PO-1"])
             #expect(try String.fetchAll(db, sql: "SELECT event_id FROM router_arrests WHERE state_id = 'MO1'") == ["e-1"])
-            try db.execute(sql: "INSERT OR IGNORE INTO notifications_sent (id, recipient, priority, rule, source_event_id, body) VALUES ('n-1', 'officer:PO-2', 'high', 'rule', 'e-2', x'7b7d')")
+            try db.execute(sql: "INSERT OR IGNORE INTO notifications_sent (id, recipient, priority, rule, source_event_id) VALUES ('n-1', 'officer:PO-2', 'high', 'rule', 'e-2')")
             #expect(db.changesCount == 0)
             try db.execute(sql: "INSERT OR IGNORE INTO router_arrests (event_id, state_id, fbi_number, arrest_day, event) VALUES ('e-1', 'MO2', NULL, '2025-06-16', x'7b7d')")
             #expect(db.changesCount == 0)

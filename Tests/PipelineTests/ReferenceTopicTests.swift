@@ -56,7 +56,7 @@ struct ReferenceTopicTests {
         for directory in [bus.configuration.dataDirectory, secondDirectory] {
             let database = try ServiceDatabase.openReadOnly(path: directory.appendingPathComponent("warrant-resolver.sqlite").path)
             police += try database.readBlocking { try NotificationOutbox.sent($0) }
-                .map(\.recipient.description).filter { $0 == "agency:MO-KCPD" || $0.hasPrefix("agency:police:") }
+                .map(\.recipient).filter { $0 == "agency:MO-KCPD" || $0.hasPrefix("agency:police:") }
         }
         #expect(police.count == 24, "one notice to Kansas City's police per release")
         #expect(Set(police) == ["agency:MO-KCPD"], "\(Set(police))")

@@ -60,7 +60,7 @@ struct InterleavingPropertyTests {
 
     /// Checks, over `count` random interleavings of `scenario`'s topics with random redeliveries,
     /// that the router sends exactly `expected`.
-    private func expectEveryInterleaving(of scenario: RouterScenario, sends expected: Set<SentNotification>, count: Int) async {
+    private func expectEveryInterleaving(of scenario: RouterScenario, sends expected: Set<RoutedNotice>, count: Int) async {
         await propertyCheck(count: count, input: Gen.shuffled(scenario.slots), Gen.bool.array(of: scenario.eventCount)) { slots, redeliver in
             do {
                 let sent = try await notifications(applying: scenario.interleaved(slots, redelivering: redeliver))
@@ -73,20 +73,20 @@ struct InterleavingPropertyTests {
 
     /// Applies `events` one transaction each to a fresh router; the notifications it sent, by
     /// id with recipient and rule.
-    private func notifications(applying events: [AdmittedEvent]) async throws -> Set<SentNotification> {
+    private func notifications(applying events: [AdmittedEvent]) async throws -> Set<RoutedNotice> {
         let router = try ProjectionHarness(RouterProjection(signingKey: key))
-        var sent: Set<SentNotification> = []
+        var sent: Set<RoutedNotice> = []
         for event in events {
             for message in try await router.apply(event) where message.topic == NotificationOutbox.topic {
                 let notification = try BusNotification.decode(message.value)
-                sent.insert(SentNotification(id: notification.id, recipient: notification.recipient.description, rule: notification.reason.rule))
+                sent.insert(RoutedNotice(id: notification.id, recipient: notification.recipient.description, rule: notification.reason.rule))
             }
         }
         return sent
     }
 }
 
-struct SentNotification: Hashable, CustomStringConvertible {
+struct RoutedNotice: Hashable, CustomStringConvertible {
     var id: String
     var recipient: String
     var rule: String

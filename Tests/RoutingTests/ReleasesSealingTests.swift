@@ -56,8 +56,8 @@ import Testing
         #expect(tally.rowsByTable["releases_known"] == nil)
         #expect((tally.rowsByTable["notifications_sent"] ?? 0) > 0)
         let left = try await router.write { db, _ in try NotificationOutbox.sent(db) }
-        #expect(!left.contains { $0.reason.rule == ReleaseRules.superviseeRelease && $0.isRouted(forScope: "CASE-1") })
-        #expect(left.contains { $0.reason.rule == ReleaseRules.releaseIntoJurisdiction && $0.subjectStateId == "MO1234567" })
+        #expect(!left.contains { $0.rule == ReleaseRules.superviseeRelease && $0.isRouted(forScope: "CASE-1") })
+        #expect(left.contains { $0.rule == ReleaseRules.releaseIntoJurisdiction && $0.isAbout(stateId: "MO1234567") })
     }
 }
 

@@ -46,7 +46,7 @@ import Testing
         #expect(tally.rowsByTable["residents_warrant_events"] == nil)
         let left = try await router.write { db, _ in try NotificationOutbox.sent(db) }
         #expect(!left.contains { $0.isRouted(forScope: "CASE-1") })
-        #expect(left.contains { $0.reason.rule == ResidentRules.residentWarrant && $0.isRouted(forScope: "CASE-2") })
+        #expect(left.contains { $0.rule == ResidentRules.residentWarrant && $0.isRouted(forScope: "CASE-2") })
     }
 }
 

@@ -330,7 +330,7 @@ import Testing
         #expect(try await rows(resolver, "SELECT item_kind, item_id FROM warrant_subject_records ORDER BY item_kind, item_id") == reyesRecords)
         #expect(try await rows(resolver, "SELECT DISTINCT release_id FROM warrant_check_told") == ["R-9"])
         let left = try await resolver.harness.write { db, _ in try NotificationOutbox.sent(db) }
-        #expect(left.count == reyesSent && left.allSatisfy { $0.subjectStateId == Events.reyes.stateId })
+        #expect(left.count == reyesSent && left.allSatisfy { $0.isAbout(stateId: Events.reyes.stateId!) })
 
         // The tally counts them (R-1 by its number; R-2, W-7 and D-7 through the link).
         #expect(tally.rowsByTable["warrant_checks"] == 2)
