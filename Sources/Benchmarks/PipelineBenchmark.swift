@@ -294,6 +294,15 @@ public struct PipelineBenchmark: Sendable {
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
         printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
+        // What each service's state takes on disk after the replay: the database (bytes per
+        // event: what the checkpoints copy and the page cache holds) and its write-ahead log.
+        for service in [ServiceName.router, .warrantResolver] {
+            let base = directory.appendingPathComponent("\(service.rawValue).sqlite").path
+            func size(_ path: String) -> Double { Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) }
+            printer.figure("pipeline.replay.database.\(service.rawValue)", size(base) / 1_048_576, "MiB")
+            printer.figure("pipeline.replay.database.\(service.rawValue).per_event", size(base) / Double(events), "bytes")
+            printer.figure("pipeline.replay.database.\(service.rawValue).log", size(base + "-wal") / 1_048_576, "MiB")
+        }
         printer.figure("pipeline.replay.notifications", Double(published), "notifications")
         for (rule, count) in byRule.sorted(by: { $0.key < $1.key }) {
             printer.figure("pipeline.replay.notifications.\(rule)", Double(count), "notifications")
