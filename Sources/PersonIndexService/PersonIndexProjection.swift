@@ -176,6 +176,12 @@ public struct PersonIndexProjection: EventProjection {
         SHA256.derivedUUID("reentrybus.identity\u{0}\(eventId)\u{0}\(record)\u{0}\(number)")
     }
 
+    /// The id of the `number`th `bus.identity` event a reviewer's decision caused (its
+    /// `decided` event is the 0th): how `persons link|distinct` recognises the index's verdict.
+    public static func eventId(ofDecision decisionId: String, event number: Int) -> String {
+        eventId(causedBy: decisionId, record: 0, event: number)
+    }
+
     /// `event` as a message of `bus.identity`, keyed by its person; `subjectStateId` lets a
     /// sealing order drop it while it waits in the outbox.
     static func message(_ event: IdentityEvent, subjectStateId: String?) throws -> OutgoingMessage {

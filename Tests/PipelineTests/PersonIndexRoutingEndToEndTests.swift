@@ -80,6 +80,15 @@ struct PersonIndexRoutingEndToEndTests {
             #expect(retraction.summary.contains("concerned a different person"))
             #expect(router.service.progress.snapshot.deadLettered == 0)
             #expect(index.service.progress.snapshot.deadLettered == 0)
+            // A decision about a record the index does not hold is refused, and the command says why.
+            let (refused, refusal) = try await runReentrybus([
+                "persons", "link", Self.caseRecord, "MO-KCPD/rms/KC-00-00000", "--by", "analyst.e2e",
+                "--bootstrap", bus.kafka.bootstrapServers, "--dir", topicsDirectory.path, "--connect-timeout", "20", "--log-level", "error",
+            ])
+            #expect(refused.status == 1)
+            #expect(refusal.errors.value.contains("the person index refused the decision") && refusal.errors.value.contains("no record MO-KCPD/rms/KC-00-00000"),
+                    "\(refusal.errors.value)")
+            #expect(index.service.progress.snapshot.deadLettered == 1)
             // The reviewers' decisions are in the index's own record of who decided what.
             let recorded = try bus.read(.personIndex) { storage in try PersonIndexStore().decisions(Self.caseRecord, Self.arrestRecord, storage) }
             #expect(recorded.last?.kind == .distinct && recorded.last?.decidedBy == "analyst.e2e", "\(recorded)")
@@ -120,6 +129,8 @@ struct PersonIndexRoutingEndToEndTests {
         ])
         #expect(status.status == 0, "\(process.errors.value)")
         #expect(process.output.value.contains("published decision"), "\(process.output.value)")
+        // The command waited for the index's verdict.
+        #expect(process.output.value.contains("applied by the person index: \(kind.rawValue)"), "\(process.output.value)")
         await index.service.progress.wait { $0.consumed(PersonDecision.topic) > applied }
         // The decision's own event and at least one link, merge, split or unlink.
         await index.service.progress.wait { ($0.published[BusTopic.identity] ?? 0) >= published + 2 }

@@ -55,6 +55,30 @@ public final class KafkaAdmin: KafkaTopicAdministrator {
         try await metadata().map(\.name).filter { !$0.hasPrefix("__") }.sorted()
     }
 
+    /// Each partition of `topic` with its end (the offset the next message written to it will
+    /// get), asked of the partitions' leaders: where a reader starts to see only what is written
+    /// from now on. A concrete offset, unlike `KafkaOffset.end`, which a reader resolves when it
+    /// starts fetching and so may skip what was written meanwhile.
+    ///
+    /// - Throws: `.unknownTopic` when the cluster has no such topic; the requests' failure.
+    public func endOffsets(of topic: String) async throws(KafkaError) -> [TopicPartition: KafkaOffset] {
+        guard let description = try await metadata().first(where: { $0.name == topic }) else {
+            throw KafkaError(code: .unknownTopic, operation: "read the ends of \(topic)", reason: "the cluster has no topic \(topic)")
+        }
+        let partitions = description.partitions.map { TopicPartition(topic: topic, partition: $0.id) }
+        let timeout = self.timeout
+        return try await blocking { client -> Result<[TopicPartition: KafkaOffset], KafkaError> in
+            var ends: [TopicPartition: KafkaOffset] = [:]
+            for partition in partitions {
+                switch client.watermarks(of: partition, timeout: timeout) {
+                case .success(let marks): ends[partition] = KafkaOffset(marks.high)
+                case .failure(let error): return .failure(error)
+                }
+            }
+            return .success(ends)
+        }
+    }
+
     /// Topics with their partitions (configs left empty), from a metadata request.
     func metadata() async throws(KafkaError) -> [KafkaTopicDescription] {
         let timeout = self.timeout

@@ -200,6 +200,13 @@ struct PersonsDecision: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for the broker to answer before giving up (default 30).", valueName: "seconds"))
     var connectTimeout: Int?
 
+    @Option(help: ArgumentHelp(
+        "Seconds to wait for the running person index's verdict after publishing (default 30; 0: do not wait).", valueName: "seconds"))
+    var wait: Int?
+
+    /// How long to wait for the verdict (`--wait`, default 30 s).
+    var waitSeconds: Int { wait ?? 30 }
+
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var config: ConfigurationOptions
     @OptionGroup var logging: LoggingOptions
@@ -212,6 +219,11 @@ struct PersonsDecision: ParsableArguments {
         bus.dead-letters with the reason. Cluster settings as for `publish`: flag > REENTRYBUS_* \
         environment > configuration file > default. --offline writes the decision into an offline \
         store (persons index's, --database) instead and prints what it changed.
+
+        After publishing, the command waits (--wait, default 30 s) for the index's verdict: the \
+        decision applied (exit 0, naming the person record A now belongs to) or refused (exit 1, \
+        with the index's reason). Without a verdict in time it says so and exits 0: the decision \
+        is stored and is applied when the index runs.
         """
 
     func validate() throws {
@@ -233,6 +245,8 @@ struct PersonsDecision: ParsableArguments {
         if let connectTimeout, connectTimeout <= 0 {
             throw ValidationError("--connect-timeout must be a positive number of seconds.")
         }
+        if let wait, wait < 0 { throw ValidationError("--wait must be 0 or a positive number of seconds.") }
+        if offline, wait != nil { throw ValidationError("--wait is for the bus; --offline applies the decision at once.") }
     }
 
     func record(_ kind: HumanDecision.Kind) async throws {
@@ -262,6 +276,16 @@ struct PersonsDecision: ParsableArguments {
             command: command, client: settings.kafkaClient(clientID: "reentrybus-persons"), connectTimeout: settings.connectTimeout,
             logger: logger)
         try await cluster.requireTopic(topic)
+        // Watching for the verdict starts before the decision is sent, so it cannot be missed.
+        var verdict: PersonDecisionVerdict?
+        if waitSeconds > 0 {
+            do {
+                verdict = try await PersonDecisionVerdict.watch(client: cluster.client, timeout: cluster.connectTimeout, logger: logger)
+            } catch {
+                printError("\(command): cannot read \(BusTopic.identity) and \(BusTopic.deadLetters) for the verdict: \(error)")
+                throw ExitCode.failure
+            }
+        }
         let producer = try cluster.producer()
         do {
             _ = try await producer.send(
@@ -273,10 +297,21 @@ struct PersonsDecision: ParsableArguments {
             throw ExitCode.failure
         }
         await producer.shutdown()
-        print("""
-            published decision \(decision.id): \(kind.rawValue) \(decision.a) \(decision.b) by \(decision.decidedBy) at \(EventCodec.formatInstant(decision.at))
-            the person index applies it and announces what changed on \(BusTopic.identity); one it refuses goes to \(BusTopic.deadLetters) with the reason
-            """)
+        print("published decision \(decision.id): \(kind.rawValue) \(decision.a) \(decision.b) by \(decision.decidedBy) at \(EventCodec.formatInstant(decision.at))")
+        guard let verdict else {
+            print("the person index applies it and announces what changed on \(BusTopic.identity); one it refuses goes to \(BusTopic.deadLetters) with the reason")
+            return
+        }
+        switch await verdict.wait(for: decision, upTo: .seconds(waitSeconds)) {
+        case .applied(let personId, let supersedes):
+            let replaced = supersedes.map { " (replaces \($0))" } ?? ""
+            print("applied by the person index: \(kind.rawValue)\(replaced); \(decision.a) now belongs to person \(personId)")
+        case .refused(let reason):
+            printError("\(command): the person index refused the decision: \(reason)")
+            throw ExitCode.failure
+        case .noVerdict:
+            print("no verdict from the person index within \(waitSeconds) s (is `reentrybus serve person-index` running?); the decision is stored and is applied when the index reads it")
+        }
     }
 
     private func recordOffline(_ kind: HumanDecision.Kind) async throws {
