@@ -82,6 +82,33 @@ struct ASCIIPatternTests {
         }
     }
 
+    /// Most contract patterns are decided in one pass (`LinearPattern`); those that are give
+    /// the backtracking matcher's answer on every sample and on random strings, and patterns
+    /// whose choices need more than the next byte are left to it.
+    @Test func onePassPatternsAnswerAsBacktrackingDoes() throws {
+        let linear = Self.contractPatterns.filter { ASCIIPattern($0)?.linear != nil }
+        #expect(linear.contains("^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)*$") && linear.contains("^[0-9]{5}(-[0-9]{4})?$"), "\(linear)")
+        #expect(linear.count * 2 > Self.contractPatterns.count, "\(linear.count) of \(Self.contractPatterns.count)")
+        for source in ["^(a|ab)(c|bcd)(d*)$", "^[a-c]*a$", "^(ab)*a$", "^(a?){3}a{3}$", "^x{2,}x$", "abc", "^a"] {
+            #expect(ASCIIPattern(source)?.linear == nil, "\(source) needs more than the next byte")
+        }
+        var generator = SplitMix(seed: 7)
+        let alphabet = Array("AZaz09-_.:@ +()$x")
+        var samples = Self.samples
+        for _ in 0..<2_000 {
+            let length = Int(generator.next() % 20)
+            samples.append(String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }))
+        }
+        for source in Self.contractPatterns + Self.constructs {
+            guard let pattern = ASCIIPattern(source), let onePass = pattern.linear else { continue }
+            for sample in samples where sample.utf8.allSatisfy({ $0 < 0x80 }) {
+                var text = sample
+                let (fast, slow) = text.withUTF8 { (onePass.matches($0), pattern.backtrackingMatches($0)) }
+                #expect(slow == nil || fast == slow, "\(source) on \(sample.debugDescription)")
+            }
+        }
+    }
+
     @Test(arguments: declined)
     func leavesOtherConstructsToICU(source: String) {
         #expect(ASCIIPattern(source) == nil, "\(source) should go to ICU")

@@ -36,6 +36,9 @@ struct ASCIIPattern: Sendable {
             high |= other.high
         }
 
+        /// Whether a byte is in both sets.
+        func overlaps(_ other: ByteSet) -> Bool { low & other.low != 0 || high & other.high != 0 }
+
         /// Every ASCII byte not in this set.
         var inverted: ByteSet { ByteSet(low: ~low, high: ~high) }
 
@@ -80,6 +83,9 @@ struct ASCIIPattern: Sendable {
     /// Whether every match must start at the beginning (the pattern opens with `^` and has no
     /// top-level alternation), so the search tries only offset 0.
     let anchoredAtStart: Bool
+    /// The same pattern as one left-to-right pass, when it allows one (``LinearPattern``): most
+    /// contract patterns, which then match without backtracking or closures.
+    let linear: LinearPattern?
 
     /// Compiles `source`; `nil` if it uses anything outside the subset.
     init?(_ source: String) {
@@ -91,6 +97,7 @@ struct ASCIIPattern: Sendable {
         } else {
             anchoredAtStart = false
         }
+        linear = LinearPattern(alternatives)
     }
 
     /// Whether the pattern matches somewhere in `string`; `nil` when this matcher cannot say:
@@ -103,6 +110,13 @@ struct ASCIIPattern: Sendable {
 
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         for byte in bytes where byte >= 0x80 { return nil }
+        if let linear { return linear.matches(bytes) }
+        return backtrackingMatches(bytes)
+    }
+
+    /// The search by backtracking, for a pattern one pass cannot decide (and, in tests, to
+    /// check ``LinearPattern`` against).
+    func backtrackingMatches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         var matcher = Matcher(bytes: bytes)
         let lastStart = anchoredAtStart ? 0 : bytes.count
         for start in 0...lastStart {
