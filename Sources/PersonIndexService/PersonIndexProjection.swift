@@ -58,16 +58,12 @@ public struct PersonIndexProjection: EventProjection {
     public var producedTopics: [String] { [BusTopic.identity] }
     public let store: PersonIndexStore
     let eventTypes: Set<String>
-    /// Checks reviewers' decisions against their contract (the runtime admits messages of a
-    /// message topic by their envelope only).
-    let validator: EventValidator
 
     /// - Parameters:
     ///   - catalog: the contracts: the event types of ``personTopics``.
     ///   - store: the index's store (its matcher and thresholds).
     public init(catalog: TopicCatalog, store: PersonIndexStore = PersonIndexStore()) {
         self.store = store
-        validator = EventValidator(catalog: catalog)
         var types = SealingOrder.eventTypes
         types.insert(PersonDecision.eventType)
         for topic in catalog.topics where Self.personTopics.contains(topic.name) {
@@ -108,20 +104,14 @@ public struct PersonIndexProjection: EventProjection {
         }
     }
 
-    /// A reviewer's decision (`bus.person-decisions`): checked against its contract, applied by
-    /// the store as `persons link|distinct --offline` would, its `bus.identity` events queued
-    /// with ids derived from the decision's. A decision the store refuses (a record it does not
-    /// hold, a link across a pair decided distinct, a distinct only undoing an identifier could
-    /// satisfy) is a poison message: dead-lettered with the store's reason, nothing changed.
+    /// A reviewer's decision (`bus.person-decisions`, checked against its contract by the
+    /// runtime like every message this service reads): applied by the store as
+    /// `persons link|distinct --offline` would, its `bus.identity` events queued with ids
+    /// derived from the decision's. A decision the store refuses (a record it does not hold, a
+    /// link across a pair decided distinct, a distinct only undoing an identifier could
+    /// satisfy, a malformed operator id) is a poison message: dead-lettered with the store's
+    /// reason, nothing changed.
     private func applyDecision(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
-        var headers: [String: String] = [:]
-        for header in event.headers where headers[header.key] == nil { headers[header.key] = header.stringValue }
-        do {
-            _ = try validator.validateMessage(
-                topic: event.topicPartition.topic, key: Array(event.key.utf8), value: event.value, headers: headers)
-        } catch {
-            throw PoisonMessage(reason: "invalid event: \(error.description)")
-        }
         let decision = try PersonDecision.decode(event)
         let identities: [IdentityEvent]
         do {

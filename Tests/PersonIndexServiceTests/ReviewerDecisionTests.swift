@@ -118,9 +118,16 @@ import TestSupport
         let wrongKey = await refusal(try Self.admitted(good, key: Self.bookingRecord))
         #expect(wrongKey?.contains("key") == true, "\(wrongKey ?? "applied")")
 
-        let badOperator = #"{"a":"\#(good.a)","at":"2025-06-13T10:00:00Z","b":"\#(good.b)","decidedBy":"analyst reyes","decision":"link","id":"\#(good.id)"}"#
-        let reason = await refusal(try Self.admitted(good, value: Array(badOperator.utf8)))
-        #expect(reason?.hasPrefix("invalid event:") == true && reason?.contains("$.decidedBy") == true, "\(reason ?? "applied")")
+        // The runtime checks every message against its contract first (this service admits by
+        // contract); what passes it and still names no valid operator, the store refuses.
+        let badOperator = PersonDecision(.link, Self.caseRecord, Self.bookingRecord, by: "analyst reyes", at: at)
+        let reason = await refusal(try Self.admitted(badOperator))
+        #expect(reason?.contains("the operator id must be") == true, "\(reason ?? "applied")")
+        let validator = EventValidator(catalog: catalog)
+        #expect(throws: EventValidationError.self) {
+            _ = try validator.validateMessage(
+                topic: PersonDecision.topic, key: Array(badOperator.a.utf8), value: try badOperator.encoded(), headers: badOperator.headers)
+        }
 
         #expect(try await counts() == before)
     }
