@@ -260,6 +260,35 @@ import Testing
         _ = supervision
     }
 
+    /// A case number started again for another person (a data-entry correction, or a number
+    /// reused) is that person's from then on: an expungement of the first person does not reach
+    /// the second through it (the warrant resolver once followed a re-issued warrant's first
+    /// subject into another person's records).
+    @Test func aCaseStartedAgainForAnotherPersonDoesNotLeadAnExpungementToThem() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        let again = try Events.admitted(Events.caseStarted(Events.hill, id: "case-again"), topic: RouterProjection.casesTopic)
+        _ = try await router.apply(again)
+        let hillRecord = try #require(try PersonRecordIds.subject(of: again))
+        _ = try await router.apply(identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000040", [
+            "personId": hillRecord, "recordId": "MO-KCJ/booking/H-1", "linkedTo": hillRecord, "decisionSource": "strong_identifier", "score": 1,
+        ]))
+        let mapping = { try await router.write { db, _ in
+            try db.fetchAll("SELECT record_id, person_id FROM router_person_records ORDER BY record_id").map {
+                "\(try $0.get("record_id", as: String.self)) -> \(try $0.get("person_id", as: String.self))"
+            }
+        } }
+        let before = try await mapping()
+        #expect(before.count == 2, "\(before)")
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true)
+        _ = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(try await mapping() == before, "Hill's records stay")
+        #expect(try await router.write { db, _ in
+            try db.fetchAll("SELECT record_id FROM router_case_records WHERE case_id = 'CASE-1'").map { try $0.get("record_id", as: String.self) }
+        } == [hillRecord])
+    }
+
     /// The clock forgets kept arrests in bounded steps: at most `limit` a pass, soonest first.
     @Test func forgettingTakesAtMostTheLimitAPass() async throws {
         let router = try await router()
