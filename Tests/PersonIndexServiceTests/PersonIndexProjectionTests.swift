@@ -16,6 +16,20 @@ let repositoryTopics = URL(fileURLWithPath: #filePath)
     .appendingPathComponent("Topics", isDirectory: true)
 let catalog = try! TopicCatalog.load(from: repositoryTopics)
 
+/// Queued `bus.identity` messages as JSON objects with their type, each checked against the
+/// contract (key, headers, value).
+func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
+    let validator = EventValidator(catalog: catalog)
+    return try messages.map { message in
+        #expect(message.topic == BusTopic.identity)
+        let headers = Dictionary(uniqueKeysWithValues: message.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) })
+        _ = try validator.validateMessage(topic: message.topic, key: Array(message.key.utf8), value: message.value, headers: headers)
+        var object = try JSONSerialization.jsonObject(with: Data(message.value)) as! [String: Any]
+        object["type"] = headers[EventHeaders.eventType]
+        return object
+    }
+}
+
 /// The person-index service's projection on a real database (SQLite here, PostgreSQL in the
 /// suite below): agency events applied as the runtime applies them, the `bus.identity` events
 /// read back from the outbox.
@@ -28,16 +42,7 @@ let catalog = try! TopicCatalog.load(from: repositoryTopics)
 
     /// The `bus.identity` messages `event` queued, each checked against the contract (key, headers, value).
     func identities(_ harness: ProjectionHarness, _ event: AdmittedEvent) async throws -> [[String: Any]] {
-        let messages = try await harness.apply(event)
-        let validator = EventValidator(catalog: catalog)
-        return try messages.map { message in
-            #expect(message.topic == BusTopic.identity)
-            let headers = Dictionary(uniqueKeysWithValues: message.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) })
-            _ = try validator.validateMessage(topic: message.topic, key: Array(message.key.utf8), value: message.value, headers: headers)
-            var object = try JSONSerialization.jsonObject(with: Data(message.value)) as! [String: Any]
-            object["type"] = headers[EventHeaders.eventType]
-            return object
-        }
+        try identityObjects(try await harness.apply(event))
     }
 
     /// The brief's case: a supervision case (state ID, name, date of birth, address), then a

@@ -36,19 +36,6 @@ import TestSupport
             headers: decision.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
     }
 
-    /// The queued messages as JSON objects with their type, each checked against bus.identity's contract.
-    static func identities(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
-        let validator = EventValidator(catalog: catalog)
-        return try messages.map { message in
-            #expect(message.topic == BusTopic.identity)
-            let headers = Dictionary(uniqueKeysWithValues: message.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) })
-            _ = try validator.validateMessage(topic: message.topic, key: Array(message.key.utf8), value: message.value, headers: headers)
-            var object = try JSONSerialization.jsonObject(with: Data(message.value)) as! [String: Any]
-            object["type"] = headers[EventHeaders.eventType]
-            return object
-        }
-    }
-
     func person(of record: String, _ harness: ProjectionHarness) async throws -> String? {
         try await harness.write { storage, _ in try PersonIndexStore().personId(of: record, storage) }
     }
@@ -60,7 +47,7 @@ import TestSupport
         // Typed either way round, the pair is the index's (smaller id first).
         let distinct = PersonDecision(.distinct, Self.bookingRecord, Self.caseRecord, by: "sgt.ortiz", at: at)
         #expect(distinct.a == Self.caseRecord && distinct.b == Self.bookingRecord)
-        let split = try Self.identities(try await harness.apply(Self.admitted(distinct)))
+        let split = try identityObjects(try await harness.apply(Self.admitted(distinct)))
         #expect(split.first?["type"] as? String == "bus.identity.decided")
         #expect(split.first?["decision"] as? String == "distinct" && split.first?["decidedBy"] as? String == "sgt.ortiz")
         let caseAlone = try await person(of: Self.caseRecord, harness)
@@ -68,7 +55,7 @@ import TestSupport
         #expect(caseAlone != nil && bookingAlone != nil && caseAlone != bookingAlone)
 
         let link = PersonDecision(.link, Self.caseRecord, Self.bookingRecord, by: "analyst.reyes", at: at.addingTimeInterval(60))
-        let linked = try Self.identities(try await harness.apply(Self.admitted(link)))
+        let linked = try identityObjects(try await harness.apply(Self.admitted(link)))
         #expect(linked.map { $0["type"] as? String }.contains("bus.identity.linked"), "\(linked)")
         #expect(linked.first?["supersedes"] as? String == "distinct")
         let linkedEvent = try #require(linked.first { $0["type"] as? String == "bus.identity.linked" })
@@ -80,7 +67,7 @@ import TestSupport
         // Ids derive from the decision: a replay, which applies the same decision, sends the same ones.
         let other = try await indexWithTwoRecords()
         _ = try await other.apply(Self.admitted(distinct))
-        let again = try Self.identities(try await other.apply(Self.admitted(link)))
+        let again = try identityObjects(try await other.apply(Self.admitted(link)))
         #expect(again.map { $0["id"] as? String } == linked.map { $0["id"] as? String })
         #expect(Set(linked.compactMap { $0["id"] as? String }).count == linked.count)
         let recorded = try await harness.write { storage, _ in try PersonIndexStore().decisions(Self.caseRecord, Self.bookingRecord, storage) }

@@ -81,17 +81,7 @@ struct Ack: AsyncParsableCommand {
             command: "reentrybus ack", client: settings.kafkaClient(clientID: "reentrybus-ack"), connectTimeout: settings.connectTimeout,
             logger: logger)
         try await cluster.requireTopic(topic)
-        let producer = try cluster.producer()
-        do {
-            _ = try await producer.send(
-                topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(),
-                headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
-        } catch {
-            await producer.shutdown()
-            printError("reentrybus ack: \(topic) did not store the acknowledgement: \(error)")
-            throw ExitCode.failure
-        }
-        await producer.shutdown()
+        try await cluster.send("the acknowledgement", topic: topic, key: Array(ack.notificationId.utf8), value: ack.encoded(), headers: headers)
         print("acknowledged \(ack.notificationId) by \(ack.by) at \(EventCodec.formatInstant(ack.at)) (acknowledgement \(ack.id))")
     }
 }

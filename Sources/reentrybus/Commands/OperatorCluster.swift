@@ -29,6 +29,21 @@ struct OperatorCluster {
         }
     }
 
+    /// Sends one message with a ``producer()`` of its own and returns once the broker stored
+    /// it; otherwise prints one line naming `what` was not stored and exits with status 1.
+    func send(_ what: String, topic: String, key: [UInt8], value: [UInt8], headers: [String: String]) async throws {
+        let producer = try producer()
+        do {
+            _ = try await producer.send(
+                topic: topic, key: key, value: value, headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
+        } catch {
+            await producer.shutdown()
+            printError("\(command): \(topic) did not store \(what): \(error)")
+            throw ExitCode.failure
+        }
+        await producer.shutdown()
+    }
+
     /// Idempotent (the default): a retry after a lost acknowledgement is not stored twice. A send
     /// not acknowledged within the connect timeout (at least a second) fails.
     func producer() throws -> KafkaProducer {

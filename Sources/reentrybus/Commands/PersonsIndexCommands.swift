@@ -286,17 +286,7 @@ struct PersonsDecision: ParsableArguments {
                 throw ExitCode.failure
             }
         }
-        let producer = try cluster.producer()
-        do {
-            _ = try await producer.send(
-                topic: topic, key: Array(decision.a.utf8), value: value,
-                headers: decision.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
-        } catch {
-            await producer.shutdown()
-            printError("\(command): \(topic) did not store the decision: \(error)")
-            throw ExitCode.failure
-        }
-        await producer.shutdown()
+        try await cluster.send("the decision", topic: topic, key: Array(decision.a.utf8), value: value, headers: decision.headers)
         print("published decision \(decision.id): \(kind.rawValue) \(decision.a) \(decision.b) by \(decision.decidedBy) at \(EventCodec.formatInstant(decision.at))")
         guard let verdict else {
             print("the person index applies it and announces what changed on \(BusTopic.identity); one it refuses goes to \(BusTopic.deadLetters) with the reason")
