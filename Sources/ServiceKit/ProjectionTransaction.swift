@@ -56,6 +56,10 @@ public final class ProjectionTransaction {
             dimensions: dimensions.map { ProjectionCount.Dimension(name: $0.name, value: ProjectionCount.boundedValue($0.value)) }))
     }
 
+    /// The labels asked to be counted so far in this transaction, in order (for tests: what
+    /// ``countOnCommit(_:dimensions:)`` will count if the transaction commits).
+    var countedLabels: [String] { counts.map(\.label) }
+
     /// Where the counts stand, to roll back to when an event's changes are rolled back.
     var countsMark: Int { counts.count }
 

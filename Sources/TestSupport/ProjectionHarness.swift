@@ -60,6 +60,18 @@ public final class ProjectionHarness: Sendable {
         }
     }
 
+    /// Applies `event` as ``apply(_:)`` does; returns the metric labels the projection asked to
+    /// count (`ProjectionTransaction.countOnCommit`) beside the messages it queued.
+    public func applyCounting(_ event: AdmittedEvent) async throws -> (messages: [OutgoingMessage], counted: [String]) {
+        let projection = self.projection
+        return try await database.write { storage in
+            let before = try ServiceDatabase.outbox(storage).last?.seq ?? 0
+            let transaction = ProjectionTransaction(storage: storage, maxMessageBytes: 1_000_000)
+            try projection.apply(event, in: transaction)
+            return (try ServiceDatabase.outbox(after: before, storage).map(\.message), transaction.countedLabels)
+        }
+    }
+
     /// Runs `body` in a transaction of its own (for direct store calls and reads).
     public func write<T: Sendable>(
         _ body: @Sendable @escaping (any StorageTransaction, ProjectionTransaction) throws -> T

@@ -69,7 +69,7 @@ enum CaseloadEvents {
         let topic = try #require(topics[Payload.eventType], "no topic for \(Payload.eventType)")
         return AdmittedEvent(
             topicPartition: .init(topic: topic, partition: 0), offset: .init(0), key: subject?.stateId ?? "",
-            eventType: Payload.eventType, schemaVersion: Payload.schemaVersion, eventId: envelope.eventId.uuidString.lowercased(),
+            eventType: Payload.eventType, schemaVersion: envelope.schemaVersion, eventId: envelope.eventId.uuidString.lowercased(),
             value: try EventCodec.encode(envelope), timestampMilliseconds: Int64(occurredAt.timeIntervalSince1970 * 1000))
     }
 

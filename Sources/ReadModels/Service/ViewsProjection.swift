@@ -12,6 +12,13 @@ import Storage
 /// rolled back in every view and it is dead-lettered once, its reason naming the view. A view
 /// that applied an event another refused would answer from facts the others never saw.
 ///
+/// An event whose contract admits a subject without the state ID (a booking, arrest or
+/// contact filed under a booking or RMS number before fingerprints are matched) that names
+/// neither a state ID nor an FBI number changes no view: the views file people under these two
+/// numbers (`PersonKey`). It broke no contract, so it is not dead-lettered; it is counted
+/// (``unidentifiedMetric``, by event type). The person index links such records, and the
+/// router routes them through the link.
+///
 /// Sealing and expungement orders (`records.sealing`) go to every store (``seal(_:in:)``). The
 /// directory keeps agencies, never a person, and is left as it is.
 public struct ViewsProjection: EventProjection {
@@ -19,6 +26,8 @@ public struct ViewsProjection: EventProjection {
     public static let sealingTopic = SealingOrder.topic
 
     public let name = "views"
+    /// The metric counting events left out because their subject has no state ID or FBI number.
+    public static let unidentifiedMetric = "reentrybus_views_unidentified_total"
     public let stores: [any ReadModelStore]
 
     /// - Parameter stores: the views to keep; by default every view of ``ReadModelCatalog``.
@@ -51,6 +60,10 @@ public struct ViewsProjection: EventProjection {
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        if try Self.namesNeitherNumber(event) {
+            transaction.countOnCommit(Self.unidentifiedMetric, dimensions: [(name: "event_type", value: event.eventType)])
+            return
+        }
         if DirectoryStore.handles(eventType: event.eventType) {
             try DirectoryStore(transaction.storage).apply(event)
         }
@@ -61,6 +74,20 @@ public struct ViewsProjection: EventProjection {
                 throw PoisonMessage(reason: "\(store.name): \(poison.reason)")
             }
         }
+    }
+
+    /// Whether `event` is of a version whose subject may lack the state ID and names the person
+    /// by neither the state ID nor the FBI number. An event of an earlier version without them
+    /// broke its contract: it goes on to the stores, which refuse it.
+    static func namesNeitherNumber(_ event: AdmittedEvent) throws(PoisonMessage) -> Bool {
+        guard let type = EventTypes.payloadType(eventType: event.eventType, version: event.schemaVersion),
+            event.schemaVersion == type.stateIdOptionalVersion
+        else { return false }
+        return PersonKey(namedIn: try subject(of: event, as: type)) == nil
+    }
+
+    private static func subject<Payload: EventPayload>(of event: AdmittedEvent, as type: Payload.Type) throws(PoisonMessage) -> SubjectIdentifiers? {
+        try event.decode(type).subject
     }
 
     /// Removes what `order` covers from every store (``ReadModelStore/seal(_:in:)``) and adds
