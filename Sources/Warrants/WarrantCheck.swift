@@ -21,12 +21,15 @@ public struct Warrant: Sendable, Hashable {
 /// The warrant check of one release: the person's active warrants and detainers, tracked until
 /// the release happens or is cancelled. `hold` while any detainer is active (another agency
 /// takes custody at release), else `pending` while any warrant is active, else `clear`
-/// (`WarrantCheckRules.status(warrants:detainers:)`).
+/// (`WarrantCheckRules.status(warrants:detainers:identified:)`); `unconfirmed` instead of
+/// `clear` while the release names the person by neither number and the person index has not
+/// linked them to a record that does (``identifiedByNumber``): no warrant matched does not mean
+/// there is none.
 public struct WarrantCheck: Sendable, Hashable {
     public var releaseId: String
     public var stateId: String?
     public var fbiNumber: String?
-    /// `pending`, `clear` or `hold`.
+    /// `pending`, `clear`, `hold` or `unconfirmed`.
     public var status: String
     /// Whether the release was announced (scheduled) before it happened.
     public var scheduled: Bool
@@ -79,8 +82,13 @@ public struct WarrantCheck: Sendable, Hashable {
         self.escalatedDays = escalatedDays
     }
 
-    /// Whether the check stands in the way of the release (`pending` or `hold`).
-    public var isUnresolved: Bool { status != "clear" }
+    /// Whether the check stands in the way of the release (`pending` or `hold`): what escalates
+    /// and what makes a release URGENT. An `unconfirmed` check lists nothing to resolve.
+    public var isUnresolved: Bool { status == "pending" || status == "hold" }
+
+    /// Whether the release names the person by state ID or FBI number, the numbers warrants
+    /// are matched on. A check without is published as version 2 of `bus.warrant-checks`.
+    public var identifiedByNumber: Bool { !(stateId ?? "").isEmpty || !(fbiNumber ?? "").isEmpty }
 
     /// The release's day, `YYYY-MM-DD`.
     var releaseDay: String { String(releaseAt.prefix(10)) }

@@ -12,7 +12,12 @@ import ServiceKit
 /// sends nothing, and a replay from the beginning publishes the same ids in the same order.
 public struct WarrantCheckEvent: Sendable, Hashable, Codable {
     public static let topic = BusTopic.warrantChecks
+    /// The version of a check whose release names the person by state ID or FBI number.
     public static let schemaVersion = 1
+    /// The version of a check whose release does not (status `unconfirmed`, outcome
+    /// `released_unconfirmed`): every event of such a check, so a reader of version 1 never
+    /// meets a status it does not know.
+    public static let unconfirmedVersion = 2
 
     /// Which change an event reports.
     public enum Change: String, Sendable, Hashable, CaseIterable {
@@ -33,7 +38,15 @@ public struct WarrantCheckEvent: Sendable, Hashable, Codable {
         case released
         /// Released while `pending` or `hold`: the resolver sent an URGENT alert.
         case releasedUnresolved = "released_unresolved"
+        /// Released while `unconfirmed` (version 2 only): no warrant was known to match; a later
+        /// link to a person with an active warrant is an URGENT alert of its own.
+        case releasedUnconfirmed = "released_unconfirmed"
         case cancelled
+
+        /// How the release of `check` (at its status when released) resolves it.
+        static func ofRelease(_ check: WarrantCheck) -> Outcome {
+            check.isUnresolved ? .releasedUnresolved : check.status == "unconfirmed" ? .releasedUnconfirmed : .released
+        }
     }
 
     public struct Deadline: Sendable, Hashable, Codable {
@@ -86,6 +99,13 @@ public struct WarrantCheckEvent: Sendable, Hashable, Codable {
     public var supervisingAgencyId: String?
     public var outcome: Outcome?
     public var cause: Cause
+    /// The contract version it is written in (a header, not a member of the value).
+    public var version = Self.schemaVersion
+
+    private enum CodingKeys: String, CodingKey {
+        case id, releaseId, revision, status, stateId, facility, releaseAt, deadlines, warrants, detainers, destination,
+             supervisingAgencyId, outcome, cause
+    }
 
     /// The event's change: `resolved` with an outcome, else `opened` at revision 1, else `updated`.
     public var change: Change { outcome != nil ? .resolved : revision == 1 ? .opened : .updated }
@@ -121,6 +141,7 @@ public struct WarrantCheckEvent: Sendable, Hashable, Codable {
         supervisingAgencyId = check.supervisingAgencyId
         self.outcome = outcome
         self.cause = Cause(eventId: cause.id, eventType: cause.eventType, occurredAt: cause.occurredAt)
+        version = check.identifiedByNumber ? Self.schemaVersion : Self.unconfirmedVersion
     }
 
     /// The message value: sorted members, RFC 3339 instants.
@@ -133,7 +154,7 @@ public struct WarrantCheckEvent: Sendable, Hashable, Codable {
             topic: Self.topic, key: releaseId, value: try encoded(),
             headers: [
                 KafkaHeader(key: EventHeaders.eventType, value: change.eventType),
-                KafkaHeader(key: EventHeaders.schemaVersion, value: String(Self.schemaVersion)),
+                KafkaHeader(key: EventHeaders.schemaVersion, value: String(version)),
                 KafkaHeader(key: EventHeaders.eventId, value: id),
                 KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json),
             ],

@@ -54,19 +54,23 @@ enum WarrantCheckRules {
     /// A check's status from what it lists: `hold` while a detainer is active (another agency
     /// takes custody, whatever the warrants), else `pending` while a warrant is active, else
     /// `clear`.
-    static func status(warrants: [Warrant], detainers: [Detainer]) -> String {
-        !detainers.isEmpty ? "hold" : !warrants.isEmpty ? "pending" : "clear"
+    /// `identified`: the release names the person by state ID or FBI number, or the person
+    /// index linked them to a record that does; without, nothing listed is `unconfirmed`.
+    static func status(warrants: [Warrant], detainers: [Detainer], identified: Bool) -> String {
+        !detainers.isEmpty ? "hold" : !warrants.isEmpty ? "pending" : identified ? "clear" : "unconfirmed"
     }
 
     // MARK: Releases
 
     /// The check a scheduled release opens: `pending` with the person's active warrants,
     /// `clear` without.
-    static func check(for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
+    static func check(
+        for scheduled: EventEnvelope<ReleaseScheduled>, activeWarrants: [Warrant], activeDetainers: [Detainer] = [], identified: Bool
+    ) -> WarrantCheck {
         let release = scheduled.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: scheduled.subject?.stateId, fbiNumber: scheduled.subject?.fbiNumber,
-            status: status(warrants: activeWarrants, detainers: activeDetainers), scheduled: true, closed: false,
+            status: status(warrants: activeWarrants, detainers: activeDetainers, identified: identified), scheduled: true, closed: false,
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.expectedAt), releaseType: release.releaseType.rawValue,
             destination: release.destination, subject: scheduled.subject, supervisingAgencyId: release.supervisingAgencyId,
@@ -74,11 +78,13 @@ enum WarrantCheckRules {
     }
 
     /// The (closed) check recorded for a release that happened with no schedule read before.
-    static func check(for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant], activeDetainers: [Detainer] = []) -> WarrantCheck {
+    static func check(
+        for completed: EventEnvelope<ReleaseCompleted>, activeWarrants: [Warrant], activeDetainers: [Detainer] = [], identified: Bool
+    ) -> WarrantCheck {
         let release = completed.payload
         return WarrantCheck(
             releaseId: release.releaseId, stateId: completed.subject?.stateId, fbiNumber: completed.subject?.fbiNumber,
-            status: status(warrants: activeWarrants, detainers: activeDetainers), scheduled: false, closed: true,
+            status: status(warrants: activeWarrants, detainers: activeDetainers, identified: identified), scheduled: false, closed: true,
             facilityId: release.facility.facilityId, facilityName: release.facility.name,
             releaseAt: Describe.instant(release.releasedAt), releaseType: release.releaseType.rawValue,
             destination: release.destination, subject: completed.subject, supervisingAgencyId: release.supervisingAgencyId,

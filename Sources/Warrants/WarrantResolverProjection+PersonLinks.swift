@@ -53,6 +53,31 @@ extension WarrantResolverProjection {
         return try store.ids(of: .release, withRecords: records).filter { !known.contains($0) }.compactMap { try store.check($0) }.filter { !$0.closed }
     }
 
+    /// Whether warrants can be matched to the person of a release: its subject has a state ID
+    /// or an FBI number, or the index puts its record (`record`) with the record of a warrant or
+    /// detainer the resolver keeps (their subjects always have one) or of another release that
+    /// has one. Without, a check listing nothing is `unconfirmed`, not `clear`.
+    func isIdentified(_ subject: SubjectIdentifiers?, record: String?, releaseId: String, _ store: WarrantStore) throws -> Bool {
+        if !(subject?.stateId ?? "").isEmpty || !(subject?.fbiNumber ?? "").isEmpty { return true }
+        guard let record else { return false }
+        let others = try store.identity.records(samePersonAs: record).filter { $0 != record }
+        guard !others.isEmpty else { return false }
+        if try !store.ids(of: .warrant, withRecords: others).isEmpty || !store.ids(of: .detainer, withRecords: others).isEmpty {
+            return true
+        }
+        return try store.ids(of: .release, withRecords: others).contains { id in
+            try id != releaseId && store.check(id)?.identifiedByNumber == true
+        }
+    }
+
+    /// The status of `check` from what it lists now and whether its person is identified.
+    func checkStatus(_ check: WarrantCheck, _ store: WarrantStore) throws -> String {
+        let identified = try check.identifiedByNumber
+            || isIdentified(nil, record: store.record(of: .release, check.releaseId), releaseId: check.releaseId, store)
+        return WarrantCheckRules.status(
+            warrants: try store.activeWarrants(on: check.releaseId), detainers: try store.activeDetainers(on: check.releaseId), identified: identified)
+    }
+
     // MARK: Identity events
 
     /// A `bus.identity` event: the mapping changes (`PersonLinks.apply`); a link or merge lets
@@ -77,6 +102,7 @@ extension WarrantResolverProjection {
     ) throws {
         let records = try store.identity.records(of: person)
         guard records.count > 1 else { return }
+        try confirmIdentity(ofReleasesIn: records, source: source, store, effects)
         let warrantIds = try store.ids(of: .warrant, withRecords: records)
         let detainerIds = try store.ids(of: .detainer, withRecords: records)
         guard !warrantIds.isEmpty || !detainerIds.isEmpty else { return }
@@ -98,7 +124,7 @@ extension WarrantResolverProjection {
                 try store.markLinked(.init(releaseId: releaseId, kind: .detainer, itemId: detainer.detainerId))
             }
             var check = opened
-            check.status = WarrantCheckRules.status(warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId))
+            check.status = try checkStatus(check, store)
             try store.setStatus(releaseId, check.status)
             let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
             var notifications = WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: source, directory: directory)
@@ -109,6 +135,22 @@ extension WarrantResolverProjection {
             }
             notifications += WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source)
             effects.notify(notifications, about: releaseId)
+            effects.changed(releaseId, by: source)
+        }
+    }
+
+    /// Each open `unconfirmed` check of a release among `records` whose person the link now
+    /// identifies (``isIdentified(_:record:releaseId:_:)``) leaves `unconfirmed`: `clear`, or
+    /// `pending`/`hold` when the warrants and detainers that joined it say so (the caller adds
+    /// them next). A new revision is published; the facility reads it on `bus.warrant-checks`.
+    private func confirmIdentity(
+        ofReleasesIn records: [String], source: WarrantCheckRules.Source, _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
+        for releaseId in try store.ids(of: .release, withRecords: records) {
+            guard var check = try store.check(releaseId), !check.closed, check.status == "unconfirmed" else { continue }
+            check.status = try checkStatus(check, store)
+            guard check.status != "unconfirmed" else { continue }
+            try store.setStatus(releaseId, check.status)
             effects.changed(releaseId, by: source)
         }
     }
@@ -158,8 +200,7 @@ extension WarrantResolverProjection {
                   try !store.identity.samePerson(releaseRecord, itemRecord) else { continue }
             try store.removeLinked(item)
             guard var check = try store.check(item.releaseId) else { continue }
-            check.status = WarrantCheckRules.status(
-                warrants: try store.activeWarrants(on: item.releaseId), detainers: try store.activeDetainers(on: item.releaseId))
+            check.status = try checkStatus(check, store)
             try store.setStatus(item.releaseId, check.status)
             var byRecipient: [Recipient: [WarrantStore.LinkedNotice]] = [:]
             var order: [Recipient] = []

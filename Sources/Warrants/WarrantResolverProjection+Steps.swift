@@ -53,8 +53,7 @@ extension WarrantResolverProjection {
             try store.addWarrant(warrantId, toCheck: opened.releaseId)
             if linked.contains(opened) { try store.markLinked(.init(releaseId: opened.releaseId, kind: .warrant, itemId: warrantId)) }
             var check = opened
-            check.status = WarrantCheckRules.status(
-                warrants: try store.activeWarrants(on: check.releaseId), detainers: try store.activeDetainers(on: check.releaseId))
+            check.status = try checkStatus(check, store)
             try store.setStatus(check.releaseId, check.status)
             let listed = try store.activeWarrants(on: check.releaseId).filter { $0.warrantId == warrantId }
             let directory = try directory(for: check.destination, courts: [court], store.transaction)
@@ -85,7 +84,7 @@ extension WarrantResolverProjection {
             for releaseId in try store.openChecks(listingWarrant: warrantId) {
                 guard var check = try store.check(releaseId) else { continue }
                 let before = check.status
-                check.status = WarrantCheckRules.status(warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId))
+                check.status = try checkStatus(check, store)
                 try store.setStatus(releaseId, check.status)
                 if before != "clear" && check.status == "clear" {
                     effects.notify(WarrantCheckRules.clearNotifications(
@@ -139,7 +138,7 @@ extension WarrantResolverProjection {
             let source = WarrantCheckRules.Source(lifted)
             for releaseId in try store.openChecks(listingDetainer: detainerId) {
                 guard var check = try store.check(releaseId) else { continue }
-                check.status = WarrantCheckRules.status(warrants: try store.activeWarrants(on: releaseId), detainers: try store.activeDetainers(on: releaseId))
+                check.status = try checkStatus(check, store)
                 try store.setStatus(releaseId, check.status)
                 effects.notify(WarrantCheckRules.liftedNotifications(check, detainer: detainer, source: source), about: releaseId)
                 effects.changed(releaseId, by: source)
@@ -156,7 +155,8 @@ extension WarrantResolverProjection {
         // A release a later sealing order removed is not opened again.
         guard try !store.isSealed(.release, scheduled.payload.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) else { return }
         let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: scheduled.payload.releaseId, store)
-        let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers)
+        let identified = try isIdentified(scheduled.subject, record: record, releaseId: scheduled.payload.releaseId, store)
+        let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers, identified: identified)
         try store.insert(check, warrants: warrants, detainers: detainers)
         try markLinked(warrants, detainers, release: check.releaseId, record: record, subject: scheduled.subject, store)
         let source = WarrantCheckRules.Source(scheduled)
@@ -234,13 +234,14 @@ extension WarrantResolverProjection {
             effects.notify(
                 WarrantCheckRules.releasedUnresolvedNotifications(check, completed: completed, warrants: warrants, detainers: detainers, directory: directory),
                 about: releaseId)
-            effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
+            effects.changed(releaseId, by: source, outcome: .ofRelease(check))
             return
         }
         // A release a later sealing order removed is not opened again.
         guard try !store.isSealed(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) else { return }
         let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
-        let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers)
+        let identified = try isIdentified(completed.subject, record: record, releaseId: releaseId, store)
+        let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers, identified: identified)
         try store.insert(check, warrants: warrants, detainers: detainers)
         try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
         try markLinked(warrants, detainers, release: releaseId, record: record, subject: completed.subject, store)
@@ -249,7 +250,7 @@ extension WarrantResolverProjection {
             WarrantCheckRules.unscheduledReleaseNotifications(completed, warrants: warrants, directory: directory)
                 + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source),
             about: releaseId)
-        effects.changed(releaseId, by: source, outcome: check.isUnresolved ? .releasedUnresolved : .released)
+        effects.changed(releaseId, by: source, outcome: .ofRelease(check))
     }
 
     /// The person's active warrants and detainers for a new check: matched by state ID or FBI

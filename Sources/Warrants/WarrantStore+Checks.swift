@@ -145,7 +145,7 @@ extension WarrantStore {
         try transaction.fetchAll(
             """
             SELECT \(Self.checkColumns) FROM warrant_checks
-            WHERE next_escalation_ms IS NOT NULL AND next_escalation_ms <= $1 AND closed = 0 AND status <> 'clear'
+            WHERE next_escalation_ms IS NOT NULL AND next_escalation_ms <= $1 AND closed = 0 AND status IN ('pending', 'hold')
             ORDER BY next_escalation_ms, release_id
             """,
             [.integer(now)]

@@ -257,6 +257,55 @@ public struct WarrantStore {
                 );
                 ALTER TABLE warrant_checks ADD COLUMN completed_at_ms BIGINT;
                 """),
+            // v7, releases without a state ID or FBI number (custody.releases version 2): a
+            // check may be `unconfirmed`. SQLite cannot change a CHECK constraint in place, so
+            // the table is rebuilt with every column the earlier steps gave it; PostgreSQL
+            // replaces the constraint (its default name for a column's CHECK).
+            StorageMigration("warrants-v7") { transaction in
+                switch transaction.dialect {
+                case .postgres:
+                    try transaction.executeScript("""
+                        ALTER TABLE warrant_checks DROP CONSTRAINT IF EXISTS warrant_checks_status_check;
+                        ALTER TABLE warrant_checks ADD CONSTRAINT warrant_checks_status_check
+                            CHECK (status IN ('pending', 'clear', 'hold', 'unconfirmed'));
+                        """)
+                case .sqlite:
+                    let columns = [
+                        "release_id", "state_id", "fbi_number", "status", "scheduled", "closed", "facility_id", "facility_name",
+                        "release_at", "release_type", "destination", "subject", "supervising_agency_id", "expected_at_ms", "revision",
+                        "escalated_days", "next_escalation_ms", "releasing_agency_id", "completed_at_ms",
+                    ]
+                    try transaction.rebuildTable(
+                        "warrant_checks",
+                        definition: """
+                            release_id TEXT NOT NULL UNIQUE,
+                            state_id TEXT,
+                            fbi_number TEXT,
+                            status TEXT NOT NULL CHECK (status IN ('pending', 'clear', 'hold', 'unconfirmed')),
+                            scheduled INTEGER NOT NULL,
+                            closed INTEGER NOT NULL DEFAULT 0,
+                            facility_id TEXT NOT NULL,
+                            facility_name TEXT NOT NULL,
+                            release_at TEXT NOT NULL,
+                            release_type TEXT NOT NULL,
+                            destination BLOB,
+                            subject BLOB NOT NULL,
+                            supervising_agency_id TEXT,
+                            expected_at_ms BIGINT,
+                            revision BIGINT NOT NULL DEFAULT 0,
+                            escalated_days BIGINT,
+                            next_escalation_ms BIGINT,
+                            releasing_agency_id TEXT,
+                            completed_at_ms BIGINT
+                            """,
+                        columns: columns, order: "release_id")
+                    try transaction.executeScript("""
+                        CREATE INDEX warrant_checks_by_state_id ON warrant_checks (state_id);
+                        CREATE INDEX warrant_checks_by_fbi ON warrant_checks (fbi_number);
+                        CREATE INDEX warrant_checks_by_next_escalation ON warrant_checks (next_escalation_ms);
+                        """)
+                }
+            },
         ]
 
     // MARK: Warrants

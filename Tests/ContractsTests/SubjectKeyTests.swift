@@ -86,8 +86,12 @@ struct SubjectKeyTests {
         #expect(decoded.schemaVersion == 2 && decoded.subject?.stateId == nil)
         #expect(EventTypes.payloadType(eventType: "police.booking.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(BookingRecorded.self))
         #expect(EventTypes.payloadType(eventType: "police.contact.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(ContactRecorded.self))
-        // Releases stay on version 1: a release without a state ID would get a warrant check saying clear.
-        #expect(EventTypes.payloadType(eventType: "custody.release.scheduled", version: 2) == nil)
+        // Releases have a version 2 (their warrant check says `unconfirmed`, not `clear`);
+        // a topic without one has no second version.
+        for type in ["custody.release.scheduled", "custody.release.changed", "custody.release.cancelled", "custody.release.completed"] {
+            #expect(EventTypes.payloadType(eventType: type, version: 2) != nil, "\(type)")
+        }
+        #expect(EventTypes.payloadType(eventType: "courts.warrant.issued", version: 2) == nil)
     }
 
     @Test("stateIdOptional on a topic not keyed by the state ID is reported")

@@ -31,8 +31,8 @@ struct TopicCatalogTests {
         let copy = try copyOfTopics()
         defer { try? FileManager.default.removeItem(at: copy) }
         try edit("custody.releases.yaml", in: copy,
-                 replacing: "        reason: {type: string, minLength: 1, maxLength: 500}\n        expectedAt",
-                 with: "        reason: {type: string, minLength: -1, maxLength: 500}\n        expectedAt")
+                 replacing: "supervision changed.\n    payload:\n      type: object\n      required: [releaseId, reason]\n      additionalProperties: false\n      minProperties: 3\n      properties:\n        releaseId: {type: string, minLength: 1, maxLength: 40}\n        reason: {type: string, minLength: 1,",
+                 with: "supervision changed.\n    payload:\n      type: object\n      required: [releaseId, reason]\n      additionalProperties: false\n      minProperties: 3\n      properties:\n        releaseId: {type: string, minLength: 1, maxLength: 40}\n        reason: {type: string, minLength: -1,")
         let problems = TopicCatalog.check(directory: copy).problems
         let problem = try #require(problems.first)
         #expect(problem.file == "custody.releases.yaml")

@@ -224,10 +224,27 @@ import Testing
 
     // MARK: Bad input
 
+    /// Version 2 admits a jail's release under its booking number only: the rules about the
+    /// place and the short notice need no person, so the destination's police hear of it
+    /// (URGENT: completed without a schedule); no case matches it, so no officer does.
+    @Test func aReleaseUnderABookingNumberOnlyStillReachesThePoliceUrgently() async throws {
+        let router = try await routerWithDirectoryAndCase()
+        let booked = SubjectIdentifiers(bookingNumber: "2025-004412", name: PersonName(given: "Darnell", family: "Reyes"))
+        let completed = Events.releaseCompleted(booked)
+        #expect(completed.schemaVersion == 2)
+        #expect(try sent(try await router.apply(releases(completed))) == [
+            "agency:MO-KCPD routine release-into-jurisdiction",
+            "agency:MO-KCPD urgent short-notice-release",
+        ])
+    }
+
+    /// Version 1 needs the person: the topic is keyed by the state ID.
     @Test func aReleaseWithoutAPersonIsAPoisonMessageNamingTheField() async throws {
         let router = try await router()
+        var scheduled = Events.releaseScheduled(nil, expected: Events.at(days: 9))
+        scheduled.schemaVersion = ReleaseScheduled.schemaVersion
         do {
-            try await router.apply(releases(Events.releaseScheduled(nil, expected: Events.at(days: 9))))
+            try await router.apply(releases(scheduled))
             Issue.record("a release naming no person was applied")
         } catch let poison as PoisonMessage {
             #expect(poison.reason.contains("subject.stateId"))
@@ -243,6 +260,7 @@ struct ReleaseRulesPostgresTests {
     @Test func aReleaseOfNoSuperviseeReachesThePoliceAndTheAgencyItNames() async throws { try await ReleaseRulesTests().aReleaseOfNoSuperviseeReachesThePoliceAndTheAgencyItNames() }
     @Test func withoutADirectoryEntryThePoliceNoticeGoesToThePlacesFallbackAddress() async throws { try await ReleaseRulesTests().withoutADirectoryEntryThePoliceNoticeGoesToThePlacesFallbackAddress() }
     @Test func aReleaseCompletedWithoutScheduleIsUrgentForPoliceAndSupervisingAgency() async throws { try await ReleaseRulesTests().aReleaseCompletedWithoutScheduleIsUrgentForPoliceAndSupervisingAgency() }
+    @Test func aReleaseUnderABookingNumberOnlyStillReachesThePoliceUrgently() async throws { try await ReleaseRulesTests().aReleaseUnderABookingNumberOnlyStillReachesThePoliceUrgently() }
     @Test func aReleaseScheduledLessThan72HoursAheadIsUrgentAndItsCompletionIsNot() async throws { try await ReleaseRulesTests().aReleaseScheduledLessThan72HoursAheadIsUrgentAndItsCompletionIsNot() }
     @Test func aReleaseScheduledAheadIsNotShortNotice() async throws { try await ReleaseRulesTests().aReleaseScheduledAheadIsNotShortNotice() }
     @Test func aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() async throws { try await ReleaseRulesTests().aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() }

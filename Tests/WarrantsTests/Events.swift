@@ -199,7 +199,7 @@ enum Events {
         }
         return AdmittedEvent(
             topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: key,
-            eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
+            eventType: event.eventType, schemaVersion: event.schemaVersion, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
             timestampMilliseconds: kafkaTime)
     }
 }

@@ -30,7 +30,7 @@ import Testing
     }
 
     /// A `bus.identity` message as the person index writes it.
-    private func identity(_ type: String, id: String, at: String = "2025-06-15T16:00:00Z", _ members: [String: Any]) throws -> AdmittedEvent {
+    static func identity(_ type: String, id: String, at: String = "2025-06-15T16:00:00Z", _ members: [String: Any]) throws -> AdmittedEvent {
         var body = members
         body["id"] = id
         body["at"] = at
@@ -43,7 +43,7 @@ import Testing
     /// The index links the warrant's record to the release's (scored by the model).
     private func linked() throws -> AdmittedEvent {
         let (release, warrant) = try records()
-        return try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000101", [
+        return try Self.identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000101", [
             "personId": min(release, warrant), "recordId": warrant, "linkedTo": release, "decisionSource": "model",
             "score": 0.987, "agreed": ["givenName", "familyName", "dateOfBirth"],
         ])
@@ -55,7 +55,7 @@ import Testing
     private func unlinked() throws -> AdmittedEvent {
         let (release, warrant) = try records()
         #expect(warrant < release)
-        return try identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000102", at: "2025-06-15T17:00:00Z", [
+        return try Self.identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000102", at: "2025-06-15T17:00:00Z", [
             "personId": warrant, "recordId": release, "newPersonId": release, "reason": "human_distinct", "decidedBy": "analyst.reyes",
         ])
     }
@@ -141,7 +141,7 @@ import Testing
         try await resolver.apply(warrant)
         try await resolver.apply(try linked())
         let (release, warrantRecord) = try records()
-        let split = try await resolver.apply(try identity("bus.identity.split", id: "00000000-0000-8000-8000-000000000104", at: "2025-06-15T17:00:00Z", [
+        let split = try await resolver.apply(try Self.identity("bus.identity.split", id: "00000000-0000-8000-8000-000000000104", at: "2025-06-15T17:00:00Z", [
             "personId": warrantRecord, "persons": [["personId": warrantRecord, "recordIds": [warrantRecord]], ["personId": release, "recordIds": [release]]],
         ]))
         #expect(Set(split.summary) == [
@@ -216,7 +216,7 @@ import Testing
         try await resolver.apply(Events.lodged("D-7", subject: Self.mistyped))
         let (release, _) = try records()
         let detainerRecord = try #require(try PersonRecordIds.subject(of: Events.admitted(Events.lodged("D-7", subject: Self.mistyped))))
-        let held = try await resolver.apply(try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000103", [
+        let held = try await resolver.apply(try Self.identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000103", [
             "personId": min(release, detainerRecord), "recordId": detainerRecord, "linkedTo": release, "decisionSource": "human", "score": 1,
             "agreed": [String](),
         ]))
@@ -256,7 +256,7 @@ import Testing
 
     /// A link as the index writes it: `record` joins `to`, both named as the person `person`.
     private func link(_ record: String, to other: String, person: String, id: String) throws -> AdmittedEvent {
-        try identity("bus.identity.linked", id: id, [
+        try Self.identity("bus.identity.linked", id: id, [
             "personId": person, "recordId": record, "linkedTo": other, "decisionSource": "model", "score": 0.987,
             "agreed": ["givenName", "familyName", "dateOfBirth"],
         ])
@@ -480,7 +480,7 @@ import Testing
         try await late.apply(warrant)
         try await late.apply(Events.completed("R-1", at: Events.now))
         let (release, warrantRecord) = try records()
-        let yearLater = try await late.apply(try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000301", at: "2026-06-16T16:00:00Z", [
+        let yearLater = try await late.apply(try Self.identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000301", at: "2026-06-16T16:00:00Z", [
             "personId": min(release, warrantRecord), "recordId": warrantRecord, "linkedTo": release, "decisionSource": "model", "score": 0.987,
             "agreed": ["givenName"],
         ]))

@@ -14,6 +14,10 @@ struct ResolverOutput {
     var checkEvents: [WarrantCheckEvent] = []
     /// The event-type header of each check event, in order.
     var checkEventTypes: [String] = []
+    /// The `schema-version` header of each check event.
+    var checkVersions: [String] = []
+    /// The check events as queued (to validate against the contract).
+    var checkMessages: [OutgoingMessage] = []
 
     /// "recipient priority rule", in the order sent.
     var summary: [String] { notifications.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } }
@@ -51,6 +55,8 @@ struct ResolverUnderTest {
             case BusTopic.warrantChecks:
                 output.checkEvents.append(try WarrantCheckEvent.decode(message.value))
                 output.checkEventTypes.append(message.headers.first { $0.key == EventHeaders.eventType }?.value.map { String(decoding: $0, as: UTF8.self) } ?? "")
+                output.checkVersions.append(message.headers.first { $0.key == EventHeaders.schemaVersion }?.value.map { String(decoding: $0, as: UTF8.self) } ?? "")
+                output.checkMessages.append(message)
             default:
                 Issue.record("unexpected topic \(message.topic)")
             }

@@ -13,16 +13,19 @@ import Testing
 
     @Test func aScheduledReleaseWithWarrantsOpensAPendingCheckAndWithoutAClearOne() {
         let scheduled = Events.scheduled()
-        let pending = WarrantCheckRules.check(for: scheduled, activeWarrants: [w1])
+        let pending = WarrantCheckRules.check(for: scheduled, activeWarrants: [w1], identified: true)
         #expect(pending.status == "pending" && pending.scheduled && !pending.closed)
         #expect(pending.releaseAt == "2025-08-14T15:06:40Z")
-        #expect(WarrantCheckRules.check(for: scheduled, activeWarrants: []).status == "clear")
-        let unscheduled = WarrantCheckRules.check(for: Events.completed(), activeWarrants: [w1])
+        #expect(WarrantCheckRules.check(for: scheduled, activeWarrants: [], identified: true).status == "clear")
+        // Nothing found for a person known by neither number is not "clear".
+        #expect(WarrantCheckRules.check(for: scheduled, activeWarrants: [], identified: false).status == "unconfirmed")
+        #expect(WarrantCheckRules.check(for: scheduled, activeWarrants: [w1], identified: false).status == "pending")
+        let unscheduled = WarrantCheckRules.check(for: Events.completed(), activeWarrants: [w1], identified: true)
         #expect(unscheduled.status == "pending" && !unscheduled.scheduled && unscheduled.closed)
     }
 
     @Test func aPendingCheckAsksEachIssuingAgencyThenTellsThePolice() {
-        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1, w2])
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1, w2], identified: true)
         let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1, w2], source: .init(Events.scheduled()), directory: directory)
         #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16"), .agency("MO-CIRCUIT7"), .agency("MO-KCPD")])
         #expect(notifications.map(\.reason.rule) == ["warrant-check-pending", "warrant-check-pending", "release-warrant-pending"])
@@ -33,13 +36,13 @@ import Testing
     }
 
     @Test func withoutDestinationOnlyTheCourtsHear() {
-        let check = WarrantCheckRules.check(for: Events.scheduled(to: nil), activeWarrants: [w1])
+        let check = WarrantCheckRules.check(for: Events.scheduled(to: nil), activeWarrants: [w1], identified: true)
         let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled(to: nil)), directory: directory)
         #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16")])
     }
 
     @Test func noWarrantNoNotification() {
-        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [])
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [], identified: true)
         #expect(WarrantCheckRules.pendingNotifications(check, warrants: [], source: .init(Events.scheduled()), directory: directory).isEmpty)
         #expect(WarrantCheckRules.unscheduledReleaseNotifications(Events.completed(), warrants: [], directory: directory).isEmpty)
     }
@@ -55,10 +58,13 @@ import Testing
 
     @Test func aDetainerHoldsWhateverTheWarrantsAWarrantMakesPendingNothingIsClear() {
         let detainer = Detainer(detainerId: "D-1", kind: "federal", holdingAgencyId: "US-USMS")
-        #expect(WarrantCheckRules.status(warrants: [w1], detainers: [detainer]) == "hold")
-        #expect(WarrantCheckRules.status(warrants: [], detainers: [detainer]) == "hold")
-        #expect(WarrantCheckRules.status(warrants: [w1], detainers: []) == "pending")
-        #expect(WarrantCheckRules.status(warrants: [], detainers: []) == "clear")
+        for identified in [true, false] {
+            #expect(WarrantCheckRules.status(warrants: [w1], detainers: [detainer], identified: identified) == "hold")
+            #expect(WarrantCheckRules.status(warrants: [], detainers: [detainer], identified: identified) == "hold")
+            #expect(WarrantCheckRules.status(warrants: [w1], detainers: [], identified: identified) == "pending")
+        }
+        #expect(WarrantCheckRules.status(warrants: [], detainers: [], identified: true) == "clear")
+        #expect(WarrantCheckRules.status(warrants: [], detainers: [], identified: false) == "unconfirmed")
     }
 
     @Test func escalationStagesAreDueAt30And7And1DaysAndATickSendsTheNearestDue() {
@@ -78,7 +84,7 @@ import Testing
     }
 
     @Test func aClearCheckTellsTheFacilityAndThePolice() {
-        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1])
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1], identified: true)
         let notifications = WarrantCheckRules.clearNotifications(check, warrantId: "W-1", status: "recalled", source: .init(Events.recalled()),
                                                                  directory: directory)
         #expect(notifications.map(\.recipient) == [.facility("MO-DOC-WERDCC"), .agency("MO-KCPD")])
@@ -87,7 +93,7 @@ import Testing
     }
 
     @Test func aCityTheDirectoryDoesNotListGoesToTheFallbackAddress() {
-        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1])
+        let check = WarrantCheckRules.check(for: Events.scheduled(), activeWarrants: [w1], identified: true)
         let notifications = WarrantCheckRules.pendingNotifications(check, warrants: [w1], source: .init(Events.scheduled()),
                                                                    directory: AgencyDirectory())
         #expect(notifications.map(\.recipient) == [.agency("MO-CIRCUIT16"), .agency("police:MO:Kansas City")])

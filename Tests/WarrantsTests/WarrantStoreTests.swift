@@ -47,9 +47,9 @@ import Testing
         let (open, pendingListingW1, onR1, check) = try await db.write { db in
             let store = WarrantStore(db)
             try store.saveIssued(Events.issued("W-1"))
-            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-1"), activeWarrants: [w1]), warrants: [w1])
-            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-2"), activeWarrants: []), warrants: [])
-            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: []), warrants: [])
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-1"), activeWarrants: [w1], identified: true), warrants: [w1])
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-2"), activeWarrants: [], identified: true), warrants: [])
+            try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: [], identified: true), warrants: [])
             try store.close("R-3")
             try store.addWarrant("W-1", toCheck: "R-2")
             try store.setStatus("R-2", "pending")

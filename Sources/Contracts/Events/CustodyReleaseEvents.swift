@@ -1,9 +1,10 @@
 import Foundation
 
-/// `custody.release.scheduled` version 1: A release date is set for a person in custody.
+/// `custody.release.scheduled` versions 1 and 2: A release date is set for a person in custody. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ReleaseScheduled: EventPayload {
     public static let eventType = "custody.release.scheduled"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     /// The releasing facility's id for this release; later changes refer to it.
     public var releaseId: String
@@ -26,10 +27,11 @@ public struct ReleaseScheduled: EventPayload {
     }
 }
 
-/// `custody.release.changed` version 1: A scheduled release moved, or its details changed; only changed fields are present.
+/// `custody.release.changed` versions 1 and 2: A scheduled release moved, or its details changed; only changed fields are present. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ReleaseChanged: EventPayload {
     public static let eventType = "custody.release.changed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var releaseId: String
     public var reason: String
@@ -52,10 +54,11 @@ public struct ReleaseChanged: EventPayload {
     }
 }
 
-/// `custody.release.cancelled` version 1: A scheduled release will not happen.
+/// `custody.release.cancelled` versions 1 and 2: A scheduled release will not happen. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ReleaseCancelled: EventPayload {
     public static let eventType = "custody.release.cancelled"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var releaseId: String
     public var reason: String
@@ -66,10 +69,11 @@ public struct ReleaseCancelled: EventPayload {
     }
 }
 
-/// `custody.release.completed` version 1: The person has left the facility.
+/// `custody.release.completed` versions 1 and 2: The person has left the facility. Version 2 is the same payload with a subject that may lack the state ID.
 public struct ReleaseCompleted: EventPayload {
     public static let eventType = "custody.release.completed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var releaseId: String
     public var facility: Facility

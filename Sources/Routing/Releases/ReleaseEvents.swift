@@ -12,13 +12,16 @@ enum ReleaseEvents {
 
     /// The release after `event` and the event's notice.
     ///
-    /// - Throws: `PoisonMessage` naming the field when the event does not decode or names no
-    ///   person (`subject.stateId`: the topic is keyed by it; an FBI number alone is accepted).
+    /// - Throws: `PoisonMessage` naming the field when the event does not decode, or when a
+    ///   version 1 event names no person (`subject.stateId`: the topic is keyed by it; an FBI
+    ///   number alone is accepted). Version 2 admits a release under another number (a jail's
+    ///   booking number): its rules about places and short notice need no person, and those
+    ///   about a supervisee find no case.
     static func apply(_ event: AdmittedEvent, to previous: KnownRelease?) throws -> (KnownRelease, ReleaseNotice) {
         switch event.eventType {
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
-            try requirePerson(scheduled.subject, event.eventType)
+            try requirePerson(scheduled.subject, event)
             let payload = scheduled.payload
             var release = previous ?? KnownRelease(releaseId: payload.releaseId, subject: scheduled.subject, status: .scheduled, wasScheduled: true)
             release.subject = scheduled.subject
@@ -33,7 +36,7 @@ enum ReleaseEvents {
             return (release, notice(scheduled, .scheduled, release, at: payload.expectedAt, previousAt: nil, reason: nil, short: short))
         case ReleaseChanged.eventType:
             let changed = try event.decode(ReleaseChanged.self)
-            try requirePerson(changed.subject, event.eventType)
+            try requirePerson(changed.subject, event)
             let payload = changed.payload
             var release = previous ?? KnownRelease(releaseId: payload.releaseId, subject: changed.subject, status: .scheduled, wasScheduled: true)
             release.subject = changed.subject ?? release.subject
@@ -50,7 +53,7 @@ enum ReleaseEvents {
                                     previousAt: payload.expectedAt == nil ? nil : previousAt, reason: payload.reason, short: short))
         case ReleaseCancelled.eventType:
             let cancelled = try event.decode(ReleaseCancelled.self)
-            try requirePerson(cancelled.subject, event.eventType)
+            try requirePerson(cancelled.subject, event)
             var release = previous ?? KnownRelease(
                 releaseId: cancelled.payload.releaseId, subject: cancelled.subject, status: .cancelled, wasScheduled: true)
             release.subject = cancelled.subject ?? release.subject
@@ -58,7 +61,7 @@ enum ReleaseEvents {
             return (release, notice(cancelled, .cancelled, release, at: release.expectedAt, previousAt: nil, reason: cancelled.payload.reason, short: false))
         case ReleaseCompleted.eventType:
             let completed = try event.decode(ReleaseCompleted.self)
-            try requirePerson(completed.subject, event.eventType)
+            try requirePerson(completed.subject, event)
             let payload = completed.payload
             let wasScheduled = previous?.wasScheduled ?? false
             var release = previous ?? KnownRelease(releaseId: payload.releaseId, subject: completed.subject, status: .completed, wasScheduled: false)
@@ -74,10 +77,9 @@ enum ReleaseEvents {
         }
     }
 
-    private static func requirePerson(_ subject: SubjectIdentifiers?, _ eventType: String) throws(PoisonMessage) {
-        guard subject?.stateId != nil || subject?.fbiNumber != nil else {
-            throw PoisonMessage(reason: "\(eventType): subject.stateId: the release rules need the person (state ID or FBI number)")
-        }
+    private static func requirePerson(_ subject: SubjectIdentifiers?, _ event: AdmittedEvent) throws(PoisonMessage) {
+        guard subject?.stateId == nil && subject?.fbiNumber == nil, event.schemaVersion != ReleaseScheduled.stateIdOptionalVersion else { return }
+        throw PoisonMessage(reason: "\(event.eventType): subject.stateId: the release rules need the person (state ID or FBI number)")
     }
 
     private static func notice<Payload>(

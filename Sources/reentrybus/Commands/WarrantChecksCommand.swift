@@ -26,14 +26,14 @@ struct WarrantChecksCommand: ParsableCommand {
     @Option(help: "Only the checks of this releasing facility (its facility id, e.g. MO-DOC-WERDCC).")
     var facility: String?
 
-    @Option(help: "Only the checks with this status: pending or hold.")
+    @Option(help: "Only the checks with this status: pending, hold or unconfirmed (a release known by neither state ID nor FBI number).")
     var status: CheckStatus?
 
     @Flag(help: "Print the checks as JSON (one document) instead of a table.")
     var json = false
 
     enum CheckStatus: String, ExpressibleByArgument, CaseIterable {
-        case pending, hold
+        case pending, hold, unconfirmed
     }
 
     func run() throws {
