@@ -260,6 +260,44 @@ import Testing
         _ = supervision
     }
 
+    /// A jail's release of a supervisee known to it by the booking number only (custody.releases
+    /// v2), completed without a schedule: the destination's police hear of it when it is read;
+    /// once the index links its subject to the supervisee, the officer gets `supervisee-release`
+    /// and the supervising agency the URGENT `short-notice-release`, each stating the match; an
+    /// unlink retracts both, once each.
+    @Test func aReleaseWithoutAStateIdReachesTheOfficerThroughTheLinkAndIsRetracted() async throws {
+        let router = try await router()
+        let booked = SubjectIdentifiers(bookingNumber: "B-release", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        let completed = Events.releaseCompleted(booked)
+        #expect(completed.schemaVersion == 2)
+        let release = try Events.admitted(completed, topic: ReleaseRules.releasesTopic)
+        let record = try #require(try PersonRecordIds.subject(of: release))
+        let (_, supervision) = try records()
+        _ = try await router.apply(caseEvent)
+        let atRelease = try notifications(try await router.apply(release))
+        #expect(atRelease.allSatisfy { $0.recipient != .officer("PP-KC-118") } && !atRelease.isEmpty, "\(atRelease.map(\.recipient))")
+        let link = try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000040", [
+            "personId": min(record, supervision), "recordId": record, "linkedTo": supervision, "decisionSource": "model",
+            "score": 0.993, "agreed": ["givenName", "familyName", "dateOfBirth"],
+        ])
+        let sent = try notifications(try await router.apply(link))
+        #expect(sent.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == [
+            "officer:PP-KC-118 routine supervisee-release", "agency:MO-DOC-PP urgent short-notice-release",
+        ])
+        for notice in sent {
+            #expect(notice.reason.matched == [MatchedIdentifier("personIndex", "model")])
+            #expect(notice.reason.explanation.contains("The release named no state ID"))
+            #expect(notice.facts.contains(NotificationFact("match", "model score 0.993; agreed: givenName, familyName, dateOfBirth")))
+        }
+        // Linked again (a redelivery), nothing new; unlinked, one retraction to each.
+        #expect(try await router.apply(link).isEmpty)
+        let retractions = try notifications(try await router.apply(identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000041", [
+            "personId": min(record, supervision), "recordId": record, "newPersonId": record, "reason": "human_distinct",
+        ])))
+        #expect(Set(retractions.map(\.recipient)) == Set(sent.map(\.recipient)) && retractions.count == sent.count)
+        #expect(retractions.allSatisfy { $0.summary.contains("earlier notice of a release") })
+    }
+
     /// A case number started again for another person (a data-entry correction, or a number
     /// reused) is that person's from then on: an expungement of the first person does not reach
     /// the second through it (the warrant resolver once followed a re-issued warrant's first

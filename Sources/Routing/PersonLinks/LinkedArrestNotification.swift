@@ -28,7 +28,7 @@ enum LinkedArrestNotification {
     }
 
     /// `notification` (the rule's own wording) saying the match came through the index, and how sure it is.
-    private static func matched(_ notification: BusNotification, supervision: SupervisionCase, link: PersonLinkStore.Link?) -> BusNotification {
+    static func matched(_ notification: BusNotification, supervision: SupervisionCase, link: PersonLinkStore.Link?) -> BusNotification {
         var notification = notification
         let confidence = describe(link)
         let what = noun(notification.sourceEventType)
@@ -43,6 +43,7 @@ enum LinkedArrestNotification {
         switch eventType {
         case BookingRecorded.eventType: "booking"
         case ContactRecorded.eventType: "police contact"
+        case let type where ReleaseEvents.eventTypes.contains(type): "release"
         default: "arrest"
         }
     }

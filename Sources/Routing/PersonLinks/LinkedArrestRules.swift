@@ -6,12 +6,14 @@ import PersonLinks
 import ServiceKit
 import Storage
 
-/// Rules `supervisee-arrested`, `supervisee-booked` and `supervisee-police-contact` through the
-/// person index (issue 19, items 3 and 4): an arrest, a jail booking or a police contact whose
-/// subject has neither a state ID nor an FBI number (version 2 of `police.arrests` and
-/// `police.contacts`) reaches the supervising officer once `bus.identity` links its record to a
-/// person who has a supervision case — whether the link arrives before or after the event (which
-/// is kept until then). A contact is routed on the same grounds as one matched by state ID
+/// Rules `supervisee-arrested`, `supervisee-booked`, `supervisee-police-contact`,
+/// `supervisee-release` and the supervising agency's `short-notice-release` through the person
+/// index (issue 19, items 3 and 4): an arrest, a jail booking, a police contact or a release
+/// whose subject has neither a state ID nor an FBI number (version 2 of `police.arrests`,
+/// `police.contacts` and `custody.releases`) reaches the supervising officer once
+/// `bus.identity` links its record to a person who has a supervision case — whether the link
+/// arrives before or after the event (which is kept until then; a release as the notice the
+/// release rules word for it, from the release as known when it was read). A contact is routed on the same grounds as one matched by state ID
 /// (`SuperviseePoliceContact`: the supervisee met, a listed household member, the registered
 /// address), judged against the case when the link routes it. A later
 /// `unlinked` or `split` that separates the two records sends a retraction to the same
@@ -30,13 +32,13 @@ struct LinkedArrestRules: RouterRuleSet {
     static let retractionRule = "supervisee-arrested-retracted"
     let arrestRetention: RetentionWindow
 
-    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic, PoliceEventRules.contactsTopic] }
+    var topics: [String] { [BusTopic.identity, SuperviseeArrestedRules.arrestsTopic, PoliceEventRules.contactsTopic, ReleaseRules.releasesTopic] }
     var referenceTopics: [String] { [BusTopic.identity] }
     var migrations: [StorageMigration] { PersonLinkStore.migrations }
 
     func handles(eventType: String) -> Bool {
         IdentityDecision.eventTypes.contains(eventType) || eventType == CaseStarted.eventType || eventType == ArrestMade.eventType
-            || eventType == BookingRecorded.eventType || eventType == ContactRecorded.eventType
+            || eventType == BookingRecorded.eventType || eventType == ContactRecorded.eventType || ReleaseEvents.eventTypes.contains(eventType)
     }
 
     func apply(_ event: AdmittedEvent, in context: RouterContext) throws {
@@ -58,6 +60,9 @@ struct LinkedArrestRules: RouterRuleSet {
         case ContactRecorded.eventType:
             // One with a state ID or an FBI number is matched on it (`PoliceEventRules`).
             try keepUnidentified(event, as: ContactRecorded.self, in: context)
+        case let type where ReleaseEvents.eventTypes.contains(type):
+            // One with a state ID or an FBI number is matched on it (`ReleaseRules`).
+            try keepUnidentifiedRelease(event, in: context)
         case let type where IdentityDecision.eventTypes.contains(type):
             // The mapping is `PersonLinks`' (shared with the warrant resolver); what it did decides.
             switch try links.identity.apply(event) {
@@ -90,14 +95,31 @@ struct LinkedArrestRules: RouterRuleSet {
     /// subject's record, and routes it at once when the record is already linked to a person;
     /// one with either is left to the rules that match on it.
     private func keepUnidentified<Payload: EventPayload>(_ event: AdmittedEvent, as payload: Payload.Type, in context: RouterContext) throws {
-        let links = PersonLinkStore(transaction: context.storage)
         let envelope = try event.decode(payload)
-        guard !SuperviseeArrested.hasMatchableIdentifier(envelope.subject), let record = try PersonRecordIds.subject(of: event) else { return }
+        guard !SuperviseeArrested.hasMatchableIdentifier(envelope.subject) else { return }
+        try keep(event, value: event.value, occurredAt: envelope.occurredAt, retention: arrestRetention, in: context)
+    }
+
+    /// Keeps a release event without a state ID or FBI number as its notice, worded from the
+    /// release as the release rules knew it before this event (they run after this family and
+    /// keep the release), so a link read later words it as a number would have.
+    private func keepUnidentifiedRelease(_ event: AdmittedEvent, in context: RouterContext) throws {
+        let previous = try ReleaseStore(context.storage).release(try ReleaseRules.releaseId(of: event))
+        let (_, notice) = try ReleaseEvents.apply(event, to: previous)
+        guard !SuperviseeArrested.hasMatchableIdentifier(notice.subject) else { return }
+        try keep(event, value: try EventCodec.encodeJSON(notice), occurredAt: notice.occurredAt, retention: ReleaseRules.defaultReleaseRetention, in: context)
+    }
+
+    /// Keeps `value` (the event, or a release's notice) under the subject's record, and routes
+    /// it at once when the record is already linked to a person.
+    private func keep(_ event: AdmittedEvent, value: [UInt8], occurredAt: Date, retention: RetentionWindow, in context: RouterContext) throws {
+        let links = PersonLinkStore(transaction: context.storage)
+        guard let record = try PersonRecordIds.subject(of: event) else { return }
         // The runtime's ledger knows the person by state ID and FBI number only; a booking or
         // RMS number is known here, as a record a sealing order removed.
-        if try links.sealedAfter([record], occurredAtMilliseconds: envelope.occurredAt.milliseconds) != nil { return }
-        try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: envelope.subject?.fbiNumber, eventType: event.eventType, value: event.value,
-                             forgetAfterMilliseconds: arrestRetention.forgetAfter(event.timestampMilliseconds))
+        if try links.sealedAfter([record], occurredAtMilliseconds: occurredAt.milliseconds) != nil { return }
+        try links.keepArrest(eventId: event.eventId, recordId: record, fbiNumber: nil, eventType: event.eventType, value: value,
+                             forgetAfterMilliseconds: retention.forgetAfter(event.timestampMilliseconds))
         if let person = try links.link(of: record)?.personId { try route(person: person, in: context) }
     }
 
@@ -110,14 +132,12 @@ struct LinkedArrestRules: RouterRuleSet {
         let cases = try context.cases.cases(withIds: caseIds)
         for kept in try links.arrests(ofRecords: records) {
             let event = try KeptEvent(kept.eventType, kept.value)
-            let day = Describe.day(event.at).description
-            for supervision in cases where supervision.covers(day) {
+            for supervision in cases where event.concerns(supervision) {
                 // How sure: the link of the event's record, else that of the case's record.
                 var link = try links.link(of: kept.recordId)
                 if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
-                for recipient in supervision.recipients(forEventAt: event.at.milliseconds) {
-                    guard let notification = event.notification(supervision: supervision, recipient: recipient, link: link),
-                        try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
+                for notification in event.notifications(supervision: supervision, link: link) {
+                    guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
                                                       in: context.transaction) else { continue }
                     try links.noteSent(BusNotificationRecord(
                         notificationId: notification.id, arrestEventId: event.eventId, caseId: supervision.caseId,
@@ -144,16 +164,19 @@ struct LinkedArrestRules: RouterRuleSet {
     }
 }
 
-/// An event kept under its record until a link routes it: an arrest, a booking or a contact.
+/// An event kept under its record until a link routes it: an arrest, a booking, a contact, or
+/// a release event's notice.
 private enum KeptEvent {
     case arrest(EventEnvelope<ArrestMade>)
     case booking(EventEnvelope<BookingRecorded>)
     case contact(EventEnvelope<ContactRecorded>)
+    case release(ReleaseNotice)
 
     init(_ eventType: String, _ value: [UInt8]) throws {
         switch eventType {
         case BookingRecorded.eventType: self = .booking(try EventCodec.decode(BookingRecorded.self, from: value))
         case ContactRecorded.eventType: self = .contact(try EventCodec.decode(ContactRecorded.self, from: value))
+        case let type where ReleaseEvents.eventTypes.contains(type): self = .release(try EventCodec.decodeJSON(ReleaseNotice.self, from: value))
         default: self = .arrest(try EventCodec.decode(ArrestMade.self, from: value))
         }
     }
@@ -163,16 +186,39 @@ private enum KeptEvent {
         case .arrest(let arrest): arrest.eventId.uuidString.lowercased()
         case .booking(let booking): booking.eventId.uuidString.lowercased()
         case .contact(let contact): contact.eventId.uuidString.lowercased()
+        case .release(let notice): notice.eventId
         }
     }
 
-    /// When it happened: the arrest, the booking, the contact.
+    /// When it happened: the arrest, the booking, the contact, the release event.
     var at: Date {
         switch self {
         case .arrest(let arrest): arrest.payload.arrestedAt
         case .booking(let booking): booking.payload.bookedAt
         case .contact(let contact): contact.payload.contactedAt
+        case .release(let notice): notice.occurredAt
         }
+    }
+
+    /// Whether `supervision` was active on the day it happened (a release: on the day of the
+    /// release or of the event, as `ReleaseRules.caseNotifications` judges).
+    func concerns(_ supervision: SupervisionCase) -> Bool {
+        if case .release(let notice) = self { return supervision.covers(notice.releaseDay) || supervision.covers(notice.eventDay) }
+        return supervision.covers(Describe.day(at).description)
+    }
+
+    /// What it calls for from `supervision`: a notice to each recipient of the case (a contact
+    /// on no ground: none); for a release, what the release rules send for the case
+    /// (`supervisee-release`, and the agency's `short-notice-release`), less what they send
+    /// without one (to the agency the release names), which went out when it was read.
+    func notifications(supervision: SupervisionCase, link: PersonLinkStore.Link?) -> [BusNotification] {
+        if case .release(let notice) = self {
+            let sentWithoutCase = Set(ReleaseRules.caseNotifications(notice, cases: []).map(\.id))
+            return ReleaseRules.caseNotifications(notice, cases: [supervision]).filter { !sentWithoutCase.contains($0.id) }.map {
+                LinkedArrestNotification.matched($0, supervision: supervision, link: link)
+            }
+        }
+        return supervision.recipients(forEventAt: at.milliseconds).compactMap { notification(supervision: supervision, recipient: $0, link: link) }
     }
 
     /// The notice for `recipient` of `supervision`; nil for a contact that concerns the case on
@@ -182,6 +228,7 @@ private enum KeptEvent {
         case .arrest(let arrest): LinkedArrestNotification.make(arrest, supervision: supervision, recipient: recipient, link: link)
         case .booking(let booking): LinkedArrestNotification.make(booking, supervision: supervision, recipient: recipient, link: link)
         case .contact(let contact): LinkedArrestNotification.make(contact, supervision: supervision, recipient: recipient, link: link)
+        case .release: nil  // `notifications(supervision:link:)` words a release for the whole case
         }
     }
 }

@@ -158,7 +158,7 @@ struct ReleaseRules: RouterRuleSet {
     }
 
     /// The release id an event names (decoded by its type; the payload decodes again later).
-    private static func releaseId(of event: AdmittedEvent) throws -> String {
+    static func releaseId(of event: AdmittedEvent) throws -> String {
         switch event.eventType {
         case ReleaseScheduled.eventType: try event.decode(ReleaseScheduled.self).payload.releaseId
         case ReleaseChanged.eventType: try event.decode(ReleaseChanged.self).payload.releaseId
