@@ -21,12 +21,16 @@ public struct PersonsBenchmark: Sendable {
     public var large: Bool
     /// Splink; `nil` measures our side only.
     public var peer: PersonsPeer?
+    /// Also say why the true pairs left apart were missed (``MissedPairs``): a figure per
+    /// reason, and the commonest comparison vectors among them on standard error.
+    public var explain: Bool
 
-    public init(recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil) {
+    public init(recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false) {
         self.recordsPerSource = recordsPerSource
         self.seed = seed
         self.large = large
         self.peer = peer
+        self.explain = explain
     }
 
     /// Figures to standard output, progress to standard error.
@@ -61,11 +65,13 @@ public struct PersonsBenchmark: Sendable {
         let evaluation = LinkEvaluation(data, resolution)
         printer.figure("\(name).precision", evaluation.precision, "ratio")
         printer.figure("\(name).recall", evaluation.recall, "ratio")
+        printer.figure("\(name).recall_decided", evaluation.recallOnDecided, "ratio")
         printer.figure("\(name).review_share", evaluation.reviewShare, "ratio")
         printer.figure("\(name).true_pairs", Double(evaluation.truePairs), "pairs")
         printer.figure("\(name).candidate_pairs", Double(resolution.statistics.candidatePairs), "pairs")
         printer.figure("\(name).time", seconds, "s")
         printer.figure("\(name).f1", evaluation.f1, "ratio")
+        if explain { explainMisses(name: name, data, resolution, resolver, printer) }
 
         guard let peer else { return }
         printer.progress("\(name): Splink on the same records")
@@ -90,5 +96,23 @@ public struct PersonsBenchmark: Sendable {
             printer.missingRatio("\(ratioName).f1", reason: short)
             printer.missingRatio("\(ratioName).time", reason: short)
         }
+    }
+
+    /// The missed true pairs by reason (figures), then their commonest vectors (progress lines).
+    private func explainMisses(
+        name: String, _ data: SyntheticPopulation.Labelled, _ resolution: PersonResolver.Resolution, _ resolver: PersonResolver,
+        _ printer: FigurePrinter
+    ) {
+        let candidates = resolver.scoredCandidates(data.records, model: resolution.model)
+        let missed = MissedPairs(data, personIds: resolution.personIds, candidates: candidates, configuration: resolver.configuration)
+        for reason in MissedPairs.Reason.allCases {
+            printer.figure("\(name).missed.\(reason.rawValue)", Double(missed.byReason[reason] ?? 0), "pairs")
+        }
+        printer.progress("\(name): commonest vectors of missed compared pairs (g f d s a n i: level, - missing):")
+        for pattern in missed.patterns {
+            printer.progress("  \(pattern.vector)  missed \(pattern.missed)  false candidates \(pattern.falseCandidates)  mean p \(String(format: "%.3f", pattern.meanProbability))")
+        }
+        printer.progress("\(name): commonest vectors of true pairs never compared:")
+        for (vector, count) in missed.notComparedPatterns { printer.progress("  \(vector)  \(count)") }
     }
 }

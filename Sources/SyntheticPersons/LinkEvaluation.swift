@@ -13,6 +13,12 @@ public struct LinkEvaluation: Sendable, Equatable {
     public var precision: Double { linkedPairs == 0 ? 1 : Double(correctLinkedPairs) / Double(linkedPairs) }
     public var recall: Double { truePairs == 0 ? 1 : Double(correctLinkedPairs) / Double(truePairs) }
     public var reviewShare: Double { truePairs == 0 ? 0 : Double(truePairsInReview) / Double(truePairs) }
+    /// Recall on the pairs the matcher decided: true pairs linked over true pairs not left to
+    /// review (issue 19's "recall on decided links"; ``recall`` counts the review queue as missed).
+    public var recallOnDecided: Double {
+        let decided = truePairs - truePairsInReview
+        return decided <= 0 ? 1 : Double(correctLinkedPairs) / Double(decided)
+    }
     public var f1: Double {
         precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
     }

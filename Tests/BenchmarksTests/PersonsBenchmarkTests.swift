@@ -9,10 +9,27 @@ import Testing
         await PersonsBenchmark(recordsPerSource: 200, seed: 3).run { line in lines.withLock { $0.append(line) } }
         let figures = lines.withLock { $0 }
         #expect(figures.map { $0.split(separator: " ")[0] } == [
-            "persons.200x200.precision", "persons.200x200.recall", "persons.200x200.review_share",
+            "persons.200x200.precision", "persons.200x200.recall", "persons.200x200.recall_decided", "persons.200x200.review_share",
             "persons.200x200.true_pairs", "persons.200x200.candidate_pairs", "persons.200x200.time", "persons.200x200.f1",
         ])
         let precision = try #require(figures.first.flatMap { Double($0.split(separator: " ")[1]) })
         #expect(precision > 0.9 && precision <= 1)
+    }
+
+    /// `--explain` adds one figure per reason a true pair was missed, which add up to the true
+    /// pairs the recall says were missed.
+    @Test func explainingAccountsForEveryMissedPair() async throws {
+        let lines = Mutex<[String]>([])
+        await PersonsBenchmark(recordsPerSource: 200, seed: 3, explain: true).run { line in lines.withLock { $0.append(line) } }
+        var figures: [String: Double] = [:]
+        for line in lines.withLock({ $0 }) {
+            let parts = line.split(separator: " ")
+            figures[String(parts[0])] = Double(parts[1])
+        }
+        let reasons = ["not_compared", "below_review", "review", "held_back"].map { "persons.200x200.missed.\($0)" }
+        #expect(reasons.allSatisfy { figures[$0] != nil }, "\(figures.keys.sorted())")
+        let missed = reasons.compactMap { figures[$0] }.reduce(0, +)
+        let truePairs = try #require(figures["persons.200x200.true_pairs"]), recall = try #require(figures["persons.200x200.recall"])
+        #expect(abs(missed - truePairs * (1 - recall)) < 1, "missed \(missed), true pairs \(truePairs), recall \(recall)")
     }
 }

@@ -30,6 +30,28 @@ import Testing
         #expect(evaluation.reviewShare <= 0.12, "review share \(evaluation.reviewShare)")
     }
 
+    /// The diagnosis of the misses scores the pairs as the resolution did: every true pair left
+    /// apart has one reason, and those sent to review (scored between the thresholds, or held
+    /// back by the given-name rule) are exactly the true pairs the evaluation finds in review.
+    @Test func everyMissedTruePairHasOneReason() {
+        let resolver = PersonResolver()
+        let resolution = resolver.resolve(Self.data.records)
+        let evaluation = LinkEvaluation(Self.data, resolution)
+        let missed = MissedPairs(
+            Self.data, personIds: resolution.personIds, candidates: resolver.scoredCandidates(Self.data.records, model: resolution.model),
+            configuration: resolver.configuration)
+        let total: Int = missed.byReason.values.reduce(0, +)
+        let inReview: Int = (missed.byReason[.review] ?? 0) + (missed.byReason[.heldBack] ?? 0)
+        let compared: Int = total - (missed.byReason[.notCompared] ?? 0)
+        let inPatterns: Int = missed.patterns.map(\.missed).reduce(0, +)
+        let counts: [Int] = missed.patterns.map(\.missed)
+        #expect(total == evaluation.truePairs - evaluation.correctLinkedPairs)
+        #expect(inReview == evaluation.truePairsInReview)
+        #expect(inPatterns <= compared)
+        #expect(counts == counts.sorted(by: >))
+        #expect(evaluation.recallOnDecided >= evaluation.recall)
+    }
+
     @Test func sameInputSameOutput() throws {
         let first = PersonResolver().resolve(Self.data.records)
         let second = PersonResolver().resolve(Self.data.records)

@@ -25,6 +25,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "Measure our side only (no Splink, no ratios).")
     var noPeer = false
 
+    @Flag(help: "Also say why the true pairs left apart were missed: per reason, and their commonest comparison vectors.")
+    var explain = false
+
     @Option(help: "The peer's script.")
     var peerScript = "scripts/persons-peer.py"
 
@@ -42,7 +45,8 @@ struct BenchPersons: AsyncParsableCommand {
         }
         await PersonsBenchmark(
             recordsPerSource: records, seed: seed, large: large,
-            peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true))
+            peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
+            explain: explain
         ).run()
     }
 }
