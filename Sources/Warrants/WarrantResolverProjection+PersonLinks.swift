@@ -54,20 +54,19 @@ extension WarrantResolverProjection {
     }
 
     /// Whether warrants can be matched to the person of a release: its subject has a state ID
-    /// or an FBI number, or the index puts its record (`record`) with the record of a warrant or
-    /// detainer the resolver keeps (their subjects always have one) or of another release that
-    /// has one. Without, a check listing nothing is `unconfirmed`, not `clear`.
+    /// or an FBI number, or the index puts its record (`record`) with the record of a warrant,
+    /// detainer or other release the resolver keeps whose subject has one. Without, a check
+    /// listing nothing is `unconfirmed`, not `clear`.
     func isIdentified(_ subject: SubjectIdentifiers?, record: String?, releaseId: String, _ store: WarrantStore) throws -> Bool {
         if !(subject?.stateId ?? "").isEmpty || !(subject?.fbiNumber ?? "").isEmpty { return true }
         guard let record else { return false }
         let others = try store.identity.records(samePersonAs: record).filter { $0 != record }
         guard !others.isEmpty else { return false }
-        if try !store.ids(of: .warrant, withRecords: others).isEmpty || !store.ids(of: .detainer, withRecords: others).isEmpty {
-            return true
+        for kind in WarrantStore.SubjectKind.allCases {
+            let ids = try store.ids(of: kind, withRecords: others).filter { kind != .release || $0 != releaseId }
+            if try store.anyNumbered(kind, ids) { return true }
         }
-        return try store.ids(of: .release, withRecords: others).contains { id in
-            try id != releaseId && store.check(id)?.identifiedByNumber == true
-        }
+        return false
     }
 
     /// The status of `check` from what it lists now and whether its person is identified.

@@ -79,6 +79,24 @@ extension WarrantStore {
         return ids.sorted()
     }
 
+    /// Whether any of these releases (warrants, detainers) names its person by state ID or FBI
+    /// number (an event of version 2 may name neither).
+    func anyNumbered(_ kind: SubjectKind, _ ids: [String]) throws -> Bool {
+        let (table, key) = switch kind {
+        case .release: ("warrant_checks", "release_id")
+        case .warrant: ("warrants", "warrant_id")
+        case .detainer: ("detainers", "detainer_id")
+        }
+        for id in ids where try transaction.fetchOne(
+            """
+            SELECT 1 AS found FROM \(table)
+            WHERE \(key) = $1 AND ((state_id IS NOT NULL AND state_id <> '') OR (fbi_number IS NOT NULL AND fbi_number <> ''))
+            """, [.text(id)]) != nil {
+            return true
+        }
+        return false
+    }
+
     /// The active warrants among `warrantIds`, by id.
     func activeWarrants(withIds warrantIds: [String]) throws -> [Warrant] {
         try warrantIds.sorted().compactMap { id in

@@ -86,12 +86,14 @@ struct SubjectKeyTests {
         #expect(decoded.schemaVersion == 2 && decoded.subject?.stateId == nil)
         #expect(EventTypes.payloadType(eventType: "police.booking.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(BookingRecorded.self))
         #expect(EventTypes.payloadType(eventType: "police.contact.recorded", version: 2).map(ObjectIdentifier.init) == ObjectIdentifier(ContactRecorded.self))
-        // Releases have a version 2 (their warrant check says `unconfirmed`, not `clear`);
-        // a topic without one has no second version.
-        for type in ["custody.release.scheduled", "custody.release.changed", "custody.release.cancelled", "custody.release.completed"] {
+        // Releases have a version 2 (their warrant check says `unconfirmed`, not `clear`), and so
+        // do warrants and detainers; a topic without one has no second version.
+        for type in ["custody.release.scheduled", "custody.release.changed", "custody.release.cancelled", "custody.release.completed",
+                     "courts.warrant.issued", "courts.warrant.served", "courts.warrant.recalled", "courts.warrant.quashed",
+                     "courts.detainer.lodged", "courts.detainer.lifted"] {
             #expect(EventTypes.payloadType(eventType: type, version: 2) != nil, "\(type)")
         }
-        #expect(EventTypes.payloadType(eventType: "courts.warrant.issued", version: 2) == nil)
+        #expect(EventTypes.payloadType(eventType: "supervision.case.started", version: 2) == nil)
     }
 
     @Test("stateIdOptional on a topic not keyed by the state ID is reported")

@@ -71,6 +71,24 @@ import Testing
         #expect(try await router.apply(warrants(Events.warrantIssued(Events.hill, warrantId: "W-HILL", id: "issued-hill"))).isEmpty)
     }
 
+    /// A warrant under the records system's number only (`courts.warrants` version 2) is not a
+    /// poison message; neither the resident rules nor the issuing court's rules can match it to
+    /// a case (they match on state ID or FBI number), so nobody is told and nothing is kept.
+    @Test func aWarrantWithoutAStateIdOrFbiNumberTellsNobodyAndIsNotRefused() async throws {
+        let router = try await routerWithDirectory()
+        try await router.apply(rules.cases(Events.caseStarted(address: Events.kansasCity)))
+        let unnumbered = SubjectIdentifiers(rmsNumber: "C16-2025-0091", name: PersonName(given: "Darnell", family: "Reyes"))
+        let issued = Events.warrantIssued(unnumbered, warrantId: "W-RMS", id: "issued-rms")
+        #expect(issued.schemaVersion == 2)
+        #expect(try await router.apply(warrants(issued)).isEmpty)
+        #expect(try await router.count("issued_warrants") == 0)
+        // Version 1 names the person by state ID: one without is refused, naming the field.
+        var broken = issued
+        broken.schemaVersion = WarrantIssued.schemaVersion
+        let refusal = await #expect(throws: PoisonMessage.self) { try await router.apply(warrants(broken)) }
+        #expect(refusal?.reason.contains("subject.stateId") == true)
+    }
+
     @Test func aMoveTellsBothPoliceAndEachWarrantEventGoesToThePoliceOfItsDaysAddress() async throws {
         let router = try await routerWithDirectory()
         try await router.apply(rules.cases(Events.caseStarted(address: Events.kansasCity)))

@@ -102,6 +102,40 @@ import TestSupport
         try expectValid(confirmed)
     }
 
+    /// A warrant issued on a name and a date of birth with the records system's number only
+    /// (`courts.warrants` version 2) matches no release by number; linked by the index to the
+    /// subject of Hill's release (state ID), it joins the check as any linked warrant does.
+    @Test func aWarrantWithoutNumbersJoinsTheCheckThroughTheLink() async throws {
+        let resolver = try await ResolverUnderTest()
+        let scheduled = Events.scheduled()
+        let unnumbered = SubjectIdentifiers(rmsNumber: "C7-2025-0091", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
+        let warrant = Events.issued("W-9", agency: "MO-CIRCUIT7", subject: unnumbered)
+        #expect(warrant.schemaVersion == 2)
+        #expect(try await resolver.apply(scheduled).checkEvents.map(\.status) == ["clear"])
+        let issued = try await resolver.apply(warrant)
+        #expect(issued.notifications.isEmpty && issued.checkEvents.isEmpty)
+        let joined = try await resolver.apply(try linked(try record(warrant), to: try record(scheduled), id: "00000000-0000-8000-8000-000000000404"))
+        #expect(joined.summary == LinkedWarrantCheckTests.pendingToCircuit7)
+        #expect(joined.checkEvents.map(\.status) == ["pending"] && joined.checkEvents.first?.warrants.map(\.warrantId) == ["W-9"])
+        #expect(joined.checkVersions == ["1"])  // the release names Hill by state ID
+    }
+
+    /// An unconfirmed release linked only to a warrant that names nobody by number either (and
+    /// is no longer active) stays unconfirmed: the link says nothing about warrants under Hill's
+    /// state ID.
+    @Test func aLinkToAnUnnumberedWarrantConfirmsNothing() async throws {
+        let resolver = try await ResolverUnderTest()
+        let unnumbered = SubjectIdentifiers(rmsNumber: "C7-2025-0091", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
+        let warrant = Events.issued("W-9", agency: "MO-CIRCUIT7", subject: unnumbered)
+        try await resolver.apply(warrant)
+        try await resolver.apply(Events.recalled("W-9"))
+        let scheduled = Events.scheduled(subject: Self.booked)
+        try await resolver.apply(scheduled)
+        let link = try await resolver.apply(try linked(try record(scheduled), to: try record(warrant), id: "00000000-0000-8000-8000-000000000405"))
+        #expect(link.checkEvents.isEmpty && link.notifications.isEmpty)
+        #expect(try await resolver.check()?.status == "unconfirmed")
+    }
+
     /// A link between two records neither of which carries a number confirms nothing.
     @Test func aLinkToAnotherUnnumberedRecordLeavesItUnconfirmed() async throws {
         let resolver = try await ResolverUnderTest()
@@ -126,4 +160,6 @@ struct UnconfirmedReleaseCheckPostgresTests {
     }
     @Test func aLinkToTheSubjectOfAnActiveWarrantMakesItPending() async throws { try await T().aLinkToTheSubjectOfAnActiveWarrantMakesItPending() }
     @Test func aLinkToARecordWithTheStateIdAndNoWarrantMakesItClear() async throws { try await T().aLinkToARecordWithTheStateIdAndNoWarrantMakesItClear() }
+    @Test func aWarrantWithoutNumbersJoinsTheCheckThroughTheLink() async throws { try await T().aWarrantWithoutNumbersJoinsTheCheckThroughTheLink() }
+    @Test func aLinkToAnUnnumberedWarrantConfirmsNothing() async throws { try await T().aLinkToAnUnnumberedWarrantConfirmsNothing() }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// `courts.warrant.issued` version 1: A warrant was issued for the subject.
+/// `courts.warrant.issued` versions 1 and 2: A warrant was issued for the subject. Version 2 is the same payload with a subject that may lack the state ID.
 public struct WarrantIssued: EventPayload {
     public static let eventType = "courts.warrant.issued"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var warrantId: String
     public var warrantKind: WarrantKind
@@ -27,10 +28,11 @@ public struct WarrantIssued: EventPayload {
     }
 }
 
-/// `courts.warrant.served` version 1: The warrant was served.
+/// `courts.warrant.served` versions 1 and 2: The warrant was served. Version 2 is the same payload with a subject that may lack the state ID.
 public struct WarrantServed: EventPayload {
     public static let eventType = "courts.warrant.served"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var warrantId: String
     public var servedAt: Date
@@ -43,10 +45,11 @@ public struct WarrantServed: EventPayload {
     }
 }
 
-/// `courts.warrant.recalled` version 1: The issuing court withdrew the warrant.
+/// `courts.warrant.recalled` versions 1 and 2: The issuing court withdrew the warrant. Version 2 is the same payload with a subject that may lack the state ID.
 public struct WarrantRecalled: EventPayload {
     public static let eventType = "courts.warrant.recalled"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var warrantId: String
     public var recalledOn: CalendarDate
@@ -59,10 +62,11 @@ public struct WarrantRecalled: EventPayload {
     }
 }
 
-/// `courts.warrant.quashed` version 1: The warrant was set aside as invalid.
+/// `courts.warrant.quashed` versions 1 and 2: The warrant was set aside as invalid. Version 2 is the same payload with a subject that may lack the state ID.
 public struct WarrantQuashed: EventPayload {
     public static let eventType = "courts.warrant.quashed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var warrantId: String
     public var quashedOn: CalendarDate
@@ -75,10 +79,11 @@ public struct WarrantQuashed: EventPayload {
     }
 }
 
-/// `courts.detainer.lodged` version 1: An agency asked the holding facility to keep the person.
+/// `courts.detainer.lodged` versions 1 and 2: An agency asked the holding facility to keep the person. Version 2 is the same payload with a subject that may lack the state ID.
 public struct DetainerLodged: EventPayload {
     public static let eventType = "courts.detainer.lodged"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var detainerId: String
     public var detainerKind: DetainerKind
@@ -97,10 +102,11 @@ public struct DetainerLodged: EventPayload {
     }
 }
 
-/// `courts.detainer.lifted` version 1: The hold request was withdrawn.
+/// `courts.detainer.lifted` versions 1 and 2: The hold request was withdrawn. Version 2 is the same payload with a subject that may lack the state ID.
 public struct DetainerLifted: EventPayload {
     public static let eventType = "courts.detainer.lifted"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var detainerId: String
     public var liftedOn: CalendarDate

@@ -47,6 +47,11 @@ struct IssuedWarrantRules: RouterRuleSet {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
             let payload = issued.payload
+            // A warrant under neither a state ID nor an FBI number (version 2) is not kept: no
+            // case or arrest can be matched to it here, and a sealing order (which names the
+            // person by those numbers) could not find it again. The warrant resolver follows it
+            // through the person index.
+            guard SuperviseeArrested.hasMatchableIdentifier(issued.subject) else { return }
             try store.issue(IssuedWarrant(
                 warrantId: payload.warrantId, subject: issued.subject, issuingAgencyId: payload.issuingAgencyId,
                 warrantKind: payload.warrantKind.rawValue, issuedOn: payload.issuedOn.description, issuedEventId: event.eventId,

@@ -63,6 +63,9 @@ struct ResidentRules: RouterRuleSet {
             let issued = try WarrantFact.warrantId(of: event).flatMap { try store.issued($0) }
             let fact = try WarrantFact(event, issued: issued)
             guard fact.subject?.stateId != nil || fact.subject?.fbiNumber != nil else {
+                // Version 2 admits a warrant under another number: no case can be matched to it
+                // here (the warrant resolver matches it through the person index).
+                if event.schemaVersion == WarrantIssued.stateIdOptionalVersion { return }
                 throw PoisonMessage(reason: "\(event.eventType): subject.stateId: the resident rules match a warrant's person on state ID or FBI number")
             }
             let forgetAfter = Self.warrantEventRetention.forgetAfter(event.timestampMilliseconds)
