@@ -298,6 +298,35 @@ import Testing
         #expect(retractions.allSatisfy { $0.summary.contains("earlier notice of a release") })
     }
 
+    /// Expunged after the index linked the release kept under its booking number: what the
+    /// release rules keep of it (the release, its notices) goes with the person's records,
+    /// though it names neither of the order's numbers.
+    @Test func anExpungementRemovesALinkedReleaseKeptUnderItsBookingNumber() async throws {
+        let router = try await router()
+        let booked = SubjectIdentifiers(bookingNumber: "B-release", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        let release = try Events.admitted(Events.releaseCompleted(booked), topic: ReleaseRules.releasesTopic)
+        let record = try #require(try PersonRecordIds.subject(of: release))
+        let (_, supervision) = try records()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(release)
+        #expect(try await router.count("releases_known") == 1)
+        #expect(try await router.count("releases_events") == 1)
+        _ = try await router.apply(identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000050", [
+            "personId": min(record, supervision), "recordId": record, "linkedTo": supervision, "decisionSource": "model", "score": 0.993,
+        ]))
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, expunged: true, at: Events.now.addingTimeInterval(3_600))
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        for table in ["releases_known", "releases_events", "router_unmatched_arrests"] {
+            #expect(try await router.count(table) == 0, "\(table)")
+            #expect(tally.rowsByTable[table, default: 0] > 0, "\(table)")
+        }
+        // The police's notices of the release, queued when it was read (before the link), are
+        // messages the bus delivers within moments; everything the router keeps names him no more.
+        let found = try await router.write { db, _ in try findOccurrences(of: ["B-release", "Darnell"], in: db) }
+        #expect(found.filter { $0.table != "kit_outbox" }.isEmpty, "\(found)")
+    }
+
     /// A case number started again for another person (a data-entry correction, or a number
     /// reused) is that person's from then on: an expungement of the first person does not reach
     /// the second through it (the warrant resolver once followed a re-issued warrant's first

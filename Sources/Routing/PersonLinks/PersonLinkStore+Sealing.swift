@@ -1,3 +1,4 @@
+import Contracts
 import PersonLinks
 import ServiceKit
 import Storage
@@ -9,7 +10,9 @@ extension PersonLinkStore {
     /// `all_records`: the records of the person's cases (`caseIds`, from the router's cases),
     /// of the kept arrests naming the order's FBI number, and every record the index put with
     /// them (the persons they belong to) — with the kept arrests of those records, the notices
-    /// sent through them, the cases' record rows, and the merges naming those persons.
+    /// sent through them, the cases' record rows, and the merges naming those persons. A release
+    /// kept under one of those records (no state ID or FBI number: the release rules cannot find
+    /// it by the order's numbers) goes too, with what the release rules keep of it.
     ///
     /// Every record and person id removed is remembered as a digest with the order's time
     /// (`router_sealed_person_records`), so that an identity event or an arrest about them that
@@ -31,8 +34,12 @@ extension PersonLinkStore {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(condition)", [.text(value)]), from: table)
         }
         for record in records.sorted() {
-            for row in try transaction.fetchAll("SELECT event_id FROM router_unmatched_arrests WHERE record_id = $1", [.text(record)]) {
+            for row in try transaction.fetchAll("SELECT event_id, event_type, event FROM router_unmatched_arrests WHERE record_id = $1", [.text(record)]) {
                 try delete("router_linked_notices", "arrest_event_id = $1", try row.get("event_id"))
+                if ReleaseEvents.eventTypes.contains(try row.get("event_type", as: String.self)) {
+                    let notice = try EventCodec.decodeJSON(ReleaseNotice.self, from: try row.get("event", as: [UInt8].self))
+                    tally.merge(try ReleaseStore(transaction).removeRelease(notice.releaseId))
+                }
             }
             try delete("router_unmatched_arrests", "record_id = $1", record)
             try delete("router_case_records", "record_id = $1", record)

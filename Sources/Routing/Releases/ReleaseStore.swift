@@ -301,6 +301,16 @@ struct ReleaseStore {
     /// Removes every row of the order's person (`all_records`): releases, kept events, the
     /// assessment and the involvements (by each state ID the person's rows carry, and `paired`:
     /// those the router's cases pair with an order naming only the FBI number).
+    /// Removes one release and its kept events: a release under neither a state ID nor an FBI
+    /// number, found for a sealing order through the person index's link of its subject.
+    func removeRelease(_ releaseId: String) throws -> SealingTally {
+        var tally = SealingTally()
+        for table in ["releases_known", "releases_events"] {
+            tally.add(try transaction.execute("DELETE FROM \(table) WHERE release_id = $1", [.text(releaseId)]), from: table)
+        }
+        return tally
+    }
+
     func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
         var tally = SealingTally()
         let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(paired)
