@@ -44,7 +44,9 @@ struct TopicCatalogTests {
     func rejectedValidExample() throws {
         let copy = try copyOfTopics()
         defer { try? FileManager.default.removeItem(at: copy) }
-        try edit("courts.warrants.yaml", in: copy, replacing: "warrantKind: failure_to_appear", with: "warrantKind: failure-to-appear")
+        // Version 1's example (version 2's has a subject line between source and payload).
+        let example = "        - source: {agencyId: MO-CIRCUIT16, agencyKind: court}\n          payload:\n            warrantId: \"1616-CR-02291-W1\"\n            warrantKind: "
+        try edit("courts.warrants.yaml", in: copy, replacing: example + "failure_to_appear", with: example + "failure-to-appear")
         let problems = TopicCatalog.check(directory: copy).problems.filter { !$0.file.hasPrefix("examples/") }
         #expect(problems.count == 1)
         #expect(problems.first?.file == "courts.warrants.yaml")
@@ -57,7 +59,26 @@ struct TopicCatalogTests {
         let copy = try copyOfTopics()
         defer { try? FileManager.default.removeItem(at: copy) }
         // The schema no longer limits the bond: the invalid example is accepted.
-        try edit("courts.warrants.yaml", in: copy, replacing: "bondAmount: {type: number, minimum: 0}", with: "bondAmount: {type: number}")
+        // (Version 1's schema: version 2's description ends otherwise.)
+        let schema = """
+            issued a warrant for the subject.
+                payload:
+                  type: object
+                  required: [warrantId, warrantKind, issuedOn, issuingAgencyId]
+                  additionalProperties: false
+                  properties:
+                    warrantId: {type: string, minLength: 1, maxLength: 40}
+                    warrantKind: {$ref: "#/$defs/warrantKind"}
+                    issuedOn: {type: string, format: date}
+                    issuingAgencyId: {$ref: "#/$defs/agencyId"}
+                    caseNumber: {type: string, minLength: 1, maxLength: 40}
+                    charges:
+                      type: array
+                      maxItems: 50
+                      items: {$ref: "#/$defs/charge"}
+
+            """
+        try edit("courts.warrants.yaml", in: copy, replacing: schema + "        bondAmount: {type: number, minimum: 0}", with: schema + "        bondAmount: {type: number}")
         // The declared keyword is wrong.
         try edit("supervision.cases.yaml", in: copy, replacing: "expect: {path: $.payload.address.postalCode, keyword: pattern}",
                  with: "expect: {path: $.payload.address.postalCode, keyword: maxLength}")
