@@ -2,7 +2,8 @@ import Contracts
 import Foundation
 import Testing
 
-/// Issue 19, item 4: `police.arrests` version 2 takes an event whose subject lacks the state ID
+/// Issue 19, item 4: version 2 of `police.arrests` (and of the other person-keyed topics that have
+/// one) takes an event whose subject lacks the state ID
 /// when another identifier is present, keyed by `SubjectKey`.
 @Suite("Person-keyed events without a state ID")
 struct SubjectKeyTests {
@@ -18,10 +19,35 @@ struct SubjectKeyTests {
                                 charges: [Charge(code: "571.030", description: "Unlawful use of a weapon", level: .felony)]))
     }
 
-    func send<Payload>(_ event: EventEnvelope<Payload>, key: String) throws(EventValidationError) -> ValidatedEvent {
+    func send<Payload>(_ event: EventEnvelope<Payload>, key: String, topic: String = "police.arrests") throws(EventValidationError) -> ValidatedEvent {
         let headers = [EventHeaders.eventType: event.eventType, EventHeaders.schemaVersion: String(event.schemaVersion),
                        EventHeaders.eventId: event.eventId.uuidString.lowercased()]
-        return try validator.validateMessage(topic: "police.arrests", key: Array(key.utf8), value: try! EventCodec.encode(event), headers: headers)
+        return try validator.validateMessage(topic: topic, key: Array(key.utf8), value: try! EventCodec.encode(event), headers: headers)
+    }
+
+    /// A jail's release on bail under its booking number and a court's warrant under the FBI
+    /// number are admitted as version 2 (the version the Swift types write for them), keyed by
+    /// the subject key; version 1 refuses both.
+    @Test("releases and warrants under another number are admitted as version 2")
+    func releasesAndWarrants() throws {
+        let at = Date(timeIntervalSince1970: 1_750_000_000)
+        let jail = SourceAgency(agencyId: "MO-JACKSON-SO", agencyKind: .sheriff)
+        var release = EventEnvelope(
+            occurredAt: at, recordedAt: at, source: jail, subject: SubjectIdentifiers(bookingNumber: "2025-004412"),
+            payload: ReleaseCompleted(
+                releaseId: "JCDC-2025-004412", facility: Facility(facilityId: "MO-JCDC", name: "Jackson County Detention Center", kind: .jail),
+                releasedAt: at, releaseType: .bailBond))
+        var warrant = EventEnvelope(
+            occurredAt: at, recordedAt: at, source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court),
+            subject: SubjectIdentifiers(fbiNumber: "123456AB9"),
+            payload: WarrantIssued(warrantId: "W-1", warrantKind: .bench, issuedOn: CalendarDate("2025-06-01")!, issuingAgencyId: "MO-CIRCUIT16"))
+        #expect(release.schemaVersion == 2 && warrant.schemaVersion == 2)
+        #expect(try send(release, key: "booking:MO-JACKSON-SO:2025-004412", topic: "custody.releases").schemaVersion == 2)
+        #expect(try send(warrant, key: "fbi:123456AB9", topic: "courts.warrants").schemaVersion == 2)
+        release.schemaVersion = 1
+        warrant.schemaVersion = 1
+        #expect(throws: EventValidationError.self) { try send(release, key: "booking:MO-JACKSON-SO:2025-004412", topic: "custody.releases") }
+        #expect(throws: EventValidationError.self) { try send(warrant, key: "fbi:123456AB9", topic: "courts.warrants") }
     }
 
     @Test("version 2 validates with each identifier alone, keyed by it with its scope", arguments: [
