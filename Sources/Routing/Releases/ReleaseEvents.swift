@@ -78,7 +78,9 @@ enum ReleaseEvents {
     }
 
     private static func requirePerson(_ subject: SubjectIdentifiers?, _ event: AdmittedEvent) throws(PoisonMessage) {
-        guard subject?.stateId == nil && subject?.fbiNumber == nil, event.schemaVersion != ReleaseScheduled.stateIdOptionalVersion else { return }
+        if subject?.stateId != nil || subject?.fbiNumber != nil { return }
+        // Version 2 (the same for the four release events) may name the person otherwise.
+        if event.schemaVersion == ReleaseScheduled.stateIdOptionalVersion { return }
         throw PoisonMessage(reason: "\(event.eventType): subject.stateId: the release rules need the person (state ID or FBI number)")
     }
 
