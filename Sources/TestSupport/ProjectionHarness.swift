@@ -48,16 +48,7 @@ public final class ProjectionHarness: Sendable {
     /// error rolls the transaction back.
     @discardableResult
     public func apply(_ event: AdmittedEvent) async throws -> [OutgoingMessage] {
-        let projection = self.projection
-        return try await database.write { storage in
-            let before = try ServiceDatabase.outbox(storage).last?.seq ?? 0
-            let transaction = ProjectionTransaction(storage: storage, maxMessageBytes: 1_000_000)
-            try projection.apply(event, in: transaction)
-            if let now = event.timestampMilliseconds {
-                try projection.forget(before: now, limit: ForgetBudget.rows(forBatchOf: 1), in: transaction)
-            }
-            return try ServiceDatabase.outbox(after: before, storage).map(\.message)
-        }
+        try await applyCounting(event).messages
     }
 
     /// Applies `event` as ``apply(_:)`` does; returns the metric labels the projection asked to
@@ -68,6 +59,9 @@ public final class ProjectionHarness: Sendable {
             let before = try ServiceDatabase.outbox(storage).last?.seq ?? 0
             let transaction = ProjectionTransaction(storage: storage, maxMessageBytes: 1_000_000)
             try projection.apply(event, in: transaction)
+            if let now = event.timestampMilliseconds {
+                try projection.forget(before: now, limit: ForgetBudget.rows(forBatchOf: 1), in: transaction)
+            }
             return (try ServiceDatabase.outbox(after: before, storage).map(\.message), transaction.countedLabels)
         }
     }

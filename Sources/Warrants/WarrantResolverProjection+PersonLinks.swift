@@ -59,6 +59,11 @@ extension WarrantResolverProjection {
     /// listing nothing is `unconfirmed`, not `clear`.
     func isIdentified(_ subject: SubjectIdentifiers?, record: String?, releaseId: String, _ store: WarrantStore) throws -> Bool {
         if !(subject?.stateId ?? "").isEmpty || !(subject?.fbiNumber ?? "").isEmpty { return true }
+        return try linkIdentifies(record, releaseId: releaseId, store)
+    }
+
+    /// Whether the index puts the release's `record` with a numbered record the resolver keeps.
+    private func linkIdentifies(_ record: String?, releaseId: String, _ store: WarrantStore) throws -> Bool {
         guard let record else { return false }
         let others = try store.identity.records(samePersonAs: record).filter { $0 != record }
         guard !others.isEmpty else { return false }
@@ -72,7 +77,7 @@ extension WarrantResolverProjection {
     /// The status of `check` from what it lists now and whether its person is identified.
     func checkStatus(_ check: WarrantCheck, _ store: WarrantStore) throws -> String {
         let identified = try check.identifiedByNumber
-            || isIdentified(nil, record: store.record(of: .release, check.releaseId), releaseId: check.releaseId, store)
+            || linkIdentifies(store.record(of: .release, check.releaseId), releaseId: check.releaseId, store)
         return WarrantCheckRules.status(
             warrants: try store.activeWarrants(on: check.releaseId), detainers: try store.activeDetainers(on: check.releaseId), identified: identified)
     }

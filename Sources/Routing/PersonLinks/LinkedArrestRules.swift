@@ -104,6 +104,9 @@ struct LinkedArrestRules: RouterRuleSet {
     /// release as the release rules knew it before this event (they run after this family and
     /// keep the release), so a link read later words it as a number would have.
     private func keepUnidentifiedRelease(_ event: AdmittedEvent, in context: RouterContext) throws {
+        // Version 1 always names the state ID (the topic's key): the release rules match it,
+        // and the notice need not be worded twice for every release read.
+        guard event.schemaVersion == ReleaseScheduled.stateIdOptionalVersion else { return }
         let previous = try ReleaseStore(context.storage).release(try ReleaseRules.releaseId(of: event))
         let (_, notice) = try ReleaseEvents.apply(event, to: previous)
         guard !SuperviseeArrested.hasMatchableIdentifier(notice.subject) else { return }
