@@ -83,7 +83,10 @@ public struct AdmittedEvent: Sendable {
     public var value: [UInt8] { didSet { decoded = DecodedEnvelopes() } }
     /// The Kafka timestamp, milliseconds since 1970.
     public var timestampMilliseconds: Int64?
-    /// The value as parsed when it was validated, so decoding does not parse it again.
+    /// The value as parsed when validation built a tree (it does for an event it had to
+    /// explain or read by tree), so decoding does not parse it again. `nil` for the usual
+    /// event validated on its bytes: it is decoded straight from ``value``, which is faster
+    /// than building the tree.
     public var document: JSONValue? { didSet { decoded = DecodedEnvelopes() } }
     /// The message's headers (e.g. a notification's signature).
     public var headers: [KafkaHeader]

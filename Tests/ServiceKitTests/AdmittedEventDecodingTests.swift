@@ -34,3 +34,16 @@ import Testing
         #expect(throws: PoisonMessage.self) { try event.decode(ReleaseScheduled.self) }
     }
 }
+
+/// A valid event is admitted on its bytes and decoded straight from them: no tree is built for
+/// it (building one cost more than decoding). An event the validator had to read as a tree
+/// keeps that tree, so it is not parsed twice.
+@Suite struct AdmissionDecodingPathTests {
+    @Test func aValidEventIsDecodedFromItsBytes() throws {
+        let admission = MessageAdmission.contracts(EventValidator(catalog: catalog))
+        let message = TestArrest().consumed(offset: 0)
+        let event = try admission.admit(message, envelope: admission.envelope(of: message))
+        #expect(event.document == nil)
+        #expect(try event.decode(ArrestMade.self).subject?.stateId == "MO1234567")
+    }
+}

@@ -17,10 +17,15 @@ public enum EventCodec {
 
     /// Decodes an event of a known type. Validate the bytes against the contract first: this
     /// checks only what the Swift types need, not the contract's finer rules.
+    ///
+    /// Valid events are decoded straight from their bytes (``JSONTapeDecoder``); any other
+    /// document is parsed into a tree, which names the fault exactly as before.
     public static func decode<Payload>(_ type: Payload.Type, from bytes: some DataProtocol) throws(EventCodingError) -> EventEnvelope<Payload> {
+        let bytes = Array(bytes)
+        if let event = JSONTapeDecoder.decode(EventEnvelope<Payload>.self, from: bytes) { return event }
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: Array(bytes))
+            value = try JSONValue(parsing: bytes)
         } catch {
             throw EventCodingError(eventType: Payload.eventType, reason: "cannot be decoded: \(error)")
         }
@@ -52,7 +57,9 @@ public enum EventCodec {
     /// Decodes any `Decodable` from JSON bytes the way events are decoded (our parser, RFC 3339
     /// dates): for the bus's own messages, such as notifications.
     public static func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: some DataProtocol) throws -> T {
-        try JSONValueDecoder().decode(type, from: JSONValue(parsing: Array(bytes)))
+        let bytes = Array(bytes)
+        if let value = JSONTapeDecoder.decode(type, from: bytes) { return value }
+        return try JSONValueDecoder().decode(type, from: JSONValue(parsing: bytes))
     }
 
     /// `2025-03-03T14:00:00Z`, or `…:00.250Z` when there are milliseconds.

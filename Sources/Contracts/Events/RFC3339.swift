@@ -7,45 +7,49 @@ public enum RFC3339 {
     /// The instant, or nil when `text` is not an RFC 3339 date-time.
     public static func parse(_ text: String) -> Date? {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
-            var reader = Reader(bytes: bytes)
-            guard let year = reader.digits(4), reader.skip(UInt8(ascii: "-")),
-                let month = reader.digits(2), reader.skip(UInt8(ascii: "-")),
-                let day = reader.digits(2), reader.skip(UInt8(ascii: "T")) || reader.skip(UInt8(ascii: "t")) || reader.skip(UInt8(ascii: " ")),
-                let hour = reader.digits(2), reader.skip(UInt8(ascii: ":")),
-                let minute = reader.digits(2), reader.skip(UInt8(ascii: ":")),
-                let second = reader.digits(2)
-            else { return nil }
-            guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-                hour < 24, minute < 60, second <= 60
-            else { return nil }
-            var fraction = 0.0
-            if reader.skip(UInt8(ascii: ".")) {
-                var scale = 0.1
-                var any = false
-                while let digit = reader.digit() {
-                    fraction += Double(digit) * scale
-                    scale /= 10
-                    any = true
-                }
-                guard any else { return nil }
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// The instant, or nil when the UTF-8 `bytes` are not an RFC 3339 date-time (for decoding
+    /// straight from an event's bytes).
+    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var reader = Reader(bytes: bytes)
+        guard let year = reader.digits(4), reader.skip(UInt8(ascii: "-")),
+            let month = reader.digits(2), reader.skip(UInt8(ascii: "-")),
+            let day = reader.digits(2), reader.skip(UInt8(ascii: "T")) || reader.skip(UInt8(ascii: "t")) || reader.skip(UInt8(ascii: " ")),
+            let hour = reader.digits(2), reader.skip(UInt8(ascii: ":")),
+            let minute = reader.digits(2), reader.skip(UInt8(ascii: ":")),
+            let second = reader.digits(2)
+        else { return nil }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+            hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var fraction = 0.0
+        if reader.skip(UInt8(ascii: ".")) {
+            var scale = 0.1
+            var any = false
+            while let digit = reader.digit() {
+                fraction += Double(digit) * scale
+                scale /= 10
+                any = true
             }
-            var offset = 0
-            if reader.skip(UInt8(ascii: "Z")) || reader.skip(UInt8(ascii: "z")) {
-                offset = 0
-            } else if let sign = reader.sign(), let offsetHours = reader.digits(2), reader.skip(UInt8(ascii: ":")),
-                let offsetMinutes = reader.digits(2), offsetHours < 24, offsetMinutes < 60
-            {
-                offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
-            } else {
-                return nil
-            }
-            guard reader.atEnd else { return nil }
-            // A leap second (…:60) is the instant after …:59.
-            let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400
-                + hour * 3600 + minute * 60 + second - offset
-            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+            guard any else { return nil }
         }
+        var offset = 0
+        if reader.skip(UInt8(ascii: "Z")) || reader.skip(UInt8(ascii: "z")) {
+            offset = 0
+        } else if let sign = reader.sign(), let offsetHours = reader.digits(2), reader.skip(UInt8(ascii: ":")),
+            let offsetMinutes = reader.digits(2), offsetHours < 24, offsetMinutes < 60
+        {
+            offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
+        } else {
+            return nil
+        }
+        guard reader.atEnd else { return nil }
+        // A leap second (…:60) is the instant after …:59.
+        let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400
+            + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     /// UTC, whole seconds, with milliseconds only when they are not zero.

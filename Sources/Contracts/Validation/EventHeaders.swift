@@ -42,6 +42,14 @@ public struct ValidatedEvent: Sendable {
         set { source = .tree(newValue) }
     }
 
+    /// The tree, if validation built one; `nil` when it read the bytes alone (decode those
+    /// straight from the bytes with ``EventCodec``, rather than
+    /// parsing a tree for it).
+    public var parsedDocument: JSONValue? {
+        if case .tree(let document) = source { return document }
+        return nil
+    }
+
     private enum Source: Sendable {
         case tree(JSONValue)
         case bytes([UInt8], JSONDecodingLimits)

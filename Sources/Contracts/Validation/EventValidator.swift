@@ -17,35 +17,38 @@ public struct EventValidator: Sendable {
 
     /// Parses and validates one event's JSON bytes for `topic`.
     public func validate(bytes: some ContiguousBytes, topic: String) throws(EventValidationError) -> ValidatedEvent {
-        if let event = bytes.withUnsafeBytes({ validatedOnBytes($0.assumingMemoryBound(to: UInt8.self), topic: topic) }) { return event }
+        let array = bytes as? [UInt8] ?? bytes.withUnsafeBytes { Array($0) }
+        if let event = validatedOnBytes(array, topic: topic) { return event }
         let document: JSONValue
         do {
-            document = try JSONValue(parsing: bytes, limits: limits)
+            document = try JSONValue(parsing: array, limits: limits)
         } catch {
             throw EventValidationError(.notJSON(error))
         }
         return try validate(document, topic: topic)
     }
 
-    private static let envelopeNames = [Array("eventType".utf8), Array("schemaVersion".utf8), Array("eventId".utf8)]
+    private static let eventTypeName = Array("eventType".utf8)
+    private static let schemaVersionName = Array("schemaVersion".utf8)
+    private static let eventIdName = Array("eventId".utf8)
 
-    /// The path of valid events: the envelope, the schema and the key read from the bytes,
-    /// with no tree built (``JSONSchema/byteVerdict(_:limits:)``). `nil` for any event it
-    /// cannot pass — invalid, malformed, or keyed by ``SubjectKey`` — which the tree then
-    /// validates and, if it is invalid, explains.
-    private func validatedOnBytes(_ bytes: UnsafeBufferPointer<UInt8>, topic: String) -> ValidatedEvent? {
-        guard bytes.count <= limits.maxDocumentBytes, bytes.first == UInt8(ascii: "{") else { return nil }
-        var reader = ByteValidator(reading: bytes, limits: limits)
-        guard let envelope = reader.memberOffsets(ofObjectAt: 0, Self.envelopeNames),
-            let eventType = envelope[0].flatMap({ reader.string(at: $0) }),
-            let version = envelope[1].flatMap({ reader.integer(at: $0) }).flatMap({ Int(exactly: $0) }),
+    /// The path of valid events: the envelope and the key read from the bytes' tape
+    /// (``JSONTape``: one pass, members found without reading the document again), the schema
+    /// checked on the bytes (``JSONSchema/byteVerdict(_:limits:)``), and no tree built. `nil`
+    /// for any event it cannot pass — invalid, malformed, or keyed by ``SubjectKey`` — which
+    /// the tree then validates and, if it is invalid, explains.
+    private func validatedOnBytes(_ bytes: [UInt8], topic: String) -> ValidatedEvent? {
+        guard bytes.first == UInt8(ascii: "{"), let tape = JSONTape.read(bytes, limits: limits),
+            let eventType = Self.eventTypeName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) }).flatMap(tape.stringValue(at:)),
+            let version = Self.schemaVersionName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) })
+                .flatMap(tape.number(at:))?.int64Value.flatMap({ Int(exactly: $0) }),
             let route = catalog.validationRoutes[eventType], route.topic == topic,
             let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
-            entry.schema.byteVerdict(bytes, limits: limits) == .valid,
-            let eventId = envelope[2].flatMap({ reader.string(at: $0) }),
-            let key = reader.string(atPath: route.keyPath)
+            bytes.withUnsafeBufferPointer({ entry.schema.byteVerdict($0, limits: limits) }) == .valid,
+            let eventId = Self.eventIdName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) }).flatMap(tape.stringValue(at:)),
+            let key = tape.entry(atPath: route.keyPath).flatMap(tape.stringValue(at:))
         else { return nil }
-        return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: Array(bytes), limits: limits)
+        return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: bytes, limits: limits)
     }
 
     /// Validates a parsed event for `topic` and extracts its key.
@@ -141,9 +144,9 @@ public struct EventValidator: Sendable {
         var event: ValidatedEvent
         if let onBytes = value.withUnsafeBufferPointer({ bytes -> ValidatedEvent? in
             // Valid messages, nearly all, are read from their bytes; the tree explains the others.
-            guard schema.byteVerdict(bytes, limits: limits) == .valid else { return nil }
-            var reader = ByteValidator(reading: bytes, limits: limits)
-            guard let eventId = reader.string(atPath: [Array(idField.utf8)]), let messageKey = reader.string(atPath: [Array(contract.key.field.utf8)])
+            guard schema.byteVerdict(bytes, limits: limits) == .valid, let tape = JSONTape.read(value, limits: limits),
+                let eventId = tape.entry(atPath: [Array(idField.utf8)]).flatMap(tape.stringValue(at:)),
+                let messageKey = tape.entry(atPath: [Array(contract.key.field.utf8)]).flatMap(tape.stringValue(at:))
             else { return nil }
             return ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, bytes: value, limits: limits)
         }) {

@@ -83,7 +83,7 @@ extension MessageAdmission {
                 return AdmittedEvent(
                     topicPartition: message.topicPartition, offset: message.offset, key: event.key, eventType: event.eventType,
                     schemaVersion: event.schemaVersion, eventId: event.eventId.lowercased(), value: value,
-                    timestampMilliseconds: message.timestampMilliseconds, document: event.document, headers: messageHeaders)
+                    timestampMilliseconds: message.timestampMilliseconds, document: event.parsedDocument, headers: messageHeaders)
             } catch {
                 throw PoisonMessage(reason: "invalid event: \(error.description)")
             }
