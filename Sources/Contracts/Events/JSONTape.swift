@@ -79,28 +79,6 @@ final class JSONTape: Sendable {
         }
     }
 
-    /// The entry at a path of member names from the root object.
-    func entry(atPath path: [[UInt8]]) -> Int? {
-        var index = 0
-        for name in path {
-            guard let next = name.withUnsafeBufferPointer({ member($0, ofObjectAt: index) }) else { return nil }
-            index = next
-        }
-        return index
-    }
-
-    /// The string at `index`, if the entry is one.
-    func stringValue(at index: Int) -> String? {
-        let kind = entries[index].kind
-        return kind == .string || kind == .escapedString ? string(at: index) : nil
-    }
-
-    /// The number at `index`, if the entry is one.
-    func number(at index: Int) -> JSONNumber? {
-        let entry = entries[index]
-        return entry.kind == .number ? numbers[Int(entry.end)] : nil
-    }
-
     /// The string at `index` (a string entry).
     func string(at index: Int) -> String {
         let entry = entries[index]

@@ -44,6 +44,22 @@ public struct TopicCatalog: Sendable {
         }
     }
 
+    /// What ``EventValidator`` reads of every event of a topic on its path over bytes: the
+    /// root members `eventType`, `schemaVersion`, `eventId` and the first name of the key's
+    /// path, found in one scan, then the rest of the key's path.
+    final class KeyScan: Sendable {
+        let rootNames: [[UInt8]]
+        let keyPathRest: [[UInt8]]
+
+        init(keyPath: [[UInt8]]) {
+            rootNames = ["eventType", "schemaVersion", "eventId"].map { Array($0.utf8) } + keyPath.prefix(1)
+            keyPathRest = Array(keyPath.dropFirst())
+        }
+    }
+
+    /// Each event topic's ``KeyScan``.
+    let keyScans: [String: KeyScan]
+
     init(
         glossary: Glossary, topics: [TopicContract], schemaDocuments: [String: JSONValue], schemas: [String: JSONSchema],
         envelopeFields: [String: [FieldClassification]] = [:]
@@ -68,6 +84,9 @@ public struct TopicCatalog: Sendable {
             }
         }
         validationRoutes = routes
+        keyScans = Dictionary(uniqueKeysWithValues: self.topics.filter { $0.valueFormat == .event }.map { topic in
+            (topic.name, KeyScan(keyPath: topic.key.components.map { Array($0.utf8) }))
+        })
     }
 
     /// Loads and checks every contract in `directory`.

@@ -28,27 +28,35 @@ public struct EventValidator: Sendable {
         return try validate(document, topic: topic)
     }
 
-    private static let eventTypeName = Array("eventType".utf8)
-    private static let schemaVersionName = Array("schemaVersion".utf8)
-    private static let eventIdName = Array("eventId".utf8)
-
-    /// The path of valid events: the envelope and the key read from the bytes' tape
-    /// (``JSONTape``: one pass, members found without reading the document again), the schema
-    /// checked on the bytes (``JSONSchema/byteVerdict(_:limits:)``), and no tree built. `nil`
-    /// for any event it cannot pass — invalid, malformed, or keyed by ``SubjectKey`` — which
-    /// the tree then validates and, if it is invalid, explains.
-    private func validatedOnBytes(_ bytes: [UInt8], topic: String) -> ValidatedEvent? {
-        guard bytes.first == UInt8(ascii: "{"), let tape = JSONTape.read(bytes, limits: limits),
-            let eventType = Self.eventTypeName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) }).flatMap(tape.stringValue(at:)),
-            let version = Self.schemaVersionName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) })
-                .flatMap(tape.number(at:))?.int64Value.flatMap({ Int(exactly: $0) }),
-            let route = catalog.validationRoutes[eventType], route.topic == topic,
-            let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
-            bytes.withUnsafeBufferPointer({ entry.schema.byteVerdict($0, limits: limits) }) == .valid,
-            let eventId = Self.eventIdName.withUnsafeBufferPointer({ tape.member($0, ofObjectAt: 0) }).flatMap(tape.stringValue(at:)),
-            let key = tape.entry(atPath: route.keyPath).flatMap(tape.stringValue(at:))
-        else { return nil }
-        return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: bytes, limits: limits)
+    /// The path of valid events: the envelope and the key found by their brackets and quotes
+    /// (``MemberScanner``), the schema checked on the bytes
+    /// (``JSONSchema/byteVerdict(_:limits:)``, whose verdict makes what the scanner found
+    /// trustworthy), and no tree built. `nil` for any event it cannot pass — invalid,
+    /// malformed, or keyed by ``SubjectKey`` — which the tree then validates and, if it is
+    /// invalid, explains.
+    private func validatedOnBytes(_ array: [UInt8], topic: String) -> ValidatedEvent? {
+        array.withUnsafeBufferPointer { bytes -> ValidatedEvent? in
+            guard bytes.count <= limits.maxDocumentBytes, bytes.first == UInt8(ascii: "{"),
+                let scan = catalog.keyScans[topic]
+            else { return nil }
+            let scanner = MemberScanner(bytes: bytes)
+            // One scan of the root finds the envelope and where the key's path starts.
+            guard let root = scanner.valueOffsets(of: scan.rootNames, inObjectAt: 0),
+                let eventType = root[0].flatMap(scanner.string(at:)),
+                let version = root[1].flatMap(scanner.integer(at:)).flatMap({ Int(exactly: $0) }),
+                let route = catalog.validationRoutes[eventType], route.topic == topic,
+                let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
+                entry.schema.byteVerdict(bytes, limits: limits) == .valid,
+                let eventId = root[2].flatMap(scanner.string(at:)),
+                var keyOffset = root[3]
+            else { return nil }
+            for name in scan.keyPathRest {
+                guard let next = scanner.valueOffset(of: name, inObjectAt: keyOffset) else { return nil }
+                keyOffset = next
+            }
+            guard let key = scanner.string(at: keyOffset) else { return nil }
+            return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: array, limits: limits)
+        }
     }
 
     /// Validates a parsed event for `topic` and extracts its key.
@@ -144,9 +152,10 @@ public struct EventValidator: Sendable {
         var event: ValidatedEvent
         if let onBytes = value.withUnsafeBufferPointer({ bytes -> ValidatedEvent? in
             // Valid messages, nearly all, are read from their bytes; the tree explains the others.
-            guard schema.byteVerdict(bytes, limits: limits) == .valid, let tape = JSONTape.read(value, limits: limits),
-                let eventId = tape.entry(atPath: [Array(idField.utf8)]).flatMap(tape.stringValue(at:)),
-                let messageKey = tape.entry(atPath: [Array(contract.key.field.utf8)]).flatMap(tape.stringValue(at:))
+            let scanner = MemberScanner(bytes: bytes)
+            guard schema.byteVerdict(bytes, limits: limits) == .valid,
+                let offsets = scanner.valueOffsets(of: [Array(idField.utf8), Array(contract.key.field.utf8)], inObjectAt: 0),
+                let eventId = offsets[0].flatMap(scanner.string(at:)), let messageKey = offsets[1].flatMap(scanner.string(at:))
             else { return nil }
             return ValidatedEvent(topic: contract.name, eventType: eventType, schemaVersion: version, eventId: eventId, key: messageKey, bytes: value, limits: limits)
         }) {
