@@ -13,6 +13,50 @@ enum SealedRecordCheck {
     /// Whether an order recorded in `ledger` covers `event`. An event whose JSON does not parse
     /// or carries no subject or time is not covered here: the projection judges it as usual.
     static func covers(_ event: AdmittedEvent, in ledger: SealingLedger) throws -> Bool {
+        guard let fields = fields(of: event), let occurredAt = RFC3339.parse(fields.occurredAt),
+            fields.stateId != nil || fields.fbiNumber != nil
+        else { return false }
+        return try ledger.covers(
+            stateId: fields.stateId, fbiNumber: fields.fbiNumber, caseNumber: fields.caseNumber,
+            occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
+    }
+
+    /// What the check reads, each a non-empty string or nil.
+    private struct Fields {
+        var occurredAt: String
+        var stateId: String?
+        var fbiNumber: String?
+        var caseNumber: String?
+    }
+
+    /// The members as `Decodable`, decoded straight from the event's bytes (no tree: this runs
+    /// for every event once any sealing order exists). A member of another type than a string
+    /// fails it; the tree then reads the event as before.
+    private struct Members: Decodable {
+        struct Subject: Decodable {
+            var stateId: String?
+            var fbiNumber: String?
+        }
+
+        struct Payload: Decodable {
+            var caseNumber: String?
+            var caseId: String?
+        }
+
+        var occurredAt: String?
+        var subject: Subject?
+        var subjectStateId: String?
+        var payload: Payload?
+    }
+
+    private static func fields(of event: AdmittedEvent) -> Fields? {
+        if event.document == nil, let members = try? EventCodec.decodeJSON(Members.self, from: event.value) {
+            guard let occurredAt = nonEmpty(members.occurredAt) else { return nil }
+            return Fields(
+                occurredAt: occurredAt, stateId: nonEmpty(members.subject?.stateId) ?? nonEmpty(members.subjectStateId),
+                fbiNumber: nonEmpty(members.subject?.fbiNumber),
+                caseNumber: nonEmpty(members.payload?.caseNumber) ?? nonEmpty(members.payload?.caseId))
+        }
         let document: JSONValue
         if let parsed = event.document {
             document = parsed
@@ -20,19 +64,20 @@ enum SealedRecordCheck {
             do {
                 document = try JSONValue(parsing: event.value)
             } catch {
-                return false  // the projection refuses it with the parser's reason
+                return nil  // the projection refuses it with the parser's reason
             }
         }
-        guard let occurredText = text(document["occurredAt"]), let occurredAt = RFC3339.parse(occurredText) else { return false }
+        guard let occurredAt = text(document["occurredAt"]) else { return nil }
         let subject = document["subject"]
-        let stateId = text(subject?["stateId"]) ?? text(document["subjectStateId"])
-        let fbiNumber = text(subject?["fbiNumber"])
-        guard stateId != nil || fbiNumber != nil else { return false }
         let payload = document["payload"]
-        let caseNumber = text(payload?["caseNumber"]) ?? text(payload?["caseId"])
-        return try ledger.covers(
-            stateId: stateId, fbiNumber: fbiNumber, caseNumber: caseNumber,
-            occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
+        return Fields(
+            occurredAt: occurredAt, stateId: text(subject?["stateId"]) ?? text(document["subjectStateId"]),
+            fbiNumber: text(subject?["fbiNumber"]), caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]))
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
     }
 
     private static func text(_ value: JSONValue?) -> String? {
