@@ -13,6 +13,17 @@ struct FeedSource {
     ///   letters and digits in dash-separated parts, at most 40 characters, as `common.yaml`
     ///   says): a feed is named by it, and so is the agency the notifications go to.
     init(_ event: AdmittedEvent) throws(PoisonMessage) {
+        // Straight from the bytes (no tree: this runs for every event the service reads); a
+        // member of another type, or bytes that are not JSON, go to the tree, which says why.
+        if event.document == nil, let members = try? EventCodec.decodeJSON(Members.self, from: event.value),
+            let agencyId = members.source?.agencyId
+        {
+            guard AgencyIdentifier.isValid(agencyId) else { throw PoisonMessage(reason: "$.source.agencyId is not an agency id") }
+            self.agencyId = agencyId
+            agencyKind = members.source?.agencyKind.flatMap { AgencyKind(rawValue: $0) != nil ? $0 : nil }
+            recordedAtMilliseconds = members.recordedAt.flatMap(RFC3339.parse).map(SealingOrder.milliseconds)
+            return
+        }
         let document: JSONValue
         if let parsed = event.document {
             document = parsed
@@ -34,5 +45,16 @@ struct FeedSource {
         if case .string(let text)? = document["recordedAt"], let recorded = RFC3339.parse(text) {
             recordedAtMilliseconds = SealingOrder.milliseconds(recorded)
         }
+    }
+
+    /// The members read, as `Decodable` (see ``init(_:)``).
+    private struct Members: Decodable {
+        struct Source: Decodable {
+            var agencyId: String?
+            var agencyKind: String?
+        }
+
+        var source: Source?
+        var recordedAt: String?
     }
 }
