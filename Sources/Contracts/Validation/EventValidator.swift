@@ -48,7 +48,7 @@ public struct EventValidator: Sendable {
                 let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
                 entry.schema.byteVerdict(bytes, limits: limits) == .valid,
                 let eventId = root[2].flatMap(scanner.string(at:)),
-                var keyOffset = root[3]
+                root.count > 3, var keyOffset = root[3]
             else { return nil }
             for name in scan.keyPathRest {
                 guard let next = scanner.valueOffset(of: name, inObjectAt: keyOffset) else { return nil }
