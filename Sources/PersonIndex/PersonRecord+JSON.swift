@@ -15,15 +15,10 @@ extension PersonRecord {
         var out = "{"
         var writer = MemberWriter()
         if let address {
-            writer.name("address", to: &out)
-            out += "{"
-            var fields = MemberWriter()
-            fields.member("city", address.city, to: &out)
-            fields.member("line1", address.line1, to: &out)
-            fields.member("line2", address.line2, to: &out)
-            fields.member("postalCode", address.postalCode, to: &out)
-            fields.member("state", address.state, to: &out)
-            out += "}"
+            writer.object("address", [
+                ("city", address.city), ("line1", address.line1), ("line2", address.line2),
+                ("postalCode", address.postalCode), ("state", address.state),
+            ], to: &out)
         }
         if !aliases.isEmpty {
             writer.name("aliases", to: &out)
@@ -37,20 +32,12 @@ extension PersonRecord {
         writer.member("dateOfBirth", dateOfBirth?.description, to: &out)
         writer.member("familyName", familyName, to: &out)
         writer.member("givenName", givenName, to: &out)
-        let ids = identifiers
-        if [ids.bookingNumber, ids.docNumber, ids.docState, ids.fbiNumber, ids.rmsNumber, ids.ssn, ids.stateId].contains(where: { $0 != nil }) {
-            writer.name("identifiers", to: &out)
-            out += "{"
-            var fields = MemberWriter()
-            fields.member("bookingNumber", ids.bookingNumber, to: &out)
-            fields.member("docNumber", ids.docNumber, to: &out)
-            fields.member("docState", ids.docState, to: &out)
-            fields.member("fbiNumber", ids.fbiNumber, to: &out)
-            fields.member("rmsNumber", ids.rmsNumber, to: &out)
-            fields.member("ssn", ids.ssn, to: &out)
-            fields.member("stateId", ids.stateId, to: &out)
-            out += "}"
-        }
+        let ids: [(String, String?)] = [
+            ("bookingNumber", identifiers.bookingNumber), ("docNumber", identifiers.docNumber),
+            ("docState", identifiers.docState), ("fbiNumber", identifiers.fbiNumber),
+            ("rmsNumber", identifiers.rmsNumber), ("ssn", identifiers.ssn), ("stateId", identifiers.stateId),
+        ]
+        if ids.contains(where: { $0.1 != nil }) { writer.object("identifiers", ids, to: &out) }
         writer.member("recordId", recordId, to: &out)
         writer.member("sex", sex?.rawValue, to: &out)
         writer.member("source", source, to: &out)
@@ -72,6 +59,16 @@ extension PersonRecord {
             guard let value else { return }
             self.name(name, to: &out)
             PersonRecord.writeString(value, to: &out)
+        }
+
+        /// A member whose value is an object of the string `members` that are present, in the
+        /// order given (sorted by the caller).
+        mutating func object(_ name: String, _ members: [(String, String?)], to out: inout String) {
+            self.name(name, to: &out)
+            out += "{"
+            var fields = MemberWriter()
+            for (field, value) in members { fields.member(field, value, to: &out) }
+            out += "}"
         }
     }
 
