@@ -294,6 +294,12 @@ public struct PipelineBenchmark: Sendable {
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
         printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
+        // How many transactions the replay took: each commits its effects, offsets and event
+        // ids (and the database's pages) once, so fewer, larger batches write less.
+        for (name, service) in [(ServiceName.router, router), (.warrantResolver, resolver)] {
+            let batches = service.progress.snapshot.batches
+            printer.figure("pipeline.replay.batches.\(name.rawValue)", Double(batches), "batches")
+        }
         // What each service's state takes on disk after the replay: the database (bytes per
         // event: what the checkpoints copy and the page cache holds) and its write-ahead log.
         for service in [ServiceName.router, .warrantResolver] {
