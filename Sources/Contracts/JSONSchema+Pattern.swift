@@ -12,7 +12,10 @@ extension JSONSchema {
     ///
     /// Patterns of the simple kind contracts use are also compiled to an ``ASCIIPattern``,
     /// which answers for ASCII strings (identifiers, codes) without ICU; ICU answers the rest.
-    struct Pattern: Sendable {
+    ///
+    /// A class (every member a constant): the byte validator reads one per checked string, and a
+    /// value would be copied out of its table each time, retaining each of its arrays.
+    final class Pattern: Sendable {
         let source: String
         let regex: NSRegularExpression
         let ascii: ASCIIPattern?
@@ -25,6 +28,12 @@ extension JSONSchema {
             self.source = source
             self.regex = regex
             self.ascii = ASCIIPattern(source)
+        }
+
+        /// Whether the UTF-8 `bytes` match: the ASCII matcher where it answers, else ICU.
+        func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            if let answer = ascii?.matches(bytes: bytes) { return answer }
+            return icuMatches(String(decoding: bytes, as: UTF8.self))
         }
 
         func matches(_ string: String) -> Bool {

@@ -100,4 +100,15 @@ public struct JSONSchema: Sendable {
         var validator = ByteValidator(bytes: bytes, limits: limits, program: program, effective: effective)
         return validator.document(0)
     }
+
+    /// The verdict, and where the values at `paths` lie (in their order; `nil` for a path the
+    /// document lacks): read in the same pass. The offsets are trustworthy only with
+    /// ``ByteValidator/Verdict/valid``.
+    func byteVerdict(
+        _ bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, capturing paths: CapturedPaths
+    ) -> (verdict: ByteValidator.Verdict, offsets: [Int?]) {
+        var validator = ByteValidator(bytes: bytes, limits: limits, program: program, effective: effective, captures: paths)
+        let verdict = validator.document(0)
+        return (verdict, verdict == .valid ? validator.capturedOffsets : [])
+    }
 }

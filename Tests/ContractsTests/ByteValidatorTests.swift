@@ -255,4 +255,59 @@ struct ByteValidatorTests {
             #expect(Self.byteVerdict(schema, bytes) == (valid ? .valid : .invalid), "\(text)")
         }
     }
+
+    /// The validator notes where the captured paths' values lie as it reads (the envelope and
+    /// the key, so no second scan reads the event): only at the path itself — not a member of
+    /// the same name deeper down, not through an array — in any order of members, and the same
+    /// when subschemas read a value again.
+    @Test func capturedPathsPointAtTheirValues() throws {
+        let schema = try JSONSchema(JSONValue(parsing: #"""
+            {"type": "object", "properties": {"subject": {"anyOf": [{"required": ["stateId"]}, {"required": ["fbi"]}],
+                                                          "properties": {"stateId": {"type": "string"}}}}}
+            """#))
+        let paths = CapturedPaths([[Array("eventId".utf8)], [Array("subject".utf8), Array("stateId".utf8)]])
+        let cases: [(String, [String?])] = [
+            (#"{"eventId": "e1", "subject": {"stateId": "S1"}}"#, ["e1", "S1"]),
+            (#"{"subject": {"fbi": "F", "stateId": "S2"}, "eventId": "e2"}"#, ["e2", "S2"]),
+            (#"{"payload": {"eventId": "inner", "subject": {"stateId": "inner"}}, "subject": {"stateId": "S3"}, "eventId": "e3"}"#, ["e3", "S3"]),
+            (#"{"payload": {"subject": {"stateId": "inner"}}, "subject": {"fbi": "F"}}"#, [nil, nil]),
+            (#"{"eventId": "e5", "list": [{"subject": {"stateId": "inner"}}], "subject": {"stateId": "S5"}}"#, ["e5", "S5"]),
+            (#" { "eventId" : "e6" , "subject" : { "stateId" : "S6" } } "#, ["e6", "S6"]),
+        ]
+        for (text, expected) in cases {
+            let bytes = Array(text.utf8)
+            let (verdict, offsets) = bytes.withUnsafeBufferPointer { schema.byteVerdict($0, limits: .events, capturing: paths) }
+            #expect(verdict == .valid, "\(text)")
+            let found = bytes.withUnsafeBufferPointer { buffer in offsets.map { $0.flatMap { MemberScanner(bytes: buffer).string(at: $0) } } }
+            #expect(found == expected, "\(text)")
+        }
+        let list = Array(#"{"subject": [{"stateId": "in an array"}]}"#.utf8)
+        let (_, offsets) = list.withUnsafeBufferPointer { try! JSONSchema(JSONValue(parsing: #"{"type": "object"}"#)).byteVerdict($0, limits: .events, capturing: paths) }
+        #expect(offsets == [nil, nil])
+    }
+
+    /// A type with two versions keyed by the state ID is read on bytes in either: the event's
+    /// stated version picks the schema. (Every type in today's contracts has one such version
+    /// at most; a compatible new version would add the second.)
+    @Test func eitherOfTwoStateKeyedVersionsIsValidatedOnBytes() throws {
+        let topics = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: topics) }
+        let file = topics.appendingPathComponent("supervision.assessments.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let start = try #require(text.range(of: "  - type: supervision.assessment.completed\n    version: 1\n"))
+        let second = String(text[start.lowerBound...]).replacingOccurrences(of: "    version: 1\n", with: "    version: 2\n")
+        try Data((text + second).utf8).write(to: file)
+        let catalog = try TopicCatalog.load(from: topics)
+        let validator = EventValidator(catalog: catalog)
+        for version in [1, 2] {
+            let example = try #require(catalog.event(type: "supervision.assessment.completed", version: version)?.validExamples.first)
+            let event = try validator.validate(bytes: Array(example.description.utf8), topic: "supervision.assessments")
+            #expect(event.schemaVersion == version && event.wasValidatedOnBytes)
+            #expect(event.key == (try validator.validate(example, topic: "supervision.assessments")).key)
+        }
+        let unknown = try #require(catalog.event(type: "supervision.assessment.completed", version: 1)?.validExamples.first)
+        let text3 = unknown.description.replacingOccurrences(of: #""schemaVersion":1"#, with: #""schemaVersion":3"#)
+        #expect(text3 != unknown.description)
+        #expect(throws: EventValidationError.self) { try validator.validate(bytes: Array(text3.utf8), topic: "supervision.assessments") }
+    }
 }

@@ -76,3 +76,15 @@ struct MemberScannerTests {
         }
     }
 }
+
+extension MemberScanner {
+    /// The offset of the value at a path of member names from the root object.
+    func valueOffset(atPath path: [[UInt8]]) -> Int? {
+        var offset = 0
+        for name in path {
+            guard let next = valueOffset(of: name, inObjectAt: offset) else { return nil }
+            offset = next
+        }
+        return offset
+    }
+}

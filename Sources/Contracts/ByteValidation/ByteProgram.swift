@@ -15,11 +15,33 @@ extension JSONSchema {
     /// (`contains`, `propertyNames`, `dependentRequired`, `dependentSchemas`, an `enum` or
     /// `const` of arrays or objects, non-ASCII member names) is marked undecidable: the byte
     /// validator answers "cannot say" for it and the caller validates the parsed tree instead.
-    final class ByteProgram: Sendable {
+    ///
+    /// The nodes are also kept at a fixed address (``nodes``): reading one from an array copied
+    /// it (two hundred bytes) for every value read. `@unchecked Sendable`: that memory is
+    /// written once, in `init`, and only read after.
+    final class ByteProgram: @unchecked Sendable {
         let tables: ByteTables
+        /// ``ByteTables/nodes``, then a node with no checks (``anyValue``), for reading in place.
+        let nodes: UnsafeMutableBufferPointer<ByteNode>
 
         init(_ schemaNodes: [Node]) {
             tables = ByteTables(schemaNodes)
+            nodes = .allocate(capacity: tables.nodes.count + 1)
+            _ = nodes.initialize(from: tables.nodes + [ByteNode()])
+        }
+
+        deinit {
+            nodes.deallocate()
+        }
+
+        /// Node `index` of the program, in place.
+        func node(_ index: Int) -> UnsafePointer<ByteNode> {
+            UnsafePointer(nodes.baseAddress! + index)
+        }
+
+        /// A node that checks nothing: a value is only read over.
+        var anyValue: UnsafePointer<ByteNode> {
+            UnsafePointer(nodes.baseAddress! + (nodes.count - 1))
         }
     }
 

@@ -16,6 +16,9 @@ import Foundation
 /// byte for each subschema; in the contracts they sit on small objects (a subject's
 /// identifiers).
 struct ByteValidator {
+    /// A node of the program, read in place (``JSONSchema/ByteProgram/node(_:)``).
+    typealias Plan = UnsafePointer<JSONSchema.ByteNode>
+
     enum Verdict: Equatable {
         case valid
         case invalid
@@ -36,13 +39,32 @@ struct ByteValidator {
     private var watched = -1
     private var recent: (start: Int, end: Int) = (-1, -1)
     private var recentNames: [JSONParser.ScannedString] = []
+    /// The paths whose values' offsets are noted (``CapturedPaths``), if any.
+    private let captures: CapturedPaths?
+    /// The trie node of the value about to be read when it lies on a captured path, else -1:
+    /// set before a member's value is read, taken by the object that value opens.
+    private var nextCapture = -1
+    /// Each trie node's value offset once read, else -1 (node 0, the root, is 0).
+    private(set) var captured: [Int]
 
-    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, program: JSONSchema.ByteProgram, effective: [Int]) {
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, limits: JSONDecodingLimits, program: JSONSchema.ByteProgram, effective: [Int],
+        captures: CapturedPaths? = nil
+    ) {
         reader = JSONParser(bytes: bytes, limits: limits)
         names = []
         names.reserveCapacity(32)
         self.program = program
         self.effective = effective
+        self.captures = captures
+        captured = captures.map { [Int](repeating: -1, count: $0.nodeCount) } ?? []
+    }
+
+    /// The offset of the value at each captured path (in the paths' order), `nil` for a path
+    /// not found; meaningful once ``document(_:)`` said ``Verdict/valid``.
+    var capturedOffsets: [Int?] {
+        guard let captures else { return [] }
+        return captures.ends.map { captured[$0] >= 0 ? captured[$0] : nil }
     }
 
     /// The verdict on the whole document for node `node` (the root is 0).
@@ -51,6 +73,10 @@ struct ByteValidator {
         guard bytes.count <= reader.limits.maxDocumentBytes else { return .unknown }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { reader.index = 3 }
         reader.skipWhitespace()
+        if captures != nil {
+            captured[0] = reader.index
+            nextCapture = 0
+        }
         let verdict = value(node)
         guard verdict == .valid else { return verdict }
         reader.skipWhitespace()
@@ -62,18 +88,18 @@ struct ByteValidator {
     /// Reads the value at `reader.index` (no whitespace before it) against `node`; when
     /// ``Verdict/valid``, leaves the index after the value.
     private mutating func value(_ node: Int) -> Verdict {
-        let plan = program.tables.nodes[effective[node]]
-        guard plan.decidable else { return .unknown }
+        let plan = program.node(effective[node])
+        guard plan.pointee.decidable else { return .unknown }
         let start = reader.index
         let depth = reader.depth
-        guard !plan.inPlace.isEmpty else { return read(plan) }
+        guard !plan.pointee.inPlace.isEmpty else { return read(plan) }
         let outer = watched
         watched = start
         let local = read(plan)
         watched = outer
         guard local == .valid else { return local }
         let end = reader.index
-        for i in plan.inPlace {
+        for i in plan.pointee.inPlace {
             let verdict = applyInPlace(program.tables.inPlace[i], at: start, depth: depth)
             guard verdict == .valid else { return verdict }
         }
@@ -85,12 +111,12 @@ struct ByteValidator {
     /// The same value, read again from `start` for another subschema — or, when the subschema
     /// asks only for member names and the object's names were kept, answered from them.
     private mutating func again(_ node: Int, at start: Int, depth: Int) -> Verdict {
-        let plan = program.tables.nodes[effective[node]]
-        if plan.asksOnlyNames, recent.start == start {
+        let plan = program.node(effective[node])
+        if plan.pointee.asksOnlyNames, recent.start == start {
             reader.index = recent.end
             reader.depth = depth
-            guard plan.types.admits(.object) else { return .invalid }
-            for i in plan.required where !recentNames.contains(where: { poolEquals(program.tables.required[i], reader.bytes, $0) }) {
+            guard plan.pointee.types.admits(.object) else { return .invalid }
+            for i in plan.pointee.required where !recentNames.contains(where: { poolEquals(program.tables.required[i], reader.bytes, $0) }) {
                 return .invalid
             }
             return .valid
@@ -154,8 +180,8 @@ struct ByteValidator {
     }
 
     /// Reads one value with `plan`'s checks for its kind.
-    private mutating func read(_ plan: JSONSchema.ByteNode) -> Verdict {
-        if plan.alwaysFalse { return .invalid }
+    private mutating func read(_ plan: Plan) -> Verdict {
+        if plan.pointee.alwaysFalse { return .invalid }
         guard reader.index < reader.bytes.count else { return .unknown }
         switch reader.bytes[reader.index] {
         case UInt8(ascii: "{"): return object(plan)
@@ -169,25 +195,25 @@ struct ByteValidator {
         }
     }
 
-    private func admits(_ plan: JSONSchema.ByteNode, _ kind: JSONValue.Kind) -> Bool {
-        plan.types.admits(kind)
+    private func admits(_ plan: Plan, _ kind: JSONValue.Kind) -> Bool {
+        plan.pointee.types.admits(kind)
     }
 
     private mutating func literal(
-        _ spelling: StaticString, _ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode, allowed: (JSONSchema.ByteAllowedValues) -> Bool
+        _ spelling: StaticString, _ kind: JSONValue.Kind, _ plan: Plan, allowed: (JSONSchema.ByteAllowedValues) -> Bool
     ) -> Verdict {
         do { try reader.expectLiteral(spelling) } catch { return .unknown }
         guard admits(plan, kind) else { return .invalid }
-        for i in plan.allowed where !allowed(program.tables.allowed[i]) { return .invalid }
+        for i in plan.pointee.allowed where !allowed(program.tables.allowed[i]) { return .invalid }
         return .valid
     }
 
-    private mutating func number(_ plan: JSONSchema.ByteNode) -> Verdict {
+    private mutating func number(_ plan: Plan) -> Verdict {
         let n: JSONNumber
         do { n = try reader.parseNumber() } catch { return .unknown }
         guard admits(plan, n.isInteger ? .integer : .number) else { return .invalid }
-        for i in plan.allowed where !program.tables.allowed[i].numbers.contains(n) { return .invalid }
-        for i in plan.numberChecks {
+        for i in plan.pointee.allowed where !program.tables.allowed[i].numbers.contains(n) { return .invalid }
+        for i in plan.pointee.numberChecks {
             let (kind, limit) = program.tables.numberChecks[i]
             let fails: Bool = switch kind {
             case .minimum: n < limit
@@ -201,45 +227,42 @@ struct ByteValidator {
         return .valid
     }
 
-    private mutating func string(_ plan: JSONSchema.ByteNode) -> Verdict {
+    private mutating func string(_ plan: Plan) -> Verdict {
         guard admits(plan, .string) else { return .invalid }
         let scanned: JSONParser.ScannedString
         do { scanned = try reader.scanString() } catch { return .unknown }
-        guard plan.checksStrings else { return .valid }
+        guard plan.pointee.checksStrings else { return .valid }
         if scanned.hasEscapes { return escapedString(plan, scanned) }
         let bytes = UnsafeBufferPointer(rebasing: reader.bytes[scanned.start..<scanned.end])
-        for i in plan.allowed where !program.tables.allowed[i].strings.contains(where: { poolEquals($0, bytes) }) { return .invalid }
-        if plan.minLength > 0 || plan.maxLength != .max {
+        for i in plan.pointee.allowed where !program.tables.allowed[i].strings.contains(where: { poolEquals($0, bytes) }) { return .invalid }
+        if plan.pointee.minLength > 0 || plan.pointee.maxLength != .max {
             // Code points: every byte that does not continue a sequence starts one.
             var length = bytes.count
             if !scanned.isASCII { length = bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
-            if length < plan.minLength || length > plan.maxLength { return .invalid }
+            if length < plan.pointee.minLength || length > plan.pointee.maxLength { return .invalid }
         }
-        for i in plan.patterns {
-            // Read in place: binding the pattern to a local would copy (and retain) it.
-            let matches = program.tables.patterns[i].ascii?.matches(bytes: bytes)
-                ?? program.tables.patterns[i].icuMatches(String(decoding: bytes, as: UTF8.self))
-            if !matches { return .invalid }
-        }
-        if !plan.formats.isEmpty {
-            for format in plan.formats.each where !format.isValid(utf8: bytes) { return .invalid }
+        for i in plan.pointee.patterns where !program.tables.patterns[i].matches(bytes: bytes) { return .invalid }
+        if !plan.pointee.formats.isEmpty {
+            if plan.pointee.formats.contains(.date), !StringFormat.date.isValid(utf8: bytes) { return .invalid }
+            if plan.pointee.formats.contains(.dateTime), !StringFormat.dateTime.isValid(utf8: bytes) { return .invalid }
+            if plan.pointee.formats.contains(.uuid), !StringFormat.uuid.isValid(utf8: bytes) { return .invalid }
         }
         return .valid
     }
 
     /// A string whose bytes hold escapes: decoded, then checked as the tree checks it.
-    private mutating func escapedString(_ plan: JSONSchema.ByteNode, _ scanned: JSONParser.ScannedString) -> Verdict {
+    private mutating func escapedString(_ plan: Plan, _ scanned: JSONParser.ScannedString) -> Verdict {
         let after = reader.index
         reader.index = scanned.start - 1
         let text: String
         do { text = try reader.parseString() } catch { return .unknown }
         reader.index = after
         let value = JSONValue.string(text)
-        for i in plan.allowed where !program.tables.allowed[i].values.contains(value) { return .invalid }
+        for i in plan.pointee.allowed where !program.tables.allowed[i].values.contains(value) { return .invalid }
         let length = text.unicodeScalars.count
-        if length < plan.minLength || length > plan.maxLength { return .invalid }
-        for i in plan.patterns where !program.tables.patterns[i].matches(text) { return .invalid }
-        for format in plan.formats.each where !format.isValid(text) { return .invalid }
+        if length < plan.pointee.minLength || length > plan.pointee.maxLength { return .invalid }
+        for i in plan.pointee.patterns where !program.tables.patterns[i].matches(text) { return .invalid }
+        for format in plan.pointee.formats.each where !format.isValid(text) { return .invalid }
         return .valid
     }
 
@@ -257,17 +280,18 @@ struct ByteValidator {
     }
 
     /// Opens an array or an object for `plan`: `nil` to read on, else the verdict.
-    private mutating func open(_ kind: JSONValue.Kind, _ plan: JSONSchema.ByteNode) -> Verdict? {
+    private mutating func open(_ kind: JSONValue.Kind, _ plan: Plan) -> Verdict? {
         guard admits(plan, kind) else { return .invalid }
         // The program holds no enum or const with containers, so a container is in none.
-        guard plan.allowed.isEmpty else { return .invalid }
+        guard plan.pointee.allowed.isEmpty else { return .invalid }
         do { try reader.enterContainer() } catch { return .unknown }
         reader.index += 1
         reader.skipWhitespace()
         return nil
     }
 
-    private mutating func array(_ plan: JSONSchema.ByteNode) -> Verdict {
+    private mutating func array(_ plan: Plan) -> Verdict {
+        nextCapture = -1  // no captured path goes through an array
         if let verdict = open(.array, plan) { return verdict }
         var count = 0
         var elements: [Range<Int>] = []
@@ -276,18 +300,18 @@ struct ByteValidator {
             reader.index += 1
         } else {
             while true {
-                if plan.itemsAllowed >= 0, count >= plan.itemsAllowed { return .invalid }
-                let node = if count < plan.prefixItems.count {
-                    program.tables.prefixItems[plan.prefixItems.lowerBound + count]
-                } else if plan.itemsNode >= 0, count >= plan.itemsFrom {
-                    plan.itemsNode
+                if plan.pointee.itemsAllowed >= 0, count >= plan.pointee.itemsAllowed { return .invalid }
+                let node = if count < plan.pointee.prefixItems.count {
+                    program.tables.prefixItems[plan.pointee.prefixItems.lowerBound + count]
+                } else if plan.pointee.itemsNode >= 0, count >= plan.pointee.itemsFrom {
+                    plan.pointee.itemsNode
                 } else {
                     -1
                 }
                 let start = reader.index
                 let verdict = node >= 0 ? value(node) : skip()
                 guard verdict == .valid else { return verdict }
-                if plan.uniqueItems {
+                if plan.pointee.uniqueItems {
                     guard let repeated = isRepeated(start..<reader.index, among: &elements) else { return .unknown }
                     if repeated { return .invalid }
                 }
@@ -297,12 +321,16 @@ struct ByteValidator {
             }
         }
         reader.depth -= 1
-        if count < plan.minItems || count > plan.maxItems { return .invalid }
+        if count < plan.pointee.minItems || count > plan.pointee.maxItems { return .invalid }
         return .valid
     }
 
-    private mutating func object(_ plan: JSONSchema.ByteNode) -> Verdict {
+    private mutating func object(_ plan: Plan) -> Verdict {
         let start = reader.index
+        // On a captured path: this object's members may be noted. Read again for another
+        // subschema, it is not (the first reading noted them already).
+        let capturing = nextCapture
+        nextCapture = -1
         if let verdict = open(.object, plan) { return verdict }
         let base = names.count
         defer { names.removeLast(names.count - base) }
@@ -324,7 +352,12 @@ struct ByteValidator {
                 guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: ":") else { return .unknown }
                 reader.index += 1
                 reader.skipWhitespace()
-                let verdict = plan.hasMembers ? member(nameBytes, plan) : skip()
+                if capturing >= 0, let captures {
+                    nextCapture = captures.child(of: capturing, named: nameBytes)
+                    if nextCapture >= 0 { captured[nextCapture] = reader.index }
+                }
+                let verdict = plan.pointee.hasMembers ? member(nameBytes, plan) : skip()
+                nextCapture = -1
                 guard verdict == .valid else { return verdict }
                 guard let more = separator(closing: UInt8(ascii: "}")) else { return .unknown }
                 if !more { break }
@@ -337,8 +370,8 @@ struct ByteValidator {
             recentNames.append(contentsOf: names[base...])
         }
         let count = names.count - base
-        if count < plan.minProperties || count > plan.maxProperties { return .invalid }
-        for i in plan.required {
+        if count < plan.pointee.minProperties || count > plan.pointee.maxProperties { return .invalid }
+        for i in plan.pointee.required {
             let required = program.tables.required[i]
             var present = false
             for j in base..<names.count where poolEquals(required, reader.bytes, names[j]) {
@@ -365,29 +398,29 @@ struct ByteValidator {
     }
 
     /// One member's value, against every subschema that applies to its name.
-    private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ plan: JSONSchema.ByteNode) -> Verdict {
+    private mutating func member(_ name: UnsafeBufferPointer<UInt8>, _ plan: Plan) -> Verdict {
         var property = -1
-        for i in plan.members where poolEquals(program.tables.members[i].name, name) {
+        for i in plan.pointee.members where poolEquals(program.tables.members[i].name, name) {
             property = program.tables.members[i].node
             break
         }
-        if plan.memberPatterns.isEmpty {
+        if plan.pointee.memberPatterns.isEmpty {
             if property >= 0 { return value(property) }
-            switch plan.additional {
+            switch plan.pointee.additional {
             case JSONSchema.ByteNode.noAdditional: return .invalid
             case JSONSchema.ByteNode.anyAdditional: return skip()
-            default: return value(plan.additional)
+            default: return value(plan.pointee.additional)
             }
         }
         // With `patternProperties` (rare in contracts) every matching subschema applies.
         var schemas: [Int] = property >= 0 ? [property] : []
         let key = String(decoding: name, as: UTF8.self)
-        for i in plan.memberPatterns where program.tables.memberPatterns[i].pattern.matches(key) { schemas.append(program.tables.memberPatterns[i].node) }
+        for i in plan.pointee.memberPatterns where program.tables.memberPatterns[i].pattern.matches(key) { schemas.append(program.tables.memberPatterns[i].node) }
         if schemas.isEmpty {
-            switch plan.additional {
+            switch plan.pointee.additional {
             case JSONSchema.ByteNode.noAdditional: return .invalid
             case JSONSchema.ByteNode.anyAdditional: return skip()
-            default: return value(plan.additional)
+            default: return value(plan.pointee.additional)
             }
         }
         let start = reader.index
@@ -404,7 +437,7 @@ struct ByteValidator {
 
     /// Reads over one value, checking only that it is well-formed.
     private mutating func skip() -> Verdict {
-        read(JSONSchema.ByteNode())
+        read(program.anyValue)
     }
 
     // MARK: Bytes
@@ -413,7 +446,23 @@ struct ByteValidator {
     private func poolEquals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let range = program.tables.strings[id]
         guard range.count == bytes.count else { return false }
-        return range.isEmpty || program.tables.pool.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) == 0 }
+        return range.isEmpty || program.tables.pool.withUnsafeBufferPointer { Self.sameBytes($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) }
+    }
+
+    /// `memcmp(a, b, count) == 0` for the short names and codes compared here, without a call:
+    /// eight bytes at a time, then byte by byte.
+    @inline(__always)
+    private static func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     private func poolEquals(_ id: Int, _ input: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString) -> Bool {
@@ -422,6 +471,6 @@ struct ByteValidator {
 
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: JSONParser.ScannedString, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = name.end - name.start
-        return count == other.count && (count == 0 || memcmp(bytes.baseAddress! + name.start, other.baseAddress!, count) == 0)
+        return count == other.count && (count == 0 || sameBytes(bytes.baseAddress! + name.start, other.baseAddress!, count))
     }
 }

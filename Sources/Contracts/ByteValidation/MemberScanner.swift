@@ -1,9 +1,10 @@
 /// Finds where a few members' values lie in an object, skipping the other members' values by
 /// their brackets and quotes alone.
 ///
-/// For reading an event's envelope (type, version, id) and key before and after the byte
-/// validator checks the whole document: reading them with the grammar checked a second time
-/// (or into a ``JSONTape``) took a third of validation. What it finds is only trusted once the
+/// For finding an event's type (and, where a type has several versions, its version) before
+/// the byte validator checks the whole document with that type's schema, and a message's id
+/// and key after: reading them with the grammar checked a second time (or into a
+/// ``JSONTape``) took a third of validation. What it finds is only trusted once the
 /// validator's verdict is valid, which proves the document well-formed and its names unique —
 /// in such a document the brackets and quotes alone say where every value starts. On any other
 /// input it may answer wrongly, but never reads outside the bytes.
@@ -41,16 +42,6 @@ struct MemberScanner {
     /// The offset of the value of member `name` in the object whose `{` is at `object`.
     func valueOffset(of name: [UInt8], inObjectAt object: Int) -> Int? {
         valueOffsets(of: CollectionOfOne(name), inObjectAt: object)?[0]
-    }
-
-    /// The offset of the value at a path of member names from the root object.
-    func valueOffset(atPath path: [[UInt8]]) -> Int? {
-        var offset = 0
-        for name in path {
-            guard let next = valueOffset(of: name, inObjectAt: offset) else { return nil }
-            offset = next
-        }
-        return offset
     }
 
     /// The string at `offset`, read with the parser's checks; `nil` if there is none.

@@ -33,32 +33,28 @@ public struct TopicCatalog: Sendable {
     /// class: the validator reads it per event without copying the topic's contract).
     final class ValidationRoute: Sendable {
         let topic: String
-        /// The key field's path of member names (`subject`, `stateId`), as bytes.
-        let keyPath: [[UInt8]]
         let versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]
+        /// The versions validated on bytes: those whose key is always the state ID (an event of
+        /// a version whose subject may lack it is keyed by ``SubjectKey``, on the tree).
+        let byteVersions: [(version: Int, schema: JSONSchema)]
+        /// What the byte validator notes while it reads an event of the type:
+        /// ``Captured/eventType``, ``Captured/schemaVersion``, ``Captured/eventId`` and
+        /// ``Captured/key``, in that order.
+        let captures: CapturedPaths
 
+        /// The paths of ``captures``, by position.
+        enum Captured {
+            static let eventType = 0, schemaVersion = 1, eventId = 2, key = 3
+        }
+
+        /// `keyPath`: the key field's path of member names (`subject`, `stateId`), as bytes.
         init(topic: String, keyPath: [[UInt8]], versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]) {
             self.topic = topic
-            self.keyPath = keyPath
             self.versions = versions
+            byteVersions = versions.filter { !$0.stateIdOptional }.map { ($0.version, $0.schema) }
+            captures = CapturedPaths(["eventType", "schemaVersion", "eventId"].map { [Array($0.utf8)] } + [keyPath])
         }
     }
-
-    /// What ``EventValidator`` reads of every event of a topic on its path over bytes: the
-    /// root members `eventType`, `schemaVersion`, `eventId` and the first name of the key's
-    /// path, found in one scan, then the rest of the key's path.
-    final class KeyScan: Sendable {
-        let rootNames: [[UInt8]]
-        let keyPathRest: [[UInt8]]
-
-        init(keyPath: [[UInt8]]) {
-            rootNames = ["eventType", "schemaVersion", "eventId"].map { Array($0.utf8) } + keyPath.prefix(1)
-            keyPathRest = Array(keyPath.dropFirst())
-        }
-    }
-
-    /// Each event topic's ``KeyScan``.
-    let keyScans: [String: KeyScan]
 
     init(
         glossary: Glossary, topics: [TopicContract], schemaDocuments: [String: JSONValue], schemas: [String: JSONSchema],
@@ -84,9 +80,6 @@ public struct TopicCatalog: Sendable {
             }
         }
         validationRoutes = routes
-        keyScans = Dictionary(uniqueKeysWithValues: self.topics.filter { $0.valueFormat == .event }.map { topic in
-            (topic.name, KeyScan(keyPath: topic.key.components.map { Array($0.utf8) }))
-        })
     }
 
     /// Loads and checks every contract in `directory`.

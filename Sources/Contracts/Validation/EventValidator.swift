@@ -28,36 +28,43 @@ public struct EventValidator: Sendable {
         return try validate(document, topic: topic)
     }
 
-    /// The path of valid events: the envelope and the key found by their brackets and quotes
-    /// (``MemberScanner``), the schema checked on the bytes
-    /// (``JSONSchema/byteVerdict(_:limits:)``, whose verdict makes what the scanner found
-    /// trustworthy), and no tree built. `nil` for any event it cannot pass — invalid,
-    /// malformed, or keyed by ``SubjectKey`` — which the tree then validates and, if it is
-    /// invalid, explains.
+    /// The path of valid events: the event's type found by brackets and quotes
+    /// (``MemberScanner``), the schema of its type checked on the bytes
+    /// (``JSONSchema/byteVerdict(_:limits:capturing:)``) while noting where the envelope's
+    /// version and id and the key lie, and no tree built. The verdict makes what the scan and
+    /// the notes found trustworthy. `nil` for any event it cannot pass — invalid, malformed, or
+    /// keyed by ``SubjectKey`` — which the tree then validates and, if it is invalid, explains.
     private func validatedOnBytes(_ array: [UInt8], topic: String) -> ValidatedEvent? {
         array.withUnsafeBufferPointer { bytes -> ValidatedEvent? in
-            guard bytes.count <= limits.maxDocumentBytes, bytes.first == UInt8(ascii: "{"),
-                let scan = catalog.keyScans[topic]
-            else { return nil }
+            guard bytes.count <= limits.maxDocumentBytes, bytes.first == UInt8(ascii: "{") else { return nil }
             let scanner = MemberScanner(bytes: bytes)
-            // One scan of the root finds the envelope and where the key's path starts.
-            guard let root = scanner.valueOffsets(of: scan.rootNames, inObjectAt: 0),
-                let eventType = root[0].flatMap(scanner.string(at:)),
-                let version = root[1].flatMap(scanner.integer(at:)).flatMap({ Int(exactly: $0) }),
+            guard let typeOffset = scanner.valueOffset(of: Self.eventTypeName, inObjectAt: 0),
+                let eventType = scanner.string(at: typeOffset),
                 let route = catalog.validationRoutes[eventType], route.topic == topic,
-                let entry = route.versions.first(where: { $0.version == version }), !entry.stateIdOptional,
-                entry.schema.byteVerdict(bytes, limits: limits) == .valid,
-                let eventId = root[2].flatMap(scanner.string(at:)),
-                root.count > 3, var keyOffset = root[3]
+                let (version, schema) = Self.byteVersion(of: route, scanner)
             else { return nil }
-            for name in scan.keyPathRest {
-                guard let next = scanner.valueOffset(of: name, inObjectAt: keyOffset) else { return nil }
-                keyOffset = next
-            }
-            guard let key = scanner.string(at: keyOffset) else { return nil }
+            typealias Captured = TopicCatalog.ValidationRoute.Captured
+            let (verdict, offsets) = schema.byteVerdict(bytes, limits: limits, capturing: route.captures)
+            // The scans only pick the schema; the verdict's notes confirm what they found.
+            guard verdict == .valid, offsets[Captured.eventType] == typeOffset,
+                offsets[Captured.schemaVersion].flatMap(scanner.integer(at:)) == Int64(version),
+                let eventId = offsets[Captured.eventId].flatMap(scanner.string(at:)),
+                let key = offsets[Captured.key].flatMap(scanner.string(at:))
+            else { return nil }
             return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: version, eventId: eventId, key: key, bytes: array, limits: limits)
         }
     }
+
+    /// The version whose schema checks the event on bytes: the type's only one keyed by the
+    /// state ID (nearly always), else the one the event states, found by a scan.
+    private static func byteVersion(of route: TopicCatalog.ValidationRoute, _ scanner: MemberScanner) -> (version: Int, schema: JSONSchema)? {
+        guard route.byteVersions.count > 1 else { return route.byteVersions.first }
+        guard let stated = scanner.valueOffset(of: schemaVersionName, inObjectAt: 0).flatMap(scanner.integer(at:)) else { return nil }
+        return route.byteVersions.first { Int64($0.version) == stated }
+    }
+
+    private static let eventTypeName = Array("eventType".utf8)
+    private static let schemaVersionName = Array("schemaVersion".utf8)
 
     /// Validates a parsed event for `topic` and extracts its key.
     public func validate(_ document: JSONValue, topic: String) throws(EventValidationError) -> ValidatedEvent {
