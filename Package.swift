@@ -521,6 +521,7 @@ let package = Package(
             name: "DeploymentTests",
             dependencies: [
                 "Pipeline", "Gateway", "Contracts", "Settings", "ServiceKit", "Notifications", "Kafka", "LocalPostgres",
+                "Directory", "PersonIndexStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["validate_compose.py", "compose-spec"]  // run and read by the tests, found via #filePath

@@ -2,7 +2,7 @@
 # Writes the secrets docker-compose.yml gives to its containers, in deploy/secrets/ (git-ignored):
 #   notification.key                 the key the services sign notifications with and the inbox checks
 #   kafka-<user>-password            the Kafka password of each client user of docker-compose.yml:
-#                                    topics (user reentrybus-topics), router, warrant-resolver, inbox, views, feeds, person-index, scheduler, gateway
+#                                    topics (user reentrybus-topics), router, warrant-resolver, inbox, views, feeds, person-index, scheduler, gateway, operator, reviewer
 #                                    (users reentrybus-<service>), each its own
 #   kafka-broker-password            the brokers' own Kafka password (user "broker", the super user:
 #                                    between brokers and controllers, healthchecks, the acls job)
@@ -49,8 +49,9 @@ derive() {
 }
 
 # The Kafka client users of docker-compose.yml (REENTRYBUS_KAFKA_SASL_USERNAME), by the name of
-# their password file kafka-<name>-password: the topics job and each bus service.
-clients="topics router warrant-resolver inbox views feeds person-index scheduler gateway"
+# their password file kafka-<name>-password: the topics job, each bus service, and the operators'
+# and reviewers' tools (`docker compose run --rm operator|reviewer …`).
+clients="topics router warrant-resolver inbox views feeds person-index scheduler gateway operator reviewer"
 
 openssl rand -hex 32 | write notification.key
 for client in $clients; do

@@ -27,6 +27,8 @@ struct ComposeFile {
         /// Each service this one waits for, with its condition (`service_started` when a list).
         var dependsOn: [String: String]
         var volumes: [String]
+        /// `profiles`: a service with one is started only when asked for (`docker compose run`).
+        var profiles: [String] = []
     }
 
     /// The whole document, as the schema check sees it.
@@ -60,6 +62,12 @@ struct ComposeFile {
     /// The services whose command starts with `prefix` (e.g. `["serve", "router"]`).
     func services(running prefix: [String]) -> [Service] {
         services.values.filter { $0.command.starts(with: prefix) }.sorted { $0.name < $1.name }
+    }
+
+    /// The services of the profile `tools`: commands run on demand (`docker compose run --rm
+    /// operator ack …`), each logging in to Kafka as a user of its own.
+    var tools: [Service] {
+        services.values.filter { $0.profiles.contains("tools") }.sorted { $0.name < $1.name }
     }
 
     /// The services of an image whose name starts with `prefix` (e.g. `apache/kafka:`).
@@ -105,7 +113,7 @@ struct ComposeFile {
             command: commandWords(node["command"]),
             environment: environment, secrets: strings(node["secrets"], objectKey: "source"),
             healthcheck: healthcheck, restart: node["restart"].flatMap(text), dependsOn: dependsOn,
-            volumes: strings(node["volumes"], objectKey: "source"))
+            volumes: strings(node["volumes"], objectKey: "source"), profiles: strings(node["profiles"], objectKey: nil))
     }
 
     /// A list of strings, or of mappings whose `objectKey` is the string, or one string.

@@ -1,10 +1,12 @@
 import Contracts
+import Directory
 import Gateway
 import Foundation
 import GRDB
 import Kafka
 import Logging
 import Notifications
+import PersonIndexStore
 import Pipeline
 
 @testable import ServiceKit
@@ -103,6 +105,28 @@ enum KafkaNeeds {
             needs.formUnion(["Write", "Describe"].map { KafkaPermission(operation: $0, resource: "transactional-id:\(id)") })
         }
         return needs
+    }
+
+    /// A tool of the compose file (profile `tools`), by its service name: what its commands
+    /// read and write (`nil` for a tool this check does not know, which is then reported).
+    /// `operator`: `ack` writes a `NotificationAcknowledgement`; `subscriptions add|renew|cancel`
+    /// read the subscriptions and the agency directory in full (a topic reader, no group, which
+    /// lists the topics first) and write a subscription; `list` reads them. `reviewer`:
+    /// `persons link|distinct` write a `PersonDecision`. Both producers are idempotent.
+    static func tool(_ name: String) -> Set<KafkaPermission>? {
+        func permissions(_ operations: [String], _ topics: [String]) -> [KafkaPermission] {
+            topics.flatMap { topic in operations.map { KafkaPermission(operation: $0, resource: "topic:\(topic)") } }
+        }
+        let idempotent = KafkaPermission(operation: "IdempotentWrite", resource: "cluster")
+        switch name {
+        case "operator":
+            return Set(permissions(["Write", "Describe"], [NotificationAcknowledgement.topic, BusTopic.subscriptions])
+                + permissions(["Read", "Describe"], [BusTopic.subscriptions, DirectoryStore.topic]) + [idempotent])
+        case "reviewer":
+            return Set(permissions(["Write", "Describe"], [PersonDecision.topic]) + [idempotent])
+        default:
+            return nil
+        }
     }
 
     /// `topics apply` (`TopicApplier` through `KafkaAdmin`): on every contract's topic, Describe

@@ -15,9 +15,9 @@ func loadGrants(_ text: String? = nil) throws -> KafkaGrantFile {
 /// its code does (checked against the code, not against a list in the test).
 @Suite("docker-compose.yml: one Kafka user per client, and ACLs that fit the code")
 struct KafkaAccessTests {
-    /// The Kafka clients of the file: the bus services and the topics job.
+    /// The Kafka clients of the file: the bus services, the topics job and the tools.
     static func clients(_ compose: ComposeFile) -> [ComposeFile.Service] {
-        compose.services(running: ["serve"]) + compose.services(running: ["topics", "apply"])
+        compose.services(running: ["serve"]) + compose.services(running: ["topics", "apply"]) + compose.tools
     }
 
     static let catalog: TopicCatalog = try! TopicCatalog.load(from: repositoryRoot.appendingPathComponent("Topics", isDirectory: true))
@@ -35,6 +35,11 @@ struct KafkaAccessTests {
             let user = try #require(job.environment["REENTRYBUS_KAFKA_SASL_USERNAME"], "\(job.name) has no Kafka user")
             needed[user, default: []].formUnion(KafkaNeeds.topicsJob(catalog: catalog))
         }
+        for tool in compose.tools {
+            let user = try #require(tool.environment["REENTRYBUS_KAFKA_SASL_USERNAME"], "\(tool.name) has no Kafka user")
+            let needs = try #require(KafkaNeeds.tool(tool.name), "\(tool.name): a tool whose commands KafkaNeeds.tool does not know")
+            needed[user, default: []].formUnion(needs)
+        }
         return needed
     }
 
@@ -42,7 +47,7 @@ struct KafkaAccessTests {
     func oneUserAndPasswordPerClient() throws {
         let compose = try loadCompose()
         let clients = Self.clients(compose)
-        #expect(clients.count == ServiceName.allCases.count + 1, "\(clients.map(\.name))")
+        #expect(clients.count == ServiceName.allCases.count + 1 + 2, "\(clients.map(\.name))")  // + the topics job, operator and reviewer
         var users: [String: String] = [:]
         var passwordFiles: [String: String] = [:]
         let superUsers = try Self.superUsers(compose)
@@ -80,9 +85,11 @@ struct KafkaAccessTests {
         let compose = try loadCompose()
         var text = try readText(aclsURL)
         text = text.replacingOccurrences(of: "topic:supervision.cases topic:police.arrests topic:records.sealing topic:bus.subscriptions group:reentrybus.router", with: "topic:supervision.cases topic:records.sealing topic:bus.subscriptions group:reentrybus.router")
+        text = text.replacingOccurrences(of: "reentrybus-reviewer  Write,Describe  topic:bus.person-decisions", with: "reentrybus-reviewer  Describe  topic:bus.person-decisions")
         text += "reentrybus-scheduler  Write  topic:bus.notifications\nreentrybus  Read  topic:police.arrests\n"
         let problems = KafkaNeeds.problems(granted: try loadGrants(text).permissions, needed: try Self.needed(compose))
         #expect(problems == [
+            "reentrybus-reviewer: needs Write on topic:bus.person-decisions, not granted",
             "reentrybus-router: needs Describe on topic:police.arrests, not granted",
             "reentrybus-router: needs Read on topic:police.arrests, not granted",
             "reentrybus-scheduler: granted Write on topic:bus.notifications, which it does not need",
