@@ -112,7 +112,8 @@ enum KafkaNeeds {
     /// `operator`: `ack` writes a `NotificationAcknowledgement`; `subscriptions add|renew|cancel`
     /// read the subscriptions and the agency directory in full (a topic reader, no group, which
     /// lists the topics first) and write a subscription; `list` reads them. `reviewer`:
-    /// `persons link|distinct` write a `PersonDecision`. Both producers are idempotent.
+    /// `persons link|distinct` write a `PersonDecision` and read `bus.identity` for the index's
+    /// verdict (`bus.dead-letters` only where granted, which it is not). Both producers are idempotent.
     static func tool(_ name: String) -> Set<KafkaPermission>? {
         func permissions(_ operations: [String], _ topics: [String]) -> [KafkaPermission] {
             topics.flatMap { topic in operations.map { KafkaPermission(operation: $0, resource: "topic:\(topic)") } }
@@ -123,7 +124,7 @@ enum KafkaNeeds {
             return Set(permissions(["Write", "Describe"], [NotificationAcknowledgement.topic, BusTopic.subscriptions])
                 + permissions(["Read", "Describe"], [BusTopic.subscriptions, DirectoryStore.topic]) + [idempotent])
         case "reviewer":
-            return Set(permissions(["Write", "Describe"], [PersonDecision.topic]) + [idempotent])
+            return Set(permissions(["Write", "Describe"], [PersonDecision.topic]) + permissions(["Read", "Describe"], [IdentityEvent.topic]) + [idempotent])
         default:
             return nil
         }

@@ -22,21 +22,30 @@ struct PersonDecisionVerdict {
     }
 
     private let reader: KafkaTopicReader
+    /// Why `bus.dead-letters` is not watched, when it is not: the user may not read it (the
+    /// production reviewers' user may not: it holds every topic's refused messages) or the
+    /// cluster lacks it. A refusal then shows as no verdict.
+    let refusalsUnseen: String?
 
-    /// Starts reading `bus.identity` and `bus.dead-letters` at their current ends (concrete
-    /// offsets, asked before the decision is sent); returns once the reader stands there. Throws when the cluster does not answer or lacks a topic.
+    /// Starts reading `bus.identity` and, where this user may, `bus.dead-letters` at their
+    /// current ends (concrete offsets, asked before the decision is sent); returns once the
+    /// reader stands there. Throws when the cluster does not answer or `bus.identity` cannot be read.
     static func watch(client: KafkaClientConfiguration, timeout: Duration, logger: Logger) async throws -> PersonDecisionVerdict {
-        let topics = [BusTopic.identity, BusTopic.deadLetters]
         let admin = try KafkaAdmin(configuration: client, timeout: timeout, logger: logger)
-        var ends: [TopicPartition: KafkaOffset] = [:]
-        for topic in topics {
-            ends.merge(try await admin.endOffsets(of: topic)) { $1 }
+        var topics = [BusTopic.identity]
+        var ends = try await admin.endOffsets(of: BusTopic.identity)
+        var refusalsUnseen: String?
+        do {
+            ends.merge(try await admin.endOffsets(of: BusTopic.deadLetters)) { $1 }
+            topics.append(BusTopic.deadLetters)
+        } catch {
+            refusalsUnseen = "\(error)"
         }
         let reader = try KafkaTopicReader(
             configuration: KafkaTopicReaderConfiguration(client: client, topics: topics, partitionDiscoveryInterval: nil, metadataTimeout: timeout),
             startingAt: ends, logger: logger)
         try await reader.waitUntilCaughtUp()
-        return PersonDecisionVerdict(reader: reader)
+        return PersonDecisionVerdict(reader: reader, refusalsUnseen: refusalsUnseen)
     }
 
     /// Waits up to `limit` for the index's verdict on `decision`; closes the reader.

@@ -223,7 +223,9 @@ struct PersonsDecision: ParsableArguments {
         After publishing, the command waits (--wait, default 30 s) for the index's verdict: the \
         decision applied (exit 0, naming the person record A now belongs to) or refused (exit 1, \
         with the index's reason). Without a verdict in time it says so and exits 0: the decision \
-        is stored and is applied when the index runs.
+        is stored and is applied when the index runs. The verdict is read from bus.identity and \
+        bus.dead-letters; a user that may not read bus.dead-letters (production reviewers) sees a \
+        refusal as no verdict, and is told so.
         """
 
     func validate() throws {
@@ -282,7 +284,7 @@ struct PersonsDecision: ParsableArguments {
             do {
                 verdict = try await PersonDecisionVerdict.watch(client: cluster.client, timeout: cluster.connectTimeout, logger: logger)
             } catch {
-                printError("\(command): cannot read \(BusTopic.identity) and \(BusTopic.deadLetters) for the verdict: \(error)")
+                printError("\(command): cannot read \(BusTopic.identity) for the verdict: \(error)")
                 throw ExitCode.failure
             }
         }
@@ -301,6 +303,9 @@ struct PersonsDecision: ParsableArguments {
             throw ExitCode.failure
         case .noVerdict:
             print("no verdict from the person index within \(waitSeconds) s (is `reentrybus serve person-index` running?); the decision is stored and is applied when the index reads it")
+            if let unseen = verdict.refusalsUnseen {
+                print("a refusal would not show here: \(BusTopic.deadLetters), where the index puts refused decisions with the reason, cannot be read (\(unseen)); see `reentrybus persons review` or the index's log")
+            }
         }
     }
 
