@@ -1,6 +1,6 @@
 /// The `format` values we assert. Our events carry dates, timestamps and ids whose spelling
 /// matters to every partner, so these three are checked; all other formats are annotations.
-enum StringFormat: String, Sendable {
+enum StringFormat: String, Sendable, CaseIterable {
     case date
     case dateTime = "date-time"
     case uuid

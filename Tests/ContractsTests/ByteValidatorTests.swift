@@ -281,6 +281,22 @@ struct ByteValidatorTests {
             let found = bytes.withUnsafeBufferPointer { buffer in offsets.map { $0.flatMap { MemberScanner(bytes: buffer).string(at: $0) } } }
             #expect(found == expected, "\(text)")
         }
+        // A path whose middle is not an object has no value.
+        let (middleVerdict, middleOffsets) = Array(#"{"subject": "x", "eventId": "e8"}"#.utf8).withUnsafeBufferPointer {
+            schema.byteVerdict($0, limits: .events, capturing: paths)
+        }
+        #expect(middleVerdict == .valid && middleOffsets.count == 2 && middleOffsets[0] != nil && middleOffsets[1] == nil)
+        // Reached through a root read again ($ref, allOf), patternProperties and additionalProperties.
+        let indirect = try JSONSchema(JSONValue(parsing: #"""
+            {"allOf": [{"$ref": "#/$defs/envelope"}], "$defs": {"envelope": {"type": "object",
+             "patternProperties": {"^sub": {"type": "object"}}, "additionalProperties": {"type": ["string", "object"]}}}}
+            """#))
+        let text = #"{"other": {"eventId": "inner"}, "subject": {"stateId": "S9"}, "eventId": "e9"}"#
+        let bytes = Array(text.utf8)
+        let (indirectVerdict, indirectOffsets) = bytes.withUnsafeBufferPointer { indirect.byteVerdict($0, limits: .events, capturing: paths) }
+        #expect(indirectVerdict == .valid)
+        let found = bytes.withUnsafeBufferPointer { buffer in indirectOffsets.map { $0.flatMap { MemberScanner(bytes: buffer).string(at: $0) } } }
+        #expect(found == ["e9", "S9"])
         let list = Array(#"{"subject": [{"stateId": "in an array"}]}"#.utf8)
         let (_, offsets) = list.withUnsafeBufferPointer { try! JSONSchema(JSONValue(parsing: #"{"type": "object"}"#)).byteVerdict($0, limits: .events, capturing: paths) }
         #expect(offsets == [nil, nil])

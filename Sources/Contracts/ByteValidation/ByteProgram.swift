@@ -26,17 +26,20 @@ extension JSONSchema {
 
         init(_ schemaNodes: [Node]) {
             tables = ByteTables(schemaNodes)
+            precondition(_isPOD(ByteNode.self), "ByteNode must hold no references: its buffer is freed without deinitializing")
             nodes = .allocate(capacity: tables.nodes.count + 1)
             _ = nodes.initialize(from: tables.nodes + [ByteNode()])
         }
 
         deinit {
+            // Plain integers and ranges (checked in `init`): nothing to deinitialize.
             nodes.deallocate()
         }
 
         /// Node `index` of the program, in place.
         func node(_ index: Int) -> UnsafePointer<ByteNode> {
-            UnsafePointer(nodes.baseAddress! + index)
+            assert(index >= 0 && index < nodes.count - 1, "node \(index) of \(nodes.count - 1)")
+            return UnsafePointer(nodes.baseAddress! + index)
         }
 
         /// A node that checks nothing: a value is only read over.
@@ -217,8 +220,12 @@ extension JSONSchema {
                 }
             }
 
+            /// Every format with its bit, made once from `StringFormat.allCases`: a format added
+            /// there is checked on bytes without another change here.
+            static let table: [(bit: Formats, format: StringFormat)] = StringFormat.allCases.map { (Formats($0), $0) }
+
             var each: [StringFormat] {
-                [(Formats.date, StringFormat.date), (.dateTime, .dateTime), (.uuid, .uuid)].compactMap { contains($0.0) ? $0.1 : nil }
+                Self.table.compactMap { contains($0.bit) ? $0.format : nil }
             }
         }
     }

@@ -44,7 +44,8 @@ struct ByteValidator {
     /// The trie node of the value about to be read when it lies on a captured path, else -1:
     /// set before a member's value is read, taken by the object that value opens.
     private var nextCapture = -1
-    /// Each trie node's value offset once read, else -1 (node 0, the root, is 0).
+    /// Each trie node's value offset once read, else -1 (node 0 is the root's: where the
+    /// document starts after a byte-order mark and whitespace).
     private(set) var captured: [Int]
 
     init(
@@ -243,9 +244,9 @@ struct ByteValidator {
         }
         for i in plan.pointee.patterns where !program.tables.patterns[i].matches(bytes: bytes) { return .invalid }
         if !plan.pointee.formats.isEmpty {
-            if plan.pointee.formats.contains(.date), !StringFormat.date.isValid(utf8: bytes) { return .invalid }
-            if plan.pointee.formats.contains(.dateTime), !StringFormat.dateTime.isValid(utf8: bytes) { return .invalid }
-            if plan.pointee.formats.contains(.uuid), !StringFormat.uuid.isValid(utf8: bytes) { return .invalid }
+            for (bit, format) in JSONSchema.ByteNode.Formats.table where plan.pointee.formats.contains(bit) && !format.isValid(utf8: bytes) {
+                return .invalid
+            }
         }
         return .valid
     }
