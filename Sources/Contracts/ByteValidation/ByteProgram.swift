@@ -20,15 +20,18 @@ extension JSONSchema {
     /// it (two hundred bytes) for every value read. `@unchecked Sendable`: that memory is
     /// written once, in `init`, and only read after.
     final class ByteProgram: @unchecked Sendable {
+        /// The tables but their nodes, which move to ``nodes``.
         let tables: ByteTables
-        /// ``ByteTables/nodes``, then a node with no checks (``anyValue``), for reading in place.
+        /// The compiled nodes, then a node with no checks (``anyValue``), for reading in place.
         let nodes: UnsafeMutableBufferPointer<ByteNode>
 
         init(_ schemaNodes: [Node]) {
-            tables = ByteTables(schemaNodes)
+            var tables = ByteTables(schemaNodes)
             precondition(_isPOD(ByteNode.self), "ByteNode must hold no references: its buffer is freed without deinitializing")
             nodes = .allocate(capacity: tables.nodes.count + 1)
             _ = nodes.initialize(from: tables.nodes + [ByteNode()])
+            tables.nodes = []
+            self.tables = tables
         }
 
         deinit {
@@ -51,6 +54,7 @@ extension JSONSchema {
     /// ``ByteProgram``'s tables. The program holds them in a class so that a validator (one per
     /// document) takes one reference to them instead of copying a dozen arrays.
     struct ByteTables: Sendable {
+        /// The compiled nodes; ``ByteProgram`` moves them to its buffer and leaves this empty.
         var nodes: [ByteNode] = []
         /// Member names, required names and enum strings, back to back.
         var pool: [UInt8] = []

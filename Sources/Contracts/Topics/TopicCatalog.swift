@@ -33,7 +33,6 @@ public struct TopicCatalog: Sendable {
     /// class: the validator reads it per event without copying the topic's contract).
     final class ValidationRoute: Sendable {
         let topic: String
-        let versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]
         /// The versions validated on bytes: those whose key is always the state ID (an event of
         /// a version whose subject may lack it is keyed by ``SubjectKey``, on the tree).
         let byteVersions: [(version: Int, schema: JSONSchema)]
@@ -47,10 +46,10 @@ public struct TopicCatalog: Sendable {
             static let eventType = 0, schemaVersion = 1, eventId = 2, key = 3
         }
 
-        /// `keyPath`: the key field's path of member names (`subject`, `stateId`), as bytes.
+        /// `keyPath`: the key field's path of member names (`subject`, `stateId`), as bytes;
+        /// `versions`: every version of the type (those keyed by ``SubjectKey`` are left to the tree).
         init(topic: String, keyPath: [[UInt8]], versions: [(version: Int, schema: JSONSchema, stateIdOptional: Bool)]) {
             self.topic = topic
-            self.versions = versions
             byteVersions = versions.filter { !$0.stateIdOptional }.map { ($0.version, $0.schema) }
             captures = CapturedPaths(["eventType", "schemaVersion", "eventId"].map { [Array($0.utf8)] } + [keyPath])
         }
