@@ -36,6 +36,19 @@ import Testing
         }
     }
 
+    /// Every event is applied inside a savepoint; its journal must not go through a temporary
+    /// file per event (SQLite's default here), on the writer nor on a reader's connection.
+    @Test func savepointJournalsStayInMemory() async throws {
+        let database = try ServiceDatabase(path: directory.path("router.sqlite"), migrations: [])
+        let memory: Int64 = 2  // PRAGMA temp_store: 0 default, 1 file, 2 memory
+        let written = try await database.write { transaction in
+            try transaction.savepoint { try transaction.fetchAll("PRAGMA temp_store", []).first?.values.first }
+        }
+        #expect(written == .integer(memory))
+        let read = try await database.storage.read { try $0.fetchAll("PRAGMA temp_store", []).first?.values.first }
+        #expect(read == .integer(memory))
+    }
+
     @Test func aDataDirectoryThatIsAFileIsNamed() throws {
         let file = directory.path("not-a-directory")
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))

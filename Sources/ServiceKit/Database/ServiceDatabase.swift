@@ -42,6 +42,11 @@ public final class ServiceDatabase: Sendable {
             // notification tables are keyed by random ids, so each insert lands on a random
             // leaf page; with the default cache most of them were read back from the file.
             try db.execute(sql: "PRAGMA cache_size = -16384")
+            // Each event is applied in a savepoint, whose journal SQLite otherwise writes to a
+            // temporary file opened and deleted per savepoint (Debian's build: TEMP_STORE=1):
+            // in `bench pipeline` that was ~6× the router's WAL traffic, an open, writes and
+            // an unlink per event. In memory it holds only the pages one event changes.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
