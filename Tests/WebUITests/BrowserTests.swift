@@ -22,7 +22,13 @@ enum BrowserTools {
     /// The venv's python once Selenium imports in it, or why it cannot.
     static let prepared = Task<Result<URL, BrowserToolsUnavailable>, Never> {
         do {
-            if try await run(python, ["-c", "import selenium"], allowFailure: true) != 0 {
+            // On a fresh machine the venv's python does not exist yet: spawning it would throw,
+            // and the test would skip where it only had to make the venv.
+            var seleniumImports = false
+            if FileManager.default.isExecutableFile(atPath: python.path) {
+                seleniumImports = try await run(python, ["-c", "import selenium"], allowFailure: true) == 0
+            }
+            if !seleniumImports {
                 try FileManager.default.createDirectory(at: venv.deletingLastPathComponent(), withIntermediateDirectories: true)
                 guard try await run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "venv", venv.path], allowFailure: true) == 0 else {
                     return .failure(BrowserToolsUnavailable(reason: "python3 -m venv failed (Debian: apt-get install python3-venv)"))
