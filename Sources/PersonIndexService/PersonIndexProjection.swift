@@ -15,9 +15,11 @@ import Storage
 /// - **Which events**: every event type of the topics whose events name a person: arrests and
 ///   bookings, police contacts (the subject and the person contacted), violent incidents
 ///   (victims and suspects), investigations (persons of interest), releases, supervision cases,
-///   warrants and detainers. Assessments and mental-health bulletins name the same supervisees
-///   by state ID as their cases do and are not read (the bulletins are health information the
-///   index has no need for).
+///   warrants and detainers; and the assessments whose subject names no state ID
+///   (`supervision.assessments` version 2: a prison's intake assessment under the DOC number),
+///   which the router's pre-release rules find through the index's link. An assessment with a
+///   state ID names the person as the case or release does, and adds nothing the index needs;
+///   mental-health bulletins are not read (health information the index has no need for).
 /// - **Idempotent**: a record id already stored with the same contents is skipped by the store,
 ///   so a redelivered batch changes nothing and queues nothing. Record ids are derived (from the
 ///   agency's identifier or the record's contents) and the events' ids from the agency event
@@ -41,9 +43,10 @@ public struct PersonIndexProjection: EventProjection {
     public static let releasesTopic = "custody.releases"
     public static let casesTopic = "supervision.cases"
     public static let warrantsTopic = "courts.warrants"
+    public static let assessmentsTopic = "supervision.assessments"
     /// The agency topics whose events name a person (see the type's documentation).
     public static let personTopics = [
-        arrestsTopic, contactsTopic, incidentsTopic, investigationsTopic, releasesTopic, casesTopic, warrantsTopic,
+        arrestsTopic, contactsTopic, incidentsTopic, investigationsTopic, releasesTopic, casesTopic, warrantsTopic, assessmentsTopic,
     ]
     /// The metric counting people an event names without a family name (not indexed).
     public static let unnamedMetric = "reentrybus_person_index_unnamed_total"
@@ -79,6 +82,7 @@ public struct PersonIndexProjection: EventProjection {
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         if event.eventType == PersonDecision.eventType { return try applyDecision(event, in: transaction) }
         let mentions = try PersonMentions(event)
+        if event.eventType == AssessmentCompleted.eventType, !(mentions.subject?.stateId ?? "").isEmpty { return }
         let (records, unnamed) = IndexedRecord.records(from: mentions)
         for _ in 0..<unnamed { transaction.countOnCommit(Self.unnamedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)]) }
         let occurredAt = RFC3339.parse(mentions.occurredAt)

@@ -58,6 +58,13 @@ enum PersonIndexEvents {
                 atSubjectResidence: true))
     }
 
+    /// A prison's intake assessment; by default under the DOC number only (version 2).
+    static func assessment(_ subject: SubjectIdentifiers = SubjectIdentifiers(docNumber: "1198734", name: reyesName, dateOfBirth: reyesBirth), id name: String = "assessment") -> EventEnvelope<AssessmentCompleted> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison), subject: subject,
+            payload: AssessmentCompleted(assessmentId: "ORAS-\(name)", instrument: "ORAS-PIT", completedOn: CalendarDate("2025-06-10")!, riskLevel: .high))
+    }
+
     static func expunged(_ stateId: String = "MO1234567", at: Date = now.addingTimeInterval(86_400)) -> EventEnvelope<RecordExpunged> {
         EventEnvelope(
             eventId: id("expunged-\(stateId)"), occurredAt: at, recordedAt: at, source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court),
@@ -70,11 +77,12 @@ enum PersonIndexEvents {
         let topic = switch Payload.self {
         case is CaseStarted.Type: "supervision.cases"
         case is RecordExpunged.Type: "records.sealing"
+        case is AssessmentCompleted.Type: "supervision.assessments"
         default: "police.arrests"
         }
         return AdmittedEvent(
             topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: event.subject?.stateId ?? "",
-            eventType: event.eventType, schemaVersion: 1, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
+            eventType: event.eventType, schemaVersion: event.schemaVersion, eventId: event.eventId.uuidString.lowercased(), value: try EventCodec.encode(event),
             timestampMilliseconds: kafkaTime)
     }
 }

@@ -102,6 +102,23 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect((events.first?["agreed"] as? [String])?.contains("stateId") == true)
     }
 
+    /// An assessment under the DOC number only (version 2) is indexed, and linked to the case
+    /// by the DOC number (a strong identifier within its state): the router finds it for the
+    /// person's release through that link. One with a state ID adds no record (the case's or the
+    /// release's names the person already).
+    @Test func anAssessmentWithoutAStateIdIsIndexedAndOneWithItIsNot() async throws {
+        let harness = try await index()
+        _ = try await identities(harness, E.admitted(E.caseStarted()))
+        let records = try await harness.count("person_index_records")
+        #expect(try await identities(harness, E.admitted(E.assessment(E.reyes, id: "numbered"))).isEmpty)
+        #expect(try await harness.count("person_index_records") == records)
+        let events = try await identities(harness, E.admitted(E.assessment()))
+        #expect(try await harness.count("person_index_records") == records + 1)
+        #expect(events.map { $0["type"] as? String } == ["bus.identity.linked"])
+        #expect(events.first?["recordId"] as? String == "MO-DOC/doc/1198734")
+        #expect(events.first?["decisionSource"] as? String == "strong_identifier")
+    }
+
     /// A redelivered batch (the same events again) changes nothing and queues nothing; the same
     /// booking number described otherwise becomes a variant linked by the booking number.
     @Test func aRedeliveredBatchChangesNothing() async throws {
@@ -163,6 +180,9 @@ struct PersonIndexProjectionPostgresTests {
     }
     @Test func anArrestWithTheStateIdIsLinkedByTheStrongIdentifier() async throws {
         try await PersonIndexProjectionTests().anArrestWithTheStateIdIsLinkedByTheStrongIdentifier()
+    }
+    @Test func anAssessmentWithoutAStateIdIsIndexedAndOneWithItIsNot() async throws {
+        try await PersonIndexProjectionTests().anAssessmentWithoutAStateIdIsIndexedAndOneWithItIsNot()
     }
     @Test func aRedeliveredBatchChangesNothing() async throws { try await PersonIndexProjectionTests().aRedeliveredBatchChangesNothing() }
     @Test func anExpungementRemovesThePersonsRecords() async throws { try await PersonIndexProjectionTests().anExpungementRemovesThePersonsRecords() }

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Routing
 import ServiceKit
+import TestSupport
 
 /// Events for the router's tests, with fixed ids and times.
 enum Events {
@@ -81,6 +82,11 @@ enum Events {
     struct OrderNotDecoded: Error {}
 
     /// `event` as the runtime hands it to a projection, with Kafka timestamp `kafkaTime`.
+    /// A `bus.identity` message as the person index writes it.
+    static func identity(_ type: String, id: String, at: String = "2025-06-15T15:06:40Z", _ members: [String: Any]) throws -> AdmittedEvent {
+        try IdentityMessages.admitted(type, id: id, at: at, timestampMilliseconds: nowMilliseconds, members)
+    }
+
     static func admitted<Payload>(_ event: EventEnvelope<Payload>, topic: String, kafkaTime: Int64? = nowMilliseconds) throws -> AdmittedEvent {
         AdmittedEvent(
             topicPartition: TopicPartition(topic: topic, partition: 0), offset: KafkaOffset(0), key: SubjectKey.key(event.subject, source: event.source) ?? "",

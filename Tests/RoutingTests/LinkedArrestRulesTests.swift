@@ -30,15 +30,8 @@ import Testing
     private var caseEvent: AdmittedEvent { get throws { try Events.admitted(Events.caseStarted(), topic: RouterProjection.casesTopic) } }
     private var arrestEvent: AdmittedEvent { get throws { try Events.admitted(Events.arrest(Self.unknown), topic: RouterProjection.arrestsTopic) } }
 
-    /// A `bus.identity` message as the person index writes it.
     private func identity(_ type: String, id: String, at: String = "2025-06-15T15:06:40Z", _ members: [String: Any]) throws -> AdmittedEvent {
-        var body = members
-        body["id"] = id
-        body["at"] = at
-        let value = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
-        return AdmittedEvent(
-            topicPartition: TopicPartition(topic: BusTopic.identity, partition: 0), offset: KafkaOffset(0), key: members["personId"] as? String ?? "",
-            eventType: type, schemaVersion: 1, eventId: id, value: value, timestampMilliseconds: Events.nowMilliseconds)
+        try Events.identity(type, id: id, at: at, members)
     }
 
     private func records() throws -> (arrest: String, case: String) {

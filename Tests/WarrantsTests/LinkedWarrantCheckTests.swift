@@ -31,13 +31,7 @@ import Testing
 
     /// A `bus.identity` message as the person index writes it.
     static func identity(_ type: String, id: String, at: String = "2025-06-15T16:00:00Z", _ members: [String: Any]) throws -> AdmittedEvent {
-        var body = members
-        body["id"] = id
-        body["at"] = at
-        let value = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
-        return AdmittedEvent(
-            topicPartition: TopicPartition(topic: BusTopic.identity, partition: 0), offset: KafkaOffset(0), key: members["personId"] as? String ?? "",
-            eventType: type, schemaVersion: 1, eventId: id, value: value, timestampMilliseconds: Events.nowMilliseconds)
+        try IdentityMessages.admitted(type, id: id, at: at, timestampMilliseconds: Events.nowMilliseconds, members)
     }
 
     /// The index links the warrant's record to the release's (scored by the model).

@@ -162,10 +162,13 @@ public struct AddressChanged: EventPayload {
     }
 }
 
-/// `supervision.assessment.completed` version 1: A validated risk and needs instrument was scored.
+/// `supervision.assessment.completed` versions 1 and 2: A validated risk and needs instrument
+/// was scored. Version 2 is the same payload with a subject that may lack the state ID (an
+/// intake assessment under the DOC number).
 public struct AssessmentCompleted: EventPayload {
     public static let eventType = "supervision.assessment.completed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var assessmentId: String
     /// E.g. ORAS-CST, LSI-R.

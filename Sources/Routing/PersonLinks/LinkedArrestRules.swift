@@ -66,7 +66,10 @@ struct LinkedArrestRules: RouterRuleSet {
         case let type where IdentityDecision.eventTypes.contains(type):
             // The mapping is `PersonLinks`' (shared with the warrant resolver); what it did decides.
             switch try links.identity.apply(event) {
-            case .joined(let person): try route(person: person, in: context)
+            case .joined(let person):
+                try route(person: person, in: context)
+                // An assessment and a release kept under the two records now meet (`ReleaseRules`).
+                try ReleaseRules.evaluateLinkedReleases(ofPerson: person, at: event.timestampMilliseconds, in: context)
             case .separated: try retractSeparated(in: context)
             case .ignored: return
             }
@@ -77,12 +80,15 @@ struct LinkedArrestRules: RouterRuleSet {
 
     /// Removes the person's records, links and what was routed through them (all records), or
     /// the listed cases' records (listed cases); see `PersonLinkStore+Sealing`. Called before
-    /// the router removes the cases it finds them by.
+    /// the router removes the cases and the release rules the releases it finds them by.
     func seal(_ order: SealingOrder, in context: RouterContext) throws -> SealingTally {
         let links = PersonLinkStore(transaction: context.storage)
         let caseIds = try context.cases.caseIds(of: order)
         switch order.scope {
-        case .allRecords: return try links.sealPerson(caseIds: caseIds, fbiNumber: order.fbiNumber, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        case .allRecords:
+            return try links.sealPerson(
+                caseIds: caseIds, otherRecords: try ReleaseStore(context.storage).records(matching: order), fbiNumber: order.fbiNumber,
+                orderedAtMilliseconds: order.orderedAtMilliseconds)
         case .listedCases: return try links.sealCases(caseIds.filter(order.caseNumbers.contains))
         }
     }

@@ -8,17 +8,20 @@ import Storage
 /// rest: every row naming one of the person's records goes.
 extension PersonLinkStore {
     /// `all_records`: the records of the person's cases (`caseIds`, from the router's cases),
-    /// of the kept arrests naming the order's FBI number, and every record the index put with
-    /// them (the persons they belong to) — with the kept arrests of those records, the notices
-    /// sent through them, the cases' record rows, and the merges naming those persons. A release
-    /// kept under one of those records (no state ID or FBI number: the release rules cannot find
-    /// it by the order's numbers) goes too, with what the release rules keep of it.
+    /// `otherRecords` (those of the releases matching the order's numbers, and of assessments
+    /// kept under its FBI number: `ReleaseStore.records(matching:)`), of the kept arrests naming
+    /// the order's FBI number, and every record the index put with them (the persons they
+    /// belong to) — with the kept arrests of those records, the notices sent through them, the
+    /// cases' record rows, the assessments kept under them, and the merges naming those
+    /// persons. A release kept under one of those records (no state ID or FBI number: the
+    /// release rules cannot find it by the order's numbers) goes too, with what the release
+    /// rules keep of it.
     ///
     /// Every record and person id removed is remembered as a digest with the order's time
     /// (`router_sealed_person_records`), so that an identity event or an arrest about them that
     /// occurred before the order but is read after it (a late delivery, a replay) is not kept.
-    func sealPerson(caseIds: [String], fbiNumber: String?, orderedAtMilliseconds: Int64) throws -> SealingTally {
-        var records = Set<String>()
+    func sealPerson(caseIds: [String], otherRecords: Set<String>, fbiNumber: String?, orderedAtMilliseconds: Int64) throws -> SealingTally {
+        var records = otherRecords
         for caseId in caseIds { if let record = try record(ofCase: caseId) { records.insert(record) } }
         if let fbiNumber {
             for row in try transaction.fetchAll("SELECT record_id FROM router_unmatched_arrests WHERE fbi_number = $1", [.text(fbiNumber)]) {
@@ -44,6 +47,7 @@ extension PersonLinkStore {
             try delete("router_unmatched_arrests", "record_id = $1", record)
             try delete("router_case_records", "record_id = $1", record)
         }
+        tally.merge(try ReleaseStore(transaction).removeLinkedAssessments(records: records))
         for caseId in caseIds {
             try delete("router_linked_notices", "case_id = $1", caseId)
             try delete("router_case_records", "case_id = $1", caseId)

@@ -28,6 +28,7 @@ enum PreReleaseNotification {
         }
         var facts = common(release)
         facts.append(NotificationFact("assessment", "\(assessment.assessmentId) on \(assessment.completedOn): risk \(assessment.riskLevel.rawValue)"))
+        facts += linkFacts(assessment)
         if case .officer(let supervision) = role { facts.append(NotificationFact("case", "\(supervision.caseId) (\(supervision.agencyId))")) }
         return BusNotification(
             recipient: recipient, priority: .high,
@@ -35,7 +36,7 @@ enum PreReleaseNotification {
                 + (release.destination.map { "to \($0.city), \($0.state)" } ?? "(destination not given)"),
             reason: NotificationReason(
                 rule: ReleaseRules.highRiskRelease60Days, explanation: explanation,
-                matched: matched(release, role) + [MatchedIdentifier("assessmentId", assessment.assessmentId)]),
+                matched: matched(release, role) + [MatchedIdentifier("assessmentId", assessment.assessmentId)] + linkMatch(assessment)),
             facts: facts,
             occurredAt: release.expectedEventOccurredAt ?? release.expectedAt ?? Date(timeIntervalSince1970: 0),
             subjectStateId: release.subject?.stateId, sourceEventId: release.expectedEventId ?? release.releaseId,
@@ -53,6 +54,7 @@ enum PreReleaseNotification {
         var why: [String] = []
         if let assessment, assessment.highNeeds {
             facts.append(NotificationFact("assessment", "\(assessment.assessmentId) on \(assessment.completedOn): a need scored high (details from the supervising agency)"))
+            facts += linkFacts(assessment)
             why.append("a need scored high")
         }
         for involvement in involvements {
@@ -60,7 +62,7 @@ enum PreReleaseNotification {
         }
         if !involvements.isEmpty { why.append("involvement in a violent incident in the last 12 months") }
         var matched = matched(release, .reentryServices(destination))
-        if let assessment, assessment.highNeeds { matched.append(MatchedIdentifier("assessmentId", assessment.assessmentId)) }
+        if let assessment, assessment.highNeeds { matched += [MatchedIdentifier("assessmentId", assessment.assessmentId)] + linkMatch(assessment) }
         matched += involvements.map { MatchedIdentifier("incidentId", $0.incidentId) }
         return BusNotification(
             recipient: recipient, priority: .routine,
@@ -73,6 +75,17 @@ enum PreReleaseNotification {
             occurredAt: release.expectedEventOccurredAt ?? release.expectedAt ?? Date(timeIntervalSince1970: 0),
             subjectStateId: release.subject?.stateId, sourceEventId: release.expectedEventId ?? release.releaseId,
             sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope)
+    }
+
+    /// How sure the match of an assessment found through the person index is (its subject named
+    /// no state ID): what decided the link and which fields agreed, never their values.
+    private static func linkFacts(_ assessment: KeptAssessment) -> [NotificationFact] {
+        guard let link = assessment.link else { return [] }
+        return [NotificationFact("assessment match", "the assessment named no state ID; the person index linked its record to this person (\(link.confidence)). Check the identity before acting.")]
+    }
+
+    private static func linkMatch(_ assessment: KeptAssessment) -> [MatchedIdentifier] {
+        assessment.link.map { [MatchedIdentifier("personIndex", $0.decisionSource ?? "linked")] } ?? []
     }
 
     private static func common(_ release: KnownRelease) -> [NotificationFact] {

@@ -2,6 +2,7 @@ import Contracts
 import Directory
 import Foundation
 import Notifications
+import PersonIndexStore
 import ServiceKit
 import Storage
 import Subscriptions
@@ -25,7 +26,9 @@ import Timers
 ///   (`PlaceCounties`), active at the event's time → the same notice, URGENT when short notice;
 ///   a subscription read after the event sends it then, with the same id.
 /// - `high-risk-release-60-days`: a scheduled release whose person's latest assessment
-///   (`supervision.assessments`) is high or very high risk → the destination's police agency,
+///   (`supervision.assessments`; one whose subject named no state ID counts once the person
+///   index links its record to the release's subject, or when it shares the release's FBI
+///   number or agency number: `latestAssessment(for:)`) is high or very high risk → the destination's police agency,
 ///   the supervising officer and the reentry-services agency serving the destination; on the
 ///   first tick at or after expected − 60 days (at once when scheduled less than 60 days
 ///   ahead), once per expected date (scope `release@expected`: a moved date notifies again).
@@ -81,8 +84,8 @@ struct ReleaseRules: RouterRuleSet {
             try DirectoryStore(context.storage).apply(event)
         case AssessmentCompleted.eventType:
             let assessment = try event.decode(AssessmentCompleted.self)
-            guard let stateId = assessment.subject?.stateId else {
-                throw PoisonMessage(reason: "\(event.eventType): subject.stateId: the release rules keep assessments by state ID")
+            guard let stateId = assessment.subject?.stateId, !stateId.isEmpty else {
+                return try keepLinkedAssessment(event, assessment, store, context)
             }
             try store.keepAssessment(assessment, stateId: stateId, forgetAfterMilliseconds: assessmentRetention.forgetAfter(event.timestampMilliseconds))
             try evaluateDue(of: assessment.subject, occurredAt: assessment.occurredAt, store, context)
@@ -112,7 +115,7 @@ struct ReleaseRules: RouterRuleSet {
             guard last.map({ tick.atMilliseconds > $0 }) ?? true else { return }  // an old or repeated tick
             try store.recordTick(tick.atMilliseconds)
             for release in try store.releasesComingDue(after: last, until: tick.atMilliseconds) {
-                try preRelease(release, now: tick.atMilliseconds, store, context)
+                try Self.preRelease(release, now: tick.atMilliseconds, store, context)
             }
         case OfficerAssigned.eventType:
             // A new officer takes over the releases of the handover window before: the kept notices again.
@@ -153,8 +156,89 @@ struct ReleaseRules: RouterRuleSet {
         }
         notifications += Self.subscriberNotifications(notice, subscriptions: try subscriptions(following: notice, context))
         try context.sendCountingMisses(notifications, forgetAfterMilliseconds: forgetAfter)
+        try noteSubjectRecord(of: event, release: release, occurredAt: notice.occurredAt, forgetAfter: forgetAfter, store, context)
         let now = max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(notice.occurredAt))
-        try preRelease(release, now: now, store, context)
+        try Self.preRelease(release, now: now, store, context)
+    }
+
+    /// Notes the record the person index gives the release's subject (none without a name),
+    /// so that an assessment kept under a record linked to it is found (`latestAssessment(for:)`).
+    /// A record a sealing order removed is not noted again by an event that occurred before it.
+    private func noteSubjectRecord(
+        of event: AdmittedEvent, release: KnownRelease, occurredAt: Date, forgetAfter: Int64?, _ store: ReleaseStore, _ context: RouterContext
+    ) throws {
+        guard let recordId = try PersonRecordIds.subject(of: event) else { return }
+        if try PersonLinkStore(transaction: context.storage).sealedAfter([recordId], occurredAtMilliseconds: occurredAt.milliseconds) != nil { return }
+        try store.noteRecord(recordId, ofRelease: release.releaseId, forgetAfterMilliseconds: forgetAfter)
+    }
+
+    /// An assessment whose subject names no state ID (`supervision.assessments` version 2):
+    /// kept under the record the person index gives its subject (or, nameless, its subject
+    /// key), then the due releases it may concern are judged: those matching its FBI number,
+    /// and those whose subject's record is the same or linked to it. A link read later judges
+    /// them then (`evaluateLinkedReleases(ofPerson:)`, from `LinkedArrestRules`).
+    private func keepLinkedAssessment(
+        _ event: AdmittedEvent, _ assessment: EventEnvelope<AssessmentCompleted>, _ store: ReleaseStore, _ context: RouterContext
+    ) throws {
+        guard let recordId = try PersonRecordIds.subject(of: event) ?? SubjectKey.key(assessment.subject, source: assessment.source) else {
+            throw PoisonMessage(reason: "\(event.eventType): subject: names no identifier to keep the assessment under")
+        }
+        // The runtime's ledger knows people by state ID and FBI number; a record a sealing order
+        // removed is known to the links' ledger.
+        if try PersonLinkStore(transaction: context.storage).sealedAfter([recordId], occurredAtMilliseconds: assessment.occurredAt.milliseconds) != nil {
+            return
+        }
+        try store.keepLinkedAssessment(
+            assessment, recordId: recordId, forgetAfterMilliseconds: assessmentRetention.forgetAfter(event.timestampMilliseconds))
+        try evaluateDue(of: assessment.subject, occurredAt: assessment.occurredAt, store, context)
+        let now = max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(assessment.occurredAt))
+        try Self.evaluateLinkedReleases(ofRecords: [recordId], now: now, store, context)
+    }
+
+    /// Judges again the releases whose window is open of the person the index now links
+    /// `person` to: called when `bus.identity` joins records, so an assessment and a release
+    /// kept under different records of one person meet. Judging is idempotent (notification
+    /// ids), so a redelivered link sends nothing new. "Now" is the latest tick, or the link's
+    /// Kafka time when later.
+    static func evaluateLinkedReleases(ofPerson person: String, at linkedAtMilliseconds: Int64?, in context: RouterContext) throws {
+        let store = ReleaseStore(context.storage)
+        let now = max(try store.lastTick() ?? Int64.min, linkedAtMilliseconds ?? Int64.min)
+        let records = Set(try PersonLinkStore(transaction: context.storage).records(of: person))
+        try evaluateLinkedReleases(ofRecords: records, now: now, store, context)
+    }
+
+    /// Judges the releases whose subject is one of `recordIds` or a record linked to one.
+    private static func evaluateLinkedReleases(ofRecords recordIds: Set<String>, now: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
+        for releaseId in try store.releases(ofRecords: try linkedRecords(recordIds, context)) {
+            guard let release = try store.release(releaseId) else { continue }
+            try preRelease(release, now: now, store, context)
+        }
+    }
+
+    /// `recordIds` and every record the index puts with them (the persons they belong to).
+    private static func linkedRecords(_ recordIds: Set<String>, _ context: RouterContext) throws -> Set<String> {
+        let links = PersonLinkStore(transaction: context.storage)
+        var records = recordIds
+        for recordId in recordIds {
+            if let person = try links.link(of: recordId)?.personId { records.formUnion(try links.records(of: person)) }
+        }
+        return records
+    }
+
+    /// The released person's latest assessment: matched on the release's state ID or FBI
+    /// number, or kept under a record of the release's subject, one the index links to it, or
+    /// the release's FBI number (an assessment that named no state ID), whichever was completed
+    /// last. One found through a link says how sure the link is (``KeptAssessment/link``).
+    static func latestAssessment(for release: KnownRelease, _ store: ReleaseStore, _ context: RouterContext) throws -> KeptAssessment? {
+        let numbered = try store.latestAssessment(of: release.subject)
+        let own = Set(try store.records(ofRelease: release.releaseId))
+        guard let found = try store.latestLinkedAssessment(records: try linkedRecords(own, context), fbiNumber: release.subject?.fbiNumber),
+              numbered.map({ ($0.completedOn, $0.assessmentId) < (found.assessment.completedOn, found.assessment.assessmentId) }) ?? true
+        else { return numbered }
+        var assessment = found.assessment
+        let sharesANumber = own.contains(found.recordId) || (found.fbiNumber != nil && found.fbiNumber == release.subject?.fbiNumber)
+        if !sharesANumber { assessment.link = try PersonLinkStore(transaction: context.storage).link(of: found.recordId) }
+        return assessment
     }
 
     /// The release id an event names (decoded by its type; the payload decodes again later).
@@ -251,7 +335,7 @@ struct ReleaseRules: RouterRuleSet {
     private func evaluateDue(of subject: SubjectIdentifiers?, occurredAt: Date, _ store: ReleaseStore, _ context: RouterContext) throws {
         let now = max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(occurredAt))
         for release in try store.dueReleases(of: subject, now: now) {
-            try preRelease(release, now: now, store, context)
+            try Self.preRelease(release, now: now, store, context)
         }
     }
 
@@ -260,11 +344,11 @@ struct ReleaseRules: RouterRuleSet {
     /// has passed it (a release read late — by a replay, which reads the clock before the
     /// releases — is judged as it would have been while it was due; its completion, read in
     /// order after it, ends the evaluation).
-    private func preRelease(_ release: KnownRelease, now clock: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
+    private static func preRelease(_ release: KnownRelease, now clock: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
         guard release.status == .scheduled, let expectedAt = release.expectedAt, let dueFrom = release.dueFromMilliseconds,
               dueFrom <= clock else { return }
         let now = min(clock, ReleaseClock.milliseconds(expectedAt))
-        let assessment = try store.latestAssessment(of: release.subject)
+        let assessment = try latestAssessment(for: release, store, context)
         let involvements = try store.involvements(
             stateId: release.subject?.stateId, from: now - ReleaseRisk.incidentLookBackMilliseconds, until: now)
         let places = try release.destination.map { try PlaceAgencies(for: $0, in: DirectoryStore(context.storage)) }

@@ -82,6 +82,30 @@ struct ReleaseStore {
             ALTER TABLE releases_events ADD COLUMN dest_place_key TEXT;
             CREATE INDEX releases_events_by_place ON releases_events (dest_state, dest_place_key);
             """),
+        // v3 (issue 19 item 4): assessments whose subject names no state ID, under the record the
+        // person index gives their subject, and the records of each release's subject, so that
+        // a link between the two finds the assessment for the release (`ReleaseStore+Links`).
+        .script("releases-v3", """
+            CREATE TABLE releases_linked_assessments (
+                record_id TEXT PRIMARY KEY NOT NULL,
+                fbi_number TEXT,
+                assessment_id TEXT NOT NULL,
+                completed_on TEXT NOT NULL,
+                risk_level TEXT NOT NULL,
+                high_needs BIGINT NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_linked_assessments_by_fbi ON releases_linked_assessments (fbi_number);
+            CREATE INDEX releases_linked_assessments_by_forget_time ON releases_linked_assessments (forget_after_ms);
+            CREATE TABLE releases_subject_records (
+                release_id TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                forget_after_ms BIGINT,
+                PRIMARY KEY (release_id, record_id)
+            );
+            CREATE INDEX releases_subject_records_by_record ON releases_subject_records (record_id);
+            CREATE INDEX releases_subject_records_by_forget_time ON releases_subject_records (forget_after_ms);
+            """),
     ]
 
     /// The rows of a person: `$1` state ID, `$2` FBI number.
@@ -209,19 +233,28 @@ struct ReleaseStore {
     /// Keeps `assessment` as the person's latest unless a later one (completed on a later day,
     /// or the same day with a greater id) is kept already.
     func keepAssessment(_ assessment: EventEnvelope<AssessmentCompleted>, stateId: String, forgetAfterMilliseconds: Int64?) throws {
+        try keepLatest(assessment, in: "releases_assessments", keyColumn: "state_id", key: stateId, forgetAfterMilliseconds: forgetAfterMilliseconds)
+    }
+
+    /// Upserts `assessment` into `table` under `key` (its `keyColumn`) unless a later one
+    /// (completed on a later day, or the same day with a greater id) is kept there already.
+    /// `table` and `keyColumn` are this store's own names, never input.
+    func keepLatest(
+        _ assessment: EventEnvelope<AssessmentCompleted>, in table: String, keyColumn: String, key: String, forgetAfterMilliseconds: Int64?
+    ) throws {
         let payload = assessment.payload
         let highNeeds = (payload.needs ?? []).contains { ReleaseRisk.isHigh($0.level) }
         try transaction.execute(
             """
-            INSERT INTO releases_assessments (state_id, fbi_number, assessment_id, completed_on, risk_level, high_needs, forget_after_ms)
+            INSERT INTO \(table) (\(keyColumn), fbi_number, assessment_id, completed_on, risk_level, high_needs, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (state_id) DO UPDATE SET fbi_number = excluded.fbi_number, assessment_id = excluded.assessment_id,
+            ON CONFLICT (\(keyColumn)) DO UPDATE SET fbi_number = excluded.fbi_number, assessment_id = excluded.assessment_id,
                 completed_on = excluded.completed_on, risk_level = excluded.risk_level, high_needs = excluded.high_needs,
                 forget_after_ms = excluded.forget_after_ms
-            WHERE excluded.completed_on > releases_assessments.completed_on
-                OR (excluded.completed_on = releases_assessments.completed_on AND excluded.assessment_id >= releases_assessments.assessment_id)
+            WHERE excluded.completed_on > \(table).completed_on
+                OR (excluded.completed_on = \(table).completed_on AND excluded.assessment_id >= \(table).assessment_id)
             """,
-            [.text(stateId), .optional(assessment.subject?.fbiNumber), .text(payload.assessmentId), .text(payload.completedOn.description),
+            [.text(key), .optional(assessment.subject?.fbiNumber), .text(payload.assessmentId), .text(payload.completedOn.description),
              .text(payload.riskLevel.rawValue), .integer(highNeeds ? 1 : 0), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
     }
 
@@ -280,7 +313,8 @@ struct ReleaseStore {
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
         for (table, key) in [
             ("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id"),
-            ("releases_involvements", "(incident_id, state_id, role)"),
+            ("releases_involvements", "(incident_id, state_id, role)"), ("releases_linked_assessments", "record_id"),
+            ("releases_subject_records", "(release_id, record_id)"),
         ] {
             try transaction.forgetDue(table, key: key, before: nowMilliseconds, limit: limit)
         }
@@ -305,7 +339,7 @@ struct ReleaseStore {
     /// number, found for a sealing order through the person index's link of its subject.
     func removeRelease(_ releaseId: String) throws -> SealingTally {
         var tally = SealingTally()
-        for table in ["releases_known", "releases_events"] {
+        for table in ["releases_subject_records", "releases_known", "releases_events"] {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE release_id = $1", [.text(releaseId)]), from: table)
         }
         return tally
@@ -315,6 +349,14 @@ struct ReleaseStore {
         var tally = SealingTally()
         let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(paired)
         let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
+        // The records of the person's releases go with them (they name the person by an
+        // agency's number); the assessments kept under those records, by `PersonLinkStore`.
+        tally.add(try transaction.execute(
+            "DELETE FROM releases_subject_records WHERE release_id IN (SELECT release_id FROM releases_known WHERE \(Self.person))", arguments),
+            from: "releases_subject_records")
+        tally.add(try transaction.execute(
+            "DELETE FROM releases_linked_assessments WHERE fbi_number IS NOT NULL AND fbi_number = $1", [.optional(order.fbiNumber)]),
+            from: "releases_linked_assessments")
         for table in ["releases_known", "releases_events", "releases_assessments"] {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)
         }
@@ -332,6 +374,10 @@ struct KeptAssessment: Sendable, Hashable {
     var riskLevel: RiskLevel
     /// Whether a need was scored at a high level (high or very high).
     var highNeeds: Bool
+    /// How sure the person index was that the assessment is the released person's, when it was
+    /// found through a link (its subject named no state ID); nil when it was matched on the
+    /// release's own numbers.
+    var link: PersonLinkStore.Link? = nil
 }
 
 /// An involvement in a violent incident, as the high-needs rule needs it.

@@ -1,0 +1,132 @@
+import Contracts
+import Foundation
+import Notifications
+import PersonIndexStore
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import Routing
+
+/// Issue 19, item 4: an assessment whose subject names no state ID (`supervision.assessments`
+/// version 2) counts for the pre-release rules once the person index links its record to the
+/// released person's, in either order; at once when it shares the release's FBI number or the
+/// same agency's number; and a sealing order removes it with what the rules kept of the release.
+@Suite struct LinkedAssessmentTests {
+    let rules = ReleaseRulesTests()
+    /// Reyes as the parole office's intake knows him: a DOC number, no state ID, a typo in the given name.
+    static let intake = SubjectIdentifiers(docNumber: "1198734", name: PersonName(given: "Darnel", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+    static let highRiskNotices = [
+        "agency:MO-KCPD high high-risk-release-60-days",
+        "officer:PP-KC-118 high high-risk-release-60-days",
+        "agency:MO-KC-REENTRY high high-risk-release-60-days",
+    ]
+
+    static func assessment(_ subject: SubjectIdentifiers, source: SourceAgency = Events.parole, risk: RiskLevel = .high, id name: String = "intake") -> EventEnvelope<AssessmentCompleted> {
+        EventEnvelope(
+            eventId: Events.id(name), occurredAt: Events.now, recordedAt: Events.now, source: source, subject: subject,
+            payload: AssessmentCompleted(assessmentId: "ORAS-\(name)", instrument: "ORAS-PIT", completedOn: Events.day(-5), riskLevel: risk))
+    }
+
+    var release: AdmittedEvent { get throws { try rules.releases(Events.releaseScheduled(expected: Events.at(days: 30))) } }
+    var intakeAssessment: AdmittedEvent { get throws { try rules.assessments(Self.assessment(Self.intake)) } }
+
+    /// The index links the intake assessment's record to the release's (scored by the model).
+    func linked() throws -> AdmittedEvent {
+        let assessmentRecord = try #require(try PersonRecordIds.subject(of: intakeAssessment))
+        let releaseRecord = try #require(try PersonRecordIds.subject(of: release))
+        return try Events.identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000031", [
+            "personId": min(assessmentRecord, releaseRecord), "recordId": assessmentRecord, "linkedTo": releaseRecord,
+            "decisionSource": "model", "score": 0.991, "agreed": ["familyName", "dateOfBirth"],
+        ])
+    }
+
+    func notices(_ messages: [OutgoingMessage]) throws -> [BusNotification] {
+        try messages.map { try BusNotification.decode($0.value) }.filter { $0.reason.rule == ReleaseRules.highRiskRelease60Days }
+    }
+
+    @Test func theVersionIsTheOneWithoutAStateId() throws {
+        #expect(Self.assessment(Self.intake).schemaVersion == 2)
+        #expect(try PersonRecordIds.subject(of: intakeAssessment) == "MO-DOC-PP/doc/1198734")
+    }
+
+    @Test func anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        // No state ID, no shared number: nothing to go on yet.
+        #expect(try notices(try await router.apply(intakeAssessment)).isEmpty)
+        let messages = try await router.apply(linked())
+        #expect(try rules.sent(messages) == Self.highRiskNotices)  // signed, and nothing else
+        for notice in try notices(messages) {
+            #expect(notice.reason.matched.contains(MatchedIdentifier("personIndex", "model")))
+            #expect(notice.facts.contains { $0.label == "assessment match" && $0.value.contains("model score 0.991; agreed: familyName, dateOfBirth") })
+        }
+        // A redelivered link sends nothing new.
+        #expect(try await router.apply(linked()).isEmpty)
+    }
+
+    @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        #expect(try notices(try await router.apply(linked())).isEmpty)
+        #expect(try notices(try await router.apply(intakeAssessment)).map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == Self.highRiskNotices)
+    }
+
+    @Test func aLowRiskAssessmentThroughALinkAnnouncesNothing() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        try await router.apply(rules.assessments(Self.assessment(Self.intake, risk: .low)))
+        #expect(try notices(try await router.apply(linked())).isEmpty)
+    }
+
+    @Test func theSameAgencysNumberOrTheFBINumberNeedNoLink() async throws {
+        // The prison's release and its own intake assessment name the DOC number: the same record.
+        let router = try await rules.routerWithDirectoryAndCase()
+        var subject = Events.reyes
+        subject.docNumber = "1198734"
+        try await router.apply(rules.releases(Events.releaseScheduled(subject, expected: Events.at(days: 30))))
+        let sameAgency = try notices(try await router.apply(rules.assessments(Self.assessment(Self.intake, source: Events.prison, id: "prison-intake"))))
+        #expect(sameAgency.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == Self.highRiskNotices)
+        #expect(!sameAgency.contains { notice in notice.facts.contains { $0.label == "assessment match" } })
+
+        // An assessment naming only the FBI number matches the release's.
+        let other = try await rules.routerWithDirectoryAndCase()
+        try await other.apply(release)
+        let byFBI = SubjectIdentifiers(fbiNumber: Events.reyes.fbiNumber, name: Events.reyes.name)
+        let sent = try notices(try await other.apply(rules.assessments(Self.assessment(byFBI, id: "fbi-intake"))))
+        #expect(sent.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == Self.highRiskNotices)
+        #expect(!sent.contains { notice in notice.facts.contains { $0.label == "assessment match" } })
+    }
+
+    @Test func aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        try await router.apply(intakeAssessment)
+        try await router.apply(linked())
+        #expect(try await router.count("releases_linked_assessments") == 1)
+        #expect(try await router.count("releases_subject_records") == 1)
+        let projection = router.projection
+        let order = try Events.sealingOrder(Events.reyes, at: Events.at(days: 1))
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["releases_linked_assessments"] == 1)
+        #expect(tally.rowsByTable["releases_subject_records"] == 1)
+        #expect(try await router.count("releases_linked_assessments") == 0)
+        #expect(try await router.count("releases_subject_records") == 0)
+        #expect(try await ReleasesSealingTests().tablesNaming(["1198734", "MO-DOC-PP/doc"], router).isEmpty)
+        // The assessment delivered again (it occurred before the order) is not kept.
+        #expect(try await router.apply(intakeAssessment).isEmpty)
+        #expect(try await router.count("releases_linked_assessments") == 0)
+    }
+}
+
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct LinkedAssessmentPostgresTests {
+    @Test func anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs() async throws {
+        try await LinkedAssessmentTests().anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs()
+    }
+    @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws { try await LinkedAssessmentTests().anAssessmentReadAfterTheLinkCountsAtOnce() }
+    @Test func theSameAgencysNumberOrTheFBINumberNeedNoLink() async throws { try await LinkedAssessmentTests().theSameAgencysNumberOrTheFBINumberNeedNoLink() }
+    @Test func aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept() async throws {
+        try await LinkedAssessmentTests().aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept()
+    }
+}
