@@ -94,11 +94,11 @@ struct TopicCatalogTests {
     func classificationsAndKeys() throws {
         let copy = try copyOfTopics()
         defer { try? FileManager.default.removeItem(at: copy) }
-        try edit("supervision.assessments.yaml", in: copy, replacing: "      payload.score: cji\n", with: "")
+        try edit("police.incidents.yaml", in: copy, replacing: "      payload.incidentAt: cji\n", with: "")
         try edit("police.incidents.yaml", in: copy, replacing: "field: payload.incidentId", with: "field: payload.reportNumber")
         try edit("records.sealing.yaml", in: copy, replacing: "producers: [court]", with: "producers: [judge]")
         let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }.map(\.description)
-        #expect(problems.contains("supervision.assessments.yaml: $.events[0].fields: field payload.score has no classification"))
+        #expect(problems.contains("police.incidents.yaml: $.events[0].fields: field payload.incidentAt has no classification"))
         #expect(problems.contains { $0.hasPrefix("police.incidents.yaml: $.events[0].payload: the topic is keyed by payload.reportNumber") })
         #expect(problems.contains("records.sealing.yaml: $.producers[0]: \"judge\" is not an agencyKind or busService in the glossary"))
     }

@@ -13,10 +13,19 @@ func copyOfTopics() throws -> URL {
     return copy
 }
 
-/// Replaces the one occurrence of `old` in a file of `directory`.
+/// Replaces the one occurrence of `old` in a file of `directory`; throws when it occurs other
+/// than once (a contract edited since the test was written), failing that test alone.
 func edit(_ file: String, in directory: URL, replacing old: String, with new: String) throws {
     let url = directory.appendingPathComponent(file)
     let text = try String(contentsOf: url, encoding: .utf8)
-    precondition(text.components(separatedBy: old).count == 2, "\(old) must occur exactly once in \(file)")
+    let occurrences = text.components(separatedBy: old).count - 1
+    guard occurrences == 1 else { throw ContractEditError(file: file, text: old, occurrences: occurrences) }
     try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: url)
+}
+
+struct ContractEditError: Error, CustomStringConvertible {
+    var file: String
+    var text: String
+    var occurrences: Int
+    var description: String { "\(text.debugDescription) must occur exactly once in \(file), occurs \(occurrences) times" }
 }

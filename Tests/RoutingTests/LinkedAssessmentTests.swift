@@ -65,6 +65,33 @@ import Testing
         #expect(try await router.apply(linked()).isEmpty)
     }
 
+    /// The index undoes the link (a reviewer decided the records are two people): each notice
+    /// that used the assessment is retracted to its recipient, once.
+    @Test func anUnlinkRetractsTheNoticesThatUsedTheAssessmentOnce() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        try await router.apply(intakeAssessment)
+        let sent = try notices(try await router.apply(linked()))
+        #expect(sent.count == 3)
+        let assessmentRecord = try #require(try PersonRecordIds.subject(of: intakeAssessment))
+        let releaseRecord = try #require(try PersonRecordIds.subject(of: release))
+        let unlinked = try Events.identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000033", [
+            // The record that is not the person's id (the smaller id survives) moves out.
+            "personId": min(assessmentRecord, releaseRecord), "recordId": max(assessmentRecord, releaseRecord),
+            "newPersonId": max(assessmentRecord, releaseRecord),
+            "reason": "human_distinct", "decidedBy": "analyst.reyes",
+        ])
+        let messages = try await router.apply(unlinked)
+        let retractions = try messages.map { try BusNotification.decode($0.value) }
+        #expect(retractions.map(\.reason.rule) == Array(repeating: ReleaseRules.preReleaseRetracted, count: 3))
+        #expect(retractions.map(\.recipient) == sent.map(\.recipient))
+        #expect(retractions.map { $0.facts.first { $0.label == "retracts" }?.value } == sent.map(\.id))
+        #expect(try rules.sent(messages).count == 3)  // signed
+        // Redelivered: nothing again; the notices are not sent again either.
+        #expect(try await router.apply(unlinked).isEmpty)
+        #expect(try await router.apply(Events.tick(Events.at(days: 1))).isEmpty)
+    }
+
     @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws {
         let router = try await rules.routerWithDirectoryAndCase()
         try await router.apply(release)
@@ -98,6 +125,26 @@ import Testing
         #expect(!sent.contains { notice in notice.facts.contains { $0.label == "assessment match" } })
     }
 
+    /// A jail's release under its booking number only (`custody.releases` version 2) finds the
+    /// linked assessment too: the destination's police and reentry services are told. The
+    /// officer is not: the pre-release rules find cases by the release's numbers.
+    @Test func aReleaseUnderABookingNumberFindsTheLinkedAssessment() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        let booked = SubjectIdentifiers(bookingNumber: "2025-005120", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        let release = try rules.releases(Events.releaseScheduled(booked, expected: Events.at(days: 30)))
+        try await router.apply(release)
+        try await router.apply(intakeAssessment)
+        let assessmentRecord = try #require(try PersonRecordIds.subject(of: intakeAssessment))
+        let releaseRecord = try #require(try PersonRecordIds.subject(of: release))
+        let link = try Events.identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000032", [
+            "personId": min(assessmentRecord, releaseRecord), "recordId": assessmentRecord, "linkedTo": releaseRecord,
+            "decisionSource": "model", "score": 0.991, "agreed": ["familyName", "dateOfBirth"],
+        ])
+        #expect(try notices(try await router.apply(link)).map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == [
+            "agency:MO-KCPD high high-risk-release-60-days", "agency:MO-KC-REENTRY high high-risk-release-60-days",
+        ])
+    }
+
     @Test func aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept() async throws {
         let router = try await rules.routerWithDirectoryAndCase()
         try await router.apply(release)
@@ -110,6 +157,7 @@ import Testing
         let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
         #expect(tally.rowsByTable["releases_linked_assessments"] == 1)
         #expect(tally.rowsByTable["releases_subject_records"] == 1)
+        #expect(tally.rowsByTable["releases_linked_notices"] == 3)
         #expect(try await router.count("releases_linked_assessments") == 0)
         #expect(try await router.count("releases_subject_records") == 0)
         #expect(try await ReleasesSealingTests().tablesNaming(["1198734", "MO-DOC-PP/doc"], router).isEmpty)
@@ -125,7 +173,11 @@ struct LinkedAssessmentPostgresTests {
         try await LinkedAssessmentTests().anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs()
     }
     @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws { try await LinkedAssessmentTests().anAssessmentReadAfterTheLinkCountsAtOnce() }
+    @Test func anUnlinkRetractsTheNoticesThatUsedTheAssessmentOnce() async throws {
+        try await LinkedAssessmentTests().anUnlinkRetractsTheNoticesThatUsedTheAssessmentOnce()
+    }
     @Test func theSameAgencysNumberOrTheFBINumberNeedNoLink() async throws { try await LinkedAssessmentTests().theSameAgencysNumberOrTheFBINumberNeedNoLink() }
+    @Test func aReleaseUnderABookingNumberFindsTheLinkedAssessment() async throws { try await LinkedAssessmentTests().aReleaseUnderABookingNumberFindsTheLinkedAssessment() }
     @Test func aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept() async throws {
         try await LinkedAssessmentTests().aSealingOrderRemovesTheLinkedAssessmentAndALateCopyIsNotKept()
     }

@@ -70,7 +70,9 @@ struct LinkedArrestRules: RouterRuleSet {
                 try route(person: person, in: context)
                 // An assessment and a release kept under the two records now meet (`ReleaseRules`).
                 try ReleaseRules.evaluateLinkedReleases(ofPerson: person, at: event.timestampMilliseconds, in: context)
-            case .separated: try retractSeparated(in: context)
+            case .separated:
+                try retractSeparated(in: context)
+                try ReleaseRules.retractSeparatedAssessments(in: context)
             case .ignored: return
             }
         default:

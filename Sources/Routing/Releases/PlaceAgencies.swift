@@ -56,10 +56,14 @@ struct PlaceAgencies {
 extension RouterContext {
     /// Sends `notifications` like `send`, counting those addressed to a fallback place address
     /// (`PlaceAgencies.missLabel`, by rule and the kind of agency looked for).
-    func sendCountingMisses(_ notifications: [BusNotification], forgetAfterMilliseconds: Int64?) throws {
+    /// - Returns: the notifications sent now (not sent before).
+    @discardableResult
+    func sendCountingMisses(_ notifications: [BusNotification], forgetAfterMilliseconds: Int64?) throws -> [BusNotification] {
+        var sentNow: [BusNotification] = []
         for notification in notifications {
             let sent = try NotificationOutbox.emit(
                 notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction)
+            if sent { sentNow.append(notification) }
             if sent, PlaceAgencies.isFallback(notification.recipient) {
                 let kind = notification.recipient.id.split(separator: ":").first.map(String.init) ?? "unknown"
                 transaction.countOnCommit(PlaceAgencies.missLabel, dimensions: [
@@ -67,5 +71,6 @@ extension RouterContext {
                 ])
             }
         }
+        return sentNow
     }
 }

@@ -77,6 +77,24 @@ enum PreReleaseNotification {
             sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope)
     }
 
+    /// Rule `pre-release-notice-retracted`: the assessment an earlier notice used was found
+    /// through a link the index has undone. Names the earlier notification and the release,
+    /// nothing more about anyone.
+    static func retraction(of earlier: BusNotification) -> BusNotification {
+        let release = earlier.facts.first { $0.label == "release" }?.value ?? earlier.sourceEventId
+        return BusNotification(
+            recipient: earlier.recipient, priority: earlier.priority,
+            summary: "Retraction: the earlier pre-release notice (notification \(earlier.id)) used an assessment of a different person",
+            reason: NotificationReason(
+                rule: ReleaseRules.preReleaseRetracted,
+                explanation: "The person index no longer links the assessment that notification \(earlier.id) reported to the person releasing (release \(release)). Disregard what it said of the assessment.",
+                matched: [MatchedIdentifier("notification", earlier.id)]),
+            facts: [NotificationFact("retracts", earlier.id), NotificationFact("release", release)],
+            occurredAt: earlier.occurredAt, subjectStateId: earlier.subjectStateId,
+            sourceEventId: earlier.sourceEventId, sourceEventType: earlier.sourceEventType,
+            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId)
+    }
+
     /// How sure the match of an assessment found through the person index is (its subject named
     /// no state ID): what decided the link and which fields agreed, never their values.
     private static func linkFacts(_ assessment: KeptAssessment) -> [NotificationFact] {

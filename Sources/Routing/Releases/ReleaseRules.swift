@@ -52,6 +52,9 @@ struct ReleaseRules: RouterRuleSet {
     static let subscriptionRelease = "subscription-release"
     static let highRiskRelease60Days = "high-risk-release-60-days"
     static let highNeedsRelease = "high-needs-release"
+    /// The retraction of a pre-release notice that used an assessment found through a link the
+    /// index has since undone.
+    static let preReleaseRetracted = "pre-release-notice-retracted"
 
     static let releasesTopic = "custody.releases"
     static let assessmentsTopic = "supervision.assessments"
@@ -237,7 +240,10 @@ struct ReleaseRules: RouterRuleSet {
         else { return numbered }
         var assessment = found.assessment
         let sharesANumber = own.contains(found.recordId) || (found.fbiNumber != nil && found.fbiNumber == release.subject?.fbiNumber)
-        if !sharesANumber { assessment.link = try PersonLinkStore(transaction: context.storage).link(of: found.recordId) }
+        if !sharesANumber {
+            assessment.link = try PersonLinkStore(transaction: context.storage).link(of: found.recordId)
+            assessment.linkedRecordId = found.recordId
+        }
         return assessment
     }
 
@@ -358,7 +364,29 @@ struct ReleaseRules: RouterRuleSet {
         let notifications = Self.preReleaseNotifications(
             release, assessment: assessment, involvements: involvements, cases: cases, places: places)
         // Remembered until well after the release, when no tick can make it due again.
-        try context.sendCountingMisses(notifications, forgetAfterMilliseconds: ReleaseClock.milliseconds(expectedAt) + 60 * 86_400_000)
+        let forgetAfter = ReleaseClock.milliseconds(expectedAt) + 60 * 86_400_000
+        let sent = try context.sendCountingMisses(notifications, forgetAfterMilliseconds: forgetAfter)
+        // Those that used an assessment found through a link, for a retraction on unlink.
+        guard let assessmentRecord = assessment?.linkedRecordId else { return }
+        for notification in sent where notification.reason.matched.contains(where: { $0.name == "personIndex" }) {
+            try store.noteLinkedNotice(notification, releaseId: release.releaseId, assessmentRecordId: assessmentRecord, forgetAfterMilliseconds: forgetAfter)
+        }
+    }
+
+    /// Retracts, once, every pre-release notice that used an assessment found through a link
+    /// when the assessment's record and the release's subject are no longer one person (an
+    /// unlink or a split read on `bus.identity`): rule `pre-release-notice-retracted`, to the
+    /// same recipient. A later link back sends nothing again (the notice's id was used).
+    static func retractSeparatedAssessments(in context: RouterContext) throws {
+        let store = ReleaseStore(context.storage)
+        for open in try store.openLinkedNotices() {
+            let releaseRecords = try linkedRecords(Set(try store.records(ofRelease: open.releaseId)), context)
+            guard !releaseRecords.contains(open.assessmentRecordId) else { continue }
+            _ = try NotificationOutbox.emit(
+                PreReleaseNotification.retraction(of: open.notice), signedWith: context.signingKey, forgetAfterMilliseconds: open.forgetAfter,
+                in: context.transaction)
+            try store.markLinkedNoticeRetracted(open.notice.id)
+        }
     }
 
     /// The pre-release notices for a release in its window: a plain function of what was found.

@@ -1,4 +1,5 @@
 import Contracts
+import Notifications
 import ServiceKit
 import Storage
 
@@ -11,7 +12,9 @@ import Storage
 ///   then match);
 /// - `releases_subject_records`: the records of each release's subject (a release's events may
 ///   describe the subject differently, so more than one), so that a link between a release's
-///   record and an assessment's finds the assessment for the release.
+///   record and an assessment's finds the assessment for the release;
+/// - `releases_linked_notices`: the pre-release notices that used an assessment found through a
+///   link, until an unlink retracts them.
 ///
 /// Both are forgotten on the event clock with what they belong to, and removed by a sealing
 /// order with the person's releases and records.
@@ -86,13 +89,46 @@ extension ReleaseStore {
     }
 
     /// Removes the assessments kept under `recordIds` (a sealed person's records, found
-    /// through the index's links).
+    /// through the index's links), and the notices sent through them.
     func removeLinkedAssessments(records recordIds: Set<String>) throws -> SealingTally {
         var tally = SealingTally()
         for recordId in recordIds.sorted() {
             tally.add(try transaction.execute("DELETE FROM releases_linked_assessments WHERE record_id = $1", [.text(recordId)]),
                       from: "releases_linked_assessments")
+            tally.add(try transaction.execute("DELETE FROM releases_linked_notices WHERE assessment_record_id = $1", [.text(recordId)]),
+                      from: "releases_linked_notices")
         }
         return tally
+    }
+
+    // MARK: Notices sent through a link
+
+    /// Keeps a pre-release notice that used an assessment found through a link, so that an
+    /// unlink separating the assessment's record from the release's retracts it, once.
+    func noteLinkedNotice(_ notification: BusNotification, releaseId: String, assessmentRecordId: String, forgetAfterMilliseconds: Int64?) throws {
+        try transaction.execute(
+            """
+            INSERT INTO releases_linked_notices (notification_id, release_id, assessment_record_id, notice, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
+            """,
+            [.text(notification.id), .text(releaseId), .text(assessmentRecordId), .bytes(try notification.encoded()),
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+    }
+
+    /// The notices sent through a link and not yet retracted, by notification id.
+    func openLinkedNotices() throws -> [(releaseId: String, assessmentRecordId: String, notice: BusNotification, forgetAfter: Int64?)] {
+        try transaction.fetchAll(
+            """
+            SELECT release_id, assessment_record_id, notice, forget_after_ms FROM releases_linked_notices
+            WHERE retracted = 0 ORDER BY notification_id
+            """
+        ).map { row in
+            (try row.get("release_id"), try row.get("assessment_record_id"), try BusNotification.decode(try row.get("notice", as: [UInt8].self)),
+             try row.get("forget_after_ms"))
+        }
+    }
+
+    func markLinkedNoticeRetracted(_ notificationId: String) throws {
+        try transaction.execute("UPDATE releases_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
     }
 }

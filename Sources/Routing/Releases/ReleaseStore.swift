@@ -105,6 +105,17 @@ struct ReleaseStore {
             );
             CREATE INDEX releases_subject_records_by_record ON releases_subject_records (record_id);
             CREATE INDEX releases_subject_records_by_forget_time ON releases_subject_records (forget_after_ms);
+            CREATE TABLE releases_linked_notices (
+                notification_id TEXT PRIMARY KEY NOT NULL,
+                release_id TEXT NOT NULL,
+                assessment_record_id TEXT NOT NULL,
+                notice BYTEA NOT NULL,
+                retracted INTEGER NOT NULL DEFAULT 0,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_linked_notices_by_release ON releases_linked_notices (release_id);
+            CREATE INDEX releases_linked_notices_by_record ON releases_linked_notices (assessment_record_id);
+            CREATE INDEX releases_linked_notices_by_forget_time ON releases_linked_notices (forget_after_ms);
             """),
     ]
 
@@ -314,7 +325,7 @@ struct ReleaseStore {
         for (table, key) in [
             ("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id"),
             ("releases_involvements", "(incident_id, state_id, role)"), ("releases_linked_assessments", "record_id"),
-            ("releases_subject_records", "(release_id, record_id)"),
+            ("releases_subject_records", "(release_id, record_id)"), ("releases_linked_notices", "notification_id"),
         ] {
             try transaction.forgetDue(table, key: key, before: nowMilliseconds, limit: limit)
         }
@@ -339,7 +350,7 @@ struct ReleaseStore {
     /// number, found for a sealing order through the person index's link of its subject.
     func removeRelease(_ releaseId: String) throws -> SealingTally {
         var tally = SealingTally()
-        for table in ["releases_subject_records", "releases_known", "releases_events"] {
+        for table in ["releases_subject_records", "releases_linked_notices", "releases_known", "releases_events"] {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE release_id = $1", [.text(releaseId)]), from: table)
         }
         return tally
@@ -351,9 +362,10 @@ struct ReleaseStore {
         let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
         // The records of the person's releases go with them (they name the person by an
         // agency's number); the assessments kept under those records, by `PersonLinkStore`.
-        tally.add(try transaction.execute(
-            "DELETE FROM releases_subject_records WHERE release_id IN (SELECT release_id FROM releases_known WHERE \(Self.person))", arguments),
-            from: "releases_subject_records")
+        for table in ["releases_subject_records", "releases_linked_notices"] {
+            tally.add(try transaction.execute(
+                "DELETE FROM \(table) WHERE release_id IN (SELECT release_id FROM releases_known WHERE \(Self.person))", arguments), from: table)
+        }
         tally.add(try transaction.execute(
             "DELETE FROM releases_linked_assessments WHERE fbi_number IS NOT NULL AND fbi_number = $1", [.optional(order.fbiNumber)]),
             from: "releases_linked_assessments")
@@ -378,6 +390,8 @@ struct KeptAssessment: Sendable, Hashable {
     /// found through a link (its subject named no state ID); nil when it was matched on the
     /// release's own numbers.
     var link: PersonLinkStore.Link? = nil
+    /// The record it was kept under, when found through a link (for a retraction on unlink).
+    var linkedRecordId: String? = nil
 }
 
 /// An involvement in a violent incident, as the high-needs rule needs it.
