@@ -35,7 +35,7 @@ extension EventConsumerService {
         let maxMessageBytes = configuration.producer.maxMessageBytes
         let retention = configuration.retention
         let forgetLimit = ForgetBudget.rows(forBatchOf: batch.count)
-        let body: @Sendable (any StorageTransaction) throws -> BatchOutcome = { db in
+        return try await database.write { db -> BatchOutcome in
             var outcome = BatchOutcome()
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
             var offsets = try ServiceDatabase.storedOffsets(of: Set(ordered.map(\.topicPartition)), db)
@@ -122,15 +122,7 @@ extension EventConsumerService {
             outcome.counts = transaction.counts
             return outcome
         }
-        // A few events (the latency path: a service keeping up) take about a millisecond: on
-        // SQLite they run on this thread; a larger batch (a backlog, a replay) runs on the
-        // database's own thread, so that it never holds one of the few cooperative threads.
-        if batch.count <= Self.shortBatchMessages { return try await database.writeShort(body) }
-        return try await database.write(body)
     }
-
-    /// The largest batch applied by ``ServiceDatabase/writeShort(_:)``.
-    static let shortBatchMessages = 16
 
     /// What applying one event did about sealing.
     private enum SealingEffect {

@@ -10,9 +10,7 @@ import Synchronization
 /// Runs an `EventProjection` as a Kafka consumer group member with exactly-once effect.
 ///
 /// - Each batch is applied in **one database transaction** (SQLite or PostgreSQL) that also raises the stored offsets
-///   and records the applied event ids (with a hash of their content). A small batch (the
-///   latency path) runs on the loop's own thread on SQLite, a large one on the database's
-///   thread (`applyBatch`, `ServiceDatabase.writeShort`). A message at or below a
+///   and records the applied event ids (with a hash of their content). A message at or below a
 ///   stored offset is skipped; an event id already applied with the same content is counted as
 ///   a duplicate (the embedded broker, like a non-transactional producer, can write a message
 ///   twice); the same id with other content is a poison message.

@@ -37,35 +37,16 @@ public struct SQLiteStorage: StorageDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
         let location = self.location
         do {
-            return try await writer.write { db in try Self.transaction(db, location: location, body) }
+            return try await writer.write { db in
+                let transaction = SQLiteTransaction(db, location: location)
+                let result = try body(transaction)
+                // GRDB would commit what is left; PostgreSQL rolls back a failed transaction.
+                if transaction.aborted { throw StorageError(.transactionAborted, database: location) }
+                return result
+            }
         } catch let error as DatabaseError {
             throw SQLiteTransaction.storageError(error, location: location)
         }
-    }
-
-    /// On the calling thread: GRDB's synchronous write runs the closure on the caller's thread
-    /// when no other write holds the writer (libdispatch's `sync`), and blocks it otherwise.
-    /// Measured in `bench pipeline` (the router's and the inbox's transactions of a few events
-    /// each): p50 1.0–1.2 → 0.8–0.9 ms (router), 0.7–0.8 → 0.55–0.6 ms (inbox).
-    public func writeShort<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
-        try writeOnThisThread(body)
-    }
-
-    private func writeOnThisThread<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
-        let location = self.location
-        do {
-            return try writer.write { db in try Self.transaction(db, location: location, body) }
-        } catch let error as DatabaseError {
-            throw SQLiteTransaction.storageError(error, location: location)
-        }
-    }
-
-    private static func transaction<T>(_ db: Database, location: String, _ body: (any StorageTransaction) throws -> T) throws -> T {
-        let transaction = SQLiteTransaction(db, location: location)
-        let result = try body(transaction)
-        // GRDB would commit what is left; PostgreSQL rolls back a failed transaction.
-        if transaction.aborted { throw StorageError(.transactionAborted, database: location) }
-        return result
     }
 }
 

@@ -69,16 +69,4 @@ public protocol StorageDatabase: Sendable {
     /// ``read(_:)``, blocking the calling thread until it is done: only for threads that may
     /// block and are not the database's own (librdkafka's callback thread).
     func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T
-
-    /// ``write(_:)`` for a transaction of a few milliseconds at most, where the hops to the
-    /// database's thread and back would cost more than the work: SQLite runs it on the calling
-    /// thread, which it blocks meanwhile (a cooperative thread too: keep it short);
-    /// PostgreSQL, whose client does not block, as ``write(_:)``.
-    func writeShort<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T
-}
-
-extension StorageDatabase {
-    public func writeShort<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
-        try await write(body)
-    }
 }

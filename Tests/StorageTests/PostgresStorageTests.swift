@@ -33,7 +33,6 @@ struct PostgresStorageTests {
     @Test func rollbackLeavesNothing() async throws { try await onFreshDatabase(StorageConformance.rollbackLeavesNothing) }
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
-    @Test func shortWriteIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.shortWriteIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
     @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
     @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }

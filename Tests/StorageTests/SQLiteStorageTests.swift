@@ -20,24 +20,11 @@ import Testing
     @Test func rollbackLeavesNothing() async throws { try await onFreshDatabase(StorageConformance.rollbackLeavesNothing) }
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
-    @Test func shortWriteIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.shortWriteIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
     @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
     @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }
     @Test func migratorRefusesANewerSchema() async throws { try await onFreshDatabase(MigratorConformance.aNewerSchemaIsRefusedUntouched) }
     @Test func migratorRefusesDuplicateIds() async throws { try await onFreshDatabase(MigratorConformance.duplicateIdsAreRefused) }
-
-    /// A short write runs on the calling thread (what saves the two hops), a write on the
-    /// database's own.
-    @Test func shortWriteRunsOnTheCallingThread() async throws {
-        try await onFreshDatabase { database in
-            let caller = pthread_self()
-            let short = try await database.writeShort { _ in pthread_self() }
-            #expect(pthread_equal(caller, short) != 0)
-            let queued = try await database.write { _ in pthread_self() }
-            #expect(pthread_equal(caller, queued) == 0)
-        }
-    }
 
     /// BYTEA has NUMERIC affinity in SQLite: a blob still stays a blob (no conversion), and an
     /// integer in a BIGINT column stays an integer.

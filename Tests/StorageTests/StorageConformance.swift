@@ -155,29 +155,6 @@ enum StorageConformance {
         #expect(try await ids(database) == ["p-0"])
     }
 
-    /// `writeShort` (a service's small batches) is the same transaction as `write`: committed
-    /// when it returns, nothing kept when it throws or when a failed statement was swallowed.
-    static func shortWriteIsAllOrNothing(_ database: any StorageDatabase) async throws {
-        try await createPeople(database)
-        let inserted = try await database.writeShort { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-0"]) }
-        #expect(inserted == 1)
-        await #expect(throws: Failure()) {
-            try await database.writeShort { transaction in
-                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
-                throw Failure()
-            }
-        }
-        let swallowed = await #expect(throws: StorageError.self) {
-            try await database.writeShort { transaction in
-                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"])
-                _ = try? transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-0"])
-            }
-        }
-        #expect(swallowed?.kind == .transactionAborted)
-        #expect(swallowed?.database == database.location)
-        #expect(try await ids(database) == ["p-0"])
-    }
-
     /// A savepoint that throws (a failed statement or the caller's error) rolls back only its own
     /// statements; the transaction goes on and commits the rest (one event's changes in a batch).
     static func savepointRollsBackItsPartOnly(_ database: any StorageDatabase) async throws {

@@ -80,19 +80,9 @@ public final class ServiceDatabase: Sendable {
     ///
     /// - Throws: what `body` throws; the database's errors as ``ServiceDatabaseError`` naming it.
     public func write<T: Sendable>(_ body: @Sendable @escaping (any StorageTransaction) throws -> T) async throws -> T {
-        try await committing { try await storage.write(body) }
-    }
-
-    /// ``write(_:)`` for a transaction of a few milliseconds (`StorageDatabase.writeShort`): on
-    /// SQLite it runs on the calling thread, saving two thread hops.
-    public func writeShort<T: Sendable>(_ body: @Sendable @escaping (any StorageTransaction) throws -> T) async throws -> T {
-        try await committing { try await storage.writeShort(body) }
-    }
-
-    private func committing<T: Sendable>(_ write: () async throws -> T) async throws -> T {
         let result: T
         do {
-            result = try await write()
+            result = try await storage.write(body)
         } catch {
             throw ServiceDatabaseError.wrapping(error, path: location)
         }
