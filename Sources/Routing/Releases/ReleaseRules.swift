@@ -206,13 +206,18 @@ struct ReleaseRules: RouterRuleSet {
     static func evaluateLinkedReleases(ofPerson person: String, at linkedAtMilliseconds: Int64?, in context: RouterContext) throws {
         let store = ReleaseStore(context.storage)
         let now = max(try store.lastTick() ?? Int64.min, linkedAtMilliseconds ?? Int64.min)
-        let records = Set(try PersonLinkStore(transaction: context.storage).records(of: person))
-        try evaluateLinkedReleases(ofRecords: records, now: now, store, context)
+        // The person's records are all its linked records: no link to follow again.
+        try judgeReleases(ofRecords: Set(try PersonLinkStore(transaction: context.storage).records(of: person)), now: now, store, context)
     }
 
     /// Judges the releases whose subject is one of `recordIds` or a record linked to one.
     private static func evaluateLinkedReleases(ofRecords recordIds: Set<String>, now: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
-        for releaseId in try store.releases(ofRecords: try linkedRecords(recordIds, context)) {
+        try judgeReleases(ofRecords: try linkedRecords(recordIds, context), now: now, store, context)
+    }
+
+    /// Judges the releases whose subject is one of `recordIds`.
+    private static func judgeReleases(ofRecords recordIds: Set<String>, now: Int64, _ store: ReleaseStore, _ context: RouterContext) throws {
+        for releaseId in try store.releases(ofRecords: recordIds) {
             guard let release = try store.release(releaseId) else { continue }
             try preRelease(release, now: now, store, context)
         }
