@@ -22,10 +22,12 @@ import Testing
         "agency:MO-KC-REENTRY high high-risk-release-60-days",
     ]
 
-    static func assessment(_ subject: SubjectIdentifiers, source: SourceAgency = Events.parole, risk: RiskLevel = .high, id name: String = "intake") -> EventEnvelope<AssessmentCompleted> {
+    static func assessment(
+        _ subject: SubjectIdentifiers, source: SourceAgency = Events.parole, risk: RiskLevel = .high, id name: String = "intake", daysAgo: Int = 5
+    ) -> EventEnvelope<AssessmentCompleted> {
         EventEnvelope(
             eventId: Events.id(name), occurredAt: Events.now, recordedAt: Events.now, source: source, subject: subject,
-            payload: AssessmentCompleted(assessmentId: "ORAS-\(name)", instrument: "ORAS-PIT", completedOn: Events.day(-5), riskLevel: risk))
+            payload: AssessmentCompleted(assessmentId: "ORAS-\(name)", instrument: "ORAS-PIT", completedOn: Events.day(-daysAgo), riskLevel: risk))
     }
 
     var release: AdmittedEvent { get throws { try rules.releases(Events.releaseScheduled(expected: Events.at(days: 30))) } }
@@ -73,14 +75,7 @@ import Testing
         try await router.apply(intakeAssessment)
         let sent = try notices(try await router.apply(linked()))
         #expect(sent.count == 3)
-        let assessmentRecord = try #require(try PersonRecordIds.subject(of: intakeAssessment))
-        let releaseRecord = try #require(try PersonRecordIds.subject(of: release))
-        let unlinked = try Events.identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000033", [
-            // The record that is not the person's id (the smaller id survives) moves out.
-            "personId": min(assessmentRecord, releaseRecord), "recordId": max(assessmentRecord, releaseRecord),
-            "newPersonId": max(assessmentRecord, releaseRecord),
-            "reason": "human_distinct", "decidedBy": "analyst.reyes",
-        ])
+        let unlinked = try unlinked()
         let messages = try await router.apply(unlinked)
         let retractions = try messages.map { try BusNotification.decode($0.value) }
         #expect(retractions.map(\.reason.rule) == Array(repeating: ReleaseRules.preReleaseRetracted, count: 3))
@@ -90,6 +85,56 @@ import Testing
         // Redelivered: nothing again; the notices are not sent again either.
         #expect(try await router.apply(unlinked).isEmpty)
         #expect(try await router.apply(Events.tick(Events.at(days: 1))).isEmpty)
+    }
+
+    /// The person's own assessment (under the state ID, older than the intake) is high risk
+    /// too: after the retraction, each recipient gets a new notice built on it, under a new id;
+    /// a redelivered unlink sends nothing again.
+    @Test func afterARetractionTheOwnAssessmentsNoticeGoesOutAnew() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(release)
+        // Older than the intake: the intake, once linked, is the latest.
+        let own = try rules.assessments(Self.assessment(Events.reyes, id: "own", daysAgo: 40))
+        let first = try notices(try await router.apply(own))
+        #expect(first.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == Self.highRiskNotices)
+        try await router.apply(intakeAssessment)
+        // The link changes the latest assessment, not the notice: one per release and date.
+        #expect(try notices(try await router.apply(linked())).isEmpty)
+
+        // Now the other order: a router that saw the intake through the link first.
+        let other = try await rules.routerWithDirectoryAndCase()
+        try await other.apply(release)
+        try await other.apply(intakeAssessment)
+        let throughLink = try notices(try await other.apply(linked()))
+        #expect(throughLink.count == 3)
+        // The own assessment, read now, is older than the linked one: nothing new.
+        #expect(try notices(try await other.apply(own)).isEmpty)
+        let messages = try await other.apply(unlinked())
+        let sent = try messages.map { try BusNotification.decode($0.value) }
+        #expect(sent.filter { $0.reason.rule == ReleaseRules.preReleaseRetracted }.map(\.recipient) == throughLink.map(\.recipient))
+        let anew = try notices(messages)
+        #expect(anew.map { "\($0.recipient) \($0.priority.rawValue) \($0.reason.rule)" } == Self.highRiskNotices)
+        for (notice, earlier) in zip(anew, throughLink) {
+            #expect(notice.id != earlier.id)
+            #expect(notice.reason.matched.contains(MatchedIdentifier("assessmentId", "ORAS-own")))
+            #expect(!notice.reason.matched.contains { $0.name == "personIndex" })
+            #expect(!notice.facts.contains { $0.label == "assessment match" })
+        }
+        #expect(try rules.sent(messages).count == 6)  // signed
+        #expect(try await other.apply(unlinked()).isEmpty)
+        #expect(try await other.apply(Events.tick(Events.at(days: 1))).isEmpty)
+    }
+
+    /// The index undoes `linked()` (a reviewer decided the records are two people).
+    func unlinked() throws -> AdmittedEvent {
+        let assessmentRecord = try #require(try PersonRecordIds.subject(of: intakeAssessment))
+        let releaseRecord = try #require(try PersonRecordIds.subject(of: release))
+        return try Events.identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000033", [
+            // The record that is not the person's id (the smaller id survives) moves out.
+            "personId": min(assessmentRecord, releaseRecord), "recordId": max(assessmentRecord, releaseRecord),
+            "newPersonId": max(assessmentRecord, releaseRecord),
+            "reason": "human_distinct", "decidedBy": "analyst.reyes",
+        ])
     }
 
     @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws {
@@ -171,6 +216,9 @@ import Testing
 struct LinkedAssessmentPostgresTests {
     @Test func anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs() async throws {
         try await LinkedAssessmentTests().anAssessmentReadBeforeTheLinkCountsWhenTheLinkArrivesWithHowSureItIs()
+    }
+    @Test func afterARetractionTheOwnAssessmentsNoticeGoesOutAnew() async throws {
+        try await LinkedAssessmentTests().afterARetractionTheOwnAssessmentsNoticeGoesOutAnew()
     }
     @Test func anAssessmentReadAfterTheLinkCountsAtOnce() async throws { try await LinkedAssessmentTests().anAssessmentReadAfterTheLinkCountsAtOnce() }
     @Test func anUnlinkRetractsTheNoticesThatUsedTheAssessmentOnce() async throws {

@@ -72,7 +72,7 @@ struct LinkedArrestRules: RouterRuleSet {
                 try ReleaseRules.evaluateLinkedReleases(ofPerson: person, at: event.timestampMilliseconds, in: context)
             case .separated:
                 try retractSeparated(in: context)
-                try ReleaseRules.retractSeparatedAssessments(in: context)
+                try ReleaseRules.retractSeparatedAssessments(at: event.timestampMilliseconds, in: context)
             case .ignored: return
             }
         default:

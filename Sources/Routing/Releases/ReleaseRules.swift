@@ -366,8 +366,9 @@ struct ReleaseRules: RouterRuleSet {
         let nowDay = Describe.day(ReleaseClock.date(now)).description
         let releaseDay = Describe.day(expectedAt).description
         let cases = try context.cases.cases(matching: release.subject).filter { $0.covers(nowDay) || $0.covers(releaseDay) }
-        let notifications = Self.preReleaseNotifications(
-            release, assessment: assessment, involvements: involvements, cases: cases, places: places)
+        let notifications = try Self.preReleaseNotifications(
+            release, assessment: assessment, involvements: involvements, cases: cases, places: places
+        ).map { notification in try reissued(notification, scope: release.preReleaseScope, store) }
         // Remembered until well after the release, when no tick can make it due again.
         let forgetAfter = ReleaseClock.milliseconds(expectedAt) + 60 * 86_400_000
         let sent = try context.sendCountingMisses(notifications, forgetAfterMilliseconds: forgetAfter)
@@ -381,9 +382,14 @@ struct ReleaseRules: RouterRuleSet {
     /// Retracts, once, every pre-release notice that used an assessment found through a link
     /// when the assessment's record and the release's subject are no longer one person (an
     /// unlink or a split read on `bus.identity`): rule `pre-release-notice-retracted`, to the
-    /// same recipient. A later link back sends nothing again (the notice's id was used).
-    static func retractSeparatedAssessments(in context: RouterContext) throws {
+    /// same recipient. Then judges those releases again ("now" as for a link): what the
+    /// person's own assessment calls for goes out under a new id (``reissued(_:_:)``), so a
+    /// recipient told to disregard the notice still learns that the person is high risk when
+    /// their own assessment says so. A redelivered unlink retracts nothing again and the new
+    /// notices keep their ids.
+    static func retractSeparatedAssessments(at separatedAtMilliseconds: Int64?, in context: RouterContext) throws {
         let store = ReleaseStore(context.storage)
+        var judgeAgain = Set<String>()
         for open in try store.openLinkedNotices() {
             let releaseRecords = try linkedRecords(Set(try store.records(ofRelease: open.releaseId)), context)
             guard !releaseRecords.contains(open.assessmentRecordId) else { continue }
@@ -391,7 +397,27 @@ struct ReleaseRules: RouterRuleSet {
                 PreReleaseNotification.retraction(of: open.notice), signedWith: context.signingKey, forgetAfterMilliseconds: open.forgetAfter,
                 in: context.transaction)
             try store.markLinkedNoticeRetracted(open.notice.id)
+            judgeAgain.insert(open.releaseId)
         }
+        let now = max(try store.lastTick() ?? Int64.min, separatedAtMilliseconds ?? Int64.min)
+        for releaseId in judgeAgain.sorted() {
+            guard let release = try store.release(releaseId) else { continue }
+            try preRelease(release, now: now, store, context)
+        }
+    }
+
+    /// `notification` (routed for `scope`) under an id no retracted notice has: a notice whose
+    /// id was retracted (same release, date, rule and recipient) is a new notice after the
+    /// retraction, scoped by the id it follows, so the outbox does not take it for the
+    /// retracted one. The same events give the same ids in a replay.
+    static func reissued(_ notification: BusNotification, scope: String, _ store: ReleaseStore) throws -> BusNotification {
+        var reissued = notification
+        while try store.isRetractedLinkedNotice(reissued.id) {
+            reissued.id = BusNotification.id(
+                sourceEventId: reissued.sourceEventId, rule: reissued.reason.rule, scope: "\(scope) after \(reissued.id)",
+                recipient: reissued.recipient)
+        }
+        return reissued
     }
 
     /// The pre-release notices for a release in its window: a plain function of what was found.

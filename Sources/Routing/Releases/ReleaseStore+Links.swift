@@ -128,6 +128,12 @@ extension ReleaseStore {
         }
     }
 
+    /// Whether `notificationId` is a notice sent through a link and retracted since.
+    func isRetractedLinkedNotice(_ notificationId: String) throws -> Bool {
+        try transaction.fetchOne(
+            "SELECT 1 AS found FROM releases_linked_notices WHERE notification_id = $1 AND retracted = 1", [.text(notificationId)]) != nil
+    }
+
     func markLinkedNoticeRetracted(_ notificationId: String) throws {
         try transaction.execute("UPDATE releases_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
     }
