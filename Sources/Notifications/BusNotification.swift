@@ -35,13 +35,20 @@ public struct BusNotification: Codable, Sendable, Hashable {
     public init(
         recipient: Recipient, priority: NotificationPriority, summary: String, reason: NotificationReason,
         facts: [NotificationFact], occurredAt: Date, subjectStateId: String?, sourceEventId: String,
-        sourceEventType: String, scope: String = "", recipientAgencyId: String? = nil
+        sourceEventType: String, scope: String = "", recipientAgencyId: String? = nil, subjectFbiNumber: String? = nil
     ) {
         self.id = Self.id(sourceEventId: sourceEventId, rule: reason.rule, scope: scope, recipient: recipient)
         self.recipient = recipient
         self.priority = priority
         self.summary = summary
         self.reason = reason
+        // A person known by no state ID is named by the FBI number among what matched (see
+        // `subjectFbiNumber`), once.
+        if subjectStateId?.isEmpty ?? true, let fbiNumber = subjectFbiNumber, !fbiNumber.isEmpty,
+           !reason.matched.contains(where: { $0.name == Self.fbiNumberIdentifier })
+        {
+            self.reason.matched.insert(MatchedIdentifier(Self.fbiNumberIdentifier, fbiNumber), at: 0)
+        }
         self.facts = facts
         self.occurredAt = occurredAt
         self.subjectStateId = subjectStateId
@@ -49,6 +56,19 @@ public struct BusNotification: Codable, Sendable, Hashable {
         self.sourceEventType = sourceEventType
         self.recipientAgencyId = recipientAgencyId ?? (recipient.kind == .agency && AgencyIdentifier.isValid(recipient.id) ? recipient.id : nil)
     }
+
+    /// The FBI number of a person known by no state ID (an event of a version-2 contract that
+    /// named the FBI number alone): `reason.matched`'s `fbiNumber` when `subjectStateId` is
+    /// missing, nil otherwise. The message has no member of its own for it (version 1 of
+    /// `bus.notification.routed`); it is how the services that keep notifications find them
+    /// for a sealing order naming the FBI number (`NotificationSubject`).
+    public var subjectFbiNumber: String? {
+        guard subjectStateId?.isEmpty ?? true else { return nil }
+        return reason.matched.first { $0.name == Self.fbiNumberIdentifier && !$0.value.isEmpty }?.value
+    }
+
+    /// The name `reason.matched` gives an FBI number.
+    public static let fbiNumberIdentifier = "fbiNumber"
 
     /// A UUID-shaped id (version 8, "custom") from SHA-256 of source event id, rule, scope and
     /// recipient.

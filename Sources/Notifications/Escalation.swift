@@ -108,6 +108,6 @@ public enum Escalation {
                 matched: [MatchedIdentifier("notificationId", original.id)]),
             facts: facts, occurredAt: tickAt, subjectStateId: original.subjectStateId,
             sourceEventId: original.id, sourceEventType: BusNotification.eventType, scope: step.scope,
-            recipientAgencyId: agencyId)
+            recipientAgencyId: agencyId, subjectFbiNumber: original.subjectFbiNumber)
     }
 }

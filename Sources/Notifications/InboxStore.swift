@@ -89,6 +89,12 @@ public enum InboxStore {
                 """)
             _ = try transaction.execute("INSERT INTO inbox_arrivals (next) VALUES ($1)", [.integer(next)])
         },
+        // v5: a notification about a person known by no state ID is filed under the FBI number
+        // it matched (`NotificationSubject`); rows stored before without a digest get theirs
+        // from their body.
+        StorageMigration("inbox-v5") { transaction in
+            try NotificationSubject.rewrite("inbox", column: "subject_digest", where: "subject_digest IS NULL", from: NotificationSubject.digest(ofBody:), transaction)
+        },
     ]
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
@@ -123,9 +129,13 @@ public enum InboxStore {
 
     /// Removes the notifications a sealing order covers; returns how many, as table `inbox`.
     ///
-    /// - `all_records`: every notification about the person (`subjectStateId`, by its digest).
-    ///   An order names its person by state ID (`records.sealing` is keyed by it); one naming
-    ///   only an FBI number finds nothing here, as notifications carry the state ID alone.
+    /// - `all_records`: every notification about the person, by digest (`NotificationSubject`):
+    ///   filed under the order's state ID, or under an FBI number (a notification about a
+    ///   person known by no state ID: `BusNotification.subjectFbiNumber`) — the order's, or one
+    ///   that the person's notifications filed under the state ID matched (a routing service
+    ///   that matched a case by FBI number names it), one step as the views pair numbers. The
+    ///   numbers so paired are reported (`SealingTally.pairedFbiNumbers`), so that a late
+    ///   notification naming them is not stored either.
     /// - `listed_cases`: the person's notifications routed for a listed case
     ///   (``BusNotification/isRouted(forScope:)``): the router's arrest notifications, routed
     ///   for the supervision case they matched. The warrant resolver's are routed for a release
@@ -142,8 +152,18 @@ public enum InboxStore {
         case .listedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) }
         }
         var tally = SealingTally()
+        var fbiNumbers = Set(order.fbiNumber.map { [$0] } ?? [])
+        if order.scope == .allRecords, let stateId = order.stateId {
+            for row in try transaction.fetchAll("SELECT body FROM inbox WHERE subject_digest = $1", [NotificationSubject.digest(stateId: stateId)]) {
+                guard let notification = try? BusNotification.decode(try row.get("body", as: [UInt8].self)) else { continue }
+                for matched in notification.reason.matched where matched.name == BusNotification.fbiNumberIdentifier && !matched.value.isEmpty {
+                    fbiNumbers.insert(matched.value)
+                }
+            }
+            for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
+        }
         tally.add(try NotificationSubject.remove(
-            from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), columns: "id, body",
+            from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), fbiNumbers: fbiNumbers, columns: "id, body",
             reading: { row in try BusNotification.decode(try row.get("body", as: [UInt8].self)) }, derived: derived, transaction), from: "inbox")
         return tally
     }

@@ -134,7 +134,7 @@ public enum NotificationOutbox {
                 KafkaHeader(key: EventHeaders.eventId, value: notification.id),
                 KafkaHeader(key: EventHeaders.contentType, value: EventHeaders.json),
             ] + NotificationSignature.headers(signing: body, with: key),
-            subjectStateId: notification.subjectStateId))
+            subjectStateId: notification.subjectStateId, subjectFbiNumber: notification.subjectFbiNumber))
         // The rule's code and the priority: bounded labels (never the recipient or an id).
         transaction.countOnCommit(metricLabel, dimensions: [
             (name: "rule", value: notification.reason.rule), (name: "priority", value: notification.priority.rawValue),
@@ -153,9 +153,11 @@ public enum NotificationOutbox {
     /// Removes the notifications this service sent that `order` covers; the router and the
     /// warrant resolver call it from their `seal(_:in:)`, after removing their own rows.
     ///
-    /// - `all_records`: every notification about the person, found by the digest of their state
-    ///   ID: the order's, and `personStateIds`, those the service's removed rows carried (a row
-    ///   matched by FBI number may carry one the order does not name).
+    /// - `all_records`: every notification about the person, found by digest
+    ///   (`NotificationSubject`): of the order's state ID and `personStateIds`, those the
+    ///   service's removed rows carried (a row matched by FBI number may carry one the order
+    ///   does not name), and of the order's FBI number and `personFbiNumbers` (a notification
+    ///   about a person known by no state ID is filed under the FBI number it matched).
     /// - `listed_cases`: those of the person's notifications that `derivesFromListedCases`
     ///   accepts (the service knows what its notifications derive from: the router routes an
     ///   arrest for a supervision case, ``BusNotification/isRouted(forScope:)``; the resolver's
@@ -164,17 +166,19 @@ public enum NotificationOutbox {
     /// A notification already sent stays in the inbox until the inbox reads the order; one still
     /// in the outbox is removed by the runtime (`all_records` only).
     public static func removeSent(
-        covering order: SealingOrder, personStateIds: Set<String> = [],
+        covering order: SealingOrder, personStateIds: Set<String> = [], personFbiNumbers: Set<String> = [],
         derivesFromListedCases: @escaping (SentNotification) -> Bool, _ transaction: any StorageTransaction
     ) throws -> SealingTally {
         var stateIds = personStateIds
         if let stateId = order.stateId { stateIds.insert(stateId) }
+        var fbiNumbers = personFbiNumbers
+        if let fbiNumber = order.fbiNumber { fbiNumbers.insert(fbiNumber) }
         let derived: ((SentNotification) -> Bool)? = switch order.scope {
         case .allRecords: nil
         case .listedCases: derivesFromListedCases
         }
         var tally = SealingTally()
-        tally.add(try removeSent(stateIds, derived, transaction), from: "notifications_sent")
+        tally.add(try removeSent(stateIds, fbiNumbers, derived, transaction), from: "notifications_sent")
         return tally
     }
 
@@ -185,14 +189,14 @@ public enum NotificationOutbox {
     public static func removeSent(
         about stateIds: Set<String>, where concerns: @escaping (SentNotification) -> Bool, _ transaction: any StorageTransaction
     ) throws -> Int {
-        try removeSent(stateIds, concerns, transaction)
+        try removeSent(stateIds, [], concerns, transaction)
     }
 
     private static func removeSent(
-        _ stateIds: Set<String>, _ derived: ((SentNotification) -> Bool)?, _ transaction: any StorageTransaction
+        _ stateIds: Set<String>, _ fbiNumbers: Set<String>, _ derived: ((SentNotification) -> Bool)?, _ transaction: any StorageTransaction
     ) throws -> Int {
         try NotificationSubject.remove(
-            from: "notifications_sent", about: stateIds, columns: SentNotification.columns, reading: SentNotification.init(row:),
+            from: "notifications_sent", about: stateIds, fbiNumbers: fbiNumbers, columns: SentNotification.columns, reading: SentNotification.init(row:),
             derived: derived, transaction)
     }
 

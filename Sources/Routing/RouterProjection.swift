@@ -135,6 +135,7 @@ public struct RouterProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = RouterStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
+        let fbiNumbers = try store.fbiNumbers(of: order).union(try ReleaseStore(transaction.storage).fbiNumbers(of: order))
         let context = RouterContext(transaction: transaction, signingKey: signingKey)
         var tally = SealingTally()
         for ruleSet in ruleSets { tally.merge(try ruleSet.seal(order, in: context)) }
@@ -143,11 +144,12 @@ public struct RouterProjection: EventProjection {
         case .listedCases: tally.merge(try store.removeListedCases(order))
         }
         tally.merge(try NotificationOutbox.removeSent(
-            covering: order, personStateIds: stateIds,
+            covering: order, personStateIds: stateIds.union(tally.pairedStateIds), personFbiNumbers: fbiNumbers.union(tally.pairedFbiNumbers),
             derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
             transaction.storage))
         tally.merge(try SubscriptionStore(transaction.storage).seal(order))
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
         return tally
     }
 

@@ -25,6 +25,19 @@ extension RouterStore {
         return Set(try rows.map { try $0.get("state_id", as: String.self) })
     }
 
+    /// The FBI numbers the router's cases and kept arrests of the order's person carry (an
+    /// order naming the state ID alone): the notifications about the person where an event
+    /// named the FBI number alone are filed under it (`NotificationSubject`).
+    func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
+        let rows = try transaction.fetchAll(
+            """
+            SELECT fbi_number FROM router_cases WHERE \(Self.person) AND fbi_number IS NOT NULL
+            UNION SELECT fbi_number FROM router_arrests WHERE \(Self.person) AND fbi_number IS NOT NULL
+            """,
+            personArguments(order))
+        return Set(try rows.map { try $0.get("fbi_number", as: String.self) })
+    }
+
     /// Removes every case and kept arrest of the order's person (`all_records`).
     func removePerson(_ order: SealingOrder) throws -> SealingTally {
         var tally = SealingTally()

@@ -76,7 +76,7 @@ extension EventConsumerService {
                     let effect = try db.savepoint { () throws -> SealingEffect in
                         if let order = try SealingOrder(event) {
                             var removed = try projection.seal(order, in: transaction)
-                            removed.merge(try sealing.removeFromOutbox(order))
+                            removed.merge(try sealing.removeFromOutbox(order, paired: removed))
                             try sealing.record(order, removed: removed)
                             return .orderApplied
                         }

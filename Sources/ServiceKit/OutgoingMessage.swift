@@ -10,13 +10,25 @@ public struct OutgoingMessage: Sendable, Hashable {
     /// digest) while the message waits in the outbox, so that a sealing order for the person
     /// removes it before it goes out (`SealingLedger`).
     public var subjectStateId: String?
+    /// The FBI number of a person the message is about who is known by no state ID (an event
+    /// that named the FBI number alone); kept likewise, never sent.
+    public var subjectFbiNumber: String?
 
-    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader], subjectStateId: String? = nil) {
+    public init(
+        topic: String, key: String, value: [UInt8], headers: [KafkaHeader], subjectStateId: String? = nil, subjectFbiNumber: String? = nil
+    ) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
         self.subjectStateId = subjectStateId
+        self.subjectFbiNumber = subjectFbiNumber
+    }
+
+    /// The digest the outbox files the message under until it is delivered
+    /// (`SealingDigest.subject`: the state ID's, else the FBI number's).
+    var subjectDigest: String? {
+        SealingDigest.subject(stateId: subjectStateId, fbiNumber: subjectFbiNumber)
     }
 
     /// An upper bound of the size librdkafka checks against the producer's largest message

@@ -50,7 +50,8 @@ enum LinkedWarrantNotification {
                     + ids.map { MatchedIdentifier("notification", $0) }),
             facts: ids.map { NotificationFact("retracts", $0) } + [check.releaseFact, NotificationFact("check", check.status)],
             occurredAt: source.occurredAt, subjectStateId: check.stateId, sourceEventId: source.id, sourceEventType: source.eventType,
-            scope: "\(item.releaseId)/\(item.kind.rawValue)/\(item.itemId)", recipientAgencyId: first.recipientAgencyId)
+            scope: "\(item.releaseId)/\(item.kind.rawValue)/\(item.itemId)", recipientAgencyId: first.recipientAgencyId,
+            subjectFbiNumber: check.subject?.fbiNumber)
     }
 
     /// Rule `released-person-linked-to-active-warrant`, URGENT to `recipient`: the person was

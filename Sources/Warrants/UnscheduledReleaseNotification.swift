@@ -27,6 +27,6 @@ enum UnscheduledReleaseNotification {
             ],
             occurredAt: release.releasedAt, subjectStateId: completed.subject?.stateId,
             sourceEventId: completed.eventId.uuidString.lowercased(), sourceEventType: completed.eventType,
-            scope: release.releaseId)
+            scope: release.releaseId, subjectFbiNumber: completed.subject?.fbiNumber)
     }
 }

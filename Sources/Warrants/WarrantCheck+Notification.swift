@@ -19,6 +19,7 @@ extension WarrantCheck {
             recipient: recipient, priority: priority, summary: summary, reason: reason,
             facts: [NotificationFact("who", Describe.identifiers(subject)), NotificationFact("what", what)] + facts,
             occurredAt: source.occurredAt, subjectStateId: stateId, sourceEventId: source.id, sourceEventType: source.eventType,
-            scope: scope ?? releaseId, recipientAgencyId: recipient.kind == .facility ? releasingAgencyId : nil)
+            scope: scope ?? releaseId, recipientAgencyId: recipient.kind == .facility ? releasingAgencyId : nil,
+            subjectFbiNumber: subject?.fbiNumber)
     }
 }

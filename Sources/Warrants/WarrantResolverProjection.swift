@@ -244,6 +244,7 @@ public struct WarrantResolverProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = WarrantStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
+        let fbiNumbers = try store.fbiNumbers(of: order)
         var linked = SealingTally()
         var personItems = WarrantStore.PersonItems()
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
@@ -254,7 +255,7 @@ public struct WarrantResolverProjection: EventProjection {
         var tally = removed
         tally.merge(linked)
         tally.merge(try NotificationOutbox.removeSent(
-            covering: order, personStateIds: stateIds,
+            covering: order, personStateIds: stateIds, personFbiNumbers: fbiNumbers,
             derivesFromListedCases: { notification in
                 notification.derivesFrom.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
@@ -273,6 +274,7 @@ public struct WarrantResolverProjection: EventProjection {
         // Numbers paired with the person by a shared number; not those found through a link (a
         // mistyped state ID may be another person's: the runtime would refuse their records).
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
         return tally
     }
 

@@ -31,6 +31,19 @@ extension WarrantStore {
         return Set(try rows.map { try $0.get("state_id", as: String.self) })
     }
 
+    /// The FBI numbers the person's warrants and checks carry (an order naming the state ID
+    /// alone): the notifications about the person where an event named the FBI number alone
+    /// are filed under it (`NotificationSubject`).
+    func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
+        let rows = try transaction.fetchAll(
+            """
+            SELECT fbi_number FROM warrants WHERE \(Self.person) AND fbi_number IS NOT NULL
+            UNION SELECT fbi_number FROM warrant_checks WHERE \(Self.person) AND fbi_number IS NOT NULL
+            """,
+            personArguments(order))
+        return Set(try rows.map { try $0.get("fbi_number", as: String.self) })
+    }
+
     /// Removes every warrant, detainer and check of the order's person, every check item
     /// listing any of them, and who was told about the checks (`all_records`). Another person's check that listed one of the warrants (numbers
     /// shared by mistake) is settled as the type's overview says.

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Contracts
 import Storage
@@ -77,6 +78,74 @@ import Testing
         #expect(try await stored(inbox) == [Self.mo1Case2, Self.mo1Release, Self.mo2Case1])
     }
 
+    /// A notification about a person known by no state ID (an event that named the FBI number
+    /// alone): the FBI number among what matched.
+    static func aboutFBINumber(_ fbiNumber: String, source: String) -> BusNotification {
+        BusNotification(
+            recipient: .agency("MO-KCPD"), priority: .routine, summary: "A release into your jurisdiction",
+            reason: NotificationReason(rule: "release-into-jurisdiction", explanation: "The person releases into your city.", matched: [MatchedIdentifier("releaseId", "R-\(source)")]),
+            facts: [NotificationFact("who", "FBI number \(fbiNumber)")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
+            subjectStateId: nil, sourceEventId: source, sourceEventType: "custody.release.scheduled", scope: "R-\(source)", subjectFbiNumber: fbiNumber)
+    }
+
+    @Test func aNotificationNamesTheFBINumberOnlyWhenItHasNoStateId() throws {
+        let byFBI = Self.aboutFBINumber("734591KA2", source: "e-7")
+        #expect(byFBI.subjectFbiNumber == "734591KA2")
+        #expect(byFBI.reason.matched.filter { $0.name == "fbiNumber" } == [MatchedIdentifier("fbiNumber", "734591KA2")])
+        // Decoded again (the inbox reads the bytes), it says the same.
+        #expect(try BusNotification.decode(try byFBI.encoded()).subjectFbiNumber == "734591KA2")
+        // With a state ID the notification is filed under it, and what matched is left as given.
+        let withStateId = BusNotification(
+            recipient: .officer("PO-1"), priority: .high, summary: "s", reason: NotificationReason(rule: "r", explanation: "e", matched: []),
+            facts: [], occurredAt: Date(timeIntervalSince1970: 0), subjectStateId: "MO1", sourceEventId: "e-8", sourceEventType: "t",
+            subjectFbiNumber: "734591KA2")
+        #expect(withStateId.subjectFbiNumber == nil)
+        #expect(withStateId.reason.matched.isEmpty)
+        #expect(NotificationSubject.digest(withStateId) == .text(SealingDigest.stateId("MO1")))
+        #expect(NotificationSubject.digest(byFBI) == .text(SealingDigest.fbiNumber("734591KA2")))
+    }
+
+    /// An order naming the FBI number removes the notifications filed under it (and the
+    /// person's by state ID); another person's, known by another FBI number, stay.
+    @Test func aNotificationAboutAPersonKnownByTheFBINumberAloneGoesWithAnOrderNamingIt() async throws {
+        let inbox = try await inboxWithTwoPeople()
+        let reyes = Self.aboutFBINumber("734591KA2", source: "e-7")
+        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
+        for notification in [reyes, other] {
+            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
+            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
+        }
+        var order = Self.order("MO1")
+        order.fbiNumber = "734591KA2"
+        let tally = try await seal(inbox, order)
+        #expect(tally.rowsByTable == ["inbox": 4])
+        #expect(try await stored(inbox) == [Self.mo2Case1, other])
+        #expect(try await tablesNaming(["734591KA2"], inbox).isEmpty)
+    }
+
+    /// An order naming the state ID alone: the officer's notification about the person (filed
+    /// under the state ID) says the release matched the case by FBI number; the police notice of
+    /// that release names the FBI number alone. Both go, and the pairing is reported.
+    @Test func anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched() async throws {
+        let inbox = try await inboxWithTwoPeople()
+        let officer = BusNotification(
+            recipient: .officer("PO-1"), priority: .high, summary: "Your supervisee's release is scheduled",
+            reason: NotificationReason(rule: "supervisee-release", explanation: "You supervise case C-1.",
+                                       matched: [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("releaseId", "R-e-7")]),
+            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1", sourceEventId: "e-7",
+            sourceEventType: "custody.release.scheduled", scope: "C-1")
+        let police = Self.aboutFBINumber("734591KA2", source: "e-7")
+        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
+        for notification in [officer, police, other] {
+            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
+            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
+        }
+        let tally = try await seal(inbox, Self.order("MO1"))
+        #expect(tally.rowsByTable == ["inbox": 5])
+        #expect(tally.pairedFbiNumbers == ["734591KA2"])
+        #expect(try await stored(inbox) == [Self.mo2Case1, other])
+    }
+
     @Test func aNotificationIsRoutedForTheScopeItsIdCameFrom() {
         #expect(Self.mo1Case1.isRouted(forScope: "C-1"))
         #expect(!Self.mo1Case1.isRouted(forScope: "C-2"))
@@ -92,6 +161,10 @@ import Testing
     @Test func inboxRowsGetTheirDigestPageByPageOnSQLite() async throws {
         try await SubjectDigestScenarios.inboxRowsGetTheirDigestPageByPage(try SQLiteStorage.inMemory())
     }
+
+    @Test func inboxRowsAboutAnFBINumberGetItsDigestOnSQLite() async throws {
+        try await SubjectDigestScenarios.inboxRowsAboutAnFBINumberGetItsDigest(try SQLiteStorage.inMemory())
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -104,6 +177,13 @@ struct NotificationSealingPostgresTests {
     @Test func listedCasesRemoveWhatWasRoutedForThem() async throws { try await NotificationSealingTests().listedCasesRemoveWhatWasRoutedForThem() }
     @Test func sentRowsWrittenBeforeGetTheirDigest() async throws { try await onFreshPostgres(SubjectDigestScenarios.sentRowsWrittenBeforeGetTheirDigest) }
     @Test func inboxRowsGetTheirDigestPageByPage() async throws { try await onFreshPostgres(SubjectDigestScenarios.inboxRowsGetTheirDigestPageByPage) }
+    @Test func inboxRowsAboutAnFBINumberGetItsDigest() async throws { try await onFreshPostgres(SubjectDigestScenarios.inboxRowsAboutAnFBINumberGetItsDigest) }
+    @Test func aNotificationAboutAPersonKnownByTheFBINumberAloneGoesWithAnOrderNamingIt() async throws {
+        try await NotificationSealingTests().aNotificationAboutAPersonKnownByTheFBINumberAloneGoesWithAnOrderNamingIt()
+    }
+    @Test func anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched() async throws {
+        try await NotificationSealingTests().anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched()
+    }
 }
 
 /// The digest step on a fresh database of either kind.
@@ -171,5 +251,37 @@ enum SubjectDigestScenarios {
         var expected: [String: String?] = [:]
         for notification in notifications + [later] { expected[notification.id] = notification.subjectStateId.map(SealingDigest.stateId) }
         #expect(try await digests("inbox", db) == expected)
+    }
+
+    /// inbox-v5 on rows stored before it (the earlier steps filed a notification naming no
+    /// state ID under nothing): such a row gets the digest of the FBI number it matched; a row
+    /// with a digest keeps it, a row naming neither number stays without.
+    static func inboxRowsAboutAnFBINumberGetItsDigest(_ db: any StorageDatabase) async throws {
+        let steps = InboxStore.migrations
+        let before = Array(steps.prefix { $0.id != "inbox-v5" })
+        #expect(before.count + 1 == steps.count)
+        let byStateId = Fixtures.notification(source: "e-1", subject: "MO1")
+        let byFBI = NotificationSealingTests.aboutFBINumber("734591KA2", source: "e-2")
+        let byNeither = {
+            var notification = NotificationSealingTests.aboutFBINumber("734591KA2", source: "e-3")
+            notification.reason.matched = [MatchedIdentifier("releaseId", "R-e-3")]
+            return notification
+        }()
+        try await db.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            for (arrival, notification) in [byStateId, byFBI, byNeither].enumerated() {
+                try db.execute(
+                    """
+                    INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, subject_digest, arrival)
+                    VALUES ($1, 'officer:PO-1', 'high', '2025-06-15T14:06:40Z', 's', $2, $3, $4)
+                    """,
+                    [.text(notification.id), .bytes(try notification.encoded()),
+                     notification.subjectStateId.map { .text(SealingDigest.stateId($0)) } ?? .null, .integer(Int64(arrival + 1))])
+            }
+            try StorageMigrator.migrate(steps, in: db)
+        }
+        #expect(try await digests("inbox", db) == [
+            byStateId.id: SealingDigest.stateId("MO1"), byFBI.id: SealingDigest.fbiNumber("734591KA2"), byNeither.id: nil,
+        ])
     }
 }

@@ -50,6 +50,35 @@ import Testing
         #expect(try await tablesNaming(["MO7654321"], router).isSuperset(of: Set(Self.familyTables)))
     }
 
+    /// A release under the FBI number alone (`custody.releases` version 2): the police notice
+    /// names no state ID and is filed under the FBI number (as the outbox's message is); an
+    /// order naming the state ID alone finds it through the case that pairs the two numbers,
+    /// and tells the runtime the pairing (its outbox and ledger use it).
+    @Test func aNoticeAboutAReleaseUnderTheFBINumberAloneGoesWithAnOrderNamingTheStateId() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        let byFBI = SubjectIdentifiers(fbiNumber: Events.reyes.fbiNumber, name: Events.reyes.name, dateOfBirth: Events.reyes.dateOfBirth)
+        let messages = try await router.apply(rules.releases(Events.releaseScheduled(byFBI, expected: Events.at(days: 90))))
+        // The destination's police, and the officer of the case the FBI number matched.
+        #expect(try messages.map { try BusNotification.decode($0.value).reason.rule }.sorted() == [ReleaseRules.releaseIntoJurisdiction, ReleaseRules.superviseeRelease])
+        let police = try #require(try messages.map { try BusNotification.decode($0.value) }.first { $0.reason.rule == ReleaseRules.releaseIntoJurisdiction })
+        #expect(police.subjectStateId == nil)
+        #expect(police.subjectFbiNumber == "734591KA2")
+        let filedUnderFBI = { (table: String) in
+            try await router.write { db, _ in
+                try db.fetchAll("SELECT 1 AS found FROM \(table) WHERE subject_digest = $1", [.text(SealingDigest.fbiNumber("734591KA2"))]).count
+            }
+        }
+        #expect(try await filedUnderFBI("notifications_sent") > 0)
+        #expect(try await filedUnderFBI("kit_outbox") > 0)  // the message waiting to go out
+        let stateIdOnly = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
+        let tally = try await seal(router, try Events.sealingOrder(stateIdOnly))
+        #expect(tally.pairedFbiNumbers == ["734591KA2"])
+        #expect(try await filedUnderFBI("notifications_sent") == 0)
+        #expect(try await tablesNaming(["734591KA2", "MO1234567"], router).isEmpty)
+        // The runtime removes the waiting message with the pairing the tally reports
+        // (`SealingRuntimeTests.messagesFiledUnderTheFBINumber`).
+    }
+
     @Test func listedCasesKeepTheReleasesButRemoveTheNoticesRoutedForTheCase() async throws {
         let router = try await routerWithTwoPeople()
         let tally = try await seal(router, try Events.sealingOrder(Events.reyes, cases: ["CASE-1"]))
@@ -65,4 +94,7 @@ import Testing
 struct ReleasesSealingPostgresTests {
     @Test func allRecordsRemovesTheFamiliesRowsOfThePersonAndNoOneElses() async throws { try await ReleasesSealingTests().allRecordsRemovesTheFamiliesRowsOfThePersonAndNoOneElses() }
     @Test func listedCasesKeepTheReleasesButRemoveTheNoticesRoutedForTheCase() async throws { try await ReleasesSealingTests().listedCasesKeepTheReleasesButRemoveTheNoticesRoutedForTheCase() }
+    @Test func aNoticeAboutAReleaseUnderTheFBINumberAloneGoesWithAnOrderNamingTheStateId() async throws {
+        try await ReleasesSealingTests().aNoticeAboutAReleaseUnderTheFBINumberAloneGoesWithAnOrderNamingTheStateId()
+    }
 }

@@ -166,6 +166,57 @@ struct SealingRuntimeTests {
         #expect(try await service.count("probe_arrests") == 0)
     }
 
+    @Test("a message about a person known by the FBI number alone leaves the outbox with an order naming or pairing the number")
+    func messagesFiledUnderTheFBINumber() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let messages = [
+            OutgoingMessage(topic: "probe.out", key: "sid", value: [1], headers: [], subjectStateId: "MO1234567"),
+            OutgoingMessage(topic: "probe.out", key: "fbi", value: [2], headers: [], subjectFbiNumber: "734591KA2"),
+            OutgoingMessage(topic: "probe.out", key: "other", value: [3], headers: [], subjectFbiNumber: "112233KB4"),
+            // A state ID wins: filed under it, not the FBI number.
+            OutgoingMessage(topic: "probe.out", key: "both", value: [4], headers: [], subjectStateId: "MO7654321", subjectFbiNumber: "734591KA2"),
+        ]
+        try await service.database.write { db in for message in messages { try ServiceDatabase.appendToOutbox(message, db) } }
+        // The order names the state ID; the projection's removed rows paired the FBI number with it.
+        let order = SealingOrder(
+            kind: .sealed, orderId: "1616-CV-901-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
+            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: nil, orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-2")
+        var paired = SealingTally()
+        paired.notePaired(stateId: nil, fbiNumber: "734591KA2")
+        let pairing = paired
+        let removed = try await service.database.write { try SealingLedger($0).removeFromOutbox(order, paired: pairing) }
+        #expect(removed.rowsByTable == ["kit_outbox": 2])
+        let left = try await service.database.read { try ServiceDatabase.outbox($0).map(\.message.key) }
+        #expect(left == ["other", "both"])
+    }
+
+    @Test("a notification naming the FBI number alone that occurred before an order naming it is covered")
+    func lateNotificationsByFBINumber() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let order = SealingOrder(
+            kind: .sealed, orderId: "1616-CV-902-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
+            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: "734591KA2", orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-3")
+        try await service.database.write { try SealingLedger($0).record(order, removed: SealingTally()) }
+        func notification(_ fbiNumber: String, at occurredAt: String, stateId: String? = nil) -> AdmittedEvent {
+            let subject = stateId.map { ",\"subjectStateId\":\"\($0)\"" } ?? ""
+            let json = """
+                {"id":"00000000-0000-8000-8000-000000000001","occurredAt":"\(occurredAt)","reason":{"rule":"r","explanation":"e","matched":[{"name":"releaseId","value":"R-1"},{"name":"fbiNumber","value":"\(fbiNumber)"}]}\(subject)}
+                """
+            return AdmittedEvent(
+                topicPartition: TopicPartition(topic: "bus.notifications", partition: 0), offset: KafkaOffset(0), key: "agency:MO-KCPD",
+                eventType: "bus.notification.routed", schemaVersion: 1, eventId: "00000000-0000-8000-8000-000000000001",
+                value: Array(json.utf8), timestampMilliseconds: nil, headers: [])
+        }
+        let covers = { (event: AdmittedEvent) in try await service.database.read { try SealedRecordCheck.covers(event, in: SealingLedger($0)) } }
+        #expect(try await covers(notification("734591KA2", at: "2025-03-01T10:00:00Z")))
+        #expect(try await !covers(notification("734591KA2", at: "2025-03-05T10:00:00Z")))  // after the order
+        #expect(try await !covers(notification("112233KB4", at: "2025-03-01T10:00:00Z")))  // someone else
+        // With a state ID, the notification is about the person it names (another one here).
+        #expect(try await !covers(notification("734591KA2", at: "2025-03-01T10:00:00Z", stateId: "MO7654321")))
+    }
+
     @Test("an order for listed cases does not cover a record of no case")
     func listedCasesLeaveOtherRecords() async throws {
         let directory = TemporaryDirectory()

@@ -65,7 +65,7 @@ struct NoticeLedger: Sendable {
                 .text(notice.id.lowercased()), .text(notice.recipient), .text(notice.reason.rule), .text(notice.priority),
                 .integer(ViewTime.milliseconds(notice.occurredAt)), .text(notice.sourceEventId.lowercased()),
                 .text(notice.sourceEventType), notice.subjectStateId.sqlValue,
-                PersonKey(stateId: notice.subjectStateId, fbiNumber: nil)?.value.sqlValue ?? .null, releaseId.sqlValue,
+                PersonKey(stateId: notice.subjectStateId, fbiNumber: notice.subjectFbiNumber)?.value.sqlValue ?? .null, releaseId.sqlValue,
             ])
     }
 }
@@ -93,4 +93,12 @@ struct RoutedNotice: Decodable {
     var subjectStateId: String?
     var sourceEventId: String
     var sourceEventType: String
+
+    /// The FBI number of a person known by no state ID: the `fbiNumber` among what matched
+    /// (as `BusNotification.subjectFbiNumber` reads it), so the person's notices are filed
+    /// under `fbi:…` and a sealing order naming the number finds them.
+    var subjectFbiNumber: String? {
+        guard PersonKey.nonEmpty(subjectStateId) == nil else { return nil }
+        return reason.matched.first { $0.name == "fbiNumber" && !$0.value.isEmpty }?.value
+    }
 }

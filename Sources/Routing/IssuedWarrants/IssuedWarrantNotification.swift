@@ -14,7 +14,8 @@ enum IssuedWarrantNotification {
                 matched: matched(warrant)),
             facts: facts(warrant) + [NotificationFact("what", fact.what), NotificationFact("by", agencyId)],
             occurredAt: fact.occurredAt, subjectStateId: warrant.subject?.stateId,
-            sourceEventId: fact.eventId, sourceEventType: fact.eventType, scope: warrant.warrantId)
+            sourceEventId: fact.eventId, sourceEventType: fact.eventType, scope: warrant.warrantId,
+            subjectFbiNumber: warrant.subject?.fbiNumber)
     }
 
     /// `issued-warrant-subject-arrested`: routed for the warrant, from the arrest.
@@ -34,7 +35,8 @@ enum IssuedWarrantNotification {
                 NotificationFact("charges", Describe.charges(payload.charges)),
             ],
             occurredAt: payload.arrestedAt, subjectStateId: warrant.subject?.stateId,
-            sourceEventId: arrestEventId, sourceEventType: ArrestMade.eventType, scope: warrant.warrantId)
+            sourceEventId: arrestEventId, sourceEventType: ArrestMade.eventType, scope: warrant.warrantId,
+            subjectFbiNumber: warrant.subject?.fbiNumber)
     }
 
     /// `issued-warrant-subject-supervised`: routed for the case, from the warrant's issue, so

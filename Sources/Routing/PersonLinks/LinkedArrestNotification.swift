@@ -67,6 +67,6 @@ enum LinkedArrestNotification {
             facts: [NotificationFact("retracts", earlier.id), NotificationFact("case", caseId)],
             occurredAt: earlier.occurredAt, subjectStateId: earlier.subjectStateId,
             sourceEventId: arrestEventId, sourceEventType: earlier.sourceEventType,
-            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId)
+            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId, subjectFbiNumber: earlier.subjectFbiNumber)
     }
 }

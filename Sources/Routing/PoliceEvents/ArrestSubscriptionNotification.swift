@@ -29,6 +29,6 @@ enum ArrestSubscriptionNotification {
                 matched: matched),
             facts: facts, occurredAt: payload.arrestedAt, subjectStateId: person?.stateId ?? arrest.subject?.stateId,
             sourceEventId: arrest.eventId.uuidString.lowercased(), sourceEventType: ArrestMade.eventType,
-            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: arrest.subject?.fbiNumber)
     }
 }

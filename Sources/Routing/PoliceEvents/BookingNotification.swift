@@ -28,6 +28,6 @@ enum BookingNotification {
                 matched: matched),
             facts: facts, occurredAt: payload.bookedAt, subjectStateId: person?.stateId ?? booking.subject?.stateId,
             sourceEventId: booking.eventId.uuidString.lowercased(), sourceEventType: BookingRecorded.eventType,
-            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: booking.subject?.fbiNumber)
     }
 }

@@ -56,6 +56,6 @@ enum ContactNotification {
                 matched: matched),
             facts: facts, occurredAt: payload.contactedAt, subjectStateId: person?.stateId ?? contact.subject?.stateId,
             sourceEventId: contact.eventId.uuidString.lowercased(), sourceEventType: ContactRecorded.eventType,
-            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: contact.subject?.fbiNumber)
     }
 }

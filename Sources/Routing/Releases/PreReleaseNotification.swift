@@ -44,7 +44,8 @@ enum PreReleaseNotification {
             recipientAgencyId: {
                 if case .officer(let supervision) = role { return supervision.agencyId }
                 return nil
-            }())
+            }(),
+            subjectFbiNumber: release.subject?.fbiNumber)
     }
 
     static func highNeeds(
@@ -74,7 +75,8 @@ enum PreReleaseNotification {
             facts: facts,
             occurredAt: release.expectedEventOccurredAt ?? release.expectedAt ?? Date(timeIntervalSince1970: 0),
             subjectStateId: release.subject?.stateId, sourceEventId: release.expectedEventId ?? release.releaseId,
-            sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope)
+            sourceEventType: release.expectedEventType ?? ReleaseScheduled.eventType, scope: release.preReleaseScope,
+            subjectFbiNumber: release.subject?.fbiNumber)
     }
 
     /// Rule `pre-release-notice-retracted`: the assessment an earlier notice used was found
@@ -92,7 +94,7 @@ enum PreReleaseNotification {
             facts: [NotificationFact("retracts", earlier.id), NotificationFact("release", release)],
             occurredAt: earlier.occurredAt, subjectStateId: earlier.subjectStateId,
             sourceEventId: earlier.sourceEventId, sourceEventType: earlier.sourceEventType,
-            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId)
+            scope: earlier.id, recipientAgencyId: earlier.recipientAgencyId, subjectFbiNumber: earlier.subjectFbiNumber)
     }
 
     /// How sure the match of an assessment found through the person index is (its subject named

@@ -14,6 +14,7 @@ enum ReleaseIntoJurisdictionNotification {
                 matched: notice.matched + [MatchedIdentifier("city", "\(destination.city), \(destination.state)")]),
             facts: notice.facts,
             occurredAt: notice.occurredAt, subjectStateId: notice.subject?.stateId,
-            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId)
+            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId,
+            subjectFbiNumber: notice.subject?.fbiNumber)
     }
 }

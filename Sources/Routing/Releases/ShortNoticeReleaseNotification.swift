@@ -24,6 +24,7 @@ enum ShortNoticeReleaseNotification {
                 matched: matched),
             facts: facts,
             occurredAt: notice.occurredAt, subjectStateId: notice.subject?.stateId,
-            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId)
+            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId,
+            subjectFbiNumber: notice.subject?.fbiNumber)
     }
 }

@@ -19,7 +19,7 @@ enum SubscriptionReleaseNotification {
             facts: notice.facts,
             occurredAt: notice.occurredAt, subjectStateId: notice.subject?.stateId,
             sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: subscription.id,
-            recipientAgencyId: subscription.subscriberAgencyId)
+            recipientAgencyId: subscription.subscriberAgencyId, subjectFbiNumber: notice.subject?.fbiNumber)
     }
 
     static func recipientKind(_ kind: Subscriber.Kind) -> Recipient.Kind {

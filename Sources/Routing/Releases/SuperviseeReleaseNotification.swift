@@ -33,6 +33,7 @@ enum SuperviseeReleaseNotification {
                 matched: notice.matched + [MatchedIdentifier("supervisingAgencyId", supervisingAgencyId)]),
             facts: notice.facts,
             occurredAt: notice.occurredAt, subjectStateId: notice.subject?.stateId,
-            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId)
+            sourceEventId: notice.eventId, sourceEventType: notice.eventType, scope: notice.releaseId,
+            subjectFbiNumber: notice.subject?.fbiNumber)
     }
 }

@@ -19,7 +19,7 @@ extension ServiceDatabase {
         try transaction.execute(
             "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest) VALUES ($1, $2, $3, '', $4, $5)",
             [.text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers)),
-             message.subjectStateId.flatMap(SealingOrder.nonEmpty).map { .text(SealingDigest.stateId($0)) } ?? .null])
+             message.subjectDigest.map(SQLValue.text) ?? .null])
     }
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.

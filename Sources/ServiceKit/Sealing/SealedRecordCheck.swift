@@ -4,7 +4,8 @@ import Contracts
 /// the event's own JSON, so that no service keeps it (see `SealingLedger`).
 ///
 /// It reads the fields every person-keyed contract shares: the subject's numbers (the envelope's
-/// `subject.stateId` and `subject.fbiNumber`, or a notification's `subjectStateId`), the time
+/// `subject.stateId` and `subject.fbiNumber`, or a notification's `subjectStateId`, else the
+/// `fbiNumber` among its `reason.matched`: a person known by no state ID), the time
 /// (`occurredAt`), and the case a record belongs to (`payload.caseNumber` of a court's record,
 /// `payload.caseId` of a supervision case's). Events that name people only inside their payload
 /// (incidents, investigations, the person a contact was with) are for the stores that keep those
@@ -43,18 +44,35 @@ enum SealedRecordCheck {
             var caseId: String?
         }
 
+        /// A notification's reason: what it matched (the FBI number of a person known by no
+        /// state ID is among them).
+        struct Reason: Decodable {
+            struct Matched: Decodable {
+                var name: String?
+                var value: String?
+            }
+
+            var matched: [Matched]?
+        }
+
         var occurredAt: String?
         var subject: Subject?
         var subjectStateId: String?
+        var reason: Reason?
         var payload: Payload?
     }
+
+    /// The name a notification's `reason.matched` gives an FBI number (`BusNotification`).
+    private static let matchedFbiNumber = "fbiNumber"
 
     private static func fields(of event: AdmittedEvent) -> Fields? {
         if event.document == nil, let members = try? EventCodec.decodeJSON(Members.self, from: event.value) {
             guard let occurredAt = nonEmpty(members.occurredAt) else { return nil }
+            let stateId = nonEmpty(members.subject?.stateId) ?? nonEmpty(members.subjectStateId)
+            let matched = members.reason?.matched?.first { $0.name == Self.matchedFbiNumber && nonEmpty($0.value) != nil }?.value
             return Fields(
-                occurredAt: occurredAt, stateId: nonEmpty(members.subject?.stateId) ?? nonEmpty(members.subjectStateId),
-                fbiNumber: nonEmpty(members.subject?.fbiNumber),
+                occurredAt: occurredAt, stateId: stateId,
+                fbiNumber: nonEmpty(members.subject?.fbiNumber) ?? (stateId == nil ? matched : nil),
                 caseNumber: nonEmpty(members.payload?.caseNumber) ?? nonEmpty(members.payload?.caseId))
         }
         let document: JSONValue
@@ -70,9 +88,14 @@ enum SealedRecordCheck {
         guard let occurredAt = text(document["occurredAt"]) else { return nil }
         let subject = document["subject"]
         let payload = document["payload"]
+        let stateId = text(subject?["stateId"]) ?? text(document["subjectStateId"])
+        var matchedFbiNumber: String?
+        if stateId == nil, case .array(let matched)? = document["reason"]?["matched"] {
+            matchedFbiNumber = matched.first { text($0["name"]) == Self.matchedFbiNumber && text($0["value"]) != nil }.flatMap { text($0["value"]) }
+        }
         return Fields(
-            occurredAt: occurredAt, stateId: text(subject?["stateId"]) ?? text(document["subjectStateId"]),
-            fbiNumber: text(subject?["fbiNumber"]), caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]))
+            occurredAt: occurredAt, stateId: stateId, fbiNumber: text(subject?["fbiNumber"]) ?? matchedFbiNumber,
+            caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]))
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

@@ -14,6 +14,21 @@ public enum SealingDigest {
     /// The digest of a person known by FBI number.
     public static func fbiNumber(_ fbiNumber: String) -> String { digest("fbi:\(fbiNumber)") }
 
+    /// The digest a message or a stored notification about one person is filed under: the
+    /// state ID's, else (a person known by no state ID) the FBI number's; nil when neither is
+    /// given.
+    public static func subject(stateId: String?, fbiNumber: String?) -> String? {
+        if let stateId, !stateId.isEmpty { return Self.stateId(stateId) }
+        if let fbiNumber, !fbiNumber.isEmpty { return Self.fbiNumber(fbiNumber) }
+        return nil
+    }
+
+    /// The digests rows about a person known by these numbers may be filed under (see
+    /// ``subject(stateId:fbiNumber:)``), sorted, without repeats or empty numbers.
+    public static func subjects(stateIds: some Sequence<String>, fbiNumbers: some Sequence<String>) -> [String] {
+        Set(stateIds.filter { !$0.isEmpty }.map(stateId(_:)) + fbiNumbers.filter { !$0.isEmpty }.map(fbiNumber(_:))).sorted()
+    }
+
     /// The digest of a court case number or supervision case id.
     public static func caseNumber(_ caseNumber: String) -> String { digest("case:\(caseNumber)") }
 

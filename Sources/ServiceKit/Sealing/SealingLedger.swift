@@ -116,16 +116,22 @@ public struct SealingLedger {
 
     /// Removes the outbox's messages about the order's person that have not been delivered (or
     /// could not be): a notification about a sealed record must not go out after the order.
-    /// Messages carry their subject's digest (`OutgoingMessage.subjectStateId`); an order under
-    /// `listed_cases` leaves them, as a message does not say which case it came from.
-    func removeFromOutbox(_ order: SealingOrder) throws(StorageError) -> SealingTally {
+    /// Messages carry their subject's digest (`OutgoingMessage.subjectDigest`: the state ID's,
+    /// else the FBI number's); the person is the order's numbers and those the projection's
+    /// removed rows paired with them (`paired`). An order under `listed_cases` leaves them, as
+    /// a message does not say which case it came from.
+    func removeFromOutbox(_ order: SealingOrder, paired: SealingTally = SealingTally()) throws(StorageError) -> SealingTally {
         var tally = SealingTally()
-        guard order.scope == .allRecords, let stateId = order.stateId else { return tally }
-        let digest = SealingDigest.stateId(stateId)
-        tally.add(try transaction.execute("DELETE FROM kit_outbox WHERE subject_digest = $1", [.text(digest)]), from: "kit_outbox")
-        tally.add(
-            try transaction.execute("DELETE FROM kit_outbox_failed WHERE subject_digest = $1", [.text(digest)]),
-            from: "kit_outbox_failed")
+        guard order.scope == .allRecords else { return tally }
+        let digests = SealingDigest.subjects(
+            stateIds: [order.stateId].compactMap { $0 } + paired.pairedStateIds,
+            fbiNumbers: [order.fbiNumber].compactMap { $0 } + paired.pairedFbiNumbers)
+        for digest in digests {
+            tally.add(try transaction.execute("DELETE FROM kit_outbox WHERE subject_digest = $1", [.text(digest)]), from: "kit_outbox")
+            tally.add(
+                try transaction.execute("DELETE FROM kit_outbox_failed WHERE subject_digest = $1", [.text(digest)]),
+                from: "kit_outbox_failed")
+        }
         return tally
     }
 
