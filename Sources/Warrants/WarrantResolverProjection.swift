@@ -249,7 +249,7 @@ public struct WarrantResolverProjection: EventProjection {
         var personItems = WarrantStore.PersonItems()
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
         let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
-        case .allRecords: (try store.removePerson(order), [])
+        case .allRecords: (try store.removePerson(order, alsoFbiNumbers: fbiNumbers), [])
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed

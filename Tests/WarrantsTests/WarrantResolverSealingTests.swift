@@ -88,6 +88,27 @@ import Testing
 
     /// An order for all records removes the person's detainers and the checks' detainer items
     /// too; another person's detainer stays.
+    /// A release under the FBI number alone (`custody.releases` version 2) meets Reyes's warrant
+    /// (state ID and FBI number) by the FBI number; an order naming the state ID alone finds the
+    /// release's check through the FBI number the warrant pairs with it, and the notices filed
+    /// under that number.
+    @Test func anOrderNamingTheStateIdFindsTheCheckOfAReleaseUnderTheFBINumberAlone() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-5", subject: Events.reyes, caseNumber: "CR-5")))
+        let byFBI = SubjectIdentifiers(fbiNumber: Events.reyes.fbiNumber, name: Events.reyes.name, dateOfBirth: Events.reyes.dateOfBirth)
+        let told = try await resolver.notifications(Events.admitted(Events.scheduled("R-5", subject: byFBI)))
+        #expect(!told.isEmpty)
+        #expect(try told.map { try BusNotification.decode($0.value) }.allSatisfy { $0.subjectStateId == nil && $0.subjectFbiNumber == "734591KA2" })
+        #expect(try await check(resolver, "R-5")?.status == "pending")
+
+        let stateIdOnly = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
+        let tally = try await seal(resolver, try Events.sealingOrder(stateIdOnly, at: Self.orderTime))
+        #expect(tally.pairedFbiNumbers == ["734591KA2"])
+        #expect(try await check(resolver, "R-5") == nil)
+        #expect(try await sent(resolver).isEmpty)
+        #expect(try await tablesNaming(["734591KA2", "MO1234567", "Reyes"], resolver).isEmpty)
+    }
+
     @Test func allRecordsRemovesThePersonsDetainers() async throws {
         let resolver = try await resolver()
         try await resolver.notifications(Events.admitted(Events.lodged("D-1")))
@@ -157,6 +178,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem() async throws {
         try await WarrantResolverSealingTests().listedCasesRemoveOnlyTheirWarrantsAndWhatNamesThem()
+    }
+    @Test func anOrderNamingTheStateIdFindsTheCheckOfAReleaseUnderTheFBINumberAlone() async throws {
+        try await WarrantResolverSealingTests().anOrderNamingTheStateIdFindsTheCheckOfAReleaseUnderTheFBINumberAlone()
     }
     @Test func allRecordsRemovesThePersonsDetainers() async throws {
         try await WarrantResolverSealingTests().allRecordsRemovesThePersonsDetainers()
