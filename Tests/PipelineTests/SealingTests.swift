@@ -11,14 +11,19 @@ import Testing
 @testable import Pipeline
 
 /// An expungement order for a person who is in every service's state (the demo's Darnell Reyes,
-/// with every kind of event the contracts have about him) leaves nothing of him in any table of
+/// with every kind of event the contracts have about him, and a release under his FBI number
+/// alone) leaves nothing of him in any table of
 /// any database — not in a view, the inbox, the router's or the resolver's reference state, nor
 /// the runtime's bookkeeping — and a record about him that occurred before the order but arrives
 /// after it is not kept; nor does a replay bring anything back. Another person's data stays.
 @Suite("Sealing and expungement across every service (SQLite)", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
 struct SealingEndToEndTests {
-    @Test func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay() async throws {
-        try await expungeEverywhere(on: try await TestBus())
+    /// The order names both numbers, or the state ID alone: then what was filed under the FBI
+    /// number alone (his release under it, the notices about it) is found through the numbers
+    /// each service pairs with the state ID.
+    @Test(arguments: [true, false])
+    func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay(orderNamesTheFBINumber: Bool) async throws {
+        try await expungeEverywhere(on: try await TestBus(), orderNamesTheFBINumber: orderNamesTheFBINumber)
     }
 }
 
@@ -29,7 +34,7 @@ struct SealingEndToEndPostgresTests {
     @Test func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay() async throws {
         let cluster = try #require(PostgresCluster.current)
         let url = cluster.url(database: try await cluster.createDatabase())
-        try await expungeEverywhere(on: try await TestBus(postgres: try .init(url: url)))
+        try await expungeEverywhere(on: try await TestBus(postgres: try .init(url: url)), orderNamesTheFBINumber: false)
     }
 }
 
@@ -39,9 +44,9 @@ private let reyesBirthMilliseconds: Int64 = 647_913_600_000  // 1990-07-14T00:00
 /// The demo's Marcus Hill, who stays.
 private let hillStateId = "MO7654321"
 
-private func expungeEverywhere(on bus: TestBus) async throws {
+private func expungeEverywhere(on bus: TestBus, orderNamesTheFBINumber: Bool) async throws {
     try await within(.seconds(240), "build, expunge, a late record, replay") {
-        try await buildThenExpunge(on: bus)
+        try await buildThenExpunge(on: bus, orderNamesTheFBINumber: orderNamesTheFBINumber)
 
         try expectNothingAboutReyes(in: bus, "after the order")
         for name in ServiceName.consumers {
@@ -66,7 +71,7 @@ private func expungeEverywhere(on bus: TestBus) async throws {
 
 /// Every service built from the demo and every kind of event about Reyes, then the order, then
 /// late records about him; every service stopped and released (its database closed) at the end.
-private func buildThenExpunge(on bus: TestBus) async throws {
+private func buildThenExpunge(on bus: TestBus, orderNamesTheFBINumber: Bool) async throws {
     var running: [ServiceName: RunningService] = [:]
     for name in ServiceName.consumers { running[name] = try bus.start(name) }
     let scenario = try DemoScenario(now: scenarioNow, run: "sealing")
@@ -74,7 +79,8 @@ private func buildThenExpunge(on bus: TestBus) async throws {
         try await bus.publish([step.event])
         await bus.waitUntilCaughtUp(running[step.readBy]!)
     }
-    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-86_400), run: "before"))
+    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-86_400), run: "before")
+        + [try releaseUnderFBINumber(occurredAt: scenarioNow.addingTimeInterval(-86_400), run: "before")])
     try await waitForEveryService(bus, running)
 
     // Before the order, every service that keeps personal data holds something about him.
@@ -87,10 +93,11 @@ private func buildThenExpunge(on bus: TestBus) async throws {
     let linkTables = try bus.read(.router) { Set(try findOccurrences(of: reyesTexts, in: $0).map(\.table)) }
     #expect(linkTables.contains("router_person_records"), "\(linkTables)")
 
-    try await bus.publish([try expungement(occurredAt: scenarioNow.addingTimeInterval(86_400))])
+    try await bus.publish([try expungement(occurredAt: scenarioNow.addingTimeInterval(86_400), namingTheFBINumber: orderNamesTheFBINumber)])
     try await waitForEveryService(bus, running)
     // Records about him that occurred before the order, read after it (a late delivery).
-    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late"))
+    try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late")
+        + [try releaseUnderFBINumber(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late")])
     try await waitForEveryService(bus, running)
     for name in ServiceName.consumers { try await running[name]!.stop() }
 }
@@ -141,9 +148,28 @@ private func reyesExamples(occurredAt: Date, run: String) throws -> [ScenarioEve
     return events
 }
 
-private func expungement(occurredAt: Date) throws -> ScenarioEvent {
+/// Reyes's release under his FBI number alone (`custody.release.scheduled` version 2, as a
+/// prison may send it before the state ID is known): the destination's police are told in a
+/// notice naming no state ID, which the services file under the FBI number.
+private func releaseUnderFBINumber(occurredAt: Date, run: String) throws -> ScenarioEvent {
+    let subject = SubjectIdentifiers(
+        fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+    let envelope = EventEnvelope(
+        eventId: ScenarioEvent.eventId("\(run)/release-by-fbi"), occurredAt: occurredAt, recordedAt: occurredAt,
+        source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison), subject: subject,
+        payload: ReleaseScheduled(
+            releaseId: "R-FBI-\(run)", facility: Facility(facilityId: "MO-DOC-WERDCC", name: "Western Reception, Diagnostic and Correctional Center", kind: .prison),
+            expectedAt: occurredAt.addingTimeInterval(20 * 86_400), releaseType: .parole,
+            destination: Address(line1: "4410 Troost Ave", city: "Kansas City", state: "MO", postalCode: "64110"), supervisingAgencyId: "MO-DOC-PP"))
+    #expect(envelope.schemaVersion == 2)
+    var event = try ScenarioEvent(topic: "custody.releases", envelope)
+    event.schemaVersion = envelope.schemaVersion
+    return event
+}
+
+private func expungement(occurredAt: Date, namingTheFBINumber: Bool) throws -> ScenarioEvent {
     var order = try #require(try contractExamples("records.record.expunged").first)
-    order["subject"] = ["stateId": "MO1234567", "fbiNumber": "734591KA2"]
+    order["subject"] = namingTheFBINumber ? ["stateId": "MO1234567", "fbiNumber": "734591KA2"] : ["stateId": "MO1234567"]
     order["payload"] = ["orderId": "SEAL-TEST-001", "orderedOn": "2025-06-16", "issuingCourtId": "MO-CIRCUIT16", "scope": "all_records"]
     return try scenarioEvent(order, type: "records.record.expunged", occurredAt: occurredAt, id: "sealing/order")
 }
