@@ -346,7 +346,7 @@ let package = Package(
         .executableTarget(
             name: "reentrybus",
             dependencies: [
-                "Observability", "Gateway", "WebUI",
+                "Observability", "Gateway", "WebUI", "ServiceKit",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "Settings",

@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import ServiceKit
 
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,18 @@ enum Spawn {
 
     /// Starts `executable` with `arguments` (argv[0] is the executable's path) in `directory`
     /// (the current one when nil), with this process's environment; returns its process id.
+    /// `environ` without any ``ParentProcessWatch/variable`` entry, plus one naming this process.
+    static func childEnvironment() -> [String] {
+        var entries: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix(ParentProcessWatch.variable + "=") { entries.append(text) }
+            cursor += 1
+        }
+        return entries + [ParentProcessWatch.environmentEntry]
+    }
+
     static func start(
         _ executable: URL, _ arguments: [String], directory: URL?,
         input: Stream, output: Stream, error: Stream
@@ -69,8 +82,12 @@ enum Spawn {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        // This process's environment, naming it as the child's parent (`ParentProcessWatch`: a
+        // `reentrybus` child ends when this process does, crashed or not; others ignore it).
+        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
+        defer { for entry in envp { free(entry) } }
         var pid: pid_t = 0
-        try check("posix_spawn \(executable.path)", posix_spawn(&pid, executable.path, &actions, &attributes, argv, environ))
+        try check("posix_spawn \(executable.path)", posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp))
         return pid
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ServiceKit
 
 /// `reentrybus`: the command-line entry to ReentryBus. The root only lists the subcommands;
 /// each lives in `Commands/`.
@@ -16,4 +17,21 @@ struct ReentryBus: AsyncParsableCommand {
             PersonsCommand.self,
         ]
     )
+
+    /// Parses the arguments and runs the command, as `AsyncParsableCommand`'s own `main` does,
+    /// after starting the watch that ends a child of a test or benchmark with its parent
+    /// (`ParentProcessWatch`).
+    static func main() async {
+        ParentProcessWatch.startIfAsked()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
