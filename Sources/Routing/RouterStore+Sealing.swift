@@ -16,26 +16,14 @@ extension RouterStore {
     /// matched by FBI number may carry one the order does not name, and the notifications about
     /// it are found by theirs.
     func stateIds(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            """
-            SELECT state_id FROM router_cases WHERE \(Self.person) AND state_id IS NOT NULL
-            UNION SELECT state_id FROM router_arrests WHERE \(Self.person) AND state_id IS NOT NULL
-            """,
-            personArguments(order))
-        return Set(try rows.map { try $0.get("state_id", as: String.self) })
+        try transaction.personNumbers("state_id", in: ["router_cases", "router_arrests"], where: Self.person, personArguments(order))
     }
 
     /// The FBI numbers the router's cases and kept arrests of the order's person carry (an
     /// order naming the state ID alone): the notifications about the person where an event
     /// named the FBI number alone are filed under it (`NotificationSubject`).
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            """
-            SELECT fbi_number FROM router_cases WHERE \(Self.person) AND fbi_number IS NOT NULL
-            UNION SELECT fbi_number FROM router_arrests WHERE \(Self.person) AND fbi_number IS NOT NULL
-            """,
-            personArguments(order))
-        return Set(try rows.map { try $0.get("fbi_number", as: String.self) })
+        try transaction.personNumbers("fbi_number", in: ["router_cases", "router_arrests"], where: Self.person, personArguments(order))
     }
 
     /// Removes every case and kept arrest of the order's person (`all_records`).

@@ -22,26 +22,14 @@ extension WarrantStore {
     /// The state IDs the person's warrants and checks carry: a row matched by FBI number may
     /// carry one the order does not name, and the notifications about it are found by theirs.
     func stateIds(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            """
-            SELECT state_id FROM warrants WHERE \(Self.person) AND state_id IS NOT NULL
-            UNION SELECT state_id FROM warrant_checks WHERE \(Self.person) AND state_id IS NOT NULL
-            """,
-            personArguments(order))
-        return Set(try rows.map { try $0.get("state_id", as: String.self) })
+        try transaction.personNumbers("state_id", in: ["warrants", "warrant_checks"], where: Self.person, personArguments(order))
     }
 
     /// The FBI numbers the person's warrants and checks carry (an order naming the state ID
     /// alone): the notifications about the person where an event named the FBI number alone
     /// are filed under it (`NotificationSubject`).
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            """
-            SELECT fbi_number FROM warrants WHERE \(Self.person) AND fbi_number IS NOT NULL
-            UNION SELECT fbi_number FROM warrant_checks WHERE \(Self.person) AND fbi_number IS NOT NULL
-            """,
-            personArguments(order))
-        return Set(try rows.map { try $0.get("fbi_number", as: String.self) })
+        try transaction.personNumbers("fbi_number", in: ["warrants", "warrant_checks"], where: Self.person, personArguments(order))
     }
 
     /// Removes every warrant, detainer and check of the order's person, every check item

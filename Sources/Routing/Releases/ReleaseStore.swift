@@ -334,23 +334,15 @@ struct ReleaseStore {
     /// The state IDs the release rows of the order's person carry (a row matched by FBI number
     /// may carry one the order does not name).
     func stateIds(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            """
-            SELECT state_id FROM releases_known WHERE \(Self.person) AND state_id IS NOT NULL
-            UNION SELECT state_id FROM releases_assessments WHERE \(Self.person)
-            """,
-            [.optional(order.stateId), .optional(order.fbiNumber)])
-        return Set(try rows.map { try $0.get("state_id", as: String.self) })
+        try transaction.personNumbers(
+            "state_id", in: ["releases_known", "releases_assessments"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
     /// The FBI numbers the order's person's releases carry (an order naming the state ID alone,
     /// or a release under the FBI number beside it): notifications about a release that named
     /// the FBI number alone are filed under it (`NotificationSubject`).
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
-        let rows = try transaction.fetchAll(
-            "SELECT fbi_number FROM releases_known WHERE \(Self.person) AND fbi_number IS NOT NULL",
-            [.optional(order.stateId), .optional(order.fbiNumber)])
-        return Set(try rows.map { try $0.get("fbi_number", as: String.self) })
+        try transaction.personNumbers("fbi_number", in: ["releases_known"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
     /// Removes one release and its kept events: a release under neither a state ID nor an FBI
