@@ -90,10 +90,15 @@ public enum InboxStore {
             _ = try transaction.execute("INSERT INTO inbox_arrivals (next) VALUES ($1)", [.integer(next)])
         },
         // v5: a notification about a person known by no state ID is filed under the FBI number
-        // it matched (`NotificationSubject`); rows stored before without a digest get theirs
-        // from their body.
+        // it matched (`NotificationSubject`), and every notification that matched an FBI number
+        // carries that number's digest too (`subject_fbi_digest`), so that an order naming the
+        // FBI number finds the state IDs it pairs with. Rows stored before get both from their
+        // body.
         StorageMigration("inbox-v5") { transaction in
             try NotificationSubject.rewrite("inbox", column: "subject_digest", where: "subject_digest IS NULL", from: NotificationSubject.digest(ofBody:), transaction)
+            try transaction.executeScript("ALTER TABLE inbox ADD COLUMN subject_fbi_digest TEXT")
+            try NotificationSubject.rewrite("inbox", column: "subject_fbi_digest", from: NotificationSubject.fbiDigest(ofBody:), transaction)
+            try transaction.executeScript("CREATE INDEX inbox_by_subject_fbi ON inbox (subject_fbi_digest) WHERE subject_fbi_digest IS NOT NULL")
         },
     ]
 
@@ -118,24 +123,25 @@ public enum InboxStore {
         let arrival: Int64 = try counter.get("arrival")
         return try transaction.execute(
             """
-            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest, arrival)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
+            INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest, arrival, subject_fbi_digest)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING
             """,
             [.text(notification.id), .text(notification.recipient.description), .text(notification.priority.rawValue),
              .text(EventCodec.formatInstant(notification.occurredAt)), .text(notification.summary),
              .bytes(body), receivedAtMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification),
-             .integer(arrival)]) > 0
+             .integer(arrival), NotificationSubject.fbiDigest(notification)]) > 0
     }
 
     /// Removes the notifications a sealing order covers; returns how many, as table `inbox`.
     ///
     /// - `all_records`: every notification about the person, by digest (`NotificationSubject`):
-    ///   filed under the order's state ID, or under an FBI number (a notification about a
-    ///   person known by no state ID: `BusNotification.subjectFbiNumber`) — the order's, or one
-    ///   that the person's notifications filed under the state ID matched (a routing service
-    ///   that matched a case by FBI number names it), one step as the views pair numbers. The
-    ///   numbers so paired are reported (`SealingTally.pairedFbiNumbers`), so that a late
-    ///   notification naming them is not stored either.
+    ///   filed under a state ID or, for a person known by no state ID, an FBI number
+    ///   (`BusNotification.subjectFbiNumber`): the order's own, and those the inbox's own
+    ///   notifications pair with them, one step as the views pair numbers — the FBI numbers
+    ///   that notifications filed under the order's state ID matched (a routing service that
+    ///   matched a case by FBI number names it), and the state IDs of the notifications that
+    ///   matched the order's FBI number (`subject_fbi_digest`). The numbers so paired are
+    ///   reported (`SealingTally`), so that a late notification naming them is not stored either.
     /// - `listed_cases`: the person's notifications routed for a listed case
     ///   (``BusNotification/isRouted(forScope:)``): the router's arrest notifications, routed
     ///   for the supervision case they matched. The warrant resolver's are routed for a release
@@ -143,29 +149,53 @@ public enum InboxStore {
     ///   they stay (the resolver removes its own record of them).
     ///
     /// Notifications about the person that occurred before an `all_records` order and arrive
-    /// after it are not stored (the runtime's check on `subjectStateId`). A notification routed
-    /// for a listed case that arrives after the order (it was still in its service's outbox) is
-    /// stored: nothing in it names the case.
+    /// after it are not stored (the runtime's check on `subjectStateId`, else the matched FBI
+    /// number). A notification routed for a listed case that arrives after the order (it was
+    /// still in its service's outbox) is stored: nothing in it names the case.
     public static func remove(covering order: SealingOrder, _ transaction: any StorageTransaction) throws -> SealingTally {
         let derived: ((BusNotification) -> Bool)? = switch order.scope {
         case .allRecords: nil
         case .listedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) }
         }
         var tally = SealingTally()
+        var stateIds = Set(order.stateId.map { [$0] } ?? [])
         var fbiNumbers = Set(order.fbiNumber.map { [$0] } ?? [])
-        if order.scope == .allRecords, let stateId = order.stateId {
-            for row in try transaction.fetchAll("SELECT body FROM inbox WHERE subject_digest = $1", [NotificationSubject.digest(stateId: stateId)]) {
-                guard let notification = try? BusNotification.decode(try row.get("body", as: [UInt8].self)) else { continue }
-                for matched in notification.reason.matched where matched.name == BusNotification.fbiNumberIdentifier && !matched.value.isEmpty {
-                    fbiNumbers.insert(matched.value)
-                }
-            }
-            for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
+        if order.scope == .allRecords {
+            let (pairedStateIds, pairedFbiNumbers) = try pairedNumbers(stateId: order.stateId, fbiNumber: order.fbiNumber, transaction)
+            for stateId in pairedStateIds.subtracting(stateIds).sorted() { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+            for fbiNumber in pairedFbiNumbers.subtracting(fbiNumbers).sorted() { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
+            stateIds.formUnion(pairedStateIds)
+            fbiNumbers.formUnion(pairedFbiNumbers)
         }
         tally.add(try NotificationSubject.remove(
-            from: "inbox", about: Set(order.stateId.map { [$0] } ?? []), fbiNumbers: fbiNumbers, columns: "id, body",
+            from: "inbox", about: stateIds, fbiNumbers: fbiNumbers, columns: "id, body",
             reading: { row in try BusNotification.decode(try row.get("body", as: [UInt8].self)) }, derived: derived, transaction), from: "inbox")
         return tally
+    }
+
+    /// The numbers the inbox's notifications pair with an order's (one step): the FBI numbers
+    /// matched by notifications filed under `stateId`, the state IDs of notifications that
+    /// matched `fbiNumber`. Read from the rows' bodies (only those rows).
+    private static func pairedNumbers(
+        stateId: String?, fbiNumber: String?, _ transaction: any StorageTransaction
+    ) throws -> (stateIds: Set<String>, fbiNumbers: Set<String>) {
+        var stateIds = Set<String>(), fbiNumbers = Set<String>()
+        var rows: [StorageRow] = []
+        if let stateId {
+            rows += try transaction.fetchAll("SELECT body FROM inbox WHERE subject_digest = $1", [NotificationSubject.digest(stateId: stateId)])
+        }
+        if let fbiNumber {
+            rows += try transaction.fetchAll(
+                "SELECT body FROM inbox WHERE subject_fbi_digest = $1", [.text(SealingDigest.fbiNumber(fbiNumber))])
+        }
+        for row in rows {
+            guard let notification = try? BusNotification.decode(try row.get("body", as: [UInt8].self)) else { continue }
+            if let paired = notification.subjectStateId, !paired.isEmpty { stateIds.insert(paired) }
+            for matched in notification.reason.matched where matched.name == BusNotification.fbiNumberIdentifier && !matched.value.isEmpty {
+                fbiNumbers.insert(matched.value)
+            }
+        }
+        return (stateIds, fbiNumbers)
     }
 
     /// A recipient's notifications, oldest first. `recipient` is `kind:id`, or a bare id that

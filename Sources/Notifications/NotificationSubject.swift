@@ -22,6 +22,17 @@ enum NotificationSubject {
         SealingDigest.subject(stateId: stateId, fbiNumber: fbiNumber).map(SQLValue.text) ?? .null
     }
 
+    /// The inbox's second digest (`subject_fbi_digest`): of the FBI number `notification`
+    /// matched, with or without a state ID, so an order naming the FBI number finds the state
+    /// IDs it pairs with; null when it matched none.
+    static func fbiDigest(_ notification: BusNotification) -> SQLValue {
+        fbiDigest(notification.reason.matched.first { $0.name == BusNotification.fbiNumberIdentifier && !$0.value.isEmpty }?.value)
+    }
+
+    private static func fbiDigest(_ fbiNumber: String?) -> SQLValue {
+        fbiNumber.map { .text(SealingDigest.fbiNumber($0)) } ?? .null
+    }
+
     /// The step adding the column to `table`: the column, then each row's digest read from its
     /// body (``digest(ofBody:)``, in pages of `pageSize` rows by id), then a partial index. The
     /// body is parsed as JSON only: a row whose body is not a whole notification still names
@@ -41,15 +52,23 @@ enum NotificationSubject {
         guard let document = document(body) else { return .null }
         var stateId: String?
         if case .string(let text)? = document["subjectStateId"] { stateId = text }
-        var fbiNumber: String?
-        if case .array(let matched)? = document["reason"]?["matched"] {
-            for identifier in matched {
-                guard case .string(BusNotification.fbiNumberIdentifier)? = identifier["name"], case .string(let value)? = identifier["value"] else { continue }
-                fbiNumber = value
-                break
-            }
+        return digest(stateId: stateId, fbiNumber: matchedFbiNumber(document))
+    }
+
+    /// ``fbiDigest(_:)`` of a stored body; null when it matched no FBI number or is not JSON.
+    static func fbiDigest(ofBody body: [UInt8]) -> SQLValue {
+        fbiDigest(document(body).flatMap(matchedFbiNumber))
+    }
+
+    /// The first FBI number among a body's `reason.matched`, if any.
+    private static func matchedFbiNumber(_ document: JSONValue) -> String? {
+        guard case .array(let matched)? = document["reason"]?["matched"] else { return nil }
+        for identifier in matched {
+            guard case .string(BusNotification.fbiNumberIdentifier)? = identifier["name"], case .string(let value)? = identifier["value"],
+                  !value.isEmpty else { continue }
+            return value
         }
-        return digest(stateId: stateId, fbiNumber: fbiNumber)
+        return nil
     }
 
     private static func document(_ body: [UInt8]) -> JSONValue? {

@@ -142,10 +142,22 @@ public struct PersonIndexProjection: EventProjection {
         }
     }
 
-    /// Removes the order's person from the index (see the type's documentation).
+    /// Removes the order's person from the index (see the type's documentation). An order
+    /// naming one number alone is applied again with each other number the removed records
+    /// carried (one step): an order naming the FBI number alone reaches the records filed under
+    /// the state ID that the index had not put with them (a person named inside an incident).
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        guard order.scope == .allRecords else { return SealingTally() }
+        var tally = try sealOnce(order, in: transaction)
+        for completed in order.completions(stateIds: tally.pairedStateIds, fbiNumbers: tally.pairedFbiNumbers) {
+            tally.merge(try sealOnce(completed, in: transaction))
+        }
+        return tally
+    }
+
+    /// ``seal(_:in:)`` for the order's own numbers.
+    private func sealOnce(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         var tally = SealingTally()
-        guard order.scope == .allRecords else { return tally }
         var removal = try store.removePersons(
             holding: PersonIdentifiers(stateId: order.stateId, fbiNumber: order.fbiNumber), transaction.storage)
         let derived = DerivedRecords(transaction: transaction.storage)

@@ -129,10 +129,31 @@ public struct RouterProjection: EventProjection {
     ///   case it matched). Arrests belong to no case and stay; so do the notifications the same
     ///   arrests caused for the person's other cases.
     ///
+    /// An order naming one number alone is applied again with the other number each of the
+    /// router's rows pairs with it (``SealingOrder/completions(stateIds:fbiNumbers:)``, one
+    /// step): an order naming the FBI number alone (`records.sealing` version 2) reaches the
+    /// arrests, warrants and facts the rule families keep under the state ID alone, and the
+    /// reverse.
+    ///
     /// An event about the person that occurred before the order and is read after it is not
     /// applied (the runtime checks its subject, and the case id of case events): no removed case
     /// comes back to match an arrest, nor an arrest to match a case.
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        let store = RouterStore(transaction.storage)
+        let releases = ReleaseStore(transaction.storage)
+        let completions = order.completions(
+            stateIds: try store.stateIds(of: order).union(try releases.stateIds(of: order)),
+            fbiNumbers: try store.fbiNumbers(of: order).union(try releases.fbiNumbers(of: order)))
+        var tally = try sealOnce(order, in: transaction)
+        for completed in completions {
+            tally.merge(try sealOnce(completed, in: transaction))
+            tally.notePaired(stateId: completed.stateId, fbiNumber: completed.fbiNumber)
+        }
+        return tally
+    }
+
+    /// ``seal(_:in:)`` for the order's own numbers.
+    private func sealOnce(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = RouterStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
         let fbiNumbers = try store.fbiNumbers(of: order).union(try ReleaseStore(transaction.storage).fbiNumbers(of: order))

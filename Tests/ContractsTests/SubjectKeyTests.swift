@@ -122,6 +122,41 @@ struct SubjectKeyTests {
         #expect(EventTypes.payloadType(eventType: "supervision.case.started", version: 2) == nil)
     }
 
+    /// `records.sealing` version 2 (`stateIdOptional: fbiNumber`): an order naming the FBI number
+    /// alone is admitted under its subject key; one naming only an agency's own number is not
+    /// (no read model files people under it), whatever other identifier it carries.
+    @Test("a sealing order may name the FBI number instead of the state ID, and no other number")
+    func sealingOrdersNameTheFBINumber() throws {
+        func order(_ subject: SubjectIdentifiers) -> EventEnvelope<RecordExpunged> {
+            EventEnvelope(
+                eventId: UUID(), occurredAt: Date(timeIntervalSince1970: 1_750_000_000), recordedAt: Date(timeIntervalSince1970: 1_750_000_000),
+                source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court), subject: subject,
+                payload: RecordExpunged(orderId: "1616-CV-812-EXP", orderedOn: CalendarDate("2025-10-15")!, issuingCourtId: "MO-CIRCUIT16", scope: .allRecords))
+        }
+        let byFBI = order(SubjectIdentifiers(fbiNumber: "734591KA2"))
+        #expect(byFBI.schemaVersion == 2)
+        _ = try send(byFBI, key: "fbi:734591KA2", topic: "records.sealing")
+        #expect(order(SubjectIdentifiers(stateId: "MO1234567")).schemaVersion == 1)
+        let byBooking = order(SubjectIdentifiers(bookingNumber: "2025-005120"))
+        do {
+            _ = try send(byBooking, key: "booking:MO-CIRCUIT16:2025-005120", topic: "records.sealing")
+            Issue.record("an order naming a booking number alone was admitted")
+        } catch {
+            #expect("\(error)".contains("$.subject"), "\(error)")
+        }
+        #expect(Self.catalog.event(type: "records.record.sealed", version: 2)?.fbiNumberStandsIn == true)
+        #expect(Self.catalog.event(type: "police.arrest.made", version: 2)?.fbiNumberStandsIn == false)
+    }
+
+    @Test("a stateIdOptional that is neither a boolean nor fbiNumber is reported")
+    func stateIdOptionalValues() throws {
+        let copy = try copyOfTopics()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try edit("records.sealing.yaml", in: copy, replacing: "    stateIdOptional: fbiNumber\n    description: Records are sealed", with: "    stateIdOptional: docNumber\n    description: Records are sealed")
+        let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("records.sealing.yaml: $.events[2].stateIdOptional: must be true, false or fbiNumber") }, "\(problems)")
+    }
+
     @Test("stateIdOptional on a topic not keyed by the state ID is reported")
     func onlyOnPersonKeyedTopics() throws {
         let copy = try copyOfTopics()

@@ -146,6 +146,32 @@ import Testing
         #expect(try await stored(inbox) == [Self.mo2Case1, other])
     }
 
+    /// An order naming the FBI number alone (`records.sealing` version 2): the notifications
+    /// that matched it name the state ID they pair with (the officer's, filed under MO1), so all
+    /// of MO1's go, and the FBI-filed ones; the pairing is reported.
+    @Test func anOrderNamingTheFBINumberAloneFindsTheStateIdItsNotificationsPairWithIt() async throws {
+        let inbox = try await inboxWithTwoPeople()
+        let officer = BusNotification(
+            recipient: .officer("PO-1"), priority: .high, summary: "Your supervisee's release is scheduled",
+            reason: NotificationReason(rule: "supervisee-release", explanation: "You supervise case C-1.",
+                                       matched: [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("releaseId", "R-e-7")]),
+            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1", sourceEventId: "e-7",
+            sourceEventType: "custody.release.scheduled", scope: "C-1")
+        let police = Self.aboutFBINumber("734591KA2", source: "e-7")
+        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
+        for notification in [officer, police, other] {
+            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
+            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
+        }
+        var order = Self.order("MO1")
+        order.stateId = nil
+        order.fbiNumber = "734591KA2"
+        let tally = try await seal(inbox, order)
+        #expect(tally.rowsByTable == ["inbox": 5])
+        #expect(tally.pairedStateIds == ["MO1"])
+        #expect(try await stored(inbox) == [Self.mo2Case1, other])
+    }
+
     @Test func aNotificationIsRoutedForTheScopeItsIdCameFrom() {
         #expect(Self.mo1Case1.isRouted(forScope: "C-1"))
         #expect(!Self.mo1Case1.isRouted(forScope: "C-2"))
@@ -184,16 +210,19 @@ struct NotificationSealingPostgresTests {
     @Test func anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched() async throws {
         try await NotificationSealingTests().anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched()
     }
+    @Test func anOrderNamingTheFBINumberAloneFindsTheStateIdItsNotificationsPairWithIt() async throws {
+        try await NotificationSealingTests().anOrderNamingTheFBINumberAloneFindsTheStateIdItsNotificationsPairWithIt()
+    }
 }
 
 /// The digest step on a fresh database of either kind.
 enum SubjectDigestScenarios {
     /// Rows of `table` by id: the digest each carries (nil: none).
-    static func digests(_ table: String, _ db: any StorageDatabase) async throws -> [String: String?] {
+    static func digests(_ table: String, _ db: any StorageDatabase, column: String = "subject_digest") async throws -> [String: String?] {
         try await db.write { db in
             var digests: [String: String?] = [:]
-            for row in try db.fetchAll("SELECT id, subject_digest FROM \(table)") {
-                digests[try row.get("id", as: String.self)] = try row.get("subject_digest", as: String?.self)
+            for row in try db.fetchAll("SELECT id, \(column) AS digest FROM \(table)") {
+                digests[try row.get("id", as: String.self)] = try row.get("digest", as: String?.self)
             }
             return digests
         }
@@ -282,6 +311,10 @@ enum SubjectDigestScenarios {
         }
         #expect(try await digests("inbox", db) == [
             byStateId.id: SealingDigest.stateId("MO1"), byFBI.id: SealingDigest.fbiNumber("734591KA2"), byNeither.id: nil,
+        ])
+        // The second digest: of the FBI number each matched (none for the first and the last).
+        #expect(try await digests("inbox", db, column: "subject_fbi_digest") == [
+            byStateId.id: nil, byFBI.id: SealingDigest.fbiNumber("734591KA2"), byNeither.id: nil,
         ])
     }
 }

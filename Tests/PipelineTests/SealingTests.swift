@@ -18,13 +18,19 @@ import Testing
 /// after it is not kept; nor does a replay bring anything back. Another person's data stays.
 @Suite("Sealing and expungement across every service (SQLite)", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
 struct SealingEndToEndTests {
-    /// The order names both numbers, or the state ID alone: then what was filed under the FBI
-    /// number alone (his release under it, the notices about it) is found through the numbers
-    /// each service pairs with the state ID.
-    @Test(arguments: [true, false])
-    func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay(orderNamesTheFBINumber: Bool) async throws {
-        try await expungeEverywhere(on: try await TestBus(), orderNamesTheFBINumber: orderNamesTheFBINumber)
+    /// The order names both numbers, the state ID alone (what was filed under the FBI number
+    /// alone — his release under it, the notices about it — is found through the numbers each
+    /// service pairs with the state ID), or the FBI number alone (`records.sealing` version 2:
+    /// the other way round).
+    @Test(arguments: OrderSubject.allCases)
+    func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay(orderNames: OrderSubject) async throws {
+        try await expungeEverywhere(on: try await TestBus(), orderNames: orderNames)
     }
+}
+
+/// Whom the expungement order names Reyes by.
+enum OrderSubject: String, CaseIterable, Sendable {
+    case bothNumbers, stateIdAlone, fbiNumberAlone
 }
 
 @Suite(
@@ -34,7 +40,7 @@ struct SealingEndToEndPostgresTests {
     @Test func anExpungedPersonIsInNoTableOfAnyDatabaseEvenAfterAReplay() async throws {
         let cluster = try #require(PostgresCluster.current)
         let url = cluster.url(database: try await cluster.createDatabase())
-        try await expungeEverywhere(on: try await TestBus(postgres: try .init(url: url)), orderNamesTheFBINumber: false)
+        try await expungeEverywhere(on: try await TestBus(postgres: try .init(url: url)), orderNames: .stateIdAlone)
     }
 }
 
@@ -44,9 +50,9 @@ private let reyesBirthMilliseconds: Int64 = 647_913_600_000  // 1990-07-14T00:00
 /// The demo's Marcus Hill, who stays.
 private let hillStateId = "MO7654321"
 
-private func expungeEverywhere(on bus: TestBus, orderNamesTheFBINumber: Bool) async throws {
+private func expungeEverywhere(on bus: TestBus, orderNames: OrderSubject) async throws {
     try await within(.seconds(240), "build, expunge, a late record, replay") {
-        try await buildThenExpunge(on: bus, orderNamesTheFBINumber: orderNamesTheFBINumber)
+        try await buildThenExpunge(on: bus, orderNames: orderNames)
 
         try expectNothingAboutReyes(in: bus, "after the order")
         for name in ServiceName.consumers {
@@ -71,7 +77,7 @@ private func expungeEverywhere(on bus: TestBus, orderNamesTheFBINumber: Bool) as
 
 /// Every service built from the demo and every kind of event about Reyes, then the order, then
 /// late records about him; every service stopped and released (its database closed) at the end.
-private func buildThenExpunge(on bus: TestBus, orderNamesTheFBINumber: Bool) async throws {
+private func buildThenExpunge(on bus: TestBus, orderNames: OrderSubject) async throws {
     var running: [ServiceName: RunningService] = [:]
     for name in ServiceName.consumers { running[name] = try bus.start(name) }
     let scenario = try DemoScenario(now: scenarioNow, run: "sealing")
@@ -93,7 +99,7 @@ private func buildThenExpunge(on bus: TestBus, orderNamesTheFBINumber: Bool) asy
     let linkTables = try bus.read(.router) { Set(try findOccurrences(of: reyesTexts, in: $0).map(\.table)) }
     #expect(linkTables.contains("router_person_records"), "\(linkTables)")
 
-    try await bus.publish([try expungement(occurredAt: scenarioNow.addingTimeInterval(86_400), namingTheFBINumber: orderNamesTheFBINumber)])
+    try await bus.publish([try expungement(occurredAt: scenarioNow.addingTimeInterval(86_400), naming: orderNames)])
     try await waitForEveryService(bus, running)
     // Records about him that occurred before the order, read after it (a late delivery).
     try await bus.publish(try reyesExamples(occurredAt: scenarioNow.addingTimeInterval(-7_200), run: "late")
@@ -167,11 +173,22 @@ private func releaseUnderFBINumber(occurredAt: Date, run: String) throws -> Scen
     return event
 }
 
-private func expungement(occurredAt: Date, namingTheFBINumber: Bool) throws -> ScenarioEvent {
+private func expungement(occurredAt: Date, naming subject: OrderSubject) throws -> ScenarioEvent {
     var order = try #require(try contractExamples("records.record.expunged").first)
-    order["subject"] = namingTheFBINumber ? ["stateId": "MO1234567", "fbiNumber": "734591KA2"] : ["stateId": "MO1234567"]
+    order["subject"] = switch subject {
+    case .bothNumbers: ["stateId": "MO1234567", "fbiNumber": "734591KA2"]
+    case .stateIdAlone: ["stateId": "MO1234567"]
+    case .fbiNumberAlone: ["fbiNumber": "734591KA2"]
+    }
     order["payload"] = ["orderId": "SEAL-TEST-001", "orderedOn": "2025-06-16", "issuingCourtId": "MO-CIRCUIT16", "scope": "all_records"]
-    return try scenarioEvent(order, type: "records.record.expunged", occurredAt: occurredAt, id: "sealing/order")
+    guard subject == .fbiNumberAlone else {
+        return try scenarioEvent(order, type: "records.record.expunged", occurredAt: occurredAt, id: "sealing/order")
+    }
+    // Version 2, keyed by the subject key.
+    order["schemaVersion"] = 2
+    var event = try scenarioEvent(order, type: "records.record.expunged", occurredAt: occurredAt, id: "sealing/order", key: "fbi:734591KA2")
+    event.schemaVersion = 2
+    return event
 }
 
 private func contractExamples(_ type: String) throws -> [[String: Any]] {
@@ -179,7 +196,7 @@ private func contractExamples(_ type: String) throws -> [[String: Any]] {
     return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
 }
 
-private func scenarioEvent(_ example: [String: Any], type: String, occurredAt: Date, id: String) throws -> ScenarioEvent {
+private func scenarioEvent(_ example: [String: Any], type: String, occurredAt: Date, id: String, key givenKey: String? = nil) throws -> ScenarioEvent {
     var event = example
     let eventId = ScenarioEvent.eventId(id).uuidString.lowercased()
     event["eventId"] = eventId
@@ -187,12 +204,13 @@ private func scenarioEvent(_ example: [String: Any], type: String, occurredAt: D
     event["recordedAt"] = EventCodec.formatInstant(occurredAt)
     let topic = try #require(catalog.topic(forEventType: type)?.name)
     let payload = event["payload"] as? [String: Any] ?? [:]
-    let key = switch topic {
+    let keyField: String? = switch topic {
     case "police.incidents": payload["incidentId"] as? String
     case "police.investigations": payload["investigationId"] as? String
     case "bus.subscriptions": payload["subscriptionId"] as? String
     default: (event["subject"] as? [String: Any])?["stateId"] as? String
     }
+    let key = givenKey ?? keyField
     return ScenarioEvent(
         topic: topic, key: try #require(key, "\(type) has no key"), eventId: eventId, eventType: type,
         value: Array(try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])))

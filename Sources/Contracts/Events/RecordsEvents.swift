@@ -6,10 +6,12 @@ public enum RecordOrderScope: String, Codable, Sendable, Hashable, CaseIterable 
     case listedCases = "listed_cases"
 }
 
-/// `records.record.sealed` version 1: A court ordered records sealed.
+/// `records.record.sealed` versions 1 and 2: A court ordered records sealed. Version 2 is the
+/// same payload with a subject named by the FBI number when the state ID is not known.
 public struct RecordSealed: EventPayload {
     public static let eventType = "records.record.sealed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var orderId: String
     public var orderedOn: CalendarDate
@@ -27,10 +29,12 @@ public struct RecordSealed: EventPayload {
     }
 }
 
-/// `records.record.expunged` version 1: A court ordered records destroyed.
+/// `records.record.expunged` versions 1 and 2: A court ordered records destroyed. Version 2 is
+/// the same payload with a subject named by the FBI number when the state ID is not known.
 public struct RecordExpunged: EventPayload {
     public static let eventType = "records.record.expunged"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var orderId: String
     public var orderedOn: CalendarDate

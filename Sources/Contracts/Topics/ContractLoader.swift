@@ -293,18 +293,23 @@ struct ContractLoader {
             description: try reader.string(members["description"], path.appending(key: "description")),
             payloadSchema: payload,
             fields: try classifications(members["fields"], path.appending(key: "fields"), reader),
-            validExamples: valid, invalidExamples: invalid, path: path,
-            stateIdOptional: try stateIdOptional(members["stateIdOptional"], path.appending(key: "stateIdOptional"), reader))
+            validExamples: valid, invalidExamples: invalid, path: path)
+        (event.stateIdOptional, event.fbiNumberStandsIn) = try stateIdOptional(members["stateIdOptional"], path.appending(key: "stateIdOptional"), reader)
         if let consumers = members["consumers"] { event.consumers = try reader.strings(consumers, path.appending(key: "consumers")) }
         return event
     }
 
-    /// `stateIdOptional:` of an event version: absent (false) or a boolean.
-    private func stateIdOptional(_ value: JSONValue?, _ path: JSONPath, _ reader: ContractReader) throws(ContractProblem) -> Bool {
+    /// `stateIdOptional:` of an event version: absent (false), a boolean (true: any identifier
+    /// may stand in for the state ID), or `fbiNumber` (only the FBI number may). Returns whether
+    /// the state ID is optional and whether only the FBI number stands in for it.
+    private func stateIdOptional(
+        _ value: JSONValue?, _ path: JSONPath, _ reader: ContractReader
+    ) throws(ContractProblem) -> (optional: Bool, fbiNumberOnly: Bool) {
         switch value {
-        case nil: return false
-        case .bool(let flag)?: return flag
-        case let other?: throw reader.problem(path, "must be true or false, not \(other.kind)")
+        case nil: return (false, false)
+        case .bool(let flag)?: return (flag, false)
+        case .string("fbiNumber")?: return (true, true)
+        case let other?: throw reader.problem(path, "must be true, false or fbiNumber, not \(other.kind)")
         }
     }
 
@@ -332,7 +337,8 @@ struct ContractLoader {
         // A version whose subject may lack the state ID takes any identifier (`$defs/subject`,
         // at least one number); the key is then `SubjectKey`'s, documented in the description.
         let keyedByStateId = topic.isKeyedBySubject && !event.stateIdOptional
-        properties["subject"] = ["$ref": .string(keyedByStateId ? "#/$defs/keyedSubject" : "#/$defs/subject")]
+        let subject = keyedByStateId ? "keyedSubject" : event.fbiNumberStandsIn ? "numberedSubject" : "subject"
+        properties["subject"] = ["$ref": .string("#/$defs/\(subject)")]
         properties["payload"] = event.payloadSchema
         var required = envelope.required
         if topic.isKeyedBySubject && !required.contains("subject") { required.append("subject") }

@@ -177,6 +177,12 @@ public struct EventContract: Sendable {
     /// Such an event is keyed by ``SubjectKey`` — the state ID when present, else another
     /// identifier scoped by its agency — and must carry at least one identifier (`$defs/subject`).
     public var stateIdOptional: Bool = false
+    /// Whether, without the state ID, only the FBI number may stand in for it
+    /// (`stateIdOptional: fbiNumber`, `$defs/numberedSubject`): the two numbers every read model
+    /// files people under. A court's sealing order must reach every read model, and one naming
+    /// a person by an agency's own number only (booking, DOC, records system) could not be
+    /// applied by those that know no links between records.
+    public var fbiNumberStandsIn: Bool = false
     /// Who reads this event type, when only some of the topic's consumers do (`consumers:` in
     /// the event, a subset of the topic's): `bus.identity` carries review requests and human
     /// decisions for the operators beside the links the router follows. Nil: every consumer of

@@ -110,6 +110,30 @@ public struct SealingOrder: Sendable, Hashable {
         return false
     }
 
+    /// The order with its missing number filled in, once for each of `stateIds` (when it names
+    /// no state ID) or `fbiNumbers` (when it names no FBI number): the numbers a service's own
+    /// rows pair with the order's, for a service whose rule families match on the order's
+    /// numbers to apply it to the person's rows filed under the other number. Empty when the
+    /// order names both numbers.
+    public func completions(stateIds: Set<String>, fbiNumbers: Set<String>) -> [SealingOrder] {
+        var orders: [SealingOrder] = []
+        if stateId == nil {
+            for paired in stateIds.sorted() where !paired.isEmpty {
+                var completed = self
+                completed.stateId = paired
+                orders.append(completed)
+            }
+        }
+        if fbiNumber == nil {
+            for paired in fbiNumbers.sorted() where !paired.isEmpty {
+                var completed = self
+                completed.fbiNumber = paired
+                orders.append(completed)
+            }
+        }
+        return orders
+    }
+
     /// `date` in milliseconds since 1970, to the nearest (as the views keep event times), so
     /// an order and a record at the same instant compare equal.
     public static func milliseconds(_ date: Date) -> Int64 {
