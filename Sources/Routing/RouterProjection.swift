@@ -141,22 +141,16 @@ public struct RouterProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = RouterStore(transaction.storage)
         let releases = ReleaseStore(transaction.storage)
-        let completions = order.completions(
-            stateIds: try store.stateIds(of: order).union(try releases.stateIds(of: order)),
-            fbiNumbers: try store.fbiNumbers(of: order).union(try releases.fbiNumbers(of: order)))
-        var tally = try sealOnce(order, in: transaction)
-        for completed in completions {
-            tally.merge(try sealOnce(completed, in: transaction))
-            tally.notePaired(stateId: completed.stateId, fbiNumber: completed.fbiNumber)
-        }
-        return tally
+        return try order.applying(
+            pairedStateIds: try store.stateIds(of: order).union(try releases.stateIds(of: order)),
+            pairedFbiNumbers: try store.fbiNumbers(of: order).union(try releases.fbiNumbers(of: order))
+        ) { order in try sealOnce(order, in: transaction) }
     }
 
     /// ``seal(_:in:)`` for the order's own numbers.
     private func sealOnce(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = RouterStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
-        let fbiNumbers = try store.fbiNumbers(of: order).union(try ReleaseStore(transaction.storage).fbiNumbers(of: order))
         let context = RouterContext(transaction: transaction, signingKey: signingKey)
         var tally = SealingTally()
         for ruleSet in ruleSets { tally.merge(try ruleSet.seal(order, in: context)) }
@@ -165,12 +159,11 @@ public struct RouterProjection: EventProjection {
         case .listedCases: tally.merge(try store.removeListedCases(order))
         }
         tally.merge(try NotificationOutbox.removeSent(
-            covering: order, personStateIds: stateIds.union(tally.pairedStateIds), personFbiNumbers: fbiNumbers.union(tally.pairedFbiNumbers),
+            covering: order, personStateIds: stateIds.union(tally.pairedStateIds),
             derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
             transaction.storage))
         tally.merge(try SubscriptionStore(transaction.storage).seal(order))
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
-        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
         return tally
     }
 

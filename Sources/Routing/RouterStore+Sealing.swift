@@ -19,9 +19,9 @@ extension RouterStore {
         try transaction.personNumbers("state_id", in: ["router_cases", "router_arrests"], where: Self.person, personArguments(order))
     }
 
-    /// The FBI numbers the router's cases and kept arrests of the order's person carry (an
-    /// order naming the state ID alone): the notifications about the person where an event
-    /// named the FBI number alone are filed under it (`NotificationSubject`).
+    /// The FBI numbers the router's cases and kept arrests of the order's person carry: an
+    /// order naming the state ID alone is applied again with each (`RouterProjection.seal`),
+    /// reaching what the router filed under the FBI number alone.
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
         try transaction.personNumbers("fbi_number", in: ["router_cases", "router_arrests"], where: Self.person, personArguments(order))
     }

@@ -241,21 +241,33 @@ public struct WarrantResolverProjection: EventProjection {
     /// applied (the runtime checks their subject, and a warrant issue's case number); an issue
     /// or resolution of a warrant a listed-case order removed is ignored here, as a resolution
     /// names no case.
+    ///
+    /// An order naming one number alone is applied again with each other number the resolver's
+    /// rows pair with it by a shared number (``SealingOrder/completions(stateIds:fbiNumbers:)``,
+    /// one step, as the router does): a check, warrant or detainer under the FBI number alone
+    /// goes with an order naming the state ID alone, and the reverse.
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = WarrantStore(transaction.storage)
+        return try order.applying(pairedStateIds: try store.stateIds(of: order), pairedFbiNumbers: try store.fbiNumbers(of: order)) { order in
+            try sealOnce(order, in: transaction)
+        }
+    }
+
+    /// ``seal(_:in:)`` for the order's own numbers.
+    private func sealOnce(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
+        let store = WarrantStore(transaction.storage)
         let stateIds = try store.stateIds(of: order)
-        let fbiNumbers = try store.fbiNumbers(of: order)
         var linked = SealingTally()
         var personItems = WarrantStore.PersonItems()
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
         let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
-        case .allRecords: (try store.removePerson(order, alsoFbiNumbers: fbiNumbers), [])
+        case .allRecords: (try store.removePerson(order), [])
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed
         tally.merge(linked)
         tally.merge(try NotificationOutbox.removeSent(
-            covering: order, personStateIds: stateIds, personFbiNumbers: fbiNumbers,
+            covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in
                 notification.derivesFrom.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
             },
@@ -274,7 +286,6 @@ public struct WarrantResolverProjection: EventProjection {
         // Numbers paired with the person by a shared number; not those found through a link (a
         // mistyped state ID may be another person's: the runtime would refuse their records).
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
-        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
         return tally
     }
 

@@ -25,9 +25,9 @@ extension WarrantStore {
         try transaction.personNumbers("state_id", in: ["warrants", "warrant_checks"], where: Self.person, personArguments(order))
     }
 
-    /// The FBI numbers the person's warrants and checks carry (an order naming the state ID
-    /// alone): the notifications about the person where an event named the FBI number alone
-    /// are filed under it (`NotificationSubject`).
+    /// The FBI numbers the person's warrants and checks carry: an order naming the state ID
+    /// alone is applied again with each (`WarrantResolverProjection.seal`), reaching what the
+    /// resolver filed under the FBI number alone.
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
         try transaction.personNumbers("fbi_number", in: ["warrants", "warrant_checks"], where: Self.person, personArguments(order))
     }
@@ -35,20 +35,8 @@ extension WarrantStore {
     /// Removes every warrant, detainer and check of the order's person, every check item
     /// listing any of them, and who was told about the checks (`all_records`). Another person's check that listed one of the warrants (numbers
     /// shared by mistake) is settled as the type's overview says.
-    ///
-    /// `pairedFbiNumbers`: FBI numbers the resolver's own rows pair with an order naming the
-    /// state ID alone (``fbiNumbers(of:)``): the rows under such a number alone (a release or
-    /// warrant of a version-2 contract naming no state ID) are the person's too, one step.
-    func removePerson(_ order: SealingOrder, alsoFbiNumbers pairedFbiNumbers: Set<String> = []) throws -> SealingTally {
-        var tally = try removePerson(arguments: personArguments(order))
-        for fbiNumber in pairedFbiNumbers.subtracting(order.fbiNumber.map { [$0] } ?? []).sorted() {
-            tally.merge(try removePerson(arguments: [.null, .text(fbiNumber)]))
-        }
-        return tally
-    }
-
-    /// ``removePerson(_:alsoFbiNumbers:)`` for one pair of numbers (`$1` state ID, `$2` FBI number).
-    private func removePerson(arguments: [SQLValue]) throws -> SealingTally {
+    func removePerson(_ order: SealingOrder) throws -> SealingTally {
+        let arguments = personArguments(order)
         let others = try releaseIds(
             """
             SELECT DISTINCT i.release_id FROM warrant_check_items i JOIN warrants w ON w.warrant_id = i.warrant_id

@@ -30,12 +30,34 @@ import Testing
 
     private func inboxWithTwoPeople() async throws -> ProjectionHarness {
         let inbox = try await ProjectionHarness.onCurrentDatabase(InboxProjection(verifyingKeys: [key], signingKey: key))
-        for notification in [Self.mo1Case1, Self.mo1Case2, Self.mo1Release, Self.mo2Case1] {
+        try await deliver([Self.mo1Case1, Self.mo1Case2, Self.mo1Release, Self.mo2Case1], to: inbox)
+        #expect(try await inbox.count("inbox") == 4)
+        return inbox
+    }
+
+    /// `notifications`, signed, read by `inbox`.
+    private func deliver(_ notifications: [BusNotification], to inbox: ProjectionHarness) async throws {
+        for notification in notifications {
             let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
             try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
         }
-        #expect(try await inbox.count("inbox") == 4)
-        return inbox
+    }
+
+    /// ``inboxWithTwoPeople()`` and a release of MO1 matched to the case by FBI number: the
+    /// officer's notice (filed under MO1, naming the FBI number it matched) and the police's
+    /// (naming the FBI number alone); and another person's police notice, known by another FBI
+    /// number, returned.
+    private func inboxWithAReleaseMatchedByFBINumber() async throws -> (inbox: ProjectionHarness, other: BusNotification) {
+        let inbox = try await inboxWithTwoPeople()
+        let officer = BusNotification(
+            recipient: .officer("PO-1"), priority: .high, summary: "Your supervisee's release is scheduled",
+            reason: NotificationReason(rule: "supervisee-release", explanation: "You supervise case C-1.",
+                                       matched: [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("releaseId", "R-e-7")]),
+            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1", sourceEventId: "e-7",
+            sourceEventType: "custody.release.scheduled", scope: "C-1")
+        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
+        try await deliver([officer, Self.aboutFBINumber("734591KA2", source: "e-7"), other], to: inbox)
+        return (inbox, other)
     }
 
     private func seal(_ inbox: ProjectionHarness, _ order: SealingOrder) async throws -> SealingTally {
@@ -111,10 +133,7 @@ import Testing
         let inbox = try await inboxWithTwoPeople()
         let reyes = Self.aboutFBINumber("734591KA2", source: "e-7")
         let other = Self.aboutFBINumber("112233KB4", source: "e-8")
-        for notification in [reyes, other] {
-            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
-            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
-        }
+        try await deliver([reyes, other], to: inbox)
         var order = Self.order("MO1")
         order.fbiNumber = "734591KA2"
         let tally = try await seal(inbox, order)
@@ -127,19 +146,7 @@ import Testing
     /// under the state ID) says the release matched the case by FBI number; the police notice of
     /// that release names the FBI number alone. Both go, and the pairing is reported.
     @Test func anOrderNamingTheStateIdFindsTheFBINumberItsNotificationsMatched() async throws {
-        let inbox = try await inboxWithTwoPeople()
-        let officer = BusNotification(
-            recipient: .officer("PO-1"), priority: .high, summary: "Your supervisee's release is scheduled",
-            reason: NotificationReason(rule: "supervisee-release", explanation: "You supervise case C-1.",
-                                       matched: [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("releaseId", "R-e-7")]),
-            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1", sourceEventId: "e-7",
-            sourceEventType: "custody.release.scheduled", scope: "C-1")
-        let police = Self.aboutFBINumber("734591KA2", source: "e-7")
-        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
-        for notification in [officer, police, other] {
-            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
-            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
-        }
+        let (inbox, other) = try await inboxWithAReleaseMatchedByFBINumber()
         let tally = try await seal(inbox, Self.order("MO1"))
         #expect(tally.rowsByTable == ["inbox": 5])
         #expect(tally.pairedFbiNumbers == ["734591KA2"])
@@ -150,19 +157,7 @@ import Testing
     /// that matched it name the state ID they pair with (the officer's, filed under MO1), so all
     /// of MO1's go, and the FBI-filed ones; the pairing is reported.
     @Test func anOrderNamingTheFBINumberAloneFindsTheStateIdItsNotificationsPairWithIt() async throws {
-        let inbox = try await inboxWithTwoPeople()
-        let officer = BusNotification(
-            recipient: .officer("PO-1"), priority: .high, summary: "Your supervisee's release is scheduled",
-            reason: NotificationReason(rule: "supervisee-release", explanation: "You supervise case C-1.",
-                                       matched: [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("releaseId", "R-e-7")]),
-            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1", sourceEventId: "e-7",
-            sourceEventType: "custody.release.scheduled", scope: "C-1")
-        let police = Self.aboutFBINumber("734591KA2", source: "e-7")
-        let other = Self.aboutFBINumber("112233KB4", source: "e-8")
-        for notification in [officer, police, other] {
-            let headers = NotificationSignature.headers(signing: try notification.encoded(), with: key)
-            try await inbox.apply(try Fixtures.admitted(notification, headers: headers))
-        }
+        let (inbox, other) = try await inboxWithAReleaseMatchedByFBINumber()
         var order = Self.order("MO1")
         order.stateId = nil
         order.fbiNumber = "734591KA2"

@@ -458,12 +458,9 @@ struct ReleaseRules: RouterRuleSet {
         var tally = SealingTally()
         for stateId in try store.stateIds(of: order) where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         // An order naming only the FBI number: the state IDs the router's cases pair with it
-        // find the involvements, which incidents record by state ID alone.
-        // An order naming only the state ID: the FBI numbers the cases pair with it find the
-        // releases under the FBI number alone (`custody.releases` version 2).
-        let fbiNumbers = try context.cases.fbiNumbers(of: order)
-        for fbiNumber in fbiNumbers where fbiNumber != order.fbiNumber { tally.notePaired(stateId: nil, fbiNumber: fbiNumber) }
-        tally.merge(try store.removePerson(order, alsoStateIds: try context.cases.stateIds(of: order), alsoFbiNumbers: fbiNumbers))
+        // find the involvements, which incidents record by state ID alone. (The releases under
+        // the other number go when the router applies the completed order: `RouterProjection`.)
+        tally.merge(try store.removePerson(order, alsoStateIds: try context.cases.stateIds(of: order)))
         return tally
     }
 

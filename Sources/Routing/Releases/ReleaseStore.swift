@@ -338,9 +338,9 @@ struct ReleaseStore {
             "state_id", in: ["releases_known", "releases_assessments"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
-    /// The FBI numbers the order's person's releases carry (an order naming the state ID alone,
-    /// or a release under the FBI number beside it): notifications about a release that named
-    /// the FBI number alone are filed under it (`NotificationSubject`).
+    /// The FBI numbers the order's person's releases carry: an order naming the state ID alone
+    /// is applied again with each (`RouterProjection.seal`), reaching the releases under the
+    /// FBI number alone and the notices filed under it.
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
         try transaction.personNumbers("fbi_number", in: ["releases_known"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
     }
@@ -356,33 +356,23 @@ struct ReleaseStore {
     }
 
     /// Removes every row of the order's person (`all_records`): releases, kept events, the
-    /// assessment and the involvements, matched on the order's numbers and on those the router's
-    /// cases pair with them (`pairedStateIds`: for an order naming only the FBI number;
-    /// `pairedFbiNumbers`: the releases under the FBI number alone, for one naming only the
-    /// state ID); involvements by every state ID the person's rows carry.
-    func removePerson(
-        _ order: SealingOrder, alsoStateIds pairedStateIds: Set<String> = [], alsoFbiNumbers pairedFbiNumbers: Set<String> = []
-    ) throws -> SealingTally {
+    /// assessment and the involvements (by each state ID the person's rows carry, and `paired`:
+    /// those the router's cases pair with an order naming only the FBI number).
+    func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
         var tally = SealingTally()
-        let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(pairedStateIds)
-        // The order's numbers, then each number the router pairs with them by itself (a release
-        // under the FBI number alone, for an order naming the state ID alone).
-        let people: [[SQLValue]] = [[.optional(order.stateId), .optional(order.fbiNumber)]]
-            + pairedStateIds.subtracting(order.stateId.map { [$0] } ?? []).sorted().map { [.text($0), .null] }
-            + pairedFbiNumbers.subtracting(order.fbiNumber.map { [$0] } ?? []).sorted().map { [.null, .text($0)] }
-        for arguments in people {
-            // The records of the person's releases go with them (they name the person by an
-            // agency's number); the assessments kept under those records, by `PersonLinkStore`.
-            for table in ["releases_subject_records", "releases_linked_notices"] {
-                tally.add(try transaction.execute(
-                    "DELETE FROM \(table) WHERE release_id IN (SELECT release_id FROM releases_known WHERE \(Self.person))", arguments), from: table)
-            }
+        let stateIds = try stateIds(of: order).union(order.stateId.map { [$0] } ?? []).union(paired)
+        let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
+        // The records of the person's releases go with them (they name the person by an
+        // agency's number); the assessments kept under those records, by `PersonLinkStore`.
+        for table in ["releases_subject_records", "releases_linked_notices"] {
             tally.add(try transaction.execute(
-                "DELETE FROM releases_linked_assessments WHERE fbi_number IS NOT NULL AND fbi_number = $1", [arguments[1]]),
-                from: "releases_linked_assessments")
-            for table in ["releases_known", "releases_events", "releases_assessments"] {
-                tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)
-            }
+                "DELETE FROM \(table) WHERE release_id IN (SELECT release_id FROM releases_known WHERE \(Self.person))", arguments), from: table)
+        }
+        tally.add(try transaction.execute(
+            "DELETE FROM releases_linked_assessments WHERE fbi_number IS NOT NULL AND fbi_number = $1", [.optional(order.fbiNumber)]),
+            from: "releases_linked_assessments")
+        for table in ["releases_known", "releases_events", "releases_assessments"] {
+            tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)
         }
         for stateId in stateIds.sorted() {
             tally.add(try transaction.execute("DELETE FROM releases_involvements WHERE state_id = $1", [.text(stateId)]), from: "releases_involvements")

@@ -134,6 +134,20 @@ public struct SealingOrder: Sendable, Hashable {
         return orders
     }
 
+    /// Applies `seal` to the order, then to each of its completions with `stateIds` and
+    /// `fbiNumbers` (the numbers the service's rows pair with the order's, read before anything
+    /// is removed), noting each completion's numbers as paired; returns the tallies merged.
+    public func applying(
+        pairedStateIds stateIds: Set<String>, pairedFbiNumbers fbiNumbers: Set<String>, _ seal: (SealingOrder) throws -> SealingTally
+    ) rethrows -> SealingTally {
+        var tally = try seal(self)
+        for completed in completions(stateIds: stateIds, fbiNumbers: fbiNumbers) {
+            tally.merge(try seal(completed))
+            tally.notePaired(stateId: completed.stateId, fbiNumber: completed.fbiNumber)
+        }
+        return tally
+    }
+
     /// `date` in milliseconds since 1970, to the nearest (as the views keep event times), so
     /// an order and a record at the same instant compare equal.
     public static func milliseconds(_ date: Date) -> Int64 {
