@@ -29,6 +29,6 @@ enum ArrestNotification {
                 matched: matched),
             facts: facts, occurredAt: payload.arrestedAt, subjectStateId: person?.stateId ?? supervision.stateId,
             sourceEventId: arrest.eventId.uuidString.lowercased(), sourceEventType: ArrestMade.eventType,
-            scope: supervision.caseId, recipientAgencyId: supervision.agencyId)
+            scope: supervision.caseId, recipientAgencyId: supervision.agencyId, subjectFbiNumber: person?.fbiNumber ?? supervision.fbiNumber)
     }
 }

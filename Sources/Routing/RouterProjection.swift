@@ -141,9 +141,10 @@ public struct RouterProjection: EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         let store = RouterStore(transaction.storage)
         let releases = ReleaseStore(transaction.storage)
+        let bulletins = try BulletinStore(transaction.storage).numbers(of: order)
         return try order.applying(
-            pairedStateIds: try store.stateIds(of: order).union(try releases.stateIds(of: order)),
-            pairedFbiNumbers: try store.fbiNumbers(of: order).union(try releases.fbiNumbers(of: order))
+            pairedStateIds: try store.stateIds(of: order).union(try releases.stateIds(of: order)).union(bulletins.stateIds),
+            pairedFbiNumbers: try store.fbiNumbers(of: order).union(try releases.fbiNumbers(of: order)).union(bulletins.fbiNumbers)
         ) { order in try sealOnce(order, in: transaction) }
     }
 
@@ -159,7 +160,7 @@ public struct RouterProjection: EventProjection {
         case .listedCases: tally.merge(try store.removeListedCases(order))
         }
         tally.merge(try NotificationOutbox.removeSent(
-            covering: order, personStateIds: stateIds.union(tally.pairedStateIds),
+            covering: order, personStateIds: stateIds.union(tally.pairedStateIds), personFbiNumbers: tally.pairedFbiNumbers,
             derivesFromListedCases: { notification in order.caseNumbers.contains(where: notification.isRouted(forScope:)) },
             transaction.storage))
         tally.merge(try SubscriptionStore(transaction.storage).seal(order))

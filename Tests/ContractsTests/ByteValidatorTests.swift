@@ -304,26 +304,27 @@ struct ByteValidatorTests {
 
     /// A type with two versions keyed by the state ID is read on bytes in either: the event's
     /// stated version picks the schema. (No type in today's contracts has two such versions;
-    /// a compatible new version would add the second. The case's start has one: a copy of its
-    /// version 1 is added as version 2.)
+    /// a compatible new version would add the second. The case's start has one, and a version 2
+    /// that may name the FBI number instead: a copy of its version 1 is added as version 3.)
     @Test func eitherOfTwoStateKeyedVersionsIsValidatedOnBytes() throws {
         let topics = try copyOfTopics()
         defer { try? FileManager.default.removeItem(at: topics) }
         let file = topics.appendingPathComponent("supervision.cases.yaml")
         let text = try String(contentsOf: file, encoding: .utf8)
         let start = try #require(text.range(of: "  - type: supervision.case.started\n    version: 1\n"))
-        let second = String(text[start.lowerBound...]).replacingOccurrences(of: "    version: 1\n", with: "    version: 2\n")
-        try Data((text + second).utf8).write(to: file)
+        let end = try #require(text.range(of: "\n  - type: ", range: start.upperBound..<text.endIndex))
+        let third = String(text[start.lowerBound..<end.lowerBound]).replacingOccurrences(of: "    version: 1\n", with: "    version: 3\n")
+        try Data((text + "\n" + third + "\n").utf8).write(to: file)
         let catalog = try TopicCatalog.load(from: topics)
         let validator = EventValidator(catalog: catalog)
-        for version in [1, 2] {
+        for version in [1, 3] {
             let example = try #require(catalog.event(type: "supervision.case.started", version: version)?.validExamples.first)
             let event = try validator.validate(bytes: Array(example.description.utf8), topic: "supervision.cases")
             #expect(event.schemaVersion == version && event.wasValidatedOnBytes)
             #expect(event.key == (try validator.validate(example, topic: "supervision.cases")).key)
         }
         let unknown = try #require(catalog.event(type: "supervision.case.started", version: 1)?.validExamples.first)
-        let text3 = unknown.description.replacingOccurrences(of: #""schemaVersion":1"#, with: #""schemaVersion":3"#)
+        let text3 = unknown.description.replacingOccurrences(of: #""schemaVersion":1"#, with: #""schemaVersion":4"#)
         #expect(text3 != unknown.description)
         #expect(throws: EventValidationError.self) { try validator.validate(bytes: Array(text3.utf8), topic: "supervision.cases") }
     }

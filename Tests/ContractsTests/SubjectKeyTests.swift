@@ -119,7 +119,7 @@ struct SubjectKeyTests {
                      "courts.detainer.lodged", "courts.detainer.lifted"] {
             #expect(EventTypes.payloadType(eventType: type, version: 2) != nil, "\(type)")
         }
-        #expect(EventTypes.payloadType(eventType: "supervision.case.started", version: 2) == nil)
+        #expect(EventTypes.payloadType(eventType: "police.investigation.opened", version: 2) == nil)
     }
 
     /// `records.sealing` version 2 (`stateIdOptional: fbiNumber`): an order naming the FBI number
@@ -146,6 +146,46 @@ struct SubjectKeyTests {
         }
         #expect(Self.catalog.event(type: "records.record.sealed", version: 2)?.fbiNumberStandsIn == true)
         #expect(Self.catalog.event(type: "police.arrest.made", version: 2)?.fbiNumberStandsIn == false)
+    }
+
+    /// `supervision.cases` and `supervision.mental-health-bulletins` version 2 (`stateIdOptional:
+    /// fbiNumber`): a case or a bulletin of a supervisee known by the FBI number alone is
+    /// admitted under its subject key, every case event alike; one naming only the DOC number is
+    /// not (no caseload could list the person).
+    @Test("a case and a bulletin may name the FBI number instead of the state ID, and no other number")
+    func casesAndBulletinsNameTheFBINumber() throws {
+        let at = Date(timeIntervalSince1970: 1_750_000_000)
+        let parole = SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision)
+        func started(_ subject: SubjectIdentifiers) -> EventEnvelope<CaseStarted> {
+            EventEnvelope(
+                occurredAt: at, recordedAt: at, source: parole, subject: subject,
+                payload: CaseStarted(caseId: "PP-KC-2025-3391", supervisionType: .parole, startDate: CalendarDate("2025-04-28")!, supervisingAgencyId: "MO-DOC-PP"))
+        }
+        let transferee = SubjectIdentifiers(fbiNumber: "734591KA2")
+        let byFBI = started(transferee)
+        #expect(byFBI.schemaVersion == 2)
+        _ = try send(byFBI, key: "fbi:734591KA2", topic: "supervision.cases")
+        let assigned = EventEnvelope(
+            occurredAt: at, recordedAt: at, source: parole, subject: transferee,
+            payload: OfficerAssigned(caseId: "PP-KC-2025-3391", officer: Officer(officerId: "PP-KC-118", name: "P.O. Tanya Brooks")))
+        _ = try send(assigned, key: "fbi:734591KA2", topic: "supervision.cases")
+        let bulletin = EventEnvelope(
+            occurredAt: at, recordedAt: at, source: parole, subject: transferee,
+            payload: MentalHealthBulletinWithdrawn(bulletinId: "MHB-KC-0193", reason: .consentRevoked))
+        #expect(bulletin.schemaVersion == 2)
+        _ = try send(bulletin, key: "fbi:734591KA2", topic: "supervision.mental-health-bulletins")
+        #expect(started(SubjectIdentifiers(stateId: "MO1234567", fbiNumber: "734591KA2")).schemaVersion == 1)
+        do {
+            _ = try send(started(SubjectIdentifiers(docNumber: "1198734")), key: "doc:MO:1198734", topic: "supervision.cases")
+            Issue.record("a case naming a DOC number alone was admitted")
+        } catch {
+            #expect("\(error)".contains("$.subject"), "\(error)")
+        }
+        for type in ["supervision.case.started", "supervision.case.ended", "supervision.officer.assigned", "supervision.conditions.set",
+                     "supervision.address.changed", "supervision.mental-health-bulletin.published", "supervision.mental-health-bulletin.withdrawn"] {
+            #expect(Self.catalog.event(type: type, version: 2)?.fbiNumberStandsIn == true, "\(type)")
+            #expect(EventTypes.payloadType(eventType: type, version: 2) != nil, "\(type)")
+        }
     }
 
     @Test("a stateIdOptional that is neither a boolean nor fbiNumber is reported")

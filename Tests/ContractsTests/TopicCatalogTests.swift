@@ -79,9 +79,9 @@ struct TopicCatalogTests {
 
             """
         try edit("courts.warrants.yaml", in: copy, replacing: schema + "        bondAmount: {type: number, minimum: 0}", with: schema + "        bondAmount: {type: number}")
-        // The declared keyword is wrong.
-        try edit("supervision.cases.yaml", in: copy, replacing: "expect: {path: $.payload.address.postalCode, keyword: pattern}",
-                 with: "expect: {path: $.payload.address.postalCode, keyword: maxLength}")
+        // The declared keyword is wrong (version 1's example: version 2's follows it).
+        try edit("supervision.cases.yaml", in: copy, replacing: "expect: {path: $.payload.address.postalCode, keyword: pattern}\n\n  # Version 2",
+                 with: "expect: {path: $.payload.address.postalCode, keyword: maxLength}\n\n  # Version 2")
         let problems = TopicCatalog.check(directory: copy).problems.filter { $0.file.hasSuffix(".yaml") }
         #expect(problems.map(\.file) == ["courts.warrants.yaml", "supervision.cases.yaml"])
         #expect(problems.first?.path == "$.events[0].examples.invalid[0]")

@@ -159,6 +159,44 @@ enum SealingScenarios {
         #expect(orders.map(\.rowsRemoved) == [Int64(tally.total)])
     }
 
+    /// Version 2 of `supervision.cases` and of the bulletins: a supervisee the agency knows by
+    /// the FBI number alone (supervised here under the Interstate Compact) is on the officer's
+    /// and the agency's caseload, in the police view with the conditions police need and the
+    /// bulletin, as a supervisee known by the state ID would be; an order naming the FBI number
+    /// removes everything about him from every view.
+    static func aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() async throws {
+        let transferee = SubjectIdentifiers(
+            fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
+        // Not "Reyes": Okafor's bulletin names Angela Reyes as his key contact, and stays.
+        let identifiers = ["734591KA2", "Darnell"]
+        let supervision = [
+            try S.caseStarted("CASE-T1", transferee),
+            try E.conditionsSet("CASE-T1", transferee, [.curfew, .electronicMonitoring], effective: "2025-07-01"),
+            try S.addressChanged("CASE-T1", transferee, household: [HouseholdMember(name: PersonName(given: "Angela", family: "Reyes"), relationship: "mother")]),
+            try E.officerAssigned("CASE-T1", transferee, S.officer, at: E.instant("2025-08-01T09:00:00Z")),
+            try E.bulletinPublished("B-T", transferee),
+        ]
+        for event in supervision { #expect(event.schemaVersion == 2, "\(event.eventType)") }
+        let views = try await SealingHarness.views(stores)
+        try await views.apply(supervision + (try S.okaforRecords()))
+        let before = try await views.read { transaction in
+            (try CaseloadStore().caseload(officerId: S.officer.officerId, asOf: S.orderedAt, in: transaction),
+             try PoliceViewStore().view(of: [E.kansasCity], asOf: S.orderedAt, in: transaction))
+        }
+        let entry = try #require(before.0.first { $0.caseId == "CASE-T1" })
+        #expect(entry.personKey == "fbi:734591KA2")
+        #expect(entry.stateId == nil && entry.fbiNumber == "734591KA2")
+        #expect(before.1.supervisees.filter { $0.person.fbiNumber == "734591KA2" }.count == 1)
+        #expect(before.1.bulletins.map(\.bulletinId).contains("B-T"))
+
+        _ = try await views.seal(try S.order(.expunged, .allRecords, subject: SubjectIdentifiers(fbiNumber: "734591KA2")))
+        for (query, answer) in try await answers(views) {
+            #expect(!identifiers.contains { answer.contains($0) }, "\(query) still shows Reyes")
+        }
+        #expect(try await views.rows().holding(identifiers).values.allSatisfy(\.isEmpty))
+        #expect(try await views.rows().holding(S.okaforIdentifiers).values.contains { !$0.isEmpty })
+    }
+
     /// Each view's queries about the people of ``SealingEvents`` at the order's time, as text.
     static func answers(_ views: SealingHarness) async throws -> [(String, String)] {
         let asOf = S.orderedAt

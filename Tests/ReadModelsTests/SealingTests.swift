@@ -14,6 +14,7 @@ import TestSupport
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
+    @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
 }
 
 /// The sealing scenarios on PostgreSQL 15, in a private cluster started for the suite (a fresh
@@ -31,4 +32,5 @@ struct SealingPostgresTests {
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
+    @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
 }

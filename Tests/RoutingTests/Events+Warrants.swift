@@ -50,9 +50,11 @@ extension Events {
     }
 
     /// Reyes's case moves to Independence from `day`.
-    static func movedToIndependence(on day: CalendarDate = Events.day(-10), id name: String = "moved-indep") -> EventEnvelope<AddressChanged> {
+    static func movedToIndependence(
+        on day: CalendarDate = Events.day(-10), subject: SubjectIdentifiers = reyes, id name: String = "moved-indep"
+    ) -> EventEnvelope<AddressChanged> {
         EventEnvelope(
-            eventId: id(name), occurredAt: now, recordedAt: now, source: parole, subject: reyes,
+            eventId: id(name), occurredAt: now, recordedAt: now, source: parole, subject: subject,
             payload: AddressChanged(caseId: "CASE-1", address: independence, effectiveDate: day))
     }
 }

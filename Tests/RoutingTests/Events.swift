@@ -41,10 +41,12 @@ enum Events {
             subject: reyes, payload: CaseEnded(caseId: caseId, endDate: day, endReason: .completed))
     }
 
-    static func officerAssigned(_ officer: Officer, caseId: String = "CASE-1", id name: String = "assigned") -> EventEnvelope<OfficerAssigned> {
+    static func officerAssigned(
+        _ officer: Officer, caseId: String = "CASE-1", subject: SubjectIdentifiers = reyes, id name: String = "assigned"
+    ) -> EventEnvelope<OfficerAssigned> {
         EventEnvelope(
             eventId: id(name), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
-            subject: reyes, payload: OfficerAssigned(caseId: caseId, officer: officer))
+            subject: subject, payload: OfficerAssigned(caseId: caseId, officer: officer))
     }
 
     static func arrest(_ subject: SubjectIdentifiers = reyes, at: Date = now.addingTimeInterval(-3_600), id name: String = "arrest") -> EventEnvelope<ArrestMade> {

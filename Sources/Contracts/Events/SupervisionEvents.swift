@@ -74,10 +74,13 @@ public struct KeyContact: Codable, Sendable, Hashable {
     }
 }
 
-/// `supervision.case.started` version 1: Supervision of the subject began.
+/// `supervision.case.started` versions 1 and 2: Supervision of the subject began.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct CaseStarted: EventPayload {
     public static let eventType = "supervision.case.started"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var caseId: String
     public var supervisionType: SupervisionType
@@ -98,10 +101,13 @@ public struct CaseStarted: EventPayload {
     }
 }
 
-/// `supervision.case.ended` version 1: Supervision of the subject ended.
+/// `supervision.case.ended` versions 1 and 2: Supervision of the subject ended.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct CaseEnded: EventPayload {
     public static let eventType = "supervision.case.ended"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var caseId: String
     public var endDate: CalendarDate
@@ -114,10 +120,13 @@ public struct CaseEnded: EventPayload {
     }
 }
 
-/// `supervision.officer.assigned` version 1: An officer now supervises the case.
+/// `supervision.officer.assigned` versions 1 and 2: An officer now supervises the case.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct OfficerAssigned: EventPayload {
     public static let eventType = "supervision.officer.assigned"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var caseId: String
     public var officer: Officer
@@ -128,10 +137,13 @@ public struct OfficerAssigned: EventPayload {
     }
 }
 
-/// `supervision.conditions.set` version 1: The full current list of conditions; it replaces any earlier list.
+/// `supervision.conditions.set` versions 1 and 2: The full current list of conditions; it replaces any earlier list.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct ConditionsSet: EventPayload {
     public static let eventType = "supervision.conditions.set"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var caseId: String
     public var effectiveDate: CalendarDate
@@ -144,10 +156,13 @@ public struct ConditionsSet: EventPayload {
     }
 }
 
-/// `supervision.address.changed` version 1: The subject lives at a new approved address.
+/// `supervision.address.changed` versions 1 and 2: The subject lives at a new approved address.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct AddressChanged: EventPayload {
     public static let eventType = "supervision.address.changed"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var caseId: String
     public var address: Address
@@ -191,10 +206,13 @@ public struct AssessmentCompleted: EventPayload {
     }
 }
 
-/// `supervision.mental-health-bulletin.published` version 1: A consent-based bulletin for officers answering a crisis call (HIPAA / 42 CFR Part 2).
+/// `supervision.mental-health-bulletin.published` versions 1 and 2: A consent-based bulletin for officers answering a crisis call (HIPAA / 42 CFR Part 2).
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct MentalHealthBulletinPublished: EventPayload {
     public static let eventType = "supervision.mental-health-bulletin.published"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var bulletinId: String
     public var consent: BulletinConsent
@@ -209,10 +227,13 @@ public struct MentalHealthBulletinPublished: EventPayload {
     }
 }
 
-/// `supervision.mental-health-bulletin.withdrawn` version 1: The bulletin may no longer be shown.
+/// `supervision.mental-health-bulletin.withdrawn` versions 1 and 2: The bulletin may no longer be shown.
+/// Version 2 is the same payload with a subject named by the FBI number when the state ID is
+/// not known (a supervisee transferred from another state).
 public struct MentalHealthBulletinWithdrawn: EventPayload {
     public static let eventType = "supervision.mental-health-bulletin.withdrawn"
     public static let schemaVersion = 1
+    public static let stateIdOptionalVersion: Int? = 2
 
     public var bulletinId: String
     public var reason: BulletinWithdrawalReason

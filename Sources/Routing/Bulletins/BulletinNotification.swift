@@ -33,7 +33,8 @@ enum BulletinNotification {
                 matched: matched(bulletin.subject ?? supervision.subject, bulletinId: payload.bulletinId)
                     + [MatchedIdentifier("city", "\(address.city), \(address.state)")]),
             facts: facts, occurredAt: bulletin.occurredAt, subjectStateId: bulletin.subject?.stateId ?? supervision.stateId,
-            sourceEventId: bulletin.eventId.uuidString.lowercased(), sourceEventType: bulletin.eventType, scope: payload.bulletinId)
+            sourceEventId: bulletin.eventId.uuidString.lowercased(), sourceEventType: bulletin.eventType, scope: payload.bulletinId,
+            subjectFbiNumber: bulletin.subject?.fbiNumber ?? supervision.fbiNumber)
     }
 
     /// `reason`: the withdrawal's (`consent_expired` when the consent ran out on a tick).
@@ -54,7 +55,7 @@ enum BulletinNotification {
                 NotificationFact("reason", reason),
             ],
             occurredAt: occurredAt, subjectStateId: subject?.stateId,
-            sourceEventId: sourceEventId, sourceEventType: sourceEventType, scope: bulletinId)
+            sourceEventId: sourceEventId, sourceEventType: sourceEventType, scope: bulletinId, subjectFbiNumber: subject?.fbiNumber)
     }
 
     private static func matched(_ subject: SubjectIdentifiers?, bulletinId: String) -> [MatchedIdentifier] {

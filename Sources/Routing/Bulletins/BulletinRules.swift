@@ -10,7 +10,8 @@ import Timers
 /// contacts for officers answering a crisis call, shared by supervision with consent).
 ///
 /// - `mental-health-bulletin`: a bulletin published (`supervision.mental-health-bulletins`, read
-///   in full: keyed by person with 6 partitions) for a person with a supervision case held here
+///   in full: keyed by person with 6 partitions; version 2 names the person by the FBI number
+///   when the state ID is not known) for a person with a supervision case held here
 ///   → the police agency of the case's registered address (agency directory; fallback address
 ///   `agency:police:<STATE>:<City>`), only while the consent is in force ("now" = the latest
 ///   tick, or the event's time when later; from `grantedOn` to the end of `expiresOn`, UTC) and
@@ -41,17 +42,12 @@ struct BulletinRules: RouterRuleSet {
         switch event.eventType {
         case MentalHealthBulletinPublished.eventType:
             let published = try event.decode(MentalHealthBulletinPublished.self)
-            guard let stateId = published.subject?.stateId else {
-                throw PoisonMessage(reason: "\(event.eventType): subject.stateId: a bulletin is kept by the person's state ID")
-            }
-            try store.publish(published, stateId: stateId)
+            guard try store.publish(published, personKey: try personKey(published.subject, event)) else { return }
             try deliver(published.subject, now: try now(store, published.occurredAt), store, context)
         case MentalHealthBulletinWithdrawn.eventType:
             let withdrawal = try event.decode(MentalHealthBulletinWithdrawn.self)
-            guard let stateId = withdrawal.subject?.stateId else {
-                throw PoisonMessage(reason: "\(event.eventType): subject.stateId: a bulletin is kept by the person's state ID")
-            }
-            try store.setStatus("withdrawn", stateId: stateId, bulletinId: withdrawal.payload.bulletinId)
+            _ = try personKey(withdrawal.subject, event)
+            try store.setStatus("withdrawn", of: withdrawal.subject, bulletinId: withdrawal.payload.bulletinId)
             try withdraw(
                 bulletinId: withdrawal.payload.bulletinId, reason: withdrawal.payload.reason.rawValue, subject: withdrawal.subject,
                 sourceEventId: withdrawal.eventId.uuidString.lowercased(), sourceEventType: withdrawal.eventType,
@@ -62,8 +58,7 @@ struct BulletinRules: RouterRuleSet {
             guard last.map({ tick.atMilliseconds > $0 }) ?? true else { return }
             try store.recordTick(tick.atMilliseconds)
             for bulletin in try store.consentEnded(until: tick.atMilliseconds) {
-                guard let stateId = bulletin.subject?.stateId else { continue }
-                try store.setStatus("expired", stateId: stateId, bulletinId: bulletin.payload.bulletinId)
+                try store.setStatus("expired", of: bulletin.subject, bulletinId: bulletin.payload.bulletinId)
                 try withdraw(
                     bulletinId: bulletin.payload.bulletinId, reason: BulletinWithdrawalReason.consentExpired.rawValue, subject: bulletin.subject,
                     sourceEventId: bulletin.eventId.uuidString.lowercased(), sourceEventType: bulletin.eventType,
@@ -83,6 +78,17 @@ struct BulletinRules: RouterRuleSet {
         }
     }
 
+    /// The key the person's bulletin is kept under (`BulletinStore.personKey`).
+    ///
+    /// - Throws: `PoisonMessage` naming the fields when the subject names neither number (the
+    ///   contract requires one; an event breaking it changes nothing).
+    private func personKey(_ subject: SubjectIdentifiers?, _ event: AdmittedEvent) throws(PoisonMessage) -> String {
+        guard let key = BulletinStore.personKey(subject) else {
+            throw PoisonMessage(reason: "\(event.eventType): subject.stateId and subject.fbiNumber are both missing: a bulletin is kept by the person's state ID or FBI number")
+        }
+        return key
+    }
+
     /// The latest tick, or `occurredAt` when later (no tick read yet).
     private func now(_ store: BulletinStore, _ occurredAt: Date) throws -> Int64 {
         max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(occurredAt))
@@ -91,8 +97,7 @@ struct BulletinRules: RouterRuleSet {
     /// Delivers the person's published bulletin, if its consent is in force at `now`, to the
     /// police of each case's registered address whom the scope includes.
     private func deliver(_ subject: SubjectIdentifiers?, now: Int64, _ store: BulletinStore, _ context: RouterContext) throws {
-        guard let bulletin = try store.published(of: subject), let stateId = bulletin.subject?.stateId,
-              BulletinConsentWindow.isInForce(bulletin.payload.consent, at: now) else { return }
+        guard let bulletin = try store.published(of: subject), BulletinConsentWindow.isInForce(bulletin.payload.consent, at: now) else { return }
         let day = Describe.day(ReleaseClock.date(now)).description
         let directory = DirectoryStore(context.storage)
         var notifications: [BusNotification] = []
@@ -104,7 +109,7 @@ struct BulletinRules: RouterRuleSet {
             let notification = BulletinNotification.published(bulletin, to: police, supervision: supervision, address: address)
             guard !notifications.contains(where: { $0.id == notification.id }) else { continue }
             notifications.append(notification)
-            try store.recordDelivery(bulletinId: bulletin.payload.bulletinId, recipient: police.description, stateId: stateId, recipientAgencyId: notification.recipientAgencyId)
+            try store.recordDelivery(bulletinId: bulletin.payload.bulletinId, recipient: police.description, subject: bulletin.subject, recipientAgencyId: notification.recipientAgencyId)
         }
         try context.sendCountingMisses(notifications, forgetAfterMilliseconds: BulletinConsentWindow.expiresAfter(bulletin.payload.consent) + 86_400_000)
     }

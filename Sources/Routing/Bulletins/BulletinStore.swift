@@ -5,7 +5,8 @@ import ServiceKit
 
 /// The bulletin rules' database: each person's current mental-health bulletin
 /// (`bulletins_current`, from the compacted `supervision.mental-health-bulletins`: one per
-/// person), the police agencies it was delivered to (`bulletins_deliveries`, so that a
+/// person, under the person key: `sid:<state ID>`, else `fbi:<FBI number>` for a version-2
+/// bulletin), the police agencies it was delivered to (`bulletins_deliveries`, so that a
 /// withdrawal reaches exactly them) and the last tick read (`bulletins_clock`). Every value a
 /// bound parameter; the same SQL on SQLite and PostgreSQL.
 ///
@@ -44,7 +45,52 @@ struct BulletinStore {
                 at_ms BIGINT NOT NULL
             );
             """),
+        // Version 2 of the bulletin events may name the person by the FBI number alone: a
+        // bulletin is kept under the person key, and a delivery names both numbers (for sealing).
+        .script("bulletins-v2", """
+            CREATE TABLE bulletins_by_person (
+                person_key TEXT PRIMARY KEY NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                bulletin_id TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('published', 'withdrawn', 'expired')),
+                granted_from_ms BIGINT NOT NULL,
+                expires_after_ms BIGINT NOT NULL,
+                event BYTEA NOT NULL
+            );
+            INSERT INTO bulletins_by_person (person_key, state_id, fbi_number, bulletin_id, status, granted_from_ms, expires_after_ms, event)
+                SELECT 'sid:' || state_id, state_id, fbi_number, bulletin_id, status, granted_from_ms, expires_after_ms, event
+                FROM bulletins_current;
+            DROP TABLE bulletins_current;
+            ALTER TABLE bulletins_by_person RENAME TO bulletins_current;
+            CREATE INDEX bulletins_current_by_state_id ON bulletins_current (state_id);
+            CREATE INDEX bulletins_current_by_fbi ON bulletins_current (fbi_number);
+            CREATE INDEX bulletins_current_by_grant ON bulletins_current (status, granted_from_ms);
+            CREATE INDEX bulletins_current_by_expiry ON bulletins_current (status, expires_after_ms);
+            CREATE TABLE bulletins_deliveries_by_person (
+                bulletin_id TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                recipient_agency_id TEXT,
+                PRIMARY KEY (bulletin_id, recipient)
+            );
+            INSERT INTO bulletins_deliveries_by_person (bulletin_id, recipient, state_id, fbi_number, recipient_agency_id)
+                SELECT bulletin_id, recipient, state_id, NULL, recipient_agency_id FROM bulletins_deliveries;
+            DROP TABLE bulletins_deliveries;
+            ALTER TABLE bulletins_deliveries_by_person RENAME TO bulletins_deliveries;
+            CREATE INDEX bulletins_deliveries_by_state_id ON bulletins_deliveries (state_id);
+            CREATE INDEX bulletins_deliveries_by_fbi ON bulletins_deliveries (fbi_number);
+            """),
     ]
+
+    /// The key a person's bulletin is kept under: `sid:<state ID>`, else `fbi:<FBI number>`;
+    /// nil when the subject names neither (version 1 requires the state ID, version 2 one of them).
+    static func personKey(_ subject: SubjectIdentifiers?) -> String? {
+        if let stateId = subject?.stateId, !stateId.isEmpty { return "sid:\(stateId)" }
+        if let fbiNumber = subject?.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
+        return nil
+    }
 
     private static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"
 
@@ -62,32 +108,48 @@ struct BulletinStore {
 
     // MARK: Bulletins
 
-    /// Stores the person's current bulletin (published), replacing the previous one.
-    func publish(_ published: EventEnvelope<MentalHealthBulletinPublished>, stateId: String) throws {
+    /// Stores the person's current bulletin (published), replacing the previous one: under the
+    /// same key (the topic's order), or under the other number (version 1 and 2 are keyed
+    /// apart, so their order is that of the events' times). A bulletin older than the one kept
+    /// under the other number is not kept; returns whether it was.
+    @discardableResult
+    func publish(_ published: EventEnvelope<MentalHealthBulletinPublished>, personKey: String) throws -> Bool {
+        let others = try transaction.fetchAll(
+            "SELECT event FROM bulletins_current WHERE person_key <> $3 AND \(Self.person)",
+            [.optional(published.subject?.stateId), .optional(published.subject?.fbiNumber), .text(personKey)]
+        ).map(Self.event(row:))
+        if others.contains(where: { $0.occurredAt > published.occurredAt }) { return false }
+        try transaction.execute(
+            "DELETE FROM bulletins_current WHERE person_key <> $3 AND \(Self.person)",
+            [.optional(published.subject?.stateId), .optional(published.subject?.fbiNumber), .text(personKey)])
         let consent = published.payload.consent
         try transaction.execute(
             """
-            INSERT INTO bulletins_current (state_id, fbi_number, bulletin_id, status, granted_from_ms, expires_after_ms, event)
-            VALUES ($1, $2, $3, 'published', $4, $5, $6)
-            ON CONFLICT (state_id) DO UPDATE SET fbi_number = excluded.fbi_number, bulletin_id = excluded.bulletin_id,
-                status = 'published', granted_from_ms = excluded.granted_from_ms, expires_after_ms = excluded.expires_after_ms,
-                event = excluded.event
+            INSERT INTO bulletins_current (person_key, state_id, fbi_number, bulletin_id, status, granted_from_ms, expires_after_ms, event)
+            VALUES ($1, $2, $3, $4, 'published', $5, $6, $7)
+            ON CONFLICT (person_key) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
+                bulletin_id = excluded.bulletin_id, status = 'published', granted_from_ms = excluded.granted_from_ms,
+                expires_after_ms = excluded.expires_after_ms, event = excluded.event
             """,
-            [.text(stateId), .optional(published.subject?.fbiNumber), .text(published.payload.bulletinId),
+            [.text(personKey), .optional(published.subject?.stateId), .optional(published.subject?.fbiNumber), .text(published.payload.bulletinId),
              .integer(BulletinConsentWindow.grantedFrom(consent)), .integer(BulletinConsentWindow.expiresAfter(consent)),
              .bytes(try EventCodec.encode(published))])
+        return true
     }
 
-    func setStatus(_ status: String, stateId: String, bulletinId: String) throws {
+    /// Marks the person's bulletin `bulletinId` withdrawn or expired, under whichever of the
+    /// person's numbers it was kept (a withdrawal naming both finds one kept under the FBI number).
+    func setStatus(_ status: String, of subject: SubjectIdentifiers?, bulletinId: String) throws {
         try transaction.execute(
-            "UPDATE bulletins_current SET status = $1 WHERE state_id = $2 AND bulletin_id = $3", [.text(status), .text(stateId), .text(bulletinId)])
+            "UPDATE bulletins_current SET status = $3 WHERE bulletin_id = $4 AND \(Self.person)",
+            [.optional(subject?.stateId), .optional(subject?.fbiNumber), .text(status), .text(bulletinId)])
     }
 
     /// The person's current bulletin if published (not withdrawn nor expired).
     func published(of subject: SubjectIdentifiers?) throws -> EventEnvelope<MentalHealthBulletinPublished>? {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return nil }
         return try transaction.fetchOne(
-            "SELECT event FROM bulletins_current WHERE \(Self.person) AND status = 'published' ORDER BY state_id LIMIT 1",
+            "SELECT event FROM bulletins_current WHERE \(Self.person) AND status = 'published' ORDER BY person_key LIMIT 1",
             [.optional(subject.stateId), .optional(subject.fbiNumber)]
         ).map(Self.event(row:))
     }
@@ -99,7 +161,7 @@ struct BulletinStore {
             """
             SELECT event FROM bulletins_current
             WHERE status = 'published' AND granted_from_ms > $1 AND granted_from_ms <= $2 AND expires_after_ms > $2
-            ORDER BY state_id
+            ORDER BY person_key
             """,
             [.integer(after ?? Int64.min), .integer(until)]
         ).map(Self.event(row:))
@@ -108,7 +170,7 @@ struct BulletinStore {
     /// Published bulletins whose consent ended at or before `until`.
     func consentEnded(until: Int64) throws -> [EventEnvelope<MentalHealthBulletinPublished>] {
         try transaction.fetchAll(
-            "SELECT event FROM bulletins_current WHERE status = 'published' AND expires_after_ms <= $1 ORDER BY state_id",
+            "SELECT event FROM bulletins_current WHERE status = 'published' AND expires_after_ms <= $1 ORDER BY person_key",
             [.integer(until)]
         ).map(Self.event(row:))
     }
@@ -119,13 +181,13 @@ struct BulletinStore {
 
     // MARK: Deliveries
 
-    func recordDelivery(bulletinId: String, recipient: String, stateId: String, recipientAgencyId: String?) throws {
+    func recordDelivery(bulletinId: String, recipient: String, subject: SubjectIdentifiers?, recipientAgencyId: String?) throws {
         try transaction.execute(
             """
-            INSERT INTO bulletins_deliveries (bulletin_id, recipient, state_id, recipient_agency_id) VALUES ($1, $2, $3, $4)
+            INSERT INTO bulletins_deliveries (bulletin_id, recipient, state_id, fbi_number, recipient_agency_id) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (bulletin_id, recipient) DO NOTHING
             """,
-            [.text(bulletinId), .text(recipient), .text(stateId), .optional(recipientAgencyId)])
+            [.text(bulletinId), .text(recipient), .optional(subject?.stateId), .optional(subject?.fbiNumber), .optional(recipientAgencyId)])
     }
 
     /// The recipients a bulletin was delivered to, by recipient.
@@ -141,21 +203,40 @@ struct BulletinStore {
 
     // MARK: Sealing
 
-    /// Removes the person's bulletin and its deliveries (`all_records`).
+    /// The state IDs and FBI numbers the person's bulletins carry (a bulletin naming both
+    /// pairs them): `RouterProjection.seal` applies an order naming one again with the other.
+    func numbers(of order: SealingOrder) throws -> (stateIds: Set<String>, fbiNumbers: Set<String>) {
+        let arguments: [SQLValue] = [.optional(order.stateId), .optional(order.fbiNumber)]
+        return (try transaction.personNumbers("state_id", in: ["bulletins_current"], where: Self.person, arguments),
+                try transaction.personNumbers("fbi_number", in: ["bulletins_current"], where: Self.person, arguments))
+    }
+
+    /// Removes the person's bulletin and its deliveries (`all_records`): those under the
+    /// order's numbers and the `paired` state IDs (the router's cases pair them with the
+    /// order's), and those under the other number a removed bulletin names (one step, reported
+    /// as paired so the runtime's ledger refuses late copies under it too).
     func removePerson(_ order: SealingOrder, alsoStateIds paired: Set<String> = []) throws -> SealingTally {
         var tally = SealingTally()
-        let stateIds = try transaction.fetchAll(
-            "SELECT state_id FROM bulletins_current WHERE \(Self.person)", [.optional(order.stateId), .optional(order.fbiNumber)]
-        ).map { try $0.get("state_id", as: String.self) }
-        for stateId in Set(stateIds + (order.stateId.map { [$0] } ?? [])).union(paired).sorted() {
-            tally.add(try transaction.execute("DELETE FROM bulletins_deliveries WHERE state_id = $1", [.text(stateId)]), from: "bulletins_deliveries")
-            if stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        var stateIds = paired.union(order.stateId.map { [$0] } ?? [])
+        var fbiNumbers = Set(order.fbiNumber.map { [$0] } ?? [])
+        for stateId in paired where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
+        let rows = try transaction.fetchAll(
+            "SELECT state_id, fbi_number FROM bulletins_current WHERE \(Self.person)", [.optional(order.stateId), .optional(order.fbiNumber)])
+        for row in rows {
+            if let stateId = try row.get("state_id", as: String?.self), stateIds.insert(stateId).inserted {
+                tally.notePaired(stateId: stateId, fbiNumber: nil)
+            }
+            if let fbiNumber = try row.get("fbi_number", as: String?.self), fbiNumbers.insert(fbiNumber).inserted {
+                tally.notePaired(stateId: nil, fbiNumber: fbiNumber)
+            }
         }
-        tally.add(
-            try transaction.execute("DELETE FROM bulletins_current WHERE \(Self.person)", [.optional(order.stateId), .optional(order.fbiNumber)]),
-            from: "bulletins_current")
-        for stateId in paired.sorted() {
-            tally.add(try transaction.execute("DELETE FROM bulletins_current WHERE state_id = $1", [.text(stateId)]), from: "bulletins_current")
+        for table in ["bulletins_deliveries", "bulletins_current"] {
+            for stateId in stateIds.sorted() {
+                tally.add(try transaction.execute("DELETE FROM \(table) WHERE state_id = $1", [.text(stateId)]), from: table)
+            }
+            for fbiNumber in fbiNumbers.sorted() {
+                tally.add(try transaction.execute("DELETE FROM \(table) WHERE fbi_number = $1", [.text(fbiNumber)]), from: table)
+            }
         }
         return tally
     }

@@ -60,7 +60,8 @@ enum IssuedWarrantNotification {
             occurredAt: CalendarDate(supervision.startDate).map { ReleaseClock.date(max($0.startMilliseconds, warrant.activeFromMilliseconds)) }
                 ?? ReleaseClock.date(warrant.activeFromMilliseconds),
             subjectStateId: warrant.subject?.stateId ?? supervision.stateId,
-            sourceEventId: warrant.issuedEventId, sourceEventType: WarrantIssued.eventType, scope: supervision.caseId)
+            sourceEventId: warrant.issuedEventId, sourceEventType: WarrantIssued.eventType, scope: supervision.caseId,
+            subjectFbiNumber: warrant.subject?.fbiNumber ?? supervision.fbiNumber)
     }
 
     private static func facts(_ warrant: IssuedWarrant) -> [NotificationFact] {

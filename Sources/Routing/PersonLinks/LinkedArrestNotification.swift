@@ -27,12 +27,17 @@ enum LinkedArrestNotification {
         return notice
     }
 
-    /// `notification` (the rule's own wording) saying the match came through the index, and how sure it is.
+    /// `notification` (the rule's own wording) saying the match came through the index, and how
+    /// sure it is. A notice without a state ID keeps the FBI number it is filed under (a case
+    /// known by the FBI number alone): `BusNotification.subjectFbiNumber` reads it there, and a
+    /// sealing order finds the notice by it.
     static func matched(_ notification: BusNotification, supervision: SupervisionCase, link: PersonLinkStore.Link?) -> BusNotification {
         var notification = notification
         let confidence = describe(link)
         let what = noun(notification.sourceEventType)
-        notification.reason.matched = [MatchedIdentifier("personIndex", link?.decisionSource ?? "linked")]
+        let filedUnder = (notification.subjectStateId ?? "").isEmpty ? notification.subjectFbiNumber : nil
+        notification.reason.matched = (filedUnder.map { [MatchedIdentifier("fbiNumber", $0)] } ?? [])
+            + [MatchedIdentifier("personIndex", link?.decisionSource ?? "linked")]
         notification.reason.explanation = "You supervise case \(supervision.caseId), which was active on the day of this \(what). The \(what) named no state ID; the person index linked its record to your supervisee (\(confidence)). Check the identity before acting."
         notification.facts.append(NotificationFact("match", confidence))
         return notification

@@ -18,7 +18,8 @@ enum SuperviseeReleaseNotification {
             facts: notice.facts + [NotificationFact("case", "\(supervision.caseId) (\(supervision.supervisionType), \(supervision.agencyId))")],
             occurredAt: notice.occurredAt, subjectStateId: notice.subject?.stateId ?? supervision.stateId,
             sourceEventId: notice.eventId, sourceEventType: notice.eventType,
-            scope: supervision.caseId, recipientAgencyId: supervision.agencyId)
+            scope: supervision.caseId, recipientAgencyId: supervision.agencyId,
+            subjectFbiNumber: notice.subject?.fbiNumber ?? supervision.fbiNumber)
     }
 
     /// To the agency the release names as supervising, always: also when the router holds no

@@ -18,7 +18,8 @@ enum ResidentNotification {
                 matched: fact.matched + [MatchedIdentifier("city", "\(address.city), \(address.state)")]),
             facts: fact.facts + caseFacts(supervision, address: address),
             occurredAt: fact.occurredAt, subjectStateId: fact.subject?.stateId ?? supervision.stateId,
-            sourceEventId: fact.eventId, sourceEventType: fact.eventType, scope: supervision.caseId)
+            sourceEventId: fact.eventId, sourceEventType: fact.eventType, scope: supervision.caseId,
+            subjectFbiNumber: fact.subject?.fbiNumber ?? supervision.fbiNumber)
     }
 
     /// Rules `resident-supervision-started`, `-ended`, `resident-moved-in` and `-out`: a
@@ -40,7 +41,8 @@ enum ResidentNotification {
             facts: [NotificationFact("who", Describe.identifiers(supervision.subject)), NotificationFact("what", what)]
                 + caseFacts(supervision, address: address),
             occurredAt: occurredAt, subjectStateId: supervision.stateId,
-            sourceEventId: event.eventId, sourceEventType: event.eventType, scope: supervision.caseId)
+            sourceEventId: event.eventId, sourceEventType: event.eventType, scope: supervision.caseId,
+            subjectFbiNumber: supervision.fbiNumber)
     }
 
     /// The case, its supervising agency and officer, and the address the rule placed the person at.
