@@ -139,6 +139,8 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Notifications", "Contracts",
                 "Storage", "Subscriptions", "Directory", "Timers",
+                // Case events read before their case's start are kept as admitted events.
+                "Kafka",
                 // Arrests without a state ID follow bus.identity: record ids named exactly as
                 // the person index names them (PersonRecordIds), one derivation for both.
                 "PersonIndexStore",

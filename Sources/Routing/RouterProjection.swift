@@ -100,19 +100,32 @@ public struct RouterProjection: EventProjection {
             try store.saveCase(try event.decode(CaseStarted.self))
         case CaseEnded.eventType:
             let ended = try event.decode(CaseEnded.self)
+            guard try store.hasCase(ended.payload.caseId) else {
+                return try store.keepEarly(event, caseId: ended.payload.caseId, subject: ended.subject)
+            }
             try store.endCase(ended.payload.caseId, on: ended.payload.endDate)
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
             try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId,
                                     effectiveMilliseconds: assigned.occurredAt.milliseconds, eventId: event.eventId)
         case AddressChanged.eventType:
-            try store.changeAddress(try event.decode(AddressChanged.self).payload)
+            let changed = try event.decode(AddressChanged.self)
+            guard try store.hasCase(changed.payload.caseId) else {
+                return try store.keepEarly(event, caseId: changed.payload.caseId, subject: changed.subject)
+            }
+            try store.changeAddress(changed.payload)
         default:
             break
         }
         let context = RouterContext(transaction: transaction, signingKey: signingKey)
         for ruleSet in ruleSets where ruleSet.handles(eventType: event.eventType) {
             try ruleSet.apply(event, in: context)
+        }
+        if event.eventType == CaseStarted.eventType {
+            // An end or an address change read before this start (`RouterStore+EarlyCaseEvents`).
+            for early in try store.takeEarlyEvents(of: try event.decode(CaseStarted.self).payload.caseId) {
+                try apply(early, in: transaction)
+            }
         }
     }
 

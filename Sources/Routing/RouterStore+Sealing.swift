@@ -31,6 +31,9 @@ extension RouterStore {
         var tally = SealingTally()
         tally.add(try transaction.execute("DELETE FROM router_cases WHERE \(Self.person)", personArguments(order)), from: "router_cases")
         tally.add(try transaction.execute("DELETE FROM router_arrests WHERE \(Self.person)", personArguments(order)), from: "router_arrests")
+        tally.add(
+            try transaction.execute("DELETE FROM router_early_case_events WHERE \(Self.person)", personArguments(order)),
+            from: "router_early_case_events")
         return tally
     }
 
@@ -42,6 +45,10 @@ extension RouterStore {
             tally.add(
                 try transaction.execute("DELETE FROM router_cases WHERE \(Self.person) AND case_id = $3", personArguments(order) + [.text(caseId)]),
                 from: "router_cases")
+            tally.add(
+                try transaction.execute(
+                    "DELETE FROM router_early_case_events WHERE \(Self.person) AND case_id = $3", personArguments(order) + [.text(caseId)]),
+                from: "router_early_case_events")
         }
         return tally
     }

@@ -145,6 +145,8 @@ public struct RouterStore {
                 PRIMARY KEY (case_id, event_id)
             );
             """),
+        // v7: case events read before their case's start (`RouterStore+EarlyCaseEvents`).
+        earlyCaseEventsMigration,
     ]
 
     // MARK: Cases
@@ -332,6 +334,9 @@ public struct RouterStore {
             hash.update(row: row)
         }
         for row in try transaction.fetchAll("SELECT event_id, state_id, fbi_number, arrest_day, event FROM router_arrests ORDER BY event_id") {
+            hash.update(row: row)
+        }
+        for row in try transaction.fetchAll("SELECT event_id, case_id, event FROM router_early_case_events ORDER BY event_id") {
             hash.update(row: row)
         }
         for row in try transaction.fetchAll("SELECT id, derives_from FROM notifications_sent ORDER BY id") { hash.update(row: row) }

@@ -93,6 +93,41 @@ import Testing
         }
     }
 
+    /// The agency learned the state ID mid-case and wrote on under it (version 1, another key,
+    /// another partition): a move and an end read before the case's start are kept, and applied
+    /// when the start is read, with what they call for — as if read in order.
+    @Test func aMoveAndAnEndReadBeforeTheirCasesStartAreAppliedWithIt() async throws {
+        let inOrder = try await rules.router()
+        let early = try await rules.router()
+        for router in [inOrder, early] {
+            try await router.apply(rules.directory(Events.kcpdEntry))
+            try await router.apply(rules.directory(Events.independencePDEntry))
+        }
+        let started = try cases(Events.caseStarted(Self.transferee, address: Events.kansasCity))
+        let moved = try Events.admitted(Events.movedToIndependence(), topic: RouterProjection.casesTopic, kafkaTime: Events.nowMilliseconds + 1)
+        let ended = try Events.admitted(Events.caseEnded(on: Events.day(-1)), topic: RouterProjection.casesTopic, kafkaTime: Events.nowMilliseconds + 2)
+        #expect(moved.schemaVersion == 1 && ended.schemaVersion == 1)
+        var expected: [String] = []
+        for event in [started, moved, ended] { expected += try rules.sent(try await inOrder.apply(event)) }
+        #expect(expected.contains("agency:MO-INDEP-PD routine resident-supervision-ended"))
+
+        #expect(try await early.apply(ended).isEmpty)
+        #expect(try await early.apply(moved).isEmpty)
+        #expect(try await early.count("router_early_case_events") == 2)
+        #expect(try rules.sent(try await early.apply(started)) == expected)
+        #expect(try await early.count("router_early_case_events") == 0)
+        let checksums = (try await inOrder.write { db, _ in try RouterStore(db).checksum() }, try await early.write { db, _ in try RouterStore(db).checksum() })
+        #expect(checksums.0 == checksums.1)
+
+        // Kept, and removed by an order about the person.
+        let sealed = try await rules.router()
+        #expect(try await sealed.apply(moved).isEmpty)
+        let order = try Events.sealingOrder(SubjectIdentifiers(stateId: "MO1234567"))
+        let projection = sealed.projection
+        let tally = try await sealed.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["router_early_case_events"] == 1)
+    }
+
     @Test func aBulletinUnderTheFBINumberReachesThePoliceAndItsWithdrawalToo() async throws {
         let router = try await routerWithTransfereeCase()
         let published = try bulletins(Events.bulletinPublished(Self.transferee))
@@ -227,6 +262,7 @@ struct FBINumberCasePostgresTests {
     @Test func arrest() async throws { try await FBINumberCaseTests().anArrestOfASuperviseeKnownByTheFBINumberReachesTheOfficer() }
     @Test func residents() async throws { try await FBINumberCaseTests().theResidentNoticesOfSuchACaseAreFiledUnderTheFBINumber() }
     @Test func bulletin() async throws { try await FBINumberCaseTests().aBulletinUnderTheFBINumberReachesThePoliceAndItsWithdrawalToo() }
+    @Test func earlyCaseEvents() async throws { try await FBINumberCaseTests().aMoveAndAnEndReadBeforeTheirCasesStartAreAppliedWithIt() }
     @Test func laterBulletin() async throws { try await FBINumberCaseTests().theLaterBulletinWinsWhicheverNumberItIsKeptUnder() }
     @Test func linkedArrest() async throws { try await FBINumberCaseTests().aLinkedArrestOfSuchASuperviseeIsFiledUnderTheFBINumber() }
     @Test func reassignment() async throws { try await FBINumberCaseTests().anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() }
