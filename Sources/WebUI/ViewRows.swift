@@ -86,6 +86,18 @@ struct RowReader {
         string(path).flatMap { Gateway.isPersonIdentifier($0) ? "/ui/persons/\($0)" : nil }
     }
 
+    /// How a row names its person under the name (`State ID MO1234567`), and the person page's
+    /// address by that number: the state ID, or for a person known by the FBI number alone (a
+    /// supervisee transferred from another state, version-2 events) `FBI 734591KA2`. A withheld
+    /// state ID stays withheld: the FBI number is not shown in its place.
+    func personNumber(under prefix: String = "") -> (text: String, href: String?) {
+        let stateId = prefix + "stateId", fbiNumber = prefix + "fbiNumber"
+        if string(stateId) == nil, !isWithheld(stateId), let fbi = string(fbiNumber) {
+            return ("FBI \(fbi)", personHref(fbiNumber))
+        }
+        return ("State ID \(text(stateId))", personHref(stateId))
+    }
+
     /// `very_high` → `Very high`.
     static func code(_ text: String) -> String {
         let words = text.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
@@ -136,14 +148,14 @@ struct CaseloadRow {
         latestFlag = flags.compactMap { $0["dateValue"] as? Date }.max()
         var values: [String: Any] = [
             "latestFlag": latestFlag.map(dates.day) ?? (reader.isWithheld("flags") ? RowReader.withheldText : RowReader.noneText),
-            "caseId": caseId, "name": reader.name("name"), "stateId": reader.text("stateId"),
+            "caseId": caseId, "name": reader.name("name"), "personNumber": reader.personNumber().text,
             "supervision": reader.text("supervisionType", RowReader.code), "officer": reader.text("officer.name"),
             "start": reader.text("startDate", dates.calendarDay), "end": reader.text("expectedEndDate", dates.calendarDay),
             "risk": reader.text("latestAssessment.riskLevel", RowReader.code),
             "flags": flags.map { $0.filter { $0.key != "dateValue" } }, "hasFlags": !flags.isEmpty,
             "flagsWithheld": reader.isWithheld("flags"),
         ]
-        if let href = reader.personHref("stateId") { values["personHref"] = href }
+        if let href = reader.personNumber().href { values["personHref"] = href }
         self.values = values
     }
 
@@ -195,7 +207,7 @@ struct ReleaseRow {
         let name = reader.name("person.name")
         let city = [reader.string("destination.city"), reader.string("destination.state")].compactMap { $0 }.joined(separator: ", ")
         var values: [String: Any] = [
-            "releaseId": releaseId, "name": name, "stateId": reader.text("person.stateId"),
+            "releaseId": releaseId, "name": name, "personNumber": reader.personNumber(under: "person.").text,
             "date": date.map(dates.dateTime) ?? (reader.isWithheld("expectedAt") ? RowReader.withheldText : RowReader.noneText),
             "facility": reader.text("facility.name"),
             "destination": city.isEmpty ? (reader.isWithheld("destination") ? RowReader.withheldText : RowReader.noneText) : city,
@@ -204,7 +216,7 @@ struct ReleaseRow {
             "risk": reader.text("latestAssessment.riskLevel", RowReader.code),
         ]
         var entry: [String: Any] = ["releaseId": releaseId, "name": name, "time": date.map(dates.time) ?? ""]
-        if let href = reader.personHref("person.stateId") {
+        if let href = reader.personNumber(under: "person.").href {
             values["personHref"] = href
             entry["personHref"] = href
         }

@@ -162,6 +162,24 @@ final class AgencyViewSource: ViewSource {
         }
     }
 
+    /// A supervisee known by the FBI number alone (`supervision.cases` version 2): the row says
+    /// so and links the person page by it, where it used to show an empty state ID and no link.
+    @Test("caseload: a supervisee known by the FBI number alone is named and linked by it")
+    func caseloadByFBINumber() async throws {
+        guard case .object(var row) = Self.caseRow("PP-9", stateId: "X", given: "Darnell", family: "Reyes", start: "2025-01-02", risk: "high", flags: "[]")
+        else { Issue.record("a case row is an object"); return }
+        row["personKey"] = .string("fbi:734591KA2")
+        row["stateId"] = .null
+        row["fbiNumber"] = .string("734591KA2")
+        let (harness, _) = try await Self.harness(["caseload": ["MO-DOC-PP": [.object(row)]]])
+        let officer = try await Self.officer(harness)
+        try await harness.test { client in
+            let html = text(try await client.execute(uri: "/ui/caseload", method: .get, headers: cookies(session: officer)))
+            #expect(html.contains("<a href=\"/ui/persons/734591KA2\">Darnell Reyes</a><br><span class=\"muted\">FBI 734591KA2</span>"))
+            #expect(!html.contains("State ID"))
+        }
+    }
+
     @Test("caseload: sorted by a column's link, both ways, on the server; filtered by a flag; a bad flag is named beside the field")
     func caseloadSortAndFilter() async throws {
         let (harness, _) = try await Self.harness()
