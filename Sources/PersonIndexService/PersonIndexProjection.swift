@@ -103,7 +103,7 @@ public struct PersonIndexProjection: EventProjection {
             }
             for (number, var identity) in identities.enumerated() {
                 identity.id = Self.eventId(causedBy: event.eventId, record: position, event: number)
-                try transaction.emit(Self.message(identity, subjectStateId: indexed.stateId))
+                try transaction.emit(try message(identity, about: [recordId], transaction.storage))
             }
         }
     }
@@ -123,11 +123,9 @@ public struct PersonIndexProjection: EventProjection {
         } catch let refusal as PersonIndexStoreError {
             throw PoisonMessage(reason: "\(PersonDecision.eventType): \(refusal.description)")
         }
-        // A sealing order drops what still waits in the outbox by the subject's state ID.
-        let stateId = try store.stateId(of: decision.a, transaction.storage) ?? store.stateId(of: decision.b, transaction.storage)
         for (number, var identity) in identities.enumerated() {
             identity.id = Self.eventId(causedBy: decision.id, record: 0, event: number)
-            try transaction.emit(Self.message(identity, subjectStateId: stateId))
+            try transaction.emit(try message(identity, about: [decision.a, decision.b], transaction.storage))
         }
     }
 
@@ -190,10 +188,21 @@ public struct PersonIndexProjection: EventProjection {
 
     /// `event` as a message of `bus.identity`, keyed by its person; `subjectStateId` lets a
     /// sealing order drop it while it waits in the outbox.
-    static func message(_ event: IdentityEvent, subjectStateId: String?) throws -> OutgoingMessage {
+    static func message(_ event: IdentityEvent, subjectStateId: String?, subjectFbiNumber: String? = nil) throws -> OutgoingMessage {
         OutgoingMessage(
             topic: BusTopic.identity, key: event.personId, value: try event.encoded(),
             headers: event.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) },
-            subjectStateId: subjectStateId)
+            subjectStateId: subjectStateId, subjectFbiNumber: subjectFbiNumber)
+    }
+
+    /// `event` as a message filed under the person's numbers (`PersonIndexStore.subjectNumbers`:
+    /// those of `records`, else of any record of the persons the event names), so that a
+    /// sealing order drops it from the outbox even when the record it is about (a booking
+    /// without a state ID) carries neither: record ids name people by agencies' numbers.
+    private func message(_ event: IdentityEvent, about records: [String], _ storage: any StorageTransaction) throws -> OutgoingMessage {
+        let recordIds = records + [event.recordId, event.linkedTo].compactMap { $0 }
+        let personIds = [event.personId, event.newPersonId].compactMap { $0 }
+        let numbers = try store.subjectNumbers(records: recordIds, persons: personIds, storage)
+        return try Self.message(event, subjectStateId: numbers.stateId, subjectFbiNumber: numbers.fbiNumber)
     }
 }

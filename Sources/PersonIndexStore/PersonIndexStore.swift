@@ -151,11 +151,26 @@ public struct PersonIndexStore: Sendable {
             .get("person_id", as: String.self)
     }
 
-    /// The state ID a stored record carries, or nil (no such record, or none on it): the
-    /// subject a sealing order names, for messages about the record waiting in an outbox.
-    public func stateId(of recordId: String, _ transaction: any StorageTransaction) throws -> String? {
-        guard try personId(of: recordId, transaction) != nil else { return nil }
-        return try Session(transaction: transaction, at: Date(timeIntervalSince1970: 0)).record(recordId).identifiers.stateId
+    /// The state ID and the FBI number a message about `recordIds` and `personIds` waiting in an
+    /// outbox is filed under, so that a sealing order naming the person drops it: the first of
+    /// each among the records, then among every record of the persons (a booking without either
+    /// number, linked to a case that has them, is about the case's person). Nil where no record
+    /// carries one; records the index does not hold are passed over.
+    public func subjectNumbers(
+        records recordIds: [String], persons personIds: [String], _ transaction: any StorageTransaction
+    ) throws -> (stateId: String?, fbiNumber: String?) {
+        let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
+        var candidates = recordIds
+        for person in personIds { candidates += try session.members(person) }
+        var stateId: String?, fbiNumber: String?
+        var seen = Set<String>()
+        for recordId in candidates where seen.insert(recordId).inserted && stateId == nil {
+            guard try personId(of: recordId, transaction) != nil else { continue }
+            let identifiers = try session.record(recordId).identifiers
+            if let number = identifiers.stateId, !number.isEmpty { stateId = number }
+            if fbiNumber == nil, let number = identifiers.fbiNumber, !number.isEmpty { fbiNumber = number }
+        }
+        return (stateId, fbiNumber)
     }
 
     /// The record ids of a person, ascending.

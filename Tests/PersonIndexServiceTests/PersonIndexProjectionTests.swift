@@ -5,7 +5,7 @@ import LocalPostgres
 import PersonIndex
 import PersonIndexService
 import PersonIndexStore
-import ServiceKit
+@testable import ServiceKit
 import Storage
 import Testing
 import TestSupport
@@ -170,6 +170,28 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect(try await harness.count("person_index_links") == 0)
         #expect(try await harness.count("person_index_reviews") == 0)
     }
+
+    /// A booking without either number, linked (or sent to review) against a case that has
+    /// them: the queued `bus.identity` messages name both records (agencies' numbers), so they
+    /// are filed under the person's numbers, and an order naming the person drops them from the
+    /// outbox — by the state ID, or by the FBI number for a supervisee known by it alone. They
+    /// were filed under the booking's numbers: none.
+    @Test(arguments: [false, true])
+    func identityMessagesAboutARecordWithoutNumbersAreFiledUnderThePersons(fbiNumberAlone: Bool) async throws {
+        let harness = try await index()
+        let supervisee = fbiNumberAlone
+            ? SubjectIdentifiers(fbiNumber: "734591KA2", docNumber: "1198734", name: E.reyesName, dateOfBirth: E.reyesBirth) : E.reyes
+        #expect(try await harness.apply(E.admitted(E.caseStarted(supervisee))).isEmpty)
+        let queued = try await harness.apply(E.admitted(E.booking()))
+        #expect(!queued.isEmpty)
+        let order = SealingOrder(
+            kind: .expunged, orderId: "1616-CV-903-EXP", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-06-16")),
+            scope: .allRecords, caseNumbers: [], stateId: fbiNumberAlone ? nil : "MO1234567", fbiNumber: fbiNumberAlone ? "734591KA2" : nil,
+            orderedAtMilliseconds: E.nowMilliseconds + 86_400_000, eventId: "order-outbox")
+        let removed = try await harness.write { db, _ in try SealingLedger(db).removeFromOutbox(order, paired: SealingTally()) }
+        #expect(removed.rowsByTable == ["kit_outbox": queued.count])
+        #expect(try await harness.count("kit_outbox") == 0)
+    }
 }
 
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
@@ -185,5 +207,9 @@ struct PersonIndexProjectionPostgresTests {
         try await PersonIndexProjectionTests().anAssessmentWithoutAStateIdIsIndexedAndOneWithItIsNot()
     }
     @Test func aRedeliveredBatchChangesNothing() async throws { try await PersonIndexProjectionTests().aRedeliveredBatchChangesNothing() }
+    @Test func identityMessagesFiledUnderThePersonsNumbers() async throws {
+        try await PersonIndexProjectionTests().identityMessagesAboutARecordWithoutNumbersAreFiledUnderThePersons(fbiNumberAlone: false)
+        try await PersonIndexProjectionTests().identityMessagesAboutARecordWithoutNumbersAreFiledUnderThePersons(fbiNumberAlone: true)
+    }
     @Test func anExpungementRemovesThePersonsRecords() async throws { try await PersonIndexProjectionTests().anExpungementRemovesThePersonsRecords() }
 }
