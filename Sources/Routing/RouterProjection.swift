@@ -100,20 +100,18 @@ public struct RouterProjection: EventProjection {
             try store.saveCase(try event.decode(CaseStarted.self))
         case CaseEnded.eventType:
             let ended = try event.decode(CaseEnded.self)
-            guard try store.hasCase(ended.payload.caseId) else {
+            guard try store.endCase(ended.payload.caseId, on: ended.payload.endDate) else {
                 return try store.keepEarly(event, caseId: ended.payload.caseId, subject: ended.subject)
             }
-            try store.endCase(ended.payload.caseId, on: ended.payload.endDate)
         case OfficerAssigned.eventType:
             let assigned = try event.decode(OfficerAssigned.self)
             try store.assignOfficer(assigned.payload.officer, to: assigned.payload.caseId,
                                     effectiveMilliseconds: assigned.occurredAt.milliseconds, eventId: event.eventId)
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            guard try store.hasCase(changed.payload.caseId) else {
+            guard try store.changeAddress(changed.payload) else {
                 return try store.keepEarly(event, caseId: changed.payload.caseId, subject: changed.subject)
             }
-            try store.changeAddress(changed.payload)
         default:
             break
         }

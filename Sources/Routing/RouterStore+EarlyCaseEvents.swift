@@ -40,11 +40,6 @@ extension RouterStore {
         CREATE INDEX router_early_case_events_by_fbi ON router_early_case_events (fbi_number);
         """)
 
-    /// Whether the router holds case `caseId` (its start was read).
-    func hasCase(_ caseId: String) throws -> Bool {
-        try transaction.fetchOne("SELECT 1 AS found FROM router_cases WHERE case_id = $1", [.text(caseId)]) != nil
-    }
-
     /// Keeps `event`, about case `caseId` whose start has not been read, until it is; once per
     /// event id.
     func keepEarly(_ event: AdmittedEvent, caseId: String, subject: SubjectIdentifiers?) throws {

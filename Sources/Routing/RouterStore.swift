@@ -180,17 +180,21 @@ public struct RouterStore {
     }
 
     /// Records the case's new registered address and, when the event lists it, its household
-    /// (an event without `householdMembers` leaves the household as it was).
-    func changeAddress(_ changed: AddressChanged) throws {
+    /// (an event without `householdMembers` leaves the household as it was). Returns whether the
+    /// router holds the case (an address change read before its start changes nothing).
+    @discardableResult
+    func changeAddress(_ changed: AddressChanged) throws -> Bool {
         try transaction.execute(
             "UPDATE router_cases SET address = $1, household = coalesce($2, household) WHERE case_id = $3",
             [.bytes(try EventCodec.encodeJSON(changed.address)),
              try changed.householdMembers.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null,
-             .text(changed.caseId)])
+             .text(changed.caseId)]) > 0
     }
 
-    func endCase(_ caseId: String, on endDate: CalendarDate) throws {
-        try transaction.execute("UPDATE router_cases SET end_date = $1 WHERE case_id = $2", [.text(endDate.description), .text(caseId)])
+    /// Records the case's end; returns whether the router holds the case.
+    @discardableResult
+    func endCase(_ caseId: String, on endDate: CalendarDate) throws -> Bool {
+        try transaction.execute("UPDATE router_cases SET end_date = $1 WHERE case_id = $2", [.text(endDate.description), .text(caseId)]) > 0
     }
 
     /// Makes `officer` the case's current officer and records the assignment as of
