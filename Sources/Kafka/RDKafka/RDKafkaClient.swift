@@ -73,6 +73,15 @@ final class RDKafkaClient: @unchecked Sendable {
 
     /// Destroys the handle (blocking until librdkafka's threads have stopped) and releases the
     /// callback context. Call once, from a dedicated thread, after the last use of the client.
+    ///
+    /// A consumer or reader is destroyed with `RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`: its owner
+    /// has already committed and left through its own close, bounded by `closeTimeout`
+    /// (`ConsumerCloseWait.closeBounded`). Without the flag `rd_kafka_destroy` runs librdkafka's
+    /// consumer close a second time and waits for it with no bound; with the cluster gone in
+    /// the meantime, that wait was seen never to end (a cancelled test tore down its embedded
+    /// broker while its consumer closed: gdb showed `rd_kafka_destroy -> rd_kafka_consumer_close`
+    /// in `cnd_wait`). With the flag the handle's group state is still torn down, but nothing
+    /// is awaited and no rebalance callback runs during the destroy.
     func destroy() {
         topics.withLock { topics in
             for topic in topics.values { rd_kafka_topic_destroy(topic) }
@@ -83,7 +92,10 @@ final class RDKafkaClient: @unchecked Sendable {
             rd_kafka_queue_destroy(main)
         }
         if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
-        rd_kafka_destroy(handle)
+        switch kind {
+        case .consumer, .reader: rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+        case .producer: rd_kafka_destroy(handle)
+        }
         retainedContext.release()
     }
 
