@@ -15,7 +15,7 @@ struct EventModelTests {
         let contracts = Set(Self.agencyTopics.flatMap(\.events).map(\.qualifiedName))
         // A type reads its own version and, if any, the one whose subject may lack a state ID.
         let types = Set(EventTypes.all.flatMap { type in
-            ([type.schemaVersion] + (type.stateIdOptionalVersion.map { [$0] } ?? [])).map { "\(type.eventType).v\($0)" }
+            type.readVersions.map { "\(type.eventType).v\($0)" }
         })
         #expect(contracts == types)
     }

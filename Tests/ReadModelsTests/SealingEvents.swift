@@ -176,8 +176,12 @@ enum SealingEvents {
             topic: topic)
     }
 
+    /// The person as an incident or investigation names them: by state ID; by the FBI number
+    /// only when there is no state ID (version 2 of an incident allows it, no investigation does).
     static func involved(_ subject: SubjectIdentifiers) -> InvolvedPerson {
-        InvolvedPerson(stateId: subject.stateId, name: subject.name, dateOfBirth: subject.dateOfBirth)
+        InvolvedPerson(
+            stateId: subject.stateId, fbiNumber: subject.stateId == nil ? subject.fbiNumber : nil, name: subject.name,
+            dateOfBirth: subject.dateOfBirth)
     }
 
     static func incident(

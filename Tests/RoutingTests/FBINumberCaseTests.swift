@@ -24,6 +24,7 @@ import Testing
     func cases(_ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent { try rules.cases(event) }
     func arrests(_ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent { try rules.on(RouterProjection.arrestsTopic, event) }
     func bulletins(_ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent { try rules.on(BulletinRules.bulletinsTopic, event) }
+    func incidents(_ event: EventEnvelope<ViolentIncidentReported>) throws -> AdmittedEvent { try rules.on(PoliceEventRules.incidentsTopic, event) }
 
     /// The directory (KCPD) and Reyes's case under the FBI number, registered in Kansas City.
     func routerWithTransfereeCase() async throws -> ProjectionHarness {
@@ -69,6 +70,41 @@ import Testing
         let notice = try BusNotification.decode(linked[0].value)
         #expect(notice.reason.matched == [MatchedIdentifier("fbiNumber", "734591KA2"), MatchedIdentifier("personIndex", "model")])
         #expect(notice.subjectFbiNumber == "734591KA2")
+    }
+
+    /// Version 2 of a violent incident names a victim by the FBI number: the router matches such
+    /// a supervisee's case on it as it would on the state ID (not against another date of
+    /// birth), files the notification under it, keeps the fact for a case read later, and an
+    /// order naming the number removes the facts kept under it.
+    @Test func anIncidentNamingSuchASuperviseeByTheFBINumberReachesTheOfficer() async throws {
+        let router = try await routerWithTransfereeCase()
+        let victim = InvolvedPerson(fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), underSupervision: true)
+        let incident = try incidents(Events.incident(victims: [victim], id: "shot-fbi"))
+        #expect(incident.schemaVersion == 2)
+        #expect(try incidents(Events.incident(victims: [Events.reyesInvolved], id: "by-state-id")).schemaVersion == 1)
+        let sent = try await router.apply(incident)
+        #expect(try rules.sent(sent) == ["officer:PP-KC-118 high supervisee-victim"])
+        let notification = try BusNotification.decode(try #require(sent.first).value)
+        #expect(notification.reason.matched.first == MatchedIdentifier("fbiNumber", "734591KA2"))
+        #expect(notification.subjectStateId == nil)
+        #expect(notification.subjectFbiNumber == "734591KA2")
+        var otherBirth = victim
+        otherBirth.dateOfBirth = CalendarDate("1985-01-01")
+        #expect(try await router.apply(incidents(Events.incident(victims: [otherBirth], id: "other-birth"))).isEmpty)
+
+        // Read before the case: kept, and routed when the case starts.
+        let later = try await rules.router()
+        try await later.apply(rules.directory(Events.kcpdEntry))
+        #expect(try await later.apply(incident).isEmpty)
+        let started = try await later.apply(cases(Events.caseStarted(Self.transferee, address: Events.kansasCity)))
+        #expect(try rules.sent(started).contains("officer:PP-KC-118 high supervisee-victim"))
+
+        // Both incidents' facts are kept under the number (the second names another birth date,
+        // but the same number): an order naming it removes both.
+        let order = try Events.sealingOrder(SubjectIdentifiers(fbiNumber: "734591KA2"), expunged: true)
+        let projection = router.projection
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["police_facts"] == 2)
     }
 
     @Test func anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() async throws {

@@ -13,14 +13,26 @@ public protocol EventPayload: Codable, Sendable, Hashable {
     /// reads both; an event is written in version ``schemaVersion`` when its subject has a state
     /// ID, so consumers not yet reading the new version keep receiving every such event.
     static var stateIdOptionalVersion: Int? { get }
+    /// Every version this type reads: ``schemaVersion`` and ``stateIdOptionalVersion``, or
+    /// later versions whose payload only allows more (see ``writtenVersion(about:)``).
+    static var readVersions: [Int] { get }
+    /// The version an event with this payload about `subject` is written in: by default
+    /// ``version(for:)``. A type whose later version allows a field the earlier refuses (a
+    /// violent incident's people named by FBI number) writes the later one only when the
+    /// payload uses it, so consumers not yet reading it keep receiving every other event.
+    func writtenVersion(about subject: SubjectIdentifiers?) -> Int
 }
 
 extension EventPayload {
     public static var stateIdOptionalVersion: Int? { nil }
 
+    public static var readVersions: [Int] { [schemaVersion] + (stateIdOptionalVersion.map { [$0] } ?? []) }
+
+    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int { Self.version(for: subject) }
+
     /// Whether this type reads events of `version`.
     public static func reads(version: Int) -> Bool {
-        version == schemaVersion || version == stateIdOptionalVersion
+        readVersions.contains(version)
     }
 
     /// The version an event about `subject` is written in: ``schemaVersion`` unless the subject
@@ -59,7 +71,7 @@ public struct EventEnvelope<Payload: EventPayload>: Codable, Sendable, Hashable 
     ) {
         self.eventId = eventId
         self.eventType = Payload.eventType
-        self.schemaVersion = Payload.version(for: subject)
+        self.schemaVersion = payload.writtenVersion(about: subject)
         self.occurredAt = occurredAt
         self.recordedAt = recordedAt
         self.source = source

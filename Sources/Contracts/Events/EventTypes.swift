@@ -39,10 +39,9 @@ public enum EventTypes {
         byName["\(eventType).v\(version)"]
     }
 
-    /// Every version a type reads (its own and, if any, the one whose subject may lack the
-    /// state ID) names it.
+    /// Every version a type reads (``EventPayload/readVersions``) names it.
     private static let byName: [String: any EventPayload.Type] = Dictionary(
         uniqueKeysWithValues: all.flatMap { type in
-            ([type.schemaVersion] + (type.stateIdOptionalVersion.map { [$0] } ?? [])).map { ("\(type.eventType).v\($0)", type) }
+            type.readVersions.map { ("\(type.eventType).v\($0)", type) }
         })
 }

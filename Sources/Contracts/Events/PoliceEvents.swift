@@ -91,10 +91,18 @@ public struct ContactRecorded: EventPayload {
     }
 }
 
-/// `police.violent-incident.reported` version 1: A violent incident, with the people involved as victims or suspects.
+/// `police.violent-incident.reported` versions 1 and 2: A violent incident, with the people involved as victims or suspects.
 public struct ViolentIncidentReported: EventPayload {
     public static let eventType = "police.violent-incident.reported"
     public static let schemaVersion = 1
+    /// Version 2: a victim or suspect may be named by the FBI number (`numberedInvolvedPerson`).
+    public static let numberedPeopleVersion = 2
+    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
+
+    /// Version 2 when someone is named by FBI number, else version 1.
+    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
+        ((victims ?? []) + (suspects ?? [])).contains { !($0.fbiNumber ?? "").isEmpty } ? Self.numberedPeopleVersion : Self.schemaVersion
+    }
 
     public var incidentId: String
     public var incidentKind: ViolentIncidentKind

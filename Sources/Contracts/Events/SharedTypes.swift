@@ -130,12 +130,19 @@ public struct Officer: Codable, Sendable, Hashable {
 /// A person involved in an incident or investigation, identified as far as known.
 public struct InvolvedPerson: Codable, Sendable, Hashable {
     public var stateId: String?
+    /// Only in version 2 of `police.violent-incident.reported` (`numberedInvolvedPerson`): the
+    /// other contracts that name involved people refuse it, so leave it nil in those.
+    public var fbiNumber: String?
     public var name: PersonName?
     public var dateOfBirth: CalendarDate?
     public var underSupervision: Bool?
 
-    public init(stateId: String? = nil, name: PersonName? = nil, dateOfBirth: CalendarDate? = nil, underSupervision: Bool? = nil) {
+    public init(
+        stateId: String? = nil, fbiNumber: String? = nil, name: PersonName? = nil, dateOfBirth: CalendarDate? = nil,
+        underSupervision: Bool? = nil
+    ) {
         self.stateId = stateId
+        self.fbiNumber = fbiNumber
         self.name = name
         self.dateOfBirth = dateOfBirth
         self.underSupervision = underSupervision

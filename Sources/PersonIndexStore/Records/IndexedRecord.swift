@@ -58,10 +58,13 @@ public struct IndexedRecord: Sendable, Hashable {
                 }
                 var record = PersonRecord(
                     recordId: "", source: agency, givenName: name.given, familyName: name.family,
-                    dateOfBirth: person.dateOfBirth.flatMap(dateOfBirth), identifiers: PersonIdentifiers(stateId: person.stateId))
+                    dateOfBirth: person.dateOfBirth.flatMap(dateOfBirth),
+                    // An FBI number only in version 2 of a violent incident; absent, the record
+                    // and so its digest id are as before.
+                    identifiers: PersonIdentifiers(stateId: person.stateId, fbiNumber: person.fbiNumber))
                 record.recordId = digestId(prefix: "\(agency)/p/", record)
                 records.append(IndexedRecord(
-                    record: record, stateId: person.stateId, fbiNumber: nil, role: "payload.\(member)[\(index)]"))
+                    record: record, stateId: person.stateId, fbiNumber: person.fbiNumber, role: "payload.\(member)[\(index)]"))
             }
         }
         return (records, unnamed)

@@ -13,13 +13,13 @@ extension SafetyStore {
     /// - `all_records`: the person's cases, ends and registered addresses with the household
     ///   each lists (so the person is no longer a resident anywhere), and the person among the
     ///   victims and suspects of incidents and the persons of interest of investigations
-    ///   (named by state ID). Incidents and investigations stay for the others they name and
+    ///   (named by state ID, or by FBI number in an incident). Incidents and investigations stay for the others they name and
     ///   for their place.
     /// - `listed_cases`: the listed supervision cases (case ids) of the person, with their ends,
     ///   addresses and households. Incidents and investigations belong to no case and stay.
     ///
     /// People named by name alone (household members, and incident or investigation people
-    /// without a state ID) cannot be told to be the person by a number, and stay.
+    /// by neither number) cannot be told to be the person by a number, and stay.
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
         try addNumbers(pairedWith: &person, in: transaction)

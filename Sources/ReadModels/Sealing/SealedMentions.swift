@@ -10,8 +10,9 @@ import Storage
 /// it cannot see into payloads, so each store that keeps such people asks here, person by
 /// person, at the event's `occurredAt`: an order recorded after the event occurred covers
 /// them (a late delivery, a replay); an event that occurred after the order is a new record.
-/// Such people are named by state ID only; one named without one cannot be checked (nor
-/// matched by any view on a number) and is kept as the store keeps them.
+/// Such people are named by state ID or (version 2 of a violent incident) FBI number; one named
+/// by neither cannot be checked (nor matched by any view on a number) and is kept as the store
+/// keeps them.
 struct SealedMentions {
     /// Nil when no order was ever applied (nothing to check).
     private let ledger: SealingLedger?
@@ -28,8 +29,9 @@ struct SealedMentions {
 
     /// Whether an applied order covers `person`'s records of that time.
     func covers(_ person: InvolvedPerson) throws -> Bool {
-        guard let ledger, let stateId = PersonKey.nonEmpty(person.stateId) else { return false }
-        return try ledger.covers(stateId: stateId, fbiNumber: nil, occurredAtMilliseconds: occurredAt)
+        let stateId = PersonKey.nonEmpty(person.stateId), fbiNumber = PersonKey.nonEmpty(person.fbiNumber)
+        guard let ledger, stateId != nil || fbiNumber != nil else { return false }
+        return try ledger.covers(stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: occurredAt)
     }
 
     /// `people` without those an applied order covers.

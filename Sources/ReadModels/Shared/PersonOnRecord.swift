@@ -35,11 +35,13 @@ extension PersonOnRecord {
             name: subject?.name, dateOfBirth: subject?.dateOfBirth)
     }
 
-    /// A person an incident names in its payload: only a state ID identifies them there (an
-    /// involved person has no FBI number); nil when the incident does not know it.
+    /// A person an incident or investigation names in its payload, by state ID or (version 2
+    /// of a violent incident) FBI number; nil when it gives neither (such a person cannot be
+    /// matched to anyone on a number).
     init?(involved person: InvolvedPerson) {
-        guard let stateId = PersonKey.nonEmpty(person.stateId) else { return nil }
-        self.init(personKey: PersonKey(stateId: stateId).value, stateId: stateId, name: person.name, dateOfBirth: person.dateOfBirth)
+        let stateId = PersonKey.nonEmpty(person.stateId), fbiNumber = PersonKey.nonEmpty(person.fbiNumber)
+        guard let key = PersonKey(stateId: stateId, fbiNumber: fbiNumber) else { return nil }
+        self.init(personKey: key.value, stateId: stateId, fbiNumber: fbiNumber, name: person.name, dateOfBirth: person.dateOfBirth)
     }
 
     /// The columns a row keeps a person in, in the order of ``values()``: `person_key`,

@@ -7,7 +7,9 @@ import Notifications
 /// who else was involved — only how many — since they are not the recipient's to follow.
 enum IncidentNotification {
     static func make(_ incident: IncidentFact, for audience: PoliceAudience) -> BusNotification {
-        let subject = SubjectIdentifiers(stateId: incident.person.stateId, name: incident.person.name, dateOfBirth: incident.person.dateOfBirth)
+        let subject = SubjectIdentifiers(
+            stateId: incident.person.stateId, fbiNumber: incident.person.fbiNumber, name: incident.person.name,
+            dateOfBirth: incident.person.dateOfBirth)
         let person = audience.person(subject)
         let role = switch (incident.victim, incident.suspect) {
         case (true, true): "a victim and a suspect"
@@ -40,6 +42,6 @@ enum IncidentNotification {
                 matched: matched),
             facts: facts, occurredAt: incident.incidentAt, subjectStateId: incident.person.stateId,
             sourceEventId: incident.eventId, sourceEventType: ViolentIncidentReported.eventType,
-            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: subject.fbiNumber ?? person?.fbiNumber)
     }
 }

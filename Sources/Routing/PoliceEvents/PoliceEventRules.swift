@@ -73,7 +73,7 @@ struct PoliceEventRules: RouterRuleSet {
             for fact in SuperviseeIncident.facts(of: incident) {
                 guard try !Self.isSealed(fact.person, occurredAt: incident.occurredAt, context) else { continue }
                 try keepAndRoute(
-                    .incident(fact), factId: "\(event.eventId)/\(fact.person.stateId ?? "")",
+                    .incident(fact), factId: "\(event.eventId)/\(SuperviseeIncident.personKey(fact.person) ?? "")",
                     forgetAfter: retentions.incidents.forgetAfter(now), in: context)
             }
         case InvestigationOpened.eventType:
@@ -254,7 +254,7 @@ struct PoliceEventRules: RouterRuleSet {
 
     /// Whether `supervision` is the case of the person `fact` is about: a booking's or contact's
     /// subject is (the store matched it); a person an incident or investigation names must be
-    /// by state ID with no date of birth against it.
+    /// by state ID (or FBI number) with no date of birth against it.
     private static func isPerson(_ fact: PoliceFact, of supervision: SupervisionCase) -> Bool {
         switch fact {
         case .booking, .contact: true
@@ -267,7 +267,7 @@ struct PoliceEventRules: RouterRuleSet {
     /// at `occurredAt` (the runtime checks a subject, not the people a payload names).
     private static func isSealed(_ person: InvolvedPerson, occurredAt: Date, _ context: RouterContext) throws -> Bool {
         try SealingLedger(context.storage).covers(
-            stateId: person.stateId, fbiNumber: nil, occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
+            stateId: person.stateId, fbiNumber: person.fbiNumber, occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
     }
 
 }

@@ -5,7 +5,8 @@ import Foundation
 /// after it still matches it (the topics are not ordered between each other).
 ///
 /// Bookings and contacts are about their subject and are kept whole. Incidents and
-/// investigations name several people: each person with a state ID gets a fact of their own,
+/// investigations name several people: each person with a state ID (or, in an incident, an FBI
+/// number instead) gets a fact of their own,
 /// holding that person and the event's facts about no one else (the others are counted, not
 /// named), so that a sealing order removes a person's rows without touching anyone else's and
 /// no row keeps a person it is not about.
@@ -26,12 +27,15 @@ enum PoliceFact: Codable, Sendable, Hashable {
     }
 
     /// The identifiers of the person the fact is about: a booking's or contact's subject (state
-    /// ID or FBI number), an involved person's state ID.
+    /// ID or FBI number), an involved person's state ID (or FBI number, in an incident).
     var person: SubjectIdentifiers {
         switch self {
         case .booking(let booking): booking.subject ?? SubjectIdentifiers()
         case .contact(let contact): contact.subject ?? SubjectIdentifiers()
-        case .incident(let incident): SubjectIdentifiers(stateId: incident.person.stateId, name: incident.person.name, dateOfBirth: incident.person.dateOfBirth)
+        case .incident(let incident):
+            SubjectIdentifiers(
+                stateId: incident.person.stateId, fbiNumber: incident.person.fbiNumber, name: incident.person.name,
+                dateOfBirth: incident.person.dateOfBirth)
         case .investigation(let investigation):
             SubjectIdentifiers(stateId: investigation.person.stateId, name: investigation.person.name, dateOfBirth: investigation.person.dateOfBirth)
         }
@@ -78,7 +82,8 @@ struct IncidentFact: Codable, Sendable, Hashable {
     var incidentAt: Date
     var location: Location
     var reportNumber: String?
-    /// The person, as the incident names them (a state ID, perhaps a name and date of birth).
+    /// The person, as the incident names them (a state ID or an FBI number, perhaps a name and
+    /// date of birth).
     var person: InvolvedPerson
     /// Whether the incident lists them as a victim, as a suspect, or both.
     var victim: Bool

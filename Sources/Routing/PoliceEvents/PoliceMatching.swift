@@ -7,14 +7,24 @@ import Places
 /// household. Pure functions of the event and the case.
 enum PoliceMatching {
     /// Whether `person`, named by an incident or investigation, is the supervisee of `supervision`:
-    /// the same state ID, and no date of birth against it when both carry one (a state ID
-    /// recorded against another birth date is a data error, not this person). Never by name:
-    /// a person named without a state ID matches nobody (linking by name and birth date is the
-    /// person index's job, with review).
+    /// the same state ID, or (a person named without one: version 2 of a violent incident) the
+    /// same FBI number, and no date of birth against it when both carry one (a number recorded
+    /// against another birth date is a data error, not this person). Never by name: a person
+    /// named by neither number matches nobody (linking by name and birth date is the person
+    /// index's job, with review).
     static func isSupervisee(_ person: InvolvedPerson, of supervision: SupervisionCase) -> Bool {
-        guard let stateId = person.stateId, stateId == supervision.stateId else { return false }
+        if let stateId = nonEmpty(person.stateId) {
+            guard stateId == supervision.stateId else { return false }
+        } else {
+            guard let fbiNumber = nonEmpty(person.fbiNumber), fbiNumber == supervision.fbiNumber else { return false }
+        }
         if let born = person.dateOfBirth, let caseBorn = supervision.subject?.dateOfBirth, born != caseBorn { return false }
         return true
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
     }
 
     /// The same subject's identifiers as an event and a case share, for `reason.matched`.

@@ -6,9 +6,10 @@ import Notifications
 /// or suspects goes to the supervising officer (or agency) of every case of the person that
 /// covers the incident's day (UTC).
 ///
-/// The person is matched on the state ID the incident gives them, and not when a date of birth
-/// on both sides disagrees (`PoliceMatching.isSupervisee`); a person named without a state ID
-/// matches no one: never a name alone.
+/// The person is matched on the state ID the incident gives them, or on the FBI number when it
+/// gives none (version 2: a supervisee transferred from another state is known here by it),
+/// and not when a date of birth on both sides disagrees (`PoliceMatching.isSupervisee`); a
+/// person named by neither number matches no one: never a name alone.
 ///
 /// - `supervisee-suspect`: high priority (the brief's officer-safety practice: a supervisee
 ///   suspected of violence; acknowledgement asked).
@@ -28,21 +29,30 @@ enum SuperviseeIncident {
     /// The rule of a person's role in an incident.
     static func rule(_ incident: IncidentFact) -> String { incident.suspect ? suspectRule : victimRule }
 
-    /// The people an incident names, each with a state ID once (victim, suspect or both), in
-    /// the order of their first mention; the others are counted in each row.
+    /// The key a person an incident names is told apart by: `sid:<state ID>`, else
+    /// `fbi:<FBI number>`; nil for a person named by neither (never matched).
+    static func personKey(_ person: InvolvedPerson) -> String? {
+        if let stateId = person.stateId, !stateId.isEmpty { return "sid:\(stateId)" }
+        if let fbiNumber = person.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
+        return nil
+    }
+
+    /// The people an incident names, each with a state ID or an FBI number once (victim,
+    /// suspect or both; by ``personKey(_:)``), in the order of their first mention; the others
+    /// are counted in each row.
     static func facts(of incident: EventEnvelope<ViolentIncidentReported>) -> [IncidentFact] {
         let payload = incident.payload
         let victims = payload.victims ?? []
         let suspects = payload.suspects ?? []
-        var ids: [String] = []
-        for person in victims + suspects { if let stateId = person.stateId, !ids.contains(stateId) { ids.append(stateId) } }
-        return ids.map { stateId in
-            let asVictim = victims.filter { $0.stateId == stateId }
-            let asSuspect = suspects.filter { $0.stateId == stateId }
-            let person = (asVictim + asSuspect).reduce(InvolvedPerson(stateId: stateId)) { known, next in
+        var keys: [String] = []
+        for person in victims + suspects { if let key = personKey(person), !keys.contains(key) { keys.append(key) } }
+        return keys.map { key in
+            let asVictim = victims.filter { personKey($0) == key }
+            let asSuspect = suspects.filter { personKey($0) == key }
+            let person = (asVictim + asSuspect).reduce(InvolvedPerson()) { known, next in
                 InvolvedPerson(
-                    stateId: stateId, name: known.name ?? next.name, dateOfBirth: known.dateOfBirth ?? next.dateOfBirth,
-                    underSupervision: known.underSupervision ?? next.underSupervision)
+                    stateId: known.stateId ?? next.stateId, fbiNumber: known.fbiNumber ?? next.fbiNumber, name: known.name ?? next.name,
+                    dateOfBirth: known.dateOfBirth ?? next.dateOfBirth, underSupervision: known.underSupervision ?? next.underSupervision)
             }
             return IncidentFact(
                 eventId: incident.eventId.uuidString.lowercased(), sourceAgencyId: incident.source.agencyId, incidentId: payload.incidentId,
