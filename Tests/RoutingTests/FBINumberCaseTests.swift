@@ -302,6 +302,7 @@ struct FBINumberCasePostgresTests {
     @Test func laterBulletin() async throws { try await FBINumberCaseTests().theLaterBulletinWinsWhicheverNumberItIsKeptUnder() }
     @Test func linkedArrest() async throws { try await FBINumberCaseTests().aLinkedArrestOfSuchASuperviseeIsFiledUnderTheFBINumber() }
     @Test func reassignment() async throws { try await FBINumberCaseTests().anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() }
+    @Test func incident() async throws { try await FBINumberCaseTests().anIncidentNamingSuchASuperviseeByTheFBINumberReachesTheOfficer() }
     @Test func migration() async throws { try await onFreshPostgres(FBINumberCaseTests.bulletinsKeptBeforeVersion2) }
     @Test func sealing() async throws {
         for naming in [FBINumberCaseTests.OrderCase.fbiNumber, .stateIdPairedByAnArrest, .stateIdPairedByTheBulletin] {
