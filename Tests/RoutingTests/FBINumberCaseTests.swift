@@ -107,6 +107,30 @@ import Testing
         #expect(tally.rowsByTable["police_facts"] == 2)
     }
 
+    /// A violent incident in the last 12 months counts as a high need for the release of a
+    /// person it names by the FBI number alone (the release rules keep its involvement under the
+    /// number), and an order naming the number removes the involvement.
+    @Test func anIncidentNamingTheFBINumberMakesItsReleaseAHighNeed() async throws {
+        let router = try await rules.router()
+        try await router.apply(rules.directory(Events.kcpdEntry))
+        try await router.apply(rules.directory(Events.kcReentryEntry))
+        let released = SubjectIdentifiers(fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"))
+        let scheduled = try rules.releases(Events.releaseScheduled(released, expected: Events.at(days: 90)))
+        #expect(scheduled.schemaVersion == 2)
+        try await router.apply(scheduled)
+        #expect(try await router.apply(Events.tick(Events.at(days: 31))).isEmpty)  // no need known yet
+        let read = try rules.incidents(Events.incident(
+            victims: [InvolvedPerson(fbiNumber: "734591KA2", underSupervision: false)], at: Events.at(days: -100), id: "incident-fbi"))
+        #expect(read.schemaVersion == 2)
+        #expect(try rules.sent(try await router.apply(read)) == ["agency:MO-KC-REENTRY routine high-needs-release"])
+        #expect(try await router.count("releases_involvements") == 1)
+
+        let order = try Events.sealingOrder(SubjectIdentifiers(fbiNumber: "734591KA2"), expunged: true)
+        let projection = router.projection
+        let tally = try await router.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["releases_involvements"] == 1)
+    }
+
     @Test func anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() async throws {
         let router = try await routerWithTransfereeCase()
         try await router.apply(cases(Events.officerAssigned(Events.lee, subject: Self.transferee)))
@@ -254,6 +278,36 @@ import Testing
 
     enum OrderCase: Sendable { case fbiNumber, stateIdPairedByAnArrest, stateIdPairedByTheBulletin }
 
+    @Test func involvementsKeptBeforeTheFBINumberCouldStandInAreKeptUnderTheStateId() async throws {
+        try await Self.involvementsKeptBeforeVersion4(try SQLiteStorage.inMemory())
+    }
+
+    /// `releases-v4` on rows written before it: an involvement is found by the state ID it was
+    /// kept under, a new one under the FBI number beside it, and an order removes each.
+    static func involvementsKeptBeforeVersion4(_ db: any StorageDatabase) async throws {
+        let steps = ReleaseStore.migrations
+        let before = Array(steps.prefix { $0.id != "releases-v4" })
+        #expect(before.count < steps.count)
+        try await db.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            try db.execute(
+                """
+                INSERT INTO releases_involvements (incident_id, state_id, role, incident_kind, incident_at_ms, forget_after_ms)
+                VALUES ('KCPD-I-1', 'MO1234567', 'victim', 'shooting', 1000, 2000)
+                """)
+            try StorageMigrator.migrate(steps, in: db)
+        }
+        try await db.write { db in
+            let store = ReleaseStore(db)
+            #expect(try store.involvements(of: SubjectIdentifiers(stateId: "MO1234567"), from: 0, until: 5_000).map(\.incidentId) == ["KCPD-I-1"])
+            try store.keepInvolvement(
+                incidentId: "KCPD-I-2", person: InvolvedPerson(fbiNumber: "734591KA2"), role: "suspect", kind: "robbery", at: Date(timeIntervalSince1970: 3))
+            #expect(try store.involvements(of: FBINumberCaseTests.transferee, from: 0, until: 5_000).map(\.incidentId) == ["KCPD-I-2"])
+            #expect(try store.removePerson(try Events.sealingOrder(SubjectIdentifiers(stateId: "MO1234567"))).rowsByTable["releases_involvements"] == 1)
+            #expect(try store.removePerson(try Events.sealingOrder(FBINumberCaseTests.transferee)).rowsByTable["releases_involvements"] == 1)
+        }
+    }
+
     @Test func bulletinsKeptBeforeTheFBINumberCouldStandInAreKeptUnderTheStateId() async throws {
         try await Self.bulletinsKeptBeforeVersion2(try SQLiteStorage.inMemory())
     }
@@ -303,6 +357,8 @@ struct FBINumberCasePostgresTests {
     @Test func linkedArrest() async throws { try await FBINumberCaseTests().aLinkedArrestOfSuchASuperviseeIsFiledUnderTheFBINumber() }
     @Test func reassignment() async throws { try await FBINumberCaseTests().anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() }
     @Test func incident() async throws { try await FBINumberCaseTests().anIncidentNamingSuchASuperviseeByTheFBINumberReachesTheOfficer() }
+    @Test func highNeed() async throws { try await FBINumberCaseTests().anIncidentNamingTheFBINumberMakesItsReleaseAHighNeed() }
+    @Test func involvementsMigration() async throws { try await onFreshPostgres(FBINumberCaseTests.involvementsKeptBeforeVersion4) }
     @Test func migration() async throws { try await onFreshPostgres(FBINumberCaseTests.bulletinsKeptBeforeVersion2) }
     @Test func sealing() async throws {
         for naming in [FBINumberCaseTests.OrderCase.fbiNumber, .stateIdPairedByAnArrest, .stateIdPairedByTheBulletin] {

@@ -96,21 +96,24 @@ struct ReleaseRules: RouterRuleSet {
             let envelope = try event.decode(ViolentIncidentReported.self)
             let incident = envelope.payload
             let ledger = SealingLedger(context.storage)
-            var people: [String] = []
+            var people: [SubjectIdentifiers] = []
             for (role, involved) in [("victim", incident.victims ?? []), ("suspect", incident.suspects ?? [])] {
-                for person in involved {
-                    guard let stateId = person.stateId else { continue }
+                // Named by state ID, or (version 2) by FBI number instead; by neither: no one to match.
+                for person in involved where SuperviseeIncident.personKey(person) != nil {
                     // An incident names people in its payload only: the runtime cannot tell that a
                     // sealing order covers one of them; a record from before the order is not kept.
-                    if try ledger.covers(stateId: stateId, fbiNumber: nil, occurredAtMilliseconds: ReleaseClock.milliseconds(envelope.occurredAt)) {
+                    if try ledger.covers(
+                        stateId: person.stateId, fbiNumber: person.fbiNumber,
+                        occurredAtMilliseconds: ReleaseClock.milliseconds(envelope.occurredAt)) {
                         continue
                     }
-                    try store.keepInvolvement(incidentId: incident.incidentId, stateId: stateId, role: role, kind: incident.incidentKind.rawValue, at: incident.incidentAt)
-                    if !people.contains(stateId) { people.append(stateId) }
+                    try store.keepInvolvement(incidentId: incident.incidentId, person: person, role: role, kind: incident.incidentKind.rawValue, at: incident.incidentAt)
+                    let numbers = SubjectIdentifiers(stateId: person.stateId, fbiNumber: person.fbiNumber)
+                    if !people.contains(numbers) { people.append(numbers) }
                 }
             }
-            for stateId in people {
-                try evaluateDue(of: SubjectIdentifiers(stateId: stateId), occurredAt: incident.incidentAt, store, context)
+            for person in people {
+                try evaluateDue(of: person, occurredAt: incident.incidentAt, store, context)
             }
         case TimerTick.eventType:
             let tick = try TimerTick.decode(event)
@@ -361,7 +364,7 @@ struct ReleaseRules: RouterRuleSet {
         let now = min(clock, ReleaseClock.milliseconds(expectedAt))
         let assessment = try latestAssessment(for: release, store, context)
         let involvements = try store.involvements(
-            stateId: release.subject?.stateId, from: now - ReleaseRisk.incidentLookBackMilliseconds, until: now)
+            of: release.subject, from: now - ReleaseRisk.incidentLookBackMilliseconds, until: now)
         let places = try release.destination.map { try PlaceAgencies(for: $0, in: DirectoryStore(context.storage)) }
         let nowDay = Describe.day(ReleaseClock.date(now)).description
         let releaseDay = Describe.day(expectedAt).description

@@ -7,7 +7,8 @@ import ServiceKit
 /// The release rules' database: the releases known (`releases_known`), the release events kept
 /// for cases read later (`releases_events`), each person's latest assessment
 /// (`releases_assessments`), who was involved in which violent incident when
-/// (`releases_involvements`) and the last tick of the bus's clock read (`releases_clock`).
+/// (`releases_involvements`, by state ID or FBI number) and the last tick of the bus's clock
+/// read (`releases_clock`).
 /// Each method is one step of the batch transaction it is given; every value a bound parameter;
 /// the same SQL on SQLite and PostgreSQL.
 ///
@@ -117,10 +118,40 @@ struct ReleaseStore {
             CREATE INDEX releases_linked_notices_by_record ON releases_linked_notices (assessment_record_id);
             CREATE INDEX releases_linked_notices_by_forget_time ON releases_linked_notices (forget_after_ms);
             """),
+        // v4: involvements kept by person key (`sid:`/`fbi:`) with both numbers, so that a person
+        // a violent incident names by the FBI number alone (its version 2) counts for their
+        // release too. Rows kept before move under `sid:`.
+        .script("releases-v4", """
+            CREATE TABLE releases_involvements_by_person (
+                incident_id TEXT NOT NULL,
+                person_key TEXT NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                role TEXT NOT NULL,
+                incident_kind TEXT NOT NULL,
+                incident_at_ms BIGINT NOT NULL,
+                forget_after_ms BIGINT,
+                PRIMARY KEY (incident_id, person_key, role)
+            );
+            INSERT INTO releases_involvements_by_person
+                (incident_id, person_key, state_id, fbi_number, role, incident_kind, incident_at_ms, forget_after_ms)
+                SELECT incident_id, 'sid:' || state_id, state_id, NULL, role, incident_kind, incident_at_ms, forget_after_ms
+                FROM releases_involvements;
+            DROP TABLE releases_involvements;
+            ALTER TABLE releases_involvements_by_person RENAME TO releases_involvements;
+            CREATE INDEX releases_involvements_by_state_id ON releases_involvements (state_id, incident_at_ms);
+            CREATE INDEX releases_involvements_by_fbi ON releases_involvements (fbi_number, incident_at_ms);
+            CREATE INDEX releases_involvements_by_forget_time ON releases_involvements (forget_after_ms);
+            """),
     ]
 
     /// The rows of a person: `$1` state ID, `$2` FBI number.
     static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
 
     // MARK: Clock
 
@@ -288,29 +319,37 @@ struct ReleaseStore {
 
     // MARK: Involvements
 
-    func keepInvolvement(incidentId: String, stateId: String, role: String, kind: String, at: Date) throws {
+    /// Keeps that the person an incident names by `person` (a state ID, or an FBI number
+    /// instead: `SuperviseeIncident.personKey`) was involved in it in `role`.
+    func keepInvolvement(incidentId: String, person: InvolvedPerson, role: String, kind: String, at: Date) throws {
+        guard let personKey = SuperviseeIncident.personKey(person) else { return }
         let atMilliseconds = ReleaseClock.milliseconds(at)
         try transaction.execute(
             """
-            INSERT INTO releases_involvements (incident_id, state_id, role, incident_kind, incident_at_ms, forget_after_ms)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (incident_id, state_id, role) DO UPDATE SET incident_kind = excluded.incident_kind,
-                incident_at_ms = excluded.incident_at_ms, forget_after_ms = excluded.forget_after_ms
+            INSERT INTO releases_involvements
+                (incident_id, person_key, state_id, fbi_number, role, incident_kind, incident_at_ms, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (incident_id, person_key, role) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
+                incident_kind = excluded.incident_kind, incident_at_ms = excluded.incident_at_ms, forget_after_ms = excluded.forget_after_ms
             """,
-            [.text(incidentId), .text(stateId), .text(role), .text(kind), .integer(atMilliseconds),
+            [.text(incidentId), .text(personKey), .optional(Self.nonEmpty(person.stateId)), .optional(Self.nonEmpty(person.fbiNumber)),
+             .text(role), .text(kind), .integer(atMilliseconds),
              .integer(atMilliseconds + ReleaseRisk.incidentLookBackMilliseconds + 86_400_000)])
     }
 
-    /// The person's involvements in violent incidents at or after `from` and at or before `until`, by time.
-    func involvements(stateId: String?, from: Int64, until: Int64) throws -> [KeptInvolvement] {
-        guard let stateId else { return [] }
+    /// The involvements in violent incidents of the person `subject` names (by state ID or FBI
+    /// number) at or after `from` and at or before `until`, by time; an incident that named the
+    /// person once by each number counts once.
+    func involvements(of subject: SubjectIdentifiers?, from: Int64, until: Int64) throws -> [KeptInvolvement] {
+        let stateId = Self.nonEmpty(subject?.stateId), fbiNumber = Self.nonEmpty(subject?.fbiNumber)
+        guard stateId != nil || fbiNumber != nil else { return [] }
         return try transaction.fetchAll(
             """
-            SELECT incident_id, role, incident_kind, incident_at_ms FROM releases_involvements
-            WHERE state_id = $1 AND incident_at_ms >= $2 AND incident_at_ms <= $3
+            SELECT DISTINCT incident_id, role, incident_kind, incident_at_ms FROM releases_involvements
+            WHERE \(Self.person) AND incident_at_ms >= $3 AND incident_at_ms <= $4
             ORDER BY incident_at_ms, incident_id, role
             """,
-            [.text(stateId), .integer(from), .integer(until)]
+            [.optional(stateId), .optional(fbiNumber), .integer(from), .integer(until)]
         ).map { row in
             KeptInvolvement(
                 incidentId: try row.get("incident_id"), role: try row.get("role"), kind: try row.get("incident_kind"),
@@ -324,7 +363,7 @@ struct ReleaseStore {
     func forget(before nowMilliseconds: Int64, limit: Int) throws {
         for (table, key) in [
             ("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id"),
-            ("releases_involvements", "(incident_id, state_id, role)"), ("releases_linked_assessments", "record_id"),
+            ("releases_involvements", "(incident_id, person_key, role)"), ("releases_linked_assessments", "record_id"),
             ("releases_subject_records", "(release_id, record_id)"), ("releases_linked_notices", "notification_id"),
         ] {
             try transaction.forgetDue(table, key: key, before: nowMilliseconds, limit: limit)
@@ -335,14 +374,16 @@ struct ReleaseStore {
     /// may carry one the order does not name).
     func stateIds(of order: SealingOrder) throws -> Set<String> {
         try transaction.personNumbers(
-            "state_id", in: ["releases_known", "releases_assessments"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
+            "state_id", in: ["releases_known", "releases_assessments", "releases_involvements"], where: Self.person,
+            [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
     /// The FBI numbers the order's person's releases carry: an order naming the state ID alone
     /// is applied again with each (`RouterProjection.seal`), reaching the releases under the
     /// FBI number alone and the notices filed under it.
     func fbiNumbers(of order: SealingOrder) throws -> Set<String> {
-        try transaction.personNumbers("fbi_number", in: ["releases_known"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
+        try transaction.personNumbers(
+            "fbi_number", in: ["releases_known", "releases_involvements"], where: Self.person, [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
     /// Removes one release and its kept events: a release under neither a state ID nor an FBI
@@ -376,6 +417,9 @@ struct ReleaseStore {
         }
         for stateId in stateIds.sorted() {
             tally.add(try transaction.execute("DELETE FROM releases_involvements WHERE state_id = $1", [.text(stateId)]), from: "releases_involvements")
+        }
+        if let fbiNumber = order.fbiNumber {
+            tally.add(try transaction.execute("DELETE FROM releases_involvements WHERE fbi_number = $1", [.text(fbiNumber)]), from: "releases_involvements")
         }
         return tally
     }
