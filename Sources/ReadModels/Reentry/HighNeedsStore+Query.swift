@@ -13,7 +13,9 @@ extension HighNeedsStore {
     /// - `high_needs`: that assessment scores a need high or very high;
     /// - `violent_incident_victim` / `violent_incident_suspect`: a violent incident at or after
     ///   the same time of day 12 calendar months before `asOf`, and not after `asOf`, names
-    ///   them (by state ID) as a victim / suspect.
+    ///   them as a victim / suspect under the key the release is filed under (`sid:`, else
+    ///   `fbi:` — an incident naming by the FBI number someone released under the state ID does
+    ///   not meet it here, as an assessment under the other number does not).
     ///
     /// Sorted by expected release, then release id.
     public func highNeeds(asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [HighNeedsRow] {
