@@ -119,7 +119,7 @@ struct SubjectKeyTests {
                      "courts.detainer.lodged", "courts.detainer.lifted"] {
             #expect(EventTypes.payloadType(eventType: type, version: 2) != nil, "\(type)")
         }
-        #expect(EventTypes.payloadType(eventType: "police.investigation.opened", version: 2) == nil)
+        #expect(EventTypes.payloadType(eventType: "police.investigation.closed", version: 2) == nil)
     }
 
     /// `records.sealing` version 2 (`stateIdOptional: fbiNumber`): an order naming the FBI number

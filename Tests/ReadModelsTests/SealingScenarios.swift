@@ -162,9 +162,9 @@ enum SealingScenarios {
     /// Version 2 of `supervision.cases` and of the bulletins: a supervisee the agency knows by
     /// the FBI number alone (supervised here under the Interstate Compact) is on the officer's
     /// and the agency's caseload, in the police view with the conditions police need and the
-    /// bulletin, as a supervisee known by the state ID would be, and flagged as the victim of an
-    /// incident that names him by the FBI number (version 2 of the incident); an order naming
-    /// the FBI number removes everything about him from every view.
+    /// bulletin, as a supervisee known by the state ID would be, flagged as the victim of an
+    /// incident that names him by the FBI number, and named by an investigation by it (version 2
+    /// of each); an order naming the FBI number removes everything about him from every view.
     static func aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() async throws {
         let transferee = SubjectIdentifiers(
             fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
@@ -179,9 +179,11 @@ enum SealingScenarios {
         ]
         for event in supervision { #expect(event.schemaVersion == 2, "\(event.eventType)") }
         let incident = try S.incident("KCPD-I-T", victims: [transferee], suspects: [], reportedAt: E.instant("2026-02-21T08:00:00Z"))
-        #expect(incident.schemaVersion == 2)
+        let investigation = try S.investigation("KCPD-INV-T", naming: [transferee], at: E.instant("2026-02-22T08:00:00Z"))
+        #expect(incident.schemaVersion == 2 && investigation.schemaVersion == 2)
         let views = try await SealingHarness.views(stores)
-        try await views.apply(supervision + [incident] + (try S.okaforRecords()))
+        try await views.apply(supervision + [incident, investigation] + (try S.okaforRecords()))
+        #expect(try await views.rows().holding(["734591KA2"])["safety_investigation_people"]?.isEmpty == false)
         let before = try await views.read { transaction in
             (try CaseloadStore().caseload(officerId: S.officer.officerId, asOf: S.orderedAt, in: transaction),
              try PoliceViewStore().view(of: [E.kansasCity], asOf: S.orderedAt, in: transaction))

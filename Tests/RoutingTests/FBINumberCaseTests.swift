@@ -107,6 +107,37 @@ import Testing
         #expect(tally.rowsByTable["police_facts"] == 2)
     }
 
+    /// Version 2 of an investigation names a person of interest by the FBI number: the officer
+    /// of a case under it is told (filed under the number), the closure's purge notice is filed
+    /// under it too, and an order naming the number removes the person of interest, the fact and
+    /// the receipt of an investigation still open.
+    @Test func anInvestigationNamingSuchASuperviseeByTheFBINumberReachesTheOfficerAndItsClosurePurges() async throws {
+        let person = InvolvedPerson(fbiNumber: "734591KA2", underSupervision: true)
+        let opened = try rules.on(PoliceEventRules.investigationsTopic, Events.investigationOpened(.routine, persons: [person]))
+        #expect(opened.schemaVersion == 2)
+        #expect(try rules.on(PoliceEventRules.investigationsTopic, Events.investigationOpened(.routine, id: "by-state-id")).schemaVersion == 1)
+
+        let router = try await routerWithTransfereeCase()
+        let sent = try await router.apply(opened)
+        #expect(try rules.sent(sent) == ["officer:PP-KC-118 high investigation-named-supervisee"])
+        let notice = try BusNotification.decode(try #require(sent.first).value)
+        #expect(notice.reason.matched.first == MatchedIdentifier("fbiNumber", "734591KA2"))
+        #expect(notice.subjectStateId == nil && notice.subjectFbiNumber == "734591KA2")
+        #expect(try await router.count("police_investigation_people") == 1)
+        let purges = try await router.apply(rules.on(PoliceEventRules.investigationsTopic, Events.investigationClosed()))
+        #expect(try rules.sent(purges) == ["officer:PP-KC-118 high investigation-closed-purge"])
+        #expect(try BusNotification.decode(try #require(purges.first).value).subjectFbiNumber == "734591KA2")
+
+        let sealed = try await routerWithTransfereeCase()
+        #expect(try await sealed.apply(opened).count == 1)
+        let order = try Events.sealingOrder(SubjectIdentifiers(fbiNumber: "734591KA2"), expunged: true)
+        let projection = sealed.projection
+        let tally = try await sealed.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(tally.rowsByTable["police_investigation_people"] == 1)
+        #expect(tally.rowsByTable["police_investigation_receipts"] == 1)
+        #expect(tally.rowsByTable["police_facts"] == 1)
+    }
+
     /// A violent incident in the last 12 months counts as a high need for the release of a
     /// person it names by the FBI number alone (the release rules keep its involvement under the
     /// number), and an order naming the number removes the involvement.
@@ -278,6 +309,38 @@ import Testing
 
     enum OrderCase: Sendable { case fbiNumber, stateIdPairedByAnArrest, stateIdPairedByTheBulletin }
 
+    @Test func personsOfInterestKeptBeforeTheFBINumberCouldStandInAreKeptUnderTheStateId() async throws {
+        try await Self.personsOfInterestKeptBeforeVersion2(try SQLiteStorage.inMemory())
+    }
+
+    /// `police-events-v2` on rows written before it: a person of interest and a receipt kept by
+    /// state ID are read as before, and an order naming the state ID removes both.
+    static func personsOfInterestKeptBeforeVersion2(_ db: any StorageDatabase) async throws {
+        let steps = PoliceFactStore.migrations
+        let before = Array(steps.prefix { $0.id != "police-events-v2" })
+        #expect(before.count < steps.count)
+        try await db.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            try db.execute(
+                "INSERT INTO police_investigation_people (investigation_id, state_id, person) VALUES ('INV-1', 'MO1234567', $1)",
+                [.bytes(try EventCodec.encodeJSON(Events.reyesInvolved))])
+            try db.execute(
+                """
+                INSERT INTO police_investigation_receipts (notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id)
+                VALUES ('n-1', 'INV-1', 'officer:PP-KC-118', 'MO-DOC-PP', 'MO1234567')
+                """)
+            try StorageMigrator.migrate(steps, in: db)
+        }
+        try await db.write { db in
+            let store = PoliceFactStore(db)
+            #expect(try store.personsOfInterest(of: "INV-1") == [Events.reyesInvolved])
+            #expect(try store.receipts(of: "INV-1").map(\.subjectStateId) == ["MO1234567"])
+            let tally = try store.seal(try Events.sealingOrder(SubjectIdentifiers(stateId: "MO1234567")), stateIds: [])
+            #expect(tally.rowsByTable["police_investigation_people"] == 1)
+            #expect(tally.rowsByTable["police_investigation_receipts"] == 1)
+        }
+    }
+
     @Test func involvementsKeptBeforeTheFBINumberCouldStandInAreKeptUnderTheStateId() async throws {
         try await Self.involvementsKeptBeforeVersion4(try SQLiteStorage.inMemory())
     }
@@ -358,7 +421,11 @@ struct FBINumberCasePostgresTests {
     @Test func reassignment() async throws { try await FBINumberCaseTests().anOfficerAssignedUnderTheFBINumberTakesTheCaseOver() }
     @Test func incident() async throws { try await FBINumberCaseTests().anIncidentNamingSuchASuperviseeByTheFBINumberReachesTheOfficer() }
     @Test func highNeed() async throws { try await FBINumberCaseTests().anIncidentNamingTheFBINumberMakesItsReleaseAHighNeed() }
+    @Test func investigation() async throws {
+        try await FBINumberCaseTests().anInvestigationNamingSuchASuperviseeByTheFBINumberReachesTheOfficerAndItsClosurePurges()
+    }
     @Test func involvementsMigration() async throws { try await onFreshPostgres(FBINumberCaseTests.involvementsKeptBeforeVersion4) }
+    @Test func personsOfInterestMigration() async throws { try await onFreshPostgres(FBINumberCaseTests.personsOfInterestKeptBeforeVersion2) }
     @Test func migration() async throws { try await onFreshPostgres(FBINumberCaseTests.bulletinsKeptBeforeVersion2) }
     @Test func sealing() async throws {
         for naming in [FBINumberCaseTests.OrderCase.fbiNumber, .stateIdPairedByAnArrest, .stateIdPairedByTheBulletin] {

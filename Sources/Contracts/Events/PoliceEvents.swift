@@ -101,7 +101,7 @@ public struct ViolentIncidentReported: EventPayload {
 
     /// Version 2 when someone is named by FBI number, else version 1.
     public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
-        ((victims ?? []) + (suspects ?? [])).contains { !($0.fbiNumber ?? "").isEmpty } ? Self.numberedPeopleVersion : Self.schemaVersion
+        InvolvedPerson.version(naming: (victims ?? []) + (suspects ?? []), Self.schemaVersion, else: Self.numberedPeopleVersion)
     }
 
     public var incidentId: String
@@ -123,10 +123,18 @@ public struct ViolentIncidentReported: EventPayload {
     }
 }
 
-/// `police.investigation.opened` version 1: An investigation naming persons of interest or covering an area (criminal intelligence, 28 CFR Part 23).
+/// `police.investigation.opened` versions 1 and 2: An investigation naming persons of interest or covering an area (criminal intelligence, 28 CFR Part 23).
 public struct InvestigationOpened: EventPayload {
     public static let eventType = "police.investigation.opened"
     public static let schemaVersion = 1
+    /// Version 2: a person of interest may be named by the FBI number (`numberedInvolvedPerson`).
+    public static let numberedPeopleVersion = 2
+    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
+
+    /// Version 2 when someone is named by FBI number, else version 1.
+    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
+        InvolvedPerson.version(naming: personsOfInterest, Self.schemaVersion, else: Self.numberedPeopleVersion)
+    }
 
     public var investigationId: String
     public var leadAgencyId: String
@@ -147,10 +155,18 @@ public struct InvestigationOpened: EventPayload {
     }
 }
 
-/// `police.investigation.updated` version 1: Changed details of an open investigation; only changed fields are present.
+/// `police.investigation.updated` versions 1 and 2: Changed details of an open investigation; only changed fields are present.
 public struct InvestigationUpdated: EventPayload {
     public static let eventType = "police.investigation.updated"
     public static let schemaVersion = 1
+    /// Version 2: a person of interest may be named by the FBI number (`numberedInvolvedPerson`).
+    public static let numberedPeopleVersion = 2
+    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
+
+    /// Version 2 when someone is named by FBI number, else version 1.
+    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
+        InvolvedPerson.version(naming: personsOfInterest ?? [], Self.schemaVersion, else: Self.numberedPeopleVersion)
+    }
 
     public var investigationId: String
     public var sensitivity: InvestigationSensitivity?

@@ -130,8 +130,9 @@ public struct Officer: Codable, Sendable, Hashable {
 /// A person involved in an incident or investigation, identified as far as known.
 public struct InvolvedPerson: Codable, Sendable, Hashable {
     public var stateId: String?
-    /// Only in version 2 of `police.violent-incident.reported` (`numberedInvolvedPerson`): the
-    /// other contracts that name involved people refuse it, so leave it nil in those.
+    /// Only in version 2 of `police.violent-incident.reported`, `police.investigation.opened`
+    /// and `police.investigation.updated` (`numberedInvolvedPerson`): a contact's person refuses
+    /// it, so leave it nil there.
     public var fbiNumber: String?
     public var name: PersonName?
     public var dateOfBirth: CalendarDate?
@@ -146,6 +147,13 @@ public struct InvolvedPerson: Codable, Sendable, Hashable {
         self.name = name
         self.dateOfBirth = dateOfBirth
         self.underSupervision = underSupervision
+    }
+}
+
+extension InvolvedPerson {
+    /// `earlier` unless one of `people` is named by an FBI number, which only `numbered` allows.
+    static func version(naming people: [InvolvedPerson], _ earlier: Int, else numbered: Int) -> Int {
+        people.contains { !($0.fbiNumber ?? "").isEmpty } ? numbered : earlier
     }
 }
 

@@ -9,7 +9,8 @@ import Notifications
 enum InvestigationNotification {
     static func make(_ fact: InvestigationFact, for audience: PoliceAudience, disclosure: InvestigationNamedSupervisee.Disclosure) -> BusNotification {
         let state = fact.state
-        let subject = SubjectIdentifiers(stateId: fact.person.stateId, name: fact.person.name, dateOfBirth: fact.person.dateOfBirth)
+        let subject = SubjectIdentifiers(
+            stateId: fact.person.stateId, fbiNumber: fact.person.fbiNumber, name: fact.person.name, dateOfBirth: fact.person.dateOfBirth)
         let person = audience.person(subject)
         let opened = fact.eventType == InvestigationOpened.eventType
         var matched = audience.matched(subject)
@@ -55,7 +56,7 @@ enum InvestigationNotification {
                 matched: matched),
             facts: facts, occurredAt: fact.occurredAt, subjectStateId: fact.person.stateId,
             sourceEventId: fact.eventId, sourceEventType: fact.eventType,
-            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId)
+            scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: subject.fbiNumber ?? person?.fbiNumber)
     }
 
     private static func areaFact(_ area: InvestigationArea) -> NotificationFact {

@@ -160,14 +160,17 @@ struct PoliceEventRules: RouterRuleSet {
     }
 
     /// An investigation opened or updated: its state and persons of interest (those with a state
-    /// ID whom no sealing order covers) recorded, and a fact kept and routed per person.
+    /// ID, or an FBI number instead, whom no sealing order covers) recorded, and a fact kept and
+    /// routed per person.
     private func investigationChanged(
         _ id: String, state: InvestigationState, persons: [InvolvedPerson], event: AdmittedEvent, occurredAt: Date, in context: RouterContext
     ) throws {
         let store = PoliceFactStore(context.storage)
         var named: [InvolvedPerson] = []
-        for person in persons where person.stateId != nil {
-            guard try !Self.isSealed(person, occurredAt: occurredAt, context), !named.contains(where: { $0.stateId == person.stateId }) else { continue }
+        for person in persons {
+            guard let key = SuperviseeIncident.personKey(person), try !Self.isSealed(person, occurredAt: occurredAt, context),
+                !named.contains(where: { SuperviseeIncident.personKey($0) == key })
+            else { continue }
             named.append(person)
         }
         let forgetAfter = retentions.investigations.forgetAfter(event.timestampMilliseconds)
@@ -176,7 +179,9 @@ struct PoliceEventRules: RouterRuleSet {
         for person in named {
             let fact = InvestigationFact(
                 eventId: event.eventId, eventType: event.eventType, occurredAt: occurredAt, investigationId: id, state: state, person: person)
-            try keepAndRoute(.investigation(fact), factId: "\(event.eventId)/\(person.stateId ?? "")", investigationId: id, forgetAfter: forgetAfter, in: context)
+            try keepAndRoute(
+                .investigation(fact), factId: "\(event.eventId)/\(SuperviseeIncident.personKey(person) ?? "")", investigationId: id,
+                forgetAfter: forgetAfter, in: context)
         }
     }
 
@@ -206,7 +211,7 @@ struct PoliceEventRules: RouterRuleSet {
                 try store.recordReceipt(of: InvestigationReceipt(
                     notificationId: notification.id, investigationId: investigation.investigationId,
                     recipient: notification.recipient.description, recipientAgencyId: notification.recipientAgencyId,
-                    subjectStateId: notification.subjectStateId))
+                    subjectStateId: notification.subjectStateId, subjectFbiNumber: notification.subjectFbiNumber))
             }
         }
         try context.send(notifications, forgetAfterMilliseconds: kept.forgetAfterMilliseconds)

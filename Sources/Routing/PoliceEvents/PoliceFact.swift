@@ -5,8 +5,8 @@ import Foundation
 /// after it still matches it (the topics are not ordered between each other).
 ///
 /// Bookings and contacts are about their subject and are kept whole. Incidents and
-/// investigations name several people: each person with a state ID (or, in an incident, an FBI
-/// number instead) gets a fact of their own,
+/// investigations name several people: each person with a state ID (or, in version 2 of either,
+/// an FBI number instead) gets a fact of their own,
 /// holding that person and the event's facts about no one else (the others are counted, not
 /// named), so that a sealing order removes a person's rows without touching anyone else's and
 /// no row keeps a person it is not about.
@@ -27,7 +27,7 @@ enum PoliceFact: Codable, Sendable, Hashable {
     }
 
     /// The identifiers of the person the fact is about: a booking's or contact's subject (state
-    /// ID or FBI number), an involved person's state ID (or FBI number, in an incident).
+    /// ID or FBI number), an involved person's state ID or FBI number.
     var person: SubjectIdentifiers {
         switch self {
         case .booking(let booking): booking.subject ?? SubjectIdentifiers()
@@ -37,7 +37,9 @@ enum PoliceFact: Codable, Sendable, Hashable {
                 stateId: incident.person.stateId, fbiNumber: incident.person.fbiNumber, name: incident.person.name,
                 dateOfBirth: incident.person.dateOfBirth)
         case .investigation(let investigation):
-            SubjectIdentifiers(stateId: investigation.person.stateId, name: investigation.person.name, dateOfBirth: investigation.person.dateOfBirth)
+            SubjectIdentifiers(
+                stateId: investigation.person.stateId, fbiNumber: investigation.person.fbiNumber, name: investigation.person.name,
+                dateOfBirth: investigation.person.dateOfBirth)
         }
     }
 

@@ -13,7 +13,8 @@ import Storage
 ///   once closed, only that it is closed (a tombstone, so a redelivered opened or updated event
 ///   routes nothing), forgotten a retention after its last event.
 /// - `police_investigation_people`: the persons of interest an open investigation names now,
-///   by state ID (an update may replace the list).
+///   by person key (`sid:`, else `fbi:` — version 2 names people by the FBI number; an update
+///   may replace the list).
 /// - `police_investigation_receipts`: who was sent which notification about an open
 ///   investigation, so that its closure tells each of them to purge; removed at the closure.
 struct PoliceFactStore {
@@ -62,6 +63,28 @@ struct PoliceFactStore {
             );
             CREATE INDEX police_investigation_receipts_by_investigation ON police_investigation_receipts (investigation_id);
             CREATE INDEX police_investigation_receipts_by_subject ON police_investigation_receipts (subject_state_id);
+            """),
+        // v2: version 2 of an investigation names a person of interest by the FBI number when it
+        // has no state ID: the persons of interest kept by person key with both numbers (rows
+        // before move under `sid:`), and the receipts name the FBI number their notification
+        // was filed under, so that the closure's purge notice is filed under it too.
+        .script("police-events-v2", """
+            CREATE TABLE police_investigation_people_by_person (
+                investigation_id TEXT NOT NULL,
+                person_key TEXT NOT NULL,
+                state_id TEXT,
+                fbi_number TEXT,
+                person BYTEA NOT NULL,
+                PRIMARY KEY (investigation_id, person_key)
+            );
+            INSERT INTO police_investigation_people_by_person (investigation_id, person_key, state_id, fbi_number, person)
+                SELECT investigation_id, 'sid:' || state_id, state_id, NULL, person FROM police_investigation_people;
+            DROP TABLE police_investigation_people;
+            ALTER TABLE police_investigation_people_by_person RENAME TO police_investigation_people;
+            CREATE INDEX police_investigation_people_by_state_id ON police_investigation_people (state_id);
+            CREATE INDEX police_investigation_people_by_fbi ON police_investigation_people (fbi_number);
+            ALTER TABLE police_investigation_receipts ADD COLUMN subject_fbi_number TEXT;
+            CREATE INDEX police_investigation_receipts_by_subject_fbi ON police_investigation_receipts (subject_fbi_number);
             """),
     ]
 
@@ -140,24 +163,26 @@ struct PoliceFactStore {
             [.text(id), .bytes(try EventCodec.encodeJSON(state)), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
     }
 
-    /// The persons of interest an open investigation names now, by state ID.
+    /// The persons of interest an open investigation names now, by person key.
     func personsOfInterest(of id: String) throws -> [InvolvedPerson] {
         try transaction.fetchAll(
-            "SELECT person FROM police_investigation_people WHERE investigation_id = $1 ORDER BY state_id", [.text(id)]
+            "SELECT person FROM police_investigation_people WHERE investigation_id = $1 ORDER BY person_key", [.text(id)]
         ).map { try EventCodec.decodeJSON(InvolvedPerson.self, from: try $0.get("person", as: [UInt8].self)) }
     }
 
-    /// Replaces the persons of interest of an investigation (each must have a state ID).
+    /// Replaces the persons of interest of an investigation (those named by neither a state ID
+    /// nor an FBI number are not kept).
     func replacePersonsOfInterest(of id: String, with people: [InvolvedPerson]) throws {
         try transaction.execute("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
         for person in people {
-            guard let stateId = person.stateId else { continue }
+            guard let personKey = SuperviseeIncident.personKey(person) else { continue }
             try transaction.execute(
                 """
-                INSERT INTO police_investigation_people (investigation_id, state_id, person) VALUES ($1, $2, $3)
-                ON CONFLICT (investigation_id, state_id) DO UPDATE SET person = excluded.person
+                INSERT INTO police_investigation_people (investigation_id, person_key, state_id, fbi_number, person) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (investigation_id, person_key) DO UPDATE SET
+                    state_id = excluded.state_id, fbi_number = excluded.fbi_number, person = excluded.person
                 """,
-                [.text(id), .text(stateId), .bytes(try EventCodec.encodeJSON(person))])
+                [.text(id), .text(personKey), .optional(person.stateId), .optional(person.fbiNumber), .bytes(try EventCodec.encodeJSON(person))])
         }
     }
 
@@ -165,18 +190,19 @@ struct PoliceFactStore {
     func recordReceipt(of notification: InvestigationReceipt) throws {
         try transaction.execute(
             """
-            INSERT INTO police_investigation_receipts (notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id)
-            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
+            INSERT INTO police_investigation_receipts
+                (notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id, subject_fbi_number)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (notification_id) DO NOTHING
             """,
             [.text(notification.notificationId), .text(notification.investigationId), .text(notification.recipient),
-             .optional(notification.recipientAgencyId), .optional(notification.subjectStateId)])
+             .optional(notification.recipientAgencyId), .optional(notification.subjectStateId), .optional(notification.subjectFbiNumber)])
     }
 
     /// Who was sent what about investigation `id`, by recipient then notification id.
     func receipts(of id: String) throws -> [InvestigationReceipt] {
         try transaction.fetchAll(
             """
-            SELECT notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id
+            SELECT notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id, subject_fbi_number
             FROM police_investigation_receipts WHERE investigation_id = $1 ORDER BY recipient, notification_id
             """,
             [.text(id)]
@@ -184,7 +210,7 @@ struct PoliceFactStore {
             InvestigationReceipt(
                 notificationId: try row.get("notification_id"), investigationId: try row.get("investigation_id"),
                 recipient: try row.get("recipient"), recipientAgencyId: try row.get("recipient_agency_id"),
-                subjectStateId: try row.get("subject_state_id"))
+                subjectStateId: try row.get("subject_state_id"), subjectFbiNumber: try row.get("subject_fbi_number"))
         }
     }
 
@@ -218,6 +244,12 @@ struct PoliceFactStore {
         if let stateId = order.stateId { stateIds.insert(stateId) }
         if let fbi = order.fbiNumber {
             tally.add(try transaction.execute("DELETE FROM police_facts WHERE fbi_number = $1", [.text(fbi)]), from: "police_facts")
+            tally.add(
+                try transaction.execute("DELETE FROM police_investigation_people WHERE fbi_number = $1", [.text(fbi)]),
+                from: "police_investigation_people")
+            tally.add(
+                try transaction.execute("DELETE FROM police_investigation_receipts WHERE subject_fbi_number = $1", [.text(fbi)]),
+                from: "police_investigation_receipts")
         }
         for stateId in stateIds.sorted() {
             tally.add(try transaction.execute("DELETE FROM police_facts WHERE state_id = $1", [.text(stateId)]), from: "police_facts")
@@ -254,4 +286,6 @@ struct InvestigationReceipt: Sendable, Hashable {
     var recipient: String
     var recipientAgencyId: String?
     var subjectStateId: String?
+    /// The FBI number the notification was filed under (a person of interest named by it alone).
+    var subjectFbiNumber: String? = nil
 }

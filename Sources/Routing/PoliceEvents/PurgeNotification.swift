@@ -9,6 +9,7 @@ enum PurgeNotification {
         let id = closed.payload.investigationId
         let ids = receipts.map(\.notificationId).sorted()
         let subjects = Set(receipts.compactMap(\.subjectStateId)).sorted()
+        let fbiNumbers = Set(receipts.compactMap(\.subjectFbiNumber)).sorted()
         return BusNotification(
             recipient: recipient, priority: .high,
             summary: "Investigation \(id) is closed: purge the \(ids.count) notification(s) you were sent about it",
@@ -23,6 +24,7 @@ enum PurgeNotification {
             ],
             occurredAt: closed.occurredAt, subjectStateId: subjects.count == 1 ? subjects.first : nil,
             sourceEventId: closed.eventId.uuidString.lowercased(), sourceEventType: InvestigationClosed.eventType,
-            scope: id, recipientAgencyId: receipts.compactMap(\.recipientAgencyId).first)
+            scope: id, recipientAgencyId: receipts.compactMap(\.recipientAgencyId).first,
+            subjectFbiNumber: fbiNumbers.count == 1 ? fbiNumbers.first : nil)
     }
 }
