@@ -92,17 +92,12 @@ public struct ContactRecorded: EventPayload {
 }
 
 /// `police.violent-incident.reported` versions 1 and 2: A violent incident, with the people involved as victims or suspects.
-public struct ViolentIncidentReported: EventPayload {
+public struct ViolentIncidentReported: NamesInvolvedPeople {
     public static let eventType = "police.violent-incident.reported"
     public static let schemaVersion = 1
     /// Version 2: a victim or suspect may be named by the FBI number (`numberedInvolvedPerson`).
     public static let numberedPeopleVersion = 2
-    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
-
-    /// Version 2 when someone is named by FBI number, else version 1.
-    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
-        InvolvedPerson.version(naming: (victims ?? []) + (suspects ?? []), Self.schemaVersion, else: Self.numberedPeopleVersion)
-    }
+    public var involvedPeople: [InvolvedPerson] { (victims ?? []) + (suspects ?? []) }
 
     public var incidentId: String
     public var incidentKind: ViolentIncidentKind
@@ -124,17 +119,12 @@ public struct ViolentIncidentReported: EventPayload {
 }
 
 /// `police.investigation.opened` versions 1 and 2: An investigation naming persons of interest or covering an area (criminal intelligence, 28 CFR Part 23).
-public struct InvestigationOpened: EventPayload {
+public struct InvestigationOpened: NamesInvolvedPeople {
     public static let eventType = "police.investigation.opened"
     public static let schemaVersion = 1
     /// Version 2: a person of interest may be named by the FBI number (`numberedInvolvedPerson`).
     public static let numberedPeopleVersion = 2
-    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
-
-    /// Version 2 when someone is named by FBI number, else version 1.
-    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
-        InvolvedPerson.version(naming: personsOfInterest, Self.schemaVersion, else: Self.numberedPeopleVersion)
-    }
+    public var involvedPeople: [InvolvedPerson] { personsOfInterest }
 
     public var investigationId: String
     public var leadAgencyId: String
@@ -156,17 +146,12 @@ public struct InvestigationOpened: EventPayload {
 }
 
 /// `police.investigation.updated` versions 1 and 2: Changed details of an open investigation; only changed fields are present.
-public struct InvestigationUpdated: EventPayload {
+public struct InvestigationUpdated: NamesInvolvedPeople {
     public static let eventType = "police.investigation.updated"
     public static let schemaVersion = 1
     /// Version 2: a person of interest may be named by the FBI number (`numberedInvolvedPerson`).
     public static let numberedPeopleVersion = 2
-    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
-
-    /// Version 2 when someone is named by FBI number, else version 1.
-    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
-        InvolvedPerson.version(naming: personsOfInterest ?? [], Self.schemaVersion, else: Self.numberedPeopleVersion)
-    }
+    public var involvedPeople: [InvolvedPerson] { personsOfInterest ?? [] }
 
     public var investigationId: String
     public var sensitivity: InvestigationSensitivity?

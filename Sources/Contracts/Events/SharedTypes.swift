@@ -150,10 +150,21 @@ public struct InvolvedPerson: Codable, Sendable, Hashable {
     }
 }
 
-extension InvolvedPerson {
-    /// `earlier` unless one of `people` is named by an FBI number, which only `numbered` allows.
-    static func version(naming people: [InvolvedPerson], _ earlier: Int, else numbered: Int) -> Int {
-        people.contains { !($0.fbiNumber ?? "").isEmpty } ? numbered : earlier
+/// A payload that names people in its body (`involvedPerson`), with a later version whose people
+/// may be named by the FBI number (`numberedInvolvedPerson`): it reads both and writes the later
+/// only when someone is named so, so consumers not yet reading it keep receiving the rest.
+public protocol NamesInvolvedPeople: EventPayload {
+    /// The version whose people may carry an FBI number.
+    static var numberedPeopleVersion: Int { get }
+    /// Everyone the payload names.
+    var involvedPeople: [InvolvedPerson] { get }
+}
+
+extension NamesInvolvedPeople {
+    public static var readVersions: [Int] { [schemaVersion, numberedPeopleVersion] }
+
+    public func writtenVersion(about subject: SubjectIdentifiers?) -> Int {
+        involvedPeople.contains { !($0.fbiNumber ?? "").isEmpty } ? Self.numberedPeopleVersion : Self.schemaVersion
     }
 }
 

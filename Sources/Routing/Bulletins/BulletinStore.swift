@@ -87,9 +87,7 @@ struct BulletinStore {
     /// The key a person's bulletin is kept under: `sid:<state ID>`, else `fbi:<FBI number>`;
     /// nil when the subject names neither (version 1 requires the state ID, version 2 one of them).
     static func personKey(_ subject: SubjectIdentifiers?) -> String? {
-        if let stateId = subject?.stateId, !stateId.isEmpty { return "sid:\(stateId)" }
-        if let fbiNumber = subject?.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
-        return nil
+        PersonNumberKey.of(stateId: subject?.stateId, fbiNumber: subject?.fbiNumber)
     }
 
     private static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"

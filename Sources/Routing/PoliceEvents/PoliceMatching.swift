@@ -13,19 +13,15 @@ enum PoliceMatching {
     /// named by neither number matches nobody (linking by name and birth date is the person
     /// index's job, with review).
     static func isSupervisee(_ person: InvolvedPerson, of supervision: SupervisionCase) -> Bool {
-        if let stateId = nonEmpty(person.stateId) {
+        if let stateId = PersonNumberKey.nonEmpty(person.stateId) {
             guard stateId == supervision.stateId else { return false }
         } else {
-            guard let fbiNumber = nonEmpty(person.fbiNumber), fbiNumber == supervision.fbiNumber else { return false }
+            guard let fbiNumber = PersonNumberKey.nonEmpty(person.fbiNumber), fbiNumber == supervision.fbiNumber else { return false }
         }
         if let born = person.dateOfBirth, let caseBorn = supervision.subject?.dateOfBirth, born != caseBorn { return false }
         return true
     }
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        return text
-    }
 
     /// The same subject's identifiers as an event and a case share, for `reason.matched`.
     static func matchedIdentifiers(_ subject: SubjectIdentifiers?, _ supervision: SupervisionCase) -> [MatchedIdentifier] {

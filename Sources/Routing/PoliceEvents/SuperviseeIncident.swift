@@ -31,11 +31,7 @@ enum SuperviseeIncident {
 
     /// The key a person an incident names is told apart by: `sid:<state ID>`, else
     /// `fbi:<FBI number>`; nil for a person named by neither (never matched).
-    static func personKey(_ person: InvolvedPerson) -> String? {
-        if let stateId = person.stateId, !stateId.isEmpty { return "sid:\(stateId)" }
-        if let fbiNumber = person.fbiNumber, !fbiNumber.isEmpty { return "fbi:\(fbiNumber)" }
-        return nil
-    }
+    static func personKey(_ person: InvolvedPerson) -> String? { PersonNumberKey.of(person) }
 
     /// The people an incident names, each with a state ID or an FBI number once (victim,
     /// suspect or both; by ``personKey(_:)``), in the order of their first mention; the others

@@ -148,10 +148,6 @@ struct ReleaseStore {
     /// The rows of a person: `$1` state ID, `$2` FBI number.
     static let person = "((state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2))"
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        return text
-    }
 
     // MARK: Clock
 
@@ -332,7 +328,7 @@ struct ReleaseStore {
             ON CONFLICT (incident_id, person_key, role) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
                 incident_kind = excluded.incident_kind, incident_at_ms = excluded.incident_at_ms, forget_after_ms = excluded.forget_after_ms
             """,
-            [.text(incidentId), .text(personKey), .optional(Self.nonEmpty(person.stateId)), .optional(Self.nonEmpty(person.fbiNumber)),
+            [.text(incidentId), .text(personKey), .optional(PersonNumberKey.nonEmpty(person.stateId)), .optional(PersonNumberKey.nonEmpty(person.fbiNumber)),
              .text(role), .text(kind), .integer(atMilliseconds),
              .integer(atMilliseconds + ReleaseRisk.incidentLookBackMilliseconds + 86_400_000)])
     }
@@ -341,7 +337,7 @@ struct ReleaseStore {
     /// number) at or after `from` and at or before `until`, by time; an incident that named the
     /// person once by each number counts once.
     func involvements(of subject: SubjectIdentifiers?, from: Int64, until: Int64) throws -> [KeptInvolvement] {
-        let stateId = Self.nonEmpty(subject?.stateId), fbiNumber = Self.nonEmpty(subject?.fbiNumber)
+        let stateId = PersonNumberKey.nonEmpty(subject?.stateId), fbiNumber = PersonNumberKey.nonEmpty(subject?.fbiNumber)
         guard stateId != nil || fbiNumber != nil else { return [] }
         return try transaction.fetchAll(
             """
