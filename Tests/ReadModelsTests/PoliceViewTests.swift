@@ -12,6 +12,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
     case releasesEnterAndLeaveByTheWindow
     case releasesEnterAndLeaveByTheirEvents
     case releaseChangeReadBeforeItsSchedule
+    case caseAndAssessmentUnderTheOtherNumber
     case warrantsOfResidents
     case superviseesWithTheConditionsPoliceNeed
     case bulletinsWhileConsentIsInForce
@@ -29,6 +30,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         case .releasesEnterAndLeaveByTheWindow: try await Self.releasesEnterAndLeaveByTheWindow(view)
         case .releasesEnterAndLeaveByTheirEvents: try await Self.releasesEnterAndLeaveByTheirEvents(view)
         case .releaseChangeReadBeforeItsSchedule: try await Self.releaseChangeReadBeforeItsSchedule(view)
+        case .caseAndAssessmentUnderTheOtherNumber: try await Self.caseAndAssessmentUnderTheOtherNumber(view)
         case .warrantsOfResidents: try await Self.warrantsOfResidents(view)
         case .superviseesWithTheConditionsPoliceNeed: try await Self.superviseesWithTheConditionsPoliceNeed(view)
         case .bulletinsWhileConsentIsInForce: try await Self.bulletinsWhileConsentIsInForce(view)
@@ -85,6 +87,28 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         #expect(earlier.first { $0.releaseId == "R-DAY60" }?.latestAssessment?.riskLevel == .high)
         #expect(earlier.first { $0.releaseId == "R-DAY60" }?.activeCase?.caseId == "C-A")
         #expect(earlier.first { $0.releaseId == "R-DAY61" }?.activeCase == nil)
+    }
+
+    /// A release under the state ID that carries the FBI number shows the case and the
+    /// assessment of a transferee filed under the FBI number alone (the Kansas City list's
+    /// risk level and supervision); a release without the FBI number does not meet them.
+    static func caseAndAssessmentUnderTheOtherNumber(_ view: View) async throws {
+        let transferee = E.person(nil, fbiNumber: "61000F")
+        try await view.apply(
+            try E.caseStarted("C-TRANSFER", transferee, startDate: "2025-06-01"),
+            try E.assessment("A-TRANSFER", transferee, risk: .veryHigh, completedOn: "2026-01-10"),
+            try E.scheduled("R-PAIRED", E.person("MO1000061", fbiNumber: "61000F"), expectedAt: E.later(days: 20)),
+            try E.scheduled("R-UNPAIRED", E.person("MO1000062"), expectedAt: E.later(days: 21)))
+
+        let rows = try await view.read { try $0.releases(into: [E.kansasCity], asOf: E.asOf, in: $1) }
+        #expect(rows.map(\.releaseId) == ["R-PAIRED", "R-UNPAIRED"])
+        let paired = try #require(rows.first)
+        #expect(paired.activeCase?.caseId == "C-TRANSFER")
+        #expect(paired.latestAssessment?.assessmentId == "A-TRANSFER")
+        #expect(paired.latestAssessment?.riskLevel == .veryHigh)
+        let unpaired = try #require(rows.last)
+        #expect(unpaired.activeCase == nil)
+        #expect(unpaired.latestAssessment == nil)
     }
 
     /// A change moves a release out of the window and back, or to another city; a cancellation

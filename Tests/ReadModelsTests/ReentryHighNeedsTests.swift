@@ -15,6 +15,8 @@ enum HighNeedsScenario: String, CaseIterable, Sendable {
     case assessmentsAndReleaseEventsMoveTheList
     case laterIncidentReportReplacesItsPeople
     case factsReadBeforeTheRelease
+    case factsNamingTheOtherNumberCount
+    case rowsKeptBeforeTheNumbersStep
     case eventNamingNobodyIsPoison
     case sameEventsTwiceChangeNothing
 
@@ -22,6 +24,7 @@ enum HighNeedsScenario: String, CaseIterable, Sendable {
     typealias View = ReleaseViewHarness<HighNeedsStore>
 
     func run(on database: any StorageDatabase) async throws {
+        if self == .rowsKeptBeforeTheNumbersStep { return try await Self.rowsKeptBeforeTheNumbersStep(database) }
         let store = HighNeedsStore()
         let view = try await ReleaseViewHarness(store, tables: store.tables, on: database)
         switch self {
@@ -31,6 +34,8 @@ enum HighNeedsScenario: String, CaseIterable, Sendable {
         case .assessmentsAndReleaseEventsMoveTheList: try await Self.assessmentsAndReleaseEventsMoveTheList(view)
         case .laterIncidentReportReplacesItsPeople: try await Self.laterIncidentReportReplacesItsPeople(view)
         case .factsReadBeforeTheRelease: try await Self.factsReadBeforeTheRelease(view)
+        case .factsNamingTheOtherNumberCount: try await Self.factsNamingTheOtherNumberCount(view)
+        case .rowsKeptBeforeTheNumbersStep: break  // above, before the harness migrates
         case .eventNamingNobodyIsPoison: try await Self.eventNamingNobodyIsPoison(view)
         case .sameEventsTwiceChangeNothing: try await Self.sameEventsTwiceChangeNothing(view)
         }
@@ -42,6 +47,66 @@ enum HighNeedsScenario: String, CaseIterable, Sendable {
 
     static func ids(_ view: View, asOf: Date = E.asOf) async throws -> [String] {
         try await list(view, asOf: asOf).map(\.releaseId)
+    }
+
+    /// A release under the state ID that carries the FBI number meets an incident (version 2)
+    /// and an assessment naming the person by the FBI number alone; the latest assessment is
+    /// the latest under either number; an incident naming the person once by each number
+    /// counts once. A release without the FBI number does not meet an incident naming only it.
+    static func factsNamingTheOtherNumberCount(_ view: View) async throws {
+        let victim = E.person("MO3000051", fbiNumber: "51000F")
+        let assessed = E.person("MO3000052", fbiNumber: "52000F")
+        let unpaired = E.person("MO3000053")
+        try await view.apply(
+            try E.scheduled("R-VICTIM", victim, expectedAt: E.later(days: 10)),
+            try E.scheduled("R-ASSESSED", assessed, expectedAt: E.later(days: 11)),
+            try E.scheduled("R-UNPAIRED", unpaired, expectedAt: E.later(days: 12)),
+            try E.incident("I-FBI", at: E.instant("2026-01-05T02:00:00Z"), victimsByFBINumber: ["51000F", "53000F"]),
+            try E.incident("I-BOTH", at: E.instant("2026-01-06T02:00:00Z"), victims: ["MO3000051"], victimsByFBINumber: ["51000F"]),
+            try E.assessment("A-SID", E.person("MO3000052"), risk: .moderate, completedOn: "2026-01-10"),
+            try E.assessment("A-FBI", E.person(nil, fbiNumber: "52000F"), risk: .high, completedOn: "2026-02-20"))
+
+        let rows = try await list(view)
+        #expect(rows.map(\.releaseId) == ["R-VICTIM", "R-ASSESSED"])
+        let victimRow = try #require(rows.first)
+        #expect(victimRow.reasons == [.violentIncidentVictim])
+        #expect(victimRow.incidents.map(\.incidentId) == ["I-FBI", "I-BOTH"])
+        let assessedRow = try #require(rows.last)
+        #expect(assessedRow.reasons == [.highRisk])
+        #expect(assessedRow.latestAssessment?.assessmentId == "A-FBI")
+        // Before the assessment under the FBI number, the one under the state ID is the latest.
+        let earlier = try await list(view, asOf: E.instant("2026-02-10T12:00:00Z"))
+        #expect(earlier.map(\.releaseId) == ["R-VICTIM"])
+    }
+
+    /// `reentry-v2` on rows written before it, which kept only a key: an assessment kept under
+    /// `fbi:` and an incident naming the person under `sid:` meet a release carrying both
+    /// numbers once the step has run.
+    static func rowsKeptBeforeTheNumbersStep(_ database: any StorageDatabase) async throws {
+        let store = HighNeedsStore()
+        let steps = ViewMigrations.of(store)
+        let before = Array(steps.prefix { $0.id != "reentry-v2" })
+        #expect(before.count == steps.count - 1)
+        let incidentAt = ViewTime.milliseconds(E.instant("2026-01-05T02:00:00Z"))
+        try await database.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            try db.execute(
+                """
+                INSERT INTO reentry_assessments (assessment_id, person_key, instrument, completed_at, risk_level, needs, occurred_at, event_id)
+                VALUES ('A-OLD', 'fbi:71000F', 'ORAS-CST', $1, 'high', NULL, $1, 'old-assessment')
+                """,
+                [.integer(ViewTime.start(of: E.day("2026-01-10")))])
+            try db.execute(
+                "INSERT INTO reentry_incidents (incident_id, incident_kind, incident_at, occurred_at, event_id) VALUES ('I-OLD', 'shooting', $1, $1, 'old-incident')",
+                [.integer(incidentAt)])
+            try db.execute("INSERT INTO reentry_incident_people (incident_id, person_key, role) VALUES ('I-OLD', 'sid:MO3000071', 'suspect')")
+        }
+        let view = try await ReleaseViewHarness(store, tables: store.tables, on: database)  // runs the rest
+        try await view.apply(try E.scheduled("R-OLD", E.person("MO3000071", fbiNumber: "71000F"), expectedAt: E.later(days: 10)))
+        let row = try #require(try await list(view).first)
+        #expect(row.reasons == [.highRisk, .violentIncidentSuspect])
+        #expect(row.latestAssessment?.assessmentId == "A-OLD")
+        #expect(row.incidents.map(\.incidentId) == ["I-OLD"])
     }
 
     static func listEntersOnDay60AndLeavesOnDay61(_ view: View) async throws {

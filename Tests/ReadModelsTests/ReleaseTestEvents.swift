@@ -34,6 +34,13 @@ enum ReleaseTestEvents {
         SubjectIdentifiers(stateId: stateId, name: PersonName(given: "Darnell", family: family), dateOfBirth: day("1990-05-14"))
     }
 
+    /// A person known by the FBI number, with or without a state ID (a transferee from another
+    /// state is known by the FBI number alone until one is assigned here).
+    static func person(_ stateId: String?, fbiNumber: String, family: String = "Reyes") -> SubjectIdentifiers {
+        SubjectIdentifiers(
+            stateId: stateId, fbiNumber: fbiNumber, name: PersonName(given: "Darnell", family: family), dateOfBirth: day("1990-05-14"))
+    }
+
     static let nobody = SubjectIdentifiers(docNumber: "DOC-77", name: PersonName(family: "Unknown"))
 
     static let kansasCity = JurisdictionPlace(state: "MO", city: "Kansas City")
@@ -214,10 +221,11 @@ enum ReleaseTestEvents {
 
     static func incident(
         _ incidentId: String, at incidentAt: Date, victims: [String] = [], suspects: [String] = [], unnamed: Int = 0,
-        reportedAt: Date? = nil, id: String? = nil
+        victimsByFBINumber: [String] = [], reportedAt: Date? = nil, id: String? = nil
     ) throws -> AdmittedEvent {
         let reported = reportedAt ?? incidentAt.addingTimeInterval(3_600)
-        let victimList = victims.map { InvolvedPerson(stateId: $0) } + (0..<unnamed).map { _ in InvolvedPerson(name: PersonName(family: "Doe")) }
+        let victimList = victims.map { InvolvedPerson(stateId: $0) } + victimsByFBINumber.map { InvolvedPerson(fbiNumber: $0) }
+            + (0..<unnamed).map { _ in InvolvedPerson(name: PersonName(family: "Doe")) }
         return try admitted(EventEnvelope(
             eventId: eventId(id ?? "incident-\(incidentId)"), occurredAt: reported, recordedAt: reported, source: source(.police), subject: nil,
             payload: ViolentIncidentReported(

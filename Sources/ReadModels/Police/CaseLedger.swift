@@ -215,6 +215,15 @@ struct CaseLedger: Sendable {
         """
     }
 
+    /// The second step of the cases table (the first is `schema`, shipped as it stands):
+    /// indexes on both numbers, which a release's active case is found by.
+    var numbersIndexes: String {
+        """
+        CREATE INDEX \(casesTable)_by_state_id ON \(casesTable) (state_id);
+        CREATE INDEX \(casesTable)_by_fbi_number ON \(casesTable) (fbi_number)
+        """
+    }
+
     /// SQL true when the case aliased `alias` is active at the instant bound to `asOf`.
     func activeCondition(_ alias: String, asOf: String) -> String {
         """

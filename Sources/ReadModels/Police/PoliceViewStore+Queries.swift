@@ -27,13 +27,12 @@ extension PoliceViewStore {
         let table = releaseLedger.releasesTable
         let rows = try transaction.fetchAll(
             """
-            WITH \(assessmentLedger.latestSQL(asOf: "$1")), \(activeCaseSQL(asOf: "$1"))
             SELECT \(StoredRelease.columns("r")), \(LatestAssessment.columns("la")),
                 ac.case_id AS active_case_id, ac.supervision_type AS active_supervision_type,
                 ac.supervising_agency_id AS active_agency_id
             FROM \(table) r
-                LEFT JOIN latest_assessment la ON la.person_key = r.person_key
-                LEFT JOIN active_case ac ON ac.person_key = r.person_key
+                \(assessmentLedger.latestJoin("la", person: "r", asOf: "$1"))
+                \(activeCaseJoin("ac", person: "r", asOf: "$1"))
             WHERE \(releaseLedger.upcomingCondition("r", asOf: "$1")) AND r.expected_at >= $2 AND r.expected_at < $3
                 AND r.destination_place IN (\(placeList))
             ORDER BY r.expected_at, r.release_id
@@ -146,16 +145,17 @@ extension PoliceViewStore {
 
     // MARK: Parts
 
-    /// `active_case AS (…)`: each person's case active at `asOf` that started last (columns
-    /// `person_key`, `case_id`, `supervision_type`, `supervising_agency_id`).
-    private func activeCaseSQL(asOf: String) -> String {
+    /// `LEFT JOIN <cases> <alias> ON …`: the person's case active at the instant bound to
+    /// `asOf` (the one started last, then the highest case id), found by either number of the
+    /// row aliased `person` (a case under the FBI number meets a release under the state ID
+    /// that also carries it); the alias's columns are NULL when there is none.
+    private func activeCaseJoin(_ alias: String, person: String, asOf: String) -> String {
         """
-        active_case AS (
-            SELECT person_key, case_id, supervision_type, supervising_agency_id FROM (
-                SELECT c.person_key, c.case_id, c.supervision_type, c.supervising_agency_id, ROW_NUMBER() OVER (
-                    PARTITION BY c.person_key ORDER BY c.start_at DESC, c.case_id DESC) AS rank
-                FROM \(caseLedger.casesTable) c WHERE \(caseLedger.activeCondition("c", asOf: asOf))) ranked
-            WHERE rank = 1)
+        LEFT JOIN \(caseLedger.casesTable) \(alias) ON \(alias).case_id = (
+            SELECT c.case_id FROM \(caseLedger.casesTable) c
+            WHERE (c.state_id = \(person).state_id OR c.fbi_number = \(person).fbi_number) AND \(caseLedger.activeCondition("c", asOf: asOf))
+            ORDER BY c.start_at DESC, c.case_id DESC
+            LIMIT 1)
         """
     }
 

@@ -45,8 +45,11 @@ public struct PoliceViewStore: ReadModelStore {
     }
 
     public var migrations: [StorageMigration] {
-        [.script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
-            .joined(separator: ";\n"))]
+        [
+            .script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
+                .joined(separator: ";\n")),
+            .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersIndexes].joined(separator: ";\n")),
+        ]
     }
 
     public func handles(eventType: String) -> Bool {

@@ -3,9 +3,10 @@ import ServiceKit
 import Storage
 
 /// The risk and needs assessments a view knows, from `supervision.assessments`
-/// (`<prefix>_assessments`, one row per assessment id). The latest assessment of a person at
-/// an instant is the one completed last by then (completion day, UTC; then the event that
-/// happened last; then the assessment id): `latestSQL` selects it.
+/// (`<prefix>_assessments`, one row per assessment id, with the subject's state ID and FBI
+/// number beside its key). The latest assessment of a person at an instant is the one
+/// completed last by then (completion day, UTC; then the event that happened last; then the
+/// assessment id) among those naming either of the person's numbers: `latestJoin` selects it.
 ///
 /// Needs are health information (mental health, substance use): a view that does not use
 /// them (`keepsNeeds: false`, the police view) does not store them.
@@ -32,43 +33,59 @@ struct AssessmentLedger: Sendable {
         """
     }
 
+    /// The second step of the table (the first is `schema`, shipped as it stands): the
+    /// subject's state ID and FBI number beside the key, so that an assessment meets a release
+    /// or case naming the person by the other number (a transferee assessed under the FBI
+    /// number, released under the state ID). Rows kept before have the number of their key
+    /// only; `replay views` restores the other.
+    var numbersStep: String {
+        """
+        ALTER TABLE \(table) ADD COLUMN state_id TEXT;
+        ALTER TABLE \(table) ADD COLUMN fbi_number TEXT;
+        UPDATE \(table) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
+        UPDATE \(table) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
+        CREATE INDEX \(table)_by_state_id ON \(table) (state_id, completed_at);
+        CREATE INDEX \(table)_by_fbi_number ON \(table) (fbi_number, completed_at)
+        """
+    }
+
     /// Keeps one assessment; a re-sent one replaces it only when it happened later.
     ///
     /// - Throws: `PoisonMessage` when it names nobody or does not decode.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let completed = try event.decode(AssessmentCompleted.self)
-        let personKey = try PersonKey(subject: completed.subject).value
+        let person = try PersonOnRecord(subject: completed.subject)
         let assessment = completed.payload
         try transaction.execute(
             """
             INSERT INTO \(table) (
-                assessment_id, person_key, instrument, completed_at, risk_level, needs, occurred_at, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                assessment_id, person_key, state_id, fbi_number, instrument, completed_at, risk_level, needs, occurred_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (assessment_id) DO UPDATE SET
-                person_key = excluded.person_key, instrument = excluded.instrument, completed_at = excluded.completed_at, risk_level = excluded.risk_level, needs = excluded.needs,
+                person_key = excluded.person_key, state_id = excluded.state_id, fbi_number = excluded.fbi_number, instrument = excluded.instrument, completed_at = excluded.completed_at, risk_level = excluded.risk_level, needs = excluded.needs,
                 occurred_at = excluded.occurred_at, event_id = excluded.event_id
             WHERE \(table).occurred_at < excluded.occurred_at
                 OR (\(table).occurred_at = excluded.occurred_at AND \(table).event_id < excluded.event_id)
             """,
             [
-                .text(assessment.assessmentId), .text(personKey), .text(assessment.instrument),
+                .text(assessment.assessmentId), .text(person.personKey), person.stateId.sqlValue, person.fbiNumber.sqlValue,
+                .text(assessment.instrument),
                 .integer(ViewTime.start(of: assessment.completedOn)), .text(assessment.riskLevel.rawValue),
                 keepsNeeds ? try StoredColumn.optionalJSON(assessment.needs) : .null,
                 .integer(ViewTime.milliseconds(completed.occurredAt)), .text(event.eventId),
             ])
     }
 
-    /// A query (`WITH latest_assessment AS (…)`) of each person's latest assessment completed
-    /// by the instant bound to `asOf`: columns `person_key`, `assessment_id`, `instrument`,
-    /// `completed_at`, `risk_level`, `needs`.
-    func latestSQL(asOf: String) -> String {
+    /// `LEFT JOIN <table> <alias> ON …`: the latest assessment completed by the instant bound
+    /// to `asOf` of the person of the row aliased `person` (with `state_id` and `fbi_number`),
+    /// naming either number; the alias's columns are NULL when there is none.
+    func latestJoin(_ alias: String, person: String, asOf: String) -> String {
         """
-        latest_assessment AS (
-            SELECT person_key, assessment_id, instrument, completed_at, risk_level, needs FROM (
-                SELECT a.*, ROW_NUMBER() OVER (
-                    PARTITION BY a.person_key ORDER BY a.completed_at DESC, a.occurred_at DESC, a.assessment_id DESC) AS rank
-                FROM \(table) a WHERE a.completed_at <= \(asOf)) ranked
-            WHERE rank = 1)
+        LEFT JOIN \(table) \(alias) ON \(alias).assessment_id = (
+            SELECT a.assessment_id FROM \(table) a
+            WHERE (a.state_id = \(person).state_id OR a.fbi_number = \(person).fbi_number) AND a.completed_at <= \(asOf)
+            ORDER BY a.completed_at DESC, a.occurred_at DESC, a.assessment_id DESC
+            LIMIT 1)
         """
     }
 }
@@ -82,8 +99,8 @@ public struct LatestAssessment: Codable, Sendable, Hashable {
     /// Only where the view keeps needs (the reentry view); empty otherwise.
     public var needs: [AssessedNeed]
 
-    /// From a row of `latest_assessment` whose columns are prefixed `assessment_` (nil when
-    /// the person has none: the assessment id is NULL).
+    /// From a row whose assessment columns (``AssessmentLedger/latestJoin(_:person:asOf:)``)
+    /// are prefixed `assessment_` (nil when the person has none: the assessment id is NULL).
     init?(_ row: StorageRow, table: String) throws {
         guard let id = try row.get("assessment_assessment_id", as: String?.self) else { return nil }
         assessmentId = id
@@ -93,7 +110,7 @@ public struct LatestAssessment: Codable, Sendable, Hashable {
         needs = try StoredColumn.optionalJSON([AssessedNeed].self, "assessment_needs", in: row, table: table) ?? []
     }
 
-    /// The columns of `latest_assessment` aliased `alias`, prefixed `assessment_`.
+    /// The assessment columns of the table aliased `alias`, prefixed `assessment_`.
     static func columns(_ alias: String) -> String {
         ["assessment_id", "instrument", "completed_at", "risk_level", "needs"]
             .map { "\(alias).\($0) AS assessment_\($0)" }.joined(separator: ", ")

@@ -13,9 +13,11 @@ extension HighNeedsStore {
     /// - `high_needs`: that assessment scores a need high or very high;
     /// - `violent_incident_victim` / `violent_incident_suspect`: a violent incident at or after
     ///   the same time of day 12 calendar months before `asOf`, and not after `asOf`, names
-    ///   them as a victim / suspect under the key the release is filed under (`sid:`, else
-    ///   `fbi:` — an incident naming by the FBI number someone released under the state ID does
-    ///   not meet it here, as an assessment under the other number does not).
+    ///   them as a victim / suspect.
+    ///
+    /// Assessments and incidents meet a release on either number: one naming by the FBI number
+    /// someone released under the state ID (with the FBI number) counts; an incident naming
+    /// the person once by each number counts once.
     ///
     /// Sorted by expected release, then release id.
     public func highNeeds(asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> [HighNeedsRow] {
@@ -25,9 +27,8 @@ extension HighNeedsStore {
         let table = releaseLedger.releasesTable
         let releaseRows = try transaction.fetchAll(
             """
-            WITH \(assessmentLedger.latestSQL(asOf: "$1"))
             SELECT \(StoredRelease.columns("r")), \(LatestAssessment.columns("la"))
-            FROM \(table) r LEFT JOIN latest_assessment la ON la.person_key = r.person_key
+            FROM \(table) r \(assessmentLedger.latestJoin("la", person: "r", asOf: "$1"))
             WHERE \(upcoming)
             ORDER BY r.expected_at, r.release_id
             """,
@@ -36,9 +37,9 @@ extension HighNeedsStore {
         var incidentsByRelease: [String: [IncidentInvolvement]] = [:]
         for row in try transaction.fetchAll(
             """
-            SELECT r.release_id AS board_release_id, i.incident_id, i.incident_kind, i.incident_at, p.role
+            SELECT DISTINCT r.release_id AS board_release_id, i.incident_id, i.incident_kind, i.incident_at, p.role
             FROM \(table) r
-                JOIN \(incidentLedger.peopleTable) p ON p.person_key = r.person_key
+                JOIN \(incidentLedger.peopleTable) p ON (p.state_id = r.state_id OR p.fbi_number = r.fbi_number)
                 JOIN \(incidentLedger.incidentsTable) i ON i.incident_id = p.incident_id
             WHERE \(upcoming) AND i.incident_at >= $4 AND i.incident_at <= $1
             ORDER BY i.incident_at, i.incident_id, p.role

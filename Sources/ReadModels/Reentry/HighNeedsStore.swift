@@ -32,7 +32,10 @@ public struct HighNeedsStore: ReadModelStore {
     public var tables: [String] { releaseLedger.tables + assessmentLedger.tables + incidentLedger.tables }
 
     public var migrations: [StorageMigration] {
-        [.script("reentry-v1", [releaseLedger.schema, assessmentLedger.schema, incidentLedger.schema].joined(separator: ";\n"))]
+        [
+            .script("reentry-v1", [releaseLedger.schema, assessmentLedger.schema, incidentLedger.schema].joined(separator: ";\n")),
+            .script("reentry-v2", [assessmentLedger.numbersStep, incidentLedger.numbersStep].joined(separator: ";\n")),
+        ]
     }
 
     public func handles(eventType: String) -> Bool {

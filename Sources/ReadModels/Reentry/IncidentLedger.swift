@@ -4,14 +4,14 @@ import Storage
 
 /// Who was named in violent incidents, from `police.incidents`: each incident's latest report
 /// (`<prefix>_incidents`: kind, when, which report) and the people it names as victim or
-/// suspect (`<prefix>_incident_people`, keyed `sid:<state id>`). A later report of the same
+/// suspect (`<prefix>_incident_people`, keyed `sid:<state id>`, else `fbi:<FBI number>`
+/// (version 2 of the event), with both numbers beside the key). A later report of the same
 /// incident (occurredAt, then event id) replaces the people of the earlier one; an earlier one
 /// read later changes nothing.
 ///
-/// People are matched by state ID, the only number the contract gives an involved person:
-/// one named without a state ID cannot be matched with a release and is not kept (the
-/// incident itself stays valid for the other people it names). Nor is one a sealing order
-/// applied here covers (``SealedMentions``).
+/// People are matched on either number: one named by neither cannot be matched with a
+/// release and is not kept (the incident itself stays valid for the other people it names).
+/// Nor is one a sealing order applied here covers (``SealedMentions``).
 struct IncidentLedger: Sendable {
     let prefix: String
 
@@ -35,6 +35,21 @@ struct IncidentLedger: Sendable {
             PRIMARY KEY (incident_id, person_key, role)
         );
         CREATE INDEX \(peopleTable)_by_person ON \(peopleTable) (person_key)
+        """
+    }
+
+    /// The second step of the people table (the first is `schema`, shipped as it stands): both
+    /// numbers beside the key, so that an incident naming someone by the FBI number meets a
+    /// release filed under their state ID. Rows kept before have the number of their key only;
+    /// `replay views` restores the other.
+    var numbersStep: String {
+        """
+        ALTER TABLE \(peopleTable) ADD COLUMN state_id TEXT;
+        ALTER TABLE \(peopleTable) ADD COLUMN fbi_number TEXT;
+        UPDATE \(peopleTable) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
+        UPDATE \(peopleTable) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
+        CREATE INDEX \(peopleTable)_by_state_id ON \(peopleTable) (state_id);
+        CREATE INDEX \(peopleTable)_by_fbi_number ON \(peopleTable) (fbi_number)
         """
     }
 
@@ -70,10 +85,10 @@ struct IncidentLedger: Sendable {
             guard let person = PersonOnRecord(involved: involved) else { continue }  // not matchable: see the type's documentation
             try transaction.execute(
                 """
-                INSERT INTO \(peopleTable) (incident_id, person_key, role) VALUES ($1, $2, $3)
+                INSERT INTO \(peopleTable) (incident_id, person_key, state_id, fbi_number, role) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (incident_id, person_key, role) DO NOTHING
                 """,
-                [.text(incident.incidentId), .text(person.personKey), .text(role.rawValue)])
+                [.text(incident.incidentId), .text(person.personKey), person.stateId.sqlValue, person.fbiNumber.sqlValue, .text(role.rawValue)])
         }
     }
 }
