@@ -13,6 +13,8 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
     case releasesEnterAndLeaveByTheirEvents
     case releaseChangeReadBeforeItsSchedule
     case caseAndAssessmentUnderTheOtherNumber
+    case residentsUnderTheOtherNumber
+    case rowsKeptBeforeTheNumbersStep
     case warrantsOfResidents
     case superviseesWithTheConditionsPoliceNeed
     case bulletinsWhileConsentIsInForce
@@ -24,6 +26,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
     typealias E = ReleaseTestEvents
 
     func run(on database: any StorageDatabase) async throws {
+        if self == .rowsKeptBeforeTheNumbersStep { return try await Self.rowsKeptBeforeTheNumbersStep(database) }
         let store = PoliceViewStore()
         let view = try await ReleaseViewHarness(store, tables: store.tables, on: database)
         switch self {
@@ -31,6 +34,8 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         case .releasesEnterAndLeaveByTheirEvents: try await Self.releasesEnterAndLeaveByTheirEvents(view)
         case .releaseChangeReadBeforeItsSchedule: try await Self.releaseChangeReadBeforeItsSchedule(view)
         case .caseAndAssessmentUnderTheOtherNumber: try await Self.caseAndAssessmentUnderTheOtherNumber(view)
+        case .residentsUnderTheOtherNumber: try await Self.residentsUnderTheOtherNumber(view)
+        case .rowsKeptBeforeTheNumbersStep: break  // below, before the harness migrates
         case .warrantsOfResidents: try await Self.warrantsOfResidents(view)
         case .superviseesWithTheConditionsPoliceNeed: try await Self.superviseesWithTheConditionsPoliceNeed(view)
         case .bulletinsWhileConsentIsInForce: try await Self.bulletinsWhileConsentIsInForce(view)
@@ -109,6 +114,61 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         let unpaired = try #require(rows.last)
         #expect(unpaired.activeCase == nil)
         #expect(unpaired.latestAssessment == nil)
+    }
+
+    /// A transferee registered at a Kansas City address under the FBI number alone: a warrant
+    /// and a bulletin naming the state ID with the FBI number are a resident's, and a case
+    /// under both numbers finds that address; a warrant under a state ID alone does not meet
+    /// an address registered under the FBI number.
+    static func residentsUnderTheOtherNumber(_ view: View) async throws {
+        let transferee = E.person(nil, fbiNumber: "63000F")
+        let known = E.person("MO1000063", fbiNumber: "63000F")
+        try await view.apply(
+            try E.caseStarted("C-FBI", transferee, startDate: "2025-06-01"),
+            try E.caseStarted("C-BOTH", known, startDate: "2025-07-01", at: nil),
+            try E.warrantIssued("W-BOTH", known, issuedOn: "2026-01-15"),
+            try E.bulletinPublished("MHB-BOTH", known, granted: "2025-04-20", expires: "2026-04-20"),
+            try E.caseStarted("C-OTHER", E.person(nil, fbiNumber: "64000F"), startDate: "2025-06-01"),
+            try E.warrantIssued("W-SID", E.person("MO1000064"), issuedOn: "2026-01-15"))
+
+        let warrants = try await view.read { try $0.warrants(in: [E.kansasCity], asOf: E.asOf, in: $1) }
+        #expect(warrants.map(\.warrant.warrantId) == ["W-BOTH"])
+        #expect(warrants.first?.registeredAddress == E.address())
+        let bulletins = try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.asOf, in: $1) }
+        #expect(bulletins.map(\.bulletinId) == ["MHB-BOTH"])
+        let supervisees = try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.asOf, in: $1) }
+        #expect(supervisees.map(\.caseId).sorted() == ["C-BOTH", "C-FBI", "C-OTHER"])
+    }
+
+    /// `police-v2` on rows written before it, which kept only a key: an assessment and a
+    /// registered address kept under `fbi:` meet a release and a warrant carrying both numbers
+    /// once the step has run.
+    static func rowsKeptBeforeTheNumbersStep(_ database: any StorageDatabase) async throws {
+        let store = PoliceViewStore()
+        let steps = ViewMigrations.of(store)
+        let before = Array(steps.prefix { $0.id != "police-v2" })
+        #expect(before.count == steps.count - 1)
+        try await database.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            try db.execute(
+                """
+                INSERT INTO police_assessments (assessment_id, person_key, instrument, completed_at, risk_level, needs, occurred_at, event_id)
+                VALUES ('A-OLD', 'fbi:65000F', 'ORAS-CST', $1, 'high', NULL, $1, 'old-assessment')
+                """,
+                [.integer(ViewTime.start(of: E.day("2026-01-10")))])
+            try db.execute(
+                """
+                INSERT INTO police_addresses (event_id, case_id, person_key, effective_at, occurred_at, address, place)
+                VALUES ('old-address', 'C-OLD', 'fbi:65000F', $1, $1, $2, $3)
+                """,
+                [.integer(ViewTime.start(of: E.day("2025-06-01"))), try StoredColumn.json(E.address()), .text(E.kansasCity.key)])
+        }
+        let view = try await ReleaseViewHarness(store, tables: store.tables, on: database)  // runs the rest
+        let known = E.person("MO1000065", fbiNumber: "65000F")
+        try await view.apply(try E.scheduled("R-OLD", known, expectedAt: E.later(days: 20)), try E.warrantIssued("W-OLD", known))
+        let release = try #require(try await view.read { try $0.releases(into: [E.kansasCity], asOf: E.asOf, in: $1) }.first)
+        #expect(release.latestAssessment?.assessmentId == "A-OLD")
+        #expect(try await view.read { try $0.warrants(in: [E.kansasCity], asOf: E.asOf, in: $1) }.map(\.warrant.warrantId) == ["W-OLD"])
     }
 
     /// A change moves a release out of the window and back, or to another city; a cancellation

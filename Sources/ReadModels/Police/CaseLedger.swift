@@ -10,8 +10,9 @@ import Storage
 /// - `police_case_ends`: each end read; a case has ended at an instant once any end is dated
 ///   by then;
 /// - `police_addresses`: each registered address with the day it took effect (a case's
-///   start address from its start day); a person's registered address at an instant is the
-///   one that took effect last by then, over all their cases (`currentAddressSQL`);
+///   start address from its start day) and the person's numbers; a person's registered
+///   address at an instant is the one that took effect last by then, over all their cases,
+///   under either number (`currentAddressJoin`);
 /// - `police_case_conditions`: each full list of conditions with its effective day; the one
 ///   in force is the last effective by then;
 /// - `police_case_officers`: each officer assignment (and a start's officer); the current
@@ -131,9 +132,8 @@ struct CaseLedger: Sendable {
                 ])
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            let personKey = try PersonKey(subject: changed.subject).value
             try address(
-                changed.payload.address, caseId: changed.payload.caseId, personKey: personKey,
+                changed.payload.address, caseId: changed.payload.caseId, person: try PersonOnRecord(subject: changed.subject),
                 effectiveAt: ViewTime.start(of: changed.payload.effectiveDate), occurredAt: ViewTime.milliseconds(changed.occurredAt),
                 eventId: event.eventId, in: transaction)
         default:
@@ -166,7 +166,7 @@ struct CaseLedger: Sendable {
                 ])
         if let address = supervision.address {
             try self.address(
-                address, caseId: supervision.caseId, personKey: personKey, effectiveAt: ViewTime.start(of: supervision.startDate),
+                address, caseId: supervision.caseId, person: person, effectiveAt: ViewTime.start(of: supervision.startDate),
                 occurredAt: occurredAt, eventId: eventId, in: transaction)
         }
         if let officer = supervision.officer {
@@ -175,18 +175,17 @@ struct CaseLedger: Sendable {
     }
 
     private func address(
-        _ address: Address, caseId: String, personKey: String, effectiveAt: Int64, occurredAt: Int64, eventId: String,
+        _ address: Address, caseId: String, person: PersonOnRecord, effectiveAt: Int64, occurredAt: Int64, eventId: String,
         in transaction: any StorageTransaction
     ) throws {
         try transaction.execute(
             """
-            INSERT INTO \(addressesTable) (event_id, case_id, person_key, effective_at, occurred_at, address, place)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING
+            INSERT INTO \(addressesTable) (
+                event_id, case_id, \(PersonOnRecord.identifierColumns), effective_at, occurred_at, address, place)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING
             """,
-            [
-                .text(eventId), .text(caseId), .text(personKey), .integer(effectiveAt), .integer(occurredAt),
-                try StoredColumn.json(address), .text(JurisdictionPlace(of: address).key),
-            ])
+            [.text(eventId), .text(caseId)] + person.identifierValues
+                + [.integer(effectiveAt), .integer(occurredAt), try StoredColumn.json(address), .text(JurisdictionPlace(of: address).key)])
     }
 
     private func officer(
@@ -202,25 +201,35 @@ struct CaseLedger: Sendable {
 
     // MARK: Query parts
 
-    /// `current_address AS (…)`: each person's registered address at the instant bound to
-    /// `asOf` (columns `person_key`, `address`, `place`).
-    func currentAddressSQL(asOf: String) -> String {
+    /// `JOIN <addresses> <alias> ON …`: the registered address at the instant bound to `asOf`
+    /// of the person of the row aliased `person` (with `state_id` and `fbi_number`): the one
+    /// that took effect last by then over all their cases, found by either number (an address
+    /// registered under the FBI number is a warrant's under the state ID that also carries
+    /// it). Rows without one are left out.
+    func currentAddressJoin(_ alias: String, person: String, asOf: String) -> String {
         """
-        current_address AS (
-            SELECT person_key, address, place FROM (
-                SELECT a.person_key, a.address, a.place, ROW_NUMBER() OVER (
-                    PARTITION BY a.person_key ORDER BY a.effective_at DESC, a.occurred_at DESC, a.event_id DESC) AS rank
-                FROM \(addressesTable) a WHERE a.effective_at <= \(asOf)) ranked
-            WHERE rank = 1)
+        JOIN \(addressesTable) \(alias) ON \(alias).event_id = (
+            SELECT a.event_id FROM \(addressesTable) a
+            WHERE (a.state_id = \(person).state_id OR a.fbi_number = \(person).fbi_number) AND a.effective_at <= \(asOf)
+            ORDER BY a.effective_at DESC, a.occurred_at DESC, a.event_id DESC
+            LIMIT 1)
         """
     }
 
-    /// The second step of the cases table (the first is `schema`, shipped as it stands):
-    /// indexes on both numbers, which a release's active case is found by.
-    var numbersIndexes: String {
+    /// The second step of the tables (the first is `schema`, shipped as it stands): indexes on
+    /// the cases' numbers, which a release's active case is found by, and both numbers beside
+    /// the key of each registered address, which a person's current address is found by (rows
+    /// kept before get the number of their key; `replay views` restores the other).
+    var numbersStep: String {
         """
         CREATE INDEX \(casesTable)_by_state_id ON \(casesTable) (state_id);
-        CREATE INDEX \(casesTable)_by_fbi_number ON \(casesTable) (fbi_number)
+        CREATE INDEX \(casesTable)_by_fbi_number ON \(casesTable) (fbi_number);
+        ALTER TABLE \(addressesTable) ADD COLUMN state_id TEXT;
+        ALTER TABLE \(addressesTable) ADD COLUMN fbi_number TEXT;
+        UPDATE \(addressesTable) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
+        UPDATE \(addressesTable) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
+        CREATE INDEX \(addressesTable)_by_state_id ON \(addressesTable) (state_id, effective_at);
+        CREATE INDEX \(addressesTable)_by_fbi_number ON \(addressesTable) (fbi_number, effective_at)
         """
     }
 

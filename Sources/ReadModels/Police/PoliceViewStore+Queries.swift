@@ -68,9 +68,8 @@ extension PoliceViewStore {
         let table = warrantLedger.recordsTable
         let rows = try transaction.fetchAll(
             """
-            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
             SELECT w.*, ca.address
-            FROM \(table) w JOIN current_address ca ON ca.person_key = w.person_key
+            FROM \(table) w \(caseLedger.currentAddressJoin("ca", person: "w", asOf: "$1"))
             WHERE w.record_type = 'warrant' AND ca.place IN (\(placeList)) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
             ORDER BY w.issued_at, w.record_id
             """,
@@ -92,13 +91,12 @@ extension PoliceViewStore {
         let table = caseLedger.casesTable
         let rows = try transaction.fetchAll(
             """
-            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
             SELECT c.*, ca.address,
                 (SELECT o.officer FROM \(caseLedger.officersTable) o WHERE o.case_id = c.case_id
                     ORDER BY o.occurred_at DESC, o.event_id DESC LIMIT 1) AS officer,
                 (SELECT k.conditions FROM \(caseLedger.conditionsTable) k WHERE k.case_id = c.case_id AND k.effective_at <= $1
                     ORDER BY k.effective_at DESC, k.occurred_at DESC, k.event_id DESC LIMIT 1) AS conditions
-            FROM \(table) c JOIN current_address ca ON ca.person_key = c.person_key
+            FROM \(table) c \(caseLedger.currentAddressJoin("ca", person: "c", asOf: "$1"))
             WHERE ca.place IN (\(placeList)) AND \(caseLedger.activeCondition("c", asOf: "$1"))
             ORDER BY c.person_key, c.case_id
             """,
@@ -125,9 +123,8 @@ extension PoliceViewStore {
         let table = bulletinLedger.bulletinsTable
         let rows = try transaction.fetchAll(
             """
-            WITH \(caseLedger.currentAddressSQL(asOf: "$1"))
             SELECT b.*, ca.address
-            FROM \(table) b JOIN current_address ca ON ca.person_key = b.person_key
+            FROM \(table) b \(caseLedger.currentAddressJoin("ca", person: "b", asOf: "$1"))
             WHERE ca.place IN (\(placeList)) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
             ORDER BY b.person_key, b.bulletin_id
             """,

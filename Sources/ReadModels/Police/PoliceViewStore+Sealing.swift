@@ -13,7 +13,7 @@ extension PoliceViewStore {
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
         try person.addNumbers(
-            pairedIn: releaseLedger.tablesPairingNumbers + [caseLedger.casesTable, assessmentLedger.table] + bulletinLedger.tablesPairingNumbers
+            pairedIn: releaseLedger.tablesPairingNumbers + [caseLedger.casesTable, caseLedger.addressesTable, assessmentLedger.table] + bulletinLedger.tablesPairingNumbers
                 + warrantLedger.tablesPairingNumbers,
             transaction)
         var tally = try caseLedger.rows.seal(person, in: transaction)

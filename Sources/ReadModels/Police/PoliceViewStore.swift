@@ -48,7 +48,7 @@ public struct PoliceViewStore: ReadModelStore {
         [
             .script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
                 .joined(separator: ";\n")),
-            .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersIndexes].joined(separator: ";\n")),
+            .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersStep].joined(separator: ";\n")),
         ]
     }
 
