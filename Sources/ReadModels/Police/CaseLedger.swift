@@ -224,12 +224,7 @@ struct CaseLedger: Sendable {
         """
         CREATE INDEX \(casesTable)_by_state_id ON \(casesTable) (state_id);
         CREATE INDEX \(casesTable)_by_fbi_number ON \(casesTable) (fbi_number);
-        ALTER TABLE \(addressesTable) ADD COLUMN state_id TEXT;
-        ALTER TABLE \(addressesTable) ADD COLUMN fbi_number TEXT;
-        UPDATE \(addressesTable) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
-        UPDATE \(addressesTable) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
-        CREATE INDEX \(addressesTable)_by_state_id ON \(addressesTable) (state_id, effective_at);
-        CREATE INDEX \(addressesTable)_by_fbi_number ON \(addressesTable) (fbi_number, effective_at)
+        \(PersonKey.numbersColumnsSQL(in: addressesTable, indexedWith: "effective_at"))
         """
     }
 

@@ -38,16 +38,7 @@ struct AssessmentLedger: Sendable {
     /// or case naming the person by the other number (a transferee assessed under the FBI
     /// number, released under the state ID). Rows kept before have the number of their key
     /// only; `replay views` restores the other.
-    var numbersStep: String {
-        """
-        ALTER TABLE \(table) ADD COLUMN state_id TEXT;
-        ALTER TABLE \(table) ADD COLUMN fbi_number TEXT;
-        UPDATE \(table) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
-        UPDATE \(table) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
-        CREATE INDEX \(table)_by_state_id ON \(table) (state_id, completed_at);
-        CREATE INDEX \(table)_by_fbi_number ON \(table) (fbi_number, completed_at)
-        """
-    }
+    var numbersStep: String { PersonKey.numbersColumnsSQL(in: table, indexedWith: "completed_at") }
 
     /// Keeps one assessment; a re-sent one replaces it only when it happened later.
     ///

@@ -42,16 +42,7 @@ struct IncidentLedger: Sendable {
     /// numbers beside the key, so that an incident naming someone by the FBI number meets a
     /// release filed under their state ID. Rows kept before have the number of their key only;
     /// `replay views` restores the other.
-    var numbersStep: String {
-        """
-        ALTER TABLE \(peopleTable) ADD COLUMN state_id TEXT;
-        ALTER TABLE \(peopleTable) ADD COLUMN fbi_number TEXT;
-        UPDATE \(peopleTable) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
-        UPDATE \(peopleTable) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
-        CREATE INDEX \(peopleTable)_by_state_id ON \(peopleTable) (state_id);
-        CREATE INDEX \(peopleTable)_by_fbi_number ON \(peopleTable) (fbi_number)
-        """
-    }
+    var numbersStep: String { PersonKey.numbersColumnsSQL(in: peopleTable) }
 
     /// Keeps a report's people when it is the incident's latest report.
     ///

@@ -52,3 +52,21 @@ struct PersonKey: Sendable, Hashable, CustomStringConvertible {
         return number
     }
 }
+
+extension PersonKey {
+    /// A migration step's SQL giving `table` the person's numbers beside its `person_key`:
+    /// `state_id` and `fbi_number` columns, filled for the rows kept before from their key
+    /// (each gets the number its key names; the other stays NULL until `replay views`), and an
+    /// index on each, followed by `indexedWith` (a column the queries order by) when given.
+    static func numbersColumnsSQL(in table: String, indexedWith extra: String? = nil) -> String {
+        let tail = extra.map { ", \($0)" } ?? ""
+        return """
+            ALTER TABLE \(table) ADD COLUMN state_id TEXT;
+            ALTER TABLE \(table) ADD COLUMN fbi_number TEXT;
+            UPDATE \(table) SET state_id = substr(person_key, 5) WHERE person_key LIKE 'sid:%';
+            UPDATE \(table) SET fbi_number = substr(person_key, 5) WHERE person_key LIKE 'fbi:%';
+            CREATE INDEX \(table)_by_state_id ON \(table) (state_id\(tail));
+            CREATE INDEX \(table)_by_fbi_number ON \(table) (fbi_number\(tail))
+            """
+    }
+}
