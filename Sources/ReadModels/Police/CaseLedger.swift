@@ -207,13 +207,9 @@ struct CaseLedger: Sendable {
     /// registered under the FBI number is a warrant's under the state ID that also carries
     /// it). Rows without one are left out.
     func currentAddressJoin(_ alias: String, person: String, asOf: String) -> String {
-        """
-        JOIN \(addressesTable) \(alias) ON \(alias).event_id = (
-            SELECT a.event_id FROM \(addressesTable) a
-            WHERE (a.state_id = \(person).state_id OR a.fbi_number = \(person).fbi_number) AND a.effective_at <= \(asOf)
-            ORDER BY a.effective_at DESC, a.occurred_at DESC, a.event_id DESC
-            LIMIT 1)
-        """
+        PersonKey.firstByNumbersJoin(
+            "", table: addressesTable, alias: alias, idColumn: "event_id", person: person, condition: "x.effective_at <= \(asOf)",
+            order: "x.effective_at DESC, x.occurred_at DESC, x.event_id DESC")
     }
 
     /// The second step of the tables (the first is `schema`, shipped as it stands): indexes on

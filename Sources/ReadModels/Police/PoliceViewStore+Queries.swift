@@ -147,13 +147,9 @@ extension PoliceViewStore {
     /// row aliased `person` (a case under the FBI number meets a release under the state ID
     /// that also carries it); the alias's columns are NULL when there is none.
     private func activeCaseJoin(_ alias: String, person: String, asOf: String) -> String {
-        """
-        LEFT JOIN \(caseLedger.casesTable) \(alias) ON \(alias).case_id = (
-            SELECT c.case_id FROM \(caseLedger.casesTable) c
-            WHERE (c.state_id = \(person).state_id OR c.fbi_number = \(person).fbi_number) AND \(caseLedger.activeCondition("c", asOf: asOf))
-            ORDER BY c.start_at DESC, c.case_id DESC
-            LIMIT 1)
-        """
+        PersonKey.firstByNumbersJoin(
+            table: caseLedger.casesTable, alias: alias, idColumn: "case_id", person: person,
+            condition: caseLedger.activeCondition("x", asOf: asOf), order: "x.start_at DESC, x.case_id DESC")
     }
 
     /// `$first, $first+1, …` for the distinct places, and their keys as arguments.

@@ -71,13 +71,9 @@ struct AssessmentLedger: Sendable {
     /// to `asOf` of the person of the row aliased `person` (with `state_id` and `fbi_number`),
     /// naming either number; the alias's columns are NULL when there is none.
     func latestJoin(_ alias: String, person: String, asOf: String) -> String {
-        """
-        LEFT JOIN \(table) \(alias) ON \(alias).assessment_id = (
-            SELECT a.assessment_id FROM \(table) a
-            WHERE (a.state_id = \(person).state_id OR a.fbi_number = \(person).fbi_number) AND a.completed_at <= \(asOf)
-            ORDER BY a.completed_at DESC, a.occurred_at DESC, a.assessment_id DESC
-            LIMIT 1)
-        """
+        PersonKey.firstByNumbersJoin(
+            table: table, alias: alias, idColumn: "assessment_id", person: person, condition: "x.completed_at <= \(asOf)",
+            order: "x.completed_at DESC, x.occurred_at DESC, x.assessment_id DESC")
     }
 }
 

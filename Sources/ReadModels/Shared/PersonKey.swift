@@ -69,4 +69,20 @@ extension PersonKey {
             CREATE INDEX \(table)_by_fbi_number ON \(table) (fbi_number\(tail))
             """
     }
+
+    /// `<kind> JOIN <table> <alias> ON …`: the one row of `table` (identified by `idColumn`)
+    /// about the person of the row aliased `person` — found by either number (`state_id`,
+    /// `fbi_number`) — that satisfies `condition` (on alias `x`) and comes first in `order`.
+    /// The views' "latest assessment", "active case" and "current address" of a person.
+    static func firstByNumbersJoin(
+        _ kind: String = "LEFT", table: String, alias: String, idColumn: String, person: String, condition: String, order: String
+    ) -> String {
+        """
+        \(kind) JOIN \(table) \(alias) ON \(alias).\(idColumn) = (
+            SELECT x.\(idColumn) FROM \(table) x
+            WHERE (x.state_id = \(person).state_id OR x.fbi_number = \(person).fbi_number) AND \(condition)
+            ORDER BY \(order)
+            LIMIT 1)
+        """
+    }
 }
