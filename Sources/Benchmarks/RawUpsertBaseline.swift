@@ -53,6 +53,7 @@ struct RawUpsertBaseline {
                 [.text(message.header(EventHeaders.eventId)?.stringValue ?? "\(message.topicPartition)@\(message.offset)"),
                  .text(message.topic), .bytes(message.value)]
             }
+            try Task.checkCancellation()
             let began = ContinuousClock.now
             try await database.write { transaction in
                 for row in rows { try transaction.execute(Self.upsert, row) }

@@ -17,9 +17,13 @@ extension ReplayBenchmark {
         printer.progress("replay: sqlite raw upsert of \(messages.count) rows in \(directory.path)")
         let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations)
         try await self.raw(messages, into: raw, as: &result, printer)
+        try await raw.close()
         printer.progress("replay: sqlite replay into the views service")
         let service = try viewsService(dataDirectory: directory, postgres: nil)
         try await replay(messages, into: service, as: &result, printer)
+        // Closed before the directory is removed: an open database's last close removes its
+        // log files while the removal walks the directory.
+        try await service.database.close()
         return result
     }
 

@@ -172,6 +172,7 @@ public struct ReplayBenchmark: Sendable {
         while start < messages.endIndex {
             let end = min(start + batchSize, messages.endIndex)
             let batch = Array(messages[start..<end])
+            try Task.checkCancellation()
             let began = ContinuousClock.now
             let outcome = try await service.applyReplayed(batch)
             result.replaySeconds += (ContinuousClock.now - began).seconds

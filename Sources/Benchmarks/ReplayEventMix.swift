@@ -111,7 +111,10 @@ struct ReplayEventMix {
                 ? try stream.described(directory[index], index: index)
                 : try stream.next(index: index)
             events.append(event)
-            if (index + 1) % 100_000 == 0 { progress(index + 1) }
+            if (index + 1) % 100_000 == 0 {
+                try Task.checkCancellation()
+                progress(index + 1)
+            }
         }
         return events
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Storage
 import Testing
@@ -65,6 +66,36 @@ struct PostgresStorageTests {
             #expect(try await StorageConformance.ids(database) == ["p-1", "p-3"])
             try await database.close()
         }
+    }
+
+    /// A cluster whose owner is cancelled (`bench replay` interrupted by Ctrl-C or SIGTERM) is
+    /// still stopped and removed before `with` returns: no server answers on its port and its
+    /// directory is gone, rather than a postgres left running over a deleted directory.
+    @Test func cancelledOwnerStillStopsAndRemovesItsCluster() async throws {
+        let (started, announce) = AsyncStream<PostgresCluster>.makeStream()
+        let owner = Task {
+            try await PostgresCluster.with { cluster in
+                announce.yield(cluster)
+                try await Task.sleep(for: .seconds(3_600))
+            }
+        }
+        var clusters = started.makeAsyncIterator()
+        let cluster = try #require(await clusters.next())
+        #expect(cluster.isRunning)
+        // The server's process id, from the first line of its lock file.
+        let lockFile = try String(contentsOf: cluster.directory.appendingPathComponent("data/postmaster.pid"), encoding: .utf8)
+        let server = try #require(lockFile.split(separator: "\n").first.flatMap { pid_t($0) })
+        owner.cancel()
+        await #expect(throws: CancellationError.self) { try await owner.value }
+
+        // Exited and reaped before `with` returned, not merely signalled.
+        #expect(kill(server, 0) == -1 && errno == ESRCH, "the server (pid \(server)) is still there")
+        #expect(!cluster.isRunning)
+        #expect(!FileManager.default.fileExists(atPath: cluster.directory.path))
+        let database = PostgresStorage(configuration: try .init(url: cluster.url(database: "postgres")), logger: Self.logger())
+        let error = await #expect(throws: StorageError.self) { try await database.read { try $0.fetchAll("SELECT 1", []) } }
+        #expect(error?.kind == .unavailable)
+        try await database.close()
     }
 }
 

@@ -90,6 +90,20 @@ public final class ServiceDatabase: Sendable {
         return result
     }
 
+    /// Closes the database's connections, so that its files may be removed (a benchmark's
+    /// temporary directory): on SQLite after the background checkpoint in flight, the last
+    /// connection checkpointing and removing the log files as it closes. Nothing may use the
+    /// database afterwards.
+    public func close() async throws {
+        do {
+            try checkpointer?.close()
+            if let sqlite = storage as? SQLiteStorage { try sqlite.writer.close() }
+            if let postgres = storage as? PostgresStorage { try await postgres.close() }
+        } catch {
+            throw ServiceDatabaseError.wrapping(error, path: location)
+        }
+    }
+
     /// Runs `body` in a transaction that only reads (on SQLite beside the writer).
     public func read<T: Sendable>(_ body: @Sendable @escaping (any StorageTransaction) throws -> T) async throws -> T {
         do {

@@ -95,6 +95,11 @@ final class WALCheckpointer: Sendable {
         }
     }
 
+    /// Waits for the checkpoint in flight, if any, and closes the connection (``ServiceDatabase/close()``).
+    func close() throws {
+        try queue.sync { try connection.close() }
+    }
+
     /// Returns once the checkpoint started last, if any, has ended (tests).
     func waitForCheckpoint() {
         queue.sync {}

@@ -51,6 +51,12 @@ struct BenchReplay: AsyncParsableCommand {
     func run() async throws {
         let benchmark = ReplayBenchmark(
             events: events, people: people, databases: try parsedDatabases(), batchSize: batch, catalog: try contracts.loadCatalog())
-        try await benchmark.run()
+        // Ctrl-C or SIGTERM cancels the run, which stops and removes its private PostgreSQL
+        // cluster and its temporary directory instead of leaving them behind.
+        do {
+            _ = try await Interruption().cancellingOnSignal { try await benchmark.run() }
+        } catch is CancellationError {
+            throw ExitCode(130)
+        }
     }
 }
