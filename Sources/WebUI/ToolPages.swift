@@ -306,6 +306,7 @@ enum SafetyCheckPage {
         let kind = string(item["kind"])
         values["kind"] = kind == "household_member" ? "household member" + (string(item["relationship"]).map { " (\($0))" } ?? "") : "supervisee"
         if let stateId = string(item["stateId"]) { values["stateId"] = stateId }
+        if let fbiNumber = string(item["fbiNumber"]) { values["fbiNumber"] = fbiNumber }
         if let caseId = string(item["caseId"]) { values["caseId"] = caseId }
         return values
     }

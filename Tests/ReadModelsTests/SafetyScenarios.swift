@@ -302,6 +302,73 @@ enum SafetyScenarios {
         #expect(named == ["I-OTHER-ID": [], "I-OTHER-DOB": [], "I-FAMILY-ONLY": [], "I-SAME-NAME": [.name]])
     }
 
+    /// A person's facts meet on either number. Marsh's case began under her FBI number; her
+    /// move to Troost came once her state ID was known: she lives at Troost (not at the case's
+    /// first address), and an incident naming her by FBI number under another spelling of her
+    /// name names her. Ruiz's address was filed under his FBI number alone, his case under both:
+    /// an investigation naming his state ID names him. Someone of Marsh's name with another FBI
+    /// number is someone else.
+    static func residentsAndNamesUnderEitherNumber(_ database: any StorageDatabase) async throws {
+        let harness = try await SafetyHarness(on: database)
+        let marsh = SubjectIdentifiers(stateId: "MO5550001", fbiNumber: "734591KA2", name: PersonName(given: "Lena", family: "Marsh"))
+        let ruiz = SubjectIdentifiers(stateId: "MO5550002", fbiNumber: "118822RB4", name: PersonName(given: "Tomas", family: "Ruiz"))
+        let ruizByFBI = SubjectIdentifiers(fbiNumber: "118822RB4", name: ruiz.name)
+        try await harness.apply([
+            try E.caseStarted("PP-9", E.byFBI, address: E.thirtyFirst),
+            try E.addressChanged("PP-9", marsh, to: E.troost, household: nil),
+            try E.caseStarted("PP-10", ruiz, address: nil),
+            try E.addressChanged("PP-10", ruizByFBI, to: E.prospect, household: nil),
+            try E.incident(
+                "I-FBI", at: E.north(100), victims: [InvolvedPerson(fbiNumber: "734591KA2", name: PersonName(given: "L.", family: "Marsh-Ortiz"))]),
+            try E.incident(
+                "I-OTHER", at: E.north(100), victims: [InvolvedPerson(fbiNumber: "999999ZZ9", name: PersonName(given: "Lena", family: "Marsh"))]),
+            try E.opened("INV-RUIZ", area: nil, people: [InvolvedPerson(stateId: "MO5550002")]),
+        ])
+
+        let troost = try await harness.check("4410 N Troost Ave #2B, Kansas City, MO", coordinates: E.home)
+        #expect(troost.residents.map(\.personKey) == ["sid:MO5550001"])
+        #expect(troost.residents.first.map { ($0.stateId, $0.fbiNumber, $0.caseId) } ?? (nil, nil, "") == ("MO5550001", "734591KA2", "PP-9"))
+        let named = Dictionary(uniqueKeysWithValues: troost.incidents.map { ($0.incidentId, $0.namedResidents.map(\.matchedOn)) })
+        #expect(named == ["I-FBI": [.fbiNumber], "I-OTHER": []])
+        #expect(try await harness.check("1200 E 31st St, Kansas City, MO").residents.isEmpty, "Marsh moved from 31st Street")
+
+        let prospect = try await harness.check("3300 Prospect Ave, Kansas City, MO")
+        #expect(prospect.residents.map { [$0.personKey, $0.stateId, $0.fbiNumber] } == [["fbi:118822RB4", "MO5550002", "118822RB4"]])
+        #expect(prospect.investigations.map(\.investigationId) == ["INV-RUIZ"])
+        #expect(prospect.investigations.first?.namedResidents.map(\.matchedOn) == [.stateId])
+    }
+
+    /// Rows kept before `safety-v2` (which added the numbers beside the key) answer as before:
+    /// each gets the number of its key, so a resident filed under an FBI number is found, and an
+    /// incident naming that FBI number names them.
+    static func rowsKeptBeforeTheNumbersStep(_ database: any StorageDatabase) async throws {
+        let store = SafetyStore()
+        let steps = ViewMigrations.of(store)
+        let before = Array(steps.prefix { $0.id != "safety-v2" })
+        #expect(before.count == steps.count - 1)
+        let effective = ViewTime.start(of: E.day(-40))
+        let place = try SafetyPlace(E.troost, field: "address")
+        try await database.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            try db.execute(
+                "INSERT INTO safety_cases (case_id, person_key, start_at, occurred_at, event_id) VALUES ('PP-OLD', 'fbi:734591KA2', $1, $1, 'old-case')",
+                [.integer(effective)])
+            try db.execute(
+                """
+                INSERT INTO safety_addresses (event_id, case_id, person_key, subject, effective_at, occurred_at, address, \(SafetyPlace.columns))
+                VALUES ('old-address', 'PP-OLD', 'fbi:734591KA2', $1, $2, $2, $3, $4, $5, $6, $7, $8, $9)
+                """,
+                [try StoredColumn.optionalJSON(E.byFBI), .integer(effective), try StoredColumn.json(E.troost)] + place.values)
+        }
+        let harness = try await SafetyHarness(on: database)  // runs the rest
+        try await harness.apply([
+            try E.incident("I-1", at: E.north(100), victims: [InvolvedPerson(fbiNumber: "734591KA2", name: PersonName(given: "L.", family: "M."))])
+        ])
+        let result = try await harness.check("4410 N Troost Ave #2B, Kansas City, MO", coordinates: E.home)
+        #expect(result.residents.map(\.personKey) == ["fbi:734591KA2"])
+        #expect(result.incidents.first?.namedResidents.map(\.matchedOn) == [.fbiNumber])
+    }
+
     /// Applying every event twice changes no row and no answer.
     static func applyingEveryEventTwiceChangesNothing(_ database: any StorageDatabase) async throws {
         let harness = try await SafetyHarness(on: database)

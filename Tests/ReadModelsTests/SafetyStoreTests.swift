@@ -21,6 +21,8 @@ import TestSupport
     @Test func investigationUpdatesFoldInAnyOrder() async throws { try await S.investigationUpdatesFoldInAnyOrder(Self.fresh(), Self.fresh()) }
     @Test func incidentBeforeTheCaseAddress() async throws { try await S.incidentBeforeTheCaseAddress(Self.fresh(), Self.fresh()) }
     @Test func namesThatAreSomeoneElse() async throws { try await S.namesThatAreSomeoneElse(Self.fresh()) }
+    @Test func residentsAndNamesUnderEitherNumber() async throws { try await S.residentsAndNamesUnderEitherNumber(Self.fresh()) }
+    @Test func rowsKeptBeforeTheNumbersStep() async throws { try await S.rowsKeptBeforeTheNumbersStep(Self.fresh()) }
     @Test func applyingEveryEventTwiceChangesNothing() async throws { try await S.applyingEveryEventTwiceChangesNothing(Self.fresh()) }
     @Test func aPersonsRowsGoByTheirKey() async throws { try await S.aPersonsRowsGoByTheirKey(Self.fresh()) }
     @Test func poisonEventsWriteNothing() async throws { try await S.poisonEventsWriteNothing(Self.fresh()) }
@@ -52,6 +54,8 @@ struct SafetyPostgresTests {
         try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.incidentBeforeTheCaseAddress(first, second) } }
     }
     @Test func namesThatAreSomeoneElse() async throws { try await onFreshPostgres(S.namesThatAreSomeoneElse) }
+    @Test func residentsAndNamesUnderEitherNumber() async throws { try await onFreshPostgres(S.residentsAndNamesUnderEitherNumber) }
+    @Test func rowsKeptBeforeTheNumbersStep() async throws { try await onFreshPostgres(S.rowsKeptBeforeTheNumbersStep) }
     @Test func applyingEveryEventTwiceChangesNothing() async throws { try await onFreshPostgres(S.applyingEveryEventTwiceChangesNothing) }
     @Test func aPersonsRowsGoByTheirKey() async throws { try await onFreshPostgres(S.aPersonsRowsGoByTheirKey) }
     @Test func poisonEventsWriteNothing() async throws { try await onFreshPostgres(S.poisonEventsWriteNothing) }

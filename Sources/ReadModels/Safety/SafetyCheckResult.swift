@@ -62,6 +62,8 @@ public struct SafetyResident: Codable, Sendable, Hashable {
     public var name: PersonName?
     /// The supervisee's state ID (nil for a household member, whom no number identifies).
     public var stateId: String?
+    /// The supervisee's FBI number, when a record of theirs gave it.
+    public var fbiNumber: String?
     public var dateOfBirth: CalendarDate?
     /// The supervisee's key (`sid:`/`fbi:`); for a household member, the key of the supervisee
     /// whose household it is.
@@ -74,12 +76,13 @@ public struct SafetyResident: Codable, Sendable, Hashable {
     public var registeredAddress: String?
 
     public init(
-        kind: Kind, name: PersonName?, stateId: String?, dateOfBirth: CalendarDate?, personKey: String, relationship: String?, caseId: String,
-        registeredAddress: String?
+        kind: Kind, name: PersonName?, stateId: String?, fbiNumber: String? = nil, dateOfBirth: CalendarDate?, personKey: String,
+        relationship: String?, caseId: String, registeredAddress: String?
     ) {
         self.kind = kind
         self.name = name
         self.stateId = stateId
+        self.fbiNumber = fbiNumber
         self.dateOfBirth = dateOfBirth
         self.personKey = personKey
         self.relationship = relationship
@@ -104,6 +107,8 @@ public enum SafetyMatchReason: String, Codable, Sendable, Hashable {
 public enum SafetyMatchBasis: String, Codable, Sendable, Hashable {
     /// The same state ID.
     case stateId = "state_id"
+    /// The same FBI number, where one side has no state ID.
+    case fbiNumber = "fbi_number"
     /// The same given and family name, no state ID or date of birth against it: check it.
     case name
 }

@@ -4,13 +4,16 @@ import Foundation
 /// How the safety check keys and recognises people.
 ///
 /// A supervisee is keyed as in every view (``PersonKey``), so a sealing pass finds their rows.
-/// A person an incident or investigation names has only a state ID and a name: they are keyed
-/// by state ID when they have one. Household members have only a name. So people are recognised by state ID where both sides have one, and otherwise by a
-/// name key (the given name's first word and the family name, case, accents and punctuation
-/// folded), which ``isNamed(_:as:)`` never uses against a different state ID or date of birth.
+/// A person an incident or investigation names has a state ID, an FBI number (an incident of
+/// version 2), both or neither, and a name: they are keyed by state ID, else FBI number, and
+/// their rows keep both numbers. Household members have only a name. So people are recognised
+/// by state ID where both sides have one, else by FBI number where both have one, and otherwise
+/// by a name key (the given name's first word and the family name, case, accents and
+/// punctuation folded), which ``isNamed(_:as:)`` never uses against a different number or date
+/// of birth.
 enum SafetyPerson {
-    /// The key of a person an incident or investigation names: by state ID, or nil (their rows
-    /// then keep `person_key` NULL: an involved person has no FBI number, and a name is no key).
+    /// The key of a person an incident or investigation names: by state ID, else FBI number, or
+    /// nil (their rows then keep `person_key` NULL: a name is no key).
     static func key(_ person: InvolvedPerson) -> String? {
         PersonOnRecord(involved: person)?.personKey
     }
@@ -33,11 +36,14 @@ enum SafetyPerson {
 
     /// How `person`, named in an incident or investigation, is the resident `resident`, or nil
     /// when they cannot be told to be the same: by state ID when both have one (a different
-    /// one is someone else, whatever the name), else by name key, unless their dates of birth
-    /// differ.
+    /// one is someone else, whatever the name), else by FBI number when both have one (the
+    /// same rule), else by name key, unless their dates of birth differ.
     static func isNamed(_ person: InvolvedPerson, as resident: SafetyResident) -> SafetyMatchBasis? {
         if let stateId = PersonKey.nonEmpty(person.stateId), let residentId = PersonKey.nonEmpty(resident.stateId) {
             return stateId == residentId ? .stateId : nil
+        }
+        if let fbiNumber = PersonKey.nonEmpty(person.fbiNumber), let residentNumber = PersonKey.nonEmpty(resident.fbiNumber) {
+            return fbiNumber == residentNumber ? .fbiNumber : nil
         }
         guard let key = nameKey(person.name), key == nameKey(resident.name) else { return nil }
         if let born = person.dateOfBirth, let residentBorn = resident.dateOfBirth, born != residentBorn { return nil }

@@ -20,14 +20,16 @@ extension SafetyStore {
             }
             try transaction.execute(
                 """
-                INSERT INTO safety_cases (case_id, person_key, start_at, occurred_at, event_id) VALUES ($1, $2, $3, $4, $5)
+                INSERT INTO safety_cases (case_id, person_key, state_id, fbi_number, start_at, occurred_at, event_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (case_id) DO UPDATE SET
-                    person_key = excluded.person_key, start_at = excluded.start_at, occurred_at = excluded.occurred_at,
-                    event_id = excluded.event_id
+                    person_key = excluded.person_key, state_id = excluded.state_id, fbi_number = excluded.fbi_number,
+                    start_at = excluded.start_at, occurred_at = excluded.occurred_at, event_id = excluded.event_id
                 WHERE safety_cases.occurred_at < excluded.occurred_at
                     OR (safety_cases.occurred_at = excluded.occurred_at AND safety_cases.event_id < excluded.event_id)
                 """,
-                [.text(supervision.caseId), .text(personKey), .integer(startAt), .integer(occurredAt), .text(event.eventId)])
+                [.text(supervision.caseId), .text(personKey)] + Self.numbers(of: started.subject)
+                    + [.integer(startAt), .integer(occurredAt), .text(event.eventId)])
             if let address = supervision.address, let place {
                 try register(
                     address, at: place, household: [], caseId: supervision.caseId, personKey: personKey, subject: started.subject,
@@ -62,14 +64,14 @@ extension SafetyStore {
         try transaction.execute(
             """
             INSERT INTO safety_addresses (
-                event_id, case_id, person_key, subject, effective_at, occurred_at, address, \(SafetyPlace.columns))
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                event_id, case_id, person_key, subject, effective_at, occurred_at, address, \(SafetyPlace.columns), state_id, fbi_number)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT (event_id) DO NOTHING
             """,
             [
                 .text(eventId), .text(caseId), .text(personKey), try StoredColumn.optionalJSON(subject), .integer(effectiveAt),
                 .integer(occurredAt), try StoredColumn.json(address),
-            ] + place.values)
+            ] + place.values + Self.numbers(of: subject))
         for (position, member) in household.enumerated() {
             try transaction.execute(
                 """
@@ -81,5 +83,16 @@ extension SafetyStore {
                     .text(member.relationship),
                 ])
         }
+    }
+
+    /// A subject's state ID and FBI number (NULL when missing or empty), for the `state_id`
+    /// and `fbi_number` columns.
+    static func numbers(of subject: SubjectIdentifiers?) -> [SQLValue] {
+        [PersonKey.nonEmpty(subject?.stateId).sqlValue, PersonKey.nonEmpty(subject?.fbiNumber).sqlValue]
+    }
+
+    /// The same of a person an incident or investigation names.
+    static func numbers(of person: InvolvedPerson) -> [SQLValue] {
+        [PersonKey.nonEmpty(person.stateId).sqlValue, PersonKey.nonEmpty(person.fbiNumber).sqlValue]
     }
 }

@@ -102,31 +102,37 @@ extension SafetyStore {
 
     /// The supervisees whose registered address at `asOf` is the visited place, while a case
     /// of theirs is active, each followed by the household that address record listed.
+    ///
+    /// A person's rows are found by either number, as every view joins a person's facts: the
+    /// current address is the last in effect among the addresses naming the person's state ID
+    /// or FBI number, and the case may have been started under the other number (a transferee
+    /// whose state ID was assigned after the case began). The resident's numbers are those of
+    /// the address record, completed by the case's.
     private func residents(at visit: SafetyPlace, asOf: Int64, in transaction: any StorageTransaction) throws -> [SafetyResident] {
         var arguments: [SQLValue] = [.integer(asOf), visit.buildingKey.sqlValue]
         var near = ""
         if let point = visit.point {
             let box = GeoBox(around: point, radius: Self.sameAddressMeters)
-            near = " OR (latitude BETWEEN $3 AND $4 AND longitude BETWEEN $5 AND $6)"
+            near = " OR (a.latitude BETWEEN $3 AND $4 AND a.longitude BETWEEN $5 AND $6)"
             arguments += [.real(box.minLatitude), .real(box.maxLatitude), .real(box.minLongitude), .real(box.maxLongitude)]
         }
+        let place = SafetyPlace.columns.split(separator: ", ").map { "a.\($0)" }.joined(separator: ", ")
+        let currentAddress = PersonKey.firstByNumbersJoin(
+            "", table: Table.addresses, alias: "current", idColumn: "event_id", person: "a", condition: "x.effective_at <= $1",
+            order: "x.effective_at DESC, x.occurred_at DESC, x.event_id DESC")
+        let activeCase = PersonKey.firstByNumbersJoin(
+            "", table: Table.cases, alias: "c", idColumn: "case_id", person: "a",
+            condition: "x.start_at <= $1 AND NOT EXISTS (SELECT 1 FROM \(Table.caseEnds) e WHERE e.case_id = x.case_id AND e.end_at <= $1)",
+            order: "x.start_at DESC, x.case_id")
         let rows = try transaction.fetchAll(
             """
-            WITH current_address AS (
-                SELECT * FROM (
-                    SELECT a.event_id, a.case_id, a.person_key, a.subject, a.address_key, a.building_key, a.units, a.zip,
-                        a.latitude, a.longitude,
-                        ROW_NUMBER() OVER (
-                            PARTITION BY a.person_key ORDER BY a.effective_at DESC, a.occurred_at DESC, a.event_id DESC) AS rank
-                    FROM safety_addresses a
-                    WHERE a.effective_at <= $1
-                        AND a.person_key IN (SELECT person_key FROM safety_addresses WHERE building_key = $2\(near))) ranked
-                WHERE rank = 1)
-            SELECT * FROM current_address ca
-            WHERE EXISTS (
-                SELECT 1 FROM safety_cases c WHERE c.person_key = ca.person_key AND c.start_at <= $1
-                    AND NOT EXISTS (SELECT 1 FROM safety_case_ends e WHERE e.case_id = c.case_id AND e.end_at <= $1))
-            ORDER BY ca.person_key
+            SELECT a.event_id, a.case_id, a.person_key, a.subject, \(place),
+                c.state_id AS case_state_id, c.fbi_number AS case_fbi_number
+            FROM \(Table.addresses) a
+            \(currentAddress)
+            \(activeCase)
+            WHERE a.effective_at <= $1 AND current.event_id = a.event_id AND (a.building_key = $2\(near))
+            ORDER BY a.person_key
             """,
             arguments)
         var residents: [SafetyResident] = []
@@ -136,9 +142,11 @@ extension SafetyStore {
             let personKey: String = try row.get("person_key")
             let caseId: String = try row.get("case_id")
             let subject = try StoredColumn.optionalJSON(SubjectIdentifiers.self, "subject", in: row, table: Table.addresses)
+            let stateId = try PersonKey.nonEmpty(subject?.stateId) ?? row.get("case_state_id", as: String?.self)
+            let fbiNumber = try PersonKey.nonEmpty(subject?.fbiNumber) ?? row.get("case_fbi_number", as: String?.self)
             residents.append(
                 SafetyResident(
-                    kind: .supervisee, name: subject?.name, stateId: subject?.stateId, dateOfBirth: subject?.dateOfBirth,
+                    kind: .supervisee, name: subject?.name, stateId: stateId, fbiNumber: fbiNumber, dateOfBirth: subject?.dateOfBirth,
                     personKey: personKey, relationship: nil, caseId: caseId, registeredAddress: place.addressKey))
             let household = try transaction.fetchAll(
                 "SELECT name, relationship FROM safety_household WHERE event_id = $1 ORDER BY position", [.text(try row.get("event_id"))])
@@ -147,7 +155,7 @@ extension SafetyStore {
                     SafetyResident(
                         kind: .householdMember,
                         name: try StoredColumn.json(PersonName.self, "name", in: member, table: Table.household),
-                        stateId: nil, dateOfBirth: nil, personKey: personKey, relationship: try member.get("relationship"), caseId: caseId,
+                        stateId: nil, fbiNumber: nil, dateOfBirth: nil, personKey: personKey, relationship: try member.get("relationship"), caseId: caseId,
                         registeredAddress: place.addressKey))
             }
         }
@@ -284,31 +292,30 @@ extension SafetyStore {
 }
 
 /// The residents of a check, as the people tables of incidents and investigations can be
-/// searched for them: by `person_key` (state ID) and by name key.
+/// searched for them: by state ID, by FBI number (`state_id`, `fbi_number`) and by name key.
 private struct NamedLookup {
     let residents: [SafetyResident]
-    let personKeys: [String]
-    let nameKeys: [String]
+    /// Each column searched and the residents' values for it, sorted and without repeats.
+    let searched: [(column: String, values: [String])]
 
     init(_ residents: [SafetyResident]) {
         self.residents = residents
-        personKeys = Array(Set(residents.compactMap { PersonKey(stateId: $0.stateId, fbiNumber: nil)?.value })).sorted()
-        nameKeys = Array(Set(residents.compactMap { SafetyPerson.nameKey($0.name) })).sorted()
+        func values(_ value: (SafetyResident) -> String?) -> [String] { Array(Set(residents.compactMap(value))).sorted() }
+        searched = [
+            ("state_id", values { PersonKey.nonEmpty($0.stateId) }),
+            ("fbi_number", values { PersonKey.nonEmpty($0.fbiNumber) }),
+            ("name_key", values { SafetyPerson.nameKey($0.name) }),
+        ].filter { !$0.values.isEmpty }
     }
 
     /// The ids (`column`) of the records whose people in `table` may be residents: the same
-    /// state ID or the same name key (``mentions(in:table:)`` decides).
+    /// state ID, FBI number or name key (``mentions(in:table:)`` decides).
     func recordIds(column: String, in table: String, _ transaction: any StorageTransaction) throws -> [String] {
-        guard !personKeys.isEmpty || !nameKeys.isEmpty else { return [] }
-        let arguments = (personKeys + nameKeys).map(SQLValue.text)
-        func list(_ keys: [String], from first: Int) -> String {
-            keys.indices.map { "$\(first + $0)" }.joined(separator: ", ")
-        }
-        var conditions: [String] = []
-        if !personKeys.isEmpty { conditions.append("person_key IN (\(list(personKeys, from: 1)))") }
-        if !nameKeys.isEmpty { conditions.append("name_key IN (\(list(nameKeys, from: personKeys.count + 1)))") }
+        guard !searched.isEmpty else { return [] }
+        var bindings = SQLBindings()
+        let conditions = searched.map { "\($0.column) IN (\(bindings.list($0.values)))" }
         return try transaction.fetchAll(
-            "SELECT DISTINCT \(column) AS id FROM \(table) WHERE \(conditions.joined(separator: " OR ")) ORDER BY id", arguments)
+            "SELECT DISTINCT \(column) AS id FROM \(table) WHERE \(conditions.joined(separator: " OR ")) ORDER BY id", bindings.values)
             .map { try $0.get("id") }
     }
 

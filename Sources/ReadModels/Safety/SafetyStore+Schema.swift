@@ -132,4 +132,16 @@ extension SafetyStore {
             event_id TEXT NOT NULL
         )
         """
+
+    /// The second step (`safety-v2`; the first is `schema`, shipped as it stands): the
+    /// person's state ID and FBI number beside `person_key` in the cases, the registered
+    /// addresses and the people incidents and investigations name, so that a resident is found
+    /// and recognised by either number, as the other views join a person's facts. Rows kept
+    /// before get the number of their key; the other stays NULL until `replay views`.
+    static let numbersStep = [
+        PersonKey.numbersColumnsSQL(in: Table.cases),
+        PersonKey.numbersColumnsSQL(in: Table.addresses, indexedWith: "effective_at"),
+        PersonKey.numbersColumnsSQL(in: Table.incidentPeople),
+        PersonKey.numbersColumnsSQL(in: Table.investigationPeople),
+    ].joined(separator: ";\n")
 }

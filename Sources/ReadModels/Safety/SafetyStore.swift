@@ -52,7 +52,7 @@ public struct SafetyStore: ReadModelStore {
     }
 
     public var migrations: [StorageMigration] {
-        [.script("safety-v1", Self.schema)]
+        [.script("safety-v1", Self.schema), .script("safety-v2", Self.numbersStep)]
     }
 
     public func handles(eventType: String) -> Bool {

@@ -111,7 +111,7 @@ private struct SafetyCheckText {
                 + result.incidents.filter { $0.namedResidents.contains { $0.resident == resident } }.map(\.incidentId)
             table.add(
                 resident.kind == .supervisee
-                    ? ViewFormat.person(resident.name, stateId: resident.stateId, fbiNumber: nil) : ViewFormat.name(resident.name),
+                    ? ViewFormat.person(resident.name, stateId: resident.stateId, fbiNumber: resident.fbiNumber) : ViewFormat.name(resident.name),
                 resident.kind == .supervisee ? "supervisee" : "household (\(resident.relationship ?? "-"))", resident.caseId,
                 resident.registeredAddress ?? "-", ViewFormat.list(named))
         }
@@ -143,7 +143,15 @@ private struct SafetyCheckText {
 
     private func mentions(_ mentions: [SafetyMention]) -> String {
         ViewFormat.list(mentions.map {
-            "\(ViewFormat.name($0.resident.name)) (\($0.role.rawValue), by \($0.matchedOn == .stateId ? "state ID" : "name"))"
+            "\(ViewFormat.name($0.resident.name)) (\($0.role.rawValue), by \(Self.words($0.matchedOn)))"
         })
+    }
+
+    private static func words(_ basis: SafetyMatchBasis) -> String {
+        switch basis {
+        case .stateId: "state ID"
+        case .fbiNumber: "FBI number"
+        case .name: "name"
+        }
     }
 }
