@@ -203,6 +203,37 @@ enum SealingScenarios {
         #expect(try await views.rows().holding(S.okaforIdentifiers).values.contains { !$0.isEmpty })
     }
 
+    /// The safety check pairs a person's numbers from the people incidents and investigations
+    /// name: an order naming the FBI number alone removes a person they named by the state ID
+    /// and the FBI number (rows filed under the state ID), though no case or registered address
+    /// pairs the two numbers in that view.
+    static func numbersPairedByIncidentsAndInvestigationsAlone() async throws {
+        let named = InvolvedPerson(stateId: "MO5550003", fbiNumber: "555003FB1", name: PersonName(given: "Marcus", family: "Tell"))
+        let reported = E.instant("2026-02-21T08:00:00Z")
+        let incident = try E.admitted(EventEnvelope(
+            eventId: E.eventId("incident-paired"), occurredAt: reported, recordedAt: reported, source: E.source(.police), subject: nil,
+            payload: ViolentIncidentReported(
+                incidentId: "KCPD-I-P", incidentKind: .shooting, incidentAt: E.instant("2026-02-20T22:00:00Z"),
+                location: Location(address: S.home), victims: [named])),
+            topic: "police.incidents", key: "KCPD-I-P")
+        let opened = E.instant("2026-02-22T08:00:00Z")
+        let investigation = try E.admitted(EventEnvelope(
+            eventId: E.eventId("opened-paired"), occurredAt: opened, recordedAt: opened, source: E.source(.police), subject: nil,
+            payload: InvestigationOpened(
+                investigationId: "KCPD-INV-P", leadAgencyId: "MO-KCPD", sensitivity: .routine, summary: "Shootings near Main St.",
+                personsOfInterest: [named])),
+            topic: "police.investigations", key: "KCPD-INV-P")
+        let views = try await SealingHarness.views([SafetyStore()])
+        try await views.apply([incident, investigation])
+        let identifiers = ["MO5550003", "555003FB1", "Marcus"]
+        let before = try await views.rows().holding(identifiers)
+        #expect(before["safety_incident_people"]?.count == 1 && before["safety_investigation_people"]?.count == 1)
+
+        _ = try await views.seal(try S.order(.expunged, .allRecords, subject: SubjectIdentifiers(fbiNumber: "555003FB1")))
+        #expect(try await views.rows().holding(identifiers).values.allSatisfy(\.isEmpty))
+        #expect(try await views.rows()["safety_incidents"]?.count == 1, "the incident stays for its place")
+    }
+
     /// Each view's queries about the people of ``SealingEvents`` at the order's time, as text.
     static func answers(_ views: SealingHarness) async throws -> [(String, String)] {
         let asOf = S.orderedAt

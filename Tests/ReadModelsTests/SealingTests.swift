@@ -15,6 +15,7 @@ import TestSupport
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
+    @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
 }
 
 /// The sealing scenarios on PostgreSQL 15, in a private cluster started for the suite (a fresh
@@ -33,4 +34,5 @@ struct SealingPostgresTests {
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
+    @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
 }
