@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Storage
 
 /// How the safety check keys and recognises people.
 ///
@@ -12,10 +13,11 @@ import Foundation
 /// punctuation folded), which ``isNamed(_:as:)`` never uses against a different number or date
 /// of birth.
 enum SafetyPerson {
-    /// The key of a person an incident or investigation names: by state ID, else FBI number, or
-    /// nil (their rows then keep `person_key` NULL: a name is no key).
-    static func key(_ person: InvolvedPerson) -> String? {
-        PersonOnRecord(involved: person)?.personKey
+    /// The `person_key`, `state_id` and `fbi_number` of a person an incident or investigation
+    /// names (``PersonOnRecord/identifierColumns``): keyed by state ID, else FBI number; all
+    /// NULL when they give neither (a name is no key).
+    static func identifierValues(_ person: InvolvedPerson) -> [SQLValue] {
+        PersonOnRecord(involved: person)?.identifierValues ?? [.null, .null, .null]
     }
 
     /// `DARNELL REYES` for Darnell J. Reyes; nil without both a given and a family name

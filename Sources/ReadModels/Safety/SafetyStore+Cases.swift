@@ -11,7 +11,7 @@ extension SafetyStore {
         switch event.eventType {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
-            let personKey = try PersonKey(subject: started.subject).value
+            let person = try PersonOnRecord(subject: started.subject)
             let supervision = started.payload
             let occurredAt = ViewTime.milliseconds(started.occurredAt)
             let startAt = ViewTime.start(of: supervision.startDate)
@@ -28,11 +28,10 @@ extension SafetyStore {
                 WHERE safety_cases.occurred_at < excluded.occurred_at
                     OR (safety_cases.occurred_at = excluded.occurred_at AND safety_cases.event_id < excluded.event_id)
                 """,
-                [.text(supervision.caseId), .text(personKey)] + Self.numbers(of: started.subject)
-                    + [.integer(startAt), .integer(occurredAt), .text(event.eventId)])
+                [.text(supervision.caseId)] + person.identifierValues + [.integer(startAt), .integer(occurredAt), .text(event.eventId)])
             if let address = supervision.address, let place {
                 try register(
-                    address, at: place, household: [], caseId: supervision.caseId, personKey: personKey, subject: started.subject,
+                    address, at: place, household: [], caseId: supervision.caseId, person: person, subject: started.subject,
                     effectiveAt: startAt, occurredAt: occurredAt, eventId: event.eventId, in: transaction)
             }
         case CaseEnded.eventType:
@@ -46,10 +45,10 @@ extension SafetyStore {
                 [.text(ended.payload.caseId), .text(event.eventId), .text(personKey), .integer(ViewTime.start(of: ended.payload.endDate))])
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            let personKey = try PersonKey(subject: changed.subject).value
             let change = changed.payload
             try register(
-                change.address, at: try SafetyPlace(change.address, field: "payload.address.coordinates"), household: change.householdMembers ?? [], caseId: change.caseId, personKey: personKey,
+                change.address, at: try SafetyPlace(change.address, field: "payload.address.coordinates"), household: change.householdMembers ?? [],
+                caseId: change.caseId, person: try PersonOnRecord(subject: changed.subject),
                 subject: changed.subject, effectiveAt: ViewTime.start(of: change.effectiveDate),
                 occurredAt: ViewTime.milliseconds(changed.occurredAt), eventId: event.eventId, in: transaction)
         default:
@@ -58,20 +57,19 @@ extension SafetyStore {
     }
 
     private func register(
-        _ address: Address, at place: SafetyPlace, household: [HouseholdMember], caseId: String, personKey: String, subject: SubjectIdentifiers?,
+        _ address: Address, at place: SafetyPlace, household: [HouseholdMember], caseId: String, person: PersonOnRecord, subject: SubjectIdentifiers?,
         effectiveAt: Int64, occurredAt: Int64, eventId: String, in transaction: any StorageTransaction
     ) throws {
         try transaction.execute(
             """
             INSERT INTO safety_addresses (
-                event_id, case_id, person_key, subject, effective_at, occurred_at, address, \(SafetyPlace.columns), state_id, fbi_number)
+                event_id, case_id, \(PersonOnRecord.identifierColumns), subject, effective_at, occurred_at, address, \(SafetyPlace.columns))
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT (event_id) DO NOTHING
             """,
-            [
-                .text(eventId), .text(caseId), .text(personKey), try StoredColumn.optionalJSON(subject), .integer(effectiveAt),
-                .integer(occurredAt), try StoredColumn.json(address),
-            ] + place.values + Self.numbers(of: subject))
+            [.text(eventId), .text(caseId)] + person.identifierValues + [
+                try StoredColumn.optionalJSON(subject), .integer(effectiveAt), .integer(occurredAt), try StoredColumn.json(address),
+            ] + place.values)
         for (position, member) in household.enumerated() {
             try transaction.execute(
                 """
@@ -79,20 +77,10 @@ extension SafetyStore {
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, position) DO NOTHING
                 """,
                 [
-                    .text(eventId), .integer(Int64(position)), .text(caseId), .text(personKey), try StoredColumn.json(member.name),
+                    .text(eventId), .integer(Int64(position)), .text(caseId), .text(person.personKey), try StoredColumn.json(member.name),
                     .text(member.relationship),
                 ])
         }
     }
 
-    /// A subject's state ID and FBI number (NULL when missing or empty), for the `state_id`
-    /// and `fbi_number` columns.
-    static func numbers(of subject: SubjectIdentifiers?) -> [SQLValue] {
-        [PersonKey.nonEmpty(subject?.stateId).sqlValue, PersonKey.nonEmpty(subject?.fbiNumber).sqlValue]
-    }
-
-    /// The same of a person an incident or investigation names.
-    static func numbers(of person: InvolvedPerson) -> [SQLValue] {
-        [PersonKey.nonEmpty(person.stateId).sqlValue, PersonKey.nonEmpty(person.fbiNumber).sqlValue]
-    }
 }

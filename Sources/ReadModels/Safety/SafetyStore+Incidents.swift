@@ -42,13 +42,11 @@ extension SafetyStore {
         for (position, (person, role)) in named.enumerated() {
             try transaction.execute(
                 """
-                INSERT INTO safety_incident_people (incident_id, position, role, person_key, name_key, person, state_id, fbi_number)
+                INSERT INTO safety_incident_people (incident_id, position, role, \(PersonOnRecord.identifierColumns), name_key, person)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 """,
-                [
-                    .text(incident.incidentId), .integer(Int64(position)), .text(role.rawValue), SafetyPerson.key(person).sqlValue,
-                    SafetyPerson.nameKey(person.name).sqlValue, try StoredColumn.json(person),
-                ] + Self.numbers(of: person))
+                [.text(incident.incidentId), .integer(Int64(position)), .text(role.rawValue)] + SafetyPerson.identifierValues(person)
+                    + [SafetyPerson.nameKey(person.name).sqlValue, try StoredColumn.json(person)])
         }
     }
 }

@@ -79,13 +79,11 @@ extension SafetyStore {
         for (position, person) in people.enumerated() {
             try transaction.execute(
                 """
-                INSERT INTO safety_investigation_people (investigation_id, position, person_key, name_key, person, state_id, fbi_number)
+                INSERT INTO safety_investigation_people (investigation_id, position, \(PersonOnRecord.identifierColumns), name_key, person)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """,
-                [
-                    .text(id), .integer(Int64(position)), SafetyPerson.key(person).sqlValue, SafetyPerson.nameKey(person.name).sqlValue,
-                    try StoredColumn.json(person),
-                ] + Self.numbers(of: person))
+                [.text(id), .integer(Int64(position))] + SafetyPerson.identifierValues(person)
+                    + [SafetyPerson.nameKey(person.name).sqlValue, try StoredColumn.json(person)])
         }
     }
 
