@@ -21,7 +21,7 @@ import Testing
         let pool = try DatabasePool(path: path, configuration: configuration)
         try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
         let limitPages = 256
-        let checkpointer = try WALCheckpointer(path: path, interval: .zero, restartAbovePages: limitPages)
+        let checkpointer = try WALCheckpointer(path: path, writer: pool, interval: .zero, restartAbovePages: limitPages)
         let body = Data(repeating: 0x5A, count: 3_000)
         let commits = 3_000  // ~1 page each: ~12 MB written, 12× the limit
         var largestLog = 0
@@ -36,6 +36,42 @@ import Testing
         // added while one checkpoint ran, far below the ~12 MB the writes made.
         #expect(largestLog < 8 * limitPages * pageSize, "largest log \(largestLog) bytes")
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == commits)
+    }
+
+    /// A replay's writer: long transactions back to back, the write lock free only for the
+    /// moment between two of them. A restart taken on the checkpointer's own connection
+    /// waited for that moment with SQLite's busy handler (sleeping up to 100 ms a try), rarely
+    /// found it, failed after its 10 s timeout and held back the passive checkpoints meanwhile:
+    /// a 200,000-event `bench replay` left the views a 1.4 GB log. The restart now runs on the
+    /// writer's own queue, between two of its transactions.
+    @Test func theLogOfAWriterWithoutPausesStaysNearTheLimit() async throws {
+        let path = directory.path("replay.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+        let limitPages = 256
+        let checkpointer = try WALCheckpointer(path: path, writer: pool, interval: .zero, restartAbovePages: limitPages)
+        let body = Data(repeating: 0x5A, count: 3_000)
+        let rowsPerTransaction = 1_000  // ~1,000 pages, ~4 MB: 4× the limit each
+        let transactions = 24
+        var largestLog = 0
+        for _ in 0..<transactions {
+            try await pool.write { db in
+                for _ in 0..<rowsPerTransaction { try db.execute(sql: "INSERT INTO rows (body) VALUES (?)", arguments: [body]) }
+            }
+            checkpointer.committed()
+            largestLog = max(largestLog, Self.fileSize(path + "-wal"))
+        }
+        checkpointer.waitForCheckpoint()
+        let pageSize = try await pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") ?? 4_096 }
+        // Restarted after the transaction that passed the limit: bounded by a few transactions'
+        // pages (the one that passed it, the one queued before the restart), against the
+        // ~96 MB the writes made.
+        let bound = 4 * (limitPages + rowsPerTransaction) * pageSize
+        #expect(largestLog < bound, "largest log \(largestLog) bytes, bound \(bound)")
+        #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == transactions * rowsPerTransaction)
     }
 
     private static func fileSize(_ path: String) -> Int {

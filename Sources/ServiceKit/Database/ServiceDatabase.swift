@@ -55,7 +55,7 @@ public final class ServiceDatabase: Sendable {
             let all = Self.runtimeMigrations + migrations
             try storage.migrate(all)
             self.storage = storage
-            checkpointer = try WALCheckpointer(path: path)
+            checkpointer = try WALCheckpointer(path: path, writer: pool)
         } catch {
             throw ServiceDatabaseError.wrapping(error, path: path)
         }

@@ -28,12 +28,19 @@ import Synchronization
 /// meanwhile, so the log is never wholly copied and SQLite never starts it over. A 60,000-event
 /// `bench pipeline` replay left the router a 2 GB log beside a 430 MB database, every read
 /// looking pages up in it (with a 64 MiB limit: 112 MB at the same point). So when a passive checkpoint leaves the log longer than
-/// `restartAbovePages`, a `RESTART` checkpoint follows at once: it waits for the writer's
-/// transaction, holds the next commit while it copies the few frames committed during the
-/// passive copy, and lets the next commit write the log from its start.
+/// `restartAbovePages`, a `RESTART` checkpoint follows at once, on the writer's own queue
+/// (`writer`): it runs between two of the writer's transactions, holds the next one while it
+/// copies the few frames committed during the passive copy, and lets the next commit write the
+/// log from its start. On the writer's queue because a writer without pauses (a replay: long
+/// transactions back to back) leaves another connection no moment to take the write lock: a
+/// restart taken on the checkpointer's connection waited with SQLite's busy handler (sleeping
+/// up to 100 ms a try), rarely found the lock free, failed after its 10 s timeout, and held
+/// back the passive checkpoints meanwhile; a 200,000-event `bench replay` left the views a
+/// 1.4 GB log (344 MB with the restart on the writer's queue; its rate did not change, nor
+/// with a 16 MiB limit: the log's length bounds the disk it takes, not the replay's pace).
 ///
 /// A `Mutex` guards two small fields touched once per commit; the checkpoint itself runs on a
-/// serial dispatch queue because it blocks (file writes, fsync).
+/// serial dispatch queue because it blocks (file writes, fsync, waiting for the writer).
 final class WALCheckpointer: Sendable {
     private struct State {
         var running = false
@@ -41,12 +48,14 @@ final class WALCheckpointer: Sendable {
     }
 
     private let connection: DatabaseQueue
+    private let writer: any DatabaseWriter
     private let interval: Duration
     private let restartAbovePages: Int
     private let queue = DispatchQueue(label: "reentrybus.servicekit.checkpoint")
     private let state: Mutex<State>
-    /// A failed passive checkpoint only leaves the log longer (the next one retries), but a
-    /// log that never shrinks is worth an alert: counted, per database file.
+    /// A failed checkpoint, or a restart that could not start the log over (a reader still
+    /// on it), only leaves the log longer (the next one retries), but a log that never shrinks
+    /// is worth an alert: counted, per database file.
     private let failures: Counter
 
     /// - Parameter restartAbovePages: the log length, in pages, past which the log is started
@@ -55,10 +64,12 @@ final class WALCheckpointer: Sendable {
     ///   1.63/1.59 (restarting the next checkpoint 200 ms later: 2.12/1.80). A log that long only
     ///   comes of writes without a pause (a replay, a backlog); with pauses a passive checkpoint
     ///   copies all of it and SQLite starts it over by itself.
-    init(path: String, interval: Duration = .milliseconds(200), restartAbovePages: Int = 65_536) throws {
+    ///   - writer: the service's writer, whose queue runs the restart.
+    init(path: String, writer: any DatabaseWriter, interval: Duration = .milliseconds(200), restartAbovePages: Int = 65_536) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.writer = writer
         self.interval = interval
         self.restartAbovePages = restartAbovePages
         state = Mutex(State(last: .now))
@@ -75,15 +86,19 @@ final class WALCheckpointer: Sendable {
         guard start else { return }
         queue.async { [self] in
             do {
-                try connection.writeWithoutTransaction { db in
-                    // Rows: busy, frames in the log, frames copied.
-                    let passive = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-                    let logPages: Int = passive?[1] ?? 0
-                    if logPages > restartAbovePages {
-                        // Right after the passive copy: only the frames committed meanwhile
-                        // are left to copy while the next commit waits.
-                        try db.execute(sql: "PRAGMA wal_checkpoint(RESTART)")
+                // Rows: busy, frames in the log, frames copied.
+                let passive = try connection.writeWithoutTransaction { db in
+                    try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                }
+                let logPages: Int = passive?[1] ?? 0
+                if logPages > restartAbovePages {
+                    // Right after the passive copy: only the frames committed meanwhile are
+                    // left to copy while the writer's next transaction waits.
+                    let restart = try writer.writeWithoutTransaction { db in
+                        try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
                     }
+                    let busy: Int = restart?[0] ?? 1
+                    if busy != 0 { failures.increment() }
                 }
             } catch {
                 failures.increment()
