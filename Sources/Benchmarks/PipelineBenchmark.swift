@@ -26,6 +26,10 @@ public struct PipelineBenchmark: Sendable {
     /// The services' Kafka client settings (linger, fetch wait, …); the raw hop is measured
     /// with what they make of them. Default: the application's defaults.
     public var client = ApplicationConfiguration.ClientOptions()
+    /// The `reentrybus` program, to run each service of the replay in a process of its own for
+    /// its peak resident memory (`pipeline.replay.peak_resident.<service>`); nil skips that
+    /// part, saying so. `bench pipeline` passes itself.
+    public var serviceBinary: URL?
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -252,7 +256,7 @@ public struct PipelineBenchmark: Sendable {
         let peakReset = ProcessMemory.resetPeak()
         let targets = produced
         let clock = ContinuousClock()
-        let (started, finished, published, byRule) = try await withThrowingTaskGroup(of: Void.self) { tasks in
+        let (started, finished, published, byRule, peak, processes) = try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await application.run() }
             // Timed from the first committed batch of either service (group joins excluded).
             await withTaskGroup(of: Void.self) { first in
@@ -268,6 +272,8 @@ public struct PipelineBenchmark: Sendable {
                 await service.progress.wait { progress in service.projection.topics.allSatisfy { progress.consumed($0) >= targets[$0] ?? 0 } }
             }
             let finished = clock.now
+            // Before the processes below add to what the broker holds.
+            let peak = ProcessMemory.peakResidentBytes()
             let published = [router, resolver].reduce(0) { $0 + ($1.progress.snapshot.published[BusTopic.notifications] ?? 0) }
             // A failed read-back stops the application gracefully too (the broker last): left
             // to the task group's cancellation, the broker went first and the services' close
@@ -280,19 +286,32 @@ public struct PipelineBenchmark: Sendable {
                 try await tasks.waitForAll()
                 throw error
             }
+            // Each service's memory, in processes of their own on the same broker (its
+            // events still there), before it stops; the services above sit idle meanwhile.
+            let processes: ProcessReplay?
+            do {
+                processes = try await residentPerService(
+                    bootstrapServers: application.bootstrapServers,
+                    services: [(.router, router.projection.topics), (.warrantResolver, resolver.projection.topics)], targets: targets,
+                    directory: directory, printer)
+            } catch {
+                await application.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                throw error
+            }
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            return ((started, consumedAtStart), finished, published, byRule)
+            return ((started, consumedAtStart), finished, published, byRule, peak, processes)
         }
         let seconds = Double((finished - started.0).components.attoseconds) / 1e18 + Double((finished - started.0).components.seconds)
         let handled = Double(events) - Double(started.1)
-        let peak = ProcessMemory.peakResidentBytes()
         printer.figure("pipeline.replay.events", Double(events), "events")
         printer.figure("pipeline.replay.throughput", handled / seconds, "events/s")
         if let residentBefore, let peak, peakReset {
             printer.figure("pipeline.replay.resident_before", residentBefore / 1_048_576, "MiB")
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
+        processes?.print(printer)
         printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
         // How many transactions the replay took: each commits its effects, offsets and event
         // ids (and the database's pages) once, so fewer, larger batches write less.

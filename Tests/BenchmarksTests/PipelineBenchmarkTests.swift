@@ -2,6 +2,7 @@ import Benchmarks
 import Contracts
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// `bench pipeline`'s latency part on a short run: every arrest reaches the inbox, the raw hop
@@ -39,9 +40,12 @@ import Testing
 
     /// The replay part on 400 events: both yardsticks measured in the same run, the ratio is
     /// the replay's rate over the lower of them, and every notification the services say they
-    /// published is on bus.notifications (the run throws otherwise), counted by rule.
+    /// published is on bus.notifications (the run throws otherwise), counted by rule. Each
+    /// service's peak resident memory comes from a `serve` process of its own that replayed
+    /// the same events (the run throws when one ends early or does not stop cleanly).
     @Test func replayRunPrintsItsYardsticksTheRatioAndTheNotificationsByRule() async throws {
-        let benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: Self.contracts)
+        var benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: Self.contracts)
+        benchmark.serviceBinary = try reentrybusBinary()
         let printed = try await Self.figures(of: benchmark)
         func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
         let consume = try value("pipeline.raw_consume")
@@ -54,5 +58,14 @@ import Testing
         let byRule = printed.filter { $0.hasPrefix("pipeline.replay.notifications.") }
             .compactMap { Double($0.split(separator: " ")[1]) }.reduce(0, +)
         #expect(byRule == (try value("pipeline.replay.notifications")))
+        // A service process holds at least its runtime, its SQLite page cache and its Kafka
+        // clients (tens of MiB), and less than the benchmark's process holding the broker, the
+        // events and both services.
+        let whole = try value("pipeline.replay.peak_resident")
+        for service in ["router", "warrant-resolver"] {
+            let peak = try value("pipeline.replay.peak_resident.\(service)")
+            #expect(peak > 10 && peak < whole, "\(service): \(peak) MiB, the benchmark's process \(whole) MiB")
+        }
+        #expect(try value("pipeline.replay.processes.seconds") > 0)
     }
 }

@@ -42,6 +42,8 @@ struct BenchPipeline: AsyncParsableCommand {
             latencyEvents: latencyEvents, rate: rate, events: events,
             contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         benchmark.trace = trace
+        // This very program runs each service in a process of its own for its memory.
+        benchmark.serviceBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         if let lingerMs { benchmark.client.linger = .milliseconds(lingerMs) }
         if let fetchWaitMs { benchmark.client.fetchMaxWait = .milliseconds(fetchWaitMs) }
         try await benchmark.run()
