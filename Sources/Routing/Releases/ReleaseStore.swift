@@ -201,16 +201,21 @@ struct ReleaseStore {
 
     /// The person's scheduled releases whose pre-release window opened at or before `now`, by
     /// release id.
+    ///
+    /// Selected by person alone, the window tested here: with the window's conditions in the
+    /// SQL, SQLite's planner chose the `(status, due_from_ms)` index over the person's, and in
+    /// a replay, where every release's window has opened, that read every scheduled release
+    /// for each case started (1.3–1.8 ms a call at 40,000 events, two thirds of the router's
+    /// time in SQL, growing with the table).
     func dueReleases(of subject: SubjectIdentifiers?, now: Int64) throws -> [KnownRelease] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
         return try transaction.fetchAll(
-            """
-            SELECT release FROM releases_known
-            WHERE \(Self.person) AND status = 'scheduled' AND due_from_ms IS NOT NULL AND due_from_ms <= $3
-            ORDER BY release_id
-            """,
-            [.optional(subject.stateId), .optional(subject.fbiNumber), .integer(now)]
-        ).map(Self.release(row:))
+            "SELECT release, status, due_from_ms FROM releases_known WHERE \(Self.person) ORDER BY release_id",
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
+        ).filter { row in
+            let dueFrom = try row.get("due_from_ms", as: Int64?.self)
+            return try row.get("status", as: String.self) == KnownRelease.Status.scheduled.rawValue && dueFrom.map { $0 <= now } == true
+        }.map(Self.release(row:))
     }
 
     private static func release(row: StorageRow) throws -> KnownRelease {
