@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Kafka
 
 #if canImport(Glibc)
@@ -32,6 +33,22 @@ struct FigurePrinter: Sendable {
 
     func progress(_ text: String) {
         write("… \(text)\n", to: .standardError)
+    }
+
+    /// The `count` statements `service`'s writer spent most time in (``StatementTimings``), as
+    /// progress lines: total, calls, mean per call, the SQL on one line, shortened.
+    func statements(_ timings: StatementTimings?, of service: String, count: Int) {
+        guard count > 0 else { return }
+        guard let timings else {
+            progress("statements.\(service): not timed (PostgreSQL: see pg_stat_statements)")
+            return
+        }
+        progress("statements.\(service): \(String(format: "%.1f", timings.totalSeconds * 1_000)) ms in all statements; the \(count) longest in all:")
+        for entry in timings.slowest(count) {
+            let sql = entry.sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            progress(String(format: "  %9.1f ms %9d× %8.1f µs  ", entry.seconds * 1_000, entry.calls, entry.seconds / Double(max(1, entry.calls)) * 1e6)
+                + (sql.count > 160 ? sql.prefix(157) + "…" : sql))
+        }
     }
 
     private func write(_ text: String, to handle: FileHandle) {

@@ -30,6 +30,9 @@ public struct PipelineBenchmark: Sendable {
     /// its peak resident memory (`pipeline.replay.peak_resident.<service>`); nil skips that
     /// part, saying so. `bench pipeline` passes itself.
     public var serviceBinary: URL?
+    /// Statements to list after the replay, per service, those its writer spent most time in
+    /// (``StatementTimings``). Default: 0, none (and nothing timed).
+    public var statements = 0
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -252,6 +255,8 @@ public struct PipelineBenchmark: Sendable {
         printer.progress("throughput: replaying with router + warrant resolver on empty databases")
         // Resident memory of the process (both services and the embedded broker holding the
         // produced events) before the replay, and its peak during it.
+        let routerTimings = statements > 0 ? try await router.database.timeStatements() : nil
+        let resolverTimings = statements > 0 ? try await resolver.database.timeStatements() : nil
         let residentBefore = ProcessMemory.residentBytes()
         let peakReset = ProcessMemory.resetPeak()
         let targets = produced
@@ -312,6 +317,8 @@ public struct PipelineBenchmark: Sendable {
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
         processes?.print(printer)
+        printer.statements(routerTimings, of: ServiceName.router.rawValue, count: statements)
+        printer.statements(resolverTimings, of: ServiceName.warrantResolver.rawValue, count: statements)
         printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
         // How many transactions the replay took: each commits its effects, offsets and event
         // ids (and the database's pages) once, so fewer, larger batches write less.

@@ -20,7 +20,9 @@ extension ReplayBenchmark {
         try await raw.close()
         printer.progress("replay: sqlite replay into the views service")
         let service = try viewsService(dataDirectory: directory, postgres: nil)
+        let timings = statements > 0 ? try await service.database.timeStatements() : nil
         try await replay(messages, into: service, as: &result, printer)
+        printer.statements(timings, of: "views", count: statements)
         // Closed before the directory is removed: an open database's last close removes its
         // log files while the removal walks the directory.
         try await service.database.close()

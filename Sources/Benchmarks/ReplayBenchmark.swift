@@ -62,6 +62,9 @@ public struct ReplayBenchmark: Sendable {
     /// The contracts the service admits events against.
     public var catalog: TopicCatalog
     public var postgres: PostgresServer
+    /// Statements to list after each SQLite replay, those the views' writer spent most time in
+    /// (``StatementTimings``). Default: 0, none (and nothing timed).
+    public var statements = 0
 
     public init(
         events: Int = 1_000_000, people: Int? = nil, databases: [Database] = Database.allCases, batchSize: Int = 1_000,

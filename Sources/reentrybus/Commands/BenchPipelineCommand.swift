@@ -26,12 +26,17 @@ struct BenchPipeline: AsyncParsableCommand {
     @Option(help: "How long the embedded broker may hold the services' empty fetches, in milliseconds (default: the application's).")
     var fetchWaitMs: Int?
 
+    @Option(help: ArgumentHelp(
+        "List the N statements each service's writer spent most time in during the replay (placeholders, never values).", valueName: "N"))
+    var statements = 0
+
     @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
     var trace = false
 
     func validate() throws {
         guard latencyEvents >= 0, events >= 0 else { throw ValidationError("--latency-events and --events must not be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be at least 1") }
+        guard statements >= 0 else { throw ValidationError("--statements must not be negative") }
         guard (lingerMs ?? 0) >= 0, (fetchWaitMs ?? 1) >= 1 else {
             throw ValidationError("--linger-ms must not be negative and --fetch-wait-ms must be at least 1")
         }
@@ -42,6 +47,7 @@ struct BenchPipeline: AsyncParsableCommand {
             latencyEvents: latencyEvents, rate: rate, events: events,
             contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         benchmark.trace = trace
+        benchmark.statements = statements
         // This very program runs each service in a process of its own for its memory.
         benchmark.serviceBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         if let lingerMs { benchmark.client.linger = .milliseconds(lingerMs) }

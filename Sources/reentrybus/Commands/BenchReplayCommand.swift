@@ -28,12 +28,17 @@ struct BenchReplay: AsyncParsableCommand {
     @Option(help: ArgumentHelp("People the events are about (default: one per 20 events).", valueName: "count"))
     var people: Int?
 
+    @Option(help: ArgumentHelp(
+        "List the N statements the views' writer spent most time in (SQLite; placeholders, never values).", valueName: "N"))
+    var statements = 0
+
     @OptionGroup var contracts: ContractsDirectoryOption
 
     func validate() throws {
         guard events > 0 else { throw ValidationError("--events must be at least 1") }
         guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
         if let people, people <= 0 { throw ValidationError("--people must be at least 1") }
+        guard statements >= 0 else { throw ValidationError("--statements must not be negative") }
         _ = try parsedDatabases()
     }
 
@@ -49,12 +54,13 @@ struct BenchReplay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let benchmark = ReplayBenchmark(
+        var benchmark = ReplayBenchmark(
             events: events, people: people, databases: try parsedDatabases(), batchSize: batch, catalog: try contracts.loadCatalog())
+        benchmark.statements = statements
         // Ctrl-C or SIGTERM cancels the run, which stops and removes its private PostgreSQL
         // cluster and its temporary directory instead of leaving them behind.
         do {
-            _ = try await Interruption().cancellingOnSignal { try await benchmark.run() }
+            _ = try await Interruption().cancellingOnSignal { [benchmark] in try await benchmark.run() }
         } catch is CancellationError {
             throw ExitCode(130)
         }
