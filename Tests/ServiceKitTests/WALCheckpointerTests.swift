@@ -15,11 +15,7 @@ import Testing
     /// checkpointer now restarts a log grown past its limit; the file stays near the limit.
     @Test func theLogOfABusyWriterStaysNearTheLimit() async throws {
         let path = directory.path("busy.sqlite")
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)  // as a service's: a restart holds the next commit
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+        let pool = try await Self.writer(at: path)
         let limitPages = 256
         let checkpointer = try WALCheckpointer(path: path, writer: pool, interval: .zero, restartAbovePages: limitPages)
         let body = Data(repeating: 0x5A, count: 3_000)
@@ -46,11 +42,7 @@ import Testing
     /// writer's own queue, between two of its transactions.
     @Test func theLogOfAWriterWithoutPausesStaysNearTheLimit() async throws {
         let path = directory.path("replay.sqlite")
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+        let pool = try await Self.writer(at: path)
         let limitPages = 256
         let checkpointer = try WALCheckpointer(path: path, writer: pool, interval: .zero, restartAbovePages: limitPages)
         let body = Data(repeating: 0x5A, count: 3_000)
@@ -72,6 +64,17 @@ import Testing
         let bound = 4 * (limitPages + rowsPerTransaction) * pageSize
         #expect(largestLog < bound, "largest log \(largestLog) bytes, bound \(bound)")
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == transactions * rowsPerTransaction)
+    }
+
+    /// A writer opened as a service's (no automatic checkpoint; a busy lock waited for, as a
+    /// restart holds the next commit) on a fresh database with one table, `rows`.
+    private static func writer(at path: String) async throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+        return pool
     }
 
     private static func fileSize(_ path: String) -> Int {
