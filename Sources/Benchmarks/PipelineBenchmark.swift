@@ -253,10 +253,10 @@ public struct PipelineBenchmark: Sendable {
         await producer.shutdown()
         let (consumeRate, upsertRate) = try await baselines(of: produced, router: router, directory: directory, printer)
         printer.progress("throughput: replaying with router + warrant resolver on empty databases")
-        // Resident memory of the process (both services and the embedded broker holding the
-        // produced events) before the replay, and its peak during it.
         let routerTimings = statements > 0 ? try await router.database.timeStatements() : nil
         let resolverTimings = statements > 0 ? try await resolver.database.timeStatements() : nil
+        // Resident memory of the process (both services and the embedded broker holding the
+        // produced events) before the replay, and its peak during it.
         let residentBefore = ProcessMemory.residentBytes()
         let peakReset = ProcessMemory.resetPeak()
         let targets = produced
@@ -317,9 +317,9 @@ public struct PipelineBenchmark: Sendable {
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
         processes?.print(printer)
+        printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
         printer.statements(routerTimings, of: ServiceName.router.rawValue, count: statements)
         printer.statements(resolverTimings, of: ServiceName.warrantResolver.rawValue, count: statements)
-        printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
         // How many transactions the replay took: each commits its effects, offsets and event
         // ids (and the database's pages) once, so fewer, larger batches write less.
         for (name, service) in [(ServiceName.router, router), (.warrantResolver, resolver)] {
