@@ -144,12 +144,16 @@ struct BulletinStore {
     }
 
     /// The person's current bulletin if published (not withdrawn nor expired).
+    ///
+    /// Selected by person alone, the status tested here: with it in the SQL, SQLite's planner
+    /// chose the status index over the person's and read every published bulletin at each
+    /// lookup (`RouterQueryPlanTests`).
     func published(of subject: SubjectIdentifiers?) throws -> EventEnvelope<MentalHealthBulletinPublished>? {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return nil }
-        return try transaction.fetchOne(
-            "SELECT event FROM bulletins_current WHERE \(Self.person) AND status = 'published' ORDER BY person_key LIMIT 1",
+        return try transaction.fetchAll(
+            "SELECT event, status FROM bulletins_current WHERE \(Self.person) ORDER BY person_key",
             [.optional(subject.stateId), .optional(subject.fbiNumber)]
-        ).map(Self.event(row:))
+        ).first { try $0.get("status", as: String.self) == "published" }.map(Self.event(row:))
     }
 
     /// Published bulletins whose consent starts after `after` and at or before `until`, and is
