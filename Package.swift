@@ -86,6 +86,7 @@ let package = Package(
                 "ContractTools",
                 "Pipeline",
                 "Demo",
+                "ReadModels",
                 "ServiceKit",
                 "Notifications",
                 "Storage",

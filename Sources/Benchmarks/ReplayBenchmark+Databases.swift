@@ -23,6 +23,7 @@ extension ReplayBenchmark {
         let timings = statements > 0 ? try await service.database.timeStatements() : nil
         try await replay(messages, into: service, as: &result, printer)
         printer.statements(timings, of: "views", count: statements)
+        try await timeQuestions(on: service.database, as: .sqlite, printer)
         // Closed before the directory is removed: an open database's last close removes its
         // log files while the removal walks the directory.
         try await service.database.close()
@@ -63,6 +64,7 @@ extension ReplayBenchmark {
         let storage = service.database.storage as? PostgresStorage
         do {
             try await replay(messages, into: service, as: &result, printer)
+            try await timeQuestions(on: service.database, as: .postgres, printer)
             try await storage?.close()
         } catch {
             try await storage?.close()

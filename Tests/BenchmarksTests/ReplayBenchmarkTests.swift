@@ -36,6 +36,14 @@ enum ReplayBenchmarkChecks {
         let ratio = try #require(printed.first { $0.hasPrefix("ratio replay.\(database.rawValue) ") }, "no ratio line in \(printed)")
         #expect(Double(ratio.split(separator: " ").last ?? "").map { $0 > 0 } == true, "\(ratio)")
         #expect(printed.contains { $0.hasPrefix("replay.\(database.rawValue).raw_upsert ") })
+        // Each agency's question timed on the rebuilt views, each finding rows (the seeded
+        // workload has some for each; a timing of an empty answer would show nothing).
+        for question in ["police_view", "caseload_officer", "release_board", "high_needs", "court_warrants", "court_blocked_releases", "safety_check"] {
+            let name = "replay.\(database.rawValue).query.\(question)"
+            #expect(printed.contains { $0.hasPrefix("\(name) ") && $0.hasSuffix(" ms") }, "no \(name) in \(printed)")
+            let rows = printed.first { $0.hasPrefix("\(name).rows ") }.flatMap { Double($0.split(separator: " ")[1]) }
+            #expect((rows ?? 0) > 0, "\(name) found no rows")
+        }
     }
 }
 
