@@ -147,7 +147,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         let store = PoliceViewStore()
         let steps = ViewMigrations.of(store)
         let before = Array(steps.prefix { $0.id != "police-v2" })
-        #expect(before.count == steps.count - 1)
+        #expect(before.count < steps.count, "police-v2 is one of the steps")
         try await database.write { db in
             try StorageMigrator.migrate(before, in: db)
             try db.execute(

@@ -345,7 +345,7 @@ enum SafetyScenarios {
         let store = SafetyStore()
         let steps = ViewMigrations.of(store)
         let before = Array(steps.prefix { $0.id != "safety-v2" })
-        #expect(before.count == steps.count - 1)
+        #expect(before.count < steps.count, "safety-v2 is one of the steps")
         let effective = ViewTime.start(of: E.day(-40))
         let place = try SafetyPlace(E.troost, field: "address")
         try await database.write { db in

@@ -50,6 +50,15 @@ struct BulletinLedger: Sendable {
         """
     }
 
+    /// A later step of the tables (the first is `schema`, shipped as it stands): indexes on the
+    /// numbers a sealing order finds a person's bulletins by.
+    var numbersStep: String {
+        """
+        CREATE INDEX \(bulletinsTable)_by_state_id ON \(bulletinsTable) (state_id);
+        CREATE INDEX \(bulletinsTable)_by_fbi_number ON \(bulletinsTable) (fbi_number)
+        """
+    }
+
     /// Applies a publication or a withdrawal.
     ///
     /// - Throws: `PoisonMessage` for a publication naming nobody, without consent that allows

@@ -201,15 +201,32 @@ struct CaseLedger: Sendable {
 
     // MARK: Query parts
 
-    /// `JOIN <addresses> <alias> ON …`: the registered address at the instant bound to `asOf`
-    /// of the person of the row aliased `person` (with `state_id` and `fbi_number`): the one
-    /// that took effect last by then over all their cases, found by either number (an address
-    /// registered under the FBI number is a warrant's under the state ID that also carries
-    /// it). Rows without one are left out.
-    func currentAddressJoin(_ alias: String, person: String, asOf: String) -> String {
-        PersonKey.firstByNumbersJoin(
-            "", table: addressesTable, alias: alias, idColumn: "event_id", person: person, condition: "x.effective_at <= \(asOf)",
-            order: "x.effective_at DESC, x.occurred_at DESC, x.event_id DESC")
+    /// `FROM <addresses> <alias> JOIN <table> <person> ON …` and the condition to put in the
+    /// WHERE clause: the rows of `table` (aliased `person`, with `state_id` and `fbi_number`)
+    /// of people whose registered address at the instant bound to `asOf` is in one of the
+    /// places bound to `placeList` (`$2, $3`), each beside that address (aliased `alias`).
+    /// The registered address is the one that took effect last by then over all the person's
+    /// cases, found by either number (an address registered under the FBI number is a
+    /// warrant's under the state ID that also carries it).
+    ///
+    /// The query starts from the places' own addresses (`…_by_place`) and keeps a row when its
+    /// person's current address is the one it started from. Started from `table` instead, a
+    /// jurisdiction's list read every row of it in the state, a lookup of the address each.
+    func residents(of table: String, _ person: String, address alias: String, in placeList: String, asOf: String)
+        -> (from: String, condition: String)
+    {
+        let from = """
+            FROM \(addressesTable) \(alias)
+                JOIN \(table) \(person) ON (\(person).state_id = \(alias).state_id OR \(person).fbi_number = \(alias).fbi_number)
+            """
+        let condition = """
+            \(alias).place IN (\(placeList)) AND \(alias).effective_at <= \(asOf) AND \(alias).event_id = (
+                SELECT x.event_id FROM \(addressesTable) x
+                WHERE (x.state_id = \(person).state_id OR x.fbi_number = \(person).fbi_number) AND x.effective_at <= \(asOf)
+                ORDER BY x.effective_at DESC, x.occurred_at DESC, x.event_id DESC
+                LIMIT 1)
+            """
+        return (from, condition)
     }
 
     /// The second step of the tables (the first is `schema`, shipped as it stands): indexes on
@@ -222,6 +239,12 @@ struct CaseLedger: Sendable {
         CREATE INDEX \(casesTable)_by_fbi_number ON \(casesTable) (fbi_number);
         \(PersonKey.numbersColumnsSQL(in: addressesTable, indexedWith: "effective_at"))
         """
+    }
+
+    /// The third step: the registered addresses by place, which a jurisdiction's lists start
+    /// from (``residents(of:_:address:in:asOf:)``).
+    var placesStep: String {
+        "CREATE INDEX \(addressesTable)_by_place ON \(addressesTable) (place, effective_at)"
     }
 
     /// SQL true when the case aliased `alias` is active at the instant bound to `asOf`.

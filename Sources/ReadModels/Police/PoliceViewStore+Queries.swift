@@ -66,11 +66,12 @@ extension PoliceViewStore {
         guard !places.isEmpty else { return [] }
         let (placeList, placeArguments) = Self.placeholders(places, from: 2)
         let table = warrantLedger.recordsTable
+        let living = caseLedger.residents(of: table, "w", address: "ca", in: placeList, asOf: "$1")
         let rows = try transaction.fetchAll(
             """
             SELECT w.*, ca.address
-            FROM \(table) w \(caseLedger.currentAddressJoin("ca", person: "w", asOf: "$1"))
-            WHERE w.record_type = 'warrant' AND ca.place IN (\(placeList)) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
+            \(living.from)
+            WHERE \(living.condition) AND \(warrantLedger.isType(.warrant, "w")) AND \(warrantLedger.activeCondition("w", asOf: "$1"))
             ORDER BY w.issued_at, w.record_id
             """,
             [.integer(ViewTime.milliseconds(asOf))] + placeArguments)
@@ -89,6 +90,7 @@ extension PoliceViewStore {
         guard !places.isEmpty else { return [] }
         let (placeList, placeArguments) = Self.placeholders(places, from: 2)
         let table = caseLedger.casesTable
+        let living = caseLedger.residents(of: table, "c", address: "ca", in: placeList, asOf: "$1")
         let rows = try transaction.fetchAll(
             """
             SELECT c.*, ca.address,
@@ -96,8 +98,8 @@ extension PoliceViewStore {
                     ORDER BY o.occurred_at DESC, o.event_id DESC LIMIT 1) AS officer,
                 (SELECT k.conditions FROM \(caseLedger.conditionsTable) k WHERE k.case_id = c.case_id AND k.effective_at <= $1
                     ORDER BY k.effective_at DESC, k.occurred_at DESC, k.event_id DESC LIMIT 1) AS conditions
-            FROM \(table) c \(caseLedger.currentAddressJoin("ca", person: "c", asOf: "$1"))
-            WHERE ca.place IN (\(placeList)) AND \(caseLedger.activeCondition("c", asOf: "$1"))
+            \(living.from)
+            WHERE \(living.condition) AND \(caseLedger.activeCondition("c", asOf: "$1"))
             ORDER BY c.person_key, c.case_id
             """,
             [.integer(ViewTime.milliseconds(asOf))] + placeArguments)
@@ -121,11 +123,12 @@ extension PoliceViewStore {
         guard !places.isEmpty else { return [] }
         let (placeList, placeArguments) = Self.placeholders(places, from: 2)
         let table = bulletinLedger.bulletinsTable
+        let living = caseLedger.residents(of: table, "b", address: "ca", in: placeList, asOf: "$1")
         let rows = try transaction.fetchAll(
             """
             SELECT b.*, ca.address
-            FROM \(table) b \(caseLedger.currentAddressJoin("ca", person: "b", asOf: "$1"))
-            WHERE ca.place IN (\(placeList)) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
+            \(living.from)
+            WHERE \(living.condition) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
             ORDER BY b.person_key, b.bulletin_id
             """,
             [.integer(ViewTime.milliseconds(asOf))] + placeArguments)

@@ -49,6 +49,7 @@ public struct PoliceViewStore: ReadModelStore {
             .script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
                 .joined(separator: ";\n")),
             .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersStep].joined(separator: ";\n")),
+            .script("police-v3", [caseLedger.placesStep, bulletinLedger.numbersStep].joined(separator: ";\n")),
         ]
     }
 

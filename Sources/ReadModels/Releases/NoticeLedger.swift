@@ -34,6 +34,11 @@ struct NoticeLedger: Sendable {
         """
     }
 
+    /// The second step (the first is `schema`, shipped as it stands): the notices by person
+    /// key, which a sealing order removes a person's by (without it, the order read every
+    /// notice kept).
+    var personStep: String { "CREATE INDEX \(table)_by_person ON \(table) (person_key)" }
+
     /// Keeps one notification, once per id, after `verify` accepted it.
     ///
     /// - Throws: `PoisonMessage` when `verify` refuses it (its signature), when it is not a

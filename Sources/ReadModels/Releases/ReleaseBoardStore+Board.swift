@@ -31,7 +31,7 @@ extension ReleaseBoardStore {
             """
             SELECT r.release_id AS board_release_id, \(ActiveWarrant.columns("w"))
             FROM \(releasesTable) r JOIN \(warrants.recordsTable) w ON (w.state_id = r.state_id OR w.fbi_number = r.fbi_number)
-            WHERE \(onBoard) AND w.record_type = 'warrant' AND \(warrants.activeCondition("w", asOf: "$4"))
+            WHERE \(onBoard) AND \(warrants.isType(.warrant, "w")) AND \(warrants.activeCondition("w", asOf: "$4"))
             ORDER BY w.issued_at, w.record_id
             """, arguments)
         {
@@ -43,7 +43,7 @@ extension ReleaseBoardStore {
             """
             SELECT r.release_id AS board_release_id, \(ActiveDetainer.columns("d"))
             FROM \(releasesTable) r JOIN \(warrants.recordsTable) d ON (d.state_id = r.state_id OR d.fbi_number = r.fbi_number)
-            WHERE \(onBoard) AND d.record_type = 'detainer' AND \(warrants.activeCondition("d", asOf: "$4"))
+            WHERE \(onBoard) AND \(warrants.isType(.detainer, "d")) AND \(warrants.activeCondition("d", asOf: "$4"))
             ORDER BY d.issued_at, d.record_id
             """, arguments)
         {

@@ -46,7 +46,10 @@ public struct ReleaseBoardStore: ReadModelStore {
     public var tables: [String] { releases.tables + warrants.tables + notices.tables }
 
     public var migrations: [StorageMigration] {
-        [.script("releases-v1", [releases.schema, warrants.schema, notices.schema].joined(separator: ";\n"))]
+        [
+            .script("releases-v1", [releases.schema, warrants.schema, notices.schema].joined(separator: ";\n")),
+            .script("releases-v2", notices.personStep),
+        ]
     }
 
     public func handles(eventType: String) -> Bool {

@@ -144,4 +144,8 @@ extension SafetyStore {
         PersonKey.numbersColumnsSQL(in: Table.incidentPeople),
         PersonKey.numbersColumnsSQL(in: Table.investigationPeople),
     ].joined(separator: ";\n")
+
+    /// The third step (`safety-v3`): the household members by case, which a sealing order
+    /// removes with the person's cases (without it, the order read every household listed).
+    static let householdByCaseStep = "CREATE INDEX \(Table.household)_by_case ON \(Table.household) (case_id)"
 }

@@ -52,7 +52,7 @@ public struct SafetyStore: ReadModelStore {
     }
 
     public var migrations: [StorageMigration] {
-        [.script("safety-v1", Self.schema), .script("safety-v2", Self.numbersStep)]
+        [.script("safety-v1", Self.schema), .script("safety-v2", Self.numbersStep), .script("safety-v3", Self.householdByCaseStep)]
     }
 
     public func handles(eventType: String) -> Bool {

@@ -25,10 +25,10 @@ extension WarrantLedger {
             let listedAgain = bindings.list(cases)
             let warrantIsPersons = person.condition("v", &bindings)
             condition += """
-                 AND ((w.record_type = 'warrant' AND w.case_number IN (\(listed)))
-                    OR (w.record_type = 'detainer' AND w.warrant_id IN (
+                 AND ((\(isType(.warrant, "w")) AND w.case_number IN (\(listed)))
+                    OR (\(isType(.detainer, "w")) AND w.warrant_id IN (
                         SELECT v.record_id FROM \(recordsTable) v
-                        WHERE v.record_type = 'warrant' AND v.case_number IN (\(listedAgain)) AND \(warrantIsPersons))))
+                        WHERE \(isType(.warrant, "v")) AND v.case_number IN (\(listedAgain)) AND \(warrantIsPersons))))
                 """
         }
         let records = try transaction.fetchAll(

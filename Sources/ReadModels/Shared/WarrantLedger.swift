@@ -182,6 +182,15 @@ struct WarrantLedger: Sendable {
 
     // MARK: Query parts
 
+    /// SQL true when the record aliased `alias` is of `type`. Written as an expression
+    /// (`record_type || ''`) so that SQLite, which keeps no statistics here, does not take the
+    /// primary key's first column for a selective index: nearly every row shares a type, and
+    /// a person's records joined "by type" were every record of the state (the release board
+    /// did so for each release on it). The person's number indexes are used instead.
+    func isType(_ type: RecordType, _ alias: String) -> String {
+        "\(alias).record_type || '' = '\(type.rawValue)'"
+    }
+
     /// SQL true when the record aliased `alias` is active at the instant bound to `asOf`
     /// (e.g. `$1`).
     func activeCondition(_ alias: String, asOf: String) -> String {
