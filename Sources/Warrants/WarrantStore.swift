@@ -306,6 +306,17 @@ public struct WarrantStore {
                         """)
                 }
             },
+            // v8, indexes for the lookups by warrant, detainer, linked item and survivor: each
+            // warrant or detainer event finds the checks that list it, an unlink the rows of
+            // its item, a merge the persons it joined. Without them each read its whole table,
+            // once per event (`WarrantResolverQueryPlanTests`).
+            .script("warrants-v8", """
+                CREATE INDEX warrant_check_items_by_warrant ON warrant_check_items (warrant_id);
+                CREATE INDEX warrant_check_detainers_by_detainer ON warrant_check_detainers (detainer_id);
+                CREATE INDEX warrant_check_linked_by_item ON warrant_check_linked (item_kind, item_id);
+                CREATE INDEX warrant_linked_notices_by_kind_and_item ON warrant_linked_notices (item_kind, item_id);
+                CREATE INDEX warrant_person_merges_by_survivor ON warrant_person_merges (survivor_id)
+                """),
         ]
 
     // MARK: Warrants

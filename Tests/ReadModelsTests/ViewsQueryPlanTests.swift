@@ -1,6 +1,5 @@
 import Contracts
 import Foundation
-import GRDB
 import ServiceKit
 import Storage
 import TestSupport
@@ -39,56 +38,16 @@ import Testing
         try await views.seal(try SealingEvents.order(.expunged, .allRecords))
 
         let writer = try #require((views.harness.database.storage as? SQLiteStorage)?.writer)
-        let statements = timings.slowest(100_000).map(\.sql).map(Self.oneLine).filter(Self.readsRows)
+        let statements = timings.slowest(100_000).map(\.sql).map(QueryPlan.oneLine).filter(QueryPlan.readsRows)
         for table in ["police_cases", "police_bulletins", "police_warrants", "releases_notices", "safety_household", "caseload_flags"] {
             #expect(statements.contains { $0.contains(table) }, "no statement read \(table)")
         }
         for sql in statements {
-            let plan = try await writer.read { db in try Self.queryPlan(of: sql, in: db) }
-            let scans = plan.compactMap { Self.scannedTable($0, in: sql) }.filter { table in
+            let plan = try await writer.read { db in try QueryPlan.lines(of: sql, in: db) }
+            let scans = QueryPlan.tablesReadWhole(plan, of: sql, wideSearches: Self.wideSearches).filter { table in
                 !Self.scansAllowed.contains { $0.table == table && sql.contains($0.statementContains) }
             }
             #expect(scans.isEmpty, "\(sql)\n  plan: \(plan.joined(separator: " | "))")
         }
     }
-
-    /// A statement that reads or removes rows of the views (not an insert, not transaction
-    /// control): a SELECT, a DELETE or an UPDATE.
-    private static func readsRows(_ sql: String) -> Bool {
-        sql.hasPrefix("SELECT") || sql.hasPrefix("DELETE") || sql.hasPrefix("UPDATE") || sql.hasPrefix("WITH")
-    }
-
-    /// The table a plan line reads whole (`SCAN t`, `SCAN alias USING INDEX …`: every row or
-    /// every index entry; a wide search), by its name in `sql`; nil for a search, a scan of a
-    /// subquery's result or another kind of line.
-    private static func scannedTable(_ line: String, in sql: String) -> String? {
-        if line.hasPrefix("SEARCH "), wideSearches.contains(where: line.hasSuffix) {
-            return line.split(separator: " ").dropFirst().first.map { table(named: String($0), in: sql) }
-        }
-        guard line.hasPrefix("SCAN "), let name = line.dropFirst(5).split(separator: " ").first.map(String.init),
-              !name.hasPrefix("("), name != "CONSTANT"
-        else { return nil }
-        return table(named: name, in: sql)
-    }
-
-    /// The table `name` stands for in `sql`: itself, or the table an alias was given to
-    /// (`FROM table alias`, `JOIN table alias`).
-    private static func table(named name: String, in sql: String) -> String {
-        let words = sql.split(separator: " ").map(String.init)
-        for index in words.indices.dropFirst(2) where words[index] == name && ["FROM", "JOIN"].contains(words[index - 2]) {
-            return words[index - 1]
-        }
-        return name
-    }
-
-    /// `EXPLAIN QUERY PLAN`'s lines with every parameter bound to NULL (service databases are
-    /// never analysed, so the plan does not depend on the values).
-    private static func queryPlan(of sql: String, in db: Database) throws -> [String] {
-        let statement = try db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
-        let parameters = (1...64).last { sql.contains("$\($0)") } ?? 0
-        statement.setUncheckedArguments(StatementArguments([DatabaseValue](repeating: .null, count: parameters)))
-        return try Row.fetchAll(statement).map { $0["detail"] as String? ?? "" }
-    }
-
-    private static func oneLine(_ sql: String) -> String { sql.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
 }

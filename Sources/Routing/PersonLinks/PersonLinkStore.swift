@@ -63,6 +63,16 @@ struct PersonLinkStore {
                 ordered_at_ms BIGINT NOT NULL
             )
             """),
+        // Indexes for the forgetting after each batch (the oldest due rows first) and for a
+        // merge's lookup by survivor: without them each read its whole table
+        // (`RetentionIndexTests`, `RouterQueryPlanTests`).
+        .script("router-person-links-v3", """
+            CREATE INDEX router_unmatched_arrests_by_forget_time ON router_unmatched_arrests (forget_after_ms)
+                WHERE forget_after_ms IS NOT NULL;
+            CREATE INDEX router_linked_notices_by_forget_time ON router_linked_notices (forget_after_ms)
+                WHERE forget_after_ms IS NOT NULL;
+            CREATE INDEX router_person_merges_by_survivor ON router_person_merges (survivor_id)
+            """),
     ]
 
     /// The router's copy of the index's mapping (`PersonLinks`, shared with the warrant
