@@ -45,13 +45,18 @@ private struct CaseloadQuery {
     let kinds: Set<CaseloadFlag.Kind>?
 
     /// The active cases in scope, with the officer in force (`o`).
+    ///
+    /// Written so that PostgreSQL can start from the officer's assignments: the latest
+    /// assignment is found through `o`'s own case, and a case's end is a `NOT EXISTS` (with a
+    /// `LEFT JOIN … IS NULL` it guessed that almost no case is open, and with the lookup through
+    /// `c` it could not start from `o`: it read every case of the state for one officer's).
     var activeCases: String {
         """
         FROM caseload_cases c
-        LEFT JOIN caseload_case_ends e ON e.case_id = c.case_id
         LEFT JOIN caseload_officers o ON o.case_id = c.case_id AND o.effective_at = (
-            SELECT max(p.effective_at) FROM caseload_officers p WHERE p.case_id = c.case_id AND p.effective_at <= $3)
-        WHERE \(scope) AND c.start_at <= $2 AND (e.end_at IS NULL OR e.end_at >= $2)
+            SELECT max(p.effective_at) FROM caseload_officers p WHERE p.case_id = o.case_id AND p.effective_at <= $3)
+        WHERE \(scope) AND c.start_at <= $2
+            AND NOT EXISTS (SELECT 1 FROM caseload_case_ends e WHERE e.case_id = c.case_id AND e.end_at < $2)
         """
     }
 
