@@ -38,6 +38,18 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
     }
 
     /// Finding 10: a recipient must be kind:id with a known kind and an id.
+    /// `bench replay --postgres` takes only a PostgreSQL URL, refused before anything runs,
+    /// and a refusal never repeats the URL's password.
+    @Test func benchReplayOnAServerNeedsAPostgresURL() async throws {
+        let (other, first) = try await runReentrybus(["bench", "replay", "--events", "10", "--postgres", "mysql://bench@localhost/db"])
+        #expect(other == .init(status: 64, bySignal: false), "\(first.errors.value)")
+        #expect(first.errors.value.contains("--postgres must be a postgres:// URL"))
+        let (malformed, second) = try await runReentrybus(["bench", "replay", "--events", "10", "--postgres", "postgres://bench:s3cr3t@localhost:port/db"])
+        #expect(malformed == .init(status: 64, bySignal: false), "\(second.errors.value)")
+        #expect(second.errors.value.contains("--postgres: is a PostgreSQL URL that"))
+        #expect(!second.errors.value.contains("s3cr3t") && !second.output.value.contains("s3cr3t"))
+    }
+
     @Test(arguments: ["bogus:kind:x", "", "PP-KC-118", "officer:", ":PP-KC-118", "Officer:PP-KC-118"])
     func inboxRefusesARecipientThatIsNotKindColonId(_ recipient: String) async throws {
         let directory = temporaryDirectory("reentrybus-inbox")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Settings
+import Storage
 
 struct BenchReplay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +34,11 @@ struct BenchReplay: AsyncParsableCommand {
         "List the N statements the views' writer spent most time in (SQLite; placeholders, never values).", valueName: "N"))
     var statements = 0
 
+    @Option(help: ArgumentHelp(
+        "Measure PostgreSQL on this server's database (postgres://USER@HOST:PORT/DATABASE; the password inside the URL) instead of a private cluster. Schemas views and bench_raw are created there and left for inspection; run it on a database made for the purpose.",
+        valueName: "url"))
+    var postgres: String?
+
     @OptionGroup var contracts: ContractsDirectoryOption
 
     func validate() throws {
@@ -40,6 +47,28 @@ struct BenchReplay: AsyncParsableCommand {
         if let people, people <= 0 { throw ValidationError("--people must be at least 1") }
         guard statements >= 0 else { throw ValidationError("--statements must not be negative") }
         _ = try parsedDatabases()
+        _ = try postgresServer()
+    }
+
+    /// The server the PostgreSQL part runs on: a private cluster, or `--postgres`.
+    ///
+    /// - Throws: `ValidationError` naming what is wrong with the URL (never the URL, which may
+    ///   hold a password).
+    func postgresServer() throws -> ReplayBenchmark.PostgresServer {
+        guard let postgres else { return .privateCluster }
+        guard postgres.hasPrefix("postgres://") || postgres.hasPrefix("postgresql://") else {
+            throw ValidationError("--postgres must be a postgres:// URL")
+        }
+        do {
+            guard case .postgres(let url, _) = try DatabaseChoice(parsing: postgres) else {
+                throw ValidationError("--postgres must be a postgres:// URL")
+            }
+            return .database(try PostgresStorage.Configuration(url: url.connectionString.revealed))
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("--postgres: \(error)")
+        }
     }
 
     func parsedDatabases() throws -> [ReplayBenchmark.Database] {
@@ -55,7 +84,8 @@ struct BenchReplay: AsyncParsableCommand {
 
     func run() async throws {
         var benchmark = ReplayBenchmark(
-            events: events, people: people, databases: try parsedDatabases(), batchSize: batch, catalog: try contracts.loadCatalog())
+            events: events, people: people, databases: try parsedDatabases(), batchSize: batch, catalog: try contracts.loadCatalog(),
+            postgres: try postgresServer())
         benchmark.statements = statements
         // Ctrl-C or SIGTERM cancels the run, which stops and removes its private PostgreSQL
         // cluster and its temporary directory instead of leaving them behind.
