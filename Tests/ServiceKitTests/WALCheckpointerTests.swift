@@ -66,12 +66,35 @@ import Testing
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == transactions * rowsPerTransaction)
     }
 
-    /// A writer opened as a service's (no automatic checkpoint; a busy lock waited for, as a
-    /// restart holds the next commit) on a fresh database with one table, `rows`.
-    private static func writer(at path: String) async throws -> DatabasePool {
+    /// Once the writes stop and the log is copied, the next commit starts the log over and
+    /// cuts the file to the service's limit: before, the file kept its largest size for good
+    /// (a replay or a backlog left each service a 200–300 MB log, long since copied).
+    @Test func theLogFileShrinksToTheLimitOnceCopied() async throws {
+        let path = directory.path("shrinks.sqlite")
+        let journalSizeLimit = 1 << 20
+        let pool = try await Self.writer(at: path, journalSizeLimit: journalSizeLimit)
+        let checkpointer = try WALCheckpointer(path: path, writer: pool, interval: .zero, restartAbovePages: 65_536)
+        let body = Data(repeating: 0x5A, count: 3_000)
+        try await pool.write { db in  // ~2,000 pages, ~8 MB of log
+            for _ in 0..<2_000 { try db.execute(sql: "INSERT INTO rows (body) VALUES (?)", arguments: [body]) }
+        }
+        let grown = Self.fileSize(path + "-wal")
+        #expect(grown > 4 * journalSizeLimit, "the log grew to \(grown) bytes only")
+        checkpointer.committed()
+        checkpointer.waitForCheckpoint()  // a passive checkpoint copies all of it: no reader, no writer
+        try await pool.write { try $0.execute(sql: "INSERT INTO rows (body) VALUES (?)", arguments: [body]) }
+        let after = Self.fileSize(path + "-wal")
+        #expect(after <= journalSizeLimit, "the log file is \(after) bytes after the log started over, limit \(journalSizeLimit)")
+        #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM rows") } == 2_001)
+    }
+
+    /// A writer opened as a service's (`ServiceDatabase.configure`: no automatic checkpoint,
+    /// the log file cut to `journalSizeLimit`; a busy lock waited for, as a restart holds the
+    /// next commit) on a fresh database with one table, `rows`.
+    private static func writer(at path: String, journalSizeLimit: Int = 64 << 20) async throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        configuration.prepareDatabase { db in try ServiceDatabase.configure(db, journalSizeLimit: journalSizeLimit) }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try await pool.write { try $0.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
         return pool

@@ -25,6 +25,31 @@ public final class ServiceDatabase: Sendable {
     public var location: String { storage.location }
     private let checkpointer: WALCheckpointer?
 
+    /// The settings of each connection to a service's SQLite file (the writer, the readers,
+    /// the checkpointer's).
+    ///
+    /// - Parameter journalSizeLimit: the bytes of log kept when SQLite starts the log over
+    ///   (default 64 MiB). Without it the file keeps its largest size for good: a replay or a
+    ///   backlog left each service a 200–300 MB log beside its database, the log long since
+    ///   copied. Ordinary traffic keeps the log far shorter, so it is never cut then.
+    static func configure(_ db: Database, journalSizeLimit: Int = 64 << 20) throws {
+        // WAL + NORMAL: a commit is durable against process crashes (the failure the
+        // offsets-with-effects rule protects against) without an fsync per batch.
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        // Checkpoints run in the background (WALCheckpointer), never inside a commit.
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        // 16 MiB of pages per connection (SQLite's default is 2 MiB): the event-id and
+        // notification tables are keyed by random ids, so each insert lands on a random
+        // leaf page; with the default cache most of them were read back from the file.
+        try db.execute(sql: "PRAGMA cache_size = -16384")
+        // Each event is applied in a savepoint, whose journal SQLite otherwise writes to a
+        // temporary file opened and deleted per savepoint (Debian's build: TEMP_STORE=1):
+        // in `bench pipeline` that was ~6× the router's WAL traffic, an open, writes and
+        // an unlink per event. In memory it holds only the pages one event changes.
+        try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        try db.execute(sql: "PRAGMA journal_size_limit = \(journalSizeLimit)")
+    }
+
     /// Opens (creating if needed) the SQLite database at `path`, checks it and migrates it.
     ///
     /// - Throws: ``ServiceDatabaseError`` naming the file or directory at fault.
@@ -32,22 +57,7 @@ public final class ServiceDatabase: Sendable {
         try Self.prepareDirectory(of: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // WAL + NORMAL: a commit is durable against process crashes (the failure the
-            // offsets-with-effects rule protects against) without an fsync per batch.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Checkpoints run in the background (WALCheckpointer), never inside a commit.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-            // 16 MiB of pages per connection (SQLite's default is 2 MiB): the event-id and
-            // notification tables are keyed by random ids, so each insert lands on a random
-            // leaf page; with the default cache most of them were read back from the file.
-            try db.execute(sql: "PRAGMA cache_size = -16384")
-            // Each event is applied in a savepoint, whose journal SQLite otherwise writes to a
-            // temporary file opened and deleted per savepoint (Debian's build: TEMP_STORE=1):
-            // in `bench pipeline` that was ~6× the router's WAL traffic, an open, writes and
-            // an unlink per event. In memory it holds only the pages one event changes.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
-        }
+        configuration.prepareDatabase { db in try Self.configure(db) }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.check(pool, path: path)
