@@ -52,14 +52,20 @@ struct ReferenceTopicTests {
             try await first.stop()
             try await second.stop()
         }
-        var police: [String] = []
+        var police: [SentNotification] = []
         for directory in [bus.configuration.dataDirectory, secondDirectory] {
             let database = try ServiceDatabase.openReadOnly(path: directory.appendingPathComponent("warrant-resolver.sqlite").path)
             police += try database.readBlocking { try NotificationOutbox.sent($0) }
-                .map(\.recipient).filter { $0 == "agency:MO-KCPD" || $0.hasPrefix("agency:police:") }
+                .filter { $0.recipient == "agency:MO-KCPD" || $0.recipient.hasPrefix("agency:police:") }
         }
-        #expect(police.count == 24, "one notice to Kansas City's police per release")
-        #expect(Set(police) == ["agency:MO-KCPD"], "\(Set(police))")
+        // One notice per release, as the receiver counts them: by id. An instance that takes
+        // over a partition in a rebalance before the other committed its offsets applies those
+        // releases again and sends their notices again, with the same ids (derived from the
+        // release's event, the rule and the recipient), which the receivers deduplicate; on a
+        // loaded machine one run had 15 of 24 sent by both instances.
+        #expect(Set(police.map(\.id)).count == 24, "one notice to Kansas City's police per release")
+        #expect(Set(police.map(\.sourceEventId)).count == 24)
+        #expect(Set(police.map(\.recipient)) == ["agency:MO-KCPD"], "\(Set(police.map(\.recipient)))")
     }
 
     /// A service told to stop while its reference reader is still catching up (a SIGTERM right
