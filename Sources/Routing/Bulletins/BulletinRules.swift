@@ -46,6 +46,7 @@ struct BulletinRules: RouterRuleSet {
             try deliver(published.subject, now: try now(store, published.occurredAt), store, context)
         case MentalHealthBulletinWithdrawn.eventType:
             let withdrawal = try event.decode(MentalHealthBulletinWithdrawn.self)
+            // Refused like a publication when it names no one: no bulletin is kept without a key.
             _ = try personKey(withdrawal.subject, event)
             try store.setStatus("withdrawn", of: withdrawal.subject, bulletinId: withdrawal.payload.bulletinId)
             try withdraw(
