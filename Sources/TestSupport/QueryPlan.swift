@@ -1,4 +1,6 @@
 import GRDB
+import ServiceKit
+import Storage
 
 /// SQLite's `EXPLAIN QUERY PLAN`, for the tests that hold a service's statements to plans
 /// that reach their rows through an index. Service databases are never analysed, so SQLite's
@@ -14,6 +16,64 @@ public enum QueryPlan {
         let parameters = (1...64).last { sql.contains("$\($0)") } ?? 0
         statement.setUncheckedArguments(StatementArguments([DatabaseValue](repeating: .null, count: parameters)))
         return try Row.fetchAll(statement).map { $0["detail"] as String? ?? "" }
+    }
+
+    /// The plan's lines of `sql` in `database`, a service's SQLite database.
+    public static func lines(of sql: String, in database: ServiceDatabase) async throws -> [String] {
+        try await writer(of: database).read { db in try lines(of: sql, in: db) }
+    }
+
+    /// The statements `timings` recorded that read, change or remove rows, each on one line.
+    public static func statementsReadingRows(_ timings: StatementTimings) -> [String] {
+        timings.slowest(.max).map { oneLine($0.sql) }.filter(readsRows)
+    }
+
+    /// A whole-table read a test accepts: of `table`, by a statement containing
+    /// `statementContains` (say why beside it).
+    public struct AllowedRead: Sendable {
+        public var table: String
+        public var statementContains: String
+
+        public init(_ table: String, by statementContains: String) {
+            self.table = table
+            self.statementContains = statementContains
+        }
+    }
+
+    /// A statement whose plan reads tables whole.
+    public struct WholeTableRead: Sendable, CustomStringConvertible {
+        public var sql: String
+        public var plan: [String]
+        public var tables: [String]
+
+        public var description: String { "\(tables) read whole by \(sql)\n  plan: \(plan.joined(separator: " | "))" }
+    }
+
+    /// Each of `statements` whose plan in `database` reads a table whole
+    /// (``tablesReadWhole(_:of:wideSearches:)``), but for the reads `allowed`.
+    public static func wholeTableReads(
+        _ statements: [String], in database: ServiceDatabase, wideSearches: [String] = [], allowed: [AllowedRead] = []
+    ) async throws -> [WholeTableRead] {
+        var reads: [WholeTableRead] = []
+        for sql in statements {
+            let plan = try await lines(of: sql, in: database)
+            let tables = tablesReadWhole(plan, of: sql, wideSearches: wideSearches).filter { table in
+                !allowed.contains { $0.table == table && sql.contains($0.statementContains) }
+            }
+            if !tables.isEmpty { reads.append(WholeTableRead(sql: sql, plan: plan, tables: tables)) }
+        }
+        return reads
+    }
+
+    /// A plan was asked of a database that is not SQLite.
+    public struct NotSQLite: Error, CustomStringConvertible {
+        public var description: String { "query plans are SQLite's: the database is \(location)" }
+        let location: String
+    }
+
+    private static func writer(of database: ServiceDatabase) throws -> any DatabaseWriter {
+        guard let storage = database.storage as? SQLiteStorage else { throw NotSQLite(location: database.location) }
+        return storage.writer
     }
 
     /// `sql` on one line, its runs of white space as one space.

@@ -16,13 +16,13 @@ import Testing
 /// with the answer. This runs every view's queries and two orders over the sealing scenario's
 /// data and holds each statement's plan (SQLite's `EXPLAIN QUERY PLAN`) to searches.
 @Suite struct ViewsQueryPlanTests {
-    /// Full scans that are the point of their statement, with why.
-    static let scansAllowed: [(table: String, statementContains: String, why: String)] = [
+    /// Full scans that are the point of their statement.
+    static let scansAllowed = [
         // Addresses filed before `safety-v2` hold the second number only in the subject's JSON;
         // the order pairs the numbers through it (once per order, a LIKE cannot use an index).
-        ("safety_addresses", "subject LIKE", "pairs numbers of rows kept before safety-v2"),
+        QueryPlan.AllowedRead("safety_addresses", by: "subject LIKE"),
         // Whether any key was ever sealed: the first row answers.
-        ("kit_sealed_keys", "FROM kit_sealed_keys LIMIT 1", "reads one row"),
+        QueryPlan.AllowedRead("kit_sealed_keys", by: "FROM kit_sealed_keys LIMIT 1"),
     ]
 
     /// Searches that read nearly a whole table all the same: a warrant ledger's primary key
@@ -37,17 +37,12 @@ import Testing
         try await views.seal(try SealingEvents.order(.expunged, .listedCases, cases: ["CASE-R1", SealingEvents.sharedCourtCase]))
         try await views.seal(try SealingEvents.order(.expunged, .allRecords))
 
-        let writer = try #require((views.harness.database.storage as? SQLiteStorage)?.writer)
-        let statements = timings.slowest(100_000).map(\.sql).map(QueryPlan.oneLine).filter(QueryPlan.readsRows)
+        let statements = QueryPlan.statementsReadingRows(timings)
         for table in ["police_cases", "police_bulletins", "police_warrants", "releases_notices", "safety_household", "caseload_flags"] {
             #expect(statements.contains { $0.contains(table) }, "no statement read \(table)")
         }
-        for sql in statements {
-            let plan = try await writer.read { db in try QueryPlan.lines(of: sql, in: db) }
-            let scans = QueryPlan.tablesReadWhole(plan, of: sql, wideSearches: Self.wideSearches).filter { table in
-                !Self.scansAllowed.contains { $0.table == table && sql.contains($0.statementContains) }
-            }
-            #expect(scans.isEmpty, "\(sql)\n  plan: \(plan.joined(separator: " | "))")
-        }
+        let reads = try await QueryPlan.wholeTableReads(
+            statements, in: views.harness.database, wideSearches: Self.wideSearches, allowed: Self.scansAllowed)
+        #expect(reads.isEmpty, "\(reads.map(\.description).joined(separator: "\n"))")
     }
 }

@@ -16,9 +16,9 @@ import Testing
 /// event the resolver reads, and an order, and holds each statement's plan to searches.
 @Suite struct WarrantResolverQueryPlanTests {
     /// Full scans that are the point of their statement.
-    static let scansAllowed: [(table: String, statementContains: String)] = [
+    static let scansAllowed = [
         // Whether any key was ever sealed: the first row answers.
-        ("kit_sealed_keys", "FROM kit_sealed_keys LIMIT 1"),
+        QueryPlan.AllowedRead("kit_sealed_keys", by: "FROM kit_sealed_keys LIMIT 1"),
     ]
 
     /// Searches on a column nearly every row shares: they read the table all the same.
@@ -51,17 +51,12 @@ import Testing
             _ = try await resolver.write { _, transaction in try projection.seal(order, in: transaction) }
         }
 
-        let writer = try #require((resolver.database.storage as? SQLiteStorage)?.writer)
-        let statements = timings.slowest(100_000).map(\.sql).map(QueryPlan.oneLine).filter(QueryPlan.readsRows)
+        let statements = QueryPlan.statementsReadingRows(timings)
         for table in ["warrants", "detainers", "warrant_checks", "warrant_check_items"] {
             #expect(statements.contains { $0.contains("FROM \(table) ") }, "no statement read \(table)")
         }
-        for sql in statements {
-            let plan = try await writer.read { db in try QueryPlan.lines(of: sql, in: db) }
-            let scans = QueryPlan.tablesReadWhole(plan, of: sql, wideSearches: Self.wideSearches).filter { table in
-                !Self.scansAllowed.contains { $0.table == table && sql.contains($0.statementContains) }
-            }
-            #expect(scans.isEmpty, "\(sql)\n  plan: \(plan.joined(separator: " | "))")
-        }
+        let reads = try await QueryPlan.wholeTableReads(
+            statements, in: resolver.database, wideSearches: Self.wideSearches, allowed: Self.scansAllowed)
+        #expect(reads.isEmpty, "\(reads.map(\.description).joined(separator: "\n"))")
     }
 }
