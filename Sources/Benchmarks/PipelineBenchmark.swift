@@ -6,6 +6,7 @@ import Logging
 import Notifications
 import Pipeline
 import ServiceKit
+import Synchronization
 
 /// `bench pipeline`: the walking skeleton's services on the embedded broker.
 ///
@@ -95,7 +96,8 @@ public struct PipelineBenchmark: Sendable {
         let supervisees = Self.supervisees
         let warmUp = Self.warmUpArrests
         let stored = LatencyLog(capacity: latencyEvents)
-        let rawHopSamples = RawHopSamples()
+        let rawHopSamples = MeasuredValue<[Double]>([])
+        let measuredCPU = MeasuredValue<CPUUsage.Span?>(nil)
         let application = try application([.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
         }
@@ -119,10 +121,13 @@ public struct PipelineBenchmark: Sendable {
             // (`resident-supervision-started`): those reach the inbox before any arrest is sent.
             await inbox.progress.wait { $0.applied >= supervisees }
             // Warm-up, not measured: group joins, each partition's first fetch, SQLite's caches.
-            try await sendArrests(0..<warmUp, producer: producer, now: now) { _ in }
+            try await sendArrests(try arrests(0..<warmUp, now: now), producer: producer) { _ in }
             await inbox.progress.wait { $0.applied >= supervisees + warmUp }
-            try await sendArrests(warmUp..<(warmUp + latencyEvents), producer: producer, now: now) { stored.produced($0, at: monotonicNanoseconds()) }
+            let measured = try arrests(warmUp..<(warmUp + latencyEvents), now: now)
+            let cpu = CPUUsage()
+            try await sendArrests(measured, producer: producer) { stored.produced($0, at: monotonicNanoseconds()) }
             await inbox.progress.wait { $0.applied >= supervisees + warmUp + latencyEvents }
+            measuredCPU.set(cpu.span())
             await producer.shutdown()
             // The yardstick, on the same broker while the services idle beside it.
             printer.progress("latency: raw hop, \(latencyEvents) messages at \(rate)/s with the services' client settings")
@@ -142,6 +147,14 @@ public struct PipelineBenchmark: Sendable {
         printer.figure("pipeline.arrest_to_inbox.p99_9", percentile(latencies, 0.999), "ms")
         printer.figure("pipeline.raw_hop.p50", percentile(hop, 0.50), "ms")
         printer.figure("pipeline.raw_hop.p99", percentile(hop, 0.99), "ms")
+        // What the measured arrests cost the CPU (the services, the broker and the clients, all
+        // in this process): on a host whose cores this keeps busy, the tail is batches queueing.
+        if let cpu = measuredCPU.value {
+            printer.figure("pipeline.latency.cpu.cores", cpu.cores, "cores")
+            printer.figure("pipeline.latency.cpu.per_arrest", cpu.cpuSeconds / Double(latencyEvents) * 1e6, "us")
+            printer.figure("pipeline.latency.host.cores", Double(ProcessInfo.processInfo.activeProcessorCount), "cores")
+            if let steal = cpu.stealShare { printer.figure("pipeline.latency.host.steal", steal * 100, "%") }
+        }
         // Arrest → inbox is two hops (arrest → router, notification → inbox).
         printer.ratio("pipeline.latency.p99", percentile(latencies, 0.99) / (2 * percentile(hop, 0.99)))
     }
@@ -169,15 +182,20 @@ public struct PipelineBenchmark: Sendable {
     static let warmUpArrests = 500
     static let supervisees = 1_000
 
-    /// Sends arrests of supervisees at `rate` per second (each scheduled from the start, so a
-    /// slow send does not shift the rest), calling `produced` with the event id just before
-    /// each is handed to the producer.
-    private func sendArrests(
-        _ indexes: Range<Int>, producer: KafkaProducer, now: Date, produced: @escaping @Sendable (String) -> Void
-    ) async throws {
-        let arrests = try indexes.map { index in
+    /// Arrests of supervisees, made before they are sent (so that making them is in neither the
+    /// pacing nor the measured CPU).
+    private func arrests(_ indexes: Range<Int>, now: Date) throws -> [ScenarioEvent] {
+        try indexes.map { index in
             try DemoScenario.arrest(Self.person(index % Self.supervisees), arrestId: "A-\(index)", at: now, now: now, id: UUID())
         }
+    }
+
+    /// Sends `arrests` at `rate` per second (each scheduled from the start, so a slow send does
+    /// not shift the rest), calling `produced` with the event id just before each is handed to
+    /// the producer.
+    private func sendArrests(
+        _ arrests: [ScenarioEvent], producer: KafkaProducer, produced: @escaping @Sendable (String) -> Void
+    ) async throws {
         let interval = UInt64(1_000_000_000 / max(1, rate))
         let start = monotonicNanoseconds()
         try await withThrowingTaskGroup(of: Void.self) { sends in
@@ -374,11 +392,13 @@ final class LatencyLog: @unchecked Sendable {
     }
 }
 
-/// The raw hop's latencies, set by the task that measured them.
-final class RawHopSamples: @unchecked Sendable {
-    private let lock = NSLock()
-    private var samples: [Double] = []
+/// A figure set by the task that measured it (the raw hop's latencies, the measured phase's
+/// CPU), read once the tasks are done.
+final class MeasuredValue<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value>
 
-    func set(_ samples: [Double]) { lock.withLock { self.samples = samples } }
-    var value: [Double] { lock.withLock { samples } }
+    init(_ initial: Value) { stored = Mutex(initial) }
+
+    func set(_ value: Value) { stored.withLock { $0 = value } }
+    var value: Value { stored.withLock { $0 } }
 }

@@ -36,6 +36,15 @@ import Testing
         #expect(hopP50 > 0 && hopP50 <= hopP99)
         // Printed with three decimals.
         #expect(abs(ratio - pipelineP99 / (2 * hopP99)) < 0.002 + ratio * 0.01, "\(printed)")
+        // What the measured arrests cost the CPU, so that a reader can tell a busy host's queue
+        // from the path: some CPU per arrest (the router and the inbox each apply it), and on
+        // average no more cores than the host has.
+        let cores = try value("pipeline.latency.cpu.cores")
+        let hostCores = try value("pipeline.latency.host.cores")
+        #expect(cores > 0 && cores <= hostCores + 0.1, "\(printed)")
+        #expect(try value("pipeline.latency.cpu.per_arrest") > 10, "\(printed)")
+        let steal = try value("pipeline.latency.host.steal")
+        #expect(steal >= 0 && steal <= 100)
     }
 
     /// The replay part on 400 events: both yardsticks measured in the same run, the ratio is
