@@ -138,7 +138,8 @@ public final class PostgresCluster: Sendable {
             }
         } catch {
             process.send(SIGKILL)
-            await process.waitForExit()
+            // Awaited in a task of its own: when this one was cancelled, a wait returns at once.
+            await Task { await process.waitForExit() }.value
             throw PostgresClusterError(step: "start", output: "\(error)\n" + process.errors.value)
         }
         guard ready else { throw PostgresClusterError(step: "start", output: process.errors.value) }
@@ -166,7 +167,16 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server if it runs and deletes the directory. Failures are recorded on stderr
     /// (a cleanup must not hide the test's own failure).
+    ///
+    /// Runs to its end also when the caller's task is cancelled (`bench replay` interrupted,
+    /// the usual way ``with(_:)`` gets here): in a cancelled task every wait returns at once,
+    /// so the stop would give up before the server ended and the directory would be deleted
+    /// under it. The work runs in a task of its own, which does not inherit the cancellation.
     public func remove() async {
+        await Task { await self.stopAndDelete() }.value
+    }
+
+    private func stopAndDelete() async {
         guard !removed.withLock({ $0 }) else { return }
         do {
             try await stop(.immediate)
