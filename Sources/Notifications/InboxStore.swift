@@ -116,8 +116,7 @@ public enum InboxStore {
         // transaction ends, so inbox writers commit in the order of their numbers: a reader
         // that sees number n has seen every number before it (the followers rely on it).
         // A duplicate that raced past the check above leaves a gap, which readers skip.
-        _ = try transaction.execute("UPDATE inbox_arrivals SET next = next + 1", [])
-        guard let counter = try transaction.fetchOne("SELECT next - 1 AS arrival FROM inbox_arrivals", []) else {
+        guard let counter = try transaction.fetchOne("UPDATE inbox_arrivals SET next = next + 1 RETURNING next - 1 AS arrival", []) else {
             throw StorageError(.typeMismatch(column: "inbox_arrivals.next", expected: "one row", found: "none"))
         }
         let arrival: Int64 = try counter.get("arrival")
