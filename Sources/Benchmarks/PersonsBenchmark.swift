@@ -68,6 +68,9 @@ public struct PersonsBenchmark: Sendable {
         printer.figure("\(name).recall_decided", evaluation.recallOnDecided, "ratio")
         printer.figure("\(name).review_share", evaluation.reviewShare, "ratio")
         printer.figure("\(name).true_pairs", Double(evaluation.truePairs), "pairs")
+        // The counts behind precision, which three decimals round (0.9987 prints as 0.999).
+        printer.figure("\(name).linked_pairs", Double(evaluation.linkedPairs), "pairs")
+        printer.figure("\(name).false_links", Double(evaluation.linkedPairs - evaluation.correctLinkedPairs), "pairs")
         printer.figure("\(name).candidate_pairs", Double(resolution.statistics.candidatePairs), "pairs")
         printer.figure("\(name).time", seconds, "s")
         printer.figure("\(name).f1", evaluation.f1, "ratio")
@@ -114,5 +117,22 @@ public struct PersonsBenchmark: Sendable {
         }
         printer.progress("\(name): commonest vectors of true pairs never compared:")
         for (vector, count) in missed.notComparedPatterns { printer.progress("  \(vector)  \(count)") }
+        // Synthetic records only, so their names may be shown: what each wrong link joined.
+        var indexOf: [String: Int] = [:]
+        for (index, record) in data.records.enumerated() { indexOf[record.recordId] = index }
+        let wrong = resolution.pairs.filter { pair in
+            guard pair.decision == .link, let a = indexOf[pair.a], let b = indexOf[pair.b] else { return false }
+            return data.personOfRecord[a] != data.personOfRecord[b]
+        }
+        printer.progress("\(name): links joining two different persons: \(wrong.count)")
+        for pair in wrong {
+            guard let a = indexOf[pair.a], let b = indexOf[pair.b] else { continue }
+            let x = data.records[a], y = data.records[b]
+            let vector = PersonResolver.comparison(x, y)
+            let line = "  \(vector)  p \(String(format: "%.4f", pair.score))  "
+                + "\(x.givenName ?? "-") \(x.familyName ?? "-") \(x.dateOfBirth.map { "\($0)" } ?? "-") | "
+                + "\(y.givenName ?? "-") \(y.familyName ?? "-") \(y.dateOfBirth.map { "\($0)" } ?? "-")"
+            printer.progress(line)
+        }
     }
 }

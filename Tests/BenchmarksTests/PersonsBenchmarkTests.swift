@@ -10,10 +10,14 @@ import Testing
         let figures = lines.withLock { $0 }
         #expect(figures.map { $0.split(separator: " ")[0] } == [
             "persons.200x200.precision", "persons.200x200.recall", "persons.200x200.recall_decided", "persons.200x200.review_share",
-            "persons.200x200.true_pairs", "persons.200x200.candidate_pairs", "persons.200x200.time", "persons.200x200.f1",
+            "persons.200x200.true_pairs", "persons.200x200.linked_pairs", "persons.200x200.false_links",
+            "persons.200x200.candidate_pairs", "persons.200x200.time", "persons.200x200.f1",
         ])
-        let precision = try #require(figures.first.flatMap { Double($0.split(separator: " ")[1]) })
+        let value = { (index: Int) in try #require(Double(figures[index].split(separator: " ")[1])) }
+        let precision = try value(0), linked = try value(5), wrong = try value(6)
         #expect(precision > 0.9 && precision <= 1)
+        // The counts are what the rounded precision comes from.
+        #expect(linked > 0 && abs(precision - (linked - wrong) / linked) < 0.0005, "\(precision) vs \(wrong) of \(linked)")
     }
 
     /// `--explain` adds one figure per reason a true pair was missed, which add up to the true

@@ -67,11 +67,12 @@ import Testing
         let lines = Mutex<[String]>([])
         await PersonsBenchmark(recordsPerSource: 100, seed: 3, peer: peer).run { line in lines.withLock { $0.append(line) } }
         let figures = lines.withLock { $0 }
-        #expect(figures.prefix(8).map { $0.split(separator: " ")[0] } == [
+        #expect(figures.prefix(10).map { $0.split(separator: " ")[0] } == [
             "persons.100x100.precision", "persons.100x100.recall", "persons.100x100.recall_decided", "persons.100x100.review_share",
-            "persons.100x100.true_pairs", "persons.100x100.candidate_pairs", "persons.100x100.time", "persons.100x100.f1",
+            "persons.100x100.true_pairs", "persons.100x100.linked_pairs", "persons.100x100.false_links",
+            "persons.100x100.candidate_pairs", "persons.100x100.time", "persons.100x100.f1",
         ])
-        #expect(figures.dropFirst(8) == [
+        #expect(figures.dropFirst(10) == [
             "ratio persons.f1 missing: reentrybus-no-such-python is not on PATH (the peer needs Python 3 with venv)",
             "ratio persons.time missing: reentrybus-no-such-python is not on PATH (the peer needs Python 3 with venv)",
         ])
