@@ -33,7 +33,9 @@ public struct IncrementalMatcher: Sendable {
 
     /// Compares two records and decides: link on a shared strong identifier; otherwise the
     /// model's probability against the two thresholds, a link needing the given names to agree
-    /// at least closely and the sexes not to disagree, as in `PersonResolver`.
+    /// at least closely and the sexes not to disagree, as in `PersonResolver`. Whether a review
+    /// pair may link when unambiguous is marked; the store, which knows the other records,
+    /// decides that.
     public func compare(_ a: PersonRecord, _ b: PersonRecord) -> PairComparison {
         let x = RecordFeatures(a), y = RecordFeatures(b)
         let vector = RecordComparison.compare(x, y)
@@ -53,6 +55,8 @@ public struct IncrementalMatcher: Sendable {
         case .review: .review
         case nil: .distinct
         }
-        return PairComparison(score: probability, decision: decision, sharedIdentifiers: [], reasons: reasons)
+        let linkable = decision == .review
+            && PersonResolver.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration)
+        return PairComparison(score: probability, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable)
     }
 }

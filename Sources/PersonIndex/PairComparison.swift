@@ -37,7 +37,26 @@ public struct PairComparison: Sendable, Hashable {
     /// Each field both records have, in `ComparisonField` order.
     public var reasons: [FieldReason]
 
+    /// A review pair that the resolver's given-name rule alone held back from a link (a bare
+    /// initial beside a full name, the dates of birth agreeing): linked when nothing else could
+    /// be the person (`PersonResolver.linksWhenUnambiguous`).
+    public var linkableWhenUnambiguous: Bool
+
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
+
+    /// The given names disagree outright or the sexes differ (and no strong identifier decided):
+    /// evidence of two people, so such a partner in a person rivals a weak link into it.
+    public var contradictsGivenNameOrSex: Bool {
+        !byIdentifier && reasons.contains { ($0.field == .givenName || $0.field == .sex) && $0.level == 0 }
+    }
+
+    public init(score: Double, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason], linkableWhenUnambiguous: Bool = false) {
+        self.score = score
+        self.decision = decision
+        self.sharedIdentifiers = sharedIdentifiers
+        self.reasons = reasons
+        self.linkableWhenUnambiguous = linkableWhenUnambiguous
+    }
 
     /// The fields that agreed at any level above disagreement (the strong identifiers shared
     /// when one decided), as `bus.identity.linked` lists them.

@@ -66,18 +66,32 @@ public struct PersonResolver: Sendable {
         let scorer = PairScorer(model: model, features: features, configuration: configuration)
         var clusters = PersonClusters(recordIds: records.map(\.recordId))
         var pairs: [ResolvedPair] = []
+        var plausible = PlausiblePartners(recordCount: records.count)
+        var heldBack: [(pair: Int, first: Int, second: Int)] = []
         for ((a, b), vector) in zip(candidates.pairs, vectors) {
             let first = Int(a), second = Int(b)
             if vector[.identifiers] == 1 {
                 pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: 1, decision: .link, byIdentifier: true))
                 clusters.link(first, second)
+                plausible.add(first, second, contradicts: false)
                 statistics.linksByIdentifier += 1
                 continue
             }
             let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
             guard let decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
+            if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
+                heldBack.append((pairs.count, first, second))
+            }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
+            plausible.add(first, second, contradicts: vector.contradictsGivenNameOrSex)
             if decision == .link { clusters.link(first, second) }
+        }
+        // Strongest first, so the outcome does not depend on the records' order.
+        heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
+        for held in heldBack where !clusters.areLinked(held.first, held.second) {
+            guard !plausible.hasRival(held.first, held.second, clusters: &clusters) else { continue }
+            pairs[held.pair].decision = .link
+            clusters.link(held.first, held.second)
         }
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links
@@ -91,6 +105,23 @@ public struct PersonResolver: Sendable {
         guard probability >= configuration.reviewThreshold else { return nil }
         let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
         return probability >= configuration.linkThreshold && mayLink ? .link : .review
+    }
+
+    /// Whether a pair the given-name rule sent to review is linked after all when nothing else
+    /// could be the person: it scored at or above the link threshold, the sexes do not disagree,
+    /// one given name is a bare initial of the other ("J." beside "John": information missing,
+    /// not two names), and the dates of birth agree (exactly, or day and month swapped). Names
+    /// that only sound alike stay in review, and so does a pair without both dates: on the
+    /// benchmark data they linked "James" with "John", "Alan" with "Alexander" and a "D." with
+    /// a relative at the same address. Such a record
+    /// is ambiguous only when another person is plausible too (a twin "James"); the resolver
+    /// links it when neither record has a rival (`PlausiblePartners.hasRival`), and leaves it to
+    /// review otherwise. Shared with `IncrementalMatcher`.
+    static func linksWhenUnambiguous(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
+        guard configuration.linkUnambiguousGivenNames, configuration.linkNeedsGivenNameAndSex,
+              probability >= configuration.linkThreshold, vector[.sex] != 0,
+              let given = vector[.givenName], let born = vector[.dateOfBirth] else { return false }
+        return given == 1 && born >= 3
     }
 
     /// m by EM, u from random pairs (the candidates are biased towards agreement on the

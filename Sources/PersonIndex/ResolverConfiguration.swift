@@ -25,6 +25,12 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// one person. (Letting sound-alike names link gained 0.4–0.9 points of recall on the
     /// benchmark data and cost up to 0.2 points of precision.) Default: true.
     public var linkNeedsGivenNameAndSex = true
+    /// With `linkNeedsGivenNameAndSex`: a pair held back only because one given name is a bare
+    /// initial of the other, with the dates of birth agreeing, is linked when it is unambiguous, i.e. when neither record has a
+    /// plausible partner (a pair at or above the review threshold, or a shared identifier) in a
+    /// third person. A twin or a namesake of the same date of birth keeps it in review. Default:
+    /// true.
+    public var linkUnambiguousGivenNames = true
 
     public init() {}
 

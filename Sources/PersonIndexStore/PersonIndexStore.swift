@@ -78,6 +78,8 @@ public struct PersonIndexStore: Sendable {
             INSERT INTO person_index_counters (name, value) VALUES ('records', 0);
             INSERT INTO person_index_counters (name, value) VALUES ('decisions', 0)
             """),
+        // A record linked on a bare initial looks for reviews its candidate's person waits in.
+        .script("person-index-v2", "CREATE INDEX person_index_reviews_by_b ON person_index_reviews (b)"),
     ]
 
     // MARK: - Records
@@ -134,7 +136,9 @@ public struct PersonIndexStore: Sendable {
         var events: [IdentityEvent] = []
         for (candidate, comparison) in decided {
             let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
-            if comparison.decision == .link, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
+            let links = try comparison.decision == .link
+                || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, decided: decided, session))
+            if links, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
                 events += try link(
                     record.recordId, to: candidate, source: source, comparison: comparison, by: nil,
                     newRecord: record.recordId, session)
@@ -143,6 +147,31 @@ public struct PersonIndexStore: Sendable {
             }
         }
         return events
+    }
+
+    /// Whether linking the record being added to `candidate` on a bare initial would be a guess
+    /// (as `PersonResolver` judges a batch): the new record has another plausible partner in a
+    /// third person, or one in the candidate's person whose given name or sex disagrees (a twin
+    /// linked there), or the candidate's person waits in review with a third person.
+    private func hasRival(
+        _ recordId: String, _ candidate: String, decided: [(candidate: String, comparison: PairComparison)], _ session: Session
+    ) throws -> Bool {
+        let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
+        for other in decided where other.candidate != candidate {
+            let person = try person(of: other.candidate, session)
+            if person != mine && person != theirs { return true }
+            if person == theirs && other.comparison.contradictsGivenNameOrSex { return true }
+        }
+        for member in try session.members(theirs) {
+            let rows = try session.transaction.fetchAll(
+                "SELECT a AS other FROM person_index_reviews WHERE b = $1 UNION ALL SELECT b AS other FROM person_index_reviews WHERE a = $1",
+                [.text(member)])
+            for row in rows {
+                let person = try person(of: try row.get("other", as: String.self), session)
+                if person != mine && person != theirs { return true }
+            }
+        }
+        return false
     }
 
     /// The person `recordId` belongs to, or nil when the index does not hold it.

@@ -40,6 +40,9 @@ public struct SyntheticPopulation: Sendable {
         public var relative = 0.15
         /// Share of persons who are a twin of another (also the same date of birth).
         public var twin = 0.02
+        /// Share of twins whose given name starts with the other's initial (Jonathan and Jacob),
+        /// so that a record carrying only the initial fits both.
+        public var twinSharesInitial = 0.3
         /// Share of a source's records that are a second record of a person it already has.
         public var duplicateInSource = 0.08
         /// Share of such duplicates that repeat the booking number (linked by identifier).
@@ -120,6 +123,14 @@ public struct SyntheticPopulation: Sendable {
                 if roll < noise.twin {
                     person.dateOfBirth = anchor.dateOfBirth
                     while person.given == anchor.given { person.given = givenName(person.sex, random: &random) }
+                    // Drawn from a stream of their own, so the rest of the population stays as it was.
+                    var initials = SplitMix64(seed: seed &+ 0x7715 &* UInt64(index + 1))
+                    if Double.random(in: 0..<1, using: &initials) < noise.twinSharesInitial {
+                        for _ in 0..<1_000 where person.given == anchor.given || person.given.first != anchor.given.first {
+                            person.given = givenName(person.sex, random: &initials)
+                        }
+                        while person.given == anchor.given { person.given = givenName(person.sex, random: &initials) }
+                    }
                 }
                 persons.append(person)
             } else {

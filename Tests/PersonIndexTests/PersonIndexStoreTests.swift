@@ -209,6 +209,33 @@ enum IndexRecords {
         }
     }
 
+    /// One record at a time, as the service adds them: a bare initial links to the only person
+    /// it fits; a twin arriving later (a full name with the same initial, whose given name
+    /// disagrees with the person's) is not pulled in through the initial but waits for review;
+    /// an initial arriving after both twins waits for review too.
+    @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws {
+        try await IndexUnderTest.run { index in
+            let oak = IndexRecords.oak
+            _ = try await index.add(IndexRecords.record("z1", "jail", "Jonathan", "Zielinski", "1990-05-05", address: oak))
+            let initial = try await index.add(IndexRecords.record("z2", "police", "J", "Zielinski", "1990-05-05", address: oak))
+            #expect(initial.map(\.eventType) == ["bus.identity.linked"])
+            #expect(initial.first?.decisionSource == .model)
+            #expect(try await index.person("z2") == "z1")
+
+            let twin = try await index.add(IndexRecords.record("z3", "courts", "Jacob", "Zielinski", "1990-05-05", address: oak))
+            #expect(twin.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
+            #expect(try await index.person("z3") == "z3")
+            #expect(try await index.reviews().map { "\($0.a.recordId)-\($0.b.recordId)" }.sorted() == ["z1-z3", "z2-z3"])
+
+            // The other order: both twins known, then an "A." who could be either: review only.
+            _ = try await index.add(IndexRecords.record("y1", "jail", "Anna", "Wojcik", "1988-03-03", .female, address: oak))
+            _ = try await index.add(IndexRecords.record("y3", "courts", "Alice", "Wojcik", "1988-03-03", .female, address: oak))
+            let ambiguous = try await index.add(IndexRecords.record("y2", "police", "A", "Wojcik", "1988-03-03", .female, address: oak))
+            #expect(ambiguous.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
+            #expect(try await index.person("y2") == "y2")
+        }
+    }
+
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws {
         try await IndexUnderTest.run { index in
             _ = try await index.add(IndexRecords.typo)
@@ -229,6 +256,7 @@ struct PersonIndexStorePostgresTests {
     @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws { try await PersonIndexStoreTests().decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() }
     @Test func aDistinctThatAStateIdContradictsIsRefused() async throws { try await PersonIndexStoreTests().aDistinctThatAStateIdContradictsIsRefused() }
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
+    @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
 }
 
 /// The store fed one record at a time with generated records whose truth is known: the
