@@ -124,7 +124,8 @@ public struct PersonsBenchmark: Sendable {
             guard pair.decision == .link, let a = indexOf[pair.a], let b = indexOf[pair.b] else { return false }
             return data.personOfRecord[a] != data.personOfRecord[b]
         }
-        printer.progress("\(name): links joining two different persons: \(wrong.count)")
+        // A link counts once here; the persons it joins can add several pairs to `false_links`.
+        printer.progress("\(name): links joining two different persons: \(wrong.count) (false_links counts the pairs within the persons they built)")
         for pair in wrong {
             guard let a = indexOf[pair.a], let b = indexOf[pair.b] else { continue }
             let x = data.records[a], y = data.records[b]

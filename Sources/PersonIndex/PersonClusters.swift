@@ -5,12 +5,21 @@
 public struct PersonClusters: Sendable {
     private var parent: [Int]
     private var size: [Int]
+    /// The records of each root's person, other than the root itself (kept for `members(of:)`).
+    private var joined: [[Int32]]
     private let recordIds: [String]
 
     public init(recordIds: [String]) {
         self.recordIds = recordIds
         parent = Array(recordIds.indices)
         size = [Int](repeating: 1, count: recordIds.count)
+        joined = Array(repeating: [], count: recordIds.count)
+    }
+
+    /// The records (indices) of the person `index` belongs to, itself included.
+    public mutating func members(of index: Int) -> [Int] {
+        let top = root(index)
+        return [top] + joined[top].map(Int.init)
     }
 
     /// Puts records `a` and `b` (indices into `recordIds`) in one person.
@@ -20,6 +29,9 @@ public struct PersonClusters: Sendable {
         if size[x] < size[y] { swap(&x, &y) }
         parent[y] = x
         size[x] += size[y]
+        joined[x].append(Int32(y))
+        joined[x] += joined[y]
+        joined[y] = []
     }
 
     /// Whether records `a` and `b` are in the same person.

@@ -73,7 +73,7 @@ public struct PersonResolver: Sendable {
             if vector[.identifiers] == 1 {
                 pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: 1, decision: .link, byIdentifier: true))
                 clusters.link(first, second)
-                plausible.add(first, second, contradicts: false)
+                plausible.add(first, second)
                 statistics.linksByIdentifier += 1
                 continue
             }
@@ -83,13 +83,15 @@ public struct PersonResolver: Sendable {
                 heldBack.append((pairs.count, first, second))
             }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
-            plausible.add(first, second, contradicts: vector.contradictsGivenNameOrSex)
+            plausible.add(first, second)
             if decision == .link { clusters.link(first, second) }
         }
-        // Strongest first, so the outcome does not depend on the records' order.
+        // Strongest first, ties in candidate order: the same records give the same links every
+        // run. Each held pair is judged once, against the persons as they stand at its turn.
         heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
+        let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsGivenNameOrSex }
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
-            guard !plausible.hasRival(held.first, held.second, clusters: &clusters) else { continue }
+            guard !plausible.hasRival(held.first, held.second, clusters: &clusters, contradict: contradict) else { continue }
             pairs[held.pair].decision = .link
             clusters.link(held.first, held.second)
         }

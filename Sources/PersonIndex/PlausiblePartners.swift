@@ -1,31 +1,32 @@
 /// For each record, the records it might be: every partner it was linked to or sent to review
-/// with, and whether the pair's given names or sexes disagreed outright. `PersonResolver` asks
-/// it whether a record held back for a weak given-name agreement has a rival.
+/// with. `PersonResolver` asks it whether a record held back for a bare initial has a rival.
 struct PlausiblePartners {
-    private var partners: [[(record: Int32, contradicts: Bool)]]
+    private var partners: [[Int32]]
 
     init(recordCount: Int) {
         partners = Array(repeating: [], count: recordCount)
     }
 
-    /// `contradicts`: the pair's given names or sexes disagree outright (not for a pair a
-    /// shared strong identifier linked: that is an alias, not a rival).
-    mutating func add(_ a: Int, _ b: Int, contradicts: Bool) {
-        partners[a].append((Int32(b), contradicts))
-        partners[b].append((Int32(a), contradicts))
+    mutating func add(_ a: Int, _ b: Int) {
+        partners[a].append(Int32(b))
+        partners[b].append(Int32(a))
     }
 
     /// Whether linking `a` and `b` would be a guess: `a` or `b` has a plausible partner in
-    /// neither person (a twin, a namesake born the same day), or a partner in the other person
-    /// whose given name or sex disagrees outright (a twin already linked there).
-    func hasRival(_ a: Int, _ b: Int, clusters: inout PersonClusters) -> Bool {
+    /// neither person (a twin, a namesake born the same day), or some record of `a`'s person
+    /// and some record of `b`'s contradict each other (`contradict`: given names or sexes
+    /// disagreeing outright, such as twins already linked on either side, whatever their
+    /// pair scored).
+    func hasRival(_ a: Int, _ b: Int, clusters: inout PersonClusters, contradict: (Int, Int) -> Bool) -> Bool {
         for (record, other) in [(a, b), (b, a)] {
             for partner in partners[record] {
-                let c = Int(partner.record)
-                let inOther = clusters.areLinked(c, other)
-                if !inOther && !clusters.areLinked(c, record) { return true }
-                if inOther && partner.contradicts { return true }
+                let c = Int(partner)
+                if !clusters.areLinked(c, other) && !clusters.areLinked(c, record) { return true }
             }
+        }
+        let theirs = clusters.members(of: b)
+        for x in clusters.members(of: a) {
+            for y in theirs where contradict(x, y) { return true }
         }
         return false
     }

@@ -26,10 +26,11 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// benchmark data and cost up to 0.2 points of precision.) Default: true.
     public var linkNeedsGivenNameAndSex = true
     /// With `linkNeedsGivenNameAndSex`: a pair held back only because one given name is a bare
-    /// initial of the other, with the dates of birth agreeing, is linked when it is unambiguous, i.e. when neither record has a
-    /// plausible partner (a pair at or above the review threshold, or a shared identifier) in a
-    /// third person. A twin or a namesake of the same date of birth keeps it in review. Default:
-    /// true.
+    /// initial of the other, with the dates of birth agreeing, is linked when it is unambiguous:
+    /// neither record has a plausible partner (linked or sent to review) in a third person, and
+    /// no record of the one person contradicts a record of the other (given names or sexes
+    /// disagreeing outright). A twin or a namesake of the same date of birth keeps it in review.
+    /// Default: true.
     public var linkUnambiguousGivenNames = true
 
     public init() {}

@@ -149,10 +149,12 @@ public struct PersonIndexStore: Sendable {
         return events
     }
 
-    /// Whether linking the record being added to `candidate` on a bare initial would be a guess
-    /// (as `PersonResolver` judges a batch): the new record has another plausible partner in a
-    /// third person, or one in the candidate's person whose given name or sex disagrees (a twin
-    /// linked there), or the candidate's person waits in review with a third person.
+    /// Whether linking the record being added to `candidate` on a bare initial would be a guess,
+    /// judged as `PersonResolver` judges a batch (`PlausiblePartners.hasRival`): the new record
+    /// has another plausible partner in a third person, or the candidate's person waits in review
+    /// with a third person, or a record of the new record's person and one of the candidate's
+    /// contradict each other (given names or sexes disagreeing outright: twins, whatever their
+    /// pair scored).
     private func hasRival(
         _ recordId: String, _ candidate: String, decided: [(candidate: String, comparison: PairComparison)], _ session: Session
     ) throws -> Bool {
@@ -160,9 +162,9 @@ public struct PersonIndexStore: Sendable {
         for other in decided where other.candidate != candidate {
             let person = try person(of: other.candidate, session)
             if person != mine && person != theirs { return true }
-            if person == theirs && other.comparison.contradictsGivenNameOrSex { return true }
         }
-        for member in try session.members(theirs) {
+        let theirMembers = try session.members(theirs)
+        for member in theirMembers {
             let rows = try session.transaction.fetchAll(
                 "SELECT a AS other FROM person_index_reviews WHERE b = $1 UNION ALL SELECT b AS other FROM person_index_reviews WHERE a = $1",
                 [.text(member)])
@@ -170,6 +172,11 @@ public struct PersonIndexStore: Sendable {
                 let person = try person(of: try row.get("other", as: String.self), session)
                 if person != mine && person != theirs { return true }
             }
+        }
+        let theirRecords = try theirMembers.map { try session.record($0) }
+        for member in try session.members(mine) {
+            let record = try session.record(member)
+            for other in theirRecords where matcher.compare(record, other).contradictsGivenNameOrSex { return true }
         }
         return false
     }

@@ -123,7 +123,8 @@ public struct SyntheticPopulation: Sendable {
                 if roll < noise.twin {
                     person.dateOfBirth = anchor.dateOfBirth
                     while person.given == anchor.given { person.given = givenName(person.sex, random: &random) }
-                    // Drawn from a stream of their own, so the rest of the population stays as it was.
+                    // Drawn from a stream of their own, so the other persons stay as they were
+                    // (records made after such a twin's may still differ: the name changes draws).
                     var initials = SplitMix64(seed: seed &+ 0x7715 &* UInt64(index + 1))
                     if Double.random(in: 0..<1, using: &initials) < noise.twinSharesInitial {
                         for _ in 0..<1_000 where person.given == anchor.given || person.given.first != anchor.given.first {

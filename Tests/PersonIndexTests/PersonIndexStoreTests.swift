@@ -236,6 +236,38 @@ enum IndexRecords {
         }
     }
 
+    /// The store sees twins whose own pair scored too low to be reviewed (a brother and a sister
+    /// with different SSNs), and
+    /// twins joined to the "J." by a shared state ID: a record of one person contradicting a
+    /// record of the other keeps the bare initial in review.
+    @Test func aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() async throws {
+        func twin(_ id: String, _ given: String, sex: Sex? = .male, stateId: String? = nil, ssn: String? = nil) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: DateOfBirth(iso: "1990-05-05"),
+                sex: sex, address: IndexRecords.oak, identifiers: PersonIdentifiers(stateId: stateId, ssn: ssn))
+        }
+        // A "J." without a sex, then Jacob (linked to it: nothing else fits it yet), then his twin
+        // sister Joanna.
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(twin("x1", "J", sex: nil))
+            _ = try await index.add(twin("x2", "Jacob", ssn: "999887777"))
+            #expect(try await index.person("x2") == "x1")
+            _ = try await index.add(twin("x3", "Joanna", sex: .female, ssn: "111223333"))
+            #expect(try await index.person("x3") == "x3")
+            // The twins' own pair is not even in review: only the persons' records tell them apart.
+            let pending = try await index.reviews().map { "\($0.a.recordId)-\($0.b.recordId)" }
+            #expect(pending == ["x1-x3"])
+        }
+        // Jonathan, Jacob, then a "J." carrying Jacob's state ID: it joins Jacob, not Jonathan.
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(twin("w1", "Jonathan", ssn: "111223333"))
+            _ = try await index.add(twin("w2", "Jacob", stateId: "IL77", ssn: "999887777"))
+            _ = try await index.add(twin("w3", "J", stateId: "IL77"))
+            #expect(try await index.person("w3") == "w2")
+            #expect(try await index.person("w1") == "w1")
+        }
+    }
+
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws {
         try await IndexUnderTest.run { index in
             _ = try await index.add(IndexRecords.typo)
@@ -257,6 +289,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aDistinctThatAStateIdContradictsIsRefused() async throws { try await PersonIndexStoreTests().aDistinctThatAStateIdContradictsIsRefused() }
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
     @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
+    @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
 }
 
 /// The store fed one record at a time with generated records whose truth is known: the
