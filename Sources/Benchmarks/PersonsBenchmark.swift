@@ -120,14 +120,14 @@ public struct PersonsBenchmark: Sendable {
         // Synthetic records only, so their names may be shown: what each wrong link joined.
         var indexOf: [String: Int] = [:]
         for (index, record) in data.records.enumerated() { indexOf[record.recordId] = index }
-        let wrong = resolution.pairs.filter { pair in
-            guard pair.decision == .link, let a = indexOf[pair.a], let b = indexOf[pair.b] else { return false }
-            return data.personOfRecord[a] != data.personOfRecord[b]
+        let wrong = resolution.pairs.compactMap { pair -> (pair: ResolvedPair, a: Int, b: Int)? in
+            guard pair.decision == .link, let a = indexOf[pair.a], let b = indexOf[pair.b],
+                  data.personOfRecord[a] != data.personOfRecord[b] else { return nil }
+            return (pair, a, b)
         }
         // A link counts once here; the persons it joins can add several pairs to `false_links`.
         printer.progress("\(name): links joining two different persons: \(wrong.count) (false_links counts the pairs within the persons they built)")
-        for pair in wrong {
-            guard let a = indexOf[pair.a], let b = indexOf[pair.b] else { continue }
+        for (pair, a, b) in wrong {
             let x = data.records[a], y = data.records[b]
             let vector = PersonResolver.comparison(x, y)
             let line = "  \(vector)  p \(String(format: "%.4f", pair.score))  "

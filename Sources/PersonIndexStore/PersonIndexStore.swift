@@ -163,17 +163,22 @@ public struct PersonIndexStore: Sendable {
             let person = try person(of: other.candidate, session)
             if person != mine && person != theirs { return true }
         }
-        let theirMembers = try session.members(theirs)
-        for member in theirMembers {
-            let rows = try session.transaction.fetchAll(
-                "SELECT a AS other FROM person_index_reviews WHERE b = $1 UNION ALL SELECT b AS other FROM person_index_reviews WHERE a = $1",
-                [.text(member)])
-            for row in rows {
-                let person = try person(of: try row.get("other", as: String.self), session)
-                if person != mine && person != theirs { return true }
-            }
+        // The persons the candidate's person waits in review with, in one statement.
+        let reviewed = try session.transaction.fetchAll(
+            """
+            SELECT o.person_id AS other FROM person_index_reviews r
+            JOIN person_index_records m ON m.record_id = r.b JOIN person_index_records o ON o.record_id = r.a
+            WHERE m.person_id = $1
+            UNION ALL
+            SELECT o.person_id AS other FROM person_index_reviews r
+            JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
+            WHERE m.person_id = $1
+            """, [.text(theirs)])
+        for row in reviewed {
+            let person = try row.get("other", as: String.self)
+            if person != mine && person != theirs { return true }
         }
-        let theirRecords = try theirMembers.map { try session.record($0) }
+        let theirRecords = try session.members(theirs).map { try session.record($0) }
         for member in try session.members(mine) {
             let record = try session.record(member)
             for other in theirRecords where matcher.compare(record, other).contradictsGivenNameOrSex { return true }
