@@ -113,6 +113,9 @@ public struct SyntheticPopulation: Sendable {
     private func makePersons(count: Int, random: inout SplitMix64) -> [Person] {
         var persons: [Person] = []
         persons.reserveCapacity(count)
+        // Given names by birth (family, address and date of birth), so twins and triplets get
+        // names of their own.
+        var namesOfBirth: [String: [String]] = [:]
         for index in 0..<count {
             let roll = Double.random(in: 0..<1, using: &random)
             if let relativeOf = persons.indices.randomElement(using: &random), roll < noise.relative + noise.twin {
@@ -126,19 +129,45 @@ public struct SyntheticPopulation: Sendable {
                     // Drawn from a stream of their own, so the other persons stay as they were
                     // (records made after such a twin's may still differ: the name changes draws).
                     var initials = SplitMix64(seed: seed &+ 0x7715 &* UInt64(index + 1))
-                    if Double.random(in: 0..<1, using: &initials) < noise.twinSharesInitial {
+                    let sharesInitial = Double.random(in: 0..<1, using: &initials) < noise.twinSharesInitial
+                    if sharesInitial {
                         for _ in 0..<1_000 where person.given == anchor.given || person.given.first != anchor.given.first {
                             person.given = givenName(person.sex, random: &initials)
                         }
                         while person.given == anchor.given { person.given = givenName(person.sex, random: &initials) }
                     }
+                    // No family names two children of one birth alike, nor by two forms of one
+                    // name (Elizabeth and Lisa, Christina and Tina): records of such twins would
+                    // be one person's to any reader. Redrawn from a stream of its own, keeping a
+                    // shared initial, as above.
+                    let siblings = namesOfBirth[Self.birthKey(person)] ?? []
+                    var names = SplitMix64(seed: seed &+ 0x7B1B &* UInt64(index + 1))
+                    var attempts = 0
+                    while attempts < 1_000, Self.isNamedAlike(person.given, siblings) || (sharesInitial && person.given.first != anchor.given.first) {
+                        person.given = givenName(person.sex, random: &names)
+                        attempts += 1
+                    }
                 }
+                namesOfBirth[Self.birthKey(person), default: []].append(person.given)
                 persons.append(person)
             } else {
-                persons.append(makePerson(index: index, random: &random))
+                let person = makePerson(index: index, random: &random)
+                namesOfBirth[Self.birthKey(person), default: []].append(person.given)
+                persons.append(person)
             }
         }
         return persons
+    }
+
+    /// Persons of one birth: the same family name, address and date of birth.
+    private static func birthKey(_ person: Person) -> String {
+        "\(person.family)|\(person.address.number) \(person.address.street)|\(person.address.place.postalCode)|\(person.dateOfBirth)"
+    }
+
+    /// Whether `given` is one of `names`, or a form of the same name (by the nickname table).
+    static func isNamedAlike(_ given: String, _ names: [String]) -> Bool {
+        let folded = given.lowercased()
+        return names.contains { $0.lowercased() == folded || Nicknames.areEquivalent($0.lowercased(), folded) }
     }
 
     private func makePerson(index: Int, random: inout SplitMix64) -> Person {
