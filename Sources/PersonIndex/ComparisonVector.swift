@@ -6,8 +6,8 @@ public enum ComparisonField: Int, Sendable, CaseIterable, CustomStringConvertibl
     /// Levels of this field (see the comparison functions for their meaning).
     public var levelCount: Int {
         switch self {
-        case .givenName: 6
-        case .familyName, .dateOfBirth: 5
+        case .givenName, .dateOfBirth: 6
+        case .familyName: 5
         case .sex: 2
         case .address: 4
         case .ssn: 3

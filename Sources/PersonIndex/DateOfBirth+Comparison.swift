@@ -1,14 +1,21 @@
 extension DateOfBirth {
-    /// How two dates of birth agree, best first: 4 equal; 3 day and month swapped (a common
-    /// keying error: 1985-03-07 / 1985-07-03); 2 exactly one of year, month, day differs (a typo
-    /// in one component, e.g. 1985-03-07 / 1985-03-17 or / 1986-03-07); 1 years within one of
-    /// each other, otherwise different; 0 further apart.
+    /// How two dates of birth agree, best first: 5 equal; 4 day and month swapped (a common
+    /// keying error: 1985-03-07 / 1985-07-03); 3 exactly one of year, month, day differs, and by
+    /// one (1985-03-07 / 1986-03-07 or / 1985-03-08: an age counted from the wrong birthday, a
+    /// slip to the next value); 2 exactly one differs by more (1985-03-07 / 1985-03-17);
+    /// 1 years within one of each other, otherwise different; 0 further apart.
+    ///
+    /// Levels 3 and 2 are apart because they are not equally likely between strangers: a
+    /// namesake born in the same month of the same year has two neighbouring days out of about
+    /// thirty, but any of the other twenty-nine.
     public static func agreementLevel(_ a: DateOfBirth, _ b: DateOfBirth) -> UInt8 {
-        if a == b { return 4 }
-        if a.year == b.year && a.day == b.month && a.month == b.day { return 3 }
-        let differing = (a.year != b.year ? 1 : 0) + (a.month != b.month ? 1 : 0) + (a.day != b.day ? 1 : 0)
-        if differing == 1 { return 2 }
-        if abs(a.year - b.year) <= 1 { return 1 }
-        return 0
+        if a == b { return 5 }
+        if a.year == b.year && a.day == b.month && a.month == b.day { return 4 }
+        let yearOff = abs(a.year - b.year), monthOff = abs(a.month - b.month), dayOff = abs(a.day - b.day)
+        switch (yearOff, monthOff, dayOff) {
+        case (1, 0, 0), (0, 1, 0), (0, 0, 1): return 3
+        case (_, 0, 0), (0, _, 0), (0, 0, _): return 2
+        default: return yearOff <= 1 ? 1 : 0
+        }
     }
 }

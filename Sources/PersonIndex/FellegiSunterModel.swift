@@ -51,7 +51,7 @@ extension FellegiSunterModel {
     public static let defaultM: [[Double]] = [
         [0.02, 0.02, 0.03, 0.13, 0.10, 0.70],  // given name: else, initial, sounds alike, close, nickname, equal
         [0.01, 0.01, 0.14, 0.03, 0.81],  // family name: else, sounds alike, close, shares a part, equal
-        [0.002, 0.003, 0.06, 0.03, 0.905],  // date of birth: else, year ±1, one component, swapped, equal
+        [0.002, 0.003, 0.01, 0.05, 0.03, 0.905],  // date of birth: else, year ±1, one component, one off by one, swapped, equal
         [0.01, 0.99],  // sex
         [0.43, 0.01, 0.01, 0.55],  // address: else, postal code, close street, same street
         [0.02, 0.08, 0.90],  // SSN: else, last four, all nine
@@ -62,7 +62,7 @@ extension FellegiSunterModel {
     public static let defaultU: [[Double]] = [
         [0.983, 0.003, 0.003, 0.0025, 0.0025, 0.006],
         [0.986, 0.001, 0.002, 0.003, 0.008],
-        [0.942, 0.053, 0.0048, 0.00005, 0.00025],
+        [0.942, 0.053, 0.0042, 0.0006, 0.00005, 0.00025],
         [0.5, 0.5],
         [0.992, 0.0075, 0.0002, 0.0003],
         [0.999, 0.0009, 0.0001],

@@ -74,7 +74,7 @@ extension ComparisonField {
         let names: [String] = switch self {
         case .givenName: ["disagree", "initial", "sounds_alike", "close", "nickname"]
         case .familyName: ["disagree", "sounds_alike", "close", "shares_part"]
-        case .dateOfBirth: ["disagree", "year_within_one", "one_component", "swapped"]
+        case .dateOfBirth: ["disagree", "year_within_one", "one_component", "one_component", "swapped"]
         case .address: ["disagree", "postal_code", "close_street"]
         case .ssn: ["disagree", "last_four"]
         case .sex, .identifiers: ["disagree"]

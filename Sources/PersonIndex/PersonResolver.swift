@@ -105,25 +105,40 @@ public struct PersonResolver: Sendable {
     /// review at or above the review threshold, nil below. Shared with `IncrementalMatcher`.
     static func decision(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> ResolvedPair.Decision? {
         guard probability >= configuration.reviewThreshold else { return nil }
-        let mayLink = !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
-        return probability >= configuration.linkThreshold && mayLink ? .link : .review
+        return probability >= configuration.linkThreshold && mayLinkOutright(vector, configuration) ? .link : .review
     }
 
-    /// Whether a pair the given-name rule sent to review is linked after all when nothing else
-    /// could be the person: it scored at or above the link threshold, the sexes do not disagree,
-    /// one given name is a bare initial of the other ("J." beside "John": information missing,
-    /// not two names), and the dates of birth agree (exactly, or day and month swapped). Names
-    /// that only sound alike stay in review, and so does a pair without both dates: on the
-    /// benchmark data they linked "James" with "John", "Alan" with "Alexander" and a "D." with
-    /// a relative at the same address. Such a record
-    /// is ambiguous only when another person is plausible too (a twin "James"); the resolver
-    /// links it when neither record has a rival (`PlausiblePartners.hasRival`), and leaves it to
-    /// review otherwise. Shared with `IncrementalMatcher`.
+    /// Whether a pair at or above the link threshold is linked at once: the given names agree at
+    /// least closely and the sexes do not disagree (if the configuration asks for it), and both
+    /// dates of birth are known (if it asks for that).
+    private static func mayLinkOutright(_ vector: ComparisonVector, _ configuration: ResolverConfiguration) -> Bool {
+        if configuration.linkNeedsGivenNameAndSex && !((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0) { return false }
+        if configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && vector[.dateOfBirth] == nil { return false }
+        return true
+    }
+
+    /// Whether a pair sent to review for want of information is linked after all when nothing
+    /// else could be the person. It scored at or above the link threshold, the sexes do not
+    /// disagree, and either
+    /// - one given name is a bare initial of the other ("J." beside "John": information missing,
+    ///   not two names) and the dates of birth agree (exactly, or day and month swapped). Names
+    ///   that only sound alike stay in review, and so does an initial without both dates: on the
+    ///   benchmark data they linked "James" with "John", "Alan" with "Alexander" and a "D." with
+    ///   a relative at the same address; or
+    /// - the given names agree at least closely and a date of birth is missing: the names and
+    ///   the address then score a mother and her daughter of the same name as one person.
+    ///
+    /// Such a record is ambiguous only when another person is plausible too (a twin "James", the
+    /// daughter); the resolver links it when neither record has a rival
+    /// (`PlausiblePartners.hasRival`), and leaves it to review otherwise. Shared with
+    /// `IncrementalMatcher`.
     static func linksWhenUnambiguous(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
-        guard configuration.linkUnambiguousGivenNames, configuration.linkNeedsGivenNameAndSex,
-              probability >= configuration.linkThreshold, vector[.sex] != 0,
-              let given = vector[.givenName], let born = vector[.dateOfBirth] else { return false }
-        return given == 1 && born >= 3
+        guard probability >= configuration.linkThreshold, vector[.sex] != 0, let given = vector[.givenName] else { return false }
+        guard let born = vector[.dateOfBirth] else {
+            return configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && (!configuration.linkNeedsGivenNameAndSex || given >= 3)
+        }
+        guard configuration.linkUnambiguousGivenNames, configuration.linkNeedsGivenNameAndSex else { return false }
+        return given == 1 && born >= 4
     }
 
     /// m by EM, u from random pairs (the candidates are biased towards agreement on the
@@ -142,7 +157,7 @@ public struct PersonResolver: Sendable {
         var m = FellegiSunterModel.defaultM
         var iterations = 0, converged = true
         let sessions: [(select: (ComparisonVector) -> Bool, ignoring: Set<ComparisonField>, learns: [ComparisonField])] = [
-            ({ $0[.dateOfBirth] == 4 }, [.dateOfBirth], ComparisonField.allCases.filter { $0 != .dateOfBirth }),
+            ({ $0[.dateOfBirth] == UInt8(ComparisonField.dateOfBirth.levelCount - 1) }, [.dateOfBirth], ComparisonField.allCases.filter { $0 != .dateOfBirth }),
             ({ ($0[.givenName] ?? 0) >= 4 && ($0[.familyName] ?? 0) >= 3 }, [.givenName, .familyName], [.dateOfBirth]),
         ]
         for session in sessions {

@@ -32,6 +32,10 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// disagreeing outright). A twin or a namesake of the same date of birth keeps it in review.
     /// Default: true.
     public var linkUnambiguousGivenNames = true
+    /// A pair that would be linked while one of its records has no date of birth is linked only
+    /// when unambiguous (as `linkUnambiguousGivenNames` says): names and an address alone fit a
+    /// parent and a child of the same name, or two namesakes, as well as one person. Default: true.
+    public var linkWithoutDateOfBirthOnlyWhenUnambiguous = true
 
     public init() {}
 

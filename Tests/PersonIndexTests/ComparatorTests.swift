@@ -42,11 +42,17 @@ import Testing
     @Test func datesOfBirthCompareByLevel() throws {
         let date = try #require(DateOfBirth(iso: "1985-03-07"))
         func level(_ other: String) throws -> UInt8 { DateOfBirth.agreementLevel(date, try #require(DateOfBirth(iso: other))) }
-        #expect(try level("1985-03-07") == 4)
-        #expect(try level("1985-07-03") == 3)  // day and month swapped
-        #expect(try level("1985-03-17") == 2)  // one component off
-        #expect(try level("1986-03-07") == 2)
+        #expect(try level("1985-03-07") == 5)
+        #expect(try level("1985-07-03") == 4)  // day and month swapped
+        #expect(try level("1986-03-07") == 3)  // one component off by one
+        #expect(try level("1984-03-07") == 3)
+        #expect(try level("1985-04-07") == 3)
+        #expect(try level("1985-03-06") == 3)
+        #expect(try level("1985-03-17") == 2)  // one component off by more
+        #expect(try level("1987-03-07") == 2)
+        #expect(try level("1985-12-07") == 2)
         #expect(try level("1986-04-08") == 1)  // year within one, the rest different
+        #expect(try level("1985-04-08") == 1)
         #expect(try level("1990-07-03") == 0)
     }
 

@@ -236,6 +236,29 @@ enum IndexRecords {
         }
     }
 
+    /// A record without a date of birth joins the one person of its name at its address, but
+    /// waits for review when a mother and her daughter of one name both live there.
+    @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws {
+        func sharon(_ id: String, _ date: String?, ssn: String? = nil) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: "Sharon", familyName: "Zielinski", dateOfBirth: date.flatMap(DateOfBirth.init(iso:)),
+                sex: .female, address: IndexRecords.oak, identifiers: PersonIdentifiers(ssn: ssn))
+        }
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(sharon("z1", "1960-04-23", ssn: "4417"))
+            let undated = try await index.add(sharon("z2", nil, ssn: "4417"))
+            #expect(undated.map(\.eventType) == ["bus.identity.linked"])
+            #expect(try await index.person("z2") == "z1")
+        }
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(sharon("y1", "1960-04-23", ssn: "4417"))
+            _ = try await index.add(sharon("y3", "1985-09-02"))
+            let undated = try await index.add(sharon("y2", nil, ssn: "4417"))
+            #expect(undated.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
+            #expect(try await index.person("y2") == "y2")
+        }
+    }
+
     /// The store sees twins whose own pair scored too low to be reviewed (a brother and a sister
     /// with different SSNs), and
     /// twins joined to the "J." by a shared state ID: a record of one person contradicting a
@@ -290,6 +313,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
     @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
     @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
+    @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
 }
 
 /// The store fed one record at a time with generated records whose truth is known: the

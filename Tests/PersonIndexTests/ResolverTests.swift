@@ -152,6 +152,41 @@ import Testing
         #expect(noDate.personIds[0] != noDate.personIds[1])
     }
 
+    /// A record without a date of birth fits every person of its name at its address: a mother
+    /// and her daughter of one name are told apart only by their dates, so such a record is
+    /// linked only when no other person fits it.
+    @Test func aRecordWithoutADateOfBirthLinksOnlyWhenNoOtherPersonFitsIt() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        // The last four digits of an SSN on the two records of the mother lift their pair above
+        // the link threshold; names, sex and address alone score 0.83 against this background.
+        func record(_ id: String, _ date: String?, ssn: String? = nil) throws -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: "Sharon", familyName: "Zielinski",
+                dateOfBirth: try date.map { try #require(DateOfBirth(iso: $0)) }, sex: .female, address: address,
+                identifiers: PersonIdentifiers(ssn: ssn))
+        }
+        let background = Array(Self.data.records.prefix(500))
+        func decisions(_ resolution: PersonResolver.Resolution) -> [String] {
+            resolution.pairs.filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") }.map { "\($0.a)-\($0.b) \($0.decision)" }
+        }
+
+        let alone = PersonResolver().resolve([try record("z1", "1960-04-23", ssn: "4417"), try record("z2", nil, ssn: "4417")] + background)
+        #expect(decisions(alone) == ["z1-z2 link"], "\(alone.pairs.filter { $0.a.hasPrefix("z") })")
+        #expect(alone.personIds[0] == alone.personIds[1])
+
+        let family = [try record("z1", "1960-04-23", ssn: "4417"), try record("z2", nil, ssn: "4417"), try record("z3", "1985-09-02")]
+        let mother = PersonResolver().resolve(family + background)
+        #expect(decisions(mother).contains("z1-z2 review") && decisions(mother).contains("z2-z3 review"), "\(decisions(mother))")
+        #expect(!decisions(mother).contains { $0.hasSuffix("link") }, "\(decisions(mother))")
+        #expect(Set(mother.personIds.prefix(3)).count == 3)
+
+        // Without the rule the undated record joins one of the two, a guess either way.
+        var loose = ResolverConfiguration()
+        loose.linkWithoutDateOfBirthOnlyWhenUnambiguous = false
+        let guessed = PersonResolver(configuration: loose).resolve(family + background)
+        #expect(guessed.personIds[1] == guessed.personIds[0] || guessed.personIds[1] == guessed.personIds[2])
+    }
+
     /// The generator's twins (same family name, date of birth and address) share an initial as
     /// often as asked, so the benchmark exercises the bare-initial rule against real rivals.
     @Test func generatedTwinsShareAnInitialAsOftenAsAsked() {
