@@ -74,6 +74,7 @@ extension ComparisonField {
         let names: [String] = switch self {
         case .givenName: ["disagree", "initial", "sounds_alike", "close", "nickname"]
         case .familyName: ["disagree", "sounds_alike", "close", "shares_part"]
+        // Levels 2 and 3 (one component off by more, by one) share the contract's name.
         case .dateOfBirth: ["disagree", "year_within_one", "one_component", "one_component", "swapped"]
         case .address: ["disagree", "postal_code", "close_street"]
         case .ssn: ["disagree", "last_four"]
