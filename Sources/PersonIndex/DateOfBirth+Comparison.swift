@@ -18,4 +18,20 @@ extension DateOfBirth {
         default: return yearOff <= 1 ? 1 : 0
         }
     }
+
+    /// Whether two persons' records show two different dates of birth, each confirmed: some date
+    /// is on at least two of the first person's records, another on at least two of the
+    /// second's, and the two neither agree nor are day and month swapped. One record's odd date
+    /// is a typo as likely as not; the same date on two records of a person is that person's.
+    public static func confirmedApart(_ first: [DateOfBirth?], _ second: [DateOfBirth?]) -> Bool {
+        func confirmed(_ dates: [DateOfBirth?]) -> Set<DateOfBirth> {
+            var counts: [DateOfBirth: Int] = [:]
+            for date in dates { if let date { counts[date, default: 0] += 1 } }
+            return Set(counts.filter { $0.value >= 2 }.keys)
+        }
+        let mine = confirmed(first)
+        guard !mine.isEmpty else { return false }
+        let theirs = confirmed(second)
+        return mine.contains { a in theirs.contains { b in agreementLevel(a, b) < 4 } }
+    }
 }

@@ -57,6 +57,10 @@ public struct IncrementalMatcher: Sendable {
         }
         let linkable = decision == .review
             && PersonResolver.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration)
-        return PairComparison(score: probability, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable)
+        let linkableAcrossDates = decision == .review
+            && PersonResolver.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration)
+        return PairComparison(
+            score: probability, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
+            linkableUnlessDatesConfirmedApart: linkableAcrossDates)
     }
 }

@@ -42,6 +42,10 @@ public struct PairComparison: Sendable, Hashable {
     /// be the person (`PersonResolver.linksWhenUnambiguous`).
     public var linkableWhenUnambiguous: Bool
 
+    /// A review pair held back only because its dates of birth differ: linked unless its two
+    /// persons' records confirm two different dates (`DateOfBirth.confirmedApart`).
+    public var linkableUnlessDatesConfirmedApart: Bool
+
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
 
     /// The given names disagree outright or the sexes differ (and no strong identifier decided):
@@ -50,12 +54,16 @@ public struct PairComparison: Sendable, Hashable {
         !byIdentifier && reasons.contains { ($0.field == .givenName || $0.field == .sex) && $0.level == 0 }
     }
 
-    public init(score: Double, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason], linkableWhenUnambiguous: Bool = false) {
+    public init(
+        score: Double, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason], linkableWhenUnambiguous: Bool = false,
+        linkableUnlessDatesConfirmedApart: Bool = false
+    ) {
         self.score = score
         self.decision = decision
         self.sharedIdentifiers = sharedIdentifiers
         self.reasons = reasons
         self.linkableWhenUnambiguous = linkableWhenUnambiguous
+        self.linkableUnlessDatesConfirmedApart = linkableUnlessDatesConfirmedApart
     }
 
     /// The fields that agreed at any level above disagreement (the strong identifiers shared

@@ -67,7 +67,7 @@ public struct PersonResolver: Sendable {
         var clusters = PersonClusters(recordIds: records.map(\.recordId))
         var pairs: [ResolvedPair] = []
         var plausible = PlausiblePartners(recordCount: records.count)
-        var heldBack: [(pair: Int, first: Int, second: Int)] = []
+        var heldBack: [(pair: Int, first: Int, second: Int, datesDiffer: Bool)] = []
         for ((a, b), vector) in zip(candidates.pairs, vectors) {
             let first = Int(a), second = Int(b)
             if vector[.identifiers] == 1 {
@@ -80,7 +80,9 @@ public struct PersonResolver: Sendable {
             let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
             guard let decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
             if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
-                heldBack.append((pairs.count, first, second))
+                heldBack.append((pairs.count, first, second, false))
+            } else if decision == .review, Self.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration) {
+                heldBack.append((pairs.count, first, second, true))
             }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
             plausible.add(first, second)
@@ -91,7 +93,12 @@ public struct PersonResolver: Sendable {
         heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
         let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsGivenNameOrSex }
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
-            guard !plausible.hasRival(held.first, held.second, clusters: &clusters, contradict: contradict) else { continue }
+            if held.datesDiffer {
+                let dates = { (record: Int) in clusters.members(of: record).map { features[$0].dateOfBirth } }
+                guard !DateOfBirth.confirmedApart(dates(held.first), dates(held.second)) else { continue }
+            } else {
+                guard !plausible.hasRival(held.first, held.second, clusters: &clusters, contradict: contradict) else { continue }
+            }
             pairs[held.pair].decision = .link
             clusters.link(held.first, held.second)
         }
@@ -114,7 +121,22 @@ public struct PersonResolver: Sendable {
     private static func mayLinkOutright(_ vector: ComparisonVector, _ configuration: ResolverConfiguration) -> Bool {
         if configuration.linkNeedsGivenNameAndSex && !((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0) { return false }
         if configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && vector[.dateOfBirth] == nil { return false }
+        if configuration.linkDifferingDatesUnlessConfirmedApart && datesDiffer(vector) { return false }
         return true
+    }
+
+    /// Both dates of birth are there and they differ: neither equal nor day and month swapped.
+    private static func datesDiffer(_ vector: ComparisonVector) -> Bool {
+        guard let born = vector[.dateOfBirth] else { return false }
+        return born < 4
+    }
+
+    /// Whether a pair sent to review only because its dates of birth differ is linked after the
+    /// confident links, unless its two persons' records confirm two different dates
+    /// (`DateOfBirth.confirmedApart`). Shared with `IncrementalMatcher`.
+    static func linksUnlessDatesConfirmedApart(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
+        guard configuration.linkDifferingDatesUnlessConfirmedApart, probability >= configuration.linkThreshold, datesDiffer(vector) else { return false }
+        return !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
     }
 
     /// Whether a pair sent to review for want of information is linked after all when nothing

@@ -36,6 +36,13 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// when unambiguous (as `linkUnambiguousGivenNames` says): names and an address alone fit a
     /// parent and a child of the same name, or two namesakes, as well as one person. Default: true.
     public var linkWithoutDateOfBirthOnlyWhenUnambiguous = true
+    /// A pair that would be linked while its dates of birth differ (neither equal nor day and
+    /// month swapped) is linked after the confident links, and not at all when each person
+    /// already has a date of birth that two of its records agree on and the two dates differ: a
+    /// typo shows in one record, not in every record of a person, so two persons each sure of
+    /// their own date are namesakes (a father and son, two men of one name born a day apart).
+    /// Default: true.
+    public var linkDifferingDatesUnlessConfirmedApart = true
 
     public init() {}
 

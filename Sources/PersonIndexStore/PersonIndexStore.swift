@@ -138,6 +138,7 @@ public struct PersonIndexStore: Sendable {
             let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
             let links = try comparison.decision == .link
                 || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, decided: decided, session))
+                || (comparison.linkableUnlessDatesConfirmedApart && !datesConfirmedApart(record.recordId, candidate, session))
             if links, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
                 events += try link(
                     record.recordId, to: candidate, source: source, comparison: comparison, by: nil,
@@ -184,6 +185,14 @@ public struct PersonIndexStore: Sendable {
             for other in theirRecords where matcher.compare(record, other).contradictsGivenNameOrSex { return true }
         }
         return false
+    }
+
+    /// Whether the persons of the record being added and of `candidate` each have a date of
+    /// birth two of their records agree on, and the two differ (`DateOfBirth.confirmedApart`).
+    /// Links come before reviews, so the new record has joined its own person's records by then.
+    private func datesConfirmedApart(_ recordId: String, _ candidate: String, _ session: Session) throws -> Bool {
+        func dates(_ person: String) throws -> [DateOfBirth?] { try session.members(person).map { try session.record($0).dateOfBirth } }
+        return DateOfBirth.confirmedApart(try dates(person(of: recordId, session)), try dates(person(of: candidate, session)))
     }
 
     /// The person `recordId` belongs to, or nil when the index does not hold it.

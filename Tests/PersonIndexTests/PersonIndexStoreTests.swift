@@ -259,6 +259,36 @@ enum IndexRecords {
         }
     }
 
+    /// A record whose date of birth is a day off joins a person when it is the only one saying
+    /// so. Two persons whose records each confirm their own date (namesakes born a day apart,
+    /// at two addresses) are not joined by a record of one of them at the other's address. The
+    /// store judges each record as it arrives, so it sees this only once both persons have two
+    /// records: a record a day off that arrives while its person has none is taken for a typo.
+    @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws {
+        let elm = PostalAddress(line1: "18 Elm Avenue", city: "Springfield", state: "MO", postalCode: "65802")
+        func thaddeus(_ id: String, _ source: String, _ date: String, _ address: PostalAddress = IndexRecords.oak) -> PersonRecord {
+            IndexRecords.record(id, source, "Thaddeus", "Zielinski", date, address: address)
+        }
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(thaddeus("z1", "jail", "1983-02-10"))
+            _ = try await index.add(thaddeus("z2", "courts", "1983-02-10"))
+            _ = try await index.add(thaddeus("z3", "police", "1983-02-11"))
+            #expect(try await index.person("z3") == "z1")
+        }
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(thaddeus("y1", "jail", "1983-02-10"))
+            _ = try await index.add(thaddeus("y2", "courts", "1983-02-10"))
+            _ = try await index.add(thaddeus("y3", "police", "1983-02-11", elm))
+            _ = try await index.add(thaddeus("y4", "doc", "1983-02-11", elm))
+            #expect(try await index.person("y4") == "y3")
+            #expect(try await index.person("y2") == "y1")
+            // The man of Elm Avenue, now at Oak Street: he joins his person, not the other.
+            let moved = try await index.add(thaddeus("y5", "police", "1983-02-11"))
+            #expect(try await index.person("y5") == "y3")
+            #expect(moved.map(\.eventType).contains("bus.identity.review-requested"))
+        }
+    }
+
     /// The store sees twins whose own pair scored too low to be reviewed (a brother and a sister
     /// with different SSNs), and
     /// twins joined to the "J." by a shared state ID: a record of one person contradicting a
@@ -314,6 +344,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
     @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
+    @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
 }
 
 /// The store fed one record at a time with generated records whose truth is known: the

@@ -187,6 +187,35 @@ import Testing
         #expect(guessed.personIds[1] == guessed.personIds[0] || guessed.personIds[1] == guessed.personIds[2])
     }
 
+    /// A date of birth one day off is a typo when one record carries it, and another person's
+    /// date when two records of each person agree on their own: then the two persons stay apart.
+    @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        func record(_ id: String, _ source: String, _ date: String) throws -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: source, givenName: "Thaddeus", familyName: "Zielinski",
+                dateOfBirth: try #require(DateOfBirth(iso: date)), sex: .male, address: address)
+        }
+        let background = Array(Self.data.records.prefix(500))
+        let typo = PersonResolver().resolve(
+            [try record("z1", "jail", "1983-02-10"), try record("z2", "courts", "1983-02-10"), try record("z3", "police", "1983-02-11")] + background)
+        #expect(Set(typo.personIds.prefix(3)).count == 1, "\(typo.pairs.filter { $0.a.hasPrefix("z") })")
+
+        let two = [
+            try record("z1", "jail", "1983-02-10"), try record("z2", "courts", "1983-02-10"),
+            try record("z3", "police", "1983-02-11"), try record("z4", "doc", "1983-02-11"),
+        ]
+        let apart = PersonResolver().resolve(two + background)
+        #expect(apart.personIds[0] == apart.personIds[1] && apart.personIds[2] == apart.personIds[3])
+        #expect(apart.personIds[0] != apart.personIds[2], "\(apart.pairs.filter { $0.a.hasPrefix("z") })")
+        #expect(apart.pairs.filter { $0.a.hasPrefix("z") && $0.decision == .review }.count == 4)
+
+        var loose = ResolverConfiguration()
+        loose.linkDifferingDatesUnlessConfirmedApart = false
+        let merged = PersonResolver(configuration: loose).resolve(two + background)
+        #expect(Set(merged.personIds.prefix(4)).count == 1)
+    }
+
     /// The generator's twins (same family name, date of birth and address) share an initial as
     /// often as asked, so the benchmark exercises the bare-initial rule against real rivals.
     @Test func generatedTwinsShareAnInitialAsOftenAsAsked() {
