@@ -220,21 +220,10 @@ import Testing
     /// often as asked, so the benchmark exercises the bare-initial rule against real rivals.
     @Test func generatedTwinsShareAnInitialAsOftenAsAsked() {
         func twinInitials(sharing share: Double) -> (same: Int, different: Int) {
-            var noise = SyntheticPopulation.Noise()
-            (noise.typo, noise.transposition, noise.nickname, noise.initialOnly, noise.alias) = (0, 0, 0, 0, 0)
-            (noise.dayMonthSwap, noise.dateComponentOff, noise.missingDate, noise.missingAddress, noise.moved) = (0, 0, 0, 0, 0)
             // Twins of twins are births of three and more, whose names of one initial run out.
-            (noise.relative, noise.twin, noise.twinSharesInitial) = (0, 0.1, share)
-            let data = SyntheticPopulation(seed: 5, noise: noise).generate(sources: 1, recordsPerSource: 6_000)
-            var firstOfPerson: [Int: PersonRecord] = [:]
-            for (record, person) in zip(data.records, data.personOfRecord) where firstOfPerson[person] == nil { firstOfPerson[person] = record }
-            var byHousehold: [String: [PersonRecord]] = [:]
-            for record in firstOfPerson.values {
-                let key = "\(record.familyName ?? "")|\(record.dateOfBirth.map { "\($0)" } ?? "")|\(record.address?.line1 ?? "")"
-                byHousehold[key, default: []].append(record)
-            }
+            let births = Self.generatedBirths(seed: 5, twins: 0.1, sharingInitial: share)
             var same = 0, different = 0
-            for members in byHousehold.values where members.count == 2 {
+            for members in births where members.count == 2 {
                 if members[0].givenName?.first == members[1].givenName?.first { same += 1 } else { different += 1 }
             }
             return (same, different)
@@ -245,29 +234,36 @@ import Testing
         #expect(never.different > 20 && never.different > 3 * never.same, "\(never)")
     }
 
+    /// The first record of each generated person, grouped by birth (family name, date of birth,
+    /// address), from records without spelling noise or moves and without relatives.
+    static func generatedBirths(seed: UInt64, twins: Double, sharingInitial: Double = SyntheticPopulation.Noise().twinSharesInitial) -> [[PersonRecord]] {
+        var noise = SyntheticPopulation.Noise()
+        (noise.typo, noise.transposition, noise.nickname, noise.initialOnly, noise.alias) = (0, 0, 0, 0, 0)
+        (noise.dayMonthSwap, noise.dateComponentOff, noise.missingDate, noise.missingAddress, noise.moved) = (0, 0, 0, 0, 0)
+        (noise.relative, noise.twin, noise.twinSharesInitial) = (0, twins, sharingInitial)
+        let data = SyntheticPopulation(seed: seed, noise: noise).generate(sources: 1, recordsPerSource: 6_000)
+        var firstOfPerson: [Int: PersonRecord] = [:]
+        for (record, person) in zip(data.records, data.personOfRecord) where firstOfPerson[person] == nil { firstOfPerson[person] = record }
+        var births: [String: [PersonRecord]] = [:]
+        for record in firstOfPerson.values {
+            let key = "\(record.familyName ?? "")|\(record.dateOfBirth.map { "\($0)" } ?? "")|\(record.address?.line1 ?? "")"
+            births[key, default: []].append(record)
+        }
+        return Array(births.values)
+    }
+
     /// Children of one birth (twins, and the triplets that twins of twins make) never get one
     /// name twice, nor two forms of one name (Elizabeth and Lisa): their records would be one
     /// person's to any reader, and the benchmark would count a matcher wrong for linking them.
     @Test func generatedChildrenOfOneBirthAreNamedApart() {
-        var noise = SyntheticPopulation.Noise()
-        (noise.typo, noise.transposition, noise.nickname, noise.initialOnly, noise.alias) = (0, 0, 0, 0, 0)
-        (noise.dayMonthSwap, noise.dateComponentOff, noise.missingDate, noise.missingAddress, noise.moved) = (0, 0, 0, 0, 0)
-        (noise.relative, noise.twin) = (0, 0.2)
-        let data = SyntheticPopulation(seed: 11, noise: noise).generate(sources: 1, recordsPerSource: 6_000)
-        var firstOfPerson: [Int: PersonRecord] = [:]
-        for (record, person) in zip(data.records, data.personOfRecord) where firstOfPerson[person] == nil { firstOfPerson[person] = record }
-        var births: [String: [String]] = [:]
-        for record in firstOfPerson.values {
-            let key = "\(record.familyName ?? "")|\(record.dateOfBirth.map { "\($0)" } ?? "")|\(record.address?.line1 ?? "")"
-            births[key, default: []].append((record.givenName ?? "").lowercased())
-        }
+        let births = Self.generatedBirths(seed: 11, twins: 0.2).map { $0.map { ($0.givenName ?? "").lowercased() } }
         var alike: [String] = []
-        for names in births.values where names.count > 1 {
+        for names in births where names.count > 1 {
             for (i, a) in names.enumerated() {
                 for b in names[(i + 1)...] where a == b || Nicknames.areEquivalent(a, b) { alike.append("\(a)/\(b)") }
             }
         }
-        #expect(births.values.count { $0.count > 2 } > 10, "births of three or more to check")
+        #expect(births.count { $0.count > 2 } > 10, "births of three or more to check")
         #expect(alike.isEmpty, "\(alike)")
     }
 
