@@ -63,6 +63,26 @@ import Testing
         #expect(NameFolding.addressWords("12 North Main Street") == ["12", "n", "main", "st"])
     }
 
+    /// A nickname with a typo is still a form of the name ("Bpll": Bill, William), but only an
+    /// unknown word of four letters or more is read as a typo of one: "Roy" is a name of its own,
+    /// not "Rob" mistyped, and short names a letter apart ("Dan" for Daniel, "Don" for Donald)
+    /// are as often two people.
+    @Test func aMistypedNicknameIsCloseToItsFormalName() throws {
+        func level(_ a: String, _ b: String) throws -> UInt8 {
+            let comparison = IncrementalMatcher().compare(
+                PersonRecord(recordId: "a", source: "jail", givenName: a, familyName: "Zielinski"),
+                PersonRecord(recordId: "b", source: "police", givenName: b, familyName: "Zielinski"))
+            return try #require(comparison.reasons.first { $0.field == .givenName }).level
+        }
+        #expect(try level("Bpll", "William") == 3)
+        #expect(try level("William", "Bpll") == 3)
+        #expect(try level("Llsa", "Elizabeth") == 3)
+        #expect(try level("Bill", "William") == 4)
+        #expect(try level("Roy", "Robert") < 3)
+        #expect(try level("Dan", "Donald") < 3)
+        #expect(try level("Zelda", "William") == 0)
+    }
+
     @Test func nicknamesAreEquivalentThroughTheirFormalName() {
         #expect(Nicknames.areEquivalent("bill", "william"))
         #expect(Nicknames.areEquivalent("bob", "robert"))
