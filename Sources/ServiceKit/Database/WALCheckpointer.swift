@@ -65,7 +65,7 @@ final class WALCheckpointer: Sendable {
     ///   comes of writes without a pause (a replay, a backlog); with pauses a passive checkpoint
     ///   copies all of it and SQLite starts it over by itself.
     ///   - writer: the service's writer, whose queue runs the restart.
-    init(path: String, writer: any DatabaseWriter, interval: Duration = .milliseconds(200), restartAbovePages: Int = 65_536) throws {
+    init(path: String, writer: any DatabaseWriter, interval: Duration = .milliseconds(200), restartAbovePages: Int = defaultRestartAbovePages) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
@@ -109,6 +109,10 @@ final class WALCheckpointer: Sendable {
             }
         }
     }
+
+    /// The log length, in pages, past which a checkpoint starts the log over (256 MiB of
+    /// 4 KiB pages).
+    static let defaultRestartAbovePages = 65_536
 
     /// Waits for the checkpoint in flight, if any, and closes the connection (``ServiceDatabase/close()``).
     func close() throws {
