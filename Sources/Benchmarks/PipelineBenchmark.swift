@@ -34,6 +34,10 @@ public struct PipelineBenchmark: Sendable {
     /// Statements to list after the replay, per service, those its writer spent most time in
     /// (``StatementTimings``). Default: 0, none (and nothing timed).
     public var statements = 0
+    /// Where to write each measured arrest's send time and latency, one line each in the order
+    /// sent (`sent_ms<TAB>latency_ms`, the send time from the first measured arrest): shows
+    /// whether a tail is spread over the run or made of stalls. Default: nil, not written.
+    public var latencyLog: URL?
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -137,7 +141,9 @@ public struct PipelineBenchmark: Sendable {
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        let latencies = stored.latenciesMilliseconds().sorted()
+        let samples = stored.samples()
+        if let latencyLog { try Self.write(samples, to: latencyLog) }
+        let latencies = samples.map(\.latency).sorted()
         guard latencies.count == latencyEvents else {
             throw BenchmarkFailure(description: "\(latencies.count) of \(latencyEvents) arrests reached the inbox")
         }
@@ -157,6 +163,19 @@ public struct PipelineBenchmark: Sendable {
         }
         // Arrest → inbox is two hops (arrest → router, notification → inbox).
         printer.ratio("pipeline.latency.p99", percentile(latencies, 0.99) / (2 * percentile(hop, 0.99)))
+    }
+
+    private static func write(_ samples: [LatencyLog.Sample], to file: URL) throws {
+        let start = samples.first?.sent ?? 0
+        var text = "sent_ms\tlatency_ms\n"
+        for sample in samples {
+            text += String(format: "%.3f\t%.3f\n", Double(sample.sent &- start) / 1e6, sample.latency)
+        }
+        do {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        } catch {
+            throw BenchmarkFailure(description: "cannot write the latency log \(file.path): \(error.localizedDescription)")
+        }
     }
 
     static let rawHopTopic = "bench.raw-hop"
@@ -385,10 +404,17 @@ final class LatencyLog: @unchecked Sendable {
     func produced(_ id: String, at time: UInt64) { lock.withLock { producedAt[id] = time } }
     func stored(_ id: String, at time: UInt64) { lock.withLock { storedAt[id] = time } }
 
-    func latenciesMilliseconds() -> [Double] {
+    /// One arrest that reached the inbox: when it was sent (monotonic ns) and its latency (ms).
+    struct Sample {
+        var sent: UInt64
+        var latency: Double
+    }
+
+    /// The arrests that reached the inbox, in the order they were sent.
+    func samples() -> [Sample] {
         lock.withLock {
-            storedAt.compactMap { id, stored in producedAt[id].map { Double(stored &- $0) / 1e6 } }
-        }
+            storedAt.compactMap { id, stored in producedAt[id].map { Sample(sent: $0, latency: Double(stored &- $0) / 1e6) } }
+        }.sorted { $0.sent < $1.sent }
     }
 }
 

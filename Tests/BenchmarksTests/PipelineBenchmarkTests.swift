@@ -26,7 +26,10 @@ import Testing
     }
 
     @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {
-        let benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: Self.contracts)
+        var benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: Self.contracts)
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("latency-\(UUID().uuidString).tsv")
+        defer { try? FileManager.default.removeItem(at: log) }
+        benchmark.latencyLog = log
         let printed = try await Self.figures(of: benchmark)
         func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
         let pipelineP99 = try value("pipeline.arrest_to_inbox.p99")
@@ -45,6 +48,26 @@ import Testing
         #expect(try value("pipeline.latency.cpu.per_arrest") > 10, "\(printed)")
         let steal = try value("pipeline.latency.host.steal")
         #expect(steal >= 0 && steal <= 100)
+
+        // The latency log: every measured arrest once, in the order sent (from the first, at
+        // 0, paced at the rate: 200 at 1,000/s take ~199 ms), each with the latency the
+        // printed percentiles were taken from.
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "sent_ms\tlatency_ms")
+        let samples = try lines.dropFirst().map { line in
+            let fields = line.split(separator: "\t").compactMap { Double($0) }
+            return try #require(fields.count == 2 ? (sent: fields[0], latency: fields[1]) : nil, "\(line)")
+        }
+        #expect(samples.count == 200)
+        #expect(samples.first?.sent == 0)
+        #expect(zip(samples, samples.dropFirst()).allSatisfy { $0.sent <= $1.sent })
+        #expect((samples.last?.sent ?? 0) >= 190, "paced at 1,000/s")
+        #expect(samples.allSatisfy { $0.latency > 0 })
+        // The printed p99 (three decimals, whole milliseconds from 100 ms) is one of the logged
+        // latencies, with at least 99 % at or below it.
+        let printedWithin = max(0.002, pipelineP99 >= 100 ? 0.5 : 0)
+        #expect(samples.contains { abs($0.latency - pipelineP99) <= printedWithin }, "\(pipelineP99)")
+        #expect(samples.count { $0.latency <= pipelineP99 + printedWithin } >= 198)
     }
 
     /// The replay part on 400 events: both yardsticks measured in the same run, the ratio is

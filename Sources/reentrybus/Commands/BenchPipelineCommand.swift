@@ -30,6 +30,10 @@ struct BenchPipeline: AsyncParsableCommand {
         "List the N statements each service's writer spent most time in during the replay (placeholders, never values).", valueName: "N"))
     var statements = 0
 
+    @Option(help: ArgumentHelp(
+        "Write each measured arrest's send time and latency to FILE (tab-separated, in the order sent).", valueName: "FILE"))
+    var latencyLog: String?
+
     @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
     var trace = false
 
@@ -48,6 +52,7 @@ struct BenchPipeline: AsyncParsableCommand {
             contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         benchmark.trace = trace
         benchmark.statements = statements
+        benchmark.latencyLog = latencyLog.map { URL(fileURLWithPath: $0) }
         // This very program runs each service in a process of its own for its memory.
         benchmark.serviceBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         if let lingerMs { benchmark.client.linger = .milliseconds(lingerMs) }
