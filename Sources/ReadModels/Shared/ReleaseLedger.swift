@@ -133,18 +133,56 @@ struct ReleaseLedger: Sendable {
             folded = try FoldedRelease(releaseId, ReleaseFold(events))
             if let key { transaction.scratch.store(folded, for: key) }
         }
-        try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1", [.text(releaseId)])
+        try write(folded, releaseId, in: transaction)
+    }
+
+    /// The columns of a `<prefix>_releases` row, in the order of ``FoldedRelease/rows``.
+    static let rowColumns = """
+        release_id, valid_from, valid_until, \(PersonOnRecord.columns), status, facility_id, facility_name, facility_kind, \
+        expected_at, released_at, board_at, release_type, destination, destination_place, supervision_type, supervising_agency_id
+        """
+    /// Where `valid_from` and `valid_until` stand in a row.
+    private static let validFrom = 1, validUntil = 2
+
+    /// Makes the release's stored history the folded one, writing only what changed. A new event
+    /// usually appends a state: the state it ends gets its `valid_until` (a column no index
+    /// holds, so no index is touched) and the new state is inserted; the earlier states stay
+    /// as they are. Rewriting every state instead would delete and insert each with its six
+    /// indexes, in each of the five views that keep releases.
+    private func write(_ folded: FoldedRelease, _ releaseId: String, in transaction: any StorageTransaction) throws {
+        var stored: [SQLValue: [SQLValue]] = [:]
+        for row in try transaction.fetchAll(
+            "SELECT \(Self.rowColumns) FROM \(releasesTable) WHERE release_id = $1", [.text(releaseId)]
+        ) {
+            stored[row.values[Self.validFrom]] = row.values
+        }
+        let wanted = Set(folded.rows.map { $0[Self.validFrom] })
+        for (from, _) in stored where !wanted.contains(from) {
+            try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
+        }
         for row in folded.rows {
+            let from = row[Self.validFrom]
+            if let before = stored[from] {
+                if before == row { continue }
+                if Self.differOnlyInValidUntil(before, row) {
+                    try transaction.execute(
+                        "UPDATE \(releasesTable) SET valid_until = $1 WHERE release_id = $2 AND valid_from = $3",
+                        [row[Self.validUntil], .text(releaseId), from])
+                    continue
+                }
+                try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
+            }
             try transaction.execute(
                 """
-                INSERT INTO \(releasesTable) (
-                    release_id, valid_from, valid_until, \(PersonOnRecord.columns), status, facility_id, facility_name,
-                    facility_kind, expected_at, released_at, board_at, release_type, destination, destination_place,
-                    supervision_type, supervising_agency_id)
+                INSERT INTO \(releasesTable) (\(Self.rowColumns))
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                 """,
                 row)
         }
+    }
+
+    private static func differOnlyInValidUntil(_ a: [SQLValue], _ b: [SQLValue]) -> Bool {
+        a.count == b.count && a.indices.allSatisfy { $0 == validUntil || a[$0] == b[$0] }
     }
 
     // MARK: Query parts
