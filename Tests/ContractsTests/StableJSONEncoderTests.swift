@@ -128,6 +128,16 @@ struct StableJSONEncoderTests {
         init?(intValue: Int) { nil }
     }
 
+    /// Twenty members, then the fourth and the twentieth again: the last values stay.
+    struct Wide: Encodable {
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: AnyKey.self)
+            for index in 0..<20 { try container.encode(index, forKey: AnyKey("m\(index)")) }
+            try container.encode("again", forKey: AnyKey("m3"))
+            try container.encode("again", forKey: AnyKey("m19"))
+        }
+    }
+
     struct Nothing: Encodable {
         func encode(to encoder: any Encoder) throws {}
     }
@@ -138,6 +148,11 @@ struct StableJSONEncoderTests {
         try same(Shapes(
             dates: instants, byNumber: [10: "ten", 2: "two", -1: "minus"], byName: ["b": [2], "B": [], "a10": [1], "a2": [3]],
             explicitNull: nil, absent: nil, empty: []))
+        // A dictionary too large to search member by member.
+        try same(Dictionary(uniqueKeysWithValues: (0..<2_000).map { ("key\($0)", $0) }))
+        try same(Dictionary(uniqueKeysWithValues: (0..<2_000).map { ($0 * 7 - 5_000, "v\($0)") }))
+        try same(Wide())
+        #expect(String(decoding: try StableJSONEncoder().encode(Wide()), as: UTF8.self).contains(#""m19":"again""#))
         try same(Derived())
         // Nothing at all at the top: Foundation refuses it, and so does encodeJSON.
         #expect(throws: EncodingError.self) { try EventCodec.foundationJSON(Nothing()) }

@@ -118,15 +118,28 @@ enum StableJSONNode {
 }
 
 final class StableJSONObject {
-    var members: [(key: String, value: StableJSONNode)] = []
+    private(set) var members: [(key: String, value: StableJSONNode)] = []
+    /// Where each key stands, once the object is too large to search (a dictionary's).
+    private var positions: [String: Int]?
+    private static let searchedUpTo = 16
 
     /// A member encoded again replaces the first (Foundation keeps the last value).
     func set(_ key: String, _ value: StableJSONNode) {
-        if let index = members.firstIndex(where: { $0.key == key }) {
+        if let positions {
+            if let index = positions[key] { members[index].value = value } else { append(key, value) }
+        } else if let index = members.firstIndex(where: { $0.key == key }) {
             members[index].value = value
         } else {
-            members.append((key, value))
+            append(key, value)
+            if members.count > Self.searchedUpTo {
+                positions = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($0.element.key, $0.offset) })
+            }
         }
+    }
+
+    private func append(_ key: String, _ value: StableJSONNode) {
+        positions?[key] = members.count
+        members.append((key, value))
     }
 }
 
