@@ -46,9 +46,8 @@ extension BusNotification {
     }
 }
 
-/// JSON text as bytes, strings escaped as Foundation's `JSONEncoder` escapes them (with
-/// `.withoutEscapingSlashes`): `"` and `\` with a backslash, `\b \f \n \r \t` by name, other
-/// control characters as `\u00xx`, everything else as its UTF-8 bytes.
+/// JSON text as bytes, strings escaped as Foundation's `JSONEncoder` escapes them
+/// (`EventCodec.appendJSONString`).
 struct JSONBytes {
     var bytes: [UInt8] = []
 
@@ -57,23 +56,6 @@ struct JSONBytes {
     }
 
     mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        EventCodec.appendJSONString(text, to: &bytes)
     }
 }

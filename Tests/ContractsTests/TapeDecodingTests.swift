@@ -22,16 +22,7 @@ struct TapeDecodingTests {
 
     @Test("every valid example of every event decodes from its bytes to what the tree decodes")
     func examplesTakeTheTape() throws {
-        var checked = 0
-        for topic in Self.catalog.topics where topic.valueFormat == .event {
-            for event in topic.events {
-                let type = try #require(EventTypes.payloadType(eventType: event.type, version: event.version))
-                for example in event.validExamples {
-                    try agree(type, Array(example.description.utf8), event.qualifiedName)
-                    checked += 1
-                }
-            }
-        }
+        let checked = try forEachValidEventExample(in: Self.catalog) { type, bytes, name in try agree(type, bytes, name) }
         #expect(checked >= 34)
     }
 

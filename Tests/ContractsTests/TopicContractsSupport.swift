@@ -6,6 +6,32 @@ let repositoryTopics = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Topics", isDirectory: true)
 
+/// Calls `body` with every valid example of every event of `catalog`: its payload type, its
+/// bytes and the event's qualified name. Returns how many there were.
+@discardableResult
+func forEachValidEventExample(
+    in catalog: TopicCatalog, _ body: (any EventPayload.Type, [UInt8], String) throws -> Void
+) throws -> Int {
+    var count = 0
+    for topic in catalog.topics where topic.valueFormat == .event {
+        for event in topic.events {
+            guard let type = EventTypes.payloadType(eventType: event.type, version: event.version) else {
+                throw MissingPayloadType(event: event.qualifiedName)
+            }
+            for example in event.validExamples {
+                try body(type, Array(example.description.utf8), event.qualifiedName)
+                count += 1
+            }
+        }
+    }
+    return count
+}
+
+struct MissingPayloadType: Error, CustomStringConvertible {
+    var event: String
+    var description: String { "no Swift payload type for \(event) in EventTypes.all" }
+}
+
 /// A scratch copy of `Topics/` that a test may break; removed by the caller.
 func copyOfTopics() throws -> URL {
     let copy = FileManager.default.temporaryDirectory.appendingPathComponent("topics-\(UUID().uuidString)")

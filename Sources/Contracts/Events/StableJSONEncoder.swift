@@ -68,13 +68,13 @@ enum StableJSONNode {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let text): output.append(contentsOf: text.utf8)
-        case .string(let text): Self.writeString(text, to: &output)
+        case .string(let text): EventCodec.appendJSONString(text, to: &output)
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             let members = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, to: &output)
+                EventCodec.appendJSONString(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 try member.value.write(to: &output)
             }
@@ -90,12 +90,16 @@ enum StableJSONNode {
             output.append(UInt8(ascii: "]"))
         }
     }
+}
 
-    private static let hex = Array("0123456789abcdef".utf8)
+extension EventCodec {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Quotes and backslashes escaped, control characters as `\b \t \n \f \r` or `\u00XX`,
-    /// everything else (slashes, DEL, any other Unicode) as it is.
-    static func writeString(_ text: String, to output: inout [UInt8]) {
+    /// Appends `text` as a JSON string, escaped as Foundation's `JSONEncoder` escapes it with
+    /// `.withoutEscapingSlashes`: quotes and backslashes with a backslash, control characters as
+    /// `\b \t \n \f \r` or `\u00xx`, everything else (slashes, DEL, any other Unicode) as its
+    /// UTF-8 bytes. Shared by ``StableJSONEncoder`` and the writers of the bus's own messages.
+    public static func appendJSONString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -108,8 +112,8 @@ enum StableJSONNode {
             case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x00..<0x20:
                 output.append(contentsOf: "\\u00".utf8)
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             default: output.append(byte)
             }
         }
