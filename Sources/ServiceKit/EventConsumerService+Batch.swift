@@ -27,7 +27,11 @@ extension EventConsumerService {
     ///
     /// `acknowledged`: outbox entries up to it were delivered and are removed here.
     /// `published`: entries up to it were handed to the producer; the outcome lists only those after.
-    func applyBatch(_ batch: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64) async throws -> BatchOutcome {
+    /// `thread`: the service's own; when the caller runs on it, the transaction runs right
+    /// there (blocking it), otherwise on the database's thread.
+    func applyBatch(
+        _ batch: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64, on thread: ServiceThread? = nil
+    ) async throws -> BatchOutcome {
         let ordered = ArrivalOrder.merged(batch)
         let projection = self.projection
         let admission = self.admission
@@ -35,7 +39,7 @@ extension EventConsumerService {
         let maxMessageBytes = configuration.producer.maxMessageBytes
         let retention = configuration.retention
         let forgetLimit = ForgetBudget.rows(forBatchOf: batch.count)
-        return try await database.write { db -> BatchOutcome in
+        let body: @Sendable (any StorageTransaction) throws -> BatchOutcome = { db in
             var outcome = BatchOutcome()
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
             var offsets = try ServiceDatabase.storedOffsets(of: Set(ordered.map(\.topicPartition)), db)
@@ -122,6 +126,8 @@ extension EventConsumerService {
             outcome.counts = transaction.counts
             return outcome
         }
+        if let thread, thread.isCurrent { return try database.writeBlocking(body) }
+        return try await database.write(body)
     }
 
     /// What applying one event did about sealing.

@@ -37,6 +37,10 @@ import Synchronization
 ///   applied until they have caught up with what they held at start.
 /// - While the database is unavailable (PostgreSQL restarting), a batch is applied again with
 ///   backoff (`Configuration.storageRetry`); nothing of a failed attempt was committed.
+/// - The loop runs on a thread of the service's own (``ServiceThread``), and each batch's
+///   transaction runs on it directly (``ServiceDatabase/writeBlocking(_:)``): a batch wakes
+///   one thread instead of hopping to the database's thread and back, and a slow disk blocks
+///   this service only, never Swift's shared threads.
 /// - Graceful shutdown finishes the batch in hand, commits, flushes the outbox, leaves the
 ///   group and shuts the producer down.
 ///
@@ -119,8 +123,18 @@ public final class EventConsumerService: Service, Sendable {
         self.metrics = ServiceMetrics(service: projection.name)
     }
 
-    /// Consumes until graceful shutdown or cancellation.
+    /// Consumes until graceful shutdown or cancellation, on a thread of the service's own
+    /// (``ServiceThread``): its batch transactions run there without a hop to the database's
+    /// thread, and a slow disk holds that thread only, never one of Swift's shared ones.
     public func run() async throws {
+        let thread = ServiceThread(name: "svc-\(projection.name)")
+        defer { thread.finish() }
+        try await withTaskExecutorPreference(thread) {
+            try await runLoops(on: thread)
+        }
+    }
+
+    private func runLoops(on thread: ServiceThread) async throws {
         let stored = try await database.storedOffsets()
         progress.update { $0.nextOffsets = stored }
         metrics.outboxDepth(set: try await database.outboxCount())
@@ -141,7 +155,7 @@ public final class EventConsumerService: Service, Sendable {
                     if let readerAbandoned { throw readerAbandoned }
                 }
                 do {
-                    try await consume(BatchSources(consumer: consumer, reader: reader), consumer, producer)
+                    try await consume(BatchSources(consumer: consumer, reader: reader), consumer, producer, on: thread)
                 } catch is CancellationError {
                     logger.info("Service cancelled")
                     group.cancelAll()
@@ -174,7 +188,9 @@ public final class EventConsumerService: Service, Sendable {
     /// it, and N+1's outbox is queued behind N's at once. N's delivery finishes (and is
     /// reported) before N+1's is waited for, so progress and the acknowledged outbox move in
     /// order.
-    private func consume(_ sources: BatchSources, _ consumer: KafkaConsumer, _ producer: KafkaProducer) async throws {
+    private func consume(
+        _ sources: BatchSources, _ consumer: KafkaConsumer, _ producer: KafkaProducer, on thread: ServiceThread
+    ) async throws {
         var sources = sources
         var pending: PendingDelivery?
         while true {
@@ -189,7 +205,8 @@ public final class EventConsumerService: Service, Sendable {
                 let started = ContinuousClock.now
                 let ages = logger.logLevel <= .trace ? MessageAges(messages) : nil
                 let cursor = outboxCursor.withLock { $0 }
-                guard let outcome = try await applyBatchRetrying(messages, acknowledged: cursor.acknowledged, published: cursor.published)
+                guard let outcome = try await applyBatchRetrying(
+                    messages, acknowledged: cursor.acknowledged, published: cursor.published, on: thread)
                 else {
                     // Shutting down while the database was unavailable: nothing of this batch
                     // was committed, so its messages are read again after a restart.
@@ -244,13 +261,13 @@ public final class EventConsumerService: Service, Sendable {
     /// consumer is not read meanwhile (its buffer fills, then it stops fetching). Returns nil
     /// when graceful shutdown comes while waiting; other errors stop the service.
     private func applyBatchRetrying(
-        _ messages: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64
+        _ messages: [KafkaConsumerMessage], acknowledged: Int64?, published: Int64, on thread: ServiceThread
     ) async throws -> BatchOutcome? {
         var delay = configuration.storageRetry.initial
         var attempt = 1
         while true {
             do {
-                let outcome = try await applyBatch(messages, acknowledged: acknowledged, published: published)
+                let outcome = try await applyBatch(messages, acknowledged: acknowledged, published: published, on: thread)
                 if attempt > 1 { logger.notice("Database available again; batch applied", metadata: ["attempts": "\(attempt)"]) }
                 return outcome
             } catch let error as ServiceDatabaseError where error.isRetriable {

@@ -55,8 +55,9 @@ public final class PostgresStorage: StorageDatabase {
         try writeBlocking(body)
     }
 
-    /// ``write(_:)``, blocking the calling thread until it is done: for start-up work that
-    /// runs before anything is served (migrations), as SQLite's opening does.
+    /// ``write(_:)``, blocking the calling thread until it is done (on the connection's
+    /// queue): for start-up work (migrations, as SQLite's opening does) and a service's own
+    /// thread (``StorageDatabase/writeBlocking(_:)``).
     public func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
         try queue.sync { try runTransaction(body) }
     }

@@ -37,16 +37,26 @@ public struct SQLiteStorage: StorageDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
         let location = self.location
         do {
-            return try await writer.write { db in
-                let transaction = SQLiteTransaction(db, location: location)
-                let result = try body(transaction)
-                // GRDB would commit what is left; PostgreSQL rolls back a failed transaction.
-                if transaction.aborted { throw StorageError(.transactionAborted, database: location) }
-                return result
-            }
+            return try await writer.write { db in try Self.transaction(db, location: location, body) }
         } catch let error as DatabaseError {
             throw SQLiteTransaction.storageError(error, location: location)
         }
+    }
+
+    public func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        do {
+            return try writer.write { db in try Self.transaction(db, location: location, body) }
+        } catch let error as DatabaseError {
+            throw SQLiteTransaction.storageError(error, location: location)
+        }
+    }
+
+    private static func transaction<T>(_ db: Database, location: String, _ body: (any StorageTransaction) throws -> T) throws -> T {
+        let transaction = SQLiteTransaction(db, location: location)
+        let result = try body(transaction)
+        // GRDB would commit what is left; PostgreSQL rolls back a failed transaction.
+        if transaction.aborted { throw StorageError(.transactionAborted, database: location) }
+        return result
     }
 }
 

@@ -69,4 +69,10 @@ public protocol StorageDatabase: Sendable {
     /// ``read(_:)``, blocking the calling thread until it is done: only for threads that may
     /// block and are not the database's own (librdkafka's callback thread).
     func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T
+
+    /// ``write(_:)``, blocking the calling thread until it is done. On SQLite the transaction
+    /// runs on the calling thread itself when no other write holds the database (GRDB's
+    /// synchronous write), saving the hops to the database's thread and back. Only for threads
+    /// that may block: never one of Swift's cooperative threads (a slow disk would hold it).
+    func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T
 }

@@ -26,6 +26,25 @@ import Testing
         }
     }
 
+    /// Every batch runs on the service's own thread (``ServiceThread``), transaction included:
+    /// not on GRDB's queue (a hop there and back per batch) nor on a cooperative thread (which
+    /// a slow disk would hold).
+    @Test func batchesAreAppliedOnTheServicesOwnThread() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        #expect(try await producer.sendBatch((0..<5).map { _ in TestArrest().producerMessage }).allDelivered)
+        let threads = ThreadNames()
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning, threads: threads)
+        try await runUntil(service, "the first arrests applied, then more") { $0.applied >= 5 }
+        #expect(threads.all.count == 5)
+        #expect(threads.all.allSatisfy { $0 == "svc-probe" }, "applied on \(Set(threads.all))")
+        await producer.shutdown()
+    }
+
     /// A ~1 MB arrest (accepted by its producer) used to stop the service for good: the copy
     /// with dead-letter headers exceeded the service's own producer limit. Now it is
     /// dead-lettered by reference and the arrests behind it are applied.

@@ -4,6 +4,7 @@ import GRDB
 import Kafka
 import Logging
 import Storage
+import Synchronization
 import TestSupport
 
 @testable import ServiceKit
@@ -28,15 +29,36 @@ struct ProbeProjection: EventProjection {
         .script("probe-v1", "CREATE TABLE probe_applied (event_id TEXT PRIMARY KEY NOT NULL)"),
     ]
 
+    /// Where each applied event's thread name is noted, when a test asks.
+    var threads: ThreadNames? = nil
+
     func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
 
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
+        threads?.note()
         try transaction.storage.execute("INSERT INTO probe_applied (event_id) VALUES ($1)", [.text(event.eventId)])
         try transaction.emit(OutgoingMessage(
             topic: outputTopic, key: event.key, value: Array(event.eventId.utf8),
             headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
     }
 
+}
+
+/// The names of the threads a projection applied its events on.
+final class ThreadNames: Sendable {
+    private let names = Mutex<[String]>([])
+    var all: [String] { names.withLock { $0 } }
+    func note() {
+        let name = currentThreadName()
+        names.withLock { $0.append(name) }
+    }
+}
+
+/// The calling thread's name as the system knows it (`/proc/thread-self/comm`: what
+/// `ServiceThread` is named; GRDB's and Swift's shared threads have names of their own).
+func currentThreadName() -> String {
+    let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+    return comm.trimmingCharacters(in: .newlines)
 }
 
 /// A valid arrest in the documented format (value, key, headers), from the contract's example.
@@ -100,9 +122,10 @@ func makeProbeService(
     directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"], groupID: String = "probe",
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
-    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = []
+    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = [],
+    threads: ThreadNames? = nil
 ) throws -> EventConsumerService {
-    let projection = ProbeProjection(referenceTopics: referenceTopics)
+    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads)
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
         ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")

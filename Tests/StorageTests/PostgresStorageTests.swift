@@ -32,6 +32,7 @@ struct PostgresStorageTests {
     @Test func conflictIgnoreAndUpsert() async throws { try await onFreshDatabase(StorageConformance.conflictIgnoreAndUpsert) }
     @Test func placeholdersBindByNumber() async throws { try await onFreshDatabase(StorageConformance.placeholdersBindByNumber) }
     @Test func rollbackLeavesNothing() async throws { try await onFreshDatabase(StorageConformance.rollbackLeavesNothing) }
+    @Test func blockingWriteIsOneTransaction() async throws { try await onFreshDatabase(StorageConformance.blockingWriteIsOneTransaction) }
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }

@@ -102,6 +102,27 @@ enum StorageConformance {
         #expect(try await ids(database) == [])
     }
 
+    /// `writeBlocking` (a service's own thread) is the same transaction as `write`: committed
+    /// when its body returns, nothing left when it throws, a failed statement fails it all.
+    static func blockingWriteIsOneTransaction(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        try database.writeBlocking { try $0.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"]) }
+        #expect(throws: Failure()) {
+            try database.writeBlocking { transaction in
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+                throw Failure()
+            }
+        }
+        let failed = #expect(throws: StorageError.self) {
+            try database.writeBlocking { transaction in
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-3"])
+                try transaction.execute("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+            }
+        }
+        #expect(failed?.kind == .uniqueViolation(constraint: "person_pkey"))
+        #expect(try await ids(database) == ["p-1"])
+    }
+
     /// A duplicate key is `.uniqueViolation` naming the constraint as PostgreSQL names it, for a
     /// primary key, a UNIQUE column and a unique index; the description holds no value.
     static func uniqueViolationNamesConstraint(_ database: any StorageDatabase) async throws {

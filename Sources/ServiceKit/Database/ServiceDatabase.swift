@@ -111,6 +111,19 @@ public final class ServiceDatabase: Sendable {
         return result
     }
 
+    /// ``write(_:)`` blocking the calling thread, which on SQLite runs the transaction
+    /// itself: only for a service's own thread (``ServiceThread``), never a cooperative one.
+    public func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        let result: T
+        do {
+            result = try storage.writeBlocking(body)
+        } catch {
+            throw ServiceDatabaseError.wrapping(error, path: location)
+        }
+        checkpointer?.committed()
+        return result
+    }
+
     /// Closes the database's connections, so that its files may be removed (a benchmark's
     /// temporary directory): on SQLite after the background checkpoint in flight, the last
     /// connection checkpointing and removing the log files as it closes. Nothing may use the
