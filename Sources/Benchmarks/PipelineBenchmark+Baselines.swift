@@ -46,7 +46,7 @@ extension PipelineBenchmark {
     /// transaction per `batch` rows; returns rows per second.
     func rawUpsert(_ messages: [KafkaConsumerMessage], in directory: URL, batch: Int) async throws -> Double {
         let path = directory.appendingPathComponent("bench-raw-upsert.sqlite").path
-        let database = try ServiceDatabase(path: path, migrations: RawUpsertBaseline.migrations)
+        let database = try ServiceDatabase(path: path, migrations: RawUpsertBaseline.migrations, pageSize: RawUpsertBaseline.pageSize)
         return try await RawUpsertBaseline(database: database, batchSize: batch).run(messages).rate
     }
 }

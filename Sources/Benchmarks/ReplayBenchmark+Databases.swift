@@ -15,7 +15,7 @@ extension ReplayBenchmark {
         defer { remove(directory, printer) }
         var result = Result(database: .sqlite, events: messages.count)
         printer.progress("replay: sqlite raw upsert of \(messages.count) rows in \(directory.path)")
-        let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations)
+        let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations, pageSize: RawUpsertBaseline.pageSize)
         try await self.raw(messages, into: raw, as: &result, printer)
         try await raw.close()
         printer.progress("replay: sqlite replay into the views service")

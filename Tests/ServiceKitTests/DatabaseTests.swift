@@ -36,6 +36,31 @@ import Testing
         }
     }
 
+    /// A service database SQLite creates has the services' small pages (each commit appends
+    /// whole pages to the log); one made before keeps its pages and opens as before.
+    @Test func newDatabasesHaveSmallPagesAndOldOnesKeepTheirs() async throws {
+        func pageSize(_ database: ServiceDatabase) async throws -> SQLValue? {
+            try await database.read { try $0.fetchAll("PRAGMA page_size", []).first?.values.first }
+        }
+        let fresh = try ServiceDatabase(path: directory.path("fresh.sqlite"), migrations: [])
+        #expect(try await pageSize(fresh) == .integer(Int64(ServiceDatabase.defaultPageSize)))
+        #expect(ServiceDatabase.defaultPageSize < 4_096)
+
+        let oldPath = directory.path("old.sqlite")
+        do {
+            let old = try DatabaseQueue(path: oldPath)  // SQLite's defaults: 4 KiB pages
+            try await old.write { db in try db.execute(sql: "CREATE TABLE earlier (id INTEGER PRIMARY KEY)") }
+            try old.close()
+        }
+        let reopened = try ServiceDatabase(path: oldPath, migrations: [
+            .script("later", "CREATE TABLE later (id TEXT PRIMARY KEY NOT NULL)"),
+        ])
+        #expect(try await pageSize(reopened) == .integer(4_096))
+        try await reopened.write { try $0.execute("INSERT INTO later (id) VALUES ($1)", ["a"]) }
+        let count = try await reopened.read { try $0.fetchOne("SELECT count(*) AS n FROM later")?.get("n", as: Int.self) }
+        #expect(count == 1)
+    }
+
     /// Every event is applied inside a savepoint; its journal must not go through a temporary
     /// file per event (SQLite's default here), on the writer nor on a reader's connection.
     @Test func savepointJournalsStayInMemory() async throws {

@@ -26,7 +26,8 @@ public final class ServiceDatabase: Sendable {
     private let checkpointer: WALCheckpointer?
 
     /// The log file SQLite keeps when it starts the log over: 512 MiB, twice the length at which
-    /// ``WALCheckpointer`` restarts the log, so that steady traffic never has it cut.
+    /// ``WALCheckpointer`` restarts the log in a file of 4 KiB pages (databases made before
+    /// ``defaultPageSize``; four times in one of 2 KiB), so that steady traffic never has it cut.
     ///
     /// Without a limit the file keeps its largest size for good (a runaway log after an outage
     /// would stay on disk). With 64 MiB (2026-12-03 to 12-04) the file was cut at nearly every
@@ -38,12 +39,31 @@ public final class ServiceDatabase: Sendable {
     /// and the checkpointer's restart bounds it near 256 MiB.
     static let defaultJournalSizeLimit = 2 * WALCheckpointer.defaultRestartAbovePages * 4_096
 
+    /// The page size of a service database SQLite creates: 2 KiB, half SQLite's default.
+    ///
+    /// A service's tables and indexes are mostly keyed by random ids (event ids, notification
+    /// and arrest ids), so each event dirties a page of each such index that no other event of
+    /// its batch shares, and a commit appends every dirty page whole to the log: with 4 KiB
+    /// pages ~40 pages (160 KB) a commit of ~6 arrests in the router, ~28 KB of log an arrest
+    /// and service, 80 MB/s of writes at 1,000 arrests/s (`bench pipeline`, log frames counted
+    /// per table, 2026-12-04). On this host's disk such writes came with stalls of 1–2 s that
+    /// queued every arrest behind them (arrest → inbox p99 50–100 ms). Smaller pages halve the
+    /// bytes and the stalls went with them: ratio 2.9–8.9 → 1.6–2.4 against 4 KiB, alternated
+    /// runs. 2 KiB rather than 1 KiB, which measured about the same, so that a notification
+    /// (~1.4 KB) or an outbox row still fits on one page. It applies to a file SQLite creates;
+    /// an existing database keeps its page size.
+    public static let defaultPageSize = 2_048
+
     /// The settings of each connection to a service's SQLite file (the writer, the readers,
     /// the checkpointer's).
     ///
-    /// - Parameter journalSizeLimit: the bytes of log kept when SQLite starts the log over
-    ///   (default ``defaultJournalSizeLimit``).
-    static func configure(_ db: Database, journalSizeLimit: Int = defaultJournalSizeLimit) throws {
+    /// - Parameters:
+    ///   - journalSizeLimit: the bytes of log kept when SQLite starts the log over
+    ///     (default ``defaultJournalSizeLimit``).
+    ///   - pageSize: the page size if SQLite creates the file (default ``defaultPageSize``).
+    static func configure(_ db: Database, journalSizeLimit: Int = defaultJournalSizeLimit, pageSize: Int = defaultPageSize) throws {
+        // Before anything else: the size of a new file's pages is fixed by its first table.
+        try db.execute(sql: "PRAGMA page_size = \(pageSize)")
         // WAL + NORMAL: a commit is durable against process crashes (the failure the
         // offsets-with-effects rule protects against) without an fsync per batch.
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -63,12 +83,14 @@ public final class ServiceDatabase: Sendable {
 
     /// Opens (creating if needed) the SQLite database at `path`, checks it and migrates it.
     ///
+    /// - Parameter pageSize: the page size if the file is created (default
+    ///   ``defaultPageSize``; a benchmark's yardstick keeps SQLite's 4,096).
     /// - Throws: ``ServiceDatabaseError`` naming the file or directory at fault.
-    public init(path: String, migrations: [StorageMigration]) throws {
+    public init(path: String, migrations: [StorageMigration], pageSize: Int = defaultPageSize) throws {
         try Self.prepareDirectory(of: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in try Self.configure(db) }
+        configuration.prepareDatabase { db in try Self.configure(db, pageSize: pageSize) }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.check(pool, path: path)

@@ -59,7 +59,7 @@ final class WALCheckpointer: Sendable {
     private let failures: Counter
 
     /// - Parameter restartAbovePages: the log length, in pages, past which the log is started
-    ///   over (default 65,536: 256 MiB of 4 KiB pages). High, because a restart holds commits:
+    ///   over (default 65,536: 128 MiB of 2 KiB pages, 256 MiB in a file made with 4 KiB). High, because a restart holds commits:
     ///   with 64 MiB, `bench pipeline`'s arrest → inbox p99 ratio went from 1.41/1.55 to
     ///   1.63/1.59 (restarting the next checkpoint 200 ms later: 2.12/1.80). A log that long only
     ///   comes of writes without a pause (a replay, a backlog); with pauses a passive checkpoint
@@ -110,8 +110,8 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// The log length, in pages, past which a checkpoint starts the log over (256 MiB of
-    /// 4 KiB pages).
+    /// The log length, in pages, past which a checkpoint starts the log over (128 MiB of
+    /// 2 KiB pages, ``ServiceDatabase/defaultPageSize``).
     static let defaultRestartAbovePages = 65_536
 
     /// Waits for the checkpoint in flight, if any, and closes the connection (``ServiceDatabase/close()``).
