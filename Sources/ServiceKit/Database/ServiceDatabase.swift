@@ -47,10 +47,11 @@ public final class ServiceDatabase: Sendable {
     /// pages ~40 pages (160 KB) a commit of ~6 arrests in the router, ~28 KB of log an arrest
     /// and service, 80 MB/s of writes at 1,000 arrests/s (`bench pipeline`, log frames counted
     /// per table, 2026-12-04). On this host's disk such writes came with stalls of 1–2 s that
-    /// queued every arrest behind them (arrest → inbox p99 50–100 ms). Smaller pages halve the
-    /// bytes and the stalls went with them: ratio 2.9–8.9 → 1.6–2.4 against 4 KiB, alternated
-    /// runs. 2 KiB rather than 1 KiB, which measured about the same, so that a notification
-    /// (~1.4 KB) or an outbox row still fits on one page. It applies to a file SQLite creates;
+    /// queued every arrest behind them (arrest → inbox p99 50–100 ms). Smaller pages cut the
+    /// bytes and the stalls went with them: `ratio pipeline.latency.p99` 2.9–8.9 with 4 KiB
+    /// against 1.4–1.9 with 1 KiB, alternated runs; 2 KiB against 1 KiB about the same (1.6–2.4
+    /// against 1.4–1.9). 2 KiB, so that a notification (~1.4 KB) or an outbox row still fits on
+    /// one page. It applies to a file SQLite creates;
     /// an existing database keeps its page size.
     public static let defaultPageSize = 2_048
 
