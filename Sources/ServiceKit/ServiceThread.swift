@@ -26,19 +26,16 @@ public final class ServiceThread: TaskExecutor, @unchecked Sendable {
     private var next = 0
     /// Guarded by `condition`.
     private var finishing = false
-    /// Guarded by `condition`: the thread has ended.
-    private var ended = false
     /// Set once by the thread itself before it runs any job.
     private let threadID = Mutex<pthread_t?>(nil)
-    /// Becomes true when the thread has ended (for ``waitUntilEnded()``).
-    private let endedState = AwaitableState(false)
+    /// Whether the thread has ended: set and read with `condition` held (so no job is queued
+    /// after it), awaitable for ``waitUntilEnded()``.
+    private let ended = AwaitableState(false)
 
     /// Starts the thread, named `name` (seen in `top -H`, `/proc/…/task/…/comm` and profiles;
     /// Linux keeps the first 15 bytes of an ASCII name).
     public init(name: String) {
-        let thread = Thread { [self] in run(named: name) }
-        thread.name = name
-        thread.start()
+        Thread { [self] in run(named: name) }.start()
     }
 
     /// Whether the caller runs on this thread: the only place ``ServiceDatabase/writeBlocking(_:)``
@@ -49,7 +46,7 @@ public final class ServiceThread: TaskExecutor, @unchecked Sendable {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         condition.lock()
-        if ended {
+        if ended.value {
             condition.unlock()
             globalConcurrentExecutor.enqueue(job)
             return
@@ -70,7 +67,7 @@ public final class ServiceThread: TaskExecutor, @unchecked Sendable {
 
     /// Returns once the thread has ended (after ``finish()``, its queue empty).
     public func waitUntilEnded() async {
-        await endedState.wait { $0 }
+        await ended.wait { $0 }
     }
 
     private func run(named name: String) {
@@ -80,7 +77,6 @@ public final class ServiceThread: TaskExecutor, @unchecked Sendable {
         while let job = nextJob() {
             job.runSynchronously(on: executor)
         }
-        endedState.update { $0 = true }
     }
 
     /// Gives the calling thread the system name `name` (first 15 bytes), for `top -H`, `perf`
@@ -101,7 +97,7 @@ public final class ServiceThread: TaskExecutor, @unchecked Sendable {
         defer { condition.unlock() }
         while next == jobs.count {
             if finishing {
-                ended = true
+                ended.update { $0 = true }
                 return nil
             }
             // Reuse the array's storage rather than letting it grow with every job ever run.

@@ -51,8 +51,7 @@ public final class ServiceDatabase: Sendable {
     /// bytes and the stalls went with them: `ratio pipeline.latency.p99` 2.9–8.9 with 4 KiB
     /// against 1.4–1.9 with 1 KiB, alternated runs; 2 KiB against 1 KiB about the same (1.6–2.4
     /// against 1.4–1.9). 2 KiB, so that a notification (~1.4 KB) or an outbox row still fits on
-    /// one page. It applies to a file SQLite creates;
-    /// an existing database keeps its page size.
+    /// one page. It applies to a file SQLite creates; an existing database keeps its page size.
     public static let defaultPageSize = 2_048
 
     /// The settings of each connection to a service's SQLite file (the writer, the readers,

@@ -59,11 +59,11 @@ final class WALCheckpointer: Sendable {
     private let failures: Counter
 
     /// - Parameter restartAbovePages: the log length, in pages, past which the log is started
-    ///   over (default 65,536: 128 MiB of 2 KiB pages, 256 MiB in a file made with 4 KiB). High, because a restart holds commits:
-    ///   with 64 MiB, `bench pipeline`'s arrest → inbox p99 ratio went from 1.41/1.55 to
-    ///   1.63/1.59 (restarting the next checkpoint 200 ms later: 2.12/1.80). A log that long only
-    ///   comes of writes without a pause (a replay, a backlog); with pauses a passive checkpoint
-    ///   copies all of it and SQLite starts it over by itself.
+    ///   over (default 65,536: 128 MiB of 2 KiB pages, 256 MiB in a file made with 4 KiB).
+    ///   High, because a restart holds commits: with 64 MiB, `bench pipeline`'s arrest → inbox
+    ///   p99 ratio went from 1.41/1.55 to 1.63/1.59 (restarting the next checkpoint 200 ms later:
+    ///   2.12/1.80). A log that long only comes of writes without a pause (a replay, a backlog);
+    ///   with pauses a passive checkpoint copies all of it and SQLite starts it over by itself.
     ///   - writer: the service's writer, whose queue runs the restart.
     init(path: String, writer: any DatabaseWriter, interval: Duration = .milliseconds(200), restartAbovePages: Int = defaultRestartAbovePages) throws {
         var configuration = Configuration()
