@@ -49,7 +49,8 @@ public struct IncrementalMatcher: Sendable {
             let kinds = Set(shared.map(\.kind)).sorted()
             return PairComparison(score: 1, decision: .link, sharedIdentifiers: kinds, reasons: reasons)
         }
-        let probability = FellegiSunterModel.probability(weight: model.matchWeight(vector))
+        let weight = model.matchWeight(vector)
+        let probability = FellegiSunterModel.probability(weight: weight)
         let decision: PairComparison.Decision = switch PersonResolver.decision(probability: probability, vector: vector, configuration: configuration) {
         case .link: .link
         case .review: .review
@@ -60,7 +61,7 @@ public struct IncrementalMatcher: Sendable {
         let linkableAcrossDates = decision == .review
             && PersonResolver.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration)
         return PairComparison(
-            score: probability, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
+            score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
             linkableUnlessDatesConfirmedApart: linkableAcrossDates)
     }
 }

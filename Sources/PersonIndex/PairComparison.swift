@@ -30,6 +30,10 @@ public struct PairComparison: Sendable, Hashable {
 
     /// Match probability (1 for a shared strong identifier).
     public var score: Double
+    /// The match weight in bits, the evidence `score` comes from (infinite for a shared strong
+    /// identifier): unlike the probability it does not round to 1, so two strong pairs can
+    /// still be told apart.
+    public var weight: Double
     public var decision: Decision
     /// The strong identifiers the two records share, by kind (`stateId`, `fbiNumber`, …):
     /// not empty exactly when an identifier decided the link.
@@ -48,17 +52,26 @@ public struct PairComparison: Sendable, Hashable {
 
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
 
-    /// The given names disagree outright or the sexes differ (and no strong identifier decided):
-    /// evidence of two people, so such a partner in a person rivals a weak link into it.
-    public var contradictsGivenNameOrSex: Bool {
-        !byIdentifier && reasons.contains { ($0.field == .givenName || $0.field == .sex) && $0.level == 0 }
+    /// Evidence of two people (and no strong identifier decided): the given names disagree
+    /// outright, the sexes differ, or the dates of birth differ in more than one component
+    /// (`ComparisonVector.contradictsOnePerson`). Such a pair across two persons keeps a weak
+    /// link between them from being made; such a partner is no rival to one.
+    public var contradictsOnePerson: Bool {
+        !byIdentifier && reasons.contains { reason in
+            switch reason.field {
+            case .givenName, .sex: reason.level == 0
+            case .dateOfBirth: reason.level <= 1
+            default: false
+            }
+        }
     }
 
     public init(
-        score: Double, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason], linkableWhenUnambiguous: Bool = false,
-        linkableUnlessDatesConfirmedApart: Bool = false
+        score: Double, weight: Double = .infinity, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason],
+        linkableWhenUnambiguous: Bool = false, linkableUnlessDatesConfirmedApart: Bool = false
     ) {
         self.score = score
+        self.weight = weight
         self.decision = decision
         self.sharedIdentifiers = sharedIdentifiers
         self.reasons = reasons

@@ -67,37 +67,40 @@ public struct PersonResolver: Sendable {
         var clusters = PersonClusters(recordIds: records.map(\.recordId))
         var pairs: [ResolvedPair] = []
         var plausible = PlausiblePartners(recordCount: records.count)
-        var heldBack: [(pair: Int, first: Int, second: Int, datesDiffer: Bool)] = []
+        var heldBack: [(pair: Int, first: Int, second: Int, datesDiffer: Bool, weight: Double, undated: Bool)] = []
         for ((a, b), vector) in zip(candidates.pairs, vectors) {
             let first = Int(a), second = Int(b)
             if vector[.identifiers] == 1 {
                 pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: 1, decision: .link, byIdentifier: true))
                 clusters.link(first, second)
-                plausible.add(first, second)
+                plausible.add(first, second, weight: .infinity, contradicted: false)
                 statistics.linksByIdentifier += 1
                 continue
             }
-            let probability = FellegiSunterModel.probability(weight: scorer.weight(first, second, vector))
+            let weight = scorer.weight(first, second, vector)
+            let probability = FellegiSunterModel.probability(weight: weight)
             guard let decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
             if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
-                heldBack.append((pairs.count, first, second, false))
+                heldBack.append((pairs.count, first, second, false, weight, vector[.dateOfBirth] == nil))
             } else if decision == .review, Self.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration) {
-                heldBack.append((pairs.count, first, second, true))
+                heldBack.append((pairs.count, first, second, true, weight, vector[.dateOfBirth] == nil))
             }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
-            plausible.add(first, second)
+            plausible.add(first, second, weight: weight, contradicted: vector.contradictsOnePerson)
             if decision == .link { clusters.link(first, second) }
         }
         // Strongest first, ties in candidate order: the same records give the same links every
         // run. Each held pair is judged once, against the persons as they stand at its turn.
         heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
-        let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsGivenNameOrSex }
+        let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsOnePerson }
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
             if held.datesDiffer {
                 let dates = { (record: Int) in clusters.members(of: record).map { features[$0].dateOfBirth } }
                 guard !DateOfBirth.confirmedApart(dates(held.first), dates(held.second)) else { continue }
             } else {
-                guard !plausible.hasRival(held.first, held.second, clusters: &clusters, contradict: contradict) else { continue }
+                let margin = held.undated ? configuration.undatedRivalMargin : nil
+                guard !plausible.hasRival(
+                    held.first, held.second, weight: held.weight, outweighs: margin, clusters: &clusters, contradict: contradict) else { continue }
             }
             pairs[held.pair].decision = .link
             clusters.link(held.first, held.second)
@@ -131,11 +134,13 @@ public struct PersonResolver: Sendable {
         return born < 4
     }
 
-    /// Whether a pair sent to review only because its dates of birth differ is linked after the
-    /// confident links, unless its two persons' records confirm two different dates
-    /// (`DateOfBirth.confirmedApart`). Shared with `IncrementalMatcher`.
+    /// Whether a pair sent to review only because its dates of birth differ, in one component,
+    /// is linked after the confident links, unless its two persons' records confirm two
+    /// different dates (`DateOfBirth.confirmedApart`). Shared with `IncrementalMatcher`.
     static func linksUnlessDatesConfirmedApart(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
         guard configuration.linkDifferingDatesUnlessConfirmedApart, probability >= configuration.linkThreshold, datesDiffer(vector) else { return false }
+        // A slip changes one component; dates further apart are two people's (or two errors).
+        guard let born = vector[.dateOfBirth], born >= 2 else { return false }
         return !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
     }
 

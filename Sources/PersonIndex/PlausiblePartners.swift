@@ -1,26 +1,43 @@
 /// For each record, the records it might be: every partner it was linked to or sent to review
-/// with. `PersonResolver` asks it whether a record held back for a bare initial has a rival.
+/// with, and how strongly. `PersonResolver` asks it whether a record held back from a link
+/// (a bare initial, a missing date of birth) has a rival.
 struct PlausiblePartners {
-    private var partners: [[Int32]]
+    struct Partner {
+        var record: Int32
+        /// The pair's match weight (bits).
+        var weight: Double
+        /// The pair's records name two people (`ComparisonVector.contradictsOnePerson`).
+        var contradicted: Bool
+    }
+
+    private var partners: [[Partner]]
 
     init(recordCount: Int) {
         partners = Array(repeating: [], count: recordCount)
     }
 
-    mutating func add(_ a: Int, _ b: Int) {
-        partners[a].append(Int32(b))
-        partners[b].append(Int32(a))
+    mutating func add(_ a: Int, _ b: Int, weight: Double, contradicted: Bool) {
+        partners[a].append(Partner(record: Int32(b), weight: weight, contradicted: contradicted))
+        partners[b].append(Partner(record: Int32(a), weight: weight, contradicted: contradicted))
     }
 
     /// Whether linking `a` and `b` would be a guess: `a` or `b` has a plausible partner in
     /// neither person (a twin, a namesake born the same day), or some record of `a`'s person
     /// and some record of `b`'s contradict each other (`contradict`: given names or sexes
-    /// disagreeing outright, such as twins already linked on either side, whatever their
-    /// pair scored).
-    func hasRival(_ a: Int, _ b: Int, clusters: inout PersonClusters, contradict: (Int, Int) -> Bool) -> Bool {
+    /// disagreeing outright, dates of birth far apart, such as twins already linked on either
+    /// side, whatever their pair scored).
+    ///
+    /// Not rivals: a partner whose pair contradicts (a brother named otherwise at the same
+    /// address scores high on family name and address alone, but is not who the record names),
+    /// and, when `outweighs` is given, a partner whose pair weighs at least that many bits less
+    /// than `weight` (a namesake elsewhere beside the same name at the record's own address).
+    func hasRival(
+        _ a: Int, _ b: Int, weight: Double, outweighs margin: Double?, clusters: inout PersonClusters, contradict: (Int, Int) -> Bool
+    ) -> Bool {
         for (record, other) in [(a, b), (b, a)] {
-            for partner in partners[record] {
-                let c = Int(partner)
+            for partner in partners[record] where !partner.contradicted {
+                if let margin, partner.weight <= weight - margin { continue }
+                let c = Int(partner.record)
                 if !clusters.areLinked(c, other) && !clusters.areLinked(c, record) { return true }
             }
         }
@@ -33,7 +50,11 @@ struct PlausiblePartners {
 }
 
 extension ComparisonVector {
-    /// The given names disagree outright (not even by initial or sound) or the sexes differ:
-    /// evidence of two people however the other fields agree.
-    var contradictsGivenNameOrSex: Bool { self[.givenName] == 0 || self[.sex] == 0 }
+    /// Evidence of two people however the other fields agree: the given names disagree
+    /// outright (not even by initial or sound), the sexes differ, or the dates of birth differ
+    /// in more than one component (a slip changes one: a day, a month, a year, or day and month
+    /// swapped).
+    var contradictsOnePerson: Bool {
+        self[.givenName] == 0 || self[.sex] == 0 || (self[.dateOfBirth].map { $0 <= 1 } ?? false)
+    }
 }

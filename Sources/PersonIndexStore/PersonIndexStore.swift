@@ -137,7 +137,7 @@ public struct PersonIndexStore: Sendable {
         for (candidate, comparison) in decided {
             let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
             let links = try comparison.decision == .link
-                || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, decided: decided, session))
+                || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, comparison, decided: decided, session))
                 || (comparison.linkableUnlessDatesConfirmedApart && !datesConfirmedApart(record.recordId, candidate, session))
             if links, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
                 events += try link(
@@ -150,17 +150,24 @@ public struct PersonIndexStore: Sendable {
         return events
     }
 
-    /// Whether linking the record being added to `candidate` on a bare initial would be a guess,
-    /// judged as `PersonResolver` judges a batch (`PlausiblePartners.hasRival`): the new record
-    /// has another plausible partner in a third person, or the candidate's person waits in review
-    /// with a third person, or a record of the new record's person and one of the candidate's
-    /// contradict each other (given names or sexes disagreeing outright: twins, whatever their
-    /// pair scored).
+    /// Whether linking the record being added to `candidate` on a bare initial or without a date
+    /// of birth would be a guess, judged as `PersonResolver` judges a batch
+    /// (`PlausiblePartners.hasRival`): the new record has another plausible partner in a third
+    /// person, or the candidate's person waits in review with a third person, or a record of the
+    /// new record's person and one of the candidate's contradict each other (given names or sexes
+    /// disagreeing outright, dates of birth far apart: twins, whatever their pair scored). A
+    /// partner of the new record whose pair contradicts is no rival, nor, for an undated pair,
+    /// one that weighs `undatedRivalMargin` bits less. Every review of the candidate's person
+    /// counts (the store keeps no vector for them): a little more goes to review than in a batch.
     private func hasRival(
-        _ recordId: String, _ candidate: String, decided: [(candidate: String, comparison: PairComparison)], _ session: Session
+        _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
+        _ session: Session
     ) throws -> Bool {
         let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
-        for other in decided where other.candidate != candidate {
+        let undated = !comparison.reasons.contains { $0.field == .dateOfBirth }
+        let margin = undated ? matcher.configuration.undatedRivalMargin : nil
+        for other in decided where other.candidate != candidate && !other.comparison.contradictsOnePerson {
+            if let margin, other.comparison.weight <= comparison.weight - margin { continue }
             let person = try person(of: other.candidate, session)
             if person != mine && person != theirs { return true }
         }
@@ -182,7 +189,7 @@ public struct PersonIndexStore: Sendable {
         let theirRecords = try session.members(theirs).map { try session.record($0) }
         for member in try session.members(mine) {
             let record = try session.record(member)
-            for other in theirRecords where matcher.compare(record, other).contradictsGivenNameOrSex { return true }
+            for other in theirRecords where matcher.compare(record, other).contradictsOnePerson { return true }
         }
         return false
     }

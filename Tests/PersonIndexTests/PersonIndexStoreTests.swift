@@ -259,6 +259,29 @@ enum IndexRecords {
         }
     }
 
+    /// The store applies the batch's rivals to the new record's partners: a record of another
+    /// person at the same address whose pair with the undated one contradicts (a man's record
+    /// named Sharon) is no rival, nor one whose pair weighs far less (a Sharon born 1985 whose
+    /// SSN's last four differ, beside the Sharon of 1960 whose last four agree). Each still waits
+    /// in review with the undated record; the undated record joins its person.
+    @Test func anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() async throws {
+        func sharon(_ id: String, _ date: String?, sex: Sex = .female, ssn: String? = nil) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: "Sharon", familyName: "Zielinski", dateOfBirth: date.flatMap(DateOfBirth.init(iso:)),
+                sex: sex, address: IndexRecords.oak, identifiers: PersonIdentifiers(ssn: ssn))
+        }
+        for other in [sharon("z3", "1985-09-02", sex: .male), sharon("z3", "1985-09-02", ssn: "9921")] {
+            try await IndexUnderTest.run { index in
+                _ = try await index.add(sharon("z1", "1960-04-23", ssn: "4417"))
+                _ = try await index.add(other)
+                let undated = try await index.add(sharon("z2", nil, ssn: "4417"))
+                #expect(undated.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"], "\(other)")
+                #expect(try await index.person("z2") == "z1")
+                #expect(try await index.person("z3") == "z3")
+            }
+        }
+    }
+
     /// A record whose date of birth is a day off joins a person when it is the only one saying
     /// so. Two persons whose records each confirm their own date (namesakes born a day apart,
     /// at two addresses) are not joined by a record of one of them at the other's address. The
@@ -344,6 +367,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
     @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
+    @Test func undatedIgnoresImpossibleRivals() async throws { try await PersonIndexStoreTests().anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() }
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
 }
 
