@@ -24,8 +24,14 @@ public struct PersonsBenchmark: Sendable {
     /// Also say why the true pairs left apart were missed (``MissedPairs``): a figure per
     /// reason, and the commonest comparison vectors among them on standard error.
     public var explain: Bool
+    /// How our side decides (thresholds and rules); the peer is given the same thresholds.
+    public var configuration: ResolverConfiguration
 
-    public init(recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false) {
+    public init(
+        recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,
+        configuration: ResolverConfiguration = ResolverConfiguration()
+    ) {
+        self.configuration = configuration
         self.recordsPerSource = recordsPerSource
         self.seed = seed
         self.large = large
@@ -54,7 +60,7 @@ public struct PersonsBenchmark: Sendable {
         printer.progress("\(name): generating \(sources) × \(recordsPerSource) records (seed \(seed))")
         let data = SyntheticPopulation(seed: seed).generate(sources: sources, recordsPerSource: recordsPerSource)
         printer.progress("\(name): resolving")
-        let resolver = PersonResolver()
+        let resolver = PersonResolver(configuration: configuration)
         let clock = ContinuousClock()
         let start = clock.now
         let resolution = resolver.resolve(data.records) { progress in

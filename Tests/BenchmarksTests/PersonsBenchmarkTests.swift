@@ -1,4 +1,5 @@
 import Benchmarks
+import PersonIndex
 import Synchronization
 import Testing
 
@@ -18,6 +19,28 @@ import Testing
         #expect(precision > 0.9 && precision <= 1)
         // The counts are what the rounded precision comes from.
         #expect(linked > 0 && abs(precision - (linked - wrong) / linked) < 0.0005, "\(precision) vs \(wrong) of \(linked)")
+    }
+
+    /// The thresholds given are the ones the run decides by: with review at the link threshold
+    /// nothing waits for review, with a higher link threshold no more pairs are linked.
+    @Test func decidesByTheThresholdsGiven() async throws {
+        func figures(link: Double, review: Double) async -> [String: Double] {
+            var configuration = ResolverConfiguration()
+            configuration.linkThreshold = link
+            configuration.reviewThreshold = review
+            let lines = Mutex<[String]>([])
+            await PersonsBenchmark(recordsPerSource: 200, seed: 3, configuration: configuration).run { line in lines.withLock { $0.append(line) } }
+            var figures: [String: Double] = [:]
+            for line in lines.withLock({ $0 }) {
+                let parts = line.split(separator: " ")
+                figures[String(parts[0])] = Double(parts[1])
+            }
+            return figures
+        }
+        let standard = await figures(link: 0.99, review: 0.5), strict = await figures(link: 0.999_999, review: 0.999_999)
+        #expect(try #require(standard["persons.200x200.review_share"]) > 0)
+        #expect(strict["persons.200x200.review_share"] == 0)
+        #expect(try #require(strict["persons.200x200.linked_pairs"]) <= (try #require(standard["persons.200x200.linked_pairs"])))
     }
 
     /// `--explain` adds one figure per reason a true pair was missed, which add up to the true

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import PersonIndex
 
 struct BenchPersons: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,12 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "Also say why the true pairs left apart were missed: per reason, and their commonest comparison vectors.")
     var explain = false
 
+    @Option(help: "Match probability at or above which a pair is linked (ours and the peer's).")
+    var linkThreshold = ResolverConfiguration().linkThreshold
+
+    @Option(help: "Match probability at or above which a pair not linked goes to review (ours and the peer's).")
+    var reviewThreshold = ResolverConfiguration().reviewThreshold
+
     @Option(help: "The peer's script.")
     var peerScript = "scripts/persons-peer.py"
 
@@ -36,6 +43,14 @@ struct BenchPersons: AsyncParsableCommand {
 
     func validate() throws {
         guard records >= 10 else { throw ValidationError("--records must be at least 10.") }
+        if let problem = resolverConfiguration.problems.first { throw ValidationError(problem) }
+    }
+
+    private var resolverConfiguration: ResolverConfiguration {
+        var configuration = ResolverConfiguration()
+        configuration.linkThreshold = linkThreshold
+        configuration.reviewThreshold = reviewThreshold
+        return configuration
     }
 
     func run() async throws {
@@ -46,7 +61,7 @@ struct BenchPersons: AsyncParsableCommand {
         await PersonsBenchmark(
             recordsPerSource: records, seed: seed, large: large,
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
-            explain: explain
+            explain: explain, configuration: resolverConfiguration
         ).run()
     }
 }
