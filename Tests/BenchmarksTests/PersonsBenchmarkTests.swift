@@ -28,14 +28,7 @@ import Testing
             var configuration = ResolverConfiguration()
             configuration.linkThreshold = link
             configuration.reviewThreshold = review
-            let lines = Mutex<[String]>([])
-            await PersonsBenchmark(recordsPerSource: 200, seed: 3, configuration: configuration).run { line in lines.withLock { $0.append(line) } }
-            var figures: [String: Double] = [:]
-            for line in lines.withLock({ $0 }) {
-                let parts = line.split(separator: " ")
-                figures[String(parts[0])] = Double(parts[1])
-            }
-            return figures
+            return await Self.figures(PersonsBenchmark(recordsPerSource: 200, seed: 3, configuration: configuration))
         }
         let standard = await figures(link: 0.99, review: 0.5), strict = await figures(link: 0.999_999, review: 0.999_999)
         #expect(try #require(standard["persons.200x200.review_share"]) > 0)
@@ -46,17 +39,23 @@ import Testing
     /// `--explain` adds one figure per reason a true pair was missed, which add up to the true
     /// pairs the recall says were missed.
     @Test func explainingAccountsForEveryMissedPair() async throws {
-        let lines = Mutex<[String]>([])
-        await PersonsBenchmark(recordsPerSource: 200, seed: 3, explain: true).run { line in lines.withLock { $0.append(line) } }
-        var figures: [String: Double] = [:]
-        for line in lines.withLock({ $0 }) {
-            let parts = line.split(separator: " ")
-            figures[String(parts[0])] = Double(parts[1])
-        }
+        let figures = await Self.figures(PersonsBenchmark(recordsPerSource: 200, seed: 3, explain: true))
         let reasons = ["not_compared", "below_review", "review", "held_back"].map { "persons.200x200.missed.\($0)" }
         #expect(reasons.allSatisfy { figures[$0] != nil }, "\(figures.keys.sorted())")
         let missed = reasons.compactMap { figures[$0] }.reduce(0, +)
         let truePairs = try #require(figures["persons.200x200.true_pairs"]), recall = try #require(figures["persons.200x200.recall"])
         #expect(abs(missed - truePairs * (1 - recall)) < 1, "missed \(missed), true pairs \(truePairs), recall \(recall)")
+    }
+
+    /// The figures a run prints, by name.
+    private static func figures(_ benchmark: PersonsBenchmark) async -> [String: Double] {
+        let lines = Mutex<[String]>([])
+        await benchmark.run { line in lines.withLock { $0.append(line) } }
+        var figures: [String: Double] = [:]
+        for line in lines.withLock({ $0 }) {
+            let parts = line.split(separator: " ")
+            figures[String(parts[0])] = Double(parts[1])
+        }
+        return figures
     }
 }

@@ -216,16 +216,18 @@ import Testing
         #expect(Set(counted.personIds.prefix(3)).count == 3)
     }
 
+    /// A record of a Thaddeus Zielinski of 5 Oak St, Peoria (a rare name, so that only the
+    /// dates of birth can keep two of them apart).
+    private static func thaddeus(_ id: String, _ source: String, _ date: String) throws -> PersonRecord {
+        PersonRecord(
+            recordId: id, source: source, givenName: "Thaddeus", familyName: "Zielinski", dateOfBirth: try #require(DateOfBirth(iso: date)),
+            sex: .male, address: PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602"))
+    }
+
     /// Dates of birth two components apart are no slip of one record: such a pair stays in
     /// review however well the rest agrees, while a date one day off links (the test below).
     @Test func datesTwoComponentsApartAreNotATypo() throws {
-        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
-        func record(_ id: String, _ source: String, _ date: String) throws -> PersonRecord {
-            PersonRecord(
-                recordId: id, source: source, givenName: "Thaddeus", familyName: "Zielinski",
-                dateOfBirth: try #require(DateOfBirth(iso: date)), sex: .male, address: address)
-        }
-        let resolution = PersonResolver().resolve([try record("z1", "jail", "1983-02-10"), try record("z2", "police", "1984-03-10")] + Self.data.records)
+        let resolution = PersonResolver().resolve([try Self.thaddeus("z1", "jail", "1983-02-10"), try Self.thaddeus("z2", "police", "1984-03-10")] + Self.data.records)
         let pair = try #require(resolution.pairs.first { $0.a == "z1" && $0.b == "z2" })
         #expect(pair.score >= ResolverConfiguration().linkThreshold && pair.decision == .review, "\(pair)")
         #expect(resolution.personIds[0] != resolution.personIds[1])
@@ -234,20 +236,14 @@ import Testing
     /// A date of birth one day off is a typo when one record carries it, and another person's
     /// date when two records of each person agree on their own: then the two persons stay apart.
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() throws {
-        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
-        func record(_ id: String, _ source: String, _ date: String) throws -> PersonRecord {
-            PersonRecord(
-                recordId: id, source: source, givenName: "Thaddeus", familyName: "Zielinski",
-                dateOfBirth: try #require(DateOfBirth(iso: date)), sex: .male, address: address)
-        }
         let background = Array(Self.data.records.prefix(500))
         let typo = PersonResolver().resolve(
-            [try record("z1", "jail", "1983-02-10"), try record("z2", "courts", "1983-02-10"), try record("z3", "police", "1983-02-11")] + background)
+            [try Self.thaddeus("z1", "jail", "1983-02-10"), try Self.thaddeus("z2", "courts", "1983-02-10"), try Self.thaddeus("z3", "police", "1983-02-11")] + background)
         #expect(Set(typo.personIds.prefix(3)).count == 1, "\(typo.pairs.filter { $0.a.hasPrefix("z") })")
 
         let two = [
-            try record("z1", "jail", "1983-02-10"), try record("z2", "courts", "1983-02-10"),
-            try record("z3", "police", "1983-02-11"), try record("z4", "doc", "1983-02-11"),
+            try Self.thaddeus("z1", "jail", "1983-02-10"), try Self.thaddeus("z2", "courts", "1983-02-10"),
+            try Self.thaddeus("z3", "police", "1983-02-11"), try Self.thaddeus("z4", "doc", "1983-02-11"),
         ]
         let apart = PersonResolver().resolve(two + background)
         #expect(apart.personIds[0] == apart.personIds[1] && apart.personIds[2] == apart.personIds[3])
