@@ -91,7 +91,7 @@ let package = Package(
                 "Notifications",
                 "Storage",
                 "LocalPostgres",
-                "PersonIndex", "SyntheticPersons",
+                "PersonIndex", "PersonIndexStore", "SyntheticPersons",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -26,12 +26,15 @@ public struct PersonsBenchmark: Sendable {
     public var explain: Bool
     /// How our side decides (thresholds and rules); the peer is given the same thresholds.
     public var configuration: ResolverConfiguration
+    /// Also add the records to the person index's store one at a time (the service's path).
+    public var store: Bool
 
     public init(
         recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,
-        configuration: ResolverConfiguration = ResolverConfiguration()
+        configuration: ResolverConfiguration = ResolverConfiguration(), store: Bool = false
     ) {
         self.configuration = configuration
+        self.store = store
         self.recordsPerSource = recordsPerSource
         self.seed = seed
         self.large = large
@@ -81,6 +84,7 @@ public struct PersonsBenchmark: Sendable {
         printer.figure("\(name).time", seconds, "s")
         printer.figure("\(name).f1", evaluation.f1, "ratio")
         if explain { explainMisses(name: name, data, resolution, resolver, printer) }
+        if store { await measureStore(name: name, data, printer) }
 
         guard let peer else { return }
         printer.progress("\(name): Splink on the same records")

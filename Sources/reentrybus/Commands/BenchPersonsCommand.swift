@@ -35,6 +35,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Option(help: "Match probability at or above which a pair not linked goes to review (ours and the peer's).")
     var reviewThreshold = ResolverConfiguration().reviewThreshold
 
+    @Flag(help: "Also add the same records to the person index's store one at a time, as the running service does, and print its figures (`….store.*`).")
+    var store = false
+
     @Option(help: "The peer's script.")
     var peerScript = "scripts/persons-peer.py"
 
@@ -61,7 +64,7 @@ struct BenchPersons: AsyncParsableCommand {
         await PersonsBenchmark(
             recordsPerSource: records, seed: seed, large: large,
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
-            explain: explain, configuration: resolverConfiguration
+            explain: explain, configuration: resolverConfiguration, store: store
         ).run()
     }
 }
