@@ -317,7 +317,7 @@ let package = Package(
             dependencies: [
                 "Observability", "Gateway", "Policy", "Audit",
                 "ServiceKit", "Notifications", "Routing", "Warrants", "ReadModels", "Feeds", "Kafka", "Contracts", "ContractTools", "Storage",
-                "Timers", "PersonIndexService",
+                "Timers", "PersonIndexService", "PersonIndex", "PersonIndexStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -513,6 +513,8 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"), "Feeds", "Timers", "ServiceKit", "Notifications", "Routing", "Warrants", "Kafka", "Contracts", "TestSupport", "Storage",
             // A reviewer's decision recorded in the person index's store (PersonIndexEndToEndTests).
             "PersonIndexStore",
+            // The person index's prior from the configured population (PersonIndexPopulationTests).
+            "PersonIndex", "PersonIndexService",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,12 +7,16 @@ import SyntheticPersons
 extension PersonsBenchmark {
     /// The same records through the person index's store, one at a time in the order the
     /// sources list them, as the running service adds them: the built-in model instead of one
-    /// estimated on the batch, rules judged as each record arrives. Figures
-    /// `<name>.store.precision`, `.recall`, `.recall_decided`, `.review_share`,
-    /// `.linked_pairs`, `.false_links`, `.time` (adding the records to an in-memory SQLite database).
+    /// estimated on the batch, with the prior of the people the records describe (what a
+    /// deployment serving them sets as `persons.population`), rules judged as each record
+    /// arrives. Figures `<name>.store.population`, `.precision`, `.recall`, `.recall_decided`,
+    /// `.review_share`, `.linked_pairs`, `.false_links`, `.time` (adding the records to an
+    /// in-memory SQLite database).
     func measureStore(name: String, _ data: SyntheticPopulation.Labelled, _ printer: FigurePrinter) async {
         printer.progress("\(name): the same records through the store, one at a time")
-        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: configuration))
+        let population = data.personCount
+        let model = IncrementalMatcher.builtInModel(population: population)
+        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: configuration, model: model))
         let clock = ContinuousClock()
         do {
             let database = try SQLiteStorage.inMemory()
@@ -30,6 +34,7 @@ extension PersonsBenchmark {
                 return (persons, reviews, elapsed)
             }
             let evaluation = LinkEvaluation(data, personIds: persons, pairs: reviews)
+            printer.figure("\(name).store.population", Double(population), "persons")
             printer.figure("\(name).store.precision", evaluation.precision, "ratio")
             printer.figure("\(name).store.recall", evaluation.recall, "ratio")
             printer.figure("\(name).store.recall_decided", evaluation.recallOnDecided, "ratio")

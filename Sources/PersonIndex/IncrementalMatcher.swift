@@ -3,16 +3,30 @@
 ///
 /// A batch estimates its model from itself (EM); a record arriving alone has nothing to learn
 /// from, so the matcher scores with a fixed model: by default the built-in m and u (estimated
-/// on the synthetic benchmark data) and a prior of one match in `matchPrior` pairs. The names'
+/// on the synthetic benchmark data) and the prior of the population the index serves
+/// (`builtInModel(population:)`). The names'
 /// frequencies are not known either, so exact name agreement is not weighed by frequency.
 /// Decisions follow the same rules as the batch resolver (`ResolverConfiguration`).
 public struct IncrementalMatcher: Sendable {
     public var configuration: ResolverConfiguration
     public var model: FellegiSunterModel
 
-    /// The built-in model with a prior of 1 in 100,000: the chance that two records drawn at
-    /// random are one person, in a population of about 100,000 people with a few records each.
-    public static let builtInModel = FellegiSunterModel(m: FellegiSunterModel.defaultM, u: FellegiSunterModel.defaultU, matchPrior: 1e-5)
+    /// The number of people an index serves unless its deployment says otherwise
+    /// (`persons.population`): a few counties' worth of people with records.
+    public static let defaultPopulation = 100_000
+
+    /// The built-in model for the default population: a prior of 1 in 100,000.
+    public static let builtInModel = builtInModel(population: defaultPopulation)
+
+    /// The built-in m and u with the prior of a population of `population` people: the chance
+    /// that two records drawn at random are one person is about one in the number of people
+    /// the records describe (for people with several records each). A prior too low for the
+    /// population sends true pairs to review that the evidence would link; one too high links
+    /// namesakes on weaker evidence, so the deployment says how many people its agencies
+    /// record rather than the index guessing from its own, at first tiny, size.
+    public static func builtInModel(population: Int) -> FellegiSunterModel {
+        FellegiSunterModel(m: FellegiSunterModel.defaultM, u: FellegiSunterModel.defaultU, matchPrior: 1 / Double(max(population, 2)))
+    }
 
     public init(configuration: ResolverConfiguration = ResolverConfiguration(), model: FellegiSunterModel = IncrementalMatcher.builtInModel) {
         self.configuration = configuration

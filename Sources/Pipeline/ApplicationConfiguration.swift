@@ -3,6 +3,7 @@ import Foundation
 import Storage
 import Kafka
 import Notifications
+import PersonIndex
 import Gateway
 import Observability
 
@@ -137,6 +138,10 @@ public struct ApplicationConfiguration: Sendable {
     /// Who the feeds service tells, with the agency, of a silent feed: the bus's operators.
     /// Default: `unit:BUS-OPERATIONS`.
     public var feedOperators: Recipient = Recipient.unit("BUS-OPERATIONS")
+    /// About how many people the person index's records describe: its prior that two records
+    /// are one person is one in this (`IncrementalMatcher.builtInModel(population:)`). A replay
+    /// of the index must be given the same number to decide as the service did. Default: 100,000.
+    public var personsPopulation: Int = IncrementalMatcher.defaultPopulation
     /// The HTTP gateway's settings; required when `services` holds `.gateway`. Default: nil.
     public var gateway: GatewayConfiguration?
 

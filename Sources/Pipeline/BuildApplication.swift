@@ -5,7 +5,9 @@ import Kafka
 import Logging
 import Storage
 import Notifications
+import PersonIndex
 import PersonIndexService
+import PersonIndexStore
 import ReadModels
 import Routing
 import ServiceKit
@@ -68,6 +70,9 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
     case .external(let servers) where servers.isEmpty || servers.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }):
         throw .invalidConfiguration(field: "broker", reason: "needs at least one bootstrap server, HOST:PORT, and no empty one")
     default: break
+    }
+    guard configuration.personsPopulation >= 2 else {
+        throw .invalidConfiguration(field: "personsPopulation", reason: "must be at least 2 people, not \(configuration.personsPopulation)")
     }
     if configuration.services.contains(.gateway) && configuration.gateway == nil {
         throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway (its keys, issuer, audience and address)")
@@ -141,7 +146,10 @@ struct ServiceFactory: Sendable {
                 validator: configuration.catalog.map { EventValidator(catalog: $0) }, onStored: onNotificationStored)
         case .feeds:
             FeedsProjection(catalog: try catalog(for: name), signingKey: configuration.notificationKey, operators: configuration.feedOperators)
-        case .personIndex: PersonIndexProjection(catalog: try catalog(for: name))
+        case .personIndex:
+            PersonIndexProjection(
+                catalog: try catalog(for: name),
+                store: PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation))))
         }
     }
 

@@ -33,6 +33,8 @@ public struct BusConfiguration: Sendable {
         public static let gatewayAudience = "reentrybus-gateway"
         /// Events per second per agency, sustained.
         public static let gatewayRate = 200.0
+        /// The people the person index's records describe (its prior; see `personsPopulation`).
+        public static let personsPopulation = 100_000
     }
 
     /// The gateway's settings (`serve gateway`).
@@ -87,6 +89,10 @@ public struct BusConfiguration: Sendable {
     public var feedOperators: Recipient
     /// The gateway's listen address, key set, issuer, audience and rate.
     public var gateway: GatewaySettings
+    /// About how many people the records of the person index's agencies describe: the index
+    /// decides with a prior of one in this that two records are one person (`serve
+    /// person-index`, and its `replay`, which must decide alike). Default: 100,000.
+    public var personsPopulation: Int
     /// Every setting with its printed value (secrets masked) and where it came from.
     public var settings: [EffectiveSetting]
     /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
@@ -118,8 +124,8 @@ public struct BusConfiguration: Sendable {
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
         database: DatabaseChoice, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
-        notificationKey: NotificationSigningKey?, feedOperators: Recipient, gateway: GatewaySettings, settings: [EffectiveSetting],
-        unknownEnvironmentVariables: [String], unusedSettings: [UnusedSetting]
+        notificationKey: NotificationSigningKey?, feedOperators: Recipient, gateway: GatewaySettings, personsPopulation: Int,
+        settings: [EffectiveSetting], unknownEnvironmentVariables: [String], unusedSettings: [UnusedSetting]
     ) {
         self.gateway = gateway
         self.configurationFile = configurationFile
@@ -136,6 +142,7 @@ public struct BusConfiguration: Sendable {
         self.metricsListen = metricsListen
         self.notificationKey = notificationKey
         self.feedOperators = feedOperators
+        self.personsPopulation = personsPopulation
         self.settings = settings
         self.unknownEnvironmentVariables = unknownEnvironmentVariables
         self.unusedSettings = unusedSettings

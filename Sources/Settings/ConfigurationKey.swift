@@ -36,6 +36,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case gatewayAudience = "gateway.audience"
     case gatewayRate = "gateway.rate"
     case gatewayWebhooksAllow = "gateway.webhooks.allow"
+    case personsPopulation = "persons.population"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -74,6 +75,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .gatewayAudience: "REENTRYBUS_GATEWAY_AUDIENCE"
         case .gatewayRate: "REENTRYBUS_GATEWAY_RATE"
         case .gatewayWebhooksAllow: "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW"
+        case .personsPopulation: "REENTRYBUS_PERSONS_POPULATION"
         }
     }
 

@@ -82,11 +82,13 @@ struct ConfigurationResolver {
         let notificationKey = try parseNotificationKey()
         let feedOperators = try parseFeedOperators()
         let gateway = try parseGateway()
+        let personsPopulation = try parsePersonsPopulation()
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
             dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
             metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators, gateway: gateway,
+            personsPopulation: personsPopulation,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
@@ -134,6 +136,25 @@ struct ConfigurationResolver {
             throw .invalidValue(key: .feedOperators, source: source(.feedOperators), reason: "must be a recipient \(kinds):ID, such as unit:BUS-OPERATIONS")
         }
         return recipient
+    }
+
+    /// A whole number of people, written with or without `_` or `,` between its digits
+    /// (`250000`, `250_000`, `250,000`).
+    private mutating func parsePersonsPopulation() throws(ConfigurationError) -> Int {
+        let range = 100...1_000_000_000
+        guard let raw = chosen[.personsPopulation] else {
+            record(.personsPopulation, String(BusConfiguration.Defaults.personsPopulation), .defaultValue)
+            return BusConfiguration.Defaults.personsPopulation
+        }
+        let text = raw.text.trimmingCharacters(in: .whitespaces)
+        let digits = text.filter { $0 != "_" && $0 != "," }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits), range.contains(value) else {
+            throw .invalidValue(
+                key: .personsPopulation, source: raw.source,
+                reason: "must be a whole number of people from 100 to 1,000,000,000 (about how many the agencies' records describe), such as 250000")
+        }
+        record(.personsPopulation, String(value), raw.source)
+        return value
     }
 
     private mutating func parseGateway() throws(ConfigurationError) -> BusConfiguration.GatewaySettings {

@@ -17,6 +17,10 @@ public struct SyntheticPopulation: Sendable {
             for person in personOfRecord { sizes[person, default: 0] += 1 }
             return sizes.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
         }
+
+        /// The number of people the records describe: the population a person index serving
+        /// these records would be told (`persons.population`).
+        public var personCount: Int { Set(personOfRecord).count }
     }
 
     /// How much noise and structure to generate; the defaults are the benchmark's.

@@ -37,15 +37,18 @@ import Testing
     }
 
     /// `--store` adds the store's figures, from the same records added one at a time: its
-    /// counts agree with its precision as the batch's do.
+    /// counts agree with its precision as the batch's do, and it is told the generated
+    /// population (fewer people than records, more than half as many).
     @Test func measuresTheStoreOnTheSameRecords() async throws {
         let figures = await Self.figures(PersonsBenchmark(recordsPerSource: 200, seed: 3, store: true))
-        let names = ["precision", "recall", "recall_decided", "review_share", "linked_pairs", "false_links", "time"].map { "persons.200x200.store.\($0)" }
+        let names = ["population", "precision", "recall", "recall_decided", "review_share", "linked_pairs", "false_links", "time"].map { "persons.200x200.store.\($0)" }
         #expect(names.allSatisfy { figures[$0] != nil }, "\(figures.keys.sorted())")
         let precision = try #require(figures["persons.200x200.store.precision"])
         let linked = try #require(figures["persons.200x200.store.linked_pairs"]), wrong = try #require(figures["persons.200x200.store.false_links"])
         #expect(linked > 0 && abs(precision - (linked - wrong) / linked) < 0.0005, "\(precision) vs \(wrong) of \(linked)")
         #expect(try #require(figures["persons.200x200.store.recall"]) > 0.5)
+        let population = try #require(figures["persons.200x200.store.population"])
+        #expect(population > 200 && population < 400, "\(population)")
     }
 
     /// `--explain` adds one figure per reason a true pair was missed, which add up to the true

@@ -143,5 +143,11 @@ import Testing
             guard case ApplicationError.invalidConfiguration(let field, _) = error else { return false }
             return field == "catalog"
         }
+        configuration = self.configuration()
+        configuration.personsPopulation = 1
+        #expect { try buildApplication(configuration, logger: testLogger) } throws: { error in
+            guard case ApplicationError.invalidConfiguration(let field, _) = error else { return false }
+            return field == "personsPopulation"
+        }
     }
 }

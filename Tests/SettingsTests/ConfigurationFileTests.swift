@@ -118,7 +118,7 @@ import Testing
 
     /// An unknown key: a typo at the top level or in a section, or a secret written inline.
     @Test(arguments: [
-        BadFile(text: "kafka:\n  bootstrap: a:1\nlogging:\n  level: info\n", key: "logging", line: 3, saying: "allowed at the top level: data-dir, database, database-password-file, feeds, gateway, kafka, log, metrics, notification-key-file, shutdown-deadline"),
+        BadFile(text: "kafka:\n  bootstrap: a:1\nlogging:\n  level: info\n", key: "logging", line: 3, saying: "allowed at the top level: data-dir, database, database-password-file, feeds, gateway, kafka, log, metrics, notification-key-file, persons, shutdown-deadline"),
         BadFile(text: "kafka:\n  tls:\n    ca-file: /x\n    ca: /y\n", key: "kafka.tls.ca", line: 4, saying: "allowed under kafka.tls: ca-file, cert-file, key-file, key-password-file, verify-hostname"),
         BadFile(text: "kafka:\n  sasl:\n    password: \(distinctiveSecret)\n", key: "kafka.sasl.password", line: 3, saying: "secrets stay out of the configuration file: set kafka.sasl.password-file"),
         BadFile(text: "notification-key: \(distinctiveNotificationKey)\n", key: "notification-key", line: 1, saying: "REENTRYBUS_NOTIFICATION_KEY"),
@@ -160,6 +160,7 @@ import Testing
         BadFile(text: "database: sqlite\ndatabase-password-file: /x\n", key: "database-password-file", line: 2, saying: "database is not a postgres:// URL"),
         BadFile(text: "data-dir: \"  \"\n", key: "data-dir", line: 1, saying: "must not be empty"),
         BadFile(text: "feeds:\n  operators: BUS-OPERATIONS\n", key: "feeds.operators", line: 2, saying: "must be a recipient officer|unit|agency|facility|duty|role:ID"),
+        BadFile(text: "log:\n  level: info\npersons:\n  population: 50\n", key: "persons.population", line: 4, saying: "must be a whole number of people from 100"),
     ])
     func aBadValueIsNamedWithItsFileAndLine(_ bad: BadFile) throws {
         try expectRefused(bad)

@@ -249,6 +249,29 @@ import Testing
         #expect(error?.description.contains("gateway.webhooks.allow") == true, "\(String(describing: error))")
     }
 
+    /// The person index's population: 100,000 unless set; a file's value under the
+    /// environment's; digits grouped with `_` or `,`; anything not a whole number from 100 to
+    /// 1,000,000,000 refused, naming the setting and where it was set.
+    @Test func personsPopulation() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let defaults = try BusConfiguration(environment: [:])
+        #expect(defaults.personsPopulation == 100_000)
+        #expect(defaults.printedValue(of: .personsPopulation) == "100000")
+        let file = "persons:\n  population: 250_000\n"
+        #expect(try resolve(file: file, in: scratch).personsPopulation == 250_000)
+        let fromEnvironment = try resolve(file: file, in: scratch, environment: ["REENTRYBUS_PERSONS_POPULATION": "6,000"])
+        #expect(fromEnvironment.personsPopulation == 6_000)
+        #expect(fromEnvironment.printedValue(of: .personsPopulation) == "6000")
+        for bad in ["0", "99", "-5000", "many", "1e5", "2,000,000,000"] {
+            let error = #expect(throws: ConfigurationError.self, "\(bad)") {
+                try BusConfiguration(environment: ["REENTRYBUS_PERSONS_POPULATION": bad])
+            }
+            #expect(error?.description.contains("persons.population") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("REENTRYBUS_PERSONS_POPULATION") == true, "\(String(describing: error))")
+        }
+    }
+
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
@@ -261,7 +284,7 @@ import Testing
             "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE", "REENTRYBUS_SESSION_TIMEOUT", "REENTRYBUS_CONNECT_TIMEOUT",
             "REENTRYBUS_SHUTDOWN_DEADLINE", "REENTRYBUS_FEEDS_OPERATORS",
             "REENTRYBUS_GATEWAY_LISTEN", "REENTRYBUS_GATEWAY_JWKS_FILE", "REENTRYBUS_GATEWAY_ISSUER", "REENTRYBUS_GATEWAY_AUDIENCE",
-            "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW",
+            "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW", "REENTRYBUS_PERSONS_POPULATION",
         ]
         #expect(BusConfiguration.environmentVariables == agreed.sorted())
     }

@@ -102,6 +102,8 @@ struct ReplayCommand: AsyncParsableCommand {
             postgres: postgres)
         // The recipients `serve feeds` tells: a rebuilt feeds state derives the same ids.
         configuration.feedOperators = settings.feedOperators
+        // The person index's prior: a rebuilt index decides as `serve person-index` did.
+        configuration.personsPopulation = settings.personsPopulation
         let display = ReplayDisplay(
             service: name.rawValue, interactive: isatty(STDERR_FILENO) == 1, interval: .milliseconds(Int64(progressInterval * 1_000)))
         let replay: Pipeline.Replay

@@ -108,6 +108,7 @@ struct Serve: AsyncParsableCommand {
             notificationKey: signingKey, previousNotificationKeys: previousKeys, observability: operation.observability,
             postgres: postgres)
         configuration.feedOperators = settings.feedOperators
+        configuration.personsPopulation = settings.personsPopulation
         if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway) }
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }

@@ -1,0 +1,23 @@
+import Foundation
+import PersonIndex
+import PersonIndexService
+import Testing
+
+@testable import Pipeline
+
+/// `persons.population` reaches the person index that `serve` and `replay` build (both make
+/// their services through `ServiceFactory`), so a rebuilt index decides with the prior the
+/// running one used.
+@Suite struct PersonIndexPopulationTests {
+    @Test func theIndexDecidesWithThePriorOfTheConfiguredPopulation() throws {
+        for (population, prior) in [(IncrementalMatcher.defaultPopulation, 1e-5), (6_000, 1.0 / 6_000)] {
+            var configuration = ApplicationConfiguration(
+                broker: .external(bootstrapServers: ["kafka:9092"]), dataDirectory: URL(fileURLWithPath: "/nonexistent"),
+                services: [.personIndex], catalog: catalog)
+            if population != IncrementalMatcher.defaultPopulation { configuration.personsPopulation = population }
+            let factory = ServiceFactory(configuration: configuration, bootstrapServers: ["kafka:9092"], embedded: false)
+            let projection = try #require(try factory.makeProjection(.personIndex, onNotificationStored: { _ in }) as? PersonIndexProjection)
+            #expect(abs(projection.store.matcher.model.matchPrior - prior) < 1e-12, "population \(population)")
+        }
+    }
+}
