@@ -156,9 +156,9 @@ public struct PersonIndexStore: Sendable {
     /// person, or the candidate's person waits in review with a third person, or a record of the
     /// new record's person and one of the candidate's contradict each other (given names or sexes
     /// disagreeing outright, dates of birth far apart: twins, whatever their pair scored). A
-    /// partner of the new record whose pair contradicts is no rival, nor, for an undated pair,
-    /// one that weighs `undatedRivalMargin` bits less. Every review of the candidate's person
-    /// counts (the store keeps no vector for them): a little more goes to review than in a batch.
+    /// partner of the new record, or a review of the candidate's person, whose pair contradicts
+    /// is no rival (a brother named otherwise at the same address), nor, for an undated pair,
+    /// one that weighs `undatedRivalMargin` bits less (a namesake elsewhere).
     private func hasRival(
         _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
         _ session: Session
@@ -171,20 +171,25 @@ public struct PersonIndexStore: Sendable {
             let person = try person(of: other.candidate, session)
             if person != mine && person != theirs { return true }
         }
-        // The persons the candidate's person waits in review with, in one statement.
+        // The reviews the candidate's person waits in with third persons, in one statement;
+        // judged by the same two rules as the new record's partners, on the pair compared again.
         let reviewed = try session.transaction.fetchAll(
             """
-            SELECT o.person_id AS other FROM person_index_reviews r
+            SELECT o.person_id AS other, r.a AS a, r.b AS b FROM person_index_reviews r
             JOIN person_index_records m ON m.record_id = r.b JOIN person_index_records o ON o.record_id = r.a
             WHERE m.person_id = $1
             UNION ALL
-            SELECT o.person_id AS other FROM person_index_reviews r
+            SELECT o.person_id AS other, r.a AS a, r.b AS b FROM person_index_reviews r
             JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
             WHERE m.person_id = $1
             """, [.text(theirs)])
         for row in reviewed {
             let person = try row.get("other", as: String.self)
-            if person != mine && person != theirs { return true }
+            guard person != mine && person != theirs else { continue }
+            let review = matcher.compare(try session.record(try row.get("a", as: String.self)), try session.record(try row.get("b", as: String.self)))
+            if review.contradictsOnePerson { continue }
+            if let margin, review.weight <= comparison.weight - margin { continue }
+            return true
         }
         let theirRecords = try session.members(theirs).map { try session.record($0) }
         for member in try session.members(mine) {

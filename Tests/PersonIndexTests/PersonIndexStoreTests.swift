@@ -299,6 +299,41 @@ enum IndexRecords {
         }
     }
 
+    /// The same two rules hold for the reviews the candidate's person already waits in, as they
+    /// do in a batch: an undated record that went to review with a brother at its address (given
+    /// names disagreeing outright), or with a namesake elsewhere (far weaker evidence), is still
+    /// joined by its own dated record at its address when that arrives later. (Among 5,000
+    /// people, where those first pairs score for review; among 100,000 they score apart.)
+    @Test func reviewsThatCannotBeThePersonAreNoRivalsEither() async throws {
+        let store = PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: 5_000)))
+        let elm = PostalAddress(line1: "18 Elm Avenue", city: "Springfield", state: "MO", postalCode: "65802")
+        func zielinski(_ id: String, _ given: String, _ date: String?, _ address: PostalAddress = IndexRecords.oak) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: date.flatMap(DateOfBirth.init(iso:)),
+                sex: .male, address: address, identifiers: PersonIdentifiers())
+        }
+        // A brother at the same address.
+        try await IndexUnderTest.run(store: store) { index in
+            _ = try await index.add(zielinski("b1", "Thaddeus", "1988-07-14"))
+            let undated = try await index.add(zielinski("w1", "Casimir", nil))
+            #expect(undated.map(\.eventType) == ["bus.identity.review-requested"])
+            let dated = try await index.add(zielinski("w2", "Casimir", "2003-11-02"))
+            #expect(dated.map(\.eventType) == ["bus.identity.linked"])
+            #expect(try await index.person("w2") == "w1")
+            #expect(try await index.person("b1") == "b1")
+        }
+        // A namesake at another address, born decades apart.
+        try await IndexUnderTest.run(store: store) { index in
+            _ = try await index.add(zielinski("n1", "Casimir", "1951-02-27", elm))
+            let undated = try await index.add(zielinski("w1", "Casimir", nil))
+            #expect(undated.map(\.eventType) == ["bus.identity.review-requested"])
+            let dated = try await index.add(zielinski("w2", "Casimir", "2003-11-02"))
+            #expect(dated.map(\.eventType) == ["bus.identity.linked"])
+            #expect(try await index.person("w2") == "w1")
+            #expect(try await index.person("n1") == "n1")
+        }
+    }
+
     /// A record whose date of birth is a day off joins a person when it is the only one saying
     /// so. Two persons whose records each confirm their own date (namesakes born a day apart,
     /// at two addresses) are not joined by a record of one of them at the other's address. The
@@ -386,6 +421,7 @@ struct PersonIndexStorePostgresTests {
     @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
     @Test func undatedIgnoresImpossibleRivals() async throws { try await PersonIndexStoreTests().anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() }
+    @Test func reviewsThatCannotBeThePersonAreNoRivalsEither() async throws { try await PersonIndexStoreTests().reviewsThatCannotBeThePersonAreNoRivalsEither() }
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
 }
 
