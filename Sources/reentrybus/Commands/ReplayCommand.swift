@@ -14,7 +14,7 @@ import Glibc
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Rebuild a service's state from the beginning of its topics and swap it in (router, warrant-resolver, inbox, views).",
+        abstract: "Rebuild a service's state from the beginning of its topics and swap it in (router, warrant-resolver, inbox, views, feeds, person-index).",
         discussion: """
             The service's state is rebuilt in a fresh database beside the current one — \
             <data-dir>/<service>.sqlite.replay, or with --database postgres://… the schema <service>_replay — \
@@ -40,7 +40,7 @@ struct ReplayCommand: AsyncParsableCommand {
             removes the partial rebuild and exits with status 1.
             """)
 
-    @Argument(help: "router, warrant-resolver, inbox or views.")
+    @Argument(help: "router, warrant-resolver, inbox, views, feeds or person-index.")
     var service: String
 
     @OptionGroup var broker: BrokerConnectionOptions
@@ -70,7 +70,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard let name = ServiceName(rawValue: service), name.isConsumer else {
-            throw ValidationError("Unknown service \(service); choose router, warrant-resolver, inbox or views (the scheduler keeps no state).")
+            let choices = ServiceName.consumers.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("Unknown service \(service); choose \(choices) (the scheduler keeps no state; the gateway's is not built from topics).")
         }
         for (flag, value) in [("--stop-timeout", stopTimeout), ("--stall-timeout", stallTimeout), ("--progress-interval", progressInterval)] {
             guard value.isFinite, value >= 0, value <= 86_400 * 7 else {
