@@ -68,6 +68,12 @@ public struct PersonResolver: Sendable {
         var pairs: [ResolvedPair] = []
         var plausible = PlausiblePartners(recordCount: records.count)
         var heldBack: [(pair: Int, first: Int, second: Int, datesDiffer: Bool, weight: Double, undated: Bool)] = []
+        // The identifiers' links first, so that a model link sees every number its two persons carry.
+        for ((a, b), vector) in zip(candidates.pairs, vectors) where vector[.identifiers] == 1 { clusters.link(Int(a), Int(b)) }
+        let identifiersConflict = { (clusters: inout PersonClusters, x: Int, y: Int) -> Bool in
+            guard configuration.conflictingIdentifiersBlockLinks else { return false }
+            return Self.identifiersConflict(clusters.members(of: x), clusters.members(of: y), features)
+        }
         for ((a, b), vector) in zip(candidates.pairs, vectors) {
             let first = Int(a), second = Int(b)
             if vector[.identifiers] == 1 {
@@ -79,7 +85,8 @@ public struct PersonResolver: Sendable {
             }
             let weight = scorer.weight(first, second, vector)
             let probability = FellegiSunterModel.probability(weight: weight)
-            guard let decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
+            guard var decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
+            if decision == .link, !clusters.areLinked(first, second), identifiersConflict(&clusters, first, second) { decision = .review }
             if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
                 heldBack.append((pairs.count, first, second, false, weight, vector[.dateOfBirth] == nil))
             } else if decision == .review, Self.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration) {
@@ -94,6 +101,7 @@ public struct PersonResolver: Sendable {
         heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
         let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsOnePerson }
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
+            guard !identifiersConflict(&clusters, held.first, held.second) else { continue }
             if held.datesDiffer {
                 let dates = { (record: Int) in clusters.members(of: record).map { features[$0].dateOfBirth } }
                 guard !DateOfBirth.confirmedApart(dates(held.first), dates(held.second)) else { continue }
@@ -108,6 +116,17 @@ public struct PersonResolver: Sendable {
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links
         return Resolution(pairs: pairs, personIds: clusters.personIds(), model: model, statistics: statistics)
+    }
+
+    /// Whether some record of one person and some record of the other carry different numbers
+    /// of a kind one person has one of (`conflictingIdentifiersBlockLinks`).
+    static func identifiersConflict(_ mine: [Int], _ theirs: [Int], _ features: [RecordFeatures]) -> Bool {
+        for x in mine where !features[x].strongIdentifiers.isEmpty {
+            for y in theirs where StrongIdentifier.disagree(features[x].strongIdentifiers, features[y].strongIdentifiers) {
+                return true
+            }
+        }
+        return false
     }
 
     /// A scored pair's decision: link at or above the link threshold (when the given names agree
@@ -125,7 +144,14 @@ public struct PersonResolver: Sendable {
         if configuration.linkNeedsGivenNameAndSex && !((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0) { return false }
         if configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && vector[.dateOfBirth] == nil { return false }
         if configuration.linkDifferingDatesUnlessConfirmedApart && datesDiffer(vector) { return false }
+        if identifiersForbid(vector, configuration) { return false }
         return true
+    }
+
+    /// Whether the pair's own identifiers keep the model from linking it
+    /// (`conflictingIdentifiersBlockLinks`).
+    private static func identifiersForbid(_ vector: ComparisonVector, _ configuration: ResolverConfiguration) -> Bool {
+        configuration.conflictingIdentifiersBlockLinks && vector[.identifiers] == 0
     }
 
     /// Both dates of birth are there and they differ: neither equal nor day and month swapped.
@@ -138,7 +164,9 @@ public struct PersonResolver: Sendable {
     /// is linked after the confident links, unless its two persons' records confirm two
     /// different dates (`DateOfBirth.confirmedApart`). Shared with `IncrementalMatcher`.
     static func linksUnlessDatesConfirmedApart(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
-        guard configuration.linkDifferingDatesUnlessConfirmedApart, probability >= configuration.linkThreshold, datesDiffer(vector) else { return false }
+        guard configuration.linkDifferingDatesUnlessConfirmedApart, probability >= configuration.linkThreshold, datesDiffer(vector),
+            !identifiersForbid(vector, configuration)
+        else { return false }
         // A slip changes one component; dates further apart are two people's (or two errors).
         guard let born = vector[.dateOfBirth], born >= 2 else { return false }
         return !configuration.linkNeedsGivenNameAndSex || ((vector[.givenName] ?? 0) >= 3 && vector[.sex] != 0)
@@ -160,7 +188,8 @@ public struct PersonResolver: Sendable {
     /// (`PlausiblePartners.hasRival`), and leaves it to review otherwise. Shared with
     /// `IncrementalMatcher`.
     static func linksWhenUnambiguous(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
-        guard probability >= configuration.linkThreshold, vector[.sex] != 0, let given = vector[.givenName] else { return false }
+        guard probability >= configuration.linkThreshold, vector[.sex] != 0, let given = vector[.givenName], !identifiersForbid(vector, configuration)
+        else { return false }
         guard let born = vector[.dateOfBirth] else {
             return configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && (!configuration.linkNeedsGivenNameAndSex || given >= 3)
         }

@@ -51,10 +51,11 @@ struct PlausiblePartners {
 
 extension ComparisonVector {
     /// Evidence of two people however the other fields agree: the given names disagree
-    /// outright (not even by initial or sound), the sexes differ, or the dates of birth differ
+    /// outright (not even by initial or sound), the sexes differ, the dates of birth differ
     /// in more than one component (a slip changes one: a day, a month, a year, or day and month
-    /// swapped).
+    /// swapped), or the records carry different state IDs, FBI numbers or DOC numbers of one
+    /// state.
     var contradictsOnePerson: Bool {
-        self[.givenName] == 0 || self[.sex] == 0 || (self[.dateOfBirth].map { $0 <= 1 } ?? false)
+        self[.givenName] == 0 || self[.sex] == 0 || (self[.dateOfBirth].map { $0 <= 1 } ?? false) || self[.identifiers] == 0
     }
 }

@@ -51,6 +51,14 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// their own date are namesakes (a father and son, two men of one name born a day apart).
     /// Default: true.
     public var linkDifferingDatesUnlessConfirmedApart = true
+    /// The model never joins two persons whose records carry different numbers of a kind one
+    /// person has one of (state IDs, FBI numbers, DOC numbers of one state): the agencies'
+    /// fingerprint-based records say two people, or one number is mistyped, and which is for a
+    /// human to say. The pair, or the link that would merge the two persons, goes to review
+    /// instead; a reviewer's `link` still joins them. Without it twins of one date of birth
+    /// and address with near names ("Christina" and "Christine") scored as one person over
+    /// their own state IDs. Default: true.
+    public var conflictingIdentifiersBlockLinks = true
 
     public init() {}
 

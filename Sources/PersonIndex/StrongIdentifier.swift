@@ -36,6 +36,13 @@ public enum StrongIdentifier: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether two records' identifiers name two people: they share none, and carry different
+    /// values of a kind one person has one of (a state ID, an FBI number, a DOC number of one
+    /// state).
+    public static func disagree(_ a: [StrongIdentifier], _ b: [StrongIdentifier]) -> Bool {
+        RecordComparison.identifierLevel(a, b) == 0
+    }
+
     /// A blocking and linking key naming the kind, scope and value.
     public var description: String {
         switch self {

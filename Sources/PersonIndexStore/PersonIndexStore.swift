@@ -139,7 +139,10 @@ public struct PersonIndexStore: Sendable {
             let links = try comparison.decision == .link
                 || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, comparison, decided: decided, session))
                 || (comparison.linkableUnlessDatesConfirmedApart && !datesConfirmedApart(record.recordId, candidate, session))
-            if links, try session.distinctPairBetween(person(of: record.recordId, session), person(of: candidate, session)) == nil {
+            let (mine, theirs) = (try person(of: record.recordId, session), try person(of: candidate, session))
+            if links, try comparison.byIdentifier || !identifiersConflict(mine, theirs, session),
+                try session.distinctPairBetween(mine, theirs) == nil
+            {
                 events += try link(
                     record.recordId, to: candidate, source: source, comparison: comparison, by: nil,
                     newRecord: record.recordId, session)
@@ -197,6 +200,19 @@ public struct PersonIndexStore: Sendable {
             for other in theirRecords where matcher.compare(record, other).contradictsOnePerson { return true }
         }
         return false
+    }
+
+    /// Whether a model link would join two persons whose records carry different numbers of a
+    /// kind one person has one of (`ResolverConfiguration.conflictingIdentifiersBlockLinks`).
+    private func identifiersConflict(_ mine: String, _ theirs: String, _ session: Session) throws -> Bool {
+        guard matcher.configuration.conflictingIdentifiersBlockLinks, mine != theirs else { return false }
+        let identified = { (person: String) in
+            try session.members(person).map { StrongIdentifier.all(of: try session.record($0)) }.filter { !$0.isEmpty }
+        }
+        let ours = try identified(mine)
+        guard !ours.isEmpty else { return false }
+        let others = try identified(theirs)
+        return ours.contains { x in others.contains { y in StrongIdentifier.disagree(x, y) } }
     }
 
     /// Whether the persons of the record being added and of `candidate` each have a date of

@@ -334,6 +334,28 @@ enum IndexRecords {
         }
     }
 
+    /// Twins under their own state IDs are not joined by the model, neither directly (the pair
+    /// goes to review) nor through a record without numbers that fits both: it joins the first,
+    /// and the link that would merge the two persons goes to review. A reviewer may still join
+    /// them (a mistyped number).
+    @Test func theModelNeverJoinsPersonsOfDifferentStateIds() async throws {
+        func twin(_ id: String, _ given: String, _ stateId: String?) -> PersonRecord {
+            IndexRecords.record(id, "jail", given, "Zielinski", "1967-10-19", .female, stateId: stateId, address: IndexRecords.oak)
+        }
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(twin("z1", "Christina", "IL10000001"))
+            let second = try await index.add(twin("z2", "Christine", "IL10000002"))
+            #expect(second.map(\.eventType) == ["bus.identity.review-requested"])
+            let third = try await index.add(twin("z3", "Christina", nil))
+            #expect(third.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"])
+            #expect(try await index.person("z3") == "z1")
+            #expect(try await index.person("z2") == "z2")
+            let joined = try await index.decide(.link, "z1", "z2")
+            #expect(joined.map(\.eventType).contains("bus.identity.merged"))
+            #expect(try await index.person("z2") == "z1")
+        }
+    }
+
     /// A record whose date of birth is a day off joins a person when it is the only one saying
     /// so. Two persons whose records each confirm their own date (namesakes born a day apart,
     /// at two addresses) are not joined by a record of one of them at the other's address. The
@@ -422,6 +444,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
     @Test func undatedIgnoresImpossibleRivals() async throws { try await PersonIndexStoreTests().anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() }
     @Test func reviewsThatCannotBeThePersonAreNoRivalsEither() async throws { try await PersonIndexStoreTests().reviewsThatCannotBeThePersonAreNoRivalsEither() }
+    @Test func theModelNeverJoinsPersonsOfDifferentStateIds() async throws { try await PersonIndexStoreTests().theModelNeverJoinsPersonsOfDifferentStateIds() }
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
 }
 

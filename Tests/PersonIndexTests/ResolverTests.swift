@@ -216,6 +216,37 @@ import Testing
         #expect(Set(counted.personIds.prefix(3)).count == 3)
     }
 
+    /// Twins of one date of birth and address with near names, each under their own state ID:
+    /// the model scores them one person, and without the rule links them over their numbers.
+    /// With it the pair goes to review; and a record without numbers that fits both joins one
+    /// of them only (the link that would merge the two persons goes to review instead).
+    @Test func differentStateIdsAreNeverJoinedByTheModel() throws {
+        let home = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        func twin(_ id: String, _ given: String, _ stateId: String?) throws -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: try #require(DateOfBirth(iso: "1967-10-19")),
+                sex: .female, address: home, identifiers: PersonIdentifiers(stateId: stateId))
+        }
+        let pair = [try twin("z1", "Christina", "IL10000001"), try twin("z2", "Christine", "IL10000002")]
+        let withNeither = try twin("z3", "Christina", nil)
+        func decisions(_ resolution: PersonResolver.Resolution) -> [String] {
+            resolution.pairs.filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") }.map { "\($0.a)-\($0.b) \($0.decision)" }
+        }
+        var without = ResolverConfiguration()
+        without.conflictingIdentifiersBlockLinks = false
+        #expect(decisions(PersonResolver(configuration: without).resolve(pair + Self.data.records)) == ["z1-z2 link"])
+
+        let resolution = PersonResolver().resolve(pair + Self.data.records)
+        #expect(decisions(resolution) == ["z1-z2 review"])
+        #expect(resolution.personIds[0] != resolution.personIds[1])
+
+        let three = PersonResolver().resolve(pair + [withNeither] + Self.data.records)
+        let linked = three.pairs.filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") && $0.decision == .link }
+        #expect(linked.count == 1, "\(decisions(three))")
+        #expect(three.personIds[0] != three.personIds[1], "\(decisions(three))")
+        #expect(three.personIds[2] == three.personIds[0] || three.personIds[2] == three.personIds[1])
+    }
+
     /// A record of a Thaddeus Zielinski of 5 Oak St, Peoria (a rare name, so that only the
     /// dates of birth can keep two of them apart).
     private static func thaddeus(_ id: String, _ source: String, _ date: String) throws -> PersonRecord {
