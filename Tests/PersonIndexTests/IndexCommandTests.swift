@@ -75,4 +75,26 @@ struct IndexCommandTests {
         #expect(distinct.output.value.contains("decided distinct (replaces link)"), "\(distinct.output.value)")
         #expect(distinct.output.value.contains("split person t1 into t1, t2"), "\(distinct.output.value)")
     }
+
+    /// `--population`: the prior of the people the records describe, as the service's
+    /// `persons.population`. The typo and swapped date that wait for review among 100,000
+    /// people (the test above) link among 6,000; a population that is no number of people is
+    /// refused before anything is read.
+    @Test func indexTakesThePopulationItServes() async throws {
+        let directory = temporaryDirectory("reentrybus-person-index-population")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let input = directory.appendingPathComponent("records.ndjson")
+        let database = directory.appendingPathComponent("persons.sqlite").path
+        try Data(Self.records.prefix(2).joined(separator: "\n").utf8).write(to: input)
+
+        let (refused, refusal) = try await Self.run(["persons", "index", "--input", input.path, "--database", database, "--population", "50"])
+        #expect(refused.status == 64)
+        #expect(refusal.errors.value.contains("--population must be a whole number of people from 100"), "\(refusal.errors.value)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+
+        let (indexed, index) = try await Self.run(["persons", "index", "--input", input.path, "--database", database, "--population", "6000"])
+        #expect(indexed == .init(status: 0, bySignal: false), "\(index.errors.value)")
+        #expect(index.output.value.contains("2 records read; events: 1 linked"), "\(index.output.value)")
+    }
 }

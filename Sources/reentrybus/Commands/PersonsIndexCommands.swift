@@ -19,8 +19,9 @@ struct PersonIndexDatabaseOptions: ParsableArguments {
 
     /// Opens the database, brings its schema up to date, runs `body` in one transaction and
     /// closes it (PostgreSQL) whatever `body` did.
-    func withStore<T: Sendable>(_ body: @escaping @Sendable (PersonIndexStore, any StorageTransaction) throws -> T) async throws -> T {
-        let store = PersonIndexStore()
+    func withStore<T: Sendable>(
+        _ store: PersonIndexStore = PersonIndexStore(), _ body: @escaping @Sendable (PersonIndexStore, any StorageTransaction) throws -> T
+    ) async throws -> T {
         let database = self.database ?? Self.defaultDatabase
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
             var logger = Logger(label: "reentrybus.persons")
@@ -55,7 +56,8 @@ struct PersonsIndex: AsyncParsableCommand {
         abstract: "Add records to the person index's store: link, merge, or queue doubtful pairs for review.",
         discussion: """
             Reads the same NDJSON as persons resolve. Each record is compared with the stored records its \
-            blocking keys reach, with the built-in model (a fixed prior, no name frequencies). A malformed \
+            blocking keys reach, with the built-in model (the prior of --population people, no name \
+            frequencies: give the number the records describe, as the service's persons.population). A malformed \
             line stops the run naming its line and field, and nothing is stored; a record id stored before \
             with the same contents is skipped, with other contents refused. Prints what the index decided \
             (counts of bus.identity events); persons review lists the queue.
@@ -64,13 +66,25 @@ struct PersonsIndex: AsyncParsableCommand {
     @Option(help: "Records, NDJSON.")
     var input: String
 
+    @Option(help: ArgumentHelp(
+        "About how many people the index's records describe: two records are one person with a chance of one in this, before the evidence.",
+        valueName: "people"))
+    var population: Int = IncrementalMatcher.defaultPopulation
+
     @OptionGroup var store: PersonIndexDatabaseOptions
+
+    func validate() throws {
+        guard (100...1_000_000_000).contains(population) else {
+            throw ValidationError("--population must be a whole number of people from 100 to 1,000,000,000.")
+        }
+    }
 
     func run() async throws {
         let records = try PersonsInputError.records(in: input, otherwise: "nothing was stored")
         let now = Date()
+        let index = PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: population)))
         let events = try await PersonsDecision.refusing {
-            try await store.withStore { store, transaction in try store.add(records, at: now, transaction) }
+            try await store.withStore(index) { store, transaction in try store.add(records, at: now, transaction) }
         }
         var counts: [String: Int] = [:]
         for event in events { counts[event.eventType, default: 0] += 1 }
