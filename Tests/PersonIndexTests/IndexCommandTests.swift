@@ -17,12 +17,16 @@ struct IndexCommandTests {
         #"{"recordId":"p2","source":"police","givenName":"Marie","familyName":"Smyth","identifiers":{"stateId":"il123"}}"#,
     ]
 
-    @Test func indexReviewLinkAndDistinctEndToEnd() async throws {
-        let directory = temporaryDirectory("reentrybus-person-index")
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// A fresh directory with the paths of an input file and a database in it.
+    private static func scratch(_ name: String) throws -> (directory: URL, input: URL, database: String) {
+        let directory = temporaryDirectory(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let input = directory.appendingPathComponent("records.ndjson")
-        let database = directory.appendingPathComponent("persons.sqlite").path
+        return (directory, directory.appendingPathComponent("records.ndjson"), directory.appendingPathComponent("persons.sqlite").path)
+    }
+
+    @Test func indexReviewLinkAndDistinctEndToEnd() async throws {
+        let (directory, input, database) = try Self.scratch("reentrybus-person-index")
+        defer { try? FileManager.default.removeItem(at: directory) }
 
         // A bad line: named with its field, nothing stored.
         let bad = Self.records + [#"{"recordId":"x1","source":"jail","familyName":"Doe","dateOfBirth":"1990-02-30"}"#]
@@ -81,11 +85,8 @@ struct IndexCommandTests {
     /// people (the test above) link among 6,000; a population that is no number of people is
     /// refused before anything is read.
     @Test func indexTakesThePopulationItServes() async throws {
-        let directory = temporaryDirectory("reentrybus-person-index-population")
+        let (directory, input, database) = try Self.scratch("reentrybus-person-index-population")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let input = directory.appendingPathComponent("records.ndjson")
-        let database = directory.appendingPathComponent("persons.sqlite").path
         try Data(Self.records.prefix(2).joined(separator: "\n").utf8).write(to: input)
 
         let (refused, refusal) = try await Self.run(["persons", "index", "--input", input.path, "--database", database, "--population", "50"])
