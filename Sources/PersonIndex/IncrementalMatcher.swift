@@ -4,8 +4,8 @@
 /// A batch estimates its model from itself (EM); a record arriving alone has nothing to learn
 /// from, so the matcher scores with a fixed model: by default the built-in m and u (estimated
 /// on the synthetic benchmark data) and the prior of the population the index serves
-/// (`builtInModel(population:)`). The names'
-/// frequencies are not known either, so exact name agreement is not weighed by frequency.
+/// (`builtInModel(population:)`). The names' frequencies are not known either, so exact name
+/// agreement is not weighed by frequency.
 /// Decisions follow the same rules as the batch resolver (`ResolverConfiguration`).
 public struct IncrementalMatcher: Sendable {
     public var configuration: ResolverConfiguration

@@ -53,9 +53,10 @@ public struct PairComparison: Sendable, Hashable {
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
 
     /// Evidence of two people (and no strong identifier decided): the given names disagree
-    /// outright, the sexes differ, the dates of birth differ in more than one component, or
-    /// the records carry different numbers of one kind (`ComparisonVector.contradictsOnePerson`). Such a pair across two persons keeps a weak
-    /// link between them from being made; such a partner is no rival to one.
+    /// outright, the sexes differ, the dates of birth differ in more than one component, or the
+    /// records carry different numbers of one kind (`ComparisonVector.contradictsOnePerson`).
+    /// Such a pair across two persons keeps a weak link between them from being made; such a
+    /// partner is no rival to one.
     public var contradictsOnePerson: Bool {
         !byIdentifier && reasons.contains { reason in
             switch reason.field {
