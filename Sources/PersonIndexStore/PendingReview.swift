@@ -30,3 +30,42 @@ public struct HumanDecision: Sendable, Hashable {
     /// Milliseconds since 1970.
     public var atMilliseconds: Int64
 }
+
+extension PendingReview {
+    /// What kept the model from linking the pair on its own, read from its score and reasons,
+    /// for the reviewer beside the fields. When nothing in the pair explains it, the doubt came
+    /// from other records: another person plausible too (for an initial, a missing date of
+    /// birth or dates that differ), different numbers on the persons' other records, or an
+    /// earlier decision that the two persons are distinct.
+    public func heldBecause(linkThreshold: Double) -> [String] {
+        func level(_ field: ComparisonField) -> String? { reasons.first { $0.field == field.description }?.level }
+        var why: [String] = []
+        if level(.identifiers) == "disagree" {
+            why.append("the records carry different state IDs, FBI numbers or DOC numbers: two people unless one is mistyped")
+        }
+        if score < linkThreshold { why.append("the score is below the link threshold (\(linkThreshold))") }
+        switch level(.givenName) {
+        case "disagree": why.append("the given names disagree")
+        case "initial": why.append("one given name is an initial only")
+        case "sounds_alike": why.append("the given names only sound alike")
+        default: break
+        }
+        if level(.sex) == "disagree" { why.append("the sexes differ") }
+        switch level(.dateOfBirth) {
+        case nil: why.append("a date of birth is missing")
+        case "disagree", "year_within_one", "one_component": why.append("the dates of birth differ")
+        default: break
+        }
+        // The three holds that link when nothing else is plausible; any other reason holds alone.
+        let given = level(.givenName), born = level(.dateOfBirth)
+        let namesClose = given == "close" || given == "nickname" || given == "agree"
+        let heldOnlyAsAmbiguous = score >= linkThreshold && level(.identifiers) != "disagree" && level(.sex) != "disagree"
+            && ((given == "initial" && (born == "agree" || born == "swapped")) || (namesClose && (born == nil || born == "one_component")))
+        if why.isEmpty || heldOnlyAsAmbiguous {
+            why.append(
+                "another record made it doubtful: another person plausible too, different numbers among the persons' other records, "
+                    + "or an earlier decision that they are distinct")
+        }
+        return why
+    }
+}

@@ -49,11 +49,13 @@ struct IndexCommandTests {
         #expect((pair["a"] as? [String: String])?["givenName"] == "Jonathan")
         #expect((pair["b"] as? [String: String])?["givenName"] == "Jonatan")
         #expect((pair["reasons"] as? [[String: Any]])?.compactMap { $0["level"] as? String } == ["close", "agree", "swapped", "agree"])
+        #expect(pair["heldBecause"] as? [String] == ["the score is below the link threshold (0.99)"])
 
         let (text, textReview) = try await Self.run(["persons", "review", "--database", database, "--limit", "5"])
         #expect(text.status == 0)
         #expect(textReview.output.value.contains("t1 (person t1) / t2 (person t2)"), "\(textReview.output.value)")
         #expect(textReview.output.value.contains("dateOfBirth"), "\(textReview.output.value)")
+        #expect(textReview.output.value.contains("not linked by the model: the score is below the link threshold (0.99)"), "\(textReview.output.value)")
 
         // A store named without --offline: the command says which way it would go, nothing changes.
         let (ambiguous, ambiguousRun) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--database", database])

@@ -250,6 +250,13 @@ enum IndexRecords {
             let ambiguous = try await index.add(IndexRecords.record("y2", "police", "A", "Wojcik", "1988-03-03", .female, address: oak))
             #expect(ambiguous.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
             #expect(try await index.person("y2") == "y2")
+            // The reviewer is told why: the initial, and the other person plausible too.
+            let held = try #require(try await index.reviews().first { $0.a.recordId == "y1" && $0.b.recordId == "y2" })
+            #expect(held.heldBecause(linkThreshold: 0.99) == [
+                "one given name is an initial only",
+                "another record made it doubtful: another person plausible too, different numbers among the persons' other records, "
+                    + "or an earlier decision that they are distinct",
+            ], "\(held.score) \(held.reasons)")
         }
     }
 
@@ -338,6 +345,9 @@ enum IndexRecords {
             _ = try await index.add(twin("z1", "Christina", "IL10000001"))
             let second = try await index.add(twin("z2", "Christine", "IL10000002"))
             #expect(second.map(\.eventType) == ["bus.identity.review-requested"])
+            #expect(try await index.reviews().first?.heldBecause(linkThreshold: 0.99) == [
+                "the records carry different state IDs, FBI numbers or DOC numbers: two people unless one is mistyped"
+            ])
             let third = try await index.add(twin("z3", "Christina", nil))
             #expect(third.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"])
             #expect(try await index.person("z3") == "z1")

@@ -121,7 +121,7 @@ struct PersonsReview: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let document = ReviewDocument(pairs: try reviews.map(ReviewDocument.Pair.init))
+            let document = ReviewDocument(pairs: try reviews.map { try ReviewDocument.Pair($0) })
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
             return
         }
@@ -132,12 +132,16 @@ struct PersonsReview: AsyncParsableCommand {
         for review in reviews { print(Self.text(review)) }
     }
 
+    /// The thresholds the index decides by (the service's and `persons index`'s: the defaults).
+    static let linkThreshold = ResolverConfiguration().linkThreshold
+
     static func text(_ review: PendingReview) -> String {
         var table = TextTable("FIELD", review.a.recordId, review.b.recordId)
         for (field, a, b) in sideBySide(review.a, review.b) { table.add(field, a, b) }
         let reasons = review.reasons.map { "\($0.field) \($0.level) \(String(format: "%+.2f", $0.weight))" }.joined(separator: ", ")
         return "\(review.a.recordId) (person \(review.aPersonId)) / \(review.b.recordId) (person \(review.bPersonId)): "
             + "score \(String(format: "%.4f", review.score))\n" + table.render(empty: "") + "reasons (bits): \(reasons)\n"
+            + "not linked by the model: \(review.heldBecause(linkThreshold: linkThreshold).joined(separator: "; "))\n"
     }
 
     /// The records' fields, one row each, "-" where a record lacks one.
@@ -166,6 +170,8 @@ struct PersonsReview: AsyncParsableCommand {
             var bPersonId: String
             var score: Double
             var reasons: [IdentityEvent.Reason]
+            /// What kept the model from linking it (`PendingReview.heldBecause`).
+            var heldBecause: [String]
 
             init(_ review: PendingReview) throws {
                 var a: [String: String] = ["recordId": review.a.recordId], b: [String: String] = ["recordId": review.b.recordId]
@@ -179,6 +185,7 @@ struct PersonsReview: AsyncParsableCommand {
                 bPersonId = review.bPersonId
                 score = review.score
                 reasons = review.reasons
+                heldBecause = review.heldBecause(linkThreshold: PersonsReview.linkThreshold)
             }
         }
         var pairs: [Pair]
