@@ -52,6 +52,10 @@ public struct PersonIndexProjection: EventProjection {
     public static let unnamedMetric = "reentrybus_person_index_unnamed_total"
     /// The metric counting payload people left out because a sealing order covers them.
     public static let sealedMetric = "reentrybus_person_index_sealed_skipped_total"
+    /// The metric counting the index's `bus.identity` events by kind (`linked`,
+    /// `review-requested`, `merged`, `split`, `unlinked`, `decided`): a review queue that grows
+    /// faster than reviewers decide is notices waiting on a human.
+    public static let identityMetric = "reentrybus_person_index_identity_events_total"
 
     public let name = "person-index"
     public let topics = Self.personTopics + [SealingOrder.topic, PersonDecision.topic]
@@ -104,6 +108,7 @@ public struct PersonIndexProjection: EventProjection {
             for (number, var identity) in identities.enumerated() {
                 identity.id = Self.eventId(causedBy: event.eventId, record: position, event: number)
                 try transaction.emit(try message(identity, about: [recordId], transaction.storage))
+                transaction.countOnCommit(Self.identityMetric, dimensions: [(name: "kind", value: identity.kind.rawValue)])
             }
         }
     }
@@ -126,6 +131,7 @@ public struct PersonIndexProjection: EventProjection {
         for (number, var identity) in identities.enumerated() {
             identity.id = Self.eventId(causedBy: decision.id, record: 0, event: number)
             try transaction.emit(try message(identity, about: [decision.a, decision.b], transaction.storage))
+            transaction.countOnCommit(Self.identityMetric, dimensions: [(name: "kind", value: identity.kind.rawValue)])
         }
     }
 

@@ -102,6 +102,21 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect((events.first?["agreed"] as? [String])?.contains("stateId") == true)
     }
 
+    /// Every `bus.identity` event the index queues is counted, by kind, for the operators'
+    /// `/metrics` (a review queue growing faster than reviewers decide); a redelivered event
+    /// queues and counts nothing.
+    @Test func eachIdentityEventIsCounted() async throws {
+        let harness = try await index()
+        let first = try await harness.applyCounting(E.admitted(E.caseStarted()))
+        #expect(!first.counted.contains(PersonIndexProjection.identityMetric))
+        let arrest = try E.admitted(E.arrest())
+        let linked = try await harness.applyCounting(arrest)
+        #expect(linked.messages.count == 1)
+        #expect(linked.counted.filter { $0 == PersonIndexProjection.identityMetric }.count == 1)
+        let again = try await harness.applyCounting(arrest)
+        #expect(again.messages.isEmpty && !again.counted.contains(PersonIndexProjection.identityMetric))
+    }
+
     /// An assessment under the DOC number only (version 2) is indexed, and linked to the case
     /// by the DOC number (a strong identifier within its state): the router finds it for the
     /// person's release through that link. One with a state ID adds no record (the case's or the
