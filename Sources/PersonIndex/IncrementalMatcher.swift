@@ -51,7 +51,13 @@ public struct IncrementalMatcher: Sendable {
     /// pair may link when unambiguous is marked; the store, which knows the other records,
     /// decides that.
     public func compare(_ a: PersonRecord, _ b: PersonRecord) -> PairComparison {
-        let x = RecordFeatures(a), y = RecordFeatures(b)
+        compare(PreparedRecord(a), PreparedRecord(b))
+    }
+
+    /// `compare(_:_:)` on records prepared once: a record compared with many candidates is
+    /// folded and keyed once, not once a candidate.
+    public func compare(_ a: PreparedRecord, _ b: PreparedRecord) -> PairComparison {
+        let x = a.features, y = b.features
         let vector = RecordComparison.compare(x, y)
         var reasons: [PairComparison.FieldReason] = []
         for field in ComparisonField.allCases {
@@ -77,5 +83,17 @@ public struct IncrementalMatcher: Sendable {
         return PairComparison(
             score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
             linkableUnlessDatesConfirmedApart: linkableAcrossDates)
+    }
+}
+
+/// A record with what comparing it needs (folded names, phonetic keys, normalised address and
+/// identifiers) worked out once.
+public struct PreparedRecord: Sendable {
+    public let record: PersonRecord
+    let features: RecordFeatures
+
+    public init(_ record: PersonRecord) {
+        self.record = record
+        features = RecordFeatures(record)
     }
 }

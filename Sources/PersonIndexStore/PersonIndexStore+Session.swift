@@ -7,6 +7,20 @@ import Storage
 struct Session {
     let transaction: any StorageTransaction
     let at: Date
+    /// The records read in this session, parsed and prepared once: a record is a candidate of
+    /// many, and its person's records are read again for each rule. Records never change
+    /// under an id within a transaction (other contents are refused), so nothing goes stale.
+    private let prepared = PreparedRecords()
+
+    init(transaction: any StorageTransaction, at: Date) {
+        self.transaction = transaction
+        self.at = at
+    }
+
+    /// The session's parsed records, by id (one operation's, on one thread: no lock).
+    private final class PreparedRecords {
+        var byId: [String: PreparedRecord] = [:]
+    }
 
     var atMilliseconds: Int64 { Int64((at.timeIntervalSince1970 * 1_000).rounded()) }
 
@@ -23,6 +37,18 @@ struct Session {
     }
 
     func record(_ recordId: String) throws -> PersonRecord {
+        try prepared(recordId).record
+    }
+
+    /// A stored record, parsed and prepared for comparison once in this session.
+    func prepared(_ recordId: String) throws -> PreparedRecord {
+        if let known = prepared.byId[recordId] { return known }
+        let record = PreparedRecord(try parsedRecord(recordId))
+        prepared.byId[recordId] = record
+        return record
+    }
+
+    private func parsedRecord(_ recordId: String) throws -> PersonRecord {
         guard let row = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) else {
             throw PersonIndexStoreError(.unknownRecord(recordId))
         }

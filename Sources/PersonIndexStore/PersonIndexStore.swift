@@ -121,8 +121,9 @@ public struct PersonIndexStore: Sendable {
         }
 
         var decided: [(candidate: String, comparison: PairComparison)] = []
+        let prepared = PreparedRecord(record)
         for candidateId in candidateIds.sorted() {
-            let comparison = matcher.compare(record, try session.record(candidateId))
+            let comparison = matcher.compare(prepared, try session.prepared(candidateId))
             if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
         }
         // Links before reviews (a review between records a link has joined is moot), strong
@@ -189,14 +190,14 @@ public struct PersonIndexStore: Sendable {
         for row in reviewed {
             let person = try row.get("other", as: String.self)
             guard person != mine && person != theirs else { continue }
-            let review = matcher.compare(try session.record(try row.get("a", as: String.self)), try session.record(try row.get("b", as: String.self)))
+            let review = matcher.compare(try session.prepared(try row.get("a", as: String.self)), try session.prepared(try row.get("b", as: String.self)))
             if review.contradictsOnePerson { continue }
             if let margin, review.weight <= comparison.weight - margin { continue }
             return true
         }
-        let theirRecords = try session.members(theirs).map { try session.record($0) }
+        let theirRecords = try session.members(theirs).map { try session.prepared($0) }
         for member in try session.members(mine) {
-            let record = try session.record(member)
+            let record = try session.prepared(member)
             for other in theirRecords where matcher.compare(record, other).contradictsOnePerson { return true }
         }
         return false
