@@ -17,9 +17,12 @@ struct Session {
         self.at = at
     }
 
-    /// The session's parsed records, by id (one operation's, on one thread: no lock).
+    /// The session's parsed records, by id (one operation's, on one thread: no lock). Emptied
+    /// when it reaches `limit` records, so that one `persons index` of a large file does not
+    /// hold every record it touched in memory.
     private final class PreparedRecords {
         var byId: [String: PreparedRecord] = [:]
+        static let limit = 200_000
     }
 
     var atMilliseconds: Int64 { Int64((at.timeIntervalSince1970 * 1_000).rounded()) }
@@ -44,6 +47,7 @@ struct Session {
     func prepared(_ recordId: String) throws -> PreparedRecord {
         if let known = prepared.byId[recordId] { return known }
         let record = PreparedRecord(try parsedRecord(recordId))
+        if prepared.byId.count >= PreparedRecords.limit { prepared.byId.removeAll(keepingCapacity: true) }
         prepared.byId[recordId] = record
         return record
     }
