@@ -69,6 +69,13 @@ struct IndexCommandTests {
         #expect(unknown.status != 0)
         #expect(unknownRun.errors.value.contains("no record nobody in the person index; nothing was changed"), "\(unknownRun.errors.value)")
 
+        let (counted, stats) = try await Self.run(["persons", "stats", "--database", database])
+        #expect(counted.status == 0, "\(stats.errors.value)")
+        #expect(stats.output.value.contains("persons                      3"), "\(stats.output.value)")
+        #expect(stats.output.value.contains("links                        1 strong identifier, 0 model, 0 human"), "\(stats.output.value)")
+        #expect(stats.output.value.contains("pairs waiting for review     1"), "\(stats.output.value)")
+        #expect(!stats.output.value.contains("Jonathan") && !stats.output.value.contains("Smithers"))
+
         let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--offline", "--database", database])
         #expect(linked.status == 0, "\(link.errors.value)")
         #expect(link.output.value.contains("linked t2 to person t1"), "\(link.output.value)")

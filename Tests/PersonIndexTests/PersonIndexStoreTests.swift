@@ -156,6 +156,25 @@ enum IndexRecords {
         #expect(IncrementalMatcher.builtInModel.matchPrior == 1.0 / 100_000)
     }
 
+    /// The operators' counts follow what the index did: records, persons, links by what made
+    /// them, pairs waiting, human decisions (a pair decided leaves the queue).
+    @Test func statisticsCountWhatTheIndexDid() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.jail, IndexRecords.prison, IndexRecords.typo, IndexRecords.swapped)
+            let store = index.store
+            var expected = PersonIndexStore.Statistics(
+                records: 4, persons: 3, personsWithSeveralRecords: 1, links: ["strong_identifier": 1], pendingReviews: 1, humanDecisions: 0)
+            #expect(try await index.database.read { try store.statistics($0) } == expected)
+            _ = try await index.decide(.link, "t1", "t2")
+            expected.persons = 2
+            expected.personsWithSeveralRecords = 2
+            expected.links["human"] = 1
+            expected.pendingReviews = 0
+            expected.humanDecisions = 1
+            #expect(try await index.database.read { try store.statistics($0) } == expected)
+        }
+    }
+
     @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws {
         try await IndexUnderTest.run { index in
             _ = try await index.add(IndexRecords.typo, IndexRecords.swapped)
@@ -436,6 +455,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() async throws { try await PersonIndexStoreTests().aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() }
     @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
     @Test func aSmallerPopulationLinksWhatTheDefaultSendsToReview() async throws { try await PersonIndexStoreTests().aSmallerPopulationLinksWhatTheDefaultSendsToReview() }
+    @Test func statisticsCountWhatTheIndexDid() async throws { try await PersonIndexStoreTests().statisticsCountWhatTheIndexDid() }
     @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws { try await PersonIndexStoreTests().linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() }
     @Test func distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() async throws { try await PersonIndexStoreTests().distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() }
     @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws { try await PersonIndexStoreTests().decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() }

@@ -7,7 +7,7 @@ struct PersonsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persons",
         abstract: "Link one person's records across agencies (offline, without the bus), and review the doubtful pairs.",
-        subcommands: [PersonsResolve.self, PersonsIndex.self, PersonsReview.self, PersonsLink.self, PersonsDistinct.self])
+        subcommands: [PersonsResolve.self, PersonsIndex.self, PersonsReview.self, PersonsLink.self, PersonsDistinct.self, PersonsStats.self])
 }
 
 /// `persons resolve --input RECORDS.ndjson --output LINKS.ndjson`.

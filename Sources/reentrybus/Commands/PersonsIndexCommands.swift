@@ -380,3 +380,39 @@ struct PersonsDistinct: AsyncParsableCommand {
 
     func run() async throws { try await decision.record(.distinct) }
 }
+
+/// `persons stats`: counts about the index, for its operators.
+struct PersonsStats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Print counts about the person index: records, persons, links by what made them, pairs waiting for review.",
+        discussion: """
+            No personal data. The persons the index holds estimate, from above, how many people its records \
+            describe: compare them with the service's persons.population (a person whose records are not \
+            linked yet counts more than once, so the true number is somewhat lower).
+            """)
+
+    @OptionGroup var store: PersonIndexDatabaseOptions
+
+    @Flag(help: "Print the counts as JSON instead of text.")
+    var json = false
+
+    func run() async throws {
+        let statistics = try await store.withStore { store, transaction in try store.statistics(transaction) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(statistics), as: UTF8.self))
+            return
+        }
+        let links = ["strong_identifier", "model", "human"].map { "\(statistics.links[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }
+        print("""
+            records                      \(statistics.records)
+            persons                      \(statistics.persons)
+            persons with several records \(statistics.personsWithSeveralRecords)
+            links                        \(links.joined(separator: ", "))
+            pairs waiting for review     \(statistics.pendingReviews)
+            human decisions              \(statistics.humanDecisions)
+            """)
+    }
+}

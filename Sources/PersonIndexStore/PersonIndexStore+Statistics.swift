@@ -1,0 +1,55 @@
+import Storage
+
+extension PersonIndexStore {
+    /// Counts about the index for its operators (no personal data): how many records and
+    /// persons it holds, what made its links, and how many pairs wait for a human. The persons
+    /// it holds are an estimate, from above, of the population its records describe
+    /// (`persons.population`): a person whose records are not linked yet counts more than once.
+    public struct Statistics: Sendable, Equatable, Encodable {
+        public var records = 0
+        public var persons = 0
+        /// Persons with two records or more: the ones the index has linked.
+        public var personsWithSeveralRecords = 0
+        /// Links by what made them (`strong_identifier`, `model`, `human`).
+        public var links: [String: Int] = [:]
+        /// Pairs waiting for review whose records are still two persons (as `pendingReviews` lists).
+        public var pendingReviews = 0
+        /// Human decisions recorded, superseded ones included.
+        public var humanDecisions = 0
+
+        public init(
+            records: Int = 0, persons: Int = 0, personsWithSeveralRecords: Int = 0, links: [String: Int] = [:], pendingReviews: Int = 0,
+            humanDecisions: Int = 0
+        ) {
+            self.records = records
+            self.persons = persons
+            self.personsWithSeveralRecords = personsWithSeveralRecords
+            self.links = links
+            self.pendingReviews = pendingReviews
+            self.humanDecisions = humanDecisions
+        }
+    }
+
+    public func statistics(_ transaction: any StorageTransaction) throws -> Statistics {
+        func count(_ sql: String) throws -> Int {
+            try transaction.fetchOne(sql, [])?.get("n", as: Int.self) ?? 0
+        }
+        var statistics = Statistics()
+        statistics.records = try count("SELECT count(*) AS n FROM person_index_records")
+        statistics.persons = try count("SELECT count(DISTINCT person_id) AS n FROM person_index_records")
+        statistics.personsWithSeveralRecords = try count(
+            "SELECT count(*) AS n FROM (SELECT person_id FROM person_index_records GROUP BY person_id HAVING count(*) > 1) AS several")
+        for row in try transaction.fetchAll("SELECT decided_by, count(*) AS n FROM person_index_links GROUP BY decided_by", []) {
+            statistics.links[try row.get("decided_by", as: String.self)] = try row.get("n", as: Int.self)
+        }
+        statistics.pendingReviews = try count(
+            """
+            SELECT count(*) AS n FROM person_index_reviews r
+            JOIN person_index_records ra ON ra.record_id = r.a
+            JOIN person_index_records rb ON rb.record_id = r.b
+            WHERE ra.person_id <> rb.person_id
+            """)
+        statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
+        return statistics
+    }
+}
