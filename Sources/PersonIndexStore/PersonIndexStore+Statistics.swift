@@ -42,13 +42,7 @@ extension PersonIndexStore {
         for row in try transaction.fetchAll("SELECT decided_by, count(*) AS n FROM person_index_links GROUP BY decided_by", []) {
             statistics.links[try row.get("decided_by", as: String.self)] = try row.get("n", as: Int.self)
         }
-        statistics.pendingReviews = try count(
-            """
-            SELECT count(*) AS n FROM person_index_reviews r
-            JOIN person_index_records ra ON ra.record_id = r.a
-            JOIN person_index_records rb ON rb.record_id = r.b
-            WHERE ra.person_id <> rb.person_id
-            """)
+        statistics.pendingReviews = try count("SELECT count(*) AS n \(Self.pendingReviewsSource)")
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         return statistics
     }

@@ -140,8 +140,8 @@ public struct PersonIndexStore: Sendable {
             let links = try comparison.decision == .link
                 || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, comparison, decided: decided, session))
                 || (comparison.linkableUnlessDatesConfirmedApart && !datesConfirmedApart(record.recordId, candidate, session))
-            let (mine, theirs) = (try person(of: record.recordId, session), try person(of: candidate, session))
-            if links, try comparison.byIdentifier || !identifiersConflict(mine, theirs, session),
+            if links, case let (mine, theirs) = (try person(of: record.recordId, session), try person(of: candidate, session)),
+                try comparison.byIdentifier || !identifiersConflict(mine, theirs, session),
                 try session.distinctPairBetween(mine, theirs) == nil
             {
                 events += try link(
@@ -259,6 +259,15 @@ public struct PersonIndexStore: Sendable {
 
     // MARK: - Review
 
+    /// The reviews still pending (`r`, with their records `ra` and `rb`): those whose records
+    /// are still two persons. Shared by `pendingReviews` and `statistics`.
+    static let pendingReviewsSource = """
+        FROM person_index_reviews r
+        JOIN person_index_records ra ON ra.record_id = r.a
+        JOIN person_index_records rb ON rb.record_id = r.b
+        WHERE ra.person_id <> rb.person_id
+        """
+
     /// Pairs waiting for a human, oldest request first; pairs whose records have since come
     /// to one person another way are left out (they come back if a split parts them again).
     public func pendingReviews(limit: Int, _ transaction: any StorageTransaction) throws -> [PendingReview] {
@@ -266,10 +275,7 @@ public struct PersonIndexStore: Sendable {
         let rows = try transaction.fetchAll(
             """
             SELECT r.a AS a, r.b AS b, r.score AS score, r.reasons AS reasons, ra.person_id AS a_person, rb.person_id AS b_person
-            FROM person_index_reviews r
-            JOIN person_index_records ra ON ra.record_id = r.a
-            JOIN person_index_records rb ON rb.record_id = r.b
-            WHERE ra.person_id <> rb.person_id
+            \(Self.pendingReviewsSource)
             ORDER BY r.requested_seq, r.a, r.b
             LIMIT $1
             """, [.integer(Int64(max(0, limit)))])
