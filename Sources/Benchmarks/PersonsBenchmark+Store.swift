@@ -31,6 +31,7 @@ extension PersonsBenchmark {
                 let reviews = try store.pendingReviews(limit: .max, transaction).map {
                     ResolvedPair(a: $0.a.recordId, b: $0.b.recordId, score: $0.score, decision: .review, byIdentifier: false)
                 }
+                if explain { try explainStoreLinks(name: name, data, store, transaction, printer) }
                 return (persons, reviews, elapsed)
             }
             let evaluation = LinkEvaluation(data, personIds: persons, pairs: reviews)
@@ -45,5 +46,28 @@ extension PersonsBenchmark {
         } catch {
             printer.progress("\(name): the store failed: \(error)")
         }
+    }
+
+    /// With `--explain`: the store's links that joined records of two different persons, with
+    /// what decided each, its comparison vector and the generator's names (not real ones).
+    private func explainStoreLinks(
+        name: String, _ data: SyntheticPopulation.Labelled, _ store: PersonIndexStore, _ transaction: any StorageTransaction,
+        _ printer: FigurePrinter
+    ) throws {
+        let indexOf = Dictionary(uniqueKeysWithValues: data.records.enumerated().map { ($1.recordId, $0) })
+        let rows = try transaction.fetchAll("SELECT a, b, decided_by, score FROM person_index_links ORDER BY a, b", [])
+        var lines: [String] = []
+        for row in rows {
+            guard let a = indexOf[try row.get("a", as: String.self)], let b = indexOf[try row.get("b", as: String.self)],
+                data.personOfRecord[a] != data.personOfRecord[b]
+            else { continue }
+            let x = data.records[a], y = data.records[b]
+            lines.append(
+                "  \(PersonResolver.comparison(x, y))  \(try row.get("decided_by", as: String.self)) p \(String(format: "%.4f", try row.get("score", as: Double.self)))  "
+                    + "\(x.givenName ?? "-") \(x.familyName ?? "-") \(x.dateOfBirth.map { "\($0)" } ?? "-") | "
+                    + "\(y.givenName ?? "-") \(y.familyName ?? "-") \(y.dateOfBirth.map { "\($0)" } ?? "-")")
+        }
+        printer.progress("\(name): the store's links joining two different persons: \(lines.count)")
+        for line in lines { printer.progress(line) }
     }
 }
