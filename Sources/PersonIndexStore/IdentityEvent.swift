@@ -12,7 +12,13 @@ import ServiceKit
 public struct IdentityEvent: Sendable, Hashable, Encodable {
     /// The topic (`BusTopic.identity`).
     public static let topic = BusTopic.identity
+    /// The contract version every kind is written in, but `review-requested`'s
+    /// (``schemaVersion(of:)``).
     public static let schemaVersion = 1
+
+    /// The contract version an event of `kind` is written in: `review-requested` is version 2,
+    /// which says why the pair was held (`heldBecause`, `heldBy`); the others are version 1.
+    public static func schemaVersion(of kind: Kind) -> Int { kind == .reviewRequested ? 2 : schemaVersion }
 
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case linked, unlinked, merged, split
@@ -46,6 +52,12 @@ public struct IdentityEvent: Sendable, Hashable, Encodable {
         public var field: String
         public var level: String
         public var weight: Double
+
+        public init(field: String, level: String, weight: Double) {
+            self.field = field
+            self.level = level
+            self.weight = weight
+        }
     }
 
     public var kind: Kind
@@ -70,6 +82,10 @@ public struct IdentityEvent: Sendable, Hashable, Encodable {
     public var reasons: [Reason]?
     public var decision: String?
     public var supersedes: String?
+    /// `review-requested`: why the pair was held (``ReviewHold/Cause``).
+    public var heldBecause: ReviewHold.Cause?
+    /// `review-requested`: the other records the hold names (``ReviewHold/records``).
+    public var heldBy: [String]?
 
     init(kind: Kind, sequence: Int64, personId: String, at: Date) {
         self.kind = kind
@@ -91,13 +107,13 @@ public struct IdentityEvent: Sendable, Hashable, Encodable {
     /// The headers the message travels with.
     public var headers: [String: String] {
         [
-            EventHeaders.eventType: eventType, EventHeaders.schemaVersion: String(Self.schemaVersion),
+            EventHeaders.eventType: eventType, EventHeaders.schemaVersion: String(Self.schemaVersion(of: kind)),
             EventHeaders.eventId: id, EventHeaders.contentType: EventHeaders.json,
         ]
     }
 
     enum CodingKeys: String, CodingKey {
         case id, personId, at, recordId, source, linkedTo, decisionSource, score, agreed, decidedBy, newPersonId, reason
-        case mergedPersonId, persons, a, b, bPersonId, reasons, decision, supersedes
+        case mergedPersonId, persons, a, b, bPersonId, reasons, decision, supersedes, heldBecause, heldBy
     }
 }

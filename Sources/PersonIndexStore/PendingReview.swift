@@ -12,6 +12,22 @@ public struct PendingReview: Sendable, Hashable {
     public var score: Double
     /// Field by field: the agreement level and its weight in bits.
     public var reasons: [IdentityEvent.Reason]
+    /// Why the index held the pair, as it judged then (nil for a pair held before the index
+    /// stored it).
+    public var hold: ReviewHold?
+
+    public init(
+        a: PersonRecord, b: PersonRecord, aPersonId: String, bPersonId: String, score: Double, reasons: [IdentityEvent.Reason],
+        hold: ReviewHold? = nil
+    ) {
+        self.a = a
+        self.b = b
+        self.aPersonId = aPersonId
+        self.bPersonId = bPersonId
+        self.score = score
+        self.reasons = reasons
+        self.hold = hold
+    }
 }
 
 /// A human's decision about a pair, as kept in the history (every one, oldest first).
@@ -32,11 +48,12 @@ public struct HumanDecision: Sendable, Hashable {
 }
 
 extension PendingReview {
-    /// What kept the model from linking the pair on its own, read from its score and reasons,
-    /// for the reviewer beside the fields. When nothing in the pair explains it, the doubt came
-    /// from other records: another person plausible too (for an initial, a missing date of
-    /// birth or dates that differ), different numbers on the persons' other records, or an
-    /// earlier decision that the two persons are distinct.
+    /// What kept the model from linking the pair on its own, for the reviewer beside the
+    /// fields: the pair's own fields that weigh against a link (from its score and reasons),
+    /// then, when the index stored it, what it judged from the other records (which record was
+    /// plausible too, which records carry different numbers, which pair a reviewer parted).
+    /// For a pair held before holds were stored, a doubt the pair cannot explain is named in
+    /// general terms.
     public func heldBecause(linkThreshold: Double) -> [String] {
         func level(_ field: ComparisonField) -> String? { reasons.first { $0.field == field.description }?.level }
         var why: [String] = []
@@ -55,6 +72,15 @@ extension PendingReview {
         case nil: why.append("a date of birth is missing")
         case "disagree", "year_within_one", "one_component": why.append("the dates of birth differ")
         default: break
+        }
+        if let hold {
+            switch hold.cause {
+            case .belowLinkThreshold, .fields:
+                if why.isEmpty { why.append(hold.explanation) }
+            case .anotherPersonPlausible, .datesConfirmedApart, .personsCarryDifferentNumbers, .decidedDistinct:
+                why.append(hold.explanation)
+            }
+            return why
         }
         // The three holds that link when nothing else is plausible; any other reason holds alone.
         let given = level(.givenName), born = level(.dateOfBirth)

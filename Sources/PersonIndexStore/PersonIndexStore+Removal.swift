@@ -50,7 +50,8 @@ extension PersonIndexStore {
     }
 
     /// Removes these records (ids the index does not hold are ignored) with their blocking keys
-    /// and every link, review and human decision naming them: records derived from a sealed
+    /// and every link, review and human decision naming them (a review of two other records
+    /// that names one as what held it keeps its pair and loses the name): records derived from a sealed
     /// person's event that name someone else (the person a contact was with). The rest of
     /// their persons stay as they are, under the same person ids.
     public func removeRecords(_ recordIds: [String], _ transaction: any StorageTransaction) throws -> Removal {
@@ -71,6 +72,12 @@ extension PersonIndexStore {
             try delete("person_index_blocking_keys", "record_id = $1")
             try delete("person_index_links", "a = $1 OR b = $1")
             try delete("person_index_reviews", "a = $1 OR b = $1")
+            // Other pairs' holds may name the record (the rival, the record whose number
+            // differed): the pair stays for review, the reference to the removed record goes.
+            for column in ["held_by_a", "held_by_b"] {
+                let rows = try transaction.execute("UPDATE person_index_reviews SET \(column) = NULL WHERE \(column) = $1", [.text(recordId)])
+                if rows > 0 { removal.rowsByTable["person_index_reviews.\(column)", default: 0] += rows }
+            }
             try delete("person_index_decisions", "a = $1 OR b = $1")
             try delete("person_index_pair_decisions", "a = $1 OR b = $1")
             try delete("person_index_records", "record_id = $1")

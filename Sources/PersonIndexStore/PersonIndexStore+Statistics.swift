@@ -14,18 +14,22 @@ extension PersonIndexStore {
         public var links: [String: Int] = [:]
         /// Pairs waiting for review whose records are still two persons (as `pendingReviews` lists).
         public var pendingReviews = 0
+        /// Those pairs by why the index held them (``ReviewHold/Cause``; `not_recorded` for
+        /// pairs held before the index stored it): where the queue comes from.
+        public var pendingReviewsByHold: [String: Int] = [:]
         /// Human decisions recorded, superseded ones included.
         public var humanDecisions = 0
 
         public init(
             records: Int = 0, persons: Int = 0, personsWithSeveralRecords: Int = 0, links: [String: Int] = [:], pendingReviews: Int = 0,
-            humanDecisions: Int = 0
+            pendingReviewsByHold: [String: Int] = [:], humanDecisions: Int = 0
         ) {
             self.records = records
             self.persons = persons
             self.personsWithSeveralRecords = personsWithSeveralRecords
             self.links = links
             self.pendingReviews = pendingReviews
+            self.pendingReviewsByHold = pendingReviewsByHold
             self.humanDecisions = humanDecisions
         }
     }
@@ -43,6 +47,12 @@ extension PersonIndexStore {
             statistics.links[try row.get("decided_by", as: String.self)] = try row.get("n", as: Int.self)
         }
         statistics.pendingReviews = try count("SELECT count(*) AS n \(Self.pendingReviewsSource)")
+        for row in try transaction.fetchAll(
+            "SELECT COALESCE(r.held_because, 'not_recorded') AS cause, count(*) AS n \(Self.pendingReviewsSource) GROUP BY COALESCE(r.held_because, 'not_recorded')",
+            [])
+        {
+            statistics.pendingReviewsByHold[try row.get("cause", as: String.self)] = try row.get("n", as: Int.self)
+        }
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         return statistics
     }

@@ -80,6 +80,13 @@ public struct PersonIndexStore: Sendable {
             """),
         // A record linked on a bare initial looks for reviews its candidate's person waits in.
         .script("person-index-v2", "CREATE INDEX person_index_reviews_by_b ON person_index_reviews (b)"),
+        // Why each pair was held (`ReviewHold`): its cause and up to two other records named by
+        // it; NULL for the pairs held before (the reviewer's tools then infer it from the pair).
+        .script("person-index-v3", """
+            ALTER TABLE person_index_reviews ADD COLUMN held_because TEXT;
+            ALTER TABLE person_index_reviews ADD COLUMN held_by_a TEXT;
+            ALTER TABLE person_index_reviews ADD COLUMN held_by_b TEXT
+            """),
     ]
 
     // MARK: - Records
@@ -136,26 +143,49 @@ public struct PersonIndexStore: Sendable {
         }
         var events: [IdentityEvent] = []
         for (candidate, comparison) in decided {
-            let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
-            let links = try comparison.decision == .link
-                || (comparison.linkableWhenUnambiguous && !hasRival(record.recordId, candidate, comparison, decided: decided, session))
-                || (comparison.linkableUnlessDatesConfirmedApart && !datesConfirmedApart(record.recordId, candidate, session))
-            if links, case let (mine, theirs) = (try person(of: record.recordId, session), try person(of: candidate, session)),
-                try comparison.byIdentifier || !identifiersConflict(mine, theirs, session),
-                try session.distinctPairBetween(mine, theirs) == nil
-            {
+            if let hold = try hold(record.recordId, candidate, comparison, decided: decided, session) {
+                events += try requestReview(record.recordId, candidate, comparison, hold: hold, session)
+            } else {
+                let source: IdentityEvent.DecisionSource = comparison.byIdentifier ? .strongIdentifier : .model
                 events += try link(
                     record.recordId, to: candidate, source: source, comparison: comparison, by: nil,
                     newRecord: record.recordId, session)
-            } else {
-                events += try requestReview(record.recordId, candidate, comparison, session)
             }
         }
         return events
     }
 
-    /// Whether linking the record being added to `candidate` on a bare initial or without a date
-    /// of birth would be a guess, judged as `PersonResolver` judges a batch
+    /// Why the record being added is not linked to `candidate` (nil: link them). A pair the
+    /// model scored for review is linked only when what held it is resolved by the other
+    /// records (no rival for a bare initial or a missing date of birth, dates not confirmed
+    /// apart); any link, a shared strong identifier's included, waits for a human when a
+    /// reviewer decided the two persons distinct, and a model link when the persons' records
+    /// carry different numbers.
+    private func hold(
+        _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
+        _ session: Session
+    ) throws -> ReviewHold? {
+        if comparison.decision != .link {
+            if comparison.linkableWhenUnambiguous {
+                if let rival = try rival(recordId, candidate, comparison, decided: decided, session) {
+                    return ReviewHold(.anotherPersonPlausible, records: [rival])
+                }
+            } else if comparison.linkableUnlessDatesConfirmedApart {
+                if try datesConfirmedApart(recordId, candidate, session) { return ReviewHold(.datesConfirmedApart) }
+            } else {
+                return ReviewHold(comparison.score < matcher.configuration.linkThreshold ? .belowLinkThreshold : .fields)
+            }
+        }
+        let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
+        if !comparison.byIdentifier, let (x, y) = try identifiersConflict(mine, theirs, session) {
+            return ReviewHold(.personsCarryDifferentNumbers, records: [x, y])
+        }
+        if let (x, y) = try session.distinctPairBetween(mine, theirs) { return ReviewHold(.decidedDistinct, records: [x, y]) }
+        return nil
+    }
+
+    /// The record that makes linking the record being added to `candidate` on a bare initial
+    /// or without a date of birth a guess (nil: none), judged as `PersonResolver` judges a batch
     /// (`PlausiblePartners.hasRival`): the new record has another plausible partner in a third
     /// person, or the candidate's person waits in review with a third person, or a record of the
     /// new record's person and one of the candidate's contradict each other (given names or sexes
@@ -163,27 +193,27 @@ public struct PersonIndexStore: Sendable {
     /// partner of the new record, or a review of the candidate's person, whose pair contradicts
     /// is no rival (a brother named otherwise at the same address), nor, for an undated pair,
     /// one that weighs `undatedRivalMargin` bits less (a namesake elsewhere).
-    private func hasRival(
+    private func rival(
         _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
         _ session: Session
-    ) throws -> Bool {
+    ) throws -> String? {
         let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
         let undated = !comparison.reasons.contains { $0.field == .dateOfBirth }
         let margin = undated ? matcher.configuration.undatedRivalMargin : nil
         for other in decided where other.candidate != candidate && !other.comparison.contradictsOnePerson {
             if let margin, other.comparison.weight <= comparison.weight - margin { continue }
             let person = try person(of: other.candidate, session)
-            if person != mine && person != theirs { return true }
+            if person != mine && person != theirs { return other.candidate }
         }
         // The reviews the candidate's person waits in with third persons, in one statement;
         // judged by the same two rules as the new record's partners, on the pair compared again.
         let reviewed = try session.transaction.fetchAll(
             """
-            SELECT o.person_id AS other, r.a AS a, r.b AS b FROM person_index_reviews r
+            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
             JOIN person_index_records m ON m.record_id = r.b JOIN person_index_records o ON o.record_id = r.a
             WHERE m.person_id = $1
             UNION ALL
-            SELECT o.person_id AS other, r.a AS a, r.b AS b FROM person_index_reviews r
+            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
             JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
             WHERE m.person_id = $1
             """, [.text(theirs)])
@@ -193,27 +223,31 @@ public struct PersonIndexStore: Sendable {
             let review = matcher.compare(try session.prepared(try row.get("a", as: String.self)), try session.prepared(try row.get("b", as: String.self)))
             if review.contradictsOnePerson { continue }
             if let margin, review.weight <= comparison.weight - margin { continue }
-            return true
+            return try row.get("other_record", as: String.self)
         }
-        let theirRecords = try session.members(theirs).map { try session.prepared($0) }
+        let theirRecords = try session.members(theirs).map { ($0, try session.prepared($0)) }
         for member in try session.members(mine) {
             let record = try session.prepared(member)
-            for other in theirRecords where matcher.compare(record, other).contradictsOnePerson { return true }
+            for (id, other) in theirRecords where matcher.compare(record, other).contradictsOnePerson { return id }
         }
-        return false
+        return nil
     }
 
-    /// Whether a model link would join two persons whose records carry different numbers of a
-    /// kind one person has one of (`ResolverConfiguration.conflictingIdentifiersBlockLinks`).
-    private func identifiersConflict(_ mine: String, _ theirs: String, _ session: Session) throws -> Bool {
-        guard matcher.configuration.conflictingIdentifiersBlockLinks, mine != theirs else { return false }
+    /// A record of each person carrying different numbers of a kind one person has one of, which
+    /// keeps a model link from joining them (`ResolverConfiguration.conflictingIdentifiersBlockLinks`),
+    /// or nil.
+    private func identifiersConflict(_ mine: String, _ theirs: String, _ session: Session) throws -> (String, String)? {
+        guard matcher.configuration.conflictingIdentifiersBlockLinks, mine != theirs else { return nil }
         let identified = { (person: String) in
-            try session.members(person).map { StrongIdentifier.all(of: try session.record($0)) }.filter { !$0.isEmpty }
+            try session.members(person).map { ($0, StrongIdentifier.all(of: try session.record($0))) }.filter { !$0.1.isEmpty }
         }
         let ours = try identified(mine)
-        guard !ours.isEmpty else { return false }
+        guard !ours.isEmpty else { return nil }
         let others = try identified(theirs)
-        return ours.contains { x in others.contains { y in StrongIdentifier.disagree(x, y) } }
+        for (x, xs) in ours {
+            for (y, ys) in others where StrongIdentifier.disagree(xs, ys) { return (x, y) }
+        }
+        return nil
     }
 
     /// Whether the persons of the record being added and of `candidate` each have a date of
@@ -274,7 +308,8 @@ public struct PersonIndexStore: Sendable {
         let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
         let rows = try transaction.fetchAll(
             """
-            SELECT r.a AS a, r.b AS b, r.score AS score, r.reasons AS reasons, ra.person_id AS a_person, rb.person_id AS b_person
+            SELECT r.a AS a, r.b AS b, r.score AS score, r.reasons AS reasons, ra.person_id AS a_person, rb.person_id AS b_person,
+                r.held_because AS held_because, r.held_by_a AS held_by_a, r.held_by_b AS held_by_b
             \(Self.pendingReviewsSource)
             ORDER BY r.requested_seq, r.a, r.b
             LIMIT $1
@@ -284,7 +319,7 @@ public struct PersonIndexStore: Sendable {
             return PendingReview(
                 a: try session.record(try row.get("a", as: String.self)), b: try session.record(try row.get("b", as: String.self)),
                 aPersonId: try row.get("a_person", as: String.self), bPersonId: try row.get("b_person", as: String.self),
-                score: try row.get("score", as: Double.self), reasons: reasons)
+                score: try row.get("score", as: Double.self), reasons: reasons, hold: try Self.hold(row))
         }
     }
 
@@ -404,7 +439,9 @@ public struct PersonIndexStore: Sendable {
         return events
     }
 
-    private func requestReview(_ recordId: String, _ other: String, _ comparison: PairComparison, _ session: Session) throws -> [IdentityEvent] {
+    private func requestReview(
+        _ recordId: String, _ other: String, _ comparison: PairComparison, hold: ReviewHold, _ session: Session
+    ) throws -> [IdentityEvent] {
         let (low, high) = Self.ordered(recordId, other)
         let lowPerson = try person(of: low, session), highPerson = try person(of: high, session)
         guard lowPerson != highPerson else { return [] }
@@ -416,17 +453,33 @@ public struct PersonIndexStore: Sendable {
         let sequence = try session.next("events")
         _ = try session.transaction.execute(
             """
-            INSERT INTO person_index_reviews (a, b, score, reasons, requested_seq) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (a, b) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, requested_seq = excluded.requested_seq
+            INSERT INTO person_index_reviews (a, b, score, reasons, requested_seq, held_because, held_by_a, held_by_b)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (a, b) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, requested_seq = excluded.requested_seq,
+                held_because = excluded.held_because, held_by_a = excluded.held_by_a, held_by_b = excluded.held_by_b
             """,
-            [.text(low), .text(high), .real(comparison.score), .text(String(decoding: try encoder.encode(reasons), as: UTF8.self)), .integer(sequence)])
+            [
+                .text(low), .text(high), .real(comparison.score), .text(String(decoding: try encoder.encode(reasons), as: UTF8.self)),
+                .integer(sequence), .text(hold.cause.rawValue), hold.records.first.map { .text($0) } ?? .null,
+                hold.records.dropFirst().first.map { .text($0) } ?? .null,
+            ])
         var event = IdentityEvent(kind: .reviewRequested, sequence: sequence, personId: lowPerson, at: session.at)
         event.a = low
         event.b = high
         event.bPersonId = highPerson
         event.score = Self.rounded(comparison.score, places: 6)
         event.reasons = reasons
+        event.heldBecause = hold.cause
+        event.heldBy = hold.records.isEmpty ? nil : hold.records
         return [event]
+    }
+
+    /// The hold stored with a review row (`held_because`, `held_by_a`, `held_by_b`), nil for a
+    /// row written before holds were stored or with a cause this build does not know.
+    static func hold(_ row: StorageRow) throws -> ReviewHold? {
+        guard let cause = try row.get("held_because", as: String?.self).flatMap(ReviewHold.Cause.init(rawValue:)) else { return nil }
+        let records = [try row.get("held_by_a", as: String?.self), try row.get("held_by_b", as: String?.self)].compactMap { $0 }
+        return ReviewHold(cause, records: records)
     }
 
     private func person(of recordId: String, _ session: Session) throws -> String {

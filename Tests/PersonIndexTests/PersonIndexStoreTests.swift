@@ -132,6 +132,7 @@ enum IndexRecords {
             #expect(score >= 0.5 && score < 0.99)
             let levels = Dictionary(uniqueKeysWithValues: (request.reasons ?? []).map { ($0.field, $0.level) })
             #expect(levels == ["givenName": "close", "familyName": "agree", "dateOfBirth": "swapped", "sex": "agree"])
+            #expect(request.heldBecause == .belowLinkThreshold && request.heldBy == nil)
             #expect(try await index.person("t2") == "t2")
 
             let pending = try await index.reviews()
@@ -163,13 +164,15 @@ enum IndexRecords {
             _ = try await index.add(IndexRecords.jail, IndexRecords.prison, IndexRecords.typo, IndexRecords.swapped)
             let store = index.store
             var expected = PersonIndexStore.Statistics(
-                records: 4, persons: 3, personsWithSeveralRecords: 1, links: ["strong_identifier": 1], pendingReviews: 1, humanDecisions: 0)
+                records: 4, persons: 3, personsWithSeveralRecords: 1, links: ["strong_identifier": 1], pendingReviews: 1,
+                pendingReviewsByHold: ["below_link_threshold": 1], humanDecisions: 0)
             #expect(try await index.database.read { try store.statistics($0) } == expected)
             _ = try await index.decide(.link, "t1", "t2")
             expected.persons = 2
             expected.personsWithSeveralRecords = 2
             expected.links["human"] = 1
             expected.pendingReviews = 0
+            expected.pendingReviewsByHold = [:]
             expected.humanDecisions = 1
             #expect(try await index.database.read { try store.statistics($0) } == expected)
         }
@@ -210,9 +213,11 @@ enum IndexRecords {
             #expect(split[1].persons == [.init(personId: "m1", recordIds: ["m1"]), .init(personId: "m2", recordIds: ["m2"])])
             #expect(split[2].recordId == "m2" && split[2].personId == "m1" && split[2].newPersonId == "m2")
 
-            // A third record the model links to both: it joins one, and the other pair goes to review.
+            // A third record the model links to both: it joins one, and the other pair goes to
+            // review, naming the pair the reviewer parted.
             let third = try await index.add(IndexRecords.maria3)
             #expect(third.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"])
+            #expect(third.last?.heldBecause == .decidedDistinct && third.last?.heldBy == ["m1", "m2"])
             let m1 = try await index.person("m1"), m2 = try await index.person("m2")
             #expect(m1 == "m1" && m2 == "m2")
             #expect(try await index.person("m3") == "m1")
@@ -269,12 +274,15 @@ enum IndexRecords {
             let ambiguous = try await index.add(IndexRecords.record("y2", "police", "A", "Wojcik", "1988-03-03", .female, address: oak))
             #expect(ambiguous.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
             #expect(try await index.person("y2") == "y2")
-            // The reviewer is told why: the initial, and the other person plausible too.
+            // The reviewer is told why: the initial, and which other person is plausible too
+            // (each twin for the pair with the other), in the store and on the bus.
+            #expect(ambiguous.map(\.heldBecause) == [.anotherPersonPlausible, .anotherPersonPlausible])
+            #expect(ambiguous.map(\.heldBy) == [["y3"], ["y1"]])
+            #expect(ambiguous.allSatisfy { $0.headers[EventHeaders.schemaVersion] == "2" })
             let held = try #require(try await index.reviews().first { $0.a.recordId == "y1" && $0.b.recordId == "y2" })
+            #expect(held.hold == ReviewHold(.anotherPersonPlausible, records: ["y3"]))
             #expect(held.heldBecause(linkThreshold: 0.99) == [
-                "one given name is an initial only",
-                "another record made it doubtful: another person plausible too, different numbers among the persons' other records, "
-                    + "or an earlier decision that they are distinct",
+                "one given name is an initial only", "another person is plausible too (record y3)",
             ], "\(held.score) \(held.reasons)")
         }
     }
@@ -367,10 +375,16 @@ enum IndexRecords {
             #expect(try await index.reviews().first?.heldBecause(linkThreshold: 0.99) == [
                 "the records carry different state IDs, FBI numbers or DOC numbers: two people unless one is mistyped"
             ])
+            #expect(try await index.reviews().first?.hold == ReviewHold(.fields))
             let third = try await index.add(twin("z3", "Christina", nil))
             #expect(third.map(\.eventType) == ["bus.identity.linked", "bus.identity.review-requested"])
             #expect(try await index.person("z3") == "z1")
             #expect(try await index.person("z2") == "z2")
+            // The undated-numbers record would have joined Christine too: what held it is named.
+            #expect(third.last?.heldBecause == .personsCarryDifferentNumbers && third.last?.heldBy == ["z1", "z2"])
+            let numbered = try #require(try await index.reviews().first { $0.a.recordId == "z2" && $0.b.recordId == "z3" })
+            #expect(numbered.heldBecause(linkThreshold: 0.99).last
+                == "records z1 and z2 of the two persons carry different state IDs, FBI numbers or DOC numbers")
             let joined = try await index.decide(.link, "z1", "z2")
             #expect(joined.map(\.eventType).contains("bus.identity.merged"))
             #expect(try await index.person("z2") == "z1")
@@ -439,6 +453,54 @@ enum IndexRecords {
         }
     }
 
+    /// Sealing a person removes their record's id from the holds of other pairs that named it
+    /// (the pair stays for a reviewer, without the name), and nothing of the record remains.
+    @Test func sealingARivalRemovesItsNameFromTheHoldsItCaused() async throws {
+        let oak = IndexRecords.oak
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.record("y1", "jail", "Anna", "Wojcik", "1988-03-03", .female, address: oak))
+            _ = try await index.add(IndexRecords.record("y3", "courts", "Alice", "Wojcik", "1988-03-03", .female, stateId: "MO5550001", address: oak))
+            _ = try await index.add(IndexRecords.record("y2", "police", "A", "Wojcik", "1988-03-03", .female, address: oak))
+            #expect(try await index.reviews().first { $0.b.recordId == "y2" }?.hold?.records == ["y3"])
+
+            let store = index.store
+            let removal = try await index.database.write { try store.removePersons(holding: PersonIdentifiers(stateId: "MO5550001"), $0) }
+            #expect(removal.recordIds == ["y3"])
+            #expect(removal.rowsByTable["person_index_reviews"] == 2)  // the twins' own pair, and y2–y3
+            #expect(removal.rowsByTable["person_index_reviews.held_by_a"] == 1)  // y1–y2's hold named y3
+            let remaining = try await index.reviews()
+            #expect(remaining.map { "\($0.a.recordId)-\($0.b.recordId)" } == ["y1-y2"])
+            #expect(remaining.first?.hold == ReviewHold(.anotherPersonPlausible))
+            let named = try await index.database.read { transaction in
+                try transaction.fetchAll(
+                    "SELECT a FROM person_index_reviews WHERE a = 'y3' OR b = 'y3' OR held_by_a = 'y3' OR held_by_b = 'y3'", [])
+            }
+            #expect(named.isEmpty)
+        }
+    }
+
+    /// A pair held before the index stored why (a review row from before the migration) is
+    /// still explained: its own fields, and, where they would have linked it, a doubt named in
+    /// general terms. A stored hold replaces that guess with the record that caused it.
+    @Test func aHoldNotStoredIsExplainedFromThePairAlone() {
+        let reasons = [
+            IdentityEvent.Reason(field: "givenName", level: "initial", weight: 2.1),
+            IdentityEvent.Reason(field: "familyName", level: "agree", weight: 6.7),
+            IdentityEvent.Reason(field: "dateOfBirth", level: "agree", weight: 11.9),
+        ]
+        var review = PendingReview(
+            a: IndexRecords.typo, b: IndexRecords.swapped, aPersonId: "t1", bPersonId: "t2", score: 0.999, reasons: reasons)
+        #expect(review.heldBecause(linkThreshold: 0.99) == [
+            "one given name is an initial only",
+            "another record made it doubtful: another person plausible too, different numbers among the persons' other records, "
+                + "or an earlier decision that they are distinct",
+        ])
+        review.hold = ReviewHold(.anotherPersonPlausible, records: ["x9"])
+        #expect(review.heldBecause(linkThreshold: 0.99) == ["one given name is an initial only", "another person is plausible too (record x9)"])
+        review.hold = ReviewHold(.datesConfirmedApart)
+        #expect(review.heldBecause(linkThreshold: 0.99).last == "each person's records confirm a different date of birth")
+    }
+
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws {
         try await IndexUnderTest.run { index in
             _ = try await index.add(IndexRecords.typo)
@@ -466,6 +528,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
     @Test func undatedIgnoresImpossibleRivals() async throws { try await PersonIndexStoreTests().anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() }
     @Test func reviewsThatCannotBeThePersonAreNoRivalsEither() async throws { try await PersonIndexStoreTests().reviewsThatCannotBeThePersonAreNoRivalsEither() }
+    @Test func sealingARivalRemovesItsNameFromTheHoldsItCaused() async throws { try await PersonIndexStoreTests().sealingARivalRemovesItsNameFromTheHoldsItCaused() }
     @Test func theModelNeverJoinsPersonsOfDifferentStateIds() async throws { try await PersonIndexStoreTests().theModelNeverJoinsPersonsOfDifferentStateIds() }
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
 }

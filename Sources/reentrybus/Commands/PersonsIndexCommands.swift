@@ -172,6 +172,11 @@ struct PersonsReview: AsyncParsableCommand {
             var reasons: [IdentityEvent.Reason]
             /// What kept the model from linking it (`PendingReview.heldBecause`).
             var heldBecause: [String]
+            /// The hold's cause as the index stored it (`ReviewHold.Cause`, as on
+            /// `bus.identity.review-requested`), and the other records it names; absent for a
+            /// pair held before holds were stored.
+            var holdCause: String?
+            var heldBy: [String]?
 
             init(_ review: PendingReview) throws {
                 var a: [String: String] = ["recordId": review.a.recordId], b: [String: String] = ["recordId": review.b.recordId]
@@ -186,6 +191,8 @@ struct PersonsReview: AsyncParsableCommand {
                 score = review.score
                 reasons = review.reasons
                 heldBecause = review.heldBecause(linkThreshold: PersonsReview.linkThreshold)
+                holdCause = review.hold?.cause.rawValue
+                heldBy = review.hold.flatMap { $0.records.isEmpty ? nil : $0.records }
             }
         }
         var pairs: [Pair]
@@ -406,12 +413,14 @@ struct PersonsStats: AsyncParsableCommand {
             return
         }
         let links = ["strong_identifier", "model", "human"].map { "\(statistics.links[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }
+        let held = statistics.pendingReviewsByHold.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
         print("""
             records                      \(statistics.records)
             persons                      \(statistics.persons)
             persons with several records \(statistics.personsWithSeveralRecords)
             links                        \(links.joined(separator: ", "))
-            pairs waiting for review     \(statistics.pendingReviews)
+            pairs waiting for review     \(statistics.pendingReviews)\(held.isEmpty ? "" : " (held: \(held))")
             human decisions              \(statistics.humanDecisions)
             """)
     }
