@@ -69,5 +69,14 @@ extension PersonsBenchmark {
         }
         printer.progress("\(name): the store's links joining two different persons: \(lines.count)")
         for line in lines { printer.progress(line) }
+        // Where the review share comes from: the true pairs waiting, by why the store held them.
+        var held: [String: Int] = [:]
+        for review in try store.pendingReviews(limit: .max, transaction) {
+            guard let a = indexOf[review.a.recordId], let b = indexOf[review.b.recordId], data.personOfRecord[a] == data.personOfRecord[b]
+            else { continue }
+            held[review.hold?.cause.rawValue ?? "not_recorded", default: 0] += 1
+        }
+        let causes = held.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        printer.progress("\(name): true pairs the store holds for review, by why: \(causes)")
     }
 }
