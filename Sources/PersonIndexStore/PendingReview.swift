@@ -15,10 +15,13 @@ public struct PendingReview: Sendable, Hashable {
     /// Why the index held the pair, as it judged then (nil for a pair held before the index
     /// stored it).
     public var hold: ReviewHold?
+    /// The records the hold names, other than the pair's own, that the index still holds:
+    /// what the reviewer compares the pair with.
+    public var heldByRecords: [PersonRecord]
 
     public init(
         a: PersonRecord, b: PersonRecord, aPersonId: String, bPersonId: String, score: Double, reasons: [IdentityEvent.Reason],
-        hold: ReviewHold? = nil
+        hold: ReviewHold? = nil, heldByRecords: [PersonRecord] = []
     ) {
         self.a = a
         self.b = b
@@ -27,6 +30,7 @@ public struct PendingReview: Sendable, Hashable {
         self.score = score
         self.reasons = reasons
         self.hold = hold
+        self.heldByRecords = heldByRecords
     }
 }
 

@@ -316,10 +316,16 @@ public struct PersonIndexStore: Sendable {
             """, [.integer(Int64(max(0, limit)))])
         return try rows.map { row in
             let reasons = try JSONDecoder().decode([IdentityEvent.Reason].self, from: Data(try row.get("reasons", as: String.self).utf8))
+            let a = try row.get("a", as: String.self), b = try row.get("b", as: String.self)
+            let hold = try Self.hold(row)
+            // Named records a sealing order removed are gone from the hold already; any other
+            // the index no longer holds is passed over.
+            let named = try (hold?.records ?? []).filter { $0 != a && $0 != b }.filter { try personId(of: $0, transaction) != nil }
             return PendingReview(
-                a: try session.record(try row.get("a", as: String.self)), b: try session.record(try row.get("b", as: String.self)),
+                a: try session.record(a), b: try session.record(b),
                 aPersonId: try row.get("a_person", as: String.self), bPersonId: try row.get("b_person", as: String.self),
-                score: try row.get("score", as: Double.self), reasons: reasons, hold: try Self.hold(row))
+                score: try row.get("score", as: Double.self), reasons: reasons, hold: hold,
+                heldByRecords: try named.map { try session.record($0) })
         }
     }
 

@@ -24,6 +24,37 @@ struct IndexCommandTests {
         return (directory, directory.appendingPathComponent("records.ndjson"), directory.appendingPathComponent("persons.sqlite").path)
     }
 
+    /// An "A." beside twins Anna and Alice: each pair with the initial waits for review, and the
+    /// reviewer sees the other twin's record beside the pair, named as what held it.
+    @Test func reviewShowsTheRecordThatMadeAPairDoubtful() async throws {
+        let (directory, input, database) = try Self.scratch("reentrybus-person-index-hold")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let oak = #""address":{"line1":"5 Oak Street","city":"Kansas City","state":"MO","postalCode":"64106"}"#
+        let twins = [
+            #"{"recordId":"y1","source":"jail","givenName":"Anna","familyName":"Wojcik","dateOfBirth":"1988-03-03","sex":"F",\#(oak)}"#,
+            #"{"recordId":"y3","source":"courts","givenName":"Alice","familyName":"Wojcik","dateOfBirth":"1988-03-03","sex":"F",\#(oak)}"#,
+            #"{"recordId":"y2","source":"police","givenName":"A","familyName":"Wojcik","dateOfBirth":"1988-03-03","sex":"F",\#(oak)}"#,
+        ]
+        try Data(twins.joined(separator: "\n").utf8).write(to: input)
+        let (indexed, index) = try await Self.run(["persons", "index", "--input", input.path, "--database", database])
+        #expect(indexed.status == 0, "\(index.errors.value)")
+
+        let (listed, review) = try await Self.run(["persons", "review", "--database", database, "--json"])
+        #expect(listed.status == 0, "\(review.errors.value)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(review.output.value.utf8)) as? [String: Any])
+        let pairs = try #require(document["pairs"] as? [[String: Any]])
+        let pair = try #require(pairs.first { ($0["a"] as? [String: String])?["recordId"] == "y1" && ($0["b"] as? [String: String])?["recordId"] == "y2" })
+        #expect(pair["holdCause"] as? String == "another_person_plausible")
+        #expect(pair["heldBy"] as? [String] == ["y3"])
+        #expect((pair["heldByRecords"] as? [[String: String]])?.map { $0["givenName"] } == ["Alice"])
+
+        let (text, textReview) = try await Self.run(["persons", "review", "--database", database])
+        #expect(text.status == 0)
+        let output = textReview.output.value
+        #expect(output.contains("y3 (named by the hold)"), "\(output)")
+        #expect(output.contains("another person is plausible too (record y3)"), "\(output)")
+    }
+
     @Test func indexReviewLinkAndDistinctEndToEnd() async throws {
         let (directory, input, database) = try Self.scratch("reentrybus-person-index")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -281,6 +281,7 @@ enum IndexRecords {
             #expect(ambiguous.allSatisfy { $0.headers[EventHeaders.schemaVersion] == "2" })
             let held = try #require(try await index.reviews().first { $0.a.recordId == "y1" && $0.b.recordId == "y2" })
             #expect(held.hold == ReviewHold(.anotherPersonPlausible, records: ["y3"]))
+            #expect(held.heldByRecords.map(\.givenName) == ["Alice"])
             #expect(held.heldBecause(linkThreshold: 0.99) == [
                 "one given name is an initial only", "another person is plausible too (record y3)",
             ], "\(held.score) \(held.reasons)")
@@ -471,6 +472,7 @@ enum IndexRecords {
             let remaining = try await index.reviews()
             #expect(remaining.map { "\($0.a.recordId)-\($0.b.recordId)" } == ["y1-y2"])
             #expect(remaining.first?.hold == ReviewHold(.anotherPersonPlausible))
+            #expect(remaining.first?.heldByRecords.isEmpty == true)
             let named = try await index.database.read { transaction in
                 try transaction.fetchAll(
                     "SELECT a FROM person_index_reviews WHERE a = 'y3' OR b = 'y3' OR held_by_a = 'y3' OR held_by_b = 'y3'", [])

@@ -135,17 +135,23 @@ struct PersonsReview: AsyncParsableCommand {
     /// The thresholds the index decides by (the service's and `persons index`'s: the defaults).
     static let linkThreshold = ResolverConfiguration().linkThreshold
 
+    /// The pair side by side, then, in further columns, the records the hold names (the other
+    /// person plausible too, the records whose numbers differ), so the reviewer compares the
+    /// pair with what made it doubtful without another lookup.
     static func text(_ review: PendingReview) -> String {
-        var table = TextTable("FIELD", review.a.recordId, review.b.recordId)
-        for (field, a, b) in sideBySide(review.a, review.b) { table.add(field, a, b) }
+        let others = review.heldByRecords
+        var table = TextTable()
+        table.headers = ["FIELD", review.a.recordId, review.b.recordId] + others.map { "\($0.recordId) (named by the hold)" }
+        for (field, values) in sideBySide([review.a, review.b] + others) { table.rows.append([field] + values) }
         let reasons = review.reasons.map { "\($0.field) \($0.level) \(String(format: "%+.2f", $0.weight))" }.joined(separator: ", ")
         return "\(review.a.recordId) (person \(review.aPersonId)) / \(review.b.recordId) (person \(review.bPersonId)): "
             + "score \(String(format: "%.4f", review.score))\n" + table.render(empty: "") + "reasons (bits): \(reasons)\n"
             + "not linked by the model: \(review.heldBecause(linkThreshold: linkThreshold).joined(separator: "; "))\n"
     }
 
-    /// The records' fields, one row each, "-" where a record lacks one.
-    static func sideBySide(_ a: PersonRecord, _ b: PersonRecord) -> [(String, String, String)] {
+    /// The records' fields, one row each (a field no record has is left out), "-" where a
+    /// record lacks one.
+    static func sideBySide(_ records: [PersonRecord]) -> [(field: String, values: [String])] {
         func fields(_ r: PersonRecord) -> [(String, String?)] {
             let address = r.address.map { [$0.line1, $0.line2, $0.city, $0.state, $0.postalCode].compactMap { $0 }.joined(separator: ", ") }
             let ids = r.identifiers
@@ -157,9 +163,19 @@ struct PersonsReview: AsyncParsableCommand {
                 ("bookingNumber", ids.bookingNumber), ("rmsNumber", ids.rmsNumber),
             ]
         }
-        return zip(fields(a), fields(b)).compactMap { x, y in
-            x.1 == nil && y.1 == nil ? nil : (x.0, x.1 ?? "-", y.1 ?? "-")
+        let columns = records.map(fields)
+        guard let names = columns.first?.map(\.0) else { return [] }
+        return names.indices.compactMap { row in
+            let values = columns.map { $0[row].1 }
+            return values.allSatisfy { $0 == nil } ? nil : (names[row], values.map { $0 ?? "-" })
         }
+    }
+
+    /// A record's fields by name, those it has only, with its id.
+    static func fields(of record: PersonRecord) -> [String: String] {
+        var fields = ["recordId": record.recordId]
+        for (field, values) in sideBySide([record]) { fields[field] = values[0] }
+        return fields
     }
 
     struct ReviewDocument: Encodable {
@@ -177,15 +193,13 @@ struct PersonsReview: AsyncParsableCommand {
             /// pair held before holds were stored.
             var holdCause: String?
             var heldBy: [String]?
+            /// The fields of the records the hold names that the index still holds (personal
+            /// data, like `a` and `b`).
+            var heldByRecords: [[String: String]]?
 
             init(_ review: PendingReview) throws {
-                var a: [String: String] = ["recordId": review.a.recordId], b: [String: String] = ["recordId": review.b.recordId]
-                for (field, x, y) in PersonsReview.sideBySide(review.a, review.b) {
-                    if x != "-" { a[field] = x }
-                    if y != "-" { b[field] = y }
-                }
-                self.a = a
-                self.b = b
+                a = PersonsReview.fields(of: review.a)
+                b = PersonsReview.fields(of: review.b)
                 aPersonId = review.aPersonId
                 bPersonId = review.bPersonId
                 score = review.score
@@ -193,6 +207,7 @@ struct PersonsReview: AsyncParsableCommand {
                 heldBecause = review.heldBecause(linkThreshold: PersonsReview.linkThreshold)
                 holdCause = review.hold?.cause.rawValue
                 heldBy = review.hold.flatMap { $0.records.isEmpty ? nil : $0.records }
+                heldByRecords = review.heldByRecords.isEmpty ? nil : review.heldByRecords.map(PersonsReview.fields(of:))
             }
         }
         var pairs: [Pair]
