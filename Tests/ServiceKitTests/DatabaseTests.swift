@@ -17,9 +17,15 @@ import Testing
             for start in stride(from: 0, to: 600, by: 100) {
                 _ = try await service.apply((start..<start + 100).map { TestArrest().consumed(offset: Int64($0)) })
             }
-            // Fold the log into the file so that the damage below hits real pages.
+            // Fold the log into the file so that the damage below hits real pages, after the
+            // background checkpoint in flight: a `wal_checkpoint(TRUNCATE)` beside the
+            // checkpointer's passive copy returned busy, unchecked, and the file kept its first
+            // page only, so the damage missed it (one CI run of three, 2026-12-04).
+            service.database.waitForCheckpoint()
             let pool = try #require((service.database.storage as? SQLiteStorage)?.writer)
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            let checkpoint = try await pool.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            let busy: Int? = checkpoint?[0]
+            #expect(busy == 0, "the log was not folded into the file")
         }
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         #expect(size > 16 * 4_096)

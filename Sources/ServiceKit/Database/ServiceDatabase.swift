@@ -146,6 +146,12 @@ public final class ServiceDatabase: Sendable {
         return result
     }
 
+    /// Returns once the background checkpoint started last, if any, has ended (tests: a
+    /// checkpoint of their own beside it would find the log busy).
+    func waitForCheckpoint() {
+        checkpointer?.waitForCheckpoint()
+    }
+
     /// Closes the database's connections, so that its files may be removed (a benchmark's
     /// temporary directory): on SQLite after the background checkpoint in flight, the last
     /// connection checkpointing and removing the log files as it closes. Nothing may use the
