@@ -28,10 +28,11 @@ extension PersonsBenchmark {
                 _ = try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), transaction)
                 let elapsed = start.duration(to: clock.now)
                 let persons = try records.map { try store.personId(of: $0.recordId, transaction) ?? $0.recordId }
-                let reviews = try store.pendingReviews(limit: .max, transaction).map {
+                let pending = try store.pendingReviews(limit: .max, transaction)
+                let reviews = pending.map {
                     ResolvedPair(a: $0.a.recordId, b: $0.b.recordId, score: $0.score, decision: .review, byIdentifier: false)
                 }
-                if explain { try explainStoreLinks(name: name, data, store, transaction, printer) }
+                if explain { try explainStoreLinks(name: name, data, pending, transaction, printer) }
                 return (persons, reviews, elapsed)
             }
             let evaluation = LinkEvaluation(data, personIds: persons, pairs: reviews)
@@ -51,7 +52,7 @@ extension PersonsBenchmark {
     /// With `--explain`: the store's links that joined records of two different persons, with
     /// what decided each, its comparison vector and the generator's names (not real ones).
     private func explainStoreLinks(
-        name: String, _ data: SyntheticPopulation.Labelled, _ store: PersonIndexStore, _ transaction: any StorageTransaction,
+        name: String, _ data: SyntheticPopulation.Labelled, _ pending: [PendingReview], _ transaction: any StorageTransaction,
         _ printer: FigurePrinter
     ) throws {
         let indexOf = Dictionary(uniqueKeysWithValues: data.records.enumerated().map { ($1.recordId, $0) })
@@ -61,17 +62,14 @@ extension PersonsBenchmark {
             guard let a = indexOf[try row.get("a", as: String.self)], let b = indexOf[try row.get("b", as: String.self)],
                 data.personOfRecord[a] != data.personOfRecord[b]
             else { continue }
-            let x = data.records[a], y = data.records[b]
-            lines.append(
-                "  \(PersonResolver.comparison(x, y))  \(try row.get("decided_by", as: String.self)) p \(String(format: "%.4f", try row.get("score", as: Double.self)))  "
-                    + "\(x.givenName ?? "-") \(x.familyName ?? "-") \(x.dateOfBirth.map { "\($0)" } ?? "-") | "
-                    + "\(y.givenName ?? "-") \(y.familyName ?? "-") \(y.dateOfBirth.map { "\($0)" } ?? "-")")
+            lines.append(Self.describeLink(
+                data.records[a], data.records[b], decidedBy: try row.get("decided_by", as: String.self), score: try row.get("score", as: Double.self)))
         }
         printer.progress("\(name): the store's links joining two different persons: \(lines.count)")
         for line in lines { printer.progress(line) }
         // Where the review share comes from: the true pairs waiting, by why the store held them.
         var held: [String: Int] = [:]
-        for review in try store.pendingReviews(limit: .max, transaction) {
+        for review in pending {
             guard let a = indexOf[review.a.recordId], let b = indexOf[review.b.recordId], data.personOfRecord[a] == data.personOfRecord[b]
             else { continue }
             held[review.hold?.cause.rawValue ?? "not_recorded", default: 0] += 1

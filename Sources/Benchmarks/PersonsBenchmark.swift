@@ -138,12 +138,15 @@ public struct PersonsBenchmark: Sendable {
         // A link counts once here; the persons it joins can add several pairs to `false_links`.
         printer.progress("\(name): links joining two different persons: \(wrong.count) (false_links counts the pairs within the persons they built)")
         for (pair, a, b) in wrong {
-            let x = data.records[a], y = data.records[b]
-            let vector = PersonResolver.comparison(x, y)
-            let line = "  \(vector)  p \(String(format: "%.4f", pair.score))  "
-                + "\(x.givenName ?? "-") \(x.familyName ?? "-") \(x.dateOfBirth.map { "\($0)" } ?? "-") | "
-                + "\(y.givenName ?? "-") \(y.familyName ?? "-") \(y.dateOfBirth.map { "\($0)" } ?? "-")"
-            printer.progress(line)
+            printer.progress(Self.describeLink(data.records[a], data.records[b], score: pair.score))
         }
+    }
+
+    /// One wrong link for `--explain`: the pair's comparison vector, what decided it (the
+    /// store's links), its score and the generator's names and dates (synthetic, not real ones).
+    static func describeLink(_ x: PersonRecord, _ y: PersonRecord, decidedBy: String? = nil, score: Double) -> String {
+        "  \(PersonResolver.comparison(x, y))  \(decidedBy.map { "\($0) " } ?? "")p \(String(format: "%.4f", score))  "
+            + "\(x.givenName ?? "-") \(x.familyName ?? "-") \(x.dateOfBirth.map { "\($0)" } ?? "-") | "
+            + "\(y.givenName ?? "-") \(y.familyName ?? "-") \(y.dateOfBirth.map { "\($0)" } ?? "-")"
     }
 }

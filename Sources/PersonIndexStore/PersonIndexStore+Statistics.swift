@@ -46,13 +46,13 @@ extension PersonIndexStore {
         for row in try transaction.fetchAll("SELECT decided_by, count(*) AS n FROM person_index_links GROUP BY decided_by", []) {
             statistics.links[try row.get("decided_by", as: String.self)] = try row.get("n", as: Int.self)
         }
-        statistics.pendingReviews = try count("SELECT count(*) AS n \(Self.pendingReviewsSource)")
         for row in try transaction.fetchAll(
             "SELECT COALESCE(r.held_because, 'not_recorded') AS cause, count(*) AS n \(Self.pendingReviewsSource) GROUP BY COALESCE(r.held_because, 'not_recorded')",
             [])
         {
             statistics.pendingReviewsByHold[try row.get("cause", as: String.self)] = try row.get("n", as: Int.self)
         }
+        statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         return statistics
     }

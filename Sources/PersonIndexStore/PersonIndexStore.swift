@@ -82,10 +82,13 @@ public struct PersonIndexStore: Sendable {
         .script("person-index-v2", "CREATE INDEX person_index_reviews_by_b ON person_index_reviews (b)"),
         // Why each pair was held (`ReviewHold`): its cause and up to two other records named by
         // it; NULL for the pairs held before (the reviewer's tools then infer it from the pair).
+        // Indexed, so that removing a sealed record finds the holds naming it without a scan.
         .script("person-index-v3", """
             ALTER TABLE person_index_reviews ADD COLUMN held_because TEXT;
             ALTER TABLE person_index_reviews ADD COLUMN held_by_a TEXT;
-            ALTER TABLE person_index_reviews ADD COLUMN held_by_b TEXT
+            ALTER TABLE person_index_reviews ADD COLUMN held_by_b TEXT;
+            CREATE INDEX person_index_reviews_by_held_by_a ON person_index_reviews (held_by_a);
+            CREATE INDEX person_index_reviews_by_held_by_b ON person_index_reviews (held_by_b)
             """),
     ]
 
