@@ -31,7 +31,8 @@ public struct PipelineBenchmark: Sendable {
     /// its peak resident memory (`pipeline.replay.peak_resident.<service>`); nil skips that
     /// part, saying so. `bench pipeline` passes itself.
     public var serviceBinary: URL?
-    /// Statements to list after the replay, per service, those its writer spent most time in
+    /// Statements to list after the measured arrests (router, inbox) and after the replay
+    /// (router, resolver), per service, those its writer spent most time in
     /// (``StatementTimings``). Default: 0, none (and nothing timed).
     public var statements = 0
     /// Where to write each measured arrest's send time and latency, one line each in the order
@@ -102,6 +103,7 @@ public struct PipelineBenchmark: Sendable {
         let stored = LatencyLog(capacity: latencyEvents)
         let rawHopSamples = MeasuredValue<[Double]>([])
         let measuredCPU = MeasuredValue<CPUUsage.Span?>(nil)
+        let timings = MeasuredValue<(router: StatementTimings?, inbox: StatementTimings?)>((nil, nil))
         let application = try application([.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
         }
@@ -128,6 +130,9 @@ public struct PipelineBenchmark: Sendable {
             try await sendArrests(try arrests(0..<warmUp, now: now), producer: producer) { _ in }
             await inbox.progress.wait { $0.applied >= supervisees + warmUp }
             let measured = try arrests(warmUp..<(warmUp + latencyEvents), now: now)
+            // The measured arrests' statements only (timing them costs a little: the latency
+            // figures of such a run are not comparable with others).
+            if statements > 0 { timings.set((try await router.database.timeStatements(), try await inbox.database.timeStatements())) }
             let cpu = CPUUsage()
             try await sendArrests(measured, producer: producer) { stored.produced($0, at: monotonicNanoseconds()) }
             await inbox.progress.wait { $0.applied >= supervisees + warmUp + latencyEvents }
@@ -163,6 +168,8 @@ public struct PipelineBenchmark: Sendable {
         }
         // Arrest → inbox is two hops (arrest → router, notification → inbox).
         printer.ratio("pipeline.latency.p99", percentile(latencies, 0.99) / (2 * percentile(hop, 0.99)))
+        printer.statements(timings.value.router, of: ServiceName.router.rawValue, count: statements)
+        printer.statements(timings.value.inbox, of: ServiceName.inbox.rawValue, count: statements)
     }
 
     private static func write(_ samples: [LatencyLog.Sample], to file: URL) throws {

@@ -27,7 +27,7 @@ struct BenchPipeline: AsyncParsableCommand {
     var fetchWaitMs: Int?
 
     @Option(help: ArgumentHelp(
-        "List the N statements each service's writer spent most time in during the replay (placeholders, never values).", valueName: "N"))
+        "List the N statements each service's writer spent most time in during the measured arrests (router, inbox) and the replay (router, resolver); placeholders, never values.", valueName: "N"))
     var statements = 0
 
     @Option(help: ArgumentHelp(
