@@ -1,3 +1,4 @@
+import PersonIndex
 import Storage
 
 extension PersonIndexStore {
@@ -19,13 +20,20 @@ extension PersonIndexStore {
         public var pendingReviewsByHold: [String: Int] = [:]
         /// Human decisions recorded, superseded ones included.
         public var humanDecisions = 0
+        /// People the index knows to be different by their numbers: the larger of its count of
+        /// different state IDs and of different FBI numbers. A floor of the population its
+        /// records describe, as ``persons`` is a ceiling: a `persons.population` below it makes
+        /// the model's prior too generous (two records look more likely to be one person than
+        /// they are), so the index links more than it should.
+        public var peopleAtLeast = 0
 
         public init(
             records: Int = 0, persons: Int = 0, personsWithSeveralRecords: Int = 0, links: [String: Int] = [:], pendingReviews: Int = 0,
-            pendingReviewsByHold: [String: Int] = [:], humanDecisions: Int = 0
+            pendingReviewsByHold: [String: Int] = [:], humanDecisions: Int = 0, peopleAtLeast: Int = 0
         ) {
             self.records = records
             self.persons = persons
+            self.peopleAtLeast = peopleAtLeast
             self.personsWithSeveralRecords = personsWithSeveralRecords
             self.links = links
             self.pendingReviews = pendingReviews
@@ -54,6 +62,13 @@ extension PersonIndexStore {
         }
         statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
+        // The identifiers' blocking keys name each number once per record that carries it.
+        let numbers = [StrongIdentifier.stateId(""), .fbiNumber("")].map { "\(BlockingPass.strongIdentifiers.rawValue)|\($0.description)%" }
+        statistics.peopleAtLeast = try numbers.map { prefix in
+            try transaction.fetchOne(
+                "SELECT count(DISTINCT block_key) AS n FROM person_index_blocking_keys WHERE block_key LIKE $1", [.text(prefix)]
+            )?.get("n", as: Int.self) ?? 0
+        }.max() ?? 0
         return statistics
     }
 }

@@ -106,6 +106,7 @@ struct IndexCommandTests {
         #expect(stats.output.value.contains("persons                      3"), "\(stats.output.value)")
         #expect(stats.output.value.contains("links                        1 strong identifier, 0 model, 0 human"), "\(stats.output.value)")
         #expect(stats.output.value.contains("pairs waiting for review     1 (held: 1 below link threshold)"), "\(stats.output.value)")
+        #expect(stats.output.value.contains("people at least              1 (different state IDs or FBI numbers)"), "\(stats.output.value)")
         #expect(!stats.output.value.contains("Jonathan") && !stats.output.value.contains("Smithers"))
 
         let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--offline", "--database", database])
@@ -119,6 +120,36 @@ struct IndexCommandTests {
         #expect(split.status == 0, "\(distinct.errors.value)")
         #expect(distinct.output.value.contains("decided distinct (replaces link)"), "\(distinct.output.value)")
         #expect(distinct.output.value.contains("split person t1 into t1, t2"), "\(distinct.output.value)")
+    }
+
+    /// `persons stats --population`: a population below the people the index holds different
+    /// state IDs for is told on standard error (the counts still printed, exit 0); one at or
+    /// above it is not; one that is no number of people is refused.
+    @Test func statsWarnsOfAPopulationBelowThePeopleKnownApart() async throws {
+        let (directory, input, database) = try Self.scratch("reentrybus-person-index-floor")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = (0..<101).map { index in
+            #"{"recordId":"n\#(index)","source":"doc","givenName":"Given\#(index)","familyName":"Family\#(index)","identifiers":{"stateId":"MO\#(9_000_000 + index)"}}"#
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: input)
+        let (indexed, index) = try await Self.run(["persons", "index", "--input", input.path, "--database", database])
+        #expect(indexed.status == 0, "\(index.errors.value)")
+
+        let (below, belowRun) = try await Self.run(["persons", "stats", "--database", database, "--population", "100"])
+        #expect(below.status == 0, "\(belowRun.errors.value)")
+        #expect(belowRun.output.value.contains("people at least              101"), "\(belowRun.output.value)")
+        #expect(belowRun.errors.value.contains("warning: persons.population 100 is below the 101 people"), "\(belowRun.errors.value)")
+        let (json, jsonRun) = try await Self.run(["persons", "stats", "--database", database, "--population", "100", "--json"])
+        #expect(json.status == 0)
+        #expect(jsonRun.output.value.contains(#""peopleAtLeast" : 101"#), "\(jsonRun.output.value)")
+        #expect(jsonRun.errors.value.contains("warning: persons.population 100"), "\(jsonRun.errors.value)")
+
+        let (enough, enoughRun) = try await Self.run(["persons", "stats", "--database", database, "--population", "101"])
+        #expect(enough.status == 0)
+        #expect(!enoughRun.errors.value.contains("warning"), "\(enoughRun.errors.value)")
+        let (refused, refusal) = try await Self.run(["persons", "stats", "--database", database, "--population", "ten"])
+        #expect(refused.status == 64)
+        #expect(refusal.errors.value.contains("population"), "\(refusal.errors.value)")
     }
 
     /// `--population`: the prior of the people the records describe, as the service's

@@ -165,7 +165,7 @@ enum IndexRecords {
             let store = index.store
             var expected = PersonIndexStore.Statistics(
                 records: 4, persons: 3, personsWithSeveralRecords: 1, links: ["strong_identifier": 1], pendingReviews: 1,
-                pendingReviewsByHold: ["below_link_threshold": 1], humanDecisions: 0)
+                pendingReviewsByHold: ["below_link_threshold": 1], humanDecisions: 0, peopleAtLeast: 1)
             #expect(try await index.database.read { try store.statistics($0) } == expected)
             _ = try await index.decide(.link, "t1", "t2")
             expected.persons = 2
@@ -175,6 +175,32 @@ enum IndexRecords {
             expected.pendingReviewsByHold = [:]
             expected.humanDecisions = 1
             #expect(try await index.database.read { try store.statistics($0) } == expected)
+        }
+    }
+
+    /// The people the index knows apart by their numbers: different state IDs (however
+    /// written) or different FBI numbers, whichever are more; records without either add none;
+    /// a sealed person's numbers leave with the records.
+    @Test func peopleAtLeastCountsDifferentNumbers() async throws {
+        try await IndexUnderTest.run { index in
+            func numbered(_ id: String, _ given: String, stateId: String? = nil, fbiNumber: String? = nil) -> PersonRecord {
+                PersonRecord(
+                    recordId: id, source: "jail", givenName: given, familyName: "Okafor", dateOfBirth: DateOfBirth(iso: "1980-05-0\(id.count)"),
+                    sex: .male, identifiers: PersonIdentifiers(stateId: stateId, fbiNumber: fbiNumber))
+            }
+            let store = index.store
+            func peopleAtLeast() async throws -> Int { try await index.database.read { try store.statistics($0) }.peopleAtLeast }
+            #expect(try await peopleAtLeast() == 0)
+            _ = try await index.add(IndexRecords.typo, IndexRecords.swapped)
+            #expect(try await peopleAtLeast() == 0, "records without numbers tell no one apart")
+            _ = try await index.add(
+                numbered("a", "Ade", stateId: "MO5550001"), numbered("bb", "Bola", stateId: "mo-5550001", fbiNumber: "F1"),
+                numbered("ccc", "Chike", stateId: "MO5550002"), numbered("dddd", "Dayo", fbiNumber: "F2"))
+            #expect(try await peopleAtLeast() == 2, "two state IDs, two FBI numbers")
+            _ = try await index.add(numbered("eeeee", "Emeka", fbiNumber: "F3"))
+            #expect(try await peopleAtLeast() == 3, "three FBI numbers outnumber two state IDs")
+            _ = try await index.database.write { try store.removePersons(holding: PersonIdentifiers(fbiNumber: "F3"), $0) }
+            #expect(try await peopleAtLeast() == 2)
         }
     }
 
@@ -520,6 +546,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
     @Test func aSmallerPopulationLinksWhatTheDefaultSendsToReview() async throws { try await PersonIndexStoreTests().aSmallerPopulationLinksWhatTheDefaultSendsToReview() }
     @Test func statisticsCountWhatTheIndexDid() async throws { try await PersonIndexStoreTests().statisticsCountWhatTheIndexDid() }
+    @Test func peopleAtLeastCountsDifferentNumbers() async throws { try await PersonIndexStoreTests().peopleAtLeastCountsDifferentNumbers() }
     @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws { try await PersonIndexStoreTests().linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() }
     @Test func distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() async throws { try await PersonIndexStoreTests().distinctAfterAModelLinkSplitsAndNoLaterScoreOverridesIt() }
     @Test func decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() async throws { try await PersonIndexStoreTests().decisionsAboutUnknownRecordsOrByAMalformedOperatorAreRefusedAndChangeNothing() }

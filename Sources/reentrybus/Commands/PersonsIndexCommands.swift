@@ -410,8 +410,10 @@ struct PersonsStats: AsyncParsableCommand {
         abstract: "Print counts about the person index: records, persons, links by what made them, pairs waiting for review.",
         discussion: """
             No personal data. The persons the index holds estimate, from above, how many people its records \
-            describe: compare them with the service's persons.population (a person whose records are not \
-            linked yet counts more than once, so the true number is somewhat lower).
+            describe (a person whose records are not linked yet counts more than once); the different state IDs \
+            or FBI numbers it holds count them from below. Give the service's persons.population with \
+            --population to have it checked: below that floor, the model's prior is too generous and the index \
+            links more than it should (a warning on standard error; the counts are printed all the same).
             """)
 
     @OptionGroup var store: PersonIndexDatabaseOptions
@@ -419,8 +421,20 @@ struct PersonsStats: AsyncParsableCommand {
     @Flag(help: "Print the counts as JSON instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("The service's persons.population, to check against the people the index knows apart.", valueName: "people"))
+    var population: Int?
+
+    func validate() throws {
+        if let population, !(100...1_000_000_000).contains(population) {
+            throw ValidationError("--population must be a whole number of people from 100 to 1,000,000,000.")
+        }
+    }
+
     func run() async throws {
         let statistics = try await store.withStore { store, transaction in try store.statistics(transaction) }
+        if let warning = Self.populationWarning(statistics, population: population) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -437,6 +451,16 @@ struct PersonsStats: AsyncParsableCommand {
             links                        \(links.joined(separator: ", "))
             pairs waiting for review     \(statistics.pendingReviews)\(held.isEmpty ? "" : " (held: \(held))")
             human decisions              \(statistics.humanDecisions)
+            people at least              \(statistics.peopleAtLeast) (different state IDs or FBI numbers)
             """)
+    }
+
+    /// What to tell the operator when `population` is below the people the index knows apart
+    /// by their numbers; nil when it is not (or was not given).
+    static func populationWarning(_ statistics: PersonIndexStore.Statistics, population: Int?) -> String? {
+        guard let population, statistics.peopleAtLeast > population else { return nil }
+        return "persons.population \(population) is below the \(statistics.peopleAtLeast) people the index holds different numbers for: "
+            + "the model takes two records to be one person more readily than it should, so it links more than it should; "
+            + "set persons.population (REENTRYBUS_PERSONS_POPULATION) to about the number of people the agencies' records describe"
     }
 }
