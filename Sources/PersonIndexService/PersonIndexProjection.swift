@@ -64,13 +64,19 @@ public struct PersonIndexProjection: EventProjection {
     /// The index's decisions.
     public var producedTopics: [String] { [BusTopic.identity] }
     public let store: PersonIndexStore
+    /// The `persons.population` the store's model was made with, checked at start against
+    /// the people the index knows apart (``warningsAtStart(in:)``); nil checks nothing.
+    public let population: Int?
     let eventTypes: Set<String>
 
     /// - Parameters:
     ///   - catalog: the contracts: the event types of ``personTopics``.
     ///   - store: the index's store (its matcher and thresholds).
-    public init(catalog: TopicCatalog, store: PersonIndexStore = PersonIndexStore()) {
+    ///   - population: the `persons.population` the store's model was made with, to check at
+    ///     start (default: nil, not checked).
+    public init(catalog: TopicCatalog, store: PersonIndexStore = PersonIndexStore(), population: Int? = nil) {
         self.store = store
+        self.population = population
         var types = SealingOrder.eventTypes
         types.insert(PersonDecision.eventType)
         for topic in catalog.topics where Self.personTopics.contains(topic.name) {
@@ -82,6 +88,17 @@ public struct PersonIndexProjection: EventProjection {
     public var migrations: [StorageMigration] { PersonIndexStore.migrations + DerivedRecords.migrations }
 
     public func handles(eventType: String) -> Bool { eventTypes.contains(eventType) }
+
+    /// A `persons.population` below the people the index holds different state IDs or FBI
+    /// numbers for (`PersonIndexStore.populationWarning`): the store's prior is too generous.
+    /// Counted once at start (it reads every blocking key); `persons stats --population` counts
+    /// again on demand.
+    public func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] {
+        guard let population else { return [] }
+        let people = try store.peopleAtLeast(transaction)
+        guard let message = PersonIndexStore.populationWarning(population: population, peopleAtLeast: people) else { return [] }
+        return [ProjectionWarning(message, metadata: ["persons.population": "\(population)", "people-at-least": "\(people)"])]
+    }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         if event.eventType == PersonDecision.eventType { return try applyDecision(event, in: transaction) }

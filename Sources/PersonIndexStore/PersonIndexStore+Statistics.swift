@@ -62,13 +62,31 @@ extension PersonIndexStore {
         }
         statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
-        // The identifiers' blocking keys name each number once per record that carries it.
-        let numbers = [StrongIdentifier.stateId(""), .fbiNumber("")].map { "\(BlockingPass.strongIdentifiers.rawValue)|\($0.description)%" }
-        statistics.peopleAtLeast = try numbers.map { prefix in
+        statistics.peopleAtLeast = try peopleAtLeast(transaction)
+        return statistics
+    }
+
+    /// ``Statistics/peopleAtLeast``: the people the index holds different state IDs or FBI
+    /// numbers for, whichever are more. Read from the identifiers' blocking keys (each number
+    /// once per record that carries it); a prefix match, so it reads every blocking key: for
+    /// an operator's count or a service's start, not for a batch.
+    public func peopleAtLeast(_ transaction: any StorageTransaction) throws -> Int {
+        let prefixes = [StrongIdentifier.stateId(""), .fbiNumber("")].map { "\(BlockingPass.strongIdentifiers.rawValue)|\($0.description)%" }
+        return try prefixes.map { prefix in
             try transaction.fetchOne(
                 "SELECT count(DISTINCT block_key) AS n FROM person_index_blocking_keys WHERE block_key LIKE $1", [.text(prefix)]
             )?.get("n", as: Int.self) ?? 0
         }.max() ?? 0
-        return statistics
+    }
+
+    /// The warning to give when `population` (the `persons.population` the model's prior
+    /// comes from) is below the people the index knows apart: the prior is then too generous,
+    /// two records look likelier to be one person than they are, and the index links more than
+    /// it should. Nil when the population is at or above them.
+    public static func populationWarning(population: Int, peopleAtLeast: Int) -> String? {
+        guard peopleAtLeast > population else { return nil }
+        return "persons.population \(population) is below the \(peopleAtLeast) people the index holds different numbers for: "
+            + "the model takes two records to be one person more readily than it should, so it links more than it should; "
+            + "set persons.population (REENTRYBUS_PERSONS_POPULATION) to about the number of people the agencies' records describe"
     }
 }

@@ -149,7 +149,8 @@ struct ServiceFactory: Sendable {
         case .personIndex:
             PersonIndexProjection(
                 catalog: try catalog(for: name),
-                store: PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation))))
+                store: PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation))),
+                population: configuration.personsPopulation)
         }
     }
 

@@ -138,6 +138,7 @@ public final class EventConsumerService: Service, Sendable {
         let stored = try await database.storedOffsets()
         progress.update { $0.nextOffsets = stored }
         metrics.outboxDepth(set: try await database.outboxCount())
+        await logWarningsAtStart()
         let producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         do {
             try await resendOutbox(producer)  // what a previous run committed but did not deliver
@@ -181,6 +182,20 @@ public final class EventConsumerService: Service, Sendable {
             "duplicates": "\(snapshot.duplicates)",
             "skipped-by-type": "\(snapshot.skippedByType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
         ])
+    }
+
+    /// Logs what the projection finds amiss at start (``EventProjection/warningsAtStart(in:)``).
+    /// A check that cannot run is logged too and does not keep the service from starting: it
+    /// is advice, and the batches report a database that fails.
+    func logWarningsAtStart() async {
+        let projection = self.projection
+        do {
+            for warning in try await database.read({ try projection.warningsAtStart(in: $0) }) {
+                logger.warning("\(warning.message)", metadata: warning.metadata.mapValues { .string($0) })
+            }
+        } catch {
+            logger.warning("The projection's checks at start could not run", metadata: ["error": "\(Self.describe(error))"])
+        }
     }
 
     /// The batch loop. Batch N's outbox is queued to the producer right after N commits; a

@@ -53,6 +53,22 @@ public protocol EventProjection: Sendable {
     /// data must read `records.sealing`, handle both types and implement this. The default
     /// removes nothing, for projections that keep none.
     func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally
+    /// What the projection finds amiss in its settings against its own state when the service
+    /// starts (a setting its data has outgrown): the runtime logs each as a warning and starts
+    /// all the same. Reads only; no personal data in a warning. Default: none.
+    func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning]
+}
+
+/// A warning a projection gives at start (``EventProjection/warningsAtStart(in:)``): what is
+/// amiss and what to do, with counts or settings as metadata, never personal data.
+public struct ProjectionWarning: Sendable, Equatable {
+    public var message: String
+    public var metadata: [String: String]
+
+    public init(_ message: String, metadata: [String: String] = [:]) {
+        self.message = message
+        self.metadata = metadata
+    }
 }
 
 extension EventProjection {
@@ -63,6 +79,7 @@ extension EventProjection {
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
 
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally { SealingTally() }
+    public func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] { [] }
 }
 
 /// How many rows per table a batch may forget: twice the batch (so state shrinks faster than a

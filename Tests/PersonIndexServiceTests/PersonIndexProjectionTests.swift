@@ -207,6 +207,31 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect(removed.rowsByTable == ["kit_outbox": queued.count])
         #expect(try await harness.count("kit_outbox") == 0)
     }
+
+    /// At start the service compares its `persons.population` with the people the index holds
+    /// different state IDs or FBI numbers for: below them, a warning naming both (no personal
+    /// data); at or above them, or without a population to check, none.
+    @Test func aPopulationBelowThePeopleKnownApartIsWarnedOfAtStart() async throws {
+        func projection(_ population: Int?) -> PersonIndexProjection { PersonIndexProjection(catalog: catalog, population: population) }
+        let harness = try await ProjectionHarness.onCurrentDatabase(projection(2))
+        let people = [("Ada", "MO7000001"), ("Bea", "MO7000002"), ("Cleo", "MO7000003")].map { given, stateId in
+            PersonRecord(
+                recordId: "doc/\(stateId)", source: "MO-DOC", givenName: given, familyName: "Quint", dateOfBirth: DateOfBirth(iso: "1984-02-02"),
+                identifiers: PersonIdentifiers(stateId: stateId))
+        }
+        _ = try await harness.write { storage, _ in try PersonIndexStore().add(people, at: Date(timeIntervalSince1970: 1_750_000_000), storage) }
+        func warnings(_ population: Int?) async throws -> [ProjectionWarning] {
+            let checking = projection(population)
+            return try await harness.database.read { try checking.warningsAtStart(in: $0) }
+        }
+        let below = try await warnings(2)
+        #expect(below.count == 1)
+        #expect(below.first?.message.hasPrefix("persons.population 2 is below the 3 people the index holds different numbers for") == true)
+        #expect(below.first?.metadata == ["persons.population": "2", "people-at-least": "3"])
+        #expect(!(below.first?.message ?? "").contains("Quint") && !(below.first?.message ?? "").contains("MO7000001"))
+        #expect(try await warnings(3).isEmpty)
+        #expect(try await warnings(nil).isEmpty)
+    }
 }
 
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
@@ -227,4 +252,7 @@ struct PersonIndexProjectionPostgresTests {
         try await PersonIndexProjectionTests().identityMessagesAboutARecordWithoutNumbersAreFiledUnderThePersons(fbiNumberAlone: true)
     }
     @Test func anExpungementRemovesThePersonsRecords() async throws { try await PersonIndexProjectionTests().anExpungementRemovesThePersonsRecords() }
+    @Test func aPopulationBelowThePeopleKnownApartIsWarnedOfAtStart() async throws {
+        try await PersonIndexProjectionTests().aPopulationBelowThePeopleKnownApartIsWarnedOfAtStart()
+    }
 }

@@ -18,6 +18,7 @@ import Testing
             let factory = ServiceFactory(configuration: configuration, bootstrapServers: ["kafka:9092"], embedded: false)
             let projection = try #require(try factory.makeProjection(.personIndex, onNotificationStored: { _ in }) as? PersonIndexProjection)
             #expect(abs(projection.store.matcher.model.matchPrior - prior) < 1e-12, "population \(population)")
+            #expect(projection.population == population, "the population checked at start is the one the model was made with")
         }
     }
 }

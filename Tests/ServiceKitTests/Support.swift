@@ -31,6 +31,8 @@ struct ProbeProjection: EventProjection {
 
     /// Where each applied event's thread name is noted, when a test asks.
     var threads: ThreadNames? = nil
+    /// What ``warningsAtStart(in:)`` returns; a message "fail" makes it throw instead.
+    var startWarnings: [ProjectionWarning] = []
 
     func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
 
@@ -42,6 +44,12 @@ struct ProbeProjection: EventProjection {
             headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
     }
 
+    func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] {
+        // Reads the database as a real check would, so a closed one fails here.
+        _ = try transaction.fetchOne("SELECT count(*) AS n FROM probe_applied", [])
+        if startWarnings.contains(where: { $0.message == "fail" }) { throw PoisonMessage(reason: "the check failed") }
+        return startWarnings
+    }
 }
 
 /// The names of the threads a projection applied its events on.
@@ -123,9 +131,9 @@ func makeProbeService(
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
     postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = [],
-    threads: ThreadNames? = nil
+    threads: ThreadNames? = nil, startWarnings: [ProjectionWarning] = [], logger: Logger = testLogger
 ) throws -> EventConsumerService {
-    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads)
+    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings)
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
         ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
@@ -138,7 +146,7 @@ func makeProbeService(
         retention: retention, storageRetry: storageRetry)
     return EventConsumerService(
         projection: projection, database: database, admission: admission ?? .contracts(EventValidator(catalog: catalog)),
-        configuration: configuration, logger: testLogger)
+        configuration: configuration, logger: logger)
 }
 
 extension EventConsumerService {

@@ -432,7 +432,7 @@ struct PersonsStats: AsyncParsableCommand {
 
     func run() async throws {
         let statistics = try await store.withStore { store, transaction in try store.statistics(transaction) }
-        if let warning = Self.populationWarning(statistics, population: population) {
+        if let population, let warning = PersonIndexStore.populationWarning(population: population, peopleAtLeast: statistics.peopleAtLeast) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         if json {
@@ -453,14 +453,5 @@ struct PersonsStats: AsyncParsableCommand {
             human decisions              \(statistics.humanDecisions)
             people at least              \(statistics.peopleAtLeast) (different state IDs or FBI numbers)
             """)
-    }
-
-    /// What to tell the operator when `population` is below the people the index knows apart
-    /// by their numbers; nil when it is not (or was not given).
-    static func populationWarning(_ statistics: PersonIndexStore.Statistics, population: Int?) -> String? {
-        guard let population, statistics.peopleAtLeast > population else { return nil }
-        return "persons.population \(population) is below the \(statistics.peopleAtLeast) people the index holds different numbers for: "
-            + "the model takes two records to be one person more readily than it should, so it links more than it should; "
-            + "set persons.population (REENTRYBUS_PERSONS_POPULATION) to about the number of people the agencies' records describe"
     }
 }

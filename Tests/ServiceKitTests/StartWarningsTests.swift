@@ -1,0 +1,63 @@
+import Logging
+import Synchronization
+import Testing
+
+@testable import ServiceKit
+
+/// A projection's warnings at start reach the service's log as warnings, with their metadata;
+/// a check that fails is logged and does not stop the start.
+@Suite struct StartWarningsTests {
+    let directory = TemporaryDirectory()
+
+    /// Collects what a logger was given: level, message and metadata.
+    final class LogLines: Sendable {
+        private let lines = Mutex<[(Logger.Level, String, Logger.Metadata)]>([])
+        var all: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] { lines.withLock { $0.map { ($0.0, $0.1, $0.2) } } }
+        func add(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) { lines.withLock { $0.append((level, message, metadata)) } }
+
+        var logger: Logger {
+            var logger = Logger(label: "start-warnings") { _ in Handler(lines: self) }
+            logger.logLevel = .trace
+            return logger
+        }
+
+        struct Handler: LogHandler {
+            let lines: LogLines
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .trace
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) { lines.add(event.level, "\(event.message)", event.metadata ?? [:]) }
+        }
+    }
+
+    @Test func eachWarningIsLoggedWithItsMetadata() async throws {
+        let lines = LogLines()
+        let service = try makeProbeService(
+            directory: directory,
+            startWarnings: [ProjectionWarning("the setting is below what the data shows", metadata: ["setting": "2", "data": "3"])],
+            logger: lines.logger)
+        await service.logWarningsAtStart()
+        let warnings = lines.all.filter { $0.level == .warning }
+        #expect(warnings.map(\.message) == ["the setting is below what the data shows"])
+        #expect(warnings.first?.metadata["setting"] == "2" && warnings.first?.metadata["data"] == "3")
+    }
+
+    @Test func noWarningLogsNothing() async throws {
+        let lines = LogLines()
+        let service = try makeProbeService(directory: directory, logger: lines.logger)
+        await service.logWarningsAtStart()
+        #expect(lines.all.filter { $0.level >= .warning }.isEmpty, "\(lines.all.map(\.message))")
+    }
+
+    @Test func aCheckThatFailsIsLoggedAndTheStartGoesOn() async throws {
+        let lines = LogLines()
+        let service = try makeProbeService(directory: directory, startWarnings: [ProjectionWarning("fail")], logger: lines.logger)
+        await service.logWarningsAtStart()
+        let warnings = lines.all.filter { $0.level == .warning }
+        #expect(warnings.map(\.message) == ["The projection's checks at start could not run"])
+        #expect(warnings.first?.metadata["error"]?.description.contains("the check failed") == true, "\(warnings.first?.metadata ?? [:])")
+    }
+}
