@@ -8,6 +8,25 @@ import Testing
 @Suite struct DatabaseTests {
     let directory = TemporaryDirectory()
 
+    /// Closing the database leaves the file whole on its own: the log copied into it and the
+    /// log files removed, so a copy of the file alone holds every commit. (GRDB closes a pool's
+    /// read-only readers last, and they could do neither: the log stayed, with the last commits.)
+    @Test func closingLeavesTheFileWholeWithoutItsLog() async throws {
+        let path = directory.path("probe.sqlite")
+        let service = try makeProbeService(directory: directory)
+        _ = try await service.apply((0..<50).map { TestArrest().consumed(offset: Int64($0)) })
+        // Readers opened too, as a running service's queries open them.
+        #expect(try await service.count("probe_applied") == 50)
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        try await service.database.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "the log is still there")
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+        let copy = directory.path("copy.sqlite")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let rows = try await DatabaseQueue(path: copy).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM probe_applied") }
+        #expect(rows == 50, "the file alone lacks commits")
+    }
+
     /// A file damaged in its middle is found when the service opens it, not at a later write,
     /// and the error names the file.
     @Test func aDamagedDatabaseIsFoundAtStartAndNamed() async throws {

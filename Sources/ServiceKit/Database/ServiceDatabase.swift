@@ -153,13 +153,22 @@ public final class ServiceDatabase: Sendable {
     }
 
     /// Closes the database's connections, so that its files may be removed (a benchmark's
-    /// temporary directory): on SQLite after the background checkpoint in flight, the last
-    /// connection checkpointing and removing the log files as it closes. Nothing may use the
-    /// database afterwards.
+    /// temporary directory) or the database file copied on its own: on SQLite after the
+    /// background checkpoint in flight, the last connection copying the log into the file and
+    /// removing the log files as it closes. Nothing may use the database afterwards.
     public func close() async throws {
         do {
             try checkpointer?.close()
-            if let sqlite = storage as? SQLiteStorage { try sqlite.writer.close() }
+            if let sqlite = storage as? SQLiteStorage {
+                try sqlite.writer.close()
+                // GRDB closes the pool's writer before its readers, which are read-only: the
+                // last connection to close could neither copy the log into the file nor remove
+                // it, so a stopped service left its latest commits in the log only (a copy of
+                // the database file alone missed them). A connection opened and closed last
+                // does both; one that cannot (another process still reading) leaves the log
+                // for the next start, as before.
+                try DatabaseQueue(path: sqlite.location).close()
+            }
             if let postgres = storage as? PostgresStorage { try await postgres.close() }
         } catch {
             throw ServiceDatabaseError.wrapping(error, path: location)
