@@ -122,9 +122,10 @@ struct IndexCommandTests {
         #expect(distinct.output.value.contains("split person t1 into t1, t2"), "\(distinct.output.value)")
     }
 
-    /// `persons stats --population`: a population below the people the index holds different
-    /// state IDs for is told on standard error (the counts still printed, exit 0); one at or
-    /// above it is not; one that is no number of people is refused.
+    /// `persons stats` checks the service's `persons.population` (`--population`, else the
+    /// configuration as `serve` reads it): a population below the people the index holds
+    /// different state IDs for is told on standard error (the counts still printed, exit 0);
+    /// one at or above it is not; one that is no number of people is refused.
     @Test func statsWarnsOfAPopulationBelowThePeopleKnownApart() async throws {
         let (directory, input, database) = try Self.scratch("reentrybus-person-index-floor")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -147,6 +148,16 @@ struct IndexCommandTests {
         let (enough, enoughRun) = try await Self.run(["persons", "stats", "--database", database, "--population", "101"])
         #expect(enough.status == 0)
         #expect(!enoughRun.errors.value.contains("warning"), "\(enoughRun.errors.value)")
+        // Without --population: the service's setting, here from a configuration file (the
+        // default 100,000 is far above 101 people: no warning without it).
+        let (byDefault, byDefaultRun) = try await Self.run(["persons", "stats", "--database", database])
+        #expect(byDefault.status == 0)
+        #expect(!byDefaultRun.errors.value.contains("warning"), "\(byDefaultRun.errors.value)")
+        let file = directory.appendingPathComponent("reentrybus.yaml")
+        try Data("persons:\n  population: 100\n".utf8).write(to: file)
+        let (configured, configuredRun) = try await Self.run(["persons", "stats", "--database", database, "--config", file.path])
+        #expect(configured.status == 0, "\(configuredRun.errors.value)")
+        #expect(configuredRun.errors.value.contains("warning: persons.population 100 is below the 101 people"), "\(configuredRun.errors.value)")
         let (refused, refusal) = try await Self.run(["persons", "stats", "--database", database, "--population", "ten"])
         #expect(refused.status == 64)
         #expect(refusal.errors.value.contains("population"), "\(refusal.errors.value)")

@@ -411,9 +411,10 @@ struct PersonsStats: AsyncParsableCommand {
         discussion: """
             No personal data. The persons the index holds estimate, from above, how many people its records \
             describe (a person whose records are not linked yet counts more than once); the different state IDs \
-            or FBI numbers it holds count them from below. Give the service's persons.population with \
-            --population to have it checked: below that floor, the model's prior is too generous and the index \
-            links more than it should (a warning on standard error; the counts are printed all the same).
+            or FBI numbers it holds count them from below. The service's persons.population (--population, else \
+            REENTRYBUS_PERSONS_POPULATION, else the configuration file, else 100,000, as `serve` reads it) is \
+            checked against that floor: below it, the model's prior is too generous and the index links more \
+            than it should (a warning on standard error; the counts are printed all the same).
             """)
 
     @OptionGroup var store: PersonIndexDatabaseOptions
@@ -421,8 +422,12 @@ struct PersonsStats: AsyncParsableCommand {
     @Flag(help: "Print the counts as JSON instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp("The service's persons.population, to check against the people the index knows apart.", valueName: "people"))
+    @Option(help: ArgumentHelp(
+        "The persons.population to check against the people the index knows apart (default: the service's setting).", valueName: "people"))
     var population: Int?
+
+    @OptionGroup var config: ConfigurationOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let population, !(100...1_000_000_000).contains(population) {
@@ -431,8 +436,9 @@ struct PersonsStats: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let population = try self.population ?? config.resolve(logging: logging, keys: [.personsPopulation]).personsPopulation
         let statistics = try await store.withStore { store, transaction in try store.statistics(transaction) }
-        if let population, let warning = PersonIndexStore.populationWarning(population: population, peopleAtLeast: statistics.peopleAtLeast) {
+        if let warning = PersonIndexStore.populationWarning(population: population, peopleAtLeast: statistics.peopleAtLeast) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         if json {
