@@ -138,13 +138,15 @@ public final class EventConsumerService: Service, Sendable {
         let stored = try await database.storedOffsets()
         progress.update { $0.nextOffsets = stored }
         metrics.outboxDepth(set: try await database.outboxCount())
-        await logWarningsAtStart()
         let producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         do {
             try await resendOutbox(producer)  // what a previous run committed but did not deliver
             let reader = try referenceReader(startingAt: stored)
             let consumer = try KafkaConsumer(configuration: configuration.consumer, rebalanceHandler: rebalanceHandler(), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
+                // Beside the batches, not before them: a check may read a large table (a
+                // reader, which neither waits for the writer nor holds it up).
+                group.addTask { await self.logWarningsAtStart() }
                 group.addTask {
                     // Ends by graceful shutdown (close the consumer: the loop then ends) or by
                     // cancellation once the loop has ended for another reason. A close that
@@ -184,9 +186,9 @@ public final class EventConsumerService: Service, Sendable {
         ])
     }
 
-    /// Logs what the projection finds amiss at start (``EventProjection/warningsAtStart(in:)``).
-    /// A check that cannot run is logged too and does not keep the service from starting: it
-    /// is advice, and the batches report a database that fails.
+    /// Logs what the projection finds amiss at start (``EventProjection/warningsAtStart(in:)``),
+    /// while the first batches run. A check that cannot run is logged too and does not keep the
+    /// service from starting: it is advice, and the batches report a database that fails.
     func logWarningsAtStart() async {
         let projection = self.projection
         do {

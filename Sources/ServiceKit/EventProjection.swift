@@ -54,8 +54,9 @@ public protocol EventProjection: Sendable {
     /// removes nothing, for projections that keep none.
     func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally
     /// What the projection finds amiss in its settings against its own state when the service
-    /// starts (a setting its data has outgrown): the runtime logs each as a warning and starts
-    /// all the same. Reads only; no personal data in a warning. Default: none.
+    /// starts (a setting its data has outgrown): the runtime logs each as a warning, in a read
+    /// transaction of its own beside the first batches, and the service runs all the same.
+    /// Reads only; no personal data in a warning. Default: none.
     func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning]
 }
 

@@ -1,5 +1,9 @@
+import Contracts
+import Kafka
 import Logging
+import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ServiceKit
@@ -59,5 +63,35 @@ import Testing
         let warnings = lines.all.filter { $0.level == .warning }
         #expect(warnings.map(\.message) == ["The projection's checks at start could not run"])
         #expect(warnings.first?.metadata["error"]?.description.contains("the check failed") == true, "\(warnings.first?.metadata ?? [:])")
+    }
+}
+
+/// A running service gives its projection's warnings at start, beside its first batches.
+@Suite struct StartWarningsRunTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aRunningServiceLogsItsProjectionsWarnings() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        #expect(try await producer.sendBatch([TestArrest().producerMessage]).allDelivered)
+        await producer.shutdown()
+        let lines = StartWarningsTests.LogLines()
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning,
+            startWarnings: [ProjectionWarning("the probe's setting is below its data", metadata: ["setting": "1"])], logger: lines.logger)
+        let group = ServiceGroup(services: [service], logger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // A bound for a hang, not a timing (see ServiceRunTests).
+            try await within(.seconds(180), "the arrest applied") { await service.progress.wait { $0.applied >= 1 } }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let warnings = lines.all.filter { $0.level == .warning && $0.message == "the probe's setting is below its data" }
+        #expect(warnings.count == 1, "\(lines.all.map(\.message))")
+        #expect(warnings.first?.metadata["setting"] == "1")
     }
 }
