@@ -163,10 +163,11 @@ public final class ServiceDatabase: Sendable {
                 try sqlite.writer.close()
                 // GRDB closes the pool's writer before its readers, which are read-only: the
                 // last connection to close could neither copy the log into the file nor remove
-                // it, so a stopped service left its latest commits in the log only (a copy of
-                // the database file alone missed them). A connection opened and closed last
-                // does both; one that cannot (another process still reading) leaves the log
-                // for the next start, as before.
+                // it, so the log stayed beside the closed file with the latest commits (a copy
+                // of the file alone missed them). A connection opened and closed last does
+                // both; one that cannot (another process still reading) leaves the log for the
+                // next opening, which reads it as before. (A service stopping does not call
+                // this: its process ends and the next start reads the log.)
                 try DatabaseQueue(path: sqlite.location).close()
             }
             if let postgres = storage as? PostgresStorage { try await postgres.close() }
