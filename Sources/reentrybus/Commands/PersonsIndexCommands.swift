@@ -427,7 +427,6 @@ struct PersonsStats: AsyncParsableCommand {
     var population: Int?
 
     @OptionGroup var config: ConfigurationOptions
-    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let population, !(100...1_000_000_000).contains(population) {
@@ -436,7 +435,8 @@ struct PersonsStats: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let population = try self.population ?? config.resolve(logging: logging, keys: [.personsPopulation]).personsPopulation
+        // The one setting this command reads; it logs nothing, so no logging options of its own.
+        let population = try self.population ?? config.resolve(logging: LoggingOptions.parse([]), keys: [.personsPopulation]).personsPopulation
         let statistics = try await store.withStore { store, transaction in try store.statistics(transaction) }
         if let warning = PersonIndexStore.populationWarning(population: population, peopleAtLeast: statistics.peopleAtLeast) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
