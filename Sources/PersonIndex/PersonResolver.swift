@@ -207,7 +207,7 @@ public struct PersonResolver: Sendable {
     /// same date of birth teach every field but the date (twins and strangers born the same day
     /// are the non-matches there); pairs whose names agree teach the date (namesakes are the
     /// non-matches). A last round with m fixed gives the share of matches among candidates.
-    private func estimateModel(features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics) -> FellegiSunterModel {
+    func estimateModel(features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics) -> FellegiSunterModel {
         let randomU = randomPairU(features)
         let em = ExpectationMaximization()
         var m = FellegiSunterModel.defaultM

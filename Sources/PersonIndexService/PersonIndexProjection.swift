@@ -56,6 +56,10 @@ public struct PersonIndexProjection: EventProjection {
     /// `review-requested`, `merged`, `split`, `unlinked`, `decided`): a review queue that grows
     /// faster than reviewers decide is notices waiting on a human.
     public static let identityMetric = "reentrybus_person_index_identity_events_total"
+    /// The metric counting the index's learnings of its m and u by outcome (`learnt`,
+    /// `set_aside`: `PersonIndexStore.ModelLearning`); `persons stats` says why the last one
+    /// set aside was.
+    public static let learningMetric = "reentrybus_person_index_model_learnings_total"
 
     public let name = "person-index"
     public let topics = Self.personTopics + [SealingOrder.topic, PersonDecision.topic]
@@ -117,7 +121,7 @@ public struct PersonIndexProjection: EventProjection {
                 transaction.countOnCommit(Self.sealedMetric, dimensions: [(name: "topic", value: event.topicPartition.topic)])
                 continue
             }
-            let (recordId, identities) = try add(indexed, at: at, transaction.storage)
+            let (recordId, identities) = try add(indexed, at: at, in: transaction)
             if indexed.role != "subject" {
                 try DerivedRecords(transaction: transaction.storage)
                     .note(recordId, subjectStateId: mentions.subject?.stateId, subjectFbiNumber: mentions.subject?.fbiNumber)
@@ -154,12 +158,15 @@ public struct PersonIndexProjection: EventProjection {
 
     /// Adds the record; one whose id the index holds with other contents goes in as a variant.
     /// Returns the id the record is stored under and the events it caused.
-    private func add(_ indexed: IndexedRecord, at: Date, _ storage: any StorageTransaction) throws -> (String, [IdentityEvent]) {
+    private func add(_ indexed: IndexedRecord, at: Date, in transaction: ProjectionTransaction) throws -> (String, [IdentityEvent]) {
+        let learnt = { (outcome: PersonIndexStore.LearningOutcome) in
+            transaction.countOnCommit(Self.learningMetric, dimensions: [(name: "outcome", value: outcome.label)])
+        }
         do {
-            return (indexed.record.recordId, try store.add([indexed.record], at: at, storage))
+            return (indexed.record.recordId, try store.add([indexed.record], at: at, transaction.storage, learnt: learnt))
         } catch let error as PersonIndexStoreError where error.reason == .conflictingRecord(indexed.record.recordId) {
             let variant = indexed.variant().record
-            return (variant.recordId, try store.add([variant], at: at, storage))
+            return (variant.recordId, try store.add([variant], at: at, transaction.storage, learnt: learnt))
         }
     }
 

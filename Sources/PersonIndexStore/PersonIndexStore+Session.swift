@@ -56,8 +56,13 @@ struct Session {
         guard let row = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) else {
             throw PersonIndexStoreError(.unknownRecord(recordId))
         }
+        return try Self.parse(try row.get("record_json", as: String.self), recordId: recordId)
+    }
+
+    /// A stored record's JSON line, parsed (not prepared, not kept).
+    static func parse(_ json: String, recordId: String) throws -> PersonRecord {
         do {
-            return try PersonRecordReader.parse(line: Data(try row.get("record_json", as: String.self).utf8), number: 1)
+            return try PersonRecordReader.parse(line: Data(json.utf8), number: 1)
         } catch {
             throw PersonIndexStoreError(.unreadableRecord(recordId))
         }

@@ -26,6 +26,13 @@ extension PersonIndexStore {
         /// the model's prior too generous (two records look more likely to be one person than
         /// they are), so the index links more than it should.
         public var peopleAtLeast = 0
+        /// Records added when the index learnt the m and u it decides with (nil: the built-in
+        /// ones), and the records it learnt from (``ModelLearning``).
+        public var modelLearntAtRecord: Int64?
+        public var modelLearntFrom: Int?
+        /// Records added when it last set a learnt model aside, and why (nil: never).
+        public var modelSetAsideAtRecord: Int64?
+        public var modelSetAsideBecause: String?
 
         public init(
             records: Int = 0, persons: Int = 0, personsWithSeveralRecords: Int = 0, links: [String: Int] = [:], pendingReviews: Int = 0,
@@ -63,6 +70,12 @@ extension PersonIndexStore {
         statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         statistics.peopleAtLeast = try peopleAtLeast(transaction)
+        if let learnt = try learntModel(transaction) {
+            statistics.modelLearntAtRecord = learnt.atRecord
+            statistics.modelLearntFrom = learnt.model?.records
+            statistics.modelSetAsideAtRecord = learnt.setAsideAtRecord
+            statistics.modelSetAsideBecause = learnt.setAsideBecause
+        }
         return statistics
     }
 

@@ -17,10 +17,15 @@ import Storage
 /// so a merge keeps the smaller of the two ids and a split leaves the original id with the part
 /// that holds that record.
 public struct PersonIndexStore: Sendable {
+    /// The configuration and the model the index starts with: its m and u until it learns
+    /// its own (``learning``), its prior always.
     public var matcher: IncrementalMatcher
+    /// When the index learns m and u from its records (``ModelLearning``).
+    public var learning: ModelLearning
 
-    public init(matcher: IncrementalMatcher = IncrementalMatcher()) {
+    public init(matcher: IncrementalMatcher = IncrementalMatcher(), learning: ModelLearning = ModelLearning()) {
         self.matcher = matcher
+        self.learning = learning
     }
 
     public static let migrations: [StorageMigration] = [
@@ -90,6 +95,8 @@ public struct PersonIndexStore: Sendable {
             CREATE INDEX person_index_reviews_by_held_by_a ON person_index_reviews (held_by_a);
             CREATE INDEX person_index_reviews_by_held_by_b ON person_index_reviews (held_by_b)
             """),
+        // The m and u the index learnt from its records (`ModelLearning`): one row, none before.
+        modelMigration,
     ]
 
     // MARK: - Records
@@ -98,19 +105,36 @@ public struct PersonIndexStore: Sendable {
     /// blocking key with it (and with those added before it here): links, merges and review
     /// requests, as events. A record id stored before with the same contents is skipped (a
     /// redelivery); with other contents it is refused.
-    public func add(_ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction) throws -> [IdentityEvent] {
+    ///
+    /// Decides with the m and u the index learnt last (``ModelLearning``), and learns again
+    /// when a record added here is one it learns at: the records after it are decided with
+    /// what it learnt.
+    /// `learnt` is told what each learning did (for the service's metric), in this transaction.
+    public func add(
+        _ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction, learnt: (LearningOutcome) -> Void = { _ in }
+    ) throws -> [IdentityEvent] {
         let session = Session(transaction: transaction, at: at)
+        var store = try deciding(transaction)
         var events: [IdentityEvent] = []
-        for record in records { events += try add(record, session) }
+        for record in records {
+            let (added, recordEvents) = try store.add(record, session)
+            events += recordEvents
+            if let added, learning.isDue(afterAdding: added) {
+                let outcome: LearningOutcome
+                (store, outcome) = try store.learn(atRecord: added, session)
+                learnt(outcome)
+            }
+        }
         return events
     }
 
-    private func add(_ record: PersonRecord, _ session: Session) throws -> [IdentityEvent] {
+    /// Adds one record: its number among the records added (nil for a redelivery) and the events.
+    private func add(_ record: PersonRecord, _ session: Session) throws -> (added: Int64?, events: [IdentityEvent]) {
         let json = try record.jsonLine()
         if let stored = try session.transaction.fetchOne(
             "SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(record.recordId)]) {
             guard try stored.get("record_json", as: String.self) == json else { throw PersonIndexStoreError(.conflictingRecord(record.recordId)) }
-            return []
+            return (nil, [])
         }
         let keys = matcher.blockingKeys(record)
         var candidateIds = Set<String>()
@@ -122,9 +146,10 @@ public struct PersonIndexStore: Sendable {
             guard rows.count <= matcher.configuration.maximumBlockSize else { continue }
             for row in rows { candidateIds.insert(try row.get("record_id", as: String.self)) }
         }
+        let added = try session.next("records")
         _ = try session.transaction.execute(
             "INSERT INTO person_index_records (record_id, source, record_json, person_id, added_seq) VALUES ($1, $2, $3, $1, $4)",
-            [.text(record.recordId), .text(record.source), .text(json), .integer(try session.next("records"))])
+            [.text(record.recordId), .text(record.source), .text(json), .integer(added)])
         for key in keys {
             _ = try session.transaction.execute(
                 "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ($1, $2)", [.text(key), .text(record.recordId)])
@@ -155,7 +180,7 @@ public struct PersonIndexStore: Sendable {
                     newRecord: record.recordId, session)
             }
         }
-        return events
+        return (added, events)
     }
 
     /// Why the record being added is not linked to `candidate` (nil: link them). A pair the
@@ -375,7 +400,7 @@ public struct PersonIndexStore: Sendable {
             }
             record = {
                 consequences = try self.link(
-                    high, to: low, source: .human, comparison: self.matcher.compare(try session.record(low), try session.record(high)),
+                    high, to: low, source: .human, comparison: try self.deciding(transaction).matcher.compare(try session.record(low), try session.record(high)),
                     by: operatorId, newRecord: nil, session)
             }
         case .distinct:

@@ -17,6 +17,9 @@ public struct PersonIndexStoreError: Error, Sendable, Hashable, CustomStringConv
         case conflictsWithDecision(a: String, b: String)
         /// A stored record could not be read back (the database was edited by hand).
         case unreadableRecord(String)
+        /// The model the index learnt (`person_index_model`) cannot be read back or lacks a
+        /// level: the database was edited by hand or written by a newer build.
+        case unreadableModel
     }
 
     public var reason: Reason
@@ -38,6 +41,9 @@ public struct PersonIndexStoreError: Error, Sendable, Hashable, CustomStringConv
             "linking them would join records \(a) and \(b), which a human decided are different people; "
                 + "record persons link \(a) \(b) first if that decision was wrong"
         case .unreadableRecord(let id): "stored record \(id) cannot be read back"
+        case .unreadableModel:
+            "the model the person index learnt (table person_index_model) cannot be read back; "
+                + "rebuild the index (reentrybus replay person-index) to learn it again"
         }
     }
 

@@ -117,6 +117,20 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect(again.messages.isEmpty && !again.counted.contains(PersonIndexProjection.identityMetric))
     }
 
+    /// Each learning of the index's m and u is counted once, with the event whose record it
+    /// learnt at (here the second record), and a redelivery learns nothing again.
+    @Test func eachLearningIsCounted() async throws {
+        let store = PersonIndexStore(learning: PersonIndexStore.ModelLearning(firstAfter: 2, minimumKnownPairs: 0))
+        let harness = try await ProjectionHarness.onCurrentDatabase(PersonIndexProjection(catalog: catalog, store: store))
+        let first = try await harness.applyCounting(E.admitted(E.caseStarted()))
+        #expect(!first.counted.contains(PersonIndexProjection.learningMetric))
+        let arrest = try E.admitted(E.arrest())
+        let learnt = try await harness.applyCounting(arrest)
+        #expect(learnt.counted.filter { $0 == PersonIndexProjection.learningMetric }.count == 1)
+        let again = try await harness.applyCounting(arrest)
+        #expect(!again.counted.contains(PersonIndexProjection.learningMetric))
+    }
+
     /// An assessment under the DOC number only (version 2) is indexed, and linked to the case
     /// by the DOC number (a strong identifier within its state): the router finds it for the
     /// person's release through that link. One with a state ID adds no record (the case's or the

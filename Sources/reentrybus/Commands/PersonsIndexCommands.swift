@@ -458,6 +458,20 @@ struct PersonsStats: AsyncParsableCommand {
             pairs waiting for review     \(statistics.pendingReviews)\(held.isEmpty ? "" : " (held: \(held))")
             human decisions              \(statistics.humanDecisions)
             people at least              \(statistics.peopleAtLeast) (different state IDs or FBI numbers)
+            model                        \(Self.model(statistics))
             """)
+    }
+
+    /// Which m and u the index decides with, and the last model it set aside.
+    static func model(_ statistics: PersonIndexStore.Statistics) -> String {
+        var text = if let at = statistics.modelLearntAtRecord, let from = statistics.modelLearntFrom {
+            "learnt at record \(at) from the latest \(from) records"
+        } else {
+            "built-in (the index learns its own from \(PersonIndexStore.ModelLearning().firstAfter) records)"
+        }
+        if let at = statistics.modelSetAsideAtRecord, let because = statistics.modelSetAsideBecause {
+            text += "; one learnt at record \(at) set aside: \(because)"
+        }
+        return text
     }
 }
