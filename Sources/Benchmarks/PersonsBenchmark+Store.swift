@@ -6,22 +6,25 @@ import SyntheticPersons
 
 extension PersonsBenchmark {
     /// The same records through the person index's store, one at a time in the order the
-    /// sources list them, as the running service adds them: the built-in model instead of one
-    /// estimated on the batch, with the prior of the people the records describe (what a
-    /// deployment serving them sets as `persons.population`), rules judged as each record
-    /// arrives. Figures `<name>.store.population`, `.precision`, `.recall`, `.recall_decided`,
-    /// `.review_share`, `.linked_pairs`, `.false_links`, `.time` (adding the records to an
-    /// in-memory SQLite database).
+    /// sources list them, as the running service adds them: m and u learnt from the records
+    /// as they accumulate (`storeLearning`, the service's default; the built-in ones before
+    /// the first learning) instead of the batch's estimate, with the prior of the people the
+    /// records describe (what a deployment serving them sets as `persons.population`), rules
+    /// judged as each record arrives. Figures `<name>.store.population`, `.precision`,
+    /// `.recall`, `.recall_decided`, `.review_share`, `.linked_pairs`, `.false_links`, `.time`
+    /// (adding the records to an in-memory SQLite database, learning included) and
+    /// `.learnt_at` (the records added when the store last learnt a model it decides with; 0:
+    /// never) and `.set_aside_at` (when it last set an implausible one aside; 0: never).
     func measureStore(name: String, _ data: SyntheticPopulation.Labelled, _ printer: FigurePrinter) async {
         printer.progress("\(name): the same records through the store, one at a time")
         let population = data.personCount
         let model = IncrementalMatcher.builtInModel(population: population)
-        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: configuration, model: model))
+        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: configuration, model: model), learning: storeLearning)
         let clock = ContinuousClock()
         do {
             let database = try SQLiteStorage.inMemory()
             let records = data.records
-            let (persons, reviews, elapsed) = try await database.write { transaction in
+            let (persons, reviews, elapsed, learnt) = try await database.write { transaction in
                 try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
                 // Timed: adding the records, not reading the outcome back.
                 let start = clock.now
@@ -33,7 +36,7 @@ extension PersonsBenchmark {
                     ResolvedPair(a: $0.a.recordId, b: $0.b.recordId, score: $0.score, decision: .review, byIdentifier: false)
                 }
                 if explain { try explainStoreLinks(name: name, data, pending, transaction, printer) }
-                return (persons, reviews, elapsed)
+                return (persons, reviews, elapsed, try store.learntModel(transaction))
             }
             let evaluation = LinkEvaluation(data, personIds: persons, pairs: reviews)
             printer.figure("\(name).store.population", Double(population), "persons")
@@ -44,6 +47,8 @@ extension PersonsBenchmark {
             printer.figure("\(name).store.linked_pairs", Double(evaluation.linkedPairs), "pairs")
             printer.figure("\(name).store.false_links", Double(evaluation.linkedPairs - evaluation.correctLinkedPairs), "pairs")
             printer.figure("\(name).store.time", elapsed.seconds, "s")
+            printer.figure("\(name).store.learnt_at", Double(learnt?.atRecord ?? 0), "records")
+            printer.figure("\(name).store.set_aside_at", Double(learnt?.setAsideAtRecord ?? 0), "records")
         } catch {
             printer.progress("\(name): the store failed: \(error)")
         }

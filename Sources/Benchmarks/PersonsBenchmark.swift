@@ -1,5 +1,6 @@
 import Foundation
 import PersonIndex
+import PersonIndexStore
 import SyntheticPersons
 
 /// The person index's matcher on generated records with known truth: precision and recall of
@@ -28,13 +29,17 @@ public struct PersonsBenchmark: Sendable {
     public var configuration: ResolverConfiguration
     /// Also add the records to the person index's store one at a time (the service's path).
     public var store: Bool
+    /// When the store learns its m and u (the service's default; `.off` keeps the built-in ones).
+    public var storeLearning: PersonIndexStore.ModelLearning
 
     public init(
         recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,
-        configuration: ResolverConfiguration = ResolverConfiguration(), store: Bool = false
+        configuration: ResolverConfiguration = ResolverConfiguration(), store: Bool = false,
+        storeLearning: PersonIndexStore.ModelLearning = PersonIndexStore.ModelLearning()
     ) {
         self.configuration = configuration
         self.store = store
+        self.storeLearning = storeLearning
         self.recordsPerSource = recordsPerSource
         self.seed = seed
         self.large = large

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import PersonIndex
+import PersonIndexStore
 
 struct BenchPersons: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,12 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "Also add the same records to the person index's store one at a time, as the running service does, and print its figures (`….store.*`).")
     var store = false
 
+    @Flag(help: "With --store: keep the built-in m and u instead of learning them from the records as the service does (for comparison).")
+    var noStoreLearning = false
+
+    @Option(help: "With --store: the records added when the store first learns (then at each doubling).")
+    var storeLearnsAfter = PersonIndexStore.ModelLearning().firstAfter
+
     @Option(help: "The peer's script.")
     var peerScript = "scripts/persons-peer.py"
 
@@ -64,7 +71,8 @@ struct BenchPersons: AsyncParsableCommand {
         await PersonsBenchmark(
             recordsPerSource: records, seed: seed, large: large,
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
-            explain: explain, configuration: resolverConfiguration, store: store
+            explain: explain, configuration: resolverConfiguration, store: store,
+            storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter)
         ).run()
     }
 }
