@@ -86,6 +86,7 @@ public struct PersonsBenchmark: Sendable {
         printer.figure("\(name).linked_pairs", Double(evaluation.linkedPairs), "pairs")
         printer.figure("\(name).false_links", Double(evaluation.linkedPairs - evaluation.correctLinkedPairs), "pairs")
         printer.figure("\(name).candidate_pairs", Double(resolution.statistics.candidatePairs), "pairs")
+        if let reason = resolution.statistics.learntMSetAside { printer.progress("\(name): the m EM learnt was set aside for the built-in m: \(reason)") }
         printer.figure("\(name).time", seconds, "s")
         printer.figure("\(name).f1", evaluation.f1, "ratio")
         if explain { explainMisses(name: name, data, resolution, resolver, printer) }

@@ -27,6 +27,9 @@ public struct PersonResolver: Sendable {
         public var distinctVectors = 0
         public var emIterations = 0
         public var emConverged = false
+        /// Why the m that EM learnt was set aside for the built-in m (nil: it was not):
+        /// `LearnedModel.setAsideBecause(minimumKnownPairs:)`, checked on this batch's pairs.
+        public var learntMSetAside: String?
         public var links = 0
         public var linksByIdentifier = 0
         public var reviews = 0
@@ -60,7 +63,7 @@ public struct PersonResolver: Sendable {
             if (index + 1) % step == 0 { progress(.compared(pairs: index + 1, of: candidates.pairs.count)) }
         }
 
-        let model = estimateModel(features: features, vectors: vectors, statistics: &statistics)
+        let model = estimateModel(features: features, vectors: vectors, statistics: &statistics, checkingM: true)
         progress(.estimated(iterations: statistics.emIterations, converged: statistics.emConverged))
 
         let scorer = PairScorer(model: model, features: features, configuration: configuration)
@@ -207,7 +210,14 @@ public struct PersonResolver: Sendable {
     /// same date of birth teach every field but the date (twins and strangers born the same day
     /// are the non-matches there); pairs whose names agree teach the date (namesakes are the
     /// non-matches). A last round with m fixed gives the share of matches among candidates.
-    func estimateModel(features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics) -> FellegiSunterModel {
+    ///
+    /// `checkingM`: the learnt m is set aside for the built-in m when it fails the person
+    /// index's check (`LearnedModel.setAsideBecause`, with no minimum of pairs known by
+    /// their numbers, and a prior of one in the records' number for both): a batch in which
+    /// true pairs are rare teaches EM another class of pairs.
+    func estimateModel(
+        features: [RecordFeatures], vectors: [ComparisonVector], statistics: inout Statistics, checkingM: Bool = false
+    ) -> FellegiSunterModel {
         let randomU = randomPairU(features)
         let em = ExpectationMaximization()
         var m = FellegiSunterModel.defaultM
@@ -223,6 +233,18 @@ public struct PersonResolver: Sendable {
             for field in session.learns { m[field.rawValue] = result.m[field.rawValue] }
             iterations += result.iterations
             converged = converged && result.converged
+        }
+        if checkingM {
+            let prior = 1 / Double(max(features.count, 2))
+            let known = vectors.filter { $0[.identifiers] == 1 }
+            let learnt = LearnedModel(
+                m: m, u: randomU, records: features.count, candidatePairs: vectors.count, emIterations: iterations, converged: converged,
+                knownPairs: known.count, recognised: recognition(of: FellegiSunterModel(m: m, u: randomU, matchPrior: prior), known),
+                recognisedBefore: recognition(of: FellegiSunterModel(m: FellegiSunterModel.defaultM, u: randomU, matchPrior: prior), known))
+            if let reason = learnt.setAsideBecause(minimumKnownPairs: 0) {
+                statistics.learntMSetAside = reason
+                m = FellegiSunterModel.defaultM
+            }
         }
         let all = Self.distinctCounts(vectors)
         statistics.distinctVectors = all.count

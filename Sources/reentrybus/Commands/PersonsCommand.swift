@@ -66,7 +66,8 @@ struct PersonsResolve: ParsableCommand {
         Self.progress(
             "\(statistics.links) links (\(statistics.linksByIdentifier) by identifier), \(statistics.reviews) for review, "
                 + "\(persons) persons, in \(start.duration(to: .now))"
-                + (statistics.oversizedBlocks > 0 ? "; \(statistics.oversizedBlocks) oversized blocks not compared" : ""))
+                + (statistics.oversizedBlocks > 0 ? "; \(statistics.oversizedBlocks) oversized blocks not compared" : "")
+                + (statistics.learntMSetAside.map { "; the m EM learnt was set aside for the built-in m (\($0))" } ?? ""))
     }
 
     private static func progress(_ text: String) {
