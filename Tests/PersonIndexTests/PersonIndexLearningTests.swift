@@ -136,10 +136,10 @@ struct PersonIndexLearningPostgresTests {
         #expect(both.statistics.learntMSetAside == nil && both.model.m != FellegiSunterModel.defaultM)
     }
 
-    /// One agency's 2,000 records: few true pairs among the candidates, so EM learns another
-    /// class. The index sets the model aside, saying why, and keeps the built-in one.
+    /// One agency's first 2,000 records, no person twice: EM learns another class of pairs.
+    /// The index sets the model aside, saying why, and keeps the built-in one.
     @Test func oneAgencysRecordsTeachTheWrongClassAndTheIndexSetsItAside() async throws {
-        let records = SyntheticPopulation(seed: 1).generate(sources: 1, recordsPerSource: 2_000).records
+        let records = Array(SyntheticPopulation(seed: 2).generate(sources: 2, recordsPerSource: 5_000).records.prefix(2_000))
         let learnt = PersonResolver().learnModel(from: records)
         #expect(learnt.setAsideBecause(minimumKnownPairs: 20) != nil)
         let store = PersonIndexStore(learning: PersonIndexStore.ModelLearning(firstAfter: 2_000))
