@@ -142,6 +142,8 @@ public struct ApplicationConfiguration: Sendable {
     /// are one person is one in this (`IncrementalMatcher.builtInModel(population:)`). A replay
     /// of the index must be given the same number to decide as the service did. Default: 100,000.
     public var personsPopulation: Int = IncrementalMatcher.defaultPopulation
+    /// Whether the person index learns m and u from its records (`persons.learning`).
+    public var personsLearning = true
     /// The HTTP gateway's settings; required when `services` holds `.gateway`. Default: nil.
     public var gateway: GatewayConfiguration?
 

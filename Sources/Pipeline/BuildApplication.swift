@@ -149,7 +149,9 @@ struct ServiceFactory: Sendable {
         case .personIndex:
             PersonIndexProjection(
                 catalog: try catalog(for: name),
-                store: PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation))),
+                store: PersonIndexStore(
+                    matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation)),
+                    learning: configuration.personsLearning ? PersonIndexStore.ModelLearning() : .off),
                 population: configuration.personsPopulation)
         }
     }

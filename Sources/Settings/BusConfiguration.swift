@@ -35,6 +35,8 @@ public struct BusConfiguration: Sendable {
         public static let gatewayRate = 200.0
         /// The people the person index's records describe (its prior; see `personsPopulation`).
         public static let personsPopulation = 100_000
+        /// Whether the person index learns its m and u from its records (see `personsLearning`).
+        public static let personsLearning = true
     }
 
     /// The gateway's settings (`serve gateway`).
@@ -93,6 +95,12 @@ public struct BusConfiguration: Sendable {
     /// decides with a prior of one in this that two records are one person (`serve
     /// person-index`, and its `replay`, which must decide alike). Default: 100,000.
     public var personsPopulation: Int
+    /// Whether the person index learns its m and u from its own records (EM, checked on the
+    /// pairs its strong identifiers prove) or keeps the built-in ones (`serve person-index`
+    /// and its `replay`). Default: true. Learning halved the review queue of 100,000
+    /// benchmark records and added false links (the README has both); off keeps the built-in
+    /// model's decisions.
+    public var personsLearning: Bool
     /// Every setting with its printed value (secrets masked) and where it came from.
     public var settings: [EffectiveSetting]
     /// Variables named `REENTRYBUS_…` in the environment that are no setting (a typo?).
@@ -124,7 +132,7 @@ public struct BusConfiguration: Sendable {
         configurationFile: String?, bootstrapServers: [String], security: KafkaSecurity, groupPrefix: String,
         sessionTimeout: Duration, connectTimeout: Duration, shutdownDeadline: Duration, dataDirectory: String,
         database: DatabaseChoice, logLevel: Logger.Level, logFormat: LogFormat, metricsListen: ListenAddress?,
-        notificationKey: NotificationSigningKey?, feedOperators: Recipient, gateway: GatewaySettings, personsPopulation: Int,
+        notificationKey: NotificationSigningKey?, feedOperators: Recipient, gateway: GatewaySettings, personsPopulation: Int, personsLearning: Bool,
         settings: [EffectiveSetting], unknownEnvironmentVariables: [String], unusedSettings: [UnusedSetting]
     ) {
         self.gateway = gateway
@@ -143,6 +151,7 @@ public struct BusConfiguration: Sendable {
         self.notificationKey = notificationKey
         self.feedOperators = feedOperators
         self.personsPopulation = personsPopulation
+        self.personsLearning = personsLearning
         self.settings = settings
         self.unknownEnvironmentVariables = unknownEnvironmentVariables
         self.unusedSettings = unusedSettings

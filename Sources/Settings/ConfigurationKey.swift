@@ -37,6 +37,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case gatewayRate = "gateway.rate"
     case gatewayWebhooksAllow = "gateway.webhooks.allow"
     case personsPopulation = "persons.population"
+    case personsLearning = "persons.learning"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -76,6 +77,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .gatewayRate: "REENTRYBUS_GATEWAY_RATE"
         case .gatewayWebhooksAllow: "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW"
         case .personsPopulation: "REENTRYBUS_PERSONS_POPULATION"
+        case .personsLearning: "REENTRYBUS_PERSONS_LEARNING"
         }
     }
 

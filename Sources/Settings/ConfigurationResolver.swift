@@ -83,12 +83,13 @@ struct ConfigurationResolver {
         let feedOperators = try parseFeedOperators()
         let gateway = try parseGateway()
         let personsPopulation = try parsePersonsPopulation()
+        let personsLearning = try parsePersonsLearning()
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
             dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
             metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators, gateway: gateway,
-            personsPopulation: personsPopulation,
+            personsPopulation: personsPopulation, personsLearning: personsLearning,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
@@ -154,6 +155,25 @@ struct ConfigurationResolver {
                 reason: "must be a whole number of people from 100 to 1,000,000,000 (about how many the agencies' records describe), such as 250000")
         }
         record(.personsPopulation, String(value), raw.source)
+        return value
+    }
+
+    /// `on` or `off` (also `true` or `false`).
+    private mutating func parsePersonsLearning() throws(ConfigurationError) -> Bool {
+        guard let raw = chosen[.personsLearning] else {
+            record(.personsLearning, BusConfiguration.Defaults.personsLearning ? "on" : "off", .defaultValue)
+            return BusConfiguration.Defaults.personsLearning
+        }
+        let value: Bool
+        switch raw.text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "on", "true": value = true
+        case "off", "false": value = false
+        default:
+            throw .invalidValue(
+                key: .personsLearning, source: raw.source,
+                reason: "must be on (the index learns its model from its records) or off (it keeps the built-in model)")
+        }
+        record(.personsLearning, value ? "on" : "off", raw.source)
         return value
     }
 

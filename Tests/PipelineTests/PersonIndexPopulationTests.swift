@@ -21,4 +21,17 @@ import Testing
             #expect(projection.population == population, "the population checked at start is the one the model was made with")
         }
     }
+
+    /// `persons.learning` reaches the index too: on by default, off keeps the built-in model.
+    @Test func theIndexLearnsUnlessConfiguredNotTo() throws {
+        for learning in [true, false] {
+            var configuration = ApplicationConfiguration(
+                broker: .external(bootstrapServers: ["kafka:9092"]), dataDirectory: URL(fileURLWithPath: "/nonexistent"),
+                services: [.personIndex], catalog: catalog)
+            if !learning { configuration.personsLearning = false }
+            let factory = ServiceFactory(configuration: configuration, bootstrapServers: ["kafka:9092"], embedded: false)
+            let projection = try #require(try factory.makeProjection(.personIndex, onNotificationStored: { _ in }) as? PersonIndexProjection)
+            #expect(projection.store.learning.enabled == learning)
+        }
+    }
 }

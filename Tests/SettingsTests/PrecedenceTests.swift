@@ -272,6 +272,26 @@ import Testing
         }
     }
 
+    /// Whether the person index learns its model: on unless set; `on`/`off` or `true`/`false`
+    /// from the file or the environment (the environment wins); anything else refused by name.
+    @Test func personsLearning() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let defaults = try BusConfiguration(environment: [:])
+        #expect(defaults.personsLearning)
+        #expect(defaults.printedValue(of: .personsLearning) == "on")
+        let file = "persons:\n  learning: off\n"
+        #expect(try resolve(file: file, in: scratch).personsLearning == false)
+        let fromEnvironment = try resolve(file: file, in: scratch, environment: ["REENTRYBUS_PERSONS_LEARNING": "true"])
+        #expect(fromEnvironment.personsLearning && fromEnvironment.printedValue(of: .personsLearning) == "on")
+        for bad in ["yes", "2", "of"] {
+            let error = #expect(throws: ConfigurationError.self, "\(bad)") {
+                try BusConfiguration(environment: ["REENTRYBUS_PERSONS_LEARNING": bad])
+            }
+            #expect(error?.description.contains("persons.learning") == true, "\(String(describing: error))")
+        }
+    }
+
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
@@ -284,7 +304,7 @@ import Testing
             "REENTRYBUS_KAFKA_TLS_KEY_PASSWORD_FILE", "REENTRYBUS_SESSION_TIMEOUT", "REENTRYBUS_CONNECT_TIMEOUT",
             "REENTRYBUS_SHUTDOWN_DEADLINE", "REENTRYBUS_FEEDS_OPERATORS",
             "REENTRYBUS_GATEWAY_LISTEN", "REENTRYBUS_GATEWAY_JWKS_FILE", "REENTRYBUS_GATEWAY_ISSUER", "REENTRYBUS_GATEWAY_AUDIENCE",
-            "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW", "REENTRYBUS_PERSONS_POPULATION",
+            "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW", "REENTRYBUS_PERSONS_LEARNING", "REENTRYBUS_PERSONS_POPULATION",
         ]
         #expect(BusConfiguration.environmentVariables == agreed.sorted())
     }

@@ -56,8 +56,10 @@ struct PersonsIndex: AsyncParsableCommand {
         abstract: "Add records to the person index's store: link, merge, or queue doubtful pairs for review.",
         discussion: """
             Reads the same NDJSON as persons resolve. Each record is compared with the stored records its \
-            blocking keys reach, with the built-in model (the prior of --population people, no name \
-            frequencies: give the number the records describe, as the service's persons.population). A malformed \
+            blocking keys reach, with the prior of --population people (give the number the records \
+            describe, as the service's persons.population) and, as the service does, m and u learnt from \
+            the index's records once it holds 2,000 and at each doubling (--no-learning keeps the built-in \
+            ones, as persons.learning off does; persons stats says which decide). A malformed \
             line stops the run naming its line and field, and nothing is stored; a record id stored before \
             with the same contents is skipped, with other contents refused. Prints what the index decided \
             (counts of bus.identity events); persons review lists the queue.
@@ -71,6 +73,9 @@ struct PersonsIndex: AsyncParsableCommand {
         valueName: "people"))
     var population: Int = IncrementalMatcher.defaultPopulation
 
+    @Flag(help: "Keep the built-in m and u instead of learning them from the index's records (the service's persons.learning off).")
+    var noLearning = false
+
     @OptionGroup var store: PersonIndexDatabaseOptions
 
     func validate() throws {
@@ -82,7 +87,9 @@ struct PersonsIndex: AsyncParsableCommand {
     func run() async throws {
         let records = try PersonsInputError.records(in: input, otherwise: "nothing was stored")
         let now = Date()
-        let index = PersonIndexStore(matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: population)))
+        let index = PersonIndexStore(
+            matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: population)),
+            learning: noLearning ? .off : PersonIndexStore.ModelLearning())
         let events = try await PersonsDecision.refusing {
             try await store.withStore(index) { store, transaction in try store.add(records, at: now, transaction) }
         }

@@ -105,6 +105,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.feedOperators = settings.feedOperators
         // The person index's prior: a rebuilt index decides as `serve person-index` did.
         configuration.personsPopulation = settings.personsPopulation
+        configuration.personsLearning = settings.personsLearning
         let display = ReplayDisplay(
             service: name.rawValue, interactive: isatty(STDERR_FILENO) == 1, interval: .milliseconds(Int64(progressInterval * 1_000)))
         let replay: Pipeline.Replay

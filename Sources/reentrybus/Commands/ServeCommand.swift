@@ -109,6 +109,7 @@ struct Serve: AsyncParsableCommand {
             postgres: postgres)
         configuration.feedOperators = settings.feedOperators
         configuration.personsPopulation = settings.personsPopulation
+        configuration.personsLearning = settings.personsLearning
         if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway) }
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
