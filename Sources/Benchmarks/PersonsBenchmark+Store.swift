@@ -36,7 +36,7 @@ extension PersonsBenchmark {
                     ResolvedPair(a: $0.a.recordId, b: $0.b.recordId, score: $0.score, decision: .review, byIdentifier: false)
                 }
                 if explain { try explainStoreLinks(name: name, data, pending, transaction, printer) }
-                return (persons, reviews, elapsed, try store.learntModel(transaction))
+                return (persons, reviews, elapsed, try store.learningState(transaction))
             }
             let evaluation = LinkEvaluation(data, personIds: persons, pairs: reviews)
             printer.figure("\(name).store.population", Double(population), "persons")

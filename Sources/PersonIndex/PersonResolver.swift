@@ -28,7 +28,7 @@ public struct PersonResolver: Sendable {
         public var emIterations = 0
         public var emConverged = false
         /// Why the m that EM learnt was set aside for the built-in m (nil: it was not):
-        /// `LearnedModel.setAsideBecause(minimumKnownPairs:)`, checked on this batch's pairs.
+        /// `LearntModel.setAsideBecause(minimumKnownPairs:)`, checked on this batch's pairs.
         public var learntMSetAside: String?
         public var links = 0
         public var linksByIdentifier = 0
@@ -212,7 +212,7 @@ public struct PersonResolver: Sendable {
     /// non-matches). A last round with m fixed gives the share of matches among candidates.
     ///
     /// `checkingM`: the learnt m is set aside for the built-in m when it fails the person
-    /// index's check (`LearnedModel.setAsideBecause`, with no minimum of pairs known by
+    /// index's check (`LearntModel.setAsideBecause`, with no minimum of pairs known by
     /// their numbers, and a prior of one in the records' number for both): a batch in which
     /// true pairs are rare teaches EM another class of pairs.
     func estimateModel(
@@ -237,7 +237,7 @@ public struct PersonResolver: Sendable {
         if checkingM {
             let prior = 1 / Double(max(features.count, 2))
             let known = vectors.filter { $0[.identifiers] == 1 }
-            let learnt = LearnedModel(
+            let learnt = LearntModel(
                 m: m, u: randomU, records: features.count, candidatePairs: vectors.count, emIterations: iterations, converged: converged,
                 knownPairs: known.count, recognised: recognition(of: FellegiSunterModel(m: m, u: randomU, matchPrior: prior), known),
                 recognisedBefore: recognition(of: FellegiSunterModel(m: FellegiSunterModel.defaultM, u: randomU, matchPrior: prior), known))

@@ -47,13 +47,13 @@ extension PersonIndexStore {
     }
 
     /// What the index learnt: the model it decides with, and the last model it set aside.
-    public struct LearntModel: Sendable, Equatable {
+    public struct LearningState: Sendable, Equatable {
         /// Records added when it learnt the model it decides with (see ``ModelLearning``).
         public var atRecord: Int64?
         /// The model it decides with (nil: the built-in m and u, nothing plausible learnt yet).
-        public var model: LearnedModel?
+        public var model: LearntModel?
         /// Records added when it last learnt a model it set aside, and why
-        /// (``LearnedModel/setAsideBecause(minimumKnownPairs:)``), or nil.
+        /// (``LearntModel/setAsideBecause(minimumKnownPairs:)``), or nil.
         public var setAsideAtRecord: Int64?
         public var setAsideBecause: String?
     }
@@ -88,18 +88,18 @@ extension PersonIndexStore {
     ///
     /// - Throws: ``PersonIndexStoreError`` `.unreadableModel` when the stored model cannot be
     ///   read or lacks a level (a database edited by hand, or written by a newer build).
-    public func learntModel(_ transaction: any StorageTransaction) throws -> LearntModel? {
+    public func learningState(_ transaction: any StorageTransaction) throws -> LearningState? {
         guard let row = try transaction.fetchOne(
             "SELECT learnt_at_record, model, set_aside_at_record, set_aside_because FROM person_index_model WHERE id = 1", [])
         else { return nil }
-        var model: LearnedModel?
+        var model: LearntModel?
         if let text = try row.get("model", as: String?.self) {
-            guard let decoded = try? JSONDecoder().decode(LearnedModel.self, from: Data(text.utf8)), decoded.isWellFormed else {
+            guard let decoded = try? JSONDecoder().decode(LearntModel.self, from: Data(text.utf8)), decoded.isWellFormed else {
                 throw PersonIndexStoreError(.unreadableModel)
             }
             model = decoded
         }
-        return LearntModel(
+        return LearningState(
             atRecord: try row.get("learnt_at_record", as: Int64?.self), model: model,
             setAsideAtRecord: try row.get("set_aside_at_record", as: Int64?.self),
             setAsideBecause: try row.get("set_aside_because", as: String?.self))
@@ -108,11 +108,11 @@ extension PersonIndexStore {
     /// This store deciding with the m and u it learnt last, if it learns and has learnt a
     /// plausible model; its prior unchanged.
     func deciding(_ transaction: any StorageTransaction) throws -> PersonIndexStore {
-        guard learning.enabled, let model = try learntModel(transaction)?.model else { return self }
+        guard learning.enabled, let model = try learningState(transaction)?.model else { return self }
         return deciding(with: model)
     }
 
-    private func deciding(with learnt: LearnedModel) -> PersonIndexStore {
+    private func deciding(with learnt: LearntModel) -> PersonIndexStore {
         var store = self
         store.matcher.model = learnt.model(matchPrior: matcher.model.matchPrior)
         return store
@@ -120,7 +120,7 @@ extension PersonIndexStore {
 
     /// Learns m and u from the latest ``ModelLearning/sampleLimit`` records and returns this
     /// store deciding with them, stored as learnt at record `added`; a model with
-    /// a reason to be set aside (``LearnedModel/setAsideBecause(minimumKnownPairs:)``) is noted
+    /// a reason to be set aside (``LearntModel/setAsideBecause(minimumKnownPairs:)``) is noted
     /// with it instead, and the store goes on with what it decided with.
     func learn(atRecord added: Int64, _ session: Session) throws -> (PersonIndexStore, LearningOutcome) {
         let rows = try session.transaction.fetchAll(

@@ -70,7 +70,7 @@ extension PersonIndexStore {
         statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         statistics.peopleAtLeast = try peopleAtLeast(transaction)
-        if let learnt = try learntModel(transaction) {
+        if let learnt = try learningState(transaction) {
             statistics.modelLearntAtRecord = learnt.atRecord
             statistics.modelLearntFrom = learnt.model?.records
             statistics.modelSetAsideAtRecord = learnt.setAsideAtRecord

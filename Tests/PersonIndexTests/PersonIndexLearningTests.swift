@@ -27,7 +27,7 @@ import Testing
     @Test func learnsAtEachDoublingFromTheRecordsItHolds() async throws {
         let store = PersonIndexStore(learning: Self.learning(after: 3))
         try await IndexUnderTest.run(store: store) { index in
-            func learnt() async throws -> PersonIndexStore.LearntModel? { try await index.database.read { try store.learntModel($0) } }
+            func learnt() async throws -> PersonIndexStore.LearningState? { try await index.database.read { try store.learningState($0) } }
             let records = Self.records
             _ = try await index.add(records[0], records[1])
             _ = try await index.add(records[1])  // redelivered: not the third record
@@ -57,7 +57,7 @@ import Testing
         let store = PersonIndexStore(learning: Self.learning(after: 6))
         try await IndexUnderTest.run(store: store) { index in
             _ = try await index.add(Self.records[0], Self.records[1], Self.records[2], Self.records[3], Self.records[4], Self.records[5])
-            let learnt = try #require(try await index.database.read { try store.learntModel($0) }?.model)
+            let learnt = try #require(try await index.database.read { try store.learningState($0) }?.model)
             _ = try await index.add(IndexRecords.typo)
             let request = try #require(try await index.add(IndexRecords.swapped).first { $0.kind == .reviewRequested })
             let model = learnt.model(matchPrior: store.matcher.model.matchPrior)
@@ -88,7 +88,7 @@ import Testing
         let store = PersonIndexStore(learning: .off)
         try await IndexUnderTest.run(store: store) { index in
             _ = try await index.add(Self.records[0], Self.records[1], Self.records[2], Self.records[3])
-            #expect(try await index.database.read { try store.learntModel($0) } == nil)
+            #expect(try await index.database.read { try store.learningState($0) } == nil)
         }
     }
 }
@@ -105,7 +105,7 @@ struct PersonIndexLearningPostgresTests {
 /// Why a learnt model is set aside, and the index doing so on one agency's records, where EM
 /// learns the wrong class of pairs.
 @Suite struct LearntModelChecks {
-    static let plausible = LearnedModel(
+    static let plausible = LearntModel(
         m: FellegiSunterModel.defaultM, u: FellegiSunterModel.defaultU, records: 100, candidatePairs: 100, emIterations: 1, converged: true,
         knownPairs: 30, recognised: 25, recognisedBefore: 25)
 
@@ -145,7 +145,7 @@ struct PersonIndexLearningPostgresTests {
         let store = PersonIndexStore(learning: PersonIndexStore.ModelLearning(firstAfter: 2_000))
         let index = try await IndexUnderTest(try SQLiteStorage.inMemory(), store: store)
         _ = try await index.database.write { try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), $0) }
-        let stored = try #require(try await index.database.read { try store.learntModel($0) })
+        let stored = try #require(try await index.database.read { try store.learningState($0) })
         #expect(stored.model == nil && stored.atRecord == nil)
         #expect(stored.setAsideAtRecord == 2_000 && stored.setAsideBecause == learnt.setAsideBecause(minimumKnownPairs: 20))
         let statistics = try await index.database.read { try store.statistics($0) }

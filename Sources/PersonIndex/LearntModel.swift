@@ -7,7 +7,7 @@
 /// whose error rates (typos, swapped dates, moved addresses) are the generator's, not the
 /// agencies'. Learnt from the records an index holds, each field weighs what it is worth in
 /// those records.
-public struct LearnedModel: Sendable, Equatable, Codable {
+public struct LearntModel: Sendable, Equatable, Codable {
     /// m per field (by `ComparisonField.rawValue`) and level.
     public var m: [[Double]]
     /// u per field and level.
@@ -106,8 +106,8 @@ extension PersonResolver {
     /// set of records moves them little.
     ///
     /// `current`, the model the index decides with, is checked beside it on the pairs that
-    /// share a strong identifier (``LearnedModel/recognised``), both with `current`'s prior.
-    public func learnModel(from records: [PersonRecord], replacing current: FellegiSunterModel = IncrementalMatcher.builtInModel) -> LearnedModel {
+    /// share a strong identifier (``LearntModel/recognised``), both with `current`'s prior.
+    public func learnModel(from records: [PersonRecord], replacing current: FellegiSunterModel = IncrementalMatcher.builtInModel) -> LearntModel {
         var statistics = Statistics()
         statistics.records = records.count
         let features = records.map(RecordFeatures.init)
@@ -117,7 +117,7 @@ extension PersonResolver {
         let model = estimateModel(features: features, vectors: vectors, statistics: &statistics)
         let learnt = FellegiSunterModel(m: model.m, u: model.u, matchPrior: current.matchPrior)
         let known = vectors.filter { $0[.identifiers] == 1 }
-        return LearnedModel(
+        return LearntModel(
             m: model.m, u: model.u, records: records.count, candidatePairs: vectors.count, emIterations: statistics.emIterations,
             converged: statistics.emConverged, knownPairs: known.count, recognised: recognition(of: learnt, known),
             recognisedBefore: recognition(of: current, known))
