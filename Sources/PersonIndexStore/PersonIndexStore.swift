@@ -22,6 +22,8 @@ public struct PersonIndexStore: Sendable {
     public var matcher: IncrementalMatcher
     /// When the index learns m and u from its records (``ModelLearning``).
     public var learning: ModelLearning
+    /// The stored model last read, decoded (shared by copies of this store).
+    let decodedModel = DecodedModelCache()
 
     public init(matcher: IncrementalMatcher = IncrementalMatcher(), learning: ModelLearning = ModelLearning()) {
         self.matcher = matcher
