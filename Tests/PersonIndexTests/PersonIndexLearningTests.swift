@@ -93,6 +93,30 @@ import Testing
     }
 }
 
+/// A rebuild (`replay person-index`) adds the same records in the same order: it must learn at
+/// the same records, the same model, and decide alike.
+@Suite struct LearningIsReproducible {
+    @Test func theSameRecordsLearnTheSameModelsAndDecideAlike() async throws {
+        let records = SyntheticPopulation(seed: 11).generate(sources: 2, recordsPerSource: 300).records
+        let store = PersonIndexStore(learning: PersonIndexStore.ModelLearning(firstAfter: 150, minimumKnownPairs: 5))
+        func build() async throws -> (PersonIndexStore.LearningState?, [String], Int) {
+            let index = try await IndexUnderTest(try SQLiteStorage.inMemory(), store: store)
+            return try await index.database.write { transaction in
+                var learnings = 0
+                for record in records {
+                    _ = try store.add([record], at: Date(timeIntervalSince1970: 1_750_000_000), transaction) { _ in learnings += 1 }
+                }
+                return (try store.learningState(transaction), try records.map { try store.personId(of: $0.recordId, transaction) ?? "" }, learnings)
+            }
+        }
+        let (first, firstPersons, learnings) = try await build()
+        let (second, secondPersons, _) = try await build()
+        #expect(learnings == 3)  // at 150, 300 and 600 records
+        #expect(first?.model != nil && first == second, "\(String(describing: first))")
+        #expect(firstPersons == secondPersons)
+    }
+}
+
 /// The same on PostgreSQL 15; skipped, saying why, where it is not installed.
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct PersonIndexLearningPostgresTests {
