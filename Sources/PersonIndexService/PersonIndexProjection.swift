@@ -98,10 +98,17 @@ public struct PersonIndexProjection: EventProjection {
     /// Counted once at start (it reads every blocking key); `persons stats --population` counts
     /// again on demand.
     public func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] {
-        guard let population else { return [] }
+        try populationWarning(transaction).map { [$0] } ?? []
+    }
+
+    /// The warning when `persons.population` is below the people the index knows apart, or nil.
+    /// Checked at start and again at each of the index's learnings (records 2,000, 4,000, …:
+    /// as the index grows, rarely), where it is logged once the batch commits.
+    func populationWarning(_ transaction: any StorageTransaction) throws -> ProjectionWarning? {
+        guard let population else { return nil }
         let people = try store.peopleAtLeast(transaction)
-        guard let message = PersonIndexStore.populationWarning(population: population, peopleAtLeast: people) else { return [] }
-        return [ProjectionWarning(message, metadata: ["persons.population": "\(population)", "people-at-least": "\(people)"])]
+        guard let message = PersonIndexStore.populationWarning(population: population, peopleAtLeast: people) else { return nil }
+        return ProjectionWarning(message, metadata: ["persons.population": "\(population)", "people-at-least": "\(people)"])
     }
 
     public func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
@@ -161,6 +168,8 @@ public struct PersonIndexProjection: EventProjection {
     private func add(_ indexed: IndexedRecord, at: Date, in transaction: ProjectionTransaction) throws -> (String, [IdentityEvent]) {
         let learnt = { (outcome: PersonIndexStore.LearningOutcome) in
             transaction.countOnCommit(Self.learningMetric, dimensions: [(name: "outcome", value: outcome.label)])
+            // The index has grown since the start's check: check the population again.
+            if let warning = try populationWarning(transaction.storage) { transaction.warnOnCommit(warning) }
         }
         do {
             return (indexed.record.recordId, try store.add([indexed.record], at: at, transaction.storage, learnt: learnt))

@@ -113,7 +113,7 @@ public struct PersonIndexStore: Sendable {
     /// what it learnt.
     /// `learnt` is told what each learning did (for the service's metric), in this transaction.
     public func add(
-        _ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction, learnt: (LearningOutcome) -> Void = { _ in }
+        _ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction, learnt: (LearningOutcome) throws -> Void = { _ in }
     ) throws -> [IdentityEvent] {
         let session = Session(transaction: transaction, at: at)
         var store = try deciding(transaction)
@@ -124,7 +124,7 @@ public struct PersonIndexStore: Sendable {
             if let added, learning.isDue(afterAdding: added) {
                 let outcome: LearningOutcome
                 (store, outcome) = try store.learn(atRecord: added, session)
-                learnt(outcome)
+                try learnt(outcome)
             }
         }
         return events

@@ -15,6 +15,8 @@ extension EventConsumerService {
         /// What the projection asked to count (`ProjectionTransaction.countOnCommit`), for
         /// the events whose changes were kept.
         var counts: [ProjectionCount] = []
+        /// What the projection asked to warn of (`ProjectionTransaction.warnOnCommit`), likewise.
+        var warnings: [ProjectionWarning] = []
         var offsets: [TopicPartition: KafkaOffset] = [:]
         /// The outbox entries this batch added, to deliver after the commit.
         var outbox: [ServiceDatabase.OutboxEntry] = []
@@ -49,7 +51,7 @@ extension EventConsumerService {
             // One indexed read per batch; until an order is applied, no event needs checking.
             var sealingOrdersExist = try sealing.hasOrders()
             for message in ordered {
-                let countsMark = transaction.countsMark
+                let mark = transaction.mark
                 if let next = offsets[message.topicPartition], message.offset < next {
                     outcome.skipped += 1
                     continue
@@ -102,7 +104,7 @@ extension EventConsumerService {
                     outcome.applied += 1
                     outcome.appliedByType[envelope.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {
-                    transaction.rollBackCounts(to: countsMark)
+                    transaction.rollBack(to: mark)
                     try transaction.emitDeadLetter(DeadLetter.message(
                         for: message, reason: poison.reason, topic: deadLetterTopic, maxMessageBytes: maxMessageBytes))
                     outcome.deadLettered += 1
@@ -124,6 +126,7 @@ extension EventConsumerService {
             if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts
+            outcome.warnings = transaction.warnings
             return outcome
         }
         if let thread, thread.isCurrent { return try database.writeBlocking(body) }

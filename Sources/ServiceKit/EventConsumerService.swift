@@ -319,6 +319,7 @@ public final class EventConsumerService: Service, Sendable {
         for (type, count) in outcome.skippedByType { metrics.skipped(type).increment(by: count) }
         for (type, count) in outcome.appliedByType { metrics.applied(type).increment(by: count) }
         for count in outcome.counts { metrics.projectionCounter(count).increment() }
+        for warning in outcome.warnings { logger.warning("\(warning.message)", metadata: warning.metadata.mapValues { .string($0) }) }
         metrics.outboxDepth(changedBy: outcome.outbox.count)
     }
 

@@ -12,6 +12,8 @@ public final class ProjectionTransaction {
     private(set) var afterCommit: [@Sendable () -> Void] = []
     /// What the projection asked to count, in order; truncated when an event's changes roll back.
     private(set) var counts: [ProjectionCount] = []
+    /// What the projection asked to warn of once committed, in order; truncated likewise.
+    private(set) var warnings: [ProjectionWarning] = []
 
     init(storage: any StorageTransaction, maxMessageBytes: Int) {
         self.storage = storage
@@ -56,15 +58,30 @@ public final class ProjectionTransaction {
             dimensions: dimensions.map { ProjectionCount.Dimension(name: $0.name, value: ProjectionCount.boundedValue($0.value)) }))
     }
 
+    /// Logs `warning` as a warning once the batch has committed, and not at all when the
+    /// event's changes roll back or the batch fails: for a setting the projection's data has
+    /// outgrown while it runs (``EventProjection/warningsAtStart(in:)`` checks at start). No
+    /// personal data in a warning.
+    public func warnOnCommit(_ warning: ProjectionWarning) {
+        warnings.append(warning)
+    }
+
     /// The labels asked to be counted so far in this transaction, in order (for tests: what
     /// ``countOnCommit(_:dimensions:)`` will count if the transaction commits).
     var countedLabels: [String] { counts.map(\.label) }
 
-    /// Where the counts stand, to roll back to when an event's changes are rolled back.
-    var countsMark: Int { counts.count }
+    /// Where the counts and the warnings stand, to roll back to when an event's changes are
+    /// rolled back.
+    struct Mark {
+        let counts: Int
+        let warnings: Int
+    }
 
-    func rollBackCounts(to mark: Int) {
-        if mark < counts.count { counts.removeSubrange(mark...) }
+    var mark: Mark { Mark(counts: counts.count, warnings: warnings.count) }
+
+    func rollBack(to mark: Mark) {
+        if mark.counts < counts.count { counts.removeSubrange(mark.counts...) }
+        if mark.warnings < warnings.count { warnings.removeSubrange(mark.warnings...) }
     }
 }
 

@@ -54,6 +54,13 @@ public final class ProjectionHarness: Sendable {
     /// Applies `event` as ``apply(_:)`` does; returns the metric labels the projection asked to
     /// count (`ProjectionTransaction.countOnCommit`) beside the messages it queued.
     public func applyCounting(_ event: AdmittedEvent) async throws -> (messages: [OutgoingMessage], counted: [String]) {
+        let applied = try await applyWarning(event)
+        return (applied.messages, applied.counted)
+    }
+
+    /// Applies `event` as ``apply(_:)`` does; returns also the warnings the projection asked to
+    /// log once committed (`ProjectionTransaction.warnOnCommit`).
+    public func applyWarning(_ event: AdmittedEvent) async throws -> (messages: [OutgoingMessage], counted: [String], warnings: [ProjectionWarning]) {
         let projection = self.projection
         return try await database.write { storage in
             let before = try ServiceDatabase.outbox(storage).last?.seq ?? 0
@@ -62,7 +69,7 @@ public final class ProjectionHarness: Sendable {
             if let now = event.timestampMilliseconds {
                 try projection.forget(before: now, limit: ForgetBudget.rows(forBatchOf: 1), in: transaction)
             }
-            return (try ServiceDatabase.outbox(after: before, storage).map(\.message), transaction.countedLabels)
+            return (try ServiceDatabase.outbox(after: before, storage).map(\.message), transaction.countedLabels, transaction.warnings)
         }
     }
 

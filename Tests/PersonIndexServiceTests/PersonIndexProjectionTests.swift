@@ -131,6 +131,18 @@ func identityObjects(_ messages: [OutgoingMessage]) throws -> [[String: Any]] {
         #expect(!again.counted.contains(PersonIndexProjection.learningMetric))
     }
 
+    /// The population is checked again at each learning (the index has grown since the start):
+    /// below the people known apart, the warning is logged once the batch commits.
+    @Test func aPopulationOutgrownWhileRunningIsWarnedOfAtALearning() async throws {
+        let store = PersonIndexStore(learning: PersonIndexStore.ModelLearning(firstAfter: 2, minimumKnownPairs: 0))
+        for (population, warned) in [(0, true), (1, false)] {
+            let harness = try await ProjectionHarness.onCurrentDatabase(PersonIndexProjection(catalog: catalog, store: store, population: population))
+            #expect(try await harness.applyWarning(E.admitted(E.caseStarted())).warnings.isEmpty)
+            let learnt = try await harness.applyWarning(E.admitted(E.arrest()))
+            #expect(learnt.warnings.map(\.metadata) == (warned ? [["persons.population": "\(population)", "people-at-least": "1"]] : []))
+        }
+    }
+
     /// An assessment under the DOC number only (version 2) is indexed, and linked to the case
     /// by the DOC number (a strong identifier within its state): the router finds it for the
     /// person's release through that link. One with a state ID adds no record (the case's or the

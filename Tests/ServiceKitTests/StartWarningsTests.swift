@@ -66,6 +66,20 @@ import Testing
     }
 }
 
+/// Warnings a projection asks for while applying (`ProjectionTransaction.warnOnCommit`) are
+/// kept with the batch's outcome for the events that committed, not for a poison message's.
+@Suite struct CommitWarningsTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aPoisonMessagesWarningIsRolledBackWithItsChanges() async throws {
+        let service = try makeProbeService(directory: directory, warnOnApply: true)
+        let good = TestArrest(), poison = TestArrest(stateId: ProbeProjection.poisonStateId)
+        let outcome = try await service.apply([good.consumed(offset: 0), poison.consumed(offset: 1)])
+        #expect(outcome.deadLettered == 1 && outcome.applied == 1)
+        #expect(outcome.warnings.map { $0.metadata["event"] } == [good.eventId])
+    }
+}
+
 /// A running service gives its projection's warnings at start, beside its first batches.
 @Suite struct StartWarningsRunTests {
     let directory = TemporaryDirectory()
@@ -93,5 +107,31 @@ import Testing
         let warnings = lines.all.filter { $0.level == .warning && $0.message == "the probe's setting is below its data" }
         #expect(warnings.count == 1, "\(lines.all.map(\.message))")
         #expect(warnings.first?.metadata["setting"] == "1")
+    }
+
+    /// A warning asked for while applying is logged once its batch has committed.
+    @Test func aRunningServiceLogsWarningsAskedForWhileApplying() async throws {
+        let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
+        defer { kafka.shutdown() }
+        for topic in ["police.arrests", BusTopic.deadLetters, "probe.out"] { try kafka.createTopic(topic, partitions: 1) }
+        let arrest = TestArrest()
+        let producer = try KafkaProducer(configuration: kafka.producerConfiguration(), logger: testLogger)
+        #expect(try await producer.sendBatch([arrest.producerMessage]).allDelivered)
+        await producer.shutdown()
+        let lines = StartWarningsTests.LogLines()
+        let service = try makeProbeService(
+            directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
+            producerProperties: EmbeddedKafka.producerTuning, warnOnApply: true, logger: lines.logger)
+        let group = ServiceGroup(services: [service], logger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // A bound for a hang, not a timing (see ServiceRunTests).
+            try await within(.seconds(180), "the arrest applied") { await service.progress.wait { $0.applied >= 1 } }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let warnings = lines.all.filter { $0.level == .warning && $0.message == "probe warned" }
+        #expect(warnings.count == 1, "\(lines.all.map(\.message))")
+        #expect(warnings.first?.metadata["event"] == .string(arrest.eventId))
     }
 }

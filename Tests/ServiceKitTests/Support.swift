@@ -33,11 +33,19 @@ struct ProbeProjection: EventProjection {
     var threads: ThreadNames? = nil
     /// What ``warningsAtStart(in:)`` returns; a message "fail" makes it throw instead.
     var startWarnings: [ProjectionWarning] = []
+    /// Whether each arrest asks for a warning once committed ("probe warned", its event id as
+    /// metadata); an arrest of ``poisonStateId`` then fails as a poison message after asking.
+    var warnOnApply = false
+    static let poisonStateId = "MO9999999"
 
     func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
 
     func apply(_ event: AdmittedEvent, in transaction: ProjectionTransaction) throws {
         threads?.note()
+        if warnOnApply {
+            transaction.warnOnCommit(ProjectionWarning("probe warned", metadata: ["event": event.eventId]))
+            if event.key == Self.poisonStateId { throw PoisonMessage(reason: "the probe's poison") }
+        }
         try transaction.storage.execute("INSERT INTO probe_applied (event_id) VALUES ($1)", [.text(event.eventId)])
         try transaction.emit(OutgoingMessage(
             topic: outputTopic, key: event.key, value: Array(event.eventId.utf8),
@@ -131,9 +139,9 @@ func makeProbeService(
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
     postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = [],
-    threads: ThreadNames? = nil, startWarnings: [ProjectionWarning] = [], logger: Logger = testLogger
+    threads: ThreadNames? = nil, startWarnings: [ProjectionWarning] = [], warnOnApply: Bool = false, logger: Logger = testLogger
 ) throws -> EventConsumerService {
-    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings)
+    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings, warnOnApply: warnOnApply)
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
         ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
