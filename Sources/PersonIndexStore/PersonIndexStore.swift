@@ -110,8 +110,8 @@ public struct PersonIndexStore: Sendable {
     ///
     /// Decides with the m and u the index learnt last (``ModelLearning``), and learns again
     /// when a record added here is one it learns at: the records after it are decided with
-    /// what it learnt.
-    /// `learnt` is told what each learning did (for the service's metric), in this transaction.
+    /// what it learnt. `learnt` is told what each learning did, in this transaction (the
+    /// service counts it and checks its population again).
     public func add(
         _ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction, learnt: (LearningOutcome) throws -> Void = { _ in }
     ) throws -> [IdentityEvent] {
