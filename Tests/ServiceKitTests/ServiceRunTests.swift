@@ -12,20 +12,6 @@ import Testing
 @Suite struct ServiceRunTests {
     let directory = TemporaryDirectory()
 
-    private func runUntil(
-        _ service: EventConsumerService, _ what: String, _ ready: @escaping @Sendable (ServiceProgress.Snapshot) -> Bool
-    ) async throws {
-        let group = ServiceGroup(services: [service], logger: testLogger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            // A bound for a hang, not a timing: alone this takes ~5 s; in the full parallel pass
-            // on 2 cores (hundreds of tests, each with its own broker) it once took over 60.
-            try await within(.seconds(180), what) { await service.progress.wait(until: ready) }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
-
     /// Every batch runs on the service's own thread (``ServiceThread``), transaction included:
     /// not on GRDB's queue (a hop there and back per batch) nor on a cooperative thread (which
     /// a slow disk would hold).

@@ -84,18 +84,6 @@ import Testing
 @Suite struct StartWarningsRunTests {
     let directory = TemporaryDirectory()
 
-    /// Runs `service` until it has applied an event, then stops it gracefully.
-    static func runUntilOneApplied(_ service: EventConsumerService) async throws {
-        let group = ServiceGroup(services: [service], logger: testLogger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            // A bound for a hang, not a timing (see ServiceRunTests).
-            try await within(.seconds(180), "the arrest applied") { await service.progress.wait { $0.applied >= 1 } }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
-
     @Test func aRunningServiceLogsItsProjectionsWarnings() async throws {
         let kafka = try EmbeddedKafka(brokers: 1, logger: testLogger)
         defer { kafka.shutdown() }
@@ -108,7 +96,7 @@ import Testing
             directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
             producerProperties: EmbeddedKafka.producerTuning,
             startWarnings: [ProjectionWarning("the probe's setting is below its data", metadata: ["setting": "1"])], logger: lines.logger)
-        try await Self.runUntilOneApplied(service)
+        try await runUntil(service, "the arrest applied") { $0.applied >= 1 }
         let warnings = lines.all.filter { $0.level == .warning && $0.message == "the probe's setting is below its data" }
         #expect(warnings.count == 1, "\(lines.all.map(\.message))")
         #expect(warnings.first?.metadata["setting"] == "1")
@@ -127,7 +115,7 @@ import Testing
         let service = try makeProbeService(
             directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
             producerProperties: EmbeddedKafka.producerTuning, warnOnApply: true, logger: lines.logger)
-        try await Self.runUntilOneApplied(service)
+        try await runUntil(service, "the arrest applied") { $0.applied >= 1 }
         let warnings = lines.all.filter { $0.level == .warning && $0.message == "probe warned" }
         #expect(warnings.count == 1, "\(lines.all.map(\.message))")
         #expect(warnings.first?.metadata["event"] == .string(arrest.eventId))

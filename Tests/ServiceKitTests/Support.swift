@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
+import ServiceLifecycle
 import Storage
 import Synchronization
 import TestSupport
@@ -131,6 +132,21 @@ final class TemporaryDirectory: Sendable {
     deinit { try? FileManager.default.removeItem(at: url) }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// Runs `service` on its broker until `ready` holds for its progress, then stops it gracefully.
+func runUntil(
+    _ service: EventConsumerService, _ what: String, _ ready: @escaping @Sendable (ServiceProgress.Snapshot) -> Bool
+) async throws {
+    let group = ServiceGroup(services: [service], logger: testLogger)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        // A bound for a hang, not a timing: alone this takes ~5 s; in the full parallel pass
+        // on 2 cores (hundreds of tests, each with its own broker) it once took over 60.
+        try await within(.seconds(180), what) { await service.progress.wait(until: ready) }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
 }
 
 /// A service over the probe projection, not started: tests call `applyBatch` directly or run it.
