@@ -60,13 +60,7 @@ public struct LearntModel: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// The learnt m and u with the prior of a population of `population` people (see
-    /// `IncrementalMatcher.builtInModel(population:)`).
-    public func model(population: Int) -> FellegiSunterModel {
-        FellegiSunterModel(m: m, u: u, matchPrior: 1 / Double(max(population, 2)))
-    }
-
-    /// The same m and u with `prior`.
+    /// The learnt m and u with `prior`.
     public func model(matchPrior prior: Double) -> FellegiSunterModel {
         FellegiSunterModel(m: m, u: u, matchPrior: prior)
     }
@@ -115,17 +109,28 @@ extension PersonResolver {
             records: features, passes: configuration.blockingPasses, maximumBlockSize: configuration.maximumBlockSize)
         let vectors = candidates.pairs.map { RecordComparison.compare(features[Int($0.0)], features[Int($0.1)]) }
         let model = estimateModel(features: features, vectors: vectors, statistics: &statistics)
-        let learnt = FellegiSunterModel(m: model.m, u: model.u, matchPrior: current.matchPrior)
+        return assessed(
+            m: model.m, u: model.u, records: records.count, vectors: vectors, emIterations: statistics.emIterations,
+            converged: statistics.emConverged, against: current)
+    }
+
+    /// `m` and `u` as a ``LearntModel``, checked beside `current` on the pairs among `vectors`
+    /// that share a strong identifier, both with `current`'s prior. Shared by `learnModel` and
+    /// the batch's own check of its EM m (`estimateModel(…, checkingM: true)`).
+    func assessed(
+        m: [[Double]], u: [[Double]], records: Int, vectors: [ComparisonVector], emIterations: Int, converged: Bool,
+        against current: FellegiSunterModel
+    ) -> LearntModel {
         let known = vectors.filter { $0[.identifiers] == 1 }
         return LearntModel(
-            m: model.m, u: model.u, records: records.count, candidatePairs: vectors.count, emIterations: statistics.emIterations,
-            converged: statistics.emConverged, knownPairs: known.count, recognised: recognition(of: learnt, known),
+            m: m, u: u, records: records, candidatePairs: vectors.count, emIterations: emIterations, converged: converged,
+            knownPairs: known.count, recognised: recognition(of: FellegiSunterModel(m: m, u: u, matchPrior: current.matchPrior), known),
             recognisedBefore: recognition(of: current, known))
     }
 
     /// How many of `vectors` `model` scores at or above the link threshold without the
     /// identifiers' own evidence.
-    func recognition(of model: FellegiSunterModel, _ vectors: [ComparisonVector]) -> Int {
+    private func recognition(of model: FellegiSunterModel, _ vectors: [ComparisonVector]) -> Int {
         vectors.count { vector in
             var withoutNumbers = vector
             withoutNumbers[.identifiers] = nil

@@ -235,12 +235,9 @@ public struct PersonResolver: Sendable {
             converged = converged && result.converged
         }
         if checkingM {
-            let prior = 1 / Double(max(features.count, 2))
-            let known = vectors.filter { $0[.identifiers] == 1 }
-            let learnt = LearntModel(
-                m: m, u: randomU, records: features.count, candidatePairs: vectors.count, emIterations: iterations, converged: converged,
-                knownPairs: known.count, recognised: recognition(of: FellegiSunterModel(m: m, u: randomU, matchPrior: prior), known),
-                recognisedBefore: recognition(of: FellegiSunterModel(m: FellegiSunterModel.defaultM, u: randomU, matchPrior: prior), known))
+            let builtIn = FellegiSunterModel(m: FellegiSunterModel.defaultM, u: randomU, matchPrior: 1 / Double(max(features.count, 2)))
+            let learnt = assessed(
+                m: m, u: randomU, records: features.count, vectors: vectors, emIterations: iterations, converged: converged, against: builtIn)
             if let reason = learnt.setAsideBecause(minimumKnownPairs: 0) {
                 statistics.learntMSetAside = reason
                 m = FellegiSunterModel.defaultM
