@@ -10,7 +10,8 @@ extension PersonsBenchmark {
     /// as they accumulate (`storeLearning`, the service's default; the built-in ones before
     /// the first learning) instead of the batch's estimate, with the prior of the people the
     /// records describe (what a deployment serving them sets as `persons.population`), rules
-    /// judged as each record arrives. Figures `<name>.store.population`, `.precision`,
+    /// judged as each record arrives, exact name agreements weighed by how common the name is
+    /// among the records added so far (`storeNameFrequencies`, the service's default). Figures `<name>.store.population`, `.precision`,
     /// `.recall`, `.recall_decided`, `.review_share`, `.linked_pairs`, `.false_links`, `.time`
     /// (adding the records to an in-memory SQLite database, learning included) and
     /// `.learnt_at` (the records added when the store last learnt a model it decides with; 0:
@@ -19,7 +20,9 @@ extension PersonsBenchmark {
         printer.progress("\(name): the same records through the store, one at a time")
         let population = data.personCount
         let model = IncrementalMatcher.builtInModel(population: population)
-        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: configuration, model: model), learning: storeLearning)
+        var storeConfiguration = configuration
+        storeConfiguration.termFrequencyAdjustment = storeNameFrequencies
+        let store = PersonIndexStore(matcher: IncrementalMatcher(configuration: storeConfiguration, model: model), learning: storeLearning)
         let clock = ContinuousClock()
         do {
             let database = try SQLiteStorage.inMemory()

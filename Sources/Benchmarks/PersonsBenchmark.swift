@@ -31,12 +31,16 @@ public struct PersonsBenchmark: Sendable {
     public var store: Bool
     /// When the store learns its m and u (the service's default; `.off` keeps the built-in ones).
     public var storeLearning: PersonIndexStore.ModelLearning
+    /// Whether the store weighs an exact name agreement by how common the name is among its
+    /// records (the service's default; false: by the model's u alone, for comparison).
+    public var storeNameFrequencies: Bool
 
     public init(
         recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,
         configuration: ResolverConfiguration = ResolverConfiguration(), store: Bool = false,
-        storeLearning: PersonIndexStore.ModelLearning = PersonIndexStore.ModelLearning()
+        storeLearning: PersonIndexStore.ModelLearning = PersonIndexStore.ModelLearning(), storeNameFrequencies: Bool = true
     ) {
+        self.storeNameFrequencies = storeNameFrequencies
         self.configuration = configuration
         self.store = store
         self.storeLearning = storeLearning

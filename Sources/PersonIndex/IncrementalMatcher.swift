@@ -4,8 +4,8 @@
 /// A batch estimates its model from itself (EM); a record arriving alone has nothing to learn
 /// from, so the matcher scores with a fixed model: by default the built-in m and u (estimated
 /// on the synthetic benchmark data) and the prior of the population the index serves
-/// (`builtInModel(population:)`). The names' frequencies are not known either, so exact name
-/// agreement is not weighed by frequency.
+/// (`builtInModel(population:)`). How common each name is among the index's records comes
+/// from the index (``NameCounts``), which counts them as records arrive and leave.
 /// Decisions follow the same rules as the batch resolver (`ResolverConfiguration`).
 public struct IncrementalMatcher: Sendable {
     public var configuration: ResolverConfiguration
@@ -57,19 +57,47 @@ public struct IncrementalMatcher: Sendable {
     /// `compare(_:_:)` on records prepared once: a record compared with many candidates is
     /// folded and keyed once, not once a candidate.
     public func compare(_ a: PreparedRecord, _ b: PreparedRecord) -> PairComparison {
+        compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: (0, 0))
+    }
+
+    /// `compare(_:_:)` with an exact agreement on a name weighed by how many of the index's
+    /// records carry it (`names`; unless `configuration.termFrequencyAdjustment` is off): a
+    /// shared "Smith" is weaker evidence than a shared "Zielinski", as in a batch. The field's
+    /// reason carries the adjusted weight.
+    public func compare(_ a: PreparedRecord, _ b: PreparedRecord, names: NameCounts?) throws -> PairComparison {
+        let vector = RecordComparison.compare(a.features, b.features)
+        var bits = (given: 0.0, family: 0.0)
+        if let names, configuration.termFrequencyAdjustment, vector[.identifiers] != 1 {
+            for name in NameKey.exactAgreements(a.features, b.features, vector) {
+                switch name.field {
+                case .givenName: bits.given = try names.adjustment(name, model: model)
+                case .familyName: bits.family = try names.adjustment(name, model: model)
+                }
+            }
+        }
+        return compare(a, b, vector: vector, nameBits: bits)
+    }
+
+    private func compare(
+        _ a: PreparedRecord, _ b: PreparedRecord, vector: ComparisonVector, nameBits: (given: Double, family: Double)
+    ) -> PairComparison {
         let x = a.features, y = b.features
-        let vector = RecordComparison.compare(x, y)
         var reasons: [PairComparison.FieldReason] = []
         for field in ComparisonField.allCases {
             guard let level = vector[field] else { continue }
-            reasons.append(PairComparison.FieldReason(field: field, level: level, weight: model.weight(field, level: level)))
+            let nameWeight: Double = switch field {
+            case .givenName: nameBits.given
+            case .familyName: nameBits.family
+            default: 0
+            }
+            reasons.append(PairComparison.FieldReason(field: field, level: level, weight: model.weight(field, level: level) + nameWeight))
         }
         if vector[.identifiers] == 1 {
             let shared = Set(x.strongIdentifiers).intersection(y.strongIdentifiers)
             let kinds = Set(shared.map(\.kind)).sorted()
             return PairComparison(score: 1, decision: .link, sharedIdentifiers: kinds, reasons: reasons)
         }
-        let weight = model.matchWeight(vector)
+        let weight = model.matchWeight(vector) + nameBits.family + nameBits.given
         let probability = FellegiSunterModel.probability(weight: weight)
         let decision: PairComparison.Decision = switch PersonResolver.decision(probability: probability, vector: vector, configuration: configuration) {
         case .link: .link

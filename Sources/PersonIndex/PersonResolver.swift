@@ -314,12 +314,11 @@ struct PairScorer {
     func weight(_ a: Int, _ b: Int, _ vector: ComparisonVector) -> Double {
         var total = model.matchWeight(vector)
         guard adjust else { return total }
-        let x = features[a], y = features[b]
-        if vector[.familyName] == UInt8(ComparisonField.familyName.levelCount - 1), let name = x.familyNames.first?.compact, name == y.familyNames.first?.compact {
-            total += adjustment(.familyName, share: familyFrequencies.share(name))
-        }
-        if vector[.givenName] == UInt8(ComparisonField.givenName.levelCount - 1), let name = x.givenNames.first?.first, name == y.givenNames.first?.first {
-            total += adjustment(.givenName, share: givenFrequencies.share(name))
+        for name in NameKey.exactAgreements(features[a], features[b], vector) {
+            switch name.field {
+            case .givenName: total += adjustment(.givenName, share: givenFrequencies.share(name.folded))
+            case .familyName: total += adjustment(.familyName, share: familyFrequencies.share(name.folded))
+            }
         }
         return total
     }

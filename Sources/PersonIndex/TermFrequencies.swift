@@ -17,6 +17,12 @@ struct TermFrequencies: Sendable {
 
     /// The blended share of records with `value`.
     func share(_ value: [UInt8]) -> Double {
-        (Double(counts[value] ?? 1) + Self.pseudoRecords * average) / (total + Self.pseudoRecords)
+        Self.blendedShare(count: counts[value] ?? 1, total: Int(total), average: average)
+    }
+
+    /// `count` records of `total` carrying a value, blended with `average`: the share an index
+    /// weighs a name by (``NameCounts``) and a batch too.
+    static func blendedShare(count: Int, total: Int, average: Double) -> Double {
+        (Double(count) + pseudoRecords * average) / (Double(max(total, 1)) + pseudoRecords)
     }
 }

@@ -11,6 +11,8 @@ struct Session {
     /// many, and its person's records are read again for each rule. Records never change
     /// under an id within a transaction (other contents are refused), so nothing goes stale.
     private let prepared = PreparedRecords()
+    /// The name counts read in this session (`nameCounts`), kept in step with its own changes.
+    let nameCountCache = NameCountCache()
 
     init(transaction: any StorageTransaction, at: Date) {
         self.transaction = transaction

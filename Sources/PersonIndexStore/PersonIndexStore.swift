@@ -99,6 +99,8 @@ public struct PersonIndexStore: Sendable {
             """),
         // The m and u the index learnt from its records (`ModelLearning`): one row, none before.
         modelMigration,
+        // How many records carry each name, and how many records are held (`NameCounts`).
+        nameCountsMigration,
     ]
 
     // MARK: - Records
@@ -156,11 +158,14 @@ public struct PersonIndexStore: Sendable {
             _ = try session.transaction.execute(
                 "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ($1, $2)", [.text(key), .text(record.recordId)])
         }
+        let prepared = PreparedRecord(record)
+        // Counted before it is compared, as a batch counts every record it compares.
+        try session.count(prepared, by: 1)
 
         var decided: [(candidate: String, comparison: PairComparison)] = []
-        let prepared = PreparedRecord(record)
+        let names = try session.nameCounts
         for candidateId in candidateIds.sorted() {
-            let comparison = matcher.compare(prepared, try session.prepared(candidateId))
+            let comparison = try matcher.compare(prepared, try session.prepared(candidateId), names: names)
             if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
         }
         // Links before reviews (a review between records a link has joined is moot), strong
@@ -250,7 +255,9 @@ public struct PersonIndexStore: Sendable {
         for row in reviewed {
             let person = try row.get("other", as: String.self)
             guard person != mine && person != theirs else { continue }
-            let review = matcher.compare(try session.prepared(try row.get("a", as: String.self)), try session.prepared(try row.get("b", as: String.self)))
+            let review = try matcher.compare(
+                try session.prepared(try row.get("a", as: String.self)), try session.prepared(try row.get("b", as: String.self)),
+                names: try session.nameCounts)
             if review.contradictsOnePerson { continue }
             if let margin, review.weight <= comparison.weight - margin { continue }
             return try row.get("other_record", as: String.self)
@@ -402,7 +409,9 @@ public struct PersonIndexStore: Sendable {
             }
             record = {
                 consequences = try self.link(
-                    high, to: low, source: .human, comparison: try self.deciding(transaction).matcher.compare(try session.record(low), try session.record(high)),
+                    high, to: low, source: .human,
+                    comparison: try self.deciding(transaction).matcher.compare(
+                        try session.prepared(low), try session.prepared(high), names: try session.nameCounts),
                     by: operatorId, newRecord: nil, session)
             }
         case .distinct:

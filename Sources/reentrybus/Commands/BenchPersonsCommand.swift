@@ -42,6 +42,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "With --store: keep the built-in m and u instead of learning them from the records as the service does (for comparison).")
     var noStoreLearning = false
 
+    @Flag(help: "With --store: weigh an exact name agreement by the model's u alone, not by how common the name is among the records added (for comparison).")
+    var noStoreNameFrequencies = false
+
     @Option(help: "With --store: the records added when the store first learns (then at each doubling).")
     var storeLearnsAfter = PersonIndexStore.ModelLearning().firstAfter
 
@@ -72,7 +75,8 @@ struct BenchPersons: AsyncParsableCommand {
             recordsPerSource: records, seed: seed, large: large,
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
             explain: explain, configuration: resolverConfiguration, store: store,
-            storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter)
+            storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter),
+            storeNameFrequencies: !noStoreNameFrequencies
         ).run()
     }
 }
