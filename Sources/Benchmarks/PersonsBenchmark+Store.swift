@@ -31,7 +31,12 @@ extension PersonsBenchmark {
                 try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
                 // Timed: adding the records, not reading the outcome back.
                 let start = clock.now
-                _ = try store.add(records, at: Date(timeIntervalSince1970: 1_750_000_000), transaction)
+                let at = Date(timeIntervalSince1970: 1_750_000_000)
+                if storeOnePerCall {
+                    for record in records { _ = try store.add([record], at: at, transaction) }
+                } else {
+                    _ = try store.add(records, at: at, transaction)
+                }
                 let elapsed = start.duration(to: clock.now)
                 let persons = try records.map { try store.personId(of: $0.recordId, transaction) ?? $0.recordId }
                 let pending = try store.pendingReviews(limit: .max, transaction)

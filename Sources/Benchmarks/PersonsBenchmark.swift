@@ -34,12 +34,17 @@ public struct PersonsBenchmark: Sendable {
     /// Whether the store weighs an exact name agreement by how common the name is among its
     /// records (the service's default; false: by the model's u alone, for comparison).
     public var storeNameFrequencies: Bool
+    /// Whether the store is given each record in a call of its own, as the service gives it
+    /// each event's records (false: all in one call, sharing one call's caches).
+    public var storeOnePerCall: Bool
 
     public init(
         recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,
         configuration: ResolverConfiguration = ResolverConfiguration(), store: Bool = false,
-        storeLearning: PersonIndexStore.ModelLearning = PersonIndexStore.ModelLearning(), storeNameFrequencies: Bool = true
+        storeLearning: PersonIndexStore.ModelLearning = PersonIndexStore.ModelLearning(), storeNameFrequencies: Bool = true,
+        storeOnePerCall: Bool = false
     ) {
+        self.storeOnePerCall = storeOnePerCall
         self.storeNameFrequencies = storeNameFrequencies
         self.configuration = configuration
         self.store = store

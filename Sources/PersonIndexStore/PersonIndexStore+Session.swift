@@ -14,9 +14,13 @@ struct Session {
     /// The name counts read in this session (`nameCounts`), kept in step with its own changes.
     let nameCountCache = NameCountCache()
 
-    init(transaction: any StorageTransaction, at: Date) {
+    /// The store's records prepared by earlier operations, when the operation may use them.
+    private let shared: PreparedRecordCache?
+
+    init(transaction: any StorageTransaction, at: Date, preparedRecords: PreparedRecordCache? = nil) {
         self.transaction = transaction
         self.at = at
+        shared = preparedRecords
     }
 
     /// The session's parsed records, by id (one operation's, on one thread: no lock). Emptied
@@ -45,20 +49,24 @@ struct Session {
         try prepared(recordId).record
     }
 
-    /// A stored record, parsed and prepared for comparison once in this session.
+    /// A stored record, parsed and prepared for comparison once in this session (or taken from
+    /// the store's records prepared before, by its stored text).
     func prepared(_ recordId: String) throws -> PreparedRecord {
         if let known = prepared.byId[recordId] { return known }
-        let record = PreparedRecord(try parsedRecord(recordId))
-        if prepared.byId.count >= PreparedRecords.limit { prepared.byId.removeAll(keepingCapacity: true) }
-        prepared.byId[recordId] = record
-        return record
-    }
-
-    private func parsedRecord(_ recordId: String) throws -> PersonRecord {
         guard let row = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) else {
             throw PersonIndexStoreError(.unknownRecord(recordId))
         }
-        return try Self.parse(try row.get("record_json", as: String.self), recordId: recordId)
+        let json = try row.get("record_json", as: String.self)
+        let record: PreparedRecord
+        if let known = shared?.prepared(storedAs: json) {
+            record = known
+        } else {
+            record = PreparedRecord(try Self.parse(json, recordId: recordId))
+            shared?.keep(record, storedAs: json)
+        }
+        if prepared.byId.count >= PreparedRecords.limit { prepared.byId.removeAll(keepingCapacity: true) }
+        prepared.byId[recordId] = record
+        return record
     }
 
     /// A stored record's JSON line, parsed (not prepared, not kept).

@@ -24,6 +24,8 @@ public struct PersonIndexStore: Sendable {
     public var learning: ModelLearning
     /// The stored model last read, decoded (shared by copies of this store).
     let decodedModel = DecodedModelCache()
+    /// Stored records prepared for comparison by earlier calls (shared by copies of this store).
+    let preparedRecords = PreparedRecordCache()
 
     public init(matcher: IncrementalMatcher = IncrementalMatcher(), learning: ModelLearning = ModelLearning()) {
         self.matcher = matcher
@@ -117,7 +119,7 @@ public struct PersonIndexStore: Sendable {
     public func add(
         _ records: [PersonRecord], at: Date, _ transaction: any StorageTransaction, learnt: (LearningOutcome) throws -> Void = { _ in }
     ) throws -> [IdentityEvent] {
-        let session = Session(transaction: transaction, at: at)
+        let session = Session(transaction: transaction, at: at, preparedRecords: preparedRecords)
         var store = try deciding(transaction)
         var events: [IdentityEvent] = []
         for record in records {

@@ -45,6 +45,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "With --store: weigh an exact name agreement by the model's u alone, not by how common the name is among the records added (for comparison).")
     var noStoreNameFrequencies = false
 
+    @Flag(help: "With --store: give the store each record in a call of its own, as the service gives it each event's records.")
+    var storeOnePerCall = false
+
     @Option(help: "With --store: the records added when the store first learns (then at each doubling).")
     var storeLearnsAfter = PersonIndexStore.ModelLearning().firstAfter
 
@@ -76,7 +79,7 @@ struct BenchPersons: AsyncParsableCommand {
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
             explain: explain, configuration: resolverConfiguration, store: store,
             storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter),
-            storeNameFrequencies: !noStoreNameFrequencies
+            storeNameFrequencies: !noStoreNameFrequencies, storeOnePerCall: storeOnePerCall
         ).run()
     }
 }
