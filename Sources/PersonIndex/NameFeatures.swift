@@ -24,13 +24,7 @@ struct NameFeatures: Sendable {
         phoneticKeys = keys.filter { !$0.isEmpty }
         firstString = words[0]
         formalNames = Nicknames.formalNames(of: words[0])
-        var forms = Set<String>()
-        for formal in formalNames {
-            forms.insert(formal)
-            forms.formUnion(Nicknames.table[formal] ?? [])
-        }
-        forms.remove(words[0])
-        otherForms = forms.sorted().map { Array($0.utf8) }
+        otherForms = Nicknames.otherForms(of: words[0])
     }
 
     var first: [UInt8] { words[0] }

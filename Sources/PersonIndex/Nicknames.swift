@@ -56,6 +56,30 @@ public enum Nicknames {
         formalNames[name] ?? []
     }
 
+    /// For every name in the table, the other forms of the formal names it stands for (those
+    /// formal names and their diminutives, itself left out), as bytes, sorted: worked out once,
+    /// so that every record carrying the name shares one array (a store keeps many prepared
+    /// records in memory).
+    private static let otherForms: [String: [[UInt8]]] = {
+        var index: [String: [[UInt8]]] = [:]
+        for (name, formals) in formalNames {
+            var forms = Set<String>()
+            for formal in formals {
+                forms.insert(formal)
+                forms.formUnion(table[formal] ?? [])
+            }
+            forms.remove(name)
+            index[name] = forms.sorted().map { Array($0.utf8) }
+        }
+        return index
+    }()
+
+    /// The other forms of the formal names `name` (folded) may stand for; empty when the table
+    /// does not know it.
+    static func otherForms(of name: String) -> [[UInt8]] {
+        otherForms[name] ?? []
+    }
+
     /// Whether two different folded given names may name the same person by the table.
     public static func areEquivalent(_ first: String, _ second: String) -> Bool {
         let a = formalNames(of: first)
