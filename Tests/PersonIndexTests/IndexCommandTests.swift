@@ -55,6 +55,29 @@ struct IndexCommandTests {
         #expect(output.contains("another person is plausible too (record y3)"), "\(output)")
     }
 
+    /// A long file says how far it is every `--progress-every` records, and decides exactly as
+    /// one pass would: the same events, the same review queue.
+    @Test func indexSaysHowFarItIsAndDecidesTheSame() async throws {
+        let (directory, input, database) = try Self.scratch("reentrybus-person-index-progress")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(Self.records.joined(separator: "\n").utf8).write(to: input)
+        let (inParts, parts) = try await Self.run(["persons", "index", "--input", input.path, "--database", database, "--progress-every", "1"])
+        #expect(inParts.status == 0, "\(parts.errors.value)")
+        let lines = parts.errors.value.split(separator: "\n").filter { $0.contains("records indexed") }
+        #expect(lines.count == 3 && lines[0].hasPrefix("… 1 of 4 records indexed, ") && lines[2].hasPrefix("… 3 of 4 records indexed, "), "\(lines)")
+        #expect(lines.allSatisfy { $0.contains(" a second, about ") && $0.hasSuffix(" left") }, "\(lines)")
+        #expect(parts.output.value.contains("4 records read; events: 1 linked, 1 review-requested"), "\(parts.output.value)")
+
+        let whole = directory.appendingPathComponent("whole.sqlite").path
+        let (inOne, one) = try await Self.run(["persons", "index", "--input", input.path, "--database", whole])
+        #expect(inOne.status == 0, "\(one.errors.value)")
+        #expect(!one.errors.value.contains("records indexed"))
+        #expect(one.output.value == parts.output.value)
+        let (_, partsReview) = try await Self.run(["persons", "review", "--database", database, "--json"])
+        let (_, oneReview) = try await Self.run(["persons", "review", "--database", whole, "--json"])
+        #expect(partsReview.output.value == oneReview.output.value && partsReview.output.value.contains("Jonatan"))
+    }
+
     @Test func indexReviewLinkAndDistinctEndToEnd() async throws {
         let (directory, input, database) = try Self.scratch("reentrybus-person-index")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -61,8 +61,9 @@ struct PersonsIndex: AsyncParsableCommand {
             the index's records once it holds 2,000 and at each doubling (--no-learning keeps the built-in \
             ones, as persons.learning off does; persons stats says which decide). A malformed \
             line stops the run naming its line and field, and nothing is stored; a record id stored before \
-            with the same contents is skipped, with other contents refused. Prints what the index decided \
-            (counts of bus.identity events); persons review lists the queue.
+            with the same contents is skipped, with other contents refused. Says how far it is on standard \
+            error every --progress-every records; prints what the index decided (counts of bus.identity \
+            events); persons review lists the queue.
             """)
 
     @Option(help: "Records, NDJSON.")
@@ -76,12 +77,16 @@ struct PersonsIndex: AsyncParsableCommand {
     @Flag(help: "Keep the built-in m and u instead of learning them from the index's records (the service's persons.learning off).")
     var noLearning = false
 
+    @Option(help: ArgumentHelp("Say how far it is (on standard error) after every this many records.", valueName: "records"))
+    var progressEvery = 5_000
+
     @OptionGroup var store: PersonIndexDatabaseOptions
 
     func validate() throws {
         guard (100...1_000_000_000).contains(population) else {
             throw ValidationError("--population must be a whole number of people from 100 to 1,000,000,000.")
         }
+        guard progressEvery >= 1 else { throw ValidationError("--progress-every must be at least 1.") }
     }
 
     func run() async throws {
@@ -90,13 +95,38 @@ struct PersonsIndex: AsyncParsableCommand {
         let index = PersonIndexStore(
             matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: population)),
             learning: noLearning ? .off : PersonIndexStore.ModelLearning())
+        let every = progressEvery
         let events = try await PersonsDecision.refusing {
-            try await store.withStore(index) { store, transaction in try store.add(records, at: now, transaction) }
+            try await store.withStore(index) { store, transaction in
+                // In parts, to say how far it is: the same decisions as one call (the index
+                // decides each record as it arrives), all in one transaction.
+                var events: [IdentityEvent] = []
+                let started = ContinuousClock.now
+                for first in stride(from: 0, to: records.count, by: every) {
+                    let end = min(first + every, records.count)
+                    events += try store.add(Array(records[first..<end]), at: now, transaction)
+                    if end < records.count { Self.progress(end, of: records.count, since: started) }
+                }
+                return events
+            }
         }
         var counts: [String: Int] = [:]
         for event in events { counts[event.eventType, default: 0] += 1 }
         let summary = IdentityEvent.Kind.allCases.compactMap { kind in counts[kind.eventType].map { "\($0) \(kind.rawValue)" } }
         print("\(records.count) records read; events: \(summary.isEmpty ? "none" : summary.joined(separator: ", "))")
+    }
+
+    /// `… 5000 of 100000 records indexed, 3912 a second, about 0:24 left` on standard error.
+    private static func progress(_ done: Int, of total: Int, since started: ContinuousClock.Instant) {
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var line = "… \(done) of \(total) records indexed"
+        if seconds > 0 {
+            let rate = Double(done) / seconds
+            let left = Int((Double(total - done) / rate).rounded(.up))
+            line += ", \(Int(rate.rounded())) a second, about \(left / 60):\(left % 60 < 10 ? "0" : "")\(left % 60) left"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 
