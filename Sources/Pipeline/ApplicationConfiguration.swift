@@ -144,6 +144,11 @@ public struct ApplicationConfiguration: Sendable {
     public var personsPopulation: Int = IncrementalMatcher.defaultPopulation
     /// Whether the person index learns m and u from its records (`persons.learning`).
     public var personsLearning = true
+    /// The match probabilities the person index links at and reviews from
+    /// (`persons.link-threshold`, `persons.review-threshold`). A replay of the index must be
+    /// given the same to decide as the service did. Defaults: the resolver's, 0.99 and 0.5.
+    public var personsLinkThreshold = ResolverConfiguration().linkThreshold
+    public var personsReviewThreshold = ResolverConfiguration().reviewThreshold
     /// The HTTP gateway's settings; required when `services` holds `.gateway`. Default: nil.
     public var gateway: GatewayConfiguration?
 
@@ -187,5 +192,15 @@ public struct ApplicationConfiguration: Sendable {
     /// The PostgreSQL schema of `service` (when its state is kept in PostgreSQL).
     public func databaseSchema(_ service: ServiceName) -> String {
         service.rawValue.replacingOccurrences(of: "-", with: "_")
+    }
+}
+
+extension ApplicationConfiguration {
+    /// The person index's decision rules with this configuration's thresholds.
+    var personsResolverConfiguration: ResolverConfiguration {
+        var resolver = ResolverConfiguration()
+        resolver.linkThreshold = personsLinkThreshold
+        resolver.reviewThreshold = personsReviewThreshold
+        return resolver
     }
 }

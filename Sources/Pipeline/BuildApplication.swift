@@ -74,6 +74,9 @@ private func validate(_ configuration: ApplicationConfiguration) throws(Applicat
     guard configuration.personsPopulation >= 2 else {
         throw .invalidConfiguration(field: "personsPopulation", reason: "must be at least 2 people, not \(configuration.personsPopulation)")
     }
+    if let problem = configuration.personsResolverConfiguration.problems.first {
+        throw .invalidConfiguration(field: "personsLinkThreshold", reason: problem)
+    }
     if configuration.services.contains(.gateway) && configuration.gateway == nil {
         throw .invalidConfiguration(field: "gateway", reason: "is needed to run the gateway (its keys, issuer, audience and address)")
     }
@@ -150,7 +153,9 @@ struct ServiceFactory: Sendable {
             PersonIndexProjection(
                 catalog: try catalog(for: name),
                 store: PersonIndexStore(
-                    matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation)),
+                    matcher: IncrementalMatcher(
+                        configuration: configuration.personsResolverConfiguration,
+                        model: IncrementalMatcher.builtInModel(population: configuration.personsPopulation)),
                     learning: configuration.personsLearning ? PersonIndexStore.ModelLearning() : .off),
                 population: configuration.personsPopulation)
         }

@@ -38,6 +38,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
     case gatewayWebhooksAllow = "gateway.webhooks.allow"
     case personsPopulation = "persons.population"
     case personsLearning = "persons.learning"
+    case personsLinkThreshold = "persons.link-threshold"
+    case personsReviewThreshold = "persons.review-threshold"
 
     /// The dotted name, as in the file and in messages.
     public var name: String { rawValue }
@@ -78,6 +80,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, CustomStringConver
         case .gatewayWebhooksAllow: "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW"
         case .personsPopulation: "REENTRYBUS_PERSONS_POPULATION"
         case .personsLearning: "REENTRYBUS_PERSONS_LEARNING"
+        case .personsLinkThreshold: "REENTRYBUS_PERSONS_LINK_THRESHOLD"
+        case .personsReviewThreshold: "REENTRYBUS_PERSONS_REVIEW_THRESHOLD"
         }
     }
 

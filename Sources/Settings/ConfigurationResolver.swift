@@ -84,12 +84,14 @@ struct ConfigurationResolver {
         let gateway = try parseGateway()
         let personsPopulation = try parsePersonsPopulation()
         let personsLearning = try parsePersonsLearning()
+        let (personsLinkThreshold, personsReviewThreshold) = try parsePersonsThresholds()
         return BusConfiguration(
             configurationFile: file?.path, bootstrapServers: bootstrapServers, security: security, groupPrefix: groupPrefix,
             sessionTimeout: sessionTimeout, connectTimeout: connectTimeout, shutdownDeadline: shutdownDeadline,
             dataDirectory: dataDirectory, database: database, logLevel: logLevel, logFormat: logFormat,
             metricsListen: metricsListen, notificationKey: notificationKey, feedOperators: feedOperators, gateway: gateway,
             personsPopulation: personsPopulation, personsLearning: personsLearning,
+            personsLinkThreshold: personsLinkThreshold, personsReviewThreshold: personsReviewThreshold,
             settings: ConfigurationKey.allCases.map { printed[$0] ?? EffectiveSetting(key: $0, printedValue: EffectiveSetting.notSet, source: .defaultValue) },
             unknownEnvironmentVariables: unknownEnvironmentVariables, unusedSettings: unusedSettings)
     }
@@ -156,6 +158,33 @@ struct ConfigurationResolver {
         }
         record(.personsPopulation, String(value), raw.source)
         return value
+    }
+
+    /// Two probabilities, each above 0 and below 1, the review threshold below the link one.
+    private mutating func parsePersonsThresholds() throws(ConfigurationError) -> (link: Double, review: Double) {
+        func probability(_ key: ConfigurationKey, default value: Double, _ meaning: String) throws(ConfigurationError) -> Double {
+            guard let raw = chosen[key] else {
+                record(key, String(value), .defaultValue)
+                return value
+            }
+            let text = raw.text.trimmingCharacters(in: .whitespaces)
+            guard let parsed = Double(text), parsed.isFinite, parsed > 0, parsed < 1 else {
+                throw .invalidValue(key: key, source: raw.source, reason: "must be a probability above 0 and below 1 (\(meaning)), such as \(value)")
+            }
+            record(key, text, raw.source)
+            return parsed
+        }
+        let link = try probability(
+            .personsLinkThreshold, default: BusConfiguration.Defaults.personsLinkThreshold, "the match probability from which two records are linked")
+        let review = try probability(
+            .personsReviewThreshold, default: BusConfiguration.Defaults.personsReviewThreshold,
+            "the match probability from which a pair not linked waits for review")
+        guard review < link else {
+            throw .conflict(
+                key: .personsReviewThreshold, source: source(.personsReviewThreshold),
+                reason: "must be below persons.link-threshold (\(link), \(source(.personsLinkThreshold))): a pair is linked, or reviewed, or left apart")
+        }
+        return (link, review)
     }
 
     /// `on` or `off` (also `true` or `false`).

@@ -76,6 +76,16 @@ struct IndexCommandTests {
         let (_, partsReview) = try await Self.run(["persons", "review", "--database", database, "--json"])
         let (_, oneReview) = try await Self.run(["persons", "review", "--database", whole, "--json"])
         #expect(partsReview.output.value == oneReview.output.value && partsReview.output.value.contains("Jonatan"))
+
+        // A hold is told against the link threshold the service decides by: its setting.
+        let settings = directory.appendingPathComponent("reentrybus.yaml")
+        try Data("persons:\n  link-threshold: 0.995\n".utf8).write(to: settings)
+        let (configured, configuredReview) = try await Self.run(["persons", "review", "--database", database, "--config", settings.path])
+        #expect(configured.status == 0, "\(configuredReview.errors.value)")
+        #expect(configuredReview.output.value.contains("the score is below the link threshold (0.995)"), "\(configuredReview.output.value)")
+        let (flagged, flaggedReview) = try await Self.run(["persons", "review", "--database", database, "--link-threshold", "0.999", "--json"])
+        #expect(flagged.status == 0, "\(flaggedReview.errors.value)")
+        #expect(flaggedReview.output.value.contains("the score is below the link threshold (0.999)"), "\(flaggedReview.output.value)")
     }
 
     @Test func indexReviewLinkAndDistinctEndToEnd() async throws {

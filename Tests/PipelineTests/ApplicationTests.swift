@@ -149,5 +149,11 @@ import Testing
             guard case ApplicationError.invalidConfiguration(let field, _) = error else { return false }
             return field == "personsPopulation"
         }
+        configuration = self.configuration()
+        configuration.personsReviewThreshold = 0.995
+        #expect { try buildApplication(configuration, logger: testLogger) } throws: { error in
+            guard case ApplicationError.invalidConfiguration(let field, let reason) = error else { return false }
+            return field == "personsLinkThreshold" && reason.contains("review threshold")
+        }
     }
 }

@@ -22,6 +22,20 @@ import Testing
         }
     }
 
+    /// `persons.link-threshold` and `persons.review-threshold` reach the index's decisions.
+    @Test func theIndexDecidesByTheConfiguredThresholds() throws {
+        for (link, review) in [(0.99, 0.5), (0.995, 0.3)] {
+            var configuration = ApplicationConfiguration(
+                broker: .external(bootstrapServers: ["kafka:9092"]), dataDirectory: URL(fileURLWithPath: "/nonexistent"),
+                services: [.personIndex], catalog: catalog)
+            if link != 0.99 { (configuration.personsLinkThreshold, configuration.personsReviewThreshold) = (link, review) }
+            let factory = ServiceFactory(configuration: configuration, bootstrapServers: ["kafka:9092"], embedded: false)
+            let projection = try #require(try factory.makeProjection(.personIndex, onNotificationStored: { _ in }) as? PersonIndexProjection)
+            #expect(projection.store.matcher.configuration.linkThreshold == link)
+            #expect(projection.store.matcher.configuration.reviewThreshold == review)
+        }
+    }
+
     /// `persons.learning` reaches the index too: on by default, off keeps the built-in model.
     @Test func theIndexLearnsUnlessConfiguredNotTo() throws {
         for learning in [true, false] {

@@ -292,6 +292,33 @@ import Testing
         }
     }
 
+    /// The person index's thresholds: the resolver's defaults unless set; probabilities from
+    /// the file or the environment (the environment wins); out of range, or a review threshold
+    /// not below the link threshold, refused by name.
+    @Test func personsThresholds() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let defaults = try BusConfiguration(environment: [:])
+        #expect(defaults.personsLinkThreshold == 0.99 && defaults.personsReviewThreshold == 0.5)
+        #expect(defaults.printedValue(of: .personsLinkThreshold) == "0.99")
+        let file = "persons:\n  link-threshold: 0.995\n  review-threshold: 0.4\n"
+        let fromFile = try resolve(file: file, in: scratch)
+        #expect(fromFile.personsLinkThreshold == 0.995 && fromFile.personsReviewThreshold == 0.4)
+        let fromEnvironment = try resolve(file: file, in: scratch, environment: ["REENTRYBUS_PERSONS_LINK_THRESHOLD": "0.999"])
+        #expect(fromEnvironment.personsLinkThreshold == 0.999 && fromEnvironment.personsReviewThreshold == 0.4)
+        for bad in ["1", "0", "-0.2", "high", "nan"] {
+            let error = #expect(throws: ConfigurationError.self, "\(bad)") {
+                try BusConfiguration(environment: ["REENTRYBUS_PERSONS_LINK_THRESHOLD": bad])
+            }
+            #expect(error?.description.contains("persons.link-threshold") == true, "\(String(describing: error))")
+        }
+        let crossed = #expect(throws: ConfigurationError.self) {
+            try BusConfiguration(environment: ["REENTRYBUS_PERSONS_LINK_THRESHOLD": "0.6", "REENTRYBUS_PERSONS_REVIEW_THRESHOLD": "0.7"])
+        }
+        #expect(crossed?.description.contains("persons.review-threshold") == true, "\(String(describing: crossed))")
+        #expect(crossed?.description.contains("persons.link-threshold (0.6") == true, "\(String(describing: crossed))")
+    }
+
     /// The one list of variables the binary reads, which docker-compose.yml is checked against.
     @Test func everyAgreedVariableIsReadAndNoOther() {
         let agreed = [
@@ -305,6 +332,7 @@ import Testing
             "REENTRYBUS_SHUTDOWN_DEADLINE", "REENTRYBUS_FEEDS_OPERATORS",
             "REENTRYBUS_GATEWAY_LISTEN", "REENTRYBUS_GATEWAY_JWKS_FILE", "REENTRYBUS_GATEWAY_ISSUER", "REENTRYBUS_GATEWAY_AUDIENCE",
             "REENTRYBUS_GATEWAY_RATE", "REENTRYBUS_GATEWAY_WEBHOOKS_ALLOW", "REENTRYBUS_PERSONS_LEARNING", "REENTRYBUS_PERSONS_POPULATION",
+            "REENTRYBUS_PERSONS_LINK_THRESHOLD", "REENTRYBUS_PERSONS_REVIEW_THRESHOLD",
         ]
         #expect(BusConfiguration.environmentVariables == agreed.sorted())
     }

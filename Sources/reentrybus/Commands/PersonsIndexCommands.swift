@@ -77,6 +77,12 @@ struct PersonsIndex: AsyncParsableCommand {
     @Flag(help: "Keep the built-in m and u instead of learning them from the index's records (the service's persons.learning off).")
     var noLearning = false
 
+    @Option(help: "Match probability at or above which two records are linked (the service's persons.link-threshold).")
+    var linkThreshold = ResolverConfiguration().linkThreshold
+
+    @Option(help: "Match probability at or above which a pair not linked waits for review (the service's persons.review-threshold).")
+    var reviewThreshold = ResolverConfiguration().reviewThreshold
+
     @Option(help: ArgumentHelp("Say how far it is (on standard error) after every this many records.", valueName: "records"))
     var progressEvery = 5_000
 
@@ -87,13 +93,21 @@ struct PersonsIndex: AsyncParsableCommand {
             throw ValidationError("--population must be a whole number of people from 100 to 1,000,000,000.")
         }
         guard progressEvery >= 1 else { throw ValidationError("--progress-every must be at least 1.") }
+        if let problem = resolverConfiguration.problems.first { throw ValidationError(problem.prefix(1).uppercased() + problem.dropFirst() + ".") }
+    }
+
+    private var resolverConfiguration: ResolverConfiguration {
+        var configuration = ResolverConfiguration()
+        configuration.linkThreshold = linkThreshold
+        configuration.reviewThreshold = reviewThreshold
+        return configuration
     }
 
     func run() async throws {
         let records = try PersonsInputError.records(in: input, otherwise: "nothing was stored")
         let now = Date()
         let index = PersonIndexStore(
-            matcher: IncrementalMatcher(model: IncrementalMatcher.builtInModel(population: population)),
+            matcher: IncrementalMatcher(configuration: resolverConfiguration, model: IncrementalMatcher.builtInModel(population: population)),
             learning: noLearning ? .off : PersonIndexStore.ModelLearning())
         let every = progressEvery
         let events = try await PersonsDecision.refusing {
@@ -137,10 +151,17 @@ struct PersonsReview: AsyncParsableCommand {
         abstract: "List the pairs of records waiting for a human decision, side by side, with the score's reasons.",
         discussion: """
             Personal data, for the operator's terminal only: it is printed, never logged. Decide each pair \
-            with persons link A B --by OPERATOR or persons distinct A B --by OPERATOR.
+            with persons link A B --by OPERATOR or persons distinct A B --by OPERATOR. Why a pair was held \
+            is told against the index's link threshold: the service's persons.link-threshold from the \
+            configuration file and the environment (--config), unless --link-threshold says it.
             """)
 
     @OptionGroup var store: PersonIndexDatabaseOptions
+
+    @Option(help: "The link threshold the index decided by (default: the service's persons.link-threshold).")
+    var linkThreshold: Double?
+
+    @OptionGroup var config: ConfigurationOptions
 
     @Option(help: "At most this many pairs, oldest request first.")
     var limit = 20
@@ -150,15 +171,21 @@ struct PersonsReview: AsyncParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+        if let linkThreshold, !(linkThreshold > 0 && linkThreshold < 1) {
+            throw ValidationError("--link-threshold must be a probability above 0 and below 1.")
+        }
     }
 
     func run() async throws {
         let limit = self.limit
+        // The one setting this command reads; it logs nothing, so no logging options of its own.
+        let linkThreshold = try self.linkThreshold
+            ?? config.resolve(logging: LoggingOptions.parse([]), keys: [.personsLinkThreshold, .personsReviewThreshold]).personsLinkThreshold
         let reviews = try await store.withStore { store, transaction in try store.pendingReviews(limit: limit, transaction) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let document = ReviewDocument(pairs: try reviews.map { try ReviewDocument.Pair($0) })
+            let document = ReviewDocument(pairs: try reviews.map { try ReviewDocument.Pair($0, linkThreshold: linkThreshold) })
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
             return
         }
@@ -166,16 +193,13 @@ struct PersonsReview: AsyncParsableCommand {
             print("No pairs waiting for review.")
             return
         }
-        for review in reviews { print(Self.text(review)) }
+        for review in reviews { print(Self.text(review, linkThreshold: linkThreshold)) }
     }
-
-    /// The thresholds the index decides by (the service's and `persons index`'s: the defaults).
-    static let linkThreshold = ResolverConfiguration().linkThreshold
 
     /// The pair side by side, then, in further columns, the records the hold names (the other
     /// person plausible too, the records whose numbers differ), so the reviewer compares the
     /// pair with what made it doubtful without another lookup.
-    static func text(_ review: PendingReview) -> String {
+    static func text(_ review: PendingReview, linkThreshold: Double) -> String {
         let others = review.heldByRecords
         var table = TextTable()
         table.headers = ["FIELD", review.a.recordId, review.b.recordId] + others.map { "\($0.recordId) (named by the hold)" }
@@ -234,14 +258,14 @@ struct PersonsReview: AsyncParsableCommand {
             /// data, like `a` and `b`).
             var heldByRecords: [[String: String]]?
 
-            init(_ review: PendingReview) throws {
+            init(_ review: PendingReview, linkThreshold: Double) throws {
                 a = PersonsReview.fields(of: review.a)
                 b = PersonsReview.fields(of: review.b)
                 aPersonId = review.aPersonId
                 bPersonId = review.bPersonId
                 score = review.score
                 reasons = review.reasons
-                heldBecause = review.heldBecause(linkThreshold: PersonsReview.linkThreshold)
+                heldBecause = review.heldBecause(linkThreshold: linkThreshold)
                 holdCause = review.hold?.cause.rawValue
                 heldBy = review.hold.flatMap { $0.records.isEmpty ? nil : $0.records }
                 heldByRecords = review.heldByRecords.isEmpty ? nil : review.heldByRecords.map(PersonsReview.fields(of:))

@@ -106,6 +106,8 @@ struct ReplayCommand: AsyncParsableCommand {
         // The person index's prior: a rebuilt index decides as `serve person-index` did.
         configuration.personsPopulation = settings.personsPopulation
         configuration.personsLearning = settings.personsLearning
+        configuration.personsLinkThreshold = settings.personsLinkThreshold
+        configuration.personsReviewThreshold = settings.personsReviewThreshold
         let display = ReplayDisplay(
             service: name.rawValue, interactive: isatty(STDERR_FILENO) == 1, interval: .milliseconds(Int64(progressInterval * 1_000)))
         let replay: Pipeline.Replay

@@ -110,6 +110,8 @@ struct Serve: AsyncParsableCommand {
         configuration.feedOperators = settings.feedOperators
         configuration.personsPopulation = settings.personsPopulation
         configuration.personsLearning = settings.personsLearning
+        configuration.personsLinkThreshold = settings.personsLinkThreshold
+        configuration.personsReviewThreshold = settings.personsReviewThreshold
         if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway) }
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
