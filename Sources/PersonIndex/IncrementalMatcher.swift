@@ -5,7 +5,7 @@
 /// from, so the matcher scores with a fixed model: by default the built-in m and u (estimated
 /// on the synthetic benchmark data) and the prior of the population the index serves
 /// (`builtInModel(population:)`). How common each name is among the index's records comes
-/// from the index (``NameCounts``), which counts them as records arrive and leave.
+/// from the index (``NameCounts``), which counts them when it learns.
 /// Decisions follow the same rules as the batch resolver (`ResolverConfiguration`).
 public struct IncrementalMatcher: Sendable {
     public var configuration: ResolverConfiguration

@@ -124,17 +124,24 @@ extension PersonIndexStore {
         return store
     }
 
-    /// Learns m and u from the latest ``ModelLearning/sampleLimit`` records and returns this
-    /// store deciding with them, stored as learnt at record `added`; a model with
+    /// Learns m and u from the latest ``ModelLearning/sampleLimit`` records (and counts their
+    /// names: ``countNames(of:_:)``) and returns this store deciding with them, stored as learnt
+    /// at record `added`; a model with
     /// a reason to be set aside (``LearntModel/setAsideBecause(minimumKnownPairs:)``) is noted
     /// with it instead, and the store goes on with what it decided with.
     func learn(atRecord added: Int64, _ session: Session) throws -> (PersonIndexStore, LearningOutcome) {
         let rows = try session.transaction.fetchAll(
-            "SELECT record_id, record_json FROM person_index_records ORDER BY added_seq DESC LIMIT $1", [.integer(Int64(learning.sampleLimit))])
+            "SELECT record_id, record_json, added_seq FROM person_index_records ORDER BY added_seq DESC LIMIT $1",
+            [.integer(Int64(learning.sampleLimit))])
         // Oldest first, as they arrived: the blocking and the random pairs follow the order.
-        let records = try rows.reversed().map {
-            try Session.parse(try $0.get("record_json", as: String.self), recordId: try $0.get("record_id", as: String.self))
+        let sample = try rows.reversed().map {
+            (record: try Session.parse(try $0.get("record_json", as: String.self), recordId: try $0.get("record_id", as: String.self)),
+             added: try $0.get("added_seq", as: Int64.self))
         }
+        let records = sample.map(\.record)
+        // The names' frequencies too, whether the model is kept or set aside: they do not come
+        // from EM, and the built-in model weighs by them as well.
+        try countNames(of: sample, session)
         let learnt = PersonResolver(configuration: matcher.configuration).learnModel(from: records, replacing: matcher.model)
         if let reason = learnt.setAsideBecause(minimumKnownPairs: learning.minimumKnownPairs) {
             _ = try session.transaction.execute(

@@ -3,38 +3,53 @@ import PersonIndex
 import ServiceKit
 import Storage
 
-/// How common each name is among the records the index holds (``NameCounts``), kept as the
-/// records arrive and leave: a record added counts its given and family name, a record removed
-/// (a sealing order) uncounts them. The matcher weighs an exact agreement on a name by it, as a
-/// batch weighs by the names of its own records.
+/// How common each name is among the index's records (``NameCounts``), counted at each
+/// learning from the records it learns from (``ModelLearning``: the latest 20,000 when it holds
+/// 2,000, and at each doubling) and kept until the next, as the model is. The matcher weighs an
+/// exact agreement on a name by them, as a batch weighs by the names of its own records.
 ///
-/// Names are counted under a digest (`person_index_name_counts.name_digest`), not as text, and
-/// a name no record carries any more leaves the table: what a sealing order removes from the
-/// records is not left behind in clear here. (A digest of a name can be guessed from a list of
-/// names; the records' own table holds the names of the people it still holds in any case.)
+/// Why at the learnings and not as each record arrives: counts that moved with every record
+/// made each score depend on the order in which records of different agencies arrived, and a
+/// replay reads the agencies' partitions in another order than the live service did, so it
+/// rebuilt other scores (the replay test caught it). Fixed between learnings, the counts are
+/// what the model is: the same for every record decided with them.
+///
+/// Names are counted under a digest (`person_index_name_counts.name_digest`), not as text. A
+/// record a sealing order removes is uncounted when it was among those counted, and a name no
+/// counted record carries any more leaves the table. (A digest of a name can be guessed from a
+/// list of names; the records' own table holds the names of the people it still holds anyway.)
 extension PersonIndexStore {
-    /// The counts table, the `held` counter (records held now; `records` counts the records
-    /// ever added), and both filled from the records already held.
-    static let nameCountsMigration = StorageMigration("person-index-v5") { transaction in
-        try transaction.executeScript(
-            """
-            CREATE TABLE person_index_name_counts (
-                name_digest TEXT NOT NULL PRIMARY KEY,
-                records BIGINT NOT NULL
-            )
-            """)
-        var held: Int64 = 0
+    /// The counts table and three counters: the records counted (`named_records`, 0 before the
+    /// first learning: no counts) and the `added_seq` range they were taken from.
+    static let nameCountsMigration = StorageMigration.script("person-index-v5", """
+        CREATE TABLE person_index_name_counts (
+            name_digest TEXT NOT NULL PRIMARY KEY,
+            records BIGINT NOT NULL
+        );
+        INSERT INTO person_index_counters (name, value) VALUES ('named_records', 0);
+        INSERT INTO person_index_counters (name, value) VALUES ('named_from_seq', 0);
+        INSERT INTO person_index_counters (name, value) VALUES ('named_to_seq', 0)
+        """)
+
+    /// Replaces the counts with those of `sample`, the records a learning reads (with their
+    /// `added_seq`). Nothing is counted when exact name agreement is not weighed by frequency
+    /// (`ResolverConfiguration.termFrequencyAdjustment` off).
+    func countNames(of sample: [(record: PersonRecord, added: Int64)], _ session: Session) throws {
+        guard matcher.configuration.termFrequencyAdjustment, let first = sample.map(\.added).min(), let last = sample.map(\.added).max()
+        else { return }
         var counts: [String: Int64] = [:]
-        for row in try transaction.fetchAll("SELECT record_id, record_json FROM person_index_records ORDER BY record_id", []) {
-            let record = try Session.parse(try row.get("record_json", as: String.self), recordId: try row.get("record_id", as: String.self))
-            held += 1
-            for key in PreparedRecord(record).nameKeys { counts[digest(key), default: 0] += 1 }
+        for (record, _) in sample {
+            for name in PreparedRecord(record).nameKeys { counts[Self.digest(name), default: 0] += 1 }
         }
+        _ = try session.transaction.execute("DELETE FROM person_index_name_counts", [])
         for (digest, records) in counts.sorted(by: { $0.key < $1.key }) {
-            _ = try transaction.execute(
+            _ = try session.transaction.execute(
                 "INSERT INTO person_index_name_counts (name_digest, records) VALUES ($1, $2)", [.text(digest), .integer(records)])
         }
-        _ = try transaction.execute("INSERT INTO person_index_counters (name, value) VALUES ('held', $1)", [.integer(held)])
+        for (counter, value) in [("named_records", Int64(sample.count)), ("named_from_seq", first), ("named_to_seq", last)] {
+            _ = try session.transaction.execute("UPDATE person_index_counters SET value = $1 WHERE name = $2", [.integer(value), .text(counter)])
+        }
+        session.nameCountCache.forget()
     }
 
     /// The name's key in the counts table.
@@ -44,20 +59,21 @@ extension PersonIndexStore {
 }
 
 extension Session {
-    /// The index's name counts as the matcher asks for them, read through this session (each
-    /// name read once a session; the session's own changes kept in step).
-    var nameCounts: NameCounts {
+    /// The index's name counts as the matcher asks for them (nil before a learning counted
+    /// any), read through this session: each name read once.
+    var nameCounts: NameCounts? {
         get throws {
             let cache = nameCountCache
-            let held: Int
-            if let known = cache.held {
-                held = known
+            let counted: Int
+            if let known = cache.counted {
+                counted = known
             } else {
-                held = Int(try transaction.fetchOne("SELECT value FROM person_index_counters WHERE name = 'held'", [])?.get("value", as: Int64.self) ?? 0)
-                cache.held = held
+                counted = Int(try counter("named_records"))
+                cache.counted = counted
             }
+            guard counted > 0 else { return nil }
             let transaction = transaction
-            return NameCounts(records: held) { name in
+            return NameCounts(records: counted) { name in
                 let digest = PersonIndexStore.digest(name)
                 if let known = cache.byDigest[digest] { return known }
                 let count = Int(
@@ -69,33 +85,35 @@ extension Session {
         }
     }
 
-    /// Counts `record`'s names and the record itself as held (`by: 1`) or no longer held
-    /// (`by: -1`); a name no record carries any more leaves the table. Returns how many names
-    /// left it.
-    @discardableResult
-    func count(_ record: PreparedRecord, by change: Int64) throws -> Int {
-        _ = try transaction.execute("UPDATE person_index_counters SET value = value + $1 WHERE name = 'held'", [.integer(change)])
-        let cache = nameCountCache
-        cache.held = cache.held.map { $0 + Int(change) }
+    /// Uncounts a record a sealing order removes (`added`: its `added_seq`), when it was among
+    /// the records counted; a name no counted record carries any more leaves the table.
+    /// Returns how many names left it.
+    func uncount(_ record: PreparedRecord, added: Int64) throws -> Int {
+        let first = try counter("named_from_seq"), last = try counter("named_to_seq")
+        guard try counter("named_records") > 0, first <= added, added <= last else { return 0 }
+        _ = try transaction.execute("UPDATE person_index_counters SET value = value - 1 WHERE name = 'named_records'", [])
         var removed = 0
         for name in record.nameKeys {
             let digest = PersonIndexStore.digest(name)
-            _ = try transaction.execute(
-                """
-                INSERT INTO person_index_name_counts (name_digest, records) VALUES ($1, $2)
-                ON CONFLICT (name_digest) DO UPDATE SET records = person_index_name_counts.records + excluded.records
-                """, [.text(digest), .integer(change)])
-            if change < 0 {
-                removed += try transaction.execute("DELETE FROM person_index_name_counts WHERE name_digest = $1 AND records <= 0", [.text(digest)])
-            }
-            cache.byDigest[digest] = nil
+            _ = try transaction.execute("UPDATE person_index_name_counts SET records = records - 1 WHERE name_digest = $1", [.text(digest)])
+            removed += try transaction.execute("DELETE FROM person_index_name_counts WHERE name_digest = $1 AND records <= 0", [.text(digest)])
         }
+        nameCountCache.forget()
         return removed
+    }
+
+    private func counter(_ name: String) throws -> Int64 {
+        try transaction.fetchOne("SELECT value FROM person_index_counters WHERE name = $1", [.text(name)])?.get("value", as: Int64.self) ?? 0
     }
 }
 
 /// The name counts one session has read (one operation's, on one thread: no lock).
 final class NameCountCache {
-    var held: Int?
+    var counted: Int?
     var byDigest: [String: Int] = [:]
+
+    func forget() {
+        counted = nil
+        byDigest = [:]
+    }
 }

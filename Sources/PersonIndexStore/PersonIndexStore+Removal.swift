@@ -80,7 +80,9 @@ extension PersonIndexStore {
             }
             try delete("person_index_decisions", "a = $1 OR b = $1")
             try delete("person_index_pair_decisions", "a = $1 OR b = $1")
-            let namesGone = try session.count(try session.prepared(recordId), by: -1)
+            let added = try transaction.fetchOne("SELECT added_seq FROM person_index_records WHERE record_id = $1", [.text(recordId)])?
+                .get("added_seq", as: Int64.self) ?? 0
+            let namesGone = try session.uncount(try session.prepared(recordId), added: added)
             if namesGone > 0 { removal.rowsByTable["person_index_name_counts", default: 0] += namesGone }
             try delete("person_index_records", "record_id = $1")
             removal.recordIds.append(recordId)

@@ -101,7 +101,7 @@ public struct PersonIndexStore: Sendable {
             """),
         // The m and u the index learnt from its records (`ModelLearning`): one row, none before.
         modelMigration,
-        // How many records carry each name, and how many records are held (`NameCounts`).
+        // How many of the records a learning read carry each name (`NameCounts`).
         nameCountsMigration,
     ]
 
@@ -161,8 +161,6 @@ public struct PersonIndexStore: Sendable {
                 "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ($1, $2)", [.text(key), .text(record.recordId)])
         }
         let prepared = PreparedRecord(record)
-        // Counted before it is compared, as a batch counts every record it compares.
-        try session.count(prepared, by: 1)
 
         var decided: [(candidate: String, comparison: PairComparison)] = []
         let names = try session.nameCounts

@@ -6,7 +6,7 @@ import Storage
 import Testing
 
 /// An exact agreement on a name weighs by how common the name is among the index's records
-/// (`NameCounts`), which the store keeps as records arrive and leave; on SQLite here,
+/// (`NameCounts`), which the store counts at each learning; on SQLite here,
 /// `NameCountsPostgresTests` runs the store's part on PostgreSQL.
 @Suite struct NameCountsTests {
     static let darnell = IndexRecords.record("s1", "jail", "Darnell", "Smith", "1985-03-02")
@@ -46,12 +46,19 @@ import Testing
         #expect(try off.compare(a, b, names: counts(smiths: 300)) == plain)
     }
 
-    /// The store: a review of two Smiths carries a lighter surname than a review of two
-    /// Zielinskis when thirty other Smiths are held.
-    @Test func theStoreWeighsBySurnamesItHolds() async throws {
-        try await IndexUnderTest.run { index in
+    /// Learning after `records` records, each model it learns set aside (these records have no
+    /// numbers to check one on): the built-in model decides, with the names counted.
+    static func learning(after records: Int, sample: Int = 20_000) -> PersonIndexStore.ModelLearning {
+        PersonIndexStore.ModelLearning(firstAfter: records, sampleLimit: sample, minimumKnownPairs: 1)
+    }
+
+    /// The store, once a learning counted the names: a review of two Smiths carries a lighter
+    /// surname than a review of two Zielinskis when thirty other Smiths were counted.
+    @Test func theStoreWeighsBySurnamesItCounted() async throws {
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 32))) { index in
             for smith in Self.otherSmiths { _ = try await index.add(smith) }
             _ = try await index.add(Self.darnell, Self.walter)
+            #expect(try await index.countedRecords() == 32)
             func surnameWeight(_ events: [IdentityEvent]) throws -> Double {
                 let request = try #require(events.first { $0.kind == .reviewRequested })
                 return try #require(request.reasons?.first { $0.field == ComparisonField.familyName.description }).weight
@@ -62,36 +69,54 @@ import Testing
         }
     }
 
-    /// Counts follow the records: each added record counts its given and family name and
-    /// itself; a removed one uncounts them, and a name no record carries leaves the table.
-    @Test func countsFollowRecordsInAndOut() async throws {
-        try await IndexUnderTest.run { index in
-            _ = try await index.add(Self.darnell, Self.otherSmiths[0], Self.otherSmiths[1], Self.walter)
-            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 3])  // four given names, Zielinski, Smith ×3
-            #expect(try await index.heldRecords() == 4)
-            let store = index.store
-            let removal = try await index.database.write { try store.removeRecords([Self.walter.recordId, Self.darnell.recordId], $0) }
-            #expect(removal.rowsByTable["person_index_name_counts"] == 3)  // Walter, Zielinski, Darnell
-            #expect(try await index.nameCounts() == [1, 1, 2])
-            #expect(try await index.heldRecords() == 2)
+    /// Before a learning nothing is counted, and an exact agreement weighs the model's u.
+    @Test func nothingIsCountedBeforeALearning() async throws {
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 100))) { index in
+            for smith in Self.otherSmiths { _ = try await index.add(smith) }
+            _ = try await index.add(Self.darnell)
+            #expect(try await index.nameCounts().isEmpty)
+            #expect(try await index.countedRecords() == 0)
+            let request = try #require(try await index.add(Self.darnellNextDay).first { $0.kind == .reviewRequested })
+            let weight = try #require(request.reasons?.first { $0.field == ComparisonField.familyName.description }).weight
+            let model = index.store.matcher.model
+            #expect(abs(weight - model.weight(.familyName, level: UInt8(ComparisonField.familyName.levelCount - 1))) < 0.001)
         }
     }
 
-    /// A database whose records were added before names were counted gets its counts from
-    /// them when it is migrated: the same as counting them as they arrive.
-    @Test func aMigrationCountsTheRecordsAlreadyHeld() async throws {
-        try await IndexUnderTest.run { index in
-            _ = try await index.add(Self.darnell, Self.otherSmiths[0], Self.walter, Self.walterNextDay)
-            let counted = try await index.nameCounts()
-            _ = try await index.database.write { transaction in
-                try transaction.executeScript("DROP TABLE person_index_name_counts")
-                try transaction.execute("DELETE FROM person_index_counters WHERE name = 'held'")
-                try transaction.execute("DELETE FROM kit_migrations WHERE id = 'person-index-v5'")
-                try StorageMigrator.migrate(PersonIndexStore.migrations, in: transaction)
-            }
-            #expect(try await index.nameCounts() == counted)
-            #expect(counted == [1, 1, 2, 2, 2])  // Darnell, Aaron, Smith ×2, Walter ×2, Zielinski ×2
-            #expect(try await index.heldRecords() == 4)
+    /// Each learning replaces the counts with those of the records it read (the latest
+    /// `sampleLimit`); the records added between learnings change nothing, so every record
+    /// decided between two learnings is decided with the same counts, in whatever order the
+    /// agencies' records arrived.
+    @Test func eachLearningCountsTheRecordsItReads() async throws {
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 2, sample: 3))) { index in
+            _ = try await index.add(Self.darnell, Self.otherSmiths[0])
+            #expect(try await index.nameCounts() == [1, 1, 2])
+            #expect(try await index.countedRecords() == 2)  // Darnell, Aaron, Smith ×2
+            _ = try await index.add(Self.walter)
+            #expect(try await index.nameCounts() == [1, 1, 2])  // the third record: no learning
+            _ = try await index.add(Self.walterNextDay)  // the fourth: a learning, of the latest three
+            #expect(try await index.nameCounts() == [1, 1, 2, 2])
+            #expect(try await index.countedRecords() == 3)  // Aaron, Smith, Walter ×2, Zielinski ×2
+        }
+    }
+
+    /// A record a sealing order removes is uncounted when a learning counted it, and a name
+    /// no counted record carries leaves the table; one added after the learning was never
+    /// counted and changes nothing.
+    @Test func aSealedRecordIsUncounted() async throws {
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 4))) { index in
+            _ = try await index.add(Self.darnell, Self.otherSmiths[0], Self.otherSmiths[1], Self.walter)
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 3])  // four given names, Zielinski, Smith ×3
+            _ = try await index.add(Self.walterNextDay)
+            let store = index.store
+            let late = try await index.database.write { try store.removeRecords([Self.walterNextDay.recordId], $0) }
+            #expect(late.rowsByTable["person_index_name_counts"] == nil)
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 3])
+            #expect(try await index.countedRecords() == 4)
+            let removal = try await index.database.write { try store.removeRecords([Self.walter.recordId, Self.darnell.recordId], $0) }
+            #expect(removal.rowsByTable["person_index_name_counts"] == 3)  // Walter, Zielinski, Darnell
+            #expect(try await index.nameCounts() == [1, 1, 2])
+            #expect(try await index.countedRecords() == 2)
         }
     }
 }
@@ -104,15 +129,19 @@ extension IndexUnderTest {
         }
     }
 
-    func heldRecords() async throws -> Int64? {
-        try await database.read { try $0.fetchOne("SELECT value FROM person_index_counters WHERE name = 'held'", [])?.get("value", as: Int64.self) }
+    /// The records the last learning counted names of (less those sealed since).
+    func countedRecords() async throws -> Int64? {
+        try await database.read {
+            try $0.fetchOne("SELECT value FROM person_index_counters WHERE name = 'named_records'", [])?.get("value", as: Int64.self)
+        }
     }
 }
 
 /// The store's part on PostgreSQL 15; skipped, saying why, where it is not installed.
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct NameCountsPostgresTests {
-    @Test func theStoreWeighsBySurnamesItHolds() async throws { try await NameCountsTests().theStoreWeighsBySurnamesItHolds() }
-    @Test func countsFollowRecordsInAndOut() async throws { try await NameCountsTests().countsFollowRecordsInAndOut() }
-    @Test func aMigrationCountsTheRecordsAlreadyHeld() async throws { try await NameCountsTests().aMigrationCountsTheRecordsAlreadyHeld() }
+    @Test func theStoreWeighsBySurnamesItCounted() async throws { try await NameCountsTests().theStoreWeighsBySurnamesItCounted() }
+    @Test func nothingIsCountedBeforeALearning() async throws { try await NameCountsTests().nothingIsCountedBeforeALearning() }
+    @Test func eachLearningCountsTheRecordsItReads() async throws { try await NameCountsTests().eachLearningCountsTheRecordsItReads() }
+    @Test func aSealedRecordIsUncounted() async throws { try await NameCountsTests().aSealedRecordIsUncounted() }
 }
