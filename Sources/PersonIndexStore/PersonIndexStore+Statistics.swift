@@ -33,6 +33,9 @@ extension PersonIndexStore {
         /// Records added when it last set a learnt model aside, and why (nil: never).
         public var modelSetAsideAtRecord: Int64?
         public var modelSetAsideBecause: String?
+        /// The records whose names the last learning counted (less those sealed since), which
+        /// exact name agreements are weighed by (``NameCounts``); 0 before the first learning.
+        public var namesCountedFrom = 0
 
         public init(
             records: Int = 0, persons: Int = 0, personsWithSeveralRecords: Int = 0, links: [String: Int] = [:], pendingReviews: Int = 0,
@@ -70,6 +73,7 @@ extension PersonIndexStore {
         statistics.pendingReviews = statistics.pendingReviewsByHold.values.reduce(0, +)
         statistics.humanDecisions = try count("SELECT count(*) AS n FROM person_index_decisions")
         statistics.peopleAtLeast = try peopleAtLeast(transaction)
+        statistics.namesCountedFrom = try count("SELECT value AS n FROM person_index_counters WHERE name = 'named_records'")
         if let learnt = try learningState(transaction) {
             statistics.modelLearntAtRecord = learnt.atRecord
             statistics.modelLearntFrom = learnt.model?.records

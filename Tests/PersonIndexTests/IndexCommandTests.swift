@@ -141,6 +141,7 @@ struct IndexCommandTests {
         #expect(stats.output.value.contains("pairs waiting for review     1 (held: 1 below link threshold)"), "\(stats.output.value)")
         #expect(stats.output.value.contains("people at least              1 (different state IDs or FBI numbers)"), "\(stats.output.value)")
         #expect(stats.output.value.contains("model                        built-in (the index learns its own from 2000 records)"), "\(stats.output.value)")
+        #expect(stats.output.value.contains("name frequencies             none yet (counted at each learning"), "\(stats.output.value)")
         #expect(!stats.output.value.contains("Jonathan") && !stats.output.value.contains("Smithers"))
 
         let (linked, link) = try await Self.run(["persons", "link", "t1", "t2", "--by", "analyst.reyes", "--offline", "--database", database])

@@ -97,6 +97,8 @@ import Testing
             _ = try await index.add(Self.walterNextDay)  // the fourth: a learning, of the latest three
             #expect(try await index.nameCounts() == [1, 1, 2, 2])
             #expect(try await index.countedRecords() == 3)  // Aaron, Smith, Walter ×2, Zielinski ×2
+            let store = index.store
+            #expect(try await index.database.read { try store.statistics($0) }.namesCountedFrom == 3)
         }
     }
 

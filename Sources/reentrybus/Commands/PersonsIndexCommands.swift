@@ -520,7 +520,15 @@ struct PersonsStats: AsyncParsableCommand {
             human decisions              \(statistics.humanDecisions)
             people at least              \(statistics.peopleAtLeast) (different state IDs or FBI numbers)
             model                        \(Self.model(statistics))
+            name frequencies             \(Self.nameFrequencies(statistics))
             """)
+    }
+
+    /// What exact name agreements are weighed by.
+    static func nameFrequencies(_ statistics: PersonIndexStore.Statistics) -> String {
+        statistics.namesCountedFrom > 0
+            ? "counted in \(statistics.namesCountedFrom) records at the last learning"
+            : "none yet (counted at each learning; until then a name weighs the model's u)"
     }
 
     /// Which m and u the index decides with, and the last model it set aside.
