@@ -21,30 +21,30 @@ public struct NameKey: Hashable, Sendable {
     /// The folded name as compared (lower-case letters, no separators).
     public let folded: [UInt8]
 
+    /// The name of `field` a record is counted under: the first word of its first given name,
+    /// or its first family name run together; nil when it has none.
+    static func counted(_ field: Field, of features: RecordFeatures) -> [UInt8]? {
+        switch field {
+        case .givenName: features.givenNames.first?.first
+        case .familyName: features.familyNames.first?.compact
+        }
+    }
+
     /// The names of a record that are counted: at most one of each field.
     static func keys(of features: RecordFeatures) -> [NameKey] {
-        var keys: [NameKey] = []
-        if let given = features.givenNames.first?.first { keys.append(NameKey(field: .givenName, folded: given)) }
-        if let family = features.familyNames.first?.compact { keys.append(NameKey(field: .familyName, folded: family)) }
-        return keys
+        Field.allCases.compactMap { field in counted(field, of: features).map { NameKey(field: field, folded: $0) } }
     }
 
     /// The counted names two records agree on exactly (the vector's top level and the same
     /// counted value): the agreements whose weight depends on how common the name is. Family
     /// first, the order a batch has always added them in (so its sums stay bit for bit).
     static func exactAgreements(_ x: RecordFeatures, _ y: RecordFeatures, _ vector: ComparisonVector) -> [NameKey] {
-        var keys: [NameKey] = []
-        if vector[.familyName] == UInt8(ComparisonField.familyName.levelCount - 1), let name = x.familyNames.first?.compact,
-            name == y.familyNames.first?.compact
-        {
-            keys.append(NameKey(field: .familyName, folded: name))
+        [Field.familyName, .givenName].compactMap { field in
+            let comparison = field.comparisonField
+            guard vector[comparison] == UInt8(comparison.levelCount - 1), let name = counted(field, of: x), name == counted(field, of: y)
+            else { return nil }
+            return NameKey(field: field, folded: name)
         }
-        if vector[.givenName] == UInt8(ComparisonField.givenName.levelCount - 1), let name = x.givenNames.first?.first,
-            name == y.givenNames.first?.first
-        {
-            keys.append(NameKey(field: .givenName, folded: name))
-        }
-        return keys
     }
 }
 

@@ -5,19 +5,19 @@
 /// batch — where every name is "common" — keeps the average.
 struct TermFrequencies: Sendable {
     private var counts: [[UInt8]: Int] = [:]
-    private let total: Double
+    private let total: Int
     private let average: Double
     private static let pseudoRecords = 1_000.0
 
     init<S: Sequence>(values: S, total: Int, average: Double) where S.Element == [UInt8] {
         for value in values { counts[value, default: 0] += 1 }
-        self.total = Double(max(total, 1))
+        self.total = total
         self.average = average
     }
 
     /// The blended share of records with `value`.
     func share(_ value: [UInt8]) -> Double {
-        Self.blendedShare(count: counts[value] ?? 1, total: Int(total), average: average)
+        Self.blendedShare(count: counts[value] ?? 1, total: total, average: average)
     }
 
     /// `count` records of `total` carrying a value, blended with `average`: the share an index
