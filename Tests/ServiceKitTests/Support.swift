@@ -37,6 +37,9 @@ struct ProbeProjection: EventProjection {
     /// Whether each arrest asks for a warning once committed ("probe warned", its event id as
     /// metadata); an arrest of ``poisonStateId`` then fails as a poison message after asking.
     var warnOnApply = false
+    /// Whether an arrest of ``poisonStateId`` fails as a poison message after writing its row
+    /// and its message: a projection that finds the fault halfway.
+    var poisonAfterWriting = false
     static let poisonStateId = "MO9999999"
 
     func handles(eventType: String) -> Bool { eventType == "police.arrest.made" }
@@ -51,6 +54,7 @@ struct ProbeProjection: EventProjection {
         try transaction.emit(OutgoingMessage(
             topic: outputTopic, key: event.key, value: Array(event.eventId.utf8),
             headers: [KafkaHeader(key: EventHeaders.eventId, value: event.eventId)]))
+        if poisonAfterWriting, event.key == Self.poisonStateId { throw PoisonMessage(reason: "the probe's poison, found after writing") }
     }
 
     func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] {
@@ -155,9 +159,12 @@ func makeProbeService(
     retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
     producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
     postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), referenceTopics: [String] = [],
-    threads: ThreadNames? = nil, startWarnings: [ProjectionWarning] = [], warnOnApply: Bool = false, logger: Logger = testLogger
+    threads: ThreadNames? = nil, startWarnings: [ProjectionWarning] = [], warnOnApply: Bool = false, poisonAfterWriting: Bool = false,
+    logger: Logger = testLogger
 ) throws -> EventConsumerService {
-    let projection = ProbeProjection(referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings, warnOnApply: warnOnApply)
+    let projection = ProbeProjection(
+        referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings, warnOnApply: warnOnApply,
+        poisonAfterWriting: poisonAfterWriting)
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
         ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
