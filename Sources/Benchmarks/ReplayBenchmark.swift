@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import LocalPostgres
 import Logging
+import Pipeline
 import ServiceKit
 import Storage
 
@@ -54,8 +55,9 @@ public struct ReplayBenchmark: Sendable {
     public var people: Int?
     /// The databases measured, in this order. Default: SQLite, then PostgreSQL.
     public var databases: [Database]
-    /// Messages per transaction, for the replay and the baseline alike. Default: 1,000 (the
-    /// services' `maxBatchSize`).
+    /// Messages per transaction, for the replay and the baseline alike. Default: 5,000, as
+    /// `reentrybus replay` applies them (`ReplayOptions.eventsPerTransaction`; a running
+    /// service's batches hold up to 1,000).
     public var batchSize: Int
     /// The workload's seed: the same seed, the same events.
     public var seed: UInt64
@@ -67,7 +69,7 @@ public struct ReplayBenchmark: Sendable {
     public var statements = 0
 
     public init(
-        events: Int = 1_000_000, people: Int? = nil, databases: [Database] = Database.allCases, batchSize: Int = 1_000,
+        events: Int = 1_000_000, people: Int? = nil, databases: [Database] = Database.allCases, batchSize: Int = ReplayOptions().eventsPerTransaction,
         seed: UInt64 = 0x5EED_2025, catalog: TopicCatalog, postgres: PostgresServer = .privateCluster
     ) {
         self.events = max(1, events)

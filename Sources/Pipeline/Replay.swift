@@ -241,7 +241,8 @@ public final class Replay: Sendable {
             }
         }
         let pass = ReplayPass(
-            reader: readerConfiguration, stallTimeout: options.stallTimeout, mergeWindow: options.mergeWindow, logger: logger)
+            reader: readerConfiguration, stallTimeout: options.stallTimeout, mergeWindow: options.mergeWindow,
+            eventsPerTransaction: options.eventsPerTransaction, logger: logger)
         let progress = self.progress
         try await pass.run(into: consumer, from: reached, to: goal) { report in
             progress.update {
@@ -249,6 +250,7 @@ public final class Replay: Sendable {
                 $0.applied += report.applied?.applied ?? 0
                 $0.deadLettered += report.applied?.deadLettered ?? 0
                 $0.duplicates += report.applied?.duplicates ?? 0
+                if report.applied != nil { $0.transactions += 1 }
                 $0.offsetsDone += report.offsetsCovered
             }
         }

@@ -19,6 +19,8 @@ struct ReplayPass {
     let stallTimeout: Duration
     /// How many messages may wait to be put in order (`ReplayMerge`).
     let mergeWindow: Int
+    /// The most events one transaction applies (``ReplayOptions/eventsPerTransaction``).
+    let eventsPerTransaction: Int
     let logger: Logger
 
     /// What a batch did, for the progress.
@@ -78,9 +80,11 @@ struct ReplayPass {
                 var merge = ReplayMerge(
                     partitions: goal.keys.filter { (reached[$0]?.rawValue ?? 0) < goal[$0]!.rawValue }, window: mergeWindow)
                 var batches = topicReader.batches.makeAsyncIterator()
+                // Messages in order, waiting until a transaction's worth is there.
+                var ready: [KafkaConsumerMessage] = []
+                var covered: Int64 = 0
                 while let batch = try await batches.next() {
                     watch.active()
-                    var covered: Int64 = 0
                     for message in batch {
                         let partition = message.topicPartition
                         guard let end = goal[partition], message.offset.rawValue < end.rawValue else { continue }
@@ -93,12 +97,18 @@ struct ReplayPass {
                         }
                         if after >= end.rawValue { merge.finished(partition) }
                     }
-                    try await apply(merge.ready(), into: service, covering: covered, onBatch: onBatch)
-                    watch.active()
+                    ready += merge.ready()
                     if goal.allSatisfy({ (reached[$0.key]?.rawValue ?? 0) >= $0.value.rawValue }) { break }
+                    guard ready.count >= eventsPerTransaction else { continue }
+                    // Whole transactions now; the rest waits for more.
+                    let whole = ready.count - ready.count % eventsPerTransaction
+                    try await apply(Array(ready[..<whole]), into: service, covering: covered, onBatch: onBatch)
+                    ready.removeFirst(whole)
+                    covered = 0
+                    watch.active()
                 }
                 // Everything below the goals is in (or the reader read all it will).
-                try await apply(merge.drain(), into: service, covering: 0, onBatch: onBatch)
+                try await apply(ready + merge.drain(), into: service, covering: covered, onBatch: onBatch)
                 await topicReader.close()
                 group.cancelAll()
             }
@@ -113,7 +123,7 @@ struct ReplayPass {
         if watch.stalled { throw ReplayFailure(.stalled(topics: topics, after: stallTimeout)) }
     }
 
-    /// Applies `messages` in batches of the reader's batch size.
+    /// Applies `messages` in transactions of up to ``eventsPerTransaction`` events.
     private func apply(
         _ messages: [KafkaConsumerMessage], into service: EventConsumerService, covering covered: Int64,
         onBatch: @Sendable (BatchReport) -> Void
@@ -121,7 +131,7 @@ struct ReplayPass {
         var covered = covered
         var start = messages.startIndex
         while start < messages.endIndex || covered > 0 {
-            let end = min(start + reader.maxBatchSize, messages.endIndex)
+            let end = min(start + eventsPerTransaction, messages.endIndex)
             let chunk = Array(messages[start..<end])
             let applied = chunk.isEmpty ? nil : try await service.applyReplayed(chunk)
             onBatch(BatchReport(messages: chunk.count, applied: applied, offsetsCovered: covered))

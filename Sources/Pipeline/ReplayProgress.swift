@@ -25,6 +25,8 @@ public struct ReplayProgress: Sendable, Equatable {
     public var applied = 0
     public var deadLettered = 0
     public var duplicates = 0
+    /// Transactions the rebuild committed (each up to ``ReplayOptions/eventsPerTransaction`` events).
+    public var transactions = 0
     /// Offsets covered so far, summed over partitions, and the sum to cover (which grows when
     /// the running service applies more before it stops).
     public var offsetsDone: Int64 = 0

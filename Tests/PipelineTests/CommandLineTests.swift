@@ -37,6 +37,19 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         #expect(third.errors.value.contains("--as-of yesterday is neither YYYY-MM-DD nor an RFC 3339 time"))
     }
 
+    /// A replay's transaction size is a count of events between 1 and 100,000, refused before
+    /// anything runs.
+    @Test(arguments: ["0", "100001", "-5"])
+    func replayRefusesATransactionSizeOutOfRange(_ size: String) async throws {
+        let directory = temporaryDirectory("reentrybus-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (termination, process) = try await runReentrybus(
+            ["replay", "router", "--events-per-transaction=\(size)", "--data-dir", directory.path])
+        #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")
+        #expect(process.errors.value.contains("--events-per-transaction \(size) is not between 1 and 100000."))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("router.sqlite.replay").path))
+    }
+
     /// Finding 10: a recipient must be kind:id with a known kind and an id.
     /// `bench replay --postgres` takes only a PostgreSQL URL, refused before anything runs,
     /// and a refusal never repeats the URL's password.

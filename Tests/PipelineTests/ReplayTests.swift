@@ -111,6 +111,38 @@ struct ReplayTests {
 
     /// A replay cancelled while it waits for the router to stop (what Ctrl-C does) ends saying
     /// so, keeps nothing of what it built and leaves the router's state as it was.
+    /// The rebuild gathers what the reader brings and the merge lets go (here a few at a time:
+    /// batches of 5, a merge window of 5) into transactions of up to `eventsPerTransaction`
+    /// events: the 60 events in one by default, in at least ⌈60 / 7⌉ with 7; the state the
+    /// same either way.
+    @Test func theRebuildAppliesTransactionsOfTheSizeAsked() async throws {
+        let bus = try await TestBus(maxBatchSize: 5)
+        try await within(.seconds(120), "two replays") {
+            let (cases, arrests) = try casesAndArrests(count: 30, run: "sizes")
+            do {
+                // Stopped and gone (a running service keeps its state open until then).
+                let router = try bus.start(.router)
+                try await bus.publish(cases + arrests)
+                await bus.waitUntilCaughtUp(router)
+                try await router.stop()
+            }
+            let built = try bus.snapshot(.router)
+            for (size, expected) in [(5_000, 1...1), (7, 9...60)] {
+                let replay = try Replay(
+                    .router, configuration: bus.configuration,
+                    options: ReplayOptions(stopTimeout: .seconds(30), mergeWindow: 5, eventsPerTransaction: size), logger: quietLogger)
+                _ = try await replay.run()
+                let progress = replay.progress.value
+                #expect(progress.events == 60)
+                #expect(expected.contains(progress.transactions), "\(progress.transactions) transactions of up to \(size) events")
+                let rebuilt = try bus.snapshot(.router)
+                #expect(rebuilt.digest == built.digest, "rebuilt in transactions of \(size)")
+                #expect(rebuilt.offsets == built.offsets)
+                #expect(rebuilt.appliedEventIds == built.appliedEventIds)
+            }
+        }
+    }
+
     @Test func aCancelledReplayKeepsNothing() async throws {
         let bus = try await TestBus()
         try await within(.seconds(90), "cancelled replay") {

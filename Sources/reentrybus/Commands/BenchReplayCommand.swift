@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Pipeline
 import Settings
 import Storage
 
@@ -24,8 +25,8 @@ struct BenchReplay: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Databases to measure, comma-separated: sqlite, postgres.", valueName: "databases"))
     var databases = "sqlite,postgres"
 
-    @Option(help: "Events per transaction, for the replay and the baseline alike.")
-    var batch = 1_000
+    @Option(help: "Events per transaction, for the replay and the baseline alike (default: as `reentrybus replay` applies them).")
+    var batch = ReplayOptions().eventsPerTransaction
 
     @Option(help: ArgumentHelp("People the events are about (default: one per 20 events).", valueName: "count"))
     var people: Int?

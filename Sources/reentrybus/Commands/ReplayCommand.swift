@@ -59,6 +59,11 @@ struct ReplayCommand: AsyncParsableCommand {
         "Seconds between progress lines when standard error is not a terminal.", valueName: "seconds"))
     var progressInterval: Double = 10
 
+    @Option(help: ArgumentHelp(
+        "Events one transaction of the rebuild applies (larger: faster on SQLite, more memory held until it commits).",
+        valueName: "count"))
+    var eventsPerTransaction: Int = 5_000
+
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var notificationKey: NotificationKeyOptions
     @OptionGroup var config: ConfigurationOptions
@@ -80,6 +85,9 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         guard stallTimeout >= 1 else { throw ValidationError("--stall-timeout must be at least 1 second.") }
         guard progressInterval >= 0.1 else { throw ValidationError("--progress-interval must be at least 0.1 seconds.") }
+        guard (1...100_000).contains(eventsPerTransaction) else {
+            throw ValidationError("--events-per-transaction \(eventsPerTransaction) is not between 1 and 100000.")
+        }
     }
 
     func run() async throws {
@@ -115,7 +123,8 @@ struct ReplayCommand: AsyncParsableCommand {
             replay = try Pipeline.Replay(
                 name, configuration: configuration,
                 options: ReplayOptions(
-                    stopTimeout: .milliseconds(Int64(stopTimeout * 1_000)), stallTimeout: .milliseconds(Int64(stallTimeout * 1_000))),
+                    stopTimeout: .milliseconds(Int64(stopTimeout * 1_000)), stallTimeout: .milliseconds(Int64(stallTimeout * 1_000)),
+                    eventsPerTransaction: eventsPerTransaction),
                 logger: logger, onPhase: { display.phaseChanged($0) })
         } catch {
             printError("reentrybus: \(error)")
