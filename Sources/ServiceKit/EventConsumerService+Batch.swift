@@ -23,9 +23,10 @@ extension EventConsumerService {
         var afterCommit: [@Sendable () -> Void] = []
         /// Where each dead letter came from and why (for the log: names no values).
         var deadLetters: [(source: String, reason: String)] = []
-        /// Whether the batch was applied event by event, each in a savepoint, after a poison
-        /// message failed it whole (``EventIsolation``).
+        /// Whether the batch was applied event by event, each in a savepoint (``EventIsolation``).
         var isolatedEachEvent = false
+        /// Poison messages a projection found (after writing, maybe): rolled back to their savepoints.
+        var poisonedInProjection = 0
     }
 
     /// Applies one batch in one transaction: effects, outbox, offsets, applied event ids.
@@ -101,7 +102,12 @@ extension EventConsumerService {
                     let effect: SealingEffect
                     switch isolation {
                     case .eachEvent:
-                        effect = try db.savepoint(applyEvent)
+                        do {
+                            effect = try db.savepoint(applyEvent)
+                        } catch let poison as PoisonMessage {
+                            outcome.poisonedInProjection += 1
+                            throw poison
+                        }
                     case .wholeBatch:
                         do {
                             effect = try applyEvent()
@@ -153,11 +159,14 @@ extension EventConsumerService {
             if let thread, thread.isCurrent { return try database.writeBlocking(attempt) }
             return try await database.write(attempt)
         }
+        let outcome: BatchOutcome
         do {
-            return try await run(.wholeBatch)
+            outcome = try await run(isolateNextBatch.withLock { $0 } ? .eachEvent : .wholeBatch)
         } catch is EventIsolationNeeded {
-            return try await run(.eachEvent)
+            outcome = try await run(.eachEvent)
         }
+        isolateNextBatch.withLock { $0 = outcome.poisonedInProjection > 0 }
+        return outcome
     }
 
     /// How a batch keeps a poison message's changes from the other events' (``applyBatch``).
@@ -173,6 +182,9 @@ extension EventConsumerService {
     /// applied again with a savepoint an event (``eachEvent``), which rolls back only the
     /// poison's changes, as before. Poison found before the projection runs (an envelope, a
     /// contract, a reused event id) has written nothing and is dead-lettered in either mode.
+    /// After a batch in which a projection found poison, the next one starts event by event, and
+    /// the batch after a clean one whole again: a stream with poison in most batches is not
+    /// applied twice a batch.
     enum EventIsolation: Sendable {
         /// No savepoints: the fast path, for batches without a poison message in a projection.
         case wholeBatch

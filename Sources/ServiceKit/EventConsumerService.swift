@@ -104,6 +104,10 @@ public final class EventConsumerService: Service, Sendable {
     let metrics: ServiceMetrics
     /// Where the outbox stands: what was handed to the producer, what the broker acknowledged.
     let outboxCursor = Mutex(OutboxCursor())
+    /// Whether the last batch's projection found a poison message, so that the next batch is
+    /// applied event by event from the start (``EventIsolation``). Batches are applied one at a
+    /// time; the lock only makes the service `Sendable`.
+    let isolateNextBatch = Mutex(false)
 
     public init(
         projection: any EventProjection, database: ServiceDatabase, admission: MessageAdmission,

@@ -78,6 +78,15 @@ enum PoisonIsolationCheck {
         let offsets = try await service.database.storedOffsets()
         #expect(offsets[TopicPartition(topic: "police.arrests", partition: 0)] == KafkaOffset(3))
 
+        // The batch after one whose projection found poison starts event by event (a stream
+        // with poison in most batches is not applied twice a batch); after a clean one, whole.
+        let next = try await service.apply([TestArrest().consumed(offset: 3)])
+        let nextIsolated = next.isolatedEachEvent
+        #expect(next.applied == 1 && nextIsolated, "started event by event after the poison")
+        let later = try await service.apply([TestArrest().consumed(offset: 4)])
+        let laterIsolated = later.isolatedEachEvent
+        #expect(later.applied == 1 && !laterIsolated, "whole again after a clean batch")
+
         // Delivered again, nothing changes: the poison's id was recorded with the dead letter.
         let again = try await service.apply([before.consumed(offset: 0), poison.consumed(offset: 1), after.consumed(offset: 2)])
         #expect(again.applied == 0 && again.deadLettered == 0 && again.skipped == 3)
