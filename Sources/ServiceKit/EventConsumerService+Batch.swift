@@ -188,7 +188,8 @@ extension EventConsumerService {
     enum EventIsolation: Sendable {
         /// No savepoints: the fast path, for batches without a poison message in a projection.
         case wholeBatch
-        /// A savepoint an event: after the whole batch failed on a poison message.
+        /// A savepoint an event: after the whole batch failed on a poison message, and for the
+        /// batch after one in which a projection found poison.
         case eachEvent
     }
 
