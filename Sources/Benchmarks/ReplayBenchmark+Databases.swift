@@ -15,6 +15,7 @@ extension ReplayBenchmark {
         defer { remove(directory, printer) }
         var result = Result(database: .sqlite, events: messages.count)
         printer.progress("replay: sqlite raw upsert of \(messages.count) rows in \(directory.path)")
+        // The yardstick keeps a service's cache: its sequential keys need no more.
         let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations, pageSize: RawUpsertBaseline.pageSize)
         try await self.raw(messages, into: raw, as: &result, printer)
         try await raw.close()
@@ -78,9 +79,10 @@ extension ReplayBenchmark {
     /// the same way). Its Kafka clients are configured for an address that is never contacted:
     /// nothing connects before `Application.run()`, which the benchmark does not call.
     func viewsService(dataDirectory: URL, postgres: PostgresStorage.Configuration?) throws -> EventConsumerService {
-        let configuration = ApplicationConfiguration(
+        var configuration = ApplicationConfiguration(
             broker: .external(bootstrapServers: ["127.0.0.1:9"]), dataDirectory: dataDirectory, services: [.views], catalog: catalog,
             topics: .init(createContractTopics: false), client: .init(maxBatchSize: batchSize), postgres: postgres)
+        configuration.sqliteCacheKibibytes = sqliteCacheKibibytes
         let application = try buildApplication(configuration, logger: logger)
         guard let service = application.services[.views] else {
             throw BenchmarkFailure(description: "the application has no views service")

@@ -59,6 +59,10 @@ public struct ReplayBenchmark: Sendable {
     /// `reentrybus replay` applies them (`ReplayOptions.eventsPerTransaction`; a running
     /// service's batches hold up to 1,000).
     public var batchSize: Int
+    /// The SQLite page cache of the replay's database, in KiB: a replay's
+    /// (``ReplayOptions/sqliteCacheMebibytes``, 256 MiB; a running service, and the baseline's
+    /// sequential upsert, have 16 MiB).
+    public var sqliteCacheKibibytes = ReplayOptions().sqliteCacheMebibytes * 1_024
     /// The workload's seed: the same seed, the same events.
     public var seed: UInt64
     /// The contracts the service admits events against.

@@ -6,6 +6,7 @@ import Notifications
 import PersonIndex
 import Gateway
 import Observability
+import ServiceKit
 
 /// Everything `buildApplication(_:logger:onNotificationStored:)` needs to assemble the bus: where
 /// Kafka is, which services run, where their databases live, the contracts, which topics to
@@ -113,6 +114,9 @@ public struct ApplicationConfiguration: Sendable {
     /// PostgreSQL database, each service in its own schema (named after the service, `-` as
     /// `_`). Default: nil, SQLite.
     public var postgres: PostgresStorage.Configuration?
+    /// Each SQLite connection's page cache, in KiB. Default: ``ServiceDatabase/defaultCacheKibibytes``
+    /// (16 MiB); `bench replay` gives the views a replay's (``ReplayOptions/sqliteCacheMebibytes``).
+    public var sqliteCacheKibibytes = ServiceDatabase.defaultCacheKibibytes
     /// The services to run. Default: all of them but the gateway (`ServiceName.pipeline`).
     public var services: Set<ServiceName>
     /// The contracts events are checked against and whose topics are created. Required when

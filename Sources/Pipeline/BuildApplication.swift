@@ -113,7 +113,8 @@ struct ServiceFactory: Sendable {
                 let schema = try postgres.inSchema(configuration.databaseSchema(name))
                 database = try ServiceDatabase(postgres: PostgresStorage(configuration: schema, logger: logger), migrations: projection.migrations)
             } else {
-                database = try ServiceDatabase(path: configuration.databasePath(name), migrations: projection.migrations)
+                database = try ServiceDatabase(
+                    path: configuration.databasePath(name), migrations: projection.migrations, cacheKibibytes: configuration.sqliteCacheKibibytes)
             }
         } catch let error as ServiceDatabaseError {
             throw .databaseUnusable(service: name.rawValue, error: error)

@@ -126,7 +126,8 @@ public final class Replay: Sendable {
                 throw invalid("database", "the schema \(configuration.databaseSchema(service))_replay is not a usable schema name")
             }
         } else {
-            target = ReplaySQLiteTarget(path: configuration.databasePath(service), logger: logger)
+            target = ReplaySQLiteTarget(
+                path: configuration.databasePath(service), cacheKibibytes: options.sqliteCacheMebibytes * 1_024, logger: logger)
         }
         self.service = service
         self.options = options

@@ -23,13 +23,16 @@ import Glibc
 final class ReplaySQLiteTarget: ReplayTarget {
     let path: String
     let replayPath: String
+    /// The new file's page cache (``ReplayOptions/sqliteCacheMebibytes``).
+    let cacheKibibytes: Int
     private let logger: Logger
     /// Whether this replay created the new file (and so may remove it).
     private let created = Mutex(false)
 
-    init(path: String, logger: Logger) {
+    init(path: String, cacheKibibytes: Int = ServiceDatabase.defaultCacheKibibytes, logger: Logger) {
         self.path = path
         self.replayPath = path + ".replay"
+        self.cacheKibibytes = cacheKibibytes
         self.logger = logger
     }
 
@@ -61,11 +64,11 @@ final class ReplaySQLiteTarget: ReplayTarget {
         }
         try Self.remove(replayPath)
         created.withLock { $0 = true }
-        return try ServiceDatabase(path: replayPath, migrations: migrations)
+        return try ServiceDatabase(path: replayPath, migrations: migrations, cacheKibibytes: cacheKibibytes)
     }
 
     func reopen(migrations: [StorageMigration]) async throws -> ServiceDatabase {
-        try ServiceDatabase(path: replayPath, migrations: migrations)
+        try ServiceDatabase(path: replayPath, migrations: migrations, cacheKibibytes: cacheKibibytes)
     }
 
     func isInUse() async throws -> Bool {

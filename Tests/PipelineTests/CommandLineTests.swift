@@ -50,6 +50,15 @@ func runReentrybus(_ arguments: [String]) async throws -> (ChildProcess.Terminat
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("router.sqlite.replay").path))
     }
 
+    @Test(arguments: ["1", "16385"])
+    func replayRefusesACacheSizeOutOfRange(_ size: String) async throws {
+        let directory = temporaryDirectory("reentrybus-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (termination, process) = try await runReentrybus(["replay", "router", "--sqlite-cache-mib", size, "--data-dir", directory.path])
+        #expect(termination == .init(status: 64, bySignal: false), "\(process.errors.value)")
+        #expect(process.errors.value.contains("--sqlite-cache-mib \(size) is not between 2 and 16384."))
+    }
+
     /// Finding 10: a recipient must be kind:id with a known kind and an id.
     /// `bench replay --postgres` takes only a PostgreSQL URL, refused before anything runs,
     /// and a refusal never repeats the URL's password.

@@ -86,8 +86,9 @@ import Testing
         #expect(count == 1)
     }
 
-    /// Every event is applied inside a savepoint; its journal must not go through a temporary
-    /// file per event (SQLite's default here), on the writer nor on a reader's connection.
+    /// The events of a batch with a poison message are applied in savepoints; their journals
+    /// must not go through a temporary file per event (SQLite's default here), on the writer
+    /// nor on a reader's connection.
     @Test func savepointJournalsStayInMemory() async throws {
         let database = try ServiceDatabase(path: directory.path("router.sqlite"), migrations: [])
         let memory: Int64 = 2  // PRAGMA temp_store: 0 default, 1 file, 2 memory
@@ -97,6 +98,20 @@ import Testing
         #expect(written == .integer(memory))
         let read = try await database.storage.read { try $0.fetchAll("PRAGMA temp_store", []).first?.values.first }
         #expect(read == .integer(memory))
+    }
+
+    /// Each connection's page cache: a service's 16 MiB unless asked for another (a replay's).
+    @Test func theCacheIsTheServicesUnlessAskedForAnother() async throws {
+        func cacheSize(_ database: ServiceDatabase) async throws -> SQLValue? {
+            let read = try await database.read { try $0.fetchAll("PRAGMA cache_size", []).first?.values.first }
+            let written = try await database.write { try $0.fetchAll("PRAGMA cache_size", []).first?.values.first }
+            #expect(read == written)
+            return written
+        }
+        let service = try ServiceDatabase(path: directory.path("service.sqlite"), migrations: [])
+        #expect(try await cacheSize(service) == .integer(-16_384))
+        let larger = try ServiceDatabase(path: directory.path("larger.sqlite"), migrations: [], cacheKibibytes: 262_144)
+        #expect(try await cacheSize(larger) == .integer(-262_144))
     }
 
     @Test func aDataDirectoryThatIsAFileIsNamed() throws {

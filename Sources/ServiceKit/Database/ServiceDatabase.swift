@@ -61,7 +61,11 @@ public final class ServiceDatabase: Sendable {
     ///   - journalSizeLimit: the bytes of log kept when SQLite starts the log over
     ///     (default ``defaultJournalSizeLimit``).
     ///   - pageSize: the page size if SQLite creates the file (default ``defaultPageSize``).
-    static func configure(_ db: Database, journalSizeLimit: Int = defaultJournalSizeLimit, pageSize: Int = defaultPageSize) throws {
+    ///   - cacheKibibytes: each connection's page cache (default ``defaultCacheKibibytes``).
+    static func configure(
+        _ db: Database, journalSizeLimit: Int = defaultJournalSizeLimit, pageSize: Int = defaultPageSize,
+        cacheKibibytes: Int = defaultCacheKibibytes
+    ) throws {
         // Before anything else: the size of a new file's pages is fixed by its first table.
         try db.execute(sql: "PRAGMA page_size = \(pageSize)")
         // WAL + NORMAL: a commit is durable against process crashes (the failure the
@@ -69,10 +73,10 @@ public final class ServiceDatabase: Sendable {
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
         // Checkpoints run in the background (WALCheckpointer), never inside a commit.
         try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-        // 16 MiB of pages per connection (SQLite's default is 2 MiB): the event-id and
+        // 16 MiB of pages per connection by default (SQLite's is 2 MiB): the event-id and
         // notification tables are keyed by random ids, so each insert lands on a random
         // leaf page; with the default cache most of them were read back from the file.
-        try db.execute(sql: "PRAGMA cache_size = -16384")
+        try db.execute(sql: "PRAGMA cache_size = -\(max(cacheKibibytes, 64))")
         // Each event is applied in a savepoint, whose journal SQLite otherwise writes to a
         // temporary file opened and deleted per savepoint (Debian's build: TEMP_STORE=1):
         // in `bench pipeline` that was ~6× the router's WAL traffic, an open, writes and
@@ -81,16 +85,24 @@ public final class ServiceDatabase: Sendable {
         try db.execute(sql: "PRAGMA journal_size_limit = \(journalSizeLimit)")
     }
 
+    /// Each connection's page cache unless told otherwise: 16 MiB (see ``configure(_:journalSizeLimit:pageSize:cacheKibibytes:)``).
+    public static let defaultCacheKibibytes = 16_384
+
     /// Opens (creating if needed) the SQLite database at `path`, checks it and migrates it.
     ///
-    /// - Parameter pageSize: the page size if the file is created (default
-    ///   ``defaultPageSize``; a benchmark's yardstick keeps SQLite's 4,096).
+    /// - Parameters:
+    ///   - pageSize: the page size if the file is created (default ``defaultPageSize``; a
+    ///     benchmark's yardstick keeps SQLite's 4,096).
+    ///   - cacheKibibytes: each connection's page cache (default ``defaultCacheKibibytes``; a
+    ///     replay, which writes a whole history into a fresh file, takes more).
     /// - Throws: ``ServiceDatabaseError`` naming the file or directory at fault.
-    public init(path: String, migrations: [StorageMigration], pageSize: Int = defaultPageSize) throws {
+    public init(
+        path: String, migrations: [StorageMigration], pageSize: Int = defaultPageSize, cacheKibibytes: Int = defaultCacheKibibytes
+    ) throws {
         try Self.prepareDirectory(of: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in try Self.configure(db, pageSize: pageSize) }
+        configuration.prepareDatabase { db in try Self.configure(db, pageSize: pageSize, cacheKibibytes: cacheKibibytes) }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.check(pool, path: path)

@@ -64,6 +64,11 @@ struct ReplayCommand: AsyncParsableCommand {
         valueName: "count"))
     var eventsPerTransaction: Int = 5_000
 
+    @Option(help: ArgumentHelp(
+        "SQLite page cache of the rebuild, in MiB (more: faster on a large history; memory beside the running service).",
+        valueName: "MiB"))
+    var sqliteCacheMib: Int = ReplayOptions().sqliteCacheMebibytes
+
     @OptionGroup var contracts: ContractsDirectoryOption
     @OptionGroup var notificationKey: NotificationKeyOptions
     @OptionGroup var config: ConfigurationOptions
@@ -87,6 +92,9 @@ struct ReplayCommand: AsyncParsableCommand {
         guard progressInterval >= 0.1 else { throw ValidationError("--progress-interval must be at least 0.1 seconds.") }
         guard (1...100_000).contains(eventsPerTransaction) else {
             throw ValidationError("--events-per-transaction \(eventsPerTransaction) is not between 1 and 100000.")
+        }
+        guard (2...16_384).contains(sqliteCacheMib) else {
+            throw ValidationError("--sqlite-cache-mib \(sqliteCacheMib) is not between 2 and 16384.")
         }
     }
 
@@ -124,7 +132,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 name, configuration: configuration,
                 options: ReplayOptions(
                     stopTimeout: .milliseconds(Int64(stopTimeout * 1_000)), stallTimeout: .milliseconds(Int64(stallTimeout * 1_000)),
-                    eventsPerTransaction: eventsPerTransaction),
+                    eventsPerTransaction: eventsPerTransaction, sqliteCacheMebibytes: sqliteCacheMib),
                 logger: logger, onPhase: { display.phaseChanged($0) })
         } catch {
             printError("reentrybus: \(error)")
