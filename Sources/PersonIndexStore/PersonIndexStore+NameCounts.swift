@@ -32,11 +32,10 @@ extension PersonIndexStore {
         """)
 
     /// Replaces the counts with those of `sample`, the records a learning reads (with their
-    /// `added_seq`). Nothing is counted when exact name agreement is not weighed by frequency
-    /// (`ResolverConfiguration.termFrequencyAdjustment` off).
+    /// `added_seq`, oldest first). Nothing is counted when exact name agreement is not weighed
+    /// by frequency (`ResolverConfiguration.termFrequencyAdjustment` off).
     func countNames(of sample: [(record: PersonRecord, added: Int64)], _ session: Session) throws {
-        guard matcher.configuration.termFrequencyAdjustment, let first = sample.map(\.added).min(), let last = sample.map(\.added).max()
-        else { return }
+        guard matcher.configuration.termFrequencyAdjustment, let first = sample.first?.added, let last = sample.last?.added else { return }
         var counts: [String: Int64] = [:]
         for (record, _) in sample {
             for name in PreparedRecord(record).nameKeys { counts[Self.digest(name), default: 0] += 1 }

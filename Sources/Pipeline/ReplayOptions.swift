@@ -28,7 +28,7 @@ public struct ReplayOptions: Sendable {
     /// The SQLite page cache of the rebuild's writer, in MiB. A rebuild writes a whole history
     /// into a fresh file, its tables keyed by random ids, so each event lands on leaf pages
     /// all over the file; a running service's 16 MiB holds a fraction of them and the rest are
-    /// read back from the file. `bench replay`, 300,000 events on SQLite, four alternated runs
+    /// read back from the file. `bench replay`, 300,000 events on SQLite, five alternated pairs
     /// of 16 and 256 MiB: 5,660–7,160 against 7,040–7,980 events/s (64 MiB between). Memory the
     /// replay takes beside the running service; not used on PostgreSQL. Default: 256.
     public var sqliteCacheMebibytes: Int

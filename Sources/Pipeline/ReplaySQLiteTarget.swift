@@ -29,7 +29,7 @@ final class ReplaySQLiteTarget: ReplayTarget {
     /// Whether this replay created the new file (and so may remove it).
     private let created = Mutex(false)
 
-    init(path: String, cacheKibibytes: Int = ServiceDatabase.defaultCacheKibibytes, logger: Logger) {
+    init(path: String, cacheKibibytes: Int, logger: Logger) {
         self.path = path
         self.replayPath = path + ".replay"
         self.cacheKibibytes = cacheKibibytes
