@@ -108,6 +108,12 @@ struct Stamp: Comparable, Sendable {
         self.event = event
     }
 
+    /// The values of the columns `<field>_at` and `<field>_event`: NULL and NULL for a field never set.
+    static func values(_ stamp: Stamp?) -> [SQLValue] {
+        guard let stamp else { return [.null, .null] }
+        return [.integer(stamp.at), .text(stamp.event)]
+    }
+
     /// The stamp in the columns `<field>_at` and `<field>_event`, nil when the field was never set.
     init?(row: StorageRow, field: String) throws {
         guard let at: Int64 = try row.get("\(field)_at"), let event: String = try row.get("\(field)_event") else { return nil }
@@ -178,22 +184,24 @@ private struct InvestigationState {
         let updates = columns.split(separator: ",").dropFirst()
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        // Built in parts with their types given: as one literal of 23 optional values the
+        // expression sits at the type checker's limit (a small edit made it give up).
+        var values: [SQLValue] = [.text(id), .integer(firstAt), leadAgencyId.sqlValue, try StoredColumn.optionalJSON(contact)]
+        values += Stamp.values(opened)
+        values += [sensitivity?.rawValue.sqlValue ?? .null] + Stamp.values(sensitivityStamp)
+        values += [summary.sqlValue] + Stamp.values(summaryStamp)
+        values += Stamp.values(peopleStamp)
+        let center: [SQLValue] = area.map { [.real($0.center.latitude), .real($0.center.longitude), .integer(Int64($0.radiusMeters))] }
+            ?? [.null, .null, .null]
+        let bounds: [SQLValue] = box.map { [.real($0.minLatitude), .real($0.maxLatitude), .real($0.minLongitude), .real($0.maxLongitude)] }
+            ?? [.null, .null, .null, .null]
+        values += center + bounds + Stamp.values(areaStamp)
         try transaction.execute(
             """
             INSERT INTO safety_investigations (\(columns))
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
             ON CONFLICT (investigation_id) DO UPDATE SET \(updates)
             """,
-            [
-                .text(id), .integer(firstAt), leadAgencyId.sqlValue, try StoredColumn.optionalJSON(contact),
-                opened.map { .integer($0.at) } ?? .null, opened?.event.sqlValue ?? .null,
-                sensitivity?.rawValue.sqlValue ?? .null, sensitivityStamp.map { .integer($0.at) } ?? .null,
-                sensitivityStamp?.event.sqlValue ?? .null, summary.sqlValue, summaryStamp.map { .integer($0.at) } ?? .null,
-                summaryStamp?.event.sqlValue ?? .null, peopleStamp.map { .integer($0.at) } ?? .null, peopleStamp?.event.sqlValue ?? .null,
-                area.map { .real($0.center.latitude) } ?? .null, area.map { .real($0.center.longitude) } ?? .null,
-                area.map { .integer(Int64($0.radiusMeters)) } ?? .null, box.map { .real($0.minLatitude) } ?? .null,
-                box.map { .real($0.maxLatitude) } ?? .null, box.map { .real($0.minLongitude) } ?? .null,
-                box.map { .real($0.maxLongitude) } ?? .null, areaStamp.map { .integer($0.at) } ?? .null, areaStamp?.event.sqlValue ?? .null,
-            ])
+            values)
     }
 }
