@@ -30,6 +30,9 @@ struct ReplayPass {
         var applied: EventConsumerService.ReplayedBatch?
         /// Offsets newly covered, summed over partitions.
         var offsetsCovered: Int64
+        /// Offsets newly read (applied or waiting for the next transaction), summed over
+        /// partitions: a report of the reading alone has no messages and covers nothing.
+        var offsetsRead: Int64 = 0
     }
 
     /// Whether anything lies between `start` and `goal`.
@@ -85,6 +88,7 @@ struct ReplayPass {
                 var covered: Int64 = 0
                 while let batch = try await batches.next() {
                     watch.active()
+                    let coveredBefore = covered
                     for message in batch {
                         let partition = message.topicPartition
                         guard let end = goal[partition], message.offset.rawValue < end.rawValue else { continue }
@@ -98,6 +102,9 @@ struct ReplayPass {
                         if after >= end.rawValue { merge.finished(partition) }
                     }
                     ready += merge.ready()
+                    if covered > coveredBefore {
+                        onBatch(BatchReport(messages: 0, applied: nil, offsetsCovered: 0, offsetsRead: covered - coveredBefore))
+                    }
                     if goal.allSatisfy({ (reached[$0.key]?.rawValue ?? 0) >= $0.value.rawValue }) { break }
                     guard ready.count >= eventsPerTransaction else { continue }
                     // Whole transactions now; the rest waits for more.

@@ -31,6 +31,11 @@ public struct ReplayProgress: Sendable, Equatable {
     /// the running service applies more before it stops).
     public var offsetsDone: Int64 = 0
     public var offsetsTotal: Int64 = 0
+    /// Offsets the reader has reached, summed over partitions: ahead of ``offsetsDone`` by what
+    /// waits for the next transaction (up to ``ReplayOptions/eventsPerTransaction`` events,
+    /// several seconds on PostgreSQL). The share done and the time left follow it, so that a
+    /// display moves while a transaction is gathered, not only when one commits.
+    public var offsetsRead: Int64 = 0
     /// Time spent reading, in passes that ended; and since when the pass under way reads.
     /// Rates and the time left are measured on these, not on the time spent waiting.
     public var readTime: Duration = .zero
@@ -46,13 +51,16 @@ public struct ReplayProgress: Sendable, Equatable {
 
     /// The share of offsets covered, 0 to 1 (1 when there is nothing to cover).
     public var fraction: Double {
-        offsetsTotal > 0 ? min(1, Double(offsetsDone) / Double(offsetsTotal)) : 1
+        offsetsTotal > 0 ? min(1, Double(offsetsReached) / Double(offsetsTotal)) : 1
     }
+
+    /// The offsets read or applied, whichever is further.
+    private var offsetsReached: Int64 { max(offsetsDone, offsetsRead) }
 
     /// The time left at the pace so far; nil before there is a pace.
     public func remaining(at now: ContinuousClock.Instant) -> Duration? {
-        guard let seconds = secondsReading(at: now), seconds > 0, offsetsDone > 0 else { return nil }
-        let left = Double(max(0, offsetsTotal - offsetsDone)) / (Double(offsetsDone) / seconds)
+        guard let seconds = secondsReading(at: now), seconds > 0, offsetsReached > 0 else { return nil }
+        let left = Double(max(0, offsetsTotal - offsetsReached)) / (Double(offsetsReached) / seconds)
         return .milliseconds(Int64(min(left, 1e9) * 1_000))
     }
 

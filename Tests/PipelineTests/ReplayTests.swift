@@ -6,6 +6,7 @@ import Logging
 import Notifications
 import ServiceKit
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
@@ -143,6 +144,48 @@ struct ReplayTests {
         }
     }
 
+    /// While a transaction is gathered, the share done moves with what the reader has read:
+    /// with the 60 events in one transaction and the reader's batches of 5, the progress shows
+    /// offsets read and a share above zero before anything is applied (a display would
+    /// otherwise stand still for the seconds a transaction of 5,000 events takes to gather).
+    @Test func progressMovesWithTheReadingBeforeATransactionCommits() async throws {
+        let bus = try await TestBus(maxBatchSize: 5)
+        try await within(.seconds(120), "a replay in one transaction") {
+            let (cases, arrests) = try casesAndArrests(count: 30, run: "reading")
+            do {
+                let router = try bus.start(.router)
+                try await bus.publish(cases + arrests)
+                await bus.waitUntilCaughtUp(router)
+                try await router.stop()
+            }
+            let replay = try Replay(
+                .router, configuration: bus.configuration,
+                options: ReplayOptions(stopTimeout: .seconds(30), mergeWindow: 5, eventsPerTransaction: 5_000), logger: quietLogger)
+            // The condition is checked at each change of the progress. Its first check happens as
+            // the waiter registers, which the replay starts only after: no change is missed.
+            let beforeAnyTransaction = Mutex<ReplayProgress?>(nil)
+            let (registered, registration) = AsyncStream<Void>.makeStream()
+            let watcher = Task {
+                await replay.progress.wait { progress in
+                    registration.yield()
+                    if progress.transactions == 0, progress.phase == .rebuilding, progress.fraction > 0 {
+                        beforeAnyTransaction.withLock { $0 = $0 ?? progress }
+                    }
+                    return progress.transactions > 0 || progress.phase == .failed
+                }
+            }
+            for await _ in registered { break }
+            _ = try await replay.run()
+            await watcher.value
+            let seen = try #require(beforeAnyTransaction.withLock { $0 }, "the share done stayed 0 until the transaction committed")
+            #expect(seen.offsetsRead > 0 && seen.offsetsRead < seen.offsetsTotal)
+            #expect(seen.events == 0 && seen.offsetsDone == 0)
+            let done = replay.progress.value
+            #expect(done.transactions == 1 && done.events == 60)
+            #expect(done.offsetsRead == done.offsetsDone && done.fraction == 1)
+        }
+    }
+
     @Test func aCancelledReplayKeepsNothing() async throws {
         let bus = try await TestBus()
         try await within(.seconds(90), "cancelled replay") {
@@ -238,6 +281,16 @@ struct ReplayTests {
         progress.readTime = .seconds(5)
         #expect(progress.line(at: start + .seconds(60)) == "waiting for the service to stop: 12,345 events, 2,469 events/s, 25%")
         #expect(ReplayProgress().line(at: start) == "starting: 0 events")
+        // Read ahead of what a transaction applied: the share and the time left follow the
+        // reading; the events count what was applied.
+        var gathering = ReplayProgress()
+        gathering.phase = .rebuilding
+        gathering.readingSince = start
+        gathering.offsetsDone = 20_000
+        gathering.offsetsRead = 25_000
+        gathering.offsetsTotal = 100_000
+        gathering.events = 20_000
+        #expect(gathering.line(at: start + .seconds(5)) == "rebuilding: 20,000 events, 4,000 events/s, 25%, ETA 0:15")
     }
 }
 
