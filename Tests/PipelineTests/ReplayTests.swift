@@ -110,8 +110,6 @@ struct ReplayTests {
         }
     }
 
-    /// A replay cancelled while it waits for the router to stop (what Ctrl-C does) ends saying
-    /// so, keeps nothing of what it built and leaves the router's state as it was.
     /// The rebuild gathers what the reader brings and the merge lets go (here a few at a time:
     /// batches of 5, a merge window of 5) into transactions of up to `eventsPerTransaction`
     /// events: the 60 events in one by default, in at least ⌈60 / 7⌉ with 7; the state the
@@ -119,14 +117,7 @@ struct ReplayTests {
     @Test func theRebuildAppliesTransactionsOfTheSizeAsked() async throws {
         let bus = try await TestBus(maxBatchSize: 5)
         try await within(.seconds(120), "two replays") {
-            let (cases, arrests) = try casesAndArrests(count: 30, run: "sizes")
-            do {
-                // Stopped and gone (a running service keeps its state open until then).
-                let router = try bus.start(.router)
-                try await bus.publish(cases + arrests)
-                await bus.waitUntilCaughtUp(router)
-                try await router.stop()
-            }
+            try await routerBuiltAndStopped(on: bus, count: 30, run: "sizes")
             let built = try bus.snapshot(.router)
             for (size, expected) in [(5_000, 1...1), (7, 9...60)] {
                 let replay = try Replay(
@@ -151,13 +142,7 @@ struct ReplayTests {
     @Test func progressMovesWithTheReadingBeforeATransactionCommits() async throws {
         let bus = try await TestBus(maxBatchSize: 5)
         try await within(.seconds(120), "a replay in one transaction") {
-            let (cases, arrests) = try casesAndArrests(count: 30, run: "reading")
-            do {
-                let router = try bus.start(.router)
-                try await bus.publish(cases + arrests)
-                await bus.waitUntilCaughtUp(router)
-                try await router.stop()
-            }
+            try await routerBuiltAndStopped(on: bus, count: 30, run: "reading")
             let replay = try Replay(
                 .router, configuration: bus.configuration,
                 options: ReplayOptions(stopTimeout: .seconds(30), mergeWindow: 5, eventsPerTransaction: 5_000), logger: quietLogger)
@@ -186,6 +171,8 @@ struct ReplayTests {
         }
     }
 
+    /// A replay cancelled while it waits for the router to stop (what Ctrl-C does) ends saying
+    /// so, keeps nothing of what it built and leaves the router's state as it was.
     @Test func aCancelledReplayKeepsNothing() async throws {
         let bus = try await TestBus()
         try await within(.seconds(90), "cancelled replay") {
@@ -461,6 +448,16 @@ extension TestBus {
 }
 
 /// Supervision cases and arrests of `count` people (one arrest each, within the case).
+/// `count` cases and as many arrests applied by the router, which is then stopped and gone (a
+/// running service keeps its state open until then, and a replay waits for it).
+func routerBuiltAndStopped(on bus: TestBus, count: Int, run: String) async throws {
+    let (cases, arrests) = try casesAndArrests(count: count, run: run)
+    let router = try bus.start(.router)
+    try await bus.publish(cases + arrests)
+    await bus.waitUntilCaughtUp(router)
+    try await router.stop()
+}
+
 func casesAndArrests(count: Int, run: String) throws -> (cases: [ScenarioEvent], arrests: [ScenarioEvent]) {
     let people = (0..<count).map { index in
         SubjectIdentifiers(stateId: "MO8\(String(format: "%06d", index))", name: PersonName(given: "Person", family: "\(run.capitalized)\(index)"))
