@@ -253,7 +253,7 @@ public final class Replay: Sendable {
                 $0.duplicates += report.applied?.duplicates ?? 0
                 if report.applied != nil { $0.transactions += 1 }
                 $0.offsetsDone += report.offsetsCovered
-                $0.offsetsRead = max($0.offsetsRead, $0.offsetsDone) + report.offsetsRead
+                $0.offsetsRead += report.offsetsRead
             }
         }
         // Offsets no message reached (the end of a compacted partition) count as covered too.

@@ -255,12 +255,17 @@ struct ReplayTests {
     /// done, the time left.
     @Test func aProgressLineSaysHowManyHowFastAndHowLong() {
         let start = ContinuousClock.now
-        var progress = ReplayProgress()
-        progress.phase = .rebuilding
-        progress.readingSince = start
-        progress.events = 12_345
-        progress.offsetsDone = 25_000
-        progress.offsetsTotal = 100_000
+        func rebuilding(events: Int, done: Int64, read: Int64 = 0) -> ReplayProgress {
+            var progress = ReplayProgress()
+            progress.phase = .rebuilding
+            progress.readingSince = start
+            progress.events = events
+            progress.offsetsDone = done
+            progress.offsetsRead = read
+            progress.offsetsTotal = 100_000
+            return progress
+        }
+        var progress = rebuilding(events: 12_345, done: 25_000)
         #expect(progress.line(at: start + .seconds(5)) == "rebuilding: 12,345 events, 2,469 events/s, 25%, ETA 0:15")
         // The pass ended after 5 s: time spent waiting afterwards does not lower the rate.
         progress.phase = .waitingForStop
@@ -270,13 +275,7 @@ struct ReplayTests {
         #expect(ReplayProgress().line(at: start) == "starting: 0 events")
         // Read ahead of what a transaction applied: the share and the time left follow the
         // reading; the events count what was applied.
-        var gathering = ReplayProgress()
-        gathering.phase = .rebuilding
-        gathering.readingSince = start
-        gathering.offsetsDone = 20_000
-        gathering.offsetsRead = 25_000
-        gathering.offsetsTotal = 100_000
-        gathering.events = 20_000
+        let gathering = rebuilding(events: 20_000, done: 20_000, read: 25_000)
         #expect(gathering.line(at: start + .seconds(5)) == "rebuilding: 20,000 events, 4,000 events/s, 25%, ETA 0:15")
     }
 }
