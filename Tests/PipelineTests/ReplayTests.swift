@@ -117,7 +117,7 @@ struct ReplayTests {
     @Test func theRebuildAppliesTransactionsOfTheSizeAsked() async throws {
         let bus = try await TestBus(maxBatchSize: 5)
         try await within(.seconds(120), "two replays") {
-            try await routerBuiltAndStopped(on: bus, count: 30, run: "sizes")
+            try await buildRouter(on: bus, people: 30, run: "sizes")
             let built = try bus.snapshot(.router)
             for (size, expected) in [(5_000, 1...1), (7, 9...60)] {
                 let replay = try Replay(
@@ -142,7 +142,7 @@ struct ReplayTests {
     @Test func progressMovesWithTheReadingBeforeATransactionCommits() async throws {
         let bus = try await TestBus(maxBatchSize: 5)
         try await within(.seconds(120), "a replay in one transaction") {
-            try await routerBuiltAndStopped(on: bus, count: 30, run: "reading")
+            try await buildRouter(on: bus, people: 30, run: "reading")
             let replay = try Replay(
                 .router, configuration: bus.configuration,
                 options: ReplayOptions(stopTimeout: .seconds(30), mergeWindow: 5, eventsPerTransaction: 5_000), logger: quietLogger)
@@ -447,16 +447,6 @@ extension TestBus {
 }
 
 /// Supervision cases and arrests of `count` people (one arrest each, within the case).
-/// `count` cases and as many arrests applied by the router, which is then stopped and gone (a
-/// running service keeps its state open until then, and a replay waits for it).
-func routerBuiltAndStopped(on bus: TestBus, count: Int, run: String) async throws {
-    let (cases, arrests) = try casesAndArrests(count: count, run: run)
-    let router = try bus.start(.router)
-    try await bus.publish(cases + arrests)
-    await bus.waitUntilCaughtUp(router)
-    try await router.stop()
-}
-
 func casesAndArrests(count: Int, run: String) throws -> (cases: [ScenarioEvent], arrests: [ScenarioEvent]) {
     let people = (0..<count).map { index in
         SubjectIdentifiers(stateId: "MO8\(String(format: "%06d", index))", name: PersonName(given: "Person", family: "\(run.capitalized)\(index)"))
