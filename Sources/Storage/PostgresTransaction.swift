@@ -51,6 +51,7 @@ final class PostgresTransaction: StorageTransaction {
         do {
             result = try body()
         } catch {
+            scratch.noteRollback()
             try control("ROLLBACK TO SAVEPOINT \(name)")
             aborted = false
             try control("RELEASE SAVEPOINT \(name)")

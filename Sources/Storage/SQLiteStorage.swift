@@ -126,6 +126,7 @@ public final class SQLiteTransaction: StorageTransaction {
                 } catch {
                     // The savepoint's statements are rolled back: the transaction may go on.
                     aborted = false
+                    scratch.noteRollback()
                     throw error
                 }
                 return .commit

@@ -238,19 +238,23 @@ enum ViewDatabase {
         }
     }
 
-    /// Every row of every table whose name starts with `prefix`, by table.
-    static func tables(_ database: any StorageDatabase, prefix: String) async throws -> [String: Set<StorageRow>] {
+    /// Every row of every table whose name starts with one of `prefixes`, by table (a view's
+    /// own prefix and `views_`, the release ledger the views share).
+    static func tables(_ database: any StorageDatabase, prefixes: [String]) async throws -> [String: Set<StorageRow>] {
         try await database.write { transaction in
-            let names: [String]
-            switch transaction.dialect {
-            case .sqlite:
-                names = try transaction.fetchAll("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE $1", [.text(prefix + "%")])
-                    .map { try $0.get("name", as: String.self) }
-            case .postgres:
-                names = try transaction.fetchAll(
-                    "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1",
-                    [.text(prefix + "%")]
-                ).map { try $0.get("name", as: String.self) }
+            var names: [String] = []
+            for prefix in prefixes {
+                switch transaction.dialect {
+                case .sqlite:
+                    names += try transaction.fetchAll(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE $1", [.text(prefix + "%")]
+                    ).map { try $0.get("name", as: String.self) }
+                case .postgres:
+                    names += try transaction.fetchAll(
+                        "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1",
+                        [.text(prefix + "%")]
+                    ).map { try $0.get("name", as: String.self) }
+                }
             }
             var tables: [String: Set<StorageRow>] = [:]
             for name in names { tables[name] = Set(try transaction.fetchAll("SELECT * FROM \(name)")) }

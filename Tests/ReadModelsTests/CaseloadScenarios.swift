@@ -188,9 +188,9 @@ enum CaseloadScenarios {
         #expect(entries.first?.flags.first == CaseloadFlag(
             kind: .violentIncidentVictim, date: E.at(days: -3), sourceRecordId: "KCPD-I-1", agencyId: "MO-KCPD", detail: "shooting"))
 
-        let before = try await ViewDatabase.tables(database, prefix: "caseload_")
+        let before = try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"])
         #expect(try await ViewDatabase.poisonReason(store, try E.incident("KCPD-I-2", victims: [unknown], suspects: nil, at: E.now), database) == nil)
-        #expect(try await ViewDatabase.tables(database, prefix: "caseload_") == before)
+        #expect(try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"]) == before)
     }
 
     /// Each warrant is active from its issue day until served, recalled or quashed; a
@@ -291,14 +291,14 @@ enum CaseloadScenarios {
     static func applyingEveryEventTwiceChangesNothing(_ database: any StorageDatabase) async throws {
         let events = try everyKindOfEvent()
         try await migrated(database, events)
-        let tables = try await ViewDatabase.tables(database, prefix: "caseload_")
+        let tables = try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"])
         #expect(tables.count == 11)
         let answer = try await agency(E.agency, asOf: E.now, database)
         #expect(answer.count == 2)
 
         try await ViewDatabase.apply(store, events, database)
         try await ViewDatabase.apply(store, events.flatMap { [$0, $0] }, database)
-        #expect(try await ViewDatabase.tables(database, prefix: "caseload_") == tables)
+        #expect(try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"]) == tables)
         #expect(try await agency(E.agency, asOf: E.now, database) == answer)
     }
 
@@ -325,7 +325,7 @@ enum CaseloadScenarios {
         #expect(answer.first { $0.caseId == "PP-1" }?.address == E.troost)
 
         try await migrated(inOrder, events)
-        #expect(try await ViewDatabase.tables(inOrder, prefix: "caseload_") == ViewDatabase.tables(database, prefix: "caseload_"))
+        #expect(try await ViewDatabase.tables(inOrder, prefixes: ["caseload_", "views_"]) == ViewDatabase.tables(database, prefixes: ["caseload_", "views_"]))
         #expect(try await officer(E.medina.officerId, asOf: E.now, inOrder) == answer)
     }
 
@@ -333,7 +333,7 @@ enum CaseloadScenarios {
     /// is a poison message and leaves every table as it was.
     static func poisonEventsLeaveTheTablesUnchanged(_ database: any StorageDatabase) async throws {
         try await migrated(database, try everyKindOfEvent())
-        let before = try await ViewDatabase.tables(database, prefix: "caseload_")
+        let before = try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"])
         #expect(before.values.allSatisfy { !$0.isEmpty })
 
         let poisons: [AdmittedEvent] = [
@@ -358,6 +358,6 @@ enum CaseloadScenarios {
         garbled.value = Array(#"{"eventType":"police.arrest.made"}"#.utf8)
         let reason = try await ViewDatabase.poisonReason(store, garbled, database)
         #expect(reason?.contains("police.arrest.made") == true)
-        #expect(try await ViewDatabase.tables(database, prefix: "caseload_") == before)
+        #expect(try await ViewDatabase.tables(database, prefixes: ["caseload_", "views_"]) == before)
     }
 }

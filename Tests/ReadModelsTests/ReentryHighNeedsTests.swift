@@ -86,7 +86,7 @@ enum HighNeedsScenario: String, CaseIterable, Sendable {
         let store = HighNeedsStore()
         let steps = ViewMigrations.of(store)
         let before = Array(steps.prefix { $0.id != "reentry-v2" })
-        #expect(before.count == steps.count - 1)
+        #expect(before.count < steps.count, "reentry-v2 is one of the steps")
         let incidentAt = ViewTime.milliseconds(E.instant("2026-01-05T02:00:00Z"))
         try await database.write { db in
             try StorageMigrator.migrate(before, in: db)

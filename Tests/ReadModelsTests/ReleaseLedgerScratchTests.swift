@@ -4,9 +4,10 @@ import Testing
 
 @testable import ReadModels
 
-/// Every view that shows releases folds the same events; within one transaction the first view
-/// to fold a release lends its decoded events and rows to the others (`FoldedRelease`). That
-/// must never make a view show what its own stored events do not say.
+/// A release ledger remembers the events it decoded in a transaction (`DecodedReleaseEvent`),
+/// keyed by event id and bytes. Two ledgers in one transaction (the views' own ledgers, which
+/// a database written before the views shared one still holds until its migration moves them)
+/// must each fold what their own stored events say.
 @Suite struct ReleaseLedgerScratchTests {
     typealias E = ReleaseTestEvents
 

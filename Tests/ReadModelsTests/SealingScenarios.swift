@@ -152,7 +152,9 @@ enum SealingScenarios {
         let rowsAfter = try await views.rows()
         #expect(rowsAfter.holding(try aboutReyes()).values.allSatisfy(\.isEmpty))
         #expect(tally.rowsByTable == rowsAfter.removed(since: rowsBefore))
-        #expect(Set(tally.rowsByTable.keys.map { String($0.prefix { $0 != "_" }) }) == ["caseload", "court", "police", "releases", "reentry", "safety"])
+        #expect(
+            Set(tally.rowsByTable.keys.map { String($0.prefix { $0 != "_" }) })
+                == ["caseload", "court", "police", "releases", "reentry", "safety", "views"])
 
         #expect(try await views.seal(try S.order(.expunged, .allRecords)).total == 0)
         let orders = try await views.read { try SealingLedger($0).orders() }
@@ -232,6 +234,29 @@ enum SealingScenarios {
         _ = try await views.seal(try S.order(.expunged, .allRecords, subject: SubjectIdentifiers(fbiNumber: "555003FB1")))
         #expect(try await views.rows().holding(identifiers).values.allSatisfy(\.isEmpty))
         #expect(try await views.rows()["safety_incidents"]?.count == 1, "the incident stays for its place")
+    }
+
+    /// The views seal the release ledger they share one after the other: the first removes the
+    /// person's releases, and a view sealing after it must still find the numbers only a release
+    /// paired with the order's. Here the release names the person by both numbers, the warrant
+    /// (kept by the caseload and the court) by the FBI number alone, and the order by the state
+    /// ID alone: the court, sealing second, finds the FBI number through what the caseload's
+    /// sealing found before it removed the release.
+    static func aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() async throws {
+        let numbers = ["MO7770001", "777001FB1"]
+        let views = try await SealingHarness.views([CaseloadStore(), CourtStore()])
+        try await views.apply([
+            try E.scheduled("R-PAIRS", E.person(numbers[0], fbiNumber: numbers[1]), expectedAt: E.later(days: 20)),
+            try E.warrantIssued("W-FBI", E.person(nil, fbiNumber: numbers[1])),
+        ])
+        let before = try await views.rows().holding(numbers)
+        for table in ["views_releases", "caseload_warrants", "court_warrants"] {
+            #expect(before[table]?.isEmpty == false, "\(table) holds nothing of the person: the test would show nothing")
+        }
+        #expect(before["court_warrants"]?.contains { $0.contains(numbers[0]) } == false, "the court's own rows pair the numbers")
+
+        _ = try await views.seal(try S.order(.sealed, .allRecords, subject: SubjectIdentifiers(stateId: numbers[0])))
+        #expect(try await views.rows().holding(numbers).values.allSatisfy(\.isEmpty))
     }
 
     /// Each view's queries about the people of ``SealingEvents`` at the order's time, as text.

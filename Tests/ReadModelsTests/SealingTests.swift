@@ -16,6 +16,7 @@ import TestSupport
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
     @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
+    @Test func aNumberOnlyAReleasePairsReachesEveryView() async throws { try await S.aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() }
 }
 
 /// The sealing scenarios on PostgreSQL 15, in a private cluster started for the suite (a fresh
@@ -35,4 +36,5 @@ struct SealingPostgresTests {
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
     @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
+    @Test func aNumberOnlyAReleasePairsReachesEveryView() async throws { try await S.aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() }
 }

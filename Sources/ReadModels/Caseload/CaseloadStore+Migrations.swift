@@ -8,7 +8,8 @@ extension CaseloadStore {
     /// (`*_at`, milliseconds since 1970; a calendar day is its 00:00 UTC). Every row carries
     /// `person_key` and the id of its source record (case, arrest, booking, contact, incident,
     /// assessment, warrant, detainer or release), for sealing. Warrants, detainers and releases
-    /// are kept as the shared ledgers keep them (``WarrantLedger``, ``ReleaseLedger``).
+    /// are kept as the shared ledgers keep them (``WarrantLedger``, ``ReleaseLedger``); since
+    /// `caseload-v2`, releases in the ledger every view shares (``ReleaseLedger/views``).
     static let migrationSteps: [StorageMigration] = [
         .script("caseload-v1", """
             CREATE TABLE caseload_cases (
@@ -109,6 +110,8 @@ extension CaseloadStore {
             CREATE INDEX caseload_flags_by_state_id ON caseload_flags (state_id);
             CREATE INDEX caseload_flags_by_fbi_number ON caseload_flags (fbi_number);
             CREATE INDEX caseload_flags_by_person ON caseload_flags (person_key)
-            """ + ";\n" + Self.warrants.schema + ";\n" + Self.releases.schema),
+            """ + ";\n" + Self.warrants.schema + ";\n" + ReleaseLedger(prefix: "caseload").schema),
+        ReleaseLedger.sharedStep,
+        ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "caseload"), id: "caseload-v2"),
     ]
 }

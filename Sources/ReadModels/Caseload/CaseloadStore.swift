@@ -50,7 +50,7 @@ public struct CaseloadStore: ReadModelStore {
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
     static let warrants = WarrantLedger(prefix: "caseload", keepsDetainers: true)
-    static let releases = ReleaseLedger(prefix: "caseload")
+    static let releases = ReleaseLedger.views
 
     public init() {}
 

@@ -10,7 +10,8 @@ extension CourtStore {
     /// their warrants of the listed cases (releases belong to no case and stay).
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
-        try person.addNumbers(pairedIn: Self.warrants.tablesPairingNumbers + Self.releases.tablesPairingNumbers, transaction)
+        try person.addNumbers(pairedIn: Self.warrants.tablesPairingNumbers, transaction)
+        try Self.releases.addNumbers(pairedWith: &person, in: transaction)
         var tally = try Self.warrants.seal(person, in: transaction).removed
         tally.merge(try Self.releases.seal(person, in: transaction).removed)
         person.notePaired(in: &tally)

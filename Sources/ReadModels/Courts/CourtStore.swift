@@ -22,7 +22,7 @@ public struct CourtStore: ReadModelStore {
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
     static let warrants = WarrantLedger(prefix: "court", keepsDetainers: false)
-    static let releases = ReleaseLedger(prefix: "court")
+    static let releases = ReleaseLedger.views
 
     public init() {}
 
@@ -39,8 +39,11 @@ public struct CourtStore: ReadModelStore {
     }
 
     /// The court's tables, in the shared dialect: the shared ledgers' (``WarrantLedger``,
-    /// ``ReleaseLedger``) under the prefix `court`. Shipped steps are never edited: add one.
+    /// ``ReleaseLedger``) under the prefix `court`, releases since `court-v2` in the ledger every
+    /// view shares. Shipped steps are never edited: add one.
     static let migrationSteps: [StorageMigration] = [
-        .script("court-v1", [warrants.schema, releases.schema].joined(separator: ";\n")),
+        .script("court-v1", [warrants.schema, ReleaseLedger(prefix: "court").schema].joined(separator: ";\n")),
+        ReleaseLedger.sharedStep,
+        ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "court"), id: "court-v2"),
     ]
 }

@@ -31,7 +31,7 @@ public struct PoliceViewStore: ReadModelStore {
     public let name = "police-view"
     public let topics = [Self.releasesTopic, Self.casesTopic, Self.assessmentsTopic, Self.bulletinsTopic, Self.warrantsTopic]
 
-    let releaseLedger = ReleaseLedger(prefix: "police")
+    let releaseLedger = ReleaseLedger.views
     let caseLedger = CaseLedger(prefix: "police")
     let assessmentLedger = AssessmentLedger(prefix: "police", keepsNeeds: false)
     let bulletinLedger = BulletinLedger(prefix: "police")
@@ -46,10 +46,12 @@ public struct PoliceViewStore: ReadModelStore {
 
     public var migrations: [StorageMigration] {
         [
-            .script("police-v1", [releaseLedger.schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
+            .script("police-v1", [ReleaseLedger(prefix: "police").schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
                 .joined(separator: ";\n")),
             .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersStep].joined(separator: ";\n")),
             .script("police-v3", [caseLedger.placesStep, bulletinLedger.numbersStep].joined(separator: ";\n")),
+            ReleaseLedger.sharedStep,
+            ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "police"), id: "police-v4"),
         ]
     }
 

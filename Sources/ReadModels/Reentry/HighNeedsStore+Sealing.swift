@@ -8,8 +8,8 @@ extension HighNeedsStore {
     /// incidents belong to no case).
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
-        try person.addNumbers(
-            pairedIn: releaseLedger.tablesPairingNumbers + [assessmentLedger.table, incidentLedger.peopleTable], transaction)
+        try person.addNumbers(pairedIn: [assessmentLedger.table, incidentLedger.peopleTable], transaction)
+        try releaseLedger.addNumbers(pairedWith: &person, in: transaction)
         var tally = try releaseLedger.seal(person, in: transaction).removed
         tally.merge(try assessmentLedger.seal(person, in: transaction))
         tally.merge(try incidentLedger.seal(person, in: transaction))

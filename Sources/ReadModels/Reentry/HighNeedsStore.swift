@@ -22,7 +22,7 @@ public struct HighNeedsStore: ReadModelStore {
     public let name = "high-needs"
     public let topics = [Self.releasesTopic, Self.assessmentsTopic, Self.incidentsTopic]
 
-    let releaseLedger = ReleaseLedger(prefix: "reentry")
+    let releaseLedger = ReleaseLedger.views
     let assessmentLedger = AssessmentLedger(prefix: "reentry", keepsNeeds: true)
     let incidentLedger = IncidentLedger(prefix: "reentry")
 
@@ -33,8 +33,11 @@ public struct HighNeedsStore: ReadModelStore {
 
     public var migrations: [StorageMigration] {
         [
-            .script("reentry-v1", [releaseLedger.schema, assessmentLedger.schema, incidentLedger.schema].joined(separator: ";\n")),
+            .script(
+                "reentry-v1", [ReleaseLedger(prefix: "reentry").schema, assessmentLedger.schema, incidentLedger.schema].joined(separator: ";\n")),
             .script("reentry-v2", [assessmentLedger.numbersStep, incidentLedger.numbersStep].joined(separator: ";\n")),
+            ReleaseLedger.sharedStep,
+            ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "reentry"), id: "reentry-v3"),
         ]
     }
 

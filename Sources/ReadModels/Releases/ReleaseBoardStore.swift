@@ -31,7 +31,7 @@ public struct ReleaseBoardStore: ReadModelStore {
     public let name = "release-board"
     public let topics = [Self.releasesTopic, Self.warrantsTopic, Self.notificationsTopic]
 
-    let releases = ReleaseLedger(prefix: "releases")
+    let releases = ReleaseLedger.views
     let warrants = WarrantLedger(prefix: "releases", keepsDetainers: true)
     let notices = NoticeLedger(prefix: "releases")
     let verifyNotification: NotificationCheck
@@ -47,8 +47,10 @@ public struct ReleaseBoardStore: ReadModelStore {
 
     public var migrations: [StorageMigration] {
         [
-            .script("releases-v1", [releases.schema, warrants.schema, notices.schema].joined(separator: ";\n")),
+            .script("releases-v1", [ReleaseLedger(prefix: "releases").schema, warrants.schema, notices.schema].joined(separator: ";\n")),
             .script("releases-v2", notices.personStep),
+            ReleaseLedger.sharedStep,
+            ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "releases"), id: "releases-v3"),
         ]
     }
 

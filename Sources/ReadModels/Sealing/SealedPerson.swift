@@ -41,16 +41,23 @@ struct SealedPerson {
     /// Adds the numbers that rows of `tables` (each with `state_id` and `fbi_number` columns)
     /// pair with the order's own numbers.
     mutating func addNumbers(pairedIn tables: [String], _ transaction: any StorageTransaction) throws {
-        guard let named = SealedPerson(order) else { return }
+        for (stateId, fbiNumber) in try numbersPaired(in: tables, transaction) { add(stateId: stateId, fbiNumber: fbiNumber) }
+    }
+
+    /// The numbers side by side in rows of `tables` that keep one of the order's own numbers.
+    func numbersPaired(in tables: [String], _ transaction: any StorageTransaction) throws -> [(stateId: String?, fbiNumber: String?)] {
+        guard let named = SealedPerson(order) else { return [] }
+        var pairs: [(stateId: String?, fbiNumber: String?)] = []
         for table in tables {
             var bindings = SQLBindings()
             let condition = named.numbersCondition(nil, &bindings)
             for row in try transaction.fetchAll(
                 "SELECT DISTINCT state_id, fbi_number FROM \(table) WHERE \(condition)", bindings.values)
             {
-                add(stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"))
+                pairs.append((try row.get("state_id"), try row.get("fbi_number")))
             }
         }
+        return pairs
     }
 
     /// Adds a person's numbers (empty ones are not numbers).

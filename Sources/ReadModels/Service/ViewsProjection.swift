@@ -48,8 +48,11 @@ public struct ViewsProjection: EventProjection {
     /// before the records they cover (which are then not kept).
     public var referenceTopics: [String] { [DirectoryStore.topic, Self.sealingTopic] }
 
+    /// The directory's steps and each store's, in order; a step several stores list (the
+    /// tables they share, ``ReleaseLedger/sharedStep``) once, where it first appears.
     public var migrations: [StorageMigration] {
-        DirectoryStore.migrations + stores.flatMap(\.migrations)
+        var seen = Set<String>()
+        return (DirectoryStore.migrations + stores.flatMap(\.migrations)).filter { seen.insert($0.id).inserted }
     }
 
     /// The stores' event types, the directory's, and both order types (`SealingOrder.eventTypes`,
@@ -91,9 +94,9 @@ public struct ViewsProjection: EventProjection {
     }
 
     /// Removes what `order` covers from every store (``ReadModelStore/seal(_:in:)``) and adds
-    /// up what each removed. Each table belongs to one store (its prefix), and a store is asked
-    /// once (by name), so no table is counted twice; a table asked again would count nothing,
-    /// as the counts are the rows each `DELETE` removed.
+    /// up what each removed. A store is asked once (by name); a table several stores share
+    /// (``ReleaseLedger/views``) is counted once, as the counts are the rows each `DELETE`
+    /// removed and the first store to seal it removes them.
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {
         var tally = SealingTally()
         var sealed = Set<String>()

@@ -1,10 +1,10 @@
 import Contracts
 import Storage
 
-/// A stored release event as one view decoded it in this transaction, for the other views
-/// that hold the same event (``ReleaseLedger``). Remembered by event id with its bytes: a view
-/// whose row holds other bytes under that id (an id reused after it was forgotten) decodes its
-/// own.
+/// A stored release event as a ``ReleaseLedger`` decoded it in this transaction, for its next
+/// fold of the same release. Remembered by event id with its bytes: a ledger whose row holds
+/// other bytes under that id (another ledger's table, an id reused after it was forgotten)
+/// decodes its own.
 struct DecodedReleaseEvent {
     struct Stored: Equatable {
         var eventType: String
@@ -40,15 +40,9 @@ struct DecodedReleaseEvent {
 }
 
 /// A release's history as the rows of a `<prefix>_releases` table (the columns of
-/// ``ReleaseLedger``'s insert, in order), the same for every view: remembered under the
-/// release and the ids of the events it was folded from, which a view uses only when each of
-/// its stored events matched the remembered bytes (``DecodedReleaseEvent``).
+/// ``ReleaseLedger``'s insert, in order).
 struct FoldedRelease {
     var rows: [[SQLValue]]
-
-    static func key(_ releaseId: String, eventIds: [String]) -> String {
-        (["release-fold", releaseId] + eventIds.sorted()).joined(separator: "\u{0}")
-    }
 
     init(_ releaseId: String, _ fold: ReleaseFold) throws {
         rows = []

@@ -3,8 +3,12 @@ import Foundation
 import ServiceKit
 import Storage
 
-/// Releases from `custody.releases`, as every view that shows them keeps them, under the
-/// store's own table prefix (so that each view can live in its own database):
+/// Releases from `custody.releases`, as every view that shows them keeps them: one copy for
+/// all of them (``views``, tables `views_release_events` and `views_releases`), since the
+/// five views that show releases folded the same events into the same rows, five times over.
+/// Each view lists the shared tables' step (``sharedStep``) and a step moving what it had kept
+/// under its own prefix into them (``movedStep(from:id:)``), so a view also works alone in a
+/// database of its own; the service lists the shared step once (`ViewsProjection`).
 ///
 /// - `<prefix>_release_events`: every event read, once per event id, with its bytes;
 /// - `<prefix>_releases`: each release's history folded from them (``ReleaseFold``), one row
@@ -23,8 +27,12 @@ import Storage
 /// `released_at`), `release_type`, `destination` (JSON `Address`), `destination_place`
 /// (``JurisdictionPlace/key`` of the destination), `supervision_type`, `supervising_agency_id`.
 struct ReleaseLedger: Sendable {
-    /// The store's table prefix (`caseload`, `police`, …).
+    /// The table prefix: `views` for the ledger the views read; a view's own prefix
+    /// (`caseload`, `police`, …) only in the steps that created and moved what they kept before.
     let prefix: String
+
+    /// The ledger every view reads and writes.
+    static let views = ReleaseLedger(prefix: "views")
 
     var eventsTable: String { "\(prefix)_release_events" }
     var releasesTable: String { "\(prefix)_releases" }
@@ -83,6 +91,11 @@ struct ReleaseLedger: Sendable {
     ///   number (nothing is written then); `StorageError`; ``UnreadableViewRow`` when a stored
     ///   event of the release cannot be read back.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
+        // The views share this ledger, so every view after the first is handed an event already
+        // kept (and so already checked): this transaction knows when it wrote it, with which
+        // bytes, and no savepoint undid that since.
+        let keptKey = "release-kept\u{0}\(eventsTable)\u{0}\(transaction.scratch.rollbacks)\u{0}\(event.eventId)"
+        if transaction.scratch.value(keptKey, as: [UInt8].self) == event.value { return }
         let release = try ReleaseEvent(event)
         let person = try PersonKey(subject: release.subject)
         let inserted = try transaction.execute(
@@ -95,18 +108,15 @@ struct ReleaseLedger: Sendable {
         // The row just written holds these bytes: the fold below need not decode them again.
         DecodedReleaseEvent(eventType: event.eventType, body: event.value, event: release).remember(event.eventId, in: transaction.scratch)
         try refold(release.releaseId, in: transaction)
+        transaction.scratch.store(event.value, for: keptKey)
     }
 
     /// Rewrites a release's history from all its stored events.
     ///
-    /// Every view that shows releases keeps the same events and folds them alike, so the
-    /// decoded events and the folded rows are kept in the transaction's scratch
-    /// (``DecodedReleaseEvent``, ``FoldedRelease``): the first view of a batch to fold a release
-    /// pays for it, the others reuse it when their stored events are byte for byte the same.
-    private func refold(_ releaseId: String, in transaction: any StorageTransaction) throws {
+    /// The events decoded in this transaction are kept in its scratch (``DecodedReleaseEvent``):
+    /// a release's events are read back at each of its events, and each is decoded once.
+    func refold(_ releaseId: String, in transaction: any StorageTransaction) throws {
         var events: [ReleaseEvent] = []
-        var eventIds: [String] = []
-        var sameAsRemembered = true
         for row in try transaction.fetchAll(
             "SELECT event_id, event_type, body FROM \(eventsTable) WHERE release_id = $1", [.text(releaseId)]
         ) {
@@ -116,23 +126,14 @@ struct ReleaseLedger: Sendable {
             case .same(let event):
                 events.append(event)
             case .different:
-                sameAsRemembered = false
                 events.append(try ReleaseEvent(storedType: stored.eventType, body: stored.body, table: eventsTable))
             case .unknown:
                 let event = try ReleaseEvent(storedType: stored.eventType, body: stored.body, table: eventsTable)
                 DecodedReleaseEvent(eventType: stored.eventType, body: stored.body, event: event).remember(eventId, in: transaction.scratch)
                 events.append(event)
             }
-            eventIds.append(eventId)
         }
-        let key = sameAsRemembered ? FoldedRelease.key(releaseId, eventIds: eventIds) : nil
-        let folded: FoldedRelease
-        if let key, let remembered = transaction.scratch.value(key, as: FoldedRelease.self) {
-            folded = remembered
-        } else {
-            folded = try FoldedRelease(releaseId, ReleaseFold(events))
-            if let key { transaction.scratch.store(folded, for: key) }
-        }
+        let folded = try FoldedRelease(releaseId, ReleaseFold(events))
         try write(folded, releaseId, in: transaction)
     }
 
@@ -148,7 +149,7 @@ struct ReleaseLedger: Sendable {
     /// usually appends a state: the state it ends gets its `valid_until` (a column no index
     /// holds, so no index is touched) and the new state is inserted; the earlier states stay
     /// as they are. Rewriting every state instead would delete and insert each with its six
-    /// indexes, in each of the five views that keep releases.
+    /// indexes.
     private func write(_ folded: FoldedRelease, _ releaseId: String, in transaction: any StorageTransaction) throws {
         var stored: [SQLValue: [SQLValue]] = [:]
         for row in try transaction.fetchAll(
