@@ -122,7 +122,7 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         let rows = try await board(view)
         #expect(rows.map(\.warrantCheck) == [.clear])
         #expect(rows.first?.person == PersonOnRecord(personKey: "fbi:FBI-1", fbiNumber: "FBI-1"))
-        #expect(try await view.read { try $1.fetchAll("SELECT person_key FROM releases_warrants ORDER BY person_key") }
+        #expect(try await view.read { try $1.fetchAll("SELECT person_key FROM views_warrants ORDER BY person_key") }
             .map { try $0.get("person_key", as: String.self) } == ["fbi:FBI-2", "sid:MO2000009"])
     }
 

@@ -154,7 +154,7 @@ enum SealingScenarios {
         #expect(tally.rowsByTable == rowsAfter.removed(since: rowsBefore))
         #expect(
             Set(tally.rowsByTable.keys.map { String($0.prefix { $0 != "_" }) })
-                == ["caseload", "court", "police", "releases", "reentry", "safety", "views"])
+                == ["caseload", "police", "releases", "reentry", "safety", "views"])
 
         #expect(try await views.seal(try S.order(.expunged, .allRecords)).total == 0)
         let orders = try await views.read { try SealingLedger($0).orders() }
@@ -236,24 +236,40 @@ enum SealingScenarios {
         #expect(try await views.rows()["safety_incidents"]?.count == 1, "the incident stays for its place")
     }
 
-    /// The views seal the release ledger they share one after the other: the first removes the
-    /// person's releases, and a view sealing after it must still find the numbers only a release
-    /// paired with the order's. Here the release names the person by both numbers, the warrant
-    /// (kept by the caseload and the court) by the FBI number alone, and the order by the state
-    /// ID alone: the court, sealing second, finds the FBI number through what the caseload's
-    /// sealing found before it removed the release.
-    static func aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() async throws {
+    /// The record of a shared ledger that alone pairs a person's two numbers
+    /// (``aNumberOnlyASharedLedgerPairsReachesEveryViewSealingAfterTheFirst(_:)``).
+    enum PairingRecord: String, CaseIterable, Sendable {
+        case release, warrant
+
+        var table: String { self == .release ? "views_releases" : "views_warrants" }
+
+        func event(_ person: SubjectIdentifiers) throws -> AdmittedEvent {
+            switch self {
+            case .release: try E.scheduled("R-PAIRS", person, expectedAt: E.later(days: 20))
+            case .warrant: try E.warrantIssued("W-PAIRS", person)
+            }
+        }
+    }
+
+    /// The views seal the ledgers they share one after the other: the first removes the
+    /// person's releases and warrants, and a view sealing after it must still find the numbers
+    /// only those records paired with the order's. Here the release or warrant names the person
+    /// by both numbers, their supervision case (kept by the caseload and the police view) by
+    /// the FBI number alone, and the order by the state ID alone: the police view, sealing
+    /// second, finds the FBI number through what the caseload's sealing found before it
+    /// removed the shared record.
+    static func aNumberOnlyASharedLedgerPairsReachesEveryViewSealingAfterTheFirst(_ record: PairingRecord) async throws {
         let numbers = ["MO7770001", "777001FB1"]
-        let views = try await SealingHarness.views([CaseloadStore(), CourtStore()])
+        let views = try await SealingHarness.views([CaseloadStore(), PoliceViewStore()])
         try await views.apply([
-            try E.scheduled("R-PAIRS", E.person(numbers[0], fbiNumber: numbers[1]), expectedAt: E.later(days: 20)),
-            try E.warrantIssued("W-FBI", E.person(nil, fbiNumber: numbers[1])),
+            try record.event(E.person(numbers[0], fbiNumber: numbers[1])),
+            try S.caseStarted("CASE-PAIRS", E.person(nil, fbiNumber: numbers[1])),
         ])
         let before = try await views.rows().holding(numbers)
-        for table in ["views_releases", "caseload_warrants", "court_warrants"] {
+        for table in [record.table, "caseload_cases", "police_cases"] {
             #expect(before[table]?.isEmpty == false, "\(table) holds nothing of the person: the test would show nothing")
         }
-        #expect(before["court_warrants"]?.contains { $0.contains(numbers[0]) } == false, "the court's own rows pair the numbers")
+        #expect(before["police_cases"]?.contains { $0.contains(numbers[0]) } == false, "the police view's own rows pair the numbers")
 
         _ = try await views.seal(try S.order(.sealed, .allRecords, subject: SubjectIdentifiers(stateId: numbers[0])))
         #expect(try await views.rows().holding(numbers).values.allSatisfy(\.isEmpty))

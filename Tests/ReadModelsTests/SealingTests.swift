@@ -16,7 +16,10 @@ import TestSupport
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
     @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
-    @Test func aNumberOnlyAReleasePairsReachesEveryView() async throws { try await S.aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() }
+    @Test(arguments: S.PairingRecord.allCases)
+    func aNumberOnlyASharedLedgerPairsReachesEveryView(_ record: S.PairingRecord) async throws {
+        try await S.aNumberOnlyASharedLedgerPairsReachesEveryViewSealingAfterTheFirst(record)
+    }
 }
 
 /// The sealing scenarios on PostgreSQL 15, in a private cluster started for the suite (a fresh
@@ -36,5 +39,8 @@ struct SealingPostgresTests {
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
     @Test func aSuperviseeKnownByTheFBINumberAlone() async throws { try await S.aSuperviseeKnownByTheFBINumberAloneIsInEveryViewUntilTheOrder() }
     @Test func numbersPairedByIncidentsAndInvestigationsAlone() async throws { try await S.numbersPairedByIncidentsAndInvestigationsAlone() }
-    @Test func aNumberOnlyAReleasePairsReachesEveryView() async throws { try await S.aNumberOnlyAReleasePairsReachesEveryViewSealingAfterTheFirst() }
+    @Test(arguments: S.PairingRecord.allCases)
+    func aNumberOnlyASharedLedgerPairsReachesEveryView(_ record: S.PairingRecord) async throws {
+        try await S.aNumberOnlyASharedLedgerPairsReachesEveryViewSealingAfterTheFirst(record)
+    }
 }

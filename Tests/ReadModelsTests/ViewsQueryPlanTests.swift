@@ -38,7 +38,7 @@ import Testing
         try await views.seal(try SealingEvents.order(.expunged, .allRecords))
 
         let statements = QueryPlan.statementsReadingRows(timings)
-        for table in ["police_cases", "police_bulletins", "police_warrants", "releases_notices", "safety_household", "caseload_flags"] {
+        for table in ["police_cases", "police_bulletins", "views_warrants", "views_releases", "releases_notices", "safety_household", "caseload_flags"] {
             #expect(statements.contains { $0.contains(table) }, "no statement read \(table)")
         }
         let reads = try await QueryPlan.wholeTableReads(

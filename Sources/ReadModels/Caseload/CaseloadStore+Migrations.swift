@@ -9,7 +9,8 @@ extension CaseloadStore {
     /// `person_key` and the id of its source record (case, arrest, booking, contact, incident,
     /// assessment, warrant, detainer or release), for sealing. Warrants, detainers and releases
     /// are kept as the shared ledgers keep them (``WarrantLedger``, ``ReleaseLedger``); since
-    /// `caseload-v2`, releases in the ledger every view shares (``ReleaseLedger/views``).
+    /// `caseload-v2` and `-v3`, in the ledgers every view shares (``ReleaseLedger/views``,
+    /// ``WarrantLedger/views``).
     static let migrationSteps: [StorageMigration] = [
         .script("caseload-v1", """
             CREATE TABLE caseload_cases (
@@ -110,8 +111,10 @@ extension CaseloadStore {
             CREATE INDEX caseload_flags_by_state_id ON caseload_flags (state_id);
             CREATE INDEX caseload_flags_by_fbi_number ON caseload_flags (fbi_number);
             CREATE INDEX caseload_flags_by_person ON caseload_flags (person_key)
-            """ + ";\n" + Self.warrants.schema + ";\n" + ReleaseLedger(prefix: "caseload").schema),
+            """ + ";\n" + WarrantLedger(prefix: "caseload", keepsDetainers: true).schema + ";\n" + ReleaseLedger(prefix: "caseload").schema),
         ReleaseLedger.sharedStep,
         ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "caseload"), id: "caseload-v2"),
+        WarrantLedger.sharedStep,
+        WarrantLedger.movedStep(from: WarrantLedger(prefix: "caseload", keepsDetainers: true), id: "caseload-v3"),
     ]
 }

@@ -27,7 +27,8 @@ extension CaseloadStore {
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
         try person.addNumbers(
-            pairedIn: ["caseload_cases", "caseload_assessments", "caseload_flags"] + Self.warrants.tablesPairingNumbers, transaction)
+            pairedIn: ["caseload_cases", "caseload_assessments", "caseload_flags"], transaction)
+        try Self.warrants.addNumbers(pairedWith: &person, in: transaction)
         try Self.releases.addNumbers(pairedWith: &person, in: transaction)
         var tally = try Self.caseRows.seal(person, in: transaction)
         if person.coversAllRecords {

@@ -49,7 +49,7 @@ public struct CaseloadStore: ReadModelStore {
     ]
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
-    static let warrants = WarrantLedger(prefix: "caseload", keepsDetainers: true)
+    static let warrants = WarrantLedger.views
     static let releases = ReleaseLedger.views
 
     public init() {}

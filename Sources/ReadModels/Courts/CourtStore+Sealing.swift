@@ -10,7 +10,7 @@ extension CourtStore {
     /// their warrants of the listed cases (releases belong to no case and stay).
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
-        try person.addNumbers(pairedIn: Self.warrants.tablesPairingNumbers, transaction)
+        try Self.warrants.addNumbers(pairedWith: &person, in: transaction)
         try Self.releases.addNumbers(pairedWith: &person, in: transaction)
         var tally = try Self.warrants.seal(person, in: transaction).removed
         tally.merge(try Self.releases.seal(person, in: transaction).removed)

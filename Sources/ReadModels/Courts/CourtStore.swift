@@ -21,7 +21,7 @@ public struct CourtStore: ReadModelStore {
     public let topics = [Self.warrantsTopic, Self.releasesTopic]
     public var migrations: [StorageMigration] { Self.migrationSteps }
 
-    static let warrants = WarrantLedger(prefix: "court", keepsDetainers: false)
+    static let warrants = WarrantLedger.views.warrantsOnly
     static let releases = ReleaseLedger.views
 
     public init() {}
@@ -39,11 +39,15 @@ public struct CourtStore: ReadModelStore {
     }
 
     /// The court's tables, in the shared dialect: the shared ledgers' (``WarrantLedger``,
-    /// ``ReleaseLedger``) under the prefix `court`, releases since `court-v2` in the ledger every
-    /// view shares. Shipped steps are never edited: add one.
+    /// ``ReleaseLedger``) under the prefix `court`, since `court-v2` and `-v3` the ledgers every
+    /// view shares (the court keeps no table of its own). Shipped steps are never edited: add one.
     static let migrationSteps: [StorageMigration] = [
-        .script("court-v1", [warrants.schema, ReleaseLedger(prefix: "court").schema].joined(separator: ";\n")),
+        .script(
+            "court-v1",
+            [WarrantLedger(prefix: "court", keepsDetainers: false).schema, ReleaseLedger(prefix: "court").schema].joined(separator: ";\n")),
         ReleaseLedger.sharedStep,
         ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "court"), id: "court-v2"),
+        WarrantLedger.sharedStep,
+        WarrantLedger.movedStep(from: WarrantLedger(prefix: "court", keepsDetainers: false), id: "court-v3"),
     ]
 }

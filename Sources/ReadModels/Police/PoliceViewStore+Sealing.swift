@@ -13,10 +13,10 @@ extension PoliceViewStore {
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
         try person.addNumbers(
-            pairedIn: [caseLedger.casesTable, caseLedger.addressesTable, assessmentLedger.table] + bulletinLedger.tablesPairingNumbers
-                + warrantLedger.tablesPairingNumbers,
+            pairedIn: [caseLedger.casesTable, caseLedger.addressesTable, assessmentLedger.table] + bulletinLedger.tablesPairingNumbers,
             transaction)
         try releaseLedger.addNumbers(pairedWith: &person, in: transaction)
+        try warrantLedger.addNumbers(pairedWith: &person, in: transaction)
         var tally = try caseLedger.rows.seal(person, in: transaction)
         tally.merge(try releaseLedger.seal(person, in: transaction).removed)
         tally.merge(try assessmentLedger.seal(person, in: transaction))

@@ -35,7 +35,7 @@ public struct PoliceViewStore: ReadModelStore {
     let caseLedger = CaseLedger(prefix: "police")
     let assessmentLedger = AssessmentLedger(prefix: "police", keepsNeeds: false)
     let bulletinLedger = BulletinLedger(prefix: "police")
-    let warrantLedger = WarrantLedger(prefix: "police", keepsDetainers: false)
+    let warrantLedger = WarrantLedger.views.warrantsOnly
 
     public init() {}
 
@@ -46,12 +46,16 @@ public struct PoliceViewStore: ReadModelStore {
 
     public var migrations: [StorageMigration] {
         [
-            .script("police-v1", [ReleaseLedger(prefix: "police").schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema, warrantLedger.schema]
-                .joined(separator: ";\n")),
+            .script(
+                "police-v1",
+                [ReleaseLedger(prefix: "police").schema, caseLedger.schema, assessmentLedger.schema, bulletinLedger.schema,
+                 WarrantLedger(prefix: "police", keepsDetainers: false).schema].joined(separator: ";\n")),
             .script("police-v2", [assessmentLedger.numbersStep, caseLedger.numbersStep].joined(separator: ";\n")),
             .script("police-v3", [caseLedger.placesStep, bulletinLedger.numbersStep].joined(separator: ";\n")),
             ReleaseLedger.sharedStep,
             ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "police"), id: "police-v4"),
+            WarrantLedger.sharedStep,
+            WarrantLedger.movedStep(from: WarrantLedger(prefix: "police", keepsDetainers: false), id: "police-v5"),
         ]
     }
 

@@ -11,7 +11,7 @@ extension ReleaseBoardStore {
     ///   and the notifications sourced from them. Releases belong to no case and stay.
     public func seal(_ order: SealingOrder, in transaction: any StorageTransaction) throws -> SealingTally {
         guard var person = SealedPerson(order) else { return SealingTally() }
-        try person.addNumbers(pairedIn: warrants.tablesPairingNumbers, transaction)
+        try warrants.addNumbers(pairedWith: &person, in: transaction)
         try releases.addNumbers(pairedWith: &person, in: transaction)
         let sealedWarrants = try warrants.seal(person, in: transaction)
         let sealedReleases = try releases.seal(person, in: transaction)

@@ -32,7 +32,7 @@ public struct ReleaseBoardStore: ReadModelStore {
     public let topics = [Self.releasesTopic, Self.warrantsTopic, Self.notificationsTopic]
 
     let releases = ReleaseLedger.views
-    let warrants = WarrantLedger(prefix: "releases", keepsDetainers: true)
+    let warrants = WarrantLedger.views
     let notices = NoticeLedger(prefix: "releases")
     let verifyNotification: NotificationCheck
 
@@ -47,10 +47,15 @@ public struct ReleaseBoardStore: ReadModelStore {
 
     public var migrations: [StorageMigration] {
         [
-            .script("releases-v1", [ReleaseLedger(prefix: "releases").schema, warrants.schema, notices.schema].joined(separator: ";\n")),
+            .script(
+                "releases-v1",
+                [ReleaseLedger(prefix: "releases").schema, WarrantLedger(prefix: "releases", keepsDetainers: true).schema, notices.schema]
+                    .joined(separator: ";\n")),
             .script("releases-v2", notices.personStep),
             ReleaseLedger.sharedStep,
             ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "releases"), id: "releases-v3"),
+            WarrantLedger.sharedStep,
+            WarrantLedger.movedStep(from: WarrantLedger(prefix: "releases", keepsDetainers: true), id: "releases-v4"),
         ]
     }
 

@@ -3,20 +3,10 @@ import ServiceKit
 import Storage
 
 extension ReleaseLedger {
-    /// Adds to `person` the numbers this ledger's history pairs with the order's own
-    /// (``SealedPerson/addNumbers(pairedIn:_:)``).
-    ///
-    /// The views share the ledger and seal one after the other in one transaction: the first
-    /// to seal removes the releases, and a view after it would find no pairs left here, then
-    /// miss the person's rows it files under a number only a release paired. So the pairs
-    /// found are remembered for the order (``SealedReleases``) and every view gets them all.
+    /// Adds to `person` the numbers this ledger's history pairs with the order's own, including
+    /// those a view that sealed the shared ledger before found (``SharedLedgerSealing``).
     func addNumbers(pairedWith person: inout SealedPerson, in transaction: any StorageTransaction) throws {
-        var sealed = SealedReleases.recall(person.order, ledger: self, in: transaction.scratch)
-        for (stateId, fbiNumber) in try person.numbersPaired(in: [releasesTable], transaction) {
-            sealed.note(stateId: stateId, fbiNumber: fbiNumber)
-        }
-        for pair in sealed.pairs { person.add(stateId: pair.stateId, fbiNumber: pair.fbiNumber) }
-        sealed.remember(person.order, ledger: self, in: transaction.scratch)
+        try SharedLedgerSealing.addNumbers(pairedIn: releasesTable, to: &person, transaction)
     }
 
     /// Removes, for an `all_records` order, every release of the person: its stored events
@@ -65,7 +55,7 @@ extension ReleaseLedger {
         }
 
         var tally = SealingTally()
-        var sealed = SealedReleases.recall(person.order, ledger: self, in: transaction.scratch)
+        var sealed = SharedLedgerSealing.recall(person.order, table: releasesTable, in: transaction.scratch)
         for releaseId in releaseIds.sorted() {
             let id: [SQLValue] = [.text(releaseId)]
             for row in try transaction.fetchAll("SELECT event_id FROM \(eventsTable) WHERE release_id = $1 ORDER BY event_id", id) {
@@ -73,43 +63,9 @@ extension ReleaseLedger {
             }
             tally.add(try transaction.execute("DELETE FROM \(eventsTable) WHERE release_id = $1", id), from: eventsTable)
             tally.add(try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1", id), from: releasesTable)
-            sealed.releaseIds.insert(releaseId)
+            sealed.recordIds.insert(releaseId)
         }
-        sealed.remember(person.order, ledger: self, in: transaction.scratch)
-        return (tally, sealed.releaseIds.sorted(), sealed.eventIds.sorted())
-    }
-}
-
-/// What sealing one order did to a ``ReleaseLedger`` so far in a transaction, for the views
-/// that seal the same shared ledger after the first: the numbers its history paired with the
-/// order's before they were removed, and the releases and events removed. It records writes,
-/// so it is remembered under the transaction's ``TransactionScratch/rollbacks``: a savepoint
-/// rolled back since may have put the rows back, and the views then find them again.
-struct SealedReleases {
-    struct Pair: Equatable {
-        var stateId: String?
-        var fbiNumber: String?
-    }
-
-    var pairs: [Pair] = []
-    var releaseIds = Set<String>()
-    var eventIds = Set<String>()
-
-    mutating func note(stateId: String?, fbiNumber: String?) {
-        let pair = Pair(stateId: stateId, fbiNumber: fbiNumber)
-        if !pairs.contains(pair) { pairs.append(pair) }
-    }
-
-    private static func key(_ order: SealingOrder, _ ledger: ReleaseLedger, _ scratch: TransactionScratch) -> String {
-        ["release-sealing", ledger.eventsTable, "\(scratch.rollbacks)", order.eventId, order.stateId ?? "", order.fbiNumber ?? ""]
-            .joined(separator: "\u{0}")
-    }
-
-    static func recall(_ order: SealingOrder, ledger: ReleaseLedger, in scratch: TransactionScratch) -> SealedReleases {
-        scratch.value(key(order, ledger, scratch), as: SealedReleases.self) ?? SealedReleases()
-    }
-
-    func remember(_ order: SealingOrder, ledger: ReleaseLedger, in scratch: TransactionScratch) {
-        scratch.store(self, for: Self.key(order, ledger, scratch))
+        sealed.remember(person.order, table: releasesTable, in: transaction.scratch)
+        return (tally, sealed.recordIds.sorted(), sealed.eventIds.sorted())
     }
 }

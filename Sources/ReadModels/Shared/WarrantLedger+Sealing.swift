@@ -2,8 +2,11 @@ import ServiceKit
 import Storage
 
 extension WarrantLedger {
-    /// The tables that keep a person's numbers side by side (``SealedPerson/addNumbers(pairedIn:_:)``).
-    var tablesPairingNumbers: [String] { [recordsTable] }
+    /// Adds to `person` the numbers this ledger's records pair with the order's own, including
+    /// those a view that sealed the shared ledger before found (``SharedLedgerSealing``).
+    func addNumbers(pairedWith person: inout SealedPerson, in transaction: any StorageTransaction) throws {
+        try SharedLedgerSealing.addNumbers(pairedIn: recordsTable, to: &person, transaction)
+    }
 
     /// Removes the records `person`'s order covers and their resolutions.
     ///
@@ -15,8 +18,10 @@ extension WarrantLedger {
     ///   read after the order about a removed warrant cannot be told apart (it names no case)
     ///   and is kept: it shows nothing without its record.
     ///
-    /// - Returns: the rows removed per table, and the ids of the events that wrote the removed
-    ///   records (the notifications derived from them go too, where a view keeps them).
+    /// - Returns: the rows removed per table by this call, and the ids of the events that wrote
+    ///   the records removed for this order in this transaction, by this view or by a view that
+    ///   sealed the shared ledger before it (the notifications derived from them go too, where a
+    ///   view keeps them).
     func seal(_ person: SealedPerson, in transaction: any StorageTransaction) throws -> (removed: SealingTally, eventIds: [String]) {
         var bindings = SQLBindings()
         var condition = person.condition("w", &bindings)
@@ -35,20 +40,21 @@ extension WarrantLedger {
             "SELECT w.record_type, w.record_id, w.event_id FROM \(recordsTable) w WHERE \(condition) ORDER BY w.record_type, w.record_id",
             bindings.values)
         var tally = SealingTally()
-        var eventIds: [String] = []
+        var sealed = SharedLedgerSealing.recall(person.order, table: recordsTable, in: transaction.scratch)
         for record in records {
             let key: [SQLValue] = [.text(try record.get("record_type")), .text(try record.get("record_id"))]
             tally.add(
                 try transaction.execute("DELETE FROM \(resolutionsTable) WHERE record_type = $1 AND record_id = $2", key),
                 from: resolutionsTable)
             tally.add(try transaction.execute("DELETE FROM \(recordsTable) WHERE record_type = $1 AND record_id = $2", key), from: recordsTable)
-            eventIds.append(try record.get("event_id"))
+            sealed.eventIds.insert(try record.get("event_id"))
         }
         if person.coversAllRecords {
             var bindings = SQLBindings()
             let filedUnder = person.keyCondition(nil, &bindings)
             tally.add(try transaction.execute("DELETE FROM \(resolutionsTable) WHERE \(filedUnder)", bindings.values), from: resolutionsTable)
         }
-        return (tally, eventIds)
+        sealed.remember(person.order, table: recordsTable, in: transaction.scratch)
+        return (tally, sealed.eventIds.sorted())
     }
 }

@@ -5,8 +5,11 @@ import Storage
 
 /// Warrants and detainers from `courts.warrants`, as every view that shows them keeps them:
 /// each record as issued or lodged (`<prefix>_warrants`) and its resolution
-/// (`<prefix>_warrant_resolutions`: served, recalled, quashed, lifted), in two tables under the
-/// store's own prefix, so that each view can live in its own database.
+/// (`<prefix>_warrant_resolutions`: served, recalled, quashed, lifted). One copy for all the
+/// views (``views``: `views_warrants`, `views_warrant_resolutions`), as for releases
+/// (``ReleaseLedger``): each view lists the shared tables' step (``sharedStep``) and a step
+/// moving what it had kept under its own prefix into them (``movedStep(from:id:)``). The court
+/// and police views list warrants only (``isType(_:_:)`` in their queries).
 ///
 /// A record is active at an instant when it was issued (or lodged) by then, from the start of
 /// that day UTC, and not resolved by then: served at `servedAt`, recalled, quashed or lifted
@@ -42,10 +45,18 @@ struct WarrantLedger: Sendable {
     ]
     static let detainerEventTypes: Set<String> = [DetainerLodged.eventType, DetainerLifted.eventType]
 
-    /// The store's table prefix (`caseload`, `court`, …).
+    /// The table prefix: `views` for the ledger the views read; a view's own prefix
+    /// (`caseload`, `court`, …) only in the steps that created and moved what they kept before.
     let prefix: String
-    /// Whether detainers are kept (the court and police views show warrants only).
+    /// Whether detainers are kept (the court's and police views' own ledgers did not keep them).
     let keepsDetainers: Bool
+
+    /// The ledger every view reads and writes, detainers included.
+    static let views = WarrantLedger(prefix: "views", keepsDetainers: true)
+
+    /// The same tables for a view that takes no detainer event (the court and police views:
+    /// detainers are not theirs to show; the caseload and the release board bring them in).
+    var warrantsOnly: WarrantLedger { WarrantLedger(prefix: prefix, keepsDetainers: false) }
 
     var recordsTable: String { "\(prefix)_warrants" }
     var resolutionsTable: String { "\(prefix)_warrant_resolutions" }
@@ -101,6 +112,15 @@ struct WarrantLedger: Sendable {
     ///   FBI number (checked before anything is written); `StorageError`.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         guard handles(eventType: event.eventType) else { return }
+        // The views share this ledger: every view after the first is handed an event already
+        // kept, which this transaction remembers writing (see ``ReleaseLedger``).
+        let keptKey = "warrant-kept\u{0}\(recordsTable)\u{0}\(transaction.scratch.rollbacks)\u{0}\(event.eventId)"
+        if transaction.scratch.value(keptKey, as: [UInt8].self) == event.value { return }
+        try keep(event, in: transaction)
+        transaction.scratch.store(event.value, for: keptKey)
+    }
+
+    private func keep(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         switch event.eventType {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
@@ -144,19 +164,8 @@ struct WarrantLedger: Sendable {
         _ type: RecordType, _ recordId: String, person: PersonOnRecord, kind: String, agencyId: String, issuedOn: CalendarDate,
         details: [SQLValue], occurredAt: Date, eventId: String, _ transaction: any StorageTransaction
     ) throws {
-        let table = recordsTable
         try transaction.execute(
-            """
-            INSERT INTO \(table) (record_type, record_id, \(PersonOnRecord.columns), kind, agency_id, issued_at,
-                case_number, charges, warrant_id, facility_id, occurred_at, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-            ON CONFLICT (record_type, record_id) DO UPDATE SET \(PersonOnRecord.updatedColumns),
-                kind = excluded.kind, agency_id = excluded.agency_id, issued_at = excluded.issued_at,
-                case_number = excluded.case_number, charges = excluded.charges, warrant_id = excluded.warrant_id,
-                facility_id = excluded.facility_id, occurred_at = excluded.occurred_at, event_id = excluded.event_id
-            WHERE \(table).occurred_at < excluded.occurred_at
-                OR (\(table).occurred_at = excluded.occurred_at AND \(table).event_id < excluded.event_id)
-            """,
+            recordUpsert,
             [.text(type.rawValue), .text(recordId)] + (try person.values())
                 + [.text(kind), .text(agencyId), .integer(ViewTime.start(of: issuedOn))] + details
                 + [.integer(ViewTime.milliseconds(occurredAt)), .text(eventId)])
@@ -168,16 +177,47 @@ struct WarrantLedger: Sendable {
         _ type: RecordType, _ recordId: String, _ resolution: Resolution, at milliseconds: Int64, person: PersonKey,
         _ transaction: any StorageTransaction
     ) throws {
-        let table = resolutionsTable
         try transaction.execute(
+            resolutionUpsert,
+            [.text(type.rawValue), .text(recordId), .text(person.value), .integer(milliseconds), .text(resolution.rawValue)])
+    }
+
+    /// The columns of a `<prefix>_warrants` row, in the order of ``recordUpsert``'s values.
+    static let recordColumns = """
+        record_type, record_id, \(PersonOnRecord.columns), kind, agency_id, issued_at, case_number, charges, warrant_id, \
+        facility_id, occurred_at, event_id
+        """
+
+    /// Inserts a record (``recordColumns``), or replaces the stored one when this one's event
+    /// happened later (`occurredAt`, then event id).
+    var recordUpsert: String {
+        let table = recordsTable
+        return """
+            INSERT INTO \(table) (\(Self.recordColumns))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            ON CONFLICT (record_type, record_id) DO UPDATE SET \(PersonOnRecord.updatedColumns),
+                kind = excluded.kind, agency_id = excluded.agency_id, issued_at = excluded.issued_at,
+                case_number = excluded.case_number, charges = excluded.charges, warrant_id = excluded.warrant_id,
+                facility_id = excluded.facility_id, occurred_at = excluded.occurred_at, event_id = excluded.event_id
+            WHERE \(table).occurred_at < excluded.occurred_at
+                OR (\(table).occurred_at = excluded.occurred_at AND \(table).event_id < excluded.event_id)
             """
-            INSERT INTO \(table) (record_type, record_id, person_key, resolved_at, resolution) VALUES ($1, $2, $3, $4, $5)
+    }
+
+    /// The columns of a `<prefix>_warrant_resolutions` row, in the order of ``resolutionUpsert``'s values.
+    static let resolutionColumns = "record_type, record_id, person_key, resolved_at, resolution"
+
+    /// Inserts a resolution (``resolutionColumns``), or keeps it instead of the stored one when
+    /// it is earlier.
+    var resolutionUpsert: String {
+        let table = resolutionsTable
+        return """
+            INSERT INTO \(table) (\(Self.resolutionColumns)) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (record_type, record_id) DO UPDATE SET person_key = excluded.person_key,
                 resolved_at = excluded.resolved_at, resolution = excluded.resolution
             WHERE excluded.resolved_at < \(table).resolved_at
                 OR (excluded.resolved_at = \(table).resolved_at AND excluded.resolution < \(table).resolution)
-            """,
-            [.text(type.rawValue), .text(recordId), .text(person.value), .integer(milliseconds), .text(resolution.rawValue)])
+            """
     }
 
     // MARK: Query parts
