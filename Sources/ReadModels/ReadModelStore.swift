@@ -15,10 +15,13 @@ public protocol ReadModelStore: Sendable {
     var name: String { get }
     /// The topics it reads.
     var topics: [String] { get }
-    /// Its tables, in the shared dialect. Never edit a shipped step: add one.
+    /// Its tables, in the shared dialect. Never edit a shipped step: add one. A step several
+    /// stores list (the ledgers they share) has one id and is run once in a database.
     var migrations: [StorageMigration] { get }
-    /// The names of every table its migrations create (each under the store's own prefix),
-    /// for those who must search them all: a sealing pass's tests, an operator's audit.
+    /// The names of every table its migrations create and keep (under the store's own prefix,
+    /// or `views_` for the ledgers the views share: ``ReleaseLedger/views``,
+    /// ``WarrantLedger/views``), for those who must search them all: a sealing pass's tests,
+    /// an operator's audit.
     var tables: [String] { get }
     /// Whether events of this type concern it; others only advance the offset.
     func handles(eventType: String) -> Bool

@@ -166,6 +166,24 @@ struct SealingRuntimeTests {
         #expect(try await service.count("probe_arrests") == 0)
     }
 
+    @Test("whether any order was applied is read once a transaction, and is true once one is recorded in it")
+    func ordersAppliedWithinOneTransaction() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let order = SealingOrder(
+            kind: .sealed, orderId: "1616-CV-901-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
+            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: nil,
+            orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-2")
+        let (before, after) = try await service.database.write { db in
+            let before = try SealingLedger(db).hasOrders()
+            try SealingLedger(db).record(order, removed: SealingTally())
+            return (before, try SealingLedger(db).hasOrders())
+        }
+        #expect(!before)
+        #expect(after, "an order recorded in the transaction that first found none")
+        #expect(try await service.database.read { try SealingLedger($0).hasOrders() })
+    }
+
     @Test("a message about a person known by the FBI number alone leaves the outbox with an order naming or pairing the number")
     func messagesFiledUnderTheFBINumber() async throws {
         let directory = TemporaryDirectory()

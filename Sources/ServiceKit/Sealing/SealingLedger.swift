@@ -60,6 +60,7 @@ public struct SealingLedger {
             [.text(order.orderId), .text(order.kind.rawValue), .text(order.scope.rawValue), .text(order.issuingCourtId),
              .text(order.orderedOn.description), .integer(order.orderedAtMilliseconds), .text(order.eventId),
              .integer(Int64(order.caseNumbers.count)), .integer(Int64(removed.total)), .text(removed.description)])
+        transaction.scratch.store(true, for: Self.ordersAppliedKey)
         let caseDigests = order.scope == .allRecords ? [""] : order.caseNumbers.map(SealingDigest.caseNumber)
         var keyDigests = Self.keyDigests(stateId: order.stateId, fbiNumber: order.fbiNumber)
         keyDigests += removed.pairedStateIds.sorted().map(SealingDigest.stateId)
@@ -77,9 +78,20 @@ public struct SealingLedger {
     }
 
     /// Whether any order has been applied (when none has, nothing needs checking).
+    ///
+    /// Read once a transaction and kept in its scratch: the views ask it for every incident and
+    /// investigation they keep, a round trip each on PostgreSQL. ``record(_:removed:)`` makes
+    /// it true; a true kept after the savepoint that recorded an order was rolled back only
+    /// costs checks that find nothing.
     public func hasOrders() throws(StorageError) -> Bool {
-        try transaction.fetchOne("SELECT 1 AS found FROM kit_sealed_keys LIMIT 1") != nil
+        if let known = transaction.scratch.value(Self.ordersAppliedKey, as: Bool.self) { return known }
+        let applied = try transaction.fetchOne("SELECT 1 AS found FROM kit_sealed_keys LIMIT 1") != nil
+        transaction.scratch.store(applied, for: Self.ordersAppliedKey)
+        return applied
     }
+
+    private static let ordersAppliedKey = "sealing-orders-applied"
+
 
     /// Whether an order applied here covers a record about the person known by these numbers,
     /// of case `caseNumber` (nil: of no case), that occurred at `occurredAtMilliseconds`:
