@@ -78,6 +78,16 @@ private func order(
     }
 }
 
+/// An `all_records` order of the 16th Circuit, ordered 2025-03-02T09:00:00Z.
+private func allRecordsOrder(
+    _ kind: SealingOrder.Kind, _ orderId: String, stateId: String?, fbiNumber: String?, eventId: String
+) throws -> SealingOrder {
+    SealingOrder(
+        kind: kind, orderId: orderId, issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
+        scope: .allRecords, caseNumbers: [], stateId: stateId, fbiNumber: fbiNumber,
+        orderedAtMilliseconds: 1_740_906_000_000, eventId: eventId)
+}
+
 private func makeService(_ directory: TemporaryDirectory) throws -> EventConsumerService {
     let projection = SealableProbe()
     let database = try ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
@@ -152,10 +162,7 @@ struct SealingRuntimeTests {
         // the person's state ID in the rows it removed and noted it.
         var removed = SealingTally()
         removed.notePaired(stateId: "MO1234567", fbiNumber: nil)
-        let order = SealingOrder(
-            kind: .expunged, orderId: "1616-CV-900-EXP", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
-            scope: .allRecords, caseNumbers: [], stateId: nil, fbiNumber: "734591KA2",
-            orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-1")  // 2025-03-02T09:00:00Z
+        let order = try allRecordsOrder(.expunged, "1616-CV-900-EXP", stateId: nil, fbiNumber: "734591KA2", eventId: "order-1")
         let noted = removed
         try await service.database.write { try SealingLedger($0).record(order, removed: noted) }
         #expect(removed.description == "", "numbers are never part of the record's text")
@@ -170,10 +177,7 @@ struct SealingRuntimeTests {
     func ordersAppliedWithinOneTransaction() async throws {
         let directory = TemporaryDirectory()
         let service = try makeService(directory)
-        let order = SealingOrder(
-            kind: .sealed, orderId: "1616-CV-901-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
-            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: nil,
-            orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-2")
+        let order = try allRecordsOrder(.sealed, "1616-CV-901-SEAL", stateId: "MO1234567", fbiNumber: nil, eventId: "order-2")
         let (before, after) = try await service.database.write { db in
             let before = try SealingLedger(db).hasOrders()
             try SealingLedger(db).record(order, removed: SealingTally())
@@ -197,9 +201,7 @@ struct SealingRuntimeTests {
         ]
         try await service.database.write { db in for message in messages { try ServiceDatabase.appendToOutbox(message, db) } }
         // The order names the state ID; the projection's removed rows paired the FBI number with it.
-        let order = SealingOrder(
-            kind: .sealed, orderId: "1616-CV-901-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
-            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: nil, orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-2")
+        let order = try allRecordsOrder(.sealed, "1616-CV-901-SEAL", stateId: "MO1234567", fbiNumber: nil, eventId: "order-2")
         var paired = SealingTally()
         paired.notePaired(stateId: nil, fbiNumber: "734591KA2")
         let pairing = paired
@@ -213,9 +215,7 @@ struct SealingRuntimeTests {
     func lateNotificationsByFBINumber() async throws {
         let directory = TemporaryDirectory()
         let service = try makeService(directory)
-        let order = SealingOrder(
-            kind: .sealed, orderId: "1616-CV-902-SEAL", issuingCourtId: "MO-CIRCUIT16", orderedOn: try #require(CalendarDate("2025-03-02")),
-            scope: .allRecords, caseNumbers: [], stateId: "MO1234567", fbiNumber: "734591KA2", orderedAtMilliseconds: 1_740_906_000_000, eventId: "order-3")
+        let order = try allRecordsOrder(.sealed, "1616-CV-902-SEAL", stateId: "MO1234567", fbiNumber: "734591KA2", eventId: "order-3")
         try await service.database.write { try SealingLedger($0).record(order, removed: SealingTally()) }
         func notification(_ fbiNumber: String, at occurredAt: String, stateId: String? = nil) -> AdmittedEvent {
             let subject = stateId.map { ",\"subjectStateId\":\"\($0)\"" } ?? ""

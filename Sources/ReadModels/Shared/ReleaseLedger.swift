@@ -91,11 +91,10 @@ struct ReleaseLedger: Sendable {
     ///   number (nothing is written then); `StorageError`; ``UnreadableViewRow`` when a stored
     ///   event of the release cannot be read back.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
-        // The views share this ledger, so every view after the first is handed an event already
-        // kept (and so already checked): this transaction knows when it wrote it, with which
-        // bytes, and no savepoint undid that since.
-        let keptKey = "release-kept\u{0}\(eventsTable)\u{0}\(transaction.scratch.rollbacks)\u{0}\(event.eventId)"
-        if transaction.scratch.value(keptKey, as: [UInt8].self) == event.value { return }
+        try SharedLedgerWrite.once(event, into: eventsTable, transaction) { try keep(event, in: transaction) }
+    }
+
+    private func keep(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         let release = try ReleaseEvent(event)
         let person = try PersonKey(subject: release.subject)
         let inserted = try transaction.execute(
@@ -108,7 +107,6 @@ struct ReleaseLedger: Sendable {
         // The row just written holds these bytes: the fold below need not decode them again.
         DecodedReleaseEvent(eventType: event.eventType, body: event.value, event: release).remember(event.eventId, in: transaction.scratch)
         try refold(release.releaseId, in: transaction)
-        transaction.scratch.store(event.value, for: keptKey)
     }
 
     /// Rewrites a release's history from all its stored events.

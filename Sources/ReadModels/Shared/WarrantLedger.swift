@@ -112,12 +112,7 @@ struct WarrantLedger: Sendable {
     ///   FBI number (checked before anything is written); `StorageError`.
     func apply(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
         guard handles(eventType: event.eventType) else { return }
-        // The views share this ledger: every view after the first is handed an event already
-        // kept, which this transaction remembers writing (see ``ReleaseLedger``).
-        let keptKey = "warrant-kept\u{0}\(recordsTable)\u{0}\(transaction.scratch.rollbacks)\u{0}\(event.eventId)"
-        if transaction.scratch.value(keptKey, as: [UInt8].self) == event.value { return }
-        try keep(event, in: transaction)
-        transaction.scratch.store(event.value, for: keptKey)
+        try SharedLedgerWrite.once(event, into: recordsTable, transaction) { try keep(event, in: transaction) }
     }
 
     private func keep(_ event: AdmittedEvent, in transaction: any StorageTransaction) throws {
