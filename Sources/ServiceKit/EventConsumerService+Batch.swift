@@ -57,10 +57,14 @@ extension EventConsumerService {
             let sealing = SealingLedger(db)
             // One indexed read per batch; until an order is applied, no event needs checking.
             var sealingOrdersExist = try sealing.hasOrders()
+            // First what each message is, without writing; then the admitted events' ids are
+            // recorded together (``ServiceDatabase/recordApplied(_:_:)``); then each applied.
+            var steps: [BatchStep] = []
+            steps.reserveCapacity(ordered.count)
+            var admitted: [ServiceDatabase.AppliedEvent] = []
             for message in ordered {
-                let mark = transaction.mark
                 if let next = offsets[message.topicPartition], message.offset < next {
-                    outcome.skipped += 1
+                    steps.append(.alreadyApplied)
                     continue
                 }
                 offsets[message.topicPartition] = KafkaOffset(message.offset.rawValue + 1)
@@ -69,22 +73,44 @@ extension EventConsumerService {
                 do {
                     let envelope = try admission.envelope(of: message)
                     guard projection.handles(eventType: envelope.eventType) else {
-                        outcome.skippedByType[envelope.eventType, default: 0] += 1
+                        steps.append(.notNeeded(eventType: envelope.eventType))
                         continue
                     }
                     let event = try admission.admit(message, envelope: envelope)
                     let eventTime = message.timestampMilliseconds ?? clock
-                    let record = try ServiceDatabase.recordApplied(
-                        event.eventId, contentHash: Self.contentHash(event.value),
-                        forgetAfterMilliseconds: eventTime.map { retention.forgetAfter(eventTime: $0, topic: message.topic) }, db)
-                    switch record {
-                    case .new: break
-                    case .duplicate:
-                        outcome.duplicates += 1
+                    admitted.append(ServiceDatabase.AppliedEvent(
+                        eventId: event.eventId, contentHash: Self.contentHash(event.value),
+                        forgetAfterMilliseconds: eventTime.map { retention.forgetAfter(eventTime: $0, topic: message.topic) }))
+                    steps.append(.admitted(event, record: admitted.count - 1))
+                } catch let poison as PoisonMessage {
+                    steps.append(.poison(poison))
+                }
+            }
+            let records = try ServiceDatabase.recordApplied(admitted, db)
+            for (message, step) in zip(ordered, steps) {
+                let mark = transaction.mark
+                do {
+                    let event: AdmittedEvent
+                    switch step {
+                    case .alreadyApplied:
+                        outcome.skipped += 1
                         continue
-                    case .reused:
-                        outcome.reusedIds += 1
-                        throw PoisonMessage(reason: "event-id reused for different content")
+                    case .notNeeded(let eventType):
+                        outcome.skippedByType[eventType, default: 0] += 1
+                        continue
+                    case .poison(let poison):
+                        throw poison
+                    case .admitted(let admittedEvent, let record):
+                        event = admittedEvent
+                        switch records[record] {
+                        case .new: break
+                        case .duplicate:
+                            outcome.duplicates += 1
+                            continue
+                        case .reused:
+                            outcome.reusedIds += 1
+                            throw PoisonMessage(reason: "event-id reused for different content")
+                        }
                     }
                     let applyEvent = { () throws -> SealingEffect in
                         if let order = try SealingOrder(event) {
@@ -126,7 +152,7 @@ extension EventConsumerService {
                         break
                     }
                     outcome.applied += 1
-                    outcome.appliedByType[envelope.eventType, default: 0] += 1
+                    outcome.appliedByType[event.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {
                     transaction.rollBack(to: mark)
                     try transaction.emitDeadLetter(DeadLetter.message(
@@ -196,6 +222,18 @@ extension EventConsumerService {
     /// Thrown out of a ``EventIsolation/wholeBatch`` transaction (rolling it back) when a
     /// projection found a poison message: the batch is to be applied again event by event.
     private struct EventIsolationNeeded: Error {}
+
+    /// What a batch's first pass found a message to be, before anything was written.
+    private enum BatchStep {
+        /// At or below the partition's stored offset: applied by an earlier batch.
+        case alreadyApplied
+        /// Of a type the projection does not apply: counted per type.
+        case notNeeded(eventType: String)
+        /// Its envelope or value failed admission: dead-lettered.
+        case poison(PoisonMessage)
+        /// Admitted; `record` is its place among the ids the batch records as applied.
+        case admitted(AdmittedEvent, record: Int)
+    }
 
     /// What applying one event did about sealing.
     private enum SealingEffect {

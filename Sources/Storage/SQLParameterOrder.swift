@@ -18,6 +18,7 @@ struct SQLParameterOrder: Equatable {
 
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int]? {
         var numbers: [Int] = []
+        var largest = 0
         var index = 0
         let end = bytes.count
         while index < end {
@@ -50,7 +51,10 @@ struct SQLParameterOrder: Equatable {
                     index += 1
                 }
                 guard digits > 0, !(index < end && continuesName(bytes[index])) else { return nil }
-                if !numbers.contains(number) { numbers.append(number) }
+                // A number above every one seen is new without a search: a statement of many rows
+                // (`VALUES ($1, $2), ($3, $4), …`) is described in one pass, not in quadratic time.
+                if number > largest || !numbers.contains(number) { numbers.append(number) }
+                largest = max(largest, number)
             case UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: "@"):
                 // Another parameter form (or PostgreSQL's `::` cast, never sent to SQLite).
                 return nil

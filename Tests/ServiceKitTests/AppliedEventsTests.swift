@@ -1,0 +1,104 @@
+import Storage
+import TestSupport
+import Testing
+
+@testable import ServiceKit
+
+/// A batch's event ids are recorded as applied a chunk of statements at a time; what each event
+/// is found to be (new, a redelivery, another event reusing an id) must be what recording them
+/// one after the other would find, across batches and within one.
+@Suite struct AppliedEventsTests {
+    let directory = TemporaryDirectory()
+
+    @Test func chunksArePowersOfTwoAtMostTheLargestAndKeepTheOrder() {
+        #expect(AppliedEventStatements.chunks(of: Array(0..<5_000)).map(\.count) == Array(repeating: 512, count: 9) + [256, 128, 8])
+        #expect(AppliedEventStatements.chunks(of: [Int]()).isEmpty)
+        for count in [1, 2, 3, 7, 511, 512, 513, 1_100] {
+            let rows = Array(0..<count)
+            let chunks = AppliedEventStatements.chunks(of: rows)
+            #expect(chunks.flatMap { $0 } == rows)
+            #expect(chunks.allSatisfy { $0.count <= AppliedEventStatements.largestChunk && $0.count.nonzeroBitCount == 1 })
+        }
+    }
+
+    @Test func recordingOnSQLiteFindsWhatRecordingOneByOneWould() async throws {
+        let database = try ServiceDatabase(path: directory.path("applied.sqlite"), migrations: [])
+        try await AppliedEventsCheck.run(database)
+    }
+
+    /// Through the service: an id an earlier batch applied is a redelivery with the same bytes
+    /// and a reuse with others, and a batch of more events than one statement records applies each.
+    @Test func aLaterBatchFindsTheIdsAnEarlierOneRecorded() async throws {
+        let service = try makeProbeService(directory: directory)
+        let arrests = (0..<600).map { _ in TestArrest() }
+        let first = try await service.apply(arrests.enumerated().map { $1.consumed(offset: Int64($0)) })
+        #expect(first.applied == 600 && first.duplicates == 0)
+        var reusing = arrests[1]
+        reusing.arrestId = "KCPD-A-25-099999"
+        let second = try await service.apply([
+            arrests[0].consumed(offset: 600), reusing.consumed(offset: 601), TestArrest().consumed(offset: 602),
+        ])
+        #expect(second.applied == 1)
+        #expect(second.duplicates == 1)
+        #expect(second.reusedIds == 1)
+        #expect(try await service.deadLetters().first?.value == reusing.value)
+        #expect(try await service.count("probe_applied") == 601)
+        #expect(try await service.database.rememberedEventIds() == 601)
+    }
+}
+
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)))
+struct AppliedEventsPostgresTests {
+    @Test func recordingOnPostgresFindsWhatRecordingOneByOneWould() async throws {
+        try await PostgresCluster.with { cluster in
+            let url = cluster.url(database: try await cluster.createDatabase())
+            let storage = PostgresStorage(configuration: try PostgresStorage.Configuration(url: url).inSchema("applied"), logger: testLogger)
+            try await AppliedEventsCheck.run(try ServiceDatabase(postgres: storage, migrations: []))
+            try await storage.close()
+        }
+    }
+}
+
+/// The same check on either database.
+enum AppliedEventsCheck {
+    static func event(_ id: String, _ hash: UInt8) -> ServiceDatabase.AppliedEvent {
+        ServiceDatabase.AppliedEvent(eventId: id, contentHash: [hash], forgetAfterMilliseconds: 1_000)
+    }
+
+    /// `records` as runs ("new ×300, duplicate"), so that a failure reads in one line.
+    static func runs(_ records: [ServiceDatabase.AppliedEventRecord]) -> String {
+        var runs: [(record: ServiceDatabase.AppliedEventRecord, count: Int)] = []
+        for record in records {
+            if runs.last?.record == record { runs[runs.count - 1].count += 1 } else { runs.append((record, 1)) }
+        }
+        return runs.map { $0.count == 1 ? "\($0.record)" : "\($0.record) ×\($0.count)" }.joined(separator: ", ")
+    }
+
+    static func run(_ database: ServiceDatabase) async throws {
+        // Recorded before: one with a hash, one from before contents were recorded (no hash).
+        let before = try await database.write { db in
+            try ServiceDatabase.recordApplied([event("kept", 1)], db)
+        }
+        #expect(before == [.new])
+        try await database.write { db in
+            _ = try db.execute("INSERT INTO kit_applied_events (event_id) VALUES ($1)", [.text("old")])
+        }
+        // 700 new ids (more than one statement's rows), with the earlier ones and copies between.
+        let fresh = (0..<700).map { event("e\($0)", 7) }
+        let batch = [event("kept", 1), event("kept", 2), event("old", 9)] + fresh[0..<300]
+            + [event("e5", 7), event("e6", 8)] + fresh[300...] + [event("e699", 7)]
+        let records = try await database.write { db in try ServiceDatabase.recordApplied(batch, db) }
+        #expect(runs(records) == "duplicate, reused, duplicate, new ×300, duplicate, reused, new ×400, duplicate")
+        #expect(try await database.rememberedEventIds() == 702)
+        // A copy reusing an id first seen in the same batch, then the same id again.
+        let again = try await database.write { db in
+            try ServiceDatabase.recordApplied([event("n", 1), event("n", 2), event("n", 1), event("e0", 7)], db)
+        }
+        #expect(again == [.new, .reused, .duplicate, .duplicate])
+        let stored = try await database.read { db in
+            try db.fetchOne("SELECT forget_after_ms FROM kit_applied_events WHERE event_id = $1", [.text("e650")])?
+                .get("forget_after_ms", as: Int64?.self)
+        }
+        #expect(stored == 1_000)
+    }
+}
