@@ -88,6 +88,11 @@ extension EventConsumerService {
             }
             let records = try ServiceDatabase.recordApplied(admitted, db)
             for (message, step) in zip(ordered, steps) {
+                // A sealing order removes messages from the outbox table: the earlier events'
+                // go there first, outside the order's savepoint (``ProjectionTransaction/flushOutbox()``).
+                if case .admitted(let event, _) = step, SealingOrder.eventTypes.contains(event.eventType) {
+                    try transaction.flushOutbox()
+                }
                 let mark = transaction.mark
                 do {
                     let event: AdmittedEvent
@@ -115,6 +120,7 @@ extension EventConsumerService {
                     let applyEvent = { () throws -> SealingEffect in
                         if let order = try SealingOrder(event) {
                             var removed = try projection.seal(order, in: transaction)
+                            try transaction.flushOutbox()
                             removed.merge(try sealing.removeFromOutbox(order, paired: removed))
                             try sealing.record(order, removed: removed)
                             return .orderApplied
@@ -155,7 +161,7 @@ extension EventConsumerService {
                     outcome.appliedByType[event.eventType, default: 0] += 1
                 } catch let poison as PoisonMessage {
                     transaction.rollBack(to: mark)
-                    try transaction.emitDeadLetter(DeadLetter.message(
+                    transaction.emitDeadLetter(DeadLetter.message(
                         for: message, reason: poison.reason, topic: deadLetterTopic, maxMessageBytes: maxMessageBytes))
                     outcome.deadLettered += 1
                     outcome.deadLetters.append(("\(message.topicPartition)@\(message.offset)", poison.reason))
@@ -173,6 +179,7 @@ extension EventConsumerService {
             try ServiceDatabase.increment("sealing_orders", by: outcome.sealingOrders, db)
             try ServiceDatabase.increment("sealed_records_not_kept", by: outcome.sealedRecords, db)
             for (type, count) in outcome.skippedByType { try ServiceDatabase.increment("skipped:\(type)", by: count, db) }
+            try transaction.flushOutbox()
             if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts

@@ -9,6 +9,8 @@ public final class ProjectionTransaction {
     /// The largest message the service's producer sends (its `maxMessageBytes`).
     public let maxMessageBytes: Int
     private(set) var emitted = 0
+    /// Messages emitted and not yet written to the outbox table (``flushOutbox()``).
+    private var unwritten: [OutgoingMessage] = []
     private(set) var afterCommit: [@Sendable () -> Void] = []
     /// What the projection asked to count, in order; truncated when an event's changes roll back.
     private(set) var counts: [ProjectionCount] = []
@@ -22,7 +24,8 @@ public final class ProjectionTransaction {
 
     /// Queues `message` in the outbox, in this transaction: it is produced after the commit,
     /// and again after a crash until its delivery is confirmed (receivers de-duplicate by the
-    /// `event-id` header).
+    /// `event-id` header). The messages are written to the outbox table together, a statement
+    /// for up to 512 (``flushOutbox()``), when the batch ends or something reads the table.
     ///
     /// - Throws: `PoisonMessage` when the message is larger than the producer can send, so the
     ///   event that caused it is dead-lettered instead of blocking the outbox.
@@ -30,14 +33,27 @@ public final class ProjectionTransaction {
         guard message.wireSize <= maxMessageBytes else {
             throw PoisonMessage(reason: "its \(message.topic) message would be larger than the largest message (\(maxMessageBytes) bytes)")
         }
-        try ServiceDatabase.appendToOutbox(message, storage)
+        unwritten.append(message)
         emitted += 1
     }
 
     /// Queues a dead letter, already sized to fit (see `DeadLetter`).
-    func emitDeadLetter(_ message: OutgoingMessage) throws {
-        try ServiceDatabase.appendToOutbox(message, storage)
+    func emitDeadLetter(_ message: OutgoingMessage) {
+        unwritten.append(message)
         emitted += 1
+    }
+
+    /// Writes the messages emitted so far to the outbox table, in order. The batch does so
+    /// before it reads the table back and before a sealing order removes messages from it;
+    /// anything else that reads `kit_outbox` in the transaction must call it first.
+    ///
+    /// Not inside an event's savepoint while earlier events' messages wait: a rollback of that
+    /// savepoint would take them too. (The batch writes them before a sealing order's savepoint;
+    /// inside it, only the order's own are left.)
+    public func flushOutbox() throws {
+        guard !unwritten.isEmpty else { return }
+        try ServiceDatabase.appendToOutbox(unwritten, storage)
+        unwritten.removeAll(keepingCapacity: true)
     }
 
     /// Runs `action` once the transaction has committed (e.g. to print what was stored).
@@ -75,13 +91,17 @@ public final class ProjectionTransaction {
     struct Mark {
         let counts: Int
         let warnings: Int
+        /// Messages not yet written then: those after it are the rolled-back event's (the batch
+        /// writes none between a mark and its rollback but the event's own: ``flushOutbox()``).
+        let unwritten: Int
     }
 
-    var mark: Mark { Mark(counts: counts.count, warnings: warnings.count) }
+    var mark: Mark { Mark(counts: counts.count, warnings: warnings.count, unwritten: unwritten.count) }
 
     func rollBack(to mark: Mark) {
         if mark.counts < counts.count { counts.removeSubrange(mark.counts...) }
         if mark.warnings < warnings.count { warnings.removeSubrange(mark.warnings...) }
+        if mark.unwritten < unwritten.count { unwritten.removeSubrange(mark.unwritten...) }
     }
 }
 

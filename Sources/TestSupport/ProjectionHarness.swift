@@ -69,6 +69,7 @@ public final class ProjectionHarness: Sendable {
             if let now = event.timestampMilliseconds {
                 try projection.forget(before: now, limit: ForgetBudget.rows(forBatchOf: 1), in: transaction)
             }
+            try transaction.flushOutbox()
             return (try ServiceDatabase.outbox(after: before, storage).map(\.message), transaction.countedLabels, transaction.warnings)
         }
     }
@@ -77,7 +78,12 @@ public final class ProjectionHarness: Sendable {
     public func write<T: Sendable>(
         _ body: @Sendable @escaping (any StorageTransaction, ProjectionTransaction) throws -> T
     ) async throws -> T {
-        try await database.write { storage in try body(storage, ProjectionTransaction(storage: storage, maxMessageBytes: 1_000_000)) }
+        try await database.write { storage in
+            let transaction = ProjectionTransaction(storage: storage, maxMessageBytes: 1_000_000)
+            let result = try body(storage, transaction)
+            try transaction.flushOutbox()
+            return result
+        }
     }
 
     public func count(_ table: String) async throws -> Int {

@@ -11,13 +11,13 @@ import Testing
     let directory = TemporaryDirectory()
 
     @Test func chunksArePowersOfTwoAtMostTheLargestAndKeepTheOrder() {
-        #expect(AppliedEventStatements.chunks(of: Array(0..<5_000)).map(\.count) == Array(repeating: 512, count: 9) + [256, 128, 8])
-        #expect(AppliedEventStatements.chunks(of: [Int]()).isEmpty)
+        #expect(MultiRowStatement.chunks(of: Array(0..<5_000)).map(\.count) == Array(repeating: 512, count: 9) + [256, 128, 8])
+        #expect(MultiRowStatement.chunks(of: [Int]()).isEmpty)
         for count in [1, 2, 3, 7, 511, 512, 513, 1_100] {
             let rows = Array(0..<count)
-            let chunks = AppliedEventStatements.chunks(of: rows)
+            let chunks = MultiRowStatement.chunks(of: rows)
             #expect(chunks.flatMap { $0 } == rows)
-            #expect(chunks.allSatisfy { $0.count <= AppliedEventStatements.largestChunk && $0.count.nonzeroBitCount == 1 })
+            #expect(chunks.allSatisfy { $0.count <= MultiRowStatement.largestChunk && $0.count.nonzeroBitCount == 1 })
         }
     }
 
@@ -47,6 +47,28 @@ import Testing
     }
 }
 
+/// The outbox rows a batch writes together keep the order the messages were emitted in (the
+/// producer sends them in sequence order), past one statement's rows, on either database.
+enum OutboxOrderCheck {
+    static func run(_ service: EventConsumerService) async throws {
+        let arrests = (0..<700).map { _ in TestArrest() }
+        let outcome = try await service.apply(arrests.enumerated().map { $1.consumed(offset: Int64($0)) })
+        let expected = arrests.map(\.eventId)
+        #expect(outcome.outbox.map { String(decoding: $0.message.value, as: UTF8.self) } == expected)
+        let stored = try await service.database.read { try ServiceDatabase.outbox($0) }
+        #expect(stored.map { String(decoding: $0.message.value, as: UTF8.self) } == expected)
+        #expect(zip(stored, stored.dropFirst()).allSatisfy { $0.seq < $1.seq })
+    }
+}
+
+@Suite struct OutboxOrderTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aBatchsMessagesKeepTheirOrderOnSQLite() async throws {
+        try await OutboxOrderCheck.run(try makeProbeService(directory: directory))
+    }
+}
+
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)))
 struct AppliedEventsPostgresTests {
     @Test func recordingOnPostgresFindsWhatRecordingOneByOneWould() async throws {
@@ -54,6 +76,16 @@ struct AppliedEventsPostgresTests {
             let url = cluster.url(database: try await cluster.createDatabase())
             let storage = PostgresStorage(configuration: try PostgresStorage.Configuration(url: url).inSchema("applied"), logger: testLogger)
             try await AppliedEventsCheck.run(try ServiceDatabase(postgres: storage, migrations: []))
+            try await storage.close()
+        }
+    }
+
+    @Test func aBatchsMessagesKeepTheirOrderOnPostgres() async throws {
+        let directory = TemporaryDirectory()
+        try await PostgresCluster.with { cluster in
+            let url = cluster.url(database: try await cluster.createDatabase())
+            let storage = PostgresStorage(configuration: try PostgresStorage.Configuration(url: url).inSchema("probe"), logger: testLogger)
+            try await OutboxOrderCheck.run(try makeProbeService(directory: directory, postgres: storage))
             try await storage.close()
         }
     }

@@ -22,8 +22,7 @@ import TestSupport
         ]
         let message = OutgoingMessage(topic: BusTopic.deadLetters, key: "MO1", value: Array("{}".utf8), headers: headers)
         let read = try await database.write { db in
-            try ServiceDatabase.appendToOutbox(message, db)
-            try ServiceDatabase.appendToOutbox(OutgoingMessage(topic: "t", key: "k", value: [1], headers: []), db)
+            try ServiceDatabase.appendToOutbox([message, OutgoingMessage(topic: "t", key: "k", value: [1], headers: [])], db)
             return try ServiceDatabase.outbox(db).map(\.message.headers)
         }
         #expect(read == [headers, []])

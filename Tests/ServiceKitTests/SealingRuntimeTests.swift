@@ -102,6 +102,26 @@ private func makeService(_ directory: TemporaryDirectory) throws -> EventConsume
 
 @Suite("Sealing orders in the runtime")
 struct SealingRuntimeTests {
+    /// The batch writes its messages to the outbox table together; an order in the same batch
+    /// must still find (and remove) the messages queued before it, and leave the others'.
+    @Test("an order removes the messages its own batch queued before it")
+    func orderRemovesMessagesOfItsOwnBatch() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let outcome = try await service.apply([
+            try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0),
+            try arrest(of: "MO7654321", at: "2025-03-01T11:00:00Z", offset: 1),
+            try order(of: "MO1234567", at: "2025-03-02T09:00:00Z", offset: 0),
+            try arrest(of: "MO2222222", at: "2025-03-02T10:00:00Z", offset: 2),
+        ])
+        #expect(outcome.sealingOrders == 1 && outcome.applied == 4)
+        let left = try await service.database.read { try ServiceDatabase.outbox($0).map(\.message.key) }
+        #expect(left == ["MO7654321", "MO2222222"])
+        #expect(outcome.outbox.map(\.message.key) == ["MO7654321", "MO2222222"])
+        let recorded = try await service.database.read { try SealingLedger($0).orders() }
+        #expect(recorded.map(\.removed) == ["kit_outbox=1;probe_arrests=1"])
+    }
+
     @Test("an order removes the person's rows and undelivered messages, and is recorded by counts alone")
     func orderRemovesAndRecords() async throws {
         let directory = TemporaryDirectory()
@@ -199,7 +219,7 @@ struct SealingRuntimeTests {
             // A state ID wins: filed under it, not the FBI number.
             OutgoingMessage(topic: "probe.out", key: "both", value: [4], headers: [], subjectStateId: "MO7654321", subjectFbiNumber: "734591KA2"),
         ]
-        try await service.database.write { db in for message in messages { try ServiceDatabase.appendToOutbox(message, db) } }
+        try await service.database.write { db in try ServiceDatabase.appendToOutbox(messages, db) }
         // The order names the state ID; the projection's removed rows paired the FBI number with it.
         let order = try allRecordsOrder(.sealed, "1616-CV-901-SEAL", stateId: "MO1234567", fbiNumber: nil, eventId: "order-2")
         var paired = SealingTally()

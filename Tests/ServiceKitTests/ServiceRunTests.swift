@@ -104,8 +104,10 @@ import Testing
             directory: directory, bootstrapServers: [kafka.bootstrapServers], groupID: unique("probe"),
             producerProperties: EmbeddedKafka.producerTuning)
         try await service.database.write { db in
-            try ServiceDatabase.appendToOutbox(OutgoingMessage(topic: "probe.out", key: "k", value: [UInt8](repeating: 1, count: 1_200_000), headers: []), db)
-            try ServiceDatabase.appendToOutbox(OutgoingMessage(topic: "probe.out", key: "k", value: Array("after".utf8), headers: []), db)
+            try ServiceDatabase.appendToOutbox([
+                OutgoingMessage(topic: "probe.out", key: "k", value: [UInt8](repeating: 1, count: 1_200_000), headers: []),
+                OutgoingMessage(topic: "probe.out", key: "k", value: Array("after".utf8), headers: []),
+            ], db)
         }
         try await runUntil(service, "the outbox re-sent") { $0.published["probe.out"] ?? 0 >= 2 }
         let failed = try await service.database.failedOutbox()

@@ -36,21 +36,21 @@ extension ServiceDatabase {
             firsts.append(event)
         }
         var inserted = Set<String>()
-        for rows in AppliedEventStatements.chunks(of: firsts) {
+        for rows in MultiRowStatement.chunks(of: firsts) {
             var arguments: [SQLValue] = []
             arguments.reserveCapacity(rows.count * 3)
             for event in rows {
                 arguments += [.text(event.eventId), .bytes(event.contentHash), event.forgetAfterMilliseconds.map(SQLValue.integer) ?? .null]
             }
-            for row in try transaction.fetchAll(AppliedEventStatements.insert(rows: rows.count), arguments) {
+            for row in try transaction.fetchAll(Self.recordAppliedStatement.sql(rows: rows.count), arguments) {
                 inserted.insert(try row.get("event_id", as: String.self))
             }
         }
         // The hash each id held before this batch: nil when recorded before contents were.
         var stored: [String: [UInt8]?] = [:]
         let recordedBefore = firsts.filter { !inserted.contains($0.eventId) }
-        for rows in AppliedEventStatements.chunks(of: recordedBefore) {
-            for row in try transaction.fetchAll(AppliedEventStatements.select(ids: rows.count), rows.map { .text($0.eventId) }) {
+        for rows in MultiRowStatement.chunks(of: recordedBefore) {
+            for row in try transaction.fetchAll(Self.storedHashesStatement.sql(rows: rows.count), rows.map { .text($0.eventId) }) {
                 stored[try row.get("event_id", as: String.self)] = try row.get("content_hash", as: [UInt8]?.self)
             }
         }
@@ -64,6 +64,13 @@ extension ServiceDatabase {
             return held == event.contentHash ? .duplicate : .reused
         }
     }
+
+    private static let recordAppliedStatement = MultiRowStatement(
+        "INSERT INTO kit_applied_events (event_id, content_hash, forget_after_ms) VALUES ",
+        row: { "($\($0), $\($0 + 1), $\($0 + 2))" }, parametersPerRow: 3, " ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
+
+    private static let storedHashesStatement = MultiRowStatement(
+        "SELECT event_id, content_hash FROM kit_applied_events WHERE event_id IN (", row: { "$\($0)" }, parametersPerRow: 1, ")")
 
     /// The newest event time (Kafka timestamp, ms since 1970) the service has seen, if any.
     static func eventClock(_ transaction: any StorageTransaction) throws -> Int64? {

@@ -15,12 +15,25 @@ extension ServiceDatabase {
         public var reason: String
     }
 
-    static func appendToOutbox(_ message: OutgoingMessage, _ transaction: any StorageTransaction) throws {
-        try transaction.execute(
-            "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest) VALUES ($1, $2, $3, '', $4, $5)",
-            [.text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers)),
-             message.subjectDigest.map(SQLValue.text) ?? .null])
+    /// Appends `messages` to the outbox in their order (their sequence numbers ascend with it),
+    /// a chunk of rows a statement.
+    static func appendToOutbox(_ messages: [OutgoingMessage], _ transaction: any StorageTransaction) throws {
+        for rows in MultiRowStatement.chunks(of: messages) {
+            var arguments: [SQLValue] = []
+            arguments.reserveCapacity(rows.count * 5)
+            for message in rows {
+                arguments += [
+                    .text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers)),
+                    message.subjectDigest.map(SQLValue.text) ?? .null,
+                ]
+            }
+            try transaction.execute(appendStatement.sql(rows: rows.count), arguments)
+        }
     }
+
+    private static let appendStatement = MultiRowStatement(
+        "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest) VALUES ",
+        row: { "($\($0), $\($0 + 1), $\($0 + 2), '', $\($0 + 3), $\($0 + 4))" }, parametersPerRow: 5)
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.
     static func outbox(after seq: Int64 = 0, limit: Int = Int(Int64.max), _ transaction: any StorageTransaction) throws -> [OutboxEntry] {

@@ -1,0 +1,41 @@
+/// A statement over many rows at once (`VALUES (…), (…)` or `IN (…)`), run a chunk of rows at a
+/// time: what a batch writes or asks about each of its events in one statement instead of one
+/// each. On PostgreSQL every statement is a round trip.
+///
+/// Chunks are powers of two of at most ``largestChunk`` rows (a batch of 5,000 is nine of 512
+/// and three more), so a database's statement cache holds ten forms of a statement, not one
+/// per batch size; 512 rows of five values bind 2,560, well within SQLite's and PostgreSQL's
+/// limits.
+struct MultiRowStatement: Sendable {
+    static let largestChunk = 512
+
+    /// The statement for 1, 2, 4, … ``largestChunk`` rows.
+    private let forms: [String]
+
+    /// `head` + the rows, each `row(n)` for its first parameter's number `n`, separated by
+    /// ", " + `tail`.
+    init(_ head: String, row: (Int) -> String, parametersPerRow: Int, _ tail: String = "") {
+        forms = (0...Self.largestChunk.trailingZeroBitCount).map { power in
+            head + (0..<(1 << power)).map { row(parametersPerRow * $0 + 1) }.joined(separator: ", ") + tail
+        }
+    }
+
+    /// The statement for a chunk of `rows` rows (a chunk's size: see ``chunks(of:)``).
+    func sql(rows: Int) -> String {
+        precondition(rows > 0 && rows.nonzeroBitCount == 1 && rows <= Self.largestChunk, "not a chunk's size: \(rows)")
+        return forms[rows.trailingZeroBitCount]
+    }
+
+    /// `rows` in chunks, in order: the largest first, then the remainder by its binary digits.
+    static func chunks<T>(of rows: [T]) -> [ArraySlice<T>] {
+        var chunks: [ArraySlice<T>] = []
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let left = rows.endIndex - start
+            let size = left >= largestChunk ? largestChunk : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
+            chunks.append(rows[start..<(start + size)])
+            start += size
+        }
+        return chunks
+    }
+}
