@@ -450,7 +450,7 @@ let package = Package(
             "Audit", "Policy", "Contracts", "Storage", "ServiceKit", "Kafka", "TestSupport",
         ]),
         // The benchmarks' machinery on tiny workloads (not their timing).
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "PersonIndex", "Storage", "TestSupport"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Contracts", "PersonIndex", "Storage", "TestSupport", "LocalPostgres"]),
         .testTarget(name: "ReadModelsTests", dependencies: [
             "ReadModels", "Storage", "ServiceKit", "Contracts", "Directory", "TestSupport", "Notifications", "Kafka",
             .product(name: "Logging", package: "swift-log"),

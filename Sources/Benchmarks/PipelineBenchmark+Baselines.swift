@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Notifications
 import ServiceKit
+import Storage
 
 /// The replay's yardsticks, measured in the same run on the same data: how fast a plain
 /// consumer with the services' settings reads the produced topics, and how fast SQLite upserts
@@ -55,12 +56,28 @@ extension PipelineBenchmark {
     /// Measures and prints both yardsticks of the replay; the rows kept for the upsert are
     /// released before the replay starts, so they do not count in its memory.
     func baselines(
-        of produced: [String: Int64], router: EventConsumerService, directory: URL, _ printer: FigurePrinter
+        of produced: [String: Int64], router: EventConsumerService, directory: URL, postgres: PostgresStorage.Configuration?,
+        _ printer: FigurePrinter
     ) async throws -> (consume: Double, upsert: Double) {
         printer.progress("throughput: raw consume of the \(events) events with the services' consumer settings")
         let raw = try await rawConsume(
             router.configuration.consumer, topics: produced.keys.sorted(), expected: events, keep: min(events, Self.rawUpsertRows))
         printer.figure("pipeline.raw_consume", raw.rate, "msgs/s")
+        if let postgres {
+            printer.progress("throughput: raw PostgreSQL upsert of \(raw.kept.count) of those events, one row each")
+            let storage = PostgresStorage(configuration: try postgres.inSchema("bench_raw"), logger: logger)
+            let upsert: Double
+            do {
+                let database = try ServiceDatabase(postgres: storage, migrations: RawUpsertBaseline.migrations)
+                upsert = try await RawUpsertBaseline(database: database, batchSize: router.configuration.consumer.maxBatchSize).run(raw.kept).rate
+                try await storage.close()
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+            printer.figure("pipeline.raw_upsert.postgres", upsert, "rows/s")
+            return (raw.rate, upsert)
+        }
         printer.progress("throughput: raw SQLite upsert of \(raw.kept.count) of those events, one row each")
         let upsert = try await rawUpsert(raw.kept, in: directory, batch: router.configuration.consumer.maxBatchSize)
         printer.figure("pipeline.raw_upsert.sqlite", upsert, "rows/s")

@@ -2,10 +2,12 @@ import Contracts
 import Demo
 import Foundation
 import Kafka
+import LocalPostgres
 import Logging
 import Notifications
 import Pipeline
 import ServiceKit
+import Storage
 import Synchronization
 
 /// `bench pipeline`: the walking skeleton's services on the embedded broker.
@@ -39,6 +41,15 @@ public struct PipelineBenchmark: Sendable {
     /// sent (`sent_ms<TAB>latency_ms`, the send time from the first measured arrest): shows
     /// whether a tail is spread over the run or made of stalls. Default: nil, not written.
     public var latencyLog: URL?
+    /// Where the replay's router and resolver keep their state: SQLite files, as by default
+    /// (the figure), or a private PostgreSQL 15 cluster the benchmark starts; there the
+    /// yardstick is PostgreSQL's raw upsert and the figures are named `pipeline.replay.postgres…`.
+    public var replayDatabase = ReplayDatabase.sqlite
+
+    /// Where the replay's services keep their state.
+    public enum ReplayDatabase: String, Sendable, CaseIterable {
+        case sqlite, postgres
+    }
 
     public init(latencyEvents: Int, rate: Int, events: Int, contractsDirectory: URL) {
         self.latencyEvents = latencyEvents
@@ -59,7 +70,21 @@ public struct PipelineBenchmark: Sendable {
         let printer = FigurePrinter(figures: figures)
         let catalog = try TopicCatalog.load(from: contractsDirectory)
         if latencyEvents > 0 { try await latency(catalog, printer) }
-        if events > 0 { try await throughput(catalog, printer) }
+        guard events > 0 else { return }
+        switch replayDatabase {
+        case .sqlite:
+            try await throughput(catalog, printer, postgres: nil)
+        case .postgres:
+            guard PostgresBinaries.isInstalled else {
+                printer.progress("throughput: the PostgreSQL replay was SKIPPED: \(PostgresBinaries.notFoundReason)")
+                return
+            }
+            printer.progress("throughput: starting a private PostgreSQL cluster")
+            try await PostgresCluster.with { cluster in
+                let name = try await cluster.createDatabase("bench_pipeline")
+                try await throughput(catalog, printer, postgres: try PostgresStorage.Configuration(url: cluster.url(database: name)))
+            }
+        }
     }
 
     /// The topics the benchmark's events travel on, each with `partitions`.
@@ -70,17 +95,18 @@ public struct PipelineBenchmark: Sendable {
     /// others).
     private func application(
         _ services: Set<ServiceName>, partitions: Int, notificationPartitions: Int? = nil, catalog: TopicCatalog, directory: URL,
-        onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
+        postgres: PostgresStorage.Configuration? = nil, onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
     ) throws -> Application {
         let specifications = Self.topics.map { topic in
             KafkaTopicSpecification(name: topic, partitions: topic == BusTopic.notifications ? notificationPartitions ?? partitions : partitions)
         }
-        let configuration = ApplicationConfiguration(
+        var configuration = ApplicationConfiguration(
             broker: .embedded(brokers: 1), dataDirectory: directory, services: services, catalog: catalog,
             // Every contract's topic exists (a service fails at start on a reference topic that
             // does not); the benchmark's own are created first, with `partitions`.
             topics: .init(createContractTopics: true, additional: specifications),
             client: client)
+        configuration.postgres = postgres
         return try buildApplication(configuration, logger: logger, onNotificationStored: onNotificationStored)
     }
 
@@ -239,7 +265,10 @@ public struct PipelineBenchmark: Sendable {
 
     // MARK: Throughput
 
-    private func throughput(_ catalog: TopicCatalog, _ printer: FigurePrinter) async throws {
+    /// The replay, its services on SQLite in a temporary directory or on `postgres` (a schema
+    /// each, as `serve --database postgres://…` makes them).
+    private func throughput(_ catalog: TopicCatalog, _ printer: FigurePrinter, postgres: PostgresStorage.Configuration?) async throws {
+        let figures = postgres == nil ? "pipeline.replay" : "pipeline.replay.postgres"
         // Up to ~800 bytes an event plus record overhead (say 1 KiB), a quarter of them per
         // topic, at most ~4 MiB per partition: the embedded broker silently drops the oldest
         // data of a partition past ~5 MiB (a 1,000,000-event run sized for 700 bytes an event
@@ -257,7 +286,8 @@ public struct PipelineBenchmark: Sendable {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let application = try application(
-            [.router, .warrantResolver], partitions: partitions, notificationPartitions: notificationPartitions, catalog: catalog, directory: directory)
+            [.router, .warrantResolver], partitions: partitions, notificationPartitions: notificationPartitions, catalog: catalog, directory: directory,
+            postgres: postgres)
         guard let kafka = application.kafka, let router = application.services[.router], let resolver = application.services[.warrantResolver]
         else { throw BenchmarkFailure(description: "the application lacks its embedded broker or a service") }
         try await application.prepare()
@@ -295,7 +325,7 @@ public struct PipelineBenchmark: Sendable {
             index += chunk
         }
         await producer.shutdown()
-        let (consumeRate, upsertRate) = try await baselines(of: produced, router: router, directory: directory, printer)
+        let (consumeRate, upsertRate) = try await baselines(of: produced, router: router, directory: directory, postgres: postgres, printer)
         printer.progress("throughput: replaying with router + warrant resolver on empty databases")
         let routerTimings = statements > 0 ? try await router.database.timeStatements() : nil
         let resolverTimings = statements > 0 ? try await resolver.database.timeStatements() : nil
@@ -340,9 +370,10 @@ public struct PipelineBenchmark: Sendable {
             }
             // Each service's memory, in processes of their own on the same broker (its
             // events still there), before it stops; the services above sit idle meanwhile.
+            // (Not on PostgreSQL: the processes would need the cluster's address and schemas of their own.)
             let processes: ProcessReplay?
             do {
-                processes = try await residentPerService(
+                processes = postgres != nil ? nil : try await residentPerService(
                     bootstrapServers: application.bootstrapServers,
                     services: [(.router, router.projection.topics), (.warrantResolver, resolver.projection.topics)], targets: targets,
                     directory: directory, printer)
@@ -355,6 +386,9 @@ public struct PipelineBenchmark: Sendable {
             try await tasks.waitForAll()
             return ((started, consumedAtStart), finished, published, byRule, peak, processes)
         }
+        // The services' PostgreSQL connections, before the cluster stops (after a failure, its
+        // stop ends them).
+        for service in [router, resolver] { try await (service.database.storage as? PostgresStorage)?.close() }
         let seconds = Double((finished - started.0).components.attoseconds) / 1e18 + Double((finished - started.0).components.seconds)
         // The services' topics overlap (the router reads all four, the resolver two), so the
         // share of the work done after the clock started, in events: reading an event counts
@@ -367,14 +401,14 @@ public struct PipelineBenchmark: Sendable {
                 + "so the replay's rate cannot be measured: replay more events or use smaller batches")
         }
         let handled = Double(events) * Double(work - started.1) / Double(work)
-        printer.figure("pipeline.replay.events", Double(events), "events")
-        printer.figure("pipeline.replay.throughput", handled / seconds, "events/s")
+        printer.figure("\(figures).events", Double(events), "events")
+        printer.figure("\(figures).throughput", handled / seconds, "events/s")
         if let residentBefore, let peak, peakReset {
             printer.figure("pipeline.replay.resident_before", residentBefore / 1_048_576, "MiB")
             printer.figure("pipeline.replay.peak_resident", peak / 1_048_576, "MiB")
         }
         processes?.print(printer)
-        printer.ratio("pipeline.replay", handled / seconds / min(consumeRate, upsertRate))
+        printer.ratio(figures, handled / seconds / min(consumeRate, upsertRate))
         printer.statements(routerTimings, of: ServiceName.router.rawValue, count: statements)
         printer.statements(resolverTimings, of: ServiceName.warrantResolver.rawValue, count: statements)
         // How many transactions the replay took: each commits its effects, offsets and event
@@ -385,7 +419,7 @@ public struct PipelineBenchmark: Sendable {
         }
         // What each service's state takes on disk after the replay: the database (bytes per
         // event: what the checkpoints copy and the page cache holds) and its write-ahead log.
-        for service in [ServiceName.router, .warrantResolver] {
+        for service in [ServiceName.router, .warrantResolver] where postgres == nil {
             let base = directory.appendingPathComponent("\(service.rawValue).sqlite").path
             func size(_ path: String) -> Double { Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) }
             printer.figure("pipeline.replay.database.\(service.rawValue)", size(base) / 1_048_576, "MiB")

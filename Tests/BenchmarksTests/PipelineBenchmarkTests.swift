@@ -1,6 +1,7 @@
 import Benchmarks
 import Contracts
 import Foundation
+import LocalPostgres
 import Synchronization
 import TestSupport
 import Testing
@@ -102,5 +103,25 @@ import Testing
             #expect(peak > 10 && peak < whole, "\(service): \(peak) MiB, the benchmark's process \(whole) MiB")
         }
         #expect(try value("pipeline.replay.processes.seconds") > 0)
+    }
+
+    /// The same replay with the services on PostgreSQL: the yardstick is PostgreSQL's raw
+    /// upsert, the figures say so, and the rules send what they send on SQLite.
+    @Test(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)))
+    func replayRunOnPostgresPrintsItsOwnYardstickAndRatio() async throws {
+        var benchmark = PipelineBenchmark(latencyEvents: 0, rate: 1_000, events: 400, contractsDirectory: Self.contracts)
+        benchmark.client.maxBatchSize = 50
+        benchmark.replayDatabase = .postgres
+        let printed = try await Self.figures(of: benchmark)
+        func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
+        let consume = try value("pipeline.raw_consume")
+        let upsert = try value("pipeline.raw_upsert.postgres")
+        let replay = try value("pipeline.replay.postgres.throughput")
+        let ratio = try value("ratio pipeline.replay.postgres")
+        #expect(consume > 0 && upsert > 0 && replay > 0)
+        #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+        #expect(!printed.contains { $0.hasPrefix("pipeline.raw_upsert.sqlite ") || $0.hasPrefix("ratio pipeline.replay ") })
+        #expect(try value("pipeline.replay.notifications.supervisee-arrested") == 100)
+        #expect(try value("pipeline.replay.notifications.supervisee-release") == 200)
     }
 }

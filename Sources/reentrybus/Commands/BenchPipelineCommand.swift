@@ -34,6 +34,11 @@ struct BenchPipeline: AsyncParsableCommand {
         "Write each measured arrest's send time and latency to FILE (tab-separated, in the order sent).", valueName: "FILE"))
     var latencyLog: String?
 
+    @Option(help: ArgumentHelp(
+        "Where the replay's services keep their state: sqlite (the default, the issue's figure) or postgres (a private PostgreSQL 15 cluster the benchmark starts from Debian's binaries, $PG_BIN or /usr/lib/postgresql/15/bin; figures pipeline.replay.postgres…, beside PostgreSQL's raw upsert).",
+        valueName: "database"))
+    var replayDatabase = PipelineBenchmark.ReplayDatabase.sqlite
+
     @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
     var trace = false
 
@@ -52,6 +57,7 @@ struct BenchPipeline: AsyncParsableCommand {
             contractsDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         benchmark.trace = trace
         benchmark.statements = statements
+        benchmark.replayDatabase = replayDatabase
         benchmark.latencyLog = latencyLog.map { URL(fileURLWithPath: $0) }
         // This very program runs each service in a process of its own for its memory.
         benchmark.serviceBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -60,3 +66,5 @@ struct BenchPipeline: AsyncParsableCommand {
         try await benchmark.run()
     }
 }
+
+extension PipelineBenchmark.ReplayDatabase: ExpressibleByArgument {}
