@@ -25,6 +25,7 @@ import Testing
             let before = try ServiceDatabase.outbox(db).last?.seq ?? 0
             let transaction = ProjectionTransaction(storage: db, maxMessageBytes: 1_000_000)
             try projection.apply(admitted, in: transaction)
+            try transaction.flushOutbox()
             let recipients = try ServiceDatabase.outbox(after: before, db).filter { $0.message.topic == BusTopic.notifications }.map {
                 try BusNotification.decode($0.message.value).recipient.description
             }
