@@ -218,47 +218,46 @@ public struct RouterStore {
             [.text(caseId)])
     }
 
+    /// The officer assignments of `caseIds`, by case, each list by effective time.
+    func assignments(of caseIds: [String]) throws -> [String: [OfficerAssignment]] {
+        var byCase: [String: [OfficerAssignment]] = [:]
+        for caseId in caseIds {
+            byCase[caseId] = try transaction.fetchAll(
+                """
+                SELECT effective_ms, officer_id, officer_name FROM router_officer_assignments
+                WHERE case_id = $1 ORDER BY effective_ms, event_id
+                """,
+                [.text(caseId)]
+            ).map { row in
+                OfficerAssignment(effectiveMilliseconds: try row.get("effective_ms"), officerId: try row.get("officer_id"), officerName: try row.get("officer_name"))
+            }
+        }
+        return byCase
+    }
+
     /// The cases of the person `subject` names (same state ID or same FBI number), by case id.
     public func cases(matching subject: SubjectIdentifiers?) throws -> [SupervisionCase] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
-        return try cases(
-            where: "(c.state_id IS NOT NULL AND c.state_id = $1) OR (c.fbi_number IS NOT NULL AND c.fbi_number = $2)",
-            [.optional(subject.stateId), .optional(subject.fbiNumber)])
-    }
-
-    /// The cases `condition` selects (on `router_cases c`), by case id, each with its officer
-    /// assignments by effective time, in one statement: the rules look cases up for nearly
-    /// every event, and a statement for the cases and another for each case's assignments made
-    /// a fifth of the router's statements (each a round trip on PostgreSQL).
-    func cases(where condition: String, _ arguments: [SQLValue]) throws -> [SupervisionCase] {
-        let rows = try transaction.fetchAll(
+        let cases = try transaction.fetchAll(
             """
-            SELECT \(Self.joinedCaseColumns), a.effective_ms AS assignment_effective_ms,
-                a.officer_id AS assignment_officer_id, a.officer_name AS assignment_officer_name
-            FROM router_cases c LEFT JOIN router_officer_assignments a ON a.case_id = c.case_id
-            WHERE \(condition)
-            ORDER BY c.case_id, a.effective_ms, a.event_id
+            SELECT \(Self.caseColumns)
+            FROM router_cases WHERE (state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)
+            ORDER BY case_id
             """,
-            arguments)
-        var cases: [SupervisionCase] = []
-        for row in rows {
-            let caseId: String = try row.get("case_id")
-            if cases.last?.caseId != caseId { cases.append(try Self.supervisionCase(row)) }
-            guard let effective = try row.get("assignment_effective_ms", as: Int64?.self) else { continue }
-            cases[cases.count - 1].assignments.append(OfficerAssignment(
-                effectiveMilliseconds: effective, officerId: try row.get("assignment_officer_id"),
-                officerName: try row.get("assignment_officer_name")))
-        }
-        return cases
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
+        ).map(Self.supervisionCase)
+        return try withAssignments(cases)
     }
 
-    /// ``caseColumns`` of `router_cases c`, named as `supervisionCase(_:)` reads them.
-    private static let joinedCaseColumns: String = caseColumns.split(separator: ",")
-        .map { column -> String in
-            let name = column.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "c." + name + " AS " + name
+    /// `cases` with their officer assignments filled in.
+    func withAssignments(_ cases: [SupervisionCase]) throws -> [SupervisionCase] {
+        let assignments = try assignments(of: cases.map(\.caseId))
+        return cases.map { supervision in
+            var supervision = supervision
+            supervision.assignments = assignments[supervision.caseId] ?? []
+            return supervision
         }
-        .joined(separator: ", ")
+    }
 
     /// The columns `supervisionCase(_:)` reads, for a family's own queries of `router_cases`.
     static let caseColumns = """

@@ -6,7 +6,11 @@ extension RouterStore {
     /// The cases with these ids (with their officer assignments), by case id: the cases the
     /// person index's links lead to.
     func cases(withIds caseIds: [String]) throws -> [SupervisionCase] {
-        try caseIds.sorted().flatMap { id in try cases(where: "c.case_id = $1", [.text(id)]) }
+        var cases: [SupervisionCase] = []
+        for id in caseIds.sorted() {
+            cases += try transaction.fetchAll("SELECT \(Self.caseColumns) FROM router_cases WHERE case_id = $1", [.text(id)]).map(Self.supervisionCase)
+        }
+        return try withAssignments(cases)
     }
 }
 
