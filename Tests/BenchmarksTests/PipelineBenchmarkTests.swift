@@ -26,6 +26,17 @@ import Testing
         return try #require(Double(line.dropFirst(prefix.count + 1).split(separator: " ")[0]), "\(line)")
     }
 
+    /// The yardsticks and the replay were printed, and the ratio printed is the replay over the
+    /// lower yardstick (the raw consume, or the raw upsert figure `upsert`).
+    static func expectReplayRatio(in printed: [String], upsert upsertFigure: String, replay replayFigure: String) throws {
+        let consume = try value("pipeline.raw_consume", in: printed)
+        let upsert = try value(upsertFigure, in: printed)
+        let replay = try value("\(replayFigure).throughput", in: printed)
+        let ratio = try value("ratio \(replayFigure)", in: printed)
+        #expect(consume > 0 && upsert > 0 && replay > 0)
+        #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+    }
+
     @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {
         var benchmark = PipelineBenchmark(latencyEvents: 200, rate: 1_000, events: 0, contractsDirectory: Self.contracts)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("latency-\(UUID().uuidString).tsv")
@@ -84,12 +95,7 @@ import Testing
         benchmark.client.maxBatchSize = 50
         let printed = try await Self.figures(of: benchmark)
         func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
-        let consume = try value("pipeline.raw_consume")
-        let upsert = try value("pipeline.raw_upsert.sqlite")
-        let replay = try value("pipeline.replay.throughput")
-        let ratio = try value("ratio pipeline.replay")
-        #expect(consume > 0 && upsert > 0 && replay > 0)
-        #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+        try Self.expectReplayRatio(in: printed, upsert: "pipeline.raw_upsert.sqlite", replay: "pipeline.replay")
         #expect(try value("pipeline.replay.notifications.supervisee-arrested") == 100)
         let byRule = printed.filter { $0.hasPrefix("pipeline.replay.notifications.") }
             .compactMap { Double($0.split(separator: " ")[1]) }.reduce(0, +)
@@ -114,12 +120,7 @@ import Testing
         benchmark.replayDatabase = .postgres
         let printed = try await Self.figures(of: benchmark)
         func value(_ prefix: String) throws -> Double { try Self.value(prefix, in: printed) }
-        let consume = try value("pipeline.raw_consume")
-        let upsert = try value("pipeline.raw_upsert.postgres")
-        let replay = try value("pipeline.replay.postgres.throughput")
-        let ratio = try value("ratio pipeline.replay.postgres")
-        #expect(consume > 0 && upsert > 0 && replay > 0)
-        #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+        try Self.expectReplayRatio(in: printed, upsert: "pipeline.raw_upsert.postgres", replay: "pipeline.replay.postgres")
         #expect(!printed.contains { $0.hasPrefix("pipeline.raw_upsert.sqlite ") || $0.hasPrefix("ratio pipeline.replay ") })
         #expect(try value("pipeline.replay.notifications.supervisee-arrested") == 100)
         #expect(try value("pipeline.replay.notifications.supervisee-release") == 200)
