@@ -28,12 +28,21 @@ public final class ManualSchedulerClock: SchedulerClock {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.now >= instant { return true }
+                // Cancelled before this ran, the handler below found no sleeper to wake: seen
+                // here under the same lock (the task is marked cancelled before its handler
+                // runs), so a sleep that begins as graceful shutdown cancels it does not wait
+                // forever. (A scheduler test hung so once, under load, in the full suite.)
+                let outcome = state.withLock { state -> Result<Bool, CancellationError> in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if state.now >= instant { return .success(true) }
                     state.sleepers.append(Sleeper(id: id, deadline: instant, continuation: continuation))
-                    return false
+                    return .success(false)
                 }
-                if resumeNow { continuation.resume() }
+                switch outcome {
+                case .failure(let error): continuation.resume(throwing: error)
+                case .success(true): continuation.resume()
+                case .success(false): break
+                }
             }
         } onCancel: {
             let sleeper = state.withLock { state -> Sleeper? in

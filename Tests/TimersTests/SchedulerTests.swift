@@ -36,6 +36,20 @@ struct SchedulerTests {
         message.headers.first { $0.key == name }?.stringValue
     }
 
+    /// Graceful shutdown cancels the scheduler's wait for the next minute; a wait that begins
+    /// just after the cancellation must end too (the test clock registered it after its
+    /// cancellation handler had looked, and the scheduler test above hung so once under load).
+    @Test("the test clock's sleep begun after its task was cancelled ends at once", .timeLimit(.minutes(1)))
+    func aSleepBegunAfterCancellationEnds() async throws {
+        let clock = ManualSchedulerClock(try Self.instant("2026-03-03T14:05:42Z"))
+        let deadline = try Self.instant("2026-03-03T14:06:00Z")
+        let sleeping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await clock.sleep(until: deadline)
+        }
+        await #expect(throws: CancellationError.self) { try await sleeping.value }
+    }
+
     @Test("a tick at start and one per new minute the clock reaches, each on its delivery report; shutdown mid-send loses nothing")
     func ticksPerMinuteAndGracefulShutdown() async throws {
         let kafka = try EmbeddedKafka(brokers: 1, logger: Self.logger)
