@@ -31,6 +31,19 @@ struct FigurePrinter: Sendable {
         figureLine("ratio \(name) missing: \(oneLine)")
     }
 
+    /// Where a service's batches spent their time (``BatchStages``), in µs a message they held,
+    /// one figure a stage: `<name>.stage.<stage>`; the stages add up to
+    /// `<name>.stage.transaction`, and `<name>.stage.statements` is the part of the transaction
+    /// spent in statements.
+    func stages(_ stages: BatchStages, as name: String) {
+        let perEvent = { (time: Duration) in time.seconds / Double(max(1, stages.messages)) * 1e6 }
+        for stage in stages.named {
+            figure("\(name).stage.\(stage.stage)", perEvent(stage.time), "us")
+        }
+        figure("\(name).stage.transaction", perEvent(stages.transaction), "us")
+        figure("\(name).stage.statements", perEvent(stages.statements), "us")
+    }
+
     func progress(_ text: String) {
         write("… \(text)\n", to: .standardError)
     }

@@ -417,6 +417,10 @@ public struct PipelineBenchmark: Sendable {
             let batches = service.progress.snapshot.batches
             printer.figure("pipeline.replay.batches.\(name.rawValue)", Double(batches), "batches")
         }
+        // Where each service's batches spent their time, per message they read.
+        for (name, service) in [(ServiceName.router, router), (.warrantResolver, resolver)] {
+            printer.stages(service.progress.snapshot.stages, as: "\(figures).\(name.rawValue)")
+        }
         // What each service's state takes on disk after the replay: the database (bytes per
         // event: what the checkpoints copy and the page cache holds) and its write-ahead log.
         for service in [ServiceName.router, .warrantResolver] where postgres == nil {

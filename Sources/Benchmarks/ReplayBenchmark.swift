@@ -97,6 +97,8 @@ public struct ReplayBenchmark: Sendable {
         /// The process's CPU time (user + system) during the replay; PostgreSQL's server runs in
         /// processes of its own and is not in it.
         public var replayClientCPUSeconds = 0.0
+        /// Where the replay's batches spent their time.
+        public var stages = BatchStages()
 
         public var replayRate: Double { replaySeconds > 0 ? Double(events) / replaySeconds : 0 }
         public var rawRate: Double { rawSeconds > 0 ? Double(rawRows) / rawSeconds : 0 }
@@ -163,6 +165,7 @@ public struct ReplayBenchmark: Sendable {
         printer.figure("\(name).applied", Double(result.applied), "events")
         printer.figure("\(name).dead_lettered", Double(result.deadLettered), "events")
         printer.figure("\(name).client_cpu_per_event", result.replayClientCPUSeconds / Double(max(1, result.events)) * 1e6, "us")
+        printer.stages(result.stages, as: name)
         printer.ratio(name, result.ratio)
     }
 
@@ -189,6 +192,7 @@ public struct ReplayBenchmark: Sendable {
             result.deadLettered += outcome.deadLettered
             result.duplicates += outcome.duplicates
             result.skipped += outcome.skippedByType
+            result.stages += outcome.stages
             start = end
             if ContinuousClock.now - lastReport >= .seconds(5) || end == messages.endIndex {
                 lastReport = .now

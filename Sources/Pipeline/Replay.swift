@@ -251,7 +251,10 @@ public final class Replay: Sendable {
                 $0.applied += report.applied?.applied ?? 0
                 $0.deadLettered += report.applied?.deadLettered ?? 0
                 $0.duplicates += report.applied?.duplicates ?? 0
-                if report.applied != nil { $0.transactions += 1 }
+                if let applied = report.applied {
+                    $0.transactions += 1
+                    $0.stages += applied.stages
+                }
                 $0.offsetsDone += report.offsetsCovered
                 $0.offsetsRead += report.offsetsRead
             }

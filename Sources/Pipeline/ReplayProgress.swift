@@ -1,3 +1,5 @@
+import ServiceKit
+
 /// Where a replay stands, for a progress display: what it read into the new state, how far
 /// that is along the offsets it must reach, and how fast it goes.
 public struct ReplayProgress: Sendable, Equatable {
@@ -27,6 +29,8 @@ public struct ReplayProgress: Sendable, Equatable {
     public var duplicates = 0
     /// Transactions the rebuild committed (each up to ``ReplayOptions/eventsPerTransaction`` events).
     public var transactions = 0
+    /// Where those transactions spent their time.
+    public var stages = BatchStages()
     /// Offsets covered so far, summed over partitions, and the sum to cover (which grows when
     /// the running service applies more before it stops).
     public var offsetsDone: Int64 = 0

@@ -27,6 +27,8 @@ extension EventConsumerService {
         var isolatedEachEvent = false
         /// Poison messages a projection found (after writing, maybe): rolled back to their savepoints.
         var poisonedInProjection = 0
+        /// Where the batch's time went.
+        var stages = BatchStages()
     }
 
     /// Applies one batch in one transaction: effects, outbox, offsets, applied event ids.
@@ -50,6 +52,10 @@ extension EventConsumerService {
         let body: @Sendable (EventIsolation, any StorageTransaction) throws -> BatchOutcome = { isolation, db in
             var outcome = BatchOutcome()
             outcome.isolatedEachEvent = isolation == .eachEvent
+            var stageClock = StageClock()
+            let statementsBefore = db.statementTime
+            outcome.stages.batches = 1
+            outcome.stages.messages = ordered.count
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
             var offsets = try ServiceDatabase.storedOffsets(of: Set(ordered.map(\.topicPartition)), db)
             var clock = try ServiceDatabase.eventClock(db)
@@ -59,6 +65,7 @@ extension EventConsumerService {
             var sealingOrdersExist = try sealing.hasOrders()
             // First what each message is, without writing; then the admitted events' ids are
             // recorded together (``ServiceDatabase/recordApplied(_:_:)``); then each applied.
+            outcome.stages.preparing = stageClock.lap()
             var steps: [BatchStep] = []
             steps.reserveCapacity(ordered.count)
             var admitted: [ServiceDatabase.AppliedEvent] = []
@@ -86,7 +93,10 @@ extension EventConsumerService {
                     steps.append(.poison(poison))
                 }
             }
+            outcome.stages.admitting = stageClock.lap()
             let records = try ServiceDatabase.recordApplied(admitted, db)
+            outcome.stages.recordingIds = stageClock.lap()
+            let statementsBeforeApplying = db.statementTime
             for (message, step) in zip(ordered, steps) {
                 // A sealing order removes messages from the outbox table: the earlier events'
                 // go there first, outside the order's savepoint (``ProjectionTransaction/flushOutbox()``).
@@ -167,6 +177,8 @@ extension EventConsumerService {
                     outcome.deadLetters.append(("\(message.topicPartition)@\(message.offset)", poison.reason))
                 }
             }
+            outcome.stages.applying = stageClock.lap()
+            outcome.stages.applyingStatements = db.statementTime - statementsBeforeApplying
             try ServiceDatabase.advance(outcome.offsets, db)
             if let clock {
                 try ServiceDatabase.advanceEventClock(to: clock, db)
@@ -184,13 +196,22 @@ extension EventConsumerService {
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts
             outcome.warnings = transaction.warnings
+            outcome.stages.finishing = stageClock.lap()
+            outcome.stages.statements = db.statementTime - statementsBefore
             return outcome
         }
         let database = self.database
         let run = { (isolation: EventIsolation) async throws -> BatchOutcome in
             let attempt: @Sendable (any StorageTransaction) throws -> BatchOutcome = { try body(isolation, $0) }
-            if let thread, thread.isCurrent { return try database.writeBlocking(attempt) }
-            return try await database.write(attempt)
+            let started = ContinuousClock.now
+            var outcome: BatchOutcome
+            if let thread, thread.isCurrent {
+                outcome = try database.writeBlocking(attempt)
+            } else {
+                outcome = try await database.write(attempt)
+            }
+            outcome.stages.transaction = ContinuousClock.now - started
+            return outcome
         }
         let outcome: BatchOutcome
         do {

@@ -84,6 +84,7 @@ extension EventConsumerService {
             progress.skippedByType.merge(outcome.skippedByType, uniquingKeysWith: +)
             progress.forgottenEventIds += outcome.forgotten
             progress.batches += 1
+            progress.stages += outcome.stages
         }
     }
 

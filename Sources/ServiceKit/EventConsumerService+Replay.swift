@@ -12,6 +12,8 @@ extension EventConsumerService {
         public var duplicates = 0
         /// Events of types the service does not need, read past.
         public var skippedByType = 0
+        /// Where the batch's time went.
+        public var stages = BatchStages()
     }
 
     /// Applies messages read outside the consumer group — a replay rebuilding the state in a
@@ -31,7 +33,7 @@ extension EventConsumerService {
         let outcome = try await applyBatch(messages, acknowledged: .max, published: .max)
         return ReplayedBatch(
             applied: outcome.applied, deadLettered: outcome.deadLettered, duplicates: outcome.duplicates,
-            skippedByType: outcome.skippedByType.values.reduce(0, +))
+            skippedByType: outcome.skippedByType.values.reduce(0, +), stages: outcome.stages)
     }
 
     /// Ends a replay, in one transaction: raises the stored offsets to `offsets` (those of the

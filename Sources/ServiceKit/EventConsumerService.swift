@@ -325,6 +325,7 @@ public final class EventConsumerService: Service, Sendable {
         for count in outcome.counts { metrics.projectionCounter(count).increment() }
         for warning in outcome.warnings { logger.warning("\(warning.message)", metadata: warning.metadata.mapValues { .string($0) }) }
         metrics.outboxDepth(changedBy: outcome.outbox.count)
+        metrics.record(outcome.stages)
     }
 
     /// The handler that starts each assigned partition at the offset stored with the effects.

@@ -18,6 +18,9 @@ final class ServiceMetrics: Sendable {
     static let outboxDepthLabel = "reentrybus_outbox_depth"
     /// Label of the timer (a histogram in Prometheus) of a batch's transaction, per service.
     static let batchCommitLabel = "reentrybus_batch_commit_seconds"
+    /// Label of the counters of seconds spent in each stage of the batches (``BatchStages``),
+    /// per service and stage: their rates say where a busy service's time goes.
+    static let batchStageLabel = "reentrybus_batch_stage_seconds_total"
 
     let service: String
     let factory: any MetricsFactory
@@ -32,6 +35,8 @@ final class ServiceMetrics: Sendable {
     /// How long each batch's transaction took, from its start to its commit.
     let batchCommit: Timer
     private let outboxDepthGauge: Gauge
+    /// Seconds per stage, in ``BatchStages/named``'s order.
+    private let stageSeconds: [FloatingPointCounter]
     /// Outbox rows committed and not yet acknowledged (or moved to the failed outbox).
     private let outboxWaiting = Mutex<Int>(0)
     private let skippedByType = Mutex<[String: Counter]>([:])
@@ -52,6 +57,18 @@ final class ServiceMetrics: Sendable {
         batchCommit = Timer(label: Self.batchCommitLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge = Gauge(label: Self.outboxDepthLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge.record(0)
+        stageSeconds = BatchStages().named.map { stage in
+            FloatingPointCounter(
+                label: Self.batchStageLabel, dimensions: dimensions + [("stage", stage.stage)], factory: factory)
+        }
+    }
+
+    /// Adds a batch's stages to the stage counters.
+    func record(_ stages: BatchStages) {
+        for (counter, stage) in zip(stageSeconds, stages.named) {
+            let seconds = Double(stage.time.components.seconds) + Double(stage.time.components.attoseconds) * 1e-18
+            if seconds > 0 { counter.increment(by: seconds) }
+        }
     }
 
     /// Events of `eventType` read past because the service does not need them.

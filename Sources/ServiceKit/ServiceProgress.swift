@@ -25,6 +25,8 @@ public final class ServiceProgress: Sendable {
         public var published: [String: Int] = [:]
         /// Batches committed since start.
         public var batches = 0
+        /// Where those batches' time went.
+        public var stages = BatchStages()
         /// Attempts at a batch that failed because the database was unavailable (each retried).
         public var storageRetries = 0
         /// The partitions the group currently gives this service (empty until it has joined).

@@ -10,6 +10,7 @@ final class PostgresTransaction: StorageTransaction {
     let logger: Logger
     var dialect: StorageDialect { .postgres }
     let scratch = TransactionScratch()
+    private(set) var statementTime: Duration = .zero
     /// A statement failed and was not rolled back to a savepoint yet (PostgreSQL refuses more).
     private(set) var aborted = false
     private var savepointDepth = 0
@@ -22,10 +23,14 @@ final class PostgresTransaction: StorageTransaction {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
-        try run(sql, arguments).metadata.rows ?? 0
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
+        return try run(sql, arguments).metadata.rows ?? 0
     }
 
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow] {
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
         let result = try run(sql, arguments)
         do {
             return try result.rows.map(Self.row)
@@ -38,6 +43,8 @@ final class PostgresTransaction: StorageTransaction {
 
     /// One statement after the other (see ``SQLScript``), in this transaction.
     func executeScript(_ sql: String) throws(StorageError) {
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
         for statement in SQLScript.statements(sql) { _ = try run(statement, []) }
     }
 
@@ -63,6 +70,8 @@ final class PostgresTransaction: StorageTransaction {
 
     /// BEGIN, COMMIT, ROLLBACK and savepoints: run whatever the failure state.
     func control(_ sql: String) throws(StorageError) {
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
         do {
             _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
         } catch {

@@ -86,6 +86,7 @@ public final class SQLiteTransaction: StorageTransaction {
     public let location: String
     public var dialect: StorageDialect { .sqlite }
     public let scratch = TransactionScratch()
+    public private(set) var statementTime: Duration = .zero
     /// A statement failed and was not rolled back to a savepoint yet.
     private(set) var aborted = false
 
@@ -141,6 +142,8 @@ public final class SQLiteTransaction: StorageTransaction {
     /// Runs one statement, refusing it after a failure and recording a failure, with errors mapped.
     private func guarded<T>(_ statement: () throws -> T) throws(StorageError) -> T {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
         do {
             return try statement()
         } catch {

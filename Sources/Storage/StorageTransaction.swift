@@ -16,6 +16,12 @@ public protocol StorageTransaction: AnyObject {
     /// (``TransactionScratch``).
     var scratch: TransactionScratch { get }
 
+    /// How long this transaction's statements have taken so far, summed: the SQL itself,
+    /// binding its values and reading its rows back, and on PostgreSQL the round trips (on
+    /// SQLite, savepoints are not counted: they cost no I/O there). What a batch spends beyond
+    /// it is the service's own code (`BatchStages` in ServiceKit).
+    var statementTime: Duration { get }
+
     /// Runs one statement with `$1`, `$2`, … bound to `arguments`; returns how many rows it
     /// inserted, updated or deleted (0 for an `ON CONFLICT DO NOTHING` that found the row).
     @discardableResult

@@ -35,6 +35,9 @@ import Testing
         let ratio = try value("ratio \(replayFigure)", in: printed)
         #expect(consume > 0 && upsert > 0 && replay > 0)
         #expect(abs(ratio - replay / min(consume, upsert)) < 0.002 + ratio * 0.01, "\(printed)")
+        for service in ["router", "warrant-resolver"] {
+            try ReplayBenchmarkChecks.expectStages(in: printed, of: "\(replayFigure).\(service)")
+        }
     }
 
     @Test func latencyRunPrintsTheRawHopAndTheRatioOfTheTwoHops() async throws {

@@ -21,6 +21,24 @@ enum ReplayBenchmarkChecks {
         MentalHealthBulletinPublished.eventType, MentalHealthBulletinWithdrawn.eventType, AgencyDescribed.eventType,
     ]
 
+    /// Where a service's batches spent their time, printed as `<name>.stage.<stage>` in µs a
+    /// message: every stage, the rules and statements some time each, and the stages adding up
+    /// to the transaction (within the figures' rounding).
+    static func expectStages(in printed: [String], of name: String) throws {
+        func value(_ figure: String) throws -> Double {
+            let line = try #require(printed.first { $0.hasPrefix("\(name).stage.\(figure) ") }, "no \(name).stage.\(figure) in \(printed)")
+            return try #require(Double(line.split(separator: " ")[1]), "\(line)")
+        }
+        let stages = ["preparing", "admitting", "recording_ids", "applying_rules", "applying_statements", "finishing", "beginning_and_committing"]
+        let values = try stages.map(value)
+        #expect(values.allSatisfy { $0 >= 0 }, "\(zip(stages, values).map { $0 })")
+        #expect(try value("applying_rules") > 0 && value("applying_statements") > 0)
+        let transaction = try value("transaction")
+        // Figures of 100 and above are printed whole: each may be off by half a microsecond.
+        #expect(abs(values.reduce(0, +) - transaction) <= 0.5 * Double(stages.count + 1) + 0.01, "\(zip(stages, values).map { $0 }) vs \(transaction)")
+        #expect(try value("statements") <= transaction)
+    }
+
     static func run(_ benchmark: ReplayBenchmark, database: ReplayBenchmark.Database) async throws {
         let lines = Mutex<[String]>([])
         let report = try await benchmark.run { line in lines.withLock { $0.append(line) } }
@@ -36,6 +54,7 @@ enum ReplayBenchmarkChecks {
         let ratio = try #require(printed.first { $0.hasPrefix("ratio replay.\(database.rawValue) ") }, "no ratio line in \(printed)")
         #expect(Double(ratio.split(separator: " ").last ?? "").map { $0 > 0 } == true, "\(ratio)")
         #expect(printed.contains { $0.hasPrefix("replay.\(database.rawValue).raw_upsert ") })
+        try expectStages(in: printed, of: "replay.\(database.rawValue)")
         // Each agency's question timed on the rebuilt views, each finding rows (the seeded
         // workload has some for each; a timing of an empty answer would show nothing).
         for question in ["police_view", "caseload_officer", "release_board", "high_needs", "court_warrants", "court_blocked_releases", "safety_check"] {

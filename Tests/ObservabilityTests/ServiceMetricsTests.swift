@@ -100,10 +100,18 @@ import Testing
             #expect(batches >= 2)
             #expect(samples.value("reentrybus_batch_commit_seconds_bucket", ofRouter.merging(["le": "+Inf"]) { $1 }) == batches)
             #expect((samples.value("reentrybus_batch_commit_seconds_sum", ofRouter) ?? 0) > 0)
+            // Where the batches' time went: the rules and their statements took some. The
+            // progress adds a batch's stages once its outbox is delivered: the case's batch was
+            // (the arrest's delivery, which published what was awaited, began after it).
+            for stage in ["admitting", "applying_rules", "applying_statements", "beginning_and_committing"] {
+                #expect((samples.value("reentrybus_batch_stage_seconds_total", ofRouter.merging(["stage": stage]) { $1 }) ?? 0) > 0, "stage \(stage)")
+            }
+            let stages = router.progress.snapshot.stages
+            #expect(stages.batches >= 1 && stages.messages >= 1 && stages.applyingRules > .zero)
 
             for sample in samples {
                 for (name, value) in sample.labels {
-                    #expect(["service", "event_type", "rule", "priority", "le", "client", "topic", "database", "kind"].contains(name), "unexpected label in \(sample)")
+                    #expect(["service", "event_type", "rule", "priority", "le", "client", "topic", "database", "kind", "stage"].contains(name), "unexpected label in \(sample)")
                     for identifier in person.identifiers {
                         #expect(!value.contains(identifier), "label \(name) of \(sample.name) holds \(identifier)")
                     }

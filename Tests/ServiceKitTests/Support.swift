@@ -165,8 +165,22 @@ func makeProbeService(
     let projection = ProbeProjection(
         referenceTopics: referenceTopics, threads: threads, startWarnings: startWarnings, warnOnApply: warnOnApply,
         poisonAfterWriting: poisonAfterWriting)
+    return try makeService(
+        projection, directory: directory, bootstrapServers: bootstrapServers, groupID: groupID, retention: retention,
+        maxMessageBytes: maxMessageBytes, producerProperties: producerProperties, fetchMaxWait: fetchMaxWait,
+        admission: admission, postgres: postgres, storageRetry: storageRetry, logger: logger)
+}
+
+/// A service over `projection` (its database `<name>.sqlite` in `directory`, or on `postgres`),
+/// not started.
+func makeService(
+    _ projection: some EventProjection, directory: TemporaryDirectory, bootstrapServers: [String] = ["127.0.0.1:1"],
+    groupID: String = "probe", retention: EventIdRetention = EventIdRetention(), maxMessageBytes: Int = 1_000_000,
+    producerProperties: [String: String] = [:], fetchMaxWait: Duration = .milliseconds(5), admission: MessageAdmission? = nil,
+    postgres: PostgresStorage? = nil, storageRetry: EventConsumerService.StorageRetry = .init(), logger: Logger = testLogger
+) throws -> EventConsumerService {
     let database = try postgres.map { try ServiceDatabase(postgres: $0, migrations: projection.migrations) }
-        ?? ServiceDatabase(path: directory.path("probe.sqlite"), migrations: projection.migrations)
+        ?? ServiceDatabase(path: directory.path("\(projection.name).sqlite"), migrations: projection.migrations)
     let client = KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: "probe")
     var producerClient = client
     producerClient.properties.merge(producerProperties) { _, new in new }

@@ -36,6 +36,7 @@ struct PostgresStorageTests {
     @Test func uniqueViolationNamesConstraint() async throws { try await onFreshDatabase(StorageConformance.uniqueViolationNamesConstraint) }
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
+    @Test func statementTimeCountsStatementsOnly() async throws { try await onFreshDatabase(StorageConformance.statementTimeCountsStatementsOnly) }
     @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
     @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }
     @Test func migratorRefusesANewerSchema() async throws { try await onFreshDatabase(MigratorConformance.aNewerSchemaIsRefusedUntouched) }

@@ -203,4 +203,30 @@ enum StorageConformance {
         }
         #expect(try await ids(database) == ["p-1", "p-4", "p-5"])
     }
+
+    /// A transaction's statement time grows by what its statements take and by nothing else: time
+    /// spent in the caller's code between statements is not counted (what tells a service's
+    /// batch stages apart, `BatchStages` in ServiceKit).
+    static func statementTimeCountsStatementsOnly(_ database: any StorageDatabase) async throws {
+        // A statement that works for a while on either database: counting to 300,000.
+        let counting = """
+            WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) SELECT count(*) AS n FROM c
+            """
+        let (outside, inside, statementWall) = try await database.write { transaction in
+            let atStart = transaction.statementTime
+            // The caller's own code: 30 ms on the clock, no statement.
+            let spinning = ContinuousClock.now
+            while ContinuousClock.now - spinning < .milliseconds(30) {}
+            let outside = transaction.statementTime - atStart
+            let before = ContinuousClock.now
+            let counted = try transaction.fetchOne(counting)?.get("n", as: Int.self)
+            let statementWall = ContinuousClock.now - before
+            #expect(counted == 300_000)
+            return (outside, transaction.statementTime - atStart - outside, statementWall)
+        }
+        #expect(outside == .zero)
+        #expect(inside > .zero)
+        #expect(inside <= statementWall)
+        #expect(inside >= statementWall / 2)
+    }
 }

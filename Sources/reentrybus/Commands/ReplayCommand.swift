@@ -176,6 +176,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 replay \(name): swapped in at \(report.location): \(progress.events) events read \
                 (\(progress.applied) applied, \(progress.deadLettered) dead letters, \(progress.duplicates) duplicates) \
                 in \(String(format: "%.1f", seconds)) s; start the service again
+                replay \(name): the transactions' time, in µs a message: \(progress.stages.summary)
                 """)
         case .failure(let error):
             printError("reentrybus: \(error)")
