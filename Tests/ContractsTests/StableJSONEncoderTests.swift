@@ -35,7 +35,7 @@ struct StableJSONEncoderTests {
     func strings() throws {
         var controls = ""
         for byte in 0..<0x20 { controls.unicodeScalars.append(Unicode.Scalar(UInt8(byte))) }
-        for text in [controls, "\"quoted\" \\ back/slash", "\u{7F} é 😀 \u{2028} \u{FEFF}", "", "O'Brien-Núñez"] {
+        for text in [controls, "\"quoted\" \\ back/slash", "\u{7F} é 😀 \u{2028} \u{FEFF}", "", "O'Brien-Núñez", "ends in a line\n", "a\u{0}b\u{1F}\"", "\\"] {
             try same(text)
             try same(Strings(text: text, list: [text, text.uppercased()]), text)
         }
