@@ -37,12 +37,21 @@ public struct SHA256: Sendable {
     public static func derivedUUID(_ text: String) -> String {
         var hash = SHA256()
         hash.update(text)
-        var bytes = Array(hash.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hexString
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        let digest = hash.finalize()
+        // Written straight into its 36 bytes (it is made for every notification a rule sends).
+        var id: [UInt8] = []
+        id.reserveCapacity(36)
+        for index in 0..<16 {
+            if index == 4 || index == 6 || index == 8 || index == 10 { id.append(UInt8(ascii: "-")) }
+            let byte = switch index {
+            case 6: (digest[index] & 0x0f) | 0x80  // version 8
+            case 8: (digest[index] & 0x3f) | 0x80  // the RFC 4122 variant
+            default: digest[index]
+            }
+            id.append(hexDigits[Int(byte >> 4)])
+            id.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// The digest of `text`'s UTF-8 bytes, as lower-case hex.
@@ -53,14 +62,16 @@ public struct SHA256: Sendable {
     }
 }
 
+/// Lower-case hexadecimal digits, by value.
+private let hexDigits = Array("0123456789abcdef".utf8)
+
 extension Array where Element == UInt8 {
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(count * 2)
         for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -40,4 +40,21 @@ import Testing
         hash.update([UInt8](repeating: 0x61, count: 1_000_000))
         #expect(hash.finalize().hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    /// The ids services derive (notifications, ticks) must not change between versions: a
+    /// replay or a redelivery after an upgrade derives the same id, which is how a notification
+    /// is not sent twice. Pinned to values computed apart from this code (Python's hashlib:
+    /// the digest's first 16 bytes, version 8 and the RFC 4122 variant set, 8-4-4-4-12).
+    @Test func derivedUUIDsAreStable() {
+        let pinned = [
+            ("", "e3b0c442-98fc-8c14-9afb-f4c8996fb924"),
+            ("abc", "ba7816bf-8f01-8fea-8141-40de5dae2223"),
+            ("notification\u{0}b1f1ab36-d430-8d4f-91b2-1f587b58ffc4\u{0}supervisee-arrested\u{0}officer:PP-KC-118",
+             "f019b579-aaa1-829c-ab4c-2d26d94ddf4c"),
+            ("Zoë 東京", "1aa014ff-0456-8915-ad97-7b443809ed8a"),
+        ]
+        for (text, id) in pinned {
+            #expect(SHA256.derivedUUID(text) == id, "\(text)")
+        }
+    }
 }
