@@ -47,8 +47,7 @@ extension PipelineBenchmark {
     /// transaction per `batch` rows; returns rows per second.
     func rawUpsert(_ messages: [KafkaConsumerMessage], in directory: URL, batch: Int) async throws -> Double {
         let path = directory.appendingPathComponent("bench-raw-upsert.sqlite").path
-        let database = try ServiceDatabase(path: path, migrations: RawUpsertBaseline.migrations, pageSize: RawUpsertBaseline.pageSize)
-        return try await RawUpsertBaseline(database: database, batchSize: batch).run(messages).rate
+        return try await RawUpsertBaseline(database: try RawUpsertBaseline.onSQLite(path: path), batchSize: batch).run(messages).rate
     }
 }
 
@@ -65,15 +64,8 @@ extension PipelineBenchmark {
         printer.figure("pipeline.raw_consume", raw.rate, "msgs/s")
         if let postgres {
             printer.progress("throughput: raw PostgreSQL upsert of \(raw.kept.count) of those events, one row each")
-            let storage = PostgresStorage(configuration: try postgres.inSchema("bench_raw"), logger: logger)
-            let upsert: Double
-            do {
-                let database = try ServiceDatabase(postgres: storage, migrations: RawUpsertBaseline.migrations)
-                upsert = try await RawUpsertBaseline(database: database, batchSize: router.configuration.consumer.maxBatchSize).run(raw.kept).rate
-                try await storage.close()
-            } catch {
-                try? await storage.close()
-                throw error
+            let upsert = try await RawUpsertBaseline.onPostgres(postgres, logger: logger) { database in
+                try await RawUpsertBaseline(database: database, batchSize: router.configuration.consumer.maxBatchSize).run(raw.kept).rate
             }
             printer.figure("pipeline.raw_upsert.postgres", upsert, "rows/s")
             return (raw.rate, upsert)

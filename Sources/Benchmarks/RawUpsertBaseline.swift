@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Kafka
+import Logging
 import ServiceKit
 import Storage
 
@@ -40,6 +41,28 @@ struct RawUpsertBaseline {
 
     let database: ServiceDatabase
     let batchSize: Int
+
+    /// The baseline's table in a fresh SQLite file at `path`, opened like a service's but with
+    /// SQLite's own page size (``pageSize``).
+    static func onSQLite(path: String) throws -> ServiceDatabase {
+        try ServiceDatabase(path: path, migrations: migrations, pageSize: pageSize)
+    }
+
+    /// Runs `body` on the baseline's table in the schema `bench_raw` of `configuration`, then
+    /// closes the connection, also when `body` fails (the cluster may be stopped next).
+    static func onPostgres<T>(
+        _ configuration: PostgresStorage.Configuration, logger: Logger, _ body: (ServiceDatabase) async throws -> T
+    ) async throws -> T {
+        let storage = PostgresStorage(configuration: try configuration.inSchema("bench_raw"), logger: logger)
+        do {
+            let result = try await body(try ServiceDatabase(postgres: storage, migrations: migrations))
+            try await storage.close()
+            return result
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+    }
 
     /// What a run did.
     struct Outcome {

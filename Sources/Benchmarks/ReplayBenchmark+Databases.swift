@@ -16,7 +16,7 @@ extension ReplayBenchmark {
         var result = Result(database: .sqlite, events: messages.count)
         printer.progress("replay: sqlite raw upsert of \(messages.count) rows in \(directory.path)")
         // The yardstick keeps a service's cache: its sequential keys need no more.
-        let raw = try ServiceDatabase(path: directory.appendingPathComponent("raw.sqlite").path, migrations: RawUpsertBaseline.migrations, pageSize: RawUpsertBaseline.pageSize)
+        let raw = try RawUpsertBaseline.onSQLite(path: directory.appendingPathComponent("raw.sqlite").path)
         try await self.raw(messages, into: raw, as: &result, printer)
         try await raw.close()
         printer.progress("replay: sqlite replay into the views service")
@@ -52,13 +52,8 @@ extension ReplayBenchmark {
     ) async throws -> Result {
         var result = Result(database: .postgres, events: messages.count)
         printer.progress("replay: postgres raw upsert of \(messages.count) rows in \(configuration.location)")
-        let rawStorage = PostgresStorage(configuration: try configuration.inSchema("bench_raw"), logger: logger)
-        do {
-            try await raw(messages, into: try ServiceDatabase(postgres: rawStorage, migrations: RawUpsertBaseline.migrations), as: &result, printer)
-            try await rawStorage.close()
-        } catch {
-            try await rawStorage.close()
-            throw error
+        try await RawUpsertBaseline.onPostgres(configuration, logger: logger) { database in
+            try await raw(messages, into: database, as: &result, printer)
         }
         printer.progress("replay: postgres replay into the views service")
         let service = try viewsService(dataDirectory: FileManager.default.temporaryDirectory, postgres: configuration)
