@@ -129,6 +129,7 @@ public struct PipelineBenchmark: Sendable {
         let stored = LatencyLog(capacity: latencyEvents)
         let rawHopSamples = MeasuredValue<[Double]>([])
         let measuredCPU = MeasuredValue<CPUUsage.Span?>(nil)
+        let measuredStages = MeasuredValue<(router: BatchStages, inbox: BatchStages)?>(nil)
         let timings = MeasuredValue<(router: StatementTimings?, inbox: StatementTimings?)>((nil, nil))
         let application = try application([.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
@@ -159,10 +160,15 @@ public struct PipelineBenchmark: Sendable {
             // The measured arrests' statements only (timing them costs a little: the latency
             // figures of such a run are not comparable with others).
             if statements > 0 { timings.set((try await router.database.timeStatements(), try await inbox.database.timeStatements())) }
+            let stagesBefore = (router: router.progress.snapshot.stages, inbox: inbox.progress.snapshot.stages)
             let cpu = CPUUsage()
             try await sendArrests(measured, producer: producer) { stored.produced($0, at: monotonicNanoseconds()) }
             await inbox.progress.wait { $0.applied >= supervisees + warmUp + latencyEvents }
             measuredCPU.set(cpu.span())
+            // The router reports a batch once its notifications are acknowledged, which the
+            // inbox may have applied a moment before.
+            await router.progress.wait { $0.consumed("police.arrests") >= Int64(warmUp + latencyEvents) }
+            measuredStages.set((router.progress.snapshot.stages - stagesBefore.router, inbox.progress.snapshot.stages - stagesBefore.inbox))
             await producer.shutdown()
             // The yardstick, on the same broker while the services idle beside it.
             printer.progress("latency: raw hop, \(latencyEvents) messages at \(rate)/s with the services' client settings")
@@ -196,6 +202,14 @@ public struct PipelineBenchmark: Sendable {
         printer.ratio("pipeline.latency.p99", percentile(latencies, 0.99) / (2 * percentile(hop, 0.99)))
         printer.statements(timings.value.router, of: ServiceName.router.rawValue, count: statements)
         printer.statements(timings.value.inbox, of: ServiceName.inbox.rawValue, count: statements)
+        // Where the measured arrests' batches spent their time in each service, and how many
+        // messages a batch held (the fewer, the more commits an arrest pays for).
+        if let stages = measuredStages.value {
+            for (name, service) in [(ServiceName.router, stages.router), (.inbox, stages.inbox)] {
+                printer.stages(service, as: "pipeline.latency.\(name.rawValue)")
+                printer.figure("pipeline.latency.\(name.rawValue).messages_per_batch", Double(service.messages) / Double(max(1, service.batches)), "messages")
+            }
+        }
     }
 
     private static func write(_ samples: [LatencyLog.Sample], to file: URL) throws {

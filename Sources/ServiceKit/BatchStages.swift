@@ -66,6 +66,23 @@ public struct BatchStages: Sendable, Equatable {
             + " (transaction \(perMessage(transaction)) µs a message over \(messages) messages)"
     }
 
+    /// What `later` (a running total) added since `earlier` (the same total read before): the
+    /// stages of the batches in between.
+    public static func - (later: BatchStages, earlier: BatchStages) -> BatchStages {
+        var between = BatchStages()
+        between.batches = later.batches - earlier.batches
+        between.messages = later.messages - earlier.messages
+        between.preparing = later.preparing - earlier.preparing
+        between.admitting = later.admitting - earlier.admitting
+        between.recordingIds = later.recordingIds - earlier.recordingIds
+        between.applying = later.applying - earlier.applying
+        between.applyingStatements = later.applyingStatements - earlier.applyingStatements
+        between.finishing = later.finishing - earlier.finishing
+        between.transaction = later.transaction - earlier.transaction
+        between.statements = later.statements - earlier.statements
+        return between
+    }
+
     public static func += (total: inout BatchStages, batch: BatchStages) {
         total.batches += batch.batches
         total.messages += batch.messages

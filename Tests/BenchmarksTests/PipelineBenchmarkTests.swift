@@ -61,6 +61,11 @@ import Testing
         let hostCores = try value("pipeline.latency.host.cores")
         #expect(cores > 0 && cores <= hostCores + 0.1, "\(printed)")
         #expect(try value("pipeline.latency.cpu.per_arrest") > 10, "\(printed)")
+        // Where the measured arrests' batches spent their time, in each service.
+        for service in ["router", "inbox"] {
+            try ReplayBenchmarkChecks.expectStages(in: printed, of: "pipeline.latency.\(service)")
+            #expect(try value("pipeline.latency.\(service).messages_per_batch") >= 1, "\(printed)")
+        }
         let steal = try value("pipeline.latency.host.steal")
         #expect(steal >= 0 && steal <= 100)
 

@@ -88,6 +88,8 @@ import Testing
         #expect(total.transaction == first.transaction + second.transaction)
         #expect(total.applyingStatements == first.applyingStatements + second.applyingStatements)
         #expect(total.statements == first.statements + second.statements)
+        // And what a running total added since an earlier reading is the batches in between.
+        #expect(total - first == second)
     }
 }
 
