@@ -36,12 +36,11 @@ struct FigurePrinter: Sendable {
     /// `<name>.stage.transaction`, and `<name>.stage.statements` is the part of the transaction
     /// spent in statements.
     func stages(_ stages: BatchStages, as name: String) {
-        let perEvent = { (time: Duration) in time.seconds / Double(max(1, stages.messages)) * 1e6 }
         for stage in stages.named {
-            figure("\(name).stage.\(stage.stage)", perEvent(stage.time), "us")
+            figure("\(name).stage.\(stage.stage)", stages.microsecondsPerMessage(stage.time), "us")
         }
-        figure("\(name).stage.transaction", perEvent(stages.transaction), "us")
-        figure("\(name).stage.statements", perEvent(stages.statements), "us")
+        figure("\(name).stage.transaction", stages.microsecondsPerMessage(stages.transaction), "us")
+        figure("\(name).stage.statements", stages.microsecondsPerMessage(stages.statements), "us")
     }
 
     func progress(_ text: String) {

@@ -53,14 +53,16 @@ public struct BatchStages: Sendable, Equatable {
         ]
     }
 
+    /// `time` in µs a message the batches held.
+    public func microsecondsPerMessage(_ time: Duration) -> Double {
+        time.fractionalSeconds / Double(max(1, messages)) * 1e6
+    }
+
     /// The stages in µs a message, the largest first, on one line for a person reading a
     /// command's report: `applying_statements 175, applying_rules 163, … (transaction 435 µs a
     /// message over 20,000 messages)`.
     public var summary: String {
-        let perMessage = { (time: Duration) -> Int in
-            let seconds = Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
-            return Int((seconds / Double(max(1, messages)) * 1e6).rounded())
-        }
+        let perMessage = { (time: Duration) in Int(microsecondsPerMessage(time).rounded()) }
         let stages = named.map { ($0.stage, perMessage($0.time)) }.sorted { $0.1 > $1.1 }
         return stages.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             + " (transaction \(perMessage(transaction)) µs a message over \(messages) messages)"
@@ -69,31 +71,29 @@ public struct BatchStages: Sendable, Equatable {
     /// What `later` (a running total) added since `earlier` (the same total read before): the
     /// stages of the batches in between.
     public static func - (later: BatchStages, earlier: BatchStages) -> BatchStages {
-        var between = BatchStages()
-        between.batches = later.batches - earlier.batches
-        between.messages = later.messages - earlier.messages
-        between.preparing = later.preparing - earlier.preparing
-        between.admitting = later.admitting - earlier.admitting
-        between.recordingIds = later.recordingIds - earlier.recordingIds
-        between.applying = later.applying - earlier.applying
-        between.applyingStatements = later.applyingStatements - earlier.applyingStatements
-        between.finishing = later.finishing - earlier.finishing
-        between.transaction = later.transaction - earlier.transaction
-        between.statements = later.statements - earlier.statements
-        return between
+        later.combined(with: earlier, -, -)
     }
 
     public static func += (total: inout BatchStages, batch: BatchStages) {
-        total.batches += batch.batches
-        total.messages += batch.messages
-        total.preparing += batch.preparing
-        total.admitting += batch.admitting
-        total.recordingIds += batch.recordingIds
-        total.applying += batch.applying
-        total.applyingStatements += batch.applyingStatements
-        total.finishing += batch.finishing
-        total.transaction += batch.transaction
-        total.statements += batch.statements
+        total = total.combined(with: batch, +, +)
+    }
+
+    /// Each count and each time of this and `other`, combined field by field.
+    private func combined(
+        with other: BatchStages, _ count: (Int, Int) -> Int, _ time: (Duration, Duration) -> Duration
+    ) -> BatchStages {
+        var result = BatchStages()
+        result.batches = count(batches, other.batches)
+        result.messages = count(messages, other.messages)
+        result.preparing = time(preparing, other.preparing)
+        result.admitting = time(admitting, other.admitting)
+        result.recordingIds = time(recordingIds, other.recordingIds)
+        result.applying = time(applying, other.applying)
+        result.applyingStatements = time(applyingStatements, other.applyingStatements)
+        result.finishing = time(finishing, other.finishing)
+        result.transaction = time(transaction, other.transaction)
+        result.statements = time(statements, other.statements)
+        return result
     }
 }
 

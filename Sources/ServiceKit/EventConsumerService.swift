@@ -375,6 +375,11 @@ public final class EventConsumerService: Service, Sendable {
 }
 
 extension Duration {
+    /// The duration in seconds, with their fraction.
+    var fractionalSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+
     /// The duration in whole nanoseconds (for swift-metrics timers), saturating.
     var wholeNanoseconds: Int64 {
         let (seconds, attoseconds) = components

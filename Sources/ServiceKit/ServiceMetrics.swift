@@ -66,8 +66,7 @@ final class ServiceMetrics: Sendable {
     /// Adds a batch's stages to the stage counters.
     func record(_ stages: BatchStages) {
         for (counter, stage) in zip(stageSeconds, stages.named) {
-            let seconds = Double(stage.time.components.seconds) + Double(stage.time.components.attoseconds) * 1e-18
-            if seconds > 0 { counter.increment(by: seconds) }
+            if stage.time > .zero { counter.increment(by: stage.time.fractionalSeconds) }
         }
     }
 

@@ -23,14 +23,10 @@ final class PostgresTransaction: StorageTransaction {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
-        let started = ContinuousClock.now
-        defer { statementTime += ContinuousClock.now - started }
-        return try run(sql, arguments).metadata.rows ?? 0
+        try run(sql, arguments).metadata.rows ?? 0
     }
 
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow] {
-        let started = ContinuousClock.now
-        defer { statementTime += ContinuousClock.now - started }
         let result = try run(sql, arguments)
         do {
             return try result.rows.map(Self.row)
@@ -43,8 +39,6 @@ final class PostgresTransaction: StorageTransaction {
 
     /// One statement after the other (see ``SQLScript``), in this transaction.
     func executeScript(_ sql: String) throws(StorageError) {
-        let started = ContinuousClock.now
-        defer { statementTime += ContinuousClock.now - started }
         for statement in SQLScript.statements(sql) { _ = try run(statement, []) }
     }
 
@@ -70,10 +64,8 @@ final class PostgresTransaction: StorageTransaction {
 
     /// BEGIN, COMMIT, ROLLBACK and savepoints: run whatever the failure state.
     func control(_ sql: String) throws(StorageError) {
-        let started = ContinuousClock.now
-        defer { statementTime += ContinuousClock.now - started }
         do {
-            _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+            _ = try query(PostgresQuery(unsafeSQL: sql))
         } catch {
             throw Self.storageError(error, location: location) ?? StorageError(.other(code: "control"), database: location)
         }
@@ -84,11 +76,19 @@ final class PostgresTransaction: StorageTransaction {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { Self.bind(argument, to: &bindings) }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+            return try query(PostgresQuery(unsafeSQL: sql, binds: bindings))
         } catch {
             aborted = true
             throw Self.storageError(error, location: location) ?? StorageError(.other(code: "query"), database: location, detail: "\(error)")
         }
+    }
+
+    /// Sends one query and waits for its result (its rows included), adding the time to
+    /// ``statementTime``: every statement, control or not, goes through here.
+    private func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
+        return try connection.query(query, logger: logger).wait()
     }
 
     static func bind(_ value: SQLValue, to bindings: inout PostgresBindings) {
