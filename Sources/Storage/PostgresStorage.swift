@@ -84,6 +84,7 @@ public final class PostgresStorage: StorageDatabase {
         do {
             try transaction.control("BEGIN")
             let result = try body(transaction)
+            try transaction.settle()
             if transaction.aborted { throw StorageError(.transactionAborted, database: location) }
             try transaction.control("COMMIT")
             return result

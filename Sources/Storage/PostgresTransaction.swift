@@ -3,7 +3,15 @@ import NIOCore
 import PostgresNIO
 
 /// A ``StorageTransaction`` on one PostgreSQL connection, inside BEGIN … COMMIT. Runs only on
-/// ``PostgresStorage``'s queue: each statement blocks that thread until its result arrives.
+/// ``PostgresStorage``'s queue: each statement that returns something blocks that thread until
+/// its result arrives.
+///
+/// Statements given to ``send(_:_:)`` are queued on the connection without waiting (``pending``):
+/// postgres-nio starts each queued statement on its event loop as soon as the previous one is
+/// answered, so a run of them costs the database's round trips but not, each, a wake-up of this
+/// thread and a hop back to the event loop (about half of a statement's ~220 µs here). Their
+/// answers are checked, in order, before anything that depends on them: the next statement
+/// that returns something, a savepoint's end, the commit.
 final class PostgresTransaction: StorageTransaction {
     let connection: PostgresConnection
     let location: String
@@ -14,6 +22,8 @@ final class PostgresTransaction: StorageTransaction {
     /// A statement failed and was not rolled back to a savepoint yet (PostgreSQL refuses more).
     private(set) var aborted = false
     private var savepointDepth = 0
+    /// Statements sent without waiting whose answers were not checked yet, oldest first.
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
 
     init(_ connection: PostgresConnection, location: String, logger: Logger) {
         self.connection = connection
@@ -24,6 +34,52 @@ final class PostgresTransaction: StorageTransaction {
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
         try run(sql, arguments).metadata.rows ?? 0
+    }
+
+    func send(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) {
+        guard !aborted else { throw StorageError(.transactionAborted, database: location) }
+        let started = ContinuousClock.now
+        defer { statementTime += ContinuousClock.now - started }
+        pending.append(connection.query(Self.query(sql, arguments), logger: logger))
+    }
+
+    /// Waits for the answers of every statement sent without waiting. The first that failed
+    /// aborts the transaction and is thrown (PostgreSQL refused the ones after it).
+    func settle() throws(StorageError) {
+        guard !pending.isEmpty else { return }
+        _ = try answers(and: nil)
+    }
+
+    /// Waits once for the pending statements' answers and then `next`'s (queued after them),
+    /// and clears ``pending``. One wait, not one a statement: each `wait()` from this thread
+    /// costs a hop to the event loop and back (a router replay on PostgreSQL was 8–12 % slower
+    /// with a wait per sent statement than without sending at all).
+    ///
+    /// - Throws: the first pending statement's failure (the transaction is then aborted), else
+    ///   `next`'s.
+    private func answers(and next: EventLoopFuture<PostgresQueryResult>?) throws(StorageError) -> PostgresQueryResult? {
+        let sent = pending
+        pending = []
+        let all = sent + (next.map { [$0] } ?? [])
+        let started = ContinuousClock.now
+        let results: [Result<PostgresQueryResult, any Error>]
+        do {
+            results = try EventLoopFuture.whenAllComplete(all, on: connection.eventLoop).wait()
+        } catch {
+            // whenAllComplete itself never fails; the event loop shutting down does.
+            statementTime += ContinuousClock.now - started
+            aborted = true
+            throw Self.storageError(error, location: location) ?? StorageError(.unavailable, database: location, detail: "\(error)")
+        }
+        statementTime += ContinuousClock.now - started
+        for result in results {
+            if case .failure(let error) = result {
+                aborted = true
+                throw Self.storageError(error, location: location) ?? StorageError(.other(code: "query"), database: location, detail: "\(error)")
+            }
+        }
+        if next != nil, case .success(let answer) = results.last { return answer }
+        return nil
     }
 
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow] {
@@ -44,6 +100,7 @@ final class PostgresTransaction: StorageTransaction {
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
+        try settle()  // a failure before the savepoint is not the savepoint's to roll back
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = "storage_savepoint_\(savepointDepth)"
@@ -51,6 +108,7 @@ final class PostgresTransaction: StorageTransaction {
         let result: T
         do {
             result = try body()
+            try settle()
         } catch {
             scratch.noteRollback()
             try control("ROLLBACK TO SAVEPOINT \(name)")
@@ -62,8 +120,12 @@ final class PostgresTransaction: StorageTransaction {
         return result
     }
 
-    /// BEGIN, COMMIT, ROLLBACK and savepoints: run whatever the failure state.
+    /// BEGIN, COMMIT, ROLLBACK and savepoints: run whatever the failure state, after the
+    /// statements sent before them were answered (whether they failed is ``settle()``'s to
+    /// say: a COMMIT must be preceded by it, since PostgreSQL answers the COMMIT of an aborted
+    /// transaction with a rollback, not an error).
     func control(_ sql: String) throws(StorageError) {
+        try? settle()
         do {
             _ = try query(PostgresQuery(unsafeSQL: sql))
         } catch {
@@ -73,10 +135,16 @@ final class PostgresTransaction: StorageTransaction {
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> PostgresQueryResult {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
-        var bindings = PostgresBindings(capacity: arguments.count)
-        for argument in arguments { Self.bind(argument, to: &bindings) }
+        if !pending.isEmpty {
+            // Queued behind the statements sent before it, and one wait for all: a failure
+            // among them is the error to report (this one would only say "aborted").
+            let started = ContinuousClock.now
+            let answer = connection.query(Self.query(sql, arguments), logger: logger)
+            statementTime += ContinuousClock.now - started
+            return try answers(and: answer)!
+        }
         do {
-            return try query(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            return try query(Self.query(sql, arguments))
         } catch {
             aborted = true
             throw Self.storageError(error, location: location) ?? StorageError(.other(code: "query"), database: location, detail: "\(error)")
@@ -89,6 +157,12 @@ final class PostgresTransaction: StorageTransaction {
         let started = ContinuousClock.now
         defer { statementTime += ContinuousClock.now - started }
         return try connection.query(query, logger: logger).wait()
+    }
+
+    static func query(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { bind(argument, to: &bindings) }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     static func bind(_ value: SQLValue, to bindings: inout PostgresBindings) {

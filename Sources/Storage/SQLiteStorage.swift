@@ -103,6 +103,11 @@ public final class SQLiteTransaction: StorageTransaction {
         }
     }
 
+    /// SQLite answers in the calling thread, so there is nothing to gain by waiting later.
+    public func send(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) {
+        try execute(sql, arguments)
+    }
+
     public func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow] {
         try guarded {
             let statement = try db.cachedStatement(sql: sql)

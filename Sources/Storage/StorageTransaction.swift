@@ -27,6 +27,18 @@ public protocol StorageTransaction: AnyObject {
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int
 
+    /// Runs one statement whose answer the caller does not need (no row count, no rows), so
+    /// that the database can be sent the next one without waiting: on PostgreSQL it is queued
+    /// on the connection at once and its answer checked with the next statement that returns
+    /// something, the next savepoint's end, or the commit; SQLite runs it at once, like
+    /// ``execute(_:_:)``. Statements still run in the order they were given, so a later query
+    /// sees what an earlier `send` wrote.
+    ///
+    /// A failure surfaces where the answer is checked (as the error of the statement that
+    /// failed, and the transaction or savepoint is then aborted): use ``execute(_:_:)`` for a
+    /// statement whose failure the caller handles itself.
+    func send(_ sql: String, _ arguments: [SQLValue]) throws(StorageError)
+
     /// Runs one query and returns all its rows.
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow]
 
@@ -42,6 +54,11 @@ extension StorageTransaction {
     @discardableResult
     public func execute(_ sql: String) throws(StorageError) -> Int {
         try execute(sql, [])
+    }
+
+    /// ``send(_:_:)`` of a statement without arguments.
+    public func send(_ sql: String) throws(StorageError) {
+        try send(sql, [])
     }
 
     public func fetchAll(_ sql: String) throws(StorageError) -> [StorageRow] {

@@ -23,6 +23,8 @@ import Testing
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
     @Test func statementTimeCountsStatementsOnly() async throws { try await onFreshDatabase(StorageConformance.statementTimeCountsStatementsOnly) }
+    @Test func sentStatementsRunInOrder() async throws { try await onFreshDatabase(StorageConformance.sentStatementsRunInOrder) }
+    @Test func aFailedSentStatementIsReportedAsItself() async throws { try await onFreshDatabase(StorageConformance.aFailedSentStatementIsReportedAsItself) }
     @Test func migratorAppliesEachStepOnce() async throws { try await onFreshDatabase(MigratorConformance.appliesEachStepOnce) }
     @Test func migratorFailingStepLeavesNothing() async throws { try await onFreshDatabase(MigratorConformance.aFailingStepLeavesNothing) }
     @Test func migratorRefusesANewerSchema() async throws { try await onFreshDatabase(MigratorConformance.aNewerSchemaIsRefusedUntouched) }

@@ -204,6 +204,61 @@ enum StorageConformance {
         #expect(try await ids(database) == ["p-1", "p-4", "p-5"])
     }
 
+    /// Statements sent without waiting for their answers (`send`) run in the order given: a
+    /// later query sees them, and they commit with the transaction.
+    static func sentStatementsRunInOrder(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        let seen = try await database.write { transaction in
+            for index in 1...50 { try transaction.send("INSERT INTO person (id, age) VALUES ($1, $2)", [.text("p-\(index)"), .integer(Int64(index))]) }
+            try transaction.send("UPDATE person SET age = age + 100 WHERE id = $1", ["p-7"])
+            try transaction.send("DELETE FROM person WHERE id = $1", ["p-8"])
+            return try transaction.fetchAll("SELECT id, age FROM person WHERE id IN ('p-7', 'p-8', 'p-50') ORDER BY id")
+                .map { "\(try $0.get("id", as: String.self))=\(try $0.get("age", as: Int.self))" }
+        }
+        #expect(seen == ["p-50=50", "p-7=107"])
+        #expect(try await ids(database).count == 49)
+    }
+
+    /// A sent statement that fails is reported as itself (which constraint, not "aborted") by
+    /// whatever checks its answer — the next query, a savepoint's end, the commit — and nothing
+    /// of its transaction (or savepoint) is kept.
+    static func aFailedSentStatementIsReportedAsItself(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        try await database.write { try $0.execute("INSERT INTO person (id, email) VALUES ($1, $2)", ["p-0", "a@example.org"]) }
+        // Checked by the next query.
+        let byQuery = await #expect(throws: StorageError.self) {
+            try await database.write { transaction in
+                try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+                try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-0"])
+                try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+                _ = try transaction.fetchAll("SELECT id FROM person")
+            }
+        }
+        #expect(byQuery?.kind == .uniqueViolation(constraint: "person_pkey"))
+        // Checked by the commit: the last statement of the transaction.
+        let byCommit = await #expect(throws: StorageError.self) {
+            try await database.write { transaction in
+                try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-3"])
+                try transaction.send("INSERT INTO person (id, email) VALUES ($1, $2)", ["p-4", "a@example.org"])
+            }
+        }
+        #expect(byCommit?.kind == .uniqueViolation(constraint: "person_email_key"))
+        #expect(try await ids(database) == ["p-0"])
+        // Checked at the savepoint's end: only its part is rolled back, the rest commits.
+        try await database.write { transaction in
+            try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-5"])
+            let inSavepoint = #expect(throws: StorageError.self) {
+                try transaction.savepoint {
+                    try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-6"])
+                    try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-0"])
+                }
+            }
+            #expect(inSavepoint?.kind == .uniqueViolation(constraint: "person_pkey"))
+            try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-7"])
+        }
+        #expect(try await ids(database) == ["p-0", "p-5", "p-7"])
+    }
+
     /// A transaction's statement time grows by what its statements take and by nothing else: time
     /// spent in the caller's code between statements is not counted (what tells a service's
     /// batch stages apart, `BatchStages` in ServiceKit).
