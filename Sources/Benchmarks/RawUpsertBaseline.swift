@@ -86,7 +86,7 @@ struct RawUpsertBaseline {
             try Task.checkCancellation()
             let began = ContinuousClock.now
             try await database.write { transaction in
-                for row in rows { try transaction.execute(Self.upsert, row) }
+                for row in rows { try transaction.send(Self.upsert, row) }
             }
             outcome.seconds += (ContinuousClock.now - began).seconds
             outcome.rows += rows.count

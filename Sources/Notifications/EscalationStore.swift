@@ -68,7 +68,7 @@ public enum EscalationStore {
             if let agencyId = notification.recipientAgencyId {
                 // An escalation seen before its original (a replay's interleaving) counts.
                 let reached = try reachedStep(of: notification.id, storage)
-                try storage.execute(
+                try storage.send(
                     """
                     INSERT INTO inbox_escalations (notification_id, agency_id, routed_at_ms, reached, state)
                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
@@ -87,17 +87,17 @@ public enum EscalationStore {
     /// acknowledgements of the original by its recipient that were waiting for it.
     static func record(step: Escalation.Step, escalation: BusNotification, _ storage: any StorageTransaction) throws {
         let original = escalation.sourceEventId
-        try storage.execute(
+        try storage.send(
             """
             INSERT INTO inbox_escalation_steps (escalation_id, notification_id, step, recipient, escalated_at)
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (escalation_id) DO NOTHING
             """,
             [.text(escalation.id), .text(original), .integer(Int64(step.rawValue)), .text(escalation.recipient.description),
              .text(EventCodec.formatInstant(escalation.occurredAt))])
-        try storage.execute(
+        try storage.send(
             "UPDATE inbox_escalations SET reached = $2 WHERE notification_id = $1 AND reached < $2",
             [.text(original), .integer(Int64(step.rawValue))])
-        try storage.execute(
+        try storage.send(
             "UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open' AND reached >= $2",
             [.text(original), .integer(Int64(Escalation.Step.supervisor.rawValue))])
         let accepted = try storage.execute(
@@ -124,10 +124,10 @@ public enum EscalationStore {
             let ackId: String = try row.get("ack_id")
             let by: String = try row.get("by_recipient")
             if entitled.contains(by) {
-                try storage.execute("UPDATE inbox_acks SET status = 'accepted' WHERE ack_id = $1", [.text(ackId)])
+                try storage.send("UPDATE inbox_acks SET status = 'accepted' WHERE ack_id = $1", [.text(ackId)])
                 try stopChains(acknowledging: notification, storage)
             } else if !(Escalation.escalates(notification) && reachable.contains(by)) {
-                try storage.execute(
+                try storage.send(
                     "UPDATE inbox_acks SET status = 'refused', reason = $2 WHERE ack_id = $1", [.text(ackId), .text(notEntitled)])
                 transaction.countOnCommit(refusedMetric, dimensions: [(name: "judged", value: "on-arrival")])
             }
@@ -162,7 +162,7 @@ public enum EscalationStore {
         } else {
             status = "pending"
         }
-        try storage.execute(
+        try storage.send(
             """
             INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ack_id) DO NOTHING
@@ -189,7 +189,7 @@ public enum EscalationStore {
     }
 
     private static func close(_ notificationId: String, _ storage: any StorageTransaction) throws {
-        try storage.execute(
+        try storage.send(
             "UPDATE inbox_escalations SET state = 'acknowledged' WHERE notification_id = $1 AND state = 'open'", [.text(notificationId)])
     }
 

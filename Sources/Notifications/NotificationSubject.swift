@@ -123,7 +123,7 @@ enum NotificationSubject {
             for row in rows {
                 let id: String = try row.get("id")
                 if let stored = try? value(try row.get("body", as: [UInt8].self)), stored != .null {
-                    try transaction.execute("UPDATE \(table) SET \(column) = $1 WHERE id = $2", [stored, .text(id)])
+                    try transaction.send("UPDATE \(table) SET \(column) = $1 WHERE id = $2", [stored, .text(id)])
                 }
                 after = id
             }

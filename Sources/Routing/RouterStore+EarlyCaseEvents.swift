@@ -43,7 +43,7 @@ extension RouterStore {
     /// Keeps `event`, about case `caseId` whose start has not been read, until it is; once per
     /// event id.
     func keepEarly(_ event: AdmittedEvent, caseId: String, subject: SubjectIdentifiers?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO router_early_case_events (event_id, case_id, state_id, fbi_number, topic, partition_id, kafka_offset,
                 message_key, event_type, schema_version, event, timestamp_ms)
@@ -65,7 +65,7 @@ extension RouterStore {
             """,
             [.text(caseId)])
         guard !rows.isEmpty else { return [] }
-        try transaction.execute("DELETE FROM router_early_case_events WHERE case_id = $1", [.text(caseId)])
+        try transaction.send("DELETE FROM router_early_case_events WHERE case_id = $1", [.text(caseId)])
         return try rows.map { row in
             AdmittedEvent(
                 topicPartition: TopicPartition(topic: try row.get("topic"), partition: Int32(try row.get("partition_id", as: Int64.self))),

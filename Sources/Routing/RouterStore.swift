@@ -157,7 +157,7 @@ public struct RouterStore {
     func saveCase(_ started: EventEnvelope<CaseStarted>) throws {
         let subject = started.subject
         let payload = started.payload
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO router_cases (case_id, state_id, fbi_number, supervision_type, supervising_agency_id,
                 officer_id, officer_name, start_date, end_date, subject, address)
@@ -202,13 +202,13 @@ public struct RouterStore {
     /// start of its first day). The current officer is the latest assignment by effective time,
     /// whichever order the assignments were read in.
     func assignOfficer(_ officer: Officer, to caseId: String, effectiveMilliseconds: Int64, eventId: String) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO router_officer_assignments (case_id, effective_ms, event_id, officer_id, officer_name)
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, event_id) DO NOTHING
             """,
             [.text(caseId), .integer(effectiveMilliseconds), .text(eventId), .text(officer.officerId), .optional(officer.name)])
-        try transaction.execute(
+        try transaction.send(
             """
             UPDATE router_cases SET officer_id = latest.officer_id, officer_name = latest.officer_name
             FROM (SELECT officer_id, officer_name FROM router_officer_assignments WHERE case_id = $1
@@ -281,7 +281,7 @@ public struct RouterStore {
 
     /// Keeps an arrest (its event's bytes) for cases read later, once per event id.
     func recordArrest(_ arrest: EventEnvelope<ArrestMade>, eventId: String, value: [UInt8], forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO router_arrests (event_id, state_id, fbi_number, arrest_day, event, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING

@@ -4,7 +4,9 @@
 ///
 /// Measured on the thread that runs the batch's transaction, with the monotonic clock, a few
 /// readings a batch plus two a statement (``StorageTransaction/statementTime``). Stages are
-/// wall time: a thread that waits for a core counts the wait in the stage it waits in.
+/// wall time: a thread that waits for a core counts the wait in the stage it waits in. On
+/// PostgreSQL, a statement given to ``StorageTransaction/send(_:_:)`` counts where its answer
+/// is waited for: the next query (maybe in a later stage) or, for the last ones, committing.
 public struct BatchStages: Sendable, Equatable {
     /// Batches measured (each counted once, also when it was applied a second time event by
     /// event after a poison message: its stages are those of the attempt that committed).

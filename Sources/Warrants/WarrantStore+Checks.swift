@@ -19,7 +19,7 @@ extension WarrantStore {
     /// lifting read before the lodging keeps it lifted).
     func saveLodged(_ lodged: EventEnvelope<DetainerLodged>) throws {
         let detainer = lodged.payload
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO detainers (detainer_id, state_id, fbi_number, detainer_kind, holding_agency_id, status)
             VALUES ($1, $2, $3, $4, $5, 'active')
@@ -32,13 +32,13 @@ extension WarrantStore {
 
     /// Stores a detainer first seen lifted (its lodging not read yet).
     func saveFirstSeenLifted(_ detainerId: String, subject: SubjectIdentifiers?) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO detainers (detainer_id, state_id, fbi_number, status) VALUES ($1, $2, $3, 'lifted')",
             [.text(detainerId), .optional(subject?.stateId), .optional(subject?.fbiNumber)])
     }
 
     func setDetainerLifted(_ detainerId: String) throws {
-        try transaction.execute("UPDATE detainers SET status = 'lifted' WHERE detainer_id = $1", [.text(detainerId)])
+        try transaction.send("UPDATE detainers SET status = 'lifted' WHERE detainer_id = $1", [.text(detainerId)])
     }
 
     /// A detainer as stored (any status).
@@ -74,7 +74,7 @@ extension WarrantStore {
 
     /// Lists `detainerId` on an open check.
     func addDetainer(_ detainerId: String, toCheck releaseId: String) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_check_detainers (release_id, detainer_id) VALUES ($1, $2) ON CONFLICT (release_id, detainer_id) DO NOTHING",
             [.text(releaseId), .text(detainerId)])
     }
@@ -112,7 +112,7 @@ extension WarrantStore {
     /// Moves a check's release to `expectedAt` (`releaseAt` its RFC 3339 form): its escalation
     /// starts again from the 30-day stage, for the new date.
     func moveRelease(_ releaseId: String, expectedAt: Int64, releaseAt: String) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             UPDATE warrant_checks SET expected_at_ms = $1, release_at = $2, escalated_days = NULL, next_escalation_ms = $3
             WHERE release_id = $4
@@ -123,18 +123,18 @@ extension WarrantStore {
 
     /// Sets a check's destination.
     func setDestination(_ releaseId: String, _ destination: Address) throws {
-        try transaction.execute(
+        try transaction.send(
             "UPDATE warrant_checks SET destination = $1 WHERE release_id = $2", [.bytes(try EventCodec.encodeJSON(destination)), .text(releaseId)])
     }
 
     /// Sets the supervising agency a release change names.
     func setSupervisingAgency(_ releaseId: String, _ agencyId: String) throws {
-        try transaction.execute("UPDATE warrant_checks SET supervising_agency_id = $1 WHERE release_id = $2", [.text(agencyId), .text(releaseId)])
+        try transaction.send("UPDATE warrant_checks SET supervising_agency_id = $1 WHERE release_id = $2", [.text(agencyId), .text(releaseId)])
     }
 
     /// Records that stage `days` escalated, and when the next stage is due (nil: none left).
     func recordEscalation(_ releaseId: String, days: Int, nextDue: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             "UPDATE warrant_checks SET escalated_days = $1, next_escalation_ms = $2 WHERE release_id = $3",
             [.integer(Int64(days)), nextDue.map(SQLValue.integer) ?? .null, .text(releaseId)])
     }
@@ -154,7 +154,7 @@ extension WarrantStore {
 
     /// Counts one more published event of the check; returns its revision.
     func nextRevision(_ releaseId: String) throws -> Int {
-        try transaction.execute("UPDATE warrant_checks SET revision = revision + 1 WHERE release_id = $1", [.text(releaseId)])
+        try transaction.send("UPDATE warrant_checks SET revision = revision + 1 WHERE release_id = $1", [.text(releaseId)])
         return try transaction.fetchOne("SELECT revision FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?.get("revision") ?? 0
     }
 
@@ -181,7 +181,7 @@ extension WarrantStore {
 
     /// Records that `recipient` was sent a notification of `rule` about the check.
     func recordTold(_ releaseId: String, recipient: String, rule: String) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_check_told (release_id, recipient, rule) VALUES ($1, $2, $3) ON CONFLICT (release_id, recipient, rule) DO NOTHING",
             [.text(releaseId), .text(recipient), .text(rule)])
     }
@@ -201,7 +201,7 @@ extension WarrantStore {
     }
 
     func recordTick(_ atMilliseconds: Int64) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_clock (clock, at_ms) VALUES ('minute', $1) ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms",
             [.integer(atMilliseconds)])
     }

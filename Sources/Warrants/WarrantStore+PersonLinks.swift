@@ -36,7 +36,7 @@ extension WarrantStore {
     /// completion may describe the person otherwise). Warrants and detainers:
     /// ``restateRecord(_:of:_:)``.
     func setRecord(_ recordId: String, of kind: SubjectKind, _ id: String) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3) ON CONFLICT (item_kind, item_id) DO NOTHING",
             [.text(kind.rawValue), .text(id), .text(recordId)])
     }
@@ -49,11 +49,11 @@ extension WarrantStore {
     /// an earlier subject.
     func restateRecord(_ recordId: String?, of kind: SubjectKind, _ id: String) throws {
         guard let recordId else {
-            try transaction.execute(
+            try transaction.send(
                 "DELETE FROM warrant_subject_records WHERE item_kind = $1 AND item_id = $2", [.text(kind.rawValue), .text(id)])
             return
         }
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO warrant_subject_records (item_kind, item_id, record_id) VALUES ($1, $2, $3)
             ON CONFLICT (item_kind, item_id) DO UPDATE SET record_id = excluded.record_id
@@ -133,7 +133,7 @@ extension WarrantStore {
 
     /// Notes that the check lists the item because the index links the two subjects.
     func markLinked(_ item: LinkedItem) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_check_linked (release_id, item_kind, item_id) VALUES ($1, $2, $3) ON CONFLICT (release_id, item_kind, item_id) DO NOTHING",
             [.text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId)])
     }
@@ -163,7 +163,7 @@ extension WarrantStore {
         case .detainer: try transaction.execute("DELETE FROM warrant_check_detainers WHERE release_id = $1 AND detainer_id = $2", arguments)
         case .release: return
         }
-        try transaction.execute(
+        try transaction.send(
             "DELETE FROM warrant_check_linked WHERE release_id = $1 AND item_kind = $2 AND item_id = $3",
             [.text(item.releaseId), .text(item.kind.rawValue), .text(item.itemId)])
     }
@@ -183,7 +183,7 @@ extension WarrantStore {
     /// Keeps what a retraction of `notification` needs, until `forgetAfterMilliseconds` (the
     /// time `notifications_sent` forgets it; nil: kept).
     func noteLinkedNotice(_ notification: BusNotification, about item: LinkedItem, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO warrant_linked_notices (notification_id, release_id, item_kind, item_id, recipient, recipient_agency_id, rule, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -256,7 +256,7 @@ extension WarrantStore {
     /// keeps the later time).
     func noteSealed(_ kind: SubjectKind, _ id: String, orderedAtMilliseconds: Int64) throws {
         let (table, column) = Self.sealedTable(kind)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(table) (\(column), ordered_at_ms) VALUES ($1, $2)
             ON CONFLICT (\(column)) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
@@ -273,7 +273,7 @@ extension WarrantStore {
     /// type's overview); a check that is gone, or still has an active warrant, is left.
     private func settleChecks(_ releaseIds: Set<String>) throws {
         for releaseId in releaseIds.sorted() {
-            try transaction.execute(
+            try transaction.send(
                 """
                 UPDATE warrant_checks SET status = 'clear'
                 WHERE release_id = $1 AND status = 'pending' AND NOT EXISTS (

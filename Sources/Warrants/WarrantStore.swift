@@ -330,7 +330,7 @@ public struct WarrantStore {
     /// (a resolution read before the issue keeps it resolved).
     func saveIssued(_ issued: EventEnvelope<WarrantIssued>) throws {
         let warrant = issued.payload
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO warrants (warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject, case_number)
             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8)
@@ -345,14 +345,14 @@ public struct WarrantStore {
 
     /// Stores a warrant first seen resolved (its issue not read yet).
     func saveFirstSeenResolved(_ warrantId: String, status: String, subject: SubjectIdentifiers?) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrants (warrant_id, state_id, fbi_number, status, subject) VALUES ($1, $2, $3, $4, $5)",
             [.text(warrantId), .optional(subject?.stateId), .optional(subject?.fbiNumber), .text(status),
              .bytes(try EventCodec.encodeJSON(subject))])
     }
 
     func setWarrantStatus(_ warrantId: String, _ status: String) throws {
-        try transaction.execute("UPDATE warrants SET status = $1 WHERE warrant_id = $2", [.text(status), .text(warrantId)])
+        try transaction.send("UPDATE warrants SET status = $1 WHERE warrant_id = $2", [.text(status), .text(warrantId)])
     }
 
     /// The active warrants of the person `subject` names (same state ID or FBI number), by id.
@@ -416,7 +416,7 @@ public struct WarrantStore {
     /// before the release (`CheckEscalation`).
     func insert(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {
         let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
                 release_at, release_type, destination, subject, supervising_agency_id, expected_at_ms, revision, escalated_days,
@@ -431,30 +431,30 @@ public struct WarrantStore {
              check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
              .optional(check.releasingAgencyId)])
         for warrant in warrants {
-            try transaction.execute(
+            try transaction.send(
                 "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(check.releaseId), .text(warrant.warrantId)])
         }
         for detainer in detainers {
-            try transaction.execute(
+            try transaction.send(
                 "INSERT INTO warrant_check_detainers (release_id, detainer_id) VALUES ($1, $2)", [.text(check.releaseId), .text(detainer.detainerId)])
         }
     }
 
     /// Lists `warrantId` on an open check.
     func addWarrant(_ warrantId: String, toCheck releaseId: String) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2) ON CONFLICT (release_id, warrant_id) DO NOTHING",
             [.text(releaseId), .text(warrantId)])
     }
 
     /// Sets a check's status (`clear`, `pending`, `hold`).
     func setStatus(_ releaseId: String, _ status: String) throws {
-        try transaction.execute("UPDATE warrant_checks SET status = $1 WHERE release_id = $2", [.text(status), .text(releaseId)])
+        try transaction.send("UPDATE warrant_checks SET status = $1 WHERE release_id = $2", [.text(status), .text(releaseId)])
     }
 
     /// Closes a check: the release happened (at `completedAtMilliseconds`) or was cancelled (nil).
     func close(_ releaseId: String, completedAtMilliseconds: Int64? = nil) throws {
-        try transaction.execute(
+        try transaction.send(
             "UPDATE warrant_checks SET closed = 1, completed_at_ms = $2 WHERE release_id = $1",
             [.text(releaseId), completedAtMilliseconds.map(SQLValue.integer) ?? .null])
     }

@@ -53,7 +53,7 @@ extension CaseloadStore {
         relationToSubject: RelationToSubject? = nil, atSubjectResidence: Bool? = nil, occurredAt: Int64,
         _ transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_flags (kind, record_id, \(PersonOnRecord.identifierColumns), flag_at, agency_id, detail,
                 relation_to_subject, at_subject_residence, occurred_at)

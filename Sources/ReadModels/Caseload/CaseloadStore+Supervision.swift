@@ -9,7 +9,7 @@ extension CaseloadStore {
         let payload = started.payload
         let occurredAt = ViewTime.milliseconds(started.occurredAt)
         let startAt = ViewTime.start(of: payload.startDate)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_cases (case_id, \(PersonOnRecord.columns), supervision_type, agency_id, start_at, expected_end_at,
                 occurred_at)
@@ -34,7 +34,7 @@ extension CaseloadStore {
 
     func caseEnded(_ ended: EventEnvelope<CaseEnded>, _ transaction: any StorageTransaction) throws {
         let person = try PersonKey(subject: ended.subject)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_case_ends (case_id, person_key, end_at, end_reason, occurred_at) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (case_id) DO UPDATE SET person_key = excluded.person_key, end_at = excluded.end_at,
@@ -50,7 +50,7 @@ extension CaseloadStore {
     func saveOfficer(
         _ officer: Officer, caseId: String, personKey: String, effectiveAt: Int64, _ transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_officers (case_id, effective_at, person_key, officer_id, officer_name, officer_phone, officer_email)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -64,7 +64,7 @@ extension CaseloadStore {
 
     func conditionsSet(_ set: EventEnvelope<ConditionsSet>, _ transaction: any StorageTransaction) throws {
         let person = try PersonKey(subject: set.subject)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_conditions (case_id, effective_at, person_key, conditions, occurred_at) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (case_id, effective_at) DO UPDATE SET person_key = excluded.person_key, conditions = excluded.conditions,
@@ -87,7 +87,7 @@ extension CaseloadStore {
         _ address: Address, household: SQLValue, caseId: String, personKey: String, effectiveAt: Int64, occurredAt: Int64,
         _ transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_addresses (case_id, effective_at, person_key, line1, line2, city, state, postal_code,
                 latitude, longitude, household, occurred_at)
@@ -107,7 +107,7 @@ extension CaseloadStore {
     func assessmentCompleted(_ completed: EventEnvelope<AssessmentCompleted>, _ transaction: any StorageTransaction) throws {
         let person = try PersonOnRecord(subject: completed.subject)
         let payload = completed.payload
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO caseload_assessments (assessment_id, \(PersonOnRecord.identifierColumns), instrument, risk_level,
                 completed_at, occurred_at)

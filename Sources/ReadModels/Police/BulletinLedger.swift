@@ -72,7 +72,7 @@ struct BulletinLedger: Sendable {
             let withdrawn = try event.decode(MentalHealthBulletinWithdrawn.self)
             let bulletinId = withdrawn.payload.bulletinId
             let at = ViewTime.milliseconds(withdrawn.occurredAt)
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO \(withdrawalsTable) (bulletin_id, person_key, withdrawn_at, event_id) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (bulletin_id) DO UPDATE SET
@@ -80,7 +80,7 @@ struct BulletinLedger: Sendable {
                 WHERE \(withdrawalsTable).withdrawn_at < excluded.withdrawn_at
                 """,
                 [.text(bulletinId), PersonKey(namedIn: withdrawn.subject)?.value.sqlValue ?? .null, .integer(at), .text(event.eventId)])
-            try transaction.execute(
+            try transaction.send(
                 "DELETE FROM \(bulletinsTable) WHERE bulletin_id = $1 AND occurred_at <= $2", [.text(bulletinId), .integer(at)])
         default:
             return
@@ -101,7 +101,7 @@ struct BulletinLedger: Sendable {
             return  // withdrawn after this version was published
         }
         let consent = bulletin.consent
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(bulletinsTable) (
                 bulletin_id, \(PersonOnRecord.columns), granted_at, expires_at, scope, baseline, key_contacts, occurred_at, event_id)

@@ -102,7 +102,7 @@ struct CaseLedger: Sendable {
             let ended = try event.decode(CaseEnded.self)
             let personKey = try PersonKey(subject: ended.subject).value
             let end = ended.payload
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO \(endsTable) (case_id, event_id, person_key, end_at, end_reason)
                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, event_id) DO NOTHING
@@ -120,7 +120,7 @@ struct CaseLedger: Sendable {
         case ConditionsSet.eventType:
             let set = try event.decode(ConditionsSet.self)
             let personKey = try PersonKey(subject: set.subject).value
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO \(conditionsTable) (event_id, case_id, person_key, effective_at, occurred_at, conditions)
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING
@@ -145,7 +145,7 @@ struct CaseLedger: Sendable {
         let supervision = started.payload
         let personKey = person.personKey
         let occurredAt = ViewTime.milliseconds(started.occurredAt)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(casesTable) (
                 case_id, \(PersonOnRecord.columns), supervision_type, start_at, expected_end_at, supervising_agency_id,
@@ -178,7 +178,7 @@ struct CaseLedger: Sendable {
         _ address: Address, caseId: String, person: PersonOnRecord, effectiveAt: Int64, occurredAt: Int64, eventId: String,
         in transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(addressesTable) (
                 event_id, case_id, \(PersonOnRecord.identifierColumns), effective_at, occurred_at, address, place)
@@ -191,7 +191,7 @@ struct CaseLedger: Sendable {
     private func officer(
         _ officer: Officer, caseId: String, personKey: String, occurredAt: Int64, eventId: String, in transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(officersTable) (event_id, case_id, person_key, occurred_at, officer)
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING

@@ -47,7 +47,7 @@ struct AssessmentLedger: Sendable {
         let completed = try event.decode(AssessmentCompleted.self)
         let person = try PersonOnRecord(subject: completed.subject)
         let assessment = completed.payload
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(table) (
                 assessment_id, person_key, state_id, fbi_number, instrument, completed_at, risk_level, needs, occurred_at, event_id)

@@ -57,7 +57,7 @@ struct IncidentLedger: Sendable {
             let storedOrder = (try stored.get("occurred_at", as: Int64.self), try stored.get("event_id", as: String.self))
             guard storedOrder < (occurredAt, event.eventId) else { return }
         }
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(incidentsTable) (incident_id, incident_kind, incident_at, occurred_at, event_id) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (incident_id) DO UPDATE SET
@@ -68,13 +68,13 @@ struct IncidentLedger: Sendable {
                 .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(ViewTime.milliseconds(incident.incidentAt)),
                 .integer(occurredAt), .text(event.eventId),
             ])
-        try transaction.execute("DELETE FROM \(peopleTable) WHERE incident_id = $1", [.text(incident.incidentId)])
+        try transaction.send("DELETE FROM \(peopleTable) WHERE incident_id = $1", [.text(incident.incidentId)])
         let sealing = try SealedMentions(transaction, occurredAt: occurredAt)
         let named = try sealing.uncovered(incident.victims ?? []).map { ($0, IncidentRole.victim) }
             + sealing.uncovered(incident.suspects ?? []).map { ($0, IncidentRole.suspect) }
         for (involved, role) in named {
             guard let person = PersonOnRecord(involved: involved) else { continue }  // not matchable: see the type's documentation
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO \(peopleTable) (incident_id, person_key, state_id, fbi_number, role) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (incident_id, person_key, role) DO NOTHING

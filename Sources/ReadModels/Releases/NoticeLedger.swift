@@ -59,7 +59,7 @@ struct NoticeLedger: Sendable {
             throw PoisonMessage(reason: "the message key differs from the notification's recipient")
         }
         let releaseId = notice.reason.matched.first { $0.name == "releaseId" }?.value
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(table) (
                 notification_id, recipient, rule, priority, occurred_at, source_event_id, source_event_type, subject_state_id,

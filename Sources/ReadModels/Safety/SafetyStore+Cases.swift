@@ -18,7 +18,7 @@ extension SafetyStore {
             let place = try supervision.address.map { address throws(PoisonMessage) in
                 try SafetyPlace(address, field: "payload.address.coordinates")
             }
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_cases (case_id, person_key, state_id, fbi_number, start_at, occurred_at, event_id)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -37,7 +37,7 @@ extension SafetyStore {
         case CaseEnded.eventType:
             let ended = try event.decode(CaseEnded.self)
             let personKey = try PersonKey(subject: ended.subject).value
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_case_ends (case_id, event_id, person_key, end_at) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (case_id, event_id) DO NOTHING
@@ -60,7 +60,7 @@ extension SafetyStore {
         _ address: Address, at place: SafetyPlace, household: [HouseholdMember], caseId: String, person: PersonOnRecord, subject: SubjectIdentifiers?,
         effectiveAt: Int64, occurredAt: Int64, eventId: String, in transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO safety_addresses (
                 event_id, case_id, \(PersonOnRecord.identifierColumns), subject, effective_at, occurred_at, address, \(SafetyPlace.columns))
@@ -71,7 +71,7 @@ extension SafetyStore {
                 try StoredColumn.optionalJSON(subject), .integer(effectiveAt), .integer(occurredAt), try StoredColumn.json(address),
             ] + place.values)
         for (position, member) in household.enumerated() {
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_household (event_id, position, case_id, person_key, name, relationship)
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, position) DO NOTHING

@@ -20,7 +20,7 @@ extension SafetyStore {
             let storedOrder = (try stored.get("occurred_at", as: Int64.self), try stored.get("event_id", as: String.self))
             guard storedOrder < (occurredAt, event.eventId) else { return }
         }
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO safety_incidents (
                 incident_id, incident_kind, incident_at, report_number, address, \(SafetyPlace.columns), occurred_at, event_id)
@@ -35,12 +35,12 @@ extension SafetyStore {
                 .text(incident.incidentId), .text(incident.incidentKind.rawValue), .integer(ViewTime.milliseconds(incident.incidentAt)),
                 incident.reportNumber.sqlValue, try StoredColumn.optionalJSON(incident.location.address),
             ] + place.values + [.integer(occurredAt), .text(event.eventId)])
-        try transaction.execute("DELETE FROM safety_incident_people WHERE incident_id = $1", [.text(incident.incidentId)])
+        try transaction.send("DELETE FROM safety_incident_people WHERE incident_id = $1", [.text(incident.incidentId)])
         let sealing = try SealedMentions(transaction, occurredAt: occurredAt)
         let named = try sealing.uncovered(incident.victims ?? []).map { ($0, SafetyMention.Role.victim) }
             + sealing.uncovered(incident.suspects ?? []).map { ($0, SafetyMention.Role.suspect) }
         for (position, (person, role)) in named.enumerated() {
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_incident_people (incident_id, position, role, \(PersonOnRecord.identifierColumns), name_key, person)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -22,14 +22,14 @@ extension SafetyStore {
         case InvestigationClosed.eventType:
             let closed = try event.decode(InvestigationClosed.self)
             let id = closed.payload.investigationId
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_closed_investigations (investigation_id, closed_at, event_id) VALUES ($1, $2, $3)
                 ON CONFLICT (investigation_id) DO NOTHING
                 """,
                 [.text(id), .integer(ViewTime.milliseconds(closed.occurredAt)), .text(event.eventId)])
-            try transaction.execute("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
-            try transaction.execute("DELETE FROM safety_investigations WHERE investigation_id = $1", [.text(id)])
+            try transaction.send("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
+            try transaction.send("DELETE FROM safety_investigations WHERE investigation_id = $1", [.text(id)])
         case InvestigationOpened.eventType:
             let opened = try event.decode(InvestigationOpened.self)
             let report = opened.payload
@@ -74,10 +74,10 @@ extension SafetyStore {
         if replacesPeople { state.peopleStamp = stamp }
         try state.save(id, in: transaction)
         guard replacesPeople, let named = report.people else { return }
-        try transaction.execute("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
+        try transaction.send("DELETE FROM safety_investigation_people WHERE investigation_id = $1", [.text(id)])
         let people = try SealedMentions(transaction, occurredAt: stamp.at).uncovered(named)
         for (position, person) in people.enumerated() {
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO safety_investigation_people (investigation_id, position, \(PersonOnRecord.identifierColumns), name_key, person)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -196,7 +196,7 @@ private struct InvestigationState {
         let bounds: [SQLValue] = box.map { [.real($0.minLatitude), .real($0.maxLatitude), .real($0.minLongitude), .real($0.maxLongitude)] }
             ?? [.null, .null, .null, .null]
         values += center + bounds + Stamp.values(areaStamp)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO safety_investigations (\(columns))
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)

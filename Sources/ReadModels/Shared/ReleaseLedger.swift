@@ -157,21 +157,21 @@ struct ReleaseLedger: Sendable {
         }
         let wanted = Set(folded.rows.map { $0[Self.validFrom] })
         for (from, _) in stored where !wanted.contains(from) {
-            try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
+            try transaction.send("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
         }
         for row in folded.rows {
             let from = row[Self.validFrom]
             if let before = stored[from] {
                 if before == row { continue }
                 if Self.differOnlyInValidUntil(before, row) {
-                    try transaction.execute(
+                    try transaction.send(
                         "UPDATE \(releasesTable) SET valid_until = $1 WHERE release_id = $2 AND valid_from = $3",
                         [row[Self.validUntil], .text(releaseId), from])
                     continue
                 }
-                try transaction.execute("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
+                try transaction.send("DELETE FROM \(releasesTable) WHERE release_id = $1 AND valid_from = $2", [.text(releaseId), from])
             }
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO \(releasesTable) (\(Self.rowColumns))
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)

@@ -159,7 +159,7 @@ struct WarrantLedger: Sendable {
         _ type: RecordType, _ recordId: String, person: PersonOnRecord, kind: String, agencyId: String, issuedOn: CalendarDate,
         details: [SQLValue], occurredAt: Date, eventId: String, _ transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             recordUpsert,
             [.text(type.rawValue), .text(recordId)] + (try person.values())
                 + [.text(kind), .text(agencyId), .integer(ViewTime.start(of: issuedOn))] + details
@@ -172,7 +172,7 @@ struct WarrantLedger: Sendable {
         _ type: RecordType, _ recordId: String, _ resolution: Resolution, at milliseconds: Int64, person: PersonKey,
         _ transaction: any StorageTransaction
     ) throws {
-        try transaction.execute(
+        try transaction.send(
             resolutionUpsert,
             [.text(type.rawValue), .text(recordId), .text(person.value), .integer(milliseconds), .text(resolution.rawValue)])
     }

@@ -99,7 +99,7 @@ struct BulletinStore {
     }
 
     func recordTick(_ atMilliseconds: Int64) throws {
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO bulletins_clock (clock, at_ms) VALUES ('minute', $1) ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms",
             [.integer(atMilliseconds)])
     }
@@ -117,11 +117,11 @@ struct BulletinStore {
             [.optional(published.subject?.stateId), .optional(published.subject?.fbiNumber), .text(personKey)]
         ).map(Self.event(row:))
         if others.contains(where: { $0.occurredAt > published.occurredAt }) { return false }
-        try transaction.execute(
+        try transaction.send(
             "DELETE FROM bulletins_current WHERE person_key <> $3 AND \(Self.person)",
             [.optional(published.subject?.stateId), .optional(published.subject?.fbiNumber), .text(personKey)])
         let consent = published.payload.consent
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO bulletins_current (person_key, state_id, fbi_number, bulletin_id, status, granted_from_ms, expires_after_ms, event)
             VALUES ($1, $2, $3, $4, 'published', $5, $6, $7)
@@ -138,7 +138,7 @@ struct BulletinStore {
     /// Marks the person's bulletin `bulletinId` withdrawn or expired, under whichever of the
     /// person's numbers it was kept (a withdrawal naming both finds one kept under the FBI number).
     func setStatus(_ status: String, of subject: SubjectIdentifiers?, bulletinId: String) throws {
-        try transaction.execute(
+        try transaction.send(
             "UPDATE bulletins_current SET status = $3 WHERE bulletin_id = $4 AND \(Self.person)",
             [.optional(subject?.stateId), .optional(subject?.fbiNumber), .text(status), .text(bulletinId)])
     }
@@ -184,7 +184,7 @@ struct BulletinStore {
     // MARK: Deliveries
 
     func recordDelivery(bulletinId: String, recipient: String, subject: SubjectIdentifiers?, recipientAgencyId: String?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO bulletins_deliveries (bulletin_id, recipient, state_id, fbi_number, recipient_agency_id) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (bulletin_id, recipient) DO NOTHING
@@ -200,7 +200,7 @@ struct BulletinStore {
     }
 
     func removeDeliveries(of bulletinId: String) throws {
-        try transaction.execute("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1", [.text(bulletinId)])
+        try transaction.send("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1", [.text(bulletinId)])
     }
 
     // MARK: Sealing

@@ -61,7 +61,7 @@ struct IssuedWarrantStore {
 
     /// Records an issued warrant (a re-sent issue leaves a resolution read before as it was).
     func issue(_ warrant: IssuedWarrant) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO issued_warrants (warrant_id, state_id, fbi_number, subject, issuing_agency_id, warrant_kind, issued_on,
                 issued_event_id, active_from_ms)
@@ -75,7 +75,7 @@ struct IssuedWarrantStore {
     /// Records the warrant's resolution at `milliseconds` (the earliest, if read twice), to be
     /// forgotten after `forgetAfterMilliseconds`.
     func resolve(_ warrantId: String, at milliseconds: Int64, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             UPDATE issued_warrants SET resolved_ms = CASE WHEN resolved_ms IS NULL OR resolved_ms > $2 THEN $2 ELSE resolved_ms END,
                 forget_after_ms = $3

@@ -93,7 +93,7 @@ struct PoliceFactStore {
     /// Keeps `fact` (once per `factId`) until `forgetAfterMilliseconds` (nil: kept).
     func keep(_ fact: PoliceFact, factId: String, investigationId: String? = nil, forgetAfterMilliseconds: Int64?) throws {
         let person = fact.person
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO police_facts (fact_id, kind, event_id, state_id, fbi_number, investigation_id, occurred_at_ms, fact, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (fact_id) DO NOTHING
@@ -136,8 +136,8 @@ struct PoliceFactStore {
             [.integer(nowMilliseconds), .integer(Int64(limit))])
         for row in due {
             let id: String = try row.get("investigation_id")
-            try transaction.execute("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
-            try transaction.execute("DELETE FROM police_investigations WHERE investigation_id = $1", [.text(id)])
+            try transaction.send("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
+            try transaction.send("DELETE FROM police_investigations WHERE investigation_id = $1", [.text(id)])
         }
     }
 
@@ -155,7 +155,7 @@ struct PoliceFactStore {
 
     /// Records an open investigation's state, until `forgetAfterMilliseconds`.
     func saveInvestigation(_ id: String, state: InvestigationState, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO police_investigations (investigation_id, state, closed, forget_after_ms) VALUES ($1, $2, 0, $3)
             ON CONFLICT (investigation_id) DO UPDATE SET state = excluded.state, closed = 0, forget_after_ms = excluded.forget_after_ms
@@ -173,10 +173,10 @@ struct PoliceFactStore {
     /// Replaces the persons of interest of an investigation (those named by neither a state ID
     /// nor an FBI number are not kept).
     func replacePersonsOfInterest(of id: String, with people: [InvolvedPerson]) throws {
-        try transaction.execute("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
+        try transaction.send("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
         for person in people {
             guard let personKey = SuperviseeIncident.personKey(person) else { continue }
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO police_investigation_people (investigation_id, person_key, state_id, fbi_number, person) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (investigation_id, person_key) DO UPDATE SET
@@ -188,7 +188,7 @@ struct PoliceFactStore {
 
     /// Notes that `notification` about investigation `id` was sent (once per notification id).
     func recordReceipt(of notification: InvestigationReceipt) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO police_investigation_receipts
                 (notification_id, investigation_id, recipient, recipient_agency_id, subject_state_id, subject_fbi_number)
@@ -218,10 +218,10 @@ struct PoliceFactStore {
     /// interest, facts and receipts) and keeps only that it is closed, until
     /// `forgetAfterMilliseconds` (by then no earlier event of it can be redelivered).
     func close(_ id: String, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute("DELETE FROM police_facts WHERE investigation_id = $1", [.text(id)])
-        try transaction.execute("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
-        try transaction.execute("DELETE FROM police_investigation_receipts WHERE investigation_id = $1", [.text(id)])
-        try transaction.execute(
+        try transaction.send("DELETE FROM police_facts WHERE investigation_id = $1", [.text(id)])
+        try transaction.send("DELETE FROM police_investigation_people WHERE investigation_id = $1", [.text(id)])
+        try transaction.send("DELETE FROM police_investigation_receipts WHERE investigation_id = $1", [.text(id)])
+        try transaction.send(
             """
             INSERT INTO police_investigations (investigation_id, state, closed, forget_after_ms) VALUES ($1, NULL, 1, $2)
             ON CONFLICT (investigation_id) DO UPDATE SET state = NULL, closed = 1, forget_after_ms = excluded.forget_after_ms

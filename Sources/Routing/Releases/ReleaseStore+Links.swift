@@ -50,7 +50,7 @@ extension ReleaseStore {
     /// Notes `recordId` as a record of the subject of release `releaseId`, to be forgotten with
     /// the release's latest event.
     func noteRecord(_ recordId: String, ofRelease releaseId: String, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_subject_records (release_id, record_id, forget_after_ms) VALUES ($1, $2, $3)
             ON CONFLICT (release_id, record_id) DO UPDATE SET forget_after_ms = excluded.forget_after_ms
@@ -106,7 +106,7 @@ extension ReleaseStore {
     /// Keeps a pre-release notice that used an assessment found through a link, so that an
     /// unlink separating the assessment's record from the release's retracts it, once.
     func noteLinkedNotice(_ notification: BusNotification, releaseId: String, assessmentRecordId: String, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_linked_notices (notification_id, release_id, assessment_record_id, notice, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
@@ -135,6 +135,6 @@ extension ReleaseStore {
     }
 
     func markLinkedNoticeRetracted(_ notificationId: String) throws {
-        try transaction.execute("UPDATE releases_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
+        try transaction.send("UPDATE releases_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
     }
 }

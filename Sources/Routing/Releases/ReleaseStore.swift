@@ -157,7 +157,7 @@ struct ReleaseStore {
     }
 
     func recordTick(_ atMilliseconds: Int64) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_clock (clock, at_ms) VALUES ('minute', $1)
             ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms
@@ -172,7 +172,7 @@ struct ReleaseStore {
     }
 
     func save(_ release: KnownRelease, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_known (release_id, state_id, fbi_number, status, expected_at_ms, due_from_ms, release, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -225,7 +225,7 @@ struct ReleaseStore {
     // MARK: Kept events
 
     func keep(_ notice: ReleaseNotice, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_events (event_id, release_id, state_id, fbi_number, notice, forget_after_ms, dest_state, dest_place_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING
@@ -287,7 +287,7 @@ struct ReleaseStore {
     ) throws {
         let payload = assessment.payload
         let highNeeds = (payload.needs ?? []).contains { ReleaseRisk.isHigh($0.level) }
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO \(table) (\(keyColumn), fbi_number, assessment_id, completed_on, risk_level, high_needs, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -325,7 +325,7 @@ struct ReleaseStore {
     func keepInvolvement(incidentId: String, person: InvolvedPerson, role: String, kind: String, at: Date) throws {
         guard let personKey = SuperviseeIncident.personKey(person) else { return }
         let atMilliseconds = ReleaseClock.milliseconds(at)
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO releases_involvements
                 (incident_id, person_key, state_id, fbi_number, role, incident_kind, incident_at_ms, forget_after_ms)

@@ -55,7 +55,7 @@ struct ResidentStore {
 
     /// Records that `address` is the case's registered address from `day` (once per event).
     func recordAddress(_ address: Address, caseId: String, from day: String, eventId: String, subject: SubjectIdentifiers?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO residents_addresses (case_id, event_id, state_id, fbi_number, effective_day, address)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, event_id) DO NOTHING
@@ -98,7 +98,7 @@ struct ResidentStore {
 
     /// Keeps a warrant event's fact, once per event id.
     func keep(_ fact: WarrantFact, forgetAfterMilliseconds: Int64?) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO residents_warrant_events (event_id, state_id, fbi_number, warrant_id, kind, fact, forget_after_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING

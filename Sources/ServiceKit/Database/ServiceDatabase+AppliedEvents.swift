@@ -79,7 +79,7 @@ extension ServiceDatabase {
 
     /// Moves the stream's clock forward (never back).
     static func advanceEventClock(to milliseconds: Int64, _ transaction: any StorageTransaction) throws {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO kit_event_clock (id, newest_ms) VALUES (1, $1)
             ON CONFLICT (id) DO UPDATE SET newest_ms = excluded.newest_ms WHERE excluded.newest_ms > kit_event_clock.newest_ms

@@ -40,7 +40,7 @@ extension ServiceDatabase {
     /// Raises stored offsets (never lowers them: compare-and-set against the stored value).
     static func advance(_ offsets: [TopicPartition: KafkaOffset], _ transaction: any StorageTransaction) throws {
         for (partition, offset) in offsets {
-            try transaction.execute(
+            try transaction.send(
                 """
                 INSERT INTO kit_offsets (topic, partition_id, next_offset) VALUES ($1, $2, $3)
                 ON CONFLICT (topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset
@@ -54,7 +54,7 @@ extension ServiceDatabase {
 
     static func increment(_ name: String, by amount: Int, _ transaction: any StorageTransaction) throws {
         guard amount != 0 else { return }
-        try transaction.execute(
+        try transaction.send(
             "INSERT INTO kit_counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = kit_counters.value + excluded.value",
             [.text(name), .integer(Int64(amount))])
     }

@@ -27,7 +27,7 @@ extension ServiceDatabase {
                     message.subjectDigest.map(SQLValue.text) ?? .null,
                 ]
             }
-            try transaction.execute(appendStatement.sql(rows: rows.count), arguments)
+            try transaction.send(appendStatement.sql(rows: rows.count), arguments)
         }
     }
 
@@ -62,7 +62,7 @@ extension ServiceDatabase {
     }
 
     static func removeFromOutbox(through seq: Int64, _ transaction: any StorageTransaction) throws {
-        try transaction.execute("DELETE FROM kit_outbox WHERE seq <= $1", [.integer(seq)])
+        try transaction.send("DELETE FROM kit_outbox WHERE seq <= $1", [.integer(seq)])
     }
 
     /// Moves entries the broker refused for good out of the outbox, with their reasons, so they
@@ -73,14 +73,14 @@ extension ServiceDatabase {
         let rows = failures.map { (seq: $0.entry.seq, reason: $0.reason) }
         try await write { transaction in
             for (seq, reason) in rows {
-                try transaction.execute(
+                try transaction.send(
                     """
                     INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, reason, failed_at)
                     SELECT seq, topic, key, value, headers, header_bytes, subject_digest, $1, $2 FROM kit_outbox WHERE seq = $3
                     ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at
                     """,
                     [.text(reason), .text(failedAt), .integer(seq)])
-                try transaction.execute("DELETE FROM kit_outbox WHERE seq = $1", [.integer(seq)])
+                try transaction.send("DELETE FROM kit_outbox WHERE seq = $1", [.integer(seq)])
             }
             try Self.increment("outbox_failed", by: rows.count, transaction)
         }

@@ -50,7 +50,7 @@ public struct SealingLedger {
     /// Records that `order` was applied and removed `removed`; a second copy of an order keeps
     /// the first record (its removals were already done).
     public func record(_ order: SealingOrder, removed: SealingTally) throws(StorageError) {
-        try transaction.execute(
+        try transaction.send(
             """
             INSERT INTO kit_sealing_orders
                 (order_id, kind, scope, issuing_court_id, ordered_on, ordered_at_ms, event_id, case_count, rows_removed, removed)
@@ -67,7 +67,7 @@ public struct SealingLedger {
         keyDigests += removed.pairedFbiNumbers.sorted().map(SealingDigest.fbiNumber)
         for keyDigest in keyDigests {
             for caseDigest in caseDigests {
-                try transaction.execute(
+                try transaction.send(
                     """
                     INSERT INTO kit_sealed_keys (key_digest, case_digest, order_id, ordered_at_ms) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (key_digest, case_digest, order_id) DO NOTHING
