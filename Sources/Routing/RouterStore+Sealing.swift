@@ -28,6 +28,7 @@ extension RouterStore {
 
     /// Removes every case and kept arrest of the order's person (`all_records`).
     func removePerson(_ order: SealingOrder) throws -> SealingTally {
+        casesChanged()
         var tally = SealingTally()
         tally.add(try transaction.execute("DELETE FROM router_cases WHERE \(Self.person)", personArguments(order)), from: "router_cases")
         tally.add(try transaction.execute("DELETE FROM router_arrests WHERE \(Self.person)", personArguments(order)), from: "router_arrests")
@@ -40,6 +41,7 @@ extension RouterStore {
     /// Removes the order's listed cases of its person (`listed_cases`: a listed case id that
     /// is another person's case is not theirs to seal). Arrests belong to no case and stay.
     func removeListedCases(_ order: SealingOrder) throws -> SealingTally {
+        casesChanged()
         var tally = SealingTally()
         for caseId in order.caseNumbers {
             tally.add(

@@ -157,6 +157,7 @@ public struct RouterStore {
     func saveCase(_ started: EventEnvelope<CaseStarted>) throws {
         let subject = started.subject
         let payload = started.payload
+        casesChanged()
         try transaction.send(
             """
             INSERT INTO router_cases (case_id, state_id, fbi_number, supervision_type, supervising_agency_id,
@@ -184,7 +185,8 @@ public struct RouterStore {
     /// router holds the case (an address change read before its start changes nothing).
     @discardableResult
     func changeAddress(_ changed: AddressChanged) throws -> Bool {
-        try transaction.execute(
+        casesChanged()
+        return try transaction.execute(
             "UPDATE router_cases SET address = $1, household = coalesce($2, household) WHERE case_id = $3",
             [.bytes(try EventCodec.encodeJSON(changed.address)),
              try changed.householdMembers.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null,
@@ -194,7 +196,8 @@ public struct RouterStore {
     /// Records the case's end; returns whether the router holds the case.
     @discardableResult
     func endCase(_ caseId: String, on endDate: CalendarDate) throws -> Bool {
-        try transaction.execute("UPDATE router_cases SET end_date = $1 WHERE case_id = $2", [.text(endDate.description), .text(caseId)]) > 0
+        casesChanged()
+        return try transaction.execute("UPDATE router_cases SET end_date = $1 WHERE case_id = $2", [.text(endDate.description), .text(caseId)]) > 0
     }
 
     /// Makes `officer` the case's current officer and records the assignment as of
@@ -202,6 +205,7 @@ public struct RouterStore {
     /// start of its first day). The current officer is the latest assignment by effective time,
     /// whichever order the assignments were read in.
     func assignOfficer(_ officer: Officer, to caseId: String, effectiveMilliseconds: Int64, eventId: String) throws {
+        casesChanged()
         try transaction.send(
             """
             INSERT INTO router_officer_assignments (case_id, effective_ms, event_id, officer_id, officer_name)
@@ -218,52 +222,54 @@ public struct RouterStore {
             [.text(caseId)])
     }
 
-    /// The officer assignments of `caseIds`, by case, each list by effective time.
-    func assignments(of caseIds: [String]) throws -> [String: [OfficerAssignment]] {
-        var byCase: [String: [OfficerAssignment]] = [:]
-        for caseId in caseIds {
-            byCase[caseId] = try transaction.fetchAll(
-                """
-                SELECT effective_ms, officer_id, officer_name FROM router_officer_assignments
-                WHERE case_id = $1 ORDER BY effective_ms, event_id
-                """,
-                [.text(caseId)]
-            ).map { row in
-                OfficerAssignment(effectiveMilliseconds: try row.get("effective_ms"), officerId: try row.get("officer_id"), officerName: try row.get("officer_name"))
-            }
-        }
-        return byCase
-    }
-
     /// The cases of the person `subject` names (same state ID or same FBI number), by case id.
     public func cases(matching subject: SubjectIdentifiers?) throws -> [SupervisionCase] {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
-        let cases = try transaction.fetchAll(
-            """
-            SELECT \(Self.caseColumns)
-            FROM router_cases WHERE (state_id IS NOT NULL AND state_id = $1) OR (fbi_number IS NOT NULL AND fbi_number = $2)
-            ORDER BY case_id
-            """,
-            [.optional(subject.stateId), .optional(subject.fbiNumber)]
-        ).map(Self.supervisionCase)
-        return try withAssignments(cases)
-    }
-
-    /// `cases` with their officer assignments filled in.
-    func withAssignments(_ cases: [SupervisionCase]) throws -> [SupervisionCase] {
-        let assignments = try assignments(of: cases.map(\.caseId))
-        return cases.map { supervision in
-            var supervision = supervision
-            supervision.assignments = assignments[supervision.caseId] ?? []
-            return supervision
+        return try rememberedCases(of: subject.stateId, subject.fbiNumber) {
+            try cases(
+                where: "(c.state_id IS NOT NULL AND c.state_id = $1) OR (c.fbi_number IS NOT NULL AND c.fbi_number = $2)",
+                [.optional(subject.stateId), .optional(subject.fbiNumber)])
         }
     }
 
+    /// The cases `condition` selects (on `router_cases` as `c`), by case id, each with its
+    /// officer assignments by effective time: one statement, the assignments joined, since on
+    /// PostgreSQL a second statement a case was a second round trip for most events.
+    func cases(where condition: String, _ arguments: [SQLValue]) throws -> [SupervisionCase] {
+        let rows = try transaction.fetchAll(
+            """
+            SELECT \(Self.caseColumns(of: "c")), a.effective_ms AS assignment_effective_ms,
+                a.officer_id AS assignment_officer_id, a.officer_name AS assignment_officer_name
+            FROM router_cases c LEFT JOIN router_officer_assignments a ON a.case_id = c.case_id
+            WHERE \(condition)
+            ORDER BY c.case_id, a.effective_ms, a.event_id
+            """,
+            arguments)
+        var cases: [SupervisionCase] = []
+        for row in rows {
+            let caseId: String = try row.get("case_id")
+            if cases.last?.caseId != caseId { cases.append(try Self.supervisionCase(row)) }
+            if let effective = try row.get("assignment_effective_ms", as: Int64?.self) {
+                cases[cases.count - 1].assignments.append(OfficerAssignment(
+                    effectiveMilliseconds: effective, officerId: try row.get("assignment_officer_id"),
+                    officerName: try row.get("assignment_officer_name")))
+            }
+        }
+        return cases
+    }
+
     /// The columns `supervisionCase(_:)` reads, for a family's own queries of `router_cases`.
-    static let caseColumns = """
-        case_id, state_id, fbi_number, supervision_type, supervising_agency_id, officer_id, officer_name,
-            start_date, end_date, subject, address, household
-        """
+    static let caseColumns = caseColumnNames.joined(separator: ", ")
+
+    /// ``caseColumns`` of the table named `alias` in a join.
+    static func caseColumns(of alias: String) -> String {
+        caseColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    private static let caseColumnNames = [
+        "case_id", "state_id", "fbi_number", "supervision_type", "supervising_agency_id", "officer_id", "officer_name",
+        "start_date", "end_date", "subject", "address", "household",
+    ]
 
     /// A case from a row with `caseColumns`.
     static func supervisionCase(_ row: StorageRow) throws -> SupervisionCase {

@@ -46,7 +46,11 @@ import Testing
         for sql in lookups {
             let plan = try await QueryPlan.lines(of: sql, in: router.database)
             let searches = plan.filter { $0.hasPrefix("SEARCH ") || $0.hasPrefix("SCAN ") }
-            let offPerson = searches.filter { !($0.contains("(state_id=") || $0.contains("(fbi_number=")) }
+            // A table joined to the person's rows is searched by its primary key from them (a
+            // case's officer assignments), which reads only those rows too.
+            let offPerson = searches.filter {
+                !($0.contains("(state_id=") || $0.contains("(fbi_number=")) && !($0.contains(" USING PRIMARY KEY (") && $0.hasSuffix(" LEFT-JOIN"))
+            }
             #expect(!searches.isEmpty && offPerson.isEmpty, "\(QueryPlan.oneLine(sql))\n  plan: \(plan.joined(separator: " | "))")
         }
         // And no statement of the scenario reads a whole table.

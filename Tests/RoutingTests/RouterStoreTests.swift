@@ -47,6 +47,49 @@ import Testing
         #expect(cases.map(\.endDate) == [Events.day(5).description])
     }
 
+    /// A person's cases are remembered for the rest of the transaction (several rule families
+    /// ask for them at each event), but every write to the cases or their officers, and a
+    /// savepoint rolled back, is seen by the next lookup in the same transaction.
+    @Test func lookupsInOneTransactionSeeEachWriteToTheCases() async throws {
+        let db = try await database()
+        let person = SubjectIdentifiers(stateId: "MO1234567")
+        let seen = try await db.write { db in
+            let store = RouterStore(db)
+            var seen: [String] = []
+            func look() throws {
+                let cases = try store.cases(matching: person)
+                seen.append(cases.map { "\($0.caseId):\($0.officerId ?? "-"):\($0.assignments.count):\($0.endDate ?? "open")" }.joined(separator: ","))
+            }
+            try look()
+            try store.saveCase(Events.caseStarted(caseId: "CASE-1"))
+            try look()
+            try look()
+            try store.assignOfficer(Events.lee, to: "CASE-1", effectiveMilliseconds: Events.nowMilliseconds, eventId: "assigned")
+            try look()
+            try store.endCase("CASE-1", on: Events.day(5))
+            try look()
+            _ = try? db.savepoint {
+                try store.saveCase(Events.caseStarted(caseId: "CASE-2", id: "second"))
+                try look()
+                throw CancellationError()
+            }
+            try look()
+            _ = try store.removePerson(try Events.sealingOrder(person))
+            try look()
+            return seen
+        }
+        #expect(seen == [
+            "",
+            "CASE-1:PP-KC-118:1:open",
+            "CASE-1:PP-KC-118:1:open",
+            "CASE-1:PP-KC-200:2:open",
+            "CASE-1:PP-KC-200:2:\(Events.day(5).description)",
+            "CASE-1:PP-KC-200:2:\(Events.day(5).description),CASE-2:PP-KC-118:1:open",
+            "CASE-1:PP-KC-200:2:\(Events.day(5).description)",
+            "",
+        ])
+    }
+
     @Test func keepsEachArrestOnceAndHidesThoseDueToBeForgotten() async throws {
         let db = try await database()
         let arrest = Events.arrest()

@@ -8,9 +8,9 @@ extension RouterStore {
     func cases(withIds caseIds: [String]) throws -> [SupervisionCase] {
         var cases: [SupervisionCase] = []
         for id in caseIds.sorted() {
-            cases += try transaction.fetchAll("SELECT \(Self.caseColumns) FROM router_cases WHERE case_id = $1", [.text(id)]).map(Self.supervisionCase)
+            cases += try self.cases(where: "c.case_id = $1", [.text(id)])
         }
-        return try withAssignments(cases)
+        return cases
     }
 }
 

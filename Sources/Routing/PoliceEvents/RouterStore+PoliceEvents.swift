@@ -6,9 +6,6 @@ import Storage
 extension RouterStore {
     /// The case `caseId`, if the router holds it.
     func supervisionCase(id caseId: String) throws -> SupervisionCase? {
-        guard let supervision = try transaction.fetchOne(
-            "SELECT \(Self.caseColumns) FROM router_cases WHERE case_id = $1", [.text(caseId)]).map(Self.supervisionCase)
-        else { return nil }
-        return try withAssignments([supervision]).first
+        try cases(where: "c.case_id = $1", [.text(caseId)]).first
     }
 }
