@@ -88,6 +88,7 @@ public struct DirectoryStore {
 
     /// Stores an agency's entry, replacing the previous one and what it served.
     public func describe(_ entry: AgencyDescribed) throws {
+        transaction.scratch.forget(Self.placeLookups)
         try transaction.execute(
             """
             INSERT INTO directory_agencies (agency_id, kind, status, entry) VALUES ($1, $2, 'active', $3)
@@ -112,6 +113,7 @@ public struct DirectoryStore {
     /// Marks an agency retired (recording the id even if its entry was never read): it serves
     /// no place and no court any more.
     public func retire(_ agencyId: String) throws {
+        transaction.scratch.forget(Self.placeLookups)
         try transaction.execute(
             """
             INSERT INTO directory_agencies (agency_id, status) VALUES ($1, 'retired')
@@ -134,15 +136,23 @@ public struct DirectoryStore {
     }
 
     /// The part of the directory that can answer for a place of a state: the active agencies
-    /// listing it.
+    /// listing it. Remembered for the rest of the transaction until ``describe(_:)`` or
+    /// ``retire(_:)`` (the router asks it for most events, often for the same few places).
     public func directory(forPlace place: String, in state: String) throws -> AgencyDirectory {
-        try directory(rows: transaction.fetchAll(
-            """
-            SELECT a.entry FROM directory_places p JOIN directory_agencies a ON a.agency_id = p.agency_id
-            WHERE p.state = $1 AND p.place_key = $2 AND a.status = 'active' ORDER BY a.agency_id
-            """,
-            [.text(state.uppercased()), .text(PlaceKey(place).value)]))
+        let state = state.uppercased(), place = PlaceKey(place).value
+        return try transaction.scratch.remembered(Self.placeLookups, key: "\(state)\u{0}\(place)") {
+            try directory(rows: transaction.fetchAll(
+                """
+                SELECT a.entry FROM directory_places p JOIN directory_agencies a ON a.agency_id = p.agency_id
+                WHERE p.state = $1 AND p.place_key = $2 AND a.status = 'active' ORDER BY a.agency_id
+                """,
+                [.text(state), .text(place)]))
+        }
     }
+
+    /// The family of ``directory(forPlace:in:)``'s remembered reads; every write of this store
+    /// forgets them.
+    private static let placeLookups = "directory-place-lookups"
 
     /// The part of the directory that can answer for a court: the active prosecutors serving it.
     public func directory(forCourt courtId: String) throws -> AgencyDirectory {

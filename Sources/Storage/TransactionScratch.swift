@@ -26,6 +26,39 @@ public final class TransactionScratch {
         values[key] = value
     }
 
+    /// Reads remembered by ``remembered(_:key:read:)``, by family.
+    private var families: [String: RememberedReads] = [:]
+
+    private struct RememberedReads {
+        /// ``rollbacks`` when the family's first read was remembered: a savepoint rolled back
+        /// since may have undone a write those reads saw.
+        var rollbacks: Int
+        var values: [String: Any] = [:]
+    }
+
+    /// What `read` returns for `key`, read once and then remembered for the rest of the
+    /// transaction, until ``forget(_:)`` of its `family` or a savepoint rolled back: for reads
+    /// that several stores of one batch repeat (a person's cases, the agencies serving a place)
+    /// and that cost a round trip each on PostgreSQL.
+    ///
+    /// The caller must call ``forget(_:)`` before every statement that writes what the
+    /// family's reads read: the scratch cannot see statements.
+    public func remembered<T>(_ family: String, key: String, read: () throws -> T) rethrows -> T {
+        var reads = families[family] ?? RememberedReads(rollbacks: rollbacks)
+        if reads.rollbacks != rollbacks { reads = RememberedReads(rollbacks: rollbacks) }
+        // The key's presence first: a missing value cast to an optional `T` would pass as nil.
+        if let stored = reads.values[key], let known = stored as? T { return known }
+        let value = try read()
+        reads.values[key] = value
+        families[family] = reads
+        return value
+    }
+
+    /// Forgets every read of `family` (its tables are about to change).
+    public func forget(_ family: String) {
+        families[family] = nil
+    }
+
     /// Called by a transaction when it rolls a savepoint back.
     func noteRollback() {
         rollbacks += 1

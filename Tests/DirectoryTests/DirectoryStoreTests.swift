@@ -45,6 +45,25 @@ import TestSupport
         }
     }
 
+    /// A place asked for again in the same transaction (the router asks at most events) sees
+    /// every change the transaction made to the directory since.
+    @Test func aPlaceAskedForAgainSeesEachChange() throws {
+        try database().write { db in
+            let store = DirectoryStore(db.storage)
+            func agencies() throws -> [String] { try store.directory(forPlace: "Grandview", in: "MO").entries.keys.sorted() }
+            #expect(try agencies() == [])
+            try store.describe(kcpd)
+            #expect(try agencies() == ["MO-KCPD"])
+            #expect(try agencies() == ["MO-KCPD"])
+            try store.describe(AgencyDirectoryTests.agency("MO-KCPD", places: ["Kansas City"]))
+            #expect(try agencies() == [])
+            try store.describe(kcpd)
+            #expect(try agencies() == ["MO-KCPD"])
+            try store.retire("MO-KCPD")
+            #expect(try agencies() == [])
+        }
+    }
+
     @Test func aRetirementReadBeforeTheEntryIsRecorded() throws {
         try database().write { db in
             let store = DirectoryStore(db.storage)

@@ -58,7 +58,9 @@ import Testing
             var seen: [String] = []
             func look() throws {
                 let cases = try store.cases(matching: person)
-                seen.append(cases.map { "\($0.caseId):\($0.officerId ?? "-"):\($0.assignments.count):\($0.endDate ?? "open")" }.joined(separator: ","))
+                let byId = try store.supervisionCase(id: "CASE-1").map { "\($0.officerId ?? "-"):\($0.assignments.count):\($0.endDate ?? "open")" }
+                seen.append(cases.map { "\($0.caseId):\($0.officerId ?? "-"):\($0.assignments.count):\($0.endDate ?? "open")" }.joined(separator: ",")
+                            + " | " + (byId ?? "none"))
             }
             try look()
             try store.saveCase(Events.caseStarted(caseId: "CASE-1"))
@@ -78,15 +80,16 @@ import Testing
             try look()
             return seen
         }
+        let ended = Events.day(5).description
         #expect(seen == [
-            "",
-            "CASE-1:PP-KC-118:1:open",
-            "CASE-1:PP-KC-118:1:open",
-            "CASE-1:PP-KC-200:2:open",
-            "CASE-1:PP-KC-200:2:\(Events.day(5).description)",
-            "CASE-1:PP-KC-200:2:\(Events.day(5).description),CASE-2:PP-KC-118:1:open",
-            "CASE-1:PP-KC-200:2:\(Events.day(5).description)",
-            "",
+            " | none",
+            "CASE-1:PP-KC-118:1:open | PP-KC-118:1:open",
+            "CASE-1:PP-KC-118:1:open | PP-KC-118:1:open",
+            "CASE-1:PP-KC-200:2:open | PP-KC-200:2:open",
+            "CASE-1:PP-KC-200:2:\(ended) | PP-KC-200:2:\(ended)",
+            "CASE-1:PP-KC-200:2:\(ended),CASE-2:PP-KC-118:1:open | PP-KC-200:2:\(ended)",
+            "CASE-1:PP-KC-200:2:\(ended) | PP-KC-200:2:\(ended)",
+            " | none",
         ])
     }
 

@@ -259,6 +259,47 @@ enum StorageConformance {
         #expect(try await ids(database) == ["p-0", "p-5", "p-7"])
     }
 
+    /// A read remembered in the transaction's scratch is read once, and again only after its
+    /// family was forgotten or a savepoint was rolled back (which may have undone what it saw).
+    static func rememberedReadsLastUntilForgottenOrRolledBack(_ database: any StorageDatabase) async throws {
+        try await createPeople(database)
+        let (seen, reads) = try await database.write { transaction in
+            var reads = 0
+            var seen: [Int] = []
+            func count() throws -> Int {
+                try transaction.scratch.remembered("people", key: "count") {
+                    reads += 1
+                    return try transaction.fetchOne("SELECT count(*) AS n FROM person")?.get("n", as: Int.self) ?? -1
+                }
+            }
+            seen.append(try count())
+            try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-1"])
+            seen.append(try count())  // still remembered: forgetting is the writer's to do
+            transaction.scratch.forget("people")
+            seen.append(try count())
+            _ = try? transaction.savepoint {
+                try transaction.send("INSERT INTO person (id) VALUES ($1)", ["p-2"])
+                transaction.scratch.forget("people")
+                seen.append(try count())
+                throw Failure()
+            }
+            seen.append(try count())
+            // A remembered "nothing" (an optional value) is remembered too, and a key never
+            // read is read, not taken for nothing.
+            var absentReads = 0
+            for _ in 0..<2 {
+                let absent: Int? = transaction.scratch.remembered("people", key: "absent") { absentReads += 1; return nil }
+                #expect(absent == nil)
+            }
+            let present: Int? = transaction.scratch.remembered("people", key: "present") { 7 }
+            #expect(present == 7)
+            #expect(absentReads == 1)
+            return (seen, reads)
+        }
+        #expect(seen == [0, 0, 1, 2, 1])
+        #expect(reads == 4)
+    }
+
     /// A transaction's statement time grows by what its statements take and by nothing else: time
     /// spent in the caller's code between statements is not counted (what tells a service's
     /// batch stages apart, `BatchStages` in ServiceKit).

@@ -6,6 +6,6 @@ import Storage
 extension RouterStore {
     /// The case `caseId`, if the router holds it.
     func supervisionCase(id caseId: String) throws -> SupervisionCase? {
-        try cases(where: "c.case_id = $1", [.text(caseId)]).first
+        try rememberedCase(id: caseId) { try cases(where: "c.case_id = $1", [.text(caseId)]).first }
     }
 }
