@@ -258,10 +258,7 @@ public struct RouterStore {
         return cases
     }
 
-    /// The columns `supervisionCase(_:)` reads, for a family's own queries of `router_cases`.
-    static let caseColumns = caseColumnNames.joined(separator: ", ")
-
-    /// ``caseColumns`` of the table named `alias` in a join.
+    /// The columns `supervisionCase(_:)` reads, of `router_cases` named `alias` in a join.
     static func caseColumns(of alias: String) -> String {
         caseColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ")
     }
@@ -271,7 +268,7 @@ public struct RouterStore {
         "start_date", "end_date", "subject", "address", "household",
     ]
 
-    /// A case from a row with `caseColumns`.
+    /// A case from a row with `caseColumns(of:)`.
     static func supervisionCase(_ row: StorageRow) throws -> SupervisionCase {
         SupervisionCase(
             caseId: try row.get("case_id"), stateId: try row.get("state_id"), fbiNumber: try row.get("fbi_number"),

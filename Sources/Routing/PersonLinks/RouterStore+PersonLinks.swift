@@ -6,11 +6,7 @@ extension RouterStore {
     /// The cases with these ids (with their officer assignments), by case id: the cases the
     /// person index's links lead to.
     func cases(withIds caseIds: [String]) throws -> [SupervisionCase] {
-        var cases: [SupervisionCase] = []
-        for id in caseIds.sorted() {
-            cases += try self.cases(where: "c.case_id = $1", [.text(id)])
-        }
-        return cases
+        try caseIds.sorted().compactMap { try supervisionCase(id: $0) }
     }
 }
 
