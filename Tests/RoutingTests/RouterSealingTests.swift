@@ -62,7 +62,9 @@ import Testing
 
         let tally = try await seal(router, try Events.sealingOrder(Events.reyes))
         // The person-link family keeps each case's person-index record (`router_case_records`).
-        #expect(tally.rowsByTable == ["router_cases": 2, "router_case_records": 2, "router_arrests": 1, "notifications_sent": 2])
+        #expect(tally.rowsByTable == [
+            "router_cases": 2, "router_officer_assignments": 2, "router_case_records": 2, "router_arrests": 1, "notifications_sent": 2,
+        ])
         #expect(try await tablesNaming(Self.reyesNames, router).isEmpty)
         // Hill's case, arrest and notification are untouched.
         #expect(try await caseIds(router) == ["CASE-2"])
@@ -78,7 +80,9 @@ import Testing
         let router = try await routerWithTwoPeople()
         let tally = try await seal(router, try Events.sealingOrder(SubjectIdentifiers(fbiNumber: "734591KA2"), expunged: true))
         // The person-link family keeps each case's person-index record (`router_case_records`).
-        #expect(tally.rowsByTable == ["router_cases": 2, "router_case_records": 2, "router_arrests": 1, "notifications_sent": 2])
+        #expect(tally.rowsByTable == [
+            "router_cases": 2, "router_officer_assignments": 2, "router_case_records": 2, "router_arrests": 1, "notifications_sent": 2,
+        ])
         #expect(try await tablesNaming(Self.reyesNames, router).isEmpty)
         #expect(try await tablesNaming(["MO7654321"], router) == ["router_cases", "router_arrests"])
         #expect(try await router.count("router_arrests") == 1)
@@ -90,7 +94,7 @@ import Testing
     @Test func listedCasesRemoveOnlyThoseCasesAndWhatWasRoutedForThem() async throws {
         let router = try await routerWithTwoPeople()
         let tally = try await seal(router, try Events.sealingOrder(Events.reyes, cases: ["CASE-1", "CASE-2"]))
-        #expect(tally.rowsByTable == ["router_cases": 1, "router_case_records": 1, "notifications_sent": 1])
+        #expect(tally.rowsByTable == ["router_cases": 1, "router_officer_assignments": 1, "router_case_records": 1, "notifications_sent": 1])
         #expect(try await caseIds(router) == ["CASE-2", "CASE-3"])
         #expect(try await router.count("router_arrests") == 2)
         let left = try await sent(router)
@@ -98,6 +102,22 @@ import Testing
         #expect(left.contains { $0.isRouted(forScope: "CASE-3") && $0.isAbout(stateId: "MO1234567") })
         #expect(left.contains { $0.isRouted(forScope: "CASE-2") && $0.isAbout(stateId: "MO7654321") })
         #expect(!left.contains { $0.isRouted(forScope: "CASE-1") })
+    }
+
+    /// A sealed case's officers go with it: the case sent again under the same id, starting
+    /// earlier with another officer, is that officer's, not the one its sealed assignment named
+    /// as of a later day (which would win by effective time, were it kept).
+    @Test func aCaseSentAgainAfterTheOrderKeepsNoneOfItsSealedOfficers() async throws {
+        let router = try await routerWithTwoPeople()
+        _ = try await seal(router, try Events.sealingOrder(Events.reyes, cases: ["CASE-1"]))
+        let again = Events.caseStarted(Events.reyes, caseId: "CASE-1", officer: Events.lee, start: Events.day(-60), id: "case-1-again")
+        _ = try await router.apply(cases(again))
+        let officers = try await router.write { db, _ in
+            try db.fetchAll("SELECT officer_id FROM router_cases WHERE case_id = 'CASE-1'").map { row -> String in try row.get("officer_id") }
+        }
+        #expect(officers == ["PP-KC-200"])
+        let notices = try await router.apply(arrests(Events.arrest(Events.reyes, id: "arrest-reyes-later")))
+        #expect(Set(try notices.map { try BusNotification.decode($0.value).recipient }) == [.officer("PP-KC-200")])
     }
 
     /// The removed arrest is gone for good: a case of the person that starts after the order
@@ -121,6 +141,9 @@ struct RouterSealingPostgresTests {
     @Test func anExpungementByFBINumberAloneRemovesAlike() async throws { try await RouterSealingTests().anExpungementByFBINumberAloneRemovesAlike() }
     @Test func listedCasesRemoveOnlyThoseCasesAndWhatWasRoutedForThem() async throws {
         try await RouterSealingTests().listedCasesRemoveOnlyThoseCasesAndWhatWasRoutedForThem()
+    }
+    @Test func aCaseSentAgainAfterTheOrderKeepsNoneOfItsSealedOfficers() async throws {
+        try await RouterSealingTests().aCaseSentAgainAfterTheOrderKeepsNoneOfItsSealedOfficers()
     }
     @Test func aCaseStartedAfterTheOrderMatchesNoRemovedArrest() async throws {
         try await RouterSealingTests().aCaseStartedAfterTheOrderMatchesNoRemovedArrest()
