@@ -2,9 +2,19 @@
 /// with the records and the size of their blocks rather than with every pair. Each pass catches
 /// what the others miss: a typo in the family name (given initial + date of birth), a wrong
 /// date (postal code + family-name prefix, phonetic names), a nickname (phonetic family name +
-/// year), a compound surname (each part's key), names changed altogether (strong identifiers).
+/// year), a compound surname (each part's key), names changed altogether (strong identifiers),
+/// and two errors at once: a family name mistyped where its sound changes beside a date one part
+/// off (given name's sound + two parts of the date) or beside a record without a date at the
+/// same address (postal code + given name's sound), a given name so mistyped beside a wrong year
+/// (family name's sound + month and day). On the benchmark's data (five seeds of 5,000 × 5,000)
+/// those three took the true pairs never compared from 70–87 to 50–61 a seed, with no false
+/// link more; 100,000 records: 2.0 M → 2.6 M candidate pairs.
+///
+/// Keys are stored beside each record in the running index (`PersonIndexStore`): a pass added
+/// or changed needs a migration that keys the stored records again (`person-index-v6`).
 public enum BlockingPass: String, Sendable, CaseIterable {
-    /// NYSIIS of the family name (and of each part of a compound one) + year of birth.
+    /// NYSIIS of the family name (and of each part of a compound one) + year of birth; and
+    /// + month and day of birth (a year off: an age counted from the wrong birthday).
     case familyPhoneticAndBirthYear
     /// Initial of the given name (and of the formal names a nickname stands for) + full date of
     /// birth, day and month in ascending order so a swapped pair shares the key.
@@ -15,12 +25,16 @@ public enum BlockingPass: String, Sendable, CaseIterable {
     case familyAndGivenPhonetic
     /// Each strong identifier (state ID, FBI number, DOC, booking, RMS numbers in scope).
     case strongIdentifiers
+    /// NYSIIS of the given name + two of the three parts of the date of birth.
+    case givenPhoneticAndTwoDateParts
+    /// Postal code + NYSIIS of the given name.
+    case postalCodeAndGivenPhonetic
 
     func keys(_ record: RecordFeatures) -> [String] {
         switch self {
         case .familyPhoneticAndBirthYear:
-            guard let year = record.dateOfBirth?.year else { return [] }
-            return record.familyNames.flatMap { $0.phoneticKeys }.map { "\($0)|\(year)" }
+            guard let date = record.dateOfBirth else { return [] }
+            return record.familyNames.flatMap { $0.phoneticKeys }.flatMap { ["\($0)|\(date.year)", "\($0)|m\(date.month)d\(date.day)"] }
         case .givenInitialAndBirthDate:
             guard let date = record.dateOfBirth else { return [] }
             let low = min(date.month, date.day), high = max(date.month, date.day)
@@ -35,6 +49,13 @@ public enum BlockingPass: String, Sendable, CaseIterable {
             return record.familyNames.flatMap { family in family.phoneticKeys.flatMap { f in given.map { "\(f)|\($0)" } } }
         case .strongIdentifiers:
             return record.strongIdentifiers.map(\.description)
+        case .givenPhoneticAndTwoDateParts:
+            guard let date = record.dateOfBirth else { return [] }
+            let given = record.givenNames.compactMap { $0.phoneticKeys.first }
+            return given.flatMap { ["\($0)|y\(date.year)m\(date.month)", "\($0)|y\(date.year)d\(date.day)", "\($0)|m\(date.month)d\(date.day)"] }
+        case .postalCodeAndGivenPhonetic:
+            guard let postal = record.postalCode else { return [] }
+            return record.givenNames.compactMap { $0.phoneticKeys.first }.map { "\(postal)|\($0)" }
         }
     }
 

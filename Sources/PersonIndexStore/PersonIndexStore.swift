@@ -103,6 +103,8 @@ public struct PersonIndexStore: Sendable {
         modelMigration,
         // How many of the records a learning read carry each name (`NameCounts`).
         nameCountsMigration,
+        // Today's blocking keys for the records stored before the passes grew.
+        blockingPassesMigration,
     ]
 
     // MARK: - Records

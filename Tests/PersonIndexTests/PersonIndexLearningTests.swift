@@ -153,11 +153,12 @@ struct PersonIndexLearningPostgresTests {
 
     /// A batch of one agency's first 2,000 records (no person twice): EM learns another class
     /// (given names disagreeing), so the batch decides with the built-in m and says so; the
-    /// benchmark's two agencies keep what EM learnt.
+    /// benchmark's two agencies keep what EM learnt. (Which fields contradict depends on the
+    /// candidate pairs: before the blocking keys of 2026-12-06, the date of birth did too.)
     @Test func aBatchSetsAsideTheMOfTheWrongClass() {
         let records = Array(SyntheticPopulation(seed: 2).generate(sources: 2, recordsPerSource: 5_000).records.prefix(2_000))
         let resolution = PersonResolver().resolve(records)
-        #expect(resolution.statistics.learntMSetAside == "weights contradict agreement: givenName, dateOfBirth")
+        #expect(resolution.statistics.learntMSetAside == "weights contradict agreement: givenName")
         #expect(resolution.model.m == FellegiSunterModel.defaultM)
         let both = PersonResolver().resolve(SyntheticPopulation(seed: 2).generate(sources: 2, recordsPerSource: 300).records)
         #expect(both.statistics.learntMSetAside == nil && both.model.m != FellegiSunterModel.defaultM)

@@ -20,18 +20,22 @@ struct IndexUnderTest: Sendable {
     let store: PersonIndexStore
     static let validator = EventValidator(catalog: try! TopicCatalog.load(from: repositoryTopics))
 
-    static func run(store: PersonIndexStore = PersonIndexStore(), _ body: (IndexUnderTest) async throws -> Void) async throws {
+    /// `migrations`: the schema to start from (default: today's).
+    static func run(
+        store: PersonIndexStore = PersonIndexStore(), migrations: [StorageMigration] = PersonIndexStore.migrations,
+        _ body: (IndexUnderTest) async throws -> Void
+    ) async throws {
         if PostgresCluster.current != nil {
-            try await onFreshPostgres { database in try await body(try await IndexUnderTest(database, store: store)) }
+            try await onFreshPostgres { database in try await body(try await IndexUnderTest(database, store: store, migrations: migrations)) }
         } else {
-            try await body(try await IndexUnderTest(try SQLiteStorage.inMemory(), store: store))
+            try await body(try await IndexUnderTest(try SQLiteStorage.inMemory(), store: store, migrations: migrations))
         }
     }
 
-    init(_ database: any StorageDatabase, store: PersonIndexStore = PersonIndexStore()) async throws {
+    init(_ database: any StorageDatabase, store: PersonIndexStore = PersonIndexStore(), migrations: [StorageMigration] = PersonIndexStore.migrations) async throws {
         self.database = database
         self.store = store
-        _ = try await database.write { try StorageMigrator.migrate(PersonIndexStore.migrations, in: $0) }
+        _ = try await database.write { try StorageMigrator.migrate(migrations, in: $0) }
     }
 
     /// Adds records and checks every event returned against the `bus.identity` contract.
@@ -138,6 +142,25 @@ enum IndexRecords {
             let pending = try await index.reviews()
             #expect(pending.map { "\($0.a.recordId)-\($0.b.recordId)" } == ["t1-t2"])
             #expect(pending.first?.b.givenName == "Jonatan")
+        }
+    }
+
+    /// An index stored before the blocking passes grew gets today's keys for its records when
+    /// migrated (`person-index-v6`), so a record added after reaches them through every pass.
+    /// Here the old index kept no key at all, the extreme case: without the step, the swapped
+    /// date finds nothing to compare with and is a person of its own.
+    @Test func migratingGivesStoredRecordsTodaysBlockingKeys() async throws {
+        try await IndexUnderTest.run(migrations: Array(PersonIndexStore.migrations.dropLast())) { index in
+            _ = try await index.add(IndexRecords.typo)
+            _ = try await index.database.write { try $0.execute("DELETE FROM person_index_blocking_keys") }
+            _ = try await index.database.write { try StorageMigrator.migrate(PersonIndexStore.migrations, in: $0) }
+            let keys = try await index.database.read { db in
+                try db.fetchAll("SELECT block_key FROM person_index_blocking_keys WHERE record_id = 't1'").map { try $0.get("block_key", as: String.self) }
+            }
+            #expect(Set(keys) == Set(IncrementalMatcher().blockingKeys(IndexRecords.typo)))
+            #expect(keys.contains { $0.hasPrefix("\(BlockingPass.postalCodeAndGivenPhonetic.rawValue)|") } == false)  // no address on this record
+            #expect(keys.contains { $0.hasPrefix("\(BlockingPass.givenPhoneticAndTwoDateParts.rawValue)|") })
+            #expect(try await index.add(IndexRecords.swapped).map(\.eventType) == ["bus.identity.review-requested"])
         }
     }
 
@@ -545,6 +568,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() async throws { try await PersonIndexStoreTests().aSharedStateIdLinksDeterministicallyAndTheSmallerIdSurvivesAMerge() }
     @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
     @Test func aSmallerPopulationLinksWhatTheDefaultSendsToReview() async throws { try await PersonIndexStoreTests().aSmallerPopulationLinksWhatTheDefaultSendsToReview() }
+    @Test func migratingGivesStoredRecordsTodaysBlockingKeys() async throws { try await PersonIndexStoreTests().migratingGivesStoredRecordsTodaysBlockingKeys() }
     @Test func statisticsCountWhatTheIndexDid() async throws { try await PersonIndexStoreTests().statisticsCountWhatTheIndexDid() }
     @Test func peopleAtLeastCountsDifferentNumbers() async throws { try await PersonIndexStoreTests().peopleAtLeastCountsDifferentNumbers() }
     @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws { try await PersonIndexStoreTests().linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() }

@@ -52,6 +52,39 @@ import Testing
         #expect(evaluation.recallOnDecided >= evaluation.recall)
     }
 
+    /// Each blocking key added on 2026-12-06 brings together a pair of one person that no other
+    /// key reaches: a family name mistyped in its first letter (so its sound changes) beside a
+    /// date one day off at another address (given name's sound + two parts of the date), beside
+    /// no date at the same address (postal code + given name's sound); a given name mistyped in
+    /// its first letter beside a year one off at another address (family name's sound + month
+    /// and day). Without the key, the pair is never compared.
+    @Test func eachNewBlockingKeyReachesAPairNoOtherDoes() {
+        let oak = PostalAddress(line1: "5 Oak Street", city: "Kansas City", state: "MO", postalCode: "64106")
+        let elm = PostalAddress(line1: "90 Elm Avenue", city: "St. Louis", state: "MO", postalCode: "63101")
+        func record(_ id: String, _ given: String, _ family: String, _ dob: String?, _ address: PostalAddress) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: id.hasSuffix("a") ? "jail" : "police", givenName: given, familyName: family,
+                dateOfBirth: dob.flatMap(DateOfBirth.init(iso:)), sex: .female, address: address)
+        }
+        let cases: [(pass: BlockingPass, pair: [PersonRecord])] = [
+            (.givenPhoneticAndTwoDateParts, [record("q1a", "Marisol", "Okafor", "1984-06-12", oak), record("q1b", "Marisol", "Ukafor", "1984-06-13", elm)]),
+            (.postalCodeAndGivenPhonetic, [record("q2a", "Marisol", "Okafor", nil, oak), record("q2b", "Marisol", "Ukafor", nil, oak)]),
+            (.familyPhoneticAndBirthYear, [record("q3a", "Marisol", "Okafor", "1984-06-12", oak), record("q3b", "Narisol", "Okafor", "1985-06-12", elm)]),
+        ]
+        let background = Array(Self.data.records.prefix(300))
+        for (pass, pair) in cases {
+            let records = pair + background
+            func compared(_ resolver: PersonResolver) -> Bool {
+                let model = resolver.resolve(records).model
+                return resolver.scoredCandidates(records, model: model).contains { $0.a == 0 && $0.b == 1 }
+            }
+            #expect(compared(PersonResolver()), "\(pass)")
+            var without = ResolverConfiguration()
+            without.blockingPasses.removeAll { $0 == pass }
+            #expect(!compared(PersonResolver(configuration: without)), "\(pass)")
+        }
+    }
+
     @Test func sameInputSameOutput() throws {
         let first = PersonResolver().resolve(Self.data.records)
         let second = PersonResolver().resolve(Self.data.records)
