@@ -13,7 +13,7 @@ import Testing
 /// An expungement order for a person who is in every service's state (the demo's Darnell Reyes,
 /// with every kind of event the contracts have about him, and a release under his FBI number
 /// alone) leaves nothing of him in any table of
-/// any database — not in a view, the inbox, the router's or the resolver's reference state, nor
+/// any database (no identifier, name or date of birth, nor the id of a record of his) — not in a view, the inbox, the router's or the resolver's reference state, nor
 /// the runtime's bookkeeping — and a record about him that occurred before the order but arrives
 /// after it is not kept; nor does a replay bring anything back. Another person's data stays.
 @Suite("Sealing and expungement across every service (SQLite)", .enabled(if: kcatAvailable, "needs /usr/bin/kcat"))
@@ -45,7 +45,17 @@ struct SealingEndToEndPostgresTests {
 }
 
 /// What identifies the demo's Darnell Reyes, as text and as a date of birth kept in milliseconds.
-private let reyesTexts = ["MO1234567", "734591KA2", "1198734", "Reyes", "Darnell", "1990-07-14"]
+private let reyesIdentifiers = ["MO1234567", "734591KA2", "1198734", "Reyes", "Darnell", "1990-07-14"]
+/// The ids of his own records in the contracts' examples (his case, release, detainer, arrest,
+/// contacts, bulletin) and of his release under the FBI number: a row keyed by one of them is
+/// derived from his records even where it names him by nothing else (an officer's assignment to
+/// his case). The examples' warrant and assessment ids are left out: the demo gives Hill records
+/// under the same ids, which stay.
+private let reyesRecordIds = [
+    "PP-KC-2025-3391", "MODOC-R-20250503-0042", "KS-JOCO-D-25-118", "KCPD-A-25-018832", "KCPD-C-25-77120", "KCPD-C-25-77301",
+    "MHB-KC-0193", "R-FBI-before", "R-FBI-late",
+]
+private let reyesTexts = reyesIdentifiers + reyesRecordIds
 private let reyesBirthMilliseconds: Int64 = 647_913_600_000  // 1990-07-14T00:00:00Z
 /// The demo's Marcus Hill, who stays.
 private let hillStateId = "MO7654321"
