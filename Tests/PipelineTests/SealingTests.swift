@@ -49,12 +49,14 @@ private let reyesIdentifiers = ["MO1234567", "734591KA2", "1198734", "Reyes", "D
 /// The ids of his own records in the contracts' examples (his case, release, detainer, arrest,
 /// contacts, bulletin) and of his release under the FBI number: a row keyed by one of them is
 /// derived from his records even where it names him by nothing else (an officer's assignment to
-/// his case). The examples' warrant and assessment ids are left out: the demo gives Hill records
-/// under the same ids, which stay.
+/// his case). His warrant and assessment get ids of their own here (`reyesOwnIds`): the
+/// examples' are the demo's for Hill, whose records stay.
 private let reyesRecordIds = [
     "PP-KC-2025-3391", "MODOC-R-20250503-0042", "KS-JOCO-D-25-118", "KCPD-A-25-018832", "KCPD-C-25-77120", "KCPD-C-25-77301",
     "MHB-KC-0193", "R-FBI-before", "R-FBI-late",
-]
+] + Array(reyesOwnIds.values)
+/// Payload ids of the examples that the demo also uses for Hill, and what Reyes's records carry instead.
+private let reyesOwnIds = ["warrantId": "1616-CR-02291-W1-REYES", "assessmentId": "ORAS-25-55102-REYES"]
 private let reyesTexts = reyesIdentifiers + reyesRecordIds
 private let reyesBirthMilliseconds: Int64 = 647_913_600_000  // 1990-07-14T00:00:00Z
 /// The demo's Marcus Hill, who stays.
@@ -104,6 +106,11 @@ private func buildThenExpunge(on bus: TestBus, orderNames: OrderSubject) async t
         let found = try bus.read(name) { try findOccurrences(of: reyesTexts, integers: [reyesBirthMilliseconds], in: $0) }
         #expect(!found.isEmpty, "\(name) holds nothing about the person before the order: the test proves nothing")
     }
+    // Each of his records' ids is kept somewhere, so that finding none after the order means something.
+    var idsKept = Set<String>()
+    for name in ServiceName.consumers { idsKept.formUnion(try bus.read(name) { try findOccurrences(of: reyesRecordIds, in: $0).map(\.needle) }) }
+    let sentBefore = Set(reyesRecordIds).subtracting(["R-FBI-late"])  // the late release comes after the order
+    #expect(idsKept == sentBefore, "kept nowhere: \(sentBefore.subtracting(idsKept).sorted())")
     // The router's copy of the index's links names his records (their ids hold his DOC number),
     // though no identity event names a subject the runtime could check.
     let linkTables = try bus.read(.router) { Set(try findOccurrences(of: reyesTexts, in: $0).map(\.table)) }
@@ -158,6 +165,11 @@ private func reyesExamples(occurredAt: Date, run: String) throws -> [ScenarioEve
     for type in types {
         for (index, example) in try contractExamples(type).enumerated() {
             guard (example["subject"] as? [String: Any])?["stateId"] as? String != hillStateId else { continue }
+            var example = example
+            if var payload = example["payload"] as? [String: Any] {
+                for (field, id) in reyesOwnIds where payload[field] != nil { payload[field] = id }
+                example["payload"] = payload
+            }
             events.append(try scenarioEvent(example, type: type, occurredAt: occurredAt, id: "\(run)/\(type)/\(index)"))
         }
     }
