@@ -145,22 +145,16 @@ public struct PersonIndexStore: Sendable {
             return (nil, [])
         }
         let keys = matcher.blockingKeys(record)
-        var candidateIds = Set<String>()
-        for key in keys {
-            let rows = try session.transaction.fetchAll(
-                "SELECT record_id FROM person_index_blocking_keys WHERE block_key = $1 LIMIT $2",
-                [.text(key), .integer(Int64(matcher.configuration.maximumBlockSize) + 1)])
-            // An oversized block (a placeholder value shared by thousands) is not compared, as in a batch.
-            guard rows.count <= matcher.configuration.maximumBlockSize else { continue }
-            for row in rows { candidateIds.insert(try row.get("record_id", as: String.self)) }
-        }
+        let candidateIds = try candidates(sharing: keys, session)
         let added = try session.next("records")
         _ = try session.transaction.execute(
             "INSERT INTO person_index_records (record_id, source, record_json, person_id, added_seq) VALUES ($1, $2, $3, $1, $4)",
             [.text(record.recordId), .text(record.source), .text(json), .integer(added)])
-        for key in keys {
-            _ = try session.transaction.execute(
-                "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ($1, $2)", [.text(key), .text(record.recordId)])
+        // One statement for all of the record's keys (a dozen or so): one round trip on PostgreSQL.
+        if !keys.isEmpty {
+            let values = (0..<keys.count).map { "($\(2 * $0 + 1), $\(2 * $0 + 2))" }.joined(separator: ", ")
+            try session.transaction.send(
+                "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES \(values)", keys.flatMap { [.text($0), .text(record.recordId)] })
         }
         let prepared = PreparedRecord(record)
 
@@ -190,6 +184,28 @@ public struct PersonIndexStore: Sendable {
             }
         }
         return (added, events)
+    }
+
+    /// The stored records that share one of `keys`, in one query (one round trip on PostgreSQL):
+    /// at most one more than the largest block compared is read a key, and a block larger than
+    /// that (a placeholder value shared by thousands) is not compared, as in a batch.
+    private func candidates(sharing keys: [String], _ session: Session) throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        let limit = matcher.configuration.maximumBlockSize
+        let placeholders = (0..<keys.count).map { "$\($0 + 2)" }.joined(separator: ", ")
+        let rows = try session.transaction.fetchAll(
+            """
+            SELECT block_key, record_id FROM (
+                SELECT block_key, record_id, ROW_NUMBER() OVER (PARTITION BY block_key) AS n
+                FROM person_index_blocking_keys WHERE block_key IN (\(placeholders))
+            ) AS block WHERE n <= $1
+            """,
+            [.integer(Int64(limit) + 1)] + keys.map { .text($0) })
+        var blocks: [String: [String]] = [:]
+        for row in rows { blocks[try row.get("block_key", as: String.self), default: []].append(try row.get("record_id", as: String.self)) }
+        var candidateIds = Set<String>()
+        for members in blocks.values where members.count <= limit { candidateIds.formUnion(members) }
+        return candidateIds
     }
 
     /// Why the record being added is not linked to `candidate` (nil: link them). A pair the

@@ -164,6 +164,27 @@ enum IndexRecords {
         }
     }
 
+    /// A block holding more records than the configured maximum (a placeholder value shared by
+    /// thousands, here a maximum of 2) is not compared, as in a batch: the third Maria Lopez is
+    /// compared with the two before her, a fourth with nobody; under the default maximum she
+    /// joins them.
+    @Test func aRecordIsNotComparedThroughAnOversizedBlock() async throws {
+        var small = ResolverConfiguration()
+        small.maximumBlockSize = 2
+        let fourth = IndexRecords.record("m4", "police", "Maria", "Lopez", "1979-02-20", .female, address: IndexRecords.oak)
+        try await IndexUnderTest.run(store: PersonIndexStore(matcher: IncrementalMatcher(configuration: small))) { index in
+            for record in [IndexRecords.maria1, IndexRecords.maria2] { _ = try await index.add(record) }
+            #expect(try await index.add(IndexRecords.maria3).map(\.eventType).contains("bus.identity.linked"))
+            #expect(try await index.add(fourth).isEmpty)
+            #expect(try await index.person("m4") == "m4")
+        }
+        try await IndexUnderTest.run { index in
+            for record in [IndexRecords.maria1, IndexRecords.maria2, IndexRecords.maria3] { _ = try await index.add(record) }
+            #expect(try await index.add(fourth).map(\.eventType).contains("bus.identity.linked"))
+            #expect(try await index.person("m4") == "m1")
+        }
+    }
+
     /// The prior follows the population the deployment serves: the typo and swapped date that
     /// go to review among 100,000 people (the default) link among 6,000, where another
     /// Jonathan Smithers born on either date is twenty times less likely.
@@ -569,6 +590,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
     @Test func aSmallerPopulationLinksWhatTheDefaultSendsToReview() async throws { try await PersonIndexStoreTests().aSmallerPopulationLinksWhatTheDefaultSendsToReview() }
     @Test func migratingGivesStoredRecordsTodaysBlockingKeys() async throws { try await PersonIndexStoreTests().migratingGivesStoredRecordsTodaysBlockingKeys() }
+    @Test func aRecordIsNotComparedThroughAnOversizedBlock() async throws { try await PersonIndexStoreTests().aRecordIsNotComparedThroughAnOversizedBlock() }
     @Test func statisticsCountWhatTheIndexDid() async throws { try await PersonIndexStoreTests().statisticsCountWhatTheIndexDid() }
     @Test func peopleAtLeastCountsDifferentNumbers() async throws { try await PersonIndexStoreTests().peopleAtLeastCountsDifferentNumbers() }
     @Test func linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() async throws { try await PersonIndexStoreTests().linkThenDistinctKeepsBothInTheHistoryAndTheLatestWins() }
