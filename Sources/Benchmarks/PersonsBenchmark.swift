@@ -37,6 +37,13 @@ public struct PersonsBenchmark: Sendable {
     /// Whether the store is given each record in a call of its own, as the service gives it
     /// each event's records (false: all in one call, sharing one call's caches).
     public var storeOnePerCall: Bool
+    /// Where the store keeps its records: an in-memory SQLite database, or a fresh database of
+    /// a private PostgreSQL 15 cluster the benchmark starts (skipped, saying why, without one).
+    public var storeDatabase = StoreDatabase.sqlite
+
+    public enum StoreDatabase: String, Sendable, CaseIterable {
+        case sqlite, postgres
+    }
 
     public init(
         recordsPerSource: Int = 5_000, seed: UInt64 = 1, large: Bool = false, peer: PersonsPeer? = nil, explain: Bool = false,

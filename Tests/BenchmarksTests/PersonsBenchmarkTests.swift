@@ -1,4 +1,5 @@
 import Benchmarks
+import LocalPostgres
 import PersonIndex
 import Synchronization
 import Testing
@@ -49,6 +50,21 @@ import Testing
         #expect(try #require(figures["persons.200x200.store.recall"]) > 0.5)
         let population = try #require(figures["persons.200x200.store.population"])
         #expect(population > 200 && population < 400, "\(population)")
+    }
+
+    /// `--store-database postgres` adds the same records to a store on a private PostgreSQL
+    /// cluster: the same decisions as on SQLite, figure for figure (the time aside).
+    @Test(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)))
+    func theStoreDecidesAlikeOnPostgreSQL() async throws {
+        var onPostgres = PersonsBenchmark(recordsPerSource: 150, seed: 3, store: true, storeOnePerCall: true)
+        onPostgres.storeDatabase = .postgres
+        let postgres = await Self.figures(onPostgres)
+        let sqlite = await Self.figures(PersonsBenchmark(recordsPerSource: 150, seed: 3, store: true, storeOnePerCall: true))
+        let decisions = ["population", "precision", "recall", "recall_decided", "review_share", "linked_pairs", "false_links", "learnt_at"]
+            .map { "persons.150x150.store.\($0)" }
+        #expect(decisions.allSatisfy { sqlite[$0] != nil }, "\(sqlite.keys.sorted())")
+        for name in decisions { #expect(postgres[name] == sqlite[name], "\(name)") }
+        #expect(try #require(postgres["persons.150x150.store.time"]) > 0)
     }
 
     /// `--explain` adds one figure per reason a true pair was missed, which add up to the true

@@ -48,6 +48,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Flag(help: "With --store: give the store each record in a call of its own, as the service gives it each event's records.")
     var storeOnePerCall = false
 
+    @Option(help: "With --store: where the store keeps the records: sqlite (in memory) or postgres (a fresh database of a private PostgreSQL 15 cluster the benchmark starts from Debian's binaries, $PG_BIN or /usr/lib/postgresql/15/bin; skipped, saying why, without them).")
+    var storeDatabase = PersonsBenchmark.StoreDatabase.sqlite
+
     @Option(help: "With --store: the records added when the store first learns (then at each doubling).")
     var storeLearnsAfter = PersonIndexStore.ModelLearning().firstAfter
 
@@ -59,6 +62,7 @@ struct BenchPersons: AsyncParsableCommand {
 
     func validate() throws {
         guard records >= 10 else { throw ValidationError("--records must be at least 10.") }
+        if storeDatabase != .sqlite, !store { throw ValidationError("--store-database needs --store.") }
         if let problem = resolverConfiguration.problems.first { throw ValidationError(problem) }
     }
 
@@ -74,12 +78,15 @@ struct BenchPersons: AsyncParsableCommand {
         if !noPeer, !FileManager.default.fileExists(atPath: script.path) {
             throw ValidationError("the peer's script is not at \(script.path): pass --peer-script or --no-peer")
         }
-        await PersonsBenchmark(
+        var benchmark = PersonsBenchmark(
             recordsPerSource: records, seed: seed, large: large,
             peer: noPeer ? nil : PersonsPeer(script: script, environment: URL(fileURLWithPath: peerEnvironment, isDirectory: true)),
             explain: explain, configuration: resolverConfiguration, store: store,
             storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter),
-            storeNameFrequencies: !noStoreNameFrequencies, storeOnePerCall: storeOnePerCall
-        ).run()
+            storeNameFrequencies: !noStoreNameFrequencies, storeOnePerCall: storeOnePerCall)
+        benchmark.storeDatabase = storeDatabase
+        await benchmark.run()
     }
 }
+
+extension PersonsBenchmark.StoreDatabase: ExpressibleByArgument {}
