@@ -35,8 +35,7 @@ struct Session {
 
     /// The next value of a counter (events, records, decisions), counted in this transaction.
     func next(_ counter: String) throws -> Int64 {
-        _ = try transaction.execute("UPDATE person_index_counters SET value = value + 1 WHERE name = $1", [.text(counter)])
-        return try transaction.fetchOne("SELECT value FROM person_index_counters WHERE name = $1", [.text(counter)])?
+        try transaction.fetchOne("UPDATE person_index_counters SET value = value + 1 WHERE name = $1 RETURNING value", [.text(counter)])?
             .get("value", as: Int64.self) ?? 0
     }
 
@@ -56,7 +55,28 @@ struct Session {
         guard let row = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) else {
             throw PersonIndexStoreError(.unknownRecord(recordId))
         }
-        let json = try row.get("record_json", as: String.self)
+        return try keep(try row.get("record_json", as: String.self), as: recordId)
+    }
+
+    /// Reads the stored records of `recordIds` not prepared in this session yet, in one query
+    /// (one round trip on PostgreSQL instead of one a record), and prepares them as
+    /// ``prepared(_:)`` would. Ids of no stored record are left for `prepared` to refuse.
+    func prepare(_ recordIds: [String]) throws {
+        let missing = recordIds.filter { prepared.byId[$0] == nil }
+        guard !missing.isEmpty else { return }
+        let placeholders = (1...missing.count).map { "$\($0)" }.joined(separator: ", ")
+        let rows = try transaction.fetchAll(
+            "SELECT record_id, record_json FROM person_index_records WHERE record_id IN (\(placeholders))", missing.map { .text($0) })
+        for row in rows {
+            let recordId = try row.get("record_id", as: String.self)
+            try keep(try row.get("record_json", as: String.self), as: recordId)
+        }
+    }
+
+    /// Prepares a stored record's text (or takes it from the store's records prepared before)
+    /// and keeps it in this session.
+    @discardableResult
+    private func keep(_ json: String, as recordId: String) throws -> PreparedRecord {
         let record: PreparedRecord
         if let known = shared?.prepared(storedAs: json) {
             record = known

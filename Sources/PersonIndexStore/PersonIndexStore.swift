@@ -160,6 +160,7 @@ public struct PersonIndexStore: Sendable {
 
         var decided: [(candidate: String, comparison: PairComparison)] = []
         let names = try session.nameCounts
+        try session.prepare(candidateIds.sorted())
         for candidateId in candidateIds.sorted() {
             let comparison = try matcher.compare(prepared, try session.prepared(candidateId), names: names)
             if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
