@@ -1,4 +1,5 @@
 import PersonIndex
+import ServiceKit
 import Storage
 
 /// Blocking keys of records stored before the blocking passes grew.
@@ -12,9 +13,6 @@ import Storage
 extension PersonIndexStore {
     /// Records read per page: bounded memory on a large index.
     static let rekeyingPage = 1_000
-    /// Keys written per statement (two parameters each, well under both databases' limits): a
-    /// large index on PostgreSQL is keyed in a statement per thousand keys, not one per key.
-    static let keysPerStatement = 1_000
 
     /// 2026-12-06: the given name's sound with two parts of the date of birth, the postal code
     /// with the given name's sound, the family name's sound with month and day.
@@ -23,35 +21,34 @@ extension PersonIndexStore {
     }
 
     /// Adds every key `matcher` gives a stored record that it does not have yet, reading `page`
-    /// records at a time and writing `keysPerStatement` keys a statement; returns the records read.
+    /// records at a time in the order of their ids (the primary key: each page is an index
+    /// range, not a scan) and writing the keys a chunk at a time (``MultiRowStatement``: a
+    /// large index on PostgreSQL is keyed in a statement per 512 keys, not one per key).
+    /// Returns the records read.
     @discardableResult
-    static func rekey(
-        _ transaction: any StorageTransaction, matcher: IncrementalMatcher, page: Int = rekeyingPage, keysPerStatement: Int = keysPerStatement
-    ) throws -> Int {
-        var after: Int64 = -1
+    static func rekey(_ transaction: any StorageTransaction, matcher: IncrementalMatcher, page: Int = rekeyingPage) throws -> Int {
+        var after = ""
         var read = 0
         while true {
             let rows = try transaction.fetchAll(
-                "SELECT record_id, record_json, added_seq FROM person_index_records WHERE added_seq > $1 ORDER BY added_seq LIMIT $2",
-                [.integer(after), .integer(Int64(page))])
-            var keys: [SQLValue] = []
+                "SELECT record_id, record_json FROM person_index_records WHERE record_id > $1 ORDER BY record_id LIMIT $2",
+                [.text(after), .integer(Int64(page))])
+            var keys: [(key: String, recordId: String)] = []
             for row in rows {
                 let recordId = try row.get("record_id", as: String.self)
                 let record = try Session.parse(try row.get("record_json", as: String.self), recordId: recordId)
-                for key in matcher.blockingKeys(record) { keys += [.text(key), .text(recordId)] }
-                after = try row.get("added_seq", as: Int64.self)
+                for key in matcher.blockingKeys(record) { keys.append((key, recordId)) }
+                after = recordId
             }
-            var start = 0
-            while start < keys.count {
-                let chunk = Array(keys[start..<min(keys.count, start + 2 * keysPerStatement)])
-                let values = stride(from: 1, to: chunk.count, by: 2).map { "($\($0), $\($0 + 1))" }.joined(separator: ", ")
-                try transaction.send(
-                    "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES \(values) ON CONFLICT (block_key, record_id) DO NOTHING",
-                    chunk)
-                start += chunk.count
+            for chunk in MultiRowStatement.chunks(of: keys) {
+                try transaction.send(rekeyStatement.sql(rows: chunk.count), chunk.flatMap { [.text($0.key), .text($0.recordId)] })
             }
             read += rows.count
             if rows.count < page { return read }
         }
     }
+
+    private static let rekeyStatement = MultiRowStatement(
+        "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2,
+        " ON CONFLICT (block_key, record_id) DO NOTHING")
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PersonIndex
+import ServiceKit
 import Storage
 
 /// One operation's view of the store: its transaction, its time, and the small reads and
@@ -58,20 +59,22 @@ struct Session {
         return try keep(try row.get("record_json", as: String.self), as: recordId)
     }
 
-    /// Reads the stored records of `recordIds` not prepared in this session yet, in one query
-    /// (one round trip on PostgreSQL instead of one a record), and prepares them as
+    /// Reads the stored records of `recordIds` not prepared in this session yet, a chunk of up
+    /// to ``MultiRowStatement/largestChunk`` a query (one round trip on PostgreSQL instead of
+    /// one a record), and prepares them as
     /// ``prepared(_:)`` would. Ids of no stored record are left for `prepared` to refuse.
     func prepare(_ recordIds: [String]) throws {
         let missing = recordIds.filter { prepared.byId[$0] == nil }
-        guard !missing.isEmpty else { return }
-        let placeholders = (1...missing.count).map { "$\($0)" }.joined(separator: ", ")
-        let rows = try transaction.fetchAll(
-            "SELECT record_id, record_json FROM person_index_records WHERE record_id IN (\(placeholders))", missing.map { .text($0) })
-        for row in rows {
-            let recordId = try row.get("record_id", as: String.self)
-            try keep(try row.get("record_json", as: String.self), as: recordId)
+        for chunk in MultiRowStatement.chunks(of: missing) {
+            for row in try transaction.fetchAll(Self.storedRecords.sql(rows: chunk.count), chunk.map { .text($0) }) {
+                try keep(try row.get("record_json", as: String.self), as: try row.get("record_id", as: String.self))
+            }
         }
     }
+
+    /// Stored records by id, a chunk of ids at a time.
+    private static let storedRecords = MultiRowStatement(
+        "SELECT record_id, record_json FROM person_index_records WHERE record_id IN (", row: { "$\($0)" }, parametersPerRow: 1, ")")
 
     /// Prepares a stored record's text (or takes it from the store's records prepared before)
     /// and keeps it in this session.

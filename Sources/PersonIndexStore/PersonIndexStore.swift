@@ -1,5 +1,6 @@
 import Foundation
 import PersonIndex
+import ServiceKit
 import Storage
 
 /// The person index's state on a database (SQLite or PostgreSQL, one DDL): the records, the
@@ -150,11 +151,10 @@ public struct PersonIndexStore: Sendable {
         _ = try session.transaction.execute(
             "INSERT INTO person_index_records (record_id, source, record_json, person_id, added_seq) VALUES ($1, $2, $3, $1, $4)",
             [.text(record.recordId), .text(record.source), .text(json), .integer(added)])
-        // One statement for all of the record's keys (a dozen or so): one round trip on PostgreSQL.
-        if !keys.isEmpty {
-            let values = (0..<keys.count).map { "($\(2 * $0 + 1), $\(2 * $0 + 2))" }.joined(separator: ", ")
+        // The record's keys (a dozen or so) in one statement: one round trip on PostgreSQL.
+        for chunk in MultiRowStatement.chunks(of: keys) {
             try session.transaction.send(
-                "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES \(values)", keys.flatMap { [.text($0), .text(record.recordId)] })
+                Self.insertKeys.sql(rows: chunk.count), chunk.flatMap { [.text($0), .text(record.recordId)] })
         }
         let prepared = PreparedRecord(record)
 
@@ -188,26 +188,31 @@ public struct PersonIndexStore: Sendable {
     }
 
     /// The stored records that share one of `keys`, in one query (one round trip on PostgreSQL):
-    /// at most one more than the largest block compared is read a key, and a block larger than
-    /// that (a placeholder value shared by thousands) is not compared, as in a batch.
+    /// at most one more than the largest block compared is read a key (each key's own `LIMIT`),
+    /// and a block holding more stored records than that maximum (a placeholder value shared by
+    /// thousands) is not compared.
     private func candidates(sharing keys: [String], _ session: Session) throws -> Set<String> {
-        guard !keys.isEmpty else { return [] }
         let limit = matcher.configuration.maximumBlockSize
-        let placeholders = (0..<keys.count).map { "$\($0 + 2)" }.joined(separator: ", ")
-        let rows = try session.transaction.fetchAll(
-            """
-            SELECT block_key, record_id FROM (
-                SELECT block_key, record_id, ROW_NUMBER() OVER (PARTITION BY block_key) AS n
-                FROM person_index_blocking_keys WHERE block_key IN (\(placeholders))
-            ) AS block WHERE n <= $1
-            """,
-            [.integer(Int64(limit) + 1)] + keys.map { .text($0) })
-        var blocks: [String: [String]] = [:]
-        for row in rows { blocks[try row.get("block_key", as: String.self), default: []].append(try row.get("record_id", as: String.self)) }
+        var blocks: [String: Set<String>] = [:]
+        for chunk in MultiRowStatement.chunks(of: keys) {
+            let rows = try session.transaction.fetchAll(
+                Self.blockMembers.sql(rows: chunk.count), chunk.flatMap { [.text($0), .integer(Int64(limit) + 1)] })
+            for row in rows { blocks[try row.get("block_key", as: String.self), default: []].insert(try row.get("record_id", as: String.self)) }
+        }
         var candidateIds = Set<String>()
         for members in blocks.values where members.count <= limit { candidateIds.formUnion(members) }
         return candidateIds
     }
+
+    /// A record's keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement cache).
+    static let insertKeys = MultiRowStatement(
+        "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2)
+
+    /// The members of several blocks, each read up to its `LIMIT` (a key and the limit a row).
+    static let blockMembers = MultiRowStatement(
+        "",
+        row: { "SELECT block_key, record_id FROM (SELECT block_key, record_id FROM person_index_blocking_keys WHERE block_key = $\($0) LIMIT $\($0 + 1)) AS block" },
+        parametersPerRow: 2, separator: " UNION ALL ")
 
     /// Why the record being added is not linked to `candidate` (nil: link them). A pair the
     /// model scored for review is linked only when what held it is resolved by the other

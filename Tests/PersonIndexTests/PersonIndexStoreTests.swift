@@ -150,7 +150,9 @@ enum IndexRecords {
     /// Here the old index kept no key at all, the extreme case: without the step, the swapped
     /// date finds nothing to compare with and is a person of its own.
     @Test func migratingGivesStoredRecordsTodaysBlockingKeys() async throws {
-        try await IndexUnderTest.run(migrations: Array(PersonIndexStore.migrations.dropLast())) { index in
+        let before = Array(PersonIndexStore.migrations.prefix { $0.id != "person-index-v6" })
+        #expect(before.count < PersonIndexStore.migrations.count)
+        try await IndexUnderTest.run(migrations: before) { index in
             _ = try await index.add(IndexRecords.typo)
             _ = try await index.database.write { try $0.execute("DELETE FROM person_index_blocking_keys") }
             _ = try await index.database.write { try StorageMigrator.migrate(PersonIndexStore.migrations, in: $0) }
@@ -164,10 +166,11 @@ enum IndexRecords {
         }
     }
 
-    /// A block holding more records than the configured maximum (a placeholder value shared by
-    /// thousands, here a maximum of 2) is not compared, as in a batch: the third Maria Lopez is
-    /// compared with the two before her, a fourth with nobody; under the default maximum she
-    /// joins them.
+    /// A block already holding more stored records than the configured maximum (a placeholder
+    /// value shared by thousands; here a maximum of 2) is not compared: the third Maria Lopez
+    /// is compared with the two before her, a fourth with nobody; under the default maximum
+    /// she joins them. (A batch counts the new record in the block too: there the third would
+    /// already be left out.)
     @Test func aRecordIsNotComparedThroughAnOversizedBlock() async throws {
         var small = ResolverConfiguration()
         small.maximumBlockSize = 2

@@ -6,21 +6,21 @@ import Testing
 
 @testable import PersonIndexStore
 
-/// Keying stored records again (`person-index-v6`) a page of records and a chunk of keys at a
-/// time: what it writes is what adding the records wrote, whatever the page and chunk sizes.
+/// Keying stored records again (`person-index-v6`) a page of records at a time (the keys a
+/// chunk at a time): what it writes is what adding the records wrote, whatever the page size.
 @Suite struct RekeyingTests {
-    @Test func keyingAgainInPagesAndChunksWritesWhatAddingTheRecordsWrote() async throws {
+    @Test func keyingAgainInPagesWritesWhatAddingTheRecordsWrote() async throws {
         try await IndexUnderTest.run { index in
             let records = [IndexRecords.jail, IndexRecords.typo, IndexRecords.swapped, IndexRecords.maria1, IndexRecords.maria2]
             for record in records { _ = try await index.add(record) }
             let written = try await keys(index)
             #expect(written.count > 3 * records.count)
             _ = try await index.database.write { try $0.execute("DELETE FROM person_index_blocking_keys") }
-            let read = try await index.database.write { try PersonIndexStore.rekey($0, matcher: IncrementalMatcher(), page: 2, keysPerStatement: 3) }
+            let read = try await index.database.write { try PersonIndexStore.rekey($0, matcher: IncrementalMatcher(), page: 2) }
             #expect(read == records.count)
             #expect(try await keys(index) == written)
             // Again: every key is there already, nothing changes.
-            _ = try await index.database.write { try PersonIndexStore.rekey($0, matcher: IncrementalMatcher(), page: 4, keysPerStatement: 1) }
+            _ = try await index.database.write { try PersonIndexStore.rekey($0, matcher: IncrementalMatcher(), page: 5) }
             #expect(try await keys(index) == written)
         }
     }
@@ -38,7 +38,7 @@ import Testing
 /// is not installed.
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct RekeyingPostgresTests {
-    @Test func keyingAgainInPagesAndChunksWritesWhatAddingTheRecordsWrote() async throws {
+    @Test func keyingAgainInPagesWritesWhatAddingTheRecordsWrote() async throws {
         try await RekeyingTests().keyingAgainInPagesAndChunksWritesWhatAddingTheRecordsWrote()
     }
 }

@@ -6,28 +6,28 @@
 /// and three more), so a database's statement cache holds ten forms of a statement, not one
 /// per batch size; 512 rows of five values bind 2,560, well within SQLite's and PostgreSQL's
 /// limits.
-struct MultiRowStatement: Sendable {
-    static let largestChunk = 512
+public struct MultiRowStatement: Sendable {
+    public static let largestChunk = 512
 
     /// The statement for 1, 2, 4, … ``largestChunk`` rows.
     private let forms: [String]
 
     /// `head` + the rows, each `row(n)` for its first parameter's number `n`, separated by
-    /// ", " + `tail`.
-    init(_ head: String, row: (Int) -> String, parametersPerRow: Int, _ tail: String = "") {
+    /// `separator` (", " for `VALUES` and `IN` lists; " UNION ALL " for a query a row) + `tail`.
+    public init(_ head: String, row: (Int) -> String, parametersPerRow: Int, _ tail: String = "", separator: String = ", ") {
         forms = (0...Self.largestChunk.trailingZeroBitCount).map { power in
-            head + (0..<(1 << power)).map { row(parametersPerRow * $0 + 1) }.joined(separator: ", ") + tail
+            head + (0..<(1 << power)).map { row(parametersPerRow * $0 + 1) }.joined(separator: separator) + tail
         }
     }
 
     /// The statement for a chunk of `rows` rows (a chunk's size: see ``chunks(of:)``).
-    func sql(rows: Int) -> String {
+    public func sql(rows: Int) -> String {
         precondition(rows > 0 && rows.nonzeroBitCount == 1 && rows <= Self.largestChunk, "not a chunk's size: \(rows)")
         return forms[rows.trailingZeroBitCount]
     }
 
     /// `rows` in chunks, in order: the largest first, then the remainder by its binary digits.
-    static func chunks<T>(of rows: [T]) -> [ArraySlice<T>] {
+    public static func chunks<T>(of rows: [T]) -> [ArraySlice<T>] {
         var chunks: [ArraySlice<T>] = []
         var start = rows.startIndex
         while start < rows.endIndex {
