@@ -65,7 +65,7 @@ struct Session {
     /// ``prepared(_:)`` would. Ids of no stored record are left for `prepared` to refuse.
     func prepare(_ recordIds: [String]) throws {
         let missing = recordIds.filter { prepared.byId[$0] == nil }
-        for chunk in MultiRowStatement.chunks(of: missing) {
+        for chunk in MultiRowStatement.paddedChunks(of: missing) {
             for row in try transaction.fetchAll(Self.storedRecords.sql(rows: chunk.count), chunk.map { .text($0) }) {
                 try keep(try row.get("record_json", as: String.self), as: try row.get("record_id", as: String.self))
             }

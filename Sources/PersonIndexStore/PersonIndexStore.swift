@@ -152,7 +152,7 @@ public struct PersonIndexStore: Sendable {
             "INSERT INTO person_index_records (record_id, source, record_json, person_id, added_seq) VALUES ($1, $2, $3, $1, $4)",
             [.text(record.recordId), .text(record.source), .text(json), .integer(added)])
         // The record's keys (a dozen or so) in one statement: one round trip on PostgreSQL.
-        for chunk in MultiRowStatement.chunks(of: keys) {
+        for chunk in MultiRowStatement.paddedChunks(of: keys) {
             try session.transaction.send(
                 Self.insertKeys.sql(rows: chunk.count), chunk.flatMap { [.text($0), .text(record.recordId)] })
         }
@@ -194,9 +194,16 @@ public struct PersonIndexStore: Sendable {
     private func candidates(sharing keys: [String], _ session: Session) throws -> Set<String> {
         let limit = matcher.configuration.maximumBlockSize
         var blocks: [String: Set<String>] = [:]
-        for chunk in MultiRowStatement.chunks(of: keys) {
-            let rows = try session.transaction.fetchAll(
-                Self.blockMembers.sql(rows: chunk.count), chunk.flatMap { [.text($0), .integer(Int64(limit) + 1)] })
+        for chunk in MultiRowStatement.paddedChunks(of: keys) {
+            let rows: [StorageRow]
+            switch session.transaction.dialect {
+            case .sqlite:
+                rows = try session.transaction.fetchAll(
+                    Self.blockMembers.sql(rows: chunk.count), chunk.flatMap { [.text($0), .integer(Int64(limit) + 1)] })
+            case .postgres:
+                rows = try session.transaction.fetchAll(
+                    Self.blockMembersLateral.sql(rows: chunk.count), [.integer(Int64(limit) + 1)] + chunk.map { .text($0) })
+            }
             for row in rows { blocks[try row.get("block_key", as: String.self), default: []].insert(try row.get("record_id", as: String.self)) }
         }
         var candidateIds = Set<String>()
@@ -204,11 +211,26 @@ public struct PersonIndexStore: Sendable {
         return candidateIds
     }
 
-    /// A record's keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement cache).
+    /// A record's keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement
+    /// cache); a key repeated to fill a chunk is inserted once.
     static let insertKeys = MultiRowStatement(
-        "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2)
+        "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2,
+        " ON CONFLICT (block_key, record_id) DO NOTHING")
 
-    /// The members of several blocks, each read up to its `LIMIT` (a key and the limit a row).
+    /// The members of several blocks, each read up to its `LIMIT`, on PostgreSQL: the keys as a
+    /// `VALUES` list joined `LATERAL` to one limited read each (`$1` the limit, then a key a
+    /// row), a plan of one loop however many keys (the `UNION ALL` below, planned anew at each
+    /// record, made the store slower there than a query a key).
+    static let blockMembersLateral = MultiRowStatement(
+        "SELECT k.key AS block_key, b.record_id FROM (VALUES ", row: { "($\($0 + 1))" }, parametersPerRow: 1,
+        """
+        ) AS k(key) CROSS JOIN LATERAL (
+            SELECT record_id FROM person_index_blocking_keys WHERE block_key = k.key LIMIT $1
+        ) AS b
+        """)
+
+    /// The members of several blocks, each read up to its `LIMIT`, on SQLite (no `LATERAL`):
+    /// a limited read a key, joined by `UNION ALL` (a key and the limit a row).
     static let blockMembers = MultiRowStatement(
         "",
         row: { "SELECT block_key, record_id FROM (SELECT block_key, record_id FROM person_index_blocking_keys WHERE block_key = $\($0) LIMIT $\($0 + 1)) AS block" },

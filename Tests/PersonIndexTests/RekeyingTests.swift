@@ -39,6 +39,6 @@ import Testing
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct RekeyingPostgresTests {
     @Test func keyingAgainInPagesWritesWhatAddingTheRecordsWrote() async throws {
-        try await RekeyingTests().keyingAgainInPagesAndChunksWritesWhatAddingTheRecordsWrote()
+        try await RekeyingTests().keyingAgainInPagesWritesWhatAddingTheRecordsWrote()
     }
 }

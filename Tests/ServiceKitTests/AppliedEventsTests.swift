@@ -21,6 +21,22 @@ import Testing
         }
     }
 
+    /// Padded chunks: one a 512 rows, each a power of two long, holding the rows in order and
+    /// then the chunk's last row repeated.
+    @Test func paddedChunksRepeatTheLastRowUpToAPowerOfTwo() {
+        #expect(MultiRowStatement.paddedChunks(of: [Int]()).isEmpty)
+        #expect(MultiRowStatement.paddedChunks(of: [1, 2, 3]) == [[1, 2, 3, 3]])
+        #expect(MultiRowStatement.paddedChunks(of: [1, 2, 3, 4]) == [[1, 2, 3, 4]])
+        for count in [1, 5, 511, 512, 513, 1_100] {
+            let rows = Array(0..<count)
+            let chunks = MultiRowStatement.paddedChunks(of: rows)
+            #expect(chunks.count == (count + 511) / 512)
+            #expect(chunks.allSatisfy { $0.count <= MultiRowStatement.largestChunk && $0.count.nonzeroBitCount == 1 })
+            #expect(chunks.flatMap { Array(Set($0)) }.sorted() == rows, "\(count)")
+            #expect(chunks.allSatisfy { chunk in chunk.drop { $0 != chunk.max() }.allSatisfy { $0 == chunk.max() } })
+        }
+    }
+
     @Test func recordingOnSQLiteFindsWhatRecordingOneByOneWould() async throws {
         let database = try ServiceDatabase(path: directory.path("applied.sqlite"), migrations: [])
         try await AppliedEventsCheck.run(database)

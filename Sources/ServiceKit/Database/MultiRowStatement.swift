@@ -26,6 +26,19 @@ public struct MultiRowStatement: Sendable {
         return forms[rows.trailingZeroBitCount]
     }
 
+    /// `rows` in chunks of ``largestChunk``, the last one filled up to the next power of two by
+    /// repeating its last row: fewer statements than ``chunks(of:)`` (one for up to 512 rows)
+    /// for a statement that a repeated row does not change (an `IN` list, reads joined by
+    /// `UNION ALL` whose rows are gathered into a set, an insert `ON CONFLICT DO NOTHING`).
+    public static func paddedChunks<T>(of rows: [T]) -> [[T]] {
+        stride(from: 0, to: rows.count, by: largestChunk).map { start in
+            var chunk = Array(rows[start..<min(rows.count, start + largestChunk)])
+            let size = chunk.count.nonzeroBitCount == 1 ? chunk.count : 1 << (Int.bitWidth - chunk.count.leadingZeroBitCount)
+            if let last = chunk.last { chunk += repeatElement(last, count: size - chunk.count) }
+            return chunk
+        }
+    }
+
     /// `rows` in chunks, in order: the largest first, then the remainder by its binary digits.
     public static func chunks<T>(of rows: [T]) -> [ArraySlice<T>] {
         var chunks: [ArraySlice<T>] = []
