@@ -41,14 +41,10 @@ extension PersonIndexStore {
                 after = recordId
             }
             for chunk in MultiRowStatement.chunks(of: keys) {
-                try transaction.send(rekeyStatement.sql(rows: chunk.count), chunk.flatMap { [.text($0.key), .text($0.recordId)] })
+                try transaction.send(insertKeys.sql(rows: chunk.count), chunk.flatMap { [.text($0.key), .text($0.recordId)] })
             }
             read += rows.count
             if rows.count < page { return read }
         }
     }
-
-    private static let rekeyStatement = MultiRowStatement(
-        "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2,
-        " ON CONFLICT (block_key, record_id) DO NOTHING")
 }

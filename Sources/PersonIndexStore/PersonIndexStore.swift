@@ -160,8 +160,9 @@ public struct PersonIndexStore: Sendable {
 
         var decided: [(candidate: String, comparison: PairComparison)] = []
         let names = try session.nameCounts
-        try session.prepare(candidateIds.sorted())
-        for candidateId in candidateIds.sorted() {
+        let sortedCandidates = candidateIds.sorted()
+        try session.prepare(sortedCandidates)
+        for candidateId in sortedCandidates {
             let comparison = try matcher.compare(prepared, try session.prepared(candidateId), names: names)
             if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
         }
@@ -211,8 +212,9 @@ public struct PersonIndexStore: Sendable {
         return candidateIds
     }
 
-    /// A record's keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement
-    /// cache); a key repeated to fill a chunk is inserted once.
+    /// Blocking keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement
+    /// cache): a record's as it is added, every record's in `person-index-v6`; a key repeated to
+    /// fill a chunk, or already stored, is inserted once.
     static let insertKeys = MultiRowStatement(
         "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2,
         " ON CONFLICT (block_key, record_id) DO NOTHING")
