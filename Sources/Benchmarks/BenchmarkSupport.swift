@@ -34,13 +34,15 @@ struct FigurePrinter: Sendable {
     /// Where a service's batches spent their time (``BatchStages``), in µs a message they held,
     /// one figure a stage: `<name>.stage.<stage>`; the stages add up to
     /// `<name>.stage.transaction`, and `<name>.stage.statements` is the part of the transaction
-    /// spent in statements.
+    /// spent in statements; `<name>.statements_per_message` counts them (on PostgreSQL each is a
+    /// round trip: a figure the host's noise does not move).
     func stages(_ stages: BatchStages, as name: String) {
         for stage in stages.named {
             figure("\(name).stage.\(stage.stage)", stages.microsecondsPerMessage(stage.time), "us")
         }
         figure("\(name).stage.transaction", stages.microsecondsPerMessage(stages.transaction), "us")
         figure("\(name).stage.statements", stages.microsecondsPerMessage(stages.statements), "us")
+        figure("\(name).statements_per_message", stages.statementsPerMessage, "statements")
     }
 
     func progress(_ text: String) {

@@ -33,6 +33,8 @@ public struct BatchStages: Sendable, Equatable {
     public var transaction: Duration = .zero
     /// Every statement of the transaction's body (not BEGIN and COMMIT), in any stage.
     public var statements: Duration = .zero
+    /// How many statements those were (``StorageTransaction/statementCount``).
+    public var statementCount = 0
 
     public init() {}
 
@@ -53,6 +55,11 @@ public struct BatchStages: Sendable, Equatable {
             ("applying_rules", applyingRules), ("applying_statements", applyingStatements),
             ("finishing", finishing), ("beginning_and_committing", beginningAndCommitting),
         ]
+    }
+
+    /// Statements a message the batches held.
+    public var statementsPerMessage: Double {
+        Double(statementCount) / Double(max(1, messages))
     }
 
     /// `time` in µs a message the batches held.
@@ -87,6 +94,7 @@ public struct BatchStages: Sendable, Equatable {
         var result = BatchStages()
         result.batches = count(batches, other.batches)
         result.messages = count(messages, other.messages)
+        result.statementCount = count(statementCount, other.statementCount)
         result.preparing = time(preparing, other.preparing)
         result.admitting = time(admitting, other.admitting)
         result.recordingIds = time(recordingIds, other.recordingIds)

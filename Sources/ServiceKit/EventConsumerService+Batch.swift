@@ -53,7 +53,7 @@ extension EventConsumerService {
             var outcome = BatchOutcome()
             outcome.isolatedEachEvent = isolation == .eachEvent
             var stageClock = StageClock()
-            let statementsBefore = db.statementTime
+            let statementsBefore = db.statementTime, statementCountBefore = db.statementCount
             outcome.stages.batches = 1
             outcome.stages.messages = ordered.count
             if let acknowledged { try ServiceDatabase.removeFromOutbox(through: acknowledged, db) }
@@ -198,6 +198,7 @@ extension EventConsumerService {
             outcome.warnings = transaction.warnings
             outcome.stages.finishing = stageClock.lap()
             outcome.stages.statements = db.statementTime - statementsBefore
+            outcome.stages.statementCount = db.statementCount - statementCountBefore
             return outcome
         }
         let database = self.database

@@ -19,6 +19,7 @@ final class PostgresTransaction: StorageTransaction {
     var dialect: StorageDialect { .postgres }
     let scratch = TransactionScratch()
     private(set) var statementTime: Duration = .zero
+    private(set) var statementCount = 0
     /// A statement failed and was not rolled back to a savepoint yet (PostgreSQL refuses more).
     private(set) var aborted = false
     private var savepointDepth = 0
@@ -40,6 +41,7 @@ final class PostgresTransaction: StorageTransaction {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
         let started = ContinuousClock.now
         defer { statementTime += ContinuousClock.now - started }
+        statementCount += 1
         pending.append(connection.query(Self.query(sql, arguments), logger: logger))
     }
 
@@ -135,6 +137,7 @@ final class PostgresTransaction: StorageTransaction {
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> PostgresQueryResult {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
+        statementCount += 1
         if !pending.isEmpty {
             // Queued behind the statements sent before it, and one wait for all: a failure
             // among them is the error to report (this one would only say "aborted").

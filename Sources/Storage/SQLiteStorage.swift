@@ -87,6 +87,7 @@ public final class SQLiteTransaction: StorageTransaction {
     public var dialect: StorageDialect { .sqlite }
     public let scratch = TransactionScratch()
     public private(set) var statementTime: Duration = .zero
+    public private(set) var statementCount = 0
     /// A statement failed and was not rolled back to a savepoint yet.
     private(set) var aborted = false
 
@@ -149,6 +150,7 @@ public final class SQLiteTransaction: StorageTransaction {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
         let started = ContinuousClock.now
         defer { statementTime += ContinuousClock.now - started }
+        statementCount += 1
         do {
             return try statement()
         } catch {

@@ -22,6 +22,12 @@ public protocol StorageTransaction: AnyObject {
     /// it is the service's own code (`BatchStages` in ServiceKit).
     var statementTime: Duration { get }
 
+    /// How many statements this transaction has run so far (those given to ``execute(_:_:)``,
+    /// ``send(_:_:)``, ``fetchAll(_:_:)`` and ``executeScript(_:)``; not BEGIN, COMMIT or
+    /// savepoints): on PostgreSQL each is a round trip, so the count says what a batch waits
+    /// for more exactly than timing it on a noisy host.
+    var statementCount: Int { get }
+
     /// Runs one statement with `$1`, `$2`, … bound to `arguments`; returns how many rows it
     /// inserted, updated or deleted (0 for an `ON CONFLICT DO NOTHING` that found the row).
     @discardableResult

@@ -88,6 +88,10 @@ import Testing
         #expect(total.transaction == first.transaction + second.transaction)
         #expect(total.applyingStatements == first.applyingStatements + second.applyingStatements)
         #expect(total.statements == first.statements + second.statements)
+        // At least each event's own insert, and the batch's statements besides.
+        #expect(first.statementCount > 4 && second.statementCount > 2)
+        #expect(total.statementCount == first.statementCount + second.statementCount)
+        #expect(total.statementsPerMessage == Double(total.statementCount) / 6)
         // And what a running total added since an earlier reading is the batches in between.
         #expect(total - first == second)
     }

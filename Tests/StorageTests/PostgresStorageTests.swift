@@ -37,6 +37,7 @@ struct PostgresStorageTests {
     @Test func transactionIsAllOrNothing() async throws { try await onFreshDatabase(StorageConformance.transactionIsAllOrNothing) }
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
     @Test func statementTimeCountsStatementsOnly() async throws { try await onFreshDatabase(StorageConformance.statementTimeCountsStatementsOnly) }
+    @Test func statementCountCountsEachStatementOnce() async throws { try await onFreshDatabase(StorageConformance.statementCountCountsEachStatementOnce) }
     @Test func sentStatementsRunInOrder() async throws { try await onFreshDatabase(StorageConformance.sentStatementsRunInOrder) }
     @Test func aFailedSentStatementIsReportedAsItself() async throws { try await onFreshDatabase(StorageConformance.aFailedSentStatementIsReportedAsItself) }
     @Test func rememberedReadsLastUntilForgottenOrRolledBack() async throws { try await onFreshDatabase(StorageConformance.rememberedReadsLastUntilForgottenOrRolledBack) }

@@ -325,4 +325,30 @@ enum StorageConformance {
         #expect(inside <= statementWall)
         #expect(inside >= statementWall / 2)
     }
+    /// A transaction counts each statement it is given once, whether its answer is awaited,
+    /// sent without waiting (PostgreSQL checks that answer with the next statement, which is
+    /// not counted twice) or run in a savepoint; BEGIN, COMMIT and the savepoints are not
+    /// counted. What `bench pipeline` and `bench replay` print as statements a message.
+    static func statementCountCountsEachStatementOnce(_ database: any StorageDatabase) async throws {
+        let counts = try await database.write { transaction in
+            let atStart = transaction.statementCount
+            var counts: [Int] = []
+            let note = { counts.append(transaction.statementCount - atStart) }
+            try transaction.execute("CREATE TABLE counted (n INTEGER PRIMARY KEY NOT NULL)")
+            note()
+            try transaction.send("INSERT INTO counted (n) VALUES (1)")
+            try transaction.send("INSERT INTO counted (n) VALUES (2)")
+            note()
+            _ = try transaction.fetchAll("SELECT n FROM counted ORDER BY n")
+            note()
+            try transaction.savepoint { try transaction.execute("INSERT INTO counted (n) VALUES (3)") }
+            note()
+            _ = try? transaction.savepoint { try transaction.execute("INSERT INTO counted (n) VALUES (3)") }
+            note()
+            _ = try transaction.fetchOne("SELECT count(*) AS n FROM counted")
+            note()
+            return counts
+        }
+        #expect(counts == [1, 3, 4, 5, 6, 7])
+    }
 }
