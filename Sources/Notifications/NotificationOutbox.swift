@@ -114,17 +114,75 @@ public enum NotificationOutbox {
         _ notification: BusNotification, signedWith key: NotificationSigningKey, forgetAfterMilliseconds: Int64?,
         in transaction: ProjectionTransaction, topic: String = topic
     ) throws -> Bool {
-        let recipient = notification.recipient.description
-        let inserted = try transaction.storage.execute(
-            """
-            INSERT INTO notifications_sent (id, recipient, priority, rule, source_event_id, derives_from, forget_after_ms, subject_digest)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING
-            """,
-            [.text(notification.id), .text(recipient), .text(notification.priority.rawValue),
+        try !emit([notification], signedWith: key, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction, topic: topic).isEmpty
+    }
+
+    /// Queues each of `notifications` as ``emit(_:signedWith:forgetAfterMilliseconds:in:topic:)``
+    /// does, in their order. An id already sent, or met earlier in the list, is not queued again.
+    ///
+    /// - Returns: the notifications queued now, in order.
+    @discardableResult
+    public static func emit(
+        _ notifications: [BusNotification], signedWith key: NotificationSigningKey, forgetAfterMilliseconds: Int64?,
+        in transaction: ProjectionTransaction, topic: String = topic
+    ) throws -> [BusNotification] {
+        var inserted = try recordSent(notifications, forgetAfterMilliseconds: forgetAfterMilliseconds, transaction.storage)
+        var queued: [BusNotification] = []
+        // `remove` makes a repeated id count once, for its first occurrence (the row inserted).
+        for notification in notifications where inserted.remove(notification.id) != nil {
+            try queue(notification, signedWith: key, in: transaction, topic: topic)
+            queued.append(notification)
+        }
+        return queued
+    }
+
+    /// Writes a `notifications_sent` row for each notification whose id has none; returns the
+    /// ids written. On PostgreSQL in one statement a chunk (an event's notifications are one
+    /// round trip, not one each); on SQLite a statement a row, which costs less there than one
+    /// with `RETURNING` (7 µs a row against 14, measured in `bench pipeline`).
+    private static func recordSent(
+        _ notifications: [BusNotification], forgetAfterMilliseconds: Int64?, _ transaction: any StorageTransaction
+    ) throws -> Set<String> {
+        let forget = forgetAfterMilliseconds.map(SQLValue.integer) ?? .null
+        let values = { (notification: BusNotification) -> [SQLValue] in
+            [.text(notification.id), .text(notification.recipient.description), .text(notification.priority.rawValue),
              .text(notification.reason.rule), .text(notification.sourceEventId),
-             SentNotification.encode(SentNotification.derivations(of: notification)),
-             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null, NotificationSubject.digest(notification)])
-        guard inserted > 0 else { return false }
+             SentNotification.encode(SentNotification.derivations(of: notification)), forget,
+             NotificationSubject.digest(notification)]
+        }
+        var inserted: Set<String> = []
+        switch transaction.dialect {
+        case .postgres:
+            for chunk in MultiRowStatement.paddedChunks(of: notifications) {
+                for row in try transaction.fetchAll(recordSentReturning.sql(rows: chunk.count), chunk.flatMap(values)) {
+                    inserted.insert(try row.get("id"))
+                }
+            }
+        case .sqlite:
+            for notification in notifications {
+                if try transaction.execute(recordSentRow, values(notification)) > 0 { inserted.insert(notification.id) }
+            }
+        }
+        return inserted
+    }
+
+    private static let sentColumns = "id, recipient, priority, rule, source_event_id, derives_from, forget_after_ms, subject_digest"
+
+    private static let recordSentRow =
+        "INSERT INTO notifications_sent (\(sentColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING"
+
+    /// A chunk of rows; a row already there, or repeated in the chunk
+    /// (``MultiRowStatement/paddedChunks(of:)``), is left as it is and not returned.
+    private static let recordSentReturning = MultiRowStatement(
+        "INSERT INTO notifications_sent (\(sentColumns)) VALUES ",
+        row: { n in "($\(n), $\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6), $\(n + 7))" }, parametersPerRow: 8,
+        " ON CONFLICT (id) DO NOTHING RETURNING id")
+
+    /// Signs `notification` and queues it in the transaction's outbox, counted once committed.
+    private static func queue(
+        _ notification: BusNotification, signedWith key: NotificationSigningKey, in transaction: ProjectionTransaction, topic: String
+    ) throws {
+        let recipient = notification.recipient.description
         let body = try notification.encoded()
         try transaction.emit(OutgoingMessage(
             topic: topic, key: recipient, value: body,
@@ -139,7 +197,6 @@ public enum NotificationOutbox {
         transaction.countOnCommit(metricLabel, dimensions: [
             (name: "rule", value: notification.reason.rule), (name: "priority", value: notification.priority.rawValue),
         ])
-        return true
     }
 
     /// Forgets at most `limit` sent notifications whose time to be forgotten is before

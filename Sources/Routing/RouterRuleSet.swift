@@ -60,8 +60,6 @@ struct RouterContext {
     /// Signs and queues `notifications` (each id at most once); `forgetAfterMilliseconds` is when
     /// the record of having sent them may go (the source topic can no longer redeliver the event).
     func send(_ notifications: [BusNotification], forgetAfterMilliseconds: Int64?) throws {
-        for notification in notifications {
-            try NotificationOutbox.emit(notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction)
-        }
+        try NotificationOutbox.emit(notifications, signedWith: signingKey, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction)
     }
 }

@@ -152,10 +152,12 @@ extension WarrantStore {
         ).map(Self.check(row:))
     }
 
-    /// Counts one more published event of the check; returns its revision.
+    /// Counts one more published event of the check; returns its revision (one statement: a
+    /// round trip fewer at each check's change on PostgreSQL than an update and a read).
     func nextRevision(_ releaseId: String) throws -> Int {
-        try transaction.send("UPDATE warrant_checks SET revision = revision + 1 WHERE release_id = $1", [.text(releaseId)])
-        return try transaction.fetchOne("SELECT revision FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?.get("revision") ?? 0
+        try transaction.fetchOne(
+            "UPDATE warrant_checks SET revision = revision + 1 WHERE release_id = $1 RETURNING revision", [.text(releaseId)]
+        )?.get("revision") ?? 0
     }
 
     /// Open checks (release not yet happened or cancelled), optionally of one facility and one

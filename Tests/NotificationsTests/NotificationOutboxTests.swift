@@ -42,6 +42,35 @@ private struct SenderProjection: EventProjection {
         try NotificationSignature.verify(message.value, headers: message.headers, keys: [key])
     }
 
+    /// A list is queued in its order, each id once: an id sent by an earlier transaction, or
+    /// met earlier in the list, is neither queued nor counted again; more notifications than one
+    /// statement's rows (PostgreSQL writes them a chunk at a time) keep their order too.
+    @Test func aListIsQueuedInItsOrderEachIdOnce() async throws {
+        let harness = try await ProjectionHarness.onCurrentDatabase(SenderProjection())
+        let key = self.key
+        let officer: @Sendable (Int) -> BusNotification = { Fixtures.notification(.officer("PO-\($0)")) }
+        let earlier = try await harness.write { _, transaction in
+            try NotificationOutbox.emit([officer(1)], signedWith: key, forgetAfterMilliseconds: 10, in: transaction).map(\.id)
+        }
+        #expect(earlier == [officer(1).id])
+        let list = [officer(2), officer(1), officer(3), officer(2), officer(4)] + (5..<605).map(officer) + [officer(3), officer(605)]
+        let (queued, counted) = try await harness.write { _, transaction in
+            let queued = try NotificationOutbox.emit(list, signedWith: key, forgetAfterMilliseconds: 10, in: transaction).map(\.id)
+            return (queued, transaction.countedLabels.count)
+        }
+        let expected = ([2, 3, 4] + Array(5..<606)).map { officer($0).id }
+        #expect(queued == expected)
+        #expect(counted == expected.count)
+        let outbox = try await harness.write { storage, _ in try ServiceDatabase.outbox(storage).map(\.message) }
+        #expect(outbox.map { $0.headers.first { $0.key == EventHeaders.eventId }?.stringValue } == [officer(1).id] + expected)
+        #expect(try await harness.count("notifications_sent") == 605)
+        // The one-notification form says whether it queued.
+        let again = try await harness.write { _, transaction in
+            try NotificationOutbox.emit(officer(7), signedWith: key, forgetAfterMilliseconds: 10, in: transaction)
+        }
+        #expect(!again)
+    }
+
     @Test func forgetsInBoundedStepsOnlyWhatIsDue() throws {
         let db = try DatabaseQueue()
         try db.migrate(NotificationOutbox.migrations)
@@ -126,4 +155,11 @@ private struct SenderProjection: EventProjection {
         #expect(RetentionWindow(.seconds(-5)).milliseconds == 0)
         #expect(RetentionWindow.days(365).description == "365d")
     }
+}
+
+/// The list form on PostgreSQL 15, where it writes a chunk a statement (a fresh database in the
+/// suite's private cluster); skipped, saying why, where PostgreSQL is not installed.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct NotificationOutboxPostgresTests {
+    @Test func aListIsQueuedInItsOrderEachIdOnce() async throws { try await NotificationOutboxTests().aListIsQueuedInItsOrderEachIdOnce() }
 }

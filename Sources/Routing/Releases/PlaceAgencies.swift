@@ -59,12 +59,10 @@ extension RouterContext {
     /// - Returns: the notifications sent now (not sent before).
     @discardableResult
     func sendCountingMisses(_ notifications: [BusNotification], forgetAfterMilliseconds: Int64?) throws -> [BusNotification] {
-        var sentNow: [BusNotification] = []
-        for notification in notifications {
-            let sent = try NotificationOutbox.emit(
-                notification, signedWith: signingKey, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction)
-            if sent { sentNow.append(notification) }
-            if sent, PlaceAgencies.isFallback(notification.recipient) {
+        let sentNow = try NotificationOutbox.emit(
+            notifications, signedWith: signingKey, forgetAfterMilliseconds: forgetAfterMilliseconds, in: transaction)
+        for notification in sentNow {
+            if PlaceAgencies.isFallback(notification.recipient) {
                 let kind = notification.recipient.id.split(separator: ":").first.map(String.init) ?? "unknown"
                 transaction.countOnCommit(PlaceAgencies.missLabel, dimensions: [
                     (name: "rule", value: notification.reason.rule), (name: "kind", value: kind),
