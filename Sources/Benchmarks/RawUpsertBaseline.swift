@@ -9,8 +9,10 @@ import Storage
 /// the same storage layer, without the projection. Each message becomes one row — its event id
 /// (a random UUID, so inserts land on random pages of the key's index, as the applied-ids table
 /// and most view tables do), its topic and its bytes (~0.7 KiB, about the width of the views'
-/// rows that keep an event's body) — upserted with the plainest statement, one per row, in one
-/// transaction per batch of the same size as the replay's. The table lives in a
+/// rows that keep an event's body) — upserted with the plainest statement, given once a row
+/// (`send`), in one transaction per batch of the same size as the replay's: SQLite runs a
+/// statement a row, PostgreSQL's storage writes up to 512 rows a statement (`HeldInserts`),
+/// the batched upsert a loader would use there. The table lives in a
 /// ``ServiceDatabase`` opened like a service's (SQLite: WAL, `synchronous = NORMAL`, the 16 MiB
 /// page cache, background checkpoints, but SQLite's default page size, ``pageSize``;
 /// PostgreSQL: one connection, a schema of its own), so the ratio to it shows what the

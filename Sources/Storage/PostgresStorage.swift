@@ -26,6 +26,8 @@ public final class PostgresStorage: StorageDatabase {
     /// Touched only on `queue`; the mutex makes that checkable, it never waits.
     private let connection = Mutex<PostgresConnection?>(nil)
     private let nextConnectionId = Atomic<Int>(1)
+    /// The forms of the inserts its transactions send (``HeldInserts``).
+    private let insertForms = InsertForms()
 
     /// Connects lazily: nothing is opened until the first ``write(_:)``.
     public init(configuration: Configuration, logger: Logger) {
@@ -80,7 +82,7 @@ public final class PostgresStorage: StorageDatabase {
 
     /// On `queue`: BEGIN, the body, COMMIT; ROLLBACK when anything failed.
     private func runTransaction<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
-        let transaction = PostgresTransaction(try openConnection(), location: location, logger: logger)
+        let transaction = PostgresTransaction(try openConnection(), location: location, logger: logger, forms: insertForms)
         do {
             try transaction.control("BEGIN")
             let result = try body(transaction)

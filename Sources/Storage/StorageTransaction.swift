@@ -36,9 +36,10 @@ public protocol StorageTransaction: AnyObject {
     /// Runs one statement whose answer the caller does not need (no row count, no rows), so
     /// that the database can be sent the next one without waiting: on PostgreSQL it is queued
     /// on the connection at once and its answer checked with the next statement that returns
-    /// something, the next savepoint's end, or the commit; SQLite runs it at once, like
-    /// ``execute(_:_:)``. Statements still run in the order they were given, so a later query
-    /// sees what an earlier `send` wrote.
+    /// something, the next savepoint's end, or the commit, and a single-row insert may be held
+    /// to be written with the next rows of the same insert, several a statement (`HeldInserts`);
+    /// SQLite runs it at once, like ``execute(_:_:)``. Every later statement sees what an
+    /// earlier `send` wrote: held rows are written before any statement that names their table.
     ///
     /// A failure surfaces where the answer is checked (as the error of the statement that
     /// failed, and the transaction or savepoint is then aborted): use ``execute(_:_:)`` for a

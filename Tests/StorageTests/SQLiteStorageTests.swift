@@ -24,6 +24,10 @@ import Testing
     @Test func savepointRollsBackItsPartOnly() async throws { try await onFreshDatabase(StorageConformance.savepointRollsBackItsPartOnly) }
     @Test func statementTimeCountsStatementsOnly() async throws { try await onFreshDatabase(StorageConformance.statementTimeCountsStatementsOnly) }
     @Test func statementCountCountsEachStatementOnce() async throws { try await onFreshDatabase(StorageConformance.statementCountCountsEachStatementOnce) }
+    @Test func interleavedRowsAreAllWrittenInFewStatements() async throws { try await onFreshDatabase(HeldInsertsChecks.interleavedRowsAreAllWrittenInFewStatements) }
+    @Test func upsertsOfOneKeyApplyInTurn() async throws { try await onFreshDatabase(HeldInsertsChecks.upsertsOfOneKeyApplyInTurn) }
+    @Test func tablesTiedByAForeignKeyAreWrittenInOrder() async throws { try await onFreshDatabase(HeldInsertsChecks.tablesTiedByAForeignKeyAreWrittenInOrder) }
+    @Test func rowsOfARolledBackSavepointAreNotWritten() async throws { try await onFreshDatabase(HeldInsertsChecks.rowsOfARolledBackSavepointAreNotWritten) }
     @Test func sentStatementsRunInOrder() async throws { try await onFreshDatabase(StorageConformance.sentStatementsRunInOrder) }
     @Test func aFailedSentStatementIsReportedAsItself() async throws { try await onFreshDatabase(StorageConformance.aFailedSentStatementIsReportedAsItself) }
     @Test func rememberedReadsLastUntilForgottenOrRolledBack() async throws { try await onFreshDatabase(StorageConformance.rememberedReadsLastUntilForgottenOrRolledBack) }
