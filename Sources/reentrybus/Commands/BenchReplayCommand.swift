@@ -13,7 +13,8 @@ struct BenchReplay: AsyncParsableCommand {
             Generates --events mixed, contract-valid events (seeded: the same every run) about one person per 20 \
             events, and applies them batch by batch through the views service's own transaction (admission, \
             applied ids, offsets, outbox), timing the transactions; then compares with the same number of rows \
-            upserted one statement each, --batch per transaction, in the same database: `ratio replay.<database>` \
+            upserted through the same storage layer, --batch per transaction, in the same database (SQLite: a \
+            statement a row; PostgreSQL: up to 512 rows a statement): `ratio replay.<database>` \
             is replay events/s ÷ raw rows/s. SQLite runs in a temporary directory; PostgreSQL in a private cluster \
             started from Debian's PostgreSQL 15 ($PG_BIN or /usr/lib/postgresql/15/bin) and removed afterwards, \
             skipped, saying why, when those programs are missing. A million events take several minutes per database.
