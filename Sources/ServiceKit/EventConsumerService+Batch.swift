@@ -196,6 +196,7 @@ extension EventConsumerService {
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts
             outcome.warnings = transaction.warnings
+            try db.writePending()  // so that the batch's count holds the rows PostgreSQL held back
             outcome.stages.finishing = stageClock.lap()
             outcome.stages.statements = db.statementTime - statementsBefore
             outcome.stages.statementCount = db.statementCount - statementCountBefore

@@ -42,6 +42,8 @@ struct HeldInserts {
 
         /// The form of `sql`, or nil when its rows cannot be written together.
         init?(_ sql: String) {
+            // No comment (the text's line breaks become spaces), no quoted literal or name.
+            guard !sql.contains("--"), !sql.contains("/*"), !sql.contains("'"), !sql.contains("\"") else { return nil }
             let text = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             guard text.hasPrefix("INSERT INTO "), !text.contains("RETURNING") else { return nil }
             var rest = Substring(text.dropFirst("INSERT INTO ".count))
@@ -65,7 +67,7 @@ struct HeldInserts {
                 if action == "DO NOTHING" {
                     updateKey = nil
                 } else {
-                    guard action.hasPrefix("DO UPDATE SET ") else { return nil }
+                    guard action.hasPrefix("DO UPDATE SET "), Self.readsOnlyItsRows(action) else { return nil }
                     let positions = key.compactMap { columns.firstIndex(of: $0) }
                     guard positions.count == key.count, !positions.isEmpty else { return nil }
                     updateKey = positions
@@ -87,6 +89,31 @@ struct HeldInserts {
                 sql += ")"
             }
             return sql + tail
+        }
+
+        /// Whether an update's `SET … WHERE …` reads only the conflicting row and `excluded`:
+        /// no subquery, and no function but the ones that compute from their arguments alone
+        /// (a subquery would not see the rows before it in the same statement, and a volatile
+        /// function would give each row a value of its own).
+        private static func readsOnlyItsRows(_ action: String) -> Bool {
+            let words = HeldInserts.words(in: action)
+            guard !words.contains("select") else { return false }
+            let allowedBeforeParenthesis: Set<String> = ["", "and", "or", "not", "in", "when", "then", "else", "coalesce", "greatest", "least", "nullif"]
+            var word = ""
+            var lastWord = ""
+            for character in action.lowercased() {
+                if character.isASCII && (character.isLetter || character.isNumber || character == "_") {
+                    word.append(character)
+                    continue
+                }
+                if !word.isEmpty { lastWord = word; word = "" }
+                if character == "(" {
+                    guard allowedBeforeParenthesis.contains(lastWord) else { return false }
+                } else if character != " " {
+                    lastWord = ""  // an operator or a comma: what follows is not a call
+                }
+            }
+            return true
         }
 
         private static func isIdentifier(_ text: String) -> Bool {
@@ -172,7 +199,9 @@ struct HeldInserts {
     }
 
     /// The words of `sql` that could be names, lower case (PostgreSQL folds unquoted names).
-    static func names(in sql: String) -> Set<String> {
+    static func names(in sql: String) -> Set<String> { words(in: sql) }
+
+    fileprivate static func words(in sql: String) -> Set<String> {
         Set(sql.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) }.map(String.init))
     }
 

@@ -61,6 +61,17 @@ final class PostgresTransaction: StorageTransaction {
         queue(sql, arguments)
     }
 
+    /// Whether `sql` is a schema change or a session setting rather than a query or a row's
+    /// change.
+    private static func changesSchema(_ sql: String) -> Bool {
+        let first = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
+        return ["CREATE", "ALTER", "DROP", "SET", "RESET", "TRUNCATE", "COMMENT", "GRANT", "REVOKE", "LOCK", "DO", "CALL"].contains(first)
+    }
+
+    func writePending() throws(StorageError) {
+        try writeHeld()
+    }
+
     /// Queues one statement on the connection without waiting for its answer.
     private func queue(_ sql: String, _ arguments: [SQLValue]) {
         let started = ContinuousClock.now
@@ -80,9 +91,11 @@ final class PostgresTransaction: StorageTransaction {
     }
 
     /// Whether rows of `table` must be written in the order given: it has a foreign key
-    /// (either way) or a trigger of its own, in any schema (a row of a table another refers to
-    /// may not be written after the row referring to it), or it is a view (whose reads are
-    /// another table's). Read once a transaction.
+    /// (either way), a trigger, a rule or a row security policy of its own, in any schema (a row
+    /// of a table another refers to may not be written after the row referring to it), it
+    /// inherits or is inherited, or it is a view, a partitioned or a foreign table (whose rows
+    /// are another table's). Read once a transaction, and again after a statement that changes
+    /// the schema.
     private func writtenInOrder(_ table: String) throws(StorageError) -> Bool {
         if tablesWrittenInOrder == nil {
             let rows = try fetchAll(
@@ -90,7 +103,10 @@ final class PostgresTransaction: StorageTransaction {
                 SELECT c.relname AS name FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid OR c.oid = k.confrelid
                 WHERE k.contype = 'f'
                 UNION SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
-                UNION SELECT c.relname FROM pg_class c WHERE c.relkind IN ('v', 'm')
+                UNION SELECT c.relname FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
+                UNION SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+                UNION SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid OR c.oid = i.inhparent
+                UNION SELECT c.relname FROM pg_class c WHERE c.relkind IN ('v', 'm', 'p', 'f')
                   AND c.relnamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))
                 """, [])
             var names = Set<String>()
@@ -187,6 +203,9 @@ final class PostgresTransaction: StorageTransaction {
     /// say: a COMMIT must be preceded by it, since PostgreSQL answers the COMMIT of an aborted
     /// transaction with a rollback, not an error).
     func control(_ sql: String) throws(StorageError) {
+        // Rows held since the savepoint or the transaction began are rolled back unwritten
+        // (a savepoint's start wrote everything held before it).
+        if sql.hasPrefix("ROLLBACK") { held = HeldInserts() }
         try? settle()
         do {
             _ = try query(PostgresQuery(unsafeSQL: sql))
@@ -197,7 +216,14 @@ final class PostgresTransaction: StorageTransaction {
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> PostgresQueryResult {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
-        try writeHeld(namedIn: sql)
+        if Self.changesSchema(sql) {
+            // It may touch a held table without naming it (DROP SCHEMA … CASCADE, a new
+            // foreign key, a search path): everything first, and the catalog read again.
+            try writeHeld()
+            tablesWrittenInOrder = nil
+        } else {
+            try writeHeld(namedIn: sql)
+        }
         statementCount += 1
         if !pending.isEmpty {
             // Queued behind the statements sent before it, and one wait for all: a failure

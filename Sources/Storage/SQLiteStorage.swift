@@ -109,6 +109,9 @@ public final class SQLiteTransaction: StorageTransaction {
         try execute(sql, arguments)
     }
 
+    /// Nothing is held back: ``send(_:_:)`` runs at once.
+    public func writePending() throws(StorageError) {}
+
     public func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow] {
         try guarded {
             let statement = try db.cachedStatement(sql: sql)

@@ -46,6 +46,11 @@ public protocol StorageTransaction: AnyObject {
     /// statement whose failure the caller handles itself.
     func send(_ sql: String, _ arguments: [SQLValue]) throws(StorageError)
 
+    /// Gives the database every statement ``send(_:_:)`` held back (PostgreSQL holds single-row
+    /// inserts to write several rows a statement), without waiting for their answers: what a
+    /// batch does before it counts its statements. A no-op on SQLite, which holds nothing.
+    func writePending() throws(StorageError)
+
     /// Runs one query and returns all its rows.
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [StorageRow]
 

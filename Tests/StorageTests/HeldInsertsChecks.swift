@@ -64,10 +64,12 @@ enum HeldInsertsChecks {
         #expect(children == ["c0>p0", "c1>p1"])
     }
 
-    /// Rows sent in a savepoint that is rolled back are not written; those before and after it are.
+    /// Rows sent in a savepoint that is rolled back are not kept; those before and after it
+    /// are. PostgreSQL drops the savepoint's held rows unwritten.
     static func rowsOfARolledBackSavepointAreNotWritten(_ database: any StorageDatabase) async throws {
-        let rows = try await database.write { transaction in
+        let (rows, statements) = try await database.write { transaction in
             try transaction.execute("CREATE TABLE held_kept (id BIGINT PRIMARY KEY NOT NULL)")
+            let before = transaction.statementCount
             let insert = "INSERT INTO held_kept (id) VALUES ($1)"
             try transaction.send(insert, [1])
             _ = try? transaction.savepoint {
@@ -76,8 +78,37 @@ enum HeldInsertsChecks {
                 throw CancellationError()
             }
             try transaction.send(insert, [4])
-            return try transaction.fetchAll("SELECT id FROM held_kept ORDER BY id").map { try $0.get("id", as: Int.self) }
+            let rows = try transaction.fetchAll("SELECT id FROM held_kept ORDER BY id").map { try $0.get("id", as: Int.self) }
+            return (rows, transaction.statementCount - before)
         }
         #expect(rows == [1, 4])
+        switch database.dialect {
+        case .postgres: #expect(statements == 4)  // the catalog, row 1 (at the savepoint), row 4, the read
+        case .sqlite: #expect(statements == 5)
+        }
+    }
+
+    /// A foreign key added in the transaction after rows were held: the change writes what is
+    /// held, and the two tables' rows go in the order given from then on (the catalog is read
+    /// again), so a child written after its new parent finds it. PostgreSQL only: SQLite adds
+    /// no foreign key to a table that exists.
+    static func aForeignKeyAddedInTheTransactionIsSeen(_ database: any StorageDatabase) async throws {
+        try await database.write { transaction in
+            try transaction.execute("CREATE TABLE held_owner (id BIGINT PRIMARY KEY NOT NULL)")
+            try transaction.execute("CREATE TABLE held_owned (id TEXT PRIMARY KEY NOT NULL, owner_id BIGINT NOT NULL)")
+            try transaction.execute("INSERT INTO held_owner (id) VALUES (1)")
+        }
+        let owned = try await database.write { transaction in
+            let owner = "INSERT INTO held_owner (id) VALUES ($1)", ownedRow = "INSERT INTO held_owned (id, owner_id) VALUES ($1, $2)"
+            try transaction.send(owner, [5])
+            try transaction.execute("ALTER TABLE held_owned ADD CONSTRAINT held_owned_owner FOREIGN KEY (owner_id) REFERENCES held_owner (id)")
+            try transaction.send(ownedRow, ["y", 1])
+            try transaction.send(owner, [2])
+            try transaction.send(ownedRow, ["x", 2])
+            return try transaction.fetchAll("SELECT id, owner_id FROM held_owned ORDER BY id").map {
+                "\(try $0.get("id", as: String.self))>\(try $0.get("owner_id", as: Int.self))"
+            }
+        }
+        #expect(owned == ["x>2", "y>1"])
     }
 }

@@ -20,6 +20,14 @@ import Testing
         #expect(upserting.table == "offsets")
         #expect(upserting.updateKey == [1, 0])
         #expect(HeldInserts.Form("INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING")?.updateKey == nil)
+        // An update computed from the conflicting row and `excluded` alone, as the stores write them.
+        let computed = HeldInserts.Form("""
+            INSERT INTO feeds (id, first_ms, kind) VALUES ($1, $2, $3)
+            ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, feeds.kind),
+                first_ms = CASE WHEN feeds.first_ms IS NULL OR excluded.first_ms < feeds.first_ms THEN excluded.first_ms ELSE feeds.first_ms END
+            WHERE feeds.first_ms < excluded.first_ms OR (feeds.first_ms = excluded.first_ms AND feeds.kind < excluded.kind)
+            """)
+        #expect(computed?.updateKey == [0])
     }
 
     @Test(arguments: [
@@ -34,6 +42,11 @@ import Testing
         "INSERT INTO t (a) SELECT $1",
         "INSERT INTO t (a) VALUES ($1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING",
         "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT (c) DO UPDATE SET b = excluded.b",  // a key not among the columns
+        "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT (a) DO UPDATE SET b = (SELECT max(b) FROM t)",  // a subquery
+        "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT (a) DO UPDATE SET b = clock_timestamp()",  // a volatile function
+        "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT (a) DO UPDATE SET b = 'x'",  // a literal
+        "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT (a) DO UPDATE SET b = excluded.b -- newest\n WHERE t.b < excluded.b",
+        "INSERT INTO \"T\" (a) VALUES ($1)",  // a quoted name
     ])
     func otherStatementsAreNotHeld(sql: String) {
         #expect(HeldInserts.Form(sql) == nil)
