@@ -69,12 +69,13 @@ public struct BatchStages: Sendable, Equatable {
 
     /// The stages in µs a message, the largest first, on one line for a person reading a
     /// command's report: `applying_statements 175, applying_rules 163, … (transaction 435 µs a
-    /// message over 20,000 messages)`.
+    /// message over 20,000 messages, 14.2 statements a message)`.
     public var summary: String {
         let perMessage = { (time: Duration) in Int(microsecondsPerMessage(time).rounded()) }
         let stages = named.map { ($0.stage, perMessage($0.time)) }.sorted { $0.1 > $1.1 }
         return stages.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            + " (transaction \(perMessage(transaction)) µs a message over \(messages) messages)"
+            + " (transaction \(perMessage(transaction)) µs a message over \(messages) messages, "
+            + "\(String(format: "%.1f", statementsPerMessage)) statements a message)"
     }
 
     /// What `later` (a running total) added since `earlier` (the same total read before): the

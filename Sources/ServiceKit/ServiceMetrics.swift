@@ -21,6 +21,9 @@ final class ServiceMetrics: Sendable {
     /// Label of the counters of seconds spent in each stage of the batches (``BatchStages``),
     /// per service and stage: their rates say where a busy service's time goes.
     static let batchStageLabel = "reentrybus_batch_stage_seconds_total"
+    /// Label of the counter of statements the batches ran (``BatchStages/statementCount``): over
+    /// the messages applied, what a message costs in round trips on PostgreSQL.
+    static let batchStatementsLabel = "reentrybus_batch_statements_total"
 
     let service: String
     let factory: any MetricsFactory
@@ -37,6 +40,7 @@ final class ServiceMetrics: Sendable {
     private let outboxDepthGauge: Gauge
     /// Seconds per stage, in ``BatchStages/named``'s order.
     private let stageSeconds: [FloatingPointCounter]
+    private let statements: Counter
     /// Outbox rows committed and not yet acknowledged (or moved to the failed outbox).
     private let outboxWaiting = Mutex<Int>(0)
     private let skippedByType = Mutex<[String: Counter]>([:])
@@ -57,17 +61,19 @@ final class ServiceMetrics: Sendable {
         batchCommit = Timer(label: Self.batchCommitLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge = Gauge(label: Self.outboxDepthLabel, dimensions: dimensions, factory: factory)
         outboxDepthGauge.record(0)
+        statements = Counter(label: Self.batchStatementsLabel, dimensions: dimensions, factory: factory)
         stageSeconds = BatchStages().named.map { stage in
             FloatingPointCounter(
                 label: Self.batchStageLabel, dimensions: dimensions + [("stage", stage.stage)], factory: factory)
         }
     }
 
-    /// Adds a batch's stages to the stage counters.
+    /// Adds a batch's stages to the stage counters, and its statements.
     func record(_ stages: BatchStages) {
         for (counter, stage) in zip(stageSeconds, stages.named) {
             if stage.time > .zero { counter.increment(by: stage.time.fractionalSeconds) }
         }
+        if stages.statementCount > 0 { statements.increment(by: stages.statementCount) }
     }
 
     /// Events of `eventType` read past because the service does not need them.

@@ -108,6 +108,10 @@ import Testing
             }
             let stages = router.progress.snapshot.stages
             #expect(stages.batches >= 1 && stages.messages >= 1 && stages.applyingRules > .zero)
+            // And how many statements they ran: counted at each commit, so at least what the
+            // progress counted once the outboxes were delivered, and more than one a message.
+            #expect((samples.value("reentrybus_batch_statements_total", ofRouter) ?? 0) >= Double(stages.statementCount))
+            #expect(stages.statementCount > stages.messages)
 
             for sample in samples {
                 for (name, value) in sample.labels {

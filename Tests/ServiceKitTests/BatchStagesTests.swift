@@ -109,8 +109,9 @@ import Testing
     stages.applyingStatements = .milliseconds(40)
     stages.finishing = .microseconds(300)
     stages.transaction = .milliseconds(116)
+    stages.statementCount = 2_950
     #expect(stages.summary == """
         applying_rules 50, applying_statements 40, admitting 12, recording_ids 7, beginning_and_committing 6, \
-        preparing 1, finishing 0 (transaction 116 µs a message over 1000 messages)
+        preparing 1, finishing 0 (transaction 116 µs a message over 1000 messages, 3.0 statements a message)
         """)
 }
