@@ -1,5 +1,4 @@
 import PersonIndex
-import ServiceKit
 import Storage
 
 /// Blocking keys of records stored before the blocking passes grew.

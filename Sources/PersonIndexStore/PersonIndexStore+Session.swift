@@ -1,6 +1,5 @@
 import Foundation
 import PersonIndex
-import ServiceKit
 import Storage
 
 /// One operation's view of the store: its transaction, its time, and the small reads and

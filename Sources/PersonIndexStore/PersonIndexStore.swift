@@ -1,6 +1,5 @@
 import Foundation
 import PersonIndex
-import ServiceKit
 import Storage
 
 /// The person index's state on a database (SQLite or PostgreSQL, one DDL): the records, the

@@ -23,10 +23,6 @@
 /// start and end and before the commit. Each table's rows keep their order; rows of two
 /// tables are not ordered against each other, which nothing can tell apart.
 struct HeldInserts {
-    /// The most rows one statement carries; its chunks are powers of two up to it, or up to
-    /// what PostgreSQL's limit of 65,535 values a statement allows for a wide row.
-    static let largestChunk = 512
-
     /// A single-row insert whose rows can be written several to a statement.
     struct Form: Sendable {
         /// The table's name, lower case.
@@ -178,7 +174,7 @@ struct HeldInserts {
     /// name stands between characters that cannot be part of a name.
     mutating func take(for sql: String, inOrder: Set<String>) -> [(sql: String, arguments: [SQLValue])] {
         guard !groups.isEmpty else { return [] }
-        let names = Self.names(in: sql)
+        let names = Self.words(in: sql)
         if !names.isDisjoint(with: inOrder) { return take() }
         let named = groups.indices.filter { names.contains(groups[$0].form.table) }
         guard !named.isEmpty else { return [] }
@@ -199,29 +195,21 @@ struct HeldInserts {
     }
 
     /// The words of `sql` that could be names, lower case (PostgreSQL folds unquoted names).
-    static func names(in sql: String) -> Set<String> { words(in: sql) }
-
-    fileprivate static func words(in sql: String) -> Set<String> {
+    static func words(in sql: String) -> Set<String> {
         Set(sql.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) }.map(String.init))
     }
 
-    /// The groups' rows, a statement a chunk (powers of two up to ``largestChunk``).
+    /// The groups' rows, a statement a chunk (``MultiRowStatement/chunks(of:largest:)``: up to
+    /// 512 rows, fewer for rows so wide that PostgreSQL's 65,535 values a statement would not
+    /// hold 512).
     private static func statements(_ groups: [Group]) -> [(sql: String, arguments: [SQLValue])] {
-        var statements: [(sql: String, arguments: [SQLValue])] = []
-        for group in groups {
-            // PostgreSQL binds at most 65,535 values a statement.
-            let fitting = max(1, min(largestChunk, 65_535 / max(1, group.form.width)))
+        groups.flatMap { group in
+            let fitting = max(1, min(MultiRowStatement.largestChunk, 65_535 / max(1, group.form.width)))
             let largest = 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
-            var start = 0
-            while start < group.rows.count {
-                let left = group.rows.count - start
-                let size = left >= largest ? largest : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
-                let rows = group.rows[start..<(start + size)]
-                statements.append((size == 1 ? group.sql : group.form.sql(rows: size), rows.flatMap { $0 }))
-                start += size
+            return MultiRowStatement.chunks(of: group.rows, largest: largest).map { rows in
+                (rows.count == 1 ? group.sql : group.form.sql(rows: rows.count), rows.flatMap { $0 })
             }
         }
-        return statements
     }
 }
 

@@ -40,12 +40,15 @@ public struct MultiRowStatement: Sendable {
     }
 
     /// `rows` in chunks, in order: the largest first, then the remainder by its binary digits.
-    public static func chunks<T>(of rows: [T]) -> [ArraySlice<T>] {
+    /// `largest` (a power of two, at most ``largestChunk``) bounds them for rows wider than a
+    /// statement's parameters allow 512 of.
+    public static func chunks<T>(of rows: [T], largest: Int = largestChunk) -> [ArraySlice<T>] {
+        precondition(largest > 0 && largest.nonzeroBitCount == 1 && largest <= largestChunk, "not a chunk's size: \(largest)")
         var chunks: [ArraySlice<T>] = []
         var start = rows.startIndex
         while start < rows.endIndex {
             let left = rows.endIndex - start
-            let size = left >= largestChunk ? largestChunk : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
+            let size = left >= largest ? largest : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
             chunks.append(rows[start..<(start + size)])
             start += size
         }
