@@ -73,6 +73,29 @@ enum RecordComparison {
         return vector
     }
 
+    /// The formal names the two records' given names may both stand for, when they agree only
+    /// as nicknames that leave the formal name open (`NameLevel.isAmbiguousNickname`: "Tina"
+    /// beside "Christina" gives Christina, though Christine is a Tina too); nil when the
+    /// vector's given-name level is not 4 or some pair of the records' given names (aliases
+    /// included) reaching it names one formal name for certain.
+    static func formalNamesLeftOpen(_ a: RecordFeatures, _ b: RecordFeatures, _ vector: ComparisonVector) -> Set<String>? {
+        if vector[.givenName] == 3 {
+            // Close, but read as names the table knows, two names: Christina and Christine,
+            // or "Chrisbsy" (a Chrissy) beside Christina. Both may stand for no formal name.
+            let x = a.formalGivenNames, y = b.formalGivenNames
+            return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y) ? [] : nil
+        }
+        guard vector[.givenName] == 4 else { return nil }
+        var shared = Set<String>()
+        for x in a.givenNames {
+            for y in b.givenNames where NameLevel.given(x, y) == 4 {
+                guard NameLevel.isAmbiguousNickname(x, y) else { return nil }
+                shared.formUnion(x.formalNames.filter(y.formalNames.contains))
+            }
+        }
+        return shared
+    }
+
     /// The best level over every pair of names (the names themselves and the aliases').
     private static func best(_ a: [NameFeatures], _ b: [NameFeatures], top: UInt8, _ level: (NameFeatures, NameFeatures) -> UInt8) -> UInt8? {
         guard !a.isEmpty, !b.isEmpty else { return nil }

@@ -99,18 +99,23 @@ public struct IncrementalMatcher: Sendable {
         }
         let weight = model.matchWeight(vector) + nameBits.family + nameBits.given
         let probability = FellegiSunterModel.probability(weight: weight)
-        let decision: PairComparison.Decision = switch PersonResolver.decision(probability: probability, vector: vector, configuration: configuration) {
+        var decision: PairComparison.Decision = switch PersonResolver.decision(probability: probability, vector: vector, configuration: configuration) {
         case .link: .link
         case .review: .review
         case nil: .distinct
         }
         let linkable = decision == .review
             && PersonResolver.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration)
+        var leftOpen: Set<String>?
+        if decision == .link, let shared = PersonResolver.formalNamesLeftOpen(vector, x, y, configuration) {
+            decision = .review
+            leftOpen = shared
+        }
         let linkableAcrossDates = decision == .review
             && PersonResolver.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration)
         return PairComparison(
             score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
-            linkableUnlessDatesConfirmedApart: linkableAcrossDates)
+            linkableUnlessDatesConfirmedApart: linkableAcrossDates, formalNamesLeftOpen: leftOpen)
     }
 }
 

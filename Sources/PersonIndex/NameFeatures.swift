@@ -72,6 +72,14 @@ enum NameLevel {
         return 0
     }
 
+    /// Whether two nickname-equivalent given names (level 4) leave open which formal name is
+    /// meant: one of them may stand for a formal name the other cannot ("Tina" for Christina or
+    /// Christine beside "Christina"; "Al" beside "Albert"). "Bill" beside "William", or "Liz"
+    /// beside "Beth", name one formal name and are not ambiguous.
+    static func isAmbiguousNickname(_ a: NameFeatures, _ b: NameFeatures) -> Bool {
+        a.formalNames != b.formalNames
+    }
+
     /// One edit apart (for words of three letters or more), or Jaro–Winkler ≥ 0.92.
     static func isClose(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         if min(a.count, b.count) >= 3, abs(a.count - b.count) <= 1, OptimalStringAlignment.distance(a, b) <= 1 { return true }

@@ -74,6 +74,21 @@ public enum Nicknames {
         return index
     }()
 
+    /// The formal names `name` (folded) may stand for, reading a name the table does not know,
+    /// of four letters or more, as a typing error of a known one: the formal names of every
+    /// form one edit away ("chrsitine" → Christine). Empty when nothing is that close. Slower
+    /// than `formalNames(of:)`: for the few pairs whose nickname leaves the name open.
+    public static func formalNamesAllowingOneTypo(of name: String) -> [String] {
+        let known = formalNames(of: name)
+        guard known.isEmpty, name.utf8.count >= 4 else { return known }
+        let bytes = Array(name.utf8)
+        var names = Set<String>()
+        for (form, formals) in formalNames where form.utf8.count >= 4 && abs(form.utf8.count - bytes.count) <= 1 {
+            if OptimalStringAlignment.distance(Array(form.utf8), bytes) <= 1 { names.formUnion(formals) }
+        }
+        return names.sorted()
+    }
+
     /// The other forms of the formal names `name` (folded) may stand for; empty when the table
     /// does not know it.
     static func otherForms(of name: String) -> [[UInt8]] {

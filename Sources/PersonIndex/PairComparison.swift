@@ -50,6 +50,12 @@ public struct PairComparison: Sendable, Hashable {
     /// persons' records confirm two different dates (`DateOfBirth.confirmedApart`).
     public var linkableUnlessDatesConfirmedApart: Bool
 
+    /// A review pair that would link but for its given names, which agree only as a nickname
+    /// of several formal names or are close but two known names (`GivenNameDoubt`): the formal
+    /// names both may stand for (empty for two known names). Linked unless a record names
+    /// another of the formal names. Nil for every other pair.
+    public var formalNamesLeftOpen: Set<String>?
+
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
 
     /// Evidence of two people (and no strong identifier decided): the given names disagree
@@ -70,8 +76,9 @@ public struct PairComparison: Sendable, Hashable {
 
     public init(
         score: Double, weight: Double = .infinity, decision: Decision, sharedIdentifiers: [String], reasons: [FieldReason],
-        linkableWhenUnambiguous: Bool = false, linkableUnlessDatesConfirmedApart: Bool = false
+        linkableWhenUnambiguous: Bool = false, linkableUnlessDatesConfirmedApart: Bool = false, formalNamesLeftOpen: Set<String>? = nil
     ) {
+        self.formalNamesLeftOpen = formalNamesLeftOpen
         self.score = score
         self.weight = weight
         self.decision = decision

@@ -70,7 +70,7 @@ public struct PersonResolver: Sendable {
         var clusters = PersonClusters(recordIds: records.map(\.recordId))
         var pairs: [ResolvedPair] = []
         var plausible = PlausiblePartners(recordCount: records.count)
-        var heldBack: [(pair: Int, first: Int, second: Int, datesDiffer: Bool, weight: Double, undated: Bool)] = []
+        var heldBack: [HeldPair] = []
         // The identifiers' links first, so that a model link sees every number its two persons carry.
         for ((a, b), vector) in zip(candidates.pairs, vectors) where vector[.identifiers] == 1 { clusters.link(Int(a), Int(b)) }
         let identifiersConflict = { (clusters: inout PersonClusters, x: Int, y: Int) -> Bool in
@@ -90,10 +90,13 @@ public struct PersonResolver: Sendable {
             let probability = FellegiSunterModel.probability(weight: weight)
             guard var decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
             if decision == .link, !clusters.areLinked(first, second), identifiersConflict(&clusters, first, second) { decision = .review }
-            if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
-                heldBack.append((pairs.count, first, second, false, weight, vector[.dateOfBirth] == nil))
+            if decision == .link, let shared = Self.formalNamesLeftOpen(vector, features[first], features[second], configuration) {
+                decision = .review
+                heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .givenName(shared: shared)))
+            } else if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
+                heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .rivals(undated: vector[.dateOfBirth] == nil)))
             } else if decision == .review, Self.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration) {
-                heldBack.append((pairs.count, first, second, true, weight, vector[.dateOfBirth] == nil))
+                heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .datesDiffer))
             }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
             plausible.add(first, second, weight: weight, contradicted: vector.contradictsOnePerson)
@@ -105,13 +108,18 @@ public struct PersonResolver: Sendable {
         let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsOnePerson }
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
             guard !identifiersConflict(&clusters, held.first, held.second) else { continue }
-            if held.datesDiffer {
+            switch held.doubt {
+            case .datesDiffer:
                 let dates = { (record: Int) in clusters.members(of: record).map { features[$0].dateOfBirth } }
                 guard !DateOfBirth.confirmedApart(dates(held.first), dates(held.second)) else { continue }
-            } else {
-                let margin = held.undated ? configuration.undatedRivalMargin : nil
+            case .rivals(let undated):
+                let margin = undated ? configuration.undatedRivalMargin : nil
                 guard !plausible.hasRival(
                     held.first, held.second, weight: held.weight, outweighs: margin, clusters: &clusters, contradict: contradict) else { continue }
+            case .givenName(let shared):
+                guard !plausible.hasNamedRival(
+                    held.first, held.second, sharing: shared, formalNames: { features[$0].formalGivenNames }, clusters: &clusters, contradict: contradict)
+                else { continue }
             }
             pairs[held.pair].decision = .link
             clusters.link(held.first, held.second)
@@ -119,6 +127,37 @@ public struct PersonResolver: Sendable {
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links
         return Resolution(pairs: pairs, personIds: clusters.personIds(), model: model, statistics: statistics)
+    }
+
+    /// A pair sent to review that is linked after the confident links when the other records
+    /// settle its doubt.
+    private struct HeldPair {
+        var pair: Int
+        var first: Int
+        var second: Int
+        var weight: Double
+        var doubt: Doubt
+
+        enum Doubt {
+            /// A bare initial, or a date of birth missing: linked when neither record has a rival.
+            case rivals(undated: Bool)
+            /// Dates of birth a component apart: linked unless both persons confirm their own.
+            case datesDiffer
+            /// Given names leaving the formal name open (`GivenNameDoubt`; `shared`: the formal
+            /// names both may stand for): linked unless a record names another of them.
+            case givenName(shared: Set<String>)
+        }
+    }
+
+    /// Whether a pair the thresholds would link waits for the other records because its given
+    /// names agree only as nicknames that leave the formal name open
+    /// (`ambiguousNicknamesLinkOnlyWhenUnambiguous`). Shared with `IncrementalMatcher`.
+    /// The formal names the pair's given names may share (`RecordComparison.formalNamesLeftOpen`)
+    /// when that doubt is to be settled by the other records, nil otherwise.
+    static func formalNamesLeftOpen(
+        _ vector: ComparisonVector, _ a: RecordFeatures, _ b: RecordFeatures, _ configuration: ResolverConfiguration
+    ) -> Set<String>? {
+        configuration.ambiguousNicknamesLinkOnlyWhenUnambiguous ? RecordComparison.formalNamesLeftOpen(a, b, vector) : nil
     }
 
     /// Whether some record of one person and some record of the other carry different numbers

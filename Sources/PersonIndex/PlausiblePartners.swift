@@ -41,6 +41,42 @@ struct PlausiblePartners {
                 if !clusters.areLinked(c, other) && !clusters.areLinked(c, record) { return true }
             }
         }
+        return contradicts(a, b, clusters: &clusters, contradict)
+    }
+
+    /// Whether linking `a` and `b`, whose given names agree only as a nickname of several formal
+    /// names (`sharing`: the formal names both may stand for), would be a guess: `a` or `b` has a
+    /// plausible partner in neither person whose given name stands for another of the formal
+    /// names its own may stand for and none of those shared (Christine beside "Tina" and
+    /// Christina: the Tina may be hers), or some record of `a`'s person and some record of
+    /// `b`'s contradict each other or name formal names that have none in common (a
+    /// "Chrsitine" already linked with the Tina, beside Christina). A partner whose name the
+    /// table does not know (an initial) or that fits the shared name is no such rival: it is as
+    /// likely the same person.
+    func hasNamedRival(
+        _ a: Int, _ b: Int, sharing shared: Set<String>, formalNames: (Int) -> Set<String>, clusters: inout PersonClusters,
+        contradict: (Int, Int) -> Bool
+    ) -> Bool {
+        for (record, other) in [(a, b), (b, a)] {
+            let own = formalNames(record)
+            for partner in partners[record] where !partner.contradicted {
+                let c = Int(partner.record)
+                guard !clusters.areLinked(c, other) && !clusters.areLinked(c, record) else { continue }
+                if GivenNameDoubt.isRival(partner: formalNames(c), own: own, shared: shared) { return true }
+            }
+        }
+        let theirs = clusters.members(of: b).map { ($0, formalNames($0)) }
+        for x in clusters.members(of: a) {
+            let mine = formalNames(x)
+            for (y, names) in theirs {
+                if contradict(x, y) || GivenNameDoubt.nameTwoPeople(mine, names) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether some record of `a`'s person and some record of `b`'s contradict each other.
+    private func contradicts(_ a: Int, _ b: Int, clusters: inout PersonClusters, _ contradict: (Int, Int) -> Bool) -> Bool {
         let theirs = clusters.members(of: b)
         for x in clusters.members(of: a) {
             for y in theirs where contradict(x, y) { return true }

@@ -15,6 +15,13 @@ struct RecordFeatures: Sendable {
     let ssn: String?
     let strongIdentifiers: [StrongIdentifier]
 
+    /// Every formal name the record's given names (aliases included) may stand for, by the
+    /// nickname table, an unknown name read as one typing error of a known one
+    /// (`Nicknames.formalNamesAllowingOneTypo`); empty when none is known.
+    var formalGivenNames: Set<String> {
+        Set(givenNames.flatMap { $0.formalNames.isEmpty ? Nicknames.formalNamesAllowingOneTypo(of: $0.firstString) : $0.formalNames })
+    }
+
     init(_ record: PersonRecord) {
         var given: [NameFeatures] = []
         var family: [NameFeatures] = []

@@ -248,7 +248,9 @@ public struct PersonIndexStore: Sendable {
         _ session: Session
     ) throws -> ReviewHold? {
         if comparison.decision != .link {
-            if comparison.linkableWhenUnambiguous {
+            if let shared = comparison.formalNamesLeftOpen {
+                if let hold = try namedRival(recordId, candidate, sharing: shared, decided: decided, session) { return hold }
+            } else if comparison.linkableWhenUnambiguous {
                 if let rival = try rival(recordId, candidate, comparison, decided: decided, session) {
                     return ReviewHold(.anotherPersonPlausible, records: [rival])
                 }
@@ -289,17 +291,7 @@ public struct PersonIndexStore: Sendable {
         }
         // The reviews the candidate's person waits in with third persons, in one statement;
         // judged by the same two rules as the new record's partners, on the pair compared again.
-        let reviewed = try session.transaction.fetchAll(
-            """
-            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
-            JOIN person_index_records m ON m.record_id = r.b JOIN person_index_records o ON o.record_id = r.a
-            WHERE m.person_id = $1
-            UNION ALL
-            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
-            JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
-            WHERE m.person_id = $1
-            """, [.text(theirs)])
-        for row in reviewed {
+        for row in try reviews(ofPerson: theirs, session) {
             let person = try row.get("other", as: String.self)
             guard person != mine && person != theirs else { continue }
             let review = try matcher.compare(
@@ -313,6 +305,63 @@ public struct PersonIndexStore: Sendable {
         for member in try session.members(mine) {
             let record = try session.prepared(member)
             for (id, other) in theirRecords where matcher.compare(record, other).contradictsOnePerson { return id }
+        }
+        return nil
+    }
+
+    /// The reviews a person's records wait in, in one statement: each row names the other
+    /// record (`other_record`), its person (`other`) and the pair (`a`, `b`).
+    private func reviews(ofPerson person: String, _ session: Session) throws -> [StorageRow] {
+        try session.transaction.fetchAll(
+            """
+            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
+            JOIN person_index_records m ON m.record_id = r.b JOIN person_index_records o ON o.record_id = r.a
+            WHERE m.person_id = $1
+            UNION ALL
+            SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
+            JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
+            WHERE m.person_id = $1
+            """, [.text(person)])
+    }
+
+    /// Why linking the record being added to `candidate`, whose given names leave the formal
+    /// name open (`GivenNameDoubt`; `shared`: the formal names both may stand for), would be a
+    /// guess (nil: it would not), judged as `PersonResolver` judges a batch
+    /// (`PlausiblePartners.hasNamedRival`): a partner of the new record, or a review of the
+    /// candidate's person, in a third person, whose given name stands for another formal name
+    /// (`GivenNameDoubt.isRival`), or a record of either person contradicting one of the
+    /// other's or naming formal names none of which it shares — the other person plausible,
+    /// naming that record; the pair's own two names (Christina and Christine): its fields.
+    private func namedRival(
+        _ recordId: String, _ candidate: String, sharing shared: Set<String>, decided: [(candidate: String, comparison: PairComparison)],
+        _ session: Session
+    ) throws -> ReviewHold? {
+        let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
+        let own = try session.prepared(recordId).formalGivenNames
+        for other in decided where other.candidate != candidate && !other.comparison.contradictsOnePerson {
+            let person = try person(of: other.candidate, session)
+            guard person != mine && person != theirs else { continue }
+            if GivenNameDoubt.isRival(partner: try session.prepared(other.candidate).formalGivenNames, own: own, shared: shared) {
+                return ReviewHold(.anotherPersonPlausible, records: [other.candidate])
+            }
+        }
+        let candidateNames = try session.prepared(candidate).formalGivenNames
+        for row in try reviews(ofPerson: theirs, session) {
+            let person = try row.get("other", as: String.self)
+            guard person != mine && person != theirs else { continue }
+            let rival = try row.get("other_record", as: String.self)
+            if GivenNameDoubt.isRival(partner: try session.prepared(rival).formalGivenNames, own: candidateNames, shared: shared) {
+                return ReviewHold(.anotherPersonPlausible, records: [rival])
+            }
+        }
+        let theirRecords = try session.members(theirs).map { ($0, try session.prepared($0)) }
+        for member in try session.members(mine) {
+            let record = try session.prepared(member)
+            for (id, other) in theirRecords
+            where matcher.compare(record, other).contradictsOnePerson || GivenNameDoubt.nameTwoPeople(record.formalGivenNames, other.formalGivenNames) {
+                let named = [member, id].filter { $0 != recordId && $0 != candidate }
+                return ReviewHold(named.isEmpty ? .fields : .anotherPersonPlausible, records: named)
+            }
         }
         return nil
     }
