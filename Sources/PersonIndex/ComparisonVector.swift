@@ -73,24 +73,29 @@ enum RecordComparison {
         return vector
     }
 
-    /// The formal names the two records' given names may both stand for, when they agree only
-    /// as nicknames that leave the formal name open (`NameLevel.isAmbiguousNickname`: "Tina"
-    /// beside "Christina" gives Christina, though Christine is a Tina too); nil when the
-    /// vector's given-name level is not 4 or some pair of the records' given names (aliases
-    /// included) reaching it names one formal name for certain.
+    /// Whether the records' given names leave open which formal name is meant, and if so the
+    /// formal names both may stand for (spellings of one name as one, `Nicknames.oneSpelling`):
+    /// - level 4, nicknames: when no pair of the records' given names (aliases included)
+    ///   reaching it names one formal name for certain (`NameLevel.isAmbiguousNickname`):
+    ///   "Tina" beside "Christina" gives Christina, though Christine is a Tina too;
+    /// - level 3, close: when both read as names the table knows (an unknown name as one typo
+    ///   of a known one) and those differ: none in common (Christina and Christine, or
+    ///   "Chrisbsy", a Chrissy, beside Christina) gives the empty set, some in common (a
+    ///   mistyped "Tina" beside Christina) those in common.
+    ///
+    /// Nil at any other level, or when the names name the same formal names.
     static func formalNamesLeftOpen(_ a: RecordFeatures, _ b: RecordFeatures, _ vector: ComparisonVector) -> Set<String>? {
         if vector[.givenName] == 3 {
-            // Close, but read as names the table knows, two names: Christina and Christine,
-            // or "Chrisbsy" (a Chrissy) beside Christina. Both may stand for no formal name.
             let x = a.formalGivenNames, y = b.formalGivenNames
-            return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y) ? [] : nil
+            guard !x.isEmpty, !y.isEmpty, x != y else { return nil }
+            return x.intersection(y)
         }
         guard vector[.givenName] == 4 else { return nil }
         var shared = Set<String>()
         for x in a.givenNames {
             for y in b.givenNames where NameLevel.given(x, y) == 4 {
                 guard NameLevel.isAmbiguousNickname(x, y) else { return nil }
-                shared.formUnion(x.formalNames.filter(y.formalNames.contains))
+                shared.formUnion(Set(x.formalNames.map(Nicknames.oneSpelling)).intersection(y.formalNames.map(Nicknames.oneSpelling)))
             }
         }
         return shared

@@ -77,7 +77,7 @@ enum NameLevel {
     /// Christine beside "Christina"; "Al" beside "Albert"). "Bill" beside "William", or "Liz"
     /// beside "Beth", name one formal name and are not ambiguous.
     static func isAmbiguousNickname(_ a: NameFeatures, _ b: NameFeatures) -> Bool {
-        a.formalNames != b.formalNames
+        Set(a.formalNames.map(Nicknames.oneSpelling)) != Set(b.formalNames.map(Nicknames.oneSpelling))
     }
 
     /// One edit apart (for words of three letters or more), or Jaro–Winkler ≥ 0.92.

@@ -75,18 +75,30 @@ public enum Nicknames {
     }()
 
     /// The formal names `name` (folded) may stand for, reading a name the table does not know,
-    /// of four letters or more, as a typing error of a known one: the formal names of every
-    /// form one edit away ("chrsitine" → Christine). Empty when nothing is that close. Slower
-    /// than `formalNames(of:)`: for the few pairs whose nickname leaves the name open.
+    /// of six letters or more, as a typing error of a known one: the formal names of every
+    /// form one edit away ("chrsitine" → Christine). Shorter names are left alone: many real
+    /// names the table lacks are one edit from one it has (Marie from Marge, Jane from Janet).
+    /// Empty when nothing is that close. Scans the table: for pairs whose given names leave the
+    /// formal name open and the records judging them, not for every comparison.
     public static func formalNamesAllowingOneTypo(of name: String) -> [String] {
         let known = formalNames(of: name)
-        guard known.isEmpty, name.utf8.count >= 4 else { return known }
+        guard known.isEmpty, name.utf8.count >= 6 else { return known }
         let bytes = Array(name.utf8)
         var names = Set<String>()
         for (form, formals) in formalNames where form.utf8.count >= 4 && abs(form.utf8.count - bytes.count) <= 1 {
             if OptimalStringAlignment.distance(Array(form.utf8), bytes) <= 1 { names.formUnion(formals) }
         }
         return names.sorted()
+    }
+
+    /// Formal names the table lists apart that are spellings of one name, each to the one that
+    /// stands for both: a Catherine beside a Katherine is not two names the way a Christina
+    /// beside a Christine is (`GivenNameDoubt`).
+    static let spellings: [String: String] = ["catherine": "katherine", "phillip": "philip", "steven": "stephen"]
+
+    /// `formal` with a spelling of one name (`spellings`) read as that name.
+    static func oneSpelling(_ formal: String) -> String {
+        spellings[formal] ?? formal
     }
 
     /// The other forms of the formal names `name` (folded) may stand for; empty when the table

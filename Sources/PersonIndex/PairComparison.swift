@@ -52,8 +52,8 @@ public struct PairComparison: Sendable, Hashable {
 
     /// A review pair that would link but for its given names, which agree only as a nickname
     /// of several formal names or are close but two known names (`GivenNameDoubt`): the formal
-    /// names both may stand for (empty for two known names). Linked unless a record names
-    /// another of the formal names. Nil for every other pair.
+    /// names both may stand for (empty for two known names, which never link by the model).
+    /// Linked unless a record names another of the formal names. Nil for every other pair.
     public var formalNamesLeftOpen: Set<String>?
 
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }

@@ -106,6 +106,9 @@ public struct PersonResolver: Sendable {
         // run. Each held pair is judged once, against the persons as they stand at its turn.
         heldBack.sort { (pairs[$0.pair].score, $1.pair) > (pairs[$1.pair].score, $0.pair) }
         let contradict = { (x: Int, y: Int) in RecordComparison.compare(features[x], features[y]).contradictsOnePerson }
+        // Each record's formal given names, worked out when a held pair first asks (reading a
+        // typo scans the nickname table).
+        var formalNames = [Set<String>?](repeating: nil, count: records.count)
         for held in heldBack where !clusters.areLinked(held.first, held.second) {
             guard !identifiersConflict(&clusters, held.first, held.second) else { continue }
             switch held.doubt {
@@ -117,8 +120,13 @@ public struct PersonResolver: Sendable {
                 guard !plausible.hasRival(
                     held.first, held.second, weight: held.weight, outweighs: margin, clusters: &clusters, contradict: contradict) else { continue }
             case .givenName(let shared):
-                guard !plausible.hasNamedRival(
-                    held.first, held.second, sharing: shared, formalNames: { features[$0].formalGivenNames }, clusters: &clusters, contradict: contradict)
+                let names = { (record: Int) -> Set<String> in
+                    if let known = formalNames[record] { return known }
+                    let worked = features[record].formalGivenNames
+                    formalNames[record] = worked
+                    return worked
+                }
+                guard !plausible.hasNamedRival(held.first, held.second, sharing: shared, formalNames: names, clusters: &clusters, contradict: contradict)
                 else { continue }
             }
             pairs[held.pair].decision = .link
@@ -144,16 +152,17 @@ public struct PersonResolver: Sendable {
             /// Dates of birth a component apart: linked unless both persons confirm their own.
             case datesDiffer
             /// Given names leaving the formal name open (`GivenNameDoubt`; `shared`: the formal
-            /// names both may stand for): linked unless a record names another of them.
+            /// names both may stand for): linked unless a record names another of them. Two
+            /// names (`shared` empty) are never linked: each record names the other's rival.
             case givenName(shared: Set<String>)
         }
     }
 
-    /// Whether a pair the thresholds would link waits for the other records because its given
-    /// names agree only as nicknames that leave the formal name open
-    /// (`ambiguousNicknamesLinkOnlyWhenUnambiguous`). Shared with `IncrementalMatcher`.
-    /// The formal names the pair's given names may share (`RecordComparison.formalNamesLeftOpen`)
-    /// when that doubt is to be settled by the other records, nil otherwise.
+    /// For a pair the thresholds would link: the formal names its given names may both stand
+    /// for when they leave the formal name open (`RecordComparison.formalNamesLeftOpen`; empty
+    /// for two names), so that the other records settle the doubt
+    /// (`ambiguousNicknamesLinkOnlyWhenUnambiguous`); nil when the pair links as it is. Shared
+    /// with `IncrementalMatcher`.
     static func formalNamesLeftOpen(
         _ vector: ComparisonVector, _ a: RecordFeatures, _ b: RecordFeatures, _ configuration: ResolverConfiguration
     ) -> Set<String>? {

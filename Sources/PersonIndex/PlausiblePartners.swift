@@ -1,6 +1,7 @@
 /// For each record, the records it might be: every partner it was linked to or sent to review
 /// with, and how strongly. `PersonResolver` asks it whether a record held back from a link
-/// (a bare initial, a missing date of birth) has a rival.
+/// (a bare initial, a missing date of birth: `hasRival`; given names that leave the formal
+/// name open: `hasNamedRival`) has a rival.
 struct PlausiblePartners {
     struct Partner {
         var record: Int32

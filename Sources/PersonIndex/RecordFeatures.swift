@@ -17,9 +17,12 @@ struct RecordFeatures: Sendable {
 
     /// Every formal name the record's given names (aliases included) may stand for, by the
     /// nickname table, an unknown name read as one typing error of a known one
-    /// (`Nicknames.formalNamesAllowingOneTypo`); empty when none is known.
+    /// (`Nicknames.formalNamesAllowingOneTypo`), spellings of one name as one
+    /// (`Nicknames.oneSpelling`); empty when none is known. Worked out on each call (it may
+    /// scan the table): callers judging many pairs keep it.
     var formalGivenNames: Set<String> {
-        Set(givenNames.flatMap { $0.formalNames.isEmpty ? Nicknames.formalNamesAllowingOneTypo(of: $0.firstString) : $0.formalNames })
+        Set(givenNames.flatMap { $0.formalNames.isEmpty ? Nicknames.formalNamesAllowingOneTypo(of: $0.firstString) : $0.formalNames }
+            .map(Nicknames.oneSpelling))
     }
 
     init(_ record: PersonRecord) {

@@ -66,9 +66,9 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// as a plausible partner in a third person or as a record of either person
     /// (`GivenNameDoubt`): twins named Christina and Christine share every field but the given
     /// name, and a "Tina" fits both. Names that fix one formal name ("Bill" beside "William")
-    /// link as before. On the benchmark data (five seeds of 5,000 × 5,000) this removed 4 and
-    /// 4 of the 8 and 9 false pairs of two seeds, for one or two true pairs more in review a
-    /// seed. Default: true.
+    /// link as before, and so do two spellings of one name (Catherine and Katherine). On the
+    /// benchmark data (five seeds of 5,000 × 5,000) this removed 4 and 4 of the 8 and 9 false
+    /// pairs of two seeds, for one true pair more in review on each of them. Default: true.
     public var ambiguousNicknamesLinkOnlyWhenUnambiguous = true
 
     public init() {}

@@ -309,8 +309,9 @@ public struct PersonIndexStore: Sendable {
         return nil
     }
 
-    /// The reviews a person's records wait in, in one statement: each row names the other
-    /// record (`other_record`), its person (`other`) and the pair (`a`, `b`).
+    /// The reviews a person's records wait in, in one statement, in the order of the other
+    /// record's id (so the record a hold names is the same on every database): each row names
+    /// the other record (`other_record`), its person (`other`) and the pair (`a`, `b`).
     private func reviews(ofPerson person: String, _ session: Session) throws -> [StorageRow] {
         try session.transaction.fetchAll(
             """
@@ -321,6 +322,7 @@ public struct PersonIndexStore: Sendable {
             SELECT o.person_id AS other, o.record_id AS other_record, r.a AS a, r.b AS b FROM person_index_reviews r
             JOIN person_index_records m ON m.record_id = r.a JOIN person_index_records o ON o.record_id = r.b
             WHERE m.person_id = $1
+            ORDER BY other_record, a, b
             """, [.text(person)])
     }
 
@@ -350,15 +352,19 @@ public struct PersonIndexStore: Sendable {
             let person = try row.get("other", as: String.self)
             guard person != mine && person != theirs else { continue }
             let rival = try row.get("other_record", as: String.self)
-            if GivenNameDoubt.isRival(partner: try session.prepared(rival).formalGivenNames, own: candidateNames, shared: shared) {
-                return ReviewHold(.anotherPersonPlausible, records: [rival])
-            }
+            guard GivenNameDoubt.isRival(partner: try session.prepared(rival).formalGivenNames, own: candidateNames, shared: shared) else { continue }
+            // A review whose pair contradicts (a brother named otherwise) is no rival, as in `rival`.
+            let review = try matcher.compare(
+                try session.prepared(try row.get("a", as: String.self)), try session.prepared(try row.get("b", as: String.self)),
+                names: try session.nameCounts)
+            if !review.contradictsOnePerson { return ReviewHold(.anotherPersonPlausible, records: [rival]) }
         }
-        let theirRecords = try session.members(theirs).map { ($0, try session.prepared($0)) }
+        let theirRecords = try session.members(theirs).map { ($0, try session.prepared($0)) }.map { ($0.0, $0.1, $0.1.formalGivenNames) }
         for member in try session.members(mine) {
             let record = try session.prepared(member)
-            for (id, other) in theirRecords
-            where matcher.compare(record, other).contradictsOnePerson || GivenNameDoubt.nameTwoPeople(record.formalGivenNames, other.formalGivenNames) {
+            let names = record.formalGivenNames
+            for (id, other, otherNames) in theirRecords
+            where matcher.compare(record, other).contradictsOnePerson || GivenNameDoubt.nameTwoPeople(names, otherNames) {
                 let named = [member, id].filter { $0 != recordId && $0 != candidate }
                 return ReviewHold(named.isEmpty ? .fields : .anotherPersonPlausible, records: named)
             }
