@@ -109,7 +109,13 @@ public struct PersonResolver: Sendable {
         // Each record's formal given names, worked out when a held pair first asks (reading a
         // typo scans the nickname table).
         var formalNames = [Set<String>?](repeating: nil, count: records.count)
-        for held in heldBack where !clusters.areLinked(held.first, held.second) {
+        for held in heldBack {
+            // Joined through other links before its turn: its doubt is settled, and the pair is
+            // one person's (left as "review", a reviewer would be shown a pair already linked).
+            if clusters.areLinked(held.first, held.second) {
+                pairs[held.pair].decision = .link
+                continue
+            }
             guard !identifiersConflict(&clusters, held.first, held.second) else { continue }
             switch held.doubt {
             case .datesDiffer:
