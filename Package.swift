@@ -176,7 +176,7 @@ let package = Package(
         .target(
             name: "Timers",
             dependencies: [
-                "ServiceKit", "Contracts", "Kafka",
+                "ServiceKit", "Storage", "Contracts", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,5 +1,6 @@
 import Contracts
 import Storage
+import Timers
 
 /// The resolver's detainers, the changes of a check after it opened (date, destination,
 /// escalation, revision), who was told about each check, and the bus's clock. SQL only; the
@@ -198,13 +199,9 @@ extension WarrantStore {
     // MARK: Clock
 
     /// The latest tick read (ms since 1970); nil before the first.
-    func lastTick() throws -> Int64? {
-        try transaction.fetchOne("SELECT at_ms FROM warrant_clock WHERE clock = 'minute'")?.get("at_ms")
-    }
+    func lastTick() throws -> Int64? { try clock.last() }
 
-    func recordTick(_ atMilliseconds: Int64) throws {
-        try transaction.send(
-            "INSERT INTO warrant_clock (clock, at_ms) VALUES ('minute', $1) ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms",
-            [.integer(atMilliseconds)])
-    }
+    func recordTick(_ atMilliseconds: Int64) throws { try clock.record(atMilliseconds) }
+
+    private var clock: TickClock { TickClock(table: "warrant_clock", in: transaction) }
 }

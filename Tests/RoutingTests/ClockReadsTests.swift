@@ -20,7 +20,7 @@ import Testing
 
     /// In one transaction: read twice, tick, read twice, tick again, tick in a savepoint that
     /// is rolled back (read inside and after it).
-    private func readings<Store: TickClock>(
+    private func readings<Store: ClockKeepingStore>(
         migrations: [StorageMigration], _ store: @escaping @Sendable (any StorageTransaction) -> Store
     ) async throws -> [String] {
         let db = try SQLiteStorage.inMemory()
@@ -48,10 +48,10 @@ import Testing
 }
 
 /// The two stores' clocks, for one test of both.
-private protocol TickClock {
+private protocol ClockKeepingStore {
     func lastTick() throws -> Int64?
     func recordTick(_ atMilliseconds: Int64) throws
 }
 
-extension ReleaseStore: TickClock {}
-extension BulletinStore: TickClock {}
+extension ReleaseStore: ClockKeepingStore {}
+extension BulletinStore: ClockKeepingStore {}

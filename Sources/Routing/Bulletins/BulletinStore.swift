@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Storage
+import Timers
 import ServiceKit
 
 /// The bulletin rules' database: each person's current mental-health bulletin
@@ -94,23 +95,12 @@ struct BulletinStore {
 
     // MARK: Clock
 
-    func lastTick() throws -> Int64? {
-        // Read at several of a batch's events and written only at a tick: remembered for the
-        // transaction (one round trip fewer an event on PostgreSQL), forgotten by `recordTick`.
-        try transaction.scratch.remembered(Self.clockReads, key: "minute") {
-            try transaction.fetchOne("SELECT at_ms FROM bulletins_clock WHERE clock = 'minute'")?.get("at_ms", as: Int64.self)
-        }
-    }
+    /// The latest tick read (ms since 1970); nil before the first.
+    func lastTick() throws -> Int64? { try clock.last() }
 
-    /// The family of the remembered clock reads (`TransactionScratch.remembered`).
-    private static let clockReads = "router-bulletins-clock"
+    func recordTick(_ atMilliseconds: Int64) throws { try clock.record(atMilliseconds) }
 
-    func recordTick(_ atMilliseconds: Int64) throws {
-        transaction.scratch.forget(Self.clockReads)
-        try transaction.send(
-            "INSERT INTO bulletins_clock (clock, at_ms) VALUES ('minute', $1) ON CONFLICT (clock) DO UPDATE SET at_ms = excluded.at_ms",
-            [.integer(atMilliseconds)])
-    }
+    private var clock: TickClock { TickClock(table: "bulletins_clock", in: transaction) }
 
     // MARK: Bulletins
 
