@@ -57,8 +57,21 @@ final class PostgresTransaction: StorageTransaction {
             try writeHeld(namedIn: sql)
             if held.hold(arguments, of: sql, form: form) { return }
         }
-        try writeHeld(namedIn: sql)
+        try writeHeld(before: sql)
         queue(sql, arguments)
+    }
+
+    /// Writes what is held that must reach the database before `sql`: everything when it
+    /// changes the schema or a session setting (it may touch a held table without naming it:
+    /// `DROP SCHEMA … CASCADE`, a new foreign key, a search path), and the catalog is read again
+    /// after it; otherwise the rows of the tables it names. Sent and run statements alike.
+    private func writeHeld(before sql: String) throws(StorageError) {
+        if Self.changesSchema(sql) {
+            try writeHeld()
+            tablesWrittenInOrder = nil
+        } else {
+            try writeHeld(namedIn: sql)
+        }
     }
 
     /// Whether `sql` is a schema change or a session setting rather than a query or a row's
@@ -216,14 +229,7 @@ final class PostgresTransaction: StorageTransaction {
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> PostgresQueryResult {
         guard !aborted else { throw StorageError(.transactionAborted, database: location) }
-        if Self.changesSchema(sql) {
-            // It may touch a held table without naming it (DROP SCHEMA … CASCADE, a new
-            // foreign key, a search path): everything first, and the catalog read again.
-            try writeHeld()
-            tablesWrittenInOrder = nil
-        } else {
-            try writeHeld(namedIn: sql)
-        }
+        try writeHeld(before: sql)
         statementCount += 1
         if !pending.isEmpty {
             // Queued behind the statements sent before it, and one wait for all: a failure

@@ -111,4 +111,27 @@ enum HeldInsertsChecks {
         }
         #expect(owned == ["x>2", "y>1"])
     }
+
+    /// A session setting sent without waiting (a search path naming another schema) writes
+    /// what is held first: the rows go to the table the insert named when it was given.
+    static func aSentSettingWritesWhatIsHeldFirst(_ database: any StorageDatabase) async throws {
+        try await database.write { transaction in
+            for schema in ["held_first", "held_second"] {
+                try transaction.execute("CREATE SCHEMA \(schema)")
+                try transaction.execute("CREATE TABLE \(schema).held_row (id TEXT PRIMARY KEY NOT NULL)")
+            }
+        }
+        try await database.write { transaction in
+            try transaction.send("SET LOCAL search_path TO held_first", [])
+            try transaction.send("INSERT INTO held_row (id) VALUES ($1)", ["a"])
+            try transaction.send("SET LOCAL search_path TO held_second", [])
+            try transaction.send("INSERT INTO held_row (id) VALUES ($1)", ["b"])
+        }
+        let rows = try await database.read { transaction in
+            try ["held_first", "held_second"].map { schema in
+                try transaction.fetchAll("SELECT id FROM \(schema).held_row ORDER BY id").map { try $0.get("id", as: String.self) }
+            }
+        }
+        #expect(rows == [["a"], ["b"]])
+    }
 }

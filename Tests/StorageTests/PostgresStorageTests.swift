@@ -43,6 +43,7 @@ struct PostgresStorageTests {
     @Test func tablesTiedByAForeignKeyAreWrittenInOrder() async throws { try await onFreshDatabase(HeldInsertsChecks.tablesTiedByAForeignKeyAreWrittenInOrder) }
     @Test func rowsOfARolledBackSavepointAreNotWritten() async throws { try await onFreshDatabase(HeldInsertsChecks.rowsOfARolledBackSavepointAreNotWritten) }
     @Test func aForeignKeyAddedInTheTransactionIsSeen() async throws { try await onFreshDatabase(HeldInsertsChecks.aForeignKeyAddedInTheTransactionIsSeen) }
+    @Test func aSentSettingWritesWhatIsHeldFirst() async throws { try await onFreshDatabase(HeldInsertsChecks.aSentSettingWritesWhatIsHeldFirst) }
     @Test func sentStatementsRunInOrder() async throws { try await onFreshDatabase(StorageConformance.sentStatementsRunInOrder) }
     @Test func aFailedSentStatementIsReportedAsItself() async throws { try await onFreshDatabase(StorageConformance.aFailedSentStatementIsReportedAsItself) }
     @Test func rememberedReadsLastUntilForgottenOrRolledBack() async throws { try await onFreshDatabase(StorageConformance.rememberedReadsLastUntilForgottenOrRolledBack) }
