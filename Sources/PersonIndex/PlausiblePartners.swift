@@ -45,8 +45,8 @@ struct PlausiblePartners {
         return contradicts(a, b, clusters: &clusters, contradict)
     }
 
-    /// Whether linking `a` and `b`, whose given names agree only as a nickname of several formal
-    /// names (`sharing`: the formal names both may stand for), would be a guess: `a` or `b` has a
+    /// Whether linking `a` and `b`, whose given names leave the formal name open
+    /// (`GivenNameDoubt`; `sharing`: the formal names both may stand for), would be a guess: `a` or `b` has a
     /// plausible partner in neither person whose given name stands for another of the formal
     /// names its own may stand for and none of those shared (Christine beside "Tina" and
     /// Christina: the Tina may be hers), or some record of `a`'s person and some record of
