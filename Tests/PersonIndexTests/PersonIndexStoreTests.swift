@@ -346,6 +346,20 @@ enum IndexRecords {
         }
     }
 
+    /// A review the candidate's person waits in is no rival when its own pair contradicts: a
+    /// "Christine" recorded as a man beside the "Tina" (their pair held for review, the sexes
+    /// disagreeing) does not keep a Christina from the "Tina", as in a batch.
+    @Test func aContradictedReviewIsNoRivalToANickname() async throws {
+        try await IndexUnderTest.run { index in
+            let oak = IndexRecords.oak
+            _ = try await index.add(IndexRecords.record("t1", "jail", "Tina", "Wojcik", "1988-03-03", .female, address: oak))
+            let man = try await index.add(IndexRecords.record("t3", "courts", "Christine", "Wojcik", "1988-03-03", .male, address: oak))
+            #expect(man.map(\.eventType) == ["bus.identity.review-requested"])
+            _ = try await index.add(IndexRecords.record("t2", "police", "Christina", "Wojcik", "1988-03-03", .female, address: oak))
+            #expect(try await index.person("t2") == "t1")
+        }
+    }
+
     /// One record at a time, as the service adds them: a bare initial links to the only person
     /// it fits; a twin arriving later (a full name with the same initial, whose given name
     /// disagrees with the person's) is not pulled in through the initial but waits for review;
@@ -633,6 +647,8 @@ struct PersonIndexStorePostgresTests {
     @Test func sealingARivalRemovesItsNameFromTheHoldsItCaused() async throws { try await PersonIndexStoreTests().sealingARivalRemovesItsNameFromTheHoldsItCaused() }
     @Test func theModelNeverJoinsPersonsOfDifferentStateIds() async throws { try await PersonIndexStoreTests().theModelNeverJoinsPersonsOfDifferentStateIds() }
     @Test func differingDatesLinkUnlessEachPersonConfirmsItsOwn() async throws { try await PersonIndexStoreTests().differingDatesLinkUnlessEachPersonConfirmsItsOwn() }
+    @Test func aNicknameOfSeveralNamesLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aNicknameOfSeveralNamesLinksOnlyWhenUnrivalled() }
+    @Test func aContradictedReviewIsNoRivalToANickname() async throws { try await PersonIndexStoreTests().aContradictedReviewIsNoRivalToANickname() }
 }
 
 /// The store fed one record at a time with generated records whose truth is known: the
