@@ -94,8 +94,9 @@ enum RecordComparison {
         var shared = Set<String>()
         for x in a.givenNames {
             for y in b.givenNames where NameLevel.given(x, y) == 4 {
-                guard NameLevel.isAmbiguousNickname(x, y) else { return nil }
-                shared.formUnion(Set(x.formalNames.map(Nicknames.oneSpelling)).intersection(y.formalNames.map(Nicknames.oneSpelling)))
+                let (mine, theirs) = (x.formalNamesAsOneSpelling, y.formalNamesAsOneSpelling)
+                guard mine != theirs else { return nil }  // `NameLevel.isAmbiguousNickname`
+                shared.formUnion(mine.intersection(theirs))
             }
         }
         return shared

@@ -28,6 +28,9 @@ struct NameFeatures: Sendable {
     }
 
     var first: [UInt8] { words[0] }
+
+    /// ``formalNames`` with spellings of one name read as that name (`Nicknames.oneSpelling`).
+    var formalNamesAsOneSpelling: Set<String> { Set(formalNames.map(Nicknames.oneSpelling)) }
 }
 
 /// Agreement levels of two names, best first. The model learns how much each level weighs.
@@ -77,7 +80,7 @@ enum NameLevel {
     /// Christine beside "Christina"; "Al" beside "Albert"). "Bill" beside "William", or "Liz"
     /// beside "Beth", name one formal name and are not ambiguous.
     static func isAmbiguousNickname(_ a: NameFeatures, _ b: NameFeatures) -> Bool {
-        Set(a.formalNames.map(Nicknames.oneSpelling)) != Set(b.formalNames.map(Nicknames.oneSpelling))
+        a.formalNamesAsOneSpelling != b.formalNamesAsOneSpelling
     }
 
     /// One edit apart (for words of three letters or more), or Jaro–Winkler ≥ 0.92.

@@ -109,6 +109,12 @@ public struct PersonResolver: Sendable {
         // Each record's formal given names, worked out when a held pair first asks (reading a
         // typo scans the nickname table).
         var formalNames = [Set<String>?](repeating: nil, count: records.count)
+        let names = { (record: Int) -> Set<String> in
+            if let known = formalNames[record] { return known }
+            let worked = features[record].formalGivenNames
+            formalNames[record] = worked
+            return worked
+        }
         for held in heldBack {
             // Joined through other links before its turn: its doubt is settled, and the pair is
             // one person's (left as "review", a reviewer would be shown a pair already linked).
@@ -126,12 +132,6 @@ public struct PersonResolver: Sendable {
                 guard !plausible.hasRival(
                     held.first, held.second, weight: held.weight, outweighs: margin, clusters: &clusters, contradict: contradict) else { continue }
             case .givenName(let shared):
-                let names = { (record: Int) -> Set<String> in
-                    if let known = formalNames[record] { return known }
-                    let worked = features[record].formalGivenNames
-                    formalNames[record] = worked
-                    return worked
-                }
                 guard !plausible.hasNamedRival(held.first, held.second, sharing: shared, formalNames: names, clusters: &clusters, contradict: contradict)
                 else { continue }
             }

@@ -359,7 +359,10 @@ public struct PersonIndexStore: Sendable {
                 names: try session.nameCounts)
             if !review.contradictsOnePerson { return ReviewHold(.anotherPersonPlausible, records: [rival]) }
         }
-        let theirRecords = try session.members(theirs).map { ($0, try session.prepared($0)) }.map { ($0.0, $0.1, $0.1.formalGivenNames) }
+        let theirRecords = try session.members(theirs).map { id in
+            let record = try session.prepared(id)
+            return (id, record, record.formalGivenNames)
+        }
         for member in try session.members(mine) {
             let record = try session.prepared(member)
             let names = record.formalGivenNames

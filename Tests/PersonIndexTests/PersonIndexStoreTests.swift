@@ -99,6 +99,11 @@ enum IndexRecords {
     static let maria1 = record("m1", "jail", "Maria", "Lopez", "1979-02-20", .female, address: oak)
     static let maria2 = record("m2", "police", "Maria", "Lopez", "1979-02-20", .female, address: PostalAddress(line1: "5 Oak St", postalCode: "64106"))
     static let maria3 = record("m3", "courts", "Maria", "Lopez", "1979-02-20", .female, address: oak)
+
+    /// A record of one of the Wojcik twins of 5 Oak Street, born 1988-03-03.
+    static func wojcik(_ id: String, _ source: String, _ given: String, _ sex: Sex = .female) -> PersonRecord {
+        record(id, source, given, "Wojcik", "1988-03-03", sex, address: oak)
+    }
 }
 
 /// The store's rules, on SQLite; `PersonIndexStorePostgresTests` runs the same on PostgreSQL.
@@ -334,11 +339,11 @@ enum IndexRecords {
             #expect(alone.map(\.eventType) == ["bus.identity.linked"])
             #expect(try await index.person("z2") == "z1")
 
-            _ = try await index.add(IndexRecords.record("y1", "jail", "Christina", "Wojcik", "1988-03-03", .female, address: oak))
-            let twin = try await index.add(IndexRecords.record("y3", "courts", "Christine", "Wojcik", "1988-03-03", .female, address: oak))
+            _ = try await index.add(IndexRecords.wojcik("y1", "jail", "Christina"))
+            let twin = try await index.add(IndexRecords.wojcik("y3", "courts", "Christine"))
             #expect(twin.map(\.eventType) == ["bus.identity.review-requested"])
             #expect(twin.map(\.heldBecause) == [.fields])
-            let tina = try await index.add(IndexRecords.record("y2", "police", "Tina", "Wojcik", "1988-03-03", .female, address: oak))
+            let tina = try await index.add(IndexRecords.wojcik("y2", "police", "Tina"))
             #expect(tina.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
             #expect(tina.map(\.heldBecause) == [.anotherPersonPlausible, .anotherPersonPlausible])
             #expect(tina.map(\.heldBy) == [["y3"], ["y1"]])
@@ -351,11 +356,10 @@ enum IndexRecords {
     /// disagreeing) does not keep a Christina from the "Tina", as in a batch.
     @Test func aContradictedReviewIsNoRivalToANickname() async throws {
         try await IndexUnderTest.run { index in
-            let oak = IndexRecords.oak
-            _ = try await index.add(IndexRecords.record("t1", "jail", "Tina", "Wojcik", "1988-03-03", .female, address: oak))
-            let man = try await index.add(IndexRecords.record("t3", "courts", "Christine", "Wojcik", "1988-03-03", .male, address: oak))
+            _ = try await index.add(IndexRecords.wojcik("t1", "jail", "Tina"))
+            let man = try await index.add(IndexRecords.wojcik("t3", "courts", "Christine", .male))
             #expect(man.map(\.eventType) == ["bus.identity.review-requested"])
-            _ = try await index.add(IndexRecords.record("t2", "police", "Christina", "Wojcik", "1988-03-03", .female, address: oak))
+            _ = try await index.add(IndexRecords.wojcik("t2", "police", "Christina"))
             #expect(try await index.person("t2") == "t1")
         }
     }
