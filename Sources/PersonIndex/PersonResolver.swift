@@ -69,6 +69,8 @@ public struct PersonResolver: Sendable {
         let scorer = PairScorer(model: model, features: features, configuration: configuration)
         var clusters = PersonClusters(recordIds: records.map(\.recordId))
         var pairs: [ResolvedPair] = []
+        // Each pair's two records (indexes into `records`), beside `pairs`.
+        var pairRecords: [(first: Int, second: Int)] = []
         var plausible = PlausiblePartners(recordCount: records.count)
         var heldBack: [HeldPair] = []
         // The identifiers' links first, so that a model link sees every number its two persons carry.
@@ -81,6 +83,7 @@ public struct PersonResolver: Sendable {
             let first = Int(a), second = Int(b)
             if vector[.identifiers] == 1 {
                 pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: 1, decision: .link, byIdentifier: true))
+                pairRecords.append((first, second))
                 clusters.link(first, second)
                 plausible.add(first, second, weight: .infinity, contradicted: false)
                 statistics.linksByIdentifier += 1
@@ -99,6 +102,7 @@ public struct PersonResolver: Sendable {
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .datesDiffer))
             }
             pairs.append(ResolvedPair(a: records[first].recordId, b: records[second].recordId, score: probability, decision: decision, byIdentifier: false))
+            pairRecords.append((first, second))
             plausible.add(first, second, weight: weight, contradicted: vector.contradictsOnePerson)
             if decision == .link { clusters.link(first, second) }
         }
@@ -116,12 +120,8 @@ public struct PersonResolver: Sendable {
             return worked
         }
         for held in heldBack {
-            // Joined through other links before its turn: its doubt is settled, and the pair is
-            // one person's (left as "review", a reviewer would be shown a pair already linked).
-            if clusters.areLinked(held.first, held.second) {
-                pairs[held.pair].decision = .link
-                continue
-            }
+            // Joined through other links before its turn: its doubt is settled (reported below).
+            if clusters.areLinked(held.first, held.second) { continue }
             guard !identifiersConflict(&clusters, held.first, held.second) else { continue }
             switch held.doubt {
             case .datesDiffer:
@@ -137,6 +137,12 @@ public struct PersonResolver: Sendable {
             }
             pairs[held.pair].decision = .link
             clusters.link(held.first, held.second)
+        }
+        // A pair scored for review whose records other links joined is one person's, so it is
+        // reported linked: left "review", a reviewer would be asked about two records already
+        // linked (the store's queue leaves such pairs out).
+        for (index, members) in pairRecords.enumerated() where pairs[index].decision == .review {
+            if clusters.areLinked(members.first, members.second) { pairs[index].decision = .link }
         }
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links

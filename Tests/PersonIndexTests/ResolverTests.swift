@@ -257,6 +257,31 @@ import Testing
         #expect(Set(resolution.personIds.prefix(3)).count == 1)
     }
 
+    /// A pair scored between the thresholds whose records other links join (here two numbers
+    /// through a third record) is reported linked: listed "review", a reviewer would be asked
+    /// about two records already one person's.
+    @Test func aReviewPairJoinedThroughOtherLinksIsReportedLinked() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        let date = try #require(DateOfBirth(iso: "1990-05-05"))
+        func record(_ id: String, _ sex: Sex, _ identifiers: PersonIdentifiers) -> PersonRecord {
+            PersonRecord(
+                recordId: id, source: "jail", givenName: "Jonathan", familyName: "Zielinski", dateOfBirth: date, sex: sex, address: address,
+                identifiers: identifiers)
+        }
+        // The first and last records agree on everything but sex (an entry error), so their
+        // pair goes to review; the middle one shares a number with each.
+        let bridged = [
+            record("z1", .male, PersonIdentifiers(stateId: "IL77")), record("z2", .male, PersonIdentifiers(stateId: "IL77", fbiNumber: "123456AB7")),
+            record("z3", .female, PersonIdentifiers(fbiNumber: "123456AB7")),
+        ]
+        func decisions(_ records: [PersonRecord]) -> [String] {
+            PersonResolver().resolve(records + Self.data.records.prefix(500)).pairs
+                .filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") }.map { "\($0.a)-\($0.b) \($0.decision)" }.sorted()
+        }
+        #expect(decisions([bridged[0], bridged[2]]) == ["z1-z3 review"])
+        #expect(decisions(bridged) == ["z1-z2 link", "z1-z3 link", "z2-z3 link"])
+    }
+
     /// A record without a date of birth fits every person of its name at its address: a mother
     /// and her daughter of one name are told apart only by their dates, so such a record is
     /// linked only when no other person fits it.
