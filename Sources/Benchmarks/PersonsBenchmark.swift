@@ -153,7 +153,7 @@ public struct PersonsBenchmark: Sendable {
         var indexOf: [String: Int] = [:]
         for (index, record) in data.records.enumerated() { indexOf[record.recordId] = index }
         let wrong = resolution.pairs.compactMap { pair -> (pair: ResolvedPair, a: Int, b: Int)? in
-            guard pair.decision == .link, let a = indexOf[pair.a], let b = indexOf[pair.b],
+            guard pair.decision == .link, !pair.byOtherLinks, let a = indexOf[pair.a], let b = indexOf[pair.b],
                   data.personOfRecord[a] != data.personOfRecord[b] else { return nil }
             return (pair, a, b)
         }

@@ -142,7 +142,10 @@ public struct PersonResolver: Sendable {
         // reported linked: left "review", a reviewer would be asked about two records already
         // linked (the store's queue leaves such pairs out).
         for (index, members) in pairRecords.enumerated() where pairs[index].decision == .review {
-            if clusters.areLinked(members.first, members.second) { pairs[index].decision = .link }
+            if clusters.areLinked(members.first, members.second) {
+                pairs[index].decision = .link
+                pairs[index].byOtherLinks = true
+            }
         }
         statistics.links = pairs.count { $0.decision == .link }
         statistics.reviews = pairs.count - statistics.links

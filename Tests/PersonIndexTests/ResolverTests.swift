@@ -280,6 +280,8 @@ import Testing
         }
         #expect(decisions([bridged[0], bridged[2]]) == ["z1-z3 review"])
         #expect(decisions(bridged) == ["z1-z2 link", "z1-z3 link", "z2-z3 link"])
+        let joined = PersonResolver().resolve(bridged + Self.data.records.prefix(500)).pairs.filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") }
+        #expect(joined.filter(\.byOtherLinks).map { "\($0.a)-\($0.b)" } == ["z1-z3"])
     }
 
     /// A record without a date of birth fits every person of its name at its address: a mother
