@@ -57,7 +57,7 @@ public struct IncrementalMatcher: Sendable {
     /// `compare(_:_:)` on records prepared once: a record compared with many candidates is
     /// folded and keyed once, not once a candidate.
     public func compare(_ a: PreparedRecord, _ b: PreparedRecord) -> PairComparison {
-        compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: (0, 0))
+        compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: (0, 0), rarestGivenName: nil)
     }
 
     /// `compare(_:_:)` with an exact agreement on a name weighed by how many of the index's
@@ -75,11 +75,18 @@ public struct IncrementalMatcher: Sendable {
                 }
             }
         }
-        return compare(a, b, vector: vector, nameBits: bits)
+        var rarest: Int?
+        if let names, vector[.givenName] == 2 {
+            rarest = try [a.features, b.features].map { features -> Int in
+                guard let name = NameKey.counted(.givenName, of: features) else { return Int.max }
+                return try names.count(NameKey(field: .givenName, folded: name))
+            }.min()
+        }
+        return compare(a, b, vector: vector, nameBits: bits, rarestGivenName: rarest)
     }
 
     private func compare(
-        _ a: PreparedRecord, _ b: PreparedRecord, vector: ComparisonVector, nameBits: (given: Double, family: Double)
+        _ a: PreparedRecord, _ b: PreparedRecord, vector: ComparisonVector, nameBits: (given: Double, family: Double), rarestGivenName: Int?
     ) -> PairComparison {
         let x = a.features, y = b.features
         var reasons: [PairComparison.FieldReason] = []
@@ -105,7 +112,8 @@ public struct IncrementalMatcher: Sendable {
         case nil: .distinct
         }
         let linkable = decision == .review
-            && PersonResolver.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration)
+            && PersonResolver.linksWhenUnambiguous(
+                probability: probability, vector: vector, x, y, rarestGivenName: rarestGivenName, configuration: configuration)
         var leftOpen: Set<String>?
         if decision == .link, let shared = PersonResolver.formalNamesLeftOpen(vector, x, y, configuration) {
             decision = .review

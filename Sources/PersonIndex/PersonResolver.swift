@@ -96,7 +96,9 @@ public struct PersonResolver: Sendable {
             if decision == .link, let shared = Self.formalNamesLeftOpen(vector, features[first], features[second], configuration) {
                 decision = .review
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .givenName(shared: shared)))
-            } else if decision == .review, Self.linksWhenUnambiguous(probability: probability, vector: vector, configuration: configuration) {
+            } else if decision == .review, Self.linksWhenUnambiguous(
+                probability: probability, vector: vector, features[first], features[second],
+                rarestGivenName: vector[.givenName] == 2 ? scorer.rarestGivenName(first, second) : nil, configuration: configuration) {
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .rivals(undated: vector[.dateOfBirth] == nil)))
             } else if decision == .review, Self.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration) {
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .datesDiffer))
@@ -242,10 +244,14 @@ public struct PersonResolver: Sendable {
     /// else could be the person. It scored at or above the link threshold, the sexes do not
     /// disagree, and either
     /// - one given name is a bare initial of the other ("J." beside "John": information missing,
-    ///   not two names) and the dates of birth agree (exactly, or day and month swapped). Names
-    ///   that only sound alike stay in review, and so does an initial without both dates: on the
-    ///   benchmark data they linked "James" with "John", "Alan" with "Alexander" and a "D." with
-    ///   a relative at the same address; or
+    ///   not two names) and the dates of birth agree (exactly, or day and month swapped). An
+    ///   initial without both dates stays in review: on the benchmark data such pairs linked a
+    ///   "D." with a relative at the same address; or
+    /// - the given names only sound alike, one of them is rare among the records (a misspelling
+    ///   is: "Katelynn" beside "Kaitlyn"; "Sarah" beside "Sandra", both common, are twins' names)
+    ///   and the nickname table does not know them as two names ("James" and "John";
+    ///   "Chrsitine", read as Christine, beside "Christina"), both records give the same sex and
+    ///   the dates agree as above (`linkMisspelledGivenNamesWhenUnambiguous`); or
     /// - the given names agree at least closely and a date of birth is missing: the names and
     ///   the address then score a mother and her daughter of the same name as one person.
     ///
@@ -253,14 +259,31 @@ public struct PersonResolver: Sendable {
     /// daughter); the resolver links it when neither record has a rival
     /// (`PlausiblePartners.hasRival`), and leaves it to review otherwise. Shared with
     /// `IncrementalMatcher`.
-    static func linksWhenUnambiguous(probability: Double, vector: ComparisonVector, configuration: ResolverConfiguration) -> Bool {
+    ///
+    /// `rarestGivenName`: how many of the records counted carry the rarer of the two given
+    /// names (a batch counts all its records, an index those counted at its last learning);
+    /// nil when not counted, which keeps a pair of sound-alike names in review.
+    static func linksWhenUnambiguous(
+        probability: Double, vector: ComparisonVector, _ a: RecordFeatures, _ b: RecordFeatures, rarestGivenName: Int?,
+        configuration: ResolverConfiguration
+    ) -> Bool {
         guard probability >= configuration.linkThreshold, vector[.sex] != 0, let given = vector[.givenName], !identifiersForbid(vector, configuration)
         else { return false }
         guard let born = vector[.dateOfBirth] else {
             return configuration.linkWithoutDateOfBirthOnlyWhenUnambiguous && (!configuration.linkNeedsGivenNameAndSex || given >= 3)
         }
-        guard configuration.linkUnambiguousGivenNames, configuration.linkNeedsGivenNameAndSex else { return false }
-        return given == 1 && born >= 4
+        guard configuration.linkUnambiguousGivenNames, configuration.linkNeedsGivenNameAndSex, born >= 4 else { return false }
+        switch given {
+        case 1: return true
+        case 2:
+            // Names of one sound are often a man's and a woman's (Lauren and Lawrence, Frances
+            // and Francis): both records must say the same sex.
+            guard configuration.linkMisspelledGivenNamesWhenUnambiguous, vector[.sex] == 1, let rarest = rarestGivenName,
+                rarest <= configuration.misspellingAtMostRecords
+            else { return false }
+            return !GivenNameDoubt.nameTwoPeople(a.formalGivenNames, b.formalGivenNames)
+        default: return false
+        }
     }
 
     /// m by EM, u from random pairs (the candidates are biased towards agreement on the
@@ -372,6 +395,13 @@ struct PairScorer {
         familyFrequencies = TermFrequencies(
             values: features.compactMap { $0.familyNames.first?.compact }, total: features.count,
             average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
+    }
+
+    /// How many of the batch's records carry the rarer of two records' given names (counted as
+    /// for the weights: each record's first given name).
+    func rarestGivenName(_ a: Int, _ b: Int) -> Int? {
+        guard let x = features[a].givenNames.first?.first, let y = features[b].givenNames.first?.first else { return nil }
+        return min(givenFrequencies.count(x), givenFrequencies.count(y))
     }
 
     func weight(_ a: Int, _ b: Int, _ vector: ComparisonVector) -> Double {

@@ -15,6 +15,9 @@ struct TermFrequencies: Sendable {
         self.average = average
     }
 
+    /// How many records carry `value`.
+    func count(_ value: [UInt8]) -> Int { counts[value] ?? 0 }
+
     /// The blended share of records with `value`.
     func share(_ value: [UInt8]) -> Double {
         Self.blendedShare(count: counts[value] ?? 1, total: total, average: average)

@@ -46,6 +46,21 @@ import Testing
         #expect(try off.compare(a, b, names: counts(smiths: 300)) == plain)
     }
 
+    /// The matcher marks a pair of sound-alike given names linkable when unambiguous only when
+    /// the counts show one of them rare (a misspelling); without counts it cannot tell, and the
+    /// pair waits.
+    @Test func soundAlikeNamesAreLinkableOnlyWhenOneIsRare() throws {
+        let matcher = IncrementalMatcher()
+        func record(_ id: String, _ given: String) -> PreparedRecord {
+            PreparedRecord(IndexRecords.record(id, "jail", given, "Zielinski", "1990-05-05", .female, address: IndexRecords.oak))
+        }
+        let a = record("z1", "Kaitlyn"), b = record("z2", "Katelynn")
+        func counts(given: Int) -> NameCounts { NameCounts(records: 1_000) { $0.field == .givenName ? given : 2 } }
+        #expect(try matcher.compare(a, b, names: counts(given: 1)).linkableWhenUnambiguous)
+        #expect(try !matcher.compare(a, b, names: counts(given: 40)).linkableWhenUnambiguous)
+        #expect(!matcher.compare(a, b).linkableWhenUnambiguous)
+    }
+
     /// Learning after `records` records, each model it learns set aside (these records have no
     /// numbers to check one on): the built-in model decides, with the names counted.
     static func learning(after records: Int, sample: Int = 20_000) -> PersonIndexStore.ModelLearning {

@@ -402,6 +402,36 @@ enum IndexRecords {
         }
     }
 
+    /// One record at a time: a misspelled given name that only sounds like the person's
+    /// ("Katelynn" beside "Kaitlyn": neither is in the nickname table, nor among the names the
+    /// index counted) links to the only person it fits; one that sounds like both of two twins waits for review with each, and the
+    /// reviewer is told the names only sound alike and which other person is plausible too.
+    @Test func aMisspelledGivenNameLinksOnlyWhenUnrivalled() async throws {
+        // Rarity is judged by the names a learning counted (thirty Smiths): none before.
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: NameCountsTests.learning(after: 30))) { index in
+            for smith in NameCountsTests.otherSmiths { _ = try await index.add(smith) }
+            #expect(try await index.countedRecords() == 30)
+            let oak = IndexRecords.oak
+            _ = try await index.add(IndexRecords.record("z1", "jail", "Kaitlyn", "Zielinski", "1990-05-05", .female, address: oak))
+            let misspelled = try await index.add(IndexRecords.record("z2", "police", "Katelynn", "Zielinski", "1990-05-05", .female, address: oak))
+            #expect(misspelled.map(\.eventType) == ["bus.identity.linked"])
+            #expect(try await index.person("z2") == "z1")
+
+            // Twins whose state IDs tell them apart, then a record without one that fits both.
+            _ = try await index.add(IndexRecords.record("y1", "jail", "Katelynn", "Wojcik", "1988-03-03", .female, stateId: "IL1", address: oak))
+            _ = try await index.add(IndexRecords.record("y3", "courts", "Caitlynne", "Wojcik", "1988-03-03", .female, stateId: "IL2", address: oak))
+            #expect(try await index.person("y3") == "y3")
+            let ambiguous = try await index.add(IndexRecords.record("y2", "police", "Kaitlyn", "Wojcik", "1988-03-03", .female, address: oak))
+            #expect(ambiguous.map(\.eventType) == ["bus.identity.review-requested", "bus.identity.review-requested"])
+            #expect(try await index.person("y2") == "y2")
+            let held = try #require(try await index.reviews().first { $0.a.recordId == "y1" && $0.b.recordId == "y2" })
+            #expect(held.hold == ReviewHold(.anotherPersonPlausible, records: ["y3"]))
+            #expect(held.heldBecause(linkThreshold: 0.99) == [
+                "the given names only sound alike", "another person is plausible too (record y3)",
+            ], "\(held.score) \(held.reasons)")
+        }
+    }
+
     /// A record without a date of birth joins the one person of its name at its address, but
     /// waits for review when a mother and her daughter of one name both live there.
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws {
@@ -644,6 +674,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aDistinctThatAStateIdContradictsIsRefused() async throws { try await PersonIndexStoreTests().aDistinctThatAStateIdContradictsIsRefused() }
     @Test func aStoredRecordIdWithOtherContentsIsRefused() async throws { try await PersonIndexStoreTests().aStoredRecordIdWithOtherContentsIsRefused() }
     @Test func aBareInitialLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aBareInitialLinksOnlyWhenUnrivalled() }
+    @Test func aMisspelledGivenNameLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aMisspelledGivenNameLinksOnlyWhenUnrivalled() }
     @Test func bareInitialAndTwinsApart() async throws { try await PersonIndexStoreTests().aBareInitialDoesNotJoinTwinsThatScoredApartOrShareAnIdentifier() }
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws { try await PersonIndexStoreTests().aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() }
     @Test func undatedIgnoresImpossibleRivals() async throws { try await PersonIndexStoreTests().anUndatedRecordIgnoresPartnersThatCannotBeItsPerson() }

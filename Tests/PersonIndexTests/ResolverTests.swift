@@ -257,6 +257,48 @@ import Testing
         #expect(Set(resolution.personIds.prefix(3)).count == 1)
     }
 
+    /// Given names that only sound alike, one of them rare (a misspelling), beside the same family name, date of birth and address: linked when
+    /// nothing else could be the person, as a bare initial is; a third record whose name sounds
+    /// like one of them makes it a guess. Common names, and two names the table knows ("James",
+    /// "John"), are two people's and stay in review however the rest agrees.
+    @Test func aMisspelledGivenNameLinksOnlyWhenNoOtherPersonFitsIt() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        let date = try #require(DateOfBirth(iso: "1990-05-05"))
+        func record(_ id: String, _ given: String, _ sex: Sex? = .female) -> PersonRecord {
+            PersonRecord(recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: date, sex: sex, address: address)
+        }
+        let background = Array(Self.data.records.prefix(500))
+        func decisions(_ records: [PersonRecord], _ configuration: ResolverConfiguration = ResolverConfiguration()) -> [String] {
+            PersonResolver(configuration: configuration).resolve(records + background).pairs
+                .filter { $0.a.hasPrefix("z") && $0.b.hasPrefix("z") }.map { "\($0.a)-\($0.b) \($0.decision)" }
+        }
+        // The premises: the names only sound alike (level 2), the rest agrees.
+        #expect("\(PersonResolver.comparison(record("z1", "Kaitlyn"), record("z2", "Katelynn")))" == "g2 f4 d5 s1 a3 n- i-")
+        #expect("\(PersonResolver.comparison(record("z1", "Kaitlyn"), record("z3", "Caitlynne")))".hasPrefix("g2"))
+
+        #expect(decisions([record("z1", "Kaitlyn"), record("z2", "Katelynn")]) == ["z1-z2 link"])
+        var strict = ResolverConfiguration()
+        strict.linkMisspelledGivenNamesWhenUnambiguous = false
+        #expect(decisions([record("z1", "Kaitlyn"), record("z2", "Katelynn")], strict) == ["z1-z2 review"])
+        #expect(decisions([record("z1", "Kaitlyn"), record("z2", "Katelynn"), record("z3", "Caitlynne")]).allSatisfy { $0.hasSuffix("review") })
+        // A name of one sound may be a man's beside a woman's (Lauren, Lawrence): without the
+        // sex on both records the pair waits.
+        #expect(decisions([record("z1", "Kaitlyn"), record("z2", "Katelynn", nil)]) == ["z1-z2 review"])
+
+        // Names three more records carry are names, not misspellings (twins are often given
+        // names of one sound: Sarah and Sandra).
+        let common = (0..<3).flatMap { index in
+            ["Kaitlyn", "Katelynn"].map { given in
+                PersonRecord(recordId: "c\(given)\(index)", source: "jail", givenName: given, familyName: "Okafor\(index)", sex: .female)
+            }
+        }
+        #expect(decisions([record("z1", "Kaitlyn"), record("z2", "Katelynn")] + common) == ["z1-z2 review"])
+
+        let known = [record("z1", "James", .male), record("z2", "John", .male)]
+        #expect("\(PersonResolver.comparison(known[0], known[1]))".hasPrefix("g2"))
+        #expect(decisions(known) == ["z1-z2 review"])
+    }
+
     /// A pair scored between the thresholds whose records other links join (here two numbers
     /// through a third record) is reported linked: listed "review", a reviewer would be asked
     /// about two records already one person's.
