@@ -55,7 +55,8 @@ public struct IncrementalMatcher: Sendable {
     }
 
     /// `compare(_:_:)` on records prepared once: a record compared with many candidates is
-    /// folded and keyed once, not once a candidate.
+    /// folded and keyed once, not once a candidate. Without name counts no name is known to be
+    /// rare, so a pair of sound-alike given names is never marked linkable.
     public func compare(_ a: PreparedRecord, _ b: PreparedRecord) -> PairComparison {
         compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: (0, 0), rarestGivenName: nil)
     }

@@ -278,8 +278,11 @@ public struct PersonResolver: Sendable {
         case 2:
             // Names of one sound are often a man's and a woman's (Lauren and Lawrence, Frances
             // and Francis): both records must say the same sex.
+            // The counted names (each record's first given name) must be the two that sound
+            // alike, not an alias: it is their rarity that is known.
             guard configuration.linkMisspelledGivenNamesWhenUnambiguous, vector[.sex] == 1, let rarest = rarestGivenName,
-                rarest <= configuration.misspellingAtMostRecords
+                rarest <= configuration.misspellingAtMostRecords, let x = a.givenNames.first, let y = b.givenNames.first,
+                NameLevel.given(x, y) == 2
             else { return false }
             return !GivenNameDoubt.nameTwoPeople(a.formalGivenNames, b.formalGivenNames)
         default: return false

@@ -45,8 +45,9 @@ public struct ResolverConfiguration: Sendable, Equatable {
     public var linkMisspelledGivenNamesWhenUnambiguous = true
     /// With `linkMisspelledGivenNamesWhenUnambiguous`: a given name is rare enough to be a
     /// misspelling when at most this many of the records counted carry it (a batch counts all
-    /// of its records, the pair's own included; an index those counted at its last learning).
-    /// Default: 2.
+    /// of its records, the pair's own included; an index those counted at its last learning,
+    /// and none while `termFrequencyAdjustment` is off, so that the rule then links nothing
+    /// there). Default: 2.
     public var misspellingAtMostRecords = 2
     /// A pair that would be linked while one of its records has no date of birth is linked only
     /// when unambiguous (as `linkUnambiguousGivenNames` says): names and an address alone fit a
@@ -96,6 +97,7 @@ public struct ResolverConfiguration: Sendable, Equatable {
         if !(0...1).contains(reviewThreshold) { problems.append("the review threshold must be a probability between 0 and 1") }
         if reviewThreshold > linkThreshold { problems.append("the review threshold must not be above the link threshold") }
         if maximumBlockSize < 2 { problems.append("the maximum block size must be at least 2") }
+        if misspellingAtMostRecords < 1 { problems.append("a misspelling must be allowed at least one record") }
         if let margin = undatedRivalMargin, !(margin >= 0) { problems.append("the undated rival margin must be a number of bits, zero or more") }
         if randomPairs < 1 { problems.append("at least one random pair is needed to estimate u") }
         return problems

@@ -239,7 +239,8 @@ public struct PersonIndexStore: Sendable {
 
     /// Why the record being added is not linked to `candidate` (nil: link them). A pair the
     /// model scored for review is linked only when what held it is resolved by the other
-    /// records (no rival for a bare initial or a missing date of birth, dates not confirmed
+    /// records (no rival for a bare initial, a rare misspelled given name or a missing date of
+    /// birth, dates not confirmed
     /// apart); any link, a shared strong identifier's included, waits for a human when a
     /// reviewer decided the two persons distinct, and a model link when the persons' records
     /// carry different numbers.
@@ -268,8 +269,8 @@ public struct PersonIndexStore: Sendable {
         return nil
     }
 
-    /// The record that makes linking the record being added to `candidate` on a bare initial
-    /// or without a date of birth a guess (nil: none), judged as `PersonResolver` judges a batch
+    /// The record that makes linking the record being added to `candidate` on a bare initial,
+    /// a rare misspelled given name or without a date of birth a guess (nil: none), judged as `PersonResolver` judges a batch
     /// (`PlausiblePartners.hasRival`): the new record has another plausible partner in a third
     /// person, or the candidate's person waits in review with a third person, or a record of the
     /// new record's person and one of the candidate's contradict each other (given names or sexes

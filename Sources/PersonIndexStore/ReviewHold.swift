@@ -10,8 +10,8 @@ public struct ReviewHold: Sendable, Hashable {
         /// linking it: given names that do not closely agree, sexes or numbers that differ,
         /// dates of birth two components apart, a bare initial without both dates.
         case fields
-        /// The pair would link if nothing else could be the person (a bare initial, a missing
-        /// date of birth), but another person is plausible too, or a record of one person
+        /// The pair would link if nothing else could be the person (a bare initial, a rare
+        /// misspelled given name, a missing date of birth, a nickname of several names), but another person is plausible too, or a record of one person
         /// contradicts a record of the other (twins): `records` names that record.
         case anotherPersonPlausible = "another_person_plausible"
         /// The dates of birth differ in one component and each person's records confirm their

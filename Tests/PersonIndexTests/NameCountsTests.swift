@@ -59,6 +59,16 @@ import Testing
         #expect(try matcher.compare(a, b, names: counts(given: 1)).linkableWhenUnambiguous)
         #expect(try !matcher.compare(a, b, names: counts(given: 40)).linkableWhenUnambiguous)
         #expect(!matcher.compare(a, b).linkableWhenUnambiguous)
+        // Two names the nickname table knows as two are two people's, however rare here.
+        let james = IndexRecords.record("z1", "jail", "James", "Zielinski", "1990-05-05", address: IndexRecords.oak)
+        let john = IndexRecords.record("z2", "jail", "John", "Zielinski", "1990-05-05", address: IndexRecords.oak)
+        #expect("\(PersonResolver.comparison(james, john))".hasPrefix("g2"))
+        #expect(try !matcher.compare(PreparedRecord(james), PreparedRecord(john), names: counts(given: 1)).linkableWhenUnambiguous)
+        // A sound-alike alias is not what was counted: the first names decide.
+        var aliased = IndexRecords.record("z3", "jail", "Xiomara", "Zielinski", "1990-05-05", .female, address: IndexRecords.oak)
+        aliased.aliases = ["Katelynn Zielinski"]
+        #expect("\(PersonResolver.comparison(a.record, aliased))".hasPrefix("g2"))
+        #expect(try !matcher.compare(a, PreparedRecord(aliased), names: counts(given: 1)).linkableWhenUnambiguous)
     }
 
     /// Learning after `records` records, each model it learns set aside (these records have no

@@ -21,7 +21,8 @@ struct PersonsResolve: ParsableCommand {
             postalCode}, identifiers {stateId, fbiNumber, ssn, docNumber, docState, bookingNumber, rmsNumber}. \
             A malformed line stops the run naming its line and field; nothing is written then. Records of \
             one source are compared with each other too. Output: one line per pair decided link or review: \
-            {"a", "b", "score" (match probability; 1 for a shared strong identifier), "decision"}. \
+            {"a", "b", "score" (match probability; 1 for a shared strong identifier), "decision"}; a pair \
+            scored for review whose records other links joined into one person is written link. \
             The model is estimated from the input itself (EM); the same input gives the same output.
             """)
 
