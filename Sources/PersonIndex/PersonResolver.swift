@@ -401,9 +401,9 @@ struct PairScorer {
     }
 
     /// How many of the batch's records carry the rarer of two records' given names (counted as
-    /// for the weights: each record's first given name).
+    /// for the weights and as an index counts them: `NameKey.counted`).
     func rarestGivenName(_ a: Int, _ b: Int) -> Int? {
-        guard let x = features[a].givenNames.first?.first, let y = features[b].givenNames.first?.first else { return nil }
+        guard let x = NameKey.counted(.givenName, of: features[a]), let y = NameKey.counted(.givenName, of: features[b]) else { return nil }
         return min(givenFrequencies.count(x), givenFrequencies.count(y))
     }
 
