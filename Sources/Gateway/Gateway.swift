@@ -43,7 +43,8 @@ public struct Gateway: Sendable {
         self.authenticator = authenticator
         self.sink = sink
         self.database = database
-        ingest = EventIngest(catalog: catalog, sink: sink, database: database, configuration: configuration.ingest, logger: logger, now: now)
+        ingest = EventIngest(
+            catalog: catalog, sink: sink, database: database, directory: notifications, configuration: configuration.ingest, logger: logger, now: now)
         self.notifications = notifications
         self.disclosure = disclosure
         self.disclosureContext = disclosureContext

@@ -11,7 +11,7 @@ import Testing
     @Test("a header flood is refused and the server goes on; nothing is published")
     func headerFlood() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         try await Application(router: harness.router).test(.live) { client in
             var flood: HTTPFields = .bearer(token)
             for index in 0..<4_000 { flood[HTTPField.Name("x-flood-\(index)")!] = String(repeating: "a", count: 64) }
@@ -38,7 +38,7 @@ import Testing
     @Test("a huge body over a socket is 413 by its Content-Length, before it is read")
     func hugeBodyOverSocket() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         try await Application(router: harness.router).test(.live) { live in
             // What is asserted is the status, not the time: the whole suite starts at once on two
             // cores in CI, where writing 5 MB and reading the answer once took longer than the

@@ -16,7 +16,7 @@ import Testing
     @Test("a valid event is sent once, with its key and headers, and answered 202; a retry gets the first outcome and sends nothing")
     func validEventIsSentOnceAndRetriesGetTheFirstOutcome() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let id = UUID()
         let event = try arrestEvent(id: id)
         try await harness.test { client in
@@ -42,7 +42,7 @@ import Testing
     @Test("while an event is being delivered, a second request with its id is 409 with Retry-After; once stored, the retry gets its outcome")
     func concurrentSameIdIsRefusedUntilStored() async throws {
         let harness = try await GatewayHarness(holdingDeliveries: true)
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let event = try arrestEvent()
         try await harness.test { client in
             async let first = client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: event))
@@ -63,7 +63,7 @@ import Testing
     @Test("the same event id with other content is 409 and nothing more is sent")
     func reusedIdIsAConflict() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let id = UUID()
         try await harness.test { client in
             let first = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: try arrestEvent(id: id)))
@@ -79,7 +79,7 @@ import Testing
     @Test("an event breaking its contract is 400 naming each violation's JSON path and keyword; nothing is sent")
     func invalidEventNamesPathAndKeyword() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let event = try arrestEvent { event in
             var payload = event["payload"] as! [String: Any]
             payload.removeValue(forKey: "arrestedAt")
@@ -104,7 +104,7 @@ import Testing
     @Test("another agency's event, or a caller without the integrator role, is 403; nothing is sent")
     func onlyTheSourceAgencysIntegratorMayIngest() async throws {
         let harness = try await GatewayHarness()
-        let otherAgency = try await harness.issuer.token(agency: "MO-SPD", roles: ["integrator"])
+        let otherAgency = try await harness.issuer.token(agency: "MO-SPD", roles: ["integrator"], agencyKind: "police")
         let officer = try await harness.issuer.token(agency: "MO-KCPD", roles: ["officer"])
         try await harness.test { client in
             for token in [otherAgency, officer] {
@@ -115,10 +115,54 @@ import Testing
         #expect(harness.sink.sent.isEmpty)
     }
 
+    @Test("an event written as another kind of agency than the caller's is 403 (a police system as a court sealing records, or as a jail); nothing is sent")
+    func anEventMustCarryTheCallersAgencyKind() async throws {
+        let harness = try await GatewayHarness()
+        let police = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
+        let sheriff = try await harness.issuer.token(agency: "MO-JCSO", roles: ["integrator"], agencyKind: "sheriff")
+        try await harness.test { client in
+            // Each is a producer of its topic: only the caller's own kind tells them apart.
+            for (example, kind) in [("records.record.sealed.v1", "court"), ("police.arrest.made.v1", "jail"), ("custody.release.scheduled.v1", "jail")] {
+                let response = try await client.execute(
+                    uri: "/v1/events", method: .post, headers: .bearer(police),
+                    body: ByteBuffer(bytes: try exampleEvent(example, agency: "MO-KCPD", kind: kind)))
+                #expect(response.status == .forbidden, "\(example) as \(kind)")
+                #expect(String(buffer: response.body).contains("$.source.agencyKind is not your agency's kind (police)"))
+            }
+            // A sheriff's office writes as the jail it runs.
+            let jail = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(sheriff),
+                body: ByteBuffer(bytes: try exampleEvent("custody.release.scheduled.v1", agency: "MO-JCSO", kind: "jail")))
+            #expect(jail.status == .accepted)
+        }
+        #expect(harness.sink.sent.map(\.topic) == ["custody.releases"], "only the sheriff's release")
+    }
+
+    @Test("without an agencyKind claim the caller's kind is the agency directory's; an agency of no known kind may send nothing")
+    func theCallersKindComesFromTheDirectoryWhenTheTokenStatesNone() async throws {
+        let harness = try await GatewayHarness()
+        try await harness.describe([("MO-KCPD", .police)])
+        let described = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let unknown = try await harness.issuer.token(agency: "MO-XPD", roles: ["integrator"])
+        try await harness.test { client in
+            let arrest = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(described), body: ByteBuffer(bytes: try arrestEvent()))
+            #expect(arrest.status == .accepted)
+            let asCourt = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(described),
+                body: ByteBuffer(bytes: try exampleEvent("records.record.sealed.v1", agency: "MO-KCPD", kind: "court")))
+            #expect(asCourt.status == .forbidden)
+            let unknownKind = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(unknown), body: ByteBuffer(bytes: try arrestEvent(agency: "MO-XPD")))
+            #expect(unknownKind.status == .forbidden)
+            #expect(String(buffer: unknownKind.body).contains("Your agency's kind is unknown"))
+        }
+        #expect(harness.sink.sent.count == 1, "only the described agency's arrest")
+    }
+
     @Test("another content type is 415, a body over the limit 413, malformed JSON and invalid UTF-8 400; nothing is sent")
     func badBodies() async throws {
         let harness = try await GatewayHarness(ingest: IngestConfiguration(maxEventBytes: 4_096))
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         try await harness.test { client in
             let text = try await client.execute(
                 uri: "/v1/events", method: .post, headers: .bearer(token, contentType: "text/plain"), body: ByteBuffer(bytes: try arrestEvent()))
@@ -146,8 +190,8 @@ import Testing
         let clock = Mutex(Date())
         let harness = try await GatewayHarness(
             ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: 0.5, burst: 2)), now: { clock.withLock { $0 } })
-        let police = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
-        let sheriff = try await harness.issuer.token(agency: "MO-JCSO", roles: ["integrator"])
+        let police = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
+        let sheriff = try await harness.issuer.token(agency: "MO-JCSO", roles: ["integrator"], agencyKind: "sheriff")
         try await harness.test { client in
             for _ in 0..<2 {
                 let response = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(police), body: ByteBuffer(bytes: try arrestEvent()))
@@ -158,7 +202,7 @@ import Testing
             let wait = try #require(limited.headers[.retryAfter].flatMap(Int.init))
             #expect(wait == 2, "one event at 0.5 a second")
             let other = try await client.execute(
-                uri: "/v1/events", method: .post, headers: .bearer(sheriff), body: ByteBuffer(bytes: try arrestEvent(agency: "MO-JCSO")))
+                uri: "/v1/events", method: .post, headers: .bearer(sheriff), body: ByteBuffer(bytes: try arrestEvent(agency: "MO-JCSO", kind: "sheriff")))
             #expect(other.status == .accepted)
             clock.withLock { $0 += Double(wait) }
             let afterWaiting = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(police), body: ByteBuffer(bytes: try arrestEvent()))
@@ -170,7 +214,7 @@ import Testing
     @Test("a batch is all or nothing: one bad line is 400 naming the line, and nothing is sent; a good batch is 202 for each")
     func batchIsAllOrNothing() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let good = [try arrestEvent(), try arrestEvent()]
         let bad = try arrestEvent { $0.removeValue(forKey: "source") }
         try await harness.test { client in
@@ -194,7 +238,7 @@ import Testing
     @Test("when the broker does not store an event: 503, nothing recorded; the retry sends it and is 202")
     func deliveryFailureIsRetried() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let event = try arrestEvent()
         harness.sink.failNext.withLock { $0 = 1 }
         try await harness.test { client in
@@ -210,7 +254,7 @@ import Testing
     @Test("a bus topic's event type is refused: agencies never write bus.*")
     func busEventTypesAreRefused() async throws {
         let harness = try await GatewayHarness()
-        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
         let tick = try arrestEvent { $0["eventType"] = "bus.timer.ticked" }
         try await harness.test { client in
             let response = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: tick))

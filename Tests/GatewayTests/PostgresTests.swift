@@ -35,7 +35,7 @@ struct PostgresTests {
 
     static func check(_ harness: GatewayHarness) async throws {
         do {
-            let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+            let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
             let id = UUID()
             let notifications = (1...3).map { notification(to: .officer("PP-KC-118"), agency: "MO-DOC-PP", minute: $0) }
             try await harness.store(notifications)

@@ -19,11 +19,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let catalog: TopicCatalog = try! TopicCatalog.embedded()
 
 /// The arrest example of the contracts (source MO-KCPD, police) with a fresh event id.
-func arrestEvent(id: UUID = UUID(), agency: String = "MO-KCPD", edit: (inout [String: Any]) -> Void = { _ in }) throws -> [UInt8] {
-    let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Topics/examples/police.arrest.made.v1.json"))
+func arrestEvent(id: UUID = UUID(), agency: String = "MO-KCPD", kind: String = "police", edit: (inout [String: Any]) -> Void = { _ in }) throws -> [UInt8] {
+    try exampleEvent("police.arrest.made.v1", id: id, agency: agency, kind: kind, edit: edit)
+}
+
+/// The first example of `example` (a file of `Topics/examples`, without `.json`) with a fresh
+/// event id and the source `agency` of kind `kind`.
+func exampleEvent(
+    _ example: String, id: UUID = UUID(), agency: String, kind: String, edit: (inout [String: Any]) -> Void = { _ in }
+) throws -> [UInt8] {
+    let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Topics/examples/\(example).json"))
     var event = (try JSONSerialization.jsonObject(with: data) as! [[String: Any]])[0]
     event["eventId"] = id.uuidString.lowercased()
-    event["source"] = ["agencyId": agency, "agencyKind": "police"]
+    event["source"] = ["agencyId": agency, "agencyKind": kind]
     edit(&event)
     return Array(try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]))
 }
@@ -86,10 +94,11 @@ struct TestIssuer {
         return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
-    func token(agency: String, roles: [String], subject: String = "S-1") async throws -> String {
+    func token(agency: String, roles: [String], agencyKind: String? = nil, subject: String = "S-1") async throws -> String {
         var claims = Claims()
         claims.agency = agency
         claims.roles = roles
+        claims.agencyKind = agencyKind
         claims.sub = subject
         return try await token(claims)
     }

@@ -140,7 +140,7 @@ import Testing
             let items = try #require(try json(response.body)["items"] as? [[String: Any]])
             #expect(items.first?["notificationId"] as? String == arrest.id)
             #expect(items.first?["lastStatus"] as? Int == 503)
-            let other = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"])
+            let other = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
             let theirs = try await client.execute(uri: "/v1/webhooks/\(refusing.id)/dead-letters", method: .get, headers: .bearer(other, contentType: nil))
             #expect(theirs.status == .notFound)
         }

@@ -64,8 +64,8 @@ import Testing
         let scenario = try DemoScenario(now: Date(), run: unique("gateway"))
         let caseStarted = try #require(scenario.steps.first { $0.name == "A1 case started" }).event
         let arrest = try #require(scenario.steps.first { $0.name == "A2 arrest" }).event
-        let probation = try await token("doc-cms", "MO-DOC-PP", ["integrator"])
-        let police = try await token("kcpd-rms", "MO-KCPD", ["integrator"])
+        let probation = try await token("doc-cms", "MO-DOC-PP", ["integrator"], kind: "community_supervision")
+        let police = try await token("kcpd-rms", "MO-KCPD", ["integrator"], kind: "police")
         func post(_ event: ScenarioEvent, _ token: String) async throws -> TestClient.Response {
             try await client.execute(TestClient.Request(
                 "/v1/events", method: .post, authority: "localhost",

@@ -13,8 +13,12 @@ import Synchronization
 /// 3. Every event passes its contract (the topic is the one its type belongs to; only agency
 ///    topics, never a `bus.*` one), and no two events of a batch share an id (400 naming each
 ///    line, JSON path and keyword). Nothing is sent unless all pass.
-/// 4. Every event's `source.agencyId` is the caller's agency, and its `source.agencyKind` is
-///    a producer of the topic (403).
+/// 4. Every event's `source.agencyId` is the caller's agency, its `source.agencyKind` is the
+///    caller's agency's kind (the token's `agencyKind` claim, else the agency directory's
+///    entry; a sheriff's office may also write as the jail it runs), and that kind is a
+///    producer of the topic (403). An agency of no known kind may send nothing: otherwise a
+///    police system could write as a court and seal a person's records, or as a jail and
+///    release someone.
 /// 5. An id already accepted with the same bytes is a retry: its first outcome is answered and
 ///    nothing is sent; with other bytes, 409. An id another request is ingesting right now: 409
 ///    with `Retry-After`.
@@ -33,6 +37,9 @@ public struct EventIngest: Sendable {
     let validator: EventValidator
     let sink: any EventSink
     let database: ServiceDatabase
+    /// Where an agency's kind is looked up when the caller's token states none: the agency
+    /// directory the inbox keeps.
+    let directory: any NotificationSource
     let limiter: AgencyRateLimiter
     let configuration: IngestConfiguration
     let inFlight = InFlightEventIds()
@@ -41,10 +48,11 @@ public struct EventIngest: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        catalog: TopicCatalog, sink: any EventSink, database: ServiceDatabase, configuration: IngestConfiguration,
-        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        catalog: TopicCatalog, sink: any EventSink, database: ServiceDatabase, directory: any NotificationSource,
+        configuration: IngestConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.catalog = catalog
+        self.directory = directory
         validator = EventValidator(catalog: catalog, limits: JSONDecodingLimits(maxDocumentBytes: configuration.maxEventBytes))
         self.sink = sink
         self.database = database
@@ -72,7 +80,8 @@ public struct EventIngest: Sendable {
             throw Problem(.tooManyRequests, type: "/problems/rate-limited", title: "Too many events",
                           detail: "Your agency's event rate is exceeded; retry after \(wait) s.", headers: [.retryAfter: "\(wait)"])
         }
-        let validated = try validate(events, lines: lines, caller: caller)
+        let kind = try await agencyKind(of: caller)
+        let validated = try validate(events, lines: lines, caller: caller, kind: kind)
         let ids = validated.map { $0.event.eventId.lowercased() }
         guard inFlight.claim(ids) else {
             throw Problem(.conflict, type: "/problems/in-progress", title: "Event being ingested",
@@ -88,7 +97,26 @@ public struct EventIngest: Sendable {
         var digest: String
     }
 
-    func validate(_ events: [[UInt8]], lines: [Int]?, caller: Caller) throws(Problem) -> [Checked] {
+    /// The kind of agency `caller` acts for: the token's `agencyKind` claim, else the agency
+    /// directory's entry; 403 when neither names one, 503 when the directory cannot be read.
+    func agencyKind(of caller: Caller) async throws(Problem) -> AgencyKind {
+        if let kind = caller.agencyKind { return kind }
+        let kind: AgencyKind?
+        do {
+            kind = try await directory.agencyKind(of: caller.agencyId)
+        } catch {
+            logger.error("Agency directory unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw .unavailable("The agency directory cannot be read right now; nothing was sent.")
+        }
+        guard let kind else {
+            Counter(label: "reentrybus_gateway_events_refused_total", dimensions: [("reason", "forbidden")]).increment()
+            throw .forbidden(
+                "Your agency's kind is unknown: the token has no agencyKind claim and the agency directory no entry for \(caller.agencyId); nothing was sent.")
+        }
+        return kind
+    }
+
+    func validate(_ events: [[UInt8]], lines: [Int]?, caller: Caller, kind callerKind: AgencyKind) throws(Problem) -> [Checked] {
         var checked: [Checked] = []
         var violations: [Problem.Violation] = []
         var forbidden: [String] = []
@@ -103,7 +131,7 @@ public struct EventIngest: Sendable {
                     continue
                 }
                 lineOfId[id] = line ?? index + 1
-                if let problem = sourceProblem(event, caller: caller) {
+                if let problem = sourceProblem(event, caller: caller, kind: callerKind) {
                     forbidden.append(line.map { "line \($0): \(problem)" } ?? problem)
                 }
                 var hash = SHA256()
@@ -141,16 +169,25 @@ public struct EventIngest: Sendable {
         return try validator.validate(document, topic: contract.name)
     }
 
-    /// Why `caller` may not send `event`, or nil.
-    func sourceProblem(_ event: ValidatedEvent, caller: Caller) -> String? {
+    /// Why `caller`, of an agency of kind `callerKind`, may not send `event`, or nil.
+    func sourceProblem(_ event: ValidatedEvent, caller: Caller, kind callerKind: AgencyKind) -> String? {
         let source = event.document["source"]
         guard case .string(let agency)? = source?["agencyId"], agency == caller.agencyId else {
             return "$.source.agencyId is not your agency"
         }
-        guard case .string(let kind)? = source?["agencyKind"],
-              let contract = catalog.topic(named: event.topic), contract.producers.contains(kind)
-        else { return "$.source.agencyKind does not produce \(event.topic)" }
+        guard case .string(let code)? = source?["agencyKind"], let kind = AgencyKind(rawValue: code), Self.mayWrite(as: kind, callerKind) else {
+            return "$.source.agencyKind is not your agency's kind (\(callerKind.rawValue))"
+        }
+        guard let contract = catalog.topic(named: event.topic), contract.producers.contains(kind.rawValue) else {
+            return "$.source.agencyKind does not produce \(event.topic)"
+        }
         return nil
+    }
+
+    /// Whether an agency of kind `callerKind` may write events as `kind`: its own kind, or the
+    /// jail a sheriff's office runs.
+    static func mayWrite(as kind: AgencyKind, _ callerKind: AgencyKind) -> Bool {
+        kind == callerKind || (callerKind == .sheriff && kind == .jail)
     }
 
     func deliver(_ checked: [Checked], lines: [Int]?, caller: Caller) async throws(Problem) -> [Accepted] {

@@ -51,6 +51,9 @@ struct DemoGatewayIdentities {
         var label: String
         var subject: String
         var agency: String
+        /// The agency's kind as the demo directory describes it: the token states it, so
+        /// the gateway knows it before the inbox has read the directory.
+        var agencyKind: String
         var roles: [String]
         var purpose: String
     }
@@ -58,11 +61,14 @@ struct DemoGatewayIdentities {
     /// An officer of the demo's probation agency, a police analyst, a release coordinator, an
     /// auditor, and the police's system (integrator) that may send events.
     static let users = [
-        User(label: "probation officer (MO-DOC-PP)", subject: "PP-KC-118", agency: "MO-DOC-PP", roles: ["officer"], purpose: "supervision"),
-        User(label: "police analyst (MO-KCPD)", subject: "KCPD-A-204", agency: "MO-KCPD", roles: ["analyst"], purpose: "investigation"),
-        User(label: "release coordinator (MO-DOC)", subject: "DOC-RC-17", agency: "MO-DOC", roles: ["release-coordinator"], purpose: "release-planning"),
-        User(label: "auditor (MO-DOC-PP)", subject: "AUD-7", agency: "MO-DOC-PP", roles: ["auditor"], purpose: "audit"),
-        User(label: "police system, integrator (MO-KCPD)", subject: "kcpd-rms", agency: "MO-KCPD", roles: ["integrator"], purpose: "data-integration"),
+        User(label: "probation officer (MO-DOC-PP)", subject: "PP-KC-118", agency: "MO-DOC-PP", agencyKind: "community_supervision", roles: ["officer"],
+             purpose: "supervision"),
+        User(label: "police analyst (MO-KCPD)", subject: "KCPD-A-204", agency: "MO-KCPD", agencyKind: "police", roles: ["analyst"], purpose: "investigation"),
+        User(label: "release coordinator (MO-DOC)", subject: "DOC-RC-17", agency: "MO-DOC", agencyKind: "prison", roles: ["release-coordinator"],
+             purpose: "release-planning"),
+        User(label: "auditor (MO-DOC-PP)", subject: "AUD-7", agency: "MO-DOC-PP", agencyKind: "community_supervision", roles: ["auditor"], purpose: "audit"),
+        User(label: "police system, integrator (MO-KCPD)", subject: "kcpd-rms", agency: "MO-KCPD", agencyKind: "police", roles: ["integrator"],
+             purpose: "data-integration"),
     ]
 
     let privateKey: ES256PrivateKey
@@ -112,7 +118,8 @@ struct DemoGatewayIdentities {
         for user in Self.users {
             let claims = DemoClaims(
                 sub: user.subject, iss: Self.issuer, aud: Self.audience, exp: (now.timeIntervalSince1970 + 12 * 3600).rounded(),
-                nbf: now.timeIntervalSince1970.rounded() - 60, agency: user.agency, roles: user.roles, purpose: user.purpose)
+                nbf: now.timeIntervalSince1970.rounded() - 60, agency: user.agency, agencyKind: user.agencyKind, roles: user.roles,
+                purpose: user.purpose)
             tokens.append((user, try await keys.sign(claims, kid: JWKIdentifier(string: Self.kid))))
         }
         return tokens
@@ -126,6 +133,7 @@ private struct DemoClaims: JWTPayload {
     var exp: Double
     var nbf: Double
     var agency: String
+    var agencyKind: String
     var roles: [String]
     var purpose: String
 
