@@ -259,6 +259,22 @@ import Testing
         #expect(entries[1].denialReason == .roleNotAllowed)
     }
 
+    @Test("a person is found only by identifiers the caller may see: reentry services, who may not see CJI, learn nothing of a high-needs row by its state ID")
+    func personFoundOnlyByVisibleIdentifiers() async throws {
+        let harness = try await Self.harness()
+        let reentry = try await Self.token(harness, Self.callers[7])
+        try await harness.test { client in
+            // The high-needs row about MO1234567 is in the caller's own view (REL-1), with the person withheld.
+            let listed = try await client.execute(uri: "/v1/views/high-needs", method: .get, headers: .bearer(reentry, contentType: nil))
+            #expect((try json(listed.body)["items"] as? [[String: Any]])?.isEmpty == false)
+            let response = try await client.execute(uri: "/v1/persons/MO1234567", method: .get, headers: .bearer(reentry, contentType: nil))
+            #expect(response.status == .ok)
+            #expect((try json(response.body)["views"] as? [String: Any])?.isEmpty == true, "\(String(buffer: response.body))")
+            #expect(!String(buffer: response.body).contains("REL-1"))
+        }
+        #expect(try await harness.ledger.entries().map(\.resource) == ["view.high-needs"], "nothing disclosed by the lookup, so nothing recorded for it")
+    }
+
     @Test("the safety check answers one address; a missing address is a 400 and discloses nothing")
     func safetyCheck() async throws {
         let harness = try await Self.harness()

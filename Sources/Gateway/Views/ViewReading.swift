@@ -131,13 +131,18 @@ extension Gateway {
             let rows = try await readView(query, from: views.source)
             let about = rows.filter { row in PersonIdentifier.all(in: row).contains { $0.value == identifier } }
                 .map { (key: endpoint.key(of: $0), row: $0) }.sorted { $0.key < $1.key }
-            guard !about.isEmpty else { continue }
             var items: [VisibleViewRow] = []
             for entry in about {
                 let redaction = redactViewRow(entry.row, view: endpoint.name, classifications: definition.fields, for: requester)
+                // Found only by an identifier the caller may see: a row matched on one its
+                // redaction withholds would tell them what the redaction hides (reentry
+                // services, who may not see criminal-justice information, would learn from a
+                // high-needs row that the person is releasing soon, high risk or violent).
+                guard PersonIdentifier.all(in: redaction.value).contains(where: { $0.value == identifier }) else { continue }
                 redactions.append(redaction)
                 items.append(VisibleViewRow(key: entry.key, value: redaction.value, withheld: redaction.withheld, notices: redaction.notices))
             }
+            guard !items.isEmpty else { continue }
             sections.append(PersonPage.Section(view: endpoint.name, items: items))
         }
         guard readable > 0 else {
