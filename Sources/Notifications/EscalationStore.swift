@@ -13,6 +13,13 @@ import Timers
 /// Acknowledgements are read in full by every instance, while each instance holds the
 /// notifications of its recipients' partitions: an acknowledgement of a notification this
 /// instance does not hold (yet) is kept `pending` and judged when the notification arrives.
+///
+/// A pending acknowledgement is forgotten once its notification can no longer arrive
+/// (`InboxProjection.pendingAcknowledgementMemory` after the acknowledgement's Kafka timestamp,
+/// the retention of `bus.notifications`): one of a notification another instance holds, or
+/// one a sealing order removed before the acknowledgement came, would otherwise keep its note
+/// (which may name the person) for ever. A judged one (accepted or refused) is kept with its
+/// notification, and goes with it.
 public enum EscalationStore {
     /// The tables' steps, applied after the inbox's own.
     static let migrations: [StorageMigration] = [
@@ -44,6 +51,20 @@ public enum EscalationStore {
             );
             CREATE INDEX inbox_escalation_steps_by_notification ON inbox_escalation_steps (notification_id);
             """),
+        // v2: when a pending acknowledgement is forgotten (`forget_after_ms`; null once judged).
+        // Pending rows stored before get theirs from when they were acknowledged.
+        StorageMigration("escalation-v2") { transaction in
+            try transaction.executeScript("""
+                ALTER TABLE inbox_acks ADD COLUMN forget_after_ms BIGINT;
+                CREATE INDEX inbox_acks_by_forget_time ON inbox_acks (forget_after_ms) WHERE forget_after_ms IS NOT NULL;
+                """)
+            for row in try transaction.fetchAll("SELECT ack_id, acknowledged_at FROM inbox_acks WHERE status = 'pending'") {
+                let at = EventCodec.parseInstant(try row.get("acknowledged_at")).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+                _ = try transaction.execute(
+                    "UPDATE inbox_acks SET forget_after_ms = $2 WHERE ack_id = $1",
+                    [.text(try row.get("ack_id")), .integer(InboxProjection.pendingAcknowledgementMemory.forgetAfter(at) ?? 0)])
+            }
+        },
     ]
 
     /// The counter of URGENT notifications that escalate to nobody (no `recipientAgencyId`).
@@ -101,7 +122,10 @@ public enum EscalationStore {
             "UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open' AND reached >= $2",
             [.text(original), .integer(Int64(Escalation.Step.supervisor.rawValue))])
         let accepted = try storage.execute(
-            "UPDATE inbox_acks SET status = 'accepted' WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2",
+            """
+            UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL
+            WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2
+            """,
             [.text(original), .text(escalation.recipient.description)])
         if accepted > 0 { try close(original, storage) }
     }
@@ -124,11 +148,12 @@ public enum EscalationStore {
             let ackId: String = try row.get("ack_id")
             let by: String = try row.get("by_recipient")
             if entitled.contains(by) {
-                try storage.send("UPDATE inbox_acks SET status = 'accepted' WHERE ack_id = $1", [.text(ackId)])
+                try storage.send("UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL WHERE ack_id = $1", [.text(ackId)])
                 try stopChains(acknowledging: notification, storage)
             } else if !(Escalation.escalates(notification) && reachable.contains(by)) {
                 try storage.send(
-                    "UPDATE inbox_acks SET status = 'refused', reason = $2 WHERE ack_id = $1", [.text(ackId), .text(notEntitled)])
+                    "UPDATE inbox_acks SET status = 'refused', reason = $2, forget_after_ms = NULL WHERE ack_id = $1",
+                    [.text(ackId), .text(notEntitled)])
                 transaction.countOnCommit(refusedMetric, dimensions: [(name: "judged", value: "on-arrival")])
             }
         }
@@ -138,8 +163,10 @@ public enum EscalationStore {
 
     /// Records `ack`. When this instance holds the notification (or sent the escalation it
     /// names), an ack by someone not entitled is refused: `PoisonMessage` naming why (the
-    /// runtime dead-letters it). An ack of a notification unknown here is kept pending.
-    static func acknowledge(_ ack: NotificationAcknowledgement, in transaction: ProjectionTransaction) throws {
+    /// runtime dead-letters it). An ack of a notification unknown here is kept pending until
+    /// `InboxProjection.pendingAcknowledgementMemory` after `receivedAtMilliseconds` (its Kafka
+    /// timestamp; without one, when it was acknowledged).
+    static func acknowledge(_ ack: NotificationAcknowledgement, receivedAtMilliseconds: Int64?, in transaction: ProjectionTransaction) throws {
         let storage = transaction.storage
         let by = ack.by.description
         let status: String
@@ -162,13 +189,15 @@ public enum EscalationStore {
         } else {
             status = "pending"
         }
+        let received = receivedAtMilliseconds ?? Int64((ack.at.timeIntervalSince1970 * 1000).rounded())
+        let forgetAfter = status == "pending" ? InboxProjection.pendingAcknowledgementMemory.forgetAfter(received).map(SQLValue.integer) : nil
         try storage.send(
             """
-            INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ack_id) DO NOTHING
+            INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status, forget_after_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ack_id) DO NOTHING
             """,
             [.text(ack.id), .text(ack.notificationId), .text(by), .text(EventCodec.formatInstant(ack.at)),
-             ack.note.map(SQLValue.text) ?? .null, .text(status)])
+             ack.note.map(SQLValue.text) ?? .null, .text(status), forgetAfter ?? .null])
     }
 
     /// Who may acknowledge `notification`: its recipient and the recipients of its escalations
@@ -294,12 +323,30 @@ public enum EscalationStore {
         return (try row.get("state"), Int(try row.get("reached", as: Int64.self)))
     }
 
+    /// Forgets at most `limit` pending acknowledgements due before `now` (see the type's
+    /// comment); returns how many.
+    static func forgetPending(before now: Int64, limit: Int, _ storage: any StorageTransaction) throws -> Int {
+        try storage.forgetDue("inbox_acks", key: "ack_id", before: now, limit: limit)
+    }
+
     // MARK: Sealing
 
     /// After a sealing order removed notifications from `inbox`: removes their chains, steps
-    /// and accepted or refused acknowledgements (a note may name the person).
+    /// and acknowledgements (a note may name the person) — accepted or refused ones, and the
+    /// pending ones the inbox ties to them: of a removed notification with a chain (the only
+    /// kind a held notification keeps pending: by whom its escalation could still reach), and
+    /// of an escalation this instance sent about one. Other pending acknowledgements name a
+    /// notification the inbox cannot tie to anyone; they are forgotten with time.
     static func removeOrphans(_ storage: any StorageTransaction) throws -> SealingTally {
         var tally = SealingTally()
+        tally.add(try storage.execute(
+            """
+            DELETE FROM inbox_acks WHERE status = 'pending' AND (
+                notification_id IN (SELECT notification_id FROM inbox_escalations WHERE notification_id NOT IN (SELECT id FROM inbox))
+                OR notification_id IN (
+                    SELECT escalation_id FROM inbox_escalation_steps
+                    WHERE notification_id NOT IN (SELECT id FROM inbox) AND escalation_id NOT IN (SELECT id FROM inbox)))
+            """), from: "inbox_acks")
         tally.add(try storage.execute(
             "DELETE FROM inbox_escalations WHERE notification_id NOT IN (SELECT id FROM inbox)"), from: "inbox_escalations")
         tally.add(try storage.execute(

@@ -30,6 +30,13 @@ import ServiceKit
 public struct InboxProjection: EventProjection {
     /// Court orders sealing or expunging a person's records.
     public static let sealingTopic = SealingOrder.topic
+    /// How long an acknowledgement of a notification this inbox does not hold is kept pending
+    /// (`EscalationStore`): the retention of `bus.notifications` (30 days), after which its
+    /// notification, sent before it, can no longer arrive.
+    public static let pendingAcknowledgementMemory = RetentionWindow.days(30)
+    /// The counter of pending acknowledgements forgotten (their notification never came, or a
+    /// sealing order had removed it).
+    public static let forgottenAcknowledgementsMetric = "reentrybus_acknowledgements_forgotten_total"
 
     public let name = "inbox"
     public let topics: [String]
@@ -82,7 +89,8 @@ public struct InboxProjection: EventProjection {
             try EscalationStore.escalate(at: try TimerTick.decode(event), signedWith: signingKey, in: transaction)
         case NotificationAcknowledgement.eventType:
             try validate(event)
-            try EscalationStore.acknowledge(try NotificationAcknowledgement.decode(event), in: transaction)
+            try EscalationStore.acknowledge(
+                try NotificationAcknowledgement.decode(event), receivedAtMilliseconds: event.timestampMilliseconds, in: transaction)
         case _ where DirectoryStore.handles(eventType: event.eventType):
             try validate(event)
             try DirectoryStore(transaction.storage).apply(event)
@@ -102,6 +110,12 @@ public struct InboxProjection: EventProjection {
         } catch {
             throw PoisonMessage(reason: "invalid event: \(error.description)")
         }
+    }
+
+    /// Forgets the pending acknowledgements whose notification can no longer arrive, each counted.
+    public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
+        let forgotten = try EscalationStore.forgetPending(before: now, limit: limit, transaction.storage)
+        for _ in 0..<forgotten { transaction.countOnCommit(Self.forgottenAcknowledgementsMetric, dimensions: []) }
     }
 
     /// Removes the notifications about the order's person (see `InboxStore.remove(covering:_:)`),
