@@ -8,6 +8,7 @@ import Policy
 import ReadModels
 import ServiceKit
 import Storage
+import Synchronization
 import Testing
 
 /// The views' rows as the read models really encode them: the contracts' example events applied
@@ -45,6 +46,10 @@ import Testing
         try await views.write { transaction in
             try DirectoryStore(transaction).describe(AgencyDescribed(
                 agencyId: "MO-KCPD", kind: .police, name: "KCPD", jurisdiction: AgencyJurisdiction(state: "MO", places: ["Kansas City"])))
+            for (agencyId, place) in [("MO-REENTRY-KC", "Kansas City"), ("MO-REENTRY-STL", "St. Louis")] {
+                try DirectoryStore(transaction).describe(AgencyDescribed(
+                    agencyId: agencyId, kind: .reentryServices, name: agencyId, jurisdiction: AgencyJurisdiction(state: "MO", places: [place])))
+            }
         }
         let warrants = try SQLiteStorage.inMemory()
         return StorageViewSource(views: { views }, warrants: { warrants })
@@ -60,7 +65,7 @@ import Testing
             ("police-supervisees", .policeSupervisees(agencyId: "MO-KCPD")),
             ("police-bulletins", .policeBulletins(agencyId: "MO-KCPD")),
             ("release-board", .releaseBoard(facilityId: "MO-WERDCC", withinDays: 60)),
-            ("high-needs", .highNeeds(withinDays: 60)),
+            ("high-needs", .highNeeds(agencyId: "MO-REENTRY-KC", withinDays: 60)),
             ("court-warrants", .courtWarrants(courtId: "MO-CIRCUIT16")),
             ("court-blocked-releases", .courtBlockedReleases(courtId: "MO-CIRCUIT16")),
             ("safety-check", .safetyCheck(address: "1200 E 31st St, Kansas City, MO 64109", coordinates: nil, radiusMeters: 500)),
@@ -117,6 +122,27 @@ import Testing
         #expect(entries.count == requests.count, "one audit entry per response")
         #expect(entries.allSatisfy { $0.outcome == .disclosed })
         #expect(Set(entries.map(\.resource)).count == requests.count)
+    }
+
+    @Test("the high-needs list is the caller's area's: a release into Kansas City is shown to Kansas City's reentry services, not St. Louis's nor an agency the directory does not know")
+    func highNeedsIsTheCallersArea() async throws {
+        let harness = try await GatewayHarness(now: { Self.asOf }, views: GatewayViews(source: try await Self.seeded(), policy: viewPolicy))
+        let counts = Mutex<[String: Int]>([:])
+        try await harness.test { client in
+            for agency in ["MO-REENTRY-KC", "MO-REENTRY-STL", "MO-REENTRY-UNKNOWN"] {
+                var claims = TestIssuer.Claims()
+                claims.agency = agency
+                claims.agencyKind = "reentry_services"
+                claims.roles = ["reentry-services"]
+                claims.purpose = "service_referral"
+                let token = try await harness.issuer.token(claims)
+                let response = try await client.execute(uri: "/v1/views/high-needs", method: .get, headers: .bearer(token, contentType: nil))
+                #expect(response.status == .ok)
+                let count = (try json(response.body)["items"] as? [Any])?.count
+                counts.withLock { $0[agency] = count }
+            }
+        }
+        #expect(counts.withLock { $0 } == ["MO-REENTRY-KC": 1, "MO-REENTRY-STL": 0, "MO-REENTRY-UNKNOWN": 0])
     }
 
     static let stateId = "MO1234567"

@@ -35,7 +35,7 @@ import Warrants
             .caseload(agencyId: "MO-DOC-PP", officerId: nil), .caseload(agencyId: "MO-DOC-PP", officerId: "PP-KC-118"),
             .policeReleases(agencyId: "MO-KCPD", withinDays: 60), .policeWarrants(agencyId: "MO-KCPD"),
             .policeSupervisees(agencyId: "MO-KCPD"), .policeBulletins(agencyId: "MO-KCPD"), .policeWarrants(agencyId: "MO-UNKNOWN"),
-            .releaseBoard(facilityId: "MO-DOC-WERDCC", withinDays: 60), .warrantChecks(agencyId: "MO-CIRCUIT16"), .highNeeds(withinDays: 60),
+            .releaseBoard(facilityId: "MO-DOC-WERDCC", withinDays: 60), .warrantChecks(agencyId: "MO-CIRCUIT16"), .highNeeds(agencyId: "MO-KC-REENTRY", withinDays: 60),
             .courtWarrants(courtId: "MO-CIRCUIT16"), .courtBlockedReleases(courtId: "MO-CIRCUIT16"),
         ]
         for query in queries {

@@ -76,7 +76,7 @@ struct ViewEndpoint: Sendable {
             .warrantChecks(agencyId: request.caller.agencyId)
         },
         ViewEndpoint(name: "high-needs", path: "/v1/views/high-needs", key: ["releaseId"]) { request in
-            .highNeeds(withinDays: try ViewEndpoint.within(request))
+            .highNeeds(agencyId: request.caller.agencyId, withinDays: try ViewEndpoint.within(request))
         },
         ViewEndpoint(name: "court-warrants", path: "/v1/views/court/warrants", key: ["warrantId"]) { request in
             .courtWarrants(courtId: request.caller.agencyId)

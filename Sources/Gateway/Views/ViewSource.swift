@@ -19,7 +19,10 @@ public enum ViewQuery: Sendable, Hashable {
     /// The open checks that concern the agency: its facility's, its warrants' or detainers', or
     /// ones it was told about.
     case warrantChecks(agencyId: String)
-    case highNeeds(withinDays: Int)
+    /// The high-needs releases into the places of the reentry-services agency's jurisdiction
+    /// (the agency directory): the router tells only the agency serving a release's
+    /// destination, and the view shows it no more.
+    case highNeeds(agencyId: String, withinDays: Int)
     case courtWarrants(courtId: String)
     case courtBlockedReleases(courtId: String)
     case safetyCheck(address: String, coordinates: Coordinates?, radiusMeters: Int)
@@ -76,8 +79,14 @@ public struct StorageViewSource: ViewSource {
             return try Self.encode(try await police(agencyId) { try PoliceViewStore().bulletins(in: $0, asOf: asOf, in: $1) })
         case .releaseBoard(let facilityId, let days):
             return try Self.encode(try await views().read { try ReleaseBoardStore().board(facilityId: facilityId, asOf: asOf, withinDays: days, in: $0) })
-        case .highNeeds(let days):
-            return try Self.encode(try await views().read { try HighNeedsStore().highNeeds(asOf: asOf, withinDays: days, in: $0) })
+        case .highNeeds(let agencyId, let days):
+            return try Self.encode(try await views().read { transaction -> [HighNeedsRow] in
+                let places = Set(try Self.places(of: agencyId, transaction))
+                guard !places.isEmpty else { return [] }
+                return try HighNeedsStore().highNeeds(asOf: asOf, withinDays: days, in: transaction).filter { row in
+                    row.destination.map { places.contains(JurisdictionPlace(state: $0.state, city: $0.city)) } ?? false
+                }
+            })
         case .courtWarrants(let courtId):
             return try Self.encode(try await views().read { try CourtStore().warrants(courtId: courtId, asOf: asOf, in: $0) })
         case .courtBlockedReleases(let courtId):
@@ -102,11 +111,13 @@ public struct StorageViewSource: ViewSource {
     private func police<Row: Sendable>(
         _ agencyId: String, _ query: @escaping @Sendable ([JurisdictionPlace], any StorageTransaction) throws -> [Row]
     ) async throws -> [Row] {
-        try await views().read { transaction in
-            guard let entry = try DirectoryStore(transaction).all().agency(agencyId) else { return [] }
-            let places = (entry.jurisdiction.places ?? []).map { JurisdictionPlace(state: entry.jurisdiction.state, city: $0) }
-            return try query(places, transaction)
-        }
+        try await views().read { transaction in try query(try Self.places(of: agencyId, transaction), transaction) }
+    }
+
+    /// The places of the agency's jurisdiction in the agency directory; none when it has no entry.
+    private static func places(of agencyId: String, _ transaction: any StorageTransaction) throws -> [JurisdictionPlace] {
+        guard let entry = try DirectoryStore(transaction).entry(agencyId) else { return [] }
+        return (entry.jurisdiction.places ?? []).map { JurisdictionPlace(state: entry.jurisdiction.state, city: $0) }
     }
 
     /// Whether an open check concerns `agencyId`: its releasing facility, the issuer of one of
