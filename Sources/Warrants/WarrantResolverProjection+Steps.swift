@@ -104,8 +104,15 @@ extension WarrantResolverProjection {
             throw PoisonMessage(reason: "\(DetainerLodged.eventType): payload.requestingAgencyId: no holding agency of that id in the agency directory (reference.agencies), so nobody to hand the person to")
         }
         let previous = try store.detainerStatus(detainer.detainerId)
-        if previous == nil, try store.isSealed(.detainer, detainer.detainerId, occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt)) {
+        let occurredAt = SealingOrder.milliseconds(lodged.occurredAt)
+        if previous == nil, try store.isSealed(.detainer, detainer.detainerId, occurredAtMilliseconds: occurredAt) {
             return  // removed by a later sealing order: not stored again
+        }
+        if previous == nil, let warrantId = detainer.warrantId, let sealedAt = try store.sealedTime(ofWarrant: warrantId), sealedAt > occurredAt {
+            // Lodged on a warrant a later order removed (its case was listed), read after the
+            // order: the sealed case's, not stored; remembered, so its lifting is not either.
+            try store.noteSealed(.detainer, detainer.detainerId, orderedAtMilliseconds: sealedAt)
+            return
         }
         try store.saveLodged(lodged)
         try store.restateRecord(record, of: .detainer, detainer.detainerId)

@@ -260,8 +260,8 @@ public struct WarrantResolverProjection: EventProjection {
         var linked = SealingTally()
         var personItems = WarrantStore.PersonItems()
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
-        let (removed, sealedWarrants): (SealingTally, Set<String>) = switch order.scope {
-        case .allRecords: (try store.removePerson(order), [])
+        let (removed, sealedWarrants, sealedDetainers): (SealingTally, Set<String>, Set<String>) = switch order.scope {
+        case .allRecords: (try store.removePerson(order), [], [])
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed
@@ -269,7 +269,10 @@ public struct WarrantResolverProjection: EventProjection {
         tally.merge(try NotificationOutbox.removeSent(
             covering: order, personStateIds: stateIds,
             derivesFromListedCases: { notification in
-                notification.derivesFrom.contains { $0.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains($0.value) }
+                notification.derivesFrom.contains { derivation in
+                    (derivation.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains(derivation.value))
+                        || (derivation.name == "detainerId" && sealedDetainers.contains(derivation.value))
+                }
             },
             transaction.storage))
         if !personItems.isEmpty {

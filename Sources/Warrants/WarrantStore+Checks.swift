@@ -22,13 +22,13 @@ extension WarrantStore {
         let detainer = lodged.payload
         try transaction.send(
             """
-            INSERT INTO detainers (detainer_id, state_id, fbi_number, detainer_kind, holding_agency_id, status)
-            VALUES ($1, $2, $3, $4, $5, 'active')
+            INSERT INTO detainers (detainer_id, state_id, fbi_number, detainer_kind, holding_agency_id, status, warrant_id)
+            VALUES ($1, $2, $3, $4, $5, 'active', $6)
             ON CONFLICT (detainer_id) DO UPDATE SET state_id = excluded.state_id, fbi_number = excluded.fbi_number,
-                detainer_kind = excluded.detainer_kind, holding_agency_id = excluded.holding_agency_id
+                detainer_kind = excluded.detainer_kind, holding_agency_id = excluded.holding_agency_id, warrant_id = excluded.warrant_id
             """,
             [.text(detainer.detainerId), .optional(lodged.subject?.stateId), .optional(lodged.subject?.fbiNumber),
-             .text(detainer.detainerKind.rawValue), .text(detainer.requestingAgencyId)])
+             .text(detainer.detainerKind.rawValue), .text(detainer.requestingAgencyId), .optional(detainer.warrantId)])
     }
 
     /// Stores a detainer first seen lifted (its lodging not read yet).

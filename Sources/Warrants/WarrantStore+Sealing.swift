@@ -204,11 +204,14 @@ extension WarrantStore {
     }
 
     /// Removes the person's warrants of the listed cases (`case_number`; warrants stored before
-    /// the column existed have none and stay) and the check items listing them, settles the
-    /// checks that listed them, and remembers each removed warrant (a digest of its id, with
-    /// the order's time: ``isSealed(_:occurredAtMilliseconds:)``). Checks belong to a release,
-    /// not to a case: they stay. Returns the tally and the removed warrants' ids.
-    func removeListedCases(_ order: SealingOrder) throws -> (tally: SealingTally, warrantIds: Set<String>) {
+    /// the column existed have none and stay) and the check items listing them, the person's
+    /// detainers lodged on one of them (`warrant_id`, since `warrants-v9`) and their places on
+    /// checks, settles the checks that listed them (a check whose hold rested on such a
+    /// detainer alone is pending again, or clear, telling no one), and remembers each removed
+    /// warrant and detainer (a digest of its id, with the order's time:
+    /// ``isSealed(_:_:occurredAtMilliseconds:)``). Checks belong to a release, not to a case:
+    /// they stay. Returns the tally and the removed warrants' and detainers' ids.
+    func removeListedCases(_ order: SealingOrder) throws -> (tally: SealingTally, warrantIds: Set<String>, detainerIds: Set<String>) {
         let arguments = personArguments(order)
         var warrantIds: Set<String> = []
         for caseNumber in order.caseNumbers {
@@ -230,8 +233,33 @@ extension WarrantStore {
             }
             try noteSealed(.warrant, warrantId, orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
+        var detainerIds: Set<String> = []
+        for warrantId in warrantIds.sorted() {
+            let rows = try transaction.fetchAll(
+                "SELECT detainer_id FROM detainers WHERE \(Self.person) AND warrant_id = $3", arguments + [.text(warrantId)])
+            for row in rows { detainerIds.insert(try row.get("detainer_id", as: String.self)) }
+        }
+        for detainerId in detainerIds.sorted() {
+            let detainer: [SQLValue] = [.text(detainerId)]
+            checks.formUnion(try releaseIds("SELECT release_id FROM warrant_check_detainers WHERE detainer_id = $1", detainer))
+            tally.add(try transaction.execute("DELETE FROM warrant_check_detainers WHERE detainer_id = $1", detainer), from: "warrant_check_detainers")
+            tally.add(try transaction.execute("DELETE FROM detainers WHERE detainer_id = $1", detainer), from: "detainers")
+            let item: [SQLValue] = [.text(SubjectKind.detainer.rawValue), .text(detainerId)]
+            for table in ["warrant_subject_records", "warrant_check_linked", "warrant_linked_notices"] {
+                tally.add(try transaction.execute("DELETE FROM \(table) WHERE item_kind = $1 AND item_id = $2", item), from: table)
+            }
+            try noteSealed(.detainer, detainerId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
         try settleChecks(checks)
-        return (tally, warrantIds)
+        return (tally, warrantIds, detainerIds)
+    }
+
+    /// When an order removed `warrantId` (the latest such order's time, in milliseconds); nil
+    /// when none did. A detainer lodged on it before then is the sealed case's too.
+    func sealedTime(ofWarrant warrantId: String) throws -> Int64? {
+        try transaction.fetchOne(
+            "SELECT ordered_at_ms FROM warrants_sealed WHERE warrant_digest = $1", [.text(Self.sealedDigest(.warrant, warrantId))]
+        )?.get("ordered_at_ms")
     }
 
     /// Whether an order removed `warrantId` (a listed-case order, or an all-records one that
@@ -270,9 +298,21 @@ extension WarrantStore {
     }
 
     /// A `pending` check with no active warrant left becomes `clear`, silently (see the
-    /// type's overview); a check that is gone, or still has an active warrant, is left.
+    /// type's overview); a check that is gone, or still has an active warrant, is left. A
+    /// `hold` check with no active detainer left is `pending` while it lists an active warrant,
+    /// else `clear`, as silently.
     private func settleChecks(_ releaseIds: Set<String>) throws {
         for releaseId in releaseIds.sorted() {
+            try transaction.send(
+                """
+                UPDATE warrant_checks SET status = CASE WHEN EXISTS (
+                    SELECT 1 FROM warrant_check_items i JOIN warrants w ON w.warrant_id = i.warrant_id
+                    WHERE i.release_id = $1 AND w.status = 'active') THEN 'pending' ELSE 'clear' END
+                WHERE release_id = $1 AND status = 'hold' AND NOT EXISTS (
+                    SELECT 1 FROM warrant_check_detainers i JOIN detainers d ON d.detainer_id = i.detainer_id
+                    WHERE i.release_id = $1 AND d.status = 'active')
+                """,
+                [.text(releaseId)])
             try transaction.send(
                 """
                 UPDATE warrant_checks SET status = 'clear'

@@ -317,6 +317,13 @@ public struct WarrantStore {
                 CREATE INDEX warrant_linked_notices_by_kind_and_item ON warrant_linked_notices (item_kind, item_id);
                 CREATE INDEX warrant_person_merges_by_survivor ON warrant_person_merges (survivor_id)
                 """),
+            // v9, for listed-case sealing orders: the warrant a detainer was lodged on
+            // (`warrantId` of its lodging), so that it goes with that warrant's case. Detainers
+            // stored before have none, and such an order does not find them.
+            .script("warrants-v9", """
+                ALTER TABLE detainers ADD COLUMN warrant_id TEXT;
+                CREATE INDEX detainers_by_warrant ON detainers (warrant_id) WHERE warrant_id IS NOT NULL
+                """),
         ]
 
     // MARK: Warrants

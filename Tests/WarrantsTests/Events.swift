@@ -100,12 +100,14 @@ enum Events {
     // MARK: Detainers, release changes, ticks
 
     static func lodged(
-        _ detainerId: String = "D-1", holder: String = "KS-JOCO-SO", subject: SubjectIdentifiers = hill, id name: String? = nil
+        _ detainerId: String = "D-1", holder: String = "KS-JOCO-SO", subject: SubjectIdentifiers = hill, id name: String? = nil,
+        warrantId: String? = nil
     ) -> EventEnvelope<DetainerLodged> {
         EventEnvelope(
             eventId: id(name ?? "lodged-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: holder, agencyKind: .sheriff),
             subject: subject,
-            payload: DetainerLodged(detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: holder, lodgedOn: CalendarDate("2025-06-10")!))
+            payload: DetainerLodged(detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: holder, lodgedOn: CalendarDate("2025-06-10")!,
+                                    warrantId: warrantId))
     }
 
     static func lifted(_ detainerId: String = "D-1", subject: SubjectIdentifiers = hill) -> EventEnvelope<DetainerLifted> {

@@ -167,6 +167,38 @@ import Testing
         #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
         #expect(try await warrantIds(resolver) == ["W-1"])
     }
+
+    /// A detainer lodged on a warrant of a listed case rests on it and goes with it: its row,
+    /// its place on the check (whose hold ends: the other warrant keeps it pending), the hold
+    /// notification naming it. A detainer lodged on that warrant that occurred before the order
+    /// but is read after it is not stored, and holds nothing.
+    @Test func listedCasesRemoveTheDetainersLodgedOnTheirWarrantsAndALateOneStaysOut() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-1", warrantId: "W-1")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-1")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 4)
+        #expect(try await check(resolver, "R-1")?.status == "hold")
+
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        #expect(tally.rowsByTable["detainers"] == 1)
+        #expect(tally.rowsByTable["warrant_check_detainers"] == 1)
+        #expect(try await check(resolver, "R-1")?.status == "pending")
+        #expect(try await resolver.write { db, _ in try WarrantResolverProjection.activeDetainers(on: "R-1", db) }.isEmpty)
+        #expect(try await tablesNaming(["D-1", "W-1"], resolver) == ["detainers"], "only Reyes's detainer, naming a warrant of the same id")
+        #expect(try await sent(resolver).filter { $0.isAbout(stateId: "MO7654321") }.map(\.recipient) == ["agency:MO-CIRCUIT7"], "the hold notification goes with the police's naming W-1")
+
+        let late = try await resolver.notifications(Events.admitted(Events.lodged("D-3", warrantId: "W-1")))
+        #expect(late.count == 0)
+        #expect(try await check(resolver, "R-1")?.status == "pending")
+        #expect(try await tablesNaming(["D-3"], resolver).isEmpty)
+        // Lodged after the order, it is a new record.
+        var later = Events.lodged("D-4", id: "lodged-later", warrantId: "W-1")
+        later.occurredAt = Self.orderTime.addingTimeInterval(60)
+        #expect(try await !resolver.notifications(Events.admitted(later)).isEmpty)
+        #expect(try await check(resolver, "R-1")?.status == "hold")
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -184,6 +216,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func allRecordsRemovesThePersonsDetainers() async throws {
         try await WarrantResolverSealingTests().allRecordsRemovesThePersonsDetainers()
+    }
+    @Test func listedCasesRemoveTheDetainersLodgedOnTheirWarrantsAndALateOneStaysOut() async throws {
+        try await WarrantResolverSealingTests().listedCasesRemoveTheDetainersLodgedOnTheirWarrantsAndALateOneStaysOut()
     }
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         try await WarrantResolverSealingTests().aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack()
