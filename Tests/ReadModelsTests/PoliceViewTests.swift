@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import ServiceKit
 import Storage
@@ -29,6 +30,11 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         if self == .rowsKeptBeforeTheNumbersStep { return try await Self.rowsKeptBeforeTheNumbersStep(database) }
         let store = PoliceViewStore()
         let view = try await ReleaseViewHarness(store, tables: store.tables, on: database)
+        // The agency directory the bulletins' scopes are read against, as the views service keeps it.
+        _ = try await database.write { transaction in
+            try StorageMigrator.migrate(ViewMigrations.of(store) + DirectoryStore.migrations, in: transaction)
+            for entry in [PoliceBulletinScopeTests.kcpd, PoliceBulletinScopeTests.stLouisPD] { try DirectoryStore(transaction).describe(entry) }
+        }
         switch self {
         case .releasesEnterAndLeaveByTheWindow: try await Self.releasesEnterAndLeaveByTheWindow(view)
         case .releasesEnterAndLeaveByTheirEvents: try await Self.releasesEnterAndLeaveByTheirEvents(view)
@@ -134,7 +140,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         let warrants = try await view.read { try $0.warrants(in: [E.kansasCity], asOf: E.asOf, in: $1) }
         #expect(warrants.map(\.warrant.warrantId) == ["W-BOTH"])
         #expect(warrants.first?.registeredAddress == E.address())
-        let bulletins = try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.asOf, in: $1) }
+        let bulletins = try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.asOf, in: $1) }
         #expect(bulletins.map(\.bulletinId) == ["MHB-BOTH"])
         let supervisees = try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.asOf, in: $1) }
         #expect(supervisees.map(\.caseId).sorted() == ["C-BOTH", "C-FBI", "C-OTHER"])
@@ -293,7 +299,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
             try E.bulletinPublished("MHB-A", a, granted: "2025-04-20", expires: "2026-04-20"),
             try E.bulletinPublished("MHB-B", b, granted: "2026-03-05", expires: "2027-03-05"))
         func bulletins(_ asOf: Date) async throws -> [String] {
-            try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: asOf, in: $1) }.map(\.bulletinId)
+            try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: asOf, in: $1) }.map(\.bulletinId)
         }
         #expect(try await bulletins(E.asOf) == [])  // nobody registered yet
         try await view.apply(try E.caseStarted("C-A", a), try E.caseStarted("C-B", b))
@@ -302,9 +308,9 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         #expect(try await bulletins(E.instant("2026-04-21T00:00:00Z")) == ["MHB-B"])
         #expect(try await bulletins(E.instant("2026-03-04T23:59:59Z")) == ["MHB-A"])
         #expect(try await bulletins(E.instant("2026-03-05T00:00:00Z")) == ["MHB-A", "MHB-B"])
-        #expect(try await view.read { try $0.bulletins(in: [E.stLouis], asOf: E.asOf, in: $1) }.isEmpty)
+        #expect(try await view.read { try $0.bulletins(for: "MO-SLMPD", in: [E.stLouis], asOf: E.asOf, in: $1) }.isEmpty)
 
-        let row = try #require(try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.asOf, in: $1) }.first)
+        let row = try #require(try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.asOf, in: $1) }.first)
         #expect(row.consent.scope == E.policeScope)
         #expect(row.baseline.triggers == ["Raised voices"])
         #expect(row.keyContacts.map(\.phone) == ["+1 816 555 0142"])
@@ -319,14 +325,14 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         #expect(try await view.count("police_bulletins") == 1)
         try await view.apply(try E.bulletinWithdrawn("MHB-A", nil, occurredAt: E.instant("2025-09-01T10:00:00Z")))  // names nobody: still applied
         #expect(try await view.count("police_bulletins") == 0)
-        #expect(try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.instant("2025-05-01T00:00:00Z"), in: $1) }.isEmpty)
+        #expect(try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.instant("2025-05-01T00:00:00Z"), in: $1) }.isEmpty)
 
         try await view.apply(try E.bulletinPublished("MHB-A", a, occurredAt: E.instant("2025-08-01T10:00:00Z"), id: "older-version"))
         #expect(try await view.count("police_bulletins") == 0)
 
         try await view.apply(try E.bulletinPublished(
             "MHB-A", a, granted: "2025-10-01", expires: "2026-10-01", occurredAt: E.instant("2025-10-01T10:00:00Z"), id: "renewed"))
-        let rows = try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.asOf, in: $1) }
+        let rows = try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.asOf, in: $1) }
         #expect(rows.map(\.consent.grantedOn) == [E.day("2025-10-01")])
     }
 
@@ -347,7 +353,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         #expect(nobody?.reason == "subject.stateId and subject.fbiNumber are both missing")
 
         #expect(try await view.snapshot() == before)
-        #expect(try await view.read { try $0.bulletins(in: [E.kansasCity], asOf: E.asOf, in: $1) }.map(\.consent.scope) == [E.policeScope])
+        #expect(try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.asOf, in: $1) }.map(\.consent.scope) == [E.policeScope])
         #expect(BulletinConsentRule.allowsPolice("Sheriff's deputies; LAW   ENFORCEMENT crisis teams"))
         #expect(!BulletinConsentRule.allowsPolice("Treatment providers and the supervising officer"))
     }
@@ -377,10 +383,10 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         ]
         for event in events { try await view.apply(event) }
         let once = try await view.snapshot()
-        let answer = try await view.read { try $0.view(of: [E.kansasCity], asOf: E.asOf, in: $1) }
+        let answer = try await view.read { try $0.view(of: [E.kansasCity], for: "MO-KCPD", asOf: E.asOf, in: $1) }
         for event in events { try await view.apply(event) }
         #expect(try await view.snapshot() == once)
-        #expect(try await view.read { try $0.view(of: [E.kansasCity], asOf: E.asOf, in: $1) } == answer)
+        #expect(try await view.read { try $0.view(of: [E.kansasCity], for: "MO-KCPD", asOf: E.asOf, in: $1) } == answer)
         #expect(answer.releases.count == 1 && answer.warrants.count == 1 && answer.supervisees.count == 1 && answer.bulletins.count == 1)
         #expect(answer.supervisees.first?.registeredAddress.line1 == "9 Troost Ave")
     }

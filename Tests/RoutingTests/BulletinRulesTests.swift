@@ -31,6 +31,34 @@ import Testing
         #expect(try await router.apply(bulletins(Events.bulletinPublished(scope: "Treatment provider and family only"))).isEmpty)
     }
 
+    /// The contract's own scope names one agency ("Kansas City Police Department": the
+    /// directory's "Kansas City Missouri Police Department" without its state): only it receives
+    /// the bulletin; the police of Independence, where the case moves, do not.
+    @Test func aScopeNamingAnAgencyReachesThatAgencyOnlyEvenWhenThePersonMoves() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(rules.directory(Events.independencePDEntry))
+        #expect(try rules.sent(try await router.apply(bulletins(Events.bulletinPublished()))) == ["agency:MO-KCPD routine mental-health-bulletin"])
+        let moved = try rules.sent(try await router.apply(rules.cases(Events.movedToIndependence(on: Events.day(0)))))
+        #expect(!moved.contains("agency:MO-INDEP-PD routine mental-health-bulletin"))
+    }
+
+    /// Police in general ("law enforcement") reach whichever police agency serves the address;
+    /// a scope with a negation reaches none: the router cannot read what it excludes.
+    @Test(arguments: [
+        ("Local law enforcement crisis teams", true),
+        ("Clinicians only, not police", false),
+        ("Any police except the Independence Police Department", false),
+        ("Kansas City Police Department, no other agency", false),
+        ("Police don't need the key contacts", false),
+        ("Independence Police Department patrol", false),
+    ])
+    func aScopeReachesThePoliceOfTheAddressOnlyWhenItsWordsIncludeThem(_ scope: String, reaches: Bool) async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(rules.directory(Events.independencePDEntry))
+        let sent = try rules.sent(try await router.apply(bulletins(Events.bulletinPublished(scope: scope))))
+        #expect(sent == (reaches ? ["agency:MO-KCPD routine mental-health-bulletin"] : []))
+    }
+
     @Test func aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() async throws {
         let router = try await rules.router()
         try await router.apply(rules.directory(Events.kcpdEntry))
@@ -65,6 +93,7 @@ import Testing
 struct BulletinRulesPostgresTests {
     @Test func aBulletinReachesThePoliceOfTheRegisteredAddressAndItsWithdrawalToo() async throws { try await BulletinRulesTests().aBulletinReachesThePoliceOfTheRegisteredAddressAndItsWithdrawalToo() }
     @Test func aScopeWithoutPoliceSendsNothing() async throws { try await BulletinRulesTests().aScopeWithoutPoliceSendsNothing() }
+    @Test func aScopeNamingAnAgencyReachesThatAgencyOnlyEvenWhenThePersonMoves() async throws { try await BulletinRulesTests().aScopeNamingAnAgencyReachesThatAgencyOnlyEvenWhenThePersonMoves() }
     @Test func aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() async throws { try await BulletinRulesTests().aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() }
     @Test func consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() async throws { try await BulletinRulesTests().consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() }
     @Test func anExpiredConsentDeliversNothing() async throws { try await BulletinRulesTests().anExpiredConsentDeliversNothing() }

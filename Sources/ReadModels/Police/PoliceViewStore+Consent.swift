@@ -5,8 +5,9 @@ import Storage
 extension PoliceViewStore {
     /// The consent of bulletin `bulletinId` when it is in force at `asOf` (from its grant day
     /// through its expiry day, UTC) and the bulletin was not withdrawn; nil otherwise, or when
-    /// the view never read it. A stored bulletin's scope always allows police
-    /// (`BulletinConsentRule`: one that does not is refused on arrival).
+    /// the view never read it. A stored bulletin's scope may include police
+    /// (`BulletinConsentRule`: one that cannot is refused on arrival), but not necessarily the
+    /// asker's agency: ``bulletins(for:in:asOf:in:)`` decides which agency may see it.
     ///
     /// What the gateway asks before it shows a bulletin's health information to anyone.
     public func consentInForce(bulletinId: String, asOf: Date, in transaction: any StorageTransaction) throws -> BulletinConsent? {

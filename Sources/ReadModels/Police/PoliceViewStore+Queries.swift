@@ -1,15 +1,30 @@
 import Contracts
+import Directory
 import Foundation
 import Storage
 
 extension PoliceViewStore {
-    /// The whole view for `places` at `asOf`: the four lists below.
+    /// The whole view of the police agency `agencyId` for `places` (its jurisdiction) at
+    /// `asOf`: the four lists below.
+    public func view(
+        of places: [JurisdictionPlace], for agencyId: String, asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction
+    ) throws -> PoliceView {
+        PoliceView(
+            releases: try releases(into: places, asOf: asOf, withinDays: withinDays, in: transaction),
+            warrants: try warrants(in: places, asOf: asOf, in: transaction),
+            supervisees: try supervisees(in: places, asOf: asOf, in: transaction),
+            bulletins: try bulletins(for: agencyId, in: places, asOf: asOf, in: transaction))
+    }
+
+    /// The whole view for `places` at `asOf`, for a caller that does not say which agency asks:
+    /// its bulletins only those for police in general (``bulletins(in:asOf:in:)``).
+    @available(*, deprecated, message: "name the asking agency: view(of:for:asOf:withinDays:in:)")
     public func view(of places: [JurisdictionPlace], asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> PoliceView {
         PoliceView(
             releases: try releases(into: places, asOf: asOf, withinDays: withinDays, in: transaction),
             warrants: try warrants(in: places, asOf: asOf, in: transaction),
             supervisees: try supervisees(in: places, asOf: asOf, in: transaction),
-            bulletins: try bulletins(in: places, asOf: asOf, in: transaction))
+            bulletins: try bulletinsForAnyPolice(in: places, asOf: asOf, in: transaction))
     }
 
     /// People releasing into `places` within `withinDays` days of `asOf`: releases still
@@ -116,10 +131,44 @@ extension PoliceViewStore {
         }
     }
 
-    /// Bulletins of people whose registered address at `asOf` is in `places`, whose consent is
-    /// in force at `asOf` (from its grant day through its expiry day, UTC) and which were not
-    /// withdrawn. Sorted by person key, then bulletin id.
+    /// Bulletins the police agency `agencyId` may see: of people whose registered address at
+    /// `asOf` is in `places` (the agency's jurisdiction), whose consent is in force at `asOf`
+    /// (from its grant day through its expiry day, UTC), which were not withdrawn, and whose
+    /// consent scope includes this agency (`BulletinConsentScope`, the rule the router delivers
+    /// by, read against the agency directory in `transaction`: a scope naming agencies includes
+    /// only them, one speaking of police in general any police or sheriff agency, one holding a
+    /// negation none). An agency the directory does not know sees none. Sorted by person key,
+    /// then bulletin id.
+    public func bulletins(
+        for agencyId: String, in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction
+    ) throws -> [PoliceBulletinRow] {
+        let directory = try DirectoryStore(transaction).all()
+        guard let agency = directory.agency(agencyId) else { return [] }
+        return try bulletinRows(in: places, asOf: asOf, in: transaction).filter { row in
+            BulletinConsentScope.includes(row.consent.scope, agencyId: agency.agencyId, kind: agency.kind, directory: directory)
+        }
+    }
+
+    /// Bulletins any police agency serving `places` may see, for a caller that does not say
+    /// which agency asks: only those whose consent scope speaks of police in general and names
+    /// no agency of the directory (least disclosure: a bulletin whose scope names an agency is
+    /// for that agency alone, and this caller may be another).
+    @available(*, deprecated, message: "name the asking agency: bulletins(for:in:asOf:in:)")
     public func bulletins(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
+        try bulletinsForAnyPolice(in: places, asOf: asOf, in: transaction)
+    }
+
+    private func bulletinsForAnyPolice(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
+        let directory = try DirectoryStore(transaction).all()
+        return try bulletinRows(in: places, asOf: asOf, in: transaction).filter { row in
+            let reading = BulletinConsentScope.read(row.consent.scope, directory: directory)
+            return reading.named.isEmpty && reading.includes(agencyId: "", kind: .police)
+        }
+    }
+
+    /// Bulletins of people whose registered address at `asOf` is in `places`, whose consent is
+    /// in force at `asOf` and which were not withdrawn, whoever their scope includes.
+    private func bulletinRows(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
         guard !places.isEmpty else { return [] }
         let (placeList, placeArguments) = Self.placeholders(places, from: 2)
         let table = bulletinLedger.bulletinsTable

@@ -10,8 +10,9 @@ import Storage
 /// - ``warrants(in:asOf:in:)``: active warrants of people whose registered address is there;
 /// - ``supervisees(in:asOf:in:)``: people under supervision living there, with the conditions
 ///   police enforce (``conditionsPoliceNeed``);
-/// - ``bulletins(in:asOf:in:)``: mental-health bulletins of people living there whose consent is
-///   in force and allows police (a bulletin without such consent is refused on arrival).
+/// - ``bulletins(for:in:asOf:in:)``: mental-health bulletins of people living there whose consent
+///   is in force and whose scope includes the asking agency (`BulletinConsentScope`, the router's
+///   rule; a bulletin whose scope can include no police is refused on arrival).
 ///
 /// "Living there" is the registered address from `supervision.cases`: the address that took
 /// effect last by the moment asked about, over all the person's cases (a case that ended keeps

@@ -15,7 +15,8 @@ import Timers
 ///   → the police agency of the case's registered address (agency directory; fallback address
 ///   `agency:police:<STATE>:<City>`), only while the consent is in force ("now" = the latest
 ///   tick, or the event's time when later; from `grantedOn` to the end of `expiresOn`, UTC) and
-///   its scope includes police (`BulletinConsentWindow.includesPolice`). A consent starting
+///   its scope includes that agency (`BulletinConsentScope`: only the agencies it names when it
+///   names any, police in general otherwise, none when it holds a negation). A consent starting
 ///   later delivers on the first tick at or after its start; a case (or an address change) read
 ///   later delivers then.
 /// - `mental-health-bulletin-withdrawn`: a withdrawal → every agency the bulletin was delivered
@@ -100,13 +101,17 @@ struct BulletinRules: RouterRuleSet {
     private func deliver(_ subject: SubjectIdentifiers?, now: Int64, _ store: BulletinStore, _ context: RouterContext) throws {
         guard let bulletin = try store.published(of: subject), BulletinConsentWindow.isInForce(bulletin.payload.consent, at: now) else { return }
         let day = Describe.day(ReleaseClock.date(now)).description
+        let scope = bulletin.payload.consent.scope
+        guard BulletinConsentScope.mayIncludePolice(scope) else { return }
         let directory = DirectoryStore(context.storage)
+        let reading = BulletinConsentScope.read(scope, directory: try directory.all())
         var notifications: [BusNotification] = []
         for supervision in try context.cases.cases(matching: bulletin.subject) where supervision.covers(day) {
             guard let address = supervision.address else { continue }
             let places = try PlaceAgencies(for: address, in: directory)
             let police = places.police(serving: address)
-            guard BulletinConsentWindow.includesPolice(bulletin.payload.consent.scope, agency: places.entry(police)) else { continue }
+            let entry = places.entry(police)
+            guard reading.includes(agencyId: police.id, kind: entry?.kind) else { continue }
             let notification = BulletinNotification.published(bulletin, to: police, supervision: supervision, address: address)
             guard !notifications.contains(where: { $0.id == notification.id }) else { continue }
             notifications.append(notification)

@@ -251,13 +251,4 @@ enum BulletinConsentWindow {
     static func isInForce(_ consent: BulletinConsent, at milliseconds: Int64) -> Bool {
         grantedFrom(consent) <= milliseconds && milliseconds < expiresAfter(consent)
     }
-
-    /// Whether the consent's scope includes the police agency: it names the agency (id or name)
-    /// or police in general ("police", "law enforcement", "sheriff"). The scope is the person's
-    /// words (the contract's free text), so anything else is read as not including police.
-    static func includesPolice(_ scope: String, agency: AgencyDescribed?) -> Bool {
-        let text = scope.lowercased()
-        if let agency, text.contains(agency.agencyId.lowercased()) || text.contains(agency.name.lowercased()) { return true }
-        return ["police", "law enforcement", "sheriff"].contains { text.contains($0) }
-    }
 }

@@ -1,0 +1,1 @@
+../../Routing/Bulletins/BulletinConsentScope.swift

@@ -1,0 +1,142 @@
+import Contracts
+import Directory
+import Foundation
+
+// One file, compiled into two modules: `Sources/ReadModels/Police/BulletinConsentScope.swift` is
+// a symbolic link to this one (Routing and ReadModels import neither each other nor a module of
+// ours both could hold it in without a change outside the bulletin code), so the router and the
+// police view read a consent scope by the same words. Pure: no storage, no clock.
+
+/// Which police agencies a mental-health bulletin's consent scope includes.
+///
+/// The contract gives the scope as the person's own words (free text: "Kansas City Police
+/// Department patrol and crisis intervention team"), so it is read word by word, case and
+/// accents folded, punctuation ignored, and least disclosure decides whatever the words leave
+/// open:
+///
+/// 1. **A negation denies every agency.** A scope with "not", "no", "nor", "never", "except",
+///    "excluding", "exclude(s/d)", "without", "cannot", "other than" or an "n't" contraction
+///    includes no agency at all, named or not: the router cannot tell what the words exclude
+///    ("clinicians only, not police"; "not the Kansas City Police Department"). A person who
+///    consents to one agency only names it ("Kansas City Police Department crisis team"),
+///    which already leaves out every other.
+/// 2. **Police must be spoken of.** The scope must say "police", "law enforcement" or
+///    "sheriff(s)"; without, it includes no agency (it is consent to someone else).
+/// 3. **Named agencies only.** When the scope names agencies of the directory (whole words:
+///    the agency id, its name, or its name without its state — "Kansas City Police Department"
+///    names "Kansas City Missouri Police Department"), it includes those agencies and no other.
+///    A name found only inside a longer name the scope gives (another agency's) does not count.
+/// 4. **Police in general.** When it names none, it includes every police or sheriff agency.
+enum BulletinConsentScope {
+    /// What the words of a scope say.
+    struct Reading: Equatable, Sendable {
+        /// A negation or exclusion word is there: no agency is included.
+        var denies: Bool
+        /// Police, law enforcement or a sheriff are spoken of.
+        var speaksOfPolice: Bool
+        /// The agency ids of the directory the scope names.
+        var named: Set<String>
+    }
+
+    static let policeTerms: [[String]] = [["police"], ["law", "enforcement"], ["sheriff"], ["sheriffs"]]
+    static let negations: [[String]] = [
+        ["not"], ["no"], ["nor"], ["never"], ["except"], ["excepting"], ["excluding"], ["exclude"], ["excludes"], ["excluded"],
+        ["without"], ["cannot"], ["other", "than"],
+    ]
+
+    /// Whether the scope includes the police agency `agencyId` (of kind `kind`; nil for an
+    /// address outside the directory, which stands for the police of a place).
+    static func includes(_ scope: String, agencyId: String, kind: AgencyKind?, directory: AgencyDirectory) -> Bool {
+        read(scope, directory: directory).includes(agencyId: agencyId, kind: kind)
+    }
+
+    /// Whether the scope may include some police agency, whatever the directory names: no
+    /// negation, and police spoken of. A scope failing this includes none.
+    static func mayIncludePolice(_ scope: String) -> Bool {
+        let words = words(of: scope)
+        return !denies(words) && speaksOfPolice(words)
+    }
+
+    static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
+        let words = words(of: scope)
+        return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: named(in: words, directory: directory))
+    }
+
+    // MARK: Words
+
+    /// The scope's words: case and accents folded, split at anything neither letter nor digit.
+    static func words(of text: String) -> [String] {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+            .split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    private static func denies(_ words: [String]) -> Bool {
+        if negations.contains(where: { !occurrences(of: $0, in: words).isEmpty }) { return true }
+        // "don't", "isn't", "won't": split as "don" "t".
+        return zip(words, words.dropFirst()).contains { $1 == "t" && $0.hasSuffix("n") }
+    }
+
+    private static func speaksOfPolice(_ words: [String]) -> Bool {
+        policeTerms.contains { !occurrences(of: $0, in: words).isEmpty }
+    }
+
+    /// The agencies named, each by its longest match; a match lying inside another agency's
+    /// longer match is that agency's words, not a naming.
+    private static func named(in words: [String], directory: AgencyDirectory) -> Set<String> {
+        var matches: [(agencyId: String, range: Range<Int>)] = []
+        for entry in directory.entries.values {
+            for phrase in phrases(of: entry) {
+                for start in occurrences(of: phrase, in: words) { matches.append((entry.agencyId, start..<start + phrase.count)) }
+            }
+        }
+        let kept = matches.filter { match in
+            !matches.contains { other in
+                other.agencyId != match.agencyId && other.range.count > match.range.count
+                    && other.range.lowerBound <= match.range.lowerBound && match.range.upperBound <= other.range.upperBound
+            }
+        }
+        return Set(kept.map(\.agencyId))
+    }
+
+    /// The word sequences naming an agency: its id, its name, and its name without its state's
+    /// name (except as the name's first word: "Kansas City Kansas Police
+    /// Department" without its state is "Kansas City Police Department").
+    static func phrases(of entry: AgencyDescribed) -> [[String]] {
+        let name = words(of: entry.name)
+        var phrases = [words(of: entry.agencyId), name]
+        if let state = usStates[entry.jurisdiction.state.uppercased()].map({ words(of: $0) }) {
+            var shorter = name
+            for start in occurrences(of: state, in: name).reversed() where start > 0 { shorter.removeSubrange(start..<start + state.count) }
+            if shorter != name, !shorter.isEmpty { phrases.append(shorter) }
+        }
+        return phrases.filter { !$0.isEmpty }
+    }
+
+    /// The starting indexes of `phrase` in `words`, whole words only.
+    private static func occurrences(of phrase: [String], in words: [String]) -> [Int] {
+        guard !phrase.isEmpty, phrase.count <= words.count else { return [] }
+        return (0...(words.count - phrase.count)).filter { start in words[start..<start + phrase.count].elementsEqual(phrase) }
+    }
+
+    private static let usStates: [String: String] = [
+        "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+        "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii",
+        "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+        "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+        "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+        "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+        "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+        "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+        "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    ]
+}
+
+extension BulletinConsentScope.Reading {
+    /// Whether this reading includes the agency `agencyId` of kind `kind` (nil: a place's police
+    /// outside the directory, included only by general terms).
+    func includes(agencyId: String, kind: AgencyKind?) -> Bool {
+        guard !denies, speaksOfPolice else { return false }
+        if !named.isEmpty { return named.contains(agencyId) }
+        return kind.map { $0 == .police || $0 == .sheriff } ?? true
+    }
+}
