@@ -148,4 +148,25 @@ import Testing
         #expect(sent.first?.topic == BusTopic.notificationAcks)
         #expect(sent.first.map { String(decoding: $0.key ?? [], as: UTF8.self) } == mine.id)
     }
+
+    @Test("an integrator's or an auditor's token may not acknowledge (it would stop an urgent notification's escalation); an officer of the agency may")
+    func onlyRolesThatActOnNotificationsAcknowledge() async throws {
+        let harness = try await GatewayHarness()
+        let urgent = notification(to: .duty("MO-KCPD"), agency: "MO-KCPD", minute: 1)
+        try await harness.store([urgent])
+        let integrator = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
+        let auditor = try await harness.issuer.token(agency: "MO-KCPD", roles: ["auditor"], agencyKind: "police")
+        let officer = try await harness.issuer.token(agency: "MO-KCPD", roles: ["officer"], agencyKind: "police")
+        try await harness.test { client in
+            for token in [integrator, auditor] {
+                let refused = try await client.execute(uri: "/v1/notifications/\(urgent.id)/ack", method: .post, headers: .bearer(token, contentType: nil))
+                #expect(refused.status == .forbidden)
+            }
+            #expect(harness.sink.sent.isEmpty)
+            let acked = try await client.execute(uri: "/v1/notifications/\(urgent.id)/ack", method: .post, headers: .bearer(officer, contentType: nil))
+            #expect(acked.status == .accepted)
+            #expect(try json(acked.body)["by"] as? String == "duty:MO-KCPD")
+        }
+        #expect(harness.sink.sent.count == 1)
+    }
 }

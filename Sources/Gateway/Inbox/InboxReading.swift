@@ -137,11 +137,17 @@ extension Gateway {
     /// Acknowledges one of `caller`'s notifications (as its recipient, whom the inbox accepts
     /// acknowledgements from) on `bus.notification-acks`; returns once the broker stored it.
     ///
-    /// - Throws: `Problem.notFound` as `notification(id:for:requestId:)`; 503 when the inbox
-    ///   cannot be read or the broker did not store it.
+    /// - Throws: 403 when the caller holds only roles that do not act on notifications (an
+    ///   agency's system, an auditor): an acknowledgement stops an urgent notification's
+    ///   escalation, so a token that may read a duty desk's notifications for another purpose
+    ///   must not silence it. `Problem.notFound` as `notification(id:for:requestId:)`; 503
+    ///   when the inbox cannot be read or the broker did not store it.
     public func acknowledge(
         notificationId raw: String, note: String?, by caller: Caller, requestId: String
     ) async throws(Problem) -> NotificationAcknowledgement {
+        guard caller.roles.contains(where: { !Self.rolesThatDoNotAcknowledge.contains($0) }) else {
+            throw Problem.forbidden("Acknowledging needs a role that acts on notifications; an integrator's or an auditor's token may not.")
+        }
         let notification = try await callersNotification(
             id: raw, caller: caller, requester: try await placedRequester(for: caller), requestId: requestId)
         let ack = NotificationAcknowledgement(notificationId: notification.id, by: notification.recipient, at: now(), note: note)
@@ -167,6 +173,9 @@ extension Gateway {
         }
         return ack
     }
+
+    /// Roles that read notifications for another purpose than acting on them.
+    static let rolesThatDoNotAcknowledge: Set<Role> = [.integrator, .auditor]
 
     /// The caller as the policy places them: the agency kind from the token, else from the
     /// agency directory the inbox keeps (unknown: `public` fields only).
