@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import HTTPTypes
 import Hummingbird
 
 /// The browser's session and its CSRF token, both cookies of this gateway only.
@@ -11,10 +12,15 @@ import Hummingbird
 /// - The CSRF token (`reentrybus_csrf`: random, 256 bits, same attributes) is echoed in a hidden
 ///   field of every form; a POST whose field differs from the cookie changes nothing. With
 ///   SameSite=Strict another site's page cannot send the cookies at all; the echo guards
-///   against a browser that ignores SameSite.
+///   against a browser that ignores SameSite. A POST the browser says came from another origin
+///   (`Sec-Fetch-Site` other than `same-origin`) is refused whatever its token: a page on a
+///   sibling host of the same site can plant a CSRF cookie of its own and post its value, and
+///   SameSite does not stop it (its requests are same-site).
 struct PageSession: Sendable {
     static let sessionCookie = "reentrybus_session"
     static let csrfCookie = "reentrybus_csrf"
+    /// Where a browser says which site a request came from (Fetch Metadata).
+    static let secFetchSite = HTTPField.Name("sec-fetch-site")!
 
     let secure: Bool
 
@@ -44,8 +50,9 @@ struct PageSession: Sendable {
     }
 
     /// Whether `submitted` (a form's `csrf` field) is the request's CSRF cookie, compared in
-    /// constant time.
+    /// constant time, and the browser did not say the form came from another origin.
     static func csrfMatches(_ request: Request, submitted: String?) -> Bool {
+        if let site = request.headers[secFetchSite], site != "same-origin" { return false }
         guard let expected = csrf(of: request), let submitted, submitted.utf8.count == expected.utf8.count else { return false }
         var difference: UInt8 = 0
         for (a, b) in zip(expected.utf8, submitted.utf8) { difference |= a ^ b }

@@ -52,6 +52,12 @@ public struct WebUIConfiguration: Sendable {
         self.maxViewRows = max(1, maxViewRows)
     }
 
+    /// `serve gateway`'s: no demo users, cookies always `Secure`. In production the gateway
+    /// listens on loopback behind a TLS proxy (its default address is 127.0.0.1:8080), where
+    /// the automatic choice would leave `Secure` off and a browser sent to `http://` would
+    /// send the session, a bearer token, in clear text.
+    public static var production: WebUIConfiguration { WebUIConfiguration(secureCookies: true) }
+
     /// The zone dates are shown in for a user of `agencyId`.
     public func timeZone(forAgency agencyId: String) -> TimeZone {
         agencyTimeZones[agencyId] ?? timeZone

@@ -53,6 +53,39 @@ import WebUI
         }
     }
 
+    @Test("serve gateway's pages mark cookies Secure though it listens on loopback: TLS ends at the proxy in front")
+    func productionCookiesAreSecureOnLoopback() async throws {
+        let harness = try await UIHarness(host: "127.0.0.1", ui: .production)
+        try await harness.test { client in
+            let page = try await client.execute(uri: "/ui/sign-in", method: .get)
+            let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("reentrybus_csrf=") })
+            #expect(csrfCookie.contains("Secure"))
+        }
+    }
+
+    @Test("a form the browser says came from another origin (a sibling host that planted its own CSRF cookie) is refused, token or not")
+    func crossOriginFormIsRefused() async throws {
+        let harness = try await UIHarness()
+        let officers = arrest(minute: 1)
+        try await harness.store([officers])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let uri = "/ui/notifications/\(officers.id)/ack"
+            for site in ["same-site", "cross-site"] {
+                var (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+                headers[HTTPField.Name("sec-fetch-site")!] = site
+                let refused = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
+                #expect(refused.status == .forbidden, "\(site)")
+            }
+            #expect(harness.sink.sent.isEmpty)
+            var (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+            headers[HTTPField.Name("sec-fetch-site")!] = "same-origin"
+            let done = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
+            #expect(done.status == .seeOther)
+        }
+        #expect(harness.sink.sent.count == 1)
+    }
+
     @Test("a pasted token that does not verify: a message beside the field, no session")
     func pastedForgedToken() async throws {
         let harness = try await UIHarness()

@@ -27,8 +27,9 @@ enum GatewaySetup {
             host: settings.listen.host, port: settings.listen.port,
             authentication: AuthenticationConfiguration(jwks: jwks, issuer: settings.issuer, audience: settings.audience),
             ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: settings.ratePerAgency, burst: max(1_000, settings.ratePerAgency))),
-            // The web UI at /ui: sign-in with a token only (no demo users outside dev).
-            pages: try WebUI())
+            // The web UI at /ui: sign-in with a token only (no demo users outside dev), cookies
+            // Secure though the gateway listens on loopback (TLS ends at the proxy in front).
+            pages: try WebUI(configuration: .production))
         configuration.push.webhooks.destinations = destinations
         do {
             _ = try BearerAuthenticator.checkKeySet(configuration.authentication)
