@@ -186,6 +186,28 @@ import Testing
         #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)
     }
 
+    /// A kept investigation fact sent again later (a case started, an officer assigned) is judged
+    /// by the investigation as it stands now: made restricted since, it reaches no officer.
+    @Test func anInvestigationRestrictedSinceItNamedThePersonReachesNoOfficerWhenTheCaseStartsLater() async throws {
+        let router = try await router()
+        #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)  // no case yet
+        #expect(try await router.apply(investigations(Events.investigationUpdated(sensitivity: .restricted))).isEmpty)
+        let started = try routed(try await router.apply(cases(Events.caseStarted())))
+        #expect(!started.contains { $0.rule == "investigation-named-supervisee" })
+        let assigned = try routed(try await router.apply(cases(Events.officerAssigned(Events.lee))))
+        #expect(!assigned.contains { $0.rule == "investigation-named-supervisee" })
+    }
+
+    /// An update that no longer names the person: the facts that named them are not sent to a
+    /// case that starts afterwards.
+    @Test func anInvestigationThatNoLongerNamesThePersonReachesNoOfficerWhenTheCaseStartsLater() async throws {
+        let router = try await router()
+        #expect(try await router.apply(investigations(Events.investigationOpened(.routine))).isEmpty)
+        #expect(try await router.apply(investigations(Events.investigationUpdated(persons: [Events.hillInvolved]))).isEmpty)
+        let started = try routed(try await router.apply(cases(Events.caseStarted())))
+        #expect(!started.contains { $0.rule == "investigation-named-supervisee" })
+    }
+
     @Test func aRestrictedOrConfidentialInvestigationReachesNoOfficerWithoutAPart23Subscription() async throws {
         for sensitivity in [InvestigationSensitivity.restricted, .confidential] {
             let router = try await router()

@@ -114,14 +114,16 @@ struct PoliceEventRules: RouterRuleSet {
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
             for kept in try store.facts(about: started.subject, nowMilliseconds: now) {
-                try route(kept, cases: try cases(of: kept.fact, context), subscriptions: [], in: context)
+                guard let current = try Self.asItStandsNow(kept, store) else { continue }
+                try route(current, cases: try cases(of: current.fact, context), subscriptions: [], in: context)
             }
         case OfficerAssigned.eventType:
             // A new officer takes over what happened in the handover window before: the kept facts again.
             let assigned = try event.decode(OfficerAssigned.self)
             guard let supervision = try context.cases.supervisionCase(id: assigned.payload.caseId) else { return }
             for kept in try store.facts(about: supervision.subject, nowMilliseconds: now) {
-                try route(kept, cases: try cases(of: kept.fact, context), subscriptions: [], in: context)
+                guard let current = try Self.asItStandsNow(kept, store) else { continue }
+                try route(current, cases: try cases(of: current.fact, context), subscriptions: [], in: context)
             }
         case AddressChanged.eventType:
             // The address and household a contact is compared with changed: the kept contacts again.
@@ -235,14 +237,32 @@ struct PoliceEventRules: RouterRuleSet {
               !PoliceSubscriptionRules.kinds.isDisjoint(with: subscription.eventKinds) else { return }
         let subject = SubjectIdentifiers(stateId: stateId, fbiNumber: fbiNumber)
         let now = event.timestampMilliseconds
-        for kept in try PoliceFactStore(context.storage).facts(about: subject, nowMilliseconds: now) {
-            try route(kept, cases: [], subscriptions: [subscription], in: context)
+        let store = PoliceFactStore(context.storage)
+        for kept in try store.facts(about: subject, nowMilliseconds: now) {
+            guard let current = try Self.asItStandsNow(kept, store) else { continue }
+            try route(current, cases: [], subscriptions: [subscription], in: context)
         }
         if subscription.covers(.arrests) {
             for arrest in try context.cases.arrests(matching: subject, nowMilliseconds: now) {
                 try routeArrest(arrest.event, to: [subscription], forgetAfter: arrest.forgetAfterMilliseconds, in: context)
             }
         }
+    }
+
+    /// A kept fact as it may be sent again now (a case started, an officer assigned, a
+    /// subscription recorded after it): an investigation fact judged by the investigation's
+    /// current state (its latest sensitivity, summary and area: a routine investigation made
+    /// restricted since reaches no officer), and not at all once the investigation is closed,
+    /// forgotten, or no longer names the person. Other facts as kept.
+    private static func asItStandsNow(_ kept: KeptPoliceFact, _ store: PoliceFactStore) throws -> KeptPoliceFact? {
+        guard case .investigation(var fact) = kept.fact else { return kept }
+        guard case .open(let state)? = try store.investigation(fact.investigationId) else { return nil }
+        let key = SuperviseeIncident.personKey(fact.person)
+        guard key != nil, try store.personsOfInterest(of: fact.investigationId).contains(where: { SuperviseeIncident.personKey($0) == key }) else {
+            return nil
+        }
+        fact.state = state
+        return KeptPoliceFact(fact: .investigation(fact), forgetAfterMilliseconds: kept.forgetAfterMilliseconds)
     }
 
     // MARK: Matching
