@@ -138,6 +138,28 @@ import Testing
         #expect(harness.sink.sent.map(\.topic) == ["custody.releases"], "only the sheriff's release")
     }
 
+    @Test("a court sends sealing orders only as the issuing court: another court's order is 403")
+    func aCourtSealsOnlyByItsOwnOrders() async throws {
+        let harness = try await GatewayHarness()
+        let court = try await harness.issuer.token(agency: "MO-CIRCUIT7", roles: ["integrator"], agencyKind: "court")
+        try await harness.test { client in
+            let others = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(court),
+                body: ByteBuffer(bytes: try exampleEvent("records.record.sealed.v1", agency: "MO-CIRCUIT7", kind: "court")))
+            #expect(others.status == .forbidden, "the example's order is MO-CIRCUIT16's")
+            #expect(String(buffer: others.body).contains("$.payload.issuingCourtId is not your court"))
+            let own = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(court),
+                body: ByteBuffer(bytes: try exampleEvent("records.record.sealed.v1", agency: "MO-CIRCUIT7", kind: "court") { event in
+                    var payload = event["payload"] as! [String: Any]
+                    payload["issuingCourtId"] = "MO-CIRCUIT7"
+                    event["payload"] = payload
+                }))
+            #expect(own.status == .accepted)
+        }
+        #expect(harness.sink.sent.count == 1)
+    }
+
     @Test("without an agencyKind claim the caller's kind is the agency directory's; an agency of no known kind may send nothing")
     func theCallersKindComesFromTheDirectoryWhenTheTokenStatesNone() async throws {
         let harness = try await GatewayHarness()

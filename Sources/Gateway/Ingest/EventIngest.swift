@@ -18,7 +18,7 @@ import Synchronization
 ///    entry; a sheriff's office may also write as the jail it runs), and that kind is a
 ///    producer of the topic (403). An agency of no known kind may send nothing: otherwise a
 ///    police system could write as a court and seal a person's records, or as a jail and
-///    release someone.
+///    release someone. A sealing order's `issuingCourtId` is the caller's court (403).
 /// 5. An id already accepted with the same bytes is a retry: its first outcome is answered and
 ///    nothing is sent; with other bytes, 409. An id another request is ingesting right now: 409
 ///    with `Retry-After`.
@@ -181,8 +181,14 @@ public struct EventIngest: Sendable {
         guard let contract = catalog.topic(named: event.topic), contract.producers.contains(kind.rawValue) else {
             return "$.source.agencyKind does not produce \(event.topic)"
         }
+        // A court seals only by its own orders: every service erases what an order covers.
+        if event.topic == Self.sealingTopic, case .string(let court)? = event.document["payload"]?["issuingCourtId"], court != caller.agencyId {
+            return "$.payload.issuingCourtId is not your court"
+        }
         return nil
     }
+
+    static let sealingTopic = "records.sealing"
 
     /// Whether an agency of kind `callerKind` may write events as `kind`: its own kind, or the
     /// jail a sheriff's office runs.
