@@ -54,6 +54,12 @@ extension Events {
             payload: ReleaseChanged(releaseId: releaseId, reason: "Earned compliance credits applied", expectedAt: expected, previousExpectedAt: previous))
     }
 
+    static func releaseCancelled(releaseId: String = "R-1", occurredAt: Date = now, id name: String = "cancelled") -> EventEnvelope<ReleaseCancelled> {
+        EventEnvelope(
+            eventId: id(name), occurredAt: occurredAt, recordedAt: occurredAt, source: prison, subject: reyes,
+            payload: ReleaseCancelled(releaseId: releaseId, reason: "Detainer lodged by another county"))
+    }
+
     static func releaseCompleted(
         _ subject: SubjectIdentifiers = reyes, releaseId: String = "R-1", at: Date = now, to destination: Address? = kansasCity, id name: String = "completed"
     ) -> EventEnvelope<ReleaseCompleted> {

@@ -125,6 +125,19 @@ import Testing
         #expect(try sent(try await router.apply(releases(Events.releaseCompleted(at: Events.at(days: 3.1))))).allSatisfy { !$0.contains("urgent") })
     }
 
+    /// A cancellation leaves no schedule in force: a completion after it comes without notice.
+    @Test func aReleaseCompletedAfterItsScheduleWasCancelledIsShortNotice() async throws {
+        let router = try await routerWithDirectoryAndCase()
+        try await router.apply(releases(Events.releaseScheduled(expected: Events.at(days: 10), occurredAt: Events.at(days: -20))))
+        try await router.apply(releases(Events.releaseCancelled(occurredAt: Events.at(days: -5))))
+        #expect(try sent(try await router.apply(releases(Events.releaseCompleted()))) == [
+            "officer:PP-KC-118 routine supervisee-release",
+            "agency:MO-DOC-PP urgent short-notice-release",
+            "agency:MO-KCPD routine release-into-jurisdiction",
+            "agency:MO-KCPD urgent short-notice-release",
+        ])
+    }
+
     @Test func aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() async throws {
         let router = try await router()
         try await router.apply(directory(Events.kcpdEntry))
@@ -263,6 +276,7 @@ struct ReleaseRulesPostgresTests {
     @Test func aReleaseUnderABookingNumberOnlyStillReachesThePoliceUrgently() async throws { try await ReleaseRulesTests().aReleaseUnderABookingNumberOnlyStillReachesThePoliceUrgently() }
     @Test func aReleaseScheduledLessThan72HoursAheadIsUrgentAndItsCompletionIsNot() async throws { try await ReleaseRulesTests().aReleaseScheduledLessThan72HoursAheadIsUrgentAndItsCompletionIsNot() }
     @Test func aReleaseScheduledAheadIsNotShortNotice() async throws { try await ReleaseRulesTests().aReleaseScheduledAheadIsNotShortNotice() }
+    @Test func aReleaseCompletedAfterItsScheduleWasCancelledIsShortNotice() async throws { try await ReleaseRulesTests().aReleaseCompletedAfterItsScheduleWasCancelledIsShortNotice() }
     @Test func aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() async throws { try await ReleaseRulesTests().aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() }
     @Test func placeAndPersonSubscriptionsForReleasesReceiveTheNotice() async throws { try await ReleaseRulesTests().placeAndPersonSubscriptionsForReleasesReceiveTheNotice() }
     @Test func aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() async throws { try await ReleaseRulesTests().aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() }

@@ -63,7 +63,8 @@ enum ReleaseEvents {
             let completed = try event.decode(ReleaseCompleted.self)
             try requirePerson(completed.subject, event)
             let payload = completed.payload
-            let wasScheduled = previous?.wasScheduled ?? false
+            // Short notice unless a schedule is in force: a cancelled one announced nothing to come.
+            let wasScheduled = previous.map { $0.wasScheduled && $0.status != .cancelled } ?? false
             var release = previous ?? KnownRelease(releaseId: payload.releaseId, subject: completed.subject, status: .completed, wasScheduled: false)
             release.subject = completed.subject ?? release.subject
             release.status = .completed
