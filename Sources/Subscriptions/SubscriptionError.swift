@@ -30,6 +30,9 @@ public enum SubscriptionError: Error, Sendable, Hashable, CustomStringConvertibl
     /// A basis the subscriber's agency cannot rely on (28 CFR Part 23 intelligence goes to
     /// law-enforcement authorities only).
     case legalBasisNotForAgency(basis: SubscriptionLegalBasis, agencyId: String, kind: AgencyKind)
+    /// A new subscription starting before it is created: it would route, the moment it is
+    /// recorded, what happened before anyone asked for it.
+    case startBeforeCreation(startsAt: Date, moment: Date)
     /// The expiry is not after the start.
     case expiryNotAfterStart(startsAt: Date, expiresAt: Date)
     /// The expiry is not after the moment of the request.
@@ -54,6 +57,7 @@ public enum SubscriptionError: Error, Sendable, Hashable, CustomStringConvertibl
         case .missingLegalBasis: "legalBasis"
         case .missingLegalBasisText: "legalBasis.text"
         case .legalBasisNotForAgency: "legalBasis.basis"
+        case .startBeforeCreation: "startsAt"
         case .expiryNotAfterStart, .expiryInPast, .expiryBeyondLimit, .expired: "expiresAt"
         case .cancelled: "status"
         }
@@ -88,6 +92,8 @@ public enum SubscriptionError: Error, Sendable, Hashable, CustomStringConvertibl
             return "the basis other is described in words"
         case .legalBasisNotForAgency(let basis, let agencyId, let kind):
             return "\(basis.rawValue) (28 CFR Part 23) goes to law-enforcement authorities only; \(agencyId) is \(kind.rawValue)"
+        case .startBeforeCreation(let startsAt, let moment):
+            return "\(instant(startsAt)) is before the subscription is created (now \(instant(moment))): it would route what happened before it was asked for"
         case .expiryNotAfterStart(let startsAt, let expiresAt):
             return "\(instant(expiresAt)) is not after the start, \(instant(startsAt))"
         case .expiryInPast(let expiresAt, let moment):

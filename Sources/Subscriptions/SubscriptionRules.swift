@@ -96,6 +96,7 @@ public struct SubscriptionRules: Sendable {
             expiresAt: request.expiresAt ?? Subscription.oneYear(after: startsAt),
             createdBy: try actor(request.createdBy, field: "createdBy"), createdAt: moment)
         try checkFields(subscription, at: moment)
+        guard startsAt >= moment else { throw .startBeforeCreation(startsAt: startsAt, moment: moment) }
         return subscription
     }
 

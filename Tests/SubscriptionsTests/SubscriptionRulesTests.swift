@@ -59,6 +59,15 @@ import Testing
         #expect(beforeStart?.field == "expiresAt")
     }
 
+    @Test("a new subscription cannot start before it is created: it would route, at once, what happened before anyone asked")
+    func aBackdatedStartIsRefused() {
+        let error = refusal(F.request(startsAt: F.at(days: -300), expiresAt: F.at(days: 30)))
+        #expect(error == .startBeforeCreation(startsAt: F.at(days: -300), moment: F.now))
+        #expect(error?.field == "startsAt")
+        #expect(refusal(F.request(startsAt: F.now)) == nil, "starting at the moment it is created")
+        #expect(refusal(F.request()) == nil, "by default it starts when created")
+    }
+
     @Test func anExpiryBeyondOneYearIsRefused() throws {
         let limit = F.instant("2026-03-03T14:00:00Z")
         #expect(refusal(F.request(expiresAt: limit)) == nil, "exactly one year is allowed")

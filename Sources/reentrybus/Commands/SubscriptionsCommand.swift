@@ -79,7 +79,7 @@ struct SubscriptionsAdd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The basis in words (required with --legal-basis other).", valueName: "text"))
     var basisText: String?
 
-    @Option(help: ArgumentHelp("From when it routes, YYYY-MM-DD (00:00 UTC) or RFC 3339 (default: now).", valueName: "time"))
+    @Option(help: ArgumentHelp("From when it routes, YYYY-MM-DD (00:00 UTC) or RFC 3339, not before now (default: now).", valueName: "time"))
     var starts: String?
 
     @Option(help: ArgumentHelp(
