@@ -82,7 +82,9 @@ import Testing
         let error = #expect(throws: WebhookDestinationRefusal.self) {
             _ = try policy.permitted([IPAddress("169.254.169.254")!, IPAddress("fe80::1")!], of: "hooks.example")
         }
-        #expect(error?.reason.contains("link-local (cloud metadata) 169.254.169.254") == true, "\(String(describing: error))")
+        #expect(error?.reason.contains("link-local (cloud metadata)") == true, "\(String(describing: error))")
         #expect(error?.reason.contains("gateway.webhooks.allow") == true)
+        // What the resolver answered for the name is not the caller's to learn (internal DNS).
+        #expect(error?.reason.contains("169.254") == false && error?.reason.contains("fe80") == false, "\(String(describing: error))")
     }
 }

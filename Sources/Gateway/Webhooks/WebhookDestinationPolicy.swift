@@ -76,24 +76,33 @@ public struct WebhookDestinationPolicy: Sendable, Hashable {
     /// Why `address` is refused (`"link-local (cloud metadata) 169.254.169.254"`), or nil when
     /// deliveries may go there: a public address, or one in an allowed range.
     public func refusal(of address: IPAddress) -> String? {
+        guard let range = refusedRange(of: address) else { return nil }
+        let reached = address.canonical
+        let shown = reached == address ? "\(address)" : "\(address) (\(reached))"
+        return "\(range) \(shown)"
+    }
+
+    /// The name of the refused range `address` is in (`"private (RFC 1918)"`), or nil when
+    /// deliveries may go there.
+    func refusedRange(of address: IPAddress) -> String? {
         let reached = address.canonical
         if allowedNetworks.contains(where: { $0.contains(reached) || $0.contains(address) }) { return nil }
-        guard let range = Self.refusedRanges.first(where: { $0.network.contains(reached) }) else { return nil }
-        let shown = reached == address ? "\(address)" : "\(address) (\(reached))"
-        return "\(range.name) \(shown)"
+        return Self.refusedRanges.first(where: { $0.network.contains(reached) })?.name
     }
 
     /// Whether the operator allows `host` by name.
     public func allows(host: String) -> Bool { allowedHosts.contains(Self.normalized(host)) }
 
     /// The addresses of `host` deliveries may go to, in the order given; throws when none is
-    /// allowed, naming why each was refused. A host allowed by name keeps all its addresses.
+    /// allowed, naming the kinds of address refused but not the addresses: the caller gave a
+    /// name, and what the gateway's resolver answers for it (an internal host's address) is
+    /// the operator's to know. A host allowed by name keeps all its addresses.
     public func permitted(_ addresses: [IPAddress], of host: String) throws(WebhookDestinationRefusal) -> [IPAddress] {
         guard !allows(host: host) else { return addresses }
         guard !addresses.isEmpty else { throw WebhookDestinationRefusal(reason: "names host \(host), which has no address") }
-        let allowed = addresses.filter { refusal(of: $0) == nil }
+        let allowed = addresses.filter { refusedRange(of: $0) == nil }
         guard allowed.isEmpty else { return allowed }
-        let reasons = Array(Set(addresses.compactMap(refusal(of:)))).sorted()
+        let reasons = Array(Set(addresses.compactMap(refusedRange(of:)))).sorted()
         throw WebhookDestinationRefusal(
             reason: "names host \(host), which reaches only addresses webhooks may not go to unless the operator allows them "
                 + "(gateway.webhooks.allow): \(reasons.joined(separator: ", "))")
