@@ -114,6 +114,11 @@ extension WarrantResolverProjection {
             try store.noteSealed(.detainer, detainer.detainerId, orderedAtMilliseconds: sealedAt)
             return
         }
+        if previous == nil, let warrantId = detainer.warrantId,
+            try SealingLedger(store.transaction).covers(recordOf: SealingLedger.warrantRecord, warrantId, occurredAtMilliseconds: occurredAt)
+        {
+            return  // on a warrant the runtime did not keep under a listed-case order (a replay applies orders first)
+        }
         try store.saveLodged(lodged)
         try store.restateRecord(record, of: .detainer, detainer.detainerId)
         guard previous == nil else { return }  // re-sent, or lifted before it was read

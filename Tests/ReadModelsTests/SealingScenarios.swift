@@ -102,6 +102,21 @@ enum SealingScenarios {
         #expect((tally.total > 0) == keepsCasesOrWarrants)
     }
 
+    /// A detainer resting on the listed case's warrant, lodged before the order but read after
+    /// it (a late delivery), is not kept: nothing in it names the case, but the warrant it rests
+    /// on is one the order removed. (For the views that keep detainers.)
+    static func aLateDetainerRestingOnASealedWarrantIsNotKept(_ name: String) async throws {
+        let views = try await SealingHarness.views([try store(name)])
+        try await views.apply(try S.everything())
+        try await views.seal(try S.order(.expunged, .listedCases, cases: [S.sharedCourtCase]))
+        let before = try await views.rows()
+        #expect(before.holding(["D-R1"]).values.allSatisfy { $0.isEmpty })
+        try await views.apply([try S.detainerLodged("D-R3", S.reyes, restingOn: "W-R1")])
+        #expect(try await views.rows() == before)
+    }
+
+    static let storesKeepingDetainers = [CaseloadStore().name, ReleaseBoardStore().name]
+
     // MARK: People named in payloads
 
     /// After the order, an incident and an investigation that happened before it but are read

@@ -11,6 +11,8 @@ import TestSupport
     }
     @Test(arguments: S.storeNames)
     func listedCasesRemoveOnlyThoseCases(_ store: String) async throws { try await S.listedCasesRemoveOnlyThoseCases(store) }
+    @Test(arguments: S.storesKeepingDetainers)
+    func aLateDetainerRestingOnASealedWarrantIsNotKept(_ store: String) async throws { try await S.aLateDetainerRestingOnASealedWarrantIsNotKept(store) }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
@@ -34,6 +36,8 @@ struct SealingPostgresTests {
     }
     @Test(arguments: S.storeNames)
     func listedCasesRemoveOnlyThoseCases(_ store: String) async throws { try await S.listedCasesRemoveOnlyThoseCases(store) }
+    @Test(arguments: S.storesKeepingDetainers)
+    func aLateDetainerRestingOnASealedWarrantIsNotKept(_ store: String) async throws { try await S.aLateDetainerRestingOnASealedWarrantIsNotKept(store) }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }

@@ -255,6 +255,44 @@ struct SealingRuntimeTests {
         #expect(try await !covers(notification("734591KA2", at: "2025-03-01T10:00:00Z", stateId: "MO7654321")))
     }
 
+    /// A replay applies the orders first (`records.sealing` is a reference topic), so a warrant
+    /// of a listed case never reaches the projection that would have removed it; a detainer
+    /// lodged on it names no case. The runtime remembers the warrant it did not keep.
+    @Test("a warrant of a listed case the runtime does not keep is remembered, so a detainer lodged on it before the order is covered")
+    func warrantsOfListedCasesNotKeptAreRemembered() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        _ = try await service.apply([
+            try order("records.record.sealed", of: "MO1234567", at: "2025-03-02T09:00:00Z", offset: 0, caseNumbers: ["1616-CR02291"]),
+        ])
+        @Sendable func issued(_ warrantId: String, caseNumber: String) -> AdmittedEvent {
+            let json = """
+                {"occurredAt":"2025-03-01T10:00:00Z","subject":{"stateId":"MO1234567"},"payload":{"warrantId":"\(warrantId)","caseNumber":"\(caseNumber)"}}
+                """
+            return AdmittedEvent(
+                topicPartition: TopicPartition(topic: "courts.warrants", partition: 0), offset: KafkaOffset(0), key: "MO1234567",
+                eventType: "courts.warrant.issued", schemaVersion: 1, eventId: "00000000-0000-8000-8000-000000000002",
+                value: Array(json.utf8), timestampMilliseconds: nil, headers: [])
+        }
+        let (sealedCase, otherCase) = try await service.database.write { db in
+            (try SealedRecordCheck.covers(issued("W-1", caseNumber: "1616-CR02291"), in: SealingLedger(db)),
+             try SealedRecordCheck.covers(issued("W-2", caseNumber: "1616-CR99999"), in: SealingLedger(db)))
+        }
+        #expect(sealedCase && !otherCase)
+        let lodgedBefore = SealingOrder.milliseconds(try #require(RFC3339.parse("2025-03-01T12:00:00Z")))
+        let lodgedAfter = SealingOrder.milliseconds(try #require(RFC3339.parse("2025-03-03T12:00:00Z")))
+        let covered = try await service.database.read { db in
+            [try SealingLedger(db).covers(recordOf: SealingLedger.warrantRecord, "W-1", occurredAtMilliseconds: lodgedBefore),
+             try SealingLedger(db).covers(recordOf: SealingLedger.warrantRecord, "W-1", occurredAtMilliseconds: lodgedAfter),
+             try SealingLedger(db).covers(recordOf: SealingLedger.warrantRecord, "W-2", occurredAtMilliseconds: lodgedBefore)]
+        }
+        #expect(covered == [true, false, false])
+        let keys = try await service.database.read { db in
+            try db.fetchAll("SELECT key_digest, case_digest FROM kit_sealed_keys").map { "\(try $0.get("key_digest", as: String.self)) \(try $0.get("case_digest", as: String.self))" }
+        }
+        #expect(keys.count == 2 && !keys.contains { $0.contains("W-1") }, "the person's key and the warrant's: digests, never the id")
+    }
+
     @Test("an order for listed cases does not cover a record of no case")
     func listedCasesLeaveOtherRecords() async throws {
         let directory = TemporaryDirectory()

@@ -16,7 +16,9 @@ extension WarrantLedger {
     /// - `listed_cases`: the person's warrants whose `caseNumber` is listed, the person's
     ///   detainers resting on one of them (`warrantId`), and their resolutions. A resolution
     ///   read after the order about a removed warrant cannot be told apart (it names no case)
-    ///   and is kept: it shows nothing without its record.
+    ///   and is kept: it shows nothing without its record. Each removed warrant is remembered
+    ///   (`SealingLedger.noteRemoved`), so that a detainer lodged on it before the order and read
+    ///   after it is not kept either (``apply(_:in:)``).
     ///
     /// - Returns: the rows removed per table by this call, and the ids of the events that wrote
     ///   the records removed for this order in this transaction, by this view or by a view that
@@ -41,8 +43,14 @@ extension WarrantLedger {
             bindings.values)
         var tally = SealingTally()
         var sealed = SharedLedgerSealing.recall(person.order, table: recordsTable, in: transaction.scratch)
+        let ledger = SealingLedger(transaction)
         for record in records {
             let key: [SQLValue] = [.text(try record.get("record_type")), .text(try record.get("record_id"))]
+            if person.listedCases != nil, try record.get("record_type", as: String.self) == RecordType.warrant.rawValue {
+                try ledger.noteRemoved(
+                    recordOf: SealingLedger.warrantRecord, try record.get("record_id"), orderId: person.order.orderId,
+                    orderedAtMilliseconds: person.order.orderedAtMilliseconds)
+            }
             tally.add(
                 try transaction.execute("DELETE FROM \(resolutionsTable) WHERE record_type = $1 AND record_id = $2", key),
                 from: resolutionsTable)

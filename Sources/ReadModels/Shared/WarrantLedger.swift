@@ -128,6 +128,15 @@ struct WarrantLedger: Sendable {
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
             let detainer = lodged.payload
+            // Lodged on a warrant a listed-case order removed after the lodging occurred (a late
+            // delivery; the order names the warrant's case, which the detainer does not): the
+            // sealed case's, not kept.
+            if let warrantId = detainer.warrantId, try SealingLedger(transaction).hasOrders(),
+                try SealingLedger(transaction).covers(
+                    recordOf: SealingLedger.warrantRecord, warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt))
+            {
+                return
+            }
             try save(
                 .detainer, detainer.detainerId, person: try PersonOnRecord(subject: lodged.subject), kind: detainer.detainerKind.rawValue,
                 agencyId: detainer.requestingAgencyId, issuedOn: detainer.lodgedOn,

@@ -13,14 +13,26 @@ import Contracts
 enum SealedRecordCheck {
     /// Whether an order recorded in `ledger` covers `event`. An event whose JSON does not parse
     /// or carries no subject or time is not covered here: the projection judges it as usual.
+    ///
+    /// A court's warrant of a case covered this way (`payload.warrantId` beside
+    /// `payload.caseNumber`: a replay applies the orders before the warrants, so the projection
+    /// never removes it) is remembered as removed by the covering order
+    /// (``SealingLedger/noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``): a detainer
+    /// lodged on it names no case, and the stores that keep detainers ask about the warrant.
     static func covers(_ event: AdmittedEvent, in ledger: SealingLedger) throws -> Bool {
         guard let fields = fields(of: event), let occurredAt = RFC3339.parse(fields.occurredAt),
             fields.stateId != nil || fields.fbiNumber != nil
         else { return false }
-        return try ledger.covers(
+        guard let order = try ledger.coveringOrder(
             stateId: fields.stateId, fbiNumber: fields.fbiNumber, caseNumber: fields.caseNumber,
             occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
+        else { return false }
+        if fields.caseNumber != nil, let warrantId = fields.warrantId {
+            try ledger.noteRemoved(recordOf: SealingLedger.warrantRecord, warrantId, orderId: order.orderId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
+        return true
     }
+
 
     /// What the check reads, each a non-empty string or nil.
     private struct Fields {
@@ -28,6 +40,7 @@ enum SealedRecordCheck {
         var stateId: String?
         var fbiNumber: String?
         var caseNumber: String?
+        var warrantId: String? = nil
     }
 
     /// The members as `Decodable`, decoded straight from the event's bytes (no tree: this runs
@@ -42,6 +55,7 @@ enum SealedRecordCheck {
         struct Payload: Decodable {
             var caseNumber: String?
             var caseId: String?
+            var warrantId: String?
         }
 
         /// A notification's reason: what it matched (the FBI number of a person known by no
@@ -73,7 +87,8 @@ enum SealedRecordCheck {
             return Fields(
                 occurredAt: occurredAt, stateId: stateId,
                 fbiNumber: nonEmpty(members.subject?.fbiNumber) ?? (stateId == nil ? matched : nil),
-                caseNumber: nonEmpty(members.payload?.caseNumber) ?? nonEmpty(members.payload?.caseId))
+                caseNumber: nonEmpty(members.payload?.caseNumber) ?? nonEmpty(members.payload?.caseId),
+                warrantId: nonEmpty(members.payload?.warrantId))
         }
         let document: JSONValue
         if let parsed = event.document {
@@ -95,7 +110,7 @@ enum SealedRecordCheck {
         }
         return Fields(
             occurredAt: occurredAt, stateId: stateId, fbiNumber: text(subject?["fbiNumber"]) ?? matchedFbiNumber,
-            caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]))
+            caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]), warrantId: text(payload?["warrantId"]))
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

@@ -32,6 +32,10 @@ public enum SealingDigest {
     /// The digest of a court case number or supervision case id.
     public static func caseNumber(_ caseNumber: String) -> String { digest("case:\(caseNumber)") }
 
+    /// The digest of a record an order removed, by its kind (`warrant`) and id: what a record
+    /// resting on it (a detainer lodged on the warrant) is recognised by.
+    public static func record(_ kind: String, _ id: String) -> String { digest("record:\(kind):\(id)") }
+
     private static func digest(_ text: String) -> String {
         SHA256.hex(domain + text)
     }

@@ -7,7 +7,8 @@ import Storage
 ///   cases it listed and how many rows it removed from which table. Never the removed data, never
 ///   the person's numbers.
 /// - `kit_sealed_keys`: digests (``SealingDigest``) of the person's state ID and FBI number, and
-///   of each listed case, with the time of the order. A record about the person that occurred
+///   of each listed case, with the time of the order; and digests of records a listed-case order
+///   removed that other records rest on (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``). A record about the person that occurred
 ///   before the order but is read after it (a late delivery, or a replay reading topics in
 ///   another order) is covered by it: ``covers(stateId:fbiNumber:caseNumber:occurredAtMilliseconds:)``
 ///   says so, and the record is not kept. That is how a replay from the beginning of the topics
@@ -110,6 +111,51 @@ public struct SealingLedger {
             LIMIT 1
             """,
             [.text(first), .text(keys.last ?? first), .text(caseDigest), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// The kind a warrant is remembered under (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
+    public static let warrantRecord = "warrant"
+
+    /// Remembers that an order (`orderId`, made at `orderedAtMilliseconds`) removed the record
+    /// `id` of kind `kind` — a warrant of a listed case — as a digest (``SealingDigest/record(_:_:)``),
+    /// so that a record resting on it that occurred before the order and is read after it (a
+    /// detainer lodged on the warrant, which names no case) is recognised:
+    /// ``covers(recordOf:_:occurredAtMilliseconds:)``.
+    public func noteRemoved(recordOf kind: String, _ id: String, orderId: String, orderedAtMilliseconds: Int64) throws(StorageError) {
+        try transaction.send(
+            """
+            INSERT INTO kit_sealed_keys (key_digest, case_digest, order_id, ordered_at_ms) VALUES ($1, '', $2, $3)
+            ON CONFLICT (key_digest, case_digest, order_id) DO NOTHING
+            """,
+            [.text(SealingDigest.record(kind, id)), .text(orderId), .integer(orderedAtMilliseconds)])
+        transaction.scratch.store(true, for: Self.ordersAppliedKey)
+    }
+
+    /// Whether an order recorded after `occurredAtMilliseconds` removed the record `id` of kind
+    /// `kind` (see ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
+    public func covers(recordOf kind: String, _ id: String, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
+        try transaction.fetchOne(
+            "SELECT 1 AS found FROM kit_sealed_keys WHERE key_digest = $1 AND ordered_at_ms > $2 LIMIT 1",
+            [.text(SealingDigest.record(kind, id)), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// The latest order that ``covers(stateId:fbiNumber:caseNumber:occurredAtMilliseconds:)``
+    /// a record; nil when none does.
+    func coveringOrder(
+        stateId: String?, fbiNumber: String?, caseNumber: String?, occurredAtMilliseconds: Int64
+    ) throws(StorageError) -> (orderId: String, orderedAtMilliseconds: Int64)? {
+        let keys = Self.keyDigests(stateId: stateId, fbiNumber: fbiNumber)
+        guard let first = keys.first else { return nil }
+        let caseDigest = SealingOrder.nonEmpty(caseNumber).map(SealingDigest.caseNumber) ?? ""
+        guard let row = try transaction.fetchOne(
+            """
+            SELECT order_id, ordered_at_ms FROM kit_sealed_keys
+            WHERE key_digest IN ($1, $2) AND case_digest IN ('', $3) AND ordered_at_ms > $4
+            ORDER BY ordered_at_ms DESC, order_id LIMIT 1
+            """,
+            [.text(first), .text(keys.last ?? first), .text(caseDigest), .integer(occurredAtMilliseconds)])
+        else { return nil }
+        return (try row.get("order_id"), try row.get("ordered_at_ms"))
     }
 
     /// The orders applied, oldest first (for operators and tests: no personal data).
