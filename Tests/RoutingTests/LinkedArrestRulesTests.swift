@@ -39,17 +39,17 @@ import Testing
     }
 
     /// The index links the arrest's record to the case's (scored by the model).
-    private func linked() throws -> AdmittedEvent {
+    private func linked(id: String = "00000000-0000-8000-8000-000000000001", at: String = "2025-06-15T15:06:40Z") throws -> AdmittedEvent {
         let (arrest, supervision) = try records()
-        return try identity("bus.identity.linked", id: "00000000-0000-8000-8000-000000000001", [
+        return try identity("bus.identity.linked", id: id, at: at, [
             "personId": min(arrest, supervision), "recordId": arrest, "linkedTo": supervision, "decisionSource": "model",
             "score": 0.987, "agreed": ["familyName", "dateOfBirth"],
         ])
     }
 
-    private func unlinked() throws -> AdmittedEvent {
+    private func unlinked(id: String = "00000000-0000-8000-8000-000000000002", at: String = "2025-06-15T15:06:40Z") throws -> AdmittedEvent {
         let (arrest, supervision) = try records()
-        return try identity("bus.identity.unlinked", id: "00000000-0000-8000-8000-000000000002", [
+        return try identity("bus.identity.unlinked", id: id, at: at, [
             "personId": min(arrest, supervision), "recordId": arrest, "newPersonId": arrest, "reason": "human_distinct", "decidedBy": "analyst.reyes",
         ])
     }
@@ -98,6 +98,24 @@ import Testing
         #expect(!retraction.summary.contains("Reyes") && !retraction.facts.contains { $0.value.contains("weapon") })
         // Redelivered: not again.
         #expect(try await router.apply(unlinked()).isEmpty)
+    }
+
+    /// Linked again after the retraction: the officer is told again, under a new id (the first
+    /// was retracted), and a later unlink retracts that one.
+    @Test func aRelinkAfterARetractionNotifiesAgainAndALaterUnlinkRetractsIt() async throws {
+        let router = try await router()
+        _ = try await router.apply(caseEvent)
+        _ = try await router.apply(arrestEvent)
+        let first = try #require(try notifications(try await router.apply(linked())).first)
+        #expect(try notifications(try await router.apply(unlinked())).count == 1)
+        let again = try notifications(try await router.apply(linked(id: "00000000-0000-8000-8000-000000000003", at: "2025-06-16T10:00:00Z")))
+        #expect(again.map(\.recipient) == [first.recipient])
+        #expect(again.map(\.reason.rule) == ["supervisee-arrested"])
+        let second = try #require(again.first)
+        #expect(second.id != first.id)
+        let retractions = try notifications(try await router.apply(unlinked(id: "00000000-0000-8000-8000-000000000004", at: "2025-06-17T10:00:00Z")))
+        #expect(retractions.map(\.reason.rule) == ["supervisee-arrested-retracted"])
+        #expect(retractions.first?.facts.contains(NotificationFact("retracts", second.id)) == true)
     }
 
     /// The person index's decisions reach the router from several partitions (a merge is keyed

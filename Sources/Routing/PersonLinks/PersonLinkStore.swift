@@ -160,6 +160,12 @@ struct PersonLinkStore {
         }
     }
 
+    /// Whether the notice `notificationId` was sent through a link and retracted since.
+    func isRetracted(_ notificationId: String) throws -> Bool {
+        try transaction.fetchOne(
+            "SELECT 1 AS one FROM router_linked_notices WHERE notification_id = $1 AND retracted = 1", [.text(notificationId)]) != nil
+    }
+
     func markRetracted(_ notificationId: String) throws {
         _ = try transaction.execute("UPDATE router_linked_notices SET retracted = 1 WHERE notification_id = $1", [.text(notificationId)])
     }
