@@ -29,7 +29,7 @@ extension ReplayBenchmark {
         let visit = Coordinates(latitude: kansasCity.latitude, longitude: kansasCity.longitude)
         return [
             ViewQuestion(name: "police_view") { transaction in
-                let view = try PoliceViewStore().view(of: [place], asOf: asOf, in: transaction)
+                let view = try PoliceViewStore().view(of: [place], for: kansasCity.policeId, asOf: asOf, in: transaction)
                 return view.releases.count + view.warrants.count + view.supervisees.count + view.bulletins.count
             },
             ViewQuestion(name: "caseload_officer") { try CaseloadStore().caseload(officerId: "PP-1", asOf: asOf, in: $0).count },

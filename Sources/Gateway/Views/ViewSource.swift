@@ -76,7 +76,7 @@ public struct StorageViewSource: ViewSource {
         case .policeSupervisees(let agencyId):
             return try Self.encode(try await police(agencyId) { try PoliceViewStore().supervisees(in: $0, asOf: asOf, in: $1) })
         case .policeBulletins(let agencyId):
-            return try Self.encode(try await police(agencyId) { try PoliceViewStore().bulletins(in: $0, asOf: asOf, in: $1) })
+            return try Self.encode(try await police(agencyId) { try PoliceViewStore().bulletins(for: agencyId, in: $0, asOf: asOf, in: $1) })
         case .releaseBoard(let facilityId, let days):
             return try Self.encode(try await views().read { try ReleaseBoardStore().board(facilityId: facilityId, asOf: asOf, withinDays: days, in: $0) })
         case .highNeeds(let agencyId, let days):

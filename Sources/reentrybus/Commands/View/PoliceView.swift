@@ -28,7 +28,7 @@ struct PoliceView: AsyncParsableCommand {
                 throw ValidationError("The agency directory has no active agency \(agencyId) (reference.agencies).")
             }
             let places = (entry.jurisdiction.places ?? []).map { JurisdictionPlace(state: entry.jurisdiction.state, city: $0) }
-            return (places, try PoliceViewStore().view(of: places, asOf: asOf, withinDays: days, in: transaction))
+            return (places, try PoliceViewStore().view(of: places, for: agencyId, asOf: asOf, withinDays: days, in: transaction))
         }
         try await options.disclose(view, resource: "view.releases") {
             var text = "Jurisdiction of \(agencyId): \(ViewFormat.list(places.map(\.description)))\n\n"
