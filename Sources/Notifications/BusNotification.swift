@@ -73,7 +73,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
     /// A UUID-shaped id (version 8, "custom") from SHA-256 of source event id, rule, scope and
     /// recipient.
     public static func id(sourceEventId: String, rule: String, scope: String, recipient: Recipient) -> String {
-        SHA256.derivedUUID("reentrybus.notification\u{0}\(sourceEventId.lowercased())\u{0}\(rule)\u{0}\(scope)\u{0}\(recipient)")
+        RoutedScope.notificationId(sourceEventId: sourceEventId, rule: rule, scope: scope, recipient: "\(recipient)")
     }
 
     /// Whether the notification was routed for `scope` (its id is derived from it, see

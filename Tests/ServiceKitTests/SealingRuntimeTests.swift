@@ -293,6 +293,40 @@ struct SealingRuntimeTests {
         #expect(keys.count == 2 && !keys.contains { $0.contains("W-1") }, "the person's key and the warrant's: digests, never the id")
     }
 
+    /// The router routes an arrest for the supervision case it matched; its notification's id
+    /// is derived from that case. One still waiting in the outbox (or moved aside as refused)
+    /// when an order seals the case must not go out.
+    @Test("an order for listed cases removes the person's queued notifications routed for a listed case, and no others")
+    func listedCasesRemoveQueuedNotificationsRoutedForThem() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        func routed(_ stateId: String, scope: String, key: String) -> OutgoingMessage {
+            let recipient = "officer:PO-1"
+            let id = SHA256.derivedUUID("reentrybus.notification\u{0}e-\(key)\u{0}supervisee-arrested\u{0}\(scope)\u{0}\(recipient)")
+            let json = """
+                {"id":"\(id)","recipient":"\(recipient)","reason":{"rule":"supervisee-arrested"},"sourceEventId":"e-\(key)","subjectStateId":"\(stateId)"}
+                """
+            return OutgoingMessage(topic: "bus.notifications", key: key, value: Array(json.utf8), headers: [], subjectStateId: stateId)
+        }
+        let messages = [
+            routed("MO1234567", scope: "CASE-1", key: "sealed"), routed("MO1234567", scope: "CASE-2", key: "other-case"),
+            routed("MO7654321", scope: "CASE-1", key: "other-person"), routed("MO1234567", scope: "CASE-1", key: "refused"),
+        ]
+        try await service.database.write { db in try ServiceDatabase.appendToOutbox(messages, db) }
+        let refused = try await service.database.read { try ServiceDatabase.outbox($0).filter { $0.message.key == "refused" } }
+        try await service.database.moveToFailedOutbox(refused.map { ($0, "message too large") })
+
+        var order = try allRecordsOrder(.sealed, "1616-CV-903-SEAL", stateId: "MO1234567", fbiNumber: nil, eventId: "order-4")
+        order.scope = .listedCases
+        order.caseNumbers = ["CASE-1"]
+        let listed = order
+        let removed = try await service.database.write { try SealingLedger($0).removeFromOutbox(listed) }
+        #expect(removed.rowsByTable == ["kit_outbox": 1, "kit_outbox_failed": 1])
+        let left = try await service.database.read { try ServiceDatabase.outbox($0).map(\.message.key) }
+        #expect(left == ["other-case", "other-person"])
+        #expect(try await service.database.failedOutbox().isEmpty)
+    }
+
     @Test("an order for listed cases does not cover a record of no case")
     func listedCasesLeaveOtherRecords() async throws {
         let directory = TemporaryDirectory()

@@ -176,14 +176,26 @@ public struct SealingLedger {
     /// could not be): a notification about a sealed record must not go out after the order.
     /// Messages carry their subject's digest (`OutgoingMessage.subjectDigest`: the state ID's,
     /// else the FBI number's); the person is the order's numbers and those the projection's
-    /// removed rows paired with them (`paired`). An order under `listed_cases` leaves them, as
-    /// a message does not say which case it came from.
+    /// removed rows paired with them (`paired`). An order under `listed_cases` removes the
+    /// person's notifications routed for a listed case (``RoutedScope``: the router's, routed
+    /// for the supervision case an arrest matched); other messages do not say which case they
+    /// came from, and stay.
     func removeFromOutbox(_ order: SealingOrder, paired: SealingTally = SealingTally()) throws(StorageError) -> SealingTally {
         var tally = SealingTally()
-        guard order.scope == .allRecords else { return tally }
         let digests = SealingDigest.subjects(
             stateIds: [order.stateId].compactMap { $0 } + paired.pairedStateIds,
             fbiNumbers: [order.fbiNumber].compactMap { $0 } + paired.pairedFbiNumbers)
+        guard order.scope == .allRecords else {
+            for digest in digests {
+                for table in ["kit_outbox", "kit_outbox_failed"] {
+                    for row in try transaction.fetchAll("SELECT seq, value FROM \(table) WHERE subject_digest = $1 ORDER BY seq", [.text(digest)]) {
+                        guard RoutedScope.isNotification(try row.get("value"), routedForAnyOf: order.caseNumbers) else { continue }
+                        tally.add(try transaction.execute("DELETE FROM \(table) WHERE seq = $1", [.integer(try row.get("seq"))]), from: table)
+                    }
+                }
+            }
+            return tally
+        }
         for digest in digests {
             tally.add(try transaction.execute("DELETE FROM kit_outbox WHERE subject_digest = $1", [.text(digest)]), from: "kit_outbox")
             tally.add(

@@ -1,0 +1,36 @@
+import Contracts
+
+/// What a notification was routed for (its scope: the supervision case an arrest matched, the
+/// release a warrant check is about), which its id is derived from: the one definition of that
+/// id (`BusNotification.id` uses it), and, for the runtime, whether a message waiting in the
+/// outbox was routed for one of a listed-case order's cases (`SealingLedger.removeFromOutbox`).
+///
+/// The runtime reads the message's own JSON members (`id`, `sourceEventId`, `reason.rule`,
+/// `recipient`): the notifications' module depends on this one, not the reverse.
+public enum RoutedScope {
+    /// A notification's id: a UUID-shaped digest of its source event, rule, scope and recipient
+    /// (`kind:id`).
+    public static func notificationId(sourceEventId: String, rule: String, scope: String, recipient: String) -> String {
+        SHA256.derivedUUID("reentrybus.notification\u{0}\(sourceEventId.lowercased())\u{0}\(rule)\u{0}\(scope)\u{0}\(recipient)")
+    }
+
+    /// Whether `value` is a notification routed for any of `scopes`; false for anything else
+    /// (another message, a value that does not decode).
+    static func isNotification(_ value: [UInt8], routedForAnyOf scopes: [String]) -> Bool {
+        guard !scopes.isEmpty, let members = try? EventCodec.decodeJSON(Members.self, from: value),
+            let id = members.id, let source = members.sourceEventId, let rule = members.reason?.rule, let recipient = members.recipient
+        else { return false }
+        return scopes.contains { id == notificationId(sourceEventId: source, rule: rule, scope: $0, recipient: recipient) }
+    }
+
+    private struct Members: Decodable {
+        struct Reason: Decodable {
+            var rule: String?
+        }
+
+        var id: String?
+        var sourceEventId: String?
+        var reason: Reason?
+        var recipient: String?
+    }
+}
