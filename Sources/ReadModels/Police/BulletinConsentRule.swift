@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import ServiceKit
 

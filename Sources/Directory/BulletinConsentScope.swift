@@ -1,11 +1,5 @@
 import Contracts
-import Directory
 import Foundation
-
-// One file, compiled into two modules: `Sources/ReadModels/Police/BulletinConsentScope.swift` is
-// a symbolic link to this one (Routing and ReadModels import neither each other nor a module of
-// ours both could hold it in without a change outside the bulletin code), so the router and the
-// police view read a consent scope by the same words. Pure: no storage, no clock.
 
 /// Which police agencies a mental-health bulletin's consent scope includes.
 ///
@@ -27,15 +21,18 @@ import Foundation
 ///    names "Kansas City Missouri Police Department"), it includes those agencies and no other.
 ///    A name found only inside a longer name the scope gives (another agency's) does not count.
 /// 4. **Police in general.** When it names none, it includes every police or sheriff agency.
-enum BulletinConsentScope {
+///
+/// Here, beside the agency directory it reads, so that the router (which delivers a bulletin)
+/// and the police view (which shows it) decide by the same words. Pure: no storage, no clock.
+public enum BulletinConsentScope {
     /// What the words of a scope say.
-    struct Reading: Equatable, Sendable {
+    public struct Reading: Equatable, Sendable {
         /// A negation or exclusion word is there: no agency is included.
-        var denies: Bool
+        public var denies: Bool
         /// Police, law enforcement or a sheriff are spoken of.
-        var speaksOfPolice: Bool
+        public var speaksOfPolice: Bool
         /// The agency ids of the directory the scope names.
-        var named: Set<String>
+        public var named: Set<String>
     }
 
     static let policeTerms: [[String]] = [["police"], ["law", "enforcement"], ["sheriff"], ["sheriffs"]]
@@ -46,18 +43,18 @@ enum BulletinConsentScope {
 
     /// Whether the scope includes the police agency `agencyId` (of kind `kind`; nil for an
     /// address outside the directory, which stands for the police of a place).
-    static func includes(_ scope: String, agencyId: String, kind: AgencyKind?, directory: AgencyDirectory) -> Bool {
+    public static func includes(_ scope: String, agencyId: String, kind: AgencyKind?, directory: AgencyDirectory) -> Bool {
         read(scope, directory: directory).includes(agencyId: agencyId, kind: kind)
     }
 
     /// Whether the scope may include some police agency, whatever the directory names: no
     /// negation, and police spoken of. A scope failing this includes none.
-    static func mayIncludePolice(_ scope: String) -> Bool {
+    public static func mayIncludePolice(_ scope: String) -> Bool {
         let words = words(of: scope)
         return !denies(words) && speaksOfPolice(words)
     }
 
-    static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
+    public static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
         let words = words(of: scope)
         return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: named(in: words, directory: directory))
     }
@@ -134,7 +131,7 @@ enum BulletinConsentScope {
 extension BulletinConsentScope.Reading {
     /// Whether this reading includes the agency `agencyId` of kind `kind` (nil: a place's police
     /// outside the directory, included only by general terms).
-    func includes(agencyId: String, kind: AgencyKind?) -> Bool {
+    public func includes(agencyId: String, kind: AgencyKind?) -> Bool {
         guard !denies, speaksOfPolice else { return false }
         if !named.isEmpty { return named.contains(agencyId) }
         return kind.map { $0 == .police || $0 == .sheriff } ?? true

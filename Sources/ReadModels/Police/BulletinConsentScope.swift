@@ -1,1 +1,0 @@
-../../Routing/Bulletins/BulletinConsentScope.swift
