@@ -327,6 +327,36 @@ struct SealingRuntimeTests {
         #expect(try await service.database.failedOutbox().isEmpty)
     }
 
+    /// A poison message about the person is copied to the dead-letter topic through the outbox
+    /// (its bytes whole, or a reference keyed by the original key); one the broker refuses is
+    /// kept aside in kit_outbox_failed. An order for all the person's records removes both forms,
+    /// waiting or refused, counted; another person's stays.
+    @Test("an order for all records removes the person's dead letters, waiting in the outbox or refused, and no one else's")
+    func deadLettersAboutThePersonGoWithTheOrder() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let arrests = [
+            try arrest(of: "MO1234567", at: "2025-03-01T10:00:00Z", offset: 0), try arrest(of: "MO1234567", at: "2025-03-01T11:00:00Z", offset: 1),
+            try arrest(of: "MO7654321", at: "2025-03-01T10:00:00Z", offset: 2),
+        ]
+        let letters = [
+            DeadLetter.message(for: arrests[0], reason: "r", topic: "bus.dead-letters", maxMessageBytes: 1_000_000),
+            DeadLetter.message(for: arrests[1], reason: "r", topic: "bus.dead-letters", maxMessageBytes: 600),  // by reference
+            DeadLetter.message(for: arrests[2], reason: "r", topic: "bus.dead-letters", maxMessageBytes: 1_000_000),
+        ]
+        #expect(letters.map { $0.headers.first { $0.key == DeadLetter.formHeader }?.stringValue } == ["copy", "reference", "copy"])
+        try await service.database.write { db in try ServiceDatabase.appendToOutbox(letters, db) }
+        let refused = try await service.database.read { try ServiceDatabase.outbox($0).prefix(2) }
+        try await service.database.moveToFailedOutbox([(refused[refused.startIndex], "message too large")])
+
+        let order = try allRecordsOrder(.expunged, "1616-CV-904-EXP", stateId: "MO1234567", fbiNumber: nil, eventId: "order-5")
+        let removed = try await service.database.write { try SealingLedger($0).removeFromOutbox(order) }
+        #expect(removed.rowsByTable == ["kit_outbox": 1, "kit_outbox_failed": 1])
+        #expect(try await service.database.failedOutbox().isEmpty)
+        let left = try await service.database.read { try ServiceDatabase.outbox($0).map(\.message.value) }
+        #expect(left == [arrests[2].value])
+    }
+
     @Test("an order for listed cases does not cover a record of no case")
     func listedCasesLeaveOtherRecords() async throws {
         let directory = TemporaryDirectory()

@@ -8,6 +8,11 @@ import Kafka
 /// producer accepted it, but ours would refuse the copy) goes as a *reference* instead: a small
 /// JSON value naming topic, partition, offset, size and reason, so that an operator can fetch
 /// the original from the source topic while it is retained, and the service goes on.
+///
+/// Either form may be about a person (the copy's bytes, the key a reference keeps): it waits in
+/// the outbox, and may be moved aside as refused (`kit_outbox_failed`), filed under the digest
+/// of the person the original names (`SealedRecordCheck.subject(ofJSON:)`), so that a sealing
+/// order for all their records removes it (`SealingLedger.removeFromOutbox`).
 public enum DeadLetter {
     /// Why the message was rejected (names fields and rules, never values).
     public static let reasonHeader = "dead-letter-reason"
@@ -37,7 +42,9 @@ public enum DeadLetter {
         headers.append(KafkaHeader(key: reasonHeader, value: reason))
         headers.append(KafkaHeader(key: sourceHeader, value: source))
         headers.append(KafkaHeader(key: formHeader, value: "copy"))
-        let copy = OutgoingMessage(topic: topic, key: key, value: message.value, headers: headers)
+        let subject = SealedRecordCheck.subject(ofJSON: message.value)
+        let copy = OutgoingMessage(
+            topic: topic, key: key, value: message.value, headers: headers, subjectStateId: subject.stateId, subjectFbiNumber: subject.fbiNumber)
         if copy.wireSize <= maxMessageBytes, key.utf8.count == (message.key?.count ?? 0) {
             return copy
         }
@@ -53,6 +60,7 @@ public enum DeadLetter {
                 KafkaHeader(key: reasonHeader, value: reason),
                 KafkaHeader(key: sourceHeader, value: source),
                 KafkaHeader(key: formHeader, value: "reference"),
-            ])
+            ],
+            subjectStateId: subject.stateId, subjectFbiNumber: subject.fbiNumber)
     }
 }

@@ -20,7 +20,7 @@ enum SealedRecordCheck {
     /// (``SealingLedger/noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``): a detainer
     /// lodged on it names no case, and the stores that keep detainers ask about the warrant.
     static func covers(_ event: AdmittedEvent, in ledger: SealingLedger) throws -> Bool {
-        guard let fields = fields(of: event), let occurredAt = RFC3339.parse(fields.occurredAt),
+        guard let fields = fields(value: event.value, document: event.document), let occurredAt = RFC3339.parse(fields.occurredAt),
             fields.stateId != nil || fields.fbiNumber != nil
         else { return false }
         guard let order = try ledger.coveringOrder(
@@ -76,12 +76,22 @@ enum SealedRecordCheck {
         var payload: Payload?
     }
 
+    /// The person an event's JSON `value` is about (as ``covers(_:in:)`` reads it, whatever its
+    /// time), for a copy of it kept outside the projection's tables: a dead letter waiting in the
+    /// outbox, or moved aside as refused, is filed under the person's digest
+    /// (`OutgoingMessage.subjectDigest`), so that an order for all their records removes it.
+    /// Nil numbers when the value does not parse or names nobody.
+    static func subject(ofJSON value: [UInt8]) -> (stateId: String?, fbiNumber: String?) {
+        guard let fields = fields(value: value, document: nil, requiringTime: false) else { return (nil, nil) }
+        return (fields.stateId, fields.fbiNumber)
+    }
+
     /// The name a notification's `reason.matched` gives an FBI number (`BusNotification`).
     private static let matchedFbiNumber = "fbiNumber"
 
-    private static func fields(of event: AdmittedEvent) -> Fields? {
-        if event.document == nil, let members = try? EventCodec.decodeJSON(Members.self, from: event.value) {
-            guard let occurredAt = nonEmpty(members.occurredAt) else { return nil }
+    private static func fields(value: [UInt8], document parsed: JSONValue?, requiringTime: Bool = true) -> Fields? {
+        if parsed == nil, let members = try? EventCodec.decodeJSON(Members.self, from: value) {
+            guard let occurredAt = nonEmpty(members.occurredAt) ?? (requiringTime ? nil : "") else { return nil }
             let stateId = nonEmpty(members.subject?.stateId) ?? nonEmpty(members.subjectStateId)
             let matched = members.reason?.matched?.first { $0.name == Self.matchedFbiNumber && nonEmpty($0.value) != nil }?.value
             return Fields(
@@ -91,16 +101,16 @@ enum SealedRecordCheck {
                 warrantId: nonEmpty(members.payload?.warrantId))
         }
         let document: JSONValue
-        if let parsed = event.document {
+        if let parsed {
             document = parsed
         } else {
             do {
-                document = try JSONValue(parsing: event.value)
+                document = try JSONValue(parsing: value)
             } catch {
                 return nil  // the projection refuses it with the parser's reason
             }
         }
-        guard let occurredAt = text(document["occurredAt"]) else { return nil }
+        guard let occurredAt = text(document["occurredAt"]) ?? (requiringTime ? nil : "") else { return nil }
         let subject = document["subject"]
         let payload = document["payload"]
         let stateId = text(subject?["stateId"]) ?? text(document["subjectStateId"])
