@@ -82,6 +82,58 @@ import Testing
         #expect(try await router.apply(Events.tick(Events.at(days: 42))).isEmpty)
     }
 
+    /// The withdrawals in `messages`: (recipient, bulletin id, reason).
+    func withdrawals(_ messages: [OutgoingMessage]) throws -> [String] {
+        var lines: [String] = []
+        for message in messages {
+            let notification = try BusNotification.decode(message.value)
+            guard notification.reason.rule == BulletinRules.withdrawn else { continue }
+            let bulletin: String = notification.facts.first(where: { $0.label == "bulletin" })?.value ?? "-"
+            let reason: String = notification.facts.first(where: { $0.label == "reason" })?.value ?? "-"
+            lines.append("\(notification.recipient) \(bulletin) \(reason)")
+        }
+        return lines
+    }
+
+    /// A new bulletin whose scope leaves police out replaces the one KCPD holds: KCPD is told to
+    /// delete the earlier one, and its consent's end later sends nothing more.
+    @Test func aReplacementWithANarrowerScopeWithdrawsTheEarlierBulletin() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(Events.tick(Events.now))
+        #expect(try rules.sent(try await router.apply(bulletins(Events.bulletinPublished(expires: Events.day(60))))) == ["agency:MO-KCPD routine mental-health-bulletin"])
+        let replaced = try await router.apply(bulletins(Events.bulletinPublished(scope: "Treatment providers only", id: "bulletin-2")))
+        #expect(try withdrawals(replaced) == ["agency:MO-KCPD MHB-bulletin superseded"])
+        #expect(try rules.sent(replaced) == ["agency:MO-KCPD routine mental-health-bulletin-withdrawn"])
+        #expect(try await router.apply(Events.tick(Events.at(days: 61))).isEmpty)
+    }
+
+    /// A shorter consent replaces the bulletin: KCPD receives the new one, deletes the old one,
+    /// and the new consent's end withdraws the new one.
+    @Test func aReplacementWithAShorterConsentWithdrawsTheEarlierAndExpiresOnItsOwnEnd() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(Events.tick(Events.now))
+        try await router.apply(bulletins(Events.bulletinPublished()))
+        let replaced = try await router.apply(bulletins(Events.bulletinPublished(expires: Events.day(10), id: "bulletin-2")))
+        #expect(try rules.sent(replaced).sorted() == ["agency:MO-KCPD routine mental-health-bulletin", "agency:MO-KCPD routine mental-health-bulletin-withdrawn"])
+        #expect(try withdrawals(replaced) == ["agency:MO-KCPD MHB-bulletin superseded"])
+        #expect(try withdrawals(try await router.apply(Events.tick(Events.at(days: 11)))) == ["agency:MO-KCPD MHB-bulletin-2 consent_expired"])
+        #expect(try await router.apply(Events.tick(Events.at(days: 201))).isEmpty)
+    }
+
+    /// Police in general: the person moves from Kansas City to Independence; Independence's
+    /// police receive the bulletin and KCPD, no longer the police of the address, deletes it.
+    @Test func anAddressMoveToAnotherPoliceAgencyWithdrawsTheBulletinFromTheFormerOne() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(rules.directory(Events.independencePDEntry))
+        try await router.apply(Events.tick(Events.now))
+        #expect(try rules.sent(try await router.apply(bulletins(Events.bulletinPublished(scope: "Local law enforcement crisis teams")))) == ["agency:MO-KCPD routine mental-health-bulletin"])
+        let moved = try await router.apply(rules.cases(Events.movedToIndependence(on: Events.day(0))))
+        #expect(try rules.sent(moved).contains("agency:MO-INDEP-PD routine mental-health-bulletin"))
+        #expect(try withdrawals(moved) == ["agency:MO-KCPD MHB-bulletin no_longer_covered"])
+        // Its consent's end withdraws it from Independence alone.
+        #expect(try withdrawals(try await router.apply(Events.tick(Events.at(days: 201)))) == ["agency:MO-INDEP-PD MHB-bulletin consent_expired"])
+    }
+
     @Test func anExpiredConsentDeliversNothing() async throws {
         let router = try await rules.routerWithDirectoryAndCase()
         try await router.apply(Events.tick(Events.now))
@@ -97,4 +149,7 @@ struct BulletinRulesPostgresTests {
     @Test func aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() async throws { try await BulletinRulesTests().aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() }
     @Test func consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() async throws { try await BulletinRulesTests().consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() }
     @Test func anExpiredConsentDeliversNothing() async throws { try await BulletinRulesTests().anExpiredConsentDeliversNothing() }
+    @Test func aReplacementWithANarrowerScopeWithdrawsTheEarlierBulletin() async throws { try await BulletinRulesTests().aReplacementWithANarrowerScopeWithdrawsTheEarlierBulletin() }
+    @Test func aReplacementWithAShorterConsentWithdrawsTheEarlierAndExpiresOnItsOwnEnd() async throws { try await BulletinRulesTests().aReplacementWithAShorterConsentWithdrawsTheEarlierAndExpiresOnItsOwnEnd() }
+    @Test func anAddressMoveToAnotherPoliceAgencyWithdrawsTheBulletinFromTheFormerOne() async throws { try await BulletinRulesTests().anAddressMoveToAnotherPoliceAgencyWithdrawsTheBulletinFromTheFormerOne() }
 }

@@ -255,8 +255,10 @@ import Testing
         var renewed = Events.bulletinPublished(Events.reyes, id: "renewed")
         renewed.occurredAt = Events.now.addingTimeInterval(3_600)
         let sent = try await router.apply(bulletins(renewed))
-        #expect(try rules.sent(sent) == ["agency:MO-KCPD routine mental-health-bulletin"])
+        // KCPD receives the renewed bulletin and is told to delete the first, which it replaces.
+        #expect(try rules.sent(sent) == ["agency:MO-KCPD routine mental-health-bulletin", "agency:MO-KCPD routine mental-health-bulletin-withdrawn"])
         #expect(try BusNotification.decode(sent[0].value).facts.contains(NotificationFact("bulletin", "MHB-renewed")))
+        #expect(try BusNotification.decode(sent[1].value).facts.contains(NotificationFact("bulletin", "MHB-first")))
         #expect(try await router.count("bulletins_current") == 1)
         // The first, read again (a replay of the other partition): not kept over the later one.
         #expect(try await router.apply(bulletins(Events.bulletinPublished(Self.transferee, id: "first"))).isEmpty)

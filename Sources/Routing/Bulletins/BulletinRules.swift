@@ -20,7 +20,11 @@ import Timers
 ///   later delivers on the first tick at or after its start; a case (or an address change) read
 ///   later delivers then.
 /// - `mental-health-bulletin-withdrawn`: a withdrawal → every agency the bulletin was delivered
-///   to; a tick past `expiresOn` withdraws it likewise (reason `consent_expired`).
+///   to; a tick past the `expiresOn` a delivery was sent under withdraws it likewise (reason
+///   `consent_expired`). A bulletin replaced by another (a different bulletin id) is withdrawn
+///   from every agency it reached (reason `superseded`); an agency the current bulletin no
+///   longer goes to (its scope, its consent or the person's address moved) is told to delete it
+///   (`no_longer_covered`), when the replacement, the address change or the case is read.
 ///
 /// Health information goes nowhere else: not to subscribers (a subscription is no consent),
 /// not to the supervising officer (who wrote it).
@@ -44,7 +48,7 @@ struct BulletinRules: RouterRuleSet {
         case MentalHealthBulletinPublished.eventType:
             let published = try event.decode(MentalHealthBulletinPublished.self)
             guard try store.publish(published, personKey: try personKey(published.subject, event)) else { return }
-            try deliver(published.subject, now: try now(store, published.occurredAt), store, context)
+            try deliver(published.subject, now: try now(store, published.occurredAt), because: Cause(published), store, context)
         case MentalHealthBulletinWithdrawn.eventType:
             let withdrawal = try event.decode(MentalHealthBulletinWithdrawn.self)
             // Refused like a publication when it names no one: no bulletin is kept without a key.
@@ -66,15 +70,17 @@ struct BulletinRules: RouterRuleSet {
                     sourceEventId: bulletin.eventId.uuidString.lowercased(), sourceEventType: bulletin.eventType,
                     occurredAt: ReleaseClock.date(BulletinConsentWindow.expiresAfter(bulletin.payload.consent)), store, context)
             }
+            // What was delivered under a consent that has ended, whichever bulletin is current now.
+            try withdrawEnded(until: tick.atMilliseconds, store, context)
             for bulletin in try store.consentStarting(after: last, until: tick.atMilliseconds) {
-                try deliver(bulletin.subject, now: tick.atMilliseconds, store, context)
+                try deliver(bulletin.subject, now: tick.atMilliseconds, because: Cause(bulletin), store, context)
             }
         case CaseStarted.eventType:
             let started = try event.decode(CaseStarted.self)
-            try deliver(started.subject, now: try now(store, started.occurredAt), store, context)
+            try deliver(started.subject, now: try now(store, started.occurredAt), because: Cause(started), store, context)
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            try deliver(changed.subject, now: try now(store, changed.occurredAt), store, context)
+            try deliver(changed.subject, now: try now(store, changed.occurredAt), because: Cause(changed), store, context)
         default:
             return
         }
@@ -96,28 +102,97 @@ struct BulletinRules: RouterRuleSet {
         max(try store.lastTick() ?? Int64.min, ReleaseClock.milliseconds(occurredAt))
     }
 
+    /// The event that made the rules deliver again: the source of the withdrawals it causes.
+    private struct Cause {
+        var eventId: String
+        var eventType: String
+        var occurredAt: Date
+
+        init(_ event: EventEnvelope<some EventPayload>) {
+            eventId = event.eventId.uuidString.lowercased()
+            eventType = event.eventType
+            occurredAt = event.occurredAt
+        }
+    }
+
+    /// Why an agency that received a bulletin no longer holds it: a different bulletin now
+    /// replaces it (`superseded`, whether or not the agency receives the new one), or the
+    /// current bulletin no longer goes there (its consent ended, or its scope or the person's
+    /// address no longer covers the agency: `no_longer_covered`).
+    static let noLongerCovered = "no_longer_covered"
+
     /// Delivers the person's published bulletin, if its consent is in force at `now`, to the
-    /// police of each case's registered address whom the scope includes.
-    private func deliver(_ subject: SubjectIdentifiers?, now: Int64, _ store: BulletinStore, _ context: RouterContext) throws {
-        guard let bulletin = try store.published(of: subject), BulletinConsentWindow.isInForce(bulletin.payload.consent, at: now) else { return }
+    /// police of each case's registered address whom the scope includes; then withdraws, from
+    /// every agency an earlier delivery reached, what the current bulletin no longer gives it.
+    private func deliver(_ subject: SubjectIdentifiers?, now: Int64, because cause: Cause, _ store: BulletinStore, _ context: RouterContext) throws {
+        let current = try store.published(of: subject)
+        var reached: Set<String> = []
+        if let bulletin = current {
+            reached = try deliver(bulletin, now: now, store, context)
+        }
+        var withdrawals: [BusNotification] = []
+        for delivery in try store.deliveries(toPerson: current?.subject ?? subject) {
+            let reason: String
+            if delivery.bulletinId != current?.payload.bulletinId {
+                reason = BulletinWithdrawalReason.superseded.rawValue
+            } else if reached.contains(delivery.recipient) {
+                continue
+            } else if let current, BulletinConsentWindow.expiresAfter(current.payload.consent) <= now {
+                reason = BulletinWithdrawalReason.consentExpired.rawValue
+            } else {
+                reason = Self.noLongerCovered
+            }
+            guard let recipient = Recipient(delivery.recipient) else { continue }
+            withdrawals.append(BulletinNotification.withdrawn(
+                bulletinId: delivery.bulletinId, reason: reason, subject: current?.subject ?? subject ?? delivery.subject, to: recipient,
+                sourceEventId: cause.eventId, sourceEventType: cause.eventType, occurredAt: cause.occurredAt))
+            try store.removeDelivery(of: delivery.bulletinId, to: delivery.recipient)
+        }
+        try context.send(withdrawals, forgetAfterMilliseconds: nil)
+    }
+
+    /// Sends `bulletin` where it goes at `now`; returns those recipients (by description).
+    private func deliver(
+        _ bulletin: EventEnvelope<MentalHealthBulletinPublished>, now: Int64, _ store: BulletinStore, _ context: RouterContext
+    ) throws -> Set<String> {
+        guard BulletinConsentWindow.isInForce(bulletin.payload.consent, at: now) else { return [] }
         let day = Describe.day(ReleaseClock.date(now)).description
         let scope = bulletin.payload.consent.scope
-        guard BulletinConsentScope.mayIncludePolice(scope) else { return }
+        guard BulletinConsentScope.mayIncludePolice(scope) else { return [] }
         let directory = DirectoryStore(context.storage)
         let reading = BulletinConsentScope.read(scope, directory: try directory.all())
         var notifications: [BusNotification] = []
+        var reached: Set<String> = []
         for supervision in try context.cases.cases(matching: bulletin.subject) where supervision.covers(day) {
             guard let address = supervision.address else { continue }
             let places = try PlaceAgencies(for: address, in: directory)
             let police = places.police(serving: address)
             let entry = places.entry(police)
             guard reading.includes(agencyId: police.id, kind: entry?.kind) else { continue }
+            reached.insert(police.description)
             let notification = BulletinNotification.published(bulletin, to: police, supervision: supervision, address: address)
             guard !notifications.contains(where: { $0.id == notification.id }) else { continue }
             notifications.append(notification)
-            try store.recordDelivery(bulletinId: bulletin.payload.bulletinId, recipient: police.description, subject: bulletin.subject, recipientAgencyId: notification.recipientAgencyId)
+            try store.recordDelivery(bulletin, recipient: police.description, recipientAgencyId: notification.recipientAgencyId)
         }
         try context.sendCountingMisses(notifications, forgetAfterMilliseconds: BulletinConsentWindow.expiresAfter(bulletin.payload.consent) + 86_400_000)
+        return reached
+    }
+
+    /// Withdraws every delivery whose consent ended at or before `until` (reason
+    /// `consent_expired`): judged from what was delivered, so a bulletin no longer current is
+    /// withdrawn at its own consent's end too.
+    private func withdrawEnded(until: Int64, _ store: BulletinStore, _ context: RouterContext) throws {
+        var notifications: [BusNotification] = []
+        for delivery in try store.deliveriesEnded(until: until) {
+            guard let expiresAfter = delivery.expiresAfter, let recipient = Recipient(delivery.recipient) else { continue }
+            notifications.append(BulletinNotification.withdrawn(
+                bulletinId: delivery.bulletinId, reason: BulletinWithdrawalReason.consentExpired.rawValue, subject: delivery.subject, to: recipient,
+                sourceEventId: delivery.eventId ?? "bulletin:\(delivery.bulletinId)", sourceEventType: MentalHealthBulletinPublished.eventType,
+                occurredAt: ReleaseClock.date(expiresAfter)))
+            try store.removeDelivery(of: delivery.bulletinId, to: delivery.recipient)
+        }
+        try context.send(notifications, forgetAfterMilliseconds: nil)
     }
 
     /// Tells every agency the bulletin was delivered to that it is withdrawn, and forgets the deliveries.

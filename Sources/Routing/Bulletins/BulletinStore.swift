@@ -7,8 +7,9 @@ import ServiceKit
 /// The bulletin rules' database: each person's current mental-health bulletin
 /// (`bulletins_current`, from the compacted `supervision.mental-health-bulletins`: one per
 /// person, under the person key: `sid:<state ID>`, else `fbi:<FBI number>` for a version-2
-/// bulletin), the police agencies it was delivered to (`bulletins_deliveries`, so that a
-/// withdrawal reaches exactly them) and the last tick read (`bulletins_clock`). Every value a
+/// bulletin), the police agencies each bulletin was delivered to (`bulletins_deliveries`, with
+/// the consent's end it went under, so that a withdrawal, a replacement or the consent's end
+/// reaches exactly them) and the last tick read (`bulletins_clock`). Every value a
 /// bound parameter; the same SQL on SQLite and PostgreSQL.
 ///
 /// A bulletin's row is reference state (the topic keeps it forever, compacted); a delivery goes
@@ -82,6 +83,16 @@ struct BulletinStore {
             ALTER TABLE bulletins_deliveries_by_person RENAME TO bulletins_deliveries;
             CREATE INDEX bulletins_deliveries_by_state_id ON bulletins_deliveries (state_id);
             CREATE INDEX bulletins_deliveries_by_fbi ON bulletins_deliveries (fbi_number);
+            """),
+        // A delivery remembers the end of the consent it was sent under and the publication it
+        // carried, so that its consent's end withdraws it even once a later bulletin replaced
+        // the person's current one. Rows kept before take them from the current bulletin.
+        .script("bulletins-v3", """
+            ALTER TABLE bulletins_deliveries ADD COLUMN expires_after_ms BIGINT;
+            ALTER TABLE bulletins_deliveries ADD COLUMN event_id TEXT;
+            UPDATE bulletins_deliveries SET expires_after_ms = (
+                SELECT MAX(c.expires_after_ms) FROM bulletins_current c WHERE c.bulletin_id = bulletins_deliveries.bulletin_id);
+            CREATE INDEX bulletins_deliveries_by_expiry ON bulletins_deliveries (expires_after_ms);
             """),
     ]
 
@@ -181,13 +192,34 @@ struct BulletinStore {
 
     // MARK: Deliveries
 
-    func recordDelivery(bulletinId: String, recipient: String, subject: SubjectIdentifiers?, recipientAgencyId: String?) throws {
+    /// One agency a bulletin was sent to, under the consent ending at `expiresAfter` (nil for a
+    /// row kept before `bulletins-v3` whose bulletin was no longer current).
+    struct Delivery: Equatable {
+        var bulletinId: String
+        var recipient: String
+        var stateId: String?
+        var fbiNumber: String?
+        var expiresAfter: Int64?
+        /// The publication's event id (nil for a row kept before `bulletins-v3`).
+        var eventId: String?
+
+        var subject: SubjectIdentifiers { SubjectIdentifiers(stateId: stateId, fbiNumber: fbiNumber) }
+    }
+
+    /// Records that `published` went to `recipient`; a later publication under the same bulletin
+    /// id to the same recipient updates the consent's end and the event.
+    func recordDelivery(
+        _ published: EventEnvelope<MentalHealthBulletinPublished>, recipient: String, recipientAgencyId: String?
+    ) throws {
         try transaction.send(
             """
-            INSERT INTO bulletins_deliveries (bulletin_id, recipient, state_id, fbi_number, recipient_agency_id) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (bulletin_id, recipient) DO NOTHING
+            INSERT INTO bulletins_deliveries (bulletin_id, recipient, state_id, fbi_number, recipient_agency_id, expires_after_ms, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (bulletin_id, recipient) DO UPDATE SET expires_after_ms = excluded.expires_after_ms, event_id = excluded.event_id
             """,
-            [.text(bulletinId), .text(recipient), .optional(subject?.stateId), .optional(subject?.fbiNumber), .optional(recipientAgencyId)])
+            [.text(published.payload.bulletinId), .text(recipient), .optional(published.subject?.stateId), .optional(published.subject?.fbiNumber),
+             .optional(recipientAgencyId), .integer(BulletinConsentWindow.expiresAfter(published.payload.consent)),
+             .text(published.eventId.uuidString.lowercased())])
     }
 
     /// The recipients a bulletin was delivered to, by recipient.
@@ -197,8 +229,35 @@ struct BulletinStore {
         ).map { try $0.get("recipient") }
     }
 
+    /// Every delivery of any bulletin of the person (by either number), by bulletin and recipient.
+    func deliveries(toPerson subject: SubjectIdentifiers?) throws -> [Delivery] {
+        guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return [] }
+        return try transaction.fetchAll(
+            "SELECT * FROM bulletins_deliveries WHERE \(Self.person) ORDER BY bulletin_id, recipient",
+            [.optional(subject.stateId), .optional(subject.fbiNumber)]
+        ).map(Self.delivery(row:))
+    }
+
+    /// Deliveries whose consent ended at or before `until`, by bulletin and recipient.
+    func deliveriesEnded(until: Int64) throws -> [Delivery] {
+        try transaction.fetchAll(
+            "SELECT * FROM bulletins_deliveries WHERE expires_after_ms <= $1 ORDER BY bulletin_id, recipient", [.integer(until)]
+        ).map(Self.delivery(row:))
+    }
+
+    private static func delivery(row: StorageRow) throws -> Delivery {
+        Delivery(
+            bulletinId: try row.get("bulletin_id"), recipient: try row.get("recipient"),
+            stateId: try row.get("state_id", as: String?.self), fbiNumber: try row.get("fbi_number", as: String?.self),
+            expiresAfter: try row.get("expires_after_ms", as: Int64?.self), eventId: try row.get("event_id", as: String?.self))
+    }
+
     func removeDeliveries(of bulletinId: String) throws {
         try transaction.send("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1", [.text(bulletinId)])
+    }
+
+    func removeDelivery(of bulletinId: String, to recipient: String) throws {
+        try transaction.send("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1 AND recipient = $2", [.text(bulletinId), .text(recipient)])
     }
 
     // MARK: Sealing
