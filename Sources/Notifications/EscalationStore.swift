@@ -65,6 +65,11 @@ public enum EscalationStore {
                     [.text(try row.get("ack_id")), .integer(InboxProjection.pendingAcknowledgementMemory.forgetAfter(at) ?? 0)])
             }
         },
+        // v3: who acted for the recipient (version 2 of the acknowledgement: the signed-in
+        // subject). Acknowledgements stored before name none.
+        StorageMigration("escalation-v3") { transaction in
+            try transaction.executeScript("ALTER TABLE inbox_acks ADD COLUMN actor TEXT")
+        },
     ]
 
     /// The counter of URGENT notifications that escalate to nobody (no `recipientAgencyId`).
@@ -193,11 +198,11 @@ public enum EscalationStore {
         let forgetAfter = status == "pending" ? InboxProjection.pendingAcknowledgementMemory.forgetAfter(received).map(SQLValue.integer) : nil
         try storage.send(
             """
-            INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status, forget_after_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ack_id) DO NOTHING
+            INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status, forget_after_ms, actor)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ack_id) DO NOTHING
             """,
             [.text(ack.id), .text(ack.notificationId), .text(by), .text(EventCodec.formatInstant(ack.at)),
-             ack.note.map(SQLValue.text) ?? .null, .text(status), forgetAfter ?? .null])
+             ack.note.map(SQLValue.text) ?? .null, .text(status), forgetAfter ?? .null, ack.actor.map(SQLValue.text) ?? .null])
     }
 
     /// Who may acknowledge `notification`: its recipient and the recipients of its escalations
@@ -269,7 +274,11 @@ public enum EscalationStore {
 
     /// An acknowledgement as the inbox shows it.
     public struct Acknowledgement: Sendable, Hashable {
+        /// The recipient it was acknowledged for (`duty:MO-KCPD`).
         public var by: String
+        /// Who acted for that recipient (the signed-in subject); nil when the acknowledgement
+        /// names no one (version 1).
+        public var actor: String?
         public var at: String
         public var note: String?
         public var status: String
@@ -279,13 +288,13 @@ public enum EscalationStore {
     public static func acknowledgements(of notificationId: String, _ storage: any StorageTransaction) throws -> [Acknowledgement] {
         try storage.fetchAll(
             """
-            SELECT by_recipient, acknowledged_at, note, status FROM inbox_acks WHERE notification_id = $1
+            SELECT by_recipient, actor, acknowledged_at, note, status FROM inbox_acks WHERE notification_id = $1
             ORDER BY acknowledged_at, ack_id
             """,
             [.text(notificationId)]
         ).map { row in
             Acknowledgement(
-                by: try row.get("by_recipient"), at: try row.get("acknowledged_at"), note: try row.get("note"),
+                by: try row.get("by_recipient"), actor: try row.get("actor"), at: try row.get("acknowledged_at"), note: try row.get("note"),
                 status: try row.get("status"))
         }
     }
@@ -298,13 +307,14 @@ public enum EscalationStore {
         var acknowledgements: [String: [Acknowledgement]] = [:]
         for row in try storage.fetchAll(
             """
-            SELECT notification_id, by_recipient, acknowledged_at, note, status FROM inbox_acks
+            SELECT notification_id, by_recipient, actor, acknowledged_at, note, status FROM inbox_acks
             WHERE notification_id IN (\(placeholders)) AND status = 'accepted' ORDER BY acknowledged_at, ack_id
             """,
             notificationIds.map(SQLValue.text)
         ) {
             acknowledgements[try row.get("notification_id"), default: []].append(Acknowledgement(
-                by: try row.get("by_recipient"), at: try row.get("acknowledged_at"), note: try row.get("note"), status: try row.get("status")))
+                by: try row.get("by_recipient"), actor: try row.get("actor"), at: try row.get("acknowledged_at"), note: try row.get("note"),
+                status: try row.get("status")))
         }
         return acknowledgements
     }

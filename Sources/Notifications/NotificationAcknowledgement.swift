@@ -3,7 +3,8 @@ import Foundation
 import ServiceKit
 
 /// Someone acknowledged a notification (`bus.notification-acks`, keyed by the notification id):
-/// who (a recipient, `kind:id`), when, and an optional note.
+/// for which recipient (`kind:id`), who acted (version 2: the signed-in subject, since a duty desk
+/// or a role is many people), when, and an optional note.
 ///
 /// URGENT and HIGH notifications ask for one; an acknowledgement of an urgent notification, or
 /// of one of its escalations, by that notification's or escalation's recipient stops the
@@ -12,19 +13,25 @@ import ServiceKit
 public struct NotificationAcknowledgement: Sendable, Hashable, Codable {
     public static let topic = BusTopic.notificationAcks
     public static let eventType = "bus.notification.acknowledged"
-    public static let schemaVersion = 1
+    /// The version an acknowledgement is written as: 2 when it names who acted, else 1 (a
+    /// reader of version 1 still reads every acknowledgement that names no one).
+    public var schemaVersion: Int { actor == nil ? 1 : 2 }
 
     public var id: String
     public var notificationId: String
     public var by: Recipient
+    /// Who acknowledged for `by`: the subject of the token the gateway verified (`KCPD-77`).
+    /// Nil for an acknowledgement of version 1 (`reentrybus ack`, or written before).
+    public var actor: String?
     public var at: Date
     public var note: String?
 
-    public init(notificationId: String, by: Recipient, at: Date, note: String? = nil) {
+    public init(notificationId: String, by: Recipient, at: Date, note: String? = nil, actor: String? = nil) {
         self.notificationId = notificationId.lowercased()
         self.by = by
         self.at = at
         self.note = note
+        self.actor = actor
         id = Self.id(notificationId: self.notificationId, by: by, at: at)
     }
 
@@ -36,7 +43,11 @@ public struct NotificationAcknowledgement: Sendable, Hashable, Codable {
     /// The message value: sorted members, an RFC 3339 instant.
     public func encoded() -> [UInt8] {
         var out = JSONBytes()
-        out.raw("{\"at\":"); out.string(EventCodec.formatInstant(at))
+        out.raw("{")
+        if let actor {
+            out.raw("\"actor\":"); out.string(actor); out.raw(",")
+        }
+        out.raw("\"at\":"); out.string(EventCodec.formatInstant(at))
         out.raw(",\"by\":"); out.string(by.description)
         out.raw(",\"id\":"); out.string(id)
         if let note {

@@ -23,7 +23,9 @@ struct NotificationCard {
         let value = visible.value
         let acknowledgements: [[String: Any]] = visible.acknowledgements.map { ack in
             let at = EventCodec.parseInstant(ack.at)
-            return ["by": ack.by, "at": at.map(dates.text) ?? ack.at, "atISO": at.map(EventCodec.formatInstant) ?? ack.at]
+            var shown: [String: Any] = ["by": ack.by, "at": at.map(dates.text) ?? ack.at, "atISO": at.map(EventCodec.formatInstant) ?? ack.at]
+            if let actor = ack.actor { shown["actor"] = actor }
+            return shown
         }
         var values: [String: Any] = [
             "id": visible.id, "acknowledged": acknowledged || !acknowledgements.isEmpty, "acknowledgements": acknowledgements,

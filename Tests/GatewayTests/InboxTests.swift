@@ -165,8 +165,14 @@ import Testing
             #expect(harness.sink.sent.isEmpty)
             let acked = try await client.execute(uri: "/v1/notifications/\(urgent.id)/ack", method: .post, headers: .bearer(officer, contentType: nil))
             #expect(acked.status == .accepted)
-            #expect(try json(acked.body)["by"] as? String == "duty:MO-KCPD")
+            let body = try json(acked.body)
+            #expect(body["by"] as? String == "duty:MO-KCPD")
+            #expect(body["actor"] as? String == "S-1", "who acted for the duty desk: the token's subject")
         }
+        let sent = try #require(harness.sink.sent.first)
         #expect(harness.sink.sent.count == 1)
+        let headers = Dictionary(uniqueKeysWithValues: sent.headers.map { ($0.key, $0.stringValue ?? "") })
+        #expect(headers["schema-version"] == "2")
+        #expect(String(decoding: sent.value, as: UTF8.self).contains(#""actor":"S-1""#))
     }
 }

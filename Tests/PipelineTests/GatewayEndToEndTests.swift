@@ -143,6 +143,7 @@ import Testing
         await inbox.progress.wait { $0.consumed(BusTopic.notificationAcks) >= 1 }
         let acknowledgements = try await inbox.database.read { try EscalationStore.acknowledgements(of: id, $0) }
         #expect(acknowledgements.map(\.by) == ["officer:PP-KC-118"])
+        #expect(acknowledgements.map(\.actor) == ["PP-KC-118"], "who acted, through version 2 of the acknowledgement")
         #expect(acknowledgements.map(\.status) == ["accepted"])
 
         // A live stream open at shutdown: graceful shutdown ends it, and the gateway does not

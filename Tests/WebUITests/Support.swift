@@ -128,14 +128,15 @@ struct UIHarness {
     }
 
     /// What the inbox service writes once it accepted an acknowledgement from the bus.
-    func acceptAcknowledgement(of notification: BusNotification, at instant: String) async throws {
+    func acceptAcknowledgement(of notification: BusNotification, at instant: String, actor: String? = nil) async throws {
         try await inbox.write { transaction in
             _ = try transaction.execute(
                 """
-                INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
-                VALUES ($1, $2, $3, $4, NULL, 'accepted')
+                INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status, actor)
+                VALUES ($1, $2, $3, $4, NULL, 'accepted', $5)
                 """,
-                [.text(UUID().uuidString.lowercased()), .text(notification.id), .text(notification.recipient.description), .text(instant)])
+                [.text(UUID().uuidString.lowercased()), .text(notification.id), .text(notification.recipient.description), .text(instant),
+                 actor.map { .text($0) } ?? .null])
         }
     }
 

@@ -142,6 +142,10 @@ import WebUI
             }
             let inbox = text(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token)))
             #expect(inbox.contains("action=\"/ui/notifications/\(open.id)/ack\""))
+            // Version 2 names who acted for the recipient.
+            try await harness.acceptAcknowledgement(of: open, at: "2025-06-15T17:00:00Z", actor: "PP-KC-204")
+            let named = text(try await client.execute(uri: "/ui/notifications/\(open.id)", method: .get, headers: cookies(session: token)))
+            #expect(named.contains("Acknowledged by officer:PP-KC-118 (PP-KC-204) at <time datetime=\"2025-06-15T17:00:00Z\">"))
         }
     }
 

@@ -152,7 +152,7 @@ struct GatewayHandlers: Sendable {
         let ack = try await gateway.acknowledge(notificationId: id, note: note, by: caller, requestId: RequestIdentity.id(of: request, context: context))
         return Self.json(.accepted, .object([
             "acknowledgementId": .string(ack.id), "notificationId": .string(ack.notificationId), "by": .string(ack.by.description),
-            "at": .string(EventCodec.formatInstant(ack.at)),
+            "actor": .string(ack.actor ?? caller.subject), "at": .string(EventCodec.formatInstant(ack.at)),
         ]))
     }
 

@@ -150,10 +150,11 @@ extension Gateway {
         }
         let notification = try await callersNotification(
             id: raw, caller: caller, requester: try await placedRequester(for: caller), requestId: requestId)
-        let ack = NotificationAcknowledgement(notificationId: notification.id, by: notification.recipient, at: now(), note: note)
+        // For the recipient (the inbox accepts it from no one else), naming who acted for it.
+        let ack = NotificationAcknowledgement(notificationId: notification.id, by: notification.recipient, at: now(), note: note, actor: caller.subject)
         let headers = [
             EventHeaders.eventType: NotificationAcknowledgement.eventType,
-            EventHeaders.schemaVersion: String(NotificationAcknowledgement.schemaVersion),
+            EventHeaders.schemaVersion: String(ack.schemaVersion),
             EventHeaders.eventId: ack.id, EventHeaders.contentType: EventHeaders.json,
         ]
         let topic = NotificationAcknowledgement.topic

@@ -68,7 +68,7 @@ struct Ack: AsyncParsableCommand {
         let topic = NotificationAcknowledgement.topic
         let headers = [
             EventHeaders.eventType: NotificationAcknowledgement.eventType,
-            EventHeaders.schemaVersion: String(NotificationAcknowledgement.schemaVersion),
+            EventHeaders.schemaVersion: String(ack.schemaVersion),
             EventHeaders.eventId: ack.id, EventHeaders.contentType: EventHeaders.json,
         ]
         do {
