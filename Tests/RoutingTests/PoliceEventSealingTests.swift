@@ -84,6 +84,40 @@ import Testing
         #expect(try await tablesNaming(["MO1234567"], router).isEmpty)
     }
 
+    /// Marcus, met by police in a contact with Reyes (his household member), then sealed: the
+    /// router keeps Reyes's contact without Marcus, and a late copy of the contact (read after the
+    /// order, as a replay would) is kept and routed to Reyes's officer without him.
+    @Test func anOrderForThePersonMetInSomeoneElsesContactRemovesThemFromIt() async throws {
+        let marcus = InvolvedPerson(stateId: "MO5550001", name: PersonName(given: "Marcus", family: "Reyes"), dateOfBirth: CalendarDate("1999-03-04"))
+        let marcusTexts = ["MO5550001", "Marcus", "1999-03-04"]
+        let router = try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
+        try await router.apply(on(RouterProjection.casesTopic, Events.caseWithAddress()))
+        #expect(try await router.apply(on(PoliceEventRules.contactsTopic, Events.contact(.householdMember, met: marcus, atResidence: true, id: "contact-household"))).count == 1)
+        #expect(try await tablesNaming(marcusTexts, router).contains("police_facts"))
+
+        let order = try Events.sealingOrder(SubjectIdentifiers(stateId: "MO5550001"), id: "order-met")
+        let projection = router.projection
+        let tally = try await router.write { storage, transaction in
+            let removed = try projection.seal(order, in: transaction)
+            try SealingLedger(storage).record(order, removed: removed)
+            return removed
+        }
+        #expect(tally.rowsByTable["police_facts.person_contacted"] == 1)
+        let naming = try await tablesNaming(marcusTexts, router)
+        #expect(naming == [])
+        #expect(try await router.count("police_facts") == 1)  // Reyes's contact stays
+
+        let late = try await router.apply(on(PoliceEventRules.contactsTopic, Events.contact(.householdMember, met: marcus, atResidence: true, id: "contact-household-late")))
+        let notifications = try late.map { try BusNotification.decode($0.value) }
+        #expect(notifications.map(\.recipient) == [.officer("PP-KC-118")])
+        #expect(!notifications.contains { notification in
+            let text = ([notification.summary] + notification.facts.map(\.value)).joined(separator: " ")
+            return marcusTexts.contains { text.contains($0) }
+        })
+        #expect(try await tablesNaming(marcusTexts, router).isEmpty)
+        #expect(try await router.count("police_facts") == 2)
+    }
+
     @Test func listedCasesLeaveThePoliceFacts() async throws {
         let router = try await routerWithTwoPeople()
         let tally = try await seal(router, try Events.sealingOrder(Events.reyes, cases: ["CASE-1"]))
@@ -98,4 +132,5 @@ struct PoliceEventSealingPostgresTests {
     @Test func byFBINumber() async throws { try await PoliceEventSealingTests().anOrderByFBINumberAloneFindsTheFactsKeptByStateId() }
     @Test func lateIncident() async throws { try await PoliceEventSealingTests().anIncidentReadAfterTheOrderDoesNotKeepThePersonAgain() }
     @Test func listedCases() async throws { try await PoliceEventSealingTests().listedCasesLeaveThePoliceFacts() }
+    @Test func personMet() async throws { try await PoliceEventSealingTests().anOrderForThePersonMetInSomeoneElsesContactRemovesThemFromIt() }
 }

@@ -62,11 +62,16 @@ struct PoliceEventRules: RouterRuleSet {
             guard SuperviseeArrested.hasMatchableIdentifier(booking.subject) else { return }
             try keepAndRoute(.booking(booking), factId: event.eventId, forgetAfter: retentions.arrests.forgetAfter(now), in: context)
         case ContactRecorded.eventType:
-            let contact = try event.decode(ContactRecorded.self)
+            var contact = try event.decode(ContactRecorded.self)
             try SuperviseePoliceContact.check(contact)
             // Without a state ID or FBI number (police.contacts v2), the person-link family keeps
             // it until the person index links its subject's record (`LinkedArrestRules`).
             guard SuperviseeArrested.hasMatchableIdentifier(contact.subject) else { return }
+            // The person police met, when a sealing order covers them (a late delivery, a
+            // replay): the contact is the subject's record, kept and routed without them.
+            if let met = contact.payload.personContacted, try Self.isSealed(met, occurredAt: contact.occurredAt, context) {
+                contact.payload.personContacted = nil
+            }
             try keepAndRoute(.contact(contact), factId: event.eventId, forgetAfter: retentions.contacts.forgetAfter(now), in: context)
         case ViolentIncidentReported.eventType:
             let incident = try event.decode(ViolentIncidentReported.self)

@@ -4,7 +4,8 @@ import Foundation
 /// A police event the router keeps, per person it names, so that a case or a subscription read
 /// after it still matches it (the topics are not ordered between each other).
 ///
-/// Bookings and contacts are about their subject and are kept whole. Incidents and
+/// Bookings and contacts are about their subject and are kept whole (a contact without the
+/// person police met once a sealing order covers them: `PoliceFactStore.seal`). Incidents and
 /// investigations name several people: each person with a state ID (or, in version 2 of either,
 /// an FBI number instead) gets a fact of their own,
 /// holding that person and the event's facts about no one else (the others are counted, not
@@ -15,6 +16,12 @@ enum PoliceFact: Codable, Sendable, Hashable {
     case contact(EventEnvelope<ContactRecorded>)
     case incident(IncidentFact)
     case investigation(InvestigationFact)
+
+    /// The person police met in a contact with someone else (`personContacted`), nil otherwise.
+    var personContacted: InvolvedPerson? {
+        guard case .contact(let contact) = self else { return nil }
+        return contact.payload.personContacted
+    }
 
     /// The `kind` column of `police_facts`.
     var kind: String {

@@ -86,6 +86,25 @@ struct PoliceFactStore {
             ALTER TABLE police_investigation_receipts ADD COLUMN subject_fbi_number TEXT;
             CREATE INDEX police_investigation_receipts_by_subject_fbi ON police_investigation_receipts (subject_fbi_number);
             """),
+        // v3: a kept contact names the person police met (`personContacted`) by their own numbers,
+        // so that a sealing order for that person finds the contact and rewrites it without
+        // them; contacts kept before are read once to fill them in.
+        StorageMigration("police-events-v3") { transaction in
+            try transaction.executeScript("""
+                ALTER TABLE police_facts ADD COLUMN contacted_state_id TEXT;
+                ALTER TABLE police_facts ADD COLUMN contacted_fbi_number TEXT;
+                CREATE INDEX police_facts_by_contacted_state_id ON police_facts (contacted_state_id);
+                CREATE INDEX police_facts_by_contacted_fbi ON police_facts (contacted_fbi_number);
+                """)
+            for row in try transaction.fetchAll("SELECT fact_id, fact FROM police_facts WHERE kind = 'contact'", []) {
+                let fact = try EventCodec.decodeJSON(PoliceFact.self, from: try row.get("fact", as: [UInt8].self))
+                let contacted = fact.personContacted
+                guard contacted?.stateId != nil || contacted?.fbiNumber != nil else { continue }
+                try transaction.send(
+                    "UPDATE police_facts SET contacted_state_id = $1, contacted_fbi_number = $2 WHERE fact_id = $3",
+                    [.optional(contacted?.stateId), .optional(contacted?.fbiNumber), .text(try row.get("fact_id"))])
+            }
+        },
     ]
 
     // MARK: Facts
@@ -95,12 +114,15 @@ struct PoliceFactStore {
         let person = fact.person
         try transaction.send(
             """
-            INSERT INTO police_facts (fact_id, kind, event_id, state_id, fbi_number, investigation_id, occurred_at_ms, fact, forget_after_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (fact_id) DO NOTHING
+            INSERT INTO police_facts (
+                fact_id, kind, event_id, state_id, fbi_number, investigation_id, occurred_at_ms, fact, forget_after_ms,
+                contacted_state_id, contacted_fbi_number)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (fact_id) DO NOTHING
             """,
             [.text(factId), .text(fact.kind), .text(fact.sourceEventId), .optional(person.stateId), .optional(person.fbiNumber),
              .optional(investigationId), .integer(SealingOrder.milliseconds(fact.occurredAt)), .bytes(try EventCodec.encodeJSON(fact)),
-             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+             forgetAfterMilliseconds.map(SQLValue.integer) ?? .null,
+             .optional(fact.personContacted?.stateId), .optional(fact.personContacted?.fbiNumber)])
     }
 
     /// The kept facts of the person `subject` names (same state ID or same FBI number), oldest
@@ -236,12 +258,15 @@ struct PoliceFactStore {
     /// person carry: an order naming an FBI number alone still finds an incident naming a state
     /// ID), their place among an investigation's persons of interest, and the receipts of
     /// notifications about them. A `listed_cases` order leaves them: police facts belong to no
-    /// supervision case.
+    /// supervision case. A contact with someone else that names the person as the one police
+    /// met (`personContacted`) is the other person's record: it stays, rewritten without them
+    /// (counted under `police_facts.person_contacted`).
     func seal(_ order: SealingOrder, stateIds: Set<String>) throws -> SealingTally {
         var tally = SealingTally()
         guard order.scope == .allRecords, order.stateId != nil || order.fbiNumber != nil else { return tally }
         var stateIds = stateIds
         if let stateId = order.stateId { stateIds.insert(stateId) }
+        tally.add(try forgetContacted(stateIds: stateIds, fbiNumber: order.fbiNumber), from: "police_facts.person_contacted")
         if let fbi = order.fbiNumber {
             tally.add(try transaction.execute("DELETE FROM police_facts WHERE fbi_number = $1", [.text(fbi)]), from: "police_facts")
             tally.add(
@@ -261,6 +286,32 @@ struct PoliceFactStore {
                 from: "police_investigation_receipts")
         }
         return tally
+    }
+}
+
+extension PoliceFactStore {
+    /// Rewrites each kept contact whose person met has one of `stateIds` or `fbiNumber`
+    /// without that person; returns how many.
+    fileprivate func forgetContacted(stateIds: Set<String>, fbiNumber: String?) throws -> Int {
+        var rows: [StorageRow] = []
+        for stateId in stateIds.sorted() {
+            rows += try transaction.fetchAll("SELECT fact_id, fact FROM police_facts WHERE contacted_state_id = $1", [.text(stateId)])
+        }
+        if let fbiNumber {
+            rows += try transaction.fetchAll("SELECT fact_id, fact FROM police_facts WHERE contacted_fbi_number = $1", [.text(fbiNumber)])
+        }
+        var rewritten: Set<String> = []
+        for row in rows {
+            let factId: String = try row.get("fact_id")
+            guard rewritten.insert(factId).inserted,
+                  case .contact(var contact) = try EventCodec.decodeJSON(PoliceFact.self, from: try row.get("fact", as: [UInt8].self))
+            else { continue }
+            contact.payload.personContacted = nil
+            try transaction.send(
+                "UPDATE police_facts SET fact = $1, contacted_state_id = NULL, contacted_fbi_number = NULL WHERE fact_id = $2",
+                [.bytes(try EventCodec.encodeJSON(PoliceFact.contact(contact))), .text(factId)])
+        }
+        return rewritten.count
     }
 }
 
