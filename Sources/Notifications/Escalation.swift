@@ -110,4 +110,32 @@ public enum Escalation {
             sourceEventId: original.id, sourceEventType: BusNotification.eventType, scope: step.scope,
             recipientAgencyId: agencyId, subjectFbiNumber: original.subjectFbiNumber)
     }
+
+    /// The rule of the notice that stands an escalation down.
+    public static let standDownRule = "urgent-acknowledged-before-escalation"
+
+    /// Tells the recipient of `escalation` that its original had been acknowledged before the
+    /// escalation went out: the inbox read the tick before the acknowledgement (they travel on
+    /// separate topics), so the escalation was sent, but nobody needs to act on it. One a step
+    /// (its id derives from the escalation's), routine, never escalated itself.
+    public static func standDown(
+        escalationId: String, recipient: Recipient, agencyId: String, original: BusNotification, acknowledgement: NotificationAcknowledgement
+    ) -> BusNotification {
+        let who = acknowledgement.actor.map { "\(acknowledgement.by) (\($0))" } ?? acknowledgement.by.description
+        let at = EventCodec.formatInstant(acknowledgement.at)
+        return BusNotification(
+            recipient: recipient, priority: .routine,
+            summary: "No action needed: the urgent notification escalated to you was acknowledged by \(who) at \(at), before the escalation",
+            reason: NotificationReason(
+                rule: standDownRule,
+                explanation: "An urgent notification to \(original.recipient) was escalated to you as unacknowledged, but it had been acknowledged before the escalation went out; the acknowledgement reached the bus after it.",
+                matched: [MatchedIdentifier("notificationId", original.id)]),
+            facts: [
+                NotificationFact("Original notification", original.id), NotificationFact("Escalation", escalationId),
+                NotificationFact("Acknowledged by", who), NotificationFact("Acknowledged at", at),
+            ],
+            occurredAt: acknowledgement.at, subjectStateId: original.subjectStateId,
+            sourceEventId: escalationId, sourceEventType: BusNotification.eventType, scope: "stand-down",
+            recipientAgencyId: agencyId, subjectFbiNumber: original.subjectFbiNumber)
+    }
 }

@@ -171,7 +171,15 @@ public enum EscalationStore {
     /// runtime dead-letters it). An ack of a notification unknown here is kept pending until
     /// `InboxProjection.pendingAcknowledgementMemory` after `receivedAtMilliseconds` (its Kafka
     /// timestamp; without one, when it was acknowledged).
-    static func acknowledge(_ ack: NotificationAcknowledgement, receivedAtMilliseconds: Int64?, in transaction: ProjectionTransaction) throws {
+    ///
+    /// An accepted acknowledgement made before escalations of its notification went out (the
+    /// inbox read the tick first: ticks and acknowledgements travel on separate topics) stands
+    /// each of those escalations down: its recipient is told no one needs to act
+    /// (`Escalation.standDown`), so the outcome does not hang on which topic was read first.
+    static func acknowledge(
+        _ ack: NotificationAcknowledgement, receivedAtMilliseconds: Int64?, signedWith key: NotificationSigningKey,
+        in transaction: ProjectionTransaction
+    ) throws {
         let storage = transaction.storage
         let by = ack.by.description
         let status: String
@@ -181,6 +189,7 @@ public enum EscalationStore {
             }
             status = "accepted"
             try stopChains(acknowledging: notification, storage)
+            try standDownEscalations(of: notification, sentAfter: ack, signedWith: key, in: transaction)
         } else if let step = try storage.fetchOne(
             "SELECT notification_id, recipient FROM inbox_escalation_steps WHERE escalation_id = $1", [.text(ack.notificationId)]) {
             // An escalation this instance sent, held in another instance's inbox: that one judges
@@ -203,6 +212,28 @@ public enum EscalationStore {
             """,
             [.text(ack.id), .text(ack.notificationId), .text(by), .text(EventCodec.formatInstant(ack.at)),
              ack.note.map(SQLValue.text) ?? .null, .text(status), forgetAfter ?? .null, ack.actor.map(SQLValue.text) ?? .null])
+    }
+
+    /// Tells the recipient of each escalation of `notification` that went out after `ack` was made
+    /// (not an escalation's own acknowledgement: that one was made after it) that no one needs
+    /// to act on it.
+    private static func standDownEscalations(
+        of notification: BusNotification, sentAfter ack: NotificationAcknowledgement, signedWith key: NotificationSigningKey,
+        in transaction: ProjectionTransaction
+    ) throws {
+        guard !Escalation.isEscalation(notification), let agencyId = notification.recipientAgencyId else { return }
+        for row in try transaction.storage.fetchAll(
+            "SELECT escalation_id, recipient, escalated_at FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step",
+            [.text(notification.id)])
+        {
+            guard let escalatedAt = EventCodec.parseInstant(try row.get("escalated_at")), escalatedAt > ack.at,
+                let recipient = Recipient(try row.get("recipient", as: String.self))
+            else { continue }
+            _ = try NotificationOutbox.emit(
+                Escalation.standDown(
+                    escalationId: try row.get("escalation_id"), recipient: recipient, agencyId: agencyId, original: notification, acknowledgement: ack),
+                signedWith: key, forgetAfterMilliseconds: nil, in: transaction)
+        }
     }
 
     /// Who may acknowledge `notification`: its recipient and the recipients of its escalations

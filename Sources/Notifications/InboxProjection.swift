@@ -90,7 +90,8 @@ public struct InboxProjection: EventProjection {
         case NotificationAcknowledgement.eventType:
             try validate(event)
             try EscalationStore.acknowledge(
-                try NotificationAcknowledgement.decode(event), receivedAtMilliseconds: event.timestampMilliseconds, in: transaction)
+                try NotificationAcknowledgement.decode(event), receivedAtMilliseconds: event.timestampMilliseconds, signedWith: signingKey,
+                in: transaction)
         case _ where DirectoryStore.handles(eventType: event.eventType):
             try validate(event)
             try DirectoryStore(transaction.storage).apply(event)

@@ -197,6 +197,31 @@ import Timers
         #expect(try await inbox.count("notifications_sent") == 1)
     }
 
+    /// Ticks and acknowledgements travel on separate topics: an acknowledgement made at minute
+    /// 5 may be read after the tick of minute 31. The escalations it would have prevented went
+    /// out; each recipient is then told no one needs to act, so the outcome does not hang on the
+    /// order the topics were read in. One made between the steps stands down only the later.
+    @Test func anAcknowledgementMadeBeforeAnEscalationButReadAfterItStandsTheEscalationDown() async throws {
+        let inbox = try await harness()
+        let original = Self.urgent()
+        try await inbox.apply(try Self.notificationEvent(original))
+        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 31))).count == 2)
+        let standDowns = try escalations(try await inbox.apply(Self.ack(original.id, by: original.recipient, minutesAfterRouting: 5)))
+        #expect(standDowns.map(\.recipient) == [.duty(Self.agency), .role("supervisor", of: Self.agency)])
+        #expect(standDowns.allSatisfy { $0.reason.rule == Escalation.standDownRule && $0.priority == .routine })
+        #expect(standDowns.map(\.sourceEventId) == [expectedId(original, .dutyDesk), expectedId(original, .supervisor)])
+        #expect(standDowns.first?.summary.hasPrefix("No action needed") == true)
+        #expect(try await inbox.apply(Self.ack(original.id, by: original.recipient, minutesAfterRouting: 5)).isEmpty, "the same again: nothing")
+
+        let between = try await harness()
+        let second = Self.urgent(source: "e-between")
+        try await between.apply(try Self.notificationEvent(second))
+        _ = try await between.apply(Self.tick(minutesAfterRouting: 16))
+        _ = try await between.apply(Self.tick(minutesAfterRouting: 31))
+        let later = try escalations(try await between.apply(Self.ack(second.id, by: second.recipient, minutesAfterRouting: 20)))
+        #expect(later.map(\.recipient) == [.role("supervisor", of: Self.agency)], "the duty desk's escalation (minute 16) came before it")
+    }
+
     @Test func anAcknowledgementBySomeoneElseIsRefusedWithTheReason() async throws {
         let inbox = try await harness()
         let original = Self.urgent()
@@ -258,6 +283,9 @@ struct EscalationPostgresTests {
         try await EscalationTests().anUnacknowledgedUrgentNotificationGoesToTheDutyDeskAtFifteenMinutesThenToTheSupervisorsAtThirty()
     }
     @Test func eachAgencysDelaysAndDutyContactAreUsed() async throws { try await EscalationTests().eachAgencysDelaysAndDutyContactAreUsed() }
+    @Test func anAcknowledgementMadeBeforeAnEscalationButReadAfterItStandsTheEscalationDown() async throws {
+        try await EscalationTests().anAcknowledgementMadeBeforeAnEscalationButReadAfterItStandsTheEscalationDown()
+    }
     @Test func aTickAfterBothDelaysSendsBothStepsAtOnce() async throws { try await EscalationTests().aTickAfterBothDelaysSendsBothStepsAtOnce() }
     @Test func anAcknowledgementBeforeTheTickStopsTheEscalation() async throws {
         try await EscalationTests().anAcknowledgementBeforeTheTickStopsTheEscalation()
