@@ -83,9 +83,12 @@ public struct Subscription: Sendable, Hashable {
     /// When it stops routing: the expiry written, or the limit if that is earlier.
     public var effectiveExpiry: Date { min(expiresAt, expiryLimit) }
 
-    /// Whether it routes at `moment`: not cancelled, started, not yet expired.
+    /// Whether it routes at `moment`: not cancelled, started, not yet expired. Started means
+    /// both its start and its creation have come: a subscription written with a start before it
+    /// was created (by a producer other than `subscriptions add`, which refuses one) does not
+    /// reach back to what happened before anyone asked for it.
     public func isActive(asOf moment: Date) -> Bool {
-        status == .active && startsAt <= moment && moment < effectiveExpiry
+        status == .active && max(startsAt, createdAt) <= moment && moment < effectiveExpiry
     }
 
     /// Whether it asks for events of `kind`.

@@ -68,6 +68,14 @@ import Testing
         #expect(refusal(F.request()) == nil, "by default it starts when created")
     }
 
+    @Test("a subscription written with a start before its creation routes only from its creation")
+    func aBackdatedStartRoutesOnlyFromCreation() {
+        var backdated = F.subscription(1, startsAt: F.at(days: -300), expiresAt: F.at(days: 30))
+        backdated.createdAt = F.now
+        #expect(!backdated.isActive(asOf: F.at(days: -10)), "before it was created")
+        #expect(backdated.isActive(asOf: F.now) && backdated.isActive(asOf: F.at(days: 10)))
+    }
+
     @Test func anExpiryBeyondOneYearIsRefused() throws {
         let limit = F.instant("2026-03-03T14:00:00Z")
         #expect(refusal(F.request(expiresAt: limit)) == nil, "exactly one year is allowed")
