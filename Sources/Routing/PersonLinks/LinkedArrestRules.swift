@@ -148,7 +148,8 @@ struct LinkedArrestRules: RouterRuleSet {
                 var link = try links.link(of: kept.recordId)
                 if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
                 for routed in event.notifications(supervision: supervision, link: link) {
-                    let notification = try Self.reissued(routed, caseId: supervision.caseId, links)
+                    // Linked again after a retraction: a new notice (as the pre-release rules do).
+                    let notification = try routed.reissued(scope: supervision.caseId, isRetracted: links.isRetracted)
                     guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
                                                       in: context.transaction) else { continue }
                     try links.noteSent(BusNotificationRecord(
@@ -157,20 +158,6 @@ struct LinkedArrestRules: RouterRuleSet {
                 }
             }
         }
-    }
-
-    /// `notification` under an id no retracted notice has: linked again after a retraction, the
-    /// officer is told again by a new notice (scoped by the id it follows, so the outbox does not
-    /// take it for the retracted one, and a later unlink retracts it); the same events give the
-    /// same ids in a replay (as `ReleaseRules.reissued`).
-    private static func reissued(_ notification: BusNotification, caseId: String, _ links: PersonLinkStore) throws -> BusNotification {
-        var reissued = notification
-        while try links.isRetracted(reissued.id) {
-            reissued.id = BusNotification.id(
-                sourceEventId: reissued.sourceEventId, rule: reissued.reason.rule, scope: "\(caseId) after \(reissued.id)",
-                recipient: reissued.recipient)
-        }
-        return reissued
     }
 
     /// Retracts, once, every notice sent through a link whose arrest and case records are no

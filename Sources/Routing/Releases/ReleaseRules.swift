@@ -414,13 +414,7 @@ struct ReleaseRules: RouterRuleSet {
     /// retraction, scoped by the id it follows, so the outbox does not take it for the
     /// retracted one. The same events give the same ids in a replay.
     static func reissued(_ notification: BusNotification, scope: String, _ store: ReleaseStore) throws -> BusNotification {
-        var reissued = notification
-        while try store.isRetractedLinkedNotice(reissued.id) {
-            reissued.id = BusNotification.id(
-                sourceEventId: reissued.sourceEventId, rule: reissued.reason.rule, scope: "\(scope) after \(reissued.id)",
-                recipient: reissued.recipient)
-        }
-        return reissued
+        try notification.reissued(scope: scope, isRetracted: store.isRetractedLinkedNotice)
     }
 
     /// The pre-release notices for a release in its window: a plain function of what was found.
