@@ -16,10 +16,14 @@ import Foundation
 ///    which already leaves out every other.
 /// 2. **Police must be spoken of.** The scope must say "police", "law enforcement" or
 ///    "sheriff(s)"; without, it includes no agency (it is consent to someone else).
-/// 3. **Named agencies only.** When the scope names agencies of the directory (whole words:
-///    the agency id, its name, or its name without its state — "Kansas City Police Department"
-///    names "Kansas City Missouri Police Department"), it includes those agencies and no other.
-///    A name found only inside a longer name the scope gives (another agency's) does not count.
+/// 3. **Named agencies only.** When the scope names police or sheriff agencies of the directory
+///    (whole words: the agency id, its name, or its name without its state — "Kansas City
+///    Police Department" names "Kansas City Missouri Police Department"), it includes those
+///    agencies and no other. A name found only inside a longer name the scope gives (another
+///    agency's) does not count. A name that stands for several agencies (without their states,
+///    "Kansas City Police Department" is both Kansas City Missouri's and Kansas City Kansas's)
+///    names an agency but includes none of them: the words do not say which. Other agencies
+///    named (a department of corrections, a clinic) are not police and change nothing here.
 /// 4. **Police in general.** When it names none, it includes every police or sheriff agency.
 ///
 /// Here, beside the agency directory it reads, so that the router (which delivers a bulletin)
@@ -31,8 +35,15 @@ public enum BulletinConsentScope {
         public var denies: Bool
         /// Police, law enforcement or a sheriff are spoken of.
         public var speaksOfPolice: Bool
-        /// The agency ids of the directory the scope names.
+        /// The police and sheriff agencies of the directory the scope names.
         public var named: Set<String>
+        /// The scope gives a name several such agencies carry (their names without their
+        /// states alike): it names an agency, but not which.
+        public var namesAmbiguously: Bool = false
+
+        /// Whether the scope names some agency, known or not: then police in general are not
+        /// included.
+        public var namesAnAgency: Bool { !named.isEmpty || namesAmbiguously }
     }
 
     static let policeTerms: [[String]] = [["police"], ["law", "enforcement"], ["sheriff"], ["sheriffs"]]
@@ -56,7 +67,8 @@ public enum BulletinConsentScope {
 
     public static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
         let words = words(of: scope)
-        return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: named(in: words, directory: directory))
+        let naming = named(in: words, directory: directory)
+        return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: naming.agencies, namesAmbiguously: naming.ambiguous)
     }
 
     // MARK: Words
@@ -77,13 +89,19 @@ public enum BulletinConsentScope {
         policeTerms.contains { !occurrences(of: $0, in: words).isEmpty }
     }
 
-    /// The agencies named, each by its longest match; a match lying inside another agency's
-    /// longer match is that agency's words, not a naming.
-    private static func named(in words: [String], directory: AgencyDirectory) -> Set<String> {
-        var matches: [(agencyId: String, range: Range<Int>)] = []
-        for entry in directory.entries.values {
-            for phrase in phrases(of: entry) {
-                for start in occurrences(of: phrase, in: words) { matches.append((entry.agencyId, start..<start + phrase.count)) }
+    /// The police and sheriff agencies named, each by its longest match (a match lying inside
+    /// another agency's longer match is that agency's words, not a naming), and whether a name
+    /// several of them carry was given (`ambiguous`: such a match names none of them).
+    private static func named(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
+        var carriers: [[String]: Set<String>] = [:]
+        for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
+            for phrase in phrases(of: entry) { carriers[phrase, default: []].insert(entry.agencyId) }
+        }
+        // One match per phrase occurrence; `agencyId` nil for a phrase several agencies carry.
+        var matches: [(agencyId: String?, range: Range<Int>)] = []
+        for (phrase, agencies) in carriers {
+            for start in occurrences(of: phrase, in: words) {
+                matches.append((agencies.count == 1 ? agencies.first : nil, start..<start + phrase.count))
             }
         }
         let kept = matches.filter { match in
@@ -92,7 +110,7 @@ public enum BulletinConsentScope {
                     && other.range.lowerBound <= match.range.lowerBound && match.range.upperBound <= other.range.upperBound
             }
         }
-        return Set(kept.map(\.agencyId))
+        return (Set(kept.compactMap(\.agencyId)), kept.contains { $0.agencyId == nil })
     }
 
     /// The word sequences naming an agency: its id, its name, and its name without its state's
@@ -133,7 +151,7 @@ extension BulletinConsentScope.Reading {
     /// outside the directory, included only by general terms).
     public func includes(agencyId: String, kind: AgencyKind?) -> Bool {
         guard !denies, speaksOfPolice else { return false }
-        if !named.isEmpty { return named.contains(agencyId) }
+        if namesAnAgency { return named.contains(agencyId) }
         return kind.map { $0 == .police || $0 == .sheriff } ?? true
     }
 }

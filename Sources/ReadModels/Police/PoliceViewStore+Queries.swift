@@ -162,7 +162,7 @@ extension PoliceViewStore {
         let directory = try DirectoryStore(transaction).all()
         return try bulletinRows(in: places, asOf: asOf, in: transaction).filter { row in
             let reading = BulletinConsentScope.read(row.consent.scope, directory: directory)
-            return reading.named.isEmpty && reading.includes(agencyId: "", kind: .police)
+            return !reading.namesAnAgency && reading.includes(agencyId: "", kind: .police)
         }
     }
 
