@@ -82,7 +82,7 @@ public struct BusNotification: Codable, Sendable, Hashable {
     /// order for listed cases finds what derives from them without the notification naming
     /// its scope.
     public func isRouted(forScope scope: String) -> Bool {
-        id == Self.id(sourceEventId: sourceEventId, rule: reason.rule, scope: scope, recipient: recipient)
+        RoutedScope.isRouted(id: id, sourceEventId: sourceEventId, rule: reason.rule, scope: scope, recipient: recipient.description)
     }
 
     /// The stable JSON form (sorted keys, RFC 3339 instants); see `writtenJSON()`.

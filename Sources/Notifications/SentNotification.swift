@@ -47,8 +47,7 @@ public struct SentNotification: Sendable, Hashable {
 
     /// Whether it was routed for `scope` (as ``BusNotification/isRouted(forScope:)``).
     public func isRouted(forScope scope: String) -> Bool {
-        guard let recipient = Recipient(recipient) else { return false }
-        return id == BusNotification.id(sourceEventId: sourceEventId, rule: rule, scope: scope, recipient: recipient)
+        RoutedScope.isRouted(id: id, sourceEventId: sourceEventId, rule: rule, scope: scope, recipient: recipient)
     }
 
     /// Whether it derives from the agency record `value` named `name` (`warrantId`, `release`, …).

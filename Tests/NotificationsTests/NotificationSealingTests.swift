@@ -100,6 +100,22 @@ import Testing
         #expect(try await stored(inbox) == [Self.mo1Case2, Self.mo1Release, Self.mo2Case1])
     }
 
+    /// A notice sent again after a retraction (a person link undone, then made again) takes an
+    /// id scoped by the one it follows: a listed-case order still finds it as routed for the case.
+    @Test func listedCasesRemoveNoticesSentAgainAfterARetraction() async throws {
+        let inbox = try await ProjectionHarness.onCurrentDatabase(InboxProjection(verifyingKeys: [key], signingKey: key))
+        var again = Fixtures.notification(.officer("PO-1"), source: "e-9", subject: "MO1", scope: "C-1")
+        for _ in 0..<2 {
+            again.id = BusNotification.id(
+                sourceEventId: again.sourceEventId, rule: again.reason.rule, scope: RoutedScope.reissue(of: "C-1", after: again.id),
+                recipient: again.recipient)
+        }
+        try await deliver([again, Self.mo1Case2], to: inbox)
+        let tally = try await seal(inbox, Self.order("MO1", cases: ["C-1"]))
+        #expect(tally.rowsByTable == ["inbox": 1])
+        #expect(try await stored(inbox) == [Self.mo1Case2])
+    }
+
     /// A notification about a person known by no state ID (an event that named the FBI number
     /// alone): the FBI number among what matched.
     static func aboutFBINumber(_ fbiNumber: String, source: String) -> BusNotification {

@@ -14,13 +14,33 @@ public enum RoutedScope {
         SHA256.derivedUUID("reentrybus.notification\u{0}\(sourceEventId.lowercased())\u{0}\(rule)\u{0}\(scope)\u{0}\(recipient)")
     }
 
+    /// Whether the notification `id` was routed for `scope`: its id is the one the scope gives,
+    /// or one of the ids a notice routed for it takes when it is sent again after a retraction
+    /// (`"<scope> after <the id it follows>"`, the router's `reissued`), up to
+    /// ``reissuesFollowed`` times.
+    public static func isRouted(id: String, sourceEventId: String, rule: String, scope: String, recipient: String) -> Bool {
+        var candidate = notificationId(sourceEventId: sourceEventId, rule: rule, scope: scope, recipient: recipient)
+        for _ in 0...reissuesFollowed {
+            if candidate == id { return true }
+            candidate = notificationId(sourceEventId: sourceEventId, rule: rule, scope: reissue(of: scope, after: candidate), recipient: recipient)
+        }
+        return false
+    }
+
+    /// The scope of a notice routed for `scope` sent again after the notice `id` was retracted.
+    public static func reissue(of scope: String, after id: String) -> String { "\(scope) after \(id)" }
+
+    /// How many times a notice sent again after a retraction is recognised as routed for its
+    /// scope (a link undone and made again that often for one arrest is beyond any real case).
+    public static let reissuesFollowed = 16
+
     /// Whether `value` is a notification routed for any of `scopes`; false for anything else
     /// (another message, a value that does not decode).
     static func isNotification(_ value: [UInt8], routedForAnyOf scopes: [String]) -> Bool {
         guard !scopes.isEmpty, let members = try? EventCodec.decodeJSON(Members.self, from: value),
             let id = members.id, let source = members.sourceEventId, let rule = members.reason?.rule, let recipient = members.recipient
         else { return false }
-        return scopes.contains { id == notificationId(sourceEventId: source, rule: rule, scope: $0, recipient: recipient) }
+        return scopes.contains { isRouted(id: id, sourceEventId: source, rule: rule, scope: $0, recipient: recipient) }
     }
 
     private struct Members: Decodable {
