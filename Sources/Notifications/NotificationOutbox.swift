@@ -273,6 +273,11 @@ public enum NotificationOutbox {
     }
 
     /// How many sent notifications the service remembers.
+    /// Whether a notification with id `id` was sent (and not forgotten yet).
+    public static func wasSent(_ id: String, _ transaction: any StorageTransaction) throws -> Bool {
+        try transaction.fetchOne("SELECT id FROM notifications_sent WHERE id = $1", [.text(id)]) != nil
+    }
+
     public static func sentCount(_ transaction: any StorageTransaction) throws -> Int {
         try transaction.fetchOne("SELECT count(*) AS n FROM notifications_sent")?.get("n", as: Int.self) ?? 0
     }

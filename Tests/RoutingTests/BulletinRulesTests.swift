@@ -134,6 +134,26 @@ import Testing
         #expect(try withdrawals(try await router.apply(Events.tick(Events.at(days: 201)))) == ["agency:MO-INDEP-PD MHB-bulletin consent_expired"])
     }
 
+    /// Withdrawn from Kansas City's police when the person moved to Independence, the bulletin
+    /// reaches them again when the person moves back: a new notice (the first one's id is still
+    /// in the outbox, which would drop a notice of the same id).
+    @Test func aBulletinWithdrawnFromAnAgencyReachesItAgainWhenThePersonMovesBack() async throws {
+        let router = try await rules.routerWithDirectoryAndCase()
+        try await router.apply(rules.directory(Events.independencePDEntry))
+        try await router.apply(Events.tick(Events.now))
+        let first = try await router.apply(bulletins(Events.bulletinPublished(scope: "Local law enforcement crisis teams")))
+        _ = try await router.apply(rules.cases(Events.movedToIndependence(on: Events.day(0))))
+        let movedBack = EventEnvelope(
+            eventId: Events.id("moved-back"), occurredAt: Events.now, recordedAt: Events.now, source: Events.parole, subject: Events.reyes,
+            payload: AddressChanged(caseId: "CASE-1", address: Events.kansasCity, effectiveDate: Events.day(1)))
+        let back = try await router.apply(rules.cases(movedBack))
+        #expect(try rules.sent(back).contains("agency:MO-KCPD routine mental-health-bulletin"))
+        #expect(try withdrawals(back) == ["agency:MO-INDEP-PD MHB-bulletin no_longer_covered"])
+        let firstIds = Set(try first.map { try BusNotification.decode($0.value).id })
+        let again = try back.map { try BusNotification.decode($0.value) }.filter { $0.recipient == .agency("MO-KCPD") && $0.reason.rule == "mental-health-bulletin" }
+        #expect(again.count == 1 && !firstIds.contains(again[0].id), "a new notice, not the withdrawn one's id")
+    }
+
     @Test func anExpiredConsentDeliversNothing() async throws {
         let router = try await rules.routerWithDirectoryAndCase()
         try await router.apply(Events.tick(Events.now))
@@ -149,6 +169,9 @@ struct BulletinRulesPostgresTests {
     @Test func aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() async throws { try await BulletinRulesTests().aBulletinReadBeforeTheCaseIsDeliveredWhenTheCaseArrives() }
     @Test func consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() async throws { try await BulletinRulesTests().consentStartingLaterDeliversOnItsFirstTickAndItsEndWithdraws() }
     @Test func anExpiredConsentDeliversNothing() async throws { try await BulletinRulesTests().anExpiredConsentDeliversNothing() }
+    @Test func aBulletinWithdrawnFromAnAgencyReachesItAgainWhenThePersonMovesBack() async throws {
+        try await BulletinRulesTests().aBulletinWithdrawnFromAnAgencyReachesItAgainWhenThePersonMovesBack()
+    }
     @Test func aReplacementWithANarrowerScopeWithdrawsTheEarlierBulletin() async throws { try await BulletinRulesTests().aReplacementWithANarrowerScopeWithdrawsTheEarlierBulletin() }
     @Test func aReplacementWithAShorterConsentWithdrawsTheEarlierAndExpiresOnItsOwnEnd() async throws { try await BulletinRulesTests().aReplacementWithAShorterConsentWithdrawsTheEarlierAndExpiresOnItsOwnEnd() }
     @Test func anAddressMoveToAnotherPoliceAgencyWithdrawsTheBulletinFromTheFormerOne() async throws { try await BulletinRulesTests().anAddressMoveToAnotherPoliceAgencyWithdrawsTheBulletinFromTheFormerOne() }

@@ -256,6 +256,12 @@ struct BulletinStore {
         try transaction.send("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1", [.text(bulletinId)])
     }
 
+    /// Whether the bulletin is delivered to `recipient` now (not withdrawn from it since).
+    func isDelivered(_ bulletinId: String, to recipient: String) throws -> Bool {
+        try transaction.fetchOne(
+            "SELECT recipient FROM bulletins_deliveries WHERE bulletin_id = $1 AND recipient = $2", [.text(bulletinId), .text(recipient)]) != nil
+    }
+
     func removeDelivery(of bulletinId: String, to recipient: String) throws {
         try transaction.send("DELETE FROM bulletins_deliveries WHERE bulletin_id = $1 AND recipient = $2", [.text(bulletinId), .text(recipient)])
     }
