@@ -23,6 +23,10 @@ import Testing
         QueryPlan.AllowedRead("safety_addresses", by: "subject LIKE"),
         // Whether any key was ever sealed: the first row answers.
         QueryPlan.AllowedRead("kit_sealed_keys", by: "FROM kit_sealed_keys LIMIT 1"),
+        // The police view's bulletins: a consent scope is read against every agency's name
+        // (`BulletinConsentScope`: whether it names another agency decides who may see it);
+        // reference data of a few hundred rows, once per question.
+        QueryPlan.AllowedRead("directory_agencies", by: "SELECT entry FROM directory_agencies WHERE status = 'active'"),
     ]
 
     /// Searches that read nearly a whole table all the same: a warrant ledger's primary key
