@@ -168,15 +168,14 @@ struct BulletinRules: RouterRuleSet {
             let places = try PlaceAgencies(for: address, in: directory)
             let police = places.police(serving: address)
             let entry = places.entry(police)
-            guard reading.includes(agencyId: police.id, kind: entry?.kind) else { continue }
-            reached.insert(police.description)
+            // One notice an agency, however many of the person's cases its place serves.
+            guard reading.includes(agencyId: police.id, kind: entry?.kind), reached.insert(police.description).inserted else { continue }
             var notification = BulletinNotification.published(bulletin, to: police, supervision: supervision, address: address)
             // Withdrawn from this agency earlier (the person moved away) and due to it again: a
             // new notice, as the outbox keeps the first one's id until the consent ends.
             if try !store.isDelivered(bulletin.payload.bulletinId, to: police.description) {
                 notification = try notification.reissued(scope: bulletin.payload.bulletinId) { try NotificationOutbox.wasSent($0, context.storage) }
             }
-            guard !notifications.contains(where: { $0.id == notification.id }) else { continue }
             notifications.append(notification)
             try store.recordDelivery(bulletin, recipient: police.description, recipientAgencyId: notification.recipientAgencyId)
         }
