@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import ServiceKit
 import Storage
@@ -52,6 +53,12 @@ struct SealingHarness {
             }
             return rows
         }
+    }
+
+    /// Writes `agency` into the agency directory the views keep (police bulletins are shown only
+    /// to an agency the directory knows and the consent's scope includes).
+    func describe(_ agency: AgencyDescribed) async throws {
+        try await harness.write { storage, _ in try DirectoryStore(storage).describe(agency) }
     }
 
     /// Runs a query of the stores in a transaction.

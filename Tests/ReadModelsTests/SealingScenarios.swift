@@ -200,10 +200,11 @@ enum SealingScenarios {
         #expect(incident.schemaVersion == 2 && investigation.schemaVersion == 2)
         let views = try await SealingHarness.views(stores)
         try await views.apply(supervision + [incident, investigation] + (try S.okaforRecords()))
+        try await views.describe(PoliceBulletinScopeTests.kcpd)
         #expect(try await views.rows().holding(["734591KA2"])["safety_investigation_people"]?.isEmpty == false)
         let before = try await views.read { transaction in
             (try CaseloadStore().caseload(officerId: S.officer.officerId, asOf: S.orderedAt, in: transaction),
-             try PoliceViewStore().view(of: [E.kansasCity], asOf: S.orderedAt, in: transaction))
+             try PoliceViewStore().view(of: [E.kansasCity], for: "MO-KCPD", asOf: S.orderedAt, in: transaction))
         }
         let entry = try #require(before.0.first { $0.caseId == "CASE-T1" })
         #expect(entry.personKey == "fbi:734591KA2")
@@ -299,7 +300,7 @@ enum SealingScenarios {
                 ("caseload of the agency", "\(try CaseloadStore().caseload(agencyId: "MO-DOC-PP", asOf: asOf, in: transaction))"),
                 ("court warrants", "\(try CourtStore().warrants(courtId: S.court, asOf: asOf, in: transaction))"),
                 ("blocked releases", "\(try CourtStore().blockedReleases(courtId: S.court, asOf: asOf, in: transaction))"),
-                ("police view", "\(try PoliceViewStore().view(of: [E.kansasCity], asOf: asOf, in: transaction))"),
+                ("police view", "\(try PoliceViewStore().view(of: [E.kansasCity], for: "MO-KCPD", asOf: asOf, in: transaction))"),
                 ("release board", "\(try ReleaseBoardStore().board(facilityId: E.werdcc.facilityId, asOf: asOf, in: transaction))"),
                 ("high needs", "\(try HighNeedsStore().highNeeds(asOf: asOf, in: transaction))"),
                 ("safety check", "\(try SafetyStore().check(address: .text("1200 Main St, Kansas City, MO 64105"), radiusMeters: 500, asOf: asOf, in: transaction))"),

@@ -16,17 +16,6 @@ extension PoliceViewStore {
             bulletins: try bulletins(for: agencyId, in: places, asOf: asOf, in: transaction))
     }
 
-    /// The whole view for `places` at `asOf`, for a caller that does not say which agency asks:
-    /// its bulletins only those for police in general (``bulletins(in:asOf:in:)``).
-    @available(*, deprecated, message: "name the asking agency: view(of:for:asOf:withinDays:in:)")
-    public func view(of places: [JurisdictionPlace], asOf: Date, withinDays: Int = 60, in transaction: any StorageTransaction) throws -> PoliceView {
-        PoliceView(
-            releases: try releases(into: places, asOf: asOf, withinDays: withinDays, in: transaction),
-            warrants: try warrants(in: places, asOf: asOf, in: transaction),
-            supervisees: try supervisees(in: places, asOf: asOf, in: transaction),
-            bulletins: try bulletinsForAnyPolice(in: places, asOf: asOf, in: transaction))
-    }
-
     /// People releasing into `places` within `withinDays` days of `asOf`: releases still
     /// `scheduled` or `changed` at `asOf` (scheduled by then, neither cancelled nor completed
     /// by then) whose expected day (UTC), as it stood then, is `asOf`'s day or one of the next
@@ -146,23 +135,6 @@ extension PoliceViewStore {
         guard let agency = directory.agency(agencyId) else { return [] }
         return try bulletinRows(in: places, asOf: asOf, in: transaction).filter { row in
             BulletinConsentScope.includes(row.consent.scope, agencyId: agency.agencyId, kind: agency.kind, directory: directory)
-        }
-    }
-
-    /// Bulletins any police agency serving `places` may see, for a caller that does not say
-    /// which agency asks: only those whose consent scope speaks of police in general and names
-    /// no agency of the directory (least disclosure: a bulletin whose scope names an agency is
-    /// for that agency alone, and this caller may be another).
-    @available(*, deprecated, message: "name the asking agency: bulletins(for:in:asOf:in:)")
-    public func bulletins(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
-        try bulletinsForAnyPolice(in: places, asOf: asOf, in: transaction)
-    }
-
-    private func bulletinsForAnyPolice(in places: [JurisdictionPlace], asOf: Date, in transaction: any StorageTransaction) throws -> [PoliceBulletinRow] {
-        let directory = try DirectoryStore(transaction).all()
-        return try bulletinRows(in: places, asOf: asOf, in: transaction).filter { row in
-            let reading = BulletinConsentScope.read(row.consent.scope, directory: directory)
-            return !reading.namesAnAgency && reading.includes(agencyId: "", kind: .police)
         }
     }
 
