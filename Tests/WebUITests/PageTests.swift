@@ -293,6 +293,28 @@ import WebUI
         }
     }
 
+    @Test("UI answers carry nosniff and no-store: a page, a redirect, and the stream's bare 401")
+    func securityHeaders() async throws {
+        let harness = try await UIHarness()
+        try await harness.store([arrest(minute: 1)])
+        let token = try await harness.issuer.token()
+        let nosniff = HTTPField.Name("x-content-type-options")!
+        try await harness.test { client in
+            let inbox = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token))
+            #expect(inbox.status == .ok)
+            #expect(text(inbox).contains("MO1234567"), "the page carries personal data")
+            #expect(inbox.headers[nosniff] == "nosniff")
+            #expect(inbox.headers[.cacheControl] == "no-store")
+            let redirect = try await client.execute(uri: "/ui", method: .get)
+            #expect(redirect.status == .seeOther)
+            #expect(redirect.headers[nosniff] == "nosniff")
+            let stream = try await client.execute(uri: "/ui/stream", method: .get)
+            #expect(stream.status == .unauthorized)
+            #expect(stream.headers[nosniff] == "nosniff")
+            #expect(stream.headers[.cacheControl] == "no-store")
+        }
+    }
+
     @Test("the empty inbox says what to do; an unknown page under /ui is the UI's not-found; / leads to the inbox")
     func emptyAndUnknown() async throws {
         let harness = try await UIHarness()

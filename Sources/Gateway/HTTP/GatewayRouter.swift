@@ -20,9 +20,12 @@ import Metrics
 /// - the pages of `configuration.pages` (the web UI), when set.
 ///
 /// Every error is RFC 9457 problem details; anything unexpected is a bare 500 (`Problem`s
-/// only reach clients by design). Every response carries `x-request-id`.
+/// only reach clients by design). Every response carries `x-request-id`,
+/// `X-Content-Type-Options: nosniff`, and `Cache-Control: no-store` unless it sets its own
+/// (`SecurityHeadersMiddleware`).
 public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<BasicRequestContext> {
     let router = Router()
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware(logger: gateway.logger))
     let handlers = GatewayHandlers(gateway: gateway)
     router.post("/v1/events") { request, context in try await handlers.ingestOne(request, context: context) }
