@@ -120,6 +120,49 @@ import Timers
         #expect(try await tablesWithTheNote(inbox).isEmpty)
         #expect(try await inbox.write { db, _ in try EscalationStore.acknowledgements(of: other.id, db).map(\.status) } == ["accepted"])
     }
+
+    /// escalation-v2 on acknowledgements stored before it: a pending one gets the time it is
+    /// forgotten from when it was acknowledged (the retention of `bus.notifications` after it);
+    /// a judged one gets none and stays with its notification. The forgetting pass then removes
+    /// the pending one, with its note, once that time has passed, and nothing before.
+    static func acknowledgementsStoredBeforeGetTheirForgetTime(_ db: any StorageDatabase) async throws {
+        let steps = InboxProjection(verifyingKeys: [EscalationTests.key], signingKey: EscalationTests.key).migrations
+        let before = Array(steps.prefix { $0.id != "escalation-v2" })
+        #expect(before.count < steps.count)
+        let acknowledgedAt = EscalationTests.routedAt + 45 * 60_000
+        let rows: [(id: String, status: String, at: String)] = [
+            ("ack-pending", "pending", EventCodec.formatInstant(Date(timeIntervalSince1970: Double(acknowledgedAt) / 1000))),
+            ("ack-accepted", "accepted", EventCodec.formatInstant(Date(timeIntervalSince1970: Double(acknowledgedAt) / 1000))),
+            ("ack-refused", "refused", EventCodec.formatInstant(Date(timeIntervalSince1970: Double(acknowledgedAt) / 1000))),
+        ]
+        try await db.write { db in
+            try StorageMigrator.migrate(before, in: db)
+            for row in rows {
+                try db.execute(
+                    """
+                    INSERT INTO inbox_acks (ack_id, notification_id, by_recipient, acknowledged_at, note, status)
+                    VALUES ($1, $2, 'officer:PP-KC-118', $3, $4, $5)
+                    """,
+                    [.text(row.id), .text("n-\(row.id)"), .text(row.at), .text(note), .text(row.status)])
+            }
+            try StorageMigrator.migrate(steps, in: db)
+        }
+        let window = InboxProjection.pendingAcknowledgementMemory.milliseconds
+        let forgetTimes = try await db.read { db in
+            Dictionary(uniqueKeysWithValues: try db.fetchAll("SELECT ack_id, forget_after_ms FROM inbox_acks").map { row in
+                (try row.get("ack_id") as String, try row.get("forget_after_ms") as Int64?)
+            })
+        }
+        #expect(forgetTimes == ["ack-pending": acknowledgedAt + window, "ack-accepted": nil, "ack-refused": nil])
+        #expect(try await db.write { try EscalationStore.forgetPending(before: acknowledgedAt + window, limit: 100, $0) } == 0)
+        #expect(try await db.write { try EscalationStore.forgetPending(before: acknowledgedAt + window + 1, limit: 100, $0) } == 1)
+        let left = try await db.read { db in try db.fetchAll("SELECT ack_id FROM inbox_acks ORDER BY ack_id").map { try $0.get("ack_id") as String } }
+        #expect(left == ["ack-accepted", "ack-refused"])
+    }
+
+    @Test func acknowledgementsStoredBeforeGetTheirForgetTimeOnSQLite() async throws {
+        try await Self.acknowledgementsStoredBeforeGetTheirForgetTime(try SQLiteStorage.inMemory())
+    }
 }
 
 /// The same on PostgreSQL (a fresh database per test in the shared cluster); skipped, saying
@@ -131,5 +174,8 @@ struct AcknowledgementSealingPostgresTests {
     }
     @Test func pendingAcknowledgementsOfTheRemovedNotificationsGoWithTheOrder() async throws {
         try await AcknowledgementSealingTests().pendingAcknowledgementsOfTheRemovedNotificationsGoWithTheOrder()
+    }
+    @Test func acknowledgementsStoredBeforeGetTheirForgetTime() async throws {
+        try await onFreshPostgres(AcknowledgementSealingTests.acknowledgementsStoredBeforeGetTheirForgetTime)
     }
 }
