@@ -22,12 +22,15 @@ extension WarrantResolverProjection {
     /// the event occurred (a late delivery, a replay): the event is the sealed person's.
     enum SubjectRecord {
         case record(String?)
-        case sealed
+        /// Removed by the order made at `orderedAtMilliseconds` (the latest, if several).
+        case sealed(orderedAtMilliseconds: Int64)
     }
 
     func subjectRecord(of event: AdmittedEvent, occurredAt: Date, _ store: WarrantStore) throws -> SubjectRecord {
         guard let record = try PersonRecordIds.subject(of: event) else { return .record(nil) }
-        if try store.identity.sealedAfter([record], occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt)) != nil { return .sealed }
+        if let orderedAt = try store.identity.sealedAfter([record], occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt)) {
+            return .sealed(orderedAtMilliseconds: orderedAt)
+        }
         return .record(record)
     }
 

@@ -110,14 +110,19 @@ extension WarrantResolverProjection {
         }
         if previous == nil, let warrantId = detainer.warrantId, let sealedAt = try store.sealedTime(ofWarrant: warrantId), sealedAt > occurredAt {
             // Lodged on a warrant a later order removed (its case was listed), read after the
-            // order: the sealed case's, not stored; remembered, so its lifting is not either.
-            try store.noteSealed(.detainer, detainer.detainerId, orderedAtMilliseconds: sealedAt)
+            // order: the sealed case's, not stored; remembered, so that no later event about it
+            // (its lifting, a lodging sent again) stores it either.
+            try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: sealedAt)
             return
         }
         if previous == nil, let warrantId = detainer.warrantId,
             try SealingLedger(store.transaction).covers(recordOf: SealingLedger.warrantRecord, warrantId, occurredAtMilliseconds: occurredAt)
         {
-            return  // on a warrant the runtime did not keep under a listed-case order (a replay applies orders first)
+            // On a warrant the runtime did not keep under a listed-case order (a replay applies
+            // orders first): refused, and remembered as above (the ledger does not say the
+            // order's time: the lodging's stands in).
+            try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: occurredAt)
+            return
         }
         try store.saveLodged(lodged)
         try store.restateRecord(record, of: .detainer, detainer.detainerId)

@@ -148,8 +148,16 @@ public struct WarrantResolverProjection: EventProjection {
             try warrantResolved(served.payload.warrantId, status: "served", served, store, effects)
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
-            guard case .record(let record) = try subjectRecord(of: event, occurredAt: lodged.occurredAt, store) else { return }
-            try detainerLodged(lodged, record: record, store, effects)
+            switch try subjectRecord(of: event, occurredAt: lodged.occurredAt, store) {
+            case .record(let record):
+                try detainerLodged(lodged, record: record, store, effects)
+            case .sealed(let orderedAt):
+                // The sealed person's: refused, and so is every later event about the detainer.
+                if try store.detainerStatus(lodged.payload.detainerId) == nil {
+                    try store.noteRefused(detainer: lodged.payload.detainerId, orderedAtMilliseconds: orderedAt)
+                }
+                return
+            }
         case DetainerLifted.eventType:
             try detainerLifted(try event.decode(DetainerLifted.self), store, effects)
         case ReleaseScheduled.eventType:

@@ -273,11 +273,31 @@ extension WarrantStore {
     /// Whether an order removed the release (warrant, detainer) `id` after an event about it
     /// that occurred at `occurredAtMilliseconds`. Warrants are remembered in `warrants_sealed`
     /// (since `warrants-v3`), detainers and releases in `warrant_sealed_items`.
+    /// A detainer refused as a sealed case's (``noteRefused(detainer:orderedAtMilliseconds:)``)
+    /// is sealed for an event of any time.
     func isSealed(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> Bool {
         let (table, column) = Self.sealedTable(kind)
+        let refused = kind == .warrant ? "" : " OR every_event = 1"
         return try transaction.fetchOne(
-            "SELECT 1 AS found FROM \(table) WHERE \(column) = $1 AND ordered_at_ms > $2",
+            "SELECT 1 AS found FROM \(table) WHERE \(column) = $1 AND (ordered_at_ms > $2\(refused))",
             [.text(Self.sealedDigest(kind, id)), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// Remembers a detainer whose lodging was refused as a sealed case's (lodged on a warrant an
+    /// order removed, or of a record an order removed, and read after that order), as a digest
+    /// of its id: every later event about it — its lifting, a lodging sent again — is refused
+    /// too, whenever it occurred, for the detainer rests on the sealed record and the resolver
+    /// keeps nothing of it to tell a later event from an earlier one by. `orderedAtMilliseconds`:
+    /// the order's time when known, else the lodging's (kept for the operator; not compared).
+    func noteRefused(detainer detainerId: String, orderedAtMilliseconds: Int64) throws {
+        try transaction.send(
+            """
+            INSERT INTO warrant_sealed_items (item_digest, ordered_at_ms, every_event) VALUES ($1, $2, 1)
+            ON CONFLICT (item_digest) DO UPDATE SET every_event = 1, ordered_at_ms = CASE
+                WHEN excluded.ordered_at_ms > warrant_sealed_items.ordered_at_ms THEN excluded.ordered_at_ms
+                ELSE warrant_sealed_items.ordered_at_ms END
+            """,
+            [.text(Self.sealedDigest(.detainer, detainerId)), .integer(orderedAtMilliseconds)])
     }
 
     /// Remembers `id` as removed by an order made at `orderedAtMilliseconds` (a later order

@@ -324,6 +324,12 @@ public struct WarrantStore {
                 ALTER TABLE detainers ADD COLUMN warrant_id TEXT;
                 CREATE INDEX detainers_by_warrant ON detainers (warrant_id) WHERE warrant_id IS NOT NULL
                 """),
+            // v10: a detainer refused as a sealed case's (its lodging read after an order removed
+            // the warrant it was lodged on, `WarrantStore+Sealing`'s `noteRefused`) refuses every
+            // later event about it, whatever its time (`every_event`); the digests stored before
+            // (removed releases, warrants and detainers) keep refusing only the events that
+            // occurred before their order.
+            .script("warrants-v10", "ALTER TABLE warrant_sealed_items ADD COLUMN every_event BIGINT NOT NULL DEFAULT 0"),
         ]
 
     // MARK: Warrants

@@ -199,6 +199,35 @@ import Testing
         #expect(try await !resolver.notifications(Events.admitted(later)).isEmpty)
         #expect(try await check(resolver, "R-1")?.status == "hold")
     }
+
+    /// A detainer lodged on a warrant of a listed case, its lodging read after the order, is
+    /// refused and remembered: its lifting and a lodging sent again, though they occur after the
+    /// order, store nothing either. The same when the runtime, not the resolver, kept the
+    /// warrant out (a replay reads the order first and notes the warrant in its ledger).
+    @Test func aDetainerRefusedAsASealedCasesRefusesEveryLaterEventAboutIt() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        _ = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        try await resolver.write { db, _ in
+            try SealingLedger(db).noteRemoved(
+                recordOf: SealingLedger.warrantRecord, "W-7", orderId: "ORDER-replayed", orderedAtMilliseconds: SealingOrder.milliseconds(Self.orderTime))
+        }
+        let hill = ["MO7654321", "Hill"]
+        #expect(try await tablesNaming(hill, resolver).isEmpty)
+
+        let afterTheOrder = Self.orderTime.addingTimeInterval(60)
+        for (detainerId, warrantId) in [("D-3", "W-1"), ("D-7", "W-7")] {
+            #expect(try await resolver.notifications(Events.admitted(Events.lodged(detainerId, warrantId: warrantId))).isEmpty)
+            var lifted = Events.lifted(detainerId)
+            lifted.occurredAt = afterTheOrder
+            #expect(try await resolver.notifications(Events.admitted(lifted)).isEmpty)
+            var again = Events.lodged(detainerId, id: "lodged-again-\(detainerId)", warrantId: warrantId)
+            again.occurredAt = afterTheOrder
+            #expect(try await resolver.notifications(Events.admitted(again)).isEmpty)
+        }
+        #expect(try await tablesNaming(hill + ["D-3", "D-7"], resolver).isEmpty)
+        #expect(try await resolver.count("detainers") == 0)
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -222,5 +251,8 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack() async throws {
         try await WarrantResolverSealingTests().aCheckLeftWithoutWarrantClearsSilentlyAndLateEventsDoNotBringTheWarrantBack()
+    }
+    @Test func aDetainerRefusedAsASealedCasesRefusesEveryLaterEventAboutIt() async throws {
+        try await WarrantResolverSealingTests().aDetainerRefusedAsASealedCasesRefusesEveryLaterEventAboutIt()
     }
 }
