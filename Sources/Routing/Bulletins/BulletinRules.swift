@@ -172,9 +172,13 @@ struct BulletinRules: RouterRuleSet {
             guard reading.includes(agencyId: police.id, kind: entry?.kind), reached.insert(police.description).inserted else { continue }
             var notification = BulletinNotification.published(bulletin, to: police, supervision: supervision, address: address)
             // Withdrawn from this agency earlier (the person moved away) and due to it again: a
-            // new notice, as the outbox keeps the first one's id until the consent ends.
+            // new notice, as the outbox keeps the first one's id until the consent ends; none
+            // (and no delivery recorded) past the re-sends a sealing order follows.
             if try !store.isDelivered(bulletin.payload.bulletinId, to: police.description) {
-                notification = try notification.reissued(scope: bulletin.payload.bulletinId) { try NotificationOutbox.wasSent($0, context.storage) }
+                guard let again = try context.reissued(
+                    notification, scope: bulletin.payload.bulletinId, isRetracted: { try NotificationOutbox.wasSent($0, context.storage) })
+                else { continue }
+                notification = again
             }
             notifications.append(notification)
             try store.recordDelivery(bulletin, recipient: police.description, recipientAgencyId: notification.recipientAgencyId)

@@ -148,9 +148,10 @@ struct LinkedArrestRules: RouterRuleSet {
                 var link = try links.link(of: kept.recordId)
                 if link?.decisionSource == nil, let caseRecord = try links.record(ofCase: supervision.caseId) { link = try links.link(of: caseRecord) }
                 for routed in event.notifications(supervision: supervision, link: link) {
-                    // Linked again after a retraction: a new notice (as the pre-release rules do).
-                    let notification = try routed.reissued(scope: supervision.caseId, isRetracted: links.isRetracted)
-                    guard try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
+                    // Linked again after a retraction: a new notice (as the pre-release rules do);
+                    // none past the re-sends a sealing order follows.
+                    guard let notification = try context.reissued(routed, scope: supervision.caseId, isRetracted: links.isRetracted),
+                          try NotificationOutbox.emit(notification, signedWith: context.signingKey, forgetAfterMilliseconds: kept.forgetAfter,
                                                       in: context.transaction) else { continue }
                     try links.noteSent(BusNotificationRecord(
                         notificationId: notification.id, arrestEventId: event.eventId, caseId: supervision.caseId,

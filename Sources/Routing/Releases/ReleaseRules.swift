@@ -371,7 +371,7 @@ struct ReleaseRules: RouterRuleSet {
         let cases = try context.cases.cases(matching: release.subject).filter { $0.covers(nowDay) || $0.covers(releaseDay) }
         let notifications = try Self.preReleaseNotifications(
             release, assessment: assessment, involvements: involvements, cases: cases, places: places
-        ).map { notification in try reissued(notification, scope: release.preReleaseScope, store) }
+        ).compactMap { notification in try reissued(notification, scope: release.preReleaseScope, store, context) }
         // Remembered until well after the release, when no tick can make it due again.
         let forgetAfter = ReleaseClock.milliseconds(expectedAt) + 60 * 86_400_000
         let sent = try context.sendCountingMisses(notifications, forgetAfterMilliseconds: forgetAfter)
@@ -386,7 +386,7 @@ struct ReleaseRules: RouterRuleSet {
     /// when the assessment's record and the release's subject are no longer one person (an
     /// unlink or a split read on `bus.identity`): rule `pre-release-notice-retracted`, to the
     /// same recipient. Then judges those releases again ("now" as for a link): what the
-    /// person's own assessment calls for goes out under a new id (``reissued(_:_:)``), so a
+    /// person's own assessment calls for goes out under a new id (``reissued(_:scope:_:_:)``), so a
     /// recipient told to disregard the notice still learns that the person is high risk when
     /// their own assessment says so. A redelivered unlink retracts nothing again and the new
     /// notices keep their ids.
@@ -412,9 +412,10 @@ struct ReleaseRules: RouterRuleSet {
     /// `notification` (routed for `scope`) under an id no retracted notice has: a notice whose
     /// id was retracted (same release, date, rule and recipient) is a new notice after the
     /// retraction, scoped by the id it follows, so the outbox does not take it for the
-    /// retracted one. The same events give the same ids in a replay.
-    static func reissued(_ notification: BusNotification, scope: String, _ store: ReleaseStore) throws -> BusNotification {
-        try notification.reissued(scope: scope, isRetracted: store.isRetractedLinkedNotice)
+    /// retracted one. The same events give the same ids in a replay. Nil (nothing to send,
+    /// reported) once retracted more often than a sealing order follows (`RouterContext.reissued`).
+    static func reissued(_ notification: BusNotification, scope: String, _ store: ReleaseStore, _ context: RouterContext) throws -> BusNotification? {
+        try context.reissued(notification, scope: scope, isRetracted: store.isRetractedLinkedNotice)
     }
 
     /// The pre-release notices for a release in its window: a plain function of what was found.
