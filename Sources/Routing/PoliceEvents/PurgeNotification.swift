@@ -12,10 +12,10 @@ enum PurgeNotification {
         let fbiNumbers = Set(receipts.compactMap(\.subjectFbiNumber)).sorted()
         return BusNotification(
             recipient: recipient, priority: .high,
-            summary: "Investigation \(id) is closed: purge the \(ids.count) notification(s) you were sent about it",
+            summary: "Investigation \(id) is closed: purge the \(ids.count) notification(s) about it listed here",
             reason: NotificationReason(
                 rule: InvestigationClosedPurge.rule,
-                explanation: "You were sent notifications about investigation \(id), which its lead agency has closed; criminal intelligence (28 CFR Part 23) is purged once the investigation is closed.",
+                explanation: "You were sent notifications about investigation \(id), which its lead agency has closed; criminal intelligence (28 CFR Part 23) is purged once the investigation is closed. Each request lists the notifications it asks you to purge; you may receive more than one for one investigation.",
                 matched: [MatchedIdentifier("investigationId", id)]),
             facts: [
                 NotificationFact("investigation", id),
@@ -24,7 +24,7 @@ enum PurgeNotification {
             ],
             occurredAt: closed.occurredAt, subjectStateId: subjects.count == 1 ? subjects.first : nil,
             sourceEventId: closed.eventId.uuidString.lowercased(), sourceEventType: InvestigationClosed.eventType,
-            scope: id, recipientAgencyId: receipts.compactMap(\.recipientAgencyId).first,
+            scope: InvestigationClosedPurge.scope(investigationId: id, purging: ids), recipientAgencyId: receipts.compactMap(\.recipientAgencyId).first,
             subjectFbiNumber: fbiNumbers.count == 1 ? fbiNumbers.first : nil)
     }
 }
