@@ -53,7 +53,8 @@ extension PersonIndexStore {
     /// and every link, review and human decision naming them (a review of two other records
     /// that names one as what held it keeps its pair and loses the name): records derived from a sealed
     /// person's event that name someone else (the person a contact was with). The rest of
-    /// their persons stay as they are, under the same person ids.
+    /// their persons stay as they are, under the same person ids. Each removed record also
+    /// leaves the records this store keeps prepared in memory.
     public func removeRecords(_ recordIds: [String], _ transaction: any StorageTransaction) throws -> Removal {
         var removal = Removal()
         let session = Session(transaction: transaction, at: Date(timeIntervalSince1970: 0))
@@ -84,6 +85,9 @@ extension PersonIndexStore {
                 .get("added_seq", as: Int64.self) ?? 0
             let namesGone = try session.uncount(try session.prepared(recordId), added: added)
             if namesGone > 0 { removal.rowsByTable["person_index_name_counts", default: 0] += namesGone }
+            if let stored = try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(recordId)]) {
+                preparedRecords.forget(storedAs: try stored.get("record_json", as: String.self))
+            }
             try delete("person_index_records", "record_id = $1")
             removal.recordIds.append(recordId)
         }

@@ -40,4 +40,27 @@ import Testing
             #expect(try await index.person("p2") == index.person("r1"))
         }
     }
+
+    /// A record a sealing order removes leaves the memory of the store that prepared it (its
+    /// names, date of birth and numbers), not only its tables; another person's record stays.
+    @Test func aRemovedRecordLeavesTheMemoryOfTheStore() async throws {
+        try await IndexUnderTest.run { index in
+            _ = try await index.add(IndexRecords.record("r1", "jail", "Keisha", "Brown", "1992-06-01", .female))
+            _ = try await index.add(IndexRecords.record("k2", "police", "Keisha", "Brown", "1992-06-01", .female))
+            _ = try await index.add(IndexRecords.record("p1", "jail", "Pedro", "Alvarez", "1970-12-30"))
+            _ = try await index.add(IndexRecords.record("p2", "courts", "Pedro", "Alvarez", "1970-12-30"))
+            let store = index.store
+            let stored = try await index.database.read { transaction in
+                try ["r1", "k2", "p1"].map { id in
+                    try #require(try transaction.fetchOne("SELECT record_json FROM person_index_records WHERE record_id = $1", [.text(id)]))
+                        .get("record_json", as: String.self)
+                }
+            }
+            #expect(stored.allSatisfy { store.preparedRecords.prepared(storedAs: $0) != nil }, "compared records are kept prepared")
+            _ = try await index.database.write { try store.removeRecords(["r1", "k2"], $0) }
+            #expect(store.preparedRecords.prepared(storedAs: stored[0]) == nil)
+            #expect(store.preparedRecords.prepared(storedAs: stored[1]) == nil)
+            #expect(store.preparedRecords.prepared(storedAs: stored[2]) != nil)
+        }
+    }
 }

@@ -18,6 +18,10 @@ import Synchronization
 /// older and the older is dropped; a record found in the older moves to the newer. So the
 /// records used lately stay (about least-recently-used) without a list to keep in order, and
 /// memory stays under `limit` records.
+///
+/// A record a sealing order removes leaves the cache with it (``forget(storedAs:)``): a
+/// prepared record holds the person's names, date of birth and numbers, which the order
+/// removes from the store, so they must not stay in the service's memory until evicted.
 final class PreparedRecordCache: Sendable {
     /// Records kept at most (up to ~240 MB, measured: ~2.4 KB a record): an index of up to about
     /// this many records keeps all of them; a larger one keeps the latest used.
@@ -42,6 +46,16 @@ final class PreparedRecordCache: Sendable {
     func keep(_ record: PreparedRecord, storedAs json: String) {
         let json = TextDigest(json)
         kept.withLock { Self.insert(record, json, into: &$0, generation: generation) }
+    }
+
+    /// Drops the record stored as `json`, if kept (a record removed from the store). A removal
+    /// rolled back afterwards costs only its preparing again.
+    func forget(storedAs json: String) {
+        let json = TextDigest(json)
+        kept.withLock { kept in
+            kept.newer[json] = nil
+            kept.older[json] = nil
+        }
     }
 
     private static func insert(
