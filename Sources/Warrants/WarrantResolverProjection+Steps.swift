@@ -40,7 +40,7 @@ extension WarrantResolverProjection {
             throw PoisonMessage(reason: "\(WarrantIssued.eventType): payload.issuingAgencyId: no agency of that id in the agency directory (reference.agencies), so no court or prosecutor to ask")
         }
         let previous = try store.warrantStatus(warrantId)
-        if previous == nil, try store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
+        if previous == nil, try store.isSealed(issueOf: warrantId, by: court, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
             return  // removed by a later sealing order: not stored again
         }
         try store.saveIssued(issued)
@@ -74,7 +74,9 @@ extension WarrantResolverProjection {
         switch WarrantCheckRules.resolution(previousStatus: try store.warrantStatus(warrantId)) {
         case .recordResolved:
             // A warrant a later sealing order removed is not stored again.
-            guard try !store.isSealed(warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(event.occurredAt)) else { return }
+            if let sealedAt = try store.sealedTime(ofWarrant: warrantId, namedBy: event.subject), sealedAt > SealingOrder.milliseconds(event.occurredAt) {
+                return
+            }
             try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
         case .ignore:
             return
@@ -108,7 +110,9 @@ extension WarrantResolverProjection {
         if previous == nil, try store.isSealed(.detainer, detainer.detainerId, occurredAtMilliseconds: occurredAt) {
             return  // removed by a later sealing order: not stored again
         }
-        if previous == nil, let warrantId = detainer.warrantId, let sealedAt = try store.sealedTime(ofWarrant: warrantId), sealedAt > occurredAt {
+        if previous == nil, let warrantId = detainer.warrantId, let sealedAt = try store.sealedTime(ofWarrant: warrantId, namedBy: lodged.subject),
+            sealedAt > occurredAt
+        {
             // Lodged on a warrant a later order removed (its case was listed), read after the
             // order: the sealed case's, not stored; remembered, so that no later event about it
             // (its lifting, a lodging sent again) stores it either.

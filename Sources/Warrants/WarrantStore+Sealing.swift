@@ -163,10 +163,11 @@ extension WarrantStore {
         }
         var others: Set<String> = []
         for warrantId in removal.items.warrants.sorted() {
+            let removed = try removedWarrant(warrantId)
             others.formUnion(try releaseIds("SELECT release_id FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]))
             removal.tally.add(try transaction.execute("DELETE FROM warrant_check_items WHERE warrant_id = $1", [.text(warrantId)]), from: "warrant_check_items")
             removal.tally.add(try transaction.execute("DELETE FROM warrants WHERE warrant_id = $1", [.text(warrantId)]), from: "warrants")
-            try noteSealed(.warrant, warrantId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+            if let removed { try noteSealed(removed, by: order) }
         }
         for detainerId in removal.items.detainers.sorted() {
             others.formUnion(try releaseIds("SELECT release_id FROM warrant_check_detainers WHERE detainer_id = $1", [.text(detainerId)]))
@@ -208,17 +209,24 @@ extension WarrantStore {
     /// detainers lodged on one of them (`warrant_id`, since `warrants-v9`) and their places on
     /// checks, settles the checks that listed them (a check whose hold rested on such a
     /// detainer alone is pending again, or clear, telling no one), and remembers each removed
-    /// warrant and detainer (a digest of its id, with the order's time:
-    /// ``isSealed(_:_:occurredAtMilliseconds:)``). Checks belong to a release, not to a case:
+    /// warrant (its digests, with the order's time: `WarrantStore+SealedWarrants`) and detainer
+    /// (a digest of its id: ``isSealed(_:_:occurredAtMilliseconds:)``). Checks belong to a release, not to a case:
     /// they stay. Returns the tally and the removed warrants' and detainers' ids.
     func removeListedCases(_ order: SealingOrder) throws -> (tally: SealingTally, warrantIds: Set<String>, detainerIds: Set<String>) {
         let arguments = personArguments(order)
-        var warrantIds: Set<String> = []
+        var warrants: [String: RemovedWarrant] = [:]
         for caseNumber in order.caseNumbers {
             let rows = try transaction.fetchAll(
-                "SELECT warrant_id FROM warrants WHERE \(Self.person) AND case_number = $3", arguments + [.text(caseNumber)])
-            for row in rows { warrantIds.insert(try row.get("warrant_id", as: String.self)) }
+                "SELECT warrant_id, issuing_agency_id, state_id, fbi_number FROM warrants WHERE \(Self.person) AND case_number = $3",
+                arguments + [.text(caseNumber)])
+            for row in rows {
+                let warrant = RemovedWarrant(
+                    warrantId: try row.get("warrant_id"), issuingAgencyId: try row.get("issuing_agency_id"), stateId: try row.get("state_id"),
+                    fbiNumber: try row.get("fbi_number"))
+                warrants[warrant.warrantId] = warrant
+            }
         }
+        let warrantIds = Set(warrants.keys)
         var tally = SealingTally()
         var checks: Set<String> = []
         for warrantId in warrantIds.sorted() {
@@ -231,7 +239,7 @@ extension WarrantStore {
             for table in ["warrant_subject_records", "warrant_check_linked", "warrant_linked_notices"] {
                 tally.add(try transaction.execute("DELETE FROM \(table) WHERE item_kind = $1 AND item_id = $2", item), from: table)
             }
-            try noteSealed(.warrant, warrantId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+            if let warrant = warrants[warrantId] { try noteSealed(warrant, by: order) }
         }
         var detainerIds: Set<String> = []
         for warrantId in warrantIds.sorted() {
@@ -254,32 +262,14 @@ extension WarrantStore {
         return (tally, warrantIds, detainerIds)
     }
 
-    /// When an order removed `warrantId` (the latest such order's time, in milliseconds); nil
-    /// when none did. A detainer lodged on it before then is the sealed case's too.
-    func sealedTime(ofWarrant warrantId: String) throws -> Int64? {
-        try transaction.fetchOne(
-            "SELECT ordered_at_ms FROM warrants_sealed WHERE warrant_digest = $1", [.text(Self.sealedDigest(.warrant, warrantId))]
-        )?.get("ordered_at_ms")
-    }
-
-    /// Whether an order removed `warrantId` (a listed-case order, or an all-records one that
-    /// found it through a link) after an event about it that occurred at
-    /// `occurredAtMilliseconds`: such an event (an issue or a resolution read late: a resolution
-    /// names no case, so the runtime cannot tell it is sealed) must not store the warrant again.
-    func isSealed(_ warrantId: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        try isSealed(.warrant, warrantId, occurredAtMilliseconds: occurredAtMilliseconds)
-    }
-
-    /// Whether an order removed the release (warrant, detainer) `id` after an event about it
-    /// that occurred at `occurredAtMilliseconds`. Warrants are remembered in `warrants_sealed`
-    /// (since `warrants-v3`), detainers and releases in `warrant_sealed_items`.
-    /// A detainer refused as a sealed case's (``noteRefused(detainer:orderedAtMilliseconds:)``)
-    /// is sealed for an event of any time.
+    /// Whether an order removed the release (detainer) `id` after an event about it that
+    /// occurred at `occurredAtMilliseconds` (`warrant_sealed_items`; warrants are remembered in
+    /// `warrants_sealed`, `WarrantStore+SealedWarrants`). A detainer refused as a sealed case's
+    /// (``noteRefused(detainer:orderedAtMilliseconds:)``) is sealed for an event of any time.
     func isSealed(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        let (table, column) = Self.sealedTable(kind)
-        let refused = kind == .warrant ? "" : " OR every_event = 1"
+        precondition(kind != .warrant, "warrants are looked up by WarrantStore+SealedWarrants")
         return try transaction.fetchOne(
-            "SELECT 1 AS found FROM \(table) WHERE \(column) = $1 AND (ordered_at_ms > $2\(refused))",
+            "SELECT 1 AS found FROM warrant_sealed_items WHERE item_digest = $1 AND (ordered_at_ms > $2 OR every_event = 1)",
             [.text(Self.sealedDigest(kind, id)), .integer(occurredAtMilliseconds)]) != nil
     }
 
@@ -300,21 +290,18 @@ extension WarrantStore {
             [.text(Self.sealedDigest(.detainer, detainerId)), .integer(orderedAtMilliseconds)])
     }
 
-    /// Remembers `id` as removed by an order made at `orderedAtMilliseconds` (a later order
-    /// keeps the later time).
+    /// Remembers the release (detainer) `id` as removed by an order made at
+    /// `orderedAtMilliseconds` (a later order keeps the later time). Warrants:
+    /// ``noteSealed(_:by:)``.
     func noteSealed(_ kind: SubjectKind, _ id: String, orderedAtMilliseconds: Int64) throws {
-        let (table, column) = Self.sealedTable(kind)
+        precondition(kind != .warrant, "warrants are remembered by WarrantStore+SealedWarrants")
         try transaction.send(
             """
-            INSERT INTO \(table) (\(column), ordered_at_ms) VALUES ($1, $2)
-            ON CONFLICT (\(column)) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
-                WHERE excluded.ordered_at_ms > \(table).ordered_at_ms
+            INSERT INTO warrant_sealed_items (item_digest, ordered_at_ms) VALUES ($1, $2)
+            ON CONFLICT (item_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
+                WHERE excluded.ordered_at_ms > warrant_sealed_items.ordered_at_ms
             """,
             [.text(Self.sealedDigest(kind, id)), .integer(orderedAtMilliseconds)])
-    }
-
-    private static func sealedTable(_ kind: SubjectKind) -> (table: String, column: String) {
-        kind == .warrant ? ("warrants_sealed", "warrant_digest") : ("warrant_sealed_items", "item_digest")
     }
 
     /// A `pending` check with no active warrant left becomes `clear`, silently (see the
@@ -348,14 +335,9 @@ extension WarrantStore {
         Set(try transaction.fetchAll(sql, arguments).map { try $0.get("release_id", as: String.self) })
     }
 
-    /// A removed warrant's id as the resolver remembers it: a SHA-256 digest with a domain tag
-    /// of its own (like `SealingDigest`'s), never the id.
-    static func sealedDigest(_ warrantId: String) -> String {
-        sealedDigest(.warrant, warrantId)
-    }
-
-    /// A removed release's, warrant's or detainer's id as the resolver remembers it: each kind
-    /// with its own domain tag (a warrant's is the one `warrants-v3` has used since).
+    /// A removed release's, warrant's or detainer's id as the resolver remembers it: a SHA-256
+    /// digest with each kind's own domain tag (like `SealingDigest`'s), never the id. A
+    /// warrant's is the `warrant-id` digest `warrants-v3` used (`WarrantStore+SealedWarrants`).
     static func sealedDigest(_ kind: SubjectKind, _ id: String) -> String {
         SHA256.hex("reentrybus/sealing/\(kind.rawValue)/v1\u{0}\(id)")
     }

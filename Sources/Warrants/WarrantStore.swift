@@ -330,6 +330,15 @@ public struct WarrantStore {
             // (removed releases, warrants and detainers) keep refusing only the events that
             // occurred before their order.
             .script("warrants-v10", "ALTER TABLE warrant_sealed_items ADD COLUMN every_event BIGINT NOT NULL DEFAULT 0"),
+            // v11: what each digest of a removed warrant is of (`WarrantStore+SealedWarrants`):
+            // its issuing agency and id, one of the person's numbers and id, or the id alone for
+            // an event naming neither number. A warrant id is unique only within its agency, and
+            // the digests kept so far were of the id alone: they cannot be recomputed (the rows
+            // are gone) and keep matching every event about the id (`warrant-id`), as before.
+            .script("warrants-v11", """
+                ALTER TABLE warrants_sealed ADD COLUMN digest_scope TEXT NOT NULL DEFAULT 'warrant-id'
+                    CHECK (digest_scope IN ('warrant-id', 'agency', 'person', 'unnumbered'))
+                """),
         ]
 
     // MARK: Warrants

@@ -228,6 +228,44 @@ import Testing
         #expect(try await tablesNaming(hill + ["D-3", "D-7"], resolver).isEmpty)
         #expect(try await resolver.count("detainers") == 0)
     }
+
+    /// A warrant id is unique only within its issuing agency: a listed-case order removing
+    /// Hill's W-1 and W-2 (MO-CIRCUIT16) refuses a late issue of either by that court, their
+    /// late recall and a detainer lodged on one naming Hill; but MO-CIRCUIT7's W-1 of Reyes is
+    /// another warrant (stored, and his detainer on it holds his release), and a recall of a W-2
+    /// naming Reyes is his.
+    @Test func aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", caseNumber: "CR-1")))
+        _ = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        #expect(try await warrantIds(resolver).isEmpty)
+
+        // Hill's, read late: refused.
+        #expect(try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-2"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", warrantId: "W-1"))).isEmpty)
+        #expect(try await tablesNaming(["MO7654321", "D-3"], resolver).isEmpty)
+        #expect(try await warrantIds(resolver).isEmpty)
+
+        // Reyes's, of the same ids, occurred as early: kept.
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-1"))).count == 1)
+        #expect(try await check(resolver, "R-9")?.status == "hold")
+        var recalled = Events.recalled("W-2", id: "recalled-reyes")
+        recalled.subject = Events.reyes
+        try await resolver.notifications(Events.admitted(recalled))
+        let kept = try await resolver.write { db, _ in
+            try db.fetchAll("SELECT warrant_id, issuing_agency_id, state_id, status FROM warrants ORDER BY warrant_id").map {
+                [try $0.get("warrant_id", as: String.self), try $0.get("issuing_agency_id", as: String?.self) ?? "-",
+                 try $0.get("state_id", as: String?.self) ?? "-", try $0.get("status", as: String.self)]
+            }
+        }
+        #expect(kept == [["W-1", "MO-CIRCUIT7", "MO1234567", "active"], ["W-2", "-", "MO1234567", "recalled"]])
+        #expect(try await resolver.count("detainers") == 1)
+        #expect(try await tablesNaming(["MO7654321"], resolver).isEmpty)
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -254,5 +292,8 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func aDetainerRefusedAsASealedCasesRefusesEveryLaterEventAboutIt() async throws {
         try await WarrantResolverSealingTests().aDetainerRefusedAsASealedCasesRefusesEveryLaterEventAboutIt()
+    }
+    @Test func aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone() async throws {
+        try await WarrantResolverSealingTests().aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone()
     }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 import Storage
 import Testing
 
@@ -39,6 +40,28 @@ import Testing
             return try store.warrantStatus("W-1")
         }
         #expect(status == "quashed")
+    }
+
+    /// A digest of a removed warrant stored before `warrants-v11` (of the id alone) keeps its
+    /// meaning after it: every event about the id is refused, whichever agency's or person's.
+    @Test func aWarrantDigestStoredBeforeV11StillMatchesEveryAgencyAndPerson() async throws {
+        let db = try SQLiteStorage.inMemory()
+        let (scopes, issue, resolution, unnumbered) = try await db.write { db in
+            _ = try StorageMigrator.migrate(Array(WarrantStore.migrations.prefix { $0.id != "warrants-v11" }), in: db)
+            try db.send(
+                "INSERT INTO warrants_sealed (warrant_digest, ordered_at_ms) VALUES ($1, 2000)",
+                [.text(SHA256.hex("reentrybus/sealing/warrant/v1\u{0}W-1"))])
+            _ = try StorageMigrator.migrate(WarrantStore.migrations, in: db)
+            let store = WarrantStore(db)
+            return (
+                try db.fetchAll("SELECT digest_scope FROM warrants_sealed").map { try $0.get("digest_scope", as: String.self) },
+                try store.isSealed(issueOf: "W-1", by: "MO-CIRCUIT7", occurredAtMilliseconds: 1000),
+                try store.sealedTime(ofWarrant: "W-1", namedBy: Events.reyes),
+                try store.sealedTime(ofWarrant: "W-1", namedBy: SubjectIdentifiers(name: Events.reyes.name)))
+        }
+        #expect(scopes == ["warrant-id"])
+        #expect(issue)
+        #expect(resolution == 2000 && unnumbered == 2000)
     }
 
     @Test func checksListTheirWarrantsAndOnlyOpenOnesTakeNewOnes() async throws {

@@ -1,0 +1,130 @@
+import Contracts
+import ServiceKit
+import Storage
+
+/// How the resolver remembers the warrants a sealing order removed (`warrants_sealed`), so that
+/// an event about one read after the order does not store it again.
+///
+/// A warrant id is unique only within its issuing agency (a court numbers its own warrants), and
+/// of the events about a warrant only the issue names that agency: a resolution, and a detainer
+/// lodged on the warrant, name the id and the person. So each removed warrant is remembered by
+/// several SHA-256 digests, each with a domain tag of its own, never the id, the agency or the
+/// numbers themselves (column `digest_scope`, since `warrants-v11`):
+///
+/// - `agency`: issuing agency and id — what an issue is looked up by. Another agency's warrant
+///   of the same id is another warrant, and is stored.
+/// - `person`: one of the person's numbers (state ID or FBI number: those the removed row
+///   carried and the order's) and id — what a resolution or a lodging naming a number is looked
+///   up by. Another person's resolution of, or detainer on, a warrant of the same id is theirs.
+/// - `unnumbered`: the id alone, for a resolution or a lodging that names neither number
+///   (version 2 of `courts.warrants`: a booking number only). Nothing in such an event says
+///   whose warrant it is; it is refused rather than risk storing the sealed one again.
+/// - `warrant-id`: the id alone, matching every event about the id, whoever's and whichever
+///   agency's. The digests stored before `warrants-v11` are of this kind (they cannot be told
+///   apart again: the removed rows are gone), and keep meaning what they meant; an order writes
+///   one now only for a warrant whose issuing agency the resolver never learned (first seen
+///   resolved), in place of the `agency` digest.
+extension WarrantStore {
+    /// A warrant as its row stood before an order removed it.
+    struct RemovedWarrant: Sendable, Hashable {
+        var warrantId: String
+        /// Nil when the resolver never read its issue.
+        var issuingAgencyId: String?
+        var stateId: String?
+        var fbiNumber: String?
+    }
+
+    /// The stored row of `warrantId` (before it is removed); nil when there is none.
+    func removedWarrant(_ warrantId: String) throws -> RemovedWarrant? {
+        try transaction.fetchOne(
+            "SELECT warrant_id, issuing_agency_id, state_id, fbi_number FROM warrants WHERE warrant_id = $1", [.text(warrantId)]
+        ).map { row in
+            RemovedWarrant(
+                warrantId: try row.get("warrant_id"), issuingAgencyId: try row.get("issuing_agency_id"), stateId: try row.get("state_id"),
+                fbiNumber: try row.get("fbi_number"))
+        }
+    }
+
+    /// Remembers `warrant` as removed by `order` (see the overview for the digests written; a
+    /// later order keeps the later time).
+    func noteSealed(_ warrant: RemovedWarrant, by order: SealingOrder) throws {
+        let id = warrant.warrantId
+        var digests: [(digest: String, scope: String)] = []
+        if let agency = Self.nonEmpty(warrant.issuingAgencyId) {
+            digests.append((Self.sealedWarrantDigest(agency: agency, warrantId: id), "agency"))
+        } else {
+            digests.append((Self.sealedDigest(.warrant, id), "warrant-id"))
+        }
+        let numbers = Self.personNumbers(stateIds: [warrant.stateId, order.stateId], fbiNumbers: [warrant.fbiNumber, order.fbiNumber])
+        for number in numbers { digests.append((Self.sealedWarrantDigest(person: number, warrantId: id), "person")) }
+        digests.append((Self.sealedWarrantDigest(unnumbered: id), "unnumbered"))
+        for (digest, scope) in digests {
+            try transaction.send(
+                """
+                INSERT INTO warrants_sealed (warrant_digest, ordered_at_ms, digest_scope) VALUES ($1, $2, $3)
+                ON CONFLICT (warrant_digest) DO UPDATE SET ordered_at_ms = excluded.ordered_at_ms
+                    WHERE excluded.ordered_at_ms > warrants_sealed.ordered_at_ms
+                """,
+                [.text(digest), .integer(order.orderedAtMilliseconds), .text(scope)])
+        }
+    }
+
+    /// Whether an order removed the warrant an issue is about (agency `issuingAgencyId`, id
+    /// `warrantId`) after the issue occurred at `occurredAtMilliseconds`: a late issue of it must
+    /// not store it again (the runtime refuses one of a listed case by its case number, but an
+    /// order found some warrants through a link, and the issue may carry none).
+    func isSealed(issueOf warrantId: String, by issuingAgencyId: String, occurredAtMilliseconds: Int64) throws -> Bool {
+        guard let sealedAt = try latestOrder(
+            [Self.sealedWarrantDigest(agency: issuingAgencyId, warrantId: warrantId), Self.sealedDigest(.warrant, warrantId)])
+        else { return false }
+        return sealedAt > occurredAtMilliseconds
+    }
+
+    /// When an order removed the warrant `warrantId` of the person `subject` names (the latest
+    /// such order's time, in milliseconds); nil when none did. For the events that name the
+    /// warrant but not its agency: a resolution (read late, it must not store the warrant
+    /// again) and a detainer lodged on it (lodged before then, it is the sealed case's too).
+    func sealedTime(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> Int64? {
+        let numbers = Self.personNumbers(stateIds: [subject?.stateId], fbiNumbers: [subject?.fbiNumber])
+        var digests = numbers.map { Self.sealedWarrantDigest(person: $0, warrantId: warrantId) }
+        if digests.isEmpty { digests.append(Self.sealedWarrantDigest(unnumbered: warrantId)) }
+        digests.append(Self.sealedDigest(.warrant, warrantId))
+        return try latestOrder(digests)
+    }
+
+    /// The latest order time among `digests` in `warrants_sealed`; nil when none is there.
+    private func latestOrder(_ digests: [String]) throws -> Int64? {
+        let placeholders = digests.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return try transaction.fetchOne(
+            "SELECT max(ordered_at_ms) AS ordered_at_ms FROM warrants_sealed WHERE warrant_digest IN (\(placeholders))",
+            digests.map(SQLValue.text)
+        )?.get("ordered_at_ms", as: Int64?.self)
+    }
+
+    /// A person's number, named for its kind (a state ID and an FBI number of the same text are
+    /// different numbers).
+    private static func personNumbers(stateIds: [String?], fbiNumbers: [String?]) -> [String] {
+        let numbers = stateIds.compactMap(nonEmpty).map { "stateId:\($0)" } + fbiNumbers.compactMap(nonEmpty).map { "fbiNumber:\($0)" }
+        return Array(Set(numbers)).sorted()
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// The `agency` digest of a removed warrant.
+    static func sealedWarrantDigest(agency: String, warrantId: String) -> String {
+        SHA256.hex("reentrybus/sealing/warrant/v2\u{0}\(agency)\u{0}\(warrantId)")
+    }
+
+    /// The `person` digest of a removed warrant (`number` as ``personNumbers(stateIds:fbiNumbers:)`` names it).
+    static func sealedWarrantDigest(person number: String, warrantId: String) -> String {
+        SHA256.hex("reentrybus/sealing/warrant-of-person/v1\u{0}\(number)\u{0}\(warrantId)")
+    }
+
+    /// The `unnumbered` digest of a removed warrant.
+    static func sealedWarrantDigest(unnumbered warrantId: String) -> String {
+        SHA256.hex("reentrybus/sealing/warrant-unnumbered/v1\u{0}\(warrantId)")
+    }
+}
