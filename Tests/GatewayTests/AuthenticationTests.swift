@@ -86,6 +86,8 @@ import Testing
         var caller = await authenticator.caller(authorization: "Bearer \(token)")
         #expect(caller?.expiresAt.map { $0 > Date() } == true, "the token's exp, for the responses that outlive the request")
         caller?.expiresAt = nil
+        #expect(caller?.tokenDigest == TokenDigest(token: token), "the token it came from, for a sign-out")
+        caller?.tokenDigest = nil
         #expect(caller == Caller(subject: "PP-KC-118", agencyId: "MO-DOC-PP", roles: [.officer], purpose: .supervision))
         // The header rewritten to claim another algorithm: refused before any signature check.
         let parts = token.split(separator: ".")

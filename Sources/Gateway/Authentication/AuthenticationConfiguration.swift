@@ -14,8 +14,15 @@ public struct AuthenticationConfiguration: Sendable {
     public var leeway: Duration
     /// The longest token accepted, in bytes. Default: 8,192.
     public var maxTokenBytes: Int
+    /// Most signed-out tokens this process remembers at once, each until it expires
+    /// (`TokenRevocations`: about 60 bytes each; past it the one expiring soonest is forgotten).
+    /// At least 1. Default: 100,000.
+    public var maxRevokedTokens: Int
 
-    public init(jwks: String, issuer: String, audience: String, leeway: Duration = .seconds(30), maxTokenBytes: Int = 8_192) {
+    public init(
+        jwks: String, issuer: String, audience: String, leeway: Duration = .seconds(30), maxTokenBytes: Int = 8_192, maxRevokedTokens: Int = 100_000
+    ) {
+        self.maxRevokedTokens = max(1, maxRevokedTokens)
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience

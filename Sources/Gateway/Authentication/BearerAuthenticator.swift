@@ -15,10 +15,13 @@ import JWTKit
 /// - `exp` is present and not past, `nbf` (if present) not ahead, each within `leeway`;
 /// - `sub`, `agency` (an agency id), `roles` (known roles, at least one) and `purpose` (a
 ///   glossary `accessPurpose` code: the policy grants by it) are present; `units`, if present,
-///   are units of that agency (`<agency>-…`); `agencyKind`, if present, is a glossary code.
+///   are units of that agency (`<agency>-…`); `agencyKind`, if present, is a glossary code;
+/// - the token was not signed out of this process (`revoke(token:)`, `TokenRevocations`).
 public struct BearerAuthenticator: Sendable {
     let configuration: AuthenticationConfiguration
     let keys: JWTKeyCollection
+    /// The tokens signed out of this process, until they expire.
+    public let revocations: TokenRevocations
     /// `kid` → the algorithm that key verifies.
     let algorithms: [String: String]
     let now: @Sendable () -> Date
@@ -43,6 +46,7 @@ public struct BearerAuthenticator: Sendable {
         self.keys = keys
         self.algorithms = algorithms
         self.now = now
+        revocations = TokenRevocations(capacity: configuration.maxRevokedTokens)
     }
 
     /// Checks the settings and the key set without loading it (what the application builder
@@ -96,6 +100,9 @@ public struct BearerAuthenticator: Sendable {
         guard token.utf8.count <= configuration.maxTokenBytes else { return nil }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(Self.isBase64URL) }) else { return nil }
+        // Signed out: refused before any signature work.
+        let digest = TokenDigest(token: token)
+        guard !revocations.isRevoked(digest) else { return nil }
         guard let header = Self.header(parts[0]),
               case .string(let alg)? = header["alg"], case .string(let kid)? = header["kid"],
               let keyAlgorithm = algorithms[kid], keyAlgorithm == alg, header["crit"] == nil
@@ -106,7 +113,26 @@ public struct BearerAuthenticator: Sendable {
         } catch {
             return nil
         }
-        return check(claims)
+        guard var caller = check(claims) else { return nil }
+        caller.tokenDigest = digest
+        return caller
+    }
+
+    /// Signs `token` out of this gateway process: from now until it expires, it authenticates
+    /// nothing here (pages, `/v1`, streams), and the live streams opened with it end at their
+    /// next step. Only a token that verifies now is remembered (one that does not is refused
+    /// anyway); the answer says whether it was. Other gateway processes do not learn of it
+    /// (`TokenRevocations`).
+    @discardableResult
+    public func revoke(token: String) async -> Bool {
+        guard let caller = await caller(token: token), let digest = caller.tokenDigest, let expiry = caller.expiresAt else { return false }
+        revocations.revoke(digest, until: expiry, now: now())
+        return true
+    }
+
+    /// Whether the token `caller` was verified from has been signed out since.
+    public func isRevoked(_ caller: Caller) -> Bool {
+        caller.tokenDigest.map(revocations.isRevoked) ?? false
     }
 
     /// The token's header as JSON, or nil when it is not (the answer is the one 401 either way).

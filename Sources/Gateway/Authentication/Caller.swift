@@ -25,6 +25,10 @@ public struct Caller: Sendable, Hashable {
     /// When the token stops being valid (its `exp`, plus the leeway), for responses that outlive
     /// the request (the live stream ends then). Nil: not from a token (a webhook's registrant).
     public var expiresAt: Date?
+    /// The digest of the token the caller was verified from, by which a sign-out revokes it
+    /// (`BearerAuthenticator.revoke(token:)`) and a response that outlives the request (the live
+    /// stream) notices. Nil: not from a token.
+    public var tokenDigest: TokenDigest?
 
     public init(
         subject: String, agencyId: String, roles: Set<Role>, purpose: AccessPurpose, agencyKind: AgencyKind? = nil, units: [String] = []

@@ -13,8 +13,9 @@ import Policy
 /// inbox's beginning. `data:` is the same document as an
 /// inbox item (redacted by the same policy), and each push is recorded in the audit ledger
 /// (channel `stream`) before it is written. A comment line every `heartbeatInterval` keeps a
-/// quiet stream open; graceful shutdown ends every stream at its next wait, and the caller's
-/// token expiring ends theirs.
+/// quiet stream open; graceful shutdown ends every stream at its next wait, the caller's token
+/// expiring ends theirs, and so does its sign-out (`BearerAuthenticator.revoke(token:)`: at
+/// once, even in the middle of a wait, and before anything more is recorded or written).
 struct LiveStream: Sendable {
     let gateway: Gateway
 
@@ -31,8 +32,9 @@ struct LiveStream: Sendable {
         return try await gateway.liveStream(for: caller, after: cursor, requestId: RequestIdentity.id(of: request, context: context))
     }
 
-    /// Writes the caller's notifications after `cursor` until shutdown, cancellation, a
-    /// disclosure that cannot be recorded, or a client that went away (the write throws).
+    /// Writes the caller's notifications after `cursor` until shutdown, cancellation, the
+    /// token's expiry or sign-out, a disclosure that cannot be recorded, or a client that went
+    /// away (the write throws).
     static func push(
         gateway: Gateway, caller: Caller, requester: Requester, requestId: String, after start: ArrivalCursor?,
         to writer: inout any ResponseBodyWriter
@@ -52,6 +54,11 @@ struct LiveStream: Sendable {
                 try await writer.write(ByteBuffer(string: ": token expired\n\n"))
                 return
             }
+            // Signed out: nothing more is read, recorded or written for this token.
+            if gateway.authenticator.isRevoked(caller) {
+                try await writer.write(ByteBuffer(string: ": signed out\n\n"))
+                return
+            }
             let batch: InboxFollower.Batch
             do {
                 batch = try await follower.next(for: caller, as: requester, after: cursor, limit: settings.batchSize)
@@ -60,6 +67,7 @@ struct LiveStream: Sendable {
                 return
             }
             for (position, item) in batch.items {
+                if gateway.authenticator.isRevoked(caller) { break }
                 do {
                     try await gateway.recorder.record(Disclosure(
                         redactions: [item.redaction], requester: requester, requestId: requestId, channel: .stream,
@@ -75,12 +83,30 @@ struct LiveStream: Sendable {
             }
             if let lastRead = batch.lastRead { cursor = lastRead }
             if batch.full && !gateway.shutdown.isTriggered { continue }
-            if await gateway.shutdown.wait(upTo: settings.pollInterval) { return }
+            if await pause(settings.pollInterval, gateway: gateway, caller: caller) { return }
             if clock.now - lastWrite >= settings.heartbeatInterval {
                 try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                 lastWrite = clock.now
             }
         }
+    }
+
+    /// Waits `duration`, or until graceful shutdown or the sign-out of the caller's token,
+    /// whichever comes first; true on shutdown (a sign-out is seen at the loop's next check).
+    static func pause(_ duration: Duration, gateway: Gateway, caller: Caller) async -> Bool {
+        if gateway.shutdown.isTriggered { return true }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await gateway.shutdown.wait() }
+            if let digest = caller.tokenDigest {
+                group.addTask { await gateway.authenticator.revocations.wait(for: digest) }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: duration) } catch { return }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        return gateway.shutdown.isTriggered
     }
 
     /// One Server-Sent Event: `id:` the item's arrival position, `event: notification`,
