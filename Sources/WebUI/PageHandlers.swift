@@ -1,4 +1,5 @@
 import Contracts
+import Crypto
 import Foundation
 import Gateway
 import Hummingbird
@@ -19,16 +20,16 @@ struct PageHandlers: Sendable {
     /// Largest form body: a token of the authenticator's limit, URL-encoded, and a little more.
     let maxFormBytes: Int
 
-    init(gateway: Gateway, configuration: WebUIConfiguration, templates: PageTemplates) {
+    init(gateway: Gateway, configuration: WebUIConfiguration, templates: PageTemplates, formKey: SymmetricKey) {
         self.gateway = gateway
         self.configuration = configuration
         self.templates = templates
-        session = PageSession(secure: configuration.secureCookies ?? !PageSession.isLoopback(gateway.configuration.host))
+        session = PageSession(secure: configuration.secureCookies ?? !PageSession.isLoopback(gateway.configuration.host), formKey: formKey)
         maxFormBytes = gateway.configuration.authentication.maxTokenBytes * 3 + 1_024
     }
 
     /// The signed-in caller, verified now; nil when there is no session or its token no longer
-    /// verifies (expired, forged, another issuer's).
+    /// verifies (expired, forged, another issuer's, signed out).
     func caller(of request: Request) async -> Caller? {
         guard let token = PageSession.token(of: request), PageSession.isCookieSafe(token) else { return nil }
         return await gateway.authenticator.caller(token: token)
@@ -52,7 +53,7 @@ struct PageHandlers: Sendable {
     }
 
     func signInForm(_ request: Request, status: HTTPResponse.Status, message: String?, tokenError: String?, cookies: [Cookie]) -> Response {
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: false)
         var values: [String: Any] = [
             "csrf": csrf.token, "maxTokenBytes": gateway.configuration.authentication.maxTokenBytes,
             "demoUsers": configuration.demoUsers.map { ["label": $0.label, "subject": $0.subject] as [String: Any] },
@@ -76,7 +77,7 @@ struct PageHandlers: Sendable {
         } catch {
             return signInForm(request, status: error.status, message: nil, tokenError: error.message, cookies: [])
         }
-        guard PageSession.csrfMatches(request, submitted: form.csrf) else {
+        guard session.csrfMatches(request, submitted: form.csrf, binding: .signIn) else {
             return signInForm(request, status: .forbidden, message: "The form had expired. Try again.", tokenError: nil, cookies: [])
         }
         let token: String
@@ -110,18 +111,24 @@ struct PageHandlers: Sendable {
                 request, status: .unauthorized, message: nil,
                 tokenError: "This token was not accepted: it may have expired, or not be one of this gateway's issuer.", cookies: [])
         }
-        return PageResponse.redirect(to: "/ui/inbox", cookies: [session.sessionCookie(token)])
+        return PageResponse.redirect(to: "/ui/inbox", cookies: [session.sessionCookie(token), session.endPreSession])
     }
 
     struct CSRFForm: Decodable {
         var csrf: String?
     }
 
+    /// Ends the session: its token is revoked in this gateway process until it expires (every
+    /// page, `/v1` call and open live stream of it stops working here, not only this browser's
+    /// cookie), and the cookie is removed.
     func signOut(_ request: Request, context: some RequestContext) async -> Response {
         // Signing out without a matching CSRF token is refused: another site must not end a session.
-        guard await Self.csrfChecked(request) else {
+        guard await csrfChecked(request) else {
             return message(request, caller: await caller(of: request), status: .forbidden, title: "Not signed out",
                            text: "The form had expired. Reload the page and sign out again.")
+        }
+        if let token = PageSession.token(of: request), PageSession.isCookieSafe(token) {
+            await gateway.authenticator.revoke(token: token)
         }
         return PageResponse.redirect(to: "/ui/sign-in?signed-out=1", cookies: [session.endSession])
     }
@@ -160,7 +167,7 @@ struct PageHandlers: Sendable {
         if acknowledged != nil { values["flash"] = "Notification acknowledged." }
         if truncated { values["truncated"] = "This page shows your newest \(configuration.maxInboxItems) notifications; older ones are not shown." }
         values["liveSource"] = "/ui/stream" + (liveFrom.map { "?after=" + $0.token } ?? "")
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: true)
         values["csrf"] = csrf.token
         return page(.ok, "inbox", values, title: "Inbox", caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)
     }
@@ -175,14 +182,14 @@ struct PageHandlers: Sendable {
         } catch {
             return problemPage(error, request: request, caller: caller)
         }
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: true)
         let values: [String: Any] = ["notification": NotificationCard(visible: visible, dates: dates).values(acknowledged: false), "csrf": csrf.token]
         return page(.ok, "notification", values, title: "Notification", caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)
     }
 
     func acknowledge(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
-        guard await Self.csrfChecked(request) else {
+        guard await csrfChecked(request) else {
             return message(request, caller: caller, status: .forbidden, title: "Not acknowledged",
                            text: "The form had expired. Reload the inbox and acknowledge again.")
         }
@@ -220,7 +227,7 @@ struct PageHandlers: Sendable {
     }
 
     func message(_ request: Request, caller: Caller?, status: HTTPResponse.Status, title: String, text: String) -> Response {
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: caller != nil)
         let values: [String: Any] = [
             "heading": title, "text": text,
             "linkHref": caller == nil ? "/ui/sign-in" : "/ui/inbox", "linkText": caller == nil ? "Sign in" : "Back to the inbox",
@@ -256,11 +263,11 @@ struct PageHandlers: Sendable {
         var message: String
     }
 
-    /// Whether a form that only carries `csrf` (sign out, acknowledge) came from this site's
-    /// page: a body that is not such a form fails the check like a wrong token.
-    static func csrfChecked(_ request: Request) async -> Bool {
+    /// Whether a form that only carries `csrf` (sign out, acknowledge) came from a page of this
+    /// session: a body that is not such a form fails the check like a wrong token.
+    func csrfChecked(_ request: Request) async -> Bool {
         do {
-            return PageSession.csrfMatches(request, submitted: try await form(CSRFForm.self, of: request, limit: 4_096).csrf)
+            return session.csrfMatches(request, submitted: try await Self.form(CSRFForm.self, of: request, limit: 4_096).csrf, binding: .session)
         } catch {
             return false
         }

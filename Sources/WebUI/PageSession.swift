@@ -1,28 +1,48 @@
+import Crypto
 import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
 
-/// The browser's session and its CSRF token, both cookies of this gateway only.
+/// The browser's session and the CSRF tokens of its forms.
 ///
 /// - The session is the bearer token itself (`reentrybus_session`: HttpOnly, SameSite=Strict,
-///   Path=/, Secure unless on loopback http): nothing is kept on the server, and every page
-///   verifies it again with the gateway's `BearerAuthenticator`, so an expired or forged
-///   token ends the session at once.
-/// - The CSRF token (`reentrybus_csrf`: random, 256 bits, same attributes) is echoed in a hidden
-///   field of every form; a POST whose field differs from the cookie changes nothing. With
-///   SameSite=Strict another site's page cannot send the cookies at all; the echo guards
-///   against a browser that ignores SameSite. A POST the browser says came from another origin
-///   (`Sec-Fetch-Site` other than `same-origin`) is refused whatever its token: a page on a
-///   sibling host of the same site can plant a CSRF cookie of its own and post its value, and
-///   SameSite does not stop it (its requests are same-site).
+///   Path=/, Secure unless on loopback http): every page verifies it again with the gateway's
+///   `BearerAuthenticator`, so an expired, forged or signed-out token (sign-out revokes it in
+///   this gateway process, `BearerAuthenticator.revoke(token:)`) ends the session at once.
+/// - A signed-in page's forms carry a CSRF token **bound to the session**: HMAC-SHA256, under
+///   the UI's form key, of the session's token. Only someone holding the session cookie (which
+///   no script and no other host can read) or the key (which never leaves the process) can
+///   make it, so a sibling host of the same site that plants cookies of its own still cannot
+///   post a form this session accepts.
+/// - Before a session exists (the sign-in form) there is nothing to bind to: the form's token
+///   is the HMAC of a random pre-session cookie (`reentrybus_csrf`: 256 bits, same attributes)
+///   under the same key, in another domain of the HMAC than session tokens, so neither kind
+///   ever passes for the other; the cookie is removed at sign-in. A sibling host can obtain such
+///   a pair and plant it (a login CSRF: the victim would be signed in as the attacker, and every
+///   page says who is signed in); SameSite=Strict and the Fetch Metadata check below are what
+///   stop that.
+/// - A POST the browser says came from another origin (`Sec-Fetch-Site` other than
+///   `same-origin`) is refused whatever its token.
+///
+/// Tokens are compared in constant time.
 struct PageSession: Sendable {
     static let sessionCookie = "reentrybus_session"
     static let csrfCookie = "reentrybus_csrf"
     /// Where a browser says which site a request came from (Fetch Metadata).
     static let secFetchSite = HTTPField.Name("sec-fetch-site")!
 
+    /// Which form a CSRF token is for: what it is bound to.
+    enum Binding: String {
+        /// A signed-in page's forms: bound to the session's token.
+        case session
+        /// The sign-in form: bound to the pre-session cookie.
+        case signIn = "sign-in"
+    }
+
     let secure: Bool
+    /// The HMAC key of the forms' tokens (`WebUIConfiguration.formKey`, else random per process).
+    let formKey: SymmetricKey
 
     /// The longest token a session cookie carries: 4,096 bytes per cookie in browsers (RFC 6265
     /// §6.1's minimum), less the name and attributes.
@@ -33,27 +53,41 @@ struct PageSession: Sendable {
         request.cookies[sessionCookie].map(\.value).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The request's CSRF token when it carries a well-formed one.
-    static func csrf(of request: Request) -> String? {
+    /// The request's pre-session cookie when it carries a well-formed one.
+    static func preSession(of request: Request) -> String? {
         guard let value = request.cookies[csrfCookie]?.value, value.utf8.count == 43, value.utf8.allSatisfy(isBase64URL) else { return nil }
         return value
     }
 
-    /// The request's CSRF token, or a new one and the cookie that sets it.
-    func csrfToken(for request: Request) -> (token: String, cookie: Cookie?) {
-        if let token = Self.csrf(of: request) { return (token, nil) }
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let token = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return (token, cookie(Self.csrfCookie, token))
+    /// The CSRF token of `binding` for `value` (the session's token, or the pre-session cookie).
+    func formToken(_ binding: Binding, for value: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data((binding.rawValue + "\u{0}" + value).utf8), using: formKey)
+        return Self.base64URL(Data(code))
     }
 
-    /// Whether `submitted` (a form's `csrf` field) is the request's CSRF cookie, compared in
-    /// constant time, and the browser did not say the form came from another origin.
-    static func csrfMatches(_ request: Request, submitted: String?) -> Bool {
-        if let site = request.headers[secFetchSite], site != "same-origin" { return false }
-        guard let expected = csrf(of: request), let submitted, submitted.utf8.count == expected.utf8.count else { return false }
+    /// The CSRF token of a page's forms: bound to the session when `signedIn` (the page's caller
+    /// was verified from the session cookie), else to the pre-session cookie, made with its
+    /// `Set-Cookie` when the request has none.
+    func csrfToken(for request: Request, signedIn: Bool) -> (token: String, cookie: Cookie?) {
+        if signedIn, let session = Self.token(of: request) { return (formToken(.session, for: session), nil) }
+        if let preSession = Self.preSession(of: request) { return (formToken(.signIn, for: preSession), nil) }
+        var generator = SystemRandomNumberGenerator()
+        let preSession = Self.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        return (formToken(.signIn, for: preSession), cookie(Self.csrfCookie, preSession))
+    }
+
+    /// Whether `submitted` (a form's `csrf` field) is the token of `binding` for this request's
+    /// session or pre-session cookie, compared in constant time, and the browser did not say the
+    /// form came from another origin.
+    func csrfMatches(_ request: Request, submitted: String?, binding: Binding) -> Bool {
+        if let site = request.headers[Self.secFetchSite], site != "same-origin" { return false }
+        let bound: String? = switch binding {
+        case .session: Self.token(of: request)
+        case .signIn: Self.preSession(of: request)
+        }
+        guard let bound, let submitted else { return false }
+        let expected = formToken(binding, for: bound)
+        guard submitted.utf8.count == expected.utf8.count else { return false }
         var difference: UInt8 = 0
         for (a, b) in zip(expected.utf8, submitted.utf8) { difference |= a ^ b }
         return difference == 0
@@ -62,12 +96,22 @@ struct PageSession: Sendable {
     func sessionCookie(_ token: String) -> Cookie { cookie(Self.sessionCookie, token) }
 
     /// Removes the session from the browser.
-    var endSession: Cookie {
-        Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    var endSession: Cookie { removal(Self.sessionCookie) }
+
+    /// Removes the pre-session cookie (at sign-in: the session's forms do not use it).
+    var endPreSession: Cookie { removal(Self.csrfCookie) }
+
+    private func removal(_ name: String) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
     private func cookie(_ name: String, _ value: String) -> Cookie {
         Cookie(name: name, value: value, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// Whether `host` (the gateway's listen address) is loopback: `127.0.0.0/8`, `::1`, `localhost`.

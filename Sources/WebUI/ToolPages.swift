@@ -47,7 +47,7 @@ extension PageHandlers {
         } catch {
             return Self.bare(error.status == .notFound ? .notFound : error.status)
         }
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: true)
         var values = NotificationCard(visible: visible, dates: PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId)))
             .values(acknowledged: false)
         values["csrf"] = csrf.token
@@ -220,7 +220,7 @@ extension PageHandlers {
     func toolPage(
         _ request: Request, caller: Caller, status: HTTPResponse.Status, _ template: String, _ values: [String: Any], title: String, dates: PageDates
     ) -> Response {
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: true)
         return page(status, template, values, title: title, caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)
     }
 

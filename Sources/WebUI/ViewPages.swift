@@ -229,7 +229,7 @@ extension PageHandlers {
     }
 
     func viewPage(_ template: String, _ values: [String: Any], title: String, request: Request, caller: Caller, dates: ViewDates) -> Response {
-        let csrf = session.csrfToken(for: request)
+        let csrf = session.csrfToken(for: request, signedIn: true)
         return page(.ok, template, values, title: title, caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 },
                     dates: PageDates(timeZone: dates.timeZone))
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Gateway
 import Hummingbird
 
@@ -9,7 +10,8 @@ import Hummingbird
 /// - `GET /ui/sign-in`, `POST /ui/sign-in`: choose a demo user (`dev` only) or paste a token;
 ///   the session is the token in an HttpOnly, SameSite=Strict cookie, verified again on every
 ///   page by the gateway's `BearerAuthenticator`.
-/// - `POST /ui/sign-out`.
+/// - `POST /ui/sign-out`: revokes the session's token in this gateway process until it expires
+///   (`BearerAuthenticator.revoke(token:)`), ending its open streams, and removes the cookie.
 /// - `GET /ui/inbox`: the caller's notifications, newest first from the database (the
 ///   gateway's `inboxPageNewestFirst`, the same redaction and audit entry as `GET /v1/inbox`),
 ///   each acknowledged one with who acknowledged it and when; new ones appear live.
@@ -35,21 +37,31 @@ import Hummingbird
 ///   recorded); the search itself is recorded.
 /// - `GET /ui/assets/app.css`, `GET /ui/assets/app.js`.
 ///
-/// Every form that changes something carries a CSRF token (double-submit: a random cookie of
-/// its own, echoed in the form). Every page is sent with a content security policy that allows
-/// only this origin's stylesheet and script.
+/// Every form carries a CSRF token bound to the session (an HMAC of the session's token under
+/// the form key; the sign-in form's, of a pre-session cookie: `PageSession`). Sign-out revokes
+/// the session's token in this gateway process. Every page is sent with a content security
+/// policy that allows only this origin's stylesheet and script.
 public struct WebUI: GatewayPages {
     public let configuration: WebUIConfiguration
     let templates: PageTemplates
+    /// The forms' CSRF key: `configuration.formKey`, else random, made once here.
+    let formKey: SymmetricKey
 
-    /// - Throws: `WebUISetupError` when a built-in template does not parse (a broken build).
+    /// - Throws: `WebUISetupError` when a built-in template does not parse (a broken build), or
+    ///   `configuration.formKey` is shorter than 32 bytes.
     public init(configuration: WebUIConfiguration = WebUIConfiguration()) throws(WebUISetupError) {
         self.configuration = configuration
         templates = try PageTemplates()
+        if let key = configuration.formKey {
+            guard key.count >= 32 else { throw WebUISetupError(reason: "the form key must be at least 32 bytes (it has \(key.count))") }
+            formKey = SymmetricKey(data: key)
+        } else {
+            formKey = SymmetricKey(size: .bits256)
+        }
     }
 
     public func register(on router: Router<BasicRequestContext>, gateway: Gateway) {
-        let pages = PageHandlers(gateway: gateway, configuration: configuration, templates: templates)
+        let pages = PageHandlers(gateway: gateway, configuration: configuration, templates: templates, formKey: formKey)
         router.get("/") { _, _ in PageResponse.redirect(to: "/ui/inbox") }
         router.get("/ui") { _, _ in PageResponse.redirect(to: "/ui/inbox") }
         router.get("/ui/sign-in") { request, context in await pages.signInPage(request, context: context) }

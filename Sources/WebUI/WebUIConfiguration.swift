@@ -39,11 +39,19 @@ public struct WebUIConfiguration: Sendable {
     /// the gateway's `maxPageSize`, each recorded); past it the page says there are more. At
     /// least 1. Default: 1,000.
     public var maxViewRows: Int
+    /// The secret (at least 32 bytes) the forms' CSRF tokens are made with (HMAC-SHA256 of the
+    /// session's token). nil (the default): a random key made when the UI starts, so a restart
+    /// makes the forms of open pages expire ("The form had expired"), and several gateway
+    /// instances behind one address need sticky sessions or the same key set here. Keep it
+    /// secret, like a signing key; never log it.
+    public var formKey: [UInt8]?
 
     public init(
         demoUsers: [DemoUser] = [], timeZone: TimeZone = TimeZone(identifier: "America/Chicago") ?? .gmt,
-        agencyTimeZones: [String: TimeZone] = [:], secureCookies: Bool? = nil, maxInboxItems: Int = 1_000, maxViewRows: Int = 1_000
+        agencyTimeZones: [String: TimeZone] = [:], secureCookies: Bool? = nil, maxInboxItems: Int = 1_000, maxViewRows: Int = 1_000,
+        formKey: [UInt8]? = nil
     ) {
+        self.formKey = formKey
         self.demoUsers = demoUsers
         self.timeZone = timeZone
         self.agencyTimeZones = agencyTimeZones

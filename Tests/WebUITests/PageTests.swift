@@ -26,18 +26,21 @@ import WebUI
             #expect(text(page).contains("probation officer (MO-DOC-PP)"))
             let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("reentrybus_csrf=") })
             #expect(csrfCookie.contains("HttpOnly") && csrfCookie.contains("SameSite=Strict") && !csrfCookie.contains("Secure"))
-            let csrf = String(csrfCookie.dropFirst("reentrybus_csrf=".count).prefix { $0 != ";" })
-            #expect(text(page).contains("name=\"csrf\" value=\"\(csrf)\""))
+            let preSession = String(csrfCookie.dropFirst("reentrybus_csrf=".count).prefix { $0 != ";" })
+            let csrf = try csrfField(text(page))
+            #expect(csrf != preSession, "the form's token is made from the cookie, not the cookie itself")
 
-            let (headers, body) = form([("csrf", csrf), ("demo", "PP-KC-118")], cookies: cookies(csrf: csrf))
+            let (headers, body) = form([("csrf", csrf), ("demo", "PP-KC-118")], cookies: cookies(csrf: preSession))
             let signedIn = try await client.execute(uri: "/ui/sign-in", method: .post, headers: headers, body: body)
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers[.location] == "/ui/inbox")
             let session = try #require(signedIn.headers[values: Self.setCookie].first { $0.hasPrefix("reentrybus_session=") })
             #expect(session.hasPrefix("reentrybus_session=\(token);"))
             #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/") && !session.contains("Secure"))
+            #expect(signedIn.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_csrf=;") && $0.contains("Max-Age=0") },
+                    "the pre-session cookie is not needed any more")
 
-            let inbox = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token, csrf: csrf))
+            let inbox = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token))
             #expect(inbox.status == .ok)
             #expect(text(inbox).contains("Signed in as <strong>PP-KC-118</strong>"))
         }
@@ -70,15 +73,16 @@ import WebUI
         try await harness.store([officers])
         let token = try await harness.issuer.token()
         try await harness.test { client in
+            let csrf = try await sessionCSRF(client, session: token)
             let uri = "/ui/notifications/\(officers.id)/ack"
             for site in ["same-site", "cross-site"] {
-                var (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+                var (headers, body) = form([("csrf", csrf)], cookies: cookies(session: token))
                 headers[HTTPField.Name("sec-fetch-site")!] = site
                 let refused = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
                 #expect(refused.status == .forbidden, "\(site)")
             }
             #expect(harness.sink.sent.isEmpty)
-            var (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+            var (headers, body) = form([("csrf", csrf)], cookies: cookies(session: token))
             headers[HTTPField.Name("sec-fetch-site")!] = "same-origin"
             let done = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
             #expect(done.status == .seeOther)
@@ -91,7 +95,8 @@ import WebUI
         let harness = try await UIHarness()
         let forged = try await harness.issuer.token(signedWith: .init())
         try await harness.test { client in
-            let (headers, body) = form([("csrf", testCSRF), ("token", forged)], cookies: cookies(csrf: testCSRF))
+            let preSession = try await signInCSRF(client)
+            let (headers, body) = form([("csrf", preSession.token), ("token", forged)], cookies: cookies(csrf: preSession.cookie))
             let response = try await client.execute(uri: "/ui/sign-in", method: .post, headers: headers, body: body)
             #expect(response.status == .unauthorized)
             #expect(text(response).contains("id=\"token-error\""))
@@ -222,8 +227,8 @@ import WebUI
             let inbox = text(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: analyst)))
             #expect(!inbox.contains(officers.id))
             #expect(inbox.contains("Nothing for you yet."))
-            // With the same CSRF cookie, so that the pages can be compared byte for byte.
-            let browser = cookies(session: analyst, csrf: testCSRF)
+            // The same session, so the same CSRF token: the pages can be compared byte for byte.
+            let browser = cookies(session: analyst)
             let theirs = try await client.execute(uri: "/ui/notifications/\(officers.id)", method: .get, headers: browser)
             let missing = try await client.execute(uri: "/ui/notifications/\(UUID().uuidString.lowercased())", method: .get, headers: browser)
             let malformed = try await client.execute(uri: "/ui/notifications/..%2F..%2Fetc", method: .get, headers: browser)
@@ -250,17 +255,18 @@ import WebUI
         let analyst = try await harness.issuer.analystToken()
         try await harness.test { client in
             let uri = "/ui/notifications/\(officers.id)/ack"
-            let (noCSRFHeaders, noCSRFBody) = form([("csrf", "B" + testCSRF.dropFirst())], cookies: cookies(session: token, csrf: testCSRF))
+            let csrf = try await sessionCSRF(client, session: token)
+            let (noCSRFHeaders, noCSRFBody) = form([("csrf", String(csrf.reversed()))], cookies: cookies(session: token))
             let refused = try await client.execute(uri: uri, method: .post, headers: noCSRFHeaders, body: noCSRFBody)
             #expect(refused.status == .forbidden)
             #expect(harness.sink.sent.isEmpty)
 
-            let (otherHeaders, otherBody) = form([("csrf", testCSRF)], cookies: cookies(session: analyst, csrf: testCSRF))
+            let (otherHeaders, otherBody) = form([("csrf", try await sessionCSRF(client, session: analyst))], cookies: cookies(session: analyst))
             let notTheirs = try await client.execute(uri: uri, method: .post, headers: otherHeaders, body: otherBody)
             #expect(notTheirs.status == .notFound)
             #expect(harness.sink.sent.isEmpty)
 
-            let (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+            let (headers, body) = form([("csrf", csrf)], cookies: cookies(session: token))
             let done = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
             #expect(done.status == .seeOther)
             #expect(done.headers[.location] == "/ui/inbox?acknowledged=\(officers.id)#n-\(officers.id)")
@@ -276,21 +282,104 @@ import WebUI
         }
     }
 
-    @Test("sign out: refused without the CSRF token; with it, the session cookie is removed")
+    @Test("sign out: refused without the CSRF token; with it, the cookie is removed and the token is revoked here: pages, the stream and /v1 refuse it, another token of the same user still works")
     func signOut() async throws {
         let harness = try await UIHarness()
+        try await harness.store([arrest(minute: 1)])
         let token = try await harness.issuer.token()
+        var laterClaims = TestIssuer.Claims()
+        laterClaims.exp += 60
+        let other = try await harness.issuer.token(laterClaims)
         try await harness.test { client in
-            let (badHeaders, badBody) = form([], cookies: cookies(session: token, csrf: testCSRF))
+            let csrf = try await sessionCSRF(client, session: token)
+            let (badHeaders, badBody) = form([], cookies: cookies(session: token))
             let refused = try await client.execute(uri: "/ui/sign-out", method: .post, headers: badHeaders, body: badBody)
             #expect(refused.status == .forbidden)
             #expect(!refused.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_session=") })
-            let (headers, body) = form([("csrf", testCSRF)], cookies: cookies(session: token, csrf: testCSRF))
+            #expect(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token)).status == .ok)
+
+            let (headers, body) = form([("csrf", csrf)], cookies: cookies(session: token))
             let out = try await client.execute(uri: "/ui/sign-out", method: .post, headers: headers, body: body)
             #expect(out.status == .seeOther)
             #expect(out.headers[.location] == "/ui/sign-in?signed-out=1")
             #expect(out.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_session=;") && $0.contains("Max-Age=0") })
+
+            // A copy of the cookie (another tab, a stolen one) is worth nothing now.
+            let page = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token))
+            #expect(page.status == .seeOther)
+            #expect(page.headers[.location] == "/ui/sign-in?ended=1")
+            #expect(try await client.execute(uri: "/ui/stream", method: .get, headers: cookies(session: token)).status == .unauthorized)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: [.authorization: "Bearer \(token)"]).status == .unauthorized)
+            let signIn = try await signInCSRF(client)
+            let (again, againBody) = form([("csrf", signIn.token), ("token", token)], cookies: cookies(csrf: signIn.cookie))
+            #expect(try await client.execute(uri: "/ui/sign-in", method: .post, headers: again, body: againBody).status == .unauthorized)
+
+            #expect(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: other)).status == .ok)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: [.authorization: "Bearer \(other)"]).status == .ok)
         }
+    }
+
+    @Test("sign-out ends the session's open live stream at once: nothing more is pushed or recorded")
+    func signOutEndsTheStream() async throws {
+        let harness = try await UIHarness()
+        try await harness.store([arrest(minute: 1)])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let csrf = try await sessionCSRF(client, session: token)
+            // From the inbox's beginning: the stored notification is pushed first.
+            async let stream = client.execute(uri: "/ui/stream", method: .get, headers: cookies(session: token))
+            await harness.streamed.wait { $0 >= 1 }
+            let (headers, body) = form([("csrf", csrf)], cookies: cookies(session: token))
+            #expect(try await client.execute(uri: "/ui/sign-out", method: .post, headers: headers, body: body).status == .seeOther)
+            // Arrives after the sign-out: the ended stream must not bring it.
+            try await harness.store([arrest(minute: 2)])
+            // Should the sign-out not end the stream, graceful shutdown does after 20 s (and the
+            // test fails below): a deadline, not a synchronisation.
+            let deadline = Task {
+                try await Task.sleep(for: .seconds(20))
+                harness.gateway.shutdown.trigger()
+            }
+            let ended = try await stream
+            deadline.cancel()
+            #expect(!harness.gateway.shutdown.isTriggered, "the sign-out ended the stream, not the deadline")
+            #expect(ended.status == .ok)
+            #expect(text(ended).components(separatedBy: "event: notification").count == 2, "the one pushed before the sign-out")
+            #expect(text(ended).hasSuffix(": signed out\n\n"))
+        }
+        #expect(harness.streamed.value == 1)
+    }
+
+    @Test("a CSRF token not made for this session is refused even when the browser sends no Fetch Metadata: a planted cookie posted back, another session's token, the sign-in form's; the page's own works")
+    func csrfIsBoundToTheSession() async throws {
+        let harness = try await UIHarness()
+        let officers = arrest(minute: 1)
+        try await harness.store([officers])
+        let token = try await harness.issuer.token()
+        let analyst = try await harness.issuer.analystToken()
+        try await harness.test { client in
+            let uri = "/ui/notifications/\(officers.id)/ack"
+            let signIn = try await signInCSRF(client)
+            let attempts: [(field: String, cookies: HTTPFields)] = [
+                // A sibling host of the same site planted its own cookie and posts its value.
+                (testCSRF, cookies(session: token, csrf: testCSRF)),
+                (try await sessionCSRF(client, session: analyst), cookies(session: token)),
+                (signIn.token, cookies(session: token, csrf: signIn.cookie)),
+            ]
+            for attempt in attempts {
+                let (headers, body) = form([("csrf", attempt.field)], cookies: attempt.cookies)
+                #expect(try await client.execute(uri: uri, method: .post, headers: headers, body: body).status == .forbidden)
+            }
+            // Sign-in with a planted cookie posted back as its token: no session.
+            let (plantedHeaders, plantedBody) = form([("csrf", testCSRF), ("token", analyst)], cookies: cookies(csrf: testCSRF))
+            let planted = try await client.execute(uri: "/ui/sign-in", method: .post, headers: plantedHeaders, body: plantedBody)
+            #expect(planted.status == .forbidden)
+            #expect(!planted.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_session=") })
+            #expect(harness.sink.sent.isEmpty)
+
+            let (headers, body) = form([("csrf", try await sessionCSRF(client, session: token))], cookies: cookies(session: token))
+            #expect(try await client.execute(uri: uri, method: .post, headers: headers, body: body).status == .seeOther)
+        }
+        #expect(harness.sink.sent.count == 1)
     }
 
     @Test("UI answers carry nosniff and no-store: a page, a redirect, and the stream's bare 401")
@@ -366,7 +455,8 @@ import WebUI
         let harness = try await UIHarness()
         let long = String(repeating: "a", count: 2_000) + "." + String(repeating: "b", count: 2_000) + ".c"
         try await harness.test { client in
-            let (headers, body) = form([("csrf", testCSRF), ("token", long)], cookies: cookies(csrf: testCSRF))
+            let preSession = try await signInCSRF(client)
+            let (headers, body) = form([("csrf", preSession.token), ("token", long)], cookies: cookies(csrf: preSession.cookie))
             let response = try await client.execute(uri: "/ui/sign-in", method: .post, headers: headers, body: body)
             #expect(response.status == .badRequest)
             #expect(text(response).contains("too long to keep in a browser"))

@@ -90,6 +90,8 @@ struct UIHarness {
     let inbox: any StorageDatabase
     let gateway: Gateway
     let ui: WebUI
+    /// How many pushes the live streams have recorded in the ledger (each before it is written).
+    let streamed = AwaitableState(0)
 
     init(
         host: String = "127.0.0.1", issuer: TestIssuer = TestIssuer(), ui configuration: WebUIConfiguration = WebUIConfiguration(),
@@ -113,7 +115,9 @@ struct UIHarness {
         gateway = Gateway(
             configuration: gatewayConfiguration, catalog: catalog, authenticator: authenticator, sink: sink, database: database,
             notifications: StorageNotificationSource { inbox }, disclosure: DisclosurePolicy(policy: accessPolicy),
-            recorder: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), logger: Logger(label: "webui-tests"),
+            recorder: StreamCountingRecorder(
+                ledger: LedgerDisclosureRecorder(ledger: ledger, logger: Logger(label: "webui-tests")), streamed: streamed),
+            logger: Logger(label: "webui-tests"),
             now: now, views: views)
     }
 
@@ -147,6 +151,19 @@ struct UIHarness {
     }
 }
 
+/// The ledger, counting the pushes of the live streams once they are recorded.
+struct StreamCountingRecorder: DisclosureRecorder, AuditSearching {
+    let ledger: LedgerDisclosureRecorder
+    let streamed: AwaitableState<Int>
+
+    func record(_ disclosure: Disclosure) async throws {
+        try await ledger.record(disclosure)
+        if disclosure.channel == .stream { streamed.update { $0 += 1 } }
+    }
+
+    func search(person: String) async throws -> [AuditEntry] { try await ledger.search(person: person) }
+}
+
 /// A notification of an arrest to `recipient`, at `minute` past a fixed instant.
 func arrest(to recipient: Recipient = .officer("PP-KC-118"), agency: String? = "MO-DOC-PP", minute: Int, summary: String = "Darnell Reyes (MO1234567) was arrested") -> BusNotification {
     BusNotification(
@@ -163,8 +180,31 @@ func cookies(session: String? = nil, csrf: String? = nil) -> HTTPFields {
     return pairs.isEmpty ? [:] : [.cookie: pairs.joined(separator: "; ")]
 }
 
-/// A well-formed CSRF token (43 base64url characters) for requests that bring their own.
+/// A well-formed pre-session cookie or CSRF token (43 base64url characters) that no page made:
+/// what a sibling host of the same site can plant and post.
 let testCSRF = String(repeating: "A", count: 43)
+
+/// The value of the first `name="csrf"` field of a page.
+func csrfField(_ html: String) throws -> String {
+    let marker = "name=\"csrf\" value=\""
+    let start = try #require(html.range(of: marker)).upperBound
+    return String(html[start...].prefix { $0 != "\"" })
+}
+
+/// The CSRF token the forms of a signed-in page carry, read from the inbox page as a browser
+/// would.
+func sessionCSRF(_ client: any TestClientProtocol, session: String) async throws -> String {
+    let inbox = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: session))
+    #expect(inbox.status == .ok)
+    return try csrfField(text(inbox))
+}
+
+/// The sign-in page's pre-session cookie and the token of its forms, as a browser gets them.
+func signInCSRF(_ client: any TestClientProtocol) async throws -> (cookie: String, token: String) {
+    let page = try await client.execute(uri: "/ui/sign-in", method: .get)
+    let setCookie = try #require(page.headers[values: HTTPField.Name("set-cookie")!].first { $0.hasPrefix("reentrybus_csrf=") })
+    return (String(setCookie.dropFirst("reentrybus_csrf=".count).prefix { $0 != ";" }), try csrfField(text(page)))
+}
 
 func form(_ fields: [(String, String)], cookies base: HTTPFields) -> (HTTPFields, ByteBuffer) {
     var headers = base

@@ -359,7 +359,7 @@ final class AgencyViewSource: ViewSource {
         let (harness, _) = try await Self.harness()
         let other = try await Self.officer(harness, agency: "MO-OTHER-PP")
         try await harness.test { client in
-            let browser = cookies(session: other, csrf: testCSRF)
+            let browser = cookies(session: other)
             let theirs = try await client.execute(uri: "/ui/persons/MO1234567", method: .get, headers: browser)
             let missing = try await client.execute(uri: "/ui/persons/MO0000000", method: .get, headers: browser)
             let malformed = try await client.execute(uri: "/ui/persons/..%2F..%2Fetc", method: .get, headers: browser)
