@@ -233,6 +233,64 @@ import Testing
         #expect(!labels.contains("summary") && !labels.contains("area") && labels.contains("lead agency"))
     }
 
+    /// The subscription path judges a kept investigation fact by the investigation as it stands
+    /// now, as the officer's does: a Part 23 subscription recorded after the investigation was
+    /// opened `restricted` (summary allowed) and made `confidential` (existence only) learns of
+    /// both events with the existence only, never the summary the first event carried.
+    @Test func aPart23SubscriptionReadLaterIsToldOfTheInvestigationAsItStandsNow() async throws {
+        let router = try await router()
+        // No case: the subscription is the only way the investigation may reach anyone.
+        #expect(try await router.apply(investigations(Events.investigationOpened(.restricted))).isEmpty)
+        #expect(try await router.apply(investigations(Events.investigationUpdated(sensitivity: .confidential))).isEmpty)
+        let told = try sent(try await router.apply(subscriptions(Events.subscription(kinds: [.investigations]))))
+        #expect(told.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [
+            Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations"), Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations"),
+        ])
+        for notice in told {
+            let labels = Set(notice.facts.map(\.label))
+            #expect(!labels.contains("summary") && !labels.contains("area") && labels.contains("lead agency"), "\(labels.sorted())")
+            #expect(!notice.facts.contains { $0.value.contains("armed robberies") })
+            #expect(notice.facts.contains(NotificationFact("sensitivity", "confidential")))
+        }
+        // Redelivered: nothing new.
+        #expect(try await router.apply(subscriptions(Events.subscription(kinds: [.investigations]))).isEmpty)
+    }
+
+    enum SubscriptionEnd: String, CaseIterable, CustomStringConvertible {
+        case cancelled, expired
+        var description: String { rawValue }
+    }
+
+    /// A Part 23 subscription told of a `restricted` investigation (its only way to anyone: the
+    /// officer is told nothing of it), then cancelled or expired: an update making it `routine`
+    /// reaches the supervising officer only (the sensitivity now allows them; the subscription
+    /// no longer routes), and a cancellation read later sends nothing of what was kept. The
+    /// closure still asks the subscriber to purge what it was sent.
+    @Test(arguments: SubscriptionEnd.allCases)
+    func anUpdateAfterAPart23SubscriptionEndsIsJudgedByTheCurrentState(_ end: SubscriptionEnd) async throws {
+        let router = try await router()
+        try await router.apply(cases(Events.caseStarted()))
+        // Expired: between the opening (now − 5,000 s) and the update (now − 4,000 s).
+        try await router.apply(subscriptions(Events.subscription(
+            kinds: [.investigations], expires: end == .expired ? Events.now.addingTimeInterval(-4_500) : nil)))
+        let opened = try sent(try await router.apply(investigations(Events.investigationOpened(.restricted))))
+        #expect(opened.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [
+            Routed("unit:MO-KCPD-VCU", .high, "subscription-investigations"),
+        ])
+        #expect(opened.first?.facts.contains(NotificationFact("summary", "Series of armed robberies near 31st and Prospect.")) == true)
+        if end == .cancelled {
+            #expect(try await router.apply(subscriptions(Events.subscription(kinds: [.investigations], cancelled: true))).isEmpty)
+        }
+        let updated = try routed(try await router.apply(investigations(Events.investigationUpdated(sensitivity: .routine))))
+        #expect(updated == [Routed(Self.brooks, .high, "investigation-named-supervisee")])
+
+        let purges = try sent(try await router.apply(investigations(Events.investigationClosed())))
+        #expect(purges.map { Routed($0.recipient.description, $0.priority, $0.reason.rule) } == [
+            Routed(Self.brooks, .high, "investigation-closed-purge"), Routed("unit:MO-KCPD-VCU", .high, "investigation-closed-purge"),
+        ])
+        #expect(purges.last?.facts.first { $0.label == "purge" }?.value == opened.first?.id)
+    }
+
     @Test func anUpdateNamingTheSuperviseeNotifiesAndTheClosureAsksEveryReceiverToPurge() async throws {
         let router = try await router()
         try await router.apply(cases(Events.caseStarted()))
@@ -381,6 +439,12 @@ struct PoliceEventRulesPostgresTests {
     }
     @Test func part23() async throws { try await PoliceEventRulesTests().aPart23SubscriptionReceivesTheSummaryOrForConfidentialOnlyTheExistence() }
     @Test func purge() async throws { try await PoliceEventRulesTests().anUpdateNamingTheSuperviseeNotifiesAndTheClosureAsksEveryReceiverToPurge() }
+    @Test func part23ReadLater() async throws { try await PoliceEventRulesTests().aPart23SubscriptionReadLaterIsToldOfTheInvestigationAsItStandsNow() }
+    @Test func part23Ended() async throws {
+        for end in PoliceEventRulesTests.SubscriptionEnd.allCases {
+            try await PoliceEventRulesTests().anUpdateAfterAPart23SubscriptionEndsIsJudgedByTheCurrentState(end)
+        }
+    }
     @Test func investigationBeforeCase() async throws { try await PoliceEventRulesTests().anInvestigationReadBeforeTheCaseNotifiesWhenTheCaseArrives() }
     @Test func updatePoison() async throws { try await PoliceEventRulesTests().anUpdateOfAnInvestigationNotOpenedHereWithoutASensitivityIsDeadLettered() }
     @Test func subscriptions() async throws { try await PoliceEventRulesTests().aPersonSubscriptionReceivesEachKindItCoversInEitherOrder() }
