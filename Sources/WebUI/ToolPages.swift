@@ -58,20 +58,6 @@ extension PageHandlers {
         return PageResponse.html(.ok, html, cookies: [csrf.cookie].compactMap { $0 })
     }
 
-    /// The query of a form sent with GET (`application/x-www-form-urlencoded`): a browser
-    /// sends a space as `+` (and a plus as `%2B`), which the URI's own query parameters keep as
-    /// a plus. The first value of each name.
-    static func formQuery(_ request: Request) -> [String: String] {
-        var values: [String: String] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decoded(_ text: Substring) -> String? { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = parts.first.flatMap(decoded), values[name] == nil else { continue }
-            values[name] = parts.count > 1 ? decoded(parts[1]) ?? "" : ""
-        }
-        return values
-    }
-
     /// A response with no body: what the stream and the fragment answer when they cannot.
     static func bare(_ status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.cacheControl: "no-store", .contentLength: "0"])
@@ -79,21 +65,49 @@ extension PageHandlers {
 
     // MARK: - Officer-safety check
 
-    /// `GET /ui/safety-check`: the form; with `address` (and `radius`, metres, default 500) its
-    /// answer. Input that is missing, too long or not an address is said beside its field and
-    /// nothing is read; the check itself is the gateway's (`safetyCheck`: the views policy, a
-    /// refusal recorded, the answer redacted and recorded).
-    func safetyCheck(_ request: Request, context: some RequestContext) async -> Response {
+    struct SafetyCheckForm: Decodable {
+        var csrf: String?
+        var address: String?
+        var radius: String?
+    }
+
+    /// `GET /ui/safety-check`: the form alone. An address never travels in a URL (browser
+    /// history, proxy and server logs keep URLs): the form is posted, and a query string here
+    /// is ignored.
+    func safetyCheckForm(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
-        let parameters = Self.formQuery(request)
         let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
-        let address = parameters["address"]
-        let radiusText = parameters["radius"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        var values: [String: Any] = [
-            "address": String((address ?? "").prefix(Gateway.maxSafetyCheckAddressLength + 50)), "radius": radiusText.isEmpty ? "500" : String(radiusText.prefix(12)),
+        return toolPage(request, caller: caller, status: .ok, "safety-check", Self.safetyCheckValues(address: "", radius: ""), title: "Safety check", dates: dates)
+    }
+
+    static func safetyCheckValues(address: String, radius: String) -> [String: Any] {
+        [
+            "address": String(address.prefix(Gateway.maxSafetyCheckAddressLength + 50)), "radius": radius.isEmpty ? "500" : String(radius.prefix(12)),
             "maxAddress": Gateway.maxSafetyCheckAddressLength, "maxRadius": SafetyCheckPage.maxRadius,
         ]
-        guard let address else { return toolPage(request, caller: caller, status: .ok, "safety-check", values, title: "Safety check", dates: dates) }
+    }
+
+    /// `POST /ui/safety-check` (`csrf`, `address`, `radius` in metres, default 500): the answer,
+    /// rendered in the response to the POST (no redirect that would put the address in a URL).
+    /// A form without this session's CSRF token changes nothing and reads nothing. Input that is
+    /// missing, too long or not an address is said beside its field and nothing is read; the
+    /// check itself is the gateway's (`safetyCheck`: the views policy, a refusal recorded, the
+    /// answer redacted and recorded).
+    func safetyCheck(_ request: Request, context: some RequestContext) async -> Response {
+        guard let caller = await caller(of: request) else { return toSignIn(request) }
+        let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
+        let form: SafetyCheckForm
+        do {
+            form = try await Self.form(SafetyCheckForm.self, of: request, limit: 4_096)
+        } catch {
+            return message(request, caller: caller, status: error.status, title: "Not checked", text: "The form could not be read. Reload the page and try again.")
+        }
+        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
+            return message(request, caller: caller, status: .forbidden, title: "Not checked", text: "The form had expired. Reload the page and check again.")
+        }
+        let address = form.address ?? ""
+        let radiusText = form.radius?.trimmingCharacters(in: .whitespaces) ?? ""
+        var values = Self.safetyCheckValues(address: address, radius: radiusText)
         var radius = 500
         if !radiusText.isEmpty {
             guard radiusText.count <= 6, let parsed = Int(radiusText) else {
@@ -176,13 +190,39 @@ extension PageHandlers {
 
     // MARK: - Audit search
 
-    /// `GET /ui/audit`: for auditors, a state ID field and, with `person`, who saw that
-    /// person's data (the gateway's `auditSearch`: the search itself recorded). Anyone else: a
-    /// refusal page, and the refusal recorded in the ledger.
-    func audit(_ request: Request, context: some RequestContext) async -> Response {
+    struct AuditForm: Decodable {
+        var csrf: String?
+        var person: String?
+    }
+
+    /// `GET /ui/audit`: for auditors, the state ID form (a query string is ignored: a state ID
+    /// never travels in a URL). Anyone else: a refusal page, and the refusal recorded.
+    func auditForm(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
+        return await audit(request, context: context, caller: caller, person: nil)
+    }
+
+    /// `POST /ui/audit` (`csrf`, `person`): who saw that person's data (the gateway's
+    /// `auditSearch`: the search itself recorded), rendered in the response to the POST. A form
+    /// without this session's CSRF token reads and records nothing.
+    func auditSearch(_ request: Request, context: some RequestContext) async -> Response {
+        guard let caller = await caller(of: request) else { return toSignIn(request) }
+        let form: AuditForm
+        do {
+            form = try await Self.form(AuditForm.self, of: request, limit: 4_096)
+        } catch {
+            return message(request, caller: caller, status: error.status, title: "Not searched", text: "The form could not be read. Reload the page and try again.")
+        }
+        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
+            return message(request, caller: caller, status: .forbidden, title: "Not searched", text: "The form had expired. Reload the page and search again.")
+        }
+        return await audit(request, context: context, caller: caller, person: (form.person ?? "").trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The audit page: the form alone when `person` is nil, else the search. Anyone but an
+    /// auditor: a refusal page, and the refusal recorded in the ledger (naming `person`).
+    func audit(_ request: Request, context: some RequestContext, caller: Caller, person: String?) async -> Response {
         let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
-        let person = Self.formQuery(request)["person"].map { $0.trimmingCharacters(in: .whitespaces) }
         guard caller.has(.auditor) else {
             do {
                 try await gateway.refuseAuditSearch(for: caller, stateId: person, requestId: context.id)
@@ -216,11 +256,13 @@ extension PageHandlers {
 
     // MARK: - Rendering
 
-    /// A tool page with its CSRF token (the sign-out form in the layout needs it).
+    /// A tool page with its CSRF token (its own form and the layout's sign-out form need it).
     func toolPage(
         _ request: Request, caller: Caller, status: HTTPResponse.Status, _ template: String, _ values: [String: Any], title: String, dates: PageDates
     ) -> Response {
         let csrf = session.csrfToken(for: request, signedIn: true)
+        var values = values
+        values["csrf"] = csrf.token
         return page(status, template, values, title: title, caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 }, dates: dates)
     }
 

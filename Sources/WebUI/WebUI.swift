@@ -30,11 +30,12 @@ import Hummingbird
 /// - `GET /ui/stream`: the inbox's live updates (Server-Sent Events: the gateway's live
 ///   stream, by the session cookie); `GET /ui/notifications/{id}/card`: one card, which the
 ///   inbox's script inserts when the stream brings a notification.
-/// - `GET /ui/safety-check`: the officer-safety check (address form and answer), as
-///   `GET /v1/views/safety-check`.
+/// - `GET /ui/safety-check`, `POST /ui/safety-check`: the officer-safety check (the address
+///   form; the answer to its POST), as `GET /v1/views/safety-check`.
 /// - `GET /ui/feeds`: the feeds' coverage map (admins, auditors, analysts, supervisors).
-/// - `GET /ui/audit`: who saw a person's data (auditors; anyone else is refused, and that is
-///   recorded); the search itself is recorded.
+/// - `GET /ui/audit`, `POST /ui/audit`: who saw a person's data (auditors; anyone else is
+///   refused, and that is recorded); the search itself is recorded. Both tools' forms are
+///   posted with the CSRF token, so an address or a state ID never lands in a URL.
 /// - `GET /ui/assets/app.css`, `GET /ui/assets/app.js`.
 ///
 /// Every form carries a CSRF token bound to the session (an HMAC of the session's token under
@@ -78,9 +79,12 @@ public struct WebUI: GatewayPages {
         // Tool pages
         router.get("/ui/stream") { request, context in await pages.stream(request, context: context) }
         router.get("/ui/notifications/{id}/card") { request, context in await pages.card(request, context: context) }
-        router.get("/ui/safety-check") { request, context in await pages.safetyCheck(request, context: context) }
+        // Forms that carry personal data (an address, a state ID) are posted, never in a URL.
+        router.get("/ui/safety-check") { request, context in await pages.safetyCheckForm(request, context: context) }
+        router.post("/ui/safety-check") { request, context in await pages.safetyCheck(request, context: context) }
         router.get("/ui/feeds") { request, context in await pages.feeds(request, context: context) }
-        router.get("/ui/audit") { request, context in await pages.audit(request, context: context) }
+        router.get("/ui/audit") { request, context in await pages.auditForm(request, context: context) }
+        router.post("/ui/audit") { request, context in await pages.auditSearch(request, context: context) }
         router.get("/ui/assets/app.css") { _, _ in PageResponse.asset(PageAssets.css, type: "text/css; charset=utf-8") }
         router.get("/ui/assets/app.js") { _, _ in PageResponse.asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
         // Any other address under /ui: the UI's own not-found page rather than problem details.

@@ -259,6 +259,30 @@ import Testing
         #expect(entries[1].denialReason == .roleNotAllowed)
     }
 
+    @Test("POST /v1/persons/lookup: the identifier in the body, the same answer and audit entry as the GET; a body that is not {identifier} is a 400, another type a 415")
+    func personLookup() async throws {
+        let harness = try await Self.harness()
+        let police = try await Self.token(harness, Self.callers[2])
+        try await harness.test { client in
+            let viaPath = try await client.execute(uri: "/v1/persons/MO1234567", method: .get, headers: .bearer(police, contentType: nil))
+            let viaBody = try await client.execute(
+                uri: "/v1/persons/lookup", method: .post, headers: .bearer(police), body: ByteBuffer(string: #"{"identifier":"MO1234567"}"#))
+            #expect(viaBody.status == .ok)
+            #expect(try canonical(try json(viaBody.body)) == (try canonical(try json(viaPath.body))))
+            for bad in [#"{"identifier":"../etc"}"#, #"{"identifier":"MO1234567","x":1}"#, #"{"identifier":7}"#, "[]", "MO1234567"] {
+                let response = try await client.execute(uri: "/v1/persons/lookup", method: .post, headers: .bearer(police), body: ByteBuffer(string: bad))
+                #expect(response.status == .badRequest, "\(bad)")
+            }
+            let form = try await client.execute(
+                uri: "/v1/persons/lookup", method: .post, headers: .bearer(police, contentType: "application/x-www-form-urlencoded"),
+                body: ByteBuffer(string: "identifier=MO1234567"))
+            #expect(form.status == .unsupportedMediaType)
+        }
+        let entries = try await harness.ledger.entries()
+        #expect(entries.map(\.resource) == ["view.person", "view.person"])
+        #expect(entries.allSatisfy { $0.persons.contains { $0.value == "MO1234567" } })
+    }
+
     @Test("a person is found only by identifiers the caller may see: reentry services, who may not see CJI, learn nothing of a high-needs row by its state ID")
     func personFoundOnlyByVisibleIdentifiers() async throws {
         let harness = try await Self.harness()

@@ -191,12 +191,21 @@ func csrfField(_ html: String) throws -> String {
     return String(html[start...].prefix { $0 != "\"" })
 }
 
-/// The CSRF token the forms of a signed-in page carry, read from the inbox page as a browser
-/// would.
+/// The CSRF token the forms of a signed-in page carry (the layout's sign-out form), read as a
+/// browser would from a page that reads and records nothing (the UI's not-found page).
 func sessionCSRF(_ client: any TestClientProtocol, session: String) async throws -> String {
-    let inbox = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: session))
-    #expect(inbox.status == .ok)
-    return try csrfField(text(inbox))
+    let page = try await client.execute(uri: "/ui/no-such-page", method: .get, headers: cookies(session: session))
+    #expect(page.status == .notFound)
+    return try csrfField(text(page))
+}
+
+/// Posts a form as a browser does: this session's CSRF token, then `fields` as given
+/// (`application/x-www-form-urlencoded`: `+` for a space).
+func postForm(_ client: any TestClientProtocol, _ uri: String, session: String, _ fields: String) async throws -> TestResponse {
+    let csrf = try await sessionCSRF(client, session: session)
+    var headers = cookies(session: session)
+    headers[.contentType] = "application/x-www-form-urlencoded"
+    return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(csrf)&" + fields))
 }
 
 /// The sign-in page's pre-session cookie and the token of its forms, as a browser gets them.

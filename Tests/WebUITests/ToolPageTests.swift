@@ -188,8 +188,7 @@ import WebUI
             #expect(source.questions == 0)
 
             let before = try await harness.auditEntries()
-            let response = try await client.execute(
-                uri: "/ui/safety-check?address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110&radius=300", method: .get, headers: cookies(session: token))
+            let response = try await postForm(client, "/ui/safety-check", session: token, "address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110&radius=300")
             #expect(response.status == .ok)
             let html = text(response)
             #expect(source.asked.withLock { $0 } == [.safetyCheck(address: "4410 Troost Ave, Kansas City, MO 64110", coordinates: nil, radiusMeters: 300)])
@@ -207,11 +206,56 @@ import WebUI
             #expect(entry.resource == "view.safety-check" && entry.outcome == .disclosed && entry.requester.subject == "PP-KC-118")
 
             // As a browser sends the form: spaces as "+", a comma as %2C.
-            let browser = try await client.execute(
-                uri: "/ui/safety-check?address=4410+Troost+Ave%2C+Kansas+City%2C+MO+64110&radius=500", method: .get, headers: cookies(session: token))
+            let browser = try await postForm(client, "/ui/safety-check", session: token, "address=4410+Troost+Ave%2C+Kansas+City%2C+MO+64110&radius=500")
             #expect(browser.status == .ok)
             #expect(source.asked.withLock { $0.last } == .safetyCheck(address: "4410 Troost Ave, Kansas City, MO 64110", coordinates: nil, radiusMeters: 500))
         }
+    }
+
+    @Test("an address or a state ID never travels in a URL: the tool forms are posted with the CSRF token, the answer is the POST's response (no redirect); a query string is ignored; a post without this session's token reads and records nothing")
+    func toolFormsArePosted() async throws {
+        let source = SafetySource()
+        let harness = try await UIHarness(views: GatewayViews(source: source, policy: Self.viewPolicy))
+        try await harness.store([arrest(minute: 1)])
+        let officer = try await harness.issuer.token()
+        var claims = TestIssuer.Claims()
+        claims.sub = "AUD-9"
+        claims.roles = ["auditor"]
+        claims.purpose = "audit"
+        let auditor = try await harness.issuer.token(claims)
+        try await harness.test { client in
+            let safetyForm = text(try await client.execute(uri: "/ui/safety-check", method: .get, headers: cookies(session: officer)))
+            #expect(safetyForm.contains("<form method=\"post\" action=\"/ui/safety-check\""))
+            #expect(safetyForm.contains("name=\"csrf\" value=\"\(try await sessionCSRF(client, session: officer))\""))
+            let auditForm = text(try await client.execute(uri: "/ui/audit", method: .get, headers: cookies(session: auditor)))
+            #expect(auditForm.contains("<form method=\"post\" action=\"/ui/audit\""))
+
+            // An old bookmark or a link with the data in it: the empty form, nothing read.
+            let old = try await client.execute(
+                uri: "/ui/safety-check?address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110", method: .get, headers: cookies(session: officer))
+            #expect(old.status == .ok && !text(old).contains("id=\"safety-answer\"") && !text(old).contains("value=\"4410"))
+            let oldAudit = try await client.execute(uri: "/ui/audit?person=MO1234567", method: .get, headers: cookies(session: auditor))
+            #expect(oldAudit.status == .ok && !text(oldAudit).contains("entries about"))
+            #expect(source.questions == 0)
+            #expect(try await harness.auditEntries() == 0)
+
+            // Posted without this session's token (a planted cookie's value): refused, nothing read.
+            for (uri, fields) in [("/ui/safety-check", "address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110"), ("/ui/audit", "person=MO1234567")] {
+                var headers = cookies(session: uri == "/ui/audit" ? auditor : officer, csrf: testCSRF)
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                let refused = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(testCSRF)&" + fields))
+                #expect(refused.status == .forbidden, "\(uri)")
+            }
+            #expect(source.questions == 0)
+            #expect(try await harness.auditEntries() == 0)
+
+            // With it: the answer in the POST's own response.
+            let answer = try await postForm(client, "/ui/safety-check", session: officer, "address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110")
+            #expect(answer.status == .ok && text(answer).contains("id=\"safety-answer\""))
+            let search = try await postForm(client, "/ui/audit", session: auditor, "person=MO1234567")
+            #expect(search.status == .ok && text(search).contains("id=\"entries-heading\"") && text(search).contains("about MO1234567"))
+        }
+        #expect(source.questions == 1)
     }
 
     @Test("safety-check input that is too long or malformed: a message beside the field, nothing read, nothing recorded")
@@ -229,7 +273,7 @@ import WebUI
         ]
         try await harness.test { client in
             for (query, field, says) in cases {
-                let response = try await client.execute(uri: "/ui/safety-check?\(query)", method: .get, headers: cookies(session: token))
+                let response = try await postForm(client, "/ui/safety-check", session: token, query)
                 #expect(response.status == .badRequest, "\(query)")
                 let html = text(response)
                 #expect(html.contains("<p id=\"\(field)-error\" class=\"field-error\">"), "\(query)")
@@ -250,8 +294,7 @@ import WebUI
         try await harness.test { client in
             let inbox = text(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: analyst)))
             #expect(!inbox.contains("href=\"/ui/safety-check\""))
-            let response = try await client.execute(
-                uri: "/ui/safety-check?address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110", method: .get, headers: cookies(session: analyst))
+            let response = try await postForm(client, "/ui/safety-check", session: analyst, "address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110")
             #expect(response.status == .forbidden)
             #expect(text(response).contains("Not allowed"))
         }
@@ -338,7 +381,7 @@ import WebUI
             #expect(form.contains("href=\"/ui/audit\" aria-current=\"page\""))
             #expect(try await harness.auditEntries() == before, "opening the form discloses nothing")
 
-            let response = try await client.execute(uri: "/ui/audit?person=+MO1234567+", method: .get, headers: cookies(session: auditor))
+            let response = try await postForm(client, "/ui/audit", session: auditor, "person=+MO1234567+")
             #expect(response.status == .ok)
             let html = text(response)
             #expect(html.contains("2 entries about MO1234567"))
@@ -351,13 +394,13 @@ import WebUI
             #expect(search.persons == [PersonIdentifier(identifier: "stateId", value: "MO1234567")])
 
             // The next search shows the first one.
-            let again = text(try await client.execute(uri: "/ui/audit?person=MO1234567", method: .get, headers: cookies(session: auditor)))
+            let again = text(try await postForm(client, "/ui/audit", session: auditor, "person=MO1234567"))
             #expect(again.contains("3 entries about MO1234567"))
             #expect(again.contains("<code>audit.search</code>"))
 
             // Malformed: beside the field, escaped, nothing read or recorded.
             let count = try await harness.auditEntries()
-            let bad = try await client.execute(uri: "/ui/audit?person=%3Cscript%3E", method: .get, headers: cookies(session: auditor))
+            let bad = try await postForm(client, "/ui/audit", session: auditor, "person=%3Cscript%3E")
             #expect(bad.status == .badRequest)
             #expect(text(bad).contains("<p id=\"person-error\" class=\"field-error\">"))
             #expect(text(bad).contains("value=\"&lt;script&gt;\""))
@@ -368,7 +411,7 @@ import WebUI
             for token in [officer, analyst] {
                 let inbox = text(try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: token)))
                 #expect(!inbox.contains("href=\"/ui/audit\""))
-                let refused = try await client.execute(uri: "/ui/audit?person=MO1234567", method: .get, headers: cookies(session: token))
+                let refused = try await postForm(client, "/ui/audit", session: token, "person=MO1234567")
                 #expect(refused.status == .forbidden)
                 #expect(!text(refused).contains("PP-KC-118</td>"))
                 let denial = try #require(try await harness.ledger.entries(after: Int64(count)).last)

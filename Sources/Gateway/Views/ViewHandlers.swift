@@ -34,12 +34,38 @@ extension GatewayHandlers {
         return Self.json(.ok, .object(["items": .array(items), "nextCursor": page.next.map { .string($0.token) } ?? .null]))
     }
 
-    /// `GET /v1/persons/{identifier}`: what the caller may read of one person (a state ID, an
-    /// FBI number, …) in every view their rules allow, within their agency; one audit entry.
+    /// `GET /v1/persons/{identifier}` (deprecated: the identifier lands in URLs, so in proxy and
+    /// server logs; use `POST /v1/persons/lookup`): what the caller may read of one person (a
+    /// state ID, an FBI number, …) in every view their rules allow, within their agency; one
+    /// audit entry.
     func person(_ request: Request, context: some RequestContext) async throws -> Response {
         let caller = try await authenticate(request)
-        let page = try await gateway.personPage(
-            context.parameters.get("identifier") ?? "", for: caller, requestId: RequestIdentity.id(of: request, context: context))
+        return try await person(context.parameters.get("identifier") ?? "", for: caller, request: request, context: context)
+    }
+
+    /// `POST /v1/persons/lookup` with `{"identifier": "…"}` (`application/json`, at most 1 KiB):
+    /// the same answer as `GET /v1/persons/{identifier}`, the identifier in the body, never in
+    /// a URL.
+    func personLookup(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
+        let body = try await Self.body(of: request, limit: 1_024)
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: 1_024, maxNestingDepth: 4))
+        } catch {
+            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "not JSON")])
+        }
+        guard case .object(let members) = document, Set(members.keys) == ["identifier"], case .string(let identifier)? = members["identifier"] else {
+            throw Problem.badRequest(
+                "The body must be {\"identifier\": \"…\"} and nothing else.",
+                violations: [.init(path: "$.identifier", keyword: "required", message: "one string member identifier, no other")])
+        }
+        return try await person(identifier, for: caller, request: request, context: context)
+    }
+
+    func person(_ identifier: String, for caller: Caller, request: Request, context: some RequestContext) async throws -> Response {
+        let page = try await gateway.personPage(identifier, for: caller, requestId: RequestIdentity.id(of: request, context: context))
         var sections: [String: JSONValue] = [:]
         for section in page.sections { sections[section.view] = .array(section.items.map(Self.item)) }
         return Self.json(.ok, .object(["identifier": .string(page.identifier), "views": .object(sections)]))

@@ -2,11 +2,12 @@ import Hummingbird
 
 extension GatewayHandlers {
     /// The read-model views' routes: `GET` each of `ViewEndpoint.all` (`/v1/views/…`) and
-    /// `GET /v1/persons/{identifier}`.
+    /// `POST /v1/persons/lookup` and (deprecated) `GET /v1/persons/{identifier}`.
     func addViewRoutes(to router: Router<BasicRequestContext>) {
         for endpoint in ViewEndpoint.all {
             router.get(RouterPath(endpoint.path)) { request, context in try await self.view(endpoint, request, context: context) }
         }
         router.get("/v1/persons/{identifier}") { request, context in try await self.person(request, context: context) }
+        router.post("/v1/persons/lookup") { request, context in try await self.personLookup(request, context: context) }
     }
 }
