@@ -72,6 +72,8 @@ struct BulletinRules: RouterRuleSet {
             }
             // What was delivered under a consent that has ended, whichever bulletin is current now.
             try withdrawEnded(until: tick.atMilliseconds, store, context)
+            // What the version before `bulletins-v3` delivered of a bulletin it replaced.
+            try withdrawReplacedBeforeV3(because: Cause(eventId: event.eventId, eventType: event.eventType, occurredAt: ReleaseClock.date(tick.atMilliseconds)), store, context)
             for bulletin in try store.consentStarting(after: last, until: tick.atMilliseconds) {
                 try deliver(bulletin.subject, now: tick.atMilliseconds, because: Cause(bulletin), store, context)
             }
@@ -109,9 +111,13 @@ struct BulletinRules: RouterRuleSet {
         var occurredAt: Date
 
         init(_ event: EventEnvelope<some EventPayload>) {
-            eventId = event.eventId.uuidString.lowercased()
-            eventType = event.eventType
-            occurredAt = event.occurredAt
+            self.init(eventId: event.eventId.uuidString.lowercased(), eventType: event.eventType, occurredAt: event.occurredAt)
+        }
+
+        init(eventId: String, eventType: String, occurredAt: Date) {
+            self.eventId = eventId
+            self.eventType = eventType
+            self.occurredAt = occurredAt
         }
     }
 
@@ -198,6 +204,25 @@ struct BulletinRules: RouterRuleSet {
                 bulletinId: delivery.bulletinId, reason: BulletinWithdrawalReason.consentExpired.rawValue, subject: delivery.subject, to: recipient,
                 sourceEventId: delivery.eventId ?? "bulletin:\(delivery.bulletinId)", sourceEventType: MentalHealthBulletinPublished.eventType,
                 occurredAt: ReleaseClock.date(expiresAfter)))
+            try store.removeDelivery(of: delivery.bulletinId, to: delivery.recipient)
+        }
+        try context.send(notifications, forgetAfterMilliseconds: nil)
+    }
+
+    /// Withdraws every delivery with no consent's end (reason `superseded`): those the version
+    /// before `bulletins-v3` recorded of a bulletin it had replaced by then without telling the
+    /// agencies it reached (it overwrote the person's bulletin), which the step could give no
+    /// end (it takes the current bulletin's). Nothing records a delivery without one since, so
+    /// the first tick after the upgrade sends them all, once, and later ticks find none (an
+    /// index lookup). The person's next publication, case or address change would withdraw
+    /// them too, but may never come.
+    private func withdrawReplacedBeforeV3(because cause: Cause, _ store: BulletinStore, _ context: RouterContext) throws {
+        var notifications: [BusNotification] = []
+        for delivery in try store.deliveriesWithoutConsentEnd() {
+            guard let recipient = Recipient(delivery.recipient) else { continue }
+            notifications.append(BulletinNotification.withdrawn(
+                bulletinId: delivery.bulletinId, reason: BulletinWithdrawalReason.superseded.rawValue, subject: delivery.subject, to: recipient,
+                sourceEventId: cause.eventId, sourceEventType: cause.eventType, occurredAt: cause.occurredAt))
             try store.removeDelivery(of: delivery.bulletinId, to: delivery.recipient)
         }
         try context.send(notifications, forgetAfterMilliseconds: nil)

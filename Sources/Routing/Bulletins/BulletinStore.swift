@@ -245,6 +245,14 @@ struct BulletinStore {
         ).map(Self.delivery(row:))
     }
 
+    /// Deliveries with no consent's end, by bulletin and recipient: only rows kept before
+    /// `bulletins-v3` of a bulletin no longer current then (every delivery since records its end).
+    func deliveriesWithoutConsentEnd() throws -> [Delivery] {
+        try transaction.fetchAll(
+            "SELECT * FROM bulletins_deliveries WHERE expires_after_ms IS NULL ORDER BY bulletin_id, recipient", []
+        ).map(Self.delivery(row:))
+    }
+
     private static func delivery(row: StorageRow) throws -> Delivery {
         Delivery(
             bulletinId: try row.get("bulletin_id"), recipient: try row.get("recipient"),
