@@ -239,8 +239,10 @@ public struct WarrantResolverProjection: EventProjection {
     ///   order's numbers, with their check items, who was told, and the notifications about
     ///   them (those of the numbers they carry that name them).
     /// - `listed_cases`: the person's warrants whose court case (`caseNumber` of the issue) is
-    ///   listed, the check items listing them, and the notifications naming them (their
-    ///   `reason.matched` lists the warrant: pending, clear and unscheduled-release notices).
+    ///   listed, the check items listing them, the detainers lodged on them and who was told of
+    ///   those (`WarrantStore+SealedTellings`), and the notifications naming them (their
+    ///   `reason.matched` lists the warrant or detainer: pending, clear, unscheduled-release,
+    ///   hold notices; escalations and release alerts told only for a removed detainer).
     ///   Checks belong to a release and stay; one left without an active warrant becomes
     ///   `clear` without a notification (`WarrantStore+Sealing`). Warrants stored before their
     ///   case was recorded have none, and stay.
@@ -268,8 +270,9 @@ public struct WarrantResolverProjection: EventProjection {
         var linked = SealingTally()
         var personItems = WarrantStore.PersonItems()
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
-        let (removed, sealedWarrants, sealedDetainers): (SealingTally, Set<String>, Set<String>) = switch order.scope {
-        case .allRecords: (try store.removePerson(order), [], [])
+        let (removed, sealedWarrants, sealedDetainers, toldOnlyOfRemoved):
+            (SealingTally, Set<String>, Set<String>, Set<WarrantStore.Telling>) = switch order.scope {
+        case .allRecords: (try store.removePerson(order), [], [], [])
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed
@@ -280,7 +283,7 @@ public struct WarrantResolverProjection: EventProjection {
                 notification.derivesFrom.contains { derivation in
                     (derivation.name == WarrantCheckRules.warrantIdentifier && sealedWarrants.contains(derivation.value))
                         || (derivation.name == "detainerId" && sealedDetainers.contains(derivation.value))
-                }
+                } || WarrantStore.toldOnlyOfRemoved(notification, toldOnlyOfRemoved)
             },
             transaction.storage))
         if !personItems.isEmpty {
@@ -289,10 +292,12 @@ public struct WarrantResolverProjection: EventProjection {
             let linkedOnly = try store.removeLinkedOnly(personItems, order: order)
             tally.merge(linkedOnly.tally)
             let items = linkedOnly.items
+            let toldOnlyOfRemoved = linkedOnly.toldOnlyOfRemoved
             var others = linkedOnly.stateIds.subtracting(stateIds)
             if let stateId = order.stateId { others.remove(stateId) }
             tally.add(try NotificationOutbox.removeSent(
-                about: others, where: { WarrantStore.concerns($0, items) }, transaction.storage), from: "notifications_sent")
+                about: others, where: { WarrantStore.concerns($0, items) || WarrantStore.toldOnlyOfRemoved($0, toldOnlyOfRemoved) },
+                transaction.storage), from: "notifications_sent")
         }
         // Numbers paired with the person by a shared number; not those found through a link (a
         // mistyped state ID may be another person's: the runtime would refuse their records).

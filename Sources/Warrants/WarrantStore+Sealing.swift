@@ -37,12 +37,19 @@ extension WarrantStore {
     /// shared by mistake) is settled as the type's overview says.
     func removePerson(_ order: SealingOrder) throws -> SealingTally {
         let arguments = personArguments(order)
-        let others = try releaseIds(
+        var others = try releaseIds(
             """
             SELECT DISTINCT i.release_id FROM warrant_check_items i JOIN warrants w ON w.warrant_id = i.warrant_id
             WHERE (w.state_id IS NOT NULL AND w.state_id = $1) OR (w.fbi_number IS NOT NULL AND w.fbi_number = $2)
             """,
             arguments)
+        // The person's detainers as another person's checks listed them (numbers shared by
+        // mistake): those checks are settled, and who was told of the detainers forgotten.
+        var detainers: [RemovedDetainer] = []
+        for row in try transaction.fetchAll("SELECT detainer_id FROM detainers WHERE \(Self.person)", arguments) {
+            if let detainer = try removedDetainer(try row.get("detainer_id")) { detainers.append(detainer) }
+        }
+        for detainer in detainers { others.formUnion(detainer.releaseIds) }
         var tally = SealingTally()
         tally.add(
             try transaction.execute(
@@ -66,6 +73,7 @@ extension WarrantStore {
         tally.add(try transaction.execute("DELETE FROM detainers WHERE \(Self.person)", arguments), from: "detainers")
         tally.add(try transaction.execute("DELETE FROM warrant_checks WHERE \(Self.person)", arguments), from: "warrant_checks")
         tally.add(try transaction.execute("DELETE FROM warrants WHERE \(Self.person)", arguments), from: "warrants")
+        tally.add(try removeTellings(of: detainers).rows, from: "warrant_check_told")
         try settleChecks(others)
         return tally
     }
@@ -133,6 +141,8 @@ extension WarrantStore {
         var items = PersonItems()
         /// The state IDs those rows carried: the notifications about them are found by theirs.
         var stateIds: Set<String> = []
+        /// Escalations and release alerts told only of the removed detainers (`WarrantStore+SealedTellings`).
+        var toldOnlyOfRemoved: Set<Telling> = []
     }
 
     /// Removes the releases' checks, warrants and detainers the index put with the order's
@@ -169,7 +179,9 @@ extension WarrantStore {
             removal.tally.add(try transaction.execute("DELETE FROM warrants WHERE warrant_id = $1", [.text(warrantId)]), from: "warrants")
             if let removed { try noteSealed(removed, by: order) }
         }
+        var detainers: [RemovedDetainer] = []
         for detainerId in removal.items.detainers.sorted() {
+            if let detainer = try removedDetainer(detainerId) { detainers.append(detainer) }
             others.formUnion(try releaseIds("SELECT release_id FROM warrant_check_detainers WHERE detainer_id = $1", [.text(detainerId)]))
             removal.tally.add(try transaction.execute(
                 "DELETE FROM warrant_check_detainers WHERE detainer_id = $1", [.text(detainerId)]), from: "warrant_check_detainers")
@@ -183,6 +195,9 @@ extension WarrantStore {
             }
             try noteSealed(.release, releaseId, orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
+        let tellings = try removeTellings(of: detainers)
+        removal.tally.add(tellings.rows, from: "warrant_check_told")
+        removal.toldOnlyOfRemoved = tellings.unresolved
         try settleChecks(others.subtracting(removal.items.releases))
         return removal
     }
@@ -210,9 +225,13 @@ extension WarrantStore {
     /// checks, settles the checks that listed them (a check whose hold rested on such a
     /// detainer alone is pending again, or clear, telling no one), and remembers each removed
     /// warrant (its digests, with the order's time: `WarrantStore+SealedWarrants`) and detainer
-    /// (a digest of its id: ``isSealed(_:_:occurredAtMilliseconds:)``). Checks belong to a release, not to a case:
-    /// they stay. Returns the tally and the removed warrants' and detainers' ids.
-    func removeListedCases(_ order: SealingOrder) throws -> (tally: SealingTally, warrantIds: Set<String>, detainerIds: Set<String>) {
+    /// (a digest of its id: ``isSealed(_:_:occurredAtMilliseconds:)``), and forgets who was
+    /// told of those detainers (`WarrantStore+SealedTellings`). Checks belong to a release, not
+    /// to a case: they stay. Returns the tally, the removed warrants' and detainers' ids, and
+    /// the escalations and release alerts told only of the removed detainers.
+    func removeListedCases(
+        _ order: SealingOrder
+    ) throws -> (tally: SealingTally, warrantIds: Set<String>, detainerIds: Set<String>, toldOnlyOfRemoved: Set<Telling>) {
         let arguments = personArguments(order)
         var warrants: [String: RemovedWarrant] = [:]
         for caseNumber in order.caseNumbers {
@@ -247,7 +266,9 @@ extension WarrantStore {
                 "SELECT detainer_id FROM detainers WHERE \(Self.person) AND warrant_id = $3", arguments + [.text(warrantId)])
             for row in rows { detainerIds.insert(try row.get("detainer_id", as: String.self)) }
         }
+        var detainers: [RemovedDetainer] = []
         for detainerId in detainerIds.sorted() {
+            if let removed = try removedDetainer(detainerId) { detainers.append(removed) }
             let detainer: [SQLValue] = [.text(detainerId)]
             checks.formUnion(try releaseIds("SELECT release_id FROM warrant_check_detainers WHERE detainer_id = $1", detainer))
             tally.add(try transaction.execute("DELETE FROM warrant_check_detainers WHERE detainer_id = $1", detainer), from: "warrant_check_detainers")
@@ -258,8 +279,10 @@ extension WarrantStore {
             }
             try noteSealed(.detainer, detainerId, orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
+        let tellings = try removeTellings(of: detainers)
+        tally.add(tellings.rows, from: "warrant_check_told")
         try settleChecks(checks)
-        return (tally, warrantIds, detainerIds)
+        return (tally, warrantIds, detainerIds, tellings.unresolved)
     }
 
     /// Whether an order removed the release (detainer) `id` after an event about it that

@@ -266,6 +266,39 @@ import Testing
         #expect(try await resolver.count("detainers") == 1)
         #expect(try await tablesNaming(["MO7654321"], resolver).isEmpty)
     }
+
+    /// Who was told of the detainers a listed-case order removes goes with them: the holding
+    /// agencies' hold, lifting and escalation, the facility's lifting (no lifted detainer left),
+    /// and the escalation kept in `notifications_sent` for the holding agency (it names W-2, not
+    /// the sealed case's warrant, recalled before); counted. What the check still lists keeps
+    /// its rows: the facility's and the other court's escalation (W-2 is still pending).
+    @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.described(Events.agency("MO-JCSO", .sheriff))))
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT16", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", caseNumber: "CR-2")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-1", warrantId: "W-1")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-2", holder: "MO-JCSO", warrantId: "W-1")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 5)
+        #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-2"))).count == 2)
+        // W-1 recalled: the escalation names W-2 and D-1, not the warrant of the sealed case.
+        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1"))).isEmpty)
+        let escalated = try await resolver.notifications(Events.admitted(Events.tick(daysBeforeRelease: 29)))
+            .map { try BusNotification.decode($0.value).recipient.description }
+        #expect(escalated == ["agency:MO-CIRCUIT7", "agency:KS-JOCO-SO", "facility:MO-DOC-WERDCC"])
+        let told = { try await resolver.write { db, _ in try WarrantStore(db).told("R-1").map { "\($0.recipient) \($0.rule)" } } }
+        let toldBefore = try await told()
+        #expect(toldBefore.filter { $0.contains("JOCO") || $0.contains("JCSO") || $0.contains("facility") }.count == 6, "\(toldBefore)")
+
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        #expect(tally.rowsByTable["warrant_check_told"] == 5)
+        #expect(try await told() == [
+            "agency:MO-CIRCUIT16 warrant-check-pending", "agency:MO-CIRCUIT7 warrant-check-escalation", "agency:MO-CIRCUIT7 warrant-check-pending",
+            "agency:MO-KCPD release-warrant-pending", "facility:MO-DOC-WERDCC warrant-check-escalation",
+        ])
+        #expect(try await sent(resolver).filter { ["agency:KS-JOCO-SO", "agency:MO-JCSO"].contains($0.recipient) }.isEmpty)
+        #expect(try await check(resolver, "R-1")?.status == "pending")
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -295,5 +328,8 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone() async throws {
         try await WarrantResolverSealingTests().aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone()
+    }
+    @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
+        try await WarrantResolverSealingTests().whoWasToldOfRemovedDetainersGoesWithThem()
     }
 }
