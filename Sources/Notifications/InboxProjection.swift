@@ -38,6 +38,10 @@ public struct InboxProjection: EventProjection {
     /// sealing order had removed it).
     public static let forgottenAcknowledgementsMetric = "reentrybus_acknowledgements_forgotten_total"
 
+    /// The counter of notifications that arrived naming, besides their subject, a person an
+    /// order had sealed (`outcome`: `rewritten` without them, or `not-stored`).
+    public static let withdrawnMentionsMetric = "reentrybus_inbox_mentions_withdrawn_total"
+
     public let name = "inbox"
     public let topics: [String]
     let verifyingKeys: [NotificationSigningKey]
@@ -131,19 +135,45 @@ public struct InboxProjection: EventProjection {
     }
 
     /// Verifies and stores one notification.
+    ///
+    /// A notification naming, besides its subject, a person an order applied here covers (one
+    /// that occurred before the order and arrives after it: it was still in its service's
+    /// outbox, or a replay reads it late) is stored without them, as the order would have left
+    /// it (`InboxStore.withdrawMentions`), or not at all when it cannot be rewritten safely
+    /// (counted in ``withdrawnMentionsMetric``).
     func store(_ event: AdmittedEvent, headers: [KafkaHeader], in transaction: ProjectionTransaction) throws {
-        let notification = try admit(event.value, eventId: event.eventId, headers: headers)
+        var notification = try admit(event.value, eventId: event.eventId, headers: headers)
         // The key is not signed: checked here too, whether or not admission checked it.
         guard event.key == notification.recipient.description else {
             throw PoisonMessage(reason: "the message key differs from the notification's recipient")
         }
-        if try InboxStore.insert(notification, body: event.value, receivedAtMilliseconds: event.timestampMilliseconds, transaction.storage) {
+        var body = event.value
+        let mentions = NotificationMention.mentions(in: notification.reason.matched)
+        if !mentions.isEmpty, try SealingLedger(transaction.storage).hasOrders() {
+            let ledger = SealingLedger(transaction.storage)
+            let occurredAt = SealingOrder.milliseconds(notification.occurredAt)
+            let covered = try mentions.filter { mention in
+                mention.name == NotificationMention.fbiNumberIdentifier
+                    ? try ledger.covers(stateId: nil, fbiNumber: mention.value, occurredAtMilliseconds: occurredAt)
+                    : try ledger.covers(stateId: mention.value, fbiNumber: nil, occurredAtMilliseconds: occurredAt)
+            }
+            if !covered.isEmpty {
+                guard let rewritten = ContactMention.withdrawing(covered, from: notification) else {
+                    transaction.countOnCommit(Self.withdrawnMentionsMetric, dimensions: [(name: "outcome", value: "not-stored")])
+                    return
+                }
+                transaction.countOnCommit(Self.withdrawnMentionsMetric, dimensions: [(name: "outcome", value: "rewritten")])
+                notification = rewritten
+                body = try rewritten.encoded()
+            }
+        }
+        if try InboxStore.insert(notification, body: body, receivedAtMilliseconds: event.timestampMilliseconds, transaction.storage) {
             // Routed at its Kafka timestamp; a message without one (none on this broker) at
             // the time it occurred.
             let routedAt = event.timestampMilliseconds ?? Int64((notification.occurredAt.timeIntervalSince1970 * 1000).rounded())
             try EscalationStore.stored(notification, routedAtMilliseconds: routedAt, in: transaction)
-            let onStored = self.onStored
-            transaction.afterCommit { onStored(notification) }
+            let onStored = self.onStored, stored = notification
+            transaction.afterCommit { onStored(stored) }
         }
     }
 

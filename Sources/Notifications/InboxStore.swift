@@ -100,6 +100,16 @@ public enum InboxStore {
             try NotificationSubject.rewrite("inbox", column: "subject_fbi_digest", from: NotificationSubject.fbiDigest(ofBody:), transaction)
             try transaction.executeScript("CREATE INDEX inbox_by_subject_fbi ON inbox (subject_fbi_digest) WHERE subject_fbi_digest IS NOT NULL")
         },
+        // v6: the people a notification names besides its subject (the person police met in a
+        // contact with the subject's household member or associate), filed by the digests of
+        // their numbers (`inbox_mentions`, `NotificationMention`), so that an order for such a
+        // person takes them out of the notification. Rows stored before are filed under what
+        // their bodies carry: only notifications the router wrote with the numbers (routed by
+        // an upgraded router before this inbox was upgraded); earlier contact notifications
+        // name the person by name only and are not found (README).
+        StorageMigration("inbox-v6") { transaction in
+            try NotificationMention.createTable(transaction)
+        },
     ]
 
     /// Stores a notification unless one with its id is there; returns whether it was new.
@@ -120,6 +130,7 @@ public enum InboxStore {
             throw StorageError(.typeMismatch(column: "inbox_arrivals.next", expected: "one row", found: "none"))
         }
         let arrival: Int64 = try counter.get("arrival")
+        try NotificationMention.file(notification.id, mentions: NotificationMention.mentions(in: notification.reason.matched), transaction)
         return try transaction.execute(
             """
             INSERT INTO inbox (id, recipient, priority, occurred_at, summary, body, produced_at_ms, subject_digest, arrival, subject_fbi_digest)
@@ -147,6 +158,11 @@ public enum InboxStore {
     ///   and name warrants, not the court case they belong to, which the inbox cannot learn:
     ///   they stay (the resolver removes its own record of them).
     ///
+    /// Under `all_records`, a notification about someone else that names the person besides its
+    /// subject (the person police met in a contact, `NotificationMention`) is rewritten without
+    /// them, or removed when it cannot be (``withdrawMentions(of:_:_:)``). A listed-cases order
+    /// leaves those: a contact is a record of no case.
+    ///
     /// Notifications about the person that occurred before an `all_records` order and arrive
     /// after it are not stored (the runtime's check on `subjectStateId`, else the matched FBI
     /// number). A notification routed for a listed case that arrives after the order (it was
@@ -169,6 +185,40 @@ public enum InboxStore {
         tally.add(try NotificationSubject.remove(
             from: "inbox", about: stateIds, fbiNumbers: fbiNumbers, columns: "id, body",
             reading: { row in try BusNotification.decode(try row.get("body", as: [UInt8].self)) }, derived: derived, transaction), from: "inbox")
+        if order.scope == .allRecords {
+            tally.merge(try withdrawMentions(of: stateIds, fbiNumbers, transaction))
+        }
+        tally.add(try NotificationMention.removeOrphans(transaction), from: "inbox_mentions")
+        return tally
+    }
+
+    /// Takes the person known by `stateIds` and `fbiNumbers` out of the notifications about
+    /// someone else that name them (`NotificationMention`): each is rewritten without them
+    /// (`ContactMention.withdrawing(_:from:)`: counted as `inbox.person_mentioned`), or, when
+    /// that cannot be done safely, removed (counted as `inbox`). Their filing under the person
+    /// goes either way (`inbox_mentions`).
+    ///
+    /// The inbox keeps no signature with a row: a notification's signature is checked once,
+    /// when it is admitted (`InboxProjection.admit`), and the bytes it covered are what the
+    /// inbox stores; nothing reads them as signed later, so a rewritten row needs none.
+    static func withdrawMentions(
+        of stateIds: Set<String>, _ fbiNumbers: Set<String>, _ transaction: any StorageTransaction
+    ) throws -> SealingTally {
+        var tally = SealingTally()
+        for id in try NotificationMention.notifications(mentioning: stateIds, fbiNumbers, transaction) {
+            tally.add(try NotificationMention.unfile(id, stateIds: stateIds, fbiNumbers: fbiNumbers, transaction), from: "inbox_mentions")
+            guard let row = try transaction.fetchOne("SELECT body FROM inbox WHERE id = $1", [.text(id)]) else { continue }
+            let notification = try? BusNotification.decode(try row.get("body", as: [UInt8].self))
+            let mentions = notification.map { NotificationMention.covered(
+                in: NotificationMention.mentions(in: $0.reason.matched), stateIds: stateIds, fbiNumbers: fbiNumbers) } ?? []
+            if let notification, let rewritten = ContactMention.withdrawing(mentions, from: notification) {
+                tally.add(try transaction.execute(
+                    "UPDATE inbox SET body = $1, summary = $2 WHERE id = $3",
+                    [.bytes(try rewritten.encoded()), .text(rewritten.summary), .text(id)]), from: "inbox.person_mentioned")
+            } else {
+                tally.add(try transaction.execute("DELETE FROM inbox WHERE id = $1", [.text(id)]), from: "inbox")
+            }
+        }
         return tally
     }
 

@@ -299,7 +299,7 @@ enum SubjectDigestScenarios {
     static func inboxRowsAboutAnFBINumberGetItsDigest(_ db: any StorageDatabase) async throws {
         let steps = InboxStore.migrations
         let before = Array(steps.prefix { $0.id != "inbox-v5" })
-        #expect(before.count + 1 == steps.count)
+        #expect(before.count < steps.count)
         let byStateId = Fixtures.notification(source: "e-1", subject: "MO1")
         let byFBI = NotificationSealingTests.aboutFBINumber("734591KA2", source: "e-2")
         let byNeither = {

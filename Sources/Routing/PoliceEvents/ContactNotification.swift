@@ -4,7 +4,8 @@ import Notifications
 /// The wording of rule `supervisee-police-contact` (and `subscription-contacts`): what the
 /// recipient reads about a police contact with their person or the household. The contact's
 /// fields are criminal justice information and personal identifiers, which the supervising
-/// agency (a consumer of `police.contacts`) may see: nothing is withheld.
+/// agency (a consumer of `police.contacts`) may see: nothing is withheld. How the person police
+/// met is named, and taken out again under a sealing order, is `ContactMention`'s.
 enum ContactNotification {
     static func make(
         _ contact: EventEnvelope<ContactRecorded>, for audience: PoliceAudience, ground: SuperviseePoliceContact.Ground?,
@@ -14,11 +15,22 @@ enum ContactNotification {
         let person = audience.person(contact.subject)
         let kind = payload.contactKind.rawValue.replacingOccurrences(of: "_", with: " ")
         let met: String
+        // The person police met, by their state ID when the event gives it: not what matched, but
+        // what a sealing order for them finds the notification by (`NotificationMention`).
+        var mentions: [MatchedIdentifier] = []
         switch payload.relationToSubject {
         case .subject: met = Describe.person(person)
         case .householdMember, .associate:
-            let name = Describe.name(payload.personContacted?.name) ?? "someone"
-            met = "\(name), \(payload.relationToSubject.rawValue.replacingOccurrences(of: "_", with: " ")) of \(Describe.person(person))"
+            if let contacted = payload.personContacted {
+                met = ContactMention.met(name: Describe.name(contacted.name), relation: payload.relationToSubject, subject: Describe.person(person))
+                if let stateId = contacted.stateId, !stateId.isEmpty {
+                    mentions.append(MatchedIdentifier(NotificationMention.stateIdIdentifier, stateId))
+                }
+            } else {
+                // Only a sealing order takes the person out (`check` refuses a contact that never
+                // named them): the router's kept contact, or one read after the order.
+                met = ContactMention.withdrawn(relation: payload.relationToSubject, subject: Describe.person(person))
+            }
         }
         let matched = audience.matched(contact.subject) + extra
         let why: String
@@ -53,7 +65,7 @@ enum ContactNotification {
             reason: NotificationReason(
                 rule: audience.rule(SuperviseePoliceContact.rule, kind: .contacts),
                 explanation: "\(audience.ground); \(why); matched on \(matched.map(\.name).joined(separator: " and ")).",
-                matched: matched),
+                matched: matched + mentions),
             facts: facts, occurredAt: payload.contactedAt, subjectStateId: person?.stateId ?? contact.subject?.stateId,
             sourceEventId: contact.eventId.uuidString.lowercased(), sourceEventType: ContactRecorded.eventType,
             scope: audience.scope, recipientAgencyId: audience.recipientAgencyId, subjectFbiNumber: contact.subject?.fbiNumber)
