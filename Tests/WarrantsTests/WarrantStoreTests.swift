@@ -64,6 +64,42 @@ import Testing
         #expect(resolution == 2000 && unnumbered == 2000)
     }
 
+    /// A detainer stored before `warrants-v9` carries no warrant id, and the resolver kept
+    /// nothing it could be read from (the README's "Upgrading past warrants-v9"): the migration
+    /// leaves it without one, and a listed-case order removes the case's warrant but not the
+    /// detainer lodged on it; one stored since, lodged on the same warrant, goes with it.
+    @Test func aDetainerStoredBeforeV9IsNotFoundByAListedCaseOrder() async throws {
+        let db = try SQLiteStorage.inMemory()
+        let order = try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Events.now.addingTimeInterval(3_600))
+        let (warrantIds, before, removed, left) = try await db.write { db in
+            _ = try StorageMigrator.migrate(Array(WarrantStore.migrations.prefix { $0.id != "warrants-v9" }), in: db)
+            // As the resolver wrote them then: the warrant with its case (v3), the detainer without its warrant.
+            try db.send(
+                """
+                INSERT INTO warrants (warrant_id, state_id, warrant_kind, issuing_agency_id, issued_on, status, case_number)
+                VALUES ('W-1', 'MO7654321', 'bench', 'MO-CIRCUIT16', '2025-06-01', 'active', 'CR-1')
+                """, [])
+            try db.send(
+                """
+                INSERT INTO detainers (detainer_id, state_id, detainer_kind, holding_agency_id, status)
+                VALUES ('D-1', 'MO7654321', 'other_jurisdiction', 'KS-JOCO-SO', 'active')
+                """, [])
+            _ = try StorageMigrator.migrate(WarrantStore.migrations, in: db)
+            let store = WarrantStore(db)
+            try store.saveLodged(Events.lodged("D-2", warrantId: "W-1"))
+            let before = try db.fetchAll("SELECT detainer_id, warrant_id FROM detainers ORDER BY detainer_id").map {
+                "\(try $0.get("detainer_id", as: String.self)) \(try $0.get("warrant_id", as: String?.self) ?? "-")"
+            }
+            let removal = try store.removeListedCases(order)
+            return (removal.warrantIds, before, removal.detainerIds,
+                    try db.fetchAll("SELECT detainer_id FROM detainers").map { try $0.get("detainer_id", as: String.self) })
+        }
+        #expect(before == ["D-1 -", "D-2 W-1"])
+        #expect(warrantIds == ["W-1"])
+        #expect(removed == ["D-2"])
+        #expect(left == ["D-1"])
+    }
+
     @Test func checksListTheirWarrantsAndOnlyOpenOnesTakeNewOnes() async throws {
         let db = try await database()
         let w1 = Warrant(warrantId: "W-1", kind: "bench", issuingAgencyId: "MO-CIRCUIT16")
