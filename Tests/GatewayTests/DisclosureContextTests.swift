@@ -1,4 +1,5 @@
 import Contracts
+import Directory
 import Foundation
 import Gateway
 import Kafka
@@ -14,6 +15,8 @@ import Testing
 /// view's bulletins and the router's subscriptions, read as the gateway's inbox reads them.
 @Suite struct DisclosureContextTests {
     static let police = "MO-KCPD"
+    /// A police agency the bulletin's consent does not name.
+    static let otherPolice = "MO-IPD"
     static let bulletinId = "MHB-2025-0042"
     static let person = SubjectIdentifiers(stateId: "MO1234567", name: PersonName(given: "Darnell", family: "Reyes"))
     static let consentScope = "Kansas City Police Department patrol and crisis intervention team"
@@ -25,7 +28,14 @@ import Testing
     static func views(withdrawn: Bool = false) async throws -> any StorageDatabase {
         let view = PoliceViewStore()
         let storage = try SQLiteStorage.inMemory()
-        _ = try storage.migrate(view.migrations)
+        // The agency directory beside the view, as the views service keeps it.
+        _ = try storage.migrate(view.migrations + DirectoryStore.migrations)
+        try await storage.write { transaction in
+            for agency in [(police, "Kansas City Police Department", ["Kansas City"]), (otherPolice, "Independence Police Department", ["Independence"])] {
+                try DirectoryStore(transaction).describe(AgencyDescribed(
+                    agencyId: agency.0, kind: .police, name: agency.1, jurisdiction: AgencyJurisdiction(state: "MO", places: agency.2)))
+            }
+        }
         let published = EventEnvelope(
             occurredAt: instant("2025-04-21T10:00:00Z"), source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
             subject: person,
@@ -74,7 +84,9 @@ import Testing
     }
 
     /// A bulletin's notification to the police agency, as the router words it.
-    static var bulletinNotification: BusNotification {
+    static var bulletinNotification: BusNotification { bulletinNotification(to: police) }
+
+    static func bulletinNotification(to police: String) -> BusNotification {
         BusNotification(
             recipient: .agency(police), priority: .routine, summary: "Mental-health bulletin for crisis calls: Darnell Reyes",
             reason: NotificationReason(
@@ -100,14 +112,14 @@ import Testing
 
     func items(
         of notification: BusNotification, views: any StorageDatabase, router: any StorageDatabase, at now: String,
-        roles: [String], purpose: String, subject: String = "KCPD-4471"
+        roles: [String], purpose: String, subject: String = "KCPD-4471", agency: String = DisclosureContextTests.police
     ) async throws -> [[String: Any]] {
         let source = StorageDisclosureContextSource(views: { views }, subscriptions: { router }, now: { Self.instant(now) })
         let harness = try await GatewayHarness(disclosureContext: source)
         try await harness.store([notification])
         var claims = TestIssuer.Claims()
         claims.sub = subject
-        claims.agency = Self.police
+        claims.agency = agency
         claims.agencyKind = "police"
         claims.roles = roles
         claims.purpose = purpose
@@ -126,6 +138,20 @@ import Testing
         #expect(DisclosurePolicyTests.withheld(item)["$.summary"] == nil)
         let notices = (item["notices"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
         #expect(notices == [DisclosureNotice.part2Redisclosure.rawValue])
+    }
+
+    @Test("a police agency the consent's scope does not name gets no consent context: the health content is withheld as consent_not_in_force")
+    func consentOutsideItsScope() async throws {
+        // The same bulletin's notification, reaching another police agency (sent on, or to its
+        // duty desk): its consent names the Kansas City police only.
+        let notification = Self.bulletinNotification(to: Self.otherPolice)
+        let items = try await items(
+            of: notification, views: Self.views(), router: Self.router([]), at: "2025-06-01T12:00:00Z",
+            roles: ["officer"], purpose: "crisis_response", subject: "IPD-12", agency: Self.otherPolice)
+        let item = try #require(items.first)
+        #expect(DisclosurePolicyTests.withheld(item)["$.summary"] == WithholdingReason.consentNotInForce.rawValue)
+        #expect(DisclosurePolicyTests.withheld(item)["$.facts"] == WithholdingReason.consentNotInForce.rawValue)
+        #expect((item["notification"] as? [String: Any])?["summary"] == nil)
     }
 
     @Test("a bulletin withdrawn, or past its consent's expiry day, is withheld as consent_not_in_force, with no notice")

@@ -32,7 +32,8 @@ public struct NoDisclosureContext: DisclosureContextSource {
 /// - Consent: the notification is about a mental-health bulletin (its reason names
 ///   `bulletinId`, or a fact labelled `bulletin` does), the view holds that bulletin, not
 ///   withdrawn, with its consent in force now, and the requester's agency is police or a
-///   sheriff (the only recipients a bulletin's scope allows: the view refuses any other).
+///   sheriff that the consent's scope includes (the agencies it names, else police in general:
+///   `PoliceViewStore.consentInForce(bulletinId:for:asOf:in:)`, as the police view decides).
 /// - Part 23: the notification was routed for an explicit subscription (its id derives from
 ///   `subscription:<id>`, or its reason names `subscriptionId`) that is active now, has the
 ///   `criminal_intelligence` basis, covers the kind its rule names (`subscription-<kind>`),
@@ -61,9 +62,10 @@ public struct StorageDisclosureContextSource: DisclosureContextSource {
     public func context(for requester: Requester, notification: BusNotification) async throws -> DisclosureContext {
         let moment = now()
         var context = DisclosureContext()
-        if let bulletinId = Self.bulletinId(of: notification), let kind = requester.agencyKind, Self.consentedKinds.contains(kind) {
+        if let bulletinId = Self.bulletinId(of: notification), let agencyId = requester.agencyId, let kind = requester.agencyKind,
+           Self.consentedKinds.contains(kind) {
             let view = PoliceViewStore()
-            let consent = try await views().read { try view.consentInForce(bulletinId: bulletinId, asOf: moment, in: $0) }
+            let consent = try await views().read { try view.consentInForce(bulletinId: bulletinId, for: agencyId, asOf: moment, in: $0) }
             context.consentInForce = consent != nil
         }
         let candidates = Self.subscriptionIds(of: notification)
