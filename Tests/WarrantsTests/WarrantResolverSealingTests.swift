@@ -299,6 +299,24 @@ import Testing
         #expect(try await sent(resolver).filter { ["agency:KS-JOCO-SO", "agency:MO-JCSO"].contains($0.recipient) }.isEmpty)
         #expect(try await check(resolver, "R-1")?.status == "pending")
     }
+
+    /// A detainer carrying Hill's state ID and, by mistake, Reyes's FBI number holds Reyes's
+    /// release too. An order for all of Hill's records removes it: Reyes's check, left with no
+    /// detainer, is pending again on his warrant, and who was told of the hold is forgotten.
+    @Test func anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        let mixed = SubjectIdentifiers(stateId: Events.hill.stateId, fbiNumber: Events.reyes.fbiNumber, name: Events.hill.name)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-5", subject: mixed))).count == 1)
+        #expect(try await check(resolver, "R-9")?.status == "hold")
+
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable["detainers"] == 1 && tally.rowsByTable["warrant_check_told"] == 1)
+        #expect(try await check(resolver, "R-9")?.status == "pending")
+        let told = try await resolver.write { db, _ in try WarrantStore(db).told("R-9").map(\.recipient) }
+        #expect(!told.contains("agency:KS-JOCO-SO"))
+    }
 }
 
 /// The same on PostgreSQL 15 (a fresh database per test in the suite's private cluster);
@@ -331,5 +349,8 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
         try await WarrantResolverSealingTests().whoWasToldOfRemovedDetainersGoesWithThem()
+    }
+    @Test func anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer() async throws {
+        try await WarrantResolverSealingTests().anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer()
     }
 }
