@@ -153,9 +153,7 @@ public struct InboxProjection: EventProjection {
             let ledger = SealingLedger(transaction.storage)
             let occurredAt = SealingOrder.milliseconds(notification.occurredAt)
             let covered = try mentions.filter { mention in
-                mention.name == NotificationMention.fbiNumberIdentifier
-                    ? try ledger.covers(stateId: nil, fbiNumber: mention.value, occurredAtMilliseconds: occurredAt)
-                    : try ledger.covers(stateId: mention.value, fbiNumber: nil, occurredAtMilliseconds: occurredAt)
+                try ledger.covers(personDigest: NotificationMention.digest(mention), occurredAtMilliseconds: occurredAt)
             }
             if !covered.isEmpty {
                 guard let rewritten = ContactMention.withdrawing(covered, from: notification) else {

@@ -3,41 +3,47 @@ import Storage
 import ServiceKit
 
 /// A person a notification names besides its subject — today the person police met in a
-/// contact with the subject's household member or associate (`ContactMention`) — by the
-/// numbers the routing service knew them by, so that a sealing order for that person finds the
-/// notification about someone else and takes them out of it.
+/// contact with the subject's household member or associate (`ContactMention`) — filed by the
+/// digest of a number the routing service knew them by, so that a sealing order for that
+/// person finds the notification about someone else and takes them out of it.
 ///
-/// The router writes each number among what matched (`reason.matched`, version 1 of
-/// `bus.notification.routed` admits any name): ``stateIdIdentifier`` (a contact's person has
-/// no FBI number in its contract; ``fbiNumberIdentifier`` is read too, for rules that will
-/// name one). The inbox files the notification under each number's digest
-/// (`SealingDigest.stateId`/`fbiNumber`, never the number) in `inbox_mentions`, one row a
+/// The router writes each digest among what matched (`reason.matched`, version 1 of
+/// `bus.notification.routed` admits any name) as ``identifier``: the digest
+/// (`SealingDigest.stateId`/`fbiNumber`), never the number, so the recipient learns nothing it
+/// was not told before (least data: the officer needs whom police met, not that person's state
+/// ID). The inbox files the notification under each digest in `inbox_mentions`, one row a
 /// person, so an order finds it by index. A person named by name alone (no number in the
 /// event) cannot be found by an order, which names people by number.
 ///
 /// The SQL here is the inbox's, on `inbox_mentions` only.
 public enum NotificationMention {
-    /// The name `reason.matched` gives the state ID of a person the notification names besides
-    /// its subject. It is not what matched the recipient (explanations leave it out).
-    public static let stateIdIdentifier = "mentionedStateId"
-    /// The same for an FBI number.
-    public static let fbiNumberIdentifier = "mentionedFbiNumber"
+    /// The name `reason.matched` gives the digest of a number of a person the notification
+    /// names besides its subject. It is not what matched the recipient (explanations leave it
+    /// out, the web UI's card does not show it).
+    public static let identifier = "mentionedPersonDigest"
+
+    /// The mention of a person known here by `stateId`.
+    public static func mention(stateId: String) -> MatchedIdentifier {
+        MatchedIdentifier(identifier, SealingDigest.stateId(stateId))
+    }
+
+    /// The mention of a person known here by `fbiNumber`.
+    public static func mention(fbiNumber: String) -> MatchedIdentifier {
+        MatchedIdentifier(identifier, SealingDigest.fbiNumber(fbiNumber))
+    }
 
     /// The mentions among `matched`, in order.
     public static func mentions(in matched: [MatchedIdentifier]) -> [MatchedIdentifier] {
-        matched.filter { ($0.name == stateIdIdentifier || $0.name == fbiNumberIdentifier) && !$0.value.isEmpty }
+        matched.filter { $0.name == identifier && !$0.value.isEmpty }
     }
 
-    /// The digest a mention is filed under.
-    static func digest(_ mention: MatchedIdentifier) -> String {
-        mention.name == fbiNumberIdentifier ? SealingDigest.fbiNumber(mention.value) : SealingDigest.stateId(mention.value)
-    }
+    /// The digest a mention is filed under: its value.
+    static func digest(_ mention: MatchedIdentifier) -> String { mention.value }
 
     /// The mentions an order for the person known by `stateIds` and `fbiNumbers` covers.
     static func covered(in mentions: [MatchedIdentifier], stateIds: Set<String>, fbiNumbers: Set<String>) -> [MatchedIdentifier] {
-        mentions.filter { mention in
-            mention.name == fbiNumberIdentifier ? fbiNumbers.contains(mention.value) : stateIds.contains(mention.value)
-        }
+        let digests = Set(SealingDigest.subjects(stateIds: stateIds, fbiNumbers: fbiNumbers))
+        return mentions.filter { digests.contains($0.value) }
     }
 
     // MARK: The inbox's table

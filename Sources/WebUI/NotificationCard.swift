@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Gateway
+import Notifications
 import Policy
 
 /// A notification as the card template shows it, made only from what the policy let through
@@ -43,7 +44,10 @@ struct NotificationCard {
             values["hasReason"] = true
             values["rule"] = Self.string(reason["rule"]) ?? "—"
             values["explanation"] = Self.string(reason["explanation"]) ?? ""
-            let matched: [[String: Any]] = Self.array(reason["matched"]).map { ["name": Self.string($0["name"]) ?? "", "value": Self.string($0["value"]) ?? ""] }
+            // A mention's digest (`NotificationMention`) is for sealing orders, not for the reader.
+            let matched: [[String: Any]] = Self.array(reason["matched"])
+                .filter { Self.string($0["name"]) != NotificationMention.identifier }
+                .map { ["name": Self.string($0["name"]) ?? "", "value": Self.string($0["value"]) ?? ""] }
             values["matched"] = matched
             values["hasMatched"] = !matched.isEmpty
         }

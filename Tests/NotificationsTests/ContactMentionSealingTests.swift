@@ -27,7 +27,7 @@ import Testing
         let subject = "Darnell Reyes (MO1234567)"
         let met = ContactMention.met(name: "Marcus Reyes", relation: .householdMember, subject: subject)
         var matched = [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("householdMember", "Marcus A. Reyes (brother)")]
-        if mentions { matched.append(MatchedIdentifier(NotificationMention.stateIdIdentifier, marcusStateId)) }
+        if mentions { matched.append(NotificationMention.mention(stateId: marcusStateId)) }
         return BusNotification(
             recipient: .officer("PP-KC-118"), priority: .routine,
             summary: "Police contact (domestic disturbance) with \(met) at 4410 Troost Ave Apt 2, Kansas City, MO 64110",

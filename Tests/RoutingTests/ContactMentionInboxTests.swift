@@ -51,9 +51,11 @@ import Testing
             Events.contact(.householdMember, met: Self.marcus, atResidence: true, id: "contact-household")))
         #expect(sent.count == 1)
         let notification = try BusNotification.decode(sent[0].value)
-        // The router writes his state ID among what matched, not among what the explanation lists.
-        #expect(notification.reason.matched.contains(MatchedIdentifier(NotificationMention.stateIdIdentifier, "MO5550001")))
-        #expect(!notification.reason.explanation.contains(NotificationMention.stateIdIdentifier))
+        // The router writes the digest of his state ID among what matched, not in the explanation.
+        #expect(notification.reason.matched.contains(NotificationMention.mention(stateId: "MO5550001")))
+        #expect(!notification.reason.explanation.contains(NotificationMention.identifier))
+        // Least data: the officer is told whom police met, not that person's state ID.
+        #expect(!String(decoding: try notification.encoded(), as: UTF8.self).contains("MO5550001"))
         #expect(notification.summary.contains("Marcus Reyes, household member of Darnell Reyes"))
         try await inbox.apply(try Self.delivered(sent[0]))
         #expect(try await tablesNaming(Self.marcusTexts, inbox) == ["inbox", "inbox_mentions"])

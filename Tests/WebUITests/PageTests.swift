@@ -216,6 +216,25 @@ import WebUI
         }
     }
 
+    @Test("a mention's digest (what a sealing order finds a notification by) is not shown; what matched is")
+    func mentionDigestNotShown() async throws {
+        let harness = try await UIHarness()
+        let mention = NotificationMention.mention(stateId: "MO5550001")
+        let contact = BusNotification(
+            recipient: .officer("PP-KC-118"), priority: .routine, summary: "Police contact (traffic stop) with Marcus Reyes, household member of Darnell Reyes",
+            reason: NotificationReason(rule: "supervisee-police-contact", explanation: "You supervise this person.", matched: [MatchedIdentifier("stateId", "MO1234567"), mention]),
+            facts: [], occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
+            subjectStateId: "MO1234567", sourceEventId: UUID().uuidString.lowercased(), sourceEventType: "police.contact.recorded", recipientAgencyId: "MO-DOC-PP")
+        try await harness.store([contact])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let html = text(try await client.execute(uri: "/ui/notifications/\(contact.id)", method: .get, headers: cookies(session: token)))
+            #expect(html.contains("MO1234567"))
+            #expect(!html.contains(mention.value))
+            #expect(!html.contains(NotificationMention.identifier))
+        }
+    }
+
     @Test("another agency's notification: not in the inbox, its page a plain not-found like an id that does not exist; nothing disclosed, the attempt recorded as a denial")
     func otherAgency() async throws {
         let harness = try await UIHarness()

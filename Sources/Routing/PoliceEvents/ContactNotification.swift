@@ -15,8 +15,8 @@ enum ContactNotification {
         let person = audience.person(contact.subject)
         let kind = payload.contactKind.rawValue.replacingOccurrences(of: "_", with: " ")
         let met: String
-        // The person police met, by their state ID when the event gives it: not what matched, but
-        // what a sealing order for them finds the notification by (`NotificationMention`).
+        // The person police met, by the digest of their state ID when the event gives it: not what
+        // matched, but what a sealing order for them finds the notification by (`NotificationMention`).
         var mentions: [MatchedIdentifier] = []
         switch payload.relationToSubject {
         case .subject: met = Describe.person(person)
@@ -24,7 +24,7 @@ enum ContactNotification {
             if let contacted = payload.personContacted {
                 met = ContactMention.met(name: Describe.name(contacted.name), relation: payload.relationToSubject, subject: Describe.person(person))
                 if let stateId = contacted.stateId, !stateId.isEmpty {
-                    mentions.append(MatchedIdentifier(NotificationMention.stateIdIdentifier, stateId))
+                    mentions.append(NotificationMention.mention(stateId: stateId))
                 }
             } else {
                 // Only a sealing order takes the person out (`check` refuses a contact that never

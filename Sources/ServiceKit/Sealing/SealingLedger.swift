@@ -113,6 +113,16 @@ public struct SealingLedger {
             [.text(first), .text(keys.last ?? first), .text(caseDigest), .integer(occurredAtMilliseconds)]) != nil
     }
 
+    /// Whether an order applied here for all the records of the person whose number has
+    /// `personDigest` (``SealingDigest/stateId(_:)`` or ``SealingDigest/fbiNumber(_:)``) was
+    /// recorded after `occurredAtMilliseconds`: what a row that keeps only the digest of a
+    /// person it names (a notification's mention of someone besides its subject) is judged by.
+    public func covers(personDigest: String, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
+        try transaction.fetchOne(
+            "SELECT 1 AS found FROM kit_sealed_keys WHERE key_digest = $1 AND case_digest = '' AND ordered_at_ms > $2 LIMIT 1",
+            [.text(personDigest), .integer(occurredAtMilliseconds)]) != nil
+    }
+
     /// The kind a warrant is remembered under (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
     public static let warrantRecord = "warrant"
 
