@@ -33,6 +33,8 @@ public struct BusConfiguration: Sendable {
         public static let gatewayAudience = "reentrybus-gateway"
         /// Events per second per agency, sustained.
         public static let gatewayRate = 200.0
+        /// Signed-out tokens a gateway process remembers (`AuthenticationConfiguration`'s default).
+        public static let gatewayMaxRevokedTokens = 100_000
         /// The people the person index's records describe (its prior; see `personsPopulation`).
         public static let personsPopulation = 100_000
         /// Whether the person index learns its m and u from its records (see `personsLearning`).
@@ -60,6 +62,13 @@ public struct BusConfiguration: Sendable {
         /// (`10.20.0.0/16`) or host names (`hooks.internal.example`), as written; the gateway reads
         /// them (`WebhookDestinationPolicy`). Default: none (public unicast addresses only).
         public var webhooksAllow: [String] = []
+        /// The web UI's form key, read from `gateway.form-key-file`: every gateway instance
+        /// behind one address needs the same one (else each refuses the others' forms), and it
+        /// keeps open forms valid across a restart. Default: none (a random key per process).
+        public var formKey: GatewayFormKey? = nil
+        /// Most signed-out tokens one gateway process remembers until they expire. Default:
+        /// 100,000.
+        public var maxRevokedTokens: Int = BusConfiguration.Defaults.gatewayMaxRevokedTokens
     }
 
     /// The configuration file read (`--config`, else `REENTRYBUS_CONFIG`), if any.

@@ -243,8 +243,32 @@ struct ConfigurationResolver {
         } else {
             record(.gatewayWebhooksAllow, "none (public addresses only)", .defaultValue)
         }
+        var formKey: GatewayFormKey?
+        if let raw = chosen[.gatewayFormKeyFile] {
+            let text = try readFile(.gatewayFormKeyFile, raw)
+            do {
+                formKey = try GatewayFormKey(text: text.revealed)
+            } catch {
+                throw .unreadableReferencedFile(
+                    key: .gatewayFormKeyFile, source: raw.source, path: raw.text.trimmingCharacters(in: .whitespaces), reason: "\(error)")
+            }
+            record(.gatewayFormKeyFile, raw.text.trimmingCharacters(in: .whitespaces), raw.source)
+        } else {
+            record(.gatewayFormKeyFile, "none (a random key per process: forms are bound to the process that made them)", .defaultValue)
+        }
+        var maxRevokedTokens = BusConfiguration.Defaults.gatewayMaxRevokedTokens
+        if let raw = chosen[.gatewayMaxRevokedTokens] {
+            guard let value = Int(raw.text.trimmingCharacters(in: .whitespaces)), (1...10_000_000).contains(value) else {
+                throw .invalidValue(key: .gatewayMaxRevokedTokens, source: raw.source, reason: "must be a whole number from 1 to 10,000,000, such as 100000")
+            }
+            maxRevokedTokens = value
+            record(.gatewayMaxRevokedTokens, String(value), raw.source)
+        } else {
+            record(.gatewayMaxRevokedTokens, String(maxRevokedTokens), .defaultValue)
+        }
         return BusConfiguration.GatewaySettings(
-            listen: listen, jwksFile: jwksFile, issuer: issuer, audience: audience, ratePerAgency: rate, webhooksAllow: webhooksAllow)
+            listen: listen, jwksFile: jwksFile, issuer: issuer, audience: audience, ratePerAgency: rate, webhooksAllow: webhooksAllow,
+            formKey: formKey, maxRevokedTokens: maxRevokedTokens)
     }
 
     /// A non-empty text setting, printed as it is.

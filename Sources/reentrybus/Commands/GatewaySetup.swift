@@ -2,14 +2,17 @@ import ArgumentParser
 import Foundation
 import Gateway
 import JWTKit
+import Logging
 import Settings
 import WebUI
 
 /// The gateway's settings for `serve gateway` (from the configuration) and `dev` (a demo key
 /// pair and tokens).
 enum GatewaySetup {
-    /// `serve gateway`: the key set file is required; its contents are public keys.
-    static func configuration(_ settings: BusConfiguration.GatewaySettings) throws -> GatewayConfiguration {
+    /// `serve gateway`: the key set file is required; its contents are public keys. The web UI's
+    /// form key is `gateway.form-key-file`'s, else random for this process (said in a notice that
+    /// carries no key).
+    static func configuration(_ settings: BusConfiguration.GatewaySettings, logger: Logger) throws -> GatewayConfiguration {
         guard let path = settings.jwksFile else {
             throw ValidationError(
                 "The gateway needs the token issuer's keys: set --jwks-file, REENTRYBUS_GATEWAY_JWKS_FILE or gateway.jwks-file.")
@@ -23,13 +26,20 @@ enum GatewaySetup {
         } catch {
             throw ValidationError("gateway.webhooks.allow: \(error).")
         }
+        // The web UI at /ui: sign-in with a token only (no demo users outside dev), cookies
+        // Secure though the gateway listens on loopback (TLS ends at the proxy in front).
+        var pages = WebUIConfiguration.production
+        pages.formKey = settings.formKey?.bytes
+        if settings.formKey == nil {
+            logger.notice(
+                "The web UI's forms are bound to this gateway process (a random form key): after a restart, or through another instance behind the same address, an open form is refused as expired; set gateway.form-key-file (REENTRYBUS_GATEWAY_FORM_KEY_FILE, --form-key-file) to share one key.")
+        }
         var configuration = GatewayConfiguration(
             host: settings.listen.host, port: settings.listen.port,
-            authentication: AuthenticationConfiguration(jwks: jwks, issuer: settings.issuer, audience: settings.audience),
+            authentication: AuthenticationConfiguration(
+                jwks: jwks, issuer: settings.issuer, audience: settings.audience, maxRevokedTokens: settings.maxRevokedTokens),
             ingest: IngestConfiguration(rate: IngestRate(eventsPerSecond: settings.ratePerAgency, burst: max(1_000, settings.ratePerAgency))),
-            // The web UI at /ui: sign-in with a token only (no demo users outside dev), cookies
-            // Secure though the gateway listens on loopback (TLS ends at the proxy in front).
-            pages: try WebUI(configuration: .production))
+            pages: try WebUI(configuration: pages))
         configuration.push.webhooks.destinations = destinations
         do {
             _ = try BearerAuthenticator.checkKeySet(configuration.authentication)

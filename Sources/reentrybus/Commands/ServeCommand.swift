@@ -46,6 +46,12 @@ struct Serve: AsyncParsableCommand {
         valueName: "cidr|host,…"))
     var webhooksAllow: String?
 
+    @Option(help: ArgumentHelp(
+        "A file holding the web UI's form key (hex or base64, ≥ 32 bytes), the same for every gateway behind one address "
+            + "(else REENTRYBUS_GATEWAY_FORM_KEY_FILE or gateway.form-key-file; default: a random key per process).",
+        valueName: "path"))
+    var formKeyFile: String?
+
     @OptionGroup var broker: BrokerConnectionOptions
     @OptionGroup var state: ServiceStateOptions
 
@@ -79,13 +85,14 @@ struct Serve: AsyncParsableCommand {
             flags.set(.gatewayListen, listen, flag: "--listen")
             flags.set(.gatewayJWKSFile, jwksFile, flag: "--jwks-file")
             flags.set(.gatewayWebhooksAllow, webhooksAllow, flag: "--webhooks-allow")
+            flags.set(.gatewayFormKeyFile, formKeyFile, flag: "--form-key-file")
             notificationKey.apply(to: &flags)
         }
         let settings = operation.configuration
         let logger = operation.logger
         let name = ServiceName(rawValue: service)!
-        if name != .gateway, listen != nil || jwksFile != nil || webhooksAllow != nil {
-            throw ValidationError("--listen, --jwks-file and --webhooks-allow are the gateway's; \(name) does not use them.")
+        if name != .gateway, listen != nil || jwksFile != nil || webhooksAllow != nil || formKeyFile != nil {
+            throw ValidationError("--listen, --jwks-file, --webhooks-allow and --form-key-file are the gateway's; \(name) does not use them.")
         }
         // The scheduler and the gateway sign and verify nothing: they need no key (an unused one of this process).
         let signingKey = name.isConsumer ? try notificationKey.signingKey(settings) : .random()
@@ -112,7 +119,7 @@ struct Serve: AsyncParsableCommand {
         configuration.personsLearning = settings.personsLearning
         configuration.personsLinkThreshold = settings.personsLinkThreshold
         configuration.personsReviewThreshold = settings.personsReviewThreshold
-        if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway) }
+        if name == .gateway { configuration.gateway = try GatewaySetup.configuration(settings.gateway, logger: logger) }
         try await buildApplication(configuration, logger: logger).runAsCommand()
     }
 }
