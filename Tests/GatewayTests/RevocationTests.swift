@@ -29,6 +29,26 @@ import Testing
         #expect(harness.gateway.authenticator.revocations.count == 1)
     }
 
+    @Test("a revoked token is refused in every spelling that verifies (its signature's last character with other unused bits)")
+    func revokedTokensAreRefusedInEverySpelling() async throws {
+        let harness = try await GatewayHarness()
+        let token = try await harness.issuer.token()
+        // base64url: the last character of a 64-byte ES256 signature carries 2 bits and 4 unused ones.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let lastCharacter = try #require(token.last)
+        let last = try #require(alphabet.firstIndex(of: lastCharacter))
+        let respelt = String(token.dropLast()) + String(alphabet[last ^ 1])
+        #expect(respelt != token)
+        try await harness.test { client in
+            // The other spelling verifies: it is the same token.
+            let before = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(respelt, contentType: nil))
+            #expect(before.status == .ok)
+            #expect(await harness.gateway.authenticator.revoke(token: token))
+            let after = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(respelt, contentType: nil))
+            #expect(after.status == .unauthorized)
+        }
+    }
+
     @Test("the set forgets a token once it has expired, and past its capacity the one expiring soonest")
     func theSetIsBounded() {
         let revocations = TokenRevocations(capacity: 2)

@@ -8,8 +8,13 @@ import Synchronization
 public struct TokenDigest: Sendable, Hashable, CustomStringConvertible {
     let words: (UInt64, UInt64, UInt64, UInt64)
 
+    /// The digest of what `token` signs (`header.payload`, the text before its last dot), not
+    /// of the whole text: one token has several spellings that verify (base64url's unused low
+    /// bits in the signature's last character, an ECDSA signature's other `s`), and a signed-out
+    /// token must be refused in each of them.
     public init(token: String) {
-        let digest = SHA256.hash(data: Data(token.utf8))
+        let signed = token.lastIndex(of: ".").map { token[..<$0] } ?? token[...]
+        let digest = SHA256.hash(data: Data(signed.utf8))
         words = digest.withUnsafeBytes { bytes in
             (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
              bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
