@@ -319,6 +319,40 @@ import Testing
         #expect(try await harness.ledger.entries().count == 1)
     }
 
+    @Test("POST /v1/views/safety-check: the address in the body, the same answer and audit entry as the GET; a body that is not {address, …} is a 400, another type a 415")
+    func safetyCheckLookup() async throws {
+        let harness = try await Self.harness()
+        let police = try await Self.token(harness, Self.callers[2])
+        try await harness.test { client in
+            let viaQuery = try await client.execute(
+                uri: "/v1/views/safety-check?address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110&lat=39.04&lon=-94.57",
+                method: .get, headers: .bearer(police, contentType: nil))
+            let viaBody = try await client.execute(
+                uri: "/v1/views/safety-check", method: .post, headers: .bearer(police),
+                body: ByteBuffer(string: #"{"address":"4410 Troost Ave, Kansas City, MO 64110","lat":39.04,"lon":-94.57}"#))
+            #expect(viaBody.status == .ok)
+            #expect(try canonical(try json(viaBody.body)) == (try canonical(try json(viaQuery.body))))
+            let bad = [
+                #"{"address":7}"#, #"{"lat":39.04,"lon":-94.57}"#, #"{"address":"4410 Troost Ave, Kansas City, MO 64110","x":1}"#,
+                #"{"address":"4410 Troost Ave, Kansas City, MO 64110","lat":"39.04","lon":-94.57}"#,
+                #"{"address":"4410 Troost Ave, Kansas City, MO 64110","lat":39.04}"#, #"{"address":"4410 Troost Ave, Kansas City, MO 64110","radius":2.5}"#,
+                "[]", "4410 Troost Ave",
+            ]
+            for body in bad {
+                let response = try await client.execute(uri: "/v1/views/safety-check", method: .post, headers: .bearer(police), body: ByteBuffer(string: body))
+                #expect(response.status == .badRequest, "\(body)")
+            }
+            let form = try await client.execute(
+                uri: "/v1/views/safety-check", method: .post, headers: .bearer(police, contentType: "application/x-www-form-urlencoded"),
+                body: ByteBuffer(string: "address=4410+Troost+Ave"))
+            #expect(form.status == .unsupportedMediaType)
+        }
+        let entries = try await harness.ledger.entries()
+        #expect(entries.map(\.resource) == ["view.safety-check", "view.safety-check"])
+        #expect(entries[0].persons == entries[1].persons && entries[0].disclosed == entries[1].disclosed && entries[0].withheld == entries[1].withheld)
+        #expect(entries[0].channel == entries[1].channel && entries[0].outcome == entries[1].outcome && entries[0].purpose == entries[1].purpose)
+    }
+
     @Test("acknowledging another agency's notification is a 404 and a refusal in the ledger")
     func foreignAcknowledgementIsAudited() async throws {
         let harness = try await Self.harness()

@@ -12,8 +12,9 @@ import Metrics
 /// - `GET /v1/inbox`: the caller's notifications, filtered, a page at a time (`limit`,
 ///   `cursor`).
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
-/// - `GET /v1/views/…`, `POST /v1/persons/lookup` (and, deprecated, `GET /v1/persons/{identifier}`):
-///   the read-model views (`ViewEndpoint`).
+/// - `GET /v1/views/…`, `POST /v1/views/safety-check` (and, deprecated, its GET with the
+///   address in the query), `POST /v1/persons/lookup` (and, deprecated,
+///   `GET /v1/persons/{identifier}`): the read-model views (`ViewEndpoint`).
 /// - `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/dead-letters`:
 ///   the caller's agency's webhook endpoints (`WebhookHandlers`).
 /// - `GET /v1/stream`: the caller's notifications as Server-Sent Events (`LiveStream`).

@@ -11,7 +11,7 @@ public struct SafetyCheckInputError: Error, Sendable, Hashable {
     public var reason: String
 }
 
-/// The officer-safety check for callers that are not HTTP requests to `GET /v1/views/safety-check`
+/// The officer-safety check for callers that are not HTTP requests to `/v1/views/safety-check`
 /// (the web UI's form): its input checked field by field first, then `viewPage("safety-check")`,
 /// the JSON handler's own path (policy, refusal recorded, redaction, audit entry).
 extension Gateway {

@@ -11,7 +11,54 @@ import Policy
 extension GatewayHandlers {
     func view(_ endpoint: ViewEndpoint, _ request: Request, context: some RequestContext) async throws -> Response {
         let caller = try await authenticate(request)
-        let parameters = Self.parameters(of: request)
+        return try await view(endpoint, parameters: Self.parameters(of: request), for: caller, request: request, context: context)
+    }
+
+    /// `POST /v1/views/safety-check` with `{"address": "…"}` and optionally `"lat"`, `"lon"`
+    /// (numbers, together), `"radius"` (a whole number of metres) and `"agency"` (the caller's
+    /// own) (`application/json`, at most 2 KiB): the same answer and audit entry as
+    /// `GET /v1/views/safety-check?address=…` (deprecated), the address in the body, never in a
+    /// URL.
+    func safetyCheckLookup(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
+        let body = try await Self.body(of: request, limit: 2_048)
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: 2_048, maxNestingDepth: 4))
+        } catch {
+            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "not JSON")])
+        }
+        let shape = "The body must be {\"address\": \"…\"} with, optionally, \"lat\" and \"lon\" (numbers), \"radius\" (a whole number) and \"agency\", nothing else."
+        guard case .object(let members) = document, case .string(let address)? = members["address"],
+            Set(members.keys).isSubset(of: ["address", "agency", "lat", "lon", "radius"])
+        else {
+            throw Problem.badRequest(
+                shape, violations: [.init(path: "$.address", keyword: "required", message: "one string member address; agency, lat, lon, radius optional; no other")])
+        }
+        var parameters = ["address": address]
+        if let value = members["agency"] {
+            guard case .string(let agency) = value else {
+                throw Problem.badRequest(shape, violations: [.init(path: "$.agency", keyword: "type", message: "a string")])
+            }
+            parameters["agency"] = agency
+        }
+        for name in ["lat", "lon", "radius"] {
+            guard let value = members[name] else { continue }
+            guard case .number(let number) = value else {
+                throw Problem.badRequest(shape, violations: [.init(path: "$.\(name)", keyword: "type", message: "a number")])
+            }
+            parameters[name] = "\(number)"
+        }
+        guard let endpoint = ViewEndpoint.all.first(where: { $0.name == "safety-check" }) else {
+            throw Problem.unavailable("The read-model views are not served here.")
+        }
+        return try await view(endpoint, parameters: parameters, for: caller, request: request, context: context)
+    }
+
+    func view(
+        _ endpoint: ViewEndpoint, parameters: [String: String], for caller: Caller, request: Request, context: some RequestContext
+    ) async throws -> Response {
         guard let views = gateway.views, views.policy.views[endpoint.name] != nil else {
             throw Problem.unavailable("The read-model views are not served here.")
         }
