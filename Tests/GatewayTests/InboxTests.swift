@@ -38,6 +38,24 @@ import Testing
         #expect(entries.first?.channel == .api)
     }
 
+    @Test("a mention's digest (an unkeyed digest of another person's state ID) is in no document; what matched is")
+    func mentionDigestsAreNotDisclosed() async throws {
+        let harness = try await GatewayHarness()
+        try await harness.describe([("MO-DOC-PP", .communitySupervision)])
+        var contact = notification(to: Self.officer, agency: "MO-DOC-PP", minute: 1)
+        let mention = NotificationMention.mention(stateId: "MO5550001")
+        contact.reason.matched.append(mention)
+        try await harness.store([contact])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            #expect(text.contains("MO1234567"), "the subject's state ID, what matched, is shown to the officer")
+            #expect(!text.contains(mention.value) && !text.contains(NotificationMention.identifier))
+        }
+    }
+
     @Test("an agency whose kind neither the token nor the directory knows sees public fields only; every other one is absent and listed")
     func onlyPublicFieldsAreDisclosed() async throws {
         let harness = try await GatewayHarness()

@@ -18,10 +18,16 @@ extension Gateway {
     /// it. Every output path (inbox, pages, webhooks, stream) calls this.
     ///
     /// - Throws: 503 when the disclosure context cannot be read (nothing is shown then).
+    ///
+    /// A mention's digest (`NotificationMention`: what a sealing order finds a notification
+    /// naming someone besides its subject by) leaves every document: it is an unkeyed digest of
+    /// a state ID, which a recipient could reverse by trying every number.
     func redact(_ notification: BusNotification, for requester: Requester) async throws(Problem) -> (redaction: Redaction, document: JSONValue) {
+        var shown = notification
+        shown.reason.matched.removeAll { $0.name == NotificationMention.identifier }
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: notification.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
+            value = try JSONValue(parsing: shown.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
         } catch {
             throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
         }
