@@ -115,5 +115,8 @@ public final class TokenRevocations: Sendable {
             }
             waiter?.continuation.resume()
         }
+        // A cancellation that came after the wait was resumed (and found no waiter) left its id
+        // behind for a wait that will never come: forget it (the handler runs no more now).
+        _ = state.withLock { $0.cancelled.remove(id) }
     }
 }

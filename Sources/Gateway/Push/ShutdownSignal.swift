@@ -46,6 +46,9 @@ public final class ShutdownSignal: Sendable {
             }
             waiter?.resume()
         }
+        // A cancellation that came after the wait was resumed (and found no waiter) left its id
+        // behind for a wait that will never come: forget it (the handler runs no more now).
+        _ = state.withLock { $0.cancelled.remove(id) }
     }
 
     /// Waits `duration` or until triggered, whichever comes first; true when triggered.
