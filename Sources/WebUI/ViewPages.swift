@@ -136,11 +136,44 @@ extension PageHandlers {
 
     // MARK: - Person
 
-    /// `GET /ui/persons/{identifier}`: what the caller may see of one person, per view, and how
-    /// many fields were withheld under which classifications.
+    /// A person page's form: the session's CSRF token and the identifier (a state ID, an FBI
+    /// number), posted by the rows' buttons and the search form.
+    struct PersonForm: Decodable {
+        var csrf: String?
+        var identifier: String?
+    }
+
+    /// `GET /ui/persons` and `GET /ui/persons/{identifier}` (the address person pages had
+    /// before they were posted): the search form only. Nothing is looked up or recorded, and the
+    /// identifier of an old link or bookmark is not used: a person page is reached by a POST,
+    /// so the number never lands in a URL (browser history, proxy and access logs).
+    func personSearch(_ request: Request, context: some RequestContext) async -> Response {
+        guard let caller = await caller(of: request) else { return toSignIn(request) }
+        let dates = ViewDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
+        var values: [String: Any] = ["search": true]
+        if context.parameters.get("identifier") != nil {
+            values["oldLink"] = "Person pages no longer have their own address, so that a person's number stays out of browser history and server logs. "
+                + "Open the person from a list (caseload, releases, warrant checks), or search by number below."
+        }
+        return viewPage("person", values, title: "Find a person", request: request, caller: caller, dates: dates)
+    }
+
+    /// `POST /ui/persons` (`csrf`, `identifier`): what the caller may see of one person, per
+    /// view, and how many fields were withheld under which classifications, rendered in the
+    /// response to the POST (no redirect that would put the identifier in a URL). A form without
+    /// this session's CSRF token reads nothing.
     func person(_ request: Request, context: some RequestContext) async -> Response {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
-        let identifier = context.parameters.get("identifier") ?? ""
+        let form: PersonForm
+        do {
+            form = try await Self.form(PersonForm.self, of: request, limit: 4_096)
+        } catch {
+            return message(request, caller: caller, status: error.status, title: "Not shown", text: "The form could not be read. Reload the page and try again.")
+        }
+        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
+            return message(request, caller: caller, status: .forbidden, title: "Not shown", text: "The form had expired. Reload the page and try again.")
+        }
+        let identifier = (form.identifier ?? "").trimmingCharacters(in: .whitespaces)
         let dates = ViewDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
         // Not an identifier: the same not-found as a person who is not there.
         guard Gateway.isPersonIdentifier(identifier) else { return problemPage(Problem.notFound, request: request, caller: caller) }
@@ -228,8 +261,12 @@ extension PageHandlers {
         return links
     }
 
+    /// A view page: `values` with the session's CSRF token (`csrf`), which the rows' person
+    /// buttons post.
     func viewPage(_ template: String, _ values: [String: Any], title: String, request: Request, caller: Caller, dates: ViewDates) -> Response {
         let csrf = session.csrfToken(for: request, signedIn: true)
+        var values = values
+        values["csrf"] = csrf.token
         return page(.ok, template, values, title: title, caller: caller, csrf: csrf.token, cookies: [csrf.cookie].compactMap { $0 },
                     dates: PageDates(timeZone: dates.timeZone))
     }

@@ -81,21 +81,21 @@ struct RowReader {
         return isWithheld(path) || isWithheld(path + ".family") ? "Name withheld" : "Name not on record"
     }
 
-    /// The person page's address for the identifier at `path`, when it is one.
-    func personHref(_ path: String) -> String? {
-        string(path).flatMap { Gateway.isPersonIdentifier($0) ? "/ui/persons/\($0)" : nil }
+    /// The identifier at `path` when it is one, for a button that posts it to the person page.
+    func personIdentifier(_ path: String) -> String? {
+        string(path).flatMap { Gateway.isPersonIdentifier($0) ? $0 : nil }
     }
 
-    /// How a row names its person under the name (`State ID MO1234567`), and the person page's
-    /// address by that number: the state ID, or for a person known by the FBI number alone (a
+    /// How a row names its person under the name (`State ID MO1234567`), and the identifier its
+    /// person button posts: the state ID, or for a person known by the FBI number alone (a
     /// supervisee transferred from another state, version-2 events) `FBI 734591KA2`. A withheld
     /// state ID stays withheld: the FBI number is not shown in its place.
-    func personNumber(under prefix: String = "") -> (text: String, href: String?) {
+    func personNumber(under prefix: String = "") -> (text: String, identifier: String?) {
         let stateId = prefix + "stateId", fbiNumber = prefix + "fbiNumber"
         if string(stateId) == nil, !isWithheld(stateId), let fbi = string(fbiNumber) {
-            return ("FBI \(fbi)", personHref(fbiNumber))
+            return ("FBI \(fbi)", personIdentifier(fbiNumber))
         }
-        return ("State ID \(text(stateId))", personHref(stateId))
+        return ("State ID \(text(stateId))", personIdentifier(stateId))
     }
 
     /// `very_high` → `Very high`.
@@ -155,7 +155,7 @@ struct CaseloadRow {
             "flags": flags.map { $0.filter { $0.key != "dateValue" } }, "hasFlags": !flags.isEmpty,
             "flagsWithheld": reader.isWithheld("flags"),
         ]
-        if let href = reader.personNumber().href { values["personHref"] = href }
+        if let identifier = reader.personNumber().identifier { values["personId"] = identifier }
         self.values = values
     }
 
@@ -216,9 +216,9 @@ struct ReleaseRow {
             "risk": reader.text("latestAssessment.riskLevel", RowReader.code),
         ]
         var entry: [String: Any] = ["releaseId": releaseId, "name": name, "time": date.map(dates.time) ?? ""]
-        if let href = reader.personNumber(under: "person.").href {
-            values["personHref"] = href
-            entry["personHref"] = href
+        if let identifier = reader.personNumber(under: "person.").identifier {
+            values["personId"] = identifier
+            entry["personId"] = identifier
         }
         self.values = values
         calendarEntry = entry
@@ -325,7 +325,7 @@ struct WarrantCheckLine {
         }
         if (values["warrants"] as? String)?.isEmpty != false { values["warrants"] = reader.isWithheld("warrants") ? RowReader.withheldText : "none" }
         if (values["detainers"] as? String)?.isEmpty != false { values["detainers"] = reader.isWithheld("detainers") ? RowReader.withheldText : "none" }
-        if let href = reader.personHref("stateId") { values["personHref"] = href }
+        if let identifier = reader.personIdentifier("stateId") { values["personId"] = identifier }
         self.values = values
     }
 }

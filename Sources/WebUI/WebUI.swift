@@ -23,10 +23,13 @@ import Hummingbird
 /// - `GET /ui/releases`: the next 60 days of releases (police, a facility's board, reentry
 ///   services' high-needs list, as the views policy allows), a list and a calendar by week.
 /// - `GET /ui/warrant-checks`: open warrant checks, the nearest deadline first, who was told.
-/// - `GET /ui/persons/{identifier}`: what the caller may see of one person, per view, and how
-///   many fields were withheld. The view pages read through the gateway's `viewPage` and
-///   `personPage` (the policy, redaction and audit entry of `GET /v1/views/…`); a refused view
-///   is a plain "not available for your role" page.
+/// - `POST /ui/persons` (`identifier` and the CSRF token, posted by the rows' person buttons and
+///   the search form; the answer in the POST's response): what the caller may see of one person,
+///   per view, and how many fields were withheld. `GET /ui/persons` is the search form, and so
+///   is `GET /ui/persons/{identifier}` (the old address), which looks nothing up. The view
+///   pages read through the gateway's `viewPage` and `personPage` (the policy, redaction and
+///   audit entry of `GET /v1/views/…`); a refused view is a plain "not available for your
+///   role" page.
 /// - `GET /ui/stream`: the inbox's live updates (Server-Sent Events: the gateway's live
 ///   stream, by the session cookie); `GET /ui/notifications/{id}/card`: one card, which the
 ///   inbox's script inserts when the stream brings a notification.
@@ -75,7 +78,9 @@ public struct WebUI: GatewayPages {
         router.get("/ui/caseload") { request, context in await pages.caseload(request, context: context) }
         router.get("/ui/releases") { request, context in await pages.releases(request, context: context) }
         router.get("/ui/warrant-checks") { request, context in await pages.warrantChecks(request, context: context) }
-        router.get("/ui/persons/{identifier}") { request, context in await pages.person(request, context: context) }
+        router.get("/ui/persons") { request, context in await pages.personSearch(request, context: context) }
+        router.get("/ui/persons/{identifier}") { request, context in await pages.personSearch(request, context: context) }
+        router.post("/ui/persons") { request, context in await pages.person(request, context: context) }
         // Tool pages
         router.get("/ui/stream") { request, context in await pages.stream(request, context: context) }
         router.get("/ui/notifications/{id}/card") { request, context in await pages.card(request, context: context) }

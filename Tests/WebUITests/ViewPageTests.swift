@@ -145,7 +145,8 @@ final class AgencyViewSource: ViewSource {
             let response = try await client.execute(uri: "/ui/caseload", method: .get, headers: cookies(session: officer))
             #expect(response.status == .ok)
             let html = text(response)
-            #expect(html.contains("<a href=\"/ui/persons/MO1234567\">Darnell Reyes</a>"))
+            #expect(html.contains(personButton("MO1234567", "Darnell Reyes")))
+            #expect(!html.contains("/ui/persons/"), "no person's number in a link")
             #expect(html.contains("Marcus Hill") && html.contains("Alicia Grant"))
             #expect(!html.contains("Agencysperson"))
             #expect(html.contains("<span class=\"pill flag-arrest\">Arrest</span> Fri 20 Nov 2026"))
@@ -175,7 +176,7 @@ final class AgencyViewSource: ViewSource {
         let officer = try await Self.officer(harness)
         try await harness.test { client in
             let html = text(try await client.execute(uri: "/ui/caseload", method: .get, headers: cookies(session: officer)))
-            #expect(html.contains("<a href=\"/ui/persons/734591KA2\">Darnell Reyes</a><br><span class=\"muted\">FBI 734591KA2</span>"))
+            #expect(html.contains(personButton("734591KA2", "Darnell Reyes") + "<br><span class=\"muted\">FBI 734591KA2</span>"))
             #expect(!html.contains("State ID"))
         }
     }
@@ -263,7 +264,8 @@ final class AgencyViewSource: ViewSource {
             #expect(html.contains("Releases into your jurisdiction"))
             // 15:00 UTC is 09:00 in Chicago.
             #expect(html.contains("<td>Thu 10 Dec 2026, 09:00 CST</td>"))
-            #expect(html.contains("<a href=\"/ui/persons/MO7654321\">Marcus Hill</a>"))
+            #expect(html.contains(personButton("MO7654321", "Marcus Hill")))
+            #expect(!html.contains("/ui/persons/"), "no person's number in a link")
             #expect(html.contains("<td>High</td>"))
             #expect(!html.contains("Warrant check</th>"))
             // The calendar: weeks from Sunday 29 Nov, the release in its day's cell.
@@ -330,8 +332,11 @@ final class AgencyViewSource: ViewSource {
         let (harness, _) = try await Self.harness()
         let officer = try await Self.officer(harness)
         try await harness.test { client in
+            // As a browser does: the caseload row's button posts the number with the page's token.
+            let caseload = text(try await client.execute(uri: "/ui/caseload", method: .get, headers: cookies(session: officer)))
+            let (headers, posted) = form([("csrf", try csrfField(caseload)), ("identifier", "MO1234567")], cookies: cookies(session: officer))
             let before = try await harness.auditEntries()
-            let response = try await client.execute(uri: "/ui/persons/MO1234567", method: .get, headers: cookies(session: officer))
+            let response = try await client.execute(uri: "/ui/persons", method: .post, headers: headers, body: posted)
             #expect(response.status == .ok)
             let html = text(response)
             #expect(html.contains("<h1>Person MO1234567</h1>"))
@@ -359,16 +364,47 @@ final class AgencyViewSource: ViewSource {
         let (harness, _) = try await Self.harness()
         let other = try await Self.officer(harness, agency: "MO-OTHER-PP")
         try await harness.test { client in
-            let browser = cookies(session: other)
-            let theirs = try await client.execute(uri: "/ui/persons/MO1234567", method: .get, headers: browser)
-            let missing = try await client.execute(uri: "/ui/persons/MO0000000", method: .get, headers: browser)
-            let malformed = try await client.execute(uri: "/ui/persons/..%2F..%2Fetc", method: .get, headers: browser)
+            let theirs = try await postForm(client, "/ui/persons", session: other, "identifier=MO1234567")
+            let missing = try await postForm(client, "/ui/persons", session: other, "identifier=MO0000000")
+            let malformed = try await postForm(client, "/ui/persons", session: other, "identifier=..%2F..%2Fetc")
             for response in [theirs, missing, malformed] {
                 #expect(response.status == .notFound)
                 #expect(text(response).contains("There is nothing at this address for you."))
                 #expect(!text(response).contains("Reyes"))
             }
             #expect(text(theirs) == text(missing))
+        }
+    }
+
+    @Test("person pages are posted: the old address and GET /ui/persons show the search form and look nothing up; a post without this session's token reads nothing")
+    func personIsPosted() async throws {
+        let (harness, _) = try await Self.harness()
+        let officer = try await Self.officer(harness)
+        try await harness.test { client in
+            let before = try await harness.auditEntries()
+            for uri in ["/ui/persons/MO1234567", "/ui/persons"] {
+                let response = try await client.execute(uri: uri, method: .get, headers: cookies(session: officer))
+                #expect(response.status == .ok, "\(uri)")
+                let html = text(response)
+                #expect(html.contains("<h1>Find a person</h1>") && html.contains("<form method=\"post\" action=\"/ui/persons\""), "\(uri)")
+                #expect(!html.contains("Reyes") && !html.contains("PP-1"), "\(uri)")
+                #expect(html.contains("id=\"old-link\"") == (uri != "/ui/persons"), "\(uri)")
+            }
+            #expect(!text(try await client.execute(uri: "/ui/persons/MO1234567", method: .get, headers: cookies(session: officer))).contains("MO1234567"),
+                    "the old link's number is not echoed")
+            #expect(try await harness.auditEntries() == before, "nothing looked up, nothing recorded")
+            // Another session's token, a planted one, or none: refused, nothing read.
+            let analyst = try await harness.issuer.analystToken()
+            for csrf in [try await sessionCSRF(client, session: analyst), testCSRF, ""] {
+                let (headers, body) = form([("csrf", csrf), ("identifier", "MO1234567")], cookies: cookies(session: officer, csrf: testCSRF))
+                let response = try await client.execute(uri: "/ui/persons", method: .post, headers: headers, body: body)
+                #expect(response.status == .forbidden)
+                #expect(!text(response).contains("Reyes"))
+            }
+            #expect(try await harness.auditEntries() == before)
+            let posted = try await postForm(client, "/ui/persons", session: officer, "identifier=MO1234567")
+            #expect(posted.status == .ok && text(posted).contains("<h1>Person MO1234567</h1>"))
+            #expect(try await harness.auditEntries() == before + 1)
         }
     }
 
@@ -389,14 +425,18 @@ final class AgencyViewSource: ViewSource {
         let analyst = try await harness.issuer.analystToken()
         let coordinator = try await Self.coordinator(harness)
         try await harness.test { client in
-            for (uri, token) in [
-                ("/ui/caseload", officer), ("/ui/persons/MO1234567", officer), ("/ui/releases", analyst), ("/ui/warrant-checks", coordinator),
-            ] {
-                let html = text(try await client.execute(uri: uri, method: .get, headers: cookies(session: token)))
+            let person = text(try await postForm(client, "/ui/persons", session: officer, "identifier=MO1234567"))
+            for (uri, token) in [("/ui/caseload", officer), ("/ui/persons", officer), ("/ui/releases", analyst), ("/ui/warrant-checks", coordinator)] {
+                let html = uri == "/ui/persons" ? person : text(try await client.execute(uri: uri, method: .get, headers: cookies(session: token)))
                 #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(uri)")
                 #expect(!html.contains("<script>"), "\(uri)")
                 #expect(!html.contains("<img") && !html.contains("<b>") && !html.contains("<i>"), "\(uri)")
             }
         }
     }
+}
+
+/// A row's person button as the view pages render it: a form that posts the identifier.
+func personButton(_ identifier: String, _ label: String) -> String {
+    "<input type=\"hidden\" name=\"identifier\" value=\"\(identifier)\"><button type=\"submit\">\(label)</button></form>"
 }
