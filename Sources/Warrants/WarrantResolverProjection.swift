@@ -237,7 +237,10 @@ public struct WarrantResolverProjection: EventProjection {
     ///   `removeLinkedOnly`), the link rows of every record the index put with the person and
     ///   the releases' checks, warrants and detainers of those records that carry none of the
     ///   order's numbers, with their check items, who was told, and the notifications about
-    ///   them (those of the numbers they carry that name them).
+    ///   them (those of the numbers they carry that name them). Another person's check that
+    ///   listed one of the person's detainers (numbers shared by mistake) is settled, and who
+    ///   was told of the detainer there goes with the notifications kept of it (those naming
+    ///   it; escalations and release alerts told only for it), found by that person's state ID.
     /// - `listed_cases`: the person's warrants whose court case (`caseNumber` of the issue) is
     ///   listed, the check items listing them, the detainers lodged on them and who was told of
     ///   those (`WarrantStore+SealedTellings`), and the notifications naming them (their
@@ -272,7 +275,7 @@ public struct WarrantResolverProjection: EventProjection {
         if order.scope == .allRecords { (linked, personItems) = try store.removePersonLinks(order) }
         let (removed, sealedWarrants, sealedDetainers, toldOnlyOfRemoved):
             (SealingTally, Set<String>, Set<String>, Set<WarrantStore.Telling>) = switch order.scope {
-        case .allRecords: (try store.removePerson(order), [], [], [])
+        case .allRecords: try personRemoval(order, store, transaction)
         case .listedCases: try store.removeListedCases(order)
         }
         var tally = removed
@@ -303,6 +306,33 @@ public struct WarrantResolverProjection: EventProjection {
         // mistyped state ID may be another person's: the runtime would refuse their records).
         for stateId in stateIds where stateId != order.stateId { tally.notePaired(stateId: stateId, fbiNumber: nil) }
         return tally
+    }
+
+    /// ``WarrantStore/removePerson(_:)`` and the notifications about another person's check
+    /// that listed one of the removed detainers (numbers shared by mistake): those naming the
+    /// detainer (hold, lifting) and the escalations and release alerts told only of it, found by
+    /// that person's state ID (no number of the order reaches them) and counted. For
+    /// ``sealOnce(_:in:)``'s all-records case: no warrant or detainer is left to judge the
+    /// person's own notifications by (all of them go).
+    private func personRemoval(
+        _ order: SealingOrder, _ store: WarrantStore, _ transaction: ProjectionTransaction
+    ) throws -> (SealingTally, Set<String>, Set<String>, Set<WarrantStore.Telling>) {
+        let removal = try store.removePerson(order)
+        var tally = removal.tally
+        let detainerIds = removal.detainerIds
+        let toldOnlyOfRemoved = removal.toldOnlyOfRemoved
+        var others = removal.otherStateIds
+        if let stateId = order.stateId { others.remove(stateId) }
+        if !others.isEmpty {
+            tally.add(try NotificationOutbox.removeSent(
+                about: others,
+                where: { notification in
+                    notification.derivesFrom.contains { $0.name == "detainerId" && detainerIds.contains($0.value) }
+                        || WarrantStore.toldOnlyOfRemoved(notification, toldOnlyOfRemoved)
+                },
+                transaction.storage), from: "notifications_sent")
+        }
+        return (tally, [], [], [])
     }
 
     /// Forgets the notifications sent, and the notices kept for a retraction (each with the

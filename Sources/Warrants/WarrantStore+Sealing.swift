@@ -32,10 +32,26 @@ extension WarrantStore {
         try transaction.personNumbers("fbi_number", in: ["warrants", "warrant_checks"], where: Self.person, personArguments(order))
     }
 
+    /// What ``removePerson(_:)`` removed, for the notifications sent about another person's
+    /// check that listed one of the person's detainers (numbers shared by mistake): they are
+    /// filed under that person's state ID, which no number of the order reaches.
+    struct PersonRemoval {
+        var tally = SealingTally()
+        /// The removed detainers' ids: a notification naming one (`detainerId`) derives from it.
+        var detainerIds: Set<String> = []
+        /// Escalations and release alerts told only of the removed detainers (`WarrantStore+SealedTellings`).
+        var toldOnlyOfRemoved: Set<Telling> = []
+        /// The state IDs of the checks that listed a removed detainer and stay (another person's).
+        var otherStateIds: Set<String> = []
+    }
+
     /// Removes every warrant, detainer and check of the order's person, every check item
-    /// listing any of them, and who was told about the checks (`all_records`). Another person's check that listed one of the warrants (numbers
-    /// shared by mistake) is settled as the type's overview says.
-    func removePerson(_ order: SealingOrder) throws -> SealingTally {
+    /// listing any of them, and who was told about the checks (`all_records`). Another person's
+    /// check that listed one of the warrants or detainers (numbers shared by mistake) is settled
+    /// as the type's overview says, and who was told of the detainers there is forgotten
+    /// (`WarrantStore+SealedTellings`); the removal says which notifications about that check
+    /// go with them (``PersonRemoval``).
+    func removePerson(_ order: SealingOrder) throws -> PersonRemoval {
         let arguments = personArguments(order)
         var others = try releaseIds(
             """
@@ -45,9 +61,12 @@ extension WarrantStore {
             arguments)
         // The person's detainers as another person's checks listed them (numbers shared by
         // mistake): those checks are settled, and who was told of the detainers forgotten.
+        var removal = PersonRemoval()
         var detainers: [RemovedDetainer] = []
         for row in try transaction.fetchAll("SELECT detainer_id FROM detainers WHERE \(Self.person)", arguments) {
-            if let detainer = try removedDetainer(try row.get("detainer_id")) { detainers.append(detainer) }
+            let detainerId: String = try row.get("detainer_id")
+            removal.detainerIds.insert(detainerId)
+            if let detainer = try removedDetainer(detainerId) { detainers.append(detainer) }
         }
         for detainer in detainers { others.formUnion(detainer.releaseIds) }
         var tally = SealingTally()
@@ -73,9 +92,19 @@ extension WarrantStore {
         tally.add(try transaction.execute("DELETE FROM detainers WHERE \(Self.person)", arguments), from: "detainers")
         tally.add(try transaction.execute("DELETE FROM warrant_checks WHERE \(Self.person)", arguments), from: "warrant_checks")
         tally.add(try transaction.execute("DELETE FROM warrants WHERE \(Self.person)", arguments), from: "warrants")
-        tally.add(try removeTellings(of: detainers).rows, from: "warrant_check_told")
+        let tellings = try removeTellings(of: detainers)
+        tally.add(tellings.rows, from: "warrant_check_told")
+        removal.toldOnlyOfRemoved = tellings.unresolved
+        for releaseId in Set(detainers.flatMap(\.releaseIds)).sorted() {
+            // The person's own checks are gone: what stays is another person's.
+            if let stateId = try transaction.fetchOne("SELECT state_id FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?
+                .get("state_id", as: String?.self) {
+                removal.otherStateIds.insert(stateId)
+            }
+        }
         try settleChecks(others)
-        return tally
+        removal.tally = tally
+        return removal
     }
 
     /// The releases, warrants and detainers whose subject's record the index put with the

@@ -302,20 +302,36 @@ import Testing
 
     /// A detainer carrying Hill's state ID and, by mistake, Reyes's FBI number holds Reyes's
     /// release too. An order for all of Hill's records removes it: Reyes's check, left with no
-    /// detainer, is pending again on his warrant, and who was told of the hold is forgotten.
+    /// detainer, is pending again on his warrant, who was told of the hold and the escalation is
+    /// forgotten, and so are the hold notice and the holding agency's escalation kept in
+    /// `notifications_sent` (filed under Reyes's state ID, which no number of the order reaches,
+    /// not even paired: detainers pair none); Reyes's pending notices and the escalations due
+    /// for W-9 stay. Counted.
     @Test func anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer() async throws {
         let resolver = try await resolver()
         try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
         #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        let pending = Set(try await sent(resolver).map(\.id))
         let mixed = SubjectIdentifiers(stateId: Events.hill.stateId, fbiNumber: Events.reyes.fbiNumber, name: Events.hill.name)
         #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-5", subject: mixed))).count == 1)
         #expect(try await check(resolver, "R-9")?.status == "hold")
+        #expect(try await sent(resolver).filter { $0.derives(from: "detainerId", "D-5") }.map(\.recipient) == ["agency:KS-JOCO-SO"])
+        let escalated = try await resolver.notifications(Events.admitted(Events.tick(daysBeforeRelease: 29)))
+            .map { try BusNotification.decode($0.value).recipient.description }
+        #expect(escalated.contains("agency:KS-JOCO-SO") && escalated.count > 1, "\(escalated)")
+        let before = try await sent(resolver)
+        let kept = Set(before.filter { $0.recipient != "agency:KS-JOCO-SO" }.map(\.id))
+        #expect(kept.isSuperset(of: pending) && kept.count == before.count - 2)
 
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
-        #expect(tally.rowsByTable["detainers"] == 1 && tally.rowsByTable["warrant_check_told"] == 1)
+        #expect(tally.rowsByTable["detainers"] == 1 && tally.rowsByTable["warrant_check_told"] == 2)
+        #expect(tally.rowsByTable["notifications_sent"] == 2)
         #expect(try await check(resolver, "R-9")?.status == "pending")
         let told = try await resolver.write { db, _ in try WarrantStore(db).told("R-9").map(\.recipient) }
         #expect(!told.contains("agency:KS-JOCO-SO"))
+        // The hold notice and the holding agency's escalation go; Reyes's pending notices and
+        // the escalations due for W-9 stay.
+        #expect(Set(try await sent(resolver).map(\.id)) == kept)
     }
 }
 
