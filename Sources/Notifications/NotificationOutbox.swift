@@ -239,14 +239,16 @@ public enum NotificationOutbox {
         return tally
     }
 
-    /// Removes the notifications this service sent about the people known by `stateIds` that
-    /// `concerns` accepts, leaving their others; returns how many. For rows a service found
-    /// through something other than the order's numbers (the warrant resolver's, through the
-    /// person index's links), whose state IDs may also be another person's.
+    /// Removes the notifications this service sent about the people known by `stateIds` (or,
+    /// for people known by no state ID, by `fbiNumbers`) that `concerns` accepts, leaving their
+    /// others; returns how many. For rows a service found through something other than the
+    /// order's numbers (the warrant resolver's, through the person index's links or a detainer
+    /// another person's check listed), whose numbers may also be another person's.
     public static func removeSent(
-        about stateIds: Set<String>, where concerns: @escaping (SentNotification) -> Bool, _ transaction: any StorageTransaction
+        about stateIds: Set<String>, fbiNumbers: Set<String> = [], where concerns: @escaping (SentNotification) -> Bool,
+        _ transaction: any StorageTransaction
     ) throws -> Int {
-        try removeSent(stateIds, [], concerns, transaction)
+        try removeSent(stateIds, fbiNumbers, concerns, transaction)
     }
 
     private static func removeSent(

@@ -311,7 +311,8 @@ public struct WarrantResolverProjection: EventProjection {
     /// ``WarrantStore/removePerson(_:)`` and the notifications about another person's check
     /// that listed one of the removed detainers (numbers shared by mistake): those naming the
     /// detainer (hold, lifting) and the escalations and release alerts told only of it, found by
-    /// that person's state ID (no number of the order reaches them) and counted. For
+    /// that person's state ID, or FBI number when their check has none (no number of the order
+    /// reaches them), and counted. For
     /// ``sealOnce(_:in:)``'s all-records case: no warrant or detainer is left to judge the
     /// person's own notifications by (all of them go).
     private func personRemoval(
@@ -323,9 +324,11 @@ public struct WarrantResolverProjection: EventProjection {
         let toldOnlyOfRemoved = removal.toldOnlyOfRemoved
         var others = removal.otherStateIds
         if let stateId = order.stateId { others.remove(stateId) }
-        if !others.isEmpty {
+        var otherFbiNumbers = removal.otherFbiNumbers
+        if let fbiNumber = order.fbiNumber { otherFbiNumbers.remove(fbiNumber) }
+        if !others.isEmpty || !otherFbiNumbers.isEmpty {
             tally.add(try NotificationOutbox.removeSent(
-                about: others,
+                about: others, fbiNumbers: otherFbiNumbers,
                 where: { notification in
                     notification.derivesFrom.contains { $0.name == "detainerId" && detainerIds.contains($0.value) }
                         || WarrantStore.toldOnlyOfRemoved(notification, toldOnlyOfRemoved)

@@ -43,6 +43,9 @@ extension WarrantStore {
         var toldOnlyOfRemoved: Set<Telling> = []
         /// The state IDs of the checks that listed a removed detainer and stay (another person's).
         var otherStateIds: Set<String> = []
+        /// The FBI numbers of such checks known by no state ID (their notifications are filed
+        /// under the FBI number).
+        var otherFbiNumbers: Set<String> = []
     }
 
     /// Removes every warrant, detainer and check of the order's person, every check item
@@ -97,9 +100,12 @@ extension WarrantStore {
         removal.toldOnlyOfRemoved = tellings.unresolved
         for releaseId in Set(detainers.flatMap(\.releaseIds)).sorted() {
             // The person's own checks are gone: what stays is another person's.
-            if let stateId = try transaction.fetchOne("SELECT state_id FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?
-                .get("state_id", as: String?.self) {
+            guard let check = try transaction.fetchOne("SELECT state_id, fbi_number FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])
+            else { continue }
+            if let stateId = try check.get("state_id", as: String?.self) {
                 removal.otherStateIds.insert(stateId)
+            } else if let fbiNumber = try check.get("fbi_number", as: String?.self) {
+                removal.otherFbiNumbers.insert(fbiNumber)
             }
         }
         try settleChecks(others)

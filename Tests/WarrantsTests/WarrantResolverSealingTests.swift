@@ -308,9 +308,20 @@ import Testing
     /// not even paired: detainers pair none); Reyes's pending notices and the escalations due
     /// for W-9 stay. Counted.
     @Test func anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer() async throws {
+        try await anAllRecordsOrderSettlesAnotherPersonsCheck(releasedAs: Events.reyes)
+    }
+
+    /// The same with the other person's release known by the FBI number alone: its notices are
+    /// filed under that number, which the removal must follow too.
+    @Test func anAllRecordsOrderSettlesAnotherPersonsCheckKnownByTheFBINumberAlone() async throws {
+        try await anAllRecordsOrderSettlesAnotherPersonsCheck(
+            releasedAs: SubjectIdentifiers(fbiNumber: Events.reyes.fbiNumber, name: Events.reyes.name))
+    }
+
+    func anAllRecordsOrderSettlesAnotherPersonsCheck(releasedAs releaseSubject: SubjectIdentifiers) async throws {
         let resolver = try await resolver()
         try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
-        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: releaseSubject))).count == 2)
         let pending = Set(try await sent(resolver).map(\.id))
         let mixed = SubjectIdentifiers(stateId: Events.hill.stateId, fbiNumber: Events.reyes.fbiNumber, name: Events.hill.name)
         #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-5", subject: mixed))).count == 1)
@@ -368,5 +379,8 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer() async throws {
         try await WarrantResolverSealingTests().anAllRecordsOrderSettlesAnotherPersonsCheckThatListedTheRemovedDetainer()
+    }
+    @Test func anAllRecordsOrderSettlesAnotherPersonsCheckKnownByTheFBINumberAlone() async throws {
+        try await WarrantResolverSealingTests().anAllRecordsOrderSettlesAnotherPersonsCheckKnownByTheFBINumberAlone()
     }
 }
