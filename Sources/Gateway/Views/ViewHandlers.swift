@@ -21,14 +21,7 @@ extension GatewayHandlers {
     /// URL.
     func safetyCheckLookup(_ request: Request, context: some RequestContext) async throws -> Response {
         let caller = try await authenticate(request)
-        guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
-        let body = try await Self.body(of: request, limit: 2_048)
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: 2_048, maxNestingDepth: 4))
-        } catch {
-            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "not JSON")])
-        }
+        let document = try await Self.jsonBody(of: request, limit: 2_048)
         let shape = "The body must be {\"address\": \"…\"} with, optionally, \"lat\" and \"lon\" (numbers), \"radius\" (a whole number) and \"agency\", nothing else."
         guard case .object(let members) = document, case .string(let address)? = members["address"],
             Set(members.keys).isSubset(of: ["address", "agency", "lat", "lon", "radius"])
@@ -95,14 +88,7 @@ extension GatewayHandlers {
     /// a URL.
     func personLookup(_ request: Request, context: some RequestContext) async throws -> Response {
         let caller = try await authenticate(request)
-        guard Self.mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
-        let body = try await Self.body(of: request, limit: 1_024)
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: 1_024, maxNestingDepth: 4))
-        } catch {
-            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "not JSON")])
-        }
+        let document = try await Self.jsonBody(of: request, limit: 1_024)
         guard case .object(let members) = document, Set(members.keys) == ["identifier"], case .string(let identifier)? = members["identifier"] else {
             throw Problem.badRequest(
                 "The body must be {\"identifier\": \"…\"} and nothing else.",
@@ -132,4 +118,17 @@ extension GatewayHandlers {
         for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
         return parameters
     }
+
+    /// The request's `application/json` body of at most `limit` bytes, parsed (415 for another
+    /// type, 413 past the limit, 400 when it is not JSON): what the POST lookups read.
+    static func jsonBody(of request: Request, limit: Int) async throws -> JSONValue {
+        guard mediaType(request) == "application/json" else { throw Problem.unsupportedMediaType(expected: "application/json") }
+        let body = try await body(of: request, limit: limit)
+        do {
+            return try JSONValue(parsing: body, limits: JSONDecodingLimits(maxDocumentBytes: limit, maxNestingDepth: 4))
+        } catch {
+            throw Problem.badRequest("The body is not one JSON object.", violations: [.init(path: "$", keyword: "json", message: "not JSON")])
+        }
+    }
+
 }
