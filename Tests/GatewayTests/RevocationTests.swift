@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    @Test("POST /v1/session/sign-out: 204, then that token is refused (in every spelling, and by a second sign-out); another token of the same user is not; no token is 401")
+    func apiSignOut() async throws {
+        let harness = try await GatewayHarness()
+        let token = try await harness.issuer.token()
+        var laterClaims = TestIssuer.Claims()
+        laterClaims.exp = Date().timeIntervalSince1970 + 660
+        let other = try await harness.issuer.token(laterClaims)
+        // Another spelling of the same token (its signature's last character with other unused bits).
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let lastCharacter = try #require(token.last)
+        let last = try #require(alphabet.firstIndex(of: lastCharacter))
+        let respelt = String(token.dropLast()) + String(alphabet[last ^ 1])
+        try await harness.test { client in
+            #expect(try await client.execute(uri: "/v1/session/sign-out", method: .post).status == .unauthorized)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil)).status == .ok)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(respelt, contentType: nil)).status == .ok)
+            let signOut = try await client.execute(uri: "/v1/session/sign-out", method: .post, headers: .bearer(token, contentType: nil))
+            #expect(signOut.status == .noContent)
+            #expect(signOut.body.readableBytes == 0)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil)).status == .unauthorized)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(respelt, contentType: nil)).status == .unauthorized)
+            let again = try await client.execute(uri: "/v1/session/sign-out", method: .post, headers: .bearer(respelt, contentType: nil))
+            #expect(again.status == .unauthorized)
+            #expect(try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(other, contentType: nil)).status == .ok)
+        }
+        #expect(harness.gateway.authenticator.revocations.count == 1)
+    }
+
     @Test("the set forgets a token once it has expired, and past its capacity the one expiring soonest")
     func theSetIsBounded() {
         let revocations = TokenRevocations(capacity: 2)
@@ -65,8 +93,9 @@ import Testing
         #expect("\(a)" == "TokenDigest(…)", "never printed")
     }
 
-    @Test("an open /v1/stream ends at once when its token is revoked, in the middle of a wait; nothing more is pushed or recorded")
-    func revocationEndsTheStream() async throws {
+    @Test("an open /v1/stream ends at once when its token is revoked (directly, or by POST /v1/session/sign-out), in the middle of a wait; nothing more is pushed or recorded",
+          arguments: [false, true])
+    func revocationEndsTheStream(throughTheAPI: Bool) async throws {
         // A poll interval far longer than the test may run: only the revocation can end the wait.
         let harness = try await GatewayHarness(push: PushConfiguration(pollInterval: .seconds(600), heartbeatInterval: .seconds(600)))
         try await harness.describe([(Self.agency, .communitySupervision)])
@@ -76,7 +105,12 @@ import Testing
             let reader = StreamReader()
             reader.start(url: "http://127.0.0.1:\(try #require(test.port))/v1/stream", token: token, client: client)
             await reader.events.wait { $0.count >= 1 }
-            #expect(await harness.gateway.authenticator.revoke(token: token))
+            if throughTheAPI {
+                let signOut = try await test.execute(uri: "/v1/session/sign-out", method: .post, headers: .bearer(token, contentType: nil))
+                #expect(signOut.status == .noContent)
+            } else {
+                #expect(await harness.gateway.authenticator.revoke(token: token))
+            }
             // Should the revocation not end the stream, graceful shutdown does after 20 s (and
             // the test fails below): a deadline, not a synchronisation.
             let deadline = Task {

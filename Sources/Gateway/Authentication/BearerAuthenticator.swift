@@ -125,7 +125,15 @@ public struct BearerAuthenticator: Sendable {
     /// (`TokenRevocations`).
     @discardableResult
     public func revoke(token: String) async -> Bool {
-        guard let caller = await caller(token: token), let digest = caller.tokenDigest, let expiry = caller.expiresAt else { return false }
+        guard let caller = await caller(token: token) else { return false }
+        return revoke(caller)
+    }
+
+    /// Signs out the token `caller` was verified from (as `revoke(token:)`, without verifying
+    /// it again); false when `caller` did not come from a token.
+    @discardableResult
+    public func revoke(_ caller: Caller) -> Bool {
+        guard let digest = caller.tokenDigest, let expiry = caller.expiresAt else { return false }
         revocations.revoke(digest, until: expiry, now: now())
         return true
     }

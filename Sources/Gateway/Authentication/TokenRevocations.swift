@@ -33,9 +33,10 @@ public struct TokenDigest: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "TokenDigest(…)" }
 }
 
-/// The tokens signed out of this gateway process (the web UI's sign-out), each remembered until
-/// it expires: `BearerAuthenticator` refuses them on every channel (pages, `/v1`, the live
-/// streams), and an open stream of one ends at once.
+/// The tokens signed out of this gateway process (the web UI's sign-out, the API's
+/// `POST /v1/session/sign-out`), each remembered until it expires: `BearerAuthenticator`
+/// refuses them on every channel (pages, `/v1`, the live streams), and an open stream of one
+/// ends at once.
 ///
 /// Why this shape:
 /// - **Keyed by the token's SHA-256 digest**, not its `jti`: the issuer's tokens need not carry

@@ -136,6 +136,18 @@ struct GatewayHandlers: Sendable {
         .array(notices.map { .object(["code": .string($0.rawValue), "text": .string($0.text)]) })
     }
 
+    // MARK: - Sign-out
+
+    /// `POST /v1/session/sign-out`: the presented token authenticates nothing more in this
+    /// gateway process until it expires (`/v1`, the pages, and its open live streams end), as
+    /// the web UI's sign-out does for its session. 204; a token that does not verify (already
+    /// signed out, expired, forged) gets the one 401. Any body is ignored.
+    func signOut(_ request: Request, context: some RequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        gateway.authenticator.revoke(caller)
+        return Response(status: .noContent)
+    }
+
     // MARK: - Acknowledgement
 
     func acknowledge(_ request: Request, context: some RequestContext) async throws -> Response {

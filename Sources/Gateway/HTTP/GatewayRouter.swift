@@ -12,6 +12,8 @@ import Metrics
 /// - `GET /v1/inbox`: the caller's notifications, filtered, a page at a time (`limit`,
 ///   `cursor`).
 /// - `POST /v1/notifications/{id}/ack`: acknowledges one of the caller's notifications.
+/// - `POST /v1/session/sign-out`: signs the presented token out of this gateway process until
+///   it expires (204; then 401 everywhere here, and its open streams end).
 /// - `GET /v1/views/…`, `POST /v1/views/safety-check` (and, deprecated, its GET with the
 ///   address in the query), `POST /v1/persons/lookup` (and, deprecated,
 ///   `GET /v1/persons/{identifier}`): the read-model views (`ViewEndpoint`).
@@ -34,6 +36,7 @@ public func buildGatewayRouter(_ gateway: Gateway, openAPI: [UInt8]) -> Router<B
     router.post("/v1/events/batch") { request, context in try await handlers.ingestBatch(request, context: context) }
     router.get("/v1/inbox") { request, context in try await handlers.inbox(request, context: context) }
     router.post("/v1/notifications/{id}/ack") { request, context in try await handlers.acknowledge(request, context: context) }
+    router.post("/v1/session/sign-out") { request, context in try await handlers.signOut(request, context: context) }
     handlers.addViewRoutes(to: router)
     addPushRoutes(to: router, gateway: gateway)
     router.get("/openapi.json") { _, _ -> Response in
