@@ -20,7 +20,8 @@ public enum NotificationMention {
     /// The name `reason.matched` gives the digest of a number of a person the notification
     /// names besides its subject. It is not what matched the recipient (explanations leave it
     /// out, the web UI's card does not show it).
-    public static let identifier = "mentionedPersonDigest"
+    /// The runtime's outbox files a waiting message under the same name (`OutboxMentions`).
+    public static let identifier = OutboxMentions.identifier
 
     /// The mention of a person known here by `stateId`.
     public static func mention(stateId: String) -> MatchedIdentifier {

@@ -179,6 +179,14 @@ public struct RouterProjection: EventProjection {
         return tally
     }
 
+    /// A contact notification still in the outbox when an order for all the records of the
+    /// person police met is applied: rewritten without them, as the inbox would keep it, and
+    /// signed again (`NotificationMention.withdrawing(_:fromQueued:signedWith:)`); nil (removed)
+    /// when it cannot be.
+    public func withdrawingMentions(of digests: Set<String>, from message: OutgoingMessage) throws -> OutgoingMessage? {
+        NotificationMention.withdrawing(digests, fromQueued: message, signedWith: signingKey)
+    }
+
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {
         let context = RouterContext(transaction: transaction, signingKey: signingKey)
         for ruleSet in ruleSets { try ruleSet.forget(before: now, limit: limit, in: context) }

@@ -129,10 +129,7 @@ extension EventConsumerService {
                     }
                     let applyEvent = { () throws -> SealingEffect in
                         if let order = try SealingOrder(event) {
-                            var removed = try projection.seal(order, in: transaction)
-                            try transaction.flushOutbox()
-                            removed.merge(try sealing.removeFromOutbox(order, paired: removed))
-                            try sealing.record(order, removed: removed)
+                            _ = try sealing.apply(order, by: projection, in: transaction)
                             return .orderApplied
                         }
                         if sealingOrdersExist, try SealedRecordCheck.covers(event, in: sealing) {

@@ -53,6 +53,19 @@ public protocol EventProjection: Sendable {
     /// data must read `records.sealing`, handle both types and implement this. The default
     /// removes nothing, for projections that keep none.
     func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally
+    /// `message`, one of the projection's messages waiting in the outbox (or refused and kept
+    /// aside) that names, besides its subject, a person an `all_records` order covers — filed
+    /// under `digests`, the digests of that person's numbers it carries (``OutboxMentions``) —
+    /// written without that person and, if the projection signs its messages, signed again;
+    /// nil when it cannot be rewritten safely. The runtime keeps the new value and headers in
+    /// the message's place (topic and key stay), or removes the message on nil, in the order's
+    /// transaction after ``seal(_:in:)``; a rewrite that still carries one of `digests`, or no
+    /// longer fits the producer's largest message, is removed too.
+    ///
+    /// Pure: no database, the message alone. The default removes every such message, for
+    /// projections that send no message naming anyone besides its subject (a dead letter
+    /// copying such a message is removed in any service).
+    func withdrawingMentions(of digests: Set<String>, from message: OutgoingMessage) throws -> OutgoingMessage?
     /// What the projection finds amiss in its settings against its own state when the service
     /// starts (a setting its data has outgrown): the runtime logs each as a warning, in a read
     /// transaction of its own beside the first batches, and the service runs all the same.
@@ -80,6 +93,7 @@ extension EventProjection {
     public func forget(before now: Int64, limit: Int, in transaction: ProjectionTransaction) throws {}
 
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally { SealingTally() }
+    public func withdrawingMentions(of digests: Set<String>, from message: OutgoingMessage) throws -> OutgoingMessage? { nil }
     public func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] { [] }
 }
 

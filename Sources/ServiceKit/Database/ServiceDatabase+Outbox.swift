@@ -16,15 +16,16 @@ extension ServiceDatabase {
     }
 
     /// Appends `messages` to the outbox in their order (their sequence numbers ascend with it),
-    /// a chunk of rows a statement.
+    /// a chunk of rows a statement, each filed under its subject's digest and those of the
+    /// people its body names besides (``OutboxMentions``).
     static func appendToOutbox(_ messages: [OutgoingMessage], _ transaction: any StorageTransaction) throws {
         for rows in MultiRowStatement.chunks(of: messages) {
             var arguments: [SQLValue] = []
-            arguments.reserveCapacity(rows.count * 5)
+            arguments.reserveCapacity(rows.count * 6)
             for message in rows {
                 arguments += [
                     .text(message.topic), .text(message.key), .bytes(message.value), .bytes(OutboxHeaders.encode(message.headers)),
-                    message.subjectDigest.map(SQLValue.text) ?? .null,
+                    message.subjectDigest.map(SQLValue.text) ?? .null, OutboxMentions.column(of: message.value),
                 ]
             }
             try transaction.send(appendStatement.sql(rows: rows.count), arguments)
@@ -32,8 +33,8 @@ extension ServiceDatabase {
     }
 
     private static let appendStatement = MultiRowStatement(
-        "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest) VALUES ",
-        row: { "($\($0), $\($0 + 1), $\($0 + 2), '', $\($0 + 3), $\($0 + 4))" }, parametersPerRow: 5)
+        "INSERT INTO kit_outbox (topic, key, value, headers, header_bytes, subject_digest, mention_digests) VALUES ",
+        row: { "($\($0), $\($0 + 1), $\($0 + 2), '', $\($0 + 3), $\($0 + 4), $\($0 + 5))" }, parametersPerRow: 6)
 
     /// At most `limit` outbox entries after sequence number `seq`, oldest first.
     static func outbox(after seq: Int64 = 0, limit: Int = Int(Int64.max), _ transaction: any StorageTransaction) throws -> [OutboxEntry] {
@@ -75,8 +76,8 @@ extension ServiceDatabase {
             for (seq, reason) in rows {
                 try transaction.send(
                     """
-                    INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, reason, failed_at)
-                    SELECT seq, topic, key, value, headers, header_bytes, subject_digest, $1, $2 FROM kit_outbox WHERE seq = $3
+                    INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, reason, failed_at)
+                    SELECT seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, $1, $2 FROM kit_outbox WHERE seq = $3
                     ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at
                     """,
                     [.text(reason), .text(failedAt), .integer(seq)])
@@ -101,7 +102,7 @@ extension ServiceDatabase {
 
     /// A row's headers: its `header_bytes` (servicekit-v3), or the JSON text of a row written
     /// before.
-    private static func headers(of row: StorageRow) throws -> [KafkaHeader] {
+    static func headers(of row: StorageRow) throws -> [KafkaHeader] {
         if let bytes = try row.get("header_bytes", as: [UInt8]?.self) { return try OutboxHeaders.decode(bytes) }
         let text = try row.get("headers", as: String.self)
         // v3 writes '' there; its bytes of a message without headers may read back as NULL.

@@ -46,7 +46,31 @@ public struct SealingLedger {
             ALTER TABLE kit_outbox_failed ADD COLUMN subject_digest TEXT;
             CREATE INDEX kit_outbox_by_subject ON kit_outbox (subject_digest) WHERE subject_digest IS NOT NULL;
             """),
+        // v2: the people a waiting message names besides its subject (the person police met in
+        // a contact notification), filed by digest (``OutboxMentions``); rows waiting when it
+        // runs get theirs from their bodies.
+        OutboxMentions.migration(),
     ]
+
+    /// Applies `order` as the runtime does, in the batch's transaction: the projection's
+    /// removals (``EventProjection/seal(_:in:)``), then the outbox's
+    /// (``removeFromOutbox(_:paired:withdrawing:)``, rewriting through
+    /// ``EventProjection/withdrawingMentions(of:from:)`` what still fits the producer's largest
+    /// message), then the order recorded with what was removed; returns that.
+    func apply(_ order: SealingOrder, by projection: any EventProjection, in transaction: ProjectionTransaction) throws -> SealingTally {
+        var removed = try projection.seal(order, in: transaction)
+        try transaction.flushOutbox()
+        let maxMessageBytes = transaction.maxMessageBytes
+        removed.merge(try removeFromOutbox(order, paired: removed) { digests, message in
+            // A projection's rewrite that throws, or would not fit, cannot go out: the message is removed.
+            guard let rewritten = try? projection.withdrawingMentions(of: digests, from: message),
+                  rewritten.wireSize <= maxMessageBytes
+            else { return nil }
+            return rewritten
+        })
+        try record(order, removed: removed)
+        return removed
+    }
 
     /// Records that `order` was applied and removed `removed`; a second copy of an order keeps
     /// the first record (its removals were already done).
@@ -190,7 +214,19 @@ public struct SealingLedger {
     /// person's notifications routed for a listed case (``RoutedScope``: the router's, routed
     /// for the supervision case an arrest matched); other messages do not say which case they
     /// came from, and stay.
-    func removeFromOutbox(_ order: SealingOrder, paired: SealingTally = SealingTally()) throws(StorageError) -> SealingTally {
+    ///
+    /// An `all_records` order also finds the messages about someone else that name the person
+    /// besides their subject (``OutboxMentions``: the person police met in a contact
+    /// notification, filed under the digest of their number): each is replaced by what
+    /// `withdrawing` makes of it (the projection's message without the person, signed again;
+    /// counted as `<table>.person_mentioned`), or removed when it makes nothing of it, or what
+    /// it makes still carries one of their digests, or its stored headers cannot be read
+    /// (counted as the table). The subject's notification still goes out, in its place in the
+    /// outbox; the person does not.
+    func removeFromOutbox(
+        _ order: SealingOrder, paired: SealingTally = SealingTally(),
+        withdrawing: (Set<String>, OutgoingMessage) -> OutgoingMessage? = { _, _ in nil }
+    ) throws(StorageError) -> SealingTally {
         var tally = SealingTally()
         let digests = SealingDigest.subjects(
             stateIds: [order.stateId].compactMap { $0 } + paired.pairedStateIds,
@@ -211,6 +247,39 @@ public struct SealingLedger {
             tally.add(
                 try transaction.execute("DELETE FROM kit_outbox_failed WHERE subject_digest = $1", [.text(digest)]),
                 from: "kit_outbox_failed")
+        }
+        tally.merge(try withdrawMentions(of: Set(digests), withdrawing))
+        return tally
+    }
+
+    /// The messages of both outbox tables that name a person filed under `digests` besides
+    /// their subject, rewritten by `withdrawing` or removed (``removeFromOutbox(_:paired:withdrawing:)``).
+    private func withdrawMentions(
+        of digests: Set<String>, _ withdrawing: (Set<String>, OutgoingMessage) -> OutgoingMessage?
+    ) throws(StorageError) -> SealingTally {
+        var tally = SealingTally()
+        for table in ["kit_outbox", "kit_outbox_failed"] {
+            // The rows naming anyone besides their subject: few (contact notifications waiting to go out).
+            for filed in try transaction.fetchAll(
+                "SELECT seq, mention_digests FROM \(table) WHERE mention_digests IS NOT NULL ORDER BY seq", []) {
+                let covered = OutboxMentions.digests(ofColumn: try filed.get("mention_digests", as: String?.self)).intersection(digests)
+                guard !covered.isEmpty else { continue }
+                let seq: Int64 = try filed.get("seq")
+                guard let row = try transaction.fetchOne(
+                    "SELECT topic, key, value, headers, header_bytes FROM \(table) WHERE seq = $1", [.integer(seq)])
+                else { continue }
+                let headers = try? ServiceDatabase.headers(of: row)
+                let message = OutgoingMessage(topic: try row.get("topic"), key: try row.get("key"), value: try row.get("value"), headers: headers ?? [])
+                if headers != nil, let rewritten = withdrawing(covered, message),
+                   OutboxMentions.digests(in: rewritten.value).allSatisfy({ !covered.contains($0) }) {
+                    tally.add(try transaction.execute(
+                        "UPDATE \(table) SET value = $1, headers = '', header_bytes = $2, mention_digests = $3 WHERE seq = $4",
+                        [.bytes(rewritten.value), .bytes(OutboxHeaders.encode(rewritten.headers)), OutboxMentions.column(of: rewritten.value),
+                         .integer(seq)]), from: "\(table).person_mentioned")
+                } else {
+                    tally.add(try transaction.execute("DELETE FROM \(table) WHERE seq = $1", [.integer(seq)]), from: table)
+                }
+            }
         }
         return tally
     }
