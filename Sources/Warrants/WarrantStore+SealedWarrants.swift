@@ -18,7 +18,14 @@ import Storage
 ///   up by. Another person's resolution of, or detainer on, a warrant of the same id is theirs.
 /// - `unnumbered`: the id alone, for a resolution or a lodging that names neither number
 ///   (version 2 of `courts.warrants`: a booking number only). Nothing in such an event says
-///   whose warrant it is; it is refused rather than risk storing the sealed one again.
+///   whose warrant it is; it is refused rather than risk storing the sealed one again. And the
+///   id with each kind of number (state ID, FBI number) of which the resolver knew none for the
+///   person (neither the row nor the order carried one), for an event naming only numbers of
+///   that kind: an FBI number alone, when the warrant and the order had the state ID alone, says
+///   no more whose warrant it is than no number does (the court may know the person by both;
+///   the resolver never paired them), and is refused the same way. An event naming a number of
+///   a kind the person had, and none of the person's numbers, is another person's (a state ID
+///   that differs from theirs, with or without an FBI number the resolver never saw).
 /// - `warrant-id`: the id alone, matching every event about the id, whoever's and whichever
 ///   agency's. The digests stored before `warrants-v11` are of this kind (they cannot be told
 ///   apart again: the removed rows are gone), and keep meaning what they meant; an order writes
@@ -55,9 +62,18 @@ extension WarrantStore {
         } else {
             digests.append((Self.sealedDigest(.warrant, id), "warrant-id"))
         }
-        let numbers = Self.personNumbers(stateIds: [warrant.stateId, order.stateId], fbiNumbers: [warrant.fbiNumber, order.fbiNumber])
+        let stateIds = [warrant.stateId, order.stateId], fbiNumbers = [warrant.fbiNumber, order.fbiNumber]
+        let numbers = Self.personNumbers(stateIds: stateIds, fbiNumbers: fbiNumbers)
         for number in numbers { digests.append((Self.sealedWarrantDigest(person: number, warrantId: id), "person")) }
         digests.append((Self.sealedWarrantDigest(unnumbered: id), "unnumbered"))
+        // The kinds of number the person had none of: an event naming only such numbers cannot
+        // be told from the person's (see the overview).
+        if stateIds.allSatisfy({ Self.nonEmpty($0) == nil }) {
+            digests.append((Self.sealedWarrantDigest(unnumbered: id, naming: .stateId), "unnumbered"))
+        }
+        if fbiNumbers.allSatisfy({ Self.nonEmpty($0) == nil }) {
+            digests.append((Self.sealedWarrantDigest(unnumbered: id, naming: .fbiNumber), "unnumbered"))
+        }
         for (digest, scope) in digests {
             try transaction.send(
                 """
@@ -84,10 +100,18 @@ extension WarrantStore {
     /// such order's time, in milliseconds); nil when none did. For the events that name the
     /// warrant but not its agency: a resolution (read late, it must not store the warrant
     /// again) and a detainer lodged on it (lodged before then, it is the sealed case's too).
+    /// A subject naming one kind of number alone also matches a warrant removed whose person
+    /// the resolver knew by no number of that kind (see the overview).
     func sealedTime(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> Int64? {
-        let numbers = Self.personNumbers(stateIds: [subject?.stateId], fbiNumbers: [subject?.fbiNumber])
+        let stateId = Self.nonEmpty(subject?.stateId), fbiNumber = Self.nonEmpty(subject?.fbiNumber)
+        let numbers = Self.personNumbers(stateIds: [stateId], fbiNumbers: [fbiNumber])
         var digests = numbers.map { Self.sealedWarrantDigest(person: $0, warrantId: warrantId) }
-        if digests.isEmpty { digests.append(Self.sealedWarrantDigest(unnumbered: warrantId)) }
+        switch (stateId, fbiNumber) {
+        case (nil, nil): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId))
+        case (_?, nil): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId, naming: .stateId))
+        case (nil, _?): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId, naming: .fbiNumber))
+        case (_?, _?): break  // the order named a number, so the person had one of a kind named here
+        }
         digests.append(Self.sealedDigest(.warrant, warrantId))
         return try latestOrder(digests)
     }
@@ -126,5 +150,17 @@ extension WarrantStore {
     /// The `unnumbered` digest of a removed warrant.
     static func sealedWarrantDigest(unnumbered warrantId: String) -> String {
         SHA256.hex("reentrybus/sealing/warrant-unnumbered/v1\u{0}\(warrantId)")
+    }
+
+    /// A kind of a person's number.
+    enum NumberKind: String, Sendable {
+        case stateId
+        case fbiNumber
+    }
+
+    /// The `unnumbered` digest of a removed warrant whose person the resolver knew by no number
+    /// of `kind`: what an event naming only a number of that kind is looked up by.
+    static func sealedWarrantDigest(unnumbered warrantId: String, naming kind: NumberKind) -> String {
+        SHA256.hex("reentrybus/sealing/warrant-unknown-number-kind/v1\u{0}\(kind.rawValue)\u{0}\(warrantId)")
     }
 }

@@ -267,6 +267,49 @@ import Testing
         #expect(try await tablesNaming(["MO7654321"], resolver).isEmpty)
     }
 
+    /// A removed warrant is remembered by the person's numbers the resolver knew. Hill's W-1
+    /// and W-2 (case CR-1) carry his state ID alone, as does the order removing them: the
+    /// resolver never learned his FBI number. A late recall of W-1 and a detainer lodged on W-2
+    /// naming an FBI number alone (both occurred before the order) say no more whose they are
+    /// than an event naming no number: refused, nothing of them stored. An event naming a
+    /// number of a kind the person had, and none of theirs, is another person's: a recall of
+    /// W-1 naming Reyes's state ID alone is kept, and so is a recall of Reyes's removed W-9
+    /// (it carried both his numbers) naming another FBI number alone.
+    @Test func aLateEventNamingOnlyAKindOfNumberThePersonWasNotKnownByIsRefused() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", caseNumber: "CR-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-9", subject: Events.reyes, caseNumber: "CR-9")))
+        _ = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
+        _ = try await seal(resolver, try Events.sealingOrder(Events.reyes, cases: ["CR-9"], at: Self.orderTime, id: "order-reyes"))
+        #expect(try await warrantIds(resolver).isEmpty)
+
+        // Hill's, by an FBI number alone: refused.
+        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
+        var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
+        recalled.subject = byFbiNumber
+        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: byFbiNumber, warrantId: "W-2"))).isEmpty)
+        #expect(try await warrantIds(resolver).isEmpty)
+        #expect(try await resolver.count("detainers") == 0)
+        #expect(try await tablesNaming(["481205MA9", "D-3"], resolver).isEmpty)
+
+        // Another person's: kept.
+        var reyesRecall = Events.recalled("W-1", id: "recalled-by-reyes-state-id")
+        reyesRecall.subject = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
+        try await resolver.notifications(Events.admitted(reyesRecall))
+        var otherRecall = Events.recalled("W-9", id: "recalled-by-another-fbi-number")
+        otherRecall.subject = byFbiNumber
+        try await resolver.notifications(Events.admitted(otherRecall))
+        let kept = try await resolver.write { db, _ in
+            try db.fetchAll("SELECT warrant_id, state_id, fbi_number, status FROM warrants ORDER BY warrant_id").map {
+                [try $0.get("warrant_id", as: String.self), try $0.get("state_id", as: String?.self) ?? "-",
+                 try $0.get("fbi_number", as: String?.self) ?? "-", try $0.get("status", as: String.self)]
+            }
+        }
+        #expect(kept == [["W-1", "MO1234567", "-", "recalled"], ["W-9", "-", "481205MA9", "recalled"]])
+    }
+
     /// Who was told of the detainers a listed-case order removes goes with them: the holding
     /// agencies' hold, lifting and escalation, the facility's lifting (no lifted detainer left),
     /// and the escalation kept in `notifications_sent` for the holding agency (it names W-2, not
@@ -373,6 +416,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone() async throws {
         try await WarrantResolverSealingTests().aSealedWarrantIsRememberedWithItsAgencyAndPersonNotByItsIdAlone()
+    }
+    @Test func aLateEventNamingOnlyAKindOfNumberThePersonWasNotKnownByIsRefused() async throws {
+        try await WarrantResolverSealingTests().aLateEventNamingOnlyAKindOfNumberThePersonWasNotKnownByIsRefused()
     }
     @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
         try await WarrantResolverSealingTests().whoWasToldOfRemovedDetainersGoesWithThem()
