@@ -237,7 +237,9 @@ public struct WarrantResolverProjection: EventProjection {
     ///   `removeLinkedOnly`), the link rows of every record the index put with the person and
     ///   the releases' checks, warrants and detainers of those records that carry none of the
     ///   order's numbers, with their check items, who was told, and the notifications about
-    ///   them (those of the numbers they carry that name them). Another person's check that
+    ///   them (those that name them, found by the numbers they carry and those of another
+    ///   person's check that listed one of them: the state ID, else the FBI number, a
+    ///   notification is filed under). Another person's check that
     ///   listed one of the person's detainers (numbers shared by mistake) is settled, and who
     ///   was told of the detainer there goes with the notifications kept of it (those naming
     ///   it; escalations and release alerts told only for it), found by that person's state ID.
@@ -298,8 +300,11 @@ public struct WarrantResolverProjection: EventProjection {
             let toldOnlyOfRemoved = linkedOnly.toldOnlyOfRemoved
             var others = linkedOnly.stateIds.subtracting(stateIds)
             if let stateId = order.stateId { others.remove(stateId) }
+            var otherFbiNumbers = linkedOnly.fbiNumbers
+            if let fbiNumber = order.fbiNumber { otherFbiNumbers.remove(fbiNumber) }
             tally.add(try NotificationOutbox.removeSent(
-                about: others, where: { WarrantStore.concerns($0, items) || WarrantStore.toldOnlyOfRemoved($0, toldOnlyOfRemoved) },
+                about: others, fbiNumbers: otherFbiNumbers,
+                where: { WarrantStore.concerns($0, items) || WarrantStore.toldOnlyOfRemoved($0, toldOnlyOfRemoved) },
                 transaction.storage), from: "notifications_sent")
         }
         // Numbers paired with the person by a shared number; not those found through a link (a

@@ -174,18 +174,34 @@ extension WarrantStore {
         var tally = SealingTally()
         /// The rows removed (those left by ``removePerson(_:)``: none carried the order's numbers).
         var items = PersonItems()
-        /// The state IDs those rows carried: the notifications about them are found by theirs.
+        /// The state IDs those rows carried, and those of the checks that listed one of the
+        /// removed warrants or detainers and stay (another person's, numbers shared by mistake):
+        /// the notifications about them are found by theirs.
         var stateIds: Set<String> = []
+        /// The FBI numbers of such rows and checks that carry no state ID: the notifications
+        /// about a person known by no state ID are filed under the FBI number.
+        var fbiNumbers: Set<String> = []
         /// Escalations and release alerts told only of the removed detainers (`WarrantStore+SealedTellings`).
         var toldOnlyOfRemoved: Set<Telling> = []
+
+        /// Notes the number a row's notifications are filed under: its state ID, else its FBI
+        /// number (`NotificationSubject`).
+        mutating func noteNumbers(of row: StorageRow) throws {
+            if let stateId = try row.get("state_id", as: String?.self), !stateId.isEmpty {
+                stateIds.insert(stateId)
+            } else if let fbiNumber = try row.get("fbi_number", as: String?.self), !fbiNumber.isEmpty {
+                fbiNumbers.insert(fbiNumber)
+            }
+        }
     }
 
     /// Removes the releases' checks, warrants and detainers the index put with the order's
     /// person that carry none of the order's numbers (`items`, from
     /// ``removePersonLinks(_:)``, less what ``removePerson(_:)`` already removed; called after
     /// it): their rows, the check items and detainers listing them or listed on their checks,
-    /// who was told about those checks; another check that listed one of the warrants is
-    /// settled as for ``removePerson(_:)``. Each removed id is remembered as a digest with the
+    /// who was told about those checks; another check that listed one of the warrants or
+    /// detainers is settled as for ``removePerson(_:)``, and its numbers returned with the
+    /// removed rows' (``LinkedOnlyRemoval``), for its notices naming them. Each removed id is remembered as a digest with the
     /// order's time (``isSealed(_:_:occurredAtMilliseconds:)``), so that an event about it that
     /// occurred before the order — a warrant's resolution, a detainer's lifting, a release's
     /// change, which name no record the index keeps — does not store it again.
@@ -197,13 +213,14 @@ extension WarrantStore {
         for (table, key, ids) in [("warrant_checks", "release_id", items.releases), ("warrants", "warrant_id", items.warrants),
                                   ("detainers", "detainer_id", items.detainers)] {
             for id in ids.sorted() {
-                guard let row = try transaction.fetchOne("SELECT state_id FROM \(table) WHERE \(key) = $1", [.text(id)]) else { continue }
+                guard let row = try transaction.fetchOne("SELECT state_id, fbi_number FROM \(table) WHERE \(key) = $1", [.text(id)])
+                else { continue }
                 switch table {
                 case "warrant_checks": removal.items.releases.insert(id)
                 case "warrants": removal.items.warrants.insert(id)
                 default: removal.items.detainers.insert(id)
                 }
-                if let stateId = try row.get("state_id", as: String?.self) { removal.stateIds.insert(stateId) }
+                try removal.noteNumbers(of: row)
             }
         }
         var others: Set<String> = []
@@ -233,7 +250,15 @@ extension WarrantStore {
         let tellings = try removeTellings(of: detainers)
         removal.tally.add(tellings.rows, from: "warrant_check_told")
         removal.toldOnlyOfRemoved = tellings.unresolved
-        try settleChecks(others.subtracting(removal.items.releases))
+        let stay = others.subtracting(removal.items.releases)
+        for releaseId in stay.sorted() {
+            // Another person's check that listed a removed warrant or detainer: its notices
+            // naming them are filed under that person's numbers.
+            if let check = try transaction.fetchOne("SELECT state_id, fbi_number FROM warrant_checks WHERE release_id = $1", [.text(releaseId)]) {
+                try removal.noteNumbers(of: check)
+            }
+        }
+        try settleChecks(stay)
         return removal
     }
 

@@ -365,6 +365,83 @@ import Testing
         #expect(found.filter { !$0.table.hasPrefix("kit_") }.isEmpty, "\(found)")
     }
 
+    /// The notices kept about the checks an expungement reaches only through the index are
+    /// found under the number each notification is filed under: the state ID, else the FBI
+    /// number. The sheriff's detainer D-7 carries the mistyped state ID and, by mistake, Reyes's
+    /// FBI number, so it holds Reyes's release R-9 too (listed by that number); the court's
+    /// warrant W-7 and a second release R-2 name Hill by an FBI number alone (mistyped:
+    /// `611042FB7`), and R-2 lists W-7 by it. The index puts D-7, W-7 and R-2 with Hill's
+    /// release R-1. Hill's expungement removes them with every notification about R-2 (filed
+    /// under the FBI number: no state ID to file them by) and, of Reyes's, the hold notice and
+    /// the holding agency's escalation, told only of D-7 (filed under Reyes's state ID, which
+    /// no number of the order or of the removed rows reaches); Reyes's pending notices and the
+    /// escalations due for W-9 stay. Counted.
+    @Test func anExpungementThroughALinkRemovesTheNoticesOfEveryCheckThatListedWhatItRemoved() async throws {
+        try await anExpungementThroughALinkRemovesTheNotices(reyesReleasedAs: Events.reyes)
+    }
+
+    /// The same with Reyes's release known by the FBI number alone: his notices are filed
+    /// under that number.
+    @Test func anExpungementThroughALinkRemovesTheNoticesOfACheckKnownByTheFBINumberAlone() async throws {
+        try await anExpungementThroughALinkRemovesTheNotices(
+            reyesReleasedAs: SubjectIdentifiers(fbiNumber: Events.reyes.fbiNumber, name: Events.reyes.name))
+    }
+
+    func anExpungementThroughALinkRemovesTheNotices(reyesReleasedAs reyesSubject: SubjectIdentifiers) async throws {
+        let resolver = try await ResolverUnderTest()
+        var sent: [BusNotification] = []
+        sent += try await resolver.apply(Events.issued("W-9", subject: Events.reyes)).notifications
+        sent += try await resolver.apply(Events.scheduled("R-9", subject: reyesSubject)).notifications
+        let mixed = SubjectIdentifiers(
+            stateId: Self.mistyped.stateId, fbiNumber: Events.reyes.fbiNumber, name: Self.mistyped.name, dateOfBirth: Self.mistyped.dateOfBirth)
+        let byFbiNumber = SubjectIdentifiers(fbiNumber: "611042FB7", name: Self.mistyped.name, dateOfBirth: Self.mistyped.dateOfBirth)
+        let detainer = Events.lodged("D-7", subject: mixed)
+        let warrant = Events.issued("W-7", agency: "MO-CIRCUIT7", subject: byFbiNumber)
+        let second = Events.scheduled("R-2", subject: byFbiNumber)
+        sent += try await resolver.apply(Events.scheduled()).notifications
+        let held = try await resolver.apply(detainer).notifications
+        #expect(held.map(\.recipient.description) == ["agency:KS-JOCO-SO"])
+        sent += held
+        sent += try await resolver.apply(warrant).notifications
+        sent += try await resolver.apply(second).notifications
+        #expect(try await resolver.check("R-9")?.status == "hold")
+        #expect(try await resolver.check("R-2")?.status == "pending")
+
+        let release = try #require(try PersonRecordIds.subject(of: Events.admitted(Events.scheduled())))
+        let others = [
+            try #require(try PersonRecordIds.subject(of: Events.admitted(detainer))),
+            try #require(try PersonRecordIds.subject(of: Events.admitted(warrant))),
+            try #require(try PersonRecordIds.subject(of: Events.admitted(second))),
+        ]
+        let person = (others + [release]).min()!
+        for (index, record) in others.enumerated() {
+            sent += try await resolver.apply(try link(record, to: release, person: person, id: "00000000-0000-8000-8000-00000000050\(index)")).notifications
+        }
+        // The number a notification is filed under (`NotificationSubject`).
+        let filedUnder = { (notification: BusNotification) in notification.subjectStateId ?? notification.subjectFbiNumber }
+        let reyes = reyesSubject.stateId ?? reyesSubject.fbiNumber
+        let escalated = try await resolver.tick(Events.tick(daysBeforeRelease: 29)).notifications
+        #expect(escalated.contains { $0.recipient.description == "agency:KS-JOCO-SO" && filedUnder($0) == reyes })
+        sent += escalated
+        let sentBefore = try await resolver.harness.count("notifications_sent")
+        #expect(sentBefore == sent.count)
+        // Reyes's notices but the holding agency's (hold, escalation: told only of D-7).
+        let kept = Set(sent.filter { filedUnder($0) == reyes && $0.recipient.description != "agency:KS-JOCO-SO" }.map(\.id))
+        #expect(sent.filter { filedUnder($0) == reyes && $0.recipient.description == "agency:KS-JOCO-SO" }.count == 2)
+        #expect(sent.contains { filedUnder($0) == byFbiNumber.fbiNumber })
+
+        let order = try Events.sealingOrder(expunged: true, at: Events.now.addingTimeInterval(7_200))
+        let projection = resolver.harness.projection
+        let tally = try await resolver.harness.write { _, transaction in try projection.seal(order, in: transaction) }
+        #expect(try await rows(resolver, "SELECT release_id FROM warrant_checks ORDER BY release_id") == ["R-9"])
+        #expect(try await rows(resolver, "SELECT warrant_id FROM warrants ORDER BY warrant_id") == ["W-9"])
+        #expect(try await resolver.harness.count("detainers") == 0)
+        #expect(try await resolver.check("R-9")?.status == "pending")
+        let left = try await resolver.harness.write { db, _ in try NotificationOutbox.sent(db) }
+        #expect(Set(left.map(\.id)) == kept, "\(left.map { "\($0.recipient) \($0.rule)" })")
+        #expect(tally.rowsByTable["notifications_sent"] == sentBefore - kept.count)
+    }
+
     /// A warrant id issued first against Hill, then (a correction, or a number reused by
     /// mistake) against Reyes: the warrant's record follows its latest subject, so Reyes's
     /// expungement, which finds his records through the rows carrying his numbers, is not led
@@ -505,6 +582,8 @@ struct LinkedWarrantCheckPostgresTests {
     @Test func anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesThePersonsLinksAndALateLinkIsNotKept() }
     @Test func anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() async throws { try await LinkedWarrantCheckTests().anExpungementRemovesRowsFoundOnlyThroughALinkAndWhatDerivesFromThem() }
     @Test func aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() async throws { try await LinkedWarrantCheckTests().aWarrantReissuedForAnotherPersonDoesNotLeadAnExpungementToTheFirst() }
+    @Test func anExpungementThroughALinkRemovesTheNoticesOfEveryCheckThatListedWhatItRemoved() async throws { try await LinkedWarrantCheckTests().anExpungementThroughALinkRemovesTheNoticesOfEveryCheckThatListedWhatItRemoved() }
+    @Test func anExpungementThroughALinkRemovesTheNoticesOfACheckKnownByTheFBINumberAlone() async throws { try await LinkedWarrantCheckTests().anExpungementThroughALinkRemovesTheNoticesOfACheckKnownByTheFBINumberAlone() }
     @Test func noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() async throws { try await LinkedWarrantCheckTests().noticesKeptForARetractionHoldNoBodyAndAreForgottenWithTheNotification() }
     @Test func aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() async throws { try await LinkedWarrantCheckTests().aLinkReadAfterTheReleaseAlertsOnceAndAnUnlinkRetractsIt() }
     @Test func aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() async throws { try await LinkedWarrantCheckTests().aLinkLongAfterTheReleaseOrAfterACancellationSaysNothing() }
