@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Metrics
-import Synchronization
 
 /// A bearer token's SHA-256 digest: how a signed-out token is recognised without the gateway
 /// keeping the token itself. Prints as `TokenDigest(…)`: never logged.
@@ -54,70 +53,45 @@ public struct TokenDigest: Sendable, Hashable, CustomStringConvertible {
 ///   bounded whoever signs out how often, and what is forgotten first is what had the least
 ///   time left to be misused.
 ///
-/// Thread-safe: one lock around the set and the waiting streams; continuations are resumed
-/// outside it.
+/// Thread-safe: one lock around the set and the waiting streams (`WaitableLock`);
+/// continuations are resumed outside it.
 public final class TokenRevocations: Sendable {
-    private struct State {
-        var until: [TokenDigest: Date] = [:]
-        var waiters: [UUID: (digest: TokenDigest, continuation: CheckedContinuation<Void, Never>)] = [:]
-        var cancelled: Set<UUID> = []
-    }
+    /// Each remembered token's expiry; a wait's tag is the token it waits for.
+    private let until = WaitableLock<[TokenDigest: Date], TokenDigest>([:])
 
     /// Most tokens remembered at once.
     public let capacity: Int
-    private let state = Mutex(State())
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
     /// How many tokens are remembered now (expired ones included until the next revocation).
-    public var count: Int { state.withLock { $0.until.count } }
+    public var count: Int { until.withLock { $0.count } }
 
-    public func isRevoked(_ digest: TokenDigest) -> Bool { state.withLock { $0.until[digest] != nil } }
+    public func isRevoked(_ digest: TokenDigest) -> Bool { until.withLock { $0[digest] != nil } }
 
     /// Remembers `digest` until `expiry`, dropping what expired by `now` (and, when still full,
     /// the entry that expires soonest); ends the waits of open streams of that token.
     public func revoke(_ digest: TokenDigest, until expiry: Date, now: Date) {
-        let (woken, evicted) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Int) in
-            state.until = state.until.filter { $0.value > now }
+        let capacity = self.capacity
+        let evicted = until.update({ until -> Int in
+            until = until.filter { $0.value > now }
             var evicted = 0
-            if state.until[digest] == nil {
-                while state.until.count >= capacity, let soonest = state.until.min(by: { $0.value < $1.value }) {
-                    state.until.removeValue(forKey: soonest.key)
+            if until[digest] == nil {
+                while until.count >= capacity, let soonest = until.min(by: { $0.value < $1.value }) {
+                    until.removeValue(forKey: soonest.key)
                     evicted += 1
                 }
             }
-            state.until[digest] = max(expiry, state.until[digest] ?? expiry)
-            let ids = state.waiters.filter { $0.value.digest == digest }.map(\.key)
-            return (ids.compactMap { state.waiters.removeValue(forKey: $0)?.continuation }, evicted)
-        }
+            until[digest] = max(expiry, until[digest] ?? expiry)
+            return evicted
+        }, waking: { $0 == digest })
         if evicted > 0 { Counter(label: "reentrybus_gateway_revocations_evicted_total").increment(by: evicted) }
-        for continuation in woken { continuation.resume() }
     }
 
     /// Returns once `digest` is revoked (at once if it is already), or when the task is cancelled.
     func wait(for digest: TokenDigest) async {
-        let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.until[digest] != nil || state.cancelled.remove(id) != nil { return true }
-                    state.waiters[id] = (digest, continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                let waiter = state.waiters.removeValue(forKey: id)
-                if waiter == nil { state.cancelled.insert(id) }
-                return waiter
-            }
-            waiter?.continuation.resume()
-        }
-        // A cancellation that came after the wait was resumed (and found no waiter) left its id
-        // behind for a wait that will never come: forget it (the handler runs no more now).
-        _ = state.withLock { $0.cancelled.remove(id) }
+        await until.wait(digest) { $0[digest] != nil }
     }
 }
