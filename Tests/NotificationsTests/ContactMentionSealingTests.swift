@@ -24,36 +24,42 @@ import Testing
     /// summary names Marcus too. `mentions`: whether the router wrote his state ID (it does
     /// since `NotificationMention`; before, the notification named him by name only).
     static func contactNamingMarcus(source: String = "e-contact", mentions: Bool = true) -> BusNotification {
-        let subject = "Darnell Reyes (MO1234567)"
-        let met = ContactMention.met(name: "Marcus Reyes", relation: .householdMember, subject: subject)
-        var matched = [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("householdMember", "Marcus A. Reyes (brother)")]
-        if mentions { matched.append(NotificationMention.mention(stateId: marcusStateId)) }
-        return BusNotification(
+        contact(
+            source: source, met: ContactMention.met(name: "Marcus Reyes", relation: .householdMember, subject: darnell),
+            householdMember: "Marcus A. Reyes (brother)", mentions: mentions ? [NotificationMention.mention(stateId: marcusStateId)] : [],
+            policeSummary: "Argument between Darnell and MARCUS REYES; no arrest.")
+    }
+
+    /// ``contactNamingMarcus(source:mentions:)`` as the inbox keeps it once Marcus is sealed
+    /// (written out, not derived: what `ContactMention.withdrawing` must make of it).
+    static let withoutMarcus = contact(
+        met: "a household member (removed under a court order) of Darnell Reyes (MO1234567)", householdMember: "removed under a court order",
+        mentions: [], policeSummary: "Argument between Darnell and removed under a court order; no arrest.")
+
+    /// How Darnell Reyes is written in the contact.
+    static let darnell = "Darnell Reyes (MO1234567)"
+
+    /// The contact notification both forms above are: the `met` fact (and the summary built
+    /// from it), the household member the case lists, the mentions among what matched, and the
+    /// police's own summary differ; the rest is the same.
+    private static func contact(
+        source: String = "e-contact", met: String, householdMember: String, mentions: [MatchedIdentifier], policeSummary: String
+    ) -> BusNotification {
+        BusNotification(
             recipient: .officer("PP-KC-118"), priority: .routine,
             summary: "Police contact (domestic disturbance) with \(met) at 4410 Troost Ave Apt 2, Kansas City, MO 64110",
             reason: NotificationReason(
                 rule: "supervisee-police-contact",
                 explanation: "You supervise this person (case CASE-1); police met a member of the household listed with the case's registered address; matched on stateId and householdMember.",
-                matched: matched),
+                matched: [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("householdMember", householdMember)] + mentions),
             facts: [
                 NotificationFact("who", "Darnell Reyes, state ID MO1234567"), NotificationFact("met", met),
-                NotificationFact("what", "domestic disturbance"), NotificationFact("summary", "Argument between Darnell and MARCUS REYES; no arrest."),
+                NotificationFact("what", "domestic disturbance"), NotificationFact("summary", policeSummary),
                 NotificationFact("reason", "household-member"),
             ],
             occurredAt: Date(timeIntervalSince1970: 1_750_000_000), subjectStateId: "MO1234567", sourceEventId: source,
             sourceEventType: "police.contact.recorded", scope: "CASE-1")
     }
-
-    /// ``contactNamingMarcus(source:mentions:)`` as the inbox keeps it once Marcus is sealed.
-    static let withoutMarcus: BusNotification = {
-        var notification = contactNamingMarcus()
-        let met = "a household member (removed under a court order) of Darnell Reyes (MO1234567)"
-        notification.summary = "Police contact (domestic disturbance) with \(met) at 4410 Troost Ave Apt 2, Kansas City, MO 64110"
-        notification.reason.matched = [MatchedIdentifier("stateId", "MO1234567"), MatchedIdentifier("householdMember", "removed under a court order")]
-        notification.facts[1].value = met
-        notification.facts[3].value = "Argument between Darnell and removed under a court order; no arrest."
-        return notification
-    }()
 
     static func order(stateId: String?, fbiNumber: String? = nil, scope: RecordOrderScope = .allRecords) -> SealingOrder {
         SealingOrder(

@@ -14,11 +14,14 @@ import Testing
 @Suite struct ContactMentionInboxTests {
     let key = NotificationSigningKey.random()
 
-    static let marcus = InvolvedPerson(stateId: "MO5550001", name: PersonName(given: "Marcus", family: "Reyes"), dateOfBirth: CalendarDate("1999-03-04"))
     static let marcusTexts = ["MO5550001", "Marcus", "1999-03-04", SealingDigest.stateId("MO5550001")]
 
     private func on(_ topic: String, _ event: EventEnvelope<some EventPayload>) throws -> AdmittedEvent {
         try Events.admitted(event, topic: topic)
+    }
+
+    private func contactWithMarcus(id: String) throws -> AdmittedEvent {
+        try on(PoliceEventRules.contactsTopic, Events.contactWithMarcus(id: id))
     }
 
     /// A message the router queued, as the inbox reads it from `bus.notifications`.
@@ -47,8 +50,7 @@ import Testing
         let router = try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
         let inbox = try await ProjectionHarness.onCurrentDatabase(InboxProjection(verifyingKeys: [key], signingKey: key))
         try await router.apply(on(RouterProjection.casesTopic, Events.caseWithAddress()))
-        let sent = try await router.apply(on(PoliceEventRules.contactsTopic,
-            Events.contact(.householdMember, met: Self.marcus, atResidence: true, id: "contact-household")))
+        let sent = try await router.apply(contactWithMarcus(id: "contact-household"))
         #expect(sent.count == 1)
         let notification = try BusNotification.decode(sent[0].value)
         // The router writes the digest of his state ID among what matched, not in the explanation.
@@ -75,8 +77,7 @@ import Testing
 
         // A late copy of the contact, routed by the router without him (`PoliceEventRules`),
         // reads as the inbox's rewrite does.
-        let late = try await router.apply(on(PoliceEventRules.contactsTopic,
-            Events.contact(.householdMember, met: Self.marcus, atResidence: true, id: "contact-household-late")))
+        let late = try await router.apply(contactWithMarcus(id: "contact-household-late"))
         let lateNotification = try #require(try late.map { try BusNotification.decode($0.value) }.first)
         #expect(lateNotification.facts.first { $0.label == "met" }?.value == kept.first?.facts.first { $0.label == "met" }?.value)
         try await inbox.apply(try Self.delivered(late[0]))
@@ -94,8 +95,7 @@ import Testing
         let others = try await router.apply(on(RouterProjection.casesTopic, Events.caseWithAddress()))
         var queued: [OutgoingMessage] = []
         for id in ["contact-household", "contact-household-refused"] {
-            queued += try await router.apply(on(PoliceEventRules.contactsTopic,
-                Events.contact(.householdMember, met: Self.marcus, atResidence: true, id: id)))
+            queued += try await router.apply(contactWithMarcus(id: id))
         }
         #expect(queued.count == 2)
         let mention = NotificationMention.mention(stateId: "MO5550001")

@@ -63,6 +63,17 @@ extension Events {
                 victims: victims, suspects: suspects))
     }
 
+    /// Marcus Reyes, a member of Reyes's household, as police name him in a contact (with his
+    /// state ID, so the router files the notification under it: `NotificationMention`).
+    static let marcusInvolved = InvolvedPerson(
+        stateId: "MO5550001", name: PersonName(given: "Marcus", family: "Reyes"), dateOfBirth: CalendarDate("1999-03-04"))
+
+    /// Police's domestic disturbance at Reyes's residence with Marcus, the household member they
+    /// met: the contact the contact-mention tests route (`ContactNotification`).
+    static func contactWithMarcus(id name: String) -> EventEnvelope<ContactRecorded> {
+        contact(.householdMember, met: marcusInvolved, atResidence: true, id: name)
+    }
+
     /// Reyes as an incident or investigation names him.
     static let reyesInvolved = InvolvedPerson(stateId: "MO1234567", name: PersonName(given: "Darnell", family: "Reyes"), underSupervision: true)
     static let hillInvolved = InvolvedPerson(stateId: "MO7654321", name: PersonName(given: "Marcus", family: "Hill"))

@@ -88,11 +88,10 @@ import Testing
     /// router keeps Reyes's contact without Marcus, and a late copy of the contact (read after the
     /// order, as a replay would) is kept and routed to Reyes's officer without him.
     @Test func anOrderForThePersonMetInSomeoneElsesContactRemovesThemFromIt() async throws {
-        let marcus = InvolvedPerson(stateId: "MO5550001", name: PersonName(given: "Marcus", family: "Reyes"), dateOfBirth: CalendarDate("1999-03-04"))
         let marcusTexts = ["MO5550001", "Marcus", "1999-03-04"]
         let router = try await ProjectionHarness.onCurrentDatabase(RouterProjection(signingKey: key))
         try await router.apply(on(RouterProjection.casesTopic, Events.caseWithAddress()))
-        #expect(try await router.apply(on(PoliceEventRules.contactsTopic, Events.contact(.householdMember, met: marcus, atResidence: true, id: "contact-household"))).count == 1)
+        #expect(try await router.apply(on(PoliceEventRules.contactsTopic, Events.contactWithMarcus(id: "contact-household"))).count == 1)
         #expect(try await tablesNaming(marcusTexts, router).contains("police_facts"))
 
         let order = try Events.sealingOrder(SubjectIdentifiers(stateId: "MO5550001"), id: "order-met")
@@ -107,7 +106,7 @@ import Testing
         #expect(naming == [])
         #expect(try await router.count("police_facts") == 1)  // Reyes's contact stays
 
-        let late = try await router.apply(on(PoliceEventRules.contactsTopic, Events.contact(.householdMember, met: marcus, atResidence: true, id: "contact-household-late")))
+        let late = try await router.apply(on(PoliceEventRules.contactsTopic, Events.contactWithMarcus(id: "contact-household-late")))
         let notifications = try late.map { try BusNotification.decode($0.value) }
         #expect(notifications.map(\.recipient) == [.officer("PP-KC-118")])
         #expect(!notifications.contains { notification in
