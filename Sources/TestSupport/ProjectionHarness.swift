@@ -25,11 +25,18 @@ public final class ProjectionHarness: Sendable {
         database = try ServiceDatabase(path: directory.appendingPathComponent("service.sqlite").path, migrations: projection.migrations)
     }
 
-    /// On `postgres` (a fresh database or schema: the projection's tables are created there).
-    public init(_ projection: any EventProjection, postgres: PostgresStorage) throws {
+    /// On `postgres` (a fresh database or schema: the projection's tables are created there),
+    /// migrated while the caller awaits (``ServiceDatabase/open(postgres:migrations:)``): the
+    /// suites' hundreds of harnesses, opened at once, would otherwise hold the cooperative
+    /// threads for their migrations' round trips and stall every other test meanwhile.
+    public static func onPostgres(_ projection: any EventProjection, postgres: PostgresStorage) async throws -> ProjectionHarness {
+        ProjectionHarness(projection, database: try await ServiceDatabase.open(postgres: postgres, migrations: projection.migrations))
+    }
+
+    private init(_ projection: any EventProjection, database: ServiceDatabase) {
         self.projection = projection
         directory = nil
-        database = try ServiceDatabase(postgres: postgres, migrations: projection.migrations)
+        self.database = database
     }
 
     /// On the suite's PostgreSQL cluster when the test runs under the `.postgresCluster` trait
@@ -38,8 +45,11 @@ public final class ProjectionHarness: Sendable {
         guard let cluster = PostgresCluster.current else { return try ProjectionHarness(projection) }
         var logger = Logger(label: "projection-harness")
         logger.logLevel = .warning
-        let url = cluster.url(database: try await cluster.createDatabase())
-        return try ProjectionHarness(projection, postgres: PostgresStorage(configuration: try .init(url: url), logger: logger))
+        // Made a few at a time (``PostgresOpenings``): the suites ask for hundreds at once.
+        return try await PostgresOpenings.process.withPermit { [logger] in
+            let url = cluster.url(database: try await cluster.createDatabase())
+            return try await onPostgres(projection, postgres: PostgresStorage(configuration: try .init(url: url), logger: logger))
+        }
     }
 
     deinit { if let directory { try? FileManager.default.removeItem(at: directory) } }

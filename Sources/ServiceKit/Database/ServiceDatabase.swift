@@ -117,18 +117,39 @@ public final class ServiceDatabase: Sendable {
     }
 
     /// Opens the PostgreSQL database `storage` (its schema created if missing) and migrates it,
-    /// blocking the calling thread as opening a SQLite file does: it runs once, at start.
+    /// blocking the calling thread as opening a SQLite file does: it runs once, at start. From
+    /// async code use ``open(postgres:migrations:)``: this initializer holds the calling thread
+    /// for every migration's round trips, and a cooperative thread held so starves every other
+    /// task of the process (the pool has one thread a core).
     ///
     /// - Throws: ``ServiceDatabaseError`` naming the URL (never the password).
-    public init(postgres storage: PostgresStorage, migrations: [StorageMigration]) throws {
-        let all = Self.runtimeMigrations + migrations
+    public convenience init(postgres storage: PostgresStorage, migrations: [StorageMigration]) throws {
         do {
-            _ = try storage.writeBlocking { try StorageMigrator.migrate(all, in: $0) }
+            _ = try storage.writeBlocking { try StorageMigrator.migrate(Self.runtimeMigrations + migrations, in: $0) }
         } catch {
             throw ServiceDatabaseError.wrapping(error, path: storage.location)
         }
+        self.init(migrated: storage)
+    }
+
+    private init(migrated storage: PostgresStorage) {
         self.storage = storage
         checkpointer = nil
+    }
+
+    /// Opens and migrates the PostgreSQL database `storage` as ``init(postgres:migrations:)``
+    /// does, the migrations running on the storage's own queue while the caller awaits: many
+    /// databases opened at once (a test process's suites) leave the cooperative threads free.
+    ///
+    /// - Throws: ``ServiceDatabaseError`` naming the URL (never the password).
+    public static func open(postgres storage: PostgresStorage, migrations: [StorageMigration]) async throws -> ServiceDatabase {
+        let all = runtimeMigrations + migrations
+        do {
+            _ = try await storage.write { try StorageMigrator.migrate(all, in: $0) }
+        } catch {
+            throw ServiceDatabaseError.wrapping(error, path: storage.location)
+        }
+        return ServiceDatabase(migrated: storage)
     }
 
     /// Runs `body` in one write transaction; on SQLite starts a background checkpoint when one is due.
