@@ -263,6 +263,32 @@ struct PageHandlers: Sendable {
         var message: String
     }
 
+    /// Why a signed-in page's posted form was not accepted: the page that says so.
+    struct FormRefused: Error {
+        var page: Response
+    }
+
+    /// A signed-in page's posted form (`caller`'s), of at most 4 KiB, read and matched against
+    /// this session's CSRF token; the handler reads or records nothing unless it is returned.
+    /// A body that is not the form is refused with a page of its status ("The form could not be
+    /// read"), a token that is not this session's with a 403 saying `expired`, both titled
+    /// `failed`.
+    func postedForm<Form: SessionForm>(
+        _ type: Form.Type, of request: Request, caller: Caller, failed title: String, expired: String
+    ) async throws(FormRefused) -> Form {
+        let form: Form
+        do {
+            form = try await Self.form(Form.self, of: request, limit: 4_096)
+        } catch {
+            throw FormRefused(page: message(
+                request, caller: caller, status: error.status, title: title, text: "The form could not be read. Reload the page and try again."))
+        }
+        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
+            throw FormRefused(page: message(request, caller: caller, status: .forbidden, title: title, text: expired))
+        }
+        return form
+    }
+
     /// Whether a form that only carries `csrf` (sign out, acknowledge) came from a page of this
     /// session: a body that is not such a form fails the check like a wrong token.
     func csrfChecked(_ request: Request) async -> Bool {
@@ -292,4 +318,9 @@ struct PageHandlers: Sendable {
             throw FormError(status: .badRequest, message: "The form could not be read. Reload the page and try again.")
         }
     }
+}
+
+/// A form posted from a signed-in page: it carries the session's CSRF token (`PageSession`).
+protocol SessionForm: Decodable {
+    var csrf: String? { get }
 }

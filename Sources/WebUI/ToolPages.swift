@@ -65,7 +65,7 @@ extension PageHandlers {
 
     // MARK: - Officer-safety check
 
-    struct SafetyCheckForm: Decodable {
+    struct SafetyCheckForm: SessionForm {
         var csrf: String?
         var address: String?
         var radius: String?
@@ -98,12 +98,9 @@ extension PageHandlers {
         let dates = PageDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
         let form: SafetyCheckForm
         do {
-            form = try await Self.form(SafetyCheckForm.self, of: request, limit: 4_096)
+            form = try await postedForm(SafetyCheckForm.self, of: request, caller: caller, failed: "Not checked", expired: "The form had expired. Reload the page and check again.")
         } catch {
-            return message(request, caller: caller, status: error.status, title: "Not checked", text: "The form could not be read. Reload the page and try again.")
-        }
-        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
-            return message(request, caller: caller, status: .forbidden, title: "Not checked", text: "The form had expired. Reload the page and check again.")
+            return error.page
         }
         let address = form.address ?? ""
         let radiusText = form.radius?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -190,7 +187,7 @@ extension PageHandlers {
 
     // MARK: - Audit search
 
-    struct AuditForm: Decodable {
+    struct AuditForm: SessionForm {
         var csrf: String?
         var person: String?
     }
@@ -209,12 +206,9 @@ extension PageHandlers {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
         let form: AuditForm
         do {
-            form = try await Self.form(AuditForm.self, of: request, limit: 4_096)
+            form = try await postedForm(AuditForm.self, of: request, caller: caller, failed: "Not searched", expired: "The form had expired. Reload the page and search again.")
         } catch {
-            return message(request, caller: caller, status: error.status, title: "Not searched", text: "The form could not be read. Reload the page and try again.")
-        }
-        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
-            return message(request, caller: caller, status: .forbidden, title: "Not searched", text: "The form had expired. Reload the page and search again.")
+            return error.page
         }
         return await audit(request, context: context, caller: caller, person: (form.person ?? "").trimmingCharacters(in: .whitespaces))
     }

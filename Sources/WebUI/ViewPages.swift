@@ -138,7 +138,7 @@ extension PageHandlers {
 
     /// A person page's form: the session's CSRF token and the identifier (a state ID, an FBI
     /// number), posted by the rows' buttons and the search form.
-    struct PersonForm: Decodable {
+    struct PersonForm: SessionForm {
         var csrf: String?
         var identifier: String?
     }
@@ -166,12 +166,9 @@ extension PageHandlers {
         guard let caller = await caller(of: request) else { return toSignIn(request) }
         let form: PersonForm
         do {
-            form = try await Self.form(PersonForm.self, of: request, limit: 4_096)
+            form = try await postedForm(PersonForm.self, of: request, caller: caller, failed: "Not shown", expired: "The form had expired. Reload the page and try again.")
         } catch {
-            return message(request, caller: caller, status: error.status, title: "Not shown", text: "The form could not be read. Reload the page and try again.")
-        }
-        guard session.csrfMatches(request, submitted: form.csrf, binding: .session) else {
-            return message(request, caller: caller, status: .forbidden, title: "Not shown", text: "The form had expired. Reload the page and try again.")
+            return error.page
         }
         let identifier = (form.identifier ?? "").trimmingCharacters(in: .whitespaces)
         let dates = ViewDates(timeZone: configuration.timeZone(forAgency: caller.agencyId))
