@@ -57,7 +57,7 @@ struct RawUpsertBaseline {
     ) async throws -> T {
         let storage = PostgresStorage(configuration: try configuration.inSchema("bench_raw"), logger: logger)
         do {
-            let result = try await body(try ServiceDatabase(postgres: storage, migrations: migrations))
+            let result = try await body(try await ServiceDatabase.open(postgres: storage, migrations: migrations))
             try await storage.close()
             return result
         } catch {

@@ -63,7 +63,7 @@ final class ReplayPostgresTarget: ReplayTarget {
     func reopen(migrations: [StorageMigration]) async throws -> ServiceDatabase {
         let storage = PostgresStorage(configuration: try server.inSchema(replaySchema), logger: logger)
         replay.withLock { $0 = storage }
-        return try ServiceDatabase(postgres: storage, migrations: migrations)
+        return try await ServiceDatabase.open(postgres: storage, migrations: migrations)
     }
 
     func isInUse() async throws -> Bool {

@@ -91,7 +91,7 @@ struct AppliedEventsPostgresTests {
         try await PostgresCluster.with { cluster in
             let url = cluster.url(database: try await cluster.createDatabase())
             let storage = PostgresStorage(configuration: try PostgresStorage.Configuration(url: url).inSchema("applied"), logger: testLogger)
-            try await AppliedEventsCheck.run(try ServiceDatabase(postgres: storage, migrations: []))
+            try await AppliedEventsCheck.run(try await ServiceDatabase.open(postgres: storage, migrations: []))
             try await storage.close()
         }
     }
