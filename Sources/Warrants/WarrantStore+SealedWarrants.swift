@@ -43,8 +43,13 @@ extension WarrantStore {
 
     /// The stored row of `warrantId` (before it is removed); nil when there is none.
     func removedWarrant(_ warrantId: String) throws -> RemovedWarrant? {
-        try transaction.fetchOne(
-            "SELECT warrant_id, issuing_agency_id, state_id, fbi_number FROM warrants WHERE warrant_id = $1", [.text(warrantId)]
+        try removedWarrants(where: "warrant_id = $1", [.text(warrantId)]).first
+    }
+
+    /// The stored rows of the warrants `condition` selects (before they are removed), by id.
+    func removedWarrants(where condition: String, _ arguments: [SQLValue]) throws -> [RemovedWarrant] {
+        try transaction.fetchAll(
+            "SELECT warrant_id, issuing_agency_id, state_id, fbi_number FROM warrants WHERE \(condition) ORDER BY warrant_id", arguments
         ).map { row in
             RemovedWarrant(
                 warrantId: try row.get("warrant_id"), issuingAgencyId: try row.get("issuing_agency_id"), stateId: try row.get("state_id"),

@@ -53,9 +53,14 @@ extension WarrantStore {
     /// check that listed one of the warrants or detainers (numbers shared by mistake) is settled
     /// as the type's overview says, and who was told of the detainers there is forgotten
     /// (`WarrantStore+SealedTellings`); the removal says which notifications about that check
-    /// go with them (``PersonRemoval``).
+    /// go with them (``PersonRemoval``). Each removed warrant and detainer is remembered as
+    /// ``removeListedCases(_:)`` remembers its own (``noteSealed(_:by:)``, a digest of the
+    /// detainer's id), so that a resolution of one, or a detainer's lodging or lifting, that
+    /// occurred before the order and names only a number the order never paired with the person
+    /// (which the runtime's check of its subject lets through) does not store it again.
     func removePerson(_ order: SealingOrder) throws -> PersonRemoval {
         let arguments = personArguments(order)
+        let warrants = try removedWarrants(where: Self.person, arguments)
         var others = try releaseIds(
             """
             SELECT DISTINCT i.release_id FROM warrant_check_items i JOIN warrants w ON w.warrant_id = i.warrant_id
@@ -95,6 +100,10 @@ extension WarrantStore {
         tally.add(try transaction.execute("DELETE FROM detainers WHERE \(Self.person)", arguments), from: "detainers")
         tally.add(try transaction.execute("DELETE FROM warrant_checks WHERE \(Self.person)", arguments), from: "warrant_checks")
         tally.add(try transaction.execute("DELETE FROM warrants WHERE \(Self.person)", arguments), from: "warrants")
+        for warrant in warrants { try noteSealed(warrant, by: order) }
+        for detainerId in removal.detainerIds.sorted() {
+            try noteSealed(.detainer, detainerId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
         let tellings = try removeTellings(of: detainers)
         tally.add(tellings.rows, from: "warrant_check_told")
         removal.toldOnlyOfRemoved = tellings.unresolved
@@ -295,13 +304,7 @@ extension WarrantStore {
         let arguments = personArguments(order)
         var warrants: [String: RemovedWarrant] = [:]
         for caseNumber in order.caseNumbers {
-            let rows = try transaction.fetchAll(
-                "SELECT warrant_id, issuing_agency_id, state_id, fbi_number FROM warrants WHERE \(Self.person) AND case_number = $3",
-                arguments + [.text(caseNumber)])
-            for row in rows {
-                let warrant = RemovedWarrant(
-                    warrantId: try row.get("warrant_id"), issuingAgencyId: try row.get("issuing_agency_id"), stateId: try row.get("state_id"),
-                    fbiNumber: try row.get("fbi_number"))
+            for warrant in try removedWarrants(where: "\(Self.person) AND case_number = $3", arguments + [.text(caseNumber)]) {
                 warrants[warrant.warrantId] = warrant
             }
         }

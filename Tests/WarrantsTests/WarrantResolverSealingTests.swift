@@ -310,6 +310,53 @@ import Testing
         #expect(kept == [["W-1", "MO1234567", "-", "recalled"], ["W-9", "-", "481205MA9", "recalled"]])
     }
 
+    /// An order for all records remembers the warrants and detainers it removes as a listed-case
+    /// order does. Hill's W-1 and W-2 (MO-CIRCUIT16) and his detainer D-1 carry his state ID
+    /// alone, as does the order: the resolver never paired an FBI number with him, and neither
+    /// does the runtime, which knows him by the order's numbers. A late recall of W-1, a
+    /// detainer lodged on W-2, and D-1's lifting and its lodging sent again, each naming an FBI
+    /// number alone (all occurred before the order), pass the runtime's check of their subject
+    /// and are refused here: nothing of them is stored. Another person's events about the same
+    /// ids are kept: a recall of W-1 naming Reyes's state ID, MO-CIRCUIT7's W-2 issued for him
+    /// and his detainer lodged on it.
+    @Test func anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1")))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-1")))
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable["warrants"] == 2 && tally.rowsByTable["detainers"] == 1)
+        #expect(tally.pairedFbiNumbers.isEmpty)
+        #expect(try await warrantIds(resolver).isEmpty)
+
+        // Hill's, by an FBI number alone, read late: refused.
+        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
+        var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
+        recalled.subject = byFbiNumber
+        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: byFbiNumber, warrantId: "W-2"))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-1", subject: byFbiNumber))).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-1", subject: byFbiNumber, id: "lodged-again"))).isEmpty)
+        #expect(try await warrantIds(resolver).isEmpty)
+        #expect(try await resolver.count("detainers") == 0)
+        #expect(try await tablesNaming(["481205MA9", "MO7654321", "D-1", "D-3"], resolver).isEmpty)
+
+        // Another person's: kept.
+        var reyesRecall = Events.recalled("W-1", id: "recalled-by-reyes-state-id")
+        reyesRecall.subject = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
+        try await resolver.notifications(Events.admitted(reyesRecall))
+        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7")))
+        try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-2")))
+        let kept = try await resolver.write { db, _ in
+            try db.fetchAll("SELECT warrant_id, issuing_agency_id, state_id, status FROM warrants ORDER BY warrant_id").map {
+                [try $0.get("warrant_id", as: String.self), try $0.get("issuing_agency_id", as: String?.self) ?? "-",
+                 try $0.get("state_id", as: String?.self) ?? "-", try $0.get("status", as: String.self)]
+            }
+        }
+        #expect(kept == [["W-1", "-", "MO1234567", "recalled"], ["W-2", "MO-CIRCUIT7", "MO1234567", "active"]])
+        #expect(try await resolver.count("detainers") == 1)
+    }
+
     /// Who was told of the detainers a listed-case order removes goes with them: the holding
     /// agencies' hold, lifting and escalation, the facility's lifting (no lifted detainer left),
     /// and the escalation kept in `notifications_sent` for the holding agency (it names W-2, not
@@ -419,6 +466,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func aLateEventNamingOnlyAKindOfNumberThePersonWasNotKnownByIsRefused() async throws {
         try await WarrantResolverSealingTests().aLateEventNamingOnlyAKindOfNumberThePersonWasNotKnownByIsRefused()
+    }
+    @Test func anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves() async throws {
+        try await WarrantResolverSealingTests().anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves()
     }
     @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
         try await WarrantResolverSealingTests().whoWasToldOfRemovedDetainersGoesWithThem()
