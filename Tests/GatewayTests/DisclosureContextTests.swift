@@ -9,6 +9,7 @@ import ReadModels
 import ServiceKit
 import Storage
 import Subscriptions
+import Synchronization
 import Testing
 
 /// Consent and Part 23 from the bus's own data (`StorageDisclosureContextSource`): the police
@@ -206,6 +207,23 @@ import Testing
         }
     }
 
+    @Test("an inbox page reads the views' database once, however many of its notifications name a bulletin (not once per notification)")
+    func onePageOneRead() async throws {
+        let views = CountingDatabase(try await Self.views())
+        let source = StorageDisclosureContextSource(views: { views }, subscriptions: { try SQLiteStorage.inMemory() }, now: { Self.instant("2025-06-01T12:00:00Z") })
+        let harness = try await GatewayHarness(disclosureContext: source)
+        try await harness.store([Self.bulletinNotification, Self.bulletinNotification, Self.bulletinNotification])
+        var claims = TestIssuer.Claims()
+        claims.sub = "KCPD-4471"
+        claims.agency = Self.police
+        claims.agencyKind = "police"
+        claims.purpose = "crisis_response"
+        let items = try await DisclosurePolicyTests().inboxItems(harness, token: harness.issuer.token(claims))
+        #expect(items.count == 3)
+        for item in items { #expect(DisclosurePolicyTests.withheld(item)["$.summary"] == nil, "consent in force for each") }
+        #expect(views.reads.withLock { $0 } == 1)
+    }
+
     @Test("a database that cannot be read is 503 and discloses nothing")
     func unreadable() async throws {
         struct Unreadable: Error {}
@@ -224,4 +242,29 @@ import Testing
         }
         #expect(try await harness.auditEntries() == 0)
     }
+}
+
+/// A database that counts its read transactions.
+final class CountingDatabase: StorageDatabase {
+    let base: any StorageDatabase
+    let reads = Mutex(0)
+
+    init(_ base: any StorageDatabase) { self.base = base }
+
+    var dialect: StorageDialect { base.dialect }
+    var location: String { base.location }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T { try await base.write(body) }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
+        reads.withLock { $0 += 1 }
+        return try await base.read(body)
+    }
+
+    func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
+        reads.withLock { $0 += 1 }
+        return try base.readBlocking(body)
+    }
+
+    func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T { try base.writeBlocking(body) }
 }

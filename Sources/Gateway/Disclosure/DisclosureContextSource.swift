@@ -14,6 +14,19 @@ public protocol DisclosureContextSource: Sendable {
     /// The context of showing `notification` to `requester` now. Throws when the data that
     /// decides it cannot be read: the caller then discloses nothing (it does not guess "no").
     func context(for requester: Requester, notification: BusNotification) async throws -> DisclosureContext
+
+    /// The contexts of showing each of `notifications` to `requester` now, in their order: what
+    /// a page or a pushed batch asks, so a source can read its data once for all of them.
+    /// Throws as `context(for:notification:)`. By default, that question for each.
+    func contexts(for requester: Requester, notifications: [BusNotification]) async throws -> [DisclosureContext]
+}
+
+extension DisclosureContextSource {
+    public func contexts(for requester: Requester, notifications: [BusNotification]) async throws -> [DisclosureContext] {
+        var contexts: [DisclosureContext] = []
+        for notification in notifications { contexts.append(try await context(for: requester, notification: notification)) }
+        return contexts
+    }
 }
 
 /// Knows nothing: no consent, no Part 23 subscription, so health and intelligence fields are
@@ -39,6 +52,7 @@ public struct NoDisclosureContext: DisclosureContextSource {
 ///   `criminal_intelligence` basis, covers the kind its rule names (`subscription-<kind>`),
 ///   and is the requester's: of their agency, addressed to the notification's recipient.
 ///
+/// A page or a batch is answered with one read of each database (`contexts(for:notifications:)`).
 /// Each database is opened when a question first needs it (`views`, `subscriptions` may throw
 /// until their service has created it; the response is then 503, nothing shown).
 public struct StorageDisclosureContextSource: DisclosureContextSource {
@@ -60,28 +74,50 @@ public struct StorageDisclosureContextSource: DisclosureContextSource {
     }
 
     public func context(for requester: Requester, notification: BusNotification) async throws -> DisclosureContext {
+        try await contexts(for: requester, notifications: [notification])[0]
+    }
+
+    /// Each database is read once for the whole batch (one transaction each, and each bulletin
+    /// and subscription asked once however many of the notifications name it).
+    public func contexts(for requester: Requester, notifications: [BusNotification]) async throws -> [DisclosureContext] {
         let moment = now()
-        var context = DisclosureContext()
-        if let bulletinId = Self.bulletinId(of: notification), let agencyId = requester.agencyId, let kind = requester.agencyKind,
-           Self.consentedKinds.contains(kind) {
-            let view = PoliceViewStore()
-            let consent = try await views().read { try view.consentInForce(bulletinId: bulletinId, for: agencyId, asOf: moment, in: $0) }
-            context.consentInForce = consent != nil
-        }
-        let candidates = Self.subscriptionIds(of: notification)
-        if !candidates.isEmpty, let kind = Self.subscriptionKind(of: notification) {
-            let found = try await subscriptions().read { transaction in
-                try candidates.compactMap { try SubscriptionStore(transaction).subscription($0) }
-            }
-            context.holdsPart23Subscription = found.contains { subscription in
-                subscription.legalBasis.basis == .criminalIntelligence && subscription.isActive(asOf: moment) && subscription.covers(kind)
-                    && subscription.subscriberAgencyId == requester.agencyId
-                    && Self.recipient(subscription.subscriber) == notification.recipient
-                    && (notification.isRouted(forScope: "subscription:\(subscription.id)")
-                        || notification.reason.matched.contains { $0.name == "subscriptionId" && $0.value == subscription.id })
+        // Consent: the bulletins named, when the requester is of a kind a consent may cover.
+        var bulletinIds: Set<String> = []
+        if let agencyId = requester.agencyId, let kind = requester.agencyKind, Self.consentedKinds.contains(kind) {
+            bulletinIds = Set(notifications.compactMap(Self.bulletinId(of:)))
+            if !bulletinIds.isEmpty {
+                let view = PoliceViewStore()
+                let asked = bulletinIds
+                let inForce = try await views().read { transaction in
+                    try asked.filter { try view.consentInForce(bulletinId: $0, for: agencyId, asOf: moment, in: transaction) != nil }
+                }
+                bulletinIds = inForce
             }
         }
-        return context
+        // Part 23: the subscriptions the notifications of a subscription rule may be routed for.
+        let candidates = Set(notifications.flatMap { Self.subscriptionKind(of: $0) == nil ? [] : Self.subscriptionIds(of: $0) })
+        var found: [Subscription] = []
+        if !candidates.isEmpty {
+            found = try await subscriptions().read { transaction in
+                try candidates.sorted().compactMap { try SubscriptionStore(transaction).subscription($0) }
+            }
+        }
+        return notifications.map { notification in
+            var context = DisclosureContext()
+            if let bulletinId = Self.bulletinId(of: notification) { context.consentInForce = bulletinIds.contains(bulletinId) }
+            let candidates = Self.subscriptionIds(of: notification)
+            if !candidates.isEmpty, let kind = Self.subscriptionKind(of: notification) {
+                context.holdsPart23Subscription = found.contains { subscription in
+                    candidates.contains(subscription.id)
+                        && subscription.legalBasis.basis == .criminalIntelligence && subscription.isActive(asOf: moment) && subscription.covers(kind)
+                        && subscription.subscriberAgencyId == requester.agencyId
+                        && Self.recipient(subscription.subscriber) == notification.recipient
+                        && (notification.isRouted(forScope: "subscription:\(subscription.id)")
+                            || notification.reason.matched.contains { $0.name == "subscriptionId" && $0.value == subscription.id })
+                }
+            }
+            return context
+        }
     }
 
     /// The bulletin a notification is about: `bulletinId` in its reason, else its `bulletin` fact.

@@ -95,13 +95,10 @@ extension Gateway {
     private func disclosedPage(
         _ rows: [(position: InboxCursor, notification: BusNotification)], limit: Int, caller: Caller, requester: Requester, requestId: String
     ) async throws(Problem) -> InboxPage {
-        var items: [VisibleNotification] = []
-        var redactions: [Redaction] = []
-        for row in rows where InboxAccess.isCallers(row.notification, caller: caller) {
-            let (item, redaction) = try await visible(row.notification, to: requester)
-            items.append(item)
-            redactions.append(redaction)
-        }
+        let shown = rows.map(\.notification).filter { InboxAccess.isCallers($0, caller: caller) }
+        let seen = try await visible(shown, to: requester)
+        let items = seen.map(\.item)
+        let redactions = seen.map(\.redaction)
         // The next page starts after the last row read, shown or not; none when the page was short.
         let next = limit > 0 && rows.count == limit ? rows[rows.count - 1].position : nil
         if !items.isEmpty {
@@ -222,10 +219,19 @@ extension Gateway {
     /// `notification` as `requester` may see it, and the redaction to record: the redaction of
     /// every channel (`redact(_:for:)`).
     func visible(_ notification: BusNotification, to requester: Requester) async throws(Problem) -> (VisibleNotification, Redaction) {
-        let (redaction, document) = try await redact(notification, for: requester)
-        let item = VisibleNotification(
-            id: notification.id, value: redaction.value, withheld: redaction.withheld, notices: redaction.notices, document: document)
-        return (item, redaction)
+        let seen = try await visible([notification], to: requester)[0]
+        return (seen.item, seen.redaction)
+    }
+
+    /// `notifications` as `visible(_:to:)` makes each, their disclosure contexts read together.
+    func visible(_ notifications: [BusNotification], to requester: Requester) async throws(Problem) -> [(item: VisibleNotification, redaction: Redaction)] {
+        let redacted = try await redact(notifications, for: requester)
+        return zip(notifications, redacted).map { notification, redacted in
+            let item = VisibleNotification(
+                id: notification.id, value: redacted.redaction.value, withheld: redacted.redaction.withheld, notices: redacted.redaction.notices,
+                document: redacted.document)
+            return (item, redacted.redaction)
+        }
     }
 
     /// A response goes out only once its disclosure is recorded.

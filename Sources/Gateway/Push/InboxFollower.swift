@@ -30,10 +30,9 @@ struct InboxFollower: Sendable {
     ) async throws -> Batch {
         let recipients = InboxAccess.recipients(of: caller).map(\.description)
         let rows = try await gateway.notifications.arrivals(for: recipients, after: cursor, limit: limit)
-        var items: [(position: ArrivalCursor, disclosed: DisclosedNotification)] = []
-        for row in rows where InboxAccess.isCallers(row.notification, caller: caller) && including(row.notification) {
-            items.append((row.position, try await gateway.disclose(row.notification, to: requester)))
-        }
+        let kept = rows.filter { InboxAccess.isCallers($0.notification, caller: caller) && including($0.notification) }
+        let disclosed = try await gateway.disclose(kept.map(\.notification), to: requester)
+        let items = zip(kept, disclosed).map { (position: $0.position, disclosed: $1) }
         return Batch(items: items, lastRead: rows.last?.position, full: rows.count == limit)
     }
 }

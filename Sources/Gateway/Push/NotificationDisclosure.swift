@@ -23,6 +23,34 @@ extension Gateway {
     /// naming someone besides its subject by) leaves every document: it is an unkeyed digest of
     /// a state ID, which a recipient could reverse by trying every number.
     func redact(_ notification: BusNotification, for requester: Requester) async throws(Problem) -> (redaction: Redaction, document: JSONValue) {
+        try await redact([notification], for: requester)[0]
+    }
+
+    /// `notifications` redacted for `requester`, in their order, as `redact(_:for:)` does each:
+    /// their disclosure contexts are read together (`DisclosureContextSource.contexts`), once
+    /// for a page or a pushed batch rather than once per notification.
+    ///
+    /// - Throws: 503 when the disclosure context cannot be read (nothing is shown then).
+    func redact(_ notifications: [BusNotification], for requester: Requester) async throws(Problem) -> [(redaction: Redaction, document: JSONValue)] {
+        guard !notifications.isEmpty else { return [] }
+        let contexts: [DisclosureContext]
+        do {
+            contexts = try await disclosureContext.contexts(for: requester, notifications: notifications)
+        } catch {
+            logger.error("Disclosure context unreadable", metadata: ["error-type": "\(type(of: error))"])
+            throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
+        }
+        var redacted: [(redaction: Redaction, document: JSONValue)] = []
+        for (notification, context) in zip(notifications, contexts) {
+            redacted.append(try redact(notification, for: requester, context: context))
+        }
+        return redacted
+    }
+
+    /// `notification` redacted for `requester` in `context`, and its item document.
+    private func redact(
+        _ notification: BusNotification, for requester: Requester, context: DisclosureContext
+    ) throws(Problem) -> (redaction: Redaction, document: JSONValue) {
         var shown = notification
         shown.reason.matched.removeAll { $0.name == NotificationMention.identifier }
         let value: JSONValue
@@ -30,13 +58,6 @@ extension Gateway {
             value = try JSONValue(parsing: shown.encoded(), limits: JSONDecodingLimits(maxDocumentBytes: 1 << 20))
         } catch {
             throw Problem(.internalServerError, type: "/problems/internal", title: "Internal error")
-        }
-        let context: DisclosureContext
-        do {
-            context = try await disclosureContext.context(for: requester, notification: notification)
-        } catch {
-            logger.error("Disclosure context unreadable", metadata: ["error-type": "\(type(of: error))"])
-            throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
         }
         let redaction = disclosure.redact(
             value, eventType: BusNotification.eventType, schemaVersion: BusNotification.schemaVersion, for: requester, context: context)
@@ -49,5 +70,11 @@ extension Gateway {
     func disclose(_ notification: BusNotification, to requester: Requester) async throws(Problem) -> DisclosedNotification {
         let (redaction, document) = try await redact(notification, for: requester)
         return DisclosedNotification(notification: notification, redaction: redaction, document: document)
+    }
+
+    /// `notifications` redacted for `requester` (`redact(_:for:)` of them all).
+    func disclose(_ notifications: [BusNotification], to requester: Requester) async throws(Problem) -> [DisclosedNotification] {
+        let redacted = try await redact(notifications, for: requester)
+        return zip(notifications, redacted).map { DisclosedNotification(notification: $0, redaction: $1.redaction, document: $1.document) }
     }
 }
