@@ -115,6 +115,49 @@ enum SealingScenarios {
         #expect(try await views.rows() == before)
     }
 
+    /// A warrant id is unique only within its issuing court, and a detainer names the warrant
+    /// and the person, not the court: after a listed-case order removes Reyes's W-R1 (of
+    /// MO-JACKSON-CC), MO-CIRCUIT7's W-R1 of Okafor is another warrant, and a detainer lodged on
+    /// it naming Okafor's state ID, before the order and read after it, is kept (a legitimate
+    /// hold request), as is one naming an FBI number alone that is not Reyes's (the view knew
+    /// his). One on W-R1 naming Reyes's state ID alone, his FBI number alone, or no number
+    /// (nothing says whose it is) is the sealed case's, and not kept. (For the views that keep
+    /// detainers.)
+    static func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ name: String) async throws {
+        let views = try await SealingHarness.views([try store(name)])
+        try await views.apply(try S.everything())
+        try await views.seal(try S.order(.expunged, .listedCases, cases: [S.sharedCourtCase]))
+        let before = try await views.rows()
+        #expect(before.holding(["W-R1", "D-R1"]).values.allSatisfy { $0.isEmpty })
+
+        let issuedAt = E.instant("2026-01-20T16:00:00Z")
+        let okafors = try E.admitted(EventEnvelope(
+            eventId: E.eventId("issued-W-R1-circuit7"), occurredAt: issuedAt, recordedAt: issuedAt, source: E.source(.court),
+            subject: S.okafor,
+            payload: WarrantIssued(
+                warrantId: "W-R1", warrantKind: .bench, issuedOn: E.day("2026-01-20"), issuingAgencyId: "MO-CIRCUIT7",
+                caseNumber: "0716-CR-OTHER", charges: [])),
+            topic: "courts.warrants")
+        let anotherFbiNumber = SubjectIdentifiers(fbiNumber: "118822LB7", name: PersonName(given: "Ana", family: "Lindqvist"))
+        let noNumber = SubjectIdentifiers(bookingNumber: "BK-2026-0413", name: PersonName(given: "Jo", family: "Doe"))
+        try await views.apply([
+            okafors,
+            try S.detainerLodged("D-O3", S.okafor, restingOn: "W-R1"),
+            try S.detainerLodged("D-L3", anotherFbiNumber, restingOn: "W-R1"),
+            try S.detainerLodged("D-R3", SubjectIdentifiers(stateId: S.reyes.stateId), restingOn: "W-R1"),
+            try S.detainerLodged("D-R4", SubjectIdentifiers(fbiNumber: S.reyes.fbiNumber), restingOn: "W-R1"),
+            try S.detainerLodged("D-X3", noNumber, restingOn: "W-R1"),
+        ])
+        let after = try await views.rows()
+        for kept in ["D-O3", "D-L3"] {
+            #expect(after.holding([kept]).values.contains { !$0.isEmpty }, "\(kept), another person's, is not kept")
+        }
+        for refused in ["D-R3", "D-R4", "D-X3", "BK-2026-0413"] {
+            #expect(after.holding([refused]).values.allSatisfy { $0.isEmpty }, "\(refused) is kept")
+        }
+        #expect(after.holding(S.reyesIdentifiers) == before.holding(S.reyesIdentifiers))
+    }
+
     static let storesKeepingDetainers = [CaseloadStore().name, ReleaseBoardStore().name]
 
     // MARK: People named in payloads

@@ -13,6 +13,10 @@ import TestSupport
     func listedCasesRemoveOnlyThoseCases(_ store: String) async throws { try await S.listedCasesRemoveOnlyThoseCases(store) }
     @Test(arguments: S.storesKeepingDetainers)
     func aLateDetainerRestingOnASealedWarrantIsNotKept(_ store: String) async throws { try await S.aLateDetainerRestingOnASealedWarrantIsNotKept(store) }
+    @Test(arguments: S.storesKeepingDetainers)
+    func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ store: String) async throws {
+        try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(store)
+    }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
@@ -38,6 +42,10 @@ struct SealingPostgresTests {
     func listedCasesRemoveOnlyThoseCases(_ store: String) async throws { try await S.listedCasesRemoveOnlyThoseCases(store) }
     @Test(arguments: S.storesKeepingDetainers)
     func aLateDetainerRestingOnASealedWarrantIsNotKept(_ store: String) async throws { try await S.aLateDetainerRestingOnASealedWarrantIsNotKept(store) }
+    @Test(arguments: S.storesKeepingDetainers)
+    func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ store: String) async throws {
+        try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(store)
+    }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }

@@ -257,7 +257,12 @@ struct SealingRuntimeTests {
 
     /// A replay applies the orders first (`records.sealing` is a reference topic), so a warrant
     /// of a listed case never reaches the projection that would have removed it; a detainer
-    /// lodged on it names no case. The runtime remembers the warrant it did not keep.
+    /// lodged on it names no case. The runtime remembers the warrant it did not keep, with the
+    /// person's number the issue named (the state ID: the FBI number counts as unknown):
+    /// a detainer lodged on it before the order naming that state ID, no number, or an FBI
+    /// number alone is covered; one naming another state ID (another person's warrant of the
+    /// same id, another court's) is not. The id-alone check the warrant resolver still makes
+    /// covers it whoever's.
     @Test("a warrant of a listed case the runtime does not keep is remembered, so a detainer lodged on it before the order is covered")
     func warrantsOfListedCasesNotKeptAreRemembered() async throws {
         let directory = TemporaryDirectory()
@@ -287,10 +292,70 @@ struct SealingRuntimeTests {
              try SealingLedger(db).covers(recordOf: SealingLedger.warrantRecord, "W-2", occurredAtMilliseconds: lodgedBefore)]
         }
         #expect(covered == [true, false, false])
+        let byPerson = try await service.database.read { db in
+            let ledger = SealingLedger(db)
+            return [
+                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
+                try ledger.covers(warrant: "W-1", stateId: nil, fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.covers(warrant: "W-1", stateId: "", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
+                try ledger.covers(warrant: "W-1", stateId: "MO7654321", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedAfter),
+                try ledger.covers(warrant: "W-2", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+            ]
+        }
+        #expect(byPerson == [true, true, true, true, false, false, false])
         let keys = try await service.database.read { db in
             try db.fetchAll("SELECT key_digest, case_digest FROM kit_sealed_keys").map { "\(try $0.get("key_digest", as: String.self)) \(try $0.get("case_digest", as: String.self))" }
         }
-        #expect(keys.count == 2 && !keys.contains { $0.contains("W-1") }, "the person's key and the warrant's: digests, never the id")
+        // The person's key; the warrant's with the state ID, unnumbered, of a person known by no
+        // FBI number, and by its id alone (for the resolver's check).
+        #expect(keys.count == 5 && !keys.contains { $0.contains("W-1") || $0.contains("MO1234567") }, "digests, never the id or the number")
+    }
+
+    /// A warrant remembered with its person: a detainer on it naming one of the person's numbers
+    /// (the order's or the row's), no number, or only numbers of a kind none of theirs was known
+    /// of, is covered; one naming a number of a kind the person had, none of theirs, is
+    /// another person's. A warrant remembered by its id alone (as the views and the runtime
+    /// remembered every warrant before: rows already written) covers every detainer on it, as
+    /// it did; and the id-alone check covers both.
+    @Test("a warrant remembered with its person covers that person's detainers and unnumbered ones; one remembered by its id alone, every detainer")
+    func warrantsAreRememberedWithTheirPerson() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let orderedAt: Int64 = 2_000, before: Int64 = 1_000, after: Int64 = 3_000
+        let results = try await service.database.write { db in
+            let ledger = SealingLedger(db)
+            // Known by a state ID (the order's) and an FBI number (the row's); W-2 by a state ID alone.
+            try ledger.noteRemoved(warrant: "W-1", stateIds: ["MO1234567", nil], fbiNumbers: [nil, "734591KA2"], orderId: "O-1", orderedAtMilliseconds: orderedAt)
+            try ledger.noteRemoved(warrant: "W-2", stateIds: ["MO1234567", "MO1234567"], fbiNumbers: [nil, ""], orderId: "O-1", orderedAtMilliseconds: orderedAt)
+            try ledger.noteRemoved(recordOf: SealingLedger.warrantRecord, "W-OLD", orderId: "O-0", orderedAtMilliseconds: orderedAt)
+            func covers(_ warrantId: String, _ stateId: String?, _ fbiNumber: String?, at time: Int64 = before) throws -> Bool {
+                try ledger.covers(warrant: warrantId, stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: time)
+            }
+            return [
+                // W-1: the person's numbers, together or alone; no number.
+                try covers("W-1", "MO1234567", nil), try covers("W-1", nil, "734591KA2"), try covers("W-1", "MO7654321", "734591KA2"),
+                try covers("W-1", nil, nil),
+                // Another person's: a state ID, an FBI number, both; after the order.
+                try covers("W-1", "MO7654321", nil), try covers("W-1", nil, "112233KB4"), try covers("W-1", "MO7654321", "112233KB4"),
+                try covers("W-1", "MO1234567", nil, at: after),
+                // W-2: no FBI number known, so one named alone cannot be told from his; another state ID can.
+                try covers("W-2", nil, "112233KB4"), try covers("W-2", "MO7654321", nil), try covers("W-2", "MO7654321", "112233KB4"),
+                // Remembered by its id alone: everyone's, before the order.
+                try covers("W-OLD", "MO7654321", nil), try covers("W-OLD", nil, nil), try covers("W-OLD", "MO7654321", nil, at: after),
+                // The id-alone check.
+                try ledger.covers(recordOf: SealingLedger.warrantRecord, "W-1", occurredAtMilliseconds: before),
+                try ledger.covers(recordOf: SealingLedger.warrantRecord, "W-OLD", occurredAtMilliseconds: before),
+            ]
+        }
+        #expect(results == [
+            true, true, true, true,
+            false, false, false, false,
+            true, false, false,
+            true, true, false,
+            true, true,
+        ])
     }
 
     /// The router routes an arrest for the supervision case it matched; its notification's id

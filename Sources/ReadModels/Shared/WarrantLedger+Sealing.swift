@@ -17,8 +17,11 @@ extension WarrantLedger {
     ///   detainers resting on one of them (`warrantId`), and their resolutions. A resolution
     ///   read after the order about a removed warrant cannot be told apart (it names no case)
     ///   and is kept: it shows nothing without its record. Each removed warrant is remembered
-    ///   (`SealingLedger.noteRemoved`), so that a detainer lodged on it before the order and read
-    ///   after it is not kept either (``apply(_:in:)``).
+    ///   with the person's numbers (the order's and the row's:
+    ///   `SealingLedger.noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`),
+    ///   so that a detainer lodged on it before the order and read after it, naming the person
+    ///   or no number, is not kept either (``apply(_:in:)``); another person's, on another
+    ///   court's warrant of the same id, is.
     ///
     /// - Returns: the rows removed per table by this call, and the ids of the events that wrote
     ///   the records removed for this order in this transaction, by this view or by a view that
@@ -39,7 +42,10 @@ extension WarrantLedger {
                 """
         }
         let records = try transaction.fetchAll(
-            "SELECT w.record_type, w.record_id, w.event_id FROM \(recordsTable) w WHERE \(condition) ORDER BY w.record_type, w.record_id",
+            """
+            SELECT w.record_type, w.record_id, w.state_id, w.fbi_number, w.event_id FROM \(recordsTable) w
+            WHERE \(condition) ORDER BY w.record_type, w.record_id
+            """,
             bindings.values)
         var tally = SealingTally()
         var sealed = SharedLedgerSealing.recall(person.order, table: recordsTable, in: transaction.scratch)
@@ -48,8 +54,10 @@ extension WarrantLedger {
             let key: [SQLValue] = [.text(try record.get("record_type")), .text(try record.get("record_id"))]
             if person.listedCases != nil, try record.get("record_type", as: String.self) == RecordType.warrant.rawValue {
                 try ledger.noteRemoved(
-                    recordOf: SealingLedger.warrantRecord, try record.get("record_id"), orderId: person.order.orderId,
-                    orderedAtMilliseconds: person.order.orderedAtMilliseconds)
+                    warrant: try record.get("record_id"),
+                    stateIds: [person.order.stateId, try record.get("state_id", as: String?.self)],
+                    fbiNumbers: [person.order.fbiNumber, try record.get("fbi_number", as: String?.self)],
+                    orderId: person.order.orderId, orderedAtMilliseconds: person.order.orderedAtMilliseconds)
             }
             tally.add(
                 try transaction.execute("DELETE FROM \(resolutionsTable) WHERE record_type = $1 AND record_id = $2", key),

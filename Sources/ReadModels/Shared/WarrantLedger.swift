@@ -128,12 +128,15 @@ struct WarrantLedger: Sendable {
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
             let detainer = lodged.payload
-            // Lodged on a warrant a listed-case order removed after the lodging occurred (a late
-            // delivery; the order names the warrant's case, which the detainer does not): the
-            // sealed case's, not kept.
+            // Lodged on a warrant of the person it names (or naming no number that says whose)
+            // that a listed-case order removed after the lodging occurred (a late delivery; the
+            // order names the warrant's case, which the detainer does not): the sealed case's,
+            // not kept. Another person's detainer on a warrant of the same id (another court's)
+            // is theirs, and kept.
             if let warrantId = detainer.warrantId, try SealingLedger(transaction).hasOrders(),
                 try SealingLedger(transaction).covers(
-                    recordOf: SealingLedger.warrantRecord, warrantId, occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt))
+                    warrant: warrantId, stateId: lodged.subject?.stateId, fbiNumber: lodged.subject?.fbiNumber,
+                    occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt))
             {
                 return
             }

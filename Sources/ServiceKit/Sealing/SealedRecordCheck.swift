@@ -16,9 +16,12 @@ enum SealedRecordCheck {
     ///
     /// A court's warrant of a case covered this way (`payload.warrantId` beside
     /// `payload.caseNumber`: a replay applies the orders before the warrants, so the projection
-    /// never removes it) is remembered as removed by the covering order
-    /// (``SealingLedger/noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``): a detainer
-    /// lodged on it names no case, and the stores that keep detainers ask about the warrant.
+    /// never removes it) is remembered as removed by the covering order, with the person's
+    /// numbers the event names
+    /// (``SealingLedger/noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``;
+    /// the ledger keeps no order's numbers, only their digests, so a kind of number the event
+    /// does not name counts as unknown for the person): a detainer lodged on it names no case,
+    /// and the stores that keep detainers ask about the warrant and the person it names.
     static func covers(_ event: AdmittedEvent, in ledger: SealingLedger) throws -> Bool {
         guard let fields = fields(value: event.value, document: event.document), let occurredAt = RFC3339.parse(fields.occurredAt),
             fields.stateId != nil || fields.fbiNumber != nil
@@ -28,7 +31,9 @@ enum SealedRecordCheck {
             occurredAtMilliseconds: SealingOrder.milliseconds(occurredAt))
         else { return false }
         if fields.caseNumber != nil, let warrantId = fields.warrantId {
-            try ledger.noteRemoved(recordOf: SealingLedger.warrantRecord, warrantId, orderId: order.orderId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+            try ledger.noteRemoved(
+                warrant: warrantId, stateIds: [fields.stateId], fbiNumbers: [fields.fbiNumber], orderId: order.orderId,
+                orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
         return true
     }

@@ -36,6 +36,33 @@ public enum SealingDigest {
     /// resting on it (a detainer lodged on the warrant) is recognised by.
     public static func record(_ kind: String, _ id: String) -> String { digest("record:\(kind):\(id)") }
 
+    /// A kind of a person's number (a state ID and an FBI number of the same text are
+    /// different numbers).
+    public enum NumberKind: String, Sendable, CaseIterable {
+        case stateId
+        case fbiNumber
+    }
+
+    /// The digest of a warrant an order removed, with one of its person's numbers: what a
+    /// detainer lodged on the warrant naming that number is recognised by
+    /// (`SealingLedger.noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`).
+    /// Another person's warrant of the same id (another court's) has other digests.
+    public static func warrant(_ warrantId: String, of kind: NumberKind, _ number: String) -> String {
+        digest("warrant-of-person:\(kind.rawValue)\u{0}\(number)\u{0}\(warrantId)")
+    }
+
+    /// The digest of a warrant an order removed, for an event about it naming no number:
+    /// nothing in one says whose warrant it is.
+    public static func warrant(unnumbered warrantId: String) -> String {
+        digest("warrant-unnumbered:\(warrantId)")
+    }
+
+    /// The digest of a warrant an order removed whose person was known by no number of `kind`:
+    /// what an event about it naming only a number of that kind is recognised by.
+    public static func warrant(_ warrantId: String, unknownNumberKind kind: NumberKind) -> String {
+        digest("warrant-unknown-number-kind:\(kind.rawValue)\u{0}\(warrantId)")
+    }
+
     private static func digest(_ text: String) -> String {
         SHA256.hex(domain + text)
     }

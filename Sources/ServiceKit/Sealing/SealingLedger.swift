@@ -8,7 +8,8 @@ import Storage
 ///   the person's numbers.
 /// - `kit_sealed_keys`: digests (``SealingDigest``) of the person's state ID and FBI number, and
 ///   of each listed case, with the time of the order; and digests of records a listed-case order
-///   removed that other records rest on (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``). A record about the person that occurred
+///   removed that other records rest on (a warrant, with its person's numbers:
+///   ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``). A record about the person that occurred
 ///   before the order but is read after it (a late delivery, or a replay reading topics in
 ///   another order) is covered by it: ``covers(stateId:fbiNumber:caseNumber:occurredAtMilliseconds:)``
 ///   says so, and the record is not kept. That is how a replay from the beginning of the topics
@@ -147,30 +148,124 @@ public struct SealingLedger {
             [.text(personDigest), .integer(occurredAtMilliseconds)]) != nil
     }
 
-    /// The kind a warrant is remembered under (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
+    /// The kind a warrant is remembered under by its id alone
+    /// (``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
     public static let warrantRecord = "warrant"
 
+    /// What `case_digest` holds on the row of a warrant's id-alone digest
+    /// (``SealingDigest/record(_:_:)``) that ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``
+    /// writes beside the person's: not a case's digest, a label saying the warrant is also
+    /// remembered with its person, so that ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// passes it over (only the id-alone check, ``covers(recordOf:_:occurredAtMilliseconds:)``,
+    /// reads it). `kit_sealed_keys` constrains its columns to be present, nothing more: no
+    /// migration was needed.
+    public static let rememberedWithPerson = "warrant-remembered-with-person"
+
     /// Remembers that an order (`orderId`, made at `orderedAtMilliseconds`) removed the record
-    /// `id` of kind `kind` — a warrant of a listed case — as a digest (``SealingDigest/record(_:_:)``),
-    /// so that a record resting on it that occurred before the order and is read after it (a
-    /// detainer lodged on the warrant, which names no case) is recognised:
-    /// ``covers(recordOf:_:occurredAtMilliseconds:)``.
+    /// `id` of kind `kind` by its id alone, a digest (``SealingDigest/record(_:_:)``) that
+    /// ``covers(recordOf:_:occurredAtMilliseconds:)`` finds for every event about the id,
+    /// whoever's and whichever agency's; ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// consults it too. What the runtime and the views wrote for a warrant before they
+    /// remembered it with its person (those rows keep their meaning: an upgrade refuses what it
+    /// refused before); a warrant is now remembered with
+    /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``.
     public func noteRemoved(recordOf kind: String, _ id: String, orderId: String, orderedAtMilliseconds: Int64) throws(StorageError) {
-        try transaction.send(
-            """
-            INSERT INTO kit_sealed_keys (key_digest, case_digest, order_id, ordered_at_ms) VALUES ($1, '', $2, $3)
-            ON CONFLICT (key_digest, case_digest, order_id) DO NOTHING
-            """,
-            [.text(SealingDigest.record(kind, id)), .text(orderId), .integer(orderedAtMilliseconds)])
-        transaction.scratch.store(true, for: Self.ordersAppliedKey)
+        try insertKey(SealingDigest.record(kind, id), case: "", orderId: orderId, orderedAtMilliseconds: orderedAtMilliseconds)
     }
 
     /// Whether an order recorded after `occurredAtMilliseconds` removed the record `id` of kind
-    /// `kind` (see ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``).
+    /// `kind`, by its id alone: any digest of it, whoever's it was (the `warrant` record of
+    /// ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``, and the one
+    /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`` writes beside
+    /// the person's for this check). The check the warrant resolver still makes of a detainer
+    /// lodged on a warrant the runtime kept out: it refuses another person's detainer on a
+    /// warrant of the same id too. ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// is the person's.
     public func covers(recordOf kind: String, _ id: String, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
         try transaction.fetchOne(
             "SELECT 1 AS found FROM kit_sealed_keys WHERE key_digest = $1 AND ordered_at_ms > $2 LIMIT 1",
             [.text(SealingDigest.record(kind, id)), .integer(occurredAtMilliseconds)]) != nil
+    }
+
+    /// Remembers that an order (`orderId`, made at `orderedAtMilliseconds`) removed the warrant
+    /// `warrantId` of a listed case, of the person known by `stateIds` and `fbiNumbers` (the
+    /// order's numbers and the removed row's, or the event's; nil and empty ones are not
+    /// numbers), so that a detainer lodged on it before the order and read after it is
+    /// recognised (``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``), and another
+    /// person's detainer on another court's warrant of the same id is not. A warrant id is unique
+    /// only within its issuing court, and a detainer names the warrant and the person, not the
+    /// court; so, as the warrant resolver remembers the warrants it removes
+    /// (`WarrantStore.noteSealed`), digests (``SealingDigest``) of:
+    ///
+    /// - the id with each of the person's numbers: a detainer naming one of them is the person's;
+    /// - the id alone, unnumbered: a detainer naming no number says nothing of whose it is, and
+    ///   is refused rather than risk keeping the sealed case's;
+    /// - the id with each kind of number (state ID, FBI number) of which none was known for the
+    ///   person: a detainer naming only numbers of that kind cannot be told from the person's
+    ///   (they may have one nobody here paired with theirs), and is refused the same way.
+    ///
+    /// A detainer naming a number of a kind the person had, and none of theirs, is another
+    /// person's. And the id-alone digest (``SealingDigest/record(_:_:)``, `case_digest`
+    /// ``rememberedWithPerson``) for ``covers(recordOf:_:occurredAtMilliseconds:)``, which the
+    /// warrant resolver still asks; it can go once nothing asks that.
+    public func noteRemoved(
+        warrant warrantId: String, stateIds: [String?], fbiNumbers: [String?], orderId: String, orderedAtMilliseconds: Int64
+    ) throws(StorageError) {
+        let stateIds = Set(stateIds.compactMap(SealingOrder.nonEmpty)).sorted()
+        let fbiNumbers = Set(fbiNumbers.compactMap(SealingOrder.nonEmpty)).sorted()
+        var digests = stateIds.map { SealingDigest.warrant(warrantId, of: .stateId, $0) }
+        digests += fbiNumbers.map { SealingDigest.warrant(warrantId, of: .fbiNumber, $0) }
+        digests.append(SealingDigest.warrant(unnumbered: warrantId))
+        if stateIds.isEmpty { digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .stateId)) }
+        if fbiNumbers.isEmpty { digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .fbiNumber)) }
+        for digest in digests {
+            try insertKey(digest, case: "", orderId: orderId, orderedAtMilliseconds: orderedAtMilliseconds)
+        }
+        try insertKey(
+            SealingDigest.record(Self.warrantRecord, warrantId), case: Self.rememberedWithPerson, orderId: orderId,
+            orderedAtMilliseconds: orderedAtMilliseconds)
+    }
+
+    /// Whether an order recorded after `occurredAtMilliseconds` removed the warrant `warrantId`
+    /// of the person an event about it names by `stateId` and `fbiNumber` (a detainer lodged on
+    /// it): a digest ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``
+    /// wrote of the id with one of these numbers; with no number, the unnumbered one; with
+    /// numbers of one kind alone, the one of a person known by no number of that kind. And the
+    /// id-alone digest written before warrants were remembered with their person (`case_digest`
+    /// empty: ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``), which covers every
+    /// event about the id as it did; not the one written beside the person's
+    /// (``rememberedWithPerson``).
+    public func covers(warrant warrantId: String, stateId: String?, fbiNumber: String?, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
+        let stateId = SealingOrder.nonEmpty(stateId), fbiNumber = SealingOrder.nonEmpty(fbiNumber)
+        let idAlone = SealingDigest.record(Self.warrantRecord, warrantId)
+        var digests = [idAlone]
+        if let stateId { digests.append(SealingDigest.warrant(warrantId, of: .stateId, stateId)) }
+        if let fbiNumber { digests.append(SealingDigest.warrant(warrantId, of: .fbiNumber, fbiNumber)) }
+        switch (stateId, fbiNumber) {
+        case (nil, nil): digests.append(SealingDigest.warrant(unnumbered: warrantId))
+        case (_?, nil): digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .stateId))
+        case (nil, _?): digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .fbiNumber))
+        case (_?, _?): break  // the person had a number of one of these kinds (the order named one)
+        }
+        // $1 is the id-alone digest: only its rows of no case (written before) count.
+        let placeholders = digests.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return try transaction.fetchOne(
+            """
+            SELECT 1 AS found FROM kit_sealed_keys
+            WHERE key_digest IN (\(placeholders)) AND (key_digest <> $1 OR case_digest = '') AND ordered_at_ms > $\(digests.count + 1)
+            LIMIT 1
+            """,
+            digests.map(SQLValue.text) + [.integer(occurredAtMilliseconds)]) != nil
+    }
+
+    private func insertKey(_ keyDigest: String, case caseDigest: String, orderId: String, orderedAtMilliseconds: Int64) throws(StorageError) {
+        try transaction.send(
+            """
+            INSERT INTO kit_sealed_keys (key_digest, case_digest, order_id, ordered_at_ms) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (key_digest, case_digest, order_id) DO NOTHING
+            """,
+            [.text(keyDigest), .text(caseDigest), .text(orderId), .integer(orderedAtMilliseconds)])
+        transaction.scratch.store(true, for: Self.ordersAppliedKey)
     }
 
     /// The latest order that ``covers(stateId:fbiNumber:caseNumber:occurredAtMilliseconds:)``
