@@ -256,9 +256,10 @@ public struct WarrantResolverProjection: EventProjection {
     /// applied (the runtime checks their subject, and a warrant issue's case number); an issue
     /// or resolution of a warrant a listed-case order removed is ignored here, as a resolution
     /// names no case, and so is one of a warrant an all-records order removed, with a detainer
-    /// lodged on it and a removed detainer's lodging or lifting: such an event may name only a
-    /// number the order never paired with the person, which the runtime's check lets through
-    /// (`WarrantStore+SealedWarrants`).
+    /// lodged on it, a removed detainer's lodging or lifting, and a removed check's release
+    /// scheduled, changed or completed: such an event may name only a number the order never
+    /// paired with the person, which the runtime's check lets through
+    /// (`WarrantStore+SealedWarrants`, `WarrantStore+Sealing`).
     ///
     /// An order naming one number alone is applied again with each other number the resolver's
     /// rows pair with it by a shared number (``SealingOrder/completions(stateIds:fbiNumbers:)``,

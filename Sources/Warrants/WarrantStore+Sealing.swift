@@ -55,12 +55,15 @@ extension WarrantStore {
     /// (`WarrantStore+SealedTellings`); the removal says which notifications about that check
     /// go with them (``PersonRemoval``). Each removed warrant and detainer is remembered as
     /// ``removeListedCases(_:)`` remembers its own (``noteSealed(_:by:)``, a digest of the
-    /// detainer's id), so that a resolution of one, or a detainer's lodging or lifting, that
+    /// detainer's id), and each removed check's release as ``removeLinkedOnly(_:order:)``
+    /// remembers its own (a digest of the release's id), so that a resolution of a warrant, a
+    /// detainer's lodging or lifting, or a release's scheduling, change or completion, that
     /// occurred before the order and names only a number the order never paired with the person
     /// (which the runtime's check of its subject lets through) does not store it again.
     func removePerson(_ order: SealingOrder) throws -> PersonRemoval {
         let arguments = personArguments(order)
         let warrants = try removedWarrants(where: Self.person, arguments)
+        let releases = try releaseIds("SELECT release_id FROM warrant_checks WHERE \(Self.person)", arguments)
         var others = try releaseIds(
             """
             SELECT DISTINCT i.release_id FROM warrant_check_items i JOIN warrants w ON w.warrant_id = i.warrant_id
@@ -103,6 +106,9 @@ extension WarrantStore {
         for warrant in warrants { try noteSealed(warrant, by: order) }
         for detainerId in removal.detainerIds.sorted() {
             try noteSealed(.detainer, detainerId, orderedAtMilliseconds: order.orderedAtMilliseconds)
+        }
+        for releaseId in releases.sorted() {
+            try noteSealed(.release, releaseId, orderedAtMilliseconds: order.orderedAtMilliseconds)
         }
         let tellings = try removeTellings(of: detainers)
         tally.add(tellings.rows, from: "warrant_check_told")

@@ -357,6 +357,45 @@ import Testing
         #expect(try await resolver.count("detainers") == 1)
     }
 
+    /// An order for all records remembers the releases whose checks it removes, as it does the
+    /// warrants and detainers. Hill's release R-1 (pending on his W-1) carries his state ID
+    /// alone, as does the order: the resolver never paired an FBI number with him. A late
+    /// schedule of R-1, a change of it and its completion, each naming an FBI number alone (all
+    /// occurred before the order), pass the runtime's check of their subject and are refused
+    /// here: R-1's check is not opened again, and no table names the number or R-1. Reyes's
+    /// release R-9, scheduled and completed as late, is kept.
+    @Test func anAllRecordsOrderRemembersTheReleasesItRemoves() async throws {
+        let resolver = try await resolver()
+        try await resolver.notifications(Events.admitted(Events.issued("W-1")))
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 2)
+        let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
+        #expect(tally.rowsByTable["warrant_checks"] == 1 && tally.rowsByTable["warrants"] == 1)
+        #expect(tally.pairedFbiNumbers.isEmpty)
+        #expect(try await check(resolver, "R-1") == nil)
+
+        // Hill's, by an FBI number alone, read late: refused.
+        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
+        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1", subject: byFbiNumber, id: "scheduled-by-fbi-number"))).isEmpty)
+        var changed = Events.changed("R-1", to: Events.independence, id: "changed-by-fbi-number")
+        changed.subject = byFbiNumber
+        #expect(try await resolver.notifications(Events.admitted(changed)).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.completed("R-1", at: Events.now, subject: byFbiNumber))).isEmpty)
+        #expect(try await check(resolver, "R-1") == nil)
+        #expect(try await resolver.count("warrant_checks") == 0)
+        #expect(try await tablesNaming(["481205MA9", "MO7654321", "R-1"], resolver).isEmpty)
+
+        // Another person's release: kept.
+        try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes)))
+        try await resolver.notifications(Events.admitted(Events.completed("R-9", at: Events.now, subject: Events.reyes)))
+        let kept = try await resolver.write { db, _ in
+            try db.fetchAll("SELECT release_id, state_id FROM warrant_checks ORDER BY release_id").map {
+                [try $0.get("release_id", as: String.self), try $0.get("state_id", as: String?.self) ?? "-"]
+            }
+        }
+        #expect(kept == [["R-9", "MO1234567"]])
+        #expect(try await check(resolver, "R-9")?.closed == true)
+    }
+
     /// Who was told of the detainers a listed-case order removes goes with them: the holding
     /// agencies' hold, lifting and escalation, the facility's lifting (no lifted detainer left),
     /// and the escalation kept in `notifications_sent` for the holding agency (it names W-2, not
@@ -469,6 +508,9 @@ struct WarrantResolverSealingPostgresTests {
     }
     @Test func anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves() async throws {
         try await WarrantResolverSealingTests().anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves()
+    }
+    @Test func anAllRecordsOrderRemembersTheReleasesItRemoves() async throws {
+        try await WarrantResolverSealingTests().anAllRecordsOrderRemembersTheReleasesItRemoves()
     }
     @Test func whoWasToldOfRemovedDetainersGoesWithThem() async throws {
         try await WarrantResolverSealingTests().whoWasToldOfRemovedDetainersGoesWithThem()
