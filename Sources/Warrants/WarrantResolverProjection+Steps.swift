@@ -120,11 +120,14 @@ extension WarrantResolverProjection {
             return
         }
         if previous == nil, let warrantId = detainer.warrantId,
-            try SealingLedger(store.transaction).covers(recordOf: SealingLedger.warrantRecord, warrantId, occurredAtMilliseconds: occurredAt)
+            try SealingLedger(store.transaction).covers(
+                warrant: warrantId, stateId: lodged.subject?.stateId, fbiNumber: lodged.subject?.fbiNumber, occurredAtMilliseconds: occurredAt)
         {
-            // On a warrant the runtime did not keep under a listed-case order (a replay applies
-            // orders first): refused, and remembered as above (the ledger does not say the
-            // order's time: the lodging's stands in).
+            // On a warrant of the person it names (or naming no number that says whose) the
+            // runtime did not keep under a listed-case order (a replay applies orders first):
+            // refused, and remembered as above (the ledger does not say the order's time: the
+            // lodging's stands in). Another person's detainer on a warrant of the same id
+            // (another court's) is theirs, and kept.
             try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: occurredAt)
             return
         }
