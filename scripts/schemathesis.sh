@@ -61,9 +61,11 @@ for user in kcpd-rms PP-KC-118; do
     # Only server errors fail the run: the document does not list every 4xx a hostile request
     # can get (401, 413, 415, 429 are problem details too), and those are the right answers.
     # Run in the scratch directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+    # signOut is left out: it revokes the very token the run uses, after which every operation
+    # answers 401 and nothing else is fuzzed (23 of 24 operations, seen once it was added).
     if ! (cd "$work" && PYTHONPATH="$root/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks \
         timeout --kill-after=10 "$seconds" "$venv/bin/schemathesis" run "$url/openapi.json" --url "$url" \
-        --header "Authorization: Bearer $token" --checks not_a_server_error --max-examples "$examples" \
+        --header "Authorization: Bearer $token" --exclude-operation-id signOut --checks not_a_server_error --max-examples "$examples" \
         --phases examples,coverage,fuzzing --generation-database none --seed 16 --workers 1 --request-timeout 10 --no-color); then
         status=1
     fi
