@@ -244,6 +244,33 @@ import Testing
     }
 }
 
+extension DisclosureContextTests {
+    /// A source that answers a page with one context fewer than its notifications (a defect of
+    /// some future source): the page must not go out short, nor be skipped past.
+    struct ShortSource: DisclosureContextSource {
+        func context(for requester: Requester, notification: BusNotification) async throws -> DisclosureContext { DisclosureContext() }
+        func contexts(for requester: Requester, notifications: [BusNotification]) async throws -> [DisclosureContext] {
+            Array(repeating: DisclosureContext(), count: max(0, notifications.count - 1))
+        }
+    }
+
+    @Test("contexts fewer than the notifications: 503, nothing disclosed, nothing recorded (not a page missing its last items)")
+    func contextsShortOfThePage() async throws {
+        let harness = try await GatewayHarness(disclosureContext: ShortSource())
+        try await harness.store([Self.bulletinNotification, Self.bulletinNotification])
+        var claims = TestIssuer.Claims()
+        claims.agency = Self.police
+        claims.agencyKind = "police"
+        claims.purpose = "crisis_response"
+        let token = try await harness.issuer.token(claims)
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
+            #expect(response.status == .serviceUnavailable)
+        }
+        #expect(try await harness.auditEntries() == 0)
+    }
+}
+
 /// A database that counts its read transactions.
 final class CountingDatabase: StorageDatabase {
     let base: any StorageDatabase

@@ -40,6 +40,15 @@ extension Gateway {
             logger.error("Disclosure context unreadable", metadata: ["error-type": "\(type(of: error))"])
             throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
         }
+        // One context a notification, in their order: fewer would drop the rest of the page
+        // silently (a follower would then move past them and never push them), so the page is
+        // refused instead, as when the contexts cannot be read.
+        guard contexts.count == notifications.count else {
+            logger.error("Disclosure contexts do not match the notifications", metadata: [
+                "notifications": "\(notifications.count)", "contexts": "\(contexts.count)", "source": "\(type(of: disclosureContext))",
+            ])
+            throw Problem.unavailable("Whether this may be shown cannot be decided right now; nothing was disclosed.")
+        }
         var redacted: [(redaction: Redaction, document: JSONValue)] = []
         for (notification, context) in zip(notifications, contexts) {
             redacted.append(try redact(notification, for: requester, context: context))
