@@ -177,10 +177,12 @@ public struct SealingLedger {
     /// `kind`, by its id alone: any digest of it, whoever's it was (the `warrant` record of
     /// ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``, and the one
     /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`` writes beside
-    /// the person's for this check). The check the warrant resolver still makes of a detainer
-    /// lodged on a warrant the runtime kept out: it refuses another person's detainer on a
-    /// warrant of the same id too. ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
-    /// is the person's.
+    /// the person's for this check). Legacy: it refuses another person's detainer on a warrant
+    /// of the same id too, so nothing that judges a detainer asks it any more (the views and the
+    /// warrant resolver ask ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``, the
+    /// person's); kept for the runtime's tests of what rows say, and with it the id-alone row
+    /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`` writes beside
+    /// (both can go together).
     public func covers(recordOf kind: String, _ id: String, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
         try transaction.fetchOne(
             "SELECT 1 AS found FROM kit_sealed_keys WHERE key_digest = $1 AND ordered_at_ms > $2 LIMIT 1",
@@ -206,8 +208,8 @@ public struct SealingLedger {
     ///
     /// A detainer naming a number of a kind the person had, and none of theirs, is another
     /// person's. And the id-alone digest (``SealingDigest/record(_:_:)``, `case_digest`
-    /// ``rememberedWithPerson``) for ``covers(recordOf:_:occurredAtMilliseconds:)``, which the
-    /// warrant resolver still asks; it can go once nothing asks that.
+    /// ``rememberedWithPerson``) for the legacy ``covers(recordOf:_:occurredAtMilliseconds:)``,
+    /// which nothing that judges a detainer asks any more; it can go with it.
     public func noteRemoved(
         warrant warrantId: String, stateIds: [String?], fbiNumbers: [String?], orderId: String, orderedAtMilliseconds: Int64
     ) throws(StorageError) {
