@@ -2,6 +2,7 @@ import Contracts
 import Directory
 import Foundation
 import Gateway
+import HTTPTypes
 import Kafka
 import Notifications
 import Policy
@@ -230,17 +231,25 @@ import Testing
         let source = StorageDisclosureContextSource(views: { throw Unreadable() }, subscriptions: { throw Unreadable() })
         let harness = try await GatewayHarness(disclosureContext: source)
         try await harness.store([Self.bulletinNotification])
+        let (status, body) = try await Self.inboxAsCrisisResponsePolice(harness)
+        #expect(status == .serviceUnavailable)
+        #expect(!body.contains("Mental-health"))
+        #expect(try await harness.auditEntries() == 0)
+    }
+
+    /// `GET /v1/inbox` as a crisis-response officer of the police agency the bulletins go to.
+    static func inboxAsCrisisResponsePolice(_ harness: GatewayHarness) async throws -> (status: HTTPResponse.Status, body: String) {
         var claims = TestIssuer.Claims()
         claims.agency = Self.police
         claims.agencyKind = "police"
         claims.purpose = "crisis_response"
         let token = try await harness.issuer.token(claims)
+        let answer = Mutex<(status: HTTPResponse.Status, body: String)?>(nil)
         try await harness.test { client in
             let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
-            #expect(response.status == .serviceUnavailable)
-            #expect(!String(buffer: response.body).contains("Mental-health"))
+            answer.withLock { $0 = (response.status, String(buffer: response.body)) }
         }
-        #expect(try await harness.auditEntries() == 0)
+        return try #require(answer.withLock { $0 })
     }
 }
 
@@ -258,15 +267,7 @@ extension DisclosureContextTests {
     func contextsShortOfThePage() async throws {
         let harness = try await GatewayHarness(disclosureContext: ShortSource())
         try await harness.store([Self.bulletinNotification, Self.bulletinNotification])
-        var claims = TestIssuer.Claims()
-        claims.agency = Self.police
-        claims.agencyKind = "police"
-        claims.purpose = "crisis_response"
-        let token = try await harness.issuer.token(claims)
-        try await harness.test { client in
-            let response = try await client.execute(uri: "/v1/inbox", method: .get, headers: .bearer(token, contentType: nil))
-            #expect(response.status == .serviceUnavailable)
-        }
+        #expect(try await Self.inboxAsCrisisResponsePolice(harness).status == .serviceUnavailable)
         #expect(try await harness.auditEntries() == 0)
     }
 }

@@ -38,7 +38,7 @@ import TestSupport
         func gateway(_ name: String, keyFile: URL?) async throws -> String {
             let data = directory.appendingPathComponent(name, isDirectory: true)
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            let port = try Self.freePort()
+            let port = try unusedLocalPort()
             let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
                 "REENTRYBUS_GATEWAY_ISSUER=\(TestIssuer.issuer)", "REENTRYBUS_GATEWAY_AUDIENCE=\(TestIssuer.audience)",
                 binary.path, "serve", "gateway", "--bootstrap", bootstrap, "--data-dir", data.path, "--jwks-file", jwks.path,
@@ -95,24 +95,5 @@ import TestSupport
             throw error
         }
         try await client.shutdown()
-    }
-
-    /// A TCP port on loopback that nothing listens on now (the kernel's pick, released at once).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socket in
-                bind(descriptor, socket, length) == 0 && getsockname(descriptor, socket, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
