@@ -60,6 +60,18 @@ import Testing
         try await resolver.write { db, _ in try WarrantResolverProjection.check(releaseId, db) }
     }
 
+    /// Hill known by an FBI number alone, one no order of these tests pairs with him.
+    static let hillByFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
+
+    /// A late recall of W-1 and a detainer D-3 lodged on W-2, each naming Hill by
+    /// ``hillByFbiNumber`` alone: both refused (no notification).
+    private func expectLateRecallAndLodgingByFbiNumberAloneRefused(_ resolver: ProjectionHarness) async throws {
+        var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
+        recalled.subject = Self.hillByFbiNumber
+        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
+        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: Self.hillByFbiNumber, warrantId: "W-2"))).isEmpty)
+    }
+
     /// The service's own tables that name any of `texts` (TestSupport's search of every column);
     /// the runtime's (`kit_*`) are left out: the runtime removes the outbox's messages about a
     /// sealed person, not the projection (tested in ServiceKit).
@@ -285,11 +297,7 @@ import Testing
         #expect(try await warrantIds(resolver).isEmpty)
 
         // Hill's, by an FBI number alone: refused.
-        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
-        var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
-        recalled.subject = byFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: byFbiNumber, warrantId: "W-2"))).isEmpty)
+        try await expectLateRecallAndLodgingByFbiNumberAloneRefused(resolver)
         #expect(try await warrantIds(resolver).isEmpty)
         #expect(try await resolver.count("detainers") == 0)
         #expect(try await tablesNaming(["481205MA9", "D-3"], resolver).isEmpty)
@@ -299,7 +307,7 @@ import Testing
         reyesRecall.subject = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
         try await resolver.notifications(Events.admitted(reyesRecall))
         var otherRecall = Events.recalled("W-9", id: "recalled-by-another-fbi-number")
-        otherRecall.subject = byFbiNumber
+        otherRecall.subject = Self.hillByFbiNumber
         try await resolver.notifications(Events.admitted(otherRecall))
         let kept = try await resolver.write { db, _ in
             try db.fetchAll("SELECT warrant_id, state_id, fbi_number, status FROM warrants ORDER BY warrant_id").map {
@@ -330,11 +338,8 @@ import Testing
         #expect(try await warrantIds(resolver).isEmpty)
 
         // Hill's, by an FBI number alone, read late: refused.
-        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
-        var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
-        recalled.subject = byFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: byFbiNumber, warrantId: "W-2"))).isEmpty)
+        try await expectLateRecallAndLodgingByFbiNumberAloneRefused(resolver)
+        let byFbiNumber = Self.hillByFbiNumber
         #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-1", subject: byFbiNumber))).isEmpty)
         #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-1", subject: byFbiNumber, id: "lodged-again"))).isEmpty)
         #expect(try await warrantIds(resolver).isEmpty)
@@ -374,7 +379,7 @@ import Testing
         #expect(try await check(resolver, "R-1") == nil)
 
         // Hill's, by an FBI number alone, read late: refused.
-        let byFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
+        let byFbiNumber = Self.hillByFbiNumber
         #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1", subject: byFbiNumber, id: "scheduled-by-fbi-number"))).isEmpty)
         var changed = Events.changed("R-1", to: Events.independence, id: "changed-by-fbi-number")
         changed.subject = byFbiNumber
