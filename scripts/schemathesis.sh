@@ -63,8 +63,9 @@ for user in kcpd-rms PP-KC-118; do
     # Run in the scratch directory: schemathesis keeps a cache (.schemathesis/) where it runs.
     # signOut is left out: it revokes the very token the run uses, after which every operation
     # answers 401 and nothing else is fuzzed (23 of 24 operations, seen once it was added).
+    # scripts/schemathesis.toml bounds the open event stream (GET /v1/stream) to a second a case.
     if ! (cd "$work" && PYTHONPATH="$root/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks \
-        timeout --kill-after=10 "$seconds" "$venv/bin/schemathesis" run "$url/openapi.json" --url "$url" \
+        timeout --kill-after=10 "$seconds" "$venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "$url/openapi.json" --url "$url" \
         --header "Authorization: Bearer $token" --exclude-operation-id signOut --checks not_a_server_error --max-examples "$examples" \
         --phases examples,coverage,fuzzing --generation-database none --seed 16 --workers 1 --request-timeout 10 --no-color); then
         status=1
