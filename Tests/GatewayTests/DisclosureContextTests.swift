@@ -88,7 +88,7 @@ import Testing
     /// A bulletin's notification to the police agency, as the router words it.
     static var bulletinNotification: BusNotification { bulletinNotification(to: police) }
 
-    static func bulletinNotification(to police: String) -> BusNotification {
+    static func bulletinNotification(to police: String, bulletin bulletinId: String = bulletinId) -> BusNotification {
         BusNotification(
             recipient: .agency(police), priority: .routine, summary: "Mental-health bulletin for crisis calls: Darnell Reyes",
             reason: NotificationReason(
@@ -208,21 +208,36 @@ import Testing
         }
     }
 
-    @Test("an inbox page reads the views' database once, however many of its notifications name a bulletin (not once per notification)")
+    @Test("an inbox page reads each database once, however many of its notifications name a bulletin or a subscription (not once per notification or per bulletin)")
     func onePageOneRead() async throws {
         let views = CountingDatabase(try await Self.views())
-        let source = StorageDisclosureContextSource(views: { views }, subscriptions: { try SQLiteStorage.inMemory() }, now: { Self.instant("2025-06-01T12:00:00Z") })
+        let router = CountingDatabase(try await Self.router([Self.subscription(id: "SUB-1", basis: .criminalIntelligence)]))
+        let source = StorageDisclosureContextSource(views: { views }, subscriptions: { router }, now: { Self.instant("2025-06-01T12:00:00Z") })
         let harness = try await GatewayHarness(disclosureContext: source)
-        try await harness.store([Self.bulletinNotification, Self.bulletinNotification, Self.bulletinNotification])
+        // A mixed page: the bulletin in force twice, one the view never kept, an investigation
+        // routed for a Part 23 subscription, and one for a subscription that does not exist.
+        // (The inbox's order is not the order stored: items are told apart by what they show.)
+        try await harness.store([
+            Self.bulletinNotification, Self.bulletinNotification(to: Self.police, bulletin: "MHB-2025-0099"),
+            Self.intelligenceNotification(subscriptionId: "SUB-1"), Self.bulletinNotification,
+            Self.intelligenceNotification(subscriptionId: "SUB-404"),
+        ])
         var claims = TestIssuer.Claims()
         claims.sub = "KCPD-4471"
         claims.agency = Self.police
         claims.agencyKind = "police"
         claims.purpose = "crisis_response"
         let items = try await DisclosurePolicyTests().inboxItems(harness, token: harness.issuer.token(claims))
-        #expect(items.count == 3)
-        for item in items { #expect(DisclosurePolicyTests.withheld(item)["$.summary"] == nil, "consent in force for each") }
+        #expect(items.count == 5)
+        // The bulletin in force shown twice; the one the view never kept withheld for consent;
+        // both investigations withheld, since a crisis-response officer holds no grant for
+        // criminal intelligence (the router is read for their subscriptions all the same).
+        let shown = items.compactMap { ($0["notification"] as? [String: Any])?["summary"] as? String }
+        #expect(shown == Array(repeating: "Mental-health bulletin for crisis calls: Darnell Reyes", count: 2))
+        let withheld = items.compactMap { DisclosurePolicyTests.withheld($0)["$.summary"] }.sorted()
+        #expect(withheld == [WithholdingReason.consentNotInForce, .notGranted, .notGranted].map(\.rawValue))
         #expect(views.reads.withLock { $0 } == 1)
+        #expect(router.reads.withLock { $0 } == 1)
     }
 
     @Test("a database that cannot be read is 503 and discloses nothing")
