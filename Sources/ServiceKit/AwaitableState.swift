@@ -1,58 +1,63 @@
 import Foundation
+import Synchronization
 
 /// A value that changes on other threads (consumer tasks, rebalance callbacks, committed
-/// batches), with a way to await a condition on it without polling. A wait ends early,
-/// returning, when the waiting task is cancelled.
+/// batches, a token's sign-out, shutdown), with a way to await a condition on it without
+/// polling. A wait ends when an update makes its condition hold, at once when it already
+/// holds, or, returning all the same, when the waiting task is cancelled.
 ///
 /// A lock rather than an actor: updates come from non-async code (callbacks on a client's
-/// thread), and waiters are resumed after the lock is released.
-public final class AwaitableState<State: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state: State
-    private var waiters: [(id: UUID, ready: (State) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
-
-    public init(_ state: State) { self.state = state }
-
-    public var value: State {
-        lock.lock()
-        defer { lock.unlock() }
-        return state
+/// thread). The value and the waits share the one lock, so a wait cannot slip in between an
+/// update and the waking (it would then wait for ever); continuations are resumed after it is
+/// released. A wait cancelled before it registered is remembered by its id so that it does not
+/// register, and forgotten when the wait returns (its cancellation handler can run no more
+/// then), so a cancellation that came just after the wait was woken leaves nothing behind.
+public final class AwaitableState<State: Sendable>: Sendable {
+    private struct Guarded {
+        var state: State
+        var waiters: [UUID: (ready: @Sendable (State) -> Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var cancelled: Set<UUID> = []
     }
 
-    public func update(_ change: (inout State) -> Void) {
-        lock.lock()
-        change(&state)
-        let current = state
-        var ready: [CheckedContinuation<Void, Never>] = []
-        waiters.removeAll { waiter in
-            guard waiter.ready(current) else { return false }
-            ready.append(waiter.continuation)
-            return true
+    private let guarded: Mutex<Guarded>
+
+    public init(_ state: State) { guarded = Mutex(Guarded(state: state)) }
+
+    public var value: State { guarded.withLock { $0.state } }
+
+    /// Changes the value, then ends the waits whose condition now holds.
+    @discardableResult
+    public func update<Result>(_ change: (inout State) -> Result) -> Result {
+        let (result, ready) = guarded.withLock { guarded -> (Result, [CheckedContinuation<Void, Never>]) in
+            let result = change(&guarded.state)
+            let current = guarded.state
+            let ids = guarded.waiters.filter { $0.value.ready(current) }.map(\.key)
+            return (result, ids.compactMap { guarded.waiters.removeValue(forKey: $0)?.continuation })
         }
-        lock.unlock()
         for continuation in ready { continuation.resume() }
+        return result
     }
 
-    /// Returns once `ready(state)` holds (or the task is cancelled).
-    public func wait(until ready: @escaping (State) -> Bool) async {
+    /// Returns once `ready(value)` holds (at once if it holds now), or when the task is cancelled.
+    public func wait(until ready: @escaping @Sendable (State) -> Bool) async {
         let id = UUID()
         await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                lock.lock()
-                if ready(state) || Task.isCancelled {
-                    lock.unlock()
-                    continuation.resume()
-                } else {
-                    waiters.append((id, ready, continuation))
-                    lock.unlock()
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = guarded.withLock { guarded -> Bool in
+                    if ready(guarded.state) || guarded.cancelled.remove(id) != nil { return true }
+                    guarded.waiters[id] = (ready, continuation)
+                    return false
                 }
+                if now { continuation.resume() }
             }
         } onCancel: {
-            lock.lock()
-            let index = waiters.firstIndex { $0.id == id }
-            let waiter = index.map { waiters.remove(at: $0) }
-            lock.unlock()
+            let waiter = guarded.withLock { guarded in
+                let waiter = guarded.waiters.removeValue(forKey: id)
+                if waiter == nil { guarded.cancelled.insert(id) }
+                return waiter
+            }
             waiter?.continuation.resume()
         }
+        _ = guarded.withLock { $0.cancelled.remove(id) }
     }
 }

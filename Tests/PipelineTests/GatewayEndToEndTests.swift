@@ -89,7 +89,7 @@ import Testing
             topic: arrest.topic, key: arrest.key, eventId: laterId, eventType: arrest.eventType,
             value: Array(try JSONSerialization.data(withJSONObject: later)))
         #expect(try await post(laterEvent, police).status == .accepted)
-        func eventId(_ message: KafkaConsumerMessage) -> String? { message.headers.first { $0.key == "event-id" }?.stringValue }
+        @Sendable func eventId(_ message: KafkaConsumerMessage) -> String? { message.headers.first { $0.key == "event-id" }?.stringValue }
         await collector.received.wait { $0.contains { eventId($0.message) == laterId } }
         #expect(collector.messages.filter { eventId($0) == arrest.eventId }.count == 1, "the arrest is on its topic exactly once")
         _ = await reader.close()

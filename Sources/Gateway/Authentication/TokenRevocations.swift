@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Metrics
+import ServiceKit
 
 /// A bearer token's SHA-256 digest: how a signed-out token is recognised without the gateway
 /// keeping the token itself. Prints as `TokenDigest(…)`: never logged.
@@ -53,11 +54,11 @@ public struct TokenDigest: Sendable, Hashable, CustomStringConvertible {
 ///   bounded whoever signs out how often, and what is forgotten first is what had the least
 ///   time left to be misused.
 ///
-/// Thread-safe: one lock around the set and the waiting streams (`WaitableLock`);
+/// Thread-safe: one lock around the set and the waiting streams (`AwaitableState`);
 /// continuations are resumed outside it.
 public final class TokenRevocations: Sendable {
-    /// Each remembered token's expiry; a wait's tag is the token it waits for.
-    private let until = WaitableLock<[TokenDigest: Date], TokenDigest>([:])
+    /// Each remembered token's expiry; a stream waits for its own token to be in it.
+    private let until = AwaitableState<[TokenDigest: Date]>([:])
 
     /// Most tokens remembered at once.
     public let capacity: Int
@@ -67,15 +68,15 @@ public final class TokenRevocations: Sendable {
     }
 
     /// How many tokens are remembered now (expired ones included until the next revocation).
-    public var count: Int { until.withLock { $0.count } }
+    public var count: Int { until.value.count }
 
-    public func isRevoked(_ digest: TokenDigest) -> Bool { until.withLock { $0[digest] != nil } }
+    public func isRevoked(_ digest: TokenDigest) -> Bool { until.value[digest] != nil }
 
     /// Remembers `digest` until `expiry`, dropping what expired by `now` (and, when still full,
     /// the entry that expires soonest); ends the waits of open streams of that token.
     public func revoke(_ digest: TokenDigest, until expiry: Date, now: Date) {
         let capacity = self.capacity
-        let evicted = until.update({ until -> Int in
+        let evicted = until.update { until -> Int in
             until = until.filter { $0.value > now }
             var evicted = 0
             if until[digest] == nil {
@@ -86,12 +87,12 @@ public final class TokenRevocations: Sendable {
             }
             until[digest] = max(expiry, until[digest] ?? expiry)
             return evicted
-        }, waking: { $0 == digest })
+        }
         if evicted > 0 { Counter(label: "reentrybus_gateway_revocations_evicted_total").increment(by: evicted) }
     }
 
     /// Returns once `digest` is revoked (at once if it is already), or when the task is cancelled.
     func wait(for digest: TokenDigest) async {
-        await until.wait(digest) { $0[digest] != nil }
+        await until.wait { $0[digest] != nil }
     }
 }

@@ -1,23 +1,24 @@
 import Foundation
+import ServiceKit
 
 /// Graceful shutdown as the push channels see it: triggered once, it ends open streams and
 /// stops the webhook dispatcher between deliveries, so the server does not wait on them.
 public final class ShutdownSignal: Sendable {
     /// Whether it was triggered; every wait is woken by the trigger.
-    private let triggered = WaitableLock<Bool, Void>(false)
+    private let triggered = AwaitableState(false)
 
     public init() {}
 
-    public var isTriggered: Bool { triggered.withLock { $0 } }
+    public var isTriggered: Bool { triggered.value }
 
     /// Ends every wait, now and later.
     public func trigger() {
-        triggered.update({ $0 = true }, waking: { _ in true })
+        triggered.update { $0 = true }
     }
 
     /// Returns once triggered, or when the task is cancelled.
     func wait() async {
-        await triggered.wait(()) { $0 }
+        await triggered.wait { $0 }
     }
 
     /// Waits `duration` or until triggered, whichever comes first; true when triggered.
