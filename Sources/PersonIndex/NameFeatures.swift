@@ -6,6 +6,10 @@ struct NameFeatures: Sendable {
     let words: [[UInt8]]
     /// The words joined without separator.
     let compact: [UInt8]
+    /// The words joined in reverse order, for a name of several words ("lopez garcia" →
+    /// "garcialopez"): a compound surname written in the other order and run together; nil for
+    /// one word.
+    let reversedCompact: [UInt8]?
     /// NYSIIS of the compact form and of each word (a part of a compound surname on its own).
     let phoneticKeys: [String]
     /// The first word as a string, and the formal names it may be a nickname of.
@@ -19,6 +23,7 @@ struct NameFeatures: Sendable {
         guard !words.isEmpty else { return nil }
         self.words = words.map { Array($0.utf8) }
         compact = Array(words.joined().utf8)
+        reversedCompact = words.count > 1 ? Array(words.reversed().joined().utf8) : nil
         var keys = [NYSIIS.key(words.joined())]
         if words.count > 1 { keys += words.map(NYSIIS.key) }
         phoneticKeys = keys.filter { !$0.isEmpty }
@@ -35,17 +40,22 @@ struct NameFeatures: Sendable {
 
 /// Agreement levels of two names, best first. The model learns how much each level weighs.
 enum NameLevel {
-    /// Family names: 4 equal, 3 one shares a word of the other (compound written one way or
-    /// the other), 2 close (one typing error, or Jaro–Winkler ≥ 0.92), 1 sound alike (NYSIIS)
-    /// or Jaro–Winkler ≥ 0.85, 0 different.
+    /// Family names: 4 equal, 3 one shares a word of the other, or its words run together in
+    /// the other order (a compound written one way or the other: "Garcia-Lopez" beside "Lopez
+    /// Garcia", "Garcia" or "LOPEZGARCIA"), 2 close (one typing error, or Jaro–Winkler ≥ 0.92;
+    /// also against the other order run together), 1 sound alike (NYSIIS) or Jaro–Winkler ≥
+    /// 0.85, 0 different.
     static func family(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
         if a.compact == b.compact { return 4 }
         if a.words.count > 1 || b.words.count > 1 {
             for x in a.words where x.count >= 3 {
                 if b.words.contains(x) { return 3 }
             }
+            if a.reversedCompact == b.compact || b.reversedCompact == a.compact { return 3 }
         }
         if isClose(a.compact, b.compact) { return 2 }
+        if let reversed = a.reversedCompact, isClose(reversed, b.compact) { return 2 }
+        if let reversed = b.reversedCompact, isClose(reversed, a.compact) { return 2 }
         for x in a.words where x.count >= 4 {
             for y in b.words where y.count >= 4 && isClose(x, y) { return 2 }
         }

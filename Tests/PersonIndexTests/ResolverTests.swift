@@ -125,6 +125,31 @@ import Testing
         #expect(resolution.personIds == ["j1", "j1", "d1", "p2"])
     }
 
+    /// A compound surname written in the other order and run together ("Reyes-Okafor" beside
+    /// "OKAFORREYES", as agencies key it) shares its parts, and with a typo in it is close:
+    /// before, both compared as family names that disagree outright, and the pair waited in
+    /// review (0.90) however well the rest agreed.
+    @Test func aCompoundSurnameInTheOtherOrderRunTogetherSharesItsParts() throws {
+        let date = try #require(DateOfBirth(iso: "1988-04-11"))
+        let hyphenated = PersonRecord(
+            recordId: "c1", source: "jail", givenName: "Teodora", familyName: "Reyes-Okafor", dateOfBirth: date, sex: .female,
+            address: PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602"))
+        let runTogether = PersonRecord(
+            recordId: "c2", source: "police", givenName: "Teodora", familyName: "OKAFORREYES", dateOfBirth: date, sex: .female,
+            address: PostalAddress(line1: "5 Oak Street", city: "Peoria", state: "IL", postalCode: "61602"))
+        #expect(PersonResolver.comparison(hyphenated, runTogether)[.familyName] == 3)
+        var misspelled = runTogether
+        misspelled.familyName = "OKAFRREYES"
+        #expect(PersonResolver.comparison(hyphenated, misspelled)[.familyName] == 2)
+        // Different names are still different: no part in common.
+        var other = runTogether
+        other.familyName = "OKAFORMILLER"
+        #expect(PersonResolver.comparison(hyphenated, other)[.familyName] == 0)
+
+        let resolution = PersonResolver().resolve([hyphenated, runTogether] + Self.data.records.prefix(500))
+        #expect(resolution.personIds[0] == resolution.personIds[1])
+    }
+
     @Test func twinsAreNeverLinkedAutomatically() throws {
         let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
         let date = try #require(DateOfBirth(iso: "1990-05-05"))
