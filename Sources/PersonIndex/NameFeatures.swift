@@ -68,7 +68,8 @@ enum NameLevel {
     /// (Bill, William), 3 close (one typing error, Jaro–Winkler ≥ 0.92, one's first word among
     /// the other's words, or a word the table does not know, of four letters or more, one typing
     /// error from another form of the other's name: "Bpll" for Bill, William), 2 sound alike
-    /// (NYSIIS) or Jaro–Winkler ≥ 0.85, 1 an initial that agrees with the other's first letter,
+    /// (NYSIIS), Jaro–Winkler ≥ 0.85 or two typing errors apart (`isTwoSlipsApart`), 1 an
+    /// initial that agrees with the other's first letter,
     /// 0 different. A known name or a short one is not taken for a typo ("Roy" is not "Rob", "Dan"
     /// not "Don"): on the benchmark data that linked twins through their nicknames.
     static func given(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
@@ -82,7 +83,17 @@ enum NameLevel {
         }
         if a.phoneticKeys.first == b.phoneticKeys.first && a.phoneticKeys.first != nil { return 2 }
         if JaroWinkler.similarity(a.first, b.first) >= 0.85 { return 2 }
+        if isTwoSlipsApart(a.first, b.first) { return 2 }
         return 0
+    }
+
+    /// Two typing errors apart (optimal string alignment ≤ 2), with the same first letter and
+    /// both of four letters or more: one name mistyped on each record ("Juxie" and "Jlie" for
+    /// Julie, "Nanyc" and "Njncy" for Nancy), which neither sound nor Jaro–Winkler sees. A
+    /// first letter is seldom mistyped; names two edits apart that begin otherwise (Marie and
+    /// Carrie) are strangers' often enough to weaken the level for the misspellings it is for.
+    static func isTwoSlipsApart(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        min(a.count, b.count) >= 4 && a[0] == b[0] && abs(a.count - b.count) <= 2 && OptimalStringAlignment.distance(a, b) <= 2
     }
 
     /// Whether two nickname-equivalent given names (level 4) leave open which formal name is

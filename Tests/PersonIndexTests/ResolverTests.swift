@@ -324,6 +324,26 @@ import Testing
         #expect(decisions(known) == ["z1-z2 review"])
     }
 
+    /// One given name mistyped on each record ("Juxie" and "Jlie", each a slip of Julie) is two
+    /// typing errors from the other: it sounds alike (level 2) and links like any rare
+    /// misspelling when nothing else fits. Before, the names disagreed outright, which reads as
+    /// two people (a twin), and the pair was never linked. Names two edits apart that begin
+    /// otherwise stay apart.
+    @Test func aGivenNameMistypedOnBothRecordsIsAMisspellingNotAnotherName() throws {
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        let date = try #require(DateOfBirth(iso: "1990-05-05"))
+        func record(_ id: String, _ given: String) -> PersonRecord {
+            PersonRecord(recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: date, sex: .female, address: address)
+        }
+        #expect("\(PersonResolver.comparison(record("z1", "Juxie"), record("z2", "Jlie")))" == "g2 f4 d5 s1 a3 n- i-")
+        #expect(PersonResolver.comparison(record("z1", "Marie"), record("z2", "Carrie"))[.givenName] == 0)
+        #expect(PersonResolver.comparison(record("z1", "Ann"), record("z2", "Amy"))[.givenName] == 0)
+
+        let resolution = PersonResolver().resolve([record("z1", "Juxie"), record("z2", "Jlie")] + Self.data.records.prefix(500))
+        #expect(resolution.pairs.filter { $0.a == "z1" && $0.b == "z2" }.map(\.decision) == [.link])
+        #expect(resolution.personIds[0] == resolution.personIds[1])
+    }
+
     /// A pair scored between the thresholds whose records other links join (here two numbers
     /// through a third record) is reported linked: listed "review", a reviewer would be asked
     /// about two records already one person's.
