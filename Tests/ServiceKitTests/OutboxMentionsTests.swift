@@ -65,7 +65,8 @@ import Testing
     static func check(_ db: any StorageDatabase) async throws {
         let steps = ServiceDatabase.runtimeMigrations
         let before = Array(steps.prefix { $0.id != "servicekit-sealing-v2" })
-        #expect(before.count + 1 == steps.count)
+        let after = Array(steps.drop { $0.id != "servicekit-sealing-v2" }.dropFirst())
+        #expect(before.count + 1 + after.count == steps.count)
         try await db.write { db in
             _ = try StorageMigrator.migrate(before, in: db)
             for (key, mentions) in [("rewrite", [marcus]), ("other", [angela]), ("none", []), ("stubborn", [marcus])] {
@@ -81,6 +82,7 @@ import Testing
                 [.bytes(body("refused", mentions: [marcus])), .text(SealingDigest.stateId("MO1234567"))])
             // The registered step as the migrator runs it (in pages of 2 here, so that paging is seen).
             #expect(try StorageMigrator.migrate(before + [OutboxMentions.migration(pageSize: 2)], in: db) == ["servicekit-sealing-v2"])
+            #expect(try StorageMigrator.migrate(before + [OutboxMentions.migration(pageSize: 2)] + after, in: db) == after.map(\.id))
             try ServiceDatabase.appendToOutbox(
                 [OutgoingMessage(topic: "bus.notifications", key: "both", value: body("both", mentions: [marcus, angela]), headers: [], subjectStateId: "MO1234567")], db)
         }
@@ -119,4 +121,17 @@ import Testing
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct OutboxMentionsPostgresTests {
     @Test func onPostgres() async throws { try await onFreshPostgres(OutboxMentionsTests.check) }
+
+    /// An order for all of a person's records looks for the rows naming anyone besides their
+    /// subject in both outbox tables: through an index of those rows, not by reading either table.
+    @Test func theRowsNamingSomeoneElseAreFoundThroughAnIndex() async throws {
+        let directory = TemporaryDirectory()
+        let database = try ServiceDatabase(path: directory.path("service.sqlite"), migrations: [])
+        for table in ["kit_outbox", "kit_outbox_failed"] {
+            let plan = try await QueryPlan.lines(
+                of: "SELECT seq, mention_digests FROM \(table) WHERE mention_digests IS NOT NULL ORDER BY seq", in: database)
+            #expect(plan.contains { $0.contains("USING INDEX \(table)_by_mention") }, "\(table): \(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN \(table)") && !$0.contains("INDEX") }, "\(table): \(plan)")
+        }
+    }
 }

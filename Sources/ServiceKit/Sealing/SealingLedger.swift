@@ -51,6 +51,10 @@ public struct SealingLedger {
         // a contact notification), filed by digest (``OutboxMentions``); rows waiting when it
         // runs get theirs from their bodies.
         OutboxMentions.migration(),
+        // v3: the failed outbox's rows that name someone besides their subject, found through
+        // an index as the outbox's are: an order for all of a person's records otherwise read
+        // the whole failed outbox, which keeps every message that could not be sent.
+        .script("servicekit-sealing-v3", "CREATE INDEX kit_outbox_failed_by_mention ON kit_outbox_failed (seq) WHERE mention_digests IS NOT NULL"),
     ]
 
     /// Applies `order` as the runtime does, in the batch's transaction: the projection's
