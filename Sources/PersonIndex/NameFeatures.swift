@@ -43,8 +43,9 @@ enum NameLevel {
     /// Family names: 4 equal, 3 one shares a word of the other, or its words run together in
     /// the other order (a compound written one way or the other: "Garcia-Lopez" beside "Lopez
     /// Garcia", "Garcia" or "LOPEZGARCIA"), 2 close (one typing error, or Jaro–Winkler ≥ 0.92;
-    /// also against the other order run together), 1 sound alike (NYSIIS) or Jaro–Winkler ≥
-    /// 0.85, 0 different.
+    /// also against the other order run together), 1 sound alike (NYSIIS), Jaro–Winkler ≥ 0.85
+    /// or two typing errors apart ("Dmun" and "Ddunn", each a slip of Dunn: `isTwoSlipsApart`),
+    /// 0 different.
     static func family(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
         if a.compact == b.compact { return 4 }
         if a.words.count > 1 || b.words.count > 1 {
@@ -61,6 +62,7 @@ enum NameLevel {
         }
         if a.phoneticKeys.contains(where: { b.phoneticKeys.contains($0) }) { return 1 }
         if JaroWinkler.similarity(a.compact, b.compact) >= 0.85 { return 1 }
+        if isTwoSlipsApart(a.compact, b.compact) { return 1 }
         return 0
     }
 

@@ -150,6 +150,27 @@ import Testing
         #expect(resolution.personIds[0] == resolution.personIds[1])
     }
 
+    /// A family name mistyped on each record ("Dmun" and "Ddunn", each a slip of Dunn) is two
+    /// typing errors from the other: it sounds alike (level 1) instead of disagreeing outright,
+    /// which kept the pair in review (0.90) beside the same rare given name, date of birth and
+    /// address. Names two edits apart that begin otherwise still disagree.
+    @Test func aFamilyNameMistypedOnBothRecordsStillSoundsAlike() throws {
+        let date = try #require(DateOfBirth(iso: "1988-04-11"))
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        let first = PersonRecord(recordId: "m1", source: "jail", givenName: "Teodora", familyName: "Dmun", dateOfBirth: date, sex: .female, address: address)
+        var second = first
+        second.recordId = "m2"
+        second.source = "police"
+        second.familyName = "DDUNN"
+        #expect(PersonResolver.comparison(first, second)[.familyName] == 1)
+        var other = second
+        other.familyName = "Munn"
+        #expect(PersonResolver.comparison(first, other)[.familyName] == 0)
+
+        let resolution = PersonResolver().resolve([first, second] + Self.data.records.prefix(500))
+        #expect(resolution.personIds[0] == resolution.personIds[1])
+    }
+
     @Test func twinsAreNeverLinkedAutomatically() throws {
         let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
         let date = try #require(DateOfBirth(iso: "1990-05-05"))
