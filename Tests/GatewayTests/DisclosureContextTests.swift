@@ -26,8 +26,9 @@ import Testing
     static func instant(_ text: String) -> Date { EventCodec.parseInstant(text)! }
 
     /// The police view's database, holding the bulletin published with consent from 2025-04-20
-    /// through 2026-04-20 (and withdrawn when told).
-    static func views(withdrawn: Bool = false) async throws -> any StorageDatabase {
+    /// through 2026-04-20 (and withdrawn when told), and `others`, each another person's with the
+    /// same consent.
+    static func views(withdrawn: Bool = false, others: [String] = []) async throws -> any StorageDatabase {
         let view = PoliceViewStore()
         let storage = try SQLiteStorage.inMemory()
         // The agency directory beside the view, as the views service keeps it.
@@ -47,6 +48,13 @@ import Testing
                 baseline: BulletinBaseline(summary: "Calm when well.", triggers: ["Raised voices"], whatHelps: ["Speak slowly"]),
                 keyContacts: [KeyContact(name: "Angela Reyes", relationship: "mother", phone: "+1 816 555 0142")]))
         var events = [try admitted(published)]
+        for (n, other) in others.enumerated() {
+            var another = published
+            another.eventId = UUID()
+            another.subject = SubjectIdentifiers(stateId: "MO765432\(n)", name: PersonName(given: "Other", family: "Person\(n)"))
+            another.payload.bulletinId = other
+            events.append(try admitted(another))
+        }
         if withdrawn {
             events.append(try admitted(EventEnvelope(
                 occurredAt: instant("2025-09-01T10:00:00Z"), source: SourceAgency(agencyId: "MO-DOC-PP", agencyKind: .communitySupervision),
@@ -210,15 +218,17 @@ import Testing
 
     @Test("an inbox page reads each database once, however many of its notifications name a bulletin or a subscription (not once per notification or per bulletin)")
     func onePageOneRead() async throws {
-        let views = CountingDatabase(try await Self.views())
+        let views = CountingDatabase(try await Self.views(others: ["MHB-2025-0043"]))
         let router = CountingDatabase(try await Self.router([Self.subscription(id: "SUB-1", basis: .criminalIntelligence)]))
         let source = StorageDisclosureContextSource(views: { views }, subscriptions: { router }, now: { Self.instant("2025-06-01T12:00:00Z") })
         let harness = try await GatewayHarness(disclosureContext: source)
-        // A mixed page: the bulletin in force twice, one the view never kept, an investigation
-        // routed for a Part 23 subscription, and one for a subscription that does not exist.
-        // (The inbox's order is not the order stored: items are told apart by what they show.)
+        // A mixed page: the bulletin in force twice, another in force, one the view never kept,
+        // an investigation routed for a Part 23 subscription, and one for a subscription that
+        // does not exist. (The inbox's order is not the order stored: items are told apart by
+        // what they show.)
         try await harness.store([
             Self.bulletinNotification, Self.bulletinNotification(to: Self.police, bulletin: "MHB-2025-0099"),
+            Self.bulletinNotification(to: Self.police, bulletin: "MHB-2025-0043"),
             Self.intelligenceNotification(subscriptionId: "SUB-1"), Self.bulletinNotification,
             Self.intelligenceNotification(subscriptionId: "SUB-404"),
         ])
@@ -228,15 +238,18 @@ import Testing
         claims.agencyKind = "police"
         claims.purpose = "crisis_response"
         let items = try await DisclosurePolicyTests().inboxItems(harness, token: harness.issuer.token(claims))
-        #expect(items.count == 5)
+        #expect(items.count == 6)
         // The bulletin in force shown twice; the one the view never kept withheld for consent;
         // both investigations withheld, since a crisis-response officer holds no grant for
         // criminal intelligence (the router is read for their subscriptions all the same).
         let shown = items.compactMap { ($0["notification"] as? [String: Any])?["summary"] as? String }
-        #expect(shown == Array(repeating: "Mental-health bulletin for crisis calls: Darnell Reyes", count: 2))
+        #expect(shown == Array(repeating: "Mental-health bulletin for crisis calls: Darnell Reyes", count: 3))
         let withheld = items.compactMap { DisclosurePolicyTests.withheld($0)["$.summary"] }.sorted()
         #expect(withheld == [WithholdingReason.consentNotInForce, .notGranted, .notGranted].map(\.rawValue))
         #expect(views.reads.withLock { $0 } == 1)
+        // In it, one query for the bulletins and one read of the agency directory their scopes
+        // are judged against (not one of each per bulletin).
+        #expect(views.statements.withLock { $0 } == 2)
         #expect(router.reads.withLock { $0 } == 1)
     }
 
@@ -287,10 +300,11 @@ extension DisclosureContextTests {
     }
 }
 
-/// A database that counts its read transactions.
+/// A database that counts its read transactions and the statements they ran.
 final class CountingDatabase: StorageDatabase {
     let base: any StorageDatabase
     let reads = Mutex(0)
+    let statements = Mutex(0)
 
     init(_ base: any StorageDatabase) { self.base = base }
 
@@ -301,7 +315,11 @@ final class CountingDatabase: StorageDatabase {
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any StorageTransaction) throws -> T) async throws -> T {
         reads.withLock { $0 += 1 }
-        return try await base.read(body)
+        return try await base.read { transaction in
+            let result = try body(transaction)
+            self.statements.withLock { $0 += transaction.statementCount }
+            return result
+        }
     }
 
     func readBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {

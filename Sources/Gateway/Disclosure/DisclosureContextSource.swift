@@ -46,7 +46,7 @@ public struct NoDisclosureContext: DisclosureContextSource {
 ///   `bulletinId`, or a fact labelled `bulletin` does), the view holds that bulletin, not
 ///   withdrawn, with its consent in force now, and the requester's agency is police or a
 ///   sheriff that the consent's scope includes (the agencies it names, else police in general:
-///   `PoliceViewStore.consentInForce(bulletinId:for:asOf:in:)`, as the police view decides).
+///   `PoliceViewStore.consentsInForce(bulletinIds:for:asOf:in:)`, as the police view decides).
 /// - Part 23: the notification was routed for an explicit subscription (its id derives from
 ///   `subscription:<id>`, or its reason names `subscriptionId`) that is active now, has the
 ///   `criminal_intelligence` basis, covers the kind its rule names (`subscription-<kind>`),
@@ -89,9 +89,9 @@ public struct StorageDisclosureContextSource: DisclosureContextSource {
                 let view = PoliceViewStore()
                 let asked = bulletinIds
                 let inForce = try await views().read { transaction in
-                    try asked.filter { try view.consentInForce(bulletinId: $0, for: agencyId, asOf: moment, in: transaction) != nil }
+                    try view.consentsInForce(bulletinIds: asked, for: agencyId, asOf: moment, in: transaction)
                 }
-                bulletinIds = inForce
+                bulletinIds = Set(inForce.keys)
             }
         }
         // Part 23: the subscriptions the notifications of a subscription rule may be routed for.

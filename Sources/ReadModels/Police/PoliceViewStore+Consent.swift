@@ -18,18 +18,37 @@ extension PoliceViewStore {
     public func consentInForce(
         bulletinId: String, for agencyId: String, asOf: Date, in transaction: any StorageTransaction
     ) throws -> BulletinConsent? {
-        let table = bulletinLedger.bulletinsTable
-        guard let row = try transaction.fetchOne(
-            "SELECT b.granted_at, b.expires_at, b.scope FROM \(table) b WHERE b.bulletin_id = $1 AND \(bulletinLedger.inForceCondition("b", asOf: "$2"))",
-            [.text(bulletinId), .integer(ViewTime.milliseconds(asOf))])
-        else { return nil }
-        let consent = BulletinConsent(
-            grantedOn: try StoredColumn.day("granted_at", in: row), expiresOn: try StoredColumn.day("expires_at", in: row),
-            scope: try row.get("scope"))
+        try consentsInForce(bulletinIds: [bulletinId], for: agencyId, asOf: asOf, in: transaction)[bulletinId]
+    }
+
+    /// ``consentInForce(bulletinId:for:asOf:in:)`` for several bulletins at once (an inbox page
+    /// naming several): the bulletins in one query, the agency directory read once, and only
+    /// when one of them is in force. The bulletins whose consent is in force for `agencyId`,
+    /// each with its consent.
+    public func consentsInForce(
+        bulletinIds: Set<String>, for agencyId: String, asOf: Date, in transaction: any StorageTransaction
+    ) throws -> [String: BulletinConsent] {
+        guard !bulletinIds.isEmpty else { return [:] }
+        let ids = bulletinIds.sorted()
+        let placeholders = ids.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+        let rows = try transaction.fetchAll(
+            """
+            SELECT b.bulletin_id, b.granted_at, b.expires_at, b.scope FROM \(bulletinLedger.bulletinsTable) b
+            WHERE b.bulletin_id IN (\(placeholders)) AND \(bulletinLedger.inForceCondition("b", asOf: "$1"))
+            """,
+            [.integer(ViewTime.milliseconds(asOf))] + ids.map(SQLValue.text))
+        guard !rows.isEmpty else { return [:] }
         let directory = try DirectoryStore(transaction).all()
-        guard let agency = directory.agency(agencyId),
-              BulletinConsentScope.includes(consent.scope, agencyId: agency.agencyId, kind: agency.kind, directory: directory)
-        else { return nil }
-        return consent
+        guard let agency = directory.agency(agencyId) else { return [:] }
+        var inForce: [String: BulletinConsent] = [:]
+        for row in rows {
+            let consent = BulletinConsent(
+                grantedOn: try StoredColumn.day("granted_at", in: row), expiresOn: try StoredColumn.day("expires_at", in: row),
+                scope: try row.get("scope"))
+            if BulletinConsentScope.includes(consent.scope, agencyId: agency.agencyId, kind: agency.kind, directory: directory) {
+                inForce[try row.get("bulletin_id", as: String.self)] = consent
+            }
+        }
+        return inForce
     }
 }
