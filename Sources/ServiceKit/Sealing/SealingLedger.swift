@@ -240,28 +240,43 @@ public struct SealingLedger {
     /// id-alone digest written before warrants were remembered with their person (`case_digest`
     /// empty: ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``), which covers every
     /// event about the id as it did; not the one written beside the person's
-    /// (``rememberedWithPerson``).
+    /// (``rememberedWithPerson``). ``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// says which matched, for the count of refusals (``SealedRecordRefusal``).
     public func covers(warrant warrantId: String, stateId: String?, fbiNumber: String?, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
+        try coveringReason(warrant: warrantId, stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: occurredAtMilliseconds) != nil
+    }
+
+    /// Why an order covers the warrant `warrantId` for an event naming `stateId` and
+    /// `fbiNumber` (as ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)`` judges
+    /// it): which digest matched, the person's first, then the unnumbered one or the one of a
+    /// kind of number unknown for the person, then the legacy id-alone one. Nil when no order
+    /// covers it.
+    public func coveringReason(
+        warrant warrantId: String, stateId: String?, fbiNumber: String?, occurredAtMilliseconds: Int64
+    ) throws(StorageError) -> SealedRecordRefusal.Reason? {
         let stateId = SealingOrder.nonEmpty(stateId), fbiNumber = SealingOrder.nonEmpty(fbiNumber)
         let idAlone = SealingDigest.record(Self.warrantRecord, warrantId)
-        var digests = [idAlone]
-        if let stateId { digests.append(SealingDigest.warrant(warrantId, of: .stateId, stateId)) }
-        if let fbiNumber { digests.append(SealingDigest.warrant(warrantId, of: .fbiNumber, fbiNumber)) }
+        // The id-alone digest first: $1 below.
+        var digests: [(digest: String, reason: SealedRecordRefusal.Reason)] = [(idAlone, .idAlone)]
+        if let stateId { digests.append((SealingDigest.warrant(warrantId, of: .stateId, stateId), .person)) }
+        if let fbiNumber { digests.append((SealingDigest.warrant(warrantId, of: .fbiNumber, fbiNumber), .person)) }
         switch (stateId, fbiNumber) {
-        case (nil, nil): digests.append(SealingDigest.warrant(unnumbered: warrantId))
-        case (_?, nil): digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .stateId))
-        case (nil, _?): digests.append(SealingDigest.warrant(warrantId, unknownNumberKind: .fbiNumber))
+        case (nil, nil): digests.append((SealingDigest.warrant(unnumbered: warrantId), .unnumbered))
+        case (_?, nil): digests.append((SealingDigest.warrant(warrantId, unknownNumberKind: .stateId), .unknownNumberKind))
+        case (nil, _?): digests.append((SealingDigest.warrant(warrantId, unknownNumberKind: .fbiNumber), .unknownNumberKind))
         case (_?, _?): break  // the person had a number of one of these kinds (the order named one)
         }
         // $1 is the id-alone digest: only its rows of no case (written before) count.
         let placeholders = digests.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        return try transaction.fetchOne(
+        let matched = try transaction.fetchAll(
             """
-            SELECT 1 AS found FROM kit_sealed_keys
+            SELECT DISTINCT key_digest FROM kit_sealed_keys
             WHERE key_digest IN (\(placeholders)) AND (key_digest <> $1 OR case_digest = '') AND ordered_at_ms > $\(digests.count + 1)
-            LIMIT 1
             """,
-            digests.map(SQLValue.text) + [.integer(occurredAtMilliseconds)]) != nil
+            digests.map { SQLValue.text($0.digest) } + [.integer(occurredAtMilliseconds)]
+        ).map { row throws(StorageError) in try row.get("key_digest", as: String.self) }
+        let reasons = Set(digests.filter { matched.contains($0.digest) }.map(\.reason))
+        return [SealedRecordRefusal.Reason.person, .unnumbered, .unknownNumberKind, .idAlone].first(where: reasons.contains)
     }
 
     private func insertKey(_ keyDigest: String, case caseDigest: String, orderId: String, orderedAtMilliseconds: Int64) throws(StorageError) {
