@@ -15,6 +15,13 @@ final class CheckEffects {
     private(set) var outcomes: [String: WarrantCheckEvent.Outcome] = [:]
     /// The event that changed the checks.
     private(set) var cause: WarrantCheckRules.Source?
+    /// The event was refused as a sealed record's, and why (counted: `SealedRecordRefusal`).
+    private(set) var refusals: [SealedRecordRefusal] = []
+
+    /// The event is refused as a sealed `kind`'s: an order's digest matched for `reason`.
+    func refused(_ kind: SealedRecordRefusal.Kind, _ reason: SealedRecordRefusal.Reason) {
+        refusals.append(SealedRecordRefusal(kind, reason))
+    }
 
     func notify(_ notifications: [BusNotification], about releaseId: String?) {
         self.notifications += notifications.map { (releaseId, $0) }
@@ -40,7 +47,10 @@ extension WarrantResolverProjection {
             throw PoisonMessage(reason: "\(WarrantIssued.eventType): payload.issuingAgencyId: no agency of that id in the agency directory (reference.agencies), so no court or prosecutor to ask")
         }
         let previous = try store.warrantStatus(warrantId)
-        if previous == nil, try store.isSealed(issueOf: warrantId, by: court, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt)) {
+        if previous == nil,
+            let reason = try store.sealedIssue(of: warrantId, by: court, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt))
+        {
+            effects.refused(.warrant, reason)
             return  // removed by a later sealing order: not stored again
         }
         try store.saveIssued(issued)
@@ -74,7 +84,10 @@ extension WarrantResolverProjection {
         switch WarrantCheckRules.resolution(previousStatus: try store.warrantStatus(warrantId)) {
         case .recordResolved:
             // A warrant a later sealing order removed is not stored again.
-            if let sealedAt = try store.sealedTime(ofWarrant: warrantId, namedBy: event.subject), sealedAt > SealingOrder.milliseconds(event.occurredAt) {
+            if let sealed = try store.sealing(ofWarrant: warrantId, namedBy: event.subject),
+                sealed.orderedAtMilliseconds > SealingOrder.milliseconds(event.occurredAt)
+            {
+                effects.refused(.warrant, sealed.reason)
                 return
             }
             try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
@@ -107,20 +120,22 @@ extension WarrantResolverProjection {
         }
         let previous = try store.detainerStatus(detainer.detainerId)
         let occurredAt = SealingOrder.milliseconds(lodged.occurredAt)
-        if previous == nil, try store.isSealed(.detainer, detainer.detainerId, occurredAtMilliseconds: occurredAt) {
+        if previous == nil, let reason = try store.sealedItem(.detainer, detainer.detainerId, occurredAtMilliseconds: occurredAt) {
+            effects.refused(.detainer, reason)
             return  // removed by a later sealing order: not stored again
         }
-        if previous == nil, let warrantId = detainer.warrantId, let sealedAt = try store.sealedTime(ofWarrant: warrantId, namedBy: lodged.subject),
-            sealedAt > occurredAt
+        if previous == nil, let warrantId = detainer.warrantId, let sealed = try store.sealing(ofWarrant: warrantId, namedBy: lodged.subject),
+            sealed.orderedAtMilliseconds > occurredAt
         {
             // Lodged on a warrant a later order removed (its case was listed), read after the
             // order: the sealed case's, not stored; remembered, so that no later event about it
             // (its lifting, a lodging sent again) stores it either.
-            try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: sealedAt)
+            try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: sealed.orderedAtMilliseconds)
+            effects.refused(.detainer, sealed.reason)
             return
         }
         if previous == nil, let warrantId = detainer.warrantId,
-            try SealingLedger(store.transaction).covers(
+            let reason = try SealingLedger(store.transaction).coveringReason(
                 warrant: warrantId, stateId: lodged.subject?.stateId, fbiNumber: lodged.subject?.fbiNumber, occurredAtMilliseconds: occurredAt)
         {
             // On a warrant of the person it names (or naming no number that says whose) the
@@ -129,6 +144,7 @@ extension WarrantResolverProjection {
             // lodging's stands in). Another person's detainer on a warrant of the same id
             // (another court's) is theirs, and kept.
             try store.noteRefused(detainer: detainer.detainerId, orderedAtMilliseconds: occurredAt)
+            effects.refused(.detainer, reason)
             return
         }
         try store.saveLodged(lodged)
@@ -154,7 +170,10 @@ extension WarrantResolverProjection {
         switch try store.detainerStatus(detainerId) {
         case nil:
             // A detainer a later sealing order removed is not stored again.
-            guard try !store.isSealed(.detainer, detainerId, occurredAtMilliseconds: SealingOrder.milliseconds(lifted.occurredAt)) else { return }
+            if let reason = try store.sealedItem(.detainer, detainerId, occurredAtMilliseconds: SealingOrder.milliseconds(lifted.occurredAt)) {
+                effects.refused(.detainer, reason)
+                return
+            }
             try store.saveFirstSeenLifted(detainerId, subject: lifted.subject)  // a lodging read later stays lifted
         case "active":
             try store.setDetainerLifted(detainerId)
@@ -177,7 +196,10 @@ extension WarrantResolverProjection {
     func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         guard try store.check(scheduled.payload.releaseId) == nil else { return }  // a re-sent schedule changes nothing
         // A release a later sealing order removed is not opened again.
-        guard try !store.isSealed(.release, scheduled.payload.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) else { return }
+        if let reason = try store.sealedItem(.release, scheduled.payload.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) {
+            effects.refused(.release, reason)
+            return
+        }
         let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: scheduled.payload.releaseId, store)
         let identified = try isIdentified(scheduled.subject, record: record, releaseId: scheduled.payload.releaseId, store)
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers, identified: identified)
@@ -201,7 +223,10 @@ extension WarrantResolverProjection {
         let change = changed.payload
         guard let original = try store.check(change.releaseId) else {
             // A release a later sealing order removed was scheduled: its change is the sealed person's, not kept.
-            if try store.isSealed(.release, change.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(changed.occurredAt)) { return }
+            if let reason = try store.sealedItem(.release, change.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(changed.occurredAt)) {
+                effects.refused(.release, reason)
+                return
+            }
             throw PoisonMessage(reason: "\(ReleaseChanged.eventType): payload.releaseId: no release of that id was scheduled (custody.release.scheduled) before this change")
         }
         guard !original.closed else { return }
@@ -262,7 +287,10 @@ extension WarrantResolverProjection {
             return
         }
         // A release a later sealing order removed is not opened again.
-        guard try !store.isSealed(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) else { return }
+        if let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) {
+            effects.refused(.release, reason)
+            return
+        }
         let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
         let identified = try isIdentified(completed.subject, record: record, releaseId: releaseId, store)
         let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers, identified: identified)

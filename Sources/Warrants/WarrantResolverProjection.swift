@@ -135,7 +135,9 @@ public struct WarrantResolverProjection: EventProjection {
         switch event.eventType {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
-            guard case .record(let record) = try subjectRecord(of: event, occurredAt: issued.occurredAt, store) else { return }
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: issued.occurredAt, store) else {
+                return transaction.countOnCommit(SealedRecordRefusal(.warrant, .indexRecord))
+            }
             try warrantIssued(issued, record: record, store, effects)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
@@ -156,19 +158,23 @@ public struct WarrantResolverProjection: EventProjection {
                 if try store.detainerStatus(lodged.payload.detainerId) == nil {
                     try store.noteRefused(detainer: lodged.payload.detainerId, orderedAtMilliseconds: orderedAt)
                 }
-                return
+                return transaction.countOnCommit(SealedRecordRefusal(.detainer, .indexRecord))
             }
         case DetainerLifted.eventType:
             try detainerLifted(try event.decode(DetainerLifted.self), store, effects)
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
-            guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else { return }
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else {
+                return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
+            }
             try releaseScheduled(scheduled, record: record, store, effects)
         case ReleaseChanged.eventType:
             try releaseChanged(try event.decode(ReleaseChanged.self), store, effects)
         case ReleaseCompleted.eventType:
             let completed = try event.decode(ReleaseCompleted.self)
-            guard case .record(let record) = try subjectRecord(of: event, occurredAt: completed.occurredAt, store) else { return }
+            guard case .record(let record) = try subjectRecord(of: event, occurredAt: completed.occurredAt, store) else {
+                return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
+            }
             try releaseCompleted(completed, record: record, store, effects)
         case ReleaseCancelled.eventType:
             try releaseCancelled(try event.decode(ReleaseCancelled.self), store, effects)
@@ -188,7 +194,9 @@ public struct WarrantResolverProjection: EventProjection {
     /// Sends what one event did: its notifications (through `NotificationOutbox`, each id once,
     /// and who was told recorded on the check), then one `bus.warrant-checks` event per check
     /// it changed, at the check's next revision, in the same transaction as the changes.
+    /// Counts what it refused as a sealed record's (`SealedRecordRefusal`).
     private func send(_ effects: CheckEffects, for event: AdmittedEvent, _ store: WarrantStore, _ transaction: ProjectionTransaction) throws {
+        for refusal in effects.refusals { transaction.countOnCommit(refusal) }
         let forgetAfter = notificationRetention.forgetAfter(event.timestampMilliseconds)
         for (releaseId, planned) in effects.notifications {
             // A notification telling of a warrant or detainer matched through the person index
@@ -259,7 +267,9 @@ public struct WarrantResolverProjection: EventProjection {
     /// lodged on it, a removed detainer's lodging or lifting, and a removed check's release
     /// scheduled, changed or completed: such an event may name only a number the order never
     /// paired with the person, which the runtime's check lets through
-    /// (`WarrantStore+SealedWarrants`, `WarrantStore+Sealing`).
+    /// (`WarrantStore+SealedWarrants`, `WarrantStore+Sealing`). Each event so refused, and each
+    /// refused as of a record the order removed from the person index, is counted
+    /// (`SealedRecordRefusal`: the record's kind, and the digest that matched).
     ///
     /// An order naming one number alone is applied again with each other number the resolver's
     /// rows pair with it by a shared number (``SealingOrder/completions(stateIds:fbiNumbers:)``,

@@ -95,10 +95,18 @@ extension WarrantStore {
     /// not store it again (the runtime refuses one of a listed case by its case number, but an
     /// order found some warrants through a link, and the issue may carry none).
     func isSealed(issueOf warrantId: String, by issuingAgencyId: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        guard let sealedAt = try latestOrder(
-            [Self.sealedWarrantDigest(agency: issuingAgencyId, warrantId: warrantId), Self.sealedDigest(.warrant, warrantId)])
-        else { return false }
-        return sealedAt > occurredAtMilliseconds
+        try sealedIssue(of: warrantId, by: issuingAgencyId, occurredAtMilliseconds: occurredAtMilliseconds) != nil
+    }
+
+    /// Why a late issue is refused, as ``isSealed(issueOf:by:occurredAtMilliseconds:)`` judges
+    /// it: the digest of the latest order (`agency`, or the legacy `warrant-id`: `id_alone`);
+    /// nil when none covers it.
+    func sealedIssue(of warrantId: String, by issuingAgencyId: String, occurredAtMilliseconds: Int64) throws -> SealedRecordRefusal.Reason? {
+        guard let sealed = try latestOrder([
+            (Self.sealedWarrantDigest(agency: issuingAgencyId, warrantId: warrantId), .agency), (Self.sealedDigest(.warrant, warrantId), .idAlone),
+        ]), sealed.orderedAtMilliseconds > occurredAtMilliseconds
+        else { return nil }
+        return sealed.reason
     }
 
     /// When an order removed the warrant `warrantId` of the person `subject` names (the latest
@@ -108,26 +116,44 @@ extension WarrantStore {
     /// A subject naming one kind of number alone also matches a warrant removed whose person
     /// the resolver knew by no number of that kind (see the overview).
     func sealedTime(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> Int64? {
+        try sealing(ofWarrant: warrantId, namedBy: subject)?.orderedAtMilliseconds
+    }
+
+    /// The latest order that removed the warrant `warrantId` of the person `subject` names, as
+    /// ``sealedTime(ofWarrant:namedBy:)`` finds it, with the digest that matched (`person`,
+    /// `unnumbered`, `unknown_number_kind`, or the legacy `id_alone`); nil when none did.
+    func sealing(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> SealedWarrantOrder? {
         let stateId = Self.nonEmpty(subject?.stateId), fbiNumber = Self.nonEmpty(subject?.fbiNumber)
         let numbers = Self.personNumbers(stateIds: [stateId], fbiNumbers: [fbiNumber])
-        var digests = numbers.map { Self.sealedWarrantDigest(person: $0, warrantId: warrantId) }
+        var digests: [(String, SealedRecordRefusal.Reason)] = numbers.map { (Self.sealedWarrantDigest(person: $0, warrantId: warrantId), .person) }
         switch (stateId, fbiNumber) {
-        case (nil, nil): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId))
-        case (_?, nil): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId, naming: .stateId))
-        case (nil, _?): digests.append(Self.sealedWarrantDigest(unnumbered: warrantId, naming: .fbiNumber))
+        case (nil, nil): digests.append((Self.sealedWarrantDigest(unnumbered: warrantId), .unnumbered))
+        case (_?, nil): digests.append((Self.sealedWarrantDigest(unnumbered: warrantId, naming: .stateId), .unknownNumberKind))
+        case (nil, _?): digests.append((Self.sealedWarrantDigest(unnumbered: warrantId, naming: .fbiNumber), .unknownNumberKind))
         case (_?, _?): break  // the order named a number, so the person had one of a kind named here
         }
-        digests.append(Self.sealedDigest(.warrant, warrantId))
+        digests.append((Self.sealedDigest(.warrant, warrantId), .idAlone))
         return try latestOrder(digests)
     }
 
-    /// The latest order time among `digests` in `warrants_sealed`; nil when none is there.
-    private func latestOrder(_ digests: [String]) throws -> Int64? {
+    /// An order's time as `warrants_sealed` keeps it, and the digest it was found by.
+    struct SealedWarrantOrder: Sendable, Hashable {
+        var orderedAtMilliseconds: Int64
+        var reason: SealedRecordRefusal.Reason
+    }
+
+    /// The latest order time among `digests` in `warrants_sealed`, with the reason of the digest
+    /// it was found by (of several of that time, the first in `digests`); nil when none is there.
+    private func latestOrder(_ digests: [(digest: String, reason: SealedRecordRefusal.Reason)]) throws -> SealedWarrantOrder? {
         let placeholders = digests.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        return try transaction.fetchOne(
-            "SELECT max(ordered_at_ms) AS ordered_at_ms FROM warrants_sealed WHERE warrant_digest IN (\(placeholders))",
-            digests.map(SQLValue.text)
-        )?.get("ordered_at_ms", as: Int64?.self)
+        let rows = try transaction.fetchAll(
+            "SELECT warrant_digest, ordered_at_ms FROM warrants_sealed WHERE warrant_digest IN (\(placeholders))",
+            digests.map { SQLValue.text($0.digest) })
+        var times: [String: Int64] = [:]
+        for row in rows { times[try row.get("warrant_digest")] = try row.get("ordered_at_ms", as: Int64.self) }
+        guard let latest = times.values.max() else { return nil }
+        guard let found = digests.first(where: { times[$0.digest] == latest }) else { return nil }
+        return SealedWarrantOrder(orderedAtMilliseconds: latest, reason: found.reason)
     }
 
     /// A person's number, named for its kind (a state ID and an FBI number of the same text are

@@ -359,10 +359,19 @@ extension WarrantStore {
     /// `warrants_sealed`, `WarrantStore+SealedWarrants`). A detainer refused as a sealed case's
     /// (``noteRefused(detainer:orderedAtMilliseconds:)``) is sealed for an event of any time.
     func isSealed(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> Bool {
+        try sealedItem(kind, id, occurredAtMilliseconds: occurredAtMilliseconds) != nil
+    }
+
+    /// Why an event about the release (detainer) `id` is refused, as
+    /// ``isSealed(_:_:occurredAtMilliseconds:)`` judges it: `refused_before` for a detainer
+    /// refused as a sealed case's, else `record_id` (an order removed it); nil when it is not.
+    func sealedItem(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> SealedRecordRefusal.Reason? {
         precondition(kind != .warrant, "warrants are looked up by WarrantStore+SealedWarrants")
-        return try transaction.fetchOne(
-            "SELECT 1 AS found FROM warrant_sealed_items WHERE item_digest = $1 AND (ordered_at_ms > $2 OR every_event = 1)",
-            [.text(Self.sealedDigest(kind, id)), .integer(occurredAtMilliseconds)]) != nil
+        guard let row = try transaction.fetchOne(
+            "SELECT every_event FROM warrant_sealed_items WHERE item_digest = $1 AND (ordered_at_ms > $2 OR every_event = 1)",
+            [.text(Self.sealedDigest(kind, id)), .integer(occurredAtMilliseconds)])
+        else { return nil }
+        return try row.get("every_event", as: Int64.self) == 1 ? .refusedBefore : .recordId
     }
 
     /// Remembers a detainer whose lodging was refused as a sealed case's (lodged on a warrant an

@@ -1,9 +1,11 @@
 import Contracts
 import Foundation
 import Kafka
-import ServiceKit
+import Testing
 import TestSupport
 import Timers
+
+@testable import ServiceKit
 
 /// Events for the warrant resolver's tests, with fixed ids and times.
 enum Events {
@@ -211,5 +213,29 @@ extension ProjectionHarness {
     @discardableResult
     func notifications(_ event: AdmittedEvent) async throws -> [OutgoingMessage] {
         try await apply(event).filter { $0.topic == BusTopic.notifications }
+    }
+}
+
+extension ProjectionHarness {
+    /// Applies `event` as ``notifications(_:)`` does; returns also the events refused as a sealed
+    /// record's that it counted (`SealedRecordRefusal.metric`), each as `<record_kind> <reason>`.
+    func refusals(_ event: AdmittedEvent) async throws -> (notifications: [OutgoingMessage], refused: [String]) {
+        let projection = self.projection
+        return try await write { storage, transaction in
+            let before = try ServiceDatabase.outbox(storage).last?.seq ?? 0
+            try projection.apply(event, in: transaction)
+            try transaction.flushOutbox()
+            let refused = transaction.counts.filter { $0.label == SealedRecordRefusal.metric }.map {
+                $0.dimensions.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            }
+            return (try ServiceDatabase.outbox(after: before, storage).map(\.message).filter { $0.topic == BusTopic.notifications }, refused)
+        }
+    }
+
+    /// The refusals ``refusals(_:)`` counts for `event`, expecting it to send no notification.
+    func refused(_ event: AdmittedEvent, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+        let (notifications, refused) = try await refusals(event)
+        #expect(notifications.isEmpty, sourceLocation: sourceLocation)
+        return refused
     }
 }

@@ -11,9 +11,11 @@ import TestSupport
 /// A warrant the runtime kept out under a listed-case order (a replay applies the orders before
 /// the warrants, so the resolver never stored it) is remembered in the runtime's ledger with its
 /// person (`SealingLedger.noteRemoved(warrant:stateIds:fbiNumbers:…)`). A detainer lodged on it
-/// before the order and read after it is refused when it names that person or no number; another
-/// person's detainer on another court's warrant of the same id is theirs: stored, and it holds
-/// their release.
+/// before the order and read after it is refused when it names that person, no number, or only a
+/// kind of number the person was not known by, and counted (`SealedRecordRefusal`, with the
+/// digest that matched); another person's detainer on another court's warrant of the same id,
+/// naming a number of a kind the person had, is theirs: stored, it holds their release, and
+/// nothing is counted.
 @Suite struct RuntimeKeptOutWarrantTests {
     let key = NotificationSigningKey.random()
     static let orderTime = Events.now.addingTimeInterval(3_600)
@@ -30,14 +32,20 @@ import TestSupport
         // Reyes's W-7 of another court, and his release: his detainer on it is his.
         try await resolver.notifications(Events.admitted(Events.issued("W-7", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7")))
         #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-7"))).count == 1)
+        let reyesDetainer = try await resolver.refusals(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-7")))
+        #expect(reyesDetainer.notifications.count == 1 && reyesDetainer.refused.isEmpty, "kept, and not counted")
         #expect(try await resolver.write { db, _ in try WarrantResolverProjection.check("R-9", db)?.status } == "hold")
 
-        // Hill's, and one naming no number: refused, nothing stored.
+        // Hill's, one naming no number, and one naming an FBI number alone (Hill was known by
+        // no FBI number: it may be anyone's, his included): refused, nothing stored; each
+        // counted with the ledger's digest that matched.
         var unnumbered = Events.hill
         unnumbered.stateId = nil
-        for (detainerId, subject) in [("D-3", Events.hill), ("D-4", unnumbered)] {
-            #expect(try await resolver.notifications(Events.admitted(Events.lodged(detainerId, subject: subject, warrantId: "W-7"))).isEmpty)
+        let byFbiNumber = SubjectIdentifiers(fbiNumber: "118822LB7", name: PersonName(given: "Ana", family: "Lindqvist"))
+        for (detainerId, subject, reason) in [("D-3", Events.hill, "person"), ("D-4", unnumbered, "unnumbered"), ("D-5", byFbiNumber, "unknown_number_kind")] {
+            #expect(try await resolver.refused(Events.admitted(Events.lodged(detainerId, subject: subject, warrantId: "W-7"))) == [
+                "record_kind=detainer reason=\(reason)",
+            ])
         }
         let detainers = try await resolver.write { db, _ in
             try db.fetchAll("SELECT detainer_id FROM detainers ORDER BY detainer_id").map { try $0.get("detainer_id", as: String.self) }

@@ -64,12 +64,14 @@ import Testing
     static let hillByFbiNumber = SubjectIdentifiers(fbiNumber: "481205MA9", name: Events.hill.name, dateOfBirth: Events.hill.dateOfBirth)
 
     /// A late recall of W-1 and a detainer D-3 lodged on W-2, each naming Hill by
-    /// ``hillByFbiNumber`` alone: both refused (no notification).
+    /// ``hillByFbiNumber`` alone: both refused (no notification), and counted as matching the
+    /// digest of a kind of number the resolver knew none of for him.
     private func expectLateRecallAndLodgingByFbiNumberAloneRefused(_ resolver: ProjectionHarness) async throws {
         var recalled = Events.recalled("W-1", id: "recalled-by-fbi-number")
         recalled.subject = Self.hillByFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(recalled)).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", subject: Self.hillByFbiNumber, warrantId: "W-2"))).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(recalled)) == ["record_kind=warrant reason=unknown_number_kind"])
+        #expect(try await resolver.refused(Events.admitted(Events.lodged("D-3", subject: Self.hillByFbiNumber, warrantId: "W-2")))
+            == ["record_kind=detainer reason=unknown_number_kind"])
     }
 
     /// The service's own tables that name any of `texts` (TestSupport's search of every column);
@@ -170,13 +172,16 @@ import Testing
         #expect(try await check(resolver, "R-1")?.status == "clear")
         #expect(try await resolver.count("kit_outbox") == outbox)
 
-        #expect(try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1"))).isEmpty)
+        // Refused, and counted with the digest that matched: the issue by its agency, the
+        // recall by Hill's state ID.
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again")))
+            == ["record_kind=warrant reason=agency"])
+        #expect(try await resolver.refused(Events.admitted(Events.recalled("W-1"))) == ["record_kind=warrant reason=person"])
         #expect(try await warrantIds(resolver).isEmpty)
         #expect(try await tablesNaming(["W-1"], resolver).isEmpty)
 
         let afterTheOrder = Self.orderTime.addingTimeInterval(60)
-        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(Events.recalled("W-1", at: afterTheOrder, id: "recalled-later"))).isEmpty)
         #expect(try await warrantIds(resolver) == ["W-1"])
     }
 
@@ -228,14 +233,17 @@ import Testing
         #expect(try await tablesNaming(hill, resolver).isEmpty)
 
         let afterTheOrder = Self.orderTime.addingTimeInterval(60)
-        for (detainerId, warrantId) in [("D-3", "W-1"), ("D-7", "W-7")] {
-            #expect(try await resolver.notifications(Events.admitted(Events.lodged(detainerId, warrantId: warrantId))).isEmpty)
+        // Counted: the lodging by the digest that matched (W-1 by Hill's state ID; W-7 by the
+        // ledger's id-alone digest, written before warrants were remembered with their person),
+        // each later event as refused before.
+        for (detainerId, warrantId, reason) in [("D-3", "W-1", "person"), ("D-7", "W-7", "id_alone")] {
+            #expect(try await resolver.refused(Events.admitted(Events.lodged(detainerId, warrantId: warrantId))) == ["record_kind=detainer reason=\(reason)"])
             var lifted = Events.lifted(detainerId)
             lifted.occurredAt = afterTheOrder
-            #expect(try await resolver.notifications(Events.admitted(lifted)).isEmpty)
+            #expect(try await resolver.refused(Events.admitted(lifted)) == ["record_kind=detainer reason=refused_before"])
             var again = Events.lodged(detainerId, id: "lodged-again-\(detainerId)", warrantId: warrantId)
             again.occurredAt = afterTheOrder
-            #expect(try await resolver.notifications(Events.admitted(again)).isEmpty)
+            #expect(try await resolver.refused(Events.admitted(again)) == ["record_kind=detainer reason=refused_before"])
         }
         #expect(try await tablesNaming(hill + ["D-3", "D-7"], resolver).isEmpty)
         #expect(try await resolver.count("detainers") == 0)
@@ -253,21 +261,27 @@ import Testing
         _ = try await seal(resolver, try Events.sealingOrder(Events.hill, cases: ["CR-1"], at: Self.orderTime))
         #expect(try await warrantIds(resolver).isEmpty)
 
-        // Hill's, read late: refused.
-        #expect(try await resolver.notifications(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again"))).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-2"))).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-3", warrantId: "W-1"))).isEmpty)
-        #expect(try await tablesNaming(["MO7654321", "D-3"], resolver).isEmpty)
+        // Hill's, read late: refused, and counted.
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-1", caseNumber: "CR-1", id: "issued-again")))
+            == ["record_kind=warrant reason=agency"])
+        #expect(try await resolver.refused(Events.admitted(Events.recalled("W-2"))) == ["record_kind=warrant reason=person"])
+        #expect(try await resolver.refused(Events.admitted(Events.lodged("D-3", warrantId: "W-1"))) == ["record_kind=detainer reason=person"])
+        var unnumbered = Events.hill
+        unnumbered.stateId = nil
+        #expect(try await resolver.refused(Events.admitted(Events.lodged("D-4", subject: unnumbered, warrantId: "W-2")))
+            == ["record_kind=detainer reason=unnumbered"], "naming no number: nothing says whose it is")
+        #expect(try await tablesNaming(["MO7654321", "D-3", "D-4"], resolver).isEmpty)
         #expect(try await warrantIds(resolver).isEmpty)
 
-        // Reyes's, of the same ids, occurred as early: kept.
-        try await resolver.notifications(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7")))
+        // Reyes's, of the same ids, occurred as early: kept, nothing counted.
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-1", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7"))).isEmpty)
         #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-9", subject: Events.reyes))).count == 2)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-1"))).count == 1)
+        let reyesDetainer = try await resolver.refusals(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-1")))
+        #expect(reyesDetainer.notifications.count == 1 && reyesDetainer.refused.isEmpty)
         #expect(try await check(resolver, "R-9")?.status == "hold")
         var recalled = Events.recalled("W-2", id: "recalled-reyes")
         recalled.subject = Events.reyes
-        try await resolver.notifications(Events.admitted(recalled))
+        #expect(try await resolver.refused(Events.admitted(recalled)).isEmpty)
         let kept = try await resolver.write { db, _ in
             try db.fetchAll("SELECT warrant_id, issuing_agency_id, state_id, status FROM warrants ORDER BY warrant_id").map {
                 [try $0.get("warrant_id", as: String.self), try $0.get("issuing_agency_id", as: String?.self) ?? "-",
@@ -324,34 +338,43 @@ import Testing
     /// does the runtime, which knows him by the order's numbers. A late recall of W-1, a
     /// detainer lodged on W-2, and D-1's lifting and its lodging sent again, each naming an FBI
     /// number alone (all occurred before the order), pass the runtime's check of their subject
-    /// and are refused here: nothing of them is stored. Another person's events about the same
-    /// ids are kept: a recall of W-1 naming Reyes's state ID, MO-CIRCUIT7's W-2 issued for him
-    /// and his detainer lodged on it.
+    /// and are refused here: nothing of them is stored; each refusal is counted with the digest
+    /// that matched (so is a late issue of W-5, first seen recalled). Another person's events
+    /// about the same ids are kept, and not counted: a recall of W-1 naming Reyes's state ID,
+    /// MO-CIRCUIT7's W-2 issued for him and his detainer lodged on it.
     @Test func anAllRecordsOrderRemembersTheWarrantsAndDetainersItRemoves() async throws {
         let resolver = try await resolver()
         try await resolver.notifications(Events.admitted(Events.issued("W-1")))
         try await resolver.notifications(Events.admitted(Events.issued("W-2")))
         try await resolver.notifications(Events.admitted(Events.lodged("D-1")))
+        try await resolver.notifications(Events.admitted(Events.recalled("W-5", id: "recalled-first")))
         let tally = try await seal(resolver, try Events.sealingOrder(Events.hill, at: Self.orderTime))
-        #expect(tally.rowsByTable["warrants"] == 2 && tally.rowsByTable["detainers"] == 1)
+        #expect(tally.rowsByTable["warrants"] == 3 && tally.rowsByTable["detainers"] == 1)
         #expect(tally.pairedFbiNumbers.isEmpty)
         #expect(try await warrantIds(resolver).isEmpty)
 
         // Hill's, by an FBI number alone, read late: refused.
         try await expectLateRecallAndLodgingByFbiNumberAloneRefused(resolver)
         let byFbiNumber = Self.hillByFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-1", subject: byFbiNumber))).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.lodged("D-1", subject: byFbiNumber, id: "lodged-again"))).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(Events.lifted("D-1", subject: byFbiNumber))) == ["record_kind=detainer reason=record_id"])
+        #expect(try await resolver.refused(Events.admitted(Events.lodged("D-1", subject: byFbiNumber, id: "lodged-again")))
+            == ["record_kind=detainer reason=record_id"])
+        // W-5, first seen recalled (its agency never learned), is remembered by its id alone:
+        // a late issue of it is refused so; one naming Hill's state ID is refused before, as of
+        // a record the order removed from the person index.
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-5", subject: byFbiNumber, id: "issued-late")))
+            == ["record_kind=warrant reason=id_alone"])
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-5", id: "issued-late-hill"))) == ["record_kind=warrant reason=index_record"])
         #expect(try await warrantIds(resolver).isEmpty)
         #expect(try await resolver.count("detainers") == 0)
         #expect(try await tablesNaming(["481205MA9", "MO7654321", "D-1", "D-3"], resolver).isEmpty)
 
-        // Another person's: kept.
+        // Another person's: kept, nothing counted.
         var reyesRecall = Events.recalled("W-1", id: "recalled-by-reyes-state-id")
         reyesRecall.subject = SubjectIdentifiers(stateId: Events.reyes.stateId, name: Events.reyes.name)
-        try await resolver.notifications(Events.admitted(reyesRecall))
-        try await resolver.notifications(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7")))
-        try await resolver.notifications(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-2")))
+        #expect(try await resolver.refused(Events.admitted(reyesRecall)).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(Events.issued("W-2", agency: "MO-CIRCUIT7", subject: Events.reyes, caseNumber: "CR-7"))).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(Events.lodged("D-9", subject: Events.reyes, warrantId: "W-2"))).isEmpty)
         let kept = try await resolver.write { db, _ in
             try db.fetchAll("SELECT warrant_id, issuing_agency_id, state_id, status FROM warrants ORDER BY warrant_id").map {
                 [try $0.get("warrant_id", as: String.self), try $0.get("issuing_agency_id", as: String?.self) ?? "-",
@@ -380,11 +403,12 @@ import Testing
 
         // Hill's, by an FBI number alone, read late: refused.
         let byFbiNumber = Self.hillByFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1", subject: byFbiNumber, id: "scheduled-by-fbi-number"))).isEmpty)
+        let removedRelease = ["record_kind=release reason=record_id"]
+        #expect(try await resolver.refused(Events.admitted(Events.scheduled("R-1", subject: byFbiNumber, id: "scheduled-by-fbi-number"))) == removedRelease)
         var changed = Events.changed("R-1", to: Events.independence, id: "changed-by-fbi-number")
         changed.subject = byFbiNumber
-        #expect(try await resolver.notifications(Events.admitted(changed)).isEmpty)
-        #expect(try await resolver.notifications(Events.admitted(Events.completed("R-1", at: Events.now, subject: byFbiNumber))).isEmpty)
+        #expect(try await resolver.refused(Events.admitted(changed)) == removedRelease)
+        #expect(try await resolver.refused(Events.admitted(Events.completed("R-1", at: Events.now, subject: byFbiNumber))) == removedRelease)
         #expect(try await check(resolver, "R-1") == nil)
         #expect(try await resolver.count("warrant_checks") == 0)
         #expect(try await tablesNaming(["481205MA9", "MO7654321", "R-1"], resolver).isEmpty)
