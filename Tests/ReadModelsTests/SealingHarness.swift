@@ -1,12 +1,12 @@
 import Contracts
 import Directory
 import Foundation
-import ServiceKit
 import Storage
 import Testing
 import TestSupport
 
 @testable import ReadModels
+@testable import ServiceKit
 
 /// Views as the runtime keeps them, for the sealing tests: a `ViewsProjection` over a service
 /// database (every migration, the sealing ledger's tables included), on SQLite or on the
@@ -27,6 +27,19 @@ struct SealingHarness {
     /// Applies each event in a transaction of its own, as the projection would.
     func apply(_ events: [AdmittedEvent]) async throws {
         for event in events { try await harness.apply(event) }
+    }
+
+    /// Applies `event` as ``apply(_:)`` does; returns the events the views refused as a sealed
+    /// record's that the projection counted (`SealedRecordRefusal.metric`), each as its
+    /// dimensions, `record_kind=… reason=…`.
+    func refused(_ event: AdmittedEvent) async throws -> [String] {
+        let projection = self.projection
+        return try await harness.write { _, transaction in
+            try projection.apply(event, in: transaction)
+            return transaction.counts.filter { $0.label == SealedRecordRefusal.metric }.map { count in
+                count.dimensions.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            }
+        }
     }
 
     /// Applies an order event as the runtime does (`EventConsumerService+Batch`): the

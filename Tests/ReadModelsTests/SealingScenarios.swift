@@ -121,8 +121,12 @@ enum SealingScenarios {
     /// it naming Okafor's state ID, before the order and read after it, is kept (a legitimate
     /// hold request), as is one naming an FBI number alone that is not Reyes's (the view knew
     /// his). One on W-R1 naming Reyes's state ID alone, his FBI number alone, or no number
-    /// (nothing says whose it is) is the sealed case's, and not kept. (For the views that keep
-    /// detainers.)
+    /// (nothing says whose it is) is the sealed case's, and not kept. Each refused detainer is
+    /// counted with the digest that matched, the kept ones are not. So are detainers on a
+    /// warrant the runtime kept out (its note in the ledger) of a person known by a state ID
+    /// alone, naming an FBI number alone (it may be anyone's: refused), and on one remembered by
+    /// its id alone (written before warrants were remembered with their person). (For the views
+    /// that keep detainers.)
     static func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ name: String) async throws {
         let views = try await SealingHarness.views([try store(name)])
         try await views.apply(try S.everything())
@@ -140,19 +144,35 @@ enum SealingScenarios {
             topic: "courts.warrants")
         let anotherFbiNumber = SubjectIdentifiers(fbiNumber: "118822LB7", name: PersonName(given: "Ana", family: "Lindqvist"))
         let noNumber = SubjectIdentifiers(bookingNumber: "BK-2026-0413", name: PersonName(given: "Jo", family: "Doe"))
-        try await views.apply([
-            okafors,
-            try S.detainerLodged("D-O3", S.okafor, restingOn: "W-R1"),
-            try S.detainerLodged("D-L3", anotherFbiNumber, restingOn: "W-R1"),
-            try S.detainerLodged("D-R3", SubjectIdentifiers(stateId: S.reyes.stateId), restingOn: "W-R1"),
-            try S.detainerLodged("D-R4", SubjectIdentifiers(fbiNumber: S.reyes.fbiNumber), restingOn: "W-R1"),
-            try S.detainerLodged("D-X3", noNumber, restingOn: "W-R1"),
-        ])
+        // The runtime's notes of warrants it kept out: Okafor's W-K1, known by his state ID
+        // alone, and W-K2 by its id alone.
+        let orderedAt = SealingOrder.milliseconds(E.instant("2026-03-01T00:00:00Z"))
+        try await views.harness.write { storage, _ in
+            let ledger = SealingLedger(storage)
+            try ledger.noteRemoved(warrant: "W-K1", stateIds: [S.okafor.stateId], fbiNumbers: [], orderId: "ORDER-K", orderedAtMilliseconds: orderedAt)
+            try ledger.noteRemoved(recordOf: SealingLedger.warrantRecord, "W-K2", orderId: "ORDER-K", orderedAtMilliseconds: orderedAt)
+        }
+        let refusedAs = { (reason: String) in ["record_kind=detainer reason=\(reason)"] }
+        for (event, refused) in [
+            (okafors, []),
+            (try S.detainerLodged("D-O3", S.okafor, restingOn: "W-R1"), []),
+            (try S.detainerLodged("D-L3", anotherFbiNumber, restingOn: "W-R1"), []),
+            (try S.detainerLodged("D-R3", SubjectIdentifiers(stateId: S.reyes.stateId), restingOn: "W-R1"), refusedAs("person")),
+            (try S.detainerLodged("D-R4", SubjectIdentifiers(fbiNumber: S.reyes.fbiNumber), restingOn: "W-R1"), refusedAs("person")),
+            // Naming neither number, it changes no view before any sealing check (counted as
+            // unidentified: `ViewsProjection.unidentifiedMetric`).
+            (try S.detainerLodged("D-X3", noNumber, restingOn: "W-R1"), []),
+            (try S.detainerLodged("D-K1", anotherFbiNumber, restingOn: "W-K1"), refusedAs("unknown_number_kind")),
+            (try S.detainerLodged("D-K2", S.okafor, restingOn: "W-K2"), refusedAs("id_alone")),
+        ] {
+            let counted = try await views.refused(event)
+            #expect(counted == refused, "\(event.eventType) \(event.eventId)")
+        }
         let after = try await views.rows()
         for kept in ["D-O3", "D-L3"] {
             #expect(after.holding([kept]).values.contains { !$0.isEmpty }, "\(kept), another person's, is not kept")
         }
-        for refused in ["D-R3", "D-R4", "D-X3", "BK-2026-0413"] {
+        for refused in ["D-R3", "D-R4", "D-X3", "BK-2026-0413", "D-K1", "D-K2"] {
             #expect(after.holding([refused]).values.allSatisfy { $0.isEmpty }, "\(refused) is kept")
         }
         #expect(after.holding(S.reyesIdentifiers) == before.holding(S.reyesIdentifiers))

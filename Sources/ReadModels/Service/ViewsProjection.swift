@@ -20,7 +20,9 @@ import Storage
 /// router routes them through the link.
 ///
 /// Sealing and expungement orders (`records.sealing`) go to every store (``seal(_:in:)``). The
-/// directory keeps agencies, never a person, and is left as it is.
+/// directory keeps agencies, never a person, and is left as it is. An event a store refuses as
+/// a sealed record's (a detainer lodged on a warrant an order removed) is counted
+/// (`SealedRecordRefusal.metric`, by record kind and the digest that matched).
 public struct ViewsProjection: EventProjection {
     /// The topic of sealing and expungement orders.
     public static let sealingTopic = SealingOrder.topic
@@ -77,6 +79,7 @@ public struct ViewsProjection: EventProjection {
                 throw PoisonMessage(reason: "\(store.name): \(poison.reason)")
             }
         }
+        for refusal in SealedRefusalNotes.take(for: event, in: transaction.storage) { transaction.countOnCommit(refusal) }
     }
 
     /// Whether `event` is of a version whose subject may lack the state ID and names the person

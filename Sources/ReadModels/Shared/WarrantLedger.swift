@@ -132,12 +132,13 @@ struct WarrantLedger: Sendable {
             // that a listed-case order removed after the lodging occurred (a late delivery; the
             // order names the warrant's case, which the detainer does not): the sealed case's,
             // not kept. Another person's detainer on a warrant of the same id (another court's)
-            // is theirs, and kept.
+            // is theirs, and kept. Counted, with the digest that matched (`SealedRefusalNotes`).
             if let warrantId = detainer.warrantId, try SealingLedger(transaction).hasOrders(),
-                try SealingLedger(transaction).covers(
+                let reason = try SealingLedger(transaction).coveringReason(
                     warrant: warrantId, stateId: lodged.subject?.stateId, fbiNumber: lodged.subject?.fbiNumber,
                     occurredAtMilliseconds: SealingOrder.milliseconds(lodged.occurredAt))
             {
+                SealedRefusalNotes.note(SealedRecordRefusal(.detainer, reason), refusing: event, in: transaction)
                 return
             }
             try save(
