@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import Gateway
 import HTTPTypes
+import LocalPostgres
 import Kafka
 import Notifications
 import Policy
@@ -11,6 +12,7 @@ import ServiceKit
 import Storage
 import Subscriptions
 import Synchronization
+import TestSupport
 import Testing
 
 /// Consent and Part 23 from the bus's own data (`StorageDisclosureContextSource`): the police
@@ -29,10 +31,14 @@ import Testing
     /// through 2026-04-20 (and withdrawn when told), and `others`, each another person's with the
     /// same consent.
     static func views(withdrawn: Bool = false, others: [String] = []) async throws -> any StorageDatabase {
+        try await views(withdrawn: withdrawn, others: others, in: try SQLiteStorage.inMemory())
+    }
+
+    /// ``views(withdrawn:others:)`` written into `storage` (a fresh database).
+    static func views(withdrawn: Bool = false, others: [String] = [], in storage: any StorageDatabase) async throws -> any StorageDatabase {
         let view = PoliceViewStore()
-        let storage = try SQLiteStorage.inMemory()
         // The agency directory beside the view, as the views service keeps it.
-        _ = try storage.migrate(view.migrations + DirectoryStore.migrations)
+        _ = try await storage.write { transaction in try StorageMigrator.migrate(view.migrations + DirectoryStore.migrations, in: transaction) }
         try await storage.write { transaction in
             for agency in [(police, "Kansas City Police Department", ["Kansas City"]), (otherPolice, "Independence Police Department", ["Independence"])] {
                 try DirectoryStore(transaction).describe(AgencyDescribed(
@@ -328,4 +334,27 @@ final class CountingDatabase: StorageDatabase {
     }
 
     func writeBlocking<T>(_ body: (any StorageTransaction) throws -> T) throws -> T { try base.writeBlocking(body) }
+}
+
+/// The police view's consent check on PostgreSQL: several bulletins in one query, as on SQLite.
+@Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
+struct DisclosureContextPostgresTests {
+    @Test("the bulletins whose consent is in force for the asking agency, several at once")
+    func consentsInForce() async throws {
+        try await onFreshPostgres { storage in
+            let views = try await DisclosureContextTests.views(others: ["MHB-2025-0043"], in: storage)
+            let asked: Set<String> = [DisclosureContextTests.bulletinId, "MHB-2025-0043", "MHB-2025-0099"]
+            let view = PoliceViewStore()
+            for (agency, at, expected) in [
+                (DisclosureContextTests.police, "2025-06-01T12:00:00Z", [DisclosureContextTests.bulletinId, "MHB-2025-0043"]),
+                (DisclosureContextTests.otherPolice, "2025-06-01T12:00:00Z", []),
+                (DisclosureContextTests.police, "2026-04-21T00:00:01Z", []),
+            ] {
+                let inForce = try await views.read { transaction in
+                    try view.consentsInForce(bulletinIds: asked, for: agency, asOf: DisclosureContextTests.instant(at), in: transaction)
+                }
+                #expect(inForce.keys.sorted() == expected, "\(agency) at \(at)")
+            }
+        }
+    }
 }
