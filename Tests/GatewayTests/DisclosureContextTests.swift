@@ -245,9 +245,10 @@ import Testing
         claims.purpose = "crisis_response"
         let items = try await DisclosurePolicyTests().inboxItems(harness, token: harness.issuer.token(claims))
         #expect(items.count == 6)
-        // The bulletin in force shown twice; the one the view never kept withheld for consent;
-        // both investigations withheld, since a crisis-response officer holds no grant for
-        // criminal intelligence (the router is read for their subscriptions all the same).
+        // The bulletins in force shown (one of them twice); the one the view never kept withheld
+        // for consent; both investigations withheld, since a crisis-response officer holds no
+        // grant for criminal intelligence (which subscription holds a Part 23 basis is this
+        // suite's part23Subscription test; here the router is read once for both all the same).
         let shown = items.compactMap { ($0["notification"] as? [String: Any])?["summary"] as? String }
         #expect(shown == Array(repeating: "Mental-health bulletin for crisis calls: Darnell Reyes", count: 3))
         let withheld = items.compactMap { DisclosurePolicyTests.withheld($0)["$.summary"] }.sorted()

@@ -121,8 +121,9 @@ enum SealingScenarios {
     /// it naming Okafor's state ID, before the order and read after it, is kept (a legitimate
     /// hold request), as is one naming an FBI number alone that is not Reyes's (the view knew
     /// his). One on W-R1 naming Reyes's state ID alone, his FBI number alone, or no number
-    /// (nothing says whose it is) is the sealed case's, and not kept. Each refused detainer is
-    /// counted with the digest that matched, the kept ones are not. So are detainers on a
+    /// (nothing says whose it is) is the sealed case's, and not kept. Each detainer refused by
+    /// the sealing check is counted with the digest that matched (the one naming no number is
+    /// refused before it, counted as unidentified), the kept ones are not. So are detainers on a
     /// warrant the runtime kept out (its note in the ledger) of a person known by a state ID
     /// alone, naming an FBI number alone (it may be anyone's: refused), and on one remembered by
     /// its id alone (written before warrants were remembered with their person). (For the views

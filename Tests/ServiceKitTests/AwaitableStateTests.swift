@@ -12,7 +12,8 @@ import Testing
         let ended = AwaitableState<[String]>([])
         let a = Task {
             await state.wait { $0.contains("a") }
-            ended.update { $0.append("a") }
+            // Why it ended: an update that does not make its condition hold must not end it.
+            ended.update { $0.append(Task.isCancelled ? "a cancelled" : "a") }
         }
         let b = Task {
             await state.wait { $0.contains("b") }
@@ -28,7 +29,7 @@ import Testing
         a.cancel()
         await ended.wait { $0.count == 2 }
         _ = await (a.value, b.value)
-        #expect(ended.value == ["b", "a"])
+        #expect(ended.value == ["b", "a cancelled"])
         #expect(!state.value.contains("a"))
     }
 
@@ -41,6 +42,9 @@ import Testing
             return state.value
         }
         #expect(await waited.value == 0)
+        // And a later wait on the same state is woken as usual.
+        let later = Task { await state.wait { $0 == 1 }; return state.value }
         state.update { $0 = 1 }
+        #expect(await later.value == 1)
     }
 }

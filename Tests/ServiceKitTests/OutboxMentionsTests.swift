@@ -38,6 +38,20 @@ import Testing
         try await Self.check(try SQLiteStorage.inMemory())
     }
 
+    /// An order for all of a person's records looks for the rows naming anyone besides their
+    /// subject in both outbox tables: through an index of those rows, not by reading either
+    /// table (SQLite's plan; the same partial indexes exist on PostgreSQL).
+    @Test func theRowsNamingSomeoneElseAreFoundThroughAnIndex() async throws {
+        let directory = TemporaryDirectory()
+        let database = try ServiceDatabase(path: directory.path("service.sqlite"), migrations: [])
+        for table in ["kit_outbox", "kit_outbox_failed"] {
+            let plan = try await QueryPlan.lines(
+                of: "SELECT seq, mention_digests FROM \(table) WHERE mention_digests IS NOT NULL ORDER BY seq", in: database)
+            #expect(plan.contains { $0.contains("USING INDEX \(table)_by_mention") }, "\(table): \(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN \(table)") && !$0.contains("INDEX") }, "\(table): \(plan)")
+        }
+    }
+
     static func order(scope: RecordOrderScope = .allRecords) -> SealingOrder {
         SealingOrder(
             kind: .expunged, orderId: "ORDER-MARCUS", issuingCourtId: "MO-CIRCUIT16", orderedOn: CalendarDate("2025-06-16")!,
@@ -121,17 +135,4 @@ import Testing
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct OutboxMentionsPostgresTests {
     @Test func onPostgres() async throws { try await onFreshPostgres(OutboxMentionsTests.check) }
-
-    /// An order for all of a person's records looks for the rows naming anyone besides their
-    /// subject in both outbox tables: through an index of those rows, not by reading either table.
-    @Test func theRowsNamingSomeoneElseAreFoundThroughAnIndex() async throws {
-        let directory = TemporaryDirectory()
-        let database = try ServiceDatabase(path: directory.path("service.sqlite"), migrations: [])
-        for table in ["kit_outbox", "kit_outbox_failed"] {
-            let plan = try await QueryPlan.lines(
-                of: "SELECT seq, mention_digests FROM \(table) WHERE mention_digests IS NOT NULL ORDER BY seq", in: database)
-            #expect(plan.contains { $0.contains("USING INDEX \(table)_by_mention") }, "\(table): \(plan)")
-            #expect(!plan.contains { $0.hasPrefix("SCAN \(table)") && !$0.contains("INDEX") }, "\(table): \(plan)")
-        }
-    }
 }

@@ -23,7 +23,11 @@ public struct SealedRecordRefusal: Sendable, Hashable {
         case release
     }
 
-    /// Which digest of an order matched the event: why it was refused.
+    /// Which digest of an order matched the event: why it was refused. When several matched,
+    /// the views' ledger (`SealingLedger.coveringReason`) names the first of person,
+    /// unnumbered or unknown number kind, id alone; the warrant resolver names the digest of the
+    /// latest covering order, the one its refusal rests on. A refusal matching more than one
+    /// digest can therefore carry a different reason in the two services.
     public enum Reason: String, Sendable, CaseIterable {
         /// The warrant's id with one of the person's numbers (the event names the person).
         case person
