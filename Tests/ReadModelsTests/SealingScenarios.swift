@@ -129,7 +129,14 @@ enum SealingScenarios {
     /// its id alone (written before warrants were remembered with their person). (For the views
     /// that keep detainers.)
     static func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ name: String) async throws {
-        let views = try await SealingHarness.views([try store(name)])
+        try await aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(stores: [name])
+    }
+
+    /// ``aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_:)`` with `stores` side by side, as
+    /// the views service runs them: they share one warrant ledger, and a refusal is counted once
+    /// for the event, not once per store.
+    static func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(stores names: [String]) async throws {
+        let views = try await SealingHarness.views(try names.map(store))
         try await views.apply(try S.everything())
         try await views.seal(try S.order(.expunged, .listedCases, cases: [S.sharedCourtCase]))
         let before = try await views.rows()

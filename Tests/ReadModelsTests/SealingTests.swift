@@ -17,6 +17,9 @@ import TestSupport
     func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ store: String) async throws {
         try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(store)
     }
+    @Test func aRefusalByStoresSharingTheLedgerIsCountedOnce() async throws {
+        try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(stores: S.storesKeepingDetainers)
+    }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
     @Test func everyQueryShowsNothingAboutThePersonAfterward() async throws { try await S.everyQueryShowsNothingAboutThePersonAfterward() }
@@ -45,6 +48,9 @@ struct SealingPostgresTests {
     @Test(arguments: S.storesKeepingDetainers)
     func aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(_ store: String) async throws {
         try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(store)
+    }
+    @Test func aRefusalByStoresSharingTheLedgerIsCountedOnce() async throws {
+        try await S.aDetainerOnAnotherPersonsWarrantOfTheSameIdIsKept(stores: S.storesKeepingDetainers)
     }
     @Test(arguments: S.storesKeepingPayloadPeople)
     func peopleNamedInPayloadsAfterTheOrder(_ store: String) async throws { try await S.peopleNamedInPayloadsAfterTheOrder(store) }
