@@ -116,19 +116,14 @@ public struct IncrementalMatcher: Sendable {
             && PersonResolver.linksWhenUnambiguous(
                 probability: probability, vector: vector, x, y, rarestGivenName: rarestGivenName, configuration: configuration)
         var leftOpen: Set<String>?
-        var closeNamesWithoutSex = false
         if decision == .link, let shared = PersonResolver.formalNamesLeftOpen(vector, x, y, configuration) {
             decision = .review
             leftOpen = shared
-        } else if decision == .link, PersonResolver.closeNamesWithoutBothSexes(vector, configuration) {
-            decision = .review
-            closeNamesWithoutSex = true
         }
         let linkableAcrossDates = decision == .review
             && PersonResolver.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration)
         return PairComparison(
-            score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons,
-            linkableWhenUnambiguous: linkable || closeNamesWithoutSex,
+            score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
             linkableUnlessDatesConfirmedApart: linkableAcrossDates, formalNamesLeftOpen: leftOpen)
     }
 }

@@ -43,9 +43,8 @@ public struct PairComparison: Sendable, Hashable {
 
     /// A review pair that the resolver's given-name rule alone held back from a link (a bare
     /// initial beside a full name, or a rare misspelling that only sounds like it, the dates of
-    /// birth agreeing), whose date of birth is missing, or whose given names are only close
-    /// while a sex is missing (`PersonResolver.closeNamesWithoutBothSexes`): linked when nothing
-    /// else could be the person (`PersonResolver.linksWhenUnambiguous`).
+    /// birth agreeing), or whose date of birth is missing: linked when nothing else could be the
+    /// person (`PersonResolver.linksWhenUnambiguous`).
     public var linkableWhenUnambiguous: Bool
 
     /// A review pair held back only because its dates of birth differ: linked unless its two

@@ -96,9 +96,6 @@ public struct PersonResolver: Sendable {
             if decision == .link, let shared = Self.formalNamesLeftOpen(vector, features[first], features[second], configuration) {
                 decision = .review
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .givenName(shared: shared)))
-            } else if decision == .link, Self.closeNamesWithoutBothSexes(vector, configuration) {
-                decision = .review
-                heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .rivals(undated: false)))
             } else if decision == .review, Self.linksWhenUnambiguous(
                 probability: probability, vector: vector, features[first], features[second],
                 rarestGivenName: vector[.givenName] == 2 ? scorer.rarestGivenName(first, second) : nil, configuration: configuration) {
@@ -187,17 +184,6 @@ public struct PersonResolver: Sendable {
         _ vector: ComparisonVector, _ a: RecordFeatures, _ b: RecordFeatures, _ configuration: ResolverConfiguration
     ) -> Set<String>? {
         configuration.ambiguousNicknamesLinkOnlyWhenUnambiguous ? RecordComparison.formalNamesLeftOpen(a, b, vector) : nil
-    }
-
-    /// Whether a pair the thresholds would link has given names only close (one typing error
-    /// apart, not equal nor nicknames) while one record lacks the sex: names one letter apart are
-    /// often a man's and a woman's (Mark and Mary, Michael and Michelle), and the sex is what
-    /// would tell. Such a pair is linked only when nothing else could be the person, as a
-    /// misspelled name is (`PlausiblePartners.hasRival`: a record of either person whose sex
-    /// disagrees with the other's is one). Shared with `IncrementalMatcher`.
-    static func closeNamesWithoutBothSexes(_ vector: ComparisonVector, _ configuration: ResolverConfiguration) -> Bool {
-        configuration.linkNeedsGivenNameAndSex && configuration.linkUnambiguousGivenNames && vector[.givenName] == 3
-            && vector[.sex] == nil && vector[.dateOfBirth] != nil
     }
 
     /// Whether some record of one person and some record of the other carry different numbers

@@ -30,10 +30,7 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// neither record has a plausible partner (linked or sent to review) in a third person, and
     /// no record of the one person contradicts a record of the other (given names or sexes
     /// disagreeing outright). A twin or a namesake of the same date of birth keeps it in review.
-    /// So does a pair whose given names are only close (one typing error) while one record lacks
-    /// the sex (`PersonResolver.closeNamesWithoutBothSexes`: Mark beside his twin sister Mary;
-    /// on the benchmark's held-out seeds 6–10 it took seed 9's 4 false pairs away, for 0–5 true
-    /// pairs a seed more in review). Default: true.
+    /// Default: true.
     public var linkUnambiguousGivenNames = true
     /// With `linkUnambiguousGivenNames`: a pair held back only because its given names merely
     /// sound alike, one of them rare among the records (`misspellingAtMostRecords`: a

@@ -432,28 +432,6 @@ enum IndexRecords {
         }
     }
 
-    /// A record without the sex whose given name is one letter from a twin's ("Mark" beside his
-    /// sister Mary, same date of birth and address) joins Mark, and is not linked to Mary too:
-    /// close names with a sex missing link only when nothing else fits, and Mark's record,
-    /// whose sex disagrees with Mary's, is a rival. Before, the close pair linked outright and
-    /// merged the twins.
-    @Test func closeNamesWithoutTheSexLinkOnlyWhenUnrivalled() async throws {
-        try await IndexUnderTest.run { index in
-            let oak = IndexRecords.oak
-            _ = try await index.add(IndexRecords.record("z1", "jail", "Mark", "Zielinski", "1990-05-05", .male, address: oak))
-            _ = try await index.add(IndexRecords.record("z3", "courts", "Mary", "Zielinski", "1990-05-05", .female, address: oak))
-            var unsexed = IndexRecords.record("z2", "police", "Mark", "Zielinski", "1990-05-05", address: oak)
-            unsexed.sex = nil
-            _ = try await index.add(unsexed)
-            #expect(try await index.person("z2") == "z1")
-            #expect(try await index.person("z3") == "z3")
-            let held = try #require(try await index.reviews().first { $0.a.recordId == "z2" && $0.b.recordId == "z3" || $0.a.recordId == "z3" && $0.b.recordId == "z2" })
-            // Held by the twins' records that contradict each other (Mark's sex against Mary's).
-            #expect(held.hold?.cause == .anotherPersonPlausible)
-            #expect(held.heldBecause(linkThreshold: 0.99).first == "a record lacks the sex beside given names one typing error apart")
-        }
-    }
-
     /// A record without a date of birth joins the one person of its name at its address, but
     /// waits for review when a mother and her daughter of one name both live there.
     @Test func aRecordWithoutADateOfBirthLinksOnlyWhenUnrivalled() async throws {
