@@ -90,17 +90,12 @@ extension WarrantStore {
         }
     }
 
-    /// Whether an order removed the warrant an issue is about (agency `issuingAgencyId`, id
-    /// `warrantId`) after the issue occurred at `occurredAtMilliseconds`: a late issue of it must
-    /// not store it again (the runtime refuses one of a listed case by its case number, but an
-    /// order found some warrants through a link, and the issue may carry none).
-    func isSealed(issueOf warrantId: String, by issuingAgencyId: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        try sealedIssue(of: warrantId, by: issuingAgencyId, occurredAtMilliseconds: occurredAtMilliseconds) != nil
-    }
-
-    /// Why a late issue is refused, as ``isSealed(issueOf:by:occurredAtMilliseconds:)`` judges
-    /// it: the digest of the latest order (`agency`, or the legacy `warrant-id`: `id_alone`);
-    /// nil when none covers it.
+    /// Why an issue of the warrant `warrantId` of agency `issuingAgencyId` that occurred at
+    /// `occurredAtMilliseconds` is refused: an order removed the warrant after it, and a late
+    /// issue must not store it again (the runtime refuses one of a listed case by its case
+    /// number, but an order found some warrants through a link, and the issue may carry none).
+    /// The reason is the digest of the latest order (`agency`, or the legacy `warrant-id`:
+    /// `id_alone`); nil when none covers it.
     func sealedIssue(of warrantId: String, by issuingAgencyId: String, occurredAtMilliseconds: Int64) throws -> SealedRecordRefusal.Reason? {
         guard let sealed = try latestOrder([
             (Self.sealedWarrantDigest(agency: issuingAgencyId, warrantId: warrantId), .agency), (Self.sealedDigest(.warrant, warrantId), .idAlone),
@@ -109,19 +104,13 @@ extension WarrantStore {
         return sealed.reason
     }
 
-    /// When an order removed the warrant `warrantId` of the person `subject` names (the latest
-    /// such order's time, in milliseconds); nil when none did. For the events that name the
-    /// warrant but not its agency: a resolution (read late, it must not store the warrant
-    /// again) and a detainer lodged on it (lodged before then, it is the sealed case's too).
-    /// A subject naming one kind of number alone also matches a warrant removed whose person
-    /// the resolver knew by no number of that kind (see the overview).
-    func sealedTime(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> Int64? {
-        try sealing(ofWarrant: warrantId, namedBy: subject)?.orderedAtMilliseconds
-    }
-
-    /// The latest order that removed the warrant `warrantId` of the person `subject` names, as
-    /// ``sealedTime(ofWarrant:namedBy:)`` finds it, with the digest that matched (`person`,
-    /// `unnumbered`, `unknown_number_kind`, or the legacy `id_alone`); nil when none did.
+    /// The latest order that removed the warrant `warrantId` of the person `subject` names (its
+    /// time, and the digest that matched: `person`, `unnumbered`, `unknown_number_kind`, or the
+    /// legacy `id_alone`); nil when none did. For the events that name the warrant but not its
+    /// agency: a resolution (read late, it must not store the warrant again) and a detainer
+    /// lodged on it (lodged before the order, it is the sealed case's too). A subject naming one
+    /// kind of number alone also matches a warrant removed whose person the resolver knew by no
+    /// number of that kind (see the overview).
     func sealing(ofWarrant warrantId: String, namedBy subject: SubjectIdentifiers?) throws -> SealedWarrantOrder? {
         let stateId = Self.nonEmpty(subject?.stateId), fbiNumber = Self.nonEmpty(subject?.fbiNumber)
         let numbers = Self.personNumbers(stateIds: [stateId], fbiNumbers: [fbiNumber])

@@ -217,7 +217,7 @@ extension WarrantStore {
     /// who was told about those checks; another check that listed one of the warrants or
     /// detainers is settled as for ``removePerson(_:)``, and its numbers returned with the
     /// removed rows' (``LinkedOnlyRemoval``), for its notices naming them. Each removed id is remembered as a digest with the
-    /// order's time (``isSealed(_:_:occurredAtMilliseconds:)``), so that an event about it that
+    /// order's time (``sealedItem(_:_:occurredAtMilliseconds:)``), so that an event about it that
     /// occurred before the order — a warrant's resolution, a detainer's lifting, a release's
     /// change, which name no record the index keeps — does not store it again.
     ///
@@ -300,7 +300,7 @@ extension WarrantStore {
     /// checks, settles the checks that listed them (a check whose hold rested on such a
     /// detainer alone is pending again, or clear, telling no one), and remembers each removed
     /// warrant (its digests, with the order's time: `WarrantStore+SealedWarrants`) and detainer
-    /// (a digest of its id: ``isSealed(_:_:occurredAtMilliseconds:)``), and forgets who was
+    /// (a digest of its id: ``sealedItem(_:_:occurredAtMilliseconds:)``), and forgets who was
     /// told of those detainers (`WarrantStore+SealedTellings`). Checks belong to a release, not
     /// to a case: they stay. Returns the tally, the removed warrants' and detainers' ids, and
     /// the escalations and release alerts told only of the removed detainers.
@@ -354,17 +354,11 @@ extension WarrantStore {
         return (tally, warrantIds, detainerIds, tellings.unresolved)
     }
 
-    /// Whether an order removed the release (detainer) `id` after an event about it that
-    /// occurred at `occurredAtMilliseconds` (`warrant_sealed_items`; warrants are remembered in
-    /// `warrants_sealed`, `WarrantStore+SealedWarrants`). A detainer refused as a sealed case's
-    /// (``noteRefused(detainer:orderedAtMilliseconds:)``) is sealed for an event of any time.
-    func isSealed(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> Bool {
-        try sealedItem(kind, id, occurredAtMilliseconds: occurredAtMilliseconds) != nil
-    }
-
-    /// Why an event about the release (detainer) `id` is refused, as
-    /// ``isSealed(_:_:occurredAtMilliseconds:)`` judges it: `refused_before` for a detainer
-    /// refused as a sealed case's, else `record_id` (an order removed it); nil when it is not.
+    /// Why an event about the release (detainer) `id` that occurred at `occurredAtMilliseconds`
+    /// is refused: an order removed it after then (`record_id`; `warrant_sealed_items`; warrants
+    /// are remembered in `warrants_sealed`, `WarrantStore+SealedWarrants`), or it is a detainer
+    /// refused as a sealed case's (``noteRefused(detainer:orderedAtMilliseconds:)``), sealed for
+    /// an event of any time (`refused_before`); nil when it is not.
     func sealedItem(_ kind: SubjectKind, _ id: String, occurredAtMilliseconds: Int64) throws -> SealedRecordRefusal.Reason? {
         precondition(kind != .warrant, "warrants are looked up by WarrantStore+SealedWarrants")
         guard let row = try transaction.fetchOne(

@@ -295,13 +295,13 @@ struct SealingRuntimeTests {
         let byPerson = try await service.database.read { db in
             let ledger = SealingLedger(db)
             return [
-                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
-                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
-                try ledger.covers(warrant: "W-1", stateId: nil, fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
-                try ledger.covers(warrant: "W-1", stateId: "", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
-                try ledger.covers(warrant: "W-1", stateId: "MO7654321", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
-                try ledger.covers(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedAfter),
-                try ledger.covers(warrant: "W-2", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: nil, fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: "", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO7654321", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedAfter) != nil,
+                try ledger.coveringReason(warrant: "W-2", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
             ]
         }
         #expect(byPerson == [true, true, true, true, false, false, false])
@@ -331,7 +331,7 @@ struct SealingRuntimeTests {
             try ledger.noteRemoved(warrant: "W-2", stateIds: ["MO1234567", "MO1234567"], fbiNumbers: [nil, ""], orderId: "O-1", orderedAtMilliseconds: orderedAt)
             try ledger.noteRemoved(recordOf: SealingLedger.warrantRecord, "W-OLD", orderId: "O-0", orderedAtMilliseconds: orderedAt)
             func covers(_ warrantId: String, _ stateId: String?, _ fbiNumber: String?, at time: Int64 = before) throws -> Bool {
-                try ledger.covers(warrant: warrantId, stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: time)
+                try ledger.coveringReason(warrant: warrantId, stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: time) != nil
             }
             return [
                 // W-1: the person's numbers, together or alone; no number.

@@ -55,13 +55,14 @@ import Testing
             let store = WarrantStore(db)
             return (
                 try db.fetchAll("SELECT digest_scope FROM warrants_sealed").map { try $0.get("digest_scope", as: String.self) },
-                try store.isSealed(issueOf: "W-1", by: "MO-CIRCUIT7", occurredAtMilliseconds: 1000),
-                try store.sealedTime(ofWarrant: "W-1", namedBy: Events.reyes),
-                try store.sealedTime(ofWarrant: "W-1", namedBy: SubjectIdentifiers(name: Events.reyes.name)))
+                try store.sealedIssue(of: "W-1", by: "MO-CIRCUIT7", occurredAtMilliseconds: 1000),
+                try store.sealing(ofWarrant: "W-1", namedBy: Events.reyes),
+                try store.sealing(ofWarrant: "W-1", namedBy: SubjectIdentifiers(name: Events.reyes.name)))
         }
         #expect(scopes == ["warrant-id"])
-        #expect(issue)
-        #expect(resolution == 2000 && unnumbered == 2000)
+        #expect(issue == .idAlone)
+        let byIdAlone = WarrantStore.SealedWarrantOrder(orderedAtMilliseconds: 2000, reason: .idAlone)
+        #expect(resolution == byIdAlone && unnumbered == byIdAlone)
     }
 
     /// A detainer stored before `warrants-v9` carries no warrant id, and the resolver kept

@@ -159,7 +159,7 @@ public struct SealingLedger {
     /// What `case_digest` holds on the row of a warrant's id-alone digest
     /// (``SealingDigest/record(_:_:)``) that ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``
     /// writes beside the person's: not a case's digest, a label saying the warrant is also
-    /// remembered with its person, so that ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// remembered with its person, so that ``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
     /// passes it over (only the id-alone check, ``covers(recordOf:_:occurredAtMilliseconds:)``,
     /// reads it). `kit_sealed_keys` constrains its columns to be present, nothing more: no
     /// migration was needed.
@@ -168,7 +168,7 @@ public struct SealingLedger {
     /// Remembers that an order (`orderId`, made at `orderedAtMilliseconds`) removed the record
     /// `id` of kind `kind` by its id alone, a digest (``SealingDigest/record(_:_:)``) that
     /// ``covers(recordOf:_:occurredAtMilliseconds:)`` finds for every event about the id,
-    /// whoever's and whichever agency's; ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
+    /// whoever's and whichever agency's; ``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
     /// consults it too. What the runtime and the views wrote for a warrant before they
     /// remembered it with its person (those rows keep their meaning: an upgrade refuses what it
     /// refused before); a warrant is now remembered with
@@ -183,7 +183,7 @@ public struct SealingLedger {
     /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`` writes beside
     /// the person's for this check). Legacy: it refuses another person's detainer on a warrant
     /// of the same id too, so nothing that judges a detainer asks it any more (the views and the
-    /// warrant resolver ask ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``, the
+    /// warrant resolver ask ``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``, the
     /// person's); kept for the runtime's tests of what rows say, and with it the id-alone row
     /// ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)`` writes beside
     /// (both can go together).
@@ -197,7 +197,7 @@ public struct SealingLedger {
     /// `warrantId` of a listed case, of the person known by `stateIds` and `fbiNumbers` (the
     /// order's numbers and the removed row's, or the event's; nil and empty ones are not
     /// numbers), so that a detainer lodged on it before the order and read after it is
-    /// recognised (``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``), and another
+    /// recognised (``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``), and another
     /// person's detainer on another court's warrant of the same id is not. A warrant id is unique
     /// only within its issuing court, and a detainer names the warrant and the person, not the
     /// court; so, as the warrant resolver remembers the warrants it removes
@@ -232,25 +232,17 @@ public struct SealingLedger {
             orderedAtMilliseconds: orderedAtMilliseconds)
     }
 
-    /// Whether an order recorded after `occurredAtMilliseconds` removed the warrant `warrantId`
-    /// of the person an event about it names by `stateId` and `fbiNumber` (a detainer lodged on
-    /// it): a digest ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``
-    /// wrote of the id with one of these numbers; with no number, the unnumbered one; with
-    /// numbers of one kind alone, the one of a person known by no number of that kind. And the
-    /// id-alone digest written before warrants were remembered with their person (`case_digest`
-    /// empty: ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``), which covers every
-    /// event about the id as it did; not the one written beside the person's
-    /// (``rememberedWithPerson``). ``coveringReason(warrant:stateId:fbiNumber:occurredAtMilliseconds:)``
-    /// says which matched, for the count of refusals (``SealedRecordRefusal``).
-    public func covers(warrant warrantId: String, stateId: String?, fbiNumber: String?, occurredAtMilliseconds: Int64) throws(StorageError) -> Bool {
-        try coveringReason(warrant: warrantId, stateId: stateId, fbiNumber: fbiNumber, occurredAtMilliseconds: occurredAtMilliseconds) != nil
-    }
-
-    /// Why an order covers the warrant `warrantId` for an event naming `stateId` and
-    /// `fbiNumber` (as ``covers(warrant:stateId:fbiNumber:occurredAtMilliseconds:)`` judges
-    /// it): which digest matched, the person's first, then the unnumbered one or the one of a
-    /// kind of number unknown for the person, then the legacy id-alone one. Nil when no order
-    /// covers it.
+    /// Why an order recorded after `occurredAtMilliseconds` removed the warrant `warrantId` of
+    /// the person an event about it names by `stateId` and `fbiNumber` (a detainer lodged on
+    /// it), for the count of refusals (``SealedRecordRefusal``); nil when no order covers it.
+    /// Covered: a digest ``noteRemoved(warrant:stateIds:fbiNumbers:orderId:orderedAtMilliseconds:)``
+    /// wrote of the id with one of these numbers (`person`, looked at first); with no number, the
+    /// unnumbered one (`unnumbered`); with numbers of one kind alone, the one of a person known
+    /// by no number of that kind (`unknown_number_kind`). And the id-alone digest written before
+    /// warrants were remembered with their person (`case_digest` empty:
+    /// ``noteRemoved(recordOf:_:orderId:orderedAtMilliseconds:)``, `id_alone`), which covers
+    /// every event about the id as it did; not the one written beside the person's
+    /// (``rememberedWithPerson``).
     public func coveringReason(
         warrant warrantId: String, stateId: String?, fbiNumber: String?, occurredAtMilliseconds: Int64
     ) throws(StorageError) -> SealedRecordRefusal.Reason? {
