@@ -221,7 +221,9 @@ let package = Package(
         // The person index's matching core: records, normalisation, comparators (Jaro-Winkler,
         // Damerau-Levenshtein, NYSIIS), strong-identifier links, blocking, a Fellegi-Sunter model
         // estimated by EM, clusters. Pure: Foundation only, no Kafka (`persons resolve` runs it offline).
-        .target(name: "PersonIndex"),
+        // Optimised in debug builds too: its tests resolve hundreds of generated records a test,
+        // and unoptimised string comparators made them a quarter of the test suite's CPU time.
+        .target(name: "PersonIndex", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The person index's state on a database (SQLite or PostgreSQL): records, persons,
         // the review queue and human decisions, each change returning its bus.identity events.
         // Apart from PersonIndex so that the matching core stays pure (Foundation only) and
