@@ -34,6 +34,10 @@ struct NameFeatures: Sendable {
 
     var first: [UInt8] { words[0] }
 
+    /// Every form of the formal names the first word stands for: ``otherForms`` and, when the
+    /// table knows it, the first word itself.
+    var knownForms: [[UInt8]] { formalNames.isEmpty ? otherForms : otherForms + [first] }
+
     /// ``formalNames`` with spellings of one name read as that name (`Nicknames.oneSpelling`).
     var formalNamesAsOneSpelling: Set<String> { Set(formalNames.map(Nicknames.oneSpelling)) }
 }
@@ -69,17 +73,21 @@ enum NameLevel {
     /// Given names: 5 equal (first word, or all words run together), 4 nickname-equivalent
     /// (Bill, William), 3 close (one typing error, Jaro–Winkler ≥ 0.92, one's first word among
     /// the other's words, or a word the table does not know, of four letters or more, one typing
-    /// error from another form of the other's name: "Bpll" for Bill, William), 2 sound alike
-    /// (NYSIIS), Jaro–Winkler ≥ 0.85 or two typing errors apart (`isTwoSlipsApart`), 1 an
-    /// initial that agrees with the other's first letter,
-    /// 0 different. A known name or a short one is not taken for a typo ("Roy" is not "Rob", "Dan"
-    /// not "Don"): on the benchmark data that linked twins through their nicknames.
+    /// error from another form of the other's name: "Bpll" for Bill, William; or a short word
+    /// that is no name, one slip of a short form of the other's name: "Kn" or "Jno" beside
+    /// Kenneth or John, `Nicknames.isShortSlip`), 2 sound alike (NYSIIS), Jaro–Winkler ≥ 0.85 or
+    /// two typing errors apart (`isTwoSlipsApart`), 1 an initial that agrees with the other's
+    /// first letter, 0 different. A known name or a short real one is not taken for a typo
+    /// ("Roy" is not "Rob", "Dan" not "Don"): on the benchmark data that linked twins through
+    /// their nicknames.
     static func given(_ a: NameFeatures, _ b: NameFeatures) -> UInt8 {
         if a.first == b.first || a.compact == b.compact { return 5 }
         if !a.formalNames.isEmpty && a.formalNames.contains(where: b.formalNames.contains) { return 4 }
         if isClose(a.first, b.first) || b.words.contains(a.first) || a.words.contains(b.first) { return 3 }
         if b.formalNames.isEmpty && b.first.count >= 4 && a.otherForms.contains(where: { $0.count >= 4 && isClose($0, b.first) }) { return 3 }
         if a.formalNames.isEmpty && a.first.count >= 4 && b.otherForms.contains(where: { $0.count >= 4 && isClose($0, a.first) }) { return 3 }
+        if b.formalNames.isEmpty && a.knownForms.contains(where: { Nicknames.isShortSlip(b.first, of: $0) }) { return 3 }
+        if a.formalNames.isEmpty && b.knownForms.contains(where: { Nicknames.isShortSlip(a.first, of: $0) }) { return 3 }
         if a.first.count == 1 || b.first.count == 1 {
             return a.first[0] == b.first[0] ? 1 : 0
         }

@@ -83,6 +83,32 @@ import Testing
         #expect(try level("Zelda", "William") == 0)
     }
 
+    /// A word of two or three letters that is no name is a short form with one slip: a letter
+    /// dropped or struck wrongly where no vowel is left ("Kn" for Ken, "Jss" for Jess), or two
+    /// letters swapped ("Jno" for Jon). It is close to the name; a short real name ("Roy", "Kim")
+    /// one letter from a form still is not, and the formal names such a word may stand for are
+    /// every name it is a slip of ("Dn": Dan or Don), so that a twin of the other name rivals it.
+    @Test func aShortWordThatIsNoNameIsASlipOfAShortForm() throws {
+        func level(_ a: String, _ b: String) throws -> UInt8 {
+            let comparison = IncrementalMatcher().compare(
+                PersonRecord(recordId: "a", source: "jail", givenName: a, familyName: "Zielinski"),
+                PersonRecord(recordId: "b", source: "police", givenName: b, familyName: "Zielinski"))
+            return try #require(comparison.reasons.first { $0.field == .givenName }).level
+        }
+        #expect(try level("Kn", "Kenneth") == 3)
+        #expect(try level("Kenneth", "Kn") == 3)
+        #expect(try level("Jss", "Jessica") == 3)
+        #expect(try level("Rfb", "Robert") == 3)
+        #expect(try level("Jno", "John") == 3)
+        #expect(try level("Kn", "Ken") == 3)
+        #expect(try level("Roy", "Robert") < 3)
+        #expect(try level("Kim", "Christopher") < 3)
+        #expect(try level("Kn", "Keith") < 3)
+        #expect(Nicknames.formalNamesAllowingOneTypo(of: "dn") == ["daniel", "donald"])
+        #expect(Nicknames.formalNamesAllowingOneTypo(of: "jno") == ["john", "jonathan"])
+        #expect(Nicknames.formalNamesAllowingOneTypo(of: "roy").isEmpty)
+    }
+
     @Test func nicknamesAreEquivalentThroughTheirFormalName() {
         #expect(Nicknames.areEquivalent("bill", "william"))
         #expect(Nicknames.areEquivalent("bob", "robert"))

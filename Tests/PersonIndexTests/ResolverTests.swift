@@ -156,6 +156,21 @@ import Testing
         #expect(Self.oneAmongOthers(hyphenated, runTogether))
     }
 
+    /// A nickname mistyped where no vowel is left ("Kn" for Ken) disagreed outright with
+    /// "Kenneth", which kept the pair below review beside the same date of birth and address.
+    /// A "Dn" fits a Daniel and a Donald: beside twins of those names it joins neither.
+    @Test func aShortFormMistypedIsTheNameItStandsFor() throws {
+        let date = try #require(DateOfBirth(iso: "1988-04-11"))
+        let address = PostalAddress(line1: "5 Oak St", city: "Peoria", state: "IL", postalCode: "61602")
+        func record(_ id: String, _ given: String) -> PersonRecord {
+            PersonRecord(recordId: id, source: "jail", givenName: given, familyName: "Zielinski", dateOfBirth: date, sex: .male, address: address)
+        }
+        #expect(Self.oneAmongOthers(record("k1", "Kn"), record("k2", "Kenneth")))
+
+        let twins = PersonResolver().resolve([record("d1", "Dn"), record("d2", "Daniel"), record("d3", "Donald")] + Self.data.records.prefix(500))
+        #expect(Set(twins.personIds.prefix(3)).count == 3)
+    }
+
     /// A family name mistyped on each record ("Dmun" and "Ddunn", each a slip of Dunn) is two
     /// typing errors from the other: it sounds alike (level 1) instead of disagreeing outright,
     /// which kept the pair in review (0.90) beside the same rare given name, date of birth and
