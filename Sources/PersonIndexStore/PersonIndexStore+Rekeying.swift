@@ -19,6 +19,11 @@ extension PersonIndexStore {
         try rekey(transaction, matcher: IncrementalMatcher())
     }
 
+    /// 2026-12-07: the postal code with the address line.
+    static let addressBlockingMigration = StorageMigration("person-index-v7") { transaction in
+        try rekey(transaction, matcher: IncrementalMatcher())
+    }
+
     /// Adds every key `matcher` gives a stored record that it does not have yet, reading `page`
     /// records at a time in the order of their ids (the primary key: each page is an index
     /// range, not a scan) and writing the keys a chunk at a time (``MultiRowStatement``: a

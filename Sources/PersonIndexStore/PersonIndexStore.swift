@@ -105,6 +105,8 @@ public struct PersonIndexStore: Sendable {
         nameCountsMigration,
         // Today's blocking keys for the records stored before the passes grew.
         blockingPassesMigration,
+        // And again for the address pass.
+        addressBlockingMigration,
     ]
 
     // MARK: - Records

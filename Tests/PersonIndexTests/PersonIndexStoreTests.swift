@@ -171,6 +171,31 @@ enum IndexRecords {
         }
     }
 
+    /// The address pass (`person-index-v7`): a record stored before it gets its key when the
+    /// index migrates, so that a record of the same address whose names share no other key
+    /// ("Andy Moroe" beside "Andrew Moore", without a date of birth) is compared with it.
+    @Test func migratingGivesStoredRecordsTheAddressKey() async throws {
+        let before = Array(PersonIndexStore.migrations.prefix { $0.id != "person-index-v7" })
+        #expect(before.count == PersonIndexStore.migrations.count - 1)
+        let hill = PostalAddress(line1: "4256 Hill Ct", city: "Peoria", state: "IL", postalCode: "61764")
+        let moore = IndexRecords.record("h1", "jail", "Andrew", "Moore", "1964-11-02", address: hill)
+        let moroe = PersonRecord(recordId: "h2", source: "police", givenName: "Andy", familyName: "Moroe", sex: .male, address: hill)
+        try await IndexUnderTest.run(migrations: before) { index in
+            _ = try await index.add(moore)
+            // As an index stored before the pass: no address key.
+            _ = try await index.database.write {
+                try $0.execute("DELETE FROM person_index_blocking_keys WHERE block_key LIKE $1", [.text("\(BlockingPass.postalCodeAndAddressLine.rawValue)|%")])
+            }
+            _ = try await index.database.write { try StorageMigrator.migrate(PersonIndexStore.migrations, in: $0) }
+            let keys = try await index.database.read { db in
+                try db.fetchAll("SELECT block_key FROM person_index_blocking_keys WHERE record_id = 'h1'").map { try $0.get("block_key", as: String.self) }
+            }
+            #expect(Set(keys) == Set(IncrementalMatcher().blockingKeys(moore)))
+            #expect(keys.contains("\(BlockingPass.postalCodeAndAddressLine.rawValue)|61764|4256 hill ct"))
+            #expect(try await index.add(moroe).isEmpty == false)
+        }
+    }
+
     /// A block already holding more stored records than the configured maximum (a placeholder
     /// value shared by thousands; here a maximum of 2) is not compared: the third Maria Lopez
     /// is compared with the two before her, a fourth with nobody; under the default maximum
@@ -665,6 +690,7 @@ struct PersonIndexStorePostgresTests {
     @Test func aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() async throws { try await PersonIndexStoreTests().aTypoAndSwappedDayAndMonthGoToReviewWithTheirReasons() }
     @Test func aSmallerPopulationLinksWhatTheDefaultSendsToReview() async throws { try await PersonIndexStoreTests().aSmallerPopulationLinksWhatTheDefaultSendsToReview() }
     @Test func migratingGivesStoredRecordsTodaysBlockingKeys() async throws { try await PersonIndexStoreTests().migratingGivesStoredRecordsTodaysBlockingKeys() }
+    @Test func migratingGivesStoredRecordsTheAddressKey() async throws { try await PersonIndexStoreTests().migratingGivesStoredRecordsTheAddressKey() }
     @Test func aRecordIsNotComparedThroughAnOversizedBlock() async throws { try await PersonIndexStoreTests().aRecordIsNotComparedThroughAnOversizedBlock() }
     @Test func statisticsCountWhatTheIndexDid() async throws { try await PersonIndexStoreTests().statisticsCountWhatTheIndexDid() }
     @Test func peopleAtLeastCountsDifferentNumbers() async throws { try await PersonIndexStoreTests().peopleAtLeastCountsDifferentNumbers() }

@@ -62,12 +62,14 @@ import Testing
     /// Each blocking key added on 2026-12-06 brings together a pair of one person that no other
     /// key reaches: a family name mistyped in its first letter (so its sound changes) beside a
     /// date one day off at another address (given name's sound + two parts of the date), beside
-    /// no date at the same address (postal code + given name's sound); a given name mistyped in
+    /// no date in the same postal code (postal code + given name's sound; at the very address
+    /// the address pass reaches it too); a given name mistyped in
     /// its first letter beside a year one off at another address (family name's sound + month
     /// and day). Without the key, the pair is never compared.
     @Test func eachNewBlockingKeyReachesAPairNoOtherDoes() {
         let oak = PostalAddress(line1: "5 Oak Street", city: "Kansas City", state: "MO", postalCode: "64106")
         let elm = PostalAddress(line1: "90 Elm Avenue", city: "St. Louis", state: "MO", postalCode: "63101")
+        let oakCorner = PostalAddress(line1: "17 Oak Street", city: "Kansas City", state: "MO", postalCode: "64106")
         func record(_ id: String, _ given: String, _ family: String, _ dob: String?, _ address: PostalAddress) -> PersonRecord {
             PersonRecord(
                 recordId: id, source: id.hasSuffix("a") ? "jail" : "police", givenName: given, familyName: family,
@@ -75,7 +77,7 @@ import Testing
         }
         let cases: [(pass: BlockingPass, pair: [PersonRecord])] = [
             (.givenPhoneticAndTwoDateParts, [record("q1a", "Marisol", "Okafor", "1984-06-12", oak), record("q1b", "Marisol", "Ukafor", "1984-06-13", elm)]),
-            (.postalCodeAndGivenPhonetic, [record("q2a", "Marisol", "Okafor", nil, oak), record("q2b", "Marisol", "Ukafor", nil, oak)]),
+            (.postalCodeAndGivenPhonetic, [record("q2a", "Marisol", "Okafor", nil, oak), record("q2b", "Marisol", "Ukafor", nil, oakCorner)]),
             (.familyPhoneticAndBirthYear, [record("q3a", "Marisol", "Okafor", "1984-06-12", oak), record("q3b", "Narisol", "Okafor", "1985-06-12", elm)]),
         ]
         let background = Array(Self.data.records.prefix(300))
@@ -93,6 +95,27 @@ import Testing
         // The third pair shares the family name's key with month and day, not the older one with the year.
         let shared = Set(IncrementalMatcher().blockingKeys(cases[2].pair[0])).intersection(IncrementalMatcher().blockingKeys(cases[2].pair[1]))
         #expect(shared == ["\(BlockingPass.familyPhoneticAndBirthYear.rawValue)|OCAFAR|m6d12"], "\(shared)")
+    }
+
+    /// The address pass brings together two records of one address whose names share no other
+    /// key: a family name mistyped in its first letters ("Moroe" for Moore: another prefix,
+    /// another sound) beside a nickname of another sound ("Andy" for Andrew), one record
+    /// without a date of birth. Without it the pair is never compared.
+    @Test func theAddressKeyReachesARecordWhoseNamesShareNoOtherKey() {
+        let hill = PostalAddress(line1: "4256 Hill Court", city: "Peoria", state: "IL", postalCode: "61764")
+        let records = [
+            PersonRecord(
+                recordId: "h1", source: "jail", givenName: "Andrew", familyName: "Moore", dateOfBirth: DateOfBirth(iso: "1964-11-02"), sex: .male,
+                address: hill),
+            PersonRecord(recordId: "h2", source: "police", givenName: "Andy", familyName: "Moroe", sex: .male, address: PostalAddress(line1: "4256 Hill Ct", postalCode: "61764")),
+        ] + Self.data.records.prefix(300)
+        func compared(_ resolver: PersonResolver) -> Bool {
+            resolver.scoredCandidates(records, model: resolver.resolve(records).model).contains { $0.a == 0 && $0.b == 1 }
+        }
+        #expect(compared(PersonResolver()))
+        var without = ResolverConfiguration()
+        without.blockingPasses.removeAll { $0 == .postalCodeAndAddressLine }
+        #expect(!compared(PersonResolver(configuration: without)))
     }
 
     @Test func sameInputSameOutput() throws {
