@@ -122,9 +122,11 @@ public struct IncrementalMatcher: Sendable {
         }
         let linkableAcrossDates = decision == .review
             && PersonResolver.linksUnlessDatesConfirmedApart(probability: probability, vector: vector, configuration: configuration)
-        return PairComparison(
+        var comparison = PairComparison(
             score: probability, weight: weight, decision: decision, sharedIdentifiers: [], reasons: reasons, linkableWhenUnambiguous: linkable,
             linkableUnlessDatesConfirmedApart: linkableAcrossDates, formalNamesLeftOpen: leftOpen)
+        comparison.linkUnlessSexesDisagree = decision == .link && PersonResolver.closeNamesWithoutBothSexes(vector, configuration)
+        return comparison
     }
 }
 

@@ -57,6 +57,11 @@ public struct PairComparison: Sendable, Hashable {
     /// Linked unless a record names another of the formal names. Nil for every other pair.
     public var formalNamesLeftOpen: Set<String>?
 
+    /// A link whose given names are only close (one typing error) while a record lacks the sex
+    /// (`PersonResolver.closeNamesWithoutBothSexes`: Mark beside a Mary without one): made
+    /// unless a record of one person and a record of the other give different sexes.
+    public var linkUnlessSexesDisagree = false
+
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
 
     /// Evidence of two people (and no strong identifier decided): the given names disagree

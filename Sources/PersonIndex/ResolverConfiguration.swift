@@ -23,7 +23,9 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// most sent to review. Under the model's independence assumption twins (same family name,
     /// date of birth and address) and a bare initial beside a full name would otherwise score as
     /// one person. (Letting sound-alike names link gained 0.4–0.9 points of recall on the
-    /// benchmark data and cost up to 0.2 points of precision.) Default: true.
+    /// benchmark data and cost up to 0.2 points of precision.) A pair of close names with a sex
+    /// missing links unless a record of one person and one of the other give different sexes
+    /// (`PersonResolver.closeNamesWithoutBothSexes`: twins Mark and Mary). Default: true.
     public var linkNeedsGivenNameAndSex = true
     /// With `linkNeedsGivenNameAndSex`: a pair held back only because one given name is a bare
     /// initial of the other, with the dates of birth agreeing, is linked when it is unambiguous:

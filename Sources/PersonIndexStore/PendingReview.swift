@@ -72,6 +72,9 @@ extension PendingReview {
         default: break
         }
         if level(.sex) == "disagree" { why.append("the sexes differ") }
+        if score >= linkThreshold && level(.sex) == nil && level(.givenName) == "close" {
+            why.append("a record lacks the sex beside given names one typing error apart")
+        }
         switch level(.dateOfBirth) {
         case nil: why.append("a date of birth is missing")
         case "disagree", "year_within_one", "one_component": why.append("the dates of birth differ")

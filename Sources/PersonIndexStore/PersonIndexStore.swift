@@ -168,9 +168,10 @@ public struct PersonIndexStore: Sendable {
             if comparison.decision != .distinct { decided.append((candidateId, comparison)) }
         }
         // Links before reviews (a review between records a link has joined is moot), strong
-        // identifiers first, then by score; ties by record id, so the result is reproducible.
+        // identifiers first, links that wait on the persons' sexes after the other model links
+        // (as a batch makes them), then by score; ties by record id, so the result is reproducible.
         decided.sort { x, y in
-            let rank = { (c: PairComparison) in c.decision == .link ? (c.byIdentifier ? 0 : 1) : 2 }
+            let rank = { (c: PairComparison) in c.decision == .link ? (c.byIdentifier ? 0 : c.linkUnlessSexesDisagree ? 2 : 1) : 3 }
             if rank(x.comparison) != rank(y.comparison) { return rank(x.comparison) < rank(y.comparison) }
             if x.comparison.score != y.comparison.score { return x.comparison.score > y.comparison.score }
             return x.candidate < y.candidate
@@ -245,7 +246,8 @@ public struct PersonIndexStore: Sendable {
     /// birth, dates not confirmed
     /// apart); any link, a shared strong identifier's included, waits for a human when a
     /// reviewer decided the two persons distinct, and a model link when the persons' records
-    /// carry different numbers.
+    /// carry different numbers, or, for close given names beside a missing sex, give different
+    /// sexes (`PairComparison.linkUnlessSexesDisagree`: twins Mark and Mary).
     private func hold(
         _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
         _ session: Session
@@ -266,6 +268,9 @@ public struct PersonIndexStore: Sendable {
         let mine = try person(of: recordId, session), theirs = try person(of: candidate, session)
         if !comparison.byIdentifier, let (x, y) = try identifiersConflict(mine, theirs, session) {
             return ReviewHold(.personsCarryDifferentNumbers, records: [x, y])
+        }
+        if comparison.linkUnlessSexesDisagree, let (x, y) = try sexesDisagree(mine, theirs, session) {
+            return ReviewHold(.anotherPersonPlausible, records: [x, y].filter { $0 != recordId && $0 != candidate })
         }
         if let (x, y) = try session.distinctPairBetween(mine, theirs) { return ReviewHold(.decidedDistinct, records: [x, y]) }
         return nil
@@ -391,6 +396,21 @@ public struct PersonIndexStore: Sendable {
         let others = try identified(theirs)
         for (x, xs) in ours {
             for (y, ys) in others where StrongIdentifier.disagree(xs, ys) { return (x, y) }
+        }
+        return nil
+    }
+
+    /// A record of each person giving different sexes, or nil (as `PersonResolver.sexesDisagree`).
+    private func sexesDisagree(_ mine: String, _ theirs: String, _ session: Session) throws -> (String, String)? {
+        guard mine != theirs else { return nil }
+        let sexed = { (person: String) in
+            try session.members(person).compactMap { id in try session.record(id).sex.flatMap { $0.isInformative ? (id, $0) : nil } }
+        }
+        let ours = try sexed(mine)
+        guard !ours.isEmpty else { return nil }
+        let others = try sexed(theirs)
+        for (x, sex) in ours {
+            if let (y, _) = others.first(where: { $0.1 != sex }) { return (x, y) }
         }
         return nil
     }
