@@ -96,12 +96,12 @@ public struct PersonResolver: Sendable {
             let probability = FellegiSunterModel.probability(weight: weight)
             guard var decision = Self.decision(probability: probability, vector: vector, configuration: configuration) else { continue }
             if decision == .link, !clusters.areLinked(first, second), identifiersConflict(&clusters, first, second) { decision = .review }
-            if decision == .link, Self.closeNamesWithoutBothSexes(vector, configuration) {
-                decision = .review
-                heldForSexes.append((pairs.count, first, second))
-            } else if decision == .link, let shared = Self.formalNamesLeftOpen(vector, features[first], features[second], configuration) {
+            if decision == .link, let shared = Self.formalNamesLeftOpen(vector, features[first], features[second], configuration) {
                 decision = .review
                 heldBack.append(HeldPair(pair: pairs.count, first: first, second: second, weight: weight, doubt: .givenName(shared: shared)))
+            } else if decision == .link, Self.closeNamesWithoutBothSexes(vector, configuration) {
+                decision = .review
+                heldForSexes.append((pairs.count, first, second))
             } else if decision == .review, Self.linksWhenUnambiguous(
                 probability: probability, vector: vector, features[first], features[second],
                 rarestGivenName: vector[.givenName] == 2 ? scorer.rarestGivenName(first, second) : nil, configuration: configuration) {
