@@ -68,19 +68,13 @@ import Testing
     /// not "Rob" mistyped, and short names a letter apart ("Dan" for Daniel, "Don" for Donald)
     /// are as often two people.
     @Test func aMistypedNicknameIsCloseToItsFormalName() throws {
-        func level(_ a: String, _ b: String) throws -> UInt8 {
-            let comparison = IncrementalMatcher().compare(
-                PersonRecord(recordId: "a", source: "jail", givenName: a, familyName: "Zielinski"),
-                PersonRecord(recordId: "b", source: "police", givenName: b, familyName: "Zielinski"))
-            return try #require(comparison.reasons.first { $0.field == .givenName }).level
-        }
-        #expect(try level("Bpll", "William") == 3)
-        #expect(try level("William", "Bpll") == 3)
-        #expect(try level("Llsa", "Elizabeth") == 3)
-        #expect(try level("Bill", "William") == 4)
-        #expect(try level("Roy", "Robert") < 3)
-        #expect(try level("Dan", "Donald") < 3)
-        #expect(try level("Zelda", "William") == 0)
+        #expect(try givenNameLevel("Bpll", "William") == 3)
+        #expect(try givenNameLevel("William", "Bpll") == 3)
+        #expect(try givenNameLevel("Llsa", "Elizabeth") == 3)
+        #expect(try givenNameLevel("Bill", "William") == 4)
+        #expect(try givenNameLevel("Roy", "Robert") < 3)
+        #expect(try givenNameLevel("Dan", "Donald") < 3)
+        #expect(try givenNameLevel("Zelda", "William") == 0)
     }
 
     /// A word of two or three letters that is no name is a short form with one slip: a letter
@@ -89,21 +83,15 @@ import Testing
     /// one letter from a form still is not, and the formal names such a word may stand for are
     /// every name it is a slip of ("Dn": Dan or Don), so that a twin of the other name rivals it.
     @Test func aShortWordThatIsNoNameIsASlipOfAShortForm() throws {
-        func level(_ a: String, _ b: String) throws -> UInt8 {
-            let comparison = IncrementalMatcher().compare(
-                PersonRecord(recordId: "a", source: "jail", givenName: a, familyName: "Zielinski"),
-                PersonRecord(recordId: "b", source: "police", givenName: b, familyName: "Zielinski"))
-            return try #require(comparison.reasons.first { $0.field == .givenName }).level
-        }
-        #expect(try level("Kn", "Kenneth") == 3)
-        #expect(try level("Kenneth", "Kn") == 3)
-        #expect(try level("Jss", "Jessica") == 3)
-        #expect(try level("Rfb", "Robert") == 3)
-        #expect(try level("Jno", "John") == 3)
-        #expect(try level("Kn", "Ken") == 3)
-        #expect(try level("Roy", "Robert") < 3)
-        #expect(try level("Kim", "Christopher") < 3)
-        #expect(try level("Kn", "Keith") < 3)
+        #expect(try givenNameLevel("Kn", "Kenneth") == 3)
+        #expect(try givenNameLevel("Kenneth", "Kn") == 3)
+        #expect(try givenNameLevel("Jss", "Jessica") == 3)
+        #expect(try givenNameLevel("Rfb", "Robert") == 3)
+        #expect(try givenNameLevel("Jno", "John") == 3)
+        #expect(try givenNameLevel("Kn", "Ken") == 3)
+        #expect(try givenNameLevel("Roy", "Robert") < 3)
+        #expect(try givenNameLevel("Kim", "Christopher") < 3)
+        #expect(try givenNameLevel("Kn", "Keith") < 3)
         #expect(Nicknames.formalNamesAllowingOneTypo(of: "dn") == ["daniel", "donald"])
         #expect(Nicknames.formalNamesAllowingOneTypo(of: "jno") == ["john", "jonathan"])
         #expect(Nicknames.formalNamesAllowingOneTypo(of: "roy").isEmpty)
@@ -115,5 +103,13 @@ import Testing
         #expect(Nicknames.areEquivalent("liz", "beth"))  // both Elizabeth
         #expect(!Nicknames.areEquivalent("bill", "robert"))
         #expect(!Nicknames.areEquivalent("zelda", "zelda"))  // unknown names are not nicknames (equality is its own level)
+    }
+
+    /// The given-name level of two records alike but for their given names `a` and `b`.
+    private func givenNameLevel(_ a: String, _ b: String) throws -> UInt8 {
+        let comparison = IncrementalMatcher().compare(
+            PersonRecord(recordId: "a", source: "jail", givenName: a, familyName: "Zielinski"),
+            PersonRecord(recordId: "b", source: "police", givenName: b, familyName: "Zielinski"))
+        return try #require(comparison.reasons.first { $0.field == .givenName }).level
     }
 }
