@@ -200,8 +200,8 @@ public struct PersonResolver: Sendable {
         configuration.ambiguousNicknamesLinkOnlyWhenUnambiguous ? RecordComparison.formalNamesLeftOpen(a, b, vector) : nil
     }
 
-    /// Whether a pair the thresholds would link has given names only close (one typing error
-    /// apart, neither equal nor nicknames) while a record lacks the sex: names one letter apart
+    /// Whether a pair the thresholds would link has given names only close (given level 3:
+    /// neither equal nor nicknames) while a record lacks the sex: names one letter apart
     /// are often a man's and a woman's (Mark and Mary, Michael and Michelle), twins among them,
     /// and the sex is what would tell. Such a pair links unless a record of one person and a
     /// record of the other give different sexes (`sexesDisagree`), judged after the confident

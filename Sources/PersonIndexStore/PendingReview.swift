@@ -72,8 +72,9 @@ extension PendingReview {
         default: break
         }
         if level(.sex) == "disagree" { why.append("the sexes differ") }
-        if score >= linkThreshold && level(.sex) == nil && level(.givenName) == "close" {
-            why.append("a record lacks the sex beside given names one typing error apart")
+        // The store's hold of `PairComparison.linkUnlessSexesDisagree`, not any review of such a pair.
+        if hold?.cause == .anotherPersonPlausible && score >= linkThreshold && level(.sex) == nil && level(.givenName) == "close" {
+            why.append("a record lacks the sex and the given names are only close, while the persons' records give different sexes")
         }
         switch level(.dateOfBirth) {
         case nil: why.append("a date of birth is missing")

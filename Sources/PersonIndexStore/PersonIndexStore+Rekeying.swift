@@ -19,9 +19,13 @@ extension PersonIndexStore {
         try rekey(transaction, matcher: IncrementalMatcher())
     }
 
-    /// 2026-12-07: the postal code with the address line.
+    /// 2026-12-07: the postal code with the address line. Only that pass's keys: a store
+    /// migrated through `person-index-v6` here got every other pass's there (and, migrated from
+    /// before it, this one's too; keys it has stay).
     static let addressBlockingMigration = StorageMigration("person-index-v7") { transaction in
-        try rekey(transaction, matcher: IncrementalMatcher())
+        var configuration = ResolverConfiguration()
+        configuration.blockingPasses = [.postalCodeAndAddressLine]
+        try rekey(transaction, matcher: IncrementalMatcher(configuration: configuration))
     }
 
     /// Adds every key `matcher` gives a stored record that it does not have yet, reading `page`

@@ -215,7 +215,7 @@ public struct PersonIndexStore: Sendable {
     }
 
     /// Blocking keys, a chunk at a time (``MultiRowStatement``: a few forms in the statement
-    /// cache): a record's as it is added, every record's in `person-index-v6`; a key repeated to
+    /// cache): a record's as it is added, every record's in `person-index-v6` and `-v7`; a key repeated to
     /// fill a chunk, or already stored, is inserted once.
     static let insertKeys = MultiRowStatement(
         "INSERT INTO person_index_blocking_keys (block_key, record_id) VALUES ", row: { "($\($0), $\($0 + 1))" }, parametersPerRow: 2,
@@ -247,7 +247,11 @@ public struct PersonIndexStore: Sendable {
     /// apart); any link, a shared strong identifier's included, waits for a human when a
     /// reviewer decided the two persons distinct, and a model link when the persons' records
     /// carry different numbers, or, for close given names beside a missing sex, give different
-    /// sexes (`PairComparison.linkUnlessSexesDisagree`: twins Mark and Mary).
+    /// sexes (`PairComparison.linkUnlessSexesDisagree`: twins Mark and Mary). Judged as each
+    /// record is added, this catches twins only when a record with the other sex is stored
+    /// before the sexless one: stored Mary, a sexless Mark, then Mark with the sex, the sexless
+    /// Mark joins Mary and Mark then joins him by equal names, which nothing holds (the batch,
+    /// judging after every confident link, keeps them apart in any order).
     private func hold(
         _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
         _ session: Session

@@ -12,7 +12,8 @@ public struct ReviewHold: Sendable, Hashable {
         case fields
         /// The pair would link if nothing else could be the person (a bare initial, a rare
         /// misspelled given name, a missing date of birth, a nickname of several names), but another person is plausible too, or a record of one person
-        /// contradicts a record of the other (twins): `records` names that record.
+        /// contradicts a record of the other (twins; given names only close beside a missing sex,
+        /// and the persons' records give different sexes): `records` names that record.
         case anotherPersonPlausible = "another_person_plausible"
         /// The dates of birth differ in one component and each person's records confirm their
         /// own date: two people, not a typo.

@@ -473,7 +473,7 @@ enum IndexRecords {
             #expect(try await index.person("z3") == "z3")
             let held = try #require(try await index.reviews().first { Set([$0.a.recordId, $0.b.recordId]) == ["z2", "z3"] })
             #expect(held.hold == ReviewHold(.anotherPersonPlausible, records: ["z1"]))
-            #expect(held.heldBecause(linkThreshold: 0.99).first == "a record lacks the sex beside given names one typing error apart")
+            #expect(held.heldBecause(linkThreshold: 0.99).first == "a record lacks the sex and the given names are only close, while the persons' records give different sexes")
         }
         try await IndexUnderTest.run { index in
             _ = try await index.add(IndexRecords.record("z3", "courts", "Mary", "Zielinski", "1990-05-05", .female, address: oak))
