@@ -295,16 +295,18 @@ struct SealingRuntimeTests {
         let byPerson = try await service.database.read { db in
             let ledger = SealingLedger(db)
             return [
-                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
-                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore) != nil,
-                try ledger.coveringReason(warrant: "W-1", stateId: nil, fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
-                try ledger.coveringReason(warrant: "W-1", stateId: "", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore) != nil,
-                try ledger.coveringReason(warrant: "W-1", stateId: "MO7654321", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
-                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedAfter) != nil,
-                try ledger.coveringReason(warrant: "W-2", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore) != nil,
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: nil, fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: "", fbiNumber: "734591KA2", occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO7654321", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
+                try ledger.coveringReason(warrant: "W-1", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedAfter),
+                try ledger.coveringReason(warrant: "W-2", stateId: "MO1234567", fbiNumber: nil, occurredAtMilliseconds: lodgedBefore),
             ]
         }
-        #expect(byPerson == [true, true, true, true, false, false, false])
+        // Which digest covered each: the person's numbers, none, or only a kind of number the
+        // person was known by none of (the reason a refusal is counted under).
+        #expect(byPerson == [.person, .person, .unnumbered, .unknownNumberKind, nil, nil, nil])
         let keys = try await service.database.read { db in
             try db.fetchAll("SELECT key_digest, case_digest FROM kit_sealed_keys").map { "\(try $0.get("key_digest", as: String.self)) \(try $0.get("case_digest", as: String.self))" }
         }
