@@ -58,8 +58,9 @@ public struct PairComparison: Sendable, Hashable {
     public var formalNamesLeftOpen: Set<String>?
 
     /// A link whose given names are only close (a typing error, a short form mistyped,
-    /// Jaro–Winkler ≥ 0.92) while a record lacks the sex (`PersonResolver.closeNamesWithoutBothSexes`: Mark beside a Mary without one): made
-    /// unless a record of one person and a record of the other give different sexes.
+    /// Jaro–Winkler ≥ 0.92) while a record lacks the sex (`PersonResolver.closeNamesWithoutBothSexes`:
+    /// Mark beside a Mary without one): made unless a record of one person and a record of the
+    /// other give different sexes.
     public var linkUnlessSexesDisagree = false
 
     public var byIdentifier: Bool { !sharedIdentifiers.isEmpty }
