@@ -369,7 +369,7 @@ let package = Package(
                 "Feeds",
                 "Timers",
                 "Policy", "Audit",
-                "PersonIndex", "PersonIndexStore",
+                "PersonIndex", "PersonIndexStore", "SyntheticPersons",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -27,6 +27,9 @@ public struct PersonsBenchmark: Sendable {
     public var explain: Bool
     /// How our side decides (thresholds and rules); the peer is given the same thresholds.
     public var configuration: ResolverConfiguration
+    /// How the generator spoils and shapes the records (its defaults unless a run asks for
+    /// more, such as addresses many unrelated persons share).
+    public var noise = SyntheticPopulation.Noise()
     /// Also add the records to the person index's store one at a time (the service's path).
     public var store: Bool
     /// When the store learns its m and u (the service's default; `.off` keeps the built-in ones).
@@ -82,7 +85,7 @@ public struct PersonsBenchmark: Sendable {
 
     private func measure(name: String, ratioName: String, sources: Int, recordsPerSource: Int, _ printer: FigurePrinter) async {
         printer.progress("\(name): generating \(sources) × \(recordsPerSource) records (seed \(seed))")
-        let data = SyntheticPopulation(seed: seed).generate(sources: sources, recordsPerSource: recordsPerSource)
+        let data = SyntheticPopulation(seed: seed, noise: noise).generate(sources: sources, recordsPerSource: recordsPerSource)
         printer.progress("\(name): resolving")
         let resolver = PersonResolver(configuration: configuration)
         let clock = ContinuousClock()

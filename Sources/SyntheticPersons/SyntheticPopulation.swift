@@ -52,6 +52,13 @@ public struct SyntheticPopulation: Sendable {
         /// Share of such duplicates that repeat the booking number (linked by identifier).
         public var duplicateKeepsBooking = 0.3
         public var ssnPresent = 0.0
+        /// Share of persons (not relatives) whose address is one of a few that many unrelated
+        /// persons share — a shelter, a halfway house, a county's "general delivery" — so that
+        /// agreeing on the address says little there. Zero by default: the benchmark's figures
+        /// are without them.
+        public var sharedAddress = 0.0
+        /// How many such addresses the shared persons are spread over.
+        public var sharedAddressCount = 5
         public init() {}
     }
 
@@ -120,6 +127,8 @@ public struct SyntheticPopulation: Sendable {
         // Given names by birth (family, address and date of birth), so twins and triplets get
         // names of their own.
         var namesOfBirth: [String: [String]] = [:]
+        var shelters = SplitMix64(seed: seed &+ 0x5E17)
+        let sharedAddresses = (0..<max(1, noise.sharedAddressCount)).map { _ in makeAddress(random: &shelters) }
         for index in 0..<count {
             let roll = Double.random(in: 0..<1, using: &random)
             if let relativeOf = persons.indices.randomElement(using: &random), roll < noise.relative + noise.twin {
@@ -155,7 +164,14 @@ public struct SyntheticPopulation: Sendable {
                 namesOfBirth[Self.birthKey(person), default: []].append(person.given)
                 persons.append(person)
             } else {
-                let person = makePerson(index: index, random: &random)
+                var person = makePerson(index: index, random: &random)
+                if noise.sharedAddress > 0 {
+                    // A stream of its own, so the other persons stay as they are without them.
+                    var shelter = SplitMix64(seed: seed &+ 0x5E17 &* UInt64(index + 1))
+                    if Double.random(in: 0..<1, using: &shelter) < noise.sharedAddress {
+                        person.address = sharedAddresses[Int.random(in: 0..<sharedAddresses.count, using: &shelter)]
+                    }
+                }
                 namesOfBirth[Self.birthKey(person), default: []].append(person.given)
                 persons.append(person)
             }

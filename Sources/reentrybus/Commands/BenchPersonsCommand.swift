@@ -3,6 +3,7 @@ import Benchmarks
 import Foundation
 import PersonIndex
 import PersonIndexStore
+import SyntheticPersons
 
 struct BenchPersons: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,15 @@ struct BenchPersons: AsyncParsableCommand {
     @Option(help: "Match probability at or above which a pair not linked goes to review (ours and the peer's).")
     var reviewThreshold = ResolverConfiguration().reviewThreshold
 
+    @Option(help: "Share of persons (0–1) living at one of a few addresses many unrelated persons give (shelters, halfway houses); 0, the benchmark's figures, by default.")
+    var sharedAddress = 0.0
+
+    @Option(help: "With --shared-address: over how many such addresses they are spread.")
+    var sharedAddresses = SyntheticPopulation.Noise().sharedAddressCount
+
+    @Flag(help: "Weigh an agreement on the address by the model's u alone, not by how many records give that address (for comparison).")
+    var noAddressFrequencies = false
+
     @Flag(help: "Also add the same records to the person index's store one at a time, as the running service does, and print its figures (`….store.*`).")
     var store = false
 
@@ -63,6 +73,8 @@ struct BenchPersons: AsyncParsableCommand {
     func validate() throws {
         guard records >= 10 else { throw ValidationError("--records must be at least 10.") }
         if storeDatabase != .sqlite, !store { throw ValidationError("--store-database needs --store.") }
+        if !(0...1).contains(sharedAddress) { throw ValidationError("--shared-address must be a share between 0 and 1.") }
+        if sharedAddresses < 1 { throw ValidationError("--shared-addresses must be at least 1.") }
         if let problem = resolverConfiguration.problems.first { throw ValidationError(problem) }
     }
 
@@ -70,6 +82,7 @@ struct BenchPersons: AsyncParsableCommand {
         var configuration = ResolverConfiguration()
         configuration.linkThreshold = linkThreshold
         configuration.reviewThreshold = reviewThreshold
+        configuration.addressFrequencyAdjustment = !noAddressFrequencies
         return configuration
     }
 
@@ -85,6 +98,8 @@ struct BenchPersons: AsyncParsableCommand {
             storeLearning: noStoreLearning ? .off : PersonIndexStore.ModelLearning(firstAfter: storeLearnsAfter),
             storeNameFrequencies: !noStoreNameFrequencies, storeOnePerCall: storeOnePerCall)
         benchmark.storeDatabase = storeDatabase
+        benchmark.noise.sharedAddress = sharedAddress
+        benchmark.noise.sharedAddressCount = sharedAddresses
         await benchmark.run()
     }
 }
