@@ -58,7 +58,7 @@ public struct IncrementalMatcher: Sendable {
     /// folded and keyed once, not once a candidate. Without name counts no name is known to be
     /// rare, so a pair of sound-alike given names is never marked linkable.
     public func compare(_ a: PreparedRecord, _ b: PreparedRecord) -> PairComparison {
-        compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: (0, 0), rarestGivenName: nil)
+        compare(a, b, vector: RecordComparison.compare(a.features, b.features), nameBits: ValueBits(), rarestGivenName: nil)
     }
 
     /// `compare(_:_:)` with an exact agreement on a name weighed by how many of the index's
@@ -67,12 +67,13 @@ public struct IncrementalMatcher: Sendable {
     /// reason carries the adjusted weight.
     public func compare(_ a: PreparedRecord, _ b: PreparedRecord, names: NameCounts?) throws -> PairComparison {
         let vector = RecordComparison.compare(a.features, b.features)
-        var bits = (given: 0.0, family: 0.0)
+        var bits = ValueBits()
         if let names, configuration.termFrequencyAdjustment, vector[.identifiers] != 1 {
-            for name in NameKey.exactAgreements(a.features, b.features, vector) {
+            for name in NameKey.exactAgreements(a.features, b.features, vector, weighAddresses: configuration.addressFrequencyAdjustment) {
                 switch name.field {
                 case .givenName: bits.given = try names.adjustment(name, model: model)
                 case .familyName: bits.family = try names.adjustment(name, model: model)
+                case .address: bits.address = try names.adjustment(name, model: model)
                 }
             }
         }
@@ -87,7 +88,7 @@ public struct IncrementalMatcher: Sendable {
     }
 
     private func compare(
-        _ a: PreparedRecord, _ b: PreparedRecord, vector: ComparisonVector, nameBits: (given: Double, family: Double), rarestGivenName: Int?
+        _ a: PreparedRecord, _ b: PreparedRecord, vector: ComparisonVector, nameBits: ValueBits, rarestGivenName: Int?
     ) -> PairComparison {
         let x = a.features, y = b.features
         var reasons: [PairComparison.FieldReason] = []
@@ -96,6 +97,7 @@ public struct IncrementalMatcher: Sendable {
             let nameWeight: Double = switch field {
             case .givenName: nameBits.given
             case .familyName: nameBits.family
+            case .address: nameBits.address
             default: 0
             }
             reasons.append(PairComparison.FieldReason(field: field, level: level, weight: model.weight(field, level: level) + nameWeight))
@@ -105,7 +107,7 @@ public struct IncrementalMatcher: Sendable {
             let kinds = Set(shared.map(\.kind)).sorted()
             return PairComparison(score: 1, decision: .link, sharedIdentifiers: kinds, reasons: reasons)
         }
-        let weight = model.matchWeight(vector) + nameBits.family + nameBits.given
+        let weight = model.matchWeight(vector) + nameBits.family + nameBits.given + nameBits.address
         let probability = FellegiSunterModel.probability(weight: weight)
         var decision: PairComparison.Decision = switch PersonResolver.decision(probability: probability, vector: vector, configuration: configuration) {
         case .link: .link
@@ -127,6 +129,14 @@ public struct IncrementalMatcher: Sendable {
             linkableUnlessDatesConfirmedApart: linkableAcrossDates, formalNamesLeftOpen: leftOpen)
         comparison.linkUnlessSexesDisagree = decision == .link && PersonResolver.closeNamesWithoutBothSexes(vector, configuration)
         return comparison
+    }
+
+    /// Bits added to the model's weight of an exact agreement on a value by how common the
+    /// value is among the index's records (``NameCounts``): zero where nothing was counted.
+    struct ValueBits {
+        var given = 0.0
+        var family = 0.0
+        var address = 0.0
     }
 }
 

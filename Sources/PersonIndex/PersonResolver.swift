@@ -413,14 +413,16 @@ public struct PersonResolver: Sendable {
     }
 }
 
-/// Match weights with the term-frequency adjustment: an exact agreement on a name weighs
-/// log2(m / share of records with that name) instead of log2(m / u).
+/// Match weights with the term-frequency adjustment: an exact agreement on a name (or an
+/// address) weighs log2(m / share of records with that value) instead of log2(m / u).
 struct PairScorer {
     let model: FellegiSunterModel
     let features: [RecordFeatures]
     let adjust: Bool
     let givenFrequencies: TermFrequencies
     let familyFrequencies: TermFrequencies
+    let addressFrequencies: TermFrequencies
+    let weighAddresses: Bool
 
     init(model: FellegiSunterModel, features: [RecordFeatures], configuration: ResolverConfiguration) {
         self.model = model
@@ -432,6 +434,10 @@ struct PairScorer {
         familyFrequencies = TermFrequencies(
             values: features.compactMap { $0.familyNames.first?.compact }, total: features.count,
             average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
+        weighAddresses = configuration.addressFrequencyAdjustment
+        addressFrequencies = TermFrequencies(
+            values: weighAddresses ? features.compactMap(\.sharedAddressKey) : [], total: features.count,
+            average: model.u[ComparisonField.address.rawValue][ComparisonField.address.levelCount - 1])
     }
 
     /// How many of the batch's records carry the rarer of two records' given names (counted as
@@ -444,10 +450,13 @@ struct PairScorer {
     func weight(_ a: Int, _ b: Int, _ vector: ComparisonVector) -> Double {
         var total = model.matchWeight(vector)
         guard adjust else { return total }
-        for name in NameKey.exactAgreements(features[a], features[b], vector) {
+        for name in NameKey.exactAgreements(features[a], features[b], vector, weighAddresses: weighAddresses) {
             switch name.field {
             case .givenName: total += adjustment(.givenName, share: givenFrequencies.share(name.folded))
             case .familyName: total += adjustment(.familyName, share: familyFrequencies.share(name.folded))
+            case .address:
+                let u = model.u[ComparisonField.address.rawValue][ComparisonField.address.levelCount - 1]
+                total += TermFrequencies.addressAdjustment(count: addressFrequencies.count(name.folded), total: features.count, u: u)
             }
         }
         return total

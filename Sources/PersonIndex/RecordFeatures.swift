@@ -25,6 +25,14 @@ struct RecordFeatures: Sendable {
             .map(Nicknames.oneSpelling))
     }
 
+    /// The address as the records of one place give it: the postal code (or, without one, the
+    /// city) and the normalised street line; nil without a line or an area. Counted to weigh an
+    /// agreement on the address by how many records give it (`NameKey.Field.address`).
+    var sharedAddressKey: [UInt8]? {
+        guard let line = addressLine, let area = postalCode.map({ Array($0.utf8) }) ?? city else { return nil }
+        return area + [0x7C] + line
+    }
+
     init(_ record: PersonRecord) {
         var given: [NameFeatures] = []
         var family: [NameFeatures] = []

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How common each name is among the records: the share of records carrying it. Two records
 /// agreeing on a name shared by one record in a hundred agree by chance far more often than on
 /// one shared by one in a hundred thousand; the resolver uses the share as that value's u.
@@ -27,5 +29,15 @@ struct TermFrequencies: Sendable {
     /// weighs a name by (``NameCounts``) and a batch too.
     static func blendedShare(count: Int, total: Int, average: Double) -> Double {
         (Double(count) + pseudoRecords * average) / (Double(max(total, 1)) + pseudoRecords)
+    }
+
+    /// Bits to add to the weight of an agreement on an address `count` of `total` records give
+    /// (`u`: the field's exact level's u): only ever fewer. The pair's own two records are not
+    /// counted (two records agreeing on an address is what is being weighed, and in a batch
+    /// of a few hundred records two alone would already be a share far above the field's u),
+    /// so an address no other record gives keeps the model's weight, as does a family's in a
+    /// large batch; one many records give (a shelter's) weighs less, down to log2(m / share).
+    static func addressAdjustment(count: Int, total: Int, u: Double) -> Double {
+        min(0, log2(u / blendedShare(count: max(count - 2, 0), total: total, average: u)))
     }
 }

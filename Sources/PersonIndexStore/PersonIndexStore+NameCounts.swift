@@ -3,7 +3,8 @@ import PersonIndex
 import ServiceKit
 import Storage
 
-/// How common each name is among the index's records (``NameCounts``), counted at each
+/// How common each name (and each address: `NameKey.Field.address`) is among the index's
+/// records (``NameCounts``), counted at each
 /// learning from the records it learns from (``ModelLearning``: the latest 20,000 when it holds
 /// 2,000, and at each doubling) and kept until the next, as the model is. The matcher weighs an
 /// exact agreement on a name by them, as a batch weighs by the names of its own records.

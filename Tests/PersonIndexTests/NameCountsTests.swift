@@ -46,6 +46,39 @@ import Testing
         #expect(try off.compare(a, b, names: counts(smiths: 300)) == plain)
     }
 
+    /// The matcher: an agreement on an address many of the index's records give (a shelter's)
+    /// weighs less than one a family's few records give, and without counts (or with the
+    /// address's adjustment off) it weighs the model's u. The names are weighed as before.
+    @Test func anAddressManyRecordsGiveWeighsLessThanAFamilysAddress() throws {
+        let matcher = IncrementalMatcher()
+        let shelter = PostalAddress(line1: "1 Mission Street", city: "Kansas City", state: "MO", postalCode: "64106")
+        let a = PreparedRecord(IndexRecords.record("d1", "jail", "Daniel", "Smith", "1981-12-28", address: shelter))
+        let b = PreparedRecord(IndexRecords.record("d2", "police", "Daniel", "Smith", "1951-12-28", address: shelter))
+        func counts(atAddress: Int) -> NameCounts { NameCounts(records: 1_000) { $0.field == .address ? atAddress : 2 } }
+        func addressWeight(_ comparison: PairComparison) throws -> Double {
+            try #require(comparison.reasons.first { $0.field == .address }).weight
+        }
+        let plain = matcher.compare(a, b)
+        let family = try matcher.compare(a, b, names: counts(atAddress: 3))
+        let shelterCounts = try matcher.compare(a, b, names: counts(atAddress: 300))
+        #expect(try addressWeight(plain) == matcher.model.weight(.address, level: UInt8(ComparisonField.address.levelCount - 1)))
+        #expect(try addressWeight(shelterCounts) < addressWeight(family) - 4)
+        #expect(shelterCounts.score < family.score)
+        // Only the address's weight differs between the two.
+        #expect(abs((family.weight - shelterCounts.weight) - (try addressWeight(family) - addressWeight(shelterCounts))) < 1e-9)
+        var off = matcher
+        off.configuration.addressFrequencyAdjustment = false
+        let unweighed = try off.compare(a, b, names: counts(atAddress: 300))
+        #expect(try addressWeight(unweighed) == addressWeight(plain))
+        // The names still weighed by their counts: the family's pair less its address's bits.
+        #expect(try abs(unweighed.weight - (family.weight - (addressWeight(family) - addressWeight(plain)))) < 1e-9)
+        // Two records whose lines agree but whose areas are given differently (a postal code
+        // beside a city alone) are not weighed by either's count.
+        let cityOnly = PreparedRecord(IndexRecords.record(
+            "d3", "courts", "Daniel", "Smith", "1951-12-28", address: PostalAddress(line1: "1 Mission Street", city: "Kansas City")))
+        #expect(try addressWeight(try matcher.compare(a, cityOnly, names: counts(atAddress: 300))) == addressWeight(plain))
+    }
+
     /// The matcher marks a pair of sound-alike given names linkable when unambiguous only when
     /// the counts show one of them rare (a misspelling); without counts it cannot tell, and the
     /// pair waits.
@@ -91,6 +124,24 @@ import Testing
             let smith = try surnameWeight(try await index.add(Self.darnellNextDay))
             let zielinski = try surnameWeight(try await index.add(Self.walterNextDay))
             #expect(smith < zielinski - 1, "Smith \(smith) bits, Zielinski \(zielinski) bits")
+        }
+    }
+
+    /// A learning counts each record's address (its line and postal code) beside its names,
+    /// and a sealed record is uncounted from it too.
+    @Test func theStoreCountsAddressesAndUncountsASealedRecord() async throws {
+        try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 4))) { index in
+            let shelter = PostalAddress(line1: "1 Mission Street", city: "Kansas City", state: "MO", postalCode: "64106")
+            let residents = [("Aaron", "Okafor"), ("Bruce", "Nowak"), ("Carl", "Haddad"), ("Dennis", "Ivanova")].enumerated().map { index, name in
+                IndexRecords.record("r\(index)", "jail", name.0, name.1, "\(1950 + index)-01-15", address: shelter)
+            }
+            for resident in residents { _ = try await index.add(resident) }
+            // Eight names once each, the address four times.
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 1, 1, 4])
+            let store = index.store
+            let removal = try await index.database.write { try store.removeRecords([residents[0].recordId], $0) }
+            #expect(removal.rowsByTable["person_index_name_counts"] == 2)  // Aaron, Okafor; the address stays
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 3])
         }
     }
 

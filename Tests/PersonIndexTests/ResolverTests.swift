@@ -118,6 +118,37 @@ import Testing
         #expect(!compared(PersonResolver(configuration: without)))
     }
 
+    /// An address many unrelated records give (a shelter, a halfway house) says less when two
+    /// records agree on it than an address a family's few records give: two Daniel Smiths at
+    /// a shelter that 62 of 2,002 records give, born thirty years apart, score at least three
+    /// bits lower than with the address weighed as any address — and still higher than with no
+    /// address at all (the agreement is weak evidence, not evidence against).
+    @Test func anAddressManyRecordsGiveWeighsLess() throws {
+        let shelter = PostalAddress(line1: "1 Mission Street", city: "Peoria", state: "IL", postalCode: "61602")
+        let residents = Self.data.records.prefix(60).map { record in
+            var resident = record
+            resident.address = shelter
+            return resident
+        }
+        let daniel = { (id: String, born: String) in
+            PersonRecord(recordId: id, source: id, givenName: "Daniel", familyName: "Smith", dateOfBirth: DateOfBirth(iso: born), sex: .male, address: shelter)
+        }
+        let records = [daniel("jail", "1981-12-28"), daniel("police", "1951-12-28")] + residents + Self.data.records.dropFirst(60)
+        func bits(_ configuration: ResolverConfiguration, address: PostalAddress?) throws -> Double {
+            var records = records
+            records[1].address = address
+            let resolver = PersonResolver(configuration: configuration)
+            let candidates = resolver.scoredCandidates(records, model: resolver.resolve(records).model)
+            let probability = try #require(candidates.first { $0.a == 0 && $0.b == 1 }?.probability)
+            return log2(probability / (1 - probability))
+        }
+        var unweighed = ResolverConfiguration()
+        unweighed.addressFrequencyAdjustment = false
+        let weighed = try bits(ResolverConfiguration(), address: shelter), asAnyAddress = try bits(unweighed, address: shelter)
+        #expect(weighed < asAnyAddress - 3, "\(weighed) bits weighed, \(asAnyAddress) as any address")
+        #expect(weighed > (try bits(ResolverConfiguration(), address: nil)))
+    }
+
     @Test func sameInputSameOutput() throws {
         let first = PersonResolver().resolve(Self.data.records)
         let second = PersonResolver().resolve(Self.data.records)
