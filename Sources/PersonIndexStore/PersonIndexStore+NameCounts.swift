@@ -4,10 +4,10 @@ import ServiceKit
 import Storage
 
 /// How common each name (and each address: `NameKey.Field.address`) is among the index's
-/// records (``NameCounts``), counted at each
-/// learning from the records it learns from (``ModelLearning``: the latest 20,000 when it holds
-/// 2,000, and at each doubling) and kept until the next, as the model is. The matcher weighs an
-/// exact agreement on a name by them, as a batch weighs by the names of its own records.
+/// records (``NameCounts``), counted at each learning from the records it learns from
+/// (``ModelLearning``: the latest 20,000 when it holds 2,000, and at each doubling) and kept
+/// until the next, as the model is. The matcher weighs an exact agreement on a name (or an
+/// address) by them, as a batch weighs by the values of its own records.
 ///
 /// Why at the learnings and not as each record arrives: counts that moved with every record
 /// made each score depend on the order in which records of different agencies arrived, and a
