@@ -30,9 +30,7 @@ import Testing
         func counts(smiths: Int) -> NameCounts {
             NameCounts(records: 1_000) { $0.field == .familyName ? smiths : 2 }
         }
-        func familyWeight(_ comparison: PairComparison) throws -> Double {
-            try #require(comparison.reasons.first { $0.field == .familyName }).weight
-        }
+        func familyWeight(_ comparison: PairComparison) throws -> Double { try Self.weight(of: .familyName, in: comparison) }
         let plain = matcher.compare(a, b)
         let rare = try matcher.compare(a, b, names: counts(smiths: 2))
         let common = try matcher.compare(a, b, names: counts(smiths: 300))
@@ -46,6 +44,11 @@ import Testing
         #expect(try off.compare(a, b, names: counts(smiths: 300)) == plain)
     }
 
+    /// The weight a comparison gives `field` (its reason's bits).
+    static func weight(of field: ComparisonField, in comparison: PairComparison) throws -> Double {
+        try #require(comparison.reasons.first { $0.field == field }).weight
+    }
+
     /// The matcher: an agreement on an address many of the index's records give (a shelter's)
     /// weighs less than one a family's few records give, and without counts (or with the
     /// address's adjustment off) it weighs the model's u. The names are weighed as before.
@@ -55,9 +58,7 @@ import Testing
         let a = PreparedRecord(IndexRecords.record("d1", "jail", "Daniel", "Smith", "1981-12-28", address: shelter))
         let b = PreparedRecord(IndexRecords.record("d2", "police", "Daniel", "Smith", "1951-12-28", address: shelter))
         func counts(atAddress: Int) -> NameCounts { NameCounts(records: 1_000) { $0.field == .address ? atAddress : 2 } }
-        func addressWeight(_ comparison: PairComparison) throws -> Double {
-            try #require(comparison.reasons.first { $0.field == .address }).weight
-        }
+        func addressWeight(_ comparison: PairComparison) throws -> Double { try Self.weight(of: .address, in: comparison) }
         let plain = matcher.compare(a, b)
         let family = try matcher.compare(a, b, names: counts(atAddress: 3))
         let shelterCounts = try matcher.compare(a, b, names: counts(atAddress: 300))
