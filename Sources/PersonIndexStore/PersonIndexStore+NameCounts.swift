@@ -15,10 +15,11 @@ import Storage
 /// rebuilt other scores (the replay test caught it). Fixed between learnings, the counts are
 /// what the model is: the same for every record decided with them.
 ///
-/// Names are counted under a digest (`person_index_name_counts.name_digest`), not as text. A
-/// record a sealing order removes is uncounted when it was among those counted, and a name no
-/// counted record carries any more leaves the table. (A digest of a name can be guessed from a
-/// list of names; the records' own table holds the names of the people it still holds anyway.)
+/// Names and addresses are counted under a digest (`person_index_name_counts.name_digest`), not
+/// as text. A record a sealing order removes is uncounted when it was among those counted, and a
+/// value no counted record carries any more leaves the table. (A digest of a name or an address
+/// can be guessed from a list of them; the records' own table holds those of the people it still
+/// holds anyway.)
 extension PersonIndexStore {
     /// The counts table and three counters: the records counted (`named_records`, 0 before the
     /// first learning: no counts) and the `added_seq` range they were taken from.
@@ -86,8 +87,8 @@ extension Session {
     }
 
     /// Uncounts a record a sealing order removes (`added`: its `added_seq`), when it was among
-    /// the records counted; a name no counted record carries any more leaves the table.
-    /// Returns how many names left it.
+    /// the records counted; a name (or address) no counted record carries any more leaves the
+    /// table. Returns how many left it.
     func uncount(_ record: PreparedRecord, added: Int64) throws -> Int {
         let first = try counter("named_from_seq"), last = try counter("named_to_seq")
         guard try counter("named_records") > 0, first <= added, added <= last else { return 0 }
