@@ -107,7 +107,19 @@ public struct PersonIndexStore: Sendable {
         blockingPassesMigration,
         // And again for the address pass.
         addressBlockingMigration,
+        // Which model links were made unless the persons' sexes disagree.
+        sexesDoubtMigration,
     ]
+
+    /// 2026-12-07: each link says whether the model made it unless the persons' sexes disagree
+    /// (`PairComparison.linkUnlessSexesDisagree`: given names only close, a record without the
+    /// sex), 1 or 0. A person holding such a link keeps a later model link to a person whose
+    /// records give another sex waiting for review (`hold`): judged as records arrive, the
+    /// store must remember, across restarts, how a person was joined, and the links are where
+    /// it keeps that. Links made before say 0: they are judged as before until the index is
+    /// rebuilt (`reentrybus replay person-index`), as `person-index-v6` leaves new pairs.
+    static let sexesDoubtMigration = StorageMigration.script(
+        "person-index-v8", "ALTER TABLE person_index_links ADD COLUMN unless_sexes_disagree BIGINT NOT NULL DEFAULT 0")
 
     // MARK: - Records
 
@@ -585,11 +597,14 @@ public struct PersonIndexStore: Sendable {
         newRecord: String?, _ session: Session
     ) throws -> [IdentityEvent] {
         let (low, high) = Self.ordered(recordId, other)
+        // A human's link or a shared number is no guess about the sexes, whatever the pair's names.
+        let unlessSexesDisagree = source == .model && comparison.linkUnlessSexesDisagree
         _ = try session.transaction.execute(
             """
-            INSERT INTO person_index_links (a, b, decided_by, score) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (a, b) DO UPDATE SET decided_by = excluded.decided_by, score = excluded.score
-            """, [.text(low), .text(high), .text(source.rawValue), .real(comparison.score)])
+            INSERT INTO person_index_links (a, b, decided_by, score, unless_sexes_disagree) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (a, b) DO UPDATE SET decided_by = excluded.decided_by, score = excluded.score,
+                unless_sexes_disagree = excluded.unless_sexes_disagree
+            """, [.text(low), .text(high), .text(source.rawValue), .real(comparison.score), .integer(unlessSexesDisagree ? 1 : 0)])
         let mine = try person(of: recordId, session), theirs = try person(of: other, session)
         guard mine != theirs || source == .human else { return [] }  // already one person: the link only strengthens it
         let survivor = min(mine, theirs), absorbed = max(mine, theirs)

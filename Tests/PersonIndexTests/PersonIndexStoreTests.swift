@@ -176,7 +176,7 @@ enum IndexRecords {
     /// ("Andy Moroe" beside "Andrew Moore", without a date of birth) is compared with it.
     @Test func migratingGivesStoredRecordsTheAddressKey() async throws {
         let before = Array(PersonIndexStore.migrations.prefix { $0.id != "person-index-v7" })
-        #expect(before.count == PersonIndexStore.migrations.count - 1)
+        #expect(before.count < PersonIndexStore.migrations.count)
         let hill = PostalAddress(line1: "4256 Hill Ct", city: "Peoria", state: "IL", postalCode: "61764")
         let moore = IndexRecords.record("h1", "jail", "Andrew", "Moore", "1964-11-02", address: hill)
         let moroe = PersonRecord(recordId: "h2", source: "police", givenName: "Andy", familyName: "Moroe", sex: .male, address: hill)
