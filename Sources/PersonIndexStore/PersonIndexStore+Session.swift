@@ -131,6 +131,19 @@ struct Session {
         return nil
     }
 
+    /// Whether a person was joined through a model link made unless the persons' sexes
+    /// disagree (`person-index-v8`): the link the store may have to doubt when a record of the
+    /// other sex comes later. Both records of a link within a person are that person's, so
+    /// one side is enough.
+    func joinedUnlessSexesDisagree(_ personId: String) throws -> Bool {
+        try transaction.fetchOne(
+            """
+            SELECT 1 AS one FROM person_index_links l JOIN person_index_records r ON r.record_id = l.a
+            WHERE r.person_id = $1 AND l.unless_sexes_disagree = 1
+            LIMIT 1
+            """, [.text(personId)]) != nil
+    }
+
     /// The links among a person's records: (a, b, what decided, score).
     func links(within personId: String) throws -> [(a: String, b: String, source: String, score: Double)] {
         try transaction.fetchAll(

@@ -260,10 +260,13 @@ public struct PersonIndexStore: Sendable {
     /// reviewer decided the two persons distinct, and a model link when the persons' records
     /// carry different numbers, or, for close given names beside a missing sex, give different
     /// sexes (`PairComparison.linkUnlessSexesDisagree`: twins Mark and Mary). Judged as each
-    /// record is added, this catches twins only when a record with the other sex is stored
-    /// before the sexless one: stored Mary, a sexless Mark, then Mark with the sex, the sexless
-    /// Mark joins Mary and Mark then joins him by equal names, which nothing holds (the batch,
-    /// judging after every confident link, keeps them apart in any order).
+    /// record is added, that alone catches twins only when a record with the other sex is
+    /// stored before the sexless one: stored Mary, a sexless Mark, then Mark with the sex, the
+    /// sexless Mark joins Mary and Mark then joins him by equal names. So a model link waits too
+    /// when either person was joined through such a link (`unless_sexes_disagree`, kept with
+    /// the links) and the persons' records give different sexes: the link that joined the
+    /// sexless record may be the wrong one, and a reviewer sees which (the batch, judging after
+    /// every confident link, keeps them apart in any order).
     private func hold(
         _ recordId: String, _ candidate: String, _ comparison: PairComparison, decided: [(candidate: String, comparison: PairComparison)],
         _ session: Session
@@ -285,7 +288,10 @@ public struct PersonIndexStore: Sendable {
         if !comparison.byIdentifier, let (x, y) = try identifiersConflict(mine, theirs, session) {
             return ReviewHold(.personsCarryDifferentNumbers, records: [x, y])
         }
-        if comparison.linkUnlessSexesDisagree, let (x, y) = try sexesDisagree(mine, theirs, session) {
+        if !comparison.byIdentifier,
+            try comparison.linkUnlessSexesDisagree || session.joinedUnlessSexesDisagree(mine) || session.joinedUnlessSexesDisagree(theirs),
+            let (x, y) = try sexesDisagree(mine, theirs, session)
+        {
             return ReviewHold(.anotherPersonPlausible, records: [x, y].filter { $0 != recordId && $0 != candidate })
         }
         if let (x, y) = try session.distinctPairBetween(mine, theirs) { return ReviewHold(.decidedDistinct, records: [x, y]) }
