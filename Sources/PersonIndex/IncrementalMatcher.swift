@@ -73,7 +73,7 @@ public struct IncrementalMatcher: Sendable {
                 switch name.field {
                 case .givenName: bits.given = try names.adjustment(name, model: model)
                 case .familyName: bits.family = try names.adjustment(name, model: model)
-                case .address: bits.address = try names.adjustment(name, model: model)
+                case .address, .addressInCity: bits.address = try names.adjustment(name, model: model)
                 }
             }
         }

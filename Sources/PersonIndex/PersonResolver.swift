@@ -436,7 +436,8 @@ struct PairScorer {
             average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
         weighAddresses = configuration.addressFrequencyAdjustment
         addressFrequencies = TermFrequencies(
-            values: weighAddresses ? features.compactMap(\.sharedAddressKey) : [], total: features.count,
+            values: weighAddresses ? features.flatMap { [$0.addressKey(inCity: false), $0.addressKey(inCity: true)].compactMap { $0 } } : [],
+            total: features.count,
             average: model.u[ComparisonField.address.rawValue][ComparisonField.address.levelCount - 1])
     }
 
@@ -454,9 +455,11 @@ struct PairScorer {
             switch name.field {
             case .givenName: total += adjustment(.givenName, share: givenFrequencies.share(name.folded))
             case .familyName: total += adjustment(.familyName, share: familyFrequencies.share(name.folded))
-            case .address:
+            case .address, .addressInCity:
+                // Both records of the pair are among the batch's counted records.
                 let u = model.u[ComparisonField.address.rawValue][ComparisonField.address.levelCount - 1]
-                total += TermFrequencies.addressAdjustment(count: addressFrequencies.count(name.folded), total: features.count, u: u)
+                total += TermFrequencies.addressAdjustment(
+                    count: addressFrequencies.count(name.folded), ownRecordsCounted: 2, total: features.count, u: u)
             }
         }
         return total

@@ -25,12 +25,13 @@ struct RecordFeatures: Sendable {
             .map(Nicknames.oneSpelling))
     }
 
-    /// The address as the records of one place give it: the postal code (or, without one, the
-    /// city) and the normalised street line; nil without a line or an area. Counted to weigh an
-    /// agreement on the address by how many records give it (`NameKey.Field.address`).
-    var sharedAddressKey: [UInt8]? {
-        guard let line = addressLine, let area = postalCode.map({ Array($0.utf8) }) ?? city else { return nil }
-        return area + [0x7C] + line
+    /// The address as the records of one place give it: the normalised street line in the
+    /// postal code (or, `inCity`, in the city), marked by which; nil without the line or that
+    /// area. Counted to weigh an agreement on the address by how many records give it
+    /// (`NameKey.Field.address`, `.addressInCity`).
+    func addressKey(inCity: Bool) -> [UInt8]? {
+        guard let line = addressLine, let area = inCity ? city : postalCode.map({ Array($0.utf8) }) else { return nil }
+        return [inCity ? 0x43 : 0x50] + area + [0x7C] + line
     }
 
     init(_ record: PersonRecord) {

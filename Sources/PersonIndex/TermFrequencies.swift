@@ -32,12 +32,14 @@ struct TermFrequencies: Sendable {
     }
 
     /// Bits to add to the weight of an agreement on an address `count` of `total` records give
-    /// (`u`: the field's exact level's u): only ever fewer. The pair's own two records are not
-    /// counted (two records agreeing on an address is what is being weighed, and in a batch
-    /// of a few hundred records two alone would already be a share far above the field's u),
-    /// so an address no other record gives keeps the model's weight, as does a family's in a
-    /// large batch; one many records give (a shelter's) weighs less, down to log2(m / share).
-    static func addressAdjustment(count: Int, total: Int, u: Double) -> Double {
-        min(0, log2(u / blendedShare(count: max(count - 2, 0), total: total, average: u)))
+    /// (`u`: the field's exact level's u): only ever fewer. The pair's own records among those
+    /// counted (`ownRecordsCounted`: both in a batch; in an index the candidate at most, never
+    /// the record being added) are left out: two records agreeing on an address is what is
+    /// being weighed, and in a batch of a few hundred records two alone would already be a
+    /// share far above the field's u. So an address no other record gives keeps the model's
+    /// weight, as does a family's in a large batch; one many records give (a shelter's) weighs
+    /// less, down to log2(m / share).
+    static func addressAdjustment(count: Int, ownRecordsCounted: Int, total: Int, u: Double) -> Double {
+        min(0, log2(u / blendedShare(count: max(count - ownRecordsCounted, 0), total: total, average: u)))
     }
 }

@@ -35,12 +35,15 @@ extension PersonIndexStore {
 
     /// Replaces the counts with those of `sample`, the records a learning reads (with their
     /// `added_seq`, oldest first). Nothing is counted when exact name agreement is not weighed
-    /// by frequency (`ResolverConfiguration.termFrequencyAdjustment` off).
+    /// by frequency (`ResolverConfiguration.termFrequencyAdjustment` off), and no address when
+    /// addresses are not (`addressFrequencyAdjustment` off).
     func countNames(of sample: [(record: PersonRecord, added: Int64)], _ session: Session) throws {
         guard matcher.configuration.termFrequencyAdjustment, let first = sample.first?.added, let last = sample.last?.added else { return }
         var counts: [String: Int64] = [:]
         for (record, _) in sample {
-            for name in PreparedRecord(record).nameKeys { counts[Self.digest(name), default: 0] += 1 }
+            for name in PreparedRecord(record).nameKeys(weighAddresses: matcher.configuration.addressFrequencyAdjustment) {
+                counts[Self.digest(name), default: 0] += 1
+            }
         }
         _ = try session.transaction.execute("DELETE FROM person_index_name_counts", [])
         for (digest, records) in counts.sorted(by: { $0.key < $1.key }) {
@@ -94,7 +97,8 @@ extension Session {
         guard try counter("named_records") > 0, first <= added, added <= last else { return 0 }
         _ = try transaction.execute("UPDATE person_index_counters SET value = value - 1 WHERE name = 'named_records'", [])
         var removed = 0
-        for name in record.nameKeys {
+        // Addresses too, whether or not they were counted (one that was not changes no row).
+        for name in record.nameKeys(weighAddresses: true) {
             let digest = PersonIndexStore.digest(name)
             _ = try transaction.execute("UPDATE person_index_name_counts SET records = records - 1 WHERE name_digest = $1", [.text(digest)])
             removed += try transaction.execute("DELETE FROM person_index_name_counts WHERE name_digest = $1 AND records <= 0", [.text(digest)])

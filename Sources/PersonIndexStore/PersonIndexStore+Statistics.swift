@@ -33,8 +33,9 @@ extension PersonIndexStore {
         /// Records added when it last set a learnt model aside, and why (nil: never).
         public var modelSetAsideAtRecord: Int64?
         public var modelSetAsideBecause: String?
-        /// The records whose names the last learning counted (less those sealed since), which
-        /// exact name agreements are weighed by (``NameCounts``); 0 before the first learning.
+        /// The records whose names (and addresses) the last learning counted (less those sealed
+        /// since), which exact agreements on them are weighed by (``NameCounts``); 0 before the
+        /// first learning.
         public var namesCountedFrom = 0
 
         public init(

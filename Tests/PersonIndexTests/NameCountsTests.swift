@@ -73,11 +73,15 @@ import Testing
         #expect(try addressWeight(unweighed) == addressWeight(plain))
         // The names still weighed by their counts: the family's pair less its address's bits.
         #expect(try abs(unweighed.weight - (family.weight - (addressWeight(family) - addressWeight(plain)))) < 1e-9)
-        // Two records whose lines agree but whose areas are given differently (a postal code
-        // beside a city alone) are not weighed by either's count.
+        // A record without the postal code agrees on the address through the city: weighed by
+        // how many records give the line in that city, not in the postal code.
         let cityOnly = PreparedRecord(IndexRecords.record(
             "d3", "courts", "Daniel", "Smith", "1951-12-28", address: PostalAddress(line1: "1 Mission Street", city: "Kansas City")))
-        #expect(try addressWeight(try matcher.compare(a, cityOnly, names: counts(atAddress: 300))) == addressWeight(plain))
+        // (Every other value counted once: the candidate's own.)
+        let inCity = NameCounts(records: 1_000) { $0.field == .addressInCity ? 300 : 1 }
+        let inPostalCode = NameCounts(records: 1_000) { $0.field == .address ? 300 : 1 }
+        #expect(try addressWeight(try matcher.compare(a, cityOnly, names: inCity)) < addressWeight(plain) - 4)
+        #expect(try addressWeight(try matcher.compare(a, cityOnly, names: inPostalCode)) == addressWeight(plain))
     }
 
     /// The matcher marks a pair of sound-alike given names linkable when unambiguous only when
@@ -128,21 +132,33 @@ import Testing
         }
     }
 
-    /// A learning counts each record's address (its line and postal code) beside its names,
-    /// and a sealed record is uncounted from it too.
+    /// Four residents of one shelter, each of other names.
+    static let residents = [("Aaron", "Okafor"), ("Bruce", "Nowak"), ("Carl", "Haddad"), ("Dennis", "Ivanova")].enumerated().map { index, name in
+        IndexRecords.record(
+            "r\(index)", "jail", name.0, name.1, "\(1950 + index)-01-15",
+            address: PostalAddress(line1: "1 Mission Street", city: "Kansas City", state: "MO", postalCode: "64106"))
+    }
+
+    /// A learning counts each record's address (its line in its postal code and in its city)
+    /// beside its names, and a sealed record is uncounted from it too; with the address's
+    /// adjustment off no address is counted.
     @Test func theStoreCountsAddressesAndUncountsASealedRecord() async throws {
+        var unweighed = ResolverConfiguration()
+        unweighed.addressFrequencyAdjustment = false
+        let namesOnly = PersonIndexStore(matcher: IncrementalMatcher(configuration: unweighed), learning: Self.learning(after: 4))
+        try await IndexUnderTest.run(store: namesOnly) { index in
+            for resident in Self.residents { _ = try await index.add(resident) }
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 1, 1])
+        }
         try await IndexUnderTest.run(store: PersonIndexStore(learning: Self.learning(after: 4))) { index in
-            let shelter = PostalAddress(line1: "1 Mission Street", city: "Kansas City", state: "MO", postalCode: "64106")
-            let residents = [("Aaron", "Okafor"), ("Bruce", "Nowak"), ("Carl", "Haddad"), ("Dennis", "Ivanova")].enumerated().map { index, name in
-                IndexRecords.record("r\(index)", "jail", name.0, name.1, "\(1950 + index)-01-15", address: shelter)
-            }
+            let residents = Self.residents
             for resident in residents { _ = try await index.add(resident) }
-            // Eight names once each, the address four times.
-            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 1, 1, 4])
+            // Eight names once each, the address four times in its postal code and in its city.
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 1, 1, 4, 4])
             let store = index.store
             let removal = try await index.database.write { try store.removeRecords([residents[0].recordId], $0) }
             #expect(removal.rowsByTable["person_index_name_counts"] == 2)  // Aaron, Okafor; the address stays
-            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 3])
+            #expect(try await index.nameCounts() == [1, 1, 1, 1, 1, 1, 3, 3])
         }
     }
 

@@ -528,7 +528,7 @@ struct PersonsStats: AsyncParsableCommand {
     static func nameFrequencies(_ statistics: PersonIndexStore.Statistics) -> String {
         statistics.namesCountedFrom > 0
             ? "counted in \(statistics.namesCountedFrom) records at the last learning"
-            : "none yet (counted at each learning; until then a name weighs the model's u)"
+            : "none yet (counted at each learning, names and addresses; until then they weigh the model's u)"
     }
 
     /// Which m and u the index decides with, and the last model it set aside.
