@@ -131,17 +131,17 @@ struct Session {
         return nil
     }
 
-    /// Whether a person was joined through a model link made unless the persons' sexes
-    /// disagree (`person-index-v8`): the link the store may have to doubt when a record of the
-    /// other sex comes later. Both records of a link within a person are that person's, so
-    /// one side is enough.
-    func joinedUnlessSexesDisagree(_ personId: String) throws -> Bool {
+    /// Whether either person was joined through a model link made unless the persons' sexes
+    /// disagree (`person-index-v8`) that no reviewer has since confirmed by joining them: the
+    /// link the store may have to doubt when a record of the other sex comes later. Both
+    /// records of a link within a person are that person's, so one side is enough.
+    func joinedUnlessSexesDisagree(_ first: String, _ second: String) throws -> Bool {
         try transaction.fetchOne(
             """
             SELECT 1 AS one FROM person_index_links l JOIN person_index_records r ON r.record_id = l.a
-            WHERE r.person_id = $1 AND l.unless_sexes_disagree = 1
+            WHERE r.person_id IN ($1, $2) AND l.unless_sexes_disagree = 1
             LIMIT 1
-            """, [.text(personId)]) != nil
+            """, [.text(first), .text(second)]) != nil
     }
 
     /// The links among a person's records: (a, b, what decided, score).

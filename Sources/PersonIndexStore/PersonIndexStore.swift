@@ -289,7 +289,7 @@ public struct PersonIndexStore: Sendable {
             return ReviewHold(.personsCarryDifferentNumbers, records: [x, y])
         }
         if !comparison.byIdentifier,
-            try comparison.linkUnlessSexesDisagree || session.joinedUnlessSexesDisagree(mine) || session.joinedUnlessSexesDisagree(theirs),
+            try comparison.linkUnlessSexesDisagree || (mine != theirs && session.joinedUnlessSexesDisagree(mine, theirs)),
             let (x, y) = try sexesDisagree(mine, theirs, session)
         {
             return ReviewHold(.anotherPersonPlausible, records: [x, y].filter { $0 != recordId && $0 != candidate })
@@ -627,6 +627,15 @@ public struct PersonIndexStore: Sendable {
         guard mine != theirs else { return events }
         _ = try session.transaction.execute(
             "UPDATE person_index_records SET person_id = $1 WHERE person_id = $2", [.text(survivor), .text(absorbed)])
+        if source == .human {
+            // A reviewer joined the two persons as they stand: the close-names links within them
+            // are no longer guesses for a later record of another sex to doubt (`hold`).
+            _ = try session.transaction.execute(
+                """
+                UPDATE person_index_links SET unless_sexes_disagree = 0
+                WHERE unless_sexes_disagree = 1 AND a IN (SELECT record_id FROM person_index_records WHERE person_id = $1)
+                """, [.text(survivor)])
+        }
         if absorbed != newRecord {
             var merged = try session.event(.merged, personId: survivor)
             merged.mergedPersonId = absorbed
