@@ -52,10 +52,11 @@ public struct SyntheticPopulation: Sendable {
         /// Share of such duplicates that repeat the booking number (linked by identifier).
         public var duplicateKeepsBooking = 0.3
         public var ssnPresent = 0.0
-        /// Share of persons (not relatives) whose address is one of a few that many unrelated
-        /// persons share — a shelter, a halfway house, a county's "general delivery" — so that
-        /// agreeing on the address says little there. Zero by default: the benchmark's figures
-        /// are without them.
+        /// Share of the persons drawn on their own (not as a relative or twin of another)
+        /// whose address is one of a few that many unrelated persons share — a shelter, a
+        /// halfway house, a county's "general delivery" — so that agreeing on the address says
+        /// little there; relatives drawn later of such a person live there too. Zero by
+        /// default: the benchmark's figures are without them.
         public var sharedAddress = 0.0
         /// How many such addresses the shared persons are spread over.
         public var sharedAddressCount = 5
