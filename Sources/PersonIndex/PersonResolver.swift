@@ -434,9 +434,11 @@ struct PairScorer {
         familyFrequencies = TermFrequencies(
             values: features.compactMap { $0.familyNames.first?.compact }, total: features.count,
             average: model.u[ComparisonField.familyName.rawValue][ComparisonField.familyName.levelCount - 1])
-        weighAddresses = configuration.addressFrequencyAdjustment
+        weighAddresses = adjust && configuration.addressFrequencyAdjustment
         addressFrequencies = TermFrequencies(
-            values: weighAddresses ? features.flatMap { [$0.addressKey(inCity: false), $0.addressKey(inCity: true)].compactMap { $0 } } : [],
+            // Counted as an index counts them (`NameKey.keys`): the line in its postal code and in its city.
+            values: weighAddresses
+                ? features.flatMap { NameKey.keys(of: $0, weighAddresses: true).filter { $0.field.comparisonField == .address }.map(\.folded) } : [],
             total: features.count,
             average: model.u[ComparisonField.address.rawValue][ComparisonField.address.levelCount - 1])
     }
