@@ -64,7 +64,7 @@ let package = Package(
         // itself) and puts every file at the bundle's top level; see TopicCatalog+Embedded.swift.
         .target(
             name: "Contracts",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Placeholders", .product(name: "Yams", package: "Yams")],
             resources: [.process("Resources/Topics")]
         ),
         // Contracts applied to Kafka: `topics apply` and `publish` (file import) logic.
@@ -114,6 +114,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "Contracts",
+                "Placeholders",
                 "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -220,10 +221,11 @@ let package = Package(
         ),
         // The person index's matching core: records, normalisation, comparators (Jaro-Winkler,
         // Damerau-Levenshtein, NYSIIS), strong-identifier links, blocking, a Fellegi-Sunter model
-        // estimated by EM, clusters. Pure: Foundation only, no Kafka (`persons resolve` runs it offline).
+        // estimated by EM, clusters. Pure: Foundation and Placeholders, no Kafka (`persons resolve` runs
+        // it offline).
         // Optimised in debug builds too: its tests resolve hundreds of generated records a test,
         // and unoptimised string comparators made them a quarter of the test suite's CPU time.
-        .target(name: "PersonIndex", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "PersonIndex", dependencies: ["Placeholders"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The person index's state on a database (SQLite or PostgreSQL): records, persons,
         // the review queue and human decisions, each change returning its bus.identity events.
         // Apart from PersonIndex so that the matching core stays pure (Foundation only) and
@@ -239,9 +241,14 @@ let package = Package(
         // Synthetic person records with known truth (typos, nicknames, swapped dates, families,
         // twins) for `bench persons` and the tests: kept out of the PersonIndex module like Demo.
         .target(name: "SyntheticPersons", dependencies: ["PersonIndex"]),
-        // Addresses and coordinates for the officer-safety check: a street address in one
-        // normalised form (USPS Publication 28) and distances on the globe. Pure: Foundation only.
-        .target(name: "Places"),
+        // Addresses and coordinates for the officer-safety check and the router's contact rules:
+        // a street address in one normalised form (USPS Publication 28) and distances on the
+        // globe. Pure: Foundation and Placeholders.
+        .target(name: "Places", dependencies: ["Placeholders"]),
+        // Values agencies' systems write where they have none ("HOMELESS" for an address line,
+        // "UNKNOWN" or zeros for a person's number), which every reader takes as missing: one
+        // definition for the contracts' decoders, the address keys and the person index. Pure.
+        .target(name: "Placeholders"),
         // Each agency's read models (views): supervision caseload, police, release coordinator,
         // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
         .target(
@@ -402,7 +409,7 @@ let package = Package(
         // The same conformance tests against SQLite and a private PostgreSQL cluster (TestSupport).
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         // Notifications: its BusNotification encoding is checked against the bus.notifications contract.
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Notifications"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Notifications", "Placeholders"]),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
@@ -438,7 +445,7 @@ let package = Package(
             "Timers", "ServiceKit", "Contracts", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "PlacesTests", dependencies: ["Places"]),
+        .testTarget(name: "PlacesTests", dependencies: ["Places", "Placeholders"]),
         // TestSupport: `persons resolve` run as a user runs it (the built executable).
         .testTarget(
             name: "PersonIndexTests",

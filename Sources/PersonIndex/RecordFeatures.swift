@@ -1,5 +1,8 @@
+import Placeholders
+
 /// A record prepared once for comparison: folded names with their phonetic keys (aliases
-/// included), the address reduced to normalised words, identifiers normalised. Comparing two
+/// included), the address reduced to normalised words (a placeholder line such as "HOMELESS"
+/// read as none: `AddressPlaceholder`), identifiers normalised. Comparing two
 /// prepared records does no string allocation beyond the comparators' own arrays.
 struct RecordFeatures: Sendable {
     /// The given name first, then the aliases' given names.
@@ -53,7 +56,8 @@ struct RecordFeatures: Sendable {
         dateOfBirth = record.dateOfBirth
         sex = record.sex.flatMap { $0.isInformative ? $0 : nil }
         if let address = record.address {
-            let line = address.line1.map { NameFolding.addressWords($0).joined(separator: " ") } ?? ""
+            // "HOMELESS", "UNKNOWN", "NFA": no place, so no agreement (nor disagreement) on it.
+            let line = address.line1.map { AddressPlaceholder.isPlaceholder($0) ? "" : NameFolding.addressWords($0).joined(separator: " ") } ?? ""
             addressLine = line.isEmpty ? nil : Array(line.utf8)
             let postal = address.postalCode.map { String($0.filter(\.isNumber).prefix(5)) } ?? ""
             postalCode = postal.isEmpty ? nil : postal
@@ -64,7 +68,7 @@ struct RecordFeatures: Sendable {
             postalCode = nil
             city = nil
         }
-        ssn = record.identifiers.ssn
+        ssn = record.identifiers.ssn.flatMap { PersonNumberPlaceholder.isPlaceholderSSN($0) ? nil : $0 }
         strongIdentifiers = StrongIdentifier.all(of: record)
     }
 }

@@ -1,8 +1,10 @@
+import Placeholders
+
 /// An identifier that names one person wherever it appears, within its scope: a state ID or an
 /// FBI number everywhere, a DOC number within the state that issued it, a booking or RMS
 /// number within the agency (record source) that assigned it. Two records sharing one are
 /// linked without scoring. Values are compared upper-case, letters and digits only
-/// ("12-345 a" = "12345A").
+/// ("12-345 a" = "12345A"); a placeholder ("UNKNOWN", "000000000") is no identifier.
 public enum StrongIdentifier: Sendable, Hashable, CustomStringConvertible {
     case stateId(String)
     case fbiNumber(String)
@@ -54,8 +56,10 @@ public enum StrongIdentifier: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Upper-case letters and digits; nil for no value, or one that says "no number"
+    /// ("UNKNOWN", "NONE", zeros: `PersonNumberPlaceholder`), which would link strangers.
     static func normalised(_ value: String?) -> String? {
-        guard let value else { return nil }
+        guard let value, !PersonNumberPlaceholder.isPlaceholder(value) else { return nil }
         let kept = String(value.uppercased().unicodeScalars.filter { ($0.value >= 48 && $0.value <= 57) || ($0.value >= 65 && $0.value <= 90) })
         return kept.isEmpty ? nil : kept
     }

@@ -34,7 +34,8 @@ public struct AddressKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Reads an address as the contracts carry one (`line1`, `line2`, `city`, `state`,
     /// `postalCode`). Throws, naming the field, when a part cannot be read: an empty line,
-    /// a line with no street name, a city with no words, an unknown state, a malformed ZIP.
+    /// a line with no street name, a line that stands for no address ("HOMELESS", "UNKNOWN":
+    /// ``AddressPlaceholder``), a city with no words, an unknown state, a malformed ZIP.
     public init(line1: String, line2: String? = nil, city: String, state: String, postalCode: String? = nil) throws(PlaceError) {
         street = try StreetLine(line1: line1, line2: line2)
         self.city = try Self.city(city)

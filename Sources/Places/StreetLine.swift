@@ -1,3 +1,5 @@
+import Placeholders
+
 /// A street line read into the parts USPS Publication 28 orders it by: primary number,
 /// predirectional, street name, suffix, postdirectional, and secondary units (`APT 4B`).
 ///
@@ -18,6 +20,9 @@ struct StreetLine: Hashable, Sendable {
     init(line1: String, line2: String?) throws(PlaceError) {
         let words = AddressWords.split(line1)
         guard !words.isEmpty else { throw PlaceError(field: "line1", reason: "has no words") }
+        guard !AddressPlaceholder.isPlaceholder(line1) else {
+            throw PlaceError(field: "line1", reason: "stands for no address (such as HOMELESS, UNKNOWN or GENERAL DELIVERY), not a street")
+        }
         let unitStart = Self.unitStart(in: words) ?? words.endIndex
         var units = Self.units(Array(words[unitStart...]))
         if let line2 { units += Self.units(AddressWords.split(line2)) }

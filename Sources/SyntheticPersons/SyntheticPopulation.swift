@@ -60,6 +60,10 @@ public struct SyntheticPopulation: Sendable {
         public var sharedAddress = 0.0
         /// How many such addresses the shared persons are spread over.
         public var sharedAddressCount = 5
+        /// Share of records with an address whose street line is what systems write for "no
+        /// address" ("HOMELESS", "UNKNOWN", "NFA", …; `placeholderLines`), the city and postal
+        /// code kept. Zero by default: the benchmark's figures are without them.
+        public var placeholderAddress = 0.0
         public init() {}
     }
 
@@ -99,8 +103,20 @@ public struct SyntheticPopulation: Sendable {
                 labelled.personOfRecord.append(personIndex)
             }
         }
+        if noise.placeholderAddress > 0 {
+            // A stream of its own: every record stays as it is without them but for its line.
+            var placeholders = SplitMix64(seed: seed &+ 0x401D)
+            for index in labelled.records.indices where labelled.records[index].address != nil {
+                if Double.random(in: 0..<1, using: &placeholders) < noise.placeholderAddress {
+                    labelled.records[index].address?.line1 = Self.placeholderLines.randomElement(using: &placeholders)
+                }
+            }
+        }
         return labelled
     }
+
+    /// Street lines of records whose address was not taken down, or whose person had none.
+    static let placeholderLines = ["HOMELESS", "Homeless", "TRANSIENT", "UNKNOWN", "NFA", "General Delivery", "N/A"]
 
     // MARK: - True persons
 

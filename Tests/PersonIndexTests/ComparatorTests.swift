@@ -1,5 +1,6 @@
-import PersonIndex
 import Testing
+
+@testable import PersonIndex
 
 /// The comparators against the values their authors and references publish.
 @Suite struct Comparators {
@@ -54,6 +55,27 @@ import Testing
         #expect(try level("1986-04-08") == 1)  // year within one, the rest different
         #expect(try level("1985-04-08") == 1)
         #expect(try level("1990-07-03") == 0)
+    }
+
+    /// "HOMELESS" or "UNKNOWN" names no place: two records giving it agree on no address (only
+    /// on the postal code they share), and beside a street it is no contradiction either.
+    @Test func aPlaceholderAddressLineIsNoAddress() throws {
+        func features(_ line: String, postalCode: String? = "64106") -> RecordFeatures {
+            RecordFeatures(PersonRecord(
+                recordId: line, source: "jail", givenName: "Daniel", familyName: "Smith",
+                address: PostalAddress(line1: line, city: "Kansas City", state: "MO", postalCode: postalCode)))
+        }
+        let homeless = features("HOMELESS"), transient = features("Transient"), unknown = features("unknown", postalCode: nil)
+        let street = features("1 Mission Street"), elsewhere = features("12 Oak St")
+        #expect(homeless.addressLine == nil)
+        #expect(homeless.addressKey(inCity: false) == nil)
+        // Only the area agrees, as when one record has no line at all.
+        #expect(RecordComparison.addressLevel(homeless, transient) == 1)
+        #expect(RecordComparison.addressLevel(homeless, street) == 1)
+        #expect(RecordComparison.addressLevel(unknown, homeless) == 1)  // the city
+        // A real street line still counts: the same street agrees, another disagrees.
+        #expect(RecordComparison.addressLevel(street, street) == 3)
+        #expect(RecordComparison.addressLevel(street, elsewhere) == 1)
     }
 
     @Test func namesFoldAccentsPunctuationAndCompounds() {

@@ -1,3 +1,4 @@
+import Placeholders
 import Testing
 
 @testable import Places
@@ -163,5 +164,26 @@ struct AddressKeyTests {
     func refused(address: WrittenAddress, field: String) {
         let error = #expect(throws: PlaceError.self) { _ = try address.key }
         #expect(error?.field == field)
+    }
+
+    /// What systems write for "no address" names no place: read as a street, every person
+    /// recorded "HOMELESS" in a city would share one address with every other.
+    @Test("a line that stands for no address is refused, however it is written", arguments: [
+        "HOMELESS", "homeless", "Homeless - camp by 5th and Main", "TRANSIENT", "Unknown", "UNK", "Address unknown",
+        "N/A", "n.a.", "NONE", "No Fixed Address", "NFA", "General Delivery", "REFUSED", "Same as above",
+    ])
+    func placeholderRefused(line: String) {
+        #expect(AddressPlaceholder.isPlaceholder(line))
+        let error = #expect(throws: PlaceError.self) { _ = try WrittenAddress(line1: line).key }
+        #expect(error?.field == "line1")
+        #expect(error?.reason.contains("no address") == true)
+    }
+
+    @Test("a street line with a house number or a street of its own is never a placeholder", arguments: [
+        "100 Transient Way", "12 Homeless Rd", "4410 Troost Ave", "PO Box 12", "Unknown Creek Rd", "Nash St",
+    ])
+    func notAPlaceholder(line: String) throws {
+        #expect(!AddressPlaceholder.isPlaceholder(line))
+        _ = try WrittenAddress(line1: line).key
     }
 }

@@ -10,7 +10,7 @@ import Testing
 enum CaseloadScenarios {
     typealias E = CaseloadEvents
     static let store = CaseloadStore()
-    static let missingIdentifiers = "subject.stateId and subject.fbiNumber are both missing"
+    static let missingIdentifiers = "subject.stateId and subject.fbiNumber are both missing or say there is none (\"UNKNOWN\", zeros)"
 
     static func migrated(_ database: any StorageDatabase, _ events: [AdmittedEvent] = []) async throws {
         try await ViewDatabase.migrate(store, database)

@@ -350,7 +350,11 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
             try E.bulletinPublished("MHB-B", a, granted: "2026-01-10", expires: "2026-01-09", id: "backwards"))
         #expect(backwards?.reason.contains("payload.consent.expiresOn") == true)
         let nobody = try await view.applyExpectingPoison(try E.bulletinPublished("MHB-C", E.nobody))
-        #expect(nobody?.reason == "subject.stateId and subject.fbiNumber are both missing")
+        #expect(nobody?.reason == "subject.stateId and subject.fbiNumber are both missing or say there is none (\"UNKNOWN\", zeros)")
+        // A number that says there is none names nobody either.
+        let unknown = try await view.applyExpectingPoison(
+            try E.bulletinPublished("MHB-D", SubjectIdentifiers(stateId: "UNKNOWN", fbiNumber: "000000000"), id: "unknown"))
+        #expect(unknown?.reason == PersonKey.missingIdentifiers)
 
         #expect(try await view.snapshot() == before)
         #expect(try await view.read { try $0.bulletins(for: "MO-KCPD", in: [E.kansasCity], asOf: E.asOf, in: $1) }.map(\.consent.scope) == [E.policeScope])

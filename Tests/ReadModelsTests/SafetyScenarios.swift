@@ -477,5 +477,12 @@ enum SafetyScenarios {
         } catch let error as SafetyCheckError {
             #expect(error.field == "address" && error.reason.hasPrefix("state "))
         }
+        // "Homeless" is what a record says when there is no address: there is nothing to visit.
+        do {
+            _ = try await harness.check("Homeless, Kansas City, MO")
+            Issue.record("a placeholder was checked as an address")
+        } catch let error as SafetyCheckError {
+            #expect(error.field == "address" && error.reason.hasPrefix("line1 ") && error.reason.contains("no address"))
+        }
     }
 }

@@ -54,6 +54,23 @@ import Testing
         #expect(filed.subjectFbiNumber == "734591KA2")
     }
 
+    /// A case management system and a jail that both write "UNKNOWN" where they have no FBI
+    /// number: that is no number, so a stranger's arrest filed so does not reach the officer of
+    /// the supervisee filed so (it did, matched on the FBI number "UNKNOWN"); the supervisee's
+    /// own arrest still does, on the state ID.
+    @Test func aPlaceholderFBINumberMatchesNobody() async throws {
+        let router = try await rules.router()
+        let unknown = { (stateId: String, given: String, family: String) in
+            SubjectIdentifiers(stateId: stateId, fbiNumber: "UNKNOWN", name: PersonName(given: given, family: family))
+        }
+        try await router.apply(cases(Events.caseStarted(unknown("MO1234567", "Darnell", "Reyes"), address: nil)))
+        let stranger = try await router.apply(arrests(Events.arrest(unknown("MO7654321", "Marcus", "Hill"), id: "stranger")))
+        #expect(try rules.sent(stranger).isEmpty)
+        let own = try await router.apply(arrests(Events.arrest(unknown("MO1234567", "Darnell", "Reyes"), id: "own")))
+        #expect(try rules.sent(own) == ["officer:PP-KC-118 high supervisee-arrested"])
+        #expect(try BusNotification.decode(own[0].value).reason.matched == [MatchedIdentifier("stateId", "MO1234567")])
+    }
+
     /// An arrest under a records-system number alone, linked by the person index to the case
     /// under the FBI number: the notice names the link and stays filed under the FBI number.
     @Test func aLinkedArrestOfSuchASuperviseeIsFiledUnderTheFBINumber() async throws {
@@ -415,6 +432,7 @@ import Testing
 @Suite(.enabled(if: PostgresBinaries.isInstalled, Comment(rawValue: PostgresBinaries.notFoundReason)), .postgresCluster)
 struct FBINumberCasePostgresTests {
     @Test func arrest() async throws { try await FBINumberCaseTests().anArrestOfASuperviseeKnownByTheFBINumberReachesTheOfficer() }
+    @Test func placeholder() async throws { try await FBINumberCaseTests().aPlaceholderFBINumberMatchesNobody() }
     @Test func residents() async throws { try await FBINumberCaseTests().theResidentNoticesOfSuchACaseAreFiledUnderTheFBINumber() }
     @Test func bulletin() async throws { try await FBINumberCaseTests().aBulletinUnderTheFBINumberReachesThePoliceAndItsWithdrawalToo() }
     @Test func earlyCaseEvents() async throws { try await FBINumberCaseTests().aMoveAndAnEndReadBeforeTheirCasesStartAreAppliedWithIt() }

@@ -155,6 +155,24 @@ import Testing
         #expect(try await router.apply(contacts(Events.contact(.subject, id: "stop"))).isEmpty)
     }
 
+    /// A booking system writes "HOMELESS" for a supervisee without a home, and a records
+    /// system "UNKNOWN" where a contact's place was not taken down: neither is a place, so a
+    /// stranger met "at" it is not at the supervisee's home, and the officer is not told of them.
+    @Test func aContactAtAPlaceholderAddressIsNotAtASuperviseeRegisteredThere() async throws {
+        let router = try await router()
+        let noHome = Address(line1: "HOMELESS", city: "Kansas City", state: "MO")
+        try await router.apply(cases(Events.caseWithAddress(address: noHome)))
+        let associate = InvolvedPerson(name: PersonName(given: "Tyrell", family: "Moore"))
+        for (line, id) in [("Homeless", "homeless"), ("UNKNOWN", "unknown")] {
+            try await router.apply(cases(Events.addressChanged(address: Address(line1: line, city: "Kansas City", state: "MO"), id: "moved-\(id)")))
+            let there = Location(address: Address(line1: line, city: "Kansas City", state: "Missouri"))
+            #expect(try await router.apply(contacts(Events.contact(.associate, met: associate, at: there, id: "at-\(id)"))).isEmpty)
+        }
+        // The supervisee met there is still the supervisee.
+        let stop = try sent(try await router.apply(contacts(Events.contact(.subject, at: Location(address: noHome), id: "stop"))))
+        #expect(stop.map(\.reason.rule) == ["supervisee-police-contact"])
+    }
+
     @Test func aContactKeptBeforeTheCaseOrTheAddressRoutesWhenTheyArrive() async throws {
         let router = try await router()
         let angela = InvolvedPerson(name: PersonName(given: "Angela", family: "Reyes"))
@@ -431,6 +449,7 @@ struct PoliceEventRulesPostgresTests {
     @Test func incidentBeforeCase() async throws { try await PoliceEventRulesTests().anIncidentReadBeforeTheCaseNotifiesWhenTheCaseArrives() }
     @Test func incidentByName() async throws { try await PoliceEventRulesTests().anIncidentNamingThePersonByNameAloneOrAnotherBirthDateNotifiesNobody() }
     @Test func contacts() async throws { try await PoliceEventRulesTests().aContactWithTheSuperviseeTheHouseholdOrAtHomeNotifiesTheOfficerSayingWhich() }
+    @Test func contactAtPlaceholder() async throws { try await PoliceEventRulesTests().aContactAtAPlaceholderAddressIsNotAtASuperviseeRegisteredThere() }
     @Test func contactBeforeCase() async throws { try await PoliceEventRulesTests().aContactKeptBeforeTheCaseOrTheAddressRoutesWhenTheyArrive() }
     @Test func contactPoison() async throws { try await PoliceEventRulesTests().aContactWithSomeoneElseThatDoesNotSayWhomIsDeadLettered() }
     @Test func routineInvestigation() async throws { try await PoliceEventRulesTests().aRoutineInvestigationReachesTheOfficerWithoutItsSummary() }

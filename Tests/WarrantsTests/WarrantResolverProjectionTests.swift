@@ -52,6 +52,22 @@ import Testing
         #expect(try await apply(resolver, Events.scheduled(id: "scheduled-again")).isEmpty)
     }
 
+    /// A court's system and a prison's both write "NONE" where they have no FBI number: that is
+    /// no number, so a warrant for one person does not hold another's release (it did, matched
+    /// on the FBI number "NONE"), while the warrant's own person is still held by the state ID.
+    @Test func aPlaceholderFBINumberHoldsNobodysRelease() async throws {
+        let resolver = try await resolver()
+        let none = { (stateId: String, given: String, family: String) in
+            SubjectIdentifiers(stateId: stateId, fbiNumber: "NONE", name: PersonName(given: given, family: family))
+        }
+        #expect(try await apply(resolver, Events.issued(subject: none("MO7654321", "Marcus", "Hill"))).isEmpty)
+        #expect(try await apply(resolver, Events.scheduled("R-2", subject: none("MO1234567", "Darnell", "Reyes"))).isEmpty)
+        #expect(try await check(resolver, "R-2")?.status == "clear")
+        let held = try await apply(resolver, Events.scheduled(subject: none("MO7654321", "Marcus", "Hill")))
+        #expect(summary(held) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
+        #expect(try await check(resolver)?.status == "pending")
+    }
+
     @Test func aScheduledReleaseWithoutWarrantIsClearAndSilent() async throws {
         let resolver = try await resolver()
         #expect(try await apply(resolver, Events.scheduled()).isEmpty)
@@ -163,6 +179,7 @@ import Testing
 struct WarrantResolverProjectionPostgresTests {
     @Test func aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() async throws { try await WarrantResolverProjectionTests().aScheduledReleaseWithAnActiveWarrantIsPendingAndTellsCourtAndPolice() }
     @Test func aScheduledReleaseWithoutWarrantIsClearAndSilent() async throws { try await WarrantResolverProjectionTests().aScheduledReleaseWithoutWarrantIsClearAndSilent() }
+    @Test func aPlaceholderFBINumberHoldsNobodysRelease() async throws { try await WarrantResolverProjectionTests().aPlaceholderFBINumberHoldsNobodysRelease() }
     @Test func theCheckClearsWhenTheLastWarrantIsRecalledOrServed() async throws { try await WarrantResolverProjectionTests().theCheckClearsWhenTheLastWarrantIsRecalledOrServed() }
     @Test func aWarrantIssuedWhileACheckIsOpenJoinsIt() async throws { try await WarrantResolverProjectionTests().aWarrantIssuedWhileACheckIsOpenJoinsIt() }
     @Test func aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() async throws { try await WarrantResolverProjectionTests().aWarrantRecalledBeforeTheReleaseIsScheduledLeavesAClearCheck() }

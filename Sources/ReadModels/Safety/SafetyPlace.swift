@@ -9,7 +9,7 @@ import Storage
 /// units), the ZIP apart, and the coordinates when the event carried them.
 ///
 /// An address that ``AddressKey`` cannot read (a state it does not know, a line with no street
-/// name) is kept without a key: it can still be matched by its coordinates, and refusing the
+/// name, a placeholder such as "HOMELESS" that names no place) is kept without a key: it can still be matched by its coordinates, and refusing the
 /// event would take it from every other view too.
 struct SafetyPlace: Sendable, Hashable {
     /// `AddressKey.withoutPostalCode`'s text, units included; nil when there is no readable address.

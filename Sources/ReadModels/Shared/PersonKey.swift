@@ -12,7 +12,7 @@ struct PersonKey: Sendable, Hashable, CustomStringConvertible {
     let value: String
 
     /// The reason a person-keyed event naming nobody by either number is refused.
-    static let missingIdentifiers = "subject.stateId and subject.fbiNumber are both missing"
+    static let missingIdentifiers = "subject.stateId and subject.fbiNumber are both missing or say there is none (\"UNKNOWN\", zeros)"
 
     init(stateId: String) { value = "sid:\(stateId)" }
 

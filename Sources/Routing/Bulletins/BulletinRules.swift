@@ -94,7 +94,7 @@ struct BulletinRules: RouterRuleSet {
     ///   contract requires one; an event breaking it changes nothing).
     private func personKey(_ subject: SubjectIdentifiers?, _ event: AdmittedEvent) throws(PoisonMessage) -> String {
         guard let key = BulletinStore.personKey(subject) else {
-            throw PoisonMessage(reason: "\(event.eventType): subject.stateId and subject.fbiNumber are both missing: a bulletin is kept by the person's state ID or FBI number")
+            throw PoisonMessage(reason: "\(event.eventType): subject.stateId and subject.fbiNumber are both missing or say there is none (\"UNKNOWN\", zeros): a bulletin is kept by the person's state ID or FBI number")
         }
         return key
     }

@@ -54,7 +54,8 @@ enum PoliceMatching {
     }
 
     /// The address's key; nil when `AddressKey` cannot read it (an unknown state, a line with
-    /// no street name): such an address is compared by its coordinates only, as in the views.
+    /// no street name, a placeholder such as "UNKNOWN" or "HOMELESS" that names no place): such
+    /// an address is compared by its coordinates only, as in the views.
     private static func addressKey(_ address: Address) -> AddressKey? {
         do {
             return try AddressKey(line1: address.line1, line2: address.line2, city: address.city, state: address.state, postalCode: address.postalCode)

@@ -1,4 +1,5 @@
 import Contracts
+import Placeholders
 
 /// Tells the runtime whether an applied sealing order covers an event about to be applied, from
 /// the event's own JSON, so that no service keeps it (see `SealingLedger`).
@@ -97,11 +98,11 @@ enum SealedRecordCheck {
     private static func fields(value: [UInt8], document parsed: JSONValue?, requiringTime: Bool = true) -> Fields? {
         if parsed == nil, let members = try? EventCodec.decodeJSON(Members.self, from: value) {
             guard let occurredAt = nonEmpty(members.occurredAt) ?? (requiringTime ? nil : "") else { return nil }
-            let stateId = nonEmpty(members.subject?.stateId) ?? nonEmpty(members.subjectStateId)
-            let matched = members.reason?.matched?.first { $0.name == Self.matchedFbiNumber && nonEmpty($0.value) != nil }?.value
+            let stateId = number(members.subject?.stateId) ?? number(members.subjectStateId)
+            let matched = members.reason?.matched?.first { $0.name == Self.matchedFbiNumber && number($0.value) != nil }?.value
             return Fields(
                 occurredAt: occurredAt, stateId: stateId,
-                fbiNumber: nonEmpty(members.subject?.fbiNumber) ?? (stateId == nil ? matched : nil),
+                fbiNumber: number(members.subject?.fbiNumber) ?? (stateId == nil ? matched : nil),
                 caseNumber: nonEmpty(members.payload?.caseNumber) ?? nonEmpty(members.payload?.caseId),
                 warrantId: nonEmpty(members.payload?.warrantId))
         }
@@ -118,18 +119,25 @@ enum SealedRecordCheck {
         guard let occurredAt = text(document["occurredAt"]) ?? (requiringTime ? nil : "") else { return nil }
         let subject = document["subject"]
         let payload = document["payload"]
-        let stateId = text(subject?["stateId"]) ?? text(document["subjectStateId"])
+        let stateId = number(text(subject?["stateId"])) ?? number(text(document["subjectStateId"]))
         var matchedFbiNumber: String?
         if stateId == nil, case .array(let matched)? = document["reason"]?["matched"] {
-            matchedFbiNumber = matched.first { text($0["name"]) == Self.matchedFbiNumber && text($0["value"]) != nil }.flatMap { text($0["value"]) }
+            matchedFbiNumber = matched.first { text($0["name"]) == Self.matchedFbiNumber && number(text($0["value"])) != nil }.flatMap { text($0["value"]) }
         }
         return Fields(
-            occurredAt: occurredAt, stateId: stateId, fbiNumber: text(subject?["fbiNumber"]) ?? matchedFbiNumber,
+            occurredAt: occurredAt, stateId: stateId, fbiNumber: number(text(subject?["fbiNumber"])) ?? matchedFbiNumber,
             caseNumber: text(payload?["caseNumber"]) ?? text(payload?["caseId"]), warrantId: text(payload?["warrantId"]))
     }
 
     private static func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// A person's number; nil when missing or one that says there is none ("UNKNOWN", zeros),
+    /// as the event types' decoders read it (`PersonNumberPlaceholder`).
+    private static func number(_ text: String?) -> String? {
+        guard let text = nonEmpty(text), !PersonNumberPlaceholder.isPlaceholder(text) else { return nil }
         return text
     }
 

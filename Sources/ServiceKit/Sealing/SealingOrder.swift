@@ -85,7 +85,8 @@ public struct SealingOrder: Sendable, Hashable {
             return nil
         }
         guard order.stateId != nil || order.fbiNumber != nil else {
-            throw PoisonMessage(reason: "subject.stateId and subject.fbiNumber are both missing: the order names nobody")
+            throw PoisonMessage(
+                reason: "subject.stateId and subject.fbiNumber are both missing or say there is none (\"UNKNOWN\", zeros): the order names nobody")
         }
         guard order.scope == .allRecords || !order.caseNumbers.isEmpty else {
             throw PoisonMessage(reason: "payload.caseNumbers is empty under scope listed_cases")

@@ -43,6 +43,9 @@ struct BenchPersons: AsyncParsableCommand {
     @Option(help: "With --shared-address: over how many such addresses they are spread.")
     var sharedAddresses = SyntheticPopulation.Noise().sharedAddressCount
 
+    @Option(help: "Share of records (0–1) whose street line says no address (\"HOMELESS\", \"UNKNOWN\", \"NFA\", …), city and postal code kept; 0, the benchmark's figures, by default.")
+    var placeholderAddress = 0.0
+
     @Flag(help: "Weigh an agreement on the address by the model's u alone, not by how many records give that address (for comparison).")
     var noAddressFrequencies = false
 
@@ -74,6 +77,7 @@ struct BenchPersons: AsyncParsableCommand {
         guard records >= 10 else { throw ValidationError("--records must be at least 10.") }
         if storeDatabase != .sqlite, !store { throw ValidationError("--store-database needs --store.") }
         if !(0...1).contains(sharedAddress) { throw ValidationError("--shared-address must be a share between 0 and 1.") }
+        if !(0...1).contains(placeholderAddress) { throw ValidationError("--placeholder-address must be a share between 0 and 1.") }
         if sharedAddresses < 1 { throw ValidationError("--shared-addresses must be at least 1.") }
         if let problem = resolverConfiguration.problems.first { throw ValidationError(problem) }
     }
@@ -100,6 +104,7 @@ struct BenchPersons: AsyncParsableCommand {
         benchmark.storeDatabase = storeDatabase
         benchmark.noise.sharedAddress = sharedAddress
         benchmark.noise.sharedAddressCount = sharedAddresses
+        benchmark.noise.placeholderAddress = placeholderAddress
         await benchmark.run()
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Street lines that say "no address": what booking, records and case-management systems write
+/// when a person has no fixed home, would not give one, or the clerk did not know it
+/// ("HOMELESS", "TRANSIENT", "UNKNOWN", "NFA", "GENERAL DELIVERY", "REFUSED", "N/A", …).
+///
+/// Such a line names no place. Read as a street it would make every homeless person in a city
+/// live at one address: a police contact whose location was recorded as "UNKNOWN" would be "at
+/// the registered address" of every supervisee registered as "UNKNOWN" (and would tell their
+/// officers about a stranger), and two people recorded "HOMELESS" in one ZIP code would agree
+/// on their address in the person index. So `AddressKey` refuses such a line (callers then
+/// compare by coordinates, or not at all) and the person index reads it as a missing address.
+///
+/// A line is a placeholder when its words (case and accents folded, punctuation between them
+/// dropped, "N/A" one word) are one of ``phrases``, or begin with one of ``leadingPhrases`` and
+/// have no house number ("HOMELESS - CAMP BY 5TH AND MAIN", "TRANSIENT IN KANSAS CITY"). A
+/// street that happens to be called one of these words is written with a house number, and a
+/// line that starts with a number is never a placeholder.
+public enum AddressPlaceholder {
+    /// Whether `line` (an address's first line, as written) stands for "no address".
+    public static func isPlaceholder(_ line: String) -> Bool {
+        let words = Self.words(line)
+        guard let first = words.first?.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        if phrases.contains(words.joined(separator: " ")) { return true }
+        return leadingPhrases.contains { phrase in words.starts(with: phrase) }
+    }
+
+    /// Upper-case words of letters and digits; a `/` between two of them stays in the word.
+    static func words(_ text: String) -> [String] {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).uppercased()
+        let scalars = Array(folded.unicodeScalars)
+        var words: [String] = []
+        var word = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if isWordCharacter(scalar) {
+                word.append(scalar)
+            } else if scalar == "'" || scalar == "\u{2019}" {
+                continue
+            } else if scalar == "/", !word.isEmpty, index + 1 < scalars.count, isWordCharacter(scalars[index + 1]) {
+                word.append(scalar)
+            } else if !word.isEmpty {
+                words.append(String(word))
+                word = String.UnicodeScalarView()
+            }
+        }
+        if !word.isEmpty { words.append(String(word)) }
+        return words
+    }
+
+    private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) : CharacterSet.alphanumerics.contains(scalar)
+    }
+
+    /// Whole lines that stand for "no address", as ``words(_:)`` splits them ("N/A" is one
+    /// word, "N.A." two).
+    static let phrases: Set<String> = [
+        "HOMELESS", "TRANSIENT", "UNHOUSED", "UNSHELTERED",
+        "UNKNOWN", "UNK", "UNKN", "UNKNOWN ADDRESS", "ADDRESS UNKNOWN", "UNKNOWN LOCATION", "LOCATION UNKNOWN",
+        "NO KNOWN ADDRESS", "NKA", "NONE", "NONE GIVEN", "NO ADDRESS", "NO ADDRESS GIVEN", "NO ADDRESS PROVIDED",
+        "NO FIXED ADDRESS", "NO FIXED ABODE", "NFA", "NO PERMANENT ADDRESS", "NO RESIDENCE",
+        "GENERAL DELIVERY", "REFUSED", "DECLINED", "NOT GIVEN", "NOT PROVIDED", "NOT AVAILABLE",
+        "NOT APPLICABLE", "N/A", "N A", "NA", "SAME", "SAME AS ABOVE",
+    ]
+
+    /// Beginnings that make a line without a house number a placeholder whatever follows.
+    static let leadingPhrases: [[String]] = [
+        ["HOMELESS"], ["TRANSIENT"], ["UNHOUSED"], ["UNSHELTERED"], ["NO", "FIXED"], ["NO", "PERMANENT"],
+        ["GENERAL", "DELIVERY"],
+    ]
+}

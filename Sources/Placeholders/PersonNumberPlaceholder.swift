@@ -1,0 +1,51 @@
+/// Person numbers that say "no number": what records systems put in a state ID, FBI number,
+/// DOC, booking, RMS or Social Security number field when they have none ("UNKNOWN", "NONE",
+/// "PENDING", "N/A", "000000000", "MO0000000", "999999999").
+///
+/// The bus links people by these numbers without scoring: an arrest reaches the officer whose
+/// supervisee has its state ID or FBI number, a warrant holds the release of the person whose
+/// number it names, the person index links two records sharing one. A placeholder shared by
+/// two strangers would do all of that for the wrong person: a stranger's arrest told to an
+/// officer, a release held on someone else's warrant. So every reader takes such a value as no
+/// number at all (the contracts' decoders, the person index).
+///
+/// A value is a placeholder when, upper-cased with everything but letters and digits dropped,
+/// it is empty, one of ``words``, all zeros, one character repeated five times or more
+/// ("99999", "XXXXXXX"), or a two-letter state prefix followed by zeros only ("MO0000000").
+/// Real numbers of every kind have more than one distinct digit, so this refuses none.
+public enum PersonNumberPlaceholder {
+    /// Whether `value` stands for "no number".
+    public static func isPlaceholder(_ value: String) -> Bool {
+        let kept = value.utf8.compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): byte
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 32
+            default: nil
+            }
+        }
+        guard let first = kept.first else { return true }
+        if kept.allSatisfy({ $0 == UInt8(ascii: "0") }) { return true }
+        if kept.count >= 5, kept.allSatisfy({ $0 == first }) { return true }
+        if kept.count >= 3, kept.prefix(2).allSatisfy(isLetter), kept.dropFirst(2).allSatisfy({ $0 == UInt8(ascii: "0") }) {
+            return true
+        }
+        return kept.count <= 16 && words.contains(String(decoding: kept, as: UTF8.self))
+    }
+
+    /// Whether a Social Security number stands for "no number": a placeholder as above, or
+    /// one of the sequences forms are filled in with ("123456789", "987654321").
+    public static func isPlaceholderSSN(_ value: String) -> Bool {
+        if isPlaceholder(value) { return true }
+        let digits = String(value.unicodeScalars.filter { ("0"..."9").contains($0) })
+        return digits == "123456789" || digits == "987654321"
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }
+
+    /// Words (letters and digits only, upper case) that stand for "no number".
+    static let words: Set<String> = [
+        "UNKNOWN", "UNK", "UNKN", "NONE", "NA", "NULL", "NIL", "PENDING", "TBD", "REFUSED", "DECLINED",
+        "NOTAVAILABLE", "NOTAPPLICABLE", "NOTGIVEN", "NOTPROVIDED", "NONEGIVEN", "NOFBI", "NOSID", "NOSTATEID",
+        "NOFBINUMBER", "NONUMBER",
+    ]
+}
