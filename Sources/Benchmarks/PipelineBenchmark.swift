@@ -114,8 +114,9 @@ public struct PipelineBenchmark: Sendable {
         FileManager.default.temporaryDirectory.appendingPathComponent("reentrybus-bench-\(UUID().uuidString.prefix(8))")
     }
 
+    /// Numbered from 1: "MO00000000" would say "no state ID" (`PersonNumberPlaceholder`).
     private static func person(_ index: Int) -> SubjectIdentifiers {
-        SubjectIdentifiers(stateId: "MO\(String(format: "%08d", index))", name: PersonName(given: "Bench", family: "Person\(index)"))
+        SubjectIdentifiers(stateId: "MO\(String(format: "%08d", index + 1))", name: PersonName(given: "Bench", family: "Person\(index)"))
     }
 
     // MARK: Latency

@@ -139,8 +139,9 @@ struct ReplayEventMix {
             }
             people = (0..<mix.population).map { index in
                 let city = random.index(ReplayWorld.cities.count)
+                // Numbered from 1: "MO00000000" would say "no state ID" (`PersonNumberPlaceholder`).
                 let subject = SubjectIdentifiers(
-                    stateId: "MO\(String(format: "%08d", index))", fbiNumber: random.chance(33) ? "F\(String(format: "%07d", index))" : nil,
+                    stateId: "MO\(String(format: "%08d", index + 1))", fbiNumber: random.chance(33) ? "F\(String(format: "%07d", index + 1))" : nil,
                     name: PersonName(given: random.pick(ReplayWorld.givenNames), family: random.pick(ReplayWorld.familyNames)),
                     dateOfBirth: CalendarDate(year: 1960 + random.index(45), month: 1 + random.index(12), day: 1 + random.index(28)))
                 return Person(subject: subject, city: city, address: Self.address(in: city, &random))
