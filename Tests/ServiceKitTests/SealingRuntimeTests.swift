@@ -193,6 +193,28 @@ struct SealingRuntimeTests {
         #expect(try await service.count("probe_arrests") == 0)
     }
 
+    /// A row stored before such values were read as none may pair the order's FBI number with
+    /// the state ID "UNKNOWN": completing the order with it would remove every stranger filed
+    /// under "UNKNOWN". Such a number pairs with nobody, wherever it is read.
+    @Test("a stored number that says there is none pairs with nobody: no order is completed with it")
+    func placeholderNumbersPairWithNobody() async throws {
+        let directory = TemporaryDirectory()
+        let service = try makeService(directory)
+        let numbers = try await service.database.write { db in
+            try db.send("CREATE TABLE probe_people (state_id TEXT, fbi_number TEXT)")
+            try db.send("INSERT INTO probe_people VALUES ('UNKNOWN', '734591KA2'), ('MO1234567', '734591KA2'), ('MO0000000', '734591KA2'), ('MO7654321', '112233KB4')")
+            return try db.personNumbers("state_id", in: ["probe_people"], where: "fbi_number = $1", [.text("734591KA2")])
+        }
+        #expect(numbers == ["MO1234567"])
+        let order = try allRecordsOrder(.sealed, "1616-CV-903-SEAL", stateId: nil, fbiNumber: "734591KA2", eventId: "order-4")
+        #expect(order.completions(stateIds: ["UNKNOWN", "MO1234567", "NONE"], fbiNumbers: []).map(\.stateId) == ["MO1234567"])
+        var tally = SealingTally()
+        tally.notePaired(stateId: "NONE", fbiNumber: "000000000")
+        #expect(tally.pairedStateIds.isEmpty && tally.pairedFbiNumbers.isEmpty)
+        tally.notePaired(stateId: "MO1234567", fbiNumber: nil)
+        #expect(tally.pairedStateIds == ["MO1234567"])
+    }
+
     @Test("whether any order was applied is read once a transaction, and is true once one is recorded in it")
     func ordersAppliedWithinOneTransaction() async throws {
         let directory = TemporaryDirectory()

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Placeholders
 
 /// A court's order sealing or expunging a person's records (`records.sealing`), as every
 /// service that keeps personal data acts on it.
@@ -115,18 +116,18 @@ public struct SealingOrder: Sendable, Hashable {
     /// no state ID) or `fbiNumbers` (when it names no FBI number): the numbers a service's own
     /// rows pair with the order's, for a service whose rule families match on the order's
     /// numbers to apply it to the person's rows filed under the other number. Empty when the
-    /// order names both numbers.
+    /// order names both numbers. A number that says there is none completes nothing.
     public func completions(stateIds: Set<String>, fbiNumbers: Set<String>) -> [SealingOrder] {
         var orders: [SealingOrder] = []
         if stateId == nil {
-            for paired in stateIds.sorted() where !paired.isEmpty {
+            for paired in stateIds.sorted() where !paired.isEmpty && !PersonNumberPlaceholder.isPlaceholder(paired) {
                 var completed = self
                 completed.stateId = paired
                 orders.append(completed)
             }
         }
         if fbiNumber == nil {
-            for paired in fbiNumbers.sorted() where !paired.isEmpty {
+            for paired in fbiNumbers.sorted() where !paired.isEmpty && !PersonNumberPlaceholder.isPlaceholder(paired) {
                 var completed = self
                 completed.fbiNumber = paired
                 orders.append(completed)

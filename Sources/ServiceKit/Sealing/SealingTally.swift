@@ -1,3 +1,5 @@
+import Placeholders
+
 /// How many rows a sealing order removed, per table: what the order's record keeps (never
 /// the removed data), and what its test checks.
 ///
@@ -19,10 +21,11 @@ public struct SealingTally: Sendable, Hashable, CustomStringConvertible {
         rowsByTable[table, default: 0] += rows
     }
 
-    /// Notes numbers the removed rows paired with the order's person (empty ones are ignored).
+    /// Notes numbers the removed rows paired with the order's person (empty ones, and ones that
+    /// say there is none, `PersonNumberPlaceholder`, are ignored: they pair with nobody).
     public mutating func notePaired(stateId: String?, fbiNumber: String?) {
-        if let stateId, !stateId.isEmpty { pairedStateIds.insert(stateId) }
-        if let fbiNumber, !fbiNumber.isEmpty { pairedFbiNumbers.insert(fbiNumber) }
+        if let stateId, !stateId.isEmpty, !PersonNumberPlaceholder.isPlaceholder(stateId) { pairedStateIds.insert(stateId) }
+        if let fbiNumber, !fbiNumber.isEmpty, !PersonNumberPlaceholder.isPlaceholder(fbiNumber) { pairedFbiNumbers.insert(fbiNumber) }
     }
 
     /// Adds everything `other` counted and noted.
