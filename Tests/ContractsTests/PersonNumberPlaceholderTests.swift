@@ -7,7 +7,7 @@ import Testing
 @Suite struct PersonNumberPlaceholderTests {
     @Test("values that say there is no number", arguments: [
         "UNKNOWN", "unknown", "Unk", "NONE", "N/A", "n.a.", "NULL", "PENDING", "TBD", "REFUSED", "No FBI", "NOSID",
-        "0", "000000000", "000-00-0000", "99999", "XXXXXXX", "1111111", "MO0000000", "mo-000000", "", " - ",
+        "0", "000000000", "000-00-0000", "99999999", "XXXXXXXXX", "111111111", "MO0000000", "mo-000000", "", " - ",
     ])
     func placeholders(value: String) {
         #expect(PersonNumberPlaceholder.isPlaceholder(value))
@@ -15,7 +15,7 @@ import Testing
 
     @Test("real numbers of every kind", arguments: [
         "MO1234567", "734591KA2", "112233KB4", "1198734", "2025-005120", "KC-25-118832", "B1100001", "10", "7",
-        "1111", "MO1000000", "UNKNOWN7", "NONE1",
+        "1111", "1111111", "22222", "MO1000000", "UNKNOWN7", "NONE1",
     ])
     func numbers(value: String) {
         #expect(!PersonNumberPlaceholder.isPlaceholder(value))
@@ -50,6 +50,45 @@ import Testing
         let subscribed = try EventCodec.decodeJSON(SubscribedPerson.self, from: Array(#"{"stateId": "MO0000000", "fbiNumber": "734591KA2"}"#.utf8))
         #expect(subscribed == SubscribedPerson(fbiNumber: "734591KA2"))
     }
+
+    /// The key of a person's events cannot be a placeholder: version 1 of an arrest (keyed by the
+    /// state ID) under "UNKNOWN" is refused, naming the field; version 2 (keyed by the subject
+    /// key) skips it for the next number; a compacted topic's bulletin under "UNKNOWN" is refused,
+    /// where one person's bulletin would otherwise replace another's.
+    @Test func aPlaceholderCannotKeyAPersonsEvents() throws {
+        let topics = try TopicCatalog.load(from: repositoryTopics)
+        let validator = EventValidator(catalog: topics)
+        func example(_ topic: String, _ type: String, version: Int) throws -> [String: JSONValue] {
+            let contract = try #require(topics.topic(named: topic)?.events.first { $0.type == type && $0.version == version })
+            guard case .object(let event)? = contract.validExamples.first else { throw ExampleMissing() }
+            return event
+        }
+        func with(_ event: [String: JSONValue], subject: [String: JSONValue]) -> [UInt8] {
+            var event = event
+            guard case .object(var old)? = event["subject"] else { return [] }
+            for (key, value) in subject { old[key] = value }
+            event["subject"] = .object(old)
+            return Array(JSONValue.object(event).description.utf8)
+        }
+        let arrest = try example("police.arrests", ArrestMade.eventType, version: 1)
+        for stateId in ["UNKNOWN", "MO0000000"] {
+            let error = #expect(throws: EventValidationError.self) {
+                try validator.validate(bytes: with(arrest, subject: ["stateId": .string(stateId)]), topic: "police.arrests")
+            }
+            #expect(error?.description.hasPrefix("$.subject.stateId: says there is no number") == true, "\(error?.description ?? "")")
+        }
+        var second = arrest
+        second["schemaVersion"] = .number(JSONNumber(2))
+        let keyed = try validator.validate(
+            bytes: with(second, subject: ["stateId": .string("UNKNOWN"), "fbiNumber": .string("734591KA2")]), topic: "police.arrests")
+        #expect(keyed.key == "fbi:734591KA2")
+        let bulletin = try example("supervision.mental-health-bulletins", "supervision.mental-health-bulletin.published", version: 1)
+        #expect(throws: EventValidationError.self) {
+            try validator.validate(bytes: with(bulletin, subject: ["stateId": .string("UNKNOWN")]), topic: "supervision.mental-health-bulletins")
+        }
+    }
+
+    struct ExampleMissing: Error {}
 
     /// A whole event through the codec every service uses: its subject's placeholder is gone,
     /// a number left alone, the event otherwise as sent.

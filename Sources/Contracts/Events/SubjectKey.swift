@@ -1,3 +1,5 @@
+import Placeholders
+
 /// The Kafka key of an event on a topic keyed by person (`police.arrests`, …) whose contract
 /// version lets the subject lack a state ID (`stateIdOptional`, issue 19).
 ///
@@ -24,11 +26,13 @@ public enum SubjectKey {
         "subject.stateId when present, else fbi:<fbiNumber>, doc:<state>:<docNumber>, booking:<source agency>:<bookingNumber> or rms:<source agency>:<rmsNumber>, the first the subject carries"
 
     /// The key of an event about `subject` from `agencyId`; nil when the subject carries no
-    /// identifier (the contract refuses such an event).
+    /// identifier, or only ones that say there is none (`PersonNumberPlaceholder`): the
+    /// validator refuses such an event.
     public static func key(
         stateId: String?, fbiNumber: String?, docNumber: String?, bookingNumber: String?, rmsNumber: String?, agencyId: String
     ) -> String? {
-        func present(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        // A number that says there is none ("UNKNOWN", zeros) keys nobody: the next one does.
+        func present(_ value: String?) -> String? { value.flatMap { $0.isEmpty || PersonNumberPlaceholder.isPlaceholder($0) ? nil : $0 } }
         if let stateId = present(stateId) { return stateId }
         if let fbi = present(fbiNumber) { return "fbi:\(fbi)" }
         if let doc = present(docNumber) { return "doc:\(agencyId.prefix { $0 != "-" }):\(doc)" }

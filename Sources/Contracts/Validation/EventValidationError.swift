@@ -16,6 +16,10 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         case header(String, problem: String)
         /// The message key is not the value of the topic's key field.
         case keyMismatch(field: String)
+        /// The topic's key field holds a value that says there is no number ("UNKNOWN", zeros:
+        /// `PersonNumberPlaceholder`): it cannot key one person's events (on a compacted topic
+        /// one person's event would replace another's).
+        case placeholderKey(field: String)
         /// No contract defines this topic.
         case unknownTopic(String)
         /// The topic's values are opaque bytes (dead letters): only their headers can be checked.
@@ -43,6 +47,8 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         case .schemaViolations(let violations): violations.map { "\($0.instancePath): \($0.message) [\($0.keyword)]" }.joined(separator: "; ")
         case .header(let name, let problem): "header \(name): \(problem)"
         case .keyMismatch(let field): "message key: must equal the event's \(field)"
+        case .placeholderKey(let field):
+            "$.\(field): says there is no number (such as UNKNOWN, NONE or zeros), so it cannot key a person's events: leave it out and send the version that accepts another number"
         case .unknownTopic(let topic): "no contract defines topic \(topic)"
         case .opaqueValue(let topic): "topic \(topic) carries opaque values; only its headers can be validated"
         }

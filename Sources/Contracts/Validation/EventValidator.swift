@@ -1,4 +1,5 @@
 import Foundation
+import Placeholders
 
 /// Checks events against their contracts at the edge: before a producer sends them, and when
 /// a consumer receives them from a partner's client.
@@ -18,7 +19,10 @@ public struct EventValidator: Sendable {
     /// Parses and validates one event's JSON bytes for `topic`.
     public func validate(bytes: some ContiguousBytes, topic: String) throws(EventValidationError) -> ValidatedEvent {
         let array = bytes as? [UInt8] ?? bytes.withUnsafeBytes { Array($0) }
-        if let event = validatedOnBytes(array, topic: topic) { return event }
+        if let event = validatedOnBytes(array, topic: topic) {
+            try refusePlaceholderKey(event.key, topic: topic)
+            return event
+        }
         let document: JSONValue
         do {
             document = try JSONValue(parsing: array, limits: limits)
@@ -67,6 +71,15 @@ public struct EventValidator: Sendable {
         return route.byteVersions.first { Int64($0.version) == stated }
     }
 
+    /// Refuses a person-keyed topic's key that says there is no number ("UNKNOWN", zeros). The
+    /// decoders read such a value as none; as a key it would put strangers' events under one
+    /// key, and on a compacted topic (mental-health bulletins) one person's latest event would
+    /// replace another's. A version keyed by ``SubjectKey`` skips such values instead.
+    private func refusePlaceholderKey(_ key: String, topic: String) throws(EventValidationError) {
+        guard PersonNumberPlaceholder.isPlaceholder(key), let contract = catalog.topic(named: topic), contract.isKeyedBySubject else { return }
+        throw EventValidationError(.placeholderKey(field: contract.key.field))
+    }
+
     private static let eventTypeName = Array("eventType".utf8)
     private static let schemaVersionName = Array("schemaVersion".utf8)
 
@@ -93,7 +106,8 @@ public struct EventValidator: Sendable {
             nil
         }
         guard case .string(let eventId)? = document["eventId"], let key = keyValue
-        else { throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject (no identifier)" : contract.key.field)) }
+        else { throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject (no identifier, or only ones that say there is none)" : contract.key.field)) }
+        if !stateIdOptional { try refusePlaceholderKey(key, topic: topic) }
         return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: Int(version), eventId: eventId, key: key, document: document)
     }
 

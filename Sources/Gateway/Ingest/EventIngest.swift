@@ -292,6 +292,8 @@ public struct EventIngest: Sendable {
             return violations.map { .init(path: $0.instancePath.description, keyword: $0.keyword, message: $0.message, line: line) }
         case .keyMismatch(let field):
             return [.init(path: "$.\(field)", keyword: "required", message: "the topic's key field is missing", line: line)]
+        case .placeholderKey(let field):
+            return [.init(path: "$.\(field)", keyword: "placeholder", message: "says there is no number (such as UNKNOWN, NONE or zeros): leave it out and send the version that accepts another number", line: line)]
         default:
             return [.init(path: "$", keyword: "contract", message: error.description, line: line)]
         }
