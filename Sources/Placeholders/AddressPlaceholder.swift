@@ -13,15 +13,18 @@ import Foundation
 ///
 /// A line is a placeholder when its words (case and accents folded, punctuation between them
 /// dropped, "N/A" one word) are one of ``phrases``, or begin with one of ``leadingPhrases`` and
-/// have no house number ("HOMELESS - CAMP BY 5TH AND MAIN", "TRANSIENT IN KANSAS CITY"). A
-/// street that happens to be called one of these words is written with a house number, and a
-/// line that starts with a number is never a placeholder.
+/// have no word of digits alone ("HOMELESS - CAMP BY 5TH AND MAIN", "TRANSIENT IN KANSAS CITY";
+/// not "HOMELESS SHELTER 1100 E 11TH ST", a building). A street that happens to be called one of
+/// these words is written with a house number, and a line that starts with a number is never a
+/// placeholder.
 public enum AddressPlaceholder {
     /// Whether `line` (an address's first line, as written) stands for "no address".
     public static func isPlaceholder(_ line: String) -> Bool {
         let words = Self.words(line)
         guard let first = words.first?.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         if phrases.contains(words.joined(separator: " ")) { return true }
+        // "HOMELESS SHELTER 1100 E 11TH ST" names a building: a number of its own is a house number.
+        guard !words.contains(where: { $0.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }) else { return false }
         return leadingPhrases.contains { phrase in words.starts(with: phrase) }
     }
 

@@ -10,9 +10,10 @@
 /// number at all (the contracts' decoders, the person index).
 ///
 /// A value is a placeholder when, upper-cased with everything but letters and digits dropped,
-/// it is empty, one of ``words``, all zeros, one character repeated five times or more
-/// ("99999", "XXXXXXX"), or a two-letter state prefix followed by zeros only ("MO0000000").
-/// Real numbers of every kind have more than one distinct digit, so this refuses none.
+/// it is empty, one of ``words``, all zeros, one character repeated eight times or more
+/// ("99999999", "XXXXXXXXX": the length of a state ID, an FBI or a Social Security number), or a
+/// two-letter state prefix followed by zeros only ("MO0000000"). A shorter run of one digit
+/// ("1111111", "22222") may be a real DOC, booking or RMS number, and is kept.
 public enum PersonNumberPlaceholder {
     /// Whether `value` stands for "no number".
     public static func isPlaceholder(_ value: String) -> Bool {
@@ -25,11 +26,12 @@ public enum PersonNumberPlaceholder {
         }
         guard let first = kept.first else { return true }
         if kept.allSatisfy({ $0 == UInt8(ascii: "0") }) { return true }
-        if kept.count >= 5, kept.allSatisfy({ $0 == first }) { return true }
+        if kept.count >= 8, kept.allSatisfy({ $0 == first }) { return true }
         if kept.count >= 3, kept.prefix(2).allSatisfy(isLetter), kept.dropFirst(2).allSatisfy({ $0 == UInt8(ascii: "0") }) {
             return true
         }
-        return kept.count <= 16 && words.contains(String(decoding: kept, as: UTF8.self))
+        // The words have no digit: a value with one (nearly every real number) is not looked up.
+        return kept.count <= 16 && kept.allSatisfy(isLetter) && words.contains(String(decoding: kept, as: UTF8.self))
     }
 
     /// Whether a Social Security number stands for "no number": a placeholder as above, or
