@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "Routing",
             dependencies: [
-                "ServiceKit", "Notifications", "Contracts",
+                "ServiceKit", "Notifications", "Contracts", "Placeholders",
                 "Storage", "Subscriptions", "Directory", "Timers",
                 // Case events read before their case's start are kept as admitted events.
                 "Kafka",
@@ -253,7 +253,7 @@ let package = Package(
         // reentry services, courts. Stores over the storage seam, so SQLite and PostgreSQL alike.
         .target(
             name: "ReadModels",
-            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory", "Notifications", "Places"]
+            dependencies: ["ServiceKit", "Storage", "Contracts", "Directory", "Notifications", "Places", "Placeholders"]
         ),
         // Per-process observability: swift-metrics exported in Prometheus format, and the
         // health endpoints, on one HTTP listener (a ServiceLifecycle service).
@@ -274,7 +274,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory",
+                "Contracts", "ContractTools", "Kafka", "Notifications", "ServiceKit", "Storage", "Policy", "Audit", "Directory", "Placeholders",
                 // The views; the disclosure context: bulletins' consent (the police view), Part 23 subscriptions.
                 "ReadModels", "Warrants", "Subscriptions",
                 // The feeds' coverage map (the web UI's feeds page).
@@ -358,7 +358,7 @@ let package = Package(
         .executableTarget(
             name: "reentrybus",
             dependencies: [
-                "Observability", "Gateway", "WebUI", "ServiceKit",
+                "Observability", "Gateway", "WebUI", "ServiceKit", "Placeholders",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "Settings",

@@ -157,15 +157,18 @@ import Testing
 
     /// A booking system writes "HOMELESS" for a supervisee without a home, and a records
     /// system "UNKNOWN" where a contact's place was not taken down: neither is a place, so a
-    /// stranger met "at" it is not at the supervisee's home, and the officer is not told of them.
+    /// stranger met "at" it is not at the supervisee's home, and the officer is not told of them
+    /// (not even when a geocoder gave both the city's centre as coordinates).
     @Test func aContactAtAPlaceholderAddressIsNotAtASuperviseeRegisteredThere() async throws {
         let router = try await router()
-        let noHome = Address(line1: "HOMELESS", city: "Kansas City", state: "MO")
+        let centre = Coordinates(latitude: 39.0997, longitude: -94.5786)
+        let noHome = Address(line1: "HOMELESS", city: "Kansas City", state: "MO", coordinates: centre)
         try await router.apply(cases(Events.caseWithAddress(address: noHome)))
         let associate = InvolvedPerson(name: PersonName(given: "Tyrell", family: "Moore"))
         for (line, id) in [("Homeless", "homeless"), ("UNKNOWN", "unknown")] {
-            try await router.apply(cases(Events.addressChanged(address: Address(line1: line, city: "Kansas City", state: "MO"), id: "moved-\(id)")))
-            let there = Location(address: Address(line1: line, city: "Kansas City", state: "Missouri"))
+            let address = Address(line1: line, city: "Kansas City", state: "MO", coordinates: centre)
+            try await router.apply(cases(Events.addressChanged(address: address, id: "moved-\(id)")))
+            let there = Location(address: Address(line1: line, city: "Kansas City", state: "Missouri", coordinates: centre))
             #expect(try await router.apply(contacts(Events.contact(.associate, met: associate, at: there, id: "at-\(id)"))).isEmpty)
         }
         // The supervisee met there is still the supervisee.

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Placeholders
 import Places
 import ServiceKit
 import Storage
@@ -47,7 +48,10 @@ struct SafetyPlace: Sendable, Hashable {
     ///
     /// - Throws: `PoisonMessage` when coordinates are outside the globe (the contract forbids it).
     init(_ address: Address?, coordinates fallback: Coordinates? = nil, field: String) throws(PoisonMessage) {
-        let point = try Self.point(address?.coordinates ?? fallback, field: field)
+        // An address whose line says there is none ("HOMELESS") keeps no coordinates of its
+        // own: a geocoder puts every such address at the centre of its city or ZIP code.
+        let own = address.flatMap { AddressPlaceholder.isPlaceholder($0.line1) ? nil : $0.coordinates }
+        let point = try Self.point(own ?? fallback, field: field)
         guard let address else {
             self = .none
             self.point = point

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Notifications
+import Placeholders
 import Places
 
 /// How the police-event rules tell that an event is about a supervisee, their home or their
@@ -47,7 +48,7 @@ enum PoliceMatching {
             if let zip = key.zip, let registeredZip = registeredKey.zip, zip != registeredZip { return false }
             return key.units.isEmpty || registeredKey.units.isEmpty || key.units == registeredKey.units
         }
-        guard let here = point(location.address?.coordinates ?? location.coordinates), let home = point(registered.coordinates) else {
+        guard let here = point(placeCoordinates(location.address) ?? location.coordinates), let home = point(placeCoordinates(registered)) else {
             return false
         }
         return GeoDistance.isWithin(sameAddressMeters, metresOf: home, here)
@@ -62,6 +63,14 @@ enum PoliceMatching {
         } catch {
             return nil  // unreadable: compared by coordinates (see above), as the views do
         }
+    }
+
+    /// The address's own coordinates, unless its line says there is no address ("HOMELESS"):
+    /// a geocoder given such an address returns the centre of its city or ZIP code, where every
+    /// other such address lies too. (A location's own coordinates, where police stood, stay.)
+    static func placeCoordinates(_ address: Address?) -> Coordinates? {
+        guard let address, !AddressPlaceholder.isPlaceholder(address.line1) else { return nil }
+        return address.coordinates
     }
 
     /// Coordinates outside the globe (the contract forbids them) compare with nothing.
