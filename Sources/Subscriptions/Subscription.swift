@@ -136,7 +136,7 @@ extension Subscription.Subject {
         switch (subject.person, subject.place, subject.agencyFeed) {
         case (let person?, nil, nil):
             guard person.stateId != nil || person.fbiNumber != nil else {
-                throw .invalidSubject("a person needs a state ID or an FBI number")
+                throw .invalidSubject("a person needs a state ID or an FBI number (a value such as UNKNOWN or zeros says there is none)")
             }
             self = .person(stateId: person.stateId, fbiNumber: person.fbiNumber)
         case (nil, let place?, nil):

@@ -246,8 +246,11 @@ import Testing
             #expect(response.status == .ok)
             let views = try #require(try json(response.body)["views"] as? [String: Any])
             #expect(Set(views.keys) == ["police-releases", "police-warrants", "police-supervisees", "police-bulletins"])
-            let none = try await client.execute(uri: "/v1/persons/MO0000000", method: .get, headers: .bearer(police, contentType: nil))
+            let none = try await client.execute(uri: "/v1/persons/MO9999998", method: .get, headers: .bearer(police, contentType: nil))
             #expect((try json(none.body)["views"] as? [String: Any])?.isEmpty == true)
+            // A number that says there is none names nobody: refused before anything is read.
+            let unknown = try await client.execute(uri: "/v1/persons/UNKNOWN", method: .get, headers: .bearer(police, contentType: nil))
+            #expect(unknown.status == .badRequest)
             let refused = try await client.execute(uri: "/v1/persons/MO1234567", method: .get, headers: .bearer(auditor, contentType: nil))
             #expect(refused.status == .forbidden)
             let traversal = try await client.execute(uri: "/v1/persons/..%2F..%2Fetc", method: .get, headers: .bearer(police, contentType: nil))

@@ -46,9 +46,11 @@ import Testing
         #expect(throws: SubscriptionError.invalidSubject("exactly one of person, place and agencyFeed")) {
             try Subscription.Subject(SubscriptionSubject())
         }
-        #expect(throws: SubscriptionError.invalidSubject("a person needs a state ID or an FBI number")) {
-            try Subscription.Subject(SubscriptionSubject(person: SubscribedPerson()))
-        }
+        let noNumber = SubscriptionError.invalidSubject("a person needs a state ID or an FBI number (a value such as UNKNOWN or zeros says there is none)")
+        #expect(throws: noNumber) { try Subscription.Subject(SubscriptionSubject(person: SubscribedPerson())) }
+        // As read from the topic: "UNKNOWN" and zeros are no numbers.
+        let placeholders = try? EventCodec.decodeJSON(SubscribedPerson.self, from: Array(#"{"stateId": "UNKNOWN", "fbiNumber": "000000000"}"#.utf8))
+        #expect(throws: noNumber) { try Subscription.Subject(SubscriptionSubject(person: placeholders)) }
         #expect(throws: SubscriptionError.invalidSubject("a place needs exactly one of place and county")) {
             try Subscription.Subject(SubscriptionSubject(place: SubscribedPlace(state: "MO", place: "Kansas City", county: "Jackson")))
         }

@@ -1,6 +1,7 @@
 import Audit
 import Contracts
 import Foundation
+import Placeholders
 import Policy
 
 /// One row of a read-model view as a caller may see it: the access policy's redaction of it,
@@ -100,12 +101,14 @@ extension Gateway {
     /// What `caller` may read of one person (`identifier`: a state ID, an FBI number, …) in
     /// every view their rules allow, within their agency; one audit entry when anything is shown.
     ///
-    /// - Throws: `Problem` 400 when `identifier` is not 1 to 40 letters, digits or dashes; 403
+    /// - Throws: `Problem` 400 when `identifier` is not 1 to 40 letters, digits or dashes, or
+    ///   says there is no number ("UNKNOWN"); 403
     ///   when no view at all is allowed to the caller (recorded first); 503 as `viewPage`.
     public func personPage(_ identifier: String, for caller: Caller, requestId: String) async throws(Problem) -> PersonPage {
         // Not an identifier (a traversal, an injection): 400 before anything is read.
         guard Self.isPersonIdentifier(identifier) else {
-            throw Problem.badRequest("identifier must be 1 to 40 letters, digits or dashes (a state ID, an FBI number, …).")
+            throw Problem.badRequest(
+                "identifier must be 1 to 40 letters, digits or dashes (a state ID, an FBI number, …), not a value that says there is none (UNKNOWN, zeros).")
         }
         guard let views else { throw Problem.unavailable("The read-model views are not served here.") }
         let requester = try await placedRequester(for: caller)
@@ -178,9 +181,10 @@ extension Gateway {
     public func currentDate() -> Date { now() }
 
     /// Whether `text` can be a person's identifier (a state ID, an FBI number): 1 to 40
-    /// letters, digits or dashes.
+    /// letters, digits or dashes, and not a value that says there is no number ("UNKNOWN",
+    /// zeros: rows stored before such values were read as none would show strangers as one).
     public static func isPersonIdentifier(_ text: String) -> Bool {
-        text.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) != nil
+        text.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) != nil && !PersonNumberPlaceholder.isPlaceholder(text)
     }
 
     // MARK: - Parts

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
 import Foundation
+import Placeholders
 import Subscriptions
 
 /// `reentrybus subscriptions …`: explicit subscriptions on `bus.subscriptions`.
@@ -133,6 +134,12 @@ struct SubscriptionsAdd: AsyncParsableCommand {
     /// Exactly one subject, from the subject options.
     func subject() throws -> Subscription.Subject {
         var subjects: [Subscription.Subject] = []
+        // "UNKNOWN" or zeros would follow no one (every reader takes them as no number).
+        for (option, value) in [("--state-id", stateId), ("--fbi-number", fbiNumber)] {
+            if let value, PersonNumberPlaceholder.isPlaceholder(value) {
+                throw ValidationError("subject: \(option) says there is no number (such as UNKNOWN, NONE or zeros): give the person's number.")
+            }
+        }
         if stateId != nil || fbiNumber != nil { subjects.append(.person(stateId: stateId, fbiNumber: fbiNumber)) }
         if let place { subjects.append(.place(state: try requiredState("--place"), place: place)) }
         if let county { subjects.append(.county(state: try requiredState("--county"), county: county)) }
