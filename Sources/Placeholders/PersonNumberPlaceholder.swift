@@ -15,23 +15,33 @@
 /// two-letter state prefix followed by zeros only ("MO0000000"). A shorter run of one digit
 /// ("1111111", "22222") may be a real DOC, booking or RMS number, and is kept.
 public enum PersonNumberPlaceholder {
-    /// Whether `value` stands for "no number".
-    public static func isPlaceholder(_ value: String) -> Bool {
-        let kept = value.utf8.compactMap { byte -> UInt8? in
+    /// Whether `value` stands for "no number". One pass over its bytes, no allocation unless
+    /// it is all letters (then looked up among ``words``): it runs for every event's key.
+    public static func isPlaceholder<S: StringProtocol>(_ value: S) -> Bool {
+        var count = 0
+        var first: UInt8 = 0
+        var allZeros = true, allSame = true, allLetters = true, stateThenZeros = true
+        for byte in value.utf8 {
+            let folded: UInt8
             switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): byte
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 32
-            default: nil
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = byte
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): folded = byte - 32
+            default: continue
             }
+            if count == 0 { first = folded }
+            allZeros = allZeros && folded == UInt8(ascii: "0")
+            allSame = allSame && folded == first
+            allLetters = allLetters && isLetter(folded)
+            stateThenZeros = stateThenZeros && (count < 2 ? isLetter(folded) : folded == UInt8(ascii: "0"))
+            count += 1
         }
-        guard let first = kept.first else { return true }
-        if kept.allSatisfy({ $0 == UInt8(ascii: "0") }) { return true }
-        if kept.count >= 8, kept.allSatisfy({ $0 == first }) { return true }
-        if kept.count >= 3, kept.prefix(2).allSatisfy(isLetter), kept.dropFirst(2).allSatisfy({ $0 == UInt8(ascii: "0") }) {
-            return true
-        }
+        if count == 0 || allZeros { return true }
+        if count >= 8 && allSame { return true }
+        if count >= 3 && stateThenZeros { return true }
         // The words have no digit: a value with one (nearly every real number) is not looked up.
-        return kept.count <= 16 && kept.allSatisfy(isLetter) && words.contains(String(decoding: kept, as: UTF8.self))
+        guard allLetters, count <= 16 else { return false }
+        let letters = String(decoding: value.utf8.compactMap { isLetter($0 & 0xDF) ? $0 & 0xDF : nil }, as: UTF8.self)
+        return words.contains(letters)
     }
 
     /// Whether a Social Security number stands for "no number": a placeholder as above, or
