@@ -59,7 +59,8 @@ public struct EventPublisher: Sendable {
     let logger: Logger
 
     public init(catalog: TopicCatalog, limits: JSONDecodingLimits = .events, logger: Logger) {
-        validator = EventValidator(catalog: catalog, limits: limits)
+        // Where events enter the bus: a person's key that says there is no number is refused.
+        validator = EventValidator(catalog: catalog, limits: limits, refusesPlaceholderKeys: true)
         reader = EventFileReader(limits: limits)
         self.logger = logger
     }

@@ -101,6 +101,26 @@ import Testing
         #expect(harness.sink.sent.isEmpty)
     }
 
+    /// "UNKNOWN" as the key field would put strangers' events under one key (one person's
+    /// bulletin replacing another's on the compacted topic): refused where events enter the bus.
+    @Test("a person's key that says there is no number (state ID UNKNOWN) is 400 naming the field; nothing is sent")
+    func placeholderKeyIsRefused() async throws {
+        let harness = try await GatewayHarness()
+        let token = try await harness.issuer.token(agency: "MO-KCPD", roles: ["integrator"], agencyKind: "police")
+        let event = try arrestEvent { event in
+            var subject = event["subject"] as! [String: Any]
+            subject["stateId"] = "UNKNOWN"
+            event["subject"] = subject
+        }
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: event))
+            #expect(response.status == .badRequest)
+            let violations = try #require(try json(response.body)["violations"] as? [[String: Any]])
+            #expect(violations.map { "\($0["path"] as? String ?? "") \($0["keyword"] as? String ?? "")" } == ["$.subject.stateId placeholder"])
+        }
+        #expect(harness.sink.sent.isEmpty)
+    }
+
     @Test("another agency's event, or a caller without the integrator role, is 403; nothing is sent")
     func onlyTheSourceAgencysIntegratorMayIngest() async throws {
         let harness = try await GatewayHarness()

@@ -1,5 +1,4 @@
 import Foundation
-import Placeholders
 
 /// The payload of one event type and version. Conforming types mirror the `payload` schema
 /// of their contract; a test decodes every contract example into them and checks that the
@@ -39,9 +38,7 @@ extension EventPayload {
     /// The version an event about `subject` is written in: ``schemaVersion`` unless the subject
     /// lacks a state ID and a version allowing that exists.
     public static func version(for subject: SubjectIdentifiers?) -> Int {
-        // A state ID that says there is none ("UNKNOWN") cannot key version 1 (the validator refuses it).
-        guard let later = stateIdOptionalVersion, (subject?.stateId).map({ $0.isEmpty || PersonNumberPlaceholder.isPlaceholder($0) }) ?? true
-        else { return schemaVersion }
+        guard let later = stateIdOptionalVersion, (subject?.stateId ?? "").isEmpty else { return schemaVersion }
         return later
     }
 }

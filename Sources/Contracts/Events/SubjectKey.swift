@@ -1,5 +1,3 @@
-import Placeholders
-
 /// The Kafka key of an event on a topic keyed by person (`police.arrests`, …) whose contract
 /// version lets the subject lack a state ID (`stateIdOptional`, issue 19).
 ///
@@ -26,19 +24,40 @@ public enum SubjectKey {
         "subject.stateId when present, else fbi:<fbiNumber>, doc:<state>:<docNumber>, booking:<source agency>:<bookingNumber> or rms:<source agency>:<rmsNumber>, the first the subject carries"
 
     /// The key of an event about `subject` from `agencyId`; nil when the subject carries no
-    /// identifier, or only ones that say there is none (`PersonNumberPlaceholder`): the
-    /// validator refuses such an event.
+    /// identifier (the contract refuses such an event).
     public static func key(
         stateId: String?, fbiNumber: String?, docNumber: String?, bookingNumber: String?, rmsNumber: String?, agencyId: String
     ) -> String? {
-        // A number that says there is none ("UNKNOWN", zeros) keys nobody: the next one does.
-        func present(_ value: String?) -> String? { value.flatMap { $0.isEmpty || PersonNumberPlaceholder.isPlaceholder($0) ? nil : $0 } }
+        func present(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
         if let stateId = present(stateId) { return stateId }
         if let fbi = present(fbiNumber) { return "fbi:\(fbi)" }
         if let doc = present(docNumber) { return "doc:\(agencyId.prefix { $0 != "-" }):\(doc)" }
         if let booking = present(bookingNumber) { return "booking:\(agencyId):\(booking)" }
         if let rms = present(rmsNumber) { return "rms:\(agencyId):\(rms)" }
         return nil
+    }
+
+    /// The number a key names: the key itself for a state ID, else what follows its kind and
+    /// scope (`fbi:X`, `doc:MO:X`, `booking:MO-JACKSON-SO:X` give `X`; agency ids have no colon).
+    static func number(in key: String) -> Substring {
+        let parts = key.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        switch parts.first {
+        case "fbi" where parts.count == 2: return parts[1]
+        case "doc", "booking", "rms": return parts.count == 3 ? parts[2] : Substring(key)
+        default: return Substring(key)
+        }
+    }
+
+    /// The subject's field a key was taken from (`subject.fbiNumber` for `fbi:…`), or nil for
+    /// a key that is the state ID itself.
+    static func field(of key: String) -> String? {
+        switch key.split(separator: ":", maxSplits: 1).first {
+        case "fbi" where key.contains(":"): "subject.fbiNumber"
+        case "doc" where key.contains(":"): "subject.docNumber"
+        case "booking" where key.contains(":"): "subject.bookingNumber"
+        case "rms" where key.contains(":"): "subject.rmsNumber"
+        default: nil
+        }
     }
 
     /// The key of an event with this subject from this source.

@@ -10,10 +10,18 @@ public struct EventValidator: Sendable {
     public let catalog: TopicCatalog
     /// Size and nesting limits per event. Default: ``JSONDecodingLimits/events`` (256 KiB).
     public let limits: JSONDecodingLimits
+    /// Whether a person-keyed topic's key that says there is no number ("UNKNOWN", zeros:
+    /// `PersonNumberPlaceholder`) is refused (``EventValidationError/Reason/placeholderKey(field:)``).
+    /// Set where events enter the bus (the gateway's ingest, `publish`): such a key puts
+    /// strangers' events under one key, and on a compacted topic one person's event replaces
+    /// another's. Consumers leave it off: events already on the topics stay readable, and replay
+    /// rebuilds what the services built (the decoders read such a value as no number).
+    public let refusesPlaceholderKeys: Bool
 
-    public init(catalog: TopicCatalog, limits: JSONDecodingLimits = .events) {
+    public init(catalog: TopicCatalog, limits: JSONDecodingLimits = .events, refusesPlaceholderKeys: Bool = false) {
         self.catalog = catalog
         self.limits = limits
+        self.refusesPlaceholderKeys = refusesPlaceholderKeys
     }
 
     /// Parses and validates one event's JSON bytes for `topic`.
@@ -71,13 +79,16 @@ public struct EventValidator: Sendable {
         return route.byteVersions.first { Int64($0.version) == stated }
     }
 
-    /// Refuses a person-keyed topic's key that says there is no number ("UNKNOWN", zeros). The
-    /// decoders read such a value as none; as a key it would put strangers' events under one
-    /// key, and on a compacted topic (mental-health bulletins) one person's latest event would
-    /// replace another's. A version keyed by ``SubjectKey`` skips such values instead.
+    /// With ``refusesPlaceholderKeys``, refuses a person-keyed topic's key that says there is no
+    /// number: the state ID of version 1, or the number a ``SubjectKey`` starts with (`UNKNOWN`,
+    /// `fbi:NONE`). The decoders read such a value as none; as a key it would put strangers'
+    /// events under one key, and on a compacted topic (mental-health bulletins) one person's
+    /// latest event would replace another's.
     private func refusePlaceholderKey(_ key: String, topic: String) throws(EventValidationError) {
-        guard PersonNumberPlaceholder.isPlaceholder(key), let contract = catalog.topic(named: topic), contract.isKeyedBySubject else { return }
-        throw EventValidationError(.placeholderKey(field: contract.key.field))
+        guard refusesPlaceholderKeys, PersonNumberPlaceholder.isPlaceholder(SubjectKey.number(in: key)),
+            let contract = catalog.topic(named: topic), contract.isKeyedBySubject
+        else { return }
+        throw EventValidationError(.placeholderKey(field: SubjectKey.field(of: key) ?? contract.key.field))
     }
 
     private static let eventTypeName = Array("eventType".utf8)
@@ -106,8 +117,8 @@ public struct EventValidator: Sendable {
             nil
         }
         guard case .string(let eventId)? = document["eventId"], let key = keyValue
-        else { throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject (no identifier, or only ones that say there is none)" : contract.key.field)) }
-        if !stateIdOptional { try refusePlaceholderKey(key, topic: topic) }
+        else { throw EventValidationError(.keyMismatch(field: stateIdOptional ? "subject (no identifier)" : contract.key.field)) }
+        try refusePlaceholderKey(key, topic: topic)
         return ValidatedEvent(topic: topic, eventType: eventType, schemaVersion: Int(version), eventId: eventId, key: key, document: document)
     }
 

@@ -53,7 +53,9 @@ public struct EventIngest: Sendable {
     ) {
         self.catalog = catalog
         self.directory = directory
-        validator = EventValidator(catalog: catalog, limits: JSONDecodingLimits(maxDocumentBytes: configuration.maxEventBytes))
+        // Where events enter the bus: a person's key that says there is no number is refused.
+        validator = EventValidator(
+            catalog: catalog, limits: JSONDecodingLimits(maxDocumentBytes: configuration.maxEventBytes), refusesPlaceholderKeys: true)
         self.sink = sink
         self.database = database
         limiter = AgencyRateLimiter(rate: configuration.rate, now: now)
