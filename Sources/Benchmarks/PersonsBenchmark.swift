@@ -164,7 +164,25 @@ public struct PersonsBenchmark: Sendable {
         printer.progress("\(name): links joining two different persons: \(wrong.count) (false_links counts the pairs within the persons they built)")
         for (pair, a, b) in wrong {
             printer.progress(Self.describeLink(data.records[a], data.records[b], score: pair.score))
+            // Every record of both persons, so a reader can judge whether anything in them
+            // told the two apart (relatives of one address named alike, namesakes born a day
+            // apart) or the resolver missed what was there.
+            for person in [data.personOfRecord[a], data.personOfRecord[b]] {
+                for index in data.records.indices where data.personOfRecord[index] == person {
+                    printer.progress("    person \(person): \(Self.describeRecord(data.records[index]))")
+                }
+            }
         }
+    }
+
+    /// One synthetic record on a line: id, names, date of birth, sex, street line and postal
+    /// code, and the strong identifiers it carries.
+    static func describeRecord(_ record: PersonRecord) -> String {
+        let ids = record.identifiers
+        let strong = [ids.stateId.map { "sid \($0)" }, ids.fbiNumber.map { "fbi \($0)" }, ids.ssn.map { "ssn \($0)" }].compactMap { $0 }
+        return "\(record.recordId)  \(record.givenName ?? "-") \(record.familyName ?? "-")  \(record.dateOfBirth.map { "\($0)" } ?? "-")  "
+            + "\(record.sex.map { "\($0)" } ?? "-")  \(record.address.map { "\($0.line1 ?? "-") \($0.postalCode ?? "-")" } ?? "-")"
+            + (strong.isEmpty ? "" : "  " + strong.joined(separator: " "))
     }
 
     /// One wrong link for `--explain`: the pair's comparison vector, what decided it (the
