@@ -159,3 +159,18 @@ func byteSum(_ bytes: KafkaBytes) -> UInt64 {
 struct BenchmarkFailure: Error, CustomStringConvertible {
     var description: String
 }
+
+extension ServiceProgress {
+    /// A benchmark's wait for a service it feeds: returns when `count` reaches `target`, and
+    /// fails the run, naming `what` and where the count stood, when nothing moved for two
+    /// minutes (an expected event dead-lettered, a service that stopped), instead of waiting
+    /// until the phase's own timeout. Two minutes is well past the longest pause of a moving
+    /// replay (one PostgreSQL transaction of 5,000 events at ~300 events/s is ~17 s).
+    func benchmarkWait(_ what: String, _ count: @escaping @Sendable (Snapshot) -> Int64, reaches target: Int64) async throws {
+        do {
+            try await wait(until: count, reaches: target, stallingAfter: .seconds(120))
+        } catch let stalled as ProgressStalled {
+            throw BenchmarkFailure(description: "\(what): \(stalled) (a dead letter, or a service that stopped: see the log)")
+        }
+    }
+}

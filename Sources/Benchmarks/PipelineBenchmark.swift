@@ -150,13 +150,13 @@ public struct PipelineBenchmark: Sendable {
                                              startDate: DemoScenario.day(now, -30), now: now, id: UUID())
             }
             _ = try await producer.sendBatch(cases.map(\.message))
-            await router.progress.wait { $0.consumed("supervision.cases") >= Int64(supervisees) }
+            try await router.progress.benchmarkWait("the router reading the cases", { $0.consumed("supervision.cases") }, reaches: Int64(supervisees))
             // Each case tells the police of its registered address of a new resident
             // (`resident-supervision-started`): those reach the inbox before any arrest is sent.
-            await inbox.progress.wait { $0.applied >= supervisees }
+            try await inbox.progress.benchmarkWait("the inbox storing the new residents' notices", { Int64($0.applied) }, reaches: Int64(supervisees))
             // Warm-up, not measured: group joins, each partition's first fetch, SQLite's caches.
             try await sendArrests(try arrests(0..<warmUp, now: now), producer: producer) { _ in }
-            await inbox.progress.wait { $0.applied >= supervisees + warmUp }
+            try await inbox.progress.benchmarkWait("the inbox storing the warm-up arrests' notices", { Int64($0.applied) }, reaches: Int64(supervisees + warmUp))
             let measured = try arrests(warmUp..<(warmUp + latencyEvents), now: now)
             // The measured arrests' statements only (timing them costs a little: the latency
             // figures of such a run are not comparable with others).
@@ -164,11 +164,11 @@ public struct PipelineBenchmark: Sendable {
             let stagesBefore = (router: router.progress.snapshot.stages, inbox: inbox.progress.snapshot.stages)
             let cpu = CPUUsage()
             try await sendArrests(measured, producer: producer) { stored.produced($0, at: monotonicNanoseconds()) }
-            await inbox.progress.wait { $0.applied >= supervisees + warmUp + latencyEvents }
+            try await inbox.progress.benchmarkWait("the inbox storing the measured arrests' notices", { Int64($0.applied) }, reaches: Int64(supervisees + warmUp + latencyEvents))
             measuredCPU.set(cpu.span())
             // The router reports a batch once its notifications are acknowledged, which the
             // inbox may have applied a moment before.
-            await router.progress.wait { $0.consumed("police.arrests") >= Int64(warmUp + latencyEvents) }
+            try await router.progress.benchmarkWait("the router committing the arrests", { $0.consumed("police.arrests") }, reaches: Int64(warmUp + latencyEvents))
             measuredStages.set((router.progress.snapshot.stages - stagesBefore.router, inbox.progress.snapshot.stages - stagesBefore.inbox))
             await producer.shutdown()
             // The yardstick, on the same broker while the services idle beside it.
@@ -353,10 +353,10 @@ public struct PipelineBenchmark: Sendable {
         let (started, finished, published, byRule, peak, processes) = try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await application.run() }
             // Timed from the first committed batch of either service (group joins excluded).
-            await withTaskGroup(of: Void.self) { first in
-                first.addTask { await router.progress.wait { $0.batches > 0 } }
-                first.addTask { await resolver.progress.wait { $0.batches > 0 } }
-                await first.next()
+            try await withThrowingTaskGroup(of: Void.self) { first in
+                first.addTask { try await router.progress.benchmarkWait("the router's first batch", { Int64($0.batches) }, reaches: 1) }
+                first.addTask { try await resolver.progress.benchmarkWait("the resolver's first batch", { Int64($0.batches) }, reaches: 1) }
+                try await first.next()
                 first.cancelAll()
             }
             let started = clock.now
@@ -366,7 +366,10 @@ public struct PipelineBenchmark: Sendable {
                 return service.projection.topics.reduce(sum) { $0 + min(progress.consumed($1), targets[$1] ?? 0) }
             }
             for service in [router, resolver] {
-                await service.progress.wait { progress in service.projection.topics.allSatisfy { progress.consumed($0) >= targets[$0] ?? 0 } }
+                let topics = service.projection.topics
+                try await service.progress.benchmarkWait(
+                    "\(service.projection.name) replaying", { progress in topics.reduce(0) { $0 + min(progress.consumed($1), targets[$1] ?? 0) } },
+                    reaches: topics.reduce(0) { $0 + (targets[$1] ?? 0) })
             }
             let finished = clock.now
             // Before the processes below add to what the broker holds.

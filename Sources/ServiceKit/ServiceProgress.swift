@@ -57,4 +57,48 @@ public final class ServiceProgress: Sendable {
     public func wait(until ready: @escaping @Sendable (Snapshot) -> Bool) async {
         await state.wait(until: ready)
     }
+
+    /// Returns once `count` of the progress reaches `target`; throws `ProgressStalled` when
+    /// `count` has not moved for `stall`, and `CancellationError` when the task is cancelled.
+    ///
+    /// For callers that would otherwise wait for ever on a service that stopped making progress
+    /// (an event dead-lettered that was expected to arrive, a service whose run failed while
+    /// the caller waited): benchmarks and tools that feed a service and wait for its effects.
+    /// The stall is measured from the last change, so a long run that keeps moving never times out.
+    public func wait(
+        until count: @escaping @Sendable (Snapshot) -> Int64, reaches target: Int64, stallingAfter stall: Duration
+    ) async throws {
+        var seen = count(snapshot)
+        while seen < target {
+            try Task.checkCancellation()
+            let last = seen
+            let moved = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await self.wait { let now = count($0); return now != last || now >= target }
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: stall)
+                    return false
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? false
+            }
+            seen = count(snapshot)
+            guard moved || seen != last else { throw ProgressStalled(reached: seen, target: target, stall: stall) }
+        }
+    }
+}
+
+/// A wait for a service's progress ended because nothing changed for the time allowed.
+public struct ProgressStalled: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where the awaited count stood, and where it was to reach.
+    public var reached: Int64
+    public var target: Int64
+    /// How long it stood still.
+    public var stall: Duration
+
+    public var description: String {
+        "no progress for \(stall) at \(reached) of \(target)"
+    }
 }
