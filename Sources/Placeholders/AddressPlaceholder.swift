@@ -28,30 +28,10 @@ public enum AddressPlaceholder {
         return leadingPhrases.contains { phrase in words.starts(with: phrase) }
     }
 
-    /// Upper-case words of letters and digits; a `/` between two of them stays in the word.
+    /// The line's words as `AddressWords` splits them, a hyphenated word taken apart
+    /// ("NO-FIXED-ABODE" is three) and `#` left out.
     static func words(_ text: String) -> [String] {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).uppercased()
-        let scalars = Array(folded.unicodeScalars)
-        var words: [String] = []
-        var word = String.UnicodeScalarView()
-        for (index, scalar) in scalars.enumerated() {
-            if isWordCharacter(scalar) {
-                word.append(scalar)
-            } else if scalar == "'" || scalar == "\u{2019}" {
-                continue
-            } else if scalar == "/", !word.isEmpty, index + 1 < scalars.count, isWordCharacter(scalars[index + 1]) {
-                word.append(scalar)
-            } else if !word.isEmpty {
-                words.append(String(word))
-                word = String.UnicodeScalarView()
-            }
-        }
-        if !word.isEmpty { words.append(String(word)) }
-        return words
-    }
-
-    private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) : CharacterSet.alphanumerics.contains(scalar)
+        AddressWords.split(text).flatMap { word in word == "#" ? [] : word.split(separator: "-").map(String.init) }
     }
 
     /// Whole lines that stand for "no address", as ``words(_:)`` splits them ("N/A" is one

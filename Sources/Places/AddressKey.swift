@@ -1,3 +1,5 @@
+import Placeholders
+
 /// A street address in one normalised form, so that two records of the same place compare
 /// equal however each agency wrote it: "123 North Main Street, Apt. 4B" and "123 N Main St #4B"
 /// are one key; "125 N Main St", "123 S Main St" and "123 N Main St Apt 5" are others.

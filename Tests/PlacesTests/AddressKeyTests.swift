@@ -171,6 +171,7 @@ struct AddressKeyTests {
     @Test("a line that stands for no address is refused, however it is written", arguments: [
         "HOMELESS", "homeless", "Homeless - camp by 5th and Main", "TRANSIENT", "Unknown", "UNK", "Address unknown",
         "N/A", "n.a.", "NONE", "No Fixed Address", "NFA", "General Delivery", "REFUSED", "Same as above",
+        "NO-FIXED-ABODE", "UNKNOWN.",
     ])
     func placeholderRefused(line: String) {
         #expect(AddressPlaceholder.isPlaceholder(line))

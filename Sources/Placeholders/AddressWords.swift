@@ -1,13 +1,14 @@
 import Foundation
 
-/// Splits address text into the upper-case words the rest of the module compares.
+/// Splits address text into the upper-case words that `Places` compares and
+/// ``AddressPlaceholder`` reads, so that both see a line's words alike.
 ///
 /// Case and accents are folded. Apostrophes join ("O'Fallon" is `OFALLON`); `#` is a word of
 /// its own (`#4B` is `#`, `4B`); a hyphen or slash between letters or digits stays inside the
 /// word (`123-125`, `1/2`, `4-B`); any other punctuation, full stops included, separates words
 /// (`N.E.` is `N`, `E`, which `StreetLine` joins again as a direction).
-enum AddressWords {
-    static func split(_ text: String) -> [String] {
+public enum AddressWords {
+    public static func split(_ text: String) -> [String] {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).uppercased()
         let scalars = Array(folded.unicodeScalars)
         var words: [String] = []
