@@ -38,6 +38,11 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         return []
     }
 
+    /// What is wrong with a key that says there is no number, without the field's path: the
+    /// description's text, and the gateway's problem detail beside the path.
+    public static let placeholderKeyProblem =
+        "says there is no number (such as UNKNOWN, NONE or zeros), so it cannot key a person's events: leave it out and send the version that accepts another number"
+
     public var description: String {
         switch reason {
         case .notJSON(let error): "not a JSON event: \(error)"
@@ -47,8 +52,7 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
         case .schemaViolations(let violations): violations.map { "\($0.instancePath): \($0.message) [\($0.keyword)]" }.joined(separator: "; ")
         case .header(let name, let problem): "header \(name): \(problem)"
         case .keyMismatch(let field): "message key: must equal the event's \(field)"
-        case .placeholderKey(let field):
-            "$.\(field): says there is no number (such as UNKNOWN, NONE or zeros), so it cannot key a person's events: leave it out and send the version that accepts another number"
+        case .placeholderKey(let field): "$.\(field): \(Self.placeholderKeyProblem)"
         case .unknownTopic(let topic): "no contract defines topic \(topic)"
         case .opaqueValue(let topic): "topic \(topic) carries opaque values; only its headers can be validated"
         }

@@ -295,7 +295,7 @@ public struct EventIngest: Sendable {
         case .keyMismatch(let field):
             return [.init(path: "$.\(field)", keyword: "required", message: "the topic's key field is missing", line: line)]
         case .placeholderKey(let field):
-            return [.init(path: "$.\(field)", keyword: "placeholder", message: "says there is no number (such as UNKNOWN, NONE or zeros): leave it out and send the version that accepts another number", line: line)]
+            return [.init(path: "$.\(field)", keyword: "placeholder", message: EventValidationError.placeholderKeyProblem, line: line)]
         default:
             return [.init(path: "$", keyword: "contract", message: error.description, line: line)]
         }
