@@ -449,7 +449,7 @@ let package = Package(
         // TestSupport: `persons resolve` run as a user runs it (the built executable).
         .testTarget(
             name: "PersonIndexTests",
-            dependencies: ["PersonIndex", "PersonIndexStore", "SyntheticPersons", "TestSupport", "Contracts", "Storage", "LocalPostgres"]),
+            dependencies: ["PersonIndex", "PersonIndexStore", "SyntheticPersons", "TestSupport", "Contracts", "Storage", "LocalPostgres", "Placeholders"]),
         // The person-index service's projection on SQLite and PostgreSQL.
         .testTarget(
             name: "PersonIndexServiceTests",

@@ -68,7 +68,12 @@ struct RecordFeatures: Sendable {
             postalCode = nil
             city = nil
         }
-        ssn = record.identifiers.ssn.flatMap { PersonNumberPlaceholder.isPlaceholderSSN($0) ? nil : $0 }
+        // Digits only: "412-55-1234" and "412551234" are one number (compared as written, a
+        // dashed number agreed with nothing but on its last four).
+        ssn = record.identifiers.ssn.flatMap { written in
+            let digits = String(String.UnicodeScalarView(written.unicodeScalars.filter { ("0"..."9").contains($0) }))
+            return digits.isEmpty || PersonNumberPlaceholder.isPlaceholderSSN(written) ? nil : digits
+        }
         strongIdentifiers = StrongIdentifier.all(of: record)
     }
 }

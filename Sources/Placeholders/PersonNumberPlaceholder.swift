@@ -44,12 +44,20 @@ public enum PersonNumberPlaceholder {
         return words.contains(letters)
     }
 
-    /// Whether a Social Security number stands for "no number": a placeholder as above, or
-    /// one of the sequences forms are filled in with ("123456789", "987654321").
+    /// Whether a Social Security number stands for "no number": a placeholder as above, one of
+    /// the sequences forms are filled in with ("123456789", "987654321"), or nine digits the
+    /// Social Security Administration never issues: area 000 or 666, group 00 or serial 0000
+    /// ("000-12-3456", "123-00-4567"), which a clerk types for a number not known. Area 900–999
+    /// is left alone: taxpayer numbers (ITINs) start with 9, and an ITIN written in the SSN
+    /// field still names one person. Fewer than nine digits (the last four) are judged as above.
     public static func isPlaceholderSSN(_ value: String) -> Bool {
         if isPlaceholder(value) { return true }
-        let digits = String(value.unicodeScalars.filter { ("0"..."9").contains($0) })
-        return digits == "123456789" || digits == "987654321"
+        let digits = Array(value.unicodeScalars.filter { ("0"..."9").contains($0) })
+        guard digits.count == 9 else { return false }
+        let text = String(String.UnicodeScalarView(digits))
+        if text == "123456789" || text == "987654321" { return true }
+        let area = text.prefix(3), group = text.dropFirst(3).prefix(2), serial = text.suffix(4)
+        return area == "000" || area == "666" || group == "00" || serial == "0000"
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }

@@ -223,7 +223,17 @@ public struct SyntheticPopulation: Sendable {
             dateOfBirth: DateOfBirth(clamping: year, month: month, day: day),
             sex: sex, address: makeAddress(random: &random),
             stateId: "IL\(10_000_000 + index)", fbiNumber: "F\(String(UInt32(truncatingIfNeeded: random.next()), radix: 36).uppercased())\(index)",
-            ssn: String(format9: 100_000_000 + Int.random(in: 0..<800_000_000, using: &random)))
+            ssn: Self.issuedSSN(Int.random(in: 0..<800_000_000, using: &random)))
+    }
+
+    /// A nine-digit number of the form the Social Security Administration issues (area 001–899
+    /// but 666, group and serial not zero), from one draw below 800,000,000, so the stream of
+    /// draws is what it was when the number was that draw plus 100,000,000 (and the generated
+    /// records the same but for those numbers): the person index reads a never-issued number
+    /// as none.
+    static func issuedSSN(_ draw: Int) -> String {
+        let area = 1 + draw % 898, group = 1 + (draw / 898) % 99, serial = 1 + (draw / (898 * 99)) % 9_999
+        return String(format9: (area >= 666 ? area + 1 : area) * 1_000_000 + group * 10_000 + serial)
     }
 
     private func givenName(_ sex: Sex, random: inout SplitMix64) -> String {

@@ -29,6 +29,16 @@ import Testing
         #expect(!PersonNumberPlaceholder.isPlaceholderSSN("6789"))
     }
 
+    /// Numbers the Social Security Administration never issues are typed for one not known;
+    /// read as a number, two strangers given "000-00-0000"-like values would share it.
+    @Test("nine digits never issued are no number; a taxpayer number (9xx) and issued ones are numbers", arguments: [
+        ("000-12-3456", true), ("666-12-3456", true), ("123-00-4567", true), ("123-45-0000", true),
+        ("912-70-1234", false), ("001-01-0001", false), ("665-99-9999", false), ("0000", true), ("1234", false),
+    ])
+    func neverIssuedSocialSecurityNumbers(value: String, isPlaceholder: Bool) {
+        #expect(PersonNumberPlaceholder.isPlaceholderSSN(value) == isPlaceholder)
+    }
+
     /// A subject, an involved person and a subscribed person, each with a placeholder beside a
     /// number: the placeholder decodes as absent, the number and everything else as sent; what
     /// they encode again says the same.

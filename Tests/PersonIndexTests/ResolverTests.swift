@@ -1,5 +1,6 @@
 import Foundation
 import PersonIndex
+import Placeholders
 import SyntheticPersons
 import Testing
 
@@ -58,6 +59,32 @@ import Testing
         var first = reyes
         first.identifiers.stateId = "MO-1234567"
         #expect(Self.oneAmongOthers(first, again))
+    }
+
+    /// A Social Security number of a form never issued ("666-…", group 00, serial 0000) is typed
+    /// for one not known: two records carrying the same one do not agree on the number (they
+    /// agreed on all nine digits before), and the generator writes only issued forms, so the
+    /// benchmark's SSN runs lose no number to the rule.
+    @Test func neverIssuedSocialSecurityNumbersAgreeOnNothing() {
+        let a = PersonRecord(recordId: "a", source: "jail", givenName: "Marcus", familyName: "Hill", identifiers: PersonIdentifiers(ssn: "666-12-3456"))
+        var b = a
+        b.recordId = "b"
+        #expect(PersonResolver.comparison(a, b)[.ssn] == nil)
+        b.identifiers.ssn = "123-45-0000"
+        var c = a
+        c.identifiers.ssn = "987-65-0000"
+        #expect(PersonResolver.comparison(b, c)[.ssn] == nil, "the last four zeros agree on nothing either")
+        var issued = a
+        issued.identifiers.ssn = "412-55-1234"
+        var same = issued
+        same.recordId = "same"
+        #expect(PersonResolver.comparison(issued, same)[.ssn] == 2)
+        same.identifiers.ssn = "412551234"
+        #expect(PersonResolver.comparison(issued, same)[.ssn] == 2, "written with dashes or without, one number")
+        var noise = SyntheticPopulation.Noise()
+        noise.ssnPresent = 1
+        let records = SyntheticPopulation(seed: 3, noise: noise).generate(sources: 2, recordsPerSource: 2_000).records
+        #expect(records.allSatisfy { $0.identifiers.ssn.map { !PersonNumberPlaceholder.isPlaceholderSSN($0) } == true })
     }
 
     /// Records whose street line says "no address" ("HOMELESS", "UNKNOWN", "NFA", …) resolve
