@@ -16,11 +16,13 @@ import Foundation
 /// have no word of digits alone ("HOMELESS - CAMP BY 5TH AND MAIN", "TRANSIENT IN KANSAS CITY";
 /// not "HOMELESS SHELTER 1100 E 11TH ST", a building). A street that happens to be called one of
 /// these words is written with a house number, and a line that starts with a number is never a
-/// placeholder.
+/// placeholder, unless the number is zeros ("0 UNKNOWN").
 public enum AddressPlaceholder {
     /// Whether `line` (an address's first line, as written) stands for "no address".
     public static func isPlaceholder(_ line: String) -> Bool {
-        let words = Self.words(line)
+        var words = Self.words(line)
+        // A house number of zeros is no number: "0 UNKNOWN", "00 HOMELESS" are read as the rest.
+        if let number = words.first, words.count > 1, number.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { words.removeFirst() }
         guard let first = words.first?.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         if phrases.contains(words.joined(separator: " ")) { return true }
         // "HOMELESS SHELTER 1100 E 11TH ST" names a building: a number of its own is a house number.

@@ -171,7 +171,7 @@ struct AddressKeyTests {
     @Test("a line that stands for no address is refused, however it is written", arguments: [
         "HOMELESS", "homeless", "Homeless - camp by 5th and Main", "TRANSIENT", "Unknown", "UNK", "Address unknown",
         "N/A", "n.a.", "NONE", "No Fixed Address", "NFA", "General Delivery", "REFUSED", "Same as above",
-        "NO-FIXED-ABODE", "UNKNOWN.",
+        "NO-FIXED-ABODE", "UNKNOWN.", "0 UNKNOWN", "000 Homeless",
     ])
     func placeholderRefused(line: String) {
         #expect(AddressPlaceholder.isPlaceholder(line))
@@ -182,7 +182,7 @@ struct AddressKeyTests {
 
     @Test("a street line with a house number or a street of its own is never a placeholder", arguments: [
         "100 Transient Way", "12 Homeless Rd", "4410 Troost Ave", "PO Box 12", "Unknown Creek Rd", "Nash St",
-        "Homeless Shelter 1100 E 11th St",
+        "Homeless Shelter 1100 E 11th St", "0 Unknown Creek Rd", "10 Unknown",
     ])
     func notAPlaceholder(line: String) throws {
         #expect(!AddressPlaceholder.isPlaceholder(line))
