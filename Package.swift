@@ -207,7 +207,7 @@ let package = Package(
         // default, and the engine that redacts values field by field from the contracts.
         .target(
             name: "Policy",
-            dependencies: ["Contracts", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Contracts", "Placeholders", .product(name: "Yams", package: "Yams")],
             resources: [.embedInCode("Resources/access-policy.yaml"), .embedInCode("Resources/views.yaml")]
         ),
         // The audit ledger: every disclosure appended to a hash-chained, append-only store

@@ -1,4 +1,5 @@
 import Contracts
+import Placeholders
 
 extension AccessPolicy {
     /// Redacts `value` (an event, or a message of a bus topic such as a notification) of
@@ -205,22 +206,27 @@ extension JSONValue {
 extension PersonIdentifier {
     /// Every person identifier in `value`: members named as the subject's identifiers
     /// (`stateId`, `fbiNumber`, …) at any depth, a notification's `subjectStateId`, and its
-    /// `reason.matched` entries that name one. Sorted, each once.
+    /// `reason.matched` entries that name one. Sorted, each once. A value that says there is no
+    /// number ("UNKNOWN", zeros: `PersonNumberPlaceholder`) names nobody and is left out, so the
+    /// audit ledger does not file strangers' disclosures under one "person" UNKNOWN.
     public static func all(in value: JSONValue) -> [PersonIdentifier] {
         var found = Set<PersonIdentifier>()
+        func insert(_ identifier: PersonIdentifier) {
+            if !PersonNumberPlaceholder.isPlaceholder(identifier.value) { found.insert(identifier) }
+        }
         func visit(_ value: JSONValue) {
             switch value {
             case .object(let members):
                 for (name, member) in members {
                     if case .string(let text) = member, !text.isEmpty {
-                        if kinds.contains(name) { found.insert(PersonIdentifier(identifier: name, value: text)) }
-                        if name == "subjectStateId" { found.insert(PersonIdentifier(identifier: "stateId", value: text)) }
+                        if kinds.contains(name) { insert(PersonIdentifier(identifier: name, value: text)) }
+                        if name == "subjectStateId" { insert(PersonIdentifier(identifier: "stateId", value: text)) }
                     }
                     visit(member)
                 }
                 // A notification's matched identifier: {name: stateId, value: MO1234567}.
                 if case .string(let name)? = members["name"], kinds.contains(name), case .string(let text)? = members["value"], !text.isEmpty {
-                    found.insert(PersonIdentifier(identifier: name, value: text))
+                    insert(PersonIdentifier(identifier: name, value: text))
                 }
             case .array(let items):
                 items.forEach(visit)

@@ -57,6 +57,10 @@ struct AuditCommandLineTests {
         #expect(entries?.count == 1)
         #expect((entries?.first?["requester"] as? [String: Any])?["subject"] as? String == "kcpd-analyst-4")
         #expect(entries?.first?["purpose"] as? String == "investigation")
+        // A value that says there is no number names nobody: refused as a usage error.
+        let (usage, placeholder) = try await Self.run(["audit", "search", "--person", "UNKNOWN", "--data-dir", directory.path])
+        #expect(usage == .init(status: 64, bySignal: false))
+        #expect(placeholder.errors.value.contains("--person UNKNOWN says there is no number"), "\(placeholder.errors.value)")
         let (_, table) = try await Self.run(["audit", "search", "--person", "MO1234567", "--data-dir", directory.path])
         #expect(table.output.value.contains("PP-KC-118"))
         #expect(!table.output.value.contains("kcpd-analyst-4"))

@@ -19,6 +19,19 @@ struct RedactionTests {
         #expect(redaction.notices.isEmpty)
     }
 
+    /// A row or event recording "UNKNOWN" or zeros for a number names nobody by it: filed under
+    /// such a value, every stranger recorded so would share one audit trail.
+    @Test("identifiers that say there is no number are not the persons a disclosure is about")
+    func placeholdersNameNobody() throws {
+        let row = try JSONValue(parsing: """
+            {"subject": {"stateId": "UNKNOWN", "fbiNumber": "734591KA2", "docNumber": "000000"},
+             "subjectStateId": "NONE", "reason": {"matched": [{"name": "rmsNumber", "value": "N/A"}, {"name": "bookingNumber", "value": "B-1"}]}}
+            """)
+        #expect(PersonIdentifier.all(in: row) == [
+            PersonIdentifier(identifier: "bookingNumber", value: "B-1"), PersonIdentifier(identifier: "fbiNumber", value: "734591KA2"),
+        ])
+    }
+
     @Test("an integrator receives only the public fields: no name, no charges, each withheld field listed with why")
     func integratorSeesPublicFieldsOnly() throws {
         let arrest = try example("police.arrest.made")

@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Kafka
 import Logging
+import Placeholders
 import Policy
 import Settings
 import Storage
@@ -95,6 +96,14 @@ struct AuditSearch: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var store: AuditStoreOptions
+
+    func validate() throws {
+        // The ledger files no disclosure under such a value (`PersonIdentifier.all`): asking
+        // for it would answer "nobody" about whoever was recorded so.
+        if PersonNumberPlaceholder.isPlaceholder(person) {
+            throw ValidationError("--person \(person) says there is no number (such as UNKNOWN, NONE or zeros): give the person's number.")
+        }
+    }
 
     func run() async throws {
         let entries = try await store.open(mustExist: true).search(person: person)
