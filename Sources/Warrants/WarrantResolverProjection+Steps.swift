@@ -193,17 +193,28 @@ extension WarrantResolverProjection {
 
     // MARK: Releases
 
+    /// A release scheduled opens its check; scheduled again after a cancellation, the check is
+    /// opened again with the person's items as they stand now and everyone told as for a first
+    /// schedule (the cancellation had closed it quietly). A schedule re-sent while the check is
+    /// open, or after the release happened, changes nothing.
     func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
-        guard try store.check(scheduled.payload.releaseId) == nil else { return }  // a re-sent schedule changes nothing
-        // A release a later sealing order removed is not opened again.
-        if let reason = try store.sealedItem(.release, scheduled.payload.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) {
+        let releaseId = scheduled.payload.releaseId
+        let reopening = try store.check(releaseId) != nil
+        if reopening {
+            guard try store.wasCancelled(releaseId) else { return }
+        } else if let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) {
+            // A release a later sealing order removed is not opened again.
             effects.refused(.release, reason)
             return
         }
-        let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: scheduled.payload.releaseId, store)
-        let identified = try isIdentified(scheduled.subject, record: record, releaseId: scheduled.payload.releaseId, store)
+        let (warrants, detainers) = try personItems(of: scheduled.subject, record: record, release: releaseId, store)
+        let identified = try isIdentified(scheduled.subject, record: record, releaseId: releaseId, store)
         let check = WarrantCheckRules.check(for: scheduled, activeWarrants: warrants, activeDetainers: detainers, identified: identified)
-        try store.insert(check, warrants: warrants, detainers: detainers)
+        if reopening {
+            try store.reopen(check, warrants: warrants, detainers: detainers)
+        } else {
+            try store.insert(check, warrants: warrants, detainers: detainers)
+        }
         try markLinked(warrants, detainers, release: check.releaseId, record: record, subject: scheduled.subject, store)
         let source = WarrantCheckRules.Source(scheduled)
         let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
@@ -273,8 +284,13 @@ extension WarrantResolverProjection {
     func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let releaseId = completed.payload.releaseId
         let source = WarrantCheckRules.Source(completed)
-        if let check = try store.check(releaseId) {
-            guard !check.closed else { return }  // re-sent, or completed after a cancellation
+        // Completed after a cancellation: a release no schedule stood for, judged as one
+        // completed with none read before (urgent with an active warrant), in the same check.
+        let existing = try store.check(releaseId)
+        let reopening = existing?.closed == true
+        if reopening {
+            guard try store.wasCancelled(releaseId) else { return }  // re-sent: the release happened
+        } else if let check = existing {
             try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
             let warrants = try store.activeWarrants(on: releaseId)
             let detainers = try store.activeDetainers(on: releaseId)
@@ -287,14 +303,19 @@ extension WarrantResolverProjection {
             return
         }
         // A release a later sealing order removed is not opened again.
-        if let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) {
+        if !reopening,
+            let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(completed.occurredAt)) {
             effects.refused(.release, reason)
             return
         }
         let (warrants, detainers) = try personItems(of: completed.subject, record: record, release: releaseId, store)
         let identified = try isIdentified(completed.subject, record: record, releaseId: releaseId, store)
         let check = WarrantCheckRules.check(for: completed, activeWarrants: warrants, activeDetainers: detainers, identified: identified)
-        try store.insert(check, warrants: warrants, detainers: detainers)
+        if reopening {
+            try store.reopen(check, warrants: warrants, detainers: detainers)
+        } else {
+            try store.insert(check, warrants: warrants, detainers: detainers)
+        }
         try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
         try markLinked(warrants, detainers, release: releaseId, record: record, subject: completed.subject, store)
         let directory = try directory(for: completed.payload.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
@@ -335,7 +356,7 @@ extension WarrantResolverProjection {
     func releaseCancelled(_ cancelled: EventEnvelope<ReleaseCancelled>, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let releaseId = cancelled.payload.releaseId
         guard let check = try store.check(releaseId), !check.closed else { return }
-        try store.close(releaseId)
+        try store.cancel(releaseId, atMilliseconds: CheckEscalation.milliseconds(cancelled.occurredAt))
         effects.changed(releaseId, by: WarrantCheckRules.Source(cancelled), outcome: .cancelled)
     }
 

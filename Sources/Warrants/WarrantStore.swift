@@ -339,6 +339,10 @@ public struct WarrantStore {
                 ALTER TABLE warrants_sealed ADD COLUMN digest_scope TEXT NOT NULL DEFAULT 'warrant-id'
                     CHECK (digest_scope IN ('warrant-id', 'agency', 'person', 'unnumbered'))
                 """),
+            // v12: when a check was closed by its release's cancellation, so that a new schedule
+            // or a completion read after it opens the check again (`reopen`). A check closed
+            // before this step says neither (NULL): it stays closed, as before.
+            .script("warrants-v12", "ALTER TABLE warrant_checks ADD COLUMN cancelled_at_ms BIGINT"),
         ]
 
     // MARK: Warrants
@@ -452,14 +456,46 @@ public struct WarrantStore {
              .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
              check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
              .optional(check.releasingAgencyId)])
+        try insertItems(of: check.releaseId, warrants: warrants, detainers: detainers)
+    }
+
+    private func insertItems(of releaseId: String, warrants: [Warrant], detainers: [Detainer]) throws {
         for warrant in warrants {
             try transaction.send(
-                "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(check.releaseId), .text(warrant.warrantId)])
+                "INSERT INTO warrant_check_items (release_id, warrant_id) VALUES ($1, $2)", [.text(releaseId), .text(warrant.warrantId)])
         }
         for detainer in detainers {
             try transaction.send(
-                "INSERT INTO warrant_check_detainers (release_id, detainer_id) VALUES ($1, $2)", [.text(check.releaseId), .text(detainer.detainerId)])
+                "INSERT INTO warrant_check_detainers (release_id, detainer_id) VALUES ($1, $2)", [.text(releaseId), .text(detainer.detainerId)])
         }
+    }
+
+    /// Opens again the check of a release that was cancelled, as `check` now has it (a new
+    /// schedule, or a completion read after the cancellation): every column from `check`,
+    /// the items the person has now instead of those of the cancelled schedule, escalation
+    /// from its first stage. Its revision goes on from where it was, so the check's events
+    /// keep rising for the views that read them.
+    func reopen(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {
+        for table in ["warrant_check_items", "warrant_check_detainers", "warrant_check_linked"] {
+            try transaction.send("DELETE FROM \(table) WHERE release_id = $1", [.text(check.releaseId)])
+        }
+        let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
+        try transaction.send(
+            """
+            UPDATE warrant_checks SET state_id = $2, fbi_number = $3, status = $4, scheduled = $5, closed = $6, facility_id = $7,
+                facility_name = $8, release_at = $9, release_type = $10, destination = $11, subject = $12, supervising_agency_id = $13,
+                expected_at_ms = $14, escalated_days = NULL, next_escalation_ms = $15, releasing_agency_id = $16,
+                completed_at_ms = NULL, cancelled_at_ms = NULL
+            WHERE release_id = $1
+            """,
+            [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
+             check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
+             .text(check.releaseAt), .text(check.releaseType),
+             try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
+             .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
+             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
+             .optional(check.releasingAgencyId)])
+        try insertItems(of: check.releaseId, warrants: warrants, detainers: detainers)
     }
 
     /// Lists `warrantId` on an open check.
@@ -474,11 +510,26 @@ public struct WarrantStore {
         try transaction.send("UPDATE warrant_checks SET status = $1 WHERE release_id = $2", [.text(status), .text(releaseId)])
     }
 
-    /// Closes a check: the release happened (at `completedAtMilliseconds`) or was cancelled (nil).
-    func close(_ releaseId: String, completedAtMilliseconds: Int64? = nil) throws {
+    /// Closes a check: the release happened (at `completedAtMilliseconds`).
+    func close(_ releaseId: String, completedAtMilliseconds: Int64) throws {
         try transaction.send(
             "UPDATE warrant_checks SET closed = 1, completed_at_ms = $2 WHERE release_id = $1",
-            [.text(releaseId), completedAtMilliseconds.map(SQLValue.integer) ?? .null])
+            [.text(releaseId), .integer(completedAtMilliseconds)])
+    }
+
+    /// Closes a check because its release was cancelled (at `atMilliseconds`, when the
+    /// cancellation occurred): a later schedule or completion of the release opens it again.
+    func cancel(_ releaseId: String, atMilliseconds: Int64) throws {
+        try transaction.send(
+            "UPDATE warrant_checks SET closed = 1, completed_at_ms = NULL, cancelled_at_ms = $2 WHERE release_id = $1",
+            [.text(releaseId), .integer(atMilliseconds)])
+    }
+
+    /// Whether the check of `releaseId` was closed by a cancellation recorded since
+    /// `warrants-v12` (and not opened again since).
+    func wasCancelled(_ releaseId: String) throws -> Bool {
+        try transaction.fetchOne("SELECT cancelled_at_ms FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?
+            .get("cancelled_at_ms", as: Int64?.self) != nil
     }
 
     /// When the release of a closed check happened; nil while open, when it was cancelled, or

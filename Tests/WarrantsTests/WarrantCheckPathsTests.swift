@@ -198,6 +198,48 @@ struct ResolverUnderTest {
         #expect(cancelled.notifications.isEmpty)
         #expect(cancelled.checkEventTypes == ["bus.warrant-check.resolved"] && cancelled.checkEvents.first?.outcome == .cancelled)
         #expect(try await resolver.tick(Events.tick(daysBeforeRelease: 0.5)).notifications.isEmpty)
+    }
+
+    /// A cancelled release scheduled again is a release to check again: the cancellation had
+    /// closed its check quietly, and left so, the new date would pass with the warrant never
+    /// raised (no notice, no escalation, nothing at the release).
+    @Test func aReleaseScheduledAgainAfterItsCancellationOpensItsCheckAgain() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.issued("W-1"))
+        let first = try await resolver.apply(Events.scheduled())
+        try await resolver.apply(Events.cancelled())
+        let again = try await resolver.apply(Events.scheduled(id: "scheduled-again"))
+        #expect(again.summary == first.summary)
+        #expect(!again.summary.isEmpty)
+        // Readers keep a check's highest revision: a later `updated` event, open again.
+        #expect(again.checkEventTypes == ["bus.warrant-check.updated"])
+        #expect(again.checkEvents.first?.outcome == nil && again.checkEvents.first?.status == "pending")
+        let revisions = (first.checkEvents + again.checkEvents).map(\.revision)
+        #expect(revisions == revisions.sorted() && Set(revisions).count == revisions.count, "the check's revision keeps rising: \(revisions)")
+        let check = try #require(try await resolver.check())
+        #expect(!check.closed && check.status == "pending")
+        // Open again: it escalates, and the release with the warrant active is urgent.
+        #expect(try await resolver.tick(Events.tick(daysBeforeRelease: 29.9)).summary.contains("agency:MO-CIRCUIT16 high warrant-check-escalation"))
+        let released = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(released.summary.contains("agency:MO-CIRCUIT16 urgent released-with-unresolved-warrant"))
+        // Re-sent after the release: nothing.
+        #expect(try await resolver.apply(Events.scheduled(id: "scheduled-third")).notifications.isEmpty)
+    }
+
+    /// A release completed after its schedule was cancelled happened without a schedule in
+    /// force: with a warrant active, as urgent as any release no schedule announced.
+    @Test func aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.issued("W-1"))
+        try await resolver.apply(Events.scheduled())
+        try await resolver.apply(Events.cancelled())
+        let released = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
+        #expect(!released.summary.isEmpty)
+        #expect(released.notifications.allSatisfy { $0.priority == .urgent && $0.reason.rule == "unscheduled-release-active-warrant" }, "\(released.summary)")
+        #expect(released.summary.contains { $0.hasPrefix("agency:MO-CIRCUIT16 ") })
+        let check = try #require(try await resolver.check())
+        #expect(check.closed)
+        // Read again (a second completion event): the release happened, nothing more.
         #expect(try await resolver.apply(Events.completed("R-1", at: Events.releaseAt)).notifications.isEmpty)
     }
 
@@ -331,6 +373,8 @@ struct WarrantCheckPathsPostgresTests {
     @Test func aDetainerLodgedBeforeTheScheduleHoldsTheCheckFromTheStart() async throws { try await WarrantCheckPathsTests().aDetainerLodgedBeforeTheScheduleHoldsTheCheckFromTheStart() }
     @Test func aNewDateMovesTheDeadlinesAndANewDestinationTellsTheNewPoliceAndReleasesTheOld() async throws { try await WarrantCheckPathsTests().aNewDateMovesTheDeadlinesAndANewDestinationTellsTheNewPoliceAndReleasesTheOld() }
     @Test func aCancelledReleaseResolvesTheCheckQuietlyAndNeverEscalates() async throws { try await WarrantCheckPathsTests().aCancelledReleaseResolvesTheCheckQuietlyAndNeverEscalates() }
+    @Test func aReleaseScheduledAgainAfterItsCancellationOpensItsCheckAgain() async throws { try await WarrantCheckPathsTests().aReleaseScheduledAgainAfterItsCancellationOpensItsCheckAgain() }
+    @Test func aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() }
     @Test func aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() async throws { try await WarrantCheckPathsTests().aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() }
     @Test func aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() async throws { try await WarrantCheckPathsTests().aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() }
     @Test func aReleaseCompletedWhileClearClosesQuietly() async throws { try await WarrantCheckPathsTests().aReleaseCompletedWhileClearClosesQuietly() }

@@ -110,7 +110,7 @@ import Testing
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-1"), activeWarrants: [w1], identified: true), warrants: [w1])
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-2"), activeWarrants: [], identified: true), warrants: [])
             try store.insert(WarrantCheckRules.check(for: Events.scheduled("R-3"), activeWarrants: [], identified: true), warrants: [])
-            try store.close("R-3")
+            try store.cancel("R-3", atMilliseconds: 0)
             try store.addWarrant("W-1", toCheck: "R-2")
             try store.setStatus("R-2", "pending")
             return (try store.openChecks(of: Events.hill).map { $0.releaseId }, try store.openChecks(listingWarrant: "W-1"),
