@@ -116,6 +116,31 @@ enum WarrantCheckRules {
         return notifications
     }
 
+    /// Less notice of a release than this, with a warrant or detainer on its check, leaves the
+    /// courts, prosecutors, holding agencies and police too little time: the pending and hold
+    /// notices of such a schedule (or of a move into it) are URGENT, as the router's
+    /// `short-notice-release` is (the same 72 hours).
+    static let shortNoticeWindow: TimeInterval = 72 * 3_600
+
+    /// Whether a release expected at `expectedAt` was announced (by an event that occurred at
+    /// `announcedAt`) less than ``shortNoticeWindow`` ahead, by the event's own times.
+    static func isShortNotice(expectedAt: Date, announcedAt: Date) -> Bool {
+        expectedAt.timeIntervalSince(announcedAt) < shortNoticeWindow
+    }
+
+    /// `notifications` made URGENT for a release with less than 72 hours' notice: the
+    /// priority raised (the inbox asks for acknowledgement and escalates to the duty desk) and
+    /// the summary saying why.
+    static func urgentForShortNotice(_ notifications: [BusNotification]) -> [BusNotification] {
+        notifications.map { notification in
+            var urgent = notification
+            urgent.priority = .urgent
+            urgent.summary = "URGENT, less than 72 hours' notice: " + notification.summary
+            urgent.facts.append(NotificationFact("notice", "release scheduled less than 72 hours ahead"))
+            return urgent
+        }
+    }
+
     /// Rule `unscheduled-release-active-warrant`: a release with no prior schedule while the
     /// person has active warrants is urgent for the destination's police agency (if a
     /// destination is given; `DestinationPolice`, asking `directory`) and each issuing agency

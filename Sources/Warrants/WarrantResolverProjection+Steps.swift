@@ -218,10 +218,10 @@ extension WarrantResolverProjection {
         try markLinked(warrants, detainers, release: check.releaseId, record: record, subject: scheduled.subject, store)
         let source = WarrantCheckRules.Source(scheduled)
         let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
-        effects.notify(
-            WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: source, directory: directory)
-                + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source),
-            about: check.releaseId)
+        let notices = WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: source, directory: directory)
+            + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source)
+        let shortNotice = WarrantCheckRules.isShortNotice(expectedAt: scheduled.payload.expectedAt, announcedAt: scheduled.occurredAt)
+        effects.notify(shortNotice ? WarrantCheckRules.urgentForShortNotice(notices) : notices, about: check.releaseId)
         effects.changed(check.releaseId, by: source)
     }
 
@@ -244,6 +244,16 @@ extension WarrantResolverProjection {
         let source = WarrantCheckRules.Source(changed)
         var check = original
         var moved = false
+        // Moved to less than 72 hours ahead from a date further off: the courts, prosecutors,
+        // holding agencies and police are told again, URGENT (below), the police of the
+        // destination as it now stands among them.
+        let movedIntoShortNotice = change.expectedAt.map { expectedAt in
+            CheckEscalation.milliseconds(expectedAt) != original.expectedAtMilliseconds
+                && WarrantCheckRules.isShortNotice(expectedAt: expectedAt, announcedAt: changed.occurredAt)
+                && !(original.expectedAtMilliseconds.map {
+                    WarrantCheckRules.isShortNotice(expectedAt: Date(timeIntervalSince1970: Double($0) / 1_000), announcedAt: changed.occurredAt)
+                } ?? false)
+        } ?? false
         if let expectedAt = change.expectedAt, CheckEscalation.milliseconds(expectedAt) != original.expectedAtMilliseconds {
             check.releaseAt = Describe.instant(expectedAt)
             check.expectedAtMilliseconds = CheckEscalation.milliseconds(expectedAt)
@@ -267,7 +277,7 @@ extension WarrantResolverProjection {
                 oldPolice = DestinationPolice.recipient(for: old, in: try self.directory(for: old, store.transaction))
             }
             if newPolice != oldPolice {
-                if !warrants.isEmpty {
+                if !warrants.isEmpty && !movedIntoShortNotice {
                     effects.notify(
                         [PendingCheckNotification.police(newPolice, destination: destination, check: check, warrants: warrants, source: source)],
                         about: check.releaseId)
@@ -277,6 +287,16 @@ extension WarrantResolverProjection {
                     effects.notify([UnresolvedCheckNotification.movedAway(oldPolice, old: old, check: check, source: source)], about: check.releaseId)
                 }
             }
+        }
+        if movedIntoShortNotice {
+            let warrants = try store.activeWarrants(on: check.releaseId)
+            let detainers = try store.activeDetainers(on: check.releaseId)
+            let directory = try directory(for: check.destination, courts: warrants.map(\.issuingAgencyId), store.transaction)
+            effects.notify(
+                WarrantCheckRules.urgentForShortNotice(
+                    WarrantCheckRules.pendingNotifications(check, warrants: warrants, source: source, directory: directory)
+                        + WarrantCheckRules.holdNotifications(check, detainers: detainers, source: source)),
+                about: check.releaseId)
         }
         if moved { effects.changed(check.releaseId, by: source) }
     }

@@ -55,12 +55,13 @@ enum Events {
     }
 
     static func scheduled(
-        _ releaseId: String = "R-1", to destination: Address? = kansasCity, subject: SubjectIdentifiers = hill, id name: String? = nil
+        _ releaseId: String = "R-1", to destination: Address? = kansasCity, subject: SubjectIdentifiers = hill, id name: String? = nil,
+        expectedAt: Date = releaseAt
     ) -> EventEnvelope<ReleaseScheduled> {
         EventEnvelope(
             eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
             subject: subject,
-            payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: now.addingTimeInterval(60 * 86_400), releaseType: .parole,
+            payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: expectedAt, releaseType: .parole,
                                       destination: destination, supervisingAgencyId: "MO-DOC-PP"))
     }
 

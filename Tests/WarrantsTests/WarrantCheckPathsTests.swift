@@ -226,6 +226,39 @@ struct ResolverUnderTest {
         #expect(try await resolver.apply(Events.scheduled(id: "scheduled-third")).notifications.isEmpty)
     }
 
+    /// Scheduled less than 72 hours ahead with a warrant active, the release leaves the court,
+    /// the prosecutor and the police too little time: their notices are URGENT (the inbox asks
+    /// for acknowledgement and escalates), where a schedule 60 days ahead tells them HIGH.
+    @Test func aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.issued("W-1"))
+        try await resolver.apply(Events.lodged("D-1"))
+        let soon = try await resolver.apply(Events.scheduled(expectedAt: Events.now.addingTimeInterval(48 * 3_600)))
+        #expect(soon.summary == [
+            "agency:MO-CIRCUIT16 urgent warrant-check-pending", "agency:MO-JCPO urgent warrant-check-prosecutor",
+            "agency:MO-KCPD urgent release-warrant-pending", "agency:KS-JOCO-SO urgent warrant-check-hold",
+        ])
+        #expect(soon.notifications.allSatisfy { $0.summary.hasPrefix("URGENT, less than 72 hours' notice: ") })
+        // Scheduled three days and an hour ahead: the notices are the usual HIGH ones.
+        let later = try await resolver.apply(Events.scheduled("R-2", id: "scheduled-R-2", expectedAt: Events.now.addingTimeInterval(73 * 3_600)))
+        #expect(!later.summary.isEmpty && later.notifications.allSatisfy { $0.priority == .high })
+    }
+
+    /// Moved from 60 days off to 48 hours ahead, a release with a warrant active tells the court,
+    /// the prosecutor and the police again, URGENT; moved again within those hours, nothing new.
+    @Test func aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.issued("W-1"))
+        #expect(try await resolver.apply(Events.scheduled()).notifications.allSatisfy { $0.priority == .high })
+        let moved = try await resolver.apply(Events.changed(expectedAt: Events.now.addingTimeInterval(48 * 3_600)))
+        #expect(moved.summary == [
+            "agency:MO-CIRCUIT16 urgent warrant-check-pending", "agency:MO-JCPO urgent warrant-check-prosecutor",
+            "agency:MO-KCPD urgent release-warrant-pending",
+        ])
+        let again = try await resolver.apply(Events.changed(expectedAt: Events.now.addingTimeInterval(40 * 3_600), id: "changed-again"))
+        #expect(again.notifications.isEmpty)
+    }
+
     /// A release completed after its schedule was cancelled happened without a schedule in
     /// force: with a warrant active, as urgent as any release no schedule announced.
     @Test func aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() async throws {
@@ -375,6 +408,8 @@ struct WarrantCheckPathsPostgresTests {
     @Test func aCancelledReleaseResolvesTheCheckQuietlyAndNeverEscalates() async throws { try await WarrantCheckPathsTests().aCancelledReleaseResolvesTheCheckQuietlyAndNeverEscalates() }
     @Test func aReleaseScheduledAgainAfterItsCancellationOpensItsCheckAgain() async throws { try await WarrantCheckPathsTests().aReleaseScheduledAgainAfterItsCancellationOpensItsCheckAgain() }
     @Test func aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() }
+    @Test func aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() }
+    @Test func aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() }
     @Test func aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() async throws { try await WarrantCheckPathsTests().aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() }
     @Test func aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() async throws { try await WarrantCheckPathsTests().aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() }
     @Test func aReleaseCompletedWhileClearClosesQuietly() async throws { try await WarrantCheckPathsTests().aReleaseCompletedWhileClearClosesQuietly() }
