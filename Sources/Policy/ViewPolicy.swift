@@ -14,10 +14,14 @@ public struct ViewPolicy: Sendable {
         case officer
     }
 
-    /// One rule: the roles at agencies of the kinds may read the view, within `scope`.
+    /// One rule: the roles at agencies of the kinds may read the view, within `scope`, for
+    /// `purposes` when the rule names them (any purpose when nil): a view whose rows say
+    /// something by being there at all (a mental-health bulletin exists) is read only for the
+    /// purpose that may know it.
     public struct Rule: Sendable, Hashable {
         public var roles: [AccessRole]
         public var agencyKinds: [String]
+        public var purposes: [AccessPurpose]?
         public var scope: Scope
         public var line: Int?
     }
@@ -66,11 +70,15 @@ public struct ViewPolicy: Sendable {
     }
 
     /// The widest scope `requester` may read `view` with, or why they may not. Deny by default:
-    /// an unknown view, an unknown agency kind or no matching rule is a denial.
+    /// an unknown view, an unknown agency kind or no matching rule (roles, agency kind, and the
+    /// purpose where the rule names purposes) is a denial.
     public func access(to view: String, for requester: Requester) -> Result<Scope, Denial> {
         guard let kind = requester.agencyKind else { return .failure(.unknownAgencyKind) }
         guard let rules = views[view]?.rules else { return .failure(.roleNotAllowed) }
-        let scopes = rules.filter { rule in rule.agencyKinds.contains(kind) && rule.roles.contains(where: requester.roles.contains) }.map(\.scope)
+        let scopes = rules.filter { rule in
+            rule.agencyKinds.contains(kind) && rule.roles.contains(where: requester.roles.contains)
+                && (rule.purposes?.contains(requester.purpose) ?? true)
+        }.map(\.scope)
         if scopes.contains(.agency) { return .success(.agency) }
         if scopes.contains(.officer) { return .success(.officer) }
         return .failure(.roleNotAllowed)

@@ -63,14 +63,17 @@ struct ViewPolicyFileReader {
 
     private func rule(_ node: Node, at key: String) throws(AccessPolicyError) -> ViewPolicy.Rule {
         guard case .mapping(let members) = node else { throw problem(node, key, "must be a mapping of roles, agencyKinds, scope") }
-        try onlyKeys(members, ["roles", "agencyKinds", "scope"], at: key)
+        try onlyKeys(members, ["roles", "agencyKinds", "purposes", "scope"], at: key)
         guard let rolesNode = members["roles"], let kindsNode = members["agencyKinds"] else { throw problem(node, key, "needs roles and agencyKinds") }
         let roles = try codes(rolesNode, at: "\(key).roles", known: glossaryCodes("accessRole")).compactMap(AccessRole.init(rawValue:))
         let kinds = try codes(kindsNode, at: "\(key).agencyKinds", known: glossaryCodes("agencyKind"))
         guard let scopeText = members["scope"]?.scalar?.string, let scope = ViewPolicy.Scope(rawValue: scopeText) else {
             throw problem(members["scope"] ?? node, "\(key).scope", "must be one of \(ViewPolicy.Scope.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return ViewPolicy.Rule(roles: roles, agencyKinds: kinds, scope: scope, line: node.mark?.line)
+        let purposes = try members["purposes"].map { node throws(AccessPolicyError) in
+            try codes(node, at: "\(key).purposes", known: glossaryCodes("accessPurpose")).compactMap(AccessPurpose.init(rawValue:))
+        }
+        return ViewPolicy.Rule(roles: roles, agencyKinds: kinds, purposes: purposes, scope: scope, line: node.mark?.line)
     }
 
     private func glossaryCodes(_ enumeration: String) -> [String] {

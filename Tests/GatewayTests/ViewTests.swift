@@ -19,7 +19,7 @@ import Testing
         var role: String
         var purpose: String
         var subject: String
-        var description: String { "\(role)@\(agency)" }
+        var description: String { "\(role)@\(agency)" + (purpose == "crisis_response" ? "/crisis" : "") }
     }
 
     static let callers = [
@@ -32,23 +32,25 @@ import Testing
         Caller(agency: "MO-JACKSON-PA", kind: .prosecutor, role: "prosecutor", purpose: "prosecution", subject: "APA-1"),
         Caller(agency: "MO-REENTRY-KC", kind: .reentryServices, role: "reentry-services", purpose: "service_referral", subject: "RS-1"),
         Caller(agency: "MO-DOC-PP", kind: .communitySupervision, role: "auditor", purpose: "audit", subject: "AUD-1"),
+        Caller(agency: "MO-KCPD", kind: .police, role: "officer", purpose: "crisis_response", subject: "KCPD-78"),
     ]
 
     /// Who may read what of their own agency: the expectation, written out (not computed from
     /// the file under test).
     static let allowed: [String: Set<String>] = [
         "caseload": ["officer@MO-DOC-PP", "supervisor@MO-DOC-PP"],
-        "police/releases": ["officer@MO-KCPD", "analyst@MO-KCPD"],
-        "police/warrants": ["officer@MO-KCPD", "analyst@MO-KCPD"],
-        "police/supervisees": ["officer@MO-KCPD", "analyst@MO-KCPD"],
-        "police/bulletins": ["officer@MO-KCPD"],
+        "police/releases": ["officer@MO-KCPD", "analyst@MO-KCPD", "officer@MO-KCPD/crisis"],
+        "police/warrants": ["officer@MO-KCPD", "analyst@MO-KCPD", "officer@MO-KCPD/crisis"],
+        "police/supervisees": ["officer@MO-KCPD", "analyst@MO-KCPD", "officer@MO-KCPD/crisis"],
+        // Only when answering a crisis call: a row says the person has a bulletin.
+        "police/bulletins": ["officer@MO-KCPD/crisis"],
         "release-board": ["release-coordinator@MO-DOC-WERDCC"],
         "warrant-checks": ["release-coordinator@MO-DOC-WERDCC", "court-clerk@MO-CIRCUIT16", "prosecutor@MO-JACKSON-PA"],
         "high-needs": ["reentry-services@MO-REENTRY-KC"],
         "court/warrants": ["court-clerk@MO-CIRCUIT16"],
         "court/blocked-releases": ["court-clerk@MO-CIRCUIT16"],
         "safety-check?address=4410%20Troost%20Ave%2C%20Kansas%20City%2C%20MO%2064110": [
-            "officer@MO-DOC-PP", "supervisor@MO-DOC-PP", "officer@MO-KCPD",
+            "officer@MO-DOC-PP", "supervisor@MO-DOC-PP", "officer@MO-KCPD", "officer@MO-KCPD/crisis",
         ],
     ]
 
@@ -241,11 +243,16 @@ import Testing
         let harness = try await Self.harness()
         let police = try await Self.token(harness, Self.callers[2])
         let auditor = try await Self.token(harness, Self.callers[8])
+        let crisisCaller = try await Self.token(harness, Self.callers[9])
         try await harness.test { client in
             let response = try await client.execute(uri: "/v1/persons/MO1234567", method: .get, headers: .bearer(police, contentType: nil))
             #expect(response.status == .ok)
             let views = try #require(try json(response.body)["views"] as? [String: Any])
-            #expect(Set(views.keys) == ["police-releases", "police-warrants", "police-supervisees", "police-bulletins"])
+            // For officer safety, no bulletin section: whether one exists is health information.
+            #expect(Set(views.keys) == ["police-releases", "police-warrants", "police-supervisees"])
+            let crisis = try await client.execute(uri: "/v1/persons/MO1234567", method: .get, headers: .bearer(crisisCaller, contentType: nil))
+            let crisisViews = try #require(try json(crisis.body)["views"] as? [String: Any])
+            #expect(Set(crisisViews.keys) == ["police-releases", "police-warrants", "police-supervisees", "police-bulletins"])
             let none = try await client.execute(uri: "/v1/persons/MO9999998", method: .get, headers: .bearer(police, contentType: nil))
             #expect((try json(none.body)["views"] as? [String: Any])?.isEmpty == true)
             // A number that says there is none names nobody: refused before anything is read.
@@ -257,9 +264,10 @@ import Testing
             #expect(traversal.status == .badRequest || traversal.status == .notFound)
         }
         let entries = try await harness.ledger.entries()
-        #expect(entries.map(\.outcome) == [.disclosed, .denied])
+        #expect(entries.map(\.outcome) == [.disclosed, .disclosed, .denied])
         #expect(entries[0].resource == "view.person" && entries[0].persons.contains { $0.value == "MO1234567" })
-        #expect(entries[1].denialReason == .roleNotAllowed)
+        #expect(entries[1].purpose == .crisisResponse)
+        #expect(entries[2].denialReason == .roleNotAllowed)
     }
 
     @Test("POST /v1/persons/lookup: the identifier in the body, the same answer and audit entry as the GET; a body that is not {identifier} is a 400, another type a 415")

@@ -35,6 +35,21 @@ struct ViewPolicyTests {
         }
     }
 
+    /// A bulletin row says, by being there, that the person has a mental-health bulletin: the
+    /// view is read when answering a crisis call only, not for officer safety or investigations.
+    @Test("a rule that names purposes allows only those: the bulletins view for crisis response")
+    func purposes() throws {
+        let policy = try ViewPolicy.bundled(catalog: contracts)
+        func officer(_ purpose: AccessPurpose) -> Requester {
+            Requester(subject: "s", agencyId: "MO-KCPD", agencyKind: "police", roles: [.officer], purpose: purpose)
+        }
+        #expect(policy.access(to: "police-bulletins", for: officer(.crisisResponse)) == .success(.agency))
+        for purpose in [AccessPurpose.officerSafety, .investigation] {
+            #expect(policy.access(to: "police-bulletins", for: officer(purpose)) == .failure(.roleNotAllowed))
+            #expect(policy.access(to: "police-releases", for: officer(purpose)) == .success(.agency), "a rule without purposes allows any")
+        }
+    }
+
     @Test("a malformed views file is refused, naming the line and key", arguments: [
         ("version: 1\nviews:\n  caseload:\n    resource: view.caseload\n    access:\n      - {roles: [superuser], agencyKinds: [police], scope: agency}\n    fields: {caseId: [cji]}\n",
          "views.caseload.access[0].roles[0]", 6),
@@ -42,6 +57,8 @@ struct ViewPolicyTests {
          "views.caseload.access[0].scope", 6),
         ("version: 1\nviews:\n  caseload:\n    resource: view.caseload\n    access:\n      - {roles: [officer], agencyKinds: [police], scope: agency}\n    fields: {caseId: [secret]}\n",
          "views.caseload.fields.caseId[0]", 7),
+        ("version: 1\nviews:\n  caseload:\n    resource: view.caseload\n    access:\n      - {roles: [officer], agencyKinds: [police], purposes: [curiosity], scope: agency}\n    fields: {caseId: [cji]}\n",
+         "views.caseload.access[0].purposes[0]", 6),
     ])
     func malformed(_ text: String, key: String, line: Int) {
         #expect {
