@@ -217,10 +217,14 @@ extension SafetyStore {
         let people = try transaction.fetchAll(
             "SELECT person FROM safety_investigation_people WHERE investigation_id = $1 ORDER BY position", [.text(id)])
         let mentions = try named.mentions(in: people.map { ($0, SafetyMention.Role.personOfInterest) }, table: Table.investigationPeople)
-        if !mentions.isEmpty { reasons.append(.namesResident) }
-        guard !reasons.isEmpty else { return nil }
         let sensitivity = try StoredColumn.optionalCode(InvestigationSensitivity.self, "sensitivity", in: row, table: table)
         let withheld = sensitivity != .routine
+        // That a resident is a person of interest is itself the intelligence a restricted or
+        // confidential investigation keeps to its own members: such an investigation shows only
+        // for its area (deconfliction: who leads it, whom to call), never for naming someone,
+        // and one found only by a name is not shown at all.
+        if !mentions.isEmpty && !withheld { reasons.append(.namesResident) }
+        guard !reasons.isEmpty else { return nil }
         return SafetyInvestigation(
             investigationId: id, leadAgencyId: try row.get("lead_agency_id"), sensitivity: sensitivity,
             summary: withheld ? nil : try row.get("summary"),
