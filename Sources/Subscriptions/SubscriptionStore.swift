@@ -173,7 +173,8 @@ public struct SubscriptionStore {
             [.integer(from), .integer(from + Int64(max(0, days)) * 86_400_000)]))
     }
 
-    /// The subscriptions meeting `condition` (on the subject: `$1`…), active at `asOf`, by id.
+    /// The subscriptions meeting `condition` (on the subject: `$1`…), active at `asOf`
+    /// (`Subscription.isActive`), by id.
     ///
     /// Selected by subject alone, status and dates tested here: with them in the SQL, SQLite's
     /// planner chose the `(status, expires_at)` index over the subject's, and so read every
@@ -185,7 +186,12 @@ public struct SubscriptionStore {
         ).filter { row in
             try row.get("status", as: String.self) == SubscriptionStatus.active.rawValue
                 && row.get("starts_at", as: Int64.self) <= moment && row.get("expires_at", as: Int64.self) > moment
-        })
+        }).filter {
+            // The columns hold the start and expiry as written; a subscription is active from
+            // its creation when it was written with an earlier start, and not past the one-year
+            // limit (`Subscription.isActive`, which every rule reading it late asks too).
+            $0.isActive(asOf: asOf)
+        }
     }
 
     /// A stored state that no longer decodes is an error (a damaged row), not a missing subscription.

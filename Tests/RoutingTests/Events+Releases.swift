@@ -111,7 +111,8 @@ extension Events {
 
     static func subscription(
         _ subject: SubscriptionSubject, subscriber: String = "unit:MO-KCPD-VCU", kinds: [SubscriptionEventKind] = [.releases],
-        startsAt: Date = at(days: -10), expiresAt: Date = at(days: 300), status: SubscriptionStatus = .active, id name: String = "subscription"
+        startsAt: Date = at(days: -10), expiresAt: Date = at(days: 300), status: SubscriptionStatus = .active, id name: String = "subscription",
+        createdAt: Date? = nil
     ) -> EventEnvelope<SubscriptionRecorded> {
         EventEnvelope(
             eventId: id("\(name)-event-\(expiresAt.timeIntervalSince1970)"), occurredAt: startsAt, recordedAt: startsAt,
@@ -119,7 +120,7 @@ extension Events {
             payload: SubscriptionRecorded(
                 subscriptionId: id(name).uuidString.lowercased(), subscriber: subscriber, subscriberAgencyId: "MO-KCPD", subject: subject,
                 eventKinds: kinds, purpose: "Violent crime unit follows releases", legalBasis: LegalBasis(basis: .informationSharingAgreement, citation: "MOU KCPD-MODOC 2024-07"),
-                startsAt: startsAt, expiresAt: expiresAt, createdBy: "operator:bus-ops-1", createdAt: startsAt, status: status))
+                startsAt: startsAt, expiresAt: expiresAt, createdBy: "operator:bus-ops-1", createdAt: createdAt ?? startsAt, status: status))
     }
 
     // MARK: Clock

@@ -51,6 +51,21 @@ import Testing
             Self.place("Kansas City"), startsAt: Events.at(days: 1), id: "kc-later"))).isEmpty)
     }
 
+    /// A subscription written with a start before its creation follows from its creation
+    /// (`Subscription.isActive`): a release that occurred between the two is no notice for it,
+    /// whichever of the two topics is read first (read first, the subscription received it).
+    @Test func aBackdatedSubscriptionReceivesNoReleaseFromBeforeItWasCreatedInEitherOrder() async throws {
+        let backdated = try rules.subscriptions(Events.subscription(
+            Self.place("Kansas City"), startsAt: Events.at(days: -10), id: "kc-backdated", createdAt: Events.at(days: 1)))
+        let release = try rules.releases(Events.releaseScheduled(Events.hill, expected: Events.at(days: 90)))
+        let subscriptionFirst = try await routerWithDirectory()
+        try await subscriptionFirst.apply(backdated)
+        #expect(try rules.sent(try await subscriptionFirst.apply(release)) == ["agency:MO-KCPD routine release-into-jurisdiction"])
+        let releaseFirst = try await routerWithDirectory()
+        try await releaseFirst.apply(release)
+        #expect(try await releaseFirst.apply(backdated).isEmpty)
+    }
+
     @Test func aCountySubscriptionReadAfterTheReleaseReceivesItsNoticeWithTheSameId() async throws {
         let first = try await routerWithDirectory()
         let subscription = try rules.subscriptions(Events.subscription(Self.county("Jackson"), id: "jackson"))
@@ -70,4 +85,5 @@ struct ReleaseSubscriptionPostgresTests {
     @Test func county() async throws { try await ReleaseSubscriptionTests().aCountySubscriptionReceivesReleasesIntoAPlaceTheDirectoryPutsInIt() }
     @Test func placeReadLate() async throws { try await ReleaseSubscriptionTests().aPlaceSubscriptionReadAfterTheReleaseReceivesItsNoticeOnce() }
     @Test func countyReadLate() async throws { try await ReleaseSubscriptionTests().aCountySubscriptionReadAfterTheReleaseReceivesItsNoticeWithTheSameId() }
+    @Test func backdated() async throws { try await ReleaseSubscriptionTests().aBackdatedSubscriptionReceivesNoReleaseFromBeforeItWasCreatedInEitherOrder() }
 }
