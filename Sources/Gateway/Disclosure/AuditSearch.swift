@@ -38,8 +38,8 @@ extension Gateway {
     /// Who saw the person `stateId`'s data, when, through which channel, and whether it was
     /// disclosed or refused: the audit ledger's entries about them, oldest first.
     ///
-    /// Only a caller with the `auditor` role may search, across every agency (that is what an
-    /// auditor is for); anyone else is a refusal recorded in the ledger (`role_not_allowed`,
+    /// Only a caller with the `auditor` role may search (``auditEntries(_:visibleTo:)`` says
+    /// across which agencies); anyone else is a refusal recorded in the ledger (`role_not_allowed`,
     /// naming the person asked about), then `Problem` 403. The search is itself a disclosure of
     /// audit data about that person: recorded (resource `audit.search`) before this returns,
     /// so the next search shows it.
@@ -62,7 +62,7 @@ extension Gateway {
         let requester = try await placedRequester(for: caller)
         let entries: [AuditEntry]
         do {
-            entries = try await ledger.search(person: stateId)
+            entries = Self.auditEntries(try await ledger.search(person: stateId), visibleTo: requester)
         } catch {
             logger.error("Audit ledger unreadable", metadata: ["error-type": "\(type(of: error))"])
             throw Problem.unavailable("The audit ledger cannot be read right now.")
@@ -71,6 +71,29 @@ extension Gateway {
             requester: requester, requestId: requestId, channel: .api, resource: Self.auditSearchResource, persons: [person],
             disclosed: entries.isEmpty ? [] : Self.auditSearchFields, at: now()))
         return entries
+    }
+
+    /// The entries an auditor may see of those about a person. An entry says what an agency
+    /// learnt of the person (its resource, purpose and fields), so deny unless it is theirs to
+    /// audit:
+    /// - an auditor at an agency that is not a criminal justice agency (reentry services) sees
+    ///   its own agency's entries only: the others' are criminal justice information;
+    /// - an auditor at a criminal justice agency sees every agency's entries (who saw a person
+    ///   across the agencies sharing the bus), except another agency's entries that carried
+    ///   health information or answered a crisis call (a health field disclosed, purpose
+    ///   `crisis_response`, or the mental-health bulletins view): that the person has a
+    ///   bulletin is health information, shared under the person's consent with the police it
+    ///   names, not with another agency's auditor.
+    static func auditEntries(_ entries: [AuditEntry], visibleTo requester: Requester) -> [AuditEntry] {
+        let own = { (entry: AuditEntry) in requester.agencyId != nil && entry.requester.agencyId == requester.agencyId }
+        guard let kind = requester.agencyKind.flatMap(AgencyKind.init(rawValue:)), kind != .reentryServices else {
+            return entries.filter(own)
+        }
+        return entries.filter { entry in
+            own(entry)
+                || !(entry.purpose == .crisisResponse || entry.resource.hasPrefix("view.police.bulletins")
+                    || entry.disclosed.contains { $0.classifications.contains(.health) })
+        }
     }
 
     /// Records that `caller` was refused the audit search (`role_not_allowed`), naming the

@@ -1,0 +1,48 @@
+import Audit
+import Contracts
+import Foundation
+import Policy
+import Testing
+
+@testable import Gateway
+
+/// What an auditor may read of the ledger: an entry says what an agency learnt of a person, so
+/// a reentry provider's auditor (not a criminal justice agency) reads its own agency's entries
+/// only, and no auditor reads another agency's crisis-call or health disclosures (that the
+/// person has a mental-health bulletin). Before, any auditor read every entry.
+@Suite struct AuditSearchScopeTests {
+    static let start = Date(timeIntervalSince1970: 1_796_000_000)
+
+    static func disclosure(
+        _ n: Int, agency: String, kind: String, role: AccessRole, purpose: AccessPurpose, resource: String,
+        fields: [DisclosedField] = [DisclosedField(field: "subject", classifications: [.pii, .cji])]
+    ) -> Disclosure {
+        Disclosure(
+            requester: Requester(subject: "S-\(n)", agencyId: agency, agencyKind: kind, roles: [role], purpose: purpose),
+            requestId: "req-\(n)", channel: .api, resource: resource, persons: [PersonIdentifier(identifier: "stateId", value: "MO1234567")],
+            disclosed: fields, withheld: [], at: start.addingTimeInterval(Double(n)))
+    }
+
+    @Test("a criminal justice auditor reads every agency's entries but another's health ones; a reentry auditor its own only")
+    func scope() async throws {
+        let harness = try await GatewayHarness()
+        try await harness.describe([("MO-DOC-PP", .communitySupervision), ("MO-KCPD", .police), ("MO-REENTRY-KC", .reentryServices)])
+        let entries = [
+            Self.disclosure(1, agency: "MO-KCPD", kind: "police", role: .officer, purpose: .officerSafety, resource: "view.police.releases"),
+            Self.disclosure(2, agency: "MO-KCPD", kind: "police", role: .officer, purpose: .crisisResponse, resource: "view.police.bulletins"),
+            Self.disclosure(3, agency: "MO-KCPD", kind: "police", role: .officer, purpose: .crisisResponse, resource: "health.bulletin.published",
+                            fields: [DisclosedField(field: "payload.baseline", classifications: [.health])]),
+            Self.disclosure(4, agency: "MO-DOC-PP", kind: "community_supervision", role: .officer, purpose: .supervision, resource: "police.arrest.made"),
+            Self.disclosure(5, agency: "MO-REENTRY-KC", kind: "reentry_services", role: .reentryServices, purpose: .serviceReferral, resource: "view.high-needs"),
+        ]
+        for disclosure in entries { _ = try await harness.ledger.append(disclosure) }
+        func search(_ agency: String, _ kind: AgencyKind) async throws -> [String] {
+            let auditor = Caller(subject: "AUD-\(agency)", agencyId: agency, roles: [.auditor], purpose: .audit, agencyKind: kind)
+            return try await harness.gateway.auditSearch(stateId: "MO1234567", for: auditor, requestId: "search-\(agency)")
+                .filter { $0.resource != Gateway.auditSearchResource }.map(\.requestId)
+        }
+        #expect(try await search("MO-DOC-PP", .communitySupervision) == ["req-1", "req-4", "req-5"])
+        #expect(try await search("MO-KCPD", .police) == ["req-1", "req-2", "req-3", "req-4", "req-5"], "its own crisis calls included")
+        #expect(try await search("MO-REENTRY-KC", .reentryServices) == ["req-5"])
+    }
+}
