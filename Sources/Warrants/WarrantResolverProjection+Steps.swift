@@ -193,15 +193,16 @@ extension WarrantResolverProjection {
 
     // MARK: Releases
 
-    /// A release scheduled opens its check; scheduled again after a cancellation, the check is
-    /// opened again with the person's items as they stand now and everyone told as for a first
-    /// schedule (the cancellation had closed it quietly). A schedule re-sent while the check is
-    /// open, or after the release happened, changes nothing.
+    /// A release scheduled opens its check; scheduled again after a cancellation (by an event
+    /// that occurred after it), the check is opened again with the person's items as they stand
+    /// now and everyone told as for a first schedule (the cancellation had closed it quietly).
+    /// A schedule re-sent while the check is open, after the release happened, or from before
+    /// the cancellation changes nothing.
     func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let releaseId = scheduled.payload.releaseId
         let reopening = try store.check(releaseId) != nil
         if reopening {
-            guard try store.wasCancelled(releaseId) else { return }
+            guard try store.reopensAfterCancellation(releaseId, occurredAt: CheckEscalation.milliseconds(scheduled.occurredAt)) else { return }
         } else if let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) {
             // A release a later sealing order removed is not opened again.
             effects.refused(.release, reason)
@@ -309,7 +310,8 @@ extension WarrantResolverProjection {
         let existing = try store.check(releaseId)
         let reopening = existing?.closed == true
         if reopening {
-            guard try store.wasCancelled(releaseId) else { return }  // re-sent: the release happened
+            // Re-sent (the release happened), or from before the cancellation: nothing.
+            guard try store.reopensAfterCancellation(releaseId, occurredAt: CheckEscalation.milliseconds(completed.occurredAt)) else { return }
         } else if let check = existing {
             try store.close(releaseId, completedAtMilliseconds: CheckEscalation.milliseconds(completed.payload.releasedAt))
             let warrants = try store.activeWarrants(on: releaseId)

@@ -474,9 +474,10 @@ public struct WarrantStore {
     /// schedule, or a completion read after the cancellation): every column from `check`,
     /// the items the person has now instead of those of the cancelled schedule, escalation
     /// from its first stage. Its revision goes on from where it was, so the check's events
-    /// keep rising for the views that read them.
+    /// keep rising for the views that read them. What it listed through the person index
+    /// (`warrant_check_linked`) and who was told stay: an unlink still retracts what was told.
     func reopen(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {
-        for table in ["warrant_check_items", "warrant_check_detainers", "warrant_check_linked"] {
+        for table in ["warrant_check_items", "warrant_check_detainers"] {
             try transaction.send("DELETE FROM \(table) WHERE release_id = $1", [.text(check.releaseId)])
         }
         let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
@@ -525,11 +526,20 @@ public struct WarrantStore {
             [.text(releaseId), .integer(atMilliseconds)])
     }
 
-    /// Whether the check of `releaseId` was closed by a cancellation recorded since
-    /// `warrants-v12` (and not opened again since).
-    func wasCancelled(_ releaseId: String) throws -> Bool {
+    /// When the cancellation that closed the check of `releaseId` occurred; nil when it was
+    /// not closed by one recorded since `warrants-v12` (open, released, or cancelled before).
+    func cancelledAt(_ releaseId: String) throws -> Int64? {
         try transaction.fetchOne("SELECT cancelled_at_ms FROM warrant_checks WHERE release_id = $1", [.text(releaseId)])?
-            .get("cancelled_at_ms", as: Int64?.self) != nil
+            .get("cancelled_at_ms", as: Int64?.self)
+    }
+
+    /// Whether an event that occurred at `occurredAt` (milliseconds) about the release of
+    /// `releaseId` opens its check again: the check was closed by a cancellation that occurred
+    /// before it. A schedule or completion from before the cancellation (re-sent, or read late)
+    /// changes nothing: the cancellation stands.
+    func reopensAfterCancellation(_ releaseId: String, occurredAt: Int64) throws -> Bool {
+        guard let cancelled = try cancelledAt(releaseId) else { return false }
+        return occurredAt > cancelled
     }
 
     /// When the release of a closed check happened; nil while open, when it was cancelled, or
@@ -566,7 +576,7 @@ public struct WarrantStore {
             SELECT warrant_id, state_id, fbi_number, warrant_kind, issuing_agency_id, issued_on, status, subject, case_number
             FROM warrants ORDER BY warrant_id
             """,
-            "SELECT \(Self.checkColumns) FROM warrant_checks ORDER BY release_id",
+            "SELECT \(Self.checkColumns), completed_at_ms, cancelled_at_ms FROM warrant_checks ORDER BY release_id",
             "SELECT release_id, warrant_id FROM warrant_check_items ORDER BY release_id, warrant_id",
             "SELECT detainer_id, state_id, fbi_number, detainer_kind, holding_agency_id, status FROM detainers ORDER BY detainer_id",
             "SELECT release_id, detainer_id FROM warrant_check_detainers ORDER BY release_id, detainer_id",

@@ -56,10 +56,10 @@ enum Events {
 
     static func scheduled(
         _ releaseId: String = "R-1", to destination: Address? = kansasCity, subject: SubjectIdentifiers = hill, id name: String? = nil,
-        expectedAt: Date = releaseAt
+        expectedAt: Date = releaseAt, occurredAt: Date = now
     ) -> EventEnvelope<ReleaseScheduled> {
         EventEnvelope(
-            eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            eventId: id(name ?? "scheduled-\(releaseId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
             subject: subject,
             payload: ReleaseScheduled(releaseId: releaseId, facility: werdcc, expectedAt: expectedAt, releaseType: .parole,
                                       destination: destination, supervisingAgencyId: "MO-DOC-PP"))
@@ -72,9 +72,9 @@ enum Events {
             payload: ReleaseCompleted(releaseId: releaseId, facility: jail, releasedAt: now, releaseType: .bailBond, destination: destination))
     }
 
-    static func cancelled(_ releaseId: String = "R-1") -> EventEnvelope<ReleaseCancelled> {
+    static func cancelled(_ releaseId: String = "R-1", occurredAt: Date = now) -> EventEnvelope<ReleaseCancelled> {
         EventEnvelope(
-            eventId: id("cancelled-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
+            eventId: id("cancelled-\(releaseId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: SourceAgency(agencyId: "MO-DOC", agencyKind: .prison),
             subject: hill, payload: ReleaseCancelled(releaseId: releaseId, reason: "Parole rescinded"))
     }
 

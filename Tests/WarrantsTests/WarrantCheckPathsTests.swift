@@ -207,8 +207,12 @@ struct ResolverUnderTest {
         let resolver = try await ResolverUnderTest()
         try await resolver.apply(Events.issued("W-1"))
         let first = try await resolver.apply(Events.scheduled())
-        try await resolver.apply(Events.cancelled())
-        let again = try await resolver.apply(Events.scheduled(id: "scheduled-again"))
+        try await resolver.apply(Events.cancelled(occurredAt: Events.now.addingTimeInterval(3_600)))
+        // The first schedule re-sent (a new id, its own time, before the cancellation): the
+        // cancellation stands, nobody is told.
+        #expect(try await resolver.apply(Events.scheduled(id: "scheduled-resent")).notifications.isEmpty)
+        #expect(try await resolver.check()?.closed == true)
+        let again = try await resolver.apply(Events.scheduled(id: "scheduled-again", occurredAt: Events.now.addingTimeInterval(86_400)))
         #expect(again.summary == first.summary)
         #expect(!again.summary.isEmpty)
         // Readers keep a check's highest revision: a later `updated` event, open again.
@@ -223,7 +227,7 @@ struct ResolverUnderTest {
         let released = try await resolver.apply(Events.completed("R-1", at: Events.releaseAt))
         #expect(released.summary.contains("agency:MO-CIRCUIT16 urgent released-with-unresolved-warrant"))
         // Re-sent after the release: nothing.
-        #expect(try await resolver.apply(Events.scheduled(id: "scheduled-third")).notifications.isEmpty)
+        #expect(try await resolver.apply(Events.scheduled(id: "scheduled-third", occurredAt: Events.releaseAt.addingTimeInterval(60))).notifications.isEmpty)
     }
 
     /// Scheduled less than 72 hours ahead with a warrant active, the release leaves the court,
@@ -257,6 +261,18 @@ struct ResolverUnderTest {
         ])
         let again = try await resolver.apply(Events.changed(expectedAt: Events.now.addingTimeInterval(40 * 3_600), id: "changed-again"))
         #expect(again.notifications.isEmpty)
+    }
+
+    /// Moved into those 72 hours and to another city at once: the new city's police are told
+    /// once, URGENT (not also the usual HIGH notice of a new destination).
+    @Test func aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.issued("W-1"))
+        try await resolver.apply(Events.scheduled())
+        let moved = try await resolver.apply(Events.changed(expectedAt: Events.now.addingTimeInterval(48 * 3_600), to: Events.independence))
+        let toNewPolice = moved.summary.filter { $0.hasPrefix("agency:MO-IPD ") }
+        #expect(toNewPolice == ["agency:MO-IPD urgent release-warrant-pending"], "\(moved.summary)")
+        #expect(moved.summary.contains("agency:MO-CIRCUIT16 urgent warrant-check-pending"))
     }
 
     /// A release completed after its schedule was cancelled happened without a schedule in
@@ -410,6 +426,7 @@ struct WarrantCheckPathsPostgresTests {
     @Test func aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseCompletedAfterItsCancellationWithAnActiveWarrantIsUrgent() }
     @Test func aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() }
     @Test func aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() }
+    @Test func aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() async throws { try await WarrantCheckPathsTests().aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() }
     @Test func aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() async throws { try await WarrantCheckPathsTests().aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() }
     @Test func aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() async throws { try await WarrantCheckPathsTests().aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() }
     @Test func aReleaseCompletedWhileClearClosesQuietly() async throws { try await WarrantCheckPathsTests().aReleaseCompletedWhileClearClosesQuietly() }
