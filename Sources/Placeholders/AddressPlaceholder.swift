@@ -21,8 +21,12 @@ public enum AddressPlaceholder {
     /// Whether `line` (an address's first line, as written) stands for "no address".
     public static func isPlaceholder(_ line: String) -> Bool {
         var words = Self.words(line)
-        // A house number of zeros is no number: "0 UNKNOWN", "00 HOMELESS" are read as the rest.
-        if let number = words.first, words.count > 1, number.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { words.removeFirst() }
+        // A house number of zeros is no number: "0 UNKNOWN", "00 HOMELESS" are read as the rest,
+        // as a whole line only ("0 Homeless Rd" is a street written with a zero).
+        if let number = words.first, words.count > 1, number.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) {
+            words.removeFirst()
+            return phrases.contains(words.joined(separator: " "))
+        }
         guard let first = words.first?.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         if phrases.contains(words.joined(separator: " ")) { return true }
         // "HOMELESS SHELTER 1100 E 11TH ST" names a building: a number of its own is a house number.

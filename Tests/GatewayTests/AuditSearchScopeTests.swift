@@ -32,6 +32,12 @@ import Testing
             Self.disclosure(2, agency: "MO-KCPD", kind: "police", role: .officer, purpose: .crisisResponse, resource: "view.police.bulletins"),
             Self.disclosure(3, agency: "MO-KCPD", kind: "police", role: .officer, purpose: .crisisResponse, resource: "health.bulletin.published",
                             fields: [DisclosedField(field: "payload.baseline", classifications: [.health])]),
+            // An officer-safety reader of a bulletin notice: its health fields withheld, listed so.
+            Disclosure(
+                requester: Requester(subject: "S-6", agencyId: "MO-KCPD", agencyKind: "police", roles: [.officer], purpose: .officerSafety),
+                requestId: "req-6", channel: .api, resource: "bus.notification", persons: [PersonIdentifier(identifier: "stateId", value: "MO1234567")],
+                disclosed: [DisclosedField(field: "summary", classifications: [.cji])],
+                withheld: [WithheldField(field: "facts", classifications: [.health], reason: .notGranted)], at: Self.start.addingTimeInterval(6)),
             Self.disclosure(4, agency: "MO-DOC-PP", kind: "community_supervision", role: .officer, purpose: .supervision, resource: "police.arrest.made"),
             Self.disclosure(5, agency: "MO-REENTRY-KC", kind: "reentry_services", role: .reentryServices, purpose: .serviceReferral, resource: "view.high-needs"),
         ]
@@ -42,7 +48,12 @@ import Testing
                 .filter { $0.resource != Gateway.auditSearchResource }.map(\.requestId)
         }
         #expect(try await search("MO-DOC-PP", .communitySupervision) == ["req-1", "req-4", "req-5"])
-        #expect(try await search("MO-KCPD", .police) == ["req-1", "req-2", "req-3", "req-4", "req-5"], "its own crisis calls included")
+        #expect(try await search("MO-KCPD", .police) == ["req-1", "req-2", "req-3", "req-6", "req-4", "req-5"], "its own crisis calls included")
         #expect(try await search("MO-REENTRY-KC", .reentryServices) == ["req-5"])
+        // A value that says there is no number names nobody: 400, nothing read or recorded.
+        let before = try await harness.ledger.entries().count
+        let auditor = Caller(subject: "AUD-X", agencyId: "MO-DOC-PP", roles: [.auditor], purpose: .audit, agencyKind: .communitySupervision)
+        await #expect(throws: Problem.self) { try await harness.gateway.auditSearch(stateId: "UNKNOWN", for: auditor, requestId: "unknown") }
+        #expect(try await harness.ledger.entries().count == before)
     }
 }

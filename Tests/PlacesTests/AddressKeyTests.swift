@@ -182,7 +182,7 @@ struct AddressKeyTests {
 
     @Test("a street line with a house number or a street of its own is never a placeholder", arguments: [
         "100 Transient Way", "12 Homeless Rd", "4410 Troost Ave", "PO Box 12", "Unknown Creek Rd", "Nash St",
-        "Homeless Shelter 1100 E 11th St", "0 Unknown Creek Rd", "10 Unknown",
+        "Homeless Shelter 1100 E 11th St", "0 Unknown Creek Rd", "10 Unknown", "0 Homeless Rd",
     ])
     func notAPlaceholder(line: String) throws {
         #expect(!AddressPlaceholder.isPlaceholder(line))

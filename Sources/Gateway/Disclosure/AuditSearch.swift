@@ -48,8 +48,8 @@ extension Gateway {
     ///   is read or recorded); 403 as said; 503 when the ledger cannot be searched or the search
     ///   not recorded.
     public func auditSearch(stateId: String, for caller: Caller, requestId: String) async throws(Problem) -> [AuditEntry] {
-        guard stateId.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) != nil else {
-            throw Problem.badRequest("A state ID is 1 to 40 letters, digits or dashes.")
+        guard Self.isPersonIdentifier(stateId) else {
+            throw Problem.badRequest("A state ID is 1 to 40 letters, digits or dashes, and not a value that says there is none (UNKNOWN, zeros).")
         }
         let person = PersonIdentifier(identifier: "stateId", value: stateId)
         guard caller.has(.auditor) else {
@@ -80,7 +80,7 @@ extension Gateway {
     ///   its own agency's entries only: the others' are criminal justice information;
     /// - an auditor at a criminal justice agency sees every agency's entries (who saw a person
     ///   across the agencies sharing the bus), except another agency's entries that carried
-    ///   health information or answered a crisis call (a health field disclosed, purpose
+    ///   health information or answered a crisis call (a health field disclosed or withheld, purpose
     ///   `crisis_response`, or the mental-health bulletins view): that the person has a
     ///   bulletin is health information, shared under the person's consent with the police it
     ///   names, not with another agency's auditor.
@@ -92,7 +92,8 @@ extension Gateway {
         return entries.filter { entry in
             own(entry)
                 || !(entry.purpose == .crisisResponse || entry.resource.hasPrefix("view.police.bulletins")
-                    || entry.disclosed.contains { $0.classifications.contains(.health) })
+                    || entry.disclosed.contains { $0.classifications.contains(.health) }
+                    || entry.withheld.contains { $0.classifications.contains(.health) })
         }
     }
 
@@ -103,7 +104,7 @@ extension Gateway {
     /// - Throws: `Problem` 503 when the refusal cannot be recorded.
     public func refuseAuditSearch(for caller: Caller, stateId: String?, requestId: String) async throws(Problem) {
         let requester = try await placedRequester(for: caller)
-        let persons = stateId.flatMap { $0.range(of: "^[A-Za-z0-9-]{1,40}$", options: .regularExpression) == nil ? nil : $0 }
+        let persons = stateId.flatMap { Self.isPersonIdentifier($0) ? $0 : nil }
             .map { [PersonIdentifier(identifier: "stateId", value: $0)] } ?? []
         try await record(.denial(
             requester: requester, requestId: requestId, resource: Self.auditSearchResource, reason: .roleNotAllowed, persons: persons, at: now()))

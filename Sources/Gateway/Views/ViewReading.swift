@@ -159,8 +159,8 @@ extension Gateway {
         return PersonPage(identifier: identifier, sections: sections)
     }
 
-    /// The views some rule of the views policy offers `caller`'s roles (and the agency kind
-    /// their token states, when it states one): for navigation only, so that a page offers
+    /// The views some rule of the views policy offers `caller`'s roles and purpose (and the
+    /// agency kind their token states, when it states one): for navigation only, so that a page offers
     /// links its user can follow without a read. Every read is decided by `viewPage`, which
     /// also knows the agency kind from the directory.
     public func viewsOffered(to caller: Caller) -> Set<String> {
@@ -170,6 +170,7 @@ extension Gateway {
         for (name, view) in views.policy.views {
             let matches = view.rules.contains { rule in
                 rule.roles.contains(where: roles.contains) && (caller.agencyKind.map { rule.agencyKinds.contains($0.rawValue) } ?? true)
+                    && (rule.purposes?.contains(caller.purpose) ?? true)
             }
             if matches { offered.insert(name) }
         }
