@@ -118,14 +118,21 @@ enum WarrantCheckRules {
 
     /// Less notice of a release than this, with a warrant or detainer on its check, leaves the
     /// courts, prosecutors, holding agencies and police too little time: the pending and hold
-    /// notices of such a schedule (or of a move into it) are URGENT, as the router's
-    /// `short-notice-release` is (the same 72 hours).
+    /// notices of such a schedule (or of a move into it, or of a warrant issued or detainer
+    /// lodged within it) are URGENT, as the router's `short-notice-release` is (the same 72 hours).
     static let shortNoticeWindow: TimeInterval = 72 * 3_600
 
     /// Whether a release expected at `expectedAt` was announced (by an event that occurred at
     /// `announcedAt`) less than ``shortNoticeWindow`` ahead, by the event's own times.
     static func isShortNotice(expectedAt: Date, announcedAt: Date) -> Bool {
         expectedAt.timeIntervalSince(announcedAt) < shortNoticeWindow
+    }
+
+    /// Whether `check`'s release is expected less than ``shortNoticeWindow`` after `moment` (a
+    /// warrant issued or a detainer lodged then leaves its resolvers too little time).
+    static func isShortNotice(_ check: WarrantCheck, at moment: Date) -> Bool {
+        guard let expected = check.expectedAtMilliseconds else { return false }
+        return isShortNotice(expectedAt: Date(timeIntervalSince1970: Double(expected) / 1_000), announcedAt: moment)
     }
 
     /// `notifications` made URGENT for a release with less than 72 hours' notice: the

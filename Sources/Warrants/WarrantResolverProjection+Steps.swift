@@ -73,6 +73,7 @@ extension WarrantResolverProjection {
                 // A cleared check reopens: the facility that was told it may release is told again.
                 notifications.append(PendingCheckNotification.reopened(check: check, warrants: listed, source: source))
             }
+            if WarrantCheckRules.isShortNotice(check, at: issued.occurredAt) { notifications = WarrantCheckRules.urgentForShortNotice(notifications) }
             effects.notify(notifications, about: check.releaseId)
             effects.changed(check.releaseId, by: source)
         }
@@ -160,7 +161,10 @@ extension WarrantResolverProjection {
             check.status = "hold"
             try store.setStatus(check.releaseId, check.status)
             let listed = try store.activeDetainers(on: check.releaseId).filter { $0.detainerId == detainer.detainerId }
-            effects.notify(WarrantCheckRules.holdNotifications(check, detainers: listed, source: source), about: check.releaseId)
+            let holds = WarrantCheckRules.holdNotifications(check, detainers: listed, source: source)
+            effects.notify(
+                WarrantCheckRules.isShortNotice(check, at: lodged.occurredAt) ? WarrantCheckRules.urgentForShortNotice(holds) : holds,
+                about: check.releaseId)
             effects.changed(check.releaseId, by: source)
         }
     }

@@ -32,10 +32,11 @@ enum Events {
         stateId: "MO1234567", fbiNumber: "734591KA2", name: PersonName(given: "Darnell", family: "Reyes"), dateOfBirth: CalendarDate("1990-07-14"))
 
     static func issued(
-        _ warrantId: String = "W-1", agency: String = "MO-CIRCUIT16", subject: SubjectIdentifiers = hill, caseNumber: String? = nil, id name: String? = nil
+        _ warrantId: String = "W-1", agency: String = "MO-CIRCUIT16", subject: SubjectIdentifiers = hill, caseNumber: String? = nil, id name: String? = nil,
+        occurredAt: Date = now
     ) -> EventEnvelope<WarrantIssued> {
         EventEnvelope(
-            eventId: id(name ?? "issued-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: agency, agencyKind: .court),
+            eventId: id(name ?? "issued-\(warrantId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: SourceAgency(agencyId: agency, agencyKind: .court),
             subject: subject,
             payload: WarrantIssued(warrantId: warrantId, warrantKind: .bench, issuedOn: CalendarDate("2025-06-01")!, issuingAgencyId: agency,
                                    caseNumber: caseNumber))
@@ -104,10 +105,10 @@ enum Events {
 
     static func lodged(
         _ detainerId: String = "D-1", holder: String = "KS-JOCO-SO", subject: SubjectIdentifiers = hill, id name: String? = nil,
-        warrantId: String? = nil
+        warrantId: String? = nil, occurredAt: Date = now
     ) -> EventEnvelope<DetainerLodged> {
         EventEnvelope(
-            eventId: id(name ?? "lodged-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: holder, agencyKind: .sheriff),
+            eventId: id(name ?? "lodged-\(detainerId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: SourceAgency(agencyId: holder, agencyKind: .sheriff),
             subject: subject,
             payload: DetainerLodged(detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: holder, lodgedOn: CalendarDate("2025-06-10")!,
                                     warrantId: warrantId))

@@ -263,6 +263,23 @@ struct ResolverUnderTest {
         #expect(again.notifications.isEmpty)
     }
 
+    /// A warrant issued, or a detainer lodged, within 72 hours of a scheduled release leaves its
+    /// resolvers as little time as a late schedule: their notices are URGENT too; issued four
+    /// days before, HIGH.
+    @Test func aWarrantOrDetainerWithin72HoursOfTheReleaseIsUrgent() async throws {
+        let resolver = try await ResolverUnderTest()
+        try await resolver.apply(Events.scheduled())
+        let early = try await resolver.apply(Events.issued("W-1", occurredAt: Events.releaseAt.addingTimeInterval(-96 * 3_600)))
+        #expect(!early.summary.isEmpty && early.notifications.allSatisfy { $0.priority == .high })
+        let late = try await resolver.apply(Events.issued("W-2", occurredAt: Events.releaseAt.addingTimeInterval(-24 * 3_600)))
+        #expect(late.summary == [
+            "agency:MO-CIRCUIT16 urgent warrant-check-pending", "agency:MO-JCPO urgent warrant-check-prosecutor",
+            "agency:MO-KCPD urgent release-warrant-pending",
+        ])
+        let held = try await resolver.apply(Events.lodged("D-1", occurredAt: Events.releaseAt.addingTimeInterval(-12 * 3_600)))
+        #expect(held.summary == ["agency:KS-JOCO-SO urgent warrant-check-hold"])
+    }
+
     /// Moved into those 72 hours and to another city at once: the new city's police are told
     /// once, URGENT (not also the usual HIGH notice of a new destination).
     @Test func aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() async throws {
@@ -427,6 +444,7 @@ struct WarrantCheckPathsPostgresTests {
     @Test func aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseScheduledLessThan72HoursAheadWithAWarrantIsUrgent() }
     @Test func aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() async throws { try await WarrantCheckPathsTests().aReleaseMovedToLessThan72HoursAheadWithAWarrantIsUrgent() }
     @Test func aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() async throws { try await WarrantCheckPathsTests().aReleaseMovedSoonAndElsewhereTellsTheNewPoliceOnceUrgently() }
+    @Test func aWarrantOrDetainerWithin72HoursOfTheReleaseIsUrgent() async throws { try await WarrantCheckPathsTests().aWarrantOrDetainerWithin72HoursOfTheReleaseIsUrgent() }
     @Test func aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() async throws { try await WarrantCheckPathsTests().aPendingCheckEscalatesAt30And7And1DaysOnceEachThenAReleaseCompletedLateIsUrgent() }
     @Test func aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() async throws { try await WarrantCheckPathsTests().aHoldEscalatesToTheHoldingAgencyAndFacilityAndAReleaseCompletedEarlyWhileOnHoldIsUrgent() }
     @Test func aReleaseCompletedWhileClearClosesQuietly() async throws { try await WarrantCheckPathsTests().aReleaseCompletedWhileClearClosesQuietly() }
