@@ -109,7 +109,7 @@ public struct RouterProjection: EventProjection {
                                     effectiveMilliseconds: assigned.occurredAt.milliseconds, eventId: event.eventId)
         case AddressChanged.eventType:
             let changed = try event.decode(AddressChanged.self)
-            guard try store.changeAddress(changed.payload) else {
+            guard try store.changeAddress(changed.payload, eventId: event.eventId) else {
                 return try store.keepEarly(event, caseId: changed.payload.caseId, subject: changed.subject)
             }
         default:

@@ -26,7 +26,7 @@ extension RouterStore {
         try transaction.personNumbers("fbi_number", in: ["router_cases", "router_arrests"], where: Self.person, personArguments(order))
     }
 
-    /// Removes every case of the order's person with its officer assignments, and every kept
+    /// Removes every case of the order's person with its officer assignments and addresses, and every kept
     /// arrest (`all_records`). The assignments go first, while their cases still say whose they
     /// are: left behind, they would hand a case sent again under the same id its sealed officers.
     func removePerson(_ order: SealingOrder) throws -> SealingTally {
@@ -37,6 +37,11 @@ extension RouterStore {
                 "DELETE FROM router_officer_assignments WHERE case_id IN (SELECT case_id FROM router_cases WHERE \(Self.person))",
                 personArguments(order)),
             from: "router_officer_assignments")
+        tally.add(
+            try transaction.execute(
+                "DELETE FROM router_case_addresses WHERE case_id IN (SELECT case_id FROM router_cases WHERE \(Self.person))",
+                personArguments(order)),
+            from: "router_case_addresses")
         tally.add(try transaction.execute("DELETE FROM router_cases WHERE \(Self.person)", personArguments(order)), from: "router_cases")
         tally.add(try transaction.execute("DELETE FROM router_arrests WHERE \(Self.person)", personArguments(order)), from: "router_arrests")
         tally.add(
@@ -45,7 +50,7 @@ extension RouterStore {
         return tally
     }
 
-    /// Removes the order's listed cases of its person with their officer assignments
+    /// Removes the order's listed cases of its person with their officer assignments and addresses
     /// (`listed_cases`: a listed case id that is another person's case is not theirs to seal).
     /// Arrests belong to no case and stay.
     func removeListedCases(_ order: SealingOrder) throws -> SealingTally {
@@ -60,6 +65,14 @@ extension RouterStore {
                     """,
                     personArguments(order) + [.text(caseId)]),
                 from: "router_officer_assignments")
+            tally.add(
+                try transaction.execute(
+                    """
+                    DELETE FROM router_case_addresses
+                    WHERE case_id = $3 AND case_id IN (SELECT case_id FROM router_cases WHERE \(Self.person) AND case_id = $3)
+                    """,
+                    personArguments(order) + [.text(caseId)]),
+                from: "router_case_addresses")
             tally.add(
                 try transaction.execute("DELETE FROM router_cases WHERE \(Self.person) AND case_id = $3", personArguments(order) + [.text(caseId)]),
                 from: "router_cases")

@@ -147,6 +147,8 @@ public struct RouterStore {
             """),
         // v7: case events read before their case's start (`RouterStore+EarlyCaseEvents`).
         earlyCaseEventsMigration,
+        // v8: each case's addresses by the day they took effect (`RouterStore+AddressHistory`).
+        addressHistoryMigration,
     ]
 
     // MARK: Cases
@@ -178,19 +180,26 @@ public struct RouterStore {
             try assignOfficer(officer, to: payload.caseId, effectiveMilliseconds: payload.startDate.startMilliseconds,
                               eventId: started.eventId.uuidString.lowercased())
         }
+        if let address = payload.address {
+            try recordAddress(address, household: nil, of: payload.caseId, effectiveOn: payload.startDate, eventId: started.eventId.uuidString.lowercased())
+        }
     }
 
     /// Records the case's new registered address and, when the event lists it, its household
     /// (an event without `householdMembers` leaves the household as it was). Returns whether the
     /// router holds the case (an address change read before its start changes nothing).
     @discardableResult
-    func changeAddress(_ changed: AddressChanged) throws -> Bool {
+    func changeAddress(_ changed: AddressChanged, eventId: String) throws -> Bool {
         casesChanged()
-        return try transaction.execute(
+        let held = try transaction.execute(
             "UPDATE router_cases SET address = $1, household = coalesce($2, household) WHERE case_id = $3",
             [.bytes(try EventCodec.encodeJSON(changed.address)),
              try changed.householdMembers.map { .bytes(try EventCodec.encodeJSON($0)) } ?? .null,
              .text(changed.caseId)]) > 0
+        if held {
+            try recordAddress(changed.address, household: changed.householdMembers, of: changed.caseId, effectiveOn: changed.effectiveDate, eventId: eventId)
+        }
+        return held
     }
 
     /// Records the case's end; returns whether the router holds the case.
@@ -327,7 +336,7 @@ public struct RouterStore {
 
     // MARK: Checksum
 
-    /// SHA-256 over the cases, the kept arrests and the sent notifications (not the
+    /// SHA-256 over the cases (their assignments and addresses), the kept arrests and the sent notifications (not the
     /// bookkeeping of when they may be forgotten).
     public func checksum() throws -> String {
         var hash = SHA256()
@@ -344,6 +353,10 @@ public struct RouterStore {
             hash.update(row: row)
         }
         for row in try transaction.fetchAll("SELECT event_id, case_id, event FROM router_early_case_events ORDER BY event_id") {
+            hash.update(row: row)
+        }
+        for row in try transaction.fetchAll(
+            "SELECT case_id, effective_on, event_id, address, household FROM router_case_addresses ORDER BY case_id, event_id") {
             hash.update(row: row)
         }
         for row in try transaction.fetchAll("SELECT id, derives_from FROM notifications_sent ORDER BY id") { hash.update(row: row) }

@@ -188,6 +188,37 @@ import Testing
         #expect(moved.first?.facts.contains(NotificationFact("reason", "household-member")) == true)
     }
 
+    /// A contact is compared with the address registered on its own day: an associate met at
+    /// the old address before the move is at the registered address, one met at the new
+    /// address before the move is not, whichever of the move and the contact is read first.
+    /// (Compared with the latest address read, the first was lost when the move was read
+    /// first, and the second was routed.)
+    @Test(arguments: [false, true])
+    func aContactIsComparedWithTheAddressRegisteredOnItsDay(moveReadFirst: Bool) async throws {
+        let router = try await router()
+        let old = Address(line1: "1200 E 31st St", city: "Kansas City", state: "MO", postalCode: "64109")
+        try await router.apply(cases(Events.caseWithAddress(address: old)))
+        let associate = InvolvedPerson(name: PersonName(given: "Tyrell", family: "Moore"))
+        let beforeMove = Events.now.addingTimeInterval(-25 * 86_400)  // the move took effect 20 days ago
+        let atOld = try contacts(Events.contact(.associate, met: associate, at: Location(address: old), when: beforeMove, id: "at-old"))
+        let atNewEarly = try contacts(Events.contact(.associate, met: associate, at: Location(address: Events.home), when: beforeMove, id: "at-new-early"))
+        var routed: [String] = []
+        func apply(_ event: AdmittedEvent) async throws {
+            routed += try sent(try await router.apply(event)).filter { $0.reason.rule == "supervisee-police-contact" }.map {
+                "\($0.sourceEventId) \($0.facts.first { $0.label == "reason" }?.value ?? "")"
+            }
+        }
+        let move = try cases(Events.addressChanged(household: nil))
+        if moveReadFirst { try await apply(move) }
+        try await apply(atOld)
+        try await apply(atNewEarly)
+        if !moveReadFirst { try await apply(move) }
+        #expect(routed == ["\(Events.id("at-old").uuidString.lowercased()) registered-address"], "\(routed)")
+        // After the move, at the new address: the registered address.
+        let later = try sent(try await router.apply(contacts(Events.contact(.associate, met: associate, at: Location(address: Events.home), id: "at-new"))))
+        #expect(later.map(\.reason.rule) == ["supervisee-police-contact"])
+    }
+
     @Test func aContactWithSomeoneElseThatDoesNotSayWhomIsDeadLettered() async throws {
         let router = try await router()
         await #expect(throws: PoisonMessage.self) { try await router.apply(contacts(Events.contact(.householdMember, met: nil))) }
@@ -453,6 +484,9 @@ struct PoliceEventRulesPostgresTests {
     @Test func incidentByName() async throws { try await PoliceEventRulesTests().anIncidentNamingThePersonByNameAloneOrAnotherBirthDateNotifiesNobody() }
     @Test func contacts() async throws { try await PoliceEventRulesTests().aContactWithTheSuperviseeTheHouseholdOrAtHomeNotifiesTheOfficerSayingWhich() }
     @Test func contactAtPlaceholder() async throws { try await PoliceEventRulesTests().aContactAtAPlaceholderAddressIsNotAtASuperviseeRegisteredThere() }
+    @Test(arguments: [false, true]) func contactOnItsDay(moveReadFirst: Bool) async throws {
+        try await PoliceEventRulesTests().aContactIsComparedWithTheAddressRegisteredOnItsDay(moveReadFirst: moveReadFirst)
+    }
     @Test func contactBeforeCase() async throws { try await PoliceEventRulesTests().aContactKeptBeforeTheCaseOrTheAddressRoutesWhenTheyArrive() }
     @Test func contactPoison() async throws { try await PoliceEventRulesTests().aContactWithSomeoneElseThatDoesNotSayWhomIsDeadLettered() }
     @Test func routineInvestigation() async throws { try await PoliceEventRulesTests().aRoutineInvestigationReachesTheOfficerWithoutItsSummary() }

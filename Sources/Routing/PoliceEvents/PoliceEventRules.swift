@@ -200,8 +200,11 @@ struct PoliceEventRules: RouterRuleSet {
         let day = Describe.day(fact.occurredAt).description
         let person = fact.person
         let at = fact.occurredAt.milliseconds
-        var audiences = cases.filter { $0.covers(day) && Self.isPerson(fact, of: $0) }.flatMap { supervision in
-            supervision.recipients(forEventAt: at).map { PoliceAudience.supervision(supervision, $0) }
+        // A contact is compared with the address and household registered on its day.
+        let store = context.cases
+        var audiences = try cases.filter { $0.covers(day) && Self.isPerson(fact, of: $0) }.flatMap { found in
+            let supervision = if case .contact = fact { try store.registered(found, on: day) } else { found }
+            return supervision.recipients(forEventAt: at).map { PoliceAudience.supervision(supervision, $0) }
         }
         audiences += PoliceSubscriptionRules.audiences(
             subscriptions.filter { PoliceSubscriptionRules.follows($0, person) }, kind: fact.subscriptionKind, at: fact.occurredAt)
