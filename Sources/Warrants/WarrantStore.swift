@@ -441,7 +441,6 @@ public struct WarrantStore {
     /// Opens a check listing `warrants` and `detainers`; its first escalation is due 30 days
     /// before the release (`CheckEscalation`).
     func insert(_ check: WarrantCheck, warrants: [Warrant], detainers: [Detainer] = []) throws {
-        let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
         try transaction.send(
             """
             INSERT INTO warrant_checks (release_id, state_id, fbi_number, status, scheduled, closed, facility_id, facility_name,
@@ -449,14 +448,23 @@ public struct WarrantStore {
                 next_escalation_ms, releasing_agency_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, NULL, $15, $16)
             """,
-            [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
-             check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
-             .text(check.releaseAt), .text(check.releaseType),
-             try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
-             .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
-             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
-             .optional(check.releasingAgencyId)])
+            try Self.checkArguments(check))
         try insertItems(of: check.releaseId, warrants: warrants, detainers: detainers)
+    }
+
+    /// `$1`…`$16` of `insert` and `reopen`: the check's columns, its first escalation due 30
+    /// days before the release (`CheckEscalation`).
+    private static func checkArguments(_ check: WarrantCheck) throws -> [SQLValue] {
+        let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
+        return [
+            .text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
+            check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
+            .text(check.releaseAt), .text(check.releaseType),
+            try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
+            .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
+            check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
+            .optional(check.releasingAgencyId),
+        ]
     }
 
     private func insertItems(of releaseId: String, warrants: [Warrant], detainers: [Detainer]) throws {
@@ -480,7 +488,6 @@ public struct WarrantStore {
         for table in ["warrant_check_items", "warrant_check_detainers"] {
             try transaction.send("DELETE FROM \(table) WHERE release_id = $1", [.text(check.releaseId)])
         }
-        let nextEscalation = check.expectedAtMilliseconds.flatMap { CheckEscalation.nextDue(expectedAt: $0, escalatedDays: nil) }
         try transaction.send(
             """
             UPDATE warrant_checks SET state_id = $2, fbi_number = $3, status = $4, scheduled = $5, closed = $6, facility_id = $7,
@@ -489,13 +496,7 @@ public struct WarrantStore {
                 completed_at_ms = NULL, cancelled_at_ms = NULL
             WHERE release_id = $1
             """,
-            [.text(check.releaseId), .optional(check.stateId), .optional(check.fbiNumber), .text(check.status),
-             check.scheduled.sqlValue, check.closed.sqlValue, .text(check.facilityId), .text(check.facilityName),
-             .text(check.releaseAt), .text(check.releaseType),
-             try check.destination.map { SQLValue.bytes(try EventCodec.encodeJSON($0)) } ?? .null,
-             .bytes(try EventCodec.encodeJSON(check.subject)), .optional(check.supervisingAgencyId),
-             check.expectedAtMilliseconds.map(SQLValue.integer) ?? .null, nextEscalation.map(SQLValue.integer) ?? .null,
-             .optional(check.releasingAgencyId)])
+            try Self.checkArguments(check))
         try insertItems(of: check.releaseId, warrants: warrants, detainers: detainers)
     }
 
