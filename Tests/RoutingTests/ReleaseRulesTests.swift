@@ -205,6 +205,22 @@ import Testing
         #expect(try await router.apply(assessments(Events.assessment(risk: .low, completedOn: Events.day(-300), id: "old"))).isEmpty)
     }
 
+    /// A release is judged by the latest assessment completed by the moment it is judged: a
+    /// replay reads `supervision.assessments` ahead of the releases, so an assessment made after
+    /// the release is already read. Judged by it, a moderate person reassessed high after
+    /// release was announced in the replay and not live, and a high one reassessed low the other
+    /// way round.
+    @Test(arguments: [(RiskLevel.moderate, RiskLevel.high, false), (RiskLevel.high, RiskLevel.low, true)])
+    func aReleaseIsJudgedByTheAssessmentCompletedByThen(before: RiskLevel, after: RiskLevel, announced: Bool) async throws {
+        let router = try await routerWithDirectoryAndCase()
+        let expected = Events.at(days: 90)
+        try await router.apply(assessments(Events.assessment(risk: before, completedOn: Events.day(-10), id: "before")))
+        try await router.apply(assessments(Events.assessment(risk: after, completedOn: Events.day(104), id: "after-release")))
+        try await router.apply(releases(Events.releaseScheduled(expected: expected)))
+        let due = try sent(try await router.apply(Events.tick(Events.at(days: 30.5))))
+        #expect(due.contains("agency:MO-KCPD high high-risk-release-60-days") == announced, "\(due)")
+    }
+
     @Test func aLowRiskReleaseIsNotAnnounced() async throws {
         let router = try await routerWithDirectoryAndCase()
         try await router.apply(assessments(Events.assessment(risk: .low)))
@@ -282,6 +298,10 @@ struct ReleaseRulesPostgresTests {
     @Test func aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() async throws { try await ReleaseRulesTests().aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() }
     @Test func anAssessmentReadAfterAReleaseInsideTheWindowAnnouncesItAtOnce() async throws { try await ReleaseRulesTests().anAssessmentReadAfterAReleaseInsideTheWindowAnnouncesItAtOnce() }
     @Test func aLowRiskReleaseIsNotAnnounced() async throws { try await ReleaseRulesTests().aLowRiskReleaseIsNotAnnounced() }
+    @Test(arguments: [(RiskLevel.moderate, RiskLevel.high, false), (RiskLevel.high, RiskLevel.low, true)])
+    func judgedByThen(before: RiskLevel, after: RiskLevel, announced: Bool) async throws {
+        try await ReleaseRulesTests().aReleaseIsJudgedByTheAssessmentCompletedByThen(before: before, after: after, announced: announced)
+    }
     @Test func aHighNeedReachesReentryServicesWithoutNamingTheNeed() async throws { try await ReleaseRulesTests().aHighNeedReachesReentryServicesWithoutNamingTheNeed() }
     @Test func aViolentIncidentInTheLast12MonthsIsAHighNeedAndAnOlderOneIsNot() async throws { try await ReleaseRulesTests().aViolentIncidentInTheLast12MonthsIsAHighNeedAndAnOlderOneIsNot() }
     @Test func aReleaseWithoutAPersonIsAPoisonMessageNamingTheField() async throws { try await ReleaseRulesTests().aReleaseWithoutAPersonIsAPoisonMessageNamingTheField() }

@@ -40,7 +40,7 @@ import Testing
 
         let lookups = timings.slowest(10_000).map(\.sql).filter(Self.looksUpAPerson)
         // The lookups this scenario must have exercised, among others.
-        for table in ["releases_known", "subscriptions", "bulletins_current", "router_cases", "releases_assessments"] {
+        for table in ["releases_known", "subscriptions", "bulletins_current", "router_cases", "releases_assessment_history"] {
             #expect(lookups.contains { $0.contains("FROM \(table)") }, "no lookup of a person in \(table) ran")
         }
         for sql in lookups {

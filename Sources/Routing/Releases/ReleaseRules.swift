@@ -236,14 +236,17 @@ struct ReleaseRules: RouterRuleSet {
         return records
     }
 
-    /// The released person's latest assessment: matched on the release's state ID or FBI
-    /// number, or kept under a record of the release's subject, one the index links to it, or
-    /// the release's FBI number (an assessment that named no state ID), whichever was completed
-    /// last. One found through a link says how sure the link is (``KeptAssessment/link``).
-    static func latestAssessment(for release: KnownRelease, _ store: ReleaseStore, _ context: RouterContext) throws -> KeptAssessment? {
-        let numbered = try store.latestAssessment(of: release.subject)
+    /// The released person's latest assessment (completed on or before `day`, when given):
+    /// matched on the release's state ID or FBI number, or kept under a record of the release's
+    /// subject, one the index links to it, or the release's FBI number (an assessment that
+    /// named no state ID), whichever was completed last. One found through a link says how sure the link is (``KeptAssessment/link``).
+    static func latestAssessment(
+        for release: KnownRelease, onOrBefore day: String? = nil, _ store: ReleaseStore, _ context: RouterContext
+    ) throws -> KeptAssessment? {
+        let numbered = try store.latestAssessment(of: release.subject, onOrBefore: day)
         let own = Set(try store.records(ofRelease: release.releaseId))
-        guard let found = try store.latestLinkedAssessment(records: try linkedRecords(own, context), fbiNumber: release.subject?.fbiNumber),
+        guard let found = try store.latestLinkedAssessment(
+                records: try linkedRecords(own, context), fbiNumber: release.subject?.fbiNumber, onOrBefore: day),
               numbered.map({ ($0.completedOn, $0.assessmentId) < (found.assessment.completedOn, found.assessment.assessmentId) }) ?? true
         else { return numbered }
         var assessment = found.assessment
@@ -362,7 +365,8 @@ struct ReleaseRules: RouterRuleSet {
         guard release.status == .scheduled, let expectedAt = release.expectedAt, let dueFrom = release.dueFromMilliseconds,
               dueFrom <= clock else { return }
         let now = min(clock, ReleaseClock.milliseconds(expectedAt))
-        let assessment = try latestAssessment(for: release, store, context)
+        // The latest completed by then (a replay has read later ones already).
+        let assessment = try latestAssessment(for: release, onOrBefore: Describe.day(ReleaseClock.date(now)).description, store, context)
         let involvements = try store.involvements(
             of: release.subject, from: now - ReleaseRisk.incidentLookBackMilliseconds, until: now)
         let places = try release.destination.map { try PlaceAgencies(for: $0, in: DirectoryStore(context.storage)) }

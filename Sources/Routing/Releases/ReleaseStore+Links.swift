@@ -25,19 +25,22 @@ extension ReleaseStore {
     }
 
     /// The latest assessment kept under one of `recordIds` or, when `fbiNumber` is given, under
-    /// that FBI number; nil when none. Ties go to the greater assessment id, as for
-    /// ``latestAssessment(of:)``.
-    func latestLinkedAssessment(records recordIds: Set<String>, fbiNumber: String?) throws -> (recordId: String, fbiNumber: String?, assessment: KeptAssessment)? {
+    /// that FBI number, completed on or before `day` (any day when nil); nil when none. Ties go
+    /// to the greater assessment id, as for ``latestAssessment(of:onOrBefore:)``.
+    func latestLinkedAssessment(
+        records recordIds: Set<String>, fbiNumber: String?, onOrBefore day: String? = nil
+    ) throws -> (recordId: String, fbiNumber: String?, assessment: KeptAssessment)? {
+        let columns = "record_id, fbi_number, assessment_id, completed_on, risk_level, high_needs"
+        let bound = SQLValue.text(day ?? Self.anyDay)
         var rows: [StorageRow] = []
         for recordId in recordIds.sorted() {
             rows += try transaction.fetchAll(
-                "SELECT record_id, fbi_number, assessment_id, completed_on, risk_level, high_needs FROM releases_linked_assessments WHERE record_id = $1",
-                [.text(recordId)])
+                "SELECT \(columns) FROM releases_assessment_history WHERE record_id = $1 AND completed_on <= $2", [.text(recordId), bound])
         }
         if let fbiNumber {
             rows += try transaction.fetchAll(
-                "SELECT record_id, fbi_number, assessment_id, completed_on, risk_level, high_needs FROM releases_linked_assessments WHERE fbi_number = $1",
-                [.text(fbiNumber)])
+                "SELECT \(columns) FROM releases_assessment_history WHERE record_id IS NOT NULL AND fbi_number = $1 AND completed_on <= $2",
+                [.text(fbiNumber), bound])
         }
         let found = try rows.map { row in
             (recordId: try row.get("record_id", as: String.self), fbiNumber: try row.get("fbi_number", as: String?.self), assessment: KeptAssessment(
@@ -95,6 +98,8 @@ extension ReleaseStore {
         for recordId in recordIds.sorted() {
             tally.add(try transaction.execute("DELETE FROM releases_linked_assessments WHERE record_id = $1", [.text(recordId)]),
                       from: "releases_linked_assessments")
+            tally.add(try transaction.execute("DELETE FROM releases_assessment_history WHERE record_id = $1", [.text(recordId)]),
+                      from: "releases_assessment_history")
             tally.add(try transaction.execute("DELETE FROM releases_linked_notices WHERE assessment_record_id = $1", [.text(recordId)]),
                       from: "releases_linked_notices")
         }

@@ -7,7 +7,7 @@ import ServiceKit
 
 /// The release rules' database: the releases known (`releases_known`), the release events kept
 /// for cases read later (`releases_events`), each person's latest assessment
-/// (`releases_assessments`), who was involved in which violent incident when
+/// (`releases_assessments`) and every assessment kept (`releases_assessment_history`), who was involved in which violent incident when
 /// (`releases_involvements`, by state ID or FBI number) and the last tick of the bus's clock
 /// read (`releases_clock`).
 /// Each method is one step of the batch transaction it is given; every value a bound parameter;
@@ -143,6 +143,35 @@ struct ReleaseStore {
             CREATE INDEX releases_involvements_by_state_id ON releases_involvements (state_id, incident_at_ms);
             CREATE INDEX releases_involvements_by_fbi ON releases_involvements (fbi_number, incident_at_ms);
             CREATE INDEX releases_involvements_by_forget_time ON releases_involvements (forget_after_ms);
+            """),
+        // v5: every assessment kept (by state ID, or under a record for a subject without one),
+        // so that the pre-release rules judge a release by the latest assessment completed by
+        // then, not by the latest read (a replay reads an assessment made after the release
+        // before the release: `ReleaseStore+AssessmentHistory`). Filled from the latest kept.
+        .script("releases-v5", """
+            CREATE TABLE releases_assessment_history (
+                assessment_id TEXT PRIMARY KEY NOT NULL,
+                state_id TEXT,
+                record_id TEXT,
+                fbi_number TEXT,
+                completed_on TEXT NOT NULL,
+                risk_level TEXT NOT NULL,
+                high_needs BIGINT NOT NULL,
+                forget_after_ms BIGINT
+            );
+            CREATE INDEX releases_assessment_history_by_state_id ON releases_assessment_history (state_id);
+            CREATE INDEX releases_assessment_history_by_record ON releases_assessment_history (record_id);
+            CREATE INDEX releases_assessment_history_by_fbi ON releases_assessment_history (fbi_number);
+            CREATE INDEX releases_assessment_history_by_forget_time ON releases_assessment_history (forget_after_ms);
+            INSERT INTO releases_assessment_history
+                (assessment_id, state_id, record_id, fbi_number, completed_on, risk_level, high_needs, forget_after_ms)
+                SELECT assessment_id, state_id, NULL, fbi_number, completed_on, risk_level, high_needs, forget_after_ms
+                FROM releases_assessments;
+            INSERT INTO releases_assessment_history
+                (assessment_id, state_id, record_id, fbi_number, completed_on, risk_level, high_needs, forget_after_ms)
+                SELECT assessment_id, NULL, record_id, fbi_number, completed_on, risk_level, high_needs, forget_after_ms
+                FROM releases_linked_assessments
+                WHERE assessment_id NOT IN (SELECT assessment_id FROM releases_assessment_history);
             """),
     ]
 
@@ -293,18 +322,21 @@ struct ReleaseStore {
             """,
             [.text(key), .optional(assessment.subject?.fbiNumber), .text(payload.assessmentId), .text(payload.completedOn.description),
              .text(payload.riskLevel.rawValue), .integer(highNeeds ? 1 : 0), forgetAfterMilliseconds.map(SQLValue.integer) ?? .null])
+        try keepInHistory(assessment, keyColumn: keyColumn, key: key, highNeeds: highNeeds, forgetAfterMilliseconds: forgetAfterMilliseconds)
     }
 
     /// The latest assessment kept of the person `subject` names (the latest of those matched on
-    /// state ID or FBI number); nil when none.
-    func latestAssessment(of subject: SubjectIdentifiers?) throws -> KeptAssessment? {
+    /// state ID or FBI number) completed on or before `day` (`YYYY-MM-DD`; any day when nil);
+    /// nil when none.
+    func latestAssessment(of subject: SubjectIdentifiers?, onOrBefore day: String? = nil) throws -> KeptAssessment? {
         guard let subject, subject.stateId != nil || subject.fbiNumber != nil else { return nil }
         return try transaction.fetchOne(
             """
-            SELECT assessment_id, completed_on, risk_level, high_needs FROM releases_assessments WHERE \(Self.person)
+            SELECT assessment_id, completed_on, risk_level, high_needs FROM releases_assessment_history
+            WHERE state_id IS NOT NULL AND \(Self.person) AND completed_on <= $3
             ORDER BY completed_on DESC, assessment_id DESC LIMIT 1
             """,
-            [.optional(subject.stateId), .optional(subject.fbiNumber)]
+            [.optional(subject.stateId), .optional(subject.fbiNumber), .text(day ?? Self.anyDay)]
         ).map { row in
             KeptAssessment(
                 assessmentId: try row.get("assessment_id"), completedOn: try row.get("completed_on"),
@@ -360,6 +392,7 @@ struct ReleaseStore {
             ("releases_known", "release_id"), ("releases_events", "event_id"), ("releases_assessments", "state_id"),
             ("releases_involvements", "(incident_id, person_key, role)"), ("releases_linked_assessments", "record_id"),
             ("releases_subject_records", "(release_id, record_id)"), ("releases_linked_notices", "notification_id"),
+            ("releases_assessment_history", "assessment_id"),
         ] {
             try transaction.forgetDue(table, key: key, before: nowMilliseconds, limit: limit)
         }
@@ -369,7 +402,7 @@ struct ReleaseStore {
     /// may carry one the order does not name).
     func stateIds(of order: SealingOrder) throws -> Set<String> {
         try transaction.personNumbers(
-            "state_id", in: ["releases_known", "releases_assessments", "releases_involvements"], where: Self.person,
+            "state_id", in: ["releases_known", "releases_assessments", "releases_assessment_history", "releases_involvements"], where: Self.person,
             [.optional(order.stateId), .optional(order.fbiNumber)])
     }
 
@@ -407,7 +440,7 @@ struct ReleaseStore {
         tally.add(try transaction.execute(
             "DELETE FROM releases_linked_assessments WHERE fbi_number IS NOT NULL AND fbi_number = $1", [.optional(order.fbiNumber)]),
             from: "releases_linked_assessments")
-        for table in ["releases_known", "releases_events", "releases_assessments"] {
+        for table in ["releases_known", "releases_events", "releases_assessments", "releases_assessment_history"] {
             tally.add(try transaction.execute("DELETE FROM \(table) WHERE \(Self.person)", arguments), from: table)
         }
         for stateId in stateIds.sorted() {
