@@ -70,10 +70,7 @@ struct RecordFeatures: Sendable {
         }
         // Digits only: "412-55-1234" and "412551234" are one number (compared as written, a
         // dashed number agreed with nothing but on its last four).
-        ssn = record.identifiers.ssn.flatMap { written in
-            let digits = String(String.UnicodeScalarView(written.unicodeScalars.filter { ("0"..."9").contains($0) }))
-            return digits.isEmpty || PersonNumberPlaceholder.isPlaceholderSSN(written) ? nil : digits
-        }
+        ssn = record.identifiers.ssn.flatMap(PersonNumberPlaceholder.ssnDigits)
         strongIdentifiers = StrongIdentifier.all(of: record)
     }
 }

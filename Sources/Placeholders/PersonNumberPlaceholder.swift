@@ -51,16 +51,33 @@ public enum PersonNumberPlaceholder {
     /// is left alone: taxpayer numbers (ITINs) start with 9, and an ITIN written in the SSN
     /// field still names one person. Fewer than nine digits (the last four) are judged as above.
     public static func isPlaceholderSSN(_ value: String) -> Bool {
-        if isPlaceholder(value) { return true }
-        let digits = Array(value.unicodeScalars.filter { ("0"..."9").contains($0) })
-        guard digits.count == 9 else { return false }
-        let text = String(String.UnicodeScalarView(digits))
+        isPlaceholder(value) || isNeverIssued(digits(of: value))
+    }
+
+    /// The digits of a Social Security number as written ("412-55-1234" is `412551234`), or
+    /// nil when it names no one (``isPlaceholderSSN(_:)``, or no digit at all): the one form
+    /// the person index compares.
+    public static func ssnDigits(_ value: String) -> String? {
+        let digits = digits(of: value)
+        return digits.isEmpty || isPlaceholder(value) || isNeverIssued(digits) ? nil : digits
+    }
+
+    private static func digits(of value: String) -> String {
+        String(String.UnicodeScalarView(value.unicodeScalars.filter { ("0"..."9").contains($0) }))
+    }
+
+    /// Nine digits forms are filled in with, or of a form never issued (see above).
+    private static func isNeverIssued(_ text: String) -> Bool {
+        guard text.utf8.count == 9 else { return false }
         if text == "123456789" || text == "987654321" { return true }
         let area = text.prefix(3), group = text.dropFirst(3).prefix(2), serial = text.suffix(4)
         return area == "000" || area == "666" || group == "00" || serial == "0000"
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }
+
+    /// How messages say a value is one: "UNKNOWN says there is no number (such as …)".
+    public static let meaning = "says there is no number (such as UNKNOWN, NONE or zeros)"
 
     /// Words (letters and digits only, upper case) that stand for "no number".
     static let words: Set<String> = [

@@ -24,6 +24,13 @@ public struct ViewPolicy: Sendable {
         public var purposes: [AccessPurpose]?
         public var scope: Scope
         public var line: Int?
+
+        /// Whether the rule lets a caller with `roles`, at an agency of `agencyKind` (any kind
+        /// when nil: a token that does not state it, for navigation only), read for `purpose`.
+        public func admits(roles: some Sequence<AccessRole>, agencyKind: String?, purpose: AccessPurpose) -> Bool {
+            roles.contains(where: self.roles.contains) && (agencyKind.map(agencyKinds.contains) ?? true)
+                && (purposes?.contains(purpose) ?? true)
+        }
     }
 
     /// One view: its audit resource name, its rules and its fields' classifications.
@@ -75,10 +82,7 @@ public struct ViewPolicy: Sendable {
     public func access(to view: String, for requester: Requester) -> Result<Scope, Denial> {
         guard let kind = requester.agencyKind else { return .failure(.unknownAgencyKind) }
         guard let rules = views[view]?.rules else { return .failure(.roleNotAllowed) }
-        let scopes = rules.filter { rule in
-            rule.agencyKinds.contains(kind) && rule.roles.contains(where: requester.roles.contains)
-                && (rule.purposes?.contains(requester.purpose) ?? true)
-        }.map(\.scope)
+        let scopes = rules.filter { $0.admits(roles: requester.roles, agencyKind: kind, purpose: requester.purpose) }.map(\.scope)
         if scopes.contains(.agency) { return .success(.agency) }
         if scopes.contains(.officer) { return .success(.officer) }
         return .failure(.roleNotAllowed)

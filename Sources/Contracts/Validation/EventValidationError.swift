@@ -1,3 +1,5 @@
+import Placeholders
+
 /// Why an event was refused at the edge. Descriptions name the field and the rule, never the
 /// field's value (events carry personal data, and these end up in logs and dead-letter topics).
 public struct EventValidationError: Error, Sendable, CustomStringConvertible {
@@ -41,7 +43,7 @@ public struct EventValidationError: Error, Sendable, CustomStringConvertible {
     /// What is wrong with a key that says there is no number, without the field's path: the
     /// description's text, and the gateway's problem detail beside the path.
     public static let placeholderKeyProblem =
-        "says there is no number (such as UNKNOWN, NONE or zeros), so it cannot key a person's events: leave it out and send the version that accepts another number"
+        PersonNumberPlaceholder.meaning + ", so it cannot key a person's events: leave it out and send the version that accepts another number"
 
     public var description: String {
         switch reason {

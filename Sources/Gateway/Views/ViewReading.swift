@@ -168,10 +168,7 @@ extension Gateway {
         let roles = Set(caller.accessRoles)
         var offered: Set<String> = []
         for (name, view) in views.policy.views {
-            let matches = view.rules.contains { rule in
-                rule.roles.contains(where: roles.contains) && (caller.agencyKind.map { rule.agencyKinds.contains($0.rawValue) } ?? true)
-                    && (rule.purposes?.contains(caller.purpose) ?? true)
-            }
+            let matches = view.rules.contains { $0.admits(roles: roles, agencyKind: caller.agencyKind?.rawValue, purpose: caller.purpose) }
             if matches { offered.insert(name) }
         }
         return offered

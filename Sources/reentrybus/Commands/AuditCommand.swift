@@ -101,7 +101,7 @@ struct AuditSearch: AsyncParsableCommand {
         // The ledger files no disclosure under such a value (`PersonIdentifier.all`): asking
         // for it would answer "nobody" about whoever was recorded so.
         if PersonNumberPlaceholder.isPlaceholder(person) {
-            throw ValidationError("--person \(person) says there is no number (such as UNKNOWN, NONE or zeros): give the person's number.")
+            throw ValidationError("--person \(person) \(PersonNumberPlaceholder.meaning): give the person's number.")
         }
     }
 

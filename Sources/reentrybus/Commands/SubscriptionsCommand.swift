@@ -137,7 +137,7 @@ struct SubscriptionsAdd: AsyncParsableCommand {
         // "UNKNOWN" or zeros would follow no one (every reader takes them as no number).
         for (option, value) in [("--state-id", stateId), ("--fbi-number", fbiNumber)] {
             if let value, PersonNumberPlaceholder.isPlaceholder(value) {
-                throw ValidationError("subject: \(option) says there is no number (such as UNKNOWN, NONE or zeros): give the person's number.")
+                throw ValidationError("subject: \(option) \(PersonNumberPlaceholder.meaning): give the person's number.")
             }
         }
         if stateId != nil || fbiNumber != nil { subjects.append(.person(stateId: stateId, fbiNumber: fbiNumber)) }
