@@ -45,6 +45,13 @@ public struct PipelineBenchmark: Sendable {
     /// (the figure), or a private PostgreSQL 15 cluster the benchmark starts; there the
     /// yardstick is PostgreSQL's raw upsert and the figures are named `pipeline.replay.postgres…`.
     public var replayDatabase = ReplayDatabase.sqlite
+    /// A Kafka cluster (`host:port`, at least one) for the latency run instead of an embedded
+    /// broker of its own: the services and the raw hop then travel on a broker that indexes its
+    /// offsets (the embedded one walks each partition from its oldest message on every fetch,
+    /// "The ratio and the run's length" in the README). The cluster must hold none of the
+    /// benchmark's topics yet: a fresh one each run. Nil (default): the embedded broker. The
+    /// replay run always uses the embedded broker.
+    public var bootstrapServers: [String]?
 
     /// Where the replay's services keep their state.
     public enum ReplayDatabase: String, Sendable, CaseIterable {
@@ -95,13 +102,14 @@ public struct PipelineBenchmark: Sendable {
     /// others).
     private func application(
         _ services: Set<ServiceName>, partitions: Int, notificationPartitions: Int? = nil, catalog: TopicCatalog, directory: URL,
+        broker: ApplicationConfiguration.Broker = .embedded(brokers: 1),
         postgres: PostgresStorage.Configuration? = nil, onNotificationStored: @escaping @Sendable (BusNotification) -> Void = { _ in }
     ) throws -> Application {
         let specifications = Self.topics.map { topic in
             KafkaTopicSpecification(name: topic, partitions: topic == BusTopic.notifications ? notificationPartitions ?? partitions : partitions)
         }
         var configuration = ApplicationConfiguration(
-            broker: .embedded(brokers: 1), dataDirectory: directory, services: services, catalog: catalog,
+            broker: broker, dataDirectory: directory, services: services, catalog: catalog,
             // Every contract's topic exists (a service fails at start on a reference topic that
             // does not); the benchmark's own are created first, with `partitions`.
             topics: .init(createContractTopics: true, additional: specifications),
@@ -132,17 +140,27 @@ public struct PipelineBenchmark: Sendable {
         let measuredCPU = MeasuredValue<CPUUsage.Span?>(nil)
         let measuredStages = MeasuredValue<(router: BatchStages, inbox: BatchStages)?>(nil)
         let timings = MeasuredValue<(router: StatementTimings?, inbox: StatementTimings?)>((nil, nil))
-        let application = try application([.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory) { notification in
+        let broker = bootstrapServers.map { ApplicationConfiguration.Broker.external(bootstrapServers: $0) } ?? .embedded(brokers: 1)
+        let application = try application(
+            [.router, .inbox], partitions: Self.latencyPartitions, catalog: catalog, directory: directory, broker: broker
+        ) { notification in
             stored.stored(notification.sourceEventId, at: monotonicNanoseconds())
         }
-        guard let kafka = application.kafka, let router = application.services[.router], let inbox = application.services[.inbox] else {
-            throw BenchmarkFailure(description: "the application lacks its embedded broker or a service")
+        guard let router = application.services[.router], let inbox = application.services[.inbox] else {
+            throw BenchmarkFailure(description: "the application lacks a service")
         }
+        let hopTopics = try await LatencyTopics(kafka: application.kafka, bootstrapServers: application.bootstrapServers, logger: logger)
+        try await hopTopics.requireFresh(Self.topics + [Self.rawHopTopic])
         try await application.prepare()  // the topics, before the first event is produced
-        printer.progress("latency: \(latencyEvents) arrests at \(rate)/s after \(warmUp) not measured, router + inbox")
+        printer.progress("latency: \(latencyEvents) arrests at \(rate)/s after \(warmUp) not measured, router + inbox, on \(hopTopics.brokerDescription)")
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await application.run() }
-            var producerConfiguration = kafka.producerConfiguration(clientID: "bench-pipeline")
+            // On a cluster, the services' own producer settings (the embedded broker's tuning is its own).
+            var producerConfiguration = application.kafka?.producerConfiguration(clientID: "bench-pipeline") ?? {
+                var settings = router.configuration.producer
+                settings.client.clientID = "bench-pipeline"
+                return settings
+            }()
             producerConfiguration.linger = .zero
             let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
             let cases = try (0..<supervisees).map { index in
@@ -174,7 +192,8 @@ public struct PipelineBenchmark: Sendable {
             // The yardstick, on the same broker while the services idle beside it.
             printer.progress("latency: raw hop, \(latencyEvents) messages at \(rate)/s with the services' client settings")
             let arrestSize = try DemoScenario.arrest(Self.person(0), arrestId: "A-0", at: now, now: now, id: UUID()).message.value.count
-            let hop = try rawHop(kafka, router: router, inbox: inbox, valueSize: arrestSize)
+            try await hopTopics.create(Self.rawHopTopic, partitions: Self.latencyPartitions)
+            let hop = rawHop(router: router, inbox: inbox, valueSize: arrestSize)
             rawHopSamples.set(try await hop.measure(logger: logger))
             await application.triggerGracefulShutdown()
             try await tasks.waitForAll()
@@ -232,8 +251,7 @@ public struct PipelineBenchmark: Sendable {
     /// idempotence, acks, the embedded broker's tuning) sending to a consumer with the inbox's
     /// consumer settings (fetch wait, batch size, session), over as many partitions as the
     /// pipeline's topics, at the same rate, with messages as large as the arrests.
-    private func rawHop(_ kafka: EmbeddedKafka, router: EventConsumerService, inbox: EventConsumerService, valueSize: Int) throws -> HopLatency {
-        try kafka.createTopic(Self.rawHopTopic, partitions: Self.latencyPartitions)
+    private func rawHop(router: EventConsumerService, inbox: EventConsumerService, valueSize: Int) -> HopLatency {
         var producer = router.configuration.producer
         producer.client.clientID = "bench-raw-hop-producer"
         var consumer = inbox.configuration.consumer

@@ -39,6 +39,11 @@ struct BenchPipeline: AsyncParsableCommand {
         valueName: "database"))
     var replayDatabase = PipelineBenchmark.ReplayDatabase.sqlite
 
+    @Option(help: ArgumentHelp(
+        "Run the latency part on the Kafka cluster at these host:port addresses (comma-separated) instead of an embedded broker; the cluster must hold none of the benchmark's topics (for Tansu: scripts/real-broker/start). Needs --events 0.",
+        valueName: "servers"))
+    var bootstrap: String?
+
     @Flag(help: ArgumentHelp("Log each batch's transaction and delivery times (trace level) to stderr.", visibility: .hidden))
     var trace = false
 
@@ -48,6 +53,10 @@ struct BenchPipeline: AsyncParsableCommand {
         guard statements >= 0 else { throw ValidationError("--statements must not be negative") }
         guard (lingerMs ?? 0) >= 0, (fetchWaitMs ?? 1) >= 1 else {
             throw ValidationError("--linger-ms must not be negative and --fetch-wait-ms must be at least 1")
+        }
+        if let bootstrap {
+            guard !servers(bootstrap).isEmpty else { throw ValidationError("--bootstrap: no host:port given") }
+            guard events == 0 else { throw ValidationError("--bootstrap measures the latency run only: add --events 0") }
         }
     }
 
@@ -59,12 +68,17 @@ struct BenchPipeline: AsyncParsableCommand {
         benchmark.statements = statements
         benchmark.replayDatabase = replayDatabase
         benchmark.latencyLog = latencyLog.map { URL(fileURLWithPath: $0) }
+        benchmark.bootstrapServers = bootstrap.map(servers)
         // This very program runs each service in a process of its own for its memory.
         benchmark.serviceBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         if let lingerMs { benchmark.client.linger = .milliseconds(lingerMs) }
         if let fetchWaitMs { benchmark.client.fetchMaxWait = .milliseconds(fetchWaitMs) }
         try await benchmark.run()
     }
+}
+
+private func servers(_ list: String) -> [String] {
+    list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
 extension PipelineBenchmark.ReplayDatabase: ExpressibleByArgument {}
