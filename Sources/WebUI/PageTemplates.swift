@@ -1,9 +1,9 @@
 import Mustache
 
 /// The pages' Mustache templates, built into the code (`Resources/*.mustache`). `{{name}}`
-/// escapes HTML (`<`, `>`, `&`, `"`, `'`), so every value from an event or a token is shown as
-/// text; the only unescaped insertion is the layout's `{{{body}}}`, which is a page these
-/// templates rendered.
+/// escapes HTML (`<`, `>`, `&`, `"`, `'`) scalar by scalar (`ScalarHTMLEscaping`), so every
+/// value from an event or a token is shown as text; the only unescaped insertion is the layout's
+/// `{{{body}}}`, which is a page these templates rendered.
 struct PageTemplates: Sendable {
     let library: MustacheLibrary
 
@@ -22,10 +22,13 @@ struct PageTemplates: Sendable {
     ]
 
     init() throws(WebUISetupError) {
+        // The library keeps content types in a table of its own; registering the same type
+        // under the same name again (each `WebUI`) changes nothing.
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: ScalarHTMLEscaping.name)
         var library = MustacheLibrary()
         for source in Self.sources + Self.viewSources {
             do {
-                try library.register(String(decoding: source.bytes, as: UTF8.self), named: source.name)
+                try library.register(ScalarHTMLEscaping.pragma + String(decoding: source.bytes, as: UTF8.self), named: source.name)
             } catch {
                 throw WebUISetupError(reason: "the template \(source.name).mustache does not parse: \(error)")
             }

@@ -22,6 +22,15 @@ import Testing
         #expect(network.contains(candidate) == inside, "\(range) ∋ \(address)")
     }
 
+    @Test("plain http only to a loopback host: a name that starts like a loopback address resolves anywhere", arguments: [
+        ("http://127.0.0.1:8999/hook", true), ("http://127.9.8.7/hook", true), ("http://[::1]:8080/hook", true), ("http://LOCALHOST/hook", true),
+        ("http://[::ffff:127.0.0.1]/hook", true), ("http://127.attacker.example/hook", false), ("http://127.0.0.1.nip.io/hook", false),
+        ("http://[::2]/hook", false), ("http://128.0.0.1/hook", false), ("http://localhost.attacker.example/hook", false),
+    ])
+    func plainHTTPOnlyToLoopback(url: String, accepted: Bool) {
+        #expect(((try? WebhookRegistration.url(url)) != nil) == accepted, "\(url)")
+    }
+
     @Test("malformed ranges and addresses are refused", arguments: [
         "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/-1", "10.0.0.0/0008", "10.0.0/8", "10.1", "0x0a000001",
         "012.0.0.1.5", "1.2.3.4 ", "fe80::1%eth0", "::ffff:1.2.3", "", "/8", "hooks.example",

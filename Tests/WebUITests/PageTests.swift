@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Notifications
 import Testing
-import WebUI
+@testable import WebUI
 
 /// The pages through Hummingbird's test client: sign-in and its cookies, every page's
 /// re-verification of the session, the inbox as the API sees it (redaction, audit entry),
@@ -214,6 +214,38 @@ import WebUI
                 #expect(!html.contains("<img"))
             }
         }
+    }
+
+    /// A Swift `Character` may join a markup character with its neighbour (a prepended U+0600
+    /// before `<`, a combining accent after `"`); the library's own escaping looked characters
+    /// up whole and let such clusters through. Searched as bytes: `String.contains` compares
+    /// characters and would not find `<meta` inside the cluster.
+    @Test("markup joined with a neighbouring scalar into one character is escaped too")
+    func escapesMarkupInsideGraphemeClusters() async throws {
+        let (prepend, accent) = ("\u{600}", "\u{301}")
+        let harness = try await UIHarness()
+        let hostile = BusNotification(
+            recipient: .officer("PP-KC-118"), priority: .high, summary: prepend + "<meta http-equiv=refresh content=0;url=//evil.example" + prepend + ">",
+            reason: NotificationReason(rule: "supervisee-arrested", explanation: "You supervise this person.", matched: [MatchedIdentifier("stateId", "MO1234567")]),
+            facts: [NotificationFact("charge", "x\"" + accent + " hidden data-x=\"")], occurredAt: Date(timeIntervalSince1970: 1_750_000_000),
+            subjectStateId: "MO1234567", sourceEventId: UUID().uuidString.lowercased(), sourceEventType: "police.arrest.made", recipientAgencyId: "MO-DOC-PP")
+        try await harness.store([hostile])
+        let token = try await harness.issuer.token()
+        try await harness.test { client in
+            for uri in ["/ui/inbox", "/ui/notifications/\(hostile.id)"] {
+                let html = Array(text(try await client.execute(uri: uri, method: .get, headers: cookies(session: token))).utf8)
+                let (rawTag, escapedTag) = ("<meta http-equiv", "&lt;meta http-equiv")
+                let (rawQuote, escapedQuote) = ("\"" + accent, "&quot;" + accent)
+                // Booleans first: a failure prints them, not the page's bytes.
+                let (tagLeaked, tagEscaped) = (html.containsBytes(of: rawTag), html.containsBytes(of: escapedTag))
+                let (quoteLeaked, quoteEscaped) = (html.containsBytes(of: rawQuote), html.containsBytes(of: escapedQuote))
+                #expect(!tagLeaked && tagEscaped, "\(uri): a tag opened by the summary")
+                #expect(!quoteLeaked && quoteEscaped, "\(uri): a quote that would leave an attribute")
+            }
+        }
+        let (joined, escaped) = (prepend + "<b>" + accent + "'&", prepend + "&lt;b&gt;" + accent + "&#39;&amp;")
+        #expect(ScalarHTMLEscaping.escape(joined) == escaped)
+        #expect(ScalarHTMLEscaping.escape("Darnell Reyes") == "Darnell Reyes")
     }
 
     @Test("a mention's digest (what a sealing order finds a notification by) is not shown; what matched is")
@@ -481,5 +513,14 @@ import WebUI
             #expect(text(response).contains("too long to keep in a browser"))
             #expect(!response.headers[values: Self.setCookie].contains { $0.hasPrefix("reentrybus_session=") })
         }
+    }
+}
+
+extension [UInt8] {
+    /// Whether these bytes hold `text`'s UTF-8 bytes in a row.
+    fileprivate func containsBytes(of text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        return (0...(count - needle.count)).contains { start in self[start..<(start + needle.count)].elementsEqual(needle) }
     }
 }

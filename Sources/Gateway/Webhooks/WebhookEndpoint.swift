@@ -70,9 +70,12 @@ public enum WebhookRegistration {
         }
     }
 
+    /// `localhost`, or an address in 127.0.0.0/8 or `::1` (also as IPv4-mapped IPv6); a name
+    /// that merely starts like one (`127.attacker.example`) resolves anywhere, so it is not.
     static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host.lowercased() == "localhost" { return true }
+        guard let address = IPAddress(host)?.canonical else { return false }
+        return address.isIPv4 ? address.bytes[0] == 127 : address.bytes == [UInt8](repeating: 0, count: 15) + [1]
     }
 
     /// Event types or rules: each lowercase letters, digits, dots and dashes, at most
