@@ -58,8 +58,8 @@ extension ReplayEventMix.Stream {
             return try warrantIssued(&person, index: index, at: at)
         case .detainerLifted where !person.detainers.isEmpty:
             let detainer = person.detainers.removeFirst()
-            return try court(DetainerLifted(detainerId: detainer, liftedOn: CalendarDate(utcDayOf: at), reason: "Hold withdrawn"),
-                             person, source: SourceAgency(agencyId: ReplayWorld.corrections, agencyKind: .prison), at: at)
+            return try court(DetainerLifted(detainerId: detainer.id, liftedOn: CalendarDate(utcDayOf: at), reason: "Hold withdrawn"),
+                             person, source: SourceAgency(agencyId: detainer.requester, agencyKind: .police), at: at)
         case .detainerLodged, .detainerLifted:
             return try detainerLodged(&person, index: index, at: at)
         case .releaseScheduled where person.release == nil, .releaseChanged where person.release == nil,
@@ -283,7 +283,7 @@ extension ReplayEventMix.Stream {
     private mutating func warrantIssued(_ person: inout ReplayEventMix.Person, index: Int, at: Date) throws -> Event {
         let court = random.pick(ReplayWorld.courts)
         let warrantId = "W-\(index)"
-        person.warrants.append(warrantId)
+        person.warrants.append((warrantId, court))
         return try self.court(
             WarrantIssued(warrantId: warrantId, warrantKind: random.pick(WarrantKind.allCases), issuedOn: CalendarDate(utcDayOf: at),
                           issuingAgencyId: court, caseNumber: "\(court.suffix(2))-CR-\(index)", charges: random.chance(60) ? charges() : nil,
@@ -295,21 +295,24 @@ extension ReplayEventMix.Stream {
         let warrant = person.warrants.removeFirst()
         if random.chance(80) {
             let police = ReplayWorld.cities[person.city].policeId
-            return try court(WarrantServed(warrantId: warrant, servedAt: at, servingAgencyId: police), person,
+            return try court(WarrantServed(warrantId: warrant.id, servedAt: at, servingAgencyId: police), person,
                              source: SourceAgency(agencyId: police, agencyKind: .police), at: at)
         }
-        let court = random.pick(ReplayWorld.courts)
-        return try self.court(WarrantRecalled(warrantId: warrant, recalledOn: CalendarDate(utcDayOf: at), reason: "Defendant appeared"),
-                              person, source: SourceAgency(agencyId: court, agencyKind: .court), at: at)
+        // Recalled by the court that issued it, the only one that may (`RecordAuthority`). The
+        // draw that picked a court here before stays, unused: the seeded workload, and so the
+        // figures measured on it, stay what they were.
+        _ = random.pick(ReplayWorld.courts)
+        return try self.court(WarrantRecalled(warrantId: warrant.id, recalledOn: CalendarDate(utcDayOf: at), reason: "Defendant appeared"),
+                              person, source: SourceAgency(agencyId: warrant.court, agencyKind: .court), at: at)
     }
 
     private mutating func detainerLodged(_ person: inout ReplayEventMix.Person, index: Int, at: Date) throws -> Event {
         let detainer = "DT-\(index)"
-        person.detainers.append(detainer)
         let requester = ReplayWorld.cities[random.index(ReplayWorld.cities.count)].policeId
+        person.detainers.append((detainer, requester))
         return try court(
             DetainerLodged(detainerId: detainer, detainerKind: random.pick(DetainerKind.allCases), requestingAgencyId: requester,
-                           lodgedOn: CalendarDate(utcDayOf: at), facility: person.release?.facility, warrantId: person.warrants.first),
+                           lodgedOn: CalendarDate(utcDayOf: at), facility: person.release?.facility, warrantId: person.warrants.first?.id),
             person, source: SourceAgency(agencyId: requester, agencyKind: .police), at: at)
     }
 

@@ -73,8 +73,10 @@ struct ReplayEventMix {
         var caseId: String?
         var cases = 0
         var lastArrest: String?
-        var warrants: [String] = []
-        var detainers: [String] = []
+        /// Active warrants, each with the court that issued it (which alone recalls it).
+        var warrants: [(id: String, court: String)] = []
+        /// Active detainers, each with the agency that asked for the hold (which alone lifts it).
+        var detainers: [(id: String, requester: String)] = []
         var release: PendingRelease?
         var bulletin: String?
     }

@@ -141,12 +141,17 @@ public struct WarrantResolverProjection: EventProjection {
             try warrantIssued(issued, record: record, store, effects)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: recalled.payload.warrantId, by: recalled.source, issuer: try store.warrantIssuer(recalled.payload.warrantId))
             try warrantResolved(recalled.payload.warrantId, status: "recalled", recalled, store, effects)
         case WarrantQuashed.eventType:
             let quashed = try event.decode(WarrantQuashed.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: quashed.payload.warrantId, by: quashed.source, issuer: try store.warrantIssuer(quashed.payload.warrantId))
             try warrantResolved(quashed.payload.warrantId, status: "quashed", quashed, store, effects)
         case WarrantServed.eventType:
             let served = try event.decode(WarrantServed.self)
+            try RecordAuthority.warrantServed(served)
             try warrantResolved(served.payload.warrantId, status: "served", served, store, effects)
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
@@ -161,7 +166,10 @@ public struct WarrantResolverProjection: EventProjection {
                 return transaction.countOnCommit(SealedRecordRefusal(.detainer, .indexRecord))
             }
         case DetainerLifted.eventType:
-            try detainerLifted(try event.decode(DetainerLifted.self), store, effects)
+            let lifted = try event.decode(DetainerLifted.self)
+            try RecordAuthority.detainerLifted(
+                lifted.payload.detainerId, by: lifted.source, holder: try store.detainerHolder(lifted.payload.detainerId))
+            try detainerLifted(lifted, store, effects)
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else {
@@ -169,15 +177,26 @@ public struct WarrantResolverProjection: EventProjection {
             }
             try releaseScheduled(scheduled, record: record, store, effects)
         case ReleaseChanged.eventType:
-            try releaseChanged(try event.decode(ReleaseChanged.self), store, effects)
+            let changed = try event.decode(ReleaseChanged.self)
+            try RecordAuthority.releaseChanged(
+                event.eventType, releaseId: changed.payload.releaseId, by: changed.source,
+                releasingAgency: try store.check(changed.payload.releaseId)?.releasingAgencyId)
+            try releaseChanged(changed, store, effects)
         case ReleaseCompleted.eventType:
             let completed = try event.decode(ReleaseCompleted.self)
+            try RecordAuthority.releaseChanged(
+                event.eventType, releaseId: completed.payload.releaseId, by: completed.source,
+                releasingAgency: try store.check(completed.payload.releaseId)?.releasingAgencyId)
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: completed.occurredAt, store) else {
                 return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
             }
             try releaseCompleted(completed, record: record, store, effects)
         case ReleaseCancelled.eventType:
-            try releaseCancelled(try event.decode(ReleaseCancelled.self), store, effects)
+            let cancelled = try event.decode(ReleaseCancelled.self)
+            try RecordAuthority.releaseChanged(
+                event.eventType, releaseId: cancelled.payload.releaseId, by: cancelled.source,
+                releasingAgency: try store.check(cancelled.payload.releaseId)?.releasingAgencyId)
+            try releaseCancelled(cancelled, store, effects)
         case TimerTick.eventType:
             try tick(try TimerTick.decode(event), store, effects)
         case let type where IdentityDecision.eventTypes.contains(type):

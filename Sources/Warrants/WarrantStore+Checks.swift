@@ -16,6 +16,12 @@ extension WarrantStore {
         try transaction.fetchOne("SELECT status FROM detainers WHERE detainer_id = $1", [.text(detainerId)])?.get("status")
     }
 
+    /// The agency that asked for the hold; nil when the lodging was never read.
+    func detainerHolder(_ detainerId: String) throws -> String? {
+        try transaction.fetchOne("SELECT holding_agency_id FROM detainers WHERE detainer_id = $1", [.text(detainerId)])?
+            .get("holding_agency_id", as: String?.self)
+    }
+
     /// Stores a lodged detainer as active, or updates its details when it is known already (a
     /// lifting read before the lodging keeps it lifted).
     func saveLodged(_ lodged: EventEnvelope<DetainerLodged>) throws {

@@ -352,6 +352,11 @@ public struct WarrantStore {
         try transaction.fetchOne("SELECT status FROM warrants WHERE warrant_id = $1", [.text(warrantId)])?.get("status")
     }
 
+    /// The agency that issued the warrant; nil when its issue was never read.
+    func warrantIssuer(_ warrantId: String) throws -> String? {
+        try transaction.fetchOne("SELECT issuing_agency_id FROM warrants WHERE warrant_id = $1", [.text(warrantId)])?.get("issuing_agency_id", as: String?.self)
+    }
+
     /// Stores an issued warrant as active, or updates its details when it is known already
     /// (a resolution read before the issue keeps it resolved).
     func saveIssued(_ issued: EventEnvelope<WarrantIssued>) throws {

@@ -158,6 +158,28 @@ import Testing
         #expect(harness.sink.sent.map(\.topic) == ["custody.releases"], "only the sheriff's release")
     }
 
+    @Test("a police agency reports only the warrants it served: a service naming another agency as serving is 403")
+    func anAgencyReportsOnlyItsOwnService() async throws {
+        let harness = try await GatewayHarness()
+        let police = try await harness.issuer.token(agency: "MO-IPD", roles: ["integrator"], agencyKind: "police")
+        try await harness.test { client in
+            let others = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(police),
+                body: ByteBuffer(bytes: try exampleEvent("courts.warrant.served.v1", agency: "MO-IPD", kind: "police")))
+            #expect(others.status == .forbidden, "the example's service is MO-KCPD's")
+            #expect(String(buffer: others.body).contains("$.payload.servingAgencyId is not your agency"))
+            let own = try await client.execute(
+                uri: "/v1/events", method: .post, headers: .bearer(police),
+                body: ByteBuffer(bytes: try exampleEvent("courts.warrant.served.v1", agency: "MO-IPD", kind: "police") { event in
+                    var payload = event["payload"] as! [String: Any]
+                    payload["servingAgencyId"] = "MO-IPD"
+                    event["payload"] = payload
+                }))
+            #expect(own.status == .accepted)
+        }
+        #expect(harness.sink.sent.count == 1)
+    }
+
     @Test("a court sends sealing orders only as the issuing court: another court's order is 403")
     func aCourtSealsOnlyByItsOwnOrders() async throws {
         let harness = try await GatewayHarness()

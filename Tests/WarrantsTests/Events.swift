@@ -42,10 +42,11 @@ enum Events {
                                    caseNumber: caseNumber))
     }
 
-    static func recalled(_ warrantId: String = "W-1", at: Date = now, id name: String? = nil) -> EventEnvelope<WarrantRecalled> {
+    /// Recalled by `agency`: the issuing court, which alone may recall it (`RecordAuthority`).
+    static func recalled(_ warrantId: String = "W-1", at: Date = now, id name: String? = nil, by agency: String = "MO-CIRCUIT16") -> EventEnvelope<WarrantRecalled> {
         EventEnvelope(
             eventId: id(name ?? "recalled-\(warrantId)"), occurredAt: at, recordedAt: at,
-            source: SourceAgency(agencyId: "MO-CIRCUIT16", agencyKind: .court), subject: hill,
+            source: SourceAgency(agencyId: agency, agencyKind: .court), subject: hill,
             payload: WarrantRecalled(warrantId: warrantId, recalledOn: CalendarDate("2025-06-15")!, reason: "Defendant appeared"))
     }
 
@@ -66,6 +67,8 @@ enum Events {
                                       destination: destination, supervisingAgencyId: "MO-DOC-PP"))
     }
 
+    /// A jail's release (MO-JCSO) without a schedule of its own: for a release another agency
+    /// scheduled, `completed(_:at:to:subject:)` (by MO-DOC).
     static func completed(_ releaseId: String = "R-1", to destination: Address? = independence) -> EventEnvelope<ReleaseCompleted> {
         EventEnvelope(
             eventId: id("completed-\(releaseId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail),
@@ -114,9 +117,10 @@ enum Events {
                                     warrantId: warrantId))
     }
 
-    static func lifted(_ detainerId: String = "D-1", subject: SubjectIdentifiers = hill) -> EventEnvelope<DetainerLifted> {
+    /// Lifted by `holder`: the agency that asked for the hold, which alone may lift it.
+    static func lifted(_ detainerId: String = "D-1", subject: SubjectIdentifiers = hill, holder: String = "KS-JOCO-SO") -> EventEnvelope<DetainerLifted> {
         EventEnvelope(
-            eventId: id("lifted-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "KS-JOCO-SO", agencyKind: .sheriff),
+            eventId: id("lifted-\(detainerId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: holder, agencyKind: .sheriff),
             subject: subject, payload: DetainerLifted(detainerId: detainerId, liftedOn: CalendarDate("2025-06-20")!, reason: "Charges dismissed"))
     }
 

@@ -128,7 +128,7 @@ import TestSupport
         let unnumbered = SubjectIdentifiers(rmsNumber: "C7-2025-0091", name: PersonName(given: "Marcus", family: "Hill"), dateOfBirth: CalendarDate("1985-02-03"))
         let warrant = Events.issued("W-9", agency: "MO-CIRCUIT7", subject: unnumbered)
         try await resolver.apply(warrant)
-        try await resolver.apply(Events.recalled("W-9"))
+        try await resolver.apply(Events.recalled("W-9", by: "MO-CIRCUIT7"))
         let scheduled = Events.scheduled(subject: Self.booked)
         try await resolver.apply(scheduled)
         let link = try await resolver.apply(try linked(try record(scheduled), to: try record(warrant), id: "00000000-0000-8000-8000-000000000405"))

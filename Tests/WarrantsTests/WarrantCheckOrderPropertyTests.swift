@@ -76,7 +76,7 @@ struct WarrantCheckOrderPropertyTests {
         var streams = try Self.streams()
         var reyesServed = Events.served("W-9")
         reyesServed.subject = Events.reyes
-        streams[0] += [try Events.admitted(Events.recalled("W-2")), try Events.admitted(Events.lifted("D-1")), try Events.admitted(reyesServed)]
+        streams[0] += [try Events.admitted(Events.recalled("W-2", by: "MO-CIRCUIT7")), try Events.admitted(Events.lifted("D-1")), try Events.admitted(reyesServed)]
         let expected = try await outcome(applying: streams.flatMap { $0 })
         #expect(expected.checks == ["R-1": "pending: W-1", "R-2": "clear: "], "\(expected.checks)")
         let slots = streams.indices.flatMap { Array(repeating: $0, count: streams[$0].count) }

@@ -86,7 +86,7 @@ import Testing
         #expect(sent.first?.summary.hasSuffix("warrant W-2 served") == true)
         #expect(try await check(resolver)?.status == "clear")
         // A second resolution of the same warrant changes nothing.
-        #expect(try await apply(resolver, Events.recalled("W-2")).isEmpty)
+        #expect(try await apply(resolver, Events.recalled("W-2", by: "MO-CIRCUIT7")).isEmpty)
     }
 
     @Test func aWarrantIssuedWhileACheckIsOpenJoinsIt() async throws {
@@ -115,6 +115,39 @@ import Testing
         #expect(try await check(resolver)?.status == "clear")
     }
 
+    /// Any police department may write `courts.warrants` and any jail `custody.releases`, so the
+    /// resolver itself refuses one agency ending another's record (`RecordAuthority`): a recall
+    /// sent by the wrong agency turned the check clear with the warrant still standing. Each
+    /// refusal names the field and changes nothing; the record's own agency then ends it.
+    @Test func anotherAgencyCannotEndAWarrantADetainerOrARelease() async throws {
+        let resolver = try await resolver()
+        try await apply(resolver, Events.issued())  // by MO-CIRCUIT16
+        try await apply(resolver, Events.lodged())  // by KS-JOCO-SO
+        try await apply(resolver, Events.scheduled())  // by MO-DOC
+        #expect(try await check(resolver)?.status == "hold")
+        var servedForAnother = Events.served()  // sent by MO-KCPD
+        servedForAnother.payload.servingAgencyId = "MO-IPD"
+        var cancelledByAJail = Events.cancelled()
+        cancelledByAJail.source = SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail)
+        let refused: [(event: AdmittedEvent, reason: String)] = [
+            (try Events.admitted(Events.recalled(by: "MO-CIRCUIT7")), "source.agencyId: MO-CIRCUIT7 did not issue warrant W-1"),
+            (try Events.admitted(servedForAnother), "payload.servingAgencyId: MO-IPD is not the agency that sent the event"),
+            (try Events.admitted(Events.lifted(holder: "MO-KCPD")), "source.agencyId: MO-KCPD did not lodge detainer D-1"),
+            (try Events.admitted(cancelledByAJail), "source.agencyId: MO-JCSO did not schedule release R-1"),
+            (try Events.admitted(Events.completed("R-1")), "source.agencyId: MO-JCSO did not schedule release R-1"),
+        ]
+        for (event, reason) in refused {
+            let error = await #expect(throws: PoisonMessage.self) { try await resolver.notifications(event) }
+            #expect(error?.reason.contains(reason) == true, "\(event.eventType): \(error?.reason ?? "accepted")")
+        }
+        let standing = try #require(try await check(resolver))
+        #expect(standing.status == "hold" && !standing.closed)
+        #expect(try await apply(resolver, Events.recalled()).isEmpty)  // the court's own recall: D-1 still holds
+        #expect(try await check(resolver)?.status == "hold")
+        #expect(!(try await apply(resolver, Events.lifted())).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
     @Test func anUnscheduledReleaseWithAnActiveWarrantIsUrgent() async throws {
         let resolver = try await resolver()
         try await apply(resolver, Events.issued("W-9", agency: "MO-CIRCUIT7"))
@@ -134,7 +167,7 @@ import Testing
         let resolver = try await resolver()
         try await apply(resolver, Events.scheduled("R-1"))
         try await apply(resolver, Events.scheduled("R-2"))
-        #expect(try await apply(resolver, Events.completed("R-1")).isEmpty)  // scheduled: not urgent
+        #expect(try await apply(resolver, Events.completed("R-1", at: Events.releaseAt)).isEmpty)  // scheduled: not urgent
         try await apply(resolver, Events.cancelled("R-2"))
         #expect(try await check(resolver, "R-1")?.closed == true)
         #expect(try await check(resolver, "R-2")?.closed == true)

@@ -438,7 +438,7 @@ import Testing
         try await resolver.notifications(Events.admitted(Events.lodged("D-1", warrantId: "W-1")))
         try await resolver.notifications(Events.admitted(Events.lodged("D-2", holder: "MO-JCSO", warrantId: "W-1")))
         #expect(try await resolver.notifications(Events.admitted(Events.scheduled("R-1"))).count == 5)
-        #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-2"))).count == 2)
+        #expect(try await resolver.notifications(Events.admitted(Events.lifted("D-2", holder: "MO-JCSO"))).count == 2)
         // W-1 recalled: the escalation names W-2 and D-1, not the warrant of the sealed case.
         #expect(try await resolver.notifications(Events.admitted(Events.recalled("W-1"))).isEmpty)
         let escalated = try await resolver.notifications(Events.admitted(Events.tick(daysBeforeRelease: 29)))

@@ -18,7 +18,10 @@ import Synchronization
 ///    entry; a sheriff's office may also write as the jail it runs), and that kind is a
 ///    producer of the topic (403). An agency of no known kind may send nothing: otherwise a
 ///    police system could write as a court and seal a person's records, or as a jail and
-///    release someone. A sealing order's `issuingCourtId` is the caller's court (403).
+///    release someone. A sealing order's `issuingCourtId` is the caller's court, and a served
+///    warrant's `servingAgencyId` the caller's agency (403); who may end another agency's
+///    warrant, detainer or release is the warrant resolver's check (`RecordAuthority`), which
+///    knows each record's agency.
 /// 5. An id already accepted with the same bytes is a retry: its first outcome is answered and
 ///    nothing is sent; with other bytes, 409. An id another request is ingesting right now: 409
 ///    with `Retry-After`.
@@ -186,6 +189,9 @@ public struct EventIngest: Sendable {
         // A court seals only by its own orders: every service erases what an order covers.
         if event.topic == Self.sealingTopic, case .string(let court)? = event.document["payload"]?["issuingCourtId"], court != caller.agencyId {
             return "$.payload.issuingCourtId is not your court"
+        }
+        if event.topic == "courts.warrants", case .string(let serving)? = event.document["payload"]?["servingAgencyId"], serving != caller.agencyId {
+            return "$.payload.servingAgencyId is not your agency"
         }
         return nil
     }
