@@ -208,7 +208,14 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
                 sourceType: ArrestMade.eventType, at: E.later(days: 2))),
             try admitted(notification(
                 to: .agency("MO-KCPD"), rule: "release-warrant-pending", about: "MO2000002", source: E.eventId("other"),
-                sourceType: WarrantIssued.eventType, at: E.instant("2026-02-04T10:00:00Z"))))
+                sourceType: WarrantIssued.eventType, at: E.instant("2026-02-04T10:00:00Z"))),
+            // About the person too, but health and intelligence: never on a facility's board.
+            try admitted(notification(
+                to: .agency("MO-KCPD"), rule: "mental-health-bulletin", about: "MO2000001", source: E.eventId("bulletin-1"),
+                sourceType: "supervision.mental-health-bulletin.published", at: E.later(days: 1))),
+            try admitted(notification(
+                to: .officer("PP-KC-118"), rule: "investigation-named-supervisee", about: "MO2000001", source: E.eventId("investigation-1"),
+                sourceType: "police.investigation.opened", at: E.later(days: 1))))
 
         let rows = try await board(view)
         let told = try #require(rows.first { $0.releaseId == "R-1" }).told
@@ -219,7 +226,8 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         #expect(told.first?.sourceEventType == ReleaseScheduled.eventType)
         #expect(rows.first { $0.releaseId == "R-2" }?.told.map(\.recipient) == ["agency:MO-KCPD"])
         let later = try await board(view, asOf: E.later(days: 3))
-        #expect(later.first { $0.releaseId == "R-1" }?.told.map(\.rule).last == "supervisee-arrested")
+        #expect(later.first { $0.releaseId == "R-1" }?.told.map(\.rule)
+            == ["release-warrant-pending", "warrant-check-pending", "warrant-check-clear", "supervisee-arrested"])
     }
 
     /// A notification is kept only when its signature verifies, its id is the event id and

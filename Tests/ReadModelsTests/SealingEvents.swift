@@ -68,6 +68,7 @@ enum SealingEvents {
             try notice("N-R-PERSON", about: reyes.stateId, source: "arrest-ARR-R", sourceType: ArrestMade.eventType),
             try notice("N-R-RELEASE", about: nil, source: "scheduled-REL-R", sourceType: ReleaseScheduled.eventType, releaseId: "REL-R"),
             try notice("N-R-WARRANT", about: nil, source: "issued-W-R1", sourceType: WarrantIssued.eventType),
+            try ReleaseBoardScenario.admitted(reyesCaseNotice),
         ]
     }
 
@@ -208,14 +209,24 @@ enum SealingEvents {
     /// A signed notification (the release board trusts only those), sourced from the event
     /// named `source` (``ReleaseTestEvents/eventId(_:)``).
     static func notice(
-        _ name: String, about stateId: String?, source: String, sourceType: String, releaseId: String? = nil
+        _ name: String, about stateId: String?, source: String, sourceType: String, releaseId: String? = nil, scope: String = ""
     ) throws -> AdmittedEvent {
-        let notification = BusNotification(
+        try ReleaseBoardScenario.admitted(notification(name, about: stateId, source: source, sourceType: sourceType, releaseId: releaseId, scope: scope))
+    }
+
+    /// The router's notice to the police of Reyes's arrival under supervision case CASE-R1: its
+    /// id derives from the case (`scope`), which is how a `listed_cases` order finds it.
+    static let reyesCaseNotice = notification(
+        "N-R-CASE", about: reyes.stateId, source: "arrest-ARR-R", sourceType: ArrestMade.eventType, releaseId: nil, scope: "CASE-R1")
+
+    static func notification(
+        _ name: String, about stateId: String?, source: String, sourceType: String, releaseId: String?, scope: String
+    ) -> BusNotification {
+        BusNotification(
             recipient: .agency("MO-KCPD"), priority: .high, summary: "Someone is releasing",
             reason: NotificationReason(
                 rule: "rule-\(name)", explanation: "Because.", matched: releaseId.map { [MatchedIdentifier("releaseId", $0)] } ?? []),
             facts: [NotificationFact("who", "someone")], occurredAt: E.instant("2026-02-14T10:00:00Z"), subjectStateId: stateId,
-            sourceEventId: E.eventId(source).uuidString.lowercased(), sourceEventType: sourceType)
-        return try ReleaseBoardScenario.admitted(notification)
+            sourceEventId: E.eventId(source).uuidString.lowercased(), sourceEventType: sourceType, scope: scope)
     }
 }

@@ -91,7 +91,7 @@ enum SealingScenarios {
         let views = try await SealingHarness.views([try store(name)])
         try await views.apply(try S.everything())
         let before = try await views.rows()
-        let ofListedCases = ["CASE-R1", "W-R1", E.eventId("issued-W-R1").uuidString.lowercased()]
+        let ofListedCases = ["CASE-R1", "W-R1", E.eventId("issued-W-R1").uuidString.lowercased(), S.reyesCaseNotice.id]
 
         let tally = try await views.seal(try S.order(.expunged, .listedCases, cases: ["CASE-R1", S.sharedCourtCase]))
         let after = try await views.rows()

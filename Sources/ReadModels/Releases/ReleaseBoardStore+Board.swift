@@ -68,6 +68,16 @@ extension ReleaseBoardStore {
         }
     }
 
+    /// SQL true for a notice a release coordinator is shown for the person (not only for the
+    /// release): those sourced from warrants, detainers, releases, arrests and bookings, what
+    /// bears on letting the person go. Notices of a mental-health bulletin, an investigation, a
+    /// police contact, an incident or the supervision itself are about the person too, but
+    /// they are health, intelligence or supervision matters the facility has no need of.
+    static func custodyNotice(_ alias: String) -> String {
+        "(\(alias).source_event_type LIKE 'courts.%' OR \(alias).source_event_type LIKE 'custody.%' "
+            + "OR \(alias).source_event_type IN ('police.arrest.made', 'police.booking.recorded'))"
+    }
+
     /// The notifications about each release on the board (one per notification and release;
     /// `release` wins over `person` when both link it).
     private func told(onBoard: String, arguments: [SQLValue], in transaction: any StorageTransaction) throws -> [String: [ToldRecipient]] {
@@ -86,7 +96,7 @@ extension ReleaseBoardStore {
             UNION ALL
             SELECT r.release_id AS board_release_id, \(noticeColumns), 'person' AS about
             FROM \(releasesTable) r JOIN \(notices.table) n ON n.subject_state_id = r.state_id
-            WHERE \(onBoard) AND n.occurred_at <= $4
+            WHERE \(onBoard) AND n.occurred_at <= $4 AND \(Self.custodyNotice("n"))
             """, arguments)
         var byRelease: [String: [String: ToldRecipient]] = [:]
         for row in rows {
