@@ -19,6 +19,9 @@ import TestSupport
     @Test func factsReadBeforeTheCaseShowOnceItStarts() async throws {
         try await S.factsReadBeforeTheCaseShowOnceItStarts(Self.fresh(), Self.fresh())
     }
+    @Test func laterIncidentReportReplacesItsPeople() async throws {
+        try await S.laterIncidentReportReplacesItsPeople(Self.fresh(), Self.fresh())
+    }
     @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await S.poisonEventsLeaveTheTablesUnchanged(Self.fresh()) }
 }
 
@@ -39,6 +42,9 @@ struct CaseloadPostgresTests {
     @Test func applyingEveryEventTwiceChangesNothing() async throws { try await onFreshPostgres(S.applyingEveryEventTwiceChangesNothing) }
     @Test func factsReadBeforeTheCaseShowOnceItStarts() async throws {
         try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.factsReadBeforeTheCaseShowOnceItStarts(first, second) } }
+    }
+    @Test func laterIncidentReportReplacesItsPeople() async throws {
+        try await onFreshPostgres { first in try await onFreshPostgres { second in try await S.laterIncidentReportReplacesItsPeople(first, second) } }
     }
     @Test func poisonEventsLeaveTheTablesUnchanged() async throws { try await onFreshPostgres(S.poisonEventsLeaveTheTablesUnchanged) }
 }

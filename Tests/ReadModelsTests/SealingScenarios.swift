@@ -47,8 +47,10 @@ enum SealingScenarios {
     }
 
     /// Tables that hold no one's data (an incident's kind and time, an investigation's area, a
-    /// closed investigation's id): Reyes is never in them.
-    static let tablesOfNobody: Set<String> = ["reentry_incidents", "safety_incidents", "safety_investigations", "safety_closed_investigations"]
+    /// closed investigation's id, an incident's latest report time): Reyes is never in them.
+    static let tablesOfNobody: Set<String> = [
+        "reentry_incidents", "safety_incidents", "safety_investigations", "safety_closed_investigations", "caseload_incident_reports",
+    ]
 
     /// What marks a row as Reyes's or derived from his records: his numbers, his name, and
     /// the ids of the events about him (a notification names its source event; a release's

@@ -116,5 +116,15 @@ extension CaseloadStore {
         ReleaseLedger.movedStep(from: ReleaseLedger(prefix: "caseload"), id: "caseload-v2"),
         WarrantLedger.sharedStep,
         WarrantLedger.movedStep(from: WarrantLedger(prefix: "caseload", keepsDetainers: true), id: "caseload-v3"),
+        // v4: each incident's latest report read (occurredAt, then event id), so that a later
+        // report replaces the victims and suspects flagged from an earlier one and an earlier
+        // one read later changes nothing. No person in it: an incident id and two times.
+        .script("caseload-v4", """
+            CREATE TABLE caseload_incident_reports (
+                incident_id TEXT PRIMARY KEY NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                event_id TEXT NOT NULL
+            )
+            """),
     ]
 }

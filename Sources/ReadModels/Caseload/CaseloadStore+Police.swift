@@ -34,9 +34,26 @@ extension CaseloadStore {
 
     /// One flag per victim and per suspect named by state ID; the others cannot be matched.
     /// A person a sealing order applied here covers (the incident occurred before it) is not
-    /// flagged (``SealedMentions``).
+    /// flagged (``SealedMentions``). The incident's latest report (occurredAt, then event id)
+    /// names its people: a later one replaces the flags of an earlier one (someone no longer
+    /// named loses theirs, a suspect found to be a victim is one no more), and an earlier one
+    /// read later changes nothing.
     func incidentReported(_ incident: EventEnvelope<ViolentIncidentReported>, _ transaction: any StorageTransaction) throws {
         let payload = incident.payload
+        let (occurredAt, eventId) = (ViewTime.milliseconds(incident.occurredAt), incident.eventId.uuidString.lowercased())
+        if let latest = try transaction.fetchOne(
+            "SELECT occurred_at, event_id FROM caseload_incident_reports WHERE incident_id = $1", [.text(payload.incidentId)])
+        {
+            guard (try latest.get("occurred_at", as: Int64.self), try latest.get("event_id", as: String.self)) < (occurredAt, eventId) else { return }
+        }
+        try transaction.send(
+            """
+            INSERT INTO caseload_incident_reports (incident_id, occurred_at, event_id) VALUES ($1, $2, $3)
+            ON CONFLICT (incident_id) DO UPDATE SET occurred_at = excluded.occurred_at, event_id = excluded.event_id
+            """, [.text(payload.incidentId), .integer(occurredAt), .text(eventId)])
+        try transaction.send(
+            "DELETE FROM caseload_flags WHERE record_id = $1 AND kind IN ($2, $3)",
+            [.text(payload.incidentId), .text(CaseloadFlag.Kind.violentIncidentVictim.rawValue), .text(CaseloadFlag.Kind.violentIncidentSuspect.rawValue)])
         let sealing = try SealedMentions(transaction, occurredAt: ViewTime.milliseconds(incident.occurredAt))
         let victims = try sealing.uncovered(payload.victims ?? []), suspects = try sealing.uncovered(payload.suspects ?? [])
         let named = victims.compactMap { PersonOnRecord(involved: $0) }.map { (CaseloadFlag.Kind.violentIncidentVictim, $0) }

@@ -9,7 +9,7 @@ extension CaseloadStore {
 
     /// Every table of the view, for sealing and tests.
     public var tables: [String] {
-        Self.caseRows.tables + ["caseload_assessments", "caseload_flags"] + Self.warrants.tables + Self.releases.tables
+        Self.caseRows.tables + ["caseload_assessments", "caseload_flags", "caseload_incident_reports"] + Self.warrants.tables + Self.releases.tables
     }
 
     /// Removes what `order` covers (see ``ReadModelStore/seal(_:in:)``):
