@@ -32,11 +32,14 @@ public enum Escalation {
             }
         }
 
-        /// Minutes after the original was routed at which this step is due.
+        /// Minutes after the original was routed at which this step is due. The supervisors
+        /// are never asked before the duty desk: an agency entry that sets them sooner (the
+        /// contract bounds each delay, not their order) has them asked with the duty desk,
+        /// which would otherwise be skipped (the chain ends at its last step).
         public func delayMinutes(_ delays: AgencyEscalation) -> Int {
             switch self {
             case .dutyDesk: delays.dutyDeskAfterMinutes
-            case .supervisor: delays.supervisorAfterMinutes
+            case .supervisor: max(delays.supervisorAfterMinutes, delays.dutyDeskAfterMinutes)
             }
         }
     }
@@ -49,6 +52,14 @@ public enum Escalation {
     /// Whether a notification asks for an acknowledgement: URGENT and HIGH ones do.
     public static func asksForAcknowledgement(_ notification: BusNotification) -> Bool {
         notification.priority >= .high
+    }
+
+    /// The notifications `notification` retracts: a retraction (its rule ends `-retracted`)
+    /// names each notice it tells its recipient to disregard (`matched` `notification`). A
+    /// retracted notice escalates no further: it concerned someone else.
+    public static func retracted(by notification: BusNotification) -> [String] {
+        guard notification.reason.rule.hasSuffix("-retracted") else { return [] }
+        return notification.reason.matched.filter { $0.name == "notification" }.map(\.value)
     }
 
     /// Whether `notification` is an escalation (its source is the original notification).

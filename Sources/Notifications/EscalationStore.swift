@@ -92,21 +92,42 @@ public enum EscalationStore {
         }
         if Escalation.escalates(notification) {
             if let agencyId = notification.recipientAgencyId {
-                // An escalation seen before its original (a replay's interleaving) counts.
+                // An escalation seen before its original (a replay's interleaving) counts, and
+                // so does an acknowledgement of it accepted meanwhile: the chain opens closed.
                 let reached = try reachedStep(of: notification.id, storage)
+                let state = try escalationAcknowledged(of: notification.id, storage) ? "acknowledged" : reached == .supervisor ? "done" : "open"
                 try storage.send(
                     """
                     INSERT INTO inbox_escalations (notification_id, agency_id, routed_at_ms, reached, state)
                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id) DO NOTHING
                     """,
                     [.text(notification.id), .text(agencyId), .integer(routedAtMilliseconds), .integer(Int64(reached?.rawValue ?? 0)),
-                     .text(reached == .supervisor ? "done" : "open")])
+                     .text(state)])
             } else {
                 // Nobody to escalate to: counted (no personal data in the labels).
                 transaction.countOnCommit(withoutAgencyMetric, dimensions: [(name: "rule", value: notification.reason.rule)])
             }
         }
+        for retracted in Escalation.retracted(by: notification) {
+            // Only the recipient's own notice: a retraction goes to whoever was told.
+            try storage.send(
+                """
+                UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open'
+                    AND EXISTS (SELECT 1 FROM inbox n WHERE n.id = $1 AND n.recipient = $2)
+                """,
+                [.text(retracted), .text(notification.recipient.description)])
+        }
         try judgePending(of: notification, storage, transaction)
+    }
+
+    /// Whether an acknowledgement of one of the escalations of `notificationId` recorded here
+    /// was accepted.
+    private static func escalationAcknowledged(of notificationId: String, _ storage: any StorageTransaction) throws -> Bool {
+        try storage.fetchOne(
+            """
+            SELECT 1 AS found FROM inbox_acks a JOIN inbox_escalation_steps s ON s.escalation_id = a.notification_id
+            WHERE s.notification_id = $1 AND a.status = 'accepted' LIMIT 1
+            """, [.text(notificationId)]) != nil
     }
 
     /// Records that `escalation` (step `step` of its original) exists, and accepts the
@@ -126,12 +147,30 @@ public enum EscalationStore {
         try storage.send(
             "UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open' AND reached >= $2",
             [.text(original), .integer(Int64(Escalation.Step.supervisor.rawValue))])
-        let accepted = try storage.execute(
+        // Acknowledgements by its recipient waiting for it: of the escalation itself (read
+        // before the escalation came back), and of the original made once the escalation had
+        // gone out. One of the original made before it was refused when read after it (the
+        // recipient was not yet entitled), so it is refused here too, whatever the order read.
+        var accepted = try storage.execute(
             """
             UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL
             WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2
             """,
+            [.text(escalation.id), .text(escalation.recipient.description)])
+        for row in try storage.fetchAll(
+            "SELECT ack_id, acknowledged_at FROM inbox_acks WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2 ORDER BY ack_id",
             [.text(original), .text(escalation.recipient.description)])
+        {
+            let ackId: String = try row.get("ack_id")
+            let at = EventCodec.parseInstant(try row.get("acknowledged_at"))
+            if let at, at >= escalation.occurredAt {
+                accepted += try storage.execute("UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL WHERE ack_id = $1", [.text(ackId)])
+            } else {
+                try storage.send(
+                    "UPDATE inbox_acks SET status = 'refused', reason = $2, forget_after_ms = NULL WHERE ack_id = $1",
+                    [.text(ackId), .text(notEntitled)])
+            }
+        }
         if accepted > 0 { try close(original, storage) }
     }
 
@@ -214,24 +253,26 @@ public enum EscalationStore {
              ack.note.map(SQLValue.text) ?? .null, .text(status), forgetAfter ?? .null, ack.actor.map(SQLValue.text) ?? .null])
     }
 
-    /// Tells the recipient of each escalation of `notification` that went out after `ack` was made
-    /// (not an escalation's own acknowledgement: that one was made after it) that no one needs
-    /// to act on it.
+    /// Tells the recipient of each escalation of `notification` (of its original, when it is an
+    /// escalation) that went out after `ack` was made that no one needs to act on it (not the
+    /// acknowledged escalation itself: the acknowledgement was made after it).
     private static func standDownEscalations(
         of notification: BusNotification, sentAfter ack: NotificationAcknowledgement, signedWith key: NotificationSigningKey,
         in transaction: ProjectionTransaction
     ) throws {
-        guard !Escalation.isEscalation(notification), let agencyId = notification.recipientAgencyId else { return }
+        // An escalation acknowledged stands down its original's escalations sent after it.
+        let original = Escalation.isEscalation(notification) ? try InboxStore.notification(notification.sourceEventId, transaction.storage) : notification
+        guard let original, !Escalation.isEscalation(original), let agencyId = original.recipientAgencyId else { return }
         for row in try transaction.storage.fetchAll(
             "SELECT escalation_id, recipient, escalated_at FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step",
-            [.text(notification.id)])
+            [.text(original.id)])
         {
             guard let escalatedAt = EventCodec.parseInstant(try row.get("escalated_at")), escalatedAt > ack.at,
                 let recipient = Recipient(try row.get("recipient", as: String.self))
             else { continue }
             _ = try NotificationOutbox.emit(
                 Escalation.standDown(
-                    escalationId: try row.get("escalation_id"), recipient: recipient, agencyId: agencyId, original: notification, acknowledgement: ack),
+                    escalationId: try row.get("escalation_id"), recipient: recipient, agencyId: agencyId, original: original, acknowledgement: ack),
                 signedWith: key, forgetAfterMilliseconds: nil, in: transaction)
         }
     }
@@ -256,6 +297,11 @@ public enum EscalationStore {
     private static func close(_ notificationId: String, _ storage: any StorageTransaction) throws {
         try storage.send(
             "UPDATE inbox_escalations SET state = 'acknowledged' WHERE notification_id = $1 AND state = 'open'", [.text(notificationId)])
+    }
+
+    private static func isOpen(_ notificationId: String, _ storage: any StorageTransaction) throws -> Bool {
+        try storage.fetchOne(
+            "SELECT 1 AS found FROM inbox_escalations WHERE notification_id = $1 AND state = 'open'", [.text(notificationId)]) != nil
     }
 
     private static func reachedStep(of notificationId: String, _ storage: any StorageTransaction) throws -> Escalation.Step? {
@@ -296,6 +342,9 @@ public enum EscalationStore {
                     dutyContact: entry?.dutyContact)
                 if try NotificationOutbox.emit(escalation, signedWith: key, forgetAfterMilliseconds: nil, in: transaction) { queued += 1 }
                 try record(step: step, escalation: escalation, storage)
+                // An acknowledgement waiting for this step (read before it) closes the chain:
+                // the next step is not sent.
+                guard try isOpen(id, storage) else { break }
             }
         }
         return queued

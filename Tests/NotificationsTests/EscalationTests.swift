@@ -222,6 +222,101 @@ import Timers
         #expect(later.map(\.recipient) == [.role("supervisor", of: Self.agency)], "the duty desk's escalation (minute 16) came before it")
     }
 
+    /// The duty desk's escalation of `original`, as the inbox sends it at minute 16.
+    func dutyEscalation(of original: BusNotification) -> BusNotification {
+        Escalation.notification(
+            for: original, agencyId: Self.agency, step: .dutyDesk, routedAtMilliseconds: Self.routedAt,
+            tickAt: Date(timeIntervalSince1970: Double(Self.routedAt) / 1000 + 16 * 60), dutyContact: nil)
+    }
+
+    /// A replay reads `bus.notification-acks` (a reference topic) first: the duty desk's
+    /// acknowledgement of its escalation waits for the escalation. Live, it stopped the chain;
+    /// in the replay the supervisors were told anyway, whether the escalation came back before
+    /// its original or a tick came first.
+    @Test func anAcknowledgementOfTheEscalationReadFirstStopsTheChainInAReplayToo() async throws {
+        let original = Self.urgent()
+        let escalation = dutyEscalation(of: original)
+        let returned = try await harness()
+        try await returned.apply(Self.ack(escalation.id, by: .duty(Self.agency), minutesAfterRouting: 20))
+        try await returned.apply(try Self.notificationEvent(escalation, at: Self.routedAt + 16 * 60_000, offset: 1))
+        try await returned.apply(try Self.notificationEvent(original))
+        #expect(try await returned.apply(Self.tick(minutesAfterRouting: 31)).isEmpty)
+        #expect(try await returned.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "acknowledged")
+
+        let tickedFirst = try await harness()
+        try await tickedFirst.apply(Self.ack(escalation.id, by: .duty(Self.agency), minutesAfterRouting: 20))
+        try await tickedFirst.apply(try Self.notificationEvent(original))
+        let sent = try escalations(try await tickedFirst.apply(Self.tick(minutesAfterRouting: 31)))
+        #expect(sent.map(\.id) == [escalation.id], "the duty desk's step again (the same id), and not the supervisors'")
+        #expect(try await tickedFirst.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "acknowledged")
+    }
+
+    /// The duty desk acknowledged its escalation at minute 20, but the inbox read it after the
+    /// tick of minute 31 had sent the supervisors theirs: they are told no one needs to act, as
+    /// when the original's own acknowledgement is read late.
+    @Test func anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown() async throws {
+        let inbox = try await harness()
+        let original = Self.urgent()
+        try await inbox.apply(try Self.notificationEvent(original))
+        let first = try #require(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 16))).first)
+        try await inbox.apply(try Self.notificationEvent(first, at: Self.routedAt + 16 * 60_000, offset: 1))
+        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 31))).map(\.recipient) == [.role("supervisor", of: Self.agency)])
+        let standDowns = try escalations(try await inbox.apply(Self.ack(first.id, by: .duty(Self.agency), minutesAfterRouting: 20)))
+        #expect(standDowns.map(\.recipient) == [.role("supervisor", of: Self.agency)])
+        #expect(standDowns.map(\.sourceEventId) == [expectedId(original, .supervisor)])
+        #expect(standDowns.first?.reason.rule == Escalation.standDownRule)
+    }
+
+    /// Live, the duty desk's acknowledgement of the original made before the escalation reached
+    /// it is refused (dead letter). Read first in a replay, it waits, and is refused too once
+    /// the escalation shows it was made before: the chain goes on to the supervisors.
+    @Test func anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo() async throws {
+        let inbox = try await harness()
+        let original = Self.urgent()
+        try await inbox.apply(Self.ack(original.id, by: .duty(Self.agency), minutesAfterRouting: 5))
+        try await inbox.apply(try Self.notificationEvent(original))
+        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 16))).map(\.recipient) == [.duty(Self.agency)])
+        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 31))).map(\.recipient) == [.role("supervisor", of: Self.agency)])
+        let statuses = try await inbox.write { storage, _ in try EscalationStore.acknowledgements(of: original.id, storage).map(\.status) }
+        #expect(statuses == ["refused"])
+    }
+
+    /// A retraction (the person index undid the link the notice rested on) tells its recipient
+    /// to disregard the notice: nobody is escalated to about it any more. Another recipient's
+    /// retraction naming it does not stop it.
+    @Test func aRetractedUrgentNoticeEscalatesNoFurther() async throws {
+        let inbox = try await harness()
+        let original = Self.urgent()
+        func retraction(to recipient: Recipient) -> BusNotification {
+            BusNotification(
+                recipient: recipient, priority: .high, summary: "Retraction: the earlier notice concerned a different person",
+                reason: NotificationReason(
+                    rule: "warrant-check-retracted", explanation: "Disregard notification \(original.id).",
+                    matched: [MatchedIdentifier("notification", original.id)]),
+                facts: [NotificationFact("retracts", original.id)], occurredAt: Date(timeIntervalSince1970: 1_750_000_100),
+                subjectStateId: "MO1234567", sourceEventId: "e-unlinked", sourceEventType: "bus.identity.unlinked", recipientAgencyId: Self.agency)
+        }
+        try await inbox.apply(try Self.notificationEvent(original))
+        try await inbox.apply(try Self.notificationEvent(retraction(to: .officer("PP-KC-999")), offset: 1))
+        #expect(try await inbox.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "open")
+        try await inbox.apply(try Self.notificationEvent(retraction(to: original.recipient), offset: 2))
+        #expect(try await inbox.apply(Self.tick(minutesAfterRouting: 45)).isEmpty)
+        #expect(try await inbox.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "done")
+    }
+
+    /// An agency entry may set the supervisors' delay below the duty desk's (the contract
+    /// bounds each, not their order): the chain ended at its last step, so the duty desk was
+    /// never asked. The supervisors are asked with it instead.
+    @Test func theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter() async throws {
+        let inbox = try await harness()
+        try await inbox.apply(try Self.described(Self.agency, escalation: AgencyEscalation(dutyDeskAfterMinutes: 20, supervisorAfterMinutes: 10)))
+        let original = Self.urgent()
+        try await inbox.apply(try Self.notificationEvent(original))
+        #expect(try await inbox.apply(Self.tick(minutesAfterRouting: 10)).isEmpty)
+        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 20))).map(\.recipient)
+            == [.duty(Self.agency), .role("supervisor", of: Self.agency)])
+    }
+
     @Test func anAcknowledgementBySomeoneElseIsRefusedWithTheReason() async throws {
         let inbox = try await harness()
         let original = Self.urgent()
@@ -312,4 +407,17 @@ struct EscalationPostgresTests {
         try await EscalationTests().anUrgentNotificationWithoutAnAgencyEscalatesToNobody()
     }
     @Test func theEscalationsThemselvesDoNotEscalate() async throws { try await EscalationTests().theEscalationsThemselvesDoNotEscalate() }
+    @Test func anAcknowledgementOfTheEscalationReadFirstStopsTheChainInAReplayToo() async throws {
+        try await EscalationTests().anAcknowledgementOfTheEscalationReadFirstStopsTheChainInAReplayToo()
+    }
+    @Test func anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown() async throws {
+        try await EscalationTests().anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown()
+    }
+    @Test func anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo() async throws {
+        try await EscalationTests().anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo()
+    }
+    @Test func aRetractedUrgentNoticeEscalatesNoFurther() async throws { try await EscalationTests().aRetractedUrgentNoticeEscalatesNoFurther() }
+    @Test func theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter() async throws {
+        try await EscalationTests().theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter()
+    }
 }
