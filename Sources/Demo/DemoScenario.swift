@@ -169,12 +169,16 @@ public struct DemoScenario: Sendable {
                                       supervisionType: .parole, supervisingAgencyId: supervisingAgencyId)))
     }
 
+    /// Completed by the agency that runs `facility`: the prison system (MO-DOC, which
+    /// schedules its releases, `releaseScheduled`) for a prison, the county's jail (MO-JCSO)
+    /// otherwise. Only the agency that scheduled a release completes it (`RecordAuthority`).
     public static func releaseCompleted(
         _ subject: SubjectIdentifiers, releaseId: String, facility: Facility, at: Date, type: ReleaseType, to destination: Address,
         now: Date, id: UUID
     ) throws -> ScenarioEvent {
-        try ScenarioEvent(topic: "custody.releases", EventEnvelope(
-            eventId: id, occurredAt: at, recordedAt: now, source: SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail), subject: subject,
+        let source = facility.kind == .prison ? SourceAgency(agencyId: "MO-DOC", agencyKind: .prison) : SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail)
+        return try ScenarioEvent(topic: "custody.releases", EventEnvelope(
+            eventId: id, occurredAt: at, recordedAt: now, source: source, subject: subject,
             payload: ReleaseCompleted(releaseId: releaseId, facility: facility, releasedAt: at, releaseType: type, destination: destination)))
     }
 }

@@ -31,13 +31,13 @@ struct PageHandlers: Sendable {
     /// The signed-in caller, verified now; nil when there is no session or its token no longer
     /// verifies (expired, forged, another issuer's, signed out).
     func caller(of request: Request) async -> Caller? {
-        guard let token = PageSession.token(of: request), PageSession.isCookieSafe(token) else { return nil }
+        guard let token = session.token(of: request), PageSession.isCookieSafe(token) else { return nil }
         return await gateway.authenticator.caller(token: token)
     }
 
     /// Back to sign-in, ending a session that no longer verifies (`ended` says so on the page).
     func toSignIn(_ request: Request) -> Response {
-        let hadSession = PageSession.token(of: request) != nil
+        let hadSession = session.token(of: request) != nil
         return PageResponse.redirect(to: hadSession ? "/ui/sign-in?ended=1" : "/ui/sign-in", cookies: hadSession ? [session.endSession] : [])
     }
 
@@ -127,7 +127,7 @@ struct PageHandlers: Sendable {
             return message(request, caller: await caller(of: request), status: .forbidden, title: "Not signed out",
                            text: "The form had expired. Reload the page and sign out again.")
         }
-        if let token = PageSession.token(of: request), PageSession.isCookieSafe(token) {
+        if let token = session.token(of: request), PageSession.isCookieSafe(token) {
             await gateway.authenticator.revoke(token: token)
         }
         return PageResponse.redirect(to: "/ui/sign-in?signed-out=1", cookies: [session.endSession])

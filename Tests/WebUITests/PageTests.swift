@@ -46,13 +46,30 @@ import Testing
         }
     }
 
-    @Test("cookies are Secure when the gateway listens beyond loopback (TLS at a proxy)")
+    @Test("cookies are Secure when the gateway listens beyond loopback (TLS at a proxy), and named __Host- so that no other host of the site can set them")
     func secureBeyondLoopback() async throws {
         let harness = try await UIHarness(host: "0.0.0.0")
         try await harness.test { client in
             let page = try await client.execute(uri: "/ui/sign-in", method: .get)
-            let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("reentrybus_csrf=") })
-            #expect(csrfCookie.contains("Secure"))
+            let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("__Host-reentrybus_csrf=") })
+            #expect(csrfCookie.contains("Secure") && csrfCookie.contains("Path=/") && !csrfCookie.contains("Domain"))
+        }
+    }
+
+    /// A sibling host (`evil.agency.example`) can set `reentrybus_session` for the whole site
+    /// with its own token: the victim would then act, and be audited, as the attacker. With
+    /// Secure cookies only the `__Host-` one is read, which browsers accept from this host alone.
+    @Test("with Secure cookies, a session planted under the unprefixed name is not a session")
+    func aPlantedUnprefixedSessionIsIgnored() async throws {
+        let harness = try await UIHarness(host: "0.0.0.0")
+        try await harness.store([arrest(minute: 1)])
+        let attacker = try await harness.issuer.token()
+        try await harness.test { client in
+            let planted = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: attacker))
+            #expect(planted.status == .seeOther)
+            #expect(planted.headers[.location] == "/ui/sign-in")
+            let own = try await client.execute(uri: "/ui/inbox", method: .get, headers: cookies(session: attacker, prefix: "__Host-"))
+            #expect(own.status == .ok)
         }
     }
 
@@ -61,7 +78,7 @@ import Testing
         let harness = try await UIHarness(host: "127.0.0.1", ui: .production)
         try await harness.test { client in
             let page = try await client.execute(uri: "/ui/sign-in", method: .get)
-            let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("reentrybus_csrf=") })
+            let csrfCookie = try #require(page.headers[values: Self.setCookie].first { $0.hasPrefix("__Host-reentrybus_csrf=") })
             #expect(csrfCookie.contains("Secure"))
         }
     }

@@ -174,9 +174,10 @@ func arrest(to recipient: Recipient = .officer("PP-KC-118"), agency: String? = "
         recipientAgencyId: agency)
 }
 
-/// The cookies a browser would send: the session and the CSRF token.
-func cookies(session: String? = nil, csrf: String? = nil) -> HTTPFields {
-    let pairs = [session.map { "reentrybus_session=\($0)" }, csrf.map { "reentrybus_csrf=\($0)" }].compactMap { $0 }
+/// The cookies a browser would send: the session and the CSRF token (`prefix`: `__Host-` where
+/// the cookies are Secure).
+func cookies(session: String? = nil, csrf: String? = nil, prefix: String = "") -> HTTPFields {
+    let pairs = [session.map { "\(prefix)reentrybus_session=\($0)" }, csrf.map { "\(prefix)reentrybus_csrf=\($0)" }].compactMap { $0 }
     return pairs.isEmpty ? [:] : [.cookie: pairs.joined(separator: "; ")]
 }
 
