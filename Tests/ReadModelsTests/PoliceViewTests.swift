@@ -256,7 +256,7 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
 
     /// People under supervision living in the city, with only the conditions police need;
     /// conditions set before the case was read still apply; a later list replaces it from its
-    /// effective day; a reassignment changes the officer; an ended case leaves.
+    /// effective day; a reassignment changes the officer; an ended case leaves after its end day.
     static func superviseesWithTheConditionsPoliceNeed(_ view: View) async throws {
         let (a, b) = (E.person("MO1000001"), E.person("MO1000002"))
         try await view.apply(try E.conditionsSet("C-A", a, [.reporting, .curfew, .noContact, .drugTesting, .electronicMonitoring], effective: "2025-06-01"))
@@ -288,6 +288,12 @@ enum PoliceViewScenario: String, CaseIterable, Sendable {
         try await view.apply(try E.caseEnded("C-A", a, endDate: "2026-03-18"))
         #expect(try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.instant("2026-03-20T12:00:00Z"), in: $1) }.map(\.caseId) == ["C-B"])
         #expect(try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.instant("2026-03-17T12:00:00Z"), in: $1) }.map(\.caseId) == ["C-A", "C-B"])
+        // The end day itself is still under supervision (UTC days, as the caseload and the
+        // router count it): police keep the conditions through it.
+        for lastDay in ["2026-03-18T00:00:00Z", "2026-03-18T23:59:59Z"] {
+            #expect(try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.instant(lastDay), in: $1) }.map(\.caseId) == ["C-A", "C-B"], "\(lastDay)")
+        }
+        #expect(try await view.read { try $0.supervisees(in: [E.kansasCity], asOf: E.instant("2026-03-19T00:00:00Z"), in: $1) }.map(\.caseId) == ["C-B"])
         #expect(try await view.read { try $0.supervisees(in: [E.stLouis], asOf: E.asOf, in: $1) }.isEmpty)
     }
 

@@ -111,6 +111,9 @@ enum SafetyScenarios {
         try await harness.apply([try E.caseEnded("PP-2", E.okafor)])
         #expect(try await harness.check("1200 E 31st St, Kansas City, MO").residents.isEmpty)
         #expect(try await harness.check("1200 E 31st St, Kansas City, MO", asOf: E.at(days: -6)).residents.count == 1)
+        // Through its end day (UTC), as the caseload and the router count it.
+        #expect(try await harness.check("1200 E 31st St, Kansas City, MO", asOf: E.at(days: -5)).residents.count == 1, "the end day")
+        #expect(try await harness.check("1200 E 31st St, Kansas City, MO", asOf: E.at(days: -4)).residents.isEmpty, "the day after")
     }
 
     /// An incident 400 m away shows in a 500 m radius; 600 m away or 31 days old does not.

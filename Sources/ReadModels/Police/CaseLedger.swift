@@ -247,11 +247,17 @@ struct CaseLedger: Sendable {
         "CREATE INDEX \(addressesTable)_by_place ON \(addressesTable) (place, effective_at)"
     }
 
-    /// SQL true when the case aliased `alias` is active at the instant bound to `asOf`.
+    /// SQL true when the case aliased `alias` is active at the instant bound to `asOf`: from its
+    /// start through its end day (a UTC day, `end_at` its 00:00), as the router and the caseload
+    /// read it, so police see the conditions of the last day too.
     func activeCondition(_ alias: String, asOf: String) -> String {
         """
         \(alias).start_at <= \(asOf) AND NOT EXISTS (
-            SELECT 1 FROM \(endsTable) ending WHERE ending.case_id = \(alias).case_id AND ending.end_at <= \(asOf))
+            SELECT 1 FROM \(endsTable) ending WHERE ending.case_id = \(alias).case_id AND \(Self.endedBy("ending.end_at", asOf)))
         """
     }
+
+    /// SQL true when a case ending on the day at `endAt` (its 00:00 UTC) has ended by `asOf`:
+    /// once that day is over.
+    static func endedBy(_ endAt: String, _ asOf: String) -> String { "\(endAt) + 86400000 <= \(asOf)" }
 }

@@ -122,7 +122,7 @@ extension SafetyStore {
             order: "x.effective_at DESC, x.occurred_at DESC, x.event_id DESC")
         let activeCase = PersonKey.firstByNumbersJoin(
             "", table: Table.cases, alias: "c", idColumn: "case_id", person: "a",
-            condition: "x.start_at <= $1 AND NOT EXISTS (SELECT 1 FROM \(Table.caseEnds) e WHERE e.case_id = x.case_id AND e.end_at <= $1)",
+            condition: "x.start_at <= $1 AND NOT EXISTS (SELECT 1 FROM \(Table.caseEnds) e WHERE e.case_id = x.case_id AND \(CaseLedger.endedBy("e.end_at", "$1")))",
             order: "x.start_at DESC, x.case_id")
         let rows = try transaction.fetchAll(
             """
