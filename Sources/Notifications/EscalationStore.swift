@@ -147,30 +147,17 @@ public enum EscalationStore {
         try storage.send(
             "UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open' AND reached >= $2",
             [.text(original), .integer(Int64(Escalation.Step.supervisor.rawValue))])
-        // Acknowledgements by its recipient waiting for it: of the escalation itself (read
-        // before the escalation came back), and of the original made once the escalation had
-        // gone out. One of the original made before it was refused when read after it (the
-        // recipient was not yet entitled), so it is refused here too, whatever the order read.
-        var accepted = try storage.execute(
+        // Acknowledgements by its recipient waiting for it, of the original or of the escalation
+        // itself (read before the escalation came back: a replay reads acknowledgements first).
+        // (One of the original made before the escalation reached its maker is accepted here
+        // too, though live it was refused: the acknowledger's clock and the bus's are not one,
+        // so `at` cannot tell which came first.)
+        let accepted = try storage.execute(
             """
             UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL
-            WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2
+            WHERE notification_id IN ($1, $2) AND status = 'pending' AND by_recipient = $3
             """,
-            [.text(escalation.id), .text(escalation.recipient.description)])
-        for row in try storage.fetchAll(
-            "SELECT ack_id, acknowledged_at FROM inbox_acks WHERE notification_id = $1 AND status = 'pending' AND by_recipient = $2 ORDER BY ack_id",
-            [.text(original), .text(escalation.recipient.description)])
-        {
-            let ackId: String = try row.get("ack_id")
-            let at = EventCodec.parseInstant(try row.get("acknowledged_at"))
-            if let at, at >= escalation.occurredAt {
-                accepted += try storage.execute("UPDATE inbox_acks SET status = 'accepted', forget_after_ms = NULL WHERE ack_id = $1", [.text(ackId)])
-            } else {
-                try storage.send(
-                    "UPDATE inbox_acks SET status = 'refused', reason = $2, forget_after_ms = NULL WHERE ack_id = $1",
-                    [.text(ackId), .text(notEntitled)])
-            }
-        }
+            [.text(original), .text(escalation.id), .text(escalation.recipient.description)])
         if accepted > 0 { try close(original, storage) }
     }
 
@@ -235,7 +222,13 @@ public enum EscalationStore {
             // who acknowledged it; this one stops the chain when it was its recipient.
             if try step.get("recipient", as: String.self) == by {
                 status = "accepted"
-                try close(try step.get("notification_id"), storage)
+                let originalId: String = try step.get("notification_id")
+                try close(originalId, storage)
+                // This instance holds the original (it sent the escalation): the later steps it
+                // sent after the acknowledgement are stood down here.
+                if let original = try InboxStore.notification(originalId, storage) {
+                    try standDownEscalations(of: original, sentAfter: ack, signedWith: key, in: transaction)
+                }
             } else {
                 status = "pending"
             }

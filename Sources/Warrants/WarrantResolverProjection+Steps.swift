@@ -46,7 +46,13 @@ extension WarrantResolverProjection {
         guard try DirectoryStore(store.transaction).status(court) != nil else {
             throw PoisonMessage(reason: "\(WarrantIssued.eventType): payload.issuingAgencyId: no agency of that id in the agency directory (reference.agencies), so no court or prosecutor to ask")
         }
-        let previous = try store.warrantStatus(warrantId)
+        var previous = try store.warrantStatus(warrantId)
+        if try store.resolvedByAnotherAgency(warrantId, issuer: court) {
+            // Recalled or quashed, read before the issue, by an agency that did not issue it:
+            // refused now as it would have been after the issue; the warrant is new and active.
+            try store.dropForeignResolution(warrantId)
+            previous = nil
+        }
         if previous == nil,
             let reason = try store.sealedIssue(of: warrantId, by: court, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt))
         {
@@ -91,7 +97,8 @@ extension WarrantResolverProjection {
                 effects.refused(.warrant, sealed.reason)
                 return
             }
-            try store.saveFirstSeenResolved(warrantId, status: status, subject: event.subject)
+            try store.saveFirstSeenResolved(
+                warrantId, status: status, subject: event.subject, resolvedBy: status == "served" ? nil : event.source.agencyId)
         case .ignore:
             return
         case .resolve:

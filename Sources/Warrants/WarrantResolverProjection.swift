@@ -50,7 +50,9 @@ import Timers
 /// Every change of a check is published on `bus.warrant-checks` (`WarrantCheckEvent`) through
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
-/// never scheduled.
+/// never scheduled, and an agency speaking for another's record (``RecordAuthority``: a
+/// warrant issued, recalled or lodged in another's name, a release rescheduled, changed,
+/// cancelled or completed by another agency than the one that scheduled it).
 ///
 /// "The police department of the destination city" is the agency the directory names for the
 /// city (`DestinationPolice`): a police agency listing the place, else a sheriff. With no entry
@@ -135,6 +137,7 @@ public struct WarrantResolverProjection: EventProjection {
         switch event.eventType {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
+            try RecordAuthority.warrantIssued(issued, issuer: try store.warrantIssuer(issued.payload.warrantId))
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: issued.occurredAt, store) else {
                 return transaction.countOnCommit(SealedRecordRefusal(.warrant, .indexRecord))
             }
@@ -155,6 +158,7 @@ public struct WarrantResolverProjection: EventProjection {
             try warrantResolved(served.payload.warrantId, status: "served", served, store, effects)
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
+            try RecordAuthority.detainerLodged(lodged, holder: try store.detainerHolder(lodged.payload.detainerId))
             switch try subjectRecord(of: event, occurredAt: lodged.occurredAt, store) {
             case .record(let record):
                 try detainerLodged(lodged, record: record, store, effects)
@@ -172,6 +176,9 @@ public struct WarrantResolverProjection: EventProjection {
             try detainerLifted(lifted, store, effects)
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
+            try RecordAuthority.releaseChanged(
+                event.eventType, releaseId: scheduled.payload.releaseId, by: scheduled.source,
+                releasingAgency: try store.check(scheduled.payload.releaseId)?.releasingAgencyId)
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else {
                 return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
             }

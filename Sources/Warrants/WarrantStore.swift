@@ -343,6 +343,11 @@ public struct WarrantStore {
             // or a completion read after it opens the check again (`reopen`). A check closed
             // before this step says neither (NULL): it stays closed, as before.
             .script("warrants-v12", "ALTER TABLE warrant_checks ADD COLUMN cancelled_at_ms BIGINT"),
+            // v13: who recalled or quashed a warrant first seen resolved (its issue not read yet,
+            // `saveFirstSeenResolved`): when the issue shows another agency issued it, that
+            // resolution is not the issuer's (`RecordAuthority`) and the warrant is active. NULL
+            // for rows before it and for services: they stand, as before.
+            .script("warrants-v13", "ALTER TABLE warrants ADD COLUMN resolved_by_agency_id TEXT"),
         ]
 
     // MARK: Warrants
@@ -375,11 +380,31 @@ public struct WarrantStore {
     }
 
     /// Stores a warrant first seen resolved (its issue not read yet).
-    func saveFirstSeenResolved(_ warrantId: String, status: String, subject: SubjectIdentifiers?) throws {
+    /// `resolvedBy`: the agency that recalled or quashed it, checked against the issuer once
+    /// the issue is read (`resolvedByAnotherAgency`); nil for a service (any agency serves).
+    func saveFirstSeenResolved(_ warrantId: String, status: String, subject: SubjectIdentifiers?, resolvedBy: String?) throws {
         try transaction.send(
-            "INSERT INTO warrants (warrant_id, state_id, fbi_number, status, subject) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO warrants (warrant_id, state_id, fbi_number, status, subject, resolved_by_agency_id) VALUES ($1, $2, $3, $4, $5, $6)",
             [.text(warrantId), .optional(subject?.stateId), .optional(subject?.fbiNumber), .text(status),
-             .bytes(try EventCodec.encodeJSON(subject))])
+             .bytes(try EventCodec.encodeJSON(subject)), .optional(resolvedBy)])
+    }
+
+    /// Whether the warrant was first seen recalled or quashed by an agency other than `issuer`
+    /// (a recall read before its issue, from another partition): such a resolution is refused
+    /// once the issuer is known, as it is when read after the issue.
+    func resolvedByAnotherAgency(_ warrantId: String, issuer: String) throws -> Bool {
+        guard let row = try transaction.fetchOne(
+            "SELECT resolved_by_agency_id FROM warrants WHERE warrant_id = $1 AND issuing_agency_id IS NULL", [.text(warrantId)]),
+            let resolvedBy = try row.get("resolved_by_agency_id", as: String?.self)
+        else { return false }
+        return resolvedBy != issuer
+    }
+
+    /// Makes a warrant first seen resolved by someone without the right to active again, as
+    /// if the resolution had not been read.
+    func dropForeignResolution(_ warrantId: String) throws {
+        try transaction.send(
+            "UPDATE warrants SET status = 'active', resolved_by_agency_id = NULL WHERE warrant_id = $1", [.text(warrantId)])
     }
 
     func setWarrantStatus(_ warrantId: String, _ status: String) throws {

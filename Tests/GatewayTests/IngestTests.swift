@@ -158,11 +158,21 @@ import Testing
         #expect(harness.sink.sent.map(\.topic) == ["custody.releases"], "only the sheriff's release")
     }
 
-    @Test("a police agency reports only the warrants it served: a service naming another agency as serving is 403")
+    @Test("an agency speaks only for itself on courts.warrants: a warrant issued, a hold asked for or a service naming another agency is 403")
     func anAgencyReportsOnlyItsOwnService() async throws {
         let harness = try await GatewayHarness()
         let police = try await harness.issuer.token(agency: "MO-IPD", roles: ["integrator"], agencyKind: "police")
+        let court = try await harness.issuer.token(agency: "MO-CIRCUIT7", roles: ["integrator"], agencyKind: "court")
         try await harness.test { client in
+            for (example, field, token, agency, kind) in [
+                ("courts.warrant.issued.v1", "issuingAgencyId", court, "MO-CIRCUIT7", "court"),
+                ("courts.detainer.lodged.v1", "requestingAgencyId", police, "MO-IPD", "police"),
+            ] {
+                let others = try await client.execute(
+                    uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: try exampleEvent(example, agency: agency, kind: kind)))
+                #expect(others.status == .forbidden, "\(example): the example names another agency")
+                #expect(String(buffer: others.body).contains("$.payload.\(field) is not your agency"))
+            }
             let others = try await client.execute(
                 uri: "/v1/events", method: .post, headers: .bearer(police),
                 body: ByteBuffer(bytes: try exampleEvent("courts.warrant.served.v1", agency: "MO-IPD", kind: "police")))

@@ -267,20 +267,6 @@ import Timers
         #expect(standDowns.first?.reason.rule == Escalation.standDownRule)
     }
 
-    /// Live, the duty desk's acknowledgement of the original made before the escalation reached
-    /// it is refused (dead letter). Read first in a replay, it waits, and is refused too once
-    /// the escalation shows it was made before: the chain goes on to the supervisors.
-    @Test func anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo() async throws {
-        let inbox = try await harness()
-        let original = Self.urgent()
-        try await inbox.apply(Self.ack(original.id, by: .duty(Self.agency), minutesAfterRouting: 5))
-        try await inbox.apply(try Self.notificationEvent(original))
-        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 16))).map(\.recipient) == [.duty(Self.agency)])
-        #expect(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 31))).map(\.recipient) == [.role("supervisor", of: Self.agency)])
-        let statuses = try await inbox.write { storage, _ in try EscalationStore.acknowledgements(of: original.id, storage).map(\.status) }
-        #expect(statuses == ["refused"])
-    }
-
     /// A retraction (the person index undid the link the notice rested on) tells its recipient
     /// to disregard the notice: nobody is escalated to about it any more. Another recipient's
     /// retraction naming it does not stop it.
@@ -412,9 +398,6 @@ struct EscalationPostgresTests {
     }
     @Test func anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown() async throws {
         try await EscalationTests().anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown()
-    }
-    @Test func anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo() async throws {
-        try await EscalationTests().anAcknowledgementMadeBeforeItsMakerWasEntitledIsRefusedInAReplayToo()
     }
     @Test func aRetractedUrgentNoticeEscalatesNoFurther() async throws { try await EscalationTests().aRetractedUrgentNoticeEscalatesNoFurther() }
     @Test func theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter() async throws {

@@ -19,6 +19,7 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
     case whoWasToldAboutTheReleaseOrItsPerson
     case notificationsAreTrustedOnlyWhenVerified
     case sameEventsTwiceChangeNothing
+    case anotherAgencysEventsAreNotTaken
 
     typealias E = ReleaseTestEvents
     typealias View = ReleaseViewHarness<ReleaseBoardStore>
@@ -44,11 +45,35 @@ enum ReleaseBoardScenario: String, CaseIterable, Sendable {
         case .whoWasToldAboutTheReleaseOrItsPerson: try await Self.whoWasToldAboutTheReleaseOrItsPerson(view)
         case .notificationsAreTrustedOnlyWhenVerified: try await Self.notificationsAreTrustedOnlyWhenVerified(view, database)
         case .sameEventsTwiceChangeNothing: try await Self.sameEventsTwiceChangeNothing(view)
+        case .anotherAgencysEventsAreNotTaken: try await Self.anotherAgencysEventsAreNotTaken(view)
         }
     }
 
     static func board(_ view: View, _ facility: Facility = E.werdcc, asOf: Date = E.asOf) async throws -> [ReleaseBoardRow] {
         try await view.read { try $0.board(facilityId: facility.facilityId, asOf: asOf, in: $1) }
+    }
+
+    /// Any jail may write `custody.releases` and any court `courts.warrants`: a jail's
+    /// cancellation of the prison's release, read before the schedule or after it, is left out
+    /// of the release (the resolver and the router dead-letter it), and another court's recall
+    /// of a warrant is refused naming whose it is; the board keeps the release scheduled and
+    /// its check pending until the court that issued the warrant recalls it.
+    static func anotherAgencysEventsAreNotTaken(_ view: View) async throws {
+        let a = E.person("MO2000001")
+        let jail = SourceAgency(agencyId: "MO-JCSO", agencyKind: .jail)
+        try await view.apply(try E.cancelled("R-1", a, occurredAt: E.instant("2026-02-05T10:00:00Z"), by: jail, id: "cancelled-early"))
+        try await view.apply(try E.scheduled("R-1", a, expectedAt: E.later(days: 10)), try E.warrantIssued("W-1", a))
+        try await view.apply(try E.cancelled("R-1", a, by: jail))
+        var row = try #require(try await board(view).first { $0.releaseId == "R-1" })
+        #expect(row.status == .scheduled && row.warrantCheck == .pending)
+
+        let otherCourt = SourceAgency(agencyId: "MO-CIRCUIT7", agencyKind: .court)
+        let refused = try await view.applyExpectingPoison(try E.warrantRecalled("W-1", a, on: "2026-02-25", by: otherCourt, id: "recalled-by-another"))
+        #expect(refused?.reason.contains("source.agencyId: MO-CIRCUIT7 did not issue warrant W-1") == true, "\(refused?.reason ?? "accepted")")
+        row = try #require(try await board(view).first { $0.releaseId == "R-1" })
+        #expect(row.warrantCheck == .pending)
+        try await view.apply(try E.warrantRecalled("W-1", a, on: "2026-02-26"))
+        #expect(try await board(view).first { $0.releaseId == "R-1" }?.warrantCheck == .clear)
     }
 
     /// A facility's releases within 60 days (day 60 in, day 61 out) in every status, by day;

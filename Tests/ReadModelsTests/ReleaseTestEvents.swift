@@ -78,9 +78,13 @@ enum ReleaseTestEvents {
             topic: "custody.releases")
     }
 
-    static func cancelled(_ releaseId: String, _ subject: SubjectIdentifiers, occurredAt: Date = instant("2026-02-20T10:00:00Z")) throws -> AdmittedEvent {
+    /// Cancelled by `agency` (the prison's, which scheduled it, unless a test says otherwise).
+    static func cancelled(
+        _ releaseId: String, _ subject: SubjectIdentifiers, occurredAt: Date = instant("2026-02-20T10:00:00Z"), by agency: SourceAgency = source(.prison),
+        id: String? = nil
+    ) throws -> AdmittedEvent {
         try admitted(EventEnvelope(
-            eventId: eventId("cancelled-\(releaseId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: source(.prison),
+            eventId: eventId(id ?? "cancelled-\(releaseId)"), occurredAt: occurredAt, recordedAt: occurredAt, source: agency,
             subject: subject, payload: ReleaseCancelled(releaseId: releaseId, reason: "Parole rescinded")), topic: "custody.releases")
     }
 
@@ -185,9 +189,12 @@ enum ReleaseTestEvents {
             topic: "courts.warrants")
     }
 
-    static func warrantRecalled(_ warrantId: String, _ subject: SubjectIdentifiers, on recalledOn: String) throws -> AdmittedEvent {
+    /// Recalled by `agency` (the issuing court, unless a test says otherwise).
+    static func warrantRecalled(
+        _ warrantId: String, _ subject: SubjectIdentifiers, on recalledOn: String, by agency: SourceAgency = source(.court), id: String? = nil
+    ) throws -> AdmittedEvent {
         try admitted(EventEnvelope(
-            eventId: eventId("recalled-\(warrantId)"), occurredAt: instant("\(recalledOn)T16:00:00Z"), source: source(.court), subject: subject,
+            eventId: eventId(id ?? "recalled-\(warrantId)"), occurredAt: instant("\(recalledOn)T16:00:00Z"), source: agency, subject: subject,
             payload: WarrantRecalled(warrantId: warrantId, recalledOn: day(recalledOn), reason: "Appeared in court")), topic: "courts.warrants")
     }
 
@@ -203,9 +210,12 @@ enum ReleaseTestEvents {
             payload: WarrantQuashed(warrantId: warrantId, quashedOn: day(quashedOn), reason: "Issued in error")), topic: "courts.warrants")
     }
 
+    /// The agency that asks for the tests' holds, and alone lifts them.
+    static let holdingSheriff = SourceAgency(agencyId: "KS-JOCO-SO", agencyKind: .sheriff)
+
     static func detainerLodged(_ detainerId: String, _ subject: SubjectIdentifiers, lodgedOn: String = "2026-02-01") throws -> AdmittedEvent {
         try admitted(EventEnvelope(
-            eventId: eventId("lodged-\(detainerId)"), occurredAt: instant("\(lodgedOn)T16:00:00Z"), source: source(.court), subject: subject,
+            eventId: eventId("lodged-\(detainerId)"), occurredAt: instant("\(lodgedOn)T16:00:00Z"), source: holdingSheriff, subject: subject,
             payload: DetainerLodged(
                 detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: "KS-JOCO-SO", lodgedOn: day(lodgedOn),
                 facility: werdcc)), topic: "courts.warrants")
@@ -213,7 +223,7 @@ enum ReleaseTestEvents {
 
     static func detainerLifted(_ detainerId: String, _ subject: SubjectIdentifiers, liftedOn: String) throws -> AdmittedEvent {
         try admitted(EventEnvelope(
-            eventId: eventId("lifted-\(detainerId)"), occurredAt: instant("\(liftedOn)T16:00:00Z"), source: source(.court), subject: subject,
+            eventId: eventId("lifted-\(detainerId)"), occurredAt: instant("\(liftedOn)T16:00:00Z"), source: holdingSheriff, subject: subject,
             payload: DetainerLifted(detainerId: detainerId, liftedOn: day(liftedOn))), topic: "courts.warrants")
     }
 

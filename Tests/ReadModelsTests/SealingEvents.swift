@@ -157,7 +157,7 @@ enum SealingEvents {
     static func detainerLodged(_ detainerId: String, _ subject: SubjectIdentifiers, restingOn warrantId: String) throws -> AdmittedEvent {
         let at = E.instant("2026-02-01T16:00:00Z")
         return try E.admitted(EventEnvelope(
-            eventId: E.eventId("lodged-\(detainerId)"), occurredAt: at, recordedAt: at, source: E.source(.court), subject: subject,
+            eventId: E.eventId("lodged-\(detainerId)"), occurredAt: at, recordedAt: at, source: E.holdingSheriff, subject: subject,
             payload: DetainerLodged(
                 detainerId: detainerId, detainerKind: .otherJurisdiction, requestingAgencyId: "KS-JOCO-SO", lodgedOn: E.day("2026-02-01"),
                 facility: E.werdcc, warrantId: warrantId)),

@@ -146,7 +146,8 @@ enum SealingScenarios {
 
         let issuedAt = E.instant("2026-01-20T16:00:00Z")
         let okafors = try E.admitted(EventEnvelope(
-            eventId: E.eventId("issued-W-R1-circuit7"), occurredAt: issuedAt, recordedAt: issuedAt, source: E.source(.court),
+            eventId: E.eventId("issued-W-R1-circuit7"), occurredAt: issuedAt, recordedAt: issuedAt,
+            source: SourceAgency(agencyId: "MO-CIRCUIT7", agencyKind: .court),
             subject: S.okafor,
             payload: WarrantIssued(
                 warrantId: "W-R1", warrantKind: .bench, issuedOn: E.day("2026-01-20"), issuingAgencyId: "MO-CIRCUIT7",

@@ -60,11 +60,16 @@ extension Events {
             payload: ReleaseCancelled(releaseId: releaseId, reason: "Detainer lodged by another county"))
     }
 
+    static let sheriff = SourceAgency(agencyId: "MO-JACKSON-SO", agencyKind: .sheriff)
+
+    /// A jail's release by the sheriff's office (`by`: the prison's, for one it scheduled: only
+    /// the agency that scheduled a release completes it).
     static func releaseCompleted(
-        _ subject: SubjectIdentifiers = reyes, releaseId: String = "R-1", at: Date = now, to destination: Address? = kansasCity, id name: String = "completed"
+        _ subject: SubjectIdentifiers = reyes, releaseId: String = "R-1", at: Date = now, to destination: Address? = kansasCity, id name: String = "completed",
+        by source: SourceAgency = sheriff
     ) -> EventEnvelope<ReleaseCompleted> {
         EventEnvelope(
-            eventId: id(name), occurredAt: at, recordedAt: at, source: SourceAgency(agencyId: "MO-JACKSON-SO", agencyKind: .sheriff), subject: subject,
+            eventId: id(name), occurredAt: at, recordedAt: at, source: source, subject: subject,
             payload: ReleaseCompleted(releaseId: releaseId, facility: jail, releasedAt: at, releaseType: .bailBond, destination: destination))
     }
 

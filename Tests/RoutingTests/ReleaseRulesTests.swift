@@ -113,7 +113,7 @@ import Testing
             "agency:MO-KCPD routine release-into-jurisdiction",
             "agency:MO-KCPD urgent short-notice-release",
         ])
-        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(at: Events.at(days: 2.9))))) == [
+        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(at: Events.at(days: 2.9), by: Events.prison)))) == [
             "officer:PP-KC-118 routine supervisee-release",
             "agency:MO-KCPD routine release-into-jurisdiction",
         ])
@@ -122,7 +122,7 @@ import Testing
     @Test func aReleaseScheduledAheadIsNotShortNotice() async throws {
         let router = try await routerWithDirectoryAndCase()
         try await router.apply(releases(Events.releaseScheduled(expected: Events.at(days: 3.1))))
-        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(at: Events.at(days: 3.1))))).allSatisfy { !$0.contains("urgent") })
+        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(at: Events.at(days: 3.1), by: Events.prison)))).allSatisfy { !$0.contains("urgent") })
     }
 
     /// A cancellation leaves no schedule in force: a completion after it comes without notice.
@@ -130,11 +130,31 @@ import Testing
         let router = try await routerWithDirectoryAndCase()
         try await router.apply(releases(Events.releaseScheduled(expected: Events.at(days: 10), occurredAt: Events.at(days: -20))))
         try await router.apply(releases(Events.releaseCancelled(occurredAt: Events.at(days: -5))))
-        #expect(try sent(try await router.apply(releases(Events.releaseCompleted()))) == [
+        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(by: Events.prison)))) == [
             "officer:PP-KC-118 routine supervisee-release",
             "agency:MO-DOC-PP urgent short-notice-release",
             "agency:MO-KCPD routine release-into-jurisdiction",
             "agency:MO-KCPD urgent short-notice-release",
+        ])
+    }
+
+    /// Any jail or sheriff may write `custody.releases`: the router, like the warrant resolver,
+    /// takes a release's later events only from the agency that scheduled it. Before this a
+    /// sheriff's cancellation of a prison's release told the officer it was off, and the 60-day
+    /// notice was never sent. Refused events change nothing; the prison's own completion is the
+    /// release, announced as scheduled (not short notice).
+    @Test func anotherAgencyCannotCancelOrCompleteAReleaseItDidNotSchedule() async throws {
+        let router = try await routerWithDirectoryAndCase()
+        try await router.apply(releases(Events.releaseScheduled(expected: Events.at(days: 10), occurredAt: Events.at(days: -20))))
+        var cancelled = Events.releaseCancelled(occurredAt: Events.at(days: -5))
+        cancelled.source = Events.sheriff
+        for forged in [try releases(cancelled), try releases(Events.releaseCompleted())] {
+            let error = await #expect(throws: PoisonMessage.self) { try await router.apply(forged) }
+            #expect(error?.reason.contains("source.agencyId: MO-JACKSON-SO did not schedule release R-1") == true, "\(error?.reason ?? "accepted")")
+        }
+        #expect(try sent(try await router.apply(releases(Events.releaseCompleted(by: Events.prison)))) == [
+            "officer:PP-KC-118 routine supervisee-release",
+            "agency:MO-KCPD routine release-into-jurisdiction",
         ])
     }
 
@@ -294,6 +314,7 @@ struct ReleaseRulesPostgresTests {
     @Test func aReleaseScheduledAheadIsNotShortNotice() async throws { try await ReleaseRulesTests().aReleaseScheduledAheadIsNotShortNotice() }
     @Test func aReleaseCompletedAfterItsScheduleWasCancelledIsShortNotice() async throws { try await ReleaseRulesTests().aReleaseCompletedAfterItsScheduleWasCancelledIsShortNotice() }
     @Test func aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() async throws { try await ReleaseRulesTests().aShortNoticeReleaseReadBeforeTheCaseAlertsTheSupervisingAgencyWhenTheCaseArrives() }
+    @Test func anotherAgencyCannotCancelOrCompleteAReleaseItDidNotSchedule() async throws { try await ReleaseRulesTests().anotherAgencyCannotCancelOrCompleteAReleaseItDidNotSchedule() }
     @Test func placeAndPersonSubscriptionsForReleasesReceiveTheNotice() async throws { try await ReleaseRulesTests().placeAndPersonSubscriptionsForReleasesReceiveTheNotice() }
     @Test func aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() async throws { try await ReleaseRulesTests().aHighRiskReleaseIsAnnouncedOnTheFirstTick60DaysAheadOnceAndAgainWhenTheDateMoves() }
     @Test func anAssessmentReadAfterAReleaseInsideTheWindowAnnouncesItAtOnce() async throws { try await ReleaseRulesTests().anAssessmentReadAfterAReleaseInsideTheWindowAnnouncesItAtOnce() }

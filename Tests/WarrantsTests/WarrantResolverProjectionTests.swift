@@ -140,11 +140,43 @@ import Testing
             let error = await #expect(throws: PoisonMessage.self) { try await resolver.notifications(event) }
             #expect(error?.reason.contains(reason) == true, "\(event.eventType): \(error?.reason ?? "accepted")")
         }
+        // Nor may an agency issue another court's warrant, or issue W-1 again under its own name
+        // to recall it as its own.
+        var otherCourtsWarrant = Events.issued("W-5", id: "issued-W-5-by-police")
+        otherCourtsWarrant.source = SourceAgency(agencyId: "MO-KCPD", agencyKind: .police)
+        var lodgedForAnother = Events.lodged("D-5", id: "lodged-D-5-by-police")
+        lodgedForAnother.source = SourceAgency(agencyId: "MO-KCPD", agencyKind: .police)
+        let takeovers: [(event: AdmittedEvent, reason: String)] = [
+            (try Events.admitted(Events.issued(agency: "MO-CIRCUIT7", id: "issued-again")),
+             "payload.issuingAgencyId: warrant W-1 was issued by MO-CIRCUIT16; another agency cannot issue it again"),
+            (try Events.admitted(otherCourtsWarrant), "payload.issuingAgencyId: MO-CIRCUIT16 is not the agency that sent the event (MO-KCPD)"),
+            (try Events.admitted(Events.lodged(holder: "MO-KCPD", id: "lodged-again")),
+             "payload.requestingAgencyId: detainer D-1 was lodged by KS-JOCO-SO; another agency cannot lodge it again"),
+            (try Events.admitted(lodgedForAnother), "payload.requestingAgencyId: KS-JOCO-SO is not the agency that sent the event (MO-KCPD)"),
+        ]
+        for (event, reason) in takeovers {
+            let error = await #expect(throws: PoisonMessage.self) { try await resolver.notifications(event) }
+            #expect(error?.reason.contains(reason) == true, "\(event.eventType): \(error?.reason ?? "accepted")")
+        }
         let standing = try #require(try await check(resolver))
         #expect(standing.status == "hold" && !standing.closed)
         #expect(try await apply(resolver, Events.recalled()).isEmpty)  // the court's own recall: D-1 still holds
         #expect(try await check(resolver)?.status == "hold")
         #expect(!(try await apply(resolver, Events.lifted())).isEmpty)
+        #expect(try await check(resolver)?.status == "clear")
+    }
+
+    /// A recall naming another state ID (or a version 2 event) travels on another partition, so
+    /// a rebuild may read it before the warrant's issue: kept as first seen, it is refused once
+    /// the issue shows another court issued the warrant, as it was when read after it. The
+    /// warrant is active and holds the release; the issuing court's own recall clears it.
+    @Test func aRecallReadBeforeTheIssueByAnotherCourtIsRefusedOnceTheIssueIsRead() async throws {
+        let resolver = try await resolver()
+        #expect(try await apply(resolver, Events.recalled(id: "recalled-first", by: "MO-CIRCUIT7")).isEmpty)
+        try await apply(resolver, Events.issued())
+        #expect(try summary(try await apply(resolver, Events.scheduled())) == ["agency:MO-CIRCUIT16 high warrant-check-pending", "agency:MO-KCPD high release-warrant-pending"])
+        #expect(try await check(resolver)?.status == "pending")
+        #expect(try await apply(resolver, Events.recalled()).map(\.reason.rule).contains("warrant-check-clear"))
         #expect(try await check(resolver)?.status == "clear")
     }
 

@@ -22,7 +22,7 @@ import Testing
             try store.saveIssued(Events.issued("W-2", agency: "MO-CIRCUIT7"))
             try store.saveIssued(Events.issued("W-3", subject: other))
             try store.setWarrantStatus("W-2", "served")
-            try store.saveFirstSeenResolved("W-4", status: "recalled", subject: Events.hill)
+            try store.saveFirstSeenResolved("W-4", status: "recalled", subject: Events.hill, resolvedBy: "MO-CIRCUIT16")
             return (try store.activeWarrants(of: Events.hill), try store.activeWarrants(of: other),
                     try ["W-1", "W-2", "W-4", "W-5"].map { try store.warrantStatus($0) })
         }
@@ -35,7 +35,7 @@ import Testing
         let db = try await database()
         let status = try await db.write { db in
             let store = WarrantStore(db)
-            try store.saveFirstSeenResolved("W-1", status: "quashed", subject: Events.hill)
+            try store.saveFirstSeenResolved("W-1", status: "quashed", subject: Events.hill, resolvedBy: "MO-CIRCUIT16")
             try store.saveIssued(Events.issued("W-1"))
             return try store.warrantStatus("W-1")
         }

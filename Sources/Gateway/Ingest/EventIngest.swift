@@ -18,10 +18,10 @@ import Synchronization
 ///    entry; a sheriff's office may also write as the jail it runs), and that kind is a
 ///    producer of the topic (403). An agency of no known kind may send nothing: otherwise a
 ///    police system could write as a court and seal a person's records, or as a jail and
-///    release someone. A sealing order's `issuingCourtId` is the caller's court, and a served
-///    warrant's `servingAgencyId` the caller's agency (403); who may end another agency's
-///    warrant, detainer or release is the warrant resolver's check (`RecordAuthority`), which
-///    knows each record's agency.
+///    release someone. A sealing order's `issuingCourtId` is the caller's court, and on
+///    `courts.warrants` the `issuingAgencyId`, `requestingAgencyId` and `servingAgencyId` the
+///    caller's agency (403); who may end another agency's warrant, detainer or release is the
+///    consumers' check (`RecordAuthority`), which knows each record's agency.
 /// 5. An id already accepted with the same bytes is a retry: its first outcome is answered and
 ///    nothing is sent; with other bytes, 409. An id another request is ingesting right now: 409
 ///    with `Retry-After`.
@@ -190,8 +190,14 @@ public struct EventIngest: Sendable {
         if event.topic == Self.sealingTopic, case .string(let court)? = event.document["payload"]?["issuingCourtId"], court != caller.agencyId {
             return "$.payload.issuingCourtId is not your court"
         }
-        if event.topic == "courts.warrants", case .string(let serving)? = event.document["payload"]?["servingAgencyId"], serving != caller.agencyId {
-            return "$.payload.servingAgencyId is not your agency"
+        // On courts.warrants an agency speaks only for itself: the warrants it issues, the holds
+        // it asks for, the warrants it served.
+        if event.topic == "courts.warrants" {
+            for field in ["issuingAgencyId", "requestingAgencyId", "servingAgencyId"] {
+                if case .string(let agency)? = event.document["payload"]?[field], agency != caller.agencyId {
+                    return "$.payload.\(field) is not your agency"
+                }
+            }
         }
         return nil
     }

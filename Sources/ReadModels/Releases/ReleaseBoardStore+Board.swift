@@ -70,12 +70,15 @@ extension ReleaseBoardStore {
 
     /// SQL true for a notice a release coordinator is shown for the person (not only for the
     /// release): those sourced from warrants, detainers, releases, arrests and bookings, what
-    /// bears on letting the person go. Notices of a mental-health bulletin, an investigation, a
-    /// police contact, an incident or the supervision itself are about the person too, but
+    /// bears on letting the person go, with the escalations of URGENT notices (sourced from the
+    /// notice) and what the person index linked or undid (`bus.identity`: a warrant found
+    /// through a link, its retraction). Notices of a mental-health bulletin, an investigation,
+    /// a police contact, an incident or the supervision itself are about the person too, but
     /// they are health, intelligence or supervision matters the facility has no need of.
     static func custodyNotice(_ alias: String) -> String {
         "(\(alias).source_event_type LIKE 'courts.%' OR \(alias).source_event_type LIKE 'custody.%' "
-            + "OR \(alias).source_event_type IN ('police.arrest.made', 'police.booking.recorded'))"
+            + "OR \(alias).source_event_type LIKE 'bus.identity.%' "
+            + "OR \(alias).source_event_type IN ('police.arrest.made', 'police.booking.recorded', 'bus.notification.routed'))"
     }
 
     /// The notifications about each release on the board (one per notification and release;

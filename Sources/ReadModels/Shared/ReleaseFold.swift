@@ -7,7 +7,8 @@ import ServiceKit
 /// schedule, a completion read before anything, or a replay, gives the same history.
 ///
 /// A schedule sets every field; a change sets only those it carries; a completion sets the
-/// actual release and keeps what it does not say (a destination, supervision). A completed
+/// actual release and keeps what it does not say (a destination, supervision). Only the
+/// events of the agency whose schedule or completion came first count (``RecordAuthority``). A completed
 /// release stays completed; a cancelled one is reopened only by a schedule that happened
 /// later. Before its first schedule or completion a release has no state: a change or a
 /// cancellation before it is not a release any view shows, and changes nothing.
@@ -29,7 +30,13 @@ struct ReleaseFold {
         var latestStateId: String?
         var latestFBINumber: String?
 
-        for event in events.sorted(by: ReleaseEvent.happenedBefore) {
+        let ordered = events.sorted(by: ReleaseEvent.happenedBefore)
+        // The release is the agency's whose schedule (or completion, without one) came first:
+        // another agency's events about it are not taken (`RecordAuthority`: the warrant
+        // resolver and the router dead-letter them; here they are kept, as read, and left out
+        // of the fold, whatever the order they were read in).
+        let owner = ordered.first(where: \.definesRelease)?.source.agencyId
+        for event in ordered where owner == nil || event.source.agencyId == owner {
             latestSubject = event.subject
             latestStateId = PersonKey.nonEmpty(event.subject?.stateId) ?? latestStateId
             latestFBINumber = PersonKey.nonEmpty(event.subject?.fbiNumber) ?? latestFBINumber
@@ -168,6 +175,24 @@ enum ReleaseEvent {
     }
 
     var occurredAt: Date { order.0 }
+
+    var source: SourceAgency {
+        switch self {
+        case .scheduled(let e): e.source
+        case .changed(let e): e.source
+        case .cancelled(let e): e.source
+        case .completed(let e): e.source
+        }
+    }
+
+    /// A schedule or a completion: what makes a release known (a change or a cancellation
+    /// before either changes nothing).
+    var definesRelease: Bool {
+        switch self {
+        case .scheduled, .completed: true
+        case .changed, .cancelled: false
+        }
+    }
 
     static func happenedBefore(_ lhs: ReleaseEvent, _ rhs: ReleaseEvent) -> Bool { lhs.order < rhs.order }
 }

@@ -120,6 +120,7 @@ struct WarrantLedger: Sendable {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
             let warrant = issued.payload
+            try RecordAuthority.warrantIssued(issued, issuer: try agency(of: .warrant, warrant.warrantId, transaction))
             try save(
                 .warrant, warrant.warrantId, person: try PersonOnRecord(subject: issued.subject), kind: warrant.warrantKind.rawValue,
                 agencyId: warrant.issuingAgencyId, issuedOn: warrant.issuedOn,
@@ -128,6 +129,7 @@ struct WarrantLedger: Sendable {
         case DetainerLodged.eventType:
             let lodged = try event.decode(DetainerLodged.self)
             let detainer = lodged.payload
+            try RecordAuthority.detainerLodged(lodged, holder: try agency(of: .detainer, detainer.detainerId, transaction))
             // Lodged on a warrant of the person it names (or naming no number that says whose)
             // that a listed-case order removed after the lodging occurred (a late delivery; the
             // order names the warrant's case, which the detainer does not): the sealed case's,
@@ -148,23 +150,39 @@ struct WarrantLedger: Sendable {
                 occurredAt: lodged.occurredAt, eventId: event.eventId, transaction)
         case WarrantServed.eventType:
             let served = try event.decode(WarrantServed.self)
+            try RecordAuthority.warrantServed(served)
             try resolve(.warrant, served.payload.warrantId, .served, at: ViewTime.milliseconds(served.payload.servedAt),
                         person: try PersonKey(subject: served.subject), transaction)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: recalled.payload.warrantId, by: recalled.source,
+                issuer: try agency(of: .warrant, recalled.payload.warrantId, transaction))
             try resolve(.warrant, recalled.payload.warrantId, .recalled, at: ViewTime.start(of: recalled.payload.recalledOn),
                         person: try PersonKey(subject: recalled.subject), transaction)
         case WarrantQuashed.eventType:
             let quashed = try event.decode(WarrantQuashed.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: quashed.payload.warrantId, by: quashed.source,
+                issuer: try agency(of: .warrant, quashed.payload.warrantId, transaction))
             try resolve(.warrant, quashed.payload.warrantId, .quashed, at: ViewTime.start(of: quashed.payload.quashedOn),
                         person: try PersonKey(subject: quashed.subject), transaction)
         case DetainerLifted.eventType:
             let lifted = try event.decode(DetainerLifted.self)
+            try RecordAuthority.detainerLifted(
+                lifted.payload.detainerId, by: lifted.source, holder: try agency(of: .detainer, lifted.payload.detainerId, transaction))
             try resolve(.detainer, lifted.payload.detainerId, .lifted, at: ViewTime.start(of: lifted.payload.liftedOn),
                         person: try PersonKey(subject: lifted.subject), transaction)
         default:
             return
         }
+    }
+
+    /// The agency of a kept record: a warrant's issuer, a detainer's requesting agency.
+    private func agency(of type: RecordType, _ recordId: String, _ transaction: any StorageTransaction) throws -> String? {
+        try transaction.fetchOne(
+            "SELECT agency_id FROM \(recordsTable) WHERE record_type = $1 AND record_id = $2", [.text(type.rawValue), .text(recordId)]
+        )?.get("agency_id", as: String?.self)
     }
 
     /// `details`: `case_number`, `charges`, `warrant_id`, `facility_id`, in that order.

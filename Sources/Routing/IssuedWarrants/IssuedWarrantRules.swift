@@ -47,6 +47,7 @@ struct IssuedWarrantRules: RouterRuleSet {
         case WarrantIssued.eventType:
             let issued = try event.decode(WarrantIssued.self)
             let payload = issued.payload
+            try RecordAuthority.warrantIssued(issued, issuer: try store.warrant(payload.warrantId)?.issuingAgencyId)
             // A warrant under neither a state ID nor an FBI number (version 2) is not kept: no
             // case or arrest can be matched to it here, and a sealing order (which names the
             // person by those numbers) could not find it again. The warrant resolver follows it
@@ -65,14 +66,21 @@ struct IssuedWarrantRules: RouterRuleSet {
             }
         case WarrantServed.eventType:
             let served = try event.decode(WarrantServed.self)
+            try RecordAuthority.warrantServed(served)
             try resolved(served.payload.warrantId, at: served.payload.servedAt.milliseconds, by: served.payload.servingAgencyId,
                          fact: WarrantFact(event, issued: nil), event: event, store, context)
         case WarrantRecalled.eventType:
             let recalled = try event.decode(WarrantRecalled.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: recalled.payload.warrantId, by: recalled.source,
+                issuer: try store.warrant(recalled.payload.warrantId)?.issuingAgencyId)
             try resolved(recalled.payload.warrantId, at: recalled.payload.recalledOn.startMilliseconds, by: recalled.source.agencyId,
                          fact: WarrantFact(event, issued: nil), event: event, store, context)
         case WarrantQuashed.eventType:
             let quashed = try event.decode(WarrantQuashed.self)
+            try RecordAuthority.warrantEnded(
+                event.eventType, warrantId: quashed.payload.warrantId, by: quashed.source,
+                issuer: try store.warrant(quashed.payload.warrantId)?.issuingAgencyId)
             try resolved(quashed.payload.warrantId, at: quashed.payload.quashedOn.startMilliseconds, by: quashed.source.agencyId,
                          fact: WarrantFact(event, issued: nil), event: event, store, context)
         case ArrestMade.eventType:

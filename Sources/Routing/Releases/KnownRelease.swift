@@ -24,6 +24,10 @@ struct KnownRelease: Codable, Sendable, Hashable {
     var expectedEventOccurredAt: Date?
     var destination: Address?
     var supervisingAgencyId: String?
+    /// The agency whose schedule (or completion, without one) made the release known: the only
+    /// one whose later events about it are taken (`RecordAuthority`). Nil in releases kept
+    /// before it was recorded: any agency's are taken for those.
+    var releasingAgencyId: String?
 
     /// How long before the expected release the pre-release rules act (the Kansas City practice).
     static let preReleaseWindow: TimeInterval = 60 * 86_400

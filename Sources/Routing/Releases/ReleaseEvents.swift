@@ -18,6 +18,16 @@ enum ReleaseEvents {
     ///   booking number): its rules about places and short notice need no person, and those
     ///   about a supervisee find no case.
     static func apply(_ event: AdmittedEvent, to previous: KnownRelease?) throws -> (KnownRelease, ReleaseNotice) {
+        let (known, notice, source) = try applied(event, to: previous)
+        // Only the agency that made the release known speaks for it (the warrant resolver and
+        // the views refuse the same events).
+        try RecordAuthority.releaseChanged(event.eventType, releaseId: known.releaseId, by: source, releasingAgency: previous?.releasingAgencyId)
+        var release = known
+        release.releasingAgencyId = previous?.releasingAgencyId ?? source.agencyId
+        return (release, notice)
+    }
+
+    private static func applied(_ event: AdmittedEvent, to previous: KnownRelease?) throws -> (KnownRelease, ReleaseNotice, SourceAgency) {
         switch event.eventType {
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
@@ -33,7 +43,7 @@ enum ReleaseEvents {
             release.destination = payload.destination ?? release.destination
             release.supervisingAgencyId = payload.supervisingAgencyId ?? release.supervisingAgencyId
             let short = payload.expectedAt.timeIntervalSince(scheduled.occurredAt) < ReleaseNotice.shortNoticeWindow
-            return (release, notice(scheduled, .scheduled, release, at: payload.expectedAt, previousAt: nil, reason: nil, short: short))
+            return (release, notice(scheduled, .scheduled, release, at: payload.expectedAt, previousAt: nil, reason: nil, short: short), scheduled.source)
         case ReleaseChanged.eventType:
             let changed = try event.decode(ReleaseChanged.self)
             try requirePerson(changed.subject, event)
@@ -50,7 +60,7 @@ enum ReleaseEvents {
             release.supervisingAgencyId = payload.supervisingAgencyId ?? release.supervisingAgencyId
             let short = payload.expectedAt.map { $0.timeIntervalSince(changed.occurredAt) < ReleaseNotice.shortNoticeWindow } ?? false
             return (release, notice(changed, .changed, release, at: release.expectedAt,
-                                    previousAt: payload.expectedAt == nil ? nil : previousAt, reason: payload.reason, short: short))
+                                    previousAt: payload.expectedAt == nil ? nil : previousAt, reason: payload.reason, short: short), changed.source)
         case ReleaseCancelled.eventType:
             let cancelled = try event.decode(ReleaseCancelled.self)
             try requirePerson(cancelled.subject, event)
@@ -58,7 +68,7 @@ enum ReleaseEvents {
                 releaseId: cancelled.payload.releaseId, subject: cancelled.subject, status: .cancelled, wasScheduled: true)
             release.subject = cancelled.subject ?? release.subject
             release.status = .cancelled
-            return (release, notice(cancelled, .cancelled, release, at: release.expectedAt, previousAt: nil, reason: cancelled.payload.reason, short: false))
+            return (release, notice(cancelled, .cancelled, release, at: release.expectedAt, previousAt: nil, reason: cancelled.payload.reason, short: false), cancelled.source)
         case ReleaseCompleted.eventType:
             let completed = try event.decode(ReleaseCompleted.self)
             try requirePerson(completed.subject, event)
@@ -72,7 +82,7 @@ enum ReleaseEvents {
             release.releaseType = payload.releaseType.rawValue
             release.destination = payload.destination ?? release.destination
             release.supervisingAgencyId = payload.supervisingAgencyId ?? release.supervisingAgencyId
-            return (release, notice(completed, .completed, release, at: payload.releasedAt, previousAt: nil, reason: nil, short: !wasScheduled))
+            return (release, notice(completed, .completed, release, at: payload.releasedAt, previousAt: nil, reason: nil, short: !wasScheduled), completed.source)
         default:
             throw PoisonMessage(reason: "\(event.eventType): not a release event")
         }
@@ -102,7 +112,7 @@ extension KnownRelease {
         self.init(
             releaseId: releaseId, subject: subject, status: status, wasScheduled: wasScheduled, facility: nil, releaseType: nil,
             expectedAt: nil, expectedEventId: nil, expectedEventType: nil, expectedEventOccurredAt: nil, destination: nil,
-            supervisingAgencyId: nil)
+            supervisingAgencyId: nil, releasingAgencyId: nil)
     }
 
     /// A new expected time, set by `eventId`; the same time re-sent keeps the event that set it
