@@ -217,7 +217,7 @@ public enum EscalationStore {
             try stopChains(acknowledging: notification, storage)
             try standDownEscalations(of: notification, sentAfter: ack, signedWith: key, in: transaction)
         } else if let step = try storage.fetchOne(
-            "SELECT notification_id, recipient FROM inbox_escalation_steps WHERE escalation_id = $1", [.text(ack.notificationId)]) {
+            "SELECT notification_id, recipient, step FROM inbox_escalation_steps WHERE escalation_id = $1", [.text(ack.notificationId)]) {
             // An escalation this instance sent, held in another instance's inbox: that one judges
             // who acknowledged it; this one stops the chain when it was its recipient.
             if try step.get("recipient", as: String.self) == by {
@@ -226,8 +226,10 @@ public enum EscalationStore {
                 try close(originalId, storage)
                 // This instance holds the original (it sent the escalation): the later steps it
                 // sent after the acknowledgement are stood down here.
-                if let original = try InboxStore.notification(originalId, storage) {
-                    try standDownEscalations(of: original, sentAfter: ack, signedWith: key, in: transaction)
+                if let original = try InboxStore.notification(originalId, storage),
+                    let step = Escalation.Step(rawValue: Int(try step.get("step", as: Int64.self)))
+                {
+                    try standDownEscalations(of: original, after: step, sentAfter: ack, signedWith: key, in: transaction)
                 }
             } else {
                 status = "pending"
@@ -253,14 +255,30 @@ public enum EscalationStore {
         of notification: BusNotification, sentAfter ack: NotificationAcknowledgement, signedWith key: NotificationSigningKey,
         in transaction: ProjectionTransaction
     ) throws {
-        // An escalation acknowledged stands down its original's escalations sent after it.
-        let original = Escalation.isEscalation(notification) ? try InboxStore.notification(notification.sourceEventId, transaction.storage) : notification
-        guard let original, !Escalation.isEscalation(original), let agencyId = original.recipientAgencyId else { return }
+        // An escalation acknowledged stands down its original's later steps sent after it.
+        if Escalation.isEscalation(notification) {
+            guard let original = try InboxStore.notification(notification.sourceEventId, transaction.storage),
+                let step = Escalation.step(of: notification)
+            else { return }
+            return try standDownEscalations(of: original, after: step, sentAfter: ack, signedWith: key, in: transaction)
+        }
+        try standDownEscalations(of: notification, after: nil, sentAfter: ack, signedWith: key, in: transaction)
+    }
+
+    /// Stands down the escalations of `original` past `acknowledgedStep` (all, when the original
+    /// itself was acknowledged) that went out after `ack` was made.
+    private static func standDownEscalations(
+        of original: BusNotification, after acknowledgedStep: Escalation.Step?, sentAfter ack: NotificationAcknowledgement,
+        signedWith key: NotificationSigningKey, in transaction: ProjectionTransaction
+    ) throws {
+        guard !Escalation.isEscalation(original), let agencyId = original.recipientAgencyId else { return }
         for row in try transaction.storage.fetchAll(
-            "SELECT escalation_id, recipient, escalated_at FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step",
+            "SELECT escalation_id, recipient, escalated_at, step FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step",
             [.text(original.id)])
         {
-            guard let escalatedAt = EventCodec.parseInstant(try row.get("escalated_at")), escalatedAt > ack.at,
+            let step = Escalation.Step(rawValue: Int(try row.get("step", as: Int64.self)))
+            guard acknowledgedStep.map({ acknowledged in step.map { $0 > acknowledged } ?? false }) ?? true,
+                let escalatedAt = EventCodec.parseInstant(try row.get("escalated_at")), escalatedAt > ack.at,
                 let recipient = Recipient(try row.get("recipient", as: String.self))
             else { continue }
             _ = try NotificationOutbox.emit(
