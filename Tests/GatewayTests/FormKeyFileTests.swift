@@ -67,7 +67,8 @@ import TestSupport
             // and the form's token bound to it.
             let page = try await client.execute(HTTPClientRequest(url: first + "/ui/sign-in"), timeout: .seconds(30))
             #expect(page.status == .ok)
-            let setCookie = try #require(page.headers["set-cookie"].first { $0.hasPrefix("reentrybus_csrf=") })
+            // `serve gateway`'s cookies are Secure (TLS ends at the proxy), so `__Host-` named.
+            let setCookie = try #require(page.headers["set-cookie"].first { $0.hasPrefix("__Host-reentrybus_csrf=") })
             let cookie = String(setCookie.prefix { $0 != ";" })
             let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
             let field = try #require(html.range(of: "name=\"csrf\" value=\""))
