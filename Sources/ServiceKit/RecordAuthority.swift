@@ -6,12 +6,12 @@ import Contracts
 /// them could recall another court's warrant or cancel another facility's release by its id,
 /// and a warrant check would turn clear with the warrant still standing.
 ///
-/// - a warrant is issued by the agency it names as issuing it, never again by another, and
+/// - a warrant is never issued again by another agency than the one that issued it, and is
 ///   recalled only by that agency (quashed by it or by a court: an appeal sets it aside);
 /// - a warrant is served by the agency that sends the event, which must be the one it names as
 ///   serving it;
-/// - a detainer is lodged by the agency it names as asking for the hold, never again by
-///   another, and lifted only by that agency;
+/// - a detainer is never lodged again by another agency than the one that asked for the
+///   hold, and lifted only by that agency;
 /// - a release is scheduled again, changed, cancelled or completed only by the agency that
 ///   scheduled it.
 ///
@@ -22,18 +22,13 @@ import Contracts
 /// first. The warrant resolver, the router and the views apply the same rules, so a warrant
 /// check, a notice and a view never disagree about a refused event.
 public enum RecordAuthority {
-    /// A warrant is issued by the agency that sends the event, and only by the agency that
-    /// issued it first: otherwise one agency could issue another court's warrant (holding a
-    /// person on a warrant no court issued), or issue an existing warrant again under its own
-    /// name and then recall it.
+    /// A warrant is issued only by the agency that issued it first: otherwise one agency could
+    /// issue an existing warrant again under its own name and then recall it. (That the sender
+    /// is the agency it names is the gateway's check, 403: `courts.warrants` is kept forever,
+    /// and events written before that check may name another agency; refusing them here would
+    /// make a rebuild lose warrants the running service keeps.)
     public static func warrantIssued(_ issued: EventEnvelope<WarrantIssued>, issuer: String?) throws(PoisonMessage) {
         let warrant = issued.payload
-        guard warrant.issuingAgencyId == issued.source.agencyId else {
-            throw PoisonMessage(reason: """
-                \(WarrantIssued.eventType): payload.issuingAgencyId: \(warrant.issuingAgencyId) is not the agency that sent the \
-                event (\(issued.source.agencyId)); an agency issues only its own warrants
-                """)
-        }
         guard let issuer, issuer != warrant.issuingAgencyId else { return }
         throw PoisonMessage(reason: """
             \(WarrantIssued.eventType): payload.issuingAgencyId: warrant \(warrant.warrantId) was issued by \(issuer); another \
@@ -41,21 +36,25 @@ public enum RecordAuthority {
             """)
     }
 
-    /// A detainer is lodged by the agency that asks for the hold, and only by the one that
-    /// lodged it first (the same reasons as `warrantIssued`).
+    /// A detainer is lodged only by the agency that lodged it first (as `warrantIssued`).
     public static func detainerLodged(_ lodged: EventEnvelope<DetainerLodged>, holder: String?) throws(PoisonMessage) {
         let detainer = lodged.payload
-        guard detainer.requestingAgencyId == lodged.source.agencyId else {
-            throw PoisonMessage(reason: """
-                \(DetainerLodged.eventType): payload.requestingAgencyId: \(detainer.requestingAgencyId) is not the agency that \
-                sent the event (\(lodged.source.agencyId)); an agency asks only for its own holds
-                """)
-        }
         guard let holder, holder != detainer.requestingAgencyId else { return }
         throw PoisonMessage(reason: """
             \(DetainerLodged.eventType): payload.requestingAgencyId: detainer \(detainer.detainerId) was lodged by \(holder); \
             another agency cannot lodge it again
             """)
+    }
+
+    /// Who recalled or quashed a warrant whose issue was not read yet, to be judged once it is
+    /// (`warrantEnded` then): the recaller, a quashing agency that is not a court; nil when
+    /// nothing is left to judge (a court's quash, a service: anyone's).
+    public static func pendingJudgement(of eventType: String, by source: SourceAgency) -> String? {
+        switch eventType {
+        case WarrantRecalled.eventType: source.agencyId
+        case WarrantQuashed.eventType where source.agencyKind != .court: source.agencyId
+        default: nil
+        }
     }
 
     /// A recall only by the issuer; a quash by the issuer or by a court (an appellate court

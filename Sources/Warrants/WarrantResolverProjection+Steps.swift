@@ -47,18 +47,17 @@ extension WarrantResolverProjection {
             throw PoisonMessage(reason: "\(WarrantIssued.eventType): payload.issuingAgencyId: no agency of that id in the agency directory (reference.agencies), so no court or prosecutor to ask")
         }
         var previous = try store.warrantStatus(warrantId)
-        if try store.resolvedByAnotherAgency(warrantId, issuer: court) {
-            // Recalled or quashed, read before the issue, by an agency that did not issue it:
-            // refused now as it would have been after the issue; the warrant is new and active.
-            try store.dropForeignResolution(warrantId)
-            previous = nil
-        }
+        // Recalled (or quashed by a non-court), read before the issue, by an agency that did not
+        // issue it: refused now as it would have been after the issue; the warrant is new.
+        let foreignResolution = try store.resolvedByAnotherAgency(warrantId, issuer: court)
+        if foreignResolution { previous = nil }
         if previous == nil,
             let reason = try store.sealedIssue(of: warrantId, by: court, occurredAtMilliseconds: SealingOrder.milliseconds(issued.occurredAt))
         {
             effects.refused(.warrant, reason)
-            return  // removed by a later sealing order: not stored again
+            return  // removed by a later sealing order: not stored again (nor made active)
         }
+        if foreignResolution { try store.dropForeignResolution(warrantId) }
         try store.saveIssued(issued)
         try store.restateRecord(record, of: .warrant, warrantId)
         guard WarrantCheckRules.issueJoinsOpenChecks(previousStatus: previous) else { return }
@@ -98,7 +97,7 @@ extension WarrantResolverProjection {
                 return
             }
             try store.saveFirstSeenResolved(
-                warrantId, status: status, subject: event.subject, resolvedBy: status == "served" ? nil : event.source.agencyId)
+                warrantId, status: status, subject: event.subject, resolvedBy: RecordAuthority.pendingJudgement(of: event.eventType, by: event.source))
         case .ignore:
             return
         case .resolve:

@@ -50,6 +50,13 @@ enum Events {
             payload: WarrantRecalled(warrantId: warrantId, recalledOn: CalendarDate("2025-06-15")!, reason: "Defendant appeared"))
     }
 
+    /// Quashed by an appellate court (MO-COA-WD): any court may set a warrant aside.
+    static func quashedByAppeal(_ warrantId: String = "W-1") -> EventEnvelope<WarrantQuashed> {
+        EventEnvelope(
+            eventId: id("quashed-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-COA-WD", agencyKind: .court),
+            subject: hill, payload: WarrantQuashed(warrantId: warrantId, quashedOn: CalendarDate("2025-06-15")!, reason: "Set aside on appeal"))
+    }
+
     static func served(_ warrantId: String = "W-1") -> EventEnvelope<WarrantServed> {
         EventEnvelope(
             eventId: id("served-\(warrantId)"), occurredAt: now, recordedAt: now, source: SourceAgency(agencyId: "MO-KCPD", agencyKind: .police),

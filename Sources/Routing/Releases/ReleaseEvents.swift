@@ -23,7 +23,10 @@ enum ReleaseEvents {
         // the views refuse the same events).
         try RecordAuthority.releaseChanged(event.eventType, releaseId: known.releaseId, by: source, releasingAgency: previous?.releasingAgencyId)
         var release = known
-        release.releasingAgencyId = previous?.releasingAgencyId ?? source.agencyId
+        // Only a schedule or a completion makes a release an agency's (a change or cancellation
+        // of a release not known yet claims nothing), as for the resolver and the views.
+        let defines = event.eventType == ReleaseScheduled.eventType || event.eventType == ReleaseCompleted.eventType
+        release.releasingAgencyId = previous?.releasingAgencyId ?? (defines ? source.agencyId : nil)
         return (release, notice)
     }
 
