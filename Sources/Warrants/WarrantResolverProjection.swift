@@ -51,8 +51,9 @@ import Timers
 /// the outbox, in the same transaction. Refused (dead letter): a warrant of a court the
 /// directory does not know, a detainer of an unknown holding agency, a change of a release
 /// never scheduled, and an agency speaking for another's record (``RecordAuthority``: a
-/// warrant issued, recalled or lodged in another's name, a release rescheduled, changed,
-/// cancelled or completed by another agency than the one that scheduled it).
+/// warrant issued again or a detainer lodged again under another agency, a warrant recalled
+/// or a detainer lifted by another, a release rescheduled, changed, cancelled or completed by
+/// another agency than the one that scheduled it).
 ///
 /// "The police department of the destination city" is the agency the directory names for the
 /// city (`DestinationPolice`): a police agency listing the place, else a sheriff. With no entry
