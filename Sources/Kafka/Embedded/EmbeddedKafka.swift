@@ -92,6 +92,12 @@ public final class EmbeddedKafka: Sendable {
         try withCluster { $0.setBroker(broker, up: false) }
     }
 
+    /// Brings a broker taken down by `setBrokerDown` back up, on its old port.
+    ///
+    /// librdkafka keeps that port by binding a new socket to it as soon as the broker goes down;
+    /// when another socket took the port in between, that bind failed and this call aborts the
+    /// process (an assertion in `rdkafka_mock.c`). Tests that bring a broker back run in a phase
+    /// of their own (`scripts/test`); a test that only needs a broker gone leaves it down.
     public func setBrokerUp(_ broker: Int32) throws(KafkaError) {
         try withCluster { $0.setBroker(broker, up: true) }
     }
