@@ -203,14 +203,25 @@ extension WarrantResolverProjection {
 
     // MARK: Releases
 
+    /// The release's check as it stands (nil: never opened), read once for the step that
+    /// follows, after refusing an event from an agency other than the one whose schedule or
+    /// completion opened it (`RecordAuthority.releaseChanged`).
+    func knownCheck(of releaseId: String, _ event: AdmittedEvent, by source: SourceAgency, _ store: WarrantStore) throws -> Check? {
+        let check = try store.check(releaseId)
+        try RecordAuthority.releaseChanged(event.eventType, releaseId: releaseId, by: source, releasingAgency: check?.releasingAgencyId)
+        return check
+    }
+
     /// A release scheduled opens its check; scheduled again after a cancellation (by an event
     /// that occurred after it), the check is opened again with the person's items as they stand
     /// now and everyone told as for a first schedule (the cancellation had closed it quietly).
     /// A schedule re-sent while the check is open, after the release happened, or from before
     /// the cancellation changes nothing.
-    func releaseScheduled(_ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseScheduled(
+        _ scheduled: EventEnvelope<ReleaseScheduled>, record: String? = nil, existing: Check?, _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
         let releaseId = scheduled.payload.releaseId
-        let reopening = try store.check(releaseId) != nil
+        let reopening = existing != nil
         if reopening {
             guard try store.reopensAfterCancellation(releaseId, occurredAt: CheckEscalation.milliseconds(scheduled.occurredAt)) else { return }
         } else if let reason = try store.sealedItem(.release, releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(scheduled.occurredAt)) {
@@ -241,9 +252,9 @@ extension WarrantResolverProjection {
     /// if it was told anything, that the release no longer concerns it. A change for a release
     /// the resolver never saw scheduled is refused (dead letter); one after the release closed
     /// changes nothing.
-    func releaseChanged(_ changed: EventEnvelope<ReleaseChanged>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseChanged(_ changed: EventEnvelope<ReleaseChanged>, existing: Check?, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let change = changed.payload
-        guard let original = try store.check(change.releaseId) else {
+        guard let original = existing else {
             // A release a later sealing order removed was scheduled: its change is the sealed person's, not kept.
             if let reason = try store.sealedItem(.release, change.releaseId, occurredAtMilliseconds: SealingOrder.milliseconds(changed.occurredAt)) {
                 effects.refused(.release, reason)
@@ -312,12 +323,13 @@ extension WarrantResolverProjection {
         if moved { effects.changed(check.releaseId, by: source) }
     }
 
-    func releaseCompleted(_ completed: EventEnvelope<ReleaseCompleted>, record: String? = nil, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseCompleted(
+        _ completed: EventEnvelope<ReleaseCompleted>, record: String? = nil, existing: Check?, _ store: WarrantStore, _ effects: CheckEffects
+    ) throws {
         let releaseId = completed.payload.releaseId
         let source = WarrantCheckRules.Source(completed)
         // Completed after a cancellation: a release no schedule stood for, judged as one
         // completed with none read before (urgent with an active warrant), in the same check.
-        let existing = try store.check(releaseId)
         let reopening = existing?.closed == true
         if reopening {
             // Re-sent (the release happened), or from before the cancellation: nothing.
@@ -385,9 +397,9 @@ extension WarrantResolverProjection {
         }
     }
 
-    func releaseCancelled(_ cancelled: EventEnvelope<ReleaseCancelled>, _ store: WarrantStore, _ effects: CheckEffects) throws {
+    func releaseCancelled(_ cancelled: EventEnvelope<ReleaseCancelled>, existing: Check?, _ store: WarrantStore, _ effects: CheckEffects) throws {
         let releaseId = cancelled.payload.releaseId
-        guard let check = try store.check(releaseId), !check.closed else { return }
+        guard let check = existing, !check.closed else { return }
         try store.cancel(releaseId, atMilliseconds: CheckEscalation.milliseconds(cancelled.occurredAt))
         effects.changed(releaseId, by: WarrantCheckRules.Source(cancelled), outcome: .cancelled)
     }

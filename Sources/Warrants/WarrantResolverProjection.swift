@@ -177,34 +177,26 @@ public struct WarrantResolverProjection: EventProjection {
             try detainerLifted(lifted, store, effects)
         case ReleaseScheduled.eventType:
             let scheduled = try event.decode(ReleaseScheduled.self)
-            try RecordAuthority.releaseChanged(
-                event.eventType, releaseId: scheduled.payload.releaseId, by: scheduled.source,
-                releasingAgency: try store.check(scheduled.payload.releaseId)?.releasingAgencyId)
+            let existing = try knownCheck(of: scheduled.payload.releaseId, event, by: scheduled.source, store)
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: scheduled.occurredAt, store) else {
                 return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
             }
-            try releaseScheduled(scheduled, record: record, store, effects)
+            try releaseScheduled(scheduled, record: record, existing: existing, store, effects)
         case ReleaseChanged.eventType:
             let changed = try event.decode(ReleaseChanged.self)
-            try RecordAuthority.releaseChanged(
-                event.eventType, releaseId: changed.payload.releaseId, by: changed.source,
-                releasingAgency: try store.check(changed.payload.releaseId)?.releasingAgencyId)
-            try releaseChanged(changed, store, effects)
+            let existing = try knownCheck(of: changed.payload.releaseId, event, by: changed.source, store)
+            try releaseChanged(changed, existing: existing, store, effects)
         case ReleaseCompleted.eventType:
             let completed = try event.decode(ReleaseCompleted.self)
-            try RecordAuthority.releaseChanged(
-                event.eventType, releaseId: completed.payload.releaseId, by: completed.source,
-                releasingAgency: try store.check(completed.payload.releaseId)?.releasingAgencyId)
+            let existing = try knownCheck(of: completed.payload.releaseId, event, by: completed.source, store)
             guard case .record(let record) = try subjectRecord(of: event, occurredAt: completed.occurredAt, store) else {
                 return transaction.countOnCommit(SealedRecordRefusal(.release, .indexRecord))
             }
-            try releaseCompleted(completed, record: record, store, effects)
+            try releaseCompleted(completed, record: record, existing: existing, store, effects)
         case ReleaseCancelled.eventType:
             let cancelled = try event.decode(ReleaseCancelled.self)
-            try RecordAuthority.releaseChanged(
-                event.eventType, releaseId: cancelled.payload.releaseId, by: cancelled.source,
-                releasingAgency: try store.check(cancelled.payload.releaseId)?.releasingAgencyId)
-            try releaseCancelled(cancelled, store, effects)
+            let existing = try knownCheck(of: cancelled.payload.releaseId, event, by: cancelled.source, store)
+            try releaseCancelled(cancelled, existing: existing, store, effects)
         case TimerTick.eventType:
             try tick(try TimerTick.decode(event), store, effects)
         case let type where IdentityDecision.eventTypes.contains(type):
