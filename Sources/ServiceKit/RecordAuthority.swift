@@ -84,6 +84,13 @@ public enum RecordAuthority {
             """)
     }
 
+    /// Whether an event of `eventType` makes a release known, and its sender the agency that
+    /// speaks for it from then on: a schedule or a completion. A change or a cancellation of a
+    /// release not known yet claims nothing. The resolver, the router and the views decide alike.
+    public static func definesRelease(_ eventType: String) -> Bool {
+        eventType == ReleaseScheduled.eventType || eventType == ReleaseCompleted.eventType
+    }
+
     public static func releaseChanged(_ eventType: String, releaseId: String, by source: SourceAgency, releasingAgency: String?) throws(PoisonMessage) {
         guard let releasingAgency, releasingAgency != source.agencyId else { return }
         throw PoisonMessage(reason: """

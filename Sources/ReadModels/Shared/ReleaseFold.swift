@@ -185,12 +185,15 @@ enum ReleaseEvent {
         }
     }
 
-    /// A schedule or a completion: what makes a release known (a change or a cancellation
-    /// before either changes nothing).
-    var definesRelease: Bool {
+    /// A schedule or a completion: what makes a release known (`RecordAuthority.definesRelease`).
+    var definesRelease: Bool { RecordAuthority.definesRelease(eventType) }
+
+    var eventType: String {
         switch self {
-        case .scheduled, .completed: true
-        case .changed, .cancelled: false
+        case .scheduled: ReleaseScheduled.eventType
+        case .changed: ReleaseChanged.eventType
+        case .cancelled: ReleaseCancelled.eventType
+        case .completed: ReleaseCompleted.eventType
         }
     }
 

@@ -23,10 +23,7 @@ enum ReleaseEvents {
         // the views refuse the same events).
         try RecordAuthority.releaseChanged(event.eventType, releaseId: known.releaseId, by: source, releasingAgency: previous?.releasingAgencyId)
         var release = known
-        // Only a schedule or a completion makes a release an agency's (a change or cancellation
-        // of a release not known yet claims nothing), as for the resolver and the views.
-        let defines = event.eventType == ReleaseScheduled.eventType || event.eventType == ReleaseCompleted.eventType
-        release.releasingAgencyId = previous?.releasingAgencyId ?? (defines ? source.agencyId : nil)
+        release.releasingAgencyId = previous?.releasingAgencyId ?? (RecordAuthority.definesRelease(event.eventType) ? source.agencyId : nil)
         return (release, notice)
     }
 
