@@ -17,6 +17,10 @@ import Synchronization
 ///   applied — every partition up to the offset the current state stored, nothing past it — so
 ///   the service, started on the new state, goes on where it stopped and sends what comes
 ///   next itself.
+/// - **Nothing owed is lost.** What the current state committed and never delivered (a crash
+///   after a commit, a delivery that failed and stopped the service) and what the broker
+///   refused for good are carried into the new state at the swap, numbered as they were
+///   (`ServiceDatabase.carryOutbox`): the service started on it sends them.
 /// - **The old state serves until the swap.** The running service and readers (`view`,
 ///   `inbox`) keep using it while the new one is built; the rebuild follows what the service
 ///   applies meanwhile.

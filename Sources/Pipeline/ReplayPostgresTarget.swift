@@ -75,29 +75,33 @@ final class ReplayPostgresTarget: ReplayTarget {
         try await closeReplayConnection()
         let (schema, replaySchema, oldSchema) = (self.schema, self.replaySchema, self.oldSchema)
         let outcome: ReplaySwapOutcome
+        let carried: ServiceDatabase.CarriedOutbox?
         do {
-            outcome = try await control.write { transaction -> ReplaySwapOutcome in
+            (outcome, carried) = try await control.write { transaction -> (ReplaySwapOutcome, ServiceDatabase.CarriedOutbox?) in
                 // A service that starts now waits for this transaction, and then sees the new state.
                 try transaction.execute("SET LOCAL lock_timeout = '5s'")
                 try transaction.execute("LOCK TABLE \(schema).kit_offsets IN ACCESS EXCLUSIVE MODE")
-                guard try Self.sessions(of: schema, transaction) == 0 else { return .inUse }
+                guard try Self.sessions(of: schema, transaction) == 0 else { return (.inUse, nil) }
                 let current = try ReplayOffsets.read(transaction, table: "\(schema).kit_offsets", topics: topics)
-                guard current == goal else { return .moved }
+                guard current == goal else { return (.moved, nil) }
                 guard try transaction.fetchOne(
                     "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = $1", [.text(oldSchema)]
                 )?.get("n", as: Int.self) == 0 else {
                     throw ReplayFailure(.swapRefused("the schema \(oldSchema), which the swap renames the current state to, exists: drop or rename it"))
                 }
+                // What the current state committed and never delivered goes with the swap.
+                let carried = try ServiceDatabase.carryOutbox(from: schema, into: replaySchema, dialect: .postgres, transaction)
                 try transaction.execute("ALTER SCHEMA \(schema) RENAME TO \(oldSchema)")
                 try transaction.execute("ALTER SCHEMA \(replaySchema) RENAME TO \(schema)")
                 try transaction.execute("DROP SCHEMA \(oldSchema) CASCADE")
-                return .swapped
+                return (.swapped, carried)
             }
         } catch let error as StorageError where error.kind == .other(code: "SQLSTATE 55P03") {
             // lock_not_available: somebody holds the current offsets (a service's batch).
             return .inUse
         }
         if outcome == .swapped { created.withLock { $0 = false } }
+        if let carried { ReplayCarry.log(carried, into: location, logger) }
         return outcome
     }
 

@@ -100,6 +100,11 @@ final class ReplaySQLiteTarget: ReplayTarget {
             if current != goal {
                 outcome = .moved
             } else {
+                // What the current state committed and never delivered goes with the swap.
+                let carried = try lock.withAttached(replayPath, as: "rebuilt") { transaction in
+                    try ServiceDatabase.carryOutbox(from: "main", into: "rebuilt", dialect: .sqlite, transaction)
+                }
+                ReplayCarry.log(carried, into: replayPath, logger)
                 try lock.standAlone()
                 // The commit point.
                 guard rename(replayPath, path) == 0 else {
@@ -202,6 +207,33 @@ final class ExclusiveSQLiteConnection {
 
     func read<T>(_ body: (any StorageTransaction) throws -> T) throws -> T {
         try named { try queue.inDatabase { db in try body(SQLiteTransaction(db, location: path)) } }
+    }
+
+    /// Runs `body` in one transaction with the file at `other` attached as `schema`, detached
+    /// afterwards. The attached file's journal is kept in memory, so no side file of it is
+    /// left (the swap renames it next); it is locked exclusively as this connection's own file.
+    func withAttached<T>(_ other: String, as schema: String, _ body: (any StorageTransaction) throws -> T) throws -> T {
+        try named {
+            try queue.inDatabase { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS \(schema)", arguments: [other])
+                let result: T
+                do {
+                    _ = try String.fetchOne(db, sql: "PRAGMA \(schema).journal_mode = MEMORY")
+                    var value: T?
+                    try db.inTransaction {
+                        value = try body(SQLiteTransaction(db, location: other))
+                        return .commit
+                    }
+                    result = value!
+                } catch {
+                    // The transaction's failure is what the caller needs; the connection closes next.
+                    try? db.execute(sql: "DETACH DATABASE \(schema)")
+                    throw error
+                }
+                try db.execute(sql: "DETACH DATABASE \(schema)")
+                return result
+            }
+        }
     }
 
     /// Copies the write-ahead log into the file and leaves WAL mode for an in-memory rollback

@@ -1,4 +1,5 @@
 import Kafka
+import Logging
 import ServiceKit
 import Storage
 
@@ -59,5 +60,16 @@ enum ReplayOffsets {
             result[partition] = KafkaOffset(try row.get("next_offset", as: Int64.self))
         }
         return result
+    }
+}
+
+/// How a swap says what it carried from the replaced state (`ServiceDatabase.carryOutbox`):
+/// counts only, never a message's content.
+enum ReplayCarry {
+    static func log(_ carried: ServiceDatabase.CarriedOutbox, into location: String, _ logger: Logger) {
+        guard carried.waiting > 0 || carried.failed > 0 else { return }
+        logger.notice(
+            "Carried into the new state what the replaced one had not delivered: the service sends it when started",
+            metadata: ["database": "\(location)", "waiting": "\(carried.waiting)", "failed": "\(carried.failed)"])
     }
 }

@@ -4,13 +4,13 @@ import Foundation
 import GRDB
 import Logging
 import Notifications
-import ServiceKit
 import Storage
 import Synchronization
 import TestSupport
 import Testing
 
 @testable import Kafka
+@testable import ServiceKit
 @testable import Pipeline
 
 /// `reentrybus replay` on the embedded broker with SQLite: the rebuilt state equals the one
@@ -279,6 +279,16 @@ struct ReplayTests {
         let gathering = rebuilding(events: 20_000, done: 20_000, read: 25_000)
         #expect(gathering.line(at: start + .seconds(5)) == "rebuilding: 20,000 events, 4,000 events/s, 25%, ETA 0:15")
     }
+
+    /// What the replaced state committed and never delivered (a crash after the commit, a
+    /// delivery that failed and stopped the service) and what the broker refused for good are
+    /// carried into the rebuilt state: the router, started on it, sends the waiting message.
+    @Test func whatTheReplacedStateOwedTheBusIsCarriedThroughTheSwap() async throws {
+        let bus = try await TestBus()
+        try await within(.seconds(120), "replay with an undelivered outbox") {
+            try await expectUndeliveredOutboxCarriedThroughTheSwap(on: bus)
+        }
+    }
 }
 
 /// `ReplayMerge`: a replay applies what it reads in the order the running service met it
@@ -365,6 +375,16 @@ struct ReplayPostgresTests {
             try await expectEachServiceRebuiltAndSwappedIn(on: bus)
         }
     }
+
+    /// As on SQLite: the outbox's identity sequence is set past every carried number.
+    @Test func whatTheReplacedStateOwedTheBusIsCarriedThroughTheSwap() async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let url = cluster.url(database: try await cluster.createDatabase())
+        let bus = try await TestBus(postgres: try .init(url: url))
+        try await within(.seconds(120), "replay with an undelivered outbox") {
+            try await expectUndeliveredOutboxCarriedThroughTheSwap(on: bus)
+        }
+    }
 }
 
 // MARK: - Scenario and checks
@@ -429,6 +449,24 @@ extension TestBus {
         }
         let inode = try FileManager.default.attributesOfItem(atPath: configuration.databasePath(name))[.systemFileNumber]
         return try #require((inode as? NSNumber)?.int64Value ?? (inode as? UInt64).map { Int64($0) })
+    }
+
+    /// Runs `body` in a write transaction on a stopped service's state, closed afterwards (a
+    /// replay swaps only a state nobody has open).
+    func writeClosed<T>(_ name: ServiceName, _ body: (any StorageTransaction) throws -> T) async throws -> T {
+        if let postgres = configuration.postgres {
+            let storage = PostgresStorage(configuration: try postgres.inSchema(configuration.databaseSchema(name)), logger: quietLogger)
+            let result = try storage.writeBlocking(body)
+            try await storage.close()
+            return result
+        }
+        let path = configuration.databasePath(name)
+        var options = GRDB.Configuration()
+        options.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: options)
+        let result = try SQLiteStorage(writer: queue, location: path).writeBlocking(body)
+        try queue.close()
+        return result
     }
 
     /// Whether anything of a replay is left beside the service's state.
@@ -555,4 +593,49 @@ func expectEachServiceRebuiltAndSwappedIn(on bus: TestBus) async throws {
             #expect(["-wal", "-shm", "-journal"].filter { FileManager.default.fileExists(atPath: path + $0) } == [], "\(name)")
         }
     }
+}
+
+/// The router's state left with one message committed and never delivered and one the broker
+/// refused for good (as a crash, or a refused delivery, leaves them), then replayed: both are in
+/// the new state with their numbers, a message queued next is numbered after both (an
+/// acknowledgement removes every row up to its number), and the router started on it delivers
+/// the waiting one.
+func expectUndeliveredOutboxCarriedThroughTheSwap(on bus: TestBus) async throws {
+    try await buildRouter(on: bus, people: 5, run: "carry")
+    #expect(try bus.snapshot(.router).outbox == 0)
+    func message(_ key: String) -> OutgoingMessage {
+        OutgoingMessage(topic: BusTopic.notifications, key: key, value: Array(#"{"id":"\#(key)"}"#.utf8), headers: [KafkaHeader(key: "h", value: [1, 2])])
+    }
+    let seqs = try await bus.writeClosed(.router) { transaction in
+        try ServiceDatabase.appendToOutbox([message("refused"), message("waiting")], transaction)
+        try transaction.execute("""
+            INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, reason, failed_at)
+            SELECT seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, 'message too large', '2026-12-07T00:00:00Z'
+            FROM kit_outbox WHERE key = 'refused'
+            """)
+        try transaction.execute("DELETE FROM kit_outbox WHERE key = 'refused'")
+        return try transaction.fetchAll("SELECT seq FROM kit_outbox UNION ALL SELECT seq FROM kit_outbox_failed").map { try $0.get("seq", as: Int64.self) }
+    }
+
+    _ = try await Replay(.router, configuration: bus.configuration, options: ReplayOptions(stopTimeout: .seconds(30)), logger: quietLogger).run()
+
+    let (waiting, failed) = try bus.read(.router) { transaction in
+        (try ServiceDatabase.outbox(transaction), try transaction.fetchAll("SELECT seq, key, reason FROM kit_outbox_failed"))
+    }
+    // Without it, the router started below would wait for a message it never sends.
+    try #require(waiting.map(\.message) == [message("waiting")])
+    #expect(try failed.map { [try $0.get("key", as: String.self), try $0.get("reason", as: String.self)] } == [["refused", "message too large"]])
+    #expect(Set(waiting.map(\.seq) + (try failed.map { try $0.get("seq", as: Int64.self) })) == Set(seqs))
+    let nextSeq = try await bus.writeClosed(.router) { transaction in
+        try ServiceDatabase.appendToOutbox([message("next")], transaction)
+        let seq = try ServiceDatabase.outbox(transaction).first { $0.message.key == "next" }?.seq
+        try transaction.execute("DELETE FROM kit_outbox WHERE key = 'next'")
+        return seq
+    }
+    #expect(try #require(nextSeq) > seqs.max()!)
+
+    let router = try bus.start(.router)
+    await router.service.progress.wait { $0.published[BusTopic.notifications] == 1 }
+    try await router.stop()
+    #expect(try bus.snapshot(.router).outbox == 0)
 }
