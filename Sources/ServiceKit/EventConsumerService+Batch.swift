@@ -69,9 +69,11 @@ extension EventConsumerService {
             var steps: [BatchStep] = []
             steps.reserveCapacity(ordered.count)
             var admitted: [ServiceDatabase.AppliedEvent] = []
+            var anyAlreadyApplied = false
             for message in ordered {
                 if let next = offsets[message.topicPartition], message.offset < next {
                     steps.append(.alreadyApplied)
+                    anyAlreadyApplied = true
                     continue
                 }
                 offsets[message.topicPartition] = KafkaOffset(message.offset.rawValue + 1)
@@ -189,7 +191,11 @@ extension EventConsumerService {
             try ServiceDatabase.increment("sealed_records_not_kept", by: outcome.sealedRecords, db)
             for (type, count) in outcome.skippedByType { try ServiceDatabase.increment("skipped:\(type)", by: count, db) }
             try transaction.flushOutbox()
-            if transaction.emitted > 0 { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
+            // What this batch queued, and what an earlier attempt at it queued: a commit whose
+            // answer was lost (the connection dropped during COMMIT) looks failed, yet committed;
+            // its retry finds every message applied and emits nothing, and its rows would wait
+            // for the next batch that emits, or a restart.
+            if transaction.emitted > 0 || anyAlreadyApplied { outcome.outbox = try ServiceDatabase.outbox(after: published, db) }
             outcome.afterCommit = transaction.afterCommit
             outcome.counts = transaction.counts
             outcome.warnings = transaction.warnings

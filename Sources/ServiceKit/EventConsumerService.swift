@@ -278,7 +278,10 @@ public final class EventConsumerService: Service, Sendable {
     }
 
     /// Applies a batch, again and again while the database is unavailable: a failed attempt
-    /// committed nothing, so applying the same messages later is still exactly once. The
+    /// committed nothing, so applying the same messages later is still exactly once; or, when
+    /// the connection dropped during its COMMIT, committed everything, and the next attempt
+    /// finds the messages applied (their offsets stored) and hands over the outbox rows that
+    /// commit queued (`applyBatch`). The
     /// consumer is not read meanwhile (its buffer fills, then it stops fetching). Returns nil
     /// when graceful shutdown comes while waiting; other errors stop the service.
     private func applyBatchRetrying(

@@ -15,7 +15,8 @@ import Synchronization
 /// awaits a continuation). One transaction runs at a time, as with SQLite's single writer.
 ///
 /// The connection is opened on first use and again after it was lost: when PostgreSQL stops,
-/// the transaction in progress fails with `.unavailable` (nothing of it committed) and the
+/// the transaction in progress fails with `.unavailable` (nothing of it committed, unless the
+/// connection was lost during its COMMIT, which may have committed it all) and the
 /// next ``write(_:)`` reconnects, so the caller's retry with backoff is all that is needed.
 public final class PostgresStorage: StorageDatabase {
     public let configuration: Configuration

@@ -20,7 +20,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebu
         /// Another constraint failed (NOT NULL, CHECK, foreign key).
         case constraintViolation
         /// The database cannot be reached or went away (PostgreSQL stopped, connection lost,
-        /// SQLite busy): nothing of the transaction was committed; retrying later may succeed.
+        /// SQLite busy): the transaction was not committed, except when PostgreSQL's connection was lost
+        /// during its COMMIT, which may have committed it all; a writer that retries must tell (the
+        /// consumer runtime does, by the offsets it stored); retrying later may succeed.
         case unavailable
         /// A statement ran after an earlier one in the same transaction (or savepoint) failed.
         /// PostgreSQL refuses those; the SQLite backend refuses them too, so code that swallows
@@ -71,7 +73,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, CustomDebu
         case .constraintViolation:
             return "\(name) refused a row that violates a constraint."
         case .unavailable:
-            return "\(name) is unavailable (stopped, unreachable or busy); nothing of the transaction was committed."
+            return "\(name) is unavailable (stopped, unreachable or busy); the transaction was not committed (if the connection was lost during its COMMIT, it may have been)."
         case .transactionAborted:
             return "\(name) refused a statement: an earlier statement of the transaction failed, so it must be rolled back."
         case .noSuchColumn(let column):

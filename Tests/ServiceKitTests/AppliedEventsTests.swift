@@ -42,6 +42,21 @@ import Testing
         try await AppliedEventsCheck.run(database)
     }
 
+    /// A batch applied again after a commit whose answer was lost (PostgreSQL's connection
+    /// dropped during COMMIT: reported unavailable, retried) finds its messages applied and
+    /// hands over what the commit queued, for delivery now rather than after the next batch
+    /// that emits something, which on a quiet stream may not come.
+    @Test func aBatchAppliedAgainAfterALostCommitAnswerHandsOverWhatThatCommitQueued() async throws {
+        let service = try makeProbeService(directory: directory)
+        let batch = (0..<3).map { TestArrest().consumed(offset: Int64($0)) }
+        let first = try await service.apply(batch)
+        #expect(first.applied == 3 && first.outbox.count == 3)
+        // The answer never came: nothing was handed to the producer (`published` stays 0).
+        let again = try await service.apply(batch)
+        #expect(again.applied == 0)
+        #expect(again.outbox.map(\.seq) == first.outbox.map(\.seq))
+    }
+
     /// Through the service: an id an earlier batch applied is a redelivery with the same bytes
     /// and a reuse with others, and a batch of more events than one statement records applies each.
     @Test func aLaterBatchFindsTheIdsAnEarlierOneRecorded() async throws {

@@ -20,7 +20,8 @@ public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, Cu
         /// The file cannot be written (read-only file or directory, disk full, I/O error).
         case cannotWrite
         /// The database cannot be reached (PostgreSQL stopped or unreachable, SQLite busy):
-        /// nothing of the transaction was committed; retrying later may succeed.
+        /// the transaction was not committed (unless PostgreSQL's connection was lost during its
+        /// COMMIT: then it may have been, which a retry must tell); retrying later may succeed.
         case unavailable
         /// The database records schema steps this program does not know: a newer version
         /// wrote it. Nothing was changed.
@@ -58,7 +59,7 @@ public struct ServiceDatabaseError: Error, Sendable, CustomStringConvertible, Cu
         case .cannotWrite:
             return "The database \(path) cannot be written\(code): check free disk space and the file's and directory's permissions."
         case .unavailable:
-            return "The database \(path) is unavailable (stopped, unreachable or busy); nothing of the transaction was committed."
+            return "The database \(path) is unavailable (stopped, unreachable or busy); the transaction was not committed (if the connection was lost during its COMMIT, it may have been)."
         case .schemaFromNewerVersion:
             return "The database \(path) was written by a newer version of ReentryBus (\(detail)): run that version, or give this one another database."
         case .other:
