@@ -9,7 +9,8 @@ import Testing
 /// What an auditor may read of the ledger: an entry says what an agency learnt of a person, so
 /// a reentry provider's auditor (not a criminal justice agency) reads its own agency's entries
 /// only, and no auditor reads another agency's crisis-call or health disclosures (that the
-/// person has a mental-health bulletin). Before, any auditor read every entry.
+/// person has a mental-health bulletin) or its criminal-intelligence ones (that the person is
+/// in its intelligence). Before, any auditor read every entry.
 @Suite struct AuditSearchScopeTests {
     static let start = Date(timeIntervalSince1970: 1_796_000_000)
 
@@ -40,6 +41,17 @@ import Testing
                 withheld: [WithheldField(field: "facts", classifications: [.health], reason: .notGranted)], at: Self.start.addingTimeInterval(6)),
             Self.disclosure(4, agency: "MO-DOC-PP", kind: "community_supervision", role: .officer, purpose: .supervision, resource: "police.arrest.made"),
             Self.disclosure(5, agency: "MO-REENTRY-KC", kind: "reentry_services", role: .reentryServices, purpose: .serviceReferral, resource: "view.high-needs"),
+            // An analyst's read of an investigation notice, and a safety check whose
+            // investigations were withheld for want of a Part 23 basis: each says the person is
+            // in KCPD's intelligence.
+            Self.disclosure(7, agency: "MO-KCPD", kind: "police", role: .analyst, purpose: .investigation, resource: "bus.notification",
+                            fields: [DisclosedField(field: "summary", classifications: [.criminalIntelligence])]),
+            Disclosure(
+                requester: Requester(subject: "S-8", agencyId: "MO-KCPD", agencyKind: "police", roles: [.officer], purpose: .officerSafety),
+                requestId: "req-8", channel: .api, resource: "view.safety-check", persons: [PersonIdentifier(identifier: "stateId", value: "MO1234567")],
+                disclosed: [DisclosedField(field: "residents", classifications: [.pii, .cji])],
+                withheld: [WithheldField(field: "investigations", classifications: [.criminalIntelligence], reason: .noPart23Basis)],
+                at: Self.start.addingTimeInterval(8)),
         ]
         for disclosure in entries { _ = try await harness.ledger.append(disclosure) }
         func search(_ agency: String, _ kind: AgencyKind) async throws -> [String] {
@@ -48,7 +60,7 @@ import Testing
                 .filter { $0.resource != Gateway.auditSearchResource }.map(\.requestId)
         }
         #expect(try await search("MO-DOC-PP", .communitySupervision) == ["req-1", "req-4", "req-5"])
-        #expect(try await search("MO-KCPD", .police) == ["req-1", "req-2", "req-3", "req-6", "req-4", "req-5"], "its own crisis calls included")
+        #expect(try await search("MO-KCPD", .police) == ["req-1", "req-2", "req-3", "req-6", "req-4", "req-5", "req-7", "req-8"], "its own crisis calls and intelligence included")
         #expect(try await search("MO-REENTRY-KC", .reentryServices) == ["req-5"])
         // A value that says there is no number names nobody: 400, nothing read or recorded.
         let before = try await harness.ledger.entries().count

@@ -83,17 +83,21 @@ extension Gateway {
     ///   health information or answered a crisis call (a health field disclosed or withheld, purpose
     ///   `crisis_response`, or the mental-health bulletins view): that the person has a
     ///   bulletin is health information, shared under the person's consent with the police it
-    ///   names, not with another agency's auditor.
+    ///   names, not with another agency's auditor; and, alike, another agency's entries that
+    ///   carried criminal intelligence (disclosed, or withheld for want of a 28 CFR Part 23
+    ///   basis): that the person is named in an agency's intelligence is that agency's to
+    ///   disclose, on a need and a right to know, never an auditor's finding elsewhere.
     static func auditEntries(_ entries: [AuditEntry], visibleTo requester: Requester) -> [AuditEntry] {
         let own = { (entry: AuditEntry) in requester.agencyId != nil && entry.requester.agencyId == requester.agencyId }
         guard let kind = requester.agencyKind.flatMap(AgencyKind.init(rawValue:)), kind != .reentryServices else {
             return entries.filter(own)
         }
+        let confined: Set<FieldClassification> = [.health, .criminalIntelligence]
         return entries.filter { entry in
             own(entry)
                 || !(entry.purpose == .crisisResponse || entry.resource.hasPrefix("view.police.bulletins")
-                    || entry.disclosed.contains { $0.classifications.contains(.health) }
-                    || entry.withheld.contains { $0.classifications.contains(.health) })
+                    || entry.disclosed.contains { $0.classifications.contains(where: confined.contains) }
+                    || entry.withheld.contains { $0.classifications.contains(where: confined.contains) })
         }
     }
 
