@@ -24,7 +24,14 @@ import Foundation
 ///    "Kansas City Police Department" is both Kansas City Missouri's and Kansas City Kansas's)
 ///    names an agency but includes none of them: the words do not say which. Other agencies
 ///    named (a department of corrections, a clinic) are not police and change nothing here.
-/// 4. **Police in general.** When it names none, it includes every police or sheriff agency.
+/// 4. **Police of a place.** When it names none, a place a police or sheriff agency of the
+///    directory serves (a city or town of its jurisdiction, or a county as "<name> County")
+///    names the agencies serving it: "Independence police crisis team" names Independence's
+///    police. A place several agencies serve ("Kansas City police", on both sides of the state
+///    line) names an agency but includes none, as in 3. Only when no agency is named by name:
+///    "Kansas City Missouri Police Department in Independence" stays Kansas City's alone.
+/// 5. **Police in general.** When it names neither an agency nor a place, it includes every
+///    police or sheriff agency ("police", "local law enforcement crisis teams").
 ///
 /// Here, beside the agency directory it reads, so that the router (which delivers a bulletin)
 /// and the police view (which shows it) decide by the same words. Pure: no storage, no clock.
@@ -67,7 +74,8 @@ public enum BulletinConsentScope {
 
     public static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
         let words = words(of: scope)
-        let naming = named(in: words, directory: directory)
+        var naming = named(in: words, directory: directory, by: phrases(of:))
+        if naming.agencies.isEmpty, !naming.ambiguous { naming = named(in: words, directory: directory, by: placePhrases(of:)) }
         return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: naming.agencies, namesAmbiguously: naming.ambiguous)
     }
 
@@ -92,10 +100,12 @@ public enum BulletinConsentScope {
     /// The police and sheriff agencies named, each by its longest match (a match lying inside
     /// another agency's longer match is that agency's words, not a naming), and whether a name
     /// several of them carry was given (`ambiguous`: such a match names none of them).
-    private static func named(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
+    private static func named(
+        in words: [String], directory: AgencyDirectory, by phrases: (AgencyDescribed) -> [[String]]
+    ) -> (agencies: Set<String>, ambiguous: Bool) {
         var carriers: [[String]: Set<String>] = [:]
         for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
-            for phrase in phrases(of: entry) { carriers[phrase, default: []].insert(entry.agencyId) }
+            for phrase in phrases(entry) { carriers[phrase, default: []].insert(entry.agencyId) }
         }
         // One match per phrase occurrence; `agencyId` nil for a phrase several agencies carry.
         var matches: [(agencyId: String?, range: Range<Int>)] = []
@@ -125,6 +135,17 @@ public enum BulletinConsentScope {
             if shorter != name, !shorter.isEmpty { phrases.append(shorter) }
         }
         return phrases.filter { !$0.isEmpty }
+    }
+
+    /// The word sequences naming the places an agency serves: its places, and its counties
+    /// followed by "county" (a county's name alone is often a person's: "Jackson").
+    static func placePhrases(of entry: AgencyDescribed) -> [[String]] {
+        let places = (entry.jurisdiction.places ?? []).map { words(of: $0) }
+        let counties = (entry.jurisdiction.counties ?? []).map { county -> [String] in
+            let name = words(of: county)
+            return name.last == "county" ? name : name + ["county"]
+        }
+        return (places + counties).filter { !$0.isEmpty }
     }
 
     /// The starting indexes of `phrase` in `words`, whole words only.
