@@ -123,6 +123,11 @@ public struct InboxProjection: EventProjection {
         for _ in 0..<forgotten { transaction.countOnCommit(Self.forgottenAcknowledgementsMetric, dimensions: []) }
     }
 
+    /// Keeps each notification's arrival number across a replay (`InboxStore.carryArrivals`).
+    public func carryAcrossReplay(from old: String, into new: String, _ transaction: any StorageTransaction) throws {
+        try InboxStore.carryArrivals(from: old, into: new, transaction)
+    }
+
     /// Removes the notifications about the order's person (see `InboxStore.remove(covering:_:)`),
     /// the escalations it sent about them, and their chains and acknowledgements.
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally {

@@ -308,6 +308,30 @@ public enum InboxStore {
         (1...count).map { "$\($0)" }.joined(separator: ", ")
     }
 
+    /// Gives each notification of the rebuilt inbox (schema `new`) the arrival number it had in
+    /// the inbox a replay replaces (schema `old`), and the counter its value there; a
+    /// notification only the rebuilt inbox holds is numbered after them all, in its rebuilt
+    /// order. The live inbox numbers notifications in the order its fetches brought them; a
+    /// rebuild, in the order of their Kafka timestamps across partitions: renumbered, a gateway
+    /// cursor (a webhook's, a stream's resume point) would skip a notification that moved below
+    /// it and send again one that moved above.
+    static func carryArrivals(from old: String, into new: String, _ transaction: any StorageTransaction) throws {
+        // Out of the way of the unique index first: -1 - n keeps each number apart.
+        try transaction.execute("UPDATE \(new).inbox SET arrival = -1 - arrival")
+        try transaction.execute("""
+            UPDATE \(new).inbox AS target SET arrival = source.arrival FROM \(old).inbox AS source
+            WHERE source.id = target.id AND source.arrival IS NOT NULL
+            """)
+        try transaction.execute("""
+            UPDATE \(new).inbox SET arrival = (SELECT next FROM \(old).inbox_arrivals) - 1 - arrival WHERE arrival < 0
+            """)
+        try transaction.execute("""
+            UPDATE \(new).inbox_arrivals SET next = (
+                SELECT CASE WHEN m IS NULL OR m < n THEN n ELSE m + 1 END
+                FROM (SELECT (SELECT next FROM \(old).inbox_arrivals) AS n, (SELECT max(arrival) FROM \(new).inbox) AS m) AS counters)
+            """)
+    }
+
     /// The arrival number of the last notification stored for any of `recipients`; nil when
     /// none is. A page that shows the inbox reads this first: a follower of `arrivals` from
     /// there brings whatever the page could not have shown.

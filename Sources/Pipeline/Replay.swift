@@ -208,7 +208,8 @@ public final class Replay: Sendable {
             enter(.swapping)
             // The new database is closed before the swap: its last references go here.
             consumer = nil
-            switch try await target.swap(expecting: goal, topics: topics) {
+            let projection = self.projection
+            switch try await target.swap(expecting: goal, topics: topics, carry: { try projection.carryAcrossReplay(from: $0, into: $1, $2) }) {
             case .swapped: return
             case .inUse: logger.notice("The service's state was opened again; the swap waits")
             case .moved:

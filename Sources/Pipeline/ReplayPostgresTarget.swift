@@ -71,7 +71,7 @@ final class ReplayPostgresTarget: ReplayTarget {
         return try await control.write { try Self.sessions(of: schema, $0) > 0 }
     }
 
-    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>) async throws -> ReplaySwapOutcome {
+    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>, carry: @escaping ReplayCarry.Step) async throws -> ReplaySwapOutcome {
         try await closeReplayConnection()
         let (schema, replaySchema, oldSchema) = (self.schema, self.replaySchema, self.oldSchema)
         let outcome: ReplaySwapOutcome
@@ -91,6 +91,7 @@ final class ReplayPostgresTarget: ReplayTarget {
                 }
                 // What the current state committed and never delivered goes with the swap.
                 let carried = try ServiceDatabase.carryOutbox(from: schema, into: replaySchema, dialect: .postgres, transaction)
+                try carry(schema, replaySchema, transaction)
                 try transaction.execute("ALTER SCHEMA \(schema) RENAME TO \(oldSchema)")
                 try transaction.execute("ALTER SCHEMA \(replaySchema) RENAME TO \(schema)")
                 try transaction.execute("DROP SCHEMA \(oldSchema) CASCADE")

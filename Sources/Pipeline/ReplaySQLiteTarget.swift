@@ -75,7 +75,7 @@ final class ReplaySQLiteTarget: ReplayTarget {
         try Self.isOpenElsewhere(path)
     }
 
-    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>) async throws -> ReplaySwapOutcome {
+    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>, carry: @escaping ReplayCarry.Step) async throws -> ReplaySwapOutcome {
         // The new file first: checkpointed into itself and closed, with no side file left.
         // Its own connections close as their last references go; a short wait covers a
         // background checkpoint still finishing.
@@ -102,7 +102,9 @@ final class ReplaySQLiteTarget: ReplayTarget {
             } else {
                 // What the current state committed and never delivered goes with the swap.
                 let carried = try lock.withAttached(replayPath, as: "rebuilt") { transaction in
-                    try ServiceDatabase.carryOutbox(from: "main", into: "rebuilt", dialect: .sqlite, transaction)
+                    let carried = try ServiceDatabase.carryOutbox(from: "main", into: "rebuilt", dialect: .sqlite, transaction)
+                    try carry("main", "rebuilt", transaction)
+                    return carried
                 }
                 ReplayCarry.log(carried, into: replayPath, logger)
                 try lock.standAlone()

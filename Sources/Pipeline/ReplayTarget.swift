@@ -32,7 +32,9 @@ protocol ReplayTarget: Sendable {
 
     /// Swaps the new state in, unless the current state is in use or its offsets (of `topics`)
     /// are no longer `goal`. The new database must be closed (all references to it released).
-    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>) async throws -> ReplaySwapOutcome
+    /// `carry` runs in the swap's transaction before its commit point, with the current state's
+    /// schema and the new one's (`EventProjection.carryAcrossReplay`), after the outbox is carried.
+    func swap(expecting goal: [TopicPartition: KafkaOffset], topics: Set<String>, carry: @escaping ReplayCarry.Step) async throws -> ReplaySwapOutcome
 
     /// Removes the new state, if this replay created it. Never touches the current state.
     /// Returns false when it could not be removed.
@@ -66,6 +68,9 @@ enum ReplayOffsets {
 /// How a swap says what it carried from the replaced state (`ServiceDatabase.carryOutbox`):
 /// counts only, never a message's content.
 enum ReplayCarry {
+    /// A projection's own carry (`EventProjection.carryAcrossReplay`): old schema, new schema.
+    typealias Step = @Sendable (String, String, any StorageTransaction) throws -> Void
+
     static func log(_ carried: ServiceDatabase.CarriedOutbox, into location: String, _ logger: Logger) {
         guard carried.waiting > 0 || carried.failed > 0 else { return }
         logger.notice(

@@ -71,6 +71,13 @@ public protocol EventProjection: Sendable {
     /// transaction of its own beside the first batches, and the service runs all the same.
     /// Reads only; no personal data in a warning. Default: none.
     func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning]
+    /// What a replay's swap must carry from the state it replaces (schema `old`) into the
+    /// rebuilt one (schema `new`) besides the outbox (``ServiceDatabase/carryOutbox(from:into:dialect:_:)``),
+    /// in the swap's transaction: numbers readers outside this database hold, such as the
+    /// inbox's arrival numbers, which the gateway's webhook and stream cursors follow. A rebuild
+    /// gives them in its own order; carried, a cursor means after the swap what it meant before.
+    /// Default: nothing.
+    func carryAcrossReplay(from old: String, into new: String, _ transaction: any StorageTransaction) throws
 }
 
 /// A warning a projection gives at start (``EventProjection/warningsAtStart(in:)``): what is
@@ -95,6 +102,7 @@ extension EventProjection {
     public func seal(_ order: SealingOrder, in transaction: ProjectionTransaction) throws -> SealingTally { SealingTally() }
     public func withdrawingMentions(of digests: Set<String>, from message: OutgoingMessage) throws -> OutgoingMessage? { nil }
     public func warningsAtStart(in transaction: any StorageTransaction) throws -> [ProjectionWarning] { [] }
+    public func carryAcrossReplay(from old: String, into new: String, _ transaction: any StorageTransaction) throws {}
 }
 
 /// How many rows per table a batch may forget: twice the batch (so state shrinks faster than a

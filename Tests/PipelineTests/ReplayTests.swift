@@ -289,6 +289,11 @@ struct ReplayTests {
             try await expectUndeliveredOutboxCarriedThroughTheSwap(on: bus)
         }
     }
+
+    @Test func theInboxKeepsItsArrivalNumbersThroughTheSwap() async throws {
+        let bus = try await TestBus()
+        try await within(.seconds(120), "inbox replay") { try await expectInboxArrivalsKeptThroughTheSwap(on: bus) }
+    }
 }
 
 /// `ReplayMerge`: a replay applies what it reads in the order the running service met it
@@ -384,6 +389,13 @@ struct ReplayPostgresTests {
         try await within(.seconds(120), "replay with an undelivered outbox") {
             try await expectUndeliveredOutboxCarriedThroughTheSwap(on: bus)
         }
+    }
+
+    @Test func theInboxKeepsItsArrivalNumbersThroughTheSwap() async throws {
+        let cluster = try #require(PostgresCluster.current)
+        let url = cluster.url(database: try await cluster.createDatabase())
+        let bus = try await TestBus(postgres: try .init(url: url))
+        try await within(.seconds(120), "inbox replay") { try await expectInboxArrivalsKeptThroughTheSwap(on: bus) }
     }
 }
 
@@ -638,4 +650,43 @@ func expectUndeliveredOutboxCarriedThroughTheSwap(on bus: TestBus) async throws 
     await router.service.progress.wait { $0.published[BusTopic.notifications] == 1 }
     try await router.stop()
     #expect(try bus.snapshot(.router).outbox == 0)
+}
+
+/// The inbox, built by the router's notifications, numbered by the live inbox in another order
+/// than the rebuild's (the order its fetches brought them: here the reverse), then replayed:
+/// each notification keeps its arrival number and the counter its value, so a gateway cursor
+/// (a webhook's, a stream's) means after the swap what it meant before (review 99: renumbered,
+/// a notification that moved below a webhook's cursor was never sent to it).
+func expectInboxArrivalsKeptThroughTheSwap(on bus: TestBus) async throws {
+    do {  // the services released (their databases closed) at the end of the scope
+        let router = try bus.start(.router)
+        let inbox = try bus.start(.inbox)
+        let (cases, arrests) = try casesAndArrests(count: 8, run: "arrivals")
+        try await bus.publish(cases + arrests)
+        await bus.waitUntilCaughtUp(router)
+        await bus.waitUntilInboxCaughtUp(inbox, running: [router])
+        try await router.stop()
+        try await inbox.stop()
+    }
+
+    let (arrivals, next) = try await bus.writeClosed(.inbox) { transaction in
+        let numbered = try transaction.fetchAll("SELECT id, arrival FROM inbox ORDER BY arrival").map {
+            (try $0.get("id", as: String.self), try $0.get("arrival", as: Int64.self))
+        }
+        let reversed = Dictionary(uniqueKeysWithValues: zip(numbered.map(\.0), numbered.map(\.1).reversed()))
+        try transaction.execute("UPDATE inbox SET arrival = -1 - arrival")
+        for (id, arrival) in reversed { try transaction.execute("UPDATE inbox SET arrival = $1 WHERE id = $2", [.integer(arrival), .text(id)]) }
+        let next = try #require(try transaction.fetchOne("SELECT next FROM inbox_arrivals")?.get("next", as: Int64.self))
+        return (reversed, next)
+    }
+    #expect(arrivals.count >= 8, "each arrest told its officer at least")
+
+    _ = try await Replay(.inbox, configuration: bus.configuration, options: ReplayOptions(stopTimeout: .seconds(30)), logger: quietLogger).run()
+
+    let (rebuilt, rebuiltNext) = try bus.read(.inbox) { transaction in
+        let rows = try transaction.fetchAll("SELECT id, arrival FROM inbox").map { (try $0.get("id", as: String.self), try $0.get("arrival", as: Int64.self)) }
+        return (Dictionary(uniqueKeysWithValues: rows), try transaction.fetchOne("SELECT next FROM inbox_arrivals")?.get("next", as: Int64.self))
+    }
+    #expect(rebuilt == arrivals)
+    #expect(rebuiltNext == next)
 }
