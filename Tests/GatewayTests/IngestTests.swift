@@ -164,30 +164,12 @@ import Testing
         let police = try await harness.issuer.token(agency: "MO-IPD", roles: ["integrator"], agencyKind: "police")
         let court = try await harness.issuer.token(agency: "MO-CIRCUIT7", roles: ["integrator"], agencyKind: "court")
         try await harness.test { client in
-            for (example, field, token, agency, kind) in [
-                ("courts.warrant.issued.v1", "issuingAgencyId", court, "MO-CIRCUIT7", "court"),
-                ("courts.detainer.lodged.v1", "requestingAgencyId", police, "MO-IPD", "police"),
-            ] {
-                let others = try await client.execute(
-                    uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: try exampleEvent(example, agency: agency, kind: kind)))
-                #expect(others.status == .forbidden, "\(example): the example names another agency")
-                #expect(String(buffer: others.body).contains("$.payload.\(field) is not your agency"))
-            }
-            let others = try await client.execute(
-                uri: "/v1/events", method: .post, headers: .bearer(police),
-                body: ByteBuffer(bytes: try exampleEvent("courts.warrant.served.v1", agency: "MO-IPD", kind: "police")))
-            #expect(others.status == .forbidden, "the example's service is MO-KCPD's")
-            #expect(String(buffer: others.body).contains("$.payload.servingAgencyId is not your agency"))
-            let own = try await client.execute(
-                uri: "/v1/events", method: .post, headers: .bearer(police),
-                body: ByteBuffer(bytes: try exampleEvent("courts.warrant.served.v1", agency: "MO-IPD", kind: "police") { event in
-                    var payload = event["payload"] as! [String: Any]
-                    payload["servingAgencyId"] = "MO-IPD"
-                    event["payload"] = payload
-                }))
-            #expect(own.status == .accepted)
+            try await expectOnlyOwn(client, "courts.warrant.issued.v1", field: "issuingAgencyId", token: court, agency: "MO-CIRCUIT7", kind: "court")
+            try await expectOnlyOwn(client, "courts.detainer.lodged.v1", field: "requestingAgencyId", token: police, agency: "MO-IPD", kind: "police")
+            // The example's service is MO-KCPD's.
+            try await expectOnlyOwn(client, "courts.warrant.served.v1", field: "servingAgencyId", token: police, agency: "MO-IPD", kind: "police")
         }
-        #expect(harness.sink.sent.count == 1)
+        #expect(harness.sink.sent.count == 3, "each agency's own")
     }
 
     @Test("a court sends sealing orders only as the issuing court: another court's order is 403")
@@ -195,19 +177,9 @@ import Testing
         let harness = try await GatewayHarness()
         let court = try await harness.issuer.token(agency: "MO-CIRCUIT7", roles: ["integrator"], agencyKind: "court")
         try await harness.test { client in
-            let others = try await client.execute(
-                uri: "/v1/events", method: .post, headers: .bearer(court),
-                body: ByteBuffer(bytes: try exampleEvent("records.record.sealed.v1", agency: "MO-CIRCUIT7", kind: "court")))
-            #expect(others.status == .forbidden, "the example's order is MO-CIRCUIT16's")
-            #expect(String(buffer: others.body).contains("$.payload.issuingCourtId is not your court"))
-            let own = try await client.execute(
-                uri: "/v1/events", method: .post, headers: .bearer(court),
-                body: ByteBuffer(bytes: try exampleEvent("records.record.sealed.v1", agency: "MO-CIRCUIT7", kind: "court") { event in
-                    var payload = event["payload"] as! [String: Any]
-                    payload["issuingCourtId"] = "MO-CIRCUIT7"
-                    event["payload"] = payload
-                }))
-            #expect(own.status == .accepted)
+            // The example's order is MO-CIRCUIT16's.
+            try await expectOnlyOwn(
+                client, "records.record.sealed.v1", field: "issuingCourtId", refusal: "is not your court", token: court, agency: "MO-CIRCUIT7", kind: "court")
         }
         #expect(harness.sink.sent.count == 1)
     }
@@ -337,4 +309,24 @@ import Testing
         #expect(harness.sink.sent.isEmpty)
         #expect(!EventIngest.ingestTopics(catalog).contains { $0.hasPrefix("bus.") })
     }
+}
+
+/// Posts the contract's `example` as `agency` (of `kind`) with `token`: the example names another
+/// agency in `payload.<field>`, which is 403 saying so; the same event naming `agency` there is 202.
+func expectOnlyOwn(
+    _ client: any TestClientProtocol, _ example: String, field: String, refusal: String = "is not your agency", token: String,
+    agency: String, kind: String, sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let others = try await client.execute(
+        uri: "/v1/events", method: .post, headers: .bearer(token), body: ByteBuffer(bytes: try exampleEvent(example, agency: agency, kind: kind)))
+    #expect(others.status == .forbidden, "\(example) names another agency", sourceLocation: sourceLocation)
+    #expect(String(buffer: others.body).contains("$.payload.\(field) \(refusal)"), sourceLocation: sourceLocation)
+    let own = try await client.execute(
+        uri: "/v1/events", method: .post, headers: .bearer(token),
+        body: ByteBuffer(bytes: try exampleEvent(example, agency: agency, kind: kind) { event in
+            var payload = event["payload"] as! [String: Any]
+            payload[field] = agency
+            event["payload"] = payload
+        }))
+    #expect(own.status == .accepted, sourceLocation: sourceLocation)
 }
