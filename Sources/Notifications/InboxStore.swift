@@ -316,6 +316,8 @@ public enum InboxStore {
     /// cursor (a webhook's, a stream's resume point) would skip a notification that moved below
     /// it and send again one that moved above.
     static func carryArrivals(from old: String, into new: String, _ transaction: any StorageTransaction) throws {
+        // An inbox from before inbox-v4 numbered nothing: no cursor can point into it.
+        guard try !transaction.columns(of: "inbox_arrivals", inSchema: old).isEmpty else { return }
         // Out of the way of the unique index first: -1 - n keeps each number apart.
         try transaction.execute("UPDATE \(new).inbox SET arrival = -1 - arrival")
         try transaction.execute("""

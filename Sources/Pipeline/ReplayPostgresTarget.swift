@@ -90,7 +90,7 @@ final class ReplayPostgresTarget: ReplayTarget {
                     throw ReplayFailure(.swapRefused("the schema \(oldSchema), which the swap renames the current state to, exists: drop or rename it"))
                 }
                 // What the current state committed and never delivered goes with the swap.
-                let carried = try ServiceDatabase.carryOutbox(from: schema, into: replaySchema, dialect: .postgres, transaction)
+                let carried = try ServiceDatabase.carryOutbox(from: schema, into: replaySchema, transaction)
                 try carry(schema, replaySchema, transaction)
                 try transaction.execute("ALTER SCHEMA \(schema) RENAME TO \(oldSchema)")
                 try transaction.execute("ALTER SCHEMA \(replaySchema) RENAME TO \(schema)")

@@ -102,16 +102,16 @@ final class ReplaySQLiteTarget: ReplayTarget {
             } else {
                 // What the current state committed and never delivered goes with the swap.
                 let carried = try lock.withAttached(replayPath, as: "rebuilt") { transaction in
-                    let carried = try ServiceDatabase.carryOutbox(from: "main", into: "rebuilt", dialect: .sqlite, transaction)
+                    let carried = try ServiceDatabase.carryOutbox(from: "main", into: "rebuilt", transaction)
                     try carry("main", "rebuilt", transaction)
                     return carried
                 }
-                ReplayCarry.log(carried, into: replayPath, logger)
                 try lock.standAlone()
                 // The commit point.
                 guard rename(replayPath, path) == 0 else {
                     throw ReplayFailure(.swapRefused("renaming \(replayPath) to \(path) failed: \(String(cString: strerror(errno)))"))
                 }
+                ReplayCarry.log(carried, into: path, logger)
                 outcome = .swapped
             }
         } catch {

@@ -74,6 +74,9 @@ extension EventConsumerService {
                 if let next = offsets[message.topicPartition], message.offset < next {
                     steps.append(.alreadyApplied)
                     anyAlreadyApplied = true
+                    // Reported as read, for progress and lag: after a commit whose answer was
+                    // lost the retry applies nothing, yet the messages are applied.
+                    outcome.offsets[message.topicPartition] = next
                     continue
                 }
                 offsets[message.topicPartition] = KafkaOffset(message.offset.rawValue + 1)

@@ -4,7 +4,8 @@ import Testing
 
 @testable import Kafka
 
-@Suite("Faults on the embedded broker", .timeLimit(.minutes(2)))
+// Serialized: two of its tests take a broker down and bring it back up (scripts/test, "outages").
+@Suite("Faults on the embedded broker", .serialized, .timeLimit(.minutes(2)))
 struct FaultToleranceTests {
     @Test("with the leader down for seconds, every message sent meanwhile arrives once after recovery")
     func brokerOutage() async throws {

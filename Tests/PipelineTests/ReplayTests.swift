@@ -619,7 +619,8 @@ func expectUndeliveredOutboxCarriedThroughTheSwap(on bus: TestBus) async throws 
         OutgoingMessage(topic: BusTopic.notifications, key: key, value: Array(#"{"id":"\#(key)"}"#.utf8), headers: [KafkaHeader(key: "h", value: [1, 2])])
     }
     let seqs = try await bus.writeClosed(.router) { transaction in
-        try ServiceDatabase.appendToOutbox([message("refused"), message("waiting")], transaction)
+        // The refused message numbered last: the new outbox must number past the failed ones too.
+        try ServiceDatabase.appendToOutbox([message("waiting"), message("refused")], transaction)
         try transaction.execute("""
             INSERT INTO kit_outbox_failed (seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, reason, failed_at)
             SELECT seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests, 'message too large', '2026-12-07T00:00:00Z'

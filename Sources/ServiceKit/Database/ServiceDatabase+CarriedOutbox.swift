@@ -10,12 +10,6 @@ extension ServiceDatabase {
         public var failed: Int
     }
 
-    /// Which database a carry runs on: the statements differ in how the outbox's sequence is
-    /// written (SQLite's `sqlite_sequence`, PostgreSQL's identity sequence).
-    public enum OutboxDialect: Sendable {
-        case sqlite, postgres
-    }
-
     /// Copies the outbox of the state in schema `old` into the rebuilt state in schema `new`,
     /// in `transaction` (the swap's, before its commit point), each row with its sequence
     /// number, and sets the new outbox's sequence past every carried number.
@@ -31,25 +25,30 @@ extension ServiceDatabase {
     /// - Parameters:
     ///   - old: the replaced state's schema (SQLite: `main`; PostgreSQL: the service's schema).
     ///   - new: the rebuilt state's (SQLite: the attached rebuilt file; PostgreSQL: `<schema>_replay`).
-    /// - Throws: `StorageError`; a replaced state migrated by an older version lacks columns
-    ///   and fails here, before the swap's commit point.
-    public static func carryOutbox(
-        from old: String, into new: String, dialect: OutboxDialect, _ transaction: any StorageTransaction
-    ) throws -> CarriedOutbox {
-        let columns = "seq, topic, key, value, headers, header_bytes, subject_digest, mention_digests"
-        let failedColumns = columns + ", reason, failed_at"
+    /// A replaced state last opened by an older version (replayed right after an upgrade, before
+    /// the service started) may lack columns later versions added: what it has is carried, the
+    /// rest left empty, as that version's rows would read after the migration.
+    ///
+    /// - Throws: `StorageError`, before the swap's commit point.
+    public static func carryOutbox(from old: String, into new: String, _ transaction: any StorageTransaction) throws -> CarriedOutbox {
+        let wanted = ["seq", "topic", "key", "value", "headers", "header_bytes", "subject_digest", "mention_digests"]
         func count(_ table: String) throws -> Int {
-            try transaction.fetchOne("SELECT count(*) AS n FROM \(old).\(table)")?.get("n", as: Int.self) ?? 0
+            guard try !transaction.columns(of: table, inSchema: old).isEmpty else { return 0 }  // before servicekit-v2
+            return try transaction.fetchOne("SELECT count(*) AS n FROM \(old).\(table)")?.get("n", as: Int.self) ?? 0
+        }
+        func copy(_ table: String, _ wanted: [String], overriding: String = "") throws {
+            let present = try transaction.columns(of: table, inSchema: old)
+            let columns = wanted.filter(present.contains).joined(separator: ", ")
+            try transaction.execute("INSERT INTO \(new).\(table) (\(columns))\(overriding) SELECT \(columns) FROM \(old).\(table) ORDER BY seq")
         }
         let carried = CarriedOutbox(waiting: try count("kit_outbox"), failed: try count("kit_outbox_failed"))
         guard carried != CarriedOutbox(waiting: 0, failed: 0) else { return carried }
-        let overriding = dialect == .postgres ? " OVERRIDING SYSTEM VALUE" : ""
-        try transaction.execute("INSERT INTO \(new).kit_outbox (\(columns))\(overriding) SELECT \(columns) FROM \(old).kit_outbox ORDER BY seq")
-        try transaction.execute("INSERT INTO \(new).kit_outbox_failed (\(failedColumns)) SELECT \(failedColumns) FROM \(old).kit_outbox_failed")
+        try copy("kit_outbox", wanted, overriding: transaction.dialect == .postgres ? " OVERRIDING SYSTEM VALUE" : "")
+        try copy("kit_outbox_failed", wanted + ["reason", "failed_at"])
         let highest = """
             (SELECT coalesce(max(seq), 0) FROM \(new).kit_outbox), (SELECT coalesce(max(seq), 0) FROM \(new).kit_outbox_failed)
             """
-        switch dialect {
+        switch transaction.dialect {
         case .sqlite:
             try transaction.execute("""
                 INSERT INTO \(new).sqlite_sequence (name, seq) SELECT 'kit_outbox', 0
