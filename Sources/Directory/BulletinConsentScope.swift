@@ -27,8 +27,10 @@ import Foundation
 /// 4. **Police of a place.** When it names none, a place a police or sheriff agency of the
 ///    directory serves (a city or town of its jurisdiction, or a county as "<name> County")
 ///    names the agencies serving it: "Independence police crisis team" names Independence's
-///    police. A place several agencies serve ("Kansas City police", on both sides of the state
-///    line) names an agency but includes none, as in 3. Only when no agency is named by name:
+///    police; a state's name and then "police" or "sheriff" right after the place narrow it
+///    ("Kansas City Kansas police", "Clay County sheriff"). A place several agencies still
+///    serve ("Kansas City police", on both sides of the state line) names an agency but
+///    includes none, as in 3. Only when no agency is named by name:
 ///    "Kansas City Missouri Police Department in Independence" stays Kansas City's alone.
 /// 5. **Police in general.** When it names neither an agency nor a place, it includes every
 ///    police or sheriff agency ("police", "local law enforcement crisis teams").
@@ -74,8 +76,8 @@ public enum BulletinConsentScope {
 
     public static func read(_ scope: String, directory: AgencyDirectory) -> Reading {
         let words = words(of: scope)
-        var naming = named(in: words, directory: directory, by: phrases(of:))
-        if naming.agencies.isEmpty, !naming.ambiguous { naming = named(in: words, directory: directory, by: placePhrases(of:)) }
+        var naming = named(in: words, directory: directory)
+        if naming.agencies.isEmpty, !naming.ambiguous { naming = namedByPlace(in: words, directory: directory) }
         return Reading(denies: denies(words), speaksOfPolice: speaksOfPolice(words), named: naming.agencies, namesAmbiguously: naming.ambiguous)
     }
 
@@ -100,12 +102,10 @@ public enum BulletinConsentScope {
     /// The police and sheriff agencies named, each by its longest match (a match lying inside
     /// another agency's longer match is that agency's words, not a naming), and whether a name
     /// several of them carry was given (`ambiguous`: such a match names none of them).
-    private static func named(
-        in words: [String], directory: AgencyDirectory, by phrases: (AgencyDescribed) -> [[String]]
-    ) -> (agencies: Set<String>, ambiguous: Bool) {
+    private static func named(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
         var carriers: [[String]: Set<String>] = [:]
         for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
-            for phrase in phrases(entry) { carriers[phrase, default: []].insert(entry.agencyId) }
+            for phrase in phrases(of: entry) { carriers[phrase, default: []].insert(entry.agencyId) }
         }
         // One match per phrase occurrence; `agencyId` nil for a phrase several agencies carry.
         var matches: [(agencyId: String?, range: Range<Int>)] = []
@@ -121,6 +121,57 @@ public enum BulletinConsentScope {
             }
         }
         return (Set(kept.compactMap(\.agencyId)), kept.contains { $0.agencyId == nil })
+    }
+
+    /// The agencies a place names (rule 4): those serving each place the words give, narrowed by
+    /// a state's name right after it ("Kansas City Kansas police") and then by the force named
+    /// right after that ("Clay County sheriff": the sheriffs serving it; "… police": the police).
+    /// A place inside a longer one's words ("Kansas City" in "North Kansas City") is the longer
+    /// one's. A place still served by several agencies names an agency but includes none, and
+    /// so does one that none of the agencies it was narrowed to serves.
+    private static func namedByPlace(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
+        var carriers: [[String]: [AgencyDescribed]] = [:]
+        for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
+            for phrase in placePhrases(of: entry) { carriers[phrase, default: []].append(entry) }
+        }
+        var matches: [(range: Range<Int>, agencies: [AgencyDescribed])] = []
+        for (phrase, agencies) in carriers {
+            for start in occurrences(of: phrase, in: words) { matches.append((start..<start + phrase.count, agencies)) }
+        }
+        let kept = matches.filter { match in
+            !matches.contains { other in
+                other.range.count > match.range.count
+                    && other.range.lowerBound <= match.range.lowerBound && match.range.upperBound <= other.range.upperBound
+            }
+        }
+        var named = Set<String>()
+        var ambiguous = false
+        for match in kept {
+            var agencies = match.agencies
+            var next = match.range.upperBound
+            if let state = stateNamed(at: next, in: words) {
+                agencies = agencies.filter { $0.jurisdiction.state.uppercased() == state.code }
+                next += state.length
+            }
+            if next < words.count {
+                switch words[next] {
+                case "sheriff", "sheriffs": agencies = agencies.filter { $0.kind == .sheriff }
+                case "police": agencies = agencies.filter { $0.kind == .police }
+                default: break
+                }
+            }
+            if agencies.count == 1 { named.insert(agencies[0].agencyId) } else { ambiguous = true }
+        }
+        return (named, ambiguous)
+    }
+
+    /// The state whose name starts at `index` of `words`, and how many words it takes.
+    private static func stateNamed(at index: Int, in words: [String]) -> (code: String, length: Int)? {
+        for (code, name) in usStates {
+            let phrase = Self.words(of: name)
+            if index + phrase.count <= words.count, words[index..<index + phrase.count].elementsEqual(phrase) { return (code, phrase.count) }
+        }
+        return nil
     }
 
     /// The word sequences naming an agency: its id, its name, and its name without its state's
