@@ -23,7 +23,9 @@ import Foundation
 ///    agency's) does not count. A name that stands for several agencies (without their states,
 ///    "Kansas City Police Department" is both Kansas City Missouri's and Kansas City Kansas's)
 ///    names an agency but includes none of them: the words do not say which. Other agencies
-///    named (a department of corrections, a clinic) are not police and change nothing here.
+///    named (a department of corrections, a clinic) are not police and change nothing here,
+///    except that a place in their names counts under 4 ("Independence Center clinic and
+///    police" is Independence's police): narrower than police in general, never wider.
 /// 4. **Police of a place.** When it names none, a place a police or sheriff agency of the
 ///    directory serves (a city or town of its jurisdiction, or a county as "<name> County")
 ///    names the agencies serving it: "Independence police crisis team" names Independence's
