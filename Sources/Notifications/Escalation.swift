@@ -125,6 +125,34 @@ public enum Escalation {
     /// The rule of the notice that stands an escalation down.
     public static let standDownRule = "urgent-acknowledged-before-escalation"
 
+    /// The rule of the notice that tells an escalation's recipient the notice escalated to them
+    /// was retracted.
+    public static let retractionForwardedRule = "escalation-retracted"
+
+    /// Tells the recipient of `escalationId` (a step of `original`'s chain) that `original` has
+    /// been retracted by the rule that sent it (`retraction`, to the original's recipient): the
+    /// notice a duty desk or a supervisor was asked to act on concerned someone else, or no
+    /// longer holds. Routine, as a stand-down; one a step (its id derives from the
+    /// escalation's); itself a retraction, of the escalation (its rule ends `-retracted`).
+    public static func retractionForwarded(
+        escalationId: String, recipient: Recipient, agencyId: String, original: BusNotification, retraction: BusNotification
+    ) -> BusNotification {
+        BusNotification(
+            recipient: recipient, priority: .routine,
+            summary: "Disregard the urgent notification escalated to you: it was retracted",
+            reason: NotificationReason(
+                rule: retractionForwardedRule,
+                explanation: "An urgent notification to \(original.recipient) was escalated to you as unacknowledged; the rule that sent it has since retracted it (\(retraction.reason.rule)).",
+                matched: [MatchedIdentifier("notification", escalationId)]),
+            facts: [
+                NotificationFact("Original notification", original.id), NotificationFact("Escalation", escalationId),
+                NotificationFact("Retraction", retraction.id),
+            ],
+            occurredAt: retraction.occurredAt, subjectStateId: original.subjectStateId,
+            sourceEventId: escalationId, sourceEventType: BusNotification.eventType, scope: "retracted",
+            recipientAgencyId: agencyId, subjectFbiNumber: original.subjectFbiNumber)
+    }
+
     /// Tells the recipient of `escalation` that its original had been acknowledged before the
     /// escalation went out: the inbox read the tick before the acknowledgement (they travel on
     /// separate topics), so the escalation was sent, but nobody needs to act on it. One a step

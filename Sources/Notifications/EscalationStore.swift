@@ -85,7 +85,11 @@ public enum EscalationStore {
     /// Called for each notification newly stored in the inbox, routed at `routedAtMilliseconds`
     /// (its Kafka timestamp): records an escalation that came back, opens the chain of an
     /// URGENT notification, and judges the acknowledgements that were waiting for it.
-    static func stored(_ notification: BusNotification, routedAtMilliseconds: Int64, in transaction: ProjectionTransaction) throws {
+    /// A retraction of a notice already escalated also tells each recipient it was escalated
+    /// to (`Escalation.retractionForwarded`), signed with `key`.
+    static func stored(
+        _ notification: BusNotification, routedAtMilliseconds: Int64, signedWith key: NotificationSigningKey, in transaction: ProjectionTransaction
+    ) throws {
         let storage = transaction.storage
         if Escalation.isEscalation(notification), let step = Escalation.step(of: notification) {
             try record(step: step, escalation: notification, storage)
@@ -110,12 +114,9 @@ public enum EscalationStore {
         }
         for retracted in Escalation.retracted(by: notification) {
             // Only the recipient's own notice: a retraction goes to whoever was told.
-            try storage.send(
-                """
-                UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open'
-                    AND EXISTS (SELECT 1 FROM inbox n WHERE n.id = $1 AND n.recipient = $2)
-                """,
-                [.text(retracted), .text(notification.recipient.description)])
+            guard let original = try InboxStore.notification(retracted, storage), original.recipient == notification.recipient else { continue }
+            try storage.send("UPDATE inbox_escalations SET state = 'done' WHERE notification_id = $1 AND state = 'open'", [.text(retracted)])
+            try forwardRetraction(of: original, retraction: notification, signedWith: key, in: transaction)
         }
         try judgePending(of: notification, storage, transaction)
     }
@@ -284,6 +285,24 @@ public enum EscalationStore {
             _ = try NotificationOutbox.emit(
                 Escalation.standDown(
                     escalationId: try row.get("escalation_id"), recipient: recipient, agencyId: agencyId, original: original, acknowledgement: ack),
+                signedWith: key, forgetAfterMilliseconds: nil, in: transaction)
+        }
+    }
+
+    /// Tells each recipient `original` was escalated to (its steps recorded here) that it was
+    /// retracted: before, the chain stopped but a duty desk already asked kept the notice as
+    /// if it stood.
+    private static func forwardRetraction(
+        of original: BusNotification, retraction: BusNotification, signedWith key: NotificationSigningKey, in transaction: ProjectionTransaction
+    ) throws {
+        guard !Escalation.isEscalation(original), let agencyId = original.recipientAgencyId else { return }
+        for row in try transaction.storage.fetchAll(
+            "SELECT escalation_id, recipient FROM inbox_escalation_steps WHERE notification_id = $1 ORDER BY step", [.text(original.id)])
+        {
+            guard let recipient = Recipient(try row.get("recipient", as: String.self)) else { continue }
+            _ = try NotificationOutbox.emit(
+                Escalation.retractionForwarded(
+                    escalationId: try row.get("escalation_id"), recipient: recipient, agencyId: agencyId, original: original, retraction: retraction),
                 signedWith: key, forgetAfterMilliseconds: nil, in: transaction)
         }
     }

@@ -174,7 +174,7 @@ public struct InboxProjection: EventProjection {
             // Routed at its Kafka timestamp; a message without one (none on this broker) at
             // the time it occurred.
             let routedAt = event.timestampMilliseconds ?? Int64((notification.occurredAt.timeIntervalSince1970 * 1000).rounded())
-            try EscalationStore.stored(notification, routedAtMilliseconds: routedAt, in: transaction)
+            try EscalationStore.stored(notification, routedAtMilliseconds: routedAt, signedWith: signingKey, in: transaction)
             let onStored = self.onStored, stored = notification
             transaction.afterCommit { onStored(stored) }
         }

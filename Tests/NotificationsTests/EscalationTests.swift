@@ -116,6 +116,28 @@ import Timers
         #expect(try await inbox.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "done")
     }
 
+    /// A notice already escalated to the duty desk, then retracted to its recipient: the duty
+    /// desk is told too (it was asked to act on it), and the supervisors are never asked.
+    @Test func aRetractionOfAnEscalatedNoticeReachesTheDutyDeskToo() async throws {
+        let inbox = try await harness()
+        let original = Self.urgent()
+        try await inbox.apply(try Self.notificationEvent(original))
+        let first = try #require(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 16))).first)
+        try await inbox.apply(try Self.notificationEvent(first, at: Self.routedAt + 16 * 60_000, offset: 1))
+        let retraction = BusNotification(
+            recipient: original.recipient, priority: .high, summary: "Retraction: the earlier notice concerned a different person",
+            reason: NotificationReason(
+                rule: "warrant-check-retracted", explanation: "Disregard notification \(original.id).",
+                matched: [MatchedIdentifier("notification", original.id)]),
+            facts: [NotificationFact("retracts", original.id)], occurredAt: Date(timeIntervalSince1970: 1_750_000_100),
+            subjectStateId: "MO1234567", sourceEventId: "e-unlinked", sourceEventType: "bus.identity.unlinked", recipientAgencyId: Self.agency)
+        let forwarded = try escalations(try await inbox.apply(try Self.notificationEvent(retraction, at: Self.routedAt + 20 * 60_000, offset: 2)))
+        #expect(forwarded.map(\.recipient) == [.duty(Self.agency)])
+        #expect(forwarded.first?.reason.rule == Escalation.retractionForwardedRule)
+        #expect(Escalation.retracted(by: try #require(forwarded.first)) == [first.id])
+        #expect(try await inbox.apply(Self.tick(minutesAfterRouting: 45)).isEmpty, "the supervisors are not asked")
+    }
+
     @Test func eachAgencysDelaysAndDutyContactAreUsed() async throws {
         let inbox = try await harness()
         try await inbox.apply(try Self.described(Self.agency, escalation: AgencyEscalation(dutyDeskAfterMinutes: 5, supervisorAfterMinutes: 10)))
@@ -400,6 +422,9 @@ struct EscalationPostgresTests {
         try await EscalationTests().anAcknowledgementOfTheEscalationReadLateStandsTheSupervisorsDown()
     }
     @Test func aRetractedUrgentNoticeEscalatesNoFurther() async throws { try await EscalationTests().aRetractedUrgentNoticeEscalatesNoFurther() }
+    @Test func aRetractionOfAnEscalatedNoticeReachesTheDutyDeskToo() async throws {
+        try await EscalationTests().aRetractionOfAnEscalatedNoticeReachesTheDutyDeskToo()
+    }
     @Test func theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter() async throws {
         try await EscalationTests().theDutyDeskIsAskedEvenWhenTheSupervisorsDelayIsShorter()
     }
