@@ -116,6 +116,17 @@ import Timers
         #expect(try await inbox.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "done")
     }
 
+    /// What the warrant resolver sends when the person index undoes the link a notice rested on.
+    static func retraction(of original: BusNotification, to recipient: Recipient) -> BusNotification {
+        BusNotification(
+            recipient: recipient, priority: .high, summary: "Retraction: the earlier notice concerned a different person",
+            reason: NotificationReason(
+                rule: "warrant-check-retracted", explanation: "Disregard notification \(original.id).",
+                matched: [MatchedIdentifier("notification", original.id)]),
+            facts: [NotificationFact("retracts", original.id)], occurredAt: Date(timeIntervalSince1970: 1_750_000_100),
+            subjectStateId: "MO1234567", sourceEventId: "e-unlinked", sourceEventType: "bus.identity.unlinked", recipientAgencyId: Self.agency)
+    }
+
     /// A notice already escalated to the duty desk, then retracted to its recipient: the duty
     /// desk is told too (it was asked to act on it), and the supervisors are never asked.
     @Test func aRetractionOfAnEscalatedNoticeReachesTheDutyDeskToo() async throws {
@@ -124,13 +135,7 @@ import Timers
         try await inbox.apply(try Self.notificationEvent(original))
         let first = try #require(try escalations(try await inbox.apply(Self.tick(minutesAfterRouting: 16))).first)
         try await inbox.apply(try Self.notificationEvent(first, at: Self.routedAt + 16 * 60_000, offset: 1))
-        let retraction = BusNotification(
-            recipient: original.recipient, priority: .high, summary: "Retraction: the earlier notice concerned a different person",
-            reason: NotificationReason(
-                rule: "warrant-check-retracted", explanation: "Disregard notification \(original.id).",
-                matched: [MatchedIdentifier("notification", original.id)]),
-            facts: [NotificationFact("retracts", original.id)], occurredAt: Date(timeIntervalSince1970: 1_750_000_100),
-            subjectStateId: "MO1234567", sourceEventId: "e-unlinked", sourceEventType: "bus.identity.unlinked", recipientAgencyId: Self.agency)
+        let retraction = Self.retraction(of: original, to: original.recipient)
         let forwarded = try escalations(try await inbox.apply(try Self.notificationEvent(retraction, at: Self.routedAt + 20 * 60_000, offset: 2)))
         #expect(forwarded.map(\.recipient) == [.duty(Self.agency)])
         #expect(forwarded.first?.reason.rule == Escalation.retractionForwardedRule)
@@ -295,15 +300,7 @@ import Timers
     @Test func aRetractedUrgentNoticeEscalatesNoFurther() async throws {
         let inbox = try await harness()
         let original = Self.urgent()
-        func retraction(to recipient: Recipient) -> BusNotification {
-            BusNotification(
-                recipient: recipient, priority: .high, summary: "Retraction: the earlier notice concerned a different person",
-                reason: NotificationReason(
-                    rule: "warrant-check-retracted", explanation: "Disregard notification \(original.id).",
-                    matched: [MatchedIdentifier("notification", original.id)]),
-                facts: [NotificationFact("retracts", original.id)], occurredAt: Date(timeIntervalSince1970: 1_750_000_100),
-                subjectStateId: "MO1234567", sourceEventId: "e-unlinked", sourceEventType: "bus.identity.unlinked", recipientAgencyId: Self.agency)
-        }
+        func retraction(to recipient: Recipient) -> BusNotification { Self.retraction(of: original, to: recipient) }
         try await inbox.apply(try Self.notificationEvent(original))
         try await inbox.apply(try Self.notificationEvent(retraction(to: .officer("PP-KC-999")), offset: 1))
         #expect(try await inbox.write { storage, _ in try EscalationStore.chain(original.id, storage)?.state } == "open")
