@@ -105,22 +105,11 @@ public enum BulletinConsentScope {
     /// another agency's longer match is that agency's words, not a naming), and whether a name
     /// several of them carry was given (`ambiguous`: such a match names none of them).
     private static func named(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
-        var carriers: [[String]: Set<String>] = [:]
-        for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
-            for phrase in phrases(of: entry) { carriers[phrase, default: []].insert(entry.agencyId) }
-        }
-        // One match per phrase occurrence; `agencyId` nil for a phrase several agencies carry.
-        var matches: [(agencyId: String?, range: Range<Int>)] = []
-        for (phrase, agencies) in carriers {
-            for start in occurrences(of: phrase, in: words) {
-                matches.append((agencies.count == 1 ? agencies.first : nil, start..<start + phrase.count))
-            }
-        }
+        // `agencyId` nil for a phrase several agencies carry.
+        let matches = phraseMatches(in: words, directory: directory, by: phrases(of:))
+            .map { (agencyId: $0.agencies.count == 1 ? $0.agencies[0].agencyId : nil, range: $0.range) }
         let kept = matches.filter { match in
-            !matches.contains { other in
-                other.agencyId != match.agencyId && other.range.count > match.range.count
-                    && other.range.lowerBound <= match.range.lowerBound && match.range.upperBound <= other.range.upperBound
-            }
+            !matches.contains { other in other.agencyId != match.agencyId && contains(other.range, match.range) }
         }
         return (Set(kept.compactMap(\.agencyId)), kept.contains { $0.agencyId == nil })
     }
@@ -132,20 +121,8 @@ public enum BulletinConsentScope {
     /// one's. A place still served by several agencies names an agency but includes none, and
     /// so does one that none of the agencies it was narrowed to serves.
     private static func namedByPlace(in words: [String], directory: AgencyDirectory) -> (agencies: Set<String>, ambiguous: Bool) {
-        var carriers: [[String]: [AgencyDescribed]] = [:]
-        for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
-            for phrase in placePhrases(of: entry) { carriers[phrase, default: []].append(entry) }
-        }
-        var matches: [(range: Range<Int>, agencies: [AgencyDescribed])] = []
-        for (phrase, agencies) in carriers {
-            for start in occurrences(of: phrase, in: words) { matches.append((start..<start + phrase.count, agencies)) }
-        }
-        let kept = matches.filter { match in
-            !matches.contains { other in
-                other.range.count > match.range.count
-                    && other.range.lowerBound <= match.range.lowerBound && match.range.upperBound <= other.range.upperBound
-            }
-        }
+        let matches = phraseMatches(in: words, directory: directory, by: placePhrases(of:))
+        let kept = matches.filter { match in !matches.contains { contains($0.range, match.range) } }
         var named = Set<String>()
         var ambiguous = false
         for match in kept {
@@ -167,14 +144,33 @@ public enum BulletinConsentScope {
         return (named, ambiguous)
     }
 
+    /// Each occurrence in `words` of a phrase that `phrases` gives for some police or sheriff
+    /// agency of the directory, with every such agency giving it (each once).
+    private static func phraseMatches(
+        in words: [String], directory: AgencyDirectory, by phrases: (AgencyDescribed) -> [[String]]
+    ) -> [(range: Range<Int>, agencies: [AgencyDescribed])] {
+        var carriers: [[String]: [String: AgencyDescribed]] = [:]
+        for entry in directory.entries.values where entry.kind == .police || entry.kind == .sheriff {
+            for phrase in phrases(entry) { carriers[phrase, default: [:]][entry.agencyId] = entry }
+        }
+        return carriers.flatMap { phrase, agencies in
+            occurrences(of: phrase, in: words).map { (range: $0..<$0 + phrase.count, agencies: Array(agencies.values)) }
+        }
+    }
+
+    /// Whether `inner` lies inside `outer` and is shorter.
+    private static func contains(_ outer: Range<Int>, _ inner: Range<Int>) -> Bool {
+        outer.count > inner.count && outer.lowerBound <= inner.lowerBound && inner.upperBound <= outer.upperBound
+    }
+
     /// The state whose name starts at `index` of `words`, and how many words it takes.
     private static func stateNamed(at index: Int, in words: [String]) -> (code: String, length: Int)? {
-        for (code, name) in usStates {
-            let phrase = Self.words(of: name)
-            if index + phrase.count <= words.count, words[index..<index + phrase.count].elementsEqual(phrase) { return (code, phrase.count) }
-        }
-        return nil
+        stateWords.first { index + $0.words.count <= words.count && words[index..<index + $0.words.count].elementsEqual($0.words) }
+            .map { ($0.code, $0.words.count) }
     }
+
+    /// Each state's name as words, read once.
+    private static let stateWords: [(code: String, words: [String])] = usStates.map { ($0.key, words(of: $0.value)) }
 
     /// The word sequences naming an agency: its id, its name, and its name without its state's
     /// name (except as the name's first word: "Kansas City Kansas Police

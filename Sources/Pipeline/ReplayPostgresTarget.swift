@@ -44,7 +44,7 @@ final class ReplayPostgresTarget: ReplayTarget {
     func currentOffsets() async throws -> [TopicPartition: KafkaOffset] {
         let (schema, table) = (self.schema, "\(self.schema).kit_offsets")
         return try await control.write { transaction in
-            guard try Self.tableExists(schema: schema, table: "kit_offsets", transaction) else { throw ReplayFailure(.noCurrentState) }
+            guard try !transaction.columns(of: "kit_offsets", inSchema: schema).isEmpty else { throw ReplayFailure(.noCurrentState) }
             return try ReplayOffsets.read(transaction, table: table)
         }
     }
@@ -149,12 +149,5 @@ final class ReplayPostgresTarget: ReplayTarget {
             """,
             [.text(PostgresStorage.Configuration.applicationName(forSchema: schema))]
         )?.get("n", as: Int.self) ?? 0
-    }
-
-    static func tableExists(schema: String, table: String, _ transaction: any StorageTransaction) throws -> Bool {
-        try transaction.fetchOne(
-            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
-            [.text(schema), .text(table)]
-        )?.get("n", as: Int.self) ?? 0 > 0
     }
 }
